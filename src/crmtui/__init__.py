@@ -1,0 +1,3 @@
+"""crmtui: a keyboard-only terminal CRM for sales reps. Imports nothing on purpose."""
+
+__version__ = "0.1.0"

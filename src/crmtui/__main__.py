@@ -1,0 +1,5 @@
+"""Allows `python -m crmtui`."""
+
+from crmtui.cli import main
+
+main()

@@ -1,0 +1,569 @@
+"""The `crm` command: quick entry from the shell. Heavy modules are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from crmtui.errors import Ambiguous, CrmError, DuplicateFound, NotFound
+from crmtui.i18n import _
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crmtui.services.context import Context
+
+app = typer.Typer(
+    name="crm",
+    help="crmtui: a keyboard-only CRM for sales reps. With no command, shows today's agenda.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+add_app = typer.Typer(help="Add a lead, customer, contact or deal.", no_args_is_help=True)
+app.add_typer(add_app, name="add")
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # markup and highlighting off: user data is always printed literally.
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+def _out(*parts: object) -> None:
+    """Prints user data safely: control characters made visible, no markup interpreted."""
+    from rich.text import Text
+
+    from crmtui.normalize import visible
+
+    line = Text()
+    for part in parts:
+        if isinstance(part, Text):
+            line.append_text(part)
+        else:
+            line.append(visible(str(part)))
+    _console().print(line)
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    from crmtui.normalize import visible
+
+    sys.stderr.write(_("error: ") + visible(message) + "\n")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _session() -> Iterator[Context]:
+    """Opens the rep's database and turns every expected error into a message and an exit code."""
+    from crmtui.config import load_settings
+    from crmtui.i18n import set_language
+
+    ctx = None
+    try:
+        settings = load_settings()
+        set_language(settings.language)
+        from crmtui.services.context import open_context
+
+        ctx = open_context(settings=settings)
+        yield ctx
+    except Ambiguous as exc:
+        lines = [str(exc)] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
+        _fail("\n".join(lines), 2)
+    except (DuplicateFound, NotFound, CrmError) as exc:
+        _fail(str(exc))
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+    from crmtui.services.customers import resolve_customer
+
+    return resolve_customer(ctx, ref, statuses)
+
+
+# ---------------------------------------------------------------- today / show / list / search
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(ctx: typer.Context) -> None:
+    """With no command: today's agenda (the TUI takes this place when it lands)."""
+    if ctx.invoked_subcommand is None:
+        today(json_out=False)
+
+
+@app.command()
+def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False) -> None:
+    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
+    from crmtui.formatting import format_amount
+    from crmtui.services.agenda import SECTIONS, agenda_for
+
+    titles = {
+        "overdue": _("Overdue"), "due": _("Due today"), "stalled": _("High intent, stalled"),
+        "new_leads": _("New leads to call now"), "renewals": _("Renewals"), "payments": _("Payments due"),
+        "birthdays": _("Birthdays"),
+    }
+    with _session() as ctx:
+        agenda = agenda_for(ctx)
+        if json_out:
+            _print_json({"day": agenda.day.isoformat(),
+                         "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS}})
+            return
+        _out(_("Today, {day}").format(day=agenda.day.isoformat()))
+        if not agenda.items():
+            _out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
+        for name in SECTIONS:
+            items = agenda.sections[name]
+            if not items:
+                continue
+            _out("")
+            _out(f"{titles[name]} ({len(items)})")
+            for item in items:
+                extra = []
+                if item.next_plan:
+                    extra.append("→ " + item.next_plan)
+                if item.amount_cents:
+                    extra.append(format_amount(item.amount_cents))
+                _out(f"  {item.customer_name}  ·  {item.reason}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
+
+
+@app.command()
+def show(
+    customer: Annotated[str, typer.Argument(help="Name, part of it, pinyin initials or id prefix.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+) -> None:
+    """Everything about one customer: contacts, deals, contracts, follow-ups."""
+    from crmtui.services.customers import customer_detail
+    from crmtui.services.views import detail_dict
+
+    with _session() as ctx:
+        data = detail_dict(ctx, customer_detail(ctx, _customer(ctx, customer).id))
+        if json_out:
+            _print_json(data)
+            return
+        _out(f"{data['name']}  [{data['status']}]  {_('tier')} {data['tier']}  {_('score')} {data['score']}  {data['id'][:8]}")
+        for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
+                           (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
+                           (_("region"), "region"), (_("owner"), "owner"), (_("next follow-up"), "next_follow_up"),
+                           (_("last contact"), "last_contact")):
+            if data[key]:
+                _out(f"  {label}: {data[key]}")
+        if data["tags"]:
+            _out(f"  {_('tags')}: {', '.join(data['tags'])}")  # type: ignore[arg-type]
+        for title, key, fmt in (
+            (_("Contacts"), "contacts",
+             lambda c: f"{c['name']}  {c['title'] or ''}  {c['phone'] or ''}  {c['email'] or ''}"
+                       + ("  ★" + _("decision maker") if c["decision_maker"] else "")),
+            (_("Deals"), "deals",
+             lambda d: f"{d['title']}  {d['stage_name']} ({d['days_in_stage']} d)  {d['amount'] or ''}"
+                       + (f"  {_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
+            (_("Contracts"), "contracts", lambda c: f"{c['number']}  {c['amount']}  {c['signed']} → {c['end']}"),
+            (_("Follow-ups"), "follow_ups",
+             lambda f: f"{f['at']}  {f['channel']}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
+                       f"\n      {f['notes']}\n      → {f['next_plan'] or ''} {f['next'] or ''}"),
+        ):
+            rows = data[key]
+            if rows:
+                _out("")
+                _out(f"{title} ({len(rows)})")  # type: ignore[arg-type]
+                for row in rows:  # type: ignore[attr-defined]
+                    _out("  " + fmt(row).rstrip())
+
+
+@app.command("list")
+def list_(
+    what: Annotated[str, typer.Argument(help="customers, leads or deals.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+) -> None:
+    """Lists customers (all but leads), leads, or open and closed deals."""
+    if what not in ("customers", "leads", "deals"):
+        _fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
+    with _session() as ctx:
+        from crmtui.services.views import customer_dict, deal_dict
+
+        if what == "deals":
+            from crmtui.services.deals import list_deals
+
+            rows = [deal_dict(ctx, d, c) for d, c in list_deals(ctx)]
+            if json_out:
+                _print_json(rows)
+                return
+            for r in rows:
+                _out(f"{r['id'][:8]}  {r['customer']}  ·  {r['title']}  ·  {r['stage_name']} {r['days_in_stage']} d  ·  {r['amount'] or ''}")  # type: ignore[index]
+        else:
+            from crmtui.services.customers import list_customers
+
+            statuses = ("lead",) if what == "leads" else ("prospect", "customer", "dormant", "pool")
+            rows = [customer_dict(ctx, c) for c in list_customers(ctx, statuses)]
+            if json_out:
+                _print_json(rows)
+                return
+            for r in rows:
+                _out(f"{r['id'][:8]}  {r['name']}  ·  {r['status']}  ·  {r['tier']}  ·  {r['phone'] or ''}")  # type: ignore[index]
+        if not rows:
+            _out(_("(none)"))
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="Words, phone, email, WeChat id, pinyin (zs finds 张三).")],
+    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+) -> None:
+    """Searches names, companies, phones, emails, WeChat ids, pinyin and follow-up notes."""
+    from crmtui.services.search import search as run_search
+
+    with _session() as ctx:
+        hits = run_search(ctx, text)
+        if json_out:
+            _print_json([h.as_dict() for h in hits])
+            return
+        if not hits:
+            _out(_("no match for \"{text}\"").format(text=text))
+        for hit in hits:
+            label = {"customer": _("customer"), "contact": _("contact"), "follow_up": _("note")}[hit.kind]
+            _out(f"{hit.customer_id[:8]}  {hit.customer_name}  ·  {label}" + (f"  ·  {hit.detail[:80]}" if hit.detail else ""))
+
+
+# ---------------------------------------------------------------- add
+
+
+Opt = typer.Option
+
+
+def _add_customer(status: str, name: str, company: str | None, phone: str | None, email: str | None,
+                  wechat: str | None, source: str | None, tag: list[str] | None, interest: str | None,
+                  region: str | None, industry: str | None, force: bool) -> None:
+    from crmtui.services.customers import add_customer
+
+    with _session() as ctx:
+        customer = add_customer(
+            ctx, name, status=status, kind="person" if status == "lead" else "company", company=company, phone=phone,
+            email=email, wechat=wechat, source=source, tags=tag or [], interest=interest, region=region,
+            industry=industry, force=force,
+        )
+        what = _("lead") if status == "lead" else _("customer")
+        _out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
+
+
+@add_app.command("lead")
+def add_lead(
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    company: Annotated[Optional[str], Opt(help="Their company.")] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt(help="WeChat id.")] = None,
+    source: Annotated[Optional[str], Opt(help="Where the lead came from (referral, inbound, 展会...).")] = None,
+    tag: Annotated[Optional[list[str]], Opt(help="A tag; repeat for several.")] = None,
+    interest: Annotated[Optional[str], Opt(help="The product they asked about.")] = None,
+    region: Annotated[Optional[str], Opt()] = None,
+    industry: Annotated[Optional[str], Opt()] = None,
+    force: Annotated[bool, Opt("--force", help="Add even when a duplicate exists.")] = False,
+) -> None:
+    """A new lead 线索: the agenda asks you to call it within the speed-to-lead window."""
+    _add_customer("lead", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
+
+
+@add_app.command("customer")
+def add_customer_cmd(
+    name: Annotated[str, typer.Argument(help="Company or person name.")],
+    company: Annotated[Optional[str], Opt()] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt(help="WeChat id.")] = None,
+    source: Annotated[Optional[str], Opt()] = None,
+    tag: Annotated[Optional[list[str]], Opt(help="A tag; repeat for several.")] = None,
+    interest: Annotated[Optional[str], Opt()] = None,
+    region: Annotated[Optional[str], Opt()] = None,
+    industry: Annotated[Optional[str], Opt()] = None,
+    force: Annotated[bool, Opt("--force", help="Add even when a duplicate exists.")] = False,
+) -> None:
+    """A new customer 客户 (status prospect)."""
+    _add_customer("prospect", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
+
+
+@add_app.command("contact")
+def add_contact_cmd(
+    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    title: Annotated[Optional[str], Opt(help="Job title 职位.")] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt()] = None,
+    decision_maker: Annotated[bool, Opt("--decision-maker", help="This person decides 决策人.")] = False,
+    birthday: Annotated[Optional[str], Opt(help="e.g. 1985-03-12 or 3月12日.")] = None,
+    force: Annotated[bool, Opt("--force", help="Add even when a duplicate exists.")] = False,
+) -> None:
+    """A person at a customer 联系人."""
+    from crmtui.services.customers import add_contact
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        contact = add_contact(ctx, target.id, name, title=title, phone=phone, email=email, wechat=wechat,
+                              decision_maker=decision_maker, birthday=birthday, force=force)
+        _out(_("added contact {name} at {customer} ({id})").format(name=contact.name, customer=target.name, id=contact.id[:8]))
+
+
+@add_app.command("deal")
+def add_deal_cmd(
+    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
+    title: Annotated[str, typer.Argument(help="What is being sold.")],
+    amount: Annotated[Optional[str], Opt(help="e.g. 120000, 12万, 50k.")] = None,
+    close: Annotated[Optional[str], Opt(help="Expected close date, e.g. 2026-12-31 or 月底.")] = None,
+    stage: Annotated[Optional[str], Opt(help="Starting stage (default: the first).")] = None,
+    competitor: Annotated[Optional[str], Opt()] = None,
+) -> None:
+    """A new deal 商机."""
+    from crmtui.services.deals import add_deal
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        deal = add_deal(ctx, target.id, title, amount=amount, close=close, stage=stage, competitor=competitor)
+        _out(_("added deal {title} for {customer} in {stage} ({id})").format(
+            title=deal.title, customer=target.name, stage=ctx.settings.stage(deal.stage).name, id=deal.id[:8]))
+
+
+# ---------------------------------------------------------------- log / stage / convert
+
+
+@app.command()
+def log(
+    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
+    via: Annotated[Optional[str], Opt("--via", help="phone, wechat, visit, email, meeting, sms, other (or 1-7).")] = None,
+    goal: Annotated[Optional[str], Opt(help="The goal of this contact 本次目标.")] = None,
+    met: Annotated[Optional[bool], Opt("--met/--not-met", help="Was the goal met?")] = None,
+    notes: Annotated[Optional[str], Opt(help="What happened.")] = None,
+    next_plan: Annotated[Optional[str], Opt("--next-plan", help="What you will do next 下次计划.")] = None,
+    next_: Annotated[Optional[str], Opt("--next", help='When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".')] = None,
+) -> None:
+    """Logs a follow-up 跟进记录; every field is required while the customer is open."""
+    from crmtui.services.follow_ups import log_follow_up
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        follow_up = log_follow_up(ctx, target.id, channel=via, goal=goal, goal_met=met, notes=notes,
+                                  next_plan=next_plan, next_at=next_)
+        when = ctx.clock.to_local(follow_up.next_at)
+        if when:
+            from crmtui.dates import format_when
+
+            _out(_("logged for {name}; next: {plan} → {when}").format(
+                name=target.name, plan=follow_up.next_plan or "", when=format_when(when, lang=_lang(), today=ctx.clock.today())))
+        else:
+            _out(_("logged for {name}").format(name=target.name))
+
+
+def _lang() -> str:
+    from crmtui import i18n
+
+    return i18n.language
+
+
+@app.command()
+def stage(
+    deal: Annotated[str, typer.Argument(help="The deal (title, customer name, pinyin or id prefix).")],
+    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help="initial, needs, proposal, quote, negotiation, won, lost.")],
+    amount: Annotated[Optional[str], Opt(help="Quoted amount (Quote) or contract amount (Won).")] = None,
+    contract_no: Annotated[Optional[str], Opt("--contract-no", help="Contract number (Won).")] = None,
+    signed: Annotated[Optional[str], Opt(help="Signed date (Won).")] = None,
+    end: Annotated[Optional[str], Opt(help="Contract end date (Won; default a year after signing).")] = None,
+    payment: Annotated[Optional[list[str]], Opt(help='An instalment AMOUNT@DATE (Won); repeat for several.')] = None,
+    reason: Annotated[Optional[str], Opt(help="Why it was lost (Lost).")] = None,
+) -> None:
+    """Moves a deal to another stage; Quote, Won and Lost have gates."""
+    from crmtui.services.deals import move_stage, parse_payment, resolve_deal
+
+    with _session() as ctx:
+        target, customer = resolve_deal(ctx, deal)
+        plans = [parse_payment(p) for p in payment or []]
+        moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed, end=end,
+                           payments=plans, reason=reason)
+        _out(_("{title} ({customer}) is now in {stage}").format(
+            title=moved.title, customer=customer.name, stage=ctx.settings.stage(moved.stage).name))
+
+
+@app.command()
+def convert(
+    lead: Annotated[str, typer.Argument(help="The lead (name, pinyin initials or id prefix).")],
+    title: Annotated[Optional[str], Opt(help="Title of the new deal (default: the lead's interest).")] = None,
+    amount: Annotated[Optional[str], Opt(help="Amount of the new deal.")] = None,
+) -> None:
+    """Turns a lead into a customer, a contact and a deal, in one step."""
+    from crmtui.formatting import parse_amount
+    from crmtui.services.customers import convert_lead
+
+    with _session() as ctx:
+        target = _customer(ctx, lead, statuses=("lead",))
+        customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount))
+        _out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
+            customer=customer.name, contact=contact.name, deal=new_deal.title))
+
+
+# ---------------------------------------------------------------- edit / rm / merge
+
+CUSTOMER_OPTIONS = ("name", "company", "phone", "email", "wechat", "source", "interest", "industry", "region",
+                    "owner", "tier", "status")
+DEAL_OPTIONS = ("title", "amount", "close", "competitor")
+
+
+@app.command()
+def edit(
+    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help="What to edit.")],
+    name: Annotated[Optional[str], Opt()] = None,
+    company: Annotated[Optional[str], Opt()] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt()] = None,
+    source: Annotated[Optional[str], Opt()] = None,
+    interest: Annotated[Optional[str], Opt()] = None,
+    industry: Annotated[Optional[str], Opt()] = None,
+    region: Annotated[Optional[str], Opt()] = None,
+    owner: Annotated[Optional[str], Opt()] = None,
+    tier: Annotated[Optional[str], Opt(help="A, B or C.")] = None,
+    status: Annotated[Optional[str], Opt(help="lead, prospect, customer, dormant.")] = None,
+    tag: Annotated[Optional[list[str]], Opt(help="Replaces the tags; repeat for several.")] = None,
+    title: Annotated[Optional[str], Opt(help="Deal title.")] = None,
+    amount: Annotated[Optional[str], Opt(help="Deal amount.")] = None,
+    close: Annotated[Optional[str], Opt(help="Deal expected close date.")] = None,
+    competitor: Annotated[Optional[str], Opt(help="Deal competitor.")] = None,
+    force: Annotated[bool, Opt("--force", help="Save even when the new values duplicate another customer.")] = False,
+) -> None:
+    """Changes fields of a customer (--name, --phone, ...) or of a deal (--title, --amount, --close, --competitor)."""
+    values = locals()
+    customer_changes = {k: values[k] for k in CUSTOMER_OPTIONS if values[k] is not None}
+    if tag is not None:
+        customer_changes["tags"] = tag
+    deal_changes = {k: values[k] for k in DEAL_OPTIONS if values[k] is not None}
+    if not customer_changes and not deal_changes:
+        _fail(_("edit: give at least one field to change, e.g. --phone 13800138000 or --amount 5万"))
+    if customer_changes and deal_changes:
+        _fail(_("edit: customer fields ({a}) and deal fields ({b}) cannot be changed in one command").format(
+            a=", ".join(customer_changes), b=", ".join(deal_changes)))
+    with _session() as ctx:
+        if deal_changes:
+            from crmtui.services.deals import edit_deal, resolve_deal
+
+            target, _customer_row = resolve_deal(ctx, ref)
+            edited = edit_deal(ctx, target.id, deal_changes)
+            _out(_("updated deal {title}: {fields}").format(title=edited.title, fields=", ".join(deal_changes)))
+        else:
+            from crmtui.services.customers import edit_customer
+
+            target = _customer(ctx, ref)
+            edited = edit_customer(ctx, target.id, customer_changes, force=force)
+            _out(_("updated {name}: {fields}").format(name=edited.name, fields=", ".join(customer_changes)))
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        _fail(_("{question} Pass --yes to confirm when not at a terminal.").format(question=question))
+    if not typer.confirm(question, default=False):
+        _fail(_("cancelled; nothing changed"))
+
+
+@app.command()
+def rm(
+    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help="What to delete.")],
+    deal: Annotated[bool, Opt("--deal", help="REF names a deal (default: a customer, else a deal).")] = False,
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Deletes a customer (with its contacts and deals) or a deal. It stays as a tombstone for sync."""
+    from crmtui.services.customers import delete_customer
+    from crmtui.services.deals import delete_deal, resolve_deal
+
+    with _session() as ctx:
+        target = None
+        if not deal:
+            try:
+                target = _customer(ctx, ref)
+            except NotFound:
+                target = None
+        if target is not None:
+            _confirm(_("Delete customer {name} and its contacts and deals?").format(name=target.name), yes)
+            delete_customer(ctx, target.id)
+            _out(_("deleted customer {name}").format(name=target.name))
+            return
+        found, owner = resolve_deal(ctx, ref)
+        _confirm(_("Delete deal {title} of {customer}?").format(title=found.title, customer=owner.name), yes)
+        delete_deal(ctx, found.id)
+        _out(_("deleted deal {title}").format(title=found.title))
+
+
+@app.command()
+def merge(
+    keep: Annotated[str, typer.Argument(help="The customer to keep.")],
+    other: Annotated[str, typer.Argument(help="The duplicate to merge into it (it becomes a tombstone).")],
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Merges a duplicate customer into another: nothing is lost."""
+    from crmtui.services.customers import merge_customers
+
+    with _session() as ctx:
+        kept, gone = _customer(ctx, keep), _customer(ctx, other)
+        _confirm(_("Merge {other} into {keep}?").format(other=gone.name, keep=kept.name), yes)
+        merged = merge_customers(ctx, kept.id, gone.id)
+        _out(_("merged {other} into {keep}").format(other=gone.name, keep=merged.name))
+
+
+# ---------------------------------------------------------------- backup / restore / demo
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help="A new file (or a folder) for the copy.")]) -> None:
+    """A consistent copy of the database, safe while the app or another command writes."""
+    from crmtui import paths
+    from crmtui.services.backup import backup as run_backup
+
+    try:
+        written = run_backup(paths.database_path(), path)
+    except CrmError as exc:
+        _fail(str(exc))
+    _out(_("backed up to {path}").format(path=written))
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `crm backup`.")],
+    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Replaces the database with a backup, after checking the file; the current data is copied aside first."""
+    from crmtui import paths
+    from crmtui.services.backup import check_backup, restore as run_restore
+
+    try:
+        check_backup(path)
+        _confirm(_("Replace the current database with {path}?").format(path=path), yes)
+        saved = run_restore(paths.database_path(), path, paths.backups_dir())
+    except CrmError as exc:
+        _fail(str(exc))
+    _out(_("restored from {path}").format(path=path) + (_("; previous data saved to {saved}").format(saved=saved) if saved else ""))
+
+
+@app.command()
+def demo() -> None:
+    """Fills an empty database with a realistic sample (about 200 customers, six months of follow-ups)."""
+    from crmtui.services.demo import load_demo
+
+    with _session() as ctx:
+        counts = load_demo(ctx)
+        _out(_("demo data loaded: {customers} customers, {contacts} contacts, {deals} deals, {follow_ups} follow-ups").format(**counts))
+        _out(_("run `crm` to see today's agenda"))
+
+
+def main() -> None:
+    """Entry point of the `crm` script."""
+    app()
+

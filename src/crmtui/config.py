@@ -1,0 +1,172 @@
+"""The rep's settings: one TOML file in the config dir, with documented defaults (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+
+from crmtui.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline stage: a stable key, its names, and the win probability used in forecasts."""
+
+    key: str
+    name: str
+    name_zh: str
+    probability: int
+
+
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    Stage("initial", "Initial contact", "初步接触", 10),
+    Stage("needs", "Needs confirmed", "需求确认", 20),
+    Stage("proposal", "Proposal", "方案", 40),
+    Stage("quote", "Quote", "报价", 60),
+    Stage("negotiation", "Negotiation", "谈判", 80),
+    Stage("won", "Won", "赢单", 100),
+    Stage("lost", "Lost", "丢单", 0),
+)
+"""Won and Lost must keep the keys `won` and `lost`: their gates hang on them."""
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """Points a lead earns for each signal of quality (lead score 线索评分, 0-100)."""
+
+    has_phone_or_email: int = 20
+    has_interest: int = 20
+    quality_source: int = 30
+    decision_maker: int = 30
+    quality_sources: tuple[str, ...] = ("referral", "inbound", "转介绍", "老客户", "官网")
+    tier_a: int = 70
+    tier_b: int = 40
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its default; see docs/configuration.md."""
+
+    language: str = "auto"
+    timezone: str = ""
+    default_time: time = time(9, 0)
+    stall_days: int = 7
+    speed_to_lead_hours: int = 24
+    renewal_days: int = 30
+    payment_days: int = 7
+    birthday_days: int = 7
+    stage_follow_up_days: int = 2
+    bell: bool = False
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    score: ScoreWeights = field(default_factory=ScoreWeights)
+
+    def stage(self, key: str) -> Stage:
+        """The stage with this key (case-insensitive; English or Chinese name accepted)."""
+        wanted = key.strip().casefold()
+        for stage in self.stages:
+            if wanted in (stage.key, stage.name.casefold(), stage.name_zh):
+                return stage
+        keys = ", ".join(s.key for s in self.stages)
+        raise InvalidInput("stage", f"one of {keys}", key)
+
+    def stage_index(self, key: str) -> int:
+        """Position of a stage in the pipeline (Lost sorts last)."""
+        return [s.key for s in self.stages].index(key)
+
+
+_SIMPLE = {
+    "language": str,
+    "timezone": str,
+    "stall_days": int,
+    "speed_to_lead_hours": int,
+    "renewal_days": int,
+    "payment_days": int,
+    "birthday_days": int,
+    "stage_follow_up_days": int,
+    "bell": bool,
+}
+
+
+def _check(name: str, value: object, kind: type) -> object:
+    if kind is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise InvalidInput(f"config {name}", "a whole number >= 0", value)
+    if kind is bool and not isinstance(value, bool):
+        raise InvalidInput(f"config {name}", "true or false", value)
+    if kind is str and not isinstance(value, str):
+        raise InvalidInput(f"config {name}", "a string in quotes", value)
+    return value
+
+
+def _parse_time(value: object) -> time:
+    try:
+        hour, minute = str(value).split(":")
+        return time(int(hour), int(minute))
+    except ValueError:
+        raise InvalidInput("config default_time", 'a time like "09:00"', value) from None
+
+
+def _parse_stages(items: object) -> tuple[Stage, ...]:
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("config stages", "a list of [[stages]] tables", items)
+    stages = []
+    for item in items:
+        try:
+            stages.append(
+                Stage(
+                    key=str(item["key"]),
+                    name=str(item.get("name", item["key"])),
+                    name_zh=str(item.get("name_zh", item.get("name", item["key"]))),
+                    probability=int(item["probability"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput("config stages", "each with key and probability (0-100)", item) from None
+    keys = [s.key for s in stages]
+    if "won" not in keys or "lost" not in keys:
+        raise InvalidInput("config stages", 'stages with the keys "won" and "lost"', keys)
+    return tuple(stages)
+
+
+def settings_from_dict(data: dict) -> Settings:
+    """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
+    values: dict[str, object] = {}
+    for name, kind in _SIMPLE.items():
+        if name in data:
+            values[name] = _check(name, data[name], kind)
+    if "default_time" in data:
+        values["default_time"] = _parse_time(data["default_time"])
+    if "stages" in data:
+        values["stages"] = _parse_stages(data["stages"])
+    if "score" in data:
+        score = data["score"]
+        known = {f.name for f in fields(ScoreWeights)}
+        unknown = set(score) - known
+        if unknown:
+            raise InvalidInput("config score", f"only {', '.join(sorted(known))}", sorted(unknown))
+        if "quality_sources" in score:
+            score = {**score, "quality_sources": tuple(score["quality_sources"])}
+        values["score"] = replace(ScoreWeights(), **score)
+    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync"}
+    unknown = set(data) - known
+    if unknown:
+        raise InvalidInput("config", f"known settings only (unknown: {', '.join(sorted(unknown))})")
+    return Settings(**values)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Reads config.toml; a missing file gives the defaults."""
+    if path is None:
+        from crmtui.paths import config_path
+
+        path = config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"config file {path}", f"valid TOML ({exc})") from None
+    return settings_from_dict(data)

@@ -1,0 +1,49 @@
+"""Turns stored values into short text for people: amounts, days, times (never markup)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from crmtui.errors import InvalidInput
+
+
+def format_amount(cents: int | None) -> str:
+    """12,000 or 12,000.50; '' for no amount."""
+    if cents is None:
+        return ""
+    whole, part = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{whole:,}" + (f".{part:02d}" if part else "")
+
+
+_AMOUNT = re.compile(r"^(\d+(?:\.\d{1,2})?)\s*(万|w|k|千|m)?$", re.IGNORECASE)
+_MULTIPLIER = {None: 1, "k": 1_000, "千": 1_000, "万": 10_000, "w": 10_000, "m": 1_000_000}
+
+
+def parse_amount(text: str | int | float | None, field_name: str = "amount") -> int | None:
+    """'12000', '12,000.50', '1.5万', '50k', '¥3000' -> cents; None when empty."""
+    if text is None:
+        return None
+    if isinstance(text, int | float):
+        text = str(text)
+    import unicodedata
+
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+    cleaned = cleaned.lstrip("¥$￥").removesuffix("元")
+    if not cleaned:
+        return None
+    match = _AMOUNT.match(cleaned)
+    if not match:
+        raise InvalidInput(field_name, 'a positive amount like 12000, 12,000.50, 1.5万 or 50k', text)
+    number, unit = match.groups()
+    multiplier = _MULTIPLIER[unit.lower() if unit and unit.isascii() else unit]
+    cents = round(float(number) * 100 * multiplier)
+    if cents > 10**15:
+        raise InvalidInput(field_name, "an amount below 10 trillion", text)
+    return cents
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Whole calendar days from one moment to another (both aware)."""
+    return (later.date() - earlier.date()).days

@@ -1,0 +1,35 @@
+"""The one translation function every user-facing string goes through."""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+_LOCALE_DIR = Path(__file__).with_name("locale")
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+language = "en"
+
+
+def choose_language(setting: str = "auto") -> str:
+    """The config's language, else the locale's (LANG=zh_CN.UTF-8 gives zh)."""
+    if setting and setting != "auto":
+        return "zh" if setting.lower().startswith("zh") else "en"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def set_language(setting: str = "auto") -> str:
+    """Loads the catalog of the chosen language (English needs none)."""
+    global _translation, language
+    language = choose_language(setting)
+    _translation = gettext.translation("crmtui", _LOCALE_DIR, languages=[language], fallback=True)
+    return language
+
+
+def _(message: str) -> str:
+    """The message in the chosen language."""
+    return _translation.gettext(message)

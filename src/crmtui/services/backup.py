@@ -1,0 +1,50 @@
+"""Backup and restore of the rep's database file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from crmtui.errors import CrmError, InvalidInput
+from crmtui.store.db import SCHEMA_HEAD, copy_database, inspect_file
+
+
+def backup(db_path: Path, target: Path) -> Path:
+    """A consistent copy of the live file (SQLite's online backup) while other processes write."""
+    if target.is_dir():
+        target = target / f"crm-{datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
+    if target.exists():
+        raise InvalidInput("path", "a file that does not exist yet (nothing is overwritten)", str(target))
+    if not db_path.exists():
+        raise CrmError(f"there is no database at {db_path} yet")
+    copy_database(db_path, target)
+    return target
+
+
+def check_backup(source: Path) -> str:
+    """Checks that `source` is an intact crmtui database this version can read; returns its revision."""
+    if not source.is_file():
+        raise InvalidInput("path", "an existing backup file", str(source))
+    try:
+        result, tables, revision = inspect_file(source)
+    except sqlite3.DatabaseError as exc:
+        raise InvalidInput("path", f"a crmtui database file ({exc})", str(source)) from None
+    if result != "ok":
+        raise InvalidInput("path", f"an intact database (integrity check: {result})", str(source))
+    if not {"customer", "follow_up", "alembic_version"} <= tables:
+        raise InvalidInput("path", "a crmtui database (its tables are missing)", str(source))
+    if revision is None or revision > SCHEMA_HEAD:
+        raise InvalidInput("path", f"a database of schema {SCHEMA_HEAD} or older (it has {revision})", str(source))
+    return revision
+
+
+def restore(db_path: Path, source: Path, backups_dir: Path) -> Path | None:
+    """Replaces the live database with `source` after checking it; the current file is copied aside first."""
+    check_backup(source)
+    saved = None
+    if db_path.exists():
+        saved = backups_dir / f"crm-{datetime.now().strftime('%Y%m%d-%H%M%S')}-before-restore.db"
+        copy_database(db_path, saved)
+    copy_database(source, db_path)
+    return saved

@@ -1,0 +1,33 @@
+"""What every service needs: the database, the settings and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from crmtui.clock import Clock, local_zone
+from crmtui.config import Settings, load_settings
+from crmtui.store.db import Database, open_database
+
+
+@dataclass
+class Context:
+    """Handed to every service function."""
+
+    db: Database
+    settings: Settings
+    clock: Clock
+
+    def close(self) -> None:
+        """Releases the database."""
+        self.db.close()
+
+
+def open_context(db_path: Path | None = None, settings: Settings | None = None, clock: Clock | None = None) -> Context:
+    """Opens (and migrates) the rep's database with their settings."""
+    from crmtui import paths
+
+    settings = settings or load_settings()
+    clock = clock or Clock(local_zone(settings.timezone))
+    db = open_database(db_path or paths.database_path(), paths.backups_dir() if db_path is None else None)
+    return Context(db=db, settings=settings, clock=clock)

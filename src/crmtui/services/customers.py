@@ -1,0 +1,389 @@
+"""Customers, leads, contacts and tags: add, edit, delete, convert, merge, find."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from crmtui import normalize
+from crmtui.errors import Ambiguous, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound
+from crmtui.services import fields
+from crmtui.services.context import Context
+from crmtui.services.scoring import lead_score, tier_for
+from crmtui.store import customers as customer_store
+from crmtui.store import deals as deal_store
+from crmtui.store import follow_ups as follow_up_store
+from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, DealStageChange, FollowUp, Payment
+from crmtui.store.outbox import StoreSession
+
+STATUSES = ("lead", "prospect", "customer", "dormant", "pool")
+
+
+def _name_keys(name: str, person: bool) -> tuple[str, str]:
+    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin."""
+    pinyin = ""
+    if normalize.has_cjk(name):
+        from crmtui.pinyin import search_keys  # deferred: pypinyin costs 0.24 s
+
+        pinyin = search_keys(name, person=person)
+    return normalize.name_key(name), pinyin
+
+
+def _apply_keys(record: Customer | Contact) -> None:
+    person = not isinstance(record, Customer) or record.kind == "person"
+    record.name_key, record.pinyin = _name_keys(record.name, person)
+    record.phone_key = normalize.phone_key(record.phone)
+    record.email_key = normalize.email_key(record.email)
+
+
+def _check_duplicate(session: StoreSession, record: Customer, force: bool) -> None:
+    if force:
+        return
+    found = customer_store.find_duplicate(session, record.name_key, record.phone_key, record.email_key, exclude_id=record.id)
+    if found:
+        reason, existing = found
+        raise DuplicateFound(reason, existing.id, existing.name)
+
+
+def _rescore(session: StoreSession, ctx: Context, customer: Customer) -> None:
+    contacts = customer_store.contacts_of(session, customer.id)
+    customer.score = lead_score(customer, contacts, ctx.settings.score)
+    customer.tier = tier_for(customer.score, ctx.settings.score)
+
+
+def _set_tags(session: StoreSession, ctx: Context, customer: Customer, tags: list[str]) -> None:
+    now = ctx.clock.utcnow()
+    wanted = []
+    for tag in tags:
+        cleaned = fields.single_line("tag", tag, max_len=40)
+        if cleaned and cleaned not in wanted:
+            wanted.append(cleaned)
+    existing = {t.tag: t for t in customer_store.tags_of(session, customer.id)}
+    for name, row in existing.items():
+        if name not in wanted:
+            row.deleted_at = now
+            row.updated_at = now
+    for name in wanted:
+        if name not in existing:
+            session.add(CustomerTag(customer_id=customer.id, tag=name, created_at=now, updated_at=now))
+
+
+def add_customer(
+    ctx: Context,
+    name: str,
+    *,
+    status: str = "prospect",
+    kind: str = "company",
+    company: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    wechat: str | None = None,
+    source: str | None = None,
+    interest: str | None = None,
+    industry: str | None = None,
+    region: str | None = None,
+    tier: str | None = None,
+    tags: list[str] | None = None,
+    force: bool = False,
+) -> Customer:
+    """Adds a customer (or a lead with status="lead"); refuses a duplicate unless forced."""
+    if status not in STATUSES:
+        raise InvalidInput("status", f"one of {', '.join(STATUSES)}", status)
+    if kind not in ("company", "person"):
+        raise InvalidInput("kind", "company or person", kind)
+    now = ctx.clock.utcnow()
+    customer = Customer(
+        name=fields.single_line("name", name, required=True),
+        kind=kind,
+        company=fields.single_line("company", company),
+        phone=fields.phone(phone),
+        email=fields.email(email),
+        wechat=fields.single_line("wechat", wechat, max_len=64),
+        source=fields.single_line("source", source),
+        interest=fields.single_line("interest", interest),
+        industry=fields.single_line("industry", industry),
+        region=fields.single_line("region", region),
+        status=status,
+        created_at=now,
+        updated_at=now,
+        name_key="",
+    )
+    if not normalize.name_key(customer.name):
+        raise InvalidInput("name", "some letters or characters (not only punctuation)", name)
+    _apply_keys(customer)
+    with ctx.db.write(now) as session:
+        _check_duplicate(session, customer, force)
+        session.add(customer)
+        session.flush()
+        _rescore(session, ctx, customer)
+        if tier:
+            customer.tier = fields.tier(tier) or customer.tier
+        _set_tags(session, ctx, customer, tags or [])
+    return customer
+
+
+def add_lead(ctx: Context, name: str, **kwargs: object) -> Customer:
+    """A new lead: a person (often with a company) not yet qualified."""
+    kwargs.setdefault("kind", "person")
+    return add_customer(ctx, name, status="lead", **kwargs)  # type: ignore[arg-type]
+
+
+def add_contact(
+    ctx: Context,
+    customer_id: str,
+    name: str,
+    *,
+    title: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    wechat: str | None = None,
+    decision_maker: bool = False,
+    birthday: str | date | None = None,
+    force: bool = False,
+) -> Contact:
+    """Adds a person at a customer; refuses a duplicate phone/email (or same name there) unless forced."""
+    now = ctx.clock.utcnow()
+    contact = Contact(
+        customer_id=customer_id,
+        name=fields.single_line("name", name, required=True),
+        title=fields.single_line("title", title),
+        phone=fields.phone(phone),
+        email=fields.email(email),
+        wechat=fields.single_line("wechat", wechat, max_len=64),
+        decision_maker=decision_maker,
+        birthday=fields.day("birthday", birthday, ctx.clock.now()),
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_keys(contact)
+    with ctx.db.write(now) as session:
+        customer = _live_customer(session, customer_id)
+        if not force:
+            found = customer_store.find_contact_duplicate(
+                session, customer_id, contact.name_key, contact.phone_key, contact.email_key
+            )
+            if found:
+                reason, existing = found
+                owner = customer_store.get_customer(session, existing.customer_id)
+                raise DuplicateFound(reason, existing.id, f"{existing.name} @ {owner.name if owner else '?'}")
+        session.add(contact)
+        session.flush()
+        _rescore(session, ctx, customer)
+        customer.updated_at = now
+    return contact
+
+
+def _live_customer(session: StoreSession, customer_id: str) -> Customer:
+    customer = customer_store.get_customer(session, customer_id)
+    if customer is None or customer.deleted_at is not None:
+        raise NotFound("customer", customer_id)
+    return customer
+
+
+CUSTOMER_EDITABLE = {
+    "name": lambda v: fields.single_line("name", v, required=True),
+    "company": lambda v: fields.single_line("company", v),
+    "phone": fields.phone,
+    "email": fields.email,
+    "wechat": lambda v: fields.single_line("wechat", v, max_len=64),
+    "source": lambda v: fields.single_line("source", v),
+    "interest": lambda v: fields.single_line("interest", v),
+    "industry": lambda v: fields.single_line("industry", v),
+    "region": lambda v: fields.single_line("region", v),
+    "owner": lambda v: fields.single_line("owner", v),
+    "tier": fields.tier,
+}
+
+
+def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *, force: bool = False) -> Customer:
+    """Changes fields of a customer; keys, score and the duplicate check follow the new values."""
+    now = ctx.clock.utcnow()
+    cleaned: dict[str, object] = {}
+    tags = changes.pop("tags", None)
+    for name, value in changes.items():
+        if name == "status":
+            if value not in STATUSES:
+                raise InvalidInput("status", f"one of {', '.join(STATUSES)}", value)
+            cleaned[name] = value
+        elif name in CUSTOMER_EDITABLE:
+            cleaned[name] = CUSTOMER_EDITABLE[name](value)  # type: ignore[operator]
+        else:
+            raise InvalidInput(name, f"a customer field: {', '.join([*CUSTOMER_EDITABLE, 'status', 'tags'])}")
+    with ctx.db.write(now) as session:
+        customer = _live_customer(session, customer_id)
+        for name, value in cleaned.items():
+            setattr(customer, name, value)
+        _apply_keys(customer)
+        if any(k in cleaned for k in ("name", "phone", "email")):
+            _check_duplicate(session, customer, force)
+        tier = customer.tier
+        _rescore(session, ctx, customer)
+        if "tier" in cleaned:
+            customer.tier = tier
+        if tags is not None:
+            _set_tags(session, ctx, customer, list(tags))  # type: ignore[arg-type]
+        customer.updated_at = now
+    return customer
+
+
+def delete_customer(ctx: Context, customer_id: str) -> Customer:
+    """Soft-deletes a customer and what hangs off it (tombstones, so the delete can sync)."""
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:
+        customer = _live_customer(session, customer_id)
+        customer.deleted_at = now
+        customer.updated_at = now
+        for record in [
+            *customer_store.contacts_of(session, customer_id),
+            *deal_store.deals_of(session, customer_id),
+            *customer_store.tags_of(session, customer_id),
+        ]:
+            record.deleted_at = now
+            record.updated_at = now
+    return customer
+
+
+def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None) -> Customer:
+    """The one live customer that ref (id prefix, name fragment, pinyin initials) names."""
+    ref = ref.strip()
+    if not ref:
+        raise InvalidInput("customer", "a name, part of a name, pinyin initials or an id")
+    with ctx.db.read() as session:
+        found = customer_store.find_customers(session, ref)
+    if statuses:
+        found = [c for c in found if c.status in statuses]
+    if not found:
+        raise NotFound("lead" if statuses == ("lead",) else "customer", ref)
+    if len(found) > 1:
+        raise Ambiguous("customer", ref, [Match(c.id, f"{c.name} ({c.status})") for c in found])
+    return found[0]
+
+
+def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> list[Customer]:
+    """Live customers by name, optionally of some statuses."""
+    with ctx.db.read() as session:
+        return customer_store.list_customers(session, statuses)
+
+
+@dataclass
+class CustomerDetail:
+    """Everything the 360 view and `crm show` need about one customer."""
+
+    customer: Customer
+    contacts: list[Contact]
+    deals: list[Deal]
+    follow_ups: list[FollowUp]
+    tags: list[str]
+    contracts: list[Contract]
+    payments: dict[str, list[Payment]] = field(default_factory=dict)
+
+
+def customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
+    """The customer with contacts, deals, follow-ups (newest first), tags, contracts and payments."""
+    with ctx.db.read() as session:
+        customer = _live_customer(session, customer_id)
+        contracts = deal_store.contracts_of(session, customer_id)
+        return CustomerDetail(
+            customer=customer,
+            contacts=customer_store.contacts_of(session, customer_id),
+            deals=deal_store.deals_of(session, customer_id),
+            follow_ups=follow_up_store.follow_ups_of(session, customer_id),
+            tags=[t.tag for t in customer_store.tags_of(session, customer_id)],
+            contracts=contracts,
+            payments={c.id: deal_store.payments_of(session, c.id) for c in contracts},
+        )
+
+
+def convert_lead(
+    ctx: Context, lead_id: str, *, deal_title: str | None = None, amount_cents: int | None = None
+) -> tuple[Customer, Contact, Deal]:
+    """Turns a lead into a prospect customer, its person into a contact, and opens a deal, in one transaction."""
+    now = ctx.clock.utcnow()
+    first_stage = ctx.settings.stages[0]
+    with ctx.db.write(now) as session:
+        lead = _live_customer(session, lead_id)
+        if lead.status != "lead":
+            raise NotAllowed(f'"{lead.name}" is not a lead (status {lead.status})')
+        person = lead.name
+        contact = Contact(
+            customer_id=lead.id,
+            name=person,
+            phone=lead.phone,
+            email=lead.email,
+            wechat=lead.wechat,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply_keys(contact)
+        if lead.company:
+            lead.name = lead.company
+            lead.kind = "company"
+            _apply_keys(lead)
+        lead.status = "prospect"
+        lead.updated_at = now
+        deal = Deal(
+            customer_id=lead.id,
+            title=fields.single_line("deal title", deal_title) or lead.interest or f"{lead.name}",
+            amount_cents=amount_cents,
+            stage=first_stage.key,
+            probability=first_stage.probability,
+            stage_entered_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(contact)
+        session.add(deal)
+        session.flush()
+        session.add(
+            DealStageChange(deal_id=deal.id, from_stage=None, to_stage=first_stage.key, at=now, created_at=now, updated_at=now)
+        )
+        _rescore(session, ctx, lead)
+    return lead, contact, deal
+
+
+MERGE_FIELDS = ("company", "industry", "region", "source", "interest", "phone", "email", "wechat", "owner", "last_contact_at")
+
+
+def merge_customers(ctx: Context, keep_id: str, other_id: str) -> Customer:
+    """Moves contacts, deals, contracts, follow-ups and tags of `other` to `keep`, fills keep's empty fields, tombstones other."""
+    if keep_id == other_id:
+        raise InvalidInput("merge", "two different customers")
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:
+        keep = _live_customer(session, keep_id)
+        other = _live_customer(session, other_id)
+        for name in MERGE_FIELDS:
+            if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
+                setattr(keep, name, getattr(other, name))
+        if other.last_contact_at and keep.last_contact_at and other.last_contact_at > keep.last_contact_at:
+            keep.last_contact_at = other.last_contact_at
+        if other.next_follow_up_at and (keep.next_follow_up_at is None or other.next_follow_up_at < keep.next_follow_up_at):
+            keep.next_follow_up_at = other.next_follow_up_at
+        # The merged record keeps the more advanced relationship of the two.
+        progress = ("lead", "prospect", "customer")
+        if keep.status in progress and other.status in progress and progress.index(other.status) > progress.index(keep.status):
+            keep.status = other.status
+        moved = [
+            *customer_store.contacts_of(session, other.id),
+            *deal_store.deals_of(session, other.id),
+            *deal_store.contracts_of(session, other.id),
+            *follow_up_store.follow_ups_of(session, other.id),
+        ]
+        for record in moved:
+            record.customer_id = keep.id
+            record.updated_at = now
+        keep_tags = {t.tag for t in customer_store.tags_of(session, keep.id)}
+        for tag in customer_store.tags_of(session, other.id):
+            if tag.tag in keep_tags:
+                tag.deleted_at = now
+            else:
+                tag.customer_id = keep.id
+            tag.updated_at = now
+        other.merged_into = keep.id
+        other.deleted_at = now
+        other.updated_at = now
+        _apply_keys(keep)
+        session.flush()
+        _rescore(session, ctx, keep)
+        keep.updated_at = now
+    return keep

@@ -1,0 +1,227 @@
+"""A realistic, deterministic sample for newcomers: ~200 customers, six months of follow-ups, every stage.
+
+Everything is written through the services with a clock walked through the past, so the sample
+obeys every rule (gates, next dates in the future at the time of logging) and fills the outbox
+like real work. It all happens in one transaction.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from crmtui.clock import Clock
+from crmtui.errors import NotAllowed
+from crmtui.services.context import Context
+from crmtui.services.customers import add_contact, add_customer
+from crmtui.services.deals import PaymentPlan, add_deal, move_stage
+from crmtui.services.follow_ups import log_follow_up
+from crmtui.store.customers import count_customers
+
+SEED = 20261124
+CUSTOMERS = 200
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱覃武戴孔汤庞樊兰殷施陶洪翟安颜倪严牛温芦季俞章鲁葛伍申尤毕聂柴焦向柳邢岳齐梅莫庄辛管祝左涂谷祁时舒耿牟卜路詹关苗凌费纪靳盛童欧甄项曲成游阳裴席卫查屈鲍位覃霍翁隋植甘景薄单包司柏宁柯阮桂闵欧阳解强柴华车冉房边辜吉饶刁瞿戚丘古米池滕晋苑邬臧畅宫来苟全褚廉简娄盖符奚木穆党燕郎邸冀谈姬屠连郜晏栾郁商蒙计喻揭窦迟宇敖糜鄢冷卓花仇艾蓝都巩稽井练仲乐虞卞封竺冼原官衣楚佟栗匡宗应台巫鞠桑荆谌银扬明沙薄伏岑习胥保和蔺"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平",
+         "刚", "桂英", "建华", "志强", "晓东", "海燕", "文博", "子涵", "欣怡", "浩然", "雨桐", "俊杰", "思远", "嘉怡", "宇轩", "梓萱"]
+CITIES = ["北京", "上海", "深圳", "广州", "杭州", "成都", "武汉", "南京", "苏州", "西安", "重庆", "天津", "青岛", "厦门", "长沙", "合肥"]
+WORDS = ["华信", "恒通", "瑞达", "金桥", "博远", "启明", "鼎盛", "新锐", "万联", "天润", "中科", "腾跃", "汇丰", "嘉禾", "宏图", "蓝海",
+         "云帆", "东方", "德邦", "智联", "星河", "远景", "泰和", "盛世"]
+TRADES = [("科技", "软件"), ("贸易", "贸易"), ("制造", "制造"), ("物流", "物流"), ("医疗器械", "医疗"), ("教育科技", "教育"),
+          ("食品", "食品"), ("建材", "建筑"), ("新能源", "能源"), ("信息技术", "软件")]
+FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William",
+         "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Daniel", "Karen", "Emma", "Oliver", "Sofia"]
+LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Wilson", "Anderson", "Taylor",
+        "Thomas", "Moore", "Martin", "Lee", "Walker", "Hall", "Young", "King", "Wright", "Lopez", "Hill", "Scott"]
+EN_WORDS = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Wonka", "Hooli", "Vandelay", "Soylent", "Cyberdyne",
+            "Tyrell", "Aperture", "Massive", "Dynamic", "Northwind", "Contoso", "Fabrikam", "Blue Sky", "Redwood", "Pioneer",
+            "Summit", "Evergreen", "Silverline"]
+EN_TRADES = [("Analytics", "software"), ("Logistics", "logistics"), ("Foods", "food"), ("Manufacturing", "manufacturing"),
+             ("Health", "healthcare"), ("Energy", "energy"), ("Retail", "retail"), ("Labs", "software")]
+SOURCES = ["referral", "inbound", "exhibition", "cold call", "转介绍", "官网", "展会", "老客户", "LinkedIn"]
+PRODUCTS = ["CRM seats", "Data platform", "Annual support", "ERP module", "云服务器", "数据分析平台", "年度维保", "培训服务"]
+TITLES_ZH = ["总经理", "采购经理", "技术总监", "财务总监", "运营主管", "IT经理", "副总裁"]
+TITLES_EN = ["CEO", "Head of Procurement", "CTO", "CFO", "Operations Manager", "IT Manager", "VP Sales"]
+GOALS = [("确认需求", "Confirm needs"), ("演示产品", "Product demo"), ("发送方案", "Send proposal"), ("报价沟通", "Discuss quote"),
+         ("推动签约", "Push for signature"), ("回访满意度", "Check satisfaction"), ("约见决策人", "Meet the decision maker")]
+NOTES_ZH = ["客户对价格比较敏感，希望有折扣。", "对方技术团队认可方案，下周内部评审。", "决策人出差，需要再约时间。",
+            "已发送资料，客户表示会转给老板。", "竞争对手也在接触，需要突出服务优势。", "客户预算已批，准备走采购流程。",
+            "电话未接通，微信留言。", "现场演示顺利，提出两个定制需求。"]
+NOTES_EN = ["Price sensitive; asked about a volume discount.", "Their tech team liked the proposal; internal review next week.",
+            "Decision maker travelling, need to rebook.", "Sent the deck; they will forward it to the boss.",
+            "A competitor is in; stress our support.", "Budget approved, moving to procurement.",
+            "No answer; left a voicemail.", "Demo went well; two custom requests."]
+PLANS_ZH = ["电话跟进评审结果", "发送修改后的报价", "约决策人面谈", "寄送合同草稿", "邀请参加线下活动", "确认付款进度"]
+PLANS_EN = ["Call about the review", "Send the revised quote", "Meet the decision maker", "Send the draft contract",
+            "Invite to the user meetup", "Check on the payment"]
+CHANNELS = ["phone", "wechat", "visit", "email", "meeting", "sms", "phone", "wechat"]
+
+
+class WalkingClock(Clock):
+    """A clock the loader sets to each moment of the made-up past."""
+
+    def __init__(self, base: Clock) -> None:
+        super().__init__(base.zone)
+        self.moment = base.now()
+
+    def now(self) -> datetime:
+        return self.moment.astimezone(self.zone)
+
+    def utcnow(self) -> datetime:
+        return self.to_utc(self.moment)
+
+
+def load_demo(ctx: Context) -> dict[str, int]:
+    """Fills an empty database; refuses one that has any customer."""
+    with ctx.db.read() as session:
+        if count_customers(session):
+            raise NotAllowed("the database already has data; `crm demo` only fills an empty one")
+    rng = random.Random(SEED)
+    _USED.clear()
+    real_now = ctx.clock.now()
+    clock = WalkingClock(ctx.clock)
+    walk = Context(db=ctx.db, settings=ctx.settings, clock=clock)
+    counts = {"customers": 0, "contacts": 0, "deals": 0, "follow_ups": 0}
+    with ctx.db.write(ctx.clock.utcnow()):
+        for index in range(CUSTOMERS):
+            _one_customer(walk, clock, rng, index, real_now, counts)
+    return counts
+
+
+def _at(day: date, hour: int, minute: int, clock: Clock) -> datetime:
+    return datetime.combine(day, time(hour, minute), clock.zone)
+
+
+def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: int, now: datetime,
+                  counts: dict[str, int]) -> None:
+    chinese = index % 5 < 3
+    age_days = rng.randint(1, 180) if index >= 12 else 0
+    created = now - timedelta(days=age_days, hours=rng.randint(1, 8))
+    clock.moment = created
+    if index < 12:
+        # Fresh leads: some within the speed-to-lead window, most past it.
+        clock.moment = now - timedelta(hours=[2, 5, 30, 40, 50, 60, 70, 80, 26, 28, 36, 90][index])
+        person = _person(rng, chinese)
+        company, _industry = _company(rng, chinese)
+        add_customer(ctx, person, status="lead", kind="person", company=company, phone=_phone(rng, index),
+                     source=rng.choice(SOURCES), interest=rng.choice(PRODUCTS), force=True)
+        counts["customers"] += 1
+        return
+    name, industry = _company(rng, chinese)
+    customer = add_customer(
+        ctx, name, status="prospect", company=None, phone=_phone(rng, index), email=_email(rng, index, chinese),
+        wechat=f"wx_{index:04d}" if chinese else None, source=rng.choice(SOURCES), interest=rng.choice(PRODUCTS),
+        industry=industry, region=rng.choice(CITIES) if chinese else rng.choice(["London", "New York", "Singapore"]),
+        tags=rng.sample(["VIP", "重点", "展会", "老客户", "续约", "SaaS"], k=rng.randint(0, 2)), force=True,
+    )
+    counts["customers"] += 1
+    for position in range(rng.randint(1, 3)):
+        birthday = date(1970 + rng.randint(0, 30), now.month, now.day) + timedelta(days=rng.randint(-3, 10)) \
+            if rng.random() < 0.08 else None
+        add_contact(ctx, customer.id, _person(rng, chinese),
+                    title=rng.choice(TITLES_ZH if chinese else TITLES_EN), phone=_phone(rng, 1000 + index * 3 + position),
+                    decision_maker=position == 0 and rng.random() < 0.6, birthday=birthday, force=True)
+        counts["contacts"] += 1
+
+    # Follow-ups every 5-25 days from creation until about now.
+    moment = created + timedelta(days=rng.randint(0, 3), hours=2)
+    deal = None
+    stages = [s.key for s in ctx.settings.stages]
+    target_stage = rng.choice(stages[:5] * 3 + ["won", "won", "lost"])
+    dormant = rng.random() < 0.04
+    while True:
+        gap = timedelta(days=rng.randint(5, 25), hours=rng.randint(0, 6))
+        next_at = moment + gap
+        last = next_at > now - timedelta(days=2)
+        clock.moment = moment
+        if deal is None and moment > created + timedelta(days=3):
+            deal = add_deal(ctx, customer.id, rng.choice(PRODUCTS), amount=str(rng.randint(2, 80) * 5000),
+                            close=(moment + timedelta(days=rng.randint(30, 120))).date())
+            counts["deals"] += 1
+        elif deal is not None and deal.stage != target_stage and rng.random() < 0.5:
+            deal = _advance(ctx, deal, target_stage, stages, rng, index, moment)
+        # The last follow-up decides the agenda: overdue, due today, or ahead.
+        if last:
+            roll = rng.random()
+            if roll < 0.25:
+                next_at = now - timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 5))
+            elif roll < 0.4:
+                next_at = _at(now.date(), rng.choice([10, 14, 16, 17]), rng.choice([0, 30]), clock)
+            else:
+                next_at = now + timedelta(days=rng.randint(1, 20))
+            next_at = max(next_at, moment + timedelta(hours=1))
+            if roll >= 0.25 and rng.random() < 0.15:
+                moment = now - timedelta(days=rng.randint(9, 20))
+                clock.moment = moment
+        zh = chinese
+        goal = rng.choice(GOALS)[0 if zh else 1]
+        log_follow_up(ctx, customer.id, channel=rng.choice(CHANNELS), goal=goal, goal_met=rng.random() < 0.6,
+                      notes=rng.choice(NOTES_ZH if zh else NOTES_EN), next_plan=rng.choice(PLANS_ZH if zh else PLANS_EN),
+                      next_at=next_at)
+        counts["follow_ups"] += 1
+        if last:
+            break
+        moment = next_at + timedelta(hours=rng.randint(-4, 30))
+        if moment >= now - timedelta(hours=3):
+            break
+    if dormant:
+        from crmtui.services.customers import edit_customer
+
+        clock.moment = now - timedelta(hours=1)
+        edit_customer(ctx, customer.id, {"status": "dormant"})
+
+
+def _advance(ctx: Context, deal, target: str, stages: list[str], rng: random.Random, index: int,  # type: ignore[no-untyped-def]
+             moment: datetime):
+    """One step towards the target stage, filling each gate."""
+    position = stages.index(deal.stage)
+    if target == "lost" and rng.random() < 0.5 or target == "lost" and position >= 4:
+        return move_stage(ctx, deal.id, "lost", reason=rng.choice(["price", "competitor", "预算不足", "timing"]))
+    if target in ("won", "lost"):
+        following = "won" if position >= 4 else stages[position + 1]
+    else:
+        following = stages[position + 1]
+    if following == "won":
+        signed = moment.date()
+        end = signed + timedelta(days=rng.choice([90, 180, 365]))
+        return move_stage(ctx, deal.id, "won", contract_no=f"HT-{moment.year}-{index:04d}", signed=signed, end=end,
+                          payments=[PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=30)),
+                                    PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=rng.choice([60, 120])))])
+    amount = str((deal.amount_cents or 100000) // 100) if following == "quote" else None
+    return move_stage(ctx, deal.id, following, amount=amount)
+
+
+def _person(rng: random.Random, chinese: bool) -> str:
+    if chinese:
+        return rng.choice(SURNAMES) + rng.choice(GIVEN)
+    return f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+
+
+def _company(rng: random.Random, chinese: bool) -> tuple[str, str]:
+    """A company name not used before in this sample (the sample has no accidental duplicates)."""
+    while True:
+        name, industry = _company_name(rng, chinese)
+        if name not in _USED:
+            _USED.add(name)
+            return name, industry
+
+
+_USED: set[str] = set()
+
+
+def _company_name(rng: random.Random, chinese: bool) -> tuple[str, str]:
+    if chinese:
+        trade, industry = rng.choice(TRADES)
+        return f"{rng.choice(CITIES)}{rng.choice(WORDS)}{trade}有限公司", industry
+    trade, industry = rng.choice(EN_TRADES)
+    return f"{rng.choice(EN_WORDS)} {trade}", industry
+
+
+def _phone(rng: random.Random, index: int) -> str:
+    return f"1{rng.choice('3589')}{rng.randint(0, 9)}{index:04d}{rng.randint(0, 9999):04d}"
+
+
+def _email(rng: random.Random, index: int, chinese: bool) -> str | None:
+    if rng.random() < 0.3:
+        return None
+    return f"contact{index}@{'example.cn' if chinese else 'example.com'}"

@@ -1,0 +1,107 @@
+"""Validation of what the user typed: each failure names the field and what is expected."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from crmtui.errors import InvalidInput
+
+NAME_MAX = 200
+TEXT_MAX = 20_000
+
+CHANNELS = ("phone", "wechat", "visit", "email", "meeting", "sms", "other")
+_CHANNEL_ALIASES = {
+    "电话": "phone", "tel": "phone", "call": "phone",
+    "微信": "wechat", "wx": "wechat", "weixin": "wechat",
+    "拜访": "visit", "上门": "visit",
+    "邮件": "email", "mail": "email", "e-mail": "email",
+    "会议": "meeting", "meet": "meeting",
+    "短信": "sms", "text": "sms",
+    "其他": "other", "其它": "other",
+}
+
+
+def single_line(field_name: str, value: str | None, *, required: bool = False, max_len: int = NAME_MAX) -> str | None:
+    """A name-like field: trimmed; required ones must not be empty; no line breaks; bounded length."""
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(field_name, "a value (it cannot be empty)", value)
+        return None
+    value = value.strip()
+    if "\n" in value or "\r" in value:
+        raise InvalidInput(field_name, "a single line (no line breaks)", value)
+    if len(value) > max_len:
+        raise InvalidInput(field_name, f"at most {max_len} characters (got {len(value)})", value[:40] + "…")
+    return value
+
+
+def long_text(field_name: str, value: str | None, *, required: bool = False) -> str | None:
+    """Notes-like text: line breaks allowed; bounded length."""
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(field_name, "some text (it cannot be empty)", value)
+        return None
+    value = value.strip()
+    if len(value) > TEXT_MAX:
+        raise InvalidInput(field_name, f"at most {TEXT_MAX} characters (got {len(value)})", value[:40] + "…")
+    return value
+
+
+def channel(value: str | None) -> str | None:
+    """A follow-up channel by name, Chinese name or number 1-7."""
+    if value is None or not value.strip():
+        return None
+    wanted = value.strip().casefold()
+    if wanted.isdigit() and 1 <= int(wanted) <= len(CHANNELS):
+        return CHANNELS[int(wanted) - 1]
+    if wanted in CHANNELS:
+        return wanted
+    if wanted in _CHANNEL_ALIASES:
+        return _CHANNEL_ALIASES[wanted]
+    raise InvalidInput("channel", f"one of {', '.join(CHANNELS)} (or 1-7)", value)
+
+
+def email(value: str | None) -> str | None:
+    """An address with one @ and a dot in the domain."""
+    value = single_line("email", value)
+    if value is None:
+        return None
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value or domain.startswith(".") or domain.endswith("."):
+        raise InvalidInput("email", "an address like name@example.com", value)
+    return value
+
+
+def phone(value: str | None) -> str | None:
+    """A phone number with at least 5 digits (formats are kept as typed)."""
+    from crmtui.normalize import phone_key
+
+    value = single_line("phone", value, max_len=40)
+    if value is None:
+        return None
+    if phone_key(value) is None or any(ch.isalpha() for ch in value):
+        raise InvalidInput("phone", "a phone number like +86 138 0013 8000", value)
+    return value
+
+
+def tier(value: str | None) -> str | None:
+    """A, B or C."""
+    if value is None or not value.strip():
+        return None
+    if value.strip().upper() not in ("A", "B", "C"):
+        raise InvalidInput("tier", "A, B or C", value)
+    return value.strip().upper()
+
+
+def day(field_name: str, value: str | date | None, now: datetime) -> date | None:
+    """A date in any form dates.py understands (past allowed)."""
+    if value is None or isinstance(value, date):
+        return value
+    if not value.strip():
+        return None
+    from crmtui.dates import DateParseError, parse_day
+
+    try:
+        return parse_day(value, now)
+    except DateParseError as exc:
+        raise InvalidInput(field_name, str(exc), value) from None

@@ -1,0 +1,102 @@
+"""Logging a follow-up 跟进记录: always structured, append-only, and it moves the customer's next date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
+from crmtui.services import fields
+from crmtui.services.context import Context
+from crmtui.store import customers as customer_store
+from crmtui.store import deals as deal_store
+from crmtui.store.models import FollowUp
+
+CLOSED_STATUSES = ("dormant",)
+"""A customer with one of these statuses needs no next plan or next date."""
+
+
+def parse_next(ctx: Context, text: str) -> datetime:
+    """A next follow-up date from natural input, refused when it is not in the future."""
+    from crmtui.dates import DateParseError, parse_next_date  # deferred: the CLI imports this module
+
+    try:
+        return parse_next_date(text, ctx.clock.now(), ctx.settings.default_time).when
+    except DateParseError as exc:
+        raise InvalidInput("next", str(exc), text) from None
+
+
+def log_follow_up(
+    ctx: Context,
+    customer_id: str,
+    *,
+    channel: str | None,
+    goal: str | None,
+    goal_met: bool | None,
+    notes: str | None,
+    next_plan: str | None,
+    next_at: str | datetime | None,
+    contact_id: str | None = None,
+    deal_id: str | None = None,
+) -> FollowUp:
+    """Records one contact. Every field is required while the customer is open; all missing ones are named at once."""
+    missing = []
+    channel_key = fields.channel(channel)
+    if channel_key is None:
+        missing.append("channel")
+    goal_text = fields.single_line("goal", goal, max_len=500)
+    if goal_text is None:
+        missing.append("goal")
+    if goal_met is None:
+        missing.append("goal met (yes/no)")
+    notes_text = fields.long_text("notes", notes)
+    if notes_text is None:
+        missing.append("notes")
+    plan_text = fields.long_text("next plan", next_plan)
+    now = ctx.clock.utcnow()
+    when: datetime | None
+    if isinstance(next_at, str):
+        when = parse_next(ctx, next_at) if next_at.strip() else None
+    else:
+        when = next_at
+        if when is not None and when <= ctx.clock.now() and when.date() != ctx.clock.today():
+            raise InvalidInput("next", "a date in the future", when.isoformat())
+    with ctx.db.write(now) as session:
+        customer = customer_store.get_customer(session, customer_id)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound("customer", customer_id)
+        is_open = customer.status not in CLOSED_STATUSES
+        if is_open and plan_text is None:
+            missing.append("next plan")
+        if is_open and when is None:
+            missing.append("next date")
+        if missing:
+            raise MissingFields(missing, "a follow-up")
+        if contact_id:
+            contact = customer_store.get_contact(session, contact_id)
+            if contact is None or contact.customer_id != customer_id or contact.deleted_at is not None:
+                raise InvalidInput("contact", f"a contact of {customer.name}", contact_id)
+        if deal_id:
+            deal = deal_store.get_deal(session, deal_id)
+            if deal is None or deal.customer_id != customer_id or deal.deleted_at is not None:
+                raise InvalidInput("deal", f"a deal of {customer.name}", deal_id)
+        if customer.status == "pool":
+            raise NotAllowed(f'"{customer.name}" is in the public pool; claim it first')
+        follow_up = FollowUp(
+            customer_id=customer_id,
+            contact_id=contact_id,
+            deal_id=deal_id,
+            at=now,
+            channel=channel_key or "other",
+            goal=goal_text or "",
+            goal_met=bool(goal_met),
+            notes=notes_text or "",
+            next_plan=plan_text,
+            next_at=ctx.clock.to_utc(when) if when else None,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(follow_up)
+        customer.last_contact_at = now
+        customer.next_follow_up_at = follow_up.next_at
+        customer.updated_at = now
+    return follow_up

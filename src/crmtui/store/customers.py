@@ -1,0 +1,123 @@
+"""Queries on customers, contacts and tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from crmtui.store.models import Contact, Customer, CustomerTag
+
+
+def get_customer(session: Session, customer_id: str) -> Customer | None:
+    """The customer with this id, deleted or not."""
+    return session.get(Customer, customer_id)
+
+
+def find_customers(session: Session, ref: str, limit: int = 20) -> list[Customer]:
+    """Live customers whose id starts with ref, or whose name or pinyin keys contain it.
+
+    An exact id or exact name wins alone, so "Acme" is not ambiguous with "Acme East".
+    """
+    live = col(Customer.deleted_at).is_(None)
+    exact = session.exec(select(Customer).where(live, Customer.id == ref)).first()
+    if exact:
+        return [exact]
+    by_name = session.exec(
+        select(Customer).where(live, func.lower(Customer.name) == ref.lower()).limit(limit)
+    ).all()
+    if by_name:
+        return list(by_name)
+    pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conditions = [col(Customer.name).ilike(pattern, escape="\\"), col(Customer.pinyin).ilike(pattern, escape="\\")]
+    if len(ref) >= 4:
+        conditions.append(col(Customer.id).startswith(ref.lower(), autoescape=True))
+    return list(session.exec(select(Customer).where(live, or_(*conditions)).order_by(Customer.name).limit(limit)).all())
+
+
+def find_duplicate(
+    session: Session, name_key: str | None, phone_key: str | None, email_key: str | None, exclude_id: str | None = None
+) -> tuple[str, Customer] | None:
+    """The first live customer (or a contact's customer) with the same phone, email or name: (reason, customer)."""
+    live = col(Customer.deleted_at).is_(None)
+    not_self = Customer.id != exclude_id if exclude_id else True
+    checks: list[tuple[str, object, object]] = []
+    if phone_key:
+        checks.append(("phone", Customer.phone_key == phone_key, Contact.phone_key == phone_key))
+    if email_key:
+        checks.append(("email", Customer.email_key == email_key, Contact.email_key == email_key))
+    for reason, on_customer, on_contact in checks:
+        found = session.exec(select(Customer).where(live, not_self, on_customer)).first()
+        if found is None:
+            found = session.exec(
+                select(Customer)
+                .join(Contact, col(Contact.customer_id) == Customer.id)
+                .where(live, not_self, col(Contact.deleted_at).is_(None), on_contact)
+            ).first()
+        if found is not None:
+            return reason, found
+    if name_key:
+        found = session.exec(select(Customer).where(live, not_self, Customer.name_key == name_key)).first()
+        if found is not None:
+            return "name", found
+    return None
+
+
+def find_contact_duplicate(
+    session: Session, customer_id: str, name_key: str, phone_key: str | None, email_key: str | None
+) -> tuple[str, Contact] | None:
+    """A live contact with the same phone or email anywhere, or the same name at this customer."""
+    live = col(Contact.deleted_at).is_(None)
+    if phone_key:
+        found = session.exec(select(Contact).where(live, Contact.phone_key == phone_key)).first()
+        if found:
+            return "phone", found
+    if email_key:
+        found = session.exec(select(Contact).where(live, Contact.email_key == email_key)).first()
+        if found:
+            return "email", found
+    found = session.exec(
+        select(Contact).where(live, Contact.customer_id == customer_id, Contact.name_key == name_key)
+    ).first()
+    return ("name", found) if found else None
+
+
+def list_customers(session: Session, statuses: Sequence[str] | None = None, limit: int | None = None) -> list[Customer]:
+    """Live customers, optionally of some statuses, by name."""
+    query = select(Customer).where(col(Customer.deleted_at).is_(None))
+    if statuses:
+        query = query.where(col(Customer.status).in_(statuses))
+    query = query.order_by(Customer.name)
+    if limit:
+        query = query.limit(limit)
+    return list(session.exec(query).all())
+
+
+def contacts_of(session: Session, customer_id: str, include_deleted: bool = False) -> list[Contact]:
+    """The customer's contacts, decision makers first."""
+    query = select(Contact).where(Contact.customer_id == customer_id)
+    if not include_deleted:
+        query = query.where(col(Contact.deleted_at).is_(None))
+    return list(session.exec(query.order_by(col(Contact.decision_maker).desc(), Contact.name)).all())
+
+
+def get_contact(session: Session, contact_id: str) -> Contact | None:
+    """The contact with this id."""
+    return session.get(Contact, contact_id)
+
+
+def tags_of(session: Session, customer_id: str) -> list[CustomerTag]:
+    """Live tags of a customer."""
+    return list(
+        session.exec(
+            select(CustomerTag)
+            .where(CustomerTag.customer_id == customer_id, col(CustomerTag.deleted_at).is_(None))
+            .order_by(CustomerTag.tag)
+        ).all()
+    )
+
+
+def count_customers(session: Session) -> int:
+    """Every customer row, live or not (demo refuses a database that has any)."""
+    return session.exec(select(func.count()).select_from(Customer)).one()

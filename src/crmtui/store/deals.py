@@ -1,0 +1,90 @@
+"""Queries on deals, their stage history, contracts and payments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment
+
+
+def get_deal(session: Session, deal_id: str) -> Deal | None:
+    """The deal with this id."""
+    return session.get(Deal, deal_id)
+
+
+def find_deals(session: Session, ref: str, limit: int = 20) -> list[tuple[Deal, Customer]]:
+    """Live deals whose id starts with ref, or whose title or customer name/pinyin contains it."""
+    base = (
+        select(Deal, Customer)
+        .join(Customer, col(Customer.id) == Deal.customer_id)
+        .where(col(Deal.deleted_at).is_(None), col(Customer.deleted_at).is_(None))
+    )
+    exact = session.exec(base.where(Deal.id == ref)).first()
+    if exact:
+        return [tuple(exact)]  # type: ignore[list-item]
+    by_title = session.exec(base.where(func.lower(Deal.title) == ref.lower()).limit(limit)).all()
+    if by_title:
+        return [tuple(row) for row in by_title]  # type: ignore[misc]
+    pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    conditions = [
+        col(Deal.title).ilike(pattern, escape="\\"),
+        col(Customer.name).ilike(pattern, escape="\\"),
+        col(Customer.pinyin).ilike(pattern, escape="\\"),
+    ]
+    if len(ref) >= 4:
+        conditions.append(col(Deal.id).startswith(ref.lower(), autoescape=True))
+    rows = session.exec(base.where(or_(*conditions)).order_by(Customer.name, Deal.title).limit(limit)).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def deals_of(session: Session, customer_id: str, include_deleted: bool = False) -> list[Deal]:
+    """A customer's deals, newest first."""
+    query = select(Deal).where(Deal.customer_id == customer_id)
+    if not include_deleted:
+        query = query.where(col(Deal.deleted_at).is_(None))
+    return list(session.exec(query.order_by(col(Deal.created_at).desc())).all())
+
+
+def list_deals(session: Session, stages: Sequence[str] | None = None) -> list[tuple[Deal, Customer]]:
+    """Live deals with their customers, optionally in some stages."""
+    query = (
+        select(Deal, Customer)
+        .join(Customer, col(Customer.id) == Deal.customer_id)
+        .where(col(Deal.deleted_at).is_(None), col(Customer.deleted_at).is_(None))
+    )
+    if stages:
+        query = query.where(col(Deal.stage).in_(stages))
+    rows = session.exec(query.order_by(Deal.stage_entered_at)).all()
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def stage_history(session: Session, deal_id: str) -> list[DealStageChange]:
+    """A deal's transitions, oldest first."""
+    return list(
+        session.exec(select(DealStageChange).where(DealStageChange.deal_id == deal_id).order_by(DealStageChange.at)).all()
+    )
+
+
+def contracts_of(session: Session, customer_id: str, include_deleted: bool = False) -> list[Contract]:
+    """A customer's contracts, newest first."""
+    query = select(Contract).where(Contract.customer_id == customer_id)
+    if not include_deleted:
+        query = query.where(col(Contract.deleted_at).is_(None))
+    return list(session.exec(query.order_by(col(Contract.signed_on).desc())).all())
+
+
+def payments_of(session: Session, contract_id: str) -> list[Payment]:
+    """A contract's instalments by due date."""
+    return list(
+        session.exec(
+            select(Payment).where(Payment.contract_id == contract_id, col(Payment.deleted_at).is_(None)).order_by(Payment.due_on)
+        ).all()
+    )
+
+
+def find_contract_number(session: Session, number: str) -> Contract | None:
+    """A live contract with this number (numbers are unique per rep)."""
+    return session.exec(select(Contract).where(Contract.number == number, col(Contract.deleted_at).is_(None))).first()

@@ -1,0 +1,32 @@
+"""Runs the Alembic migrations of the local store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    """A Config pointing at the migrations shipped in the package (no alembic.ini needed)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision according to the migration scripts."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Brings the file to `revision` in one transaction per migration."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

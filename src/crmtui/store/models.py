@@ -1,0 +1,170 @@
+"""The SQLModel tables of the local store. Ids are UUID strings; times are aware UTC; deletes are tombstones."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """A random UUID: records are created offline on many machines."""
+    return str(uuid.uuid4())
+
+
+class Synced(SQLModel):
+    """Columns every synced record has; changes to these tables are written to the outbox."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+class Customer(Synced, table=True):
+    """A company or person the rep sells to; leads are customers with status `lead`."""
+
+    __table_args__ = (Index("ix_customer_status", "status"),)
+
+    name: str
+    name_key: str = Field(index=True)
+    pinyin: str = ""
+    kind: str = "company"  # company | person
+    company: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    source: str | None = None
+    interest: str | None = None
+    phone: str | None = None
+    phone_key: str | None = Field(default=None, index=True)
+    email: str | None = None
+    email_key: str | None = Field(default=None, index=True)
+    wechat: str | None = None
+    status: str = "lead"  # lead | prospect | customer | dormant | pool
+    tier: str = "C"
+    score: int = 0
+    owner: str | None = None
+    next_follow_up_at: datetime | None = Field(default=None, index=True)
+    last_contact_at: datetime | None = None
+    merged_into: str | None = None
+
+
+class Contact(Synced, table=True):
+    """A person at a customer."""
+
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    name: str
+    name_key: str = ""
+    pinyin: str = ""
+    title: str | None = None
+    phone: str | None = None
+    phone_key: str | None = Field(default=None, index=True)
+    email: str | None = None
+    email_key: str | None = Field(default=None, index=True)
+    wechat: str | None = None
+    decision_maker: bool = False
+    birthday: date | None = None
+
+
+class Deal(Synced, table=True):
+    """An opportunity; amounts are in cents."""
+
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    title: str
+    amount_cents: int | None = None
+    quoted_cents: int | None = None
+    expected_close: date | None = None
+    stage: str = Field(index=True)
+    probability: int = 0
+    competitor: str | None = None
+    lost_reason: str | None = None
+    stage_entered_at: datetime
+
+
+class DealStageChange(Synced, table=True):
+    """One stage transition with its time: the funnel and days-in-stage come from these."""
+
+    __tablename__ = "deal_stage_change"
+
+    deal_id: str = Field(foreign_key="deal.id", index=True)
+    from_stage: str | None = None
+    to_stage: str
+    at: datetime
+
+
+class FollowUp(Synced, table=True):
+    """One structured contact with a customer. Append-only."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_customer_at", "customer_id", "at"),)
+
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    contact_id: str | None = Field(default=None, foreign_key="contact.id")
+    deal_id: str | None = Field(default=None, foreign_key="deal.id")
+    at: datetime
+    channel: str
+    goal: str
+    goal_met: bool
+    notes: str
+    next_plan: str | None = None
+    next_at: datetime | None = None
+
+
+class Contract(Synced, table=True):
+    """Created when a deal is won."""
+
+    deal_id: str = Field(foreign_key="deal.id", index=True)
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    number: str
+    amount_cents: int
+    signed_on: date
+    end_on: date | None = Field(default=None, index=True)
+
+
+class Payment(Synced, table=True):
+    """An instalment of a contract."""
+
+    contract_id: str = Field(foreign_key="contract.id", index=True)
+    amount_cents: int
+    due_on: date = Field(index=True)
+    paid_on: date | None = None
+
+
+class CustomerTag(Synced, table=True):
+    """A tag on a customer (one row per customer and tag, so tags sync like any field)."""
+
+    __tablename__ = "customer_tag"
+
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    tag: str
+
+
+class Mutation(SQLModel, table=True):
+    """The outbox: every local change, in order, waiting to be pushed (DESIGN section 3)."""
+
+    __tablename__ = "outbox"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    mutation_id: str = Field(default_factory=new_id)
+    client_id: str
+    kind: str  # insert | update | delete
+    record_table: str
+    record_id: str
+    changes: str  # JSON object: field -> new value
+    stamps: str  # JSON object: field -> hybrid logical clock stamp
+    format_version: int = 1
+    created_at: datetime
+    state: str = "pending"  # pending | applied | superseded | rejected
+    detail: str | None = None
+
+
+class Meta(SQLModel, table=True):
+    """Key-value facts about this database: the client id, the HLC state."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+SYNCED_TABLES = (Customer, Contact, Deal, DealStageChange, FollowUp, Contract, Payment, CustomerTag)
