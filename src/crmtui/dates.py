@@ -19,14 +19,18 @@
 #   is Saturday 00:00 and "midnight" alone is tomorrow 00:00. "12am" and 0点 are the
 #   start of the day (00:00 of that day), as 12-hour rules say.
 # - A bare hour after "at" follows the Chinese 3点 rule: "tomorrow at 3" is 15:00
-#   (1-7 mean the afternoon), "at 9" is 09:00. Without "at" a bare number is no time.
+#   (1-7 mean the afternoon), "at 9" is 09:00. Without "at" a bare number is no time,
+#   and a day followed by one ("mon 10": 10 o'clock or the 10th?) is refused outright
+#   rather than handed to dateparser (which reads it as October).
 # - 今晚/明晚/明早/"tonight" set the part of day for a following hour: 今晚8点 is 20:00,
 #   "tonight at 8" is 20:00; an hour that contradicts it (今晚下午3点, "tonight 9am")
 #   is refused.
 # - Beyond the brief: yesterday/昨天/前天, 上周X, "N days ago"/N天前 (for parse_day:
 #   signed and close dates lie in the past), bare D号 (the coming D-th), 本月D号,
 #   今年/明年 M月D日, 早上/上午/中午/晚上 and morning/evening/night alone
-#   (09:00 / 12:00 / 20:00, like 明早 and 今晚), "end of year"/"eoy".
+#   (09:00 / 12:00 / 20:00, like 明早 and 今晚), "end of year"/"eoy", "2026-12-01T14:30".
+# - dateparser only sees text with an English word of 3+ letters and no CJK or control
+#   characters: it reads scraps as dates ("8" is next August, "31m" is in 31 minutes).
 
 from __future__ import annotations
 
@@ -403,9 +407,13 @@ class _Day:
 
 
 def _relative_day(amount: int, unit: str, today: date) -> _Day:
+    """ "in 3 days", "两周后", "1个月后" as a day."""
     if unit == "months":
         return _Day(_add_months(today, amount))
     return _Day(today + timedelta(days=amount * (7 if unit == "weeks" else 1)))
+
+
+# Rule handlers: (match, today) -> _Day or None. A ValueError (13月1日) means "no day".
 
 
 def _day_en_weekday(m, today):

@@ -80,6 +80,7 @@ class Database:
             return
         with StoreSession(self.write_engine, expire_on_commit=False) as session:
             session.info["now"] = now
+            session.info["mutations"] = {}
             self._local.session = session
             try:
                 with session.begin():

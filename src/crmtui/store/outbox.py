@@ -99,20 +99,30 @@ def _record_mutations(session: Session, _context: object, _instances: object) ->
     wall = int(now.timestamp() * 1000)
     # Parents before children, so a replay of the outbox never breaks a foreign key.
     pending.sort(key=lambda item: (item[0] != "insert", _TABLE_ORDER[type(item[1])]))
+    # One mutation per record per transaction: a record flushed twice (added, then scored)
+    # folds its later changes into the mutation already queued.
+    queued: dict[tuple[str, str], Mutation] = session.info.setdefault("mutations", {})
     for kind, obj, changes in pending:
         last = next_stamp(last, wall, node)
-        session.add(
-            Mutation(
-                client_id=node,
-                kind=kind,
-                record_table=obj.__tablename__,
-                record_id=obj.id,
-                changes=json.dumps(changes, ensure_ascii=False),
-                stamps=json.dumps({name: last for name in changes}),
-                format_version=FORMAT_VERSION,
-                created_at=now,
-            )
+        key = (obj.__tablename__, obj.id)
+        if key in queued:
+            mutation = queued[key]
+            mutation.changes = json.dumps({**json.loads(mutation.changes), **changes}, ensure_ascii=False)
+            mutation.stamps = json.dumps({**json.loads(mutation.stamps), **{name: last for name in changes}})
+            if kind == "delete":
+                mutation.kind = "delete"
+            continue
+        queued[key] = Mutation(
+            client_id=node,
+            kind=kind,
+            record_table=obj.__tablename__,
+            record_id=obj.id,
+            changes=json.dumps(changes, ensure_ascii=False),
+            stamps=json.dumps({name: last for name in changes}),
+            format_version=FORMAT_VERSION,
+            created_at=now,
         )
+        session.add(queued[key])
     if clock_row is None:
         session.add(Meta(key="hlc", value=last))
     else:
