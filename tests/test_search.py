@@ -1,0 +1,87 @@
+"""Search: names, companies, phones, emails, WeChat ids, notes, pinyin; any input searched literally."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from crmtui.services.customers import add_contact, add_customer, delete_customer
+from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.search import search
+
+from .conftest import PYTHON
+
+
+@pytest.fixture
+def people(ctx):
+    zhang = add_customer(ctx, "张三", kind="person", phone="+86 138-0013-8000", wechat="zhangsan_wx")
+    shan = add_customer(ctx, "单田芳", kind="person")
+    zeng = add_customer(ctx, "曾国藩", kind="person")
+    acme = add_customer(ctx, "Acme Analytics", company="北京某某科技有限公司", email="buyer@acme.example")
+    add_contact(ctx, acme.id, "解缙", phone="13911112222")
+    log_follow_up(ctx, acme.id, channel="visit", goal="演示", goal_met=True,
+                  notes='客户说 "预算" OR [bold] 都批了 50% off*', next_plan="发报价", next_at="下周一")
+    return {"zhang": zhang.id, "shan": shan.id, "zeng": zeng.id, "acme": acme.id}
+
+
+def _found(ctx, query):
+    return [(hit.kind, hit.customer_id) for hit in search(ctx, query)]
+
+
+@pytest.mark.parametrize(
+    ("query", "who"),
+    [
+        ("zs", "zhang"), ("zhangsan", "zhang"), ("zhang san", "zhang"), ("张三", "zhang"), ("三", "zhang"),
+        ("shantianfang", "shan"), ("stf", "shan"), ("zengguofan", "zeng"), ("zgf", "zeng"),
+        ("13800138000", "zhang"), ("0013", "zhang"), ("zhangsan_wx", "zhang"),
+        ("acme", "acme"), ("ANALYTICS", "acme"), ("某某科技", "acme"), ("buyer@acme", "acme"),
+    ],
+)
+def test_customers_are_found_by_every_key(ctx, people, query, who):
+    assert ("customer", people[who]) in _found(ctx, query)
+
+
+def test_contacts_and_notes_lead_to_their_customer(ctx, people):
+    assert ("contact", people["acme"]) in _found(ctx, "xiejin")  # 解 read as a surname: xie
+    assert ("contact", people["acme"]) in _found(ctx, "1391111")
+    assert _found(ctx, "预算") == []  # two characters: notes are only searched with a 3+ character term
+    assert ("follow_up", people["acme"]) in _found(ctx, "都批了")
+
+
+@pytest.mark.parametrize("query", ['"', '""', '"预算"', "OR", "[bold]", "50% off*", "*", "a\"b", "NEAR(x y)", "-", "^"])
+def test_fts_syntax_is_searched_literally_and_never_errors(ctx, people, query):
+    hits = search(ctx, query)
+    assert all(h.customer_id in people.values() for h in hits)
+
+
+def test_literal_matches_of_special_text(ctx, people):
+    assert ("follow_up", people["acme"]) in _found(ctx, "[bold]")
+    assert ("follow_up", people["acme"]) in _found(ctx, "50% off*")
+    assert ("follow_up", people["acme"]) in _found(ctx, '"预算"')
+    assert _found(ctx, "50%x") == []  # % is not a wildcard
+
+
+def test_every_term_must_match(ctx, people):
+    assert _found(ctx, "acme analytics") == [("customer", people["acme"])]
+    assert _found(ctx, "acme zhangsan") == []
+
+
+def test_deleted_customers_are_not_found(ctx, people):
+    delete_customer(ctx, people["zhang"])
+    assert _found(ctx, "zhangsan") == []
+
+
+def test_empty_and_huge_queries(ctx, people):
+    assert search(ctx, "   ") == []
+    assert search(ctx, "x" * 100_000) == []
+
+
+def test_searching_never_imports_pypinyin(ctx, people, subprocess_env):
+    script = (
+        "import sys; from crmtui.services.context import open_context; from crmtui.services.search import search;"
+        " hits = search(open_context(), 'zs'); print(len(hits), 'pypinyin' in sys.modules)"
+    )
+    result = subprocess.run([PYTHON, "-c", script], env=subprocess_env, capture_output=True, text=True, check=True)
+    count, loaded = result.stdout.split()
+    assert int(count) >= 1 and loaded == "False"
