@@ -18,9 +18,9 @@ from crmtui.services.customers import (
     edit_customer,
     list_customers,
     merge_customers,
-    resolve_customer,
 )
-from crmtui.services.deals import PaymentPlan, add_deal, days_in_stage, edit_deal, move_stage, resolve_deal
+from crmtui.services.deals import PaymentPlan, add_deal, days_in_stage, edit_deal, move_stage
+from crmtui.services.lookup import resolve_customer, resolve_deal
 from crmtui.services.follow_ups import log_follow_up
 
 from .conftest import NOW, ZONE
@@ -343,8 +343,12 @@ def test_edit_deal_and_resolve(ctx):
     deal = add_deal(ctx, acme.id, "Seats", amount="5k", close="2026-12-31")
     assert (deal.amount_cents, deal.expected_close) == (500_000, date(2026, 12, 31))
     edit_deal(ctx, deal.id, {"amount": "1.5万", "title": "More seats"})
-    found, customer = resolve_deal(ctx, "more")
-    assert (found.amount_cents, found.title, customer.name) == (1_500_000, "More seats", "Acme")
+    found = resolve_deal(ctx, "more")
+    assert (found.id, found.title, found.customer_name) == (deal.id, "More seats", "Acme")
+    with ctx.db.read() as session:
+        from crmtui.store.deals import get_deal
+
+        assert get_deal(session, deal.id).amount_cents == 1_500_000
     with pytest.raises(InvalidInput, match="amount"):
         edit_deal(ctx, deal.id, {"amount": "lots"})
     with pytest.raises(InvalidInput, match="stage"):

@@ -89,7 +89,7 @@ def _session() -> Iterator[Context]:
 
 
 def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
-    from crmtui.services.customers import resolve_customer
+    from crmtui.services.lookup import resolve_customer
 
     return resolve_customer(ctx, ref, statuses)
 
@@ -382,15 +382,16 @@ def stage(
     reason: Annotated[Optional[str], Opt(help="Why it was lost (Lost).")] = None,
 ) -> None:
     """Moves a deal to another stage; Quote, Won and Lost have gates."""
-    from crmtui.services.deals import move_stage, parse_payment, resolve_deal
+    from crmtui.services.deals import move_stage, parse_payment
+    from crmtui.services.lookup import resolve_deal
 
     with _session() as ctx:
-        target, customer = resolve_deal(ctx, deal)
+        target = resolve_deal(ctx, deal)
         plans = [parse_payment(p) for p in payment or []]
         moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed, end=end,
                            payments=plans, reason=reason)
         _out(_("{title} ({customer}) is now in {stage}").format(
-            title=moved.title, customer=customer.name, stage=ctx.settings.stage(moved.stage).name))
+            title=moved.title, customer=target.customer_name, stage=ctx.settings.stage(moved.stage).name))
 
 
 @app.command()
@@ -452,9 +453,10 @@ def edit(
             a=", ".join(customer_changes), b=", ".join(deal_changes)))
     with _session() as ctx:
         if deal_changes:
-            from crmtui.services.deals import edit_deal, resolve_deal
+            from crmtui.services.deals import edit_deal
+            from crmtui.services.lookup import resolve_deal
 
-            target, _customer_row = resolve_deal(ctx, ref)
+            target = resolve_deal(ctx, ref)
             edited = edit_deal(ctx, target.id, deal_changes)
             _out(_("updated deal {title}: {fields}").format(title=edited.title, fields=", ".join(deal_changes)))
         else:
@@ -482,7 +484,8 @@ def rm(
 ) -> None:
     """Deletes a customer (with its contacts and deals) or a deal. It stays as a tombstone for sync."""
     from crmtui.services.customers import delete_customer
-    from crmtui.services.deals import delete_deal, resolve_deal
+    from crmtui.services.deals import delete_deal
+    from crmtui.services.lookup import resolve_deal
 
     with _session() as ctx:
         target = None
@@ -496,8 +499,8 @@ def rm(
             delete_customer(ctx, target.id)
             _out(_("deleted customer {name}").format(name=target.name))
             return
-        found, owner = resolve_deal(ctx, ref)
-        _confirm(_("Delete deal {title} of {customer}?").format(title=found.title, customer=owner.name), yes)
+        found = resolve_deal(ctx, ref)
+        _confirm(_("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name), yes)
         delete_deal(ctx, found.id)
         _out(_("deleted deal {title}").format(title=found.title))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crmtui import normalize
-from crmtui.errors import Ambiguous, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound
+from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.scoring import lead_score, tier_for
@@ -14,7 +14,7 @@ from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
 from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, DealStageChange, FollowUp, Payment
-from crmtui.store.outbox import StoreSession
+from crmtui.store.session import StoreSession
 
 STATUSES = ("lead", "prospect", "customer", "dormant", "pool")
 
@@ -241,22 +241,6 @@ def delete_customer(ctx: Context, customer_id: str) -> Customer:
             record.deleted_at = now
             record.updated_at = now
     return customer
-
-
-def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None) -> Customer:
-    """The one live customer that ref (id prefix, name fragment, pinyin initials) names."""
-    ref = ref.strip()
-    if not ref:
-        raise InvalidInput("customer", "a name, part of a name, pinyin initials or an id")
-    with ctx.db.read() as session:
-        found = customer_store.find_customers(session, ref)
-    if statuses:
-        found = [c for c in found if c.status in statuses]
-    if not found:
-        raise NotFound("lead" if statuses == ("lead",) else "customer", ref)
-    if len(found) > 1:
-        raise Ambiguous("customer", ref, [Match(c.id, f"{c.name} ({c.status})") for c in found])
-    return found[0]
 
 
 def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> list[Customer]:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from crmtui.errors import Ambiguous, InvalidInput, Match, MissingFields, NotAllowed, NotFound
+from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
 from crmtui.formatting import parse_amount
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment
-from crmtui.store.outbox import StoreSession
+from crmtui.store.session import StoreSession
 
 LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
 """Offered as a list by the TUI; any text is accepted as the reason."""
@@ -105,22 +105,6 @@ def delete_deal(ctx: Context, deal_id: str) -> Deal:
         deal.deleted_at = now
         deal.updated_at = now
     return deal
-
-
-def resolve_deal(ctx: Context, ref: str) -> tuple[Deal, Customer]:
-    """The one live deal that ref (id prefix, title or customer name fragment, pinyin) names."""
-    ref = ref.strip()
-    if not ref:
-        raise InvalidInput("deal", "a deal title, a customer name, pinyin initials or an id")
-    with ctx.db.read() as session:
-        found = deal_store.find_deals(session, ref)
-    if not found:
-        raise NotFound("deal", ref)
-    if len(found) > 1:
-        raise Ambiguous(
-            "deal", ref, [Match(d.id, f"{d.title} @ {c.name} ({ctx.settings.stage(d.stage).name})") for d, c in found]
-        )
-    return found[0]
 
 
 def list_deals(ctx: Context, stages: tuple[str, ...] | None = None) -> list[tuple[Deal, Customer]]:

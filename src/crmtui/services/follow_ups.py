@@ -7,9 +7,7 @@ from datetime import datetime
 from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
 from crmtui.services import fields
 from crmtui.services.context import Context
-from crmtui.store import customers as customer_store
-from crmtui.store import deals as deal_store
-from crmtui.store.models import FollowUp
+from crmtui.store import follow_ups as store
 
 CLOSED_STATUSES = ("dormant",)
 """A customer with one of these statuses needs no next plan or next date."""
@@ -37,7 +35,7 @@ def log_follow_up(
     next_at: str | datetime | None,
     contact_id: str | None = None,
     deal_id: str | None = None,
-) -> FollowUp:
+) -> store.FollowUpRow:
     """Records one contact. Every field is required while the customer is open; all missing ones are named at once."""
     missing = []
     channel_key = fields.channel(channel)
@@ -60,9 +58,9 @@ def log_follow_up(
         when = next_at
         if when is not None and when <= ctx.clock.now() and when.date() != ctx.clock.today():
             raise InvalidInput("next", "a date in the future", when.isoformat())
-    with ctx.db.write(now) as session:
-        customer = customer_store.get_customer(session, customer_id)
-        if customer is None or customer.deleted_at is not None:
+    with ctx.db.raw_write(now) as (connection, outbox):
+        customer = store.customer_state(connection, customer_id)
+        if customer is None or customer.deleted:
             raise NotFound("customer", customer_id)
         is_open = customer.status not in CLOSED_STATUSES
         if is_open and plan_text is None:
@@ -71,32 +69,25 @@ def log_follow_up(
             missing.append("next date")
         if missing:
             raise MissingFields(missing, "a follow-up")
-        if contact_id:
-            contact = customer_store.get_contact(session, contact_id)
-            if contact is None or contact.customer_id != customer_id or contact.deleted_at is not None:
-                raise InvalidInput("contact", f"a contact of {customer.name}", contact_id)
-        if deal_id:
-            deal = deal_store.get_deal(session, deal_id)
-            if deal is None or deal.customer_id != customer_id or deal.deleted_at is not None:
-                raise InvalidInput("deal", f"a deal of {customer.name}", deal_id)
+        if contact_id and not store.belongs_to(connection, "contact", contact_id, customer_id):
+            raise InvalidInput("contact", f"a contact of {customer.name}", contact_id)
+        if deal_id and not store.belongs_to(connection, "deal", deal_id, customer_id):
+            raise InvalidInput("deal", f"a deal of {customer.name}", deal_id)
         if customer.status == "pool":
             raise NotAllowed(f'"{customer.name}" is in the public pool; claim it first')
-        follow_up = FollowUp(
-            customer_id=customer_id,
-            contact_id=contact_id,
-            deal_id=deal_id,
-            at=now,
-            channel=channel_key or "other",
-            goal=goal_text or "",
-            goal_met=bool(goal_met),
-            notes=notes_text or "",
-            next_plan=plan_text,
-            next_at=ctx.clock.to_utc(when) if when else None,
-            created_at=now,
-            updated_at=now,
+        return store.insert_follow_up(
+            connection,
+            outbox,
+            store.FollowUpRow(
+                customer_id=customer_id,
+                contact_id=contact_id,
+                deal_id=deal_id,
+                at=now,
+                channel=channel_key or "other",
+                goal=goal_text or "",
+                goal_met=bool(goal_met),
+                notes=notes_text or "",
+                next_plan=plan_text,
+                next_at=ctx.clock.to_utc(when) if when else None,
+            ),
         )
-        session.add(follow_up)
-        customer.last_contact_at = now
-        customer.next_follow_up_at = follow_up.next_at
-        customer.updated_at = now
-    return follow_up

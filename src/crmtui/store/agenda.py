@@ -1,138 +1,144 @@
-"""The queries behind the agenda; each reads one index (see bench/bench_core.py for timings)."""
+"""The queries behind the agenda, on the stdlib sqlite3 path (`crm today` must start fast).
+
+Each reads one index; bench/bench_core.py times them beside hand-written SQL on a 20k-customer file.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, col, select
-
-from crmtui.store.models import Contact, Contract, Customer, Deal, Payment
+from crmtui.store.raw import day_from_db, from_db, to_db
 
 OPEN_STATUSES = ("lead", "prospect", "customer")
 """Customers whose follow-ups the agenda watches (not dormant, not in the pool)."""
 
+_OPEN = "c.deleted_at IS NULL AND c.status IN ('lead', 'prospect', 'customer')"
 
-def _live_open():
-    return col(Customer.deleted_at).is_(None), col(Customer.status).in_(OPEN_STATUSES)
-
-
-def due_between(session: Session, start: datetime, end: datetime) -> list[tuple[Customer, Deal | None]]:
-    """Customers whose next follow-up falls in [start, end), with their most advanced open deal."""
-    rows = session.exec(
-        select(Customer)
-        .where(*_live_open(), col(Customer.next_follow_up_at) >= start, col(Customer.next_follow_up_at) < end)
-        .order_by(Customer.next_follow_up_at)
-    ).all()
-    return _with_deals(session, rows)
+# The customer's most advanced open deal, and the next plan of its latest follow-up.
+_BEST_DEAL = (
+    "(SELECT id FROM deal WHERE customer_id = c.id AND deleted_at IS NULL AND stage NOT IN ('won', 'lost')"
+    " ORDER BY probability DESC, amount_cents DESC LIMIT 1)"
+)
+_NEXT_PLAN = (
+    "(SELECT next_plan FROM follow_up WHERE customer_id = c.id AND deleted_at IS NULL ORDER BY at DESC LIMIT 1)"
+)
 
 
-def due_before(session: Session, end: datetime) -> list[tuple[Customer, Deal | None]]:
+@dataclass
+class AgendaRow:
+    """One candidate row of the agenda, with whatever its query knows."""
+
+    customer_id: str
+    customer_name: str
+    when: datetime | None = None
+    last_contact: datetime | None = None
+    next_plan: str | None = None
+    deal_id: str | None = None
+    deal_title: str | None = None
+    deal_amount: int | None = None
+    deal_stage: str | None = None
+    stage_entered: datetime | None = None
+    contract_number: str | None = None
+    contract_end: date | None = None
+    payment_amount: int | None = None
+    payment_due: date | None = None
+    contact_name: str | None = None
+    birthday: date | None = None
+
+
+def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, ...]) -> list[AgendaRow]:
+    rows = connection.execute(
+        f"SELECT c.id, c.name, c.next_follow_up_at, {_NEXT_PLAN}, d.id, d.title, d.amount_cents"
+        f" FROM customer c LEFT JOIN deal d ON d.id = {_BEST_DEAL}"
+        f" WHERE {_OPEN} AND {condition} ORDER BY c.next_follow_up_at",
+        params,
+    ).fetchall()
+    return [
+        AgendaRow(cid, name, from_db(when), next_plan=plan, deal_id=did, deal_title=title, deal_amount=amount)
+        for cid, name, when, plan, did, title, amount in rows
+    ]
+
+
+def due_between(connection: sqlite3.Connection, start: datetime, end: datetime) -> list[AgendaRow]:
+    """Customers whose next follow-up falls in [start, end)."""
+    return _due(connection, "c.next_follow_up_at >= ? AND c.next_follow_up_at < ?", (to_db(start), to_db(end)))
+
+
+def due_before(connection: sqlite3.Connection, end: datetime) -> list[AgendaRow]:
     """Customers whose next follow-up is before `end` (overdue), most overdue first."""
-    rows = session.exec(
-        select(Customer)
-        .where(*_live_open(), col(Customer.next_follow_up_at) < end)
-        .order_by(Customer.next_follow_up_at)
-    ).all()
-    return _with_deals(session, rows)
+    return _due(connection, "c.next_follow_up_at < ?", (to_db(end),))
 
 
-def stalled_deals(
-    session: Session, stages: Sequence[str], contact_before: datetime
-) -> list[tuple[Deal, Customer]]:
+def stalled_deals(connection: sqlite3.Connection, stages: Sequence[str], contact_before: datetime) -> list[AgendaRow]:
     """Open deals in `stages` whose customer has had no follow-up since `contact_before`."""
-    last_contact = func.coalesce(Customer.last_contact_at, Deal.stage_entered_at)
-    rows = session.exec(
-        select(Deal, Customer)
-        .join(Customer, col(Customer.id) == Deal.customer_id)
-        .where(
-            col(Deal.deleted_at).is_(None),
-            col(Deal.stage).in_(stages),
-            *_live_open(),
-            last_contact < contact_before,
-        )
-        .order_by(last_contact)
-    ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def uncontacted_leads(session: Session, created_before: datetime) -> list[Customer]:
-    """Leads created before `created_before` that nobody has contacted yet."""
-    return list(
-        session.exec(
-            select(Customer)
-            .where(
-                col(Customer.deleted_at).is_(None),
-                Customer.status == "lead",
-                col(Customer.last_contact_at).is_(None),
-                col(Customer.created_at) < created_before,
-            )
-            .order_by(Customer.created_at)
-        ).all()
-    )
-
-
-def contracts_ending(session: Session, first: date, last: date) -> list[tuple[Contract, Customer]]:
-    """Live contracts whose end date is in [first, last]."""
-    rows = session.exec(
-        select(Contract, Customer)
-        .join(Customer, col(Customer.id) == Contract.customer_id)
-        .where(
-            col(Contract.deleted_at).is_(None),
-            col(Customer.deleted_at).is_(None),
-            col(Contract.end_on) >= first,
-            col(Contract.end_on) <= last,
-        )
-        .order_by(Contract.end_on)
-    ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def payments_due(session: Session, last: date) -> list[tuple[Payment, Contract, Customer]]:
-    """Unpaid instalments due on or before `last` (overdue ones included)."""
-    rows = session.exec(
-        select(Payment, Contract, Customer)
-        .join(Contract, col(Contract.id) == Payment.contract_id)
-        .join(Customer, col(Customer.id) == Contract.customer_id)
-        .where(
-            col(Payment.deleted_at).is_(None),
-            col(Payment.paid_on).is_(None),
-            col(Payment.due_on) <= last,
-            col(Contract.deleted_at).is_(None),
-            col(Customer.deleted_at).is_(None),
-        )
-        .order_by(Payment.due_on)
-    ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def birthdays(session: Session, month_days: Sequence[str]) -> list[tuple[Contact, Customer]]:
-    """Live contacts whose birthday's "MM-DD" is one of `month_days`."""
-    rows = session.exec(
-        select(Contact, Customer)
-        .join(Customer, col(Customer.id) == Contact.customer_id)
-        .where(
-            col(Contact.deleted_at).is_(None),
-            col(Customer.deleted_at).is_(None),
-            func.strftime("%m-%d", Contact.birthday).in_(month_days),
-        )
-    ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
-def _with_deals(session: Session, customers: Sequence[Customer]) -> list[tuple[Customer, Deal | None]]:
-    """Pairs each customer with its open deal in the latest stage (one query for all)."""
-    if not customers:
+    if not stages:
         return []
-    ids = [c.id for c in customers]
-    deals: dict[str, Deal] = {}
-    for chunk_start in range(0, len(ids), 500):
-        chunk = ids[chunk_start : chunk_start + 500]
-        for deal in session.exec(
-            select(Deal)
-            .where(col(Deal.customer_id).in_(chunk), col(Deal.deleted_at).is_(None), col(Deal.stage).not_in(("won", "lost")))
-            .order_by(Deal.probability, col(Deal.amount_cents).is_(None), Deal.amount_cents)
-        ).all():
-            deals[deal.customer_id] = deal  # the last one, i.e. the most probable and largest, wins
-    return [(c, deals.get(c.id)) for c in customers]
+    marks = ", ".join("?" * len(stages))
+    rows = connection.execute(
+        f"SELECT c.id, c.name, c.next_follow_up_at, c.last_contact_at, {_NEXT_PLAN},"
+        f" d.id, d.title, d.amount_cents, d.stage, d.stage_entered_at"
+        f" FROM deal d JOIN customer c ON c.id = d.customer_id"
+        f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_OPEN}"
+        f" AND coalesce(c.last_contact_at, d.stage_entered_at) < ?"
+        f" ORDER BY coalesce(c.last_contact_at, d.stage_entered_at)",
+        (*stages, to_db(contact_before)),
+    ).fetchall()
+    return [
+        AgendaRow(cid, name, from_db(when), from_db(last), plan, did, title, amount, stage, from_db(entered))
+        for cid, name, when, last, plan, did, title, amount, stage, entered in rows
+    ]
+
+
+def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime) -> list[AgendaRow]:
+    """Leads created before `created_before` that nobody has contacted yet."""
+    rows = connection.execute(
+        "SELECT id, name, created_at FROM customer WHERE deleted_at IS NULL AND status = 'lead'"
+        " AND last_contact_at IS NULL AND created_at < ? ORDER BY created_at",
+        (to_db(created_before),),
+    ).fetchall()
+    return [AgendaRow(cid, name, when=from_db(created)) for cid, name, created in rows]
+
+
+def contracts_ending(connection: sqlite3.Connection, first: date, last: date) -> list[AgendaRow]:
+    """Live contracts whose end date is in [first, last]."""
+    rows = connection.execute(
+        f"SELECT c.id, c.name, {_NEXT_PLAN}, k.deal_id, k.amount_cents, k.number, k.end_on"
+        " FROM contract k JOIN customer c ON c.id = k.customer_id"
+        " WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? ORDER BY k.end_on",
+        (first.isoformat(), last.isoformat()),
+    ).fetchall()
+    return [
+        AgendaRow(cid, name, next_plan=plan, deal_id=did, deal_amount=amount, contract_number=number,
+                  contract_end=day_from_db(end))
+        for cid, name, plan, did, amount, number, end in rows
+    ]
+
+
+def payments_due(connection: sqlite3.Connection, last: date) -> list[AgendaRow]:
+    """Unpaid instalments due on or before `last` (overdue ones included)."""
+    rows = connection.execute(
+        "SELECT c.id, c.name, k.deal_id, k.number, p.amount_cents, p.due_on"
+        " FROM payment p JOIN contract k ON k.id = p.contract_id JOIN customer c ON c.id = k.customer_id"
+        " WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on <= ?"
+        " AND k.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY p.due_on",
+        (last.isoformat(),),
+    ).fetchall()
+    return [
+        AgendaRow(cid, name, deal_id=did, contract_number=number, payment_amount=amount, payment_due=day_from_db(due))
+        for cid, name, did, number, amount, due in rows
+    ]
+
+
+def birthdays(connection: sqlite3.Connection, month_days: Sequence[str]) -> list[AgendaRow]:
+    """Live contacts whose birthday's "MM-DD" is one of `month_days`."""
+    marks = ", ".join("?" * len(month_days))
+    rows = connection.execute(
+        "SELECT c.id, c.name, p.name, p.birthday FROM contact p JOIN customer c ON c.id = p.customer_id"
+        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL"
+        f" AND strftime('%m-%d', p.birthday) IN ({marks})",
+        tuple(month_days),
+    ).fetchall()
+    return [AgendaRow(cid, name, contact_name=person, birthday=day_from_db(day)) for cid, name, person, day in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from crmtui.store.models import Contact, Customer, CustomerTag
@@ -13,27 +13,6 @@ from crmtui.store.models import Contact, Customer, CustomerTag
 def get_customer(session: Session, customer_id: str) -> Customer | None:
     """The customer with this id, deleted or not."""
     return session.get(Customer, customer_id)
-
-
-def find_customers(session: Session, ref: str, limit: int = 20) -> list[Customer]:
-    """Live customers whose id starts with ref, or whose name or pinyin keys contain it.
-
-    An exact id or exact name wins alone, so "Acme" is not ambiguous with "Acme East".
-    """
-    live = col(Customer.deleted_at).is_(None)
-    exact = session.exec(select(Customer).where(live, Customer.id == ref)).first()
-    if exact:
-        return [exact]
-    by_name = session.exec(
-        select(Customer).where(live, func.lower(Customer.name) == ref.lower()).limit(limit)
-    ).all()
-    if by_name:
-        return list(by_name)
-    pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    conditions = [col(Customer.name).ilike(pattern, escape="\\"), col(Customer.pinyin).ilike(pattern, escape="\\")]
-    if len(ref) >= 4:
-        conditions.append(col(Customer.id).startswith(ref.lower(), autoescape=True))
-    return list(session.exec(select(Customer).where(live, or_(*conditions)).order_by(Customer.name).limit(limit)).all())
 
 
 def find_duplicate(

@@ -1,4 +1,9 @@
-"""Opens the SQLite file: WAL, foreign keys, a busy timeout, migrations on open, and sessions."""
+"""Opens the SQLite file: WAL, foreign keys, a busy timeout, migrations on open, and transactions.
+
+Two ways in, one file and one set of rules: ORM sessions (read/write) for most services, and the
+stdlib sqlite3 path (raw_read/raw_write) for the commands that must start fast. SQLAlchemy is
+imported only when an ORM session is first asked for.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from crmtui.store.outbox import OutboxWriter
 
-from crmtui.store.outbox import StoreSession
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from crmtui.store.session import StoreSession
 
 SCHEMA_HEAD = "0002"
 """The newest migration; checked without importing Alembic (it costs ~0.35 s). A test keeps it true."""
@@ -20,21 +29,21 @@ SCHEMA_HEAD = "0002"
 BUSY_TIMEOUT_MS = 10_000
 
 
-class SchemaTooNew(Exception):
-    """The file was written by a newer crmtui."""
+def _prepare(connection: sqlite3.Connection) -> None:
+    """Pragmas every connection gets. isolation_level None: we issue BEGIN ourselves."""
+    connection.isolation_level = None
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA foreign_keys = ON")
 
 
 def _configure(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is too late and deferred).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+        _prepare(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: object) -> None:
@@ -45,28 +54,44 @@ def _configure(engine: Engine) -> None:
 
 
 class Database:
-    """One SQLite file with a reading and a writing engine sharing one pool."""
+    """One SQLite file."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _configure(self.engine)
-        self.write_engine = self.engine.execution_options(sqlite_immediate=True)
         self._local = threading.local()
+
+    @cached_property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made on first use (importing SQLAlchemy costs ~0.2 s)."""
+        from sqlalchemy import create_engine
+
+        engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure(engine)
+        return engine
+
+    @cached_property
+    def write_engine(self) -> Engine:
+        """The same pool, with BEGIN IMMEDIATE."""
+        return self.engine.execution_options(sqlite_immediate=True)
 
     @contextmanager
     def read(self) -> Iterator[StoreSession]:
-        """A read-only session (one snapshot)."""
+        """A read-only ORM session (one snapshot)."""
+        from crmtui.store.session import StoreSession
+
         with StoreSession(self.engine, expire_on_commit=False) as session:
+            session.info["now"] = datetime.now(UTC)
             with session.begin():
                 yield session
 
     @contextmanager
     def write(self, now: datetime | None = None) -> Iterator[StoreSession]:
-        """A write transaction: everything in it, outbox included, commits or rolls back together.
+        """An ORM write transaction: everything in it, outbox included, commits or rolls back together.
 
         Nested calls on one thread join the outer transaction (the demo loader writes in one).
         """
+        from crmtui.store.session import StoreSession
+
         now = now or datetime.now(UTC)
         outer: StoreSession | None = getattr(self._local, "session", None)
         if outer is not None:
@@ -80,7 +105,6 @@ class Database:
             return
         with StoreSession(self.write_engine, expire_on_commit=False) as session:
             session.info["now"] = now
-            session.info["mutations"] = {}
             self._local.session = session
             try:
                 with session.begin():
@@ -88,9 +112,50 @@ class Database:
             finally:
                 self._local.session = None
 
+    def connect(self) -> sqlite3.Connection:
+        """A new stdlib connection with the store's pragmas."""
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        _prepare(connection)
+        return connection
+
+    @contextmanager
+    def raw_read(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction on the stdlib path (one snapshot)."""
+        connection = self.connect()
+        try:
+            connection.execute("BEGIN")
+            yield connection
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    @contextmanager
+    def raw_write(self, now: datetime) -> Iterator[tuple[sqlite3.Connection, OutboxWriter]]:
+        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write."""
+        outer: StoreSession | None = getattr(self._local, "session", None)
+        if outer is not None:
+            outer.flush()
+            outer.info["now"] = now
+            connection = outer.connection().connection.driver_connection
+            yield connection, outer.outbox()  # type: ignore[misc]
+            outer.expire_all()  # rows changed under the ORM's feet: reload them on next access
+            return
+        connection = self.connect()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection, OutboxWriter(connection.execute, now)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
     def close(self) -> None:
         """Releases every connection."""
-        self.engine.dispose()
+        if "engine" in self.__dict__:
+            self.engine.dispose()
 
 
 def current_revision(path: Path) -> str | None:
@@ -110,7 +175,7 @@ def copy_database(source: Path, target: Path) -> None:
     """A consistent copy with SQLite's online backup, safe while other processes write."""
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
-    dst = sqlite3.connect(target)
+    dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         src.backup(dst)
     finally:
@@ -122,16 +187,15 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
     """Opens (creating if needed) and migrates the file; a copy is taken before any migration of existing data."""
     path.parent.mkdir(parents=True, exist_ok=True)
     revision = current_revision(path)
+    database = Database(path)
     if revision != SCHEMA_HEAD:
         from crmtui.store.migrate import upgrade  # deferred: Alembic is needed only here
 
         if revision is not None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             copy_database(path, (backups or path.parent / "backups") / f"{path.stem}-{stamp}-before-{SCHEMA_HEAD}.db")
-        database = Database(path)
         upgrade(database.engine)
-        return database
-    return Database(path)
+    return database
 
 
 def inspect_file(path: Path) -> tuple[str, set[str], str | None]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment
@@ -13,31 +12,6 @@ from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payme
 def get_deal(session: Session, deal_id: str) -> Deal | None:
     """The deal with this id."""
     return session.get(Deal, deal_id)
-
-
-def find_deals(session: Session, ref: str, limit: int = 20) -> list[tuple[Deal, Customer]]:
-    """Live deals whose id starts with ref, or whose title or customer name/pinyin contains it."""
-    base = (
-        select(Deal, Customer)
-        .join(Customer, col(Customer.id) == Deal.customer_id)
-        .where(col(Deal.deleted_at).is_(None), col(Customer.deleted_at).is_(None))
-    )
-    exact = session.exec(base.where(Deal.id == ref)).first()
-    if exact:
-        return [tuple(exact)]  # type: ignore[list-item]
-    by_title = session.exec(base.where(func.lower(Deal.title) == ref.lower()).limit(limit)).all()
-    if by_title:
-        return [tuple(row) for row in by_title]  # type: ignore[misc]
-    pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    conditions = [
-        col(Deal.title).ilike(pattern, escape="\\"),
-        col(Customer.name).ilike(pattern, escape="\\"),
-        col(Customer.pinyin).ilike(pattern, escape="\\"),
-    ]
-    if len(ref) >= 4:
-        conditions.append(col(Deal.id).startswith(ref.lower(), autoescape=True))
-    rows = session.exec(base.where(or_(*conditions)).order_by(Customer.name, Deal.title).limit(limit)).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def deals_of(session: Session, customer_id: str, include_deleted: bool = False) -> list[Deal]:

@@ -1,14 +1,91 @@
-"""Queries on follow-ups (append-only)."""
+"""Follow-ups (append-only): the insert of `crm log` on the stdlib sqlite3 path, and the timeline query."""
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+import sqlite3
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from crmtui.store.models import FollowUp
+from crmtui.store.outbox import OutboxWriter
+from crmtui.store.raw import to_db
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from crmtui.store.models import FollowUp
+
+
+@dataclass
+class FollowUpRow:
+    """A follow-up as written by log_follow_up."""
+
+    customer_id: str
+    at: datetime
+    channel: str
+    goal: str
+    goal_met: bool
+    notes: str
+    next_plan: str | None
+    next_at: datetime | None
+    contact_id: str | None = None
+    deal_id: str | None = None
+    id: str = ""
+
+
+@dataclass
+class CustomerState:
+    """What logging needs to know about the customer."""
+
+    name: str
+    status: str
+    deleted: bool
+
+
+def customer_state(connection: sqlite3.Connection, customer_id: str) -> CustomerState | None:
+    """Name, status and whether it is deleted; None when there is no such customer."""
+    row = connection.execute("SELECT name, status, deleted_at FROM customer WHERE id = ?", (customer_id,)).fetchone()
+    return CustomerState(row[0], row[1], row[2] is not None) if row else None
+
+
+def belongs_to(connection: sqlite3.Connection, table: str, record_id: str, customer_id: str) -> bool:
+    """Whether a live contact or deal belongs to the customer."""
+    assert table in ("contact", "deal")
+    row = connection.execute(
+        f"SELECT 1 FROM {table} WHERE id = ? AND customer_id = ? AND deleted_at IS NULL", (record_id, customer_id)
+    ).fetchone()
+    return row is not None
+
+
+def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: FollowUpRow) -> FollowUpRow:
+    """Appends the follow-up and moves the customer's last contact and next follow-up, with their mutations."""
+    row.id = row.id or str(uuid.uuid4())
+    now = outbox.now
+    values = {k: v for k, v in asdict(row).items() if k != "id"}
+    values.update(created_at=now, updated_at=now, deleted_at=None)
+    columns = ", ".join(["id", *values])
+    marks = ", ".join("?" * (len(values) + 1))
+    connection.execute(
+        f"INSERT INTO follow_up ({columns}) VALUES ({marks})",
+        (row.id, *(to_db(v) if isinstance(v, datetime) else v for v in values.values())),
+    )
+    outbox.record("insert", "follow_up", row.id, values)
+    changes = {"last_contact_at": row.at, "next_follow_up_at": row.next_at, "updated_at": now}
+    connection.execute(
+        "UPDATE customer SET last_contact_at = ?, next_follow_up_at = ?, updated_at = ? WHERE id = ?",
+        (to_db(row.at), to_db(row.next_at), to_db(now), row.customer_id),
+    )
+    outbox.record("update", "customer", row.customer_id, changes)
+    return row
 
 
 def follow_ups_of(session: Session, customer_id: str, limit: int | None = None) -> list[FollowUp]:
-    """A customer's follow-ups, newest first."""
+    """A customer's follow-ups, newest first (ORM)."""
+    from sqlmodel import col, select
+
+    from crmtui.store.models import FollowUp
+
     query = (
         select(FollowUp)
         .where(FollowUp.customer_id == customer_id, col(FollowUp.deleted_at).is_(None))
@@ -17,13 +94,3 @@ def follow_ups_of(session: Session, customer_id: str, limit: int | None = None) 
     if limit:
         query = query.limit(limit)
     return list(session.exec(query).all())
-
-
-def latest_next_plan(session: Session, customer_id: str) -> str | None:
-    """The next plan of the customer's latest follow-up (read through the (customer_id, at) index)."""
-    return session.exec(
-        select(FollowUp.next_plan)
-        .where(FollowUp.customer_id == customer_id, col(FollowUp.deleted_at).is_(None))
-        .order_by(col(FollowUp.at).desc())
-        .limit(1)
-    ).first()

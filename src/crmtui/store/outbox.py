@@ -1,27 +1,30 @@
-"""Writes every change of a synced table to the outbox, in the flush that makes the change."""
+"""The outbox: every local change, as a mutation with per-field hybrid logical clock stamps (DESIGN section 3).
+
+OutboxWriter works on any DB-API style `execute`, so the ORM session (store/session.py) and the
+stdlib sqlite3 path (store/raw.py) write the same rows in the same transaction as their change.
+"""
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlmodel import Session
-
-from crmtui.store.models import SYNCED_TABLES, Meta, Mutation, Synced, new_id
+from crmtui.store.raw import to_db
 
 FORMAT_VERSION = 1
 """Version of the mutation format the server must understand (DESIGN section 3)."""
 
+TABLE_ORDER = ("customer", "contact", "deal", "deal_stage_change", "follow_up", "contract", "payment", "customer_tag")
+"""Parents before children: a replay of the outbox in order never breaks a foreign key."""
 
-_TABLE_ORDER = {table: index for index, table in enumerate(SYNCED_TABLES)}
-
-
-class StoreSession(Session):
-    """The only session class of the store: its flushes feed the outbox."""
+Execute = Callable[..., Any]
 
 
-def _json_value(value: object) -> object:
+def json_value(value: object) -> object:
+    """A column value as JSON: datetimes as ISO text in UTC, dates as ISO text."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, date):
@@ -50,80 +53,55 @@ def next_stamp(last: str | None, wall_millis: int, node: str) -> str:
     return format_stamp(last_millis, last_counter + 1, node)
 
 
-def _meta(session: Session, key: str) -> Meta | None:
-    with session.no_autoflush:
-        return session.get(Meta, key)
+class OutboxWriter:
+    """Appends mutations inside the caller's transaction; one mutation per record per transaction."""
 
+    def __init__(self, execute: Execute, now: datetime) -> None:
+        self.execute = execute
+        self.now = now
+        self._node: str | None = None
+        self._last: str | None = None
+        self._queued: dict[tuple[str, str], tuple[int, dict[str, object], dict[str, str]]] = {}
 
-def client_id(session: Session) -> str:
-    """This database's client id, created on first use."""
-    row = _meta(session, "client_id")
-    if row is None:
-        row = Meta(key="client_id", value=new_id())
-        session.add(row)
-    return row.value
+    def client_id(self) -> str:
+        """This database's client id, created on first use."""
+        if self._node is None:
+            row = self.execute("SELECT value FROM meta WHERE key = 'client_id'").fetchone()
+            if row is None:
+                self._node = str(uuid.uuid4())
+                self.execute("INSERT INTO meta (key, value) VALUES ('client_id', ?)", (self._node,))
+            else:
+                self._node = row[0]
+            row = self.execute("SELECT value FROM meta WHERE key = 'hlc'").fetchone()
+            self._last = row[0] if row else None
+        return self._node
 
-
-def _changed_fields(obj: Synced, *, new: bool) -> dict[str, object]:
-    state = inspect(obj)
-    changes: dict[str, object] = {}
-    for attr in state.mapper.column_attrs:
-        name = attr.key
-        if name == "id":
-            continue
-        if new:
-            changes[name] = _json_value(getattr(obj, name))
-        elif state.attrs[name].history.has_changes():
-            changes[name] = _json_value(getattr(obj, name))
-    return changes
-
-
-@event.listens_for(StoreSession, "before_flush")
-def _record_mutations(session: Session, _context: object, _instances: object) -> None:
-    pending: list[tuple[str, Synced, dict[str, object]]] = []
-    for obj in session.new:
-        if isinstance(obj, Synced):
-            pending.append(("insert", obj, _changed_fields(obj, new=True)))
-    for obj in session.dirty:
-        if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
-            changes = _changed_fields(obj, new=False)
-            if changes:
-                kind = "delete" if "deleted_at" in changes and obj.deleted_at is not None else "update"
-                pending.append((kind, obj, changes))
-    if not pending:
-        return
-    node = client_id(session)
-    clock_row = _meta(session, "hlc")
-    last = clock_row.value if clock_row else None
-    now: datetime = session.info["now"]
-    wall = int(now.timestamp() * 1000)
-    # Parents before children, so a replay of the outbox never breaks a foreign key.
-    pending.sort(key=lambda item: (item[0] != "insert", _TABLE_ORDER[type(item[1])]))
-    # One mutation per record per transaction: a record flushed twice (added, then scored)
-    # folds its later changes into the mutation already queued.
-    queued: dict[tuple[str, str], Mutation] = session.info.setdefault("mutations", {})
-    for kind, obj, changes in pending:
-        last = next_stamp(last, wall, node)
-        key = (obj.__tablename__, obj.id)
-        if key in queued:
-            mutation = queued[key]
-            mutation.changes = json.dumps({**json.loads(mutation.changes), **changes}, ensure_ascii=False)
-            mutation.stamps = json.dumps({**json.loads(mutation.stamps), **{name: last for name in changes}})
-            if kind == "delete":
-                mutation.kind = "delete"
-            continue
-        queued[key] = Mutation(
-            client_id=node,
-            kind=kind,
-            record_table=obj.__tablename__,
-            record_id=obj.id,
-            changes=json.dumps(changes, ensure_ascii=False),
-            stamps=json.dumps({name: last for name in changes}),
-            format_version=FORMAT_VERSION,
-            created_at=now,
+    def record(self, kind: str, table: str, record_id: str, changes: dict[str, object]) -> None:
+        """Queues one change of one record: kind insert/update/delete, changed fields and their values."""
+        node = self.client_id()
+        self._last = next_stamp(self._last, int(self.now.timestamp() * 1000), node)
+        values = {name: json_value(value) for name, value in changes.items()}
+        stamps = {name: self._last for name in values}
+        key = (table, record_id)
+        if key in self._queued:
+            # A record written twice in one transaction (added, then scored) stays one mutation.
+            seq, old_values, old_stamps = self._queued[key]
+            old_values.update(values)
+            old_stamps.update(stamps)
+            self.execute(
+                "UPDATE outbox SET kind = CASE WHEN ? = 'delete' THEN 'delete' ELSE kind END, changes = ?, stamps = ?"
+                " WHERE seq = ?",
+                (kind, json.dumps(old_values, ensure_ascii=False), json.dumps(old_stamps), seq),
+            )
+        else:
+            cursor = self.execute(
+                "INSERT INTO outbox (mutation_id, client_id, kind, record_table, record_id, changes, stamps,"
+                " format_version, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                (str(uuid.uuid4()), node, kind, table, record_id, json.dumps(values, ensure_ascii=False),
+                 json.dumps(stamps), FORMAT_VERSION, to_db(self.now)),
+            )
+            self._queued[key] = (cursor.lastrowid, values, stamps)
+        self.execute(
+            "INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (self._last,),
         )
-        session.add(queued[key])
-    if clock_row is None:
-        session.add(Meta(key="hlc", value=last))
-    else:
-        clock_row.value = last
