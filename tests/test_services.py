@@ -393,3 +393,22 @@ def test_settings_validation_names_the_setting():
         settings_from_dict({"stal_days": 3})
     assert settings_from_dict({"stall_days": 3}).stall_days == 3
     assert Settings().stage("方案").key == "proposal"
+
+
+def test_a_contact_with_another_customers_phone_is_refused_but_its_own_is_fine(ctx):
+    lead = add_lead(ctx, "王小明", phone="13700001111")
+    acme = add_customer(ctx, "Acme", phone="02188886666")
+    with pytest.raises(DuplicateFound, match="王小明") as caught:
+        add_contact(ctx, acme.id, "Someone", phone="137-0000-1111")
+    assert caught.value.existing_id == lead.id
+    assert add_contact(ctx, acme.id, "Front desk", phone="021 8888 6666").phone_key == "02188886666"
+    with pytest.raises(DuplicateFound, match="a contact with the same name"):
+        add_contact(ctx, acme.id, "front desk")
+    assert [c.name for c in customer_detail(ctx, acme.id).contacts] == ["Front desk"]
+
+
+def test_edit_refuses_a_name_of_only_punctuation(ctx):
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(InvalidInput, match="name"):
+        edit_customer(ctx, acme.id, {"name": "!!!"})
+    assert customer_detail(ctx, acme.id).customer.name == "Acme"

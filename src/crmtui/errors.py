@@ -57,12 +57,13 @@ class Ambiguous(CrmError):
 class DuplicateFound(CrmError):
     """An add would create a record that already exists (same phone, email or name)."""
 
-    def __init__(self, reason: str, existing_id: str, existing_name: str) -> None:
+    def __init__(self, reason: str, existing_id: str, existing_name: str, kind: str = "customer") -> None:
         self.reason = reason
         self.existing_id = existing_id
         self.existing_name = existing_name
+        self.kind = kind
         super().__init__(
-            f'a customer with the same {reason} exists: "{existing_name}" ({existing_id[:8]});'
+            f'a {kind} with the same {reason} exists: "{existing_name}" ({existing_id[:8]});'
             " use --force to add anyway, or merge them"
         )
 

@@ -159,13 +159,17 @@ def add_contact(
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
         if not force:
+            # Another customer (or one of its contacts) with this phone or email, then this customer's own contacts.
+            other = customer_store.find_duplicate(session, None, contact.phone_key, contact.email_key, exclude_id=customer_id)
+            if other:
+                reason, existing = other
+                raise DuplicateFound(reason, existing.id, existing.name)
             found = customer_store.find_contact_duplicate(
                 session, customer_id, contact.name_key, contact.phone_key, contact.email_key
             )
             if found:
-                reason, existing = found
-                owner = customer_store.get_customer(session, existing.customer_id)
-                raise DuplicateFound(reason, existing.id, f"{existing.name} @ {owner.name if owner else '?'}")
+                reason, existing_contact = found
+                raise DuplicateFound(reason, existing_contact.id, f"{existing_contact.name} @ {customer.name}", "contact")
         session.add(contact)
         session.flush()
         _rescore(session, ctx, customer)
@@ -207,6 +211,8 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
             cleaned[name] = value
         elif name in CUSTOMER_EDITABLE:
             cleaned[name] = CUSTOMER_EDITABLE[name](value)  # type: ignore[operator]
+            if name == "name" and not normalize.name_key(str(cleaned[name])):
+                raise InvalidInput("name", "some letters or characters (not only punctuation)", value)
         else:
             raise InvalidInput(name, f"a customer field: {', '.join([*CUSTOMER_EDITABLE, 'status', 'tags'])}")
     with ctx.db.write(now) as session:

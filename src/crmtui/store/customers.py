@@ -46,20 +46,15 @@ def find_duplicate(
 def find_contact_duplicate(
     session: Session, customer_id: str, name_key: str, phone_key: str | None, email_key: str | None
 ) -> tuple[str, Contact] | None:
-    """A live contact with the same phone or email anywhere, or the same name at this customer."""
-    live = col(Contact.deleted_at).is_(None)
-    if phone_key:
-        found = session.exec(select(Contact).where(live, Contact.phone_key == phone_key)).first()
-        if found:
-            return "phone", found
-    if email_key:
-        found = session.exec(select(Contact).where(live, Contact.email_key == email_key)).first()
-        if found:
-            return "email", found
-    found = session.exec(
-        select(Contact).where(live, Contact.customer_id == customer_id, Contact.name_key == name_key)
-    ).first()
-    return ("name", found) if found else None
+    """A live contact of this customer with the same phone, email or name."""
+    live = (col(Contact.deleted_at).is_(None), Contact.customer_id == customer_id)
+    for reason, key, column in (("phone", phone_key, Contact.phone_key), ("email", email_key, Contact.email_key),
+                                ("name", name_key, Contact.name_key)):
+        if key:
+            found = session.exec(select(Contact).where(*live, column == key)).first()
+            if found:
+                return reason, found
+    return None
 
 
 def list_customers(session: Session, statuses: Sequence[str] | None = None, limit: int | None = None) -> list[Customer]:
