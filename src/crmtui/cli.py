@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,7 +56,10 @@ def _out(*parts: object) -> None:
 
 
 def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # json escapes C0 controls but not DEL and C1 (U+0080-U+009F, e.g. the 8-bit CSI): escape those too.
+    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -83,6 +88,13 @@ def _session() -> Iterator[Context]:
         _fail("\n".join(lines), 2)
     except (DuplicateFound, NotFound, CrmError) as exc:
         _fail(str(exc))
+    except sqlite3.Error as exc:
+        _fail(_("the database could not be read or written ({error})").format(error=exc))
+    except Exception as exc:
+        # SQLAlchemy wraps the driver's error; a broken or locked file is a message, not a traceback.
+        if isinstance(getattr(exc, "orig", None), sqlite3.Error):
+            _fail(_("the database could not be read or written ({error})").format(error=exc.orig))  # type: ignore[attr-defined]
+        raise
     finally:
         if ctx is not None:
             ctx.close()

@@ -16,7 +16,10 @@ class InvalidInput(CrmError):
         self.field = field_name
         self.expected = expected
         self.value = value
-        super().__init__(f"{field_name}: {expected}")
+        shown = ""
+        if isinstance(value, str | int | float) and not isinstance(value, bool) and len(str(value)) <= 60:
+            shown = f' (got "{value}")'
+        super().__init__(f"{field_name}: {expected}{shown}")
 
 
 class MissingFields(CrmError):

@@ -13,13 +13,28 @@ from crmtui.store.db import SCHEMA_HEAD, copy_database, inspect_file
 def backup(db_path: Path, target: Path) -> Path:
     """A consistent copy of the live file (SQLite's online backup) while other processes write."""
     if target.is_dir():
-        target = target / f"crm-{datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
+        target = _unique(target, "crm")
     if target.exists():
         raise InvalidInput("path", "a file that does not exist yet (nothing is overwritten)", str(target))
     if not db_path.exists():
         raise CrmError(f"there is no database at {db_path} yet")
-    copy_database(db_path, target)
+    try:
+        copy_database(db_path, target)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput("path", f"a new file in a folder you can write to; {target} cannot be written ({reason})") from None
     return target
+
+
+def _unique(folder: Path, stem: str) -> Path:
+    """A new file name in folder: a second copy in the same second never overwrites the first."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    candidate = folder / f"{stem}-{stamp}.db"
+    counter = 1
+    while candidate.exists():
+        counter += 1
+        candidate = folder / f"{stem}-{stamp}-{counter}.db"
+    return candidate
 
 
 def check_backup(source: Path) -> str:
@@ -44,7 +59,8 @@ def restore(db_path: Path, source: Path, backups_dir: Path) -> Path | None:
     check_backup(source)
     saved = None
     if db_path.exists():
-        saved = backups_dir / f"crm-{datetime.now().strftime('%Y%m%d-%H%M%S')}-before-restore.db"
+        backups_dir.mkdir(parents=True, exist_ok=True)
+        saved = _unique(backups_dir, "crm-before-restore")
         copy_database(db_path, saved)
     copy_database(source, db_path)
     return saved

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from crmtui.clock import Clock, local_zone
 from crmtui.config import Settings, load_settings
-from crmtui.store.db import Database, open_database
+from crmtui.errors import CrmError
+from crmtui.store.db import DamagedDatabase, Database, open_database
 
 
 @dataclass
@@ -29,5 +30,9 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
 
     settings = settings or load_settings()
     clock = clock or Clock(local_zone(settings.timezone))
-    db = open_database(db_path or paths.database_path(), paths.backups_dir() if db_path is None else None)
+    path = db_path or paths.database_path()
+    try:
+        db = open_database(path, paths.backups_dir() if db_path is None else None)
+    except DamagedDatabase as exc:
+        raise CrmError(f"{exc}; restore a backup with `crm restore FILE`, or move the file away") from None
     return Context(db=db, settings=settings, clock=clock)

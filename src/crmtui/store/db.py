@@ -53,6 +53,10 @@ def _configure(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")  # type: ignore[attr-defined]
 
 
+class DamagedDatabase(Exception):
+    """The file is not a SQLite database (or is corrupt)."""
+
+
 class Database:
     """One SQLite file."""
 
@@ -186,6 +190,12 @@ def copy_database(source: Path, target: Path) -> None:
 def open_database(path: Path, backups: Path | None = None) -> Database:
     """Opens (creating if needed) and migrates the file; a copy is taken before any migration of existing data."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
+                probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise DamagedDatabase(f"{path} is not a usable database ({exc})") from None
     revision = current_revision(path)
     database = Database(path)
     if revision != SCHEMA_HEAD:

@@ -1,0 +1,162 @@
+"""The `crm` command in real child processes (`python -m crmtui ...`): start-up imports,
+exit codes and messages as a shell sees them.
+
+The frozen clock of conftest does not reach a child process, so dates here are relative
+("tomorrow", "明天下午3点") and expectations are computed in the child.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PYTHON = sys.executable
+HEAVY = ("textual", "dateparser", "keyring", "pypinyin", "psycopg")
+"""Modules that cost start-up time and must load only when needed."""
+
+
+def crm(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "crmtui", *args], env=env, capture_output=True, text=True,
+                          encoding="utf-8", timeout=timeout)
+
+
+def python(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+def loaded(names: str) -> list[str]:
+    return json.loads(names)
+
+
+LOADED = "sorted({m.split('.')[0] for m in sys.modules} & set(%r))" % (HEAVY,)
+
+
+def test_importing_the_cli_loads_no_heavy_module(subprocess_env):
+    child = python(subprocess_env, f"import sys, json\nimport crmtui.cli\nprint(json.dumps({LOADED}))")
+    assert child.returncode == 0, child.stderr
+    assert loaded(child.stdout) == []
+
+
+def test_log_with_a_chinese_date_loads_neither_dateparser_nor_the_heavy_modules(subprocess_env):
+    code = f"""
+import contextlib, io, json, sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+from crmtui.cli import app
+
+def run(*args):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            app(list(args), standalone_mode=False)
+        except SystemExit as exc:
+            assert not exc.code, exc.code
+    return out.getvalue()
+
+run("add", "customer", "Acme Trading")
+run("log", "Acme Trading", "--via", "电话", "--goal", "g", "--met", "--notes", "n", "--next-plan", "p",
+    "--next", "明天下午3点")
+after_log = {LOADED}
+shown = json.loads(run("show", "Acme Trading", "--json"))
+tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
+print(json.dumps({{"loaded": after_log, "next": shown["next_follow_up"], "tomorrow": tomorrow}}))
+"""
+    child = python(subprocess_env, code)
+    assert child.returncode == 0, child.stderr
+    report = json.loads(child.stdout.strip().splitlines()[-1])
+    assert report["loaded"] == []
+    assert report["next"] == f"{report['tomorrow']}T15:00+08:00"
+
+
+def test_crm_help_exits_0(subprocess_env):
+    child = crm(subprocess_env, "--help")
+    assert child.returncode == 0
+    assert child.stdout.startswith("Usage: ")
+    assert "add" in child.stdout and "log" in child.stdout
+    assert child.stderr == ""
+
+
+def test_add_log_and_show_in_real_processes(subprocess_env):
+    child = crm(subprocess_env, "add", "lead", "Bob Smith", "--phone", "13800138000")
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.startswith("added lead Bob Smith")
+    child = crm(subprocess_env, "log", "Bob", "--via", "phone", "--goal", "g", "--met", "--notes", "n",
+                "--next-plan", "Call again", "--next", "tomorrow 3pm")
+    assert child.returncode == 0, child.stderr
+    assert "logged for Bob Smith; next: Call again" in child.stdout
+    child = crm(subprocess_env, "show", "Bob", "--json")
+    assert child.returncode == 0, child.stderr
+    data = json.loads(child.stdout)
+    assert data["next_follow_up"].endswith("T15:00+08:00")
+    assert [f["next_plan"] for f in data["follow_ups"]] == ["Call again"]
+
+
+def test_json_on_a_brand_new_home_is_clean(subprocess_env):
+    # the first command creates and migrates the database: nothing of that may reach stdout
+    child = crm(subprocess_env, "list", "customers", "--json")
+    assert child.returncode == 0, child.stderr
+    assert json.loads(child.stdout) == []
+    assert child.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (("add", "customer", ""), "error: name:"),
+        (("add", "lead", "Bob", "--email", "bob-at-example"), "error: email:"),
+        (("log", "Nobody", "--via", "phone"), 'error: no customer matches "Nobody"'),
+        (("log", "Acme", "--via", "phone", "--goal", "g", "--met", "--notes", "n", "--next-plan", "p",
+          "--next", "下周八"), 'error: next: could not understand the date "下周八"'),
+        (("log", "Acme", "--via", "phone", "--goal", "g", "--met", "--notes", "n", "--next-plan", "p",
+          "--next", "2020-01-01"), 'error: next: the date "2020-01-01" is in the past'),
+        (("log", "Acme"), "error: a follow-up needs: channel, goal"),
+        (("stage", "Acme", "won"), "error: moving to Won needs: contract-no"),
+        (("list", "contacts"), "error: list: expected customers, leads or deals"),
+        (("edit", "Acme"), "error: edit: give at least one field"),
+        (("rm", "Acme"), "error: Delete customer Acme"),
+        (("restore", "/nonexistent/backup.db", "--yes"), "error: path:"),
+    ],
+)
+def test_bad_input_in_a_real_process_is_one_line_and_non_zero(subprocess_env, args, start):
+    assert crm(subprocess_env, "add", "customer", "Acme").returncode == 0
+    assert crm(subprocess_env, "add", "deal", "Acme", "Seats").returncode == 0
+    child = crm(subprocess_env, *args)
+    assert child.returncode == 1
+    assert "Traceback" not in child.stderr
+    assert child.stdout == ""
+    lines = child.stderr.splitlines()
+    assert len(lines) == 1, child.stderr
+    assert lines[0].startswith(start), lines[0]
+
+
+def test_an_ambiguous_reference_exits_2_listing_the_matches(subprocess_env):
+    assert crm(subprocess_env, "add", "customer", "Acme East").returncode == 0
+    assert crm(subprocess_env, "add", "customer", "Acme West").returncode == 0
+    child = crm(subprocess_env, "show", "acme")
+    assert child.returncode == 2
+    assert "Traceback" not in child.stderr
+    lines = child.stderr.splitlines()
+    assert lines[0].startswith('error: "acme" matches 2 customers')
+    assert [line.split()[-1] for line in lines[1:]] == ["(prospect)", "(prospect)"]
+    assert {" ".join(line.split()[1:-1]) for line in lines[1:]} == {"Acme East", "Acme West"}
+
+
+def test_no_color_in_a_real_process(subprocess_env):
+    env = {**subprocess_env, "NO_COLOR": "1", "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    assert crm(env, "add", "customer", "[red]Acme[/red]").returncode == 0
+    for args in (("--help",), ("list", "customers"), ("show", "Acme"), ("show", "Nobody"), ("today",)):
+        child = crm(env, *args)
+        assert "\x1b" not in child.stdout and "\x1b" not in child.stderr, args
+        assert (child.stdout + child.stderr).strip(), args
+
+
+def test_backup_to_an_impossible_path_is_one_line_in_a_real_process(subprocess_env, home: Path):
+    assert crm(subprocess_env, "add", "customer", "Acme").returncode == 0
+    child = crm(subprocess_env, "backup", str(home / "config" / "config.toml" / "copy.db"))
+    assert child.returncode == 1
+    assert "Traceback" not in child.stderr
+    assert len(child.stderr.splitlines()) == 1 and child.stderr.startswith("error: ")
