@@ -30,7 +30,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ROOT = BENCH.parent
 DEFAULT_DB = BENCH / "out" / "big.db"
 PYTHON = Path(sys.executable)
 CRM = PYTHON.parent / "crm"

@@ -144,6 +144,7 @@ class Generator:
         self._word_pinyin: dict[str, str] = {}
         self._names: set[str] = set()
         self._phones: set[str] = set()
+        self.last_city = ""
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -181,7 +182,7 @@ class Generator:
         return f"{self.rng.choice(FIRST)} {self.rng.choice(LAST)}"
 
     def chinese_company(self) -> tuple[str, str, str]:
-        """(name, industry, romanized brand for emails)."""
+        """(name, industry, romanized brand for emails); self.last_city is the city in the name."""
         rng = self.rng
         for attempt in range(200):
             city, word = rng.choice(CITIES), rng.choice(WORDS)
@@ -191,6 +192,7 @@ class Generator:
                 name = f"{name}（{rng.choice(DISTRICTS)}分公司）"
             if name_key(name) not in self._names:
                 self._names.add(name_key(name))
+                self.last_city = city
                 return name, industry, self.romanize(word)
         raise RuntimeError("ran out of company names")
 
@@ -251,12 +253,14 @@ class Generator:
         domain = f"{brand}.com" if brand else rng.choice(["gmail.com", "outlook.com", "yahoo.com"])
         return f"{first.lower()}.{last.lower()}{rng.randint(1, 99) if rng.random() < 0.2 else ''}@{domain}"
 
-    def wechat(self, name: str, chinese: bool) -> str | None:
+    def wechat(self, name: str, chinese: bool, brand: str | None = None) -> str | None:
         rng = self.rng
         if rng.random() > (0.6 if chinese else 0.05):
             return None
         if rng.random() < 0.5:
             return "wxid_" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(12))
+        if brand:  # a company's account
+            return brand + rng.choice(["_sales", "_kf", "888", "_official", "2024"])
         base = (self.pinyin(name, True).split(" ")[0] if chinese else name.split(" ")[0].lower()) or "wx"
         return f"{base}{rng.randint(1970, 2005)}"
 
@@ -309,6 +313,7 @@ def generate(path: Path, customers: int, follow_ups: int, deals: int, seed: int)
         else:
             name, industry, brand = g.chinese_company() if chinese else g.english_company()
             company = None
+        city = g.last_city if chinese and not person else rng.choice(CITIES)
         if status == "lead":
             # Leads are young: most arrived in the last month, some in the last day (speed-to-lead).
             created = now - rng.choice([rng.uniform(0.02, 1.0), rng.uniform(1, 30), rng.uniform(1, 30)]) * DAY
@@ -328,10 +333,10 @@ def generate(path: Path, customers: int, follow_ups: int, deals: int, seed: int)
         cust.append({
             "id": g.uid(), "created": created, "name": name, "kind": "person" if person else "company",
             "company": company, "industry": industry,
-            "region": rng.choice(CITIES) if chinese else rng.choice(EN_REGIONS),
+            "region": city if chinese else rng.choice(EN_REGIONS),
             "source": rng.choice(SOURCES) if rng.random() < 0.85 else None,
             "interest": rng.choice(PRODUCTS) if rng.random() < 0.7 else None,
-            "phone": phone, "email": email, "wechat": g.wechat(name, chinese), "status": status,
+            "phone": phone, "email": email, "wechat": g.wechat(name, chinese, brand), "status": status,
             "next": next_at, "deleted": now - rng.uniform(1, 300) * DAY if rng.random() < 0.01 else None,
             "chinese": chinese, "uncontacted": uncontacted, "brand": brand, "last": None, "contacts": [],
             "decision_maker": False, "owner": None if rng.random() < 0.9 else rng.choice(["王磊", "Emma", "李娜"]),

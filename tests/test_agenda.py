@@ -122,3 +122,17 @@ def test_every_item_says_why_it_is_listed_and_serialises(ctx, frozen):
     assert all(item.reason for item in agenda.items())
     data = agenda.items()[0].as_dict()
     assert data["customer"] == "Late" and data["reason"] == "overdue 1 d" and data["section"] == "overdue"
+
+
+def test_long_sections_keep_the_most_urgent_rows_and_count_all(ctx, frozen, monkeypatch):
+    import crmtui.store.agenda as store
+
+    monkeypatch.setattr(store, "LIMIT", 3)
+    for days in range(1, 6):
+        frozen.move_to(NOW - timedelta(days=10))
+        customer = add_customer(ctx, f"Late {days}")
+        _log(ctx, customer.id, f"in {10 - days} days")  # overdue by `days`
+    frozen.move_to(NOW)
+    agenda = agenda_for(ctx)
+    assert agenda.totals["overdue"] == 5
+    assert [i.customer_name for i in agenda.sections["overdue"]] == ["Late 5", "Late 4", "Late 3"]

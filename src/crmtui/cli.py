@@ -40,19 +40,22 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
 
 
+_stdout: Console | None = None
+
+
 def _out(*parts: object) -> None:
     """Prints user data safely: control characters made visible, no markup interpreted."""
+    global _stdout
     from rich.text import Text
 
     from crmtui.normalize import visible
 
+    if _stdout is None:
+        _stdout = _console()
     line = Text()
     for part in parts:
-        if isinstance(part, Text):
-            line.append_text(part)
-        else:
-            line.append(visible(str(part)))
-    _console().print(line)
+        line.append(visible(str(part)))
+    _stdout.print(line)
 
 
 def _print_json(data: object) -> None:
@@ -130,7 +133,7 @@ def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readabl
     with _session() as ctx:
         agenda = agenda_for(ctx)
         if json_out:
-            _print_json({"day": agenda.day.isoformat(),
+            _print_json({"day": agenda.day.isoformat(), "totals": agenda.totals,
                          "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS}})
             return
         _out(_("Today, {day}").format(day=agenda.day.isoformat()))
@@ -141,7 +144,7 @@ def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readabl
             if not items:
                 continue
             _out("")
-            _out(f"{titles[name]} ({len(items)})")
+            _out(f"{titles[name]} ({agenda.totals[name]})")
             for item in items:
                 extra = []
                 if item.next_plan:
@@ -149,6 +152,8 @@ def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readabl
                 if item.amount_cents:
                     extra.append(format_amount(item.amount_cents))
                 _out(f"  {item.customer_name}  ·  {item.reason}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
+            if agenda.totals[name] > len(items):
+                _out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
 
 
 @app.command()

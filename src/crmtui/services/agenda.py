@@ -50,6 +50,8 @@ class Agenda:
 
     day: date
     sections: dict[str, list[AgendaItem]] = field(default_factory=dict)
+    totals: dict[str, int] = field(default_factory=dict)
+    """How many each section has in all; long sections keep only their most urgent rows (store.agenda.LIMIT)."""
 
     def items(self) -> list[AgendaItem]:
         """Every item, section by section."""
@@ -68,10 +70,12 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
     keys = [s.key for s in settings.stages]
     high = [k for k in keys[keys.index("proposal"):] if k not in ("won", "lost")] if "proposal" in keys else []
     with ctx.db.raw_read() as connection:
-        overdue = store.due_before(connection, start)
-        due = store.due_between(connection, start, end)
-        stalled = store.stalled_deals(connection, high, now - timedelta(days=settings.stall_days))
-        leads = store.uncontacted_leads(connection, now - timedelta(hours=settings.speed_to_lead_hours))
+        overdue, agenda.totals["overdue"] = store.due_before(connection, start)
+        due, agenda.totals["due"] = store.due_between(connection, start, end)
+        stalled, agenda.totals["stalled"] = store.stalled_deals(
+            connection, high, now - timedelta(days=settings.stall_days))
+        leads, agenda.totals["new_leads"] = store.uncontacted_leads(
+            connection, now - timedelta(hours=settings.speed_to_lead_hours))
         renewals = store.contracts_ending(connection, day, day + timedelta(days=settings.renewal_days))
         payments = store.payments_due(connection, day + timedelta(days=settings.payment_days))
         window = [day + timedelta(days=offset) for offset in range(settings.birthday_days + 1)]
@@ -116,4 +120,6 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
             name=row.contact_name, days=offset)
         agenda.sections["birthdays"].append(item("birthdays", row, reason, days=offset))
     agenda.sections["birthdays"].sort(key=lambda entry: entry.days)
+    for name in ("renewals", "payments", "birthdays"):
+        agenda.totals[name] = len(agenda.sections[name])
     return agenda

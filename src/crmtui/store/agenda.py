@@ -15,7 +15,12 @@ from crmtui.store.raw import day_from_db, from_db, to_db
 OPEN_STATUSES = ("lead", "prospect", "customer")
 """Customers whose follow-ups the agenda watches (not dormant, not in the pool)."""
 
-_OPEN = "c.deleted_at IS NULL AND c.status IN ('lead', 'prospect', 'customer')"
+# The unary + keeps SQLite off ix_customer_status: walking ix_customer_next_follow_up_at in order
+# lets LIMIT stop early (116 ms -> 1 ms for 9k overdue rows in bench/bench_core.py).
+_OPEN = "c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer')"
+
+LIMIT = 200
+"""Rows kept per section; the totals are counted in full. Nobody works through 9,000 overdue rows in one list."""
 
 # The customer's most advanced open deal, and the next plan of its latest follow-up.
 _BEST_DEAL = (
@@ -49,57 +54,71 @@ class AgendaRow:
     birthday: date | None = None
 
 
-def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, ...]) -> list[AgendaRow]:
+def _count(connection: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> int:
+    return connection.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
+
+
+def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, ...]) -> tuple[list[AgendaRow], int]:
+    where = f"FROM customer c WHERE {_OPEN} AND {condition}"
+    # The deal and the plan are looked up only for the rows kept.
     rows = connection.execute(
         f"SELECT c.id, c.name, c.next_follow_up_at, {_NEXT_PLAN}, d.id, d.title, d.amount_cents"
-        f" FROM customer c LEFT JOIN deal d ON d.id = {_BEST_DEAL}"
-        f" WHERE {_OPEN} AND {condition} ORDER BY c.next_follow_up_at",
+        f" FROM (SELECT c.id, c.name, c.next_follow_up_at {where} ORDER BY c.next_follow_up_at LIMIT {LIMIT}) c"
+        f" LEFT JOIN deal d ON d.id = {_BEST_DEAL} ORDER BY c.next_follow_up_at",
         params,
     ).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [
         AgendaRow(cid, name, from_db(when), next_plan=plan, deal_id=did, deal_title=title, deal_amount=amount)
         for cid, name, when, plan, did, title, amount in rows
-    ]
+    ], total
 
 
-def due_between(connection: sqlite3.Connection, start: datetime, end: datetime) -> list[AgendaRow]:
-    """Customers whose next follow-up falls in [start, end)."""
+def due_between(connection: sqlite3.Connection, start: datetime, end: datetime) -> tuple[list[AgendaRow], int]:
+    """Customers whose next follow-up falls in [start, end): the first LIMIT rows and the total."""
     return _due(connection, "c.next_follow_up_at >= ? AND c.next_follow_up_at < ?", (to_db(start), to_db(end)))
 
 
-def due_before(connection: sqlite3.Connection, end: datetime) -> list[AgendaRow]:
-    """Customers whose next follow-up is before `end` (overdue), most overdue first."""
+def due_before(connection: sqlite3.Connection, end: datetime) -> tuple[list[AgendaRow], int]:
+    """Customers whose next follow-up is before `end` (overdue), most overdue first: rows and total."""
     return _due(connection, "c.next_follow_up_at < ?", (to_db(end),))
 
 
-def stalled_deals(connection: sqlite3.Connection, stages: Sequence[str], contact_before: datetime) -> list[AgendaRow]:
-    """Open deals in `stages` whose customer has had no follow-up since `contact_before`."""
+def stalled_deals(
+    connection: sqlite3.Connection, stages: Sequence[str], contact_before: datetime
+) -> tuple[list[AgendaRow], int]:
+    """Open deals in `stages` whose customer has had no follow-up since `contact_before`: rows and total."""
     if not stages:
-        return []
+        return [], 0
     marks = ", ".join("?" * len(stages))
-    rows = connection.execute(
-        f"SELECT c.id, c.name, c.next_follow_up_at, c.last_contact_at, {_NEXT_PLAN},"
-        f" d.id, d.title, d.amount_cents, d.stage, d.stage_entered_at"
-        f" FROM deal d JOIN customer c ON c.id = d.customer_id"
+    where = (
+        f"FROM deal d JOIN customer c ON c.id = d.customer_id"
         f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_OPEN}"
         f" AND coalesce(c.last_contact_at, d.stage_entered_at) < ?"
-        f" ORDER BY coalesce(c.last_contact_at, d.stage_entered_at)",
-        (*stages, to_db(contact_before)),
+    )
+    params = (*stages, to_db(contact_before))
+    rows = connection.execute(
+        f"SELECT c.*, {_NEXT_PLAN} FROM (SELECT c.id, c.name, c.next_follow_up_at, c.last_contact_at,"
+        f" d.id AS deal_id, d.title, d.amount_cents, d.stage, d.stage_entered_at {where}"
+        f" ORDER BY coalesce(c.last_contact_at, d.stage_entered_at) LIMIT {LIMIT}) c",
+        params,
     ).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [
         AgendaRow(cid, name, from_db(when), from_db(last), plan, did, title, amount, stage, from_db(entered))
-        for cid, name, when, last, plan, did, title, amount, stage, entered in rows
-    ]
+        for cid, name, when, last, did, title, amount, stage, entered, plan in rows
+    ], total
 
 
-def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime) -> list[AgendaRow]:
-    """Leads created before `created_before` that nobody has contacted yet."""
-    rows = connection.execute(
-        "SELECT id, name, created_at FROM customer WHERE deleted_at IS NULL AND status = 'lead'"
-        " AND last_contact_at IS NULL AND created_at < ? ORDER BY created_at",
-        (to_db(created_before),),
-    ).fetchall()
-    return [AgendaRow(cid, name, when=from_db(created)) for cid, name, created in rows]
+def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime) -> tuple[list[AgendaRow], int]:
+    """Leads created before `created_before` that nobody has contacted yet, oldest first: rows and total."""
+    where = (
+        "FROM customer WHERE deleted_at IS NULL AND status = 'lead' AND last_contact_at IS NULL AND created_at < ?"
+    )
+    params = (to_db(created_before),)
+    rows = connection.execute(f"SELECT id, name, created_at {where} ORDER BY created_at LIMIT {LIMIT}", params).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
+    return [AgendaRow(cid, name, when=from_db(created)) for cid, name, created in rows], total
 
 
 def contracts_ending(connection: sqlite3.Connection, first: date, last: date) -> list[AgendaRow]:
