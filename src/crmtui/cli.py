@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="crm",
-    help="crmtui: a keyboard-only CRM for sales reps. With no command, shows today's agenda.",
+    help="crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda.",
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode=None,
@@ -114,9 +114,17 @@ def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None): 
 
 @app.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context) -> None:
-    """With no command: today's agenda (the TUI takes this place when it lands)."""
+    """With no command: opens the full-screen app on today's agenda."""
     if ctx.invoked_subcommand is None:
-        today(json_out=False)
+        open_app()
+
+
+def open_app() -> None:
+    """The Textual app (imported only here: quick-entry commands never pay for it)."""
+    with _session() as ctx:
+        from crmtui.app import build_app
+
+        build_app(ctx, theme=ctx.settings.theme or None).run()
 
 
 @app.command()

@@ -61,6 +61,9 @@ class Settings:
     bell: bool = False
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     score: ScoreWeights = field(default_factory=ScoreWeights)
+    keys: tuple[tuple[str, str], ...] = ()
+    """Remapped key bindings: (binding id, keys), from the [keys] table."""
+    theme: str = ""
 
     def stage(self, key: str) -> Stage:
         """The stage with this key (case-insensitive; English or Chinese name accepted)."""
@@ -86,6 +89,7 @@ _SIMPLE = {
     "birthday_days": int,
     "stage_follow_up_days": int,
     "bell": bool,
+    "theme": str,
 }
 
 
@@ -148,7 +152,12 @@ def settings_from_dict(data: dict) -> Settings:
         if "quality_sources" in score:
             score = {**score, "quality_sources": tuple(score["quality_sources"])}
         values["score"] = replace(ScoreWeights(), **score)
-    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync"}
+    if "keys" in data:
+        keys = data["keys"]
+        if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
+            raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
+        values["keys"] = tuple(sorted(keys.items()))
+    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys"}
     unknown = set(data) - known
     if unknown:
         raise InvalidInput("config", f"known settings only (unknown: {', '.join(sorted(unknown))})")

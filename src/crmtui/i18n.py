@@ -33,3 +33,8 @@ def set_language(setting: str = "auto") -> str:
 def _(message: str) -> str:
     """The message in the chosen language."""
     return _translation.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation where it is declared (class attributes); `_` translates it when shown."""
+    return message

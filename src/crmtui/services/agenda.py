@@ -123,3 +123,9 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
     for name in ("renewals", "payments", "birthdays"):
         agenda.totals[name] = len(agenda.sections[name])
     return agenda
+
+
+def due_since(ctx: Context, after: datetime, until: datetime) -> list[str]:
+    """Customers whose follow-up came due between two moments (for the app's "due now" notice)."""
+    with ctx.db.raw_read() as connection:
+        return store.came_due(connection, after, until)

@@ -377,3 +377,16 @@ def merge_customers(ctx: Context, keep_id: str, other_id: str) -> Customer:
         _rescore(session, ctx, keep)
         keep.updated_at = now
     return keep
+
+
+def duplicate_of(
+    ctx: Context, *, name: str | None = None, phone: str | None = None, email: str | None = None
+) -> DuplicateFound | None:
+    """The existing customer a new record would duplicate (same phone, email or normalised name), for live warnings."""
+    name_key = normalize.name_key(name) if name and name.strip() else None
+    with ctx.db.read() as session:
+        found = customer_store.find_duplicate(session, name_key, normalize.phone_key(phone), normalize.email_key(email))
+    if found is None:
+        return None
+    reason, existing = found
+    return DuplicateFound(reason, existing.id, existing.name)

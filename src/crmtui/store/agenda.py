@@ -161,3 +161,13 @@ def birthdays(connection: sqlite3.Connection, month_days: Sequence[str]) -> list
         tuple(month_days),
     ).fetchall()
     return [AgendaRow(cid, name, contact_name=person, birthday=day_from_db(day)) for cid, name, person, day in rows]
+
+
+def came_due(connection: sqlite3.Connection, after: datetime, until: datetime) -> list[str]:
+    """Names of open customers whose next follow-up fell in (after, until]."""
+    rows = connection.execute(
+        f"SELECT c.name FROM customer c WHERE {_OPEN} AND c.next_follow_up_at > ? AND c.next_follow_up_at <= ?"
+        " ORDER BY c.next_follow_up_at LIMIT 20",
+        (to_db(after), to_db(until)),
+    ).fetchall()
+    return [name for (name,) in rows]

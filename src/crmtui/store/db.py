@@ -156,8 +156,19 @@ class Database:
         finally:
             connection.close()
 
+    def data_version(self) -> int:
+        """SQLite's counter of commits made by *other* connections (a cheap "did anything change?")."""
+        watcher = getattr(self, "_watch_connection", None)
+        if watcher is None:
+            watcher = self._watch_connection = self.connect()
+        return watcher.execute("PRAGMA data_version").fetchone()[0]
+
     def close(self) -> None:
         """Releases every connection."""
+        watcher = getattr(self, "_watch_connection", None)
+        if watcher is not None:
+            watcher.close()
+            self._watch_connection = None
         if "engine" in self.__dict__:
             self.engine.dispose()
 

@@ -1,0 +1,162 @@
+"""The Textual app: modes, global bindings, the command palette, the background watch for outside writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from functools import partial
+
+from textual.app import App
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+from crmtui.i18n import N_, _
+from crmtui.messages import DataChanged
+from crmtui.services.context import Context
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Translates the descriptions of a node's bindings (declared in English with N_) for this instance."""
+    bindings = node._bindings.key_to_bindings  # noqa: SLF001 - Textual keeps per-instance copies here
+    for key, items in bindings.items():
+        bindings[key] = [
+            replace(b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else "")
+            for b in items
+        ]
+
+
+class CrmCommands(Provider):
+    """The command palette: every binding of the app and the current screen, by its description."""
+
+    def _commands(self) -> Iterable[tuple[str, str, DOMNode, str]]:
+        seen = set()
+        for key, active in self.app.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield binding.description, binding.key_display or self.app.get_key_display(binding), active.node, binding.action
+
+    async def discover(self) -> Hits:
+        for label, key, node, action in self._commands():
+            yield DiscoveryHit(label, partial(node.run_action, action), help=key)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, key, node, action in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), partial(node.run_action, action), help=key)
+
+
+class CrmApp(App[None]):
+    """crmtui: today's agenda, customers, follow-ups, the pipeline, search."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "crmtui"
+    COMMANDS = App.COMMANDS | {CrmCommands}
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("t", "go_today", N_("Today"), id="today"),
+        Binding("p", "go_pipeline", N_("Pipeline"), id="pipeline"),
+        Binding("slash", "search", N_("Search"), id="search", key_display="/"),
+        Binding("question_mark", "help", N_("Help"), id="help", key_display="?"),
+        Binding("q", "quit", N_("Quit"), id="quit"),
+    ]
+
+    def __init__(self, ctx: Context, *, watch_seconds: float = 1.0, theme: str | None = None) -> None:
+        self.ctx = ctx
+        self.watch_seconds = watch_seconds
+        super().__init__()
+        translate_bindings(self)
+        if theme:
+            self.theme = theme
+        self._watcher = None
+        self._due_checked: datetime | None = None
+
+    def get_default_screen(self):  # type: ignore[no-untyped-def]
+        from crmtui.screens.today import TodayScreen
+
+        return TodayScreen()
+
+    def on_mount(self) -> None:
+        if self.ctx.settings.keys:
+            self.set_keymap(dict(self.ctx.settings.keys))
+        from crmtui.services.watch import ChangeWatcher
+
+        self._watcher = ChangeWatcher(self.ctx)
+        self._due_checked = self.ctx.clock.utcnow()
+        self.set_interval(self.watch_seconds, self._check_outside_writes)
+        self.set_interval(30, self._check_due)
+
+    def _check_outside_writes(self) -> None:
+        """Another process (e.g. `crm log`) committed: every screen reloads (PRAGMA data_version, ~0.1 ms)."""
+        if self._watcher is not None and self._watcher.changed():
+            self.refresh_data("outside")
+
+    def _check_due(self) -> None:
+        """Tells the rep when a follow-up comes due while the app is open."""
+        from crmtui.services.agenda import due_since
+
+        since, self._due_checked = self._due_checked, self.ctx.clock.utcnow()
+        if since is None:
+            return
+        for name in due_since(self.ctx, since, self._due_checked):
+            self.notify(_("Follow-up due now: {name}").format(name=name), title=_("Due"), timeout=10)
+            if self.ctx.settings.bell:
+                self.bell()
+
+    def refresh_data(self, origin: str = "local") -> None:
+        """Tells the screens on the stack to reload."""
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged(origin))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_go_today(self) -> None:
+        from crmtui.screens.today import TodayScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, TodayScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, TodayScreen):
+            self.push_screen(TodayScreen())
+
+    def action_go_pipeline(self) -> None:
+        from crmtui.screens.pipeline import PipelineScreen
+
+        if not isinstance(self.screen, PipelineScreen):
+            self.push_screen(PipelineScreen())
+
+    def action_search(self) -> None:
+        from crmtui.screens.search import SearchScreen
+
+        self.push_screen(SearchScreen())
+
+    def action_help(self) -> None:
+        from crmtui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def open_customer(self, customer_id: str) -> None:
+        """Shows the 360 view of a customer."""
+        from crmtui.screens.customer import CustomerScreen
+
+        self.push_screen(CustomerScreen(customer_id))
+
+    def log_follow_up(self, customer_id: str, customer_name: str) -> None:
+        """Opens the follow-up form; the data reloads when it is saved."""
+        from crmtui.screens.follow_up import FollowUpForm
+
+        def saved(result: bool | None) -> None:
+            if result:
+                self.refresh_data()
+
+        self.push_screen(FollowUpForm(customer_id, customer_name), saved)
+
+
+def build_app(ctx: Context, **options: object) -> CrmApp:
+    """The app for a services context (tests build it the same way)."""
+    return CrmApp(ctx, **options)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The screens of the TUI; they call services, never the store."""

@@ -1,0 +1,219 @@
+"""The customer 360 view: profile, contacts, deals with days in stage, and the follow-up timeline."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui import i18n
+from crmtui.dates import format_when
+from crmtui.formatting import format_amount
+from crmtui.i18n import N_, _
+from crmtui.messages import DataChanged
+from crmtui.normalize import visible
+from crmtui.services.customers import CustomerDetail
+from crmtui.widgets.cells import literal, row
+
+
+def status_label(status: str) -> str:
+    """A status in the current language."""
+    return {"lead": _("lead"), "prospect": _("prospect"), "customer": _("customer"), "dormant": _("dormant"),
+            "pool": _("pool")}.get(status, status)
+
+
+class CustomerScreen(CrmScreenMixin, Screen[None]):
+    """Everything about one customer, and the actions on it."""
+
+    BINDINGS = [
+        Binding("l", "log", N_("Log follow-up"), id="log-customer"),
+        Binding("e", "edit", N_("Edit"), id="edit"),
+        Binding("a", "add_contact", N_("Add contact"), id="add-contact"),
+        Binding("d", "add_deal", N_("Add deal"), id="add-deal"),
+        Binding("s", "stage", N_("Stage"), id="stage-customer"),
+        Binding("c", "convert", N_("Convert lead"), id="convert"),
+        Binding("m", "merge", N_("Merge a duplicate"), id="merge"),
+        Binding("escape", "back", N_("Back"), id="back"),
+    ]
+
+    def __init__(self, customer_id: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.detail: CustomerDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="title", id="customer-title")
+        yield Static("", id="profile")
+        yield Static(_("Contacts"), classes="panel-title", id="contacts-title")
+        yield Static("", id="contacts")
+        yield Static(_("Deals"), classes="panel-title", id="deals-title")
+        yield OptionList(id="deals")
+        yield Static(_("Follow-ups"), classes="panel-title", id="timeline-title")
+        with VerticalScroll(id="timeline"):
+            yield Static("", id="timeline-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @on(DataChanged)
+    def reload_on_change(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="customer", exit_on_error=False)
+    def load(self) -> None:
+        from crmtui.errors import NotFound
+        from crmtui.services.customers import customer_detail
+
+        try:
+            detail = customer_detail(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
+        except NotFound:
+            self.app.call_from_thread(self.gone)
+            return
+        self.app.call_from_thread(self.show, detail)
+
+    def gone(self) -> None:
+        """The customer was deleted or merged away meanwhile."""
+        self.notify(_("This customer no longer exists (deleted or merged)"), severity="warning")
+        self.app.pop_screen()
+
+    def show(self, detail: CustomerDetail) -> None:
+        """Fills every panel from the detail."""
+        from crmtui.services.deals import days_in_stage
+
+        self.detail = detail
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        c = detail.customer
+        lang, today = i18n.language, ctx.clock.today()
+
+        def when(value) -> str:  # type: ignore[no-untyped-def]
+            local = ctx.clock.to_local(value)
+            return format_when(local, True, lang, today) if local else "—"
+
+        self.query_one("#customer-title", Static).update(literal(c.name))
+        profile = Table.grid(padding=(0, 2))
+        profile.add_column(style="dim", no_wrap=True)
+        profile.add_column()
+        profile.add_column(style="dim", no_wrap=True)
+        profile.add_column()
+        pairs = [
+            (_("Status"), status_label(c.status)), (_("Tier / score"), f"{c.tier} / {c.score}"),
+            (_("Next follow-up"), when(c.next_follow_up_at)), (_("Last contact"), when(c.last_contact_at)),
+            (_("Owner"), c.owner or "—"), (_("Tags"), ", ".join(detail.tags) or "—"),
+            (_("Phone"), c.phone or "—"), (_("Email"), c.email or "—"),
+            (_("WeChat"), c.wechat or "—"), (_("Company"), c.company or "—"),
+            (_("Region"), c.region or "—"), (_("Source"), c.source or "—"),
+            (_("Interest"), c.interest or "—"), (_("Industry"), c.industry or "—"),
+        ]
+        for left, right in zip(pairs[::2], pairs[1::2], strict=True):
+            profile.add_row(left[0], Text(visible(left[1])), right[0], Text(visible(right[1])))
+        self.query_one("#profile", Static).update(profile)
+
+        contacts = Text()
+        for index, contact in enumerate(detail.contacts):
+            if index:
+                contact_sep = "\n"
+                contacts.append(contact_sep)
+            contacts.append_text(row((contact.name, 14, "bold"), (contact.title or "", 12), (contact.phone or "", 16),
+                                     (contact.email or "", 24), ("★ " + _("decision maker") if contact.decision_maker else "", 0)))
+        self.query_one("#contacts-title", Static).update(f"{_('Contacts')} ({len(detail.contacts)})")
+        self.query_one("#contacts", Static).update(contacts if detail.contacts else Text(_("none yet — a adds one"), style="dim"))
+
+        deals = self.query_one("#deals", OptionList)
+        stage_names = {s.key: (s.name_zh if lang == "zh" else s.name) for s in ctx.settings.stages}
+        deals.set_options([
+            Option(row((deal.title, 24, "bold"), (stage_names.get(deal.stage, deal.stage), 14),
+                       (_("{days} d in stage").format(days=days_in_stage(ctx, deal)), 12),
+                       (format_amount(deal.amount_cents), 12, "right"),
+                       ((_("lost") + ": " + deal.lost_reason) if deal.lost_reason else "", 0)), id=deal.id)
+            for deal in detail.deals
+        ] or [Option(Text(_("none yet — d adds one"), style="dim"), disabled=True)])
+        self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(detail.deals)})")
+
+        channels = {"phone": _("Phone"), "wechat": _("WeChat"), "visit": _("Visit"), "email": _("Email"),
+                    "meeting": _("Meeting"), "sms": _("SMS"), "other": _("Other")}
+        timeline = Text()
+        for follow_up in detail.follow_ups:
+            met = _("met") if follow_up.goal_met else _("not met")
+            timeline.append(f"{when(follow_up.at)}  {channels.get(follow_up.channel, follow_up.channel)}  ", style="bold")
+            timeline.append(visible(follow_up.goal))
+            timeline.append(f"  ({met})\n", style="green" if follow_up.goal_met else "yellow")
+            timeline.append("  " + visible(follow_up.notes).replace("\n", "\n  ") + "\n")
+            if follow_up.next_plan:
+                timeline.append(f"  → {visible(follow_up.next_plan)}  {when(follow_up.next_at)}\n", style="cyan")
+            timeline.append("\n")
+        self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(detail.follow_ups)})")
+        self.query_one("#timeline-text", Static).update(
+            timeline if detail.follow_ups else Text(_("no follow-up yet — l logs one"), style="dim"))
+
+    def _deal(self):  # type: ignore[no-untyped-def]
+        deals = self.query_one("#deals", OptionList)
+        option = deals.highlighted_option
+        if self.detail is None or option is None or option.disabled:
+            return None
+        return next((d for d in self.detail.deals if d.id == option.id), None)
+
+    def action_log(self) -> None:
+        if self.detail is not None:
+            self.app.log_follow_up(self.customer_id, self.detail.customer.name)  # type: ignore[attr-defined]
+
+    def action_stage(self) -> None:
+        deal = self._deal()
+        if deal is None and self.detail is not None and self.detail.deals:
+            deal = self.detail.deals[0]
+        if deal is None:
+            self.notify(_("No deal yet — d adds one"), severity="warning")
+            return
+        from crmtui.screens.stage import choose_stage
+
+        choose_stage(self.app, deal.id, deal.title, deal.stage)
+
+    def action_edit(self) -> None:
+        if self.detail is not None:
+            from crmtui.screens.edit import EditCustomerScreen
+
+            self.app.push_screen(EditCustomerScreen(self.detail.customer, self.detail.tags))
+
+    def action_add_contact(self) -> None:
+        from crmtui.screens.new_record import NewRecordScreen
+
+        self.app.push_screen(NewRecordScreen("contact", customer_id=self.customer_id))
+
+    def action_add_deal(self) -> None:
+        from crmtui.screens.new_record import NewRecordScreen
+
+        self.app.push_screen(NewRecordScreen("deal", customer_id=self.customer_id))
+
+    def action_convert(self) -> None:
+        if self.detail is None:
+            return
+        if self.detail.customer.status != "lead":
+            self.notify(_("Only a lead can be converted"), severity="warning")
+            return
+        from crmtui.errors import CrmError
+        from crmtui.services.customers import convert_lead
+
+        try:
+            customer, contact, deal = convert_lead(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
+        except CrmError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
+        self.app.refresh_data()  # type: ignore[attr-defined]
+
+    def action_merge(self) -> None:
+        if self.detail is None:
+            return
+        from crmtui.screens.merge import MergeScreen
+
+        self.app.push_screen(MergeScreen(self.detail.customer.id, self.detail.customer.name))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

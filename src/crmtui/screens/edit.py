@@ -1,0 +1,101 @@
+"""Editing a customer's fields in place: pick a field, change its value, Enter saves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui.errors import CrmError
+from crmtui.i18n import N_, _
+from crmtui.widgets.cells import literal, row
+
+if TYPE_CHECKING:
+    from crmtui.store.models import Customer
+
+
+def field_labels() -> dict[str, str]:
+    """Editable customer fields and their names in the current language."""
+    return {
+        "name": _("Name"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"), "company": _("Company"),
+        "region": _("Region"), "industry": _("Industry"), "source": _("Source"), "interest": _("Interest"),
+        "tier": _("Tier"), "owner": _("Owner"), "status": _("Status"), "tags": _("Tags"),
+    }
+
+
+class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
+    """↑/↓ picks a field, Enter edits it, Enter again saves; Esc goes back a step."""
+
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="back-edit")]
+
+    def __init__(self, customer: Customer, tags: list[str] | None = None) -> None:
+        super().__init__()
+        self.customer = customer
+        self.tags = tags or []
+        self.editing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(_("Edit") + " · " + self.customer.name), classes="title")
+            yield OptionList(*self._options(), id="fields")
+            yield Input(id="value", disabled=True, compact=True)
+            yield Static(_("Enter edits the field · Enter saves · Esc back"), classes="hint")
+
+    def _value(self, name: str) -> str:
+        if name == "tags":
+            return ", ".join(self.tags)
+        return str(getattr(self.customer, name) or "")
+
+    def _options(self) -> list[Option]:
+        return [Option(row((label, 12, "dim"), (self._value(name), 0)), id=name) for name, label in field_labels().items()]
+
+    @on(OptionList.OptionSelected, "#fields")
+    def start_edit(self, event: OptionList.OptionSelected) -> None:
+        self.editing = event.option.id
+        value = self.query_one("#value", Input)
+        value.disabled = False
+        value.value = self._value(self.editing or "")
+        value.border_title = field_labels()[self.editing or "name"]
+        value.focus()
+
+    @on(Input.Submitted, "#value")
+    def save(self, event: Input.Submitted) -> None:
+        from crmtui.services.customers import edit_customer
+
+        if self.editing is None:
+            return
+        new: object = event.value
+        if self.editing == "tags":
+            new = [t.strip() for t in event.value.replace("，", ",").split(",") if t.strip()]
+        try:
+            self.customer = edit_customer(self.app.ctx, self.customer.id, {self.editing: new})  # type: ignore[attr-defined]
+        except CrmError as exc:
+            self.notify(str(exc), severity="error")
+            return  # the typed value stays in the box
+        if self.editing == "tags":
+            self.tags = list(new)  # type: ignore[arg-type]
+        self.notify(_("Saved {field}").format(field=field_labels()[self.editing]))
+        self.app.refresh_data()  # type: ignore[attr-defined]
+        listing = self.query_one("#fields", OptionList)
+        index = listing.highlighted
+        listing.set_options(self._options())
+        listing.highlighted = index
+        event.input.disabled = True
+        self.editing = None
+        listing.focus()
+
+    def action_back(self) -> None:
+        if self.editing is not None:
+            self.editing = None
+            self.query_one("#value", Input).disabled = True
+            self.query_one("#fields", OptionList).focus()
+            return
+        self.dismiss(None)
+

@@ -1,0 +1,204 @@
+"""The structured follow-up form 跟进记录: channel by one key, goal met by y/n, then the texts and the next date."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static, TextArea
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui import i18n
+from crmtui.errors import CrmError, InvalidInput, MissingFields
+from crmtui.i18n import N_, _
+from crmtui.services.fields import CHANNELS
+from crmtui.widgets.cells import literal
+
+
+def channel_names() -> list[str]:
+    """The seven channels in the current language, in key order 1-7."""
+    return [_("Phone"), _("WeChat"), _("Visit"), _("Email"), _("Meeting"), _("SMS"), _("Other")]
+
+
+class ChoicePicker(Static, can_focus=True):
+    """The first stop of the form: 1-7 picks the channel, y/n answers "goal met?"."""
+
+    channel: str | None = None
+    goal_met: bool | None = None
+
+    class Complete(Message):
+        """Both answers are in: the form moves on to the goal."""
+
+    def on_mount(self) -> None:
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        """Shows both choices, the picked ones marked."""
+        from rich.text import Text
+
+        text = Text()
+        text.append(_("Channel") + ": ", style="bold")
+        for number, (key, name) in enumerate(zip(CHANNELS, channel_names(), strict=True), start=1):
+            picked = key == self.channel
+            text.append(f"{number} {name}", style="reverse bold" if picked else "")
+            text.append("  ")
+        text.append("\n")
+        text.append(_("Goal met?") + " ", style="bold")
+        text.append("y " + _("yes"), style="reverse bold" if self.goal_met is True else "")
+        text.append("  ")
+        text.append("n " + _("no"), style="reverse bold" if self.goal_met is False else "")
+        self.update(text)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character in "1234567":
+            self.channel = CHANNELS[int(event.character) - 1]
+        elif event.key in ("y", "n"):
+            self.goal_met = event.key == "y"
+        else:
+            return
+        event.stop()
+        self.remove_class("missing")
+        self.refresh_text()
+        if self.channel is not None and self.goal_met is not None:
+            self.post_message(self.Complete())
+
+
+class FollowUpForm(CrmScreenMixin, ModalScreen[bool]):
+    """Logs one follow-up; cannot be saved while anything required is missing; never loses typed text silently."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+    ]
+
+    FIELD_IDS = {
+        "channel": "picker", "goal met (yes/no)": "picker", "goal": "goal", "notes": "notes",
+        "next plan": "next-plan", "next date": "next", "next": "next",
+    }
+
+    def __init__(self, customer_id: str, customer_name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = customer_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="follow-up"):
+            yield Static(literal(_("Log a follow-up") + " · " + self.customer_name), classes="title")
+            yield ChoicePicker(id="picker", classes="picker")
+            yield self._row(_("Goal"), Input(placeholder=_("the goal of this contact"), id="goal", compact=True))
+            yield self._row(_("Notes"), TextArea(id="notes", soft_wrap=True, show_line_numbers=False, compact=True))
+            yield self._row(_("Next plan"), Input(placeholder=_("what you will do next"), id="next-plan", compact=True))
+            yield self._row(_("Next date"), Input(placeholder=_('e.g. fri 3pm, 明天下午3点'), id="next", compact=True))
+            yield Label("", id="preview")
+            yield Static(_("1-7 channel · y/n goal met · Tab next field · Enter on the date or Ctrl+S saves · Esc cancels"),
+                         classes="hint")
+
+    @staticmethod
+    def _row(label: str, field: Widget) -> Horizontal:
+        return Horizontal(Label(label, classes="label"), field, classes="field-row")
+
+    def on_mount(self) -> None:
+        self.query_one(ChoicePicker).focus()
+
+    @on(ChoicePicker.Complete)
+    def move_to_goal(self) -> None:
+        self.query_one("#goal", Input).focus()
+
+    @on(Input.Changed, "#next")
+    def preview_date(self, event: Input.Changed) -> None:
+        """Shows what the next date was read as, or why it was not understood."""
+        from crmtui.dates import DateParseError, format_when, parse_next_date
+
+        preview = self.query_one("#preview", Label)
+        text = event.value.strip()
+        if not text:
+            preview.update("")
+            preview.remove_class("error")
+            return
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            parsed = parse_next_date(text, ctx.clock.now(), ctx.settings.default_time)
+        except DateParseError as exc:
+            preview.update(literal(str(exc)))
+            preview.add_class("error")
+            return
+        preview.update("→ " + format_when(parsed.when, parsed.has_time, i18n.language, ctx.clock.today()))
+        preview.remove_class("error")
+
+    @on(Input.Submitted, "#next")
+    def submit_from_date(self) -> None:
+        self.action_save()
+
+    @on(Input.Submitted, "#goal")
+    @on(Input.Submitted, "#next-plan")
+    def next_field(self) -> None:
+        self.focus_next()
+
+    def values(self) -> dict[str, object]:
+        """What the rep entered so far."""
+        picker = self.query_one(ChoicePicker)
+        return {
+            "channel": picker.channel,
+            "goal_met": picker.goal_met,
+            "goal": self.query_one("#goal", Input).value,
+            "notes": self.query_one("#notes", TextArea).text,
+            "next_plan": self.query_one("#next-plan", Input).value,
+            "next_at": self.query_one("#next", Input).value,
+        }
+
+    def has_typed(self) -> bool:
+        """Whether closing would lose something the rep entered."""
+        values = self.values()
+        return any(str(values[k] or "").strip() for k in ("goal", "notes", "next_plan", "next_at")) or (
+            values["channel"] is not None or values["goal_met"] is not None
+        )
+
+    def action_save(self) -> None:
+        """Saves through the service; missing or wrong fields are marked and nothing is lost."""
+        from crmtui.services.follow_ups import log_follow_up
+
+        for widget in self.query(".missing"):
+            widget.remove_class("missing")
+        try:
+            log_follow_up(self.app.ctx, self.customer_id, **self.values())  # type: ignore[attr-defined, arg-type]
+        except MissingFields as exc:
+            self._mark(exc.fields)
+            names = ", ".join(_(name) for name in exc.fields)
+            self.notify(_("Missing: {fields}").format(fields=names), severity="error")
+            return
+        except InvalidInput as exc:
+            self._mark([exc.field])
+            self.notify(str(exc), severity="error")
+            return
+        except CrmError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
+        self.dismiss(True)
+
+    def _mark(self, fields: list[str]) -> None:
+        """Marks the fields and puts the cursor on the first of them, in the form's order."""
+        for name in fields:
+            widget_id = self.FIELD_IDS.get(name)
+            if widget_id:
+                self.query_one(f"#{widget_id}").add_class("missing")
+        marked = self.query(".missing")
+        if marked:
+            marked.first().focus()
+
+    def action_cancel(self) -> None:
+        """Asks before throwing away anything typed."""
+        if not self.has_typed():
+            self.dismiss(False)
+            return
+        from crmtui.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen(_("Discard this follow-up? What you typed will be lost.")), answered)

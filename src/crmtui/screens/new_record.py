@@ -1,0 +1,180 @@
+"""`n`: a new lead, customer, contact or deal; duplicates are flagged while the name, phone or email is typed."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui.errors import CrmError, DuplicateFound, InvalidInput, MissingFields
+from crmtui.i18n import N_, _
+from crmtui.widgets.cells import literal
+
+
+def kinds() -> dict[str, str]:
+    """The kinds of record, by their key on the chooser."""
+    return {"l": "lead", "c": "customer", "t": "contact", "d": "deal"}
+
+
+def kind_label(kind: str) -> str:
+    return {"lead": _("Lead"), "customer": _("Customer"), "contact": _("Contact"), "deal": _("Deal")}[kind]
+
+
+FIELDS = {
+    "lead": ("name", "company", "phone", "email", "wechat", "source", "interest"),
+    "customer": ("name", "phone", "email", "wechat", "region", "industry", "source"),
+    "contact": ("customer", "name", "title", "phone", "email", "birthday"),
+    "deal": ("customer", "title", "amount", "close"),
+}
+
+
+def field_label(name: str) -> str:
+    return {
+        "name": _("Name"), "company": _("Company"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"),
+        "source": _("Source"), "interest": _("Interest"), "region": _("Region"), "industry": _("Industry"),
+        "customer": _("Customer"), "title": _("Title"), "birthday": _("Birthday"), "amount": _("Amount"),
+        "close": _("Close date"),
+    }[name]
+
+
+class NewRecordScreen(CrmScreenMixin, ModalScreen[None]):
+    """First l/c/t/d picks the kind (unless given), then the form; Ctrl+S saves, Ctrl+O opens a duplicate."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="save-new", priority=True),
+        Binding("ctrl+o", "open_existing", N_("Open the existing record"), id="open-existing", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-new"),
+    ]
+
+    def __init__(self, kind: str | None = None, customer_id: str | None = None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.customer_id = customer_id
+        self.duplicate: DuplicateFound | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="new-dialog"):
+            yield Static(_("New"), classes="title", id="new-title")
+            yield Static(_("l lead · c customer · t contact · d deal"), id="chooser")
+            yield Vertical(id="new-fields")
+            yield Static("", id="duplicate", classes="hint")
+            yield Static(_("Ctrl+S saves · Ctrl+O opens the existing record · Esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        if self.kind:
+            self.show_form(self.kind)
+        else:
+            self.query_one("#chooser").can_focus = True
+            self.query_one("#chooser").focus()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self.kind is None and event.character in kinds():
+            event.stop()
+            self.show_form(kinds()[event.character])
+
+    def show_form(self, kind: str) -> None:
+        """Builds the inputs of this kind."""
+        self.kind = kind
+        self.query_one("#chooser").display = False
+        self.query_one("#new-title", Static).update(_("New") + " · " + kind_label(kind))
+        box = self.query_one("#new-fields", Vertical)
+        for name in FIELDS[kind]:
+            if name == "customer" and self.customer_id:
+                continue
+            box.mount(Horizontal(Label(field_label(name), classes="label"), Input(id=f"f-{name}", compact=True), classes="field-row"))
+        self.call_after_refresh(lambda: self.query(Input).first().focus())
+
+    def values(self) -> dict[str, str]:
+        return {field.id.removeprefix("f-"): field.value for field in self.query(Input) if field.id}
+
+    @on(Input.Changed)
+    def check_duplicate(self, event: Input.Changed) -> None:
+        if self.kind in ("lead", "customer", "contact") and event.input.id in ("f-name", "f-phone", "f-email"):
+            values = self.values()
+            self.look_for_duplicate(values.get("name") if self.kind != "contact" else None, values.get("phone"),
+                                    values.get("email"))
+
+    @work(thread=True, exclusive=True, group="duplicate", exit_on_error=False)
+    def look_for_duplicate(self, name: str | None, phone: str | None, email: str | None) -> None:
+        from crmtui.services.customers import duplicate_of
+
+        try:
+            found = duplicate_of(self.app.ctx, name=name, phone=phone, email=email)  # type: ignore[attr-defined]
+        except InvalidInput:
+            found = None
+        self.app.call_from_thread(self.show_duplicate, found)
+
+    def show_duplicate(self, found: DuplicateFound | None) -> None:
+        self.duplicate = found
+        warning = self.query_one("#duplicate", Static)
+        if found is None:
+            warning.update("")
+            return
+        warning.update(literal(_('⚠ same {reason} as "{name}" — Ctrl+O opens it, Ctrl+S adds anyway').format(
+            reason=_(found.reason), name=found.existing_name)))
+
+    @on(Input.Submitted)
+    def next_or_save(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        """Adds through the services; a duplicate already shown to the rep is added on purpose."""
+        if self.kind is None:
+            return
+        from crmtui.services import customers, deals
+        from crmtui.services.lookup import resolve_customer
+
+        values = {k: (v.strip() or None) for k, v in self.values().items()}
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        force = self.duplicate is not None
+        try:
+            customer_id = self.customer_id
+            if self.kind in ("contact", "deal") and customer_id is None:
+                customer_id = resolve_customer(ctx, values.pop("customer") or "").id
+            values.pop("customer", None)
+            if self.kind == "lead":
+                record = customers.add_lead(ctx, values.pop("name") or "", force=force, **values)
+            elif self.kind == "customer":
+                record = customers.add_customer(ctx, values.pop("name") or "", force=force, **values)
+            elif self.kind == "contact":
+                record = customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force, **values)
+            else:
+                record = deals.add_deal(ctx, customer_id or "", values.pop("title") or "", **values)
+        except (CrmError, MissingFields) as exc:
+            field = getattr(exc, "field", None)
+            if field:
+                for widget in self.query(f"#f-{field}"):
+                    widget.add_class("missing")
+                    widget.focus()
+            self.notify(str(exc), severity="error")
+            return
+        name = getattr(record, "name", None) or getattr(record, "title", "")
+        self.notify(_("Added {what} {name}").format(what=kind_label(self.kind), name=name))
+        self.app.refresh_data()  # type: ignore[attr-defined]
+        self.dismiss(None)
+
+    def action_open_existing(self) -> None:
+        if self.duplicate is not None:
+            existing = self.duplicate.existing_id
+            self.dismiss(None)
+            self.app.open_customer(existing)  # type: ignore[attr-defined]
+
+    def action_cancel(self) -> None:
+        if not any(v.strip() for v in self.values().values()):
+            self.dismiss(None)
+            return
+        from crmtui.screens.confirm import ConfirmScreen
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen(_("Discard this new record? What you typed will be lost.")), answered)

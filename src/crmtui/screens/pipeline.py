@@ -1,0 +1,176 @@
+"""The pipeline board: a column per stage with count, sum and weighted sum; shift+←/→ moves a deal."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui.formatting import format_amount
+from crmtui.i18n import N_, _
+from crmtui.messages import DataChanged
+from crmtui.screens.stage import move_deal, stage_label
+from crmtui.services.pipeline import Card, Column, board
+from crmtui.widgets.cells import fit
+
+
+class PipelineScreen(CrmScreenMixin, Screen[None]):
+    """Deals by stage. Each column is an OptionList, which renders only the visible lines (2,000 deals stay fast)."""
+
+    BINDINGS = [
+        Binding("left,h", "column(-1)", N_("Previous stage"), id="column-left", show=False),
+        Binding("right", "column(1)", N_("Next stage"), id="column-right", show=False),
+        Binding("shift+left", "move(-1)", N_("Move back"), id="move-left", key_display="⇧←"),
+        Binding("shift+right", "move(1)", N_("Move forward"), id="move-right", key_display="⇧→"),
+        Binding("s", "stage", N_("Stage"), id="stage-board"),
+        Binding("l", "log", N_("Log follow-up"), id="log-board"),
+        Binding("enter", "open", N_("Open"), id="open-board", show=False),
+        Binding("j", "down", N_("Down"), show=False),
+        Binding("k", "up", N_("Up"), show=False),
+        Binding("escape", "back", N_("Back"), id="back-board"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.columns: list[Column] = []
+        self.cards: dict[str, Card] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Pipeline"), classes="title", id="board-title")
+        with Horizontal(id="board"):
+            for stage in self.app.ctx.settings.stages:  # type: ignore[attr-defined]
+                with Vertical(classes="column", id=f"col-{stage.key}"):
+                    yield Static("", classes="column-head", id=f"head-{stage.key}")
+                    yield OptionList(id=f"list-{stage.key}", classes="column-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @on(DataChanged)
+    def reload_on_change(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def load(self) -> None:
+        columns = board(self.app.ctx)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show_board, columns)
+
+    def show_board(self, columns: list[Column]) -> None:
+        """Fills every column, keeping the focused card where it is."""
+        focused = self.current_card()
+        self.columns = columns
+        self.cards = {}
+        total = sum(c.total_cents for c in columns if c.stage.key not in ("won", "lost"))
+        weighted = sum(c.weighted_cents for c in columns if c.stage.key not in ("won", "lost"))
+        self.query_one("#board-title", Static).update(Text(
+            _("Pipeline") + " · " + _("open {total} · weighted {weighted}").format(
+                total=format_amount(total) or "0", weighted=format_amount(weighted) or "0")))
+        for column in columns:
+            key = column.stage.key
+            listing = self.query_one(f"#list-{key}", OptionList)
+            width = max(10, (listing.size.width or 18) - 2)
+            head = Text(f"{stage_label(column.stage)} ({len(column.cards)})\n", style="bold")
+            head.append(f"Σ {format_amount(column.total_cents) or '0'}\n")
+            head.append(f"≈ {format_amount(column.weighted_cents) or '0'}", style="dim")
+            self.query_one(f"#head-{key}", Static).update(head)
+            options = []
+            for card in column.cards:
+                self.cards[card.deal_id] = card
+                marks = ("⚠" if card.stalled else "") + ("∅" if card.no_next_step else "")
+                line1 = Text(fit(card.customer_name, width - len(marks)), style="bold")
+                line1.append(marks, style="red")
+                line2 = Text(fit(card.title, width))
+                line3 = Text(fit(f"{format_amount(card.amount_cents)} · {card.days_in_stage} d", width), style="dim")
+                options.append(Option(Text("\n").join([line1, line2, line3]), id=card.deal_id))
+            listing.set_options(options)
+        if focused is not None and focused.deal_id in self.cards:
+            self._focus_card(focused.deal_id)
+            return
+        listing = self.focused if isinstance(self.focused, OptionList) else None
+        if listing is None or not listing.option_count:
+            first = next((c for c in columns if c.cards), None)
+            listing = self.query_one(f"#list-{first.stage.key}", OptionList) if first else None
+        if listing is not None:
+            listing.focus()
+            if listing.highlighted is None and listing.option_count:
+                listing.highlighted = 0
+
+    def _focus_card(self, deal_id: str) -> None:
+        for column in self.columns:
+            if any(card.deal_id == deal_id for card in column.cards):
+                listing = self.query_one(f"#list-{column.stage.key}", OptionList)
+                listing.highlighted = listing.get_option_index(deal_id)
+                listing.focus()
+                return
+
+    def _focused_index(self) -> int:
+        for index, column in enumerate(self.columns):
+            if self.query_one(f"#list-{column.stage.key}", OptionList).has_focus:
+                return index
+        return 0
+
+    def current_card(self) -> Card | None:
+        """The card under the cursor of the focused column."""
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.highlighted_option is not None:
+            return self.cards.get(focused.highlighted_option.id or "")
+        return None
+
+    def action_column(self, step: int) -> None:
+        index = self._focused_index() + step
+        if 0 <= index < len(self.columns):
+            listing = self.query_one(f"#list-{self.columns[index].stage.key}", OptionList)
+            listing.focus()
+            if listing.highlighted is None and listing.option_count:
+                listing.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        """One stage back or forward; Won, Lost and Quote open their gate first."""
+        card = self.current_card()
+        if card is None:
+            return
+        index = self._focused_index() + step
+        if not 0 <= index < len(self.columns):
+            return
+        move_deal(self.app, card.deal_id, card.title, self.columns[index].stage.key)
+
+    def action_stage(self) -> None:
+        card = self.current_card()
+        if card is not None:
+            from crmtui.screens.stage import choose_stage
+
+            choose_stage(self.app, card.deal_id, card.title, self.columns[self._focused_index()].stage.key)
+
+    def action_log(self) -> None:
+        card = self.current_card()
+        if card is not None:
+            self.app.log_follow_up(card.customer_id, card.customer_name)  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        card = self.current_card()
+        if card is not None:
+            self.app.open_customer(card.customer_id)  # type: ignore[attr-defined]
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        card = self.cards.get(event.option.id or "")
+        if card is not None:
+            self.app.open_customer(card.customer_id)  # type: ignore[attr-defined]
+
+    def action_down(self) -> None:
+        if isinstance(self.focused, OptionList):
+            self.focused.action_cursor_down()
+
+    def action_up(self) -> None:
+        if isinstance(self.focused, OptionList):
+            self.focused.action_cursor_up()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

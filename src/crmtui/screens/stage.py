@@ -1,0 +1,168 @@
+"""Moving a deal: a stage picker, and the gate modals 完成条件 (quoted amount, contract, lost reason)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui import i18n
+from crmtui.errors import CrmError, InvalidInput, MissingFields
+from crmtui.i18n import N_, _
+from crmtui.services.deals import LOST_REASONS
+from crmtui.widgets.cells import literal
+
+GATED = ("quote", "won", "lost")
+
+
+def stage_label(stage) -> str:  # type: ignore[no-untyped-def]
+    """A stage's name in the current language."""
+    return stage.name_zh if i18n.language == "zh" else stage.name
+
+
+class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
+    """Pick the stage to move a deal to."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel-stage")]
+
+    def __init__(self, title: str, current: str | None = None) -> None:
+        super().__init__()
+        self.deal_title = title
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        stages = self.app.ctx.settings.stages  # type: ignore[attr-defined]
+        with Vertical(classes="dialog"):
+            yield Static(literal(_("Move {title} to").format(title=self.deal_title)), classes="title")
+            options = []
+            for number, stage in enumerate(stages, start=1):
+                mark = "  ← " + _("now") if stage.key == self.current else ""
+                options.append(Option(Text(f"{number}  {stage_label(stage)}  {stage.probability}%{mark}"), id=stage.key))
+            yield OptionList(*options, id="stages")
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        stages = self.app.ctx.settings.stages  # type: ignore[attr-defined]
+        if event.character and event.character.isdigit() and 1 <= int(event.character) <= len(stages):
+            event.stop()
+            self.dismiss(stages[int(event.character) - 1].key)
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class GateForm(CrmScreenMixin, ModalScreen[bool]):
+    """The fields a gated stage asks for; the move happens only when they are filled and valid."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="save-gate", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-gate"),
+    ]
+
+    def __init__(self, deal_id: str, title: str, stage: str) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+        self.deal_title = title
+        self.stage = stage
+
+    def fields(self) -> list[tuple[str, str, str]]:
+        """(id, label, placeholder) of the inputs this gate needs."""
+        if self.stage == "quote":
+            return [("amount", _("Quoted amount"), "120000, 12万, 50k")]
+        if self.stage == "won":
+            return [("contract_no", _("Contract no."), "HT-2026-001"), ("amount", _("Amount"), "120000, 12万"),
+                    ("signed", _("Signed on"), _("today, 2026-11-20")), ("end", _("Ends on"), _("optional; default a year"))]
+        return [("reason", _("Reason"), ", ".join(LOST_REASONS))]
+
+    def compose(self) -> ComposeResult:
+        stage = self.app.ctx.settings.stage(self.stage)  # type: ignore[attr-defined]
+        with Vertical(classes="dialog"):
+            yield Static(literal(_("{title} → {stage}").format(title=self.deal_title, stage=stage_label(stage))),
+                         classes="title")
+            for field_id, label, placeholder in self.fields():
+                yield Horizontal(Label(label, classes="label"), Input(placeholder=placeholder, id=field_id, compact=True),
+                                 classes="field-row")
+            yield Static(_("Enter on the last field or Ctrl+S moves the deal · Esc cancels"), classes="hint")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def action_save(self) -> None:
+        from crmtui.services.deals import move_stage
+
+        values = {field.id: field.value for field in self.query(Input) if field.id}
+        for field in self.query(Input):
+            field.remove_class("missing")
+        try:
+            move_stage(self.app.ctx, self.deal_id, self.stage, **values)  # type: ignore[attr-defined, arg-type]
+        except MissingFields as exc:
+            for name in exc.fields:
+                key = name.split(" ")[0].replace("-", "_")
+                for field in self.query(Input):
+                    if field.id == key:
+                        field.add_class("missing")
+            self.notify(str(exc), severity="error")
+            return
+        except InvalidInput as exc:
+            for field in self.query(Input):
+                if field.id == exc.field.replace("-", "_"):
+                    field.add_class("missing")
+                    field.focus()
+            self.notify(str(exc), severity="error")
+            return
+        except CrmError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def move_deal(app: App, deal_id: str, title: str, stage: str, done: Callable[[bool], None] | None = None) -> None:
+    """Moves directly, or through the stage's gate form when it has one."""
+    from crmtui.services.deals import move_stage
+
+    def finished(moved: bool | None) -> None:
+        if moved:
+            app.notify(_("{title} moved").format(title=title))
+            app.refresh_data()  # type: ignore[attr-defined]
+        if done is not None:
+            done(bool(moved))
+
+    if stage in GATED:
+        app.push_screen(GateForm(deal_id, title, stage), finished)
+        return
+    try:
+        move_stage(app.ctx, deal_id, stage)  # type: ignore[attr-defined]
+    except CrmError as exc:
+        app.notify(str(exc), severity="error")
+        finished(False)
+        return
+    finished(True)
+
+
+def choose_stage(app: App, deal_id: str, title: str, current: str | None = None) -> None:
+    """Asks for the stage, then moves (through its gate if any)."""
+
+    def picked(stage: str | None) -> None:
+        if stage:
+            move_deal(app, deal_id, title, stage)
+
+    app.push_screen(StagePicker(title, current), picked)

@@ -1,0 +1,172 @@
+"""Today 今日待办: the home screen, the agenda in sections, each row saying why it is listed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.screens.base import CrmScreenMixin
+from crmtui import i18n
+from crmtui.dates import format_when
+from crmtui.formatting import format_amount
+from crmtui.i18n import N_, _
+from crmtui.messages import DataChanged
+from crmtui.services.agenda import SECTIONS, Agenda, AgendaItem, agenda_for
+from crmtui.widgets.cells import row
+
+
+def section_titles() -> dict[str, str]:
+    """The sections' names in the current language."""
+    return {
+        "overdue": _("Overdue"), "due": _("Due today"), "stalled": _("High intent, stalled"),
+        "new_leads": _("New leads to call now"), "renewals": _("Renewals"), "payments": _("Payments due"),
+        "birthdays": _("Birthdays"),
+    }
+
+
+class TodayScreen(CrmScreenMixin, Screen[None]):
+    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
+
+    BINDINGS = [
+        Binding("enter", "open", N_("Open"), id="open", show=False),
+        Binding("l", "log", N_("Log follow-up"), id="log"),
+        Binding("n", "new", N_("New"), id="new"),
+        Binding("s", "stage", N_("Stage"), id="stage"),
+        Binding("j", "down", N_("Down"), id="down", show=False),
+        Binding("k", "up", N_("Up"), id="up", show=False),
+        Binding("r", "reload", N_("Reload"), id="reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.agenda: Agenda | None = None
+        self.items: dict[str, AgendaItem] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Today"), id="today-title", classes="title")
+        yield OptionList(id="agenda")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_resize(self) -> None:
+        if self.agenda is not None:
+            self.show_agenda(self.agenda)
+
+    @on(DataChanged)
+    def reload_on_change(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="today", exit_on_error=False)
+    def load(self) -> None:
+        """Reads the agenda in a thread; the list is rebuilt on the event loop."""
+        agenda = agenda_for(self.app.ctx)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show_agenda, agenda)
+
+    def show_agenda(self, agenda: Agenda) -> None:
+        """Rebuilds the list, keeping the highlighted customer where it still is."""
+        self.agenda = agenda
+        listing = self.query_one("#agenda", OptionList)
+        previous = self.current_item()
+        width = max(40, listing.size.width or self.size.width or 80) - 2
+        name_w = max(14, min(30, width * 3 // 10))
+        amount_w = 11
+        reason_w = max(14, min(26, width // 4))
+        titles = section_titles()
+        options: list[Option] = []
+        self.items = {}
+        total = sum(agenda.totals.values())
+        day = format_when(agenda.day, has_time=False, lang=i18n.language)
+        counts = "  ".join(
+            f"{titles[name]} {agenda.totals[name]}" for name in ("overdue", "due", "stalled", "new_leads")
+            if agenda.totals.get(name)
+        )
+        self.query_one("#today-title", Static).update(Text(f"{_('Today')} · {day}   {counts}"))
+        for name in SECTIONS:
+            items = agenda.sections.get(name, [])
+            if not items:
+                continue
+            options.append(Option(Text(f"{titles[name]} ({agenda.totals[name]})", style="bold"), disabled=True))
+            for index, item in enumerate(items):
+                key = f"{name}|{index}"
+                self.items[key] = item
+                plan = ("→ " + item.next_plan) if item.next_plan else ""
+                options.append(Option(
+                    row(("  " + item.customer_name, name_w), (item.reason, reason_w, "italic" if name == "overdue" else ""),
+                        (plan, width - name_w - reason_w - amount_w - 6), (format_amount(item.amount_cents), amount_w, "right")),
+                    id=key))
+            hidden = agenda.totals[name] - len(items)
+            if hidden > 0:
+                options.append(Option(Text("  " + _("… and {count} more").format(count=hidden), style="dim"), disabled=True))
+        if total == 0:
+            options.append(Option(Text(_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")),
+                                  disabled=True))
+        listing.set_options(options)
+        self._highlight(listing, previous)
+
+    def _highlight(self, listing: OptionList, previous: AgendaItem | None) -> None:
+        """The same customer as before the reload, else the first row."""
+        target = None
+        if previous is not None:
+            for key, item in self.items.items():
+                if item.customer_id == previous.customer_id and item.section == previous.section:
+                    target = key
+                    break
+        if target is None and self.items:
+            target = next(iter(self.items))
+        if target is not None:
+            listing.highlighted = listing.get_option_index(target)
+        listing.focus()
+
+    def current_item(self) -> AgendaItem | None:
+        """The agenda item under the cursor."""
+        listing = self.query_one("#agenda", OptionList)
+        option = listing.highlighted_option
+        return self.items.get(option.id) if option is not None and option.id else None
+
+    @on(OptionList.OptionSelected, "#agenda")
+    def open_selected(self, event: OptionList.OptionSelected) -> None:
+        item = self.items.get(event.option.id or "")
+        if item is not None:
+            self.app.open_customer(item.customer_id)  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.app.open_customer(item.customer_id)  # type: ignore[attr-defined]
+
+    def action_log(self) -> None:
+        item = self.current_item()
+        if item is None:
+            self.notify(_("Move to a customer first"), severity="warning")
+            return
+        self.app.log_follow_up(item.customer_id, item.customer_name)  # type: ignore[attr-defined]
+
+    def action_new(self) -> None:
+        from crmtui.screens.new_record import NewRecordScreen
+
+        self.app.push_screen(NewRecordScreen())
+
+    def action_stage(self) -> None:
+        item = self.current_item()
+        if item is None or item.deal_id is None:
+            self.notify(_("This row has no open deal"), severity="warning")
+            return
+        from crmtui.screens.stage import choose_stage
+
+        choose_stage(self.app, item.deal_id, item.deal_title or "")
+
+    def action_down(self) -> None:
+        self.query_one("#agenda", OptionList).action_cursor_down()
+
+    def action_up(self) -> None:
+        self.query_one("#agenda", OptionList).action_cursor_up()
+
+    def action_reload(self) -> None:
+        self.load()

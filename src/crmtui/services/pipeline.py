@@ -1,0 +1,70 @@
+"""The pipeline board 销售漏斗: deals by stage with counts, sums and weighted sums; stalled and unplanned marked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from crmtui.config import Stage
+from crmtui.services.context import Context
+from crmtui.store import pipeline as store
+
+CLOSED_DAYS = 30
+"""Won and Lost columns show the deals closed in the last 30 days."""
+
+
+@dataclass
+class Card:
+    """One deal as the board shows it."""
+
+    deal_id: str
+    title: str
+    customer_id: str
+    customer_name: str
+    amount_cents: int | None
+    days_in_stage: int
+    stalled: bool
+    no_next_step: bool
+
+
+@dataclass
+class Column:
+    """One stage with its cards and totals."""
+
+    stage: Stage
+    cards: list[Card] = field(default_factory=list)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(card.amount_cents or 0 for card in self.cards)
+
+    @property
+    def weighted_cents(self) -> int:
+        return self.total_cents * self.stage.probability // 100
+
+
+def board(ctx: Context) -> list[Column]:
+    """Every configured stage as a column, in pipeline order."""
+    settings, clock = ctx.settings, ctx.clock
+    now = clock.utcnow()
+    today = clock.today()
+    keys = [s.key for s in settings.stages]
+    high = set(keys[keys.index("proposal"):]) - {"won", "lost"} if "proposal" in keys else set()
+    stall_line = now - timedelta(days=settings.stall_days)
+    columns = {stage.key: Column(stage) for stage in settings.stages}
+    with ctx.db.raw_read() as connection:
+        rows = store.board_rows(connection, now - timedelta(days=CLOSED_DAYS))
+    for row in rows:
+        column = columns.get(row.stage)
+        if column is None:
+            continue  # a stage removed from the config: its deals show in `crm list deals`
+        open_deal = row.stage not in ("won", "lost")
+        last = row.last_contact or row.stage_entered
+        column.cards.append(Card(
+            deal_id=row.deal_id, title=row.title, customer_id=row.customer_id, customer_name=row.customer_name,
+            amount_cents=row.amount_cents,
+            days_in_stage=(today - clock.to_local(row.stage_entered).date()).days,  # type: ignore[union-attr]
+            stalled=open_deal and row.stage in high and last < stall_line,
+            no_next_step=open_deal and row.next_follow_up is None,
+        ))
+    return list(columns.values())

@@ -1,0 +1,40 @@
+"""The pipeline board's query (stdlib sqlite3 path: one statement for every card)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from crmtui.store.raw import from_db, to_db
+
+
+@dataclass
+class CardRow:
+    """One deal on the board with what its card shows."""
+
+    deal_id: str
+    title: str
+    amount_cents: int | None
+    stage: str
+    stage_entered: datetime
+    customer_id: str
+    customer_name: str
+    last_contact: datetime | None
+    next_follow_up: datetime | None
+
+
+def board_rows(connection: sqlite3.Connection, closed_since: datetime) -> list[CardRow]:
+    """Live open deals, and won/lost ones that closed since `closed_since`, oldest in stage first."""
+    rows = connection.execute(
+        "SELECT d.id, d.title, d.amount_cents, d.stage, d.stage_entered_at, c.id, c.name, c.last_contact_at,"
+        " c.next_follow_up_at FROM deal d JOIN customer c ON c.id = d.customer_id"
+        " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL"
+        " AND (d.stage NOT IN ('won', 'lost') OR d.stage_entered_at >= ?)"
+        " ORDER BY d.stage_entered_at",
+        (to_db(closed_since),),
+    ).fetchall()
+    return [
+        CardRow(did, title, amount, stage, from_db(entered), cid, name, from_db(last), from_db(nxt))  # type: ignore[arg-type]
+        for did, title, amount, stage, entered, cid, name, last, nxt in rows
+    ]

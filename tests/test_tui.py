@@ -1,0 +1,317 @@
+"""The TUI driven by keys (App.run_test): what the database holds and what the screen shows afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Input, OptionList, TextArea
+
+from crmtui.app import build_app
+from crmtui.screens.confirm import ConfirmScreen
+from crmtui.screens.customer import CustomerScreen
+from crmtui.screens.follow_up import FollowUpForm
+from crmtui.screens.pipeline import PipelineScreen
+from crmtui.screens.stage import GateForm
+from crmtui.screens.today import TodayScreen
+from crmtui.services.agenda import agenda_for
+from crmtui.services.customers import add_customer, customer_detail
+from crmtui.services.deals import add_deal
+from crmtui.services.follow_ups import log_follow_up
+
+from .conftest import NOW, PYTHON
+
+SIZE = (100, 30)
+
+
+def _log(ctx, customer_id, next_at):
+    return log_follow_up(ctx, customer_id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="call",
+                         next_at=next_at)
+
+
+@pytest.fixture
+def late(ctx, frozen):
+    """张三科技, 3 days overdue, with an open deal."""
+    frozen.move_to(NOW - timedelta(days=5))
+    customer = add_customer(ctx, "张三科技", phone="13800138000")
+    _log(ctx, customer.id, "in 2 days")
+    add_deal(ctx, customer.id, "CRM seats", amount="50000")
+    frozen.move_to(NOW)
+    return customer
+
+
+async def _settle(pilot, seconds: float = 0.05) -> None:
+    """Lets thread workers finish and their results reach the screen."""
+    await pilot.pause()
+    await asyncio.sleep(seconds)
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _type(pilot, text: str) -> None:
+    for character in text:
+        await pilot.press(character)
+
+
+async def test_today_lists_sections_and_focuses_the_first_row(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        item = screen.current_item()
+        assert item is not None and item.customer_name == "张三科技" and item.reason == "overdue 3 d"
+        assert app.focused is screen.query_one("#agenda", OptionList)
+        prompts = [str(option.prompt) for option in screen.query_one("#agenda", OptionList).options]
+        assert prompts[0] == "Overdue (1)"
+        assert "50,000" in prompts[1] and "→ call" in prompts[1]
+
+
+async def test_log_a_follow_up_from_today_in_few_keys(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        keys = 0
+        for key in ("l", "1", "y"):
+            await pilot.press(key)
+            keys += 1
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpForm)
+        for text in ("确认需求", "预算已批", "发报价"):
+            await _type(pilot, text)
+            await pilot.press("tab")
+            keys += 1
+        await _type(pilot, "明天下午3点")
+        assert str(app.screen.query_one("#preview").render()) == "→ Wed 25 Nov 15:00"
+        await pilot.press("enter")
+        keys += 1
+        await _settle(pilot)
+        assert keys <= 10
+        assert isinstance(app.screen, TodayScreen)
+        (follow_up,) = customer_detail(ctx, late.id).follow_ups[:1]
+        assert (follow_up.channel, follow_up.goal, follow_up.goal_met, follow_up.notes, follow_up.next_plan) == (
+            "phone", "确认需求", True, "预算已批", "发报价")
+        assert agenda_for(ctx).sections["overdue"] == []
+        assert all(item.section != "overdue" for item in app.screen.items.values())  # the row left "overdue" at once
+
+
+async def test_an_incomplete_form_cannot_be_saved_and_marks_what_is_missing(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("l")
+        await pilot.press("3")  # channel, but no goal-met answer
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FollowUpForm)
+        missing = {widget.id for widget in form.query(".missing")}
+        assert missing == {"picker", "goal", "notes", "next-plan", "next"}
+        assert len(customer_detail(ctx, late.id).follow_ups) == 1  # only the seed's
+        await pilot.press("y")
+        await _type(pilot, "goal")
+        await pilot.press("tab")
+        await _type(pilot, "notes")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert {w.id for w in form.query(".missing")} == {"next-plan", "next"}
+        assert form.query_one("#goal", Input).value == "goal"  # nothing typed is lost
+
+
+async def test_a_past_or_unreadable_date_is_shown_and_refused(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("l", "2", "n")
+        form = app.screen
+        form.query_one("#goal", Input).value = "g"
+        form.query_one("#notes", TextArea).text = "n"
+        form.query_one("#next-plan", Input).value = "p"
+        form.query_one("#next", Input).focus()
+        await _type(pilot, "下周八")
+        await pilot.pause()
+        assert "下周八" in str(form.query_one("#preview").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is form and "next" in {w.id for w in form.query(".missing")}
+        assert len(customer_detail(ctx, late.id).follow_ups) == 1
+
+
+async def test_escape_with_text_typed_asks_before_discarding(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("l", "1", "y")
+        await _type(pilot, "half a thought")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpForm)
+        assert app.screen.query_one("#goal", Input).value == "half a thought"
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+    assert len(customer_detail(ctx, late.id).follow_ups) == 1
+
+
+async def test_escape_on_an_empty_form_closes_it_at_once(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("l")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TodayScreen)
+
+
+async def _board(pilot):
+    await pilot.press("p")
+    await _settle(pilot)
+    assert isinstance(pilot.app.screen, PipelineScreen)
+    return pilot.app.screen
+
+
+async def test_pipeline_moves_through_quote_and_won_with_their_gates(ctx, late):
+    deal = customer_detail(ctx, late.id).deals[0]
+    app = build_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = await _board(pilot)
+        assert board.current_card().deal_id == deal.id
+        head = str(board.query_one("#head-initial").render())
+        assert "(1)" in head and "50,000" in head and "5,000" in head  # count, sum, weighted at 10%
+        for _ in range(2):
+            await pilot.press("shift+right")
+            await _settle(pilot)
+        await pilot.press("shift+right")  # proposal -> quote: the gate opens
+        await pilot.pause()
+        assert isinstance(app.screen, GateForm)
+        await pilot.press("enter")  # nothing filled: the move does not happen
+        await pilot.pause()
+        assert isinstance(app.screen, GateForm)
+        assert customer_detail(ctx, late.id).deals[0].stage == "proposal"
+        await _type(pilot, "6万")
+        await pilot.press("enter")
+        await _settle(pilot)
+        moved = customer_detail(ctx, late.id).deals[0]
+        assert (moved.stage, moved.quoted_cents) == ("quote", 6_000_000)
+        await pilot.press("s", "6")  # the stage picker: 6 = Won
+        await pilot.pause()
+        assert isinstance(app.screen, GateForm)
+        await _type(pilot, "HT-7")
+        await pilot.press("tab")
+        await pilot.press("tab")  # the amount is already known
+        await _type(pilot, "today")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        detail = customer_detail(ctx, late.id)
+        assert detail.deals[0].stage == "won" and [c.number for c in detail.contracts] == ["HT-7"]
+
+
+async def test_pipeline_lost_needs_a_reason(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _board(pilot)
+        await pilot.press("s", "7")
+        await pilot.pause()
+        assert isinstance(app.screen, GateForm)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert customer_detail(ctx, late.id).deals[0].stage == "initial"
+        await _type(pilot, "price")
+        await pilot.press("enter")
+        await _settle(pilot)
+        deal = customer_detail(ctx, late.id).deals[0]
+        assert (deal.stage, deal.lost_reason) == ("lost", "price")
+
+
+async def test_search_as_you_type_and_open(ctx, late):
+    add_customer(ctx, "Globex")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("slash")
+        await _type(pilot, "zs")
+        await _settle(pilot)
+        results = app.screen.query_one("#results", OptionList)
+        assert [str(o.prompt).split()[0] for o in results.options] == ["张三科技"]
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, CustomerScreen) and app.screen.customer_id == late.id
+        assert "张三科技" in str(app.screen.query_one("#customer-title").render())
+
+
+async def test_a_write_from_another_process_shows_up(ctx, late, subprocess_env):
+    other = add_customer(ctx, "Outside Ltd")
+    app = build_app(ctx, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        assert all(i.customer_name != "Outside Ltd" for i in app.screen.items.values())
+        subprocess.run(
+            [PYTHON, "-m", "crmtui", "log", other.id, "--via", "phone", "--goal", "g", "--met", "--notes", "n",
+             "--next-plan", "p", "--next", "today"],
+            env=subprocess_env, check=True, capture_output=True)
+        for _ in range(40):  # up to 2 s
+            await asyncio.sleep(0.05)
+            await pilot.pause()
+            if any(i.customer_name == "Outside Ltd" for i in app.screen.items.values()):
+                break
+        assert any(i.customer_name == "Outside Ltd" and i.section == "due" for i in app.screen.items.values())
+
+
+async def test_user_data_is_shown_literally(ctx, frozen):
+    frozen.move_to(NOW - timedelta(days=2))
+    customer = add_customer(ctx, "[bold]x[/] \x1b[31mred")
+    _log(ctx, customer.id, "tomorrow")
+    frozen.move_to(NOW)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        text = str(app.screen.query_one("#agenda", OptionList).options[1].prompt)
+        assert "[bold]x[/] \\x1b[31mred" in text
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert str(app.screen.query_one("#customer-title").render()) == "[bold]x[/] \\x1b[31mred"
+
+
+async def test_help_lists_every_screens_keys(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = dict((text, keys) for keys, text in app.screen.rows)
+        assert rows["Log follow-up"] == "l" and rows["Pipeline"] == "p" and rows["Search"] == "/"
+        assert rows["Move forward"] == "⇧→" and rows["Merge a duplicate"] == "m" and rows["Pick the channel"] == "1-7"
+
+
+async def test_bindings_can_be_remapped_from_config(ctx, late):
+    from dataclasses import replace
+
+    ctx.settings = replace(ctx.settings, keys=(("log", "f2"),))
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpForm)
+
+
+async def test_a_failing_load_becomes_a_notification(ctx, late, monkeypatch):
+    import crmtui.screens.today as today
+
+    def broken(_ctx, day=None):
+        raise RuntimeError("disk on fire")
+
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        monkeypatch.setattr(today, "agenda_for", broken)
+        app.screen.load()
+        await _settle(pilot)
+        assert any("disk on fire" in str(n.message) for n in app._notifications)
+        assert app.is_running
