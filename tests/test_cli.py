@@ -789,7 +789,7 @@ def test_today_on_an_empty_database_says_nothing_is_due():
     result = ok("today")
     assert "Today, 2026-11-24" in result.stdout
     assert "Nothing due" in result.stdout
-    assert ok().stdout == result.stdout  # `crm` alone is today's agenda
+    assert ok().stdout == result.stdout  # `crm` alone, not at a terminal, prints today's agenda
 
 
 def test_today_lists_each_section(ctx: Context, frozen):

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="crm",
-    help="crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda.",
+    help="crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda (printed when piped).",
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode=None,
@@ -114,9 +114,12 @@ def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None): 
 
 @app.callback(invoke_without_command=True)
 def main_callback(ctx: typer.Context) -> None:
-    """With no command: opens the full-screen app on today's agenda."""
+    """With no command: opens the full-screen app on today's agenda (prints the agenda when not at a terminal)."""
     if ctx.invoked_subcommand is None:
-        open_app()
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            open_app()
+        else:
+            today(json_out=False)
 
 
 def open_app() -> None:
