@@ -828,7 +828,16 @@ def print_summary() -> None:
               f"{ratio(row.ours, row.base):5.2f}x {naive}  {row.target:<14} {result}")
     targeted = [row for row in SUMMARY if row.met is not None]
     missed = sum(1 for row in targeted if not row.met)
-    print(f"{missed} of {len(targeted)} figures with a target miss it ({len(SUMMARY) - len(targeted)} more are information)")
+    print(f"{missed} of {len(targeted)} figures with a target miss it ({len(SUMMARY) - len(targeted)} more are information);"
+          f" load average now {load()} on {os.cpu_count()} CPUs")
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages: other work on a shared machine moves the absolute figures."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -853,7 +862,7 @@ def main(argv: list[str] | None = None) -> None:
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, "
           f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}; this process: PYTHONDONTWRITEBYTECODE="
-          f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}")
+          f"{os.environ.get('PYTHONDONTWRITEBYTECODE', '(unset)')}; load average {load()}")
     bench_agenda(path, args.runs, args.plans)
     bench_search(path, args.runs, args.plans)
     if not args.skip_cli:
