@@ -412,3 +412,10 @@ def test_edit_refuses_a_name_of_only_punctuation(ctx):
     with pytest.raises(InvalidInput, match="name"):
         edit_customer(ctx, acme.id, {"name": "!!!"})
     assert customer_detail(ctx, acme.id).customer.name == "Acme"
+
+
+def test_short_amounts_for_narrow_places():
+    from crmtui.formatting import format_short
+
+    assert [format_short(c) for c in (0, 95_000, 10_270_000_00, 12_345_678_900)] == ["0", "950", "10.3M", "123.5M"]
+    assert [format_short(c, "zh") for c in (95_000, 10_270_000_00, 20_000_000_000)] == ["950", "1027万", "2亿"]

@@ -183,7 +183,7 @@ async def test_pipeline_moves_through_quote_and_won_with_their_gates(ctx, late):
         board = await _board(pilot)
         assert board.current_card().deal_id == deal.id
         head = str(board.query_one("#head-initial").render())
-        assert "(1)" in head and "50,000" in head and "5,000" in head  # count, sum, weighted at 10%
+        assert head.split() == ["Initial", "cont…", "1", "·", "Σ", "50k", "≈", "5k"]  # count, sum, weighted at 10%
         for _ in range(2):
             await pilot.press("shift+right")
             await _settle(pilot)

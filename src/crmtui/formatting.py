@@ -47,3 +47,20 @@ def parse_amount(text: str | int | float | None, field_name: str = "amount") -> 
 def days_between(earlier: datetime, later: datetime) -> int:
     """Whole calendar days from one moment to another (both aware)."""
     return (later.date() - earlier.date()).days
+
+
+def format_short(cents: int | None, lang: str = "en") -> str:
+    """A short amount for narrow places: 10.3M / 950k in English, 1027万 in Chinese."""
+    if not cents:
+        return "0"
+    value = cents / 100
+    if lang.startswith("zh"):
+        if abs(value) >= 100_000_000:
+            return f"{value / 100_000_000:.1f}亿".replace(".0亿", "亿")
+        if abs(value) >= 10_000:
+            return f"{value / 10_000:.1f}万".replace(".0万", "万")
+        return f"{value:,.0f}"
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f}{suffix}".replace(f".0{suffix}", suffix)
+    return f"{value:,.0f}"

@@ -130,7 +130,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         stage_names = {s.key: (s.name_zh if lang == "zh" else s.name) for s in ctx.settings.stages}
         deals.set_options([
             Option(row((deal.title, 24, "bold"), (stage_names.get(deal.stage, deal.stage), 14),
-                       (_("{days} d in stage").format(days=days_in_stage(ctx, deal)), 12),
+                       (_("{days} d in stage").format(days=days_in_stage(ctx, deal)), 16),
                        (format_amount(deal.amount_cents), 12, "right"),
                        ((_("lost") + ": " + deal.lost_reason) if deal.lost_reason else "", 0)), id=deal.id)
             for deal in detail.deals

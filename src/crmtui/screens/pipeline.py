@@ -12,7 +12,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui.formatting import format_amount
+from crmtui import i18n
+from crmtui.formatting import format_amount, format_short
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.screens.stage import move_deal, stage_label
@@ -53,6 +54,10 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
+    def on_resize(self) -> None:
+        if self.columns:
+            self.call_after_refresh(self.show_board, self.columns)
+
     @on(DataChanged)
     def reload_on_change(self) -> None:
         self.load()
@@ -71,24 +76,30 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         weighted = sum(c.weighted_cents for c in columns if c.stage.key not in ("won", "lost"))
         self.query_one("#board-title", Static).update(Text(
             _("Pipeline") + " · " + _("open {total} · weighted {weighted}").format(
-                total=format_amount(total) or "0", weighted=format_amount(weighted) or "0")))
+                total=format_amount(total) or "0", weighted=format_amount(weighted) or "0")
+            + "   " + _("! stalled  ? no next follow-up")))
         for column in columns:
             key = column.stage.key
             listing = self.query_one(f"#list-{key}", OptionList)
-            width = max(10, (listing.size.width or 18) - 2)
-            head = Text(f"{stage_label(column.stage)} ({len(column.cards)})\n", style="bold")
-            head.append(f"Σ {format_amount(column.total_cents) or '0'}\n")
-            head.append(f"≈ {format_amount(column.weighted_cents) or '0'}", style="dim")
+            # Leave room for the scrollbar that appears once the cards overflow (set to 1 cell in app.tcss).
+            width = max(6, listing.size.width - 2)
+            head = Text(no_wrap=True, overflow="ellipsis")
+            head.append(fit(stage_label(column.stage), width + 1) + "\n", style="bold")
+            lang = i18n.language
+            head.append(fit(f"{len(column.cards)} · Σ {format_short(column.total_cents, lang)}", width + 1) + "\n")
+            head.append(fit(f"≈ {format_short(column.weighted_cents, lang)}", width + 1), style="dim")
             self.query_one(f"#head-{key}", Static).update(head)
             options = []
             for card in column.cards:
                 self.cards[card.deal_id] = card
-                marks = ("⚠" if card.stalled else "") + ("∅" if card.no_next_step else "")
+                # ASCII marks: "⚠"-like symbols are ambiguous-width and misalign beside Chinese text.
+                marks = ("!" if card.stalled else "") + ("?" if card.no_next_step else "")
                 line1 = Text(fit(card.customer_name, width - len(marks)), style="bold")
-                line1.append(marks, style="red")
+                line1.append(marks, style="bold red")
                 line2 = Text(fit(card.title, width))
-                line3 = Text(fit(f"{format_amount(card.amount_cents)} · {card.days_in_stage} d", width), style="dim")
-                options.append(Option(Text("\n").join([line1, line2, line3]), id=card.deal_id))
+                line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {card.days_in_stage}d", width), style="dim")
+                card_text = Text("\n", no_wrap=True, overflow="ellipsis").join([line1, line2, line3])
+                options.append(Option(card_text, id=card.deal_id))
             listing.set_options(options)
         if focused is not None and focused.deal_id in self.cards:
             self._focus_card(focused.deal_id)
