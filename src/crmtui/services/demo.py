@@ -88,6 +88,11 @@ def load_demo(ctx: Context) -> dict[str, int]:
     return counts
 
 
+def _office_hours(moment: datetime, rng: random.Random) -> datetime:
+    """The same day at a plausible working time (reps do not call at 3 am)."""
+    return moment.replace(hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)
+
+
 def _at(day: date, hour: int, minute: int, clock: Clock) -> datetime:
     return datetime.combine(day, time(hour, minute), clock.zone)
 
@@ -124,14 +129,14 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         counts["contacts"] += 1
 
     # Follow-ups every 5-25 days from creation until about now.
-    moment = created + timedelta(days=rng.randint(0, 3), hours=2)
+    moment = _office_hours(created + timedelta(days=rng.randint(0, 3)), rng)
     deal = None
     stages = [s.key for s in ctx.settings.stages]
     target_stage = rng.choice(stages[:5] * 3 + ["won", "won", "lost"])
     dormant = rng.random() < 0.04
     while True:
-        gap = timedelta(days=rng.randint(5, 25), hours=rng.randint(0, 6))
-        next_at = moment + gap
+        gap = timedelta(days=rng.randint(5, 25))
+        next_at = _office_hours(moment + gap, rng)
         last = next_at > now - timedelta(days=2)
         clock.moment = moment
         if deal is None and moment > created + timedelta(days=3):
@@ -144,14 +149,14 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         if last:
             roll = rng.random()
             if roll < 0.25:
-                next_at = now - timedelta(days=rng.randint(1, 12), hours=rng.randint(0, 5))
+                next_at = _office_hours(now - timedelta(days=rng.randint(1, 12)), rng)
             elif roll < 0.4:
                 next_at = _at(now.date(), rng.choice([10, 14, 16, 17]), rng.choice([0, 30]), clock)
             else:
-                next_at = now + timedelta(days=rng.randint(1, 20))
+                next_at = _office_hours(now + timedelta(days=rng.randint(1, 20)), rng)
             next_at = max(next_at, moment + timedelta(hours=1))
             if roll >= 0.25 and rng.random() < 0.15:
-                moment = now - timedelta(days=rng.randint(9, 20))
+                moment = _office_hours(now - timedelta(days=rng.randint(9, 20)), rng)
                 clock.moment = moment
         zh = chinese
         goal = rng.choice(GOALS)[0 if zh else 1]
@@ -161,7 +166,7 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         counts["follow_ups"] += 1
         if last:
             break
-        moment = next_at + timedelta(hours=rng.randint(-4, 30))
+        moment = next_at + timedelta(minutes=rng.choice([-90, -30, 0, 20, 45, 120]), days=rng.choice([0, 0, 0, 1]))
         if moment >= now - timedelta(hours=3):
             break
     if dormant:
