@@ -315,3 +315,34 @@ async def test_a_failing_load_becomes_a_notification(ctx, late, monkeypatch):
         await _settle(pilot)
         assert any("disk on fire" in str(n.message) for n in app._notifications)
         assert app.is_running
+
+
+async def test_a_follow_up_coming_due_while_open_is_announced(ctx, frozen, monkeypatch):
+    from dataclasses import replace
+
+    customer = add_customer(ctx, "Soon Ltd")
+    _log(ctx, customer.id, "10:30")  # NOW is 10:00
+    ctx.settings = replace(ctx.settings, bell=True)
+    app = build_app(ctx)
+    rings = []
+    monkeypatch.setattr(app, "bell", lambda: rings.append(1))
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app._check_due()
+        assert not any("Soon Ltd" in str(n.message) for n in app._notifications)
+        frozen.move_to(NOW + timedelta(minutes=31))
+        app._check_due()
+        await pilot.pause()
+        assert any("Follow-up due now: Soon Ltd" in str(n.message) for n in app._notifications)
+        assert rings == [1]
+
+
+async def test_light_and_dark_themes(ctx, late):
+    app = build_app(ctx, theme="textual-light")
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        assert app.theme == "textual-light" and not app.current_theme.dark
+    dark = build_app(ctx)
+    async with dark.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        assert dark.current_theme.dark
