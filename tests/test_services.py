@@ -392,6 +392,10 @@ def test_settings_validation_names_the_setting():
     with pytest.raises(InvalidInput, match="unknown: stal_days"):
         settings_from_dict({"stal_days": 3})
     assert settings_from_dict({"stall_days": 3}).stall_days == 3
+    with pytest.raises(InvalidInput, match="config language"):
+        settings_from_dict({"language": "fr"})
+    with pytest.raises(InvalidInput, match="config timezone"):
+        settings_from_dict({"timezone": "Mars/Olympus"})
     assert Settings().stage("方案").key == "proposal"
 
 
@@ -419,3 +423,65 @@ def test_short_amounts_for_narrow_places():
 
     assert [format_short(c) for c in (0, 95_000, 10_270_000_00, 12_345_678_900)] == ["0", "950", "10.3M", "123.5M"]
     assert [format_short(c, "zh") for c in (95_000, 10_270_000_00, 20_000_000_000)] == ["950", "1027万", "2亿"]
+
+
+def test_reopening_a_lost_deal_clears_its_reason_and_a_won_amount_is_fixed(ctx):
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="1000")
+    move_stage(ctx, deal.id, "lost", reason="price")
+    assert move_stage(ctx, deal.id, "needs").lost_reason is None
+    move_stage(ctx, deal.id, "won", contract_no="HT-3", signed="today")
+    with pytest.raises(NotAllowed, match="contract"):
+        edit_deal(ctx, deal.id, {"amount": "1"})
+
+
+def test_a_manual_tier_survives_later_edits(ctx):
+    acme = add_customer(ctx, "Acme", tier="A")
+    edit_customer(ctx, acme.id, {"status": "dormant"})
+    add_contact(ctx, acme.id, "Jane", decision_maker=True)
+    assert customer_detail(ctx, acme.id).customer.tier == "A"
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("3月12日", date(2026, 3, 12)), ("12月25日", date(2025, 12, 25)),
+                                               ("1985-03-12", date(1985, 3, 12)), ("today", date(2026, 11, 24))])
+def test_birthdays_are_in_the_past(ctx, typed, stored):
+    acme = add_customer(ctx, "Acme")
+    assert add_contact(ctx, acme.id, f"P {typed}", birthday=typed).birthday == stored
+
+
+def test_a_birthday_in_the_future_is_refused(ctx):
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(InvalidInput, match="birthday"):
+        add_contact(ctx, acme.id, "Future", birthday="2099-01-01")
+
+
+def test_pinyin_initials_that_match_whole_win_over_fragments(ctx):
+    zhang = add_customer(ctx, "张三", kind="person")
+    add_customer(ctx, "杭州盛世", kind="company")  # pinyin hangzhoushengshi hzss: contains "zs"? no - "zss"
+    add_customer(ctx, "深圳盛世科技", kind="company")
+    assert resolve_customer(ctx, "zs").id == zhang.id
+
+
+def test_a_huge_reference_is_a_clear_error(ctx):
+    with pytest.raises(InvalidInput, match="1-200 characters"):
+        resolve_customer(ctx, "x" * 100_000)
+
+
+def test_payments_are_checked_and_marked_paid_in_order(ctx):
+    from crmtui.services.deals import mark_paid
+
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="1000")
+    for plans, field in (([PaymentPlan("0", "2026-12-01")], "payment"),
+                         ([PaymentPlan("100", "2020-01-01")], "payment due date"),
+                         ([PaymentPlan("600", "2026-12-01"), PaymentPlan("600", "2027-01-01")], "payment")):
+        with pytest.raises(InvalidInput) as caught:
+            move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today", payments=plans)
+        assert caught.value.field == field
+    move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today",
+               payments=[PaymentPlan("400", "2027-01-01"), PaymentPlan("600", "2026-12-01")])
+    first = mark_paid(ctx, acme.id)
+    assert (first.amount_cents, first.due_on, first.paid_on) == (60_000, date(2026, 12, 1), date(2026, 11, 24))
+    mark_paid(ctx, acme.id, contract_no="HT-1", paid_on="2026-11-20")
+    with pytest.raises(NotFound):
+        mark_paid(ctx, acme.id)

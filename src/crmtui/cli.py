@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from crmtui.errors import Ambiguous, CrmError, DuplicateFound, NotFound
+from crmtui.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
 from crmtui.i18n import _
 
 if TYPE_CHECKING:
@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 
     from crmtui.services.context import Context
 
+OPTION_OF = {
+    "channel": "--via", "goal": "--goal", "goal met (yes/no)": "--met/--not-met", "notes": "--notes",
+    "next plan": "--next-plan", "next date": "--next", "amount": "--amount", "amount (the quoted amount)": "--amount",
+    "contract-no": "--contract-no", "signed (the signed date)": "--signed", "reason": "--reason",
+}
+"""The CLI option that fills each field a service may report missing."""
+
 app = typer.Typer(
+    context_settings={"help_option_names": ["-h", "--help"]},
     name="crm",
     help="crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda (printed when piped).",
     no_args_is_help=False,
@@ -89,10 +97,17 @@ def _session() -> Iterator[Context]:
     except Ambiguous as exc:
         lines = [str(exc)] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
         _fail("\n".join(lines), 2)
+    except MissingFields as exc:
+        hints = [OPTION_OF.get(name, OPTION_OF.get(name.split(" (")[0], "")) for name in exc.fields]
+        hints = [hint for hint in hints if hint]
+        _fail(str(exc) + (" " + _("(give {options})").format(options=", ".join(hints)) if hints else ""))
     except (DuplicateFound, NotFound, CrmError) as exc:
         _fail(str(exc))
     except sqlite3.Error as exc:
         _fail(_("the database could not be read or written ({error})").format(error=exc))
+    except OSError as exc:
+        _fail(_("cannot use {path}: {reason} (check CRMTUI_HOME / CRMTUI_DB)").format(
+            path=exc.filename or "the data folder", reason=exc.strerror or exc))
     except Exception as exc:
         # SQLAlchemy wraps the driver's error; a broken or locked file is a message, not a traceback.
         if isinstance(getattr(exc, "orig", None), sqlite3.Error):
@@ -112,8 +127,19 @@ def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None): 
 # ---------------------------------------------------------------- today / show / list / search
 
 
+def _version(value: bool) -> None:
+    if value:
+        from crmtui import __version__
+
+        sys.stdout.write(f"crmtui {__version__}\n")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
-def main_callback(ctx: typer.Context) -> None:
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
     """With no command: opens the full-screen app on today's agenda (prints the agenda when not at a terminal)."""
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
@@ -197,7 +223,9 @@ def show(
             (_("Deals"), "deals",
              lambda d: f"{d['title']}  {d['stage_name']} ({d['days_in_stage']} d)  {d['amount'] or ''}"
                        + (f"  {_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
-            (_("Contracts"), "contracts", lambda c: f"{c['number']}  {c['amount']}  {c['signed']} → {c['end']}"),
+            (_("Contracts"), "contracts", lambda c: f"{c['number']}  {c['amount']}  {c['signed']} → {c['end']}" + "".join(
+                f"\n      {p['amount']}  {_('due')} {p['due']}  " + (f"{_('paid')} {p['paid']}" if p["paid"] else _("unpaid"))
+                for p in c["payments"])),
             (_("Follow-ups"), "follow_ups",
              lambda f: f"{f['at']}  {f['channel']}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
                        f"\n      {f['notes']}\n      → {f['next_plan'] or ''} {f['next'] or ''}"),
@@ -420,6 +448,23 @@ def stage(
                            payments=plans, reason=reason)
         _out(_("{title} ({customer}) is now in {stage}").format(
             title=moved.title, customer=target.customer_name, stage=ctx.settings.stage(moved.stage).name))
+
+
+@app.command()
+def paid(
+    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
+    contract: Annotated[Optional[str], Opt("--contract", help="The contract number (default: any of the customer's).")] = None,
+    on: Annotated[Optional[str], Opt("--on", help="When it was paid (default today).")] = None,
+) -> None:
+    """Marks the customer's earliest unpaid instalment as paid (回款)."""
+    from crmtui.formatting import format_amount
+    from crmtui.services.deals import mark_paid
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        payment = mark_paid(ctx, target.id, contract_no=contract, paid_on=on)
+        _out(_("{customer}: {amount} due {due} marked paid on {paid}").format(
+            customer=target.name, amount=format_amount(payment.amount_cents), due=payment.due_on, paid=payment.paid_on))
 
 
 @app.command()

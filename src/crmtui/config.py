@@ -139,6 +139,15 @@ def settings_from_dict(data: dict) -> Settings:
     for name, kind in _SIMPLE.items():
         if name in data:
             values[name] = _check(name, data[name], kind)
+    if values.get("language", "auto") not in ("auto", "en", "zh"):
+        raise InvalidInput("config language", '"auto", "en" or "zh"', values["language"])
+    if values.get("timezone"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(values["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput("config timezone", 'an IANA zone such as "Asia/Shanghai"', values["timezone"]) from None
     if "default_time" in data:
         values["default_time"] = _parse_time(data["default_time"])
     if "stages" in data:

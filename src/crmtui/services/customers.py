@@ -46,9 +46,9 @@ def _check_duplicate(session: StoreSession, record: Customer, force: bool) -> No
 
 
 def _rescore(session: StoreSession, ctx: Context, customer: Customer) -> None:
+    """The score follows the data; the tier is set from it at creation and is the rep's call afterwards."""
     contacts = customer_store.contacts_of(session, customer.id)
     customer.score = lead_score(customer, contacts, ctx.settings.score)
-    customer.tier = tier_for(customer.score, ctx.settings.score)
 
 
 def _set_tags(session: StoreSession, ctx: Context, customer: Customer, tags: list[str]) -> None:
@@ -116,8 +116,7 @@ def add_customer(
         session.add(customer)
         session.flush()
         _rescore(session, ctx, customer)
-        if tier:
-            customer.tier = fields.tier(tier) or customer.tier
+        customer.tier = fields.tier(tier) or tier_for(customer.score, ctx.settings.score)
         _set_tags(session, ctx, customer, tags or [])
     return customer
 
@@ -151,7 +150,7 @@ def add_contact(
         email=fields.email(email),
         wechat=fields.single_line("wechat", wechat, max_len=64),
         decision_maker=decision_maker,
-        birthday=fields.day("birthday", birthday, ctx.clock.now()),
+        birthday=fields.birthday(birthday, ctx.clock.now()),
         created_at=now,
         updated_at=now,
     )
@@ -222,10 +221,7 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
         _apply_keys(customer)
         if any(k in cleaned for k in ("name", "phone", "email")):
             _check_duplicate(session, customer, force)
-        tier = customer.tier
         _rescore(session, ctx, customer)
-        if "tier" in cleaned:
-            customer.tier = tier
         if tags is not None:
             _set_tags(session, ctx, customer, list(tags))  # type: ignore[arg-type]
         customer.updated_at = now

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
-from crmtui.formatting import parse_amount
+from crmtui.formatting import format_amount, parse_amount
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
@@ -91,6 +91,8 @@ def edit_deal(ctx: Context, deal_id: str, changes: dict[str, object]) -> Deal:
             raise InvalidInput(name, "a deal field: title, amount, close, competitor")
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
+        if deal.stage == "won" and "amount_cents" in cleaned and cleaned["amount_cents"] != deal.amount_cents:
+            raise NotAllowed("a won deal's amount is its contract's; it cannot be changed here")
         for name, value in cleaned.items():
             setattr(deal, name, value)
         deal.updated_at = now
@@ -188,6 +190,8 @@ def move_stage(
             deal.lost_reason = fields.single_line("reason", reason, required=True, max_len=500)
         elif amount_cents is not None:
             deal.amount_cents = amount_cents
+        if previous == "lost" and target.key != "lost":
+            deal.lost_reason = None  # reopened: the old reason no longer describes it
         deal.stage = target.key
         deal.probability = target.probability
         deal.stage_entered_at = now
@@ -244,10 +248,35 @@ def _create_contract(
     )
     session.add(contract)
     session.flush()
+    planned = 0
     for plan in payments:
         cents = parse_amount(plan.amount, "payment amount")
         due = fields.day("payment due date", plan.due, local_now)
-        if cents is None or due is None:
-            raise InvalidInput("payment", 'AMOUNT@DATE, e.g. "5000@2026-12-31"', plan.amount)
+        if not cents or due is None:
+            raise InvalidInput("payment", 'AMOUNT@DATE with an amount above 0, e.g. "5000@2026-12-31"', plan.amount)
+        if due < signed_on:
+            raise InvalidInput("payment due date", f"a date on or after the signed date {signed_on}", str(plan.due))
+        planned += cents
+        if planned > contract.amount_cents:
+            raise InvalidInput("payment", f"instalments adding up to at most the contract amount "
+                                          f"{format_amount(contract.amount_cents)}", plan.amount)
         session.add(Payment(contract_id=contract.id, amount_cents=cents, due_on=due, created_at=now, updated_at=now))
     return contract
+
+
+def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None, paid_on: str | date | None = None) -> Payment:
+    """Marks the customer's earliest unpaid instalment (of one contract, if named) as paid (回款)."""
+    now = ctx.clock.utcnow()
+    local_now = ctx.clock.now()
+    day = fields.day("on", paid_on, local_now) or local_now.date()
+    if day > local_now.date():
+        raise InvalidInput("on", "a date that is not in the future", str(paid_on))
+    with ctx.db.write(now) as session:
+        unpaid = deal_store.unpaid_payments(session, customer_id, contract_no)
+        if not unpaid:
+            what = f"contract {contract_no}" if contract_no else "this customer"
+            raise NotFound("unpaid instalment of", what)
+        payment = unpaid[0]
+        payment.paid_on = day
+        payment.updated_at = now
+    return payment

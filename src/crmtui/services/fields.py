@@ -31,7 +31,7 @@ def single_line(field_name: str, value: str | None, *, required: bool = False, m
     if "\n" in value or "\r" in value:
         raise InvalidInput(field_name, "a single line (no line breaks)", value)
     if len(value) > max_len:
-        raise InvalidInput(field_name, f"at most {max_len} characters (got {len(value)})", value[:40] + "…")
+        raise InvalidInput(field_name, f"at most {max_len} characters (got {len(value)})")
     return value
 
 
@@ -43,7 +43,7 @@ def long_text(field_name: str, value: str | None, *, required: bool = False) -> 
         return None
     value = value.strip()
     if len(value) > TEXT_MAX:
-        raise InvalidInput(field_name, f"at most {TEXT_MAX} characters (got {len(value)})", value[:40] + "…")
+        raise InvalidInput(field_name, f"at most {TEXT_MAX} characters (got {len(value)})")
     return value
 
 
@@ -104,4 +104,26 @@ def day(field_name: str, value: str | date | None, now: datetime) -> date | None
     try:
         return parse_day(value, now)
     except DateParseError as exc:
-        raise InvalidInput(field_name, str(exc), value) from None
+        raise InvalidInput(field_name, str(exc)) from None  # the message already quotes the input
+
+
+def birthday(value: str | date | None, now: datetime) -> date | None:
+    """A birthday: "3月12日" without a year is the last one that passed; a date in the future is refused."""
+    born = day("birthday", value, now)
+    if born is None or born <= now.date():
+        return born
+    if isinstance(value, str) and not _has_year(value):
+        try:
+            previous = born.replace(year=born.year - 1)
+        except ValueError:  # 29 February
+            previous = born.replace(year=born.year - 1, day=28)
+        if previous <= now.date():
+            return previous
+    raise InvalidInput("birthday", "a date that is not in the future, e.g. 1985-03-12 or 3月12日", str(value))
+
+
+def _has_year(text: str) -> bool:
+    """Whether the typed date names a year (four digits in a row, or 年)."""
+    import re
+
+    return bool(re.search(r"\d{4}|年", text))

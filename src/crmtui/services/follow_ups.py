@@ -20,7 +20,7 @@ def parse_next(ctx: Context, text: str) -> datetime:
     try:
         return parse_next_date(text, ctx.clock.now(), ctx.settings.default_time).when
     except DateParseError as exc:
-        raise InvalidInput("next", str(exc), text) from None
+        raise InvalidInput("next", str(exc)) from None  # the message already quotes the input
 
 
 def log_follow_up(

@@ -9,12 +9,15 @@ from crmtui.store.lookup import CustomerRef, DealRef
 
 __all__ = ["CustomerRef", "DealRef", "resolve_customer", "resolve_deal"]
 
+MAX_REF = 200
+"""Longer input cannot be a name (names are at most 200 characters); SQLite's LIKE refuses huge patterns anyway."""
+
 
 def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None) -> CustomerRef:
     """The one live customer that ref names; Ambiguous lists the candidates."""
     ref = ref.strip()
-    if not ref:
-        raise InvalidInput("customer", "a name, part of a name, pinyin initials or an id")
+    if not ref or len(ref) > MAX_REF:
+        raise InvalidInput("customer", f"a name, part of a name, pinyin initials or an id (1-{MAX_REF} characters)")
     with ctx.db.raw_read() as connection:
         found = store.find_customers(connection, ref)
     if statuses:
@@ -29,8 +32,8 @@ def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = 
 def resolve_deal(ctx: Context, ref: str) -> DealRef:
     """The one live deal that ref names; Ambiguous lists the candidates."""
     ref = ref.strip()
-    if not ref:
-        raise InvalidInput("deal", "a deal title, a customer name, pinyin initials or an id")
+    if not ref or len(ref) > MAX_REF:
+        raise InvalidInput("deal", f"a deal title, a customer name, pinyin initials or an id (1-{MAX_REF} characters)")
     with ctx.db.raw_read() as connection:
         found = store.find_deals(connection, ref)
     if not found:

@@ -62,3 +62,16 @@ def payments_of(session: Session, contract_id: str) -> list[Payment]:
 def find_contract_number(session: Session, number: str) -> Contract | None:
     """A live contract with this number (numbers are unique per rep)."""
     return session.exec(select(Contract).where(Contract.number == number, col(Contract.deleted_at).is_(None))).first()
+
+
+def unpaid_payments(session: Session, customer_id: str, contract_no: str | None = None) -> list[Payment]:
+    """The customer's unpaid live instalments, earliest due first (optionally of one contract number)."""
+    query = (
+        select(Payment)
+        .join(Contract, col(Contract.id) == Payment.contract_id)
+        .where(Contract.customer_id == customer_id, col(Contract.deleted_at).is_(None),
+               col(Payment.deleted_at).is_(None), col(Payment.paid_on).is_(None))
+    )
+    if contract_no:
+        query = query.where(Contract.number == contract_no)
+    return list(session.exec(query.order_by(Payment.due_on)).all())

@@ -42,6 +42,8 @@ def find_customers(connection: sqlite3.Connection, ref: str, limit: int = 20) ->
     for condition, params in (
         ("id = ?", (ref,)),
         ("lower(name) = lower(?)", (ref,)),
+        # A whole pinyin key ("zs", "zhangsan") beats a fragment of one ("zs" inside "hzss").
+        ("' ' || pinyin || ' ' LIKE ? ESCAPE '\\'", (like_pattern(f" {ref.lower()} "),)),
     ):
         rows = connection.execute(
             f"SELECT id, name, status FROM customer WHERE {live} AND {condition} ORDER BY name LIMIT ?", (*params, limit)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlmodel import Session
 
+from crmtui.normalize import has_cjk
+
 _SQL = {
     "customer": """
         SELECT c.id, c.id, c.name, '' FROM customer_fts f JOIN customer c ON c.id = f.ref
@@ -40,9 +42,12 @@ def search(session: Session, terms: list[str], limit: int = 50) -> list[tuple[st
     """
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
+    # Most Chinese words are two characters (预算, 价格): notes are scanned for those too
+    # (LIKE, no index: ~0.5 s over 500k notes in bench/bench_core.py, a few ms for a real rep's book).
+    notes_searchable = bool(long_terms) or any(len(t) == 2 and has_cjk(t) for t in short_terms)
     results: list[tuple[str, str, str, str, str]] = []
     for kind, sql in _SQL.items():
-        if kind == "follow_up" and not long_terms or len(results) >= limit:
+        if kind == "follow_up" and not notes_searchable or len(results) >= limit:
             continue
         conditions, params = [], {"limit": limit}
         if long_terms:
