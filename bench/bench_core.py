@@ -539,15 +539,17 @@ NAIVE_SEARCH_SQL = {
 
 def naive_search_statements(query: str, limit: int = 50) -> list[Statement]:
     """Hand-written search: MATCH for 3+ character terms, LIKE for shorter ones (trigram FTS5 cannot MATCH
-    fewer than 3 characters); notes only when some term is long; every statement runs (no early stop)."""
-    from crmtui.normalize import fold
+    fewer than 3 characters); notes when some term is long or a two-character Chinese word (the store's rule);
+    every statement runs (no early stop)."""
+    from crmtui.normalize import fold, has_cjk
 
     terms = fold(query).split()
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
+    notes = bool(long_terms) or any(len(t) == 2 and has_cjk(t) for t in short_terms)
     out = []
     for kind, sql in NAIVE_SEARCH_SQL.items():
-        if kind == "follow_up" and not long_terms:
+        if kind == "follow_up" and not notes:
             continue
         where, params = [], []
         if long_terms:
@@ -574,6 +576,7 @@ def search_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
         ("email fragment", email[0].split("@")[1].removesuffix(".com") + ".com" if email else "example.com"),
         ("notes word (en)", "discount"),
         ("notes words (zh)", "采购流程"),
+        ("notes word, 2 chars (zh)", "预算"),
         ("two terms", "张 科技"),
         ("miss", "qxzjvw"),
     ]
@@ -606,7 +609,7 @@ def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50) -> None
         conn.execute("COMMIT")
         return rows
 
-    header = (f"{'search':<20} {'query':<10} {'ours ms':>8} {'same SQL':>9} {'ratio':>6} {'naive ms':>9}  {'stmts':>5}"
+    header = (f"{'search':<24} {'query':<10} {'ours ms':>8} {'same SQL':>9} {'ratio':>6} {'naive ms':>9}  {'stmts':>5}"
               f"  {'hits':>4} {'same':>4} {'naive':>5}  target")
     print(header)
     print("-" * len(header))
@@ -632,7 +635,7 @@ def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50) -> None
         r = ratio(ours, base)
         met = ours <= SEARCH_MS and r <= OVERHEAD
         stmts = f"{len(statements)}" + ("" if traced == len(statements) else f"/{traced}?")
-        print(f"{label:<20} {query:<10} {ours:8.2f} {base:9.2f} {r:5.2f}x {slow:9.2f}  {stmts:>5}  {len(hits):>4} "  # type: ignore[arg-type]
+        print(f"{label:<24} {query:<10} {ours:8.2f} {base:9.2f} {r:5.2f}x {slow:9.2f}  {stmts:>5}  {len(hits):>4} "  # type: ignore[arg-type]
               f"{len(same_rows):>4}{'' if same_ok else ' DIFF'} {len(naive_rows):>5}{'' if naive_ok else ' DIFF'}"
               f"  <={SEARCH_MS:.0f} ms, <={OVERHEAD:.0f}x{mark(met)}")
         record("search", f"{label} '{query}'", ours, "same SQL", base, slow, f"<={SEARCH_MS:.0f}ms & <={OVERHEAD:.0f}x", met)

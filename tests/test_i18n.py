@@ -206,8 +206,6 @@ def test_the_cli_reasons_are_chinese(home: Path, ctx, frozen) -> None:  # type: 
     assert "张三  ·  逾期 3 天  ·  → 回电" in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py today() builds its section titles with _() before _session() "
-                   "calls set_language(); remove this mark with the fix")
 def test_the_cli_section_titles_are_chinese(home: Path, ctx, frozen) -> None:  # type: ignore[no-untyped-def]
     from crmtui.cli import app
 

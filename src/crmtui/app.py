@@ -65,6 +65,7 @@ class CrmApp(App[None]):
         Binding("question_mark", "help", N_("Help"), id="help", key_display="?"),
         Binding("q", "quit", N_("Quit"), id="quit"),
     ]
+    N_("palette")  # Textual's own ctrl+p binding, translated by translate_bindings
 
     def __init__(self, ctx: Context, *, watch_seconds: float = 1.0, theme: str | None = None) -> None:
         self.ctx = ctx

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
+from crmtui import labels
 from crmtui.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
 from crmtui.i18n import _
 
@@ -107,7 +108,7 @@ def _session() -> Iterator[Context]:
         _fail(_("the database could not be read or written ({error})").format(error=exc))
     except OSError as exc:
         _fail(_("cannot use {path}: {reason} (check CRMTUI_HOME / CRMTUI_DB)").format(
-            path=exc.filename or "the data folder", reason=exc.strerror or exc))
+            path=exc.filename or _("the data folder"), reason=exc.strerror or exc))
     except Exception as exc:
         # SQLAlchemy wraps the driver's error; a broken or locked file is a message, not a traceback.
         if isinstance(getattr(exc, "orig", None), sqlite3.Error):
@@ -162,11 +163,8 @@ def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readabl
     from crmtui.formatting import format_amount
     from crmtui.services.agenda import SECTIONS, agenda_for
 
-    titles = {
-        "overdue": _("Overdue"), "due": _("Due today"), "stalled": _("High intent, stalled"),
-        "new_leads": _("New leads to call now"), "renewals": _("Renewals"), "payments": _("Payments due"),
-        "birthdays": _("Birthdays"),
-    }
+    from crmtui import labels
+
     with _session() as ctx:
         agenda = agenda_for(ctx)
         if json_out:
@@ -181,7 +179,7 @@ def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readabl
             if not items:
                 continue
             _out("")
-            _out(f"{titles[name]} ({agenda.totals[name]})")
+            _out(f"{labels.section(name)} ({agenda.totals[name]})")
             for item in items:
                 extra = []
                 if item.next_plan:
@@ -207,7 +205,9 @@ def show(
         if json_out:
             _print_json(data)
             return
-        _out(f"{data['name']}  [{data['status']}]  {_('tier')} {data['tier']}  {_('score')} {data['score']}  {data['id'][:8]}")
+        tier_word, score_word = _("tier"), _("score")
+        status = labels.status(str(data["status"]))
+        _out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
         for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
                            (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
                            (_("region"), "region"), (_("owner"), "owner"), (_("next follow-up"), "next_follow_up"),
@@ -221,13 +221,13 @@ def show(
              lambda c: f"{c['name']}  {c['title'] or ''}  {c['phone'] or ''}  {c['email'] or ''}"
                        + ("  ★" + _("decision maker") if c["decision_maker"] else "")),
             (_("Deals"), "deals",
-             lambda d: f"{d['title']}  {d['stage_name']} ({d['days_in_stage']} d)  {d['amount'] or ''}"
+             lambda d: f"{d['title']}  {d['stage_name']} ({labels.days(d['days_in_stage'])})  {d['amount'] or ''}"
                        + (f"  {_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
             (_("Contracts"), "contracts", lambda c: f"{c['number']}  {c['amount']}  {c['signed']} → {c['end']}" + "".join(
                 f"\n      {p['amount']}  {_('due')} {p['due']}  " + (f"{_('paid')} {p['paid']}" if p["paid"] else _("unpaid"))
                 for p in c["payments"])),
             (_("Follow-ups"), "follow_ups",
-             lambda f: f"{f['at']}  {f['channel']}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
+             lambda f: f"{f['at']}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
                        f"\n      {f['notes']}\n      → {f['next_plan'] or ''} {f['next'] or ''}"),
         ):
             rows = data[key]
@@ -257,7 +257,7 @@ def list_(
                 _print_json(rows)
                 return
             for r in rows:
-                _out(f"{r['id'][:8]}  {r['customer']}  ·  {r['title']}  ·  {r['stage_name']} {r['days_in_stage']} d  ·  {r['amount'] or ''}")  # type: ignore[index]
+                _out(f"{r['id'][:8]}  {r['customer']}  ·  {r['title']}  ·  {r['stage_name']} {labels.days(r['days_in_stage'])}  ·  {r['amount'] or ''}")  # type: ignore[index]
         else:
             from crmtui.services.customers import list_customers
 
@@ -267,7 +267,7 @@ def list_(
                 _print_json(rows)
                 return
             for r in rows:
-                _out(f"{r['id'][:8]}  {r['name']}  ·  {r['status']}  ·  {r['tier']}  ·  {r['phone'] or ''}")  # type: ignore[index]
+                _out(f"{r['id'][:8]}  {r['name']}  ·  {labels.status(r['status'])}  ·  {r['tier']}  ·  {r['phone'] or ''}")  # type: ignore[index]
         if not rows:
             _out(_("(none)"))
 
@@ -387,7 +387,7 @@ def add_deal_cmd(
         target = _customer(ctx, customer)
         deal = add_deal(ctx, target.id, title, amount=amount, close=close, stage=stage, competitor=competitor)
         _out(_("added deal {title} for {customer} in {stage} ({id})").format(
-            title=deal.title, customer=target.name, stage=ctx.settings.stage(deal.stage).name, id=deal.id[:8]))
+            title=deal.title, customer=target.name, stage=labels.stage(ctx.settings, deal.stage), id=deal.id[:8]))
 
 
 # ---------------------------------------------------------------- log / stage / convert
@@ -447,7 +447,7 @@ def stage(
         moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed, end=end,
                            payments=plans, reason=reason)
         _out(_("{title} ({customer}) is now in {stage}").format(
-            title=moved.title, customer=target.customer_name, stage=ctx.settings.stage(moved.stage).name))
+            title=moved.title, customer=target.customer_name, stage=labels.stage(ctx.settings, moved.stage)))
 
 
 @app.command()

@@ -13,7 +13,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui import i18n
+from crmtui import i18n, labels
 from crmtui.dates import format_when
 from crmtui.formatting import format_amount
 from crmtui.i18n import N_, _
@@ -21,12 +21,6 @@ from crmtui.messages import DataChanged
 from crmtui.normalize import visible
 from crmtui.services.customers import CustomerDetail
 from crmtui.widgets.cells import literal, row
-
-
-def status_label(status: str) -> str:
-    """A status in the current language."""
-    return {"lead": _("lead"), "prospect": _("prospect"), "customer": _("customer"), "dormant": _("dormant"),
-            "pool": _("pool")}.get(status, status)
 
 
 class CustomerScreen(CrmScreenMixin, Screen[None]):
@@ -104,7 +98,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         profile.add_column(style="dim", no_wrap=True)
         profile.add_column()
         pairs = [
-            (_("Status"), status_label(c.status)), (_("Tier / score"), f"{c.tier} / {c.score}"),
+            (_("Status"), labels.status(c.status)), (_("Tier / score"), f"{c.tier} / {c.score}"),
             (_("Next follow-up"), when(c.next_follow_up_at)), (_("Last contact"), when(c.last_contact_at)),
             (_("Owner"), c.owner or "—"), (_("Tags"), ", ".join(detail.tags) or "—"),
             (_("Phone"), c.phone or "—"), (_("Email"), c.email or "—"),
@@ -127,9 +121,8 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         self.query_one("#contacts", Static).update(contacts if detail.contacts else Text(_("none yet — a adds one"), style="dim"))
 
         deals = self.query_one("#deals", OptionList)
-        stage_names = {s.key: (s.name_zh if lang == "zh" else s.name) for s in ctx.settings.stages}
         deals.set_options([
-            Option(row((deal.title, 24, "bold"), (stage_names.get(deal.stage, deal.stage), 14),
+            Option(row((deal.title, 24, "bold"), (labels.stage(ctx.settings, deal.stage), 14),
                        (_("{days} d in stage").format(days=days_in_stage(ctx, deal)), 16),
                        (format_amount(deal.amount_cents), 12, "right"),
                        ((_("lost") + ": " + deal.lost_reason) if deal.lost_reason else "", 0)), id=deal.id)
@@ -137,12 +130,10 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         ] or [Option(Text(_("none yet — d adds one"), style="dim"), disabled=True)])
         self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(detail.deals)})")
 
-        channels = {"phone": _("Phone"), "wechat": _("WeChat"), "visit": _("Visit"), "email": _("Email"),
-                    "meeting": _("Meeting"), "sms": _("SMS"), "other": _("Other")}
         timeline = Text()
         for follow_up in detail.follow_ups:
             met = _("met") if follow_up.goal_met else _("not met")
-            timeline.append(f"{when(follow_up.at)}  {channels.get(follow_up.channel, follow_up.channel)}  ", style="bold")
+            timeline.append(f"{when(follow_up.at)}  {labels.channel(follow_up.channel)}  ", style="bold")
             timeline.append(visible(follow_up.goal))
             timeline.append(f"  ({met})\n", style="green" if follow_up.goal_met else "yellow")
             timeline.append("  " + visible(follow_up.notes).replace("\n", "\n  ") + "\n")

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.errors import CrmError
+from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal, row
 
@@ -53,8 +54,12 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
             return ", ".join(self.tags)
         return str(getattr(self.customer, name) or "")
 
+    def _shown(self, name: str) -> str:
+        """The value as the list shows it (the status in words)."""
+        return labels.status(self._value(name)) if name == "status" else self._value(name)
+
     def _options(self) -> list[Option]:
-        return [Option(row((label, 12, "dim"), (self._value(name), 0)), id=name) for name, label in field_labels().items()]
+        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in field_labels().items()]
 
     @on(OptionList.OptionSelected, "#fields")
     def start_edit(self, event: OptionList.OptionSelected) -> None:

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui import i18n
+from crmtui import i18n, labels
 from crmtui.errors import CrmError, InvalidInput, MissingFields
 from crmtui.i18n import N_, _
 from crmtui.services.fields import CHANNELS
@@ -21,7 +21,7 @@ from crmtui.widgets.cells import literal
 
 def channel_names() -> list[str]:
     """The seven channels in the current language, in key order 1-7."""
-    return [_("Phone"), _("WeChat"), _("Visit"), _("Email"), _("Meeting"), _("SMS"), _("Other")]
+    return [labels.channel(key) for key in CHANNELS]
 
 
 class ChoicePicker(Static, can_focus=True):
@@ -167,7 +167,7 @@ class FollowUpForm(CrmScreenMixin, ModalScreen[bool]):
             log_follow_up(self.app.ctx, self.customer_id, **self.values())  # type: ignore[attr-defined, arg-type]
         except MissingFields as exc:
             self._mark(exc.fields)
-            names = ", ".join(_(name) for name in exc.fields)
+            names = ", ".join(labels.field(name) for name in exc.fields)
             self.notify(_("Missing: {fields}").format(fields=names), severity="error")
             return
         except InvalidInput as exc:

@@ -11,6 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.errors import CrmError, DuplicateFound, InvalidInput, MissingFields
+from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal
 
@@ -115,7 +116,7 @@ class NewRecordScreen(CrmScreenMixin, ModalScreen[None]):
             warning.update("")
             return
         warning.update(literal(_('⚠ same {reason} as "{name}" — Ctrl+O opens it, Ctrl+S adds anyway').format(
-            reason=_(found.reason), name=found.existing_name)))
+            reason=labels.field(found.reason), name=found.existing_name)))
 
     @on(Input.Submitted)
     def next_or_save(self, event: Input.Submitted) -> None:

@@ -12,11 +12,12 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui import i18n
+from crmtui import i18n, labels
 from crmtui.formatting import format_amount, format_short
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
-from crmtui.screens.stage import move_deal, stage_label
+from crmtui.labels import stage_name
+from crmtui.screens.stage import move_deal
 from crmtui.services.pipeline import Card, Column, board
 from crmtui.widgets.cells import fit
 
@@ -84,7 +85,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
             # Leave room for the scrollbar that appears once the cards overflow (set to 1 cell in app.tcss).
             width = max(6, listing.size.width - 2)
             head = Text(no_wrap=True, overflow="ellipsis")
-            head.append(fit(stage_label(column.stage), width + 1) + "\n", style="bold")
+            head.append(fit(stage_name(column.stage), width + 1) + "\n", style="bold")
             lang = i18n.language
             head.append(fit(f"{len(column.cards)} · Σ {format_short(column.total_cents, lang)}", width + 1) + "\n")
             head.append(fit(f"≈ {format_short(column.weighted_cents, lang)}", width + 1), style="dim")
@@ -97,7 +98,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
                 line1 = Text(fit(card.customer_name, width - len(marks)), style="bold")
                 line1.append(marks, style="bold red")
                 line2 = Text(fit(card.title, width))
-                line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {card.days_in_stage}d", width), style="dim")
+                line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {labels.days(card.days_in_stage)}", width), style="dim")
                 card_text = Text("\n", no_wrap=True, overflow="ellipsis").join([line1, line2, line3])
                 options.append(Option(card_text, id=card.deal_id))
             listing.set_options(options)

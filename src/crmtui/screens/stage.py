@@ -14,18 +14,13 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui import i18n
+from crmtui.labels import stage_name
 from crmtui.errors import CrmError, InvalidInput, MissingFields
 from crmtui.i18n import N_, _
 from crmtui.services.deals import LOST_REASONS
 from crmtui.widgets.cells import literal
 
 GATED = ("quote", "won", "lost")
-
-
-def stage_label(stage) -> str:  # type: ignore[no-untyped-def]
-    """A stage's name in the current language."""
-    return stage.name_zh if i18n.language == "zh" else stage.name
 
 
 class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
@@ -45,7 +40,7 @@ class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
             options = []
             for number, stage in enumerate(stages, start=1):
                 mark = "  ← " + _("now") if stage.key == self.current else ""
-                options.append(Option(Text(f"{number}  {stage_label(stage)}  {stage.probability}%{mark}"), id=stage.key))
+                options.append(Option(Text(f"{number}  {stage_name(stage)}  {stage.probability}%{mark}"), id=stage.key))
             yield OptionList(*options, id="stages")
 
     def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +83,7 @@ class GateForm(CrmScreenMixin, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         stage = self.app.ctx.settings.stage(self.stage)  # type: ignore[attr-defined]
         with Vertical(classes="dialog"):
-            yield Static(literal(_("{title} → {stage}").format(title=self.deal_title, stage=stage_label(stage))),
+            yield Static(literal(_("{title} → {stage}").format(title=self.deal_title, stage=stage_name(stage))),
                          classes="title")
             for field_id, label, placeholder in self.fields():
                 yield Horizontal(Label(label, classes="label"), Input(placeholder=placeholder, id=field_id, compact=True),

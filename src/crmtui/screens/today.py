@@ -11,22 +11,13 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui import i18n
+from crmtui import i18n, labels
 from crmtui.dates import format_when
 from crmtui.formatting import format_amount
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.services.agenda import SECTIONS, Agenda, AgendaItem, agenda_for
 from crmtui.widgets.cells import row
-
-
-def section_titles() -> dict[str, str]:
-    """The sections' names in the current language."""
-    return {
-        "overdue": _("Overdue"), "due": _("Due today"), "stalled": _("High intent, stalled"),
-        "new_leads": _("New leads to call now"), "renewals": _("Renewals"), "payments": _("Payments due"),
-        "birthdays": _("Birthdays"),
-    }
 
 
 class TodayScreen(CrmScreenMixin, Screen[None]):
@@ -78,13 +69,12 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         name_w = max(14, min(30, width * 3 // 10))
         amount_w = 11
         reason_w = max(14, min(26, width // 4))
-        titles = section_titles()
         options: list[Option] = []
         self.items = {}
         total = sum(agenda.totals.values())
         day = format_when(agenda.day, has_time=False, lang=i18n.language)
         counts = "  ".join(
-            f"{titles[name]} {agenda.totals[name]}" for name in ("overdue", "due", "stalled", "new_leads")
+            f"{labels.section(name)} {agenda.totals[name]}" for name in ("overdue", "due", "stalled", "new_leads")
             if agenda.totals.get(name)
         )
         self.query_one("#today-title", Static).update(Text(f"{_('Today')} · {day}   {counts}"))
@@ -92,7 +82,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             items = agenda.sections.get(name, [])
             if not items:
                 continue
-            options.append(Option(Text(f"{titles[name]} ({agenda.totals[name]})", style="bold"), disabled=True))
+            options.append(Option(Text(f"{labels.section(name)} ({agenda.totals[name]})", style="bold"), disabled=True))
             for index, item in enumerate(items):
                 key = f"{name}|{index}"
                 self.items[key] = item

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from crmtui.formatting import format_amount
+from crmtui import labels
 from crmtui.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import agenda as store
@@ -66,7 +67,6 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
     local_now = clock.now()
     now = clock.utcnow()
     agenda = Agenda(day=day, sections={name: [] for name in SECTIONS})
-    stage_names = {s.key: s.name for s in settings.stages}
     keys = [s.key for s in settings.stages]
     high = [k for k in keys[keys.index("proposal"):] if k not in ("won", "lost")] if "proposal" in keys else []
     with ctx.db.raw_read() as connection:
@@ -97,7 +97,7 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
         agenda.sections["due"].append(item("due", row, _("due today {time}").format(time=when.strftime("%H:%M"))))  # type: ignore[union-attr]
     for row in stalled:
         days = (day - clock.to_local(row.last_contact or row.stage_entered).date()).days  # type: ignore[union-attr]
-        stage = stage_names.get(row.deal_stage or "", row.deal_stage)
+        stage = labels.stage(settings, row.deal_stage or "")
         agenda.sections["stalled"].append(
             item("stalled", row, _("stalled {days} d in {stage}").format(days=days, stage=stage), days=days))
     for row in leads:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmtui import labels
 from crmtui.errors import Ambiguous, InvalidInput, Match, NotFound
 from crmtui.services.context import Context
 from crmtui.store import lookup as store
@@ -25,7 +26,7 @@ def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = 
     if not found:
         raise NotFound("lead" if statuses == ("lead",) else "customer", ref)
     if len(found) > 1:
-        raise Ambiguous("customer", ref, [Match(c.id, f"{c.name} ({c.status})") for c in found])
+        raise Ambiguous("customer", ref, [Match(c.id, f"{c.name} ({labels.status(c.status)})") for c in found])
     return found[0]
 
 
@@ -39,8 +40,8 @@ def resolve_deal(ctx: Context, ref: str) -> DealRef:
     if not found:
         raise NotFound("deal", ref)
     if len(found) > 1:
-        names = {s.key: s.name for s in ctx.settings.stages}
         raise Ambiguous(
-            "deal", ref, [Match(d.id, f"{d.title} @ {d.customer_name} ({names.get(d.stage, d.stage)})") for d in found]
+            "deal", ref, [Match(d.id, f"{d.title} @ {d.customer_name} ({labels.stage(ctx.settings, d.stage)})")
+                          for d in found]
         )
     return found[0]

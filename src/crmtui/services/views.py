@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from crmtui import labels
 from crmtui.formatting import format_amount
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
@@ -43,7 +44,7 @@ def deal_dict(ctx: Context, d: Deal, customer: Customer | None = None) -> dict[s
     from crmtui.services.deals import days_in_stage
 
     result: dict[str, object] = {
-        "id": d.id, "title": d.title, "stage": d.stage, "stage_name": ctx.settings.stage(d.stage).name,
+        "id": d.id, "title": d.title, "stage": d.stage, "stage_name": labels.stage(ctx.settings, d.stage),
         "probability": d.probability, "amount": format_amount(d.amount_cents) or None,
         "quoted": format_amount(d.quoted_cents) or None, "expected_close": _day(d.expected_close),
         "competitor": d.competitor, "lost_reason": d.lost_reason, "days_in_stage": days_in_stage(ctx, d),

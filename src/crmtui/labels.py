@@ -1,0 +1,56 @@
+"""Names of the domain's fixed values (statuses, channels, stages, sections) in the chosen language."""
+
+from __future__ import annotations
+
+from crmtui import i18n
+from crmtui.config import Settings, Stage
+from crmtui.i18n import N_, _
+
+STATUS = {"lead": N_("lead"), "prospect": N_("prospect"), "customer": N_("customer status"),
+          "dormant": N_("dormant"), "pool": N_("pool")}
+CHANNEL = {"phone": N_("Phone"), "wechat": N_("WeChat"), "visit": N_("Visit"), "email": N_("Email channel"),
+           "meeting": N_("Meeting"), "sms": N_("SMS"), "other": N_("Other")}
+SECTION = {"overdue": N_("Overdue"), "due": N_("Due today"), "stalled": N_("High intent, stalled"),
+           "new_leads": N_("New leads to call now"), "renewals": N_("Renewals"), "payments": N_("Payments due"),
+           "birthdays": N_("Birthdays")}
+FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("Goal met?"), "notes": N_("Notes"),
+         "next plan": N_("Next plan"), "next date": N_("Next date"), "phone": N_("Phone"), "email": N_("Email"),
+         "name": N_("Name")}
+
+
+def status(key: str) -> str:
+    """A customer status."""
+    return _(STATUS[key]) if key in STATUS else key
+
+
+def channel(key: str) -> str:
+    """A follow-up channel."""
+    return _(CHANNEL[key]) if key in CHANNEL else key
+
+
+def section(key: str) -> str:
+    """An agenda section's title."""
+    return _(SECTION[key]) if key in SECTION else key
+
+
+def field(key: str) -> str:
+    """A field named by a service (missing fields, duplicate reasons)."""
+    return _(FIELD[key]) if key in FIELD else key
+
+
+def stage_name(stage: Stage) -> str:
+    """A configured stage's name in the chosen language."""
+    return stage.name_zh if i18n.language == "zh" else stage.name
+
+
+def stage(settings: Settings, key: str) -> str:
+    """The name of the stage with this key (a key no longer configured is shown as it is)."""
+    for configured in settings.stages:
+        if configured.key == key:
+            return stage_name(configured)
+    return key
+
+
+def days(count: int) -> str:
+    """A number of days, short ("3 d" / "3 天")."""
+    return _("{days} d").format(days=count)
