@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
-from crmtui.screens.base import CrmScreenMixin
+from crmtui.screens.base import CrmScreenMixin, FormMixin
 from crmtui import i18n, labels
 from crmtui.errors import CrmError, InvalidInput, MissingFields
 from crmtui.i18n import N_, _
@@ -67,7 +67,7 @@ class ChoicePicker(Static, can_focus=True):
             self.post_message(self.Complete())
 
 
-class FollowUpForm(CrmScreenMixin, ModalScreen[bool]):
+class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     """Logs one follow-up; cannot be saved while anything required is missing; never loses typed text silently."""
 
     BINDINGS = [
@@ -192,13 +192,4 @@ class FollowUpForm(CrmScreenMixin, ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         """Asks before throwing away anything typed."""
-        if not self.has_typed():
-            self.dismiss(False)
-            return
-        from crmtui.screens.confirm import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(ConfirmScreen(_("Discard this follow-up? What you typed will be lost.")), answered)
+        self.close_asking(self.has_typed(), _("Discard this follow-up? What you typed will be lost."), False)

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from crmtui.screens.base import CrmScreenMixin
+from crmtui.screens.base import CrmScreenMixin, FormMixin
 from crmtui.errors import CrmError, DuplicateFound, InvalidInput, MissingFields
 from crmtui import labels
 from crmtui.i18n import N_, _
@@ -42,7 +42,7 @@ def field_label(name: str) -> str:
     }[name]
 
 
-class NewRecordScreen(CrmScreenMixin, ModalScreen[None]):
+class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
     """First l/c/t/d picks the kind (unless given), then the form; Ctrl+S saves, Ctrl+O opens a duplicate."""
 
     BINDINGS = [
@@ -120,11 +120,7 @@ class NewRecordScreen(CrmScreenMixin, ModalScreen[None]):
 
     @on(Input.Submitted)
     def next_or_save(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is inputs[-1]:
-            self.action_save()
-        else:
-            self.focus_next()
+        self.advance_or_save(event.input)
 
     def action_save(self) -> None:
         """Adds through the services; a duplicate already shown to the rep is added on purpose."""
@@ -169,13 +165,5 @@ class NewRecordScreen(CrmScreenMixin, ModalScreen[None]):
             self.app.open_customer(existing)  # type: ignore[attr-defined]
 
     def action_cancel(self) -> None:
-        if not any(v.strip() for v in self.values().values()):
-            self.dismiss(None)
-            return
-        from crmtui.screens.confirm import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmScreen(_("Discard this new record? What you typed will be lost.")), answered)
+        typed = any(v.strip() for v in self.values().values())
+        self.close_asking(typed, _("Discard this new record? What you typed will be lost."), None)

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from crmtui.screens.base import CrmScreenMixin
+from crmtui.screens.base import CrmScreenMixin, FormMixin
 from crmtui.labels import stage_name
 from crmtui.errors import CrmError, InvalidInput, MissingFields
 from crmtui.i18n import N_, _
@@ -57,7 +57,7 @@ class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class GateForm(CrmScreenMixin, ModalScreen[bool]):
+class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     """The fields a gated stage asks for; the move happens only when they are filled and valid."""
 
     BINDINGS = [
@@ -92,11 +92,7 @@ class GateForm(CrmScreenMixin, ModalScreen[bool]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
-        if event.input is inputs[-1]:
-            self.action_save()
-        else:
-            self.focus_next()
+        self.advance_or_save(event.input)
 
     def action_save(self) -> None:
         from crmtui.services.deals import move_stage
