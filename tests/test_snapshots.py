@@ -102,3 +102,9 @@ def test_today_at_80x24(snap_compare, demo_app, language):
     if language == "zh":
         pytest.skip("one small-terminal snapshot is enough; the Chinese layout is covered at 100x30")
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=_keys())
+
+
+def test_board_at_200x60(snap_compare, demo_app, language):
+    if language == "zh":
+        pytest.skip("one large-terminal snapshot is enough")
+    assert snap_compare(demo_app, terminal_size=(200, 60), run_before=_keys("p"))
