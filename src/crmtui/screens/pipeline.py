@@ -22,6 +22,11 @@ from crmtui.services.pipeline import Card, Column, board
 from crmtui.widgets.cells import fit
 
 
+MAX_CARDS = 300
+"""Cards drawn per column (the longest in stage first); counts and sums cover every deal. Filling 7,000
+cards took ~1 s on the event loop (bench/bench_tui.py), 300 per column keeps a reload well under that."""
+
+
 class PipelineScreen(CrmScreenMixin, Screen[None]):
     """Deals by stage. Each column is an OptionList, which renders only the visible lines (2,000 deals stay fast)."""
 
@@ -91,7 +96,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
             head.append(fit(f"≈ {format_short(column.weighted_cents, lang)}", width + 1), style="dim")
             self.query_one(f"#head-{key}", Static).update(head)
             options = []
-            for card in column.cards:
+            for card in column.cards[:MAX_CARDS]:
                 self.cards[card.deal_id] = card
                 # ASCII marks: "⚠"-like symbols are ambiguous-width and misalign beside Chinese text.
                 marks = ("!" if card.stalled else "") + ("?" if card.no_next_step else "")
@@ -101,6 +106,9 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
                 line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {labels.days(card.days_in_stage)}", width), style="dim")
                 card_text = Text("\n", no_wrap=True, overflow="ellipsis").join([line1, line2, line3])
                 options.append(Option(card_text, id=card.deal_id))
+            if len(column.cards) > MAX_CARDS:
+                more = _("… and {count} more").format(count=len(column.cards) - MAX_CARDS)
+                options.append(Option(Text(fit(more, width), style="dim"), disabled=True))
             listing.set_options(options)
         if focused is not None and focused.deal_id in self.cards:
             self._focus_card(focused.deal_id)
