@@ -257,3 +257,15 @@ async def test_the_tui_agenda_reasons_are_chinese(ctx, zh, frozen) -> None:  # t
         lines = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
         assert lines[0].startswith("逾期未跟进 (1)")
         assert "张三" in lines[1] and "逾期 3 天" in lines[1]
+
+
+def test_labels_read_as_plain_english_and_distinct_chinese():
+    from crmtui import i18n, labels
+
+    i18n.set_language("en")
+    assert (labels.channel("email"), labels.status("customer"), labels.field("email")) == ("Email", "customer", "Email")
+    i18n.set_language("zh")
+    try:
+        assert labels.channel("email") != labels.field("email")
+    finally:
+        i18n.set_language("en")

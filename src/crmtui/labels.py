@@ -13,6 +13,15 @@ CHANNEL = {"phone": N_("Phone"), "wechat": N_("WeChat"), "visit": N_("Visit"), "
 SECTION = {"overdue": N_("Overdue"), "due": N_("Due today"), "stalled": N_("High intent, stalled"),
            "new_leads": N_("New leads to call now"), "renewals": N_("Renewals"), "payments": N_("Payments due"),
            "birthdays": N_("Birthdays")}
+_ENGLISH = {"Email channel": "Email", "customer status": "customer"}
+"""Msgids made distinct for the translators (邮件 vs 邮箱, 成交客户 vs 客户) read as plain English."""
+
+
+def _t(msgid: str) -> str:
+    text = _(msgid)
+    return _ENGLISH.get(text, text)
+
+
 FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("Goal met?"), "notes": N_("Notes"),
          "next plan": N_("Next plan"), "next date": N_("Next date"), "phone": N_("Phone"), "email": N_("Email"),
          "name": N_("Name")}
@@ -20,12 +29,12 @@ FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("
 
 def status(key: str) -> str:
     """A customer status."""
-    return _(STATUS[key]) if key in STATUS else key
+    return _t(STATUS[key]) if key in STATUS else key
 
 
 def channel(key: str) -> str:
     """A follow-up channel."""
-    return _(CHANNEL[key]) if key in CHANNEL else key
+    return _t(CHANNEL[key]) if key in CHANNEL else key
 
 
 def section(key: str) -> str:
