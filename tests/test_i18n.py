@@ -193,7 +193,7 @@ def _three_days_overdue(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
     frozen.move_to(NOW)
 
 
-def test_the_cli_speaks_chinese(home: Path, ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_agenda_is_chinese(home: Path, ctx, frozen) -> None:  # type: ignore[no-untyped-def]
     from crmtui.cli import app
 
     _three_days_overdue(ctx, frozen)

@@ -485,3 +485,13 @@ def test_payments_are_checked_and_marked_paid_in_order(ctx):
     mark_paid(ctx, acme.id, contract_no="HT-1", paid_on="2026-11-20")
     with pytest.raises(NotFound):
         mark_paid(ctx, acme.id)
+
+
+def test_a_wrong_score_table_names_the_setting():
+    from crmtui.config import settings_from_dict
+
+    for data, name in (({"score": 3}, "config score"), ({"score": {"has_interest": "x"}}, "config score.has_interest"),
+                       ({"score": {"quality_sources": "referral"}}, "config score.quality_sources")):
+        with pytest.raises(InvalidInput) as caught:
+            settings_from_dict(data)
+        assert caught.value.field == name

@@ -346,3 +346,13 @@ async def test_light_and_dark_themes(ctx, late):
     async with dark.run_test(size=SIZE) as pilot:
         await _settle(pilot)
         assert dark.current_theme.dark
+
+
+async def test_notifications_show_user_data_literally(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.notify("saved [bold]x[/] \x1b[31m")
+        await pilot.pause()
+        (note,) = [n for n in app._notifications if "saved" in n.message]
+        assert note.message == "saved [bold]x[/] \\x1b[31m" and note.markup is False

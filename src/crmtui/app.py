@@ -109,6 +109,14 @@ class CrmApp(App[None]):
             if self.ctx.settings.bell:
                 self.bell()
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry user data (names, typed text): shown literally, never parsed as markup."""
+        from crmtui.normalize import visible
+
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout,  # type: ignore[arg-type]
+                       markup=False)
+
     def refresh_data(self, origin: str = "local") -> None:
         """Tells the screens on the stack to reload."""
         for screen in self.screen_stack:

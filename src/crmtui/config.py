@@ -154,6 +154,14 @@ def settings_from_dict(data: dict) -> Settings:
         values["stages"] = _parse_stages(data["stages"])
     if "score" in data:
         score = data["score"]
+        if not isinstance(score, dict):
+            raise InvalidInput("config score", "a [score] table", score)
+        for name, value in score.items():
+            if name == "quality_sources":
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InvalidInput("config score.quality_sources", "a list of strings", value)
+            elif name in {f.name for f in fields(ScoreWeights)}:
+                _check(f"score.{name}", value, int)
         known = {f.name for f in fields(ScoreWeights)}
         unknown = set(score) - known
         if unknown:

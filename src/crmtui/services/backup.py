@@ -58,9 +58,12 @@ def restore(db_path: Path, source: Path, backups_dir: Path) -> Path | None:
     """Replaces the live database with `source` after checking it; the current file is copied aside first."""
     check_backup(source)
     saved = None
-    if db_path.exists():
-        backups_dir.mkdir(parents=True, exist_ok=True)
-        saved = _unique(backups_dir, "crm-before-restore")
-        copy_database(db_path, saved)
-    copy_database(source, db_path)
+    try:
+        if db_path.exists():
+            backups_dir.mkdir(parents=True, exist_ok=True)
+            saved = _unique(backups_dir, "crm-before-restore")
+            copy_database(db_path, saved)
+        copy_database(source, db_path)
+    except (OSError, sqlite3.Error) as exc:
+        raise CrmError(f"restore failed, the current database is unchanged ({exc})") from None
     return saved

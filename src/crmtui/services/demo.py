@@ -121,7 +121,8 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
     )
     counts["customers"] += 1
     for position in range(rng.randint(1, 3)):
-        birthday = date(1970 + rng.randint(0, 30), now.month, now.day) + timedelta(days=rng.randint(-3, 10)) \
+        # Day 28 at most: 29 February does not exist in most birth years.
+        birthday = date(1970 + rng.randint(0, 30), now.month, min(now.day, 28)) + timedelta(days=rng.randint(-3, 10)) \
             if rng.random() < 0.08 else None
         add_contact(ctx, customer.id, _person(rng, chinese),
                     title=rng.choice(TITLES_ZH if chinese else TITLES_EN), phone=_phone(rng, 1000 + index * 3 + position),
