@@ -356,3 +356,87 @@ async def test_notifications_show_user_data_literally(ctx, late):
         await pilot.pause()
         (note,) = [n for n in app._notifications if "saved" in n.message]
         assert note.message == "saved [bold]x[/] \\x1b[31m" and note.markup is False
+
+
+async def test_new_lead_warns_about_a_duplicate_and_opens_it(ctx, late):
+    from crmtui.screens.new_record import NewRecordScreen
+    from crmtui.services.customers import list_customers
+
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("n", "l")
+        await pilot.pause()
+        assert isinstance(app.screen, NewRecordScreen) and app.screen.kind == "lead"
+        await _type(pilot, "王五")
+        await pilot.press("tab", "tab")  # name -> company -> phone
+        await _type(pilot, "+86 138-0013-8000")  # the phone of 张三科技
+        await _settle(pilot)
+        warning = str(app.screen.query_one("#duplicate").render())
+        assert warning == "⚠ same Phone as \"张三科技\" — Ctrl+O opens it, Ctrl+S adds anyway"
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        assert isinstance(app.screen, CustomerScreen) and app.screen.customer_id == late.id
+    assert [c.name for c in list_customers(ctx, ("lead",))] == []  # nothing was added
+
+
+async def test_new_lead_is_saved_and_converted_from_the_customer_screen(ctx, late):
+    from crmtui.services.customers import list_customers
+
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("n", "l")
+        await _type(pilot, "李雷")
+        await pilot.press("tab")
+        await _type(pilot, "韩梅梅科技")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        (lead,) = list_customers(ctx, ("lead",))
+        assert (lead.name, lead.company) == ("李雷", "韩梅梅科技")
+        app.open_customer(lead.id)
+        await _settle(pilot)
+        await pilot.press("c")
+        await _settle(pilot)
+        detail = customer_detail(ctx, lead.id)
+        assert detail.customer.status == "prospect" and detail.customer.name == "韩梅梅科技"
+        assert [c.name for c in detail.contacts] == ["李雷"] and len(detail.deals) == 1
+        assert "韩梅梅科技" in str(app.screen.query_one("#customer-title").render())  # the screen reloaded
+
+
+async def test_customer_screen_adds_a_contact_and_a_deal_and_edits_a_field(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(late.id)
+        await _settle(pilot)
+        await pilot.press("a")
+        await _settle(pilot)
+        await _type(pilot, "Jane")
+        await pilot.press("tab")
+        await _type(pilot, "CTO")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        await pilot.press("d")
+        await _settle(pilot)
+        await _type(pilot, "Support")
+        await pilot.press("tab")
+        await _type(pilot, "2万")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        await pilot.press("e")
+        await _settle(pilot)
+        await pilot.press("down", "enter")  # the second field: phone
+        await pilot.pause()
+        phone = app.screen.query_one("#value", Input)
+        phone.value = "not a phone"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert phone.value == "not a phone" and not phone.disabled  # refused; the typed value stays
+        phone.value = "13912345678"
+        await pilot.press("enter")
+        await _settle(pilot)
+    detail = customer_detail(ctx, late.id)
+    assert [(c.name, c.title) for c in detail.contacts] == [("Jane", "CTO")]
+    assert {(d.title, d.amount_cents) for d in detail.deals} == {("CRM seats", 5_000_000), ("Support", 2_000_000)}
+    assert detail.customer.phone == "13912345678"

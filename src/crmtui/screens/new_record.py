@@ -65,29 +65,30 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
             yield Static("", id="duplicate", classes="hint")
             yield Static(_("Ctrl+S saves · Ctrl+O opens the existing record · Esc cancels"), classes="hint")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         if self.kind:
-            self.show_form(self.kind)
+            await self.show_form(self.kind)
         else:
             self.query_one("#chooser").can_focus = True
             self.query_one("#chooser").focus()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+    async def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
         if self.kind is None and event.character in kinds():
             event.stop()
-            self.show_form(kinds()[event.character])
+            await self.show_form(kinds()[event.character])
 
-    def show_form(self, kind: str) -> None:
+    async def show_form(self, kind: str) -> None:
         """Builds the inputs of this kind."""
         self.kind = kind
         self.query_one("#chooser").display = False
         self.query_one("#new-title", Static).update(_("New") + " · " + kind_label(kind))
         box = self.query_one("#new-fields", Vertical)
-        for name in FIELDS[kind]:
-            if name == "customer" and self.customer_id:
-                continue
-            box.mount(Horizontal(Label(field_label(name), classes="label"), Input(id=f"f-{name}", compact=True), classes="field-row"))
-        self.call_after_refresh(lambda: self.query(Input).first().focus())
+        await box.mount_all(
+            Horizontal(Label(field_label(name), classes="label"), Input(id=f"f-{name}", compact=True), classes="field-row")
+            for name in FIELDS[kind]
+            if not (name == "customer" and self.customer_id)
+        )
+        self.query(Input).first().focus()
 
     def values(self) -> dict[str, str]:
         return {field.id.removeprefix("f-"): field.value for field in self.query(Input) if field.id}
