@@ -440,3 +440,28 @@ async def test_customer_screen_adds_a_contact_and_a_deal_and_edits_a_field(ctx, 
     assert [(c.name, c.title) for c in detail.contacts] == [("Jane", "CTO")]
     assert {(d.title, d.amount_cents) for d in detail.deals} == {("CRM seats", 5_000_000), ("Support", 2_000_000)}
     assert detail.customer.phone == "13912345678"
+
+
+async def test_merge_a_duplicate_from_the_customer_screen(ctx, late):
+    from crmtui.services.customers import list_customers
+
+    dup = add_customer(ctx, "张三科技(旧)", email="old@zs.example")
+    _log(ctx, dup.id, "tomorrow")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(late.id)
+        await _settle(pilot)
+        await pilot.press("m")
+        await _settle(pilot)
+        await _type(pilot, "旧")
+        await _settle(pilot)
+        await pilot.press("enter")  # to the results
+        await pilot.press("enter")  # pick the duplicate
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await _settle(pilot)
+    assert [c.id for c in list_customers(ctx)] == [late.id]
+    detail = customer_detail(ctx, late.id)
+    assert detail.customer.email == "old@zs.example" and len(detail.follow_ups) == 2
