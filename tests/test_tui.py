@@ -465,3 +465,17 @@ async def test_merge_a_duplicate_from_the_customer_screen(ctx, late):
     assert [c.id for c in list_customers(ctx)] == [late.id]
     detail = customer_detail(ctx, late.id)
     assert detail.customer.email == "old@zs.example" and len(detail.follow_ups) == 2
+
+
+async def test_new_deal_from_today_starts_with_the_highlighted_customer(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("n", "d")
+        await _settle(pilot)
+        assert app.screen.query_one("#f-customer", Input).value == "张三科技"
+        await pilot.press("tab")
+        await _type(pilot, "Renewal")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+    assert "Renewal" in {d.title for d in customer_detail(ctx, late.id).deals}

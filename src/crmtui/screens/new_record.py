@@ -51,10 +51,12 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
         Binding("escape", "cancel", N_("Cancel"), id="cancel-new"),
     ]
 
-    def __init__(self, kind: str | None = None, customer_id: str | None = None) -> None:
+    def __init__(self, kind: str | None = None, customer_id: str | None = None, suggested: str = "") -> None:
         super().__init__()
         self.kind = kind
         self.customer_id = customer_id
+        self.suggested = suggested
+        """The customer under the cursor where `n` was pressed: the contact/deal forms start with it."""
         self.duplicate: DuplicateFound | None = None
 
     def compose(self) -> ComposeResult:
@@ -88,6 +90,9 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
             for name in FIELDS[kind]
             if not (name == "customer" and self.customer_id)
         )
+        for field in self.query("#f-customer"):
+            if isinstance(field, Input) and self.suggested:
+                field.value = self.suggested
         self.query(Input).first().focus()
 
     def values(self) -> dict[str, str]:

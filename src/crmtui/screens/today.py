@@ -141,7 +141,8 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     def action_new(self) -> None:
         from crmtui.screens.new_record import NewRecordScreen
 
-        self.app.push_screen(NewRecordScreen())
+        item = self.current_item()
+        self.app.push_screen(NewRecordScreen(suggested=item.customer_name if item else ""))
 
     def action_stage(self) -> None:
         item = self.current_item()
