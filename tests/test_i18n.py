@@ -80,7 +80,7 @@ def test_every_message_of_the_source_has_a_chinese_translation(template, catalog
 
 def test_translations_are_chinese(catalog) -> None:  # type: ignore[no-untyped-def]
     """Every translation has Chinese text, except those that are only keys, placeholders and marks."""
-    allowed_without_chinese = {"{title} → {stage}"}
+    allowed_without_chinese = {"{title} → {stage}", "{field}: {expected}", "{problem}"}
     latin = [m.id for m in catalog if m.id and m.string and m.id not in allowed_without_chinese
              and not any("\u4e00" <= ch <= "\u9fff" for ch in m.string)]
     assert not latin, latin
@@ -257,3 +257,23 @@ def test_labels_read_as_plain_english_and_distinct_chinese():
         assert labels.channel("email") != labels.field("email")
     finally:
         i18n.set_language("en")
+
+
+def test_cli_errors_speak_chinese(home: Path, ctx) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.cli import app
+    from crmtui.services.customers import add_customer
+
+    add_customer(ctx, "张三")
+    (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
+    try:
+        missing = CliRunner().invoke(app, ["log", "张三", "--via", "phone"])
+        bad_email = CliRunner().invoke(app, ["add", "customer", "李四", "--email", "bad"])
+        bad_date = CliRunner().invoke(app, ["log", "张三", "--via", "1", "--goal", "g", "--met", "--notes", "n",
+                                            "--next-plan", "p", "--next", "下周八"])
+        unknown = CliRunner().invoke(app, ["show", "王五"])
+    finally:
+        i18n.set_language("en")
+    assert missing.exit_code == 1 and "跟进记录还缺少：本次目标, 是否达成？, 跟进内容" in missing.stderr
+    assert bad_email.exit_code == 1 and '邮箱：邮箱地址，如 name@example.com（输入的是 "bad"）' in bad_email.stderr
+    assert bad_date.exit_code == 1 and '无法识别日期 "下周八"' in bad_date.stderr
+    assert unknown.exit_code == 1 and '没有与 "王五" 匹配的客户' in unknown.stderr

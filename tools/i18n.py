@@ -28,7 +28,8 @@ LOCALE = PACKAGE / "locale"
 DOMAIN = "crmtui"
 POT = LOCALE / f"{DOMAIN}.pot"
 LANGUAGES = ("zh",)
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "_t": None, "InvalidInput": (2,), "MissingFields": (2,)}
+"""`_t` fills a template in errors.py; an InvalidInput's or MissingFields' second argument is its template."""
 
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 """Stands in for the creation and revision dates, which would otherwise change on every run."""
@@ -88,7 +89,9 @@ def _ast_calls(path: Path) -> list[tuple[int, str | None]]:
     calls = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS:
-            arg = node.args[0] if node.args else None
+            spec = KEYWORDS[node.func.id]
+            position = spec[0] - 1 if spec else 0
+            arg = node.args[position] if len(node.args) > position else None
             literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
             calls.append((node.lineno, literal))
     return sorted(calls, key=lambda call: call[0])

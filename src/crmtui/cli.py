@@ -96,14 +96,14 @@ def _session() -> Iterator[Context]:
         ctx = open_context(settings=settings)
         yield ctx
     except Ambiguous as exc:
-        lines = [str(exc)] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
+        lines = [exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
         _fail("\n".join(lines), 2)
     except MissingFields as exc:
         hints = [OPTION_OF.get(name, OPTION_OF.get(name.split(" (")[0], "")) for name in exc.fields]
         hints = [hint for hint in hints if hint]
-        _fail(str(exc) + (" " + _("(give {options})").format(options=", ".join(hints)) if hints else ""))
+        _fail(exc.message() + (" " + _("(give {options})").format(options=", ".join(hints)) if hints else ""))
     except (DuplicateFound, NotFound, CrmError) as exc:
-        _fail(str(exc))
+        _fail(exc.message())
     except sqlite3.Error as exc:
         _fail(_("the database could not be read or written ({error})").format(error=exc))
     except OSError as exc:
@@ -606,7 +606,7 @@ def backup(path: Annotated[Path, typer.Argument(help="A new file (or a folder) f
     try:
         written = run_backup(paths.database_path(), path)
     except CrmError as exc:
-        _fail(str(exc))
+        _fail(exc.message())
     _out(_("backed up to {path}").format(path=written))
 
 
@@ -624,7 +624,7 @@ def restore(
         _confirm(_("Replace the current database with {path}?").format(path=path), yes)
         saved = run_restore(paths.database_path(), path, paths.backups_dir())
     except CrmError as exc:
-        _fail(str(exc))
+        _fail(exc.message())
     _out(_("restored from {path}").format(path=path) + (_("; previous data saved to {saved}").format(saved=saved) if saved else ""))
 
 

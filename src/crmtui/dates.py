@@ -59,11 +59,15 @@ _EXAMPLES = '"明天下午3点", "fri 3pm", "2026-12-01"'
 class DateParseError(ValueError):
     """Raised with .text (the input) and a message that quotes the input."""
 
-    def __init__(self, text: str, message: str | None = None) -> None:
+    TEMPLATE = "could not understand the date {quoted} (try e.g. {examples})"
+    """The message as a translatable template (crmtui.labels.DateProblem shows it translated)."""
+
+    def __init__(self, text: str, message: str | None = None, template: str | None = None, **values: object) -> None:
         self.text = text
-        if message is None:
-            message = f"could not understand the date {_quote(text)} (try e.g. {_EXAMPLES})"
-        super().__init__(message)
+        self.template = template or (self.TEMPLATE if message is None else message)
+        self.template_values: dict[str, object] = values or (
+            {"quoted": _quote(text), "examples": _EXAMPLES} if message is None else {})
+        super().__init__(self.template.format(**self.template_values) if self.template_values else self.template)
 
 
 class DateInPastError(DateParseError):
@@ -71,8 +75,9 @@ class DateInPastError(DateParseError):
 
     def __init__(self, text: str, parsed: ParsedDate, today: date) -> None:
         self.parsed = parsed
-        shown = format_when(parsed.when, parsed.has_time, today=today)
-        super().__init__(text, f"the date {_quote(text)} is in the past (read as {shown})")
+        self.today = today
+        super().__init__(text, template="the date {quoted} is in the past (read as {read})", quoted=_quote(text),
+                         read=format_when(parsed.when, parsed.has_time, today=today))
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,8 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> Par
         # Refuse before any regex or dateparser work: a date never needs this much text.
         shown = _quote(stripped[:30] + "…")
         raise DateParseError(
-            text, f"the date text is too long ({len(stripped)} characters, at most "
-                  f"{MAX_INPUT_LENGTH}): {shown}"
+            text, template="the date text is too long ({count} characters, at most {max}): {shown}",
+            count=len(stripped), max=MAX_INPUT_LENGTH, shown=shown,
         )
     folded = _normalize(text)
     # Control characters (a pasted ANSI escape) are never part of a date.

@@ -1,33 +1,71 @@
-"""The errors the services raise; the CLI and the TUI turn them into messages, never tracebacks."""
+"""The errors the services raise; the CLI and the TUI turn them into messages, never tracebacks.
+
+`str(error)` is English (logs, tests); `error.message()` is the same text in the chosen language:
+the texts are msgid templates filled with their values only when shown.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 
+def _t(template: str, **values: object) -> str:
+    """A template in the chosen language, filled."""
+    from crmtui.i18n import _
+
+    return _(template).format(**values) if values else _(template)
+
+
+def _field(name: str) -> str:
+    from crmtui import labels
+
+    return labels.field(name)
+
+
 class CrmError(Exception):
     """Base of every expected failure: the message is meant for the user."""
+
+    def message(self) -> str:
+        """The message in the chosen language (English is `str(self)`; texts not in the catalog stay English)."""
+        from crmtui import i18n
+
+        return str(self) if i18n.language == "en" else self._localized()
+
+    def _localized(self) -> str:
+        from crmtui.i18n import _
+
+        return _(str(self))
 
 
 class InvalidInput(CrmError):
     """A field's value is missing or wrong: names the field and what is expected."""
 
-    def __init__(self, field_name: str, expected: str, value: object = None) -> None:
+    def __init__(self, field_name: str, expected: str, value: object = None, **values: object) -> None:
         self.field = field_name
         self.expected = expected
+        self.values = values
         self.value = value
-        shown = ""
-        if isinstance(value, str | int | float) and not isinstance(value, bool) and len(str(value)) <= 60:
-            shown = f' (got "{value}")'
-        super().__init__(f"{field_name}: {expected}{shown}")
+        self.shown = isinstance(value, str | int | float) and not isinstance(value, bool) and len(str(value)) <= 60
+        text = expected.format(**values) if values else expected
+        super().__init__(f"{field_name}: {text}" + (f' (got "{value}")' if self.shown else ""))
+
+    def _localized(self) -> str:
+        text = _t("{field}: {expected}", field=_field(self.field), expected=_t(self.expected, **self.values))
+        return text + (_t(' (got "{value}")', value=self.value) if self.shown else "")
 
 
 class MissingFields(CrmError):
     """Several required fields are missing at once (a follow-up, a stage gate)."""
 
-    def __init__(self, fields: list[str], what: str) -> None:
+    def __init__(self, fields: list[str], what: str, **values: object) -> None:
         self.fields = fields
-        super().__init__(f"{what} needs: {', '.join(fields)}")
+        self.what = what
+        self.values = values
+        super().__init__(f"{what.format(**values)} needs: {', '.join(fields)}")
+
+    def _localized(self) -> str:
+        return _t("{what} needs: {fields}", what=_t(self.what, **self.values),
+                  fields=", ".join(_field(name) for name in self.fields))
 
 
 class NotFound(CrmError):
@@ -37,6 +75,9 @@ class NotFound(CrmError):
         self.kind = kind
         self.ref = ref
         super().__init__(f'no {kind} matches "{ref}"')
+
+    def _localized(self) -> str:
+        return _t('no {kind} matches "{ref}"', kind=_field(self.kind), ref=self.ref)
 
 
 @dataclass
@@ -56,6 +97,10 @@ class Ambiguous(CrmError):
         self.matches = matches
         super().__init__(f'"{ref}" matches {len(matches)} {kind}s; use more of the name or the id')
 
+    def _localized(self) -> str:
+        return _t('"{ref}" matches {count} {kind} records; use more of the name or the id', ref=self.ref,
+                  count=len(self.matches), kind=_field(self.kind))
+
 
 class DuplicateFound(CrmError):
     """An add would create a record that already exists (same phone, email or name)."""
@@ -69,6 +114,10 @@ class DuplicateFound(CrmError):
             f'a {kind} with the same {reason} exists: "{existing_name}" ({existing_id[:8]});'
             " use --force to add anyway, or merge them"
         )
+
+    def _localized(self) -> str:
+        return _t('a {kind} with the same {reason} exists: "{name}" ({id}); use --force to add anyway, or merge them',
+                  kind=_field(self.kind), reason=_field(self.reason), name=self.existing_name, id=self.existing_id[:8])
 
 
 class NotAllowed(CrmError):

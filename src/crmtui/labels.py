@@ -23,8 +23,15 @@ def _t(msgid: str) -> str:
 
 
 FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("Goal met?"), "notes": N_("Notes"),
-         "next plan": N_("Next plan"), "next date": N_("Next date"), "phone": N_("Phone"), "email": N_("Email"),
-         "name": N_("Name")}
+         "next plan": N_("Next plan"), "next date": N_("Next date"), "next": N_("Next date"), "phone": N_("Phone"),
+         "email": N_("Email"), "name": N_("Name"), "wechat": N_("WeChat"), "company": N_("Company"),
+         "title": N_("Title"), "birthday": N_("Birthday"), "amount": N_("Amount"), "close": N_("Close date"),
+         "region": N_("Region"), "source": N_("Source"), "interest": N_("Interest"), "industry": N_("Industry"),
+         "tier": N_("Tier"), "status": N_("Status"), "owner": N_("Owner"), "tag": N_("Tags"), "stage": N_("Stage"),
+         "reason": N_("Reason"), "contract-no": N_("Contract no."), "signed": N_("Signed on"), "end": N_("Ends on"),
+         "amount (the quoted amount)": N_("Quoted amount"), "signed (the signed date)": N_("Signed on"),
+         "customer": N_("Customer"), "lead": N_("Lead"), "deal": N_("Deal"), "contact": N_("Contact"),
+         "payment": N_("Payment"), "payment due date": N_("Payment due date"), "payment amount": N_("Payment amount")}
 
 
 def status(key: str) -> str:
@@ -63,3 +70,33 @@ def stage(settings: Settings, key: str) -> str:
 def days(count: int) -> str:
     """A number of days, short ("3 d" / "3 天")."""
     return _("{days} d").format(days=count)
+
+
+class DateProblem:
+    """A dates.py parse error that reads in the language chosen when it is shown (it sits inside an InvalidInput)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __format__(self, spec: str) -> str:
+        from crmtui.dates import DateInPastError, format_when
+
+        error = self.error
+        template = getattr(error, "template", None)
+        if template is None or i18n.language == "en":
+            return str(error)
+        values = dict(getattr(error, "template_values", {}))
+        if isinstance(error, DateInPastError):
+            values["read"] = format_when(error.parsed.when, error.parsed.has_time, i18n.language, error.today)
+        return _(template).format(**values)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+DATE_TEMPLATES = (
+    N_("could not understand the date {quoted} (try e.g. {examples})"),
+    N_("the date {quoted} is in the past (read as {read})"),
+    N_("the date text is too long ({count} characters, at most {max}): {shown}"),
+)
+"""dates.py's error templates (it imports no i18n); DateProblem translates them when shown."""

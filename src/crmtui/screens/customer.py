@@ -194,7 +194,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         try:
             customer, contact, deal = convert_lead(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
         except CrmError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
         self.app.refresh_data()  # type: ignore[attr-defined]

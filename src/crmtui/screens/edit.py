@@ -82,7 +82,7 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
         try:
             self.customer = edit_customer(self.app.ctx, self.customer.id, {self.editing: new})  # type: ignore[attr-defined]
         except CrmError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return  # the typed value stays in the box
         if self.editing == "tags":
             self.tags = list(new)  # type: ignore[arg-type]

@@ -16,6 +16,7 @@ from crmtui import i18n, labels
 from crmtui.errors import CrmError, InvalidInput, MissingFields
 from crmtui.i18n import N_, _
 from crmtui.services.fields import CHANNELS
+from crmtui.labels import DateProblem
 from crmtui.widgets.cells import literal
 
 
@@ -123,7 +124,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         try:
             parsed = parse_next_date(text, ctx.clock.now(), ctx.settings.default_time)
         except DateParseError as exc:
-            preview.update(literal(str(exc)))
+            preview.update(literal(str(DateProblem(exc))))
             preview.add_class("error")
             return
         preview.update("→ " + format_when(parsed.when, parsed.has_time, i18n.language, ctx.clock.today()))
@@ -172,10 +173,10 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
             return
         except InvalidInput as exc:
             self._mark([exc.field])
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         except CrmError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
         self.dismiss(True)

@@ -75,7 +75,7 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
             try:
                 merge_customers(self.app.ctx, self.keep_id, other_id)  # type: ignore[attr-defined]
             except CrmError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(exc.message(), severity="error")
                 return
             self.notify(_("Merged {other} into {keep}").format(other=other, keep=self.keep_name))
             self.app.refresh_data()  # type: ignore[attr-defined]

@@ -157,7 +157,7 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
                 for widget in self.query(f"#f-{field}"):
                     widget.add_class("missing")
                     widget.focus()
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         name = getattr(record, "name", None) or getattr(record, "title", "")
         self.notify(_("Added {what} {name}").format(what=kind_label(self.kind), name=name))

@@ -108,17 +108,17 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
                 for field in self.query(Input):
                     if field.id == key:
                         field.add_class("missing")
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         except InvalidInput as exc:
             for field in self.query(Input):
                 if field.id == exc.field.replace("-", "_"):
                     field.add_class("missing")
                     field.focus()
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         except CrmError as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(exc.message(), severity="error")
             return
         self.dismiss(True)
 
@@ -143,7 +143,7 @@ def move_deal(app: App, deal_id: str, title: str, stage: str, done: Callable[[bo
     try:
         move_stage(app.ctx, deal_id, stage)  # type: ignore[attr-defined]
     except CrmError as exc:
-        app.notify(str(exc), severity="error")
+        app.notify(exc.message(), severity="error")
         finished(False)
         return
     finished(True)

@@ -31,7 +31,7 @@ def single_line(field_name: str, value: str | None, *, required: bool = False, m
     if "\n" in value or "\r" in value:
         raise InvalidInput(field_name, "a single line (no line breaks)", value)
     if len(value) > max_len:
-        raise InvalidInput(field_name, f"at most {max_len} characters (got {len(value)})")
+        raise InvalidInput(field_name, "at most {max} characters (got {count})", max=max_len, count=len(value))
     return value
 
 
@@ -43,7 +43,7 @@ def long_text(field_name: str, value: str | None, *, required: bool = False) -> 
         return None
     value = value.strip()
     if len(value) > TEXT_MAX:
-        raise InvalidInput(field_name, f"at most {TEXT_MAX} characters (got {len(value)})")
+        raise InvalidInput(field_name, "at most {max} characters (got {count})", max=TEXT_MAX, count=len(value))
     return value
 
 
@@ -58,7 +58,7 @@ def channel(value: str | None) -> str | None:
         return wanted
     if wanted in _CHANNEL_ALIASES:
         return _CHANNEL_ALIASES[wanted]
-    raise InvalidInput("channel", f"one of {', '.join(CHANNELS)} (or 1-7)", value)
+    raise InvalidInput("channel", "one of {choices} (or 1-7)", value, choices=", ".join(CHANNELS))
 
 
 def email(value: str | None) -> str | None:
@@ -104,7 +104,9 @@ def day(field_name: str, value: str | date | None, now: datetime) -> date | None
     try:
         return parse_day(value, now)
     except DateParseError as exc:
-        raise InvalidInput(field_name, str(exc)) from None  # the message already quotes the input
+        from crmtui.labels import DateProblem
+
+        raise InvalidInput(field_name, "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
 
 def birthday(value: str | date | None, now: datetime) -> date | None:

@@ -20,7 +20,9 @@ def parse_next(ctx: Context, text: str) -> datetime:
     try:
         return parse_next_date(text, ctx.clock.now(), ctx.settings.default_time).when
     except DateParseError as exc:
-        raise InvalidInput("next", str(exc)) from None  # the message already quotes the input
+        from crmtui.labels import DateProblem
+
+        raise InvalidInput("next", "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
 
 def log_follow_up(
