@@ -4,7 +4,6 @@ import json
 import os
 import subprocess
 import sys
-import time as clock
 from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo

@@ -164,14 +164,19 @@ def test_the_config_wins_over_the_locale(monkeypatch: pytest.MonkeyPatch) -> Non
 # ---------------------------------------------------------------- the CLI and the TUI in Chinese
 
 
-def test_the_cli_speaks_chinese(home: Path) -> None:
+def _crm_in_chinese(home: Path, *args: str):  # type: ignore[no-untyped-def]
+    """Runs `crm ARGS` with language = "zh" in the config; English is restored afterwards."""
     from crmtui.cli import app
 
     (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
     try:
-        result = CliRunner().invoke(app, ["today"])
+        return CliRunner().invoke(app, list(args))
     finally:
         i18n.set_language("en")
+
+
+def test_the_cli_speaks_chinese(home: Path) -> None:
+    result = _crm_in_chinese(home, "today")
     assert result.exit_code == 0, result.output
     assert "今日待办 2026-11-24" in result.output
     assert "今天没有待办" in result.output
@@ -194,14 +199,8 @@ def _three_days_overdue(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_the_cli_agenda_is_chinese(home: Path, ctx, frozen) -> None:  # type: ignore[no-untyped-def]
-    from crmtui.cli import app
-
     _three_days_overdue(ctx, frozen)
-    (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
-    try:
-        result = CliRunner().invoke(app, ["today"])
-    finally:
-        i18n.set_language("en")
+    result = _crm_in_chinese(home, "today")
     assert result.exit_code == 0, result.output
     assert "逾期未跟进 (1)" in result.output  # the section title
     assert "张三  ·  逾期 3 天  ·  → 回电" in result.output  # the reason
@@ -260,19 +259,14 @@ def test_labels_read_as_plain_english_and_distinct_chinese():
 
 
 def test_cli_errors_speak_chinese(home: Path, ctx) -> None:  # type: ignore[no-untyped-def]
-    from crmtui.cli import app
     from crmtui.services.customers import add_customer
 
     add_customer(ctx, "张三")
-    (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
-    try:
-        missing = CliRunner().invoke(app, ["log", "张三", "--via", "phone"])
-        bad_email = CliRunner().invoke(app, ["add", "customer", "李四", "--email", "bad"])
-        bad_date = CliRunner().invoke(app, ["log", "张三", "--via", "1", "--goal", "g", "--met", "--notes", "n",
-                                            "--next-plan", "p", "--next", "下周八"])
-        unknown = CliRunner().invoke(app, ["show", "王五"])
-    finally:
-        i18n.set_language("en")
+    missing = _crm_in_chinese(home, "log", "张三", "--via", "phone")
+    bad_email = _crm_in_chinese(home, "add", "customer", "李四", "--email", "bad")
+    bad_date = _crm_in_chinese(home, "log", "张三", "--via", "1", "--goal", "g", "--met", "--notes", "n",
+                               "--next-plan", "p", "--next", "下周八")
+    unknown = _crm_in_chinese(home, "show", "王五")
     assert missing.exit_code == 1 and "跟进记录还缺少：本次目标, 是否达成？, 跟进内容" in missing.stderr
     assert bad_email.exit_code == 1 and '邮箱：邮箱地址，如 name@example.com（输入的是 "bad"）' in bad_email.stderr
     assert bad_date.exit_code == 1 and '无法识别日期 "下周八"' in bad_date.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
-
 from crmtui.errors import InvalidInput
 
 
@@ -42,11 +40,6 @@ def parse_amount(text: str | int | float | None, field_name: str = "amount") -> 
     if cents > 10**15:
         raise InvalidInput(field_name, "an amount below 10 trillion", text)
     return cents
-
-
-def days_between(earlier: datetime, later: datetime) -> int:
-    """Whole calendar days from one moment to another (both aware)."""
-    return (later.date() - earlier.date()).days
 
 
 def format_short(cents: int | None, lang: str = "en") -> str:

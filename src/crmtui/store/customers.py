@@ -76,11 +76,6 @@ def contacts_of(session: Session, customer_id: str, include_deleted: bool = Fals
     return list(session.exec(query.order_by(col(Contact.decision_maker).desc(), Contact.name)).all())
 
 
-def get_contact(session: Session, contact_id: str) -> Contact | None:
-    """The contact with this id."""
-    return session.get(Contact, contact_id)
-
-
 def tags_of(session: Session, customer_id: str) -> list[CustomerTag]:
     """Live tags of a customer."""
     return list(

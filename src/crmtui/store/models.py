@@ -166,5 +166,3 @@ class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
 
-
-SYNCED_TABLES = (Customer, Contact, Deal, DealStageChange, FollowUp, Contract, Payment, CustomerTag)
