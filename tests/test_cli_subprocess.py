@@ -160,3 +160,40 @@ def test_backup_to_an_impossible_path_is_one_line_in_a_real_process(subprocess_e
     assert child.returncode == 1
     assert "Traceback" not in child.stderr
     assert len(child.stderr.splitlines()) == 1 and child.stderr.startswith("error: ")
+
+
+def _with_locale(env: dict[str, str], lang: str) -> dict[str, str]:
+    env = {k: v for k, v in env.items() if k not in ("LC_ALL", "LC_MESSAGES", "LANGUAGE")}
+    env["LANG"] = lang
+    return env
+
+
+def test_help_follows_the_locale(subprocess_env, home):
+    (home / "config" / "config.toml").write_text('language = "auto"\n', encoding="utf-8")
+    zh = _with_locale(subprocess_env, "zh_CN.UTF-8")
+    top, log = crm(zh, "--help"), crm(zh, "log", "--help")
+    assert top.returncode == 0 and log.returncode == 0, top.stderr + log.stderr
+    assert top.stdout.startswith("用法：python -m crmtui [OPTIONS] COMMAND [ARGS]...")
+    assert "不带命令时打开应用" in top.stdout
+    assert "命令：" in top.stdout and "  log      写一条跟进记录\n" in top.stdout
+    assert "写一条跟进记录；客户未关闭时每一项都必填。" in log.stdout
+    assert "--next-plan <str>  下次计划做什么。" in log.stdout
+    assert "[必填]" in log.stdout and "显示本帮助并退出。" in log.stdout
+    assert "Options" not in log.stdout and "Show this message" not in log.stdout
+    # lines wrapped by terminal cells: nothing wider than Click's 80 columns
+    from crmtui.cli_help import cells
+
+    assert max(cells(line) for line in top.stdout.splitlines() + log.stdout.splitlines()) <= 80
+
+    en = crm(_with_locale(subprocess_env, "C"), "log", "--help")
+    assert en.stdout.startswith("Usage: python -m crmtui log [OPTIONS]")
+    assert "Logs a follow-up 跟进记录; every field is required" in en.stdout
+    assert "--next-plan <str>  What you will do next 下次计划." in en.stdout
+    assert "Show this message and exit." in en.stdout and "用法" not in en.stdout
+
+
+def test_help_follows_the_config_language(subprocess_env, home):
+    (home / "config" / "config.toml").write_text('language = "zh"\n', encoding="utf-8")
+    shown = crm(_with_locale(subprocess_env, "C"), "add", "deal", "-h")
+    assert shown.returncode == 0, shown.stderr
+    assert "新商机。" in shown.stdout and "--amount <str>" in shown.stdout and "如 120000、12万、50k。" in shown.stdout

@@ -80,7 +80,8 @@ def _files() -> list[Path]:
 
 
 def _ast_calls(path: Path) -> list[tuple[int, str | None]]:
-    """(line, literal or None) of every `_(...)` / `N_(...)` call, f-string insides included.
+    """(line, literal or None) of every `_(...)` / `N_(...)` call, f-string insides included, and the
+    docstring of every `@....command()` function (a CLI command's help).
 
     Babel's tokenizer sees an f-string as one token before Python 3.12, so `f"{_('tier')} ..."` is missed
     there and found on 3.12+; this pass makes the catalog the same on every Python.
@@ -94,7 +95,17 @@ def _ast_calls(path: Path) -> list[tuple[int, str | None]]:
             arg = node.args[position] if len(node.args) > position else None
             literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
             calls.append((node.lineno, literal))
+        elif isinstance(node, ast.FunctionDef) and any(_is_command(d) for d in node.decorator_list):
+            doc = ast.get_docstring(node, clean=True)
+            if doc:
+                calls.append((node.body[0].lineno, doc))
     return sorted(calls, key=lambda call: call[0])
+
+
+def _is_command(decorator: ast.expr) -> bool:
+    """`@app.command(...)`: Typer shows the function's docstring as the command's help (cli.py translates it)."""
+    return (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)
+            and decorator.func.attr == "command")
 
 
 def dynamic_calls() -> list[str]:

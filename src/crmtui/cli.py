@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from crmtui import labels
 from crmtui.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
-from crmtui.i18n import _
+from crmtui.i18n import N_, _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,16 +30,62 @@ OPTION_OF = {
 }
 """The CLI option that fills each field a service may report missing."""
 
+
+def _choose_language() -> None:
+    """The config's language, else the locale's, chosen before any help is shown (~1 ms: tomllib and the .mo)."""
+    from crmtui.config import load_settings
+    from crmtui.i18n import set_language
+
+    try:
+        setting = load_settings().language
+    except CrmError:
+        setting = "auto"  # a broken config is reported by the command itself
+    set_language(setting)
+
+
+CLICK_WORDS = (N_("Usage: "), N_("Arguments"), N_("Options"), N_("Commands"), N_("{heading}:"),
+               N_("Show this message and exit."), N_("required"))
+"""Click's own words in the help; Typer passes them through the stdlib gettext, which knows none of our catalog."""
+
+
+class _Group(TyperGroup):
+    """`crm`: Typer copies the help texts when the app is run, so they are translated there, after the language is chosen."""
+
+    def main(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from crmtui import i18n
+
+        _choose_language()
+        if i18n.language != "en":
+            _translate_help(self)
+        return super().main(*args, **kwargs)
+
+
+def _translate_help(command) -> None:  # type: ignore[no-untyped-def]
+    """The help of a command, its options and its subcommands in the chosen language (texts declared with N_)."""
+    from crmtui.cli_help import TranslatedContext, short_help
+
+    command.context_class = TranslatedContext
+    if command.help:
+        command.help = _(command.help)
+        command.short_help = short_help(command.help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
+
+
 app = typer.Typer(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"]},
     name="crm",
-    help="crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda (printed when piped).",
+    help=N_("crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda (printed when piped)."),
     no_args_is_help=False,
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-add_app = typer.Typer(help="Add a lead, customer, contact or deal.", no_args_is_help=True)
+add_app = typer.Typer(help=N_("Add a lead, customer, contact or deal."), no_args_is_help=True)
 app.add_typer(add_app, name="add")
 
 
@@ -139,7 +186,7 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Print the version."))] = False,
 ) -> None:
     """With no command: opens the full-screen app on today's agenda (prints the agenda when not at a terminal)."""
     if ctx.invoked_subcommand is None:
@@ -158,7 +205,7 @@ def open_app() -> None:
 
 
 @app.command()
-def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False) -> None:
+def today(json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False) -> None:
     """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
     from crmtui.formatting import format_amount
     from crmtui.services.agenda import SECTIONS, agenda_for
@@ -193,8 +240,8 @@ def today(json_out: Annotated[bool, typer.Option("--json", help="Machine-readabl
 
 @app.command()
 def show(
-    customer: Annotated[str, typer.Argument(help="Name, part of it, pinyin initials or id prefix.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+    customer: Annotated[str, typer.Argument(help=N_("Name, part of it, pinyin initials or id prefix."))],
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Everything about one customer: contacts, deals, contracts, follow-ups."""
     from crmtui.services.customers import customer_detail
@@ -240,8 +287,8 @@ def show(
 
 @app.command("list")
 def list_(
-    what: Annotated[str, typer.Argument(help="customers, leads or deals.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+    what: Annotated[str, typer.Argument(help=N_("customers, leads or deals."))],
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Lists customers (all but leads), leads, or open and closed deals."""
     if what not in ("customers", "leads", "deals"):
@@ -274,8 +321,8 @@ def list_(
 
 @app.command()
 def search(
-    text: Annotated[str, typer.Argument(help="Words, phone, email, WeChat id, pinyin (zs finds 张三).")],
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable output only.")] = False,
+    text: Annotated[str, typer.Argument(help=N_("Words, phone, email, WeChat id, pinyin (zs finds 张三)."))],
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Searches names, companies, phones, emails, WeChat ids, pinyin and follow-up notes."""
     from crmtui.services.search import search as run_search
@@ -315,17 +362,17 @@ def _add_customer(status: str, name: str, company: str | None, phone: str | None
 
 @add_app.command("lead")
 def add_lead(
-    name: Annotated[str, typer.Argument(help="The person's name.")],
-    company: Annotated[Optional[str], Opt(help="Their company.")] = None,
+    name: Annotated[str, typer.Argument(help=N_("The person's name."))],
+    company: Annotated[Optional[str], Opt(help=N_("Their company."))] = None,
     phone: Annotated[Optional[str], Opt()] = None,
     email: Annotated[Optional[str], Opt()] = None,
-    wechat: Annotated[Optional[str], Opt(help="WeChat id.")] = None,
-    source: Annotated[Optional[str], Opt(help="Where the lead came from (referral, inbound, 展会...).")] = None,
-    tag: Annotated[Optional[list[str]], Opt(help="A tag; repeat for several.")] = None,
-    interest: Annotated[Optional[str], Opt(help="The product they asked about.")] = None,
+    wechat: Annotated[Optional[str], Opt(help=N_("WeChat id."))] = None,
+    source: Annotated[Optional[str], Opt(help=N_("Where the lead came from (referral, inbound, 展会...)."))] = None,
+    tag: Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))] = None,
+    interest: Annotated[Optional[str], Opt(help=N_("The product they asked about."))] = None,
     region: Annotated[Optional[str], Opt()] = None,
     industry: Annotated[Optional[str], Opt()] = None,
-    force: Annotated[bool, Opt("--force", help="Add even when a duplicate exists.")] = False,
+    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
 ) -> None:
     """A new lead 线索: the agenda asks you to call it within the speed-to-lead window."""
     _add_customer("lead", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
@@ -333,17 +380,17 @@ def add_lead(
 
 @add_app.command("customer")
 def add_customer_cmd(
-    name: Annotated[str, typer.Argument(help="Company or person name.")],
+    name: Annotated[str, typer.Argument(help=N_("Company or person name."))],
     company: Annotated[Optional[str], Opt()] = None,
     phone: Annotated[Optional[str], Opt()] = None,
     email: Annotated[Optional[str], Opt()] = None,
-    wechat: Annotated[Optional[str], Opt(help="WeChat id.")] = None,
+    wechat: Annotated[Optional[str], Opt(help=N_("WeChat id."))] = None,
     source: Annotated[Optional[str], Opt()] = None,
-    tag: Annotated[Optional[list[str]], Opt(help="A tag; repeat for several.")] = None,
+    tag: Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))] = None,
     interest: Annotated[Optional[str], Opt()] = None,
     region: Annotated[Optional[str], Opt()] = None,
     industry: Annotated[Optional[str], Opt()] = None,
-    force: Annotated[bool, Opt("--force", help="Add even when a duplicate exists.")] = False,
+    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
 ) -> None:
     """A new customer 客户 (status prospect)."""
     _add_customer("prospect", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
@@ -351,15 +398,15 @@ def add_customer_cmd(
 
 @add_app.command("contact")
 def add_contact_cmd(
-    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
-    name: Annotated[str, typer.Argument(help="The person's name.")],
-    title: Annotated[Optional[str], Opt(help="Job title 职位.")] = None,
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    name: Annotated[str, typer.Argument(help=N_("The person's name."))],
+    title: Annotated[Optional[str], Opt(help=N_("Job title 职位."))] = None,
     phone: Annotated[Optional[str], Opt()] = None,
     email: Annotated[Optional[str], Opt()] = None,
     wechat: Annotated[Optional[str], Opt()] = None,
-    decision_maker: Annotated[bool, Opt("--decision-maker", help="This person decides 决策人.")] = False,
-    birthday: Annotated[Optional[str], Opt(help="e.g. 1985-03-12 or 3月12日.")] = None,
-    force: Annotated[bool, Opt("--force", help="Add even when a duplicate exists.")] = False,
+    decision_maker: Annotated[bool, Opt("--decision-maker", help=N_("This person decides 决策人."))] = False,
+    birthday: Annotated[Optional[str], Opt(help=N_("e.g. 1985-03-12 or 3月12日."))] = None,
+    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
 ) -> None:
     """A person at a customer 联系人."""
     from crmtui.services.customers import add_contact
@@ -373,11 +420,11 @@ def add_contact_cmd(
 
 @add_app.command("deal")
 def add_deal_cmd(
-    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
-    title: Annotated[str, typer.Argument(help="What is being sold.")],
-    amount: Annotated[Optional[str], Opt(help="e.g. 120000, 12万, 50k.")] = None,
-    close: Annotated[Optional[str], Opt(help="Expected close date, e.g. 2026-12-31 or 月底.")] = None,
-    stage: Annotated[Optional[str], Opt(help="Starting stage (default: the first).")] = None,
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    title: Annotated[str, typer.Argument(help=N_("What is being sold."))],
+    amount: Annotated[Optional[str], Opt(help=N_("e.g. 120000, 12万, 50k."))] = None,
+    close: Annotated[Optional[str], Opt(help=N_("Expected close date, e.g. 2026-12-31 or 月底."))] = None,
+    stage: Annotated[Optional[str], Opt(help=N_("Starting stage (default: the first)."))] = None,
     competitor: Annotated[Optional[str], Opt()] = None,
 ) -> None:
     """A new deal 商机."""
@@ -395,13 +442,13 @@ def add_deal_cmd(
 
 @app.command()
 def log(
-    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
-    via: Annotated[Optional[str], Opt("--via", help="phone, wechat, visit, email, meeting, sms, other (or 1-7).")] = None,
-    goal: Annotated[Optional[str], Opt(help="The goal of this contact 本次目标.")] = None,
-    met: Annotated[Optional[bool], Opt("--met/--not-met", help="Was the goal met?")] = None,
-    notes: Annotated[Optional[str], Opt(help="What happened.")] = None,
-    next_plan: Annotated[Optional[str], Opt("--next-plan", help="What you will do next 下次计划.")] = None,
-    next_: Annotated[Optional[str], Opt("--next", help='When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".')] = None,
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    via: Annotated[Optional[str], Opt("--via", help=N_("phone, wechat, visit, email, meeting, sms, other (or 1-7)."))] = None,
+    goal: Annotated[Optional[str], Opt(help=N_("The goal of this contact 本次目标."))] = None,
+    met: Annotated[Optional[bool], Opt("--met/--not-met", help=N_("Was the goal met?"))] = None,
+    notes: Annotated[Optional[str], Opt(help=N_("What happened."))] = None,
+    next_plan: Annotated[Optional[str], Opt("--next-plan", help=N_("What you will do next 下次计划."))] = None,
+    next_: Annotated[Optional[str], Opt("--next", help=N_('When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".'))] = None,
 ) -> None:
     """Logs a follow-up 跟进记录; every field is required while the customer is open."""
     from crmtui.services.follow_ups import log_follow_up
@@ -428,14 +475,14 @@ def _lang() -> str:
 
 @app.command()
 def stage(
-    deal: Annotated[str, typer.Argument(help="The deal (title, customer name, pinyin or id prefix).")],
-    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help="initial, needs, proposal, quote, negotiation, won, lost.")],
-    amount: Annotated[Optional[str], Opt(help="Quoted amount (Quote) or contract amount (Won).")] = None,
-    contract_no: Annotated[Optional[str], Opt("--contract-no", help="Contract number (Won).")] = None,
-    signed: Annotated[Optional[str], Opt(help="Signed date (Won).")] = None,
-    end: Annotated[Optional[str], Opt(help="Contract end date (Won; default a year after signing).")] = None,
-    payment: Annotated[Optional[list[str]], Opt(help='An instalment AMOUNT@DATE (Won); repeat for several.')] = None,
-    reason: Annotated[Optional[str], Opt(help="Why it was lost (Lost).")] = None,
+    deal: Annotated[str, typer.Argument(help=N_("The deal (title, customer name, pinyin or id prefix)."))],
+    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help=N_("initial, needs, proposal, quote, negotiation, won, lost."))],
+    amount: Annotated[Optional[str], Opt(help=N_("Quoted amount (Quote) or contract amount (Won)."))] = None,
+    contract_no: Annotated[Optional[str], Opt("--contract-no", help=N_("Contract number (Won)."))] = None,
+    signed: Annotated[Optional[str], Opt(help=N_("Signed date (Won)."))] = None,
+    end: Annotated[Optional[str], Opt(help=N_("Contract end date (Won; default a year after signing)."))] = None,
+    payment: Annotated[Optional[list[str]], Opt(help=N_('An instalment AMOUNT@DATE (Won); repeat for several.'))] = None,
+    reason: Annotated[Optional[str], Opt(help=N_("Why it was lost (Lost)."))] = None,
 ) -> None:
     """Moves a deal to another stage; Quote, Won and Lost have gates."""
     from crmtui.services.deals import move_stage, parse_payment
@@ -452,9 +499,9 @@ def stage(
 
 @app.command()
 def paid(
-    customer: Annotated[str, typer.Argument(help="The customer (name, pinyin initials or id prefix).")],
-    contract: Annotated[Optional[str], Opt("--contract", help="The contract number (default: any of the customer's).")] = None,
-    on: Annotated[Optional[str], Opt("--on", help="When it was paid (default today).")] = None,
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    contract: Annotated[Optional[str], Opt("--contract", help=N_("The contract number (default: any of the customer's)."))] = None,
+    on: Annotated[Optional[str], Opt("--on", help=N_("When it was paid (default today)."))] = None,
 ) -> None:
     """Marks the customer's earliest unpaid instalment as paid (回款)."""
     from crmtui.formatting import format_amount
@@ -469,9 +516,9 @@ def paid(
 
 @app.command()
 def convert(
-    lead: Annotated[str, typer.Argument(help="The lead (name, pinyin initials or id prefix).")],
-    title: Annotated[Optional[str], Opt(help="Title of the new deal (default: the lead's interest).")] = None,
-    amount: Annotated[Optional[str], Opt(help="Amount of the new deal.")] = None,
+    lead: Annotated[str, typer.Argument(help=N_("The lead (name, pinyin initials or id prefix)."))],
+    title: Annotated[Optional[str], Opt(help=N_("Title of the new deal (default: the lead's interest)."))] = None,
+    amount: Annotated[Optional[str], Opt(help=N_("Amount of the new deal."))] = None,
 ) -> None:
     """Turns a lead into a customer, a contact and a deal, in one step."""
     from crmtui.formatting import parse_amount
@@ -493,7 +540,7 @@ DEAL_OPTIONS = ("title", "amount", "close", "competitor")
 
 @app.command()
 def edit(
-    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help="What to edit.")],
+    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help=N_("What to edit."))],
     name: Annotated[Optional[str], Opt()] = None,
     company: Annotated[Optional[str], Opt()] = None,
     phone: Annotated[Optional[str], Opt()] = None,
@@ -504,14 +551,14 @@ def edit(
     industry: Annotated[Optional[str], Opt()] = None,
     region: Annotated[Optional[str], Opt()] = None,
     owner: Annotated[Optional[str], Opt()] = None,
-    tier: Annotated[Optional[str], Opt(help="A, B or C.")] = None,
-    status: Annotated[Optional[str], Opt(help="lead, prospect, customer, dormant.")] = None,
-    tag: Annotated[Optional[list[str]], Opt(help="Replaces the tags; repeat for several.")] = None,
-    title: Annotated[Optional[str], Opt(help="Deal title.")] = None,
-    amount: Annotated[Optional[str], Opt(help="Deal amount.")] = None,
-    close: Annotated[Optional[str], Opt(help="Deal expected close date.")] = None,
-    competitor: Annotated[Optional[str], Opt(help="Deal competitor.")] = None,
-    force: Annotated[bool, Opt("--force", help="Save even when the new values duplicate another customer.")] = False,
+    tier: Annotated[Optional[str], Opt(help=N_("A, B or C."))] = None,
+    status: Annotated[Optional[str], Opt(help=N_("lead, prospect, customer, dormant."))] = None,
+    tag: Annotated[Optional[list[str]], Opt(help=N_("Replaces the tags; repeat for several."))] = None,
+    title: Annotated[Optional[str], Opt(help=N_("Deal title."))] = None,
+    amount: Annotated[Optional[str], Opt(help=N_("Deal amount."))] = None,
+    close: Annotated[Optional[str], Opt(help=N_("Deal expected close date."))] = None,
+    competitor: Annotated[Optional[str], Opt(help=N_("Deal competitor."))] = None,
+    force: Annotated[bool, Opt("--force", help=N_("Save even when the new values duplicate another customer."))] = False,
 ) -> None:
     """Changes fields of a customer (--name, --phone, ...) or of a deal (--title, --amount, --close, --competitor)."""
     values = locals()
@@ -551,9 +598,9 @@ def _confirm(question: str, yes: bool) -> None:
 
 @app.command()
 def rm(
-    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help="What to delete.")],
-    deal: Annotated[bool, Opt("--deal", help="REF names a deal (default: a customer, else a deal).")] = False,
-    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help=N_("What to delete."))],
+    deal: Annotated[bool, Opt("--deal", help=N_("REF names a deal (default: a customer, else a deal)."))] = False,
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
 ) -> None:
     """Deletes a customer (with its contacts and deals) or a deal. It stays as a tombstone for sync."""
     from crmtui.services.customers import delete_customer
@@ -580,9 +627,9 @@ def rm(
 
 @app.command()
 def merge(
-    keep: Annotated[str, typer.Argument(help="The customer to keep.")],
-    other: Annotated[str, typer.Argument(help="The duplicate to merge into it (it becomes a tombstone).")],
-    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+    keep: Annotated[str, typer.Argument(help=N_("The customer to keep."))],
+    other: Annotated[str, typer.Argument(help=N_("The duplicate to merge into it (it becomes a tombstone)."))],
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
 ) -> None:
     """Merges a duplicate customer into another: nothing is lost."""
     from crmtui.services.customers import merge_customers
@@ -598,7 +645,7 @@ def merge(
 
 
 @app.command()
-def backup(path: Annotated[Path, typer.Argument(help="A new file (or a folder) for the copy.")]) -> None:
+def backup(path: Annotated[Path, typer.Argument(help=N_("A new file (or a folder) for the copy."))]) -> None:
     """A consistent copy of the database, safe while the app or another command writes."""
     from crmtui import paths
     from crmtui.services.backup import backup as run_backup
@@ -612,8 +659,8 @@ def backup(path: Annotated[Path, typer.Argument(help="A new file (or a folder) f
 
 @app.command()
 def restore(
-    path: Annotated[Path, typer.Argument(help="A backup made by `crm backup`.")],
-    yes: Annotated[bool, Opt("--yes", "-y", help="Do not ask.")] = False,
+    path: Annotated[Path, typer.Argument(help=N_("A backup made by `crm backup`."))],
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
 ) -> None:
     """Replaces the database with a backup, after checking the file; the current data is copied aside first."""
     from crmtui import paths
