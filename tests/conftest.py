@@ -66,3 +66,5 @@ def subprocess_env(home: Path) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+pytest_plugins = ["tests.teamserver"]

@@ -46,6 +46,26 @@ class ScoreWeights:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """The [sync] table, written by `crm sync setup`: where the team server is and who this rep is.
+
+    The password is never here: it lives in the OS keyring.
+    """
+
+    server: str = ""
+    """postgresql://host:port/database (no user, no password)."""
+    user: str = ""
+    interval: int = 60
+    """Seconds between background sync rounds in the app (0: only on the key)."""
+    allow_insecure: bool = False
+    """Allow a non-local server without verified TLS (set by `crm sync setup --insecure`)."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.server and self.user)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting with its default; see docs/configuration.md."""
 
@@ -64,6 +84,7 @@ class Settings:
     keys: tuple[tuple[str, str], ...] = ()
     """Remapped key bindings: (binding id, keys), from the [keys] table."""
     theme: str = ""
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def stage(self, key: str) -> Stage:
         """The stage with this key (case-insensitive; English or Chinese name accepted)."""
@@ -72,7 +93,7 @@ class Settings:
             if wanted in (stage.key, stage.name.casefold(), stage.name_zh):
                 return stage
         keys = ", ".join(s.key for s in self.stages)
-        raise InvalidInput("stage", f"one of {keys}", key)
+        raise InvalidInput("stage", "one of {keys}", key, keys=keys)
 
     def stage_index(self, key: str) -> int:
         """Position of a stage in the pipeline (Lost sorts last)."""
@@ -133,6 +154,18 @@ def _parse_stages(items: object) -> tuple[Stage, ...]:
     return tuple(stages)
 
 
+def _parse_sync(table: object) -> SyncSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config sync", "a [sync] table", table)
+    kinds = {"server": str, "user": str, "interval": int, "allow_insecure": bool}
+    unknown = set(table) - set(kinds)
+    if unknown:
+        raise InvalidInput("config sync", f"only {', '.join(sorted(kinds))}", sorted(unknown))
+    for name, value in table.items():
+        _check(f"sync.{name}", value, kinds[name])
+    return SyncSettings(**table)
+
+
 def settings_from_dict(data: dict) -> Settings:
     """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
     values: dict[str, object] = {}
@@ -165,7 +198,7 @@ def settings_from_dict(data: dict) -> Settings:
         known = {f.name for f in fields(ScoreWeights)}
         unknown = set(score) - known
         if unknown:
-            raise InvalidInput("config score", f"only {', '.join(sorted(known))}", sorted(unknown))
+            raise InvalidInput("config score", "only {names}", sorted(unknown), names=", ".join(sorted(known)))
         if "quality_sources" in score:
             score = {**score, "quality_sources": tuple(score["quality_sources"])}
         values["score"] = replace(ScoreWeights(), **score)
@@ -174,10 +207,12 @@ def settings_from_dict(data: dict) -> Settings:
         if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
             raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
         values["keys"] = tuple(sorted(keys.items()))
+    if "sync" in data:
+        values["sync"] = _parse_sync(data["sync"])
     known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys"}
     unknown = set(data) - known
     if unknown:
-        raise InvalidInput("config", f"known settings only (unknown: {', '.join(sorted(unknown))})")
+        raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))
     return Settings(**values)
 
 
@@ -194,5 +229,37 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"config file {path}", f"valid TOML ({exc})") from None
+        raise InvalidInput("config file", "valid TOML in {path} ({error})", path=path, error=exc) from None
     return settings_from_dict(data)
+
+
+def save_sync_settings(sync: SyncSettings, path: Path | None = None) -> Path:
+    """Writes the [sync] table into config.toml, keeping every other line of the file as it was."""
+    import json
+
+    if path is None:
+        from crmtui.paths import config_path
+
+        path = config_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        header = line.strip()
+        if header.startswith("["):
+            inside = header.replace(" ", "") == "[sync]"
+        if not inside:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    # JSON strings are valid TOML basic strings.
+    table = ["[sync]", f"server = {json.dumps(sync.server)}", f"user = {json.dumps(sync.user)}",
+             f"interval = {sync.interval}", f"allow_insecure = {'true' if sync.allow_insecure else 'false'}"]
+    text = "\n".join([*kept, "", *table] if kept else table) + "\n"
+    settings_from_dict(tomllib.loads(text))  # never write a file that would not load
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -23,7 +23,15 @@ def _field(name: str) -> str:
 
 
 class CrmError(Exception):
-    """Base of every expected failure: the message is meant for the user."""
+    """Base of every expected failure: the message is meant for the user.
+
+    `CrmError("restore failed ({error})", error=exc)`: a template (extracted for the catalog) and its values.
+    """
+
+    def __init__(self, template: str = "", **values: object) -> None:
+        self.template = template
+        self.template_values = values
+        super().__init__(template.format(**values) if values else template)
 
     def message(self) -> str:
         """The message in the chosen language (English is `str(self)`; texts not in the catalog stay English)."""
@@ -32,9 +40,7 @@ class CrmError(Exception):
         return str(self) if i18n.language == "en" else self._localized()
 
     def _localized(self) -> str:
-        from crmtui.i18n import _
-
-        return _(str(self))
+        return _t(self.template, **self.template_values)
 
 
 class InvalidInput(CrmError):
@@ -123,3 +129,15 @@ class DuplicateFound(CrmError):
 class NotAllowed(CrmError):
     """The action breaks a rule of the domain (e.g. a follow-up on a deleted customer)."""
 
+
+
+class Offline(CrmError):
+    """The team server cannot be reached; local work is unaffected."""
+
+
+class ServerRefused(NotAllowed):
+    """A rule on the team server refused the action (claim limit, not yours, ...); `key` says which."""
+
+    def __init__(self, key: str, template: str, **values: object) -> None:
+        self.key = key
+        super().__init__(template, **values)

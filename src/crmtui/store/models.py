@@ -49,6 +49,7 @@ class Customer(Synced, table=True):
     next_follow_up_at: datetime | None = Field(default=None, index=True)
     last_contact_at: datetime | None = None
     merged_into: str | None = None
+    claimed_at: datetime | None = None  # team mode: when the owner claimed it from the pool (set by the server)
 
 
 class Contact(Synced, table=True):
@@ -145,6 +146,7 @@ class Mutation(SQLModel, table=True):
     """The outbox: every local change, in order, waiting to be pushed (DESIGN section 3)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_seq", "state", "seq"),)
 
     seq: int | None = Field(default=None, primary_key=True)
     mutation_id: str = Field(default_factory=new_id)
@@ -158,6 +160,34 @@ class Mutation(SQLModel, table=True):
     created_at: datetime
     state: str = "pending"  # pending | applied | superseded | rejected
     detail: str | None = None
+    base: str | None = None  # JSON object: field -> the stamp this client last saw (conflict detection)
+
+
+class SyncStamp(SQLModel, table=True):
+    """The hybrid logical clock stamp of each field of a record, as last written here or pulled."""
+
+    __tablename__ = "sync_stamp"
+
+    record_table: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True)
+    stamps: str  # JSON object: field -> stamp
+
+
+class SyncConflict(SQLModel, table=True):
+    """A same-field conflict the server resolved (the later write kept), pulled so the rep can see it."""
+
+    __tablename__ = "sync_conflict"
+
+    id: int = Field(primary_key=True)
+    record_table: str
+    record_id: str
+    customer_id: str | None = None
+    field: str
+    kept_value: str | None = None  # JSON
+    kept_by: str | None = None
+    lost_value: str | None = None  # JSON
+    lost_by: str | None = None
+    at: datetime
 
 
 class Meta(SQLModel, table=True):

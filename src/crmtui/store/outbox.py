@@ -94,13 +94,23 @@ class OutboxWriter:
                 (kind, json.dumps(old_values, ensure_ascii=False), json.dumps(old_stamps), seq),
             )
         else:
+            # The stamps this client last saw for these fields: the server tells a real conflict by them.
+            row = self.execute("SELECT stamps FROM sync_stamp WHERE record_table = ? AND record_id = ?",
+                               (table, record_id)).fetchone()
+            seen = json.loads(row[0]) if row else {}
+            base = {name: seen[name] for name in values if name in seen}
             cursor = self.execute(
                 "INSERT INTO outbox (mutation_id, client_id, kind, record_table, record_id, changes, stamps,"
-                " format_version, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                " format_version, created_at, state, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
                 (str(uuid.uuid4()), node, kind, table, record_id, json.dumps(values, ensure_ascii=False),
-                 json.dumps(stamps), FORMAT_VERSION, to_db(self.now)),
+                 json.dumps(stamps), FORMAT_VERSION, to_db(self.now), json.dumps(base)),
             )
             self._queued[key] = (cursor.lastrowid, values, stamps)
+        self.execute(
+            "INSERT INTO sync_stamp (record_table, record_id, stamps) VALUES (?, ?, ?) ON CONFLICT DO UPDATE"
+            " SET stamps = json_patch(sync_stamp.stamps, excluded.stamps)",
+            (table, record_id, json.dumps(stamps)),
+        )
         self.execute(
             "INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (self._last,),

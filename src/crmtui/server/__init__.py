@@ -1,0 +1,1 @@
+"""The team server: the PostgreSQL schema (its own Alembic tree) and the admin commands (`crm server ...`)."""

@@ -1,0 +1,458 @@
+"""One sync round (push, then pull), its status, conflicts, and the pool: what `crm sync`, `crm pool` and the app call.
+
+The local side goes through crmtui.store.replica; the server side through the team schema's functions
+(writes) and plain SELECTs under row-level security (reads).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from crmtui.errors import Ambiguous, CrmError, Match, NotAllowed, NotFound, ServerRefused
+from crmtui.store import replica
+from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
+from crmtui.sync.connection import connect
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from crmtui.services.context import Context
+
+SUPPORTED_SCHEMA = (1,)
+"""Server schema versions this client understands."""
+CLOCK_TOLERANCE = timedelta(minutes=5)
+RECONCILE_EVERY = timedelta(hours=24)
+"""How often a pull also diffs the ids the rep may see with the local copy."""
+
+Connect = Callable[[], Any]
+
+
+@dataclass
+class ServerInfo:
+    schema_version: int
+    format_min: int
+    format_max: int
+    epoch: str
+    now: datetime
+    manager: bool
+    offset: timedelta
+
+
+@dataclass
+class RoundReport:
+    """What one round did."""
+
+    pushed: int = 0
+    applied: int = 0
+    superseded: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    gained: int = 0
+    lost: int = 0
+    full: bool = False
+    rejections: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _connection(ctx: Context):
+    return connect(ctx.settings.sync)
+
+
+def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
+    """Server versions and clock; refuses an unsupported server or a clock more than 5 minutes off."""
+    try:
+        now, info, manager = pg.execute(
+            "SELECT sync.now(), (SELECT json_object_agg(key, value) FROM sync.server_info), sync.is_manager()"
+        ).fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure here means: not a crmtui server we know
+        import psycopg
+
+        if isinstance(error, psycopg.OperationalError):
+            raise
+        raise NotAllowed("the server has no crmtui team schema we can read ({reason}); ask the admin to run"
+                         " `crm server init`", reason=str(error).splitlines()[0]) from None
+    schema = int(info.get("schema_version", 0))
+    format_min, format_max = int(info.get("format_min", 0)), int(info.get("format_max", 0))
+    if schema not in SUPPORTED_SCHEMA or not format_min <= FORMAT_VERSION <= format_max:
+        raise NotAllowed(
+            "the server's schema version {schema} with mutation formats {fmin}-{fmax} is not supported by this"
+            " crmtui (schema {ours}, format {format}); update crmtui or ask the admin",
+            schema=schema, fmin=format_min, fmax=format_max,
+            ours=", ".join(map(str, SUPPORTED_SCHEMA)), format=FORMAT_VERSION,
+        )
+    offset = ctx.clock.utcnow() - now
+    if abs(offset) > CLOCK_TOLERANCE:
+        minutes = round(abs(offset).total_seconds() / 60)
+        raise NotAllowed(
+            "this computer's clock is {minutes} min {way} the server's; set the clock right, then sync",
+            minutes=minutes, way="ahead of" if offset > timedelta(0) else "behind",
+        )
+    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset)
+
+
+def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
+    """Push every pending mutation, then pull; the outcome is recorded for `crm sync status`."""
+    report = RoundReport()
+    try:
+        with (connection or (lambda: _connection(ctx)))() as pg:
+            info = handshake(ctx, pg)
+            push(ctx, pg, report)
+            pull(ctx, pg, info, report)
+    except CrmError as error:
+        _remember(ctx, {"last_error": error.message(), "last_error_at": ctx.clock.utcnow().isoformat()})
+        raise
+    _remember(ctx, {
+        "last_ok": ctx.clock.utcnow().isoformat(), "last_error": None, "last_error_at": None,
+        "server_versions": json.dumps({"schema": info.schema_version, "format_min": info.format_min,
+                                       "format_max": info.format_max}),
+        "clock_offset_ms": str(int(info.offset.total_seconds() * 1000)),
+        "manager": "1" if info.manager else "0", "rep": ctx.settings.sync.user,
+    })
+    return report
+
+
+def _remember(ctx: Context, values: dict[str, str | None]) -> None:
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        for key, value in values.items():
+            replica.set_meta(conn, f"sync_{key}", value)
+
+
+# Push ---------------------------------------------------------------------------------------------
+
+def push(ctx: Context, pg: psycopg.Connection, report: RoundReport) -> None:
+    """Sends the outbox in order, ~50 a call, until nothing is pending; each mutation ends with an outcome."""
+    from psycopg.types.json import Jsonb
+
+    rotated = False
+    while True:
+        with ctx.db.raw_read() as conn:
+            batch = replica.pending_batch(conn)
+            client_id = replica.get_meta(conn, "client_id")
+        if not batch:
+            break
+        try:
+            results = pg.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch))).fetchone()[0]
+        except Exception as error:
+            refusal = _refusal(error)
+            if refusal is None:
+                raise
+            if refusal.key == "sequence_reused" and not rotated:
+                # A restored or copied database: it carries on under a new client id.
+                rotated = True
+                with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+                    replica.set_client_id(conn, str(uuid.uuid4()))
+                continue
+            raise refusal from None
+        _take_results(ctx, results, report)
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        replica.prune_outbox(conn)
+
+
+def _take_results(ctx: Context, results: list[dict], report: RoundReport) -> None:
+    by_table: dict[str, list[dict]] = {}
+    stamps: list[str] = []
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        replica.set_outcomes(conn, [(r["seq"], r["outcome"], r.get("detail")) for r in results])
+        for result in results:
+            report.pushed += 1
+            setattr(report, result["outcome"], getattr(report, result["outcome"]) + 1)
+            if result["outcome"] == "rejected":
+                report.rejections.append((result["seq"], result.get("detail") or ""))
+            row = result.get("row")
+            if row:
+                by_table.setdefault(_table_of(conn, result["seq"]), []).append(row)
+                stamps.extend((row.get("stamps") or {}).values())
+        pending = replica.pending_fields(conn)
+        for table in TABLE_ORDER:
+            replica.put_rows(conn, table, by_table.get(table, []), pending)
+        replica.receive_stamps(conn, stamps)
+
+
+def _table_of(conn: Any, seq: int) -> str:
+    return conn.execute("SELECT record_table FROM outbox WHERE seq = ?", (seq,)).fetchone()[0]
+
+
+def _refusal(error: BaseException) -> ServerRefused | None:
+    """A server rule's refusal (SQLSTATE CRM01) as our error; None for anything else."""
+    import psycopg
+
+    if isinstance(error, psycopg.Error) and getattr(error, "sqlstate", None) == "CRM01":
+        from crmtui.server.admin import refusal
+
+        return refusal(error.diag.message_primary or "", error.diag.message_detail or "")
+    return None
+
+
+# Pull ---------------------------------------------------------------------------------------------
+
+DELTA = ("(t.txid >= pg_snapshot_xmin(%(prev)s::text::pg_snapshot)"
+         " AND NOT pg_visible_in_snapshot(t.txid, %(prev)s::text::pg_snapshot))")
+"""Rows whose writing transaction became visible since the previous snapshot (PgQ's cursor)."""
+
+
+def _scope(table: str, everyone: bool) -> str:
+    if everyone:
+        return "true"
+    if table == "customer":
+        return "t.owner = session_user"
+    return "t.customer_id IN (SELECT c.id FROM crm.customer c WHERE c.owner = session_user)"
+
+
+def _xmax(snapshot: str) -> int:
+    return int(snapshot.split(":")[1])
+
+
+def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport) -> None:
+    """Everything that changed since the last pull, in one snapshot; access changes; a reconcile when due."""
+    with ctx.db.raw_read() as conn:
+        cursor = replica.get_meta(conn, "sync_cursor")
+        epoch = replica.get_meta(conn, "sync_epoch")
+        reconciled = replica.get_meta(conn, "sync_reconciled_at")
+    now = ctx.clock.utcnow()
+    try:
+        pg.execute("SELECT sync.reclaim_lazily()")
+    except Exception as error:
+        if _refusal(error) is None:
+            raise
+        raise _refusal(error) from None
+    everyone = info.manager
+    rows: dict[str, list[dict]] = {}
+    visible: set[str] | None = None
+    gained: set[str] = set()
+    lost: set[str] = set()
+    with pg.transaction():
+        pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+        prev = cursor if cursor and epoch == info.epoch else None
+        if prev is not None and _xmax(prev) > _xmax(snapshot):
+            prev = None  # transaction ids went back: a restored server
+        report.full = prev is None
+        delta = DELTA if prev is not None else "true"
+        for table in TABLE_ORDER:
+            rows[table] = [r[0] for r in pg.execute(
+                f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE {delta} AND {_scope(table, everyone)}",
+                {"prev": prev},
+            )]
+        if prev is not None and not everyone:
+            last: dict[str, str] = {}
+            for customer_id, change in pg.execute(
+                f"SELECT t.customer_id, t.change FROM crm.access_change t WHERE t.rep = session_user AND {delta}"
+                " ORDER BY t.id", {"prev": prev},
+            ):
+                last[customer_id] = change
+            gained = {c for c, change in last.items() if change == "gained"}
+            lost = {c for c, change in last.items() if change == "lost"}
+            if gained:
+                # A customer that changed hands arrives whole, whatever its rows' transaction ids.
+                for table in TABLE_ORDER:
+                    key = "id" if table == "customer" else "customer_id"
+                    rows[table] += [r[0] for r in pg.execute(
+                        f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE t.{key} = ANY(%(ids)s)"
+                        f" AND {_scope(table, everyone)}", {"ids": list(gained)},
+                    )]
+        conflict_rows = [r[0] for r in pg.execute(
+            f"SELECT to_jsonb(t) - 'txid' FROM sync.conflict t WHERE {delta}", {"prev": prev})]
+        rules = pg.execute("SELECT to_jsonb(r) - 'txid' - 'id' FROM crm.pool_rule r").fetchone()
+        due = reconciled is None or now - datetime.fromisoformat(reconciled) >= RECONCILE_EVERY
+        if report.full or due:
+            visible = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.customer t WHERE {_scope('customer', everyone)}")}
+    owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
+    with ctx.db.raw_write(now) as (conn, _):
+        pending = replica.pending_fields(conn)
+        stamps: list[str] = []
+        for table in TABLE_ORDER:
+            report.pulled += replica.put_rows(conn, table, rows[table], pending)
+            for row in rows[table]:
+                stamps.extend((row.get("stamps") or {}).values())
+        report.gained = len(gained & owned_now)
+        gone = lost - owned_now
+        if visible is not None:
+            gone |= replica.customer_ids(conn) - visible - replica.unsynced_customers(conn)
+            replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
+        report.lost = replica.drop_customers(conn, gone)
+        replica.put_conflicts(conn, conflict_rows)
+        replica.receive_stamps(conn, stamps)
+        replica.set_meta(conn, "sync_cursor", snapshot)
+        replica.set_meta(conn, "sync_epoch", info.epoch)
+        if rules:
+            replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
+
+
+# Status and conflicts ----------------------------------------------------------------------------
+
+@dataclass
+class SyncStatus:
+    configured: bool
+    server: str
+    user: str
+    last_ok: str | None
+    last_error: str | None
+    last_error_at: str | None
+    pending: int
+    rejected: int
+    server_versions: dict | None
+    clock_offset_ms: int | None
+    manager: bool
+
+
+def status(ctx: Context) -> SyncStatus:
+    """What the last rounds left behind; needs no connection."""
+    sync = ctx.settings.sync
+    with ctx.db.raw_read() as conn:
+        def meta(key: str) -> str | None:
+            return replica.get_meta(conn, f"sync_{key}")
+
+        versions = meta("server_versions")
+        offset = meta("clock_offset_ms")
+        return SyncStatus(
+            configured=sync.configured, server=sync.server, user=sync.user, last_ok=meta("last_ok"),
+            last_error=meta("last_error"), last_error_at=meta("last_error_at"),
+            pending=replica.count_outbox(conn, "pending"), rejected=replica.count_outbox(conn, "rejected"),
+            server_versions=json.loads(versions) if versions else None,
+            clock_offset_ms=int(offset) if offset else None, manager=meta("manager") == "1",
+        )
+
+
+@dataclass
+class Conflict:
+    table: str
+    record_id: str
+    customer: str | None
+    field: str
+    kept: object
+    kept_by: str | None
+    lost: object
+    lost_by: str | None
+    at: str
+
+
+@dataclass
+class Rejection:
+    seq: int
+    table: str
+    record_id: str
+    kind: str
+    changes: dict
+    reason: str
+    at: str
+
+
+def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
+    """Same-field conflicts (newest first) and the mutations the server rejected, with their reasons."""
+    with ctx.db.raw_read() as conn:
+        found = [Conflict(table, record_id, customer, name, json.loads(kept) if kept else None, kept_by,
+                          json.loads(lost) if lost else None, lost_by, at)
+                 for _, table, record_id, customer, name, kept, kept_by, lost, lost_by, at
+                 in replica.conflicts(conn)]
+        rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at)
+                    for seq, table, record_id, kind, changes, reason, at in replica.rejected_mutations(conn)]
+    return found, rejected
+
+
+def pool_rules(ctx: Context) -> dict | None:
+    """The pool rules of the last pull (None before the first one)."""
+    with ctx.db.raw_read() as conn:
+        text = replica.get_meta(conn, "sync_pool_rules")
+    return json.loads(text) if text else None
+
+
+# The pool -----------------------------------------------------------------------------------------
+
+@dataclass
+class PoolCustomer:
+    id: str
+    name: str
+    company: str | None
+    industry: str | None
+    region: str | None
+    last_follow_up: datetime | None
+    status: str
+
+
+def pool(ctx: Context, connection: Connect | None = None) -> list[PoolCustomer]:
+    """The customers in the team's pool (needs the server)."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        handshake(ctx, pg)
+        _server_call(pg, "SELECT sync.reclaim_lazily()", ())
+        rows = pg.execute(
+            "SELECT c.id, c.name, c.company, c.industry, c.region,"
+            " (SELECT max(f.at) FROM crm.follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL), c.status"
+            " FROM crm.customer c WHERE c.owner IS NULL AND c.deleted_at IS NULL ORDER BY c.name, c.id"
+        ).fetchall()
+    return [PoolCustomer(*row) for row in rows]
+
+
+def _server_call(pg: psycopg.Connection, query: str, params: tuple) -> Any:
+    try:
+        return pg.execute(query, params).fetchone()
+    except Exception as error:
+        refusal = _refusal(error)
+        if refusal is None:
+            raise
+        raise refusal from None
+
+
+def _find_in_pool(pg: psycopg.Connection, ref: str) -> tuple[str, str]:
+    term = ref.strip()
+    if not term:
+        raise NotFound("customer", ref)
+    rows = pg.execute(
+        "SELECT id, name FROM crm.customer WHERE owner IS NULL AND deleted_at IS NULL"
+        " AND (id = %(t)s OR id LIKE %(prefix)s OR name = %(t)s OR name ILIKE %(like)s OR pinyin ILIKE %(like)s)"
+        " ORDER BY (name = %(t)s OR id = %(t)s) DESC, name LIMIT 21",
+        {"t": term, "prefix": term + "%" if len(term) >= 6 else "\x00",
+         "like": "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"},
+    ).fetchall()
+    if not rows:
+        raise NotFound("customer", ref)
+    exact = [row for row in rows if term in (row[0], row[1])]
+    if len(exact) == 1 or len(rows) == 1:
+        return (exact or rows)[0]
+    raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
+
+
+def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[str, RoundReport]:
+    """Claims a pool customer on the server, then pulls it with its whole history. Returns its name."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        handshake(ctx, pg)
+        customer_id, name = _find_in_pool(pg, ref)
+        _server_call(pg, "SELECT sync.claim(%s)", (customer_id,))
+    return name, sync_round(ctx, connection)
+
+
+def release(ctx: Context, customer_id: str, connection: Connect | None = None) -> RoundReport:
+    """Gives one of the rep's customers back to the pool; local changes are pushed first."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        info = handshake(ctx, pg)
+        report = RoundReport()
+        push(ctx, pg, report)
+        _server_call(pg, "SELECT sync.release(%s)", (customer_id,))
+        pull(ctx, pg, info, report)
+    return report
+
+
+def reassign(ctx: Context, customer_id: str, rep: str | None, connection: Connect | None = None) -> RoundReport:
+    """A manager gives a customer to a rep (None: to the pool)."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        info = handshake(ctx, pg)
+        report = RoundReport()
+        push(ctx, pg, report)
+        _server_call(pg, "SELECT sync.reassign(%s, %s)", (customer_id, rep))
+        pull(ctx, pg, info, report)
+    return report
+
+
+def reps(ctx: Context, connection: Connect | None = None) -> list[str]:
+    """Active reps' names (a manager picks one to reassign to)."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        return [r[0] for r in pg.execute("SELECT name FROM crm.rep WHERE active ORDER BY name")]
+
+
+def check_connection(ctx: Context, password: str) -> ServerInfo:
+    """Connects with a password before it is stored; checks versions and clock."""
+    with connect(ctx.settings.sync, password) as pg:
+        return handshake(ctx, pg)

@@ -1,0 +1,107 @@
+"""Reaching the team server: the password from the OS keyring, TLS for non-local servers, one connection a round."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlparse
+
+from crmtui.config import SyncSettings
+from crmtui.errors import InvalidInput, NotAllowed, Offline
+
+if TYPE_CHECKING:
+    import psycopg
+
+KEYRING_SERVICE = "crmtui"
+CONNECT_TIMEOUT = 5
+"""Seconds before an unreachable server is reported (a train's flaky network must not hang a round)."""
+
+
+def keyring_user(sync: SyncSettings) -> str:
+    """The keyring entry of this rep on this server."""
+    return f"{sync.user}@{sync.server}"
+
+
+def store_password(sync: SyncSettings, password: str) -> None:
+    import keyring
+
+    keyring.set_password(KEYRING_SERVICE, keyring_user(sync), password)
+
+
+def stored_password(sync: SyncSettings) -> str:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        password = keyring.get_password(KEYRING_SERVICE, keyring_user(sync))
+    except KeyringError as error:
+        raise NotAllowed("the OS keyring cannot be read ({reason})", reason=str(error)) from None
+    if password is None:
+        raise NotAllowed("no password stored for {user}: run `crm sync setup` again", user=sync.user)
+    return password
+
+
+def check_server_url(url: str) -> tuple[str, str]:
+    """The server URL's host and database; refuses anything but postgresql://host[:port]/database."""
+    parts = urlparse(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+        raise InvalidInput("server", "a URL like postgresql://crm.example.com:5432/team", url)
+    if parts.username or parts.password:
+        raise InvalidInput("server", "the URL without a user or password (give --user; the password is asked)",
+                           url.split("@")[-1])
+    return parts.hostname, parts.path.strip("/")
+
+
+def is_local(host: str) -> bool:
+    if host in ("localhost",) or host.startswith("/"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ssl_mode(sync: SyncSettings) -> str:
+    """verify-full for a non-local server, unless the rep allowed otherwise; the URL's own choice is respected."""
+    host, _ = check_server_url(sync.server)
+    asked = parse_qs(urlparse(sync.server).query).get("sslmode", [None])[0]
+    if is_local(host):
+        return asked or "prefer"
+    if sync.allow_insecure:
+        return asked or "prefer"
+    if asked not in (None, "verify-full"):
+        raise NotAllowed("{host} is not on this machine: the connection needs verified TLS (sslmode=verify-full);"
+                         " use `crm sync setup --insecure` to allow otherwise", host=host)
+    return "verify-full"
+
+
+@contextmanager
+def connect(sync: SyncSettings, password: str | None = None) -> Iterator[psycopg.Connection]:
+    """One autocommit connection (times in UTC); a server out of reach is an Offline error of one line."""
+    import psycopg
+
+    if not sync.configured:
+        raise NotAllowed("team sync is not set up: run `crm sync setup --server URL --user NAME`")
+    mode = ssl_mode(sync)
+    secret = stored_password(sync) if password is None else password
+    url = sync.server.split("?")[0]
+    try:
+        connection = psycopg.connect(url, user=sync.user, password=secret, sslmode=mode, autocommit=True,
+                                     connect_timeout=CONNECT_TIMEOUT, application_name="crmtui")
+    except psycopg.OperationalError as error:
+        raise Offline("cannot reach the team server: {reason}", reason=_reason(error, secret)) from None
+    try:
+        connection.execute("SET TIME ZONE 'UTC'")
+        yield connection
+    except psycopg.OperationalError as error:
+        raise Offline("the connection to the team server was lost: {reason}", reason=_reason(error, secret)) from None
+    finally:
+        connection.close()
+
+
+def _reason(error: BaseException, secret: str) -> str:
+    text = str(error).strip().splitlines()
+    line = next((item for item in text if item.strip()), type(error).__name__)
+    return line.replace(secret, "***") if secret else line

