@@ -8,7 +8,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from crmtui.errors import NotAllowed, Offline, ServerRefused
+from crmtui.errors import NotAllowed, NotFound, Offline, ServerRefused
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
@@ -301,3 +301,179 @@ def test_a_clock_ten_minutes_off_is_refused(team: Team, frozen) -> None:
     assert "clock is 10 min ahead of the server" in str(refused.value)
     assert team.server_rows("customer") == []
     assert sync.status(ann).pending == 1 and "clock" in sync.status(ann).last_error
+
+
+# The pool -----------------------------------------------------------------------------------------
+
+def test_twenty_concurrent_claims_one_winner_who_gets_the_whole_history(team: Team) -> None:
+    import threading
+
+    from crmtui.store.models import Contact, Deal
+
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "宏达机械")
+    customer_service.add_contact(ann, acme.id, "王经理", phone="13800000002")
+    _log(ann, acme.id, notes="旧的跟进")
+    deal_service.add_deal(ann, acme.id, "设备采购", amount="50000")
+    sync.sync_round(ann)
+    reps = [team.add_rep(f"r{i}") for i in range(20)]
+    for ctx in reps:
+        sync.sync_round(ctx)
+    with team.admin() as conn:
+        conn.execute("SELECT sync.reassign(%s, NULL)", (acme.id,))
+    sync.sync_round(ann)
+    assert _local(ann, Customer) == []  # it left Ann's lists when it went to the pool
+    results: list[object] = [None] * len(reps)
+    start = threading.Barrier(len(reps))
+
+    def attempt(i: int) -> None:
+        with psycopg.connect(team.rep_url(f"r{i}"), autocommit=True) as conn:
+            start.wait()
+            try:
+                conn.execute("SELECT sync.claim(%s)", (acme.id,))
+                results[i] = "won"
+            except psycopg.Error as error:
+                results[i] = error.diag.message_primary
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(len(reps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("won") == 1
+    assert set(results) == {"won", "already_taken"}
+    winner = results.index("won")
+    for i, ctx in enumerate(reps):
+        sync.sync_round(ctx)
+        names = [c.name for c in _local(ctx, Customer)]
+        assert names == (["宏达机械"] if i == winner else []), i
+    won = reps[winner]
+    assert [c.name for c in _local(won, Contact)] == ["王经理"]
+    assert [f.notes for f in _local(won, FollowUp)] == ["旧的跟进"]
+    assert [d.title for d in _local(won, Deal)] == ["设备采购"]
+    assert _local(won, Customer)[0].claimed_at is not None
+
+
+def test_the_daily_claim_limit_holds_under_concurrent_claims_by_one_rep(team: Team) -> None:
+    import threading
+
+    team.add_rep("ann")
+    pooled = [_pool_customer(team, f"公海{i}") for i in range(8)]
+    results: list[str] = [""] * len(pooled)
+    start = threading.Barrier(len(pooled))
+
+    def attempt(i: int) -> None:
+        with psycopg.connect(team.rep_url("ann"), autocommit=True) as conn:
+            start.wait()
+            try:
+                conn.execute("SELECT sync.claim(%s)", (pooled[i],))
+                results[i] = "won"
+            except psycopg.Error as error:
+                results[i] = error.diag.message_primary or ""
+
+    # A rep's connection limit is small on purpose: 4 at once, twice.
+    for group in (range(0, 4), range(4, 8)):
+        start = threading.Barrier(len(group))
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in group]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert results.count("won") == 3
+    assert results.count("claim_limit") == 5
+    assert len(team.server_rows("customer", "owner = %s", (team.role("ann"),))) == 3
+
+
+def test_claim_and_release_from_the_client_with_relock_and_holding_cap(team: Team, frozen) -> None:
+    ann = team.add_rep("ann")
+    a = _pool_customer(team, "甲公司")
+    _pool_customer(team, "乙公司")
+    assert sorted(p.name for p in sync.pool(ann)) == ["乙公司", "甲公司"]
+    assert sync.sync_round(ann).full  # the first pull is a full one; the claim's pull is a delta
+    name, report = sync.claim(ann, "甲")
+    assert name == "甲公司" and report.gained == 1
+    assert [c.name for c in _local(ann, Customer)] == ["甲公司"]
+    assert [p.name for p in sync.pool(ann)] == ["乙公司"]
+    with pytest.raises(NotFound):  # no longer in the pool
+        sync.claim(ann, "甲公司")
+    sync.release(ann, a)
+    assert _local(ann, Customer) == []
+    with pytest.raises(ServerRefused) as refused:
+        sync.claim(ann, "甲公司")
+    assert refused.value.key == "relocked"
+    travel(team, frozen, timedelta(days=8))
+    name, _ = sync.claim(ann, "甲公司")
+    assert name == "甲公司"
+    admin.rules(team.dsn, {"max_held": 1})
+    with pytest.raises(ServerRefused) as refused:
+        sync.claim(ann, "乙公司")
+    assert refused.value.key == "max_held"
+    assert "the most a rep may hold" in str(refused.value)
+
+
+def test_pool_commands_offline_fail_clearly(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    from dataclasses import replace
+
+    from crmtui.config import SyncSettings
+
+    ann.settings = replace(ann.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/none",
+                                                           user=team.role("ann")))
+    from crmtui.sync.connection import store_password
+
+    store_password(ann.settings.sync, "whatever")
+    for action in (lambda: sync.pool(ann), lambda: sync.claim(ann, "x"), lambda: sync.release(ann, acme.id),
+                   lambda: sync.sync_round(ann)):
+        with pytest.raises(Offline) as offline:
+            action()
+        assert str(offline.value).startswith("cannot reach the team server:")
+        assert "\n" not in str(offline.value)
+    assert sync.status(ann).pending == 1  # local work unaffected
+    assert [c.name for c in _local(ann, Customer)] == ["Acme"]
+
+
+def test_reclaim_after_n_days_without_follow_up_spares_won_deals(team: Team, frozen) -> None:
+    ann = team.add_rep("ann")
+    quiet = customer_service.add_customer(ann, "Quiet")
+    busy = customer_service.add_customer(ann, "Busy")
+    won = customer_service.add_customer(ann, "Won")
+    for customer in (quiet, busy, won):
+        _log(ann, customer.id, next_at="in 60 days")
+    deal = deal_service.add_deal(ann, won.id, "Big", amount="1000")
+    deal_service.move_stage(ann, deal.id, "won", contract_no="C-1", amount="1000", signed="today")
+    sync.sync_round(ann)
+    travel(team, frozen, timedelta(days=20))
+    _log(ann, busy.id, next_at="in 30 days")
+    sync.sync_round(ann)
+    travel(team, frozen, timedelta(days=11))
+    assert admin.reclaim(team.dsn) == 1
+    assert admin.reclaim(team.dsn) == 0  # idempotent
+    owners = {r["name"]: r["owner"] for r in team.server_rows("customer")}
+    assert owners == {"Quiet": None, "Busy": team.role("ann"), "Won": team.role("ann")}
+    report = sync.sync_round(ann)
+    assert report.lost == 1
+    assert sorted(c.name for c in _local(ann, Customer)) == ["Busy", "Won"]
+    reasons = [r["reason"] for r in team.server_rows("access_change")]
+    assert reasons == ["reclaim"]
+
+
+def test_first_contact_rule_judged_by_the_follow_ups_own_time(team: Team, frozen) -> None:
+    ann = team.add_rep("ann")
+    pooled = _pool_customer(team, "新客户")
+    other = _pool_customer(team, "没联系")
+    sync.claim(ann, "新客户")
+    sync.claim(ann, "没联系")
+    travel(team, frozen, timedelta(hours=20))
+    _log(ann, pooled, notes="logged offline on the train")  # made at +20 h, not pushed
+    travel(team, frozen, timedelta(hours=30))                # +50 h: both past 48 h on the server
+    assert admin.reclaim(team.dsn) == 2
+    assert {r["name"]: r["owner"] for r in team.server_rows("customer")} == {"新客户": None, "没联系": None}
+    # The late push proves contact within 48 h: the customer comes back to Ann; the other stays in the pool.
+    sync.sync_round(ann)
+    assert {r["name"]: r["owner"] for r in team.server_rows("customer")} == {"新客户": team.role("ann"),
+                                                                            "没联系": None}
+    sync.sync_round(ann)
+    assert [c.name for c in _local(ann, Customer)] == ["新客户"]
+    assert [f.notes for f in _local(ann, FollowUp)] == ["logged offline on the train"]
+

@@ -686,6 +686,12 @@ def demo() -> None:
         _out(_("run `crm` to see today's agenda"))
 
 
+# `crm sync`, `crm pool`, `crm server` (issue 5) live in cli_team; they use the helpers above.
+from crmtui.cli_team import register as _register_team  # noqa: E402
+
+_register_team(app)
+
+
 def main() -> None:
     """Entry point of the `crm` script."""
     app()

@@ -400,12 +400,12 @@ def _find_in_pool(pg: psycopg.Connection, ref: str) -> tuple[str, str]:
     term = ref.strip()
     if not term:
         raise NotFound("customer", ref)
+    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = pg.execute(
         "SELECT id, name FROM crm.customer WHERE owner IS NULL AND deleted_at IS NULL"
-        " AND (id = %(t)s OR id LIKE %(prefix)s OR name = %(t)s OR name ILIKE %(like)s OR pinyin ILIKE %(like)s)"
-        " ORDER BY (name = %(t)s OR id = %(t)s) DESC, name LIMIT 21",
-        {"t": term, "prefix": term + "%" if len(term) >= 6 else "\x00",
-         "like": "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"},
+        " AND (id = %(t)s OR (length(%(t)s) >= 6 AND id LIKE %(prefix)s) OR name = %(t)s OR name ILIKE %(like)s"
+        " OR pinyin ILIKE %(like)s) ORDER BY (name = %(t)s OR id = %(t)s) DESC, name LIMIT 21",
+        {"t": term, "prefix": like[1:], "like": like},
     ).fetchall()
     if not rows:
         raise NotFound("customer", ref)

@@ -26,8 +26,13 @@ def keyring_user(sync: SyncSettings) -> str:
 
 def store_password(sync: SyncSettings, password: str) -> None:
     import keyring
+    from keyring.errors import KeyringError
 
-    keyring.set_password(KEYRING_SERVICE, keyring_user(sync), password)
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_user(sync), password)
+    except KeyringError as error:
+        raise NotAllowed("the OS keyring cannot keep the password ({reason}); on a machine without one, install"
+                         " a keyring backend (see docs/sync.md)", reason=str(error)) from None
 
 
 def stored_password(sync: SyncSettings) -> str:

@@ -1,0 +1,340 @@
+"""`crm sync ...`, `crm pool ...` and `crm server ...`: team sync from the shell (issue 5).
+
+psycopg, keyring and Alembic are imported inside the commands, so `crm log` and `crm today` never load them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from crmtui import cli as base
+from crmtui.errors import CrmError, InvalidInput
+from crmtui.i18n import N_, _
+
+Opt = typer.Option
+Arg = typer.Argument
+
+sync_app = typer.Typer(help=N_("Team sync: one round (push, then pull), its set-up, status and conflicts."),
+                       invoke_without_command=True)
+pool_app = typer.Typer(help=N_("The team's public pool (公海): list, claim, release. Needs the server."),
+                       invoke_without_command=True)
+server_app = typer.Typer(help=N_("Team server administration (with the admin's DSN)."), no_args_is_help=True)
+
+DSN = Annotated[str, Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True,
+                         help=N_("The admin's connection URL; put the password in ~/.pgpass or PGPASSWORD, not here."))]
+JSON_OUT = Annotated[bool, Opt("--json", help=N_("Machine-readable output only."))]
+
+
+def _when(session, text: str | None) -> str:  # type: ignore[no-untyped-def]
+    """A stored ISO moment in the rep's zone, or a dash."""
+    if not text:
+        return "—"
+    from datetime import UTC, datetime
+
+    moment = datetime.fromisoformat(text.replace(" ", "T"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return session.clock.to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------- crm sync
+
+
+@sync_app.callback()
+def sync_callback(ctx: typer.Context) -> None:
+    """With no subcommand: one sync round now (push the outbox, then pull what changed)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from crmtui.sync.client import sync_round
+
+    with base._session() as session:
+        report = sync_round(session)
+        base._out(_("synced: {pushed} sent ({applied} applied, {superseded} superseded, {rejected} rejected),"
+                    " {pulled} received").format(pushed=report.pushed, applied=report.applied,
+                                                 superseded=report.superseded, rejected=report.rejected,
+                                                 pulled=report.pulled))
+        if report.gained or report.lost:
+            base._out(_("customers gained: {gained}, left your lists: {lost}").format(gained=report.gained,
+                                                                                  lost=report.lost))
+        for seq, reason in report.rejections:
+            base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason))
+        if report.rejections:
+            base._out(_("see `crm sync conflicts` for the rejected changes"))
+
+
+@sync_app.command("setup")
+def sync_setup(
+    server: Annotated[str, Opt("--server", help=N_("postgresql://host:port/database of the team server."))],
+    user: Annotated[str, Opt("--user", help=N_("Your login on the team server (from your admin)."))],
+    insecure: Annotated[bool, Opt("--insecure", help=N_("Allow a non-local server without verified TLS."))] = False,
+    interval: Annotated[int, Opt("--interval", min=0, help=N_("Seconds between sync rounds in the app (0: on the key only)."))] = 60,
+) -> None:
+    """Connects this laptop to the team server. The password is asked here and kept in the OS keyring."""
+    from dataclasses import replace
+
+    from crmtui.config import SyncSettings, save_sync_settings
+    from crmtui.sync.client import check_connection
+    from crmtui.sync.connection import check_server_url, ssl_mode, store_password
+
+    sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
+    with base._session() as session:
+        check_server_url(sync.server)
+        if not sync.user:
+            raise InvalidInput("user", "your login on the team server", user)
+        ssl_mode(sync)  # refuses a non-local server without TLS before asking anything
+        password = typer.prompt(_("Password for {user}").format(user=sync.user), hide_input=True, err=True)
+        session.settings = replace(session.settings, sync=sync)
+        info = check_connection(session, password)
+        store_password(sync, password)
+        path = save_sync_settings(sync)
+        base._out(_("connected to {server} as {user} (server schema {schema}{manager}); settings saved in {path},"
+                    " the password in the OS keyring").format(
+            server=sync.server, user=sync.user, schema=info.schema_version, path=path,
+            manager=_(", manager") if info.manager else ""))
+        base._out(_("run `crm sync` to send and receive now"))
+
+
+@sync_app.command("status")
+def sync_status(json_out: JSON_OUT = False) -> None:
+    """Last success, pending and rejected changes, server versions, clock offset (no connection needed)."""
+    from dataclasses import asdict
+
+    from crmtui.sync.client import status
+
+    with base._session() as session:
+        state = status(session)
+        if json_out:
+            base._print_json(asdict(state))
+            return
+        if not state.configured:
+            base._out(_("team sync is not set up: run `crm sync setup --server URL --user NAME`"))
+        else:
+            base._out(_("server: {server} as {user}{manager}").format(
+                server=state.server, user=state.user, manager=_(" (manager)") if state.manager else ""))
+        base._out(_("last success: {when}").format(when=_when(session, state.last_ok)))
+        if state.last_error:
+            base._out(_("last error ({when}): {error}").format(when=_when(session, state.last_error_at), error=state.last_error))
+        base._out(_("pending changes: {count}").format(count=state.pending))
+        base._out(_("rejected changes: {count}").format(count=state.rejected))
+        if state.server_versions:
+            base._out(_("server versions: schema {schema}, mutation formats {fmin}-{fmax}").format(
+                schema=state.server_versions["schema"], fmin=state.server_versions["format_min"],
+                fmax=state.server_versions["format_max"]))
+        if state.clock_offset_ms is not None:
+            base._out(_("clock offset: {seconds:+.1f} s against the server").format(seconds=state.clock_offset_ms / 1000))
+
+
+@sync_app.command("conflicts")
+def sync_conflicts(json_out: JSON_OUT = False) -> None:
+    """Same-field conflicts (who, field, kept value, lost value) and rejected changes with their reasons."""
+    from dataclasses import asdict
+
+    from crmtui import labels
+    from crmtui.sync.client import conflicts
+
+    with base._session() as session:
+        found, rejected = conflicts(session)
+        if json_out:
+            base._print_json({"conflicts": [asdict(c) for c in found], "rejected": [asdict(r) for r in rejected]})
+            return
+        if not found and not rejected:
+            base._out(_("no conflicts and no rejected changes"))
+        if found:
+            base._out(_("Conflicts (the later write was kept):"))
+        for c in found:
+            base._out(_("  {when}  {customer} · {field}: kept {kept} ({kept_by}), lost {lost} ({lost_by})").format(
+                when=_when(session, c.at), customer=c.customer or c.record_id[:8], field=labels.field(c.field),
+                kept=_value(c.kept), kept_by=c.kept_by or "?", lost=_value(c.lost), lost_by=c.lost_by or "?"))
+        if rejected:
+            base._out(_("Rejected changes (not on the server):"))
+        for r in rejected:
+            fields = ", ".join(f"{labels.field(k)}={_value(v)}" for k, v in r.changes.items()
+                               if k not in ("created_at", "updated_at"))
+            base._out(_("  #{seq} {kind} {table} {id}: {reason}").format(
+                seq=r.seq, kind=r.kind, table=r.table, id=r.record_id[:8], reason=r.reason))
+            if fields:
+                base._out("      " + fields)
+
+
+def _value(value: object) -> str:
+    return "—" if value is None else f'"{value}"'
+
+
+# ---------------------------------------------------------------- crm pool
+
+
+@pool_app.callback()
+def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
+    """With no subcommand: lists the customers in the pool."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from crmtui.sync.client import pool
+
+    with base._session() as session:
+        customers = pool(session)
+        if json_out:
+            base._print_json([{"id": c.id, "name": c.name, "company": c.company, "industry": c.industry,
+                               "region": c.region, "status": c.status,
+                               "last_follow_up": c.last_follow_up.isoformat() if c.last_follow_up else None}
+                              for c in customers])
+            return
+        if not customers:
+            base._out(_("the pool is empty"))
+        for c in customers:
+            last = session.clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
+            details = " · ".join(part for part in (c.industry, c.region) if part)
+            base._out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "")
+                      + "  ·  " + _("last follow-up {day}").format(day=last))
+
+
+@pool_app.command("claim")
+def pool_claim(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of a pool customer."))]) -> None:
+    """Claims a customer from the pool (the daily limit and the team's rules apply)."""
+    from crmtui.sync.client import claim
+
+    with base._session() as session:
+        name, _report = claim(session, customer)
+        hours = _rules_value(session, "first_contact_hours")
+        base._out(_("claimed {name}; it is in your lists now").format(name=name))
+        if hours:
+            base._out(_("log a follow-up within {hours} h or it goes back to the pool").format(hours=hours))
+
+
+@pool_app.command("release")
+def pool_release(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of one of your customers."))]) -> None:
+    """Gives one of your customers back to the pool."""
+    from crmtui.sync.client import release
+
+    with base._session() as session:
+        found = base._customer(session, customer)
+        release(session, found.id)
+        base._out(_("released {name} to the pool").format(name=found.name))
+
+
+def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
+    from crmtui.sync.client import pool_rules
+
+    rules = pool_rules(session)
+    return rules.get(key) if rules else None
+
+
+# ---------------------------------------------------------------- crm server
+
+
+def _admin(action):  # type: ignore[no-untyped-def]
+    """Runs an admin action; its errors are one line."""
+    from crmtui.config import load_settings
+    from crmtui.i18n import set_language
+
+    try:
+        set_language(load_settings().language)
+    except CrmError:
+        pass
+    try:
+        return action()
+    except CrmError as exc:
+        base._fail(exc.message())
+
+
+@server_app.command("init")
+def server_init(
+    dsn: DSN,
+    new_epoch: Annotated[bool, Opt("--new-epoch", help=N_("After restoring the server from a backup: every laptop resyncs fully."))] = False,
+) -> None:
+    """Creates or migrates the team schema (tables, row-level security, roles, functions). Safe to run again."""
+    from crmtui.server import admin
+
+    result = _admin(lambda: admin.init(dsn, new_epoch=new_epoch))
+    if result.revision_before == result.revision_after:
+        base._out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
+    else:
+        base._out(_("team schema created or migrated: {before} → {after}").format(
+            before=result.revision_before or _("empty"), after=result.revision_after))
+    base._out(_("sync epoch: {epoch}").format(epoch=result.epoch))
+
+
+@server_app.command("add-rep")
+def server_add_rep(
+    name: Annotated[str, Arg(help=N_("The rep's login: lower-case letters, digits, _."))],
+    dsn: DSN,
+    manager: Annotated[bool, Opt("--manager", help=N_("A manager sees every rep's customers and can reassign."))] = False,
+) -> None:
+    """Creates a rep's login and prints its generated password once."""
+    from crmtui.server import admin
+
+    password = _admin(lambda: admin.add_rep(dsn, name, manager=manager))
+    base._out(_("{role} {name} can log in; the password (shown once, give it to them):").format(
+        role=_("manager") if manager else _("rep"), name=name))
+    base._out(password)
+
+
+@server_app.command("remove-rep")
+def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], dsn: DSN) -> None:
+    """Stops a rep's login, ends their sessions and returns their customers to the pool."""
+    from crmtui.server import admin
+
+    count = _admin(lambda: admin.remove_rep(dsn, name))
+    base._out(_("{name} can no longer log in; {count} customers went back to the pool").format(name=name, count=count))
+
+
+@server_app.command("reassign")
+def server_reassign(
+    customer: Annotated[str, Arg(help=N_("The customer's id or exact name."))],
+    rep: Annotated[str, Arg(help=N_("The rep who gets it, or `pool`."))],
+    dsn: DSN,
+) -> None:
+    """Gives a customer to another rep (or to the pool)."""
+    from crmtui.server import admin
+
+    target = None if rep == "pool" else rep
+    name = _admin(lambda: admin.reassign(dsn, customer, target))
+    base._out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
+
+
+@server_app.command("rules")
+def server_rules(
+    dsn: DSN,
+    reclaim_days: Annotated[Optional[int], Opt("--reclaim-days", min=1, help=N_("Back to the pool after this many days without a follow-up (no won deal)."))] = None,
+    claim_limit: Annotated[Optional[int], Opt("--claim-limit", min=0, help=N_("Claims a rep may make a day."))] = None,
+    first_contact_hours: Annotated[Optional[int], Opt("--first-contact-hours", min=1, help=N_("A claimed customer needs a follow-up within this many hours."))] = None,
+    relock_days: Annotated[Optional[int], Opt("--relock-days", min=0, help=N_("Days before a rep may claim again a customer they released or lost."))] = None,
+    max_held: Annotated[Optional[int], Opt("--max-held", min=0, help=N_("Customers a rep may hold at most (0: no cap)."))] = None,
+    warn_days: Annotated[Optional[int], Opt("--warn-days", min=0, help=N_("Warn the owner this many days before the reclaim."))] = None,
+) -> None:
+    """Shows the pool rules; with options, sets them."""
+    from crmtui.server import admin
+
+    changes = {key: value for key, value in {
+        "reclaim_days": reclaim_days, "claim_limit": claim_limit, "first_contact_hours": first_contact_hours,
+        "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days}.items() if value is not None}
+    rules = _admin(lambda: admin.rules(dsn, changes))
+    for key, value in rules.items():
+        base._out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
+
+
+@server_app.command("reclaim")
+def server_reclaim(dsn: DSN) -> None:
+    """Returns overdue customers to the pool now (for cron; claim and pull also do it)."""
+    from crmtui.server import admin
+
+    count = _admin(lambda: admin.reclaim(dsn))
+    base._out(_("{count} customers went back to the pool").format(count=count))
+
+
+@server_app.command("reps")
+def server_reps(dsn: DSN) -> None:
+    """Lists the reps: manager or not, active or not, customers held."""
+    from crmtui.server import admin
+
+    for name, manager, active, held in _admin(lambda: admin.reps(dsn)):
+        flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
+        base._out(f"{name}  {held}" + (f"  ({flags})" if flags else ""))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sync_app, name="sync")
+    app.add_typer(pool_app, name="pool")
+    app.add_typer(server_app, name="server")
+

@@ -1,0 +1,155 @@
+"""`crm server`, `crm sync` and `crm pool` in-process against the embedded PostgreSQL, keyring in memory."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from crmtui.server import admin
+from crmtui.sync.connection import KEYRING_SERVICE
+
+from .teamserver import MemoryKeyring, Team
+from .test_cli import crm, fails, ok
+
+
+def _add_rep_by_cli(team: Team, name: str) -> tuple[str, str]:
+    role = team.role(name)
+    result = ok("server", "add-rep", role, "--dsn", team.dsn)
+    password = result.stdout.strip().splitlines()[-1]
+    team.passwords[name] = password  # dropped with the team
+    return role, password
+
+
+def _set_up(team: Team, name: str = "cli") -> tuple[str, str]:
+    role, password = _add_rep_by_cli(team, name)
+    result = crm("sync", "setup", "--server", team.server_url, "--user", role, input=password + "\n")
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert result.stderr.startswith(f"Password for {role}:")  # the prompt, on stderr
+    assert f"connected to {team.server_url} as {role}" in result.stdout
+    return role, password
+
+
+def test_server_init_twice_says_up_to_date(team: Team) -> None:
+    result = ok("server", "init", "--dsn", team.dsn)
+    assert "up to date (s0001)" in result.stdout
+    assert "sync epoch:" in result.stdout
+
+
+def test_setup_keeps_the_password_in_the_keyring_only(team: Team, home: Path, memory_keyring: MemoryKeyring) -> None:
+    role, password = _set_up(team)
+    config = (home / "config" / "config.toml").read_text(encoding="utf-8")
+    assert f'user = "{role}"' in config and team.server_url in config
+    assert 'timezone = "Asia/Shanghai"' in config  # the rest of the file kept
+    assert password not in config
+    assert memory_keyring.secrets == {(KEYRING_SERVICE, f"{role}@{team.server_url}"): password}
+    ok("add", "customer", "上海宏达", "--phone", "13800000001")
+    result = ok("sync")
+    assert result.stdout.startswith("synced: 1 sent (1 applied, 0 superseded, 0 rejected), 1 received")
+    assert [r["name"] for r in team.server_rows("customer")] == ["上海宏达"]
+    status = json.loads(ok("sync", "status", "--json").stdout)
+    assert status["pending"] == 0 and status["user"] == role
+    assert status["server_versions"] == {"schema": 1, "format_min": 1, "format_max": 1}
+    # Nowhere on disk: not in the config, not in the database file (status, errors, outbox).
+    for path in home.rglob("*"):
+        if path.is_file():
+            assert password.encode() not in path.read_bytes(), path
+
+
+def test_setup_has_no_password_option(team: Team) -> None:
+    result = crm("sync", "setup", "--server", team.server_url, "--user", "x", "--password", "secret")
+    assert result.exit_code == 2 and "No such option" in result.output
+    assert "--password" not in ok("sync", "setup", "--help").stdout
+
+
+def test_setup_with_a_wrong_password_saves_nothing(team: Team, home: Path, memory_keyring: MemoryKeyring) -> None:
+    role, _ = _add_rep_by_cli(team, "wrong")
+    result = crm("sync", "setup", "--server", team.server_url, "--user", role, input="not-the-password\n")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "cannot reach the team server" in result.stderr and "password authentication failed" in result.stderr
+    assert "not-the-password" not in result.output
+    assert "[sync]" not in (home / "config" / "config.toml").read_text(encoding="utf-8")
+    assert memory_keyring.secrets == {}
+
+
+def test_setup_refuses_a_remote_server_without_tls(memory_keyring: MemoryKeyring) -> None:
+    result = fails("sync", "setup", "--server", "postgresql://crm.example.com/team?sslmode=disable",
+                   "--user", "ann", input="pw\n")
+    assert "verified TLS" in result.stderr and "--insecure" in result.stderr
+    assert memory_keyring.secrets == {}
+
+
+def test_setup_refuses_a_bad_url_naming_the_field(memory_keyring: MemoryKeyring) -> None:
+    result = fails("sync", "setup", "--server", "crm.example.com", "--user", "ann", input="pw\n")
+    assert result.stderr.startswith("error: server:") and "postgresql://" in result.stderr
+
+
+def test_pool_list_claim_release_from_the_shell(team: Team) -> None:
+    _set_up(team)
+    import uuid
+
+    with team.admin() as conn:
+        for name in ("广州新锐", "深圳前海"):
+            conn.execute("INSERT INTO crm.customer (id, created_at, updated_at, name, name_key, pinyin)"
+                         " VALUES (%s, sync.now(), sync.now(), %s, %s, %s)",
+                         (str(uuid.uuid4()), name, name, "guangzhou" if name == "广州新锐" else "shenzhen"))
+    listed = json.loads(ok("pool", "--json").stdout)
+    assert sorted(c["name"] for c in listed) == ["广州新锐", "深圳前海"]
+    result = ok("pool", "claim", "guangzhou")
+    assert "claimed 广州新锐" in result.stdout and "within 48 h" in result.stdout
+    assert [row["name"] for row in json.loads(ok("list", "leads", "--json").stdout)] == ["广州新锐"]
+    assert [c["name"] for c in json.loads(ok("pool", "--json").stdout)] == ["深圳前海"]
+    assert "released 广州新锐" in ok("pool", "release", "广州新锐").stdout
+    assert "广州新锐" not in ok("list", "leads").stdout + ok("list", "customers").stdout
+    refused = fails("pool", "claim", "广州新锐")
+    assert "claim it again after" in refused.stderr
+
+
+def test_rules_show_and_set(team: Team) -> None:
+    assert "claim-limit: 3" in ok("server", "rules", "--dsn", team.dsn).stdout
+    result = ok("server", "rules", "--dsn", team.dsn, "--claim-limit", "5", "--max-held", "200")
+    assert "claim-limit: 5" in result.stdout and "max-held: 200" in result.stdout
+    assert admin.rules(team.dsn, {})["claim_limit"] == 5
+    result = crm("server", "rules", "--dsn", team.dsn, "--reclaim-days", "0")
+    assert result.exit_code == 2 and "--reclaim-days" in result.output
+
+
+def test_remove_rep_returns_customers_and_blocks_login(team: Team) -> None:
+    role, _ = _set_up(team)
+    ok("add", "customer", "Acme")
+    ok("sync")
+    result = ok("server", "remove-rep", role, "--dsn", team.dsn)
+    assert "1 customers went back to the pool" in result.stdout
+    assert team.server_rows("customer")[0]["owner"] is None
+    refused = fails("sync")
+    assert "cannot reach the team server" in refused.stderr
+
+
+def test_conflicts_lists_a_rejected_change(team: Team, home: Path) -> None:
+    role, _ = _set_up(team)
+    ok("add", "customer", "Acme")
+    ok("sync")
+    ok("edit", "Acme", "--industry", "零售")
+    customer_id = team.server_rows("customer")[0]["id"]
+    ok("server", "reassign", customer_id, "pool", "--dsn", team.dsn)
+    result = ok("sync")
+    assert "1 rejected" in result.stdout and "the customer is in the pool now" in result.stdout
+    listing = ok("sync", "conflicts").stdout
+    assert "Rejected changes" in listing and "the customer is in the pool now" in listing and '"零售"' in listing
+
+
+def test_unreachable_server_is_one_line_and_local_work_goes_on(home: Path, memory_keyring: MemoryKeyring) -> None:
+    from crmtui.config import SyncSettings, save_sync_settings
+    from crmtui.sync.connection import store_password
+
+    sync = SyncSettings(server="postgresql://127.0.0.1:1/team", user="ann")
+    save_sync_settings(sync, home / "config" / "config.toml")
+    store_password(sync, "pw")
+    ok("add", "lead", "Offline Lead")
+    result = fails("sync")
+    assert result.stderr.count("\n") == 1 and "cannot reach the team server" in result.stderr
+    assert "Offline Lead" in ok("list", "leads").stdout
+    status = ok("sync", "status").stdout
+    assert "pending changes: 1" in status and "cannot reach the team server" in status
+    with sqlite3.connect(home / "data" / "crm.db") as conn:
+        assert conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0] == 1
