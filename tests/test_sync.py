@@ -477,3 +477,153 @@ def test_first_contact_rule_judged_by_the_follow_ups_own_time(team: Team, frozen
     assert [c.name for c in _local(ann, Customer)] == ["新客户"]
     assert [f.notes for f in _local(ann, FollowUp)] == ["logged offline on the train"]
 
+
+
+# The pull cursor ----------------------------------------------------------------------------------
+
+def test_a_transaction_that_commits_after_a_later_one_is_not_skipped(team: Team) -> None:
+    ann = team.add_rep("ann")
+    early = customer_service.add_customer(ann, "Early")
+    late = customer_service.add_customer(ann, "Late")
+    sync.sync_round(ann)
+    slow = psycopg.connect(team.dsn)     # a long transaction: started first, commits last
+    quick = psycopg.connect(team.dsn, autocommit=True)
+    try:
+        slow.execute("UPDATE crm.customer SET industry = '慢事务' WHERE id = %s", (early.id,))
+        quick.execute("UPDATE crm.customer SET industry = '快事务' WHERE id = %s", (late.id,))
+        report = sync.sync_round(ann)    # pulls while the slow one is still open: not held up by it
+        assert not report.full
+        industries = {c.name: c.industry for c in _local(ann, Customer)}
+        assert industries == {"Early": None, "Late": "快事务"}
+        slow.commit()
+        sync.sync_round(ann)
+        industries = {c.name: c.industry for c in _local(ann, Customer)}
+        assert industries == {"Early": "慢事务", "Late": "快事务"}
+    finally:
+        slow.close()
+        quick.close()
+
+
+def test_a_restored_server_new_epoch_forces_a_full_resync(team: Team) -> None:
+    ann = team.add_rep("ann")
+    keep = customer_service.add_customer(ann, "Kept")
+    gone = customer_service.add_customer(ann, "Not in the backup")
+    sync.sync_round(ann)
+    assert not sync.sync_round(ann).full
+    with team.admin() as conn:  # the backup predates this customer
+        conn.execute("DELETE FROM crm.customer WHERE id = %s", (gone.id,))
+    admin.init(team.dsn, new_epoch=True)
+    report = sync.sync_round(ann)
+    assert report.full and report.lost == 1
+    assert [c.id for c in _local(ann, Customer)] == [keep.id]
+
+
+def test_tombstones_delete_locally(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    from crmtui.clock import Clock
+    from crmtui.services.context import open_context
+
+    laptop = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))
+    team.laptops["ann-2"] = laptop
+    sync.sync_round(laptop)
+    customer_service.delete_customer(ann, acme.id)
+    sync.sync_round(ann)
+    sync.sync_round(laptop)
+    assert team.server_rows("customer")[0]["deleted_at"] is not None
+    assert [c.name for c in customer_service.list_customers(laptop)] == []
+
+
+# Cuts at random points of push and pull -----------------------------------------------------------
+
+def _snapshot_of(team: Team, ctx, role: str) -> dict[str, set]:
+    """Each table's rows (id and the fields that matter) on the server for this rep, and on the laptop."""
+    from crmtui.store.models import Contact, Deal
+
+    keep = {"customer": ("name", "industry", "region", "deleted_at"), "contact": ("name", "phone"),
+            "deal": ("title", "stage", "amount_cents"), "follow_up": ("notes",)}
+    models = {"customer": Customer, "contact": Contact, "deal": Deal, "follow_up": FollowUp}
+    server: dict[str, set] = {}
+    local: dict[str, set] = {}
+    for table, fields in keep.items():
+        scope = "owner = %s" if table == "customer" else "customer_id IN (SELECT id FROM crm.customer WHERE owner = %s)"
+        server[table] = {(r["id"], *(r[f] is not None and str(r[f]) if f == "deleted_at" else r[f] for f in fields))
+                         for r in team.server_rows(table, scope, (role,))}
+        local[table] = {(row.id, *(getattr(row, f) is not None and str(getattr(row, f)) if f == "deleted_at"
+                                   else getattr(row, f) for f in fields))
+                        for row in _local(ctx, models[table])}
+    return {"server": server, "local": local}
+
+
+def test_connection_cut_at_random_points_loses_and_doubles_nothing(team: Team, frozen) -> None:
+    import random
+    from contextlib import contextmanager
+
+    from crmtui.sync.connection import connect
+
+    rng = random.Random(20261124)
+    ann = team.add_rep("ann")
+    role = team.role("ann")
+    admin_conn = team.admin()
+    customers: list[str] = []
+    logged = 0
+    cuts = {"before": 0, "after": 0, "none": 0}
+
+    def make_changes() -> None:
+        nonlocal logged
+        for _ in range(rng.randint(1, 4)):
+            choice = rng.random()
+            if choice < 0.35 or not customers:
+                customers.append(customer_service.add_customer(ann, f"客户{len(customers)}", force=True).id)
+            elif choice < 0.6:
+                customer_service.edit_customer(ann, rng.choice(customers), {"industry": f"行业{rng.randint(1, 99)}"})
+            elif choice < 0.85:
+                _log(ann, rng.choice(customers), notes=f"跟进{logged}")
+                logged += 1
+            else:
+                customer_service.add_contact(ann, rng.choice(customers), f"联系人{rng.randint(1, 999)}")
+
+    def cutting(at: int, when: str):
+        @contextmanager
+        def factory():
+            with connect(ann.settings.sync) as pg:
+                pid = pg.info.backend_pid
+                real = pg.execute
+                count = 0
+
+                def execute(query, params=None, **kwargs):  # type: ignore[no-untyped-def]
+                    nonlocal count
+                    count += 1
+                    if count == at and when == "before":
+                        admin_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                    result = real(query, params, **kwargs)
+                    if count == at and when == "after":
+                        # The server did the work; the answer never reaches us (a lost acknowledgement).
+                        admin_conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                        real("SELECT 1")
+                    return result
+
+                pg.execute = execute  # type: ignore[method-assign]
+                yield pg
+        return factory
+
+    trials = 36
+    for trial in range(trials):
+        make_changes()
+        at, when = rng.randint(1, 16), rng.choice(["before", "after"])
+        try:
+            sync.sync_round(ann, cutting(at, when))
+            cuts["none"] += 1
+        except Offline:
+            cuts[when] += 1
+        if trial % 3 == 2:
+            travel(team, frozen, timedelta(seconds=30))
+    admin_conn.close()
+    sync.sync_round(ann)
+    state = _snapshot_of(team, ann, role)
+    assert state["server"] == state["local"]
+    assert len(state["server"]["customer"]) == len(customers)
+    assert sorted(r[1] for r in state["server"]["follow_up"]) == sorted(f"跟进{i}" for i in range(logged))
+    assert sync.status(ann).pending == 0 and sync.status(ann).rejected == 0
+    assert cuts["before"] + cuts["after"] >= 30, cuts  # at least 30 rounds were really cut
