@@ -479,3 +479,23 @@ async def test_new_deal_from_today_starts_with_the_highlighted_customer(ctx, lat
         await pilot.press("ctrl+s")
         await _settle(pilot)
     assert "Renewal" in {d.title for d in customer_detail(ctx, late.id).deals}
+
+
+async def test_a_long_refused_date_wraps_and_the_form_stays_on_screen(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("l")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#next", Input).focus()
+        await _type(pilot, "the day after the harvest festival next year")
+        await pilot.pause()
+        preview = form.query_one("#preview")
+        text = str(preview.render())
+        assert 'harvest festival next year" (try e.g.' in text and text.endswith('"2026-12-01")')
+        # 12 columns of indent leave 60 for the text: the explanation needs 3 lines, and gets them
+        assert preview.content_size.width == 60 and preview.size.height == 3
+        dialog, hint = form.query_one("#follow-up"), form.query_one(".hint")
+        assert dialog.region.bottom <= 24
+        assert hint.region.height >= 1 and hint.region.bottom <= dialog.region.bottom - 1  # above the bottom border
