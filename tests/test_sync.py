@@ -627,3 +627,24 @@ def test_connection_cut_at_random_points_loses_and_doubles_nothing(team: Team, f
     assert sorted(r[1] for r in state["server"]["follow_up"]) == sorted(f"跟进{i}" for i in range(logged))
     assert sync.status(ann).pending == 0 and sync.status(ann).rejected == 0
     assert cuts["before"] + cuts["after"] >= 30, cuts  # at least 30 rounds were really cut
+
+
+def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: Team, frozen) -> None:
+    from crmtui.services.agenda import agenda_for
+
+    ann = team.add_rep("ann")
+    _pool_customer(team, "新认领")
+    sync.claim(ann, "新认领")
+    travel(team, frozen, timedelta(hours=10))
+    [item] = agenda_for(ann).sections["pool"]
+    assert (item.customer_name, item.reason) == ("新认领", "claimed, not contacted: back to the pool in 38 h")
+    claimed = _local(ann, Customer)[0]
+    _log(ann, claimed.id, next_at="in 30 days")
+    assert agenda_for(ann).sections["pool"] == []
+    from datetime import UTC, datetime
+
+    frozen.move_to(datetime.now(UTC) + timedelta(days=28))  # offline: no round from here on
+    [item] = agenda_for(ann).sections["pool"]
+    assert item.reason == "returns to the pool in 2 d"
+    admin.rules(team.dsn, {"warn_days": 1})  # the rules change on the server; the laptop learns at its next pull
+    assert agenda_for(ann).sections["pool"][0].reason == "returns to the pool in 2 d"

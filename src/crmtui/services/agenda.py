@@ -11,7 +11,7 @@ from crmtui.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import agenda as store
 
-SECTIONS = ("overdue", "due", "stalled", "new_leads", "renewals", "payments", "birthdays")
+SECTIONS = ("overdue", "due", "stalled", "new_leads", "pool", "renewals", "payments", "birthdays")
 
 
 @dataclass
@@ -80,6 +80,7 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
         payments = store.payments_due(connection, day + timedelta(days=settings.payment_days))
         window = [day + timedelta(days=offset) for offset in range(settings.birthday_days + 1)]
         birthdays = store.birthdays(connection, [d.strftime("%m-%d") for d in window])
+        pool = _pool_warnings(ctx, connection, now)
 
     def item(section: str, row: store.AgendaRow, reason: str, **extra: object) -> AgendaItem:
         values: dict[str, object] = dict(
@@ -120,9 +121,40 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
             name=row.contact_name, days=offset)
         agenda.sections["birthdays"].append(item("birthdays", row, reason, days=offset))
     agenda.sections["birthdays"].sort(key=lambda entry: entry.days)
-    for name in ("renewals", "payments", "birthdays"):
+    agenda.sections["pool"] = pool
+    for name in ("pool", "renewals", "payments", "birthdays"):
         agenda.totals[name] = len(agenda.sections[name])
     return agenda
+
+
+def _pool_warnings(ctx: Context, connection: object, now: datetime) -> list[AgendaItem]:
+    """Team mode: the rep's customers the pool rules will take back soon, from the rules of the last pull
+    (so it works offline too). A claimed customer not yet contacted shows the hours left."""
+    import json
+
+    rules_text = store.sync_setting(connection, "sync_pool_rules")  # type: ignore[arg-type]
+    owner = ctx.settings.sync.user
+    if not rules_text or not owner:
+        return []
+    rules = json.loads(rules_text)
+    reclaim, warn = timedelta(days=rules["reclaim_days"]), timedelta(days=rules["warn_days"])
+    first_contact = timedelta(hours=rules["first_contact_hours"])
+    items = []
+    for customer_id, name, claimed, last, created in store.pool_candidates(
+        connection, owner, now - reclaim + warn  # type: ignore[arg-type]
+    ):
+        if claimed is not None and (last is None or last < claimed):
+            left = claimed + first_contact - now
+            hours = max(0, int(left.total_seconds() // 3600))
+            reason = _("claimed, not contacted: back to the pool in {hours} h").format(hours=hours)
+            items.append(AgendaItem("pool", customer_id, name, reason, days=-1 if hours < 24 else hours // 24))
+            continue
+        line = max(moment for moment in (last, claimed, created) if moment is not None) + reclaim
+        days = max(0, (line - now).days)
+        items.append(AgendaItem("pool", customer_id, name,
+                                _("returns to the pool in {days} d").format(days=days), days=days))
+    items.sort(key=lambda entry: entry.days)
+    return items
 
 
 def due_since(ctx: Context, after: datetime, until: datetime) -> list[str]:

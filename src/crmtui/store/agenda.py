@@ -171,3 +171,26 @@ def came_due(connection: sqlite3.Connection, after: datetime, until: datetime) -
         (to_db(after), to_db(until)),
     ).fetchall()
     return [name for (name,) in rows]
+
+
+def pool_candidates(
+    connection: sqlite3.Connection, owner: str, active_before: datetime
+) -> list[tuple[str, str, datetime | None, datetime | None, datetime]]:
+    """The owner's customers the pool rules may take back: claimed and not contacted since, or with no
+    activity since `active_before` and no won deal. Rows: id, name, claimed at, last contact, created."""
+    rows = connection.execute(
+        "SELECT c.id, c.name, c.claimed_at, c.last_contact_at, c.created_at FROM customer c"
+        " WHERE c.deleted_at IS NULL AND c.owner = ?"
+        " AND NOT EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = c.id AND d.stage = 'won' AND d.deleted_at IS NULL)"
+        " AND ((c.claimed_at IS NOT NULL AND (c.last_contact_at IS NULL OR c.last_contact_at < c.claimed_at))"
+        "      OR max(coalesce(c.last_contact_at, c.created_at), coalesce(c.claimed_at, c.created_at), c.created_at) < ?)"
+        f" ORDER BY c.created_at LIMIT {LIMIT * 5}",
+        (owner, to_db(active_before)),
+    ).fetchall()
+    return [(cid, name, from_db(claimed), from_db(last), from_db(created)) for cid, name, claimed, last, created in rows]
+
+
+def sync_setting(connection: sqlite3.Connection, key: str) -> str | None:
+    """A value the last team sync left in `meta` (e.g. the pool rules)."""
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
