@@ -11,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.reactive import reactive
 
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
@@ -32,7 +33,8 @@ class CrmCommands(Provider):
 
     def _commands(self) -> Iterable[tuple[str, str, DOMNode, str]]:
         seen = set()
-        for key, active in self.app.active_bindings.items():
+        # self.screen is the screen the palette was opened on (the app's current screen is the palette itself)
+        for key, active in self.screen.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
@@ -63,8 +65,16 @@ class CrmApp(App[None]):
         Binding("p", "go_pipeline", N_("Pipeline"), id="pipeline"),
         Binding("slash", "search", N_("Search"), id="search", key_display="/"),
         Binding("question_mark", "help", N_("Help"), id="help", key_display="?"),
+        Binding("o", "go_pool", N_("Pool"), id="pool"),
+        Binding("S", "sync_now", N_("Sync"), id="sync"),
+        Binding("C", "conflicts", N_("Sync conflicts"), id="conflicts", show=False),
         Binding("q", "quit", N_("Quit"), id="quit"),
     ]
+    TEAM_ACTIONS = ("go_pool", "sync_now", "conflicts")
+    """Shown only when team sync is set up."""
+
+    sync_line: reactive[str] = reactive("")
+    """The footer's sync state (empty when team sync is not set up)."""
     N_("palette")  # Textual's own ctrl+p binding, translated by translate_bindings
 
     def __init__(self, ctx: Context, *, watch_seconds: float = 1.0, theme: str | None = None) -> None:
@@ -76,6 +86,8 @@ class CrmApp(App[None]):
             self.theme = theme
         self._watcher = None
         self._due_checked: datetime | None = None
+        self.sync_problem = False
+        self._syncing = False
 
     def get_default_screen(self):  # type: ignore[no-untyped-def]
         from crmtui.screens.today import TodayScreen
@@ -91,6 +103,66 @@ class CrmApp(App[None]):
         self._due_checked = self.ctx.clock.utcnow()
         self.set_interval(self.watch_seconds, self._check_outside_writes)
         self.set_interval(30, self._check_due)
+        sync = self.ctx.settings.sync
+        if sync.configured:
+            self._show_sync_state()
+            self.set_interval(30, self._show_sync_state)
+            self.set_timer(2, partial(self.action_sync_now, quiet=True))
+            if sync.interval:
+                self.set_interval(sync.interval, partial(self.action_sync_now, quiet=True))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.TEAM_ACTIONS:
+            return self.ctx.settings.sync.configured
+        return True
+
+    # ------------------------------------------------------------------ team sync
+
+    def _show_sync_state(self) -> None:
+        from crmtui.sync.client import status_line
+
+        line, self.sync_problem = status_line(self.ctx)
+        self.sync_line = line
+
+    def action_sync_now(self, quiet: bool = False) -> None:
+        """One sync round in a thread (a connection for the round only); the footer follows it."""
+        if self._syncing:
+            return
+        self._syncing = True
+        self.sync_line = _("syncing…")
+        self.run_worker(partial(self._sync_round, quiet), thread=True, group="sync", exit_on_error=False)
+
+    def _sync_round(self, quiet: bool) -> None:
+        from crmtui.errors import CrmError
+        from crmtui.sync.client import sync_round
+
+        try:
+            report, error = sync_round(self.ctx), None
+        except CrmError as failure:
+            report, error = None, failure
+        except Exception as failure:  # noqa: BLE001 - a sync bug must not take the app down
+            report, error = None, failure
+        self.call_from_thread(self._after_sync, report, error, quiet)
+
+    def _after_sync(self, report, error, quiet: bool) -> None:  # type: ignore[no-untyped-def]
+        from crmtui.errors import CrmError
+
+        self._syncing = False
+        self._show_sync_state()
+        if error is not None:
+            if not quiet:
+                text = error.message() if isinstance(error, CrmError) else str(error)
+                self.notify(text, title=_("Sync"), severity="warning", timeout=8)
+            return
+        if report.rejected:
+            self.notify(_("{count} changes were rejected by the server: press C to see why").format(
+                count=report.rejected), title=_("Sync"), severity="warning", timeout=10)
+        if report.gained or report.lost:
+            self.notify(_("customers gained: {gained}, left your lists: {lost}").format(
+                gained=report.gained, lost=report.lost), title=_("Sync"))
+        if not quiet:
+            self.notify(_("synced: {pushed} sent, {pulled} received").format(
+                pushed=report.pushed, pulled=report.pulled), title=_("Sync"))
 
     def _check_outside_writes(self) -> None:
         """Another process (e.g. `crm log`) committed: every screen reloads (PRAGMA data_version, ~0.1 ms)."""
@@ -142,6 +214,18 @@ class CrmApp(App[None]):
         from crmtui.screens.search import SearchScreen
 
         self.push_screen(SearchScreen())
+
+    def action_go_pool(self) -> None:
+        from crmtui.screens.pool import PoolScreen
+
+        if not isinstance(self.screen, PoolScreen):
+            self.push_screen(PoolScreen())
+
+    def action_conflicts(self) -> None:
+        from crmtui.screens.conflicts import ConflictsScreen
+
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen())
 
     def action_help(self) -> None:
         from crmtui.screens.help import HelpScreen

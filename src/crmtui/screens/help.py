@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.i18n import N_, _
+from crmtui.widgets.status_footer import StatusFooter
 
 
-def _screens() -> list[tuple[str, type]]:
+def _screens(team: bool = False) -> list[tuple[str, type]]:
     from crmtui.app import CrmApp
     from crmtui.screens.customer import CustomerScreen
     from crmtui.screens.follow_up import FollowUpForm
@@ -25,7 +26,13 @@ def _screens() -> list[tuple[str, type]]:
     return [
         (_("Everywhere"), CrmApp), (_("Today"), TodayScreen), (_("Customer"), CustomerScreen),
         (_("Follow-up form"), FollowUpForm), (_("Pipeline"), PipelineScreen), (_("Search"), SearchScreen),
-    ]
+    ] + (_team_screens() if team else [])
+
+
+def _team_screens() -> list[tuple[str, type]]:
+    from crmtui.screens.pool import PoolScreen
+
+    return [(_("Pool"), PoolScreen)]
 
 
 class HelpScreen(CrmScreenMixin, ModalScreen[None]):
@@ -44,10 +51,13 @@ class HelpScreen(CrmScreenMixin, ModalScreen[None]):
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         keymap = dict(self.app.ctx.settings.keys)  # type: ignore[attr-defined]
-        for title, owner in _screens():
+        team = self.app.ctx.settings.sync.configured  # type: ignore[attr-defined]
+        for title, owner in _screens(team):
             table.add_row(Text(title, style="reverse"), "")
             for binding in owner.BINDINGS:
                 if not isinstance(binding, Binding) or not binding.description:
+                    continue
+                if not team and binding.action in getattr(owner, "TEAM_ACTIONS", ()):
                     continue
                 keys = keymap.get(binding.id or "", binding.key)
                 shown = binding.key_display or ", ".join(self.app.get_key_display(Binding(k, "")) for k in keys.split(","))
@@ -63,7 +73,7 @@ class HelpScreen(CrmScreenMixin, ModalScreen[None]):
         with VerticalScroll(classes="dialog"):
             yield Static(_("Keys"), classes="title")
             yield Static(table, id="help-text")
-        yield Footer()
+        yield StatusFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
@@ -20,6 +20,7 @@ from crmtui.labels import stage_name
 from crmtui.screens.stage import move_deal
 from crmtui.services.pipeline import Card, Column, board
 from crmtui.widgets.cells import fit
+from crmtui.widgets.status_footer import StatusFooter
 
 
 MAX_CARDS = 300
@@ -55,7 +56,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
                 with Vertical(classes="column", id=f"col-{stage.key}"):
                     yield Static("", classes="column-head", id=f"head-{stage.key}")
                     yield OptionList(id=f"list-{stage.key}", classes="column-list")
-        yield Footer()
+        yield StatusFooter()
 
     def on_mount(self) -> None:
         self.load()

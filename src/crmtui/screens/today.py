@@ -7,7 +7,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
@@ -18,6 +18,7 @@ from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.services.agenda import SECTIONS, Agenda, AgendaItem, agenda_for
 from crmtui.widgets.cells import row
+from crmtui.widgets.status_footer import StatusFooter
 
 
 class TodayScreen(CrmScreenMixin, Screen[None]):
@@ -41,7 +42,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(_("Today"), id="today-title", classes="title")
         yield OptionList(id="agenda")
-        yield Footer()
+        yield StatusFooter()
 
     def on_mount(self) -> None:
         self.load()

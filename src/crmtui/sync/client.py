@@ -103,10 +103,14 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
             push(ctx, pg, report)
             pull(ctx, pg, info, report)
     except CrmError as error:
-        _remember(ctx, {"last_error": error.message(), "last_error_at": ctx.clock.utcnow().isoformat()})
+        from crmtui.errors import Offline
+
+        _remember(ctx, {"last_error": error.message(), "last_error_at": ctx.clock.utcnow().isoformat(),
+                        "last_error_kind": "offline" if isinstance(error, Offline) else "error"})
         raise
     _remember(ctx, {
         "last_ok": ctx.clock.utcnow().isoformat(), "last_error": None, "last_error_at": None,
+        "last_error_kind": None,
         "server_versions": json.dumps({"schema": info.schema_version, "format_min": info.format_min,
                                        "format_max": info.format_max}),
         "clock_offset_ms": str(int(info.offset.total_seconds() * 1000)),
@@ -292,6 +296,7 @@ class SyncStatus:
     last_ok: str | None
     last_error: str | None
     last_error_at: str | None
+    offline: bool
     pending: int
     rejected: int
     server_versions: dict | None
@@ -311,6 +316,7 @@ def status(ctx: Context) -> SyncStatus:
         return SyncStatus(
             configured=sync.configured, server=sync.server, user=sync.user, last_ok=meta("last_ok"),
             last_error=meta("last_error"), last_error_at=meta("last_error_at"),
+            offline=meta("last_error_kind") == "offline",
             pending=replica.count_outbox(conn, "pending"), rejected=replica.count_outbox(conn, "rejected"),
             server_versions=json.loads(versions) if versions else None,
             clock_offset_ms=int(offset) if offset else None, manager=meta("manager") == "1",
@@ -456,3 +462,26 @@ def check_connection(ctx: Context, password: str) -> ServerInfo:
     """Connects with a password before it is stored; checks versions and clock."""
     with connect(ctx.settings.sync, password) as pg:
         return handshake(ctx, pg)
+
+
+def status_line(ctx: Context) -> tuple[str, bool]:
+    """The footer's words: synced N min ago / N pending / offline / error; and whether it is a problem."""
+    from crmtui.i18n import _
+
+    state = status(ctx)
+    parts: list[str] = []
+    problem = False
+    if state.last_error:
+        parts.append(_("offline") if state.offline else _("sync error"))
+        problem = True
+    elif state.last_ok:
+        minutes = int((ctx.clock.utcnow() - datetime.fromisoformat(state.last_ok)).total_seconds() // 60)
+        parts.append(_("synced just now") if minutes < 1 else _("synced {minutes} min ago").format(minutes=minutes))
+    else:
+        parts.append(_("not synced yet"))
+    if state.pending:
+        parts.append(_("{count} pending").format(count=state.pending))
+    if state.rejected:
+        parts.append(_("{count} rejected").format(count=state.rejected))
+        problem = True
+    return " · ".join(parts), problem

@@ -1,0 +1,81 @@
+"""Sync conflicts and rejections: what the server kept instead of a rep's write, and what it refused."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui import labels
+from crmtui.i18n import N_, _
+from crmtui.messages import DataChanged
+from crmtui.screens.base import CrmScreenMixin
+from crmtui.sync.client import Conflict, Rejection
+from crmtui.widgets.cells import row
+from crmtui.widgets.status_footer import StatusFooter
+
+
+def _value(value: object) -> str:
+    return "—" if value is None else str(value)
+
+
+class ConflictsScreen(CrmScreenMixin, Screen[None]):
+    """Read from the local copy: works offline."""
+
+    BINDINGS = [
+        Binding("escape", "back", N_("Back"), id="back"),
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Sync conflicts and rejected changes"), classes="title")
+        yield OptionList(id="conflict-list")
+        yield StatusFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @on(DataChanged)
+    def reload_on_change(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="conflicts", exit_on_error=False)
+    def load(self) -> None:
+        from crmtui.sync.client import conflicts
+
+        found, rejected = conflicts(self.app.ctx)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self.show, found, rejected)
+
+    def show(self, found: list[Conflict], rejected: list[Rejection]) -> None:
+        listing = self.query_one("#conflict-list", OptionList)
+        width = max(40, listing.size.width or 80) - 2
+        options: list[Option] = []
+        options.append(Option(Text(f"{_('Conflicts: the later write was kept')} ({len(found)})", style="bold"),
+                              disabled=True))
+        for c in found:
+            options.append(Option(row(
+                ("  " + (c.customer or c.record_id[:8]), max(12, width // 5)), (labels.field(c.field), 12),
+                (_("kept {value} ({who})").format(value=_value(c.kept), who=c.kept_by or "?"), max(16, width * 3 // 10)),
+                (_("lost {value} ({who})").format(value=_value(c.lost), who=c.lost_by or "?"), 0))))
+        options.append(Option(Text(f"{_('Rejected changes: not on the server')} ({len(rejected)})", style="bold"),
+                              disabled=True))
+        for r in rejected:
+            changed = ", ".join(f"{labels.field(k)}={_value(v)}" for k, v in r.changes.items()
+                                if k not in ("created_at", "updated_at"))
+            options.append(Option(row(("  #" + str(r.seq), 8), (r.reason, max(20, width * 4 // 10)), (changed, 0))))
+        listing.set_options(options)
+        listing.focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#conflict-list", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#conflict-list", OptionList).action_cursor_up()

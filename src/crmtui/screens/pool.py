@@ -1,0 +1,125 @@
+"""The team's pool 公海: customers nobody holds, with a key to claim one (needs the server)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.errors import CrmError
+from crmtui.i18n import N_, _
+from crmtui.screens.base import CrmScreenMixin
+from crmtui.sync.client import PoolCustomer
+from crmtui.widgets.cells import row
+from crmtui.widgets.status_footer import StatusFooter
+
+
+class PoolScreen(CrmScreenMixin, Screen[None]):
+    """Lists the pool from the server; `c` claims the highlighted customer after a yes."""
+
+    BINDINGS = [
+        Binding("c", "claim", N_("Claim"), id="claim"),
+        Binding("r", "reload", N_("Reload"), id="reload"),
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("escape", "back", N_("Back"), id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.customers: dict[str, PoolCustomer] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Pool"), id="pool-title", classes="title")
+        yield OptionList(Option(Text(_("Loading the pool from the server…"), style="dim"), disabled=True),
+                         id="pool-list")
+        yield StatusFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="pool", exit_on_error=False)
+    def load(self) -> None:
+        from crmtui.sync.client import pool
+
+        try:
+            customers = pool(self.app.ctx)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.call_from_thread(self.show_problem, error.message())
+            return
+        self.app.call_from_thread(self.show, customers)
+
+    def show_problem(self, message: str) -> None:
+        self.query_one("#pool-list", OptionList).set_options([Option(Text(message), disabled=True)])
+
+    def show(self, customers: list[PoolCustomer]) -> None:
+        self.customers = {c.id: c for c in customers}
+        listing = self.query_one("#pool-list", OptionList)
+        width = max(40, listing.size.width or 80) - 2
+        clock = self.app.ctx.clock  # type: ignore[attr-defined]
+        options = []
+        for c in customers:
+            last = clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
+            details = " · ".join(part for part in (c.industry, c.region) if part)
+            options.append(Option(row((c.name, max(14, width * 4 // 10)), (details, max(10, width * 3 // 10)),
+                                      (_("last {day}").format(day=last), 0)), id=c.id))
+        if not options:
+            options.append(Option(Text(_("The pool is empty.")), disabled=True))
+        self.query_one("#pool-title", Static).update(Text(f"{_('Pool')} ({len(customers)})"))
+        listing.set_options(options)
+        if self.customers:
+            listing.highlighted = 0
+        listing.focus()
+
+    def current(self) -> PoolCustomer | None:
+        option = self.query_one("#pool-list", OptionList).highlighted_option
+        return self.customers.get(option.id) if option is not None and option.id else None
+
+    def action_claim(self) -> None:
+        customer = self.current()
+        if customer is None:
+            self.notify(_("Move to a customer first"), severity="warning")
+            return
+        from crmtui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.claim(customer)
+
+        self.app.push_screen(ConfirmScreen(_("Claim {name}?").format(name=customer.name)), answered)
+
+    @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
+    def claim(self, customer: PoolCustomer) -> None:
+        from crmtui.sync.client import claim
+
+        try:
+            name, _report = claim(self.app.ctx, customer.id)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.call_from_thread(self.notify, error.message(), title=_("Not claimed"), severity="warning")
+            return
+        self.app.call_from_thread(self.claimed, name, customer.id)
+
+    def claimed(self, name: str, customer_id: str) -> None:
+        self.notify(_("{name} is yours now; log a follow-up soon").format(name=name), title=_("Claimed"))
+        self.app.refresh_data("sync")  # type: ignore[attr-defined]
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#pool-list", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#pool-list", OptionList).action_cursor_up()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(OptionList.OptionSelected, "#pool-list")
+    def selected(self) -> None:
+        self.action_claim()

@@ -1,0 +1,120 @@
+"""The app in team mode (App.run_test) against the embedded PostgreSQL: the sync key and footer, the pool, conflicts."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from textual.widgets import Label, OptionList
+
+from crmtui.app import build_app
+from crmtui.screens.conflicts import ConflictsScreen
+from crmtui.screens.pool import PoolScreen
+from crmtui.services import customers as customer_service
+from crmtui.store.models import Customer
+from crmtui.sync import client as sync
+
+from .teamserver import Team
+
+SIZE = (100, 30)
+
+
+async def _until(pilot, condition, seconds: float = 10.0) -> None:
+    """Waits (in small steps) for a condition that a thread worker makes true."""
+    for _ in range(int(seconds / 0.05)):
+        await pilot.pause()
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the app never got there")
+
+
+def _footer(app) -> str:
+    labels = app.screen.query("#sync-status")
+    return str(labels.first(Label).render()) if labels else ""
+
+
+def _option_texts(app, selector: str) -> list[str]:
+    listing = app.screen.query_one(selector, OptionList)
+    return [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+
+
+async def test_the_sync_key_pushes_and_the_footer_says_so(team: Team) -> None:
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "上海宏达")
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: _footer(app) != "")
+        assert "pending" in _footer(app) or "synced" in _footer(app)
+        await pilot.press("S")
+        await _until(pilot, lambda: _footer(app).startswith("synced"))
+        assert "pending" not in _footer(app)
+    assert [r["name"] for r in team.server_rows("customer")] == ["上海宏达"]
+
+
+async def test_offline_shows_in_the_footer_and_the_app_keeps_working(team: Team) -> None:
+    from dataclasses import replace
+
+    from crmtui.config import SyncSettings
+    from crmtui.sync.connection import store_password
+
+    ann = team.add_rep("ann")
+    ann.settings = replace(ann.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/x", user="ann"))
+    store_password(ann.settings.sync, "pw")
+    customer_service.add_customer(ann, "Offline Co")
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await _until(pilot, lambda: _footer(app).startswith("offline"))
+        assert "1 pending" in _footer(app)
+        await pilot.press("n")  # the app still answers: the new-record dialog opens
+        await pilot.pause()
+        assert app.screen.__class__.__name__ != "TodayScreen"
+
+
+async def test_the_pool_screen_claims_with_a_key(team: Team) -> None:
+    ann = team.add_rep("ann")
+    with team.admin() as conn:
+        conn.execute("INSERT INTO crm.customer (id, created_at, updated_at, name, name_key, region)"
+                     " VALUES (%s, sync.now(), sync.now(), '公海一号', '公海一号', '杭州')", (str(uuid.uuid4()),))
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await _until(pilot, lambda: isinstance(app.screen, PoolScreen) and app.screen.customers)
+        assert any("公海一号" in text and "杭州" in text for text in _option_texts(app, "#pool-list"))
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("y")
+        await _until(pilot, lambda: isinstance(app.screen, PoolScreen) and not app.screen.customers
+                     and app.screen.query_one("#pool-list", OptionList).option_count == 1)
+        assert "The pool is empty." in _option_texts(app, "#pool-list")[0]
+    with ann.db.read() as session:
+        assert [c.name for c in session.query(Customer).all()] == ["公海一号"]
+    assert team.server_rows("customer")[0]["owner"] == team.role("ann")
+
+
+async def test_the_conflicts_view_lists_a_rejected_change(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    customer_service.edit_customer(ann, acme.id, {"region": "深圳"})
+    with team.admin() as conn:
+        conn.execute("SELECT sync.reassign(%s, NULL)", (acme.id,))
+    sync.sync_round(ann)
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("C")
+        await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen)
+                     and app.screen.query_one("#conflict-list", OptionList).option_count >= 3)
+        texts = _option_texts(app, "#conflict-list")
+        assert any("the customer is in the pool now" in t and "深圳" in t for t in texts)
+        assert "rejected" in _footer(app)
+
+
+async def test_team_keys_are_hidden_without_team_sync(ctx) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await pilot.pause()
+        assert not isinstance(app.screen, PoolScreen)
+        assert _footer(app) == ""
