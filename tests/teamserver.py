@@ -53,10 +53,17 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture(scope="session")
-def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    cluster = start_cluster(tmp_path_factory.mktemp("pg") / "cluster")
+def pg_cluster() -> Iterator[Cluster]:
+    """One server for the session, in its own temp folder (pytest prunes its numbered folders when another
+    session starts, which would pull the binaries from under a running server)."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="crmtui-pg-"))
+    cluster = start_cluster(base / "cluster")
     yield cluster
     cluster.stop()
+    shutil.rmtree(base, ignore_errors=True)
 
 
 @dataclass

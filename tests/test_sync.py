@@ -25,11 +25,13 @@ def _log(ctx, customer_id: str, *, next_at: str = "in 3 days", notes: str = "cal
 
 
 def _local(ctx, model, **where):
+    from sqlmodel import select
+
+    query = select(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
     with ctx.db.read() as session:
-        query = session.query(model)
-        for name, value in where.items():
-            query = query.filter(getattr(model, name) == value)
-        return query.all()
+        return list(session.exec(query).all())
 
 
 def _pool_customer(team: Team, name: str, *, owner: str | None = None) -> str:

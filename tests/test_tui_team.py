@@ -88,8 +88,10 @@ async def test_the_pool_screen_claims_with_a_key(team: Team) -> None:
         await _until(pilot, lambda: isinstance(app.screen, PoolScreen) and not app.screen.customers
                      and app.screen.query_one("#pool-list", OptionList).option_count == 1)
         assert "The pool is empty." in _option_texts(app, "#pool-list")[0]
+    from sqlmodel import select
+
     with ann.db.read() as session:
-        assert [c.name for c in session.query(Customer).all()] == ["公海一号"]
+        assert [c.name for c in session.exec(select(Customer)).all()] == ["公海一号"]
     assert team.server_rows("customer")[0]["owner"] == team.role("ann")
 
 
