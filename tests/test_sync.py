@@ -650,3 +650,26 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
     assert item.reason == "returns to the pool in 2 d"
     admin.rules(team.dsn, {"warn_days": 1})  # the rules change on the server; the laptop learns at its next pull
     assert agenda_for(ann).sections["pool"][0].reason == "returns to the pool in 2 d"
+
+
+def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Team, frozen) -> None:
+    from datetime import UTC, datetime
+
+    from crmtui.store import replica
+
+    ann = team.add_rep("ann")
+    right = datetime.now(UTC)
+    frozen.move_to(right + timedelta(hours=2))  # the laptop's clock runs two hours ahead...
+    acme = customer_service.add_customer(ann, "Acme")
+    _log(ann, acme.id, notes="logged with the wrong clock")
+    frozen.move_to(right)                        # ...and is put right before the next sync
+    report = sync.sync_round(ann)
+    assert report.restamped >= 2 and report.rejected == 0
+    assert [r["notes"] for r in team.server_rows("follow_up")] == ["logged with the wrong clock"]
+    with ann.db.raw_read() as conn:
+        hlc = replica.get_meta(conn, "hlc")
+    assert int(hlc.split("-")[0]) <= int((right + timedelta(minutes=5)).timestamp() * 1000)
+    # The clock state was brought back: a later edit is newer than the restamped ones and lands.
+    customer_service.edit_customer(ann, acme.id, {"industry": "零售"})
+    assert sync.sync_round(ann).applied == 1
+    assert team.server_rows("customer")[0]["industry"] == "零售"

@@ -24,6 +24,8 @@ server_app = typer.Typer(help=N_("Team server administration (with the admin's D
 
 DSN = Annotated[str, Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True,
                          help=N_("The admin's connection URL; put the password in ~/.pgpass or PGPASSWORD, not here."))]
+SHOWN_REJECTIONS = 5
+"""Rejections listed after a round; `crm sync conflicts` lists them all."""
 JSON_OUT = Annotated[bool, Opt("--json", help=N_("Machine-readable output only."))]
 
 
@@ -58,8 +60,13 @@ def sync_callback(ctx: typer.Context) -> None:
         if report.gained or report.lost:
             base._out(_("customers gained: {gained}, left your lists: {lost}").format(gained=report.gained,
                                                                                   lost=report.lost))
-        for seq, reason in report.rejections:
+        if report.restamped:
+            base._out(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
+                        " server's time").format(count=report.restamped))
+        for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
             base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason))
+        if len(report.rejections) > SHOWN_REJECTIONS:
+            base._out("  " + _("… and {count} more").format(count=len(report.rejections) - SHOWN_REJECTIONS))
         if report.rejections:
             base._out(_("see `crm sync conflicts` for the rejected changes"))
 

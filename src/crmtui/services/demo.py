@@ -131,6 +131,8 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
 
     # Follow-ups every 5-25 days from creation until about now.
     moment = _office_hours(created + timedelta(days=rng.randint(0, 3)), rng)
+    # Never a follow-up in the future: a new customer's first call is already behind us.
+    moment = max(created, min(moment, now - timedelta(minutes=45)))
     deal = None
     stages = [s.key for s in ctx.settings.stages]
     target_stage = rng.choice(stages[:5] * 3 + ["won", "won", "lost"])

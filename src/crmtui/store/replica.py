@@ -243,6 +243,32 @@ def receive_stamps(conn: sqlite3.Connection, stamps: Iterable[str]) -> None:
         set_meta(conn, "hlc", format_stamp(millis, counter, node))
 
 
+def restamp_future(conn: sqlite3.Connection, limit_millis: int, now_millis: int) -> int:
+    """Pending changes stamped after `limit_millis` (made while this computer's clock ran ahead) get fresh
+    stamps from `now_millis`, in order, and the clock state is brought back: the server would refuse them,
+    and an HLC stuck in the future would make every later change lose. Returns how many were restamped."""
+    node = get_meta(conn, "client_id") or "0"
+    counter = 0
+    restamped = 0
+    for seq, table, record_id, stamps in conn.execute(
+        "SELECT seq, record_table, record_id, stamps FROM outbox WHERE state = 'pending' ORDER BY seq"
+    ).fetchall():
+        values = json.loads(stamps)
+        if not values or max(parse_stamp(stamp)[0] for stamp in values.values()) <= limit_millis:
+            continue
+        stamp = format_stamp(now_millis, counter, node)
+        counter += 1
+        fresh = {name: stamp for name in values}
+        conn.execute("UPDATE outbox SET stamps = ? WHERE seq = ?", (json.dumps(fresh), seq))
+        conn.execute("UPDATE sync_stamp SET stamps = json_patch(stamps, ?) WHERE record_table = ? AND record_id = ?",
+                     (json.dumps(fresh), table, record_id))
+        restamped += 1
+    current = get_meta(conn, "hlc")
+    if current is not None and parse_stamp(current)[0] > limit_millis:
+        set_meta(conn, "hlc", format_stamp(now_millis, counter, node))
+    return restamped
+
+
 def tables() -> tuple[str, ...]:
     """Synced tables, parents before children."""
     return TABLE_ORDER

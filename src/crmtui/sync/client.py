@@ -55,6 +55,8 @@ class RoundReport:
     gained: int = 0
     lost: int = 0
     full: bool = False
+    restamped: int = 0
+    """Changes made while this computer's clock ran ahead, stamped again with the server's time."""
     rejections: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -100,7 +102,7 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
     try:
         with (connection or (lambda: _connection(ctx)))() as pg:
             info = handshake(ctx, pg)
-            push(ctx, pg, report)
+            push(ctx, pg, report, info)
             pull(ctx, pg, info, report)
     except CrmError as error:
         from crmtui.errors import Offline
@@ -127,10 +129,14 @@ def _remember(ctx: Context, values: dict[str, str | None]) -> None:
 
 # Push ---------------------------------------------------------------------------------------------
 
-def push(ctx: Context, pg: psycopg.Connection, report: RoundReport) -> None:
+def push(ctx: Context, pg: psycopg.Connection, report: RoundReport, info: ServerInfo) -> None:
     """Sends the outbox in order, ~50 a call, until nothing is pending; each mutation ends with an outcome."""
     from psycopg.types.json import Jsonb
 
+    server_millis = int(info.now.timestamp() * 1000)
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        report.restamped = replica.restamp_future(
+            conn, server_millis + int(CLOCK_TOLERANCE.total_seconds() * 1000), server_millis)
     rotated = False
     while True:
         with ctx.db.raw_read() as conn:
@@ -435,7 +441,7 @@ def release(ctx: Context, customer_id: str, connection: Connect | None = None) -
     with (connection or (lambda: _connection(ctx)))() as pg:
         info = handshake(ctx, pg)
         report = RoundReport()
-        push(ctx, pg, report)
+        push(ctx, pg, report, info)
         _server_call(pg, "SELECT sync.release(%s)", (customer_id,))
         pull(ctx, pg, info, report)
     return report
@@ -446,7 +452,7 @@ def reassign(ctx: Context, customer_id: str, rep: str | None, connection: Connec
     with (connection or (lambda: _connection(ctx)))() as pg:
         info = handshake(ctx, pg)
         report = RoundReport()
-        push(ctx, pg, report)
+        push(ctx, pg, report, info)
         _server_call(pg, "SELECT sync.reassign(%s, %s)", (customer_id, rep))
         pull(ctx, pg, info, report)
     return report
