@@ -271,3 +271,39 @@ def test_cli_errors_speak_chinese(home: Path, ctx) -> None:  # type: ignore[no-u
     assert bad_email.exit_code == 1 and '邮箱：邮箱地址，如 name@example.com（输入的是 "bad"）' in bad_email.stderr
     assert bad_date.exit_code == 1 and '无法识别日期 "下周八"' in bad_date.stderr
     assert unknown.exit_code == 1 and '没有与 "王五" 匹配的客户' in unknown.stderr
+
+
+def test_service_errors_read_in_chinese(ctx, zh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.errors import CrmError, InvalidInput, MissingFields, NotAllowed
+    from crmtui.services.backup import backup
+    from crmtui.services.customers import add_customer, convert_lead
+    from crmtui.services.deals import add_deal, mark_paid, move_stage, parse_payment
+
+    customer = add_customer(ctx, "张三科技")
+    deal = add_deal(ctx, customer.id, "CRM", amount="5万")
+
+    def message(error_type, call, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+        with pytest.raises(error_type) as raised:
+            call(*args, **kwargs)
+        return raised.value.message()
+
+    assert message(MissingFields, move_stage, ctx, deal.id, "lost") == "移到丢单阶段还缺少：丢单原因（如 价格、竞品、没有预算、时机）"
+    assert message(InvalidInput, move_stage, ctx, deal.id, "initial") == '改阶段：与当前阶段（初步接触）不同的阶段（输入的是 "initial"）'
+    assert message(NotAllowed, convert_lead, ctx, customer.id) == '"张三科技" 不是线索（状态：意向客户）'
+    assert message(CrmError, mark_paid, ctx, customer.id) == '没有与 "张三科技" 匹配的未回款分期'
+    too_much = [parse_payment("60000@2026-12-31")]
+    assert message(InvalidInput, move_stage, ctx, deal.id, "won", contract_no="HT-1", signed="today",
+                   payments=too_much) == '回款：各期回款合计不超过合同金额 50,000（输入的是 "60000"）'
+    assert message(CrmError, backup, tmp_path / "none.db", tmp_path / "copy.db") == f"{tmp_path / 'none.db'} 还没有数据库"
+
+
+def test_service_errors_stay_english_in_english(ctx) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.errors import MissingFields
+    from crmtui.services.customers import add_customer
+    from crmtui.services.deals import add_deal, move_stage
+
+    deal = add_deal(ctx, add_customer(ctx, "Acme").id, "CRM")
+    with pytest.raises(MissingFields) as raised:
+        move_stage(ctx, deal.id, "lost")
+    assert raised.value.message() == str(raised.value) == (
+        "moving to Lost needs: reason (e.g. price, competitor, no budget, no decision, timing, no response, other)")

@@ -495,3 +495,64 @@ def test_a_wrong_score_table_names_the_setting():
         with pytest.raises(InvalidInput) as caught:
             settings_from_dict(data)
         assert caught.value.field == name
+
+
+# ---------------------------------------------------------------- contacts: edit and remove
+
+
+def test_edit_contact_changes_fields_keys_and_score(ctx):
+    from crmtui.services.customers import add_contact, customer_detail, edit_contact
+    from crmtui.services.search import search
+
+    customer = add_customer(ctx, "Acme")
+    contact = add_contact(ctx, customer.id, "Jane Doe", title="CTO")
+    before = customer_detail(ctx, customer.id).customer.score
+    edited = edit_contact(ctx, contact.id, {"name": "王小明", "phone": "139 1234 5678", "decision_maker": "是",
+                                           "birthday": "1985-03-12", "title": ""})
+    assert (edited.name, edited.title, edited.phone, edited.decision_maker) == ("王小明", None, "139 1234 5678", True)
+    assert edited.birthday == date(1985, 3, 12) and edited.phone_key and "wxm" in edited.pinyin
+    detail = customer_detail(ctx, customer.id)
+    assert [c.name for c in detail.contacts] == ["王小明"]
+    assert detail.customer.score > before  # a decision maker and a phone raise the lead score
+    assert any(hit.customer_id == customer.id for hit in search(ctx, "wxm"))
+
+
+def test_edit_contact_refuses_bad_values_naming_the_field(ctx):
+    from crmtui.services.customers import add_contact, customer_detail, edit_contact
+
+    customer = add_customer(ctx, "Acme")
+    contact = add_contact(ctx, customer.id, "Jane", email="jane@acme.example")
+    add_contact(ctx, customer.id, "John", phone="13800138000")
+    with pytest.raises(InvalidInput, match="^email:"):
+        edit_contact(ctx, contact.id, {"email": "not an email"})
+    with pytest.raises(InvalidInput, match="^decision maker: y or n"):
+        edit_contact(ctx, contact.id, {"decision_maker": "maybe"})
+    with pytest.raises(InvalidInput, match="^name:"):
+        edit_contact(ctx, contact.id, {"name": "  "})
+    with pytest.raises(InvalidInput, match="^customer_id: a contact field"):
+        edit_contact(ctx, contact.id, {"customer_id": "x"})
+    with pytest.raises(DuplicateFound, match="phone"):
+        edit_contact(ctx, contact.id, {"phone": "138 0013 8000"})  # John's
+    edit_contact(ctx, contact.id, {"email": "jane@acme.example", "name": "Jane"})  # unchanged values are not duplicates
+    assert [c.email for c in customer_detail(ctx, customer.id).contacts if c.name == "Jane"] == ["jane@acme.example"]
+
+
+def test_delete_contact_leaves_a_tombstone(ctx):
+    from crmtui.services.customers import add_contact, customer_detail, delete_contact, edit_contact
+
+    customer = add_customer(ctx, "Acme")
+    keep = add_contact(ctx, customer.id, "Jane")
+    gone = add_contact(ctx, customer.id, "John", decision_maker=True)
+    scored = customer_detail(ctx, customer.id).customer.score
+    delete_contact(ctx, gone.id)
+    detail = customer_detail(ctx, customer.id)
+    assert [c.id for c in detail.contacts] == [keep.id]
+    assert detail.customer.score < scored
+    with ctx.db.read() as session:
+        from crmtui.store.customers import get_contact
+
+        assert get_contact(session, gone.id).deleted_at is not None
+    with pytest.raises(NotFound):
+        delete_contact(ctx, gone.id)
+    with pytest.raises(NotFound):
+        edit_contact(ctx, gone.id, {"title": "CEO"})

@@ -499,3 +499,122 @@ async def test_a_long_refused_date_wraps_and_the_form_stays_on_screen(ctx, late)
         dialog, hint = form.query_one("#follow-up"), form.query_one(".hint")
         assert dialog.region.bottom <= 24
         assert hint.region.height >= 1 and hint.region.bottom <= dialog.region.bottom - 1  # above the bottom border
+
+
+async def test_customer_screen_edits_and_removes_a_contact(ctx, late):
+    from crmtui.screens.edit import EditContactScreen
+    from crmtui.services.customers import add_contact
+
+    add_contact(ctx, late.id, "Jane", title="CTO")
+    add_contact(ctx, late.id, "John")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(late.id)
+        await _settle(pilot)
+        screen = app.screen
+        ids = {b.binding.id for b in screen.active_bindings.values()}
+        assert {"edit-contact", "remove-contact", "mark-paid"} <= ids  # footer and palette read these
+        await pilot.press("shift+tab")  # from the deals to the contacts
+        assert app.focused is screen.query_one("#contacts", OptionList)
+        await pilot.press("E")  # Jane, the first
+        await _settle(pilot)
+        edit = app.screen
+        assert isinstance(edit, EditContactScreen) and edit.contact.name == "Jane"
+        await pilot.press("down", "down", "enter")  # phone
+        value = edit.query_one("#value", Input)
+        value.value = "no phone"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not value.disabled and value.value == "no phone"  # refused, nothing lost
+        value.value = "13912345678"
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("down", "down", "down", "enter")  # decision maker
+        value.value = "y"
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is screen
+        await pilot.press("down", "x")  # John
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "John" in app.screen.question
+        await pilot.press("n")  # kept
+        await _settle(pilot)
+        assert len(customer_detail(ctx, late.id).contacts) == 2
+        await pilot.press("x", "y")
+        await _settle(pilot)
+        shown = [str(option.prompt) for option in screen.query_one("#contacts", OptionList).options]
+        assert len(shown) == 1 and "Jane" in shown[0] and "★" in shown[0]
+    contacts = customer_detail(ctx, late.id).contacts
+    assert [(c.name, c.phone, c.decision_maker) for c in contacts] == [("Jane", "13912345678", True)]
+
+
+async def test_customer_screen_marks_an_instalment_paid(ctx, late):
+    from datetime import date
+
+    from crmtui.services.deals import PaymentPlan, move_stage
+
+    deal = customer_detail(ctx, late.id).deals[0]
+    move_stage(ctx, deal.id, "won", contract_no="HT-9", signed="2026-11-01",
+               payments=[PaymentPlan("20000", "2026-11-20"), PaymentPlan("30000", "2026-12-20")])
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(late.id)
+        await _settle(pilot)
+        screen = app.screen
+        rows = [str(option.prompt) for option in screen.query_one("#payments", OptionList).options]
+        assert len(rows) == 2
+        assert "HT-9" in rows[0] and "due 2026-11-20" in rows[0] and "20,000" in rows[0] and "overdue" in rows[0]
+        assert "due 2026-12-20" in rows[1] and "30,000" in rows[1] and "unpaid" in rows[1]
+        await pilot.press("tab")  # from the deals to the instalments
+        assert app.focused is screen.query_one("#payments", OptionList)
+        await pilot.press("down", "dollar_sign")  # the later one first: refused, the earlier is due first
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("up", "dollar_sign")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "20,000 due 2026-11-20" in app.screen.question
+        await pilot.press("n")
+        await _settle(pilot)
+        assert all(p.paid_on is None for p in customer_detail(ctx, late.id).payments[screen.detail.contracts[0].id])
+        await pilot.press("dollar_sign", "y")
+        await _settle(pilot)
+        rows = [str(option.prompt) for option in screen.query_one("#payments", OptionList).options]
+        assert "paid 2026-11-24" in rows[0] and "unpaid" in rows[1]
+    detail = customer_detail(ctx, late.id)
+    paid = [(p.amount_cents, p.paid_on) for p in detail.payments[detail.contracts[0].id]]
+    assert paid == [(2_000_000, date(2026, 11, 24)), (3_000_000, None)]
+
+
+async def test_customers_without_instalments_show_no_instalment_panel(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(late.id)
+        await _settle(pilot)
+        assert not app.screen.query_one("#payments").display and not app.screen.query_one("#payments-title").display
+        await pilot.press("dollar_sign")
+        await pilot.pause()
+        assert app.screen.query_one("#payments", OptionList).option_count == 0
+
+
+async def test_palette_and_help_list_the_customer_screens_contact_and_payment_actions(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(late.id)
+        await _settle(pilot)
+        await pilot.press("ctrl+p")
+        await _type(pilot, "contact")
+        await _settle(pilot, 0.3)
+        found = [str(option.prompt) for option in app.screen.query_one("CommandList", OptionList).options]
+        assert any("Edit contact" in text for text in found) and any("Remove contact" in text for text in found)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        rows = dict((text, keys) for keys, text in app.screen.rows)
+        assert rows["Edit contact"] == "E" and rows["Remove contact"] == "x" and rows["Mark instalment paid"] == "$"

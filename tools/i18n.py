@@ -28,7 +28,8 @@ LOCALE = PACKAGE / "locale"
 DOMAIN = "crmtui"
 POT = LOCALE / f"{DOMAIN}.pot"
 LANGUAGES = ("zh",)
-KEYWORDS = {"_": None, "N_": None, "_t": None, "InvalidInput": (2,), "MissingFields": (2,)}
+KEYWORDS = {"_": None, "N_": None, "_t": None, "InvalidInput": (2,), "MissingFields": (2,), "CrmError": None,
+            "NotAllowed": None}
 """`_t` fills a template in errors.py; an InvalidInput's or MissingFields' second argument is its template."""
 
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)

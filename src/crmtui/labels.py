@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from crmtui import i18n
 from crmtui.config import Settings, Stage
 from crmtui.i18n import N_, _
@@ -12,7 +14,7 @@ CHANNEL = {"phone": N_("Phone"), "wechat": N_("WeChat"), "visit": N_("Visit"), "
            "meeting": N_("Meeting"), "sms": N_("SMS"), "other": N_("Other")}
 SECTION = {"overdue": N_("Overdue"), "due": N_("Due today"), "stalled": N_("High intent, stalled"),
            "new_leads": N_("New leads to call now"), "renewals": N_("Renewals"), "payments": N_("Payments due"),
-           "birthdays": N_("Birthdays")}
+           "birthdays": N_("Birthdays"), "pool": N_("Going back to the pool")}
 _ENGLISH = {"Email channel": "Email", "customer status": "customer"}
 """Msgids made distinct for the translators (邮件 vs 邮箱, 成交客户 vs 客户) read as plain English."""
 
@@ -31,7 +33,11 @@ FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("
          "reason": N_("Reason"), "contract-no": N_("Contract no."), "signed": N_("Signed on"), "end": N_("Ends on"),
          "amount (the quoted amount)": N_("Quoted amount"), "signed (the signed date)": N_("Signed on"),
          "customer": N_("Customer"), "lead": N_("Lead"), "deal": N_("Deal"), "contact": N_("Contact"),
-         "payment": N_("Payment"), "payment due date": N_("Payment due date"), "payment amount": N_("Payment amount")}
+         "payment": N_("Payment"), "payment due date": N_("Payment due date"), "payment amount": N_("Payment amount"),
+         "reason (e.g. price, competitor, no budget, no decision, timing, no response, other)":
+             N_("Reason (e.g. price, competitor, no budget, timing)"),
+         "path": N_("Path"), "on": N_("Paid on"), "unpaid instalment": N_("Unpaid instalment"), "config": N_("Config"), "config file": N_("Config file"),
+         "decision maker": N_("Decision maker")}
 
 
 def status(key: str) -> str:
@@ -89,6 +95,20 @@ class DateProblem:
         if isinstance(error, DateInPastError):
             values["read"] = format_when(error.parsed.when, error.parsed.has_time, i18n.language, error.today)
         return _(template).format(**values)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+class Shown:
+    """A fixed value's name (a stage, a status) in the language chosen when the message is shown."""
+
+    def __init__(self, name: Callable[..., str], *args: object) -> None:
+        self.name = name
+        self.args = args
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name(*self.args), spec)
 
     def __str__(self) -> str:
         return format(self)

@@ -1,4 +1,4 @@
-"""The customer 360 view: profile, contacts, deals with days in stage, and the follow-up timeline."""
+"""The customer 360 view: profile, contacts, deals with days in stage, instalments, and the follow-up timeline."""
 
 from __future__ import annotations
 
@@ -30,12 +30,17 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         Binding("l", "log", N_("Log follow-up"), id="log-customer"),
         Binding("e", "edit", N_("Edit"), id="edit"),
         Binding("a", "add_contact", N_("Add contact"), id="add-contact"),
+        Binding("E", "edit_contact", N_("Edit contact"), id="edit-contact"),
+        Binding("x", "remove_contact", N_("Remove contact"), id="remove-contact"),
         Binding("d", "add_deal", N_("Add deal"), id="add-deal"),
         Binding("s", "stage", N_("Stage"), id="stage-customer"),
         Binding("c", "convert", N_("Convert lead"), id="convert"),
         Binding("m", "merge", N_("Merge a duplicate"), id="merge"),
+        Binding("dollar_sign", "mark_paid", N_("Mark instalment paid"), id="mark-paid", key_display="$"),
         Binding("escape", "back", N_("Back"), id="back"),
     ]
+
+    AUTO_FOCUS = "#deals"
 
     def __init__(self, customer_id: str) -> None:
         super().__init__()
@@ -46,9 +51,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         yield Static("", classes="title", id="customer-title")
         yield Static("", id="profile")
         yield Static(_("Contacts"), classes="panel-title", id="contacts-title")
-        yield Static("", id="contacts")
+        yield OptionList(id="contacts")
         yield Static(_("Deals"), classes="panel-title", id="deals-title")
         yield OptionList(id="deals")
+        yield Static(_("Instalments"), classes="panel-title", id="payments-title")
+        yield OptionList(id="payments")
         yield Static(_("Follow-ups"), classes="panel-title", id="timeline-title")
         with VerticalScroll(id="timeline"):
             yield Static("", id="timeline-text")
@@ -110,18 +117,16 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             profile.add_row(left[0], Text(visible(left[1])), right[0], Text(visible(right[1])))
         self.query_one("#profile", Static).update(profile)
 
-        contacts = Text()
-        for index, contact in enumerate(detail.contacts):
-            if index:
-                contact_sep = "\n"
-                contacts.append(contact_sep)
-            contacts.append_text(row((contact.name, 14, "bold"), (contact.title or "", 12), (contact.phone or "", 16),
-                                     (contact.email or "", 24), ("★ " + _("decision maker") if contact.decision_maker else "", 0)))
+        _keep_highlight(self.query_one("#contacts", OptionList), [
+            Option(row((contact.name, 14, "bold"), (contact.title or "", 12), (contact.phone or "", 16),
+                       (contact.email or "", 24), ("★ " + _("decision maker") if contact.decision_maker else "", 0)),
+                   id=contact.id)
+            for contact in detail.contacts
+        ] or [Option(Text(_("none yet — a adds one"), style="dim"), disabled=True)])
         self.query_one("#contacts-title", Static).update(f"{_('Contacts')} ({len(detail.contacts)})")
-        self.query_one("#contacts", Static).update(contacts if detail.contacts else Text(_("none yet — a adds one"), style="dim"))
+        self._show_payments(detail, today)
 
-        deals = self.query_one("#deals", OptionList)
-        deals.set_options([
+        _keep_highlight(self.query_one("#deals", OptionList), [
             Option(row((deal.title, 24, "bold"), (labels.stage(ctx.settings, deal.stage), 14),
                        (_("{days} d in stage").format(days=days_in_stage(ctx, deal)), 16),
                        (format_amount(deal.amount_cents), 12, "right"),
@@ -143,6 +148,30 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(detail.follow_ups)})")
         self.query_one("#timeline-text", Static).update(
             timeline if detail.follow_ups else Text(_("no follow-up yet — l logs one"), style="dim"))
+
+    def _show_payments(self, detail: CustomerDetail, today) -> None:  # type: ignore[no-untyped-def]
+        """Every instalment of the customer's contracts: due date, amount, paid or not (hidden when there are none)."""
+        options = []
+        for contract in detail.contracts:
+            for payment in detail.payments.get(contract.id, []):
+                if payment.paid_on:
+                    state, style = _("paid {day}").format(day=payment.paid_on.isoformat()), "green"
+                elif payment.due_on < today:
+                    state, style = _("overdue"), "red"
+                else:
+                    state, style = _("unpaid"), "yellow"
+                options.append(Option(row((contract.number, 16, "bold"), (_("due {day}").format(day=payment.due_on.isoformat()), 16),
+                                          (format_amount(payment.amount_cents), 12, "right"), (state, 0, style)),
+                                      id=payment.id))
+        _keep_highlight(self.query_one("#payments", OptionList), options)
+        self.query_one("#payments-title", Static).update(f"{_('Instalments')} ({len(options)})")
+        self.query_one("#payments-title").display = self.query_one("#payments").display = bool(options)
+
+    def _contact(self):  # type: ignore[no-untyped-def]
+        option = self.query_one("#contacts", OptionList).highlighted_option
+        if self.detail is None or option is None or option.disabled:
+            return None
+        return next((c for c in self.detail.contacts if c.id == option.id), None)
 
     def _deal(self):  # type: ignore[no-untyped-def]
         deals = self.query_one("#deals", OptionList)
@@ -171,6 +200,79 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             from crmtui.screens.edit import EditCustomerScreen
 
             self.app.push_screen(EditCustomerScreen(self.detail.customer, self.detail.tags))
+
+    def action_edit_contact(self) -> None:
+        contact = self._contact()
+        if contact is None:
+            self.notify(_("No contact yet — a adds one"), severity="warning")
+            return
+        from crmtui.screens.edit import EditContactScreen
+
+        self.app.push_screen(EditContactScreen(contact))
+
+    def action_remove_contact(self) -> None:
+        contact = self._contact()
+        if contact is None or self.detail is None:
+            self.notify(_("No contact yet — a adds one"), severity="warning")
+            return
+        from crmtui.screens.confirm import ConfirmScreen
+
+        def answered(remove: bool | None) -> None:
+            if not remove:
+                return
+            from crmtui.errors import CrmError
+            from crmtui.services.customers import delete_contact
+
+            try:
+                delete_contact(self.app.ctx, contact.id)  # type: ignore[attr-defined]
+            except CrmError as exc:
+                self.notify(exc.message(), severity="error")
+                return
+            self.notify(_("Removed contact {name}").format(name=contact.name))
+            self.app.refresh_data()  # type: ignore[attr-defined]
+
+        question = _("Remove contact {name} from {customer}?").format(name=contact.name, customer=self.detail.customer.name)
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def action_mark_paid(self) -> None:
+        """Marks the highlighted instalment paid today, after a confirmation (instalments are paid in due order)."""
+        if self.detail is None:
+            return
+        option = self.query_one("#payments", OptionList).highlighted_option
+        found = [(c, p) for c in self.detail.contracts for p in self.detail.payments.get(c.id, [])
+                 if option is not None and p.id == option.id]
+        if not found:
+            self.notify(_("No instalment to mark: a won deal's contract has them"), severity="warning")
+            return
+        contract, payment = found[0]
+        if payment.paid_on:
+            self.notify(_("Already paid on {day}").format(day=payment.paid_on.isoformat()), severity="warning")
+            return
+        first = next(p for p in self.detail.payments[contract.id] if not p.paid_on)
+        if first.id != payment.id:
+            self.notify(_("Instalments are marked paid in order: first the one due {day}").format(
+                day=first.due_on.isoformat()), severity="warning")
+            return
+        from crmtui.screens.confirm import ConfirmScreen
+
+        def answered(paid: bool | None) -> None:
+            if not paid:
+                return
+            from crmtui.errors import CrmError
+            from crmtui.services.deals import mark_paid
+
+            try:
+                marked = mark_paid(self.app.ctx, self.customer_id, contract_no=contract.number)  # type: ignore[attr-defined]
+            except CrmError as exc:
+                self.notify(exc.message(), severity="error")
+                return
+            self.notify(_("{amount} due {due} marked paid on {paid}").format(
+                amount=format_amount(marked.amount_cents), due=marked.due_on, paid=marked.paid_on))
+            self.app.refresh_data()  # type: ignore[attr-defined]
+
+        question = _("Mark the instalment of {amount} due {due} (contract {number}) paid today?").format(
+            amount=format_amount(payment.amount_cents), due=payment.due_on.isoformat(), number=contract.number)
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_add_contact(self) -> None:
         from crmtui.screens.new_record import NewRecordScreen
@@ -208,3 +310,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
+    """Refills a list after a reload, the cursor staying on the same row (or the nearest one)."""
+    index = listing.highlighted
+    listing.set_options(options)
+    if options and not options[0].disabled:
+        listing.highlighted = 0 if index is None else min(index, len(options) - 1)

@@ -1,4 +1,4 @@
-"""Editing a customer's fields in place: pick a field, change its value, Enter saves."""
+"""Editing a customer's or a contact's fields in place: pick a field, change its value, Enter saves."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal, row
 
 if TYPE_CHECKING:
-    from crmtui.store.models import Customer
+    from crmtui.store.models import Contact, Customer
 
 
 def field_labels() -> dict[str, str]:
@@ -44,7 +44,7 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(literal(_("Edit") + " · " + self.customer.name), classes="title")
+            yield Static(literal(_("Edit") + " · " + self.record_name()), classes="title")
             yield OptionList(*self._options(), id="fields")
             yield Input(id="value", disabled=True, compact=True)
             yield Static(_("Enter edits the field · Enter saves · Esc back"), classes="hint")
@@ -59,7 +59,24 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
         return labels.status(self._value(name)) if name == "status" else self._value(name)
 
     def _options(self) -> list[Option]:
-        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in field_labels().items()]
+        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in self.labels().items()]
+
+    def record_name(self) -> str:
+        return self.customer.name
+
+    def labels(self) -> dict[str, str]:
+        """The editable fields and their names in the current language."""
+        return field_labels()
+
+    def store(self, name: str, value: object) -> None:
+        """Saves one field through the service (raises CrmError when refused)."""
+        from crmtui.services.customers import edit_customer
+
+        if name == "tags":
+            value = [t.strip() for t in str(value).replace("，", ",").split(",") if t.strip()]
+        self.customer = edit_customer(self.app.ctx, self.customer.id, {name: value})  # type: ignore[attr-defined]
+        if name == "tags":
+            self.tags = list(value)  # type: ignore[call-overload]
 
     @on(OptionList.OptionSelected, "#fields")
     def start_edit(self, event: OptionList.OptionSelected) -> None:
@@ -67,26 +84,19 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
         value = self.query_one("#value", Input)
         value.disabled = False
         value.value = self._value(self.editing or "")
-        value.border_title = field_labels()[self.editing or "name"]
+        value.border_title = self.labels()[self.editing or "name"]
         value.focus()
 
     @on(Input.Submitted, "#value")
     def save(self, event: Input.Submitted) -> None:
-        from crmtui.services.customers import edit_customer
-
         if self.editing is None:
             return
-        new: object = event.value
-        if self.editing == "tags":
-            new = [t.strip() for t in event.value.replace("，", ",").split(",") if t.strip()]
         try:
-            self.customer = edit_customer(self.app.ctx, self.customer.id, {self.editing: new})  # type: ignore[attr-defined]
+            self.store(self.editing, event.value)
         except CrmError as exc:
             self.notify(exc.message(), severity="error")
             return  # the typed value stays in the box
-        if self.editing == "tags":
-            self.tags = list(new)  # type: ignore[arg-type]
-        self.notify(_("Saved {field}").format(field=field_labels()[self.editing]))
+        self.notify(_("Saved {field}").format(field=self.labels()[self.editing]))
         self.app.refresh_data()  # type: ignore[attr-defined]
         listing = self.query_one("#fields", OptionList)
         index = listing.highlighted
@@ -104,3 +114,41 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
             return
         self.dismiss(None)
 
+
+
+def contact_field_labels() -> dict[str, str]:
+    """Editable contact fields and their names in the current language."""
+    return {
+        "name": _("Name"), "title": _("Job title"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"),
+        "decision_maker": _("Decision maker"), "birthday": _("Birthday"),
+    }
+
+
+class EditContactScreen(EditCustomerScreen):
+    """The same in-place editing, for one contact of a customer (decision maker: y or n)."""
+
+    def __init__(self, contact: Contact) -> None:
+        self.contact = contact
+        super().__init__(None)  # type: ignore[arg-type]
+
+    def record_name(self) -> str:
+        return self.contact.name
+
+    def labels(self) -> dict[str, str]:
+        return contact_field_labels()
+
+    def _value(self, name: str) -> str:
+        value = getattr(self.contact, name)
+        if name == "decision_maker":
+            return "y" if value else "n"
+        return "" if value is None else str(value)
+
+    def _shown(self, name: str) -> str:
+        if name == "decision_maker":
+            return _("Yes") if self.contact.decision_maker else _("No")
+        return self._value(name)
+
+    def store(self, name: str, value: object) -> None:
+        from crmtui.services.customers import edit_contact
+
+        self.contact = edit_contact(self.app.ctx, self.contact.id, {name: value})  # type: ignore[attr-defined]

@@ -17,12 +17,13 @@ def backup(db_path: Path, target: Path) -> Path:
     if target.exists():
         raise InvalidInput("path", "a file that does not exist yet (nothing is overwritten)", str(target))
     if not db_path.exists():
-        raise CrmError(f"there is no database at {db_path} yet")
+        raise CrmError("there is no database at {path} yet", path=db_path)
     try:
         copy_database(db_path, target)
     except (OSError, sqlite3.Error) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InvalidInput("path", f"a new file in a folder you can write to; {target} cannot be written ({reason})") from None
+        raise InvalidInput("path", "a new file in a folder you can write to; {target} cannot be written ({reason})",
+                           target=target, reason=reason) from None
     return target
 
 
@@ -44,13 +45,14 @@ def check_backup(source: Path) -> str:
     try:
         result, tables, revision = inspect_file(source)
     except sqlite3.DatabaseError as exc:
-        raise InvalidInput("path", f"a crmtui database file ({exc})", str(source)) from None
+        raise InvalidInput("path", "a crmtui database file ({error})", str(source), error=exc) from None
     if result != "ok":
-        raise InvalidInput("path", f"an intact database (integrity check: {result})", str(source))
+        raise InvalidInput("path", "an intact database (integrity check: {result})", str(source), result=result)
     if not {"customer", "follow_up", "alembic_version"} <= tables:
         raise InvalidInput("path", "a crmtui database (its tables are missing)", str(source))
     if revision is None or revision > SCHEMA_HEAD:
-        raise InvalidInput("path", f"a database of schema {SCHEMA_HEAD} or older (it has {revision})", str(source))
+        raise InvalidInput("path", "a database of schema {head} or older (it has {revision})", str(source),
+                           head=SCHEMA_HEAD, revision=revision)
     return revision
 
 
@@ -65,5 +67,5 @@ def restore(db_path: Path, source: Path, backups_dir: Path) -> Path | None:
             copy_database(db_path, saved)
         copy_database(source, db_path)
     except (OSError, sqlite3.Error) as exc:
-        raise CrmError(f"restore failed, the current database is unchanged ({exc})") from None
+        raise CrmError("restore failed, the current database is unchanged ({error})", error=exc) from None
     return saved

@@ -34,5 +34,5 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
     try:
         db = open_database(path, paths.backups_dir() if db_path is None else None)
     except DamagedDatabase as exc:
-        raise CrmError(f"{exc}; restore a backup with `crm restore FILE`, or move the file away") from None
+        raise CrmError("{problem}; restore a backup with `crm restore FILE`, or move the file away", problem=exc) from None
     return Context(db=db, settings=settings, clock=clock)

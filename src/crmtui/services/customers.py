@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from crmtui import normalize
+from crmtui import labels, normalize
 from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound
 from crmtui.services import fields
 from crmtui.services.context import Context
@@ -88,7 +88,7 @@ def add_customer(
 ) -> Customer:
     """Adds a customer (or a lead with status="lead"); refuses a duplicate unless forced."""
     if status not in STATUSES:
-        raise InvalidInput("status", f"one of {', '.join(STATUSES)}", status)
+        raise InvalidInput("status", "one of {choices}", status, choices=", ".join(STATUSES))
     if kind not in ("company", "person"):
         raise InvalidInput("kind", "company or person", kind)
     now = ctx.clock.utcnow()
@@ -158,21 +158,82 @@ def add_contact(
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
         if not force:
-            # Another customer (or one of its contacts) with this phone or email, then this customer's own contacts.
-            other = customer_store.find_duplicate(session, None, contact.phone_key, contact.email_key, exclude_id=customer_id)
-            if other:
-                reason, existing = other
-                raise DuplicateFound(reason, existing.id, existing.name)
-            found = customer_store.find_contact_duplicate(
-                session, customer_id, contact.name_key, contact.phone_key, contact.email_key
-            )
-            if found:
-                reason, existing_contact = found
-                raise DuplicateFound(reason, existing_contact.id, f"{existing_contact.name} @ {customer.name}", "contact")
+            _check_contact_duplicate(session, customer, contact)
         session.add(contact)
         session.flush()
         _rescore(session, ctx, customer)
         customer.updated_at = now
+    return contact
+
+
+def _check_contact_duplicate(session: StoreSession, customer: Customer, contact: Contact) -> None:
+    """Another customer (or one of its contacts) with this phone or email, then this customer's other contacts."""
+    other = customer_store.find_duplicate(session, None, contact.phone_key, contact.email_key, exclude_id=customer.id)
+    if other:
+        reason, existing = other
+        raise DuplicateFound(reason, existing.id, existing.name)
+    found = customer_store.find_contact_duplicate(
+        session, customer.id, contact.name_key, contact.phone_key, contact.email_key, exclude_id=contact.id
+    )
+    if found:
+        reason, existing_contact = found
+        raise DuplicateFound(reason, existing_contact.id, f"{existing_contact.name} @ {customer.name}", "contact")
+
+
+CONTACT_EDITABLE = {
+    "name": lambda v, now: fields.single_line("name", v, required=True),
+    "title": lambda v, now: fields.single_line("title", v),
+    "phone": lambda v, now: fields.phone(v),
+    "email": lambda v, now: fields.email(v),
+    "wechat": lambda v, now: fields.single_line("wechat", v, max_len=64),
+    "decision_maker": lambda v, now: fields.yes_no("decision maker", v),
+    "birthday": lambda v, now: fields.birthday(v, now),
+}
+
+
+def edit_contact(ctx: Context, contact_id: str, changes: dict[str, object], *, force: bool = False) -> Contact:
+    """Changes fields of a contact; its keys, the duplicate check and its customer's score follow the new values."""
+    now = ctx.clock.utcnow()
+    cleaned: dict[str, object] = {}
+    for name, value in changes.items():
+        if name not in CONTACT_EDITABLE:
+            raise InvalidInput(name, "a contact field: {names}", names=", ".join(CONTACT_EDITABLE))
+        cleaned[name] = CONTACT_EDITABLE[name](value, ctx.clock.now())  # type: ignore[no-untyped-call]
+        if name == "name" and not normalize.name_key(str(cleaned[name])):
+            raise InvalidInput("name", "some letters or characters (not only punctuation)", value)
+    with ctx.db.write(now) as session:
+        contact = _live_contact(session, contact_id)
+        customer = _live_customer(session, contact.customer_id)
+        for name, value in cleaned.items():
+            setattr(contact, name, value)
+        _apply_keys(contact)
+        if not force and any(k in cleaned for k in ("name", "phone", "email")):
+            _check_contact_duplicate(session, customer, contact)
+        contact.updated_at = now
+        session.flush()
+        _rescore(session, ctx, customer)
+        customer.updated_at = now
+    return contact
+
+
+def delete_contact(ctx: Context, contact_id: str) -> Contact:
+    """Soft-deletes a contact (a tombstone, so the delete can sync); the customer's score follows."""
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:
+        contact = _live_contact(session, contact_id)
+        contact.deleted_at = now
+        contact.updated_at = now
+        session.flush()
+        customer = _live_customer(session, contact.customer_id)
+        _rescore(session, ctx, customer)
+        customer.updated_at = now
+    return contact
+
+
+def _live_contact(session: StoreSession, contact_id: str) -> Contact:
+    contact = customer_store.get_contact(session, contact_id)
+    if contact is None or contact.deleted_at is not None:
+        raise NotFound("contact", contact_id)
     return contact
 
 
@@ -206,14 +267,14 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
     for name, value in changes.items():
         if name == "status":
             if value not in STATUSES:
-                raise InvalidInput("status", f"one of {', '.join(STATUSES)}", value)
+                raise InvalidInput("status", "one of {choices}", value, choices=", ".join(STATUSES))
             cleaned[name] = value
         elif name in CUSTOMER_EDITABLE:
             cleaned[name] = CUSTOMER_EDITABLE[name](value)  # type: ignore[operator]
             if name == "name" and not normalize.name_key(str(cleaned[name])):
                 raise InvalidInput("name", "some letters or characters (not only punctuation)", value)
         else:
-            raise InvalidInput(name, f"a customer field: {', '.join([*CUSTOMER_EDITABLE, 'status', 'tags'])}")
+            raise InvalidInput(name, "a customer field: {names}", names=", ".join([*CUSTOMER_EDITABLE, "status", "tags"]))
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
         for name, value in cleaned.items():
@@ -289,7 +350,8 @@ def convert_lead(
     with ctx.db.write(now) as session:
         lead = _live_customer(session, lead_id)
         if lead.status != "lead":
-            raise NotAllowed(f'"{lead.name}" is not a lead (status {lead.status})')
+            raise NotAllowed('"{name}" is not a lead (status {status})', name=lead.name,
+                             status=labels.Shown(labels.status, lead.status))
         person = lead.name
         contact = Contact(
             customer_id=lead.id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from crmtui import labels
 from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
 from crmtui.formatting import format_amount, parse_amount
 from crmtui.services import fields
@@ -16,6 +17,9 @@ from crmtui.store.session import StoreSession
 
 LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
 """Offered as a list by the TUI; any text is accepted as the reason."""
+
+LOST_REASON_FIELD = "reason (e.g. price, competitor, no budget, no decision, timing, no response, other)"
+"""The missing field of a move to Lost; labels.FIELD has its translation."""
 
 CONTRACT_DAYS = 365
 """A contract without an end date runs a year: the renewal reminder needs an end."""
@@ -159,7 +163,8 @@ def move_stage(
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
         if deal.stage == target.key:
-            raise InvalidInput("stage", f"a stage other than the current one ({target.name})", stage)
+            raise InvalidInput("stage", "a stage other than the current one ({current})", stage,
+                               current=labels.Shown(labels.stage_name, target))
         if deal.stage == "won":
             raise NotAllowed("a won deal has its contract; open a new deal for new business")
         missing: list[str] = []
@@ -173,9 +178,9 @@ def move_stage(
             if signed is None or (isinstance(signed, str) and not signed.strip()):
                 missing.append("signed (the signed date)")
         if target.key == "lost" and not (reason and reason.strip()):
-            missing.append(f"reason (e.g. {', '.join(LOST_REASONS)})")
+            missing.append(LOST_REASON_FIELD)
         if missing:
-            raise MissingFields(missing, f"moving to {target.name}")
+            raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
 
         previous = deal.stage
         if target.key == "quote":
@@ -255,11 +260,11 @@ def _create_contract(
         if not cents or due is None:
             raise InvalidInput("payment", 'AMOUNT@DATE with an amount above 0, e.g. "5000@2026-12-31"', plan.amount)
         if due < signed_on:
-            raise InvalidInput("payment due date", f"a date on or after the signed date {signed_on}", str(plan.due))
+            raise InvalidInput("payment due date", "a date on or after the signed date {signed}", str(plan.due), signed=signed_on)
         planned += cents
         if planned > contract.amount_cents:
-            raise InvalidInput("payment", f"instalments adding up to at most the contract amount "
-                                          f"{format_amount(contract.amount_cents)}", plan.amount)
+            raise InvalidInput("payment", "instalments adding up to at most the contract amount {amount}", plan.amount,
+                               amount=format_amount(contract.amount_cents))
         session.add(Payment(contract_id=contract.id, amount_cents=cents, due_on=due, created_at=now, updated_at=now))
     return contract
 
@@ -274,8 +279,8 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
     with ctx.db.write(now) as session:
         unpaid = deal_store.unpaid_payments(session, customer_id, contract_no)
         if not unpaid:
-            what = f"contract {contract_no}" if contract_no else "this customer"
-            raise NotFound("unpaid instalment of", what)
+            customer = customer_store.get_customer(session, customer_id)
+            raise NotFound("unpaid instalment", contract_no or (customer.name if customer else customer_id))
         payment = unpaid[0]
         payment.paid_on = day
         payment.updated_at = now

@@ -61,6 +61,22 @@ def channel(value: str | None) -> str | None:
     raise InvalidInput("channel", "one of {choices} (or 1-7)", value, choices=", ".join(CHANNELS))
 
 
+YES = ("y", "yes", "true", "1", "是", "对")
+NO = ("n", "no", "false", "0", "否", "不是", "")
+
+
+def yes_no(field_name: str, value: object) -> bool:
+    """A yes/no answer typed as y/n, yes/no, 是/否 (empty is no)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().casefold()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise InvalidInput(field_name, "y or n (是 or 否)", value)
+
+
 def email(value: str | None) -> str | None:
     """An address with one @ and a dot in the domain."""
     value = single_line("email", value)

@@ -72,11 +72,11 @@ def log_follow_up(
         if missing:
             raise MissingFields(missing, "a follow-up")
         if contact_id and not store.belongs_to(connection, "contact", contact_id, customer_id):
-            raise InvalidInput("contact", f"a contact of {customer.name}", contact_id)
+            raise InvalidInput("contact", "a contact of {customer}", contact_id, customer=customer.name)
         if deal_id and not store.belongs_to(connection, "deal", deal_id, customer_id):
-            raise InvalidInput("deal", f"a deal of {customer.name}", deal_id)
+            raise InvalidInput("deal", "a deal of {customer}", deal_id, customer=customer.name)
         if customer.status == "pool":
-            raise NotAllowed(f'"{customer.name}" is in the public pool; claim it first')
+            raise NotAllowed('"{name}" is in the public pool; claim it first', name=customer.name)
         return store.insert_follow_up(
             connection,
             outbox,

@@ -18,7 +18,7 @@ def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = 
     """The one live customer that ref names; Ambiguous lists the candidates."""
     ref = ref.strip()
     if not ref or len(ref) > MAX_REF:
-        raise InvalidInput("customer", f"a name, part of a name, pinyin initials or an id (1-{MAX_REF} characters)")
+        raise InvalidInput("customer", "a name, part of a name, pinyin initials or an id (1-{max} characters)", max=MAX_REF)
     with ctx.db.raw_read() as connection:
         found = store.find_customers(connection, ref)
     if statuses:
@@ -34,7 +34,8 @@ def resolve_deal(ctx: Context, ref: str) -> DealRef:
     """The one live deal that ref names; Ambiguous lists the candidates."""
     ref = ref.strip()
     if not ref or len(ref) > MAX_REF:
-        raise InvalidInput("deal", f"a deal title, a customer name, pinyin initials or an id (1-{MAX_REF} characters)")
+        raise InvalidInput("deal", "a deal title, a customer name, pinyin initials or an id (1-{max} characters)",
+                           max=MAX_REF)
     with ctx.db.raw_read() as connection:
         found = store.find_deals(connection, ref)
     if not found:

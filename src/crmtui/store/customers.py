@@ -43,11 +43,17 @@ def find_duplicate(
     return None
 
 
+def get_contact(session: Session, contact_id: str) -> Contact | None:
+    """The contact with this id, deleted or not."""
+    return session.get(Contact, contact_id)
+
+
 def find_contact_duplicate(
-    session: Session, customer_id: str, name_key: str, phone_key: str | None, email_key: str | None
+    session: Session, customer_id: str, name_key: str, phone_key: str | None, email_key: str | None,
+    exclude_id: str | None = None,
 ) -> tuple[str, Contact] | None:
-    """A live contact of this customer with the same phone, email or name."""
-    live = (col(Contact.deleted_at).is_(None), Contact.customer_id == customer_id)
+    """A live contact of this customer (other than `exclude_id`) with the same phone, email or name."""
+    live = (col(Contact.deleted_at).is_(None), Contact.customer_id == customer_id, Contact.id != exclude_id)
     for reason, key, column in (("phone", phone_key, Contact.phone_key), ("email", email_key, Contact.email_key),
                                 ("name", name_key, Contact.name_key)):
         if key:
