@@ -47,7 +47,7 @@ async def test_the_sync_key_pushes_and_the_footer_says_so(team: Team) -> None:
         await _until(pilot, lambda: _footer(app) != "")
         assert "pending" in _footer(app) or "synced" in _footer(app)
         await pilot.press("S")
-        await _until(pilot, lambda: _footer(app).startswith("synced"))
+        await _until(pilot, lambda: _footer(app).startswith("S synced"))  # the key, then the state
         assert "pending" not in _footer(app)
     assert [r["name"] for r in team.server_rows("customer")] == ["上海宏达"]
 
@@ -65,7 +65,7 @@ async def test_offline_shows_in_the_footer_and_the_app_keeps_working(team: Team)
     app = build_app(ann, watch_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("S")
-        await _until(pilot, lambda: _footer(app).startswith("offline"))
+        await _until(pilot, lambda: _footer(app).startswith("S offline"))
         assert "1 pending" in _footer(app)
         await pilot.press("n")  # the app still answers: the new-record dialog opens
         await pilot.pause()

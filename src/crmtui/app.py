@@ -66,7 +66,7 @@ class CrmApp(App[None]):
         Binding("slash", "search", N_("Search"), id="search", key_display="/"),
         Binding("question_mark", "help", N_("Help"), id="help", key_display="?"),
         Binding("o", "go_pool", N_("Pool"), id="pool"),
-        Binding("S", "sync_now", N_("Sync"), id="sync"),
+        Binding("S", "sync_now", N_("Sync"), id="sync", show=False),  # shown with the sync state
         Binding("C", "conflicts", N_("Sync conflicts"), id="conflicts", show=False),
         Binding("q", "quit", N_("Quit"), id="quit"),
     ]
@@ -157,9 +157,14 @@ class CrmApp(App[None]):
         if report.rejected:
             self.notify(_("{count} changes were rejected by the server: press C to see why").format(
                 count=report.rejected), title=_("Sync"), severity="warning", timeout=10)
-        if report.gained or report.lost:
-            self.notify(_("customers gained: {gained}, left your lists: {lost}").format(
-                gained=report.gained, lost=report.lost), title=_("Sync"))
+        if report.gained:
+            self.notify(_("{count} customers came to you").format(count=report.gained), title=_("Sync"))
+        if report.lost:
+            self.notify(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost),
+                        title=_("Sync"))
+        if report.restamped:
+            self.notify(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
+                          " server's time").format(count=report.restamped), title=_("Sync"), severity="warning")
         if not quiet:
             self.notify(_("synced: {pushed} sent, {pulled} received").format(
                 pushed=report.pushed, pulled=report.pulled), title=_("Sync"))

@@ -57,9 +57,10 @@ def sync_callback(ctx: typer.Context) -> None:
                     " {pulled} received").format(pushed=report.pushed, applied=report.applied,
                                                  superseded=report.superseded, rejected=report.rejected,
                                                  pulled=report.pulled))
-        if report.gained or report.lost:
-            base._out(_("customers gained: {gained}, left your lists: {lost}").format(gained=report.gained,
-                                                                                  lost=report.lost))
+        if report.gained:
+            base._out(_("{count} customers came to you").format(count=report.gained))
+        if report.lost:
+            base._out(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost))
         if report.restamped:
             base._out(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
                         " server's time").format(count=report.restamped))

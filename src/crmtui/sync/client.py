@@ -186,14 +186,17 @@ def _table_of(conn: Any, seq: int) -> str:
     return conn.execute("SELECT record_table FROM outbox WHERE seq = ?", (seq,)).fetchone()[0]
 
 
-def _refusal(error: BaseException) -> ServerRefused | None:
+def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused | None:
     """A server rule's refusal (SQLSTATE CRM01) as our error; None for anything else."""
     import psycopg
 
     if isinstance(error, psycopg.Error) and getattr(error, "sqlstate", None) == "CRM01":
         from crmtui.server.admin import refusal
 
-        return refusal(error.diag.message_primary or "", error.diag.message_detail or "")
+        key, detail = error.diag.message_primary or "", error.diag.message_detail or ""
+        if key == "relocked" and ctx is not None:
+            detail = ctx.clock.to_local(datetime.fromisoformat(detail)).strftime("%Y-%m-%d %H:%M")
+        return refusal(key, detail)
     return None
 
 
@@ -398,11 +401,11 @@ def pool(ctx: Context, connection: Connect | None = None) -> list[PoolCustomer]:
     return [PoolCustomer(*row) for row in rows]
 
 
-def _server_call(pg: psycopg.Connection, query: str, params: tuple) -> Any:
+def _server_call(pg: psycopg.Connection, query: str, params: tuple, ctx: Context | None = None) -> Any:
     try:
         return pg.execute(query, params).fetchone()
     except Exception as error:
-        refusal = _refusal(error)
+        refusal = _refusal(error, ctx)
         if refusal is None:
             raise
         raise refusal from None
@@ -432,7 +435,7 @@ def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[st
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
         customer_id, name = _find_in_pool(pg, ref)
-        _server_call(pg, "SELECT sync.claim(%s)", (customer_id,))
+        _server_call(pg, "SELECT sync.claim(%s)", (customer_id,), ctx)
     return name, sync_round(ctx, connection)
 
 

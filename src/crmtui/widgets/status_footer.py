@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Footer, Label
 
@@ -26,7 +27,11 @@ class StatusFooter(Footer):
         yield from super().compose()
         line = getattr(self.app, "sync_line", "")
         if line:
-            label = Label(line, id="sync-status", markup=False)
+            # The sync key leads the state: the state is that key's description.
+            keys = [self.app.get_key_display(active.binding) for active in self.app.active_bindings.values()
+                    if active.binding.action == "sync_now"]
+            text = Text.assemble((keys[0] + " ", "bold") if keys else "", line)
+            label = Label(text, id="sync-status", markup=False)
             label.set_class(getattr(self.app, "sync_problem", False), "-problem")
             yield label
 

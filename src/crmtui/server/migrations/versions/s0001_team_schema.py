@@ -498,7 +498,8 @@ BEGIN
      WHERE customer_id = p_customer AND rep = v_rep AND change = 'lost';
     IF v_lost IS NOT NULL AND v_lost > v_now - make_interval(days => rules.relock_days) THEN
         RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'relocked',
-              DETAIL = (v_lost + make_interval(days => rules.relock_days))::text;
+              DETAIL = to_char((v_lost + make_interval(days => rules.relock_days)) AT TIME ZONE 'UTC',
+                               'YYYY-MM-DD"T"HH24:MI:SS"+00:00"');
     END IF;
     SELECT count(*) INTO v_count FROM crm.access_change
      WHERE rep = v_rep AND change = 'gained' AND reason = 'claim' AND at >= date_trunc('day', v_now);
