@@ -29,7 +29,7 @@ DOMAIN = "crmtui"
 POT = LOCALE / f"{DOMAIN}.pot"
 LANGUAGES = ("zh",)
 KEYWORDS = {"_": None, "N_": None, "_t": None, "InvalidInput": (2,), "MissingFields": (2,), "CrmError": None,
-            "NotAllowed": None}
+            "NotAllowed": None, "ServerRefused": (2,), "Offline": None}
 """`_t` fills a template in errors.py; an InvalidInput's or MissingFields' second argument is its template."""
 
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)

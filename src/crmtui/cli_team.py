@@ -49,7 +49,7 @@ def sync_callback(ctx: typer.Context) -> None:
     """With no subcommand: one sync round now (push the outbox, then pull what changed)."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.sync.client import sync_round
+    from crmtui.sync.client import reason_text, sync_round
 
     with base._session() as session:
         report = sync_round(session)
@@ -65,7 +65,7 @@ def sync_callback(ctx: typer.Context) -> None:
             base._out(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
                         " server's time").format(count=report.restamped))
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
-            base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason))
+            base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason_text(reason)))
         if len(report.rejections) > SHOWN_REJECTIONS:
             base._out("  " + _("… and {count} more").format(count=len(report.rejections) - SHOWN_REJECTIONS))
         if report.rejections:
@@ -140,7 +140,7 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
     from dataclasses import asdict
 
     from crmtui import labels
-    from crmtui.sync.client import conflicts
+    from crmtui.sync.client import conflicts, reason_text
 
     with base._session() as session:
         found, rejected = conflicts(session)
@@ -160,8 +160,8 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
         for r in rejected:
             fields = ", ".join(f"{labels.field(k)}={_value(v)}" for k, v in r.changes.items()
                                if k not in ("created_at", "updated_at"))
-            base._out(_("  #{seq} {kind} {table} {id}: {reason}").format(
-                seq=r.seq, kind=r.kind, table=r.table, id=r.record_id[:8], reason=r.reason))
+            base._out(_("  #{seq} {kind} of {table} {id}: {reason}").format(
+                seq=r.seq, kind=r.kind, table=r.table, id=r.record_id[:8], reason=reason_text(r.reason)))
             if fields:
                 base._out("      " + fields)
 

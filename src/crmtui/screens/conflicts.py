@@ -14,7 +14,7 @@ from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.screens.base import CrmScreenMixin
-from crmtui.sync.client import Conflict, Rejection
+from crmtui.sync.client import Conflict, Rejection, reason_text
 from crmtui.widgets.cells import row
 from crmtui.widgets.status_footer import StatusFooter
 
@@ -67,7 +67,8 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         for r in rejected:
             changed = ", ".join(f"{labels.field(k)}={_value(v)}" for k, v in r.changes.items()
                                 if k not in ("created_at", "updated_at"))
-            options.append(Option(row(("  #" + str(r.seq), 8), (r.reason, max(20, width * 4 // 10)), (changed, 0))))
+            options.append(Option(row(("  #" + str(r.seq), 8), (reason_text(r.reason), max(20, width * 4 // 10)),
+                                      (changed, 0))))
         listing.set_options(options)
         listing.focus()
 

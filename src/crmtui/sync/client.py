@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crmtui.errors import Ambiguous, CrmError, Match, NotAllowed, NotFound, ServerRefused
+from crmtui.i18n import N_
 from crmtui.store import replica
 from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
@@ -30,6 +31,21 @@ RECONCILE_EVERY = timedelta(hours=24)
 """How often a pull also diffs the ids the rep may see with the local copy."""
 
 Connect = Callable[[], Any]
+
+SERVER_REASONS = (
+    N_("the customer is no longer yours"), N_("the customer is in the pool now"),
+    N_("its customer is not on the server"), N_("the customer it moves to is not yours"),
+    N_("a newer value was already on the server"),
+    N_("stamp from the future: the laptop clock is ahead of the server"),
+)
+"""Why the server's push function rejects or supersedes a mutation (its texts, translated when shown)."""
+
+
+def reason_text(detail: str) -> str:
+    """A server's reason in the chosen language (texts we do not know stay as the server wrote them)."""
+    from crmtui.i18n import _
+
+    return _(detail) if detail in SERVER_REASONS else detail
 
 
 @dataclass
@@ -89,10 +105,11 @@ def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
     offset = ctx.clock.utcnow() - now
     if abs(offset) > CLOCK_TOLERANCE:
         minutes = round(abs(offset).total_seconds() / 60)
-        raise NotAllowed(
-            "this computer's clock is {minutes} min {way} the server's; set the clock right, then sync",
-            minutes=minutes, way="ahead of" if offset > timedelta(0) else "behind",
-        )
+        if offset > timedelta(0):
+            raise NotAllowed("this computer's clock is {minutes} min ahead of the server's; set the clock right,"
+                             " then sync", minutes=minutes)
+        raise NotAllowed("this computer's clock is {minutes} min behind the server's; set the clock right,"
+                         " then sync", minutes=minutes)
     return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset)
 
 
