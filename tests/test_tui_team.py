@@ -120,3 +120,45 @@ async def test_team_keys_are_hidden_without_team_sync(ctx) -> None:
         await pilot.pause()
         assert not isinstance(app.screen, PoolScreen)
         assert _footer(app) == ""
+
+
+async def test_a_manager_reassigns_from_the_customer_screen(team: Team) -> None:
+    from crmtui.screens.customer import CustomerScreen
+    from crmtui.screens.pick import PickScreen
+
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    team.add_rep("bob")
+    acme = customer_service.add_customer(ann, "宏达机械")
+    sync.sync_round(ann)
+    sync.sync_round(boss)
+    app = build_app(boss, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.is_manager)
+        app.open_customer(acme.id)
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        await pilot.press("R")
+        await _until(pilot, lambda: isinstance(app.screen, PickScreen))
+        assert [label for _value, label in app.screen.choices] == sorted(
+            [team.role("ann"), team.role("boss"), team.role("bob")]) + ["pool"]
+        await pilot.press("down", "down", "down")  # ann, boss, bob, pool: to the pool
+        await pilot.press("enter")
+        await _until(pilot, lambda: team.server_rows("customer")[0]["owner"] is None)
+    sync.sync_round(ann)
+    with ann.db.raw_read() as conn:
+        assert conn.execute("SELECT count(*) FROM customer").fetchone()[0] == 0
+
+
+async def test_a_rep_has_no_reassign_key(team: Team) -> None:
+    from crmtui.screens.customer import CustomerScreen
+
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_customer(acme.id)
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, CustomerScreen)  # R did nothing: no picker opened
+        assert app.screen.check_action("reassign", ()) is False

@@ -87,6 +87,7 @@ class CrmApp(App[None]):
         self._watcher = None
         self._due_checked: datetime | None = None
         self.sync_problem = False
+        self.is_manager = False
         self._syncing = False
 
     def get_default_screen(self):  # type: ignore[no-untyped-def]
@@ -119,9 +120,10 @@ class CrmApp(App[None]):
     # ------------------------------------------------------------------ team sync
 
     def _show_sync_state(self) -> None:
-        from crmtui.sync.client import status_line
+        from crmtui.sync.client import status, status_line
 
         line, self.sync_problem = status_line(self.ctx)
+        self.is_manager = status(self.ctx).manager
         self.sync_line = line
 
     def action_sync_now(self, quiet: bool = False) -> None:

@@ -285,6 +285,14 @@ def show(
                     _out("  " + fmt(row).rstrip())
 
 
+def _owner_note(ctx: Context, owner: str | None) -> str:
+    """In a team, whose customer it is when it is not the rep's own (a manager's copy holds everyone's)."""
+    sync = ctx.settings.sync
+    if not sync.configured or owner == sync.user:
+        return ""
+    return "  ·  " + (owner if owner else labels.status("pool"))
+
+
 @app.command("list")
 def list_(
     what: Annotated[str, typer.Argument(help=N_("customers, leads or deals."))],
@@ -314,7 +322,8 @@ def list_(
                 _print_json(rows)
                 return
             for r in rows:
-                _out(f"{r['id'][:8]}  {r['name']}  ·  {labels.status(r['status'])}  ·  {r['tier']}  ·  {r['phone'] or ''}")  # type: ignore[index]
+                _out(f"{r['id'][:8]}  {r['name']}  ·  {labels.status(r['status'])}  ·  {r['tier']}  ·  {r['phone'] or ''}"  # type: ignore[index]
+                     + _owner_note(ctx, r["owner"]))  # type: ignore[arg-type]
         if not rows:
             _out(_("(none)"))
 

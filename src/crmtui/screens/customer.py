@@ -37,8 +37,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         Binding("c", "convert", N_("Convert lead"), id="convert"),
         Binding("m", "merge", N_("Merge a duplicate"), id="merge"),
         Binding("dollar_sign", "mark_paid", N_("Mark instalment paid"), id="mark-paid", key_display="$"),
+        Binding("R", "reassign", N_("Reassign"), id="reassign"),
         Binding("escape", "back", N_("Back"), id="back"),
     ]
+    TEAM_ACTIONS = ("reassign",)
+    """A manager's, in team mode only."""
 
     AUTO_FOCUS = "#deals"
 
@@ -300,6 +303,55 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             return
         self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
         self.app.refresh_data()  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reassign":
+            return bool(getattr(self.app, "is_manager", False))
+        return True
+
+    def action_reassign(self) -> None:
+        """A manager gives this customer to another rep or to the pool (needs the server)."""
+        if self.detail is not None:
+            self.fetch_reps(self.detail.customer.id, self.detail.customer.name)
+
+    @work(thread=True, exclusive=True, group="reassign", exit_on_error=False)
+    def fetch_reps(self, customer_id: str, name: str) -> None:
+        from crmtui.errors import CrmError
+        from crmtui.sync.client import reps
+
+        try:
+            names = reps(self.app.ctx)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.call_from_thread(self.notify, error.message(), severity="warning")
+            return
+        self.app.call_from_thread(self.pick_rep, customer_id, name, names)
+
+    def pick_rep(self, customer_id: str, name: str, names: list[str]) -> None:
+        from crmtui import labels
+        from crmtui.screens.pick import PickScreen
+
+        choices = [(rep, rep) for rep in names] + [("", labels.status("pool"))]
+
+        def picked(rep: str | None) -> None:
+            if rep is not None:
+                self.reassign_to(customer_id, name, rep or None)
+
+        self.app.push_screen(PickScreen(_("Give {name} to").format(name=name), choices), picked)
+
+    @work(thread=True, exclusive=True, group="reassign", exit_on_error=False)
+    def reassign_to(self, customer_id: str, name: str, rep: str | None) -> None:
+        from crmtui import labels
+        from crmtui.errors import CrmError
+        from crmtui.sync.client import reassign
+
+        try:
+            reassign(self.app.ctx, customer_id, rep)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.call_from_thread(self.notify, error.message(), severity="warning")
+            return
+        text = _("{name} now belongs to {rep}").format(name=name, rep=rep or labels.status("pool"))
+        self.app.call_from_thread(self.notify, text)
+        self.app.call_from_thread(self.app.refresh_data)  # type: ignore[attr-defined]
 
     def action_merge(self) -> None:
         if self.detail is None:

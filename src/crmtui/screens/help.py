@@ -57,8 +57,11 @@ class HelpScreen(CrmScreenMixin, ModalScreen[None]):
             for binding in owner.BINDINGS:
                 if not isinstance(binding, Binding) or not binding.description:
                     continue
-                if not team and binding.action in getattr(owner, "TEAM_ACTIONS", ()):
-                    continue
+                if binding.action in getattr(owner, "TEAM_ACTIONS", ()):
+                    # Team keys only in a team; a screen's team keys (reassign) only for a manager.
+                    allowed = team if owner.__name__ == "CrmApp" else getattr(self.app, "is_manager", False)
+                    if not allowed:
+                        continue
                 keys = keymap.get(binding.id or "", binding.key)
                 shown = binding.key_display or ", ".join(self.app.get_key_display(Binding(k, "")) for k in keys.split(","))
                 self.rows.append((shown, _(binding.description)))
