@@ -98,7 +98,7 @@ def main() -> None:
         dsn = cluster.url("bench")
         admin.init(dsn)
         rep = "bench_rep"
-        password = admin.add_rep(dsn, rep)
+        password, _ = admin.add_rep(dsn, rep)
         rep_url = cluster.url("bench", user=rep, password=password)
         counts = fill_server(dsn, rep, args.rows)
         total = sum(counts.values())

@@ -97,7 +97,7 @@ class Team:
     def add_rep(self, name: str, *, manager: bool = False) -> Context:
         """A rep (a login role) and their laptop (a SQLite file with [sync] set and the password in the keyring)."""
         role = self.role(name)
-        self.passwords[name] = admin.add_rep(self.dsn, role, manager=manager)
+        self.passwords[name], _ = admin.add_rep(self.dsn, role, manager=manager)
         sync = SyncSettings(server=self.server_url, user=role)
         settings = Settings(timezone="Asia/Shanghai", language="en", sync=sync)
         ctx = open_context(self.home / f"{name}.db", settings=settings, clock=Clock(self.zone))

@@ -506,18 +506,33 @@ def test_a_transaction_that_commits_after_a_later_one_is_not_skipped(team: Team)
         quick.close()
 
 
-def test_a_restored_server_new_epoch_forces_a_full_resync(team: Team) -> None:
+def test_a_restored_server_new_epoch_forces_a_full_resync_and_loses_nothing(team: Team, frozen) -> None:
     ann = team.add_rep("ann")
     keep = customer_service.add_customer(ann, "Kept")
-    gone = customer_service.add_customer(ann, "Not in the backup")
+    sync.sync_round(ann)
+    with team.admin() as conn:  # what the backup holds
+        backup = conn.execute("SELECT to_jsonb(c) - 'txid' FROM crm.customer c").fetchall()
+    travel(team, frozen, timedelta(minutes=1))
+    after = customer_service.add_customer(ann, "After the backup")
+    _log(ann, after.id, notes="logged after the backup")
+    customer_service.edit_customer(ann, keep.id, {"industry": "制造业"})
     sync.sync_round(ann)
     assert not sync.sync_round(ann).full
-    with team.admin() as conn:  # the backup predates this customer
-        conn.execute("DELETE FROM crm.customer WHERE id = %s", (gone.id,))
+    with team.admin() as conn:  # the server is restored from the backup: later work is gone from it
+        conn.execute("TRUNCATE crm.follow_up, crm.customer, crm.access_change CASCADE")
+        for (row,) in backup:
+            conn.execute("INSERT INTO crm.customer SELECT * FROM jsonb_populate_record(NULL::crm.customer, %s)",
+                         (psycopg.types.json.Jsonb(row),))
     admin.init(team.dsn, new_epoch=True)
     report = sync.sync_round(ann)
-    assert report.full and report.lost == 1
-    assert [c.id for c in _local(ann, Customer)] == [keep.id]
+    assert report.full and report.repushed >= 3 and report.lost == 0
+    assert sorted(c.name for c in _local(ann, Customer)) == ["After the backup", "Kept"]
+    rows = {r["name"]: r for r in team.server_rows("customer")}
+    assert set(rows) == {"After the backup", "Kept"}
+    assert rows["Kept"]["industry"] == "制造业"  # the newer value, from the laptop's copy
+    assert [r["notes"] for r in team.server_rows("follow_up")] == ["logged after the backup"]
+    found, _ = sync.conflicts(ann)
+    assert found == []  # a re-push is not a conflict
 
 
 def test_tombstones_delete_locally(team: Team) -> None:
@@ -639,7 +654,7 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
     sync.claim(ann, "新认领")
     travel(team, frozen, timedelta(hours=10))
     [item] = agenda_for(ann).sections["pool"]
-    assert (item.customer_name, item.reason) == ("新认领", "claimed, not contacted: back to the pool in 38 h")
+    assert (item.customer_name, item.reason) == ("新认领", "not contacted: pool in 38 h")
     claimed = _local(ann, Customer)[0]
     _log(ann, claimed.id, next_at="in 30 days")
     assert agenda_for(ann).sections["pool"] == []
@@ -647,9 +662,9 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
 
     frozen.move_to(datetime.now(UTC) + timedelta(days=28))  # offline: no round from here on
     [item] = agenda_for(ann).sections["pool"]
-    assert item.reason == "returns to the pool in 2 d"
+    assert item.reason == "to the pool in 2 d"
     admin.rules(team.dsn, {"warn_days": 1})  # the rules change on the server; the laptop learns at its next pull
-    assert agenda_for(ann).sections["pool"][0].reason == "returns to the pool in 2 d"
+    assert agenda_for(ann).sections["pool"][0].reason == "to the pool in 2 d"
 
 
 def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Team, frozen) -> None:
@@ -665,7 +680,11 @@ def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Tea
     frozen.move_to(right)                        # ...and is put right before the next sync
     report = sync.sync_round(ann)
     assert report.restamped >= 2 and report.rejected == 0
-    assert [r["notes"] for r in team.server_rows("follow_up")] == ["logged with the wrong clock"]
+    [follow_up] = team.server_rows("follow_up")
+    assert follow_up["notes"] == "logged with the wrong clock"
+    # Its time came off the wrong clock too: it is the sync's time now, on the server and on the laptop.
+    assert abs(datetime.fromisoformat(follow_up["at"]) - right) < timedelta(minutes=1)
+    assert abs(_local(ann, FollowUp)[0].at - right) < timedelta(minutes=1)
     with ann.db.raw_read() as conn:
         hlc = replica.get_meta(conn, "hlc")
     assert int(hlc.split("-")[0]) <= int((right + timedelta(minutes=5)).timestamp() * 1000)
@@ -702,3 +721,183 @@ def test_the_team_wide_duplicate_check_answers_minimally(team: Team) -> None:
         assert conn.execute("SELECT * FROM sync.find_duplicate('13900000000', NULL, NULL)").fetchall() == []
         # Bob cannot read Ann's customer itself.
         assert conn.execute("SELECT count(*) FROM crm.customer").fetchone()[0] == 0
+
+
+# What the review found ----------------------------------------------------------------------------
+
+def _push_raw(team: Team, name: str, ctx, mutate) -> list[dict]:
+    """Pushes this laptop's pending batch after `mutate(batch)` changed it, as a hostile client could."""
+    from psycopg.types.json import Jsonb
+
+    from crmtui.store import replica
+
+    with ctx.db.raw_read() as conn:
+        batch = replica.pending_batch(conn)
+        client_id = replica.get_meta(conn, "client_id")
+    mutate(batch, client_id)
+    with psycopg.connect(team.rep_url(name), autocommit=True) as conn:
+        return conn.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch))).fetchone()[0]
+
+
+def test_a_rep_cannot_write_follow_ups_into_another_reps_customer(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    beta = customer_service.add_customer(bob, "Beta")
+    _log(bob, beta.id)
+
+    def into_acme(batch, _client):  # type: ignore[no-untyped-def]
+        for m in batch:
+            if m["table"] == "follow_up":
+                m["changes"]["customer_id"] = acme.id
+
+    results = _push_raw(team, "bob", bob, into_acme)
+    outcome = {r["seq"]: r for r in results}
+    follow_up = [r for r in results if r["detail"] and "no longer yours" in r["detail"]]
+    assert len(follow_up) == 1 and follow_up[0]["outcome"] == "rejected", outcome
+    assert team.server_rows("follow_up") == []
+
+
+def test_times_a_rule_depends_on_cannot_be_in_the_future(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    _log(ann, acme.id)
+
+    def far_ahead(batch, _client):  # type: ignore[no-untyped-def]
+        for m in batch:
+            if m["table"] == "follow_up":
+                m["changes"]["at"] = "2099-01-01T00:00:00+00:00"
+
+    results = _push_raw(team, "ann", ann, far_ahead)
+    assert any(r["outcome"] == "rejected" and "a time in the future" in r["detail"] for r in results)
+    assert team.server_rows("follow_up") == []
+
+
+def test_a_stamp_must_name_the_laptop_that_pushes_it(team: Team) -> None:
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "Acme")
+
+    def forged(batch, _client):  # type: ignore[no-untyped-def]
+        for m in batch:  # the same moments, another laptop's name
+            m["stamps"] = {k: "-".join(v.split("-", 2)[:2]) + "-someone-else" for k, v in m["stamps"].items()}
+
+    [result] = _push_raw(team, "ann", ann, forged)
+    assert result["outcome"] == "rejected" and result["detail"] == "stamp of another laptop"
+
+
+def test_the_daily_limit_ignores_the_callers_time_zone(team: Team) -> None:
+    team.add_rep("ann")
+    pooled = [_pool_customer(team, f"公海{i}") for i in range(5)]
+    won = 0
+    with psycopg.connect(team.rep_url("ann"), autocommit=True) as conn:
+        for index, customer_id in enumerate(pooled):
+            # A hostile client moves its session's midnight to just now before each claim.
+            conn.execute(f"SET TIME ZONE INTERVAL '{-(index * 7 + 1)} hours'")
+            try:
+                conn.execute("SELECT sync.claim(%s)", (customer_id,))
+                won += 1
+            except psycopg.Error as error:
+                assert error.diag.message_primary == "claim_limit"
+    assert won == 3
+
+
+def test_a_rep_promoted_to_manager_gets_the_whole_team_on_the_next_round(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    customer_service.add_customer(ann, "Ann's")
+    beta = customer_service.add_customer(bob, "Bob's")
+    customer_service.add_contact(bob, beta.id, "王经理")
+    sync.sync_round(ann)
+    sync.sync_round(bob)
+    assert [c.name for c in _local(ann, Customer)] == ["Ann's"]
+    team.passwords["ann"], existed = admin.add_rep(team.dsn, team.role("ann"), manager=True)
+    assert existed
+    from crmtui.sync.connection import store_password
+
+    store_password(ann.settings.sync, team.passwords["ann"])
+    report = sync.sync_round(ann)
+    assert report.full
+    assert sorted(c.name for c in _local(ann, Customer)) == ["Ann's", "Bob's"]
+    from crmtui.store.models import Contact
+
+    assert [c.name for c in _local(ann, Contact)] == ["王经理"]
+
+
+def test_after_a_rejection_the_laptop_shows_the_servers_value(team: Team) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    customer_service.edit_customer(ann, acme.id, {"industry": "零售"})
+
+    def broken(batch, _client):  # type: ignore[no-untyped-def]
+        batch[0]["changes"]["score"] = "not a number"
+        batch[0]["stamps"]["score"] = batch[0]["stamps"]["industry"]
+
+    results = _push_raw(team, "ann", ann, broken)
+    assert results[0]["outcome"] == "rejected" and results[0]["row"]["industry"] is None
+    # Through the client: the rejected change is listed and the laptop shows the server's truth.
+    customer_service.edit_customer(ann, acme.id, {"tier": "A"})
+    with ann.db.raw_write(ann.clock.utcnow()) as (conn, _):
+        conn.execute("UPDATE outbox SET changes = json_set(changes, '$.score', 'x'),"
+                     " stamps = json_set(stamps, '$.score', json_extract(stamps, '$.updated_at')) WHERE state = 'pending'"
+                     " AND json_extract(stamps, '$.updated_at') IS NOT NULL")
+    report = sync.sync_round(ann)
+    assert report.rejected >= 1
+    server = team.server_rows("customer")[0]
+    local = _local(ann, Customer, id=acme.id)[0]
+    assert (local.industry, local.tier, local.score) == (server["industry"], server["tier"], server["score"])
+
+
+def test_a_claimed_customer_leaves_the_others_pool_list(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    _pool_customer(team, "公海甲")
+    _pool_customer(team, "公海乙")
+    sync.claim(ann, "公海甲")
+    assert [p.name for p in sync.pool(bob)] == ["公海乙"]
+
+
+def test_a_clock_ten_minutes_behind_is_refused_too(team: Team, frozen) -> None:
+    from datetime import UTC, datetime
+
+    ann = team.add_rep("ann")
+    frozen.move_to(datetime.now(UTC) - timedelta(minutes=10))
+    with pytest.raises(NotAllowed) as refused:
+        sync.sync_round(ann)
+    assert "clock is 10 min behind the server" in str(refused.value)
+
+
+def test_rls_covers_every_table_and_the_internal_functions(team: Team) -> None:
+    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    acme = customer_service.add_customer(ann, "Acme")
+    customer_service.add_contact(ann, acme.id, "Jane")
+    deal = deal_service.add_deal(ann, acme.id, "ERP", amount="1000")
+    deal_service.move_stage(ann, deal.id, "won", contract_no="C-9", amount="1000", signed="today",
+                            payments=[deal_service.parse_payment("1000@2026-12-31")])
+    sync.sync_round(ann)
+    with team.admin() as conn:
+        counts = {t: conn.execute(f"SELECT count(*) FROM crm.{t}").fetchone()[0]
+                  for t in ("contact", "deal", "deal_stage_change", "contract", "payment")}
+    assert all(counts.values()), counts
+    with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:
+        for table in counts:
+            assert conn.execute(f"SELECT count(*) FROM crm.{table}").fetchone()[0] == 0, table
+        for call in ("sync.apply_mutation('x', 'y', '{}'::jsonb, 0)", "sync.hand_over('x', NULL, 'y', 'claim', now())",
+                     "sync.restore_first_contact('x', 'y', now())", "sync.row_for('x', 'customer', 'y')",
+                     "sync.retire_rep('x')"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(f"SELECT {call}")
+
+
+def test_a_managers_today_is_their_own_customers_not_the_teams(team: Team, frozen) -> None:
+    from crmtui.services.agenda import agenda_for
+
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    for ctx, name in ((ann, "Ann's overdue"), (boss, "Boss's overdue")):
+        customer = customer_service.add_customer(ctx, name)
+        _log(ctx, customer.id, next_at="tomorrow 10am")
+        sync.sync_round(ctx)
+    sync.sync_round(boss)
+    travel(team, frozen, timedelta(days=3))
+    assert sorted(c.name for c in _local(boss, Customer)) == ["Ann's overdue", "Boss's overdue"]
+    assert [i.customer_name for i in agenda_for(boss).sections["overdue"]] == ["Boss's overdue"]
+    assert [i.customer_name for i in agenda_for(ann).sections["overdue"]] == ["Ann's overdue"]

@@ -16,7 +16,8 @@ from crmtui.sync import client as sync
 
 from .teamserver import Team
 
-SIZE = (100, 30)
+SIZE = (140, 30)
+"""Wide: the footer spells the sync state out (a narrow one abbreviates it)."""
 
 
 async def _until(pilot, condition, seconds: float = 10.0) -> None:
@@ -45,11 +46,14 @@ async def test_the_sync_key_pushes_and_the_footer_says_so(team: Team) -> None:
     app = build_app(ann, watch_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: _footer(app) != "")
-        assert "pending" in _footer(app) or "synced" in _footer(app)
+        await _until(pilot, lambda: "synced" in _footer(app))  # the first round runs by itself after 2 s
+        customer_service.add_customer(ann, "北京新客户")
+        app._show_sync_state()
+        assert "1 pending" in _footer(app)
         await pilot.press("S")
         await _until(pilot, lambda: _footer(app).startswith("S synced"))  # the key, then the state
         assert "pending" not in _footer(app)
-    assert [r["name"] for r in team.server_rows("customer")] == ["上海宏达"]
+    assert sorted(r["name"] for r in team.server_rows("customer")) == ["上海宏达", "北京新客户"]
 
 
 async def test_offline_shows_in_the_footer_and_the_app_keeps_working(team: Team) -> None:
@@ -67,6 +71,10 @@ async def test_offline_shows_in_the_footer_and_the_app_keeps_working(team: Team)
         await pilot.press("S")
         await _until(pilot, lambda: _footer(app).startswith("S offline"))
         assert "1 pending" in _footer(app)
+        await pilot.resize_terminal(80, 24)
+        app._show_sync_state()
+        await pilot.pause()
+        assert _footer(app) == "S offline · 1↑"  # short, so the keys keep their room
         await pilot.press("n")  # the app still answers: the new-record dialog opens
         await pilot.pause()
         assert app.screen.__class__.__name__ != "TodayScreen"

@@ -18,6 +18,10 @@ from crmtui.messages import DataChanged
 from crmtui.services.context import Context
 
 
+WIDE_FOOTER = 130
+"""From this many columns on, the footer has room for "synced 3 min ago · 2 pending" beside the keys."""
+
+
 def translate_bindings(node: DOMNode) -> None:
     """Translates the descriptions of a node's bindings (declared in English with N_) for this instance."""
     bindings = node._bindings.key_to_bindings  # noqa: SLF001 - Textual keeps per-instance copies here
@@ -122,7 +126,8 @@ class CrmApp(App[None]):
     def _show_sync_state(self) -> None:
         from crmtui.sync.client import status, status_line
 
-        line, self.sync_problem = status_line(self.ctx)
+        # A narrow terminal gets the short form, so the state never hides the keys.
+        line, self.sync_problem = status_line(self.ctx, short=self.size.width < WIDE_FOOTER)
         self.is_manager = status(self.ctx).manager
         self.sync_line = line
 
@@ -197,9 +202,15 @@ class CrmApp(App[None]):
                        markup=False)
 
     def refresh_data(self, origin: str = "local") -> None:
-        """Tells the screens on the stack to reload."""
+        """Tells the screens on the stack to reload (and the footer: a change is pending now)."""
         for screen in self.screen_stack:
             screen.post_message(DataChanged(origin))
+        if self.ctx.settings.sync.configured and not self._syncing:
+            self._show_sync_state()
+
+    def on_resize(self) -> None:
+        if self.ctx.settings.sync.configured and not self._syncing:
+            self._show_sync_state()
 
     # ------------------------------------------------------------------ actions
 

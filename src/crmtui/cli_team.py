@@ -61,6 +61,9 @@ def sync_callback(ctx: typer.Context) -> None:
             base._out(_("{count} customers came to you").format(count=report.gained))
         if report.lost:
             base._out(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost))
+        if report.repushed:
+            base._out(_("the server had gone back in time (restored from a backup?): {count} records were sent"
+                        " again").format(count=report.repushed))
         if report.restamped:
             base._out(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
                         " server's time").format(count=report.restamped))
@@ -84,7 +87,7 @@ def sync_setup(
 
     from crmtui.config import SyncSettings, save_sync_settings
     from crmtui.sync.client import check_connection
-    from crmtui.sync.connection import check_server_url, ssl_mode, store_password
+    from crmtui.sync.connection import check_keyring, check_server_url, ssl_mode, store_password
 
     sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
     with base._session() as session:
@@ -92,6 +95,7 @@ def sync_setup(
         if not sync.user:
             raise InvalidInput("user", "your login on the team server", user)
         ssl_mode(sync)  # refuses a non-local server without TLS before asking anything
+        check_keyring()
         password = typer.prompt(_("Password for {user}").format(user=sync.user), hide_input=True, err=True)
         session.settings = replace(session.settings, sync=sync)
         info = check_connection(session, password)
@@ -203,9 +207,12 @@ def pool_claim(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of a poo
     from crmtui.sync.client import claim
 
     with base._session() as session:
-        name, _report = claim(session, customer)
+        name, report = claim(session, customer)
         hours = _rules_value(session, "first_contact_hours")
-        base._out(_("claimed {name}; it is in your lists now").format(name=name))
+        if report is None:
+            base._out(_("claimed {name}; it will arrive with the next `crm sync`").format(name=name))
+        else:
+            base._out(_("claimed {name}; it is in your lists now").format(name=name))
         if hours:
             base._out(_("log a follow-up within {hours} h or it goes back to the pool").format(hours=hours))
 
@@ -231,8 +238,8 @@ def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- crm server
 
 
-def _admin(action):  # type: ignore[no-untyped-def]
-    """Runs an admin action; its errors are one line."""
+def _admin(dsn: str, action):  # type: ignore[no-untyped-def]
+    """Runs an admin action; its errors are one line, the DSN's password masked."""
     from crmtui.config import load_settings
     from crmtui.i18n import set_language
 
@@ -244,6 +251,18 @@ def _admin(action):  # type: ignore[no-untyped-def]
         return action()
     except CrmError as exc:
         base._fail(exc.message())
+    except Exception as exc:  # the driver's or Alembic's: one line, the admin's password masked
+        from crmtui.server.admin import first_line
+
+        if not _is_driver_error(exc):
+            raise
+        base._fail(_("the server refused: {reason}").format(reason=first_line(getattr(exc, "orig", None) or exc, dsn)))
+
+
+def _is_driver_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.Error) or isinstance(getattr(exc, "orig", None), psycopg.Error)
 
 
 @server_app.command("init")
@@ -254,7 +273,7 @@ def server_init(
     """Creates or migrates the team schema (tables, row-level security, roles, functions). Safe to run again."""
     from crmtui.server import admin
 
-    result = _admin(lambda: admin.init(dsn, new_epoch=new_epoch))
+    result = _admin(dsn, lambda: admin.init(dsn, new_epoch=new_epoch))
     if result.revision_before == result.revision_after:
         base._out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
     else:
@@ -272,9 +291,13 @@ def server_add_rep(
     """Creates a rep's login and prints its generated password once."""
     from crmtui.server import admin
 
-    password = _admin(lambda: admin.add_rep(dsn, name, manager=manager))
-    base._out(_("{role} {name} can log in; the password (shown once, give it to them):").format(
-        role=_("manager") if manager else _("rep"), name=name))
+    password, existed = _admin(dsn, lambda: admin.add_rep(dsn, name, manager=manager))
+    if existed:
+        base._out(_("{name} existed: the role is now {role} and a new password replaces the old one (their"
+                    " laptops need `crm sync setup` again):").format(name=name, role=_("manager") if manager else _("rep")))
+    else:
+        base._out(_("{role} {name} can log in; the password (shown once, give it to them):").format(
+            role=_("manager") if manager else _("rep"), name=name))
     base._out(password)
 
 
@@ -283,7 +306,7 @@ def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], ds
     """Stops a rep's login, ends their sessions and returns their customers to the pool."""
     from crmtui.server import admin
 
-    count = _admin(lambda: admin.remove_rep(dsn, name))
+    count = _admin(dsn, lambda: admin.remove_rep(dsn, name))
     base._out(_("{name} can no longer log in; {count} customers went back to the pool").format(name=name, count=count))
 
 
@@ -297,7 +320,7 @@ def server_reassign(
     from crmtui.server import admin
 
     target = None if rep == "pool" else rep
-    name = _admin(lambda: admin.reassign(dsn, customer, target))
+    name = _admin(dsn, lambda: admin.reassign(dsn, customer, target))
     base._out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
 
 
@@ -317,7 +340,7 @@ def server_rules(
     changes = {key: value for key, value in {
         "reclaim_days": reclaim_days, "claim_limit": claim_limit, "first_contact_hours": first_contact_hours,
         "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days}.items() if value is not None}
-    rules = _admin(lambda: admin.rules(dsn, changes))
+    rules = _admin(dsn, lambda: admin.rules(dsn, changes))
     for key, value in rules.items():
         base._out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
 
@@ -327,7 +350,7 @@ def server_reclaim(dsn: DSN) -> None:
     """Returns overdue customers to the pool now (for cron; claim and pull also do it)."""
     from crmtui.server import admin
 
-    count = _admin(lambda: admin.reclaim(dsn))
+    count = _admin(dsn, lambda: admin.reclaim(dsn))
     base._out(_("{count} customers went back to the pool").format(count=count))
 
 
@@ -336,7 +359,7 @@ def server_reps(dsn: DSN) -> None:
     """Lists the reps: manager or not, active or not, customers held."""
     from crmtui.server import admin
 
-    for name, manager, active, held in _admin(lambda: admin.reps(dsn)):
+    for name, manager, active, held in _admin(dsn, lambda: admin.reps(dsn)):
         flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
         base._out(f"{name}  {held}" + (f"  ({flags})" if flags else ""))
 

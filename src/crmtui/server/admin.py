@@ -31,6 +31,9 @@ GROUP_ROLES = ("crm_owner", "crm_api", "crm_rep", "crm_manager", "crm_admin")
 REP_CONNECTION_LIMIT = 4
 """A rep's sessions at most: the TUI's worker, `crm sync`, a pool command, one spare."""
 REP_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+RESERVED = ("pool", "public", "postgres")
+"""Not a rep's name: `pool` means the pool in `crm server reassign`; crm_* and pg_* are our and PostgreSQL's roles."""
+RULE_MAX = 100_000
 RULES = ("reclaim_days", "claim_limit", "first_contact_hours", "relock_days", "max_held", "warn_days")
 
 
@@ -42,17 +45,28 @@ def admin_connection(dsn: str) -> Iterator[psycopg.Connection]:
     try:
         connection = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as error:
-        raise Offline("cannot reach the server: {reason}", reason=first_line(error)) from None
+        raise Offline("cannot reach the server: {reason}", reason=first_line(error, dsn)) from None
+    except psycopg.ProgrammingError as error:  # a DSN libpq cannot read
+        raise InvalidInput("dsn", "a connection URL like postgresql://admin@host/team ({reason})",
+                           reason=first_line(error, dsn)) from None
     try:
         yield connection
     finally:
         connection.close()
 
 
-def first_line(error: BaseException) -> str:
-    """The first line of a driver's message (libpq's run to several lines)."""
+def first_line(error: BaseException, dsn: str = "") -> str:
+    """The first line of a driver's message (libpq's run to several lines), with the DSN's password masked."""
     text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    line = text.splitlines()[0] if text else type(error).__name__
+    return mask(line, dsn)
+
+
+def mask(text: str, dsn: str) -> str:
+    """`text` without the password of `dsn` (a malformed DSN comes back quoted in libpq's messages)."""
+    match = re.match(r"^[a-z]+://[^:/@]*:([^@]*)@", dsn)
+    secret = match.group(1) if match else ""
+    return text.replace(secret, "***") if secret else text
 
 
 def scram_verifier(password: str, iterations: int = 4096) -> str:
@@ -63,7 +77,7 @@ def scram_verifier(password: str, iterations: int = 4096) -> str:
     stored_key = hashlib.sha256(client_key).digest()
     server_key = hmac.new(salted, b"Server Key", "sha256").digest()
 
-    def b64(raw: bytes) -> str:
+    def b64(raw: bytes) -> str:  # noqa: D401
         return base64.b64encode(raw).decode()
 
     return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
@@ -101,6 +115,11 @@ def init(dsn: str, *, new_epoch: bool = False) -> InitResult:
     with admin_connection(dsn) as conn:
         if new_epoch:
             conn.execute("UPDATE sync.server_info SET value = gen_random_uuid()::text WHERE key = 'epoch'")
+            # Rows restored from a dump carry the old cluster's transaction ids: stamp them with this one's.
+            for (table,) in conn.execute(
+                "SELECT table_schema || '.' || table_name FROM information_schema.columns"
+                " WHERE column_name = 'txid' AND table_schema IN ('crm', 'sync')").fetchall():
+                conn.execute(f"UPDATE {table} SET txid = pg_current_xact_id()")  # names from the catalog
         epoch = conn.execute("SELECT value FROM sync.server_info WHERE key = 'epoch'").fetchone()[0]
         return InitResult(before, _revision(conn) or "", epoch)
 
@@ -133,13 +152,16 @@ def _upgrade(dsn: str) -> None:
 
 def check_rep_name(name: str) -> str:
     if not REP_NAME.fullmatch(name):
-        raise InvalidInput("name", "a rep's login: lower-case letters, digits and _, starting with a letter",
-                           name)
+        raise InvalidInput("name", "a rep's login: lower-case letters, digits and _, starting with a letter,"
+                           " at most 63 characters", name)
+    if name in RESERVED or name.startswith(("crm_", "pg_")):
+        raise InvalidInput("name", "a name other than pool, public, postgres, crm_… and pg_…", name)
     return name
 
 
-def add_rep(dsn: str, name: str, *, manager: bool = False) -> str:
-    """Creates the rep's login role (or lets a removed rep back in) and returns a new generated password."""
+def add_rep(dsn: str, name: str, *, manager: bool = False) -> tuple[str, bool]:
+    """Creates the rep's login role (or lets a removed rep back in, or changes a rep's role) with a new
+    generated password. Returns the password and whether the rep existed (their old password stops working)."""
     from psycopg import sql
 
     check_rep_name(name)
@@ -153,7 +175,8 @@ def add_rep(dsn: str, name: str, *, manager: bool = False) -> str:
             "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION CONNECTION LIMIT {} PASSWORD {}"
         ).format(sql.Literal(REP_CONNECTION_LIMIT), sql.Literal(scram_verifier(password)))
         with conn.transaction():
-            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
+            existed = bool(conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone())
+            if existed:
                 known = conn.execute("SELECT 1 FROM crm.rep WHERE name = %s", (name,)).fetchone()
                 if not known:
                     raise NotAllowed("a database role named {name} exists and is not a rep of this team", name=name)
@@ -167,7 +190,7 @@ def add_rep(dsn: str, name: str, *, manager: bool = False) -> str:
                 " ON CONFLICT (name) DO UPDATE SET manager = excluded.manager, active = true",
                 (name, manager),
             )
-    return password
+    return password, existed
 
 
 def remove_rep(dsn: str, name: str) -> int:
@@ -184,16 +207,22 @@ def remove_rep(dsn: str, name: str) -> int:
 
 
 def find_customer(conn: psycopg.Connection, ref: str) -> tuple[str, str]:
-    """A customer on the server by id or exact name: (id, name)."""
+    """A customer on the server by id, id prefix (6+ characters), exact name or part of the name: (id, name)."""
+    term = ref.strip()
+    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = conn.execute(
-        "SELECT id, name FROM crm.customer WHERE deleted_at IS NULL AND (id = %s OR name = %s) LIMIT 5",
-        (ref, ref),
+        "SELECT id, name, (id = %(t)s OR name = %(t)s) AS exact FROM crm.customer WHERE deleted_at IS NULL"
+        " AND (id = %(t)s OR (length(%(t)s) >= 6 AND id LIKE %(prefix)s) OR name ILIKE %(like)s)"
+        " ORDER BY exact DESC, name LIMIT 6",
+        {"t": term, "prefix": like[1:], "like": like},
     ).fetchall()
+    exact = [row for row in rows if row[2]]
+    if len(exact) == 1 or len(rows) == 1:
+        return (exact or rows)[0][:2]
     if not rows:
         raise NotFound("customer", ref)
-    if len(rows) > 1:
-        raise InvalidInput("customer", "one customer: {count} have this name, give its id", ref, count=len(rows))
-    return rows[0][0], rows[0][1]
+    raise InvalidInput("customer", "one customer: it matches {names}; give more of the name or the id", ref,
+                       names=", ".join(f"{row[1]} ({row[0][:8]})" for row in rows[:5]))
 
 
 def reassign(dsn: str, customer: str, rep: str | None) -> str:
@@ -212,8 +241,8 @@ def rules(dsn: str, changes: dict[str, int | None]) -> dict[str, Any]:
         for key, value in changes.items():
             if key not in RULES:
                 raise InvalidInput("rule", "one of {names}", key, names=", ".join(RULES))
-            if value is not None and value < 0:
-                raise InvalidInput(key, "a whole number, 0 or more", str(value))
+            if value is not None and not 0 <= value <= RULE_MAX:
+                raise InvalidInput(key, "a whole number from 0 to {most}", str(value), most=RULE_MAX)
             if key == "max_held" and value == 0:
                 value = None
             conn.execute(f"UPDATE crm.pool_rule SET {key} = %s WHERE id = 1", (value,))  # key from RULES
@@ -250,7 +279,9 @@ def call(conn: psycopg.Connection, query: str, params: tuple) -> Any:
 
     try:
         return conn.execute(query, params).fetchone()
-    except psycopg.errors.lookup("CRM01") as error:
+    except psycopg.Error as error:
+        if error.sqlstate != "CRM01":  # our refusals carry a SQLSTATE of their own
+            raise
         raise refusal(error.diag.message_primary or "", error.diag.message_detail or "") from None
 
 

@@ -17,7 +17,9 @@ OPEN_STATUSES = ("lead", "prospect", "customer")
 
 # The unary + keeps SQLite off ix_customer_status: walking ix_customer_next_follow_up_at in order
 # lets LIMIT stop early (116 ms -> 1 ms for 9k overdue rows in bench/bench_core.py).
-_OPEN = "c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer')"
+_MINE = "(c.owner IS NULL OR c.owner = coalesce((SELECT value FROM meta WHERE key = 'sync_rep'), c.owner))"
+"""In a team, a manager's laptop holds every rep's customers: the agenda is the rep's own (and unowned) ones."""
+_OPEN = f"c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer') AND {_MINE}"
 
 LIMIT = 200
 """Rows kept per section; the totals are counted in full. Nobody works through 9,000 overdue rows in one list."""
@@ -113,10 +115,12 @@ def stalled_deals(
 def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime) -> tuple[list[AgendaRow], int]:
     """Leads created before `created_before` that nobody has contacted yet, oldest first: rows and total."""
     where = (
-        "FROM customer WHERE deleted_at IS NULL AND status = 'lead' AND last_contact_at IS NULL AND created_at < ?"
+        f"FROM customer c WHERE c.deleted_at IS NULL AND c.status = 'lead' AND c.last_contact_at IS NULL"
+        f" AND c.created_at < ? AND {_MINE}"
     )
     params = (to_db(created_before),)
-    rows = connection.execute(f"SELECT id, name, created_at {where} ORDER BY created_at LIMIT {LIMIT}", params).fetchall()
+    rows = connection.execute(f"SELECT c.id, c.name, c.created_at {where} ORDER BY c.created_at LIMIT {LIMIT}",
+                              params).fetchall()
     total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [AgendaRow(cid, name, when=from_db(created)) for cid, name, created in rows], total
 
@@ -126,7 +130,8 @@ def contracts_ending(connection: sqlite3.Connection, first: date, last: date) ->
     rows = connection.execute(
         f"SELECT c.id, c.name, {_NEXT_PLAN}, k.deal_id, k.amount_cents, k.number, k.end_on"
         " FROM contract k JOIN customer c ON c.id = k.customer_id"
-        " WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? ORDER BY k.end_on",
+        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? AND {_MINE}"
+        " ORDER BY k.end_on",
         (first.isoformat(), last.isoformat()),
     ).fetchall()
     return [
@@ -142,7 +147,7 @@ def payments_due(connection: sqlite3.Connection, last: date) -> list[AgendaRow]:
         "SELECT c.id, c.name, k.deal_id, k.number, p.amount_cents, p.due_on"
         " FROM payment p JOIN contract k ON k.id = p.contract_id JOIN customer c ON c.id = k.customer_id"
         " WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on <= ?"
-        " AND k.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY p.due_on",
+        f" AND k.deleted_at IS NULL AND c.deleted_at IS NULL AND {_MINE} ORDER BY p.due_on",
         (last.isoformat(),),
     ).fetchall()
     return [
@@ -156,7 +161,7 @@ def birthdays(connection: sqlite3.Connection, month_days: Sequence[str]) -> list
     marks = ", ".join("?" * len(month_days))
     rows = connection.execute(
         "SELECT c.id, c.name, p.name, p.birthday FROM contact p JOIN customer c ON c.id = p.customer_id"
-        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL"
+        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL AND {_MINE}"
         f" AND strftime('%m-%d', p.birthday) IN ({marks})",
         tuple(month_days),
     ).fetchall()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from crmtui.store.outbox import TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
@@ -42,6 +42,10 @@ def pending_batch(conn: sqlite3.Connection, limit: int = PUSH_BATCH) -> list[dic
          "format": version}
         for seq, mutation_id, kind, table, record_id, changes, stamps, base, version in rows
     ]
+
+
+def mutation_table(conn: sqlite3.Connection, seq: int) -> str:
+    return conn.execute("SELECT record_table FROM outbox WHERE seq = ?", (seq,)).fetchone()[0]
 
 
 def count_outbox(conn: sqlite3.Connection, state: str) -> int:
@@ -243,6 +247,10 @@ def receive_stamps(conn: sqlite3.Connection, stamps: Iterable[str]) -> None:
         set_meta(conn, "hlc", format_stamp(millis, counter, node))
 
 
+CLOCK_FIELDS = ("at", "created_at", "updated_at", "stage_entered_at")
+"""Moments a change takes from the clock when it is made (next dates are the rep's plan: never touched)."""
+
+
 def restamp_future(conn: sqlite3.Connection, limit_millis: int, now_millis: int) -> int:
     """Pending changes stamped after `limit_millis` (made while this computer's clock ran ahead) get fresh
     stamps from `now_millis`, in order, and the clock state is brought back: the server would refuse them,
@@ -259,7 +267,14 @@ def restamp_future(conn: sqlite3.Connection, limit_millis: int, now_millis: int)
         stamp = format_stamp(now_millis, counter, node)
         counter += 1
         fresh = {name: stamp for name in values}
-        conn.execute("UPDATE outbox SET stamps = ? WHERE seq = ?", (json.dumps(fresh), seq))
+        # When it happened was read off the wrong clock too: moments past the server's now become now.
+        changes = json.loads(conn.execute("SELECT changes FROM outbox WHERE seq = ?", (seq,)).fetchone()[0])
+        now_text = datetime.fromtimestamp(now_millis / 1000, UTC).isoformat()
+        for name in CLOCK_FIELDS:
+            if isinstance(changes.get(name), str) and datetime.fromisoformat(changes[name]).timestamp() * 1000 > limit_millis:
+                changes[name] = now_text
+        conn.execute("UPDATE outbox SET stamps = ?, changes = ? WHERE seq = ?",
+                     (json.dumps(fresh), json.dumps(changes, ensure_ascii=False), seq))
         conn.execute("UPDATE sync_stamp SET stamps = json_patch(stamps, ?) WHERE record_table = ? AND record_id = ?",
                      (json.dumps(fresh), table, record_id))
         restamped += 1
@@ -267,6 +282,69 @@ def restamp_future(conn: sqlite3.Connection, limit_millis: int, now_millis: int)
     if current is not None and parse_stamp(current)[0] > limit_millis:
         set_meta(conn, "hlc", format_stamp(now_millis, counter, node))
     return restamped
+
+
+_OWNED_BY = {
+    "customer": "id IN gone",
+    "contact": "customer_id IN gone", "deal": "customer_id IN gone", "follow_up": "customer_id IN gone",
+    "contract": "customer_id IN gone", "customer_tag": "customer_id IN gone",
+    "deal_stage_change": "deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)",
+    "payment": "contract_id IN (SELECT id FROM contract WHERE customer_id IN gone)",
+}
+
+
+def _json_value(value: object, kind: str) -> object:
+    """A stored value as the server takes it: DATETIME text as ISO in UTC, booleans as JSON booleans."""
+    if value is None:
+        return None
+    if kind == "DATETIME":
+        return str(value).replace(" ", "T") + "+00:00"
+    if kind == "BOOLEAN":
+        return bool(value)
+    return value
+
+
+def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = None) -> int:
+    """Queues this laptop's copy (of these customers, or all of it) to be sent again, each field with the
+    stamp this laptop knows for it (the server keeps whichever is newer). Returns how many records."""
+    import uuid
+
+    from crmtui.store.outbox import FORMAT_VERSION
+
+    node = get_meta(conn, "client_id") or "0"
+    unknown = format_stamp(0, 0, node)  # a value whose time this laptop never knew loses to any known one
+    now = to_db(datetime.now(UTC))
+    where = "1"
+    if customer_ids is not None:
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM gone")
+        conn.executemany("INSERT OR IGNORE INTO gone VALUES (?)", [(i,) for i in customer_ids])
+    queued = 0
+    for table in TABLE_ORDER:
+        known = columns(conn, table)
+        if customer_ids is not None:
+            where = _OWNED_BY[table]
+        rows = conn.execute(f"SELECT {', '.join(known)} FROM {table} WHERE {where}").fetchall()
+        stamps_of: dict[str, str] = {}
+        for start in range(0, len(rows), 500):
+            ids = [row[0] for row in rows[start:start + 500]]
+            stamps_of.update(conn.execute(
+                f"SELECT record_id, stamps FROM sync_stamp WHERE record_table = ? AND record_id IN"
+                f" ({', '.join('?' * len(ids))})", [table, *ids]))
+        batch = []
+        for row in rows:
+            values = dict(zip(known, row, strict=True))
+            record_id = values.pop("id")
+            changes = {name: _json_value(value, known[name]) for name, value in values.items()}
+            seen = json.loads(stamps_of.get(record_id, "{}"))
+            stamps = {name: seen.get(name, unknown) for name in changes}
+            batch.append((str(uuid.uuid4()), node, "repush", table, record_id,
+                          json.dumps(changes, ensure_ascii=False), json.dumps(stamps), FORMAT_VERSION, now, "{}"))
+        conn.executemany(
+            "INSERT INTO outbox (mutation_id, client_id, kind, record_table, record_id, changes, stamps,"
+            " format_version, created_at, state, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)", batch)
+        queued += len(batch)
+    return queued
 
 
 def tables() -> tuple[str, ...]:

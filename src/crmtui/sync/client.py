@@ -57,6 +57,8 @@ class ServerInfo:
     now: datetime
     manager: bool
     offset: timedelta
+    xmax: int = 0
+    """The server's next transaction id: a laptop cursor beyond it means the server went back in time."""
 
 
 @dataclass
@@ -72,6 +74,8 @@ class RoundReport:
     lost: int = 0
     full: bool = False
     restamped: int = 0
+    repushed: int = 0
+    """Records sent again because the server had gone back in time (restored, or commits lost)."""
     """Changes made while this computer's clock ran ahead, stamped again with the server's time."""
     rejections: list[tuple[int, str]] = field(default_factory=list)
 
@@ -83,8 +87,9 @@ def _connection(ctx: Context):
 def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
     """Server versions and clock; refuses an unsupported server or a clock more than 5 minutes off."""
     try:
-        now, info, manager = pg.execute(
-            "SELECT sync.now(), (SELECT json_object_agg(key, value) FROM sync.server_info), sync.is_manager()"
+        now, info, manager, xmax = pg.execute(
+            "SELECT sync.now(), (SELECT json_object_agg(key, value) FROM sync.server_info), sync.is_manager(),"
+            " pg_snapshot_xmax(pg_current_snapshot())::text"
         ).fetchone()
     except Exception as error:  # noqa: BLE001 - any failure here means: not a crmtui server we know
         import psycopg
@@ -110,23 +115,27 @@ def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
                              " then sync", minutes=minutes)
         raise NotAllowed("this computer's clock is {minutes} min behind the server's; set the clock right,"
                          " then sync", minutes=minutes)
-    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset)
+    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset, int(xmax))
 
 
 def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
     """Push every pending mutation, then pull; the outcome is recorded for `crm sync status`."""
     report = RoundReport()
     try:
-        with (connection or (lambda: _connection(ctx)))() as pg:
+        with _round_lock(ctx), (connection or (lambda: _connection(ctx)))() as pg:
             info = handshake(ctx, pg)
+            full = _prepare_round(ctx, info, report)
             push(ctx, pg, report, info)
-            pull(ctx, pg, info, report)
-    except CrmError as error:
+            pull(ctx, pg, info, report, full=full)
+    except Exception as error:
         from crmtui.errors import Offline
 
-        _remember(ctx, {"last_error": error.message(), "last_error_at": ctx.clock.utcnow().isoformat(),
-                        "last_error_kind": "offline" if isinstance(error, Offline) else "error"})
-        raise
+        failure = error if isinstance(error, CrmError) else _unexpected(error)
+        _remember(ctx, {"last_error": failure.message(), "last_error_at": ctx.clock.utcnow().isoformat(),
+                        "last_error_kind": "offline" if isinstance(failure, Offline) else "error"})
+        if failure is error:
+            raise
+        raise failure from error
     _remember(ctx, {
         "last_ok": ctx.clock.utcnow().isoformat(), "last_error": None, "last_error_at": None,
         "last_error_kind": None,
@@ -136,6 +145,63 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
         "manager": "1" if info.manager else "0", "rep": ctx.settings.sync.user,
     })
     return report
+
+
+def _unexpected(error: BaseException) -> CrmError:
+    """A driver error we did not foresee, as one line (never a traceback, never a password)."""
+    import psycopg
+
+    if isinstance(error, psycopg.Error):
+        text = str(error).strip().splitlines()
+        return NotAllowed("the team server failed: {reason}", reason=text[0] if text else type(error).__name__)
+    raise error
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def _round_lock(ctx: Context):  # type: ignore[no-untyped-def]
+    """One round at a time per laptop (the app's worker, `crm sync`, a claim): a lock file beside the data."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: rounds are rare enough; the server keeps them consistent anyway
+        return _NoLock()
+    from contextlib import contextmanager
+
+    @contextmanager
+    def held():  # type: ignore[no-untyped-def]
+        path = ctx.db.path.with_name(ctx.db.path.name + ".sync-lock")
+        with open(path, "a+b") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise NotAllowed("another sync of this database is running; try again in a moment") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    return held()
+
+
+def _prepare_round(ctx: Context, info: ServerInfo, report: RoundReport) -> bool:
+    """Whether this round's pull must be a full one. A server that went back in time (restored from a
+    backup, a new epoch, or commits lost in a crash) gets this laptop's whole copy again, with the
+    stamps it knows: per-field last-writer-wins keeps whatever is newer, so nothing the server lost is lost."""
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        cursor = replica.get_meta(conn, "sync_cursor")
+        epoch = replica.get_meta(conn, "sync_epoch")
+        was_manager = replica.get_meta(conn, "sync_manager")
+        rewound = cursor is not None and (epoch != info.epoch or _xmax(cursor) > info.xmax)
+        if rewound:
+            report.repushed = replica.queue_repush(conn)
+        changed_role = was_manager is not None and was_manager != ("1" if info.manager else "0")
+    return rewound or changed_role
 
 
 def _remember(ctx: Context, values: dict[str, str | None]) -> None:
@@ -191,16 +257,12 @@ def _take_results(ctx: Context, results: list[dict], report: RoundReport) -> Non
                 report.rejections.append((result["seq"], result.get("detail") or ""))
             row = result.get("row")
             if row:
-                by_table.setdefault(_table_of(conn, result["seq"]), []).append(row)
+                by_table.setdefault(replica.mutation_table(conn, result["seq"]), []).append(row)
                 stamps.extend((row.get("stamps") or {}).values())
         pending = replica.pending_fields(conn)
         for table in TABLE_ORDER:
             replica.put_rows(conn, table, by_table.get(table, []), pending)
         replica.receive_stamps(conn, stamps)
-
-
-def _table_of(conn: Any, seq: int) -> str:
-    return conn.execute("SELECT record_table FROM outbox WHERE seq = ?", (seq,)).fetchone()[0]
 
 
 def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused | None:
@@ -236,7 +298,7 @@ def _xmax(snapshot: str) -> int:
     return int(snapshot.split(":")[1])
 
 
-def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport) -> None:
+def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport, *, full: bool = False) -> None:
     """Everything that changed since the last pull, in one snapshot; access changes; a reconcile when due."""
     with ctx.db.raw_read() as conn:
         cursor = replica.get_meta(conn, "sync_cursor")
@@ -254,10 +316,12 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
     visible: set[str] | None = None
     gained: set[str] = set()
     lost: set[str] = set()
+    known: set[str] = set()
+    unknown_to_server: set[str] = set()
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
-        prev = cursor if cursor and epoch == info.epoch else None
+        prev = cursor if cursor and epoch == info.epoch and not full else None
         if prev is not None and _xmax(prev) > _xmax(snapshot):
             prev = None  # transaction ids went back: a restored server
         report.full = prev is None
@@ -290,6 +354,12 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
         due = reconciled is None or now - datetime.fromisoformat(reconciled) >= RECONCILE_EVERY
         if report.full or due:
             visible = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.customer t WHERE {_scope('customer', everyone)}")}
+            with ctx.db.raw_read() as conn:
+                missing = replica.customer_ids(conn) - visible - replica.unsynced_customers(conn)
+            # Of the customers this laptop has and the rep no longer sees: those the server still has left
+            # the rep; those it does not have at all, it lost (a restore): they are sent again, never dropped.
+            known = {r[0] for r in pg.execute("SELECT sync.known_customers(%s)", (list(missing),))} if missing else set()
+            unknown_to_server = missing - known
     owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
     with ctx.db.raw_write(now) as (conn, _):
         pending = replica.pending_fields(conn)
@@ -301,13 +371,16 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
         report.gained = len(gained & owned_now)
         gone = lost - owned_now
         if visible is not None:
-            gone |= replica.customer_ids(conn) - visible - replica.unsynced_customers(conn)
+            gone |= known
+            if unknown_to_server:
+                report.repushed += replica.queue_repush(conn, unknown_to_server)
             replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
         report.lost = replica.drop_customers(conn, gone)
         replica.put_conflicts(conn, conflict_rows)
         replica.receive_stamps(conn, stamps)
         replica.set_meta(conn, "sync_cursor", snapshot)
         replica.set_meta(conn, "sync_epoch", info.epoch)
+        replica.set_meta(conn, "sync_manager", "1" if info.manager else "0")
         if rules:
             replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
 
@@ -447,13 +520,17 @@ def _find_in_pool(pg: psycopg.Connection, ref: str) -> tuple[str, str]:
     raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
 
 
-def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[str, RoundReport]:
-    """Claims a pool customer on the server, then pulls it with its whole history. Returns its name."""
+def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[str, RoundReport | None]:
+    """Claims a pool customer on the server, then pulls it with its whole history. Returns its name and the
+    round's report (None when the claim succeeded but the round after it failed: the next sync brings it)."""
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
         customer_id, name = _find_in_pool(pg, ref)
         _server_call(pg, "SELECT sync.claim(%s)", (customer_id,), ctx)
-    return name, sync_round(ctx, connection)
+    try:
+        return name, sync_round(ctx, connection)
+    except CrmError:
+        return name, None
 
 
 def release(ctx: Context, customer_id: str, connection: Connect | None = None) -> RoundReport:
@@ -490,8 +567,9 @@ def check_connection(ctx: Context, password: str) -> ServerInfo:
         return handshake(ctx, pg)
 
 
-def status_line(ctx: Context) -> tuple[str, bool]:
-    """The footer's words: synced N min ago / N pending / offline / error; and whether it is a problem."""
+def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
+    """The footer's words: synced N min ago / N pending / offline / error; and whether it is a problem.
+    `short` is for a narrow terminal: "✓ 3m · 2↑"."""
     from crmtui.i18n import _
 
     state = status(ctx)
@@ -502,12 +580,15 @@ def status_line(ctx: Context) -> tuple[str, bool]:
         problem = True
     elif state.last_ok:
         minutes = int((ctx.clock.utcnow() - datetime.fromisoformat(state.last_ok)).total_seconds() // 60)
-        parts.append(_("synced just now") if minutes < 1 else _("synced {minutes} min ago").format(minutes=minutes))
+        if short:
+            parts.append(f"✓ {minutes}m" if minutes else "✓")
+        else:
+            parts.append(_("synced just now") if minutes < 1 else _("synced {minutes} min ago").format(minutes=minutes))
     else:
-        parts.append(_("not synced yet"))
+        parts.append("…" if short else _("not synced yet"))
     if state.pending:
-        parts.append(_("{count} pending").format(count=state.pending))
+        parts.append(f"{state.pending}↑" if short else _("{count} pending").format(count=state.pending))
     if state.rejected:
-        parts.append(_("{count} rejected").format(count=state.rejected))
+        parts.append(f"{state.rejected}✗" if short else _("{count} rejected").format(count=state.rejected))
         problem = True
     return " · ".join(parts), problem

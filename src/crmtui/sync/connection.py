@@ -24,6 +24,16 @@ def keyring_user(sync: SyncSettings) -> str:
     return f"{sync.user}@{sync.server}"
 
 
+def check_keyring() -> None:
+    """Refuses before the password is typed when this machine has no keyring to keep it in."""
+    import keyring
+    from keyring.backends import fail
+
+    if isinstance(keyring.get_keyring(), fail.Keyring):
+        raise NotAllowed("this computer has no OS keyring to keep the password in; install one (on a Linux"
+                         " server: pip install keyrings.alt) and run `crm sync setup` again")
+
+
 def store_password(sync: SyncSettings, password: str) -> None:
     import keyring
     from keyring.errors import KeyringError
@@ -32,7 +42,7 @@ def store_password(sync: SyncSettings, password: str) -> None:
         keyring.set_password(KEYRING_SERVICE, keyring_user(sync), password)
     except KeyringError as error:
         raise NotAllowed("the OS keyring cannot keep the password ({reason}); on a machine without one, install"
-                         " a keyring backend (see docs/sync.md)", reason=str(error)) from None
+                         " a keyring backend (on a Linux server: pip install keyrings.alt)", reason=str(error)) from None
 
 
 def stored_password(sync: SyncSettings) -> str:
@@ -51,11 +61,15 @@ def stored_password(sync: SyncSettings) -> str:
 def check_server_url(url: str) -> tuple[str, str]:
     """The server URL's host and database; refuses anything but postgresql://host[:port]/database."""
     parts = urlparse(url)
-    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
-        raise InvalidInput("server", "a URL like postgresql://crm.example.com:5432/team", url)
     if parts.username or parts.password:
-        raise InvalidInput("server", "the URL without a user or password (give --user; the password is asked)",
-                           url.split("@")[-1])
+        raise InvalidInput("server", "the URL without a user or password (give --user; the password is asked)")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise InvalidInput("server", "a URL like postgresql://crm.example.com:5432/team", url) from None
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/") \
+            or "%" in url.split("?")[0]:
+        raise InvalidInput("server", "a URL like postgresql://crm.example.com:5432/team", url)
     return parts.hostname, parts.path.strip("/")
 
 
@@ -96,7 +110,17 @@ def connect(sync: SyncSettings, password: str | None = None) -> Iterator[psycopg
         connection = psycopg.connect(url, user=sync.user, password=secret, sslmode=mode, autocommit=True,
                                      connect_timeout=CONNECT_TIMEOUT, application_name="crmtui")
     except psycopg.OperationalError as error:
-        raise Offline("cannot reach the team server: {reason}", reason=_reason(error, secret)) from None
+        reason = _reason(error, secret)
+        if "password authentication failed" in reason or "not permitted to log in" in reason:
+            raise NotAllowed("the team server refused the login of {user} ({reason}); if your password changed,"
+                             " run `crm sync setup` again", user=sync.user, reason=reason) from None
+        if "does not support SSL" in reason:
+            raise NotAllowed("the team server does not offer TLS, which a server off this machine needs; ask the"
+                             " admin to turn it on, or use `crm sync setup --insecure` on a network you trust") from None
+        raise Offline("cannot reach the team server: {reason}", reason=reason) from None
+    except psycopg.ProgrammingError as error:  # a URL libpq cannot read (a bad port, a stray %)
+        raise InvalidInput("server", "a URL like postgresql://crm.example.com:5432/team ({reason})", sync.server,
+                           reason=_reason(error, secret)) from None
     try:
         connection.execute("SET TIME ZONE 'UTC'")
         yield connection

@@ -78,7 +78,7 @@ INSERT INTO sync.server_info VALUES
     ('epoch', gen_random_uuid()::text), ('clock_offset_seconds', '0'), ('last_reclaim', '-infinity');
 
 CREATE FUNCTION sync.now() RETURNS timestamptz LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$ SELECT now() + make_interval(secs => (SELECT value::float8 FROM sync.server_info
                                                 WHERE key = 'clock_offset_seconds')) $$;
 
@@ -97,6 +97,7 @@ CREATE TABLE crm.pool_rule (
     relock_days integer NOT NULL DEFAULT 7 CHECK (relock_days >= 0),
     max_held integer CHECK (max_held > 0),
     warn_days integer NOT NULL DEFAULT 3 CHECK (warn_days >= 0),
+    timezone text NOT NULL DEFAULT 'Asia/Shanghai',  -- where a claim "day" starts
     txid xid8 NOT NULL DEFAULT pg_current_xact_id()
 );
 INSERT INTO crm.pool_rule (id) VALUES (1);
@@ -152,19 +153,19 @@ CREATE TABLE sync.conflict (
 CREATE INDEX conflict_txid ON sync.conflict (txid);
 
 CREATE FUNCTION sync.set_txid() RETURNS trigger LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$ BEGIN NEW.txid := pg_current_xact_id(); RETURN NEW; END $$;
 """
 
 FUNCTIONS = r"""
 -- Who may do what ---------------------------------------------------------------------------------
 CREATE FUNCTION sync.is_manager() RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$ SELECT pg_has_role(session_user, 'crm_manager', 'MEMBER')
                  OR pg_has_role(session_user, 'crm_admin', 'MEMBER') $$;
 
 CREATE FUNCTION sync.caller() RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM crm.rep WHERE name = session_user AND active) THEN
@@ -174,12 +175,12 @@ BEGIN
 END $$;
 
 CREATE FUNCTION sync.rep_of_stamp(p_stamp text) RETURNS text LANGUAGE sql STABLE
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$ SELECT rep FROM sync.client WHERE client_id = regexp_replace(p_stamp, '^[0-9]+-[0-9]+-', '') $$;
 
 -- The customer a record belongs to: its own row on the server, else its parent named in the change.
 CREATE FUNCTION sync.customer_of(p_table text, p_id text, p_changes jsonb) RETURNS text LANGUAGE plpgsql STABLE
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     v text;
@@ -202,10 +203,41 @@ BEGIN
 END $$;
 
 -- One mutation, per-field last-writer-wins by hybrid logical clock. Returns outcome, detail, row.
-CREATE FUNCTION sync.apply_mutation(p_rep text, m jsonb, p_now_ms bigint,
+-- Did the rep hold the customer at that moment? (Its last hand-over to or from the rep before then, or,
+-- with none before, a loss after: the rep had it from the start.)
+CREATE FUNCTION sync.held_at(p_rep text, p_customer text, p_at timestamptz) RETURNS boolean LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$
+    SELECT coalesce(
+        (SELECT change = 'gained' FROM crm.access_change
+          WHERE customer_id = p_customer AND rep = p_rep AND at <= p_at ORDER BY at DESC, id DESC LIMIT 1),
+        (SELECT change = 'lost' FROM crm.access_change
+          WHERE customer_id = p_customer AND rep = p_rep AND at > p_at ORDER BY at, id LIMIT 1),
+        false)
+$$;
+
+-- The server's copy of a record, for the rep who may see it (sent back with every outcome).
+CREATE FUNCTION sync.row_for(p_rep text, p_table text, p_id text) RETURNS jsonb LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$
+DECLARE
+    v jsonb;
+BEGIN
+    EXECUTE format('SELECT to_jsonb(t) - ''txid'' FROM crm.%I t WHERE id = $1', p_table) INTO v USING p_id;
+    IF v IS NULL THEN
+        RETURN NULL;
+    END IF;
+    IF sync.is_manager() OR EXISTS (SELECT 1 FROM crm.customer c
+                                     WHERE c.id = coalesce(v->>'customer_id', v->>'id') AND c.owner = p_rep) THEN
+        RETURN v;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION sync.apply_mutation(p_rep text, p_client text, m jsonb, p_now_ms bigint,
                                     OUT outcome text, OUT detail text, OUT row_after jsonb)
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     v_table text := m->>'table';
@@ -237,11 +269,25 @@ BEGIN
                WHERE split_part(s.value, '-', 1)::bigint > p_now_ms + 300000) THEN
         outcome := 'rejected'; detail := 'stamp from the future: the laptop clock is ahead of the server'; RETURN;
     END IF;
-    -- Fields the server owns: identity, bookkeeping, and who holds the customer.
+    IF v_kind <> 'repush' AND EXISTS (SELECT 1 FROM jsonb_each_text(v_stamps) s
+                                      WHERE regexp_replace(s.value, '^[0-9]+-[0-9]+-', '') <> p_client) THEN
+        -- A stamp names the laptop that made the change; only a re-push after a restore carries others'.
+        outcome := 'rejected'; detail := 'stamp of another laptop'; RETURN;
+    END IF;
+    -- Times a rule depends on cannot lie ahead of the server's clock.
+    IF EXISTS (SELECT 1 FROM jsonb_each_text(v_changes) c
+               WHERE c.key IN ('at', 'created_at') AND c.value IS NOT NULL
+                 AND c.value::timestamptz > sync.now() + interval '5 minutes') THEN
+        outcome := 'rejected'; detail := 'a time in the future: the laptop clock is ahead of the server'; RETURN;
+    END IF;
+    -- Fields the server owns: identity, bookkeeping, and who holds the customer. Unknown fields are dropped.
     v_changes := v_changes - 'id' - 'txid' - 'stamps' - 'owner' - 'claimed_at';
     IF v_table IN ('deal_stage_change', 'payment') THEN
         v_changes := v_changes - 'customer_id';
     END IF;
+    SELECT coalesce(jsonb_object_agg(c.key, c.value), '{}'::jsonb) INTO v_changes FROM jsonb_each(v_changes) c
+     WHERE c.key IN (SELECT a.attname FROM pg_attribute a
+                      WHERE a.attrelid = format('crm.%I', v_table)::regclass AND a.attnum > 0 AND NOT a.attisdropped);
 
     v_customer := sync.customer_of(v_table, v_id, v_changes);
     SELECT c.owner INTO v_owner FROM crm.customer c WHERE c.id = v_customer FOR UPDATE;
@@ -252,8 +298,9 @@ BEGIN
         NULL;  -- a new customer: it becomes the caller's
     ELSIF v_customer IS NULL OR NOT EXISTS (SELECT 1 FROM crm.customer WHERE id = v_customer) THEN
         outcome := 'rejected'; detail := 'its customer is not on the server'; RETURN;
-    ELSIF v_table = 'follow_up' AND NOT v_exists THEN
-        NULL;  -- history belongs to the customer: a follow-up is kept whoever holds the customer now
+    ELSIF v_table = 'follow_up' AND NOT v_exists AND v_owner IS DISTINCT FROM p_rep AND NOT sync.is_manager()
+          AND sync.held_at(p_rep, v_customer, (v_changes->>'at')::timestamptz) THEN
+        NULL;  -- history belongs to the customer: logged while the rep held it, kept whoever holds it now
     ELSIF v_owner IS DISTINCT FROM p_rep AND NOT sync.is_manager() THEN
         outcome := 'rejected';
         detail := CASE WHEN v_owner IS NULL THEN 'the customer is in the pool now'
@@ -269,6 +316,9 @@ BEGIN
         END IF;
     END IF;
 
+    IF v_exists THEN
+        v_changes := v_changes - 'created_at';  -- set once, by the insert
+    END IF;
     IF NOT v_exists THEN
         IF v_table = 'customer' THEN
             v_changes := v_changes || jsonb_build_object('owner', p_rep);
@@ -290,7 +340,7 @@ BEGIN
             ELSIF v_stored IS NULL OR v_in > v_stored THEN
                 v_win := v_win || jsonb_build_object(v_field, v_changes->v_field);
                 v_win_stamps := v_win_stamps || jsonb_build_object(v_field, v_in);
-                IF v_stored IS NOT NULL AND v_field NOT IN ('created_at', 'updated_at')
+                IF v_stored IS NOT NULL AND v_kind <> 'repush' AND v_field NOT IN ('created_at', 'updated_at')
                    AND (v_base->>v_field) IS DISTINCT FROM v_stored
                    AND (v_row->v_field) IS DISTINCT FROM (v_changes->v_field) THEN
                     -- The writer never saw the value it overwrites: a real conflict; the older one lost.
@@ -299,7 +349,7 @@ BEGIN
                     VALUES (v_table, v_id, v_customer, v_field, v_changes->v_field, p_rep, v_in,
                             v_row->v_field, sync.rep_of_stamp(v_stored), v_stored);
                 END IF;
-            ELSIF v_in < v_stored AND v_field NOT IN ('created_at', 'updated_at')
+            ELSIF v_in < v_stored AND v_kind <> 'repush' AND v_field NOT IN ('created_at', 'updated_at')
                   AND (v_row->v_field) IS DISTINCT FROM (v_changes->v_field) THEN
                 INSERT INTO sync.conflict (record_table, record_id, customer_id, field, kept_value, kept_by,
                                            kept_stamp, lost_value, lost_by, lost_stamp)
@@ -334,7 +384,7 @@ END $$;
 
 -- Push: one batch of mutations of one client, in order; a retried batch is a no-op.
 CREATE FUNCTION sync.push(p_client text, p_mutations jsonb) RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     v_rep text := sync.caller();
@@ -366,10 +416,19 @@ BEGIN
             CONTINUE;
         END IF;
         BEGIN
-            SELECT * INTO r FROM sync.apply_mutation(v_rep, m, v_now_ms);
-        EXCEPTION WHEN OTHERS THEN
-            SELECT 'rejected' AS outcome, SQLERRM AS detail, NULL::jsonb AS row_after INTO r;
+            SELECT * INTO r FROM sync.apply_mutation(v_rep, p_client, m, v_now_ms);
+        EXCEPTION
+            -- The mutation itself is wrong (bad value, broken reference, a rule): rejected and kept aside.
+            -- Anything else (deadlock, disk full, shutdown) fails the batch, which the laptop retries.
+            WHEN data_exception OR integrity_constraint_violation OR syntax_error_or_access_rule_violation
+                 OR SQLSTATE 'CRM01' THEN
+                SELECT 'rejected' AS outcome, SQLERRM AS detail,
+                       sync.row_for(v_rep, m->>'table', m->>'id') AS row_after INTO r;
         END;
+        IF r.outcome = 'rejected' AND r.row_after IS NULL AND m->>'table' IN ('customer', 'contact', 'deal',
+           'deal_stage_change', 'follow_up', 'contract', 'payment', 'customer_tag') THEN
+            r.row_after := sync.row_for(v_rep, m->>'table', m->>'id');  -- the laptop shows the server's truth
+        END IF;
         INSERT INTO sync.applied_mutation (client_id, seq, mutation_id, outcome, detail)
         VALUES (p_client, v_seq, m->>'mutation_id', r.outcome, r.detail);
         v_last := v_seq;
@@ -383,7 +442,7 @@ END $$;
 -- Pool ---------------------------------------------------------------------------------------------
 CREATE FUNCTION sync.hand_over(p_customer text, p_from text, p_to text, p_reason text, p_claimed timestamptz)
     RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 BEGIN
     UPDATE crm.customer SET owner = p_to, updated_at = sync.now(),
@@ -402,7 +461,7 @@ END $$;
 -- Customers that go back to the pool: no follow-up for N days and no won deal, or claimed and not
 -- contacted within H hours (judged by the follow-ups' own times). Idempotent.
 CREATE FUNCTION sync.reclaim() RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     rules crm.pool_rule;
@@ -431,6 +490,21 @@ BEGIN
                    < v_now - make_interval(days => rules.reclaim_days))
            FOR UPDATE OF cu SKIP LOCKED
     LOOP
+        -- Re-check on a fresh snapshot now that the row is locked: a follow-up may have just committed.
+        IF NOT EXISTS (SELECT 1 FROM crm.customer cu WHERE cu.id = c.id AND cu.owner IS NOT DISTINCT FROM c.owner
+                         AND NOT EXISTS (SELECT 1 FROM crm.deal d WHERE d.customer_id = cu.id AND d.stage = 'won'
+                                         AND d.deleted_at IS NULL)
+                         AND ((cu.claimed_at IS NOT NULL
+                               AND v_now > cu.claimed_at + make_interval(hours => rules.first_contact_hours)
+                               AND NOT EXISTS (SELECT 1 FROM crm.follow_up f WHERE f.customer_id = cu.id
+                                               AND f.deleted_at IS NULL AND f.at >= cu.claimed_at
+                                               AND f.at <= cu.claimed_at + make_interval(hours => rules.first_contact_hours)))
+                              OR greatest(cu.created_at, cu.claimed_at,
+                                          (SELECT max(f.at) FROM crm.follow_up f WHERE f.customer_id = cu.id
+                                           AND f.deleted_at IS NULL))
+                                 < v_now - make_interval(days => rules.reclaim_days))) THEN
+            CONTINUE;
+        END IF;
         PERFORM sync.hand_over(c.id, c.owner, NULL,
                                CASE WHEN c.missed_first_contact THEN 'first_contact' ELSE 'reclaim' END, c.claimed_at);
         n := n + 1;
@@ -441,7 +515,7 @@ END $$;
 
 -- Reclaim at most once a minute when a rep pulls or claims (cron runs `crm server reclaim` too).
 CREATE FUNCTION sync.reclaim_lazily() RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 BEGIN
     PERFORM sync.caller();
@@ -456,7 +530,7 @@ END $$;
 -- to the rep who lost it by the first-contact rule, if it is still in the pool.
 CREATE FUNCTION sync.restore_first_contact(p_rep text, p_customer text, p_at timestamptz) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     v_loss crm.access_change;
@@ -472,7 +546,7 @@ BEGIN
 END $$;
 
 CREATE FUNCTION sync.claim(p_customer text) RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     v_rep text := sync.caller();
@@ -502,7 +576,8 @@ BEGIN
                                'YYYY-MM-DD"T"HH24:MI:SS"+00:00"');
     END IF;
     SELECT count(*) INTO v_count FROM crm.access_change
-     WHERE rep = v_rep AND change = 'gained' AND reason = 'claim' AND at >= date_trunc('day', v_now);
+     WHERE rep = v_rep AND change = 'gained' AND reason = 'claim'
+       AND at >= (date_trunc('day', v_now AT TIME ZONE rules.timezone) AT TIME ZONE rules.timezone);
     IF v_count >= rules.claim_limit THEN
         RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'claim_limit', DETAIL = rules.claim_limit::text;
     END IF;
@@ -517,7 +592,7 @@ BEGIN
 END $$;
 
 CREATE FUNCTION sync.release(p_customer text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     v_rep text := sync.caller();
@@ -532,7 +607,7 @@ END $$;
 
 -- A manager or the admin gives a customer to a rep (or to the pool with NULL).
 CREATE FUNCTION sync.reassign(p_customer text, p_rep text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     c crm.customer;
@@ -554,7 +629,7 @@ END $$;
 
 -- A rep leaves the team: their customers go back to the pool (the role itself is kept, NOLOGIN).
 CREATE FUNCTION sync.retire_rep(p_rep text) RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
 DECLARE
     c record;
@@ -571,10 +646,16 @@ BEGIN
     RETURN n;
 END $$;
 
+-- Which of these customer ids exist on the server at all (a laptop's reconcile tells "left me" from
+-- "the server lost it"); answers nothing about customers the caller did not name.
+CREATE FUNCTION sync.known_customers(p_ids text[]) RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$ SELECT id FROM crm.customer WHERE id = ANY(p_ids) AND sync.caller() IS NOT NULL $$;
+
 -- A team-wide duplicate check that answers minimally: which field matched and who holds it.
 CREATE FUNCTION sync.find_duplicate(p_phone_key text, p_email_key text, p_name_key text)
     RETURNS TABLE (matched text, owner text) LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
     SELECT CASE WHEN p_phone_key IS NOT NULL AND c.phone_key = p_phone_key THEN 'phone'
                 WHEN p_email_key IS NOT NULL AND c.email_key = p_email_key THEN 'email'
@@ -669,7 +750,7 @@ CREATE POLICY rep_read ON sync.conflict FOR SELECT TO crm_rep
 CREATE POLICY manager_read ON sync.conflict FOR SELECT TO crm_manager USING (true);
 
 GRANT EXECUTE ON FUNCTION sync.now(), sync.push(text, jsonb), sync.claim(text), sync.release(text),
-    sync.reclaim_lazily(), sync.find_duplicate(text, text, text), sync.is_manager()
+    sync.reclaim_lazily(), sync.find_duplicate(text, text, text), sync.is_manager(), sync.known_customers(text[])
     TO crm_rep, crm_manager;
 GRANT EXECUTE ON FUNCTION sync.reassign(text, text) TO crm_manager, crm_admin;
 GRANT EXECUTE ON FUNCTION sync.reclaim(), sync.retire_rep(text), sync.now() TO crm_admin;
