@@ -677,6 +677,8 @@ def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Tea
     frozen.move_to(right + timedelta(hours=2))  # the laptop's clock runs two hours ahead...
     acme = customer_service.add_customer(ann, "Acme")
     _log(ann, acme.id, notes="logged with the wrong clock")
+    customer_service.edit_customer(ann, acme.id, {"region": "上海"})
+    customer_service.edit_customer(ann, acme.id, {"region": "杭州"})  # its "last seen" is the change before
     frozen.move_to(right)                        # ...and is put right before the next sync
     report = sync.sync_round(ann)
     assert report.restamped >= 2 and report.rejected == 0
@@ -685,6 +687,8 @@ def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Tea
     # Its time came off the wrong clock too: it is the sync's time now, on the server and on the laptop.
     assert abs(datetime.fromisoformat(follow_up["at"]) - right) < timedelta(minutes=1)
     assert abs(_local(ann, FollowUp)[0].at - right) < timedelta(minutes=1)
+    assert team.server_rows("customer")[0]["region"] == "杭州"
+    assert sync.conflicts(ann)[0] == []  # the rep is not in conflict with themself
     with ann.db.raw_read() as conn:
         hlc = replica.get_meta(conn, "hlc")
     assert int(hlc.split("-")[0]) <= int((right + timedelta(minutes=5)).timestamp() * 1000)

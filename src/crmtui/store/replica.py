@@ -187,6 +187,9 @@ def drop_customers(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
         conn.execute(statement)
     removed = conn.execute("DELETE FROM customer WHERE id IN gone").rowcount
     conn.execute("DELETE FROM gone")
+    for table in TABLE_ORDER:  # the stamps of what went
+        conn.execute(f"DELETE FROM sync_stamp WHERE record_table = ? AND NOT EXISTS"
+                     f" (SELECT 1 FROM {table} t WHERE t.id = sync_stamp.record_id)", (table,))
     return removed
 
 
@@ -258,15 +261,21 @@ def restamp_future(conn: sqlite3.Connection, limit_millis: int, now_millis: int)
     node = get_meta(conn, "client_id") or "0"
     counter = 0
     restamped = 0
-    for seq, table, record_id, stamps in conn.execute(
-        "SELECT seq, record_table, record_id, stamps FROM outbox WHERE state = 'pending' ORDER BY seq"
+    renamed: dict[str, str] = {}  # old stamp -> new: a later change's "last seen" follows its predecessor
+    for seq, table, record_id, stamps, base in conn.execute(
+        "SELECT seq, record_table, record_id, stamps, base FROM outbox WHERE state = 'pending' ORDER BY seq"
     ).fetchall():
         values = json.loads(stamps)
+        seen = json.loads(base or "{}")
+        if any(stamp in renamed for stamp in seen.values()):
+            conn.execute("UPDATE outbox SET base = ? WHERE seq = ?",
+                         (json.dumps({k: renamed.get(v, v) for k, v in seen.items()}), seq))
         if not values or max(parse_stamp(stamp)[0] for stamp in values.values()) <= limit_millis:
             continue
         stamp = format_stamp(now_millis, counter, node)
         counter += 1
         fresh = {name: stamp for name in values}
+        renamed.update({old: stamp for old in values.values()})
         # When it happened was read off the wrong clock too: moments past the server's now become now.
         changes = json.loads(conn.execute("SELECT changes FROM outbox WHERE seq = ?", (seq,)).fetchone()[0])
         now_text = datetime.fromtimestamp(now_millis / 1000, UTC).isoformat()
