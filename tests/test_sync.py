@@ -905,3 +905,37 @@ def test_a_managers_today_is_their_own_customers_not_the_teams(team: Team, froze
     assert sorted(c.name for c in _local(boss, Customer)) == ["Ann's overdue", "Boss's overdue"]
     assert [i.customer_name for i in agenda_for(boss).sections["overdue"]] == ["Boss's overdue"]
     assert [i.customer_name for i in agenda_for(ann).sections["overdue"]] == ["Ann's overdue"]
+
+
+def test_the_reconcile_removes_a_contact_moved_to_another_reps_customer(team: Team) -> None:
+    from crmtui.store import replica
+    from crmtui.store.models import Contact
+
+    ann, bob, boss = team.add_rep("ann"), team.add_rep("bob"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(ann, "Acme")
+    jane = customer_service.add_contact(ann, acme.id, "Jane")
+    beta = customer_service.add_customer(bob, "Beta")
+    sync.sync_round(ann)
+    sync.sync_round(bob)
+    sync.sync_round(boss)
+    with team.admin() as conn:  # a manager's merge moved Jane to Bob's customer
+        conn.execute("UPDATE crm.contact SET customer_id = %s WHERE id = %s", (beta.id, jane.id))
+    sync.sync_round(ann)
+    assert [c.name for c in _local(ann, Contact)] == ["Jane"]  # a delta cannot tell Ann: she no longer sees it
+    with ann.db.raw_write(ann.clock.utcnow()) as (conn, _):
+        replica.set_meta(conn, "sync_reconciled_at", None)  # the daily reconcile is due
+    sync.sync_round(ann)
+    assert _local(ann, Contact) == []
+    sync.sync_round(bob)
+    assert [c.name for c in _local(bob, Contact)] == ["Jane"]
+
+
+def test_a_server_whose_versions_are_not_supported_is_refused_naming_them(team: Team) -> None:
+    ann = team.add_rep("ann")
+    with team.admin() as conn:
+        conn.execute("UPDATE sync.server_info SET value = '2' WHERE key IN ('schema_version', 'format_min')")
+        conn.execute("UPDATE sync.server_info SET value = '3' WHERE key = 'format_max'")
+    with pytest.raises(NotAllowed) as refused:
+        sync.sync_round(ann)
+    assert "schema version 2 with mutation formats 2-3 is not supported" in str(refused.value)
+    assert "(schema 1, format 1)" in str(refused.value)

@@ -194,7 +194,33 @@ def drop_customers(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
 
 
 def customer_ids(conn: sqlite3.Connection) -> set[str]:
-    return {row[0] for row in conn.execute("SELECT id FROM customer")}
+    return record_ids(conn, "customer")
+
+
+def record_ids(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[0] for row in conn.execute(f"SELECT id FROM {table}")}
+
+
+def unsynced_records(conn: sqlite3.Connection, table: str) -> set[str]:
+    """Records of one table with changes the server has not taken (pending or rejected)."""
+    return {row[0] for row in conn.execute(
+        "SELECT record_id FROM outbox WHERE state IN ('pending', 'rejected') AND record_table = ?", (table,))}
+
+
+def drop_rows(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> int:
+    """Removes records that moved out of this rep's view (no outbox entry). One still referenced by a record
+    that stays (a follow-up naming a contact) is kept: a foreign key must never break."""
+    removed = 0
+    for record_id in ids:
+        conn.execute("SAVEPOINT drop_row")
+        try:
+            removed += conn.execute(f"DELETE FROM {table} WHERE id = ?", (record_id,)).rowcount
+            conn.execute("DELETE FROM sync_stamp WHERE record_table = ? AND record_id = ?", (table, record_id))
+            conn.execute("RELEASE drop_row")
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK TO drop_row")
+            conn.execute("RELEASE drop_row")
+    return removed
 
 
 def put_conflicts(conn: sqlite3.Connection, rows: list[dict]) -> None:

@@ -294,6 +294,13 @@ def _scope(table: str, everyone: bool) -> str:
     return "t.customer_id IN (SELECT c.id FROM crm.customer c WHERE c.owner = session_user)"
 
 
+def _known(pg: psycopg.Connection, table: str, ids: set[str]) -> set[str]:
+    """Which of these ids the server has at all (whoever may see them)."""
+    if not ids:
+        return set()
+    return {r[0] for r in pg.execute("SELECT sync.known_rows(%s, %s)", (table, list(ids)))}
+
+
 def _xmax(snapshot: str) -> int:
     return int(snapshot.split(":")[1])
 
@@ -318,6 +325,7 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
     lost: set[str] = set()
     known: set[str] = set()
     unknown_to_server: set[str] = set()
+    moved: dict[str, set[str]] = {}
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
@@ -358,8 +366,14 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
                 missing = replica.customer_ids(conn) - visible - replica.unsynced_customers(conn)
             # Of the customers this laptop has and the rep no longer sees: those the server still has left
             # the rep; those it does not have at all, it lost (a restore): they are sent again, never dropped.
-            known = {r[0] for r in pg.execute("SELECT sync.known_customers(%s)", (list(missing),))} if missing else set()
+            known = _known(pg, "customer", missing)
             unknown_to_server = missing - known
+            # Child records that left the rep's view while their customer stayed (moved by a merge).
+            for table in TABLE_ORDER[1:]:
+                seen = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.{table} t WHERE {_scope(table, everyone)}")}
+                with ctx.db.raw_read() as conn:
+                    stale = replica.record_ids(conn, table) - seen - replica.unsynced_records(conn, table)
+                moved[table] = _known(pg, table, stale)
     owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
     with ctx.db.raw_write(now) as (conn, _):
         pending = replica.pending_fields(conn)
@@ -376,6 +390,8 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
                 report.repushed += replica.queue_repush(conn, unknown_to_server)
             replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
         report.lost = replica.drop_customers(conn, gone)
+        for table in reversed(TABLE_ORDER[1:]):
+            replica.drop_rows(conn, table, moved.get(table, set()))
         replica.put_conflicts(conn, conflict_rows)
         replica.receive_stamps(conn, stamps)
         replica.set_meta(conn, "sync_cursor", snapshot)

@@ -646,11 +646,19 @@ BEGIN
     RETURN n;
 END $$;
 
--- Which of these customer ids exist on the server at all (a laptop's reconcile tells "left me" from
--- "the server lost it"); answers nothing about customers the caller did not name.
-CREATE FUNCTION sync.known_customers(p_ids text[]) RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
-    AS $$ SELECT id FROM crm.customer WHERE id = ANY(p_ids) AND sync.caller() IS NOT NULL $$;
+-- Which of these record ids exist on the server at all (a laptop's reconcile tells "left me" from
+-- "the server lost it"); answers nothing about records the caller did not name.
+CREATE FUNCTION sync.known_rows(p_table text, p_ids text[]) RETURNS SETOF text LANGUAGE plpgsql STABLE
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$
+BEGIN
+    PERFORM sync.caller();
+    IF p_table NOT IN ('customer', 'contact', 'deal', 'deal_stage_change', 'follow_up', 'contract', 'payment',
+                       'customer_tag') THEN
+        RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'unknown_table', DETAIL = p_table;
+    END IF;
+    RETURN QUERY EXECUTE format('SELECT id FROM crm.%I WHERE id = ANY($1)', p_table) USING p_ids;
+END $$;
 
 -- A team-wide duplicate check that answers minimally: which field matched and who holds it.
 CREATE FUNCTION sync.find_duplicate(p_phone_key text, p_email_key text, p_name_key text)
@@ -750,7 +758,7 @@ CREATE POLICY rep_read ON sync.conflict FOR SELECT TO crm_rep
 CREATE POLICY manager_read ON sync.conflict FOR SELECT TO crm_manager USING (true);
 
 GRANT EXECUTE ON FUNCTION sync.now(), sync.push(text, jsonb), sync.claim(text), sync.release(text),
-    sync.reclaim_lazily(), sync.find_duplicate(text, text, text), sync.is_manager(), sync.known_customers(text[])
+    sync.reclaim_lazily(), sync.find_duplicate(text, text, text), sync.is_manager(), sync.known_rows(text, text[])
     TO crm_rep, crm_manager;
 GRANT EXECUTE ON FUNCTION sync.reassign(text, text) TO crm_manager, crm_admin;
 GRANT EXECUTE ON FUNCTION sync.reclaim(), sync.retire_rep(text), sync.now() TO crm_admin;
