@@ -939,3 +939,21 @@ def test_a_server_whose_versions_are_not_supported_is_refused_naming_them(team: 
         sync.sync_round(ann)
     assert "schema version 2 with mutation formats 2-3 is not supported" in str(refused.value)
     assert "(schema 1, format 1)" in str(refused.value)
+
+
+def test_commits_the_server_acknowledged_then_lost_in_a_crash_are_sent_again(team: Team) -> None:
+    ann = team.add_rep("ann")
+    kept = customer_service.add_customer(ann, "Survived the crash")
+    sync.sync_round(ann)
+    late = customer_service.add_customer(ann, "Acknowledged, then lost")
+    _log(ann, late.id, notes="also lost")
+    sync.sync_round(ann)
+    with team.admin() as conn:  # a crash loses the last commits (synchronous_commit off, or a failover)
+        conn.execute("DELETE FROM crm.follow_up")
+        conn.execute("DELETE FROM crm.customer WHERE id = %s", (late.id,))
+        conn.execute("UPDATE sync.client SET last_seq = 1")
+    report = sync.sync_round(ann)
+    assert report.repushed >= 3
+    assert sorted(r["name"] for r in team.server_rows("customer")) == ["Acknowledged, then lost", "Survived the crash"]
+    assert [r["notes"] for r in team.server_rows("follow_up")] == ["also lost"]
+    assert sorted(c.id for c in _local(ann, Customer)) == sorted([kept.id, late.id])

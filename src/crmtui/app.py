@@ -169,6 +169,9 @@ class CrmApp(App[None]):
         if report.lost:
             self.notify(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost),
                         title=_("Sync"))
+        if report.repushed:
+            self.notify(_("the server had gone back in time (a restore, or commits lost in a crash): {count} records"
+                          " were sent again").format(count=report.repushed), title=_("Sync"), severity="warning")
         if report.restamped:
             self.notify(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
                           " server's time").format(count=report.restamped), title=_("Sync"), severity="warning")

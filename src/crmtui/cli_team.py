@@ -62,7 +62,7 @@ def sync_callback(ctx: typer.Context) -> None:
         if report.lost:
             base._out(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost))
         if report.repushed:
-            base._out(_("the server had gone back in time (restored from a backup?): {count} records were sent"
+            base._out(_("the server had gone back in time (a restore, or commits lost in a crash): {count} records were sent"
                         " again").format(count=report.repushed))
         if report.restamped:
             base._out(_("{count} changes were made while this computer's clock ran ahead; they now carry the"

@@ -48,6 +48,15 @@ def mutation_table(conn: sqlite3.Connection, seq: int) -> str:
     return conn.execute("SELECT record_table FROM outbox WHERE seq = ?", (seq,)).fetchone()[0]
 
 
+def pending_seqs(conn: sqlite3.Connection) -> list[int]:
+    return [row[0] for row in conn.execute("SELECT seq FROM outbox WHERE state = 'pending' ORDER BY seq")]
+
+
+def last_acknowledged(conn: sqlite3.Connection) -> int:
+    """The highest change the server answered (the outbox always keeps its newest row)."""
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM outbox WHERE state <> 'pending'").fetchone()[0]
+
+
 def count_outbox(conn: sqlite3.Connection, state: str) -> int:
     return conn.execute("SELECT count(*) FROM outbox WHERE state = ?", (state,)).fetchone()[0]
 
@@ -339,9 +348,11 @@ def _json_value(value: object, kind: str) -> object:
     return value
 
 
-def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = None) -> int:
-    """Queues this laptop's copy (of these customers, or all of it) to be sent again, each field with the
-    stamp this laptop knows for it (the server keeps whichever is newer). Returns how many records."""
+def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = None,
+                 records: dict[str, set[str]] | None = None) -> int:
+    """Queues this laptop's copy (of these customers, of these records by table, or all of it) to be sent
+    again, each field with the stamp this laptop knows for it (the server keeps whichever is newer).
+    Returns how many records."""
     import uuid
 
     from crmtui.store.outbox import FORMAT_VERSION
@@ -359,7 +370,15 @@ def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = 
         known = columns(conn, table)
         if customer_ids is not None:
             where = _OWNED_BY[table]
-        rows = conn.execute(f"SELECT {', '.join(known)} FROM {table} WHERE {where}").fetchall()
+        if records is not None:
+            wanted = list(records.get(table, ()))
+            if not wanted:
+                continue
+            rows = [row for start in range(0, len(wanted), 500) for row in conn.execute(
+                f"SELECT {', '.join(known)} FROM {table} WHERE id IN ({', '.join('?' * len(wanted[start:start + 500]))})",
+                wanted[start:start + 500])]
+        else:
+            rows = conn.execute(f"SELECT {', '.join(known)} FROM {table} WHERE {where}").fetchall()
         stamps_of: dict[str, str] = {}
         for start in range(0, len(rows), 500):
             ids = [row[0] for row in rows[start:start + 500]]

@@ -59,6 +59,8 @@ class ServerInfo:
     offset: timedelta
     xmax: int = 0
     """The server's next transaction id: a laptop cursor beyond it means the server went back in time."""
+    last_seq: int = 0
+    """The last change of this laptop the server holds."""
 
 
 @dataclass
@@ -124,6 +126,9 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
     try:
         with _round_lock(ctx), (connection or (lambda: _connection(ctx)))() as pg:
             info = handshake(ctx, pg)
+            with ctx.db.raw_read() as conn:
+                client_id = replica.get_meta(conn, "client_id")
+            info.last_seq = pg.execute("SELECT sync.last_seq(%s)", (client_id,)).fetchone()[0]
             full = _prepare_round(ctx, info, report)
             push(ctx, pg, report, info)
             pull(ctx, pg, info, report, full=full)
@@ -197,8 +202,12 @@ def _prepare_round(ctx: Context, info: ServerInfo, report: RoundReport) -> bool:
         cursor = replica.get_meta(conn, "sync_cursor")
         epoch = replica.get_meta(conn, "sync_epoch")
         was_manager = replica.get_meta(conn, "sync_manager")
-        rewound = cursor is not None and (epoch != info.epoch or _xmax(cursor) > info.xmax)
+        lost_commits = replica.last_acknowledged(conn) > info.last_seq  # answered, then lost (a crash)
+        rewound = lost_commits or (cursor is not None and (epoch != info.epoch or _xmax(cursor) > info.xmax))
         if rewound:
+            # The whole copy carries every pending change too (with the same stamps), parents first.
+            replica.set_outcomes(conn, [(seq, "superseded", "sent again with the whole copy")
+                                        for seq in replica.pending_seqs(conn)])
             report.repushed = replica.queue_repush(conn)
         changed_role = was_manager is not None and was_manager != ("1" if info.manager else "0")
     return rewound or changed_role
@@ -326,6 +335,7 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
     known: set[str] = set()
     unknown_to_server: set[str] = set()
     moved: dict[str, set[str]] = {}
+    lost_rows: dict[str, set[str]] = {}
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
@@ -374,6 +384,7 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
                 with ctx.db.raw_read() as conn:
                     stale = replica.record_ids(conn, table) - seen - replica.unsynced_records(conn, table)
                 moved[table] = _known(pg, table, stale)
+                lost_rows[table] = stale - moved[table]  # on this laptop, never on the server: sent again
     owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
     with ctx.db.raw_write(now) as (conn, _):
         pending = replica.pending_fields(conn)
@@ -392,6 +403,8 @@ def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundRe
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
             replica.drop_rows(conn, table, moved.get(table, set()))
+        if any(lost_rows.values()):
+            report.repushed += replica.queue_repush(conn, records=lost_rows)
         replica.put_conflicts(conn, conflict_rows)
         replica.receive_stamps(conn, stamps)
         replica.set_meta(conn, "sync_cursor", snapshot)

@@ -646,6 +646,12 @@ BEGIN
     RETURN n;
 END $$;
 
+-- The last change of this laptop the server holds: a laptop that was told of later ones knows the
+-- server lost commits (a crash, a restore) and sends its copy again.
+CREATE FUNCTION sync.last_seq(p_client text) RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$ SELECT coalesce((SELECT last_seq FROM sync.client WHERE client_id = p_client AND rep = session_user), 0) $$;
+
 -- Which of these record ids exist on the server at all (a laptop's reconcile tells "left me" from
 -- "the server lost it"); answers nothing about records the caller did not name.
 CREATE FUNCTION sync.known_rows(p_table text, p_ids text[]) RETURNS SETOF text LANGUAGE plpgsql STABLE
@@ -758,7 +764,7 @@ CREATE POLICY rep_read ON sync.conflict FOR SELECT TO crm_rep
 CREATE POLICY manager_read ON sync.conflict FOR SELECT TO crm_manager USING (true);
 
 GRANT EXECUTE ON FUNCTION sync.now(), sync.push(text, jsonb), sync.claim(text), sync.release(text),
-    sync.reclaim_lazily(), sync.find_duplicate(text, text, text), sync.is_manager(), sync.known_rows(text, text[])
+    sync.reclaim_lazily(), sync.find_duplicate(text, text, text), sync.is_manager(), sync.known_rows(text, text[]), sync.last_seq(text)
     TO crm_rep, crm_manager;
 GRANT EXECUTE ON FUNCTION sync.reassign(text, text) TO crm_manager, crm_admin;
 GRANT EXECUTE ON FUNCTION sync.reclaim(), sync.retire_rep(text), sync.now() TO crm_admin;
