@@ -207,3 +207,12 @@ def test_reassign_takes_part_of_a_name_or_an_id_prefix(team: Team) -> None:
     assert "now belongs to pool" in ok("server", "reassign", "宏达机械", "pool", "--dsn", team.dsn).stdout
     role = team.role("ann")
     assert f"now belongs to {role}" in ok("server", "reassign", customer_id[:8], role, "--dsn", team.dsn).stdout
+
+
+def test_reassign_with_several_matches_lists_them(team: Team) -> None:
+    _set_up(team, "ann")
+    ok("add", "customer", "宏达机械")
+    ok("add", "customer", "宏达贸易")
+    ok("sync")
+    result = fails("server", "reassign", "宏达", "pool", "--dsn", team.dsn, code=2)
+    assert "宏达机械" in result.stderr and "宏达贸易" in result.stderr

@@ -247,8 +247,12 @@ def _admin(dsn: str, action):  # type: ignore[no-untyped-def]
         set_language(load_settings().language)
     except CrmError:
         pass
+    from crmtui.errors import Ambiguous
+
     try:
         return action()
+    except Ambiguous as exc:
+        base._fail("\n".join([exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]), 2)
     except CrmError as exc:
         base._fail(exc.message())
     except Exception as exc:  # the driver's or Alembic's: one line, the admin's password masked

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crmtui.errors import InvalidInput, NotAllowed, NotFound, Offline, ServerRefused
+from crmtui.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound, Offline, ServerRefused
 from crmtui.i18n import N_
 
 if TYPE_CHECKING:
@@ -206,14 +206,20 @@ def remove_rep(dsn: str, name: str) -> int:
         return conn.execute("SELECT sync.retire_rep(%s)", (name,)).fetchone()[0]
 
 
-def find_customer(conn: psycopg.Connection, ref: str) -> tuple[str, str]:
-    """A customer on the server by id, id prefix (6+ characters), exact name or part of the name: (id, name)."""
+def find_customer(conn: psycopg.Connection, ref: str, *, pool_only: bool = False) -> tuple[str, str]:
+    """A customer on the server (in the pool only, if asked) by id, id prefix (6+ characters), exact name,
+    part of the name or pinyin: (id, name). Several matches: an error listing them."""
+    from crmtui.store.raw import like_pattern
+
     term = ref.strip()
-    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if not term:
+        raise NotFound("customer", ref)
+    like = like_pattern(term)
     rows = conn.execute(
         "SELECT id, name, (id = %(t)s OR name = %(t)s) AS exact FROM crm.customer WHERE deleted_at IS NULL"
-        " AND (id = %(t)s OR (length(%(t)s) >= 6 AND id LIKE %(prefix)s) OR name ILIKE %(like)s)"
-        " ORDER BY exact DESC, name LIMIT 6",
+        + (" AND owner IS NULL" if pool_only else "")
+        + " AND (id = %(t)s OR (length(%(t)s) >= 6 AND id LIKE %(prefix)s) OR name ILIKE %(like)s"
+        " OR pinyin ILIKE %(like)s) ORDER BY exact DESC, name LIMIT 21",
         {"t": term, "prefix": like[1:], "like": like},
     ).fetchall()
     exact = [row for row in rows if row[2]]
@@ -221,8 +227,7 @@ def find_customer(conn: psycopg.Connection, ref: str) -> tuple[str, str]:
         return (exact or rows)[0][:2]
     if not rows:
         raise NotFound("customer", ref)
-    raise InvalidInput("customer", "one customer: it matches {names}; give more of the name or the id", ref,
-                       names=", ".join(f"{row[1]} ({row[0][:8]})" for row in rows[:5]))
+    raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
 
 
 def reassign(dsn: str, customer: str, rep: str | None) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crmtui.errors import Ambiguous, CrmError, Match, NotAllowed, NotFound, ServerRefused
+from crmtui.errors import CrmError, NotAllowed, ServerRefused
 from crmtui.i18n import N_
 from crmtui.store import replica
 from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
@@ -530,31 +530,14 @@ def _server_call(pg: psycopg.Connection, query: str, params: tuple, ctx: Context
         raise refusal from None
 
 
-def _find_in_pool(pg: psycopg.Connection, ref: str) -> tuple[str, str]:
-    term = ref.strip()
-    if not term:
-        raise NotFound("customer", ref)
-    like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = pg.execute(
-        "SELECT id, name FROM crm.customer WHERE owner IS NULL AND deleted_at IS NULL"
-        " AND (id = %(t)s OR (length(%(t)s) >= 6 AND id LIKE %(prefix)s) OR name = %(t)s OR name ILIKE %(like)s"
-        " OR pinyin ILIKE %(like)s) ORDER BY (name = %(t)s OR id = %(t)s) DESC, name LIMIT 21",
-        {"t": term, "prefix": like[1:], "like": like},
-    ).fetchall()
-    if not rows:
-        raise NotFound("customer", ref)
-    exact = [row for row in rows if term in (row[0], row[1])]
-    if len(exact) == 1 or len(rows) == 1:
-        return (exact or rows)[0]
-    raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
-
-
 def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[str, RoundReport | None]:
     """Claims a pool customer on the server, then pulls it with its whole history. Returns its name and the
     round's report (None when the claim succeeded but the round after it failed: the next sync brings it)."""
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
-        customer_id, name = _find_in_pool(pg, ref)
+        from crmtui.server.admin import find_customer
+
+        customer_id, name = find_customer(pg, ref, pool_only=True)
         _server_call(pg, "SELECT sync.claim(%s)", (customer_id,), ctx)
     try:
         return name, sync_round(ctx, connection)
