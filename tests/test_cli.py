@@ -1170,3 +1170,8 @@ def test_a_damaged_database_file_gives_a_message_not_a_traceback(home: Path):
     (home / "data" / "crm.db").write_text("this is not a database", encoding="utf-8")
     result = fails("list", "customers")
     assert "crm.db" in result.stderr
+
+
+def test_show_lists_the_industry():
+    ok("add", "customer", "上海宏达", "--industry", "制造业")
+    assert "  industry: 制造业" in ok("show", "宏达").stdout.splitlines()

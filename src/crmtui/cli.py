@@ -257,7 +257,8 @@ def show(
         _out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
         for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
                            (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
-                           (_("region"), "region"), (_("owner"), "owner"), (_("next follow-up"), "next_follow_up"),
+                           (_("industry"), "industry"), (_("region"), "region"), (_("owner"), "owner"),
+                           (_("next follow-up"), "next_follow_up"),
                            (_("last contact"), "last_contact")):
             if data[key]:
                 _out(f"  {label}: {data[key]}")
