@@ -170,3 +170,31 @@ async def test_a_rep_has_no_reassign_key(team: Team) -> None:
         await pilot.pause()
         assert isinstance(app.screen, CustomerScreen)  # R did nothing: no picker opened
         assert app.screen.check_action("reassign", ()) is False
+
+
+async def test_a_manager_sees_whose_customer_in_search_and_on_the_board(team: Team) -> None:
+    from textual.widgets import Input
+
+    from crmtui.screens.pipeline import PipelineScreen
+    from crmtui.screens.search import SearchScreen
+    from crmtui.services import deals as deal_service
+
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(ann, "宏达机械")
+    deal_service.add_deal(ann, acme.id, "设备采购", amount="50000")
+    sync.sync_round(ann)
+    sync.sync_round(boss)
+    app = build_app(boss, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.is_manager)
+        await pilot.press("slash")
+        await _until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one("#query", Input).value = "宏达"
+        await _until(pilot, lambda: app.screen.hits)
+        assert any(team.role("ann") in text for text in _option_texts(app, "#results"))
+        await pilot.press("escape")
+        await pilot.press("p")
+        await _until(pilot, lambda: isinstance(app.screen, PipelineScreen) and app.screen.cards)
+        shown = [str(option.prompt) for listing in app.screen.query(OptionList)
+                 for option in [listing.get_option_at_index(i) for i in range(listing.option_count)]]
+        assert any("设备采购" in text and team.role("ann") in text for text in shown)

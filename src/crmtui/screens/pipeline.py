@@ -28,6 +28,13 @@ MAX_CARDS = 300
 cards took ~1 s on the event loop (bench/bench_tui.py), 300 per column keeps a reload well under that."""
 
 
+def owner_note(app, owner: str | None) -> str:  # type: ignore[no-untyped-def]
+    """On a manager's laptop, whose customer a row is (not shown for the manager's own)."""
+    if not getattr(app, "is_manager", False) or owner == app.ctx.settings.sync.user:
+        return ""
+    return " · " + (owner or labels.status("pool"))
+
+
 class PipelineScreen(CrmScreenMixin, Screen[None]):
     """Deals by stage. Each column is an OptionList, which renders only the visible lines (2,000 deals stay fast)."""
 
@@ -104,8 +111,13 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
                 line1 = Text(fit(card.customer_name, width - len(marks)), style="bold")
                 line1.append(marks, style="bold red")
                 line2 = Text(fit(card.title, width))
-                line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {labels.days(card.days_in_stage)}", width), style="dim")
-                card_text = Text("\n", no_wrap=True, overflow="ellipsis").join([line1, line2, line3])
+                line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {labels.days(card.days_in_stage)}", width),
+                             style="dim")
+                lines = [line1, line2, line3]
+                whose = owner_note(self.app, card.owner).removeprefix(" · ")
+                if whose:  # a manager's board: a fourth line says whose deal it is
+                    lines.append(Text(fit("@" + whose, width), style="italic dim"))
+                card_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
                 options.append(Option(card_text, id=card.deal_id))
             if len(column.cards) > MAX_CARDS:
                 more = _("… and {count} more").format(count=len(column.cards) - MAX_CARDS)

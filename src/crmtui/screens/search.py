@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.i18n import N_, _
+from crmtui.screens.pipeline import owner_note
 from crmtui.services.search import SearchHit, search
 from crmtui.widgets.cells import row
 
@@ -28,6 +29,8 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.hits: dict[str, SearchHit] = {}
+        self.owners: dict[str, str | None] = {}
+        """On a manager's laptop: whose each hit's customer is."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="search-dialog"):
@@ -47,6 +50,10 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
     def run_search(self, text: str) -> None:
         """Each keystroke replaces the previous search (exclusive worker)."""
         hits = search(self.app.ctx, text) if text.strip() else []  # type: ignore[attr-defined]
+        if getattr(self.app, "is_manager", False) and hits:
+            from crmtui.services.lookup import owners_of
+
+            self.owners = owners_of(self.app.ctx, list({hit.customer_id for hit in hits}))  # type: ignore[attr-defined]
         self.app.call_from_thread(self.show_hits, text, hits)
 
     def show_hits(self, text: str, hits: list[SearchHit]) -> None:
@@ -56,10 +63,12 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
         listing = self.query_one("#results", OptionList)
         self.hits = {}
         options = []
+        whose = self.owners
         for index, hit in enumerate(hits):
             key = f"hit-{index}"
             self.hits[key] = hit
-            options.append(Option(row((hit.customer_name, 26), (labels[hit.kind], 8, "dim"), (hit.detail, 0)), id=key))
+            detail = hit.detail + (owner_note(self.app, whose.get(hit.customer_id)) if whose else "")
+            options.append(Option(row((hit.customer_name, 26), (labels[hit.kind], 8, "dim"), (detail, 0)), id=key))
         if text.strip() and not hits:
             options.append(Option(Text(_("no match"), style="dim"), disabled=True))
         listing.set_options(options)

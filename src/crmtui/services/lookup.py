@@ -46,3 +46,9 @@ def resolve_deal(ctx: Context, ref: str) -> DealRef:
                           for d in found]
         )
     return found[0]
+
+
+def owners_of(ctx: Context, customer_ids: list[str]) -> dict[str, str | None]:
+    """Whose each of these customers is (a manager's lists show it)."""
+    with ctx.db.raw_read() as connection:
+        return store.owners(connection, customer_ids)

@@ -25,6 +25,7 @@ class Card:
     days_in_stage: int
     stalled: bool
     no_next_step: bool
+    owner: str | None = None
 
 
 @dataclass
@@ -62,7 +63,7 @@ def board(ctx: Context) -> list[Column]:
         last = row.last_contact or row.stage_entered
         column.cards.append(Card(
             deal_id=row.deal_id, title=row.title, customer_id=row.customer_id, customer_name=row.customer_name,
-            amount_cents=row.amount_cents,
+            amount_cents=row.amount_cents, owner=row.owner,
             days_in_stage=(today - clock.to_local(row.stage_entered).date()).days,  # type: ignore[union-attr]
             stalled=open_deal and row.stage in high and last < stall_line,
             no_next_step=open_deal and row.next_follow_up is None,

@@ -85,3 +85,13 @@ def find_deals(connection: sqlite3.Connection, ref: str, limit: int = 20) -> lis
         base + f"({' OR '.join(conditions)}) ORDER BY c.name, d.title LIMIT ?", (*params, limit)
     ).fetchall()
     return [DealRef(*row) for row in rows]
+
+
+def owners(connection: sqlite3.Connection, customer_ids: list[str]) -> dict[str, str | None]:
+    """Whose each customer is (team mode)."""
+    found: dict[str, str | None] = {}
+    for start in range(0, len(customer_ids), 500):
+        chunk = customer_ids[start:start + 500]
+        found.update(connection.execute(
+            f"SELECT id, owner FROM customer WHERE id IN ({', '.join('?' * len(chunk))})", chunk).fetchall())
+    return found

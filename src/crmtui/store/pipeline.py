@@ -22,19 +22,20 @@ class CardRow:
     customer_name: str
     last_contact: datetime | None
     next_follow_up: datetime | None
+    owner: str | None = None
 
 
 def board_rows(connection: sqlite3.Connection, closed_since: datetime) -> list[CardRow]:
     """Live open deals, and won/lost ones that closed since `closed_since`, oldest in stage first."""
     rows = connection.execute(
         "SELECT d.id, d.title, d.amount_cents, d.stage, d.stage_entered_at, c.id, c.name, c.last_contact_at,"
-        " c.next_follow_up_at FROM deal d JOIN customer c ON c.id = d.customer_id"
+        " c.next_follow_up_at, c.owner FROM deal d JOIN customer c ON c.id = d.customer_id"
         " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL"
         " AND (d.stage NOT IN ('won', 'lost') OR d.stage_entered_at >= ?)"
         " ORDER BY d.stage_entered_at",
         (to_db(closed_since),),
     ).fetchall()
     return [
-        CardRow(did, title, amount, stage, from_db(entered), cid, name, from_db(last), from_db(nxt))  # type: ignore[arg-type]
-        for did, title, amount, stage, entered, cid, name, last, nxt in rows
+        CardRow(did, title, amount, stage, from_db(entered), cid, name, from_db(last), from_db(nxt), owner)  # type: ignore[arg-type]
+        for did, title, amount, stage, entered, cid, name, last, nxt, owner in rows
     ]
