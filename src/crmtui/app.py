@@ -153,6 +153,7 @@ class CrmApp(App[None]):
 
     def _after_sync(self, report, error, quiet: bool) -> None:  # type: ignore[no-untyped-def]
         from crmtui.errors import CrmError
+        from crmtui.sync.client import report_notes
 
         self._syncing = False
         self._show_sync_state()
@@ -164,17 +165,8 @@ class CrmApp(App[None]):
         if report.rejected:
             self.notify(_("{count} changes were rejected by the server: press C to see why").format(
                 count=report.rejected), title=_("Sync"), severity="warning", timeout=10)
-        if report.gained:
-            self.notify(_("{count} customers came to you").format(count=report.gained), title=_("Sync"))
-        if report.lost:
-            self.notify(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost),
-                        title=_("Sync"))
-        if report.repushed:
-            self.notify(_("the server had gone back in time (a restore, or commits lost in a crash): {count} records"
-                          " were sent again").format(count=report.repushed), title=_("Sync"), severity="warning")
-        if report.restamped:
-            self.notify(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
-                          " server's time").format(count=report.restamped), title=_("Sync"), severity="warning")
+        for text, warning in report_notes(report):
+            self.notify(text, title=_("Sync"), severity="warning" if warning else "information")
         if not quiet:
             self.notify(_("synced: {pushed} sent, {pulled} received").format(
                 pushed=report.pushed, pulled=report.pulled), title=_("Sync"))

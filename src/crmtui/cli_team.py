@@ -49,7 +49,7 @@ def sync_callback(ctx: typer.Context) -> None:
     """With no subcommand: one sync round now (push the outbox, then pull what changed)."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.sync.client import reason_text, sync_round
+    from crmtui.sync.client import reason_text, report_notes, sync_round
 
     with base._session() as session:
         report = sync_round(session)
@@ -57,16 +57,8 @@ def sync_callback(ctx: typer.Context) -> None:
                     " {pulled} received").format(pushed=report.pushed, applied=report.applied,
                                                  superseded=report.superseded, rejected=report.rejected,
                                                  pulled=report.pulled))
-        if report.gained:
-            base._out(_("{count} customers came to you").format(count=report.gained))
-        if report.lost:
-            base._out(_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost))
-        if report.repushed:
-            base._out(_("the server had gone back in time (a restore, or commits lost in a crash): {count} records were sent"
-                        " again").format(count=report.repushed))
-        if report.restamped:
-            base._out(_("{count} changes were made while this computer's clock ran ahead; they now carry the"
-                        " server's time").format(count=report.restamped))
+        for text, _warning in report_notes(report):
+            base._out(text)
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
             base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason_text(reason)))
         if len(report.rejections) > SHOWN_REJECTIONS:

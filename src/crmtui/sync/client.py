@@ -82,6 +82,25 @@ class RoundReport:
     rejections: list[tuple[int, str]] = field(default_factory=list)
 
 
+def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
+    """What a round has to tell the rep beyond its counts, in the chosen language: (text, is a warning)."""
+    from crmtui.i18n import _
+
+    notes: list[tuple[str, bool]] = []
+    if report.gained:
+        notes.append((_("{count} customers came to you").format(count=report.gained), False))
+    if report.lost:
+        notes.append((_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost),
+                      False))
+    if report.repushed:
+        notes.append((_("the server had gone back in time (a restore, or commits lost in a crash): {count} records"
+                        " were sent again").format(count=report.repushed), True))
+    if report.restamped:
+        notes.append((_("{count} changes were made while this computer's clock ran ahead; they now carry the"
+                        " server's time").format(count=report.restamped), True))
+    return notes
+
+
 def _connection(ctx: Context):
     return connect(ctx.settings.sync)
 
