@@ -216,3 +216,14 @@ def test_reassign_with_several_matches_lists_them(team: Team) -> None:
     ok("sync")
     result = fails("server", "reassign", "宏达", "pool", "--dsn", team.dsn, code=2)
     assert "宏达机械" in result.stderr and "宏达贸易" in result.stderr
+
+
+def test_reps_lists_each_rep_with_their_customers(team: Team) -> None:
+    assert "no reps yet" in ok("server", "reps", "--dsn", team.dsn).stdout
+    role, _ = _set_up(team, "ann")
+    ok("add", "customer", "Acme")
+    ok("sync")
+    team.add_rep("boss", manager=True)
+    lines = ok("server", "reps", "--dsn", team.dsn).stdout.splitlines()
+    assert f"{role}: 1 customers" in lines
+    assert f"{team.role('boss')}: 0 customers  (manager)" in lines

@@ -355,9 +355,12 @@ def server_reps(dsn: DSN) -> None:
     """Lists the reps: manager or not, active or not, customers held."""
     from crmtui.server import admin
 
-    for name, manager, active, held in _admin(dsn, lambda: admin.reps(dsn)):
+    reps = _admin(dsn, lambda: admin.reps(dsn))
+    if not reps:
+        base._out(_("no reps yet: add one with `crm server add-rep NAME`"))
+    for name, manager, active, held in reps:
         flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
-        base._out(f"{name}  {held}" + (f"  ({flags})" if flags else ""))
+        base._out(_("{name}: {count} customers").format(name=name, count=held) + (f"  ({flags})" if flags else ""))
 
 
 def register(app: typer.Typer) -> None:
