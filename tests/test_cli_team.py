@@ -10,7 +10,7 @@ from crmtui.server import admin
 from crmtui.sync.connection import KEYRING_SERVICE
 
 from .teamserver import MemoryKeyring, Team
-from .test_cli import crm, fails, ok
+from .test_cli import crm, fails, names, ok
 
 
 def _add_rep_by_cli(team: Team, name: str) -> tuple[str, str]:
@@ -227,3 +227,22 @@ def test_reps_lists_each_rep_with_their_customers(team: Team) -> None:
     lines = ok("server", "reps", "--dsn", team.dsn).stdout.splitlines()
     assert f"{role}: 1 customers" in lines
     assert f"{team.role('boss')}: 0 customers  (manager)" in lines
+
+
+def test_adding_a_customer_another_rep_holds_is_refused_naming_them(team: Team) -> None:
+    bob = team.add_rep("bob")
+    from crmtui.services import customers as customer_service
+    from crmtui.sync import client as sync
+
+    customer_service.add_customer(bob, "深圳前海科技", phone="13800000001")
+    sync.sync_round(bob)
+    _set_up(team, "ann")
+    refused = fails("add", "customer", "Another Name", "--phone", "138 0000 0001")
+    assert "same phone is on the team server, held by " + team.role("bob") in refused.stderr
+    assert names() == []  # nothing added
+    assert "added customer" in ok("add", "customer", "Another Name", "--phone", "138 0000 0001", "--force").stdout
+    with team.admin() as conn:
+        conn.execute("UPDATE crm.customer SET owner = NULL WHERE name = '深圳前海科技'")
+    refused = fails("add", "lead", "深圳前海科技")
+    assert "in the team's pool" in refused.stderr and "crm pool claim" in refused.stderr
+    ok("add", "lead", "Unrelated Lead")  # nothing on the server: added

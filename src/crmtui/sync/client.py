@@ -623,3 +623,45 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
         parts.append(f"{state.rejected}✗" if short else _("{count} rejected").format(count=state.rejected))
         problem = True
     return " · ".join(parts), problem
+
+
+# The team-wide duplicate check ---------------------------------------------------------------------
+
+def team_duplicate(ctx: Context, *, name: str | None, phone: str | None, email: str | None) -> NotAllowed | None:
+    """In a team, a customer on the server with this phone, email or name that another rep holds (or the pool
+    does): the server answers only which field matched and who holds it. Offline, or alone: None."""
+    from crmtui import labels, normalize
+
+    sync = ctx.settings.sync
+    if not sync.configured:
+        return None
+    keys = (normalize.phone_key(phone), normalize.email_key(email),
+            normalize.name_key(name) if name and name.strip() else None)
+    if not any(keys):
+        return None
+    try:
+        with connect(sync, timeout=2) as pg:  # a quick add must not wait long on a train
+            row = pg.execute("SELECT * FROM sync.find_duplicate(%s, %s, %s)", keys).fetchone()
+    except CrmError:
+        return None  # offline: the laptop's own check is all there is
+    except Exception as error:  # noqa: BLE001 - an older server without the function: no team check
+        if _refusal(error) is None and not _is_driver_error(error):
+            raise
+        return None
+    if row is None or row[1] == sync.user:
+        return None
+    from crmtui import i18n
+
+    reason = labels.Shown(lambda key: key if i18n.language == "en" else labels.field(key), row[0])
+    owner = row[1]
+    if owner:
+        return NotAllowed("a customer with the same {reason} is on the team server, held by {owner}; use --force"
+                          " to add anyway", reason=reason, owner=owner)
+    return NotAllowed("a customer with the same {reason} is in the team's pool: claim it with `crm pool claim`,"
+                      " or use --force to add anyway", reason=reason)
+
+
+def _is_driver_error(error: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(error, psycopg.Error)

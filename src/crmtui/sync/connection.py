@@ -97,7 +97,8 @@ def ssl_mode(sync: SyncSettings) -> str:
 
 
 @contextmanager
-def connect(sync: SyncSettings, password: str | None = None) -> Iterator[psycopg.Connection]:
+def connect(sync: SyncSettings, password: str | None = None, *, timeout: int = CONNECT_TIMEOUT
+            ) -> Iterator[psycopg.Connection]:
     """One autocommit connection (times in UTC); a server out of reach is an Offline error of one line."""
     import psycopg
 
@@ -108,7 +109,7 @@ def connect(sync: SyncSettings, password: str | None = None) -> Iterator[psycopg
     url = sync.server.split("?")[0]
     try:
         connection = psycopg.connect(url, user=sync.user, password=secret, sslmode=mode, autocommit=True,
-                                     connect_timeout=CONNECT_TIMEOUT, application_name="crmtui")
+                                     connect_timeout=timeout, application_name="crmtui")
     except psycopg.OperationalError as error:
         reason = _reason(error, secret)
         if "password authentication failed" in reason or "not permitted to log in" in reason:
