@@ -56,13 +56,23 @@ def ctx(home: Path, settings: Settings) -> Iterator[Context]:
     context.close()
 
 
+CHILD_CLOCK = Path(__file__).resolve().parent / "childclock"
+"""Holds a sitecustomize that starts a child process's clock at CRMTUI_TEST_NOW."""
+
+
+def child_env(home: Path, at: datetime = NOW) -> dict[str, str]:
+    """Environment for a crmtui child process on the temp home whose clock starts at `at` and runs on."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(CHILD_CLOCK), str(SRC), env.get("PYTHONPATH", ""))))
+    env["CRMTUI_HOME"] = str(home)
+    env["CRMTUI_TEST_NOW"] = at.isoformat()
+    return env
+
+
 @pytest.fixture
 def subprocess_env(home: Path) -> dict[str, str]:
-    """Environment for running crmtui in a child process against the temp home."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(SRC) + os.pathsep + env.get("PYTHONPATH", "")
-    env["CRMTUI_HOME"] = str(home)
-    return env
+    """Environment for running crmtui in a child process against the temp home, on the suite's clock (NOW)."""
+    return child_env(home)
 
 
 PYTHON = sys.executable

@@ -1,8 +1,8 @@
 """The `crm` command in real child processes (`python -m crmtui ...`): start-up imports,
 exit codes and messages as a shell sees them.
 
-The frozen clock of conftest does not reach a child process, so dates here are relative
-("tomorrow", "明天下午3点") and expectations are computed in the child.
+The children run on the suite's clock (conftest's subprocess_env starts it at NOW), so a
+relative date ("明天下午3点") has one right answer whatever the real date.
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import NOW
 
 PYTHON = sys.executable
 HEAVY = ("textual", "dateparser", "keyring", "pypinyin", "psycopg")
@@ -44,8 +47,6 @@ def test_importing_the_cli_loads_no_heavy_module(subprocess_env):
 def test_log_with_a_chinese_date_loads_neither_dateparser_nor_the_heavy_modules(subprocess_env):
     code = f"""
 import contextlib, io, json, sys
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from crmtui.cli import app
 
 def run(*args):
@@ -62,14 +63,13 @@ run("log", "Acme Trading", "--via", "电话", "--goal", "g", "--met", "--notes",
     "--next", "明天下午3点")
 after_log = {LOADED}
 shown = json.loads(run("show", "Acme Trading", "--json"))
-tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
-print(json.dumps({{"loaded": after_log, "next": shown["next_follow_up"], "tomorrow": tomorrow}}))
+print(json.dumps({{"loaded": after_log, "next": shown["next_follow_up"]}}))
 """
     child = python(subprocess_env, code)
     assert child.returncode == 0, child.stderr
     report = json.loads(child.stdout.strip().splitlines()[-1])
     assert report["loaded"] == []
-    assert report["next"] == f"{report['tomorrow']}T15:00+08:00"
+    assert report["next"] == f"{(NOW + timedelta(days=1)).date().isoformat()}T15:00+08:00"
 
 
 def test_crm_help_exits_0(subprocess_env):
@@ -197,3 +197,12 @@ def test_help_follows_the_config_language(subprocess_env, home):
     shown = crm(_with_locale(subprocess_env, "C"), "add", "deal", "-h")
     assert shown.returncode == 0, shown.stderr
     assert "新商机。" in shown.stdout and "--amount <str>" in shown.stdout and "如 120000、12万、50k。" in shown.stdout
+
+
+def test_a_child_process_runs_on_the_suites_clock(subprocess_env):
+    # a child on the real clock made the suite pass on one day only; the child's clock starts at NOW
+    child = python(subprocess_env, "from datetime import datetime, UTC; print(datetime.now(UTC).isoformat())")
+    assert child.returncode == 0, child.stderr
+    from datetime import datetime
+    seen = datetime.fromisoformat(child.stdout.strip())
+    assert NOW <= seen < NOW + timedelta(minutes=5)

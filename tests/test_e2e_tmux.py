@@ -4,9 +4,8 @@ Loads the demo data, opens the app, logs a follow-up for the first row of Today 
 `l 1 y goal Tab notes Tab plan Tab date Enter`, checks the record through `crm show --json`,
 and quits with `q`.
 
-The child processes run on the real clock (the frozen clock of conftest does not reach
-them), so the next date is relative ("明天下午3点") and this module unfreezes its own clock
-too, to compute "tomorrow" the same way the child does.
+The child processes run on the suite's clock (conftest's subprocess_env starts their clock
+at the suite's fixed moment), so "明天下午3点" has one right answer whatever the real date.
 
 Each key or text chunk is sent by its own `tmux send-keys` with a short pause, like real
 typing: a burst of CJK text followed by Tab in one read can confuse a terminal input parser.
@@ -23,14 +22,14 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-ZONE = ZoneInfo("Asia/Shanghai")
+from tests.conftest import NOW
+
 KEY_PAUSE = 0.3
 """Seconds between two keys or text chunks."""
 
@@ -45,12 +44,6 @@ GOAL = "Confirm the budget"
 NOTES = "客户说预算已批"
 NEXT_PLAN = "Send the quote"
 NEXT_DATE = "明天下午3点"
-
-
-@pytest.fixture(autouse=True)
-def frozen() -> Iterator[None]:
-    """Overrides the frozen clock of conftest: this test compares with what real child processes wrote."""
-    yield None
 
 
 def crm_command() -> list[str]:
@@ -196,22 +189,20 @@ def test_log_a_follow_up_from_today_with_keys_in_a_real_terminal(subprocess_env)
         term.keys("Tab")
         term.text(NEXT_PLAN)
         term.keys("Tab")
-        tomorrow_before = (datetime.now(ZONE) + timedelta(days=1)).date()
         term.text(NEXT_DATE)
         screen = term.wait_for(lambda s: re.search(r"→ .*15:00", s) is not None, "the next-date preview", 5)
         for typed in (GOAL, NOTES, NEXT_PLAN, NEXT_DATE):
             assert typed in screen, f"{typed!r} is not in the form; the screen showed:\n{screen}"
         term.keys("Enter")
         screen = term.wait_for(lambda s: "Log a follow-up" not in s, "the form to close", 10)
-        tomorrow_after = (datetime.now(ZONE) + timedelta(days=1)).date()
 
         detail = json.loads(crm(subprocess_env, "show", customer_id[:8], "--json").stdout)
         assert detail["id"] == customer_id
         newest = max(detail["follow_ups"], key=lambda f: f["at"])
-        expected_next = {f"{day.isoformat()}T15:00+08:00" for day in (tomorrow_before, tomorrow_after)}
+        expected_next = f"{(NOW + timedelta(days=1)).date().isoformat()}T15:00+08:00"
         assert (newest["channel"], newest["goal"], newest["goal_met"], newest["notes"], newest["next_plan"]) == (
             "phone", GOAL, True, NOTES, NEXT_PLAN), f"saved {newest}; the screen showed:\n{screen}"
-        assert newest["next"] in expected_next, f"saved {newest}; expected next in {expected_next}"
+        assert newest["next"] == expected_next, f"saved {newest}; expected next {expected_next}"
 
         term.keys("q")
         status = term.wait_until_exited(10)

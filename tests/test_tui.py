@@ -253,7 +253,7 @@ async def test_a_write_from_another_process_shows_up(ctx, late, subprocess_env):
         assert all(i.customer_name != "Outside Ltd" for i in app.screen.items.values())
         subprocess.run(
             [PYTHON, "-m", "crmtui", "log", other.id, "--via", "phone", "--goal", "g", "--met", "--notes", "n",
-             "--next-plan", "p", "--next", "today"],
+             "--next-plan", "p", "--next", "today 6pm"],
             env=subprocess_env, check=True, capture_output=True)
         for _ in range(40):  # up to 2 s
             await asyncio.sleep(0.05)
