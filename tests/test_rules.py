@@ -1,0 +1,141 @@
+"""Rules pinned where they live (the services), each test written against a small bug that once slipped
+past the suite: every test here fails when its rule is broken in the way its docstring names."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from crmtui.errors import DuplicateFound, MissingFields
+from crmtui.services.agenda import agenda_for
+from crmtui.services.customers import (
+    add_contact,
+    add_customer,
+    add_lead,
+    customer_detail,
+    duplicate_of,
+    edit_customer,
+    merge_customers,
+)
+from crmtui.services.deals import add_deal, move_stage
+from crmtui.services.follow_ups import log_follow_up
+
+from .conftest import NOW, ZONE
+
+
+def _log(ctx, customer_id, **overrides):
+    values = dict(channel="phone", goal="confirm needs", goal_met=True, notes="talked", next_plan="send quote",
+                  next_at=NOW + timedelta(days=3))
+    values.update(overrides)
+    return log_follow_up(ctx, customer_id, **values)
+
+
+# ------------------------------------------------------------------ goal met: no is an answer, unanswered is not
+
+
+def test_a_follow_up_whose_goal_was_not_met_is_logged_as_not_met(ctx):
+    """`goal_met is None` read as `not goal_met` would refuse every honest "no"."""
+    acme = add_customer(ctx, "Acme")
+    logged = _log(ctx, acme.id, goal_met=False)
+    [stored] = customer_detail(ctx, acme.id).follow_ups
+    assert logged.goal_met is False
+    assert stored.goal_met is False and stored.id == logged.id
+
+
+def test_a_follow_up_with_goal_met_unanswered_is_refused_naming_only_that_field(ctx):
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(MissingFields) as caught:
+        _log(ctx, acme.id, goal_met=None)
+    assert caught.value.fields == ["goal met (yes/no)"]
+    assert customer_detail(ctx, acme.id).follow_ups == []
+
+
+# ------------------------------------------------------------------ the Quote gate asks for the quoted amount
+
+
+def test_quote_needs_a_quoted_amount_even_when_the_deal_has_an_estimate(ctx):
+    """A deal's estimated amount is not a quote: the gate checks the quoted amount, not the amount."""
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="50000")
+    with pytest.raises(MissingFields) as caught:
+        move_stage(ctx, deal.id, "quote")
+    assert any("amount" in name for name in caught.value.fields)
+    assert customer_detail(ctx, acme.id).deals[0].stage == "initial"  # refused: nothing moved
+    moved = move_stage(ctx, deal.id, "quote", amount="48000")
+    assert (moved.stage, moved.quoted_cents, moved.amount_cents) == ("quote", 4_800_000, 4_800_000)
+
+
+# ------------------------------------------------------------------ a shared phone is a duplicate, email or not
+
+
+def test_a_new_customer_with_an_existing_phone_and_its_own_email_is_a_duplicate(ctx):
+    """Phone and email are separate checks: giving an email must not switch the phone check off."""
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    with pytest.raises(DuplicateFound) as caught:
+        add_customer(ctx, "Globex", phone="138 0013 8000", email="buyer@globex.example")
+    assert (caught.value.reason, caught.value.existing_id) == ("phone", acme.id)
+    warning = duplicate_of(ctx, name="Globex", phone="13800138000", email="buyer@globex.example")
+    assert warning is not None and (warning.reason, warning.existing_id) == ("phone", acme.id)
+
+
+def test_a_new_lead_with_a_contacts_phone_and_its_own_email_is_a_duplicate(ctx):
+    acme = add_customer(ctx, "Acme")
+    add_contact(ctx, acme.id, "Jane", phone="13911112222")
+    with pytest.raises(DuplicateFound) as caught:
+        add_lead(ctx, "Jane Doe", phone="13911112222", email="jane@doe.example")
+    assert (caught.value.reason, caught.value.existing_id) == ("phone", acme.id)
+
+
+def test_an_edit_giving_an_existing_phone_with_an_email_is_a_duplicate(ctx):
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    globex = add_customer(ctx, "Globex")
+    with pytest.raises(DuplicateFound) as caught:
+        edit_customer(ctx, globex.id, {"phone": "13800138000", "email": "buyer@globex.example"})
+    assert (caught.value.reason, caught.value.existing_id) == ("phone", acme.id)
+    assert customer_detail(ctx, globex.id).customer.phone is None
+
+
+# ------------------------------------------------------------------ the agenda: overdue means before today
+
+
+def test_due_earlier_today_is_due_today_not_overdue_and_yesterday_night_is_overdue_one_day(ctx, frozen):
+    """Overdue starts at the start of today in the rep's zone, not at this minute."""
+    morning = add_customer(ctx, "Morning call")
+    night = add_customer(ctx, "Late call")
+    midnight = add_customer(ctx, "Midnight call")
+    _log(ctx, morning.id, next_at=datetime(2026, 11, 25, 9, 0, tzinfo=ZONE))
+    _log(ctx, night.id, next_at=datetime(2026, 11, 24, 23, 0, tzinfo=ZONE))
+    _log(ctx, midnight.id, next_at=datetime(2026, 11, 25, 0, 0, tzinfo=ZONE))
+    frozen.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZONE))  # Wednesday 10:00: 09:00 has passed
+
+    agenda = agenda_for(ctx)
+    overdue = {item.customer_name: (item.reason, item.days) for item in agenda.sections["overdue"]}
+    due = {item.customer_name: item.reason for item in agenda.sections["due"]}
+    assert overdue == {"Late call": ("overdue 1 d", 1)}
+    assert due == {"Morning call": "due today 09:00", "Midnight call": "due today 00:00"}
+    assert (agenda.totals["overdue"], agenda.totals["due"]) == (1, 2)
+
+
+# ------------------------------------------------------------------ merge keeps the earlier next date
+
+
+@pytest.mark.parametrize(("keep_days", "other_days"), [(5, 2), (2, 5)])
+def test_merge_keeps_the_earlier_of_the_two_next_dates(ctx, keep_days, other_days):
+    """The sooner promise is the one the customer is waiting for, whichever record held it."""
+    keep = add_customer(ctx, "Acme")
+    other = add_customer(ctx, "Acme Trading (old)")
+    _log(ctx, keep.id, next_at=NOW + timedelta(days=keep_days))
+    _log(ctx, other.id, next_at=NOW + timedelta(days=other_days))
+    merged = merge_customers(ctx, keep.id, other.id)
+    expected = NOW + timedelta(days=min(keep_days, other_days))
+    assert ctx.clock.to_local(merged.next_follow_up_at) == expected
+    assert ctx.clock.to_local(customer_detail(ctx, keep.id).customer.next_follow_up_at) == expected
+
+
+def test_merge_into_a_record_without_a_next_date_takes_the_others(ctx):
+    keep = add_customer(ctx, "Acme")
+    other = add_customer(ctx, "Acme Trading (old)")
+    _log(ctx, other.id, next_at=NOW + timedelta(days=4))
+    merge_customers(ctx, keep.id, other.id)
+    assert ctx.clock.to_local(customer_detail(ctx, keep.id).customer.next_follow_up_at) == NOW + timedelta(days=4)
