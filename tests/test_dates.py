@@ -420,8 +420,6 @@ def test_next_date_still_raises_parse_errors():
 @pytest.mark.parametrize(
     ("text", "expected", "has_time"),
     [
-        ("today", local(2026, 11, 24), False),  # due today, though 09:00 has passed
-        ("今天", local(2026, 11, 24), False),
         ("in 30 minutes", local(2026, 11, 24, 10, 30), True),
         ("10:01", local(2026, 11, 24, 10, 1), True),
         ("fri", local(2026, 11, 27), False),
@@ -433,11 +431,38 @@ def test_next_date_accepts(text, expected, has_time):
     assert parse_next_date(text, NOW) == ParsedDate(expected, has_time)
 
 
-def test_next_date_accepts_today_late_in_the_evening():
-    late = datetime(2026, 11, 24, 23, 30, tzinfo=TZ)
-    assert parse_next_date("今天", late) == ParsedDate(local(2026, 11, 24), False)
+@pytest.mark.parametrize("text", ["now", "today", "今天", "in 0 days", "0天后"])
+def test_next_date_is_never_a_moment_already_past(text):
+    # at 10:00 "today" reads as 09:00 today: an hour the rep can no longer meet
+    with pytest.raises(DateInPastError) as info:
+        parse_next_date(text, NOW)
+    assert "09:00" in str(info.value) or "10:00" in str(info.value)  # the message says the hour it read
+
+
+def test_today_before_the_default_hour_is_a_future_moment():
+    early = datetime(2026, 11, 24, 8, 0, tzinfo=TZ)
+    assert parse_next_date("today", early) == ParsedDate(local(2026, 11, 24), False)
+
+
+def test_month_end_on_the_last_day_after_the_default_hour_is_refused():
+    last_day = datetime(2026, 11, 30, 14, 50, tzinfo=TZ)
     with pytest.raises(DateInPastError):
-        parse_next_date("今晚", late)  # 20:00 has passed
+        parse_next_date("月底", last_day)
+    assert parse_next_date("月底", datetime(2026, 11, 29, 14, 50, tzinfo=TZ)).when == local(2026, 11, 30)
+
+
+def test_late_evening_today_is_refused_tomorrow_is_not():
+    late = datetime(2026, 11, 24, 23, 30, tzinfo=TZ)
+    for text in ("今天", "今晚", "today"):
+        with pytest.raises(DateInPastError):
+            parse_next_date(text, late)
+    assert parse_next_date("明天", late) == ParsedDate(local(2026, 11, 25), False)
+
+
+@pytest.mark.parametrize("text", ["tomorrow 25:00", "tomorrow 10:61", "fri 24:30", "next friday at 13pm"])
+def test_an_impossible_clock_is_refused_not_replaced_by_the_current_time(text):
+    with pytest.raises(DateParseError):
+        parse_when(text, NOW)
 
 
 # ----------------------------------------------------------------- parse_day

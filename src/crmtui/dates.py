@@ -77,7 +77,8 @@ class DateInPastError(DateParseError):
         self.parsed = parsed
         self.today = today
         super().__init__(text, template="the date {quoted} is in the past (read as {read})", quoted=_quote(text),
-                         read=format_when(parsed.when, parsed.has_time, today=today))
+                         # a day-only text for today failed on its hour: show the hour
+                         read=format_when(parsed.when, parsed.has_time or parsed.when.date() >= today, today=today))
 
 
 @dataclass(frozen=True)
@@ -126,20 +127,16 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> Par
 
 
 def parse_next_date(text: str, now: datetime, default_time: time = time(9, 0)) -> ParsedDate:
-    """Parse a *next follow-up date*; raise DateInPastError when it is not in the future.
+    """Parse a *next follow-up date*; raise DateInPastError unless it is after `now`.
 
-    A day-only text for today ("today", "今天") is accepted and means "due today", even
-    when default_time has already passed. A day-only text before today, or a timed
-    result at or before `now`, is refused.
+    No exception for day-only texts: "today" (or 月底 on the last day of the month) means
+    today at default_time, and once that hour has passed it is refused like any past
+    moment. A next date the rep cannot meet any more would put the customer straight into
+    "overdue"; the message shows what the text was read as, so the rep adds a time.
     """
     parsed = parse_when(text, now, default_time)
-    today = now.date()
-    if parsed.has_time:
-        in_past = parsed.when <= now
-    else:
-        in_past = parsed.when.date() < today
-    if in_past:
-        raise DateInPastError(text, parsed, today)
+    if parsed.when <= now:
+        raise DateInPastError(text, parsed, now.date())
     return parsed
 
 
@@ -664,6 +661,8 @@ def _parse_native(s: str, now: datetime, default_time: time) -> ParsedDate | Non
 # ------------------------------------------------------------ dateparser fallback
 
 _HAS_CLOCK = re.compile(r"\d\s*(?:a\.?\s*m|p\.?\s*m)\b|\d:\d{2}")
+_CLOCK_TOKEN = re.compile(r"(?<![\d:])\d+(?::\d+)?\s*(?:a\.?\s*m\.?|p\.?\s*m\.?)(?![a-z])|(?<![\d:])\d+:\d+(?![\d:])")
+"""Every written time in a text dateparser read ("3pm", "10:30 am", "25:00"), to check its answer against."""
 
 
 def _parse_with_dateparser(s: str, now: datetime, default_time: time) -> ParsedDate | None:
@@ -685,7 +684,11 @@ def _parse_with_dateparser(s: str, now: datetime, default_time: time) -> ParsedD
     if result.tzinfo is not None:  # the text named a zone ("3pm utc"): show it in ours
         result = result.astimezone(now.tzinfo).replace(tzinfo=None)
     # dateparser always returns a time (often the current one); trust it only when
-    # the text actually wrote a time, else the text named a day.
+    # the text actually wrote a time, and only when that time is the one the text wrote:
+    # "tomorrow 25:00" came back as tomorrow at the current time.
     if _HAS_CLOCK.search(s):
+        named = {_parse_clock(token.strip(), None) for token in _CLOCK_TOKEN.findall(s)}
+        if len(named) != 1 or None in named or named.pop() != result.hour * 60 + result.minute:
+            return None
         return ParsedDate(result.replace(tzinfo=now.tzinfo), True)
     return ParsedDate(datetime.combine(result.date(), default_time, tzinfo=now.tzinfo), False)
