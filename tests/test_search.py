@@ -50,10 +50,42 @@ def test_contacts_and_notes_lead_to_their_customer(ctx, people):
     assert _found(ctx, "ff") == []  # two Latin letters search names only (they would match most notes)
 
 
-@pytest.mark.parametrize("query", ['"', '""', '"预算"', "OR", "[bold]", "50% off*", "*", "a\"b", "NEAR(x y)", "-", "^"])
-def test_fts_syntax_is_searched_literally_and_never_errors(ctx, people, query):
-    hits = search(ctx, query)
-    assert all(h.customer_id in people.values() for h in hits)
+# Each query is the literal text of one seeded record (two for a lone quote): FTS5 operators must not
+# widen, narrow or break the match. No seeded record holds another query's text unless listed here.
+_LITERAL_SEEDS = {
+    "star": "Star*Tools",
+    "dash": "Dash-Line Trading",
+    "caret": "Caret^Labs",
+    "empty": 'The ""Empty"" Shop',
+    "quoted": 'Tag a"b Co',
+    "bold": "[bold] Media",
+    "orbit": "ORBIT Holdings",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("*", {("customer", "star")}),
+        ("-", {("customer", "dash")}),
+        ("^", {("customer", "caret")}),
+        ('""', {("customer", "empty")}),
+        ('"', {("customer", "empty"), ("customer", "quoted")}),
+        ('a"b', {("customer", "quoted")}),
+        ("[bold]", {("customer", "bold")}),
+        ("OR", {("customer", "orbit")}),
+        ("NEAR(x y)", {("follow_up", "near")}),
+        ('"预算"', {("follow_up", "budget")}),
+    ],
+)
+def test_fts_syntax_is_searched_literally_and_never_errors(ctx, query, expected):
+    ids = {key: add_customer(ctx, name).id for key, name in _LITERAL_SEEDS.items()}
+    for key, name, notes in (("near", "Proximity Ltd", "asked whether NEAR(x y) applies"),
+                             ("budget", "Budget 公司", '客户说 "预算" 批了')):
+        ids[key] = add_customer(ctx, name).id
+        log_follow_up(ctx, ids[key], channel="visit", goal="intro", goal_met=True, notes=notes,
+                      next_plan="send deck", next_at="下周一")
+    assert set(_found(ctx, query)) == {(kind, ids[key]) for kind, key in expected}
 
 
 def test_literal_matches_of_special_text(ctx, people):
