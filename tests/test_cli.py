@@ -260,7 +260,7 @@ def test_add_deal_stores_amount_close_and_stage(ctx: Context):
     assert len(deals) == 1
     d = deals[0]
     assert (d["title"], d["amount"], d["expected_close"], d["stage"], d["competitor"]) == (
-        "CRM seats", "120,000", "2026-12-31", "needs", "Globex")
+        "CRM seats", 120000, "2026-12-31", "needs", "Globex")
 
 
 def test_add_deal_defaults_to_the_first_stage_and_accepts_a_chinese_close_date(ctx: Context):
@@ -274,7 +274,7 @@ def test_add_deal_in_quote_keeps_the_amount_as_the_quote(ctx: Context):
     add_customer(ctx, "Acme")
     ok("add", "deal", "Acme", "Seats", "--stage", "quote", "--amount", "50k")
     (d,) = show("Acme")["deals"]
-    assert (d["stage"], d["amount"], d["quoted"]) == ("quote", "50,000", "50,000")
+    assert (d["stage"], d["amount"], d["quoted"]) == ("quote", 50000, 50000)
 
 
 @pytest.mark.parametrize(
@@ -424,7 +424,7 @@ def test_stage_quote_needs_the_amount(deal):
     result = ok("stage", "CRM seats", "quote", "--amount", "5万")
     assert "CRM seats (Acme) is now in Quote" in result.stdout
     d = _deal()
-    assert (d["stage"], d["amount"], d["quoted"], d["probability"]) == ("quote", "50,000", "50,000", 60)
+    assert (d["stage"], d["amount"], d["quoted"], d["probability"]) == ("quote", 50000, 50000, 60)
 
 
 def test_stage_won_needs_contract_no_amount_and_signed_and_creates_the_contract(deal):
@@ -440,8 +440,8 @@ def test_stage_won_needs_contract_no_amount_and_signed_and_creates_the_contract(
     assert data["deals"][0]["stage"] == "won"
     (contract,) = data["contracts"]
     assert (contract["number"], contract["amount"], contract["signed"], contract["end"]) == (
-        "HT-2026-001", "120,000", "2026-11-20", "2027-11-20")
-    assert [(p["amount"], p["due"]) for p in contract["payments"]] == [("60,000", "2026-12-20"), ("60,000", "2027-01-20")]
+        "HT-2026-001", 120000, "2026-11-20", "2027-11-20")
+    assert [(p["amount"], p["due"]) for p in contract["payments"]] == [(60000, "2026-12-20"), (60000, "2027-01-20")]
 
 
 @pytest.mark.parametrize(
@@ -527,7 +527,7 @@ def test_convert_turns_a_lead_into_customer_contact_and_deal(ctx: Context):
     data = show("某某科技")
     assert (data["status"], data["kind"]) == ("prospect", "company")
     assert [(c["name"], c["phone"]) for c in data["contacts"]] == [("张三", "13800138000")]
-    assert [(d["title"], d["stage"], d["amount"]) for d in data["deals"]] == [("CRM seats", "initial", "30,000")]
+    assert [(d["title"], d["stage"], d["amount"]) for d in data["deals"]] == [("CRM seats", "initial", 30000)]
 
 
 def test_convert_with_a_title_names_the_deal(ctx: Context):
@@ -574,7 +574,7 @@ def test_edit_deal_fields(ctx: Context, deal):
     result = ok("edit", "CRM seats", "--amount", "3万", "--close", "2026-12-31", "--competitor", "Globex", "--title", "CRM seats v2")
     assert "updated deal CRM seats v2" in result.stdout
     d = _deal()
-    assert (d["title"], d["amount"], d["expected_close"], d["competitor"]) == ("CRM seats v2", "30,000", "2026-12-31", "Globex")
+    assert (d["title"], d["amount"], d["expected_close"], d["competitor"]) == ("CRM seats v2", 30000, "2026-12-31", "Globex")
 
 
 def test_edit_customer_and_deal_fields_at_once_is_refused(ctx: Context, deal):
@@ -741,12 +741,12 @@ def test_a_deal_reference_may_be_an_id_prefix_title_or_customer_pinyin(ctx: Cont
     assert _deal("zs")["stage"] == "negotiation"
 
 
-def test_an_ambiguous_customer_lists_the_matches_and_exits_2(ctx: Context):
+def test_an_ambiguous_customer_lists_the_matches_and_exits_3(ctx: Context):
     east = add_customer(ctx, "Acme East")
     west = add_customer(ctx, "Acme West")
     for args in (["show", "Acme"], ["log", "Acme", *LOG_OK, "--next", "明天"], ["add", "deal", "Acme", "Seats"],
                  ["edit", "Acme", "--phone", "13800138000"], ["rm", "Acme", "--yes"]):
-        result = fails(*args, code=2)
+        result = fails(*args, code=3)
         assert '"Acme" matches 2 customers' in result.stderr
         assert f"{east.id[:8]}  Acme East" in result.stderr
         assert f"{west.id[:8]}  Acme West" in result.stderr
@@ -763,12 +763,12 @@ def test_an_exact_name_wins_over_a_longer_one(ctx: Context):
     assert show("acme")["name"] == "Acme"
 
 
-def test_an_ambiguous_deal_lists_the_matches_and_exits_2(ctx: Context):
+def test_an_ambiguous_deal_lists_the_matches_and_exits_3(ctx: Context):
     a = add_customer(ctx, "Acme")
     g = add_customer(ctx, "Globex")
     d1 = add_deal(ctx, a.id, "Seats 2026")
     d2 = add_deal(ctx, g.id, "Seats 2027")
-    result = fails("stage", "Seats", "needs", code=2)
+    result = fails("stage", "Seats", "needs", code=3)
     assert '"Seats" matches 2 deals' in result.stderr
     assert d1.id[:8] in result.stderr and "Seats 2026 @ Acme" in result.stderr
     assert d2.id[:8] in result.stderr and "Seats 2027 @ Globex" in result.stderr
@@ -828,11 +828,11 @@ def test_today_lists_each_section(ctx: Context, frozen):
     assert by["due"]["Due Co"]["when"] == "2026-11-24T15:00:00+08:00"
     assert by["due"]["Due Co"]["next_plan"] == "Send quote"
     assert list(by["stalled"]) == ["Stalled Co"]
-    assert by["stalled"]["Stalled Co"]["amount"] == "200,000"
+    assert by["stalled"]["Stalled Co"]["amount"] == 200000
     assert list(by["new_leads"]) == ["Old Lead"]
     assert list(by["renewals"]) == ["Renew Co"] and by["renewals"]["Renew Co"]["days"] == 16
     assert list(by["payments"]) == ["Pay Co"]
-    assert (by["payments"]["Pay Co"]["days"], by["payments"]["Pay Co"]["amount"]) == (4, "5,000")
+    assert (by["payments"]["Pay Co"]["days"], by["payments"]["Pay Co"]["amount"]) == (4, 5000)
     assert list(by["birthdays"]) == ["Bday Co"] and by["birthdays"]["Bday Co"]["days"] == 2
     assert pay.id == by["payments"]["Pay Co"]["customer_id"]
 

@@ -133,11 +133,11 @@ def test_bad_input_in_a_real_process_is_one_line_and_non_zero(subprocess_env, ar
     assert lines[0].startswith(start), lines[0]
 
 
-def test_an_ambiguous_reference_exits_2_listing_the_matches(subprocess_env):
+def test_an_ambiguous_reference_exits_3_listing_the_matches(subprocess_env):
     assert crm(subprocess_env, "add", "customer", "Acme East").returncode == 0
     assert crm(subprocess_env, "add", "customer", "Acme West").returncode == 0
     child = crm(subprocess_env, "show", "acme")
-    assert child.returncode == 2
+    assert child.returncode == 3
     assert "Traceback" not in child.stderr
     lines = child.stderr.splitlines()
     assert lines[0].startswith('error: "acme" matches 2 customers')

@@ -214,7 +214,7 @@ def test_reassign_with_several_matches_lists_them(team: Team) -> None:
     ok("add", "customer", "宏达机械")
     ok("add", "customer", "宏达贸易")
     ok("sync")
-    result = fails("server", "reassign", "宏达", "pool", "--dsn", team.dsn, code=2)
+    result = fails("server", "reassign", "宏达", "pool", "--dsn", team.dsn, code=3)
     assert "宏达机械" in result.stderr and "宏达贸易" in result.stderr
 
 

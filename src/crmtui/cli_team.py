@@ -244,7 +244,7 @@ def _admin(dsn: str, action):  # type: ignore[no-untyped-def]
     try:
         return action()
     except Ambiguous as exc:
-        base._fail("\n".join([exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]), 2)
+        base._fail("\n".join([exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]), base.EXIT_AMBIGUOUS)
     except CrmError as exc:
         base._fail(exc.message())
     except Exception as exc:  # the driver's or Alembic's: one line, the admin's password masked

@@ -84,6 +84,8 @@ class Settings:
     keys: tuple[tuple[str, str], ...] = ()
     """Remapped key bindings: (binding id, keys), from the [keys] table."""
     theme: str = ""
+    phone_region: str = "CN"
+    """The country of a phone number typed without its country code (ISO 3166 two-letter code)."""
     sync: SyncSettings = field(default_factory=SyncSettings)
 
     def stage(self, key: str) -> Stage:
@@ -100,6 +102,15 @@ class Settings:
         return [s.key for s in self.stages].index(key)
 
 
+THEMES = (
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
+    "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine",
+    "rose-pine-dawn", "rose-pine-moon", "solarized-dark", "solarized-light", "textual-dark", "textual-light",
+    "tokyo-night",
+)
+"""Textual's own themes (a test keeps this equal to textual.theme.BUILTIN_THEMES): checked without importing
+Textual, so `crm today` refuses the same config the app would."""
+
 _SIMPLE = {
     "language": str,
     "timezone": str,
@@ -111,6 +122,7 @@ _SIMPLE = {
     "stage_follow_up_days": int,
     "bell": bool,
     "theme": str,
+    "phone_region": str,
 }
 
 
@@ -174,6 +186,9 @@ def settings_from_dict(data: dict) -> Settings:
             values[name] = _check(name, data[name], kind)
     if values.get("language", "auto") not in ("auto", "en", "zh"):
         raise InvalidInput("config language", '"auto", "en" or "zh"', values["language"])
+    if values.get("theme") and values["theme"] not in THEMES:
+        raise InvalidInput("config theme", "one of {names}, or empty for the default", values["theme"],
+                           names=", ".join(THEMES))
     if values.get("timezone"):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -181,6 +196,13 @@ def settings_from_dict(data: dict) -> Settings:
             ZoneInfo(str(values["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput("config timezone", 'an IANA zone such as "Asia/Shanghai"', values["timezone"]) from None
+    if "phone_region" in values:
+        from crmtui.normalize import is_phone_region
+
+        if not is_phone_region(str(values["phone_region"])):
+            raise InvalidInput("config phone_region", 'a two-letter country code such as "CN" or "US"',
+                               values["phone_region"])
+        values["phone_region"] = str(values["phone_region"]).upper()
     if "default_time" in data:
         values["default_time"] = _parse_time(data["default_time"])
     if "stages" in data:
@@ -206,6 +228,17 @@ def settings_from_dict(data: dict) -> Settings:
         keys = data["keys"]
         if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
             raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
+        from crmtui.keymap import IDS, clash
+
+        unknown_ids = sorted(set(keys) - IDS)
+        if unknown_ids:
+            raise InvalidInput("config keys", "binding ids of the app (see docs/configuration.md), not {names}",
+                               unknown_ids, names=", ".join(unknown_ids))
+        taken = clash(keys)
+        if taken:
+            key, first, second = taken
+            raise InvalidInput("config keys", "one action per key: {key} would be both {first} and {second}",
+                               key=key, first=first, second=second)
         values["keys"] = tuple(sorted(keys.items()))
     if "sync" in data:
         values["sync"] = _parse_sync(data["sync"])
