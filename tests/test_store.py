@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crmtui.errors import InvalidInput
+from crmtui.errors import DuplicateFound, InvalidInput
 from crmtui.services.backup import backup, check_backup, restore
 from crmtui.services.customers import add_customer, edit_customer, list_customers
 from crmtui.services.follow_ups import log_follow_up
@@ -71,7 +71,7 @@ def test_every_change_writes_a_mutation_with_per_field_stamps(ctx, frozen):
 def test_a_failed_change_leaves_no_mutation(ctx):
     add_customer(ctx, "Acme", phone="13800138000")
     before = len(_outbox(ctx))
-    with pytest.raises(Exception):
+    with pytest.raises(DuplicateFound):
         add_customer(ctx, "Other", phone="+86 138-0013-8000")  # duplicate: refused inside the transaction
     assert len(_outbox(ctx)) == before
     assert [c.name for c in list_customers(ctx)] == ["Acme"]
@@ -135,51 +135,135 @@ def test_opening_a_current_file_does_not_load_alembic(ctx, subprocess_env):
     assert result.stdout.strip() == "False"
 
 
-WRITER = textwrap.dedent(
+# The child processes below synchronise with this process and with each other through files in a folder
+# given on their command line: each waits for a file to appear (with a deadline), never for a fixed time.
+WAIT_FOR = textwrap.dedent(
     """
-    import sys
+    import sys, time
+    from pathlib import Path
+
+    def wait_for(path: Path) -> None:
+        deadline = time.monotonic() + 120
+        while not path.exists():
+            if time.monotonic() > deadline:
+                sys.exit(f"gave up waiting for {path.name}")
+            time.sleep(0.002)
+    """
+)
+
+TWO_WRITERS = WAIT_FOR + textwrap.dedent(
+    """
     from crmtui.services.context import open_context
     from crmtui.services.customers import add_customer
+
+    name, count, folder = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    other = "b" if name == "a" else "a"
     ctx = open_context()
-    for i in range(int(sys.argv[2])):
-        add_customer(ctx, f"{sys.argv[1]}-{i}", force=True)
+    (folder / f"ready-{name}").touch()
+    wait_for(folder / f"ready-{other}")  # a barrier: both are open before either writes
+    add_customer(ctx, f"{name}-0", force=True)
+    (folder / f"first-{name}").touch()
+    wait_for(folder / f"first-{other}")  # the rest only after the other's first write: the two runs overlap
+    for i in range(1, count):
+        add_customer(ctx, f"{name}-{i}", force=True)
     print("done")
     """
 )
 
 
-def test_two_processes_writing_at_once_never_see_database_is_locked(ctx, subprocess_env):
+def _wait_for(path: Path, process: subprocess.Popen) -> None:
+    """Until `path` exists; fails at once with the child's error if the child ended first."""
+    import time
+
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        if process.poll() is not None:
+            pytest.fail(f"the writer ended before {path.name}: {process.communicate()[1]}")
+        assert time.monotonic() < deadline, f"no {path.name} after 120 s"
+        time.sleep(0.002)
+
+
+def _insert_seq(ctx, name: str) -> int:
+    with ctx.db.read() as session:
+        rows = session.execute(text("SELECT seq, changes FROM outbox WHERE record_table = 'customer' AND kind = 'insert'"))
+        [seq] = [seq for seq, changes in rows if json.loads(changes)["name"] == name]
+    return seq
+
+
+def test_two_processes_writing_at_once_never_see_database_is_locked(ctx, subprocess_env, tmp_path: Path):
     add_customer(ctx, "seed")
+    folder = tmp_path / "signals"
+    folder.mkdir()
     # Hold the database open for reading in this process while two others write.
     with ctx.db.read() as session:
         session.execute(text("SELECT count(*) FROM customer")).scalar()
         writers = [
-            subprocess.Popen([PYTHON, "-c", WRITER, name, "60"], env=subprocess_env, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
+            subprocess.Popen([PYTHON, "-c", TWO_WRITERS, name, "60", str(folder)], env=subprocess_env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for name in ("a", "b")
         ]
-        outputs = [w.communicate(timeout=120) for w in writers]
+        outputs = [w.communicate(timeout=300) for w in writers]
     for writer, (out, err) in zip(writers, outputs, strict=True):
-        assert writer.returncode == 0, err
         assert "locked" not in err
+        assert writer.returncode == 0 and out.strip() == "done", err
     names = {c.name for c in list_customers(ctx)}
     assert {f"a-{i}" for i in range(60)} <= names and {f"b-{i}" for i in range(60)} <= names
     with ctx.db.read() as session:
         seqs = session.execute(text("SELECT seq FROM outbox ORDER BY seq")).scalars().all()
     assert len(seqs) == len(set(seqs)) >= 121
+    # They did overlap: each one's first row was written before the other's second.
+    assert _insert_seq(ctx, "a-0") < _insert_seq(ctx, "b-1") and _insert_seq(ctx, "b-0") < _insert_seq(ctx, "a-1")
+
+
+BUSY_WRITER = WAIT_FOR + textwrap.dedent(
+    """
+    from crmtui.services.context import open_context
+    from crmtui.services.customers import add_customer
+
+    folder = Path(sys.argv[1])
+    ctx = open_context()
+    add_customer(ctx, "w-0", force=True)
+    (folder / "started").touch()
+    written = 1
+    while not (folder / "stop").exists():  # writes until the backups are done
+        add_customer(ctx, f"w-{written}", force=True)
+        written += 1
+    print(written)
+    """
+)
+
+
+def _live_count(path: Path) -> int:
+    with sqlite3.connect(path) as raw:
+        return raw.execute("SELECT count(*) FROM customer").fetchone()[0]
 
 
 def test_backup_while_another_process_writes_is_consistent(ctx, subprocess_env, tmp_path: Path):
+    import time
+
     add_customer(ctx, "seed")
-    writer = subprocess.Popen([PYTHON, "-c", WRITER, "w", "150"], env=subprocess_env, stdout=subprocess.PIPE,
+    folder = tmp_path / "signals"
+    folder.mkdir()
+    writer = subprocess.Popen([PYTHON, "-c", BUSY_WRITER, str(folder)], env=subprocess_env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
-    copies = []
+    copies, counts = [], []
     try:
+        _wait_for(folder / "started", writer)
         for index in range(5):
+            # Each copy waits until the writer has added rows since the previous one: five different moments.
+            deadline = time.monotonic() + 120
+            while _live_count(ctx.db.path) <= (counts[-1] if counts else 1):
+                assert writer.poll() is None and time.monotonic() < deadline, "the writer stopped writing"
+                time.sleep(0.002)
             copies.append(backup(ctx.db.path, tmp_path / f"copy{index}.db"))
+            with sqlite3.connect(copies[-1]) as raw:
+                counts.append(raw.execute("SELECT count(*) FROM customer").fetchone()[0])
     finally:
+        (folder / "stop").touch()
         out, err = writer.communicate(timeout=120)
     assert writer.returncode == 0, err
+    written = int(out)
+    assert 1 < counts[0] < counts[1] < counts[2] < counts[3] < counts[4] <= written + 1  # the seed and the writer's
     for copy in copies:
         assert check_backup(copy) == SCHEMA_HEAD
         with sqlite3.connect(copy) as raw:
