@@ -16,6 +16,10 @@ def backup(db_path: Path, target: Path) -> Path:
         target = _unique(target, "crm")
     if target.exists():
         raise InvalidInput("path", "a file that does not exist yet (nothing is overwritten)", str(target))
+    if not target.parent.is_dir():
+        # a typo in the folder would otherwise leave the copy somewhere the rep never looks
+        raise InvalidInput("path", "a file in an existing folder ({folder} does not exist)", str(target),
+                           folder=target.parent)
     if not db_path.exists():
         raise CrmError("there is no database at {path} yet", path=db_path)
     try:

@@ -1,0 +1,39 @@
+"""What `crm` prints for a rep: no dangling separators, no raw stamps, refusals that say why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crmtui.services.context import Context
+from crmtui.services.customers import add_customer
+from crmtui.services.deals import add_deal
+from tests.test_cli import fails, ok
+
+
+def test_list_rows_end_with_a_value_not_a_separator(ctx: Context) -> None:
+    add_customer(ctx, "Acme", status="customer")  # no phone
+    add_customer(ctx, "Globex", status="customer", phone="13800138000")
+    customer = add_customer(ctx, "Initech", status="customer")
+    add_deal(ctx, customer.id, "Seats")  # no amount
+    for what in ("customers", "deals"):
+        lines = ok("list", what).stdout.splitlines()
+        assert lines
+        for line in lines:
+            assert not line.rstrip().endswith("·"), line
+    assert any(line.endswith("13800138000") for line in ok("list", "customers").stdout.splitlines())
+
+
+def test_edit_does_not_offer_or_take_the_pool_status(ctx: Context) -> None:
+    add_customer(ctx, "Acme", status="customer")
+    result = fails("edit", "Acme", "--status", "pool")
+    assert result.stderr.startswith("error: status:")
+    assert "pool" not in result.stderr.split("one of", 1)[1].split("(got")[0]
+    assert ok("show", "Acme", "--json").stdout.count('"status": "customer"') == 1
+
+
+def test_backup_into_a_missing_folder_is_refused_and_creates_nothing(home: Path, ctx: Context) -> None:
+    add_customer(ctx, "Acme")
+    target = home / "nowhere" / "deeper" / "copy.db"
+    result = fails("backup", str(target))
+    assert result.stderr.startswith("error: path:") and "does not exist" in result.stderr
+    assert not (home / "nowhere").exists()
