@@ -17,6 +17,15 @@ from crmtui.store.raw import to_db
 FORMAT_VERSION = 1
 """Version of the mutation format the server must understand (DESIGN section 3)."""
 
+DERIVED_FIELDS: dict[str, frozenset[str]] = {
+    "customer": frozenset({"name_key", "pinyin", "phone_key", "email_key", "score", "next_follow_up_at",
+                           "last_contact_at"}),
+    "contact": frozenset({"name_key", "pinyin", "phone_key", "email_key"}),
+}
+"""Columns computed from others (search keys, the lead score, the dates that follow the follow-ups): they
+sync like any column but two laptops computing them differently is no conflict the rep could settle."""
+
+
 TABLE_ORDER = ("customer", "contact", "deal", "deal_stage_change", "follow_up", "contract", "payment", "customer_tag")
 """Parents before children: a replay of the outbox in order never breaks a foreign key."""
 
