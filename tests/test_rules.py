@@ -139,3 +139,62 @@ def test_merge_into_a_record_without_a_next_date_takes_the_others(ctx):
     _log(ctx, other.id, next_at=NOW + timedelta(days=4))
     merge_customers(ctx, keep.id, other.id)
     assert ctx.clock.to_local(customer_detail(ctx, keep.id).customer.next_follow_up_at) == NOW + timedelta(days=4)
+
+
+# ------------------------------------------------------------------ follow-ups are append-only
+
+_SAID = ("at", "channel", "goal", "goal_met", "notes", "next_plan", "next_at")
+"""What a follow-up records of the contact itself: never changed once logged (links may follow a merge)."""
+
+
+def _follow_up_rows(ctx) -> dict[str, tuple]:
+    import sqlite3
+
+    with sqlite3.connect(ctx.db.path) as raw:
+        rows = raw.execute(f"SELECT id, {', '.join(_SAID)} FROM follow_up").fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_no_service_changes_what_a_logged_follow_up_says(ctx, frozen):
+    """Append-only is kept by the writes themselves: every service that touches a customer, its contacts
+    or deals leaves each logged follow-up as it was, and the outbox (what sync sends) never carries a change
+    to one. A correction is a new follow-up."""
+    import json
+    import sqlite3
+
+    from crmtui.services.customers import convert_lead, delete_contact, delete_customer, edit_contact
+    from crmtui.services.deals import delete_deal, edit_deal
+
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    jane = add_contact(ctx, acme.id, "Jane")
+    deal = add_deal(ctx, acme.id, "Seats", amount="50000")
+    _log(ctx, acme.id, contact_id=jane.id, deal_id=deal.id, notes="asked for a quote", goal_met=False)
+    lead = add_lead(ctx, "Zhang Wei", phone="13911112222")
+    _log(ctx, lead.id, notes="first call")
+    old = add_customer(ctx, "Acme Trading (old)")
+    _log(ctx, old.id, notes="from the old record", next_at=NOW + timedelta(days=1))
+    logged = _follow_up_rows(ctx)
+    assert len(logged) == 3
+
+    frozen.shift(3600)
+    edit_customer(ctx, acme.id, {"name": "Acme Group", "phone": "13800138001", "status": "dormant"})
+    edit_customer(ctx, acme.id, {"status": "prospect"})
+    edit_contact(ctx, jane.id, {"name": "Jane Li", "title": "CTO"})
+    edit_deal(ctx, deal.id, {"title": "Seats 2027", "amount": "60000"})
+    move_stage(ctx, deal.id, "quote", amount="58000")
+    move_stage(ctx, deal.id, "lost", reason="price")
+    convert_lead(ctx, lead.id, deal_title="Pilot")
+    merge_customers(ctx, acme.id, old.id)
+    _log(ctx, acme.id, notes="a correction: the quote was for 40 seats")
+    delete_contact(ctx, jane.id)
+    delete_deal(ctx, deal.id)
+    delete_customer(ctx, lead.id)
+
+    after = _follow_up_rows(ctx)
+    assert {key: after[key] for key in logged} == logged
+    assert len(after) == 4
+    with sqlite3.connect(ctx.db.path) as raw:
+        mutations = raw.execute("SELECT kind, record_id, changes FROM outbox WHERE record_table = 'follow_up'").fetchall()
+    assert sorted(record_id for kind, record_id, _ in mutations if kind == "insert") == sorted(after)
+    changed = {name for kind, _, changes in mutations if kind != "insert" for name in json.loads(changes)}
+    assert not changed & set(_SAID), changed
