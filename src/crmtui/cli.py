@@ -248,13 +248,17 @@ def show(
     from crmtui.services.views import detail_dict
 
     with _session() as ctx:
-        data = detail_dict(ctx, customer_detail(ctx, _customer(ctx, customer).id))
+        target = _customer(ctx, customer)
+        data = detail_dict(ctx, customer_detail(ctx, target.id))
         if json_out:
             _print_json(data)
             return
         tier_word, score_word = _("tier"), _("score")
         status = labels.status(str(data["status"]))
         _out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
+        if target.via_contact:
+            # Found by a contact's name: say so, or "crm show 张三" would seem to show someone else.
+            _out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
         for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
                            (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
                            (_("industry"), "industry"), (_("region"), "region"), (_("owner"), "owner"),

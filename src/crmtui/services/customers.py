@@ -20,12 +20,17 @@ STATUSES = ("lead", "prospect", "customer", "dormant", "pool")
 
 
 def _name_keys(name: str, person: bool) -> tuple[str, str]:
-    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin."""
+    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin.
+
+    A record not known to be a person gets both readings: a customer filed as a company is often a
+    person (曾小明 must be found by zxm, the surname reading, as well as by cxm)."""
     pinyin = ""
     if normalize.has_cjk(name):
         from crmtui.pinyin import search_keys  # deferred: pypinyin costs 0.24 s
 
         pinyin = search_keys(name, person=person)
+        if not person:
+            pinyin = " ".join(dict.fromkeys([*pinyin.split(), *search_keys(name, person=True).split()]))
     return normalize.name_key(name), pinyin
 
 
@@ -41,8 +46,14 @@ def _check_duplicate(session: StoreSession, record: Customer, force: bool) -> No
         return
     found = customer_store.find_duplicate(session, record.name_key, record.phone_key, record.email_key, exclude_id=record.id)
     if found:
-        reason, existing = found
-        raise DuplicateFound(reason, existing.id, existing.name)
+        raise _duplicate_found(*found)
+
+
+def _duplicate_found(reason: str, customer: Customer, contact: Contact | None) -> DuplicateFound:
+    """The duplicate as the rep should see it: a contact is named with its customer, whose id it carries."""
+    if contact is None:
+        return DuplicateFound(reason, customer.id, customer.name)
+    return DuplicateFound(reason, customer.id, f"{contact.name} @ {customer.name}", "contact")
 
 
 def _rescore(session: StoreSession, ctx: Context, customer: Customer) -> None:
@@ -170,7 +181,7 @@ def _check_contact_duplicate(session: StoreSession, customer: Customer, contact:
     """Another customer (or one of its contacts) with this phone or email, then this customer's other contacts."""
     other = customer_store.find_duplicate(session, None, contact.phone_key, contact.email_key, exclude_id=customer.id)
     if other:
-        reason, existing = other
+        reason, existing, _contact = other
         raise DuplicateFound(reason, existing.id, existing.name)
     found = customer_store.find_contact_duplicate(
         session, customer.id, contact.name_key, contact.phone_key, contact.email_key, exclude_id=contact.id
@@ -440,11 +451,9 @@ def merge_customers(ctx: Context, keep_id: str, other_id: str) -> Customer:
 def duplicate_of(
     ctx: Context, *, name: str | None = None, phone: str | None = None, email: str | None = None
 ) -> DuplicateFound | None:
-    """The existing customer a new record would duplicate (same phone, email or normalised name), for live warnings."""
+    """The existing customer or contact a new record would duplicate (same phone, email or normalised name),
+    for live warnings."""
     name_key = normalize.name_key(name) if name and name.strip() else None
     with ctx.db.read() as session:
         found = customer_store.find_duplicate(session, name_key, normalize.phone_key(phone), normalize.email_key(email))
-    if found is None:
-        return None
-    reason, existing = found
-    return DuplicateFound(reason, existing.id, existing.name)
+    return None if found is None else _duplicate_found(*found)

@@ -17,8 +17,10 @@ def get_customer(session: Session, customer_id: str) -> Customer | None:
 
 def find_duplicate(
     session: Session, name_key: str | None, phone_key: str | None, email_key: str | None, exclude_id: str | None = None
-) -> tuple[str, Customer] | None:
-    """The first live customer (or a contact's customer) with the same phone, email or name: (reason, customer)."""
+) -> tuple[str, Customer, Contact | None] | None:
+    """The first live customer, or live contact of a live customer, with the same phone, email or name.
+
+    Returns (reason, customer, the contact that matched or None when the customer itself did)."""
     live = col(Customer.deleted_at).is_(None)
     not_self = Customer.id != exclude_id if exclude_id else True
     checks: list[tuple[str, object, object]] = []
@@ -26,20 +28,19 @@ def find_duplicate(
         checks.append(("phone", Customer.phone_key == phone_key, Contact.phone_key == phone_key))
     if email_key:
         checks.append(("email", Customer.email_key == email_key, Contact.email_key == email_key))
+    if name_key:
+        checks.append(("name", Customer.name_key == name_key, Contact.name_key == name_key))
     for reason, on_customer, on_contact in checks:
         found = session.exec(select(Customer).where(live, not_self, on_customer)).first()
-        if found is None:
-            found = session.exec(
-                select(Customer)
-                .join(Contact, col(Contact.customer_id) == Customer.id)
-                .where(live, not_self, col(Contact.deleted_at).is_(None), on_contact)
-            ).first()
         if found is not None:
-            return reason, found
-    if name_key:
-        found = session.exec(select(Customer).where(live, not_self, Customer.name_key == name_key)).first()
-        if found is not None:
-            return "name", found
+            return reason, found, None
+        pair = session.exec(
+            select(Customer, Contact)
+            .join(Contact, col(Contact.customer_id) == Customer.id)
+            .where(live, not_self, col(Contact.deleted_at).is_(None), on_contact)
+        ).first()
+        if pair is not None:
+            return reason, pair[0], pair[1]
     return None
 
 

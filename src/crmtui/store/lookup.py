@@ -1,4 +1,8 @@
-"""Finding the record a rep means by an id prefix, a name fragment or pinyin initials (stdlib sqlite3 path)."""
+"""Finding the records a rep may mean by an id, a name, a fragment or pinyin (stdlib sqlite3 path).
+
+The queries here only gather candidates, each with the name that matched (the customer's own
+name, one of its contacts, or a deal's title); deciding which candidate wins is the service's rule.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from crmtui.store.raw import like_pattern
 
 @dataclass(frozen=True)
 class CustomerRef:
-    """Just enough of a customer to name it and act on it."""
+    """Just enough of a customer to name it and act on it; `via_contact` names the contact it was found by."""
 
     id: str
     name: str
     status: str
+    via_contact: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,9 +31,25 @@ class DealRef:
     stage: str
     customer_id: str
     customer_name: str
+    via_contact: str | None = None
 
 
-def _id_prefix(ref: str) -> str | None:
+@dataclass(frozen=True)
+class NameHit:
+    """One name that a reference may have meant, and the record it leads to.
+
+    `source` is "customer" (the customer's own name), "contact" (one of its contacts) or "title"
+    (a deal's title); `key` is the stored normalised name (None for titles), `pinyin` the stored
+    search keys ("zhangsan zs zhang san")."""
+
+    record_id: str
+    source: str
+    name: str
+    key: str | None
+    pinyin: str
+
+
+def id_prefix(ref: str) -> str | None:
     """A LIKE prefix for ids when ref could be one (4+ hex digits or dashes)."""
     lowered = ref.lower()
     if len(lowered) >= 4 and all(ch in "0123456789abcdef-" for ch in lowered):
@@ -36,55 +57,58 @@ def _id_prefix(ref: str) -> str | None:
     return None
 
 
-def find_customers(connection: sqlite3.Connection, ref: str, limit: int = 20) -> list[CustomerRef]:
-    """Live customers that ref names. An exact id or an exact name wins alone ("Acme" beats "Acme East")."""
-    live = "deleted_at IS NULL"
-    for condition, params in (
-        ("id = ?", (ref,)),
-        ("lower(name) = lower(?)", (ref,)),
-        # A whole pinyin key ("zs", "zhangsan") beats a fragment of one ("zs" inside "hzss").
-        ("' ' || pinyin || ' ' LIKE ? ESCAPE '\\'", (like_pattern(f" {ref.lower()} "),)),
-    ):
-        rows = connection.execute(
-            f"SELECT id, name, status FROM customer WHERE {live} AND {condition} ORDER BY name LIMIT ?", (*params, limit)
-        ).fetchall()
-        if rows:
-            return [CustomerRef(*row) for row in rows]
+def customer_hits(
+    connection: sqlite3.Connection, ref: str, key: str | None
+) -> tuple[dict[str, CustomerRef], list[NameHit]]:
+    """Live customers whose id, name, pinyin or normalised name (`key`), or a live contact's, contain ref.
+
+    Returns the customers by id and every name that matched."""
     pattern = like_pattern(ref)
-    conditions = ["name LIKE ? ESCAPE '\\'", "pinyin LIKE ? ESCAPE '\\'"]
-    params: list[object] = [pattern, pattern]
-    prefix = _id_prefix(ref)
-    if prefix:
-        conditions.append("id LIKE ?")
-        params.append(prefix)
+    prefix = id_prefix(ref)
     rows = connection.execute(
-        f"SELECT id, name, status FROM customer WHERE {live} AND ({' OR '.join(conditions)}) ORDER BY name LIMIT ?",
-        (*params, limit),
+        "SELECT id, name, status, 'customer', name, name_key, pinyin FROM customer"
+        " WHERE deleted_at IS NULL AND (id = ? OR id LIKE ? OR name LIKE ? ESCAPE '\\'"
+        " OR pinyin LIKE ? ESCAPE '\\' OR name_key = ?)"
+        " UNION ALL"
+        " SELECT c.id, c.name, c.status, 'contact', k.name, k.name_key, k.pinyin FROM contact k"
+        " JOIN customer c ON c.id = k.customer_id WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL"
+        " AND (k.name LIKE ? ESCAPE '\\' OR k.pinyin LIKE ? ESCAPE '\\' OR k.name_key = ?)",
+        (ref, prefix, pattern, pattern, key, pattern, pattern, key),
     ).fetchall()
-    return [CustomerRef(*row) for row in rows]
+    customers: dict[str, CustomerRef] = {}
+    hits: list[NameHit] = []
+    for customer_id, name, status, source, hit_name, hit_key, pinyin in rows:
+        customers[customer_id] = CustomerRef(customer_id, name, status)
+        hits.append(NameHit(customer_id, source, hit_name, hit_key, pinyin or ""))
+    return customers, hits
 
 
-def find_deals(connection: sqlite3.Connection, ref: str, limit: int = 20) -> list[DealRef]:
-    """Live deals that ref names by id, title, or their customer's name or pinyin."""
-    base = (
-        "SELECT d.id, d.title, d.stage, c.id, c.name FROM deal d JOIN customer c ON c.id = d.customer_id"
-        " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL AND "
-    )
-    for condition, params in (("d.id = ?", (ref,)), ("lower(d.title) = lower(?)", (ref,))):
-        rows = connection.execute(base + condition + " ORDER BY c.name LIMIT ?", (*params, limit)).fetchall()
-        if rows:
-            return [DealRef(*row) for row in rows]
+def deal_hits(connection: sqlite3.Connection, ref: str, key: str | None) -> tuple[dict[str, DealRef], list[NameHit]]:
+    """Live deals whose id or title contain ref, or whose customer (or one of its contacts) does by name or pinyin.
+
+    Returns the deals by id and every name that matched."""
     pattern = like_pattern(ref)
-    conditions = ["d.title LIKE ? ESCAPE '\\'", "c.name LIKE ? ESCAPE '\\'", "c.pinyin LIKE ? ESCAPE '\\'"]
-    params = [pattern, pattern, pattern]
-    prefix = _id_prefix(ref)
-    if prefix:
-        conditions.append("d.id LIKE ?")
-        params.append(prefix)
+    prefix = id_prefix(ref)
+    select = "SELECT d.id, d.title, d.stage, c.id, c.name, "
+    live = " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL AND "
     rows = connection.execute(
-        base + f"({' OR '.join(conditions)}) ORDER BY c.name, d.title LIMIT ?", (*params, limit)
+        select + "'title', d.title, NULL, '' FROM deal d JOIN customer c ON c.id = d.customer_id"
+        + live + "(d.id = ? OR d.id LIKE ? OR d.title LIKE ? ESCAPE '\\')"
+        " UNION ALL "
+        + select + "'customer', c.name, c.name_key, c.pinyin FROM deal d JOIN customer c ON c.id = d.customer_id"
+        + live + "(c.name LIKE ? ESCAPE '\\' OR c.pinyin LIKE ? ESCAPE '\\' OR c.name_key = ?)"
+        " UNION ALL "
+        + select + "'contact', k.name, k.name_key, k.pinyin FROM deal d JOIN customer c ON c.id = d.customer_id"
+        " JOIN contact k ON k.customer_id = c.id"
+        + live + "k.deleted_at IS NULL AND (k.name LIKE ? ESCAPE '\\' OR k.pinyin LIKE ? ESCAPE '\\' OR k.name_key = ?)",
+        (ref, prefix, pattern, pattern, pattern, key, pattern, pattern, key),
     ).fetchall()
-    return [DealRef(*row) for row in rows]
+    deals: dict[str, DealRef] = {}
+    hits: list[NameHit] = []
+    for deal_id, title, stage, customer_id, customer_name, source, hit_name, hit_key, pinyin in rows:
+        deals[deal_id] = DealRef(deal_id, title, stage, customer_id, customer_name)
+        hits.append(NameHit(deal_id, source, hit_name, hit_key, pinyin or ""))
+    return deals, hits
 
 
 def owners(connection: sqlite3.Connection, customer_ids: list[str]) -> dict[str, str | None]:
