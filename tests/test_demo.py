@@ -31,11 +31,16 @@ def test_demo_fills_an_empty_database_with_a_living_sample(ctx, tmp_path, settin
     agenda = agenda_for(ctx)
     for section in ("overdue", "due", "stalled", "new_leads"):
         assert agenda.sections[section], section
-    from crmtui.pinyin import pinyin_keys
-
-    chinese = next(c for c in customers if re.search(r"[\u4e00-\u9fff]", c.name))
-    full, _initials = pinyin_keys(chinese.name, person=False)
-    assert chinese.id in {h.customer_id for h in search(ctx, full)}  # pinyin keys were computed for the sample
+    # pinyin keys were computed for the sample: each city's pinyin, written out by hand (重庆, 长沙 and 厦门
+    # begin with characters that have two readings), finds every company named after that city and
+    # nothing that is not in that city (by name, region, or a lead's company)
+    by_id = {c.id: c for c in customers}
+    for city, spelled in (("北京", "beijing"), ("重庆", "chongqing"), ("长沙", "changsha"), ("厦门", "xiamen")):
+        named = {c.id for c in customers if c.name.startswith(city) and c.status != "lead"}
+        found = {h.customer_id for h in search(ctx, spelled, limit=500) if h.kind == "customer"}
+        assert named and named <= found, city
+        where = {i: (by_id[i].name, by_id[i].region or "", by_id[i].company or "") for i in found}
+        assert all(any(city in text for text in texts) for texts in where.values()), where
 
     other = open_context(tmp_path / "second.db", settings=settings, clock=Clock(ZONE))
     try:
@@ -54,3 +59,24 @@ def test_demo_refuses_a_database_with_one_customer(ctx):
     with pytest.raises(NotAllowed):
         load_demo(ctx)
     assert [c.name for c in list_customers(ctx)] == ["Mine"]
+
+
+def test_demo_is_the_same_sample_at_any_hour_of_one_day(tmp_path, settings, frozen):
+    from datetime import datetime
+
+    from crmtui.services.customers import customer_detail
+
+    samples = []
+    for hour, minute in ((0, 5), (8, 30), (23, 55)):
+        frozen.move_to(datetime(2026, 11, 24, hour, minute, tzinfo=ZONE))
+        ctx = open_context(tmp_path / f"demo-{hour}.db", settings=settings, clock=Clock(ZONE))
+        try:
+            counts = load_demo(ctx)
+            customers = list_customers(ctx)
+            newest = max(f.at for c in customers[:40] for f in customer_detail(ctx, c.id).follow_ups)
+            samples.append((counts, [(c.name, c.phone, c.status) for c in customers]))
+            # nothing in the sample lies after the start of the day it was made on
+            assert newest <= datetime(2026, 11, 24, 0, 0, tzinfo=ZONE)
+        finally:
+            ctx.close()
+    assert samples[0] == samples[1] == samples[2]

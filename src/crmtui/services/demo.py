@@ -72,13 +72,18 @@ class WalkingClock(Clock):
 
 
 def load_demo(ctx: Context) -> dict[str, int]:
-    """Fills an empty database; refuses one that has any customer."""
+    """Fills an empty database; refuses one that has any customer.
+
+    The sample is made as of midnight starting the rep's today, not the current moment: the same day
+    gives the same sample whatever the hour (the hour decided how many follow-ups fitted before "now",
+    and with them every random draw after), and nothing in it lies in the future.
+    """
     with ctx.db.read() as session:
         if count_customers(session):
             raise NotAllowed("the database already has data; `crm demo` only fills an empty one")
     rng = random.Random(SEED)
     _USED.clear()
-    real_now = ctx.clock.now()
+    real_now = datetime.combine(ctx.clock.today(), time(0), ctx.clock.zone)
     clock = WalkingClock(ctx.clock)
     walk = Context(db=ctx.db, settings=ctx.settings, clock=clock)
     counts = {"customers": 0, "contacts": 0, "deals": 0, "follow_ups": 0}
@@ -116,7 +121,7 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
     customer = add_customer(
         ctx, name, status="prospect", company=None, phone=_phone(rng, index), email=_email(rng, index, chinese),
         wechat=f"wx_{index:04d}" if chinese else None, source=rng.choice(SOURCES), interest=rng.choice(PRODUCTS),
-        industry=industry, region=rng.choice(CITIES) if chinese else rng.choice(["London", "New York", "Singapore"]),
+        industry=industry, region=_city_of(name) if chinese else rng.choice(["London", "New York", "Singapore"]),
         tags=rng.sample(["VIP", "重点", "展会", "老客户", "续约", "SaaS"], k=rng.randint(0, 2)), force=True,
     )
     counts["customers"] += 1
@@ -223,6 +228,11 @@ def _company_name(rng: random.Random, chinese: bool) -> tuple[str, str]:
         return f"{rng.choice(CITIES)}{rng.choice(WORDS)}{trade}有限公司", industry
     trade, industry = rng.choice(EN_TRADES)
     return f"{rng.choice(EN_WORDS)} {trade}", industry
+
+
+def _city_of(name: str) -> str:
+    """The city a Chinese company is named after (北京华信科技有限公司 is in 北京): its region."""
+    return next(city for city in CITIES if name.startswith(city))
 
 
 def _phone(rng: random.Random, index: int) -> str:
