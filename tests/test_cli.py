@@ -704,7 +704,8 @@ def test_merge_moves_contacts_deals_and_follow_ups(ctx: Context):
     data = show("Acme")
     assert data["id"] == keep.id
     assert data["email"] == "x@acme.com"  # an empty field filled from the other
-    assert [c["name"] for c in data["contacts"]] == ["Bob"]
+    # the other's differing name is kept as a contact (see docs/merge.md)
+    assert [c["name"] for c in data["contacts"]] == ["Acme Dup", "Bob"]
     assert [d["title"] for d in data["deals"]] == ["Seats"]
     assert [f["notes"] for f in data["follow_ups"]] == ["dup note"]
     assert data["next_follow_up"] == "2026-12-01T09:00+08:00"

@@ -367,7 +367,8 @@ def test_merge_moves_everything_fills_gaps_and_tombstones_the_other(ctx, frozen)
     detail = customer_detail(ctx, keep.id)
     assert (detail.customer.phone, detail.customer.email, detail.customer.region) == (
         "13800138000", "old@acme.example", "上海")
-    assert [c.name for c in detail.contacts] == ["Jane"]
+    # the other's differing name is kept as a contact (see docs/merge.md)
+    assert [c.name for c in detail.contacts] == ["ACME Ltd (old)", "Jane"]
     assert [d.title for d in detail.deals] == ["Seats"]
     assert [f.notes for f in detail.follow_ups] == ["from the other"]
     assert detail.tags == ["VIP", "老客户"]

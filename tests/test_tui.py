@@ -398,6 +398,8 @@ async def test_new_lead_is_saved_and_converted_from_the_customer_screen(ctx, lat
         await _settle(pilot)
         await pilot.press("c")
         await _settle(pilot)
+        await pilot.press("enter")  # the convert dialog: its proposed next date as it is
+        await _settle(pilot)
         detail = customer_detail(ctx, lead.id)
         assert detail.customer.status == "prospect" and detail.customer.name == "韩梅梅科技"
         assert [c.name for c in detail.contacts] == ["李雷"] and len(detail.deals) == 1

@@ -539,6 +539,8 @@ def convert(
     lead: Annotated[str, typer.Argument(help=N_("The lead (name, pinyin initials or id prefix)."))],
     title: Annotated[Optional[str], Opt(help=N_("Title of the new deal (default: the lead's interest)."))] = None,
     amount: Annotated[Optional[str], Opt(help=N_("Amount of the new deal."))] = None,
+    next_: Annotated[Optional[str], Opt("--next", help=N_(
+        'The first follow-up, e.g. "tomorrow 10:00", "明天上午10点" (without it, it stays on Today as a new lead).'))] = None,
 ) -> None:
     """Turns a lead into a customer, a contact and a deal, in one step."""
     from crmtui.formatting import parse_amount
@@ -546,9 +548,17 @@ def convert(
 
     with _session() as ctx:
         target = _customer(ctx, lead, statuses=("lead",))
-        customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount))
+        customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount),
+                                                   next_at=next_)
         _out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
             customer=customer.name, contact=contact.name, deal=new_deal.title))
+        when = ctx.clock.to_local(customer.next_follow_up_at)
+        if when:
+            from crmtui.dates import format_when
+
+            _out(_("next follow-up: {when}").format(when=format_when(when, lang=_lang(), today=ctx.clock.today())))
+        else:
+            _out(_("no follow-up planned: it stays among the new leads to call on Today"))
 
 
 # ---------------------------------------------------------------- edit / rm / merge
@@ -652,12 +662,16 @@ def merge(
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
 ) -> None:
     """Merges a duplicate customer into another: nothing is lost."""
-    from crmtui.services.customers import merge_customers
+    from crmtui.services.customers import describe_merge, merge_customers, merge_plan
 
     with _session() as ctx:
         kept, gone = _customer(ctx, keep), _customer(ctx, other)
-        _confirm(_("Merge {other} into {keep}?").format(other=gone.name, keep=kept.name), yes)
-        merged = merge_customers(ctx, kept.id, gone.id)
+        plan = merge_plan(ctx, kept.id, gone.id)
+        summary = "\n".join(describe_merge(ctx, plan))
+        if yes:
+            _out(summary)
+        _confirm(summary + "\n" + _("Merge them?"), yes)
+        merged = merge_customers(ctx, kept.id, gone.id, expected=plan)
         _out(_("merged {other} into {keep}").format(other=gone.name, keep=merged.name))
 
 

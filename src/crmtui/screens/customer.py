@@ -293,16 +293,16 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         if self.detail.customer.status != "lead":
             self.notify(_("Only a lead can be converted"), severity="warning")
             return
-        from crmtui.errors import CrmError
-        from crmtui.services.customers import convert_lead
+        from crmtui.screens.convert import ConvertForm
 
-        try:
-            customer, contact, deal = convert_lead(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
-        except CrmError as exc:
-            self.notify(exc.message(), severity="error")
-            return
-        self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
-        self.app.refresh_data()  # type: ignore[attr-defined]
+        def converted(result: object) -> None:
+            if result is None:
+                return
+            _customer, contact, deal = result  # type: ignore[misc]
+            self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
+            self.app.refresh_data()  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConvertForm(self.customer_id, self.detail.customer.name), converted)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reassign":

@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.errors import CrmError
+from crmtui.services.customers import MergePlan
 from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal, row
 
@@ -62,10 +63,23 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
 
     @on(OptionList.OptionSelected, "#merge-results")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        from crmtui.screens.confirm import ConfirmScreen
+        self.prepare(event.option.id or "")
 
-        other_id = event.option.id or ""
-        other = self.names.get(other_id, "")
+    @work(thread=True, exclusive=True, group="merge-plan", exit_on_error=False)
+    def prepare(self, other_id: str) -> None:
+        """Works out what the merge will do, so the confirmation can say it before the rep says yes."""
+        from crmtui.services.customers import describe_merge, merge_plan
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            plan = merge_plan(ctx, self.keep_id, other_id)
+        except CrmError as exc:
+            self.app.call_from_thread(self.notify, exc.message(), severity="error")
+            return
+        self.app.call_from_thread(self.confirm, plan, describe_merge(ctx, plan))
+
+    def confirm(self, plan: MergePlan, summary: list[str]) -> None:
+        from crmtui.screens.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if not yes:
@@ -73,16 +87,15 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
             from crmtui.services.customers import merge_customers
 
             try:
-                merge_customers(self.app.ctx, self.keep_id, other_id)  # type: ignore[attr-defined]
+                merge_customers(self.app.ctx, plan.keep_id, plan.other_id, expected=plan)  # type: ignore[attr-defined]
             except CrmError as exc:
                 self.notify(exc.message(), severity="error")
                 return
-            self.notify(_("Merged {other} into {keep}").format(other=other, keep=self.keep_name))
+            self.notify(_("Merged {other} into {keep}").format(other=plan.other_name, keep=self.keep_name))
             self.app.refresh_data()  # type: ignore[attr-defined]
             self.dismiss(None)
 
-        question = _("Merge {other} into {keep}? Its contacts, deals and follow-ups move over; it is then removed.")
-        self.app.push_screen(ConfirmScreen(question.format(other=other, keep=self.keep_name)), answered)
+        self.app.push_screen(ConfirmScreen("\n".join([*summary, _("Merge them?")])), answered)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from crmtui import labels, normalize
 from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound
+from crmtui.i18n import _
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.scoring import lead_score, tier_for
@@ -352,12 +353,31 @@ def customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
         )
 
 
+def proposed_next_follow_up(ctx: Context) -> datetime:
+    """What the convert dialog proposes as the first follow-up of a converted lead: tomorrow at 10:00."""
+    tomorrow = ctx.clock.today() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(10, 0), ctx.clock.zone)
+
+
 def convert_lead(
-    ctx: Context, lead_id: str, *, deal_title: str | None = None, amount_cents: int | None = None
+    ctx: Context, lead_id: str, *, deal_title: str | None = None, amount_cents: int | None = None,
+    next_at: str | datetime | None = None,
 ) -> tuple[Customer, Contact, Deal]:
-    """Turns a lead into a prospect customer, its person into a contact, and opens a deal, in one transaction."""
+    """Turns a lead into a prospect customer, its person into a contact, and opens a deal, in one transaction.
+
+    `next_at` schedules the first follow-up (natural text or a moment, in the future). Without it the
+    customer keeps its created time and no contact, so the speed-to-lead rule keeps it on Today."""
     now = ctx.clock.utcnow()
     first_stage = ctx.settings.stages[0]
+    when: datetime | None
+    if isinstance(next_at, str):
+        from crmtui.services.follow_ups import parse_next
+
+        when = parse_next(ctx, next_at) if next_at.strip() else None
+    else:
+        when = next_at
+        if when is not None and when <= ctx.clock.now():
+            raise InvalidInput("next", "a date in the future", when.isoformat())
     with ctx.db.write(now) as session:
         lead = _live_customer(session, lead_id)
         if lead.status != "lead":
@@ -380,6 +400,8 @@ def convert_lead(
             _apply_keys(lead)
         lead.status = "prospect"
         lead.updated_at = now
+        if when is not None:
+            lead.next_follow_up_at = ctx.clock.to_utc(when)
         deal = Deal(
             customer_id=lead.id,
             title=fields.single_line("deal title", deal_title) or lead.interest or f"{lead.name}",
@@ -400,28 +422,161 @@ def convert_lead(
     return lead, contact, deal
 
 
-MERGE_FIELDS = ("company", "industry", "region", "source", "interest", "phone", "email", "wechat", "owner", "last_contact_at")
+MERGE_FILLED = ("company", "industry", "region", "source", "interest", "phone", "email", "wechat", "owner")
+"""Fields of the kept record that take the other's value when they are empty."""
+
+MERGE_NOTED = ("company", "industry", "region", "source", "interest")
+"""Fields whose differing value on the other record is written on the contact made for it (nothing is lost)."""
 
 
-def merge_customers(ctx: Context, keep_id: str, other_id: str) -> Customer:
-    """Moves contacts, deals, contracts, follow-ups and tags of `other` to `keep`, fills keep's empty fields, tombstones other."""
+@dataclass(frozen=True)
+class MergeContact:
+    """The contact a merge makes for the other record's name, phone, email, WeChat and differing values."""
+
+    name: str
+    phone: str | None
+    email: str | None
+    wechat: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging `other` into `keep` will do, shown to the rep before they confirm and then applied as is."""
+
+    keep_id: str
+    keep_name: str
+    other_id: str
+    other_name: str
+    filled: tuple[tuple[str, str], ...]
+    """(field, value): the kept record's empty fields that take the other's value."""
+    differing: tuple[tuple[str, str, str], ...]
+    """(field, kept value, other's value): values that differ; the other's is written on the new contact."""
+    new_contact: MergeContact | None
+    """The other record's name and details as a contact of the kept one (None when an identical one exists)."""
+    status: str | None
+    """The kept record's new status when the other is further along (lead → prospect → customer)."""
+    next_follow_up_at: datetime | None
+    """The kept record's new next follow-up when the other's comes first."""
+    contacts: int
+    deals: int
+    follow_ups: int
+    contracts: int
+    tags: int
+
+
+def _same(name: str, mine: str | None, theirs: str | None) -> bool:
+    """Whether two values of a field say the same thing (phones and emails by key, regions by alias)."""
+    if name == "phone":
+        return normalize.phone_key(mine) == normalize.phone_key(theirs)
+    if name == "email":
+        return normalize.email_key(mine) == normalize.email_key(theirs)
+    if name == "region":
+        return normalize.region_key(mine) == normalize.region_key(theirs)
+    return normalize.fold(mine or "").casefold().strip() == normalize.fold(theirs or "").casefold().strip()
+
+
+def _plan(session: StoreSession, keep: Customer, other: Customer) -> MergePlan:
+    filled = tuple((name, str(getattr(other, name))) for name in MERGE_FILLED
+                   if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""))
+    differing = tuple((name, getattr(keep, name), getattr(other, name)) for name in MERGE_NOTED
+                      if getattr(keep, name) and getattr(other, name) and not _same(name, getattr(keep, name), getattr(other, name)))
+    details = {name: getattr(other, name) or None for name in ("phone", "email", "wechat")}
+    # The other's name and contact details survive as a contact unless the kept record already says the same.
+    needed = (
+        normalize.name_key(other.name) != keep.name_key
+        or any(value and getattr(keep, name) and not _same(name, getattr(keep, name), value) for name, value in details.items())
+        or bool(differing)
+        or other.kind == "person"
+    )
+    contacts = [*customer_store.contacts_of(session, keep.id), *customer_store.contacts_of(session, other.id)]
+    identical = any(
+        contact.name_key == normalize.name_key(other.name)
+        and all(not value or _same(name, getattr(contact, name), value) for name, value in details.items())
+        for contact in contacts
+    )
+    new_contact = None
+    if needed and not (identical and not differing):
+        notes = "; ".join(f"{labels.field(name)} {theirs}" for name, _mine, theirs in differing)
+        title = _("merged from {name}").format(name=other.name) + (f": {notes}" if notes else "")
+        new_contact = MergeContact(other.name, details["phone"], details["email"], details["wechat"], title)
+    progress = ("lead", "prospect", "customer")
+    status = None
+    if keep.status in progress and other.status in progress and progress.index(other.status) > progress.index(keep.status):
+        status = other.status
+    earlier = None
+    if other.next_follow_up_at and (keep.next_follow_up_at is None or other.next_follow_up_at < keep.next_follow_up_at):
+        earlier = other.next_follow_up_at
+    keep_tags = {t.tag for t in customer_store.tags_of(session, keep.id)}
+    return MergePlan(
+        keep_id=keep.id, keep_name=keep.name, other_id=other.id, other_name=other.name,
+        filled=filled, differing=differing, new_contact=new_contact, status=status, next_follow_up_at=earlier,
+        contacts=len(customer_store.contacts_of(session, other.id)),
+        deals=len(deal_store.deals_of(session, other.id)),
+        follow_ups=len(follow_up_store.follow_ups_of(session, other.id)),
+        contracts=len(deal_store.contracts_of(session, other.id)),
+        tags=len([t for t in customer_store.tags_of(session, other.id) if t.tag not in keep_tags]),
+    )
+
+
+def merge_plan(ctx: Context, keep_id: str, other_id: str) -> MergePlan:
+    """What merging `other` into `keep` would fill, keep as a contact and move; nothing is written."""
+    if keep_id == other_id:
+        raise InvalidInput("merge", "two different customers")
+    with ctx.db.read() as session:
+        return _plan(session, _live_customer(session, keep_id), _live_customer(session, other_id))
+
+
+def describe_merge(ctx: Context, plan: MergePlan) -> list[str]:
+    """The plan in lines a rep reads before saying yes (the CLI and the app show the same)."""
+    from crmtui.dates import format_when
+    from crmtui.i18n import language
+
+    lines = [_("Merge {other} into {keep}; {other} is then removed.").format(other=plan.other_name, keep=plan.keep_name)]
+    if plan.filled:
+        lines.append(_("  fills empty fields: {values}").format(
+            values=", ".join(f"{labels.field(name)} {value}" for name, value in plan.filled)))
+    if plan.differing:
+        lines.append(_("  keeps {keep}'s {values}").format(
+            keep=plan.keep_name, values=", ".join(f"{labels.field(name)} {mine}" for name, mine, _theirs in plan.differing)))
+    if plan.new_contact:
+        contact = plan.new_contact
+        details = ", ".join(value for value in (contact.phone, contact.email, contact.wechat) if value)
+        lines.append(_("  new contact: {name}").format(name=contact.name) + (f" ({details})" if details else "")
+                     + (f" · {contact.title}" if contact.title else ""))
+    if plan.status:
+        lines.append(_("  status becomes {status}").format(status=labels.status(plan.status)))
+    if plan.next_follow_up_at:
+        when = format_when(ctx.clock.to_local(plan.next_follow_up_at), True, language, ctx.clock.today())
+        lines.append(_("  next follow-up becomes the earlier {when}").format(when=when))
+    lines.append(_("  moves {contacts} contacts, {deals} deals, {follow_ups} follow-ups, {contracts} contracts, "
+                   "{tags} tags").format(contacts=plan.contacts, deals=plan.deals, follow_ups=plan.follow_ups,
+                                         contracts=plan.contracts, tags=plan.tags))
+    return lines
+
+
+def merge_customers(ctx: Context, keep_id: str, other_id: str, expected: MergePlan | None = None) -> Customer:
+    """Applies the merge plan: fills keep's empty fields, makes the contact, moves contacts, deals, contracts,
+    follow-ups and tags of `other` to `keep`, tombstones other. With `expected` (the plan the rep confirmed),
+    refuses when the records changed since, so what is applied is what was shown."""
     if keep_id == other_id:
         raise InvalidInput("merge", "two different customers")
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
         keep = _live_customer(session, keep_id)
         other = _live_customer(session, other_id)
-        for name in MERGE_FIELDS:
-            if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""):
-                setattr(keep, name, getattr(other, name))
-        if other.last_contact_at and keep.last_contact_at and other.last_contact_at > keep.last_contact_at:
+        plan = _plan(session, keep, other)
+        if expected is not None and plan != expected:
+            raise NotAllowed("{other} or {keep} changed since the merge was shown; look at it again",
+                             other=other.name, keep=keep.name)
+        for name, _value in plan.filled:
+            setattr(keep, name, getattr(other, name))
+        if other.last_contact_at and (keep.last_contact_at is None or other.last_contact_at > keep.last_contact_at):
             keep.last_contact_at = other.last_contact_at
-        if other.next_follow_up_at and (keep.next_follow_up_at is None or other.next_follow_up_at < keep.next_follow_up_at):
-            keep.next_follow_up_at = other.next_follow_up_at
-        # The merged record keeps the more advanced relationship of the two.
-        progress = ("lead", "prospect", "customer")
-        if keep.status in progress and other.status in progress and progress.index(other.status) > progress.index(keep.status):
-            keep.status = other.status
+        if plan.next_follow_up_at:
+            keep.next_follow_up_at = plan.next_follow_up_at
+        if plan.status:
+            keep.status = plan.status
         moved = [
             *customer_store.contacts_of(session, other.id),
             *deal_store.deals_of(session, other.id),
@@ -438,6 +593,12 @@ def merge_customers(ctx: Context, keep_id: str, other_id: str) -> Customer:
             else:
                 tag.customer_id = keep.id
             tag.updated_at = now
+        if plan.new_contact:
+            made = plan.new_contact
+            contact = Contact(customer_id=keep.id, name=made.name, title=made.title, phone=made.phone, email=made.email,
+                              wechat=made.wechat, created_at=now, updated_at=now)
+            _apply_keys(contact)
+            session.add(contact)
         other.merged_into = keep.id
         other.deleted_at = now
         other.updated_at = now

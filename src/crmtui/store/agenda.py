@@ -113,10 +113,13 @@ def stalled_deals(
 
 
 def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime) -> tuple[list[AgendaRow], int]:
-    """Leads created before `created_before` that nobody has contacted yet, oldest first: rows and total."""
+    """Leads created before `created_before` that nobody has contacted yet, oldest first: rows and total.
+
+    An open customer never contacted and with no follow-up planned counts too: a lead converted before
+    anyone called is still pending work, not a record that drops off the agenda."""
     where = (
-        f"FROM customer c WHERE c.deleted_at IS NULL AND c.status = 'lead' AND c.last_contact_at IS NULL"
-        f" AND c.created_at < ? AND {_MINE}"
+        f"FROM customer c WHERE {_OPEN} AND c.last_contact_at IS NULL"
+        f" AND (c.status = 'lead' OR c.next_follow_up_at IS NULL) AND c.created_at < ?"
     )
     params = (to_db(created_before),)
     rows = connection.execute(f"SELECT c.id, c.name, c.created_at {where} ORDER BY c.created_at LIMIT {LIMIT}",

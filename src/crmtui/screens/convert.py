@@ -1,0 +1,90 @@
+"""Converting a lead: the dialog proposes the first follow-up (tomorrow 10:00, editable) before converting."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from crmtui import i18n
+from crmtui.errors import CrmError
+from crmtui.i18n import N_, _
+from crmtui.screens.base import CrmScreenMixin
+from crmtui.widgets.cells import literal
+
+
+class ConvertForm(CrmScreenMixin, ModalScreen[object]):
+    """Converts the lead with the next follow-up typed here; an empty date converts without one
+    (the customer then stays among the new leads to call on Today until someone calls)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Convert"), id="save-convert", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-convert"),
+    ]
+
+    def __init__(self, lead_id: str, lead_name: str) -> None:
+        super().__init__()
+        self.lead_id = lead_id
+        self.lead_name = lead_name
+
+    def compose(self) -> ComposeResult:
+        from crmtui.services.customers import proposed_next_follow_up
+
+        proposed = proposed_next_follow_up(self.app.ctx)  # type: ignore[attr-defined]
+        with Vertical(classes="dialog"):
+            yield Static(literal(_("Convert {name} into a customer, a contact and a deal").format(name=self.lead_name)),
+                         classes="title")
+            yield Horizontal(Label(_("Next date"), classes="label"),
+                             Input(proposed.strftime("%Y-%m-%d %H:%M"), placeholder=_('e.g. fri 3pm, 明天下午3点'),
+                                   id="convert-next", compact=True),
+                             classes="field-row")
+            yield Label("", id="convert-preview")
+            yield Static(_("Enter or Ctrl+S converts · an empty date keeps it on Today as a new lead · Esc cancels"),
+                         classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#convert-next", Input).focus()
+
+    @on(Input.Changed, "#convert-next")
+    def preview_date(self, event: Input.Changed) -> None:
+        """Shows what the date was read as, or why it was not understood."""
+        from crmtui.dates import DateParseError, format_when, parse_next_date
+        from crmtui.labels import DateProblem
+
+        preview = self.query_one("#convert-preview", Label)
+        text = event.value.strip()
+        if not text:
+            preview.update(_("no next date: it stays among the new leads to call"))
+            preview.remove_class("error")
+            return
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            parsed = parse_next_date(text, ctx.clock.now(), ctx.settings.default_time)
+        except DateParseError as exc:
+            preview.update(literal(str(DateProblem(exc))))
+            preview.add_class("error")
+            return
+        preview.update("→ " + format_when(parsed.when, parsed.has_time, i18n.language, ctx.clock.today()))
+        preview.remove_class("error")
+
+    @on(Input.Submitted, "#convert-next")
+    def submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        from crmtui.services.customers import convert_lead
+
+        field = self.query_one("#convert-next", Input)
+        try:
+            converted = convert_lead(self.app.ctx, self.lead_id, next_at=field.value)  # type: ignore[attr-defined]
+        except CrmError as exc:
+            field.add_class("missing")
+            self.notify(exc.message(), severity="error")
+            return
+        self.dismiss(converted)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
