@@ -19,7 +19,7 @@ from crmtui.messages import DataChanged
 from crmtui.labels import stage_name
 from crmtui.screens.stage import move_deal
 from crmtui.services.pipeline import Card, Column, board
-from crmtui.widgets.cells import fit
+from crmtui.widgets.cells import fit, wrap_words
 from crmtui.widgets.status_footer import StatusFooter
 
 
@@ -98,7 +98,9 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
             # Leave room for the scrollbar that appears once the cards overflow (set to 1 cell in app.tcss).
             width = max(6, listing.size.width - 2)
             head = Text(no_wrap=True, overflow="ellipsis")
-            head.append(fit(stage_name(column.stage), width + 1) + "\n", style="bold")
+            # A stage name wraps onto a second line rather than losing its end ("Initial cont…").
+            name = wrap_words(stage_name(column.stage), width + 1, 2)
+            head.append("\n".join(name + [""] * (2 - len(name))) + "\n", style="bold")
             lang = i18n.language
             head.append(fit(f"{len(column.cards)} · Σ {format_short(column.total_cents, lang)}", width + 1) + "\n")
             head.append(fit(f"≈ {format_short(column.weighted_cents, lang)}", width + 1), style="dim")

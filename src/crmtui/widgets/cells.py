@@ -19,6 +19,25 @@ def fit(value: object, width: int, *, right: bool = False) -> str:
     return (" " * pad + text) if right else (text + " " * pad)
 
 
+def wrap_words(value: str, width: int, lines: int) -> list[str]:
+    """The words of value on at most `lines` lines of `width` cells, each line padded; only the last is cut."""
+    from rich.cells import cell_len
+
+    words = visible(value).split()
+    out: list[str] = []
+    while words and len(out) < lines - 1:
+        line = words.pop(0)
+        while words and cell_len(line + " " + words[0]) <= width:
+            line += " " + words.pop(0)
+        if cell_len(line) > width:  # one word wider than the column: cut it on the last line instead
+            words.insert(0, line)
+            break
+        out.append(line)
+    if words or not out:
+        out.append(" ".join(words))
+    return [fit(line, width) for line in out]
+
+
 def row(*columns: tuple[object, int] | tuple[object, int, str], gap: int = 2) -> Text:
     """A line of columns (value, width[, style]); a width of 0 means the rest, unpadded."""
     line = Text(no_wrap=True, overflow="ellipsis")
