@@ -89,10 +89,11 @@ def test_renewals_payments_and_birthdays(ctx, frozen):
     deal = add_deal(ctx, soon.id, "Licence", amount="36000")
     move_stage(ctx, deal.id, "won", contract_no="HT-9", signed="today", end="2026-12-14",
                payments=[PaymentPlan("1000", "2026-11-22"), PaymentPlan("1000", "2026-11-27"),
-                         PaymentPlan("1000", "2026-12-20")])
+                         PaymentPlan("1000", "2026-12-20")], complete_schedule=True)  # the rest due 2027-01-19
     later = add_customer(ctx, "Renew Later")
     deal2 = add_deal(ctx, later.id, "Licence", amount="36000")
-    move_stage(ctx, deal2.id, "won", contract_no="HT-10", signed="today", end="2027-01-14")
+    move_stage(ctx, deal2.id, "won", contract_no="HT-10", signed="today", end="2027-01-14",
+               payments=[PaymentPlan("36000", "2027-01-14")])
     frozen.move_to(NOW)
     add_contact(ctx, soon.id, "生日快乐", birthday="1990-11-27")
     add_contact(ctx, soon.id, "Not Yet", birthday="1990-12-10")

@@ -22,7 +22,7 @@ from crmtui.cli import app
 from crmtui.services.agenda import agenda_for
 from crmtui.services.context import Context
 from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, list_customers
-from crmtui.services.deals import add_deal, list_deals, move_stage
+from crmtui.services.deals import PaymentPlan, add_deal, list_deals, move_stage
 from crmtui.services.follow_ups import log_follow_up
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -809,12 +809,13 @@ def test_today_lists_each_section(ctx: Context, frozen):
        "--next", "今天下午3点")
     renew = add_customer(ctx, "Renew Co")
     move_stage(ctx, add_deal(ctx, renew.id, "Support", amount="1万").id, "won", contract_no="HT-R", signed="2025-12-10",
-               end="2026-12-10")
+               end="2026-12-10", payments=[PaymentPlan("1万", "2026-12-10")])
     bday = add_customer(ctx, "Bday Co")
     add_contact(ctx, bday.id, "Wang Wu", birthday="1985-11-26")
     pay = add_customer(ctx, "Pay Co")
     ok("add", "deal", "Pay Co", "Licences", "--amount", "8000")
-    ok("stage", "Licences", "won", "--contract-no", "HT-P", "--signed", "2026-11-01", "--payment", "5000@2026-11-28")
+    ok("stage", "Licences", "won", "--contract-no", "HT-P", "--signed", "2026-11-01", "--payment", "5000@2026-11-28",
+       "--yes")  # the remaining 3,000 falls due 2026-12-28, after the window
 
     data = json.loads(ok("today", "--json").stdout)
     assert data["day"] == "2026-11-24"

@@ -244,12 +244,20 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Everything about one customer: contacts, deals, contracts, follow-ups."""
+    from crmtui.dates import format_when
     from crmtui.services.customers import customer_detail
+    from crmtui.services.deals import voided_contracts
     from crmtui.services.views import detail_dict
 
     with _session() as ctx:
         target = _customer(ctx, customer)
-        data = detail_dict(ctx, customer_detail(ctx, target.id))
+        detail = customer_detail(ctx, target.id)
+        data = detail_dict(ctx, detail)
+        voided = voided_contracts(ctx, detail.customer.id)
+        yuan = lambda cents: cents // 100 if cents % 100 == 0 else cents / 100  # noqa: E731 (numbers, like every amount in --json)
+        data["voided_contracts"] = [{"number": v.number, "amount": yuan(v.amount_cents), "paid": yuan(v.paid_cents),
+                                     "voided_at": v.at.isoformat(), "deal": v.deal_title, "moved_to": v.to_stage,
+                                     "deal_removed": v.deal_removed} for v in voided]
         if json_out:
             _print_json(data)
             return
@@ -288,6 +296,12 @@ def show(
                 _out(f"{title} ({len(rows)})")  # type: ignore[arg-type]
                 for row in rows:  # type: ignore[attr-defined]
                     _out("  " + fmt(row).rstrip())
+        if voided:
+            _out("")
+            _out(f"{_('Voided contracts')} ({len(voided)})")
+            for contract in voided:
+                _out(f"  {format_when(ctx.clock.to_local(contract.at), True, _lang(), ctx.clock.today())}  "
+                     + contract.describe(ctx.settings))
 
 
 def _owner_note(ctx: Context, owner: str | None) -> str:
@@ -501,18 +515,28 @@ def stage(
     contract_no: Annotated[Optional[str], Opt("--contract-no", help=N_("Contract number (Won)."))] = None,
     signed: Annotated[Optional[str], Opt(help=N_("Signed date (Won)."))] = None,
     end: Annotated[Optional[str], Opt(help=N_("Contract end date (Won; default a year after signing)."))] = None,
-    payment: Annotated[Optional[list[str]], Opt(help=N_('An instalment AMOUNT@DATE (Won); repeat for several.'))] = None,
+    payment: Annotated[Optional[list[str]], Opt(help=N_('An instalment AMOUNT@DATE (Won); repeat for several, or "60000@2026-12-31, 60000@2027-03-31".'))] = None,
     reason: Annotated[Optional[str], Opt(help=N_("Why it was lost (Lost)."))] = None,
 ) -> None:
     """Moves a deal to another stage; Quote, Won and Lost have gates."""
-    from crmtui.services.deals import move_stage, parse_payment
+    from crmtui.formatting import format_amount
+    from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal
     from crmtui.services.lookup import resolve_deal
 
     with _session() as ctx:
         target = resolve_deal(ctx, deal)
-        plans = [parse_payment(p) for p in payment or []]
-        moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed, end=end,
-                           payments=plans, reason=reason)
+        plans = [plan for text in payment or [] for plan in parse_schedule(text)]
+        confirmed: dict[str, bool] = {}
+        while True:
+            try:
+                moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed,
+                                   end=end, payments=plans, reason=reason, **confirmed)
+                break
+            except NeedsConfirmation as question:
+                if confirmed.get(question.kind):
+                    raise
+                _confirm(question.message(), yes)
+                confirmed[question.kind] = True
         _out(_("{title} ({customer}) is now in {stage}").format(
             title=moved.title, customer=target.customer_name, stage=labels.stage(ctx.settings, moved.stage)))
 
@@ -534,6 +558,7 @@ def paid(
             customer=target.name, amount=format_amount(payment.amount_cents), due=payment.due_on, paid=payment.paid_on))
 
 
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
 @app.command()
 def convert(
     lead: Annotated[str, typer.Argument(help=N_("The lead (name, pinyin initials or id prefix)."))],
@@ -546,6 +571,10 @@ def convert(
     from crmtui.formatting import parse_amount
     from crmtui.services.customers import convert_lead
 
+        if moved.stage == "won":
+            for instalment in payments_of_deal(ctx, moved.id):
+                _out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
+                                                                   due=instalment.due_on.isoformat()))
     with _session() as ctx:
         target = _customer(ctx, lead, statuses=("lead",))
         customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount),
@@ -650,7 +679,8 @@ def rm(
             _out(_("deleted customer {name}").format(name=target.name))
             return
         found = resolve_deal(ctx, ref)
-        _confirm(_("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name), yes)
+        question = _("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name)
+        _confirm(" ".join(filter(None, (question, removal_note(ctx, found.id)))), yes)
         delete_deal(ctx, found.id)
         _out(_("deleted deal {title}").format(title=found.title))
 
@@ -680,6 +710,8 @@ def merge(
 
 @app.command()
 def backup(path: Annotated[Path, typer.Argument(help=N_("A new file (or a folder) for the copy."))]) -> None:
+        from crmtui.services.deals import removal_note
+
     """A consistent copy of the database, safe while the app or another command writes."""
     from crmtui import paths
     from crmtui.services.backup import backup as run_backup

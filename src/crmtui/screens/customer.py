@@ -20,6 +20,7 @@ from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.normalize import visible
 from crmtui.services.customers import CustomerDetail
+from crmtui.services.deals import VoidedContract
 from crmtui.widgets.cells import literal, row
 
 
@@ -49,6 +50,8 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         super().__init__()
         self.customer_id = customer_id
         self.detail: CustomerDetail | None = None
+        self.voided: list[VoidedContract] = []
+        """Contracts taken back by reopening or removing their deal: the timeline shows them."""
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="title", id="customer-title")
@@ -76,8 +79,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         from crmtui.errors import NotFound
         from crmtui.services.customers import customer_detail
 
+        from crmtui.services.deals import voided_contracts
+
         try:
             detail = customer_detail(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
+            self.voided = voided_contracts(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
         except NotFound:
             self.app.call_from_thread(self.gone)
             return
@@ -140,7 +146,10 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
 
         timeline = Text()
         for follow_up in detail.follow_ups:
+        voided = list(self.voided)
             met = _("met") if follow_up.goal_met else _("not met")
+            while voided and voided[0].at > follow_up.at:
+                self._show_voided(timeline, voided.pop(0), when)
             timeline.append(f"{when(follow_up.at)}  {labels.channel(follow_up.channel)}  ", style="bold")
             timeline.append(visible(follow_up.goal))
             timeline.append(f"  ({met})\n", style="green" if follow_up.goal_met else "yellow")
@@ -149,8 +158,15 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
                 timeline.append(f"  → {visible(follow_up.next_plan)}  {when(follow_up.next_at)}\n", style="cyan")
             timeline.append("\n")
         self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(detail.follow_ups)})")
+        for contract in voided:
+            self._show_voided(timeline, contract, when)
         self.query_one("#timeline-text", Static).update(
-            timeline if detail.follow_ups else Text(_("no follow-up yet — l logs one"), style="dim"))
+            timeline if detail.follow_ups or self.voided else Text(_("no follow-up yet — l logs one"), style="dim"))
+
+    def _show_voided(self, timeline: Text, contract: VoidedContract, when) -> None:  # type: ignore[no-untyped-def]
+        """A voided contract among the follow-ups, at the time it was voided."""
+        timeline.append(f"{when(contract.at)}  ", style="bold")
+        timeline.append(visible(contract.describe(self.app.ctx.settings)) + "\n\n", style="magenta")  # type: ignore[attr-defined]
 
     def _show_payments(self, detail: CustomerDetail, today) -> None:  # type: ignore[no-untyped-def]
         """Every instalment of the customer's contracts: due date, amount, paid or not (hidden when there are none)."""
@@ -238,7 +254,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_mark_paid(self) -> None:
-        """Marks the highlighted instalment paid today, after a confirmation (instalments are paid in due order)."""
+        """Marks the highlighted instalment paid on the day the rep gives (today by default; instalments are paid in due order)."""
         if self.detail is None:
             return
         option = self.query_one("#payments", OptionList).highlighted_option
@@ -256,26 +272,18 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             self.notify(_("Instalments are marked paid in order: first the one due {day}").format(
                 day=first.due_on.isoformat()), severity="warning")
             return
-        from crmtui.screens.confirm import ConfirmScreen
+        from crmtui.screens.stage import PaidOnForm
 
-        def answered(paid: bool | None) -> None:
-            if not paid:
-                return
-            from crmtui.errors import CrmError
-            from crmtui.services.deals import mark_paid
-
-            try:
-                marked = mark_paid(self.app.ctx, self.customer_id, contract_no=contract.number)  # type: ignore[attr-defined]
-            except CrmError as exc:
-                self.notify(exc.message(), severity="error")
+        def answered(marked) -> None:  # type: ignore[no-untyped-def]
+            if not marked:
                 return
             self.notify(_("{amount} due {due} marked paid on {paid}").format(
                 amount=format_amount(marked.amount_cents), due=marked.due_on, paid=marked.paid_on))
             self.app.refresh_data()  # type: ignore[attr-defined]
 
-        question = _("Mark the instalment of {amount} due {due} (contract {number}) paid today?").format(
+        question = _("Mark the instalment of {amount} due {due} (contract {number}) paid").format(
             amount=format_amount(payment.amount_cents), due=payment.due_on.isoformat(), number=contract.number)
-        self.app.push_screen(ConfirmScreen(question), answered)
+        self.app.push_screen(PaidOnForm(self.customer_id, contract.number, question), answered)
 
     def action_add_contact(self) -> None:
         from crmtui.screens.new_record import NewRecordScreen

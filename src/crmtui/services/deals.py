@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from crmtui import labels
-from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
+from crmtui.config import Settings, Stage
+from crmtui.errors import CrmError, InvalidInput, MissingFields, NotAllowed, NotFound
 from crmtui.formatting import format_amount, parse_amount
+from crmtui.i18n import N_, _
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
@@ -23,6 +26,27 @@ LOST_REASON_FIELD = "reason (e.g. price, competitor, no budget, no decision, tim
 
 CONTRACT_DAYS = 365
 """A contract without an end date runs a year: the renewal reminder needs an end."""
+
+PAYMENT_TERM_DAYS = 30
+"""A contract won without a schedule is due whole this many days after signing, so it is always reminded."""
+
+FINAL_INSTALMENT_DAYS = 30
+"""A schedule short of the amount is completed by a final instalment this many days after the last one given."""
+
+
+class NeedsConfirmation(NotAllowed):
+    """The move is possible but changes more than the rep asked for: `kind` says which flag of move_stage confirms it.
+
+    The message is the question to put to the rep, in parts so that each is one catalog entry.
+    """
+
+    def __init__(self, kind: str, parts: list[tuple[str, dict[str, object]]]) -> None:
+        self.kind = kind
+        self.parts = parts
+        super().__init__(" ".join(template.format(**values) for template, values in parts))
+
+    def _localized(self) -> str:
+        return " ".join(_(template).format(**values) for template, values in self.parts)
 
 
 def _live_deal(session: StoreSession, deal_id: str) -> Deal:
@@ -104,13 +128,39 @@ def edit_deal(ctx: Context, deal_id: str, changes: dict[str, object]) -> Deal:
 
 
 def delete_deal(ctx: Context, deal_id: str) -> Deal:
-    """Soft-deletes a deal."""
+    """Soft-deletes a deal with its contract and instalments (tombstones, so the deletes sync); its follow-ups stay."""
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
+        voided = _void_contracts(session, deal, now)
         deal.deleted_at = now
         deal.updated_at = now
+        if voided:
+            _customer_after_void(session, deal.customer_id, now)
     return deal
+
+
+def _void_contracts(session: StoreSession, deal: Deal, now: datetime) -> list[Contract]:
+    """Tombstones the deal's contracts and all their instalments, paid ones too: they stay readable as history."""
+    contracts = deal_store.contracts_of_deal(session, deal.id)
+    for contract in contracts:
+        for payment in deal_store.payments_of(session, contract.id):
+            payment.deleted_at = now
+            payment.updated_at = now
+        contract.deleted_at = now
+        contract.updated_at = now
+    return contracts
+
+
+def _customer_after_void(session: StoreSession, customer_id: str, now: datetime) -> None:
+    """A customer made a customer by the only contract it had is a prospect again."""
+    customer = customer_store.get_customer(session, customer_id)
+    if customer is None or customer.status != "customer":
+        return
+    session.flush()
+    if not deal_store.contracts_of(session, customer_id):
+        customer.status = "prospect"
+        customer.updated_at = now
 
 
 def list_deals(ctx: Context, stages: tuple[str, ...] | None = None) -> list[tuple[Deal, Customer]]:
@@ -141,6 +191,82 @@ def parse_payment(text: str) -> PaymentPlan:
     return PaymentPlan(amount.strip(), due.strip())
 
 
+_ITEM_SEPARATOR = re.compile(r"[;；，、\n]|,\s+")
+"""Between instalments of a one-line schedule; a comma with no space after it may be an amount's thousands."""
+
+
+def parse_schedule(text: str | None) -> list[PaymentPlan]:
+    """"60000@2026-12-31, 6万@2027-03-31" (or separated by ; ，): instalments in one line.
+
+    "60,000@2026-12-31,60,000@2027-03-31" also reads as two: the first comma after a due date ends it.
+    """
+    plans: list[PaymentPlan] = []
+    for chunk in _ITEM_SEPARATOR.split(text or ""):
+        if not chunk.strip():
+            continue
+        parts = chunk.split("@")
+        amount = parts[0]
+        for middle in parts[1:-1]:
+            due, comma, following = middle.partition(",")
+            if not comma:
+                raise InvalidInput("payment", 'AMOUNT@DATE, e.g. "5000@2026-12-31"', chunk.strip())
+            plans.append(parse_payment(f"{amount}@{due}"))
+            amount = following
+        plans.append(parse_payment(f"{amount}@{parts[-1]}" if len(parts) > 1 else chunk))
+    return plans
+
+
+@dataclass
+class Schedule:
+    """The instalments a won contract will have: those given, and the final one that completes them if any."""
+
+    amount_cents: int
+    given: list[tuple[int, date]]
+    final: tuple[int, date] | None
+    """Completes a schedule short of the amount, or is the whole amount when none was given."""
+
+    @property
+    def planned_cents(self) -> int:
+        return sum(cents for cents, _due in self.given)
+
+    @property
+    def instalments(self) -> list[tuple[int, date]]:
+        return self.given + ([self.final] if self.final else [])
+
+
+def plan_schedule(amount_cents: int, signed_on: date, end_on: date, plans: list[PaymentPlan], local_now: datetime) -> Schedule:
+    """Checks the instalments against the contract: each above 0 and due on or after signing, together at most the amount.
+
+    Short of the amount, a final instalment of the remainder is proposed (due FINAL_INSTALMENT_DAYS after the
+    last one given, but not after the contract's end when that is later than the last one); with none given, the
+    whole amount is due PAYMENT_TERM_DAYS after signing.
+    """
+    given: list[tuple[int, date]] = []
+    for plan in plans:
+        cents = parse_amount(plan.amount, "payment amount")
+        due = fields.day("payment due date", plan.due, local_now)
+        if not cents or due is None:
+            raise InvalidInput("payment", 'AMOUNT@DATE with an amount above 0, e.g. "5000@2026-12-31"', plan.amount)
+        if due < signed_on:
+            raise InvalidInput("payment due date", "a date on or after the signed date {signed}", str(plan.due), signed=signed_on)
+        given.append((cents, due))
+    given.sort(key=lambda item: item[1])
+    planned = sum(cents for cents, _due in given)
+    if planned > amount_cents:
+        raise InvalidInput("payment", "instalments adding up to at most the contract amount {amount}; these add up to {planned}",
+                           amount=format_amount(amount_cents), planned=format_amount(planned))
+    final: tuple[int, date] | None = None
+    if amount_cents > 0 and not given:
+        final = (amount_cents, signed_on + timedelta(days=PAYMENT_TERM_DAYS))
+    elif planned < amount_cents:
+        last = given[-1][1]
+        due = last + timedelta(days=FINAL_INSTALMENT_DAYS)
+        if last < end_on < due:
+            due = end_on
+        final = (amount_cents - planned, due)
+    return Schedule(amount_cents, given, final)
+
+
 def move_stage(
     ctx: Context,
     deal_id: str,
@@ -152,10 +278,15 @@ def move_stage(
     end: str | date | None = None,
     payments: list[PaymentPlan] | None = None,
     reason: str | None = None,
+    complete_schedule: bool = False,
+    reopen: bool = False,
 ) -> Deal:
     """Moves a deal, enforcing the gates: Quote needs the quoted amount; Won needs contract number,
     amount and signed date (and creates the contract and payments); Lost needs a reason.
-    Moving forward schedules the customer's next follow-up when none is pending."""
+    Moving forward schedules the customer's next follow-up when none is pending.
+
+    Two moves need the rep's word, raised as NeedsConfirmation until its flag is given: instalments short of the
+    amount (`complete_schedule` adds the final one) and leaving Won (`reopen` voids the contract)."""
     target = ctx.settings.stage(stage)
     now = ctx.clock.utcnow()
     local_now = ctx.clock.now()
@@ -165,8 +296,7 @@ def move_stage(
         if deal.stage == target.key:
             raise InvalidInput("stage", "a stage other than the current one ({current})", stage,
                                current=labels.Shown(labels.stage_name, target))
-        if deal.stage == "won":
-            raise NotAllowed("a won deal has its contract; open a new deal for new business")
+        leaving_won = deal.stage == "won"
         missing: list[str] = []
         if target.key == "quote" and amount_cents is None and deal.quoted_cents is None:
             missing.append("amount (the quoted amount)")
@@ -182,7 +312,13 @@ def move_stage(
         if missing:
             raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
 
+        if leaving_won and not reopen:
+            raise _reopen_question(session, deal, target)
+
         previous = deal.stage
+        if leaving_won:
+            _void_contracts(session, deal, now)
+            _customer_after_void(session, deal.customer_id, now)
         if target.key == "quote":
             if amount_cents is not None:
                 deal.quoted_cents = amount_cents
@@ -190,7 +326,7 @@ def move_stage(
         elif target.key == "won":
             if amount_cents is not None:
                 deal.amount_cents = amount_cents
-            _create_contract(session, ctx, deal, contract_no or "", signed, end, payments or [], now, local_now)
+            _create_contract(session, deal, contract_no or "", signed, end, payments or [], complete_schedule, now, local_now)
         elif target.key == "lost":
             deal.lost_reason = fields.single_line("reason", reason, required=True, max_len=500)
         elif amount_cents is not None:
@@ -205,8 +341,9 @@ def move_stage(
 
         customer = customer_store.get_customer(session, deal.customer_id)
         assert customer is not None
+        # Reopening a won deal puts work back on the rep, like moving forward does.
         forward = target.key != "lost" and (
-            previous == "lost" or ctx.settings.stage_index(target.key) > ctx.settings.stage_index(previous)
+            previous in ("lost", "won") or ctx.settings.stage_index(target.key) > ctx.settings.stage_index(previous)
         )
         if target.key == "won":
             customer.status = "customer"
@@ -219,14 +356,34 @@ def move_stage(
     return deal
 
 
+def _reopen_question(session: StoreSession, deal: Deal, target: Stage) -> NeedsConfirmation:
+    """What leaving Won does to the deal's contract, as the question to confirm."""
+    stage = labels.Shown(labels.stage_name, target)
+    parts: list[tuple[str, dict[str, object]]] = []
+    for contract in deal_store.contracts_of_deal(session, deal.id):
+        instalments = deal_store.payments_of(session, contract.id)
+        paid = sum(p.amount_cents for p in instalments if p.paid_on)
+        parts.append((N_("Moving {title} from Won to {stage} voids its contract {number} ({amount}) and its {count} "
+                         "instalments; they stay in the history."),
+                      {"title": deal.title, "stage": stage, "number": contract.number,
+                       "amount": format_amount(contract.amount_cents), "count": len(instalments)}))
+        if paid:
+            parts.append((N_("{paid} of it is marked paid: those payments are voided with it."),
+                          {"paid": format_amount(paid)}))
+    if not parts:
+        parts.append((N_("Moving {title} from Won to {stage} reopens it."), {"title": deal.title, "stage": stage}))
+    parts.append((N_("Reopen it?"), {}))
+    return NeedsConfirmation("reopen", parts)
+
+
 def _create_contract(
     session: StoreSession,
-    ctx: Context,
     deal: Deal,
     number: str,
     signed: str | date | None,
     end: str | date | None,
     payments: list[PaymentPlan],
+    complete_schedule: bool,
     now: datetime,
     local_now: datetime,
 ) -> Contract:
@@ -241,11 +398,19 @@ def _create_contract(
     end_on = fields.day("end", end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
     if end_on <= signed_on:
         raise InvalidInput("end", "a date after the signed date", str(end))
+    amount_cents = deal.amount_cents or 0
+    schedule = plan_schedule(amount_cents, signed_on, end_on, payments, local_now)
+    if schedule.given and schedule.final and not complete_schedule:
+        cents, due = schedule.final
+        raise NeedsConfirmation("complete_schedule", [(
+            N_("The instalments add up to {planned} of {amount}: add a final instalment of {remainder} due {due}?"),
+            {"planned": format_amount(schedule.planned_cents), "amount": format_amount(amount_cents),
+             "remainder": format_amount(cents), "due": due.isoformat()})])
     contract = Contract(
         deal_id=deal.id,
         customer_id=deal.customer_id,
         number=number_clean,
-        amount_cents=deal.amount_cents or 0,
+        amount_cents=amount_cents,
         signed_on=signed_on,
         end_on=end_on,
         created_at=now,
@@ -253,18 +418,7 @@ def _create_contract(
     )
     session.add(contract)
     session.flush()
-    planned = 0
-    for plan in payments:
-        cents = parse_amount(plan.amount, "payment amount")
-        due = fields.day("payment due date", plan.due, local_now)
-        if not cents or due is None:
-            raise InvalidInput("payment", 'AMOUNT@DATE with an amount above 0, e.g. "5000@2026-12-31"', plan.amount)
-        if due < signed_on:
-            raise InvalidInput("payment due date", "a date on or after the signed date {signed}", str(plan.due), signed=signed_on)
-        planned += cents
-        if planned > contract.amount_cents:
-            raise InvalidInput("payment", "instalments adding up to at most the contract amount {amount}", plan.amount,
-                               amount=format_amount(contract.amount_cents))
+    for cents, due in schedule.instalments:
         session.add(Payment(contract_id=contract.id, amount_cents=cents, due_on=due, created_at=now, updated_at=now))
     return contract
 
@@ -285,3 +439,105 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
         payment.paid_on = day
         payment.updated_at = now
     return payment
+
+
+@dataclass
+class VoidedContract:
+    """A contract taken back by reopening or removing its deal, as the customer's history shows it."""
+
+    at: datetime
+    number: str
+    amount_cents: int
+    paid_cents: int
+    deal_title: str
+    to_stage: str | None
+    """The stage the deal was moved to from Won; None when the deal was removed (or the reason is unknown)."""
+    deal_removed: bool
+
+    def describe(self, settings: Settings) -> str:
+        """One line in the chosen language."""
+        amount = format_amount(self.amount_cents)
+        if self.to_stage:
+            text = _("contract {number} ({amount}) voided: {title} moved from Won to {stage}").format(
+                number=self.number, amount=amount, title=self.deal_title, stage=labels.stage(settings, self.to_stage))
+        elif self.deal_removed:
+            text = _("contract {number} ({amount}) voided: deal {title} removed").format(
+                number=self.number, amount=amount, title=self.deal_title)
+        else:
+            text = _("contract {number} ({amount}) voided").format(number=self.number, amount=amount)
+        if self.paid_cents:
+            text += " " + _("({paid} had been paid)").format(paid=format_amount(self.paid_cents))
+        return text
+
+
+def voided_contracts(ctx: Context, customer_id: str) -> list[VoidedContract]:
+    """The customer's voided contracts, most recent first, each with why (from the deal's stage history)."""
+    history: list[VoidedContract] = []
+    with ctx.db.read() as session:
+        for contract in deal_store.voided_contracts_of(session, customer_id):
+            assert contract.deleted_at is not None
+            deal = deal_store.get_deal(session, contract.deal_id)
+            exit_change = next((change for change in deal_store.stage_history(session, contract.deal_id)
+                                if change.from_stage == "won" and change.at == contract.deleted_at), None)
+            paid = sum(p.amount_cents for p in deal_store.all_payments_of(session, contract.id) if p.paid_on)
+            history.append(VoidedContract(
+                at=contract.deleted_at, number=contract.number, amount_cents=contract.amount_cents, paid_cents=paid,
+                deal_title=deal.title if deal else "", to_stage=exit_change.to_stage if exit_change else None,
+                deal_removed=bool(deal and deal.deleted_at == contract.deleted_at)))
+    return history
+
+
+def payments_of_deal(ctx: Context, deal_id: str) -> list[Payment]:
+    """The instalments of the deal's live contract, by due date."""
+    with ctx.db.read() as session:
+        return [p for contract in deal_store.contracts_of_deal(session, deal_id) for p in deal_store.payments_of(session, contract.id)]
+
+
+def reopen_question(ctx: Context, deal_id: str, stage: str) -> NeedsConfirmation | None:
+    """The question moving this deal to `stage` needs first when it leaves Won, else None."""
+    target = ctx.settings.stage(stage)
+    with ctx.db.read() as session:
+        deal = _live_deal(session, deal_id)
+        if deal.stage != "won" or target.key == "won":
+            return None
+        return _reopen_question(session, deal, target)
+
+
+def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: str, payments: str) -> str:
+    """What the Won form would schedule, as it stands while being typed (signed today when not given yet)."""
+    local_now = ctx.clock.now()
+    try:
+        with ctx.db.read() as session:
+            deal_amount = _live_deal(session, deal_id).amount_cents
+        amount_cents = parse_amount(amount) or deal_amount
+        if not amount_cents:
+            return _("Instalments: give the amount first")
+        signed_on = fields.day("signed", signed, local_now) or local_now.date()
+        end_on = fields.day("end", end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
+        schedule = plan_schedule(amount_cents, signed_on, end_on, parse_schedule(payments), local_now)
+    except CrmError as exc:
+        return exc.message()
+    total = format_amount(amount_cents)
+    lines = ["  ·  ".join(_("{amount} due {due}").format(amount=format_amount(cents), due=due.isoformat())
+                          for cents, due in schedule.given)] if schedule.given else []
+    if schedule.final and not schedule.given:
+        cents, due = schedule.final
+        lines.append(_("No instalments given: the whole {amount} will be due {due}").format(amount=total, due=due.isoformat()))
+    elif schedule.final:
+        cents, due = schedule.final
+        lines.append(_("{planned} of {amount}: remainder {remainder}, saving asks to add it due {due}").format(
+            planned=format_amount(schedule.planned_cents), amount=total, remainder=format_amount(cents), due=due.isoformat()))
+    else:
+        lines.append(_("The instalments add up to the amount {amount}").format(amount=total))
+    return "\n".join(lines)
+
+
+def removal_note(ctx: Context, deal_id: str) -> str:
+    """What removing the deal takes with it besides the deal, for the confirmation ("" when nothing)."""
+    with ctx.db.read() as session:
+        notes = []
+        for contract in deal_store.contracts_of_deal(session, deal_id):
+            count = len(deal_store.payments_of(session, contract.id))
+            notes.append(_("It has contract {number} ({amount}) with {count} instalments: they are removed with it.").format(
+                number=contract.number, amount=format_amount(contract.amount_cents), count=count))
+        return " ".join(notes)

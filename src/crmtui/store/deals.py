@@ -75,3 +75,19 @@ def unpaid_payments(session: Session, customer_id: str, contract_no: str | None 
     if contract_no:
         query = query.where(Contract.number == contract_no)
     return list(session.exec(query.order_by(Payment.due_on)).all())
+
+
+def contracts_of_deal(session: Session, deal_id: str) -> list[Contract]:
+    """A deal's live contracts (a won deal has one)."""
+    return list(session.exec(select(Contract).where(Contract.deal_id == deal_id, col(Contract.deleted_at).is_(None))).all())
+
+
+def voided_contracts_of(session: Session, customer_id: str) -> list[Contract]:
+    """A customer's tombstoned contracts, most recently voided first."""
+    query = select(Contract).where(Contract.customer_id == customer_id, col(Contract.deleted_at).is_not(None))
+    return list(session.exec(query.order_by(col(Contract.deleted_at).desc())).all())
+
+
+def all_payments_of(session: Session, contract_id: str) -> list[Payment]:
+    """A contract's instalments, tombstoned ones included, by due date (a voided contract's history)."""
+    return list(session.exec(select(Payment).where(Payment.contract_id == contract_id).order_by(Payment.due_on)).all())
