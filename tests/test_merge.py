@@ -112,9 +112,12 @@ def test_a_person_lead_merged_into_a_company_becomes_its_contact(ctx):
     plan = merge_plan(ctx, globex.id, lead.id)
     assert plan.new_contact == MergeContact("王五", "13700001111", "ww@example.cn", None, "merged from 王五")
     merge_customers(ctx, globex.id, lead.id)
+    assert plan.filled == ()  # a person's phone and email are theirs, not the company's
     (contact,) = customer_detail(ctx, globex.id).contacts
     assert (contact.name, contact.phone, contact.email) == ("王五", "13700001111", "ww@example.cn")
-    assert customer_detail(ctx, globex.id).customer.phone == "02188886666"
+    customer = customer_detail(ctx, globex.id).customer
+    assert (customer.phone, customer.email) == ("02188886666", None)
+    assert globex.id in {hit.customer_id for hit in search(ctx, "ww@example")}
 
 
 def test_no_contact_is_made_when_an_identical_one_exists(ctx):

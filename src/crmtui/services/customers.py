@@ -477,8 +477,10 @@ def _same(name: str, mine: str | None, theirs: str | None) -> bool:
 
 
 def _plan(session: StoreSession, keep: Customer, other: Customer) -> MergePlan:
+    # A person's phone, email and WeChat are theirs: they go on the person's contact, not on the company.
+    personal = ("phone", "email", "wechat") if other.kind == "person" else ()
     filled = tuple((name, str(getattr(other, name))) for name in MERGE_FILLED
-                   if getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""))
+                   if name not in personal and getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""))
     differing = tuple((name, getattr(keep, name), getattr(other, name)) for name in MERGE_NOTED
                       if getattr(keep, name) and getattr(other, name) and not _same(name, getattr(keep, name), getattr(other, name)))
     details = {name: getattr(other, name) or None for name in ("phone", "email", "wechat")}
