@@ -431,6 +431,11 @@ def test_next_date_accepts(text, expected, has_time):
     assert parse_next_date(text, NOW) == ParsedDate(expected, has_time)
 
 
+def test_now_is_this_minute_not_a_day() -> None:
+    for text in ("now", "right now", "现在", "马上"):
+        assert parse_when(text, NOW.replace(minute=7, second=30)) == ParsedDate(local(2026, 11, 24, 10, 7), True)
+
+
 @pytest.mark.parametrize("text", ["now", "today", "今天", "in 0 days", "0天后"])
 def test_next_date_is_never_a_moment_already_past(text):
     # at 10:00 "today" reads as 09:00 today: an hour the rep can no longer meet

@@ -386,8 +386,14 @@ def _match_relative(s: str) -> tuple[int, str] | None:
     return None
 
 
+_NOW_WORDS = frozenset({"now", "right now", "现在", "马上", "立刻", "立即"})
+
+
 def _parse_moment(s: str, now: datetime) -> datetime | None:
-    """ "in 2 hours", "30分钟后", "半小时后": now plus elapsed time, to the minute."""
+    """ "in 2 hours", "30分钟后", "半小时后": now plus elapsed time, to the minute; "now", 现在: this minute."""
+    if s in _NOW_WORDS:
+        # dateparser read "now" as a day, which became 09:00 today
+        return now.replace(second=0, microsecond=0)
     relative = _match_relative(s)
     if relative is None or relative[1] not in ("hours", "minutes"):
         return None
