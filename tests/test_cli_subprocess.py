@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import NOW
 
 PYTHON = sys.executable
-HEAVY = ("textual", "dateparser", "keyring", "pypinyin", "psycopg")
+HEAVY = ("textual", "dateparser", "keyring", "pypinyin", "psycopg", "phonenumbers")
 """Modules that cost start-up time and must load only when needed."""
 
 
@@ -58,7 +58,7 @@ def run(*args):
             assert not exc.code, exc.code
     return out.getvalue()
 
-run("add", "customer", "Acme Trading")
+run("add", "customer", "Acme Trading", "--phone", "+86 138 0013 8000")  # a mobile is keyed without phonenumbers
 run("log", "Acme Trading", "--via", "电话", "--goal", "g", "--met", "--notes", "n", "--next-plan", "p",
     "--next", "明天下午3点")
 after_log = {LOADED}

@@ -107,15 +107,17 @@ def test_name_key(name, expected):
 @pytest.mark.parametrize(
     ("phone", "expected"),
     [
-        ("+86 138-0013-8000", "13800138000"),
-        ("0086 13800138000", "13800138000"),
-        ("8613800138000", "13800138000"),
-        ("138 0013 8000", "13800138000"),
-        ("（+86）13800138000", "13800138000"),
-        ("１３８００１３８０００", "13800138000"),  # full-width digits
-        ("+86 (010) 6552-1234", "8601065521234"),  # not a mobile: digits kept
-        ("010-6552 1234", "01065521234"),
-        ("+1 (415) 555-0100", "14155550100"),
+        ("+86 138-0013-8000", "+8613800138000"),
+        ("0086 13800138000", "+8613800138000"),
+        ("008613800138000", "+8613800138000"),
+        ("8613800138000", "+8613800138000"),
+        ("138 0013 8000", "+8613800138000"),
+        ("（+86）13800138000", "+8613800138000"),
+        ("１３８００１３８０００", "+8613800138000"),  # full-width digits
+        ("+86 (010) 6552-1234", "+861065521234"),  # a landline: the trunk 0 goes after +86
+        ("010-6552 1234", "+861065521234"),
+        ("+1 (415) 555-0100", "+14155550100"),
+        ("861380013800", "861380013800"),  # not a valid number: its digits only
         ("12345", "12345"),
         ("1234", None),
         ("tel: 12", None),
@@ -126,6 +128,14 @@ def test_name_key(name, expected):
 )
 def test_phone_key(phone, expected):
     assert phone_key(phone) == expected
+
+
+def test_phone_key_reads_a_number_without_country_code_in_the_given_region():
+    # 415 555 2671 is a San Francisco number when the rep is in the US; the same digits typed in China
+    # would be a Chinese landline, so the region decides.
+    assert phone_key("(415) 555-2671", region="US") == "+14155552671"
+    assert phone_key("13800138000", region="US") == "13800138000"  # not a US number: digits only
+    assert phone_key("+86 138 0013 8000", region="US") == "+8613800138000"  # a country code wins
 
 
 @pytest.mark.parametrize(

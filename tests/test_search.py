@@ -118,3 +118,88 @@ def test_searching_never_imports_pypinyin(ctx, people, subprocess_env):
     result = subprocess.run([PYTHON, "-c", script], env=subprocess_env, capture_output=True, text=True, check=True)
     count, loaded = result.stdout.split()
     assert int(count) >= 1 and loaded == "False"
+
+
+# ---------------------------------------------------------------- phones in every form, wider search, regions
+
+
+@pytest.fixture
+def book(ctx):
+    from crmtui.services.deals import add_deal, move_stage
+
+    acme = add_customer(ctx, "Acme 咖啡", phone="+86 138 0013 8000", region="北京", tags=["雀巢客户"])
+    globex = add_customer(ctx, "Globex Health", region="北京市")
+    initech = add_customer(ctx, "Initech", region="Beijing")
+    umbrella = add_customer(ctx, "Umbrella", region="上海")
+    add_contact(ctx, globex.id, "李雷", title="采购总监", phone="010-6552 1234")
+    add_deal(ctx, acme.id, "年度保养", amount="12万", competitor="雀巢")
+    won = add_deal(ctx, umbrella.id, "设备采购", amount="5万")
+    move_stage(ctx, won.id, "won", amount="5万", contract_no="HT-002", signed="2026-11-20", complete_schedule=True)
+    return {"acme": acme.id, "globex": globex.id, "initech": initech.id, "umbrella": umbrella.id}
+
+
+@pytest.mark.parametrize("query", ["+8613800138000", "008613800138000", "0086 138 0013 8000", "13800138000",
+                                   "+86 138 0013 8000", "138-0013-8000", "(+86) 138 0013 8000"])
+def test_a_mobile_number_is_found_in_every_form_it_is_written(ctx, book, query):
+    assert ("customer", book["acme"]) in _found(ctx, query)
+
+
+@pytest.mark.parametrize("query", ["01065521234", "+86 10 6552 1234", "6552 1234"])
+def test_a_landline_is_found_with_or_without_its_codes(ctx, book, query):
+    assert ("contact", book["globex"]) in _found(ctx, query)
+
+
+def test_phone_keys_are_e164(ctx, book):
+    from crmtui.services.customers import customer_detail
+
+    detail = customer_detail(ctx, book["acme"])
+    assert (detail.customer.phone, detail.customer.phone_key) == ("+86 138 0013 8000", "+8613800138000")
+    (lei,) = customer_detail(ctx, book["globex"]).contacts
+    assert lei.phone_key == "+861065521234"
+
+
+def test_the_duplicate_check_uses_the_phone_key(ctx, book):
+    from crmtui.errors import DuplicateFound
+
+    for typed in ("008613800138000", "13800138000", "+86 13800138000"):
+        with pytest.raises(DuplicateFound):
+            add_customer(ctx, "Someone else", phone=typed)
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "who", "detail"),
+    [
+        ("年度保养", "deal", "acme", "年度保养 · competitor: 雀巢"),
+        ("雀巢", "deal", "acme", "年度保养 · competitor: 雀巢"),
+        ("雀巢", "tag", "acme", "雀巢客户"),
+        ("HT-002", "contract", "umbrella", "HT-002"),
+        ("ht-0", "contract", "umbrella", "HT-002"),
+        ("采购总监", "contact", "globex", "李雷 · 采购总监"),
+        ("总监", "contact", "globex", "李雷 · 采购总监"),  # two characters: the LIKE path
+        ("保养", "deal", "acme", "年度保养 · competitor: 雀巢"),
+    ],
+)
+def test_deals_contracts_tags_competitors_and_titles_lead_to_their_customer(ctx, book, query, kind, who, detail):
+    hits = [(h.kind, h.customer_id, h.detail) for h in search(ctx, query)]
+    assert (kind, book[who], detail) in hits
+
+
+def test_a_deleted_deal_is_not_found(ctx, book):
+    from crmtui.services.deals import delete_deal, list_deals
+
+    (deal,) = [d for d, c in list_deals(ctx) if d.title == "年度保养"]
+    delete_deal(ctx, deal.id)
+    assert [h for h in search(ctx, "年度保养") if h.kind == "deal"] == []
+
+
+@pytest.mark.parametrize("query", ["北京", "北京市", "Beijing", "beijing shi"])
+def test_a_region_is_found_in_each_of_its_spellings(ctx, book, query):
+    found = {cid for kind, cid in _found(ctx, query) if kind == "customer"}
+    assert found == {book["acme"], book["globex"], book["initech"]}
+
+
+def test_a_region_hit_says_the_region_matched(ctx, book):
+    (hit,) = [h for h in search(ctx, "北京市") if h.customer_id == book["acme"] and h.kind == "customer"]
+    assert hit.detail == "region: 北京"
+    (hit,) = [h for h in search(ctx, "Acme") if h.kind == "customer"]
+    assert hit.detail == ""  # the name matched: nothing to explain

@@ -59,7 +59,6 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
     def show_hits(self, text: str, hits: list[SearchHit]) -> None:
         if text != self.query_one("#query", Input).value:
             return  # an older keystroke's answer arrived late
-        labels = {"customer": _("customer"), "contact": _("contact"), "follow_up": _("note")}
         listing = self.query_one("#results", OptionList)
         self.hits = {}
         options = []
@@ -68,7 +67,7 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
             key = f"hit-{index}"
             self.hits[key] = hit
             detail = hit.detail + (owner_note(self.app, whose.get(hit.customer_id)) if whose else "")
-            options.append(Option(row((hit.customer_name, 26), (labels[hit.kind], 8, "dim"), (detail, 0)), id=key))
+            options.append(Option(row((hit.customer_name, 26), (hit.label(), 8, "dim"), (detail, 0)), id=key))
         if text.strip() and not hits:
             options.append(Option(Text(_("no match"), style="dim"), disabled=True))
         listing.set_options(options)

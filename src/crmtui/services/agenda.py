@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from crmtui.formatting import format_amount
+from crmtui.formatting import amount_number
 from crmtui import labels
 from crmtui.i18n import _
 from crmtui.services.context import Context
@@ -40,7 +41,7 @@ class AgendaItem:
             "when": self.when.isoformat() if self.when else None,
             "deal_id": self.deal_id,
             "deal": self.deal_title,
-            "amount": format_amount(self.amount_cents) or None,
+            "amount": amount_number(self.amount_cents),
             "days": self.days,
         }
 
@@ -79,7 +80,11 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
         renewals = store.contracts_ending(connection, day, day + timedelta(days=settings.renewal_days))
         payments = store.payments_due(connection, day + timedelta(days=settings.payment_days))
         window = [day + timedelta(days=offset) for offset in range(settings.birthday_days + 1)]
-        birthdays = store.birthdays(connection, [d.strftime("%m-%d") for d in window])
+        offsets = {d.strftime("%m-%d"): i for i, d in reversed(list(enumerate(window)))}
+        for i, d in enumerate(window):
+            if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year):
+                offsets.setdefault("02-29", i)  # a 29 February birthday is kept on the 28th in other years
+        birthdays = store.birthdays(connection, list(offsets))
         pool = _pool_warnings(ctx, connection, now)
 
     def item(section: str, row: store.AgendaRow, reason: str, **extra: object) -> AgendaItem:
@@ -116,7 +121,7 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
         agenda.sections["payments"].append(
             item("payments", row, f"{reason} ({row.contract_number})", amount_cents=row.payment_amount, days=days))
     for row in birthdays:
-        offset = next(i for i, d in enumerate(window) if d.strftime("%m-%d") == row.birthday.strftime("%m-%d"))  # type: ignore[union-attr]
+        offset = offsets[row.birthday.strftime("%m-%d")]  # type: ignore[union-attr]
         reason = (_("{name}'s birthday today") if offset == 0 else _("{name}'s birthday in {days} d")).format(
             name=row.contact_name, days=offset)
         agenda.sections["birthdays"].append(item("birthdays", row, reason, days=offset))

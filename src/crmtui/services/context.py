@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmtui import normalize
 from crmtui.clock import Clock, local_zone
 from crmtui.config import Settings, load_settings
 from crmtui.errors import CrmError
@@ -29,6 +30,8 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
     from crmtui import paths
 
     settings = settings or load_settings()
+    # Phone keys are made deep in the store and its migrations too: the region is set once, here.
+    normalize.set_phone_region(settings.phone_region)
     clock = clock or Clock(local_zone(settings.timezone))
     path = db_path or paths.database_path()
     try:

@@ -126,18 +126,39 @@ def day(field_name: str, value: str | date | None, now: datetime) -> date | None
 
 
 def birthday(value: str | date | None, now: datetime) -> date | None:
-    """A birthday: "3月12日" without a year is the last one that passed; a date in the future is refused."""
-    born = day("birthday", value, now)
-    if born is None or born <= now.date():
-        return born
+    """A birthday: '1985-03-12', or a month and day without a year ('3月12日', 'Mar 12', '2月29日', '--03-12'),
+    kept as that day in the year formatting.YEARLESS (a year is never invented); a day in the future is refused."""
+    from crmtui.formatting import YEARLESS
+
     if isinstance(value, str) and not _has_year(value):
-        try:
-            previous = born.replace(year=born.year - 1)
-        except ValueError:  # 29 February
-            previous = born.replace(year=born.year - 1, day=28)
-        if previous <= now.date():
-            return previous
+        month_day = _month_day(value, now)
+        if month_day is not None:
+            return date(YEARLESS, *month_day)
+    born = day("birthday", value, now)
+    if born is None or born <= now.date() or born.year == YEARLESS:
+        return born
     raise InvalidInput("birthday", "a date that is not in the future, e.g. 1985-03-12 or 3月12日", str(value))
+
+
+def _month_day(text: str, now: datetime) -> tuple[int, int] | None:
+    """(month, day) when `text` names a day of the year without a year: it reads the same from two
+    different days of a leap year (so 2月29日 parses), which relative words ('yesterday', '上周五') do not."""
+    import re
+
+    iso = re.fullmatch(r"\s*--(\d{2})-(\d{2})\s*", text)
+    if iso:
+        try:
+            return date(2000, int(iso[1]), int(iso[2])).month, int(iso[2])
+        except ValueError:
+            return None
+    from crmtui.dates import DateParseError, parse_day
+
+    try:
+        seen = {(d.month, d.day) for d in (parse_day(text, now.replace(year=2024, month=1, day=1)),
+                                            parse_day(text, now.replace(year=2024, month=2, day=1)))}
+    except DateParseError:
+        return None
+    return seen.pop() if len(seen) == 1 else None
 
 
 def _has_year(text: str) -> bool:

@@ -1,25 +1,39 @@
-"""Search over customers, contacts and follow-up notes, with pinyin keys; any input is searched literally."""
+"""Search over customers (with their regions), contacts (with their titles), deals (titles, competitors),
+contract numbers, tags and follow-up notes, with pinyin keys; any input is searched literally.
+
+A phone number also matches in its E.164 form (008613800138000 finds +86 138 0013 8000) and a region in
+its other spellings (北京市 finds 北京 and Beijing)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crmtui.normalize import fold
+from crmtui import normalize
+from crmtui.i18n import N_, _
 from crmtui.services.context import Context
 from crmtui.store import search as search_store
 
 MAX_QUERY = 200
 
+KIND_LABELS = {"customer": N_("customer"), "contact": N_("contact"), "deal": N_("deal"), "contract": N_("contract"),
+               "tag": N_("tag"), "follow_up": N_("note")}
+"""What a hit is, as shown beside it."""
+
 
 @dataclass
 class SearchHit:
-    """One match: what matched (customer, contact or follow_up), its customer, and a line to show."""
+    """One match: what matched (customer, contact, deal, contract, tag or follow_up), its customer, and a line
+    to show that says what matched ('年度保养 · competitor: 雀巢', '李四 · 采购总监', 'region: 北京')."""
 
     kind: str
     record_id: str
     customer_id: str
     customer_name: str
     detail: str
+
+    def label(self) -> str:
+        """The kind, in the chosen language."""
+        return _(KIND_LABELS[self.kind])
 
     def as_dict(self) -> dict[str, str]:
         """Plain values for --json."""
@@ -32,12 +46,52 @@ class SearchHit:
         }
 
 
+def spellings(term: str) -> list[str]:
+    """The term and the other forms it may be stored in: a phone number's E.164 key, a region's other names."""
+    found = [term]
+    if normalize.looks_like_phone(term):
+        key = normalize.phone_key(term)
+        if key and key not in found:
+            found.append(key)
+        return found
+    found.extend(alias for alias in normalize.region_aliases(term) if alias.casefold() != term.casefold())
+    return found
+
+
+def _terms(query: str) -> list[list[str]]:
+    text = normalize.fold(query)[:MAX_QUERY]
+    if normalize.looks_like_phone(text):
+        return [spellings(text)]  # '+86 138 0013 8000' is one number, not four words
+    if " " in text and not normalize.has_cjk(text) and any(normalize.has_cjk(a) for a in normalize.region_aliases(text)):
+        return [spellings(text)]  # 'Hong Kong', 'Guangdong Province': one place
+    return [spellings(term) for term in text.split()]
+
+
+def _contains(haystack: str, term: list[str]) -> bool:
+    folded = haystack.casefold()
+    return any(spelling.casefold() in folded for spelling in term)
+
+
+def _detail(kind: str, name: str, main: str, extra: str, terms: list[list[str]]) -> str:
+    if kind == "customer":
+        # Say so when it is the region that matched: the name alone would not explain the hit.
+        if extra and not all(_contains(name, t) for t in terms) and any(_contains(extra, t) for t in terms):
+            return _("region: {region}").format(region=extra)
+        return ""
+    if kind == "contact":
+        return f"{main} · {extra}" if extra else main
+    if kind == "deal":
+        return f"{main} · " + _("competitor: {name}").format(name=extra) if extra else main
+    return main
+
+
 def search(ctx: Context, query: str, limit: int = 50) -> list[SearchHit]:
-    """Customers first, then contacts, then notes (newest first); each term must match."""
-    terms = fold(query)[:MAX_QUERY].split()
+    """Customers first, then contacts, deals, contracts, tags, then notes (newest first); each term must match."""
+    terms = _terms(query)
     if not terms:
         return []
     with ctx.db.read() as session:
         rows = search_store.search(session, terms, limit)
-    hits = [SearchHit(kind, rid, cid, cname, " ".join(detail.split())) for kind, rid, cid, cname, detail in rows]
+    hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, terms).split()))
+            for kind, rid, cid, cname, main, extra in rows]
     return hits[:limit]

@@ -1,11 +1,11 @@
-"""Plain dictionaries of records for `--json` and for screens: local times, formatted amounts."""
+"""Plain dictionaries of records for `--json` and for screens: local times, amounts as numbers of yuan."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from crmtui import labels
-from crmtui.formatting import format_amount
+from crmtui.formatting import amount_number, birthday_iso
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
@@ -35,7 +35,7 @@ def contact_dict(c: Contact) -> dict[str, object]:
     """A contact as JSON-ready values."""
     return {
         "id": c.id, "name": c.name, "title": c.title, "phone": c.phone, "email": c.email,
-        "wechat": c.wechat, "decision_maker": c.decision_maker, "birthday": _day(c.birthday),
+        "wechat": c.wechat, "decision_maker": c.decision_maker, "birthday": birthday_iso(c.birthday),
     }
 
 
@@ -45,8 +45,8 @@ def deal_dict(ctx: Context, d: Deal, customer: Customer | None = None) -> dict[s
 
     result: dict[str, object] = {
         "id": d.id, "title": d.title, "stage": d.stage, "stage_name": labels.stage(ctx.settings, d.stage),
-        "probability": d.probability, "amount": format_amount(d.amount_cents) or None,
-        "quoted": format_amount(d.quoted_cents) or None, "expected_close": _day(d.expected_close),
+        "probability": d.probability, "amount": amount_number(d.amount_cents),
+        "quoted": amount_number(d.quoted_cents), "expected_close": _day(d.expected_close),
         "competitor": d.competitor, "lost_reason": d.lost_reason, "days_in_stage": days_in_stage(ctx, d),
     }
     if customer is not None:
@@ -66,10 +66,10 @@ def follow_up_dict(ctx: Context, f: FollowUp) -> dict[str, object]:
 def contract_dict(c: Contract, payments: list[Payment]) -> dict[str, object]:
     """A contract and its instalments as JSON-ready values."""
     return {
-        "id": c.id, "number": c.number, "amount": format_amount(c.amount_cents), "signed": _day(c.signed_on),
+        "id": c.id, "number": c.number, "amount": amount_number(c.amount_cents), "signed": _day(c.signed_on),
         "end": _day(c.end_on),
         "payments": [
-            {"amount": format_amount(p.amount_cents), "due": _day(p.due_on), "paid": _day(p.paid_on)} for p in payments
+            {"amount": amount_number(p.amount_cents), "due": _day(p.due_on), "paid": _day(p.paid_on)} for p in payments
         ],
     }
 

@@ -1,29 +1,44 @@
-"""Full-text search over the FTS5 trigram indexes made by migration 0002."""
+"""Full-text search over the FTS5 trigram indexes made by migrations 0002 and 0004."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import text
 from sqlmodel import Session
 
 from crmtui.normalize import has_cjk
 
+# Each query gives (record id, customer id, customer name, what matched, a second detail).
 _SQL = {
     "customer": """
-        SELECT c.id, c.id, c.name, '' FROM customer_fts f JOIN customer c ON c.id = f.ref
+        SELECT c.id, c.id, c.name, '', coalesce(c.region, '') FROM customer_fts f JOIN customer c ON c.id = f.ref
         WHERE {where} AND c.deleted_at IS NULL ORDER BY c.name LIMIT :limit""",
     "contact": """
-        SELECT p.id, c.id, c.name, p.name FROM contact_fts f JOIN contact p ON p.id = f.ref
+        SELECT p.id, c.id, c.name, p.name, coalesce(p.title, '') FROM contact_fts f JOIN contact p ON p.id = f.ref
         JOIN customer c ON c.id = p.customer_id
         WHERE {where} AND p.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY p.name LIMIT :limit""",
+    "deal": """
+        SELECT d.id, c.id, c.name, d.title, coalesce(d.competitor, '') FROM deal_fts f JOIN deal d ON d.id = f.ref
+        JOIN customer c ON c.id = d.customer_id
+        WHERE {where} AND d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY d.title LIMIT :limit""",
+    "contract": """
+        SELECT k.id, c.id, c.name, k.number, '' FROM contract_fts f JOIN contract k ON k.id = f.ref
+        JOIN customer c ON c.id = k.customer_id
+        WHERE {where} AND k.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY k.number LIMIT :limit""",
+    "tag": """
+        SELECT t.id, c.id, c.name, t.tag, '' FROM customer_tag_fts f JOIN customer_tag t ON t.id = f.ref
+        JOIN customer c ON c.id = t.customer_id
+        WHERE {where} AND t.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.name LIMIT :limit""",
     # Notes: the newest index rows first (rowid order is insertion order), so a common word among
     # 500k notes does not join and sort every match (275 ms -> 2 ms in bench/bench_core.py).
     "follow_up": """
-        SELECT u.id, c.id, c.name, substr(u.notes, 1, 200)
+        SELECT u.id, c.id, c.name, substr(u.notes, 1, 200), ''
         FROM (SELECT f.ref FROM follow_up_fts f WHERE {where} ORDER BY f.rowid DESC LIMIT 4 * :limit) f
         JOIN follow_up u ON u.id = f.ref JOIN customer c ON c.id = u.customer_id
         WHERE u.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
 }
-
+KINDS = tuple(_SQL)
 
 SHORT_SCAN = 20_000
 """Notes scanned, newest first, for a query made only of short words (预算): years of a rep's notes;
@@ -39,28 +54,34 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search(session: Session, terms: list[str], limit: int = 50) -> list[tuple[str, str, str, str, str]]:
-    """Rows (kind, record id, customer id, customer name, detail) matching every term.
+def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) -> list[tuple[str, ...]]:
+    """Rows (kind, record id, customer id, customer name, detail, second detail) matching every term.
 
-    Terms of 3+ characters use the trigram index (MATCH); shorter ones (张三, zs) use LIKE,
-    which scans: so notes, the one large index, are searched only when some term is long.
+    Each term is a list of spellings, any of which may match ('北京市' or '北京'; '008613800138000' or
+    '+8613800138000'). Terms whose spellings all have 3+ characters use the trigram index (MATCH); the
+    others (张三, zs) use LIKE, which scans: so notes, the one large index, are searched only when some
+    term is long or a two-character Chinese word.
     """
-    long_terms = [t for t in terms if len(t) >= 3]
-    short_terms = [t for t in terms if len(t) < 3]
+    long_terms = [list(t) for t in terms if all(len(s) >= 3 for s in t)]
+    short_terms = [list(t) for t in terms if any(len(s) < 3 for s in t)]
     # Most Chinese words are two characters (预算, 价格): notes are scanned for those too
     # (LIKE, no index: ~0.5 s over 500k notes in bench/bench_core.py, a few ms for a real rep's book).
-    notes_searchable = bool(long_terms) or any(len(t) == 2 and has_cjk(t) for t in short_terms)
-    results: list[tuple[str, str, str, str, str]] = []
+    notes_searchable = bool(long_terms) or any(any(len(s) == 2 and has_cjk(s) for s in t) for t in short_terms)
+    results: list[tuple[str, ...]] = []
     for kind, sql in _SQL.items():
         if kind == "follow_up" and not notes_searchable or len(results) >= limit:
             continue
         conditions, params = [], {"limit": limit}
         if long_terms:
             conditions.append("f.body MATCH :match")
-            params["match"] = " ".join(_quote(t) for t in long_terms)
+            params["match"] = " ".join(
+                "(" + " OR ".join(_quote(s) for s in t) + ")" if len(t) > 1 else _quote(t[0]) for t in long_terms)
         for index, term in enumerate(short_terms):
-            conditions.append(f"f.body LIKE :like{index} ESCAPE '\\'")
-            params[f"like{index}"] = _like(term)
+            alternatives = []
+            for number, spelling in enumerate(term):
+                alternatives.append(f"f.body LIKE :like{index}_{number} ESCAPE '\\'")
+                params[f"like{index}_{number}"] = _like(spelling)
+            conditions.append("(" + " OR ".join(alternatives) + ")")
         if kind == "follow_up" and not long_terms:
             # Without a 3+ character term nothing narrows the scan: read the newest notes only.
             conditions.append("f.rowid > (SELECT max(rowid) FROM follow_up_fts) - :scan")
