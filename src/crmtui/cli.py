@@ -244,6 +244,7 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Everything about one customer: contacts, deals, contracts, follow-ups."""
+    from crmtui.formatting import amount_text, format_birthday
     from crmtui.dates import format_when
     from crmtui.services.customers import customer_detail
     from crmtui.services.deals import voided_contracts
@@ -258,6 +259,7 @@ def show(
         data["voided_contracts"] = [{"number": v.number, "amount": yuan(v.amount_cents), "paid": yuan(v.paid_cents),
                                      "voided_at": v.at.isoformat(), "deal": v.deal_title, "moved_to": v.to_stage,
                                      "deal_removed": v.deal_removed} for v in voided]
+        birthdays = {c.id: c.birthday for c in detail.contacts}
         if json_out:
             _print_json(data)
             return
@@ -279,12 +281,13 @@ def show(
         for title, key, fmt in (
             (_("Contacts"), "contacts",
              lambda c: f"{c['name']}  {c['title'] or ''}  {c['phone'] or ''}  {c['email'] or ''}"
-                       + ("  ★" + _("decision maker") if c["decision_maker"] else "")),
+                       + ("  ★" + _("decision maker") if c["decision_maker"] else "")
+                       + (f"  {_('birthday')} {format_birthday(birthdays[c['id']], _lang())}" if birthdays[c["id"]] else "")),
             (_("Deals"), "deals",
-             lambda d: f"{d['title']}  {d['stage_name']} ({labels.days(d['days_in_stage'])})  {d['amount'] or ''}"
+             lambda d: f"{d['title']}  {d['stage_name']} ({labels.days(d['days_in_stage'])})  {amount_text(d['amount'])}"
                        + (f"  {_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
-            (_("Contracts"), "contracts", lambda c: f"{c['number']}  {c['amount']}  {c['signed']} → {c['end']}" + "".join(
-                f"\n      {p['amount']}  {_('due')} {p['due']}  " + (f"{_('paid')} {p['paid']}" if p["paid"] else _("unpaid"))
+            (_("Contracts"), "contracts", lambda c: f"{c['number']}  {amount_text(c['amount'])}  {c['signed']} → {c['end']}" + "".join(
+                f"\n      {amount_text(p['amount'])}  {_('due')} {p['due']}  " + (f"{_('paid')} {p['paid']}" if p["paid"] else _("unpaid"))
                 for p in c["payments"])),
             (_("Follow-ups"), "follow_ups",
              lambda f: f"{f['at']}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
@@ -352,7 +355,8 @@ def search(
     text: Annotated[str, typer.Argument(help=N_("Words, phone, email, WeChat id, pinyin (zs finds 张三)."))],
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
-    """Searches names, companies, phones, emails, WeChat ids, pinyin and follow-up notes."""
+    """Searches names, companies, phones, emails, WeChat ids, pinyin, regions, contact titles, deals and
+    competitors, contract numbers, tags and follow-up notes."""
     from crmtui.services.search import search as run_search
 
     with _session() as ctx:
@@ -363,8 +367,7 @@ def search(
         if not hits:
             _out(_("no match for \"{text}\"").format(text=text))
         for hit in hits:
-            label = {"customer": _("customer"), "contact": _("contact"), "follow_up": _("note")}[hit.kind]
-            _out(f"{hit.customer_id[:8]}  {hit.customer_name}  ·  {label}" + (f"  ·  {hit.detail[:80]}" if hit.detail else ""))
+            _out(f"{hit.customer_id[:8]}  {hit.customer_name}  ·  {hit.label()}" + (f"  ·  {hit.detail[:80]}" if hit.detail else ""))
 
 
 # ---------------------------------------------------------------- add
