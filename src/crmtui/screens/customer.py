@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from crmtui.screens.base import CrmScreenMixin
 from crmtui import i18n, labels
 from crmtui.dates import format_when
-from crmtui.formatting import format_amount
+from crmtui.formatting import format_amount, format_birthday
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.normalize import visible
@@ -128,7 +128,8 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
 
         _keep_highlight(self.query_one("#contacts", OptionList), [
             Option(row((contact.name, 14, "bold"), (contact.title or "", 12), (contact.phone or "", 16),
-                       (contact.email or "", 24), ("★ " + _("decision maker") if contact.decision_maker else "", 0)),
+                       (contact.email or "", 24), (format_birthday(contact.birthday, i18n.language), 12),
+                       ("★ " + _("decision maker") if contact.decision_maker else "", 0)),
                    id=contact.id)
             for contact in detail.contacts
         ] or [Option(Text(_("none yet — a adds one"), style="dim"), disabled=True)])
