@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from crmtui.normalize import phone_key
 from crmtui.store.outbox import TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
 
@@ -145,6 +146,13 @@ def put_rows(conn: sqlite3.Connection, table: str, rows: list[dict],
             keep = pending.get((table, row["id"]), set())
             values = {name: _local_value(row[name], known[name]) for name in names if name in row}
             current = local.get(row["id"])
+            if "phone_key" in known and "phone" in values:
+                # The key is derived here from the number as typed (E.164 in this laptop's phone_region):
+                # a key pushed by an older client or made under another region never decides a match.
+                if current is not None and "phone" in keep:
+                    values.pop("phone_key", None)  # the local, unpushed number keeps its own key
+                else:
+                    values["phone_key"] = phone_key(values["phone"])  # type: ignore[arg-type]
             if row["id"] in fresh:
                 fresh[row["id"]].update(values)  # the same record twice in one pull: the later row wins
             elif current is None:
