@@ -183,3 +183,36 @@ def test_a_customer_edited_to_another_spelling_of_its_region_is_found_by_both(ct
     edit_customer(ctx, acme.id, {"region": "Beijing"})
     assert [h.customer_id for h in search(ctx, "北京市") if h.kind == "customer"] == [acme.id]
     assert customer_detail(ctx, acme.id).customer.region == "Beijing"  # kept as typed
+
+
+# ---------------------------------------------------------------- phone keys of rows pulled from a team server
+
+
+def test_a_pulled_row_gets_its_phone_key_from_the_number_not_from_the_server(ctx, home):
+    import sqlite3
+
+    from crmtui.store import replica
+
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    server_row = {  # as an older client pushed it: digits only
+        "id": "c-from-server", "created_at": "2026-11-01T00:00:00+00:00", "updated_at": "2026-11-01T00:00:00+00:00",
+        "deleted_at": None, "name": "Globex", "name_key": "globex", "pinyin": "", "kind": "company",
+        "status": "customer", "tier": "C", "score": 0, "phone": "0086 139 0000 1111", "phone_key": "13900001111",
+    }
+    changed = {"id": acme.id, "phone": "+86 137 0000 2222", "phone_key": "13700002222"}
+    with sqlite3.connect(home / "data" / "crm.db") as conn:
+        replica.put_rows(conn, "customer", [server_row, changed], {})
+        keys = dict(conn.execute("SELECT name, phone_key FROM customer"))
+    assert keys == {"Globex": "+8613900001111", "Acme": "+8613700002222"}
+
+
+def test_a_pulled_row_keeps_the_key_of_a_number_changed_here_and_not_yet_pushed(ctx, home):
+    import sqlite3
+
+    from crmtui.store import replica
+
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    server_row = {"id": acme.id, "phone": "13700002222", "phone_key": "13700002222"}
+    with sqlite3.connect(home / "data" / "crm.db") as conn:
+        replica.put_rows(conn, "customer", [server_row], {("customer", acme.id): {"phone"}})
+        assert conn.execute("SELECT phone, phone_key FROM customer").fetchall() == [("13800138000", "+8613800138000")]
