@@ -203,3 +203,14 @@ def test_a_region_hit_says_the_region_matched(ctx, book):
     assert hit.detail == "region: 北京"
     (hit,) = [h for h in search(ctx, "Acme") if h.kind == "customer"]
     assert hit.detail == ""  # the name matched: nothing to explain
+
+
+def test_a_customer_hit_says_which_field_matched_when_the_name_does_not(ctx, book):
+    def detail(query):
+        (hit,) = [h for h in search(ctx, query) if h.kind == "customer" and h.customer_id == book["acme"]]
+        return hit.detail
+
+    assert detail("008613800138000") == "phone: +86 138 0013 8000"  # matched through its key
+    assert detail("0013") == "phone: +86 138 0013 8000"
+    assert detail("Acme 北京") == "region: 北京"
+    assert detail("Acme") == ""

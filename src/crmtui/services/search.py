@@ -72,12 +72,28 @@ def _contains(haystack: str, term: list[str]) -> bool:
     return any(spelling.casefold() in folded for spelling in term)
 
 
-def _detail(kind: str, name: str, main: str, extra: str, terms: list[list[str]]) -> str:
-    if kind == "customer":
-        # Say so when it is the region that matched: the name alone would not explain the hit.
-        if extra and not all(_contains(name, t) for t in terms) and any(_contains(extra, t) for t in terms):
-            return _("region: {region}").format(region=extra)
+_FIELD_LABELS = {"company": N_("company"), "phone": N_("phone"), "email": N_("email"), "wechat": N_("wechat"),
+                 "region": N_("region")}
+
+
+def _customer_detail(name: str, fields: dict[str, str | None], terms: list[list[str]]) -> str:
+    """'' when the name explains the hit; else the field that matched: 'phone: +86 138 0013 8000'."""
+    if all(_contains(name, t) for t in terms):
         return ""
+    for field, value in fields.items():
+        if not value or field == "phone_key":
+            continue
+        matched = any(_contains(value, t) for t in terms)
+        if field == "phone" and fields.get("phone_key"):
+            matched = matched or any(_contains(str(fields["phone_key"]), t) for t in terms)
+        if matched:
+            return f"{_(_FIELD_LABELS[field])}: {value}"
+    return ""  # the pinyin of the name matched (zs): the name says it
+
+
+def _detail(kind: str, name: str, main: str, extra: str, fields: dict[str, str | None], terms: list[list[str]]) -> str:
+    if kind == "customer":
+        return _customer_detail(name, {**fields, "region": extra}, terms)
     if kind == "contact":
         return f"{main} · {extra}" if extra else main
     if kind == "deal":
@@ -92,6 +108,6 @@ def search(ctx: Context, query: str, limit: int = 50) -> list[SearchHit]:
         return []
     with ctx.db.read() as session:
         rows = search_store.search(session, terms, limit)
-    hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, terms).split()))
-            for kind, rid, cid, cname, main, extra in rows]
+    hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, fields, terms).split()))
+            for kind, rid, cid, cname, main, extra, fields in rows]
     return hits[:limit]

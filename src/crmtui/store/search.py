@@ -9,10 +9,12 @@ from sqlmodel import Session
 
 from crmtui.normalize import has_cjk
 
-# Each query gives (record id, customer id, customer name, what matched, a second detail).
+# Each query gives (record id, customer id, customer name, what matched, a second detail); a customer
+# also gives the fields a hit on it may have matched (company, phone, phone key, email, WeChat id).
 _SQL = {
     "customer": """
-        SELECT c.id, c.id, c.name, '', coalesce(c.region, '') FROM customer_fts f JOIN customer c ON c.id = f.ref
+        SELECT c.id, c.id, c.name, '', coalesce(c.region, ''), c.company, c.phone, c.phone_key, c.email, c.wechat
+        FROM customer_fts f JOIN customer c ON c.id = f.ref
         WHERE {where} AND c.deleted_at IS NULL ORDER BY c.name LIMIT :limit""",
     "contact": """
         SELECT p.id, c.id, c.name, p.name, coalesce(p.title, '') FROM contact_fts f JOIN contact p ON p.id = f.ref
@@ -39,6 +41,7 @@ _SQL = {
         WHERE u.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
 }
 KINDS = tuple(_SQL)
+_CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat")
 
 SHORT_SCAN = 20_000
 """Notes scanned, newest first, for a query made only of short words (预算): years of a rep's notes;
@@ -54,8 +57,9 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) -> list[tuple[str, ...]]:
-    """Rows (kind, record id, customer id, customer name, detail, second detail) matching every term.
+def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) -> list[tuple]:
+    """Rows (kind, record id, customer id, customer name, detail, second detail, {field: value}) matching
+    every term; the fields are a customer's company, phone, phone_key, email and wechat ({} for other kinds).
 
     Each term is a list of spellings, any of which may match ('北京市' or '北京'; '008613800138000' or
     '+8613800138000'). Terms whose spellings all have 3+ characters use the trigram index (MATCH); the
@@ -67,7 +71,7 @@ def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) ->
     # Most Chinese words are two characters (预算, 价格): notes are scanned for those too
     # (LIKE, no index: ~0.5 s over 500k notes in bench/bench_core.py, a few ms for a real rep's book).
     notes_searchable = bool(long_terms) or any(any(len(s) == 2 and has_cjk(s) for s in t) for t in short_terms)
-    results: list[tuple[str, ...]] = []
+    results: list[tuple] = []
     for kind, sql in _SQL.items():
         if kind == "follow_up" and not notes_searchable or len(results) >= limit:
             continue
@@ -87,5 +91,5 @@ def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) ->
             conditions.append("f.rowid > (SELECT max(rowid) FROM follow_up_fts) - :scan")
             params["scan"] = SHORT_SCAN
         rows = session.execute(text(sql.format(where=" AND ".join(conditions))), params).all()
-        results.extend((kind, *row) for row in rows)
+        results.extend((kind, *row[:5], dict(zip(_CUSTOMER_FIELDS, row[5:]))) for row in rows)
     return results
