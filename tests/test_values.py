@@ -216,3 +216,47 @@ def test_a_pulled_row_keeps_the_key_of_a_number_changed_here_and_not_yet_pushed(
     with sqlite3.connect(home / "data" / "crm.db") as conn:
         replica.put_rows(conn, "customer", [server_row], {("customer", acme.id): {"phone"}})
         assert conn.execute("SELECT phone, phone_key FROM customer").fetchall() == [("13800138000", "+8613800138000")]
+
+
+# ---------------------------------------------------------------- birthdays in the app
+
+
+async def test_the_customer_screen_shows_birthdays_and_edits_them_without_1604(ctx):
+    from textual.widgets import Input, OptionList
+
+    from crmtui.app import build_app
+    from crmtui.screens.edit import EditContactScreen
+
+    from .test_tui import SIZE, _settle
+
+    acme = add_customer(ctx, "Acme")
+    add_contact(ctx, acme.id, "Jane", birthday="3月12日")
+    add_contact(ctx, acme.id, "Bob", birthday="1985-07-01")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(acme.id)
+        await _settle(pilot)
+        screen = app.screen
+        shown = {str(o.prompt).split()[0]: str(o.prompt) for o in screen.query_one("#contacts", OptionList).options}
+        assert "12 Mar" in shown["Jane"] and "1604" not in shown["Jane"]
+        assert "1 Jul 1985" in shown["Bob"]
+        screen.query_one("#contacts", OptionList).focus()
+        screen.query_one("#contacts", OptionList).highlighted = 1  # Jane (contacts are listed by name)
+        await pilot.press("E")
+        await _settle(pilot)
+        edit = app.screen
+        assert isinstance(edit, EditContactScreen) and edit.contact.name == "Jane"
+        fields = edit.query_one("#fields", OptionList)
+        (row,) = [str(o.prompt) for o in fields.options if o.id == "birthday"]
+        assert "12 Mar" in row and "1604" not in row
+        fields.focus()
+        fields.highlighted = [o.id for o in fields.options].index("birthday")
+        await pilot.press("enter")
+        value = edit.query_one("#value", Input)
+        assert value.value == "12 Mar"  # what the rep edits is what was shown
+        value.value = "3月14日"
+        await pilot.press("enter")
+        await _settle(pilot)
+    (jane,) = [c for c in customer_detail(ctx, acme.id).contacts if c.name == "Jane"]
+    assert jane.birthday == date(1604, 3, 14)

@@ -141,6 +141,11 @@ class EditContactScreen(EditCustomerScreen):
         value = getattr(self.contact, name)
         if name == "decision_maker":
             return "y" if value else "n"
+        if name == "birthday":
+            from crmtui import i18n
+            from crmtui.formatting import format_birthday
+
+            return format_birthday(value, i18n.language)  # never the stored year of a day without one (1604)
         return "" if value is None else str(value)
 
     def _shown(self, name: str) -> str:
