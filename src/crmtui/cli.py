@@ -257,7 +257,7 @@ def show(
         voided = voided_contracts(ctx, detail.customer.id)
         yuan = lambda cents: cents // 100 if cents % 100 == 0 else cents / 100  # noqa: E731 (numbers, like every amount in --json)
         data["voided_contracts"] = [{"number": v.number, "amount": yuan(v.amount_cents), "paid": yuan(v.paid_cents),
-                                     "voided_at": v.at.isoformat(), "deal": v.deal_title, "moved_to": v.to_stage,
+                                     "voided_at": ctx.clock.to_local(v.at).isoformat(), "deal": v.deal_title, "moved_to": v.to_stage,
                                      "deal_removed": v.deal_removed} for v in voided]
         birthdays = {c.id: c.birthday for c in detail.contacts}
         if json_out:
@@ -520,6 +520,7 @@ def stage(
     end: Annotated[Optional[str], Opt(help=N_("Contract end date (Won; default a year after signing)."))] = None,
     payment: Annotated[Optional[list[str]], Opt(help=N_('An instalment AMOUNT@DATE (Won); repeat for several, or "60000@2026-12-31, 60000@2027-03-31".'))] = None,
     reason: Annotated[Optional[str], Opt(help=N_("Why it was lost (Lost)."))] = None,
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
 ) -> None:
     """Moves a deal to another stage; Quote, Won and Lost have gates."""
     from crmtui.formatting import format_amount
@@ -542,6 +543,10 @@ def stage(
                 confirmed[question.kind] = True
         _out(_("{title} ({customer}) is now in {stage}").format(
             title=moved.title, customer=target.customer_name, stage=labels.stage(ctx.settings, moved.stage)))
+        if moved.stage == "won":
+            for instalment in payments_of_deal(ctx, moved.id):
+                _out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
+                                                                   due=instalment.due_on.isoformat()))
 
 
 @app.command()
@@ -561,7 +566,6 @@ def paid(
             customer=target.name, amount=format_amount(payment.amount_cents), due=payment.due_on, paid=payment.paid_on))
 
 
-    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
 @app.command()
 def convert(
     lead: Annotated[str, typer.Argument(help=N_("The lead (name, pinyin initials or id prefix)."))],
@@ -574,10 +578,6 @@ def convert(
     from crmtui.formatting import parse_amount
     from crmtui.services.customers import convert_lead
 
-        if moved.stage == "won":
-            for instalment in payments_of_deal(ctx, moved.id):
-                _out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
-                                                                   due=instalment.due_on.isoformat()))
     with _session() as ctx:
         target = _customer(ctx, lead, statuses=("lead",))
         customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount),
@@ -681,6 +681,8 @@ def rm(
             delete_customer(ctx, target.id)
             _out(_("deleted customer {name}").format(name=target.name))
             return
+        from crmtui.services.deals import removal_note
+
         found = resolve_deal(ctx, ref)
         question = _("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name)
         _confirm(" ".join(filter(None, (question, removal_note(ctx, found.id)))), yes)
@@ -713,8 +715,6 @@ def merge(
 
 @app.command()
 def backup(path: Annotated[Path, typer.Argument(help=N_("A new file (or a folder) for the copy."))]) -> None:
-        from crmtui.services.deals import removal_note
-
     """A consistent copy of the database, safe while the app or another command writes."""
     from crmtui import paths
     from crmtui.services.backup import backup as run_backup

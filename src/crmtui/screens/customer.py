@@ -146,11 +146,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(detail.deals)})")
 
         timeline = Text()
-        for follow_up in detail.follow_ups:
         voided = list(self.voided)
-            met = _("met") if follow_up.goal_met else _("not met")
+        for follow_up in detail.follow_ups:
             while voided and voided[0].at > follow_up.at:
                 self._show_voided(timeline, voided.pop(0), when)
+            met = _("met") if follow_up.goal_met else _("not met")
             timeline.append(f"{when(follow_up.at)}  {labels.channel(follow_up.channel)}  ", style="bold")
             timeline.append(visible(follow_up.goal))
             timeline.append(f"  ({met})\n", style="green" if follow_up.goal_met else "yellow")
@@ -158,9 +158,9 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             if follow_up.next_plan:
                 timeline.append(f"  → {visible(follow_up.next_plan)}  {when(follow_up.next_at)}\n", style="cyan")
             timeline.append("\n")
-        self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(detail.follow_ups)})")
         for contract in voided:
             self._show_voided(timeline, contract, when)
+        self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(detail.follow_ups)})")
         self.query_one("#timeline-text", Static).update(
             timeline if detail.follow_ups or self.voided else Text(_("no follow-up yet — l logs one"), style="dim"))
 
