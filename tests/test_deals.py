@@ -312,6 +312,7 @@ def test_cli_reopening_a_won_deal_asks_then_voids_and_show_lists_it(ctx, seats):
     data = json.loads(crm("show", "Acme", "--json").stdout)
     assert data["contracts"] == []
     assert [(v["number"], v["amount"], v["moved_to"]) for v in data["voided_contracts"]] == [("HT-001", 120000, "negotiation")]
+    assert data["voided_contracts"][0]["voided_at"] == "2026-11-24T10:00:00+08:00"  # local time, like every --json time
 
 
 def test_cli_reopening_at_a_terminal_asks_and_no_changes_nothing(ctx, seats, at_a_terminal):
@@ -508,3 +509,25 @@ async def test_app_won_to_lost_confirms_first_then_asks_the_reason(ctx, seats):
     deal = customer_detail(ctx, seats.customer_id).deals[0]
     assert (deal.stage, deal.lost_reason) == ("lost", "price")
     assert [v.to_stage for v in voided_contracts(ctx, seats.customer_id)] == ["lost"]
+
+
+async def test_app_board_moving_a_won_card_back_asks_first(ctx, seats):
+    from crmtui.app import build_app
+    from crmtui.screens.confirm import ConfirmScreen
+    from crmtui.screens.pipeline import PipelineScreen
+
+    move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today")
+    app = build_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(pilot)
+        await pilot.press("p")
+        await _settle(pilot)
+        board = app.screen
+        assert isinstance(board, PipelineScreen) and board.current_card().deal_id == seats.id
+        await pilot.press("shift+left")  # Won -> Negotiation
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and "voids its contract HT-001" in app.screen.question
+        await pilot.press("y")
+        await _settle(pilot)
+    detail = customer_detail(ctx, seats.customer_id)
+    assert detail.deals[0].stage == "negotiation" and detail.contracts == []
