@@ -14,16 +14,12 @@ A contact's name leads to its customer; the listed match then says which contact
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from typing import TypeVar
-
-from crmtui import labels, normalize
+from crmtui import labels
 from crmtui.errors import Ambiguous, InvalidInput, Match, NotFound
 from crmtui.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import lookup as store
-from crmtui.store.lookup import CustomerRef, DealRef, NameHit
+from crmtui.store.lookup import CustomerRef, DealRef
 
 __all__ = ["CustomerRef", "DealRef", "resolve_customer", "resolve_deal", "find_customers", "find_deals"]
 
@@ -32,62 +28,6 @@ MAX_REF = 200
 
 MAX_LISTED = 20
 """An ambiguous reference lists at most this many candidates."""
-
-Ref = TypeVar("Ref", CustomerRef, DealRef)
-
-
-def _compact(text: str) -> str:
-    """Case-folded letters and digits only: what a whole word or pinyin key is compared as."""
-    return "".join(ch for ch in normalize.fold(text).casefold() if ch.isalnum())
-
-
-def _words(hit: NameHit) -> set[str]:
-    """The whole words of a matched name: its pinyin keys and syllables, and its words as written."""
-    words = set(hit.pinyin.split())
-    words.update(word for word in re.split(r"[\W_]+", normalize.fold(hit.name).casefold()) if word)
-    return words
-
-
-def _tiers(ref: str, hits: list[NameHit]) -> list[NameHit]:
-    """The hits of the first tier that has any (exact id, exact name, whole word, fragment)."""
-    exact_id = [hit for hit in hits if hit.record_id == ref]
-    if exact_id:
-        return exact_id
-    key = normalize.name_key(ref)
-    exact_name = [hit for hit in hits if key and (hit.key if hit.key is not None else normalize.name_key(hit.name)) == key]
-    if exact_name:
-        return exact_name
-    compact = _compact(ref)
-    whole_word = [hit for hit in hits if compact and compact in _words(hit)]
-    return whole_word or hits
-
-
-def _pick(ref: str, records: dict[str, Ref], hits: list[NameHit],
-          keep: Callable[[Ref], bool] = lambda record: True) -> list[Ref]:
-    """The records of the deciding tier, sorted; each found only through a contact says which."""
-    hits = [hit for hit in hits if keep(records[hit.record_id])]
-    chosen: dict[str, Ref] = {}
-    via: dict[str, str | None] = {}
-    for hit in _tiers(ref, hits):
-        chosen.setdefault(hit.record_id, records[hit.record_id])
-        if hit.source != "contact":
-            via[hit.record_id] = None
-        else:
-            via.setdefault(hit.record_id, hit.name)
-    found = [_with_via(record, via[record_id]) for record_id, record in chosen.items()]
-    return sorted(found, key=lambda record: (_sort_name(record), record.id))
-
-
-def _with_via(record: Ref, contact: str | None) -> Ref:
-    from dataclasses import replace
-
-    return replace(record, via_contact=contact) if contact else record
-
-
-def _sort_name(record: CustomerRef | DealRef) -> tuple[str, str]:
-    if isinstance(record, DealRef):
-        return record.customer_name, record.title
-    return record.name, ""
 
 
 def _check(kind: str, ref: str, expected: str) -> str:
@@ -102,10 +42,10 @@ def _via(record: CustomerRef | DealRef) -> str:
 
 
 def find_customers(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None) -> list[CustomerRef]:
-    """Every live customer of the deciding tier for ref (see the module note), by name."""
+    """The live customers of the first tier that ref matches (see the module note), by name."""
     with ctx.db.raw_read() as connection:
-        records, hits = store.customer_hits(connection, ref, normalize.name_key(ref) or None)
-    return _pick(ref, records, hits, lambda record: not statuses or record.status in statuses)
+        return (store.find_customer_by_id(connection, ref, statuses)
+                or store.find_customers(connection, ref, statuses, MAX_LISTED))
 
 
 def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None) -> CustomerRef:
@@ -116,15 +56,14 @@ def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = 
         raise NotFound("lead" if statuses == ("lead",) else "customer", ref)
     if len(found) > 1:
         raise Ambiguous("customer", ref, [Match(c.id, f"{c.name} ({labels.status(c.status)}){_via(c)}")
-                                          for c in found[:MAX_LISTED]])
+                                          for c in found])
     return found[0]
 
 
 def find_deals(ctx: Context, ref: str) -> list[DealRef]:
-    """Every live deal of the deciding tier for ref: by its id or title, or its customer's (or contact's) name."""
+    """The live deals of the first tier that ref matches: by id or title, or their customer's (or contact's) name."""
     with ctx.db.raw_read() as connection:
-        records, hits = store.deal_hits(connection, ref, normalize.name_key(ref) or None)
-    return _pick(ref, records, hits)
+        return store.find_deal_by_id(connection, ref) or store.find_deals(connection, ref, MAX_LISTED)
 
 
 def resolve_deal(ctx: Context, ref: str) -> DealRef:
@@ -136,7 +75,7 @@ def resolve_deal(ctx: Context, ref: str) -> DealRef:
     if len(found) > 1:
         raise Ambiguous(
             "deal", ref, [Match(d.id, f"{d.title} @ {d.customer_name} ({labels.stage(ctx.settings, d.stage)}){_via(d)}")
-                          for d in found[:MAX_LISTED]]
+                          for d in found]
         )
     return found[0]
 

@@ -1,7 +1,8 @@
 """Finding the records a rep may mean by an id, a name, a fragment or pinyin (stdlib sqlite3 path).
 
-The queries here only gather candidates, each with the name that matched (the customer's own
-name, one of its contacts, or a deal's title); deciding which candidate wins is the service's rule.
+The tiers of the reference rule (services/lookup.py) are computed here in one pass: an exact id
+is looked up alone; otherwise every name that matches (a customer's own, its contacts', a deal's
+title) gets its tier, and the records of the strongest tier come back, each once, at most `limit`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from crmtui import normalize
 from crmtui.store.raw import like_pattern
 
 
@@ -34,21 +36,6 @@ class DealRef:
     via_contact: str | None = None
 
 
-@dataclass(frozen=True)
-class NameHit:
-    """One name that a reference may have meant, and the record it leads to.
-
-    `source` is "customer" (the customer's own name), "contact" (one of its contacts) or "title"
-    (a deal's title); `key` is the stored normalised name (None for titles), `pinyin` the stored
-    search keys ("zhangsan zs zhang san")."""
-
-    record_id: str
-    source: str
-    name: str
-    key: str | None
-    pinyin: str
-
-
 def id_prefix(ref: str) -> str | None:
     """A LIKE prefix for ids when ref could be one (4+ hex digits or dashes)."""
     lowered = ref.lower()
@@ -57,58 +44,145 @@ def id_prefix(ref: str) -> str | None:
     return None
 
 
-def customer_hits(
-    connection: sqlite3.Connection, ref: str, key: str | None
-) -> tuple[dict[str, CustomerRef], list[NameHit]]:
-    """Live customers whose id, name, pinyin or normalised name (`key`), or a live contact's, contain ref.
+def compact(text: str) -> str:
+    """Case-folded letters and digits only: how a whole word or pinyin key is compared ("Zhang San" -> "zhangsan")."""
+    return "".join(ch for ch in normalize.fold(text).casefold() if ch.isalnum())
 
-    Returns the customers by id and every name that matched."""
-    pattern = like_pattern(ref)
-    prefix = id_prefix(ref)
+
+def _has_word(name: str | None, word: str) -> bool:
+    """Whether `word` (compact, case-folded) is a whole word of `name`: what is around it is not a letter or
+    digit of the same script ("acme" in "Acme Tools", "Acme, Inc." and "Acme咖啡"; not in "Acmes")."""
+    if not name:
+        return False
+    text = name.casefold() if name.isascii() else normalize.fold(name).casefold()
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if _boundary(text, start - 1, start) and _boundary(text, end, end - 1):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _boundary(text: str, outside: int, inside: int) -> bool:
+    """Whether the character at `outside` (next to the word's character at `inside`) ends the word."""
+    if outside < 0 or outside >= len(text) or not text[outside].isalnum():
+        return True
+    return normalize.is_cjk_char(text[outside]) != normalize.is_cjk_char(text[inside])
+
+
+def _connect_functions(connection: sqlite3.Connection) -> None:
+    connection.create_function("crm_has_word", 2, _has_word, deterministic=True)
+
+
+class _Query:
+    """The SQL pieces of one reference: which names match it, and at which tier (see services/lookup.py):
+    2 an exact name, 3 a whole word or pinyin key, 4 a fragment (or an id prefix)."""
+
+    def __init__(self, ref: str, limit: int) -> None:
+        word = compact(ref)
+        # ESCAPE only when the reference holds a LIKE wildcard: it doubles the cost of every comparison.
+        self.escape = " ESCAPE '\\'" if any(ch in ref for ch in "%_\\") else ""
+        self.values: dict[str, object] = {
+            "key": normalize.name_key(ref) or None,
+            "word": word,
+            "word_key": like_pattern(f" {word} ") if word else None,
+            "word_like": like_pattern(word) if word else None,
+            "fragment": like_pattern(ref),
+            "id_prefix": id_prefix(ref),
+            "ref": ref,
+            "limit": limit,
+        }
+        self.other_word = bool(word) and word != ref.casefold()
+
+    def _like(self, column: str, param: str) -> str:
+        return f"{column} LIKE :{param}{self.escape}"
+
+    def branch(self, rid: str, own: int, name: str, key: str, pinyin: str, source: str) -> str:
+        """One SELECT of matching names with their tier, from `source` (FROM ... WHERE live ...)."""
+        tier = (f"CASE WHEN {key} = :key THEN 2"
+                f" WHEN ' ' || {pinyin} || ' ' LIKE :word_key{self.escape}"
+                f" OR ({self._like(name, 'word_like')} AND (' ' || {name} || ' ' LIKE :word_key{self.escape}"
+                f" OR crm_has_word({name}, :word))) THEN 3 ELSE 4 END")
+        matches = [f"{key} = :key", self._like(name, "fragment"), self._like(pinyin, "fragment")]
+        if self.other_word:
+            matches.append(self._like(pinyin, "word_like"))  # "zhang san" is the key "zhangsan"
+        if own and self.values["id_prefix"]:
+            matches.append(f"{rid} LIKE :id_prefix")
+        # score: the tier, strongest highest, with whether the record's own name matched in the low bit;
+        # via: a contact's name behind its tier digit, so the smallest is a contact of the strongest tier.
+        via = "NULL" if own else f"({tier}) || ':' || {name}"
+        return (f"SELECT {rid} AS rid, (5 - ({tier})) * 2 + {own} AS score, {via} AS via"
+                f" FROM {source} AND ({' OR '.join(matches)})")
+
+    def best(self, branches: list[str], select: str, order: str) -> str:
+        """The records of the strongest tier among the matching names, one row each: `own` true when the
+        record's own name (not only a contact's) matched at that tier, `via` a contact's name that did."""
+        return (
+            f"WITH grouped AS (SELECT rid, max(score) AS score, min(via) AS via FROM ({' UNION ALL '.join(branches)})"
+            " GROUP BY rid),"
+            " best AS (SELECT rid, score % 2 AS own, substr(via, 3) AS via FROM grouped"
+            " WHERE score / 2 = (SELECT max(score) / 2 FROM grouped))"
+            f" {select} ORDER BY {order} LIMIT :limit"
+        )
+
+
+def find_customer_by_id(connection: sqlite3.Connection, ref: str,
+                        statuses: tuple[str, ...] | None = None) -> list[CustomerRef]:
+    """The live customer (of `statuses`) whose whole id is ref."""
+    status_sql = f" AND status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+    rows = connection.execute(f"SELECT id, name, status FROM customer WHERE id = ? AND deleted_at IS NULL{status_sql}",
+                              (ref, *(statuses or ()))).fetchall()
+    return [CustomerRef(*row) for row in rows]
+
+
+def find_customers(connection: sqlite3.Connection, ref: str, statuses: tuple[str, ...] | None = None,
+                   limit: int = 20) -> list[CustomerRef]:
+    """Live customers (of `statuses`) of the strongest tier below the exact id that ref matches, by name."""
+    _connect_functions(connection)
+    query = _Query(ref, limit)
+    status_sql = ""
+    if statuses:
+        status_sql = " AND c.status IN (" + ", ".join(f":status{i}" for i in range(len(statuses))) + ")"
+        query.values.update({f"status{i}": status for i, status in enumerate(statuses)})
+    branches = [
+        query.branch("c.id", 1, "c.name", "c.name_key", "c.pinyin", f"customer c WHERE c.deleted_at IS NULL{status_sql}"),
+        query.branch("c.id", 0, "k.name", "k.name_key", "k.pinyin", "contact k JOIN customer c ON c.id = k.customer_id"
+                     f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL{status_sql}"),
+    ]
+    select = "SELECT c.id, c.name, c.status, b.own, b.via FROM best b JOIN customer c ON c.id = b.rid"
+    rows = connection.execute(query.best(branches, select, "c.name, c.id"), query.values).fetchall()
+    return [CustomerRef(cid, name, status, None if own else via) for cid, name, status, own, via in rows]
+
+
+def find_deal_by_id(connection: sqlite3.Connection, ref: str) -> list[DealRef]:
+    """The live deal whose whole id is ref."""
     rows = connection.execute(
-        "SELECT id, name, status, 'customer', name, name_key, pinyin FROM customer"
-        " WHERE deleted_at IS NULL AND (id = ? OR id LIKE ? OR name LIKE ? ESCAPE '\\'"
-        " OR pinyin LIKE ? ESCAPE '\\' OR name_key = ?)"
-        " UNION ALL"
-        " SELECT c.id, c.name, c.status, 'contact', k.name, k.name_key, k.pinyin FROM contact k"
-        " JOIN customer c ON c.id = k.customer_id WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL"
-        " AND (k.name LIKE ? ESCAPE '\\' OR k.pinyin LIKE ? ESCAPE '\\' OR k.name_key = ?)",
-        (ref, prefix, pattern, pattern, key, pattern, pattern, key),
-    ).fetchall()
-    customers: dict[str, CustomerRef] = {}
-    hits: list[NameHit] = []
-    for customer_id, name, status, source, hit_name, hit_key, pinyin in rows:
-        customers[customer_id] = CustomerRef(customer_id, name, status)
-        hits.append(NameHit(customer_id, source, hit_name, hit_key, pinyin or ""))
-    return customers, hits
+        "SELECT d.id, d.title, d.stage, c.id, c.name FROM deal d JOIN customer c ON c.id = d.customer_id"
+        " WHERE d.id = ? AND d.deleted_at IS NULL AND c.deleted_at IS NULL", (ref,)).fetchall()
+    return [DealRef(*row) for row in rows]
 
 
-def deal_hits(connection: sqlite3.Connection, ref: str, key: str | None) -> tuple[dict[str, DealRef], list[NameHit]]:
-    """Live deals whose id or title contain ref, or whose customer (or one of its contacts) does by name or pinyin.
-
-    Returns the deals by id and every name that matched."""
-    pattern = like_pattern(ref)
-    prefix = id_prefix(ref)
-    select = "SELECT d.id, d.title, d.stage, c.id, c.name, "
-    live = " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL AND "
-    rows = connection.execute(
-        select + "'title', d.title, NULL, '' FROM deal d JOIN customer c ON c.id = d.customer_id"
-        + live + "(d.id = ? OR d.id LIKE ? OR d.title LIKE ? ESCAPE '\\')"
-        " UNION ALL "
-        + select + "'customer', c.name, c.name_key, c.pinyin FROM deal d JOIN customer c ON c.id = d.customer_id"
-        + live + "(c.name LIKE ? ESCAPE '\\' OR c.pinyin LIKE ? ESCAPE '\\' OR c.name_key = ?)"
-        " UNION ALL "
-        + select + "'contact', k.name, k.name_key, k.pinyin FROM deal d JOIN customer c ON c.id = d.customer_id"
-        " JOIN contact k ON k.customer_id = c.id"
-        + live + "k.deleted_at IS NULL AND (k.name LIKE ? ESCAPE '\\' OR k.pinyin LIKE ? ESCAPE '\\' OR k.name_key = ?)",
-        (ref, prefix, pattern, pattern, pattern, key, pattern, pattern, key),
-    ).fetchall()
-    deals: dict[str, DealRef] = {}
-    hits: list[NameHit] = []
-    for deal_id, title, stage, customer_id, customer_name, source, hit_name, hit_key, pinyin in rows:
-        deals[deal_id] = DealRef(deal_id, title, stage, customer_id, customer_name)
-        hits.append(NameHit(deal_id, source, hit_name, hit_key, pinyin or ""))
-    return deals, hits
+def find_deals(connection: sqlite3.Connection, ref: str, limit: int = 20) -> list[DealRef]:
+    """Live deals of the strongest tier below the exact id that ref matches: by title or id prefix, or by
+    their customer's or its contacts' names and pinyin."""
+    _connect_functions(connection)
+    query = _Query(ref, limit)
+    deals = "deal d JOIN customer c ON c.id = d.customer_id"
+    live = "WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL"
+    branches = [
+        # A title has no stored key: one that equals the reference but for case is an exact name.
+        query.branch("d.id", 1, "d.title", "(CASE WHEN lower(d.title) = lower(:ref) THEN :key END)", "''",
+                     f"{deals} {live}"),
+        query.branch("d.id", 1, "c.name", "c.name_key", "c.pinyin", f"{deals} {live}"),
+        query.branch("d.id", 0, "k.name", "k.name_key", "k.pinyin",
+                     f"{deals} JOIN contact k ON k.customer_id = c.id {live} AND k.deleted_at IS NULL"),
+    ]
+    select = ("SELECT d.id, d.title, d.stage, c.id, c.name, b.own, b.via FROM best b JOIN deal d ON d.id = b.rid"
+              " JOIN customer c ON c.id = d.customer_id")
+    rows = connection.execute(query.best(branches, select, "c.name, d.title, d.id"), query.values).fetchall()
+    return [DealRef(did, title, stage, cid, cname, None if own else via)
+            for did, title, stage, cid, cname, own, via in rows]
 
 
 def owners(connection: sqlite3.Connection, customer_ids: list[str]) -> dict[str, str | None]:
