@@ -3,9 +3,9 @@
 The rule, in tiers; the first tier that matches anything decides, and it resolves only when it
 holds exactly one record (several are listed as ambiguous, never picked):
 1. an exact id;
-2. an exact name: a customer's name, one of its contacts' names, or a deal's title, compared
-   as a normalised name (case, full-width forms, spaces, punctuation and legal forms such as
-   有限公司 or Inc. ignored);
+2. an exact name: a customer's name or one of its contacts' names, compared as a normalised
+   name (case, full-width forms, spaces, punctuation and legal forms such as 有限公司 or Inc.
+   ignored), or a deal's whole title in any case;
 3. a whole word: a whole pinyin key or syllable of such a name ("zs", "zhangsan", "zhang"), or
    a whole word of it ("Acme" in "Acme Tools" and in "Acme 咖啡");
 4. any fragment of those names or pinyin keys, or an id prefix.
