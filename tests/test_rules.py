@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crmtui.errors import DuplicateFound, MissingFields
+from crmtui.errors import DuplicateFound, InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import (
     add_contact,
@@ -49,6 +49,39 @@ def test_a_follow_up_with_goal_met_unanswered_is_refused_naming_only_that_field(
         _log(ctx, acme.id, goal_met=None)
     assert caught.value.fields == ["goal met (yes/no)"]
     assert customer_detail(ctx, acme.id).follow_ups == []
+
+
+def test_a_goal_may_be_500_characters_and_no_more(ctx):
+    acme = add_customer(ctx, "Acme")
+    assert _log(ctx, acme.id, goal="g" * 500).goal == "g" * 500
+    with pytest.raises(InvalidInput) as caught:
+        _log(ctx, acme.id, goal="g" * 501)
+    assert caught.value.field == "goal" and "500" in str(caught.value)
+    assert len(customer_detail(ctx, acme.id).follow_ups) == 1
+
+
+def test_a_next_date_given_as_a_moment_on_an_earlier_day_is_refused(ctx):
+    """The app hands the service a datetime, not text: the past is refused on that path too."""
+    acme = add_customer(ctx, "Acme")
+    for moment in (datetime(2026, 11, 23, 18, 0, tzinfo=ZONE), datetime(2025, 11, 24, 10, 0, tzinfo=ZONE)):
+        with pytest.raises(InvalidInput) as caught:
+            _log(ctx, acme.id, next_at=moment)
+        assert caught.value.field == "next"
+    assert customer_detail(ctx, acme.id).follow_ups == []
+
+
+def test_nothing_is_logged_on_a_deleted_customer(ctx):
+    from crmtui.errors import NotFound
+    from crmtui.services.customers import delete_customer
+
+    acme = add_customer(ctx, "Acme")
+    delete_customer(ctx, acme.id)
+    with pytest.raises(NotFound):
+        _log(ctx, acme.id)
+    import sqlite3
+
+    with sqlite3.connect(ctx.db.path) as raw:
+        assert raw.execute("SELECT count(*) FROM follow_up").fetchone()[0] == 0
 
 
 # ------------------------------------------------------------------ the Quote gate asks for the quoted amount
