@@ -328,7 +328,7 @@ def test_cli_rm_of_a_won_deal_names_its_contract_and_takes_it(ctx, seats):
     move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today", payments=parse_schedule("120000@2026-12-31"))
     refused = crm("rm", "Seats", "--deal")
     assert refused.exit_code == 1
-    assert "Delete deal Seats of Acme? It has contract HT-001 (120,000) with 1 instalments" in refused.stderr
+    assert "Delete deal Seats of Acme? It has contract HT-001 (120,000) with one instalment: they are removed with it." in refused.stderr
     assert crm("rm", "Seats", "--deal", "--yes").exit_code == 0
     data = json.loads(crm("show", "Acme", "--json").stdout)
     assert data["deals"] == [] and data["contracts"] == []
@@ -475,7 +475,7 @@ async def test_app_reopening_a_won_deal_confirms_naming_the_contract_and_the_tim
         await pilot.press("s", "5")  # Negotiation
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert "voids its contract HT-001 (120,000) and its 1 instalments" in app.screen.question
+        assert "voids its contract HT-001 (120,000) and its instalment;" in app.screen.question
         await pilot.press("n")
         await _settle(pilot)
         assert customer_detail(ctx, seats.customer_id).deals[0].stage == "won"

@@ -363,10 +363,12 @@ def _reopen_question(session: StoreSession, deal: Deal, target: Stage) -> NeedsC
     for contract in deal_store.contracts_of_deal(session, deal.id):
         instalments = deal_store.payments_of(session, contract.id)
         paid = sum(p.amount_cents for p in instalments if p.paid_on)
-        parts.append((N_("Moving {title} from Won to {stage} voids its contract {number} ({amount}) and its {count} "
-                         "instalments; they stay in the history."),
-                      {"title": deal.title, "stage": stage, "number": contract.number,
-                       "amount": format_amount(contract.amount_cents), "count": len(instalments)}))
+        template = (N_("Moving {title} from Won to {stage} voids its contract {number} ({amount}) and its instalment; "
+                       "they stay in the history.") if len(instalments) == 1 else
+                    N_("Moving {title} from Won to {stage} voids its contract {number} ({amount}) and its {count} "
+                       "instalments; they stay in the history."))
+        parts.append((template, {"title": deal.title, "stage": stage, "number": contract.number,
+                                 "amount": format_amount(contract.amount_cents), "count": len(instalments)}))
         if paid:
             parts.append((N_("{paid} of it is marked paid: those payments are voided with it."),
                           {"paid": format_amount(paid)}))
@@ -538,6 +540,7 @@ def removal_note(ctx: Context, deal_id: str) -> str:
         notes = []
         for contract in deal_store.contracts_of_deal(session, deal_id):
             count = len(deal_store.payments_of(session, contract.id))
-            notes.append(_("It has contract {number} ({amount}) with {count} instalments: they are removed with it.").format(
-                number=contract.number, amount=format_amount(contract.amount_cents), count=count))
+            template = (_("It has contract {number} ({amount}) with one instalment: they are removed with it.") if count == 1
+                        else _("It has contract {number} ({amount}) with {count} instalments: they are removed with it."))
+            notes.append(template.format(number=contract.number, amount=format_amount(contract.amount_cents), count=count))
         return " ".join(notes)
