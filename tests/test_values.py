@@ -260,3 +260,15 @@ async def test_the_customer_screen_shows_birthdays_and_edits_them_without_1604(c
         await _settle(pilot)
     (jane,) = [c for c in customer_detail(ctx, acme.id).contacts if c.name == "Jane"]
     assert jane.birthday == date(1604, 3, 14)
+
+
+def test_the_duplicate_check_treats_spellings_of_a_region_as_one(ctx):
+    from crmtui.errors import DuplicateFound
+
+    first = add_customer(ctx, "北京市某某科技有限公司", region="北京市")
+    # The check compares names (region words inside a name folded), phones and emails; the region field
+    # itself never makes two equal names different.
+    for name, region in (("北京某某科技", "北京"), ("北京市某某科技", "Beijing")):
+        with pytest.raises(DuplicateFound) as caught:
+            add_customer(ctx, name, region=region)
+        assert caught.value.existing_id == first.id
