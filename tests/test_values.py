@@ -272,3 +272,35 @@ def test_the_duplicate_check_treats_spellings_of_a_region_as_one(ctx):
         with pytest.raises(DuplicateFound) as caught:
             add_customer(ctx, name, region=region)
         assert caught.value.existing_id == first.id
+
+
+# ---------------------------------------------------------------- the phone_region setting
+
+
+def test_phone_region_is_checked_and_upper_cased():
+    from crmtui.config import settings_from_dict
+
+    assert settings_from_dict({}).phone_region == "CN"
+    assert settings_from_dict({"phone_region": "us"}).phone_region == "US"
+    for wrong in ("XX", "China", "", 86):
+        with pytest.raises(InvalidInput) as caught:
+            settings_from_dict({"phone_region": wrong})
+        assert caught.value.field == "config phone_region"
+
+
+def test_numbers_without_a_country_code_are_read_in_the_phone_region(home, frozen):
+    from crmtui import normalize
+    from crmtui.clock import Clock
+    from crmtui.config import Settings
+    from crmtui.services.context import open_context
+
+    us = open_context(home / "data" / "us.db", settings=Settings(timezone="Asia/Shanghai", phone_region="US"),
+                      clock=Clock(ZONE))
+    try:
+        acme = add_customer(us, "Acme", phone="(415) 555-2671")
+        assert customer_detail(us, acme.id).customer.phone_key == "+14155552671"
+        ali = add_customer(us, "Ali", phone="+86 138 0013 8000")  # a country code always wins
+        assert customer_detail(us, ali.id).customer.phone_key == "+8613800138000"
+    finally:
+        us.close()
+        normalize.set_phone_region(normalize.DEFAULT_PHONE_REGION)

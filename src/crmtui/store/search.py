@@ -40,7 +40,6 @@ _SQL = {
         JOIN follow_up u ON u.id = f.ref JOIN customer c ON c.id = u.customer_id
         WHERE u.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
 }
-KINDS = tuple(_SQL)
 _CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat")
 
 SHORT_SCAN = 20_000
