@@ -1,8 +1,9 @@
 """Normalised keys of names, phones, emails and regions for duplicate detection and search."""
 
-# Stdlib only at import (phonenumbers is imported by phone_key when a number is keyed), and nothing heavy: the store and the quick-entry CLI import this
-# on every write. Regexes are compiled on first use (the CJK class alone costs ~2.5 ms
-# to compile, because of its ranges outside the BMP), so the import takes under 1 ms.
+# Stdlib only at import (phone_key imports phonenumbers when it needs it), nothing heavy: the
+# store and the quick-entry CLI import this on every write. Regexes are compiled on first use
+# (the CJK class alone costs ~2.5 ms to compile, because of its ranges outside the BMP), so
+# the import takes under 1 ms.
 
 from __future__ import annotations
 
@@ -311,14 +312,16 @@ def phone_key(phone: str | None, region: str | None = None) -> str | None:
     digits = _phone_digits(text)
     if len(digits) < 5:
         return None
-    mobile = _chinese_mobile(digits, text.lstrip("( ").startswith("+"), (region or _phone_region).upper())
+    international = text.lstrip("( ").startswith("+")
+    region = (region or _phone_region).upper()
+    mobile = _chinese_mobile(digits, international, region)
     if mobile:
         return mobile
     # Imported here: it takes ~50 ms, and only a write of a phone or a search for one needs it.
     import phonenumbers
 
     try:
-        number = phonenumbers.parse("+" + digits if text.lstrip("( ").startswith("+") else digits, region or _phone_region)
+        number = phonenumbers.parse("+" + digits if international else digits, region)
     except phonenumbers.NumberParseException:
         return digits
     if not phonenumbers.is_valid_number(number):
