@@ -31,6 +31,10 @@ OPTION_OF = {
 """The CLI option that fills each field a service may report missing."""
 
 
+EXIT_AMBIGUOUS = 3
+"""The exit status when a reference names several records (they are listed); 2 is Click's, for usage errors."""
+
+
 def _choose_language() -> None:
     """The config's language, else the locale's, chosen before any help is shown (~1 ms: tomllib and the .mo)."""
     from crmtui.config import load_settings
@@ -144,7 +148,7 @@ def _session() -> Iterator[Context]:
         yield ctx
     except Ambiguous as exc:
         lines = [exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
-        _fail("\n".join(lines), 2)
+        _fail("\n".join(lines), EXIT_AMBIGUOUS)
     except MissingFields as exc:
         hints = [OPTION_OF.get(name, OPTION_OF.get(name.split(" (")[0], "")) for name in exc.fields]
         hints = [hint for hint in hints if hint]
@@ -189,6 +193,12 @@ def main_callback(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Print the version."))] = False,
 ) -> None:
     """With no command: opens the full-screen app on today's agenda (prints the agenda when not at a terminal)."""
+    from crmtui.config import load_settings
+
+    try:
+        load_settings()  # every command refuses a wrong setting, even those that read none
+    except CrmError as exc:
+        _fail(exc.message())
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             open_app()
@@ -324,6 +334,7 @@ def list_(
     if what not in ("customers", "leads", "deals"):
         _fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
     with _session() as ctx:
+        from crmtui.formatting import amount_text
         from crmtui.services.views import customer_dict, deal_dict
 
         if what == "deals":
@@ -334,7 +345,9 @@ def list_(
                 _print_json(rows)
                 return
             for r in rows:
-                _out(f"{r['id'][:8]}  {r['customer']}  ·  {r['title']}  ·  {r['stage_name']} {labels.days(r['days_in_stage'])}  ·  {r['amount'] or ''}")  # type: ignore[index]
+                parts = [str(r["customer"]), str(r["title"]), f"{r['stage_name']} {labels.days(r['days_in_stage'])}",  # type: ignore[arg-type]
+                         amount_text(r["amount"]) if r["amount"] is not None else ""]  # type: ignore[arg-type]
+                _out(f"{str(r['id'])[:8]}  " + "  ·  ".join(p for p in parts if p))
         else:
             from crmtui.services.customers import list_customers
 
@@ -344,7 +357,8 @@ def list_(
                 _print_json(rows)
                 return
             for r in rows:
-                _out(f"{r['id'][:8]}  {r['name']}  ·  {labels.status(r['status'])}  ·  {r['tier']}  ·  {r['phone'] or ''}"  # type: ignore[index]
+                parts = [labels.status(str(r["status"])), str(r["tier"]), str(r["phone"] or "")]
+                _out(f"{str(r['id'])[:8]}  {r['name']}  ·  " + "  ·  ".join(p for p in parts if p)
                      + _owner_note(ctx, r["owner"]))  # type: ignore[arg-type]
         if not rows:
             _out(_("(none)"))

@@ -18,6 +18,8 @@ from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, 
 from crmtui.store.session import StoreSession
 
 STATUSES = ("lead", "prospect", "customer", "dormant", "pool")
+SETTABLE_STATUSES = ("lead", "prospect", "customer", "dormant")
+"""What a rep may set; `pool` is set only by the team server (release, reclaim, a removed rep)."""
 
 
 def _name_keys(name: str, person: bool) -> tuple[str, str]:
@@ -99,8 +101,8 @@ def add_customer(
     force: bool = False,
 ) -> Customer:
     """Adds a customer (or a lead with status="lead"); refuses a duplicate unless forced."""
-    if status not in STATUSES:
-        raise InvalidInput("status", "one of {choices}", status, choices=", ".join(STATUSES))
+    if status not in SETTABLE_STATUSES:
+        raise InvalidInput("status", "one of {choices}", status, choices=", ".join(SETTABLE_STATUSES))
     if kind not in ("company", "person"):
         raise InvalidInput("kind", "company or person", kind)
     now = ctx.clock.utcnow()
@@ -278,8 +280,8 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
     tags = changes.pop("tags", None)
     for name, value in changes.items():
         if name == "status":
-            if value not in STATUSES:
-                raise InvalidInput("status", "one of {choices}", value, choices=", ".join(STATUSES))
+            if value not in SETTABLE_STATUSES:
+                raise InvalidInput("status", "one of {choices}", value, choices=", ".join(SETTABLE_STATUSES))
             cleaned[name] = value
         elif name in CUSTOMER_EDITABLE:
             cleaned[name] = CUSTOMER_EDITABLE[name](value)  # type: ignore[operator]

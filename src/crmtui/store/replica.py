@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from crmtui.normalize import phone_key
-from crmtui.store.outbox import TABLE_ORDER, format_stamp, parse_stamp
+from crmtui.store.outbox import DERIVED_FIELDS, TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
 
 PUSH_BATCH = 50
@@ -241,7 +241,8 @@ def drop_rows(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> int:
 
 
 def put_conflicts(conn: sqlite3.Connection, rows: list[dict]) -> None:
-    """Same-field conflicts the server recorded, as pulled."""
+    """Same-field conflicts the server recorded, as pulled, but for derived fields (never the rep's to settle)."""
+    rows = [r for r in rows if r["field"] not in DERIVED_FIELDS.get(r["record_table"], ())]
     conn.executemany(
         "INSERT OR REPLACE INTO sync_conflict (id, record_table, record_id, customer_id, field, kept_value,"
         " kept_by, lost_value, lost_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -254,10 +255,12 @@ def put_conflicts(conn: sqlite3.Connection, rows: list[dict]) -> None:
 
 def conflicts(conn: sqlite3.Connection) -> list[tuple]:
     """Conflicts newest first: id, table, record id, customer name, field, kept, kept by, lost, lost by, at."""
-    return conn.execute(
+    found = conn.execute(
         "SELECT k.id, k.record_table, k.record_id, c.name, k.field, k.kept_value, k.kept_by, k.lost_value,"
         " k.lost_by, k.at FROM sync_conflict k LEFT JOIN customer c ON c.id = k.customer_id ORDER BY k.id DESC"
     ).fetchall()
+    # rows pulled before derived fields were left out
+    return [row for row in found if row[4] not in DERIVED_FIELDS.get(row[1], ())]
 
 
 # Sync state ---------------------------------------------------------------------------------------
