@@ -62,8 +62,9 @@ def _terms(query: str) -> list[list[str]]:
     text = normalize.fold(query)[:MAX_QUERY]
     if normalize.looks_like_phone(text):
         return [spellings(text)]  # '+86 138 0013 8000' is one number, not four words
-    if " " in text and not normalize.has_cjk(text) and any(normalize.has_cjk(a) for a in normalize.region_aliases(text)):
-        return [spellings(text)]  # 'Hong Kong', 'Guangdong Province': one place
+    if " " in text and not normalize.has_cjk(text):
+        if any(normalize.has_cjk(alias) for alias in normalize.region_aliases(text)):
+            return [spellings(text)]  # 'Hong Kong', 'Guangdong Province': one place
     return [spellings(term) for term in text.split()]
 
 
