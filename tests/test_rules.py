@@ -231,3 +231,51 @@ def test_no_service_changes_what_a_logged_follow_up_says(ctx, frozen):
     assert sorted(record_id for kind, record_id, _ in mutations if kind == "insert") == sorted(after)
     changed = {name for kind, _, changes in mutations if kind != "insert" for name in json.loads(changes)}
     assert not changed & set(_SAID), changed
+
+
+# ------------------------------------------------------------------ agenda boundaries, by hand-worked numbers
+
+
+def test_birthdays_show_from_today_to_exactly_seven_days_ahead(ctx):
+    acme = add_customer(ctx, "Acme")
+    for name, birthday in (("Today", "1990-11-24"), ("Last day", "1990-12-01"), ("Too far", "1990-12-02"),
+                           ("Yesterday", "1990-11-23")):
+        add_contact(ctx, acme.id, name, birthday=birthday)
+    reasons = [item.reason for item in agenda_for(ctx).sections["birthdays"]]
+    assert reasons == ["Today's birthday today", "Last day's birthday in 7 d"]
+
+
+def test_a_stalled_deal_counts_days_from_the_last_contact_not_from_entering_the_stage(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    frozen.move_to(NOW - timedelta(days=12))
+    add_deal(ctx, acme.id, "Seats", stage="proposal")
+    frozen.move_to(NOW - timedelta(days=10))
+    _log(ctx, acme.id, next_at=NOW + timedelta(days=30))
+    frozen.move_to(NOW)
+    [item] = agenda_for(ctx).sections["stalled"]
+    assert (item.reason, item.days) == ("stalled 10 d in Proposal", 10)
+
+
+def test_a_new_lead_counts_whole_hours_and_whole_days(ctx, frozen):
+    for name, waited in (("Almost 25", timedelta(hours=25) - timedelta(seconds=1)), ("Forty-seven", timedelta(hours=47)),
+                         ("Forty-eight", timedelta(hours=48))):
+        frozen.move_to(NOW - waited)
+        add_lead(ctx, name)
+    frozen.move_to(NOW)
+    items = {item.customer_name: (item.reason, item.days) for item in agenda_for(ctx).sections["new_leads"]}
+    assert items == {"Almost 25": ("new lead, not contacted for 24 h", 1),
+                     "Forty-seven": ("new lead, not contacted for 47 h", 1),
+                     "Forty-eight": ("new lead, not contacted for 48 h", 2)}
+
+
+def test_an_instalment_due_today_is_due_not_overdue(ctx, frozen):
+    from crmtui.services.deals import PaymentPlan
+
+    acme = add_customer(ctx, "Acme")
+    frozen.move_to(NOW - timedelta(days=3))
+    deal = add_deal(ctx, acme.id, "Seats", amount="2000")
+    move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today", amount="2000",
+               payments=[PaymentPlan("1000", "2026-11-23"), PaymentPlan("1000", "2026-11-24")])
+    frozen.move_to(NOW)
+    reasons = [item.reason for item in agenda_for(ctx).sections["payments"]]
+    assert reasons == ["payment overdue 1 d (HT-1)", "payment due in 0 d (HT-1)"]
