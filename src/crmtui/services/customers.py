@@ -538,22 +538,22 @@ def describe_merge(ctx: Context, plan: MergePlan) -> list[str]:
 
     lines = [_("Merge {other} into {keep}; {other} is then removed.").format(other=plan.other_name, keep=plan.keep_name)]
     if plan.filled:
-        lines.append(_("  fills empty fields: {values}").format(
+        lines.append("  " + _("fills empty fields: {values}").format(
             values=", ".join(f"{labels.field(name)} {value}" for name, value in plan.filled)))
     if plan.differing:
-        lines.append(_("  keeps {keep}'s {values}").format(
+        lines.append("  " + _("keeps {keep}'s {values}").format(
             keep=plan.keep_name, values=", ".join(f"{labels.field(name)} {mine}" for name, mine, _theirs in plan.differing)))
     if plan.new_contact:
         contact = plan.new_contact
         details = ", ".join(value for value in (contact.phone, contact.email, contact.wechat) if value)
-        lines.append(_("  new contact: {name}").format(name=contact.name) + (f" ({details})" if details else "")
+        lines.append("  " + _("new contact: {name}").format(name=contact.name) + (f" ({details})" if details else "")
                      + (f" · {contact.title}" if contact.title else ""))
     if plan.status:
-        lines.append(_("  status becomes {status}").format(status=labels.status(plan.status)))
+        lines.append("  " + _("status becomes {status}").format(status=labels.status(plan.status)))
     if plan.next_follow_up_at:
         when = format_when(ctx.clock.to_local(plan.next_follow_up_at), True, language, ctx.clock.today())
-        lines.append(_("  next follow-up becomes the earlier {when}").format(when=when))
-    lines.append(_("  moves {contacts} contacts, {deals} deals, {follow_ups} follow-ups, {contracts} contracts, "
+        lines.append("  " + _("next follow-up becomes {when}").format(when=when))
+    lines.append("  " + _("moves {contacts} contacts, {deals} deals, {follow_ups} follow-ups, {contracts} contracts, "
                    "{tags} tags").format(contacts=plan.contacts, deals=plan.deals, follow_ups=plan.follow_ups,
                                          contracts=plan.contracts, tags=plan.tags))
     return lines
