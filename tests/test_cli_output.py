@@ -37,3 +37,18 @@ def test_backup_into_a_missing_folder_is_refused_and_creates_nothing(home: Path,
     result = fails("backup", str(target))
     assert result.stderr.startswith("error: path:") and "does not exist" in result.stderr
     assert not (home / "nowhere").exists()
+
+
+def test_show_prints_times_as_the_app_does_not_iso_stamps(ctx: Context) -> None:
+    from crmtui.services.follow_ups import log_follow_up
+
+    customer = add_customer(ctx, "Acme", status="customer")
+    log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="call",
+                  next_at="fri 3pm")  # NOW is Tue 24 Nov 10:00 in Shanghai
+    text = ok("show", "Acme").stdout
+    assert "next follow-up: Fri 27 Nov 15:00" in text
+    assert "last contact: Tue 24 Nov 10:00" in text
+    assert "→ call  Fri 27 Nov 15:00" in text
+    assert "T15:00" not in text and "+08:00" not in text
+    assert not any(line != line.rstrip() for line in text.splitlines())  # no trailing blanks from empty fields
+    assert ok("show", "Acme", "--json").stdout.count("2026-11-27T15:00+08:00") == 2  # machines keep ISO

@@ -273,6 +273,20 @@ def show(
         if json_out:
             _print_json(data)
             return
+        def shown(value: object) -> str:
+            """An ISO time or day of the JSON view as the app shows it ("Fri 11 Dec 15:00")."""
+            from datetime import date, datetime
+
+            if not value:
+                return ""
+            text = str(value)
+            if "T" in text:
+                return format_when(datetime.fromisoformat(text), True, _lang(), ctx.clock.today())
+            return format_when(date.fromisoformat(text), False, _lang(), ctx.clock.today())
+
+        def joined(*parts: object) -> str:
+            return "  ".join(str(part) for part in parts if part)
+
         tier_word, score_word = _("tier"), _("score")
         status = labels.status(str(data["status"]))
         _out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
@@ -285,23 +299,28 @@ def show(
                            (_("next follow-up"), "next_follow_up"),
                            (_("last contact"), "last_contact")):
             if data[key]:
-                _out(f"  {label}: {data[key]}")
+                value = shown(data[key]) if key in ("next_follow_up", "last_contact") else data[key]
+                _out(f"  {label}: {value}")
         if data["tags"]:
             _out(f"  {_('tags')}: {', '.join(data['tags'])}")  # type: ignore[arg-type]
         for title, key, fmt in (
             (_("Contacts"), "contacts",
-             lambda c: f"{c['name']}  {c['title'] or ''}  {c['phone'] or ''}  {c['email'] or ''}"
-                       + ("  ★" + _("decision maker") if c["decision_maker"] else "")
-                       + (f"  {_('birthday')} {format_birthday(birthdays[c['id']], _lang())}" if birthdays[c["id"]] else "")),
+             lambda c: joined(c["name"], c["title"], c["phone"], c["email"],
+                              "★" + _("decision maker") if c["decision_maker"] else "",
+                              f"{_('birthday')} {format_birthday(birthdays[c['id']], _lang())}" if birthdays[c["id"]] else "")),
             (_("Deals"), "deals",
-             lambda d: f"{d['title']}  {d['stage_name']} ({labels.days(d['days_in_stage'])})  {amount_text(d['amount'])}"
-                       + (f"  {_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
-            (_("Contracts"), "contracts", lambda c: f"{c['number']}  {amount_text(c['amount'])}  {c['signed']} → {c['end']}" + "".join(
-                f"\n      {amount_text(p['amount'])}  {_('due')} {p['due']}  " + (f"{_('paid')} {p['paid']}" if p["paid"] else _("unpaid"))
+             lambda d: joined(d["title"], f"{d['stage_name']} ({labels.days(d['days_in_stage'])})",
+                              amount_text(d["amount"]) if d["amount"] is not None else "",
+                              f"{_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
+            (_("Contracts"), "contracts", lambda c: joined(
+                c["number"], amount_text(c["amount"]), shown(c["signed"]) + (f" → {shown(c['end'])}" if c["end"] else "")) + "".join(
+                f"\n      {amount_text(p['amount'])}  {_('due')} {shown(p['due'])}  "
+                + (f"{_('paid')} {shown(p['paid'])}" if p["paid"] else _("unpaid"))
                 for p in c["payments"])),
             (_("Follow-ups"), "follow_ups",
-             lambda f: f"{f['at']}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
-                       f"\n      {f['notes']}\n      → {f['next_plan'] or ''} {f['next'] or ''}"),
+             lambda f: f"{shown(f['at'])}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
+                       f"\n      {f['notes']}" + (f"\n      → {joined(f['next_plan'], shown(f['next']))}"
+                                                  if f["next_plan"] or f["next"] else "")),
         ):
             rows = data[key]
             if rows:
