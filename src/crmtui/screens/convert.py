@@ -42,7 +42,7 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
                                    id="convert-next", compact=True),
                              classes="field-row")
             yield Label("", id="convert-preview")
-            yield Static(_("Enter or Ctrl+S converts · an empty date keeps it on Today as a new lead · Esc cancels"),
+            yield Static(_("Enter converts · empty date: stays on Today as a new lead · Esc cancels"),
                          classes="hint")
 
     def on_mount(self) -> None:
