@@ -279,3 +279,64 @@ def test_an_instalment_due_today_is_due_not_overdue(ctx, frozen):
     frozen.move_to(NOW)
     reasons = [item.reason for item in agenda_for(ctx).sections["payments"]]
     assert reasons == ["payment overdue 1 d (HT-1)", "payment due in 0 d (HT-1)"]
+
+
+# ------------------------------------------------------------------ pool warnings on the laptop, from the last rules pulled
+
+_RULES = {"reclaim_days": 30, "warn_days": 3, "first_contact_hours": 48, "claim_limit": 3, "relock_days": 7}
+
+
+def _team_laptop(home):
+    """A rep's laptop after a pull: [sync] set and the pool rules in meta (no server needed to read them)."""
+    from crmtui.clock import Clock
+    from crmtui.config import Settings, SyncSettings
+    from crmtui.services.context import open_context
+
+    settings = Settings(timezone="Asia/Shanghai", language="en",
+                        sync=SyncSettings(server="postgresql://team.example/crm", user="ann"))
+    return open_context(home / "data" / "team.db", settings=settings, clock=Clock(ZONE))
+
+
+def _held(ctx, name, *, owner="ann", created, claimed=None, last=None):
+    import sqlite3
+
+    from crmtui.store.raw import to_db
+
+    customer = add_customer(ctx, name)
+    with sqlite3.connect(ctx.db.path) as raw:
+        raw.execute("UPDATE customer SET owner = ?, created_at = ?, claimed_at = ?, last_contact_at = ? WHERE id = ?",
+                    (owner, to_db(created), to_db(claimed), to_db(last), customer.id))
+
+
+def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home):
+    import json
+    import sqlite3
+
+    ctx = _team_laptop(home)
+    try:
+        long_ago = NOW - timedelta(days=60)
+        _held(ctx, "Claimed this morning", created=long_ago, claimed=NOW - timedelta(hours=10))
+        _held(ctx, "Claimed yesterday", created=long_ago, claimed=NOW - timedelta(hours=30))
+        _held(ctx, "Claimed, never called", created=long_ago, claimed=NOW - timedelta(hours=50))
+        _held(ctx, "Called at the claim", created=long_ago, claimed=NOW - timedelta(days=29),
+              last=NOW - timedelta(days=29))
+        _held(ctx, "Quiet", created=long_ago, last=NOW - timedelta(days=28))
+        _held(ctx, "Busy", created=long_ago, last=NOW - timedelta(days=20))
+        _held(ctx, "Bob's quiet one", owner="bob", created=long_ago, last=NOW - timedelta(days=28))
+        assert agenda_for(ctx).sections["pool"] == []  # no rules pulled yet: no warnings
+        with sqlite3.connect(ctx.db.path) as raw:
+            raw.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_pool_rules', ?)", (json.dumps(_RULES),))
+
+        items = [(i.customer_name, i.reason, i.days) for i in agenda_for(ctx).sections["pool"]]
+        # 48 h after the claim: 38 h and 18 h left, none (not less) after 50 h. 30 days after the last activity
+        # (or the claim, when the call came at the claim): 1 d and 2 d left. Busy is 10 days from its warning.
+        assert set(items) == {
+            ("Claimed yesterday", "not contacted: pool in 18 h", -1),
+            ("Claimed, never called", "not contacted: pool in 0 h", -1),
+            ("Claimed this morning", "not contacted: pool in 38 h", 1),
+            ("Called at the claim", "to the pool in 1 d", 1),
+            ("Quiet", "to the pool in 2 d", 2),
+        }
+        assert [days for _, _, days in items] == [-1, -1, 1, 1, 2]  # the most urgent first
+    finally:
+        ctx.close()
