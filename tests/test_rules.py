@@ -315,7 +315,8 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
     ctx = _team_laptop(home)
     try:
         long_ago = NOW - timedelta(days=60)
-        _held(ctx, "Claimed this morning", created=long_ago, claimed=NOW - timedelta(hours=10))
+        _held(ctx, "Claimed this morning", created=long_ago, claimed=NOW - timedelta(hours=10, seconds=1))
+        _held(ctx, "Claimed a day ago", created=long_ago, claimed=NOW - timedelta(hours=24))
         _held(ctx, "Claimed yesterday", created=long_ago, claimed=NOW - timedelta(hours=30))
         _held(ctx, "Claimed, never called", created=long_ago, claimed=NOW - timedelta(hours=50))
         _held(ctx, "Called at the claim", created=long_ago, claimed=NOW - timedelta(days=29),
@@ -328,15 +329,17 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
             raw.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_pool_rules', ?)", (json.dumps(_RULES),))
 
         items = [(i.customer_name, i.reason, i.days) for i in agenda_for(ctx).sections["pool"]]
-        # 48 h after the claim: 38 h and 18 h left, none (not less) after 50 h. 30 days after the last activity
+        # 48 h after the claim: 37 h 59 min 59 s left shows as 37 h (whole hours), 24 h is a day, 18 h is
+        # less than a day (-1 sorts it first), none (not less) after 50 h. 30 days after the last activity
         # (or the claim, when the call came at the claim): 1 d and 2 d left. Busy is 10 days from its warning.
         assert set(items) == {
             ("Claimed yesterday", "not contacted: pool in 18 h", -1),
             ("Claimed, never called", "not contacted: pool in 0 h", -1),
-            ("Claimed this morning", "not contacted: pool in 38 h", 1),
+            ("Claimed this morning", "not contacted: pool in 37 h", 1),
+            ("Claimed a day ago", "not contacted: pool in 24 h", 1),
             ("Called at the claim", "to the pool in 1 d", 1),
             ("Quiet", "to the pool in 2 d", 2),
         }
-        assert [days for _, _, days in items] == [-1, -1, 1, 1, 2]  # the most urgent first
+        assert [days for _, _, days in items] == [-1, -1, 1, 1, 1, 2]  # the most urgent first
     finally:
         ctx.close()
