@@ -317,6 +317,8 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         long_ago = NOW - timedelta(days=60)
         _held(ctx, "Claimed this morning", created=long_ago, claimed=NOW - timedelta(hours=10, seconds=1))
         _held(ctx, "Claimed a day ago", created=long_ago, claimed=NOW - timedelta(hours=24))
+        _held(ctx, "Claimed an hour ago", created=long_ago, claimed=NOW - timedelta(hours=1))
+        _held(ctx, "Almost gone", created=long_ago, last=NOW - timedelta(days=29, hours=12))
         _held(ctx, "Claimed yesterday", created=long_ago, claimed=NOW - timedelta(hours=30))
         _held(ctx, "Claimed, never called", created=long_ago, claimed=NOW - timedelta(hours=50))
         _held(ctx, "Called at the claim", created=long_ago, claimed=NOW - timedelta(days=29),
@@ -337,9 +339,11 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
             ("Claimed, never called", "not contacted: pool in 0 h", -1),
             ("Claimed this morning", "not contacted: pool in 37 h", 1),
             ("Claimed a day ago", "not contacted: pool in 24 h", 1),
+            ("Claimed an hour ago", "not contacted: pool in 47 h", 1),
+            ("Almost gone", "to the pool in 0 d", 0),
             ("Called at the claim", "to the pool in 1 d", 1),
             ("Quiet", "to the pool in 2 d", 2),
         }
-        assert [days for _, _, days in items] == [-1, -1, 1, 1, 1, 2]  # the most urgent first
+        assert [days for _, _, days in items] == [-1, -1, 0, 1, 1, 1, 1, 2]  # the most urgent first
     finally:
         ctx.close()
