@@ -397,7 +397,10 @@ def test_log_with_a_bad_channel_names_the_channel_field(ctx: Context):
 
 
 def test_log_for_a_customer_in_the_pool_is_refused(ctx: Context):
-    acme = add_customer(ctx, "Acme", status="pool")
+    acme = add_customer(ctx, "Acme")
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, _outbox):
+        # only the team server puts a customer in the pool (a pull writes it like this)
+        connection.execute("UPDATE customer SET status = 'pool', owner = NULL WHERE id = ?", (acme.id,))
     result = fails("log", "Acme", *LOG_OK, "--next", "明天")
     assert "public pool" in result.stderr
     assert customer_detail(ctx, acme.id).follow_ups == []
