@@ -43,6 +43,10 @@ def _file_at_0003(path: Path) -> None:
             f" VALUES ('k1', {common}, 'd1', 'c1', 'HT-002', 5000000, '2026-01-01')")
         raw.execute(f"INSERT INTO customer_tag (id, created_at, updated_at, customer_id, tag) VALUES ('t1', {common},"
                     " 'c1', 'VIP客户')")
+        # a person filed as a company, with the company reading only (cxm), as crmtui wrote it before 0004
+        raw.execute(
+            "INSERT INTO customer (id, created_at, updated_at, name, name_key, pinyin, kind, status, tier, score)"
+            f" VALUES ('c3', {common}, '曾小明', '曾小明', 'cengxiaoming cxm ceng xiao ming', 'company', 'lead', 'C', 0)")
 
 
 def test_0004_rekeys_phones_and_backfills_the_new_search_indexes(tmp_path: Path, settings):
@@ -53,7 +57,8 @@ def test_0004_rekeys_phones_and_backfills_the_new_search_indexes(tmp_path: Path,
     db = open_database(path, tmp_path / "backups")
     assert current_revision(path) == "0004"
     with sqlite3.connect(path) as raw:
-        keys = dict(raw.execute("SELECT id, phone_key FROM customer UNION ALL SELECT id, phone_key FROM contact"))
+        keys = dict(raw.execute("SELECT id, phone_key FROM customer WHERE phone IS NOT NULL UNION ALL"
+                                " SELECT id, phone_key FROM contact"))
     assert keys == {"c1": "+8613800138000", "c2": "12345", "p1": "+861065521234"}
 
     ctx = Context(db=db, settings=settings, clock=Clock(ZONE))
@@ -68,6 +73,9 @@ def test_0004_rekeys_phones_and_backfills_the_new_search_indexes(tmp_path: Path,
         assert ("contract", "k1") in found("HT-002")
         assert ("tag", "t1") in found("VIP客户")
         assert ("customer", "c1") in found("北京市")
+        # the surname reading written out by hand: 曾 as a surname is zeng
+        assert ("customer", "c3") in found("zxm") and ("customer", "c3") in found("zengxiaoming")
+        assert ("customer", "c3") in found("cxm")
         # The new triggers keep the new indexes: a deal renamed afterwards is found by its new title only.
         with sqlite3.connect(path) as raw:
             raw.execute("UPDATE deal SET title = '设备采购' WHERE id = 'd1'")

@@ -162,3 +162,13 @@ def search_keys(name: str, person: bool = True) -> str:
     if not words:
         return ""
     return " ".join(["".join(words), "".join(initials), *words])
+
+
+def record_keys(name: str, person: bool) -> str:
+    """The pinyin keys stored for a customer or contact. A record not known to be a person gets both
+    readings: a customer filed as a company is often a person (曾小明 is found by zxm, the surname
+    reading, as well as by cxm)."""
+    keys = search_keys(name, person=person)
+    if not person:
+        keys = " ".join(dict.fromkeys([*keys.split(), *search_keys(name, person=True).split()]))
+    return keys

@@ -23,17 +23,12 @@ SETTABLE_STATUSES = ("lead", "prospect", "customer", "dormant")
 
 
 def _name_keys(name: str, person: bool) -> tuple[str, str]:
-    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin.
-
-    A record not known to be a person gets both readings: a customer filed as a company is often a
-    person (曾小明 must be found by zxm, the surname reading, as well as by cxm)."""
+    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin."""
     pinyin = ""
     if normalize.has_cjk(name):
-        from crmtui.pinyin import search_keys  # deferred: pypinyin costs 0.24 s
+        from crmtui.pinyin import record_keys  # deferred: pypinyin costs 0.24 s
 
-        pinyin = search_keys(name, person=person)
-        if not person:
-            pinyin = " ".join(dict.fromkeys([*pinyin.split(), *search_keys(name, person=True).split()]))
+        pinyin = record_keys(name, person)
     return normalize.name_key(name), pinyin
 
 

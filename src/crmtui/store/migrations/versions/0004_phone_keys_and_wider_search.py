@@ -1,4 +1,4 @@
-"""Phone keys in E.164 form, recomputed; search also covers regions, contact titles, deal titles and
+"""Phone keys in E.164 form, recomputed; customers not known to be persons get both pinyin readings; search also covers regions, contact titles, deal titles and
 competitors, contract numbers and tags (new trigram indexes, back-filled, kept by triggers).
 
 Revision ID: 0004
@@ -78,11 +78,25 @@ def recompute_phone_keys(connection) -> int:  # type: ignore[no-untyped-def]
     return changed
 
 
+def recompute_customer_pinyin(connection) -> int:  # type: ignore[no-untyped-def]
+    """Gives customers not known to be persons both pinyin readings (曾小明: zxm as well as cxm)."""
+    from crmtui.normalize import has_cjk
+    from crmtui.pinyin import record_keys
+
+    rows = connection.execute(text("SELECT id, name, pinyin FROM customer WHERE kind <> 'person'")).all()
+    updates = [{"id": rid, "keys": record_keys(name, False)} for rid, name, old in rows
+               if has_cjk(name) and record_keys(name, False) != old]
+    if updates:
+        connection.execute(text("UPDATE customer SET pinyin = :keys WHERE id = :id"), updates)
+    return len(updates)
+
+
 def upgrade() -> None:
     for table in REBUILT:
         _drop_index(table)
     # The index is rebuilt below from the new keys: no trigger needs to see these updates.
     recompute_phone_keys(op.get_bind())
+    recompute_customer_pinyin(op.get_bind())
     for table, (columns, body) in {**REBUILT, **ADDED}.items():
         _create_index(table, columns, body)
 
