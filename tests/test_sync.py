@@ -50,7 +50,7 @@ def _pool_customer(team: Team, name: str, *, owner: str | None = None) -> str:
 
 def test_init_is_idempotent_and_locks_the_schema_down(team: Team) -> None:
     again = admin.init(team.dsn)
-    assert again.revision_before == again.revision_after == "s0001"
+    assert again.revision_before == again.revision_after == "s0002"
     with team.admin() as conn:
         owners = dict(conn.execute(
             "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -720,9 +720,9 @@ def test_the_team_wide_duplicate_check_answers_minimally(team: Team) -> None:
     customer_service.add_customer(ann, "上海宏达", phone="13800000001")
     sync.sync_round(ann)
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:
-        found = conn.execute("SELECT * FROM sync.find_duplicate('13800000001', NULL, NULL)").fetchall()
+        found = conn.execute("SELECT * FROM sync.find_duplicate('+8613800000001', NULL, NULL)").fetchall()
         assert found == [("phone", team.role("ann"))]
-        assert conn.execute("SELECT * FROM sync.find_duplicate('13900000000', NULL, NULL)").fetchall() == []
+        assert conn.execute("SELECT * FROM sync.find_duplicate('+8613900000000', NULL, NULL)").fetchall() == []
         # Bob cannot read Ann's customer itself.
         assert conn.execute("SELECT count(*) FROM crm.customer").fetchone()[0] == 0
 

@@ -1,8 +1,10 @@
-"""Derived fields (lead score, search keys) are never listed as conflicts (real PostgreSQL)."""
+"""Derived fields (lead score, search keys) on the team server: never conflicts, keys as laptops write them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+import psycopg
 
 from crmtui.clock import Clock
 from crmtui.services import customers as customer_service
@@ -49,3 +51,33 @@ def test_a_phone_conflict_is_listed_once_not_again_as_its_key(team: Team, frozen
         sync.sync_round(ctx)
     found, _ = sync.conflicts(ann)
     assert [(c.field, c.kept, c.lost) for c in found] == [("phone", "13900000009", "13800000002")]
+
+
+def test_the_server_rekeys_phones_pushed_before_e164_keys(team: Team) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from crmtui.server import admin
+
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme", phone="+86 138 0013 8000")
+    sync.sync_round(ann)
+    engine = create_engine(team.dsn.replace("postgresql:", "postgresql+psycopg:", 1), poolclass=NullPool)
+    config = Config()
+    config.set_main_option("script_location", str(admin.MIGRATIONS))
+    with engine.begin() as connection:  # the server as it was before: digits-only keys
+        config.attributes["connection"] = connection
+        command.downgrade(config, "s0001")
+    engine.dispose()
+    with team.admin() as conn:
+        conn.execute("UPDATE crm.customer SET phone_key = '13800138000' WHERE id = %s", (acme.id,))
+    assert admin.init(team.dsn).revision_after == "s0002"
+    with team.admin() as conn:
+        assert conn.execute("SELECT phone_key FROM crm.customer WHERE id = %s", (acme.id,)).fetchone()[0] == (
+            "+8613800138000")
+    team.add_rep("bob")
+    with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:  # bob adding the same number is told
+        assert conn.execute("SELECT * FROM sync.find_duplicate('+8613800138000', NULL, NULL)").fetchall() == [
+            ("phone", team.role("ann"))]
