@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from crmtui.cli import app as cli_app
 from crmtui.errors import InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
-from crmtui.services.customers import add_customer, customer_detail
+from crmtui.services.customers import add_contact, add_customer, customer_detail, delete_customer, edit_customer
 from crmtui.services.deals import (
     NeedsConfirmation,
     PaymentPlan,
@@ -248,6 +248,55 @@ def test_removing_a_deal_takes_its_contract_and_instalments_as_synced_deletes_an
     assert agenda_for(ctx).sections["payments"] == []
 
 
+# ---------------------------------------------------------------- removing a customer (services)
+
+
+def _acme_with_two_contracts(ctx):
+    """Acme: deal Seats won as HT-001 (2 instalments), deal Support won as HT-002 (1 instalment), a contact, a tag."""
+    acme, seats = _won(ctx)
+    support = add_deal(ctx, acme.id, "Support", amount="30000")
+    move_stage(ctx, support.id, "won", contract_no="HT-002", signed="today")
+    add_contact(ctx, acme.id, "Bob")
+    edit_customer(ctx, acme.id, {"tags": ["VIP"]})
+    return acme, seats, support
+
+
+def test_removing_a_customer_takes_its_deals_contracts_and_instalments_as_synced_deletes(ctx):
+    acme, seats, support = _acme_with_two_contracts(ctx)
+    detail = customer_detail(ctx, acme.id)
+    assert agenda_for(ctx, date(2026, 12, 31)).sections["payments"] != []
+    assert agenda_for(ctx, date(2027, 11, 24)).sections["renewals"] != []
+    contract_ids = [c.id for c in detail.contracts]
+    payment_ids = [p.id for ps in detail.payments.values() for p in ps]
+    assert (len(contract_ids), len(payment_ids)) == (2, 3)
+    tag_ids = [row[0] for row in _raw(ctx, "SELECT id FROM customer_tag WHERE customer_id = ?", acme.id)]
+    delete_customer(ctx, acme.id)
+
+    expected = ([("customer", acme.id), ("contact", detail.contacts[0].id), ("deal", seats.id), ("deal", support.id)]
+                + [("customer_tag", tag_id) for tag_id in tag_ids]
+                + [("contract", cid) for cid in contract_ids] + [("payment", pid) for pid in payment_ids])
+    deletes = _raw(ctx, "SELECT record_table, record_id FROM outbox WHERE kind = 'delete'")
+    assert sorted(deletes) == sorted(expected) and len(tag_ids) == 1
+    for table in ("contract", "payment", "deal", "contact", "customer"):
+        assert _raw(ctx, f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL") == [(0,)], table
+    assert agenda_for(ctx, date(2026, 12, 31)).sections["payments"] == []
+    assert agenda_for(ctx, date(2027, 11, 24)).sections["renewals"] == []
+
+
+def test_removing_a_customer_takes_a_contract_its_removed_deal_left_behind(ctx):
+    # Data written before removing a deal took its contract along: the deal is a tombstone, its contract is not.
+    acme, seats = _won(ctx)
+    connection = sqlite3.connect(ctx.db.path)
+    with connection:
+        connection.execute("UPDATE deal SET deleted_at = updated_at WHERE id = ?", (seats.id,))
+    connection.close()
+    assert [c.number for c in customer_detail(ctx, acme.id).contracts] == ["HT-001"]
+    delete_customer(ctx, acme.id)
+    assert _raw(ctx, "SELECT count(*) FROM contract WHERE deleted_at IS NULL") == [(0,)]
+    assert _raw(ctx, "SELECT count(*) FROM payment WHERE deleted_at IS NULL") == [(0,)]
+    assert len(_raw(ctx, "SELECT 1 FROM outbox WHERE kind = 'delete' AND record_table IN ('contract', 'payment')")) == 3
+
+
 # ---------------------------------------------------------------- the CLI
 
 
@@ -333,6 +382,21 @@ def test_cli_rm_of_a_won_deal_names_its_contract_and_takes_it(ctx, seats):
     data = json.loads(crm("show", "Acme", "--json").stdout)
     assert data["deals"] == [] and data["contracts"] == []
     assert [v["deal_removed"] for v in data["voided_contracts"]] == [True]
+
+
+def test_cli_rm_of_a_customer_names_its_contracts_and_takes_them(ctx):
+    acme, _seats, _support = _acme_with_two_contracts(ctx)
+    refused = crm("rm", "Acme")
+    assert refused.exit_code == 1
+    assert ("Delete customer Acme and its contacts and deals? It has contract HT-001 (120,000) with 2 instalments: they"
+            " are removed with it. It has contract HT-002 (30,000) with one instalment: they are removed with it.") \
+        in " ".join(refused.stderr.split())
+    assert len(customer_detail(ctx, acme.id).contracts) == 2  # nothing removed without --yes
+    assert len(agenda_for(ctx, date(2026, 12, 31)).sections["payments"]) == 2
+    done = crm("rm", "Acme", "--yes")
+    assert done.exit_code == 0 and done.stdout.strip() == "deleted customer Acme"
+    assert _raw(ctx, "SELECT count(*) FROM payment WHERE deleted_at IS NULL") == [(0,)]
+    assert agenda_for(ctx, date(2026, 12, 31)).sections["payments"] == []
 
 
 def test_cli_paid_on_a_day_and_never_in_the_future(ctx, seats):

@@ -697,7 +697,7 @@ def rm(
     deal: Annotated[bool, Opt("--deal", help=N_("REF names a deal (default: a customer, else a deal)."))] = False,
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
 ) -> None:
-    """Deletes a customer (with its contacts and deals) or a deal. It stays as a tombstone for sync."""
+    """Deletes a customer (with its contacts, deals, contracts and instalments) or a deal; tombstones, for sync."""
     from crmtui.services.customers import delete_customer
     from crmtui.services.deals import delete_deal
     from crmtui.services.lookup import resolve_deal
@@ -710,7 +710,10 @@ def rm(
             except NotFound:
                 target = None
         if target is not None:
-            _confirm(_("Delete customer {name} and its contacts and deals?").format(name=target.name), yes)
+            from crmtui.services.customers import removal_note as customer_removal_note
+
+            question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
+            _confirm(" ".join(filter(None, (question, customer_removal_note(ctx, target.id)))), yes)
             delete_customer(ctx, target.id)
             _out(_("deleted customer {name}").format(name=target.name))
             return

@@ -299,20 +299,38 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
 
 
 def delete_customer(ctx: Context, customer_id: str) -> Customer:
-    """Soft-deletes a customer and what hangs off it (tombstones, so the delete can sync)."""
+    """Soft-deletes a customer and what hangs off it: contacts, tags, and its deals as removing a deal removes
+    them, with their contracts and instalments. All tombstones, so every delete syncs; follow-ups stay as history."""
+    from crmtui.services.deals import delete_deal
+
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
-        customer.deleted_at = now
-        customer.updated_at = now
+        for deal in deal_store.deals_of(session, customer_id):
+            delete_deal(ctx, deal.id)  # joins this transaction: all of it is removed, or nothing
+        # A contract whose deal was removed before removing a deal took its contract along is still live here.
+        leftovers = deal_store.contracts_of(session, customer_id)
         for record in [
             *customer_store.contacts_of(session, customer_id),
-            *deal_store.deals_of(session, customer_id),
             *customer_store.tags_of(session, customer_id),
+            *[payment for contract in leftovers for payment in deal_store.payments_of(session, contract.id)],
+            *leftovers,
         ]:
             record.deleted_at = now
             record.updated_at = now
+        customer.deleted_at = now
+        customer.updated_at = now
     return customer
+
+
+def removal_note(ctx: Context, customer_id: str) -> str:
+    """What removing the customer takes with it besides its contacts and deals (their contracts and instalments),
+    in the words of a deal's removal, for the confirmation ("" when nothing)."""
+    from crmtui.services import deals
+
+    with ctx.db.read() as session:
+        deal_ids = [deal.id for deal in deal_store.deals_of(session, customer_id)]
+    return " ".join(filter(None, (deals.removal_note(ctx, deal_id) for deal_id in deal_ids)))
 
 
 def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> list[Customer]:
