@@ -35,7 +35,7 @@ def test_backup_into_a_missing_folder_is_refused_and_creates_nothing(home: Path,
     add_customer(ctx, "Acme")
     target = home / "nowhere" / "deeper" / "copy.db"
     result = fails("backup", str(target))
-    assert result.stderr.startswith("error: path:") and "is no folder" in result.stderr and "copy.db" in result.stderr
+    assert result.stderr.startswith("error: path:") and "there is no folder" in result.stderr and "copy.db" in result.stderr
     assert not (home / "nowhere").exists()
 
 

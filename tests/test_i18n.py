@@ -293,7 +293,7 @@ def test_service_errors_read_in_chinese(ctx, zh, tmp_path: Path) -> None:  # typ
     assert message(CrmError, mark_paid, ctx, customer.id) == '没有与 "张三科技" 匹配的未回款分期'
     too_much = [parse_payment("60000@2026-12-31")]
     assert message(InvalidInput, move_stage, ctx, deal.id, "won", contract_no="HT-1", signed="today",
-                   payments=too_much) == '回款：各期回款合计不超过合同金额 50,000（输入的是 "60000"）'
+                   payments=too_much) == "回款：各期回款合计不超过合同金额 50,000；现在合计 60,000"
     assert message(CrmError, backup, tmp_path / "none.db", tmp_path / "copy.db") == f"{tmp_path / 'none.db'} 还没有数据库"
 
 

@@ -18,7 +18,7 @@ def backup(db_path: Path, target: Path) -> Path:
         raise InvalidInput("path", "a file that does not exist yet (nothing is overwritten)", str(target))
     if not target.parent.is_dir():
         # a typo in the folder would otherwise leave the copy somewhere the rep never looks
-        raise InvalidInput("path", "a new file in an existing folder ({folder} is no folder, so {name} cannot go there)",
+        raise InvalidInput("path", "a new file in an existing folder (there is no folder {folder} for {name})",
                            str(target), folder=target.parent, name=target.name)
     if not db_path.exists():
         raise CrmError("there is no database at {path} yet", path=db_path)
