@@ -130,6 +130,26 @@ def test_no_contact_is_made_when_an_identical_one_exists(ctx):
     assert [c.name for c in customer_detail(ctx, acme.id).contacts] == ["Bob Li"]
 
 
+def test_values_written_differently_are_the_same_values_not_differences(ctx):
+    keep = add_customer(ctx, "Acme", company="Acme Ltd", region="北京", phone="13800138000", email="Sales@acme.example",
+                        industry="Retail")
+    other = add_customer(ctx, "ACME Ltd.", company="ACME", region="Beijing", phone="+86 138 0013 8000",
+                         email=" sales@ACME.example", industry="retail ", force=True)
+    plan = merge_plan(ctx, keep.id, other.id)
+    assert (plan.filled, plan.differing, plan.new_contact) == ((), (), None)
+    merge_customers(ctx, keep.id, other.id)
+    assert customer_detail(ctx, keep.id).contacts == []
+    # 北京市 and Beijing name one place too; 上海 is another, and is kept on the contact
+    edit_customer(ctx, keep.id, {"region": "北京市"})
+    third = add_customer(ctx, "Acme", region="Beijing", force=True)
+    assert merge_plan(ctx, keep.id, third.id).differing == ()
+    fourth = add_customer(ctx, "Acme", region="上海市", company="Acme Shanghai", force=True)
+    plan = merge_plan(ctx, keep.id, fourth.id)
+    assert plan.differing == (("company", "Acme Ltd", "Acme Shanghai"), ("region", "北京市", "上海市"))
+    assert plan.new_contact is not None
+    assert plan.new_contact.title == "merged from Acme: Company Acme Shanghai; Region 上海市"
+
+
 @pytest.mark.parametrize(("keep_days", "other_days"), [(5, 2), (2, 5)])
 def test_the_merged_record_keeps_the_earlier_next_follow_up(ctx, keep_days, other_days):
     keep = add_customer(ctx, "Acme")

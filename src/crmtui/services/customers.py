@@ -481,7 +481,10 @@ class MergePlan:
 
 
 def _same(name: str, mine: str | None, theirs: str | None) -> bool:
-    """Whether two values of a field say the same thing (phones and emails by key, regions by alias)."""
+    """Whether two values of a field say the same thing: phones and emails by key, regions by alias (北京 is
+    北京市 is Beijing), a company by its normalised name (Acme Ltd is ACME), anything else folded and casefolded."""
+    if name == "company":
+        return normalize.name_key(mine or "") == normalize.name_key(theirs or "")
     if name == "phone":
         return normalize.phone_key(mine) == normalize.phone_key(theirs)
     if name == "email":
