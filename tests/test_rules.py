@@ -347,3 +347,42 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         assert [days for _, _, days in items] == [-1, -1, 0, 1, 1, 1, 1, 2]  # the most urgent first
     finally:
         ctx.close()
+
+
+def test_an_agenda_row_shows_its_own_customers_open_deal_and_latest_plan(ctx, frozen):
+    from crmtui.services.deals import delete_deal
+
+    small = add_customer(ctx, "Small Co")
+    big = add_customer(ctx, "Big Co")
+    open_deal = add_deal(ctx, small.id, "Pens", amount="1000")
+    gone = add_deal(ctx, small.id, "Desks", amount="90000", stage="negotiation")
+    delete_deal(ctx, gone.id)
+    lost = add_deal(ctx, small.id, "Chairs", amount="80000", stage="negotiation")
+    move_stage(ctx, lost.id, "lost", reason="price")
+    add_deal(ctx, big.id, "Servers", amount="500000", stage="negotiation")
+    _log(ctx, small.id, next_plan="call Small", next_at=datetime(2026, 11, 24, 15, 0, tzinfo=ZONE))
+    frozen.shift(60)
+    _log(ctx, big.id, next_plan="call Big", next_at=datetime(2026, 11, 24, 16, 0, tzinfo=ZONE))
+
+    rows = {item.customer_name: (item.deal_id, item.next_plan, item.amount_cents)
+            for item in agenda_for(ctx).sections["due"]}
+    assert rows["Small Co"] == (open_deal.id, "call Small", 100_000)
+    assert rows["Big Co"][1] == "call Big"
+
+
+def test_due_today_ends_at_midnight_and_stalled_starts_after_exactly_seven_days(ctx, frozen):
+    tonight = add_customer(ctx, "Tonight")
+    midnight = add_customer(ctx, "Tomorrow midnight")
+    _log(ctx, tonight.id, next_at=datetime(2026, 11, 24, 23, 59, tzinfo=ZONE))
+    _log(ctx, midnight.id, next_at=datetime(2026, 11, 25, 0, 0, tzinfo=ZONE))
+    assert {item.customer_name for item in agenda_for(ctx).sections["due"]} == {"Tonight"}
+
+    seven = add_customer(ctx, "Seven days")
+    longer = add_customer(ctx, "Seven days and a second")
+    frozen.move_to(NOW - timedelta(days=7))
+    add_deal(ctx, seven.id, "Seats", stage="proposal")
+    frozen.move_to(NOW - timedelta(days=7, seconds=1))
+    add_deal(ctx, longer.id, "Seats", stage="proposal")
+    frozen.move_to(NOW)
+    stalled = [(item.customer_name, item.reason) for item in agenda_for(ctx).sections["stalled"]]
+    assert stalled == [("Seven days and a second", "stalled 7 d in Proposal")]
