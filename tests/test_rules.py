@@ -386,3 +386,20 @@ def test_due_today_ends_at_midnight_and_stalled_starts_after_exactly_seven_days(
     frozen.move_to(NOW)
     stalled = [(item.customer_name, item.reason) for item in agenda_for(ctx).sections["stalled"]]
     assert stalled == [("Seven days and a second", "stalled 7 d in Proposal")]
+
+
+def test_long_stalled_and_new_lead_sections_keep_the_oldest_rows_and_count_all(ctx, frozen, monkeypatch):
+    import crmtui.store.agenda as store
+
+    monkeypatch.setattr(store, "LIMIT", 3)
+    for days in range(10, 14):
+        frozen.move_to(NOW - timedelta(days=days))
+        stalled = add_customer(ctx, f"Stalled {days}")
+        add_deal(ctx, stalled.id, "Seats", stage="proposal")
+        _log(ctx, stalled.id, next_at=NOW + timedelta(days=30))
+        add_lead(ctx, f"Lead {days}")
+    frozen.move_to(NOW)
+    agenda = agenda_for(ctx)
+    assert (agenda.totals["stalled"], agenda.totals["new_leads"]) == (4, 4)
+    assert [item.customer_name for item in agenda.sections["stalled"]] == ["Stalled 13", "Stalled 12", "Stalled 11"]
+    assert [item.customer_name for item in agenda.sections["new_leads"]] == ["Lead 13", "Lead 12", "Lead 11"]
