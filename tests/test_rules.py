@@ -403,3 +403,19 @@ def test_long_stalled_and_new_lead_sections_keep_the_oldest_rows_and_count_all(c
     assert (agenda.totals["stalled"], agenda.totals["new_leads"]) == (4, 4)
     assert [item.customer_name for item in agenda.sections["stalled"]] == ["Stalled 13", "Stalled 12", "Stalled 11"]
     assert [item.customer_name for item in agenda.sections["new_leads"]] == ["Lead 13", "Lead 12", "Lead 11"]
+
+
+def test_without_a_proposal_stage_nothing_is_counted_as_stalled(ctx, frozen):
+    """Stalled watches Proposal and the open stages after it; stages that have none watch nothing."""
+    from crmtui.config import settings_from_dict
+
+    ctx.settings = settings_from_dict({"timezone": "Asia/Shanghai", "stages": [
+        {"key": "talk", "name": "Talk", "probability": 30}, {"key": "won", "probability": 100},
+        {"key": "lost", "probability": 0}]})
+    frozen.move_to(NOW - timedelta(days=30))
+    acme = add_customer(ctx, "Acme")
+    add_deal(ctx, acme.id, "Seats")
+    _log(ctx, acme.id, next_at=NOW + timedelta(days=30))
+    frozen.move_to(NOW)
+    agenda = agenda_for(ctx)
+    assert (agenda.sections["stalled"], agenda.totals["stalled"]) == ([], 0)
