@@ -419,3 +419,19 @@ def test_without_a_proposal_stage_nothing_is_counted_as_stalled(ctx, frozen):
     frozen.move_to(NOW)
     agenda = agenda_for(ctx)
     assert (agenda.sections["stalled"], agenda.totals["stalled"]) == ([], 0)
+
+
+def test_renewals_and_instalments_show_up_to_their_last_day_ahead_inclusive(ctx, frozen):
+    """Contracts ending within 30 days and instalments due within 7, both counted from today inclusive."""
+    from crmtui.services.deals import PaymentPlan
+
+    acme = add_customer(ctx, "Acme")
+    frozen.move_to(NOW - timedelta(days=100))
+    for number, end, due in (("HT-30", "2026-12-24", "2026-12-01"), ("HT-31", "2026-12-25", "2026-12-02")):
+        deal = add_deal(ctx, acme.id, number, amount="1000")
+        move_stage(ctx, deal.id, "won", contract_no=number, signed="today", end=end, amount="1000",
+                   payments=[PaymentPlan("1000", due)])
+    frozen.move_to(NOW)
+    agenda = agenda_for(ctx)
+    assert [item.reason for item in agenda.sections["renewals"]] == ["contract HT-30 ends in 30 d"]
+    assert [item.reason for item in agenda.sections["payments"]] == ["payment due in 7 d (HT-30)"]
