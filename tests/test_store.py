@@ -299,3 +299,20 @@ def test_search_index_follows_inserts_and_updates(ctx):
                   next_plan="call", next_at="tomorrow")
     hits = search(ctx, "sprocket")
     assert [(h.kind, h.customer_id) for h in hits] == [("follow_up", customer.id)]
+
+
+def test_the_clock_saved_at_commit_is_the_last_stamp_issued_on_both_write_paths(ctx):
+    # the HLC is written once a transaction now, not once a record: it must still be the newest stamp
+    import json as _json
+
+    from crmtui.services.customers import add_contact, add_customer
+    from crmtui.services.follow_ups import log_follow_up
+
+    customer = add_customer(ctx, "Acme")                       # ORM path
+    add_contact(ctx, customer.id, "Bob", phone="13800138000")  # ORM path, a second transaction
+    log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                  next_at="tomorrow 3pm")                      # stdlib path
+    with ctx.db.raw_read() as connection:
+        saved = connection.execute("SELECT value FROM meta WHERE key = 'hlc'").fetchone()[0]
+        stamps = [s for (row,) in connection.execute("SELECT stamps FROM outbox") for s in _json.loads(row).values()]
+    assert saved == max(stamps)

@@ -149,8 +149,10 @@ class Database:
         connection = self.connect()
         try:
             connection.execute("BEGIN IMMEDIATE")
+            writer = OutboxWriter(connection.execute, now)
             try:
-                yield connection, OutboxWriter(connection.execute, now)
+                yield connection, writer
+                writer.save_clock()
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise

@@ -70,6 +70,7 @@ class OutboxWriter:
         self.now = now
         self._node: str | None = None
         self._last: str | None = None
+        self._clock_moved = False
         self._queued: dict[tuple[str, str], tuple[int, dict[str, object], dict[str, str]]] = {}
 
     def client_id(self) -> str:
@@ -104,8 +105,9 @@ class OutboxWriter:
             )
         else:
             # The stamps this client last saw for these fields: the server tells a real conflict by them.
-            row = self.execute("SELECT stamps FROM sync_stamp WHERE record_table = ? AND record_id = ?",
-                               (table, record_id)).fetchone()
+            # A new record has none (its id was just made), so it needs no look-up.
+            row = None if kind == "insert" else self.execute(
+                "SELECT stamps FROM sync_stamp WHERE record_table = ? AND record_id = ?", (table, record_id)).fetchone()
             seen = json.loads(row[0]) if row else {}
             base = {name: seen[name] for name in values if name in seen}
             cursor = self.execute(
@@ -120,7 +122,13 @@ class OutboxWriter:
             " SET stamps = json_patch(sync_stamp.stamps, excluded.stamps)",
             (table, record_id, json.dumps(stamps)),
         )
-        self.execute(
-            "INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (self._last,),
-        )
+        self._clock_moved = True
+
+    def save_clock(self) -> None:
+        """Writes the clock's last stamp; the transaction calls it once, before it commits (not once a record)."""
+        if self._clock_moved:
+            self.execute(
+                "INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (self._last,),
+            )
+            self._clock_moved = False

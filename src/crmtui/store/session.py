@@ -50,3 +50,12 @@ def _record_mutations(session: StoreSession, _context: object, _instances: objec
     writer = session.outbox()
     for kind, obj, changes in pending:
         writer.record(kind, obj.__tablename__, obj.id, changes)
+
+
+@event.listens_for(StoreSession, "before_commit")
+def _save_clock(session: StoreSession) -> None:
+    # Commit flushes after this hook: flush first, so the stamps of that last flush are counted.
+    session.flush()
+    writer = session.info.get("outbox")
+    if writer is not None:
+        writer.save_clock()
