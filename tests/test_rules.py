@@ -258,6 +258,7 @@ def test_a_stalled_deal_counts_days_from_the_last_contact_not_from_entering_the_
 
 def test_a_new_lead_counts_whole_hours_and_whole_days(ctx, frozen):
     for name, waited in (("Almost 25", timedelta(hours=25) - timedelta(seconds=1)), ("Forty-seven", timedelta(hours=47)),
+                         ("Exactly 24", timedelta(hours=24)),
                          ("Forty-eight", timedelta(hours=48))):
         frozen.move_to(NOW - waited)
         add_lead(ctx, name)
@@ -312,6 +313,9 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
     import json
     import sqlite3
 
+    from crmtui.services.customers import list_customers
+    from crmtui.services.deals import PaymentPlan
+
     ctx = _team_laptop(home)
     try:
         long_ago = NOW - timedelta(days=60)
@@ -326,6 +330,15 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         _held(ctx, "Quiet", created=long_ago, last=NOW - timedelta(days=28))
         _held(ctx, "Busy", created=long_ago, last=NOW - timedelta(days=20))
         _held(ctx, "Bob's quiet one", owner="bob", created=long_ago, last=NOW - timedelta(days=28))
+        _held(ctx, "Quiet winner", created=long_ago, last=NOW - timedelta(days=28))
+        _held(ctx, "Called right at a fresh claim", created=long_ago, claimed=NOW - timedelta(hours=10),
+              last=NOW - timedelta(hours=10))
+        _held(ctx, "New, not called yet", created=NOW - timedelta(days=5))
+        by_name = {c.name: c.id for c in list_customers(ctx)}
+        won = add_deal(ctx, by_name["Quiet winner"], "Seats", amount="1000")
+        move_stage(ctx, won.id, "won", contract_no="HT-W", signed="today", amount="1000",
+                   payments=[PaymentPlan("1000", "2026-12-24")])
+        add_deal(ctx, by_name["Quiet"], "Open deal")  # only a won deal keeps a customer from the pool
         assert agenda_for(ctx).sections["pool"] == []  # no rules pulled yet: no warnings
         with sqlite3.connect(ctx.db.path) as raw:
             raw.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_pool_rules', ?)", (json.dumps(_RULES),))
@@ -427,11 +440,28 @@ def test_renewals_and_instalments_show_up_to_their_last_day_ahead_inclusive(ctx,
 
     acme = add_customer(ctx, "Acme")
     frozen.move_to(NOW - timedelta(days=100))
-    for number, end, due in (("HT-30", "2026-12-24", "2026-12-01"), ("HT-31", "2026-12-25", "2026-12-02")):
+    for number, end, due in (("HT-0", "2026-11-24", "2026-11-20"), ("HT-30", "2026-12-24", "2026-12-01"),
+                             ("HT-31", "2026-12-25", "2026-12-02")):
         deal = add_deal(ctx, acme.id, number, amount="1000")
         move_stage(ctx, deal.id, "won", contract_no=number, signed="today", end=end, amount="1000",
                    payments=[PaymentPlan("1000", due)])
     frozen.move_to(NOW)
     agenda = agenda_for(ctx)
-    assert [item.reason for item in agenda.sections["renewals"]] == ["contract HT-30 ends in 30 d"]
-    assert [item.reason for item in agenda.sections["payments"]] == ["payment due in 7 d (HT-30)"]
+    assert [item.reason for item in agenda.sections["renewals"]] == ["contract HT-0 ends in 0 d",
+                                                                     "contract HT-30 ends in 30 d"]
+    assert [item.reason for item in agenda.sections["payments"]] == ["payment overdue 4 d (HT-0)",
+                                                                     "payment due in 7 d (HT-30)"]
+
+
+def test_the_due_now_notice_takes_what_came_due_after_the_last_look_up_to_now(ctx):
+    """(after, until]: a follow-up due at the last look was announced then; one due right now is announced now."""
+    from crmtui.services.agenda import due_since
+
+    after, until = datetime(2026, 11, 24, 14, 0, tzinfo=ZONE), datetime(2026, 11, 24, 15, 0, tzinfo=ZONE)
+    for name, minute in (("At the last look", 0), ("Between", 30), ("Right now", 60), ("Later", 61)):
+        customer = add_customer(ctx, name)
+        _log(ctx, customer.id, next_at=after + timedelta(minutes=minute))
+    asleep = add_customer(ctx, "Dormant")
+    _log(ctx, asleep.id, next_at=after + timedelta(minutes=30))
+    edit_customer(ctx, asleep.id, {"status": "dormant"})
+    assert due_since(ctx, after, until) == ["Between", "Right now"]
