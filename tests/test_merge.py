@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,14 +12,16 @@ from typer.testing import CliRunner
 
 from crmtui.app import build_app
 from crmtui.cli import app as cli_app
-from crmtui.errors import InvalidInput, NotAllowed
+from crmtui.errors import Ambiguous, InvalidInput, NotAllowed
 from crmtui.screens.confirm import ConfirmScreen
 from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import (
     MergeContact,
+    SeveralCustomersNamed,
     add_contact,
     add_customer,
     add_lead,
+    conversion_target,
     convert_lead,
     customer_detail,
     describe_merge,
@@ -299,3 +302,184 @@ async def test_the_convert_dialog_proposes_tomorrow_10_and_takes_an_edit(ctx, ol
     customer = customer_detail(ctx, old_lead.id).customer
     assert (customer.status, customer.name) == ("prospect", "韩梅梅科技")
     assert ctx.clock.to_local(customer.next_follow_up_at) == datetime(2026, 11, 27, 15, 0, tzinfo=ZONE)
+
+
+# ---------------------------------------------------------------- convert: a company that is already a customer
+
+
+def _raw(ctx, sql, *params):  # type: ignore[no-untyped-def]
+    connection = sqlite3.connect(ctx.db.path)
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def company_and_lead(ctx):
+    """Customer 北京某某科技 (制造, from a 展会), and lead 张三 whose company is written 北京市某某科技有限公司."""
+    company = add_customer(ctx, "北京某某科技", industry="制造", source="展会")
+    lead = add_lead(ctx, "张三", company="北京市某某科技有限公司", phone="+86 138 0013 8000", source="官网",
+                    interest="年度保养", region="北京", tags=["华北"])
+    _log(ctx, lead.id, "in 3 days")
+    return company, lead
+
+
+def test_a_lead_whose_company_is_a_customer_joins_it_instead_of_making_a_second(ctx, company_and_lead):
+    company, lead = company_and_lead
+    assert conversion_target(ctx, lead.id).id == company.id  # what the dialog says before converting
+    customer, contact, deal = convert_lead(ctx, lead.id)
+    assert customer.id == company.id and contact.customer_id == company.id and deal.customer_id == company.id
+    assert [c.id for c in list_customers(ctx)] == [company.id]  # no second 北京某某科技, no lead left
+    assert _raw(ctx, "SELECT merged_into FROM customer WHERE id = ?", lead.id) == [(company.id,)]
+    detail = customer_detail(ctx, company.id)
+    assert [(c.name, c.phone) for c in detail.contacts] == [("张三", "+86 138 0013 8000")]
+    # the company's own values stay; the lead's fill what was empty; what differs is kept on the contact
+    assert (detail.customer.industry, detail.customer.source) == ("制造", "展会")
+    assert (detail.customer.interest, detail.customer.region, detail.customer.phone) == ("年度保养", "北京", None)
+    assert detail.contacts[0].title == "from lead 张三: Source 官网"
+    assert [(d.title, d.stage) for d in detail.deals] == [("年度保养", "initial")]
+    assert [f.goal for f in detail.follow_ups] == ["g"] and detail.tags == ["华北"]
+    assert ctx.clock.to_local(detail.customer.next_follow_up_at) == datetime(2026, 11, 27, 9, 0, tzinfo=ZONE)
+    assert detail.customer.status == "prospect"
+
+
+def test_a_joining_lead_already_a_contact_there_is_not_doubled(ctx):
+    company = add_customer(ctx, "Acme", status="customer")
+    add_contact(ctx, company.id, "Bob Li", phone="13500001111")
+    lead = add_lead(ctx, "Bob Li", company="ACME Inc.", phone="135 0000 1111", force=True)
+    customer, contact, _deal = convert_lead(ctx, lead.id)
+    detail = customer_detail(ctx, company.id)
+    assert [c.id for c in detail.contacts] == [contact.id] and contact.title is None
+    assert customer.status == "customer"  # a new deal does not make a customer a prospect again
+
+
+@pytest.mark.parametrize(("company_days", "asked", "expected_day"), [(5, "tomorrow 10:00", 25), (1, "in 3 days", 25)])
+def test_a_joining_leads_next_date_counts_when_it_comes_first(ctx, company_days, asked, expected_day):
+    company = add_customer(ctx, "Acme")
+    _log(ctx, company.id, f"in {company_days} days")  # 2026-11-29 09:00 or 2026-11-25 09:00
+    lead = add_lead(ctx, "Bob", company="Acme")
+    customer, _contact, _deal = convert_lead(ctx, lead.id, next_at=asked)
+    expected_hour = 10 if asked.startswith("tomorrow") else 9
+    assert ctx.clock.to_local(customer.next_follow_up_at) == datetime(2026, 11, expected_day, expected_hour, 0, tzinfo=ZONE)
+
+
+def test_a_company_naming_several_customers_is_refused_listing_them_and_into_or_new_company_decide(ctx):
+    first = add_customer(ctx, "Acme")
+    second = add_customer(ctx, "ACME Ltd", force=True)
+    lead = add_lead(ctx, "Bob", company="acme", phone="13600001111")
+    with pytest.raises(SeveralCustomersNamed) as caught:
+        convert_lead(ctx, lead.id)
+    assert isinstance(caught.value, Ambiguous)
+    assert {m.id for m in caught.value.matches} == {first.id, second.id}
+    assert str(caught.value) == ('2 customers are named "acme": say which one Bob joins (crm convert --into ID, or '
+                                 "--new-company), or merge them first")
+    assert customer_detail(ctx, lead.id).customer.status == "lead"  # nothing changed
+    with pytest.raises(SeveralCustomersNamed):
+        conversion_target(ctx, lead.id)
+    with pytest.raises(InvalidInput, match="into"):
+        convert_lead(ctx, lead.id, into_id=second.id, new_company=True)
+    customer, contact, _deal = convert_lead(ctx, lead.id, into_id=second.id)
+    assert customer.id == second.id and contact.customer_id == second.id
+    assert customer_detail(ctx, first.id).contacts == []
+
+
+def test_new_company_makes_a_new_customer_all_the_same(ctx, company_and_lead):
+    company, lead = company_and_lead
+    customer, _contact, _deal = convert_lead(ctx, lead.id, new_company=True)
+    assert customer.id == lead.id and customer.name == "北京市某某科技有限公司"
+    assert sorted(c.id for c in list_customers(ctx)) == sorted([company.id, lead.id])
+
+
+def test_a_lead_whose_company_is_new_still_becomes_the_customer(ctx):
+    lead = add_lead(ctx, "张三", company="北京某某科技")
+    add_customer(ctx, "北京某某", force=True)  # a fragment of the name is another company
+    assert conversion_target(ctx, lead.id) is None
+    customer, _contact, _deal = convert_lead(ctx, lead.id)
+    assert customer.id == lead.id and customer.name == "北京某某科技"
+
+
+def test_crm_convert_joins_the_existing_customer_and_says_so(ctx):
+    assert crm("add", "customer", "北京某某科技").exit_code == 0
+    assert crm("add", "lead", "张三", "--company", "北京某某科技", "--phone", "+86 138 0013 8000").exit_code == 0
+    result = crm("convert", "张三")
+    assert result.exit_code == 0, result.output
+    (company,) = list_customers(ctx)
+    assert result.stdout.splitlines()[0] == (
+        f"converted into the existing customer 北京某某科技 ({company.id[:8]}): contact 张三, deal 北京某某科技")
+    assert company.name == "北京某某科技"
+    assert [c.name for c in customer_detail(ctx, company.id).contacts] == ["张三"]
+    shown = crm("show", "张三")
+    assert shown.exit_code == 0 and "北京某某科技" in shown.stdout.splitlines()[0]
+
+
+def test_crm_convert_with_two_customers_of_that_name_lists_them_then_into_or_new_company(ctx):
+    first = add_customer(ctx, "Acme")
+    second = add_customer(ctx, "ACME Ltd", force=True)
+    add_lead(ctx, "Bob", company="Acme")
+    refused = crm("convert", "Bob")
+    assert refused.exit_code == 3  # ambiguous
+    assert '2 customers are named "Acme": say which one Bob joins' in refused.stderr
+    assert f"  {first.id[:8]}  Acme (prospect)" in refused.stderr and f"  {second.id[:8]}  ACME Ltd (prospect)" in refused.stderr
+    both = crm("convert", "Bob", "--into", second.id[:8], "--new-company")
+    assert both.exit_code == 1 and "into" in both.stderr
+    joined = crm("convert", "Bob", "--into", second.id[:8])
+    assert joined.exit_code == 0, joined.output
+    assert joined.stdout.startswith(f"converted into the existing customer ACME Ltd ({second.id[:8]})")
+    assert [c.name for c in customer_detail(ctx, second.id).contacts] == ["Bob"]
+    add_lead(ctx, "Carol", company="Acme")
+    apart = crm("convert", "Carol", "--new-company")
+    assert apart.exit_code == 0 and apart.stdout.startswith("converted: customer Acme, contact Carol")
+    assert len(list_customers(ctx)) == 3
+
+
+async def test_the_convert_dialog_says_the_lead_joins_the_existing_customer_and_shows_it_after(ctx, company_and_lead):
+    company, lead = company_and_lead
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(lead.id)
+        await _settle(pilot)
+        await pilot.press("c")
+        await _settle(pilot)
+        said = str(app.screen.query_one("#convert-joins", Static).render())
+        assert said == "北京某某科技 is already a customer: 张三 joins it as a contact, with the new deal"
+        assert len(list_customers(ctx)) == 2  # nothing happens before Enter
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert app.screen.customer_id == company.id  # the screen now shows the customer the lead joined
+        assert str(app.screen.query_one("#customer-title", Static).render()) == "北京某某科技"
+    assert [c.id for c in list_customers(ctx)] == [company.id]
+    assert [c.name for c in customer_detail(ctx, company.id).contacts] == ["张三"]
+    assert ctx.clock.to_local(customer_detail(ctx, company.id).customer.next_follow_up_at) == datetime(
+        2026, 11, 25, 10, 0, tzinfo=ZONE)  # the proposed tomorrow 10:00 comes before the lead's 27 Nov
+
+
+async def test_the_convert_dialog_of_a_lead_whose_company_is_new_says_nothing_more(ctx, old_lead):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(old_lead.id)
+        await _settle(pilot)
+        await pilot.press("c")
+        await _settle(pilot)
+        assert list(app.screen.query("#convert-joins")) == []
+
+
+async def test_the_convert_dialog_names_the_customers_when_the_company_is_several_and_enter_refuses(ctx):
+    add_customer(ctx, "Acme")
+    add_customer(ctx, "ACME Ltd", force=True)
+    lead = add_lead(ctx, "Bob", company="Acme")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(lead.id)
+        await _settle(pilot)
+        await pilot.press("c")
+        await _settle(pilot)
+        said = str(app.screen.query_one("#convert-joins", Static).render())
+        assert said.startswith('2 customers are named "Acme": say which one Bob joins')
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert app.screen.query_one("#convert-next", Input).has_class("missing")  # still open, nothing done
+    assert customer_detail(ctx, lead.id).customer.status == "lead" and len(list_customers(ctx)) == 3

@@ -606,17 +606,26 @@ def convert(
     amount: Annotated[Optional[str], Opt(help=N_("Amount of the new deal."))] = None,
     next_: Annotated[Optional[str], Opt("--next", help=N_(
         'The first follow-up, e.g. "tomorrow 10:00", "明天上午10点" (without it, it stays on Today as a new lead).'))] = None,
+    into: Annotated[Optional[str], Opt("--into", metavar="CUSTOMER", help=N_(
+        "The existing customer the lead joins (default: the customer its company names, if any)."))] = None,
+    new_company: Annotated[bool, Opt("--new-company", help=N_(
+        "Make a new customer even when one with the lead's company name exists."))] = False,
 ) -> None:
-    """Turns a lead into a customer, a contact and a deal, in one step."""
+    """Turns a lead into a customer, a contact and a deal; a lead whose company is a customer joins it."""
     from crmtui.formatting import parse_amount
     from crmtui.services.customers import convert_lead
 
     with _session() as ctx:
         target = _customer(ctx, lead, statuses=("lead",))
+        into_id = _customer(ctx, into).id if into else None
         customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount),
-                                                   next_at=next_)
-        _out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
-            customer=customer.name, contact=contact.name, deal=new_deal.title))
+                                                   next_at=next_, into_id=into_id, new_company=new_company)
+        if customer.id != target.id:
+            _out(_("converted into the existing customer {customer} ({id}): contact {contact}, deal {deal}").format(
+                customer=customer.name, id=customer.id[:8], contact=contact.name, deal=new_deal.title))
+        else:
+            _out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
+                customer=customer.name, contact=contact.name, deal=new_deal.title))
         when = ctx.clock.to_local(customer.next_follow_up_at)
         if when:
             from crmtui.dates import format_when

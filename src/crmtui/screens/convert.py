@@ -1,4 +1,5 @@
-"""Converting a lead: the dialog proposes the first follow-up (tomorrow 10:00, editable) before converting."""
+"""Converting a lead: the dialog proposes the first follow-up (tomorrow 10:00, editable) and says when the lead
+joins an existing customer (its company is one) before converting."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         with Vertical(classes="dialog"):
             yield Static(literal(_("Convert {name} into a customer, a contact and a deal").format(name=self.lead_name)),
                          classes="title")
+            joins = self._joins()
+            if joins:
+                yield Static(literal(joins), id="convert-joins")
             yield Horizontal(Label(_("Next date"), classes="label"),
                              Input(proposed.strftime("%Y-%m-%d %H:%M"), placeholder=_('e.g. fri 3pm, 明天下午3点'),
                                    id="convert-next", compact=True),
@@ -44,6 +48,19 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
             yield Label("", id="convert-preview")
             yield Static(_("Enter converts · empty date: stays on Today as a new lead · Esc cancels"),
                          classes="hint")
+
+    def _joins(self) -> str:
+        """Said before converting: the lead joins the existing customer its company names (or cannot pick one)."""
+        from crmtui.services.customers import SeveralCustomersNamed, conversion_target
+
+        try:
+            target = conversion_target(self.app.ctx, self.lead_id)  # type: ignore[attr-defined]
+        except SeveralCustomersNamed as exc:
+            return exc.message()
+        if target is None:
+            return ""
+        return _("{customer} is already a customer: {name} joins it as a contact, with the new deal").format(
+            customer=target.name, name=self.lead_name)
 
     def on_mount(self) -> None:
         self.query_one("#convert-next", Input).focus()

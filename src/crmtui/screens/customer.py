@@ -307,8 +307,13 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         def converted(result: object) -> None:
             if result is None:
                 return
-            _customer, contact, deal = result  # type: ignore[misc]
-            self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
+            customer, contact, deal = result  # type: ignore[misc]
+            if customer.id != self.customer_id:  # the lead joined an existing customer: this screen shows that one now
+                self.customer_id = customer.id
+                self.notify(_("Converted into {customer}: contact {contact}, deal {deal}").format(
+                    customer=customer.name, contact=contact.name, deal=deal.title))
+            else:
+                self.notify(_("Converted: contact {contact}, deal {deal}").format(contact=contact.name, deal=deal.title))
             self.app.refresh_data()  # type: ignore[attr-defined]
 
         self.app.push_screen(ConvertForm(self.customer_id, self.detail.customer.name), converted)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from crmtui import labels, normalize
-from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound
+from crmtui.errors import Ambiguous, CrmError, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound
 from crmtui.i18n import _
 from crmtui.services import fields
 from crmtui.services.context import Context
@@ -374,16 +374,54 @@ def proposed_next_follow_up(ctx: Context) -> datetime:
     return datetime.combine(tomorrow, time(10, 0), ctx.clock.zone)
 
 
+class SeveralCustomersNamed(Ambiguous):
+    """The lead's company names more than one customer: which one the lead joins is the rep's to say."""
+
+    def __init__(self, lead: str, company: str, matches: list[Match]) -> None:
+        self.kind = "customer"
+        self.ref = company
+        self.matches = matches
+        CrmError.__init__(self, '{count} customers are named "{company}": say which one {lead} joins'
+                          " (crm convert --into ID, or --new-company), or merge them first",
+                          count=len(matches), company=company, lead=lead)
+
+    def _localized(self) -> str:
+        return CrmError._localized(self)
+
+
+def _company_customer(session: StoreSession, lead: Customer) -> Customer | None:
+    """The existing customer the lead's company names (the duplicate rule: the same normalised name), if any."""
+    key = normalize.name_key(lead.company or "")
+    found = customer_store.customers_named(session, key, exclude_id=lead.id) if key else []
+    if len(found) > 1:
+        raise SeveralCustomersNamed(lead.name, lead.company or "", [
+            Match(c.id, f"{c.name} ({labels.status(c.status)})") for c in found])
+    return found[0] if found else None
+
+
+def conversion_target(ctx: Context, lead_id: str) -> Customer | None:
+    """The existing customer converting this lead joins (its company is already one), None when the
+    conversion makes a new customer; SeveralCustomersNamed when the company names more than one."""
+    with ctx.db.read() as session:
+        return _company_customer(session, _live_customer(session, lead_id))
+
+
 def convert_lead(
     ctx: Context, lead_id: str, *, deal_title: str | None = None, amount_cents: int | None = None,
-    next_at: str | datetime | None = None,
+    next_at: str | datetime | None = None, into_id: str | None = None, new_company: bool = False,
 ) -> tuple[Customer, Contact, Deal]:
     """Turns a lead into a prospect customer, its person into a contact, and opens a deal, in one transaction.
 
+    When the lead's company is already a customer (or `into_id` names one), the lead joins that customer
+    instead of making a second one: its person becomes a contact there, the deal is opened there, and the
+    lead is merged into it (nothing is lost). `new_company` makes a new customer all the same.
+
     `next_at` schedules the first follow-up (natural text or a moment, in the future). Without it the
     customer keeps its created time and no contact, so the speed-to-lead rule keeps it on Today."""
+    if into_id and new_company:
+        raise InvalidInput("into", "either a customer to join or a new company, not both")
+    title = fields.single_line("deal title", deal_title)
     now = ctx.clock.utcnow()
-    first_stage = ctx.settings.stages[0]
     when: datetime | None
     if isinstance(next_at, str):
         from crmtui.services.follow_ups import parse_next
@@ -398,43 +436,72 @@ def convert_lead(
         if lead.status != "lead":
             raise NotAllowed('"{name}" is not a lead (status {status})', name=lead.name,
                              status=labels.Shown(labels.status, lead.status))
-        person = lead.name
-        contact = Contact(
-            customer_id=lead.id,
-            name=person,
-            phone=lead.phone,
-            email=lead.email,
-            wechat=lead.wechat,
-            created_at=now,
-            updated_at=now,
-        )
-        _apply_keys(contact)
-        if lead.company:
-            lead.name = lead.company
-            lead.kind = "company"
-            _apply_keys(lead)
-        lead.status = "prospect"
-        lead.updated_at = now
+        target = None
+        if into_id:
+            target = _live_customer(session, into_id)
+            if target.id == lead.id:
+                raise InvalidInput("into", "a customer other than the lead itself", lead.name)
+        elif not new_company:
+            target = _company_customer(session, lead)
+        if target is None:
+            customer, contact = _lead_becomes_customer(session, lead, now)
+        else:
+            customer, contact = target, _lead_joins(session, ctx, target, lead, now)
         if when is not None:
-            lead.next_follow_up_at = ctx.clock.to_utc(when)
-        deal = Deal(
-            customer_id=lead.id,
-            title=fields.single_line("deal title", deal_title) or lead.interest or f"{lead.name}",
-            amount_cents=amount_cents,
-            stage=first_stage.key,
-            probability=first_stage.probability,
-            stage_entered_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(contact)
-        session.add(deal)
-        session.flush()
-        session.add(
-            DealStageChange(deal_id=deal.id, from_stage=None, to_stage=first_stage.key, at=now, created_at=now, updated_at=now)
-        )
-        _rescore(session, ctx, lead)
-    return lead, contact, deal
+            # One next date per customer: whatever is due first stays first, as in a merge.
+            moment = ctx.clock.to_utc(when)
+            if customer.next_follow_up_at is None or moment < customer.next_follow_up_at:
+                customer.next_follow_up_at = moment
+        deal = _open_deal(session, ctx, customer, title or lead.interest or customer.name, amount_cents, now)
+        _rescore(session, ctx, customer)
+    return customer, contact, deal
+
+
+def _lead_becomes_customer(session: StoreSession, lead: Customer, now: datetime) -> tuple[Customer, Contact]:
+    """The lead itself becomes the prospect customer (named after its company), its person a contact of it."""
+    contact = Contact(customer_id=lead.id, name=lead.name, phone=lead.phone, email=lead.email, wechat=lead.wechat,
+                      created_at=now, updated_at=now)
+    _apply_keys(contact)
+    session.add(contact)
+    if lead.company:
+        lead.name = lead.company
+        lead.kind = "company"
+        _apply_keys(lead)
+    lead.status = "prospect"
+    lead.updated_at = now
+    return lead, contact
+
+
+def _lead_joins(session: StoreSession, ctx: Context, target: Customer, lead: Customer, now: datetime) -> Contact:
+    """The lead merged into the existing customer as a person: a contact (or the identical one it has already)."""
+    plan = _plan(session, target, lead, converting=True)
+    made = _absorb(session, ctx, target, lead, plan, now)
+    if made is not None:
+        return made
+    details = {name: getattr(lead, name) or None for name in ("phone", "email", "wechat")}
+    name_key = normalize.name_key(lead.name)
+    return next(c for c in customer_store.contacts_of(session, target.id) if _is_identical(c, name_key, details))
+
+
+def _open_deal(session: StoreSession, ctx: Context, customer: Customer, title: str, amount_cents: int | None,
+               now: datetime) -> Deal:
+    first_stage = ctx.settings.stages[0]
+    deal = Deal(
+        customer_id=customer.id,
+        title=title,
+        amount_cents=amount_cents,
+        stage=first_stage.key,
+        probability=first_stage.probability,
+        stage_entered_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(deal)
+    session.flush()
+    session.add(
+        DealStageChange(deal_id=deal.id, from_stage=None, to_stage=first_stage.key, at=now, created_at=now, updated_at=now)
+    )
+    return deal
 
 
 MERGE_FILLED = ("company", "industry", "region", "source", "interest", "phone", "email", "wechat", "owner")
@@ -494,13 +561,27 @@ def _same(name: str, mine: str | None, theirs: str | None) -> bool:
     return normalize.fold(mine or "").casefold().strip() == normalize.fold(theirs or "").casefold().strip()
 
 
-def _plan(session: StoreSession, keep: Customer, other: Customer) -> MergePlan:
+def _is_identical(contact: Contact, name_key: str, details: dict[str, str | None]) -> bool:
+    """Whether the contact already is this person: the same name, and the same phone, email and WeChat where given."""
+    return contact.name_key == name_key and all(not value or _same(name, getattr(contact, name), value)
+                                                for name, value in details.items())
+
+
+def _plan(session: StoreSession, keep: Customer, other: Customer, converting: bool = False) -> MergePlan:
+    """What merging `other` into `keep` does. `converting`: other is a lead joining keep, the customer its company
+    names; the lead is a person whatever its kind, its company is keep itself, and keep gets at least a prospect."""
     # A person's phone, email and WeChat are theirs: they go on the person's contact, not on the company.
-    personal = ("phone", "email", "wechat") if other.kind == "person" else ()
+    personal = ("phone", "email", "wechat") if other.kind == "person" or converting else ()
+    skipped = (*personal, "company") if converting else personal
     filled = tuple((name, str(getattr(other, name))) for name in MERGE_FILLED
-                   if name not in personal and getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""))
-    differing = tuple((name, getattr(keep, name), getattr(other, name)) for name in MERGE_NOTED
-                      if getattr(keep, name) and getattr(other, name) and not _same(name, getattr(keep, name), getattr(other, name)))
+                   if name not in skipped and getattr(keep, name) in (None, "") and getattr(other, name) not in (None, ""))
+
+    def kept(name: str) -> str | None:
+        # A converting lead's company is compared with the customer it joins, which usually has no company field.
+        return (keep.company or keep.name) if converting and name == "company" else getattr(keep, name)
+
+    differing = tuple((name, kept(name), getattr(other, name)) for name in MERGE_NOTED
+                      if kept(name) and getattr(other, name) and not _same(name, kept(name), getattr(other, name)))
     details = {name: getattr(other, name) or None for name in ("phone", "email", "wechat")}
     # The other's name and contact details survive as a contact unless the kept record already says the same.
     needed = (
@@ -508,22 +589,24 @@ def _plan(session: StoreSession, keep: Customer, other: Customer) -> MergePlan:
         or any(value and getattr(keep, name) and not _same(name, getattr(keep, name), value) for name, value in details.items())
         or bool(differing)
         or other.kind == "person"
+        or converting
     )
     contacts = [*customer_store.contacts_of(session, keep.id), *customer_store.contacts_of(session, other.id)]
-    identical = any(
-        contact.name_key == normalize.name_key(other.name)
-        and all(not value or _same(name, getattr(contact, name), value) for name, value in details.items())
-        for contact in contacts
-    )
+    identical = any(_is_identical(contact, normalize.name_key(other.name), details) for contact in contacts)
     new_contact = None
     if needed and not (identical and not differing):
         notes = "; ".join(f"{labels.field(name)} {theirs}" for name, _mine, theirs in differing)
-        title = _("merged from {name}").format(name=other.name) + (f": {notes}" if notes else "")
+        if converting:  # a converted person's title is left for their job; only values kept from the lead go there
+            title = _("from lead {name}").format(name=other.name) + f": {notes}" if notes else None
+        else:
+            title = _("merged from {name}").format(name=other.name) + (f": {notes}" if notes else "")
         new_contact = MergeContact(other.name, details["phone"], details["email"], details["wechat"], title)
     progress = ("lead", "prospect", "customer")
     status = None
     if keep.status in progress and other.status in progress and progress.index(other.status) > progress.index(keep.status):
         status = other.status
+    if converting and keep.status == "lead":
+        status = "prospect"  # it gets an open deal
     earlier = None
     if other.next_follow_up_at and (keep.next_follow_up_at is None or other.next_follow_up_at < keep.next_follow_up_at):
         earlier = other.next_follow_up_at
@@ -575,6 +658,52 @@ def describe_merge(ctx: Context, plan: MergePlan) -> list[str]:
     return lines
 
 
+def _absorb(
+    session: StoreSession, ctx: Context, keep: Customer, other: Customer, plan: MergePlan, now: datetime
+) -> Contact | None:
+    """Applies a merge plan inside a write: fills keep's empty fields, makes the contact (returned; None when the plan
+    has none), moves contacts, deals, contracts, follow-ups and tags of `other` to `keep`, tombstones other."""
+    for name, _value in plan.filled:
+        setattr(keep, name, getattr(other, name))
+    if other.last_contact_at and (keep.last_contact_at is None or other.last_contact_at > keep.last_contact_at):
+        keep.last_contact_at = other.last_contact_at
+    if plan.next_follow_up_at:
+        keep.next_follow_up_at = plan.next_follow_up_at
+    if plan.status:
+        keep.status = plan.status
+    moved = [
+        *customer_store.contacts_of(session, other.id),
+        *deal_store.deals_of(session, other.id),
+        *deal_store.contracts_of(session, other.id),
+        *follow_up_store.follow_ups_of(session, other.id),
+    ]
+    for record in moved:
+        record.customer_id = keep.id
+        record.updated_at = now
+    keep_tags = {t.tag for t in customer_store.tags_of(session, keep.id)}
+    for tag in customer_store.tags_of(session, other.id):
+        if tag.tag in keep_tags:
+            tag.deleted_at = now
+        else:
+            tag.customer_id = keep.id
+        tag.updated_at = now
+    contact = None
+    if plan.new_contact:
+        made = plan.new_contact
+        contact = Contact(customer_id=keep.id, name=made.name, title=made.title, phone=made.phone, email=made.email,
+                          wechat=made.wechat, created_at=now, updated_at=now)
+        _apply_keys(contact)
+        session.add(contact)
+    other.merged_into = keep.id
+    other.deleted_at = now
+    other.updated_at = now
+    _apply_keys(keep)
+    session.flush()
+    _rescore(session, ctx, keep)
+    keep.updated_at = now
+    return contact
+
+
 def merge_customers(ctx: Context, keep_id: str, other_id: str, expected: MergePlan | None = None) -> Customer:
     """Applies the merge plan: fills keep's empty fields, makes the contact, moves contacts, deals, contracts,
     follow-ups and tags of `other` to `keep`, tombstones other. With `expected` (the plan the rep confirmed),
@@ -589,43 +718,7 @@ def merge_customers(ctx: Context, keep_id: str, other_id: str, expected: MergePl
         if expected is not None and plan != expected:
             raise NotAllowed("{other} or {keep} changed since the merge was shown; look at it again",
                              other=other.name, keep=keep.name)
-        for name, _value in plan.filled:
-            setattr(keep, name, getattr(other, name))
-        if other.last_contact_at and (keep.last_contact_at is None or other.last_contact_at > keep.last_contact_at):
-            keep.last_contact_at = other.last_contact_at
-        if plan.next_follow_up_at:
-            keep.next_follow_up_at = plan.next_follow_up_at
-        if plan.status:
-            keep.status = plan.status
-        moved = [
-            *customer_store.contacts_of(session, other.id),
-            *deal_store.deals_of(session, other.id),
-            *deal_store.contracts_of(session, other.id),
-            *follow_up_store.follow_ups_of(session, other.id),
-        ]
-        for record in moved:
-            record.customer_id = keep.id
-            record.updated_at = now
-        keep_tags = {t.tag for t in customer_store.tags_of(session, keep.id)}
-        for tag in customer_store.tags_of(session, other.id):
-            if tag.tag in keep_tags:
-                tag.deleted_at = now
-            else:
-                tag.customer_id = keep.id
-            tag.updated_at = now
-        if plan.new_contact:
-            made = plan.new_contact
-            contact = Contact(customer_id=keep.id, name=made.name, title=made.title, phone=made.phone, email=made.email,
-                              wechat=made.wechat, created_at=now, updated_at=now)
-            _apply_keys(contact)
-            session.add(contact)
-        other.merged_into = keep.id
-        other.deleted_at = now
-        other.updated_at = now
-        _apply_keys(keep)
-        session.flush()
-        _rescore(session, ctx, keep)
-        keep.updated_at = now
+        _absorb(session, ctx, keep, other, plan, now)
     return keep
 
 

@@ -44,6 +44,14 @@ def find_duplicate(
     return None
 
 
+def customers_named(session: Session, name_key: str, exclude_id: str | None = None) -> list[Customer]:
+    """Every live customer whose normalised name is `name_key` (other than `exclude_id`), oldest first."""
+    query = select(Customer).where(col(Customer.deleted_at).is_(None), Customer.name_key == name_key)
+    if exclude_id:
+        query = query.where(Customer.id != exclude_id)
+    return list(session.exec(query.order_by(Customer.created_at)).all())
+
+
 def get_contact(session: Session, contact_id: str) -> Contact | None:
     """The contact with this id, deleted or not."""
     return session.get(Contact, contact_id)
