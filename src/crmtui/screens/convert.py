@@ -21,6 +21,17 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
     """Converts the lead with the next follow-up typed here; an empty date converts without one
     (the customer then stays among the new leads to call on Today until someone calls)."""
 
+    DEFAULT_CSS = """
+    ConvertForm #convert-joins {
+        padding: 0 1;
+        margin-bottom: 1;
+        text-style: bold;
+    }
+    ConvertForm #convert-joins.error {
+        color: $error;
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Convert"), id="save-convert", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="cancel-convert"),
@@ -38,9 +49,9 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         with Vertical(classes="dialog"):
             yield Static(literal(_("Convert {name} into a customer, a contact and a deal").format(name=self.lead_name)),
                          classes="title")
-            joins = self._joins()
+            joins, refused = self._joins()
             if joins:
-                yield Static(literal(joins), id="convert-joins")
+                yield Static(literal(joins), id="convert-joins", classes="error" if refused else "")
             yield Horizontal(Label(_("Next date"), classes="label"),
                              Input(proposed.strftime("%Y-%m-%d %H:%M"), placeholder=_('e.g. fri 3pm, 明天下午3点'),
                                    id="convert-next", compact=True),
@@ -49,18 +60,19 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
             yield Static(_("Enter converts · empty date: stays on Today as a new lead · Esc cancels"),
                          classes="hint")
 
-    def _joins(self) -> str:
-        """Said before converting: the lead joins the existing customer its company names (or cannot pick one)."""
+    def _joins(self) -> tuple[str, bool]:
+        """Said before converting: the lead joins the existing customer its company names, or (True) why it cannot
+        pick one."""
         from crmtui.services.customers import SeveralCustomersNamed, conversion_target
 
         try:
             target = conversion_target(self.app.ctx, self.lead_id)  # type: ignore[attr-defined]
         except SeveralCustomersNamed as exc:
-            return exc.message()
+            return exc.message(), True
         if target is None:
-            return ""
+            return "", False
         return _("{customer} is already a customer: {name} joins it as a contact, with the new deal").format(
-            customer=target.name, name=self.lead_name)
+            customer=target.name, name=self.lead_name), False
 
     def on_mount(self) -> None:
         self.query_one("#convert-next", Input).focus()
