@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from crmtui import labels, normalize
 from crmtui.errors import Ambiguous, CrmError, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound
-from crmtui.i18n import _
+from crmtui.i18n import N_, _
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.scoring import lead_score, tier_for
@@ -374,6 +374,10 @@ def proposed_next_follow_up(ctx: Context) -> datetime:
     return datetime.combine(tomorrow, time(10, 0), ctx.clock.zone)
 
 
+SEVERAL_NAMED = N_('{count} customers are named "{company}": say which one {lead} joins (crm convert --into ID, '
+                   "or --new-company), or merge them first")
+
+
 class SeveralCustomersNamed(Ambiguous):
     """The lead's company names more than one customer: which one the lead joins is the rep's to say."""
 
@@ -381,9 +385,8 @@ class SeveralCustomersNamed(Ambiguous):
         self.kind = "customer"
         self.ref = company
         self.matches = matches
-        CrmError.__init__(self, '{count} customers are named "{company}": say which one {lead} joins'
-                          " (crm convert --into ID, or --new-company), or merge them first",
-                          count=len(matches), company=company, lead=lead)
+        # Ambiguous's own message asks for more of the name; here the rep picks the customer the lead joins.
+        CrmError.__init__(self, SEVERAL_NAMED, count=len(matches), company=company, lead=lead)
 
     def _localized(self) -> str:
         return CrmError._localized(self)
