@@ -148,6 +148,7 @@ def test_due_earlier_today_is_due_today_not_overdue_and_yesterday_night_is_overd
     assert overdue == {"Late call": ("overdue 1 d", 1)}
     assert due == {"Morning call": "due today 09:00", "Midnight call": "due today 00:00"}
     assert (agenda.totals["overdue"], agenda.totals["due"]) == (1, 2)
+    assert [item.days for item in agenda.sections["due"]] == [0, 0]
 
 
 # ------------------------------------------------------------------ merge keeps the earlier next date
@@ -381,6 +382,10 @@ def test_an_agenda_row_shows_its_own_customers_open_deal_and_latest_plan(ctx, fr
             for item in agenda_for(ctx).sections["due"]}
     assert rows["Small Co"] == (open_deal.id, "call Small", 100_000)
     assert rows["Big Co"][1] == "call Big"
+    nothing = add_customer(ctx, "No Deal Co")
+    _log(ctx, nothing.id, next_at=datetime(2026, 11, 24, 17, 0, tzinfo=ZONE))
+    amounts = {item.customer_name: item.as_dict()["amount"] for item in agenda_for(ctx).sections["due"]}
+    assert amounts["Small Co"] not in (None, "", 0) and amounts["No Deal Co"] is None  # --json
 
 
 def test_due_today_ends_at_midnight_and_stalled_starts_after_exactly_seven_days(ctx, frozen):
