@@ -325,6 +325,7 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         _held(ctx, "Claimed an hour ago", created=long_ago, claimed=NOW - timedelta(hours=1))
         _held(ctx, "Almost gone", created=long_ago, last=NOW - timedelta(days=29, hours=12))
         _held(ctx, "Claimed yesterday", created=long_ago, claimed=NOW - timedelta(hours=30))
+        _held(ctx, "Claimed 25 h ago", created=long_ago, claimed=NOW - timedelta(hours=25))
         _held(ctx, "Claimed, never called", created=long_ago, claimed=NOW - timedelta(hours=50))
         _held(ctx, "Called at the claim", created=long_ago, claimed=NOW - timedelta(days=29),
               last=NOW - timedelta(days=29))
@@ -350,6 +351,7 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         # (or the claim, when the call came at the claim): 1 d and 2 d left. Busy is 10 days from its warning.
         assert set(items) == {
             ("Claimed yesterday", "not contacted: pool in 18 h", -1),
+            ("Claimed 25 h ago", "not contacted: pool in 23 h", -1),
             ("Claimed, never called", "not contacted: pool in 0 h", -1),
             ("Claimed this morning", "not contacted: pool in 37 h", 1),
             ("Claimed a day ago", "not contacted: pool in 24 h", 1),
@@ -358,7 +360,7 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
             ("Called at the claim", "to the pool in 1 d", 1),
             ("Quiet", "to the pool in 2 d", 2),
         }
-        assert [days for _, _, days in items] == [-1, -1, 0, 1, 1, 1, 1, 2]  # the most urgent first
+        assert [days for _, _, days in items] == [-1, -1, -1, 0, 1, 1, 1, 1, 2]  # the most urgent first
     finally:
         ctx.close()
 
