@@ -268,3 +268,38 @@ def test_both_readings_follow_a_rename(ctx):
     edit_customer(ctx, acme.id, {"name": "单田芳"})
     assert resolve_customer(ctx, "stf").id == acme.id
     assert resolve_customer(ctx, "dtf").id == acme.id
+
+
+# ---------------------------------------------------------------- crm rm: a customer or a deal
+
+
+def test_crm_rm_of_a_deals_whole_title_removes_the_deal_not_a_customer_with_that_word(ctx) -> None:
+    from crmtui.services.customers import list_customers
+    from crmtui.services.deals import list_deals
+
+    add_customer(ctx, "北京宏达机械")
+    shanghai = add_customer(ctx, "上海某某")
+    add_deal(ctx, shanghai.id, "宏达", amount="5万")
+    acme = add_customer(ctx, "Acme Tools")
+    globex = add_customer(ctx, "Globex")
+    add_deal(ctx, globex.id, "Tool")
+    for ref, gone in (("宏达", "宏达"), ("tool", "Tool")):
+        result = CliRunner().invoke(app, ["rm", ref, "--yes"])
+        assert result.exit_code == 0, result.output
+        assert f"deleted deal {gone}" in result.stdout
+    assert sorted(c.name for c in list_customers(ctx)) == ["Acme Tools", "Globex", "上海某某", "北京宏达机械"]
+    assert list_deals(ctx) == []
+    assert acme.id  # still there, above
+
+
+def test_crm_rm_of_a_name_that_is_a_customer_and_a_deal_title_lists_both(ctx) -> None:
+    from crmtui.services.customers import list_customers
+    from crmtui.services.deals import list_deals
+
+    tool = add_customer(ctx, "Tool")
+    globex = add_customer(ctx, "Globex")
+    deal = add_deal(ctx, globex.id, "Tool")
+    result = CliRunner().invoke(app, ["rm", "tool", "--yes"])
+    assert result.exit_code == 3
+    assert tool.id[:8] in result.stderr and deal.id[:8] in result.stderr and "deal Tool @ Globex" in result.stderr
+    assert len(list_customers(ctx)) == 2 and len(list_deals(ctx)) == 1

@@ -709,16 +709,11 @@ def rm(
     """Deletes a customer (with its contacts, deals, contracts and instalments) or a deal; tombstones, for sync."""
     from crmtui.services.customers import delete_customer
     from crmtui.services.deals import delete_deal
-    from crmtui.services.lookup import resolve_deal
+    from crmtui.services.lookup import CustomerRef, resolve_customer_or_deal, resolve_deal
 
     with _session() as ctx:
-        target = None
-        if not deal:
-            try:
-                target = _customer(ctx, ref)
-            except NotFound:
-                target = None
-        if target is not None:
+        target = None if deal else resolve_customer_or_deal(ctx, ref)
+        if isinstance(target, CustomerRef):
             from crmtui.services.customers import removal_note as customer_removal_note
 
             question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
@@ -728,7 +723,7 @@ def rm(
             return
         from crmtui.services.deals import removal_note
 
-        found = resolve_deal(ctx, ref)
+        found = target or resolve_deal(ctx, ref)
         question = _("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name)
         _confirm(" ".join(filter(None, (question, removal_note(ctx, found.id)))), yes)
         delete_deal(ctx, found.id)

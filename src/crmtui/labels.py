@@ -37,7 +37,8 @@ FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("
          "reason (e.g. price, competitor, no budget, no decision, timing, no response, other)":
              N_("Reason (e.g. price, competitor, no budget, timing)"),
          "path": N_("Path"), "on": N_("Paid on"), "unpaid instalment": N_("Unpaid instalment"), "config": N_("Config"), "config file": N_("Config file"),
-         "decision maker": N_("Decision maker"), "into": N_("Customer to join")}
+         "decision maker": N_("Decision maker"), "into": N_("Customer to join"),
+         "record": N_("Record")}
 
 
 def status(key: str) -> str:

@@ -80,6 +80,27 @@ def resolve_deal(ctx: Context, ref: str) -> DealRef:
     return found[0]
 
 
+def resolve_customer_or_deal(ctx: Context, ref: str) -> CustomerRef | DealRef:
+    """For a command that takes either (`crm rm`, `crm edit`): a deal's whole title beats a customer
+    matched less strongly (a word or a fragment of its name); a customer and a deal both named exactly
+    ref are ambiguous; otherwise the customer, else the deal."""
+    ref = _check("customer", ref, "a customer or deal: a name, part of it, pinyin initials or an id (1-{max} characters)")
+    customers = find_customers(ctx, ref)
+    with ctx.db.raw_read() as connection:
+        titled = store.find_deals_titled(connection, ref, MAX_LISTED)
+    if titled and not (customers and customers[0].tier <= 2):
+        if len(titled) > 1:
+            raise Ambiguous("deal", ref, [Match(d.id, f"{d.title} @ {d.customer_name}") for d in titled])
+        return titled[0]
+    if titled:
+        raise Ambiguous("record", ref, [Match(c.id, f"{c.name} ({labels.status(c.status)}){_via(c)}")
+                                        for c in customers]
+                        + [Match(d.id, f"{_('deal')} {d.title} @ {d.customer_name}") for d in titled])
+    if customers:
+        return resolve_customer(ctx, ref)
+    return resolve_deal(ctx, ref)
+
+
 def owners_of(ctx: Context, customer_ids: list[str]) -> dict[str, str | None]:
     """Whose each of these customers is (a manager's lists show it)."""
     with ctx.db.raw_read() as connection:

@@ -22,6 +22,8 @@ class CustomerRef:
     name: str
     status: str
     via_contact: str | None = None
+    tier: int = 1
+    """How strongly ref named it (see services/lookup.py): 1 an exact id, 2 an exact name, 3 a whole word, 4 a fragment."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,7 @@ class _Query:
         return (
             f"WITH grouped AS (SELECT rid, max(score) AS score, min(via) AS via FROM ({' UNION ALL '.join(branches)})"
             " GROUP BY rid),"
-            " best AS (SELECT rid, score % 2 AS own, substr(via, 3) AS via FROM grouped"
+            " best AS (SELECT rid, score % 2 AS own, substr(via, 3) AS via, 5 - score / 2 AS tier FROM grouped"
             " WHERE score / 2 = (SELECT max(score) / 2 FROM grouped))"
             f" {select} ORDER BY {order} LIMIT :limit"
         )
@@ -150,9 +152,9 @@ def find_customers(connection: sqlite3.Connection, ref: str, statuses: tuple[str
         query.branch("c.id", 0, "k.name", "k.name_key", "k.pinyin", "contact k JOIN customer c ON c.id = k.customer_id"
                      f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL{status_sql}"),
     ]
-    select = "SELECT c.id, c.name, c.status, b.own, b.via FROM best b JOIN customer c ON c.id = b.rid"
+    select = "SELECT c.id, c.name, c.status, b.own, b.via, b.tier FROM best b JOIN customer c ON c.id = b.rid"
     rows = connection.execute(query.best(branches, select, "c.name, c.id"), query.values).fetchall()
-    return [CustomerRef(cid, name, status, None if own else via) for cid, name, status, own, via in rows]
+    return [CustomerRef(cid, name, status, None if own else via, tier) for cid, name, status, own, via, tier in rows]
 
 
 def find_deal_by_id(connection: sqlite3.Connection, ref: str) -> list[DealRef]:
@@ -160,6 +162,15 @@ def find_deal_by_id(connection: sqlite3.Connection, ref: str) -> list[DealRef]:
     rows = connection.execute(
         "SELECT d.id, d.title, d.stage, c.id, c.name FROM deal d JOIN customer c ON c.id = d.customer_id"
         " WHERE d.id = ? AND d.deleted_at IS NULL AND c.deleted_at IS NULL", (ref,)).fetchall()
+    return [DealRef(*row) for row in rows]
+
+
+def find_deals_titled(connection: sqlite3.Connection, ref: str, limit: int = 20) -> list[DealRef]:
+    """Live deals whose whole title is ref, in any case."""
+    rows = connection.execute(
+        "SELECT d.id, d.title, d.stage, c.id, c.name FROM deal d JOIN customer c ON c.id = d.customer_id"
+        " WHERE lower(d.title) = lower(?) AND d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.name LIMIT ?",
+        (ref, limit)).fetchall()
     return [DealRef(*row) for row in rows]
 
 
