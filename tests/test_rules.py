@@ -472,3 +472,36 @@ def test_the_due_now_notice_takes_what_came_due_after_the_last_look_up_to_now(ct
     _log(ctx, asleep.id, next_at=after + timedelta(minutes=30))
     edit_customer(ctx, asleep.id, {"status": "dormant"})
     assert due_since(ctx, after, until) == ["Between", "Right now"]
+
+
+# ------------------------------------------------------------------ the date parser
+
+
+def test_dates_are_read_in_a_zone_whose_offset_is_zero():
+    """UTC (and London in winter) has a zero offset, which is still an offset."""
+    from datetime import UTC
+
+    from crmtui.dates import parse_next_date
+
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    assert parse_next_date("tomorrow 3pm", now).when == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+
+
+def test_a_date_text_may_be_100_characters_and_no_more():
+    from crmtui.dates import MAX_INPUT_LENGTH, DateParseError, parse_next_date
+
+    assert MAX_INPUT_LENGTH == 100
+    longest = "tomorrow" + " " * 89 + "3pm"
+    assert len(longest) == 100
+    assert parse_next_date(longest, NOW).when == datetime(2026, 11, 25, 15, 0, tzinfo=ZONE)
+    with pytest.raises(DateParseError, match="too long"):
+        parse_next_date(longest.replace("3pm", " 3pm"), NOW)
+
+
+@pytest.mark.parametrize("text", ["tomorrow\x07", "\x1b[0mtomorrow", "tomorrow\u200e"])
+def test_a_date_text_with_control_characters_is_refused(text):
+    """A pasted escape sequence is not part of a date, even when the rest would read as one."""
+    from crmtui.dates import DateParseError, parse_next_date
+
+    with pytest.raises(DateParseError):
+        parse_next_date(text, NOW)
