@@ -47,6 +47,9 @@ def test_amounts_a_rep_types_are_read(typed, cents):
         ("一二", "a positive amount"), ("1.2.3", "a positive amount"),
         ("$5000", "an amount in yuan"), ("USD 5000", "an amount in yuan"), ("5000美元", "an amount in yuan"),
         ("10000000000001", "below 10 trillion"),
+        # a decimal comma or a misplaced separator is a question, not 1,234 or 12,345
+        ("12,34", "every three digits"), ("1,2345", "every three digits"), ("12,000,00", "every three digits"),
+        ("１２，３４", "every three digits"),
     ],
 )
 def test_amounts_that_are_not_refused_naming_the_field(typed, expected):

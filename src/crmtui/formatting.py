@@ -103,8 +103,13 @@ def parse_amount(text: str | int | float | None, field_name: str = "amount") -> 
         text = str(text)
     import unicodedata
 
+    folded = unicodedata.normalize("NFKC", text)
+    for run in re.findall(r"\d[\d,]*\d", folded):
+        if "," in run and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", run):
+            # '12,34' is a decimal comma or a typo, not 1,234: a wrong amount is worse than a question
+            raise InvalidInput(field_name, "thousands separators every three digits (12,000.50), or none", text)
     # NFKC: full-width digits, commas and ￥ become ASCII; thousands separators and spaces go.
-    cleaned = re.sub(r"[,\s_']", "", unicodedata.normalize("NFKC", text))
+    cleaned = re.sub(r"[,\s_']", "", folded)
     if not cleaned:
         return None
     if _OTHER_CURRENCY.search(cleaned):
