@@ -91,3 +91,11 @@ def test_the_key_registry_is_the_apps_bindings() -> None:
         for binding in cls.__dict__.get("BINDINGS", []):
             declared.add((binding.id, binding.key))
     assert declared == {(b.id, b.keys) for b in BINDINGS}
+
+
+@pytest.mark.parametrize("value", ["ctrl+p", "foo bar", "down", "tab", "ctrl+c"])
+def test_a_key_that_is_no_key_or_is_kept_by_the_app_is_refused(home: Path, value: str) -> None:
+    # ctrl+p took Log from Today's footer (the palette kept it); "foo bar" showed in the footer as a key
+    _write(home, f'[keys]\nlog = "{value}"\n')
+    result = fails("today")
+    assert result.stderr.startswith("error: config keys.log:") and f'"{value}"' in result.stderr

@@ -228,12 +228,18 @@ def settings_from_dict(data: dict) -> Settings:
         keys = data["keys"]
         if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
             raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
-        from crmtui.keymap import IDS, clash
+        from crmtui.keymap import IDS, KEPT, bad_key, clash
 
         unknown_ids = sorted(set(keys) - IDS)
         if unknown_ids:
             raise InvalidInput("config keys", "binding ids of the app (see docs/configuration.md), not {names}",
                                unknown_ids, names=", ".join(unknown_ids))
+        for binding_id, value in keys.items():
+            wrong = bad_key(value)
+            if wrong is not None:
+                raise InvalidInput(f"config keys.{binding_id}",
+                                   'key names such as "l", "ctrl+l" or "f5", none of {kept}', wrong,
+                                   kept=", ".join(KEPT))
         taken = clash(keys)
         if taken:
             key, first, second = taken

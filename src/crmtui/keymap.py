@@ -7,6 +7,7 @@ to the bindings the screens declare.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 APP = "everywhere"
@@ -90,6 +91,22 @@ BINDINGS: tuple[KeyBinding, ...] = (
 )
 
 IDS: frozenset[str] = frozenset(b.id for b in BINDINGS if b.id)
+
+KEPT = ("up", "down", "left", "right", "home", "end", "pageup", "pagedown", "tab", "shift+tab", "ctrl+p", "ctrl+c",
+        "ctrl+q")
+"""Keys no action may take: moving in lists and between fields, the command palette, copy and quit."""
+
+_KEY = re.compile(r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]*|[A-Z]|[0-9])|[^\s,+]")
+"""A key as Textual names it ("l", "E", "ctrl+l", "f5", "slash") or a single printable character ("/")."""
+
+
+def bad_key(keys: str) -> str | None:
+    """The first key of a comma-separated list that is no key name or is kept for the app, else None."""
+    for key in keys.split(","):
+        key = key.strip()
+        if not _KEY.fullmatch(key) or _NAMES.get(key, key) in KEPT:
+            return key
+    return None
 
 _NAMES = {"/": "slash", "?": "question_mark", "$": "dollar_sign"}
 """Characters a rep may write in [keys] and the key names Textual uses for them."""
