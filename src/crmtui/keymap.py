@@ -77,6 +77,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("save-gate", "ctrl+s", "stage gate"),
     KeyBinding("cancel-gate", "escape", "stage gate"),
     KeyBinding("cancel-stage", "escape", "stage picker"),
+    KeyBinding("save-convert", "ctrl+s", "convert"),
+    KeyBinding("cancel-convert", "escape", "convert"),
     KeyBinding("save-paid", "ctrl+s", "paid date"),
     KeyBinding("cancel-paid", "escape", "paid date"),
     KeyBinding("yes", "y", "confirm"),
