@@ -37,12 +37,13 @@ from .conftest import ZONE
 runner = CliRunner()
 
 
-def _won(ctx, amount="120000", payments=("60000@2026-12-31", "60000@2027-03-31"), number="HT-001", **more):
+def _won(ctx, amount="120000", payments=("60000@2026-12-31", "60000@2027-03-31"), number="HT-001", signed="today",
+         **more):
     """Acme with a deal "Seats" won under contract `number`; returns (customer, deal)."""
     acme = add_customer(ctx, "Acme")
     deal = add_deal(ctx, acme.id, "Seats", amount=amount)
     plans = [plan for text in payments for plan in parse_schedule(text)]
-    move_stage(ctx, deal.id, "won", contract_no=number, signed="today", payments=plans, **more)
+    move_stage(ctx, deal.id, "won", contract_no=number, signed=signed, payments=plans, **more)
     return acme, deal
 
 
@@ -134,7 +135,7 @@ def test_instalment_amounts_and_dates_take_what_their_parsers_take(ctx):
 
 
 def test_the_paid_date_is_parsed_and_a_future_one_is_refused(ctx):
-    acme, _deal = _won(ctx)
+    acme, _deal = _won(ctx, signed="2026-11-01")
     with pytest.raises(InvalidInput) as caught:
         mark_paid(ctx, acme.id, paid_on="明天")
     assert caught.value.field == "on"
@@ -178,7 +179,7 @@ def test_reopening_voids_the_contract_and_its_instalments_and_keeps_the_history(
 
 
 def test_reopening_with_paid_instalments_says_so_and_keeps_the_paid_sum_in_the_history(ctx):
-    acme, deal = _won(ctx)
+    acme, deal = _won(ctx, signed="2026-11-01")
     mark_paid(ctx, acme.id, paid_on="2026-11-20")
     with pytest.raises(NeedsConfirmation) as caught:
         move_stage(ctx, deal.id, "proposal")
@@ -595,3 +596,41 @@ async def test_app_board_moving_a_won_card_back_asks_first(ctx, seats):
         await _settle(pilot)
     detail = customer_detail(ctx, seats.customer_id)
     assert detail.deals[0].stage == "negotiation" and detail.contracts == []
+
+
+# ---------------------------------------------------------------- which instalment was paid, and when
+
+
+def test_paid_with_two_contracts_owing_asks_which_and_marks_nothing(ctx):
+    from crmtui.errors import Ambiguous
+    from crmtui.services.deals import mark_paid
+
+    acme, _deal = _won(ctx)
+    other = add_deal(ctx, acme.id, "Support", amount="20000")
+    move_stage(ctx, other.id, "won", contract_no="HT-002", signed="today",
+               payments=parse_schedule("20000@2026-12-15"))
+    with pytest.raises(Ambiguous) as caught:
+        mark_paid(ctx, acme.id)
+    assert sorted(m.label.split()[0] for m in caught.value.matches) == ["HT-001", "HT-002"]
+    result = runner.invoke(cli_app, ["paid", "Acme"])
+    assert result.exit_code == 3 and "HT-001" in result.stderr and "HT-002" in result.stderr
+    assert _raw(ctx, "SELECT count(*) FROM payment WHERE paid_on IS NOT NULL") == [(0,)]
+    assert mark_paid(ctx, acme.id, contract_no="HT-002").amount_cents == 2_000_000
+
+
+def test_paid_before_the_contract_was_signed_is_refused(ctx):
+    from crmtui.services.deals import mark_paid
+
+    acme, _deal = _won(ctx)  # signed today, Tue 24 Nov
+    with pytest.raises(InvalidInput, match="on or after the contract was signed"):
+        mark_paid(ctx, acme.id, paid_on="昨天")
+    assert mark_paid(ctx, acme.id, paid_on="today").paid_on == date(2026, 11, 24)
+
+
+def test_a_day_that_is_not_understood_gets_examples_of_days_not_of_next_dates(ctx):
+    from crmtui.services.deals import mark_paid
+
+    acme, _deal = _won(ctx)
+    with pytest.raises(InvalidInput) as caught:
+        mark_paid(ctx, acme.id, paid_on="下周八")
+    assert "昨天" in str(caught.value) and "明天下午3点" not in str(caught.value)

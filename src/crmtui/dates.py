@@ -51,6 +51,7 @@ __all__ = [
 
 MAX_INPUT_LENGTH = 100
 _EXAMPLES = '"明天下午3点", "fri 3pm", "2026-12-01"'
+_DAY_EXAMPLES = '"2026-11-20", "昨天", "3月12日"'
 
 
 # --------------------------------------------------------------------------- API
@@ -142,7 +143,14 @@ def parse_next_date(text: str, now: datetime, default_time: time = time(9, 0)) -
 
 def parse_day(text: str, now: datetime) -> date:
     """Parse a day (birthday, signed date, close date) with the same grammar; past allowed."""
-    return parse_when(text, now).when.date()
+    try:
+        return parse_when(text, now).when.date()
+    except DateParseError as exc:
+        if exc.template != DateParseError.TEMPLATE:
+            raise
+        # the examples of a next date ("明天下午3点") are no help for a birthday or a paid date
+        raise DateParseError(text, template=DateParseError.TEMPLATE, quoted=_quote(text),
+                             examples=_DAY_EXAMPLES) from None
 
 
 def format_when(

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from crmtui import labels
 from crmtui.config import Settings, Stage
-from crmtui.errors import CrmError, InvalidInput, MissingFields, NotAllowed, NotFound
+from crmtui.errors import Ambiguous, CrmError, InvalidInput, Match, MissingFields, NotAllowed, NotFound
 from crmtui.formatting import format_amount, parse_amount
 from crmtui.i18n import N_, _
 from crmtui.services import fields
@@ -437,7 +437,18 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
         if not unpaid:
             customer = customer_store.get_customer(session, customer_id)
             raise NotFound("unpaid instalment", contract_no or (customer.name if customer else customer_id))
+        contracts = {c.id: c for c in deal_store.contracts_of(session, customer_id)}
+        owing = list(dict.fromkeys(p.contract_id for p in unpaid))
+        if len(owing) > 1:
+            # Which contract was paid is the rep's to say: the earliest due of any would be a guess.
+            customer = customer_store.get_customer(session, customer_id)
+            raise Ambiguous("contract", customer.name if customer else customer_id, [
+                Match(cid, f"{contracts[cid].number}  {format_amount(contracts[cid].amount_cents)}") for cid in owing])
         payment = unpaid[0]
+        signed = contracts[payment.contract_id].signed_on
+        if day < signed:
+            raise InvalidInput("on", "a date on or after the contract was signed ({signed})", str(paid_on or day),
+                               signed=signed.isoformat())
         payment.paid_on = day
         payment.updated_at = now
     return payment
