@@ -80,7 +80,7 @@ def test_new_leads_past_the_speed_to_lead_window(ctx, frozen):
     add_lead(ctx, "Fresh Lead")
     frozen.move_to(NOW)
     agenda = agenda_for(ctx)
-    assert _reasons(agenda, "new_leads") == {("Slow Lead", "new lead, not contacted for 30 h")}
+    assert _reasons(agenda, "new_leads") == {("Slow Lead", "added 30 h ago, not contacted yet")}
 
 
 def test_renewals_payments_and_birthdays(ctx, frozen):

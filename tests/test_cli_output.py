@@ -52,3 +52,35 @@ def test_show_prints_times_as_the_app_does_not_iso_stamps(ctx: Context) -> None:
     assert "T15:00" not in text and "+08:00" not in text
     assert not any(line != line.rstrip() for line in text.splitlines())  # no trailing blanks from empty fields
     assert ok("show", "Acme", "--json").stdout.count("2026-11-27T15:00+08:00") == 2  # machines keep ISO
+
+
+def test_a_quiet_day_suggests_the_demo_only_on_an_empty_book(ctx: Context) -> None:
+    assert "crm demo" in ok("today").stdout
+    from crmtui.services.follow_ups import log_follow_up
+
+    customer = add_customer(ctx, "Acme", status="customer")
+    log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="call",
+                  next_at="in 3 days")
+    text = ok("today").stdout
+    assert "Nothing due today." in text and "crm demo" not in text
+
+
+async def test_the_apps_quiet_day_suggests_the_demo_only_on_an_empty_book(ctx: Context) -> None:
+    from textual.widgets import OptionList
+
+    from crmtui.app import build_app
+    from crmtui.services.follow_ups import log_follow_up
+
+    for filled in (False, True):
+        if filled:
+            customer = add_customer(ctx, "Acme", status="customer")
+            log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="call",
+                          next_at="in 3 days")
+        app = build_app(ctx)
+        async with app.run_test(size=(100, 30)) as pilot:
+            for _ in range(3):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            shown = str(app.screen.query_one("#agenda", OptionList).get_option_at_index(0).prompt)
+        assert shown.startswith("Nothing due today.")
+        assert ("crm demo" in shown) is not filled

@@ -233,7 +233,7 @@ def test_a_lead_converted_before_anyone_called_stays_among_the_new_leads(ctx, ol
     convert_lead(ctx, old_lead.id)
     assert _new_leads(ctx) == [old_lead.id]
     (item,) = agenda_for(ctx).sections["new_leads"]
-    assert item.reason == "new lead, not contacted for 30 h"
+    assert item.reason == "added 30 h ago, not contacted yet"
     _log(ctx, old_lead.id, "tomorrow")  # the first call takes it off
     assert _new_leads(ctx) == []
 

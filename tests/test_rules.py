@@ -265,9 +265,9 @@ def test_a_new_lead_counts_whole_hours_and_whole_days(ctx, frozen):
         add_lead(ctx, name)
     frozen.move_to(NOW)
     items = {item.customer_name: (item.reason, item.days) for item in agenda_for(ctx).sections["new_leads"]}
-    assert items == {"Almost 25": ("new lead, not contacted for 24 h", 1),
-                     "Forty-seven": ("new lead, not contacted for 47 h", 1),
-                     "Forty-eight": ("new lead, not contacted for 48 h", 2)}
+    assert items == {"Almost 25": ("added 24 h ago, not contacted yet", 1),
+                     "Forty-seven": ("added 47 h ago, not contacted yet", 1),
+                     "Forty-eight": ("added 2 d ago, not contacted yet", 2)}
 
 
 def test_an_instalment_due_today_is_due_not_overdue(ctx, frozen):

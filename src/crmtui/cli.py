@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from crmtui import labels
 from crmtui.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
-from crmtui.i18n import N_, _
+from crmtui.i18n import N_, _, sentences
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -229,8 +229,10 @@ def today(json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-read
                          "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS}})
             return
         _out(_("Today, {day}").format(day=agenda.day.isoformat()))
-        if not agenda.items():
+        if not agenda.items() and agenda.book_empty:
             _out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
+        elif not agenda.items():
+            _out(_("Nothing due today."))
         for name in SECTIONS:
             items = agenda.sections[name]
             if not items:
@@ -717,7 +719,7 @@ def rm(
             from crmtui.services.customers import removal_note as customer_removal_note
 
             question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
-            _confirm(" ".join(filter(None, (question, customer_removal_note(ctx, target.id)))), yes)
+            _confirm(sentences(question, customer_removal_note(ctx, target.id)), yes)
             delete_customer(ctx, target.id)
             _out(_("deleted customer {name}").format(name=target.name))
             return
@@ -725,7 +727,7 @@ def rm(
 
         found = target or resolve_deal(ctx, ref)
         question = _("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name)
-        _confirm(" ".join(filter(None, (question, removal_note(ctx, found.id)))), yes)
+        _confirm(sentences(question, removal_note(ctx, found.id)), yes)
         delete_deal(ctx, found.id)
         _out(_("deleted deal {title}").format(title=found.title))
 

@@ -38,3 +38,11 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Marks a message for translation where it is declared (class attributes); `_` translates it when shown."""
     return message
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space after English ones, none after a Chinese full stop or question mark."""
+    text = ""
+    for part in filter(None, parts):
+        text += part if not text or text[-1] in "。？！：；" else " " + part
+    return text

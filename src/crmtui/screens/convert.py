@@ -10,11 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from crmtui import i18n
 from crmtui.errors import CrmError
 from crmtui.i18n import N_, _
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.widgets.cells import literal
+from crmtui.widgets.date_preview import show_next_date
 
 
 class ConvertForm(CrmScreenMixin, ModalScreen[object]):
@@ -80,24 +80,8 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
     @on(Input.Changed, "#convert-next")
     def preview_date(self, event: Input.Changed) -> None:
         """Shows what the date was read as, or why it was not understood."""
-        from crmtui.dates import DateParseError, format_when, parse_next_date
-        from crmtui.labels import DateProblem
-
-        preview = self.query_one("#convert-preview", Label)
-        text = event.value.strip()
-        if not text:
-            preview.update(_("no next date: it stays among the new leads to call"))
-            preview.remove_class("error")
-            return
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        try:
-            parsed = parse_next_date(text, ctx.clock.now(), ctx.settings.default_time)
-        except DateParseError as exc:
-            preview.update(literal(str(DateProblem(exc))))
-            preview.add_class("error")
-            return
-        preview.update("→ " + format_when(parsed.when, parsed.has_time, i18n.language, ctx.clock.today()))
-        preview.remove_class("error")
+        show_next_date(self.query_one("#convert-preview", Label), event.value, self.app.ctx,  # type: ignore[attr-defined]
+                       empty=_("no next date: it stays among the new leads to call"))
 
     @on(Input.Submitted, "#convert-next")
     def submitted(self) -> None:

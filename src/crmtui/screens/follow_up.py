@@ -12,12 +12,12 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
 from crmtui.screens.base import CrmScreenMixin, FormMixin
-from crmtui import i18n, labels
+from crmtui import labels
 from crmtui.errors import CrmError, InvalidInput, MissingFields
 from crmtui.i18n import N_, _
 from crmtui.services.fields import CHANNELS
-from crmtui.labels import DateProblem
 from crmtui.widgets.cells import literal
+from crmtui.widgets.date_preview import show_next_date
 
 
 def channel_names() -> list[str]:
@@ -112,23 +112,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     @on(Input.Changed, "#next")
     def preview_date(self, event: Input.Changed) -> None:
         """Shows what the next date was read as, or why it was not understood."""
-        from crmtui.dates import DateParseError, format_when, parse_next_date
-
-        preview = self.query_one("#preview", Label)
-        text = event.value.strip()
-        if not text:
-            preview.update("")
-            preview.remove_class("error")
-            return
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        try:
-            parsed = parse_next_date(text, ctx.clock.now(), ctx.settings.default_time)
-        except DateParseError as exc:
-            preview.update(literal(str(DateProblem(exc))))
-            preview.add_class("error")
-            return
-        preview.update("→ " + format_when(parsed.when, parsed.has_time, i18n.language, ctx.clock.today()))
-        preview.remove_class("error")
+        show_next_date(self.query_one("#preview", Label), event.value, self.app.ctx)  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#next")
     def submit_from_date(self) -> None:

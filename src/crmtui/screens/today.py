@@ -96,8 +96,9 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             if hidden > 0:
                 options.append(Option(Text("  " + _("… and {count} more").format(count=hidden), style="dim"), disabled=True))
         if total == 0:
-            options.append(Option(Text(_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")),
-                                  disabled=True))
+            quiet = (_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")
+                     if agenda.book_empty else _("Nothing due today."))
+            options.append(Option(Text(quiet), disabled=True))
         listing.set_options(options)
         self._highlight(listing, previous)
 

@@ -54,6 +54,8 @@ class Agenda:
     sections: dict[str, list[AgendaItem]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     """How many each section has in all; long sections keep only their most urgent rows (store.agenda.LIMIT)."""
+    book_empty: bool = False
+    """No customer or lead at all: an empty day then suggests adding one or loading the demo."""
 
     def items(self) -> list[AgendaItem]:
         """Every item, section by section."""
@@ -86,6 +88,7 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
                 offsets.setdefault("02-29", i)  # a 29 February birthday is kept on the 28th in other years
         birthdays = store.birthdays(connection, list(offsets))
         pool = _pool_warnings(ctx, connection, now)
+        agenda.book_empty = store.book_is_empty(connection)
 
     def item(section: str, row: store.AgendaRow, reason: str, **extra: object) -> AgendaItem:
         values: dict[str, object] = dict(
@@ -108,8 +111,11 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
             item("stalled", row, _("stalled {days} d in {stage}").format(days=days, stage=stage), days=days))
     for row in leads:
         hours = int((local_now - row.when).total_seconds() // 3600)  # type: ignore[operator]
-        agenda.sections["new_leads"].append(
-            item("new_leads", row, _("new lead, not contacted for {hours} h").format(hours=hours), days=hours // 24))
+        # Any record nobody has called yet (a converted lead, a customer added directly), not only leads;
+        # past two days the wait reads better in days ("667 h" was four weeks).
+        reason = (_("added {hours} h ago, not contacted yet").format(hours=hours) if hours < 48
+                  else _("added {days} d ago, not contacted yet").format(days=hours // 24))
+        agenda.sections["new_leads"].append(item("new_leads", row, reason, days=hours // 24))
     for row in renewals:
         days = (row.contract_end - day).days  # type: ignore[operator]
         reason = _("contract {number} ends in {days} d").format(number=row.contract_number, days=days)

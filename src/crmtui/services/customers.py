@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from crmtui import labels, normalize
 from crmtui.errors import Ambiguous, CrmError, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound
-from crmtui.i18n import N_, _
+from crmtui.i18n import N_, _, sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.scoring import lead_score, tier_for
@@ -330,7 +330,7 @@ def removal_note(ctx: Context, customer_id: str) -> str:
 
     with ctx.db.read() as session:
         deal_ids = [deal.id for deal in deal_store.deals_of(session, customer_id)]
-    return " ".join(filter(None, (deals.removal_note(ctx, deal_id) for deal_id in deal_ids)))
+    return sentences(*(deals.removal_note(ctx, deal_id) for deal_id in deal_ids))
 
 
 def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> list[Customer]:

@@ -10,7 +10,7 @@ from crmtui import labels
 from crmtui.config import Settings, Stage
 from crmtui.errors import Ambiguous, CrmError, InvalidInput, Match, MissingFields, NotAllowed, NotFound
 from crmtui.formatting import format_amount, parse_amount
-from crmtui.i18n import N_, _
+from crmtui.i18n import N_, _, sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
@@ -46,7 +46,7 @@ class NeedsConfirmation(NotAllowed):
         super().__init__(" ".join(template.format(**values) for template, values in parts))
 
     def _localized(self) -> str:
-        return " ".join(_(template).format(**values) for template, values in self.parts)
+        return sentences(*(_(template).format(**values) for template, values in self.parts))
 
 
 def _live_deal(session: StoreSession, deal_id: str) -> Deal:
@@ -554,4 +554,4 @@ def removal_note(ctx: Context, deal_id: str) -> str:
             template = (_("It has contract {number} ({amount}) with one instalment: they are removed with it.") if count == 1
                         else _("It has contract {number} ({amount}) with {count} instalments: they are removed with it."))
             notes.append(template.format(number=contract.number, amount=format_amount(contract.amount_cents), count=count))
-        return " ".join(notes)
+        return sentences(*notes)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from crmtui import labels
 from crmtui.errors import Ambiguous, InvalidInput, Match, NotFound
-from crmtui.i18n import _
+from crmtui.i18n import N_, _
 from crmtui.services.context import Context
 from crmtui.store import lookup as store
 from crmtui.store.lookup import CustomerRef, DealRef
@@ -50,7 +50,7 @@ def find_customers(ctx: Context, ref: str, statuses: tuple[str, ...] | None = No
 
 def resolve_customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None) -> CustomerRef:
     """The one live customer that ref names; Ambiguous lists the candidates."""
-    ref = _check("customer", ref, "a name, part of a name, pinyin initials or an id (1-{max} characters)")
+    ref = _check("customer", ref, N_("a name, part of a name, pinyin initials or an id (1-{max} characters)"))
     found = find_customers(ctx, ref, statuses)
     if not found:
         raise NotFound("lead" if statuses == ("lead",) else "customer", ref)
@@ -68,7 +68,7 @@ def find_deals(ctx: Context, ref: str) -> list[DealRef]:
 
 def resolve_deal(ctx: Context, ref: str) -> DealRef:
     """The one live deal that ref names; Ambiguous lists the candidates."""
-    ref = _check("deal", ref, "a deal title, a customer name, pinyin initials or an id (1-{max} characters)")
+    ref = _check("deal", ref, N_("a deal title, a customer name, pinyin initials or an id (1-{max} characters)"))
     found = find_deals(ctx, ref)
     if not found:
         raise NotFound("deal", ref)
@@ -84,7 +84,7 @@ def resolve_customer_or_deal(ctx: Context, ref: str) -> CustomerRef | DealRef:
     """For a command that takes either (`crm rm`, `crm edit`): a deal's whole title beats a customer
     matched less strongly (a word or a fragment of its name); a customer and a deal both named exactly
     ref are ambiguous; otherwise the customer, else the deal."""
-    ref = _check("customer", ref, "a customer or deal: a name, part of it, pinyin initials or an id (1-{max} characters)")
+    ref = _check("customer", ref, N_("a customer or deal: a name, part of it, pinyin initials or an id (1-{max} characters)"))
     customers = find_customers(ctx, ref)
     with ctx.db.raw_read() as connection:
         titled = store.find_deals_titled(connection, ref, MAX_LISTED)

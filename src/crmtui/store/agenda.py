@@ -56,6 +56,11 @@ class AgendaRow:
     birthday: date | None = None
 
 
+def book_is_empty(connection: sqlite3.Connection) -> bool:
+    """Whether there is no live customer or lead at all (a new rep's first day)."""
+    return connection.execute("SELECT NOT EXISTS (SELECT 1 FROM customer WHERE deleted_at IS NULL)").fetchone()[0] == 1
+
+
 def _count(connection: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> int:
     return connection.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
 
