@@ -328,7 +328,7 @@ def test_cli_short_schedule_with_yes_adds_the_final_instalment_and_prints_the_sc
     result = crm("stage", "Seats", "won", "--contract-no", "HT-001", "--signed", "today", "--payment", "60000@2026-12-31",
                  "--yes")
     assert result.exit_code == 0, result.output
-    assert "instalment 60,000 due 2026-12-31" in result.stdout and "instalment 60,000 due 2027-01-30" in result.stdout
+    assert "instalment 60,000 due Thu 31 Dec" in result.stdout and "instalment 60,000 due Sat 30 Jan 2027" in result.stdout
     assert _instalments(ctx, seats.customer_id) == [(6_000_000, date(2026, 12, 31)), (6_000_000, date(2027, 1, 30))]
 
 

@@ -558,6 +558,7 @@ def stage(
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
 ) -> None:
     """Moves a deal to another stage; Quote, Won and Lost have gates."""
+    from crmtui.dates import format_when
     from crmtui.formatting import format_amount
     from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal
     from crmtui.services.lookup import resolve_deal
@@ -580,8 +581,9 @@ def stage(
             title=moved.title, customer=target.customer_name, stage=labels.stage(ctx.settings, moved.stage)))
         if moved.stage == "won":
             for instalment in payments_of_deal(ctx, moved.id):
+                due = format_when(instalment.due_on, False, _lang(), ctx.clock.today())
                 _out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
-                                                                   due=instalment.due_on.isoformat()))
+                                                                   due=due))
 
 
 @app.command()

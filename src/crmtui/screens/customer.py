@@ -172,15 +172,19 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
     def _show_payments(self, detail: CustomerDetail, today) -> None:  # type: ignore[no-untyped-def]
         """Every instalment of the customer's contracts: due date, amount, paid or not (hidden when there are none)."""
         options = []
+
+        def day(value):  # type: ignore[no-untyped-def]
+            return format_when(value, False, i18n.language, today)  # as every other date on screen
+
         for contract in detail.contracts:
             for payment in detail.payments.get(contract.id, []):
                 if payment.paid_on:
-                    state, style = _("paid {day}").format(day=payment.paid_on.isoformat()), "green"
+                    state, style = _("paid {day}").format(day=day(payment.paid_on)), "green"
                 elif payment.due_on < today:
                     state, style = _("overdue"), "red"
                 else:
                     state, style = _("unpaid"), "yellow"
-                options.append(Option(row((contract.number, 16, "bold"), (_("due {day}").format(day=payment.due_on.isoformat()), 16),
+                options.append(Option(row((contract.number, 16, "bold"), (_("due {day}").format(day=day(payment.due_on)), 22),
                                           (format_amount(payment.amount_cents), 12, "right"), (state, 0, style)),
                                       id=payment.id))
         _keep_highlight(self.query_one("#payments", OptionList), options)
