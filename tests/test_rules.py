@@ -505,3 +505,13 @@ def test_a_date_text_with_control_characters_is_refused(text):
 
     with pytest.raises(DateParseError):
         parse_next_date(text, NOW)
+
+
+def test_a_lost_reason_may_be_500_characters_and_no_more(ctx):
+    acme = add_customer(ctx, "Acme")
+    first, second = add_deal(ctx, acme.id, "Seats"), add_deal(ctx, acme.id, "Desks")
+    with pytest.raises(InvalidInput) as caught:
+        move_stage(ctx, first.id, "lost", reason="r" * 501)
+    assert caught.value.field == "reason"
+    assert move_stage(ctx, second.id, "lost", reason="r" * 500).lost_reason == "r" * 500
+    assert [d.stage for d in customer_detail(ctx, acme.id).deals if d.id == first.id] == ["initial"]
