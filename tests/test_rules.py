@@ -515,3 +515,11 @@ def test_a_lost_reason_may_be_500_characters_and_no_more(ctx):
     assert caught.value.field == "reason"
     assert move_stage(ctx, second.id, "lost", reason="r" * 500).lost_reason == "r" * 500
     assert [d.stage for d in customer_detail(ctx, acme.id).deals if d.id == first.id] == ["initial"]
+
+
+def test_losing_a_deal_schedules_no_follow_up(ctx):
+    """Moving forward proposes the next call when none is pending; Lost is not forward."""
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats")
+    move_stage(ctx, deal.id, "lost", reason="price")
+    assert customer_detail(ctx, acme.id).customer.next_follow_up_at is None
