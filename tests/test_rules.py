@@ -523,3 +523,23 @@ def test_losing_a_deal_schedules_no_follow_up(ctx):
     deal = add_deal(ctx, acme.id, "Seats")
     move_stage(ctx, deal.id, "lost", reason="price")
     assert customer_detail(ctx, acme.id).customer.next_follow_up_at is None
+
+
+def test_a_next_moment_earlier_today_is_refused_on_the_datetime_path_too(ctx):
+    # the typed path refused 09:00 at 10:00; a datetime handed in by a caller must meet the same rule
+    from datetime import datetime as _datetime
+
+    from crmtui.errors import InvalidInput as _InvalidInput
+    from crmtui.services.customers import add_customer as _add_customer
+    from crmtui.services.follow_ups import log_follow_up as _log_follow_up
+
+    from .conftest import ZONE as _ZONE
+
+    customer = _add_customer(ctx, "Acme")
+    with pytest.raises(_InvalidInput) as caught:
+        _log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                       next_at=_datetime(2026, 11, 24, 9, 0, tzinfo=_ZONE))
+    assert caught.value.field == "next"
+    logged = _log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                            next_at=_datetime(2026, 11, 24, 10, 30, tzinfo=_ZONE))
+    assert logged is not None
