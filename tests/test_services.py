@@ -481,7 +481,9 @@ def test_payments_are_checked_and_marked_paid_in_order(ctx):
                payments=[PaymentPlan("400", "2027-01-01"), PaymentPlan("600", "2026-12-01")])
     first = mark_paid(ctx, acme.id)
     assert (first.amount_cents, first.due_on, first.paid_on) == (60_000, date(2026, 12, 1), date(2026, 11, 24))
-    mark_paid(ctx, acme.id, contract_no="HT-1", paid_on="2026-11-20")
+    with pytest.raises(InvalidInput):  # paid before the contract was signed (today)
+        mark_paid(ctx, acme.id, contract_no="HT-1", paid_on="2026-11-20")
+    mark_paid(ctx, acme.id, contract_no="HT-1", paid_on="2026-11-24")
     with pytest.raises(NotFound):
         mark_paid(ctx, acme.id)
 
