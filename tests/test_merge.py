@@ -483,3 +483,22 @@ async def test_the_convert_dialog_names_the_customers_when_the_company_is_severa
         await _settle(pilot)
         assert app.screen.query_one("#convert-next", Input).has_class("missing")  # still open, nothing done
     assert customer_detail(ctx, lead.id).customer.status == "lead" and len(list_customers(ctx)) == 3
+
+
+def test_a_lead_never_joins_a_customer_in_the_pool(ctx) -> None:
+    # joining would take a pool customer without the server's claim (and its daily limit)
+    from crmtui.errors import NotAllowed as _NotAllowed
+    from crmtui.services.customers import add_customer as _add_customer
+    from crmtui.services.customers import add_lead as _add_lead
+    from crmtui.services.customers import convert_lead as _convert_lead
+    from crmtui.services.customers import customer_detail as _detail
+
+    pooled = _add_customer(ctx, "Acme")
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, _outbox):
+        connection.execute("UPDATE customer SET status = 'pool', owner = NULL WHERE id = ?", (pooled.id,))
+    bob = _add_lead(ctx, "Bob", company="Acme", force=True)
+    with pytest.raises(_NotAllowed, match="claim it first"):
+        _convert_lead(ctx, bob.id, into_id=pooled.id)
+    customer, _contact, _deal = _convert_lead(ctx, bob.id)  # the company's pool customer is not joined
+    assert customer.id != pooled.id
+    assert _detail(ctx, pooled.id).deals == [] and _detail(ctx, pooled.id).customer.status == "pool"

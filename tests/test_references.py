@@ -303,3 +303,16 @@ def test_crm_rm_of_a_name_that_is_a_customer_and_a_deal_title_lists_both(ctx) ->
     assert result.exit_code == 3
     assert tool.id[:8] in result.stderr and deal.id[:8] in result.stderr and "deal Tool @ Globex" in result.stderr
     assert len(list_customers(ctx)) == 2 and len(list_deals(ctx)) == 1
+
+
+def test_crm_rm_of_a_fragment_of_a_customers_name_and_of_a_deals_title_lists_both(ctx) -> None:
+    from crmtui.services.customers import list_customers
+    from crmtui.services.deals import list_deals
+
+    orion = add_customer(ctx, "Orion Tools")
+    globex = add_customer(ctx, "Globex")
+    deal = add_deal(ctx, globex.id, "Orion upgrade")
+    result = CliRunner().invoke(app, ["rm", "orio", "--yes"])
+    assert result.exit_code == 3
+    assert orion.id[:8] in result.stderr and deal.id[:8] in result.stderr
+    assert len(list_customers(ctx)) == 2 and len(list_deals(ctx)) == 1

@@ -235,8 +235,13 @@ def _admin(dsn: str, action):  # type: ignore[no-untyped-def]
     from crmtui.config import load_settings
     from crmtui.i18n import set_language
 
+    from crmtui.normalize import set_phone_region
+
     try:
-        set_language(load_settings().language)
+        settings = load_settings()
+        set_language(settings.language)
+        # the server's phone keys (a migration re-keys them) are read in the admin's region, as laptops do
+        set_phone_region(settings.phone_region)
     except CrmError:
         pass
     from crmtui.errors import Ambiguous

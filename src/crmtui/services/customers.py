@@ -396,6 +396,8 @@ def _company_customer(session: StoreSession, lead: Customer) -> Customer | None:
     """The existing customer the lead's company names (the duplicate rule: the same normalised name), if any."""
     key = normalize.name_key(lead.company or "")
     found = customer_store.customers_named(session, key, exclude_id=lead.id) if key else []
+    # A pool customer is claimed on the server first, never taken over by a conversion here.
+    found = [c for c in found if c.status != "pool"]
     if len(found) > 1:
         raise SeveralCustomersNamed(lead.name, lead.company or "", [
             Match(c.id, f"{c.name} ({labels.status(c.status)})") for c in found])
@@ -446,6 +448,8 @@ def convert_lead(
                 raise InvalidInput("into", "a customer other than the lead itself", lead.name)
         elif not new_company:
             target = _company_customer(session, lead)
+        if target is not None and target.status == "pool":
+            raise NotAllowed('"{name}" is in the public pool; claim it first', name=target.name)
         if target is None:
             customer, contact = _lead_becomes_customer(session, lead, now)
         else:

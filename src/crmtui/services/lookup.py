@@ -81,13 +81,20 @@ def resolve_deal(ctx: Context, ref: str) -> DealRef:
 
 
 def resolve_customer_or_deal(ctx: Context, ref: str) -> CustomerRef | DealRef:
-    """For a command that takes either (`crm rm`, `crm edit`): a deal's whole title beats a customer
+    """For a command that takes either a customer or a deal (`crm rm`): a deal's whole title beats a customer
     matched less strongly (a word or a fragment of its name); a customer and a deal both named exactly
     ref are ambiguous; otherwise the customer, else the deal."""
     ref = _check("customer", ref, N_("a customer or deal: a name, part of it, pinyin initials or an id (1-{max} characters)"))
     customers = find_customers(ctx, ref)
     with ctx.db.raw_read() as connection:
         titled = store.find_deals_titled(connection, ref, MAX_LISTED)
+        # a word or fragment of a customer's name and of a deal's title: neither is the stronger reading
+        partly = [] if titled or not customers or customers[0].tier <= 2 else store.find_deals_titled(
+            connection, ref, MAX_LISTED, part=True)
+    if partly:
+        raise Ambiguous("record", ref, [Match(c.id, f"{c.name} ({labels.status(c.status)}){_via(c)}")
+                                        for c in customers]
+                        + [Match(d.id, f"{_('deal')} {d.title} @ {d.customer_name}") for d in partly])
     if titled and not (customers and customers[0].tier <= 2):
         if len(titled) > 1:
             raise Ambiguous("deal", ref, [Match(d.id, f"{d.title} @ {d.customer_name}") for d in titled])

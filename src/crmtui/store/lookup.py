@@ -165,12 +165,14 @@ def find_deal_by_id(connection: sqlite3.Connection, ref: str) -> list[DealRef]:
     return [DealRef(*row) for row in rows]
 
 
-def find_deals_titled(connection: sqlite3.Connection, ref: str, limit: int = 20) -> list[DealRef]:
-    """Live deals whose whole title is ref, in any case."""
+def find_deals_titled(connection: sqlite3.Connection, ref: str, limit: int = 20, *,
+                      part: bool = False) -> list[DealRef]:
+    """Live deals whose whole title is ref in any case (or, with part, whose title holds it)."""
+    condition = "lower(d.title) LIKE lower(?) ESCAPE '\\'" if part else "lower(d.title) = lower(?)"
     rows = connection.execute(
         "SELECT d.id, d.title, d.stage, c.id, c.name FROM deal d JOIN customer c ON c.id = d.customer_id"
-        " WHERE lower(d.title) = lower(?) AND d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.name LIMIT ?",
-        (ref, limit)).fetchall()
+        f" WHERE {condition} AND d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.name LIMIT ?",
+        (like_pattern(ref) if part else ref, limit)).fetchall()
     return [DealRef(*row) for row in rows]
 
 

@@ -18,12 +18,12 @@ FORMAT_VERSION = 1
 """Version of the mutation format the server must understand (DESIGN section 3)."""
 
 DERIVED_FIELDS: dict[str, frozenset[str]] = {
-    "customer": frozenset({"name_key", "pinyin", "phone_key", "email_key", "score", "next_follow_up_at",
-                           "last_contact_at"}),
+    "customer": frozenset({"name_key", "pinyin", "phone_key", "email_key", "score", "last_contact_at"}),
     "contact": frozenset({"name_key", "pinyin", "phone_key", "email_key"}),
 }
-"""Columns computed from others (search keys, the lead score, the dates that follow the follow-ups): they
-sync like any column but two laptops computing them differently is no conflict the rep could settle."""
+"""Columns computed from others (search keys, the lead score, the last contact): they sync like any column but
+two laptops computing them differently is no conflict the rep could settle. The next follow-up is not one of
+them: converting a lead and merging set it directly, so two reps can really disagree on it."""
 
 
 TABLE_ORDER = ("customer", "contact", "deal", "deal_stage_change", "follow_up", "contract", "payment", "customer_tag")
