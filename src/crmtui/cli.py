@@ -260,17 +260,14 @@ def show(
     from crmtui.dates import format_when
     from crmtui.services.customers import customer_detail
     from crmtui.services.deals import voided_contracts
-    from crmtui.services.views import detail_dict
+    from crmtui.services.views import detail_dict, voided_contract_dict
 
     with _session() as ctx:
         target = _customer(ctx, customer)
         detail = customer_detail(ctx, target.id)
         data = detail_dict(ctx, detail)
         voided = voided_contracts(ctx, detail.customer.id)
-        yuan = lambda cents: cents // 100 if cents % 100 == 0 else cents / 100  # noqa: E731 (numbers, like every amount in --json)
-        data["voided_contracts"] = [{"number": v.number, "amount": yuan(v.amount_cents), "paid": yuan(v.paid_cents),
-                                     "voided_at": ctx.clock.to_local(v.at).isoformat(), "deal": v.deal_title, "moved_to": v.to_stage,
-                                     "deal_removed": v.deal_removed} for v in voided]
+        data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
         birthdays = {c.id: c.birthday for c in detail.contacts}
         if json_out:
             _print_json(data)

@@ -8,6 +8,7 @@ from crmtui import labels
 from crmtui.formatting import amount_number, birthday_iso
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
+from crmtui.services.deals import VoidedContract
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
 
 
@@ -84,3 +85,9 @@ def detail_dict(ctx: Context, detail: CustomerDetail) -> dict[str, object]:
         "contracts": [contract_dict(c, detail.payments.get(c.id, [])) for c in detail.contracts],
         "follow_ups": [follow_up_dict(ctx, f) for f in detail.follow_ups],
     }
+
+
+def voided_contract_dict(ctx: Context, v: VoidedContract) -> dict[str, object]:
+    """A contract voided by reopening or removing its deal, as JSON-ready values."""
+    return {"number": v.number, "amount": amount_number(v.amount_cents), "paid": amount_number(v.paid_cents),
+            "voided_at": _when(ctx, v.at), "deal": v.deal_title, "moved_to": v.to_stage, "deal_removed": v.deal_removed}
