@@ -73,7 +73,7 @@ def test_the_server_rekeys_phones_pushed_before_e164_keys(team: Team) -> None:
     engine.dispose()
     with team.admin() as conn:
         conn.execute("UPDATE crm.customer SET phone_key = '13800138000' WHERE id = %s", (acme.id,))
-    assert admin.init(team.dsn).revision_after == "s0002"
+    assert admin.init(team.dsn).revision_after == admin.head_revision()
     with team.admin() as conn:
         assert conn.execute("SELECT phone_key FROM crm.customer WHERE id = %s", (acme.id,)).fetchone()[0] == (
             "+8613800138000")

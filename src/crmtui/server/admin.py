@@ -124,6 +124,16 @@ def init(dsn: str, *, new_epoch: bool = False) -> InitResult:
         return InitResult(before, _revision(conn) or "", epoch)
 
 
+def head_revision() -> str:
+    """The newest team schema revision this crmtui knows."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def _revision(conn: psycopg.Connection) -> str | None:
     if conn.execute("SELECT to_regclass('sync.alembic_version')").fetchone()[0] is None:
         return None
