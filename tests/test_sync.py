@@ -720,9 +720,9 @@ def test_the_team_wide_duplicate_check_answers_minimally(team: Team) -> None:
     customer_service.add_customer(ann, "上海宏达", phone="13800000001")
     sync.sync_round(ann)
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:
-        found = conn.execute("SELECT * FROM sync.find_duplicate('+8613800000001', NULL, NULL)").fetchall()
-        assert found == [("phone", team.role("ann"))]
-        assert conn.execute("SELECT * FROM sync.find_duplicate('+8613900000000', NULL, NULL)").fetchall() == []
+        found = conn.execute("SELECT * FROM sync.check_duplicate('phone', '+8613800000001')").fetchall()
+        assert found == [("colleague", None)]  # a rep does not learn who holds it
+        assert conn.execute("SELECT * FROM sync.check_duplicate('phone', '+8613900000000')").fetchall() == []
         # Bob cannot read Ann's customer itself.
         assert conn.execute("SELECT count(*) FROM crm.customer").fetchone()[0] == 0
 

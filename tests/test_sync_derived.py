@@ -79,5 +79,5 @@ def test_the_server_rekeys_phones_pushed_before_e164_keys(team: Team) -> None:
             "+8613800138000")
     team.add_rep("bob")
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:  # bob adding the same number is told
-        assert conn.execute("SELECT * FROM sync.find_duplicate('+8613800138000', NULL, NULL)").fetchall() == [
-            ("phone", team.role("ann"))]
+        assert conn.execute("SELECT * FROM sync.check_duplicate('phone', '+8613800138000')").fetchall() == [
+            ("colleague", None)]

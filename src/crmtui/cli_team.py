@@ -334,13 +334,17 @@ def server_rules(
     relock_days: Annotated[Optional[int], Opt("--relock-days", min=0, help=N_("Days before a rep may claim again a customer they released or lost."))] = None,
     max_held: Annotated[Optional[int], Opt("--max-held", min=0, help=N_("Customers a rep may hold at most (0: no cap)."))] = None,
     warn_days: Annotated[Optional[int], Opt("--warn-days", min=0, help=N_("Warn the owner this many days before the reclaim."))] = None,
+    duplicate_checks_per_minute: Annotated[Optional[int], Opt("--duplicate-checks-per-minute", min=0, help=N_("Team-wide duplicate checks a rep may make a minute."))] = None,
+    duplicate_checks_per_day: Annotated[Optional[int], Opt("--duplicate-checks-per-day", min=0, help=N_("Team-wide duplicate checks a rep may make a day."))] = None,
 ) -> None:
     """Shows the pool rules; with options, sets them."""
     from crmtui.server import admin
 
     changes = {key: value for key, value in {
         "reclaim_days": reclaim_days, "claim_limit": claim_limit, "first_contact_hours": first_contact_hours,
-        "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days}.items() if value is not None}
+        "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days,
+        "duplicate_checks_per_minute": duplicate_checks_per_minute,
+        "duplicate_checks_per_day": duplicate_checks_per_day}.items() if value is not None}
     rules = _admin(dsn, lambda: admin.rules(dsn, changes))
     for key, value in rules.items():
         base._out(f"{key.replace('_', '-')}: {'—' if value is None else value}")

@@ -34,7 +34,8 @@ REP_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 RESERVED = ("pool", "public", "postgres")
 """Not a rep's name: `pool` means the pool in `crm server reassign`; crm_* and pg_* are our and PostgreSQL's roles."""
 RULE_MAX = 100_000
-RULES = ("reclaim_days", "claim_limit", "first_contact_hours", "relock_days", "max_held", "warn_days")
+RULES = ("reclaim_days", "claim_limit", "first_contact_hours", "relock_days", "max_held", "warn_days",
+         "duplicate_checks_per_minute", "duplicate_checks_per_day")
 
 
 @contextmanager
@@ -314,6 +315,8 @@ REFUSALS = {
     "admins_only": N_("only the admin can do that ({detail} is not)"),
     "no_such_rep": N_("no active rep named {detail}"),
     "sequence_reused": N_("the server already has change {detail} of this database"),
+    "duplicate_check_limit": N_("the team server's duplicate check is used up ({detail}); use --force to add"
+                                " without it, or ask your manager to raise the limit"),
 }
 
 

@@ -303,6 +303,12 @@ def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused 
         key, detail = error.diag.message_primary or "", error.diag.message_detail or ""
         if key == "relocked" and ctx is not None:
             detail = ctx.clock.to_local(datetime.fromisoformat(detail)).strftime("%Y-%m-%d %H:%M")
+        if key == "duplicate_check_limit":
+            from crmtui.i18n import _
+
+            window, _sep, most = detail.partition(":")
+            per = _("{count} checks a minute") if window == "minute" else _("{count} checks a day")
+            detail = per.format(count=most)
         return refusal(key, detail)
     return None
 
@@ -629,36 +635,46 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
 
 def team_duplicate(ctx: Context, *, name: str | None, phone: str | None, email: str | None) -> NotAllowed | None:
     """In a team, a customer on the server with this phone, email or name that another rep holds (or the pool
-    does): the server answers only which field matched and who holds it. Offline, or alone: None."""
+    does). The server answers one key a call, within a rate and a daily budget, and tells a rep only
+    "a colleague" or "the pool" (a manager hears the holder's name). Offline, or alone: None."""
     from crmtui import labels, normalize
 
     sync = ctx.settings.sync
     if not sync.configured:
         return None
-    keys = (normalize.phone_key(phone), normalize.email_key(email),
-            normalize.name_key(name) if name and name.strip() else None)
-    if not any(keys):
+    keys = [(kind, key) for kind, key in (("phone", normalize.phone_key(phone)), ("email", normalize.email_key(email)),
+                                          ("name", normalize.name_key(name) if name and name.strip() else None)) if key]
+    if not keys:
         return None
     try:
         with connect(sync, timeout=2) as pg:  # a quick add must not wait long on a train
-            row = pg.execute("SELECT * FROM sync.find_duplicate(%s, %s, %s)", keys).fetchone()
+            for kind, key in keys:
+                row = pg.execute("SELECT holder, owner FROM sync.check_duplicate(%s, %s)", (kind, key)).fetchone()
+                if row is not None and row[0] != "mine":
+                    break
+            else:
+                return None
     except CrmError:
         return None  # offline: the laptop's own check is all there is
     except Exception as error:  # noqa: BLE001 - an older server without the function: no team check
-        if _refusal(error) is None and not _is_driver_error(error):
+        refused = _refusal(error)
+        if refused is not None and refused.key == "duplicate_check_limit":
+            return refused
+        if refused is None and not _is_driver_error(error):
             raise
-        return None
-    if row is None or row[1] == sync.user:
         return None
     from crmtui import i18n
 
-    reason = labels.Shown(lambda key: key if i18n.language == "en" else labels.field(key), row[0])
-    owner = row[1]
+    reason = labels.Shown(lambda key: key if i18n.language == "en" else labels.field(key), kind)
+    holder, owner = row
+    if holder == "pool":
+        return NotAllowed("a customer with the same {reason} is in the team's pool: claim it with `crm pool claim`,"
+                          " or use --force to add anyway", reason=reason)
     if owner:
         return NotAllowed("a customer with the same {reason} is on the team server, held by {owner}; use --force"
                           " to add anyway", reason=reason, owner=owner)
-    return NotAllowed("a customer with the same {reason} is in the team's pool: claim it with `crm pool claim`,"
-                      " or use --force to add anyway", reason=reason)
+    return NotAllowed("a customer with the same {reason} is on the team server, held by a colleague; use --force"
+                      " to add anyway", reason=reason)
 
 
 def _is_driver_error(error: BaseException) -> bool:
