@@ -212,6 +212,64 @@ def test_a_customer_with_another_contract_stays_a_customer_after_a_reopening(ctx
     assert detail.customer.status == "customer" and [c.number for c in detail.contracts] == ["HT-002"]
 
 
+def test_a_customer_by_hand_before_the_won_stays_a_customer_when_the_deal_is_reopened_or_removed(ctx, frozen):
+    # an existing client entered as a customer, then a new deal won, then corrected: the Won did not make it one
+    acme = add_customer(ctx, "Acme", status="customer")
+    seats = add_deal(ctx, acme.id, "Seats", amount="120000")
+    support = add_deal(ctx, acme.id, "Support", amount="30000")
+    frozen.move_to(datetime(2026, 11, 24, 11, 0, tzinfo=ZONE))
+    move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today")
+    move_stage(ctx, support.id, "won", contract_no="HT-002", signed="today")
+    move_stage(ctx, seats.id, "negotiation", reopen=True)
+    delete_deal(ctx, support.id)
+    detail = customer_detail(ctx, acme.id)
+    assert detail.contracts == [] and detail.customer.status == "customer"
+
+
+def test_a_status_set_by_hand_after_the_won_is_never_overwritten_by_reopening(ctx, frozen):
+    acme, deal = _won(ctx)
+    assert customer_detail(ctx, acme.id).customer.status == "customer"
+    frozen.move_to(datetime(2026, 11, 25, 9, 0, tzinfo=ZONE))
+    edit_customer(ctx, acme.id, {"status": "dormant"})
+    frozen.move_to(datetime(2026, 11, 25, 9, 5, tzinfo=ZONE))
+    edit_customer(ctx, acme.id, {"status": "customer"})  # the rep's own word, after the Won
+    move_stage(ctx, deal.id, "negotiation", reopen=True)
+    assert customer_detail(ctx, acme.id).customer.status == "customer"
+
+
+def test_a_hand_set_dormant_is_kept_when_the_won_deal_is_reopened(ctx, frozen):
+    acme, deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 25, 9, 0, tzinfo=ZONE))
+    edit_customer(ctx, acme.id, {"status": "dormant"})
+    move_stage(ctx, deal.id, "negotiation", reopen=True)
+    assert customer_detail(ctx, acme.id).customer.status == "dormant"
+
+
+def test_another_won_deal_keeps_the_customer_a_customer_even_without_a_live_contract(ctx):
+    acme, seats = _won(ctx)
+    support = add_deal(ctx, acme.id, "Support", amount="30000")
+    move_stage(ctx, support.id, "won", contract_no="HT-002", signed="today")
+    # Support's contract gone by other means (written before removing took contracts along): the deal is still Won
+    connection = sqlite3.connect(ctx.db.path)
+    with connection:
+        connection.execute("UPDATE contract SET deleted_at = updated_at WHERE number = 'HT-002'")
+    connection.close()
+    move_stage(ctx, seats.id, "negotiation", reopen=True)
+    assert customer_detail(ctx, acme.id).customer.status == "customer"
+
+
+def test_the_status_falls_back_when_the_last_won_that_held_it_is_reopened(ctx, frozen):
+    acme, seats = _won(ctx)  # this Won made Acme a customer
+    frozen.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZONE))
+    support = add_deal(ctx, acme.id, "Support", amount="30000")
+    move_stage(ctx, support.id, "won", contract_no="HT-002", signed="today")  # already a customer: status unchanged
+    frozen.move_to(datetime(2026, 11, 26, 10, 0, tzinfo=ZONE))
+    move_stage(ctx, seats.id, "negotiation", reopen=True)
+    assert customer_detail(ctx, acme.id).customer.status == "customer"  # Support's contract holds it
+    delete_deal(ctx, support.id)
+    assert customer_detail(ctx, acme.id).customer.status == "prospect"  # a Won made it, and nothing holds it now
+
+
 def test_a_voided_contract_leaves_today(ctx, frozen):
     frozen.move_to(datetime(2025, 12, 10, 10, 0, tzinfo=ZONE))
     acme = add_customer(ctx, "Acme")

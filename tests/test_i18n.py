@@ -276,7 +276,8 @@ def test_cli_errors_speak_chinese(home: Path, ctx) -> None:  # type: ignore[no-u
 def test_service_errors_read_in_chinese(ctx, zh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from crmtui.errors import CrmError, InvalidInput, MissingFields, NotAllowed
     from crmtui.services.backup import backup
-    from crmtui.services.customers import add_customer, convert_lead
+    from crmtui.services.convert import convert_lead
+    from crmtui.services.customers import add_customer
     from crmtui.services.deals import add_deal, mark_paid, move_stage, parse_payment
 
     customer = add_customer(ctx, "张三科技")

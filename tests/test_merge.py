@@ -15,22 +15,11 @@ from crmtui.cli import app as cli_app
 from crmtui.errors import Ambiguous, InvalidInput, NotAllowed
 from crmtui.screens.confirm import ConfirmScreen
 from crmtui.services.agenda import agenda_for
-from crmtui.services.customers import (
-    MergeContact,
-    SeveralCustomersNamed,
-    add_contact,
-    add_customer,
-    add_lead,
-    conversion_target,
-    convert_lead,
-    customer_detail,
-    describe_merge,
-    edit_customer,
-    list_customers,
-    merge_customers,
-    merge_plan,
-)
-from crmtui.services.deals import add_deal
+from crmtui.services.convert import SeveralCustomersNamed, conversion_target, convert_lead
+from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, edit_customer, list_customers
+from crmtui.services.merge import MergeContact, describe_merge, merge_customers, merge_plan
+from crmtui.services.customers import delete_contact
+from crmtui.services.deals import add_deal, delete_deal, mark_paid, move_stage, parse_schedule, voided_contracts
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.services.search import search
 
@@ -76,7 +65,8 @@ def test_the_plan_says_what_fills_what_becomes_a_contact_and_what_moves(ctx, acm
     assert plan.differing == (("industry", "制造", "零售"), ("source", "展会", "官网"))
     assert plan.new_contact == MergeContact("Acme East", "13900139000", "other@acme.example", "acme_wx",
                                             "merged from Acme East: Industry 零售; Source 官网")
-    assert (plan.contacts, plan.deals, plan.follow_ups, plan.contracts, plan.tags) == (1, 1, 1, 0, 1)
+    assert (plan.contacts, plan.deals, plan.follow_ups, plan.contracts, plan.instalments, plan.tags) == (1, 1, 1, 0, 0, 1)
+    assert plan.voided_contracts == ()
     assert plan.next_follow_up_at == datetime(2026, 11, 27, 9, 0, tzinfo=ZONE)  # keep has none: the other's
     assert plan.status is None
     lines = describe_merge(ctx, plan)
@@ -85,7 +75,7 @@ def test_the_plan_says_what_fills_what_becomes_a_contact_and_what_moves(ctx, acm
     assert "  keeps Acme's Industry 制造, Source 展会" in lines
     assert ("  new contact: Acme East (13900139000, other@acme.example, acme_wx)"
             " · merged from Acme East: Industry 零售; Source 官网") in lines
-    assert "  moves 1 contacts, 1 deals, 1 follow-ups, 0 contracts, 1 tags" in lines
+    assert "  moves 1 contacts, 1 deals, 1 follow-ups, 0 contracts with 0 instalments, 1 tags" in lines
     # nothing was written by planning
     assert {c.name for c in list_customers(ctx)} == {"Acme", "Acme East"}
 
@@ -186,7 +176,7 @@ def test_crm_merge_shows_the_plan_before_asking_and_with_yes(ctx, acmes):
     assert done.exit_code == 0, done.output
     lines = done.stdout.splitlines()
     assert lines[0] == "Merge Acme East into Acme; Acme East is then removed."
-    assert "  moves 1 contacts, 1 deals, 1 follow-ups, 0 contracts, 1 tags" in lines
+    assert "  moves 1 contacts, 1 deals, 1 follow-ups, 0 contracts with 0 instalments, 1 tags" in lines
     assert lines[-1] == "merged Acme East into Acme"
     assert [c.id for c in list_customers(ctx)] == [keep.id]
 
@@ -214,6 +204,82 @@ async def test_merging_a_lead_in_the_app_shows_the_plan_and_makes_the_contact(ct
         await _settle(pilot)
     assert [c.id for c in list_customers(ctx)] == [globex.id]
     assert [(c.name, c.phone) for c in customer_detail(ctx, globex.id).contacts] == [("王五", "13700001111")]
+
+
+@pytest.fixture
+def east_with_history(ctx, frozen):
+    """Acme, and its duplicate Acme East holding every kind of record, live and tombstoned:
+    deal Seats won as HT-001 (2 instalments, 60,000 paid) then reopened on 25 Nov, so HT-001 is voided;
+    deal Old won as HT-003 (1 instalment) then removed on 26 Nov; deal Support won as HT-002 (1 instalment), live;
+    contact Bob, and contact Carl who was removed after a follow-up named him and deal Old; tags VIP and 华东."""
+    keep = add_customer(ctx, "Acme", tags=["VIP"])
+    east = add_customer(ctx, "Acme East", tags=["VIP", "华东"], force=True)
+    seats = add_deal(ctx, east.id, "Seats", amount="120000")
+    move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="2026-11-01",
+               payments=parse_schedule("60000@2026-11-20, 60000@2027-01-20"))
+    mark_paid(ctx, east.id, paid_on="2026-11-20")
+    old = add_deal(ctx, east.id, "Old", amount="5000")
+    move_stage(ctx, old.id, "won", contract_no="HT-003", signed="today")
+    support = add_deal(ctx, east.id, "Support", amount="30000")
+    move_stage(ctx, support.id, "won", contract_no="HT-002", signed="today")
+    add_contact(ctx, east.id, "Bob")
+    carl = add_contact(ctx, east.id, "Carl")
+    log_follow_up(ctx, east.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="call",
+                  next_at="in 3 days", contact_id=carl.id, deal_id=old.id)
+    frozen.move_to(NOW + timedelta(days=1))
+    move_stage(ctx, seats.id, "negotiation", reopen=True)
+    frozen.move_to(NOW + timedelta(days=2))
+    delete_deal(ctx, old.id)
+    delete_contact(ctx, carl.id)
+    return keep, east
+
+
+def _rows_naming(ctx, customer_id):  # type: ignore[no-untyped-def]
+    """(table, row id) of every synced row whose customer_id is this customer, tombstones included, in every table
+    that has the column (so a table added later is checked too)."""
+    connection = sqlite3.connect(ctx.db.path)
+    try:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                  if {"customer_id", "deleted_at"} <= {row[1] for row in connection.execute(f"PRAGMA table_info({name})")}]
+        return sorted((table, row_id) for table in tables
+                      for (row_id,) in connection.execute(f"SELECT id FROM {table} WHERE customer_id = ?", (customer_id,)))
+    finally:
+        connection.close()
+
+
+def test_the_plan_names_the_voided_contracts_and_the_instalments_that_move(ctx, east_with_history):
+    keep, east = east_with_history
+    plan = merge_plan(ctx, keep.id, east.id)
+    # live: Seats (reopened) and Support; HT-002 with its one instalment; HT-003 voided on 26 Nov, HT-001 on 25 Nov
+    assert (plan.contacts, plan.deals, plan.follow_ups, plan.contracts, plan.instalments, plan.tags) == (1, 2, 1, 1, 1, 1)
+    assert plan.voided_contracts == ("HT-003 (5,000)", "HT-001 (120,000)")
+    lines = describe_merge(ctx, plan)
+    assert "  moves 1 contacts, 2 deals, 1 follow-ups, 1 contracts with 1 instalments, 1 tags" in lines
+    assert "  also moves Acme East's voided contracts, as history: HT-003 (5,000), HT-001 (120,000)" in lines
+
+
+def test_a_merge_moves_every_record_tombstones_too_and_the_history_shows_on_the_kept_customer(ctx, east_with_history):
+    keep, east = east_with_history
+    before = _rows_naming(ctx, east.id)
+    assert len(before) == 11  # 3 deals, 3 contracts, 2 contacts, 1 follow-up, 2 tags
+    merge_customers(ctx, keep.id, east.id, expected=merge_plan(ctx, keep.id, east.id))
+    assert _rows_naming(ctx, east.id) == []
+    assert set(before) <= set(_rows_naming(ctx, keep.id))
+    history = [(v.number, v.paid_cents, v.deal_removed, v.to_stage) for v in voided_contracts(ctx, keep.id)]
+    assert history == [("HT-003", 0, True, None), ("HT-001", 6_000_000, False, "negotiation")]
+    detail = customer_detail(ctx, keep.id)
+    assert [c.number for c in detail.contracts] == ["HT-002"]
+    assert sorted(d.title for d in detail.deals) == ["Seats", "Support"] and detail.tags == ["VIP", "华东"]
+    # the follow-up and the removed contact and deal it names belong to one customer, as the server requires
+    follow_up = detail.follow_ups[0]
+    assert _raw(ctx, "SELECT customer_id FROM contact WHERE id = ?", follow_up.contact_id) == [(keep.id,)]
+    assert _raw(ctx, "SELECT customer_id FROM deal WHERE id = ?", follow_up.deal_id) == [(keep.id,)]
+    # every move is synced: the voided contract's move is in the outbox like the live one's
+    moved = _raw(ctx, "SELECT record_id FROM outbox WHERE record_table = 'contract' AND kind = 'update'"
+                      " AND json_extract(changes, '$.customer_id') = ?", keep.id)
+    assert len(moved) == 3
+    shown = crm("show", "Acme")
+    assert "contract HT-001 (120,000) voided: Seats moved from Won to Negotiation (60,000 had been paid)" in shown.stdout
 
 
 # ---------------------------------------------------------------- convert keeps the lead on Today
@@ -490,7 +556,7 @@ def test_a_lead_never_joins_a_customer_in_the_pool(ctx) -> None:
     from crmtui.errors import NotAllowed as _NotAllowed
     from crmtui.services.customers import add_customer as _add_customer
     from crmtui.services.customers import add_lead as _add_lead
-    from crmtui.services.customers import convert_lead as _convert_lead
+    from crmtui.services.convert import convert_lead as _convert_lead
     from crmtui.services.customers import customer_detail as _detail
 
     pooled = _add_customer(ctx, "Acme")

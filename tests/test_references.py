@@ -15,11 +15,11 @@ from crmtui.services.customers import (
     add_contact,
     add_customer,
     add_lead,
-    convert_lead,
     customer_detail,
     duplicate_of,
     list_customers,
 )
+from crmtui.services.convert import convert_lead
 from crmtui.services.deals import add_deal
 from crmtui.services.lookup import resolve_customer, resolve_deal
 from crmtui.services.search import search

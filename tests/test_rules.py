@@ -16,8 +16,8 @@ from crmtui.services.customers import (
     customer_detail,
     duplicate_of,
     edit_customer,
-    merge_customers,
 )
+from crmtui.services.merge import merge_customers
 from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.follow_ups import log_follow_up
 
@@ -196,7 +196,8 @@ def test_no_service_changes_what_a_logged_follow_up_says(ctx, frozen):
     import json
     import sqlite3
 
-    from crmtui.services.customers import convert_lead, delete_contact, delete_customer, edit_contact
+    from crmtui.services.convert import convert_lead
+    from crmtui.services.customers import delete_contact, delete_customer, edit_contact
     from crmtui.services.deals import delete_deal, edit_deal
 
     acme = add_customer(ctx, "Acme", phone="13800138000")

@@ -12,13 +12,13 @@ from crmtui.services.customers import (
     add_contact,
     add_customer,
     add_lead,
-    convert_lead,
     customer_detail,
     delete_customer,
     edit_customer,
     list_customers,
-    merge_customers,
 )
+from crmtui.services.convert import convert_lead
+from crmtui.services.merge import merge_customers
 from crmtui.services.deals import PaymentPlan, add_deal, days_in_stage, edit_deal, move_stage
 from crmtui.services.lookup import resolve_customer, resolve_deal
 from crmtui.services.follow_ups import log_follow_up

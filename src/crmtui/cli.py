@@ -614,7 +614,7 @@ def convert(
 ) -> None:
     """Turns a lead into a customer, a contact and a deal; a lead whose company is a customer joins it."""
     from crmtui.formatting import parse_amount
-    from crmtui.services.customers import convert_lead
+    from crmtui.services.convert import convert_lead
 
     with _session() as ctx:
         target = _customer(ctx, lead, statuses=("lead",))
@@ -738,7 +738,7 @@ def merge(
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
 ) -> None:
     """Merges a duplicate customer into another: nothing is lost."""
-    from crmtui.services.customers import describe_merge, merge_customers, merge_plan
+    from crmtui.services.merge import describe_merge, merge_customers, merge_plan
 
     with _session() as ctx:
         kept, gone = _customer(ctx, keep), _customer(ctx, other)

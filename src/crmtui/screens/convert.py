@@ -43,7 +43,7 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         self.lead_name = lead_name
 
     def compose(self) -> ComposeResult:
-        from crmtui.services.customers import proposed_next_follow_up
+        from crmtui.services.convert import proposed_next_follow_up
 
         proposed = proposed_next_follow_up(self.app.ctx)  # type: ignore[attr-defined]
         with Vertical(classes="dialog"):
@@ -63,7 +63,7 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
     def _joins(self) -> tuple[str, bool]:
         """Said before converting: the lead joins the existing customer its company names, or (True) why it cannot
         pick one."""
-        from crmtui.services.customers import SeveralCustomersNamed, conversion_target
+        from crmtui.services.convert import SeveralCustomersNamed, conversion_target
 
         try:
             target = conversion_target(self.app.ctx, self.lead_id)  # type: ignore[attr-defined]
@@ -88,7 +88,7 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         self.action_save()
 
     def action_save(self) -> None:
-        from crmtui.services.customers import convert_lead
+        from crmtui.services.convert import convert_lead
 
         field = self.query_one("#convert-next", Input)
         try:

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.errors import CrmError
-from crmtui.services.customers import MergePlan
+from crmtui.services.merge import MergePlan
 from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal, row
 
@@ -68,7 +68,7 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
     @work(thread=True, exclusive=True, group="merge-plan", exit_on_error=False)
     def prepare(self, other_id: str) -> None:
         """Works out what the merge will do, so the confirmation can say it before the rep says yes."""
-        from crmtui.services.customers import describe_merge, merge_plan
+        from crmtui.services.merge import describe_merge, merge_plan
 
         ctx = self.app.ctx  # type: ignore[attr-defined]
         try:
@@ -84,7 +84,7 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            from crmtui.services.customers import merge_customers
+            from crmtui.services.merge import merge_customers
 
             try:
                 merge_customers(self.app.ctx, plan.keep_id, plan.other_id, expected=plan)  # type: ignore[attr-defined]

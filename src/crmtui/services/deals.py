@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from crmtui import labels
 from crmtui.config import Settings, Stage
@@ -136,7 +136,7 @@ def delete_deal(ctx: Context, deal_id: str) -> Deal:
         deal.deleted_at = now
         deal.updated_at = now
         if voided:
-            _customer_after_void(session, deal.customer_id, now)
+            _customer_after_void(session, deal, now)
     return deal
 
 
@@ -152,15 +152,32 @@ def _void_contracts(session: StoreSession, deal: Deal, now: datetime) -> list[Co
     return contracts
 
 
-def _customer_after_void(session: StoreSession, customer_id: str, now: datetime) -> None:
-    """A customer made a customer by the only contract it had is a prospect again."""
-    customer = customer_store.get_customer(session, customer_id)
+def _customer_after_void(session: StoreSession, deal: Deal, now: datetime) -> None:
+    """After `deal` left Won (its contract voided): the customer is a prospect again only if a Won made it a
+    customer and nothing holds it there any more.
+
+    A status the rep set (by hand, before or after the Won), or one a merge brought, is never overwritten: the
+    status falls back only when it was last written by the Won of one of the customer's deals (the moment one of
+    its contracts, voided ones too, was created), no other deal is Won and no live contract is left."""
+    customer = customer_store.get_customer(session, deal.customer_id)
     if customer is None or customer.status != "customer":
         return
     session.flush()
-    if not deal_store.contracts_of(session, customer_id):
+    if deal_store.contracts_of(session, customer.id):
+        return
+    if any(other.stage == "won" and other.id != deal.id for other in deal_store.deals_of(session, customer.id)):
+        return
+    written = customer_store.status_written_millis(session, customer.id)
+    won_at = {_millis(contract.created_at) for contract in deal_store.contracts_of(session, customer.id, include_deleted=True)}
+    if written is not None and written in won_at:
         customer.status = "prospect"
         customer.updated_at = now
+
+
+def _millis(moment: datetime) -> int:
+    """A stored moment (UTC, read back without its zone) in the milliseconds a sync stamp counts."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
 
 
 def list_deals(ctx: Context, stages: tuple[str, ...] | None = None) -> list[tuple[Deal, Customer]]:
@@ -318,7 +335,7 @@ def move_stage(
         previous = deal.stage
         if leaving_won:
             _void_contracts(session, deal, now)
-            _customer_after_void(session, deal.customer_id, now)
+            _customer_after_void(session, deal, now)
         if target.key == "quote":
             if amount_cents is not None:
                 deal.quoted_cents = amount_cents

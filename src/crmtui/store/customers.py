@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from crmtui.store.models import Contact, Customer, CustomerTag
+from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, SyncStamp
+from crmtui.store.outbox import parse_stamp
 
 
 def get_customer(session: Session, customer_id: str) -> Customer | None:
@@ -105,3 +107,23 @@ def tags_of(session: Session, customer_id: str) -> list[CustomerTag]:
 def count_customers(session: Session) -> int:
     """Every customer row, live or not (demo refuses a database that has any)."""
     return session.exec(select(func.count()).select_from(Customer)).one()
+
+
+CHILD_TABLES = (Contact, Deal, FollowUp, Contract, CustomerTag)
+"""Every table whose rows name their customer; instalments and stage changes hang off contracts and deals."""
+
+
+def children_of(session: Session, customer_id: str) -> list[Contact | Deal | FollowUp | Contract | CustomerTag]:
+    """Every record that names the customer, tombstones included (what a merge moves to the kept customer)."""
+    found: list[Contact | Deal | FollowUp | Contract | CustomerTag] = []
+    for table in CHILD_TABLES:
+        found.extend(session.exec(select(table).where(table.customer_id == customer_id)).all())
+    return found
+
+
+def status_written_millis(session: Session, customer_id: str) -> int | None:
+    """When the customer's status was last written, here or on a laptop it was pulled from: the wall-clock
+    milliseconds of its sync stamp (None when no stamp is known)."""
+    row = session.get(SyncStamp, ("customer", customer_id))
+    stamp = json.loads(row.stamps).get("status") if row else None
+    return parse_stamp(stamp)[0] if stamp else None
