@@ -19,7 +19,14 @@ from typer.testing import CliRunner
 from crmtui.cli import app as cli_app
 from crmtui.errors import InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
-from crmtui.services.customers import add_contact, add_customer, customer_detail, delete_customer, edit_customer
+from crmtui.services.customers import (
+    add_contact,
+    add_customer,
+    customer_detail,
+    delete_customer,
+    edit_customer,
+    removal_note,
+)
 from crmtui.services.deals import (
     NeedsConfirmation,
     PaymentPlan,
@@ -102,9 +109,9 @@ def test_a_short_schedule_is_completed_only_after_the_rep_confirms(ctx):
     with pytest.raises(NeedsConfirmation) as caught:
         move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today", payments=plans)
     assert caught.value.kind == "complete_schedule"
-    # 2026-12-31 + 30 days = 2027-01-30
+    # 2026-12-31 + 30 days = Sat 2027-01-30, shown as every date is shown (the year: it is not this year's)
     assert str(caught.value) == ("The instalments add up to 60,000 of 120,000: add a final instalment of 60,000 due "
-                                 "2027-01-30?")
+                                 "Sat 30 Jan 2027?")
     detail = customer_detail(ctx, acme.id)
     assert detail.contracts == [] and detail.deals[0].stage == "initial"
 
@@ -124,6 +131,29 @@ def test_a_contract_won_without_a_schedule_is_due_whole_thirty_days_after_signin
     deal = add_deal(ctx, acme.id, "Seats", amount="1.5万")
     move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="2026-11-20")
     assert _instalments(ctx, acme.id) == [(1_500_000, date(2026, 12, 20))]
+
+
+def test_the_schedule_preview_and_question_show_dates_as_the_app_does_in_english_and_chinese(ctx):
+    from crmtui import i18n
+    from crmtui.services.deals import schedule_preview
+
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="120000")
+    preview = schedule_preview(ctx, deal.id, "", "today", "", "60000@2026-12-31")
+    assert preview == ("60,000 due Thu 31 Dec\n"
+                       "60,000 of 120,000: remainder 60,000, saving asks to add it due Sat 30 Jan 2027")
+    # nothing before signing: the refusal names the signed day the same way (Sun 1 Nov, this year: no year)
+    with pytest.raises(InvalidInput) as refused:
+        move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="2026-11-01", payments=parse_schedule("1000@2026-10-31"))
+    assert "a date on or after the signed date Sun 1 Nov" in str(refused.value)
+    i18n.set_language("zh")
+    try:
+        assert schedule_preview(ctx, deal.id, "", "today", "", "") == "未填写回款计划：全部 120,000 将于 12月24日 周四 到期"
+        with pytest.raises(NeedsConfirmation) as caught:
+            move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today", payments=parse_schedule("60000@2026-12-31"))
+        assert caught.value.message().endswith("是否补上最后一期 60,000，2027年1月30日 周六 到期？")
+    finally:
+        i18n.set_language("en")
 
 
 def test_instalment_amounts_and_dates_take_what_their_parsers_take(ctx):
@@ -350,6 +380,11 @@ def test_removing_a_customer_takes_a_contract_its_removed_deal_left_behind(ctx):
         connection.execute("UPDATE deal SET deleted_at = updated_at WHERE id = ?", (seats.id,))
     connection.close()
     assert [c.number for c in customer_detail(ctx, acme.id).contracts] == ["HT-001"]
+    # the confirmation names it before anything goes (the deal that took contracts along is gone already)
+    assert removal_note(ctx, acme.id) == ("It has contract HT-001 (120,000) with 2 instalments, left behind by a removed "
+                                          "deal: they are removed with it.")
+    refused = crm("rm", "Acme")
+    assert refused.exit_code == 1 and "left behind by a removed deal" in " ".join(refused.stderr.split())
     delete_customer(ctx, acme.id)
     assert _raw(ctx, "SELECT count(*) FROM contract WHERE deleted_at IS NULL") == [(0,)]
     assert _raw(ctx, "SELECT count(*) FROM payment WHERE deleted_at IS NULL") == [(0,)]
@@ -378,7 +413,7 @@ def at_a_terminal(monkeypatch):
 def test_cli_short_schedule_without_yes_off_a_terminal_refuses_and_says_how(ctx, seats):
     result = crm("stage", "Seats", "won", "--contract-no", "HT-001", "--signed", "today", "--payment", "60000@2026-12-31")
     assert result.exit_code == 1 and result.stdout == ""
-    assert "add a final instalment of 60,000 due 2027-01-30?" in result.stderr and "--yes" in result.stderr
+    assert "add a final instalment of 60,000 due Sat 30 Jan 2027?" in result.stderr and "--yes" in result.stderr
     assert customer_detail(ctx, seats.customer_id).contracts == []
 
 
@@ -394,7 +429,7 @@ def test_cli_short_schedule_with_yes_adds_the_final_instalment_and_prints_the_sc
 def test_cli_short_schedule_at_a_terminal_asks(ctx, seats, at_a_terminal, answer, created):
     result = crm("stage", "Seats", "won", "--contract-no", "HT-001", "--signed", "today",
                  "--payment", "60000@2026-12-31, 3万@2027-01-31", input=answer)
-    assert "add a final instalment of 30,000 due 2027-03-02? [y/N]" in result.output  # 2027-01-31 + 30 days
+    assert "add a final instalment of 30,000 due Tue 2 Mar 2027? [y/N]" in result.output  # 2027-01-31 + 30 days
     assert (result.exit_code == 0) is created
     assert len(_instalments(ctx, seats.customer_id)) == (3 if created else 0)
 
@@ -511,7 +546,7 @@ async def test_app_won_form_takes_instalments_and_shows_them_adding_up(ctx, seat
         await _customer_screen(pilot, seats.customer_id)
         form = await _won_form(pilot, "6万@2026-12-31, 60,000@2027-03-31")
         preview = str(form.query_one("#schedule", Static).render())
-        assert "60,000 due 2026-12-31" in preview and "60,000 due 2027-03-31" in preview
+        assert "60,000 due Thu 31 Dec  ·  60,000 due Wed 31 Mar 2027" in preview
         assert "add up to the amount 120,000" in preview
         await pilot.press("ctrl+s")
         await _settle(pilot)
@@ -529,11 +564,11 @@ async def test_app_won_form_shows_the_remainder_and_asks_before_adding_it(ctx, s
         await _customer_screen(pilot, seats.customer_id)
         form = await _won_form(pilot, "60000@2026-12-31")
         preview = str(form.query_one("#schedule", Static).render())
-        assert "60,000 of 120,000: remainder 60,000, saving asks to add it due 2027-01-30" in preview
+        assert "60,000 of 120,000: remainder 60,000, saving asks to add it due Sat 30 Jan 2027" in preview
         await pilot.press("ctrl+s")
         await _settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "add a final instalment of 60,000 due 2027-01-30?" in app.screen.question
+        assert "add a final instalment of 60,000 due Sat 30 Jan 2027?" in app.screen.question
         await pilot.press("n")
         await _settle(pilot)
         assert isinstance(app.screen, GateForm) and app.screen.query_one("#payment", Input).value == "60000@2026-12-31"
@@ -553,7 +588,7 @@ async def test_app_won_form_without_instalments_says_the_whole_amount_falls_due(
     async with app.run_test(size=(100, 30)) as pilot:
         await _customer_screen(pilot, seats.customer_id)
         form = await _won_form(pilot, "")
-        assert "the whole 120,000 will be due 2026-12-24" in str(form.query_one("#schedule", Static).render())
+        assert "the whole 120,000 will be due Thu 24 Dec" in str(form.query_one("#schedule", Static).render())
         await pilot.press("ctrl+s")
         await _settle(pilot)
     assert _instalments(ctx, seats.customer_id) == [(12_000_000, date(2026, 12, 24))]

@@ -325,13 +325,16 @@ def delete_customer(ctx: Context, customer_id: str) -> Customer:
 
 
 def removal_note(ctx: Context, customer_id: str) -> str:
-    """What removing the customer takes with it besides its contacts and deals (their contracts and instalments),
-    in the words of a deal's removal, for the confirmation ("" when nothing)."""
-    from crmtui.services import deals
+    """What removing the customer takes with it besides its contacts and deals, for the confirmation ("" when
+    nothing): every live contract with its instalments, its deals' and any a removed deal left behind."""
+    from crmtui.services.deals import contract_removal_sentence
 
     with ctx.db.read() as session:
-        deal_ids = [deal.id for deal in deal_store.deals_of(session, customer_id)]
-    return sentences(*(deals.removal_note(ctx, deal_id) for deal_id in deal_ids))
+        live_deals = {deal.id for deal in deal_store.deals_of(session, customer_id)}
+        contracts = sorted(deal_store.contracts_of(session, customer_id), key=lambda c: (c.signed_on, c.number))
+        return sentences(*(contract_removal_sentence(contract, len(deal_store.payments_of(session, contract.id)),
+                                                     left_behind=contract.deal_id not in live_deals)
+                           for contract in contracts))
 
 
 def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> list[Customer]:

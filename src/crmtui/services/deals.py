@@ -49,6 +49,15 @@ class NeedsConfirmation(NotAllowed):
         return sentences(*(_(template).format(**values) for template, values in self.parts))
 
 
+def shown_day(day: date, today: date) -> str:
+    """A day as the app and `crm show` show it, in the chosen language: "Thu 31 Dec" / "12月31日 周四", with the
+    year only when it is not this year's ("Sat 30 Jan 2027")."""
+    from crmtui import i18n
+    from crmtui.dates import format_when
+
+    return format_when(day, False, i18n.language, today)
+
+
 def _live_deal(session: StoreSession, deal_id: str) -> Deal:
     deal = deal_store.get_deal(session, deal_id)
     if deal is None or deal.deleted_at is not None:
@@ -265,7 +274,8 @@ def plan_schedule(amount_cents: int, signed_on: date, end_on: date, plans: list[
         if not cents or due is None:
             raise InvalidInput("payment", 'AMOUNT@DATE with an amount above 0, e.g. "5000@2026-12-31"', plan.amount)
         if due < signed_on:
-            raise InvalidInput("payment due date", "a date on or after the signed date {signed}", str(plan.due), signed=signed_on)
+            raise InvalidInput("payment due date", "a date on or after the signed date {signed}", str(plan.due),
+                               signed=shown_day(signed_on, local_now.date()))
         given.append((cents, due))
     given.sort(key=lambda item: item[1])
     planned = sum(cents for cents, _due in given)
@@ -424,7 +434,7 @@ def _create_contract(
         raise NeedsConfirmation("complete_schedule", [(
             N_("The instalments add up to {planned} of {amount}: add a final instalment of {remainder} due {due}?"),
             {"planned": format_amount(schedule.planned_cents), "amount": format_amount(amount_cents),
-             "remainder": format_amount(cents), "due": due.isoformat()})])
+             "remainder": format_amount(cents), "due": shown_day(due, local_now.date())})])
     contract = Contract(
         deal_id=deal.id,
         customer_id=deal.customer_id,
@@ -465,7 +475,7 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
         signed = contracts[payment.contract_id].signed_on
         if day < signed:
             raise InvalidInput("on", "a date on or after the contract was signed ({signed})", str(paid_on or day),
-                               signed=signed.isoformat())
+                               signed=shown_day(signed, local_now.date()))
         payment.paid_on = day
         payment.updated_at = now
     return payment
@@ -548,15 +558,18 @@ def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: 
     except CrmError as exc:
         return exc.message()
     total = format_amount(amount_cents)
-    lines = ["  ·  ".join(_("{amount} due {due}").format(amount=format_amount(cents), due=due.isoformat())
+    today = local_now.date()
+    lines = ["  ·  ".join(_("{amount} due {due}").format(amount=format_amount(cents), due=shown_day(due, today))
                           for cents, due in schedule.given)] if schedule.given else []
     if schedule.final and not schedule.given:
         cents, due = schedule.final
-        lines.append(_("No instalments given: the whole {amount} will be due {due}").format(amount=total, due=due.isoformat()))
+        lines.append(_("No instalments given: the whole {amount} will be due {due}").format(
+            amount=total, due=shown_day(due, today)))
     elif schedule.final:
         cents, due = schedule.final
         lines.append(_("{planned} of {amount}: remainder {remainder}, saving asks to add it due {due}").format(
-            planned=format_amount(schedule.planned_cents), amount=total, remainder=format_amount(cents), due=due.isoformat()))
+            planned=format_amount(schedule.planned_cents), amount=total, remainder=format_amount(cents),
+            due=shown_day(due, today)))
     else:
         lines.append(_("The instalments add up to the amount {amount}").format(amount=total))
     return "\n".join(lines)
@@ -565,10 +578,20 @@ def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: 
 def removal_note(ctx: Context, deal_id: str) -> str:
     """What removing the deal takes with it besides the deal, for the confirmation ("" when nothing)."""
     with ctx.db.read() as session:
-        notes = []
-        for contract in deal_store.contracts_of_deal(session, deal_id):
-            count = len(deal_store.payments_of(session, contract.id))
-            template = (_("It has contract {number} ({amount}) with one instalment: they are removed with it.") if count == 1
-                        else _("It has contract {number} ({amount}) with {count} instalments: they are removed with it."))
-            notes.append(template.format(number=contract.number, amount=format_amount(contract.amount_cents), count=count))
-        return sentences(*notes)
+        return sentences(*(contract_removal_sentence(contract, len(deal_store.payments_of(session, contract.id)))
+                           for contract in deal_store.contracts_of_deal(session, deal_id)))
+
+
+def contract_removal_sentence(contract: Contract, instalments: int, left_behind: bool = False) -> str:
+    """One contract that goes with what is removed, named by number and amount with its instalments;
+    `left_behind`: its deal was removed before (removing a deal did not always take its contract)."""
+    amount = format_amount(contract.amount_cents)
+    if left_behind:
+        template = (_("It has contract {number} ({amount}) with one instalment, left behind by a removed deal: they are "
+                      "removed with it.") if instalments == 1 else
+                    _("It has contract {number} ({amount}) with {count} instalments, left behind by a removed deal: "
+                      "they are removed with it."))
+    else:
+        template = (_("It has contract {number} ({amount}) with one instalment: they are removed with it.") if instalments == 1
+                    else _("It has contract {number} ({amount}) with {count} instalments: they are removed with it."))
+    return template.format(number=contract.number, amount=amount, count=instalments)
