@@ -76,10 +76,18 @@ class Team:
     zone: object
     laptops: dict[str, Context] = field(default_factory=dict)
     passwords: dict[str, str] = field(default_factory=dict)
+    admin_user: str | None = None
+    """The admin's login (None: the cluster's superuser)."""
+    admin_password: str | None = None
 
     @property
     def dsn(self) -> str:
-        return self.cluster.url(self.database)
+        return self.cluster.url(self.database, user=self.admin_user, password=self.admin_password)
+
+    @property
+    def group_roles(self) -> list[str]:
+        """The team's group roles, named by `crm server init` from the database's name."""
+        return [f"crm_{self.database}_{kind}" for kind in admin.ROLE_KINDS]
 
     @property
     def server_url(self) -> str:
@@ -132,13 +140,75 @@ def team(pg_cluster: Cluster, tmp_path: Path, memory_keyring: MemoryKeyring, fro
     yield team
     for ctx in team.laptops.values():
         ctx.close()
-    with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+    _drop_team(team)
+
+
+def _drop_team(team: Team) -> None:
+    """The team's database, its reps' logins, its group roles and its admin (roles outlive a database)."""
+    with psycopg.connect(team.cluster.url(), autocommit=True) as conn:
         roles = [team.role(name) for name in team.passwords]
         for role in roles:
             conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,))
-        conn.execute(f"DROP DATABASE {database} WITH (FORCE)")
-        for role in roles:
+        conn.execute(f"DROP DATABASE {team.database} WITH (FORCE)")
+        for role in [*roles, *team.group_roles]:
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+        for role in admin.SHARED_ROLES.values():  # a test that took a team back to before team names
+            try:
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+            except psycopg.errors.DependentObjectsStillExist:
+                pass  # another team's, still in use
+        if team.admin_user:
+            conn.execute(f'DROP ROLE IF EXISTS "{team.admin_user}"')
+
+
+def managed_admin(cluster: Cluster, database: str) -> tuple[str, str]:
+    """What a managed PostgreSQL (RDS, Cloud SQL, Azure, Supabase...) gives a team's admin: a login with
+    CREATEROLE that owns the team's database, and no superuser. Returns (login, password)."""
+    import secrets
+
+    login, password = f"admin_{database}", secrets.token_hex(8)
+    with psycopg.connect(cluster.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {login} LOGIN CREATEROLE NOSUPERUSER PASSWORD '{password}'")
+        conn.execute(f"CREATE DATABASE {database} OWNER {login}")
+    return login, password
+
+
+@pytest.fixture
+def team_factory(pg_cluster: Cluster, tmp_path: Path, memory_keyring: MemoryKeyring, frozen) -> Iterator:
+    """Makes team databases on the one cluster: `make(managed=True)` has an admin without superuser (a
+    CREATEROLE login that owns the database), as on a managed server. Each is initialised by `crm server
+    init`'s code with the team clock at the test's NOW, and dropped with its roles at the end."""
+    from tests.conftest import NOW, ZONE
+
+    made: list[Team] = []
+
+    def make(*, managed: bool = True, init: bool = True) -> Team:
+        database = f"team{next(_databases)}"
+        if managed:
+            login, password = managed_admin(pg_cluster, database)
+        else:
+            login = password = None
+            with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {database}")
+        team = Team(pg_cluster, database, tmp_path / database, ZONE, admin_user=login, admin_password=password)
+        team.home.mkdir()
+        made.append(team)
+        if init:
+            admin.init(team.dsn)
+            team.set_server_clock(NOW)
+        return team
+
+    yield make
+    for team in made:
+        for ctx in team.laptops.values():
+            ctx.close()
+        _drop_team(team)
+
+
+@pytest.fixture
+def managed_team(team_factory) -> Team:
+    """A team whose admin has CREATEROLE and owns the database, and is no superuser."""
+    return team_factory()
 
 
 def travel(team: Team, frozen, delta: timedelta) -> None:

@@ -13,7 +13,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +27,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA_VERSION = 1
 """The server schema this release creates (sync.server_info schema_version)."""
 MIN_SERVER_VERSION = 160000
-GROUP_ROLES = ("crm_owner", "crm_api", "crm_rep", "crm_manager", "crm_admin")
+ROLE_KINDS = ("owner", "api", "rep", "manager", "admin")
+"""The team's group roles: tables' owner, functions' owner (the only writer), reps, managers, admins."""
+TEAM_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 REP_CONNECTION_LIMIT = 4
 """A rep's sessions at most: the TUI's worker, `crm sync`, a pool command, one spare."""
 REP_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -36,6 +38,15 @@ RESERVED = ("pool", "public", "postgres")
 RULE_MAX = 100_000
 RULES = ("reclaim_days", "claim_limit", "first_contact_hours", "relock_days", "max_held", "warn_days",
          "duplicate_checks_per_minute", "duplicate_checks_per_day")
+
+
+def team_roles(team: str) -> dict[str, str]:
+    """The group roles of a team, by kind: crm_<team>_rep and so on (roles are cluster-wide)."""
+    return {kind: f"crm_{team}_{kind}" for kind in ROLE_KINDS}
+
+
+SHARED_ROLES = {kind: f"crm_{kind}" for kind in ROLE_KINDS}
+"""The group roles' names before they took the team's (schema s0001 to s0003 name them)."""
 
 
 @contextmanager
@@ -89,31 +100,37 @@ class InitResult:
     revision_before: str | None
     revision_after: str
     epoch: str
+    team: str = ""
+    roles: dict[str, str] = field(default_factory=dict)
 
 
-def init(dsn: str, *, new_epoch: bool = False) -> InitResult:
-    """Creates or migrates the team schema; safe to run again. `new_epoch` after restoring a backup."""
-    from psycopg import sql
+def init(dsn: str, *, team: str | None = None, new_epoch: bool = False) -> InitResult:
+    """Creates or migrates the team schema; safe to run again. `team` names the team's group roles
+    (crm_<team>_rep...; by default the database's name); `new_epoch` after restoring a backup.
 
-    with admin_connection(dsn) as conn:
+    Needs no superuser: an admin with CREATEROLE who owns the database will do. Everything happens in one
+    transaction, so a failure leaves the database and the cluster's roles as they were."""
+    with admin_connection(dsn) as conn:  # a clear line if the server cannot be reached
         if conn.info.server_version < MIN_SERVER_VERSION:
             raise NotAllowed("the server runs PostgreSQL {version}; crmtui needs 16 or newer",
                              version=conn.info.server_version // 10000)
-        for role in GROUP_ROLES:
-            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-            if not exists:
-                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-        conn.execute("GRANT crm_admin TO CURRENT_USER")
-        database = sql.Identifier(conn.info.dbname)
-        conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
-        conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO crm_rep, crm_manager, crm_admin").format(database))
-        # A transaction left open (a laptop lid closed mid-push) must not hold locks for long.
-        conn.execute(sql.SQL("ALTER DATABASE {} SET idle_in_transaction_session_timeout = '10min'").format(database))
-        conn.execute("CREATE SCHEMA IF NOT EXISTS crm")
-        conn.execute("CREATE SCHEMA IF NOT EXISTS sync")
+    with _migration_transaction(dsn) as (connection, conn):
         before = _revision(conn)
-    _upgrade(dsn)
-    with admin_connection(dsn) as conn:
+        name = _team_name(conn, team)
+        roles = team_roles(name)
+        if _team_roles_recorded(conn):
+            current = _recorded_roles(conn)
+        elif before is None:
+            _create_shared_roles(conn, roles)
+            current = SHARED_ROLES
+        else:
+            _check_shared_roles(conn, roles)
+            current = SHARED_ROLES
+        _join_team(conn, current)
+        _make_schemas(conn, current)
+        _upgrade(connection, name)
+        roles = _recorded_roles(conn)
+        _lock_database(conn, roles)
         if new_epoch:
             conn.execute("UPDATE sync.server_info SET value = gen_random_uuid()::text WHERE key = 'epoch'")
             # Rows restored from a dump carry the old cluster's transaction ids: stamp them with this one's.
@@ -122,7 +139,151 @@ def init(dsn: str, *, new_epoch: bool = False) -> InitResult:
                 " WHERE column_name = 'txid' AND table_schema IN ('crm', 'sync')").fetchall():
                 conn.execute(f"UPDATE {table} SET txid = pg_current_xact_id()")  # names from the catalog
         epoch = conn.execute("SELECT value FROM sync.server_info WHERE key = 'epoch'").fetchone()[0]
-        return InitResult(before, _revision(conn) or "", epoch)
+        return InitResult(before, _revision(conn) or "", epoch, name, roles)
+
+
+@contextmanager
+def _migration_transaction(dsn: str) -> Iterator[tuple[Any, psycopg.Connection]]:
+    """One transaction for the whole of init: Alembic's connection and the psycopg connection under it."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    url = re.sub(r"^postgres(ql)?:", "postgresql+psycopg:", dsn) if "://" in dsn else "postgresql+psycopg://"
+    connect_args = {} if "://" in dsn else {"conninfo": dsn}
+    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
+    try:
+        with engine.begin() as connection:
+            yield connection, connection.connection.driver_connection
+    finally:
+        engine.dispose()
+
+
+def _team_name(conn: psycopg.Connection, requested: str | None) -> str:
+    """The team's name: the one recorded in the database, else the one asked for, else the database's."""
+    stored = None
+    if _team_roles_recorded(conn):
+        row = conn.execute("SELECT value FROM sync.server_info WHERE key = 'team'").fetchone()
+        stored = row[0] if row else None
+    if stored:
+        if requested and requested != stored:
+            raise NotAllowed("this database is team {team}; a team's name cannot change", team=stored)
+        return stored
+    if requested is not None:
+        return check_team_name(requested)
+    derived = re.sub(r"[^a-z0-9_]", "_", conn.info.dbname.lower())
+    if not TEAM_NAME.fullmatch(derived):
+        raise InvalidInput("team", "a team name for the database {database} (--team): lower-case letters, digits"
+                           " and _, starting with a letter, at most 40 characters", database=conn.info.dbname)
+    return derived
+
+
+def check_team_name(name: str) -> str:
+    if not TEAM_NAME.fullmatch(name):
+        raise InvalidInput("team", "lower-case letters, digits and _, starting with a letter, at most 40 characters",
+                           name)
+    return name
+
+
+def _team_roles_recorded(conn: psycopg.Connection) -> bool:
+    return conn.execute("SELECT to_regclass('sync.team_role')").fetchone()[0] is not None
+
+
+def _recorded_roles(conn: psycopg.Connection) -> dict[str, str]:
+    """The team's group roles by kind, as the database records them (by OID: a rename cannot lose them)."""
+    rows = conn.execute("SELECT kind, role::regrole::text FROM sync.team_role").fetchall()
+    return {kind: name.strip('"') for kind, name in rows}
+
+
+def _role_exists(conn: psycopg.Connection, role: str) -> bool:
+    return conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is not None
+
+
+def _databases_using(conn: psycopg.Connection, role: str) -> list[str]:
+    """Other databases of the cluster where the role owns something or holds a privilege."""
+    rows = conn.execute(
+        "SELECT DISTINCT d.datname FROM pg_shdepend s"
+        " JOIN pg_database d ON d.oid = CASE WHEN s.dbid = 0 THEN s.objid ELSE s.dbid END"
+        " WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = %s)"
+        " AND (s.dbid <> 0 OR s.classid = 'pg_database'::regclass) AND d.datname <> current_database()"
+        " ORDER BY 1", (role,)).fetchall()
+    return [row[0] for row in rows]
+
+
+def _create_shared_roles(conn: psycopg.Connection, roles: dict[str, str]) -> None:
+    """A new team database: its roles must be new too (an old role could bring old members in). They are
+    made under the shared names the first revisions use and take the team's names in s0004, all within
+    this transaction."""
+    from psycopg import sql
+
+    for kind in ROLE_KINDS:
+        if _role_exists(conn, roles[kind]):
+            used = _databases_using(conn, roles[kind])
+            if used:
+                raise NotAllowed("the team name {team} is taken by the database {database} on this cluster:"
+                                 " choose another with --team", team=roles[kind][4:-len(kind) - 1],
+                                 database=used[0])
+            raise NotAllowed("a role named {role} exists already (left by a dropped database?): drop it, or"
+                             " choose another team name with --team", role=roles[kind])
+        if _role_exists(conn, SHARED_ROLES[kind]):
+            _refuse_shared(conn, SHARED_ROLES[kind])
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(SHARED_ROLES[kind])))
+
+
+def _refuse_shared(conn: psycopg.Connection, role: str) -> None:
+    used = _databases_using(conn, role)
+    if used:
+        raise NotAllowed("the database {database} on this cluster still uses the shared roles crm_rep, crm_manager"
+                         " and so on: run `crm server init` on it first (it gives them its team's name)",
+                         database=used[0])
+    raise NotAllowed("a role named {role} exists already (left by a dropped database?): drop it first", role=role)
+
+
+def _check_shared_roles(conn: psycopg.Connection, roles: dict[str, str]) -> None:
+    """A team schema from before team names: its roles must be this database's alone, and its new names free."""
+    for kind in ROLE_KINDS:
+        used = _databases_using(conn, SHARED_ROLES[kind])
+        if used:
+            raise NotAllowed("the roles crm_rep, crm_manager and so on are shared with the database {database} on"
+                             " this cluster; crmtui cannot tell which team they belong to. Move one team to"
+                             " another cluster, or ask for help on the crmtui tracker", database=used[0])
+        if _role_exists(conn, roles[kind]):
+            raise NotAllowed("a role named {role} exists already: choose another team name with --team",
+                             role=roles[kind])
+
+
+def _join_team(conn: psycopg.Connection, roles: dict[str, str]) -> None:
+    """The admin becomes a member of the team's admins, and of the owners of the tables and of the functions
+    (it migrates the schema as them and reads past row-level security through them). A CREATEROLE admin
+    may grant these to itself: it created them, so it holds them WITH ADMIN OPTION."""
+    from psycopg import sql
+
+    conn.execute(sql.SQL("GRANT {}, {} TO CURRENT_USER WITH INHERIT TRUE, SET TRUE").format(
+        sql.Identifier(roles["owner"]), sql.Identifier(roles["api"])))
+    conn.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(sql.Identifier(roles["admin"])))
+
+
+def _make_schemas(conn: psycopg.Connection, roles: dict[str, str]) -> None:
+    """The two schemas, the tables' owner's from the start. Without superuser, a table or a function can be given
+    only to a role that may create in its schema: the functions' owner may create in sync (as the duplicate
+    check's counters need anyway)."""
+    from psycopg import sql
+
+    owner, api = sql.Identifier(roles["owner"]), sql.Identifier(roles["api"])
+    for schema in ("crm", "sync"):
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}").format(sql.Identifier(schema), owner))
+    conn.execute(sql.SQL("GRANT CREATE ON SCHEMA sync TO {}").format(api))
+
+
+def _lock_database(conn: psycopg.Connection, roles: dict[str, str]) -> None:
+    """Only the team connects to its database (CONNECT is PUBLIC's by default, and roles are cluster-wide)."""
+    from psycopg import sql
+
+    database = sql.Identifier(conn.info.dbname)
+    conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
+    conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}, {}, {}").format(
+        database, *(sql.Identifier(roles[kind]) for kind in ("rep", "manager", "admin"))))
+    # A transaction left open (a laptop lid closed mid-push) must not hold locks for long.
+    conn.execute(sql.SQL("ALTER DATABASE {} SET idle_in_transaction_session_timeout = '10min'").format(database))
 
 
 def head_revision() -> str:
@@ -142,23 +303,15 @@ def _revision(conn: psycopg.Connection) -> str | None:
     return row[0] if row else None
 
 
-def _upgrade(dsn: str) -> None:
+def _upgrade(connection: Any, team: str) -> None:
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
 
-    url = re.sub(r"^postgres(ql)?:", "postgresql+psycopg:", dsn) if "://" in dsn else "postgresql+psycopg://"
-    connect_args = {} if "://" in dsn else {"conninfo": dsn}
-    engine = create_engine(url, poolclass=NullPool, connect_args=connect_args)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-    finally:
-        engine.dispose()
+    config.attributes["connection"] = connection
+    config.attributes["team"] = team
+    command.upgrade(config, "head")
 
 
 def check_rep_name(name: str) -> str:
@@ -177,25 +330,26 @@ def add_rep(dsn: str, name: str, *, manager: bool = False) -> tuple[str, bool]:
 
     check_rep_name(name)
     password = secrets.token_urlsafe(18)
-    group = "crm_manager" if manager else "crm_rep"
-    other = "crm_rep" if manager else "crm_manager"
     with admin_connection(dsn) as conn:
         _require_schema(conn)
+        roles = _roles(conn)
+        group, other = (roles["manager"], roles["rep"]) if manager else (roles["rep"], roles["manager"])
         role = sql.Identifier(name)
-        attributes = sql.SQL(
-            "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION CONNECTION LIMIT {} PASSWORD {}"
-        ).format(sql.Literal(REP_CONNECTION_LIMIT), sql.Literal(scram_verifier(password)))
+        login = sql.SQL("LOGIN CONNECTION LIMIT {} PASSWORD {}").format(
+            sql.Literal(REP_CONNECTION_LIMIT), sql.Literal(scram_verifier(password)))
         with conn.transaction():
-            existed = bool(conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone())
+            existed = _role_exists(conn, name)
             if existed:
-                known = conn.execute("SELECT 1 FROM crm.rep WHERE name = %s", (name,)).fetchone()
-                if not known:
-                    raise NotAllowed("a database role named {name} exists and is not a rep of this team", name=name)
-                conn.execute(sql.SQL("ALTER ROLE {} ").format(role) + attributes)
+                _check_known_rep(conn, name)
+                # Only LOGIN, the limit and the password: since PostgreSQL 16 a role without SUPERUSER may
+                # not even name the SUPERUSER or REPLICATION attributes in ALTER ROLE.
+                conn.execute(sql.SQL("ALTER ROLE {} ").format(role) + login)
             else:
-                conn.execute(sql.SQL("CREATE ROLE {} ").format(role) + attributes)
+                conn.execute(sql.SQL("CREATE ROLE {} NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION ")
+                             .format(role) + login)
             conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(group), role))
-            conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), role))
+            if _is_member(conn, name, other):
+                conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(other), role))
             conn.execute(
                 "INSERT INTO crm.rep (name, manager) VALUES (%s, %s)"
                 " ON CONFLICT (name) DO UPDATE SET manager = excluded.manager, active = true",
@@ -204,17 +358,64 @@ def add_rep(dsn: str, name: str, *, manager: bool = False) -> tuple[str, bool]:
     return password, existed
 
 
+def _check_known_rep(conn: psycopg.Connection, name: str) -> None:
+    """An existing login may be taken only if it is a rep of this team, and a plain one."""
+    if not conn.execute("SELECT 1 FROM crm.rep WHERE name = %s", (name,)).fetchone():
+        other = conn.execute(
+            "SELECT substring(g.rolname FROM '^crm_(.+)_(rep|manager|admin)$') FROM pg_auth_members m"
+            " JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member"
+            " WHERE r.rolname = %s AND g.rolname ~ '^crm_.+_(rep|manager|admin)$' ORDER BY 1 LIMIT 1",
+            (name,)).fetchone()
+        if other:
+            # Logins belong to the whole cluster: one name cannot be a rep in two teams' databases.
+            raise NotAllowed("{name} is a login of team {team} on this cluster, and logins are shared by every"
+                             " database of a cluster: choose another name for this team's rep",
+                             name=name, team=other[0])
+        raise NotAllowed("a database role named {name} exists and is not a rep of this team", name=name)
+    powers = conn.execute(
+        "SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolbypassrls OR rolreplication FROM pg_roles"
+        " WHERE rolname = %s", (name,)).fetchone()[0]
+    if powers:
+        raise NotAllowed("the role {name} has powers a rep must not have (superuser, createdb, createrole,"
+                         " bypassrls or replication): remove them first", name=name)
+
+
+def _is_member(conn: psycopg.Connection, member: str, group: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member"
+        " WHERE r.rolname = %s AND g.rolname = %s", (member, group)).fetchone() is not None
+
+
+def _roles(conn: psycopg.Connection) -> dict[str, str]:
+    """The team's group roles; a schema from before team names must be migrated first."""
+    if not _team_roles_recorded(conn):
+        raise NotAllowed("this team's schema is older than this crmtui: run `crm server init` first")
+    return _recorded_roles(conn)
+
+
 def remove_rep(dsn: str, name: str) -> int:
-    """NOLOGIN, their sessions ended, their customers back to the pool. Returns how many customers went back."""
+    """NOLOGIN, out of the team's groups, their sessions ended where the admin may end them, their customers
+    back to the pool. Returns how many customers went back."""
     from psycopg import sql
 
     with admin_connection(dsn) as conn:
         _require_schema(conn)
+        roles = _roles(conn)
         if not conn.execute("SELECT 1 FROM crm.rep WHERE name = %s", (name,)).fetchone():
             raise NotFound("rep", name)
-        conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(name)))
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,))
-        return conn.execute("SELECT sync.retire_rep(%s)", (name,)).fetchone()[0]
+        with conn.transaction():
+            conn.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(name)))
+            # Out of the groups, a session still open can read and call nothing any more: an admin without
+            # superuser may not be allowed to end another role's sessions.
+            for kind in ("rep", "manager"):
+                if _is_member(conn, name, roles[kind]):
+                    conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(roles[kind]),
+                                                                     sql.Identifier(name)))
+            count = conn.execute("SELECT sync.retire_rep(%s)", (name,)).fetchone()[0]
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s"
+            " AND (pg_has_role(usesysid, 'USAGE') OR pg_has_role('pg_signal_backend', 'USAGE'))", (name,))
+        return count
 
 
 def find_customer(conn: psycopg.Connection, ref: str, *, pool_only: bool = False) -> tuple[str, str]:
