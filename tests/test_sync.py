@@ -55,7 +55,7 @@ def test_init_is_idempotent_and_locks_the_schema_down(team: Team) -> None:
         owners = dict(conn.execute(
             "SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
             " WHERE n.nspname = 'crm' AND c.relkind = 'r'").fetchall())
-        assert set(owners.values()) == {"crm_owner"}
+        assert set(owners.values()) == {admin.team_roles(team.database)["owner"]}
         forced = conn.execute(
             "SELECT bool_and(relrowsecurity AND relforcerowsecurity) FROM pg_class c"
             " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('crm', 'sync') AND c.relkind = 'r'"
@@ -66,7 +66,7 @@ def test_init_is_idempotent_and_locks_the_schema_down(team: Team) -> None:
             " has_function_privilege('public', p.oid, 'EXECUTE')"
             " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'sync'").fetchall()
         for name, secdef, config, owner, public in definers:
-            assert owner == "crm_api", name
+            assert owner == admin.team_roles(team.database)["api"], name
             assert not public, name
             assert config and any(c.startswith("search_path=") for c in config), name
         assert {"push", "claim", "release", "reassign", "reclaim"} <= {d[0] for d in definers if d[1]}

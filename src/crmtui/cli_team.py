@@ -270,16 +270,19 @@ def _is_driver_error(exc: BaseException) -> bool:
 def server_init(
     dsn: DSN,
     new_epoch: Annotated[bool, Opt("--new-epoch", help=N_("After restoring the server from a backup: every laptop resyncs fully."))] = False,
+    team: Annotated[Optional[str], Opt("--team", help=N_("The team's name, which prefixes its group roles (crm_TEAM_rep...); by default the database's name. Set once."))] = None,
 ) -> None:
     """Creates or migrates the team schema (tables, row-level security, roles, functions). Safe to run again."""
     from crmtui.server import admin
 
-    result = _admin(dsn, lambda: admin.init(dsn, new_epoch=new_epoch))
+    result = _admin(dsn, lambda: admin.init(dsn, team=team, new_epoch=new_epoch))
     if result.revision_before == result.revision_after:
         base._out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
     else:
         base._out(_("team schema created or migrated: {before} → {after}").format(
             before=result.revision_before or _("empty"), after=result.revision_after))
+    base._out(_("team {team}: group roles {rep}, {manager}, {admin}").format(
+        team=result.team, rep=result.roles["rep"], manager=result.roles["manager"], admin=result.roles["admin"]))
     base._out(_("sync epoch: {epoch}").format(epoch=result.epoch))
 
 
