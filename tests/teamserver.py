@@ -178,6 +178,32 @@ def team_factory(pg_cluster: Cluster, tmp_path: Path, memory_keyring: MemoryKeyr
     """Makes team databases on the one cluster: `make(managed=True)` has an admin without superuser (a
     CREATEROLE login that owns the database), as on a managed server. Each is initialised by `crm server
     init`'s code with the team clock at the test's NOW, and dropped with its roles at the end."""
+    yield from _team_factory(pg_cluster, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def pg16_cluster() -> Iterator[Cluster]:
+    """PostgreSQL 16, the oldest crmtui supports, from the same wheel (managed services still run it)."""
+    import os
+    import shutil
+    import tempfile
+
+    if os.environ.get("CRMTUI_TEST_PG_URL"):
+        pytest.skip("PostgreSQL 16 comes from the wheel; CRMTUI_TEST_PG_URL names one server")
+    base = Path(tempfile.mkdtemp(prefix="crmtui-pg16-"))
+    cluster = start_cluster(base / "cluster", install_name="pginstall")
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def team_factory_pg16(pg16_cluster: Cluster, tmp_path: Path, memory_keyring: MemoryKeyring, frozen) -> Iterator:
+    """`team_factory` on PostgreSQL 16."""
+    yield from _team_factory(pg16_cluster, tmp_path)
+
+
+def _team_factory(cluster: Cluster, tmp_path: Path) -> Iterator:
     from tests.conftest import NOW, ZONE
 
     made: list[Team] = []
@@ -185,12 +211,12 @@ def team_factory(pg_cluster: Cluster, tmp_path: Path, memory_keyring: MemoryKeyr
     def make(*, managed: bool = True, init: bool = True) -> Team:
         database = f"team{next(_databases)}"
         if managed:
-            login, password = managed_admin(pg_cluster, database)
+            login, password = managed_admin(cluster, database)
         else:
             login = password = None
-            with psycopg.connect(pg_cluster.url(), autocommit=True) as conn:
+            with psycopg.connect(cluster.url(), autocommit=True) as conn:
                 conn.execute(f"CREATE DATABASE {database}")
-        team = Team(pg_cluster, database, tmp_path / database, ZONE, admin_user=login, admin_password=password)
+        team = Team(cluster, database, tmp_path / database, ZONE, admin_user=login, admin_password=password)
         team.home.mkdir()
         made.append(team)
         if init:

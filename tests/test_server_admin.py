@@ -58,8 +58,11 @@ def _member_of(team: Team, login: str) -> set[str]:
             " JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = %s", (login,))}
 
 
-def test_an_admin_without_superuser_runs_the_team_from_the_cli(team_factory) -> None:
-    team = team_factory(init=False)
+@pytest.mark.parametrize("factory", ["team_factory", "team_factory_pg16"])
+def test_an_admin_without_superuser_runs_the_team_from_the_cli(factory: str, request: pytest.FixtureRequest) -> None:
+    team = request.getfixturevalue(factory)(init=False)
+    with team.admin() as conn:
+        assert conn.info.server_version // 10000 == (16 if factory.endswith("pg16") else 18)
     with team.admin() as conn:  # what a managed server gives the admin, and nothing more
         assert conn.execute(
             "SELECT rolsuper, rolcreaterole, rolcreatedb, rolbypassrls, rolreplication FROM pg_roles"
@@ -113,6 +116,8 @@ def test_an_admin_without_superuser_runs_the_team_from_the_cli(team_factory) -> 
     team.passwords["bob"], existed = admin.add_rep(team.dsn, team.role("bob"))
     assert existed and _member_of(team, team.role("bob")) == {f"crm_{db}_rep"}
     assert "up to date" in ok("server", "init", "--dsn", team.dsn).stdout
+    epoch = admin.init(team.dsn).epoch
+    assert admin.init(team.dsn, new_epoch=True).epoch != epoch  # after a restore: restamps every row
 
 
 def test_two_teams_on_one_cluster_see_nothing_of_each_other(team_factory) -> None:
