@@ -886,8 +886,9 @@ def test_rls_covers_every_table_and_the_internal_functions(team: Team) -> None:
         for table in counts:
             assert conn.execute(f"SELECT count(*) FROM crm.{table}").fetchone()[0] == 0, table
         for call in ("sync.apply_mutation('x', 'y', '{}'::jsonb, 0)", "sync.hand_over('x', NULL, 'y', 'claim', now())",
-                     "sync.restore_first_contact('x', 'y', now())", "sync.row_for('x', 'customer', 'y')",
-                     "sync.retire_rep('x')"):
+                     "sync.restore_first_contact('x', 'y', 'z', 'f', now(), now())", "sync.row_for('x', 'customer', 'y')",
+                     "sync.retire_rep('x')", "sync.move_merged('x', 'y', 's')",
+                     "sync.crossing_reference('follow_up', 'x', true)"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(f"SELECT {call}")
 

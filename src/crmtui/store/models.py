@@ -190,6 +190,20 @@ class SyncConflict(SQLModel, table=True):
     at: datetime
 
 
+class SyncSetAside(SQLModel, table=True):
+    """A row received from the server that this laptop could not store (it names a record the laptop does not
+    have): kept with the reason, listed with the rejected changes, tried again when customers change hands."""
+
+    __tablename__ = "sync_set_aside"
+
+    record_table: str = Field(primary_key=True)
+    record_id: str = Field(primary_key=True)
+    row: str  # JSON: the server's row as received
+    reason: str
+    reference: str | None = None  # the reference it could not resolve, e.g. "deal_id 1a2b…"
+    at: datetime  # first set aside
+
+
 class Meta(SQLModel, table=True):
     """Key-value facts about this database: the client id, the HLC state."""
 

@@ -122,13 +122,49 @@ def _local_value(value: object, kind: str) -> object:
     return value
 
 
+UNSTORABLE = (sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError, ValueError, TypeError)
+"""What one bad row received from the server raises here (a reference this laptop does not have, a value it
+cannot take); anything else (a full disk, a lock) fails the whole round as before."""
+
+
 def put_rows(conn: sqlite3.Connection, table: str, rows: list[dict],
              pending: dict[tuple[str, str], set[str]]) -> int:
     """Writes the server's rows of one table; fields with unpushed local changes keep the local value.
 
-    Only what differs is written: a row the laptop already has as the server does (its own pushed change
-    coming back) costs one read, and the search index is touched only when an indexed field changed.
+    A row this laptop cannot store (one naming a record it does not have) is set aside with the reason and
+    the others go in: one bad row never stops a pull. A row set aside earlier that now goes in leaves the list.
     """
+    written = 0
+    waiting = {row[0] for row in conn.execute("SELECT record_id FROM sync_set_aside WHERE record_table = ?", (table,))}
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        conn.execute("SAVEPOINT put_rows")
+        try:
+            written += _write_rows(conn, table, chunk, pending)
+            stored = [row["id"] for row in chunk]
+        except UNSTORABLE:
+            conn.execute("ROLLBACK TO put_rows")
+            stored = []
+            for row in chunk:  # one at a time, to find the rows that cannot go in
+                conn.execute("SAVEPOINT put_row")
+                try:
+                    written += _write_rows(conn, table, [row], pending)
+                    stored.append(row["id"])
+                except UNSTORABLE as error:
+                    conn.execute("ROLLBACK TO put_row")
+                    _set_aside(conn, table, row, error)
+                conn.execute("RELEASE put_row")
+        conn.execute("RELEASE put_rows")
+        done = [(table, record_id) for record_id in stored if record_id in waiting]
+        conn.executemany("DELETE FROM sync_set_aside WHERE record_table = ? AND record_id = ?", done)
+    return written
+
+
+def _write_rows(conn: sqlite3.Connection, table: str, rows: list[dict],
+                pending: dict[tuple[str, str], set[str]]) -> int:
+    """put_rows without the safety net. Only what differs is written: a row the laptop already has as the
+    server does (its own pushed change coming back) costs one read, and the search index is touched only when
+    an indexed field changed."""
     known = columns(conn, table)
     names = list(known)
     written = 0
@@ -191,6 +227,9 @@ def drop_customers(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY)")
     conn.execute("DELETE FROM gone")
     conn.executemany("INSERT OR IGNORE INTO gone VALUES (?)", [(i,) for i in ids])
+    _set_aside_crossing(conn)
+    conn.execute("DELETE FROM sync_set_aside WHERE coalesce(json_extract(row, '$.customer_id'),"
+                 " CASE WHEN record_table = 'customer' THEN record_id END) IN gone")
     statements = [
         "DELETE FROM payment WHERE contract_id IN (SELECT id FROM contract WHERE customer_id IN gone)",
         "DELETE FROM contract WHERE customer_id IN gone",
@@ -238,6 +277,99 @@ def drop_rows(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> int:
             conn.execute("ROLLBACK TO drop_row")
             conn.execute("RELEASE drop_row")
     return removed
+
+
+# Rows set aside ----------------------------------------------------------------------------------
+
+REFERENCES: dict[str, dict[str, str]] = {
+    "contact": {"customer_id": "customer"}, "deal": {"customer_id": "customer"},
+    "deal_stage_change": {"deal_id": "deal"},
+    "follow_up": {"customer_id": "customer", "contact_id": "contact", "deal_id": "deal"},
+    "contract": {"customer_id": "customer", "deal_id": "deal"}, "payment": {"contract_id": "contract"},
+    "customer_tag": {"customer_id": "customer"},
+}
+"""The local foreign keys: column -> the table it names."""
+
+MISSING_REFERENCE = "received from the server but not stored here: it refers to a record this laptop does not have"
+CROSSING_REFERENCE = "set aside: it refers to a record of a customer that left you"
+NOT_STORABLE = "received from the server but not stored here: this laptop cannot take it"
+SET_ASIDE_REASONS = (MISSING_REFERENCE, CROSSING_REFERENCE, NOT_STORABLE)
+"""Why a row was set aside (English; sync.client translates them when shown)."""
+
+
+def _set_aside(conn: sqlite3.Connection, table: str, row: dict, error: BaseException) -> None:
+    reference = None
+    reason = NOT_STORABLE
+    if isinstance(error, sqlite3.IntegrityError) and "FOREIGN KEY" in str(error):
+        reason = MISSING_REFERENCE
+        for name, parent in REFERENCES.get(table, {}).items():
+            value = row.get(name)
+            if value and conn.execute(f"SELECT 1 FROM {parent} WHERE id = ?", (value,)).fetchone() is None:
+                reference = f"{name} {value}"
+                break
+    else:
+        reference = str(error).splitlines()[0] if str(error) else type(error).__name__
+    _keep_aside(conn, table, row, reason, reference)
+
+
+def _keep_aside(conn: sqlite3.Connection, table: str, row: dict, reason: str, reference: str | None) -> None:
+    conn.execute(
+        "INSERT INTO sync_set_aside (record_table, record_id, row, reason, reference, at) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT DO UPDATE SET row = excluded.row, reason = excluded.reason, reference = excluded.reference",
+        (table, str(row.get("id")), json.dumps(row, ensure_ascii=False, default=str), reason, reference,
+         to_db(datetime.now(UTC))))
+
+
+def _set_aside_crossing(conn: sqlite3.Connection) -> None:
+    """Before customers in `gone` are removed: records of customers that stay which name a record of a gone
+    one (a reference the server let cross customers before it refused them) are set aside and removed too,
+    or the removal would break a foreign key."""
+    crossing = {
+        "follow_up": "customer_id NOT IN gone AND (deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)"
+                     " OR contact_id IN (SELECT id FROM contact WHERE customer_id IN gone))",
+        "contract": "customer_id NOT IN gone AND deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)",
+    }
+    for table, where in crossing.items():
+        for row in _local_rows(conn, table, where):
+            if table == "contract":  # its instalments go with it
+                for payment in _local_rows(conn, "payment", "contract_id = ?", (row["id"],)):
+                    payment["customer_id"] = row["customer_id"]
+                    _keep_aside(conn, "payment", payment, CROSSING_REFERENCE, f"contract_id {row['id']}")
+                conn.execute("DELETE FROM payment WHERE contract_id = ?", (row["id"],))
+            reference = next((f"{name} {row[name]}" for name in ("deal_id", "contact_id") if row.get(name)), None)
+            _keep_aside(conn, table, row, CROSSING_REFERENCE, reference)
+            conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+
+
+def _local_rows(conn: sqlite3.Connection, table: str, where: str, params: tuple = ()) -> list[dict]:
+    """Local records as the server sends them (ISO times in UTC, JSON booleans)."""
+    known = columns(conn, table)
+    return [{name: _json_value(value, known[name]) for name, value in zip(known, row, strict=True)}
+            for row in conn.execute(f"SELECT {', '.join(known)} FROM {table} WHERE {where}", params)]
+
+
+def set_aside_rows(conn: sqlite3.Connection) -> list[tuple[str, str, dict, str, str | None, str]]:
+    """Rows set aside, oldest first: table, record id, the row, reason, reference, when."""
+    return [(table, record_id, json.loads(row), reason, reference, at) for table, record_id, row, reason, reference, at
+            in conn.execute("SELECT record_table, record_id, row, reason, reference, at FROM sync_set_aside"
+                            " ORDER BY at, record_table, record_id")]
+
+
+def count_set_aside(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM sync_set_aside").fetchone()[0]
+
+
+def retry_set_aside(conn: sqlite3.Connection, pending: dict[tuple[str, str], set[str]]) -> int:
+    """Tries the rows set aside again, parents first (customers changed hands: what they named may be here
+    now). Returns how many went in."""
+    by_table: dict[str, list[dict]] = {}
+    for table, _record_id, row, *_rest in set_aside_rows(conn):
+        by_table.setdefault(table, []).append(row)
+    before = count_set_aside(conn)
+    for table in TABLE_ORDER:
+        if by_table.get(table):
+            put_rows(conn, table, by_table[table], pending)
+    return before - count_set_aside(conn)
 
 
 def put_conflicts(conn: sqlite3.Connection, rows: list[dict]) -> None:
@@ -402,7 +534,9 @@ def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = 
             record_id = values.pop("id")
             changes = {name: _json_value(value, known[name]) for name, value in values.items()}
             seen = json.loads(stamps_of.get(record_id, "{}"))
-            stamps = {name: seen.get(name, unknown) for name in changes}
+            # Each field keeps the moment of its stamp but carries this laptop's name: the server takes a
+            # re-push only with stamps of the pushing rep's laptops (no rep can pose as another).
+            stamps = {name: _own_stamp(seen.get(name, unknown), node) for name in changes}
             batch.append((str(uuid.uuid4()), node, "repush", table, record_id,
                           json.dumps(changes, ensure_ascii=False), json.dumps(stamps), FORMAT_VERSION, now, "{}"))
         conn.executemany(
@@ -410,6 +544,11 @@ def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = 
             " format_version, created_at, state, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)", batch)
         queued += len(batch)
     return queued
+
+
+def _own_stamp(stamp: str, node: str) -> str:
+    millis, counter, _ = parse_stamp(stamp)
+    return format_stamp(millis, counter, node)
 
 
 def tables() -> tuple[str, ...]:

@@ -37,15 +37,34 @@ SERVER_REASONS = (
     N_("its customer is not on the server"), N_("the customer it moves to is not yours"),
     N_("a newer value was already on the server"),
     N_("stamp from the future: the laptop clock is ahead of the server"),
+    N_("stamp of another laptop"), N_("a stamp that is not a stamp"),
+    N_("it refers to a record of another customer"), N_("records of another customer refer to it"),
+    N_("a time in the future: the laptop clock is ahead of the server"),
 )
 """Why the server's push function rejects or supersedes a mutation (its texts, translated when shown)."""
 
+SET_ASIDE_REASONS = (
+    N_("received from the server but not stored here: it refers to a record this laptop does not have"),
+    N_("set aside: it refers to a record of a customer that left you"),
+    N_("received from the server but not stored here: this laptop cannot take it"),
+)
+"""Why a row received from the server was set aside (crmtui.store.replica's texts, translated when shown)."""
+
+RECEIVED = "received"
+"""The kind of a Rejection that is a row received from the server and set aside (its seq is 0)."""
+
 
 def reason_text(detail: str) -> str:
-    """A server's reason in the chosen language (texts we do not know stay as the server wrote them)."""
+    """A server's reason in the chosen language (texts we do not know stay as the server wrote them). A row set
+    aside reads "reason (reference)": the reference (a column and an id) stays as it is."""
     from crmtui.i18n import _
 
-    return _(detail) if detail in SERVER_REASONS else detail
+    if detail in SERVER_REASONS or detail in SET_ASIDE_REASONS:
+        return _(detail)
+    base, paren, rest = detail.partition(" (")
+    if paren and base in SET_ASIDE_REASONS:
+        return f"{_(base)} ({rest}"
+    return detail
 
 
 @dataclass
@@ -80,6 +99,8 @@ class RoundReport:
     """Records sent again because the server had gone back in time (restored, or commits lost)."""
     """Changes made while this computer's clock ran ahead, stamped again with the server's time."""
     rejections: list[tuple[int, str]] = field(default_factory=list)
+    set_aside: int = 0
+    """Rows received from the server that this laptop could not store, set aside (all of them, after the round)."""
 
 
 def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
@@ -95,6 +116,9 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
     if report.repushed:
         notes.append((_("the server had gone back in time (a restore, or commits lost in a crash): {count} records"
                         " were sent again").format(count=report.repushed), True))
+    if report.set_aside:
+        notes.append((_("{count} records received from the server could not be stored here and are set aside;"
+                        " see `crm sync conflicts`").format(count=report.set_aside), True))
     if report.restamped:
         notes.append((_("{count} changes were made while this computer's clock ran ahead; they now carry the"
                         " server's time").format(count=report.restamped), True))
@@ -315,128 +339,16 @@ def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused 
 
 # Pull ---------------------------------------------------------------------------------------------
 
-DELTA = ("(t.txid >= pg_snapshot_xmin(%(prev)s::text::pg_snapshot)"
-         " AND NOT pg_visible_in_snapshot(t.txid, %(prev)s::text::pg_snapshot))")
-"""Rows whose writing transaction became visible since the previous snapshot (PgQ's cursor)."""
-
-
-def _scope(table: str, everyone: bool) -> str:
-    if everyone:
-        return "true"
-    if table == "customer":
-        return "t.owner = session_user"
-    return "t.customer_id IN (SELECT c.id FROM crm.customer c WHERE c.owner = session_user)"
-
-
-def _known(pg: psycopg.Connection, table: str, ids: set[str]) -> set[str]:
-    """Which of these ids the server has at all (whoever may see them)."""
-    if not ids:
-        return set()
-    return {r[0] for r in pg.execute("SELECT sync.known_rows(%s, %s)", (table, list(ids)))}
-
-
 def _xmax(snapshot: str) -> int:
     return int(snapshot.split(":")[1])
 
 
 def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport, *, full: bool = False) -> None:
-    """Everything that changed since the last pull, in one snapshot; access changes; a reconcile when due."""
-    with ctx.db.raw_read() as conn:
-        cursor = replica.get_meta(conn, "sync_cursor")
-        epoch = replica.get_meta(conn, "sync_epoch")
-        reconciled = replica.get_meta(conn, "sync_reconciled_at")
-    now = ctx.clock.utcnow()
-    try:
-        pg.execute("SELECT sync.reclaim_lazily()")
-    except Exception as error:
-        if _refusal(error) is None:
-            raise
-        raise _refusal(error) from None
-    everyone = info.manager
-    rows: dict[str, list[dict]] = {}
-    visible: set[str] | None = None
-    gained: set[str] = set()
-    lost: set[str] = set()
-    known: set[str] = set()
-    unknown_to_server: set[str] = set()
-    moved: dict[str, set[str]] = {}
-    lost_rows: dict[str, set[str]] = {}
-    with pg.transaction():
-        pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
-        prev = cursor if cursor and epoch == info.epoch and not full else None
-        if prev is not None and _xmax(prev) > _xmax(snapshot):
-            prev = None  # transaction ids went back: a restored server
-        report.full = prev is None
-        delta = DELTA if prev is not None else "true"
-        for table in TABLE_ORDER:
-            rows[table] = [r[0] for r in pg.execute(
-                f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE {delta} AND {_scope(table, everyone)}",
-                {"prev": prev},
-            )]
-        if prev is not None and not everyone:
-            last: dict[str, str] = {}
-            for customer_id, change in pg.execute(
-                f"SELECT t.customer_id, t.change FROM crm.access_change t WHERE t.rep = session_user AND {delta}"
-                " ORDER BY t.id", {"prev": prev},
-            ):
-                last[customer_id] = change
-            gained = {c for c, change in last.items() if change == "gained"}
-            lost = {c for c, change in last.items() if change == "lost"}
-            if gained:
-                # A customer that changed hands arrives whole, whatever its rows' transaction ids.
-                for table in TABLE_ORDER:
-                    key = "id" if table == "customer" else "customer_id"
-                    rows[table] += [r[0] for r in pg.execute(
-                        f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE t.{key} = ANY(%(ids)s)"
-                        f" AND {_scope(table, everyone)}", {"ids": list(gained)},
-                    )]
-        conflict_rows = [r[0] for r in pg.execute(
-            f"SELECT to_jsonb(t) - 'txid' FROM sync.conflict t WHERE {delta}", {"prev": prev})]
-        rules = pg.execute("SELECT to_jsonb(r) - 'txid' - 'id' FROM crm.pool_rule r").fetchone()
-        due = reconciled is None or now - datetime.fromisoformat(reconciled) >= RECONCILE_EVERY
-        if report.full or due:
-            visible = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.customer t WHERE {_scope('customer', everyone)}")}
-            with ctx.db.raw_read() as conn:
-                missing = replica.customer_ids(conn) - visible - replica.unsynced_customers(conn)
-            # Of the customers this laptop has and the rep no longer sees: those the server still has left
-            # the rep; those it does not have at all, it lost (a restore): they are sent again, never dropped.
-            known = _known(pg, "customer", missing)
-            unknown_to_server = missing - known
-            # Child records that left the rep's view while their customer stayed (moved by a merge).
-            for table in TABLE_ORDER[1:]:
-                seen = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.{table} t WHERE {_scope(table, everyone)}")}
-                with ctx.db.raw_read() as conn:
-                    stale = replica.record_ids(conn, table) - seen - replica.unsynced_records(conn, table)
-                moved[table] = _known(pg, table, stale)
-                lost_rows[table] = stale - moved[table]  # on this laptop, never on the server: sent again
-    owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
-    with ctx.db.raw_write(now) as (conn, _):
-        pending = replica.pending_fields(conn)
-        stamps: list[str] = []
-        for table in TABLE_ORDER:
-            report.pulled += replica.put_rows(conn, table, rows[table], pending)
-            for row in rows[table]:
-                stamps.extend((row.get("stamps") or {}).values())
-        report.gained = len(gained & owned_now)
-        gone = lost - owned_now
-        if visible is not None:
-            gone |= known
-            if unknown_to_server:
-                report.repushed += replica.queue_repush(conn, unknown_to_server)
-            replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
-        report.lost = replica.drop_customers(conn, gone)
-        for table in reversed(TABLE_ORDER[1:]):
-            replica.drop_rows(conn, table, moved.get(table, set()))
-        if any(lost_rows.values()):
-            report.repushed += replica.queue_repush(conn, records=lost_rows)
-        replica.put_conflicts(conn, conflict_rows)
-        replica.receive_stamps(conn, stamps)
-        replica.set_meta(conn, "sync_cursor", snapshot)
-        replica.set_meta(conn, "sync_epoch", info.epoch)
-        replica.set_meta(conn, "sync_manager", "1" if info.manager else "0")
-        if rules:
-            replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
+    """Everything that changed since the last pull, in one snapshot; access changes; a reconcile when due
+    (crmtui.sync.pull)."""
+    from crmtui.sync.pull import pull_changes
+
+    pull_changes(ctx, pg, info, report, full=full)
 
 
 # Status and conflicts ----------------------------------------------------------------------------
@@ -455,6 +367,8 @@ class SyncStatus:
     server_versions: dict | None
     clock_offset_ms: int | None
     manager: bool
+    set_aside: int = 0
+    """Rows received from the server that this laptop could not store."""
 
 
 def status(ctx: Context) -> SyncStatus:
@@ -473,6 +387,7 @@ def status(ctx: Context) -> SyncStatus:
             pending=replica.count_outbox(conn, "pending"), rejected=replica.count_outbox(conn, "rejected"),
             server_versions=json.loads(versions) if versions else None,
             clock_offset_ms=int(offset) if offset else None, manager=meta("manager") == "1",
+            set_aside=replica.count_set_aside(conn),
         )
 
 
@@ -501,7 +416,8 @@ class Rejection:
 
 
 def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
-    """Same-field conflicts (newest first) and the mutations the server rejected, with their reasons."""
+    """Same-field conflicts (newest first); the mutations the server rejected, with their reasons; then the rows
+    received from the server that this laptop could not store (kind "received", seq 0), with theirs."""
     with ctx.db.raw_read() as conn:
         found = [Conflict(table, record_id, customer, name, json.loads(kept) if kept else None, kept_by,
                           json.loads(lost) if lost else None, lost_by, at)
@@ -509,6 +425,10 @@ def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
                  in replica.conflicts(conn)]
         rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at)
                     for seq, table, record_id, kind, changes, reason, at in replica.rejected_mutations(conn)]
+        rejected += [Rejection(0, table, record_id, RECEIVED,
+                               {k: v for k, v in row.items() if k not in ("id", "stamps", "txid")},
+                               f"{reason} ({reference})" if reference else reason, at)
+                     for table, record_id, row, reason, reference, at in replica.set_aside_rows(conn)]
     return found, rejected
 
 
@@ -627,6 +547,9 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
         parts.append(f"{state.pending}↑" if short else _("{count} pending").format(count=state.pending))
     if state.rejected:
         parts.append(f"{state.rejected}✗" if short else _("{count} rejected").format(count=state.rejected))
+        problem = True
+    if state.set_aside:
+        parts.append(f"{state.set_aside}⚠" if short else _("{count} set aside").format(count=state.set_aside))
         problem = True
     return " · ".join(parts), problem
 

@@ -1,0 +1,173 @@
+"""The pull half of a sync round: what changed on the server since the laptop's last snapshot, written in.
+
+One REPEATABLE READ snapshot; rows of the rep's customers whose transaction became visible since the
+previous snapshot; customers gained arrive whole, customers lost are removed; a reconcile when due. A row the
+laptop cannot store is set aside (crmtui.store.replica) instead of stopping the pull.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from crmtui.store import replica
+from crmtui.store.outbox import TABLE_ORDER
+from crmtui.sync.client import RECONCILE_EVERY, RoundReport, ServerInfo, _refusal, _xmax
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from crmtui.services.context import Context
+
+DELTA = ("(t.txid >= pg_snapshot_xmin(%(prev)s::text::pg_snapshot)"
+         " AND NOT pg_visible_in_snapshot(t.txid, %(prev)s::text::pg_snapshot))")
+"""Rows whose writing transaction became visible since the previous snapshot (PgQ's cursor)."""
+
+
+def _scope(table: str, everyone: bool) -> str:
+    if everyone:
+        return "true"
+    if table == "customer":
+        return "t.owner = session_user"
+    return "t.customer_id IN (SELECT c.id FROM crm.customer c WHERE c.owner = session_user)"
+
+
+def _known(pg: psycopg.Connection, table: str, ids: set[str]) -> set[str]:
+    """Which of these ids the server has at all (whoever may see them)."""
+    if not ids:
+        return set()
+    return {r[0] for r in pg.execute("SELECT sync.known_rows(%s, %s)", (table, list(ids)))}
+
+
+def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport, *,
+                 full: bool = False) -> None:
+    """Everything that changed since the last pull, in one snapshot; access changes; a reconcile when due.
+    Rows this laptop cannot store are set aside (the pull goes on, the cursor advances) and tried again when
+    customers change hands."""
+    with ctx.db.raw_read() as conn:
+        cursor = replica.get_meta(conn, "sync_cursor")
+        epoch = replica.get_meta(conn, "sync_epoch")
+        reconciled = replica.get_meta(conn, "sync_reconciled_at")
+        client_id = replica.get_meta(conn, "client_id")
+    now = ctx.clock.utcnow()
+    if client_id is None:  # a laptop that has made no change yet still tells the server it pulled
+        import uuid
+
+        client_id = str(uuid.uuid4())
+        with ctx.db.raw_write(now) as (conn, _):
+            replica.set_meta(conn, "client_id", client_id)
+    _begin(pg, client_id)
+    everyone = info.manager
+    rows: dict[str, list[dict]] = {}
+    visible: set[str] | None = None
+    gained: set[str] = set()
+    lost: set[str] = set()
+    known: set[str] = set()
+    unknown_to_server: set[str] = set()
+    moved: dict[str, set[str]] = {}
+    lost_rows: dict[str, set[str]] = {}
+    with pg.transaction():
+        pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
+        prev = cursor if cursor and epoch == info.epoch and not full else None
+        if prev is not None and _xmax(prev) > _xmax(snapshot):
+            prev = None  # transaction ids went back: a restored server
+        report.full = prev is None
+        delta = DELTA if prev is not None else "true"
+        for table in TABLE_ORDER:
+            rows[table] = [r[0] for r in pg.execute(
+                f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE {delta} AND {_scope(table, everyone)}",
+                {"prev": prev},
+            )]
+        if prev is not None and not everyone:
+            last: dict[str, str] = {}
+            for customer_id, change in pg.execute(
+                f"SELECT t.customer_id, t.change FROM crm.access_change t WHERE t.rep = session_user AND {delta}"
+                " ORDER BY t.id", {"prev": prev},
+            ):
+                last[customer_id] = change
+            gained = {c for c, change in last.items() if change == "gained"}
+            lost = {c for c, change in last.items() if change == "lost"}
+            if gained:
+                # A customer that changed hands arrives whole, whatever its rows' transaction ids.
+                for table in TABLE_ORDER:
+                    key = "id" if table == "customer" else "customer_id"
+                    rows[table] += [r[0] for r in pg.execute(
+                        f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE t.{key} = ANY(%(ids)s)"
+                        f" AND {_scope(table, everyone)}", {"ids": list(gained)},
+                    )]
+        conflict_rows = [r[0] for r in pg.execute(
+            f"SELECT to_jsonb(t) - 'txid' FROM sync.conflict t WHERE {delta}", {"prev": prev})]
+        rules = pg.execute("SELECT to_jsonb(r) - 'txid' - 'id' FROM crm.pool_rule r").fetchone()
+        due = reconciled is None or now - datetime.fromisoformat(reconciled) >= RECONCILE_EVERY
+        if report.full or due:
+            visible = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.customer t WHERE {_scope('customer', everyone)}")}
+            with ctx.db.raw_read() as conn:
+                missing = replica.customer_ids(conn) - visible - replica.unsynced_customers(conn)
+            # Of the customers this laptop has and the rep no longer sees: those the server still has left
+            # the rep; those it does not have at all, it lost (a restore): they are sent again, never dropped.
+            known = _known(pg, "customer", missing)
+            unknown_to_server = missing - known
+            # Child records that left the rep's view while their customer stayed (moved by a merge).
+            for table in TABLE_ORDER[1:]:
+                seen = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.{table} t WHERE {_scope(table, everyone)}")}
+                with ctx.db.raw_read() as conn:
+                    stale = replica.record_ids(conn, table) - seen - replica.unsynced_records(conn, table)
+                moved[table] = _known(pg, table, stale)
+                lost_rows[table] = stale - moved[table]  # on this laptop, never on the server: sent again
+    owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
+    with ctx.db.raw_write(now) as (conn, _):
+        pending = replica.pending_fields(conn)
+        stamps: list[str] = []
+        for table in TABLE_ORDER:
+            report.pulled += replica.put_rows(conn, table, rows[table], pending)
+            for row in rows[table]:
+                stamps.extend((row.get("stamps") or {}).values())
+        if gained or lost or report.full:
+            # What a row set aside named may have come with a customer that changed hands.
+            replica.retry_set_aside(conn, pending)
+        report.gained = len(gained & owned_now)
+        gone = lost - owned_now
+        if visible is not None:
+            gone |= known
+            if unknown_to_server:
+                report.repushed += replica.queue_repush(conn, unknown_to_server)
+            replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
+        report.lost = replica.drop_customers(conn, gone)
+        for table in reversed(TABLE_ORDER[1:]):
+            replica.drop_rows(conn, table, moved.get(table, set()))
+        if any(lost_rows.values()):
+            report.repushed += replica.queue_repush(conn, records=lost_rows)
+        replica.put_conflicts(conn, conflict_rows)
+        replica.receive_stamps(conn, stamps)
+        report.set_aside = replica.count_set_aside(conn)
+        replica.set_meta(conn, "sync_cursor", snapshot)
+        replica.set_meta(conn, "sync_epoch", info.epoch)
+        replica.set_meta(conn, "sync_manager", "1" if info.manager else "0")
+        if rules:
+            replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
+
+
+def _begin(pg: psycopg.Connection, client_id: str) -> None:
+    """The server's lazy reclaim, and its note of when this laptop last pulled (a server before that note
+    has only the reclaim)."""
+    import psycopg
+
+    try:
+        pg.execute("SELECT sync.begin_pull(%s)", (client_id,))
+    except psycopg.errors.UndefinedFunction:
+        _call(pg, "SELECT sync.reclaim_lazily()")
+    except Exception as error:
+        if _refusal(error) is None:
+            raise
+        raise _refusal(error) from None
+
+
+def _call(pg: psycopg.Connection, query: str) -> None:
+    try:
+        pg.execute(query)
+    except Exception as error:
+        if _refusal(error) is None:
+            raise
+        raise _refusal(error) from None
