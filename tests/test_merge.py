@@ -532,23 +532,7 @@ async def test_the_convert_dialog_of_a_lead_whose_company_is_new_says_nothing_mo
         assert list(app.screen.query("#convert-joins")) == []
 
 
-async def test_the_convert_dialog_names_the_customers_when_the_company_is_several_and_enter_refuses(ctx):
-    add_customer(ctx, "Acme")
-    add_customer(ctx, "ACME Ltd", force=True)
-    lead = add_lead(ctx, "Bob", company="Acme")
-    app = build_app(ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await _settle(pilot)
-        app.open_customer(lead.id)
-        await _settle(pilot)
-        await pilot.press("c")
-        await _settle(pilot)
-        said = str(app.screen.query_one("#convert-joins", Static).render())
-        assert said.startswith('2 customers are named "Acme": say which one Bob joins')
-        await pilot.press("enter")
-        await _settle(pilot)
-        assert app.screen.query_one("#convert-next", Input).has_class("missing")  # still open, nothing done
-    assert customer_detail(ctx, lead.id).customer.status == "lead" and len(list_customers(ctx)) == 3
+# The dialog when the company names several customers (the rep picks one): tests/test_tui_convert.py.
 
 
 def test_a_lead_never_joins_a_customer_in_the_pool(ctx) -> None:
