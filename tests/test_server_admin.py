@@ -185,6 +185,9 @@ def test_a_server_from_before_team_names_is_upgraded_in_place(team_factory) -> N
         assert conn.execute("SELECT sync.is_manager(), count(*) FROM crm.customer").fetchone() == (True, 1)
     with psycopg.connect(team.rep_url("ann"), autocommit=True) as conn:
         assert conn.execute("SELECT sync.is_manager(), sync.is_admin()").fetchone() == (False, False)
+        for internal in ("SELECT sync.team_role('admin')", "SELECT * FROM sync.team_role"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(internal)
     assert admin.remove_rep(team.dsn, team.role("ann")) == 1
 
 
