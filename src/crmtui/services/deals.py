@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from crmtui import labels
 from crmtui.config import Settings, Stage
@@ -176,17 +176,14 @@ def _customer_after_void(session: StoreSession, deal: Deal, now: datetime) -> No
         return
     if any(other.stage == "won" and other.id != deal.id for other in deal_store.deals_of(session, customer.id)):
         return
-    written = customer_store.status_written_millis(session, customer.id)
-    won_at = {_millis(contract.created_at) for contract in deal_store.contracts_of(session, customer.id, include_deleted=True)}
+    # One transaction's writes share the milliseconds of their stamps: the status was last written by a Won when
+    # its stamp has those of a contract's creation.
+    written = customer_store.written_millis(session, "customer", customer.id, "status")
+    won_at = {customer_store.written_millis(session, "contract", contract.id, "created_at")
+              for contract in deal_store.contracts_of(session, customer.id, include_deleted=True)}
     if written is not None and written in won_at:
         customer.status = "prospect"
         customer.updated_at = now
-
-
-def _millis(moment: datetime) -> int:
-    """A stored moment (UTC, read back without its zone) in the milliseconds a sync stamp counts."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return int(aware.timestamp() * 1000)
 
 
 def list_deals(ctx: Context, stages: tuple[str, ...] | None = None) -> list[tuple[Deal, Customer]]:

@@ -121,9 +121,9 @@ def children_of(session: Session, customer_id: str) -> list[Contact | Deal | Fol
     return found
 
 
-def status_written_millis(session: Session, customer_id: str) -> int | None:
-    """When the customer's status was last written, here or on a laptop it was pulled from: the wall-clock
-    milliseconds of its sync stamp (None when no stamp is known)."""
-    row = session.get(SyncStamp, ("customer", customer_id))
-    stamp = json.loads(row.stamps).get("status") if row else None
+def written_millis(session: Session, table: str, record_id: str, field: str) -> int | None:
+    """When a field of a record was last written, here or on the laptop it was pulled from: the milliseconds of
+    its sync stamp, the same for every write of one transaction (None when no stamp is known)."""
+    row = session.get(SyncStamp, (table, record_id))
+    stamp = json.loads(row.stamps).get(field) if row else None
     return parse_stamp(stamp)[0] if stamp else None
