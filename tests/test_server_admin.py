@@ -220,3 +220,25 @@ def test_the_team_name_is_checked_and_kept(team_factory) -> None:
         conn.execute(f"DROP DATABASE {team.database} WITH (FORCE)")
         conn.execute("DROP ROLE crm_sales_owner, crm_sales_api, crm_sales_rep, crm_sales_manager, crm_sales_admin")
         conn.execute(f"CREATE DATABASE {team.database} OWNER {team.admin_user}")
+
+
+def test_init_and_the_admin_commands_say_who_may_run_them(team_factory) -> None:
+    team = team_factory(init=False)
+    with psycopg.connect(team.cluster.url(), autocommit=True) as conn:  # owns the database, no CREATEROLE
+        conn.execute(f"ALTER ROLE {team.admin_user} NOCREATEROLE")
+    refused = fails("server", "init", "--dsn", team.dsn)
+    assert (f"{team.admin_user} cannot set up the team: `crm server init` needs a login that owns the database"
+            " and has CREATEROLE (or a superuser)") in refused.stderr
+    with psycopg.connect(team.cluster.url(), autocommit=True) as conn:
+        conn.execute(f"ALTER ROLE {team.admin_user} CREATEROLE")
+    ok("server", "init", "--dsn", team.dsn)
+    team.add_rep("ann")
+    team.add_rep("lee", manager=True)
+    for name in ("ann", "lee"):  # a rep or a manager with their own login is not the admin
+        dsn = team.rep_url(name)
+        for command in (["add-rep", "eve"], ["remove-rep", team.role("ann")], ["rules", "--claim-limit", "9"],
+                        ["reclaim"], ["reps"]):
+            refused = fails("server", *command, "--dsn", dsn)
+            assert f"{team.role(name)} is not this team's admin" in refused.stderr, command
+    assert admin.rules(team.dsn, {})["claim_limit"] == 3
+    assert [rep[0] for rep in admin.reps(team.dsn)] == [team.role("ann"), team.role("lee")]

@@ -114,6 +114,12 @@ def init(dsn: str, *, team: str | None = None, new_epoch: bool = False) -> InitR
         if conn.info.server_version < MIN_SERVER_VERSION:
             raise NotAllowed("the server runs PostgreSQL {version}; crmtui needs 16 or newer",
                              version=conn.info.server_version // 10000)
+        superuser, createrole, owner = conn.execute(
+            "SELECT r.rolsuper, r.rolcreaterole, pg_has_role(d.datdba, 'USAGE') FROM pg_roles r, pg_database d"
+            " WHERE r.rolname = current_user AND d.datname = current_database()").fetchone()
+        if not superuser and not (createrole and owner):
+            raise NotAllowed("{user} cannot set up the team: `crm server init` needs a login that owns the database"
+                             " and has CREATEROLE (or a superuser)", user=conn.info.user)
     with _migration_transaction(dsn) as (connection, conn):
         before = _revision(conn)
         name = _team_name(conn, team)
@@ -387,9 +393,7 @@ def _is_member(conn: psycopg.Connection, member: str, group: str) -> bool:
 
 
 def _roles(conn: psycopg.Connection) -> dict[str, str]:
-    """The team's group roles; a schema from before team names must be migrated first."""
-    if not _team_roles_recorded(conn):
-        raise NotAllowed("this team's schema is older than this crmtui: run `crm server init` first")
+    """The team's group roles (after _require_schema, which knows the schema records them)."""
     return _recorded_roles(conn)
 
 
@@ -486,8 +490,15 @@ def reps(dsn: str) -> list[tuple[str, bool, bool, int]]:
 
 
 def _require_schema(conn: psycopg.Connection) -> None:
+    """The team schema is there and current enough, and the caller is the team's admin."""
     if conn.execute("SELECT to_regclass('sync.server_info')").fetchone()[0] is None:
         raise NotAllowed("this database has no crmtui schema yet: run `crm server init` first")
+    if conn.execute("SELECT to_regprocedure('sync.is_admin()')").fetchone()[0] is None:
+        raise NotAllowed("this team's schema is older than this crmtui: run `crm server init` first")
+    if not conn.execute("SELECT CASE WHEN has_function_privilege('sync.is_admin()', 'EXECUTE')"
+                        " THEN sync.is_admin() ELSE false END").fetchone()[0]:
+        raise NotAllowed("{user} is not this team's admin: use the login that ran `crm server init`",
+                         user=conn.info.user)
 
 
 def call(conn: psycopg.Connection, query: str, params: tuple) -> Any:
