@@ -457,3 +457,40 @@ def test_a_follow_up_backdated_after_the_laptop_saw_the_reclaim_does_not_count_a
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM sync.backdated_follow_up")
     assert boss is not None
+
+
+def test_a_server_at_s0002_is_upgraded_in_place_and_keeps_its_rows(team: Team) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from crmtui.server import admin
+
+    wang = team.add_rep("wang")
+    own = _book(team, wang, "Wang Co")
+    trap = customer_service.add_customer(wang, "Trap Co")
+    sync.sync_round(wang)
+    engine = create_engine(team.cluster.url(team.database).replace("postgresql:", "postgresql+psycopg:", 1),
+                           poolclass=NullPool)
+    config = Config()
+    config.set_main_option("script_location", str(admin.MIGRATIONS))
+    with engine.begin() as connection:  # the server as crmtui left it before this revision
+        config.attributes["connection"] = connection
+        command.downgrade(config, "s0002")
+    engine.dispose()
+    planted = str(uuid.uuid4())
+    with team.admin() as conn:  # a crossing such a server accepted
+        conn.execute(PLANTED["follow_up.deal_id"][2], {"id": planted, "trap": trap.id, "deal": own.deal})
+        assert conn.execute("SELECT to_regclass('sync.backdated_follow_up')").fetchone()[0] is None
+
+    result = admin.init(team.dsn)
+
+    assert (result.revision_before, result.revision_after) == ("s0002", admin.head_revision())
+    assert _crossings(team) == 1  # rows already there are kept as they are: laptops set them aside
+    report = sync.sync_round(wang)
+    assert report.rejected == 0 and report.set_aside == 0  # wang holds both customers: it stores the row
+    assert _server_one(team, "SELECT count(*) FROM sync.client WHERE last_pull_at IS NOT NULL") == 1
+    # An edit of the crossing row is refused until its reference is put right.
+    [refused] = _forge(team, "wang", [("update", "follow_up", planted, {"notes": "edited"})])
+    assert refused["outcome"] == "rejected" and refused["detail"] == "it refers to a record of another customer"
