@@ -83,6 +83,9 @@ def test_an_admin_without_superuser_runs_the_team_from_the_cli(factory: str, req
     team.passwords["lee"] = manager.stdout.strip().splitlines()[-1]
     assert _member_of(team, team.role("lee")) == {f"crm_{db}_manager"}
     assert _member_of(team, team.role("ann")) == {f"crm_{db}_rep"}
+    team.passwords["cat"], _ = admin.add_rep(team.dsn, team.role("cat"))
+    team.passwords["cat"], existed = admin.add_rep(team.dsn, team.role("cat"), manager=True)  # promoted
+    assert existed and _member_of(team, team.role("cat")) == {f"crm_{db}_manager"}
 
     acme = customer_service.add_customer(ann, "Acme Trading")
     _log(ann, acme.id)
@@ -98,7 +101,7 @@ def test_an_admin_without_superuser_runs_the_team_from_the_cli(factory: str, req
     assert (_local_names(bob), _local_names(ann)) == (["Acme Trading"], [])
     assert "0 customers went back to the pool" in ok("server", "reclaim", "--dsn", team.dsn).stdout
     reps = ok("server", "reps", "--dsn", team.dsn).stdout
-    assert f"{team.role('bob')}: 1 customers" in reps and f"{team.role('lee')}: 0 customers  (manager)" in reps
+    assert f"{team.role('bob')}: 1 customers" in reps and f"{team.role('cat')}: 0 customers  (manager)" in reps
 
     # bob keeps a session open; this admin may not end another role's sessions, yet the removal cuts it off.
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as open_session:
