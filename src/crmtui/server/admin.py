@@ -250,8 +250,8 @@ def _check_shared_roles(conn: psycopg.Connection, roles: dict[str, str]) -> None
         used = _databases_using(conn, SHARED_ROLES[kind])
         if used:
             raise NotAllowed("the roles crm_rep, crm_manager and so on are shared with the database {database} on"
-                             " this cluster; crmtui cannot tell which team they belong to. Move one team to"
-                             " another cluster, or ask for help on the crmtui tracker", database=used[0])
+                             " this cluster, and crmtui cannot tell whose they are: move one of the two teams to"
+                             " another cluster first (pg_dump, pg_restore)", database=used[0])
         if _role_exists(conn, roles[kind]):
             raise NotAllowed("a role named {role} exists already: choose another team name with --team",
                              role=roles[kind])
