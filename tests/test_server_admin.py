@@ -245,3 +245,28 @@ def test_init_and_the_admin_commands_say_who_may_run_them(team_factory) -> None:
             assert f"{team.role(name)} is not this team's admin" in refused.stderr, command
     assert admin.rules(team.dsn, {})["claim_limit"] == 3
     assert [rep[0] for rep in admin.reps(team.dsn)] == [team.role("ann"), team.role("lee")]
+
+
+def test_two_databases_sharing_the_old_role_names_are_not_guessed_apart(team_factory) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    a = team_factory(managed=False)
+    _downgrade(a, "s0003")
+    b = team_factory(managed=False, init=False)  # set up as two teams on one cluster were before: shared roles
+    engine = create_engine(b.cluster.url(b.database).replace("postgresql:", "postgresql+psycopg:", 1),
+                           poolclass=NullPool)
+    config = Config()
+    config.set_main_option("script_location", str(admin.MIGRATIONS))
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE SCHEMA crm AUTHORIZATION crm_owner; CREATE SCHEMA sync AUTHORIZATION crm_owner")
+        config.attributes["connection"] = connection
+        command.upgrade(config, "s0003")
+    engine.dispose()
+    for team, other in ((a, b), (b, a)):
+        refused = fails("server", "init", "--dsn", team.dsn)
+        assert (f"the roles crm_rep, crm_manager and so on are shared with the database {other.database} on this"
+                " cluster, and crmtui cannot tell whose they are") in refused.stderr
+    assert {"crm_owner", "crm_rep"} <= _roles(a)  # nothing renamed
