@@ -494,3 +494,30 @@ def test_a_server_at_s0002_is_upgraded_in_place_and_keeps_its_rows(team: Team) -
     # An edit of the crossing row is refused until its reference is put right.
     [refused] = _forge(team, "wang", [("update", "follow_up", planted, {"notes": "edited"})])
     assert refused["outcome"] == "rejected" and refused["detail"] == "it refers to a record of another customer"
+
+
+def test_crm_pool_claim_and_crm_sync_go_on_past_a_row_set_aside(team: Team) -> None:
+    import json
+
+    from .test_cli import ok
+    from .test_cli_team import _set_up
+
+    wang = team.add_rep("wang")
+    own = _book(team, wang, "Wang Co")
+    trap = customer_service.add_customer(wang, "Trap Co")
+    sync.sync_round(wang)
+    planted = str(uuid.uuid4())
+    with team.admin() as conn:
+        conn.execute(PLANTED["follow_up.deal_id"][2], {"id": planted, "trap": trap.id, "deal": own.deal})
+    sync.release(wang, trap.id)
+    _set_up(team, "li")
+
+    assert "claimed Trap Co; it is in your lists now" in ok("pool", "claim", "Trap").stdout
+    synced = ok("sync")
+    assert ("1 records received from the server could not be stored here and are set aside; see `crm sync"
+            " conflicts`") in synced.stdout
+    listed = ok("sync", "conflicts").stdout
+    assert (f"#0 received of follow_up {planted[:8]}: received from the server but not stored here: it refers to"
+            f" a record this laptop does not have (deal_id {own.deal})") in listed
+    assert json.loads(ok("sync", "status", "--json").stdout)["set_aside"] == 1
+    assert "Trap Co" in ok("list", "customers").stdout
