@@ -61,7 +61,57 @@ class _Group(TyperGroup):
         _choose_language()
         if i18n.language != "en":
             _translate_help(self)
+        given = kwargs.get("args", args[0] if args else None)
+        _refuse_broken_text(self, list(sys.argv[1:] if given is None else given))
         return super().main(*args, **kwargs)
+
+
+def _broken_text(value: str) -> str | None:
+    """What makes `value` unusable as text, or None: bytes that were not UTF-8 (Python keeps them as
+    U+DC80-U+DCFF) or a lone surrogate; SQLite and the terminal would fail on them half-way through a command."""
+    bad = [char for char in value if "\ud800" <= char <= "\udfff"]
+    if not bad:
+        return None
+    return _("invalid UTF-8 byte") if all("\udc80" <= char <= "\udcff" for char in bad) else _("a lone surrogate")
+
+
+def _refuse_broken_text(group, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Refuses, before any command runs (so nothing is written), an argument or option that is not valid text.
+
+    A file name may hold any bytes, so only text parameters are checked: the arguments are parsed without
+    running anything to learn which parameter got the bad value, and the message names it.
+    """
+    if not any(_broken_text(arg) for arg in args):
+        return
+    named = _param_with_broken_text(group, args)
+    if named is None:
+        return  # only file names (or words Click will refuse itself) carry such bytes
+    name, problem = named
+    sys.stderr.write(_("error: ") + _("{name}: not valid text ({problem}); retype it").format(
+        name=name, problem=problem) + "\n")
+    sys.exit(2)
+
+
+def _param_with_broken_text(group, args: list[str]) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+    """(the parameter's name as typed, what is wrong) for the first text parameter holding broken text."""
+    ctx = group.make_context("crm", list(args), resilient_parsing=True)
+    while True:
+        for param in ctx.command.params:
+            value = ctx.params.get(param.name)
+            for item in value if isinstance(value, list | tuple) else [value]:
+                problem = _broken_text(item) if isinstance(item, str) else None
+                if problem:
+                    if getattr(param, "param_type_name", "") == "option":
+                        return max(param.opts, key=len), problem
+                    return (param.metavar or param.name or "").lower(), problem
+        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        if not rest or not hasattr(ctx.command, "resolve_command"):
+            break
+        name, command, rest = ctx.command.resolve_command(ctx, rest)
+        if command is None:
+            break
+        ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=True)
+    return None
 
 
 def _translate_help(command) -> None:  # type: ignore[no-untyped-def]
@@ -156,18 +206,35 @@ def _session() -> Iterator[Context]:
     except (DuplicateFound, NotFound, CrmError) as exc:
         _fail(exc.message())
     except sqlite3.Error as exc:
-        _fail(_("the database could not be read or written ({error})").format(error=exc))
+        _fail(_storage_failure(exc))
     except OSError as exc:
-        _fail(_("cannot use {path}: {reason} (check CRMTUI_HOME / CRMTUI_DB)").format(
-            path=exc.filename or _("the data folder"), reason=exc.strerror or exc))
+        _fail(_storage_failure(exc))
     except Exception as exc:
         # SQLAlchemy wraps the driver's error; a broken or locked file is a message, not a traceback.
         if isinstance(getattr(exc, "orig", None), sqlite3.Error):
-            _fail(_("the database could not be read or written ({error})").format(error=exc.orig))  # type: ignore[attr-defined]
+            _fail(_storage_failure(exc.orig))  # type: ignore[attr-defined]
         raise
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _storage_failure(error: sqlite3.Error | OSError) -> str:
+    """One line for a database file that could not be read or written: read-only and full disks said as such."""
+    from crmtui import paths
+    from crmtui.services.context import storage_error
+
+    try:
+        path = paths.database_path()
+    except CrmError as exc:
+        return exc.message()
+    known = storage_error(error, path)
+    if known is not None:
+        return known.message()
+    if isinstance(error, OSError):
+        return _("cannot use {path}: {reason} (check CRMTUI_HOME / CRMTUI_DB)").format(
+            path=error.filename or _("the data folder"), reason=error.strerror or error)
+    return _("the database could not be read or written ({error})").format(error=error)
 
 
 def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]

@@ -5,13 +5,22 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from crmtui.errors import CrmError
+
 APP_NAME = "crmtui"
 
 
 def home_override() -> Path | None:
     """The CRMTUI_HOME folder when set: tests and scripts put data and config there."""
     value = os.environ.get("CRMTUI_HOME")
-    return Path(value).expanduser() if value else None
+    if not value:
+        return None
+    home = Path(value).expanduser()
+    if home.exists() and not home.is_dir():
+        # every path below it would fail with "Not a directory" deep inside some command
+        raise CrmError("CRMTUI_HOME names a file, not a folder ({path}); point it at a folder, where crmtui keeps"
+                       " config/ and data/", path=home)
+    return home
 
 
 def data_dir() -> Path:
@@ -38,7 +47,10 @@ def database_path() -> Path:
     """The SQLite file; CRMTUI_DB names another file (used by bench scripts)."""
     value = os.environ.get("CRMTUI_DB")
     if value:
-        return Path(value).expanduser()
+        path = Path(value).expanduser()
+        if path.is_dir():
+            raise CrmError("CRMTUI_DB names a folder ({path}); it must name the database file", path=path)
+        return path
     return data_dir() / "crm.db"
 
 

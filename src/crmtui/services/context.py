@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +12,8 @@ from crmtui import normalize
 from crmtui.clock import Clock, local_zone
 from crmtui.config import Settings, load_settings
 from crmtui.errors import CrmError
-from crmtui.store.db import DamagedDatabase, Database, open_database
+from crmtui.store import db as store_db
+from crmtui.store.db import DamagedDatabase, Database, NewerDatabase, ReadOnlyNeedsUpgrade, open_database
 
 
 @dataclass
@@ -38,4 +42,34 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
         db = open_database(path, paths.backups_dir() if db_path is None else None)
     except DamagedDatabase as exc:
         raise CrmError("{problem}; restore a backup with `crm restore FILE`, or move the file away", problem=exc) from None
+    except NewerDatabase as exc:
+        raise CrmError("{path} was written by a newer crmtui (schema {revision}); upgrade crmtui", path=exc.path,
+                       revision=exc.revision) from None
+    except ReadOnlyNeedsUpgrade as exc:
+        raise CrmError("{path} must be brought to this crmtui's schema once (it has {revision}) but is read-only;"
+                       " make it and its folder writable for one run", path=exc.path, revision=exc.revision) from None
     return Context(db=db, settings=settings, clock=clock)
+
+
+def storage_error(error: BaseException, path: Path) -> CrmError | None:
+    """What a failed read or write of the database file means for the rep, or None when SQLite's words will do.
+
+    A read-only file or folder and a full disk are said as such: the file is fine, and advice meant for a
+    damaged one (restore a backup, move the file away) would mislead.
+    """
+    code = store_db.error_code(error) if isinstance(error, sqlite3.Error) else 0
+    number = error.errno if isinstance(error, OSError) else None
+    if code == store_db.SQLITE_READONLY or number == errno.EROFS:
+        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+            return CrmError("the folder {folder} is read-only: crmtui can show the database but not change it"
+                            " (SQLite writes its journal next to the file); nothing was saved", folder=path.parent)
+        return CrmError("{path} is read-only: crmtui can show it but not change it; nothing was saved", path=path)
+    if code == store_db.SQLITE_FULL or number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return CrmError("the disk holding {path} is full; nothing was saved: free some space and try again", path=path)
+    if code == store_db.SQLITE_IOERR:
+        return CrmError("the disk holding {path} failed to read or write ({error}): it may be full or failing;"
+                        " nothing was saved", path=path, error=error)
+    if code in (store_db.SQLITE_CANTOPEN, store_db.SQLITE_PERM):
+        return CrmError("{path} cannot be opened ({error}): check that you may read and write it and its folder",
+                        path=path, error=error)
+    return None

@@ -7,10 +7,11 @@ imported only when an ORM session is first asked for.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -177,11 +178,87 @@ class Database:
             self.engine.dispose()
 
 
-def current_revision(path: Path) -> str | None:
+SQLITE_PERM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = (
+    3, 8, 10, 11, 13, 14, 26)
+"""SQLite's primary result codes (the low byte of an extended code) that say what is wrong with a file."""
+
+
+def error_code(error: sqlite3.Error) -> int:
+    """SQLite's primary result code of an error (0 when the driver did not give one)."""
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+class NewerDatabase(Exception):
+    """The file's schema revision is unknown here: a newer crmtui wrote it."""
+
+    def __init__(self, path: Path, revision: str) -> None:
+        self.path = path
+        self.revision = revision
+        super().__init__(f"{path} has schema {revision}")
+
+
+class ReadOnlyNeedsUpgrade(Exception):
+    """The file must be migrated to this crmtui's schema before use, but cannot be written."""
+
+    def __init__(self, path: Path, revision: str) -> None:
+        self.path = path
+        self.revision = revision
+        super().__init__(f"{path} has schema {revision} and is read-only")
+
+
+class ReadOnlyDatabase(Database):
+    """A file that can be read but not written where it lies (its folder is read-only, so SQLite cannot make the
+    WAL index it needs even to read): opened as an unchanging file (SQLite's immutable mode). Every write fails
+    with SQLite's read-only error, which the commands report as such."""
+
+    def connect(self) -> sqlite3.Connection:
+        connection = self._open()
+        _prepare(connection)
+        return connection
+
+    def _open(self) -> sqlite3.Connection:
+        return sqlite3.connect(_uri(self.path, immutable=True), uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from sqlalchemy import create_engine
+
+        # the file URL picks SQLAlchemy's pool for files; the connections themselves come from _open
+        engine = create_engine(f"sqlite:///{self.path}", creator=self._open)
+        _configure(engine)
+        return engine
+
+
+def _uri(path: Path, immutable: bool = False) -> str:
+    """A read-only SQLite URI of the file (any character of the name escaped)."""
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
+def _check_readable(path: Path) -> bool:
+    """Checks that an existing file is a database; True when it can be read only as an unchanging file.
+
+    A read-only folder without the WAL's side files refuses even a read-only connection; that is not damage, and
+    saying so could lead a rep to move a good file away.
+    """
+    for immutable in (False, True):
+        try:
+            with closing(sqlite3.connect(_uri(path, immutable), uri=True)) as probe:
+                probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return immutable
+        except sqlite3.DatabaseError as exc:
+            if error_code(exc) in (SQLITE_NOTADB, SQLITE_CORRUPT):
+                raise DamagedDatabase(f"{path} is not a usable database ({exc})") from None
+            if immutable or error_code(exc) not in (SQLITE_READONLY, SQLITE_CANTOPEN):
+                raise
+    return True
+
+
+def current_revision(path: Path, immutable: bool = False) -> str | None:
     """The migration revision recorded in the file, or None for a new or foreign file."""
     if not path.exists() or path.stat().st_size == 0:
         return None
-    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    connection = sqlite3.connect(_uri(path, immutable), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         return connection.execute("SELECT version_num FROM alembic_version").fetchone()[0]
     except sqlite3.DatabaseError:
@@ -193,7 +270,17 @@ def current_revision(path: Path) -> str | None:
 def copy_database(source: Path, target: Path) -> None:
     """A consistent copy with SQLite's online backup, safe while other processes write."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        _copy(_uri(source), target)
+    except sqlite3.OperationalError as exc:
+        if error_code(exc) not in (SQLITE_READONLY, SQLITE_CANTOPEN):
+            raise
+        # a file in a read-only folder: copied as an unchanging file (nobody can write there either)
+        _copy(_uri(source, immutable=True), target)
+
+
+def _copy(source_uri: str, target: Path) -> None:
+    src = sqlite3.connect(source_uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     dst = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         src.backup(dst)
@@ -203,29 +290,33 @@ def copy_database(source: Path, target: Path) -> None:
 
 
 def open_database(path: Path, backups: Path | None = None) -> Database:
-    """Opens (creating if needed) and migrates the file; a copy is taken before any migration of existing data."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.stat().st_size > 0:
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
-                probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise DamagedDatabase(f"{path} is not a usable database ({exc})") from None
-    revision = current_revision(path)
-    database = Database(path)
-    if revision != SCHEMA_HEAD:
-        from crmtui.store.migrate import upgrade  # deferred: Alembic is needed only here
+    """Opens (creating if needed) and migrates the file; a copy is taken before any migration of existing data.
 
-        if revision is not None:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            copy_database(path, (backups or path.parent / "backups") / f"{path.stem}-{stamp}-before-{SCHEMA_HEAD}.db")
-        upgrade(database.engine)
+    A file that can only be read opens for reading; one written by a newer crmtui is refused before anything
+    is written (no migration can apply, and a backup copy on every attempt would only fill the disk).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    read_only = path.exists() and path.stat().st_size > 0 and _check_readable(path)
+    revision = current_revision(path, immutable=read_only)
+    if revision == SCHEMA_HEAD:
+        return ReadOnlyDatabase(path) if read_only else Database(path)
+    from crmtui.store.migrate import known_revisions, upgrade  # deferred: Alembic is needed only here
+
+    if revision is not None and revision not in known_revisions():
+        raise NewerDatabase(path, revision)
+    if revision is not None and (read_only or not os.access(path, os.W_OK)):
+        raise ReadOnlyNeedsUpgrade(path, revision)
+    database = Database(path)
+    if revision is not None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        copy_database(path, (backups or path.parent / "backups") / f"{path.stem}-{stamp}-before-{SCHEMA_HEAD}.db")
+    upgrade(database.engine)
     return database
 
 
 def inspect_file(path: Path) -> tuple[str, set[str], str | None]:
     """(integrity check result, table names, revision) of a file, opened read-only."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = sqlite3.connect(_uri(path), uri=True)
     try:
         integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -24,6 +24,11 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
+def known_revisions() -> set[str]:
+    """Every revision this crmtui has a migration for (an unknown one was written by a newer crmtui)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Brings the file to `revision` in one transaction per migration."""
     config = alembic_config()
