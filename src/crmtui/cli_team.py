@@ -79,7 +79,7 @@ def sync_setup(
 
     from crmtui.config import SyncSettings, save_sync_settings
     from crmtui.sync.client import check_connection
-    from crmtui.sync.connection import check_keyring, check_server_url, ssl_mode, store_password
+    from crmtui.sync.connection import check_keyring, check_server_url, keyring_warning, ssl_mode, store_password
 
     sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
     with base._session() as session:
@@ -88,6 +88,7 @@ def sync_setup(
             raise InvalidInput("user", "your login on the team server", user)
         ssl_mode(sync)  # refuses a non-local server without TLS before asking anything
         check_keyring()
+        _warn(keyring_warning())
         password = typer.prompt(_("Password for {user}").format(user=sync.user), hide_input=True, err=True)
         session.settings = replace(session.settings, sync=sync)
         info = check_connection(session, password)
@@ -109,6 +110,10 @@ def sync_status(json_out: JSON_OUT = False) -> None:
 
     with base._session() as session:
         state = status(session)
+        if state.configured:
+            from crmtui.sync.connection import keyring_warning
+
+            _warn(keyring_warning())
         if json_out:
             base._print_json(asdict(state))
             return
@@ -160,6 +165,16 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
                 seq=r.seq, kind=r.kind, table=r.table, id=r.record_id[:8], reason=reason_text(r.reason)))
             if fields:
                 base._out("      " + fields)
+
+
+def _warn(text: str | None) -> None:
+    """A warning on stderr (stdout stays the command's output, JSON included)."""
+    if text:
+        import sys
+
+        from crmtui.normalize import visible
+
+        sys.stderr.write(_("warning: ") + visible(text) + "\n")
 
 
 def _value(value: object) -> str:

@@ -26,12 +26,54 @@ def keyring_user(sync: SyncSettings) -> str:
 
 def check_keyring() -> None:
     """Refuses before the password is typed when this machine has no keyring to keep it in."""
-    import keyring
-    from keyring.backends import fail
+    from keyring.backends import fail, null
 
-    if isinstance(keyring.get_keyring(), fail.Keyring):
+    if isinstance(_password_backend(), fail.Keyring | null.Keyring):
         raise NotAllowed("this computer has no OS keyring to keep the password in; install one (on a Linux"
                          " server: pip install keyrings.alt) and run `crm sync setup` again")
+
+
+def _password_backend():  # type: ignore[no-untyped-def]
+    """The keyring backend that keeps the password: the chosen one, or the first of a chain (it gets the writes)."""
+    import keyring
+    from keyring.backends import chainer, fail
+
+    backend = keyring.get_keyring()
+    if isinstance(backend, chainer.ChainerBackend):
+        chained = backend.backends
+        return chained[0] if chained else fail.Keyring()
+    return backend
+
+
+def keyring_warning() -> str | None:
+    """A warning when the keyring backend does not keep the password encrypted, or keeps none; None when it does.
+
+    Told by what the backend is: the fail and null backends keep nothing, a class named Plaintext (keyrings.alt's
+    PlaintextKeyring) writes the password as it is to a file, and a priority below 1 is how keyring itself marks
+    a backend it does not recommend.
+    """
+    from keyring.backends import fail, null
+
+    from crmtui.i18n import _
+
+    backend = _password_backend()
+    kind = type(backend)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    how = _("choose another with PYTHON_KEYRING_BACKEND or keyringrc.cfg (`python -m keyring --list-backends`"
+            " lists them, `python -m keyring diagnose` shows where keyringrc.cfg goes)")
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return _("the keyring backend {backend} keeps no password; {how}").format(backend=name, how=how)
+    if any("plaintext" in cls.__name__.lower() for cls in kind.__mro__):
+        return _("the keyring backend {backend} keeps the sync password unencrypted in a file; {how}").format(
+            backend=name, how=how)
+    try:
+        priority = float(backend.priority)
+    except Exception:  # a backend whose priority cannot be read is not trusted either
+        priority = 0.0
+    if priority < 1:
+        return _("the keyring backend {backend} is one keyring does not recommend (priority {priority:g}, below 1);"
+                 " {how}").format(backend=name, priority=priority, how=how)
+    return None
 
 
 def store_password(sync: SyncSettings, password: str) -> None:
