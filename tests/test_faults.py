@@ -34,6 +34,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,7 +147,7 @@ def as_compared(value: object) -> object:
 
 def check_store(db: Path) -> None:
     """Everything that must hold after any kill (see the module's docstring)."""
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         for table in FTS_TABLES:
@@ -186,7 +187,7 @@ def check_store(db: Path) -> None:
 
 
 def is_written(db: Path, trial: Trial) -> bool:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         if trial.command == "add":
             found = conn.execute("SELECT count(*) FROM customer WHERE name = ?", (trial.token,)).fetchone()[0]
         else:
@@ -208,7 +209,8 @@ def test_kill_9_during_add_and_log_keeps_every_acknowledged_write(home: Path, ct
     holder = sqlite3.connect(db) if app_open else None
     if holder is not None:
         holder.execute("SELECT count(*) FROM customer").fetchall()  # a reader keeps the WAL between children
-    customer_id = sqlite3.connect(db).execute("SELECT id FROM customer WHERE name = 'Fault Works'").fetchone()[0]
+    with closing(sqlite3.connect(db)) as conn:
+        customer_id = conn.execute("SELECT id FROM customer WHERE name = 'Fault Works'").fetchone()[0]
     trials: list[Trial] = []
     try:
         for number in range(TRIALS):

@@ -71,6 +71,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("up", "k", "conflicts"),
     KeyBinding("save", "ctrl+s", "follow-up form"),
     KeyBinding("cancel", "escape", "follow-up form"),
+    *(KeyBinding(None, key, "follow-up form") for key in (*"1234567yn", "tab", "shift+tab", "enter")),
     KeyBinding("save-new", "ctrl+s", "new record"),
     KeyBinding("open-existing", "ctrl+o", "new record"),
     KeyBinding("cancel-new", "escape", "new record"),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
@@ -20,19 +19,20 @@ from crmtui.widgets.cells import literal
 from crmtui.widgets.date_preview import show_next_date
 
 
+CHOICE_KEYS = "1234567yn"
+"""The picker's keys: the seven channels, then goal met yes / no."""
+
+
 def channel_names() -> list[str]:
     """The seven channels in the current language, in key order 1-7."""
     return [labels.channel(key) for key in CHANNELS]
 
 
 class ChoicePicker(Static, can_focus=True):
-    """The first stop of the form: 1-7 picks the channel, y/n answers "goal met?"."""
+    """The first stop of the form: 1-7 picks the channel, y/n answers "goal met?" (the form routes those keys here)."""
 
     channel: str | None = None
     goal_met: bool | None = None
-
-    class Complete(Message):
-        """Both answers are in: the form moves on to the goal."""
 
     def on_mount(self) -> None:
         self.refresh_text()
@@ -54,18 +54,15 @@ class ChoicePicker(Static, can_focus=True):
         text.append("n " + _("no"), style="reverse bold" if self.goal_met is False else "")
         self.update(text)
 
-    def on_key(self, event: events.Key) -> None:
-        if event.character and event.character in "1234567":
-            self.channel = CHANNELS[int(event.character) - 1]
-        elif event.key in ("y", "n"):
-            self.goal_met = event.key == "y"
+    def choose(self, key: str) -> bool:
+        """Takes 1-7 (the channel) or y/n (goal met); whether both answers are now in."""
+        if key in CHOICE_KEYS[:7]:
+            self.channel = CHANNELS[int(key) - 1]
         else:
-            return
-        event.stop()
+            self.goal_met = key == "y"
         self.remove_class("missing")
         self.refresh_text()
-        if self.channel is not None and self.goal_met is not None:
-            self.post_message(self.Complete())
+        return self.channel is not None and self.goal_met is not None
 
 
 class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
@@ -74,6 +71,15 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        # A terminal hands the app a fast typist's keys in bursts, and the app gives each key to the widget
+        # focused when it routes it, before that widget has handled the keys ahead of it. A focus moved by a
+        # widget's own handler (after y/n, on Tab or Enter) came too late: the rest of the burst went to the
+        # old field, and the text typed right after `y` was lost. As priority bindings these keys act while
+        # the app routes them, so the next key of the burst already goes to the new field.
+        *[Binding(key, f"choose('{key}')", show=False, priority=True) for key in CHOICE_KEYS],
+        Binding("tab", "move_focus(1)", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True),
+        Binding("enter", "submit_field", show=False, priority=True),
     ]
 
     FIELD_IDS = {
@@ -105,23 +111,37 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one(ChoicePicker).focus()
 
-    @on(ChoicePicker.Complete)
-    def move_to_goal(self) -> None:
-        self.query_one("#goal", Input).focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only while their field has the focus: elsewhere 1-7, y, n and Enter are typed as usual.
+        if action == "choose":
+            return self.focused is None or isinstance(self.focused, ChoicePicker)
+        if action == "submit_field":
+            return isinstance(self.focused, Input)
+        return True
+
+    def action_choose(self, key: str) -> None:
+        """1-7 or y/n on the picker; once both answers are in, the goal (the focus moves at once)."""
+        if self.query_one(ChoicePicker).choose(key):
+            self.set_focus(self.query_one("#goal", Input))
+
+    def action_move_focus(self, step: int) -> None:
+        """Tab and Shift+Tab between the fields."""
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def action_submit_field(self) -> None:
+        """Enter on a one-line field: the next field, or save from the date."""
+        if self.focused is self.query_one("#next", Input):
+            self.action_save()
+        else:
+            self.focus_next()
 
     @on(Input.Changed, "#next")
     def preview_date(self, event: Input.Changed) -> None:
         """Shows what the next date was read as, or why it was not understood."""
         show_next_date(self.query_one("#preview", Label), event.value, self.app.ctx)  # type: ignore[attr-defined]
-
-    @on(Input.Submitted, "#next")
-    def submit_from_date(self) -> None:
-        self.action_save()
-
-    @on(Input.Submitted, "#goal")
-    @on(Input.Submitted, "#next-plan")
-    def next_field(self) -> None:
-        self.focus_next()
 
     def values(self) -> dict[str, object]:
         """What the rep entered so far."""
@@ -143,6 +163,19 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         )
 
     def action_save(self) -> None:
+        """Saves once every field has taken the keys typed before Ctrl+S or Enter: in a fast typist's burst the
+        last characters may still wait in a field's queue when the save key is routed."""
+        fields = [self.query_one(f"#{name}") for name in ("goal", "notes", "next-plan", "next")]
+
+        def after(index: int) -> None:
+            if index == len(fields):
+                self._save()
+            else:
+                fields[index].call_later(after, index + 1)
+
+        after(0)
+
+    def _save(self) -> None:
         """Saves through the service; missing or wrong fields are marked and nothing is lost."""
         from crmtui.services.follow_ups import log_follow_up
 
