@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
+from textual.widgets import OptionList
 
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
@@ -521,3 +522,27 @@ def test_crm_pool_claim_and_crm_sync_go_on_past_a_row_set_aside(team: Team) -> N
             f" a record this laptop does not have (deal_id {own.deal})") in listed
     assert json.loads(ok("sync", "status", "--json").stdout)["set_aside"] == 1
     assert "Trap Co" in ok("list", "customers").stdout
+
+
+async def test_the_apps_conflicts_view_and_footer_show_a_row_set_aside(team: Team) -> None:
+    from crmtui.app import build_app
+    from crmtui.screens.conflicts import ConflictsScreen
+
+    from .test_tui_team import SIZE, _footer, _option_texts, _until
+
+    wang, li = team.add_rep("wang"), team.add_rep("li")
+    own = _book(team, wang, "Wang Co")
+    trap = customer_service.add_customer(wang, "Trap Co")
+    sync.sync_round(wang)
+    with team.admin() as conn:
+        conn.execute(PLANTED["contract.deal_id"][2], {"id": str(uuid.uuid4()), "trap": trap.id, "deal": own.deal})
+    sync.release(wang, trap.id)
+    assert sync.claim(li, "Trap Co")[1].set_aside == 1
+    app = build_app(li, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: "1 set aside" in _footer(app))
+        await pilot.press("C")
+        await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen)
+                     and app.screen.query_one("#conflict-list", OptionList).option_count >= 3)
+        texts = _option_texts(app, "#conflict-list")
+        assert any(t.strip().startswith("#0") and "received from the server" in t for t in texts), texts
