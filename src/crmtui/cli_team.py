@@ -127,6 +127,8 @@ def sync_status(json_out: JSON_OUT = False) -> None:
             base._out(_("last error ({when}): {error}").format(when=_when(session, state.last_error_at), error=state.last_error))
         base._out(_("pending changes: {count}").format(count=state.pending))
         base._out(_("rejected changes: {count}").format(count=state.rejected))
+        if state.set_aside:
+            base._out(_("rows received but set aside (see `crm sync conflicts`): {count}").format(count=state.set_aside))
         if state.server_versions:
             base._out(_("server versions: schema {schema}, mutation formats {fmin}-{fmax}").format(
                 schema=state.server_versions["schema"], fmin=state.server_versions["format_min"],
