@@ -47,8 +47,9 @@ from crmtui.store.outbox import TABLE_ORDER
 from tests.conftest import child_env
 
 PYTHON = sys.executable
-TRIALS = 12
-"""Trials per scenario; two scenarios make 24 kills."""
+TRIALS = int(os.environ.get("CRMTUI_FAULT_TRIALS", "12"))
+"""Trials per scenario; two scenarios make 24 kills. More: CRMTUI_FAULT_TRIALS=100 (and CRMTUI_FAULT_SEED=...)."""
+SEED = os.environ.get("CRMTUI_FAULT_SEED", "crmtui kill -9")
 CHILD_TIMEOUT = 120.0
 """Only a hung child hits this: the trials never wait on it."""
 LONG_NOTES = 20_000
@@ -199,7 +200,7 @@ def is_written(db: Path, trial: Trial) -> bool:
 
 @pytest.mark.parametrize("app_open", [False, True], ids=["file-alone", "app-open"])
 def test_kill_9_during_add_and_log_keeps_every_acknowledged_write(home: Path, ctx: Context, app_open: bool):
-    rng = random.Random(f"crmtui kill -9 {app_open}")
+    rng = random.Random(f"{SEED} {app_open}")
     env = child_env(home)
     db = home / "data" / "crm.db"
     took = {"add": run_clean(env, "add", "customer", "Fault Works")}
