@@ -29,6 +29,7 @@ from crmtui.services.context import open_context, storage_error
 from crmtui.services.customers import add_customer
 from crmtui.services.deals import add_deal
 from crmtui.store.db import SCHEMA_HEAD, Database, current_revision
+from tests.conftest import ZONE
 
 from .test_cli import crm as crm_in_process
 
@@ -504,3 +505,24 @@ def test_a_chain_is_judged_by_the_backend_that_gets_the_password(home, tmp_path,
     keyring_backend(Chain())
     _configure_sync(home)
     assert crm_in_process("sync", "status").stderr.startswith(PLAINTEXT_WARNING)
+
+
+def test_a_write_to_a_read_only_database_is_refused_as_an_error_the_app_shows(home):
+    # the app's forms show a CrmError and stay open; a raw SQLite error would take the app down
+    from crmtui.clock import Clock
+    from crmtui.errors import CrmError
+    from crmtui.services.context import Context
+    from crmtui.services.customers import list_customers
+    from crmtui.store.db import ReadOnlyDatabase
+
+    path = book(home)
+    before = dump(path)
+    ctx = Context(db=ReadOnlyDatabase(path), settings=_settings(), clock=Clock(ZONE))
+    try:
+        assert [c.name for c in list_customers(ctx, ("prospect",))] == ["Acme"]
+        with pytest.raises(CrmError) as refused:
+            add_customer(ctx, "Bob", status="lead", kind="person")
+    finally:
+        ctx.close()
+    assert str(refused.value) == f"{path} is read-only: crmtui can show it but not change it; nothing was saved"
+    assert dump(path) == before

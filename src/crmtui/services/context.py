@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,10 +59,7 @@ def storage_error(error: BaseException, path: Path) -> CrmError | None:
     code = store_db.error_code(error) if isinstance(error, sqlite3.Error) else 0
     number = error.errno if isinstance(error, OSError) else None
     if code == store_db.SQLITE_READONLY or number == errno.EROFS:
-        if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
-            return CrmError("the folder {folder} is read-only: crmtui can show the database but not change it"
-                            " (SQLite writes its journal next to the file); nothing was saved", folder=path.parent)
-        return CrmError("{path} is read-only: crmtui can show it but not change it; nothing was saved", path=path)
+        return store_db.read_only_refusal(path)
     if code == store_db.SQLITE_FULL or number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return CrmError("the disk holding {path} is full; nothing was saved: free some space and try again", path=path)
     if code == store_db.SQLITE_IOERR:

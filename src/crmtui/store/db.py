@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crmtui.errors import NotAllowed
 from crmtui.store.outbox import OutboxWriter
 
 if TYPE_CHECKING:
@@ -138,14 +139,25 @@ class Database:
 
     @contextmanager
     def raw_write(self, now: datetime) -> Iterator[tuple[sqlite3.Connection, OutboxWriter]]:
-        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write."""
+        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write.
+
+        Joined, every row it changes must be recorded in the outbox (as every local change is): the ORM session
+        then reloads exactly the recorded fields of the records it holds, when next used. Rows changed without a
+        record (pulled rows, which are never written inside an ORM write) make it reload everything instead.
+        """
         outer: StoreSession | None = getattr(self._local, "session", None)
         if outer is not None:
             outer.flush()
             outer.info["now"] = now
             connection = outer.connection().connection.driver_connection
-            yield connection, outer.outbox()  # type: ignore[misc]
-            outer.expire_all()  # rows changed under the ORM's feet: reload them on next access
+            writer = outer.outbox()
+            first, changes_before = len(writer.recorded), connection.total_changes  # type: ignore[union-attr]
+            yield connection, writer  # type: ignore[misc]
+            recorded = writer.recorded[first:]
+            if recorded or connection.total_changes == changes_before:  # type: ignore[union-attr]
+                outer.expire_recorded(recorded)
+            else:
+                outer.expire_all()
             return
         connection = self.connect()
         try:
@@ -216,6 +228,13 @@ class ReadOnlyDatabase(Database):
         _prepare(connection)
         return connection
 
+    def write(self, now: datetime | None = None):  # type: ignore[no-untyped-def, override]
+        """Refused before anything starts: the app's forms show the reason instead of failing half-way."""
+        raise read_only_refusal(self.path)
+
+    def raw_write(self, now: datetime):  # type: ignore[no-untyped-def, override]
+        raise read_only_refusal(self.path)
+
     def _open(self) -> sqlite3.Connection:
         return sqlite3.connect(_uri(self.path, immutable=True), uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                                check_same_thread=False)
@@ -228,6 +247,14 @@ class ReadOnlyDatabase(Database):
         engine = create_engine(f"sqlite:///{self.path}", creator=self._open)
         _configure(engine)
         return engine
+
+
+def read_only_refusal(path: Path) -> NotAllowed:
+    """Why nothing can be saved in a file that is read-only, or lies in a read-only folder."""
+    if path.parent.is_dir() and not os.access(path.parent, os.W_OK):
+        return NotAllowed("the folder {folder} is read-only: crmtui can show the database but not change it"
+                          " (SQLite writes its journal next to the file); nothing was saved", folder=path.parent)
+    return NotAllowed("{path} is read-only: crmtui can show it but not change it; nothing was saved", path=path)
 
 
 def _uri(path: Path, immutable: bool = False) -> str:
