@@ -47,8 +47,8 @@ from crmtui.store.outbox import TABLE_ORDER
 from tests.conftest import child_env
 
 PYTHON = sys.executable
-TRIALS = int(os.environ.get("CRMTUI_FAULT_TRIALS", "12"))
-"""Trials per scenario; two scenarios make 24 kills. More: CRMTUI_FAULT_TRIALS=100 (and CRMTUI_FAULT_SEED=...)."""
+TRIALS = int(os.environ.get("CRMTUI_FAULT_TRIALS", "10"))
+"""Trials per scenario; two scenarios make 20 kills. More: CRMTUI_FAULT_TRIALS=100 (and CRMTUI_FAULT_SEED=...)."""
 SEED = os.environ.get("CRMTUI_FAULT_SEED", "crmtui kill -9")
 CHILD_TIMEOUT = 120.0
 """Only a hung child hits this: the trials never wait on it."""
