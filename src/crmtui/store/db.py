@@ -139,25 +139,14 @@ class Database:
 
     @contextmanager
     def raw_write(self, now: datetime) -> Iterator[tuple[sqlite3.Connection, OutboxWriter]]:
-        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write.
-
-        Joined, every row it changes must be recorded in the outbox (as every local change is): the ORM session
-        then reloads exactly the recorded fields of the records it holds, when next used. Rows changed without a
-        record (pulled rows, which are never written inside an ORM write) make it reload everything instead.
-        """
+        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write."""
         outer: StoreSession | None = getattr(self._local, "session", None)
         if outer is not None:
             outer.flush()
             outer.info["now"] = now
             connection = outer.connection().connection.driver_connection
-            writer = outer.outbox()
-            first, changes_before = len(writer.recorded), connection.total_changes  # type: ignore[union-attr]
-            yield connection, writer  # type: ignore[misc]
-            recorded = writer.recorded[first:]
-            if recorded or connection.total_changes == changes_before:  # type: ignore[union-attr]
-                outer.expire_recorded(recorded)
-            else:
-                outer.expire_all()
+            yield connection, outer.outbox()  # type: ignore[misc]
+            outer.expire_all()  # rows changed under the ORM's feet: reload them on next access
             return
         connection = self.connect()
         try:
