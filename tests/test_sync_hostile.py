@@ -547,3 +547,9 @@ async def test_the_apps_conflicts_view_and_footer_show_a_row_set_aside(team: Tea
                      and app.screen.query_one("#conflict-list", OptionList).option_count >= 3)
         texts = _option_texts(app, "#conflict-list")
         assert any(t.strip().startswith("#0") and "received from the server" in t for t in texts), texts
+
+
+def test_every_reason_a_row_is_set_aside_for_is_translatable() -> None:
+    assert set(replica.SET_ASIDE_REASONS) == set(sync.SET_ASIDE_REASONS)
+    detail = f"{replica.MISSING_REFERENCE} (deal_id 1a2b)"
+    assert sync.reason_text(detail) == detail  # English: as stored, the reference kept
