@@ -518,8 +518,9 @@ def test_crm_pool_claim_and_crm_sync_go_on_past_a_row_set_aside(team: Team) -> N
     assert ("1 records received from the server could not be stored here and are set aside; see `crm sync"
             " conflicts`") in synced.stdout
     listed = ok("sync", "conflicts").stdout
-    assert (f"#0 received of follow_up {planted[:8]}: received from the server but not stored here: it refers to"
-            f" a record this laptop does not have (deal_id {own.deal})") in listed
+    assert listed.endswith("Received from the server but set aside (not stored on this laptop):\n"
+                           f"  follow_up {planted[:8]}: received from the server but not stored here: it refers to"
+                           f" a record this laptop does not have (deal_id {own.deal})\n")
     assert json.loads(ok("sync", "status", "--json").stdout)["set_aside"] == 1
     assert "rows received but set aside (see `crm sync conflicts`): 1" in ok("sync", "status").stdout
     assert "Trap Co" in ok("list", "customers").stdout
@@ -546,7 +547,8 @@ async def test_the_apps_conflicts_view_and_footer_show_a_row_set_aside(team: Tea
         await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen)
                      and app.screen.query_one("#conflict-list", OptionList).option_count >= 3)
         texts = _option_texts(app, "#conflict-list")
-        assert any(t.strip().startswith("#0") and "received from the server" in t for t in texts), texts
+        heading = texts.index("Received but set aside: not stored here (1)")
+        assert texts[heading + 1].strip().startswith("contract") and "received from the server" in texts[heading + 1]
 
 
 def test_every_reason_a_row_is_set_aside_for_is_translatable() -> None:

@@ -143,7 +143,7 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
     from dataclasses import asdict
 
     from crmtui import labels
-    from crmtui.sync.client import conflicts, reason_text
+    from crmtui.sync.client import RECEIVED, conflicts, reason_text
 
     with base._session() as session:
         found, rejected = conflicts(session)
@@ -158,6 +158,8 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
             base._out(_("  {when}  {customer} · {field}: kept {kept} ({kept_by}), lost {lost} ({lost_by})").format(
                 when=_when(session, c.at), customer=c.customer or c.record_id[:8], field=labels.field(c.field),
                 kept=_value(c.kept), kept_by=c.kept_by or "?", lost=_value(c.lost), lost_by=c.lost_by or "?"))
+        aside = [r for r in rejected if r.kind == RECEIVED]
+        rejected = [r for r in rejected if r.kind != RECEIVED]
         if rejected:
             base._out(_("Rejected changes (not on the server):"))
         for r in rejected:
@@ -167,6 +169,11 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
                 seq=r.seq, kind=r.kind, table=r.table, id=r.record_id[:8], reason=reason_text(r.reason)))
             if fields:
                 base._out("      " + fields)
+        if aside:
+            base._out(_("Received from the server but set aside (not stored on this laptop):"))
+        for r in aside:
+            base._out(_("  {table} {id}: {reason}").format(table=r.table, id=r.record_id[:8],
+                                                          reason=reason_text(r.reason)))
 
 
 def _warn(text: str | None) -> None:

@@ -14,7 +14,7 @@ from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.screens.base import CrmScreenMixin
-from crmtui.sync.client import Conflict, Rejection, reason_text
+from crmtui.sync.client import RECEIVED, Conflict, Rejection, reason_text
 from crmtui.widgets.cells import row
 from crmtui.widgets.status_footer import StatusFooter
 
@@ -62,6 +62,8 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
                 ("  " + (c.customer or c.record_id[:8]), max(12, width // 5)), (labels.field(c.field), 12),
                 (_("kept {value} ({who})").format(value=_value(c.kept), who=c.kept_by or "?"), max(16, width * 3 // 10)),
                 (_("lost {value} ({who})").format(value=_value(c.lost), who=c.lost_by or "?"), 0))))
+        aside = [r for r in rejected if r.kind == RECEIVED]
+        rejected = [r for r in rejected if r.kind != RECEIVED]
         options.append(Option(Text(f"{_('Rejected changes: not on the server')} ({len(rejected)})", style="bold"),
                               disabled=True))
         for r in rejected:
@@ -69,6 +71,11 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
                                 if k not in ("created_at", "updated_at"))
             options.append(Option(row(("  #" + str(r.seq), 8), (reason_text(r.reason), max(20, width * 4 // 10)),
                                       (changed, 0))))
+        if aside:  # rows of the server this laptop could not store (shown only when there are some)
+            options.append(Option(Text(f"{_('Received but set aside: not stored here')} ({len(aside)})",
+                                       style="bold"), disabled=True))
+        for r in aside:
+            options.append(Option(row(("  " + r.table, 20), (reason_text(r.reason), 0))))
         listing.set_options(options)
         listing.focus()
 
