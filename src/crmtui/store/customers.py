@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, SyncStamp
@@ -85,23 +85,34 @@ def list_customers(session: Session, statuses: Sequence[str] | None = None, limi
     return list(session.exec(query).all())
 
 
+_CONTACTS_OF = select(Contact).where(Contact.customer_id == bindparam("customer_id"))
+_CONTACTS_ORDER = (col(Contact.decision_maker).desc(), Contact.name)
+_LIVE_CONTACTS_OF = _CONTACTS_OF.where(col(Contact.deleted_at).is_(None)).order_by(*_CONTACTS_ORDER)
+_EVERY_CONTACT_OF = _CONTACTS_OF.order_by(*_CONTACTS_ORDER)
+_LIVE_TAGS_OF = (select(CustomerTag)
+                 .where(CustomerTag.customer_id == bindparam("customer_id"), col(CustomerTag.deleted_at).is_(None))
+                 .order_by(CustomerTag.tag))
+# Built once: SQLAlchemy then keys its cache of compiled statements without rebuilding them on every call.
+
+
+def _flush_for(session: Session, model: type) -> dict[str, bool]:
+    """Execution options for a query that reads `model`'s table alone: flush first only when that table has
+    unflushed changes (other pending changes cannot alter what it reads; a later flush writes them)."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    return {} if any(isinstance(obj, model) for obj in pending) else {"autoflush": False}
+
+
 def contacts_of(session: Session, customer_id: str, include_deleted: bool = False) -> list[Contact]:
     """The customer's contacts, decision makers first."""
-    query = select(Contact).where(Contact.customer_id == customer_id)
-    if not include_deleted:
-        query = query.where(col(Contact.deleted_at).is_(None))
-    return list(session.exec(query.order_by(col(Contact.decision_maker).desc(), Contact.name)).all())
+    query = _EVERY_CONTACT_OF if include_deleted else _LIVE_CONTACTS_OF
+    return list(session.exec(query, params={"customer_id": customer_id},
+                             execution_options=_flush_for(session, Contact)).all())
 
 
 def tags_of(session: Session, customer_id: str) -> list[CustomerTag]:
     """Live tags of a customer."""
-    return list(
-        session.exec(
-            select(CustomerTag)
-            .where(CustomerTag.customer_id == customer_id, col(CustomerTag.deleted_at).is_(None))
-            .order_by(CustomerTag.tag)
-        ).all()
-    )
+    return list(session.exec(_LIVE_TAGS_OF, params={"customer_id": customer_id},
+                             execution_options=_flush_for(session, CustomerTag)).all())
 
 
 def count_customers(session: Session) -> int:

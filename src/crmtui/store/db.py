@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from crmtui.store.session import StoreSession
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 """The newest migration; checked without importing Alembic (it costs ~0.35 s). A test keeps it true."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -139,14 +139,25 @@ class Database:
 
     @contextmanager
     def raw_write(self, now: datetime) -> Iterator[tuple[sqlite3.Connection, OutboxWriter]]:
-        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write."""
+        """A write transaction on the stdlib path, with its outbox writer; joins an open ORM write.
+
+        Joined, every row it changes must be recorded in the outbox (as every local change is): the ORM session
+        then reloads exactly the recorded fields of the records it holds, when next used. Rows changed without a
+        record (pulled rows, which are never written inside an ORM write) make it reload everything instead.
+        """
         outer: StoreSession | None = getattr(self._local, "session", None)
         if outer is not None:
             outer.flush()
             outer.info["now"] = now
             connection = outer.connection().connection.driver_connection
-            yield connection, outer.outbox()  # type: ignore[misc]
-            outer.expire_all()  # rows changed under the ORM's feet: reload them on next access
+            writer = outer.outbox()
+            first, changes_before = len(writer.recorded), connection.total_changes  # type: ignore[union-attr]
+            yield connection, writer  # type: ignore[misc]
+            recorded = writer.recorded[first:]
+            if recorded or connection.total_changes == changes_before:  # type: ignore[union-attr]
+                outer.expire_recorded(recorded)
+            else:
+                outer.expire_all()
             return
         connection = self.connect()
         try:

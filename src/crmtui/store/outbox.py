@@ -62,8 +62,30 @@ def next_stamp(last: str | None, wall_millis: int, node: str) -> str:
     return format_stamp(last_millis, last_counter + 1, node)
 
 
+class _Queued:
+    """A mutation of this transaction: its outbox row, and what it holds once the transaction is done."""
+
+    __slots__ = ("seq", "kind", "values", "stamps")
+
+    def __init__(self, seq: int, kind: str, values: dict[str, object], stamps: dict[str, str]) -> None:
+        self.seq = seq
+        self.kind = kind
+        self.values = values
+        self.stamps = stamps
+
+
+Recorded = tuple[str, str, tuple[str, ...]]
+"""(table, record id, changed fields) of one recorded change."""
+
+
 class OutboxWriter:
-    """Appends mutations inside the caller's transaction; one mutation per record per transaction."""
+    """Appends mutations inside the caller's transaction; one mutation per record per transaction.
+
+    A record changed again later in the same transaction (added, then scored; a customer logged six times) has
+    its outbox row brought up to date once, by save_clock before the commit, instead of being rewritten on every
+    change: nothing reads the outbox inside the transaction that writes it, and a rollback drops both. The sync
+    stamps are written at once, for they are read inside a transaction (a field's last write decides things).
+    """
 
     def __init__(self, execute: Execute, now: datetime) -> None:
         self.execute = execute
@@ -71,7 +93,10 @@ class OutboxWriter:
         self._node: str | None = None
         self._last: str | None = None
         self._clock_moved = False
-        self._queued: dict[tuple[str, str], tuple[int, dict[str, object], dict[str, str]]] = {}
+        self._queued: dict[tuple[str, str], _Queued] = {}
+        self._unsaved: dict[tuple[str, str], _Queued] = {}
+        self.recorded: list[Recorded] = []
+        """Every change recorded so far, in order: a raw write joined to an ORM session reloads just these."""
 
     def client_id(self) -> str:
         """This database's client id, created on first use."""
@@ -89,20 +114,19 @@ class OutboxWriter:
     def record(self, kind: str, table: str, record_id: str, changes: dict[str, object]) -> None:
         """Queues one change of one record: kind insert/update/delete, changed fields and their values."""
         node = self.client_id()
+        self.recorded.append((table, record_id, tuple(changes)))
         self._last = next_stamp(self._last, int(self.now.timestamp() * 1000), node)
         values = {name: json_value(value) for name, value in changes.items()}
-        stamps = {name: self._last for name in values}
+        stamps = dict.fromkeys(values, self._last)
         key = (table, record_id)
-        if key in self._queued:
-            # A record written twice in one transaction (added, then scored) stays one mutation.
-            seq, old_values, old_stamps = self._queued[key]
-            old_values.update(values)
-            old_stamps.update(stamps)
-            self.execute(
-                "UPDATE outbox SET kind = CASE WHEN ? = 'delete' THEN 'delete' ELSE kind END, changes = ?, stamps = ?"
-                " WHERE seq = ?",
-                (kind, json.dumps(old_values, ensure_ascii=False), json.dumps(old_stamps), seq),
-            )
+        queued = self._queued.get(key)
+        if queued is not None:
+            # A record written twice in one transaction stays one mutation; its row is rewritten before the commit.
+            queued.values.update(values)
+            queued.stamps.update(stamps)
+            if kind == "delete":
+                queued.kind = kind
+            self._unsaved[key] = queued
         else:
             # The stamps this client last saw for these fields: the server tells a real conflict by them.
             # A new record has none (its id was just made), so it needs no look-up.
@@ -116,7 +140,7 @@ class OutboxWriter:
                 (str(uuid.uuid4()), node, kind, table, record_id, json.dumps(values, ensure_ascii=False),
                  json.dumps(stamps), FORMAT_VERSION, to_db(self.now), json.dumps(base)),
             )
-            self._queued[key] = (cursor.lastrowid, values, stamps)
+            self._queued[key] = _Queued(cursor.lastrowid, kind, values, stamps)
         self.execute(
             "INSERT INTO sync_stamp (record_table, record_id, stamps) VALUES (?, ?, ?) ON CONFLICT DO UPDATE"
             " SET stamps = json_patch(sync_stamp.stamps, excluded.stamps)",
@@ -125,7 +149,14 @@ class OutboxWriter:
         self._clock_moved = True
 
     def save_clock(self) -> None:
-        """Writes the clock's last stamp; the transaction calls it once, before it commits (not once a record)."""
+        """Brings the rows of mutations changed again up to date and writes the clock's last stamp; the
+        transaction calls it once, before it commits (not once a record)."""
+        for queued in self._unsaved.values():
+            self.execute(
+                "UPDATE outbox SET kind = ?, changes = ?, stamps = ? WHERE seq = ?",
+                (queued.kind, json.dumps(queued.values, ensure_ascii=False), json.dumps(queued.stamps), queued.seq),
+            )
+        self._unsaved.clear()
         if self._clock_moved:
             self.execute(
                 "INSERT INTO meta (key, value) VALUES ('hlc', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

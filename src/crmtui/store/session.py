@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import event, inspect
+from sqlalchemy.orm import Mapper, ORMExecuteState
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
-from crmtui.store.models import Synced
-from crmtui.store.outbox import TABLE_ORDER, OutboxWriter
+from crmtui.store.models import (
+    Contact, Contract, Customer, CustomerTag, Deal, DealStageChange, FollowUp, Payment, SyncStamp, Synced,
+)
+from crmtui.store.outbox import TABLE_ORDER, OutboxWriter, Recorded
+
+SYNCED_MODELS: dict[str, type[Synced]] = {
+    model.__tablename__: model  # type: ignore[misc]
+    for model in (Customer, Contact, Deal, DealStageChange, FollowUp, Contract, Payment, CustomerTag)
+}
+"""The synced tables by name, as the outbox names them."""
 
 
 class StoreSession(Session):
@@ -16,20 +28,53 @@ class StoreSession(Session):
         """The transaction's outbox writer, shared with raw writes joined to this session."""
         writer = self.info.get("outbox")
         if writer is None:
-            writer = OutboxWriter(lambda sql, params=(): self.connection().exec_driver_sql(sql, params), self.info["now"])
+            writer = OutboxWriter(None, self.info["now"])
             self.info["outbox"] = writer
+        # The driver's own connection, the one this transaction runs on: the outbox's plain statements need none
+        # of SQLAlchemy's statement handling, which cost more than the statements themselves.
+        writer.execute = self.connection().connection.driver_connection.execute  # type: ignore[union-attr]
         writer.now = self.info["now"]
         return writer
+
+    def expire_recorded(self, recorded: Iterable[Recorded]) -> None:
+        """Forgets the loaded values of the fields that a write beside the ORM changed (as the outbox recorded
+        them), and each record's sync stamps: they are read again from the database when next used."""
+        for table, record_id, fields in recorded:
+            model = SYNCED_MODELS.get(table)
+            if model is None:
+                continue
+            loaded = self.identity_map.get(identity_key(model, record_id))
+            if loaded is not None:
+                self.expire(loaded, [name for name in fields if name in _columns(inspect(model))])
+            _expire_stamps(self, table, record_id)
+
+
+def _expire_stamps(session: StoreSession, table: str, record_id: str) -> None:
+    """The outbox writer updates a record's stamps with plain SQL: a loaded copy would be out of date."""
+    stamps = session.identity_map.get(identity_key(SyncStamp, (table, record_id)))
+    if stamps is not None:
+        session.expire(stamps)
+
+
+_COLUMNS: dict[Mapper, tuple[str, ...]] = {}
+
+
+def _columns(mapper: Mapper) -> tuple[str, ...]:
+    """The column attributes of a synced model, id aside."""
+    names = _COLUMNS.get(mapper)
+    if names is None:
+        names = _COLUMNS[mapper] = tuple(attr.key for attr in mapper.column_attrs if attr.key != "id")
+    return names
 
 
 def _changed_fields(obj: Synced, *, new: bool) -> dict[str, object]:
     state = inspect(obj)
-    changes: dict[str, object] = {}
-    for attr in state.mapper.column_attrs:
-        name = attr.key
-        if name != "id" and (new or state.attrs[name].history.has_changes()):
-            changes[name] = getattr(obj, name)
-    return changes
+    names = _columns(state.mapper)
+    if not new:
+        # Only attributes set since the last flush can have changed; setting one to its old value is no change.
+        touched = state.committed_state
+        names = tuple(name for name in names if name in touched and state.attrs[name].history.has_changes())
+    return {name: getattr(obj, name) for name in names}
 
 
 @event.listens_for(StoreSession, "before_flush")
@@ -39,7 +84,7 @@ def _record_mutations(session: StoreSession, _context: object, _instances: objec
         if isinstance(obj, Synced):
             pending.append(("insert", obj, _changed_fields(obj, new=True)))
     for obj in session.dirty:
-        if isinstance(obj, Synced) and session.is_modified(obj, include_collections=False):
+        if isinstance(obj, Synced):
             changes = _changed_fields(obj, new=False)
             if changes:
                 kind = "delete" if "deleted_at" in changes and obj.deleted_at is not None else "update"
@@ -50,6 +95,16 @@ def _record_mutations(session: StoreSession, _context: object, _instances: objec
     writer = session.outbox()
     for kind, obj, changes in pending:
         writer.record(kind, obj.__tablename__, obj.id, changes)
+        _expire_stamps(session, obj.__tablename__, obj.id)
+
+
+@event.listens_for(StoreSession, "do_orm_execute")
+def _load_without_flushing(state: ORMExecuteState) -> None:
+    # Loading fields of one loaded record that were expired (after a write beside the ORM) reads that record's
+    # row only, and its pending changes never include an expired field: no flush is needed first. Autoflush would
+    # write out everything else pending, one small flush per load instead of one with the next real flush.
+    if state.is_column_load:
+        state.update_execution_options(autoflush=False)
 
 
 @event.listens_for(StoreSession, "before_commit")
