@@ -81,3 +81,102 @@ def test_the_server_rekeys_phones_pushed_before_e164_keys(team: Team) -> None:
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:  # bob adding the same number is told
         assert conn.execute("SELECT * FROM sync.check_duplicate('phone', '+8613800138000')").fetchall() == [
             ("colleague", None)]
+
+
+# Dates derived from follow-ups (last contact, next follow-up) ------------------------------------------
+
+def _log(ctx, customer_id: str, *, next_at: str, at: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.services.follow_ups import log_follow_up
+
+    log_follow_up(ctx, customer_id, channel="phone", goal="intro", goal_met=True, notes="called",
+                  next_plan="send deck", next_at=next_at)
+
+
+def _dates(ctx, customer_id: str) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    with ctx.db.raw_read() as conn:
+        last, upcoming = conn.execute("SELECT last_contact_at, next_follow_up_at FROM customer WHERE id = ?",
+                                      (customer_id,)).fetchone()
+    return last, upcoming
+
+
+def _server_dates(team: Team, customer_id: str) -> tuple[str | None, str | None]:
+    with team.admin() as conn:
+        last, upcoming = conn.execute(
+            "SELECT to_char(last_contact_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),"
+            " to_char(next_follow_up_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM crm.customer WHERE id = %s",
+            (customer_id,)).fetchone()
+    return last, upcoming
+
+
+def test_an_offline_follow_up_on_a_reassigned_customer_moves_its_dates_everywhere(team: Team, frozen) -> None:
+    wang, li, boss = team.add_rep("wang"), team.add_rep("li"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(wang, "Acme Health")
+    _log(wang, acme.id, next_at="2026-11-25 09:00")  # logged on NOW, 2026-11-24 10:00 Shanghai (02:00 UTC)
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    travel(team, frozen, timedelta(days=2))  # 2026-11-26 10:00 Shanghai
+    _log(wang, acme.id, next_at="2026-12-01 10:00")  # wang offline
+    sync.reassign(boss, acme.id, team.role("li"))
+    sync.sync_round(li)
+    report = sync.sync_round(wang)
+    assert report.applied == 1 and report.rejected == 1  # the follow-up kept, the customer's update refused
+    # The server derived the dates from the follow-up it kept (times in UTC: Shanghai is UTC+8).
+    assert _server_dates(team, acme.id) == ("2026-11-26 02:00", "2026-12-01 02:00")
+    sync.sync_round(li)
+    assert _dates(li, acme.id) == ("2026-11-26 02:00:00.000000", "2026-12-01 02:00:00.000000")
+    sync.sync_round(boss)
+    assert _dates(boss, acme.id) == ("2026-11-26 02:00:00.000000", "2026-12-01 02:00:00.000000")
+
+
+def test_a_customer_row_with_older_dates_does_not_take_them_back_whatever_the_order(team: Team, frozen) -> None:
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    laptop = _second_laptop(team, ann)
+    travel(team, frozen, timedelta(hours=1))
+    _log(ann, acme.id, next_at="2026-11-30 09:00")  # the newest call, logged on one laptop (at 03:00 UTC)
+    travel(team, frozen, timedelta(minutes=5))
+    with laptop.db.raw_write(laptop.clock.utcnow()) as (conn, outbox):  # the other laptop, offline, types an
+        from crmtui.store.follow_ups import FollowUpRow, insert_follow_up  # older call in after it
+
+        from datetime import datetime as _dt
+
+        insert_follow_up(conn, outbox, FollowUpRow(acme.id, _dt(2026, 11, 23, 1, 0), "phone", "intro", True,
+                                                   "older call", None, _dt(2026, 11, 28, 1, 0)))
+    sync.sync_round(ann)
+    sync.sync_round(laptop)  # pushes its older call and the customer's older dates with a newer stamp
+    assert _server_dates(team, acme.id) == ("2026-11-24 03:00", "2026-11-30 01:00")
+    sync.sync_round(ann)
+    for ctx in (ann, laptop):
+        assert _dates(ctx, acme.id) == ("2026-11-24 03:00:00.000000", "2026-11-30 01:00:00.000000")
+
+
+def test_a_laptop_derives_the_dates_from_the_follow_ups_a_pull_brings(team: Team, frozen) -> None:
+    """Against a server that does not derive them (before revision s0009), the laptop does."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from crmtui.server import admin
+
+    engine = create_engine(team.dsn.replace("postgresql:", "postgresql+psycopg:", 1), poolclass=NullPool)
+    config = Config()
+    config.set_main_option("script_location", str(admin.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "s0008")
+    engine.dispose()
+    wang, li, boss = team.add_rep("wang"), team.add_rep("li"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(wang, "Acme Health")
+    _log(wang, acme.id, next_at="2026-11-25 09:00")
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    travel(team, frozen, timedelta(days=2))
+    _log(wang, acme.id, next_at="2026-12-01 10:00")
+    sync.reassign(boss, acme.id, team.role("li"))
+    sync.sync_round(li)
+    sync.sync_round(wang)
+    assert _server_dates(team, acme.id) == ("2026-11-24 02:00", "2026-11-25 01:00")  # the server lags behind
+    sync.sync_round(li)
+    assert _dates(li, acme.id) == ("2026-11-26 02:00:00.000000", "2026-12-01 02:00:00.000000")

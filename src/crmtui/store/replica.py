@@ -219,6 +219,26 @@ def _write_rows(conn: sqlite3.Connection, table: str, rows: list[dict],
     return written
 
 
+def follow_up_dates(conn: sqlite3.Connection, customer_ids: Iterable[str],
+                    pending: dict[tuple[str, str], set[str]]) -> int:
+    """The customers' last contact and next follow-up as their newest live follow-up says, where the last
+    contact lags behind it (a follow-up arrived after, or without, its customer's row); as the team server
+    does. Fields with unpushed local changes are left alone; no outbox entry (the server derives the same).
+    Returns how many customers changed."""
+    changed = 0
+    for customer_id in set(customer_ids):
+        newest = conn.execute(
+            "SELECT at, next_at FROM follow_up WHERE customer_id = ? AND deleted_at IS NULL"
+            " ORDER BY at DESC, id DESC LIMIT 1", (customer_id,)).fetchone()
+        if newest is None or pending.get(("customer", customer_id), set()) & {"last_contact_at", "next_follow_up_at"}:
+            continue
+        changed += conn.execute(
+            "UPDATE customer SET last_contact_at = ?, next_follow_up_at = ?"
+            " WHERE id = ? AND (last_contact_at IS NULL OR last_contact_at < ?)",
+            (newest[0], newest[1], customer_id, newest[0])).rowcount
+    return changed
+
+
 def drop_customers(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
     """Removes customers that left this rep, with everything hanging off them (no outbox entry)."""
     ids = list(ids)

@@ -124,6 +124,8 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             report.pulled += replica.put_rows(conn, table, rows[table], pending)
             for row in rows[table]:
                 stamps.extend((row.get("stamps") or {}).values())
+        replica.follow_up_dates(conn, (row["customer_id"] for row in rows["follow_up"] if row.get("customer_id")),
+                                pending)
         if gained or lost or report.full:
             # What a row set aside named may have come with a customer that changed hands.
             replica.retry_set_aside(conn, pending)

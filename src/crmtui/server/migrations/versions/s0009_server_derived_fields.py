@@ -2,17 +2,107 @@
 
 Revision ID: s0009
 Revises: s0008
+
+A laptop logging a follow-up also pushes its customer's last contact and next follow-up. When that customer
+left the rep meanwhile, the follow-up is kept (history) but the customer's update is rejected, so the server
+kept the old dates; and a laptop that had not seen a newer follow-up could push older dates over newer ones.
+Now the server derives them itself, with triggers (no write function is replaced):
+
+- a follow-up kept, changed, moved or deleted: the customer's last contact is its newest live follow-up's
+  `at`, and its next follow-up that follow-up's `next_at` (when the last contact was not that already);
+- a customer update that would put the last contact before its newest live follow-up (a laptop that had
+  not seen that follow-up) keeps the dates of that follow-up instead. A next follow-up set on its own
+  (a stage moved forward, a lead converted) leaves the last contact alone and is kept.
+
+The lead score is left to the laptops: it does not depend on follow-ups, and its weights are each laptop's
+settings. Existing customers are put right once, on upgrade.
 """
+
+from alembic import op
 
 revision = "s0009"
 down_revision = "s0008"
 branch_labels = None
 depends_on = None
 
+SQL = r"""
+-- The newest live follow-up of a customer decides its last contact and next follow-up.
+CREATE FUNCTION sync.follow_up_dates(p_customer text) RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$
+DECLARE
+    v_at timestamptz;
+    v_next timestamptz;
+BEGIN
+    SELECT f.at, f.next_at INTO v_at, v_next FROM crm.follow_up f
+     WHERE f.customer_id = p_customer AND f.deleted_at IS NULL ORDER BY f.at DESC, f.id DESC LIMIT 1;
+    IF FOUND THEN
+        UPDATE crm.customer c SET last_contact_at = v_at, next_follow_up_at = v_next
+         WHERE c.id = p_customer AND c.last_contact_at IS DISTINCT FROM v_at;
+    END IF;
+END $$;
+
+CREATE FUNCTION sync.follow_up_moves_dates() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    PERFORM sync.follow_up_dates(NEW.customer_id);
+    IF TG_OP = 'UPDATE' AND OLD.customer_id IS DISTINCT FROM NEW.customer_id THEN
+        PERFORM sync.follow_up_dates(OLD.customer_id);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER follow_up_moves_dates AFTER INSERT OR UPDATE OF at, next_at, deleted_at, customer_id
+    ON crm.follow_up FOR EACH ROW EXECUTE FUNCTION sync.follow_up_moves_dates();
+
+-- A customer row from a laptop that had not seen the newest follow-up does not take the dates back.
+CREATE FUNCTION sync.customer_keeps_dates() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
+    AS $$
+DECLARE
+    v_at timestamptz;
+    v_next timestamptz;
+BEGIN
+    SELECT f.at, f.next_at INTO v_at, v_next FROM crm.follow_up f
+     WHERE f.customer_id = NEW.id AND f.deleted_at IS NULL ORDER BY f.at DESC, f.id DESC LIMIT 1;
+    IF FOUND AND (NEW.last_contact_at IS NULL OR NEW.last_contact_at < v_at) THEN
+        NEW.last_contact_at := v_at;
+        NEW.next_follow_up_at := v_next;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER customer_keeps_dates BEFORE UPDATE OF last_contact_at, next_follow_up_at ON crm.customer
+    FOR EACH ROW WHEN (NEW.last_contact_at IS DISTINCT FROM OLD.last_contact_at)
+    EXECUTE FUNCTION sync.customer_keeps_dates();
+
+DO $$
+DECLARE
+    v_api regrole := (SELECT proowner::regrole FROM pg_proc WHERE oid = 'sync.push(text, jsonb)'::regprocedure);
+    v_fn text;
+BEGIN
+    FOREACH v_fn IN ARRAY ARRAY['sync.follow_up_dates(text)', 'sync.follow_up_moves_dates()',
+                                'sync.customer_keeps_dates()'] LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO %s', v_fn, v_api);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_fn);
+    END LOOP;
+END $$;
+
+-- Customers whose dates were left behind before this revision.
+SELECT sync.follow_up_dates(c.id) FROM crm.customer c
+ WHERE c.last_contact_at IS NULL OR c.last_contact_at < (
+       SELECT max(f.at) FROM crm.follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL);
+"""
+
+DOWN = r"""
+DROP TRIGGER customer_keeps_dates ON crm.customer;
+DROP TRIGGER follow_up_moves_dates ON crm.follow_up;
+DROP FUNCTION sync.customer_keeps_dates(), sync.follow_up_moves_dates(), sync.follow_up_dates(text);
+"""
+
 
 def upgrade() -> None:
-    pass
+    op.execute(SQL)
 
 
 def downgrade() -> None:
-    pass
+    op.execute(DOWN)
