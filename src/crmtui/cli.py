@@ -327,7 +327,7 @@ def show(
     from crmtui.dates import format_when
     from crmtui.services.customers import customer_detail
     from crmtui.services.deals import voided_contracts
-    from crmtui.services.views import detail_dict, voided_contract_dict
+    from crmtui.services.views import detail_dict, other_author, voided_contract_dict
 
     with _session() as ctx:
         target = _customer(ctx, customer)
@@ -385,7 +385,9 @@ def show(
                 for p in c["payments"])),
             (_("Follow-ups"), "follow_ups",
              lambda f: f"{shown(f['at'])}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
-                       f"\n      {f['notes']}" + (f"\n      → {joined(f['next_plan'], shown(f['next']))}"
+                       + (("  " + _("by {rep}").format(rep=other_author(ctx, f["author"])))
+                          if other_author(ctx, f["author"]) else "")
+                       + f"\n      {f['notes']}" + (f"\n      → {joined(f['next_plan'], shown(f['next']))}"
                                                   if f["next_plan"] or f["next"] else "")),
         ):
             rows = data[key]

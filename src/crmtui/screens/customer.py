@@ -21,6 +21,7 @@ from crmtui.messages import DataChanged
 from crmtui.normalize import visible
 from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract
+from crmtui.services.views import other_author
 from crmtui.widgets.cells import literal, row
 
 
@@ -153,7 +154,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             met = _("met") if follow_up.goal_met else _("not met")
             timeline.append(f"{when(follow_up.at)}  {labels.channel(follow_up.channel)}  ", style="bold")
             timeline.append(visible(follow_up.goal))
-            timeline.append(f"  ({met})\n", style="green" if follow_up.goal_met else "yellow")
+            timeline.append(f"  ({met})", style="green" if follow_up.goal_met else "yellow")
+            author = other_author(self.app.ctx, follow_up.author)  # type: ignore[attr-defined]
+            if author:
+                timeline.append("  " + _("by {rep}").format(rep=visible(author)), style="italic")
+            timeline.append("\n")
             timeline.append("  " + visible(follow_up.notes).replace("\n", "\n  ") + "\n")
             if follow_up.next_plan:
                 timeline.append(f"  → {visible(follow_up.next_plan)}  {when(follow_up.next_at)}\n", style="cyan")

@@ -60,8 +60,16 @@ def follow_up_dict(ctx: Context, f: FollowUp) -> dict[str, object]:
     """A follow-up as JSON-ready values."""
     return {
         "id": f.id, "at": _when(ctx, f.at), "channel": f.channel, "goal": f.goal, "goal_met": f.goal_met,
-        "notes": f.notes, "next_plan": f.next_plan, "next": _when(ctx, f.next_at),
+        "notes": f.notes, "next_plan": f.next_plan, "next": _when(ctx, f.next_at), "author": f.author,
     }
+
+
+def other_author(ctx: Context, author: str | None) -> str | None:
+    """The rep to name beside a follow-up ("by wang"): its author when that is not the rep reading it. The
+    team server sets the author; a follow-up not yet synced (or in a book without a team) has none."""
+    if not author or author == ctx.settings.sync.user:
+        return None
+    return author
 
 
 def contract_dict(c: Contract, payments: list[Payment]) -> dict[str, object]:

@@ -111,6 +111,7 @@ class FollowUp(Synced, table=True):
     notes: str
     next_plan: str | None = None
     next_at: datetime | None = None
+    author: str | None = None  # team mode: the rep who logged it, set by the server (never pushed from here)
 
 
 class Contract(Synced, table=True):
