@@ -78,8 +78,18 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
         if name == "tags":
             self.tags = list(value)  # type: ignore[call-overload]
 
+    def refusal(self, name: str) -> CrmError | None:
+        """Why this field cannot be edited here (in a team, the owner is the server's), or None."""
+        from crmtui.services.customers import read_only_field
+
+        return read_only_field(self.app.ctx, name)  # type: ignore[attr-defined]
+
     @on(OptionList.OptionSelected, "#fields")
     def start_edit(self, event: OptionList.OptionSelected) -> None:
+        refused = self.refusal(event.option.id or "")
+        if refused is not None:
+            self.notify(refused.message(), severity="warning")
+            return  # the field stays as it is; the list keeps the focus
         self.editing = event.option.id
         value = self.query_one("#value", Input)
         value.disabled = False
@@ -133,6 +143,9 @@ class EditContactScreen(EditCustomerScreen):
 
     def record_name(self) -> str:
         return self.contact.name
+
+    def refusal(self, name: str) -> CrmError | None:
+        return None
 
     def labels(self) -> dict[str, str]:
         return contact_field_labels()

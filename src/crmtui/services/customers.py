@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crmtui import normalize
-from crmtui.errors import DuplicateFound, InvalidInput, NotFound
+from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound
 from crmtui.i18n import sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
@@ -269,11 +269,43 @@ CUSTOMER_EDITABLE = {
 }
 
 
+def team_role(ctx: Context) -> str | None:
+    """"manager" or "rep" when this laptop syncs with a team server, None when the rep works alone. The role
+    is the one the last sync saw; before the first sync it is "rep" (the server has the last word anyway)."""
+    if not ctx.settings.sync.configured:
+        return None
+    from crmtui.store import replica
+
+    with ctx.db.raw_read() as conn:
+        return "manager" if replica.get_meta(conn, "sync_manager") == "1" else "rep"
+
+
+SERVER_OWNED_FIELDS = ("owner",)
+"""Customer fields the team server sets (claim, release, reassignment); the laptop never changes them in a team."""
+
+
+def read_only_field(ctx: Context, name: str) -> InvalidInput | None:
+    """Why a customer field cannot be edited here (None when it can): in a team, who holds a customer is the
+    server's to say, and an edit of it would be undone at the next sync."""
+    role = team_role(ctx) if name in SERVER_OWNED_FIELDS else None
+    if role == "manager":
+        return InvalidInput(name, "set by the team server: reassign the customer with R on its screen")
+    if role == "rep":
+        return InvalidInput(name, "set by the team server: claim customers from the pool, give one back with"
+                                  " `crm pool release`, or ask a manager to reassign it")
+    return None
+
+
 def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *, force: bool = False) -> Customer:
-    """Changes fields of a customer; keys, score and the duplicate check follow the new values."""
+    """Changes fields of a customer; keys, score and the duplicate check follow the new values. In a team the
+    owner is refused (read_only_field)."""
     now = ctx.clock.utcnow()
     cleaned: dict[str, object] = {}
     tags = changes.pop("tags", None)
+    for name in changes:
+        refusal = read_only_field(ctx, name)
+        if refusal is not None:
+            raise refusal
     for name, value in changes.items():
         if name == "status":
             if value not in SETTABLE_STATUSES:
@@ -299,14 +331,30 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
     return customer
 
 
+def delete_refusal(ctx: Context, name: str) -> NotAllowed | None:
+    """Why this laptop may not delete a customer (None when it may): in a team, deleting a customer takes it
+    from everyone, so it is a manager's action (the server refuses a rep's too); a rep gives it back to the
+    pool instead, or merges a duplicate."""
+    return None if team_role(ctx) != "rep" else _delete_refused(name)
+
+
+def _delete_refused(name: str) -> NotAllowed:
+    return NotAllowed("{name} belongs to the team: only a manager can delete it; give it back to the pool with"
+                      " `crm pool release`, or merge a duplicate with `crm merge`", name=name)
+
+
 def delete_customer(ctx: Context, customer_id: str) -> Customer:
     """Soft-deletes a customer and what hangs off it: contacts, tags, and its deals as removing a deal removes
-    them, with their contracts and instalments. All tombstones, so every delete syncs; follow-ups stay as history."""
+    them, with their contracts and instalments. All tombstones, so every delete syncs; follow-ups stay as history.
+    In a team only a manager deletes a customer (delete_refusal)."""
     from crmtui.services.deals import delete_deal
 
     now = ctx.clock.utcnow()
+    refused = team_role(ctx) == "rep"  # read before the write transaction starts
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
+        if refused:
+            raise _delete_refused(customer.name)
         for deal in deal_store.deals_of(session, customer_id):
             delete_deal(ctx, deal.id)  # joins this transaction: all of it is removed, or nothing
         # A contract whose deal was removed before removing a deal took its contract along is still live here.
