@@ -300,3 +300,25 @@ def test_a_reps_own_release_still_locks_and_the_pool_list_says_until_when(team: 
     day = wang.clock.to_local(until).strftime("%Y-%m-%d %H:%M")
     assert f"you can claim it again after {day}" in result.output, result.output
     assert isinstance(until, datetime)
+
+
+def test_s0006_goes_down_and_up_again_on_a_live_server(team: Team) -> None:
+    """Down to s0005: a rep's tombstone goes through again and the old claim counts every loss; up: the rules
+    are back."""
+    from .test_server_admin import _downgrade
+
+    team.add_rep("wang")
+    team.add_rep("boss", manager=True)
+    customer_id = _shared_customer(team, "wang", "Acme Health")
+    with psycopg.connect(team.rep_url("boss"), autocommit=True) as conn:
+        conn.execute("SELECT sync.reassign(%s, NULL)", (customer_id,))
+    _downgrade(team, "s0005")
+    with team.admin() as conn:
+        assert conn.execute("SELECT to_regprocedure('sync.restore(text)')").fetchone()[0] is None
+    with psycopg.connect(team.rep_url("wang"), autocommit=True) as conn, pytest.raises(psycopg.Error) as old:
+        conn.execute("SELECT sync.claim(%s)", (customer_id,))
+    assert old.value.diag.message_primary == "relocked"  # s0001's rule: every loss locks
+    admin.init(team.dsn)
+    with psycopg.connect(team.rep_url("wang"), autocommit=True) as conn:
+        conn.execute("SELECT sync.claim(%s)", (customer_id,))
+    assert team.server_rows("customer", "id = %s", (customer_id,))[0]["owner"] == team.role("wang")
