@@ -784,12 +784,18 @@ def rm(
     with _session() as ctx:
         target = None if deal else resolve_customer_or_deal(ctx, ref)
         if isinstance(target, CustomerRef):
+            from crmtui.services.customers import delete_refusal, team_role
             from crmtui.services.customers import removal_note as customer_removal_note
 
+            refusal = delete_refusal(ctx, target.name)  # before asking: a rep in a team may not delete it
+            if refusal is not None:
+                raise refusal
             question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
             _confirm(sentences(question, customer_removal_note(ctx, target.id)), yes)
             delete_customer(ctx, target.id)
             _out(_("deleted customer {name}").format(name=target.name))
+            if team_role(ctx) == "manager":
+                _out(_("it leaves every laptop of the team at their next sync; `crm server restore` brings it back"))
             return
         from crmtui.services.deals import removal_note
 

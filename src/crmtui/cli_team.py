@@ -352,6 +352,34 @@ def server_reassign(
     base._out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
 
 
+@server_app.command("restore")
+def server_restore(
+    customer: Annotated[str, Arg(help=N_("The deleted customer's id or name."))],
+    dsn: Annotated[Optional[str], Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True, help=N_(
+        "The admin's connection URL; without it, a manager's own login from `crm sync setup` is used."))] = None,
+) -> None:
+    """Brings back a deleted customer with the records deleted with it; every laptop receives it again."""
+    from crmtui.server import admin
+
+    if dsn:
+        name = _admin(dsn, lambda: admin.restore(dsn, customer))
+        base._out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
+        return
+    from crmtui.errors import NotAllowed
+    from crmtui.sync.client import handshake, sync_round
+    from crmtui.sync.connection import connect
+
+    with base._session() as session:
+        if not session.settings.sync.configured:
+            raise NotAllowed("restore: give the admin's --dsn, or run it on a manager's laptop set up with"
+                             " `crm sync setup`")
+        with connect(session.settings.sync) as pg:
+            handshake(session, pg)
+            name = admin.restore_on(pg, customer)
+        sync_round(session)
+        base._out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
+
+
 @server_app.command("rules")
 def server_rules(
     dsn: DSN,

@@ -455,6 +455,39 @@ def reassign(dsn: str, customer: str, rep: str | None) -> str:
         return name
 
 
+def restore(dsn: str, customer: str) -> str:
+    """Undoes a customer's deletion (with the records deleted with it); returns its name."""
+    with admin_connection(dsn) as conn:
+        _require_schema(conn)
+        return restore_on(conn, customer)
+
+
+def restore_on(conn: psycopg.Connection, ref: str) -> str:
+    """Restores a deleted customer named by id, id prefix (6+ characters), exact or part of its name, with a
+    manager's or the admin's connection; returns its name. Several matches: an error listing them."""
+    import psycopg
+
+    term = ref.strip()
+    try:
+        deleted = conn.execute("SELECT id, name FROM sync.deleted_customers()").fetchall()
+    except psycopg.Error as error:
+        if error.sqlstate != "CRM01":
+            raise
+        raise refusal(error.diag.message_primary or "", error.diag.message_detail or "") from None
+    rows = [row for row in deleted
+            if term and (row[0] == term or (len(term) >= 6 and row[0].startswith(term))
+                         or term.casefold() in row[1].casefold())]
+    exact = [row for row in rows if term in row]
+    if len(exact) == 1 or len(rows) == 1:
+        customer_id, name = (exact or rows)[0]
+    elif not rows:
+        raise NotAllowed("no deleted customer {ref} on the server", ref=ref)
+    else:
+        raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
+    call(conn, "SELECT sync.restore(%s)", (customer_id,))
+    return name
+
+
 def rules(dsn: str, changes: dict[str, int | None]) -> dict[str, Any]:
     """Sets the given pool rules (max_held 0 removes the cap) and returns them all."""
     with admin_connection(dsn) as conn:
@@ -519,7 +552,10 @@ REFUSALS = {
     "no_such_customer": N_("no customer {detail} on the server"),
     "already_yours": N_("{detail} is already yours"),
     "already_taken": N_("{detail} was claimed by another rep"),
-    "relocked": N_("you released or lost this customer lately; you can claim it again after {detail}"),
+    "relocked": N_("you released this customer, or the pool took it back, lately; you can claim it again after"
+                   " {detail}"),
+    "not_deleted": N_("{detail} is not deleted"),
+    "merged_customer": N_("{detail} was merged into another customer; its records are there"),
     "claim_limit": N_("you have claimed {detail} customers today, the most a day"),
     "max_held": N_("you hold {detail} customers, the most a rep may hold"),
     "not_yours": N_("{detail} is not yours"),

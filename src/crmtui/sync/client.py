@@ -40,6 +40,7 @@ SERVER_REASONS = (
     N_("stamp of another laptop"), N_("a stamp that is not a stamp"),
     N_("it refers to a record of another customer"), N_("records of another customer refer to it"),
     N_("a time in the future: the laptop clock is ahead of the server"),
+    N_("only a manager can delete a customer of the team: release it to the pool instead"),
 )
 """Why the server's push function rejects or supersedes a mutation (its texts, translated when shown)."""
 
