@@ -451,19 +451,29 @@ class PoolCustomer:
     region: str | None
     last_follow_up: datetime | None
     status: str
+    claimable_after: datetime | None = None
+    """When this rep may claim it again (a release or a reclaim of theirs lately), None when they may now."""
+
+
+RELOCKING_REASONS = ["release", "reclaim", "first_contact"]
+"""The losses after which the server's claim bans the rep for relock_days (a manager's reassignment is not one)."""
 
 
 def pool(ctx: Context, connection: Connect | None = None) -> list[PoolCustomer]:
-    """The customers in the team's pool (needs the server)."""
+    """The customers in the team's pool (needs the server), each with when this rep may claim it again."""
     with (connection or (lambda: _connection(ctx)))() as pg:
-        handshake(ctx, pg)
+        info = handshake(ctx, pg)
         _server_call(pg, "SELECT sync.reclaim_lazily()", ())
         rows = pg.execute(
             "SELECT c.id, c.name, c.company, c.industry, c.region,"
-            " (SELECT max(f.at) FROM crm.follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL), c.status"
-            " FROM crm.customer c WHERE c.owner IS NULL AND c.deleted_at IS NULL ORDER BY c.name, c.id"
+            " (SELECT max(f.at) FROM crm.follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL), c.status,"
+            " (SELECT max(a.at) + make_interval(days => r.relock_days) FROM crm.access_change a"
+            "   WHERE a.customer_id = c.id AND a.rep = session_user AND a.change = 'lost' AND a.reason = ANY(%s))"
+            " FROM crm.customer c, crm.pool_rule r"
+            " WHERE c.owner IS NULL AND c.deleted_at IS NULL ORDER BY c.name, c.id", (RELOCKING_REASONS,)
         ).fetchall()
-    return [PoolCustomer(*row) for row in rows]
+    return [PoolCustomer(*row[:7], claimable_after=row[7] if row[7] and row[7] > info.now else None)
+            for row in rows]
 
 
 def _server_call(pg: psycopg.Connection, query: str, params: tuple, ctx: Context | None = None) -> Any:
