@@ -8,7 +8,9 @@ Revises: s0005
   too): a rep releases a customer to the pool instead. A merge is the exception: the merged customer's
   records move to the kept one (another live customer), so nothing is lost. Deleting a contact, a deal or
   any other record of one's own customer stays a rep's right.
-- A manager's delete is told to the rep who held the customer: an access change (`lost`, reason `deleted`).
+- A manager's delete is told to the rep who held the customer: an access change (`lost`, reason `deleted`),
+  and the tombstone holds no owner (the holder's laptop drops the customer like one that left them). A deleted
+  customer is not the pool's either: reps no longer read it.
 - sync.restore(customer) (managers and the admin) clears the tombstones of the customer and of the records
   deleted with it (those whose deletion is not older than the customer's), with a server stamp newer than
   the deletion, so every laptop receives them again; the holder gets it back (`gained`, `undeleted`), or the
@@ -50,9 +52,12 @@ BEGIN
               MESSAGE = 'only a manager can delete a customer of the team: release it to the pool instead';
     END IF;
     IF NEW.owner IS NOT NULL THEN
-        -- The holder's laptop is told: the customer left their lists, deleted.
-        INSERT INTO crm.access_change (customer_id, rep, change, reason, at)
-        VALUES (NEW.id, NEW.owner, 'lost', 'deleted', sync.now());
+        -- The holder loses it like any customer that leaves them (their laptop drops it and says so); the
+        -- access change remembers whose it was, for a restore.
+        INSERT INTO crm.access_change (customer_id, rep, change, reason, at, claimed_at)
+        VALUES (NEW.id, NEW.owner, 'lost', 'deleted', sync.now(), NEW.claimed_at);
+        NEW.owner := NULL;
+        NEW.claimed_at := NULL;
     END IF;
     RETURN NEW;
 END $$;
@@ -67,6 +72,8 @@ CREATE FUNCTION sync.restore(p_customer text) RETURNS jsonb LANGUAGE plpgsql SEC
 DECLARE
     c crm.customer;
     v_owner text;
+    v_claimed timestamptz;
+    v_deleted_from boolean;
     v_stamp text;
     v_now timestamptz := sync.now();
     t text;
@@ -86,7 +93,14 @@ BEGIN
     SELECT lpad(greatest((extract(epoch FROM v_now) * 1000)::bigint,
                          coalesce(max(split_part(s.value, '-', 1)::bigint), 0) + 1)::text, 15, '0') || '-00000-restore'
       INTO v_stamp FROM jsonb_each_text(c.stamps) s;
-    v_owner := CASE WHEN EXISTS (SELECT 1 FROM crm.rep WHERE name = c.owner AND active) THEN c.owner END;
+    -- Whose it was when deleted: the customer's last change of hands, if that was the deletion (a customer
+    -- deleted in the pool, or whose rep has left, goes to the pool).
+    SELECT a.rep, a.claimed_at, a.change = 'lost' AND a.reason = 'deleted' INTO v_owner, v_claimed, v_deleted_from
+      FROM crm.access_change a WHERE a.customer_id = p_customer ORDER BY a.id DESC LIMIT 1;
+    IF NOT coalesce(v_deleted_from, false) OR NOT EXISTS (SELECT 1 FROM crm.rep WHERE name = v_owner AND active) THEN
+        v_owner := NULL;
+        v_claimed := NULL;
+    END IF;
     FOREACH t IN ARRAY ARRAY['contact', 'deal', 'deal_stage_change', 'follow_up', 'contract', 'payment',
                              'customer_tag'] LOOP
         -- The records deleted with the customer: a laptop deletes them in the same moment, or just after.
@@ -95,19 +109,18 @@ BEGIN
                        ' WHERE customer_id = $1 AND deleted_at >= $2', t)
             USING p_customer, c.deleted_at, v_now, v_stamp;
     END LOOP;
-    UPDATE crm.customer SET deleted_at = NULL, updated_at = v_now, owner = v_owner,
-           claimed_at = CASE WHEN v_owner IS NULL THEN NULL ELSE claimed_at END,
+    UPDATE crm.customer SET deleted_at = NULL, updated_at = v_now, owner = v_owner, claimed_at = v_claimed,
            stamps = stamps || jsonb_build_object('deleted_at', v_stamp, 'updated_at', v_stamp)
      WHERE id = p_customer;
     IF v_owner IS NOT NULL THEN
-        INSERT INTO crm.access_change (customer_id, rep, change, reason, at)
-        VALUES (p_customer, v_owner, 'gained', 'undeleted', v_now);
+        INSERT INTO crm.access_change (customer_id, rep, change, reason, at, claimed_at)
+        VALUES (p_customer, v_owner, 'gained', 'undeleted', v_now, v_claimed);
     END IF;
     RETURN (SELECT to_jsonb(r) - 'txid' FROM crm.customer r WHERE id = p_customer);
 END $$;
 
 -- Deleted customers, newest first, for a manager choosing one to restore (`crm server restore`).
-CREATE FUNCTION sync.deleted_customers() RETURNS TABLE (id text, name text, owner text, deleted_at timestamptz)
+CREATE FUNCTION sync.deleted_customers() RETURNS TABLE (id text, name text, deleted_at timestamptz)
     LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC'
     AS $$
@@ -115,11 +128,14 @@ BEGIN
     IF NOT sync.is_manager() THEN
         RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'managers_only', DETAIL = session_user;
     END IF;
-    RETURN QUERY SELECT c.id, c.name, c.owner, c.deleted_at FROM crm.customer c
+    RETURN QUERY SELECT c.id, c.name, c.deleted_at FROM crm.customer c
                   WHERE c.deleted_at IS NOT NULL AND c.merged_into IS NULL ORDER BY c.deleted_at DESC, c.id;
 END $$;
 
 {claim}
+
+-- A deleted customer has no holder; it is not the pool's either, so reps do not read it.
+ALTER POLICY rep_read ON crm.customer USING (owner = session_user OR (owner IS NULL AND deleted_at IS NULL));
 
 DO $$
 DECLARE
@@ -178,3 +194,4 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER customer_guard_delete ON crm.customer")
     op.execute("DROP FUNCTION sync.guard_customer_delete(), sync.restore(text), sync.deleted_customers()")
     op.execute(_s0001_function("claim"))
+    op.execute("ALTER POLICY rep_read ON crm.customer USING (owner = session_user OR owner IS NULL)")
