@@ -198,21 +198,23 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
     """With no subcommand: lists the customers in the pool."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.sync.client import pool
+    from crmtui.sync.pool_view import pool_list
 
     with base._session() as session:
-        customers = pool(session)
+        customers = pool_list(session)
         if json_out:
             base._print_json([{"id": c.id, "name": c.name, "company": c.company, "industry": c.industry,
                                "region": c.region, "status": c.status,
-                               "last_follow_up": c.last_follow_up.isoformat() if c.last_follow_up else None}
+                               "last_follow_up": c.last_follow_up.isoformat() if c.last_follow_up else None,
+                               "in_pool_because": c.why, "release_reason": c.note,
+                               "in_pool_since": c.since.isoformat() if c.since else None}
                               for c in customers])
             return
         if not customers:
             base._out(_("the pool is empty"))
         for c in customers:
             last = session.clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
-            details = " · ".join(part for part in (c.industry, c.region) if part)
+            details = " · ".join(part for part in (c.industry, c.region, c.why_text()) if part)
             base._out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "")
                       + "  ·  " + _("last follow-up {day}").format(day=last))
 
@@ -234,14 +236,22 @@ def pool_claim(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of a poo
 
 
 @pool_app.command("release")
-def pool_release(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of one of your customers."))]) -> None:
-    """Gives one of your customers back to the pool."""
-    from crmtui.sync.client import release
+def pool_release(
+    customer: Annotated[str, Arg(help=N_("Name, pinyin or id of one of your customers."))],
+    reason: Annotated[str, Opt("--reason", help=N_("Why: not-my-territory, no-budget, duplicate, wrong-contact, or"
+                                                   " \"other: your words\"."))],
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
+) -> None:
+    """Gives one of your customers back to the pool, saying why (the team sees the reason in the pool)."""
+    from crmtui.sync.pool_view import parse_reason_option, reason_label, release
 
     with base._session() as session:
+        why = parse_reason_option(reason)
         found = base._customer(session, customer)
-        release(session, found.id)
-        base._out(_("released {name} to the pool").format(name=found.name))
+        base._confirm(_("Release {name} to the pool ({reason})? Any rep may claim it then.").format(
+            name=found.name, reason=reason_label(why)), yes)
+        release(session, found.id, why)
+        base._out(_("released {name} to the pool ({reason})").format(name=found.name, reason=reason_label(why)))
 
 
 def _rules_value(session, key: str):  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
@@ -23,6 +23,7 @@ from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract
 from crmtui.services.views import other_author
 from crmtui.widgets.cells import literal, row
+from crmtui.widgets.status_footer import StatusFooter
 
 
 class CustomerScreen(CrmScreenMixin, Screen[None]):
@@ -40,10 +41,13 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         Binding("m", "merge", N_("Merge a duplicate"), id="merge"),
         Binding("dollar_sign", "mark_paid", N_("Mark instalment paid"), id="mark-paid", key_display="$"),
         Binding("R", "reassign", N_("Reassign"), id="reassign"),
+        Binding("P", "release", N_("Release to the pool"), id="release"),
         Binding("escape", "back", N_("Back"), id="back"),
     ]
-    TEAM_ACTIONS = ("reassign",)
-    """A manager's, in team mode only."""
+    TEAM_ACTIONS = ("reassign", "release")
+    """Team mode only: reassign is a manager's, release the owner's."""
+    read_only = False
+    """A pool customer read from the server before claiming it: the hints name no editing key."""
 
     AUTO_FOCUS = "#deals"
 
@@ -66,7 +70,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         yield Static(_("Follow-ups"), classes="panel-title", id="timeline-title")
         with VerticalScroll(id="timeline"):
             yield Static("", id="timeline-text")
-        yield Footer()
+        yield StatusFooter()
 
     def on_mount(self) -> None:
         self.load()
@@ -100,6 +104,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         from crmtui.services.deals import days_in_stage
 
         self.detail = detail
+        self.refresh_bindings()  # release is offered only for a customer of one's own
         ctx = self.app.ctx  # type: ignore[attr-defined]
         c = detail.customer
         lang, today = i18n.language, ctx.clock.today()
@@ -133,7 +138,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
                        ("★ " + _("decision maker") if contact.decision_maker else "", 0)),
                    id=contact.id)
             for contact in detail.contacts
-        ] or [Option(Text(_("none yet — a adds one"), style="dim"), disabled=True)])
+        ] or [Option(Text(_("none") if self.read_only else _("none yet — a adds one"), style="dim"), disabled=True)])
         self.query_one("#contacts-title", Static).update(f"{_('Contacts')} ({len(detail.contacts)})")
         self._show_payments(detail, today)
 
@@ -143,7 +148,7 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
                        (format_amount(deal.amount_cents), 12, "right"),
                        ((_("lost") + ": " + deal.lost_reason) if deal.lost_reason else "", 0)), id=deal.id)
             for deal in detail.deals
-        ] or [Option(Text(_("none yet — d adds one"), style="dim"), disabled=True)])
+        ] or [Option(Text(_("none") if self.read_only else _("none yet — d adds one"), style="dim"), disabled=True)])
         self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(detail.deals)})")
 
         timeline = Text()
@@ -167,7 +172,8 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             self._show_voided(timeline, contract, when)
         self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(detail.follow_ups)})")
         self.query_one("#timeline-text", Static).update(
-            timeline if detail.follow_ups or self.voided else Text(_("no follow-up yet — l logs one"), style="dim"))
+            timeline if detail.follow_ups or self.voided else Text(
+                _("no follow-up yet") if self.read_only else _("no follow-up yet — l logs one"), style="dim"))
 
     def _show_voided(self, timeline: Text, contract: VoidedContract, when) -> None:  # type: ignore[no-untyped-def]
         """A voided contract among the follow-ups, at the time it was voided."""
@@ -330,51 +336,31 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reassign":
             return bool(getattr(self.app, "is_manager", False))
+        if action == "release":
+            sync = self.app.ctx.settings.sync  # type: ignore[attr-defined]
+            return bool(sync.configured and self.detail is not None and self.detail.customer.owner
+                        and self.detail.customer.owner == sync.user)
         return True
 
     def action_reassign(self) -> None:
         """A manager gives this customer to another rep or to the pool (needs the server)."""
         if self.detail is not None:
-            self.fetch_reps(self.detail.customer.id, self.detail.customer.name)
+            from crmtui.screens.reassign import reassign_customer
 
-    @work(thread=True, exclusive=True, group="reassign", exit_on_error=False)
-    def fetch_reps(self, customer_id: str, name: str) -> None:
-        from crmtui.errors import CrmError
-        from crmtui.sync.client import reps
+            c = self.detail.customer
+            reassign_customer(self.app, c.id, c.name, c.owner)
 
-        try:
-            names = reps(self.app.ctx)  # type: ignore[attr-defined]
-        except CrmError as error:
-            self.app.call_from_thread(self.notify, error.message(), severity="warning")
-            return
-        self.app.call_from_thread(self.pick_rep, customer_id, name, names)
+    def action_release(self) -> None:
+        """The owner gives this customer back to the pool, saying why (needs the server)."""
+        if self.detail is not None:
+            from crmtui.screens.release import release_to_pool
 
-    def pick_rep(self, customer_id: str, name: str, names: list[str]) -> None:
-        from crmtui import labels
-        from crmtui.screens.pick import PickScreen
+            # Once released it leaves this laptop: close the view rather than report it gone.
+            release_to_pool(self.app, self.detail.customer.id, self.detail.customer.name, done=self.dismiss_after_release)
 
-        choices = [(rep, rep) for rep in names] + [("", labels.status("pool"))]
-
-        def picked(rep: str | None) -> None:
-            if rep is not None:
-                self.reassign_to(customer_id, name, rep or None)
-
-        self.app.push_screen(PickScreen(_("Give {name} to").format(name=name), choices), picked)
-
-    @work(thread=True, exclusive=True, group="reassign", exit_on_error=False)
-    def reassign_to(self, customer_id: str, name: str, rep: str | None) -> None:
-        from crmtui import labels
-        from crmtui.errors import CrmError
-        from crmtui.sync.client import reassign
-
-        try:
-            reassign(self.app.ctx, customer_id, rep)  # type: ignore[attr-defined]
-        except CrmError as error:
-            self.app.call_from_thread(self.notify, error.message(), severity="warning")
-            return
-        text = _("{name} now belongs to {rep}").format(name=name, rep=rep or labels.status("pool"))
-        self.app.call_from_thread(self.notify, text)
-        self.app.call_from_thread(self.app.refresh_data)  # type: ignore[attr-defined]
+    def dismiss_after_release(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def action_merge(self) -> None:
         if self.detail is None:

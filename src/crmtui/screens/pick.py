@@ -20,10 +20,12 @@ class PickScreen(CrmScreenMixin, ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
 
-    def __init__(self, title: str, choices: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, choices: list[tuple[str, str]], start: int = 0) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
+        self.start = start
+        """The row the cursor starts on (e.g. the current value)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -35,7 +37,7 @@ class PickScreen(CrmScreenMixin, ModalScreen[str | None]):
     def on_mount(self) -> None:
         listing = self.query_one("#pick-list", OptionList)
         if self.choices:
-            listing.highlighted = 0
+            listing.highlighted = min(max(self.start, 0), len(self.choices) - 1)
         listing.focus()
 
     @on(OptionList.OptionSelected, "#pick-list")

@@ -75,7 +75,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         total = sum(agenda.totals.values())
         day = format_when(agenda.day, has_time=False, lang=i18n.language)
         counts = "  ".join(
-            f"{labels.section(name)} {agenda.totals[name]}" for name in ("overdue", "due", "stalled", "new_leads")
+            f"{labels.section(name)} {agenda.totals[name]}" for name in ("pool", "overdue", "due", "stalled", "new_leads")
             if agenda.totals.get(name)
         )
         self.query_one("#today-title", Static).update(Text(f"{_('Today')} · {day}   {counts}"))

@@ -12,7 +12,9 @@ from crmtui.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import agenda as store
 
-SECTIONS = ("overdue", "due", "stalled", "new_leads", "pool", "renewals", "payments", "birthdays")
+SECTIONS = ("pool", "overdue", "due", "stalled", "new_leads", "renewals", "payments", "birthdays")
+"""In the order a rep works them: what the pool takes back soon first (it is lost for good if missed; an
+empty section is not shown)."""
 
 
 @dataclass

@@ -1,0 +1,33 @@
+"""A pool customer seen before claiming it: the server's rows as the 360 view's detail (nothing is stored)."""
+
+from __future__ import annotations
+
+from crmtui.services.context import Context
+from crmtui.services.customers import CustomerDetail
+from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
+
+
+def _model(kind, row: dict):  # type: ignore[no-untyped-def]
+    """A model from a server row: the server's own columns (txid, stamps, customer_id on children) left out."""
+    return kind(**{name: value for name, value in row.items() if name in kind.model_fields})
+
+
+def pool_customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
+    """The pool customer with contacts, deals, follow-ups, tags, contracts and instalments, read from the server
+    (NotFound when it is no longer in the pool; Offline without the server)."""
+    from crmtui.sync.pool_view import read_pool_customer
+
+    records = read_pool_customer(ctx, customer_id)
+    contracts = [_model(Contract, row) for row in records.contracts]
+    payments: dict[str, list[Payment]] = {contract.id: [] for contract in contracts}
+    for row in records.payments:
+        payments.setdefault(row["contract_id"], []).append(_model(Payment, row))
+    return CustomerDetail(
+        customer=_model(Customer, records.customer),
+        contacts=[_model(Contact, row) for row in records.contacts],
+        deals=[_model(Deal, row) for row in records.deals],
+        follow_ups=[_model(FollowUp, row) for row in records.follow_ups],
+        tags=records.tags,
+        contracts=contracts,
+        payments=payments,
+    )

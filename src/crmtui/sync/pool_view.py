@@ -1,0 +1,187 @@
+"""The pool as a rep judges it: why each customer is there, a pool customer's history read from the server
+before claiming it, and a release that says why (what `crm pool` and the app's pool call).
+
+A rep's role may read the pool's customers with everything hanging off them (row-level security allows it);
+those rows are read here and never written to the laptop: the customer arrives on the laptop only when
+claimed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from crmtui.errors import InvalidInput
+from crmtui.i18n import N_
+from crmtui.sync.client import Connect, PoolCustomer, RoundReport, _connection, _server_call, handshake, pull, push
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+
+RELEASE_REASONS = (
+    ("not-my-territory", N_("not my territory")),
+    ("no-budget", N_("no budget")),
+    ("duplicate", N_("duplicate")),
+    ("wrong-contact", N_("wrong contact data")),
+    ("other", N_("other")),
+)
+"""Why a rep releases a customer: the code (typed in the CLI, kept on the server) and its label."""
+OTHER = "other"
+NOTE_MAX = 200
+"""The longest own words an "other" reason keeps."""
+
+WHY_IN_POOL = {
+    "release": N_("released"),
+    "reclaim": N_("no follow-up in time"),
+    "first_contact": N_("not contacted in time after a claim"),
+    "reassign": N_("put back by a manager"),
+    "removed": N_("its rep left the team"),
+}
+"""Why a customer is in the pool: the server's name of the change of hands that put it there."""
+
+
+def release_reason(code: str, note: str = "") -> str:
+    """The reason as the server keeps it: a listed code, or `other: <words>` (words required)."""
+    from crmtui.normalize import visible
+
+    codes = [c for c, _label in RELEASE_REASONS]
+    typed, code = code, code.strip().lower().replace("_", "-").replace(" ", "-")
+    if code.startswith(OTHER + ":"):
+        code, note = OTHER, code[len(OTHER) + 1:] if not note else note
+    if code not in codes:
+        raise InvalidInput("reason", "one of {choices}, or other: followed by your words", typed.strip(),
+                           choices=", ".join(codes[:-1]))
+    if code != OTHER:
+        return code
+    words = " ".join(visible(note).split())
+    if not words:
+        raise InvalidInput("reason", "other: followed by your words (why it goes back to the pool)")
+    if len(words) > NOTE_MAX:
+        raise InvalidInput("reason", "at most {count} characters", count=NOTE_MAX)
+    return f"{OTHER}: {words}"
+
+
+def parse_reason_option(text: str) -> str:
+    """`--reason` of `crm pool release`: a code, `other: words`, or a label in the chosen language."""
+    from crmtui.i18n import _
+
+    typed = text.strip()
+    for code, label in RELEASE_REASONS:
+        if code != OTHER and typed.casefold() in (label.casefold(), _(label).casefold()):
+            return code
+    head, sep, rest = typed.partition(":")
+    if sep and head.strip().casefold() in (OTHER, _("other").casefold()):
+        return release_reason(OTHER, rest)
+    return release_reason(typed)
+
+
+def reason_label(stored: str | None) -> str:
+    """A kept reason in the chosen language: the label of a code, or the rep's own words."""
+    from crmtui.i18n import _
+
+    if not stored:
+        return ""
+    if stored.startswith(OTHER + ":"):
+        return stored[len(OTHER) + 1:].strip()
+    labels = dict(RELEASE_REASONS)
+    return _(labels[stored]) if stored in labels else stored
+
+
+@dataclass
+class PoolEntry(PoolCustomer):
+    """A pool customer with why it is there and since when."""
+
+    why: str | None = None
+    """The change of hands that put it in the pool (release, reclaim, reassign, removed...)."""
+    note: str | None = None
+    """The releasing rep's reason, as kept."""
+    since: datetime | None = None
+
+    def why_text(self) -> str:
+        """"released: no budget", "no follow-up in time", or "" when the server does not say."""
+        from crmtui.i18n import _
+
+        if not self.why:
+            return ""
+        text = _(WHY_IN_POOL[self.why]) if self.why in WHY_IN_POOL else self.why
+        return f"{text}: {reason_label(self.note)}" if self.note else text
+
+
+def pool_list(ctx: Context, connection: Connect | None = None) -> list[PoolEntry]:
+    """The team's pool with why each customer is there (a server before release reasons: without)."""
+    from crmtui.sync.client import pool
+
+    customers = pool(ctx, connection)
+    reasons: dict[str, tuple[str, str | None, datetime]] = {}
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        if _has_function(pg, "sync.pool_reasons()"):
+            reasons = {row[0]: row[1:] for row in pg.execute(
+                "SELECT customer_id, reason, note, at FROM sync.pool_reasons()")}
+    return [PoolEntry(**vars(c), **dict(zip(("why", "note", "since"), reasons.get(c.id, (None, None, None)))))
+            for c in customers]
+
+
+def _has_function(pg: Any, signature: str) -> bool:
+    return pg.execute("SELECT to_regprocedure(%s) IS NOT NULL", (signature,)).fetchone()[0]
+
+
+@dataclass
+class PoolRecords:
+    """A pool customer's rows as the server has them (plain dicts, times in UTC without zone)."""
+
+    customer: dict
+    contacts: list[dict] = field(default_factory=list)
+    deals: list[dict] = field(default_factory=list)
+    follow_ups: list[dict] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    contracts: list[dict] = field(default_factory=list)
+    payments: list[dict] = field(default_factory=list)
+
+
+def read_pool_customer(ctx: Context, customer_id: str, connection: Connect | None = None) -> PoolRecords:
+    """One customer of the pool with its contacts, deals, follow-ups (newest first), tags, contracts and
+    instalments, read from the server under the rep's own rights. A customer claimed meanwhile is not found."""
+    from crmtui.errors import NotFound
+
+    live = " AND deleted_at IS NULL"
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        handshake(ctx, pg)
+
+        def rows(query: str) -> list[dict]:
+            cursor = pg.execute(query, (customer_id,))
+            names = [column.name for column in cursor.description]
+            return [{name: _naive(value) for name, value in zip(names, row, strict=True)} for row in cursor]
+
+        found = rows("SELECT * FROM crm.customer WHERE id = %s AND owner IS NULL" + live)
+        if not found:
+            raise NotFound("customer", customer_id)
+        return PoolRecords(
+            customer=found[0],
+            contacts=rows("SELECT * FROM crm.contact WHERE customer_id = %s" + live + " ORDER BY name, id"),
+            deals=rows("SELECT * FROM crm.deal WHERE customer_id = %s" + live + " ORDER BY created_at, id"),
+            follow_ups=rows("SELECT * FROM crm.follow_up WHERE customer_id = %s" + live + " ORDER BY at DESC, id"),
+            tags=[row["tag"] for row in rows("SELECT * FROM crm.customer_tag WHERE customer_id = %s" + live
+                                             + " ORDER BY tag")],
+            contracts=rows("SELECT * FROM crm.contract WHERE customer_id = %s" + live + " ORDER BY created_at, id"),
+            payments=rows("SELECT * FROM crm.payment WHERE customer_id = %s" + live + " ORDER BY due_on, id"),
+        )
+
+
+def _naive(value: object) -> object:
+    """Times as the laptop keeps them: UTC without a zone."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def release(ctx: Context, customer_id: str, reason: str, connection: Connect | None = None) -> RoundReport:
+    """Gives one of the rep's customers back to the pool with a reason (see release_reason); local changes are
+    pushed first, and the pull after it takes the customer off this laptop."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        info = handshake(ctx, pg)
+        report = RoundReport()
+        push(ctx, pg, report, info)
+        _server_call(pg, "SELECT sync.release(%s, %s)", (customer_id, reason), ctx)
+        pull(ctx, pg, info, report)
+    return report
