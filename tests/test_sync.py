@@ -536,7 +536,7 @@ def test_a_restored_server_new_epoch_forces_a_full_resync_and_loses_nothing(team
 
 
 def test_tombstones_delete_locally(team: Team) -> None:
-    ann = team.add_rep("ann")
+    ann = team.add_rep("ann", manager=True)  # in a team, deleting a customer is a manager's action
     acme = customer_service.add_customer(ann, "Acme")
     sync.sync_round(ann)
     from crmtui.clock import Clock
