@@ -520,7 +520,8 @@ def test_crm_pool_claim_and_crm_sync_go_on_past_a_row_set_aside(team: Team) -> N
     listed = ok("sync", "conflicts").stdout
     assert listed.endswith("Received from the server but set aside (not stored on this laptop):\n"
                            f"  follow_up {planted[:8]}: received from the server but not stored here: it refers to"
-                           f" a record this laptop does not have (deal_id {own.deal})\n")
+                           f" a record this laptop does not have (deal_id {own.deal})\n"
+                           "      it is tried again when customers change hands; the admin can put the record right\n")
     assert json.loads(ok("sync", "status", "--json").stdout)["set_aside"] == 1
     assert "rows received but set aside (see `crm sync conflicts`): 1" in ok("sync", "status").stdout
     assert "Trap Co" in ok("list", "customers").stdout

@@ -59,8 +59,15 @@ def sync_callback(ctx: typer.Context) -> None:
                                                  pulled=report.pulled))
         for text, _warning in report_notes(report):
             base._out(text)
+        from crmtui.sync.client import rejected_customer_names
+
+        names = rejected_customer_names(session)
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
-            base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason_text(reason)))
+            if seq in names:
+                base._out(_("  rejected change #{seq} ({customer}): {reason}").format(
+                    seq=seq, customer=names[seq], reason=reason_text(reason)))
+            else:
+                base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason_text(reason)))
         if len(report.rejections) > SHOWN_REJECTIONS:
             base._out("  " + _("… and {count} more").format(count=len(report.rejections) - SHOWN_REJECTIONS))
         if report.rejections:
@@ -138,17 +145,34 @@ def sync_status(json_out: JSON_OUT = False) -> None:
 
 
 @sync_app.command("conflicts")
-def sync_conflicts(json_out: JSON_OUT = False) -> None:
+def sync_conflicts(
+    json_out: JSON_OUT = False,
+    dismiss: Annotated[Optional[str], Opt("--dismiss", metavar="ID|all", help=N_(
+        "Dismiss a rejected change by its number (#12: 12), or all of them: you have read it and give it up."))] = None,
+) -> None:
     """Same-field conflicts (who, field, kept value, lost value) and rejected changes with their reasons."""
     from dataclasses import asdict
 
     from crmtui import labels
-    from crmtui.sync.client import RECEIVED, conflicts, reason_text
+    from crmtui.i18n import ngettext
+    from crmtui.sync.client import RECEIVED, conflicts, dismiss_rejected, mark_conflicts_seen, reason_text, record_kind
 
     with base._session() as session:
+        if dismiss is not None:
+            which = dismiss.strip().lstrip("#")
+            if which.casefold() != "all" and not which.isdigit():
+                raise InvalidInput("--dismiss", "the number of a rejected change (as #12 in the list) or all",
+                                   dismiss)
+            count = dismiss_rejected(session, None if which.casefold() == "all" else int(which))
+            base._out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",
+                                    count).format(count=count))
+            return
         found, rejected = conflicts(session)
+        mark_conflicts_seen(session)
         if json_out:
-            base._print_json({"conflicts": [asdict(c) for c in found], "rejected": [asdict(r) for r in rejected]})
+            base._print_json({"conflicts": [asdict(c) for c in found],
+                              "rejected": [{**asdict(r), "shown_changes": dict(r.shown_changes()),
+                                            "advice": r.advice(), "dismissable": r.dismissable} for r in rejected]})
             return
         if not found and not rejected:
             base._out(_("no conflicts and no rejected changes"))
@@ -163,17 +187,22 @@ def sync_conflicts(json_out: JSON_OUT = False) -> None:
         if rejected:
             base._out(_("Rejected changes (not on the server):"))
         for r in rejected:
-            fields = ", ".join(f"{labels.field(k)}={_value(v)}" for k, v in r.changes.items()
-                               if k not in ("created_at", "updated_at"))
-            base._out(_("  #{seq} {kind} of {table} {id}: {reason}").format(
-                seq=r.seq, kind=r.kind, table=r.table, id=r.record_id[:8], reason=reason_text(r.reason)))
+            fields = ", ".join(f"{name}={_value(v)}" for name, v in r.shown_changes())
+            base._out(_("  #{seq} {customer} · {what}: {reason}").format(
+                seq=r.seq, customer=r.customer or _("a customer no longer on this laptop"),
+                what=record_kind(r.table), reason=reason_text(r.reason)))
             if fields:
                 base._out("      " + fields)
+            base._out("      " + r.advice())
+        if rejected:
+            base._out(_("dismiss one with `crm sync conflicts --dismiss ID`, all with `--dismiss all`"))
         if aside:
             base._out(_("Received from the server but set aside (not stored on this laptop):"))
         for r in aside:
             base._out(_("  {table} {id}: {reason}").format(table=r.table, id=r.record_id[:8],
                                                           reason=reason_text(r.reason)))
+        if aside:
+            base._out("      " + aside[0].advice())
 
 
 def _warn(text: str | None) -> None:

@@ -35,6 +35,20 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The message for `count` things in the chosen language, with its plural form (Chinese has one form)."""
+    return _translation.ngettext(singular, plural, count)
+
+
+def names_text(names: list[str], shown: int = 3) -> str:
+    """Up to `shown` names, then "and N more": the customers a notice is about."""
+    listed = _(", ").join(names[:shown])
+    rest = len(names) - shown
+    if rest <= 0:
+        return listed
+    return ngettext("{names} and {count} more", "{names} and {count} more", rest).format(names=listed, count=rest)
+
+
 def N_(message: str) -> str:
     """Marks a message for translation where it is declared (class attributes); `_` translates it when shown."""
     return message

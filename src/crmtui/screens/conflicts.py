@@ -14,7 +14,7 @@ from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.screens.base import CrmScreenMixin
-from crmtui.sync.client import RECEIVED, Conflict, Rejection, reason_text
+from crmtui.sync.client import RECEIVED, Conflict, Rejection, reason_text, record_kind
 from crmtui.widgets.cells import row
 from crmtui.widgets.status_footer import StatusFooter
 
@@ -30,6 +30,8 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("j", "cursor_down", N_("Down"), id="down", show=False),
         Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("d", "dismiss_one", N_("Dismiss"), id="dismiss"),
+        Binding("D", "dismiss_all", N_("Dismiss all"), id="dismiss-all"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -48,7 +50,10 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
     def load(self) -> None:
         from crmtui.sync.client import conflicts
 
+        from crmtui.sync.client import mark_conflicts_seen
+
         found, rejected = conflicts(self.app.ctx)  # type: ignore[attr-defined]
+        mark_conflicts_seen(self.app.ctx)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.show, found, rejected)
 
     def show(self, found: list[Conflict], rejected: list[Rejection]) -> None:
@@ -67,17 +72,62 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         options.append(Option(Text(f"{_('Rejected changes: not on the server')} ({len(rejected)})", style="bold"),
                               disabled=True))
         for r in rejected:
-            changed = ", ".join(f"{labels.field(k)}={_value(v)}" for k, v in r.changes.items()
-                                if k not in ("created_at", "updated_at"))
-            options.append(Option(row(("  #" + str(r.seq), 8), (reason_text(r.reason), max(20, width * 4 // 10)),
-                                      (changed, 0))))
+            changed = ", ".join(f"{name}={_value(v)}" for name, v in r.shown_changes())
+            customer = r.customer or _("a customer no longer on this laptop")
+            options.append(Option(row(("  #" + str(r.seq), 8), (f"{customer} · {record_kind(r.table)}", max(16, width // 4)),
+                                      (reason_text(r.reason), max(20, width * 3 // 10)), (changed, 0)),
+                                  id=f"rejected-{r.seq}"))
+            options.append(Option(Text("      " + r.advice(), style="italic"), disabled=True))
+        if rejected:
+            options.append(Option(Text(_("d dismisses the change under the cursor, D all of them"), style="dim"),
+                                  disabled=True))
         if aside:  # rows of the server this laptop could not store (shown only when there are some)
             options.append(Option(Text(f"{_('Received but set aside: not stored here')} ({len(aside)})",
                                        style="bold"), disabled=True))
         for r in aside:
             options.append(Option(row(("  " + r.table, 20), (reason_text(r.reason), 0))))
+        if aside:
+            options.append(Option(Text("      " + aside[0].advice(), style="italic"), disabled=True))
         listing.set_options(options)
         listing.focus()
+        first = next((i for i, option in enumerate(options) if not option.disabled), None)
+        if first is not None:
+            listing.highlighted = first
+
+    def _chosen_rejection(self) -> int | None:
+        listing = self.query_one("#conflict-list", OptionList)
+        if listing.highlighted is None:
+            return None
+        option_id = listing.get_option_at_index(listing.highlighted).id or ""
+        return int(option_id.split("-", 1)[1]) if option_id.startswith("rejected-") else None
+
+    def action_dismiss_one(self) -> None:
+        seq = self._chosen_rejection()
+        if seq is None:
+            self.app.notify(_("Move the cursor to a rejected change to dismiss it"), severity="warning")
+            return
+        self._dismiss(seq)
+
+    def action_dismiss_all(self) -> None:
+        self._dismiss(None)
+
+    def _dismiss(self, seq: int | None) -> None:
+        from crmtui.i18n import ngettext
+        from crmtui.sync.client import dismiss_rejected
+
+        from crmtui.errors import CrmError
+
+        try:
+            count = dismiss_rejected(self.app.ctx, seq)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.notify(error.message(), severity="warning")
+            return
+        self.app.notify(ngettext("Dismissed {count} rejected change", "Dismissed {count} rejected changes",
+                                 count).format(count=count))
+        refresh = getattr(self.app, "_show_sync_state", None)
+        if refresh is not None:
+            refresh()
+        self.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -69,9 +69,67 @@ def set_outcomes(conn: sqlite3.Connection, outcomes: Iterable[tuple[int, str, st
 
 
 def prune_outbox(conn: sqlite3.Connection) -> None:
-    """Forgets acknowledged mutations, but never the newest row: its seq keeps the sequence rising."""
-    conn.execute("DELETE FROM outbox WHERE state IN ('applied', 'superseded')"
+    """Forgets acknowledged (and dismissed) mutations, but never the newest row: its seq keeps the sequence
+    rising."""
+    conn.execute("DELETE FROM outbox WHERE state IN ('applied', 'superseded', 'dismissed')"
                  " AND seq < (SELECT max(seq) FROM outbox)")
+    conn.execute("DELETE FROM meta WHERE key LIKE 'rejected_customer.%' AND CAST(substr(key, 19) AS INTEGER)"
+                 " NOT IN (SELECT seq FROM outbox WHERE state = 'rejected')")
+
+
+_CUSTOMER_OF = {
+    "deal_stage_change": ("deal", "deal_id"), "payment": ("contract", "contract_id"),
+}
+
+
+def _customer_of_change(conn: sqlite3.Connection, table: str, record_id: str, changes: dict) -> str | None:
+    if table == "customer":
+        return record_id
+    if changes.get("customer_id"):
+        return str(changes["customer_id"])
+    if table in _CUSTOMER_OF:
+        parent, column = _CUSTOMER_OF[table]
+        parent_id = changes.get(column) or next(iter(conn.execute(
+            f"SELECT {column} FROM {table} WHERE id = ?", (record_id,)).fetchone() or ()), None)
+        found = conn.execute(f"SELECT customer_id FROM {parent} WHERE id = ?", (parent_id,)).fetchone()
+        return found[0] if found else None
+    found = conn.execute(f"SELECT customer_id FROM {table} WHERE id = ?", (record_id,)).fetchone()
+    return found[0] if found else None
+
+
+def customer_name(conn: sqlite3.Connection, customer_id: str | None) -> str | None:
+    if not customer_id:
+        return None
+    found = conn.execute("SELECT name FROM customer WHERE id = ?", (customer_id,)).fetchone()
+    return found[0] if found else None
+
+
+def remember_rejected_customers(conn: sqlite3.Connection, seqs: Iterable[int]) -> None:
+    """Keeps the name of each rejected change's customer with it, while this laptop still has the customer."""
+    for seq in seqs:
+        found = conn.execute("SELECT record_table, record_id, changes FROM outbox WHERE seq = ?", (seq,)).fetchone()
+        if found is None:
+            continue
+        name = customer_name(conn, _customer_of_change(conn, found[0], found[1], json.loads(found[2])))
+        if name is not None:
+            set_meta(conn, f"rejected_customer.{seq}", name)
+
+
+def rejected_customers(conn: sqlite3.Connection) -> dict[int, str]:
+    """The customer's name kept with each rejected change."""
+    return {int(key.split(".", 1)[1]): value for key, value in conn.execute(
+        "SELECT key, value FROM meta WHERE key LIKE 'rejected_customer.%'")}
+
+
+def dismiss_rejected(conn: sqlite3.Connection, seq: int | None) -> int:
+    """Marks one rejected change (or all) dismissed: no longer listed or counted. Returns how many."""
+    if seq is None:
+        count = conn.execute("UPDATE outbox SET state = 'dismissed' WHERE state = 'rejected'").rowcount
+    else:
+        count = conn.execute("UPDATE outbox SET state = 'dismissed' WHERE state = 'rejected' AND seq = ?",
+                             (seq,)).rowcount
+    prune_outbox(conn)
+    return count
 
 
 def pending_fields(conn: sqlite3.Connection) -> dict[tuple[str, str], set[str]]:
@@ -403,6 +461,23 @@ def put_conflicts(conn: sqlite3.Connection, rows: list[dict]) -> None:
           json.dumps(r.get("lost_value"), ensure_ascii=False), r.get("lost_by"),
           to_db(datetime.fromisoformat(r["at"]))) for r in rows],
     )
+
+
+def newest_conflict(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM sync_conflict").fetchone()[0]
+
+
+def lost_edits(conn: sqlite3.Connection, rep: str, ids: Iterable[int]) -> list[tuple]:
+    """Of these conflicts, the ones this rep's edit lost (as `conflicts` gives them)."""
+    wanted = set(ids)
+    return [row for row in conflicts(conn) if row[0] in wanted and row[8] == rep]
+
+
+def count_lost_edits(conn: sqlite3.Connection, rep: str, seen: int) -> int:
+    """This rep's edits that lost, recorded after the newest conflict the rep has seen."""
+    found = conn.execute("SELECT record_table, field FROM sync_conflict WHERE lost_by = ? AND id > ?",
+                         (rep, seen)).fetchall()
+    return sum(1 for table, name in found if name not in DERIVED_FIELDS.get(table, ()))
 
 
 def conflicts(conn: sqlite3.Connection) -> list[tuple]:

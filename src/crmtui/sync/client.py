@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from crmtui.errors import CrmError, NotAllowed, ServerRefused
 from crmtui.i18n import N_
 from crmtui.store import replica
-from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
+from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
 
 if TYPE_CHECKING:
@@ -102,18 +102,49 @@ class RoundReport:
     rejections: list[tuple[int, str]] = field(default_factory=list)
     set_aside: int = 0
     """Rows received from the server that this laptop could not store, set aside (all of them, after the round)."""
+    gained_names: list[str] = field(default_factory=list)
+    """The customers that came to this rep, by name."""
+    lost_customers: list[tuple[str, str, str | None]] = field(default_factory=list)
+    """The customers that left this rep: name, why (release, reassign, reclaim...), who holds them now (when a
+    manager gave them to a rep)."""
+    lost_edits: list[Conflict] = field(default_factory=list)
+    """This rep's same-field edits that lost to a later one, pulled this round."""
+
+
+POOL_REASONS = ("release", "reclaim", "first_contact", "pool")
+"""Why a customer goes to the pool (crm.access_change.reason)."""
 
 
 def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
     """What a round has to tell the rep beyond its counts, in the chosen language: (text, is a warning)."""
-    from crmtui.i18n import _
+    from crmtui.i18n import _, names_text, ngettext
 
     notes: list[tuple[str, bool]] = []
     if report.gained:
-        notes.append((_("{count} customers came to you").format(count=report.gained), False))
-    if report.lost:
-        notes.append((_("{count} customers left your lists (to the pool or another rep)").format(count=report.lost),
-                      False))
+        names = report.gained_names or []
+        count = max(report.gained, len(names))
+        text = (ngettext("{names} came to you", "{count} customers came to you: {names}", count)
+                .format(names=names_text(names), count=count) if names
+                else ngettext("{count} customer came to you", "{count} customers came to you", count).format(count=count))
+        notes.append((text, False))
+    by_taker: dict[str | None, list[str]] = {}
+    for name, reason, taker in report.lost_customers:
+        by_taker.setdefault(taker or ("" if reason in POOL_REASONS else None), []).append(name)
+    for taker, names in by_taker.items():
+        if taker:
+            text = ngettext("{names} went to {rep} (a manager's reassignment)",
+                            "{count} customers went to {rep} (a manager's reassignment): {names}", len(names))
+        elif taker == "":
+            text = ngettext("{names} went back to the pool", "{count} customers went back to the pool: {names}",
+                            len(names))
+        else:
+            text = ngettext("{names} left your lists", "{count} customers left your lists: {names}", len(names))
+        notes.append((text.format(names=names_text(names), count=len(names), rep=taker), False))
+    if report.lost and not report.lost_customers:
+        notes.append((ngettext("{count} customer left your lists", "{count} customers left your lists",
+                               report.lost).format(count=report.lost), False))
+    for lost in report.lost_edits:
+        notes.append((lost_edit_text(lost), True))
     if report.repushed:
         notes.append((_("the server had gone back in time (a restore, or commits lost in a crash): {count} records"
                         " were sent again").format(count=report.repushed), True))
@@ -124,6 +155,20 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
         notes.append((_("{count} changes were made while this computer's clock ran ahead; they now carry the"
                         " server's time").format(count=report.restamped), True))
     return notes
+
+
+def lost_edit_text(lost: Conflict) -> str:
+    """One of this rep's edits that lost to a later one: customer, field, kept and lost values, who won."""
+    from crmtui import labels
+    from crmtui.i18n import _
+
+    return _("your change lost: {customer} · {field}: {kept} ({winner}) was kept, your {lost} was not").format(
+        customer=lost.customer or lost.record_id[:8], field=labels.field(lost.field), kept=shown_value(lost.kept),
+        winner=lost.kept_by or "?", lost=shown_value(lost.lost))
+
+
+def shown_value(value: object) -> str:
+    return "—" if value is None else f'"{value}"'
 
 
 def _connection(ctx: Context):
@@ -303,6 +348,8 @@ def _take_results(ctx: Context, results: list[dict], report: RoundReport) -> Non
     stamps: list[str] = []
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         replica.set_outcomes(conn, [(r["seq"], r["outcome"], r.get("detail")) for r in results])
+        # The customer's name goes with a rejection: the customer may leave this laptop in the same round.
+        replica.remember_rejected_customers(conn, [r["seq"] for r in results if r["outcome"] == "rejected"])
         for result in results:
             report.pushed += 1
             setattr(report, result["outcome"], getattr(report, result["outcome"]) + 1)
@@ -370,6 +417,8 @@ class SyncStatus:
     manager: bool
     set_aside: int = 0
     """Rows received from the server that this laptop could not store."""
+    lost_unseen: int = 0
+    """This rep's edits that lost to a later one, not yet seen in the conflicts list."""
 
 
 def status(ctx: Context) -> SyncStatus:
@@ -389,6 +438,7 @@ def status(ctx: Context) -> SyncStatus:
             server_versions=json.loads(versions) if versions else None,
             clock_offset_ms=int(offset) if offset else None, manager=meta("manager") == "1",
             set_aside=replica.count_set_aside(conn),
+            lost_unseen=replica.count_lost_edits(conn, sync.user, int(meta("lost_seen") or 0)) if sync.user else 0,
         )
 
 
@@ -414,6 +464,43 @@ class Rejection:
     changes: dict
     reason: str
     at: str
+    customer: str | None = None
+    """The customer's name when the change was rejected (None: unknown)."""
+
+    @property
+    def dismissable(self) -> bool:
+        """A rejected change is the rep's to dismiss; a row set aside is tried again by itself."""
+        return self.kind != RECEIVED
+
+    def shown_changes(self) -> list[tuple[str, object]]:
+        """The changed fields a rep typed, by their labels in the chosen language: never the derived ones
+        (search keys, score, last contact), bookkeeping or references."""
+        from crmtui import labels
+
+        hidden = DERIVED_FIELDS.get(self.table, frozenset()) | INTERNAL_FIELDS
+        return [(labels.field(name), value) for name, value in self.changes.items() if name not in hidden]
+
+    def advice(self) -> str:
+        """What the rep can do about it."""
+        from crmtui.i18n import _
+
+        if self.kind == RECEIVED:
+            return _("it is tried again when customers change hands; the admin can put the record right")
+        if "no longer yours" in self.reason or "is in the pool" in self.reason or "moves to is not yours" in self.reason:
+            notes = self.changes.get("notes")
+            if self.table == "follow_up" and notes:
+                return _("ask the customer's holder to log it, or claim the customer back; the note: {notes}").format(
+                    notes=notes)
+            return _("ask the customer's holder (or a manager) to make this change, or claim the customer back;"
+                     " then dismiss it")
+        if "clock" in self.reason:
+            return _("set this computer's clock right, make the change again, then dismiss this one")
+        return _("make the change again if it is still needed, then dismiss this one")
+
+
+INTERNAL_FIELDS = frozenset({"id", "customer_id", "contact_id", "deal_id", "contract_id", "merged_into", "created_at",
+                             "updated_at", "deleted_at", "stamps", "txid", "owner", "claimed_at"})
+"""Bookkeeping and references: never shown as something the rep changed."""
 
 
 def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
@@ -424,13 +511,52 @@ def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
                           json.loads(lost) if lost else None, lost_by, at)
                  for _, table, record_id, customer, name, kept, kept_by, lost, lost_by, at
                  in replica.conflicts(conn)]
-        rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at)
+        names = replica.rejected_customers(conn)
+        rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at, names.get(seq))
                     for seq, table, record_id, kind, changes, reason, at in replica.rejected_mutations(conn)]
         rejected += [Rejection(0, table, record_id, RECEIVED,
                                {k: v for k, v in row.items() if k not in ("id", "stamps", "txid")},
-                               f"{reason} ({reference})" if reference else reason, at)
+                               f"{reason} ({reference})" if reference else reason, at,
+                               replica.customer_name(conn, row.get("customer_id")))
                      for table, record_id, row, reason, reference, at in replica.set_aside_rows(conn)]
     return found, rejected
+
+
+def dismiss_rejected(ctx: Context, which: int | None) -> int:
+    """Dismisses one rejected change (by its number) or all of them (None): the rep has read it and given it
+    up. Rows set aside are not dismissed: they are the server's and go in by themselves. Returns how many."""
+    from crmtui.errors import NotFound
+
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        count = replica.dismiss_rejected(conn, which)
+    if which is not None and count == 0:
+        raise NotFound("no rejected change #{seq} (see `crm sync conflicts`)", seq=which)
+    return count
+
+
+def mark_conflicts_seen(ctx: Context) -> None:
+    """The rep has seen the conflicts list: the footer's mark for edits that lost goes away."""
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        replica.set_meta(conn, "sync_lost_seen", str(replica.newest_conflict(conn)))
+
+
+RECORD_KINDS = {
+    "customer": N_("customer"), "contact": N_("contact"), "deal": N_("deal"), "deal_stage_change": N_("stage change"),
+    "follow_up": N_("follow-up"), "contract": N_("contract"), "payment": N_("payment"), "customer_tag": N_("tag"),
+}
+
+
+def record_kind(table: str) -> str:
+    """What kind of record a table holds, in the chosen language."""
+    from crmtui.i18n import _
+
+    return _(RECORD_KINDS[table]) if table in RECORD_KINDS else table
+
+
+def rejected_customer_names(ctx: Context) -> dict[int, str]:
+    """The customer's name kept with each rejected change, by its number."""
+    with ctx.db.raw_read() as conn:
+        return replica.rejected_customers(conn)
 
 
 def pool_rules(ctx: Context) -> dict | None:
@@ -538,7 +664,7 @@ def check_connection(ctx: Context, password: str) -> ServerInfo:
 def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
     """The footer's words: synced N min ago / N pending / offline / error; and whether it is a problem.
     `short` is for a narrow terminal: "✓ 3m · 2↑"."""
-    from crmtui.i18n import _
+    from crmtui.i18n import _, ngettext
 
     state = status(ctx)
     parts: list[str] = []
@@ -561,6 +687,10 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
         problem = True
     if state.set_aside:
         parts.append(f"{state.set_aside}⚠" if short else _("{count} set aside").format(count=state.set_aside))
+        problem = True
+    if state.lost_unseen:
+        parts.append(f"{state.lost_unseen}≠" if short else ngettext(
+            "{count} edit lost", "{count} edits lost", state.lost_unseen).format(count=state.lost_unseen))
         problem = True
     return " · ".join(parts), problem
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from crmtui.store import replica
 from crmtui.store.outbox import TABLE_ORDER
-from crmtui.sync.client import RECONCILE_EVERY, RoundReport, ServerInfo, _refusal, _xmax
+from crmtui.sync.client import RECONCILE_EVERY, Conflict, RoundReport, ServerInfo, _refusal, _xmax
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,6 +67,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
     unknown_to_server: set[str] = set()
     moved: dict[str, set[str]] = {}
     lost_rows: dict[str, set[str]] = {}
+    reasons: dict[str, str] = {}
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
@@ -82,11 +83,12 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             )]
         if prev is not None and not everyone:
             last: dict[str, str] = {}
-            for customer_id, change in pg.execute(
-                f"SELECT t.customer_id, t.change FROM crm.access_change t WHERE t.rep = session_user AND {delta}"
-                " ORDER BY t.id", {"prev": prev},
+            for customer_id, change, why in pg.execute(
+                f"SELECT t.customer_id, t.change, t.reason FROM crm.access_change t WHERE t.rep = session_user"
+                f" AND {delta} ORDER BY t.id", {"prev": prev},
             ):
                 last[customer_id] = change
+                reasons[customer_id] = why
             gained = {c for c, change in last.items() if change == "gained"}
             lost = {c for c, change in last.items() if change == "lost"}
             if gained:
@@ -117,6 +119,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
                 moved[table] = _known(pg, table, stale)
                 lost_rows[table] = stale - moved[table]  # on this laptop, never on the server: sent again
     owned_now = {r["id"] for r in rows["customer"] if everyone or r.get("owner") == ctx.settings.sync.user}
+    taken_by = _taken_by(pg, lost - owned_now)
     with ctx.db.raw_write(now) as (conn, _):
         pending = replica.pending_fields(conn)
         stamps: list[str] = []
@@ -130,18 +133,30 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             # What a row set aside named may have come with a customer that changed hands.
             replica.retry_set_aside(conn, pending)
         report.gained = len(gained & owned_now)
+        report.gained_names = sorted({r["id"]: r["name"] for r in rows["customer"] if r["id"] in gained & owned_now}
+                                     .values())
         gone = lost - owned_now
         if visible is not None:
             gone |= known
             if unknown_to_server:
                 report.repushed += replica.queue_repush(conn, unknown_to_server)
             replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
+        report.lost_customers = sorted(
+            (name, _why_lost(reasons.get(customer_id, ""), taken_by, customer_id),
+             (taken_by or {}).get(customer_id))
+            for customer_id in gone if (name := replica.customer_name(conn, customer_id)) is not None)
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
             replica.drop_rows(conn, table, moved.get(table, set()))
         if any(lost_rows.values()):
             report.repushed += replica.queue_repush(conn, records=lost_rows)
         replica.put_conflicts(conn, conflict_rows)
+        if ctx.settings.sync.user:
+            report.lost_edits = [
+                Conflict(table, record_id, customer, name, json.loads(kept) if kept else None, kept_by,
+                         json.loads(lost_value) if lost_value else None, lost_by, at)
+                for _, table, record_id, customer, name, kept, kept_by, lost_value, lost_by, at
+                in replica.lost_edits(conn, ctx.settings.sync.user, (r["id"] for r in conflict_rows))]
         replica.receive_stamps(conn, stamps)
         report.set_aside = replica.count_set_aside(conn)
         replica.set_meta(conn, "sync_cursor", snapshot)
@@ -149,6 +164,26 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         replica.set_meta(conn, "sync_manager", "1" if info.manager else "0")
         if rules:
             replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
+
+
+def _why_lost(reason: str, taken_by: dict[str, str] | None, customer_id: str) -> str:
+    """The access change's reason; a manager's reassignment to nobody is one to the pool."""
+    if reason == "reassign" and taken_by is not None and customer_id not in taken_by:
+        return "pool"
+    return reason
+
+
+def _taken_by(pg: psycopg.Connection, customer_ids: set[str]) -> dict[str, str] | None:
+    """Who a manager gave these customers (just lost) to; None from a server without the question."""
+    import psycopg
+
+    if not customer_ids:
+        return {}
+    try:
+        with pg.transaction():
+            return dict(pg.execute("SELECT customer_id, owner FROM sync.taken_by(%s)", (list(customer_ids),)).fetchall())
+    except psycopg.errors.UndefinedFunction:
+        return None
 
 
 def _begin(pg: psycopg.Connection, client_id: str) -> None:

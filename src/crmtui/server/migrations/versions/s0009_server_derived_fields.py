@@ -14,6 +14,8 @@ Now the server derives them itself, with triggers (no write function is replaced
   not seen that follow-up) keeps the dates of that follow-up instead. A next follow-up set on its own
   (a stage moved forward, a lead converted) leaves the last contact alone and is kept.
 
+`sync.taken_by(customers)` tells a rep who a manager gave their customers to (the pull names them).
+
 The lead score is left to the laptops: it does not depend on follow-ups, and its weights are each laptop's
 settings. Existing customers are put right once, on upgrade.
 """
@@ -75,15 +77,36 @@ CREATE TRIGGER customer_keeps_dates BEFORE UPDATE OF last_contact_at, next_follo
     FOR EACH ROW WHEN (NEW.last_contact_at IS DISTINCT FROM OLD.last_contact_at)
     EXECUTE FUNCTION sync.customer_keeps_dates();
 
+-- Who a manager gave the caller's customers to: a rep who lost a customer by a reassignment is told who
+-- holds it now (to ask them); nothing about customers the caller never held or lost otherwise.
+CREATE FUNCTION sync.taken_by(p_customers text[]) RETURNS TABLE (customer_id text, owner text)
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT c.id, c.owner FROM crm.customer c
+     WHERE c.id = ANY(p_customers) AND c.owner IS NOT NULL
+       AND coalesce((SELECT a.change = 'lost' AND a.reason = 'reassign' FROM crm.access_change a
+                      WHERE a.customer_id = c.id AND a.rep = session_user ORDER BY a.id DESC LIMIT 1), false)
+$$;
+
 DO $$
 DECLARE
     v_api regrole := (SELECT proowner::regrole FROM pg_proc WHERE oid = 'sync.push(text, jsonb)'::regprocedure);
+    v_grantee text;
     v_fn text;
 BEGIN
     FOREACH v_fn IN ARRAY ARRAY['sync.follow_up_dates(text)', 'sync.follow_up_moves_dates()',
-                                'sync.customer_keeps_dates()'] LOOP
+                                'sync.customer_keeps_dates()', 'sync.taken_by(text[])'] LOOP
         EXECUTE format('ALTER FUNCTION %s OWNER TO %s', v_fn, v_api);
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_fn);
+    END LOOP;
+    FOR v_grantee IN
+        SELECT DISTINCT a.grantee::regrole::text
+          FROM pg_proc p, aclexplode(p.proacl) a
+         WHERE p.oid = 'sync.push(text, jsonb)'::regprocedure AND a.privilege_type = 'EXECUTE'
+           AND a.grantee <> p.proowner AND a.grantee <> 0
+    LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION sync.taken_by(text[]) TO %s', v_grantee);
     END LOOP;
 END $$;
 
@@ -96,7 +119,8 @@ SELECT sync.follow_up_dates(c.id) FROM crm.customer c
 DOWN = r"""
 DROP TRIGGER customer_keeps_dates ON crm.customer;
 DROP TRIGGER follow_up_moves_dates ON crm.follow_up;
-DROP FUNCTION sync.customer_keeps_dates(), sync.follow_up_moves_dates(), sync.follow_up_dates(text);
+DROP FUNCTION sync.customer_keeps_dates(), sync.follow_up_moves_dates(), sync.follow_up_dates(text),
+    sync.taken_by(text[]);
 """
 
 
