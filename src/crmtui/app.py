@@ -212,9 +212,12 @@ class CrmApp(App[None]):
     def action_go_today(self) -> None:
         from crmtui.screens.today import TodayScreen
 
-        while len(self.screen_stack) > 1 and not isinstance(self.screen, TodayScreen):
+        def own_today() -> bool:  # a rep's Today opened from a manager's team section is not the home
+            return isinstance(self.screen, TodayScreen) and self.screen.rep is None
+
+        while len(self.screen_stack) > 1 and not own_today():
             self.pop_screen()
-        if not isinstance(self.screen, TodayScreen):
+        if not own_today():
             self.push_screen(TodayScreen())
 
     def action_go_pipeline(self) -> None:

@@ -281,23 +281,39 @@ def open_app() -> None:
         build_app(ctx, theme=ctx.settings.theme or None).run()
 
 
+_REP_HELP = N_("A rep's customers (a manager's laptop holds every rep's), or all.")
+
+
 @app.command()
-def today(json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False) -> None:
+def today(
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
+    rep: Annotated[Optional[str], typer.Option("--rep", help=_REP_HELP)] = None,
+) -> None:
     """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
     from crmtui.formatting import format_amount
-    from crmtui.services.agenda import SECTIONS, agenda_for
+    from crmtui.services.agenda import ALL_REPS, SECTIONS, agenda_for, resolve_rep
 
     from crmtui import labels
 
     with _session() as ctx:
-        agenda = agenda_for(ctx)
+        agenda = agenda_for(ctx, rep=resolve_rep(ctx, rep) if rep is not None else None)
         if json_out:
-            _print_json({"day": agenda.day.isoformat(), "totals": agenda.totals,
-                         "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS}})
+            _print_json({"day": agenda.day.isoformat(), "rep": agenda.rep, "totals": agenda.totals,
+                         "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS},
+                         "team": [load.as_dict() for load in agenda.team]})
             return
-        _out(_("Today, {day}").format(day=agenda.day.isoformat()))
+        whose = "" if agenda.rep is None else "  ·  " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
+        _out(_("Today, {day}").format(day=agenda.day.isoformat()) + whose)
+        if agenda.team:
+            _out("")
+            _out(_("Team") + f" ({len(agenda.team)})")
+            for load in agenda.team:
+                _out(f"  {load.rep}  ·  {load.describe()}")
         if not agenda.items() and agenda.book_empty:
             _out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
+        elif not agenda.items() and agenda.team:
+            _out("")
+            _out(_("Nothing of your own due today."))
         elif not agenda.items():
             _out(_("Nothing due today."))
         for name in SECTIONS:
@@ -416,18 +432,21 @@ def _owner_note(ctx: Context, owner: str | None) -> str:
 def list_(
     what: Annotated[str, typer.Argument(help=N_("customers, leads or deals."))],
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
+    rep: Annotated[Optional[str], typer.Option("--rep", help=_REP_HELP)] = None,
 ) -> None:
     """Lists customers (all but leads), leads, or open and closed deals."""
     if what not in ("customers", "leads", "deals"):
         _fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
     with _session() as ctx:
         from crmtui.formatting import amount_text
+        from crmtui.services.agenda import owned_by, resolve_rep
         from crmtui.services.views import customer_dict, deal_dict
 
+        whose = resolve_rep(ctx, rep) if rep is not None else None
         if what == "deals":
             from crmtui.services.deals import list_deals
 
-            rows = [deal_dict(ctx, d, c) for d, c in list_deals(ctx)]
+            rows = [deal_dict(ctx, d, c) for d, c in list_deals(ctx) if owned_by(whose, c.owner)]
             if json_out:
                 _print_json(rows)
                 return
@@ -439,7 +458,7 @@ def list_(
             from crmtui.services.customers import list_customers
 
             statuses = ("lead",) if what == "leads" else ("prospect", "customer", "dormant", "pool")
-            rows = [customer_dict(ctx, c) for c in list_customers(ctx, statuses)]
+            rows = [customer_dict(ctx, c) for c in list_customers(ctx, statuses) if owned_by(whose, c.owner)]
             if json_out:
                 _print_json(rows)
                 return

@@ -18,6 +18,7 @@ from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.labels import stage_name
 from crmtui.screens.stage import move_deal
+from crmtui.services.agenda import ALL_REPS
 from crmtui.services.pipeline import Card, Column, board
 from crmtui.widgets.cells import fit, wrap_words
 from crmtui.widgets.status_footer import StatusFooter
@@ -49,12 +50,20 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         Binding("j", "down", N_("Down"), show=False),
         Binding("k", "up", N_("Up"), show=False),
         Binding("escape", "back", N_("Back"), id="back-board"),
+        Binding("at", "pick_rep", N_("Rep"), id="rep-board", key_display="@"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.columns: list[Column] = []
         self.cards: dict[str, Card] = {}
+        self.rep: str | None = None
+        """A manager's filter: one rep's deals, every rep's (ALL_REPS), or everything on the laptop (None)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_rep":
+            return bool(getattr(self.app, "is_manager", False))
+        return True
 
     def compose(self) -> ComposeResult:
         yield Static(_("Pipeline"), classes="title", id="board-title")
@@ -78,7 +87,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def load(self) -> None:
-        columns = board(self.app.ctx)  # type: ignore[attr-defined]
+        columns = board(self.app.ctx, self.rep)  # type: ignore[attr-defined]
         self.app.call_from_thread(self.show_board, columns)
 
     def show_board(self, columns: list[Column]) -> None:
@@ -91,6 +100,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         self.query_one("#board-title", Static).update(Text(
             _("Pipeline") + " · " + _("open {total} · weighted {weighted}").format(
                 total=format_amount(total) or "0", weighted=format_amount(weighted) or "0")
+            + ("" if self.rep is None else "  @" + (_("every rep") if self.rep == ALL_REPS else self.rep))
             + "   " + _("! stalled  ? no next follow-up")))
         for column in columns:
             key = column.stage.key
@@ -209,3 +219,18 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_pick_rep(self) -> None:
+        """Shows one rep's deals (a manager's board holds every rep's), or everyone's again."""
+        from crmtui.screens.pick import PickScreen
+        from crmtui.services.agenda import team_reps
+
+        choices = [("", _("Everyone"))] + [
+            (name, name) for name in team_reps(self.app.ctx)]  # type: ignore[attr-defined]
+
+        def picked(value: str | None) -> None:
+            if value is not None:
+                self.rep = value or None
+                self.load()
+
+        self.app.push_screen(PickScreen(_("Whose deals"), choices), picked)

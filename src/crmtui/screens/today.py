@@ -16,13 +16,14 @@ from crmtui.dates import format_when
 from crmtui.formatting import format_amount
 from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
-from crmtui.services.agenda import SECTIONS, Agenda, AgendaItem, agenda_for
+from crmtui.services.agenda import ALL_REPS, SECTIONS, Agenda, AgendaItem, RepLoad, agenda_for
 from crmtui.widgets.cells import row
 from crmtui.widgets.status_footer import StatusFooter
 
 
 class TodayScreen(CrmScreenMixin, Screen[None]):
-    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
+    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays. A manager's
+    own Today starts with the team: each rep's waiting work; Enter opens that rep's Today (Esc comes back)."""
 
     BINDINGS = [
         Binding("enter", "open", N_("Open"), id="open", show=False),
@@ -32,12 +33,21 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         Binding("j", "down", N_("Down"), id="down", show=False),
         Binding("k", "up", N_("Up"), id="up", show=False),
         Binding("r", "reload", N_("Reload"), id="reload", show=False),
+        Binding("escape", "back", N_("Back"), id="back-today"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, rep: str | None = None) -> None:
         super().__init__()
+        self.rep = rep
+        """Whose Today: None for the rep's own, a rep's name or ALL_REPS (opened from a manager's team section)."""
         self.agenda: Agenda | None = None
         self.items: dict[str, AgendaItem] = {}
+        self.reps: dict[str, RepLoad] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.rep is not None  # the home screen has nowhere to go back to
+        return True
 
     def compose(self) -> ComposeResult:
         yield Static(_("Today"), id="today-title", classes="title")
@@ -58,7 +68,8 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     @work(thread=True, exclusive=True, group="today", exit_on_error=False)
     def load(self) -> None:
         """Reads the agenda in a thread; the list is rebuilt on the event loop."""
-        agenda = agenda_for(self.app.ctx)  # type: ignore[attr-defined]
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        agenda = agenda_for(ctx) if self.rep is None else agenda_for(ctx, rep=self.rep)
         self.app.call_from_thread(self.show_agenda, agenda)
 
     def show_agenda(self, agenda: Agenda) -> None:
@@ -66,19 +77,30 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         self.agenda = agenda
         listing = self.query_one("#agenda", OptionList)
         previous = self.current_item()
+        option = listing.highlighted_option
+        previous_rep = option.id if option is not None and option.id in self.reps else None
         width = max(40, listing.size.width or self.size.width or 80) - 2
         name_w = max(14, min(30, width * 3 // 10))
         amount_w = 11
         reason_w = max(14, min(26, width // 4))
         options: list[Option] = []
         self.items = {}
+        self.reps = {}
         total = sum(agenda.totals.values())
         day = format_when(agenda.day, has_time=False, lang=i18n.language)
+        if agenda.rep is not None:
+            day += " · " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
         counts = "  ".join(
             f"{labels.section(name)} {agenda.totals[name]}" for name in ("pool", "overdue", "due", "stalled", "new_leads")
             if agenda.totals.get(name)
         )
         self.query_one("#today-title", Static).update(Text(f"{_('Today')} · {day}   {counts}"))
+        if agenda.team:
+            options.append(Option(Text(f"{_('Team')} ({len(agenda.team)})", style="bold"), disabled=True))
+            for load in agenda.team:
+                key = f"rep|{load.rep}"
+                self.reps[key] = load
+                options.append(Option(row(("  " + load.rep, name_w), (load.describe(), width - name_w - 2)), id=key))
         for name in SECTIONS:
             items = agenda.sections.get(name, [])
             if not items:
@@ -97,9 +119,14 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
                 options.append(Option(Text("  " + _("… and {count} more").format(count=hidden), style="dim"), disabled=True))
         if total == 0:
             quiet = (_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")
-                     if agenda.book_empty else _("Nothing due today."))
+                     if agenda.book_empty else _("Nothing of your own due today.") if agenda.team
+                     else _("Nothing due today."))
             options.append(Option(Text(quiet), disabled=True))
         listing.set_options(options)
+        if previous_rep in self.reps:
+            listing.highlighted = listing.get_option_index(previous_rep)
+            listing.focus()
+            return
         self._highlight(listing, previous)
 
     def _highlight(self, listing: OptionList, previous: AgendaItem | None) -> None:
@@ -110,8 +137,8 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
                 if item.customer_id == previous.customer_id and item.section == previous.section:
                     target = key
                     break
-        if target is None and self.items:
-            target = next(iter(self.items))
+        if target is None and (self.items or self.reps):
+            target = next(iter(self.reps or self.items))
         if target is not None:
             listing.highlighted = listing.get_option_index(target)
         listing.focus()
@@ -124,14 +151,26 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     @on(OptionList.OptionSelected, "#agenda")
     def open_selected(self, event: OptionList.OptionSelected) -> None:
-        item = self.items.get(event.option.id or "")
+        self._open(event.option.id or "")
+
+    def action_open(self) -> None:
+        option = self.query_one("#agenda", OptionList).highlighted_option
+        if option is not None and option.id:
+            self._open(option.id)
+
+    def _open(self, key: str) -> None:
+        """A customer row opens the customer; a rep's row of the team section opens that rep's Today."""
+        load = self.reps.get(key)
+        if load is not None:
+            self.app.push_screen(TodayScreen(rep=load.rep))
+            return
+        item = self.items.get(key)
         if item is not None:
             self.app.open_customer(item.customer_id)  # type: ignore[attr-defined]
 
-    def action_open(self) -> None:
-        item = self.current_item()
-        if item is not None:
-            self.app.open_customer(item.customer_id)  # type: ignore[attr-defined]
+    def action_back(self) -> None:
+        if self.rep is not None:
+            self.app.pop_screen()
 
     def action_log(self) -> None:
         item = self.current_item()

@@ -6,11 +6,15 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from crmtui.errors import Ambiguous, InvalidInput, Match, NotAllowed
 from crmtui.formatting import amount_number
 from crmtui import labels
 from crmtui.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import agenda as store
+
+ALL_REPS = "all"
+"""`--rep all`: every rep's customers on this laptop (a manager's holds the whole team's)."""
 
 SECTIONS = ("pool", "overdue", "due", "stalled", "new_leads", "renewals", "payments", "birthdays")
 """In the order a rep works them: what the pool takes back soon first (it is lost for good if missed; an
@@ -58,39 +62,156 @@ class Agenda:
     """How many each section has in all; long sections keep only their most urgent rows (store.agenda.LIMIT)."""
     book_empty: bool = False
     """No customer or lead at all: an empty day then suggests adding one or loading the demo."""
+    rep: str | None = None
+    """Whose agenda: None for the rep's own, a rep's name, or ALL_REPS."""
+    team: list[RepLoad] = field(default_factory=list)
+    """A manager's own agenda: what each other rep has waiting (empty for a rep)."""
 
     def items(self) -> list[AgendaItem]:
         """Every item, section by section."""
         return [item for name in SECTIONS for item in self.sections.get(name, [])]
 
 
-def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
-    """What the rep must do on `day` (default today)."""
+@dataclass
+class RepLoad:
+    """One rep's waiting work, as a manager's Today lists it: counted exactly as the rep's own agenda counts."""
+
+    rep: str
+    overdue: int = 0
+    due: int = 0
+    stalled: int = 0
+    stalled_cents: int = 0
+    """What the stalled high-intent deals are worth."""
+    new_leads: int = 0
+
+    def describe(self) -> str:
+        """The counts that are not zero, in the chosen language ("overdue 3 · stalled 1 (¥80,000)")."""
+        from crmtui.formatting import format_amount
+
+        parts = [text.format(count=count) for text, count in (
+            (_("overdue {count}"), self.overdue), (_("due today {count}"), self.due)) if count]
+        if self.stalled:
+            parts.append(_("stalled {count} ({amount})").format(count=self.stalled,
+                                                                 amount=format_amount(self.stalled_cents) or "-"))
+        if self.new_leads:
+            parts.append(_("not yet called {count}").format(count=self.new_leads))
+        return " · ".join(parts) or _("nothing waiting")
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for --json."""
+        return {"rep": self.rep, "overdue": self.overdue, "due": self.due, "stalled": self.stalled,
+                "stalled_amount": amount_number(self.stalled_cents), "new_leads": self.new_leads}
+
+
+def _high_intent(ctx: Context) -> list[str]:
+    """The open stages from the proposal on: a deal stalled there is money at risk."""
+    keys = [s.key for s in ctx.settings.stages]
+    return [k for k in keys[keys.index("proposal"):] if k not in ("won", "lost")] if "proposal" in keys else []
+
+
+def is_manager(ctx: Context) -> bool:
+    """Whether this laptop is a team manager's (it holds every rep's customers), as the last sync said."""
+    if not ctx.settings.sync.configured:
+        return False
+    with ctx.db.raw_read() as connection:
+        return store.sync_setting(connection, "sync_manager") == "1"
+
+
+def team_reps(ctx: Context) -> list[str]:
+    """The reps whose customers this laptop holds, by name (the rep's own name always among them in a team)."""
+    with ctx.db.raw_read() as connection:
+        names = set(store.owners(connection))
+    if ctx.settings.sync.configured and ctx.settings.sync.user:
+        names.add(ctx.settings.sync.user)
+    return sorted(names)
+
+
+def resolve_rep(ctx: Context, text: str) -> str:
+    """`--rep`: ALL_REPS, or the rep it names among those whose customers this laptop holds: the whole
+    name (any case), else the one name it begins; two such names are listed, never one picked."""
+    wanted = text.strip()
+    if not ctx.settings.sync.configured:
+        raise NotAllowed("--rep works in a team (crm sync setup): this book holds only your own customers")
+    if wanted.casefold() == ALL_REPS:
+        return ALL_REPS
+    reps = team_reps(ctx)
+    exact = [name for name in reps if name.casefold() == wanted.casefold()]
+    found = exact or [name for name in reps if wanted and name.casefold().startswith(wanted.casefold())]
+    if len(found) > 1:
+        raise Ambiguous("rep", wanted, [Match(name, name) for name in found])
+    if not found:
+        raise InvalidInput("--rep", "a rep whose customers this laptop holds ({reps}) or all", wanted,
+                           reps=", ".join(reps))
+    return found[0]
+
+
+def owned_by(rep: str | None, owner: str | None) -> bool:
+    """Whether a customer of `owner` is in the view of `rep` (None: everything this laptop lists)."""
+    if rep is None:
+        return True
+    if rep == ALL_REPS:
+        return owner is not None
+    return owner == rep
+
+
+def _scope(rep: str | None) -> store.Scope:
+    if rep is None:
+        return store.MINE
+    return store.TEAM if rep == ALL_REPS else store.Scope.rep(rep)
+
+
+def _team_lines(ctx: Context, day: date) -> tuple:
+    """The moments the agenda's sections are cut at, for counting per rep."""
+    settings, now = ctx.settings, ctx.clock.utcnow()
+    start, end = ctx.clock.day_bounds(day)
+    return (start, end, _high_intent(ctx), now - timedelta(days=settings.stall_days),
+            now - timedelta(hours=settings.speed_to_lead_hours))
+
+
+def team_load(ctx: Context, day: date | None = None) -> list[RepLoad]:
+    """What every other rep has waiting on `day`, the most overdue first (a manager's Today)."""
+    day = day or ctx.clock.today()
+    me = ctx.settings.sync.user
+    with ctx.db.raw_read() as connection:
+        counts = store.counts_by_owner(connection, *_team_lines(ctx, day))
+    loads = [RepLoad(c.owner, c.overdue, c.due, c.stalled, c.stalled_cents, c.new_leads) for c in counts
+             if c.owner != me]
+    loads.sort(key=lambda load: (-load.overdue, -load.due, load.rep))
+    return loads
+
+
+def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) -> Agenda:
+    """What the rep must do on `day` (default today). `rep`: another rep's agenda (a name from resolve_rep)
+    or ALL_REPS, on a laptop that holds them; a manager's own agenda also counts each rep's waiting work."""
     settings, clock = ctx.settings, ctx.clock
     day = day or clock.today()
     start, end = clock.day_bounds(day)
     local_now = clock.now()
     now = clock.utcnow()
-    agenda = Agenda(day=day, sections={name: [] for name in SECTIONS})
-    keys = [s.key for s in settings.stages]
-    high = [k for k in keys[keys.index("proposal"):] if k not in ("won", "lost")] if "proposal" in keys else []
+    agenda = Agenda(day=day, sections={name: [] for name in SECTIONS}, rep=rep)
+    high = _high_intent(ctx)
+    scope = _scope(rep)
     with ctx.db.raw_read() as connection:
-        overdue, agenda.totals["overdue"] = store.due_before(connection, start)
-        due, agenda.totals["due"] = store.due_between(connection, start, end)
+        overdue, agenda.totals["overdue"] = store.due_before(connection, start, scope)
+        due, agenda.totals["due"] = store.due_between(connection, start, end, scope)
         stalled, agenda.totals["stalled"] = store.stalled_deals(
-            connection, high, now - timedelta(days=settings.stall_days))
+            connection, high, now - timedelta(days=settings.stall_days), scope)
         leads, agenda.totals["new_leads"] = store.uncontacted_leads(
-            connection, now - timedelta(hours=settings.speed_to_lead_hours))
-        renewals = store.contracts_ending(connection, day, day + timedelta(days=settings.renewal_days))
-        payments = store.payments_due(connection, day + timedelta(days=settings.payment_days))
+            connection, now - timedelta(hours=settings.speed_to_lead_hours), scope)
+        renewals = store.contracts_ending(connection, day, day + timedelta(days=settings.renewal_days), scope)
+        payments = store.payments_due(connection, day + timedelta(days=settings.payment_days), scope)
         window = [day + timedelta(days=offset) for offset in range(settings.birthday_days + 1)]
         offsets = {d.strftime("%m-%d"): i for i, d in reversed(list(enumerate(window)))}
         for i, d in enumerate(window):
             if (d.month, d.day) == (2, 28) and not calendar.isleap(d.year):
                 offsets.setdefault("02-29", i)  # a 29 February birthday is kept on the 28th in other years
-        birthdays = store.birthdays(connection, list(offsets))
-        pool = _pool_warnings(ctx, connection, now)
-        agenda.book_empty = store.book_is_empty(connection)
+        birthdays = store.birthdays(connection, list(offsets), scope)
+        pool = [] if rep == ALL_REPS else _pool_warnings(ctx, connection, now, rep or ctx.settings.sync.user)
+        # Not in a team: the sample customers would go to the team's server at the next sync.
+        agenda.book_empty = store.book_is_empty(connection) and not settings.sync.configured
+        manager = rep is None and settings.sync.configured and store.sync_setting(connection, "sync_manager") == "1"
+    if manager:
+        agenda.team = team_load(ctx, day)
 
     def item(section: str, row: store.AgendaRow, reason: str, **extra: object) -> AgendaItem:
         values: dict[str, object] = dict(
@@ -140,13 +261,12 @@ def agenda_for(ctx: Context, day: date | None = None) -> Agenda:
     return agenda
 
 
-def _pool_warnings(ctx: Context, connection: object, now: datetime) -> list[AgendaItem]:
-    """Team mode: the rep's customers the pool rules will take back soon, from the rules of the last pull
+def _pool_warnings(ctx: Context, connection: object, now: datetime, owner: str | None) -> list[AgendaItem]:
+    """Team mode: the owner's customers the pool rules will take back soon, from the rules of the last pull
     (so it works offline too). A claimed customer not yet contacted shows the hours left."""
     import json
 
     rules_text = store.sync_setting(connection, "sync_pool_rules")  # type: ignore[arg-type]
-    owner = ctx.settings.sync.user
     if not rules_text or not owner:
         return []
     rules = json.loads(rules_text)

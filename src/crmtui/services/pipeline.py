@@ -44,8 +44,11 @@ class Column:
         return self.total_cents * self.stage.probability // 100
 
 
-def board(ctx: Context) -> list[Column]:
-    """Every configured stage as a column, in pipeline order."""
+def board(ctx: Context, rep: str | None = None) -> list[Column]:
+    """Every configured stage as a column, in pipeline order; `rep` (a name or ALL_REPS, see
+    services.agenda.resolve_rep) keeps only the deals of that rep's customers."""
+    from crmtui.services.agenda import owned_by
+
     settings, clock = ctx.settings, ctx.clock
     now = clock.utcnow()
     today = clock.today()
@@ -57,7 +60,7 @@ def board(ctx: Context) -> list[Column]:
         rows = store.board_rows(connection, now - timedelta(days=CLOSED_DAYS))
     for row in rows:
         column = columns.get(row.stage)
-        if column is None:
+        if column is None or not owned_by(rep, row.owner):
             continue  # a stage removed from the config: its deals show in `crm list deals`
         open_deal = row.stage not in ("won", "lost")
         last = row.last_contact or row.stage_entered

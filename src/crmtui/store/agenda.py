@@ -15,11 +15,33 @@ from crmtui.store.raw import day_from_db, from_db, to_db
 OPEN_STATUSES = ("lead", "prospect", "customer")
 """Customers whose follow-ups the agenda watches (not dormant, not in the pool)."""
 
-# The unary + keeps SQLite off ix_customer_status: walking ix_customer_next_follow_up_at in order
-# lets LIMIT stop early (116 ms -> 1 ms for 9k overdue rows in bench/bench_core.py).
 _MINE = "(c.owner IS NULL OR c.owner = coalesce((SELECT value FROM meta WHERE key = 'sync_rep'), c.owner))"
 """In a team, a manager's laptop holds every rep's customers: the agenda is the rep's own (and unowned) ones."""
-_OPEN = f"c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer') AND {_MINE}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose customers a query reads: a condition on `c` (the customer) and its parameters."""
+
+    sql: str
+    params: tuple[object, ...] = ()
+
+    @staticmethod
+    def rep(name: str) -> Scope:
+        """One rep's customers (a manager's laptop holds every rep's)."""
+        return Scope("c.owner = ?", (name,))
+
+
+MINE = Scope(_MINE)
+"""The rep's own customers, and those not yet given an owner by the team server (a book without a team)."""
+TEAM = Scope("c.owner IS NOT NULL")
+"""Every rep's customers; those in the pool are nobody's work."""
+
+
+def _open(scope: Scope) -> str:
+    # The unary + keeps SQLite off ix_customer_status: walking ix_customer_next_follow_up_at in order
+    # lets LIMIT stop early (116 ms -> 1 ms for 9k overdue rows in bench/bench_core.py).
+    return f"c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer') AND {scope.sql}"
 
 LIMIT = 200
 """Rows kept per section; the totals are counted in full. Nobody works through 9,000 overdue rows in one list."""
@@ -32,6 +54,9 @@ _BEST_DEAL = (
 _NEXT_PLAN = (
     "(SELECT next_plan FROM follow_up WHERE customer_id = c.id AND deleted_at IS NULL ORDER BY at DESC LIMIT 1)"
 )
+_UNCONTACTED = ("c.last_contact_at IS NULL AND (c.status = 'lead' OR c.next_follow_up_at IS NULL)"
+                " AND c.created_at < ?")
+"""Never contacted, with nothing planned (or still a lead), added before the speed-to-lead line."""
 
 
 @dataclass
@@ -57,16 +82,19 @@ class AgendaRow:
 
 
 def book_is_empty(connection: sqlite3.Connection) -> bool:
-    """Whether there is no live customer or lead at all (a new rep's first day)."""
-    return connection.execute("SELECT NOT EXISTS (SELECT 1 FROM customer WHERE deleted_at IS NULL)").fetchone()[0] == 1
+    """Whether there is no customer or lead at all, not even a deleted one (a new rep's first day): the book
+    `crm demo` fills, as it refuses any other."""
+    return connection.execute("SELECT NOT EXISTS (SELECT 1 FROM customer)").fetchone()[0] == 1
 
 
 def _count(connection: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> int:
     return connection.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0]
 
 
-def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, ...]) -> tuple[list[AgendaRow], int]:
-    where = f"FROM customer c WHERE {_OPEN} AND {condition}"
+def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, ...],
+         scope: Scope) -> tuple[list[AgendaRow], int]:
+    where = f"FROM customer c WHERE {_open(scope)} AND {condition}"
+    params = (*scope.params, *params)
     # The deal and the plan are looked up only for the rows kept.
     rows = connection.execute(
         f"SELECT c.id, c.name, c.next_follow_up_at, {_NEXT_PLAN}, d.id, d.title, d.amount_cents"
@@ -81,18 +109,19 @@ def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, .
     ], total
 
 
-def due_between(connection: sqlite3.Connection, start: datetime, end: datetime) -> tuple[list[AgendaRow], int]:
+def due_between(connection: sqlite3.Connection, start: datetime, end: datetime,
+                scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
     """Customers whose next follow-up falls in [start, end): the first LIMIT rows and the total."""
-    return _due(connection, "c.next_follow_up_at >= ? AND c.next_follow_up_at < ?", (to_db(start), to_db(end)))
+    return _due(connection, "c.next_follow_up_at >= ? AND c.next_follow_up_at < ?", (to_db(start), to_db(end)), scope)
 
 
-def due_before(connection: sqlite3.Connection, end: datetime) -> tuple[list[AgendaRow], int]:
+def due_before(connection: sqlite3.Connection, end: datetime, scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
     """Customers whose next follow-up is before `end` (overdue), most overdue first: rows and total."""
-    return _due(connection, "c.next_follow_up_at < ?", (to_db(end),))
+    return _due(connection, "c.next_follow_up_at < ?", (to_db(end),), scope)
 
 
 def stalled_deals(
-    connection: sqlite3.Connection, stages: Sequence[str], contact_before: datetime
+    connection: sqlite3.Connection, stages: Sequence[str], contact_before: datetime, scope: Scope = MINE
 ) -> tuple[list[AgendaRow], int]:
     """Open deals in `stages` whose customer has had no follow-up since `contact_before`: rows and total."""
     if not stages:
@@ -100,10 +129,10 @@ def stalled_deals(
     marks = ", ".join("?" * len(stages))
     where = (
         f"FROM deal d JOIN customer c ON c.id = d.customer_id"
-        f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_OPEN}"
+        f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_open(scope)}"
         f" AND coalesce(c.last_contact_at, d.stage_entered_at) < ?"
     )
-    params = (*stages, to_db(contact_before))
+    params = (*stages, *scope.params, to_db(contact_before))
     rows = connection.execute(
         f"SELECT c.*, {_NEXT_PLAN} FROM (SELECT c.id, c.name, c.next_follow_up_at, c.last_contact_at,"
         f" d.id AS deal_id, d.title, d.amount_cents, d.stage, d.stage_entered_at {where}"
@@ -117,30 +146,28 @@ def stalled_deals(
     ], total
 
 
-def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime) -> tuple[list[AgendaRow], int]:
+def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime,
+                      scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
     """Leads created before `created_before` that nobody has contacted yet, oldest first: rows and total.
 
     An open customer never contacted and with no follow-up planned counts too: a lead converted before
     anyone called is still pending work, not a record that drops off the agenda."""
-    where = (
-        f"FROM customer c WHERE {_OPEN} AND c.last_contact_at IS NULL"
-        f" AND (c.status = 'lead' OR c.next_follow_up_at IS NULL) AND c.created_at < ?"
-    )
-    params = (to_db(created_before),)
+    where = f"FROM customer c WHERE {_open(scope)} AND {_UNCONTACTED}"
+    params = (*scope.params, to_db(created_before))
     rows = connection.execute(f"SELECT c.id, c.name, c.created_at {where} ORDER BY c.created_at LIMIT {LIMIT}",
                               params).fetchall()
     total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [AgendaRow(cid, name, when=from_db(created)) for cid, name, created in rows], total
 
 
-def contracts_ending(connection: sqlite3.Connection, first: date, last: date) -> list[AgendaRow]:
+def contracts_ending(connection: sqlite3.Connection, first: date, last: date, scope: Scope = MINE) -> list[AgendaRow]:
     """Live contracts whose end date is in [first, last]."""
     rows = connection.execute(
         f"SELECT c.id, c.name, {_NEXT_PLAN}, k.deal_id, k.amount_cents, k.number, k.end_on"
         " FROM contract k JOIN customer c ON c.id = k.customer_id"
-        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? AND {_MINE}"
+        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? AND {scope.sql}"
         " ORDER BY k.end_on",
-        (first.isoformat(), last.isoformat()),
+        (first.isoformat(), last.isoformat(), *scope.params),
     ).fetchall()
     return [
         AgendaRow(cid, name, next_plan=plan, deal_id=did, deal_amount=amount, contract_number=number,
@@ -149,14 +176,14 @@ def contracts_ending(connection: sqlite3.Connection, first: date, last: date) ->
     ]
 
 
-def payments_due(connection: sqlite3.Connection, last: date) -> list[AgendaRow]:
+def payments_due(connection: sqlite3.Connection, last: date, scope: Scope = MINE) -> list[AgendaRow]:
     """Unpaid instalments due on or before `last` (overdue ones included)."""
     rows = connection.execute(
         "SELECT c.id, c.name, k.deal_id, k.number, p.amount_cents, p.due_on"
         " FROM payment p JOIN contract k ON k.id = p.contract_id JOIN customer c ON c.id = k.customer_id"
         " WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on <= ?"
-        f" AND k.deleted_at IS NULL AND c.deleted_at IS NULL AND {_MINE} ORDER BY p.due_on",
-        (last.isoformat(),),
+        f" AND k.deleted_at IS NULL AND c.deleted_at IS NULL AND {scope.sql} ORDER BY p.due_on",
+        (last.isoformat(), *scope.params),
     ).fetchall()
     return [
         AgendaRow(cid, name, deal_id=did, contract_number=number, payment_amount=amount, payment_due=day_from_db(due))
@@ -164,14 +191,14 @@ def payments_due(connection: sqlite3.Connection, last: date) -> list[AgendaRow]:
     ]
 
 
-def birthdays(connection: sqlite3.Connection, month_days: Sequence[str]) -> list[AgendaRow]:
+def birthdays(connection: sqlite3.Connection, month_days: Sequence[str], scope: Scope = MINE) -> list[AgendaRow]:
     """Live contacts whose birthday's "MM-DD" is one of `month_days`."""
     marks = ", ".join("?" * len(month_days))
     rows = connection.execute(
         "SELECT c.id, c.name, p.name, p.birthday FROM contact p JOIN customer c ON c.id = p.customer_id"
-        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL AND {_MINE}"
+        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL AND {scope.sql}"
         f" AND strftime('%m-%d', p.birthday) IN ({marks})",
-        tuple(month_days),
+        (*scope.params, *month_days),
     ).fetchall()
     return [AgendaRow(cid, name, contact_name=person, birthday=day_from_db(day)) for cid, name, person, day in rows]
 
@@ -179,7 +206,7 @@ def birthdays(connection: sqlite3.Connection, month_days: Sequence[str]) -> list
 def came_due(connection: sqlite3.Connection, after: datetime, until: datetime) -> list[str]:
     """Names of open customers whose next follow-up fell in (after, until]."""
     rows = connection.execute(
-        f"SELECT c.name FROM customer c WHERE {_OPEN} AND c.next_follow_up_at > ? AND c.next_follow_up_at <= ?"
+        f"SELECT c.name FROM customer c WHERE {_open(MINE)} AND c.next_follow_up_at > ? AND c.next_follow_up_at <= ?"
         " ORDER BY c.next_follow_up_at LIMIT 20",
         (to_db(after), to_db(until)),
     ).fetchall()
@@ -207,3 +234,47 @@ def sync_setting(connection: sqlite3.Connection, key: str) -> str | None:
     """A value the last team sync left in `meta` (e.g. the pool rules)."""
     row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else None
+
+
+@dataclass
+class OwnerCounts:
+    """What one rep has waiting, counted as the agenda's sections count it."""
+
+    owner: str
+    overdue: int = 0
+    due: int = 0
+    stalled: int = 0
+    stalled_cents: int = 0
+    new_leads: int = 0
+
+
+def counts_by_owner(connection: sqlite3.Connection, start: datetime, end: datetime, stages: Sequence[str],
+                    contact_before: datetime, created_before: datetime) -> list[OwnerCounts]:
+    """Per owner of a live customer on this laptop (the pool aside): overdue and due follow-ups, stalled deals
+    in `stages` with their amounts, and new records nobody has contacted (the agenda's conditions)."""
+    found = {owner: OwnerCounts(owner) for owner in owners(connection)}
+    rows = connection.execute(
+        f"SELECT c.owner, sum(c.next_follow_up_at < ?),"
+        f" sum(c.next_follow_up_at >= ? AND c.next_follow_up_at < ?), sum({_UNCONTACTED})"
+        f" FROM customer c WHERE {_open(TEAM)} GROUP BY c.owner",
+        (to_db(start), to_db(start), to_db(end), to_db(created_before)),
+    ).fetchall()
+    for owner, overdue, due, leads in rows:
+        counts = found.setdefault(owner, OwnerCounts(owner))
+        counts.overdue, counts.due, counts.new_leads = overdue or 0, due or 0, leads or 0
+    if stages:
+        marks = ", ".join("?" * len(stages))
+        for owner, stalled, cents in connection.execute(
+            "SELECT c.owner, count(*), sum(coalesce(d.amount_cents, 0)) FROM deal d JOIN customer c ON c.id = d.customer_id"
+            f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_open(TEAM)}"
+            " AND coalesce(c.last_contact_at, d.stage_entered_at) < ? GROUP BY c.owner",
+            (*stages, to_db(contact_before)),
+        ):
+            found[owner].stalled, found[owner].stalled_cents = stalled, cents or 0
+    return list(found.values())
+
+
+def owners(connection: sqlite3.Connection) -> list[str]:
+    """The owners of live customers on this laptop (in a team, the reps whose customers it holds)."""
+    return [owner for (owner,) in connection.execute(
+        "SELECT DISTINCT owner FROM customer WHERE deleted_at IS NULL AND owner IS NOT NULL ORDER BY owner")]
