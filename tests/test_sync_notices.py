@@ -215,3 +215,44 @@ def test_crm_sync_conflicts_lists_by_name_and_dismisses(team: Team, home) -> Non
     assert "dismissed 1 rejected change" in ok("sync", "conflicts", "--dismiss", "all", env=env).stdout
     assert "no conflicts and no rejected changes" in ok("sync", "conflicts", env=env).stdout
     assert json.loads(ok("sync", "status", "--json", env=env).stdout)["rejected"] == 0
+
+
+# A removed rep's laptop ----------------------------------------------------------------------------------
+
+def test_a_removed_reps_laptop_drops_the_teams_customers_but_keeps_unsent_work(team: Team) -> None:
+    import pytest
+
+    from crmtui.errors import NotAllowed
+    from crmtui.server import admin
+
+    wang = team.add_rep("wang")
+    acme = customer_service.add_customer(wang, "Acme Health")
+    customer_service.add_customer(wang, "Beta")
+    sync.sync_round(wang)
+    customer_service.edit_customer(wang, acme.id, {"region": "深圳"})  # unsent
+    customer_service.add_customer(wang, "Gamma (never sent)")
+    admin.remove_rep(team.dsn, team.role("wang"))
+    with pytest.raises(NotAllowed) as refused:
+        sync.sync_round(wang)
+    text = str(refused.value)
+    assert "was disabled on the team server" in text
+    assert "The team's customers were removed from this laptop (1)" in text and "stay (2)" in text
+    with wang.db.raw_read() as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT name FROM customer")) == ["Acme Health", "Gamma (never sent)"]
+    assert sync.status(wang).pending == 2  # the unsent work is still there to copy
+
+
+def test_a_wrong_password_drops_nothing(team: Team) -> None:
+    import pytest
+
+    from crmtui.errors import NotAllowed
+    from crmtui.sync.connection import store_password
+
+    wang = team.add_rep("wang")
+    customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    store_password(wang.settings.sync, "not-the-password")
+    with pytest.raises(NotAllowed):
+        sync.sync_round(wang)
+    with wang.db.raw_read() as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM customer")] == ["Acme Health"]

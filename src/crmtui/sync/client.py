@@ -225,6 +225,8 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
         from crmtui.errors import Offline
 
         failure = error if isinstance(error, CrmError) else _unexpected(error)
+        if getattr(error, "why", None) == "disabled":
+            failure = _forget_team_copy(ctx, failure)
         _remember(ctx, {"last_error": failure.message(), "last_error_at": ctx.clock.utcnow().isoformat(),
                         "last_error_kind": "offline" if isinstance(failure, Offline) else "error"})
         if failure is error:
@@ -239,6 +241,26 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
         "manager": "1" if info.manager else "0", "rep": ctx.settings.sync.user,
     })
     return report
+
+
+def _forget_team_copy(ctx: Context, refusal: CrmError) -> CrmError:
+    """The admin removed this rep (the server refuses the login as disabled): the customers that came from the
+    team server leave this laptop. Customers with changes the server never took (pending or rejected) stay, so
+    no unsent work is lost without a word; the message says how many went and how many stayed."""
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        kept = replica.unsynced_customers(conn) & replica.customer_ids(conn)
+        removed = replica.drop_customers(conn, replica.customer_ids(conn) - kept)
+        replica.set_meta(conn, "sync_cursor", None)  # let back in, the laptop starts again from the server
+        replica.set_meta(conn, "sync_reconciled_at", None)
+    if not removed and not kept:
+        return refusal
+    if kept:
+        return NotAllowed("{refusal}. The team's customers were removed from this laptop ({removed}); those with"
+                          " changes the server never took stay ({kept}): copy what you need from them (`crm sync"
+                          " conflicts`, `crm list customers`) and give the laptop back to your admin",
+                          refusal=refusal.message(), removed=removed, kept=len(kept))
+    return NotAllowed("{refusal}. The team's customers were removed from this laptop ({removed})",
+                      refusal=refusal.message(), removed=removed)
 
 
 def _unexpected(error: BaseException) -> CrmError:
