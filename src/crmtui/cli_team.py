@@ -80,6 +80,8 @@ def sync_setup(
     user: Annotated[str, Opt("--user", help=N_("Your login on the team server (from your admin)."))],
     insecure: Annotated[bool, Opt("--insecure", help=N_("Allow a non-local server without verified TLS."))] = False,
     interval: Annotated[int, Opt("--interval", min=0, help=N_("Seconds between sync rounds in the app (0: on the key only)."))] = 60,
+    allow_plaintext_keyring: Annotated[bool, Opt("--allow-plaintext-keyring", help=N_(
+        "Store the password even in a keyring backend that keeps it unencrypted in a file (refused otherwise)."))] = False,
 ) -> None:
     """Connects this laptop to the team server. The password is asked here and kept in the OS keyring."""
     from dataclasses import replace
@@ -94,7 +96,7 @@ def sync_setup(
         if not sync.user:
             raise InvalidInput("user", "your login on the team server", user)
         ssl_mode(sync)  # refuses a non-local server without TLS before asking anything
-        check_keyring()
+        check_keyring(allow_plaintext=allow_plaintext_keyring)
         _warn(keyring_warning())
         password = typer.prompt(_("Password for {user}").format(user=sync.user), hide_input=True, err=True)
         session.settings = replace(session.settings, sync=sync)
