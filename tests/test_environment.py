@@ -419,7 +419,8 @@ def test_sync_setup_and_status_warn_once_about_a_plaintext_keyring(team, home, t
     backend = _plaintext_keyring(tmp_path)
     keyring_backend(backend)
     role, password = _add_rep_by_cli(team, "plain")
-    result = crm_in_process("sync", "setup", "--server", team.server_url, "--user", role, input=password + "\n")
+    result = crm_in_process("sync", "setup", "--server", team.server_url, "--user", role, "--allow-plaintext-keyring",
+                            input=password + "\n")
     assert result.exit_code == 0, result.output
     assert result.stderr.count("warning:") == 1
     assert result.stderr.startswith(PLAINTEXT_WARNING)
@@ -431,6 +432,39 @@ def test_sync_setup_and_status_warn_once_about_a_plaintext_keyring(team, home, t
     as_json = crm_in_process("sync", "status", "--json")
     assert json.loads(as_json.stdout)["user"] == role  # stdout stays JSON
     assert as_json.stderr.startswith(PLAINTEXT_WARNING)
+
+
+def test_sync_setup_refuses_a_plaintext_keyring_without_the_flag_before_the_password(home, tmp_path,
+                                                                                    keyring_backend):
+    backend = _plaintext_keyring(tmp_path)
+    keyring_backend(backend)
+    result = crm_in_process("sync", "setup", "--server", "postgresql://localhost:1/team", "--user", "wang",
+                            input="the-password\n")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr == (
+        "error: the keyring backend keyrings.alt.file.PlaintextKeyring would keep the sync password unencrypted in a"
+        " file; use an encrypted keyring: the macOS Keychain, the Windows Credential Locker, Secret Service"
+        " (gnome-keyring) or KWallet on a Linux desktop, or keyrings.cryptfile where there is no desktop (pip install"
+        " keyrings.cryptfile), or run `crm sync setup` with --allow-plaintext-keyring to store it there anyway\n")
+    assert not Path(backend.file_path).exists()  # nothing asked, nothing written
+    assert "[sync]" not in (home / "config" / "config.toml").read_text(encoding="utf-8")
+
+
+def test_a_chain_that_writes_to_a_plaintext_keyring_is_refused_at_setup_too(home, tmp_path, keyring_backend):
+    from keyring.backends import chainer
+
+    from .teamserver import MemoryKeyring
+
+    plaintext = _plaintext_keyring(tmp_path)
+
+    class Chain(chainer.ChainerBackend):
+        backends = [plaintext, MemoryKeyring()]
+
+    keyring_backend(Chain())
+    result = crm_in_process("sync", "setup", "--server", "postgresql://localhost:1/team", "--user", "wang",
+                            input="the-password\n")
+    assert result.exit_code == 1 and "keyrings.alt.file.PlaintextKeyring would keep" in result.stderr
+    assert "Password for" not in result.stderr
 
 
 def _configure_sync(home: Path) -> None:
@@ -460,7 +494,11 @@ def test_the_null_keyring_is_refused_at_setup_and_warned_about_in_status(home, k
     keyring_backend(null.Keyring())
     result = crm_in_process("sync", "setup", "--server", "postgresql://localhost:1/team", "--user", "wang",
                             input="pw\n")
-    assert result.exit_code == 1 and "no OS keyring" in result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: this computer has no keyring to keep the sync password in (the keyring"
+                                    " backend is keyring.backends.null.Keyring); install an encrypted keyring:")
+    # keyrings.alt's default backend would keep the password in plain text: it is not what a rep is told to install
+    assert "keyrings.cryptfile" in result.stderr and "keyrings.alt" not in result.stderr
     assert "Password for" not in result.stderr  # refused before asking: the password would be dropped
     _configure_sync(home)
     status = crm_in_process("sync", "status")

@@ -75,10 +75,23 @@ def first_line(error: BaseException, dsn: str = "") -> str:
 
 
 def mask(text: str, dsn: str) -> str:
-    """`text` without the password of `dsn` (a malformed DSN comes back quoted in libpq's messages)."""
-    match = re.match(r"^[a-z]+://[^:/@]*:([^@]*)@", dsn)
-    secret = match.group(1) if match else ""
-    return text.replace(secret, "***") if secret else text
+    """`text` with the password fields of any URL or connection string in it masked, the password of `dsn` too
+    where libpq quotes it back (a malformed DSN comes back quoted in libpq's messages); other words are left
+    whole even when the password is one of their letters."""
+    from crmtui.sync.connection import hide_password
+
+    return hide_password(text, dsn_password(dsn))
+
+
+def dsn_password(dsn: str) -> str:
+    """The password in a connection URL (user:password@, up to the host's @) or key=value string; "" if none."""
+    url = re.match(r"^(?:[a-z][a-z0-9+.-]*:?//)?([^/?#=]*)@", dsn, re.IGNORECASE)
+    if url:
+        return url.group(1).partition(":")[2]
+    keyword = re.search(r"""\bpassword\s*=\s*('((?:[^'\\]|\\.)*)'|\S*)""", dsn, re.IGNORECASE)
+    if keyword:
+        return keyword.group(2) if keyword.group(2) is not None else keyword.group(1)
+    return ""
 
 
 def scram_verifier(password: str, iterations: int = 4096) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -24,13 +25,28 @@ def keyring_user(sync: SyncSettings) -> str:
     return f"{sync.user}@{sync.server}"
 
 
-def check_keyring() -> None:
-    """Refuses before the password is typed when this machine has no keyring to keep it in."""
-    from keyring.backends import fail, null
+class KeyringRefused(NotAllowed):
+    """`crm sync setup` will not hand the password to this keyring backend."""
 
-    if isinstance(_password_backend(), fail.Keyring | null.Keyring):
-        raise NotAllowed("this computer has no OS keyring to keep the password in; install one (on a Linux"
-                         " server: pip install keyrings.alt) and run `crm sync setup` again")
+
+def check_keyring(*, allow_plaintext: bool = False) -> None:
+    """Refuses, before the password is typed, a keyring backend that keeps nothing, and one that keeps the
+    password unencrypted unless the rep allowed it (`--allow-plaintext-keyring`)."""
+    backend = _password_backend()
+    kind = _backend_kind(backend)
+    if kind == "none":
+        # keyrings.alt is not advised: its default backend keeps the password as it is in a file
+        raise KeyringRefused("this computer has no keyring to keep the sync password in (the keyring backend is"
+                             " {backend}); install an encrypted keyring: the macOS Keychain, the Windows Credential"
+                             " Locker, Secret Service (gnome-keyring) or KWallet on a Linux desktop, or"
+                             " keyrings.cryptfile where there is no desktop (pip install keyrings.cryptfile), then"
+                             " run `crm sync setup` again", backend=_backend_name(backend))
+    if kind == "plaintext" and not allow_plaintext:
+        raise KeyringRefused("the keyring backend {backend} would keep the sync password unencrypted in a file;"
+                             " use an encrypted keyring: the macOS Keychain, the Windows Credential Locker, Secret"
+                             " Service (gnome-keyring) or KWallet on a Linux desktop, or keyrings.cryptfile where"
+                             " there is no desktop (pip install keyrings.cryptfile), or run `crm sync setup` with"
+                             " --allow-plaintext-keyring to store it there anyway", backend=_backend_name(backend))
 
 
 def _password_backend():  # type: ignore[no-untyped-def]
@@ -45,8 +61,13 @@ def _password_backend():  # type: ignore[no-untyped-def]
     return backend
 
 
-def keyring_warning() -> str | None:
-    """A warning when the keyring backend does not keep the password encrypted, or keeps none; None when it does.
+def _backend_name(backend: object) -> str:
+    kind = type(backend)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _backend_kind(backend: object) -> str | None:
+    """"none" (keeps nothing), "plaintext" (keeps it unencrypted), "unrecommended" (a priority below 1), or None.
 
     Told by what the backend is: the fail and null backends keep nothing, a class named Plaintext (keyrings.alt's
     PlaintextKeyring) writes the password as it is to a file, and a priority below 1 is how keyring itself marks
@@ -54,25 +75,36 @@ def keyring_warning() -> str | None:
     """
     from keyring.backends import fail, null
 
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return "none"
+    if any("plaintext" in cls.__name__.lower() for cls in type(backend).__mro__):
+        return "plaintext"
+    return "unrecommended" if _priority(backend) < 1 else None
+
+
+def _priority(backend: object) -> float:
+    try:
+        return float(backend.priority)  # type: ignore[attr-defined]
+    except Exception:  # a backend whose priority cannot be read is not trusted either
+        return 0.0
+
+
+def keyring_warning() -> str | None:
+    """A warning when the keyring backend does not keep the password encrypted, or keeps none; None when it does."""
     from crmtui.i18n import _
 
     backend = _password_backend()
-    kind = type(backend)
-    name = f"{kind.__module__}.{kind.__qualname__}"
+    kind, name = _backend_kind(backend), _backend_name(backend)
     how = _("choose another with PYTHON_KEYRING_BACKEND or keyringrc.cfg (`python -m keyring --list-backends`"
             " lists them, `python -m keyring diagnose` shows where keyringrc.cfg goes)")
-    if isinstance(backend, fail.Keyring | null.Keyring):
+    if kind == "none":
         return _("the keyring backend {backend} keeps no password; {how}").format(backend=name, how=how)
-    if any("plaintext" in cls.__name__.lower() for cls in kind.__mro__):
+    if kind == "plaintext":
         return _("the keyring backend {backend} keeps the sync password unencrypted in a file; {how}").format(
             backend=name, how=how)
-    try:
-        priority = float(backend.priority)
-    except Exception:  # a backend whose priority cannot be read is not trusted either
-        priority = 0.0
-    if priority < 1:
+    if kind == "unrecommended":
         return _("the keyring backend {backend} is one keyring does not recommend (priority {priority:g}, below 1);"
-                 " {how}").format(backend=name, priority=priority, how=how)
+                 " {how}").format(backend=name, priority=_priority(backend), how=how)
     return None
 
 
@@ -83,8 +115,9 @@ def store_password(sync: SyncSettings, password: str) -> None:
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_user(sync), password)
     except KeyringError as error:
-        raise NotAllowed("the OS keyring cannot keep the password ({reason}); on a machine without one, install"
-                         " a keyring backend (on a Linux server: pip install keyrings.alt)", reason=str(error)) from None
+        raise NotAllowed("the keyring cannot keep the password ({reason}); unlock it, or choose another encrypted"
+                         " keyring with PYTHON_KEYRING_BACKEND (`python -m keyring --list-backends` lists them)",
+                         reason=str(error)) from None
 
 
 def stored_password(sync: SyncSettings) -> str:
@@ -154,9 +187,9 @@ def connect(sync: SyncSettings, password: str | None = None, *, timeout: int = C
                                      connect_timeout=timeout, application_name="crmtui")
     except psycopg.OperationalError as error:
         reason = _reason(error, secret)
-        if "password authentication failed" in reason or "not permitted to log in" in reason:
-            raise NotAllowed("the team server refused the login of {user} ({reason}); if your password changed,"
-                             " run `crm sync setup` again", user=sync.user, reason=reason) from None
+        refused = login_refused(reason, sync, typed=password is not None)
+        if refused is not None:
+            raise refused from None
         if "does not support SSL" in reason:
             raise NotAllowed("the team server does not offer TLS, which a server off this machine needs; ask the"
                              " admin to turn it on, or use `crm sync setup --insecure` on a network you trust") from None
@@ -173,7 +206,69 @@ def connect(sync: SyncSettings, password: str | None = None, *, timeout: int = C
         connection.close()
 
 
+class LoginRefused(NotAllowed):
+    """The team server refused this login. `why`: "password" (wrong, or changed by the admin), "disabled" (the
+    login may not log in: the admin removed the rep) or "not_in_team" (no right to connect to the team's database:
+    the login is not, or no longer, in the team's groups)."""
+
+    def __init__(self, why: str, template: str, **values: object) -> None:
+        self.why = why
+        super().__init__(template, **values)
+
+
+def login_refused(reason: str, sync: SyncSettings, *, typed: bool) -> LoginRefused | None:
+    """What a refused login means for the rep, from PostgreSQL's words; None when it is not a refused login.
+
+    `typed`: the password was typed just now (`crm sync setup`), not read from the keyring. PostgreSQL says
+    "password authentication failed" for a login that does not exist too, so as not to tell which exist."""
+    if "password authentication failed" in reason:
+        if typed:
+            return LoginRefused("password", "the team server refused the password for {user}: it is not that login's"
+                                " password (or there is no such login); type the password your admin gave you",
+                                user=sync.user)
+        return LoginRefused("password", "the team server refused the password stored for {user} ({reason}); if"
+                            " your admin gave you a new password, run `crm sync setup` again", user=sync.user,
+                            reason=reason)
+    if "not permitted to log in" in reason:
+        return LoginRefused("disabled", "the login {user} was disabled on the team server (the admin removed it"
+                            " from the team); ask your team's admin", user=sync.user)
+    if "permission denied for database" in reason:
+        database = check_server_url(sync.server)[1]
+        return LoginRefused("not_in_team", "the login {user} may not connect to the team database {database}: it is"
+                            " not, or no longer, in that team; ask your team's admin (or check the server URL)",
+                            user=sync.user, database=database)
+    return None
+
+
 def _reason(error: BaseException, secret: str) -> str:
+    """The first line of a driver's message, its password hidden."""
     text = str(error).strip().splitlines()
     line = next((item for item in text if item.strip()), type(error).__name__)
-    return line.replace(secret, "***") if secret else line
+    return hide_password(line, secret)
+
+
+_URL_PASSWORD = re.compile(r"(//[^\s\"'/@:]*:)[^\s\"'/]*(?=@)")
+"""The password in a URL's user:password@ (the // may follow a mistyped scheme)."""
+_BARE_URL_PASSWORD = re.compile(r"""((?:^|(?<=[\s"']))[^\s"'/:@=]+:)(?!//)[^\s"'/]*(?=@)""")
+"""The same without a scheme: a DSN typed as user:password@host/team."""
+_KEYWORD_PASSWORD = re.compile(r"""(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'"]*)""", re.IGNORECASE)
+"""password=... in a key=value connection string, quoted or not."""
+
+
+def hide_password(text: str, password: str = "") -> str:
+    """`text` with every password field of a URL or connection string in it masked, and any quoted fragment that
+    is the password itself (libpq quotes the part of a connection string it cannot read). Only these places:
+    masking each occurrence of a short password's text would garble other words (x in db.example.com)."""
+    from urllib.parse import quote, unquote
+
+    text = _URL_PASSWORD.sub(r"\1***", text)
+    text = _BARE_URL_PASSWORD.sub(r"\1***", text)
+    text = _KEYWORD_PASSWORD.sub(r"\1***", text)
+    if password:
+        for form in {password, unquote(password), quote(password, safe="")}:
+            for mark in ('"', "'"):
+                text = text.replace(f"{mark}{form}{mark}", f"{mark}***{mark}")
+                # libpq reads user:p@ss@host as the password p and the host ss@host
+                for at in (i for i, char in enumerate(form) if char == "@"):
+                    text = text.replace(f"{mark}{form[at + 1:]}@", f"{mark}***@")
+    return text
