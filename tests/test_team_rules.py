@@ -33,10 +33,10 @@ def _local(ctx, model, **where):
         return list(session.exec(query).all())
 
 
-def _shared_customer(team: Team, rep: str, name: str) -> str:
+def _shared_customer(team: Team, rep: str, name: str, phone: str = "13800138000") -> str:
     """A customer the rep added on their laptop, with a contact, synced to the server."""
     laptop = team.laptops[rep]
-    customer = customer_service.add_customer(laptop, name, phone="13800138000")
+    customer = customer_service.add_customer(laptop, name, phone=phone)
     customer_service.add_contact(laptop, customer.id, "Jane", title="CTO")
     sync.sync_round(laptop)
     return customer.id
@@ -358,3 +358,39 @@ def test_a_customer_deleted_in_the_pool_is_restored_to_the_pool(team: Team) -> N
     server = team.server_rows("customer", "id = %s", (customer_id,))[0]
     assert (server["deleted_at"], server["owner"]) == (None, None)
     assert customer_id in {c.id for c in sync.pool(wang)}
+
+
+async def test_the_pool_screen_marks_a_customer_the_rep_cannot_claim_yet(team: Team) -> None:
+    import asyncio
+
+    from crmtui.app import build_app
+    from crmtui.screens.pool import PoolScreen
+
+    wang = team.add_rep("wang")
+    team.add_rep("boss", manager=True)
+    released = _shared_customer(team, "wang", "Acme Health")
+    reassigned = _shared_customer(team, "wang", "Globex", phone="13700137000")
+    with psycopg.connect(team.rep_url("wang"), autocommit=True) as conn:
+        try:
+            conn.execute("SELECT sync.release(%s)", (released,))
+        except psycopg.errors.UndefinedFunction:  # a later revision asks for a reason
+            conn.execute("SELECT sync.release(%s, 'no-budget')", (released,))
+    with psycopg.connect(team.rep_url("boss"), autocommit=True) as conn:
+        conn.execute("SELECT sync.reassign(%s, NULL)", (reassigned,))
+    until = {c.id: c for c in sync.pool(wang)}[released].claimable_after
+    day = wang.clock.to_local(until).strftime("%Y-%m-%d %H:%M")
+    app = build_app(wang, watch_seconds=0.2)
+    async with app.run_test(size=(140, 30)) as pilot:
+        app.push_screen(PoolScreen())
+        listing = None
+        for _ in range(200):  # the list loads from the server in a worker
+            await pilot.pause()
+            if isinstance(app.screen, PoolScreen) and app.screen.customers:
+                listing = app.screen.query_one("#pool-list", OptionList)
+                break
+            await asyncio.sleep(0.05)
+        assert listing is not None, "the pool never loaded"
+        texts = {listing.get_option_at_index(i).id: str(listing.get_option_at_index(i).prompt)
+                 for i in range(listing.option_count)}
+    assert f"you can claim it again after {day}" in texts[released]
+    assert "claim it again" not in texts[reassigned]  # a manager's decision does not lock wang out
