@@ -743,7 +743,8 @@ def edit(
     interest: Annotated[Optional[str], Opt()] = None,
     industry: Annotated[Optional[str], Opt()] = None,
     region: Annotated[Optional[str], Opt()] = None,
-    owner: Annotated[Optional[str], Opt()] = None,
+    owner: Annotated[Optional[str], Opt(help=N_("Who holds it; in a team only the server sets it (claim, release,"
+                                                " a manager's reassignment)."))] = None,
     tier: Annotated[Optional[str], Opt(help=N_("A, B or C."))] = None,
     status: Annotated[Optional[str], Opt(help=N_("lead, prospect, customer, dormant."))] = None,
     tag: Annotated[Optional[list[str]], Opt(help=N_("Replaces the tags; repeat for several."))] = None,
