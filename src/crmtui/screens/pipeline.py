@@ -52,6 +52,8 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         Binding("escape", "back", N_("Back"), id="back-board"),
         Binding("at", "pick_rep", N_("Rep"), id="rep-board", key_display="@"),
     ]
+    TEAM_ACTIONS = ("pick_rep",)
+    """A manager's only: whose deals the board shows."""
 
     def __init__(self) -> None:
         super().__init__()

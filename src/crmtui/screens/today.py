@@ -35,6 +35,8 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         Binding("r", "reload", N_("Reload"), id="reload", show=False),
         Binding("escape", "back", N_("Back"), id="back-today"),
     ]
+    TEAM_ACTIONS = ("back",)
+    """A manager's only: back from a rep's Today to the manager's own."""
 
     def __init__(self, rep: str | None = None) -> None:
         super().__init__()
