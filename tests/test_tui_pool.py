@@ -208,10 +208,10 @@ async def test_a_rep_has_no_release_key_on_a_customer_of_someone_else(team: Team
 
 
 async def test_reassign_starts_on_the_owner_and_confirms_naming_both(team: Team) -> None:
-    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
-    team.add_rep("bob")
-    acme = customer_service.add_customer(ann, "宏达机械")
-    sync.sync_round(ann)
+    zoe, boss = team.add_rep("zoe"), team.add_rep("boss", manager=True)
+    team.add_rep("ann")
+    acme = customer_service.add_customer(zoe, "宏达机械")
+    sync.sync_round(zoe)
     sync.sync_round(boss)
     app = build_app(boss, watch_seconds=0.2)
     async with app.run_test(size=SIZE) as pilot:
@@ -221,25 +221,26 @@ async def test_reassign_starts_on_the_owner_and_confirms_naming_both(team: Team)
         await pilot.press("R")
         await _until(pilot, lambda: isinstance(app.screen, PickScreen))
         listing = app.screen.query_one("#pick-list", OptionList)
-        assert app.screen.choices[listing.highlighted][0] == team.role("ann")  # on the owner, not on boss
+        # ann, boss, zoe, pool: the cursor on zoe, who holds it (not on the first name, nor on boss himself)
+        assert app.screen.choices[listing.highlighted][0] == team.role("zoe")
         await pilot.press("enter")  # Enter at once: nothing moves
         await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
-        assert _held_by(team, acme.id) == team.role("ann")
+        assert _held_by(team, acme.id) == team.role("zoe")
         await pilot.press("R")
         await _until(pilot, lambda: isinstance(app.screen, PickScreen))
-        await pilot.press("down")  # ann → bob (boss after him)
+        await pilot.press("up", "up")  # zoe → boss → ann
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert app.screen.question == f"Give 宏达机械 from {team.role('ann')} to {team.role('bob')}?"
+        assert app.screen.question == f"Give 宏达机械 from {team.role('zoe')} to {team.role('ann')}?"
         await pilot.press("n")
         await pilot.pause()
-        assert _held_by(team, acme.id) == team.role("ann")
+        assert _held_by(team, acme.id) == team.role("zoe")
         await pilot.press("R")
         await _until(pilot, lambda: isinstance(app.screen, PickScreen))
-        await pilot.press("down", "enter")
+        await pilot.press("up", "up", "enter")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await _until(pilot, lambda: _held_by(team, acme.id) == team.role("bob"))
+        await _until(pilot, lambda: _held_by(team, acme.id) == team.role("ann"))
 
 
 async def test_a_manager_assigns_a_pool_customer_from_the_pool_screen(team: Team) -> None:
@@ -286,3 +287,35 @@ async def test_the_customer_screen_footer_shows_the_sync_state(team: Team) -> No
         await pilot.resize_terminal(80, 24)
         app._show_sync_state()
         await _until(pilot, lambda: _footer(app).startswith("S ✓"))
+
+
+async def test_today_puts_going_back_to_the_pool_first_and_in_its_header(team: Team) -> None:
+    from crmtui.screens.today import TodayScreen
+
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "Own Co")  # a new lead of her own: listed under new leads
+    customer_id = str(uuid.uuid4())
+    with team.admin() as conn:
+        conn.execute("INSERT INTO crm.customer (id, created_at, updated_at, name, name_key)"
+                     " VALUES (%s, sync.now() - interval '60 days', sync.now() - interval '60 days', '公海一号', '公海一号')",
+                     (customer_id,))
+    sync.claim(ann, customer_id)  # claimed, not contacted yet: the pool takes it back in 48 h
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.agenda is not None)
+        title = str(app.screen.query_one("#today-title", Static).render())
+        assert "Going back to the pool 1" in title
+        texts = _option_texts(app, "#agenda")
+        assert texts[0] == "Going back to the pool (1)"
+        assert "公海一号" in texts[1] and "not contacted: pool in 48" in texts[1]
+
+
+@pytest.mark.parametrize("key", ["t", "p", "o", "C", "question_mark"])
+async def test_every_screen_shows_the_sync_state(team: Team, key: str) -> None:
+    ann = team.add_rep("ann")
+    customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        await _until(pilot, lambda: "synced just now" in _footer(app))  # help is modal: no S key there

@@ -148,8 +148,10 @@ async def test_a_manager_reassigns_from_the_customer_screen(team: Team) -> None:
         await _until(pilot, lambda: isinstance(app.screen, PickScreen))
         assert [label for _value, label in app.screen.choices] == sorted(
             [team.role("ann"), team.role("boss"), team.role("bob")]) + ["pool"]
-        await pilot.press("down", "down", "down")  # ann, boss, bob, pool: to the pool
+        await pilot.press("down", "down", "down")  # from ann (the owner), past bob and boss, to the pool
         await pilot.press("enter")
+        await _until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await pilot.press("y")
         await _until(pilot, lambda: team.server_rows("customer")[0]["owner"] is None)
     sync.sync_round(ann)
     with ann.db.raw_read() as conn:
