@@ -128,3 +128,31 @@ def test_crm_show_names_the_previous_owner_on_the_new_owners_laptop(team: Team) 
     assert first.endswith(f"by {team.role('wang')}")
     mine = next(line for line in shown.splitlines() if "demo" in line)
     assert "by " not in mine
+
+
+async def test_the_timeline_names_another_reps_follow_ups(ctx, home, memory_keyring) -> None:
+    """A laptop that pulled wang's follow-up (author as the server sent it) and li's own: only wang's is named."""
+    from crmtui.app import build_app
+    from crmtui.screens.customer import CustomerScreen
+
+    from .test_manager_today import _become_manager
+    from .test_tui import SIZE, _settle
+
+    acme = customer_service.add_customer(ctx, "Acme")
+    _log(ctx, acme.id, "wang's call")
+    _log(ctx, acme.id, "li's call")
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):  # as a pull writes the server's rows
+        conn.execute("UPDATE follow_up SET author = 'wang' WHERE notes = ?", ("wang's call",))
+        conn.execute("UPDATE follow_up SET author = 'li' WHERE notes = ?", ("li's call",))
+    _become_manager(ctx, home, user="li")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        app.open_customer(acme.id)
+        await _settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        lines = str(app.screen.query_one("#timeline-text").render()).splitlines()
+        heads = [line for line in lines if "intro" in line]
+        assert len(heads) == 2
+        assert sum(line.rstrip().endswith("by wang") for line in heads) == 1
+        assert not any("by li" in line for line in lines)
