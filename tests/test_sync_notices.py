@@ -256,3 +256,14 @@ def test_a_wrong_password_drops_nothing(team: Team) -> None:
         sync.sync_round(wang)
     with wang.db.raw_read() as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM customer")] == ["Acme Health"]
+
+
+def test_crm_server_reps_and_remove_rep_say_one_customer(team: Team) -> None:
+    from .test_cli import ok
+
+    wang = team.add_rep("wang")
+    customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    assert f"{team.role('wang')}: 1 customer\n" in ok("server", "reps", "--dsn", team.dsn).stdout + "\n"
+    assert "1 customer went back to the pool" in ok("server", "remove-rep", team.role("wang"), "--dsn",
+                                                      team.dsn).stdout

@@ -11,7 +11,7 @@ import typer
 
 from crmtui import cli as base
 from crmtui.errors import CrmError, InvalidInput
-from crmtui.i18n import N_, _
+from crmtui.i18n import N_, _, ngettext
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -376,7 +376,9 @@ def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], ds
     from crmtui.server import admin
 
     count = _admin(dsn, lambda: admin.remove_rep(dsn, name))
-    base._out(_("{name} can no longer log in; {count} customers went back to the pool").format(name=name, count=count))
+    base._out(ngettext("{name} can no longer log in; {count} customer went back to the pool",
+                       "{name} can no longer log in; {count} customers went back to the pool", count).format(
+        name=name, count=count))
 
 
 @server_app.command("reassign")
@@ -452,7 +454,8 @@ def server_reclaim(dsn: DSN) -> None:
     from crmtui.server import admin
 
     count = _admin(dsn, lambda: admin.reclaim(dsn))
-    base._out(_("{count} customers went back to the pool").format(count=count))
+    base._out(ngettext("{count} customer went back to the pool", "{count} customers went back to the pool",
+                       count).format(count=count))
 
 
 @server_app.command("reps")
@@ -465,7 +468,8 @@ def server_reps(dsn: DSN) -> None:
         base._out(_("no reps yet: add one with `crm server add-rep NAME`"))
     for name, manager, active, held in reps:
         flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
-        base._out(_("{name}: {count} customers").format(name=name, count=held) + (f"  ({flags})" if flags else ""))
+        base._out(ngettext("{name}: {count} customer", "{name}: {count} customers", held).format(name=name, count=held)
+                  + (f"  ({flags})" if flags else ""))
 
 
 def register(app: typer.Typer) -> None:
