@@ -150,7 +150,7 @@ def test_crm_rm_of_a_team_customer_by_a_rep_is_refused_before_asking(team: Team,
 
 def test_the_server_refuses_a_reps_forged_customer_tombstone(team: Team) -> None:
     """A rep with psql calls sync.push by hand with a tombstone of their own customer: rejected, kept live."""
-    wang = team.add_rep("wang")
+    team.add_rep("wang")
     customer_id = _shared_customer(team, "wang", "Tyrell Foods")
     client_id = str(uuid.uuid4())
     with psycopg.connect(team.rep_url("wang"), autocommit=True) as conn:
@@ -164,7 +164,6 @@ def test_the_server_refuses_a_reps_forged_customer_tombstone(team: Team) -> None
     assert result[0]["detail"] == "only a manager can delete a customer of the team: release it to the pool instead"
     assert team.server_rows("customer", "id = %s", (customer_id,))[0]["deleted_at"] is None
     assert _access_changes(team, customer_id) == []
-    del wang
 
 
 def test_a_rep_still_deletes_a_contact_of_their_own_customer(team: Team) -> None:
@@ -277,8 +276,6 @@ def test_a_managers_reassignment_does_not_lock_the_rep_out_of_the_pool(team: Tea
 
 
 def test_a_reps_own_release_still_locks_and_the_pool_list_says_until_when(team: Team, monkeypatch, home) -> None:
-    from datetime import datetime
-
     from crmtui.cli import app
 
     wang = team.add_rep("wang")
@@ -300,7 +297,6 @@ def test_a_reps_own_release_still_locks_and_the_pool_list_says_until_when(team: 
     result = CliRunner().invoke(app, ["pool"])
     day = wang.clock.to_local(until).strftime("%Y-%m-%d %H:%M")
     assert f"you can claim it again after {day}" in result.output, result.output
-    assert isinstance(until, datetime)
 
 
 def test_s0006_goes_down_and_up_again_on_a_live_server(team: Team) -> None:
