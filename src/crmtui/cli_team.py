@@ -238,7 +238,8 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
                                "region": c.region, "status": c.status,
                                "last_follow_up": c.last_follow_up.isoformat() if c.last_follow_up else None,
                                "in_pool_because": c.why, "release_reason": c.note,
-                               "in_pool_since": c.since.isoformat() if c.since else None}
+                               "in_pool_since": c.since.isoformat() if c.since else None,
+                               "claimable_after": c.claimable_after.isoformat() if c.claimable_after else None}
                               for c in customers])
             return
         if not customers:
@@ -246,6 +247,9 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
         for c in customers:
             last = session.clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
             details = " · ".join(part for part in (c.industry, c.region, c.why_text()) if part)
+            if c.claimable_after:
+                details = " · ".join(part for part in (details, _("you can claim it again after {day}").format(
+                    day=session.clock.to_local(c.claimable_after).strftime("%Y-%m-%d %H:%M"))) if part)
             base._out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "")
                       + "  ·  " + _("last follow-up {day}").format(day=last))
 

@@ -70,9 +70,16 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         for c in customers:
             last = clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
             details = " · ".join(part for part in (c.industry, c.region) if part)
-            why = c.why_text()
+            if c.claimable_after:
+                # This rep's own release or a reclaim lately: the server refuses their claim until then. The
+                # mark takes the rest of the line (its own last follow-up is the rep's to remember).
+                locked = " · ".join(part for part in (c.why_text(), _("you can claim it again after {day}").format(
+                    day=clock.to_local(c.claimable_after).strftime("%Y-%m-%d %H:%M"))) if part)
+                options.append(Option(row((c.name, max(14, width * 3 // 10)), (details, max(10, width * 2 // 10)),
+                                          (locked, 0)), id=c.id))
+                continue
             options.append(Option(row((c.name, max(14, width * 3 // 10)), (details, max(10, width * 2 // 10)),
-                                      (why, max(12, width * 3 // 10)),
+                                      (c.why_text(), max(12, width * 3 // 10)),
                                       (_("last {day}").format(day=last), 0)), id=c.id))
         if not options:
             options.append(Option(Text(_("The pool is empty.")), disabled=True))
