@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from textual import work
 from textual.binding import Binding
+from textual.widgets import Static
 
 from crmtui.errors import CrmError, NotFound
 from crmtui.i18n import N_, _
@@ -34,10 +35,16 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
         except NotFound:
             self.app.call_from_thread(self.left_pool)
             return
-        except CrmError as error:
-            self.app.call_from_thread(self.notify, error.message(), severity="warning")
+        except CrmError as error:  # offline, most often: say so where the history would be
+            self.app.call_from_thread(self.cannot_load, error.message())
             return
         self.app.call_from_thread(self.show, detail)
+
+    def cannot_load(self, message: str) -> None:
+        from crmtui.widgets.cells import literal
+
+        self.query_one("#customer-title", Static).update(literal(self.customer_name))
+        self.query_one("#profile", Static).update(literal(message))
 
     def left_pool(self) -> None:
         self.notify(_("{name} is no longer in the pool").format(name=self.customer_name), severity="warning")
