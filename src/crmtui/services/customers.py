@@ -121,12 +121,12 @@ def add_customer(
     if not normalize.name_key(customer.name):
         raise InvalidInput("name", "some letters or characters (not only punctuation)", name)
     _apply_keys(customer)
+    # A new customer has no contacts yet: scored before it is written, it goes out in one insert, score and tier set.
+    customer.score = lead_score(customer, [], ctx.settings.score)
+    customer.tier = fields.tier(tier) or tier_for(customer.score, ctx.settings.score)
     with ctx.db.write(now) as session:
         _check_duplicate(session, customer, force)
         session.add(customer)
-        session.flush()
-        _rescore(session, ctx, customer)
-        customer.tier = fields.tier(tier) or tier_for(customer.score, ctx.settings.score)
         _set_tags(session, ctx, customer, tags or [])
     return customer
 
@@ -169,9 +169,11 @@ def add_contact(
         customer = _live_customer(session, customer_id)
         if not force:
             _check_contact_duplicate(session, customer, contact)
+        # Scored with the new contact beside those already written: the contact and the customer's new score then
+        # go out in one flush, with no read-back of the contact just added.
+        others = customer_store.contacts_of(session, customer.id)
+        customer.score = lead_score(customer, [*others, contact], ctx.settings.score)
         session.add(contact)
-        session.flush()
-        _rescore(session, ctx, customer)
         customer.updated_at = now
     return contact
 

@@ -100,8 +100,8 @@ def add_deal(
         customer = customer_store.get_customer(session, customer_id)
         if customer is None or customer.deleted_at is not None:
             raise NotFound("customer", customer_id)
+        # The deal's id is made with the object: it and its first stage change are written in one flush.
         session.add(deal)
-        session.flush()
         session.add(DealStageChange(deal_id=deal.id, to_stage=chosen.key, at=now, created_at=now, updated_at=now))
         if customer.status == "lead":
             customer.status = "prospect"
