@@ -121,7 +121,7 @@ def test_remove_rep_returns_customers_and_blocks_login(team: Team) -> None:
     ok("add", "customer", "Acme")
     ok("sync")
     result = ok("server", "remove-rep", role, "--dsn", team.dsn)
-    assert "1 customers went back to the pool" in result.stdout
+    assert "1 customer went back to the pool" in result.stdout
     assert team.server_rows("customer")[0]["owner"] is None
     refused = fails("sync")
     assert f"the login {role} was disabled on the team server" in refused.stderr
@@ -226,7 +226,7 @@ def test_reps_lists_each_rep_with_their_customers(team: Team) -> None:
     ok("sync")
     team.add_rep("boss", manager=True)
     lines = ok("server", "reps", "--dsn", team.dsn).stdout.splitlines()
-    assert f"{role}: 1 customers" in lines
+    assert f"{role}: 1 customer" in lines
     assert f"{team.role('boss')}: 0 customers  (manager)" in lines
 
 

@@ -515,7 +515,7 @@ def test_crm_pool_claim_and_crm_sync_go_on_past_a_row_set_aside(team: Team) -> N
 
     assert "claimed Trap Co; it is in your lists now" in ok("pool", "claim", "Trap").stdout
     synced = ok("sync")
-    assert ("1 records received from the server could not be stored here and are set aside; see `crm sync"
+    assert ("1 record received from the server could not be stored here and is set aside; see `crm sync"
             " conflicts`") in synced.stdout
     listed = ok("sync", "conflicts").stdout
     assert listed.endswith("Received from the server but set aside (not stored on this laptop):\n"

@@ -163,8 +163,12 @@ class CrmApp(App[None]):
                 self.notify(text, title=_("Sync"), severity="warning", timeout=8)
             return
         if report.rejected:
-            self.notify(_("{count} changes were rejected by the server: press C to see why").format(
-                count=report.rejected), title=_("Sync"), severity="warning", timeout=10)
+            from crmtui.i18n import ngettext
+
+            self.notify(ngettext("{count} change was rejected by the server: press C to see why",
+                                 "{count} changes were rejected by the server: press C to see why",
+                                 report.rejected).format(count=report.rejected),
+                        title=_("Sync"), severity="warning", timeout=10)
         for text, warning in report_notes(report):
             self.notify(text, title=_("Sync"), severity="warning" if warning else "information")
         if not quiet:

@@ -42,6 +42,7 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 
 def names_text(names: list[str], shown: int = 3) -> str:
     """Up to `shown` names, then "and N more": the customers a notice is about."""
+    # TRANSLATORS: what separates names in a list (Chinese: 、).
     listed = _(", ").join(names[:shown])
     rest = len(names) - shown
     if rest <= 0:

@@ -82,7 +82,7 @@ _CUSTOMER_OF = {
 }
 
 
-def _customer_of_change(conn: sqlite3.Connection, table: str, record_id: str, changes: dict) -> str | None:
+def customer_of_change(conn: sqlite3.Connection, table: str, record_id: str, changes: dict) -> str | None:
     if table == "customer":
         return record_id
     if changes.get("customer_id"):
@@ -110,7 +110,7 @@ def remember_rejected_customers(conn: sqlite3.Connection, seqs: Iterable[int]) -
         found = conn.execute("SELECT record_table, record_id, changes FROM outbox WHERE seq = ?", (seq,)).fetchone()
         if found is None:
             continue
-        name = customer_name(conn, _customer_of_change(conn, found[0], found[1], json.loads(found[2])))
+        name = customer_name(conn, customer_of_change(conn, found[0], found[1], json.loads(found[2])))
         if name is not None:
             set_meta(conn, f"rejected_customer.{seq}", name)
 

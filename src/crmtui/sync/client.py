@@ -146,14 +146,20 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
     for lost in report.lost_edits:
         notes.append((lost_edit_text(lost), True))
     if report.repushed:
-        notes.append((_("the server had gone back in time (a restore, or commits lost in a crash): {count} records"
-                        " were sent again").format(count=report.repushed), True))
+        notes.append((ngettext("the server had gone back in time (a restore, or commits lost in a crash): {count}"
+                               " record was sent again",
+                               "the server had gone back in time (a restore, or commits lost in a crash): {count}"
+                               " records were sent again", report.repushed).format(count=report.repushed), True))
     if report.set_aside:
-        notes.append((_("{count} records received from the server could not be stored here and are set aside;"
-                        " see `crm sync conflicts`").format(count=report.set_aside), True))
+        notes.append((ngettext("{count} record received from the server could not be stored here and is set aside;"
+                               " see `crm sync conflicts`",
+                               "{count} records received from the server could not be stored here and are set aside;"
+                               " see `crm sync conflicts`", report.set_aside).format(count=report.set_aside), True))
     if report.restamped:
-        notes.append((_("{count} changes were made while this computer's clock ran ahead; they now carry the"
-                        " server's time").format(count=report.restamped), True))
+        notes.append((ngettext("{count} change was made while this computer's clock ran ahead; it now carries the"
+                               " server's time",
+                               "{count} changes were made while this computer's clock ran ahead; they now carry the"
+                               " server's time", report.restamped).format(count=report.restamped), True))
     return notes
 
 
@@ -534,7 +540,10 @@ def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
                  for _, table, record_id, customer, name, kept, kept_by, lost, lost_by, at
                  in replica.conflicts(conn)]
         names = replica.rejected_customers(conn)
-        rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at, names.get(seq))
+        rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at,
+                              # rejected before names were kept: the customer may still be here
+                              names.get(seq) or replica.customer_name(conn, replica.customer_of_change(
+                                  conn, table, record_id, json.loads(changes))))
                     for seq, table, record_id, kind, changes, reason, at in replica.rejected_mutations(conn)]
         rejected += [Rejection(0, table, record_id, RECEIVED,
                                {k: v for k, v in row.items() if k not in ("id", "stamps", "txid")},
