@@ -101,13 +101,13 @@ def test_an_admin_without_superuser_runs_the_team_from_the_cli(factory: str, req
     assert (_local_names(bob), _local_names(ann)) == (["Acme Trading"], [])
     assert "0 customers went back to the pool" in ok("server", "reclaim", "--dsn", team.dsn).stdout
     reps = ok("server", "reps", "--dsn", team.dsn).stdout
-    assert f"{team.role('bob')}: 1 customers" in reps and f"{team.role('cat')}: 0 customers  (manager)" in reps
+    assert f"{team.role('bob')}: 1 customer" in reps and f"{team.role('cat')}: 0 customers  (manager)" in reps
 
     # bob keeps a session open; this admin may not end another role's sessions, yet the removal cuts it off.
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as open_session:
         assert open_session.execute("SELECT count(*) FROM crm.customer").fetchone()[0] == 1
         result = ok("server", "remove-rep", team.role("bob"), "--dsn", team.dsn)
-        assert f"{team.role('bob')} can no longer log in; 1 customers went back to the pool" in result.stdout
+        assert f"{team.role('bob')} can no longer log in; 1 customer went back to the pool" in result.stdout
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             open_session.execute("SELECT count(*) FROM crm.customer")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
