@@ -267,3 +267,17 @@ def test_crm_server_reps_and_remove_rep_say_one_customer(team: Team) -> None:
     assert f"{team.role('wang')}: 1 customer\n" in ok("server", "reps", "--dsn", team.dsn).stdout + "\n"
     assert "1 customer went back to the pool" in ok("server", "remove-rep", team.role("wang"), "--dsn",
                                                       team.dsn).stdout
+
+
+def test_a_new_laptop_is_not_told_of_old_lost_edits(team: Team, frozen) -> None:
+    from crmtui.clock import Clock
+    from crmtui.services.context import open_context
+
+    wang, _boss, _acme = _phone_race(team, frozen)
+    sync.sync_round(wang)  # the edit lost: wang's laptop was told
+    laptop = open_context(team.home / "wang-2.db", settings=wang.settings, clock=Clock(team.zone))
+    team.laptops["wang-2"] = laptop
+    report = sync.sync_round(laptop)  # a first, full pull brings the old conflict
+    assert report.full and report.lost_edits == []
+    assert "lost" not in sync.status_line(laptop)[0]
+    assert [c.field for c in sync.conflicts(laptop)[0]] == ["phone"]  # still listed

@@ -151,7 +151,10 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         if any(lost_rows.values()):
             report.repushed += replica.queue_repush(conn, records=lost_rows)
         replica.put_conflicts(conn, conflict_rows)
-        if ctx.settings.sync.user:
+        if report.full and replica.get_meta(conn, "sync_lost_seen") is None:
+            # A first full pull brings the team's old conflicts: history, not news for this laptop.
+            replica.set_meta(conn, "sync_lost_seen", str(replica.newest_conflict(conn)))
+        elif ctx.settings.sync.user and not report.full:
             report.lost_edits = [
                 Conflict(table, record_id, customer, name, json.loads(kept) if kept else None, kept_by,
                          json.loads(lost_value) if lost_value else None, lost_by, at)
