@@ -77,6 +77,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("back", "escape", "conflicts"),
     KeyBinding("down", "j", "conflicts"),
     KeyBinding("up", "k", "conflicts"),
+    KeyBinding("dismiss", "d", "conflicts"),
+    KeyBinding("dismiss-all", "D", "conflicts"),
     KeyBinding("save", "ctrl+s", "follow-up form"),
     KeyBinding("cancel", "escape", "follow-up form"),
     *(KeyBinding(None, key, "follow-up form") for key in (*"1234567yn", "tab", "shift+tab", "enter")),
