@@ -151,6 +151,31 @@ def test_a_customer_row_with_older_dates_does_not_take_them_back_whatever_the_or
         assert _dates(ctx, acme.id) == ("2026-11-24 03:00:00.000000", "2026-11-30 01:00:00.000000")
 
 
+def test_a_last_contact_no_kept_follow_up_backs_moves_nothing_on_the_server(team: Team, frozen) -> None:
+    """A customer update pushed without its follow-up (rejected, or left out by hand) keeps the old dates."""
+    from psycopg.types.json import Jsonb
+
+    from crmtui.store import replica
+
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    beta = customer_service.add_customer(ann, "Beta")
+    _log(ann, beta.id, next_at="2026-11-26 09:00")  # Beta: one kept call at NOW (02:00 UTC)
+    sync.sync_round(ann)
+    travel(team, frozen, timedelta(hours=1))
+    _log(ann, acme.id, next_at="2026-12-03 09:00")
+    _log(ann, beta.id, next_at="2026-12-04 09:00")
+    with ann.db.raw_read() as conn:
+        batch = [m for m in replica.pending_batch(conn) if m["table"] != "follow_up"]
+        client_id = replica.get_meta(conn, "client_id")
+    assert {m["table"] for m in batch} == {"customer"}  # only the customers' new dates go
+    with psycopg.connect(team.rep_url("ann"), autocommit=True) as conn:
+        results = conn.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch))).fetchone()[0]
+    assert {r["outcome"] for r in results} == {"applied"}
+    assert _server_dates(team, acme.id) == (None, None)  # no follow-up on the server: nothing moved
+    assert _server_dates(team, beta.id) == ("2026-11-24 02:00", "2026-11-26 01:00")  # its kept call's
+
+
 def test_a_laptop_derives_the_dates_from_the_follow_ups_a_pull_brings(team: Team, frozen) -> None:
     """Against a server that does not derive them (before revision s0009), the laptop does."""
     from alembic import command

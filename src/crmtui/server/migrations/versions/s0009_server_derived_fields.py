@@ -10,9 +10,11 @@ Now the server derives them itself, with triggers (no write function is replaced
 
 - a follow-up kept, changed, moved or deleted: the customer's last contact is its newest live follow-up's
   `at`, and its next follow-up that follow-up's `next_at` (when the last contact was not that already);
-- a customer update that would put the last contact before its newest live follow-up (a laptop that had
-  not seen that follow-up) keeps the dates of that follow-up instead. A next follow-up set on its own
-  (a stage moved forward, a lead converted) leaves the last contact alone and is kept.
+- a customer update that changes the last contact takes the dates of the newest live follow-up instead
+  (a laptop that had not seen that follow-up cannot take them back), and with no live follow-up on the
+  server keeps the dates it had: a last contact comes only from a follow-up the server kept (one that was
+  rejected, or never sent, moves nothing). A next follow-up set on its own (a stage moved forward, a lead
+  converted) leaves the last contact alone and is kept.
 
 `sync.taken_by(customers)` tells a rep who a manager gave their customers to (the pull names them).
 
@@ -67,7 +69,12 @@ DECLARE
 BEGIN
     SELECT f.at, f.next_at INTO v_at, v_next FROM crm.follow_up f
      WHERE f.customer_id = NEW.id AND f.deleted_at IS NULL ORDER BY f.at DESC, f.id DESC LIMIT 1;
-    IF FOUND AND (NEW.last_contact_at IS NULL OR NEW.last_contact_at < v_at) THEN
+    IF NOT FOUND THEN
+        -- No follow-up kept on the server backs a new last contact (the one it came with was rejected,
+        -- or never sent): the dates stay as they were.
+        NEW.last_contact_at := OLD.last_contact_at;
+        NEW.next_follow_up_at := OLD.next_follow_up_at;
+    ELSIF NEW.last_contact_at IS DISTINCT FROM v_at THEN
         NEW.last_contact_at := v_at;
         NEW.next_follow_up_at := v_next;
     END IF;
