@@ -71,6 +71,11 @@ def test_a_loop_of_a_thousand_checks_is_cut_off_by_the_rate_and_says_so(team: Te
     windows = last - first + 1  # the rate is per minute: a slow machine may cross into the next one
     assert answered == 20 if windows == 1 else 20 <= answered <= 20 * windows
     assert refusals == {"minute:20"}
+    team.add_rep("boss", manager=True)
+    with psycopg.connect(team.rep_url("boss"), autocommit=True) as conn:  # every refusal counted
+        usage = {rep: (checks, refused) for rep, checks, refused in
+                 conn.execute("SELECT * FROM sync.duplicate_checks_today()").fetchall()}
+    assert usage[team.role("bob")] == (1000, 1000 - answered)
 
 
 def test_the_daily_budget_holds_across_rolled_back_transactions_and_managers_see_the_refusals(team: Team) -> None:

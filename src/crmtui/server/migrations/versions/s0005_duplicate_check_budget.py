@@ -12,8 +12,8 @@ a rep with psql could test thousands of guessed phone numbers a second and learn
   zone), both pool rules the admin sets. The counters are sequences: nextval() and setval() are not undone
   by a rollback, so a rep cannot wind a counter back by running the probes in a transaction and rolling it
   back. A sequence's value is window * 1,000,000 + checks in that window.
-- a check over the limit is refused, counted (the counters go on past the limit: checks - limit = refused)
-  and written to the server's log, where no rollback reaches it.
+- a check over the limit is refused, counted (a third counter per rep: refusals of the day, by rate or
+  budget) and written to the server's log, where no rollback reaches it.
 """
 
 from alembic import op
@@ -43,7 +43,7 @@ CREATE FUNCTION sync.make_probe_counters(p_rep text) RETURNS void LANGUAGE plpgs
 DECLARE
     v_window text;
 BEGIN
-    FOREACH v_window IN ARRAY ARRAY['minute', 'day'] LOOP
+    FOREACH v_window IN ARRAY ARRAY['minute', 'day', 'refused'] LOOP
         EXECUTE format('CREATE SEQUENCE IF NOT EXISTS sync.%I', sync.probe_counter(p_rep, v_window));
     END LOOP;
 END $$;
@@ -91,6 +91,7 @@ BEGIN
     v_day := (v_now AT TIME ZONE rules.timezone)::date - date '2000-01-01';
     v_count := sync.count_probe(sync.probe_counter(v_rep, 'day'), v_day);
     IF v_count > rules.duplicate_checks_per_day THEN
+        PERFORM sync.count_probe(sync.probe_counter(v_rep, 'refused'), v_day);
         RAISE LOG 'crmtui: duplicate check refused: rep % over the daily budget (% of %)',
             v_rep, v_count, rules.duplicate_checks_per_day;
         RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'duplicate_check_limit',
@@ -98,6 +99,7 @@ BEGIN
     END IF;
     v_count := sync.count_probe(sync.probe_counter(v_rep, 'minute'), v_minute);
     IF v_count > rules.duplicate_checks_per_minute THEN
+        PERFORM sync.count_probe(sync.probe_counter(v_rep, 'refused'), v_day);
         RAISE LOG 'crmtui: duplicate check refused: rep % over the rate (% of % a minute)',
             v_rep, v_count, rules.duplicate_checks_per_minute;
         RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'duplicate_check_limit',
@@ -142,7 +144,8 @@ BEGIN
         EXECUTE format('SELECT last_value FROM sync.%I', sync.probe_counter(r.name, 'day')) INTO v_value;
         rep := r.name;
         checks := CASE WHEN v_value / {WINDOW} = v_day THEN v_value % {WINDOW} ELSE 0 END;
-        refused := greatest(checks - rules.duplicate_checks_per_day, 0);
+        EXECUTE format('SELECT last_value FROM sync.%I', sync.probe_counter(r.name, 'refused')) INTO v_value;
+        refused := CASE WHEN v_value / {WINDOW} = v_day THEN v_value % {WINDOW} ELSE 0 END;
         RETURN NEXT;
     END LOOP;
 END $$;
@@ -193,8 +196,8 @@ DECLARE
     r record;
 BEGIN
     FOR r IN SELECT name FROM crm.rep LOOP
-        EXECUTE format('DROP SEQUENCE IF EXISTS sync.%I, sync.%I',
-                       sync.probe_counter(r.name, 'minute'), sync.probe_counter(r.name, 'day'));
+        EXECUTE format('DROP SEQUENCE IF EXISTS sync.%I, sync.%I, sync.%I', sync.probe_counter(r.name, 'minute'),
+                       sync.probe_counter(r.name, 'day'), sync.probe_counter(r.name, 'refused'));
     END LOOP;
 END $$;
 DROP TRIGGER rep_probe_counters ON crm.rep;
