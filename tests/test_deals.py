@@ -467,11 +467,14 @@ def test_cli_reopening_at_a_terminal_asks_and_no_changes_nothing(ctx, seats, at_
     assert customer_detail(ctx, seats.customer_id).deals[0].stage == "lost"
 
 
-def test_cli_rm_of_a_won_deal_names_its_contract_and_takes_it(ctx, seats):
-    move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today", payments=parse_schedule("120000@2026-12-31"))
+def test_cli_rm_of_a_won_deal_names_its_contract_and_what_was_paid(ctx, seats):
+    move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="2026-11-01",
+               payments=parse_schedule("60000@2026-11-20, 60000@2026-12-31"))
+    mark_paid(ctx, seats.customer_id, paid_on="2026-11-20")
     refused = crm("rm", "Seats", "--deal")
     assert refused.exit_code == 1
-    assert "Delete deal Seats of Acme? It has contract HT-001 (120,000) with one instalment: they are removed with it." in refused.stderr
+    assert ("Delete deal Seats of Acme? Its contract HT-001 (120,000, 2 instalments, 60,000 paid) is voided with it"
+            " and stays in the customer's history.") in " ".join(refused.stderr.split())
     assert crm("rm", "Seats", "--deal", "--yes").exit_code == 0
     data = json.loads(crm("show", "Acme", "--json").stdout)
     assert data["deals"] == [] and data["contracts"] == []
@@ -607,7 +610,7 @@ async def test_app_dollar_asks_the_paid_date_refuses_the_future_and_reads_the_da
         await pilot.press("dollar_sign")
         await pilot.pause()
         form = app.screen
-        assert isinstance(form, PaidOnForm) and "60,000 due 2026-11-20 (contract HT-001)" in form.question
+        assert isinstance(form, PaidOnForm) and "60,000 due Fri 20 Nov (contract HT-001)" in form.question
         await _type(pilot, "明天")
         await pilot.press("enter")
         await _settle(pilot)

@@ -582,7 +582,7 @@ async def test_customer_screen_marks_an_instalment_paid(ctx, late):
         await pilot.pause()
         from crmtui.screens.stage import PaidOnForm
 
-        assert isinstance(app.screen, PaidOnForm) and "20,000 due 2026-11-20" in app.screen.question
+        assert isinstance(app.screen, PaidOnForm) and "20,000 due Fri 20 Nov" in app.screen.question
         await pilot.press("escape")
         await _settle(pilot)
         assert all(p.paid_on is None for p in customer_detail(ctx, late.id).payments[screen.detail.contracts[0].id])

@@ -280,13 +280,18 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             self.notify(_("No instalment to mark: a won deal's contract has them"), severity="warning")
             return
         contract, payment = found[0]
+        today = self.app.ctx.clock.today()  # type: ignore[attr-defined]
+
+        def day(value):  # type: ignore[no-untyped-def]
+            return format_when(value, False, i18n.language, today)
+
         if payment.paid_on:
-            self.notify(_("Already paid on {day}").format(day=payment.paid_on.isoformat()), severity="warning")
+            self.notify(_("Already paid on {day}").format(day=day(payment.paid_on)), severity="warning")
             return
         first = next(p for p in self.detail.payments[contract.id] if not p.paid_on)
         if first.id != payment.id:
             self.notify(_("Instalments are marked paid in order: first the one due {day}").format(
-                day=first.due_on.isoformat()), severity="warning")
+                day=day(first.due_on)), severity="warning")
             return
         from crmtui.screens.stage import PaidOnForm
 
@@ -294,11 +299,11 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
             if not marked:
                 return
             self.notify(_("{amount} due {due} marked paid on {paid}").format(
-                amount=format_amount(marked.amount_cents), due=marked.due_on, paid=marked.paid_on))
+                amount=format_amount(marked.amount_cents), due=day(marked.due_on), paid=day(marked.paid_on)))
             self.app.refresh_data()  # type: ignore[attr-defined]
 
         question = _("Mark the instalment of {amount} due {due} (contract {number}) paid").format(
-            amount=format_amount(payment.amount_cents), due=payment.due_on.isoformat(), number=contract.number)
+            amount=format_amount(payment.amount_cents), due=day(payment.due_on), number=contract.number)
         self.app.push_screen(PaidOnForm(self.customer_id, contract.number, question), answered)
 
     def action_add_contact(self) -> None:

@@ -573,10 +573,23 @@ def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: 
 
 
 def removal_note(ctx: Context, deal_id: str) -> str:
-    """What removing the deal takes with it besides the deal, for the confirmation ("" when nothing)."""
+    """What removing the deal does to its contract, for the confirmation ("" when it has none): the contract is
+    voided with it and stays in the customer's history, with what had been paid."""
+    from crmtui.i18n import ngettext
+
+    notes = []
     with ctx.db.read() as session:
-        return sentences(*(contract_removal_sentence(contract, len(deal_store.payments_of(session, contract.id)))
-                           for contract in deal_store.contracts_of_deal(session, deal_id)))
+        for contract in deal_store.contracts_of_deal(session, deal_id):
+            payments = deal_store.payments_of(session, contract.id)
+            paid = sum(p.amount_cents for p in payments if p.paid_on)
+            template = (ngettext("Its contract {number} ({amount}, {count} instalment, {paid} paid) is voided with it"
+                                 " and stays in the customer's history.",
+                                 "Its contract {number} ({amount}, {count} instalments, {paid} paid) is voided with it"
+                                 " and stays in the customer's history.", len(payments)) if payments else
+                        _("Its contract {number} ({amount}) is voided with it and stays in the customer's history."))
+            notes.append(template.format(number=contract.number, amount=format_amount(contract.amount_cents),
+                                         count=len(payments), paid=format_amount(paid)))
+    return sentences(*notes)
 
 
 def contract_removal_sentence(contract: Contract, instalments: int, left_behind: bool = False) -> str:
