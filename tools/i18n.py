@@ -28,7 +28,7 @@ LOCALE = PACKAGE / "locale"
 DOMAIN = "crmtui"
 POT = LOCALE / f"{DOMAIN}.pot"
 LANGUAGES = ("zh",)
-KEYWORDS = {"_": None, "N_": None, "_t": None, "InvalidInput": (2,), "MissingFields": (2,), "CrmError": None,
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "_t": None, "InvalidInput": (2,), "MissingFields": (2,), "CrmError": None,
             "NotAllowed": None, "ServerRefused": (2,), "Offline": None}
 """`_t` fills a template in errors.py; an InvalidInput's or MissingFields' second argument is its template."""
 
@@ -52,9 +52,10 @@ def mo_path(language: str) -> Path:
     return LOCALE / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
-def placeholders(text: str) -> set[str]:
-    """The `{name}` fields of a str.format message (doubled braces are literal)."""
-    return set(PLACEHOLDER.findall(text))
+def placeholders(text: str | tuple[str, ...]) -> set[str]:
+    """The `{name}` fields of a str.format message (doubled braces are literal); of a plural message, those of
+    its last form (the English plural, whose fields every form of a translation may use)."""
+    return set(PLACEHOLDER.findall(text if isinstance(text, str) else text[-1]))
 
 
 def _version() -> str:
@@ -127,7 +128,9 @@ def extract() -> Catalog:
             for lineno, message, comments, context in extract_python_file(handle):
                 if isinstance(message, str) and message:
                     found.append((lineno, message, comments, context))
-        known = {message for _line, message, _comments, _context in found}
+                elif isinstance(message, tuple) and all(isinstance(part, str) and part for part in message):
+                    found.append((lineno, message, comments, context))  # ngettext: (singular, plural)
+        known = {message if isinstance(message, str) else message[0] for _line, message, _comments, _context in found}
         for lineno, literal in _ast_calls(path):
             if literal and literal not in known:
                 found.append((lineno, literal, [], None))
