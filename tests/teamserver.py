@@ -242,3 +242,14 @@ def travel(team: Team, frozen, delta: timedelta) -> None:
     target = datetime.now(UTC) + delta  # the frozen clock
     frozen.move_to(target)
     team.set_server_clock(target)
+
+
+def local_rows(ctx: Context, model: type, **where: object) -> list:
+    """The rows of `model` on a laptop that match `where` (column = value)."""
+    from sqlmodel import select
+
+    query = select(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    with ctx.db.read() as session:
+        return list(session.exec(query).all())

@@ -16,22 +16,12 @@ from crmtui.services.follow_ups import log_follow_up
 from crmtui.store.models import Customer, FollowUp
 from crmtui.sync import client as sync
 
-from .teamserver import Team, travel
+from .teamserver import Team, local_rows, travel
 
 
 def _log(ctx, customer_id: str, *, next_at: str = "in 3 days", notes: str = "called") -> None:
     log_follow_up(ctx, customer_id, channel="phone", goal="intro", goal_met=True, notes=notes,
                   next_plan="send deck", next_at=next_at)
-
-
-def _local(ctx, model, **where):
-    from sqlmodel import select
-
-    query = select(model)
-    for name, value in where.items():
-        query = query.where(getattr(model, name) == value)
-    with ctx.db.read() as session:
-        return list(session.exec(query).all())
 
 
 def _pool_customer(team: Team, name: str, *, owner: str | None = None) -> str:
@@ -96,7 +86,7 @@ def test_a_new_customer_reaches_the_server_as_the_reps(team: Team) -> None:
     [follow_up] = team.server_rows("follow_up")
     assert follow_up["customer_id"] == acme.id and follow_up["notes"] == "called"
     # The server's truth came back: the owner is set locally, nothing is pending.
-    assert _local(ann, Customer, id=acme.id)[0].owner == team.role("ann")
+    assert local_rows(ann, Customer, id=acme.id)[0].owner == team.role("ann")
     assert sync.status(ann).pending == 0
     assert sync.status(ann).last_ok is not None
 
@@ -108,8 +98,8 @@ def test_reps_pull_only_their_own_customers(team: Team) -> None:
     sync.sync_round(ann)
     sync.sync_round(bob)
     sync.sync_round(ann)
-    assert [c.name for c in _local(ann, Customer)] == ["Ann's Acme"]
-    assert [c.name for c in _local(bob, Customer)] == ["Bob's Beta"]
+    assert [c.name for c in local_rows(ann, Customer)] == ["Ann's Acme"]
+    assert [c.name for c in local_rows(bob, Customer)] == ["Bob's Beta"]
 
 
 def test_a_second_laptop_of_the_same_rep_gets_everything(team: Team) -> None:
@@ -126,13 +116,13 @@ def test_a_second_laptop_of_the_same_rep_gets_everything(team: Team) -> None:
     team.laptops["ann-2"] = second
     report = sync.sync_round(second)
     assert report.full
-    assert [c.name for c in _local(second, Customer)] == ["Acme"]
-    assert len(_local(second, FollowUp)) == 1
+    assert [c.name for c in local_rows(second, Customer)] == ["Acme"]
+    assert len(local_rows(second, FollowUp)) == 1
     from crmtui.store.models import Deal, DealStageChange
 
-    [pulled] = _local(second, Deal)
+    [pulled] = local_rows(second, Deal)
     assert (pulled.stage, pulled.quoted_cents) == ("quote", 11_000_000)
-    assert len(_local(second, DealStageChange)) == len(_local(ann, DealStageChange))
+    assert len(local_rows(second, DealStageChange)) == len(local_rows(ann, DealStageChange))
     # Nothing pulled went into the second laptop's outbox.
     assert sync.status(second).pending == 0
 
@@ -157,7 +147,7 @@ def test_different_fields_both_kept_same_field_later_wins_and_loser_listed(team:
     [row] = team.server_rows("customer")
     assert (row["industry"], row["phone"], row["region"]) == ("制造业", "13900000009", "北京")
     for ctx in (ann, laptop):
-        local = _local(ctx, Customer, id=acme.id)[0]
+        local = local_rows(ctx, Customer, id=acme.id)[0]
         assert (local.industry, local.phone, local.region) == ("制造业", "13900000009", "北京")
     found, _ = sync.conflicts(ann)
     assert [(c.field, c.kept, c.lost) for c in found] == [("region", "北京", "上海")]
@@ -175,7 +165,7 @@ def test_the_earlier_write_pushed_last_loses_and_is_listed(team: Team, frozen) -
     report = sync.sync_round(ann)
     assert report.superseded == 1
     assert team.server_rows("customer")[0]["industry"] == "制造业"
-    assert _local(ann, Customer, id=acme.id)[0].industry == "制造业"
+    assert local_rows(ann, Customer, id=acme.id)[0].industry == "制造业"
     found, _ = sync.conflicts(ann)
     assert [(c.field, c.kept, c.kept_by, c.lost, c.lost_by) for c in found] == [
         ("industry", "制造业", team.role("boss"), "零售", team.role("ann"))]
@@ -221,9 +211,9 @@ def test_a_rejected_mutation_is_reported_and_the_rest_still_land(team: Team) -> 
     _, rejected = sync.conflicts(ann)
     assert [(r.table, r.record_id, r.changes.get("industry")) for r in rejected] == [("customer", acme.id, "零售")]
     assert "no longer yours" in rejected[0].reason
-    assert [c.name for c in _local(ann, Customer)] == ["Beta"]  # Acme left Ann's lists
+    assert [c.name for c in local_rows(ann, Customer)] == ["Beta"]  # Acme left Ann's lists
     sync.sync_round(bob)
-    assert [c.name for c in _local(bob, Customer)] == ["Acme"]
+    assert [c.name for c in local_rows(bob, Customer)] == ["Acme"]
     assert sync.status(ann).rejected == 1 and sync.status(ann).pending == 0
 
 
@@ -271,7 +261,7 @@ def test_rls_reps_read_only_their_rows_and_write_nothing_directly(team: Team) ->
             conn.execute("DELETE FROM crm.customer")
     # The manager's laptop holds every rep's customers, with their owners.
     sync.sync_round(boss)
-    assert {(c.name, c.owner) for c in _local(boss, Customer)} == {
+    assert {(c.name, c.owner) for c in local_rows(boss, Customer)} == {
         ("Acme", team.role("ann")), ("Beta", team.role("bob")), ("公海客户", None)}
 
 
@@ -324,7 +314,7 @@ def test_twenty_concurrent_claims_one_winner_who_gets_the_whole_history(team: Te
     with team.admin() as conn:
         conn.execute("SELECT sync.reassign(%s, NULL)", (acme.id,))
     sync.sync_round(ann)
-    assert _local(ann, Customer) == []  # it left Ann's lists when it went to the pool
+    assert local_rows(ann, Customer) == []  # it left Ann's lists when it went to the pool
     results: list[object] = [None] * len(reps)
     start = threading.Barrier(len(reps))
 
@@ -347,13 +337,13 @@ def test_twenty_concurrent_claims_one_winner_who_gets_the_whole_history(team: Te
     winner = results.index("won")
     for i, ctx in enumerate(reps):
         sync.sync_round(ctx)
-        names = [c.name for c in _local(ctx, Customer)]
+        names = [c.name for c in local_rows(ctx, Customer)]
         assert names == (["宏达机械"] if i == winner else []), i
     won = reps[winner]
-    assert [c.name for c in _local(won, Contact)] == ["王经理"]
-    assert [f.notes for f in _local(won, FollowUp)] == ["旧的跟进"]
-    assert [d.title for d in _local(won, Deal)] == ["设备采购"]
-    assert _local(won, Customer)[0].claimed_at is not None
+    assert [c.name for c in local_rows(won, Contact)] == ["王经理"]
+    assert [f.notes for f in local_rows(won, FollowUp)] == ["旧的跟进"]
+    assert [d.title for d in local_rows(won, Deal)] == ["设备采购"]
+    assert local_rows(won, Customer)[0].claimed_at is not None
 
 
 def test_the_daily_claim_limit_holds_under_concurrent_claims_by_one_rep(team: Team) -> None:
@@ -394,12 +384,12 @@ def test_claim_and_release_from_the_client_with_relock_and_holding_cap(team: Tea
     assert sync.sync_round(ann).full  # the first pull is a full one; the claim's pull is a delta
     name, report = sync.claim(ann, "甲")
     assert name == "甲公司" and report.gained == 1
-    assert [c.name for c in _local(ann, Customer)] == ["甲公司"]
+    assert [c.name for c in local_rows(ann, Customer)] == ["甲公司"]
     assert [p.name for p in sync.pool(ann)] == ["乙公司"]
     with pytest.raises(NotFound):  # no longer in the pool
         sync.claim(ann, "甲公司")
     sync.release(ann, a)
-    assert _local(ann, Customer) == []
+    assert local_rows(ann, Customer) == []
     with pytest.raises(ServerRefused) as refused:
         sync.claim(ann, "甲公司")
     assert refused.value.key == "relocked"
@@ -432,7 +422,7 @@ def test_pool_commands_offline_fail_clearly(team: Team) -> None:
         assert str(offline.value).startswith("cannot reach the team server:")
         assert "\n" not in str(offline.value)
     assert sync.status(ann).pending == 1  # local work unaffected
-    assert [c.name for c in _local(ann, Customer)] == ["Acme"]
+    assert [c.name for c in local_rows(ann, Customer)] == ["Acme"]
 
 
 def test_reclaim_after_n_days_without_follow_up_spares_won_deals(team: Team, frozen) -> None:
@@ -455,7 +445,7 @@ def test_reclaim_after_n_days_without_follow_up_spares_won_deals(team: Team, fro
     assert owners == {"Quiet": None, "Busy": team.role("ann"), "Won": team.role("ann")}
     report = sync.sync_round(ann)
     assert report.lost == 1
-    assert sorted(c.name for c in _local(ann, Customer)) == ["Busy", "Won"]
+    assert sorted(c.name for c in local_rows(ann, Customer)) == ["Busy", "Won"]
     reasons = [r["reason"] for r in team.server_rows("access_change")]
     assert reasons == ["reclaim"]
 
@@ -476,8 +466,8 @@ def test_first_contact_rule_judged_by_the_follow_ups_own_time(team: Team, frozen
     assert {r["name"]: r["owner"] for r in team.server_rows("customer")} == {"新客户": team.role("ann"),
                                                                             "没联系": None}
     sync.sync_round(ann)
-    assert [c.name for c in _local(ann, Customer)] == ["新客户"]
-    assert [f.notes for f in _local(ann, FollowUp)] == ["logged offline on the train"]
+    assert [c.name for c in local_rows(ann, Customer)] == ["新客户"]
+    assert [f.notes for f in local_rows(ann, FollowUp)] == ["logged offline on the train"]
 
 
 
@@ -495,11 +485,11 @@ def test_a_transaction_that_commits_after_a_later_one_is_not_skipped(team: Team)
         quick.execute("UPDATE crm.customer SET industry = '快事务' WHERE id = %s", (late.id,))
         report = sync.sync_round(ann)    # pulls while the slow one is still open: not held up by it
         assert not report.full
-        industries = {c.name: c.industry for c in _local(ann, Customer)}
+        industries = {c.name: c.industry for c in local_rows(ann, Customer)}
         assert industries == {"Early": None, "Late": "快事务"}
         slow.commit()
         sync.sync_round(ann)
-        industries = {c.name: c.industry for c in _local(ann, Customer)}
+        industries = {c.name: c.industry for c in local_rows(ann, Customer)}
         assert industries == {"Early": "慢事务", "Late": "快事务"}
     finally:
         slow.close()
@@ -526,7 +516,7 @@ def test_a_restored_server_new_epoch_forces_a_full_resync_and_loses_nothing(team
     admin.init(team.dsn, new_epoch=True)
     report = sync.sync_round(ann)
     assert report.full and report.repushed >= 3 and report.lost == 0
-    assert sorted(c.name for c in _local(ann, Customer)) == ["After the backup", "Kept"]
+    assert sorted(c.name for c in local_rows(ann, Customer)) == ["After the backup", "Kept"]
     rows = {r["name"]: r for r in team.server_rows("customer")}
     assert set(rows) == {"After the backup", "Kept"}
     assert rows["Kept"]["industry"] == "制造业"  # the newer value, from the laptop's copy
@@ -569,7 +559,7 @@ def _snapshot_of(team: Team, ctx, role: str) -> dict[str, set]:
                          for r in team.server_rows(table, scope, (role,))}
         local[table] = {(row.id, *(getattr(row, f) is not None and str(getattr(row, f)) if f == "deleted_at"
                                    else getattr(row, f) for f in fields))
-                        for row in _local(ctx, models[table])}
+                        for row in local_rows(ctx, models[table])}
     return {"server": server, "local": local}
 
 
@@ -655,7 +645,7 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
     travel(team, frozen, timedelta(hours=10))
     [item] = agenda_for(ann).sections["pool"]
     assert (item.customer_name, item.reason) == ("新认领", "not contacted: pool in 38 h")
-    claimed = _local(ann, Customer)[0]
+    claimed = local_rows(ann, Customer)[0]
     _log(ann, claimed.id, next_at="in 30 days")
     assert agenda_for(ann).sections["pool"] == []
     from datetime import UTC, datetime
@@ -686,7 +676,7 @@ def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Tea
     assert follow_up["notes"] == "logged with the wrong clock"
     # Its time came off the wrong clock too: it is the sync's time now, on the server and on the laptop.
     assert abs(datetime.fromisoformat(follow_up["at"]) - right) < timedelta(minutes=1)
-    assert abs(_local(ann, FollowUp)[0].at - right) < timedelta(minutes=1)
+    assert abs(local_rows(ann, FollowUp)[0].at - right) < timedelta(minutes=1)
     assert team.server_rows("customer")[0]["region"] == "杭州"
     assert sync.conflicts(ann)[0] == []  # the rep is not in conflict with themself
     with ann.db.raw_read() as conn:
@@ -813,7 +803,7 @@ def test_a_rep_promoted_to_manager_gets_the_whole_team_on_the_next_round(team: T
     customer_service.add_contact(bob, beta.id, "王经理")
     sync.sync_round(ann)
     sync.sync_round(bob)
-    assert [c.name for c in _local(ann, Customer)] == ["Ann's"]
+    assert [c.name for c in local_rows(ann, Customer)] == ["Ann's"]
     team.passwords["ann"], existed = admin.add_rep(team.dsn, team.role("ann"), manager=True)
     assert existed
     from crmtui.sync.connection import store_password
@@ -821,10 +811,10 @@ def test_a_rep_promoted_to_manager_gets_the_whole_team_on_the_next_round(team: T
     store_password(ann.settings.sync, team.passwords["ann"])
     report = sync.sync_round(ann)
     assert report.full
-    assert sorted(c.name for c in _local(ann, Customer)) == ["Ann's", "Bob's"]
+    assert sorted(c.name for c in local_rows(ann, Customer)) == ["Ann's", "Bob's"]
     from crmtui.store.models import Contact
 
-    assert [c.name for c in _local(ann, Contact)] == ["王经理"]
+    assert [c.name for c in local_rows(ann, Contact)] == ["王经理"]
 
 
 def test_after_a_rejection_the_laptop_shows_the_servers_value(team: Team) -> None:
@@ -848,7 +838,7 @@ def test_after_a_rejection_the_laptop_shows_the_servers_value(team: Team) -> Non
     report = sync.sync_round(ann)
     assert report.rejected >= 1
     server = team.server_rows("customer")[0]
-    local = _local(ann, Customer, id=acme.id)[0]
+    local = local_rows(ann, Customer, id=acme.id)[0]
     assert (local.industry, local.tier, local.score) == (server["industry"], server["tier"], server["score"])
 
 
@@ -903,7 +893,7 @@ def test_a_managers_today_is_their_own_customers_not_the_teams(team: Team, froze
         sync.sync_round(ctx)
     sync.sync_round(boss)
     travel(team, frozen, timedelta(days=3))
-    assert sorted(c.name for c in _local(boss, Customer)) == ["Ann's overdue", "Boss's overdue"]
+    assert sorted(c.name for c in local_rows(boss, Customer)) == ["Ann's overdue", "Boss's overdue"]
     assert [i.customer_name for i in agenda_for(boss).sections["overdue"]] == ["Boss's overdue"]
     assert [i.customer_name for i in agenda_for(ann).sections["overdue"]] == ["Ann's overdue"]
 
@@ -922,13 +912,13 @@ def test_the_reconcile_removes_a_contact_moved_to_another_reps_customer(team: Te
     with team.admin() as conn:  # a manager's merge moved Jane to Bob's customer
         conn.execute("UPDATE crm.contact SET customer_id = %s WHERE id = %s", (beta.id, jane.id))
     sync.sync_round(ann)
-    assert [c.name for c in _local(ann, Contact)] == ["Jane"]  # a delta cannot tell Ann: she no longer sees it
+    assert [c.name for c in local_rows(ann, Contact)] == ["Jane"]  # a delta cannot tell Ann: she no longer sees it
     with ann.db.raw_write(ann.clock.utcnow()) as (conn, _):
         replica.set_meta(conn, "sync_reconciled_at", None)  # the daily reconcile is due
     sync.sync_round(ann)
-    assert _local(ann, Contact) == []
+    assert local_rows(ann, Contact) == []
     sync.sync_round(bob)
-    assert [c.name for c in _local(bob, Contact)] == ["Jane"]
+    assert [c.name for c in local_rows(bob, Contact)] == ["Jane"]
 
 
 def test_a_server_whose_versions_are_not_supported_is_refused_naming_them(team: Team) -> None:
@@ -957,4 +947,4 @@ def test_commits_the_server_acknowledged_then_lost_in_a_crash_are_sent_again(tea
     assert report.repushed >= 3
     assert sorted(r["name"] for r in team.server_rows("customer")) == ["Acknowledged, then lost", "Survived the crash"]
     assert [r["notes"] for r in team.server_rows("follow_up")] == ["also lost"]
-    assert sorted(c.id for c in _local(ann, Customer)) == sorted([kept.id, late.id])
+    assert sorted(c.id for c in local_rows(ann, Customer)) == sorted([kept.id, late.id])

@@ -21,7 +21,7 @@ from crmtui.store import replica
 from crmtui.store.models import Contract, Customer, DealStageChange, FollowUp, Payment
 from crmtui.sync import client as sync
 
-from .teamserver import Team, travel
+from .teamserver import Team, local_rows, travel
 
 CROSSING = {"it refers to a record of another customer", "records of another customer refer to it"}
 
@@ -29,16 +29,6 @@ CROSSING = {"it refers to a record of another customer", "records of another cus
 def _log(ctx, customer_id: str, **refs: str) -> str:
     return log_follow_up(ctx, customer_id, channel="phone", goal="intro", goal_met=True, notes="called",
                          next_plan="send deck", next_at="in 3 days", **refs).id
-
-
-def _local(ctx, model, **where):
-    from sqlmodel import select
-
-    query = select(model)
-    for name, value in where.items():
-        query = query.where(getattr(model, name) == value)
-    with ctx.db.read() as session:
-        return list(session.exec(query).all())
 
 
 def _server_one(team: Team, query: str, params: tuple = ()) -> object:
@@ -161,8 +151,8 @@ def test_a_reference_across_customers_is_refused_and_the_next_holder_syncs(team:
     assert name == "Trap Co" and report is not None and report.set_aside == 0
     again = sync.sync_round(li)
     assert again.set_aside == 0 and sync.status(li).last_error is None
-    assert [c.name for c in _local(li, Customer)] == ["Trap Co"]
-    assert [f.id for f in _local(li, FollowUp)] == [trap.follow_up]
+    assert [c.name for c in local_rows(li, Customer)] == ["Trap Co"]
+    assert [f.id for f in local_rows(li, FollowUp)] == [trap.follow_up]
     assert sync.sync_round(wang).set_aside == 0
 
 
@@ -205,7 +195,7 @@ def test_a_merge_moves_every_record_of_the_merged_customer_tombstones_too(team: 
     assert rows[deal.id]["customer_id"] == keep.id and rows[deal.id]["deleted_at"] is not None
     assert rows[follow_up]["customer_id"] == keep.id
     assert _crossings(team) == 0
-    assert [d.customer_id for d in _local(wang, FollowUp)] == [keep.id]
+    assert [d.customer_id for d in local_rows(wang, FollowUp)] == [keep.id]
 
 
 def test_a_merge_into_a_customer_the_rep_does_not_hold_is_refused(team: Team) -> None:
@@ -262,8 +252,8 @@ def test_a_pull_sets_aside_a_row_it_cannot_store_goes_on_and_retries_after_an_ac
     name, report = sync.claim(li, "Trap Co")  # it used to end in "FOREIGN KEY constraint failed", for ever
 
     assert name == "Trap Co" and report is not None and report.set_aside == 1
-    assert [c.name for c in _local(li, Customer)] == ["Trap Co"]
-    assert _local(li, model, id=row_id) == []
+    assert [c.name for c in local_rows(li, Customer)] == ["Trap Co"]
+    assert local_rows(li, model, id=row_id) == []
     _, rejected = sync.conflicts(li)
     [aside] = [r for r in rejected if r.kind == sync.RECEIVED]
     named = {"deal_id": own.deal, "contact_id": own.contact, "contract_id": own.contract}[column]
@@ -285,7 +275,7 @@ def test_a_pull_sets_aside_a_row_it_cannot_store_goes_on_and_retries_after_an_ac
     sync.reassign(boss, own.customer, team.role("li"))
     final = sync.sync_round(li)
     assert final.gained == 1 and final.set_aside == 0
-    assert [r.id for r in _local(li, model, id=row_id)] == [row_id]
+    assert [r.id for r in local_rows(li, model, id=row_id)] == [row_id]
     assert [r for r in sync.conflicts(li)[1] if r.kind == sync.RECEIVED] == []
 
 
@@ -298,13 +288,13 @@ def test_a_customer_leaving_takes_what_names_it_aside_instead_of_breaking_the_pu
     with team.admin() as conn:  # a follow-up of Trap Co naming Wang Co's deal, from before the server refused it
         conn.execute(PLANTED["follow_up.deal_id"][2], {"id": planted, "trap": trap.id, "deal": own.deal})
     sync.sync_round(wang)
-    assert [f.id for f in _local(wang, FollowUp, customer_id=trap.id)] == [planted]  # wang holds both: stored
+    assert [f.id for f in local_rows(wang, FollowUp, customer_id=trap.id)] == [planted]  # wang holds both: stored
     sync.reassign(boss, own.customer, team.role("li"))
 
     report = sync.sync_round(wang)  # removing Wang Co's deal would break the planted follow-up's reference
 
     assert report.lost == 1 and report.set_aside == 1
-    assert [c.name for c in _local(wang, Customer)] == ["Trap Co"]
+    assert [c.name for c in local_rows(wang, Customer)] == ["Trap Co"]
     [aside] = [r for r in sync.conflicts(wang)[1] if r.kind == sync.RECEIVED]
     assert aside.record_id == planted
     assert aside.reason == f"set aside: it refers to a record of a customer that left you (deal_id {own.deal})"
@@ -325,7 +315,7 @@ def test_a_row_that_goes_in_later_leaves_the_set_aside_list(team: Team) -> None:
     with team.admin() as conn:  # the admin repairs the row: its new version reaches li by the delta
         conn.execute("UPDATE crm.follow_up SET deal_id = NULL WHERE id = %s", (planted,))
     assert sync.sync_round(li).set_aside == 0
-    assert [f.id for f in _local(li, FollowUp)] == [planted]
+    assert [f.id for f in local_rows(li, FollowUp)] == [planted]
 
 
 # Stamps name a laptop of the pushing rep ----------------------------------------------------------

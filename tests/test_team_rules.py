@@ -20,17 +20,7 @@ from crmtui.store import replica
 from crmtui.store.models import Contact, Customer
 from crmtui.sync import client as sync
 
-from .teamserver import Team, travel
-
-
-def _local(ctx, model, **where):
-    from sqlmodel import select
-
-    query = select(model)
-    for name, value in where.items():
-        query = query.where(getattr(model, name) == value)
-    with ctx.db.read() as session:
-        return list(session.exec(query).all())
+from .teamserver import Team, local_rows, travel
 
 
 def _shared_customer(team: Team, rep: str, name: str, phone: str = "13800138000") -> str:
@@ -58,7 +48,7 @@ def test_in_a_team_the_owner_is_not_edited_on_the_laptop(team: Team) -> None:
         customer_service.edit_customer(wang, customer_id, {"owner": "li", "phone": "13900139000"})
     assert refused.value.field == "owner"
     assert "crm pool release" in str(refused.value) and "manager" in str(refused.value)
-    stored = _local(wang, Customer, id=customer_id)[0]
+    stored = local_rows(wang, Customer, id=customer_id)[0]
     assert (stored.owner, stored.phone) == (team.role("wang"), "13800138000")  # nothing of the edit was saved
 
 
@@ -119,7 +109,7 @@ async def test_the_app_shows_the_owner_read_only_in_a_team(team: Team) -> None:
         assert any(m.startswith("owner: set by the team server") and "crm pool release" in m for m in shown), shown
         await pilot.press(*"li", "enter")  # typing on goes nowhere near the owner
         await pilot.pause()
-    assert _local(wang, Customer, id=customer_id)[0].owner == team.role("wang")
+    assert local_rows(wang, Customer, id=customer_id)[0].owner == team.role("wang")
 
 
 # Deleting a team customer ------------------------------------------------------------------------------
@@ -131,7 +121,7 @@ def test_a_rep_cannot_delete_a_team_customer_on_the_laptop(team: Team) -> None:
     with pytest.raises(NotAllowed) as refused:
         customer_service.delete_customer(wang, customer_id)
     assert "crm pool release" in str(refused.value)
-    assert _local(wang, Customer, id=customer_id)[0].deleted_at is None
+    assert local_rows(wang, Customer, id=customer_id)[0].deleted_at is None
     with wang.db.raw_read() as conn:
         assert replica.count_outbox(conn, "pending") == 0  # nothing queued for the server either
 
@@ -169,7 +159,7 @@ def test_the_server_refuses_a_reps_forged_customer_tombstone(team: Team) -> None
 def test_a_rep_still_deletes_a_contact_of_their_own_customer(team: Team) -> None:
     wang = team.add_rep("wang")
     customer_id = _shared_customer(team, "wang", "Tyrell Foods")
-    contact = _local(wang, Contact, customer_id=customer_id)[0]
+    contact = local_rows(wang, Contact, customer_id=customer_id)[0]
     customer_service.delete_contact(wang, contact.id)
     report = sync.sync_round(wang)
     assert report.rejected == 0
@@ -188,7 +178,7 @@ def test_a_managers_delete_is_told_to_the_holder_and_a_restore_brings_it_back_ev
     assert (report.applied, report.rejected) == (report.pushed, 0) and report.pushed >= 2  # customer and contact
     assert _access_changes(team, customer_id) == [("wang", "lost", "deleted")]
     assert sync.sync_round(wang).lost == 1  # a customer left wang's lists (the round's notice says so)
-    assert _local(wang, Customer, id=customer_id) == [] and _local(wang, Contact, customer_id=customer_id) == []
+    assert local_rows(wang, Customer, id=customer_id) == [] and local_rows(wang, Contact, customer_id=customer_id) == []
     with psycopg.connect(team.rep_url("wang"), autocommit=True) as conn:  # nor can wang read it on the server
         assert conn.execute("SELECT count(*) FROM crm.customer WHERE id = %s", (customer_id,)).fetchone()[0] == 0
 
@@ -199,8 +189,8 @@ def test_a_managers_delete_is_told_to_the_holder_and_a_restore_brings_it_back_ev
     assert all(row["deleted_at"] is None for row in team.server_rows("contact", "customer_id = %s", (customer_id,)))
     for laptop in (wang, boss):
         sync.sync_round(laptop)
-        assert _local(laptop, Customer, id=customer_id)[0].deleted_at is None
-        assert [c.deleted_at for c in _local(laptop, Contact, customer_id=customer_id)] == [None]
+        assert local_rows(laptop, Customer, id=customer_id)[0].deleted_at is None
+        assert [c.deleted_at for c in local_rows(laptop, Contact, customer_id=customer_id)] == [None]
     # The restore's stamp is newer than the deletion's: wang's laptop edits the customer as before.
     customer_service.edit_customer(wang, customer_id, {"phone": "13900139000"})
     assert sync.sync_round(wang).rejected == 0
@@ -254,9 +244,9 @@ def test_a_manager_restores_from_the_laptop_with_crm_server_restore(team: Team, 
     result = CliRunner().invoke(app, ["server", "restore", "Tyrell Foods"])
     assert result.exit_code == 0, result.output
     assert "restored Tyrell Foods" in result.output
-    assert _local(boss, Customer, id=customer_id)[0].deleted_at is None  # the round after it brought it back
+    assert local_rows(boss, Customer, id=customer_id)[0].deleted_at is None  # the round after it brought it back
     sync.sync_round(wang)
-    assert _local(wang, Customer, id=customer_id)[0].deleted_at is None
+    assert local_rows(wang, Customer, id=customer_id)[0].deleted_at is None
 
 
 # Re-claiming after a manager's decision ------------------------------------------------------------------

@@ -76,15 +76,9 @@ def convert_lead(
         raise InvalidInput("into", "either a customer to join or a new company, not both")
     title = fields.single_line("deal title", deal_title)
     now = ctx.clock.utcnow()
-    when: datetime | None
-    if isinstance(next_at, str):
-        from crmtui.services.follow_ups import parse_next
+    from crmtui.services.follow_ups import next_moment
 
-        when = parse_next(ctx, next_at) if next_at.strip() else None
-    else:
-        when = next_at
-        if when is not None and when <= ctx.clock.now():
-            raise InvalidInput("next", "a date in the future", when.isoformat())
+    when = next_moment(ctx, next_at)
     with ctx.db.write(now) as session:
         lead = _live_customer(session, lead_id)
         if lead.status != "lead":

@@ -25,6 +25,16 @@ def parse_next(ctx: Context, text: str) -> datetime:
         raise InvalidInput("next", "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
 
+def next_moment(ctx: Context, next_at: str | datetime | None) -> datetime | None:
+    """A next follow-up given as text (parsed) or as a moment: in the future, or refused; None when not given.
+    A moment already past is refused even today, as typed dates are."""
+    if isinstance(next_at, str):
+        return parse_next(ctx, next_at) if next_at.strip() else None
+    if next_at is not None and next_at <= ctx.clock.now():
+        raise InvalidInput("next", "a date in the future", next_at.isoformat())
+    return next_at
+
+
 def log_follow_up(
     ctx: Context,
     customer_id: str,
@@ -53,13 +63,7 @@ def log_follow_up(
         missing.append("notes")
     plan_text = fields.long_text("next plan", next_plan)
     now = ctx.clock.utcnow()
-    when: datetime | None
-    if isinstance(next_at, str):
-        when = parse_next(ctx, next_at) if next_at.strip() else None
-    else:
-        when = next_at
-        if when is not None and when <= ctx.clock.now():  # an hour already past today too, as for typed dates
-            raise InvalidInput("next", "a date in the future", when.isoformat())
+    when = next_moment(ctx, next_at)
     with ctx.db.raw_write(now) as (connection, outbox):
         customer = store.customer_state(connection, customer_id)
         if customer is None or customer.deleted:
