@@ -129,17 +129,25 @@ async def test_ctrl_s_right_after_the_last_characters_saves_them(ctx, customer):
         assert ctx.clock.to_local(saved.next_at).strftime("%a %H:%M") == "Fri 15:00"
 
 
-@pytest.mark.xfail(strict=True, reason="Today opens the form on `l` as the key bubbles up, after the app has "
-                   "already handed the rest of the burst to Today's list (screens/today.py, not this form)")
-async def test_keys_typed_right_after_l_on_today_reach_the_form(ctx, customer):
+async def test_keys_typed_right_after_l_on_today_reach_the_form(ctx, frozen):
+    from datetime import timedelta
+
+    from crmtui.services.follow_ups import log_follow_up
+    from tests.conftest import NOW
+
+    frozen.move_to(NOW - timedelta(days=5))  # a customer 3 days overdue: the first row of Today
+    late = add_customer(ctx, "李四科技", phone="13900139000")
+    log_follow_up(ctx, late.id, channel="phone", goal="intro", goal_met=True, notes="called", next_plan="call",
+                  next_at="in 2 days")
+    frozen.move_to(NOW)
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await app.workers.wait_for_complete()
         await settle(pilot)
-        assert isinstance(app.screen, TodayScreen)
-        burst(app, keys_of("l1ygoal"))
+        assert isinstance(app.screen, TodayScreen) and app.screen.current_item() is not None
+        burst(app, keys_of("l1ygoal\tnotes"))
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FollowUpForm)
-        assert fields(form)[:3] == ("phone", True, "goal")
+        assert fields(form)[:4] == ("phone", True, "goal", "notes")

@@ -30,7 +30,8 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
     """Everything about one customer, and the actions on it."""
 
     BINDINGS = [
-        Binding("l", "log", N_("Log follow-up"), id="log-customer"),
+        # Priority: the form opens as the key arrives, so the keys typed right after it reach the form.
+        Binding("l", "log", N_("Log follow-up"), id="log-customer", priority=True),
         Binding("e", "edit", N_("Edit"), id="edit"),
         Binding("a", "add_contact", N_("Add contact"), id="add-contact"),
         Binding("E", "edit_contact", N_("Edit contact"), id="edit-contact"),

@@ -27,7 +27,9 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     BINDINGS = [
         Binding("enter", "open", N_("Open"), id="open", show=False),
-        Binding("l", "log", N_("Log follow-up"), id="log"),
+        # A priority binding opens the form as the key arrives: the keys typed right after it then go to the
+        # form, not to this screen's list (a binding that waits for the key to bubble up comes too late).
+        Binding("l", "log", N_("Log follow-up"), id="log", priority=True),
         Binding("n", "new", N_("New"), id="new"),
         Binding("s", "stage", N_("Stage"), id="stage"),
         Binding("j", "down", N_("Down"), id="down", show=False),
