@@ -69,6 +69,23 @@ def test_demo_refuses_a_database_with_one_customer(ctx):
     assert [c.name for c in list_customers(ctx)] == ["Mine"]
 
 
+def test_demo_refuses_a_team_laptop_and_writes_nothing(tmp_path, settings):
+    from dataclasses import replace
+
+    from crmtui.config import SyncSettings
+    from crmtui.services.context import open_context
+
+    team = replace(settings, sync=SyncSettings(server="postgresql://db.example.com/team", user="wang"))
+    laptop = open_context(tmp_path / "team.db", settings=team)
+    try:
+        assert laptop.settings.sync.configured
+        with pytest.raises(NotAllowed, match="team server"):
+            load_demo(laptop)
+        assert list_customers(laptop) == []
+    finally:
+        laptop.close()
+
+
 def test_demo_is_the_same_sample_at_any_hour_of_one_day(tmp_path, settings, frozen):
     from datetime import datetime
 

@@ -78,6 +78,9 @@ def load_demo(ctx: Context) -> dict[str, int]:
     gives the same sample whatever the hour (the hour decided how many follow-ups fitted before "now",
     and with them every random draw after), and nothing in it lies in the future.
     """
+    if ctx.settings.sync.configured:  # its sample customers would go to the team's server at the next sync
+        raise NotAllowed("this laptop syncs with a team server; `crm demo` fills only a book of your own: try it"
+                         " with another CRMTUI_HOME")
     with ctx.db.read() as session:
         if count_customers(session):
             raise NotAllowed("the database already has data; `crm demo` only fills an empty one")
