@@ -1,5 +1,5 @@
 """The team's pool 公海: customers nobody holds and why they are there; Enter shows one read-only, `c` claims it,
-a manager's `a` gives it to a rep (needs the server)."""
+a manager's `a` gives it to a rep and `u` lists the deleted customers to restore (needs the server)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
     BINDINGS = [
         Binding("c", "claim", N_("Claim"), id="claim"),
         Binding("a", "assign", N_("Assign to a rep"), id="assign"),
+        Binding("u", "deleted", N_("Deleted customers"), id="deleted"),
         Binding("r", "reload", N_("Reload"), id="reload"),
         Binding("j", "cursor_down", N_("Down"), id="down", show=False),
         Binding("k", "cursor_up", N_("Up"), id="up", show=False),
@@ -94,7 +95,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         return self.customers.get(option.id) if option is not None and option.id else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "assign":
+        if action in ("assign", "deleted"):
             return bool(getattr(self.app, "is_manager", False))
         return True
 
@@ -120,6 +121,11 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         from crmtui.screens.reassign import reassign_customer
 
         reassign_customer(self.app, customer.id, customer.name, None, to_pool=False, done=lambda _rep: self.load())
+
+    def action_deleted(self) -> None:
+        from crmtui.screens.deleted_customers import DeletedCustomersScreen
+
+        self.app.push_screen(DeletedCustomersScreen())
 
     def action_reload(self) -> None:
         self.load()

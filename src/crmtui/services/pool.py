@@ -31,3 +31,19 @@ def pool_customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
         contracts=contracts,
         payments=payments,
     )
+
+
+def deleted_team_customers(ctx: Context):  # type: ignore[no-untyped-def]
+    """The team's deleted customers from the server, with whom a restore gives each back to (managers only;
+    Offline without the server)."""
+    from crmtui.sync.pool_view import deleted_customers
+
+    return deleted_customers(ctx)
+
+
+def restore_team_customer(ctx: Context, customer_id: str):  # type: ignore[no-untyped-def]
+    """Restores a deleted team customer with the records deleted with it, then syncs this laptop; returns the
+    round's report, or None when the round after the restore failed (the next sync brings it)."""
+    from crmtui.sync.pool_view import restore_deleted
+
+    return restore_deleted(ctx, customer_id)

@@ -185,3 +185,53 @@ def release(ctx: Context, customer_id: str, reason: str, connection: Connect | N
         _server_call(pg, "SELECT sync.release(%s, %s)", (customer_id, reason), ctx)
         pull(ctx, pg, info, report)
     return report
+
+
+@dataclass
+class DeletedCustomer:
+    """A team customer someone deleted, as a manager sees it before restoring it."""
+
+    id: str
+    name: str
+    deleted_at: datetime
+    holder: str | None
+    """The rep it goes back to when restored (who held it when deleted and is still on the team); None: the pool."""
+
+
+def deleted_customers(ctx: Context, connection: Connect | None = None) -> list[DeletedCustomer]:
+    """The team's deleted customers, newest deletion first, each with the rep a restore gives it back to
+    (the server's rule: its last change of hands was that rep losing it to the deletion). Managers only."""
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        handshake(ctx, pg)
+        try:
+            rows = pg.execute(
+                "SELECT d.id, d.name, d.deleted_at,"
+                " (SELECT a.rep FROM crm.access_change a WHERE a.customer_id = d.id"
+                "   AND a.id = (SELECT max(b.id) FROM crm.access_change b WHERE b.customer_id = d.id)"
+                "   AND a.change = 'lost' AND a.reason = 'deleted'"
+                "   AND EXISTS (SELECT 1 FROM crm.rep r WHERE r.name = a.rep AND r.active))"
+                " FROM sync.deleted_customers() d").fetchall()
+        except Exception as error:
+            from crmtui.sync.client import _refusal
+
+            refusal = _refusal(error, ctx)
+            if refusal is None:
+                raise
+            raise refusal from None
+    return [DeletedCustomer(row[0], row[1], _naive(row[2]), row[3]) for row in rows]  # type: ignore[arg-type]
+
+
+def restore_deleted(ctx: Context, customer_id: str, connection: Connect | None = None) -> RoundReport | None:
+    """Restores a deleted customer on the server (with the records deleted with it), then runs a sync round so
+    that this laptop has it again if it is the manager's own; None when the restore worked but the round failed
+    (the next sync brings it)."""
+    from crmtui.errors import CrmError
+    from crmtui.sync.client import sync_round
+
+    with (connection or (lambda: _connection(ctx)))() as pg:
+        handshake(ctx, pg)
+        _server_call(pg, "SELECT sync.restore(%s)", (customer_id,), ctx)
+    try:
+        return sync_round(ctx, connection)
+    except CrmError:
+        return None
