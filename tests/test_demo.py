@@ -105,3 +105,106 @@ def test_demo_is_the_same_sample_at_any_hour_of_one_day(tmp_path, settings, froz
         finally:
             ctx.close()
     assert samples[0] == samples[1] == samples[2]
+
+
+class ServiceBook:
+    """The sample made call by call through the services themselves: the book the demo's bulk write must equal."""
+
+    def __init__(self, ctx) -> None:
+        from crmtui.store.bulk import BulkWriter
+
+        self.ctx = ctx
+        self.writer = BulkWriter()  # left empty: every service writes its own records
+
+    def add_customer(self, name, **values):
+        return add_customer(self.ctx, name, **values)
+
+    def add_contact(self, customer_id, name, **values):
+        from crmtui.services.customers import add_contact
+
+        return add_contact(self.ctx, customer_id, name, **values)
+
+    def add_deal(self, customer_id, title, **values):
+        from crmtui.services.deals import add_deal
+
+        return add_deal(self.ctx, customer_id, title, **values)
+
+    def move_stage(self, deal_id, stage, **values):
+        from crmtui.services.deals import move_stage
+
+        return move_stage(self.ctx, deal_id, stage, **values)
+
+    def log_follow_up(self, customer_id, **values):
+        from crmtui.services.follow_ups import log_follow_up
+
+        return log_follow_up(self.ctx, customer_id, **values)
+
+    def edit_customer(self, customer_id, changes):
+        from crmtui.services.customers import edit_customer
+
+        return edit_customer(self.ctx, customer_id, changes)
+
+
+BOOK_TABLES = ("customer", "contact", "customer_tag", "deal", "deal_stage_change", "follow_up", "contract", "payment")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _dump(path) -> tuple[dict[str, list[str]], list[tuple], list[tuple]]:
+    """Every row of the book's tables in the order written, the outbox's mutations (sorted) and the fields each
+    record's sync stamps cover, with every id replaced by its place in the book (ids are new on every build)."""
+    import json
+    import sqlite3
+
+    names: dict[str, str] = {}
+
+    def label(text: str) -> str:
+        return UUID.sub(lambda m: names.setdefault(m.group(0), f"<{len(names)}>"), text)
+
+    connection = sqlite3.connect(path)
+    try:
+        tables = {table: [label(repr(row)) for row in connection.execute(f"SELECT * FROM {table} ORDER BY rowid")]
+                  for table in BOOK_TABLES}
+        mutations = sorted(
+            (kind, table, label(record_id), label(json.dumps(json.loads(changes), sort_keys=True, ensure_ascii=False)),
+             base, state, created_at)
+            for kind, table, record_id, changes, base, state, created_at in connection.execute(
+                "SELECT kind, record_table, record_id, changes, base, state, created_at FROM outbox"))
+        stamps = sorted((table, label(record_id), tuple(sorted(json.loads(fields))))
+                        for table, record_id, fields in connection.execute("SELECT * FROM sync_stamp"))
+        order = [(table, record_id, changes) for table, record_id, changes in connection.execute(
+            "SELECT record_table, record_id, changes FROM outbox ORDER BY seq")]
+    finally:
+        connection.close()
+    # Replayed in order, the outbox never names a record before the mutation that makes it.
+    made: set[str] = set()
+    for table, record_id, changes in order:
+        assert set(UUID.findall(changes)) <= made | {record_id}, (table, changes)
+        made.add(record_id)
+    return tables, mutations, stamps
+
+
+def test_the_demo_written_in_bulk_is_the_book_the_services_write(tmp_path, settings, frozen):
+    """The demo applies the services' rules to records in memory and writes them in one go; the same sample made
+    through the services call by call, in one transaction as the demo used to, is the same book row by row, with
+    the same mutations queued for a team server."""
+    builds = {}
+    for way in ("bulk", "services"):
+        path = tmp_path / f"{way}.db"
+        ctx = open_context(path, settings=settings, clock=Clock(ZONE))
+        try:
+            if way == "bulk":
+                counts = load_demo(ctx)
+            else:
+                with ctx.db.write(ctx.clock.utcnow()):
+                    counts = load_demo(ctx, ServiceBook)
+        finally:
+            ctx.close()
+        builds[way] = (counts, *_dump(path))
+    bulk, services = builds["bulk"], builds["services"]
+    assert bulk[0] == services[0]
+    for table in BOOK_TABLES:
+        assert len(bulk[1][table]) == len(services[1][table]) > 0, table
+        assert bulk[1][table] == services[1][table], table
+    assert len(bulk[2]) == sum(len(rows) for rows in bulk[1].values())  # one mutation a record
+    assert bulk[2] == services[2]
+    assert bulk[3] == services[3]

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from crmtui.normalize import fold, has_cjk, is_cjk_char
 
 __all__ = ["pinyin_keys", "search_keys", "SURNAMES", "COMPOUND_SURNAMES"]
@@ -97,8 +99,10 @@ def _surname(run: str) -> tuple[list[str], int]:
     return [], 0
 
 
-def _cjk_syllables(run: str) -> list[str]:
-    """Toneless pinyin of a CJK run through pypinyin (phrase-aware, no heteronyms)."""
+@lru_cache(maxsize=4096)
+def _cjk_syllables(run: str) -> tuple[str, ...]:
+    """Toneless pinyin of a CJK run through pypinyin (phrase-aware, no heteronyms). Cached: a company's keys read
+    its name twice (as a company and as a person's name), and a sample or an import repeats city and trade names."""
     # Lazy on purpose: importing pypinyin costs ~0.24 s and ~58 MB (see the module note).
     from pypinyin import Style, lazy_pinyin
 
@@ -106,7 +110,7 @@ def _cjk_syllables(run: str) -> list[str]:
     # errors="ignore": a character pypinyin does not know is left out rather than
     # copied into the key as a hanzi.
     syllables = lazy_pinyin(run, style=Style.NORMAL, errors="ignore")
-    return [s.lower() for s in syllables if s.isascii() and s.isalpha()]
+    return tuple(s.lower() for s in syllables if s.isascii() and s.isalpha())
 
 
 def _words(name: str, person: bool) -> tuple[list[str], list[str]]:

@@ -61,13 +61,19 @@ def _rescore(session: StoreSession, ctx: Context, customer: Customer) -> None:
     customer.score = lead_score(customer, contacts, ctx.settings.score)
 
 
-def _set_tags(session: StoreSession, ctx: Context, customer: Customer, tags: list[str]) -> None:
-    now = ctx.clock.utcnow()
-    wanted = []
+def clean_tags(tags: list[str]) -> list[str]:
+    """The tags as stored: each one line of at most 40 characters, blanks and repeats dropped."""
+    wanted: list[str] = []
     for tag in tags:
         cleaned = fields.single_line("tag", tag, max_len=40)
         if cleaned and cleaned not in wanted:
             wanted.append(cleaned)
+    return wanted
+
+
+def _set_tags(session: StoreSession, ctx: Context, customer: Customer, tags: list[str]) -> None:
+    now = ctx.clock.utcnow()
+    wanted = clean_tags(tags)
     existing = {t.tag: t for t in customer_store.tags_of(session, customer.id)}
     for name, row in existing.items():
         if name not in wanted:
@@ -97,6 +103,33 @@ def add_customer(
     force: bool = False,
 ) -> Customer:
     """Adds a customer (or a lead with status="lead"); refuses a duplicate unless forced."""
+    customer = new_customer(ctx, name, status=status, kind=kind, company=company, phone=phone, email=email,
+                            wechat=wechat, source=source, interest=interest, industry=industry, region=region, tier=tier)
+    with ctx.db.write(customer.created_at) as session:
+        _check_duplicate(session, customer, force)
+        session.add(customer)
+        _set_tags(session, ctx, customer, tags or [])
+    return customer
+
+
+def new_customer(
+    ctx: Context,
+    name: str,
+    *,
+    status: str = "prospect",
+    kind: str = "company",
+    company: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    wechat: str | None = None,
+    source: str | None = None,
+    interest: str | None = None,
+    industry: str | None = None,
+    region: str | None = None,
+    tier: str | None = None,
+) -> Customer:
+    """A customer as add_customer writes it, not yet written: every field checked, its search keys, score and tier
+    set. Also for writers of many new records at once (the demo's sample book)."""
     if status not in SETTABLE_STATUSES:
         raise InvalidInput("status", "one of {choices}", status, choices=", ".join(SETTABLE_STATUSES))
     if kind not in ("company", "person"):
@@ -124,10 +157,6 @@ def add_customer(
     # A new customer has no contacts yet: scored before it is written, it goes out in one insert, score and tier set.
     customer.score = lead_score(customer, [], ctx.settings.score)
     customer.tier = fields.tier(tier) or tier_for(customer.score, ctx.settings.score)
-    with ctx.db.write(now) as session:
-        _check_duplicate(session, customer, force)
-        session.add(customer)
-        _set_tags(session, ctx, customer, tags or [])
     return customer
 
 
@@ -151,6 +180,32 @@ def add_contact(
     force: bool = False,
 ) -> Contact:
     """Adds a person at a customer; refuses a duplicate phone/email (or same name there) unless forced."""
+    contact = new_contact(ctx, customer_id, name, title=title, phone=phone, email=email, wechat=wechat,
+                          decision_maker=decision_maker, birthday=birthday)
+    with ctx.db.write(contact.created_at) as session:
+        customer = _live_customer(session, customer_id)
+        if not force:
+            _check_contact_duplicate(session, customer, contact)
+        # Scored with the new contact beside those already written: the contact and the customer's new score then
+        # go out in one flush, with no read-back of the contact just added.
+        contact_added(ctx, customer, customer_store.contacts_of(session, customer.id), contact)
+        session.add(contact)
+    return contact
+
+
+def new_contact(
+    ctx: Context,
+    customer_id: str,
+    name: str,
+    *,
+    title: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    wechat: str | None = None,
+    decision_maker: bool = False,
+    birthday: str | date | None = None,
+) -> Contact:
+    """A contact as add_contact writes it, not yet written: every field checked, its search keys set."""
     now = ctx.clock.utcnow()
     contact = Contact(
         customer_id=customer_id,
@@ -165,17 +220,13 @@ def add_contact(
         updated_at=now,
     )
     _apply_keys(contact)
-    with ctx.db.write(now) as session:
-        customer = _live_customer(session, customer_id)
-        if not force:
-            _check_contact_duplicate(session, customer, contact)
-        # Scored with the new contact beside those already written: the contact and the customer's new score then
-        # go out in one flush, with no read-back of the contact just added.
-        others = customer_store.contacts_of(session, customer.id)
-        customer.score = lead_score(customer, [*others, contact], ctx.settings.score)
-        session.add(contact)
-        customer.updated_at = now
     return contact
+
+
+def contact_added(ctx: Context, customer: Customer, others: list[Contact], contact: Contact) -> None:
+    """What a new contact changes on its customer: the score, counted with the contacts it already has."""
+    customer.score = lead_score(customer, [*others, contact], ctx.settings.score)
+    customer.updated_at = contact.created_at
 
 
 def _check_contact_duplicate(session: StoreSession, customer: Customer, contact: Contact) -> None:
@@ -302,8 +353,23 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
     """Changes fields of a customer; keys, score and the duplicate check follow the new values. In a team the
     owner is refused (read_only_field)."""
     now = ctx.clock.utcnow()
-    cleaned: dict[str, object] = {}
     tags = changes.pop("tags", None)
+    cleaned = customer_changes(ctx, changes)
+    with ctx.db.write(now) as session:
+        customer = _live_customer(session, customer_id)
+        apply_customer_changes(customer, cleaned)
+        if any(k in cleaned for k in ("name", "phone", "email")):
+            _check_duplicate(session, customer, force)
+        customer_edited(ctx, customer, customer_store.contacts_of(session, customer.id))
+        if tags is not None:
+            _set_tags(session, ctx, customer, list(tags))  # type: ignore[arg-type]
+    return customer
+
+
+def customer_changes(ctx: Context, changes: dict[str, object]) -> dict[str, object]:
+    """The changes of an edit checked and cleaned, field by field (tags aside); a field the rep may not edit here
+    is refused."""
+    cleaned: dict[str, object] = {}
     for name in changes:
         refusal = read_only_field(ctx, name)
         if refusal is not None:
@@ -319,18 +385,20 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
                 raise InvalidInput("name", "some letters or characters (not only punctuation)", value)
         else:
             raise InvalidInput(name, "a customer field: {names}", names=", ".join([*CUSTOMER_EDITABLE, "status", "tags"]))
-    with ctx.db.write(now) as session:
-        customer = _live_customer(session, customer_id)
-        for name, value in cleaned.items():
-            setattr(customer, name, value)
-        _apply_keys(customer)
-        if any(k in cleaned for k in ("name", "phone", "email")):
-            _check_duplicate(session, customer, force)
-        _rescore(session, ctx, customer)
-        if tags is not None:
-            _set_tags(session, ctx, customer, list(tags))  # type: ignore[arg-type]
-        customer.updated_at = now
-    return customer
+    return cleaned
+
+
+def apply_customer_changes(customer: Customer, cleaned: dict[str, object]) -> None:
+    """Sets changes cleaned by customer_changes, and the search keys that follow from them."""
+    for name, value in cleaned.items():
+        setattr(customer, name, value)
+    _apply_keys(customer)
+
+
+def customer_edited(ctx: Context, customer: Customer, contacts: list[Contact]) -> None:
+    """What follows an edit of a customer's fields: its score (with its contacts), the time of the change."""
+    customer.score = lead_score(customer, contacts, ctx.settings.score)
+    customer.updated_at = ctx.clock.utcnow()
 
 
 def delete_refusal(ctx: Context, name: str) -> NotAllowed | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from crmtui import labels
@@ -15,7 +16,7 @@ from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
-from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment
+from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment, Synced
 from crmtui.store.session import StoreSession
 
 LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
@@ -76,6 +77,29 @@ def add_deal(
     competitor: str | None = None,
 ) -> Deal:
     """Opens a deal in the first stage (or one given; Won/Lost need `crm stage` and their gates)."""
+    deal, change = new_deal(ctx, customer_id, title, amount=amount, close=close, stage=stage, competitor=competitor)
+    with ctx.db.write(deal.created_at) as session:
+        customer = customer_store.get_customer(session, customer_id)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound("customer", customer_id)
+        # The deal's id is made with the object: it and its first stage change are written in one flush.
+        session.add(deal)
+        session.add(change)
+        deal_opened(customer, deal)
+    return deal
+
+
+def new_deal(
+    ctx: Context,
+    customer_id: str,
+    title: str,
+    *,
+    amount: str | int | None = None,
+    close: str | date | None = None,
+    stage: str | None = None,
+    competitor: str | None = None,
+) -> tuple[Deal, DealStageChange]:
+    """A deal as add_deal writes it, with its first stage change, not yet written: every field checked."""
     now = ctx.clock.utcnow()
     chosen = ctx.settings.stage(stage) if stage else ctx.settings.stages[0]
     if chosen.key in ("won", "lost"):
@@ -96,17 +120,14 @@ def add_deal(
     )
     if chosen.key == "quote":
         deal.quoted_cents = deal.amount_cents
-    with ctx.db.write(now) as session:
-        customer = customer_store.get_customer(session, customer_id)
-        if customer is None or customer.deleted_at is not None:
-            raise NotFound("customer", customer_id)
-        # The deal's id is made with the object: it and its first stage change are written in one flush.
-        session.add(deal)
-        session.add(DealStageChange(deal_id=deal.id, to_stage=chosen.key, at=now, created_at=now, updated_at=now))
-        if customer.status == "lead":
-            customer.status = "prospect"
-            customer.updated_at = now
-    return deal
+    return deal, DealStageChange(deal_id=deal.id, to_stage=chosen.key, at=now, created_at=now, updated_at=now)
+
+
+def deal_opened(customer: Customer, deal: Deal) -> None:
+    """What a new deal changes on its customer: a lead with a deal is a prospect."""
+    if customer.status == "lead":
+        customer.status = "prospect"
+        customer.updated_at = deal.created_at
 
 
 def edit_deal(ctx: Context, deal_id: str, changes: dict[str, object]) -> Deal:
@@ -312,72 +333,102 @@ def move_stage(
     Two moves need the rep's word, raised as NeedsConfirmation until its flag is given: instalments short of the
     amount (`complete_schedule` adds the final one) and leaving Won (`reopen` voids the contract)."""
     target = ctx.settings.stage(stage)
+    move = StageMove(target, parse_amount(amount), contract_no, signed, end, payments or [], reason, complete_schedule)
     now = ctx.clock.utcnow()
-    local_now = ctx.clock.now()
-    amount_cents = parse_amount(amount)
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
-        if deal.stage == target.key:
-            raise InvalidInput("stage", "a stage other than the current one ({current})", stage,
-                               current=labels.Shown(labels.stage_name, target))
+        check_move(deal, move, stage)
         leaving_won = deal.stage == "won"
-        missing: list[str] = []
-        if target.key == "quote" and amount_cents is None and deal.quoted_cents is None:
-            missing.append("amount (the quoted amount)")
-        if target.key == "won":
-            if not (contract_no and contract_no.strip()):
-                missing.append("contract-no")
-            if amount_cents is None and deal.amount_cents is None:
-                missing.append("amount")
-            if signed is None or (isinstance(signed, str) and not signed.strip()):
-                missing.append("signed (the signed date)")
-        if target.key == "lost" and not (reason and reason.strip()):
-            missing.append(LOST_REASON_FIELD)
-        if missing:
-            raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
-
         if leaving_won and not reopen:
             raise _reopen_question(session, deal, target)
-
-        previous = deal.stage
         if leaving_won:
             _void_contracts(session, deal, now)
             _customer_after_void(session, deal, now)
-        if target.key == "quote":
-            if amount_cents is not None:
-                deal.quoted_cents = amount_cents
-                deal.amount_cents = amount_cents
-        elif target.key == "won":
-            if amount_cents is not None:
-                deal.amount_cents = amount_cents
-            _create_contract(session, deal, contract_no or "", signed, end, payments or [], complete_schedule, now, local_now)
-        elif target.key == "lost":
-            deal.lost_reason = fields.single_line("reason", reason, required=True, max_len=500)
-        elif amount_cents is not None:
-            deal.amount_cents = amount_cents
-        if previous == "lost" and target.key != "lost":
-            deal.lost_reason = None  # reopened: the old reason no longer describes it
-        deal.stage = target.key
-        deal.probability = target.probability
-        deal.stage_entered_at = now
-        deal.updated_at = now
-        session.add(DealStageChange(deal_id=deal.id, from_stage=previous, to_stage=target.key, at=now, created_at=now, updated_at=now))
-
         customer = customer_store.get_customer(session, deal.customer_id)
         assert customer is not None
-        # Reopening a won deal puts work back on the rep, like moving forward does.
-        forward = target.key != "lost" and (
-            previous in ("lost", "won") or ctx.settings.stage_index(target.key) > ctx.settings.stage_index(previous)
-        )
-        if target.key == "won":
-            customer.status = "customer"
-        elif customer.status == "lead":
-            customer.status = "prospect"
-        if forward and target.key != "won" and customer.next_follow_up_at is None:
-            day = local_now.date() + timedelta(days=ctx.settings.stage_follow_up_days)
-            customer.next_follow_up_at = ctx.clock.to_utc(datetime.combine(day, ctx.settings.default_time, ctx.clock.zone))
-        customer.updated_at = now
+        records = apply_move(ctx, deal, customer, move,
+                             lambda number: deal_store.find_contract_number(session, number) is not None)
+        session.add_all(records)
     return deal
+
+
+@dataclass
+class StageMove:
+    """A move asked for: the stage and what its gate needs (amount in cents, contract, reason)."""
+
+    target: Stage
+    amount_cents: int | None = None
+    contract_no: str | None = None
+    signed: str | date | None = None
+    end: str | date | None = None
+    payments: list[PaymentPlan] = field(default_factory=list)
+    reason: str | None = None
+    complete_schedule: bool = False
+
+
+def check_move(deal: Deal, move: StageMove, asked: str) -> None:
+    """Refuses a move to the deal's own stage, and a move whose gate is not met (every missing field named)."""
+    target = move.target
+    if deal.stage == target.key:
+        raise InvalidInput("stage", "a stage other than the current one ({current})", asked,
+                           current=labels.Shown(labels.stage_name, target))
+    missing: list[str] = []
+    if target.key == "quote" and move.amount_cents is None and deal.quoted_cents is None:
+        missing.append("amount (the quoted amount)")
+    if target.key == "won":
+        if not (move.contract_no and move.contract_no.strip()):
+            missing.append("contract-no")
+        if move.amount_cents is None and deal.amount_cents is None:
+            missing.append("amount")
+        if move.signed is None or (isinstance(move.signed, str) and not move.signed.strip()):
+            missing.append("signed (the signed date)")
+    if target.key == "lost" and not (move.reason and move.reason.strip()):
+        missing.append(LOST_REASON_FIELD)
+    if missing:
+        raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
+
+
+def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
+               number_taken: Callable[[str], bool]) -> list[Synced]:
+    """Moves a deal whose move passed check_move (and whose contract, leaving Won, is voided) and its customer;
+    returns the new records to write: the stage change, and a won deal's contract and instalments."""
+    target, amount_cents = move.target, move.amount_cents
+    now, local_now = ctx.clock.utcnow(), ctx.clock.now()
+    records: list[Synced] = []
+    previous = deal.stage
+    if target.key == "quote":
+        if amount_cents is not None:
+            deal.quoted_cents = amount_cents
+            deal.amount_cents = amount_cents
+    elif target.key == "won":
+        if amount_cents is not None:
+            deal.amount_cents = amount_cents
+        records += _new_contract(deal, move, number_taken, now, local_now)
+    elif target.key == "lost":
+        deal.lost_reason = fields.single_line("reason", move.reason, required=True, max_len=500)
+    elif amount_cents is not None:
+        deal.amount_cents = amount_cents
+    if previous == "lost" and target.key != "lost":
+        deal.lost_reason = None  # reopened: the old reason no longer describes it
+    deal.stage = target.key
+    deal.probability = target.probability
+    deal.stage_entered_at = now
+    deal.updated_at = now
+    records.insert(0, DealStageChange(deal_id=deal.id, from_stage=previous, to_stage=target.key, at=now,
+                                      created_at=now, updated_at=now))
+    # Reopening a won deal puts work back on the rep, like moving forward does.
+    forward = target.key != "lost" and (
+        previous in ("lost", "won") or ctx.settings.stage_index(target.key) > ctx.settings.stage_index(previous)
+    )
+    if target.key == "won":
+        customer.status = "customer"
+    elif customer.status == "lead":
+        customer.status = "prospect"
+    if forward and target.key != "won" and customer.next_follow_up_at is None:
+        day = local_now.date() + timedelta(days=ctx.settings.stage_follow_up_days)
+        customer.next_follow_up_at = ctx.clock.to_utc(datetime.combine(day, ctx.settings.default_time, ctx.clock.zone))
+    customer.updated_at = now
+    return records
 
 
 def _reopen_question(session: StoreSession, deal: Deal, target: Stage) -> NeedsConfirmation:
@@ -402,31 +453,23 @@ def _reopen_question(session: StoreSession, deal: Deal, target: Stage) -> NeedsC
     return NeedsConfirmation("reopen", parts)
 
 
-def _create_contract(
-    session: StoreSession,
-    deal: Deal,
-    number: str,
-    signed: str | date | None,
-    end: str | date | None,
-    payments: list[PaymentPlan],
-    complete_schedule: bool,
-    now: datetime,
-    local_now: datetime,
-) -> Contract:
-    number_clean = fields.single_line("contract-no", number, required=True, max_len=80)
+def _new_contract(deal: Deal, move: StageMove, number_taken: Callable[[str], bool], now: datetime,
+                  local_now: datetime) -> list[Synced]:
+    """The contract of a deal being won and its instalments, every field checked."""
+    number_clean = fields.single_line("contract-no", move.contract_no or "", required=True, max_len=80)
     assert number_clean is not None
-    if deal_store.find_contract_number(session, number_clean):
-        raise InvalidInput("contract-no", "a number not used by another contract", number)
-    signed_on = fields.day("signed", signed, local_now)
+    if number_taken(number_clean):
+        raise InvalidInput("contract-no", "a number not used by another contract", move.contract_no)
+    signed_on = fields.day("signed", move.signed, local_now)
     assert signed_on is not None
     if signed_on > local_now.date():
-        raise InvalidInput("signed", "a date that is not in the future", str(signed))
-    end_on = fields.day("end", end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
+        raise InvalidInput("signed", "a date that is not in the future", str(move.signed))
+    end_on = fields.day("end", move.end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
     if end_on <= signed_on:
-        raise InvalidInput("end", "a date after the signed date", str(end))
+        raise InvalidInput("end", "a date after the signed date", str(move.end))
     amount_cents = deal.amount_cents or 0
-    schedule = plan_schedule(amount_cents, signed_on, end_on, payments, local_now)
-    if schedule.given and schedule.final and not complete_schedule:
+    schedule = plan_schedule(amount_cents, signed_on, end_on, move.payments, local_now)
+    if schedule.given and schedule.final and not move.complete_schedule:
         cents, due = schedule.final
         raise NeedsConfirmation("complete_schedule", [(
             N_("The instalments add up to {planned} of {amount}: add a final instalment of {remainder} due {due}?"),
@@ -442,11 +485,8 @@ def _create_contract(
         created_at=now,
         updated_at=now,
     )
-    session.add(contract)
-    session.flush()
-    for cents, due in schedule.instalments:
-        session.add(Payment(contract_id=contract.id, amount_cents=cents, due_on=due, created_at=now, updated_at=now))
-    return contract
+    return [contract, *(Payment(contract_id=contract.id, amount_cents=cents, due_on=due, created_at=now, updated_at=now)
+                        for cents, due in schedule.instalments)]
 
 
 def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None, paid_on: str | date | None = None) -> Payment:

@@ -1,8 +1,11 @@
 """A realistic, deterministic sample for newcomers: ~200 customers, six months of follow-ups, every stage.
 
-Everything is written through the services with a clock walked through the past, so the sample
-obeys every rule (gates, next dates in the future at the time of logging) and fills the outbox
-like real work. It all happens in one transaction.
+The sample is made as a rep's work would be, with a clock walked through the past: every record is made and
+checked by the services' own rules (fields, search keys, scores, gates, next dates in the future at the time of
+logging) and every rule that follows a change (a contact rescores its customer, a follow-up moves its next date)
+changes it. The records are held in memory as they are made and written at the end in one transaction by the
+store's bulk writer, with one outbox mutation each, as the services would have queued them. The book is the same
+as the one the services would write call by call (tests/test_demo.py builds both and compares them row by row).
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ from datetime import date, datetime, time, timedelta
 
 from crmtui.clock import Clock
 from crmtui.errors import NotAllowed
+from crmtui.formatting import parse_amount
 from crmtui.services.context import Context
-from crmtui.services.customers import add_contact, add_customer
-from crmtui.services.deals import PaymentPlan, add_deal, move_stage
-from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.customers import (
+    apply_customer_changes, clean_tags, contact_added, customer_changes, customer_edited, new_contact, new_customer,
+)
+from crmtui.services.deals import PaymentPlan, StageMove, apply_move, check_move, deal_opened, new_deal
+from crmtui.services.follow_ups import draft_follow_up, follow_up_row
+from crmtui.store.bulk import BulkWriter
 from crmtui.store.customers import count_customers
+from crmtui.store.follow_ups import CustomerState, customer_changes as follow_up_changes
+from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, new_id
 
 SEED = 20261124
 CUSTOMERS = 200
@@ -71,7 +80,79 @@ class WalkingClock(Clock):
         return self.to_utc(self.moment)
 
 
-def load_demo(ctx: Context) -> dict[str, int]:
+class SampleBook:
+    """The sample as it is made: the services' rules applied to records held in memory, staged for one write.
+
+    Its methods take what the services of the same names take (tests build the sample through the services
+    themselves with an object of the same shape, and compare)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.writer = BulkWriter()
+        self._customers: dict[str, Customer] = {}
+        self._contacts: dict[str, list[Contact]] = {}
+        self._deals: dict[str, Deal] = {}
+        self._numbers: set[str] = set()
+
+    def add_customer(self, name: str, *, tags: list[str] | None = None, force: bool = False,
+                     **values: str | None) -> Customer:
+        customer = new_customer(self.ctx, name, **values)  # type: ignore[arg-type]
+        self.writer.add(customer, customer.created_at)
+        for tag in clean_tags(tags or []):
+            self.writer.add(CustomerTag(customer_id=customer.id, tag=tag, created_at=customer.created_at,
+                                        updated_at=customer.created_at), customer.created_at)
+        self._customers[customer.id] = customer
+        self._contacts[customer.id] = []
+        return customer
+
+    def add_contact(self, customer_id: str, name: str, *, force: bool = False, **values: object) -> Contact:
+        contact = new_contact(self.ctx, customer_id, name, **values)  # type: ignore[arg-type]
+        contact_added(self.ctx, self._customers[customer_id], self._contacts[customer_id], contact)
+        self._contacts[customer_id].append(contact)
+        self.writer.add(contact, contact.created_at)
+        return contact
+
+    def add_deal(self, customer_id: str, title: str, **values: object) -> Deal:
+        deal, change = new_deal(self.ctx, customer_id, title, **values)  # type: ignore[arg-type]
+        deal_opened(self._customers[customer_id], deal)
+        self.writer.add(deal, deal.created_at)
+        self.writer.add(change, deal.created_at)
+        self._deals[deal.id] = deal
+        return deal
+
+    def move_stage(self, deal_id: str, stage: str, *, amount: str | None = None, contract_no: str | None = None,
+                   signed: date | None = None, end: date | None = None, payments: list[PaymentPlan] | None = None,
+                   reason: str | None = None) -> Deal:
+        deal = self._deals[deal_id]
+        move = StageMove(self.ctx.settings.stage(stage), parse_amount(amount), contract_no, signed, end,
+                         payments or [], reason)
+        check_move(deal, move, stage)
+        assert deal.stage != "won", "the sample never reopens a won deal (that voids a written contract)"
+        now = self.ctx.clock.utcnow()
+        for record in apply_move(self.ctx, deal, self._customers[deal.customer_id], move, self._numbers.__contains__):
+            if isinstance(record, Contract):
+                self._numbers.add(record.number)
+            self.writer.add(record, now)
+        return deal
+
+    def log_follow_up(self, customer_id: str, **values: object) -> None:
+        draft = draft_follow_up(self.ctx, **values)  # type: ignore[arg-type]
+        customer = self._customers[customer_id]
+        now = self.ctx.clock.utcnow()
+        row = follow_up_row(self.ctx, draft, now, customer_id, CustomerState(customer.name, customer.status, False),
+                            None, None, lambda _table, _id: False)
+        row.id = new_id()
+        self.writer.add_follow_up(row, now)
+        for name, value in follow_up_changes(row, now).items():
+            setattr(customer, name, value)
+
+    def edit_customer(self, customer_id: str, changes: dict[str, object]) -> None:
+        customer = self._customers[customer_id]
+        apply_customer_changes(customer, customer_changes(self.ctx, changes))
+        customer_edited(self.ctx, customer, self._contacts[customer_id])
+
+
+def load_demo(ctx: Context, book: type[SampleBook] = SampleBook) -> dict[str, int]:
     """Fills an empty database; refuses one that has any customer.
 
     The sample is made as of midnight starting the rep's today, not the current moment: the same day
@@ -88,11 +169,12 @@ def load_demo(ctx: Context) -> dict[str, int]:
     _USED.clear()
     real_now = datetime.combine(ctx.clock.today(), time(0), ctx.clock.zone)
     clock = WalkingClock(ctx.clock)
-    walk = Context(db=ctx.db, settings=ctx.settings, clock=clock)
+    sample = book(Context(db=ctx.db, settings=ctx.settings, clock=clock))
     counts = {"customers": 0, "contacts": 0, "deals": 0, "follow_ups": 0}
-    with ctx.db.write(ctx.clock.utcnow()):
-        for index in range(CUSTOMERS):
-            _one_customer(walk, clock, rng, index, real_now, counts)
+    for index in range(CUSTOMERS):
+        _one_customer(sample, clock, rng, index, real_now, counts)
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
+        sample.writer.write(connection, outbox)
     return counts
 
 
@@ -105,7 +187,7 @@ def _at(day: date, hour: int, minute: int, clock: Clock) -> datetime:
     return datetime.combine(day, time(hour, minute), clock.zone)
 
 
-def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: int, now: datetime,
+def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, index: int, now: datetime,
                   counts: dict[str, int]) -> None:
     chinese = index % 5 < 3
     age_days = rng.randint(1, 180) if index >= 12 else 0
@@ -116,13 +198,13 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         clock.moment = now - timedelta(hours=[2, 5, 30, 40, 50, 60, 70, 80, 26, 28, 36, 90][index])
         person = _person(rng, chinese)
         company, _industry = _company(rng, chinese)
-        add_customer(ctx, person, status="lead", kind="person", company=company, phone=_phone(rng, index),
+        book.add_customer(person, status="lead", kind="person", company=company, phone=_phone(rng, index),
                      source=rng.choice(SOURCES), interest=rng.choice(PRODUCTS), force=True)
         counts["customers"] += 1
         return
     name, industry = _company(rng, chinese)
-    customer = add_customer(
-        ctx, name, status="prospect", company=None, phone=_phone(rng, index), email=_email(rng, index, chinese),
+    customer = book.add_customer(
+        name, status="prospect", company=None, phone=_phone(rng, index), email=_email(rng, index, chinese),
         wechat=f"wx_{index:04d}" if chinese else None, source=rng.choice(SOURCES), interest=rng.choice(PRODUCTS),
         industry=industry, region=_city_of(name) if chinese else rng.choice(["London", "New York", "Singapore"]),
         tags=rng.sample(["VIP", "重点", "展会", "老客户", "续约", "SaaS"], k=rng.randint(0, 2)), force=True,
@@ -132,7 +214,7 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         # Day 28 at most: 29 February does not exist in most birth years.
         birthday = date(1970 + rng.randint(0, 30), now.month, min(now.day, 28)) + timedelta(days=rng.randint(-3, 10)) \
             if rng.random() < 0.08 else None
-        add_contact(ctx, customer.id, _person(rng, chinese),
+        book.add_contact(customer.id, _person(rng, chinese),
                     title=rng.choice(TITLES_ZH if chinese else TITLES_EN), phone=_phone(rng, 1000 + index * 3 + position),
                     decision_maker=position == 0 and rng.random() < 0.6, birthday=birthday, force=True)
         counts["contacts"] += 1
@@ -142,7 +224,7 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
     # Never a follow-up in the future: a new customer's first call is already behind us.
     moment = max(created, min(moment, now - timedelta(minutes=45)))
     deal = None
-    stages = [s.key for s in ctx.settings.stages]
+    stages = [s.key for s in book.ctx.settings.stages]
     target_stage = rng.choice(stages[:5] * 3 + ["won", "won", "lost"])
     dormant = rng.random() < 0.04
     while True:
@@ -151,11 +233,11 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         last = next_at > now - timedelta(days=2)
         clock.moment = moment
         if deal is None and moment > created + timedelta(days=3):
-            deal = add_deal(ctx, customer.id, rng.choice(PRODUCTS), amount=str(rng.randint(2, 80) * 5000),
+            deal = book.add_deal(customer.id, rng.choice(PRODUCTS), amount=str(rng.randint(2, 80) * 5000),
                             close=(moment + timedelta(days=rng.randint(30, 120))).date())
             counts["deals"] += 1
         elif deal is not None and deal.stage != target_stage and rng.random() < 0.5:
-            deal = _advance(ctx, deal, target_stage, stages, rng, index, moment)
+            deal = _advance(book, deal, target_stage, stages, rng, index, moment)
         # The last follow-up decides the agenda: overdue, due today, or ahead.
         if last:
             roll = rng.random()
@@ -171,7 +253,7 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
                 clock.moment = moment
         zh = chinese
         goal = rng.choice(GOALS)[0 if zh else 1]
-        log_follow_up(ctx, customer.id, channel=rng.choice(CHANNELS), goal=goal, goal_met=rng.random() < 0.6,
+        book.log_follow_up(customer.id, channel=rng.choice(CHANNELS), goal=goal, goal_met=rng.random() < 0.6,
                       notes=rng.choice(NOTES_ZH if zh else NOTES_EN), next_plan=rng.choice(PLANS_ZH if zh else PLANS_EN),
                       next_at=next_at)
         counts["follow_ups"] += 1
@@ -181,18 +263,16 @@ def _one_customer(ctx: Context, clock: WalkingClock, rng: random.Random, index: 
         if moment >= now - timedelta(hours=3):
             break
     if dormant:
-        from crmtui.services.customers import edit_customer
-
         clock.moment = now - timedelta(hours=1)
-        edit_customer(ctx, customer.id, {"status": "dormant"})
+        book.edit_customer(customer.id, {"status": "dormant"})
 
 
-def _advance(ctx: Context, deal, target: str, stages: list[str], rng: random.Random, index: int,  # type: ignore[no-untyped-def]
+def _advance(book: SampleBook, deal, target: str, stages: list[str], rng: random.Random, index: int,  # type: ignore[no-untyped-def]
              moment: datetime):
     """One step towards the target stage, filling each gate."""
     position = stages.index(deal.stage)
     if target == "lost" and rng.random() < 0.5 or target == "lost" and position >= 4:
-        return move_stage(ctx, deal.id, "lost", reason=rng.choice(["price", "competitor", "预算不足", "timing"]))
+        return book.move_stage(deal.id, "lost", reason=rng.choice(["price", "competitor", "预算不足", "timing"]))
     if target in ("won", "lost"):
         following = "won" if position >= 4 else stages[position + 1]
     else:
@@ -200,11 +280,11 @@ def _advance(ctx: Context, deal, target: str, stages: list[str], rng: random.Ran
     if following == "won":
         signed = moment.date()
         end = signed + timedelta(days=rng.choice([90, 180, 365]))
-        return move_stage(ctx, deal.id, "won", contract_no=f"HT-{moment.year}-{index:04d}", signed=signed, end=end,
+        return book.move_stage(deal.id, "won", contract_no=f"HT-{moment.year}-{index:04d}", signed=signed, end=end,
                           payments=[PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=30)),
                                     PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=rng.choice([60, 120])))])
     amount = str((deal.amount_cents or 100000) // 100) if following == "quote" else None
-    return move_stage(ctx, deal.id, following, amount=amount)
+    return book.move_stage(deal.id, following, amount=amount)
 
 
 def _person(rng: random.Random, chinese: bool) -> str:

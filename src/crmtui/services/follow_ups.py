@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from crmtui.errors import InvalidInput, MissingFields, NotAllowed, NotFound
@@ -49,6 +51,35 @@ def log_follow_up(
     deal_id: str | None = None,
 ) -> store.FollowUpRow:
     """Records one contact. Every field is required while the customer is open; all missing ones are named at once."""
+    draft = draft_follow_up(ctx, channel=channel, goal=goal, goal_met=goal_met, notes=notes, next_plan=next_plan,
+                            next_at=next_at)
+    now = ctx.clock.utcnow()
+    with ctx.db.raw_write(now) as (connection, outbox):
+        customer = store.customer_state(connection, customer_id)
+        if customer is None or customer.deleted:
+            raise NotFound("customer", customer_id)
+        row = follow_up_row(ctx, draft, now, customer_id, customer, contact_id, deal_id,
+                            lambda table, record_id: store.belongs_to(connection, table, record_id, customer_id))
+        return store.insert_follow_up(connection, outbox, row)
+
+
+@dataclass
+class FollowUpDraft:
+    """A follow-up's fields as typed, checked before the customer is read (the date parsed outside the write)."""
+
+    channel: str | None
+    goal: str | None
+    goal_met: bool | None
+    notes: str | None
+    next_plan: str | None
+    when: datetime | None
+    missing: list[str]
+
+
+def draft_follow_up(ctx: Context, *, channel: str | None, goal: str | None, goal_met: bool | None,
+                    notes: str | None, next_plan: str | None, next_at: str | datetime | None) -> FollowUpDraft:
+    """Each field checked on its own; the missing ones named (the next plan and date only once the customer's
+    status says they are needed)."""
     missing = []
     channel_key = fields.channel(channel)
     if channel_key is None:
@@ -62,38 +93,36 @@ def log_follow_up(
     if notes_text is None:
         missing.append("notes")
     plan_text = fields.long_text("next plan", next_plan)
-    now = ctx.clock.utcnow()
-    when = next_moment(ctx, next_at)
-    with ctx.db.raw_write(now) as (connection, outbox):
-        customer = store.customer_state(connection, customer_id)
-        if customer is None or customer.deleted:
-            raise NotFound("customer", customer_id)
-        is_open = customer.status not in CLOSED_STATUSES
-        if is_open and plan_text is None:
-            missing.append("next plan")
-        if is_open and when is None:
-            missing.append("next date")
-        if missing:
-            raise MissingFields(missing, "a follow-up")
-        if contact_id and not store.belongs_to(connection, "contact", contact_id, customer_id):
-            raise InvalidInput("contact", "a contact of {customer}", contact_id, customer=customer.name)
-        if deal_id and not store.belongs_to(connection, "deal", deal_id, customer_id):
-            raise InvalidInput("deal", "a deal of {customer}", deal_id, customer=customer.name)
-        if customer.status == "pool":
-            raise NotAllowed('"{name}" is in the public pool; claim it first', name=customer.name)
-        return store.insert_follow_up(
-            connection,
-            outbox,
-            store.FollowUpRow(
-                customer_id=customer_id,
-                contact_id=contact_id,
-                deal_id=deal_id,
-                at=now,
-                channel=channel_key or "other",
-                goal=goal_text or "",
-                goal_met=bool(goal_met),
-                notes=notes_text or "",
-                next_plan=plan_text,
-                next_at=ctx.clock.to_utc(when) if when else None,
-            ),
-        )
+    return FollowUpDraft(channel_key, goal_text, goal_met, notes_text, plan_text, next_moment(ctx, next_at), missing)
+
+
+def follow_up_row(ctx: Context, draft: FollowUpDraft, now: datetime, customer_id: str, customer: store.CustomerState,
+                  contact_id: str | None, deal_id: str | None, belongs: Callable[[str, str], bool]) -> store.FollowUpRow:
+    """The follow-up to write for this customer at `now`, or the refusal: fields missing, a contact or deal not the
+    customer's (`belongs` answers for a table and id), a customer in the pool."""
+    missing = list(draft.missing)
+    is_open = customer.status not in CLOSED_STATUSES
+    if is_open and draft.next_plan is None:
+        missing.append("next plan")
+    if is_open and draft.when is None:
+        missing.append("next date")
+    if missing:
+        raise MissingFields(missing, "a follow-up")
+    if contact_id and not belongs("contact", contact_id):
+        raise InvalidInput("contact", "a contact of {customer}", contact_id, customer=customer.name)
+    if deal_id and not belongs("deal", deal_id):
+        raise InvalidInput("deal", "a deal of {customer}", deal_id, customer=customer.name)
+    if customer.status == "pool":
+        raise NotAllowed('"{name}" is in the public pool; claim it first', name=customer.name)
+    return store.FollowUpRow(
+        customer_id=customer_id,
+        contact_id=contact_id,
+        deal_id=deal_id,
+        at=now,
+        channel=draft.channel or "other",
+        goal=draft.goal or "",
+        goal_met=bool(draft.goal_met),
+        notes=draft.notes or "",
+        next_plan=draft.next_plan,
+        next_at=ctx.clock.to_utc(draft.when) if draft.when else None,
+    )

@@ -65,9 +65,7 @@ def belongs_to(connection: sqlite3.Connection, table: str, record_id: str, custo
 def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: FollowUpRow) -> FollowUpRow:
     """Appends the follow-up and moves the customer's last contact and next follow-up, with their mutations."""
     row.id = row.id or str(uuid.uuid4())
-    now = outbox.now
-    values = {name: getattr(row, name) for name in ROW_FIELDS}  # not asdict: it deep-copies every value
-    values.update(created_at=now, updated_at=now, deleted_at=None)
+    values = follow_up_values(row, outbox.now)
     columns = ", ".join(["id", *values])
     marks = ", ".join("?" * (len(values) + 1))
     connection.execute(
@@ -75,13 +73,26 @@ def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: 
         (row.id, *(to_db(v) if isinstance(v, datetime) else v for v in values.values())),
     )
     outbox.record("insert", "follow_up", row.id, values)
-    changes = {"last_contact_at": row.at, "next_follow_up_at": row.next_at, "updated_at": now}
+    changes = customer_changes(row, outbox.now)
     connection.execute(
         "UPDATE customer SET last_contact_at = ?, next_follow_up_at = ?, updated_at = ? WHERE id = ?",
-        (to_db(row.at), to_db(row.next_at), to_db(now), row.customer_id),
+        (*(to_db(changes[name]) for name in ("last_contact_at", "next_follow_up_at", "updated_at")), row.customer_id),
     )
     outbox.record("update", "customer", row.customer_id, changes)
     return row
+
+
+def follow_up_values(row: FollowUpRow, now: datetime) -> dict[str, object]:
+    """The columns of a new follow-up besides its id, as written and as queued for the server."""
+    values = {name: getattr(row, name) for name in ROW_FIELDS}  # not asdict: it deep-copies every value
+    values.update(created_at=now, updated_at=now, deleted_at=None)
+    return values
+
+
+def customer_changes(row: FollowUpRow, now: datetime) -> dict[str, datetime | None]:
+    """What a new follow-up changes on its customer: the last contact is its moment, the next follow-up its next
+    date (None for a closed customer's)."""
+    return {"last_contact_at": row.at, "next_follow_up_at": row.next_at, "updated_at": now}
 
 
 def follow_ups_of(session: Session, customer_id: str, limit: int | None = None) -> list[FollowUp]:

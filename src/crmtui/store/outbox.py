@@ -148,6 +148,29 @@ class OutboxWriter:
         )
         self._clock_moved = True
 
+    def record_inserts(self, records: list[tuple[str, str, dict[str, object], datetime]], executemany: Execute) -> None:
+        """Queues the inserts of many new records at once, as record() would one by one: (table, id, values, the
+        moment it was made) each, one mutation a record stamped at that moment. These mutations are final for the
+        transaction: a later change of one of these records in it queues a mutation of its own."""
+        node = self.client_id()
+        mutations: list[tuple[object, ...]] = []
+        stamp_rows: list[tuple[str, str, str]] = []
+        for table, record_id, changes, at in records:
+            self.recorded.append((table, record_id, tuple(changes)))
+            self._last = next_stamp(self._last, int(at.timestamp() * 1000), node)
+            values = {name: json_value(value) for name, value in changes.items()}
+            stamps = json.dumps(dict.fromkeys(values, self._last))
+            mutations.append((str(uuid.uuid4()), node, "insert", table, record_id, json.dumps(values, ensure_ascii=False),
+                              stamps, FORMAT_VERSION, to_db(at), "{}"))
+            stamp_rows.append((table, record_id, stamps))
+        executemany(
+            "INSERT INTO outbox (mutation_id, client_id, kind, record_table, record_id, changes, stamps,"
+            " format_version, created_at, state, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)", mutations)
+        executemany(
+            "INSERT INTO sync_stamp (record_table, record_id, stamps) VALUES (?, ?, ?) ON CONFLICT DO UPDATE"
+            " SET stamps = json_patch(sync_stamp.stamps, excluded.stamps)", stamp_rows)
+        self._clock_moved = self._clock_moved or bool(records)
+
     def save_clock(self) -> None:
         """Brings the rows of mutations changed again up to date and writes the clock's last stamp; the
         transaction calls it once, before it commits (not once a record)."""
