@@ -118,11 +118,11 @@ def test_crm_add_in_a_team_names_no_colleague_and_says_when_the_check_is_used_up
     ann, bob = team.add_rep("ann"), team.add_rep("bob")
     customer_service.add_customer(ann, "上海宏达", phone="13800000001")
     sync.sync_round(ann)
-    found = sync.team_duplicate(bob, name="宏达 Shanghai", phone="138 0000 0001", email=None)
+    found = customer_service.team_duplicate(bob, name="宏达 Shanghai", phone="138 0000 0001", email=None)
     assert isinstance(found, NotAllowed)
     assert "held by a colleague" in str(found) and team.role("ann") not in str(found)
-    assert sync.team_duplicate(bob, name="Nobody Ltd", phone="13900000009", email=None) is None
+    assert customer_service.team_duplicate(bob, name="Nobody Ltd", phone="13900000009", email=None) is None
     admin.rules(team.dsn, {"duplicate_checks_per_day": 0})
-    used_up = sync.team_duplicate(bob, name="Another Ltd", phone=None, email=None)
+    used_up = customer_service.team_duplicate(bob, name="Another Ltd", phone=None, email=None)
     assert isinstance(used_up, NotAllowed)
     assert "used up (0 checks a day)" in str(used_up)

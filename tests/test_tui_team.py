@@ -200,3 +200,43 @@ async def test_a_manager_sees_whose_customer_in_search_and_on_the_board(team: Te
         shown = [str(option.prompt) for listing in app.screen.query(OptionList)
                  for option in [listing.get_option_at_index(i) for i in range(listing.option_count)]]
         assert any("设备采购" in text and team.role("ann") in text for text in shown)
+
+
+async def test_the_new_record_form_asks_the_team_server_as_crm_add_does(team: Team) -> None:
+    """The same rule as `crm add` (tests/test_cli_team.py): a customer another rep holds is named only as "a
+    colleague", nothing is added until the rep saves again; one in the pool points to the pool."""
+    from textual.widgets import Input, Static
+
+    from crmtui.screens.new_record import NewRecordScreen
+
+    bob = team.add_rep("bob")
+    customer_service.add_customer(bob, "深圳前海科技", phone="13800000001")
+    customer_service.add_customer(bob, "Pool Co", email="hello@pool.example")
+    sync.sync_round(bob)
+    pool_co = team.server_rows("customer", "name = 'Pool Co'")[0]["id"]
+    sync.release(bob, pool_co)
+    ann = team.add_rep("ann")
+    app = build_app(ann, watch_seconds=0)
+
+    def warning() -> str:
+        return str(app.screen.query_one("#duplicate", Static).render())
+
+    def local_names() -> list[str]:
+        return [c.name for c in customer_service.list_customers(ann)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        for name, field, value, expected in (
+            ("Another Name", "f-phone", "138 0000 0001", "is held by a colleague on the team server"),
+            ("Some Lead", "f-email", "Hello@Pool.example", "is in the team's pool"),
+        ):
+            await pilot.press("n", "c")
+            await _until(pilot, lambda: isinstance(app.screen, NewRecordScreen) and app.screen.query("#f-name"))
+            app.screen.query_one("#f-name", Input).value = name
+            app.screen.query_one(f"#{field}", Input).value = value
+            await pilot.press("ctrl+s")
+            await _until(pilot, lambda: "Ctrl+S adds anyway" in warning())
+            assert expected in warning() and team.role("bob") not in warning()
+            assert isinstance(app.screen, NewRecordScreen) and name not in local_names()  # nothing added yet
+            await pilot.press("ctrl+s")
+            await _until(pilot, lambda: not isinstance(app.screen, NewRecordScreen))
+            assert name in local_names()

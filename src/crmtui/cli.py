@@ -502,12 +502,6 @@ def _add_customer(status: str, name: str, company: str | None, phone: str | None
     from crmtui.services.customers import add_customer
 
     with _session() as ctx:
-        if not force and ctx.settings.sync.configured:
-            from crmtui.sync.client import team_duplicate  # in a team only: psycopg is not loaded otherwise
-
-            duplicate = team_duplicate(ctx, name=name, phone=phone, email=email)
-            if duplicate is not None:
-                raise duplicate
         customer = add_customer(
             ctx, name, status=status, kind="person" if status == "lead" else "company", company=company, phone=phone,
             email=email, wechat=wechat, source=source, tags=tag or [], interest=interest, region=region,

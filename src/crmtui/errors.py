@@ -130,6 +130,32 @@ class NotAllowed(CrmError):
     """The action breaks a rule of the domain (e.g. a follow-up on a deleted customer)."""
 
 
+class TeamDuplicate(NotAllowed):
+    """In a team, a customer with the same phone, email or name is on the server, held by another rep or in the
+    pool: `holder` is "pool" or "colleague", `owner` the holder's name (told to managers only)."""
+
+    def __init__(self, reason: str, holder: str, owner: str | None) -> None:
+        self.reason = reason
+        self.holder = holder
+        self.owner = owner
+        if holder == "pool":
+            super().__init__("a customer with the same {reason} is in the team's pool: claim it with `crm pool claim`,"
+                             " or use --force to add anyway", reason=_reason(reason))
+        elif owner:
+            super().__init__("a customer with the same {reason} is on the team server, held by {owner}; use --force"
+                             " to add anyway", reason=_reason(reason), owner=owner)
+        else:
+            super().__init__("a customer with the same {reason} is on the team server, held by a colleague; use"
+                             " --force to add anyway", reason=_reason(reason))
+
+
+def _reason(key: str) -> object:
+    """A duplicate's reason (phone, email, name): the key in English, its label in other languages, chosen when
+    the message is shown."""
+    from crmtui import i18n, labels
+
+    return labels.Shown(lambda name: name if i18n.language == "en" else labels.field(name), key)
+
 
 class Offline(CrmError):
     """The team server cannot be reached; local work is unaffected."""

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from crmtui.screens.base import CrmScreenMixin, FormMixin
-from crmtui.errors import CrmError, DuplicateFound, InvalidInput, MissingFields
+from crmtui.errors import CrmError, DuplicateFound, InvalidInput, MissingFields, ServerRefused, TeamDuplicate
 from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal
@@ -42,6 +42,25 @@ def field_label(name: str) -> str:
     }[name]
 
 
+def team_duplicate_warning(exc: CrmError) -> str | None:
+    """The form's line for a duplicate on the team server, or for the team check being used up; None for any
+    other refusal."""
+    if isinstance(exc, TeamDuplicate):
+        reason = labels.field(exc.reason)
+        if exc.holder == "pool":
+            text = _("⚠ a customer with the same {reason} is in the team's pool (o opens the pool)").format(reason=reason)
+        elif exc.owner:
+            text = _("⚠ a customer with the same {reason} is held by {owner} on the team server").format(
+                reason=reason, owner=exc.owner)
+        else:
+            text = _("⚠ a customer with the same {reason} is held by a colleague on the team server").format(reason=reason)
+    elif isinstance(exc, ServerRefused) and exc.key == "duplicate_check_limit":
+        text = "⚠ " + exc.message()
+    else:
+        return None
+    return text + " — " + _("Ctrl+S adds anyway")
+
+
 class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
     """First l/c/t/d picks the kind (unless given), then the form; Ctrl+S saves, Ctrl+O opens a duplicate."""
 
@@ -58,6 +77,8 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
         self.suggested = suggested
         """The customer under the cursor where `n` was pressed: the contact/deal forms start with it."""
         self.duplicate: DuplicateFound | None = None
+        self.team_warned = False
+        """The team server's duplicate check was shown: the next Ctrl+S adds anyway."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="new-dialog"):
@@ -129,40 +150,57 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
         self.advance_or_save(event.input)
 
     def action_save(self) -> None:
-        """Adds through the services; a duplicate already shown to the rep is added on purpose."""
+        """Adds through the services, in a worker (in a team the server is asked about duplicates first); a
+        duplicate already shown to the rep, here or on the team server, is added on purpose."""
         if self.kind is None:
             return
+        values = {k: (v.strip() or None) for k, v in self.values().items()}
+        self.save_record(self.kind, values, force=self.duplicate is not None or self.team_warned)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_record(self, kind: str, values: dict[str, str | None], force: bool) -> None:
         from crmtui.services import customers, deals
         from crmtui.services.lookup import resolve_customer
 
-        values = {k: (v.strip() or None) for k, v in self.values().items()}
         ctx = self.app.ctx  # type: ignore[attr-defined]
-        force = self.duplicate is not None
         try:
             customer_id = self.customer_id
-            if self.kind in ("contact", "deal") and customer_id is None:
+            if kind in ("contact", "deal") and customer_id is None:
                 customer_id = resolve_customer(ctx, values.pop("customer") or "").id
             values.pop("customer", None)
-            if self.kind == "lead":
+            if kind == "lead":
                 record = customers.add_lead(ctx, values.pop("name") or "", force=force, **values)
-            elif self.kind == "customer":
+            elif kind == "customer":
                 record = customers.add_customer(ctx, values.pop("name") or "", force=force, **values)
-            elif self.kind == "contact":
+            elif kind == "contact":
                 record = customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force, **values)
             else:
                 record = deals.add_deal(ctx, customer_id or "", values.pop("title") or "", **values)
         except (CrmError, MissingFields) as exc:
-            field = getattr(exc, "field", None)
-            if field:
-                for widget in self.query(f"#f-{field}"):
-                    widget.add_class("missing")
-                    widget.focus()
-            self.notify(exc.message(), severity="error")
+            self.app.call_from_thread(self.save_refused, exc)
             return
         name = getattr(record, "name", None) or getattr(record, "title", "")
-        self.notify(_("Added {what} {name}").format(what=kind_label(self.kind), name=name))
+        self.app.call_from_thread(self.saved, kind, name)
+
+    def saved(self, kind: str, name: str) -> None:
+        self.notify(_("Added {what} {name}").format(what=kind_label(kind), name=name))
         self.app.refresh_data()  # type: ignore[attr-defined]
         self.dismiss(None)
+
+    def save_refused(self, exc: CrmError) -> None:
+        """A team duplicate (or a used-up team check) is a warning that the next Ctrl+S overrides; anything else
+        marks its field and says what is expected."""
+        warning = team_duplicate_warning(exc)
+        if warning is not None:
+            self.team_warned = True
+            self.query_one("#duplicate", Static).update(literal(warning))
+            return
+        field = getattr(exc, "field", None)
+        if field:
+            for widget in self.query(f"#f-{field}"):
+                widget.add_class("missing")
+                widget.focus()
+        self.notify(exc.message(), severity="error")
 
     def action_open_existing(self) -> None:
         if self.duplicate is not None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from crmtui import normalize
-from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound
+from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound, TeamDuplicate
 from crmtui.i18n import sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
@@ -102,9 +102,15 @@ def add_customer(
     tags: list[str] | None = None,
     force: bool = False,
 ) -> Customer:
-    """Adds a customer (or a lead with status="lead"); refuses a duplicate unless forced."""
+    """Adds a customer (or a lead with status="lead"); refuses a duplicate unless forced: one in this book, or in
+    a team one the server knows that another rep holds or the pool does (team_duplicate)."""
     customer = new_customer(ctx, name, status=status, kind=kind, company=company, phone=phone, email=email,
                             wechat=wechat, source=source, interest=interest, industry=industry, region=region, tier=tier)
+    if not force:
+        # Asked before the write starts: the server may take a moment, and the file stays free meanwhile.
+        team = team_duplicate(ctx, name=customer.name, phone=customer.phone, email=customer.email)
+        if team is not None:
+            raise team
     with ctx.db.write(customer.created_at) as session:
         _check_duplicate(session, customer, force)
         session.add(customer)
@@ -488,6 +494,26 @@ def customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
             contracts=contracts,
             payments={c.id: deal_store.payments_of(session, c.id) for c in contracts},
         )
+
+
+def team_duplicate(ctx: Context, *, name: str | None, phone: str | None, email: str | None) -> NotAllowed | None:
+    """In a team, a customer on the server with this phone, email or name that another rep holds or the pool does
+    (TeamDuplicate: a rep hears only "a colleague" or "the pool", a manager the holder's name), or the server's
+    refusal when the rep's checks are used up; None when there is none, offline, or alone. One key a call: the
+    phone first, then the email, then the name."""
+    if not ctx.settings.sync.configured:
+        return None
+    keys = [(kind, key) for kind, key in (("phone", normalize.phone_key(phone)), ("email", normalize.email_key(email)),
+                                          ("name", normalize.name_key(name) if name and name.strip() else None)) if key]
+    if not keys:
+        return None
+    from crmtui.sync.client import server_duplicate  # in a team only: psycopg is not loaded otherwise
+
+    try:
+        found = server_duplicate(ctx.settings.sync, keys)
+    except NotAllowed as refused:  # the rep's checks are used up for now
+        return refused
+    return None if found is None else TeamDuplicate(*found)
 
 
 def duplicate_of(

@@ -23,6 +23,7 @@ from crmtui.sync.notices import POOL_REASONS, lost_edit_text, record_kind, repor
 if TYPE_CHECKING:
     import psycopg
 
+    from crmtui.config import SyncSettings
     from crmtui.services.context import Context
 
 SUPPORTED_SCHEMA = (1,)
@@ -650,48 +651,28 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
 
 # The team-wide duplicate check ---------------------------------------------------------------------
 
-def team_duplicate(ctx: Context, *, name: str | None, phone: str | None, email: str | None) -> NotAllowed | None:
-    """In a team, a customer on the server with this phone, email or name that another rep holds (or the pool
-    does). The server answers one key a call, within a rate and a daily budget, and tells a rep only
-    "a colleague" or "the pool" (a manager hears the holder's name). Offline, or alone: None."""
-    from crmtui import labels, normalize
-
-    sync = ctx.settings.sync
-    if not sync.configured:
-        return None
-    keys = [(kind, key) for kind, key in (("phone", normalize.phone_key(phone)), ("email", normalize.email_key(email)),
-                                          ("name", normalize.name_key(name) if name and name.strip() else None)) if key]
-    if not keys:
-        return None
+def server_duplicate(sync: SyncSettings, keys: list[tuple[str, str]]) -> tuple[str, str, str | None] | None:
+    """The first of these keys (kind, key) that the team server knows for a customer the rep does not hold: (kind,
+    "pool" or "colleague", the holder's name when the asker is a manager). The server answers one key a call,
+    within a rate and a daily budget. None when no key is known, when the server cannot be reached (a quick add
+    must not wait long on a train) or is too old to have the check; a check refused for the budget raises that
+    refusal."""
     try:
-        with connect(sync, timeout=2) as pg:  # a quick add must not wait long on a train
+        with connect(sync, timeout=2) as pg:
             for kind, key in keys:
                 row = pg.execute("SELECT holder, owner FROM sync.check_duplicate(%s, %s)", (kind, key)).fetchone()
                 if row is not None and row[0] != "mine":
-                    break
-            else:
-                return None
+                    return kind, row[0], row[1]
+            return None
     except CrmError:
         return None  # offline: the laptop's own check is all there is
     except Exception as error:  # noqa: BLE001 - an older server without the function: no team check
         refused = _refusal(error)
         if refused is not None and refused.key == "duplicate_check_limit":
-            return refused
+            raise refused from None
         if refused is None and not _is_driver_error(error):
             raise
         return None
-    from crmtui import i18n
-
-    reason = labels.Shown(lambda key: key if i18n.language == "en" else labels.field(key), kind)
-    holder, owner = row
-    if holder == "pool":
-        return NotAllowed("a customer with the same {reason} is in the team's pool: claim it with `crm pool claim`,"
-                          " or use --force to add anyway", reason=reason)
-    if owner:
-        return NotAllowed("a customer with the same {reason} is on the team server, held by {owner}; use --force"
-                          " to add anyway", reason=reason, owner=owner)
-    return NotAllowed("a customer with the same {reason} is on the team server, held by a colleague; use --force"
-                      " to add anyway", reason=reason)
 
 
 def _is_driver_error(error: BaseException) -> bool:
