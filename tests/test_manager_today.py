@@ -240,3 +240,21 @@ def test_a_managers_laptop_after_sync_counts_each_reps_work(team, frozen) -> Non
     assert loads == [(team.role("wang"), 2, 1, 1, 10_000_000, 0), (team.role("li"), 1, 0, 0, 0, 1)]
     assert _names(agenda_for(boss, rep=resolve_rep(boss, team.role("li"))), "overdue") == {"D"}
     assert agenda_for(wang).team == []  # a rep's laptop has no team section
+
+
+def test_pool_customers_on_a_managers_laptop_are_nobodys_work(team_book, frozen) -> None:
+    """A manager's laptop holds the pool too (no owner, as pulled): its overdue and uncalled customers are
+    nobody's Today. A lead the manager adds offline has no owner either until the server gives it one, and it
+    is the manager's."""
+    ctx = team_book
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        conn.execute("UPDATE outbox SET state = 'applied'")  # all of it reached the server
+        conn.execute("UPDATE customer SET owner = NULL WHERE name IN ('Li Late', 'Li New Lead')")  # now in the pool
+    own = agenda_for(ctx)
+    assert _names(own, "overdue") == set() and _names(own, "new_leads") == set()
+    assert _names(own, "due") == {"Boss Today"}
+    assert [(load.rep, load.overdue, load.new_leads) for load in own.team] == [("wang", 2, 0)]
+    frozen.move_to(NOW - timedelta(hours=30))  # past the speed-to-lead line by now
+    add_lead(ctx, "Boss New Lead")
+    frozen.move_to(NOW)
+    assert _names(agenda_for(ctx), "new_leads") == {"Boss New Lead"}

@@ -281,3 +281,14 @@ def test_a_new_laptop_is_not_told_of_old_lost_edits(team: Team, frozen) -> None:
     assert report.full and report.lost_edits == []
     assert "lost" not in sync.status_line(laptop)[0]
     assert [c.field for c in sync.conflicts(laptop)[0]] == ["phone"]  # still listed
+
+
+def test_dismissing_a_rejection_that_is_not_there_says_so(team: Team) -> None:
+    import pytest
+
+    from crmtui.errors import NotFound
+
+    wang = team.add_rep("wang")
+    with pytest.raises(NotFound) as missing:
+        sync.dismiss_rejected(wang, 99)
+    assert str(missing.value) == 'no rejected change matches "#99"'

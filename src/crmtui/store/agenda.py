@@ -15,8 +15,14 @@ from crmtui.store.raw import day_from_db, from_db, to_db
 OPEN_STATUSES = ("lead", "prospect", "customer")
 """Customers whose follow-ups the agenda watches (not dormant, not in the pool)."""
 
-_MINE = "(c.owner IS NULL OR c.owner = coalesce((SELECT value FROM meta WHERE key = 'sync_rep'), c.owner))"
-"""In a team, a manager's laptop holds every rep's customers: the agenda is the rep's own (and unowned) ones."""
+_MINE = ("(c.owner = coalesce((SELECT value FROM meta WHERE key = 'sync_rep'), c.owner)"
+         " OR c.owner IS NULL AND ((SELECT value FROM meta WHERE key = 'sync_manager') IS NOT '1'"
+         " OR EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'pending' AND o.kind = 'insert'"
+         " AND o.record_table = 'customer' AND o.record_id = c.id)))")
+"""The customers whose work is the rep's: without a team, all of them. In a team, the rep's own, and those with no
+owner yet: on a rep's laptop a customer without an owner is one added here and not yet synced (the server
+gives it to the rep who adds it). A manager's laptop also holds every rep's customers and the pool's (no
+owner, as pulled): there only a customer added here and not yet pushed is the manager's."""
 
 
 @dataclass(frozen=True)

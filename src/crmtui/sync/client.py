@@ -497,7 +497,7 @@ def dismiss_rejected(ctx: Context, which: int | None) -> int:
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         count = replica.dismiss_rejected(conn, which)
     if which is not None and count == 0:
-        raise NotFound("no rejected change #{seq} (see `crm sync conflicts`)", seq=which)
+        raise NotFound("rejected change", f"#{which}")
     return count
 
 
