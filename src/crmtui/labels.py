@@ -121,3 +121,27 @@ DATE_TEMPLATES = (
     N_("the date text is too long ({count} characters, at most {max}): {shown}"),
 )
 """dates.py's error templates (it imports no i18n); DateProblem translates them when shown."""
+
+
+COLUMN = {"name": N_("Name"), "company": N_("Company"), "industry": N_("Industry"), "region": N_("Region"),
+          "source": N_("Source"), "interest": N_("Interest"), "phone": N_("Phone"), "email": N_("Email"),
+          "wechat": N_("WeChat"), "status": N_("Status"), "tier": N_("Tier"), "owner": N_("Owner"),
+          "kind": N_("company or person"), "next_follow_up_at": N_("Next follow-up"),
+          "decision_maker": N_("Decision maker"), "birthday": N_("Birthday"),
+          "amount_cents": N_("Amount"), "quoted_cents": N_("Quoted amount"), "expected_close": N_("Close date"),
+          "stage": N_("Deal stage"), "to_stage": N_("Deal stage"), "from_stage": N_("Previous stage"),
+          "probability": N_("Probability"), "competitor": N_("Competitor"), "lost_reason": N_("Reason"),
+          "at": N_("When"), "channel": N_("Channel"), "goal": N_("Goal"), "goal_met": N_("Goal met?"),
+          "notes": N_("Notes"), "next_plan": N_("Next plan"), "next_at": N_("Next date"),
+          "number": N_("Contract no."), "signed_on": N_("Signed on"), "end_on": N_("Ends on"),
+          "due_on": N_("Payment due date"), "paid_on": N_("Paid on"), "tag": N_("Tags")}
+"""The label of each stored column a rep fills in, by column name (the same column means the same thing in every
+table, except the ones below)."""
+COLUMN_OF_TABLE = {("contact", "title"): N_("Job title"), ("deal", "title"): N_("Title"),
+                   ("payment", "amount_cents"): N_("Payment amount")}
+
+
+def column(table: str, name: str) -> str:
+    """A stored column's label in the chosen language (a column without one is shown by its name)."""
+    label = COLUMN_OF_TABLE.get((table, name)) or COLUMN.get(name)
+    return _t(label) if label else name

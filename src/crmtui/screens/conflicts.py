@@ -15,16 +15,44 @@ from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.sync.client import RECEIVED, Conflict, Rejection, reason_text, record_kind
-from crmtui.widgets.cells import row
+from crmtui.sync.notices import change_fields, change_value, rejected_changes
+from crmtui.widgets.cells import fit, row
 from crmtui.widgets.status_footer import StatusFooter
 
 
-def _value(value: object) -> str:
-    return "—" if value is None else str(value)
+INDENT = 6
+"""Where the lines under a rejected change start."""
+
+
+def wrapped(pieces: list[str], width: int, separator: str = ", ") -> list[str]:
+    """Pieces packed into lines of at most `width` cells, `separator` between them on a line; a piece wider than
+    a line is cut across lines (Chinese has no spaces to break at). Each line starts at INDENT."""
+    from rich.cells import cell_len, chop_cells
+
+    room = max(10, width - INDENT)
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        joined = f"{line}{separator}{piece}" if line else piece
+        if cell_len(joined) <= room:
+            line = joined
+            continue
+        if line:
+            lines.append(line + separator.rstrip())
+        parts = chop_cells(piece, room) or [""]
+        lines.extend(parts[:-1])
+        line = parts[-1]
+    if line:
+        lines.append(line)
+    return [" " * INDENT + text for text in lines]
 
 
 class ConflictsScreen(CrmScreenMixin, Screen[None]):
     """Read from the local copy: works offline."""
+
+    DEFAULT_CSS = """
+    ConflictsScreen #conflict-list { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     BINDINGS = [
         Binding("escape", "back", N_("Back"), id="back"),
@@ -57,28 +85,36 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         self.app.call_from_thread(self.show, found, rejected)
 
     def show(self, found: list[Conflict], rejected: list[Rejection]) -> None:
+        ctx = self.app.ctx  # type: ignore[attr-defined]
         listing = self.query_one("#conflict-list", OptionList)
-        width = max(40, listing.size.width or 80) - 2
+        # Lines made to fit even when a long list brings its scroll bar and the screen's (two cells each).
+        width = max(40, listing.size.width or 80) - 4
         options: list[Option] = []
         options.append(Option(Text(f"{_('Conflicts: the later write was kept')} ({len(found)})", style="bold"),
                               disabled=True))
         for c in found:
+            kept, lost = change_value(ctx, c.field, c.kept), change_value(ctx, c.field, c.lost)
             options.append(Option(row(
-                ("  " + (c.customer or c.record_id[:8]), max(12, width // 5)), (labels.field(c.field), 12),
-                (_("kept {value} ({who})").format(value=_value(c.kept), who=c.kept_by or "?"), max(16, width * 3 // 10)),
-                (_("lost {value} ({who})").format(value=_value(c.lost), who=c.lost_by or "?"), 0))))
+                ("  " + (c.customer or c.record_id[:8]), max(12, width // 5)), (labels.column(c.table, c.field), 12),
+                (_("kept {value} ({who})").format(value=kept, who=c.kept_by or "?"), max(16, width * 3 // 10)),
+                (_("lost {value} ({who})").format(value=lost, who=c.lost_by or "?"), 0))))
         aside = [r for r in rejected if r.kind == RECEIVED]
-        rejected = [r for r in rejected if r.kind != RECEIVED]
-        options.append(Option(Text(f"{_('Rejected changes: not on the server')} ({len(rejected)})", style="bold"),
+        changes = rejected_changes([r for r in rejected if r.kind != RECEIVED])
+        options.append(Option(Text(f"{_('Rejected changes: not on the server')} ({len(changes)})", style="bold"),
                               disabled=True))
-        for r in rejected:
-            changed = ", ".join(f"{name}={_value(v)}" for name, v in r.shown_changes())
+        for change in changes:
+            r = change.rejection
             customer = r.customer or _("a customer no longer on this laptop")
-            options.append(Option(row(("  #" + str(r.seq), 8), (f"{customer} · {record_kind(r.table)}", max(16, width // 4)),
-                                      (reason_text(r.reason), max(20, width * 3 // 10)), (changed, 0)),
-                                  id=f"rejected-{r.seq}"))
-            options.append(Option(Text("      " + r.advice(), style="italic"), disabled=True))
-        if rejected:
+            what = max(16, width // 4)
+            lines = [row(("  #" + str(r.seq), 8), (f"{customer} · {record_kind(r.table)}", what),
+                         (fit(reason_text(r.reason), width - 8 - what - 4).rstrip(), 0))]
+            fields = [f"{label}={value}" for label, value in change_fields(ctx, r.table, r.changes)]
+            lines += [Text(line) for line in wrapped(fields, width)]
+            # Its companions (the customer's dates the follow-up moved) are listed and dismissed with it.
+            options.append(Option(Text("\n").join(lines), id=f"rejected-{r.seq}"))
+            options.append(Option(Text("\n".join(wrapped(r.advice().split(" "), width, " ")), style="italic"),
+                                  disabled=True))
+        if changes:
             options.append(Option(Text(_("d dismisses the change under the cursor, D all of them"), style="dim"),
                                   disabled=True))
         if aside:  # rows of the server this laptop could not store (shown only when there are some)
@@ -87,7 +123,8 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         for r in aside:
             options.append(Option(row(("  " + r.table, 20), (reason_text(r.reason), 0))))
         if aside:
-            options.append(Option(Text("      " + aside[0].advice(), style="italic"), disabled=True))
+            options.append(Option(Text("\n".join(wrapped(aside[0].advice().split(" "), width, " ")), style="italic"),
+                                  disabled=True))
         listing.set_options(options)
         listing.focus()
         first = next((i for i, option in enumerate(options) if not option.disabled), None)
@@ -112,13 +149,12 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         self._dismiss(None)
 
     def _dismiss(self, seq: int | None) -> None:
-        from crmtui.i18n import ngettext
-        from crmtui.sync.client import dismiss_rejected
-
         from crmtui.errors import CrmError
+        from crmtui.i18n import ngettext
+        from crmtui.sync.notices import dismiss_rejected_change
 
         try:
-            count = dismiss_rejected(self.app.ctx, seq)  # type: ignore[attr-defined]
+            count = dismiss_rejected_change(self.app.ctx, seq)  # type: ignore[attr-defined]
         except CrmError as error:
             self.app.notify(error.message(), severity="warning")
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -18,12 +19,19 @@ from crmtui.errors import CrmError
 from crmtui.i18n import N_, _
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.sync.pool_view import PoolEntry
-from crmtui.widgets.cells import row
+from crmtui.widgets.cells import fit, row
 from crmtui.widgets.status_footer import StatusFooter
+
+if TYPE_CHECKING:
+    from crmtui.clock import Clock
 
 
 class PoolScreen(CrmScreenMixin, Screen[None]):
     """Lists the pool from the server; Enter opens the highlighted customer read-only, `c` claims it after a yes."""
+
+    DEFAULT_CSS = """
+    PoolScreen #pool-list { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
 
     BINDINGS = [
         Binding("c", "claim", N_("Claim"), id="claim"),
@@ -38,6 +46,8 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.customers: dict[str, PoolEntry] = {}
+        self._rows_width = 0
+        """The width the rows on screen were made for."""
 
     def compose(self) -> ComposeResult:
         yield Static(_("Pool"), id="pool-title", classes="title")
@@ -64,31 +74,40 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
 
     def show(self, customers: list[PoolEntry]) -> None:
         self.customers = {c.id: c for c in customers}
-        listing = self.query_one("#pool-list", OptionList)
-        width = max(40, listing.size.width or 80) - 2
-        clock = self.app.ctx.clock  # type: ignore[attr-defined]
-        options = []
-        for c in customers:
-            last = clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
-            details = " · ".join(part for part in (c.industry, c.region) if part)
-            if c.claimable_after:
-                # This rep's own release or a reclaim lately: the server refuses their claim until then. The
-                # mark takes the rest of the line (its own last follow-up is the rep's to remember).
-                locked = " · ".join(part for part in (c.why_text(), _("you can claim it again after {day}").format(
-                    day=clock.to_local(c.claimable_after).strftime("%Y-%m-%d %H:%M"))) if part)
-                options.append(Option(row((c.name, max(14, width * 3 // 10)), (details, max(10, width * 2 // 10)),
-                                          (locked, 0)), id=c.id))
-                continue
-            options.append(Option(row((c.name, max(14, width * 3 // 10)), (details, max(10, width * 2 // 10)),
-                                      (c.why_text(), max(12, width * 3 // 10)),
-                                      (_("last {day}").format(day=last), 0)), id=c.id))
-        if not options:
-            options.append(Option(Text(_("The pool is empty.")), disabled=True))
         self.query_one("#pool-title", Static).update(Text(f"{_('Pool')} ({len(customers)})"))
-        listing.set_options(options)
+        listing = self.query_one("#pool-list", OptionList)
+        self._show_rows()
         if self.customers:
             listing.highlighted = 0
         listing.focus()
+        # The rows are made for the list's width; a scroll bar that comes with them takes some of it.
+        self.call_after_refresh(self._refit)
+
+    def _show_rows(self) -> None:
+        listing = self.query_one("#pool-list", OptionList)
+        self._rows_width = listing.scrollable_content_region.width
+        clock = self.app.ctx.clock  # type: ignore[attr-defined]
+        customers = list(self.customers.values())
+        options = [Option(line, id=c.id) for c, line in
+                   zip(customers, pool_rows(customers, max(40, self._rows_width or 80), clock), strict=True)]
+        if not options:
+            options.append(Option(Text(_("The pool is empty.")), disabled=True))
+        highlighted = listing.highlighted
+        listing.set_options(options)
+        if highlighted is not None and highlighted < len(options):
+            listing.highlighted = highlighted
+
+    def _refit(self, tries: int = 3) -> None:
+        """Makes the rows again for the list's width once the screen has settled (scroll bars that came with the
+        rows narrow the list); a wider row would be cut."""
+        if self.customers and tries and self.query_one("#pool-list", OptionList).scrollable_content_region.width \
+                != self._rows_width:
+            self._show_rows()
+            self.call_after_refresh(self._refit, tries - 1)
+
+    def on_resize(self) -> None:
+        if self.customers:
+            self.call_after_refresh(self._refit)
 
     def current(self) -> PoolEntry | None:
         option = self.query_one("#pool-list", OptionList).highlighted_option
@@ -142,6 +161,43 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
     @on(OptionList.OptionSelected, "#pool-list")
     def selected(self) -> None:
         self.action_open()
+
+
+GAP = 2
+NARROWEST = 8
+"""The fewest cells a column is cut to before the next one is cut."""
+
+
+def pool_rows(customers: list[PoolEntry], width: int, clock: Clock) -> list[Text]:
+    """One line of at most `width` cells per customer: name, industry and region, why it is in the pool, and
+    when the rep last followed it up, or, for a customer the rep may not claim yet, from when they may.
+    Columns take the width they need; when the line is too narrow, the industry and region are cut first, then
+    the reason, then the name, never the date."""
+    from rich.cells import cell_len
+
+    from crmtui import i18n
+    from crmtui.dates import format_when
+
+    today = clock.today()
+    cells = []
+    for c in customers:
+        if c.claimable_after:
+            # A release or a reclaim of this rep's lately: the server refuses their claim until then.
+            when = format_when(clock.to_local(c.claimable_after), True, i18n.language, today)  # type: ignore[arg-type]
+            last = _("claim again from {day}").format(day=when)
+        else:
+            local = clock.to_local(c.last_follow_up)
+            last = _("last {day}").format(day=format_when(local.date(), False, i18n.language, today) if local else "—")
+        cells.append((c.name, " · ".join(part for part in (c.industry, c.region) if part), c.why_text(), last))
+    caps = (max(14, width * 3 // 10), max(10, width // 5), max(12, width * 4 // 10), width)
+    widths = [min(cap, max((cell_len(line[i]) for line in cells), default=0)) for i, cap in enumerate(caps)]
+    excess = sum(widths) + GAP * (len(widths) - 1) - width
+    for index in (1, 2, 0, 3):  # industry and region, reason, name; the date only on a very narrow screen
+        cut = max(0, min(excess, widths[index] - (NARROWEST if index != 3 else 0)))
+        widths[index] -= cut
+        excess -= cut
+    return [row(*((value, width) for value, width in zip(line[:3], widths[:3], strict=True)),
+                (fit(line[3], widths[3]).rstrip(), 0), gap=GAP) for line in cells]
 
 
 def claim_from_pool(app: App, customer_id: str, name: str, done: Callable[[bool], None] | None = None) -> None:

@@ -1,14 +1,20 @@
 """What a sync round tells the rep, in the chosen language: customers that came or went (named, with who took
-them), edits of theirs that lost, records set aside or sent again; and the words for kinds of records."""
+them), edits of theirs that lost, records set aside or sent again; the words for kinds of records; and the
+rejected changes as the rep reads them: each field by its label with its value as the app shows it, and one
+change per thing the rep did (a follow-up's move of its customer's dates goes with the follow-up)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from crmtui.i18n import N_
 
 if TYPE_CHECKING:
-    from crmtui.sync.client import Conflict, RoundReport
+    import sqlite3
+
+    from crmtui.services.context import Context
+    from crmtui.sync.client import Conflict, Rejection, RoundReport
 
 POOL_REASONS = ("release", "reclaim", "first_contact", "pool")
 """Why a customer goes to the pool (crm.access_change.reason)."""
@@ -87,3 +93,185 @@ def record_kind(table: str) -> str:
     from crmtui.i18n import _
 
     return _(RECORD_KINDS[table]) if table in RECORD_KINDS else table
+
+
+# Rejected changes as the rep reads them -----------------------------------------------------------------
+
+_NEVER_SHOWN = frozenset({"author", "stage_entered_at"})
+"""Columns set by the server or by another change (who logged a follow-up, when a deal entered its stage)."""
+_MOMENTS = frozenset({"at", "next_at", "next_follow_up_at", "last_contact_at", "stage_entered_at", "deleted_at"})
+_DAYS = frozenset({"birthday", "expected_close", "signed_on", "end_on", "due_on", "paid_on"})
+_YES_NO = frozenset({"goal_met", "decision_maker"})
+_STAGES = frozenset({"stage", "from_stage", "to_stage"})
+
+
+def hidden_columns(table: str) -> frozenset[str]:
+    """Columns never shown as something the rep changed: ids and references, bookkeeping, and the ones computed
+    from others (search keys, pinyin, score, last contact)."""
+    from crmtui.store.outbox import DERIVED_FIELDS
+    from crmtui.sync.client import INTERNAL_FIELDS
+
+    return INTERNAL_FIELDS | DERIVED_FIELDS.get(table, frozenset()) | _NEVER_SHOWN
+
+
+def change_value(ctx: Context, name: str, value: object) -> str:
+    """A stored value as the app shows it: times in the rep's zone and the app's date format, a channel, a
+    status or a stage by its name, yes/no, amounts with separators; anything else as it is."""
+    from datetime import date, datetime
+
+    from crmtui import i18n, labels
+    from crmtui.dates import format_when
+    from crmtui.formatting import format_amount
+
+    if value is None or value == "":
+        return "—"
+    today = ctx.clock.today()
+    try:
+        if name in _MOMENTS:
+            moment = ctx.clock.to_local(datetime.fromisoformat(str(value)))
+            return format_when(moment, True, i18n.language, today)  # type: ignore[arg-type]
+        if name in _DAYS:
+            return format_when(date.fromisoformat(str(value)[:10]), False, i18n.language, today)
+        if name.endswith("_cents"):
+            return format_amount(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)  # a value this laptop cannot read is shown as it came
+    if name in _YES_NO:
+        return i18n._("yes") if value else i18n._("no")
+    if name == "channel":
+        return labels.channel(str(value))
+    if name == "status":
+        return labels.status(str(value))
+    if name in _STAGES:
+        return labels.stage(ctx.settings, str(value))
+    if name == "probability":
+        return f"{value}%"
+    return str(value)
+
+
+def change_fields(ctx: Context, table: str, changes: dict) -> list[tuple[str, str]]:
+    """The fields of a change a rep made, by their labels, with their values as the app shows them (never the
+    hidden columns)."""
+    from crmtui import labels
+
+    hidden = hidden_columns(table)
+    return [(labels.column(table, name), change_value(ctx, name, value))
+            for name, value in changes.items() if name not in hidden]
+
+
+class _Mutation(Protocol):
+    seq: int
+    table: str
+    record_id: str
+    kind: str
+    changes: dict
+    at: str
+
+
+_CUSTOMER_DATES_OF_A_FOLLOW_UP = {"last_contact_at": "at", "next_follow_up_at": "next_at"}
+"""The customer's columns that logging a follow-up sets, and the follow-up's column each one takes."""
+
+
+def _follow_up_companion_fields() -> frozenset[str]:
+    from crmtui.store.outbox import DERIVED_FIELDS
+
+    return frozenset(_CUSTOMER_DATES_OF_A_FOLLOW_UP) | {"updated_at"} | DERIVED_FIELDS["customer"]
+
+
+def companions(rejected: list[_Mutation]) -> dict[int, int]:
+    """The rejected changes that are no change of the rep's own: a customer update made only of the dates (and
+    other derived columns) that a rejected follow-up of the same write gave its customer. By number, the number
+    of the follow-up each one goes with."""
+    allowed = _follow_up_companion_fields()
+    follow_ups = [r for r in rejected if r.table == "follow_up" and r.kind == "insert"]
+    found: dict[int, int] = {}
+    for change in rejected:
+        if change.table != "customer" or change.kind != "update" or not set(change.changes) <= allowed:
+            continue
+        causes = [f for f in follow_ups if f.at == change.at and f.changes.get("customer_id") == change.record_id
+                  and all(change.changes[column] == f.changes.get(source)
+                          for column, source in _CUSTOMER_DATES_OF_A_FOLLOW_UP.items() if column in change.changes)]
+        if causes:
+            found[change.seq] = max(causes, key=lambda f: f.seq).seq
+    return found
+
+
+@dataclass
+class RejectedChange:
+    """One thing the rep did that the server rejected: its mutation, and the ones it caused that were rejected
+    with it (kept in the outbox, listed and dismissed with it, never counted on their own)."""
+
+    rejection: Rejection
+    companions: list[Rejection] = field(default_factory=list)
+
+    @property
+    def seq(self) -> int:
+        return self.rejection.seq
+
+
+def rejected_changes(rejected: list[Rejection]) -> list[RejectedChange]:
+    """The rejected mutations (the laptop's own, not rows set aside) as the rep's changes, in order."""
+    caused = companions(rejected)  # type: ignore[arg-type]
+    changes = {r.seq: RejectedChange(r) for r in rejected if r.seq not in caused}
+    for r in rejected:
+        if r.seq in caused:
+            changes[caused[r.seq]].companions.append(r)
+    return list(changes.values())
+
+
+@dataclass
+class _Row:
+    seq: int
+    table: str
+    record_id: str
+    kind: str
+    changes: dict
+    at: str
+
+
+def _rejected_rows(conn: sqlite3.Connection) -> list[_Row]:
+    import json
+
+    from crmtui.store import replica
+
+    return [_Row(seq, table, record_id, kind, json.loads(changes), at)
+            for seq, table, record_id, kind, changes, _reason, at in replica.rejected_mutations(conn)]
+
+
+def rejected_count(conn: sqlite3.Connection) -> int:
+    """How many changes of the rep's the server rejected (the footer's ✗): their companions not counted."""
+    rows = _rejected_rows(conn)
+    return len(rows) - len(companions(rows))  # type: ignore[arg-type]
+
+
+def fold_round_rejections(ctx: Context, report: RoundReport) -> None:
+    """A round's rejections as changes of the rep's: the companions of a rejected follow-up leave the round's
+    list and its counts of sent and rejected changes (they stay in the outbox with the follow-up)."""
+    with ctx.db.raw_read() as conn:
+        caused = companions(_rejected_rows(conn))  # type: ignore[arg-type]
+    folded = [(seq, reason) for seq, reason in report.rejections if seq not in caused]
+    dropped = len(report.rejections) - len(folded)
+    report.rejections = folded
+    report.rejected -= dropped
+    report.pushed -= dropped
+
+
+def dismiss_rejected_change(ctx: Context, which: int | None) -> int:
+    """Dismisses one rejected change with its companions (by its number), or all of them (None): the rep has
+    read it and given it up. Returns how many changes of the rep's went (companions not counted)."""
+    from crmtui.errors import NotFound
+    from crmtui.store import replica
+
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        rows = _rejected_rows(conn)
+        caused = companions(rows)  # type: ignore[arg-type]
+        if which is None:
+            count = replica.dismiss_rejected(conn, None) - len(caused)
+        else:
+            count = replica.dismiss_rejected(conn, which)
+            for seq, cause in caused.items():
+                if count and cause == which:
+                    replica.dismiss_rejected(conn, seq)
+    if which is not None and count == 0:
+        raise NotFound("no rejected change #{seq} (see `crm sync conflicts`)", seq=which)
+    return count

@@ -31,6 +31,9 @@ OTHER = "other"
 NOTE_MAX = 200
 """The longest own words an "other" reason keeps."""
 
+WHY_WITH_REASON = {"release": N_("released: {reason}")}
+"""Why a customer is in the pool with the reason the releasing rep gave, one message with the reason in it (each
+language puts it, and its punctuation, where it goes)."""
 WHY_IN_POOL = {
     "release": N_("released"),
     "reclaim": N_("no follow-up in time"),
@@ -46,9 +49,11 @@ def release_reason(code: str, note: str = "") -> str:
     from crmtui.normalize import visible
 
     codes = [c for c, _label in RELEASE_REASONS]
-    typed, code = code, code.strip().lower().replace("_", "-").replace(" ", "-")
-    if code.startswith(OTHER + ":"):
-        code, note = OTHER, code[len(OTHER) + 1:] if not note else note
+    typed = code
+    head, colon, words = _split_other(code)
+    if colon:  # one string "other: <words>": the words are the rep's, never folded like a code
+        note = note or words
+    code = head.strip().lower().replace("_", "-").replace(" ", "-")
     if code not in codes:
         raise InvalidInput("reason", "one of {choices}, or other: followed by your words", typed.strip(),
                            choices=", ".join(codes[:-1]))
@@ -62,6 +67,15 @@ def release_reason(code: str, note: str = "") -> str:
     return f"{OTHER}: {words}"
 
 
+def _split_other(text: str) -> tuple[str, str, str]:
+    """"other: words" (an ASCII or a Chinese colon) as ("other", ":", "words"); anything else as (text, "", "")."""
+    for colon in (":", "："):
+        head, sep, rest = text.partition(colon)
+        if sep and head.strip().casefold() == OTHER:
+            return head, sep, rest
+    return text, "", ""
+
+
 def parse_reason_option(text: str) -> str:
     """`--reason` of `crm pool release`: a code, `other: words`, or a label in the chosen language."""
     from crmtui.i18n import _
@@ -70,9 +84,10 @@ def parse_reason_option(text: str) -> str:
     for code, label in RELEASE_REASONS:
         if code != OTHER and typed.casefold() in (label.casefold(), _(label).casefold()):
             return code
-    head, sep, rest = typed.partition(":")
-    if sep and head.strip().casefold() in (OTHER, _("other").casefold()):
-        return release_reason(OTHER, rest)
+    for colon in (":", "："):
+        head, sep, rest = typed.partition(colon)
+        if sep and head.strip().casefold() in (OTHER, _("other").casefold()):
+            return release_reason(OTHER, rest)
     return release_reason(typed)
 
 
@@ -105,7 +120,11 @@ class PoolEntry(PoolCustomer):
         if not self.why:
             return ""
         text = _(WHY_IN_POOL[self.why]) if self.why in WHY_IN_POOL else self.why
-        return f"{text}: {reason_label(self.note)}" if self.note else text
+        if not self.note:
+            return text
+        if self.why in WHY_WITH_REASON:
+            return _(WHY_WITH_REASON[self.why]).format(reason=reason_label(self.note))
+        return _("{why}: {reason}").format(why=text, reason=reason_label(self.note))
 
 
 def pool_list(ctx: Context, connection: Connect | None = None) -> list[PoolEntry]:
