@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 
 from crmtui import i18n, labels
 from crmtui.app import build_app
-from crmtui.errors import InvalidInput
+from crmtui.errors import InvalidInput, NotFound
 from crmtui.screens.conflicts import ConflictsScreen
 from crmtui.screens.pool import PoolScreen
 from crmtui.services import customers as customer_service
@@ -150,6 +150,8 @@ def test_dismissing_the_follow_up_dismisses_its_dates(team: Team, frozen) -> Non
     assert [r.seq for r in sync.conflicts(wang)[1]] == [email.seq]
     assert notices.dismiss_rejected_change(wang, None) == 1
     assert sync.conflicts(wang)[1] == []
+    with pytest.raises(NotFound, match='^no rejected change matches "#99"$'):
+        notices.dismiss_rejected_change(wang, 99)
 
 
 async def test_the_conflicts_screen_lists_two_changes_by_label_and_d_dismisses_the_pair(team: Team, frozen) -> None:

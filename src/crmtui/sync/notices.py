@@ -273,5 +273,5 @@ def dismiss_rejected_change(ctx: Context, which: int | None) -> int:
                 if count and cause == which:
                     replica.dismiss_rejected(conn, seq)
     if which is not None and count == 0:
-        raise NotFound("no rejected change #{seq} (see `crm sync conflicts`)", seq=which)
+        raise NotFound("rejected change", f"#{which}")
     return count
