@@ -234,6 +234,19 @@ def test_follow_ups_are_append_only_and_newest_first(ctx, frozen):
     # That no write changes a logged follow-up is checked in test_rules.py, over every service.
 
 
+def test_a_follow_up_logged_after_the_clock_stepped_back_leaves_the_customer_on_its_newest(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    frozen.shift(3600)
+    newest = _log(ctx, acme.id, notes="at eleven", next_at="明天下午3点")
+    frozen.shift(-1800)  # the laptop's clock corrected back half an hour
+    older = _log(ctx, acme.id, notes="at half past ten", next_at="后天上午9点")
+    customer = customer_detail(ctx, acme.id).customer
+    assert older.at < newest.at
+    assert customer.last_contact_at == newest.at
+    assert customer.next_follow_up_at == newest.next_at
+    assert [f.notes for f in customer_detail(ctx, acme.id).follow_ups] == ["at eleven", "at half past ten"]
+
+
 def test_long_notes_are_refused_with_the_limit(ctx):
     acme = add_customer(ctx, "Acme")
     with pytest.raises(InvalidInput, match="notes: at most 20000 characters"):

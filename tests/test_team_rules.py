@@ -12,6 +12,7 @@ import pytest
 from textual.widgets import Input, OptionList
 from typer.testing import CliRunner
 
+from crmtui.dates import format_when
 from crmtui.errors import InvalidInput, NotAllowed, ServerRefused
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
@@ -364,7 +365,7 @@ async def test_the_pool_screen_marks_a_customer_the_rep_cannot_claim_yet(team: T
     with psycopg.connect(team.rep_url("boss"), autocommit=True) as conn:
         conn.execute("SELECT sync.reassign(%s, NULL)", (reassigned,))
     until = {c.id: c for c in sync.pool(wang)}[released].claimable_after
-    day = wang.clock.to_local(until).strftime("%Y-%m-%d %H:%M")
+    day = format_when(wang.clock.to_local(until), True, "en", wang.clock.today())
     app = build_app(wang, watch_seconds=0.2)
     async with app.run_test(size=(140, 30)) as pilot:
         app.push_screen(PoolScreen())
@@ -378,5 +379,5 @@ async def test_the_pool_screen_marks_a_customer_the_rep_cannot_claim_yet(team: T
         assert listing is not None, "the pool never loaded"
         texts = {listing.get_option_at_index(i).id: str(listing.get_option_at_index(i).prompt)
                  for i in range(listing.option_count)}
-    assert f"you can claim it again after {day}" in texts[released]
-    assert "claim it again" not in texts[reassigned]  # a manager's decision does not lock wang out
+    assert f"claim again from {day}" in texts[released]
+    assert "claim again" not in texts[reassigned]  # a manager's decision does not lock wang out

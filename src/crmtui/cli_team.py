@@ -169,12 +169,20 @@ def sync_conflicts(
             base._out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",
                                     count).format(count=count))
             return
+        from crmtui.sync.notices import change_fields, rejected_changes
+
         found, rejected = conflicts(session)
         mark_conflicts_seen(session)
+        aside = [r for r in rejected if r.kind == RECEIVED]
+        changes = rejected_changes([r for r in rejected if r.kind != RECEIVED])
         if json_out:
             base._print_json({"conflicts": [asdict(c) for c in found],
-                              "rejected": [{**asdict(r), "shown_changes": dict(r.shown_changes()),
-                                            "advice": r.advice(), "dismissable": r.dismissable} for r in rejected]})
+                              "rejected": [{**asdict(r), "shown_changes": dict(change_fields(session, r.table, r.changes)),
+                                            "advice": r.advice(), "dismissable": r.dismissable,
+                                            "companions": [asdict(m) for m in change.companions]}
+                                           for change in changes for r in [change.rejection]]
+                              + [{**asdict(r), "shown_changes": dict(r.shown_changes()), "advice": r.advice(),
+                                  "dismissable": r.dismissable, "companions": []} for r in aside]})
             return
         if not found and not rejected:
             base._out(_("no conflicts and no rejected changes"))
@@ -184,12 +192,11 @@ def sync_conflicts(
             base._out(_("  {when}  {customer} · {field}: kept {kept} ({kept_by}), lost {lost} ({lost_by})").format(
                 when=_when(session, c.at), customer=c.customer or c.record_id[:8], field=labels.field(c.field),
                 kept=_value(c.kept), kept_by=c.kept_by or "?", lost=_value(c.lost), lost_by=c.lost_by or "?"))
-        aside = [r for r in rejected if r.kind == RECEIVED]
-        rejected = [r for r in rejected if r.kind != RECEIVED]
+        rejected = [change.rejection for change in changes]
         if rejected:
             base._out(_("Rejected changes (not on the server):"))
         for r in rejected:
-            fields = ", ".join(f"{name}={_value(v)}" for name, v in r.shown_changes())
+            fields = ", ".join(f"{name}={_value(value)}" for name, value in change_fields(session, r.table, r.changes))
             base._out(_("  #{seq} {customer} · {what}: {reason}").format(
                 seq=r.seq, customer=r.customer or _("a customer no longer on this laptop"),
                 what=record_kind(r.table), reason=reason_text(r.reason)))

@@ -38,7 +38,7 @@ FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("
              N_("Reason (e.g. price, competitor, no budget, timing)"),
          "path": N_("Path"), "on": N_("Paid on"), "unpaid instalment": N_("Unpaid instalment"), "config": N_("Config"), "config file": N_("Config file"),
          "decision maker": N_("Decision maker"), "into": N_("Customer to join"),
-         "record": N_("Record")}
+         "record": N_("Record"), "rejected change": N_("Rejected change")}
 
 
 def status(key: str) -> str:

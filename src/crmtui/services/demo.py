@@ -90,6 +90,8 @@ class SampleBook:
         self.ctx = ctx
         self.writer = BulkWriter()
         self._customers: dict[str, Customer] = {}
+        self._newest: dict[str, datetime] = {}
+        """Each customer's newest follow-up moment, as insert_follow_up reads it from the store."""
         self._contacts: dict[str, list[Contact]] = {}
         self._deals: dict[str, Deal] = {}
         self._numbers: set[str] = set()
@@ -143,7 +145,8 @@ class SampleBook:
                             None, None, lambda _table, _id: False)
         row.id = new_id()
         self.writer.add_follow_up(row, now)
-        for name, value in follow_up_changes(row, now).items():
+        self._newest[customer_id] = max(row.at, self._newest.get(customer_id, row.at))
+        for name, value in follow_up_changes(row, now, self._newest.get(customer_id)).items():
             setattr(customer, name, value)
 
     def edit_customer(self, customer_id: str, changes: dict[str, object]) -> None:
@@ -227,6 +230,7 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
     stages = [s.key for s in book.ctx.settings.stages]
     target_stage = rng.choice(stages[:5] * 3 + ["won", "won", "lost"])
     dormant = rng.random() < 0.04
+    logged: datetime | None = None
     while True:
         gap = timedelta(days=rng.randint(5, 25))
         next_at = _office_hours(moment + gap, rng)
@@ -249,7 +253,10 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
                 next_at = _office_hours(now + timedelta(days=rng.randint(1, 20)), rng)
             next_at = max(next_at, moment + timedelta(hours=1))
             if roll >= 0.25 and rng.random() < 0.15:
+                # Stalling: no contact for a while (yet after the follow-up before, which would stay the newest).
                 moment = _office_hours(now - timedelta(days=rng.randint(9, 20)), rng)
+                if logged is not None:
+                    moment = max(moment, logged + timedelta(hours=1))
                 clock.moment = moment
         zh = chinese
         goal = rng.choice(GOALS)[0 if zh else 1]
@@ -257,6 +264,7 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
                       notes=rng.choice(NOTES_ZH if zh else NOTES_EN), next_plan=rng.choice(PLANS_ZH if zh else PLANS_EN),
                       next_at=next_at)
         counts["follow_ups"] += 1
+        logged = moment
         if last:
             break
         moment = next_at + timedelta(minutes=rng.choice([-90, -30, 0, 20, 45, 120]), days=rng.choice([0, 0, 0, 1]))

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crmtui.store.outbox import OutboxWriter
-from crmtui.store.raw import to_db
+from crmtui.store.raw import from_db, to_db
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -63,7 +63,9 @@ def belongs_to(connection: sqlite3.Connection, table: str, record_id: str, custo
 
 
 def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: FollowUpRow) -> FollowUpRow:
-    """Appends the follow-up and moves the customer's last contact and next follow-up, with their mutations."""
+    """Appends the follow-up and, when it is the customer's newest, moves the customer's last contact and next
+    follow-up to it, with their mutations: the customer's dates are always those of its newest follow-up, as on
+    the team server, even when a clock stepped back between two writes."""
     row.id = row.id or str(uuid.uuid4())
     values = follow_up_values(row, outbox.now)
     columns = ", ".join(["id", *values])
@@ -73,7 +75,11 @@ def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: 
         (row.id, *(to_db(v) if isinstance(v, datetime) else v for v in values.values())),
     )
     outbox.record("insert", "follow_up", row.id, values)
-    changes = customer_changes(row, outbox.now)
+    newest = connection.execute("SELECT max(at) FROM follow_up WHERE customer_id = ? AND id != ? AND deleted_at IS NULL",
+                                (row.customer_id, row.id)).fetchone()[0]
+    changes = customer_changes(row, outbox.now, from_db(newest))
+    if not changes:
+        return row
     connection.execute(
         "UPDATE customer SET last_contact_at = ?, next_follow_up_at = ?, updated_at = ? WHERE id = ?",
         (*(to_db(changes[name]) for name in ("last_contact_at", "next_follow_up_at", "updated_at")), row.customer_id),
@@ -89,9 +95,12 @@ def follow_up_values(row: FollowUpRow, now: datetime) -> dict[str, object]:
     return values
 
 
-def customer_changes(row: FollowUpRow, now: datetime) -> dict[str, datetime | None]:
-    """What a new follow-up changes on its customer: the last contact is its moment, the next follow-up its next
-    date (None for a closed customer's)."""
+def customer_changes(row: FollowUpRow, now: datetime, newest: datetime | None) -> dict[str, datetime | None]:
+    """What a new follow-up changes on its customer, given the moment of the customer's newest other follow-up:
+    the last contact becomes its moment and the next follow-up its next date (None for a closed customer's);
+    nothing when an earlier-logged follow-up is newer (the clock stepped back in between)."""
+    if newest is not None and newest > row.at:
+        return {}
     return {"last_contact_at": row.at, "next_follow_up_at": row.next_at, "updated_at": now}
 
 

@@ -19,6 +19,7 @@ from crmtui.store import replica
 from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
 from crmtui.sync.notices import POOL_REASONS, lost_edit_text, record_kind, report_notes, shown_value  # noqa: F401
+from crmtui.sync.notices import dismiss_rejected_change, fold_round_rejections, rejected_count
 
 if TYPE_CHECKING:
     import psycopg
@@ -303,6 +304,7 @@ def push(ctx: Context, pg: psycopg.Connection, report: RoundReport, info: Server
                 continue
             raise refusal from None
         _take_results(ctx, results, report)
+    fold_round_rejections(ctx, report)  # a rejected follow-up's move of its customer's dates is part of it
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         replica.prune_outbox(conn)
 
@@ -398,7 +400,7 @@ def status(ctx: Context) -> SyncStatus:
             configured=sync.configured, server=sync.server, user=sync.user, last_ok=meta("last_ok"),
             last_error=meta("last_error"), last_error_at=meta("last_error_at"),
             offline=meta("last_error_kind") == "offline",
-            pending=replica.count_outbox(conn, "pending"), rejected=replica.count_outbox(conn, "rejected"),
+            pending=replica.count_outbox(conn, "pending"), rejected=rejected_count(conn),
             server_versions=json.loads(versions) if versions else None,
             clock_offset_ms=int(offset) if offset else None, manager=meta("manager") == "1",
             set_aside=replica.count_set_aside(conn),
@@ -490,15 +492,10 @@ def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
 
 
 def dismiss_rejected(ctx: Context, which: int | None) -> int:
-    """Dismisses one rejected change (by its number) or all of them (None): the rep has read it and given it
-    up. Rows set aside are not dismissed: they are the server's and go in by themselves. Returns how many."""
-    from crmtui.errors import NotFound
-
-    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
-        count = replica.dismiss_rejected(conn, which)
-    if which is not None and count == 0:
-        raise NotFound("rejected change", f"#{which}")
-    return count
+    """Dismisses one rejected change (by its number) with the changes it caused, or all of them (None): the rep
+    has read it and given it up. Rows set aside are not dismissed: they are the server's and go in by themselves.
+    Returns how many changes of the rep's went."""
+    return dismiss_rejected_change(ctx, which)
 
 
 def mark_conflicts_seen(ctx: Context) -> None:
