@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -123,11 +124,13 @@ class CrmApp(App[None]):
 
     # ------------------------------------------------------------------ team sync
 
-    def _show_sync_state(self) -> None:
+    def _show_sync_state(self, width: int | None = None) -> None:
         from crmtui.sync.client import status, status_line
 
-        # A narrow terminal gets the short form, so the state never hides the keys.
-        line, self.sync_problem = status_line(self.ctx, short=self.size.width < WIDE_FOOTER)
+        # A narrow terminal gets the short form, so the state never hides the keys. During a resize the app's
+        # size is still the old one: the event's width is passed in.
+        width = self.size.width if width is None else width
+        line, self.sync_problem = status_line(self.ctx, short=width < WIDE_FOOTER)
         self.is_manager = status(self.ctx).manager
         self.sync_line = line
 
@@ -207,9 +210,9 @@ class CrmApp(App[None]):
         if self.ctx.settings.sync.configured and not self._syncing:
             self._show_sync_state()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         if self.ctx.settings.sync.configured and not self._syncing:
-            self._show_sync_state()
+            self._show_sync_state(event.size.width)
 
     # ------------------------------------------------------------------ actions
 
