@@ -175,6 +175,8 @@ async def test_the_conflicts_screen_lists_two_changes_by_label_and_d_dismisses_t
         listing.highlighted = next(i for i in range(listing.option_count)
                                    if "follow-up" in str(listing.get_option_at_index(i).prompt))
         await pilot.press("d")
+        await _until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await pilot.press("y")
         await _until(pilot, lambda: "Rejected changes: not on the server (1)" in _option_texts(app, "#conflict-list"))
     with wang.db.raw_read() as conn:
         assert [table for _seq, table, *_rest in replica.rejected_mutations(conn)] == ["customer"]

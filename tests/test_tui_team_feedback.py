@@ -7,14 +7,24 @@ an open pool that follows each sync round."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from textual.widgets import OptionList
 
 from crmtui.app import build_app
 from crmtui.config import SyncSettings
+from crmtui.screens.confirm import ConfirmScreen
+from crmtui.screens.conflicts import ConflictsScreen
+from crmtui.services import customers as customer_service
+from crmtui.services import follow_ups as follow_up_service
 from crmtui.services.context import Context
+from crmtui.sync import client as sync
+from crmtui.sync import notices
 
-from .test_tui_team import _footer, _until
+from .conftest import NOW
+from .teamserver import Team, travel
+from .test_tui_team import SIZE, _footer, _until
 
 
 @pytest.fixture
@@ -40,3 +50,87 @@ async def test_the_footer_form_follows_the_current_width_right_after_a_resize(of
         await _until(pilot, lambda: _footer(app) == "S …", seconds=1)
         await pilot.resize_terminal(140, 30)
         await _until(pilot, lambda: _footer(app) == "S not synced yet", seconds=1)
+
+
+# ------------------------------------------------------------------ dismissing asks first
+
+
+def _rejected_email_and_follow_up(team: Team, frozen) -> tuple[Context, str]:  # type: ignore[no-untyped-def]
+    """boss gives Acme Health to li; a minute later wang, offline, changes its email and logs a call on it: both
+    are rejected at wang's next round (the customer is no longer his)."""
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    team.add_rep("li")
+    acme = customer_service.add_customer(wang, "Acme Health", email="info@acme.example")
+    sync.sync_round(wang)
+    sync.reassign(boss, acme.id, team.role("li"))
+    travel(team, frozen, timedelta(minutes=1))
+    customer_service.edit_customer(wang, acme.id, {"email": "wang-new@acme.example"})
+    follow_up_service.log_follow_up(wang, acme.id, channel="phone", goal="了解需求", goal_met=True,
+                                    notes="客户要40个账号", next_plan="发报价单", next_at=NOW + timedelta(days=3))
+    sync.sync_round(wang)
+    return wang, acme.id
+
+
+async def test_d_and_D_ask_before_a_rejected_change_is_given_up(team: Team, frozen) -> None:
+    wang, _acme = _rejected_email_and_follow_up(team, frozen)
+    app = build_app(wang, watch_seconds=0.2)
+
+    def rejected_left() -> int:
+        with wang.db.raw_read() as conn:
+            return notices.rejected_count(conn)
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("C")
+        await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen) and app.screen.changes)
+        listing = app.screen.query_one("#conflict-list", OptionList)
+        listing.highlighted = next(i for i in range(listing.option_count)
+                                   if "follow-up" in str(listing.get_option_at_index(i).prompt))
+        seq = app.screen._chosen_rejection()
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question == f"Dismiss rejected change #{seq} (Acme Health · follow-up)? It is given up for good"
+        await pilot.press("n")
+        await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen))
+        assert rejected_left() == 2  # no: nothing went
+        await pilot.press("D")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question == "Dismiss all 2 rejected changes? They are given up for good"
+        await pilot.press("escape")
+        await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen))
+        assert rejected_left() == 2
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await _until(pilot, lambda: rejected_left() == 1)
+
+
+# ------------------------------------------------------------------ a manager's questions
+
+
+async def test_a_reassignment_and_a_return_to_the_pool_are_asked_in_plain_words(team: Team) -> None:
+    from crmtui.screens.customer import CustomerScreen
+    from crmtui.screens.pick import PickScreen
+
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    team.add_rep("bob")
+    acme = customer_service.add_customer(ann, "宏达机械")
+    sync.sync_round(ann)
+    sync.sync_round(boss)
+    app = build_app(boss, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.is_manager)
+        app.open_customer(acme.id)
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        questions = []
+        for moves in (("down",), ("down", "down", "down")):  # ann, bob, boss, pool: to bob, then to the pool
+            await pilot.press("R")
+            await _until(pilot, lambda: isinstance(app.screen, PickScreen))
+            await pilot.press(*moves, "enter")
+            await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            questions.append(app.screen.question)
+            await pilot.press("n")
+            await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+    ann_role, bob_role = team.role("ann"), team.role("bob")
+    assert questions == [f"Reassign 宏达机械 from {ann_role} to {bob_role}?",
+                         f"Put 宏达机械 ({ann_role}'s customer) back in the pool?"]
+    assert team.server_rows("customer")[0]["owner"] == ann_role  # both answered no

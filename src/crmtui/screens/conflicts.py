@@ -15,7 +15,7 @@ from crmtui.i18n import N_, _
 from crmtui.messages import DataChanged
 from crmtui.screens.base import CrmScreenMixin
 from crmtui.sync.client import RECEIVED, Conflict, Rejection, reason_text, record_kind
-from crmtui.sync.notices import change_fields, change_value, rejected_changes
+from crmtui.sync.notices import RejectedChange, change_fields, change_value, rejected_changes
 from crmtui.widgets.cells import fit, row
 from crmtui.widgets.status_footer import StatusFooter
 
@@ -62,6 +62,11 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         Binding("D", "dismiss_all", N_("Dismiss all"), id="dismiss-all"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: dict[int, RejectedChange] = {}
+        """The rejected changes on screen, by number."""
+
     def compose(self) -> ComposeResult:
         yield Static(_("Sync conflicts and rejected changes"), classes="title")
         yield OptionList(id="conflict-list")
@@ -100,6 +105,7 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
                 (_("lost {value} ({who})").format(value=lost, who=c.lost_by or "?"), 0))))
         aside = [r for r in rejected if r.kind == RECEIVED]
         changes = rejected_changes([r for r in rejected if r.kind != RECEIVED])
+        self.changes = {change.seq: change for change in changes}
         options.append(Option(Text(f"{_('Rejected changes: not on the server')} ({len(changes)})", style="bold"),
                               disabled=True))
         for change in changes:
@@ -140,13 +146,35 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
 
     def action_dismiss_one(self) -> None:
         seq = self._chosen_rejection()
-        if seq is None:
+        change = self.changes.get(seq) if seq is not None else None
+        if change is None:
             self.app.notify(_("Move the cursor to a rejected change to dismiss it"), severity="warning")
             return
-        self._dismiss(seq)
+        r = change.rejection
+        # Dismissing gives the change up for good: asked first, naming what goes.
+        question = _("Dismiss rejected change #{number} ({customer} · {kind})? It is given up for good").format(
+            number=r.seq, kind=record_kind(r.table), customer=r.customer or _("a customer no longer on this laptop"))
+        self._ask(question, seq)
 
     def action_dismiss_all(self) -> None:
-        self._dismiss(None)
+        from crmtui.i18n import ngettext
+
+        count = len(self.changes)
+        if not count:
+            self.app.notify(_("No rejected change to dismiss"), severity="warning")
+            return
+        self._ask(ngettext("Dismiss {count} rejected change? It is given up for good",
+                           "Dismiss all {count} rejected changes? They are given up for good", count).format(
+            count=count), None)
+
+    def _ask(self, question: str, seq: int | None) -> None:
+        from crmtui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._dismiss(seq)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def _dismiss(self, seq: int | None) -> None:
         from crmtui.errors import CrmError

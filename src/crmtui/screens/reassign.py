@@ -40,11 +40,12 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
             return
         target = rep or None
         if target == owner:
-            app.notify(_("{name} already belongs to {rep}").format(name=name, rep=_holder(target)))
+            app.notify(_("{name} is in the pool already").format(name=name) if target is None
+                       else _("{name} already belongs to {rep}").format(name=name, rep=target))
             return
         from crmtui.screens.confirm import ConfirmScreen
 
-        question = _("Give {name} from {old} to {new}?").format(name=name, old=_holder(owner), new=_holder(target))
+        question = reassign_question(name, owner, target)
         app.push_screen(ConfirmScreen(question), partial(confirmed, target))
 
     def confirmed(target: str | None, yes: bool | None) -> None:
@@ -62,7 +63,8 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
         app.call_from_thread(moved, target)
 
     def moved(target: str | None) -> None:
-        app.notify(_("{name} now belongs to {rep}").format(name=name, rep=_holder(target)))
+        app.notify(_("{name} is back in the pool").format(name=name) if target is None
+                   else _("{name} now belongs to {rep}").format(name=name, rep=target))
         if done is not None:
             done(target)
         app.refresh_data()  # type: ignore[attr-defined]
@@ -70,6 +72,11 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
     app.run_worker(fetch, thread=True, group="reassign", exit_on_error=False)
 
 
-def _holder(rep: str | None) -> str:
-    """A rep's name, or the pool."""
-    return rep or labels.status("pool")
+def reassign_question(name: str, owner: str | None, target: str | None) -> str:
+    """The confirmation of a move, as a manager would say it: from a rep to another, back to the pool, or out of
+    the pool to a rep (each its own sentence, so every language words it its own way)."""
+    if target is None:
+        return _("Put {name} ({rep}'s customer) back in the pool?").format(name=name, rep=owner)
+    if owner is None:
+        return _("Give {name} from the pool to {rep}?").format(name=name, rep=target)
+    return _("Reassign {name} from {old} to {new}?").format(name=name, old=owner, new=target)
