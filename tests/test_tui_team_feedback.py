@@ -24,7 +24,7 @@ from crmtui.sync import notices
 
 from .conftest import NOW
 from .teamserver import Team, travel
-from .test_tui_team import SIZE, _footer, _until
+from .test_tui_team import SIZE, _footer, _option_texts, _until
 
 
 @pytest.fixture
@@ -134,3 +134,42 @@ async def test_a_reassignment_and_a_return_to_the_pool_are_asked_in_plain_words(
     assert questions == [f"Reassign 宏达机械 from {ann_role} to {bob_role}?",
                          f"Put 宏达机械 ({ann_role}'s customer) back in the pool?"]
     assert team.server_rows("customer")[0]["owner"] == ann_role  # both answered no
+
+
+# ------------------------------------------------------------------ a lost edit keeps its customer's name
+
+
+async def test_a_lost_edit_shows_its_customers_name_after_the_customer_left(team: Team, frozen) -> None:
+    """Acme's conflict reaches wang while he holds Acme, and Acme leaves him later; Beta's conflict comes in the
+    very round Beta leaves him. Both are listed by name on the conflicts screen, never by an id."""
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    team.add_rep("li")
+    acme = customer_service.add_customer(wang, "Acme Health", phone="13800000001")
+    beta = customer_service.add_customer(wang, "Beta Foods", phone="13800000002")
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    customer_service.edit_customer(wang, acme.id, {"phone": "13900000001"})
+    customer_service.edit_customer(wang, beta.id, {"phone": "13900000002"})
+    travel(team, frozen, timedelta(minutes=1))
+    customer_service.edit_customer(boss, acme.id, {"phone": "13700000001"})
+    customer_service.edit_customer(boss, beta.id, {"phone": "13700000002"})
+    sync.sync_round(wang)
+    sync.sync_round(boss)  # boss's later numbers win over wang's, which boss had not seen: two conflicts
+    sync.reassign(boss, beta.id, team.role("li"))
+    sync.sync_round(wang)  # Acme's conflict and Beta's, and Beta leaves
+    sync.reassign(boss, acme.id, team.role("li"))
+    sync.sync_round(wang)  # Acme leaves
+    with wang.db.raw_read() as conn:
+        assert conn.execute("SELECT count(*) FROM customer").fetchone()[0] == 0
+    found, _rejected = sync.conflicts(wang)
+    assert sorted((c.customer, c.lost) for c in found) == [("Acme Health", "13900000001"),
+                                                           ("Beta Foods", "13900000002")]
+    app = build_app(wang, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("C")
+        await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen) and app.screen.changes is not None
+                     and len(_option_texts(app, "#conflict-list")) >= 4)
+        texts = _option_texts(app, "#conflict-list")
+    rows = [t for t in texts if "Phone" in t]
+    assert len(rows) == 2 and all(("Acme Health" in t) != ("Beta Foods" in t) for t in rows)
+    assert not any(customer_id[:8] in t for t in texts for customer_id in (acme.id, beta.id))

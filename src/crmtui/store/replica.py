@@ -305,6 +305,9 @@ def drop_customers(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id TEXT PRIMARY KEY)")
     conn.execute("DELETE FROM gone")
     conn.executemany("INSERT OR IGNORE INTO gone VALUES (?)", [(i,) for i in ids])
+    # A conflict stays listed after its customer left: it keeps the customer's name, not an id the rep never saw.
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) SELECT 'conflict_customer.' || c.id, c.name FROM customer c"
+                 " WHERE c.id IN gone AND c.id IN (SELECT customer_id FROM sync_conflict)")
     _set_aside_crossing(conn)
     conn.execute("DELETE FROM sync_set_aside WHERE coalesce(json_extract(row, '$.customer_id'),"
                  " CASE WHEN record_table = 'customer' THEN record_id END) IN gone")
@@ -483,8 +486,9 @@ def count_lost_edits(conn: sqlite3.Connection, rep: str, seen: int) -> int:
 def conflicts(conn: sqlite3.Connection) -> list[tuple]:
     """Conflicts newest first: id, table, record id, customer name, field, kept, kept by, lost, lost by, at."""
     found = conn.execute(
-        "SELECT k.id, k.record_table, k.record_id, c.name, k.field, k.kept_value, k.kept_by, k.lost_value,"
-        " k.lost_by, k.at FROM sync_conflict k LEFT JOIN customer c ON c.id = k.customer_id ORDER BY k.id DESC"
+        "SELECT k.id, k.record_table, k.record_id, coalesce(c.name, m.value), k.field, k.kept_value, k.kept_by,"
+        " k.lost_value, k.lost_by, k.at FROM sync_conflict k LEFT JOIN customer c ON c.id = k.customer_id"
+        " LEFT JOIN meta m ON m.key = 'conflict_customer.' || k.customer_id ORDER BY k.id DESC"
     ).fetchall()
     # rows pulled before derived fields were left out
     return [row for row in found if row[4] not in DERIVED_FIELDS.get(row[1], ())]

@@ -145,12 +145,12 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             (name, _why_lost(reasons.get(customer_id, ""), taken_by, customer_id),
              (taken_by or {}).get(customer_id))
             for customer_id in gone if (name := replica.customer_name(conn, customer_id)) is not None)
+        replica.put_conflicts(conn, conflict_rows)  # before the customers go: their conflicts keep their names
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
             replica.drop_rows(conn, table, moved.get(table, set()))
         if any(lost_rows.values()):
             report.repushed += replica.queue_repush(conn, records=lost_rows)
-        replica.put_conflicts(conn, conflict_rows)
         if report.full and replica.get_meta(conn, "sync_lost_seen") is None:
             # A first full pull brings the team's old conflicts: history, not news for this laptop.
             replica.set_meta(conn, "sync_lost_seen", str(replica.newest_conflict(conn)))
