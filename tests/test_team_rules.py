@@ -107,7 +107,8 @@ async def test_the_app_shows_the_owner_read_only_in_a_team(team: Team) -> None:
         await pilot.pause()
         assert edit.editing is None and edit.query_one("#value", Input).disabled  # no box to type a name in
         shown = [n.message for n in app._notifications]
-        assert any(m.startswith("owner: set by the team server") and "crm pool release" in m for m in shown), shown
+        assert any(m.startswith("owner: set by the team server") and "back with P on its screen" in m
+                   for m in shown), shown  # the app's keys, not the shell's command
         await pilot.press(*"li", "enter")  # typing on goes nowhere near the owner
         await pilot.pause()
     assert local_rows(wang, Customer, id=customer_id)[0].owner == team.role("wang")

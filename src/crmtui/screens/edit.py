@@ -13,7 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.screens.base import CrmScreenMixin
-from crmtui.errors import CrmError
+from crmtui.errors import CrmError, InvalidInput
 from crmtui import labels
 from crmtui.i18n import N_, _
 from crmtui.widgets.cells import literal, row
@@ -80,9 +80,20 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
 
     def refusal(self, name: str) -> CrmError | None:
         """Why this field cannot be edited here (in a team, the owner is the server's), or None."""
-        from crmtui.services.customers import read_only_field
+        from crmtui.services.customers import SERVER_OWNED_FIELDS, read_only_field, team_role
 
-        return read_only_field(self.app.ctx, name)  # type: ignore[attr-defined]
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        refused = read_only_field(ctx, name)
+        if refused is None or name not in SERVER_OWNED_FIELDS:
+            return refused
+        # The service's words point to the shell; in the app the way to change the owner is a key.
+        keys = dict(ctx.settings.keys or {})
+        if team_role(ctx) == "manager":
+            return InvalidInput(name, "set by the team server: press {reassign} on the customer's"
+                                " screen to reassign it", reassign=keys.get("reassign", "R"))
+        return InvalidInput(name, "set by the team server: claim customers from the pool ({pool}),"
+                            " give this one back with {release} on its screen, or ask a manager to reassign it",
+                            pool=keys.get("pool", "o"), release=keys.get("release", "P"))
 
     @on(OptionList.OptionSelected, "#fields")
     def start_edit(self, event: OptionList.OptionSelected) -> None:
