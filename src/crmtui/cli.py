@@ -801,7 +801,7 @@ def rm(
             from crmtui.services.customers import delete_refusal, team_role
             from crmtui.services.customers import removal_note as customer_removal_note
 
-            refusal = delete_refusal(ctx, target.name)  # before asking: a rep in a team may not delete it
+            refusal = delete_refusal(ctx, target.name, target.id)  # before asking: a rep in a team may not delete it
             if refusal is not None:
                 raise refusal
             question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
@@ -810,6 +810,8 @@ def rm(
             _out(_("deleted customer {name}").format(name=target.name))
             if team_role(ctx) == "manager":
                 _out(_("it leaves every laptop of the team at their next sync; `crm server restore` brings it back"))
+            elif team_role(ctx) == "rep":
+                _out(_("it had never been sent to the team server: nothing of it is sent now"))
             return
         from crmtui.services.deals import removal_note
 

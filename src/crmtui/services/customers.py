@@ -407,11 +407,22 @@ def customer_edited(ctx: Context, customer: Customer, contacts: list[Contact]) -
     customer.updated_at = ctx.clock.utcnow()
 
 
-def delete_refusal(ctx: Context, name: str) -> NotAllowed | None:
+def delete_refusal(ctx: Context, name: str, customer_id: str | None = None) -> NotAllowed | None:
     """Why this laptop may not delete a customer (None when it may): in a team, deleting a customer takes it
     from everyone, so it is a manager's action (the server refuses a rep's too); a rep gives it back to the
-    pool instead, or merges a duplicate."""
-    return None if team_role(ctx) != "rep" else _delete_refused(name)
+    pool instead, or merges a duplicate. A rep's own draft (added here, never sent: is_draft) is no team
+    customer yet, and the rep deletes it outright."""
+    if team_role(ctx) != "rep" or (customer_id is not None and is_draft(ctx, customer_id)):
+        return None
+    return _delete_refused(name)
+
+
+def is_draft(ctx: Context, customer_id: str) -> bool:
+    """Whether the customer was added on this laptop and nothing of it has been sent to the team server yet."""
+    from crmtui.store.drafts import draft_records
+
+    with ctx.db.raw_read() as conn:
+        return draft_records(conn, customer_id) is not None
 
 
 def _delete_refused(name: str) -> NotAllowed:
@@ -422,15 +433,14 @@ def _delete_refused(name: str) -> NotAllowed:
 def delete_customer(ctx: Context, customer_id: str) -> Customer:
     """Soft-deletes a customer and what hangs off it: contacts, tags, and its deals as removing a deal removes
     them, with their contracts and instalments. All tombstones, so every delete syncs; follow-ups stay as history.
-    In a team only a manager deletes a customer (delete_refusal)."""
+    In a team only a manager deletes a customer (delete_refusal), but a rep deletes their own draft outright."""
     from crmtui.services.deals import delete_deal
 
     now = ctx.clock.utcnow()
-    refused = team_role(ctx) == "rep"  # read before the write transaction starts
+    if team_role(ctx) == "rep":  # read before the write transaction starts
+        return _delete_draft(ctx, customer_id)
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
-        if refused:
-            raise _delete_refused(customer.name)
         for deal in deal_store.deals_of(session, customer_id):
             delete_deal(ctx, deal.id)  # joins this transaction: all of it is removed, or nothing
         # A contract whose deal was removed before removing a deal took its contract along is still live here.
@@ -445,6 +455,26 @@ def delete_customer(ctx: Context, customer_id: str) -> Customer:
             record.updated_at = now
         customer.deleted_at = now
         customer.updated_at = now
+    return customer
+
+
+def _delete_draft(ctx: Context, customer_id: str) -> Customer:
+    """A rep's delete in a team: only a draft may go, and it goes with its outbox entries, leaving no tombstone
+    (the server never saw it, and would refuse a rep's tombstone anyway). Not while a sync round of this laptop
+    runs: it may be sending the draft at this very moment."""
+    from crmtui.store.drafts import draft_records, drop_draft
+    from crmtui.sync.client import _round_lock  # in a team only: the sync modules are not loaded otherwise
+
+    now = ctx.clock.utcnow()
+    with ctx.db.read() as session:
+        customer = _live_customer(session, customer_id)
+    with _round_lock(ctx), ctx.db.raw_write(now) as (conn, _writer):
+        records = draft_records(conn, customer_id)
+        if records is None:
+            raise _delete_refused(customer.name)
+        drop_draft(conn, records)
+    customer.deleted_at = now
+    customer.updated_at = now
     return customer
 
 
