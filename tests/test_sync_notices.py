@@ -114,7 +114,8 @@ def test_a_rejection_names_the_customer_and_the_fields_by_label_and_says_what_to
     [rejection] = rejected
     assert rejection.customer == "Acme Health"  # kept although Acme has left wang's laptop
     assert rejection.shown_changes() == [("Email", "wang-new@acme.example")]  # not email_key, not updated_at
-    assert "ask the customer's holder" in rejection.advice()
+    li = team.role("li")
+    assert rejection.advice() == f"{li} holds it now: ask {li} or a manager to make this change"  # li has it now
     assert rejection.dismissable
 
 
@@ -122,7 +123,8 @@ def test_a_rejected_follow_up_gives_its_note_to_copy() -> None:
     rejection = sync.Rejection(7, "follow_up", "f-1", "insert",
                                {"customer_id": "c-1", "notes": "they want 40 seats", "created_at": "2026-11-24",
                                 "channel": "phone"}, "the customer is no longer yours", "", "Acme Health")
-    assert "the note: they want 40 seats" in rejection.advice()
+    assert rejection.advice() == ("a colleague holds it now: ask them or a manager to make this change; your note,"
+                                  " to copy: they want 40 seats")  # who holds it is not known here
     assert [value for _, value in rejection.shown_changes()] == ["they want 40 seats", "phone"]
 
 
@@ -159,8 +161,10 @@ async def test_the_conflicts_view_shows_the_customer_and_dismisses_with_d(team: 
         assert any("Acme Health" in t and "Email=wang-new@acme.example" in t and "no longer yours" in t
                    for t in texts)
         assert not any("email_key" in t or "updated_at" in t for t in texts)
-        assert any("ask the customer's holder" in t for t in texts)
+        assert any(f"{team.role('li')} holds it now" in t for t in texts)
         await pilot.press("d")
+        await _until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen")
+        await pilot.press("y")
         await _until(pilot, lambda: not any("Acme Health" in t for t in _option_texts(app, "#conflict-list")))
         await _until(pilot, lambda: "rejected" not in _footer(app))
     assert sync.status(wang).rejected == 0

@@ -173,3 +173,80 @@ async def test_a_lost_edit_shows_its_customers_name_after_the_customer_left(team
     rows = [t for t in texts if "Phone" in t]
     assert len(rows) == 2 and all(("Acme Health" in t) != ("Beta Foods" in t) for t in rows)
     assert not any(customer_id[:8] in t for t in texts for customer_id in (acme.id, beta.id))
+
+
+# ------------------------------------------------------------------ rejected changes by name, advice by fate
+
+
+async def test_the_sync_toast_names_the_rejected_changes_and_who_holds_the_customer(team: Team, frozen) -> None:
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    team.add_rep("li")
+    acme = customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    sync.reassign(boss, acme.id, team.role("li"))
+    travel(team, frozen, timedelta(minutes=1))
+    follow_up_service.log_follow_up(wang, acme.id, channel="phone", goal="报价", goal_met=True,
+                                    notes="客户要40个账号", next_plan="发报价单", next_at=NOW + timedelta(days=3))
+    app = build_app(wang, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("S")
+        await _until(pilot, lambda: any("not accepted" in str(n.message) for n in app._notifications))
+        shown = [str(n.message) for n in app._notifications if "not accepted" in str(n.message)]
+    assert shown == [f"Acme Health: your follow-up was not accepted — {team.role('li')} holds this customer now"
+                     " · C to see"]  # one change: the follow-up's move of Acme's dates is part of it
+
+
+def test_past_two_rejected_changes_the_toast_counts_the_rest(team: Team, frozen) -> None:
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    names = ["Acme Health", "Beta Foods", "Cyan Labs", "Dune Co"]
+    customers = [customer_service.add_customer(wang, name) for name in names]
+    sync.sync_round(wang)
+    for customer in customers:
+        sync.reassign(boss, customer.id, None)
+    travel(team, frozen, timedelta(minutes=1))
+    for customer in customers:
+        customer_service.edit_customer(wang, customer.id, {"region": "深圳"})
+    report = sync.sync_round(wang)
+    assert report.rejected == 4
+    assert notices.rejected_round_text(wang, report) == (
+        "Acme Health: your edit was not accepted — this customer is in the pool now; Beta Foods: your edit was not"
+        " accepted — this customer is in the pool now; and 2 more changes · C to see")
+
+
+def _advice(ctx: Context) -> dict[str, str]:
+    return {r.customer: r.advice() for r in sync.conflicts(ctx)[1]}
+
+
+def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> None:
+    """Acme goes to li, Beta to the pool, Cyan is deleted by boss; wang had changed each of them offline."""
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    team.add_rep("li")
+    acme, beta, cyan = (customer_service.add_customer(wang, name) for name in ("Acme Health", "Beta Foods", "Cyan"))
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    sync.reassign(boss, acme.id, team.role("li"))
+    sync.reassign(boss, beta.id, None)
+    customer_service.delete_customer(boss, cyan.id)
+    sync.sync_round(boss)
+    travel(team, frozen, timedelta(minutes=1))
+    for customer in (acme, beta, cyan):
+        customer_service.edit_customer(wang, customer.id, {"region": "深圳"})
+    follow_up_service.log_follow_up(wang, acme.id, channel="phone", goal="报价", goal_met=True,
+                                    notes="客户要40个账号", next_plan="发报价单", next_at=NOW + timedelta(days=3))
+    report = sync.sync_round(wang)
+    advice = {(r.customer, r.table): r.advice() for r in sync.conflicts(wang)[1]}
+    li = team.role("li")
+    assert advice[("Acme Health", "customer")] == f"{li} holds it now: ask {li} or a manager to make this change"
+    assert advice[("Acme Health", "follow_up")] == (f"{li} holds it now: ask {li} or a manager to make this change;"
+                                                    " your note, to copy: 客户要40个账号")
+    assert advice[("Beta Foods", "customer")] == ("claim it back from the pool (o in the app, `crm pool claim` in the"
+                                                  " shell), then make the change again")
+    assert advice[("Cyan", "customer")] == ("a manager deleted this customer and a manager can restore it: ask one,"
+                                            " then make the change again")
+    assert not any("claim" in text for (name, _table), text in advice.items() if name != "Beta Foods")
+    # The round's own notice says the deletion as one, not as a customer that merely left the list.
+    texts = [text for text, _warning in notices.report_notes(report)]
+    assert "Cyan was deleted by a manager; a manager can restore it" in texts
+    assert not any("Cyan" in text and "left your lists" in text for text in texts)
+    sync.claim(wang, "Beta Foods")  # back on wang's laptop, his again
+    assert _advice(wang)["Beta Foods"] == "the customer is yours again: make the change again, then dismiss this one"

@@ -166,12 +166,9 @@ class CrmApp(App[None]):
                 self.notify(text, title=_("Sync"), severity="warning", timeout=8)
             return
         if report.rejected:
-            from crmtui.i18n import ngettext
+            from crmtui.sync.notices import rejected_round_text
 
-            self.notify(ngettext("{count} change was rejected by the server: press C to see why",
-                                 "{count} changes were rejected by the server: press C to see why",
-                                 report.rejected).format(count=report.rejected),
-                        title=_("Sync"), severity="warning", timeout=10)
+            self.notify(rejected_round_text(self.ctx, report), title=_("Sync"), severity="warning", timeout=10)
         for text, warning in report_notes(report):
             self.notify(text, title=_("Sync"), severity="warning" if warning else "information")
         if not quiet:

@@ -75,6 +75,8 @@ def prune_outbox(conn: sqlite3.Connection) -> None:
                  " AND seq < (SELECT max(seq) FROM outbox)")
     conn.execute("DELETE FROM meta WHERE key LIKE 'rejected_customer.%' AND CAST(substr(key, 19) AS INTEGER)"
                  " NOT IN (SELECT seq FROM outbox WHERE state = 'rejected')")
+    conn.execute("DELETE FROM meta WHERE key LIKE 'rejected_whereabouts.%' AND CAST(substr(key, 22) AS INTEGER)"
+                 " NOT IN (SELECT seq FROM outbox WHERE state = 'rejected')")
 
 
 _CUSTOMER_OF = {
@@ -119,6 +121,33 @@ def rejected_customers(conn: sqlite3.Connection) -> dict[int, str]:
     """The customer's name kept with each rejected change."""
     return {int(key.split(".", 1)[1]): value for key, value in conn.execute(
         "SELECT key, value FROM meta WHERE key LIKE 'rejected_customer.%'")}
+
+
+def remember_whereabouts(conn: sqlite3.Connection, departures: dict[str, tuple[str, str | None]]) -> None:
+    """Keeps with each rejected change of a customer that is leaving this laptop what became of it: why it left
+    (release, reclaim, reassign, deleted...) and who holds it now when a manager gave it to a rep. Called before
+    the customers are dropped (a change of a contact or a deal finds its customer through them)."""
+    for seq, table, record_id, _kind, changes, _reason, _at in rejected_mutations(conn):
+        customer = customer_of_change(conn, table, record_id, json.loads(changes))
+        if customer in departures:
+            set_meta(conn, f"rejected_whereabouts.{seq}", json.dumps(list(departures[customer])))
+
+
+def rejected_whereabouts(conn: sqlite3.Connection, rep: str | None) -> dict[int, tuple[str, str | None]]:
+    """What became of each rejected change's customer: ("yours", None) when `rep` holds it on this laptop again
+    (claimed back), else (why it left, who holds it) as kept when it left; changes with nothing known are left
+    out. A customer kept here only for its unsent changes is not the rep's."""
+    kept = {int(key.split(".", 1)[1]): json.loads(value) for key, value in conn.execute(
+        "SELECT key, value FROM meta WHERE key LIKE 'rejected_whereabouts.%'")}
+    found: dict[int, tuple[str, str | None]] = {}
+    for seq, table, record_id, _kind, changes, _reason, _at in rejected_mutations(conn):
+        customer = customer_of_change(conn, table, record_id, json.loads(changes))
+        owner = conn.execute("SELECT owner FROM customer WHERE id = ?", (customer,)).fetchone()
+        if rep and owner is not None and owner[0] == rep:
+            found[seq] = ("yours", None)
+        elif seq in kept:
+            found[seq] = (kept[seq][0], kept[seq][1])
+    return found
 
 
 def dismiss_rejected(conn: sqlite3.Connection, seq: int | None) -> int:

@@ -432,6 +432,8 @@ class Rejection:
     at: str
     customer: str | None = None
     """The customer's name when the change was rejected (None: unknown)."""
+    whereabouts: tuple[str, str | None] | None = None
+    """What became of the customer: ("yours", None) when it is here again, else why it left and who holds it."""
 
     @property
     def dismissable(self) -> bool:
@@ -447,21 +449,10 @@ class Rejection:
         return [(labels.field(name), value) for name, value in self.changes.items() if name not in hidden]
 
     def advice(self) -> str:
-        """What the rep can do about it."""
-        from crmtui.i18n import _
+        """What the rep can do about it (worded in sync.notices, from the reason and what became of the customer)."""
+        from crmtui.sync.notices import rejection_advice
 
-        if self.kind == RECEIVED:
-            return _("it is tried again when customers change hands; the admin can put the record right")
-        if "no longer yours" in self.reason or "is in the pool" in self.reason or "moves to is not yours" in self.reason:
-            notes = self.changes.get("notes")
-            if self.table == "follow_up" and notes:
-                return _("ask the customer's holder to log it, or claim the customer back; the note: {notes}").format(
-                    notes=notes)
-            return _("ask the customer's holder (or a manager) to make this change, or claim the customer back;"
-                     " then dismiss it")
-        if "clock" in self.reason:
-            return _("set this computer's clock right, make the change again, then dismiss this one")
-        return _("make the change again if it is still needed, then dismiss this one")
+        return rejection_advice(self)
 
 
 INTERNAL_FIELDS = frozenset({"id", "customer_id", "contact_id", "deal_id", "contract_id", "merged_into", "created_at",
@@ -477,11 +468,11 @@ def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
                           json.loads(lost) if lost else None, lost_by, at)
                  for _, table, record_id, customer, name, kept, kept_by, lost, lost_by, at
                  in replica.conflicts(conn)]
-        names = replica.rejected_customers(conn)
+        names, where = replica.rejected_customers(conn), replica.rejected_whereabouts(conn, ctx.settings.sync.user)
         rejected = [Rejection(seq, table, record_id, kind, json.loads(changes), reason or "", at,
                               # rejected before names were kept: the customer may still be here
                               names.get(seq) or replica.customer_name(conn, replica.customer_of_change(
-                                  conn, table, record_id, json.loads(changes))))
+                                  conn, table, record_id, json.loads(changes))), where.get(seq))
                     for seq, table, record_id, kind, changes, reason, at in replica.rejected_mutations(conn)]
         rejected += [Rejection(0, table, record_id, RECEIVED,
                                {k: v for k, v in row.items() if k not in ("id", "stamps", "txid")},

@@ -33,8 +33,17 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
                 else ngettext("{count} customer came to you", "{count} customers came to you", count).format(count=count))
         notes.append((text, False))
     by_taker: dict[str | None, list[str]] = {}
+    deleted: list[str] = []
     for name, reason, taker in report.lost_customers:
+        if reason == "deleted":
+            deleted.append(name)
+            continue
         by_taker.setdefault(taker or ("" if reason in POOL_REASONS else None), []).append(name)
+    if deleted:
+        # Not "left your lists": it is gone from the whole team, and the rep should know it can come back.
+        notes.append((ngettext("{names} was deleted by a manager; a manager can restore it",
+                               "{count} customers were deleted by a manager: {names}; a manager can restore them",
+                               len(deleted)).format(names=names_text(deleted), count=len(deleted)), True))
     for taker, names in by_taker.items():
         if taker:
             text = ngettext("{names} went to {rep} (a manager's reassignment)",
@@ -66,6 +75,114 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
                                "{count} changes were made while this computer's clock ran ahead; they now carry the"
                                " server's time", report.restamped).format(count=report.restamped), True))
     return notes
+
+
+def rejected_round_text(ctx: Context, report: RoundReport) -> str:
+    """The round's rejected changes by name, as the app's toast says them: up to two (the customer, the change,
+    why, as things stand now), then how many more; a follow-up's companion is part of the follow-up."""
+    from crmtui.i18n import _, ngettext
+    from crmtui.sync.client import RECEIVED, conflicts
+
+    seqs = {seq for seq, _reason in report.rejections}
+    _found, rejected = conflicts(ctx)
+    changes = [c for c in rejected_changes([r for r in rejected if r.kind != RECEIVED]) if c.seq in seqs]
+    count = max(report.rejected, len(changes))
+    if not changes:
+        return ngettext("{count} change was rejected by the server: press C to see why",
+                        "{count} changes were rejected by the server: press C to see why", count).format(count=count)
+    named = "; ".join(_("{customer}: {change} was not accepted — {why}").format(
+        customer=c.rejection.customer or _("a customer no longer on this laptop"), change=change_words(c.rejection),
+        why=rejection_state(c.rejection)) for c in changes[:2])
+    more = count - min(2, len(changes))
+    if more:
+        return ngettext("{named}; and {count} more change · C to see", "{named}; and {count} more changes · C to see",
+                        more).format(named=named, count=more)
+    return _("{named} · C to see").format(named=named)
+
+
+_CHANGE_WORDS = {
+    "customer": N_("your edit"), "contact": N_("your change to a contact"), "deal": N_("your change to a deal"),
+    "deal_stage_change": N_("your stage change"), "follow_up": N_("your follow-up"),
+    "contract": N_("your change to a contract"), "payment": N_("your payment"), "customer_tag": N_("your tag"),
+}
+
+
+def change_words(rejection: Rejection) -> str:
+    """What the rep did, in a few words: "your follow-up", "your edit", "your delete"."""
+    from crmtui.i18n import _
+
+    if rejection.table == "customer" and rejection.kind == "delete":
+        return _("your delete")
+    return _(_CHANGE_WORDS.get(rejection.table, N_("your change")))
+
+
+_CUSTOMER_REASONS = ("no longer yours", "is in the pool", "moves to is not yours")
+"""The server's reasons that mean: the customer is not the rep's any more."""
+
+
+def _fate(rejection: Rejection) -> str | None:
+    """What became of a rejected change's customer: "yours" (here again), "deleted", "pool", "colleague", or None
+    (the reason is not about the customer's holder)."""
+    if not any(words in rejection.reason for words in _CUSTOMER_REASONS):
+        return None
+    why = rejection.whereabouts[0] if rejection.whereabouts else None
+    if why == "yours":
+        return "yours"
+    if why == "deleted":
+        return "deleted"
+    if why in POOL_REASONS or why == "removed" or (why is None and "is in the pool" in rejection.reason):
+        return "pool"
+    return "colleague"
+
+
+def rejection_state(rejection: Rejection) -> str:
+    """Why a change was not accepted, as things stand now on this laptop (who holds the customer)."""
+    from crmtui.i18n import _
+    from crmtui.sync.client import reason_text
+
+    fate = _fate(rejection)
+    holder = rejection.whereabouts[1] if rejection.whereabouts else None
+    if fate == "deleted":
+        return _("a manager deleted this customer")
+    if fate == "pool":
+        return _("this customer is in the pool now")
+    if fate == "colleague":
+        return _("{rep} holds this customer now").format(rep=holder) if holder else _(
+            "a colleague holds this customer now")
+    return reason_text(rejection.reason)
+
+
+def rejection_advice(rejection: Rejection) -> str:
+    """What the rep can do about a rejected change: it follows the reason and what became of the customer (claim
+    it back from the pool, ask the colleague who holds it or a manager, ask a manager to restore it), with the
+    note of a rejected follow-up to copy."""
+    from crmtui.i18n import _
+    from crmtui.sync.client import RECEIVED
+
+    if rejection.kind == RECEIVED:
+        return _("it is tried again when customers change hands; the admin can put the record right")
+    fate = _fate(rejection)
+    holder = rejection.whereabouts[1] if rejection.whereabouts else None
+    if fate is None:
+        if "clock" in rejection.reason:
+            return _("set this computer's clock right, make the change again, then dismiss this one")
+        return _("make the change again if it is still needed, then dismiss this one")
+    if fate == "yours":
+        advice = _("the customer is yours again: make the change again, then dismiss this one")
+    elif fate == "deleted":
+        advice = _("a manager deleted this customer and a manager can restore it: ask one, then make the change"
+                   " again")
+    elif fate == "pool":
+        advice = _("claim it back from the pool (o in the app, `crm pool claim` in the shell), then make the change"
+                   " again")
+    elif holder:
+        advice = _("{rep} holds it now: ask {rep} or a manager to make this change").format(rep=holder)
+    else:
+        advice = _("a colleague holds it now: ask them or a manager to make this change")
+    notes = rejection.changes.get("notes") if rejection.table == "follow_up" else None
+    if notes:
+        return _("{advice}; your note, to copy: {notes}").format(advice=advice, notes=notes)
+    return advice
 
 
 def lost_edit_text(lost: Conflict) -> str:

@@ -145,7 +145,11 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             (name, _why_lost(reasons.get(customer_id, ""), taken_by, customer_id),
              (taken_by or {}).get(customer_id))
             for customer_id in gone if (name := replica.customer_name(conn, customer_id)) is not None)
-        replica.put_conflicts(conn, conflict_rows)  # before the customers go: their conflicts keep their names
+        # Before the customers go: their conflicts keep their names, their rejected changes what became of them.
+        replica.put_conflicts(conn, conflict_rows)
+        replica.remember_whereabouts(conn, {
+            customer_id: (_why_lost(reasons.get(customer_id, ""), taken_by, customer_id), (taken_by or {}).get(customer_id))
+            for customer_id in gone})
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
             replica.drop_rows(conn, table, moved.get(table, set()))
