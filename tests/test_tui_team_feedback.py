@@ -250,3 +250,37 @@ def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> N
     assert not any("Cyan" in text and "left your lists" in text for text in texts)
     sync.claim(wang, "Beta Foods")  # back on wang's laptop, his again
     assert _advice(wang)["Beta Foods"] == "the customer is yours again: make the change again, then dismiss this one"
+
+
+# ------------------------------------------------------------------ the pool follows a sync round
+
+
+async def test_an_open_pool_reloads_after_a_sync_round_and_keeps_the_cursor(team: Team) -> None:
+    import uuid
+
+    from crmtui.screens.pool import PoolScreen
+
+    def to_pool(name: str) -> None:
+        with team.admin() as conn:
+            conn.execute("INSERT INTO crm.customer (id, created_at, updated_at, name, name_key)"
+                         " VALUES (%s, sync.now(), sync.now(), %s, %s)", (str(uuid.uuid4()), name, name.lower()))
+
+    ann = team.add_rep("ann")
+    to_pool("Alpha Co")
+    to_pool("Charlie Co")
+    app = build_app(ann, watch_seconds=0.2)
+
+    def shown() -> list[str]:
+        return [entry.name for entry in app.screen.customers.values()]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: "synced" in _footer(app))  # the first round, by itself
+        await pilot.press("o")
+        await _until(pilot, lambda: isinstance(app.screen, PoolScreen) and len(app.screen.customers) == 2)
+        await pilot.press("j")
+        assert app.screen.current().name == "Charlie Co"
+        to_pool("Bravo Co")  # a colleague's release, say
+        await pilot.press("S")
+        await _until(pilot, lambda: len(app.screen.customers) == 3)
+        assert shown() == ["Alpha Co", "Bravo Co", "Charlie Co"]
+        assert app.screen.current().name == "Charlie Co"  # the cursor stayed on its customer

@@ -73,12 +73,15 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         self.query_one("#pool-list", OptionList).set_options([Option(Text(message), disabled=True)])
 
     def show(self, customers: list[PoolEntry]) -> None:
+        before = self.current()
         self.customers = {c.id: c for c in customers}
         self.query_one("#pool-title", Static).update(Text(f"{_('Pool')} ({len(customers)})"))
         listing = self.query_one("#pool-list", OptionList)
         self._show_rows()
         if self.customers:
-            listing.highlighted = 0
+            # A reload keeps the cursor on the customer it was on, while that one is still in the pool.
+            ids = list(self.customers)
+            listing.highlighted = ids.index(before.id) if before is not None and before.id in ids else 0
         listing.focus()
         # The rows are made for the list's width; a scroll bar that comes with them takes some of it.
         self.call_after_refresh(self._refit)
