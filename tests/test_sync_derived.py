@@ -119,7 +119,9 @@ def test_an_offline_follow_up_on_a_reassigned_customer_moves_its_dates_everywher
     sync.reassign(boss, acme.id, team.role("li"))
     sync.sync_round(li)
     report = sync.sync_round(wang)
-    assert report.applied == 1 and report.rejected == 1  # the follow-up kept, the customer's update refused
+    # The follow-up kept; the customer's dates it moved are the server's to derive: not a rejection of wang's.
+    assert (report.applied, report.superseded, report.rejected) == (1, 1, 0)
+    assert sync.conflicts(wang)[1] == [] and sync.status(wang).rejected == 0
     # The server derived the dates from the follow-up it kept (times in UTC: Shanghai is UTC+8).
     assert _server_dates(team, acme.id) == ("2026-11-26 02:00", "2026-12-01 02:00")
     sync.sync_round(li)
@@ -205,3 +207,42 @@ def test_a_laptop_derives_the_dates_from_the_follow_ups_a_pull_brings(team: Team
     assert _server_dates(team, acme.id) == ("2026-11-24 02:00", "2026-11-25 01:00")  # the server lags behind
     sync.sync_round(li)
     assert _dates(li, acme.id) == ("2026-11-26 02:00:00.000000", "2026-12-01 02:00:00.000000")
+
+
+def test_a_customer_change_beside_its_dates_is_still_refused_when_the_customer_left(team: Team, frozen) -> None:
+    """Only the dates are the server's: a rep's own edit riding with them is refused and listed as before."""
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    _log(wang, acme.id, next_at="2026-12-01 10:00")
+    customer_service.edit_customer(wang, acme.id, {"industry": "化工"})  # offline
+    sync.reassign(boss, acme.id, None)
+    report = sync.sync_round(wang)
+    assert report.rejected == 1
+    [rejection] = sync.conflicts(wang)[1]
+    assert rejection.table == "customer" and rejection.reason == "the customer is in the pool now"
+    assert rejection.changes.get("industry") == "化工"
+
+
+def test_server_stamps_are_on_the_team_clock(team: Team, frozen) -> None:
+    """A conflict, a pushed change and a laptop's visit are dated by sync.now(), the clock every rule reads (in
+    the tests a year before the machine's)."""
+    travel(team, frozen, timedelta(days=-400))
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme", phone="13800000001")
+    sync.sync_round(ann)
+    laptop = _second_laptop(team, ann)
+    customer_service.edit_customer(ann, acme.id, {"phone": "13800000002"})
+    travel(team, frozen, timedelta(minutes=1))
+    customer_service.edit_customer(laptop, acme.id, {"phone": "13900000009"})
+    for ctx in (ann, laptop):
+        sync.sync_round(ctx)
+    with team.admin() as conn:
+        gaps = conn.execute(
+            "SELECT (SELECT max(abs(extract(epoch FROM at - sync.now()))) FROM sync.conflict),"
+            " (SELECT max(abs(extract(epoch FROM at - sync.now()))) FROM sync.applied_mutation"
+            "   WHERE at > sync.now() - interval '1 day'),"
+            " (SELECT min(abs(extract(epoch FROM last_seen - sync.now()))) FROM sync.client),"
+            " (SELECT count(*) FROM sync.applied_mutation WHERE at > sync.now() - interval '1 day')").fetchone()
+    assert [float(gap) < 60 for gap in gaps[:3]] == [True, True, True] and gaps[3] >= 2, gaps

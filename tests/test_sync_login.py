@@ -64,9 +64,8 @@ def test_a_password_the_admin_changed_tells_the_rep_to_run_setup_again(team: Tea
     role, _ = _set_up(team)
     ok("server", "add-rep", role, "--dsn", team.dsn)  # a new password: the one in the keyring stops working
     line = _one_line(fails("sync").stderr)
-    assert line.startswith(f"error: the team server refused the password stored for {role} (")
-    assert f'password authentication failed for user "{role}"' in line
-    assert line.endswith("if your admin gave you a new password, run `crm sync setup` again")
+    assert line == (f"error: the team server refused the password stored for {role}; if your admin gave you a new"
+                    " password, run `crm sync setup` again")  # our words only, never libpq's
 
 
 def test_a_short_stored_password_does_not_garble_the_servers_words(team: Team, memory_keyring: MemoryKeyring) -> None:
@@ -75,8 +74,7 @@ def test_a_short_stored_password_does_not_garble_the_servers_words(team: Team, m
     # recognised by, and the rep was told the server could not be reached.
     memory_keyring.secrets[(KEYRING_SERVICE, f"{role}@{team.server_url}")] = "e"
     line = _one_line(fails("sync").stderr)
-    assert line.startswith(f"error: the team server refused the password stored for {role} (")
-    assert f'password authentication failed for user "{role}"' in line and "***" not in line
+    assert line.startswith(f"error: the team server refused the password stored for {role};") and "***" not in line
 
 
 # ---------------------------------------------------------------- the admin's DSN in messages

@@ -44,6 +44,7 @@ SERVER_REASONS = (
     N_("it refers to a record of another customer"), N_("records of another customer refer to it"),
     N_("a time in the future: the laptop clock is ahead of the server"),
     N_("only a manager can delete a customer of the team: release it to the pool instead"),
+    N_("the team server derives these dates from the follow-ups it keeps"),
 )
 """Why the server's push function rejects or supersedes a mutation (its texts, translated when shown)."""
 
@@ -143,13 +144,32 @@ def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
         )
     offset = ctx.clock.utcnow() - now
     if abs(offset) > CLOCK_TOLERANCE:
-        minutes = round(abs(offset).total_seconds() / 60)
         if offset > timedelta(0):
-            raise NotAllowed("this computer's clock is {minutes} min ahead of the server's; set the clock right,"
-                             " then sync", minutes=minutes)
-        raise NotAllowed("this computer's clock is {minutes} min behind the server's; set the clock right,"
-                         " then sync", minutes=minutes)
+            raise NotAllowed("this computer's clock is {gap} ahead of the server's; set the clock right, then sync",
+                             gap=clock_gap(offset))
+        raise NotAllowed("this computer's clock is {gap} behind the server's; set the clock right, then sync",
+                         gap=clock_gap(offset))
     return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset, int(xmax))
+
+
+def clock_gap(offset: timedelta) -> str:
+    """How far two clocks are apart, as a rep says it, in the chosen language: "7 min", "3 h 20 min", "1 day 4 h",
+    "9 days" (minutes are left out from a day on, hours from three days on)."""
+    from crmtui.i18n import _, ngettext
+
+    minutes = round(abs(offset).total_seconds() / 60)
+    if minutes < 60:
+        return _("{minutes} min").format(minutes=minutes)
+    if minutes < 24 * 60:
+        hours, minutes = divmod(minutes, 60)
+        if not minutes:
+            return _("{hours} h").format(hours=hours)
+        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
+    days, hours = divmod(round(minutes / 60), 24)
+    if hours and days < 3:
+        return ngettext("{days} day {hours} h", "{days} days {hours} h", days).format(days=days, hours=hours)
+    days += hours >= 12
+    return ngettext("{days} day", "{days} days", days).format(days=days)
 
 
 def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
@@ -536,7 +556,9 @@ def pool(ctx: Context, connection: Connect | None = None) -> list[PoolCustomer]:
             "SELECT c.id, c.name, c.company, c.industry, c.region,"
             " (SELECT max(f.at) FROM crm.follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL), c.status,"
             " (SELECT max(a.at) + make_interval(days => r.relock_days) FROM crm.access_change a"
-            "   WHERE a.customer_id = c.id AND a.rep = session_user AND a.change = 'lost' AND a.reason = ANY(%s))"
+            "   WHERE a.customer_id = c.id AND a.rep = session_user AND a.change = 'lost' AND a.reason = ANY(%s)"
+            # a loss a follow-up made in time undid bars nothing (read by name: older servers lack the column)
+            "   AND to_jsonb(a)->>'undone_at' IS NULL)"
             " FROM crm.customer c, crm.pool_rule r"
             " WHERE c.owner IS NULL AND c.deleted_at IS NULL ORDER BY c.name, c.id", (RELOCKING_REASONS,)
         ).fetchall()

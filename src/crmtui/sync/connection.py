@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
 from crmtui.config import SyncSettings
-from crmtui.errors import InvalidInput, NotAllowed, Offline
+from crmtui.errors import CrmError, InvalidInput, NotAllowed, Offline
 
 if TYPE_CHECKING:
     import psycopg
@@ -186,14 +186,7 @@ def connect(sync: SyncSettings, password: str | None = None, *, timeout: int = C
         connection = psycopg.connect(url, user=sync.user, password=secret, sslmode=mode, autocommit=True,
                                      connect_timeout=timeout, application_name="crmtui")
     except psycopg.OperationalError as error:
-        reason = _reason(error, secret)
-        refused = login_refused(reason, sync, typed=password is not None)
-        if refused is not None:
-            raise refused from None
-        if "does not support SSL" in reason:
-            raise NotAllowed("the team server does not offer TLS, which a server off this machine needs; ask the"
-                             " admin to turn it on, or use `crm sync setup --insecure` on a network you trust") from None
-        raise Offline("cannot reach the team server: {reason}", reason=reason) from None
+        raise connection_refused(_reason(error, secret), sync, typed=password is not None, timeout=timeout) from None
     except psycopg.ProgrammingError as error:  # a URL libpq cannot read (a bad port, a stray %)
         raise InvalidInput("server", "a URL like postgresql://crm.example.com:5432/team ({reason})", sync.server,
                            reason=_reason(error, secret)) from None
@@ -201,7 +194,9 @@ def connect(sync: SyncSettings, password: str | None = None, *, timeout: int = C
         connection.execute("SET TIME ZONE 'UTC'")
         yield connection
     except psycopg.OperationalError as error:
-        raise Offline("the connection to the team server was lost: {reason}", reason=_reason(error, secret)) from None
+        lost = Offline("the connection to the team server was lost; the next sync tries again")
+        lost.detail = _reason(error, secret)
+        raise lost from None
     finally:
         connection.close()
 
@@ -226,9 +221,8 @@ def login_refused(reason: str, sync: SyncSettings, *, typed: bool) -> LoginRefus
             return LoginRefused("password", "the team server refused the password for {user}: it is not that login's"
                                 " password (or there is no such login); type the password your admin gave you",
                                 user=sync.user)
-        return LoginRefused("password", "the team server refused the password stored for {user} ({reason}); if"
-                            " your admin gave you a new password, run `crm sync setup` again", user=sync.user,
-                            reason=reason)
+        return LoginRefused("password", "the team server refused the password stored for {user}; if your admin"
+                            " gave you a new password, run `crm sync setup` again", user=sync.user)
     if "not permitted to log in" in reason:
         return LoginRefused("disabled", "the login {user} was disabled on the team server (the admin removed it"
                             " from the team); ask your team's admin", user=sync.user)
@@ -238,6 +232,60 @@ def login_refused(reason: str, sync: SyncSettings, *, typed: bool) -> LoginRefus
                             " not, or no longer, in that team; ask your team's admin (or check the server URL)",
                             user=sync.user, database=database)
     return None
+
+
+def connection_refused(reason: str, sync: SyncSettings, *, typed: bool, timeout: int = CONNECT_TIMEOUT) -> CrmError:
+    """Why a connection failed, in our words (and so in the rep's language), from libpq's English `reason`.
+
+    libpq's text is kept on the error as `detail` (for logs), and shown only, in brackets, when it is none
+    of the cases a rep can meet that we know: a refused login (wrong password, removed rep, not in the
+    team), a database that is not there, TLS asked for or refused, a certificate not trusted, a server down,
+    out of reach, unknown by name, busy or restarting."""
+    error = login_refused(reason, sync, typed=typed) or _connection_failure(reason, sync, timeout)
+    error.detail = reason
+    return error
+
+
+def _connection_failure(reason: str, sync: SyncSettings, timeout: int) -> CrmError:
+    parts = urlparse(sync.server)
+    host, database = check_server_url(sync.server)
+    where = f"{host}:{parts.port or 5432}"
+    text = reason.lower()
+    if re.search(r'database ".*" does not exist', text):
+        return NotAllowed("the team server {host} has no database {database}: check the server URL (`crm sync"
+                          " setup`) or ask your admin", host=where, database=database)
+    if "does not support ssl" in text:
+        return NotAllowed("the team server does not offer TLS, which a server off this machine needs; ask the"
+                          " admin to turn it on, or use `crm sync setup --insecure` on a network you trust")
+    if "no pg_hba.conf entry" in text and "no encryption" in text:
+        return NotAllowed("the team server {host} accepts only encrypted (TLS) connections from this computer; run"
+                          " `crm sync setup` again without --insecure (ask your admin for the server's certificate"
+                          " if this computer does not trust it)", host=where)
+    if "no pg_hba.conf entry" in text:
+        return NotAllowed("the team server {host} does not accept {user} from this computer's address; ask your"
+                          " admin", host=where, user=sync.user)
+    if "certificate" in text or "ssl error" in text:
+        return NotAllowed("the team server's TLS certificate cannot be verified (this computer does not trust it, or"
+                          " it is not for {host}); ask your admin for the server's CA certificate (it goes in"
+                          " ~/.postgresql/root.crt)", host=host)
+    if "connection refused" in text:
+        return Offline("cannot reach the team server: {host} refused the connection (PostgreSQL is not running"
+                       " there, or listens on another port)", host=where)
+    if "timeout expired" in text or "timed out" in text:
+        return Offline("cannot reach the team server: {host} did not answer within {seconds} s", host=where,
+                       seconds=timeout)
+    if "resolve host" in text or "translate host name" in text or "name or service not known" in text \
+            or "nodename nor servname" in text:
+        return Offline("cannot reach the team server: the name {host} cannot be found (check the network, or the"
+                       " server URL)", host=host)
+    if "network is unreachable" in text or "no route to host" in text:
+        return Offline("cannot reach the team server: no network route to {host} (check the network)", host=where)
+    if "too many clients" in text or "too many connections" in text or "remaining connection slots" in text:
+        return Offline("cannot reach the team server: {host} has no free connection now; try again in a moment",
+                       host=where)
+    if "starting up" in text or "shutting down" in text or "recovery mode" in text or "closed the connection" in text:
+        return Offline("cannot reach the team server: {host} is restarting; try again in a moment", host=where)
+    return Offline("cannot reach the team server: {host} ({detail})", host=where, detail=reason)
 
 
 def _reason(error: BaseException, secret: str) -> str:
