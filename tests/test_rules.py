@@ -347,17 +347,17 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
             raw.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_pool_rules', ?)", (json.dumps(_RULES),))
 
         items = [(i.customer_name, i.reason, i.days) for i in agenda_for(ctx).sections["pool"]]
-        # 48 h after the claim: 37 h 59 min 59 s left shows as 37 h (whole hours), 24 h is a day, 18 h is
+        # 48 h after the claim: 37 h 59 min 59 s left shows as 1 d 13 h (whole hours), 24 h is a day, 18 h is
         # less than a day (-1 sorts it first), none (not less) after 50 h. 30 days after the last activity
         # (or the claim, when the call came at the claim): 1 d and 2 d left. Busy is 10 days from its warning.
         assert set(items) == {
-            ("Claimed yesterday", "not contacted: pool in 18 h", -1),
-            ("Claimed 25 h ago", "not contacted: pool in 23 h", -1),
-            ("Claimed, never called", "not contacted: pool in 0 h", -1),
-            ("Claimed this morning", "not contacted: pool in 37 h", 1),
-            ("Claimed a day ago", "not contacted: pool in 24 h", 1),
-            ("Claimed an hour ago", "not contacted: pool in 47 h", 1),
-            ("Almost gone", "to the pool in 0 d", 0),
+            ("Claimed yesterday", "call within 18 h", -1),
+            ("Claimed 25 h ago", "call within 23 h", -1),
+            ("Claimed, never called", "call within 0 min", -1),
+            ("Claimed this morning", "call within 1 d 13 h", 1),
+            ("Claimed a day ago", "call within 1 d", 1),
+            ("Claimed an hour ago", "call within 1 d 23 h", 1),
+            ("Almost gone", "to the pool in 12 h", 0),
             ("Called at the claim", "to the pool in 1 d", 1),
             ("Quiet", "to the pool in 2 d", 2),
         }

@@ -644,7 +644,7 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
     sync.claim(ann, "新认领")
     travel(team, frozen, timedelta(hours=10))
     [item] = agenda_for(ann).sections["pool"]
-    assert (item.customer_name, item.reason) == ("新认领", "not contacted: pool in 38 h")
+    assert (item.customer_name, item.reason) == ("新认领", "call within 1 d 14 h")
     claimed = local_rows(ann, Customer)[0]
     _log(ann, claimed.id, next_at="in 30 days")
     assert agenda_for(ann).sections["pool"] == []

@@ -231,7 +231,7 @@ async def test_reassign_starts_on_the_owner_and_confirms_naming_both(team: Team)
         await pilot.press("up", "up")  # zoe → boss → ann
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert app.screen.question == f"Give 宏达机械 from {team.role('zoe')} to {team.role('ann')}?"
+        assert app.screen.question == f"Reassign 宏达机械 from {team.role('zoe')} to {team.role('ann')}?"
         await pilot.press("n")
         await pilot.pause()
         assert _held_by(team, acme.id) == team.role("zoe")
@@ -260,7 +260,7 @@ async def test_a_manager_assigns_a_pool_customer_from_the_pool_screen(team: Team
         assert [label for _value, label in app.screen.choices] == sorted([team.role("ann"), team.role("boss")])
         await pilot.press("enter")  # ann
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert app.screen.question == f"Give 公海一号 from pool to {team.role('ann')}?"
+        assert app.screen.question == f"Give 公海一号 from the pool to {team.role('ann')}?"
         await pilot.press("y")
         await _until(pilot, lambda: isinstance(app.screen, PoolScreen) and not app.screen.customers
                      and app.screen.query_one("#pool-list", OptionList).option_count == 1)
@@ -307,7 +307,7 @@ async def test_today_puts_going_back_to_the_pool_first_and_in_its_header(team: T
         assert "Going back to the pool 1" in title
         texts = _option_texts(app, "#agenda")
         assert texts[0] == "Going back to the pool (1)"
-        assert "公海一号" in texts[1] and "not contacted: pool in 48" in texts[1]
+        assert "公海一号" in texts[1] and "call within 2 d" in texts[1]
 
 
 @pytest.mark.parametrize("key", ["t", "p", "o", "C", "question_mark"])

@@ -284,3 +284,36 @@ async def test_an_open_pool_reloads_after_a_sync_round_and_keeps_the_cursor(team
         await _until(pilot, lambda: len(app.screen.customers) == 3)
         assert shown() == ["Alpha Co", "Bravo Co", "Charlie Co"]
         assert app.screen.current().name == "Charlie Co"  # the cursor stayed on its customer
+
+
+# ------------------------------------------------------------------ countdowns never understate the wait
+
+
+async def test_todays_pool_countdown_says_days_and_hours_under_three_days(home, frozen, memory_keyring) -> None:
+    """30 days after the last follow-up a customer goes back to the pool: 28 d 1 h after it, 1 d 23 h are left
+    (not "1 d"); 29 d 12 h after it, 12 h (not "0 d"); a fresh claim not yet called has 47 h: 1 d 23 h."""
+    import json
+    import sqlite3
+
+    from crmtui.screens.today import TodayScreen
+
+    from .test_rules import _RULES, _held, _team_laptop
+
+    ann = _team_laptop(home)
+    long_ago = NOW - timedelta(days=60)
+    _held(ann, "Almost two days", created=long_ago, last=NOW - timedelta(days=28, hours=1))
+    _held(ann, "Half a day", created=long_ago, last=NOW - timedelta(days=29, hours=12))
+    _held(ann, "Claimed an hour ago", created=long_ago, claimed=NOW - timedelta(hours=1))
+    with sqlite3.connect(ann.db.path) as raw:
+        raw.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_pool_rules', ?)", (json.dumps(_RULES),))
+    app = build_app(ann, watch_seconds=0.2)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _until(pilot, lambda: isinstance(app.screen, TodayScreen)
+                         and any("Half a day" in t for t in _option_texts(app, "#agenda")))
+            texts = _option_texts(app, "#agenda")
+    finally:
+        ann.close()
+    for name, countdown in (("Almost two days", "to the pool in 1 d 23 h"), ("Half a day", "to the pool in 12 h"),
+                            ("Claimed an hour ago", "call within 1 d 23 h")):
+        assert any(name in t and countdown in t for t in texts), "\n".join(texts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from crmtui import i18n
 from crmtui.config import Settings, Stage
@@ -77,6 +78,22 @@ def stage(settings: Settings, key: str) -> str:
 def days(count: int) -> str:
     """A number of days, short ("3 d" / "3 天")."""
     return _("{days} d").format(days=count)
+
+
+def time_left(left: timedelta) -> str:
+    """How long until something happens, short, never understating it by more than a rep would notice: minutes
+    under an hour, hours under a day, days and hours under three days ("1 d 23 h", never "1 d"), then whole
+    days, rounded to the nearest one. A moment already past is "0 min"."""
+    minutes = max(0, int(left.total_seconds() // 60))
+    if minutes < 60:
+        return _("{minutes} min").format(minutes=minutes)
+    hours = minutes // 60
+    if hours < 24:
+        return _("{hours} h").format(hours=hours)
+    if hours < 72:
+        whole, rest = divmod(hours, 24)
+        return _("{days} d {hours} h").format(days=whole, hours=rest) if rest else days(whole)
+    return days(round(minutes / (24 * 60)))
 
 
 class DateProblem:

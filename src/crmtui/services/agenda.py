@@ -279,13 +279,14 @@ def _pool_warnings(ctx: Context, connection: object, now: datetime, owner: str |
         if claimed is not None and (last is None or last < claimed):
             left = claimed + first_contact - now
             hours = max(0, int(left.total_seconds() // 3600))
-            reason = _("not contacted: pool in {hours} h").format(hours=hours)
+            # Short enough for Today's reason column at any width: the section says where it goes.
+            reason = _("call within {time}").format(time=labels.time_left(left))
             items.append(AgendaItem("pool", customer_id, name, reason, days=-1 if hours < 24 else hours // 24))
             continue
         line = max(moment for moment in (last, claimed, created) if moment is not None) + reclaim
         days = max(0, (line - now).days)
         items.append(AgendaItem("pool", customer_id, name,
-                                _("to the pool in {days} d").format(days=days), days=days))
+                                _("to the pool in {time}").format(time=labels.time_left(line - now)), days=days))
     items.sort(key=lambda entry: entry.days)
     return items
 
