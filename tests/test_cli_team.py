@@ -7,9 +7,10 @@ import sqlite3
 from pathlib import Path
 
 from crmtui.server import admin
+from crmtui.store.models import Customer
 from crmtui.sync.connection import KEYRING_SERVICE
 
-from .teamserver import MemoryKeyring, Team
+from .teamserver import MemoryKeyring, Team, local_rows
 from .test_cli import crm, fails, names, ok
 
 
@@ -248,3 +249,125 @@ def test_adding_a_customer_another_rep_holds_is_refused_naming_no_one(team: Team
     refused = fails("add", "lead", "深圳前海科技")
     assert "in the team's pool" in refused.stderr and "crm pool claim" in refused.stderr
     ok("add", "lead", "Unrelated Lead")  # nothing on the server: added
+
+
+# ---------------------------------------------------------------- deleted customers, a manager's own login, dates
+
+
+def _deleted_by_a_manager(team: Team, *names: str) -> dict[str, str]:
+    """Customers the manager boss added, synced and then deleted (synced again): their ids by name."""
+    from crmtui.services import customers as customer_service
+    from crmtui.sync import client as sync
+
+    boss = team.laptops.get("boss") or team.add_rep("boss", manager=True)
+    ids = {name: customer_service.add_customer(boss, name, force=True).id for name in names}
+    sync.sync_round(boss)
+    for customer_id in ids.values():
+        customer_service.delete_customer(boss, customer_id)
+    sync.sync_round(boss)
+    return ids
+
+
+def test_restore_finds_a_deleted_customer_by_pinyin_initials_and_never_picks_one_of_two(team: Team) -> None:
+    ids = _deleted_by_a_manager(team, "长沙宏达", "长沙华达")
+    # cshd is the initials of both: listed, neither restored.
+    refused = fails("server", "restore", "cshd", "--dsn", team.dsn, code=3)
+    assert "长沙宏达" in refused.stderr and "长沙华达" in refused.stderr
+    assert all(row["deleted_at"] is not None for row in team.server_rows("customer"))
+    assert "restored 长沙宏达" in ok("server", "restore", "changshahongda", "--dsn", team.dsn).stdout
+    # Only one deleted customer is left whose initials are cshd: the same reference now names it alone.
+    assert "restored 长沙华达" in ok("server", "restore", "CSHD", "--dsn", team.dsn).stdout
+    assert [row["deleted_at"] for row in team.server_rows("customer")] == [None, None]
+    assert "no deleted customer cshd" in fails("server", "restore", "cshd", "--dsn", team.dsn).stderr
+    # An id prefix and a part of the name work as on the laptop.
+    _deleted_by_a_manager(team, "Tyrell Foods")
+    tyrell = next(row["id"] for row in team.server_rows("customer") if row["name"] == "Tyrell Foods")
+    assert "restored Tyrell Foods" in ok("server", "restore", tyrell[:6], "--dsn", team.dsn).stdout
+    assert set(ids.values()) < {row["id"] for row in team.server_rows("customer", "deleted_at IS NULL")}
+
+
+def test_a_manager_runs_manager_commands_with_the_laptops_own_login(team: Team, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from crmtui.cli import app
+    from crmtui.services import customers as customer_service
+    from crmtui.sync import client as sync
+
+    from .test_team_rules import _use_laptop
+
+    wang = team.add_rep("wang")
+    boss = team.add_rep("boss", manager=True)
+    acme = customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    monkeypatch.delenv("CRMTUI_SERVER_DSN", raising=False)
+    _use_laptop(monkeypatch, team, "boss")
+    runner = CliRunner()
+
+    listed = runner.invoke(app, ["server", "reps"])
+    assert listed.exit_code == 0, listed.output
+    assert f"{team.role('wang')}: 1 customer" in listed.output.splitlines()
+    assert f"{team.role('boss')}: 0 customers  (manager)" in listed.output.splitlines()
+    moved = runner.invoke(app, ["server", "reassign", "acme", team.role("boss")])
+    assert moved.exit_code == 0, moved.output
+    assert f"Acme Health now belongs to {team.role('boss')}" in moved.output
+    assert team.server_rows("customer", "id = %s", (acme.id,))[0]["owner"] == team.role("boss")
+    assert local_rows(boss, Customer, id=acme.id)[0].owner == team.role("boss")  # the laptop synced after it
+
+    # A rep's own login is refused before anything is read or changed.
+    _use_laptop(monkeypatch, team, "wang")
+    refused = runner.invoke(app, ["server", "reps"])
+    assert refused.exit_code == 1 and "only a manager can do that" in refused.output
+    refused = runner.invoke(app, ["server", "reassign", "acme", "pool"])
+    assert refused.exit_code == 1 and "only a manager can do that" in refused.output
+    assert team.server_rows("customer", "id = %s", (acme.id,))[0]["owner"] == team.role("boss")
+
+
+def test_admin_only_commands_say_they_need_the_admins_dsn(home: Path, monkeypatch) -> None:
+    monkeypatch.delenv("CRMTUI_SERVER_DSN", raising=False)
+    for args in (["init"], ["add-rep", "wang"], ["remove-rep", "wang"], ["rules"], ["reclaim"]):
+        refused = fails("server", *args)
+        assert f"`crm server {args[0]}` is the admin's" in refused.stderr and "--dsn" in refused.stderr
+        assert refused.stderr.count("\n") == 1
+    # A laptop not set up for a team cannot stand in for the admin either.
+    assert "crm sync setup" in fails("server", "reps").stderr
+
+
+def test_team_commands_print_dates_as_the_app_does(team: Team, monkeypatch) -> None:
+    import psycopg
+    from typer.testing import CliRunner
+
+    from crmtui.cli import app
+    from crmtui.services import customers as customer_service
+    from crmtui.services.follow_ups import log_follow_up
+    from crmtui.sync import client as sync
+
+    from .test_team_rules import _use_laptop
+
+    wang = team.add_rep("wang")
+    team.add_rep("li")
+    released = customer_service.add_customer(wang, "Acme Health")
+    log_follow_up(wang, released.id, channel="phone", goal="intro", goal_met=True, notes="first call",
+                  next_plan="call again", next_at="2026-12-30 10:00")
+    sync.sync_round(wang)
+    with psycopg.connect(team.rep_url("wang"), autocommit=True) as conn:
+        conn.execute("SELECT sync.release(%s, 'no-budget')", (released.id,))
+    _deleted_by_a_manager(team, "Tyrell Foods")
+    monkeypatch.delenv("CRMTUI_SERVER_DSN", raising=False)
+    runner = CliRunner()
+
+    # NOW is Tue 24 Nov 2026 10:00 in Shanghai; wang released it then, and relock_days is 7.
+    _use_laptop(monkeypatch, team, "wang")
+    pool = runner.invoke(app, ["pool"]).output
+    assert "claim again from Tue 1 Dec 10:00" in pool and "2026-" not in pool
+    status = runner.invoke(app, ["sync", "status"]).output
+    assert "last success: Tue 24 Nov 10:00" in status
+    _use_laptop(monkeypatch, team, "li")  # li may claim it: the follow-up's day instead
+    assert "released: no budget  ·  last Tue 24 Nov" in runner.invoke(app, ["pool"]).output
+
+    _use_laptop(monkeypatch, team, "boss")
+    deleted = runner.invoke(app, ["server", "deleted"])
+    assert deleted.exit_code == 0, deleted.output
+    assert f"Tyrell Foods  ·  deleted Tue 24 Nov 10:00  ·  back to {team.role('boss')}" in deleted.output
+    listed = json.loads(runner.invoke(app, ["server", "deleted", "--json"]).output)
+    assert [(row["name"], row["deleted_at"]) for row in listed] == [("Tyrell Foods", "2026-11-24T02:00:00+00:00")]

@@ -287,8 +287,8 @@ def test_a_reps_own_release_still_locks_and_the_pool_list_says_until_when(team: 
     assert abs((until - released_at).total_seconds() - 7 * 86400) < 5
     _use_laptop(monkeypatch, team, "wang")
     result = CliRunner().invoke(app, ["pool"])
-    day = wang.clock.to_local(until).strftime("%Y-%m-%d %H:%M")
-    assert f"you can claim it again after {day}" in result.output, result.output
+    day = format_when(wang.clock.to_local(until), True, "en", wang.clock.today())
+    assert f"claim again from {day}" in result.output, result.output  # the app's words and dates
 
 
 def test_s0006_goes_down_and_up_again_on_a_live_server(team: Team) -> None:

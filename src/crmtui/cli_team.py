@@ -22,23 +22,35 @@ pool_app = typer.Typer(help=N_("The team's public pool (公海): list, claim, re
                        invoke_without_command=True)
 server_app = typer.Typer(help=N_("Team server administration (with the admin's DSN)."), no_args_is_help=True)
 
-DSN = Annotated[str, Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True,
-                         help=N_("The admin's connection URL; put the password in ~/.pgpass or PGPASSWORD, not here."))]
+DSN = Annotated[Optional[str], Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True,
+                                   help=N_("The admin's connection URL; put the password in ~/.pgpass or PGPASSWORD,"
+                                           " not here."))]
+MANAGER_DSN = Annotated[Optional[str], Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True, help=N_(
+    "The admin's connection URL; without it, this laptop's own team login is used (a manager's, from"
+    " `crm sync setup`)."))]
 SHOWN_REJECTIONS = 5
 """Rejections listed after a round; `crm sync conflicts` lists them all."""
 JSON_OUT = Annotated[bool, Opt("--json", help=N_("Machine-readable output only."))]
 
 
 def _when(session, text: str | None) -> str:  # type: ignore[no-untyped-def]
-    """A stored ISO moment in the rep's zone, or a dash."""
+    """A stored ISO moment as the app shows it (in the rep's zone, the rep's language), or a dash."""
     if not text:
         return "—"
-    from datetime import UTC, datetime
+    from datetime import datetime
 
-    moment = datetime.fromisoformat(text.replace(" ", "T"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return session.clock.to_local(moment).strftime("%Y-%m-%d %H:%M")
+    return _moment(session.clock, datetime.fromisoformat(text.replace(" ", "T")))
+
+
+def _moment(clock, moment, with_time: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """A moment (UTC if naive) as the app shows dates: "Tue 1 Dec 08:00" in the rep's zone, the year only when it
+    is not this year's; "Tue 1 Dec" without the time."""
+    from crmtui.dates import format_when
+
+    if moment is None:
+        return "—"
+    local = clock.to_local(moment)
+    return format_when(local if with_time else local.date(), with_time, base._lang(), clock.today())
 
 
 # ---------------------------------------------------------------- crm sync
@@ -252,13 +264,13 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
         if not customers:
             base._out(_("the pool is empty"))
         for c in customers:
-            last = session.clock.to_local(c.last_follow_up).strftime("%Y-%m-%d") if c.last_follow_up else "—"
-            details = " · ".join(part for part in (c.industry, c.region, c.why_text()) if part)
+            # The app's pool list words: when the rep may claim it again, else when it was last followed up.
             if c.claimable_after:
-                details = " · ".join(part for part in (details, _("you can claim it again after {day}").format(
-                    day=session.clock.to_local(c.claimable_after).strftime("%Y-%m-%d %H:%M"))) if part)
-            base._out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "")
-                      + "  ·  " + _("last follow-up {day}").format(day=last))
+                when = _("claim again from {day}").format(day=_moment(session.clock, c.claimable_after))
+            else:
+                when = _("last {day}").format(day=_moment(session.clock, c.last_follow_up, with_time=False))
+            details = " · ".join(part for part in (c.industry, c.region, c.why_text()) if part)
+            base._out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "") + "  ·  " + when)
 
 
 @pool_app.command("claim")
@@ -306,8 +318,9 @@ def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- crm server
 
 
-def _admin(dsn: str, action):  # type: ignore[no-untyped-def]
-    """Runs an admin action; its errors are one line, the DSN's password masked."""
+def _admin(dsn: str | None, action, command: str = ""):  # type: ignore[no-untyped-def]
+    """Runs an admin action; its errors are one line, the DSN's password masked. Without a DSN, says that the
+    command is the admin's and how to give the admin's connection."""
     from crmtui.config import load_settings
     from crmtui.i18n import set_language
 
@@ -320,6 +333,9 @@ def _admin(dsn: str, action):  # type: ignore[no-untyped-def]
         set_phone_region(settings.phone_region)
     except CrmError:
         pass
+    if not dsn:
+        base._fail(_("`crm server {command}` is the admin's: give the admin's connection URL with --dsn or"
+                     " CRMTUI_SERVER_DSN").format(command=command))
     from crmtui.errors import Ambiguous
 
     try:
@@ -344,14 +360,14 @@ def _is_driver_error(exc: BaseException) -> bool:
 
 @server_app.command("init")
 def server_init(
-    dsn: DSN,
+    dsn: DSN = None,
     new_epoch: Annotated[bool, Opt("--new-epoch", help=N_("After restoring the server from a backup: every laptop resyncs fully."))] = False,
     team: Annotated[Optional[str], Opt("--team", help=N_("The team's name, which prefixes its group roles (crm_TEAM_rep...); by default the database's name. Set once."))] = None,
 ) -> None:
     """Creates or migrates the team schema (tables, row-level security, roles, functions). Safe to run again."""
     from crmtui.server import admin
 
-    result = _admin(dsn, lambda: admin.init(dsn, team=team, new_epoch=new_epoch))
+    result = _admin(dsn, lambda: admin.init(dsn, team=team, new_epoch=new_epoch), "init")
     if result.revision_before == result.revision_after:
         base._out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
     else:
@@ -365,13 +381,13 @@ def server_init(
 @server_app.command("add-rep")
 def server_add_rep(
     name: Annotated[str, Arg(help=N_("The rep's login: lower-case letters, digits, _."))],
-    dsn: DSN,
+    dsn: DSN = None,
     manager: Annotated[bool, Opt("--manager", help=N_("A manager sees every rep's customers and can reassign."))] = False,
 ) -> None:
     """Creates a rep's login and prints its generated password once."""
     from crmtui.server import admin
 
-    password, existed = _admin(dsn, lambda: admin.add_rep(dsn, name, manager=manager))
+    password, existed = _admin(dsn, lambda: admin.add_rep(dsn, name, manager=manager), "add-rep")
     if existed:
         base._out(_("{name} existed: the role is now {role} and a new password replaces the old one (their"
                     " laptops need `crm sync setup` again):").format(name=name, role=_("manager") if manager else _("rep")))
@@ -382,11 +398,11 @@ def server_add_rep(
 
 
 @server_app.command("remove-rep")
-def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], dsn: DSN) -> None:
+def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], dsn: DSN = None) -> None:
     """Stops a rep's login, ends their sessions and returns their customers to the pool."""
     from crmtui.server import admin
 
-    count = _admin(dsn, lambda: admin.remove_rep(dsn, name))
+    count = _admin(dsn, lambda: admin.remove_rep(dsn, name), "remove-rep")
     base._out(ngettext("{name} can no longer log in; {count} customer went back to the pool",
                        "{name} can no longer log in; {count} customers went back to the pool", count).format(
         name=name, count=count))
@@ -394,49 +410,54 @@ def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], ds
 
 @server_app.command("reassign")
 def server_reassign(
-    customer: Annotated[str, Arg(help=N_("The customer's id or exact name."))],
+    customer: Annotated[str, Arg(help=N_("The customer: a name, part of it, pinyin initials or an id prefix."))],
     rep: Annotated[str, Arg(help=N_("The rep who gets it, or `pool`."))],
-    dsn: DSN,
+    dsn: MANAGER_DSN = None,
 ) -> None:
-    """Gives a customer to another rep (or to the pool)."""
+    """Gives a customer to another rep (or to the pool): the admin, or a manager on their own laptop."""
     from crmtui.server import admin
 
     target = None if rep == "pool" else rep
-    name = _admin(dsn, lambda: admin.reassign(dsn, customer, target))
+    name = _as_manager(dsn, lambda conn, clock: admin.reassign_on(conn, customer, target), sync_after=True)
     base._out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
 
 
 @server_app.command("restore")
 def server_restore(
-    customer: Annotated[str, Arg(help=N_("The deleted customer's id or name."))],
-    dsn: Annotated[Optional[str], Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True, help=N_(
-        "The admin's connection URL; without it, a manager's own login from `crm sync setup` is used."))] = None,
+    customer: Annotated[str, Arg(help=N_("The deleted customer: a name, part of it, pinyin initials or an id prefix."))],
+    dsn: MANAGER_DSN = None,
 ) -> None:
     """Brings back a deleted customer with the records deleted with it; every laptop receives it again."""
     from crmtui.server import admin
 
-    if dsn:
-        name = _admin(dsn, lambda: admin.restore(dsn, customer))
-        base._out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
-        return
-    from crmtui.errors import NotAllowed
-    from crmtui.sync.client import handshake, sync_round
-    from crmtui.sync.connection import connect
+    name = _as_manager(dsn, lambda conn, clock: admin.restore_on(conn, customer), sync_after=True)
+    base._out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
 
-    with base._session() as session:
-        if not session.settings.sync.configured:
-            raise NotAllowed("restore: give the admin's --dsn, or run it on a manager's laptop set up with"
-                             " `crm sync setup`")
-        with connect(session.settings.sync) as pg:
-            handshake(session, pg)
-            name = admin.restore_on(pg, customer)
-        sync_round(session)
-        base._out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
+
+@server_app.command("deleted")
+def server_deleted(dsn: MANAGER_DSN = None, json_out: JSON_OUT = False) -> None:
+    """Lists the deleted customers a restore can bring back: when each was deleted, and to whom it goes back."""
+    from crmtui.server import admin
+
+    def listed(conn, clock):  # type: ignore[no-untyped-def]
+        return [(customer_id, name, at, rep, _moment(clock, at)) for customer_id, name, at, rep
+                in admin.deleted_on(conn)]
+
+    rows = _as_manager(dsn, listed)
+    if json_out:
+        base._print_json([{"id": customer_id, "name": name, "deleted_at": at.isoformat() if at else None,
+                           "back_to": rep} for customer_id, name, at, rep, _shown in rows])
+        return
+    if not rows:
+        base._out(_("no deleted customers"))
+    for customer_id, name, _at, rep, shown in rows:
+        back = _("back to {rep}").format(rep=rep) if rep else _("back to the pool")
+        base._out(f"{customer_id[:8]}  {name}  ·  " + _("deleted {day}").format(day=shown) + f"  ·  {back}")
 
 
 @server_app.command("rules")
 def server_rules(
-    dsn: DSN,
+    dsn: DSN = None,
     reclaim_days: Annotated[Optional[int], Opt("--reclaim-days", min=1, help=N_("Back to the pool after this many days without a follow-up (no won deal)."))] = None,
     claim_limit: Annotated[Optional[int], Opt("--claim-limit", min=0, help=N_("Claims a rep may make a day."))] = None,
     first_contact_hours: Annotated[Optional[int], Opt("--first-contact-hours", min=1, help=N_("A claimed customer needs a follow-up within this many hours."))] = None,
@@ -454,33 +475,80 @@ def server_rules(
         "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days,
         "duplicate_checks_per_minute": duplicate_checks_per_minute,
         "duplicate_checks_per_day": duplicate_checks_per_day}.items() if value is not None}
-    rules = _admin(dsn, lambda: admin.rules(dsn, changes))
+    rules = _admin(dsn, lambda: admin.rules(dsn, changes), "rules")
     for key, value in rules.items():
         base._out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
 
 
 @server_app.command("reclaim")
-def server_reclaim(dsn: DSN) -> None:
+def server_reclaim(dsn: DSN = None) -> None:
     """Returns overdue customers to the pool now (for cron; claim and pull also do it)."""
     from crmtui.server import admin
 
-    count = _admin(dsn, lambda: admin.reclaim(dsn))
+    count = _admin(dsn, lambda: admin.reclaim(dsn), "reclaim")
     base._out(ngettext("{count} customer went back to the pool", "{count} customers went back to the pool",
                        count).format(count=count))
 
 
 @server_app.command("reps")
-def server_reps(dsn: DSN) -> None:
-    """Lists the reps: manager or not, active or not, customers held."""
+def server_reps(dsn: MANAGER_DSN = None) -> None:
+    """Lists the reps: manager or not, active or not, customers held (the admin, or a manager on their laptop)."""
     from crmtui.server import admin
 
-    reps = _admin(dsn, lambda: admin.reps(dsn))
+    reps = _as_manager(dsn, lambda conn, clock: admin.reps_on(conn))
     if not reps:
         base._out(_("no reps yet: add one with `crm server add-rep NAME`"))
     for name, manager, active, held in reps:
         flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
         base._out(ngettext("{name}: {count} customer", "{name}: {count} customers", held).format(name=name, count=held)
                   + (f"  ({flags})" if flags else ""))
+
+
+def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: ignore[no-untyped-def]
+    """Runs action(connection, clock) as the admin (with the admin's DSN) or, without one, as the manager this
+    laptop syncs as (its own team login: the server, user and keyring password of `crm sync setup`). A rep's
+    login is refused before anything is read; after a change, the manager's laptop syncs at once."""
+    from crmtui.server import admin
+
+    if dsn:
+        from crmtui.clock import Clock, local_zone
+        from crmtui.config import load_settings
+
+        def as_admin():  # type: ignore[no-untyped-def]
+            try:
+                zone = local_zone(load_settings().timezone)
+            except CrmError:
+                zone = local_zone()
+            with admin.admin_connection(dsn) as conn:
+                admin.require_admin(conn)
+                return action(conn, Clock(zone))
+
+        return _admin(dsn, as_admin)
+    from crmtui.errors import NotAllowed
+    from crmtui.sync.client import handshake, sync_round
+    from crmtui.sync.connection import connect
+
+    with base._session() as session:
+        sync = session.settings.sync
+        if not sync.configured:
+            raise NotAllowed("give the admin's --dsn, or run it on a manager's laptop set up with `crm sync setup`")
+        try:
+            with connect(sync) as pg:
+                if not handshake(session, pg).manager:
+                    raise admin.refusal("managers_only", sync.user)
+                result = action(pg, session.clock)
+        except CrmError:
+            raise
+        except Exception as error:  # the driver's: one line
+            if not _is_driver_error(error):
+                raise
+            raise NotAllowed("the server refused: {reason}", reason=admin.first_line(error)) from None
+        if sync_after:
+            try:
+                sync_round(session)
+            except CrmError:
+                pass  # the change is on the server; the laptop's next round brings it
+        return result
 
 
 def register(app: typer.Typer) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crmtui import normalize
 from crmtui.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound, Offline, ServerRefused
 from crmtui.i18n import N_
 
@@ -436,36 +437,79 @@ def remove_rep(dsn: str, name: str) -> int:
 
 
 def find_customer(conn: psycopg.Connection, ref: str, *, pool_only: bool = False) -> tuple[str, str]:
-    """A customer on the server (in the pool only, if asked) by id, id prefix (6+ characters), exact name,
-    part of the name or pinyin: (id, name). Several matches: an error listing them."""
+    """A live customer on the server (in the pool only, if asked) named by ref as on the laptop (an id or id
+    prefix, its name or a contact's, a word or fragment of them, pinyin or its initials; see
+    crmtui.services.lookup): (id, name). Several of the strongest tier: Ambiguous, listing them."""
+    from crmtui.store.lookup import compact, id_prefix
     from crmtui.store.raw import like_pattern
 
+    term = _reference(ref)
+    word = compact(term)
+    # A superset of what the laptop's tiers match, narrowed on the server; the tiers then decide here.
+    values = {"t": term, "like": like_pattern(term), "word": like_pattern(word) if word else None,
+              "prefix": id_prefix(term), "key": normalize.name_key(term) or None}
+    matches = ("({a}.name_key = %(key)s OR {a}.name ILIKE %(like)s OR {a}.pinyin ILIKE %(like)s"
+               " OR {a}.pinyin ILIKE %(word)s{own})")
+    live = "c.deleted_at IS NULL" + (" AND c.owner IS NULL" if pool_only else "")
+    customers = conn.execute(
+        "SELECT c.id, c.name, c.status, c.name_key, c.pinyin FROM crm.customer c"
+        f" WHERE {live} AND (c.id = %(t)s OR " + matches.format(a="c", own=" OR c.id LIKE %(prefix)s")
+        + ") ORDER BY c.name_key = %(key)s DESC, c.name LIMIT 500", values).fetchall()
+    contacts = conn.execute(
+        "SELECT k.id, k.customer_id, k.name, k.name_key, k.pinyin, c.id, c.name, c.status, c.name_key, c.pinyin"
+        f" FROM crm.contact k JOIN crm.customer c ON c.id = k.customer_id WHERE k.deleted_at IS NULL AND {live}"
+        " AND " + matches.format(a="k", own="") + " LIMIT 500", values).fetchall()
+    customers += [row[5:] for row in contacts]
+    return pick_customer(ref, term, customers, [row[:5] for row in contacts], NotFound("customer", ref))
+
+
+def _reference(ref: str) -> str:
     term = ref.strip()
-    if not term:
-        raise NotFound("customer", ref)
-    like = like_pattern(term)
-    rows = conn.execute(
-        "SELECT id, name, (id = %(t)s OR name = %(t)s) AS exact FROM crm.customer WHERE deleted_at IS NULL"
-        + (" AND owner IS NULL" if pool_only else "")
-        + " AND (id = %(t)s OR (length(%(t)s) >= 6 AND id LIKE %(prefix)s) OR name ILIKE %(like)s"
-        " OR pinyin ILIKE %(like)s) ORDER BY exact DESC, name LIMIT 21",
-        {"t": term, "prefix": like[1:], "like": like},
-    ).fetchall()
-    exact = [row for row in rows if row[2]]
-    if len(exact) == 1 or len(rows) == 1:
-        return (exact or rows)[0][:2]
-    if not rows:
-        raise NotFound("customer", ref)
-    raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
+    if not term or len(term) > 200:
+        raise InvalidInput("customer", "a name, part of a name, pinyin initials or an id (1-{max} characters)",
+                           ref, max=200)
+    return term
+
+
+def pick_customer(ref: str, term: str, customers: list, contacts: list, missing: Exception) -> tuple[str, str]:
+    """The one customer that `term` names among these (id, name, status, name key, pinyin) and their contacts
+    (id, customer id, name, name key, pinyin), by the laptop's own rule (crmtui.store.lookup, run on a copy in
+    memory): the strongest tier decides, and several there are listed (Ambiguous), never one picked.
+    `missing` is raised when none matches."""
+    import sqlite3
+
+    from crmtui.store.lookup import find_customer_by_id, find_customers
+
+    with sqlite3.connect(":memory:") as memory:
+        memory.execute("CREATE TABLE customer (id TEXT PRIMARY KEY, name TEXT, status TEXT, name_key TEXT,"
+                       " pinyin TEXT, deleted_at TEXT)")
+        memory.execute("CREATE TABLE contact (id TEXT PRIMARY KEY, customer_id TEXT, name TEXT, name_key TEXT,"
+                       " pinyin TEXT, deleted_at TEXT)")
+        memory.executemany("INSERT OR IGNORE INTO customer VALUES (?, ?, ?, ?, ?, NULL)",
+                           [(row[0], row[1], row[2], row[3] or "", row[4] or "") for row in customers])
+        memory.executemany("INSERT OR IGNORE INTO contact VALUES (?, ?, ?, ?, ?, NULL)",
+                           [(row[0], row[1], row[2], row[3] or "", row[4] or "") for row in contacts])
+        found = find_customer_by_id(memory, term) or find_customers(memory, term, None, 20)
+    if not found:
+        raise missing
+    if len(found) > 1:
+        raise Ambiguous("customer", ref, [Match(c.id, c.name + (f"  ({c.via_contact})" if c.via_contact else ""))
+                                          for c in found])
+    return found[0].id, found[0].name
 
 
 def reassign(dsn: str, customer: str, rep: str | None) -> str:
     """Gives the customer to `rep` (None: to the pool). Returns the customer's name."""
     with admin_connection(dsn) as conn:
         _require_schema(conn)
-        customer_id, name = find_customer(conn, customer)
-        call(conn, "SELECT sync.reassign(%s, %s)", (customer_id, rep))
-        return name
+        return reassign_on(conn, customer, rep)
+
+
+def reassign_on(conn: psycopg.Connection, customer: str, rep: str | None) -> str:
+    """The same with a manager's or the admin's connection."""
+    customer_id, name = find_customer(conn, customer)
+    call(conn, "SELECT sync.reassign(%s, %s)", (customer_id, rep))
+    return name
 
 
 def restore(dsn: str, customer: str) -> str:
@@ -476,29 +520,36 @@ def restore(dsn: str, customer: str) -> str:
 
 
 def restore_on(conn: psycopg.Connection, ref: str) -> str:
-    """Restores a deleted customer named by id, id prefix (6+ characters), exact or part of its name, with a
-    manager's or the admin's connection; returns its name. Several matches: an error listing them."""
+    """Restores a deleted customer named by ref as on the laptop (an id or id prefix, its name or the name of a
+    contact deleted with it, a word or fragment of them, pinyin or its initials), with a manager's or the admin's
+    connection; returns its name. Several of the strongest tier: Ambiguous, listing them."""
+    customer_id, name = find_deleted_customer(conn, ref)
+    call(conn, "SELECT sync.restore(%s)", (customer_id,))
+    return name
+
+
+def find_deleted_customer(conn: psycopg.Connection, ref: str) -> tuple[str, str]:
+    """A deleted customer a restore can bring back (not a merged one), named by ref as find_customer names a
+    live one: (id, name). Only a manager or the admin may list them."""
     import psycopg
 
-    term = ref.strip()
+    term = _reference(ref)
     try:
-        deleted = conn.execute("SELECT id, name FROM sync.deleted_customers()").fetchall()
+        customers = conn.execute(
+            "SELECT d.id, d.name, c.status, c.name_key, c.pinyin FROM sync.deleted_customers() d"
+            " JOIN crm.customer c ON c.id = d.id").fetchall()
     except psycopg.Error as error:
         if error.sqlstate != "CRM01":
             raise
         raise refusal(error.diag.message_primary or "", error.diag.message_detail or "") from None
-    rows = [row for row in deleted
-            if term and (row[0] == term or (len(term) >= 6 and row[0].startswith(term))
-                         or term.casefold() in row[1].casefold())]
-    exact = [row for row in rows if term in row]
-    if len(exact) == 1 or len(rows) == 1:
-        customer_id, name = (exact or rows)[0]
-    elif not rows:
-        raise NotAllowed("no deleted customer {ref} on the server", ref=ref)
-    else:
-        raise Ambiguous("customer", ref, [Match(row[0], row[1]) for row in rows[:20]])
-    call(conn, "SELECT sync.restore(%s)", (customer_id,))
-    return name
+    ids = [row[0] for row in customers]
+    # The contacts a restore brings back with it: those deleted with the customer, not before.
+    contacts = conn.execute(
+        "SELECT k.id, k.customer_id, k.name, k.name_key, k.pinyin FROM crm.contact k"
+        " JOIN crm.customer c ON c.id = k.customer_id WHERE c.id = ANY(%s)"
+        " AND (k.deleted_at IS NULL OR k.deleted_at >= c.deleted_at)", (ids,)).fetchall()
+    return pick_customer(ref, term, customers, contacts,
+                         NotAllowed("no deleted customer {ref} on the server", ref=ref))
 
 
 def rules(dsn: str, changes: dict[str, int | None]) -> dict[str, Any]:
@@ -528,11 +579,40 @@ def reps(dsn: str) -> list[tuple[str, bool, bool, int]]:
     """Every rep: name, manager, active, customers held."""
     with admin_connection(dsn) as conn:
         _require_schema(conn)
+        return reps_on(conn)
+
+
+def reps_on(conn: psycopg.Connection) -> list[tuple[str, bool, bool, int]]:
+    """The same with a manager's or the admin's connection (both read every customer)."""
+    return conn.execute(
+        "SELECT r.name, r.manager, r.active, count(c.id) FROM crm.rep r"
+        " LEFT JOIN crm.customer c ON c.owner = r.name AND c.deleted_at IS NULL"
+        " GROUP BY r.name, r.manager, r.active ORDER BY r.name"
+    ).fetchall()
+
+
+def deleted_on(conn: psycopg.Connection) -> list[tuple[str, str, Any, str | None]]:
+    """The deleted customers a restore can bring back, newest deletion first: id, name, when deleted, and the
+    rep a restore gives it back to (None: the pool), with a manager's or the admin's connection."""
+    import psycopg
+
+    try:
         return conn.execute(
-            "SELECT r.name, r.manager, r.active, count(c.id) FROM crm.rep r"
-            " LEFT JOIN crm.customer c ON c.owner = r.name AND c.deleted_at IS NULL"
-            " GROUP BY r.name, r.manager, r.active ORDER BY r.name"
-        ).fetchall()
+            "SELECT d.id, d.name, d.deleted_at,"
+            " (SELECT a.rep FROM crm.access_change a WHERE a.customer_id = d.id"
+            "   AND a.id = (SELECT max(b.id) FROM crm.access_change b WHERE b.customer_id = d.id)"
+            "   AND a.change = 'lost' AND a.reason = 'deleted'"
+            "   AND EXISTS (SELECT 1 FROM crm.rep r WHERE r.name = a.rep AND r.active))"
+            " FROM sync.deleted_customers() d").fetchall()
+    except psycopg.Error as error:
+        if error.sqlstate != "CRM01":
+            raise
+        raise refusal(error.diag.message_primary or "", error.diag.message_detail or "") from None
+
+
+def require_admin(conn: psycopg.Connection) -> None:
+    """The team schema is there and current enough, and the connection is the team's admin's."""
+    _require_schema(conn)
 
 
 def _require_schema(conn: psycopg.Connection) -> None:
