@@ -360,7 +360,11 @@ def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused 
 
         key, detail = error.diag.message_primary or "", error.diag.message_detail or ""
         if key == "relocked" and ctx is not None:
-            detail = ctx.clock.to_local(datetime.fromisoformat(detail)).strftime("%Y-%m-%d %H:%M")
+            from crmtui import i18n
+            from crmtui.dates import format_when
+
+            detail = format_when(ctx.clock.to_local(datetime.fromisoformat(detail)), True, i18n.language,
+                                 ctx.clock.today())  # as the pool list says it
         if key == "duplicate_check_limit":
             from crmtui.i18n import _
 
