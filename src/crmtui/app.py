@@ -160,16 +160,16 @@ class CrmApp(App[None]):
 
         self._syncing = False
         self._show_sync_state()
-        from crmtui.screens.pool import PoolScreen
-
-        for screen in self.screen_stack:  # the pool changes with every round (claims, releases, reclaims)
-            if isinstance(screen, PoolScreen):
-                screen.load()
         if error is not None:
             if not quiet:
                 text = error.message() if isinstance(error, CrmError) else str(error)
                 self.notify(text, title=_("Sync"), severity="warning", timeout=8)
             return
+        from crmtui.screens.pool import PoolScreen
+
+        for screen in self.screen_stack:  # the pool changes with every round (claims, releases, reclaims)
+            if isinstance(screen, PoolScreen):
+                screen.load()
         if report.rejected:
             from crmtui.sync.notices import rejected_round_text
 
