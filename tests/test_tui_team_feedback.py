@@ -88,7 +88,8 @@ async def test_d_and_D_ask_before_a_rejected_change_is_given_up(team: Team, froz
         seq = app.screen._chosen_rejection()
         await pilot.press("d")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert app.screen.question == f"Dismiss rejected change #{seq} (Acme Health · follow-up)? It is given up for good"
+        assert app.screen.question == (f"Dismiss rejected change #{seq} (Acme Health · follow-up)?"
+                                       " It is given up for good")
         await pilot.press("n")
         await _until(pilot, lambda: isinstance(app.screen, ConflictsScreen))
         assert rejected_left() == 2  # no: nothing went
