@@ -20,7 +20,9 @@ sync_app = typer.Typer(help=N_("Team sync: one round (push, then pull), its set-
                        invoke_without_command=True)
 pool_app = typer.Typer(help=N_("The team's public pool (公海): list, claim, release. Needs the server."),
                        invoke_without_command=True)
-server_app = typer.Typer(help=N_("Team server administration (with the admin's DSN)."), no_args_is_help=True)
+server_app = typer.Typer(help=N_("Team server administration: the admin's commands (with the admin's DSN), and a"
+                                  " manager's, which run on a manager's laptop with its own team login."),
+                         no_args_is_help=True)
 
 DSN = Annotated[Optional[str], Opt("--dsn", envvar="CRMTUI_SERVER_DSN", show_envvar=True,
                                    help=N_("The admin's connection URL; put the password in ~/.pgpass or PGPASSWORD,"
