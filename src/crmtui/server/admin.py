@@ -28,6 +28,16 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 SCHEMA_VERSION = 1
 """The server schema this release creates (sync.server_info schema_version)."""
 MIN_SERVER_VERSION = 160000
+DELETED_CUSTOMERS = (
+    "SELECT d.id, d.name, d.deleted_at,"
+    " (SELECT a.rep FROM crm.access_change a WHERE a.customer_id = d.id"
+    "   AND a.id = (SELECT max(b.id) FROM crm.access_change b WHERE b.customer_id = d.id)"
+    "   AND a.change = 'lost' AND a.reason = 'deleted'"
+    "   AND EXISTS (SELECT 1 FROM crm.rep r WHERE r.name = a.rep AND r.active))"
+    " FROM sync.deleted_customers() d")
+"""The team's deleted customers, newest deletion first: id, name, when deleted, and the rep a restore gives it
+back to (its last change of hands was that rep losing it to the deletion, and the rep is still active; else
+NULL: the pool)."""
 ROLE_KINDS = ("owner", "api", "rep", "manager", "admin")
 """The team's group roles: tables' owner, functions' owner (the only writer), reps, managers, admins."""
 TEAM_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -597,13 +607,7 @@ def deleted_on(conn: psycopg.Connection) -> list[tuple[str, str, Any, str | None
     import psycopg
 
     try:
-        return conn.execute(
-            "SELECT d.id, d.name, d.deleted_at,"
-            " (SELECT a.rep FROM crm.access_change a WHERE a.customer_id = d.id"
-            "   AND a.id = (SELECT max(b.id) FROM crm.access_change b WHERE b.customer_id = d.id)"
-            "   AND a.change = 'lost' AND a.reason = 'deleted'"
-            "   AND EXISTS (SELECT 1 FROM crm.rep r WHERE r.name = a.rep AND r.active))"
-            " FROM sync.deleted_customers() d").fetchall()
+        return conn.execute(DELETED_CUSTOMERS).fetchall()
     except psycopg.Error as error:
         if error.sqlstate != "CRM01":
             raise

@@ -223,13 +223,9 @@ def deleted_customers(ctx: Context, connection: Connect | None = None) -> list[D
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
         try:
-            rows = pg.execute(
-                "SELECT d.id, d.name, d.deleted_at,"
-                " (SELECT a.rep FROM crm.access_change a WHERE a.customer_id = d.id"
-                "   AND a.id = (SELECT max(b.id) FROM crm.access_change b WHERE b.customer_id = d.id)"
-                "   AND a.change = 'lost' AND a.reason = 'deleted'"
-                "   AND EXISTS (SELECT 1 FROM crm.rep r WHERE r.name = a.rep AND r.active))"
-                " FROM sync.deleted_customers() d").fetchall()
+            from crmtui.server.admin import DELETED_CUSTOMERS
+
+            rows = pg.execute(DELETED_CUSTOMERS).fetchall()
         except Exception as error:
             from crmtui.sync.client import _refusal
 
