@@ -372,7 +372,7 @@ class Capture:
 
 
 def bench_agenda(db_path: Path, runs: int, plans: bool) -> None:
-    from crmtui.config import Settings
+    from crmtui.core.config import Settings
     from crmtui.services.agenda import agenda_for
     from crmtui.services.context import open_context
     from crmtui.store import agenda as store
@@ -544,7 +544,7 @@ def naive_search_statements(query: str, limit: int = 50) -> list[Statement]:
     """Hand-written search: MATCH for 3+ character terms, LIKE for shorter ones (trigram FTS5 cannot MATCH
     fewer than 3 characters); notes when some term is long or a two-character Chinese word (the store's rule);
     every statement runs (no early stop)."""
-    from crmtui.normalize import fold, has_cjk
+    from crmtui.core.normalize import fold, has_cjk
 
     terms = fold(query).split()
     long_terms = [t for t in terms if len(t) >= 3]
@@ -588,7 +588,7 @@ def search_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
 def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50) -> None:
     from sqlalchemy import event, text
 
-    from crmtui.config import Settings
+    from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.search import search
 
@@ -815,7 +815,7 @@ def bench_cli(db_path: Path, runs: int) -> None:
 
         print("\n-- python -X importtime (.pyc environment): top %d by cumulative time --" % 15)
         env = envs[PYC]
-        importtime([str(PYTHON), "-X", "importtime", "-c", "import crmtui.cli"], env)
+        importtime([str(PYTHON), "-X", "importtime", "-c", "import crmtui.cli.commands"], env)
         importtime([str(PYTHON), "-X", "importtime", "-m", "crmtui", "today"], env)
         importtime([str(PYTHON), "-X", "importtime", "-m", "crmtui", *commands["crm log"][1:]], env)
     finally:

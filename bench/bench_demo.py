@@ -59,8 +59,8 @@ def child(day: str, profile: str | None) -> None:
 
     zone = ZoneInfo("Asia/Shanghai")
     with time_machine.travel(datetime.fromisoformat(day).replace(hour=10, tzinfo=zone), tick=False):
-        from crmtui.clock import Clock
-        from crmtui.config import Settings
+        from crmtui.core.clock import Clock
+        from crmtui.core.config import Settings
         from crmtui.services import demo
         from crmtui.services.context import open_context
 

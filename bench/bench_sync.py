@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from crmtui.clock import Clock  # noqa: E402
-from crmtui.config import Settings, SyncSettings  # noqa: E402
+from crmtui.core.clock import Clock  # noqa: E402
+from crmtui.core.config import Settings, SyncSettings  # noqa: E402
 from crmtui.server import admin  # noqa: E402
 from crmtui.services.context import open_context  # noqa: E402
 from crmtui.sync import client as sync  # noqa: E402

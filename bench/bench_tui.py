@@ -125,8 +125,8 @@ def capture_cost() -> float:
 async def search_keystroke(db: Path) -> tuple[float, float]:
     """Median ms of the work one search keystroke causes (the query and filling the result list), and the
     query alone."""
-    from crmtui.app import build_app
-    from crmtui.config import Settings
+    from crmtui.tui.app import build_app
+    from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.search import search
 
@@ -155,8 +155,8 @@ async def search_keystroke(db: Path) -> tuple[float, float]:
 
 async def board_figures(db: Path) -> tuple[float, float, int]:
     """Median ms to read the board (the service) and to fill its columns (the screen), and the open deals shown."""
-    from crmtui.app import build_app
-    from crmtui.config import Settings
+    from crmtui.tui.app import build_app
+    from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.pipeline import board
 
@@ -185,8 +185,8 @@ async def follow_up_keystrokes(tmp: Path) -> int:
     """Drives a complete follow-up from Today and counts every key that is not part of the typed text."""
     from datetime import timedelta
 
-    from crmtui.app import build_app
-    from crmtui.config import Settings
+    from crmtui.tui.app import build_app
+    from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.customers import add_customer
     from crmtui.services.follow_ups import log_follow_up

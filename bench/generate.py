@@ -30,8 +30,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from crmtui.normalize import email_key, has_cjk, name_key, phone_key
-from crmtui.pinyin import search_keys
+from crmtui.core.normalize import email_key, has_cjk, name_key, phone_key
+from crmtui.core.pinyin import search_keys
 from crmtui.store.db import open_database
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out" / "big.db"

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from crmtui.clock import Clock
-from crmtui.config import Settings
+from crmtui.core.clock import Clock
+from crmtui.core.config import Settings
 from crmtui.services.context import Context, open_context
 
 ZONE = ZoneInfo("Asia/Shanghai")

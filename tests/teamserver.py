@@ -14,8 +14,8 @@ import psycopg
 import pytest
 from keyring.backend import KeyringBackend
 
-from crmtui.clock import Clock
-from crmtui.config import Settings, SyncSettings
+from crmtui.core.clock import Clock
+from crmtui.core.config import Settings, SyncSettings
 from crmtui.server import admin
 from crmtui.services.context import Context, open_context
 from crmtui.sync.connection import store_password

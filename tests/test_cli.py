@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from typer.testing import CliRunner, Result
 
-from crmtui.cli import app
+from crmtui.cli.commands import app
 from crmtui.services.agenda import agenda_for
 from crmtui.services.context import Context
 from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, list_customers

@@ -68,7 +68,7 @@ def test_a_quiet_day_suggests_the_demo_only_on_an_empty_book(ctx: Context) -> No
 async def test_the_apps_quiet_day_suggests_the_demo_only_on_an_empty_book(ctx: Context) -> None:
     from textual.widgets import OptionList
 
-    from crmtui.app import build_app
+    from crmtui.tui.app import build_app
     from crmtui.services.follow_ups import log_follow_up
 
     for filled in (False, True):

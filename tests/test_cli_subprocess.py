@@ -39,7 +39,7 @@ LOADED = "sorted({m.split('.')[0] for m in sys.modules} & set(%r))" % (HEAVY,)
 
 
 def test_importing_the_cli_loads_no_heavy_module(subprocess_env):
-    child = python(subprocess_env, f"import sys, json\nimport crmtui.cli\nprint(json.dumps({LOADED}))")
+    child = python(subprocess_env, f"import sys, json\nimport crmtui.cli.commands\nprint(json.dumps({LOADED}))")
     assert child.returncode == 0, child.stderr
     assert loaded(child.stdout) == []
 
@@ -47,7 +47,7 @@ def test_importing_the_cli_loads_no_heavy_module(subprocess_env):
 def test_log_with_a_chinese_date_loads_neither_dateparser_nor_the_heavy_modules(subprocess_env):
     code = f"""
 import contextlib, io, json, sys
-from crmtui.cli import app
+from crmtui.cli.commands import app
 
 def run(*args):
     out = io.StringIO()
@@ -181,7 +181,7 @@ def test_help_follows_the_locale(subprocess_env, home):
     assert "[必填]" in log.stdout and "显示本帮助并退出。" in log.stdout
     assert "Options" not in log.stdout and "Show this message" not in log.stdout
     # lines wrapped by terminal cells: nothing wider than Click's 80 columns
-    from crmtui.cli_help import cells
+    from crmtui.cli.help import cells
 
     assert max(cells(line) for line in top.stdout.splitlines() + log.stdout.splitlines()) <= 80
 

@@ -142,7 +142,7 @@ def test_conflicts_lists_a_rejected_change(team: Team, home: Path) -> None:
 
 
 def test_unreachable_server_is_one_line_and_local_work_goes_on(home: Path, memory_keyring: MemoryKeyring) -> None:
-    from crmtui.config import SyncSettings, save_sync_settings
+    from crmtui.core.config import SyncSettings, save_sync_settings
     from crmtui.sync.connection import store_password
 
     sync = SyncSettings(server="postgresql://127.0.0.1:1/team", user="ann")
@@ -289,7 +289,7 @@ def test_restore_finds_a_deleted_customer_by_pinyin_initials_and_never_picks_one
 def test_a_manager_runs_manager_commands_with_the_laptops_own_login(team: Team, monkeypatch) -> None:
     from typer.testing import CliRunner
 
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
     from crmtui.services import customers as customer_service
     from crmtui.sync import client as sync
 
@@ -337,7 +337,7 @@ def test_team_commands_print_dates_as_the_app_does(team: Team, monkeypatch) -> N
     import psycopg
     from typer.testing import CliRunner
 
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
     from crmtui.services import customers as customer_service
     from crmtui.services.follow_ups import log_follow_up
     from crmtui.sync import client as sync

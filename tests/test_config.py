@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from crmtui.config import THEMES, settings_from_dict
-from crmtui.errors import InvalidInput
-from crmtui.keymap import BINDINGS
+from crmtui.core.config import THEMES, settings_from_dict
+from crmtui.core.errors import InvalidInput
+from crmtui.core.keymap import BINDINGS
 from tests.test_cli import fails, ok
 
 
@@ -79,13 +79,13 @@ def test_a_clash_is_reported_by_the_service_layer_too() -> None:
 
 
 def test_the_key_registry_is_the_apps_bindings() -> None:
-    import crmtui.screens
-    from crmtui.app import CrmApp
+    import crmtui.tui
+    from crmtui.tui.app import CrmApp
 
     declared: set[tuple[str | None, str]] = set()
     classes = [CrmApp]
-    for module in pkgutil.iter_modules(crmtui.screens.__path__):
-        loaded = importlib.import_module(f"crmtui.screens.{module.name}")
+    for module in pkgutil.walk_packages(crmtui.tui.__path__, "crmtui.tui."):
+        loaded = importlib.import_module(module.name)
         classes += [c for _n, c in inspect.getmembers(loaded, inspect.isclass) if c.__module__ == loaded.__name__]
     for cls in classes:
         for binding in cls.__dict__.get("BINDINGS", []):

@@ -1,4 +1,4 @@
-"""Tests for crmtui.dates: natural dates in English and Chinese."""
+"""Tests for crmtui.core.dates: natural dates in English and Chinese."""
 
 import json
 import os
@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crmtui import dates
-from crmtui.dates import (
+from crmtui.core import dates
+from crmtui.core.dates import (
     DateInPastError,
     DateParseError,
     ParsedDate,
@@ -533,7 +533,7 @@ def _run(code: str, stdin: str = "") -> subprocess.CompletedProcess:
 
 
 def test_importing_dates_does_not_import_dateparser():
-    result = _run("import sys, crmtui.dates; assert 'dateparser' not in sys.modules")
+    result = _run("import sys, crmtui.core.dates; assert 'dateparser' not in sys.modules")
     assert result.returncode == 0, result.stderr
 
 
@@ -542,7 +542,7 @@ def test_the_native_table_parses_without_importing_dateparser():
 import json, sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
-from crmtui.dates import DateParseError, parse_when
+from crmtui.core.dates import DateParseError, parse_when
 
 now = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 texts, failing = json.load(sys.stdin)

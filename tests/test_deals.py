@@ -16,8 +16,8 @@ import typer.testing
 from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
-from crmtui.cli import app as cli_app
-from crmtui.errors import InvalidInput, MissingFields
+from crmtui.cli.commands import app as cli_app
+from crmtui.core.errors import InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import (
     add_contact,
@@ -134,7 +134,7 @@ def test_a_contract_won_without_a_schedule_is_due_whole_thirty_days_after_signin
 
 
 def test_the_schedule_preview_and_question_show_dates_as_the_app_does_in_english_and_chinese(ctx):
-    from crmtui import i18n
+    from crmtui.core import i18n
     from crmtui.services.deals import schedule_preview
 
     acme = add_customer(ctx, "Acme")
@@ -528,7 +528,7 @@ async def _customer_screen(pilot, customer_id):
 
 async def _won_form(pilot, payments):
     """On the customer screen: s 6 (Won), then contract no., amount (the deal's), signed today, the instalments."""
-    from crmtui.screens.stage import GateForm
+    from crmtui.tui.dialogs.stage import GateForm
 
     await pilot.press("s", "6")
     await pilot.pause()
@@ -542,7 +542,7 @@ async def _won_form(pilot, payments):
 
 
 async def test_app_won_form_takes_instalments_and_shows_them_adding_up(ctx, seats):
-    from crmtui.app import build_app
+    from crmtui.tui.app import build_app
 
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -558,9 +558,9 @@ async def test_app_won_form_takes_instalments_and_shows_them_adding_up(ctx, seat
 
 
 async def test_app_won_form_shows_the_remainder_and_asks_before_adding_it(ctx, seats):
-    from crmtui.app import build_app
-    from crmtui.screens.confirm import ConfirmScreen
-    from crmtui.screens.stage import GateForm
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+    from crmtui.tui.dialogs.stage import GateForm
 
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -585,7 +585,7 @@ async def test_app_won_form_shows_the_remainder_and_asks_before_adding_it(ctx, s
 
 
 async def test_app_won_form_without_instalments_says_the_whole_amount_falls_due(ctx, seats):
-    from crmtui.app import build_app
+    from crmtui.tui.app import build_app
 
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -598,8 +598,8 @@ async def test_app_won_form_without_instalments_says_the_whole_amount_falls_due(
 
 
 async def test_app_dollar_asks_the_paid_date_refuses_the_future_and_reads_the_date(ctx, seats):
-    from crmtui.app import build_app
-    from crmtui.screens.stage import PaidOnForm
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.stage import PaidOnForm
 
     move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="2026-11-01",
                payments=parse_schedule("60000@2026-11-20, 60000@2026-12-20"))
@@ -625,9 +625,9 @@ async def test_app_dollar_asks_the_paid_date_refuses_the_future_and_reads_the_da
 
 
 async def test_app_reopening_a_won_deal_confirms_naming_the_contract_and_the_timeline_shows_it_voided(ctx, seats):
-    from crmtui.app import build_app
-    from crmtui.screens.confirm import ConfirmScreen
-    from crmtui.screens.customer import CustomerScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+    from crmtui.tui.screens.customer import CustomerScreen
 
     move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today", payments=parse_schedule("120000@2026-12-31"))
     app = build_app(ctx)
@@ -650,9 +650,9 @@ async def test_app_reopening_a_won_deal_confirms_naming_the_contract_and_the_tim
 
 
 async def test_app_won_to_lost_confirms_first_then_asks_the_reason(ctx, seats):
-    from crmtui.app import build_app
-    from crmtui.screens.confirm import ConfirmScreen
-    from crmtui.screens.stage import GateForm
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+    from crmtui.tui.dialogs.stage import GateForm
 
     move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today")
     app = build_app(ctx)
@@ -673,9 +673,9 @@ async def test_app_won_to_lost_confirms_first_then_asks_the_reason(ctx, seats):
 
 
 async def test_app_board_moving_a_won_card_back_asks_first(ctx, seats):
-    from crmtui.app import build_app
-    from crmtui.screens.confirm import ConfirmScreen
-    from crmtui.screens.pipeline import PipelineScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+    from crmtui.tui.screens.pipeline import PipelineScreen
 
     move_stage(ctx, seats.id, "won", contract_no="HT-001", signed="today")
     app = build_app(ctx)
@@ -698,7 +698,7 @@ async def test_app_board_moving_a_won_card_back_asks_first(ctx, seats):
 
 
 def test_paid_with_two_contracts_owing_asks_which_and_marks_nothing(ctx):
-    from crmtui.errors import Ambiguous
+    from crmtui.core.errors import Ambiguous
     from crmtui.services.deals import mark_paid
 
     acme, _deal = _won(ctx)

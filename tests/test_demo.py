@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from crmtui.clock import Clock
-from crmtui.errors import NotAllowed
+from crmtui.core.clock import Clock
+from crmtui.core.errors import NotAllowed
 from crmtui.services.agenda import agenda_for
 from crmtui.services.context import open_context
 from crmtui.services.customers import add_customer, list_customers
@@ -72,7 +72,7 @@ def test_demo_refuses_a_database_with_one_customer(ctx):
 def test_demo_refuses_a_team_laptop_and_writes_nothing(tmp_path, settings):
     from dataclasses import replace
 
-    from crmtui.config import SyncSettings
+    from crmtui.core.config import SyncSettings
     from crmtui.services.context import open_context
 
     team = replace(settings, sync=SyncSettings(server="postgresql://db.example.com/team", user="wang"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from crmtui.errors import NotAllowed
+from crmtui.core.errors import NotAllowed
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
 from crmtui.sync import client as sync

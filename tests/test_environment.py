@@ -24,7 +24,7 @@ import keyring
 import pytest
 import typer
 
-from crmtui.cli import app
+from crmtui.cli.commands import app
 from crmtui.services.context import open_context, storage_error
 from crmtui.services.customers import add_customer
 from crmtui.services.deals import add_deal
@@ -81,7 +81,7 @@ def book(home: Path) -> Path:
 
 
 def _settings():  # type: ignore[no-untyped-def]
-    from crmtui.config import Settings
+    from crmtui.core.config import Settings
 
     return Settings(timezone="Asia/Shanghai", language="en")
 
@@ -547,8 +547,8 @@ def test_a_chain_is_judged_by_the_backend_that_gets_the_password(home, tmp_path,
 
 def test_a_write_to_a_read_only_database_is_refused_as_an_error_the_app_shows(home):
     # the app's forms show a CrmError and stay open; a raw SQLite error would take the app down
-    from crmtui.clock import Clock
-    from crmtui.errors import CrmError
+    from crmtui.core.clock import Clock
+    from crmtui.core.errors import CrmError
     from crmtui.services.context import Context
     from crmtui.services.customers import list_customers
     from crmtui.store.db import ReadOnlyDatabase

@@ -132,8 +132,8 @@ def test_crm_show_names_the_previous_owner_on_the_new_owners_laptop(team: Team) 
 
 async def test_the_timeline_names_another_reps_follow_ups(ctx, home, memory_keyring) -> None:
     """A laptop that pulled wang's follow-up (author as the server sent it) and li's own: only wang's is named."""
-    from crmtui.app import build_app
-    from crmtui.screens.customer import CustomerScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.screens.customer import CustomerScreen
 
     from .test_manager_today import _become_manager
     from .test_tui import SIZE, _settle

@@ -37,9 +37,9 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from crmtui.cli import app
-from crmtui.clock import Clock
-from crmtui.config import Settings
+from crmtui.cli.commands import app
+from crmtui.core.clock import Clock
+from crmtui.core.config import Settings
 from crmtui.services.context import open_context
 from crmtui.services.customers import add_customer, add_lead
 from crmtui.services.deals import PaymentPlan, add_deal, move_stage

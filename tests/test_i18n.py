@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crmtui import i18n
+from crmtui.core import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _load_tool():  # type: ignore[no-untyped-def]
-    """tools/i18n.py (not a package; loaded under its own name so it never shadows crmtui.i18n)."""
+    """tools/i18n.py (not a package; loaded under its own name so it never shadows crmtui.core.i18n)."""
     spec = importlib.util.spec_from_file_location("crmtui_i18n_tool", ROOT / "tools" / "i18n.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -183,7 +183,7 @@ def test_the_config_wins_over_the_locale(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def _crm_in_chinese(home: Path, *args: str):  # type: ignore[no-untyped-def]
     """Runs `crm ARGS` with language = "zh" in the config; English is restored afterwards."""
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
 
     (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
     try:
@@ -226,7 +226,7 @@ def test_the_cli_agenda_is_chinese(home: Path, ctx, frozen) -> None:  # type: ig
 async def test_the_tui_speaks_chinese(ctx, zh) -> None:  # type: ignore[no-untyped-def]
     from textual.widgets import Static
 
-    from crmtui.app import build_app
+    from crmtui.tui.app import build_app
 
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -249,7 +249,7 @@ async def test_the_tui_speaks_chinese(ctx, zh) -> None:  # type: ignore[no-untyp
 async def test_the_tui_agenda_reasons_are_chinese(ctx, zh, frozen) -> None:  # type: ignore[no-untyped-def]
     from textual.widgets import OptionList
 
-    from crmtui.app import build_app
+    from crmtui.tui.app import build_app
 
     _three_days_overdue(ctx, frozen)
     app = build_app(ctx)
@@ -264,7 +264,7 @@ async def test_the_tui_agenda_reasons_are_chinese(ctx, zh, frozen) -> None:  # t
 
 
 def test_labels_read_as_plain_english_and_distinct_chinese():
-    from crmtui import i18n, labels
+    from crmtui.core import i18n, labels
 
     i18n.set_language("en")
     assert (labels.channel("email"), labels.status("customer"), labels.field("email")) == ("Email", "customer", "Email")
@@ -291,7 +291,7 @@ def test_cli_errors_speak_chinese(home: Path, ctx) -> None:  # type: ignore[no-u
 
 
 def test_service_errors_read_in_chinese(ctx, zh, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from crmtui.errors import CrmError, InvalidInput, MissingFields, NotAllowed
+    from crmtui.core.errors import CrmError, InvalidInput, MissingFields, NotAllowed
     from crmtui.services.backup import backup
     from crmtui.services.convert import convert_lead
     from crmtui.services.customers import add_customer
@@ -316,7 +316,7 @@ def test_service_errors_read_in_chinese(ctx, zh, tmp_path: Path) -> None:  # typ
 
 
 def test_service_errors_stay_english_in_english(ctx) -> None:  # type: ignore[no-untyped-def]
-    from crmtui.errors import MissingFields
+    from crmtui.core.errors import MissingFields
     from crmtui.services.customers import add_customer
     from crmtui.services.deals import add_deal, move_stage
 

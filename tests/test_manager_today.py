@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from crmtui.app import build_app
-from crmtui.config import Settings, SyncSettings
-from crmtui.errors import Ambiguous, InvalidInput, NotAllowed
-from crmtui.screens.pick import PickScreen
-from crmtui.screens.pipeline import PipelineScreen
-from crmtui.screens.today import TodayScreen
+from crmtui.tui.app import build_app
+from crmtui.core.config import Settings, SyncSettings
+from crmtui.core.errors import Ambiguous, InvalidInput, NotAllowed
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.screens.pipeline import PipelineScreen
+from crmtui.tui.screens.today import TodayScreen
 from crmtui.services.agenda import ALL_REPS, agenda_for, resolve_rep, team_load
 from crmtui.services.customers import add_customer, add_lead, edit_customer
 from crmtui.services.deals import add_deal, move_stage

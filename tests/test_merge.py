@@ -10,10 +10,10 @@ import pytest
 from textual.widgets import Input, Label, Static
 from typer.testing import CliRunner
 
-from crmtui.app import build_app
-from crmtui.cli import app as cli_app
-from crmtui.errors import Ambiguous, InvalidInput, NotAllowed
-from crmtui.screens.confirm import ConfirmScreen
+from crmtui.tui.app import build_app
+from crmtui.cli.commands import app as cli_app
+from crmtui.core.errors import Ambiguous, InvalidInput, NotAllowed
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.services.agenda import agenda_for
 from crmtui.services.convert import SeveralCustomersNamed, conversion_target, convert_lead
 from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, edit_customer, list_customers
@@ -537,7 +537,7 @@ async def test_the_convert_dialog_of_a_lead_whose_company_is_new_says_nothing_mo
 
 def test_a_lead_never_joins_a_customer_in_the_pool(ctx) -> None:
     # joining would take a pool customer without the server's claim (and its daily limit)
-    from crmtui.errors import NotAllowed as _NotAllowed
+    from crmtui.core.errors import NotAllowed as _NotAllowed
     from crmtui.services.customers import add_customer as _add_customer
     from crmtui.services.customers import add_lead as _add_lead
     from crmtui.services.convert import convert_lead as _convert_lead

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from crmtui.clock import Clock
+from crmtui.core.clock import Clock
 from crmtui.services.context import Context
 from crmtui.services.search import search
 from crmtui.store.db import SCHEMA_HEAD, Database, current_revision, open_database

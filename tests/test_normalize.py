@@ -1,4 +1,4 @@
-"""Tests of crmtui.normalize: the keys behind duplicate detection and search."""
+"""Tests of crmtui.core.normalize: the keys behind duplicate detection and search."""
 
 import os
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmtui.normalize import (
+from crmtui.core.normalize import (
     email_key,
     fold,
     has_cjk,
@@ -228,7 +228,7 @@ def test_visible(text, expected):
 def test_import_is_light():
     """normalize is on hot paths: importing it loads only stdlib basics."""
     code = (
-        "import sys, crmtui.normalize\n"
+        "import sys, crmtui.core.normalize\n"
         "heavy = {'pypinyin', 'sqlalchemy', 'textual', 'rich'} & set(sys.modules)\n"
         "print(sorted(heavy))\n"
     )

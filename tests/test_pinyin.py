@@ -1,4 +1,4 @@
-"""Tests of crmtui.pinyin: pinyin keys of Chinese names, surnames read right."""
+"""Tests of crmtui.core.pinyin: pinyin keys of Chinese names, surnames read right."""
 
 import os
 import subprocess
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmtui.pinyin import pinyin_keys, search_keys
+from crmtui.core.pinyin import pinyin_keys, search_keys
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -94,7 +94,7 @@ def test_search_keys_uses_surname_table_and_person_flag():
 
 def test_import_does_not_load_pypinyin():
     """Importing the module must not pay for pypinyin (~0.24 s, ~58 MB)."""
-    code = "import sys, crmtui.pinyin\nprint('pypinyin' in sys.modules)\n"
+    code = "import sys, crmtui.core.pinyin\nprint('pypinyin' in sys.modules)\n"
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True

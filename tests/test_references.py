@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from crmtui.cli import app
-from crmtui.errors import Ambiguous, DuplicateFound, NotFound
+from crmtui.cli.commands import app
+from crmtui.core.errors import Ambiguous, DuplicateFound, NotFound
 from crmtui.services.customers import (
     add_contact,
     add_customer,
@@ -226,8 +226,8 @@ def test_crm_add_lead_with_a_contacts_name_is_refused_naming_the_contact(ctx, zh
 
 
 async def test_the_new_lead_form_warns_about_a_contact_with_that_name(ctx, zhang_converted):
-    from crmtui.app import build_app
-    from crmtui.screens.customer import CustomerScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.screens.customer import CustomerScreen
 
     _zhao, company = zhang_converted
     app = build_app(ctx)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crmtui.errors import DuplicateFound, InvalidInput, MissingFields
+from crmtui.core.errors import DuplicateFound, InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import (
     add_contact,
@@ -71,7 +71,7 @@ def test_a_next_date_given_as_a_moment_on_an_earlier_day_is_refused(ctx):
 
 
 def test_nothing_is_logged_on_a_deleted_customer(ctx):
-    from crmtui.errors import NotFound
+    from crmtui.core.errors import NotFound
     from crmtui.services.customers import delete_customer
 
     acme = add_customer(ctx, "Acme")
@@ -291,8 +291,8 @@ _RULES = {"reclaim_days": 30, "warn_days": 3, "first_contact_hours": 48, "claim_
 
 def _team_laptop(home):
     """A rep's laptop after a pull: [sync] set and the pool rules in meta (no server needed to read them)."""
-    from crmtui.clock import Clock
-    from crmtui.config import Settings, SyncSettings
+    from crmtui.core.clock import Clock
+    from crmtui.core.config import Settings, SyncSettings
     from crmtui.services.context import open_context
 
     settings = Settings(timezone="Asia/Shanghai", language="en",
@@ -428,7 +428,7 @@ def test_long_stalled_and_new_lead_sections_keep_the_oldest_rows_and_count_all(c
 
 def test_without_a_proposal_stage_nothing_is_counted_as_stalled(ctx, frozen):
     """Stalled watches Proposal and the open stages after it; stages that have none watch nothing."""
-    from crmtui.config import settings_from_dict
+    from crmtui.core.config import settings_from_dict
 
     ctx.settings = settings_from_dict({"timezone": "Asia/Shanghai", "stages": [
         {"key": "talk", "name": "Talk", "probability": 30}, {"key": "won", "probability": 100},
@@ -482,14 +482,14 @@ def test_dates_are_read_in_a_zone_whose_offset_is_zero():
     """UTC (and London in winter) has a zero offset, which is still an offset."""
     from datetime import UTC
 
-    from crmtui.dates import parse_next_date
+    from crmtui.core.dates import parse_next_date
 
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     assert parse_next_date("tomorrow 3pm", now).when == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 def test_a_date_text_may_be_100_characters_and_no_more():
-    from crmtui.dates import MAX_INPUT_LENGTH, DateParseError, parse_next_date
+    from crmtui.core.dates import MAX_INPUT_LENGTH, DateParseError, parse_next_date
 
     assert MAX_INPUT_LENGTH == 100
     longest = "tomorrow" + " " * 89 + "3pm"
@@ -502,7 +502,7 @@ def test_a_date_text_may_be_100_characters_and_no_more():
 @pytest.mark.parametrize("text", ["tomorrow\x07", "\x1b[0mtomorrow", "tomorrow\u200e"])
 def test_a_date_text_with_control_characters_is_refused(text):
     """A pasted escape sequence is not part of a date, even when the rest would read as one."""
-    from crmtui.dates import DateParseError, parse_next_date
+    from crmtui.core.dates import DateParseError, parse_next_date
 
     with pytest.raises(DateParseError):
         parse_next_date(text, NOW)
@@ -530,7 +530,7 @@ def test_a_next_moment_earlier_today_is_refused_on_the_datetime_path_too(ctx):
     # the typed path refused 09:00 at 10:00; a datetime handed in by a caller must meet the same rule
     from datetime import datetime as _datetime
 
-    from crmtui.errors import InvalidInput as _InvalidInput
+    from crmtui.core.errors import InvalidInput as _InvalidInput
     from crmtui.services.customers import add_customer as _add_customer
     from crmtui.services.follow_ups import log_follow_up as _log_follow_up
 

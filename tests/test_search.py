@@ -159,7 +159,7 @@ def test_phone_keys_are_e164(ctx, book):
 
 
 def test_the_duplicate_check_uses_the_phone_key(ctx, book):
-    from crmtui.errors import DuplicateFound
+    from crmtui.core.errors import DuplicateFound
 
     for typed in ("008613800138000", "13800138000", "+86 13800138000"):
         with pytest.raises(DuplicateFound):

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from crmtui.config import Settings
-from crmtui.errors import Ambiguous, DuplicateFound, InvalidInput, MissingFields, NotAllowed, NotFound
+from crmtui.core.config import Settings
+from crmtui.core.errors import Ambiguous, DuplicateFound, InvalidInput, MissingFields, NotAllowed, NotFound
 from crmtui.services.customers import (
     add_contact,
     add_customer,
@@ -338,7 +338,7 @@ def test_unknown_stage_names_the_choices(ctx):
 
 
 def test_configured_stages_replace_the_defaults(ctx):
-    from crmtui.config import settings_from_dict
+    from crmtui.core.config import settings_from_dict
 
     settings = settings_from_dict({"stages": [
         {"key": "talk", "name": "Talk", "probability": 30}, {"key": "won", "probability": 100},
@@ -397,7 +397,7 @@ def test_merge_moves_everything_fills_gaps_and_tombstones_the_other(ctx, frozen)
 
 
 def test_settings_validation_names_the_setting():
-    from crmtui.config import settings_from_dict
+    from crmtui.core.config import settings_from_dict
 
     with pytest.raises(InvalidInput, match="config stall_days"):
         settings_from_dict({"stall_days": "seven"})
@@ -431,7 +431,7 @@ def test_edit_refuses_a_name_of_only_punctuation(ctx):
 
 
 def test_short_amounts_for_narrow_places():
-    from crmtui.formatting import format_short
+    from crmtui.core.formatting import format_short
 
     assert [format_short(c) for c in (0, 95_000, 10_270_000_00, 12_345_678_900)] == ["0", "950", "10.3M", "123.5M"]
     assert [format_short(c, "zh") for c in (95_000, 10_270_000_00, 20_000_000_000)] == ["950", "1027万", "2亿"]
@@ -502,7 +502,7 @@ def test_payments_are_checked_and_marked_paid_in_order(ctx):
 
 
 def test_a_wrong_score_table_names_the_setting():
-    from crmtui.config import settings_from_dict
+    from crmtui.core.config import settings_from_dict
 
     for data, name in (({"score": 3}, "config score"), ({"score": {"has_interest": "x"}}, "config score.has_interest"),
                        ({"score": {"quality_sources": "referral"}}, "config score.quality_sources")):

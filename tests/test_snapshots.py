@@ -14,10 +14,10 @@ import pytest
 import time_machine
 from textual.widgets import Input, TextArea
 
-from crmtui import i18n
-from crmtui.app import build_app
-from crmtui.clock import Clock
-from crmtui.config import Settings
+from crmtui.core import i18n
+from crmtui.tui.app import build_app
+from crmtui.core.clock import Clock
+from crmtui.core.config import Settings
 from crmtui.services.context import open_context
 from crmtui.services.demo import load_demo
 

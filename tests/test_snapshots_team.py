@@ -25,11 +25,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crmtui import i18n
-from crmtui.app import build_app
-from crmtui.screens.conflicts import ConflictsScreen
-from crmtui.screens.pool import PoolScreen
-from crmtui.screens.today import TodayScreen
+from crmtui.core import i18n
+from crmtui.tui.app import build_app
+from crmtui.tui.screens.conflicts import ConflictsScreen
+from crmtui.tui.screens.pool import PoolScreen
+from crmtui.tui.screens.today import TodayScreen
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
 from crmtui.services import follow_ups as follow_up_service

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from crmtui.errors import DuplicateFound, InvalidInput
+from crmtui.core.errors import DuplicateFound, InvalidInput
 from crmtui.services.backup import backup, check_backup, restore
 from crmtui.services.customers import add_customer, edit_customer, list_customers
 from crmtui.services.follow_ups import log_follow_up

@@ -8,7 +8,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from crmtui.errors import NotAllowed, NotFound, Offline, ServerRefused
+from crmtui.core.errors import NotAllowed, NotFound, Offline, ServerRefused
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
@@ -109,7 +109,7 @@ def test_a_second_laptop_of_the_same_rep_gets_everything(team: Team) -> None:
     deal = deal_service.add_deal(ann, acme.id, "ERP", amount="120000")
     deal_service.move_stage(ann, deal.id, "quote", amount="110000")
     sync.sync_round(ann)
-    from crmtui.clock import Clock
+    from crmtui.core.clock import Clock
     from crmtui.services.context import open_context
 
     second = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))
@@ -132,7 +132,7 @@ def test_different_fields_both_kept_same_field_later_wins_and_loser_listed(team:
     acme = customer_service.add_customer(ann, "Acme", phone="13800000001")
     sync.sync_round(ann)
     # Ann's second laptop, both offline from here.
-    from crmtui.clock import Clock
+    from crmtui.core.clock import Clock
     from crmtui.services.context import open_context
 
     laptop = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))
@@ -408,7 +408,7 @@ def test_pool_commands_offline_fail_clearly(team: Team) -> None:
     acme = customer_service.add_customer(ann, "Acme")
     from dataclasses import replace
 
-    from crmtui.config import SyncSettings
+    from crmtui.core.config import SyncSettings
 
     ann.settings = replace(ann.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/none",
                                                            user=team.role("ann")))
@@ -529,7 +529,7 @@ def test_tombstones_delete_locally(team: Team) -> None:
     ann = team.add_rep("ann", manager=True)  # in a team, deleting a customer is a manager's action
     acme = customer_service.add_customer(ann, "Acme")
     sync.sync_round(ann)
-    from crmtui.clock import Clock
+    from crmtui.core.clock import Clock
     from crmtui.services.context import open_context
 
     laptop = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))

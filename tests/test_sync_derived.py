@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import psycopg
 
-from crmtui.clock import Clock
+from crmtui.core.clock import Clock
 from crmtui.services import customers as customer_service
 from crmtui.services.context import open_context
 from crmtui.sync import client as sync

@@ -518,8 +518,8 @@ def test_crm_pool_claim_and_crm_sync_go_on_past_a_row_set_aside(team: Team) -> N
 
 
 async def test_the_apps_conflicts_view_and_footer_show_a_row_set_aside(team: Team) -> None:
-    from crmtui.app import build_app
-    from crmtui.screens.conflicts import ConflictsScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.screens.conflicts import ConflictsScreen
 
     from .test_tui_team import SIZE, _footer, _option_texts, _until
 

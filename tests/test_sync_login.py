@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from crmtui.config import SyncSettings
+from crmtui.core.config import SyncSettings
 from crmtui.server import admin
 from crmtui.sync.connection import KEYRING_SERVICE, LoginRefused, connect, hide_password
 

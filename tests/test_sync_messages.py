@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from crmtui.config import SyncSettings
-from crmtui.errors import CrmError, NotAllowed, Offline
+from crmtui.core.config import SyncSettings
+from crmtui.core.errors import CrmError, NotAllowed, Offline
 from crmtui.server import admin
 from crmtui.sync import client as sync
 from crmtui.sync.connection import LoginRefused, connect, connection_refused, store_password

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from textual.widgets import OptionList
 
-from crmtui.app import build_app
-from crmtui.screens.conflicts import ConflictsScreen
+from crmtui.tui.app import build_app
+from crmtui.tui.screens.conflicts import ConflictsScreen
 from crmtui.services import customers as customer_service
 from crmtui.sync import client as sync
 
@@ -67,7 +67,7 @@ def test_an_edit_overwritten_later_by_someone_who_never_saw_it_is_announced_at_t
 def test_crm_sync_prints_the_edit_that_lost(team: Team, frozen, home) -> None:  # type: ignore[no-untyped-def]
     from .test_cli import ok
 
-    from crmtui.config import save_sync_settings
+    from crmtui.core.config import save_sync_settings
 
     wang, _boss, _acme = _phone_race(team, frozen)
     wang.close()
@@ -192,7 +192,7 @@ def test_notices_name_the_customers_and_who_took_them_with_plural_forms(team: Te
 
 
 def test_names_text_lists_a_few_then_how_many_more() -> None:
-    from crmtui.i18n import names_text
+    from crmtui.core.i18n import names_text
 
     assert names_text(["A"]) == "A"
     assert names_text(["A", "B", "C"]) == "A, B, C"
@@ -200,7 +200,7 @@ def test_names_text_lists_a_few_then_how_many_more() -> None:
 
 
 def test_crm_sync_conflicts_lists_by_name_and_dismisses(team: Team, home) -> None:  # type: ignore[no-untyped-def]
-    from crmtui.config import save_sync_settings
+    from crmtui.core.config import save_sync_settings
 
     from .test_cli import fails, ok
 
@@ -226,7 +226,7 @@ def test_crm_sync_conflicts_lists_by_name_and_dismisses(team: Team, home) -> Non
 def test_a_removed_reps_laptop_drops_the_teams_customers_but_keeps_unsent_work(team: Team) -> None:
     import pytest
 
-    from crmtui.errors import NotAllowed
+    from crmtui.core.errors import NotAllowed
     from crmtui.server import admin
 
     wang = team.add_rep("wang")
@@ -249,7 +249,7 @@ def test_a_removed_reps_laptop_drops_the_teams_customers_but_keeps_unsent_work(t
 def test_a_wrong_password_drops_nothing(team: Team) -> None:
     import pytest
 
-    from crmtui.errors import NotAllowed
+    from crmtui.core.errors import NotAllowed
     from crmtui.sync.connection import store_password
 
     wang = team.add_rep("wang")
@@ -274,7 +274,7 @@ def test_crm_server_reps_and_remove_rep_say_one_customer(team: Team) -> None:
 
 
 def test_a_new_laptop_is_not_told_of_old_lost_edits(team: Team, frozen) -> None:
-    from crmtui.clock import Clock
+    from crmtui.core.clock import Clock
     from crmtui.services.context import open_context
 
     wang, _boss, _acme = _phone_race(team, frozen)
@@ -290,7 +290,7 @@ def test_a_new_laptop_is_not_told_of_old_lost_edits(team: Team, frozen) -> None:
 def test_dismissing_a_rejection_that_is_not_there_says_so(team: Team) -> None:
     import pytest
 
-    from crmtui.errors import NotFound
+    from crmtui.core.errors import NotFound
 
     wang = team.add_rep("wang")
     with pytest.raises(NotFound) as missing:

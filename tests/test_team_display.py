@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from textual.widgets import OptionList
 
-from crmtui import i18n, labels
-from crmtui.app import build_app
-from crmtui.errors import InvalidInput, NotFound
-from crmtui.screens.conflicts import ConflictsScreen
-from crmtui.screens.pool import PoolScreen
+from crmtui.core import i18n, labels
+from crmtui.tui.app import build_app
+from crmtui.core.errors import InvalidInput, NotFound
+from crmtui.tui.screens.conflicts import ConflictsScreen
+from crmtui.tui.screens.pool import PoolScreen
 from crmtui.services import customers as customer_service
 from crmtui.services import follow_ups as follow_up_service
 from crmtui.services.context import Context
@@ -230,7 +230,7 @@ async def test_pool_rows_fit_the_screen_on_one_line(ctx: Context, language: str,
 
 
 def test_the_claim_again_date_is_the_apps_usual_day_and_time(ctx: Context) -> None:
-    from crmtui.screens.pool import pool_rows
+    from crmtui.tui.screens.pool import pool_rows
 
     [locked, *others] = [str(line) for line in pool_rows(_entries(), 96, ctx.clock)]
     assert locked.endswith("claim again from Tue 1 Dec 08:00")

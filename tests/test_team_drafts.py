@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from crmtui.errors import NotAllowed
+from crmtui.core.errors import NotAllowed
 from crmtui.services import customers as customer_service
 from crmtui.services.deals import add_deal
 from crmtui.services.follow_ups import log_follow_up
@@ -87,7 +87,7 @@ def test_a_draft_another_customer_was_merged_into_stays(team: Team) -> None:
 
 
 def test_crm_rm_deletes_a_reps_draft_and_says_it_was_never_sent(team: Team, monkeypatch, home) -> None:
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
 
     wang = team.add_rep("wang")
     draft = _draft(wang, "Oops Trading", "13800138006")

@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import Input, OptionList
 from typer.testing import CliRunner
 
-from crmtui.dates import format_when
-from crmtui.errors import InvalidInput, NotAllowed, ServerRefused
+from crmtui.core.dates import format_when
+from crmtui.core.errors import InvalidInput, NotAllowed, ServerRefused
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
 from crmtui.services.context import Context
@@ -60,7 +60,7 @@ def test_alone_the_owner_stays_editable(ctx) -> None:
 
 
 def test_crm_edit_owner_in_a_team_is_one_line_naming_the_field(team: Team, monkeypatch, home) -> None:
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
 
     team.add_rep("wang")
     _shared_customer(team, "wang", "Acme Health")
@@ -87,8 +87,8 @@ class _Borrowed(Context):
 
 
 async def test_the_app_shows_the_owner_read_only_in_a_team(team: Team) -> None:
-    from crmtui.app import build_app
-    from crmtui.screens.edit import EditCustomerScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.edit import EditCustomerScreen
 
     wang = team.add_rep("wang")
     customer_id = _shared_customer(team, "wang", "Acme Health")
@@ -129,7 +129,7 @@ def test_a_rep_cannot_delete_a_team_customer_on_the_laptop(team: Team) -> None:
 
 
 def test_crm_rm_of_a_team_customer_by_a_rep_is_refused_before_asking(team: Team, monkeypatch, home) -> None:
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
 
     team.add_rep("wang")
     customer_id = _shared_customer(team, "wang", "Tyrell Foods")
@@ -233,7 +233,7 @@ def test_only_a_manager_restores(team: Team) -> None:
 
 
 def test_a_manager_restores_from_the_laptop_with_crm_server_restore(team: Team, monkeypatch, home) -> None:
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
 
     wang = team.add_rep("wang")
     boss = team.add_rep("boss", manager=True)
@@ -268,7 +268,7 @@ def test_a_managers_reassignment_does_not_lock_the_rep_out_of_the_pool(team: Tea
 
 
 def test_a_reps_own_release_still_locks_and_the_pool_list_says_until_when(team: Team, monkeypatch, home) -> None:
-    from crmtui.cli import app
+    from crmtui.cli.commands import app
 
     wang = team.add_rep("wang")
     customer_id = _shared_customer(team, "wang", "Acme Health")
@@ -351,8 +351,8 @@ def test_a_customer_deleted_in_the_pool_is_restored_to_the_pool(team: Team) -> N
 async def test_the_pool_screen_marks_a_customer_the_rep_cannot_claim_yet(team: Team) -> None:
     import asyncio
 
-    from crmtui.app import build_app
-    from crmtui.screens.pool import PoolScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.screens.pool import PoolScreen
 
     wang = team.add_rep("wang")
     team.add_rep("boss", manager=True)

@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from textual.widgets import Input, OptionList, TextArea
 
-from crmtui.app import build_app
-from crmtui.screens.confirm import ConfirmScreen
-from crmtui.screens.customer import CustomerScreen
-from crmtui.screens.follow_up import FollowUpForm
-from crmtui.screens.pipeline import PipelineScreen
-from crmtui.screens.stage import GateForm
-from crmtui.screens.today import TodayScreen
+from crmtui.tui.app import build_app
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.screens.customer import CustomerScreen
+from crmtui.tui.dialogs.follow_up import FollowUpForm
+from crmtui.tui.screens.pipeline import PipelineScreen
+from crmtui.tui.dialogs.stage import GateForm
+from crmtui.tui.screens.today import TodayScreen
 from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import add_customer, customer_detail
 from crmtui.services.deals import add_deal
@@ -304,7 +304,7 @@ async def test_bindings_can_be_remapped_from_config(ctx, late):
 
 
 async def test_a_failing_load_becomes_a_notification(ctx, late, monkeypatch):
-    import crmtui.screens.today as today
+    import crmtui.tui.screens.today as today
 
     def broken(_ctx, day=None):
         raise RuntimeError("disk on fire")
@@ -361,7 +361,7 @@ async def test_notifications_show_user_data_literally(ctx, late):
 
 
 async def test_new_lead_warns_about_a_duplicate_and_opens_it(ctx, late):
-    from crmtui.screens.new_record import NewRecordScreen
+    from crmtui.tui.dialogs.new_record import NewRecordScreen
     from crmtui.services.customers import list_customers
 
     app = build_app(ctx)
@@ -506,7 +506,7 @@ async def test_a_long_refused_date_wraps_and_the_form_stays_on_screen(ctx, late)
 
 
 async def test_customer_screen_edits_and_removes_a_contact(ctx, late):
-    from crmtui.screens.edit import EditContactScreen
+    from crmtui.tui.dialogs.edit import EditContactScreen
     from crmtui.services.customers import add_contact
 
     add_contact(ctx, late.id, "Jane", title="CTO")
@@ -580,7 +580,7 @@ async def test_customer_screen_marks_an_instalment_paid(ctx, late):
         assert app.screen is screen
         await pilot.press("up", "dollar_sign")
         await pilot.pause()
-        from crmtui.screens.stage import PaidOnForm
+        from crmtui.tui.dialogs.stage import PaidOnForm
 
         assert isinstance(app.screen, PaidOnForm) and "20,000 due Fri 20 Nov" in app.screen.question
         await pilot.press("escape")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from crmtui.app import build_app
-from crmtui.screens.convert import ConvertForm
+from crmtui.tui.app import build_app
+from crmtui.tui.dialogs.convert import ConvertForm
 from crmtui.services.customers import add_customer, add_lead, customer_detail, list_customers
 
 from .test_tui import SIZE, _settle

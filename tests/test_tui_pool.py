@@ -10,14 +10,14 @@ import psycopg
 import pytest
 from textual.widgets import Input, OptionList, Static
 
-from crmtui.app import build_app
-from crmtui.errors import InvalidInput
-from crmtui.screens.confirm import ConfirmScreen
-from crmtui.screens.customer import CustomerScreen
-from crmtui.screens.pick import PickScreen
-from crmtui.screens.pool import PoolScreen
-from crmtui.screens.pool_customer import PoolCustomerScreen
-from crmtui.screens.release import ReleaseReasonForm
+from crmtui.tui.app import build_app
+from crmtui.core.errors import InvalidInput
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.screens.customer import CustomerScreen
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.screens.pool import PoolScreen
+from crmtui.tui.screens.pool_customer import PoolCustomerScreen
+from crmtui.tui.dialogs.release import ReleaseReasonForm
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
 from crmtui.services import follow_ups as follow_up_service
@@ -290,7 +290,7 @@ async def test_the_customer_screen_footer_shows_the_sync_state(team: Team) -> No
 
 
 async def test_today_puts_going_back_to_the_pool_first_and_in_its_header(team: Team) -> None:
-    from crmtui.screens.today import TodayScreen
+    from crmtui.tui.screens.today import TodayScreen
 
     ann = team.add_rep("ann")
     customer_service.add_customer(ann, "Own Co")  # a new lead of her own: listed under new leads

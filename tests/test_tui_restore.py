@@ -3,10 +3,10 @@ deleted customers, the question naming who gets it back, the restore and the hol
 
 from __future__ import annotations
 
-from crmtui.app import build_app
-from crmtui.screens.confirm import ConfirmScreen
-from crmtui.screens.deleted_customers import DeletedCustomersScreen
-from crmtui.screens.pool import PoolScreen
+from crmtui.tui.app import build_app
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
+from crmtui.tui.screens.pool import PoolScreen
 from crmtui.services import customers as customer_service
 from crmtui.store.models import Contact, Customer
 from crmtui.sync import client as sync
@@ -100,7 +100,7 @@ async def test_a_rep_has_no_deleted_customers_key(team: Team) -> None:
 async def test_without_the_server_the_deleted_customers_list_says_so(team: Team) -> None:
     from dataclasses import replace
 
-    from crmtui.config import SyncSettings
+    from crmtui.core.config import SyncSettings
     from crmtui.sync.connection import store_password
 
     boss = team.add_rep("boss", manager=True)

@@ -7,9 +7,9 @@ import uuid
 
 from textual.widgets import Label, OptionList
 
-from crmtui.app import build_app
-from crmtui.screens.conflicts import ConflictsScreen
-from crmtui.screens.pool import PoolScreen
+from crmtui.tui.app import build_app
+from crmtui.tui.screens.conflicts import ConflictsScreen
+from crmtui.tui.screens.pool import PoolScreen
 from crmtui.services import customers as customer_service
 from crmtui.store.models import Customer
 from crmtui.sync import client as sync
@@ -59,7 +59,7 @@ async def test_the_sync_key_pushes_and_the_footer_says_so(team: Team) -> None:
 async def test_offline_shows_in_the_footer_and_the_app_keeps_working(team: Team) -> None:
     from dataclasses import replace
 
-    from crmtui.config import SyncSettings
+    from crmtui.core.config import SyncSettings
     from crmtui.sync.connection import store_password
 
     ann = team.add_rep("ann")
@@ -131,8 +131,8 @@ async def test_team_keys_are_hidden_without_team_sync(ctx) -> None:
 
 
 async def test_a_manager_reassigns_from_the_customer_screen(team: Team) -> None:
-    from crmtui.screens.customer import CustomerScreen
-    from crmtui.screens.pick import PickScreen
+    from crmtui.tui.screens.customer import CustomerScreen
+    from crmtui.tui.dialogs.pick import PickScreen
 
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
     team.add_rep("bob")
@@ -159,7 +159,7 @@ async def test_a_manager_reassigns_from_the_customer_screen(team: Team) -> None:
 
 
 async def test_a_rep_has_no_reassign_key(team: Team) -> None:
-    from crmtui.screens.customer import CustomerScreen
+    from crmtui.tui.screens.customer import CustomerScreen
 
     ann = team.add_rep("ann")
     acme = customer_service.add_customer(ann, "Acme")
@@ -177,8 +177,8 @@ async def test_a_rep_has_no_reassign_key(team: Team) -> None:
 async def test_a_manager_sees_whose_customer_in_search_and_on_the_board(team: Team) -> None:
     from textual.widgets import Input
 
-    from crmtui.screens.pipeline import PipelineScreen
-    from crmtui.screens.search import SearchScreen
+    from crmtui.tui.screens.pipeline import PipelineScreen
+    from crmtui.tui.dialogs.search import SearchScreen
     from crmtui.services import deals as deal_service
 
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
@@ -207,7 +207,7 @@ async def test_the_new_record_form_asks_the_team_server_as_crm_add_does(team: Te
     colleague", nothing is added until the rep saves again; one in the pool points to the pool."""
     from textual.widgets import Input, Static
 
-    from crmtui.screens.new_record import NewRecordScreen
+    from crmtui.tui.dialogs.new_record import NewRecordScreen
 
     bob = team.add_rep("bob")
     customer_service.add_customer(bob, "深圳前海科技", phone="13800000001")

@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 from textual.widgets import OptionList
 
-from crmtui.app import build_app
-from crmtui.config import SyncSettings
-from crmtui.screens.confirm import ConfirmScreen
-from crmtui.screens.conflicts import ConflictsScreen
+from crmtui.tui.app import build_app
+from crmtui.core.config import SyncSettings
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.screens.conflicts import ConflictsScreen
 from crmtui.services import customers as customer_service
 from crmtui.services import follow_ups as follow_up_service
 from crmtui.services.context import Context
@@ -109,8 +109,8 @@ async def test_d_and_D_ask_before_a_rejected_change_is_given_up(team: Team, froz
 
 
 async def test_a_reassignment_and_a_return_to_the_pool_are_asked_in_plain_words(team: Team) -> None:
-    from crmtui.screens.customer import CustomerScreen
-    from crmtui.screens.pick import PickScreen
+    from crmtui.tui.screens.customer import CustomerScreen
+    from crmtui.tui.dialogs.pick import PickScreen
 
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
     team.add_rep("bob")
@@ -259,7 +259,7 @@ def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> N
 async def test_an_open_pool_reloads_after_a_sync_round_and_keeps_the_cursor(team: Team) -> None:
     import uuid
 
-    from crmtui.screens.pool import PoolScreen
+    from crmtui.tui.screens.pool import PoolScreen
 
     def to_pool(name: str) -> None:
         with team.admin() as conn:
@@ -296,7 +296,7 @@ async def test_todays_pool_countdown_says_days_and_hours_under_three_days(home, 
     import json
     import sqlite3
 
-    from crmtui.screens.today import TodayScreen
+    from crmtui.tui.screens.today import TodayScreen
 
     from .test_rules import _RULES, _held, _team_laptop
 

@@ -13,9 +13,9 @@ import pytest
 from textual import events
 from textual.widgets import Input, TextArea
 
-from crmtui.app import build_app
-from crmtui.screens.follow_up import ChoicePicker, FollowUpForm
-from crmtui.screens.today import TodayScreen
+from crmtui.tui.app import build_app
+from crmtui.tui.dialogs.follow_up import ChoicePicker, FollowUpForm
+from crmtui.tui.screens.today import TodayScreen
 from crmtui.services.customers import add_customer, customer_detail
 
 SIZE = (100, 30)

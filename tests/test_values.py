@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 import pytest
 
-from crmtui.errors import InvalidInput
-from crmtui.formatting import amount_number, amount_text, birthday_iso, format_birthday, parse_amount
-from crmtui.normalize import region_aliases, region_key
+from crmtui.core.errors import InvalidInput
+from crmtui.core.formatting import amount_number, amount_text, birthday_iso, format_birthday, parse_amount
+from crmtui.core.normalize import region_aliases, region_key
 from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import add_contact, add_customer, customer_detail, edit_contact
 
@@ -227,8 +227,8 @@ def test_a_pulled_row_keeps_the_key_of_a_number_changed_here_and_not_yet_pushed(
 async def test_the_customer_screen_shows_birthdays_and_edits_them_without_1604(ctx):
     from textual.widgets import Input, OptionList
 
-    from crmtui.app import build_app
-    from crmtui.screens.edit import EditContactScreen
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.edit import EditContactScreen
 
     from .test_tui import SIZE, _settle
 
@@ -266,7 +266,7 @@ async def test_the_customer_screen_shows_birthdays_and_edits_them_without_1604(c
 
 
 def test_the_duplicate_check_treats_spellings_of_a_region_as_one(ctx):
-    from crmtui.errors import DuplicateFound
+    from crmtui.core.errors import DuplicateFound
 
     first = add_customer(ctx, "北京市某某科技有限公司", region="北京市")
     # The check compares names (region words inside a name folded), phones and emails; the region field
@@ -281,7 +281,7 @@ def test_the_duplicate_check_treats_spellings_of_a_region_as_one(ctx):
 
 
 def test_phone_region_is_checked_and_upper_cased():
-    from crmtui.config import settings_from_dict
+    from crmtui.core.config import settings_from_dict
 
     assert settings_from_dict({}).phone_region == "CN"
     assert settings_from_dict({"phone_region": "us"}).phone_region == "US"
@@ -292,9 +292,9 @@ def test_phone_region_is_checked_and_upper_cased():
 
 
 def test_numbers_without_a_country_code_are_read_in_the_phone_region(home, frozen):
-    from crmtui import normalize
-    from crmtui.clock import Clock
-    from crmtui.config import Settings
+    from crmtui.core import normalize
+    from crmtui.core.clock import Clock
+    from crmtui.core.config import Settings
     from crmtui.services.context import open_context
 
     us = open_context(home / "data" / "us.db", settings=Settings(timezone="Asia/Shanghai", phone_region="US"),

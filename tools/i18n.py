@@ -4,7 +4,7 @@
     python tools/i18n.py compile   # locale/zh/.../crmtui.po -> crmtui.mo (fuzzy entries left out)
     python tools/i18n.py check     # exit 1 naming every message without a finished translation
 
-Every message is a literal passed to `_()` or `N_()` (crmtui.i18n). The files carry a fixed date and no line
+Every message is a literal passed to `_()` or `N_()` (crmtui.core.i18n). The files carry a fixed date and no line
 numbers, so running the commands again on the same source gives byte-identical files and small diffs.
 """
 
@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "crmtui"
-LOCALE = PACKAGE / "locale"
+LOCALE = PACKAGE / "core" / "locale"
 DOMAIN = "crmtui"
 POT = LOCALE / f"{DOMAIN}.pot"
 LANGUAGES = ("zh",)

@@ -1,5 +1,5 @@
 """Allows `python -m crmtui`."""
 
-from crmtui.cli import main
+from crmtui.cli.commands import main
 
 main()

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crmtui import normalize
-from crmtui.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound, Offline, ServerRefused
-from crmtui.i18n import N_
+from crmtui.core import normalize
+from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound, Offline, ServerRefused
+from crmtui.core.i18n import N_
 
 if TYPE_CHECKING:
     import psycopg
@@ -89,7 +89,7 @@ def mask(text: str, dsn: str) -> str:
     """`text` with the password fields of any URL or connection string in it masked, the password of `dsn` too
     where libpq quotes it back (a malformed DSN comes back quoted in libpq's messages); other words are left
     whole even when the password is one of their letters."""
-    from crmtui.sync.connection import hide_password
+    from crmtui.server.dsn import hide_password
 
     return hide_password(text, dsn_password(dsn))
 

@@ -6,10 +6,10 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from crmtui.errors import Ambiguous, InvalidInput, Match, NotAllowed
-from crmtui.formatting import amount_number
-from crmtui import labels
-from crmtui.i18n import _
+from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed
+from crmtui.core.formatting import amount_number
+from crmtui.core import labels
+from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import agenda as store
 
@@ -86,7 +86,7 @@ class RepLoad:
 
     def describe(self) -> str:
         """The counts that are not zero, in the chosen language ("overdue 3 · stalled 1 (¥80,000)")."""
-        from crmtui.formatting import format_amount
+        from crmtui.core.formatting import format_amount
 
         parts = [text.format(count=count) for text, count in (
             (_("overdue {count}"), self.overdue), (_("due today {count}"), self.due)) if count]

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from crmtui.errors import CrmError, InvalidInput
+from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.store.db import SCHEMA_HEAD, copy_database, inspect_file
 
 

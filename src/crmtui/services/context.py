@@ -7,10 +7,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmtui import normalize
-from crmtui.clock import Clock, local_zone
-from crmtui.config import Settings, load_settings
-from crmtui.errors import CrmError
+from crmtui.core import normalize
+from crmtui.core.clock import Clock, local_zone
+from crmtui.core.config import Settings, load_settings
+from crmtui.core.errors import CrmError
 from crmtui.store import db as store_db
 from crmtui.store.db import DamagedDatabase, Database, NewerDatabase, ReadOnlyNeedsUpgrade, open_database
 
@@ -30,7 +30,7 @@ class Context:
 
 def open_context(db_path: Path | None = None, settings: Settings | None = None, clock: Clock | None = None) -> Context:
     """Opens (and migrates) the rep's database with their settings."""
-    from crmtui import paths
+    from crmtui.core import paths
 
     settings = settings or load_settings()
     # Phone keys are made deep in the store and its migrations too: the region is set once, here.

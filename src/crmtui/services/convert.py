@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from crmtui import labels, normalize
-from crmtui.errors import Ambiguous, CrmError, InvalidInput, Match, NotAllowed
-from crmtui.i18n import N_
+from crmtui.core import labels, normalize
+from crmtui.core.errors import Ambiguous, CrmError, InvalidInput, Match, NotAllowed
+from crmtui.core.i18n import N_
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.customers import _apply_keys, _live_customer, _rescore

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from crmtui import normalize
-from crmtui.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound, TeamDuplicate
-from crmtui.i18n import sentences
+from crmtui.core import normalize
+from crmtui.core.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound, TeamDuplicate
+from crmtui.core.i18n import sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.scoring import lead_score, tier_for
@@ -27,7 +27,7 @@ def _name_keys(name: str, person: bool) -> tuple[str, str]:
     """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin."""
     pinyin = ""
     if normalize.has_cjk(name):
-        from crmtui.pinyin import record_keys  # deferred: pypinyin costs 0.24 s
+        from crmtui.core.pinyin import record_keys  # deferred: pypinyin costs 0.24 s
 
         pinyin = record_keys(name, person)
     return normalize.name_key(name), pinyin

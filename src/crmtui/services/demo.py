@@ -13,9 +13,9 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
-from crmtui.clock import Clock
-from crmtui.errors import NotAllowed
-from crmtui.formatting import parse_amount
+from crmtui.core.clock import Clock
+from crmtui.core.errors import NotAllowed
+from crmtui.core.formatting import parse_amount
 from crmtui.services.context import Context
 from crmtui.services.customers import (
     apply_customer_changes, clean_tags, contact_added, customer_changes, customer_edited, new_contact, new_customer,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from crmtui.errors import InvalidInput
+from crmtui.core.errors import InvalidInput
 
 NAME_MAX = 200
 TEXT_MAX = 20_000
@@ -90,7 +90,7 @@ def email(value: str | None) -> str | None:
 
 def phone(value: str | None) -> str | None:
     """A phone number with at least 5 digits (formats are kept as typed)."""
-    from crmtui.normalize import phone_key
+    from crmtui.core.normalize import phone_key
 
     value = single_line("phone", value, max_len=40)
     if value is None:
@@ -115,12 +115,12 @@ def day(field_name: str, value: str | date | None, now: datetime) -> date | None
         return value
     if not value.strip():
         return None
-    from crmtui.dates import DateParseError, parse_day
+    from crmtui.core.dates import DateParseError, parse_day
 
     try:
         return parse_day(value, now)
     except DateParseError as exc:
-        from crmtui.labels import DateProblem
+        from crmtui.core.labels import DateProblem
 
         raise InvalidInput(field_name, "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
@@ -128,7 +128,7 @@ def day(field_name: str, value: str | date | None, now: datetime) -> date | None
 def birthday(value: str | date | None, now: datetime) -> date | None:
     """A birthday: '1985-03-12', or a month and day without a year ('3月12日', 'Mar 12', '2月29日', '--03-12'),
     kept as that day in the year formatting.YEARLESS (a year is never invented); a day in the future is refused."""
-    from crmtui.formatting import YEARLESS
+    from crmtui.core.formatting import YEARLESS
 
     if isinstance(value, str) and not _has_year(value):
         month_day = _month_day(value, now)
@@ -151,7 +151,7 @@ def _month_day(text: str, now: datetime) -> tuple[int, int] | None:
             return date(2000, int(iso[1]), int(iso[2])).month, int(iso[2])
         except ValueError:
             return None
-    from crmtui.dates import DateParseError, parse_day
+    from crmtui.core.dates import DateParseError, parse_day
 
     try:
         seen = {(d.month, d.day) for d in (parse_day(text, now.replace(year=2024, month=1, day=1)),

@@ -14,9 +14,9 @@ A contact's name leads to its customer; the listed match then says which contact
 
 from __future__ import annotations
 
-from crmtui import labels
-from crmtui.errors import Ambiguous, InvalidInput, Match, NotFound
-from crmtui.i18n import N_, _
+from crmtui.core import labels
+from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotFound
+from crmtui.core.i18n import N_, _
 from crmtui.services.context import Context
 from crmtui.store import lookup as store
 from crmtui.store.lookup import CustomerRef, DealRef

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from crmtui import labels, normalize
-from crmtui.errors import InvalidInput, NotAllowed
-from crmtui.formatting import format_amount
-from crmtui.i18n import _
+from crmtui.core import labels, normalize
+from crmtui.core.errors import InvalidInput, NotAllowed
+from crmtui.core.formatting import format_amount
+from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.services.customers import _apply_keys, _live_customer, _rescore
 from crmtui.store import customers as customer_store
@@ -155,8 +155,8 @@ def merge_plan(ctx: Context, keep_id: str, other_id: str) -> MergePlan:
 
 def describe_merge(ctx: Context, plan: MergePlan) -> list[str]:
     """The plan in lines a rep reads before saying yes (the CLI and the app show the same)."""
-    from crmtui.dates import format_when
-    from crmtui.i18n import language
+    from crmtui.core.dates import format_when
+    from crmtui.core.i18n import language
 
     lines = [_("Merge {other} into {keep}; {other} is then removed.").format(other=plan.other_name, keep=plan.keep_name)]
     if plan.filled:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from crmtui.config import Stage
+from crmtui.core.config import Stage
 from crmtui.services.context import Context
 from crmtui.store import pipeline as store
 

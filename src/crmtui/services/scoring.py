@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from crmtui.config import ScoreWeights
+from crmtui.core.config import ScoreWeights
 from crmtui.store.models import Contact, Customer
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from crmtui import normalize
-from crmtui.i18n import N_, _
+from crmtui.core import normalize
+from crmtui.core.i18n import N_, _
 from crmtui.services.context import Context
 from crmtui.store import search as search_store
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from crmtui import labels
-from crmtui.formatting import amount_number, birthday_iso
+from crmtui.core import labels
+from crmtui.core.formatting import amount_number, birthday_iso
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crmtui.errors import NotAllowed
+from crmtui.core.errors import NotAllowed
 from crmtui.store.outbox import OutboxWriter
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from crmtui import normalize
+from crmtui.core import normalize
 from crmtui.store.raw import like_pattern
 
 

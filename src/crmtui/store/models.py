@@ -144,7 +144,7 @@ class CustomerTag(Synced, table=True):
 
 
 class Mutation(SQLModel, table=True):
-    """The outbox: every local change, in order, waiting to be pushed (DESIGN section 3)."""
+    """The outbox: every local change, in order, waiting to be pushed (docs/sync.md)."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_state_seq", "state", "seq"),)

@@ -1,4 +1,4 @@
-"""The outbox: every local change, as a mutation with per-field hybrid logical clock stamps (DESIGN section 3).
+"""The outbox: every local change, as a mutation with per-field hybrid logical clock stamps (docs/sync.md).
 
 OutboxWriter works on any DB-API style `execute`, so the ORM session (store/session.py) and the
 stdlib sqlite3 path (store/raw.py) write the same rows in the same transaction as their change.
@@ -15,7 +15,7 @@ from typing import Any
 from crmtui.store.raw import to_db
 
 FORMAT_VERSION = 1
-"""Version of the mutation format the server must understand (DESIGN section 3)."""
+"""Version of the mutation format the server must understand (docs/sync.md)."""
 
 DERIVED_FIELDS: dict[str, frozenset[str]] = {
     "customer": frozenset({"name_key", "pinyin", "phone_key", "email_key", "score", "last_contact_at"}),

@@ -1,6 +1,6 @@
 """The stdlib sqlite3 path of the hot commands (`crm today`, `crm log`): values as SQLAlchemy stores them.
 
-`crm today` and `crm log` must start fast; SQLModel's import alone costs ~0.4 s (DESIGN section 2),
+`crm today` and `crm log` must start fast; SQLModel's import alone costs ~0.4 s (docs/architecture.md),
 so they read and write through sqlite3 with the same on-disk formats as the ORM.
 """
 

@@ -11,12 +11,12 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from crmtui.normalize import phone_key
+from crmtui.core.normalize import phone_key
 from crmtui.store.outbox import DERIVED_FIELDS, TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
 
 PUSH_BATCH = 50
-"""Mutations sent in one call (DESIGN section 3: batches of at most ~50)."""
+"""Mutations sent in one call (docs/sync.md: batches of at most ~50)."""
 
 _columns: dict[str, dict[str, str]] = {}
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import text
 from sqlmodel import Session
 
-from crmtui.normalize import has_cjk
+from crmtui.core.normalize import has_cjk
 
 # Each query gives (record id, customer id, customer name, what matched, a second detail); a customer
 # also gives the fields a hit on it may have matched (company, phone, phone key, email, WeChat id).

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crmtui.errors import CrmError, NotAllowed, ServerRefused
-from crmtui.i18n import N_
+from crmtui.core.errors import CrmError, NotAllowed, ServerRefused
+from crmtui.core.i18n import N_
 from crmtui.store import replica
 from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
@@ -24,7 +24,7 @@ from crmtui.sync.notices import dismiss_rejected_change, fold_round_rejections, 
 if TYPE_CHECKING:
     import psycopg
 
-    from crmtui.config import SyncSettings
+    from crmtui.core.config import SyncSettings
     from crmtui.services.context import Context
 
 SUPPORTED_SCHEMA = (1,)
@@ -62,7 +62,7 @@ RECEIVED = "received"
 def reason_text(detail: str) -> str:
     """A server's reason in the chosen language (texts we do not know stay as the server wrote them). A row set
     aside reads "reason (reference)": the reference (a column and an id) stays as it is."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
 
     if detail in SERVER_REASONS or detail in SET_ASIDE_REASONS:
         return _(detail)
@@ -155,7 +155,7 @@ def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
 def clock_gap(offset: timedelta) -> str:
     """How far two clocks are apart, as a rep says it, in the chosen language: "7 min", "3 h 20 min", "1 day 4 h",
     "9 days" (minutes are left out from a day on, hours from three days on)."""
-    from crmtui.i18n import _, ngettext
+    from crmtui.core.i18n import _, ngettext
 
     minutes = round(abs(offset).total_seconds() / 60)
     if minutes < 60:
@@ -185,7 +185,7 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
             push(ctx, pg, report, info)
             pull(ctx, pg, info, report, full=full)
     except Exception as error:
-        from crmtui.errors import Offline
+        from crmtui.core.errors import Offline
 
         failure = error if isinstance(error, CrmError) else _unexpected(error)
         if getattr(error, "why", None) == "disabled":
@@ -360,13 +360,13 @@ def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused 
 
         key, detail = error.diag.message_primary or "", error.diag.message_detail or ""
         if key == "relocked" and ctx is not None:
-            from crmtui import i18n
-            from crmtui.dates import format_when
+            from crmtui.core import i18n
+            from crmtui.core.dates import format_when
 
             detail = format_when(ctx.clock.to_local(datetime.fromisoformat(detail)), True, i18n.language,
                                  ctx.clock.today())  # as the pool list says it
         if key == "duplicate_check_limit":
-            from crmtui.i18n import _
+            from crmtui.core.i18n import _
 
             window, _sep, most = detail.partition(":")
             per = _("{count} checks a minute") if window == "minute" else _("{count} checks a day")
@@ -467,7 +467,7 @@ class Rejection:
     def shown_changes(self) -> list[tuple[str, object]]:
         """The changed fields a rep typed, by their labels in the chosen language: never the derived ones
         (search keys, score, last contact), bookkeeping or references."""
-        from crmtui import labels
+        from crmtui.core import labels
 
         hidden = DERIVED_FIELDS.get(self.table, frozenset()) | INTERNAL_FIELDS
         return [(labels.field(name), value) for name, value in self.changes.items() if name not in hidden]
@@ -632,7 +632,7 @@ def check_connection(ctx: Context, password: str) -> ServerInfo:
 def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
     """The footer's words: synced N min ago / N pending / offline / error; and whether it is a problem.
     `short` is for a narrow terminal: "✓ 3m · 2↑"."""
-    from crmtui.i18n import _, ngettext
+    from crmtui.core.i18n import _, ngettext
 
     state = status(ctx)
     parts: list[str] = []

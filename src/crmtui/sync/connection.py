@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlparse
 
-from crmtui.config import SyncSettings
-from crmtui.errors import CrmError, InvalidInput, NotAllowed, Offline
+from crmtui.core.config import SyncSettings
+from crmtui.core.errors import CrmError, InvalidInput, NotAllowed, Offline
+from crmtui.server.dsn import hide_password
 
 if TYPE_CHECKING:
     import psycopg
@@ -91,7 +92,7 @@ def _priority(backend: object) -> float:
 
 def keyring_warning() -> str | None:
     """A warning when the keyring backend does not keep the password encrypted, or keeps none; None when it does."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
 
     backend = _password_backend()
     kind, name = _backend_kind(backend), _backend_name(backend)
@@ -295,28 +296,3 @@ def _reason(error: BaseException, secret: str) -> str:
     return hide_password(line, secret)
 
 
-_URL_PASSWORD = re.compile(r"(//[^\s\"'/@:]*:)[^\s\"'/]*(?=@)")
-"""The password in a URL's user:password@ (the // may follow a mistyped scheme)."""
-_BARE_URL_PASSWORD = re.compile(r"""((?:^|(?<=[\s"']))[^\s"'/:@=]+:)(?!//)[^\s"'/]*(?=@)""")
-"""The same without a scheme: a DSN typed as user:password@host/team."""
-_KEYWORD_PASSWORD = re.compile(r"""(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'"]*)""", re.IGNORECASE)
-"""password=... in a key=value connection string, quoted or not."""
-
-
-def hide_password(text: str, password: str = "") -> str:
-    """`text` with every password field of a URL or connection string in it masked, and any quoted fragment that
-    is the password itself (libpq quotes the part of a connection string it cannot read). Only these places:
-    masking each occurrence of a short password's text would garble other words (x in db.example.com)."""
-    from urllib.parse import quote, unquote
-
-    text = _URL_PASSWORD.sub(r"\1***", text)
-    text = _BARE_URL_PASSWORD.sub(r"\1***", text)
-    text = _KEYWORD_PASSWORD.sub(r"\1***", text)
-    if password:
-        for form in {password, unquote(password), quote(password, safe="")}:
-            for mark in ('"', "'"):
-                text = text.replace(f"{mark}{form}{mark}", f"{mark}***{mark}")
-                # libpq reads user:p@ss@host as the password p and the host ss@host
-                for at in (i for i, char in enumerate(form) if char == "@"):
-                    text = text.replace(f"{mark}{form[at + 1:]}@", f"{mark}***@")
-    return text

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from crmtui.i18n import N_
+from crmtui.core.i18n import N_
 
 if TYPE_CHECKING:
     import sqlite3
@@ -22,7 +22,7 @@ POOL_REASONS = ("release", "reclaim", "first_contact", "pool")
 
 def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
     """What a round has to tell the rep beyond its counts, in the chosen language: (text, is a warning)."""
-    from crmtui.i18n import names_text, ngettext
+    from crmtui.core.i18n import names_text, ngettext
 
     notes: list[tuple[str, bool]] = []
     if report.gained:
@@ -80,7 +80,7 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
 def rejected_round_text(ctx: Context, report: RoundReport) -> str:
     """The round's rejected changes by name, as the app's toast says them: up to two (the customer, the change,
     why, as things stand now), then how many more; a follow-up's companion is part of the follow-up."""
-    from crmtui.i18n import _, ngettext
+    from crmtui.core.i18n import _, ngettext
     from crmtui.sync.client import RECEIVED, conflicts
 
     seqs = {seq for seq, _reason in report.rejections}
@@ -109,7 +109,7 @@ _CHANGE_WORDS = {
 
 def change_words(rejection: Rejection) -> str:
     """What the rep did, in a few words: "your follow-up", "your edit", "your delete"."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
 
     if rejection.table == "customer" and rejection.kind == "delete":
         return _("your delete")
@@ -137,7 +137,7 @@ def _fate(rejection: Rejection) -> str | None:
 
 def rejection_state(rejection: Rejection) -> str:
     """Why a change was not accepted, as things stand now on this laptop (who holds the customer)."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
     from crmtui.sync.client import reason_text
 
     fate = _fate(rejection)
@@ -156,7 +156,7 @@ def rejection_advice(rejection: Rejection) -> str:
     """What the rep can do about a rejected change: it follows the reason and what became of the customer (claim
     it back from the pool, ask the colleague who holds it or a manager, ask a manager to restore it), with the
     note of a rejected follow-up to copy."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
     from crmtui.sync.client import RECEIVED
 
     if rejection.kind == RECEIVED:
@@ -187,8 +187,8 @@ def rejection_advice(rejection: Rejection) -> str:
 
 def lost_edit_text(lost: Conflict) -> str:
     """One of this rep's edits that lost to a later one: customer, field, kept and lost values, who won."""
-    from crmtui import labels
-    from crmtui.i18n import _
+    from crmtui.core import labels
+    from crmtui.core.i18n import _
 
     return _("your change lost: {customer} · {field}: {kept} ({winner}) was kept, your {lost} was not").format(
         customer=lost.customer or lost.record_id[:8], field=labels.field(lost.field), kept=shown_value(lost.kept),
@@ -207,7 +207,7 @@ RECORD_KINDS = {
 
 def record_kind(table: str) -> str:
     """What kind of record a table holds, in the chosen language."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
 
     return _(RECORD_KINDS[table]) if table in RECORD_KINDS else table
 
@@ -236,9 +236,9 @@ def change_value(ctx: Context, name: str, value: object) -> str:
     status or a stage by its name, yes/no, amounts with separators; anything else as it is."""
     from datetime import date, datetime
 
-    from crmtui import i18n, labels
-    from crmtui.dates import format_when
-    from crmtui.formatting import format_amount
+    from crmtui.core import i18n, labels
+    from crmtui.core.dates import format_when
+    from crmtui.core.formatting import format_amount
 
     if value is None or value == "":
         return "—"
@@ -269,7 +269,7 @@ def change_value(ctx: Context, name: str, value: object) -> str:
 def change_fields(ctx: Context, table: str, changes: dict) -> list[tuple[str, str]]:
     """The fields of a change a rep made, by their labels, with their values as the app shows them (never the
     hidden columns)."""
-    from crmtui import labels
+    from crmtui.core import labels
 
     hidden = hidden_columns(table)
     return [(labels.column(table, name), change_value(ctx, name, value))
@@ -376,7 +376,7 @@ def fold_round_rejections(ctx: Context, report: RoundReport) -> None:
 def dismiss_rejected_change(ctx: Context, which: int | None) -> int:
     """Dismisses one rejected change with its companions (by its number), or all of them (None): the rep has
     read it and given it up. Returns how many changes of the rep's went (companions not counted)."""
-    from crmtui.errors import NotFound
+    from crmtui.core.errors import NotFound
     from crmtui.store import replica
 
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):

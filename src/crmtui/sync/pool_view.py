@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from crmtui.errors import InvalidInput
-from crmtui.i18n import N_
+from crmtui.core.errors import InvalidInput
+from crmtui.core.i18n import N_
 from crmtui.sync.client import Connect, PoolCustomer, RoundReport, _connection, _server_call, handshake, pull, push
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ WHY_IN_POOL = {
 
 def release_reason(code: str, note: str = "") -> str:
     """The reason as the server keeps it: a listed code, or `other: <words>` (words required)."""
-    from crmtui.normalize import visible
+    from crmtui.core.normalize import visible
 
     codes = [c for c, _label in RELEASE_REASONS]
     typed = code
@@ -78,7 +78,7 @@ def _split_other(text: str) -> tuple[str, str, str]:
 
 def parse_reason_option(text: str) -> str:
     """`--reason` of `crm pool release`: a code, `other: words`, or a label in the chosen language."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
 
     typed = text.strip()
     for code, label in RELEASE_REASONS:
@@ -93,7 +93,7 @@ def parse_reason_option(text: str) -> str:
 
 def reason_label(stored: str | None) -> str:
     """A kept reason in the chosen language: the label of a code, or the rep's own words."""
-    from crmtui.i18n import _
+    from crmtui.core.i18n import _
 
     if not stored:
         return ""
@@ -115,7 +115,7 @@ class PoolEntry(PoolCustomer):
 
     def why_text(self) -> str:
         """"released: no budget", "no follow-up in time", or "" when the server does not say."""
-        from crmtui.i18n import _
+        from crmtui.core.i18n import _
 
         if not self.why:
             return ""
@@ -161,7 +161,7 @@ class PoolRecords:
 def read_pool_customer(ctx: Context, customer_id: str, connection: Connect | None = None) -> PoolRecords:
     """One customer of the pool with its contacts, deals, follow-ups (newest first), tags, contracts and
     instalments, read from the server under the rep's own rights. A customer claimed meanwhile is not found."""
-    from crmtui.errors import NotFound
+    from crmtui.core.errors import NotFound
 
     live = " AND deleted_at IS NULL"
     with (connection or (lambda: _connection(ctx)))() as pg:
@@ -240,7 +240,7 @@ def restore_deleted(ctx: Context, customer_id: str, connection: Connect | None =
     """Restores a deleted customer on the server (with the records deleted with it), then runs a sync round so
     that this laptop has it again if it is the manager's own; None when the restore worked but the round failed
     (the next sync brings it)."""
-    from crmtui.errors import CrmError
+    from crmtui.core.errors import CrmError
     from crmtui.sync.client import sync_round
 
     with (connection or (lambda: _connection(ctx)))() as pg:

@@ -102,7 +102,7 @@ CREATE TABLE crm.pool_rule (
 );
 INSERT INTO crm.pool_rule (id) VALUES (1);
 
--- When a customer changes hands: read by the reps it concerns (DESIGN section 3).
+-- When a customer changes hands: read by the reps it concerns (docs/sync.md).
 CREATE TABLE crm.access_change (
     id bigserial PRIMARY KEY,
     customer_id text NOT NULL,

@@ -18,7 +18,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from crmtui.normalize import phone_key
+    from crmtui.core.normalize import phone_key
 
     connection = op.get_bind()
     for table in ("customer", "contact"):

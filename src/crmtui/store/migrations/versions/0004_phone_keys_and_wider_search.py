@@ -66,7 +66,7 @@ def _create_index(table: str, columns: str, body: str) -> None:
 
 def recompute_phone_keys(connection) -> int:  # type: ignore[no-untyped-def]
     """Sets phone_key of every customer and contact from its phone as typed; returns how many changed."""
-    from crmtui.normalize import phone_key
+    from crmtui.core.normalize import phone_key
 
     changed = 0
     for table in ("customer", "contact"):
@@ -80,8 +80,8 @@ def recompute_phone_keys(connection) -> int:  # type: ignore[no-untyped-def]
 
 def recompute_customer_pinyin(connection) -> int:  # type: ignore[no-untyped-def]
     """Gives customers not known to be persons both pinyin readings (曾小明: zxm as well as cxm)."""
-    from crmtui.normalize import has_cjk
-    from crmtui.pinyin import record_keys
+    from crmtui.core.normalize import has_cjk
+    from crmtui.core.pinyin import record_keys
 
     rows = connection.execute(text("SELECT id, name, pinyin FROM customer WHERE kind <> 'person'")).all()
     updates = [{"id": rid, "keys": record_keys(name, False)} for rid, name, old in rows

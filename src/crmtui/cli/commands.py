@@ -1,0 +1,899 @@
+"""The `crm` command: quick entry from the shell. Heavy modules are imported inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from crmtui.core import labels
+from crmtui.core.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
+from crmtui.core.i18n import N_, _, sentences
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from crmtui.services.context import Context
+
+OPTION_OF = {
+    "channel": "--via", "goal": "--goal", "goal met (yes/no)": "--met/--not-met", "notes": "--notes",
+    "next plan": "--next-plan", "next date": "--next", "amount": "--amount", "amount (the quoted amount)": "--amount",
+    "contract-no": "--contract-no", "signed (the signed date)": "--signed", "reason": "--reason",
+}
+"""The CLI option that fills each field a service may report missing."""
+
+
+EXIT_AMBIGUOUS = 3
+"""The exit status when a reference names several records (they are listed); 2 is Click's, for usage errors."""
+
+
+def _choose_language() -> None:
+    """The config's language, else the locale's, chosen before any help is shown (~1 ms: tomllib and the .mo)."""
+    from crmtui.core.config import load_settings
+    from crmtui.core.i18n import set_language
+
+    try:
+        setting = load_settings().language
+    except CrmError:
+        setting = "auto"  # a broken config is reported by the command itself
+    set_language(setting)
+
+
+CLICK_WORDS = (N_("Usage: "), N_("Arguments"), N_("Options"), N_("Commands"), N_("{heading}:"),
+               N_("Show this message and exit."), N_("required"))
+"""Click's own words in the help; Typer passes them through the stdlib gettext, which knows none of our catalog."""
+
+
+class _Group(TyperGroup):
+    """`crm`: Typer copies the help texts when the app is run, so they are translated there, after the language is chosen."""
+
+    def main(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from crmtui.core import i18n
+
+        _choose_language()
+        if i18n.language != "en":
+            _translate_help(self)
+        given = kwargs.get("args", args[0] if args else None)
+        _refuse_broken_text(self, list(sys.argv[1:] if given is None else given))
+        return super().main(*args, **kwargs)
+
+
+def _broken_text(value: str) -> str | None:
+    """What makes `value` unusable as text, or None: bytes that were not UTF-8 (Python keeps them as
+    U+DC80-U+DCFF) or a lone surrogate; SQLite and the terminal would fail on them half-way through a command."""
+    bad = [char for char in value if "\ud800" <= char <= "\udfff"]
+    if not bad:
+        return None
+    return _("invalid UTF-8 byte") if all("\udc80" <= char <= "\udcff" for char in bad) else _("a lone surrogate")
+
+
+def _refuse_broken_text(group, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Refuses, before any command runs (so nothing is written), an argument or option that is not valid text.
+
+    A file name may hold any bytes, so only text parameters are checked: the arguments are parsed without
+    running anything to learn which parameter got the bad value, and the message names it.
+    """
+    if not any(_broken_text(arg) for arg in args):
+        return
+    named = _param_with_broken_text(group, args)
+    if named is None:
+        return  # only file names (or words Click will refuse itself) carry such bytes
+    name, problem = named
+    sys.stderr.write(_("error: ") + _("{name}: not valid text ({problem}); retype it").format(
+        name=name, problem=problem) + "\n")
+    sys.exit(2)
+
+
+def _param_with_broken_text(group, args: list[str]) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+    """(the parameter's name as typed, what is wrong) for the first text parameter holding broken text."""
+    ctx = group.make_context("crm", list(args), resilient_parsing=True)
+    while True:
+        for param in ctx.command.params:
+            value = ctx.params.get(param.name)
+            for item in value if isinstance(value, list | tuple) else [value]:
+                problem = _broken_text(item) if isinstance(item, str) else None
+                if problem:
+                    if getattr(param, "param_type_name", "") == "option":
+                        return max(param.opts, key=len), problem
+                    return (param.metavar or param.name or "").lower(), problem
+        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        if not rest or not hasattr(ctx.command, "resolve_command"):
+            break
+        name, command, rest = ctx.command.resolve_command(ctx, rest)
+        if command is None:
+            break
+        ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=True)
+    return None
+
+
+def _translate_help(command) -> None:  # type: ignore[no-untyped-def]
+    """The help of a command, its options and its subcommands in the chosen language (texts declared with N_)."""
+    from crmtui.cli.help import TranslatedContext, short_help
+
+    command.context_class = TranslatedContext
+    if command.help:
+        command.help = _(command.help)
+        command.short_help = short_help(command.help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _translate_help(sub)
+
+
+app = typer.Typer(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    name="crm",
+    help=N_("crmtui: a keyboard-only CRM for sales reps. With no command, opens the app on today's agenda (printed when piped)."),
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+add_app = typer.Typer(help=N_("Add a lead, customer, contact or deal."), no_args_is_help=True)
+app.add_typer(add_app, name="add")
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # markup and highlighting off: user data is always printed literally.
+    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
+
+
+_stdout: Console | None = None
+
+
+def _out(*parts: object) -> None:
+    """Prints user data safely: control characters made visible, no markup interpreted."""
+    global _stdout
+    from rich.text import Text
+
+    from crmtui.core.normalize import visible
+
+    if _stdout is None:
+        _stdout = _console()
+    line = Text()
+    for part in parts:
+        line.append(visible(str(part)))
+    _stdout.print(line)
+
+
+def _print_json(data: object) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # json escapes C0 controls but not DEL and C1 (U+0080-U+009F, e.g. the 8-bit CSI): escape those too.
+    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    from crmtui.core.normalize import visible
+
+    sys.stderr.write(_("error: ") + visible(message) + "\n")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _session() -> Iterator[Context]:
+    """Opens the rep's database and turns every expected error into a message and an exit code."""
+    from crmtui.core.config import load_settings
+    from crmtui.core.i18n import set_language
+
+    ctx = None
+    try:
+        settings = load_settings()
+        set_language(settings.language)
+        from crmtui.services.context import open_context
+
+        ctx = open_context(settings=settings)
+        yield ctx
+    except Ambiguous as exc:
+        lines = [exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
+        _fail("\n".join(lines), EXIT_AMBIGUOUS)
+    except MissingFields as exc:
+        hints = [OPTION_OF.get(name, OPTION_OF.get(name.split(" (")[0], "")) for name in exc.fields]
+        hints = [hint for hint in hints if hint]
+        _fail(exc.message() + (" " + _("(give {options})").format(options=", ".join(hints)) if hints else ""))
+    except (DuplicateFound, NotFound, CrmError) as exc:
+        _fail(exc.message())
+    except sqlite3.Error as exc:
+        _fail(_storage_failure(exc))
+    except OSError as exc:
+        _fail(_storage_failure(exc))
+    except Exception as exc:
+        # SQLAlchemy wraps the driver's error; a broken or locked file is a message, not a traceback.
+        if isinstance(getattr(exc, "orig", None), sqlite3.Error):
+            _fail(_storage_failure(exc.orig))  # type: ignore[attr-defined]
+        raise
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def _storage_failure(error: sqlite3.Error | OSError) -> str:
+    """One line for a database file that could not be read or written: read-only and full disks said as such."""
+    from crmtui.core import paths
+    from crmtui.services.context import storage_error
+
+    try:
+        path = paths.database_path()
+    except CrmError as exc:
+        return exc.message()
+    known = storage_error(error, path)
+    if known is not None:
+        return known.message()
+    if isinstance(error, OSError):
+        return _("cannot use {path}: {reason} (check CRMTUI_HOME / CRMTUI_DB)").format(
+            path=error.filename or _("the data folder"), reason=error.strerror or error)
+    return _("the database could not be read or written ({error})").format(error=error)
+
+
+def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
+    from crmtui.services.lookup import resolve_customer
+
+    return resolve_customer(ctx, ref, statuses)
+
+
+# ---------------------------------------------------------------- today / show / list / search
+
+
+def _version(value: bool) -> None:
+    if value:
+        from crmtui import __version__
+
+        sys.stdout.write(f"crmtui {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Print the version."))] = False,
+) -> None:
+    """With no command: opens the full-screen app on today's agenda (prints the agenda when not at a terminal)."""
+    from crmtui.core.config import load_settings
+
+    try:
+        load_settings()  # every command refuses a wrong setting, even those that read none
+    except CrmError as exc:
+        _fail(exc.message())
+    if ctx.invoked_subcommand is None:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            open_app()
+        else:
+            today(json_out=False)
+
+
+def open_app() -> None:
+    """The Textual app (imported only here: quick-entry commands never pay for it)."""
+    with _session() as ctx:
+        from crmtui.tui.app import build_app
+
+        build_app(ctx, theme=ctx.settings.theme or None).run()
+
+
+_REP_HELP = N_("A rep's customers (a manager's laptop holds every rep's), or all.")
+
+
+@app.command()
+def today(
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
+    rep: Annotated[Optional[str], typer.Option("--rep", help=_REP_HELP)] = None,
+) -> None:
+    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
+    from crmtui.core.formatting import format_amount
+    from crmtui.services.agenda import ALL_REPS, SECTIONS, agenda_for, resolve_rep
+
+    from crmtui.core import labels
+
+    with _session() as ctx:
+        agenda = agenda_for(ctx, rep=resolve_rep(ctx, rep) if rep is not None else None)
+        if json_out:
+            _print_json({"day": agenda.day.isoformat(), "rep": agenda.rep, "totals": agenda.totals,
+                         "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS},
+                         "team": [load.as_dict() for load in agenda.team]})
+            return
+        whose = "" if agenda.rep is None else "  ·  " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
+        _out(_("Today, {day}").format(day=agenda.day.isoformat()) + whose)
+        if agenda.team:
+            _out("")
+            _out(_("Team") + f" ({len(agenda.team)})")
+            for load in agenda.team:
+                _out(f"  {load.rep}  ·  {load.describe()}")
+        if not agenda.items() and agenda.book_empty:
+            _out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
+        elif not agenda.items() and agenda.team:
+            _out("")
+            _out(_("Nothing of your own due today."))
+        elif not agenda.items():
+            _out(_("Nothing due today."))
+        for name in SECTIONS:
+            items = agenda.sections[name]
+            if not items:
+                continue
+            _out("")
+            _out(f"{labels.section(name)} ({agenda.totals[name]})")
+            for item in items:
+                extra = []
+                if item.next_plan:
+                    extra.append("→ " + item.next_plan)
+                if item.amount_cents:
+                    extra.append(format_amount(item.amount_cents))
+                _out(f"  {item.customer_name}  ·  {item.reason}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
+            if agenda.totals[name] > len(items):
+                _out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
+
+
+@app.command()
+def show(
+    customer: Annotated[str, typer.Argument(help=N_("Name, part of it, pinyin initials or id prefix."))],
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
+) -> None:
+    """Everything about one customer: contacts, deals, contracts, follow-ups."""
+    from crmtui.core.formatting import amount_text, format_birthday
+    from crmtui.core.dates import format_when
+    from crmtui.services.customers import customer_detail
+    from crmtui.services.deals import voided_contracts
+    from crmtui.services.views import detail_dict, other_author, voided_contract_dict
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        detail = customer_detail(ctx, target.id)
+        data = detail_dict(ctx, detail)
+        voided = voided_contracts(ctx, detail.customer.id)
+        data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
+        birthdays = {c.id: c.birthday for c in detail.contacts}
+        if json_out:
+            _print_json(data)
+            return
+        def shown(value: object) -> str:
+            """An ISO time or day of the JSON view as the app shows it ("Fri 11 Dec 15:00")."""
+            from datetime import date, datetime
+
+            if not value:
+                return ""
+            text = str(value)
+            if "T" in text:
+                return format_when(datetime.fromisoformat(text), True, _lang(), ctx.clock.today())
+            return format_when(date.fromisoformat(text), False, _lang(), ctx.clock.today())
+
+        def joined(*parts: object) -> str:
+            return "  ".join(str(part) for part in parts if part)
+
+        tier_word, score_word = _("tier"), _("score")
+        status = labels.status(str(data["status"]))
+        _out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
+        if target.via_contact:
+            # Found by a contact's name: say so, or "crm show 张三" would seem to show someone else.
+            _out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
+        for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
+                           (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
+                           (_("industry"), "industry"), (_("region"), "region"), (_("owner"), "owner"),
+                           (_("next follow-up"), "next_follow_up"),
+                           (_("last contact"), "last_contact")):
+            if data[key]:
+                value = shown(data[key]) if key in ("next_follow_up", "last_contact") else data[key]
+                _out(f"  {label}: {value}")
+        if data["tags"]:
+            _out(f"  {_('tags')}: {', '.join(data['tags'])}")  # type: ignore[arg-type]
+        for title, key, fmt in (
+            (_("Contacts"), "contacts",
+             lambda c: joined(c["name"], c["title"], c["phone"], c["email"],
+                              "★" + _("decision maker") if c["decision_maker"] else "",
+                              f"{_('birthday')} {format_birthday(birthdays[c['id']], _lang())}" if birthdays[c["id"]] else "")),
+            (_("Deals"), "deals",
+             lambda d: joined(d["title"], f"{d['stage_name']} ({labels.days(d['days_in_stage'])})",
+                              amount_text(d["amount"]) if d["amount"] is not None else "",
+                              f"{_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
+            (_("Contracts"), "contracts", lambda c: joined(
+                c["number"], amount_text(c["amount"]), shown(c["signed"]) + (f" → {shown(c['end'])}" if c["end"] else "")) + "".join(
+                f"\n      {amount_text(p['amount'])}  {_('due')} {shown(p['due'])}  "
+                + (f"{_('paid')} {shown(p['paid'])}" if p["paid"] else _("unpaid"))
+                for p in c["payments"])),
+            (_("Follow-ups"), "follow_ups",
+             lambda f: f"{shown(f['at'])}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
+                       + (("  " + _("by {rep}").format(rep=other_author(ctx, f["author"])))
+                          if other_author(ctx, f["author"]) else "")
+                       + f"\n      {f['notes']}" + (f"\n      → {joined(f['next_plan'], shown(f['next']))}"
+                                                  if f["next_plan"] or f["next"] else "")),
+        ):
+            rows = data[key]
+            if rows:
+                _out("")
+                _out(f"{title} ({len(rows)})")  # type: ignore[arg-type]
+                for row in rows:  # type: ignore[attr-defined]
+                    _out("  " + fmt(row).rstrip())
+        if voided:
+            _out("")
+            _out(f"{_('Voided contracts')} ({len(voided)})")
+            for contract in voided:
+                _out(f"  {format_when(ctx.clock.to_local(contract.at), True, _lang(), ctx.clock.today())}  "
+                     + contract.describe(ctx.settings))
+
+
+def _owner_note(ctx: Context, owner: str | None) -> str:
+    """In a team, whose customer it is when it is not the rep's own (a manager's copy holds everyone's)."""
+    sync = ctx.settings.sync
+    if not sync.configured or owner == sync.user:
+        return ""
+    return "  ·  " + (owner if owner else labels.status("pool"))
+
+
+@app.command("list")
+def list_(
+    what: Annotated[str, typer.Argument(help=N_("customers, leads or deals."))],
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
+    rep: Annotated[Optional[str], typer.Option("--rep", help=_REP_HELP)] = None,
+) -> None:
+    """Lists customers (all but leads), leads, or open and closed deals."""
+    if what not in ("customers", "leads", "deals"):
+        _fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
+    with _session() as ctx:
+        from crmtui.core.formatting import amount_text
+        from crmtui.services.agenda import owned_by, resolve_rep
+        from crmtui.services.views import customer_dict, deal_dict
+
+        whose = resolve_rep(ctx, rep) if rep is not None else None
+        if what == "deals":
+            from crmtui.services.deals import list_deals
+
+            rows = [deal_dict(ctx, d, c) for d, c in list_deals(ctx) if owned_by(whose, c.owner)]
+            if json_out:
+                _print_json(rows)
+                return
+            for r in rows:
+                parts = [str(r["customer"]), str(r["title"]), f"{r['stage_name']} {labels.days(r['days_in_stage'])}",  # type: ignore[arg-type]
+                         amount_text(r["amount"]) if r["amount"] is not None else ""]  # type: ignore[arg-type]
+                _out(f"{str(r['id'])[:8]}  " + "  ·  ".join(p for p in parts if p))
+        else:
+            from crmtui.services.customers import list_customers
+
+            statuses = ("lead",) if what == "leads" else ("prospect", "customer", "dormant", "pool")
+            rows = [customer_dict(ctx, c) for c in list_customers(ctx, statuses) if owned_by(whose, c.owner)]
+            if json_out:
+                _print_json(rows)
+                return
+            for r in rows:
+                parts = [labels.status(str(r["status"])), str(r["tier"]), str(r["phone"] or "")]
+                _out(f"{str(r['id'])[:8]}  {r['name']}  ·  " + "  ·  ".join(p for p in parts if p)
+                     + _owner_note(ctx, r["owner"]))  # type: ignore[arg-type]
+        if not rows:
+            _out(_("(none)"))
+
+
+@app.command()
+def search(
+    text: Annotated[str, typer.Argument(help=N_("Words, phone, email, WeChat id, pinyin (zs finds 张三)."))],
+    json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
+) -> None:
+    """Searches names, companies, phones, emails, WeChat ids, pinyin, regions, contact titles, deals and
+    competitors, contract numbers, tags and follow-up notes."""
+    from crmtui.services.search import search as run_search
+
+    with _session() as ctx:
+        hits = run_search(ctx, text)
+        if json_out:
+            _print_json([h.as_dict() for h in hits])
+            return
+        if not hits:
+            _out(_("no match for \"{text}\"").format(text=text))
+        for hit in hits:
+            _out(f"{hit.customer_id[:8]}  {hit.customer_name}  ·  {hit.label()}" + (f"  ·  {hit.detail[:80]}" if hit.detail else ""))
+
+
+# ---------------------------------------------------------------- add
+
+
+Opt = typer.Option
+
+
+def _add_customer(status: str, name: str, company: str | None, phone: str | None, email: str | None,
+                  wechat: str | None, source: str | None, tag: list[str] | None, interest: str | None,
+                  region: str | None, industry: str | None, force: bool) -> None:
+    from crmtui.services.customers import add_customer
+
+    with _session() as ctx:
+        customer = add_customer(
+            ctx, name, status=status, kind="person" if status == "lead" else "company", company=company, phone=phone,
+            email=email, wechat=wechat, source=source, tags=tag or [], interest=interest, region=region,
+            industry=industry, force=force,
+        )
+        what = _("lead") if status == "lead" else _("customer")
+        _out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
+
+
+@add_app.command("lead")
+def add_lead(
+    name: Annotated[str, typer.Argument(help=N_("The person's name."))],
+    company: Annotated[Optional[str], Opt(help=N_("Their company."))] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt(help=N_("WeChat id."))] = None,
+    source: Annotated[Optional[str], Opt(help=N_("Where the lead came from (referral, inbound, 展会...)."))] = None,
+    tag: Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))] = None,
+    interest: Annotated[Optional[str], Opt(help=N_("The product they asked about."))] = None,
+    region: Annotated[Optional[str], Opt()] = None,
+    industry: Annotated[Optional[str], Opt()] = None,
+    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
+) -> None:
+    """A new lead 线索: the agenda asks you to call it within the speed-to-lead window."""
+    _add_customer("lead", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
+
+
+@add_app.command("customer")
+def add_customer_cmd(
+    name: Annotated[str, typer.Argument(help=N_("Company or person name."))],
+    company: Annotated[Optional[str], Opt()] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt(help=N_("WeChat id."))] = None,
+    source: Annotated[Optional[str], Opt()] = None,
+    tag: Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))] = None,
+    interest: Annotated[Optional[str], Opt()] = None,
+    region: Annotated[Optional[str], Opt()] = None,
+    industry: Annotated[Optional[str], Opt()] = None,
+    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
+) -> None:
+    """A new customer 客户 (status prospect)."""
+    _add_customer("prospect", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
+
+
+@add_app.command("contact")
+def add_contact_cmd(
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    name: Annotated[str, typer.Argument(help=N_("The person's name."))],
+    title: Annotated[Optional[str], Opt(help=N_("Job title 职位."))] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt()] = None,
+    decision_maker: Annotated[bool, Opt("--decision-maker", help=N_("This person decides 决策人."))] = False,
+    birthday: Annotated[Optional[str], Opt(help=N_("e.g. 1985-03-12 or 3月12日."))] = None,
+    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
+) -> None:
+    """A person at a customer 联系人."""
+    from crmtui.services.customers import add_contact
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        contact = add_contact(ctx, target.id, name, title=title, phone=phone, email=email, wechat=wechat,
+                              decision_maker=decision_maker, birthday=birthday, force=force)
+        _out(_("added contact {name} at {customer} ({id})").format(name=contact.name, customer=target.name, id=contact.id[:8]))
+
+
+@add_app.command("deal")
+def add_deal_cmd(
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    title: Annotated[str, typer.Argument(help=N_("What is being sold."))],
+    amount: Annotated[Optional[str], Opt(help=N_("e.g. 120000, 12万, 50k."))] = None,
+    close: Annotated[Optional[str], Opt(help=N_("Expected close date, e.g. 2026-12-31 or 月底."))] = None,
+    stage: Annotated[Optional[str], Opt(help=N_("Starting stage (default: the first)."))] = None,
+    competitor: Annotated[Optional[str], Opt()] = None,
+) -> None:
+    """A new deal 商机."""
+    from crmtui.services.deals import add_deal
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        deal = add_deal(ctx, target.id, title, amount=amount, close=close, stage=stage, competitor=competitor)
+        _out(_("added deal {title} for {customer} in {stage} ({id})").format(
+            title=deal.title, customer=target.name, stage=labels.stage(ctx.settings, deal.stage), id=deal.id[:8]))
+
+
+# ---------------------------------------------------------------- log / stage / convert
+
+
+@app.command()
+def log(
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    via: Annotated[Optional[str], Opt("--via", help=N_("phone, wechat, visit, email, meeting, sms, other (or 1-7)."))] = None,
+    goal: Annotated[Optional[str], Opt(help=N_("The goal of this contact 本次目标."))] = None,
+    met: Annotated[Optional[bool], Opt("--met/--not-met", help=N_("Was the goal met?"))] = None,
+    notes: Annotated[Optional[str], Opt(help=N_("What happened."))] = None,
+    next_plan: Annotated[Optional[str], Opt("--next-plan", help=N_("What you will do next 下次计划."))] = None,
+    next_: Annotated[Optional[str], Opt("--next", help=N_('When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".'))] = None,
+) -> None:
+    """Logs a follow-up 跟进记录; every field is required while the customer is open."""
+    from crmtui.services.follow_ups import log_follow_up
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        follow_up = log_follow_up(ctx, target.id, channel=via, goal=goal, goal_met=met, notes=notes,
+                                  next_plan=next_plan, next_at=next_)
+        when = ctx.clock.to_local(follow_up.next_at)
+        if when:
+            from crmtui.core.dates import format_when
+
+            _out(_("logged for {name}; next: {plan} → {when}").format(
+                name=target.name, plan=follow_up.next_plan or "", when=format_when(when, lang=_lang(), today=ctx.clock.today())))
+        else:
+            _out(_("logged for {name}").format(name=target.name))
+
+
+def _lang() -> str:
+    from crmtui.core import i18n
+
+    return i18n.language
+
+
+@app.command()
+def stage(
+    deal: Annotated[str, typer.Argument(help=N_("The deal (title, customer name, pinyin or id prefix)."))],
+    stage_name: Annotated[str, typer.Argument(metavar="STAGE", help=N_("initial, needs, proposal, quote, negotiation, won, lost."))],
+    amount: Annotated[Optional[str], Opt(help=N_("Quoted amount (Quote) or contract amount (Won)."))] = None,
+    contract_no: Annotated[Optional[str], Opt("--contract-no", help=N_("Contract number (Won)."))] = None,
+    signed: Annotated[Optional[str], Opt(help=N_("Signed date (Won)."))] = None,
+    end: Annotated[Optional[str], Opt(help=N_("Contract end date (Won; default a year after signing)."))] = None,
+    payment: Annotated[Optional[list[str]], Opt(help=N_('An instalment AMOUNT@DATE (Won); repeat for several, or "60000@2026-12-31, 60000@2027-03-31".'))] = None,
+    reason: Annotated[Optional[str], Opt(help=N_("Why it was lost (Lost)."))] = None,
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
+) -> None:
+    """Moves a deal to another stage; Quote, Won and Lost have gates."""
+    from crmtui.core.dates import format_when
+    from crmtui.core.formatting import format_amount
+    from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal
+    from crmtui.services.lookup import resolve_deal
+
+    with _session() as ctx:
+        target = resolve_deal(ctx, deal)
+        plans = [plan for text in payment or [] for plan in parse_schedule(text)]
+        confirmed: dict[str, bool] = {}
+        while True:
+            try:
+                moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed,
+                                   end=end, payments=plans, reason=reason, **confirmed)
+                break
+            except NeedsConfirmation as question:
+                if confirmed.get(question.kind):
+                    raise
+                _confirm(question.message(), yes)
+                confirmed[question.kind] = True
+        _out(_("{title} ({customer}) is now in {stage}").format(
+            title=moved.title, customer=target.customer_name, stage=labels.stage(ctx.settings, moved.stage)))
+        if moved.stage == "won":
+            for instalment in payments_of_deal(ctx, moved.id):
+                due = format_when(instalment.due_on, False, _lang(), ctx.clock.today())
+                _out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
+                                                                   due=due))
+
+
+@app.command()
+def paid(
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    contract: Annotated[Optional[str], Opt("--contract", help=N_("The contract number (default: any of the customer's)."))] = None,
+    on: Annotated[Optional[str], Opt("--on", help=N_("When it was paid (default today)."))] = None,
+) -> None:
+    """Marks the customer's earliest unpaid instalment as paid (回款)."""
+    from crmtui.core.formatting import format_amount
+    from crmtui.services.deals import mark_paid
+
+    with _session() as ctx:
+        target = _customer(ctx, customer)
+        payment = mark_paid(ctx, target.id, contract_no=contract, paid_on=on)
+        _out(_("{customer}: {amount} due {due} marked paid on {paid}").format(
+            customer=target.name, amount=format_amount(payment.amount_cents), due=payment.due_on, paid=payment.paid_on))
+
+
+@app.command()
+def convert(
+    lead: Annotated[str, typer.Argument(help=N_("The lead (name, pinyin initials or id prefix)."))],
+    title: Annotated[Optional[str], Opt(help=N_("Title of the new deal (default: the lead's interest)."))] = None,
+    amount: Annotated[Optional[str], Opt(help=N_("Amount of the new deal."))] = None,
+    next_: Annotated[Optional[str], Opt("--next", help=N_(
+        'The first follow-up, e.g. "tomorrow 10:00", "明天上午10点" (without it, it stays on Today as a new lead).'))] = None,
+    into: Annotated[Optional[str], Opt("--into", metavar="CUSTOMER", help=N_(
+        "The existing customer the lead joins (default: the customer its company names, if any)."))] = None,
+    new_company: Annotated[bool, Opt("--new-company", help=N_(
+        "Make a new customer even when one with the lead's company name exists."))] = False,
+) -> None:
+    """Turns a lead into a customer, a contact and a deal; a lead whose company is a customer joins it."""
+    from crmtui.core.formatting import parse_amount
+    from crmtui.services.convert import convert_lead
+
+    with _session() as ctx:
+        target = _customer(ctx, lead, statuses=("lead",))
+        into_id = _customer(ctx, into).id if into else None
+        customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount),
+                                                   next_at=next_, into_id=into_id, new_company=new_company)
+        if customer.id != target.id:
+            _out(_("converted into the existing customer {customer} ({id}): contact {contact}, deal {deal}").format(
+                customer=customer.name, id=customer.id[:8], contact=contact.name, deal=new_deal.title))
+        else:
+            _out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
+                customer=customer.name, contact=contact.name, deal=new_deal.title))
+        when = ctx.clock.to_local(customer.next_follow_up_at)
+        if when:
+            from crmtui.core.dates import format_when
+
+            _out(_("next follow-up: {when}").format(when=format_when(when, lang=_lang(), today=ctx.clock.today())))
+        else:
+            _out(_("no follow-up planned: it stays among the new leads to call on Today"))
+
+
+# ---------------------------------------------------------------- edit / rm / merge
+
+CUSTOMER_OPTIONS = ("name", "company", "phone", "email", "wechat", "source", "interest", "industry", "region",
+                    "owner", "tier", "status")
+DEAL_OPTIONS = ("title", "amount", "close", "competitor")
+
+
+@app.command()
+def edit(
+    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help=N_("What to edit."))],
+    name: Annotated[Optional[str], Opt()] = None,
+    company: Annotated[Optional[str], Opt()] = None,
+    phone: Annotated[Optional[str], Opt()] = None,
+    email: Annotated[Optional[str], Opt()] = None,
+    wechat: Annotated[Optional[str], Opt()] = None,
+    source: Annotated[Optional[str], Opt()] = None,
+    interest: Annotated[Optional[str], Opt()] = None,
+    industry: Annotated[Optional[str], Opt()] = None,
+    region: Annotated[Optional[str], Opt()] = None,
+    owner: Annotated[Optional[str], Opt(help=N_("Who holds it; in a team only the server sets it (claim, release,"
+                                                " a manager's reassignment)."))] = None,
+    tier: Annotated[Optional[str], Opt(help=N_("A, B or C."))] = None,
+    status: Annotated[Optional[str], Opt(help=N_("lead, prospect, customer, dormant."))] = None,
+    tag: Annotated[Optional[list[str]], Opt(help=N_("Replaces the tags; repeat for several."))] = None,
+    title: Annotated[Optional[str], Opt(help=N_("Deal title."))] = None,
+    amount: Annotated[Optional[str], Opt(help=N_("Deal amount."))] = None,
+    close: Annotated[Optional[str], Opt(help=N_("Deal expected close date."))] = None,
+    competitor: Annotated[Optional[str], Opt(help=N_("Deal competitor."))] = None,
+    force: Annotated[bool, Opt("--force", help=N_("Save even when the new values duplicate another customer."))] = False,
+) -> None:
+    """Changes fields of a customer (--name, --phone, ...) or of a deal (--title, --amount, --close, --competitor)."""
+    values = locals()
+    customer_changes = {k: values[k] for k in CUSTOMER_OPTIONS if values[k] is not None}
+    if tag is not None:
+        customer_changes["tags"] = tag
+    deal_changes = {k: values[k] for k in DEAL_OPTIONS if values[k] is not None}
+    if not customer_changes and not deal_changes:
+        _fail(_("edit: give at least one field to change, e.g. --phone 13800138000 or --amount 5万"))
+    if customer_changes and deal_changes:
+        _fail(_("edit: customer fields ({a}) and deal fields ({b}) cannot be changed in one command").format(
+            a=", ".join(customer_changes), b=", ".join(deal_changes)))
+    with _session() as ctx:
+        if deal_changes:
+            from crmtui.services.deals import edit_deal
+            from crmtui.services.lookup import resolve_deal
+
+            target = resolve_deal(ctx, ref)
+            edited = edit_deal(ctx, target.id, deal_changes)
+            _out(_("updated deal {title}: {fields}").format(title=edited.title, fields=", ".join(deal_changes)))
+        else:
+            from crmtui.services.customers import edit_customer
+
+            target = _customer(ctx, ref)
+            edited = edit_customer(ctx, target.id, customer_changes, force=force)
+            _out(_("updated {name}: {fields}").format(name=edited.name, fields=", ".join(customer_changes)))
+
+
+def _confirm(question: str, yes: bool) -> None:
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        _fail(_("{question} Pass --yes to confirm when not at a terminal.").format(question=question))
+    if not typer.confirm(question, default=False):
+        _fail(_("cancelled; nothing changed"))
+
+
+@app.command()
+def rm(
+    ref: Annotated[str, typer.Argument(metavar="CUSTOMER|DEAL", help=N_("What to delete."))],
+    deal: Annotated[bool, Opt("--deal", help=N_("REF names a deal (default: a customer, else a deal)."))] = False,
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
+) -> None:
+    """Deletes a customer (with its contacts, deals, contracts and instalments) or a deal; tombstones, for sync."""
+    from crmtui.services.customers import delete_customer
+    from crmtui.services.deals import delete_deal
+    from crmtui.services.lookup import CustomerRef, resolve_customer_or_deal, resolve_deal
+
+    with _session() as ctx:
+        target = None if deal else resolve_customer_or_deal(ctx, ref)
+        if isinstance(target, CustomerRef):
+            from crmtui.services.customers import delete_refusal, team_role
+            from crmtui.services.customers import removal_note as customer_removal_note
+
+            refusal = delete_refusal(ctx, target.name, target.id)  # before asking: a rep in a team may not delete it
+            if refusal is not None:
+                raise refusal
+            question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
+            _confirm(sentences(question, customer_removal_note(ctx, target.id)), yes)
+            delete_customer(ctx, target.id)
+            _out(_("deleted customer {name}").format(name=target.name))
+            if team_role(ctx) == "manager":
+                _out(_("it leaves every laptop of the team at their next sync; `crm server restore` brings it back"))
+            elif team_role(ctx) == "rep":
+                _out(_("it had never been sent to the team server: nothing of it is sent now"))
+            return
+        from crmtui.services.deals import removal_note
+
+        found = target or resolve_deal(ctx, ref)
+        question = _("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name)
+        _confirm(sentences(question, removal_note(ctx, found.id)), yes)
+        delete_deal(ctx, found.id)
+        _out(_("deleted deal {title}").format(title=found.title))
+
+
+@app.command()
+def merge(
+    keep: Annotated[str, typer.Argument(help=N_("The customer to keep."))],
+    other: Annotated[str, typer.Argument(help=N_("The duplicate to merge into it (it becomes a tombstone)."))],
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
+) -> None:
+    """Merges a duplicate customer into another: nothing is lost."""
+    from crmtui.services.merge import describe_merge, merge_customers, merge_plan
+
+    with _session() as ctx:
+        kept, gone = _customer(ctx, keep), _customer(ctx, other)
+        plan = merge_plan(ctx, kept.id, gone.id)
+        summary = "\n".join(describe_merge(ctx, plan))
+        if yes:
+            _out(summary)
+        _confirm(summary + "\n" + _("Merge them?"), yes)
+        merged = merge_customers(ctx, kept.id, gone.id, expected=plan)
+        _out(_("merged {other} into {keep}").format(other=gone.name, keep=merged.name))
+
+
+# ---------------------------------------------------------------- backup / restore / demo
+
+
+@app.command()
+def backup(path: Annotated[Path, typer.Argument(help=N_("A new file (or a folder) for the copy."))]) -> None:
+    """A consistent copy of the database, safe while the app or another command writes."""
+    from crmtui.core import paths
+    from crmtui.services.backup import backup as run_backup
+
+    try:
+        written = run_backup(paths.database_path(), path)
+    except CrmError as exc:
+        _fail(exc.message())
+    _out(_("backed up to {path}").format(path=written))
+
+
+@app.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help=N_("A backup made by `crm backup`."))],
+    yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask."))] = False,
+) -> None:
+    """Replaces the database with a backup, after checking the file; the current data is copied aside first."""
+    from crmtui.core import paths
+    from crmtui.services.backup import check_backup, restore as run_restore
+
+    try:
+        check_backup(path)
+        _confirm(_("Replace the current database with {path}?").format(path=path), yes)
+        saved = run_restore(paths.database_path(), path, paths.backups_dir())
+    except CrmError as exc:
+        _fail(exc.message())
+    _out(_("restored from {path}").format(path=path) + (_("; previous data saved to {saved}").format(saved=saved) if saved else ""))
+
+
+@app.command()
+def demo() -> None:
+    """Fills an empty database with a realistic sample (about 200 customers, six months of follow-ups)."""
+    from crmtui.services.demo import load_demo
+
+    with _session() as ctx:
+        counts = load_demo(ctx)
+        _out(_("demo data loaded: {customers} customers, {contacts} contacts, {deals} deals, {follow_ups} follow-ups").format(**counts))
+        _out(_("run `crm` to see today's agenda"))
+
+
+# `crm sync`, `crm pool`, `crm server` live in cli/team.py; they use the helpers above.
+from crmtui.cli.team import register as _register_team  # noqa: E402
+
+_register_team(app)
+
+
+def main() -> None:
+    """Entry point of the `crm` script."""
+    app()
+

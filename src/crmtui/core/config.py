@@ -1,0 +1,304 @@
+"""The rep's settings: one TOML file in the config dir, with documented defaults (docs/configuration.md)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import time
+from pathlib import Path
+
+from crmtui.core.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One pipeline stage: a stable key, its names, and the win probability used in forecasts."""
+
+    key: str
+    name: str
+    name_zh: str
+    probability: int
+
+
+DEFAULT_STAGES: tuple[Stage, ...] = (
+    Stage("initial", "Initial contact", "初步接触", 10),
+    Stage("needs", "Needs confirmed", "需求确认", 20),
+    Stage("proposal", "Proposal", "方案", 40),
+    Stage("quote", "Quote", "报价", 60),
+    Stage("negotiation", "Negotiation", "谈判", 80),
+    Stage("won", "Won", "赢单", 100),
+    Stage("lost", "Lost", "丢单", 0),
+)
+"""Won and Lost must keep the keys `won` and `lost`: their gates hang on them."""
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """Points a lead earns for each signal of quality (lead score 线索评分, 0-100)."""
+
+    has_phone_or_email: int = 20
+    has_interest: int = 20
+    quality_source: int = 30
+    decision_maker: int = 30
+    quality_sources: tuple[str, ...] = ("referral", "inbound", "转介绍", "老客户", "官网")
+    tier_a: int = 70
+    tier_b: int = 40
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """The [sync] table, written by `crm sync setup`: where the team server is and who this rep is.
+
+    The password is never here: it lives in the OS keyring.
+    """
+
+    server: str = ""
+    """postgresql://host:port/database (no user, no password)."""
+    user: str = ""
+    interval: int = 60
+    """Seconds between background sync rounds in the app (0: only on the key)."""
+    allow_insecure: bool = False
+    """Allow a non-local server without verified TLS (set by `crm sync setup --insecure`)."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.server and self.user)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting with its default; see docs/configuration.md."""
+
+    language: str = "auto"
+    timezone: str = ""
+    default_time: time = time(9, 0)
+    stall_days: int = 7
+    speed_to_lead_hours: int = 24
+    renewal_days: int = 30
+    payment_days: int = 7
+    birthday_days: int = 7
+    stage_follow_up_days: int = 2
+    bell: bool = False
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    score: ScoreWeights = field(default_factory=ScoreWeights)
+    keys: tuple[tuple[str, str], ...] = ()
+    """Remapped key bindings: (binding id, keys), from the [keys] table."""
+    theme: str = ""
+    phone_region: str = "CN"
+    """The country of a phone number typed without its country code (ISO 3166 two-letter code)."""
+    sync: SyncSettings = field(default_factory=SyncSettings)
+
+    def stage(self, key: str) -> Stage:
+        """The stage with this key (case-insensitive; English or Chinese name accepted)."""
+        wanted = key.strip().casefold()
+        for stage in self.stages:
+            if wanted in (stage.key, stage.name.casefold(), stage.name_zh):
+                return stage
+        keys = ", ".join(s.key for s in self.stages)
+        raise InvalidInput("stage", "one of {keys}", key, keys=keys)
+
+    def stage_index(self, key: str) -> int:
+        """Position of a stage in the pipeline (Lost sorts last)."""
+        return [s.key for s in self.stages].index(key)
+
+
+THEMES = (
+    "ansi-dark", "ansi-light", "atom-one-dark", "atom-one-light", "catppuccin-frappe", "catppuccin-latte",
+    "catppuccin-macchiato", "catppuccin-mocha", "dracula", "flexoki", "gruvbox", "monokai", "nord", "rose-pine",
+    "rose-pine-dawn", "rose-pine-moon", "solarized-dark", "solarized-light", "textual-dark", "textual-light",
+    "tokyo-night",
+)
+"""Textual's own themes (a test keeps this equal to textual.theme.BUILTIN_THEMES): checked without importing
+Textual, so `crm today` refuses the same config the app would."""
+
+_SIMPLE = {
+    "language": str,
+    "timezone": str,
+    "stall_days": int,
+    "speed_to_lead_hours": int,
+    "renewal_days": int,
+    "payment_days": int,
+    "birthday_days": int,
+    "stage_follow_up_days": int,
+    "bell": bool,
+    "theme": str,
+    "phone_region": str,
+}
+
+
+def _check(name: str, value: object, kind: type) -> object:
+    if kind is int and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+        raise InvalidInput(f"config {name}", "a whole number >= 0", value)
+    if kind is bool and not isinstance(value, bool):
+        raise InvalidInput(f"config {name}", "true or false", value)
+    if kind is str and not isinstance(value, str):
+        raise InvalidInput(f"config {name}", "a string in quotes", value)
+    return value
+
+
+def _parse_time(value: object) -> time:
+    try:
+        hour, minute = str(value).split(":")
+        return time(int(hour), int(minute))
+    except ValueError:
+        raise InvalidInput("config default_time", 'a time like "09:00"', value) from None
+
+
+def _parse_stages(items: object) -> tuple[Stage, ...]:
+    if not isinstance(items, list) or not items:
+        raise InvalidInput("config stages", "a list of [[stages]] tables", items)
+    stages = []
+    for item in items:
+        try:
+            stages.append(
+                Stage(
+                    key=str(item["key"]),
+                    name=str(item.get("name", item["key"])),
+                    name_zh=str(item.get("name_zh", item.get("name", item["key"]))),
+                    probability=int(item["probability"]),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            raise InvalidInput("config stages", "each with key and probability (0-100)", item) from None
+    keys = [s.key for s in stages]
+    if "won" not in keys or "lost" not in keys:
+        raise InvalidInput("config stages", 'stages with the keys "won" and "lost"', keys)
+    return tuple(stages)
+
+
+def _parse_sync(table: object) -> SyncSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config sync", "a [sync] table", table)
+    kinds = {"server": str, "user": str, "interval": int, "allow_insecure": bool}
+    unknown = set(table) - set(kinds)
+    if unknown:
+        raise InvalidInput("config sync", f"only {', '.join(sorted(kinds))}", sorted(unknown))
+    for name, value in table.items():
+        _check(f"sync.{name}", value, kinds[name])
+    return SyncSettings(**table)
+
+
+def settings_from_dict(data: dict) -> Settings:
+    """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
+    values: dict[str, object] = {}
+    for name, kind in _SIMPLE.items():
+        if name in data:
+            values[name] = _check(name, data[name], kind)
+    if values.get("language", "auto") not in ("auto", "en", "zh"):
+        raise InvalidInput("config language", '"auto", "en" or "zh"', values["language"])
+    if values.get("theme") and values["theme"] not in THEMES:
+        raise InvalidInput("config theme", "one of {names}, or empty for the default", values["theme"],
+                           names=", ".join(THEMES))
+    if values.get("timezone"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(str(values["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput("config timezone", 'an IANA zone such as "Asia/Shanghai"', values["timezone"]) from None
+    if "phone_region" in values:
+        from crmtui.core.normalize import is_phone_region
+
+        if not is_phone_region(str(values["phone_region"])):
+            raise InvalidInput("config phone_region", 'a two-letter country code such as "CN" or "US"',
+                               values["phone_region"])
+        values["phone_region"] = str(values["phone_region"]).upper()
+    if "default_time" in data:
+        values["default_time"] = _parse_time(data["default_time"])
+    if "stages" in data:
+        values["stages"] = _parse_stages(data["stages"])
+    if "score" in data:
+        score = data["score"]
+        if not isinstance(score, dict):
+            raise InvalidInput("config score", "a [score] table", score)
+        for name, value in score.items():
+            if name == "quality_sources":
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise InvalidInput("config score.quality_sources", "a list of strings", value)
+            elif name in {f.name for f in fields(ScoreWeights)}:
+                _check(f"score.{name}", value, int)
+        known = {f.name for f in fields(ScoreWeights)}
+        unknown = set(score) - known
+        if unknown:
+            raise InvalidInput("config score", "only {names}", sorted(unknown), names=", ".join(sorted(known)))
+        if "quality_sources" in score:
+            score = {**score, "quality_sources": tuple(score["quality_sources"])}
+        values["score"] = replace(ScoreWeights(), **score)
+    if "keys" in data:
+        keys = data["keys"]
+        if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
+            raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
+        from crmtui.core.keymap import IDS, KEPT, bad_key, clash
+
+        unknown_ids = sorted(set(keys) - IDS)
+        if unknown_ids:
+            raise InvalidInput("config keys", "binding ids of the app (see docs/configuration.md), not {names}",
+                               unknown_ids, names=", ".join(unknown_ids))
+        for binding_id, value in keys.items():
+            wrong = bad_key(value)
+            if wrong is not None:
+                raise InvalidInput(f"config keys.{binding_id}",
+                                   'key names such as "l", "ctrl+l" or "f5", none of {kept}', wrong,
+                                   kept=", ".join(KEPT))
+        taken = clash(keys)
+        if taken:
+            key, first, second = taken
+            raise InvalidInput("config keys", "one action per key: {key} would be both {first} and {second}",
+                               key=key, first=first, second=second)
+        values["keys"] = tuple(sorted(keys.items()))
+    if "sync" in data:
+        values["sync"] = _parse_sync(data["sync"])
+    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys"}
+    unknown = set(data) - known
+    if unknown:
+        raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))
+    return Settings(**values)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Reads config.toml; a missing file gives the defaults."""
+    if path is None:
+        from crmtui.core.paths import config_path
+
+        path = config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput("config file", "valid TOML in {path} ({error})", path=path, error=exc) from None
+    return settings_from_dict(data)
+
+
+def save_sync_settings(sync: SyncSettings, path: Path | None = None) -> Path:
+    """Writes the [sync] table into config.toml, keeping every other line of the file as it was."""
+    import json
+
+    if path is None:
+        from crmtui.core.paths import config_path
+
+        path = config_path()
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = []
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        header = line.strip()
+        if header.startswith("["):
+            inside = header.replace(" ", "") == "[sync]"
+        if not inside:
+            kept.append(line)
+    while kept and not kept[-1].strip():
+        kept.pop()
+    # JSON strings are valid TOML basic strings.
+    table = ["[sync]", f"server = {json.dumps(sync.server)}", f"user = {json.dumps(sync.user)}",
+             f"interval = {sync.interval}", f"allow_insecure = {'true' if sync.allow_insecure else 'false'}"]
+    text = "\n".join([*kept, "", *table] if kept else table) + "\n"
+    settings_from_dict(tomllib.loads(text))  # never write a file that would not load
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,167 @@
+"""Names of the domain's fixed values (statuses, channels, stages, sections) in the chosen language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from crmtui.core import i18n
+from crmtui.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from crmtui.core.config import Settings, Stage
+
+STATUS = {"lead": N_("lead"), "prospect": N_("prospect"), "customer": N_("customer status"),
+          "dormant": N_("dormant"), "pool": N_("pool")}
+CHANNEL = {"phone": N_("Phone"), "wechat": N_("WeChat"), "visit": N_("Visit"), "email": N_("Email channel"),
+           "meeting": N_("Meeting"), "sms": N_("SMS"), "other": N_("Other")}
+SECTION = {"overdue": N_("Overdue"), "due": N_("Due today"), "stalled": N_("High intent, stalled"),
+           "new_leads": N_("New leads to call now"), "renewals": N_("Renewals"), "payments": N_("Payments due"),
+           "birthdays": N_("Birthdays"), "pool": N_("Going back to the pool")}
+_ENGLISH = {"Email channel": "Email", "customer status": "customer"}
+"""Msgids made distinct for the translators (邮件 vs 邮箱, 成交客户 vs 客户) read as plain English."""
+
+
+def _t(msgid: str) -> str:
+    text = _(msgid)
+    return _ENGLISH.get(text, text)
+
+
+FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("Goal met?"), "notes": N_("Notes"),
+         "next plan": N_("Next plan"), "next date": N_("Next date"), "next": N_("Next date"), "phone": N_("Phone"),
+         "email": N_("Email"), "name": N_("Name"), "wechat": N_("WeChat"), "company": N_("Company"),
+         "title": N_("Title"), "birthday": N_("Birthday"), "amount": N_("Amount"), "close": N_("Close date"),
+         "region": N_("Region"), "source": N_("Source"), "interest": N_("Interest"), "industry": N_("Industry"),
+         "tier": N_("Tier"), "status": N_("Status"), "owner": N_("Owner"), "tag": N_("Tags"), "stage": N_("Stage"),
+         "reason": N_("Reason"), "contract-no": N_("Contract no."), "signed": N_("Signed on"), "end": N_("Ends on"),
+         "amount (the quoted amount)": N_("Quoted amount"), "signed (the signed date)": N_("Signed on"),
+         "customer": N_("Customer"), "lead": N_("Lead"), "deal": N_("Deal"), "contact": N_("Contact"),
+         "payment": N_("Payment"), "payment due date": N_("Payment due date"), "payment amount": N_("Payment amount"),
+         "reason (e.g. price, competitor, no budget, no decision, timing, no response, other)":
+             N_("Reason (e.g. price, competitor, no budget, timing)"),
+         "path": N_("Path"), "on": N_("Paid on"), "unpaid instalment": N_("Unpaid instalment"), "config": N_("Config"), "config file": N_("Config file"),
+         "decision maker": N_("Decision maker"), "into": N_("Customer to join"),
+         "record": N_("Record"), "rejected change": N_("Rejected change")}
+
+
+def status(key: str) -> str:
+    """A customer status."""
+    return _t(STATUS[key]) if key in STATUS else key
+
+
+def channel(key: str) -> str:
+    """A follow-up channel."""
+    return _t(CHANNEL[key]) if key in CHANNEL else key
+
+
+def section(key: str) -> str:
+    """An agenda section's title."""
+    return _(SECTION[key]) if key in SECTION else key
+
+
+def field(key: str) -> str:
+    """A field named by a service (missing fields, duplicate reasons)."""
+    return _(FIELD[key]) if key in FIELD else key
+
+
+def stage_name(stage: Stage) -> str:
+    """A configured stage's name in the chosen language."""
+    return stage.name_zh if i18n.language == "zh" else stage.name
+
+
+def stage(settings: Settings, key: str) -> str:
+    """The name of the stage with this key (a key no longer configured is shown as it is)."""
+    for configured in settings.stages:
+        if configured.key == key:
+            return stage_name(configured)
+    return key
+
+
+def days(count: int) -> str:
+    """A number of days, short ("3 d" / "3 天")."""
+    return _("{days} d").format(days=count)
+
+
+def time_left(left: timedelta) -> str:
+    """How long until something happens, short, never understating it by more than a rep would notice: minutes
+    under an hour, hours under a day, days and hours under three days ("1 d 23 h", never "1 d"), then whole
+    days, rounded to the nearest one. A moment already past is "0 min"."""
+    minutes = max(0, int(left.total_seconds() // 60))
+    if minutes < 60:
+        return _("{minutes} min").format(minutes=minutes)
+    hours = minutes // 60
+    if hours < 24:
+        return _("{hours} h").format(hours=hours)
+    if hours < 72:
+        whole, rest = divmod(hours, 24)
+        return _("{days} d {hours} h").format(days=whole, hours=rest) if rest else days(whole)
+    return days(round(minutes / (24 * 60)))
+
+
+class DateProblem:
+    """A dates.py parse error that reads in the language chosen when it is shown (it sits inside an InvalidInput)."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def __format__(self, spec: str) -> str:
+        from crmtui.core.dates import DateInPastError, format_when
+
+        error = self.error
+        template = getattr(error, "template", None)
+        if template is None or i18n.language == "en":
+            return str(error)
+        values = dict(getattr(error, "template_values", {}))
+        if isinstance(error, DateInPastError):
+            values["read"] = format_when(error.parsed.when, error.parsed.has_time, i18n.language, error.today)
+        return _(template).format(**values)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+class Shown:
+    """A fixed value's name (a stage, a status) in the language chosen when the message is shown."""
+
+    def __init__(self, name: Callable[..., str], *args: object) -> None:
+        self.name = name
+        self.args = args
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name(*self.args), spec)
+
+    def __str__(self) -> str:
+        return format(self)
+
+
+DATE_TEMPLATES = (
+    N_("could not understand the date {quoted} (try e.g. {examples})"),
+    N_("the date {quoted} is in the past (read as {read})"),
+    N_("the date text is too long ({count} characters, at most {max}): {shown}"),
+)
+"""dates.py's error templates (it imports no i18n); DateProblem translates them when shown."""
+
+
+COLUMN = {"name": N_("Name"), "company": N_("Company"), "industry": N_("Industry"), "region": N_("Region"),
+          "source": N_("Source"), "interest": N_("Interest"), "phone": N_("Phone"), "email": N_("Email"),
+          "wechat": N_("WeChat"), "status": N_("Status"), "tier": N_("Tier"), "owner": N_("Owner"),
+          "kind": N_("company or person"), "next_follow_up_at": N_("Next follow-up"),
+          "decision_maker": N_("Decision maker"), "birthday": N_("Birthday"),
+          "amount_cents": N_("Amount"), "quoted_cents": N_("Quoted amount"), "expected_close": N_("Close date"),
+          "stage": N_("Deal stage"), "to_stage": N_("Deal stage"), "from_stage": N_("Previous stage"),
+          "probability": N_("Probability"), "competitor": N_("Competitor"), "lost_reason": N_("Reason"),
+          "at": N_("When"), "channel": N_("Channel"), "goal": N_("Goal"), "goal_met": N_("Goal met?"),
+          "notes": N_("Notes"), "next_plan": N_("Next plan"), "next_at": N_("Next date"),
+          "number": N_("Contract no."), "signed_on": N_("Signed on"), "end_on": N_("Ends on"),
+          "due_on": N_("Payment due date"), "paid_on": N_("Paid on"), "tag": N_("Tags")}
+"""The label of each stored column a rep fills in, by column name (the same column means the same thing in every
+table, except the ones below)."""
+COLUMN_OF_TABLE = {("contact", "title"): N_("Job title"), ("deal", "title"): N_("Title"),
+                   ("payment", "amount_cents"): N_("Payment amount")}
+
+
+def column(table: str, name: str) -> str:
+    """A stored column's label in the chosen language (a column without one is shown by its name)."""
+    label = COLUMN_OF_TABLE.get((table, name)) or COLUMN.get(name)
+    return _t(label) if label else name

@@ -1,0 +1,183 @@
+"""Editing a customer's or a contact's fields in place: pick a field, change its value, Enter saves."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.core.errors import CrmError, InvalidInput
+from crmtui.core import labels
+from crmtui.core.i18n import N_, _
+from crmtui.tui.widgets.cells import literal, row
+
+if TYPE_CHECKING:
+    from crmtui.store.models import Contact, Customer
+
+
+def field_labels() -> dict[str, str]:
+    """Editable customer fields and their names in the current language."""
+    return {
+        "name": _("Name"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"), "company": _("Company"),
+        "region": _("Region"), "industry": _("Industry"), "source": _("Source"), "interest": _("Interest"),
+        "tier": _("Tier"), "owner": _("Owner"), "status": _("Status"), "tags": _("Tags"),
+    }
+
+
+class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
+    """↑/↓ picks a field, Enter edits it, Enter again saves; Esc goes back a step."""
+
+    BINDINGS = [Binding("escape", "back", N_("Back"), id="back-edit")]
+
+    def __init__(self, customer: Customer, tags: list[str] | None = None) -> None:
+        super().__init__()
+        self.customer = customer
+        self.tags = tags or []
+        self.editing: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(_("Edit") + " · " + self.record_name()), classes="title")
+            yield OptionList(*self._options(), id="fields")
+            yield Input(id="value", disabled=True, compact=True)
+            yield Static(_("Enter edits the field · Enter saves · Esc back"), classes="hint")
+
+    def _value(self, name: str) -> str:
+        if name == "tags":
+            return ", ".join(self.tags)
+        return str(getattr(self.customer, name) or "")
+
+    def _shown(self, name: str) -> str:
+        """The value as the list shows it (the status in words)."""
+        return labels.status(self._value(name)) if name == "status" else self._value(name)
+
+    def _options(self) -> list[Option]:
+        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in self.labels().items()]
+
+    def record_name(self) -> str:
+        return self.customer.name
+
+    def labels(self) -> dict[str, str]:
+        """The editable fields and their names in the current language."""
+        return field_labels()
+
+    def store(self, name: str, value: object) -> None:
+        """Saves one field through the service (raises CrmError when refused)."""
+        from crmtui.services.customers import edit_customer
+
+        if name == "tags":
+            value = [t.strip() for t in str(value).replace("，", ",").split(",") if t.strip()]
+        self.customer = edit_customer(self.app.ctx, self.customer.id, {name: value})  # type: ignore[attr-defined]
+        if name == "tags":
+            self.tags = list(value)  # type: ignore[call-overload]
+
+    def refusal(self, name: str) -> CrmError | None:
+        """Why this field cannot be edited here (in a team, the owner is the server's), or None."""
+        from crmtui.services.customers import SERVER_OWNED_FIELDS, read_only_field, team_role
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        refused = read_only_field(ctx, name)
+        if refused is None or name not in SERVER_OWNED_FIELDS:
+            return refused
+        # The service's words point to the shell; in the app the way to change the owner is a key.
+        keys = dict(ctx.settings.keys or {})
+        if team_role(ctx) == "manager":
+            return InvalidInput(name, "set by the team server: press {reassign} on the customer's"
+                                " screen to reassign it", reassign=keys.get("reassign", "R"))
+        return InvalidInput(name, "set by the team server: claim customers from the pool ({pool}),"
+                            " give this one back with {release} on its screen, or ask a manager to reassign it",
+                            pool=keys.get("pool", "o"), release=keys.get("release", "P"))
+
+    @on(OptionList.OptionSelected, "#fields")
+    def start_edit(self, event: OptionList.OptionSelected) -> None:
+        refused = self.refusal(event.option.id or "")
+        if refused is not None:
+            self.notify(refused.message(), severity="warning")
+            return  # the field stays as it is; the list keeps the focus
+        self.editing = event.option.id
+        value = self.query_one("#value", Input)
+        value.disabled = False
+        value.value = self._value(self.editing or "")
+        value.border_title = self.labels()[self.editing or "name"]
+        value.focus()
+
+    @on(Input.Submitted, "#value")
+    def save(self, event: Input.Submitted) -> None:
+        if self.editing is None:
+            return
+        try:
+            self.store(self.editing, event.value)
+        except CrmError as exc:
+            self.notify(exc.message(), severity="error")
+            return  # the typed value stays in the box
+        self.notify(_("Saved {field}").format(field=self.labels()[self.editing]))
+        self.app.refresh_data()  # type: ignore[attr-defined]
+        listing = self.query_one("#fields", OptionList)
+        index = listing.highlighted
+        listing.set_options(self._options())
+        listing.highlighted = index
+        event.input.disabled = True
+        self.editing = None
+        listing.focus()
+
+    def action_back(self) -> None:
+        if self.editing is not None:
+            self.editing = None
+            self.query_one("#value", Input).disabled = True
+            self.query_one("#fields", OptionList).focus()
+            return
+        self.dismiss(None)
+
+
+
+def contact_field_labels() -> dict[str, str]:
+    """Editable contact fields and their names in the current language."""
+    return {
+        "name": _("Name"), "title": _("Job title"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"),
+        "decision_maker": _("Decision maker"), "birthday": _("Birthday"),
+    }
+
+
+class EditContactScreen(EditCustomerScreen):
+    """The same in-place editing, for one contact of a customer (decision maker: y or n)."""
+
+    def __init__(self, contact: Contact) -> None:
+        self.contact = contact
+        super().__init__(None)  # type: ignore[arg-type]
+
+    def record_name(self) -> str:
+        return self.contact.name
+
+    def refusal(self, name: str) -> CrmError | None:
+        return None
+
+    def labels(self) -> dict[str, str]:
+        return contact_field_labels()
+
+    def _value(self, name: str) -> str:
+        value = getattr(self.contact, name)
+        if name == "decision_maker":
+            return "y" if value else "n"
+        if name == "birthday":
+            from crmtui.core import i18n
+            from crmtui.core.formatting import format_birthday
+
+            return format_birthday(value, i18n.language)  # never the stored year of a day without one (1604)
+        return "" if value is None else str(value)
+
+    def _shown(self, name: str) -> str:
+        if name == "decision_maker":
+            return _("Yes") if self.contact.decision_maker else _("No")
+        return self._value(name)
+
+    def store(self, name: str, value: object) -> None:
+        from crmtui.services.customers import edit_contact
+
+        self.contact = edit_contact(self.app.ctx, self.contact.id, {name: value})  # type: ignore[attr-defined]

@@ -1,0 +1,213 @@
+"""The structured follow-up form 跟进记录: channel by one key, goal met by y/n, then the texts and the next date."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static, TextArea
+
+from crmtui.tui.base import CrmScreenMixin, FormMixin
+from crmtui.core import labels
+from crmtui.core.errors import CrmError, InvalidInput, MissingFields
+from crmtui.core.i18n import N_, _
+from crmtui.services.fields import CHANNELS
+from crmtui.tui.widgets.cells import literal
+from crmtui.tui.widgets.date_preview import show_next_date
+
+
+CHOICE_KEYS = "1234567yn"
+"""The picker's keys: the seven channels, then goal met yes / no."""
+
+
+def channel_names() -> list[str]:
+    """The seven channels in the current language, in key order 1-7."""
+    return [labels.channel(key) for key in CHANNELS]
+
+
+class ChoicePicker(Static, can_focus=True):
+    """The first stop of the form: 1-7 picks the channel, y/n answers "goal met?" (the form routes those keys here)."""
+
+    channel: str | None = None
+    goal_met: bool | None = None
+
+    def on_mount(self) -> None:
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        """Shows both choices, the picked ones marked."""
+        from rich.text import Text
+
+        text = Text()
+        text.append(_("Channel") + ": ", style="bold")
+        for number, (key, name) in enumerate(zip(CHANNELS, channel_names(), strict=True), start=1):
+            picked = key == self.channel
+            text.append(f"{number} {name}", style="reverse bold" if picked else "")
+            text.append("  ")
+        text.append("\n")
+        text.append(_("Goal met?") + " ", style="bold")
+        text.append("y " + _("yes"), style="reverse bold" if self.goal_met is True else "")
+        text.append("  ")
+        text.append("n " + _("no"), style="reverse bold" if self.goal_met is False else "")
+        self.update(text)
+
+    def choose(self, key: str) -> bool:
+        """Takes 1-7 (the channel) or y/n (goal met); whether both answers are now in."""
+        if key in CHOICE_KEYS[:7]:
+            self.channel = CHANNELS[int(key) - 1]
+        else:
+            self.goal_met = key == "y"
+        self.remove_class("missing")
+        self.refresh_text()
+        return self.channel is not None and self.goal_met is not None
+
+
+class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
+    """Logs one follow-up; cannot be saved while anything required is missing; never loses typed text silently."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="save", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        # A terminal hands the app a fast typist's keys in bursts, and the app gives each key to the widget
+        # focused when it routes it, before that widget has handled the keys ahead of it. A focus moved by a
+        # widget's own handler (after y/n, on Tab or Enter) came too late: the rest of the burst went to the
+        # old field, and the text typed right after `y` was lost. As priority bindings these keys act while
+        # the app routes them, so the next key of the burst already goes to the new field.
+        *[Binding(key, f"choose('{key}')", show=False, priority=True) for key in CHOICE_KEYS],
+        Binding("tab", "move_focus(1)", show=False, priority=True),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True),
+        Binding("enter", "submit_field", show=False, priority=True),
+    ]
+
+    FIELD_IDS = {
+        "channel": "picker", "goal met (yes/no)": "picker", "goal": "goal", "notes": "notes",
+        "next plan": "next-plan", "next date": "next", "next": "next",
+    }
+
+    def __init__(self, customer_id: str, customer_name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = customer_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="follow-up"):
+            yield Static(literal(_("Log a follow-up") + " · " + self.customer_name), classes="title")
+            yield ChoicePicker(id="picker", classes="picker")
+            yield self._row(_("Goal"), Input(placeholder=_("the goal of this contact"), id="goal", compact=True))
+            yield self._row(_("Notes"), TextArea(id="notes", soft_wrap=True, show_line_numbers=False, compact=True))
+            yield self._row(_("Next plan"), Input(placeholder=_("what you will do next"), id="next-plan", compact=True))
+            yield self._row(_("Next date"), Input(placeholder=_('e.g. fri 3pm, 明天下午3点'), id="next", compact=True))
+            yield Label("", id="preview")
+            yield Static(_("1-7 channel · y/n goal met · Tab next field · Enter on the date or Ctrl+S saves · Esc cancels"),
+                         classes="hint")
+
+    @staticmethod
+    def _row(label: str, field: Widget) -> Horizontal:
+        return Horizontal(Label(label, classes="label"), field, classes="field-row")
+
+    def on_mount(self) -> None:
+        self.query_one(ChoicePicker).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only while their field has the focus: elsewhere 1-7, y, n and Enter are typed as usual.
+        if action == "choose":
+            return self.focused is None or isinstance(self.focused, ChoicePicker)
+        if action == "submit_field":
+            return isinstance(self.focused, Input)
+        return True
+
+    def action_choose(self, key: str) -> None:
+        """1-7 or y/n on the picker; once both answers are in, the goal (the focus moves at once)."""
+        if self.query_one(ChoicePicker).choose(key):
+            self.set_focus(self.query_one("#goal", Input))
+
+    def action_move_focus(self, step: int) -> None:
+        """Tab and Shift+Tab between the fields."""
+        if step > 0:
+            self.focus_next()
+        else:
+            self.focus_previous()
+
+    def action_submit_field(self) -> None:
+        """Enter on a one-line field: the next field, or save from the date."""
+        if self.focused is self.query_one("#next", Input):
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Input.Changed, "#next")
+    def preview_date(self, event: Input.Changed) -> None:
+        """Shows what the next date was read as, or why it was not understood."""
+        show_next_date(self.query_one("#preview", Label), event.value, self.app.ctx)  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, object]:
+        """What the rep entered so far."""
+        picker = self.query_one(ChoicePicker)
+        return {
+            "channel": picker.channel,
+            "goal_met": picker.goal_met,
+            "goal": self.query_one("#goal", Input).value,
+            "notes": self.query_one("#notes", TextArea).text,
+            "next_plan": self.query_one("#next-plan", Input).value,
+            "next_at": self.query_one("#next", Input).value,
+        }
+
+    def has_typed(self) -> bool:
+        """Whether closing would lose something the rep entered."""
+        values = self.values()
+        return any(str(values[k] or "").strip() for k in ("goal", "notes", "next_plan", "next_at")) or (
+            values["channel"] is not None or values["goal_met"] is not None
+        )
+
+    def action_save(self) -> None:
+        """Saves once every field has taken the keys typed before Ctrl+S or Enter: in a fast typist's burst the
+        last characters may still wait in a field's queue when the save key is routed."""
+        fields = [self.query_one(f"#{name}") for name in ("goal", "notes", "next-plan", "next")]
+
+        def after(index: int) -> None:
+            if index == len(fields):
+                self._save()
+            else:
+                fields[index].call_later(after, index + 1)
+
+        after(0)
+
+    def _save(self) -> None:
+        """Saves through the service; missing or wrong fields are marked and nothing is lost."""
+        from crmtui.services.follow_ups import log_follow_up
+
+        for widget in self.query(".missing"):
+            widget.remove_class("missing")
+        try:
+            log_follow_up(self.app.ctx, self.customer_id, **self.values())  # type: ignore[attr-defined, arg-type]
+        except MissingFields as exc:
+            self._mark(exc.fields)
+            names = ", ".join(labels.field(name) for name in exc.fields)
+            self.notify(_("Missing: {fields}").format(fields=names), severity="error")
+            return
+        except InvalidInput as exc:
+            self._mark([exc.field])
+            self.notify(exc.message(), severity="error")
+            return
+        except CrmError as exc:
+            self.notify(exc.message(), severity="error")
+            return
+        self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
+        self.dismiss(True)
+
+    def _mark(self, fields: list[str]) -> None:
+        """Marks the fields and puts the cursor on the first of them, in the form's order."""
+        for name in fields:
+            widget_id = self.FIELD_IDS.get(name)
+            if widget_id:
+                self.query_one(f"#{widget_id}").add_class("missing")
+        marked = self.query(".missing")
+        if marked:
+            marked.first().focus()
+
+    def action_cancel(self) -> None:
+        """Asks before throwing away anything typed."""
+        self.close_asking(self.has_typed(), _("Discard this follow-up? What you typed will be lost."), False)

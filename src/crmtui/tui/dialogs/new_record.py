@@ -1,0 +1,213 @@
+"""`n`: a new lead, customer, contact or deal; duplicates are flagged while the name, phone or email is typed."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from crmtui.tui.base import CrmScreenMixin, FormMixin
+from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, MissingFields, ServerRefused, TeamDuplicate
+from crmtui.core import labels
+from crmtui.core.i18n import N_, _
+from crmtui.tui.widgets.cells import literal
+
+
+def kinds() -> dict[str, str]:
+    """The kinds of record, by their key on the chooser."""
+    return {"l": "lead", "c": "customer", "t": "contact", "d": "deal"}
+
+
+def kind_label(kind: str) -> str:
+    return {"lead": _("Lead"), "customer": _("Customer"), "contact": _("Contact"), "deal": _("Deal")}[kind]
+
+
+FIELDS = {
+    "lead": ("name", "company", "phone", "email", "wechat", "source", "interest"),
+    "customer": ("name", "phone", "email", "wechat", "region", "industry", "source"),
+    "contact": ("customer", "name", "title", "phone", "email", "birthday"),
+    "deal": ("customer", "title", "amount", "close"),
+}
+
+
+def field_label(name: str) -> str:
+    return {
+        "name": _("Name"), "company": _("Company"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"),
+        "source": _("Source"), "interest": _("Interest"), "region": _("Region"), "industry": _("Industry"),
+        "customer": _("Customer"), "title": _("Title"), "birthday": _("Birthday"), "amount": _("Amount"),
+        "close": _("Close date"),
+    }[name]
+
+
+def team_duplicate_warning(exc: CrmError) -> str | None:
+    """The form's line for a duplicate on the team server, or for the team check being used up; None for any
+    other refusal."""
+    if isinstance(exc, TeamDuplicate):
+        reason = labels.field(exc.reason)
+        if exc.holder == "pool":
+            text = _("⚠ a customer with the same {reason} is in the team's pool (o opens the pool)").format(reason=reason)
+        elif exc.owner:
+            text = _("⚠ a customer with the same {reason} is held by {owner} on the team server").format(
+                reason=reason, owner=exc.owner)
+        else:
+            text = _("⚠ a customer with the same {reason} is held by a colleague on the team server").format(reason=reason)
+    elif isinstance(exc, ServerRefused) and exc.key == "duplicate_check_limit":
+        text = "⚠ " + exc.message()
+    else:
+        return None
+    return text + " — " + _("Ctrl+S adds anyway")
+
+
+class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
+    """First l/c/t/d picks the kind (unless given), then the form; Ctrl+S saves, Ctrl+O opens a duplicate."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", N_("Save"), id="save-new", priority=True),
+        Binding("ctrl+o", "open_existing", N_("Open the existing record"), id="open-existing", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-new"),
+    ]
+
+    def __init__(self, kind: str | None = None, customer_id: str | None = None, suggested: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.customer_id = customer_id
+        self.suggested = suggested
+        """The customer under the cursor where `n` was pressed: the contact/deal forms start with it."""
+        self.duplicate: DuplicateFound | None = None
+        self.team_warned = False
+        """The team server's duplicate check was shown: the next Ctrl+S adds anyway."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="new-dialog"):
+            yield Static(_("New"), classes="title", id="new-title")
+            yield Static(_("l lead · c customer · t contact · d deal"), id="chooser")
+            yield Vertical(id="new-fields")
+            yield Static("", id="duplicate", classes="hint")
+            yield Static(_("Ctrl+S saves · Ctrl+O opens the existing record · Esc cancels"), classes="hint")
+
+    async def on_mount(self) -> None:
+        if self.kind:
+            await self.show_form(self.kind)
+        else:
+            self.query_one("#chooser").can_focus = True
+            self.query_one("#chooser").focus()
+
+    async def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self.kind is None and event.character in kinds():
+            event.stop()
+            await self.show_form(kinds()[event.character])
+
+    async def show_form(self, kind: str) -> None:
+        """Builds the inputs of this kind."""
+        self.kind = kind
+        self.query_one("#chooser").display = False
+        self.query_one("#new-title", Static).update(_("New") + " · " + kind_label(kind))
+        box = self.query_one("#new-fields", Vertical)
+        await box.mount_all(
+            Horizontal(Label(field_label(name), classes="label"), Input(id=f"f-{name}", compact=True), classes="field-row")
+            for name in FIELDS[kind]
+            if not (name == "customer" and self.customer_id)
+        )
+        for field in self.query("#f-customer"):
+            if isinstance(field, Input) and self.suggested:
+                field.value = self.suggested
+        self.query(Input).first().focus()
+
+    def values(self) -> dict[str, str]:
+        return {field.id.removeprefix("f-"): field.value for field in self.query(Input) if field.id}
+
+    @on(Input.Changed)
+    def check_duplicate(self, event: Input.Changed) -> None:
+        if self.kind in ("lead", "customer", "contact") and event.input.id in ("f-name", "f-phone", "f-email"):
+            values = self.values()
+            self.look_for_duplicate(values.get("name") if self.kind != "contact" else None, values.get("phone"),
+                                    values.get("email"))
+
+    @work(thread=True, exclusive=True, group="duplicate", exit_on_error=False)
+    def look_for_duplicate(self, name: str | None, phone: str | None, email: str | None) -> None:
+        from crmtui.services.customers import duplicate_of
+
+        try:
+            found = duplicate_of(self.app.ctx, name=name, phone=phone, email=email)  # type: ignore[attr-defined]
+        except InvalidInput:
+            found = None
+        self.app.call_from_thread(self.show_duplicate, found)
+
+    def show_duplicate(self, found: DuplicateFound | None) -> None:
+        self.duplicate = found
+        warning = self.query_one("#duplicate", Static)
+        if found is None:
+            warning.update("")
+            return
+        warning.update(literal(_('⚠ same {reason} as "{name}" — Ctrl+O opens it, Ctrl+S adds anyway').format(
+            reason=labels.field(found.reason), name=found.existing_name)))
+
+    @on(Input.Submitted)
+    def next_or_save(self, event: Input.Submitted) -> None:
+        self.advance_or_save(event.input)
+
+    def action_save(self) -> None:
+        """Adds through the services, in a worker (in a team the server is asked about duplicates first); a
+        duplicate already shown to the rep, here or on the team server, is added on purpose."""
+        if self.kind is None:
+            return
+        values = {k: (v.strip() or None) for k, v in self.values().items()}
+        self.save_record(self.kind, values, force=self.duplicate is not None or self.team_warned)
+
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
+    def save_record(self, kind: str, values: dict[str, str | None], force: bool) -> None:
+        from crmtui.services import customers, deals
+        from crmtui.services.lookup import resolve_customer
+
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        try:
+            customer_id = self.customer_id
+            if kind in ("contact", "deal") and customer_id is None:
+                customer_id = resolve_customer(ctx, values.pop("customer") or "").id
+            values.pop("customer", None)
+            if kind == "lead":
+                record = customers.add_lead(ctx, values.pop("name") or "", force=force, **values)
+            elif kind == "customer":
+                record = customers.add_customer(ctx, values.pop("name") or "", force=force, **values)
+            elif kind == "contact":
+                record = customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force, **values)
+            else:
+                record = deals.add_deal(ctx, customer_id or "", values.pop("title") or "", **values)
+        except (CrmError, MissingFields) as exc:
+            self.app.call_from_thread(self.save_refused, exc)
+            return
+        name = getattr(record, "name", None) or getattr(record, "title", "")
+        self.app.call_from_thread(self.saved, kind, name)
+
+    def saved(self, kind: str, name: str) -> None:
+        self.notify(_("Added {what} {name}").format(what=kind_label(kind), name=name))
+        self.app.refresh_data()  # type: ignore[attr-defined]
+        self.dismiss(None)
+
+    def save_refused(self, exc: CrmError) -> None:
+        """A team duplicate (or a used-up team check) is a warning that the next Ctrl+S overrides; anything else
+        marks its field and says what is expected."""
+        warning = team_duplicate_warning(exc)
+        if warning is not None:
+            self.team_warned = True
+            self.query_one("#duplicate", Static).update(literal(warning))
+            return
+        field = getattr(exc, "field", None)
+        if field:
+            for widget in self.query(f"#f-{field}"):
+                widget.add_class("missing")
+                widget.focus()
+        self.notify(exc.message(), severity="error")
+
+    def action_open_existing(self) -> None:
+        if self.duplicate is not None:
+            existing = self.duplicate.existing_id
+            self.dismiss(None)
+            self.app.open_customer(existing)  # type: ignore[attr-defined]
+
+    def action_cancel(self) -> None:
+        typed = any(v.strip() for v in self.values().values())
+        self.close_asking(typed, _("Discard this new record? What you typed will be lost."), None)

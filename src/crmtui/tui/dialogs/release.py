@@ -1,0 +1,103 @@
+"""Releasing a customer to the team's pool from the app: a reason from the list (or the rep's own words), a
+confirmation, then the server (the team sees the reason in the pool)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.core.errors import CrmError
+from crmtui.core.i18n import N_, _
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.sync.pool_view import OTHER, RELEASE_REASONS, reason_label, release_reason
+from crmtui.tui.widgets.cells import literal
+
+
+class ReleaseReasonForm(CrmScreenMixin, ModalScreen[str | None]):
+    """Returns the reason as the server keeps it (a code, or `other: words`), or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel-release")]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.customer_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(_("Why does {name} go back to the pool?").format(name=self.customer_name)),
+                         classes="title")
+            yield OptionList(*[Option(_(label), id=code) for code, label in RELEASE_REASONS], id="reasons")
+            yield Input(placeholder=_("your words: why it goes back to the pool"), id="note", compact=True)
+            yield Static(_("Enter picks · Esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#note", Input).display = False
+        listing = self.query_one("#reasons", OptionList)
+        listing.highlighted = 0
+        listing.focus()
+
+    @on(OptionList.OptionSelected, "#reasons")
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id != OTHER:
+            self.dismiss(event.option.id)
+            return
+        note = self.query_one("#note", Input)
+        note.display = True
+        note.focus()
+
+    @on(Input.Submitted, "#note")
+    def typed(self) -> None:
+        note = self.query_one("#note", Input)
+        try:
+            reason = release_reason(OTHER, note.value)
+        except CrmError as error:
+            note.add_class("missing")
+            self.notify(error.message(), severity="error")
+            return
+        self.dismiss(reason)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def release_to_pool(app: App, customer_id: str, name: str, done: Callable[[], None] | None = None) -> None:
+    """Asks why, then asks to confirm, then releases on the server in a thread; `done` runs once it is released."""
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+
+    def reason_given(reason: str | None) -> None:
+        if not reason:
+            return
+        question = _("Release {name} to the pool ({reason})? Any rep may claim it then.").format(
+            name=name, reason=reason_label(reason))
+        app.push_screen(ConfirmScreen(question), partial(confirmed, reason))
+
+    def confirmed(reason: str, yes: bool | None) -> None:
+        if yes:
+            app.run_worker(partial(release_now, reason), thread=True, group="release", exit_on_error=False)
+
+    def release_now(reason: str) -> None:
+        from crmtui.sync.pool_view import release
+
+        try:
+            release(app.ctx, customer_id, reason)  # type: ignore[attr-defined]
+        except CrmError as error:
+            app.call_from_thread(app.notify, error.message(), title=_("Not released"), severity="warning")
+            return
+        app.call_from_thread(released, reason)
+
+    def released(reason: str) -> None:
+        app.notify(_("{name} went back to the pool ({reason})").format(name=name, reason=reason_label(reason)),
+                   title=_("Released"))
+        if done is not None:
+            done()
+        app.refresh_data("sync")  # type: ignore[attr-defined]
+
+    app.push_screen(ReleaseReasonForm(name), reason_given)

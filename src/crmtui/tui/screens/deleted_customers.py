@@ -1,0 +1,126 @@
+"""A manager's list of the team's deleted customers (read from the server): Enter restores the highlighted one,
+with the records deleted with it, to the rep who held it (or the pool) after a yes."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.core.errors import CrmError
+from crmtui.core.i18n import N_, _
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.sync.pool_view import DeletedCustomer
+from crmtui.tui.widgets.cells import row
+from crmtui.tui.widgets.status_footer import StatusFooter
+
+
+class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
+    """Deleted customers, newest deletion first: name, who held it, when deleted."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("escape", "back", N_("Back"), id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.customers: dict[str, DeletedCustomer] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Deleted customers"), id="deleted-title", classes="title")
+        yield OptionList(Option(Text(_("Loading the deleted customers from the server…"), style="dim"),
+                                disabled=True), id="deleted-list")
+        yield StatusFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="deleted", exit_on_error=False)
+    def load(self) -> None:
+        from crmtui.services.pool import deleted_team_customers
+
+        try:
+            customers = deleted_team_customers(self.app.ctx)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.call_from_thread(self.show_problem, error.message())
+            return
+        self.app.call_from_thread(self.show, customers)
+
+    def show_problem(self, message: str) -> None:
+        self.query_one("#deleted-list", OptionList).set_options([Option(Text(message), disabled=True)])
+
+    def show(self, customers: list[DeletedCustomer]) -> None:
+        self.customers = {c.id: c for c in customers}
+        listing = self.query_one("#deleted-list", OptionList)
+        width = max(40, listing.size.width or 80) - 2
+        clock = self.app.ctx.clock  # type: ignore[attr-defined]
+        options = [Option(row((c.name, max(14, width * 4 // 10)), (c.holder or _("pool"), max(12, width * 3 // 10)),
+                              (_("deleted {moment}").format(
+                                  moment=clock.to_local(c.deleted_at).strftime("%Y-%m-%d %H:%M")), 0)), id=c.id)
+                   for c in customers]
+        if not options:
+            options.append(Option(Text(_("No deleted customers.")), disabled=True))
+        self.query_one("#deleted-title", Static).update(Text(f"{_('Deleted customers')} ({len(customers)})"))
+        listing.set_options(options)
+        if self.customers:
+            listing.highlighted = 0
+        listing.focus()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#deleted-list", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#deleted-list", OptionList).action_cursor_up()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(OptionList.OptionSelected, "#deleted-list")
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        customer = self.customers.get(event.option.id or "")
+        if customer is not None:
+            self.ask_restore(customer)
+
+    def ask_restore(self, customer: DeletedCustomer) -> None:
+        from crmtui.tui.dialogs.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.run_worker(partial(self.restore_now, customer), thread=True, group="restore",
+                                    exit_on_error=False)
+
+        question = _("Restore {name}? It goes back to {holder} with the records deleted with it").format(
+            name=customer.name, holder=customer.holder or _("the pool"))
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def restore_now(self, customer: DeletedCustomer) -> None:
+        from crmtui.services.pool import restore_team_customer
+
+        app = self.app
+        try:
+            restore_team_customer(app.ctx, customer.id)  # type: ignore[attr-defined]
+        except CrmError as error:
+            app.call_from_thread(app.notify, error.message(), title=_("Not restored"), severity="warning")
+            return
+        app.call_from_thread(self.restored, customer)
+
+    def restored(self, customer: DeletedCustomer) -> None:
+        app = self.app
+        app.notify(_("{name} is back; every laptop receives it at its next sync").format(name=customer.name),
+                   title=_("Restored"))
+        if app.screen is self:
+            app.pop_screen()
+        from crmtui.tui.screens.pool import PoolScreen
+
+        for screen in app.screen_stack:
+            if isinstance(screen, PoolScreen):
+                screen.load()
+        app.refresh_data("sync")  # type: ignore[attr-defined]

@@ -1,0 +1,234 @@
+"""The team's pool 公海: customers nobody holds and why they are there; Enter shows one read-only, `c` claims it,
+a manager's `a` gives it to a rep and `u` lists the deleted customers to restore (needs the server)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from crmtui.core.errors import CrmError
+from crmtui.core.i18n import N_, _
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.sync.pool_view import PoolEntry
+from crmtui.tui.widgets.cells import fit, row
+from crmtui.tui.widgets.status_footer import StatusFooter
+
+if TYPE_CHECKING:
+    from crmtui.core.clock import Clock
+
+
+class PoolScreen(CrmScreenMixin, Screen[None]):
+    """Lists the pool from the server; Enter opens the highlighted customer read-only, `c` claims it after a yes."""
+
+    DEFAULT_CSS = """
+    PoolScreen #pool-list { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    BINDINGS = [
+        Binding("c", "claim", N_("Claim"), id="claim"),
+        Binding("a", "assign", N_("Assign to a rep"), id="assign"),
+        Binding("u", "deleted", N_("Deleted customers"), id="deleted"),
+        Binding("r", "reload", N_("Reload"), id="reload"),
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("escape", "back", N_("Back"), id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.customers: dict[str, PoolEntry] = {}
+        self._rows_width = 0
+        """The width the rows on screen were made for."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Pool"), id="pool-title", classes="title")
+        yield OptionList(Option(Text(_("Loading the pool from the server…"), style="dim"), disabled=True),
+                         id="pool-list")
+        yield StatusFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="pool", exit_on_error=False)
+    def load(self) -> None:
+        from crmtui.sync.pool_view import pool_list
+
+        try:
+            customers = pool_list(self.app.ctx)  # type: ignore[attr-defined]
+        except CrmError as error:
+            self.app.call_from_thread(self.show_problem, error.message())
+            return
+        self.app.call_from_thread(self.show, customers)
+
+    def show_problem(self, message: str) -> None:
+        self.query_one("#pool-list", OptionList).set_options([Option(Text(message), disabled=True)])
+
+    def show(self, customers: list[PoolEntry]) -> None:
+        before = self.current()
+        self.customers = {c.id: c for c in customers}
+        self.query_one("#pool-title", Static).update(Text(f"{_('Pool')} ({len(customers)})"))
+        listing = self.query_one("#pool-list", OptionList)
+        self._show_rows()
+        if self.customers:
+            # A reload keeps the cursor on the customer it was on, while that one is still in the pool.
+            ids = list(self.customers)
+            listing.highlighted = ids.index(before.id) if before is not None and before.id in ids else 0
+        listing.focus()
+        # The rows are made for the list's width; a scroll bar that comes with them takes some of it.
+        self.call_after_refresh(self._refit)
+
+    def _show_rows(self) -> None:
+        listing = self.query_one("#pool-list", OptionList)
+        self._rows_width = listing.scrollable_content_region.width
+        clock = self.app.ctx.clock  # type: ignore[attr-defined]
+        customers = list(self.customers.values())
+        options = [Option(line, id=c.id) for c, line in
+                   zip(customers, pool_rows(customers, max(40, self._rows_width or 80), clock), strict=True)]
+        if not options:
+            options.append(Option(Text(_("The pool is empty.")), disabled=True))
+        highlighted = listing.highlighted
+        listing.set_options(options)
+        if highlighted is not None and highlighted < len(options):
+            listing.highlighted = highlighted
+
+    def _refit(self, tries: int = 3) -> None:
+        """Makes the rows again for the list's width once the screen has settled (scroll bars that came with the
+        rows narrow the list); a wider row would be cut."""
+        if self.customers and tries and self.query_one("#pool-list", OptionList).scrollable_content_region.width \
+                != self._rows_width:
+            self._show_rows()
+            self.call_after_refresh(self._refit, tries - 1)
+
+    def on_resize(self) -> None:
+        if self.customers:
+            self.call_after_refresh(self._refit)
+
+    def current(self) -> PoolEntry | None:
+        option = self.query_one("#pool-list", OptionList).highlighted_option
+        return self.customers.get(option.id) if option is not None and option.id else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("assign", "deleted"):
+            return bool(getattr(self.app, "is_manager", False))
+        return True
+
+    def action_open(self) -> None:
+        customer = self.current()
+        if customer is not None:
+            from crmtui.tui.screens.pool_customer import PoolCustomerScreen
+
+            self.app.push_screen(PoolCustomerScreen(customer.id, customer.name))
+
+    def action_claim(self) -> None:
+        customer = self.current()
+        if customer is None:
+            self.notify(_("Move to a customer first"), severity="warning")
+            return
+        claim_from_pool(self.app, customer.id, customer.name)
+
+    def action_assign(self) -> None:
+        customer = self.current()
+        if customer is None:
+            self.notify(_("Move to a customer first"), severity="warning")
+            return
+        from crmtui.tui.dialogs.reassign import reassign_customer
+
+        reassign_customer(self.app, customer.id, customer.name, None, to_pool=False, done=lambda _rep: self.load())
+
+    def action_deleted(self) -> None:
+        from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
+
+        self.app.push_screen(DeletedCustomersScreen())
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#pool-list", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#pool-list", OptionList).action_cursor_up()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(OptionList.OptionSelected, "#pool-list")
+    def selected(self) -> None:
+        self.action_open()
+
+
+GAP = 2
+NARROWEST = 8
+"""The fewest cells a column is cut to before the next one is cut."""
+
+
+def pool_rows(customers: list[PoolEntry], width: int, clock: Clock) -> list[Text]:
+    """One line of at most `width` cells per customer: name, industry and region, why it is in the pool, and
+    when the rep last followed it up, or, for a customer the rep may not claim yet, from when they may.
+    Columns take the width they need; when the line is too narrow, the industry and region are cut first, then
+    the reason, then the name, never the date."""
+    from rich.cells import cell_len
+
+    from crmtui.core import i18n
+    from crmtui.core.dates import format_when
+
+    today = clock.today()
+    cells = []
+    for c in customers:
+        if c.claimable_after:
+            # A release or a reclaim of this rep's lately: the server refuses their claim until then.
+            when = format_when(clock.to_local(c.claimable_after), True, i18n.language, today)  # type: ignore[arg-type]
+            last = _("claim again from {day}").format(day=when)
+        else:
+            local = clock.to_local(c.last_follow_up)
+            last = _("last {day}").format(day=format_when(local.date(), False, i18n.language, today) if local else "—")
+        cells.append((c.name, " · ".join(part for part in (c.industry, c.region) if part), c.why_text(), last))
+    caps = (max(14, width * 3 // 10), max(10, width // 5), max(12, width * 4 // 10), width)
+    widths = [min(cap, max((cell_len(line[i]) for line in cells), default=0)) for i, cap in enumerate(caps)]
+    excess = sum(widths) + GAP * (len(widths) - 1) - width
+    for index in (1, 2, 0, 3):  # industry and region, reason, name; the date only on a very narrow screen
+        cut = max(0, min(excess, widths[index] - (NARROWEST if index != 3 else 0)))
+        widths[index] -= cut
+        excess -= cut
+    return [row(*((value, width) for value, width in zip(line[:3], widths[:3], strict=True)),
+                (fit(line[3], widths[3]).rstrip(), 0), gap=GAP) for line in cells]
+
+
+def claim_from_pool(app: App, customer_id: str, name: str, done: Callable[[bool], None] | None = None) -> None:
+    """Asks "Claim NAME?", then claims on the server in a thread and pulls the customer; `done(arrived)` runs
+    after a claim (arrived: the customer is on the laptop already), and every pool list on screen reloads."""
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
+
+    def claim_now() -> None:
+        from crmtui.sync.client import claim
+
+        try:
+            claimed_name, report = claim(app.ctx, customer_id)  # type: ignore[attr-defined]
+        except CrmError as error:
+            app.call_from_thread(app.notify, error.message(), title=_("Not claimed"), severity="warning")
+            return
+        app.call_from_thread(partial(claimed, claimed_name, report is not None))
+
+    def claimed(claimed_name: str, arrived: bool) -> None:
+        app.notify(_("{name} is yours now; log a follow-up soon").format(name=claimed_name), title=_("Claimed"))
+        if done is not None:
+            done(arrived)
+        for screen in app.screen_stack:
+            if isinstance(screen, PoolScreen):
+                screen.load()
+        app.refresh_data("sync")  # type: ignore[attr-defined]
+
+    app.push_screen(ConfirmScreen(_("Claim {name}?").format(name=name)), answered)

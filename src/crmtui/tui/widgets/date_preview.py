@@ -1,0 +1,29 @@
+"""The line under a next-date field that says what the text was read as ("→ Fri 11 Dec 15:00") or why not."""
+
+from __future__ import annotations
+
+from textual.widgets import Label
+
+from crmtui.core import i18n
+from crmtui.core.labels import DateProblem
+from crmtui.services.context import Context
+from crmtui.tui.widgets.cells import literal
+
+
+def show_next_date(preview: Label, text: str, ctx: Context, empty: str = "") -> None:
+    """Fills `preview` for the typed `text`: the reading, the refusal (marked as an error), or `empty`."""
+    from crmtui.core.dates import DateParseError, format_when, parse_next_date  # deferred: the forms open fast
+
+    text = text.strip()
+    if not text:
+        preview.update(empty)
+        preview.remove_class("error")
+        return
+    try:
+        parsed = parse_next_date(text, ctx.clock.now(), ctx.settings.default_time)
+    except DateParseError as exc:
+        preview.update(literal(str(DateProblem(exc))))
+        preview.add_class("error")
+        return
+    preview.update("→ " + format_when(parsed.when, parsed.has_time, i18n.language, ctx.clock.today()))
+    preview.remove_class("error")
