@@ -245,4 +245,6 @@ def test_server_stamps_are_on_the_team_clock(team: Team, frozen) -> None:
             "   WHERE at > sync.now() - interval '1 day'),"
             " (SELECT min(abs(extract(epoch FROM last_seen - sync.now()))) FROM sync.client),"
             " (SELECT count(*) FROM sync.applied_mutation WHERE at > sync.now() - interval '1 day')").fetchone()
-    assert [float(gap) < 60 for gap in gaps[:3]] == [True, True, True] and gaps[3] >= 2, gaps
+    # Within the hour, not the 400 days of the machine's clock (the first push is a minute and a slow machine's
+    # seconds before the team clock's now).
+    assert [float(gap) < 3600 for gap in gaps[:3]] == [True, True, True] and gaps[3] >= 2, gaps
