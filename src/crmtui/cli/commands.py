@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import re
-import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
 
+from crmtui.cli import team
+from crmtui.cli.output import confirm, fail, lang, out, print_json
+from crmtui.cli.session import find_customer, open_session
 from crmtui.core import labels
-from crmtui.core.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
+from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, sentences
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from crmtui.services.context import Context
-
-OPTION_OF = {
-    "channel": "--via", "goal": "--goal", "goal met (yes/no)": "--met/--not-met", "notes": "--notes",
-    "next plan": "--next-plan", "next date": "--next", "amount": "--amount", "amount (the quoted amount)": "--amount",
-    "contract-no": "--contract-no", "signed (the signed date)": "--signed", "reason": "--reason",
-}
-"""The CLI option that fills each field a service may report missing."""
-
-
-EXIT_AMBIGUOUS = 3
-"""The exit status when a reference names several records (they are listed); 2 is Click's, for usage errors."""
 
 
 def _choose_language() -> None:
@@ -143,106 +128,6 @@ add_app = typer.Typer(help=N_("Add a lead, customer, contact or deal."), no_args
 app.add_typer(add_app, name="add")
 
 
-def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    # markup and highlighting off: user data is always printed literally.
-    return Console(stderr=stderr, markup=False, highlight=False, emoji=False, soft_wrap=True)
-
-
-_stdout: Console | None = None
-
-
-def _out(*parts: object) -> None:
-    """Prints user data safely: control characters made visible, no markup interpreted."""
-    global _stdout
-    from rich.text import Text
-
-    from crmtui.core.normalize import visible
-
-    if _stdout is None:
-        _stdout = _console()
-    line = Text()
-    for part in parts:
-        line.append(visible(str(part)))
-    _stdout.print(line)
-
-
-def _print_json(data: object) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    # json escapes C0 controls but not DEL and C1 (U+0080-U+009F, e.g. the 8-bit CSI): escape those too.
-    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
-    sys.stdout.write(text + "\n")
-
-
-def _fail(message: str, code: int = 1) -> None:
-    from crmtui.core.normalize import visible
-
-    sys.stderr.write(_("error: ") + visible(message) + "\n")
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _session() -> Iterator[Context]:
-    """Opens the rep's database and turns every expected error into a message and an exit code."""
-    from crmtui.core.config import load_settings
-    from crmtui.core.i18n import set_language
-
-    ctx = None
-    try:
-        settings = load_settings()
-        set_language(settings.language)
-        from crmtui.services.context import open_context
-
-        ctx = open_context(settings=settings)
-        yield ctx
-    except Ambiguous as exc:
-        lines = [exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
-        _fail("\n".join(lines), EXIT_AMBIGUOUS)
-    except MissingFields as exc:
-        hints = [OPTION_OF.get(name, OPTION_OF.get(name.split(" (")[0], "")) for name in exc.fields]
-        hints = [hint for hint in hints if hint]
-        _fail(exc.message() + (" " + _("(give {options})").format(options=", ".join(hints)) if hints else ""))
-    except (DuplicateFound, NotFound, CrmError) as exc:
-        _fail(exc.message())
-    except sqlite3.Error as exc:
-        _fail(_storage_failure(exc))
-    except OSError as exc:
-        _fail(_storage_failure(exc))
-    except Exception as exc:
-        # SQLAlchemy wraps the driver's error; a broken or locked file is a message, not a traceback.
-        if isinstance(getattr(exc, "orig", None), sqlite3.Error):
-            _fail(_storage_failure(exc.orig))  # type: ignore[attr-defined]
-        raise
-    finally:
-        if ctx is not None:
-            ctx.close()
-
-
-def _storage_failure(error: sqlite3.Error | OSError) -> str:
-    """One line for a database file that could not be read or written: read-only and full disks said as such."""
-    from crmtui.core import paths
-    from crmtui.services.context import storage_error
-
-    try:
-        path = paths.database_path()
-    except CrmError as exc:
-        return exc.message()
-    known = storage_error(error, path)
-    if known is not None:
-        return known.message()
-    if isinstance(error, OSError):
-        return _("cannot use {path}: {reason} (check CRMTUI_HOME / CRMTUI_DB)").format(
-            path=error.filename or _("the data folder"), reason=error.strerror or error)
-    return _("the database could not be read or written ({error})").format(error=error)
-
-
-def _customer(ctx: Context, ref: str, statuses: tuple[str, ...] | None = None):  # type: ignore[no-untyped-def]
-    from crmtui.services.lookup import resolve_customer
-
-    return resolve_customer(ctx, ref, statuses)
-
-
 # ---------------------------------------------------------------- today / show / list / search
 
 
@@ -265,7 +150,7 @@ def main_callback(
     try:
         load_settings()  # every command refuses a wrong setting, even those that read none
     except CrmError as exc:
-        _fail(exc.message())
+        fail(exc.message())
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
             open_app()
@@ -275,7 +160,7 @@ def main_callback(
 
 def open_app() -> None:
     """The Textual app (imported only here: quick-entry commands never pay for it)."""
-    with _session() as ctx:
+    with open_session() as ctx:
         from crmtui.tui.app import build_app
 
         build_app(ctx, theme=ctx.settings.theme or None).run()
@@ -295,42 +180,42 @@ def today(
 
     from crmtui.core import labels
 
-    with _session() as ctx:
+    with open_session() as ctx:
         agenda = agenda_for(ctx, rep=resolve_rep(ctx, rep) if rep is not None else None)
         if json_out:
-            _print_json({"day": agenda.day.isoformat(), "rep": agenda.rep, "totals": agenda.totals,
+            print_json({"day": agenda.day.isoformat(), "rep": agenda.rep, "totals": agenda.totals,
                          "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS},
                          "team": [load.as_dict() for load in agenda.team]})
             return
         whose = "" if agenda.rep is None else "  ·  " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
-        _out(_("Today, {day}").format(day=agenda.day.isoformat()) + whose)
+        out(_("Today, {day}").format(day=agenda.day.isoformat()) + whose)
         if agenda.team:
-            _out("")
-            _out(_("Team") + f" ({len(agenda.team)})")
+            out("")
+            out(_("Team") + f" ({len(agenda.team)})")
             for load in agenda.team:
-                _out(f"  {load.rep}  ·  {load.describe()}")
+                out(f"  {load.rep}  ·  {load.describe()}")
         if not agenda.items() and agenda.book_empty:
-            _out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
+            out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
         elif not agenda.items() and agenda.team:
-            _out("")
-            _out(_("Nothing of your own due today."))
+            out("")
+            out(_("Nothing of your own due today."))
         elif not agenda.items():
-            _out(_("Nothing due today."))
+            out(_("Nothing due today."))
         for name in SECTIONS:
             items = agenda.sections[name]
             if not items:
                 continue
-            _out("")
-            _out(f"{labels.section(name)} ({agenda.totals[name]})")
+            out("")
+            out(f"{labels.section(name)} ({agenda.totals[name]})")
             for item in items:
                 extra = []
                 if item.next_plan:
                     extra.append("→ " + item.next_plan)
                 if item.amount_cents:
                     extra.append(format_amount(item.amount_cents))
-                _out(f"  {item.customer_name}  ·  {item.reason}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
+                out(f"  {item.customer_name}  ·  {item.reason}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
             if agenda.totals[name] > len(items):
-                _out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
+                out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
 
 
 @app.command()
@@ -345,15 +230,15 @@ def show(
     from crmtui.services.deals import voided_contracts
     from crmtui.services.views import detail_dict, other_author, voided_contract_dict
 
-    with _session() as ctx:
-        target = _customer(ctx, customer)
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
         detail = customer_detail(ctx, target.id)
         data = detail_dict(ctx, detail)
         voided = voided_contracts(ctx, detail.customer.id)
         data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
         birthdays = {c.id: c.birthday for c in detail.contacts}
         if json_out:
-            _print_json(data)
+            print_json(data)
             return
         def shown(value: object) -> str:
             """An ISO time or day of the JSON view as the app shows it ("Fri 11 Dec 15:00")."""
@@ -363,18 +248,18 @@ def show(
                 return ""
             text = str(value)
             if "T" in text:
-                return format_when(datetime.fromisoformat(text), True, _lang(), ctx.clock.today())
-            return format_when(date.fromisoformat(text), False, _lang(), ctx.clock.today())
+                return format_when(datetime.fromisoformat(text), True, lang(), ctx.clock.today())
+            return format_when(date.fromisoformat(text), False, lang(), ctx.clock.today())
 
         def joined(*parts: object) -> str:
             return "  ".join(str(part) for part in parts if part)
 
         tier_word, score_word = _("tier"), _("score")
         status = labels.status(str(data["status"]))
-        _out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
+        out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
         if target.via_contact:
             # Found by a contact's name: say so, or "crm show 张三" would seem to show someone else.
-            _out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
+            out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
         for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
                            (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
                            (_("industry"), "industry"), (_("region"), "region"), (_("owner"), "owner"),
@@ -382,14 +267,14 @@ def show(
                            (_("last contact"), "last_contact")):
             if data[key]:
                 value = shown(data[key]) if key in ("next_follow_up", "last_contact") else data[key]
-                _out(f"  {label}: {value}")
+                out(f"  {label}: {value}")
         if data["tags"]:
-            _out(f"  {_('tags')}: {', '.join(data['tags'])}")  # type: ignore[arg-type]
+            out(f"  {_('tags')}: {', '.join(data['tags'])}")  # type: ignore[arg-type]
         for title, key, fmt in (
             (_("Contacts"), "contacts",
              lambda c: joined(c["name"], c["title"], c["phone"], c["email"],
                               "★" + _("decision maker") if c["decision_maker"] else "",
-                              f"{_('birthday')} {format_birthday(birthdays[c['id']], _lang())}" if birthdays[c["id"]] else "")),
+                              f"{_('birthday')} {format_birthday(birthdays[c['id']], lang())}" if birthdays[c["id"]] else "")),
             (_("Deals"), "deals",
              lambda d: joined(d["title"], f"{d['stage_name']} ({labels.days(d['days_in_stage'])})",
                               amount_text(d["amount"]) if d["amount"] is not None else "",
@@ -408,15 +293,15 @@ def show(
         ):
             rows = data[key]
             if rows:
-                _out("")
-                _out(f"{title} ({len(rows)})")  # type: ignore[arg-type]
+                out("")
+                out(f"{title} ({len(rows)})")  # type: ignore[arg-type]
                 for row in rows:  # type: ignore[attr-defined]
-                    _out("  " + fmt(row).rstrip())
+                    out("  " + fmt(row).rstrip())
         if voided:
-            _out("")
-            _out(f"{_('Voided contracts')} ({len(voided)})")
+            out("")
+            out(f"{_('Voided contracts')} ({len(voided)})")
             for contract in voided:
-                _out(f"  {format_when(ctx.clock.to_local(contract.at), True, _lang(), ctx.clock.today())}  "
+                out(f"  {format_when(ctx.clock.to_local(contract.at), True, lang(), ctx.clock.today())}  "
                      + contract.describe(ctx.settings))
 
 
@@ -436,8 +321,8 @@ def list_(
 ) -> None:
     """Lists customers (all but leads), leads, or open and closed deals."""
     if what not in ("customers", "leads", "deals"):
-        _fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
-    with _session() as ctx:
+        fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
+    with open_session() as ctx:
         from crmtui.core.formatting import amount_text
         from crmtui.services.agenda import owned_by, resolve_rep
         from crmtui.services.views import customer_dict, deal_dict
@@ -448,26 +333,26 @@ def list_(
 
             rows = [deal_dict(ctx, d, c) for d, c in list_deals(ctx) if owned_by(whose, c.owner)]
             if json_out:
-                _print_json(rows)
+                print_json(rows)
                 return
             for r in rows:
                 parts = [str(r["customer"]), str(r["title"]), f"{r['stage_name']} {labels.days(r['days_in_stage'])}",  # type: ignore[arg-type]
                          amount_text(r["amount"]) if r["amount"] is not None else ""]  # type: ignore[arg-type]
-                _out(f"{str(r['id'])[:8]}  " + "  ·  ".join(p for p in parts if p))
+                out(f"{str(r['id'])[:8]}  " + "  ·  ".join(p for p in parts if p))
         else:
             from crmtui.services.customers import list_customers
 
             statuses = ("lead",) if what == "leads" else ("prospect", "customer", "dormant", "pool")
             rows = [customer_dict(ctx, c) for c in list_customers(ctx, statuses) if owned_by(whose, c.owner)]
             if json_out:
-                _print_json(rows)
+                print_json(rows)
                 return
             for r in rows:
                 parts = [labels.status(str(r["status"])), str(r["tier"]), str(r["phone"] or "")]
-                _out(f"{str(r['id'])[:8]}  {r['name']}  ·  " + "  ·  ".join(p for p in parts if p)
+                out(f"{str(r['id'])[:8]}  {r['name']}  ·  " + "  ·  ".join(p for p in parts if p)
                      + _owner_note(ctx, r["owner"]))  # type: ignore[arg-type]
         if not rows:
-            _out(_("(none)"))
+            out(_("(none)"))
 
 
 @app.command()
@@ -479,15 +364,15 @@ def search(
     competitors, contract numbers, tags and follow-up notes."""
     from crmtui.services.search import search as run_search
 
-    with _session() as ctx:
+    with open_session() as ctx:
         hits = run_search(ctx, text)
         if json_out:
-            _print_json([h.as_dict() for h in hits])
+            print_json([h.as_dict() for h in hits])
             return
         if not hits:
-            _out(_("no match for \"{text}\"").format(text=text))
+            out(_("no match for \"{text}\"").format(text=text))
         for hit in hits:
-            _out(f"{hit.customer_id[:8]}  {hit.customer_name}  ·  {hit.label()}" + (f"  ·  {hit.detail[:80]}" if hit.detail else ""))
+            out(f"{hit.customer_id[:8]}  {hit.customer_name}  ·  {hit.label()}" + (f"  ·  {hit.detail[:80]}" if hit.detail else ""))
 
 
 # ---------------------------------------------------------------- add
@@ -501,14 +386,14 @@ def _add_customer(status: str, name: str, company: str | None, phone: str | None
                   region: str | None, industry: str | None, force: bool) -> None:
     from crmtui.services.customers import add_customer
 
-    with _session() as ctx:
+    with open_session() as ctx:
         customer = add_customer(
             ctx, name, status=status, kind="person" if status == "lead" else "company", company=company, phone=phone,
             email=email, wechat=wechat, source=source, tags=tag or [], interest=interest, region=region,
             industry=industry, force=force,
         )
         what = _("lead") if status == "lead" else _("customer")
-        _out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
+        out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
 
 
 @add_app.command("lead")
@@ -562,11 +447,11 @@ def add_contact_cmd(
     """A person at a customer 联系人."""
     from crmtui.services.customers import add_contact
 
-    with _session() as ctx:
-        target = _customer(ctx, customer)
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
         contact = add_contact(ctx, target.id, name, title=title, phone=phone, email=email, wechat=wechat,
                               decision_maker=decision_maker, birthday=birthday, force=force)
-        _out(_("added contact {name} at {customer} ({id})").format(name=contact.name, customer=target.name, id=contact.id[:8]))
+        out(_("added contact {name} at {customer} ({id})").format(name=contact.name, customer=target.name, id=contact.id[:8]))
 
 
 @add_app.command("deal")
@@ -581,10 +466,10 @@ def add_deal_cmd(
     """A new deal 商机."""
     from crmtui.services.deals import add_deal
 
-    with _session() as ctx:
-        target = _customer(ctx, customer)
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
         deal = add_deal(ctx, target.id, title, amount=amount, close=close, stage=stage, competitor=competitor)
-        _out(_("added deal {title} for {customer} in {stage} ({id})").format(
+        out(_("added deal {title} for {customer} in {stage} ({id})").format(
             title=deal.title, customer=target.name, stage=labels.stage(ctx.settings, deal.stage), id=deal.id[:8]))
 
 
@@ -604,24 +489,18 @@ def log(
     """Logs a follow-up 跟进记录; every field is required while the customer is open."""
     from crmtui.services.follow_ups import log_follow_up
 
-    with _session() as ctx:
-        target = _customer(ctx, customer)
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
         follow_up = log_follow_up(ctx, target.id, channel=via, goal=goal, goal_met=met, notes=notes,
                                   next_plan=next_plan, next_at=next_)
         when = ctx.clock.to_local(follow_up.next_at)
         if when:
             from crmtui.core.dates import format_when
 
-            _out(_("logged for {name}; next: {plan} → {when}").format(
-                name=target.name, plan=follow_up.next_plan or "", when=format_when(when, lang=_lang(), today=ctx.clock.today())))
+            out(_("logged for {name}; next: {plan} → {when}").format(
+                name=target.name, plan=follow_up.next_plan or "", when=format_when(when, lang=lang(), today=ctx.clock.today())))
         else:
-            _out(_("logged for {name}").format(name=target.name))
-
-
-def _lang() -> str:
-    from crmtui.core import i18n
-
-    return i18n.language
+            out(_("logged for {name}").format(name=target.name))
 
 
 @app.command()
@@ -642,7 +521,7 @@ def stage(
     from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal
     from crmtui.services.lookup import resolve_deal
 
-    with _session() as ctx:
+    with open_session() as ctx:
         target = resolve_deal(ctx, deal)
         plans = [plan for text in payment or [] for plan in parse_schedule(text)]
         confirmed: dict[str, bool] = {}
@@ -654,14 +533,14 @@ def stage(
             except NeedsConfirmation as question:
                 if confirmed.get(question.kind):
                     raise
-                _confirm(question.message(), yes)
+                confirm(question.message(), yes)
                 confirmed[question.kind] = True
-        _out(_("{title} ({customer}) is now in {stage}").format(
+        out(_("{title} ({customer}) is now in {stage}").format(
             title=moved.title, customer=target.customer_name, stage=labels.stage(ctx.settings, moved.stage)))
         if moved.stage == "won":
             for instalment in payments_of_deal(ctx, moved.id):
-                due = format_when(instalment.due_on, False, _lang(), ctx.clock.today())
-                _out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
+                due = format_when(instalment.due_on, False, lang(), ctx.clock.today())
+                out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
                                                                    due=due))
 
 
@@ -675,10 +554,10 @@ def paid(
     from crmtui.core.formatting import format_amount
     from crmtui.services.deals import mark_paid
 
-    with _session() as ctx:
-        target = _customer(ctx, customer)
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
         payment = mark_paid(ctx, target.id, contract_no=contract, paid_on=on)
-        _out(_("{customer}: {amount} due {due} marked paid on {paid}").format(
+        out(_("{customer}: {amount} due {due} marked paid on {paid}").format(
             customer=target.name, amount=format_amount(payment.amount_cents), due=payment.due_on, paid=payment.paid_on))
 
 
@@ -698,24 +577,24 @@ def convert(
     from crmtui.core.formatting import parse_amount
     from crmtui.services.convert import convert_lead
 
-    with _session() as ctx:
-        target = _customer(ctx, lead, statuses=("lead",))
-        into_id = _customer(ctx, into).id if into else None
+    with open_session() as ctx:
+        target = find_customer(ctx, lead, statuses=("lead",))
+        into_id = find_customer(ctx, into).id if into else None
         customer, contact, new_deal = convert_lead(ctx, target.id, deal_title=title, amount_cents=parse_amount(amount),
                                                    next_at=next_, into_id=into_id, new_company=new_company)
         if customer.id != target.id:
-            _out(_("converted into the existing customer {customer} ({id}): contact {contact}, deal {deal}").format(
+            out(_("converted into the existing customer {customer} ({id}): contact {contact}, deal {deal}").format(
                 customer=customer.name, id=customer.id[:8], contact=contact.name, deal=new_deal.title))
         else:
-            _out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
+            out(_("converted: customer {customer}, contact {contact}, deal {deal}").format(
                 customer=customer.name, contact=contact.name, deal=new_deal.title))
         when = ctx.clock.to_local(customer.next_follow_up_at)
         if when:
             from crmtui.core.dates import format_when
 
-            _out(_("next follow-up: {when}").format(when=format_when(when, lang=_lang(), today=ctx.clock.today())))
+            out(_("next follow-up: {when}").format(when=format_when(when, lang=lang(), today=ctx.clock.today())))
         else:
-            _out(_("no follow-up planned: it stays among the new leads to call on Today"))
+            out(_("no follow-up planned: it stays among the new leads to call on Today"))
 
 
 # ---------------------------------------------------------------- edit / rm / merge
@@ -755,33 +634,24 @@ def edit(
         customer_changes["tags"] = tag
     deal_changes = {k: values[k] for k in DEAL_OPTIONS if values[k] is not None}
     if not customer_changes and not deal_changes:
-        _fail(_("edit: give at least one field to change, e.g. --phone 13800138000 or --amount 5万"))
+        fail(_("edit: give at least one field to change, e.g. --phone 13800138000 or --amount 5万"))
     if customer_changes and deal_changes:
-        _fail(_("edit: customer fields ({a}) and deal fields ({b}) cannot be changed in one command").format(
+        fail(_("edit: customer fields ({a}) and deal fields ({b}) cannot be changed in one command").format(
             a=", ".join(customer_changes), b=", ".join(deal_changes)))
-    with _session() as ctx:
+    with open_session() as ctx:
         if deal_changes:
             from crmtui.services.deals import edit_deal
             from crmtui.services.lookup import resolve_deal
 
             target = resolve_deal(ctx, ref)
             edited = edit_deal(ctx, target.id, deal_changes)
-            _out(_("updated deal {title}: {fields}").format(title=edited.title, fields=", ".join(deal_changes)))
+            out(_("updated deal {title}: {fields}").format(title=edited.title, fields=", ".join(deal_changes)))
         else:
             from crmtui.services.customers import edit_customer
 
-            target = _customer(ctx, ref)
+            target = find_customer(ctx, ref)
             edited = edit_customer(ctx, target.id, customer_changes, force=force)
-            _out(_("updated {name}: {fields}").format(name=edited.name, fields=", ".join(customer_changes)))
-
-
-def _confirm(question: str, yes: bool) -> None:
-    if yes:
-        return
-    if not sys.stdin.isatty():
-        _fail(_("{question} Pass --yes to confirm when not at a terminal.").format(question=question))
-    if not typer.confirm(question, default=False):
-        _fail(_("cancelled; nothing changed"))
+            out(_("updated {name}: {fields}").format(name=edited.name, fields=", ".join(customer_changes)))
 
 
 @app.command()
@@ -795,7 +665,7 @@ def rm(
     from crmtui.services.deals import delete_deal
     from crmtui.services.lookup import CustomerRef, resolve_customer_or_deal, resolve_deal
 
-    with _session() as ctx:
+    with open_session() as ctx:
         target = None if deal else resolve_customer_or_deal(ctx, ref)
         if isinstance(target, CustomerRef):
             from crmtui.services.customers import delete_refusal, team_role
@@ -805,21 +675,21 @@ def rm(
             if refusal is not None:
                 raise refusal
             question = _("Delete customer {name} and its contacts and deals?").format(name=target.name)
-            _confirm(sentences(question, customer_removal_note(ctx, target.id)), yes)
+            confirm(sentences(question, customer_removal_note(ctx, target.id)), yes)
             delete_customer(ctx, target.id)
-            _out(_("deleted customer {name}").format(name=target.name))
+            out(_("deleted customer {name}").format(name=target.name))
             if team_role(ctx) == "manager":
-                _out(_("it leaves every laptop of the team at their next sync; `crm server restore` brings it back"))
+                out(_("it leaves every laptop of the team at their next sync; `crm server restore` brings it back"))
             elif team_role(ctx) == "rep":
-                _out(_("it had never been sent to the team server: nothing of it is sent now"))
+                out(_("it had never been sent to the team server: nothing of it is sent now"))
             return
         from crmtui.services.deals import removal_note
 
         found = target or resolve_deal(ctx, ref)
         question = _("Delete deal {title} of {customer}?").format(title=found.title, customer=found.customer_name)
-        _confirm(sentences(question, removal_note(ctx, found.id)), yes)
+        confirm(sentences(question, removal_note(ctx, found.id)), yes)
         delete_deal(ctx, found.id)
-        _out(_("deleted deal {title}").format(title=found.title))
+        out(_("deleted deal {title}").format(title=found.title))
 
 
 @app.command()
@@ -831,15 +701,15 @@ def merge(
     """Merges a duplicate customer into another: nothing is lost."""
     from crmtui.services.merge import describe_merge, merge_customers, merge_plan
 
-    with _session() as ctx:
-        kept, gone = _customer(ctx, keep), _customer(ctx, other)
+    with open_session() as ctx:
+        kept, gone = find_customer(ctx, keep), find_customer(ctx, other)
         plan = merge_plan(ctx, kept.id, gone.id)
         summary = "\n".join(describe_merge(ctx, plan))
         if yes:
-            _out(summary)
-        _confirm(summary + "\n" + _("Merge them?"), yes)
+            out(summary)
+        confirm(summary + "\n" + _("Merge them?"), yes)
         merged = merge_customers(ctx, kept.id, gone.id, expected=plan)
-        _out(_("merged {other} into {keep}").format(other=gone.name, keep=merged.name))
+        out(_("merged {other} into {keep}").format(other=gone.name, keep=merged.name))
 
 
 # ---------------------------------------------------------------- backup / restore / demo
@@ -854,8 +724,8 @@ def backup(path: Annotated[Path, typer.Argument(help=N_("A new file (or a folder
     try:
         written = run_backup(paths.database_path(), path)
     except CrmError as exc:
-        _fail(exc.message())
-    _out(_("backed up to {path}").format(path=written))
+        fail(exc.message())
+    out(_("backed up to {path}").format(path=written))
 
 
 @app.command()
@@ -869,11 +739,11 @@ def restore(
 
     try:
         check_backup(path)
-        _confirm(_("Replace the current database with {path}?").format(path=path), yes)
+        confirm(_("Replace the current database with {path}?").format(path=path), yes)
         saved = run_restore(paths.database_path(), path, paths.backups_dir())
     except CrmError as exc:
-        _fail(exc.message())
-    _out(_("restored from {path}").format(path=path) + (_("; previous data saved to {saved}").format(saved=saved) if saved else ""))
+        fail(exc.message())
+    out(_("restored from {path}").format(path=path) + (_("; previous data saved to {saved}").format(saved=saved) if saved else ""))
 
 
 @app.command()
@@ -881,16 +751,13 @@ def demo() -> None:
     """Fills an empty database with a realistic sample (about 200 customers, six months of follow-ups)."""
     from crmtui.services.demo import load_demo
 
-    with _session() as ctx:
+    with open_session() as ctx:
         counts = load_demo(ctx)
-        _out(_("demo data loaded: {customers} customers, {contacts} contacts, {deals} deals, {follow_ups} follow-ups").format(**counts))
-        _out(_("run `crm` to see today's agenda"))
+        out(_("demo data loaded: {customers} customers, {contacts} contacts, {deals} deals, {follow_ups} follow-ups").format(**counts))
+        out(_("run `crm` to see today's agenda"))
 
 
-# `crm sync`, `crm pool`, `crm server` live in cli/team.py; they use the helpers above.
-from crmtui.cli.team import register as _register_team  # noqa: E402
-
-_register_team(app)
+team.register(app)  # `crm sync`, `crm pool`, `crm server`
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from crmtui.cli import commands as base
+from crmtui.cli.output import confirm, fail, lang, out, print_json
+from crmtui.cli.session import EXIT_AMBIGUOUS, find_customer, open_session
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core.i18n import N_, _, ngettext
 
@@ -52,7 +53,7 @@ def _moment(clock, moment, with_time: bool = True) -> str:  # type: ignore[no-un
     if moment is None:
         return "—"
     local = clock.to_local(moment)
-    return format_when(local if with_time else local.date(), with_time, base._lang(), clock.today())
+    return format_when(local if with_time else local.date(), with_time, lang(), clock.today())
 
 
 # ---------------------------------------------------------------- crm sync
@@ -65,27 +66,27 @@ def sync_callback(ctx: typer.Context) -> None:
         return
     from crmtui.sync.client import reason_text, report_notes, sync_round
 
-    with base._session() as session:
+    with open_session() as session:
         report = sync_round(session)
-        base._out(_("synced: {pushed} sent ({applied} applied, {superseded} superseded, {rejected} rejected),"
+        out(_("synced: {pushed} sent ({applied} applied, {superseded} superseded, {rejected} rejected),"
                     " {pulled} received").format(pushed=report.pushed, applied=report.applied,
                                                  superseded=report.superseded, rejected=report.rejected,
                                                  pulled=report.pulled))
         for text, _warning in report_notes(report):
-            base._out(text)
+            out(text)
         from crmtui.sync.client import rejected_customer_names
 
         names = rejected_customer_names(session)
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
             if seq in names:
-                base._out(_("  rejected change #{seq} ({customer}): {reason}").format(
+                out(_("  rejected change #{seq} ({customer}): {reason}").format(
                     seq=seq, customer=names[seq], reason=reason_text(reason)))
             else:
-                base._out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason_text(reason)))
+                out(_("  rejected change #{seq}: {reason}").format(seq=seq, reason=reason_text(reason)))
         if len(report.rejections) > SHOWN_REJECTIONS:
-            base._out("  " + _("… and {count} more").format(count=len(report.rejections) - SHOWN_REJECTIONS))
+            out("  " + _("… and {count} more").format(count=len(report.rejections) - SHOWN_REJECTIONS))
         if report.rejections:
-            base._out(_("see `crm sync conflicts` for the rejected changes"))
+            out(_("see `crm sync conflicts` for the rejected changes"))
 
 
 @sync_app.command("setup")
@@ -105,7 +106,7 @@ def sync_setup(
     from crmtui.sync.connection import check_keyring, check_server_url, keyring_warning, ssl_mode, store_password
 
     sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
-    with base._session() as session:
+    with open_session() as session:
         check_server_url(sync.server)
         if not sync.user:
             raise InvalidInput("user", "your login on the team server", user)
@@ -117,11 +118,11 @@ def sync_setup(
         info = check_connection(session, password)
         store_password(sync, password)
         path = save_sync_settings(sync)
-        base._out(_("connected to {server} as {user} (server schema {schema}{manager}); settings saved in {path},"
+        out(_("connected to {server} as {user} (server schema {schema}{manager}); settings saved in {path},"
                     " the password in the OS keyring").format(
             server=sync.server, user=sync.user, schema=info.schema_version, path=path,
             manager=_(", manager") if info.manager else ""))
-        base._out(_("run `crm sync` to send and receive now"))
+        out(_("run `crm sync` to send and receive now"))
 
 
 @sync_app.command("status")
@@ -131,33 +132,33 @@ def sync_status(json_out: JSON_OUT = False) -> None:
 
     from crmtui.sync.client import status
 
-    with base._session() as session:
+    with open_session() as session:
         state = status(session)
         if state.configured:
             from crmtui.sync.connection import keyring_warning
 
             _warn(keyring_warning())
         if json_out:
-            base._print_json(asdict(state))
+            print_json(asdict(state))
             return
         if not state.configured:
-            base._out(_("team sync is not set up: run `crm sync setup --server URL --user NAME`"))
+            out(_("team sync is not set up: run `crm sync setup --server URL --user NAME`"))
         else:
-            base._out(_("server: {server} as {user}{manager}").format(
+            out(_("server: {server} as {user}{manager}").format(
                 server=state.server, user=state.user, manager=_(" (manager)") if state.manager else ""))
-        base._out(_("last success: {when}").format(when=_when(session, state.last_ok)))
+        out(_("last success: {when}").format(when=_when(session, state.last_ok)))
         if state.last_error:
-            base._out(_("last error ({when}): {error}").format(when=_when(session, state.last_error_at), error=state.last_error))
-        base._out(_("pending changes: {count}").format(count=state.pending))
-        base._out(_("rejected changes: {count}").format(count=state.rejected))
+            out(_("last error ({when}): {error}").format(when=_when(session, state.last_error_at), error=state.last_error))
+        out(_("pending changes: {count}").format(count=state.pending))
+        out(_("rejected changes: {count}").format(count=state.rejected))
         if state.set_aside:
-            base._out(_("rows received but set aside (see `crm sync conflicts`): {count}").format(count=state.set_aside))
+            out(_("rows received but set aside (see `crm sync conflicts`): {count}").format(count=state.set_aside))
         if state.server_versions:
-            base._out(_("server versions: schema {schema}, mutation formats {fmin}-{fmax}").format(
+            out(_("server versions: schema {schema}, mutation formats {fmin}-{fmax}").format(
                 schema=state.server_versions["schema"], fmin=state.server_versions["format_min"],
                 fmax=state.server_versions["format_max"]))
         if state.clock_offset_ms is not None:
-            base._out(_("clock offset: {seconds:+.1f} s against the server").format(seconds=state.clock_offset_ms / 1000))
+            out(_("clock offset: {seconds:+.1f} s against the server").format(seconds=state.clock_offset_ms / 1000))
 
 
 @sync_app.command("conflicts")
@@ -173,14 +174,14 @@ def sync_conflicts(
     from crmtui.core.i18n import ngettext
     from crmtui.sync.client import RECEIVED, conflicts, dismiss_rejected, mark_conflicts_seen, reason_text, record_kind
 
-    with base._session() as session:
+    with open_session() as session:
         if dismiss is not None:
             which = dismiss.strip().lstrip("#")
             if which.casefold() != "all" and not which.isdigit():
                 raise InvalidInput("--dismiss", "the number of a rejected change (as #12 in the list) or all",
                                    dismiss)
             count = dismiss_rejected(session, None if which.casefold() == "all" else int(which))
-            base._out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",
+            out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",
                                     count).format(count=count))
             return
         from crmtui.sync.notices import change_fields, rejected_changes
@@ -190,7 +191,7 @@ def sync_conflicts(
         aside = [r for r in rejected if r.kind == RECEIVED]
         changes = rejected_changes([r for r in rejected if r.kind != RECEIVED])
         if json_out:
-            base._print_json({"conflicts": [asdict(c) for c in found],
+            print_json({"conflicts": [asdict(c) for c in found],
                               "rejected": [{**asdict(r), "shown_changes": dict(change_fields(session, r.table, r.changes)),
                                             "advice": r.advice(), "dismissable": r.dismissable,
                                             "companions": [asdict(m) for m in change.companions]}
@@ -199,33 +200,33 @@ def sync_conflicts(
                                   "dismissable": r.dismissable, "companions": []} for r in aside]})
             return
         if not found and not rejected:
-            base._out(_("no conflicts and no rejected changes"))
+            out(_("no conflicts and no rejected changes"))
         if found:
-            base._out(_("Conflicts (the later write was kept):"))
+            out(_("Conflicts (the later write was kept):"))
         for c in found:
-            base._out(_("  {when}  {customer} · {field}: kept {kept} ({kept_by}), lost {lost} ({lost_by})").format(
+            out(_("  {when}  {customer} · {field}: kept {kept} ({kept_by}), lost {lost} ({lost_by})").format(
                 when=_when(session, c.at), customer=c.customer or c.record_id[:8], field=labels.field(c.field),
                 kept=_value(c.kept), kept_by=c.kept_by or "?", lost=_value(c.lost), lost_by=c.lost_by or "?"))
         rejected = [change.rejection for change in changes]
         if rejected:
-            base._out(_("Rejected changes (not on the server):"))
+            out(_("Rejected changes (not on the server):"))
         for r in rejected:
             fields = ", ".join(f"{name}={_value(value)}" for name, value in change_fields(session, r.table, r.changes))
-            base._out(_("  #{seq} {customer} · {what}: {reason}").format(
+            out(_("  #{seq} {customer} · {what}: {reason}").format(
                 seq=r.seq, customer=r.customer or _("a customer no longer on this laptop"),
                 what=record_kind(r.table), reason=reason_text(r.reason)))
             if fields:
-                base._out("      " + fields)
-            base._out("      " + r.advice())
+                out("      " + fields)
+            out("      " + r.advice())
         if rejected:
-            base._out(_("dismiss one with `crm sync conflicts --dismiss ID`, all with `--dismiss all`"))
+            out(_("dismiss one with `crm sync conflicts --dismiss ID`, all with `--dismiss all`"))
         if aside:
-            base._out(_("Received from the server but set aside (not stored on this laptop):"))
+            out(_("Received from the server but set aside (not stored on this laptop):"))
         for r in aside:
-            base._out(_("  {table} {id}: {reason}").format(table=r.table, id=r.record_id[:8],
+            out(_("  {table} {id}: {reason}").format(table=r.table, id=r.record_id[:8],
                                                           reason=reason_text(r.reason)))
         if aside:
-            base._out("      " + aside[0].advice())
+            out("      " + aside[0].advice())
 
 
 def _warn(text: str | None) -> None:
@@ -252,10 +253,10 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
         return
     from crmtui.sync.pool_view import pool_list
 
-    with base._session() as session:
+    with open_session() as session:
         customers = pool_list(session)
         if json_out:
-            base._print_json([{"id": c.id, "name": c.name, "company": c.company, "industry": c.industry,
+            print_json([{"id": c.id, "name": c.name, "company": c.company, "industry": c.industry,
                                "region": c.region, "status": c.status,
                                "last_follow_up": c.last_follow_up.isoformat() if c.last_follow_up else None,
                                "in_pool_because": c.why, "release_reason": c.note,
@@ -264,7 +265,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
                               for c in customers])
             return
         if not customers:
-            base._out(_("the pool is empty"))
+            out(_("the pool is empty"))
         for c in customers:
             # The app's pool list words: when the rep may claim it again, else when it was last followed up.
             if c.claimable_after:
@@ -272,7 +273,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
             else:
                 when = _("last {day}").format(day=_moment(session.clock, c.last_follow_up, with_time=False))
             details = " · ".join(part for part in (c.industry, c.region, c.why_text()) if part)
-            base._out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "") + "  ·  " + when)
+            out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "") + "  ·  " + when)
 
 
 @pool_app.command("claim")
@@ -280,15 +281,15 @@ def pool_claim(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of a poo
     """Claims a customer from the pool (the daily limit and the team's rules apply)."""
     from crmtui.sync.client import claim
 
-    with base._session() as session:
+    with open_session() as session:
         name, report = claim(session, customer)
         hours = _rules_value(session, "first_contact_hours")
         if report is None:
-            base._out(_("claimed {name}; it will arrive with the next `crm sync`").format(name=name))
+            out(_("claimed {name}; it will arrive with the next `crm sync`").format(name=name))
         else:
-            base._out(_("claimed {name}; it is in your lists now").format(name=name))
+            out(_("claimed {name}; it is in your lists now").format(name=name))
         if hours:
-            base._out(_("log a follow-up within {hours} h or it goes back to the pool").format(hours=hours))
+            out(_("log a follow-up within {hours} h or it goes back to the pool").format(hours=hours))
 
 
 @pool_app.command("release")
@@ -301,13 +302,13 @@ def pool_release(
     """Gives one of your customers back to the pool, saying why (the team sees the reason in the pool)."""
     from crmtui.sync.pool_view import parse_reason_option, reason_label, release
 
-    with base._session() as session:
+    with open_session() as session:
         why = parse_reason_option(reason)
-        found = base._customer(session, customer)
-        base._confirm(_("Release {name} to the pool ({reason})? Any rep may claim it then.").format(
+        found = find_customer(session, customer)
+        confirm(_("Release {name} to the pool ({reason})? Any rep may claim it then.").format(
             name=found.name, reason=reason_label(why)), yes)
         release(session, found.id, why)
-        base._out(_("released {name} to the pool ({reason})").format(name=found.name, reason=reason_label(why)))
+        out(_("released {name} to the pool ({reason})").format(name=found.name, reason=reason_label(why)))
 
 
 def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
@@ -336,22 +337,22 @@ def _admin(dsn: str | None, action, command: str = ""):  # type: ignore[no-untyp
     except CrmError:
         pass
     if not dsn:
-        base._fail(_("`crm server {command}` is the admin's: give the admin's connection URL with --dsn or"
+        fail(_("`crm server {command}` is the admin's: give the admin's connection URL with --dsn or"
                      " CRMTUI_SERVER_DSN").format(command=command))
     from crmtui.core.errors import Ambiguous
 
     try:
         return action()
     except Ambiguous as exc:
-        base._fail("\n".join([exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]), base.EXIT_AMBIGUOUS)
+        fail("\n".join([exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]), EXIT_AMBIGUOUS)
     except CrmError as exc:
-        base._fail(exc.message())
+        fail(exc.message())
     except Exception as exc:  # the driver's or Alembic's: one line, the admin's password masked
         from crmtui.server.admin import first_line
 
         if not _is_driver_error(exc):
             raise
-        base._fail(_("the server refused: {reason}").format(reason=first_line(getattr(exc, "orig", None) or exc, dsn)))
+        fail(_("the server refused: {reason}").format(reason=first_line(getattr(exc, "orig", None) or exc, dsn)))
 
 
 def _is_driver_error(exc: BaseException) -> bool:
@@ -371,13 +372,13 @@ def server_init(
 
     result = _admin(dsn, lambda: admin.init(dsn, team=team, new_epoch=new_epoch), "init")
     if result.revision_before == result.revision_after:
-        base._out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
+        out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
     else:
-        base._out(_("team schema created or migrated: {before} → {after}").format(
+        out(_("team schema created or migrated: {before} → {after}").format(
             before=result.revision_before or _("empty"), after=result.revision_after))
-    base._out(_("team {team}: group roles {rep}, {manager}, {admin}").format(
+    out(_("team {team}: group roles {rep}, {manager}, {admin}").format(
         team=result.team, rep=result.roles["rep"], manager=result.roles["manager"], admin=result.roles["admin"]))
-    base._out(_("sync epoch: {epoch}").format(epoch=result.epoch))
+    out(_("sync epoch: {epoch}").format(epoch=result.epoch))
 
 
 @server_app.command("add-rep")
@@ -391,12 +392,12 @@ def server_add_rep(
 
     password, existed = _admin(dsn, lambda: admin.add_rep(dsn, name, manager=manager), "add-rep")
     if existed:
-        base._out(_("{name} existed: the role is now {role} and a new password replaces the old one (their"
+        out(_("{name} existed: the role is now {role} and a new password replaces the old one (their"
                     " laptops need `crm sync setup` again):").format(name=name, role=_("manager") if manager else _("rep")))
     else:
-        base._out(_("{role} {name} can log in; the password (shown once, give it to them):").format(
+        out(_("{role} {name} can log in; the password (shown once, give it to them):").format(
             role=_("manager") if manager else _("rep"), name=name))
-    base._out(password)
+    out(password)
 
 
 @server_app.command("remove-rep")
@@ -405,7 +406,7 @@ def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], ds
     from crmtui.server import admin
 
     count = _admin(dsn, lambda: admin.remove_rep(dsn, name), "remove-rep")
-    base._out(ngettext("{name} can no longer log in; {count} customer went back to the pool",
+    out(ngettext("{name} can no longer log in; {count} customer went back to the pool",
                        "{name} can no longer log in; {count} customers went back to the pool", count).format(
         name=name, count=count))
 
@@ -421,7 +422,7 @@ def server_reassign(
 
     target = None if rep == "pool" else rep
     name = _as_manager(dsn, lambda conn, clock: admin.reassign_on(conn, customer, target), sync_after=True)
-    base._out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
+    out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
 
 
 @server_app.command("restore")
@@ -433,7 +434,7 @@ def server_restore(
     from crmtui.server import admin
 
     name = _as_manager(dsn, lambda conn, clock: admin.restore_on(conn, customer), sync_after=True)
-    base._out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
+    out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
 
 
 @server_app.command("deleted")
@@ -447,14 +448,14 @@ def server_deleted(dsn: MANAGER_DSN = None, json_out: JSON_OUT = False) -> None:
 
     rows = _as_manager(dsn, listed)
     if json_out:
-        base._print_json([{"id": customer_id, "name": name, "deleted_at": at.isoformat() if at else None,
+        print_json([{"id": customer_id, "name": name, "deleted_at": at.isoformat() if at else None,
                            "back_to": rep} for customer_id, name, at, rep, _shown in rows])
         return
     if not rows:
-        base._out(_("no deleted customers"))
+        out(_("no deleted customers"))
     for customer_id, name, _at, rep, shown in rows:
         back = _("back to {rep}").format(rep=rep) if rep else _("back to the pool")
-        base._out(f"{customer_id[:8]}  {name}  ·  " + _("deleted {day}").format(day=shown) + f"  ·  {back}")
+        out(f"{customer_id[:8]}  {name}  ·  " + _("deleted {day}").format(day=shown) + f"  ·  {back}")
 
 
 @server_app.command("rules")
@@ -479,7 +480,7 @@ def server_rules(
         "duplicate_checks_per_day": duplicate_checks_per_day}.items() if value is not None}
     rules = _admin(dsn, lambda: admin.rules(dsn, changes), "rules")
     for key, value in rules.items():
-        base._out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
+        out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
 
 
 @server_app.command("reclaim")
@@ -488,7 +489,7 @@ def server_reclaim(dsn: DSN = None) -> None:
     from crmtui.server import admin
 
     count = _admin(dsn, lambda: admin.reclaim(dsn), "reclaim")
-    base._out(ngettext("{count} customer went back to the pool", "{count} customers went back to the pool",
+    out(ngettext("{count} customer went back to the pool", "{count} customers went back to the pool",
                        count).format(count=count))
 
 
@@ -499,10 +500,10 @@ def server_reps(dsn: MANAGER_DSN = None) -> None:
 
     reps = _as_manager(dsn, lambda conn, clock: admin.reps_on(conn))
     if not reps:
-        base._out(_("no reps yet: add one with `crm server add-rep NAME`"))
+        out(_("no reps yet: add one with `crm server add-rep NAME`"))
     for name, manager, active, held in reps:
         flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
-        base._out(ngettext("{name}: {count} customer", "{name}: {count} customers", held).format(name=name, count=held)
+        out(ngettext("{name}: {count} customer", "{name}: {count} customers", held).format(name=name, count=held)
                   + (f"  ({flags})" if flags else ""))
 
 
@@ -530,7 +531,7 @@ def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: 
     from crmtui.sync.client import handshake, sync_round
     from crmtui.sync.connection import connect
 
-    with base._session() as session:
+    with open_session() as session:
         sync = session.settings.sync
         if not sync.configured:
             raise NotAllowed("give the admin's --dsn, or run it on a manager's laptop set up with `crm sync setup`")
