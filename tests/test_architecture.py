@@ -17,3 +17,9 @@ def test_the_import_contracts_hold() -> None:
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 4 kept, 0 broken." in result.stdout  # every contract was read and checked
+
+
+def test_a_crm_script_installed_before_the_cli_was_a_package_still_finds_its_main() -> None:
+    from crmtui.cli import commands, main
+
+    assert main is commands.main

@@ -1,7 +1,7 @@
 """The message catalogs of crmtui: extract the strings, update the Chinese .po, compile the .mo.
 
-    python tools/i18n.py extract   # src/crmtui -> locale/crmtui.pot, then merges it into locale/zh/.../crmtui.po
-    python tools/i18n.py compile   # locale/zh/.../crmtui.po -> crmtui.mo (fuzzy entries left out)
+    python tools/i18n.py extract   # src/crmtui -> core/locale/crmtui.pot, then merges it into core/locale/zh/.../crmtui.po
+    python tools/i18n.py compile   # core/locale/zh/.../crmtui.po -> crmtui.mo (fuzzy entries left out)
     python tools/i18n.py check     # exit 1 naming every message without a finished translation
 
 Every message is a literal passed to `_()` or `N_()` (crmtui.core.i18n). The files carry a fixed date and no line

@@ -64,7 +64,7 @@ def sync_callback(ctx: typer.Context) -> None:
     """With no subcommand: one sync round now (push the outbox, then pull what changed)."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.sync.client import reason_text, report_notes, sync_round
+    from crmtui.services.team import reason_text, report_notes, sync_round
 
     with open_session() as session:
         report = sync_round(session)
@@ -74,7 +74,7 @@ def sync_callback(ctx: typer.Context) -> None:
                                                  pulled=report.pulled))
         for text, _warning in report_notes(report):
             out(text)
-        from crmtui.sync.client import rejected_customer_names
+        from crmtui.services.team import rejected_customer_names
 
         names = rejected_customer_names(session)
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
@@ -102,8 +102,8 @@ def sync_setup(
     from dataclasses import replace
 
     from crmtui.core.config import SyncSettings, save_sync_settings
-    from crmtui.sync.client import check_connection
-    from crmtui.sync.connection import check_keyring, check_server_url, keyring_warning, ssl_mode, store_password
+    from crmtui.services.team import check_connection
+    from crmtui.services.team import check_keyring, check_server_url, keyring_warning, ssl_mode, store_password
 
     sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
     with open_session() as session:
@@ -130,12 +130,12 @@ def sync_status(json_out: JSON_OUT = False) -> None:
     """Last success, pending and rejected changes, server versions, clock offset (no connection needed)."""
     from dataclasses import asdict
 
-    from crmtui.sync.client import status
+    from crmtui.services.team import status
 
     with open_session() as session:
         state = status(session)
         if state.configured:
-            from crmtui.sync.connection import keyring_warning
+            from crmtui.services.team import keyring_warning
 
             _warn(keyring_warning())
         if json_out:
@@ -172,7 +172,7 @@ def sync_conflicts(
 
     from crmtui.core import labels
     from crmtui.core.i18n import ngettext
-    from crmtui.sync.client import RECEIVED, conflicts, dismiss_rejected, mark_conflicts_seen, reason_text, record_kind
+    from crmtui.services.team import RECEIVED, conflicts, dismiss_rejected, mark_conflicts_seen, reason_text, record_kind
 
     with open_session() as session:
         if dismiss is not None:
@@ -184,7 +184,7 @@ def sync_conflicts(
             out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",
                                     count).format(count=count))
             return
-        from crmtui.sync.notices import change_fields, rejected_changes
+        from crmtui.services.team import change_fields, rejected_changes
 
         found, rejected = conflicts(session)
         mark_conflicts_seen(session)
@@ -251,7 +251,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
     """With no subcommand: lists the customers in the pool."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.sync.pool_view import pool_list
+    from crmtui.services.team import pool_list
 
     with open_session() as session:
         customers = pool_list(session)
@@ -279,7 +279,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
 @pool_app.command("claim")
 def pool_claim(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of a pool customer."))]) -> None:
     """Claims a customer from the pool (the daily limit and the team's rules apply)."""
-    from crmtui.sync.client import claim
+    from crmtui.services.team import claim
 
     with open_session() as session:
         name, report = claim(session, customer)
@@ -300,7 +300,7 @@ def pool_release(
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
 ) -> None:
     """Gives one of your customers back to the pool, saying why (the team sees the reason in the pool)."""
-    from crmtui.sync.pool_view import parse_reason_option, reason_label, release
+    from crmtui.services.team import parse_reason_option, reason_label, release
 
     with open_session() as session:
         why = parse_reason_option(reason)
@@ -312,7 +312,7 @@ def pool_release(
 
 
 def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
-    from crmtui.sync.client import pool_rules
+    from crmtui.services.team import pool_rules
 
     rules = pool_rules(session)
     return rules.get(key) if rules else None
@@ -528,8 +528,8 @@ def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: 
 
         return _admin(dsn, as_admin)
     from crmtui.core.errors import NotAllowed
-    from crmtui.sync.client import handshake, sync_round
-    from crmtui.sync.connection import connect
+    from crmtui.services.team import handshake, sync_round
+    from crmtui.services.team import connect
 
     with open_session() as session:
         sync = session.settings.sync

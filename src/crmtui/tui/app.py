@@ -125,7 +125,7 @@ class CrmApp(App[None]):
     # ------------------------------------------------------------------ team sync
 
     def _show_sync_state(self, width: int | None = None) -> None:
-        from crmtui.sync.client import status, status_line
+        from crmtui.services.team import status, status_line
 
         # A narrow terminal gets the short form, so the state never hides the keys. During a resize the app's
         # size is still the old one: the event's width is passed in.
@@ -144,7 +144,7 @@ class CrmApp(App[None]):
 
     def _sync_round(self, quiet: bool) -> None:
         from crmtui.core.errors import CrmError
-        from crmtui.sync.client import sync_round
+        from crmtui.services.team import sync_round
 
         try:
             report, error = sync_round(self.ctx), None
@@ -156,7 +156,7 @@ class CrmApp(App[None]):
 
     def _after_sync(self, report, error, quiet: bool) -> None:  # type: ignore[no-untyped-def]
         from crmtui.core.errors import CrmError
-        from crmtui.sync.client import report_notes
+        from crmtui.services.team import report_notes
 
         self._syncing = False
         self._show_sync_state()
@@ -171,7 +171,7 @@ class CrmApp(App[None]):
             if isinstance(screen, PoolScreen):
                 screen.load()
         if report.rejected:
-            from crmtui.sync.notices import rejected_round_text
+            from crmtui.services.team import rejected_round_text
 
             self.notify(rejected_round_text(self.ctx, report), title=_("Sync"), severity="warning", timeout=10)
         for text, warning in report_notes(report):

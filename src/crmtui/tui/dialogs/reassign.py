@@ -18,7 +18,7 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
     """Fetches the reps in a thread, then: pick (cursor on `owner`), confirm, reassign; `done(rep)` after it."""
 
     def fetch() -> None:
-        from crmtui.sync.client import reps
+        from crmtui.services.team import reps
 
         try:
             names = reps(app.ctx)  # type: ignore[attr-defined]
@@ -53,7 +53,7 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
             app.run_worker(partial(move, target), thread=True, group="reassign", exit_on_error=False)
 
     def move(target: str | None) -> None:
-        from crmtui.sync.client import reassign
+        from crmtui.services.team import reassign
 
         try:
             reassign(app.ctx, customer_id, target)  # type: ignore[attr-defined]

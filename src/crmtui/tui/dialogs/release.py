@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.sync.pool_view import OTHER, RELEASE_REASONS, reason_label, release_reason
+from crmtui.services.team import OTHER, RELEASE_REASONS, reason_label, release_reason
 from crmtui.tui.widgets.cells import literal
 
 
@@ -84,7 +84,7 @@ def release_to_pool(app: App, customer_id: str, name: str, done: Callable[[], No
             app.run_worker(partial(release_now, reason), thread=True, group="release", exit_on_error=False)
 
     def release_now(reason: str) -> None:
-        from crmtui.sync.pool_view import release
+        from crmtui.services.team import release
 
         try:
             release(app.ctx, customer_id, reason)  # type: ignore[attr-defined]

@@ -14,8 +14,8 @@ from crmtui.core import labels
 from crmtui.core.i18n import N_, _
 from crmtui.tui.messages import DataChanged
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.sync.client import RECEIVED, Conflict, Rejection, reason_text, record_kind
-from crmtui.sync.notices import RejectedChange, change_fields, change_value, rejected_changes
+from crmtui.services.team import RECEIVED, Conflict, Rejection, reason_text, record_kind
+from crmtui.services.team import RejectedChange, change_fields, change_value, rejected_changes
 from crmtui.tui.widgets.cells import fit, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -81,9 +81,9 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="conflicts", exit_on_error=False)
     def load(self) -> None:
-        from crmtui.sync.client import conflicts
+        from crmtui.services.team import conflicts
 
-        from crmtui.sync.client import mark_conflicts_seen
+        from crmtui.services.team import mark_conflicts_seen
 
         found, rejected = conflicts(self.app.ctx)  # type: ignore[attr-defined]
         mark_conflicts_seen(self.app.ctx)  # type: ignore[attr-defined]
@@ -179,7 +179,7 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
     def _dismiss(self, seq: int | None) -> None:
         from crmtui.core.errors import CrmError
         from crmtui.core.i18n import ngettext
-        from crmtui.sync.notices import dismiss_rejected_change
+        from crmtui.services.team import dismiss_rejected_change
 
         try:
             count = dismiss_rejected_change(self.app.ctx, seq)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.sync.pool_view import DeletedCustomer
+from crmtui.services.team import DeletedCustomer
 from crmtui.tui.widgets.cells import row
 from crmtui.tui.widgets.status_footer import StatusFooter
 

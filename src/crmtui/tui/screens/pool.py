@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.sync.pool_view import PoolEntry
+from crmtui.services.team import PoolEntry
 from crmtui.tui.widgets.cells import fit, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -60,7 +60,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="pool", exit_on_error=False)
     def load(self) -> None:
-        from crmtui.sync.pool_view import pool_list
+        from crmtui.services.team import pool_list
 
         try:
             customers = pool_list(self.app.ctx)  # type: ignore[attr-defined]
@@ -213,7 +213,7 @@ def claim_from_pool(app: App, customer_id: str, name: str, done: Callable[[bool]
             app.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
 
     def claim_now() -> None:
-        from crmtui.sync.client import claim
+        from crmtui.services.team import claim
 
         try:
             claimed_name, report = claim(app.ctx, customer_id)  # type: ignore[attr-defined]
