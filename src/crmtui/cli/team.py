@@ -102,8 +102,8 @@ def sync_setup(
     from dataclasses import replace
 
     from crmtui.core.config import SyncSettings, save_sync_settings
-    from crmtui.services.team import check_connection
-    from crmtui.services.team import check_keyring, check_server_url, keyring_warning, ssl_mode, store_password
+    from crmtui.services.team import (check_connection, check_keyring, check_server_url, keyring_warning, ssl_mode,
+                                      store_password)
 
     sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
     with open_session() as session:
@@ -528,8 +528,7 @@ def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: 
 
         return _admin(dsn, as_admin)
     from crmtui.core.errors import NotAllowed
-    from crmtui.services.team import handshake, sync_round
-    from crmtui.services.team import connect
+    from crmtui.services.team import connect, handshake, sync_round
 
     with open_session() as session:
         sync = session.settings.sync

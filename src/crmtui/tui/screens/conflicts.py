@@ -12,10 +12,10 @@ from textual.widgets.option_list import Option
 
 from crmtui.core import labels
 from crmtui.core.i18n import N_, _
-from crmtui.tui.messages import DataChanged
+from crmtui.services.team import (RECEIVED, Conflict, RejectedChange, Rejection, change_fields, change_value,
+                                  reason_text, record_kind, rejected_changes)
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.services.team import RECEIVED, Conflict, Rejection, reason_text, record_kind
-from crmtui.services.team import RejectedChange, change_fields, change_value, rejected_changes
+from crmtui.tui.messages import DataChanged
 from crmtui.tui.widgets.cells import fit, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
