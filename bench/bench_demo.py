@@ -59,8 +59,12 @@ def child(day: str, profile: str | None) -> None:
 
     zone = ZoneInfo("Asia/Shanghai")
     with time_machine.travel(datetime.fromisoformat(day).replace(hour=10, tzinfo=zone), tick=False):
-        from crmtui.core.clock import Clock
-        from crmtui.core.config import Settings
+        try:
+            from crmtui.core.clock import Clock
+            from crmtui.core.config import Settings
+        except ImportError:  # a baseline from before the package had its core/ folder
+            from crmtui.clock import Clock  # type: ignore[no-redef]
+            from crmtui.config import Settings  # type: ignore[no-redef]
         from crmtui.services import demo
         from crmtui.services.context import open_context
 

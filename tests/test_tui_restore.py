@@ -3,6 +3,9 @@ deleted customers, the question naming who gets it back, the restore and the hol
 
 from __future__ import annotations
 
+import re
+
+from crmtui.core.dates import format_when
 from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
@@ -43,7 +46,10 @@ async def test_a_manager_restores_a_deleted_customer_from_the_pool_screen(team: 
         await _until(pilot, lambda: isinstance(app.screen, DeletedCustomersScreen) and app.screen.customers)
         listed = _option_texts(app, "#deleted-list")
         assert len(listed) == 1 and "Tyrell Foods" in listed[0] and team.role("wang") in listed[0]
-        assert "deleted " in listed[0]
+        deleted_at = app.screen.customers[customer_id].deleted_at
+        shown = format_when(boss.clock.to_local(deleted_at), True, "en", boss.clock.today())
+        assert f"deleted {shown}" in listed[0]  # as the app shows dates ("Tue 24 Nov 10:00"), not ISO
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", listed[0])
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert app.screen.question == (f"Restore Tyrell Foods? It goes back to {team.role('wang')}"

@@ -61,10 +61,13 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
         self.customers = {c.id: c for c in customers}
         listing = self.query_one("#deleted-list", OptionList)
         width = max(40, listing.size.width or 80) - 2
+        from crmtui.core import i18n
+        from crmtui.core.dates import format_when
+
         clock = self.app.ctx.clock  # type: ignore[attr-defined]
         options = [Option(row((c.name, max(14, width * 4 // 10)), (c.holder or _("pool"), max(12, width * 3 // 10)),
-                              (_("deleted {moment}").format(
-                                  moment=clock.to_local(c.deleted_at).strftime("%Y-%m-%d %H:%M")), 0)), id=c.id)
+                              (_("deleted {day}").format(day=format_when(
+                                  clock.to_local(c.deleted_at), True, i18n.language, clock.today())), 0)), id=c.id)
                    for c in customers]
         if not options:
             options.append(Option(Text(_("No deleted customers.")), disabled=True))
