@@ -371,3 +371,26 @@ def test_team_commands_print_dates_as_the_app_does(team: Team, monkeypatch) -> N
     assert f"Tyrell Foods  ·  deleted Tue 24 Nov 10:00  ·  back to {team.role('boss')}" in deleted.output
     listed = json.loads(runner.invoke(app, ["server", "deleted", "--json"]).output)
     assert [(row["name"], row["deleted_at"]) for row in listed] == [("Tyrell Foods", "2026-11-24T02:00:00+00:00")]
+
+
+def test_a_reference_matching_more_customers_than_are_weighed_is_refused_not_resolved(team: Team,
+                                                                                        monkeypatch) -> None:
+    """The server weighs a reference among at most admin.FIND_AT_MOST matches (500; 2 here): past that the
+    strongest match may not have been read, so a vague reference is refused; an exact name or id still works."""
+    from crmtui.core.errors import InvalidInput
+    from crmtui.services import customers as customer_service
+    from crmtui.sync import client as sync
+
+    rep = team.add_rep("wang")
+    for name in ("Acme Foods", "Acme Health", "Acme Tools"):
+        customer_service.add_customer(rep, name)
+    sync.sync_round(rep)
+    monkeypatch.setattr(admin, "FIND_AT_MOST", 2)
+    with team.admin() as conn:
+        try:
+            admin.find_customer(conn, "acme")
+        except InvalidInput as refused:
+            assert refused.field == "customer" and "over 2 customers match" in refused.message()
+        else:
+            raise AssertionError("a reference matching 3 customers was resolved with 2 read")
+        assert admin.find_customer(conn, "Acme Tools")[1] == "Acme Tools"

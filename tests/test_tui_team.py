@@ -240,3 +240,35 @@ async def test_the_new_record_form_asks_the_team_server_as_crm_add_does(team: Te
             await pilot.press("ctrl+s")
             await _until(pilot, lambda: not isinstance(app.screen, NewRecordScreen))
             assert name in local_names()
+
+
+async def test_a_team_warning_holds_only_for_the_values_it_was_about(team: Team) -> None:
+    """Warned about one colleague's phone, the rep types another colleague's: Ctrl+S asks the server again and
+    adds nothing, instead of taking the earlier warning as leave to add anything."""
+    from textual.widgets import Input, Static
+
+    from crmtui.tui.dialogs.new_record import NewRecordScreen
+
+    bob = team.add_rep("bob")
+    customer_service.add_customer(bob, "深圳前海科技", phone="13800000001")
+    customer_service.add_customer(bob, "广州天河贸易", phone="13800000002")
+    sync.sync_round(bob)
+    ann = team.add_rep("ann")
+    app = build_app(ann, watch_seconds=0)
+
+    def warning() -> str:
+        return str(app.screen.query_one("#duplicate", Static).render())
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n", "c")
+        await _until(pilot, lambda: isinstance(app.screen, NewRecordScreen) and app.screen.query("#f-name"))
+        app.screen.query_one("#f-name", Input).value = "Another Name"
+        app.screen.query_one("#f-phone", Input).value = "138 0000 0001"
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: "Ctrl+S adds anyway" in warning())
+        app.screen.query_one("#f-phone", Input).value = "138 0000 0002"
+        await _until(pilot, lambda: not app.screen.team_warned)
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: "Ctrl+S adds anyway" in warning() and not app.screen.saving)
+        assert isinstance(app.screen, NewRecordScreen)
+        assert "Another Name" not in [c.name for c in customer_service.list_customers(ann)]

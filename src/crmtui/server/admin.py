@@ -446,6 +446,10 @@ def remove_rep(dsn: str, name: str) -> int:
         return count
 
 
+FIND_AT_MOST = 500
+"""The most customers (and contacts) a reference is weighed among on the server; more is refused as too vague."""
+
+
 def find_customer(conn: psycopg.Connection, ref: str, *, pool_only: bool = False) -> tuple[str, str]:
     """A live customer on the server (in the pool only, if asked) named by ref as on the laptop (an id or id
     prefix, its name or a contact's, a word or fragment of them, pinyin or its initials; see
@@ -464,11 +468,17 @@ def find_customer(conn: psycopg.Connection, ref: str, *, pool_only: bool = False
     customers = conn.execute(
         "SELECT c.id, c.name, c.status, c.name_key, c.pinyin FROM crm.customer c"
         f" WHERE {live} AND (c.id = %(t)s OR " + matches.format(a="c", own=" OR c.id LIKE %(prefix)s")
-        + ") ORDER BY c.name_key = %(key)s DESC, c.name LIMIT 500", values).fetchall()
+        + f") ORDER BY c.id = %(t)s DESC, c.name_key = %(key)s DESC, c.name LIMIT {FIND_AT_MOST + 1}",
+        values).fetchall()
     contacts = conn.execute(
         "SELECT k.id, k.customer_id, k.name, k.name_key, k.pinyin, c.id, c.name, c.status, c.name_key, c.pinyin"
         f" FROM crm.contact k JOIN crm.customer c ON c.id = k.customer_id WHERE k.deleted_at IS NULL AND {live}"
-        " AND " + matches.format(a="k", own="") + " LIMIT 500", values).fetchall()
+        " AND " + matches.format(a="k", own="") + f" LIMIT {FIND_AT_MOST + 1}", values).fetchall()
+    exact = bool(customers) and (customers[0][0] == term or (values["key"] and customers[0][3] == values["key"]))
+    if not exact and (len(customers) > FIND_AT_MOST or len(contacts) > FIND_AT_MOST):
+        # The tiers decide among every match; beyond this many, the strongest might not have been read.
+        raise InvalidInput("customer", "more of the name, or the id: over {max} customers match it", ref,
+                           max=FIND_AT_MOST)
     customers += [row[5:] for row in contacts]
     return pick_customer(ref, term, customers, [row[:5] for row in contacts], NotFound("customer", ref))
 

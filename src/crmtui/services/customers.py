@@ -463,12 +463,12 @@ def _delete_draft(ctx: Context, customer_id: str) -> Customer:
     (the server never saw it, and would refuse a rep's tombstone anyway). Not while a sync round of this laptop
     runs: it may be sending the draft at this very moment."""
     from crmtui.store.drafts import draft_records, drop_draft
-    from crmtui.sync.client import _round_lock  # in a team only: the sync modules are not loaded otherwise
+    from crmtui.sync.client import round_lock  # in a team only: the sync modules are not loaded otherwise
 
     now = ctx.clock.utcnow()
     with ctx.db.read() as session:
         customer = _live_customer(session, customer_id)
-    with _round_lock(ctx), ctx.db.raw_write(now) as (conn, _writer):
+    with round_lock(ctx), ctx.db.raw_write(now) as (conn, _writer):
         records = draft_records(conn, customer_id)
         if records is None:
             raise _delete_refused(customer.name)

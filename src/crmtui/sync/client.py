@@ -176,7 +176,7 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
     """Push every pending mutation, then pull; the outcome is recorded for `crm sync status`."""
     report = RoundReport()
     try:
-        with _round_lock(ctx), (connection or (lambda: _connection(ctx)))() as pg:
+        with round_lock(ctx), (connection or (lambda: _connection(ctx)))() as pg:
             info = handshake(ctx, pg)
             with ctx.db.raw_read() as conn:
                 client_id = replica.get_meta(conn, "client_id")
@@ -244,7 +244,7 @@ class _NoLock:
         return None
 
 
-def _round_lock(ctx: Context):  # type: ignore[no-untyped-def]
+def round_lock(ctx: Context):  # type: ignore[no-untyped-def]
     """One round at a time per laptop (the app's worker, `crm sync`, a claim): a lock file beside the data."""
     try:
         import fcntl

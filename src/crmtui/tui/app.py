@@ -107,7 +107,8 @@ class CrmApp(App[None]):
 
         self._watcher = ChangeWatcher(self.ctx)
         self._due_checked = self.ctx.clock.utcnow()
-        self.set_interval(self.watch_seconds, self._check_outside_writes)
+        # At least 50 ms: a zero interval would spin, and Textual's timer divides by it when it falls behind.
+        self.set_interval(max(self.watch_seconds, 0.05), self._check_outside_writes)
         self.set_interval(30, self._check_due)
         sync = self.ctx.settings.sync
         if sync.configured:

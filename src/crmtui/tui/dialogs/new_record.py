@@ -78,7 +78,9 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
         """The customer under the cursor where `n` was pressed: the contact/deal forms start with it."""
         self.duplicate: DuplicateFound | None = None
         self.team_warned = False
-        """The team server's duplicate check was shown: the next Ctrl+S adds anyway."""
+        """The team server's duplicate check was shown for the values as they are: the next Ctrl+S adds anyway."""
+        self.saving = False
+        """A save is under way (the team server may take a moment): another Ctrl+S must not add a second record."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="new-dialog"):
@@ -122,6 +124,7 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
     @on(Input.Changed)
     def check_duplicate(self, event: Input.Changed) -> None:
         if self.kind in ("lead", "customer", "contact") and event.input.id in ("f-name", "f-phone", "f-email"):
+            self.team_warned = False  # the server's answer was about the values before this change
             values = self.values()
             self.look_for_duplicate(values.get("name") if self.kind != "contact" else None, values.get("phone"),
                                     values.get("email"))
@@ -140,7 +143,8 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
         self.duplicate = found
         warning = self.query_one("#duplicate", Static)
         if found is None:
-            warning.update("")
+            if not self.team_warned:  # the team server's warning about these same values stays
+                warning.update("")
             return
         warning.update(literal(_('⚠ same {reason} as "{name}" — Ctrl+O opens it, Ctrl+S adds anyway').format(
             reason=labels.field(found.reason), name=found.existing_name)))
@@ -152,8 +156,9 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
     def action_save(self) -> None:
         """Adds through the services, in a worker (in a team the server is asked about duplicates first); a
         duplicate already shown to the rep, here or on the team server, is added on purpose."""
-        if self.kind is None:
+        if self.kind is None or self.saving:
             return
+        self.saving = True
         values = {k: (v.strip() or None) for k, v in self.values().items()}
         self.save_record(self.kind, values, force=self.duplicate is not None or self.team_warned)
 
@@ -190,6 +195,7 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
     def save_refused(self, exc: CrmError) -> None:
         """A team duplicate (or a used-up team check) is a warning that the next Ctrl+S overrides; anything else
         marks its field and says what is expected."""
+        self.saving = False
         warning = team_duplicate_warning(exc)
         if warning is not None:
             self.team_warned = True
