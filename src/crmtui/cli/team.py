@@ -349,16 +349,11 @@ def _admin(dsn: str | None, action, command: str = ""):  # type: ignore[no-untyp
         fail(exc.message())
     except Exception as exc:  # the driver's or Alembic's: one line, the admin's password masked
         from crmtui.server.admin import first_line
+        from crmtui.services.team import is_driver_error
 
-        if not _is_driver_error(exc):
+        if not is_driver_error(exc):
             raise
         fail(_("the server refused: {reason}").format(reason=first_line(getattr(exc, "orig", None) or exc, dsn)))
-
-
-def _is_driver_error(exc: BaseException) -> bool:
-    import psycopg
-
-    return isinstance(exc, psycopg.Error) or isinstance(getattr(exc, "orig", None), psycopg.Error)
 
 
 @server_app.command("init")
@@ -528,7 +523,7 @@ def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: 
 
         return _admin(dsn, as_admin)
     from crmtui.core.errors import NotAllowed
-    from crmtui.services.team import connect, handshake, sync_round
+    from crmtui.services.team import connect, handshake, is_driver_error, sync_round
 
     with open_session() as session:
         sync = session.settings.sync
@@ -542,7 +537,7 @@ def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: 
         except CrmError:
             raise
         except Exception as error:  # the driver's: one line
-            if not _is_driver_error(error):
+            if not is_driver_error(error):
                 raise
             raise NotAllowed("the server refused: {reason}", reason=admin.first_line(error)) from None
         if sync_after:

@@ -18,6 +18,7 @@ from crmtui.sync.client import (
     conflicts,
     dismiss_rejected,
     handshake,
+    is_driver_error,
     mark_conflicts_seen,
     pool_rules,
     reason_text,
@@ -54,7 +55,7 @@ from crmtui.sync.pool_view import (
 __all__ = [
     "OTHER", "RECEIVED", "RELEASE_REASONS", "Conflict", "DeletedCustomer", "PoolEntry", "RejectedChange", "Rejection",
     "change_fields", "change_value", "check_connection", "check_keyring", "check_server_url", "claim", "conflicts",
-    "connect", "dismiss_rejected", "dismiss_rejected_change", "handshake", "keyring_warning", "mark_conflicts_seen",
+    "connect", "dismiss_rejected", "dismiss_rejected_change", "handshake", "is_driver_error", "keyring_warning", "mark_conflicts_seen",
     "parse_reason_option", "pool_list", "pool_rules", "reason_label", "reason_text", "reassign", "record_kind",
     "rejected_changes", "rejected_customer_names", "rejected_round_text", "release", "release_reason", "report_notes",
     "reps", "ssl_mode", "status", "status_line", "store_password", "sync_round",

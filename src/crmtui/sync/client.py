@@ -684,12 +684,13 @@ def server_duplicate(sync: SyncSettings, keys: list[tuple[str, str]]) -> tuple[s
         refused = _refusal(error)
         if refused is not None and refused.key == "duplicate_check_limit":
             raise refused from None
-        if refused is None and not _is_driver_error(error):
+        if refused is None and not is_driver_error(error):
             raise
         return None
 
 
-def _is_driver_error(error: BaseException) -> bool:
+def is_driver_error(error: BaseException) -> bool:
+    """Whether an error is PostgreSQL's driver's, raised by it or wrapped by SQLAlchemy or Alembic (`.orig`)."""
     import psycopg
 
-    return isinstance(error, psycopg.Error)
+    return isinstance(error, psycopg.Error) or isinstance(getattr(error, "orig", None), psycopg.Error)
