@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.worker import Worker, WorkerState
 
 from crmtui.core.i18n import _
+
+if TYPE_CHECKING:
+    from crmtui.tui.app import CrmApp
 
 
 class CrmScreenMixin:
@@ -17,6 +20,11 @@ class CrmScreenMixin:
         from crmtui.tui.app import translate_bindings
 
         translate_bindings(self)  # type: ignore[arg-type]
+
+    @property
+    def crm(self) -> CrmApp:
+        """The running crmtui app, typed: its context (`ctx`), `refresh_data`, `open_customer`, `is_manager`..."""
+        return cast("CrmApp", self.app)  # type: ignore[attr-defined]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load or search becomes a notification, never a crash (workers report to their screen)."""
