@@ -17,6 +17,7 @@ from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
 from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, Payment
 from crmtui.store.session import StoreSession
+from crmtui.store.tombstones import tombstone
 
 STATUSES = ("lead", "prospect", "customer", "dormant", "pool")
 SETTABLE_STATUSES = ("lead", "prospect", "customer", "dormant")
@@ -75,10 +76,7 @@ def _set_tags(session: StoreSession, ctx: Context, customer: Customer, tags: lis
     now = ctx.clock.utcnow()
     wanted = clean_tags(tags)
     existing = {t.tag: t for t in customer_store.tags_of(session, customer.id)}
-    for name, row in existing.items():
-        if name not in wanted:
-            row.deleted_at = now
-            row.updated_at = now
+    tombstone(now, *(row for name, row in existing.items() if name not in wanted))
     for name in wanted:
         if name not in existing:
             session.add(CustomerTag(customer_id=customer.id, tag=name, created_at=now, updated_at=now))
@@ -290,8 +288,7 @@ def delete_contact(ctx: Context, contact_id: str) -> Contact:
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
         contact = _live_contact(session, contact_id)
-        contact.deleted_at = now
-        contact.updated_at = now
+        tombstone(now, contact)
         session.flush()
         customer = _live_customer(session, contact.customer_id)
         _rescore(session, ctx, customer)
@@ -445,16 +442,14 @@ def delete_customer(ctx: Context, customer_id: str) -> Customer:
             delete_deal(ctx, deal.id)  # joins this transaction: all of it is removed, or nothing
         # A contract whose deal was removed before removing a deal took its contract along is still live here.
         leftovers = deal_store.contracts_of(session, customer_id)
-        for record in [
+        tombstone(
+            now,
             *customer_store.contacts_of(session, customer_id),
             *customer_store.tags_of(session, customer_id),
             *[payment for contract in leftovers for payment in deal_store.payments_of(session, contract.id)],
             *leftovers,
-        ]:
-            record.deleted_at = now
-            record.updated_at = now
-        customer.deleted_at = now
-        customer.updated_at = now
+            customer,
+        )
     return customer
 
 

@@ -18,6 +18,7 @@ from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment, Synced
 from crmtui.store.session import StoreSession
+from crmtui.store.tombstones import tombstone
 
 LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
 """Offered as a list by the TUI; any text is accepted as the reason."""
@@ -163,8 +164,7 @@ def delete_deal(ctx: Context, deal_id: str) -> Deal:
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
         voided = _void_contracts(session, deal, now)
-        deal.deleted_at = now
-        deal.updated_at = now
+        tombstone(now, deal)
         if voided:
             _customer_after_void(session, deal, now)
     return deal
@@ -174,11 +174,7 @@ def _void_contracts(session: StoreSession, deal: Deal, now: datetime) -> list[Co
     """Tombstones the deal's contracts and all their instalments, paid ones too: they stay readable as history."""
     contracts = deal_store.contracts_of_deal(session, deal.id)
     for contract in contracts:
-        for payment in deal_store.payments_of(session, contract.id):
-            payment.deleted_at = now
-            payment.updated_at = now
-        contract.deleted_at = now
-        contract.updated_at = now
+        tombstone(now, *deal_store.payments_of(session, contract.id), contract)
     return contracts
 
 

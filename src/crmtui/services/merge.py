@@ -17,6 +17,7 @@ from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
 from crmtui.store.models import Contact, Customer, CustomerTag
 from crmtui.store.session import StoreSession
+from crmtui.store.tombstones import tombstone
 
 
 MERGE_FILLED = ("company", "industry", "region", "source", "interest", "phone", "email", "wechat", "owner")
@@ -205,7 +206,7 @@ def _absorb(
     keep_tags = {t.tag for t in customer_store.tags_of(session, keep.id)}
     for record in customer_store.children_of(session, other.id):
         if isinstance(record, CustomerTag) and record.deleted_at is None and record.tag in keep_tags:
-            record.deleted_at = now
+            tombstone(now, record)
         record.customer_id = keep.id
         record.updated_at = now
     contact = None
@@ -216,8 +217,7 @@ def _absorb(
         _apply_keys(contact)
         session.add(contact)
     other.merged_into = keep.id
-    other.deleted_at = now
-    other.updated_at = now
+    tombstone(now, other)
     _apply_keys(keep)
     session.flush()
     _rescore(session, ctx, keep)
