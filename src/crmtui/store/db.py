@@ -319,6 +319,8 @@ def _copy(source_uri: str, target: Path) -> None:
 def open_database(path: Path, backups: Path | None = None) -> Database:
     """Opens (creating if needed) and migrates the file; a copy is taken before any migration of existing data.
 
+    A new file gets the newest schema in one step (store/schema.py), without running each migration.
+
     A file that can only be read opens for reading; one written by a newer crmtui is refused before anything
     is written (no migration can apply, and a backup copy on every attempt would only fill the disk).
     """
@@ -327,6 +329,8 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
     revision = current_revision(path, immutable=read_only)
     if revision == SCHEMA_HEAD:
         return ReadOnlyDatabase(path) if read_only else Database(path)
+    if revision is None and not read_only and _create_at_head(path):
+        return Database(path)
     from crmtui.store.migrate import known_revisions, upgrade  # deferred: Alembic is needed only here
 
     if revision is not None and revision not in known_revisions():
@@ -339,6 +343,19 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
         copy_database(path, (backups or path.parent / "backups") / f"{path.stem}-{stamp}-before-{SCHEMA_HEAD}.db")
     upgrade(database.engine)
     return database
+
+
+def _create_at_head(path: Path) -> bool:
+    """Makes a new file's schema in one step, without Alembic; False when the file holds anything already (or
+    the written statements are behind the migrations): the migrations then run as for any older file."""
+    from crmtui.store import schema  # deferred: only a new file needs the statements
+
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        _prepare(connection)
+        return schema.create_at_head(connection)
+    finally:
+        connection.close()
 
 
 def inspect_file(path: Path) -> tuple[str, set[str], str | None]:
