@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -224,86 +225,70 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Everything about one customer: contacts, deals, contracts, follow-ups."""
-    from crmtui.core.formatting import amount_text, format_birthday
-    from crmtui.core.dates import format_when
+    from crmtui.services.customer_view import ContactLine, ContractLine, DealLine, FollowUpLine, customer_360
     from crmtui.services.customers import customer_detail
     from crmtui.services.deals import voided_contracts
-    from crmtui.services.views import detail_dict, other_author, voided_contract_dict
+    from crmtui.services.views import detail_dict, voided_contract_dict
 
     with open_session() as ctx:
         target = find_customer(ctx, customer)
         detail = customer_detail(ctx, target.id)
-        data = detail_dict(ctx, detail)
         voided = voided_contracts(ctx, detail.customer.id)
-        data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
-        birthdays = {c.id: c.birthday for c in detail.contacts}
         if json_out:
+            data = detail_dict(ctx, detail)
+            data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
             print_json(data)
             return
-        def shown(value: object) -> str:
-            """An ISO time or day of the JSON view as the app shows it ("Fri 11 Dec 15:00")."""
-            from datetime import date, datetime
+        view = customer_360(ctx, detail, voided)
 
-            if not value:
-                return ""
-            text = str(value)
-            if "T" in text:
-                return format_when(datetime.fromisoformat(text), True, lang(), ctx.clock.today())
-            return format_when(date.fromisoformat(text), False, lang(), ctx.clock.today())
+    def joined(*parts: object) -> str:
+        return "  ".join(str(part) for part in parts if part)
 
-        def joined(*parts: object) -> str:
-            return "  ".join(str(part) for part in parts if part)
+    def contact_text(c: ContactLine) -> str:
+        return joined(c.name, c.title, c.phone, c.email, "★" + _("decision maker") if c.decision_maker else "",
+                      f"{_('birthday')} {c.birthday}" if c.birthday else "")
 
-        tier_word, score_word = _("tier"), _("score")
-        status = labels.status(str(data["status"]))
-        out(f"{data['name']}  [{status}]  {tier_word} {data['tier']}  {score_word} {data['score']}  {data['id'][:8]}")
-        if target.via_contact:
-            # Found by a contact's name: say so, or "crm show 张三" would seem to show someone else.
-            out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
-        for label, key in ((_("company"), "company"), (_("phone"), "phone"), (_("email"), "email"),
-                           (_("wechat"), "wechat"), (_("source"), "source"), (_("interest"), "interest"),
-                           (_("industry"), "industry"), (_("region"), "region"), (_("owner"), "owner"),
-                           (_("next follow-up"), "next_follow_up"),
-                           (_("last contact"), "last_contact")):
-            if data[key]:
-                value = shown(data[key]) if key in ("next_follow_up", "last_contact") else data[key]
-                out(f"  {label}: {value}")
-        if data["tags"]:
-            out(f"  {_('tags')}: {', '.join(data['tags'])}")  # type: ignore[arg-type]
-        for title, key, fmt in (
-            (_("Contacts"), "contacts",
-             lambda c: joined(c["name"], c["title"], c["phone"], c["email"],
-                              "★" + _("decision maker") if c["decision_maker"] else "",
-                              f"{_('birthday')} {format_birthday(birthdays[c['id']], lang())}" if birthdays[c["id"]] else "")),
-            (_("Deals"), "deals",
-             lambda d: joined(d["title"], f"{d['stage_name']} ({labels.days(d['days_in_stage'])})",
-                              amount_text(d["amount"]) if d["amount"] is not None else "",
-                              f"{_('lost')}: {d['lost_reason']}" if d["lost_reason"] else "")),
-            (_("Contracts"), "contracts", lambda c: joined(
-                c["number"], amount_text(c["amount"]), shown(c["signed"]) + (f" → {shown(c['end'])}" if c["end"] else "")) + "".join(
-                f"\n      {amount_text(p['amount'])}  {_('due')} {shown(p['due'])}  "
-                + (f"{_('paid')} {shown(p['paid'])}" if p["paid"] else _("unpaid"))
-                for p in c["payments"])),
-            (_("Follow-ups"), "follow_ups",
-             lambda f: f"{shown(f['at'])}  {labels.channel(f['channel'])}  {f['goal']} ({_('met') if f['goal_met'] else _('not met')})"
-                       + (("  " + _("by {rep}").format(rep=other_author(ctx, f["author"])))
-                          if other_author(ctx, f["author"]) else "")
-                       + f"\n      {f['notes']}" + (f"\n      → {joined(f['next_plan'], shown(f['next']))}"
-                                                  if f["next_plan"] or f["next"] else "")),
-        ):
-            rows = data[key]
-            if rows:
-                out("")
-                out(f"{title} ({len(rows)})")  # type: ignore[arg-type]
-                for row in rows:  # type: ignore[attr-defined]
-                    out("  " + fmt(row).rstrip())
-        if voided:
+    def deal_text(d: DealLine) -> str:
+        return joined(d.title, f"{d.stage} ({labels.days(d.days_in_stage)})", d.amount,
+                      f"{_('lost')}: {d.lost_reason}" if d.lost_reason else "")
+
+    def contract_text(c: ContractLine) -> str:
+        return joined(c.number, c.amount, c.signed + (f" → {c.end}" if c.end else "")) + "".join(
+            f"\n      {p.amount}  {_('due')} {p.due}  " + (f"{_('paid')} {p.paid}" if p.paid else _("unpaid"))
+            for p in c.instalments)
+
+    def follow_up_text(f: FollowUpLine) -> str:
+        met = _("met") if f.goal_met else _("not met")
+        return (f"{f.when}  {f.channel}  {f.goal} ({met})" + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
+                + f"\n      {f.notes}" + (f"\n      → {joined(f.next_plan, f.next_when)}" if f.next_plan or f.next_when else ""))
+
+    tier_word, score_word = _("tier"), _("score")
+    out(f"{view.name}  [{view.status}]  {tier_word} {view.tier}  {score_word} {view.score}  {view.id[:8]}")
+    if target.via_contact:
+        # Found by a contact's name: say so, or "crm show 张三" would seem to show someone else.
+        out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
+    for label, value in ((_("company"), view.company), (_("phone"), view.phone), (_("email"), view.email),
+                         (_("wechat"), view.wechat), (_("source"), view.source), (_("interest"), view.interest),
+                         (_("industry"), view.industry), (_("region"), view.region), (_("owner"), view.owner),
+                         (_("next follow-up"), view.next_follow_up), (_("last contact"), view.last_contact),
+                         (_("tags"), ", ".join(view.tags))):
+        if value:
+            out(f"  {label}: {value}")
+    sections: tuple[tuple[str, tuple[object, ...], Callable[[Any], str]], ...] = (
+        (_("Contacts"), view.contacts, contact_text), (_("Deals"), view.deals, deal_text),
+        (_("Contracts"), view.contracts, contract_text), (_("Follow-ups"), view.follow_ups, follow_up_text),
+    )
+    for title, rows, text in sections:
+        if rows:
             out("")
-            out(f"{_('Voided contracts')} ({len(voided)})")
-            for contract in voided:
-                out(f"  {format_when(ctx.clock.to_local(contract.at), True, lang(), ctx.clock.today())}  "
-                     + contract.describe(ctx.settings))
-
+            out(f"{title} ({len(rows)})")
+            for row in rows:
+                out("  " + text(row).rstrip())
+    if view.voided:
+        out("")
+        out(f"{_('Voided contracts')} ({len(view.voided)})")
+        for contract in view.voided:
+            out(f"  {contract.when}  {contract.text}")
 
 def _owner_note(ctx: Context, owner: str | None) -> str:
     """In a team, whose customer it is when it is not the rep's own (a manager's copy holds everyone's)."""
@@ -380,18 +365,27 @@ def search(
 
 Opt = typer.Option
 
+# The options of `crm add lead` and `crm add customer`, each declared once: the two commands take the same flags,
+# with the same help, parsed the same way.
+Company = Annotated[Optional[str], Opt(help=N_("Their company."))]
+Phone = Annotated[Optional[str], Opt()]
+Email = Annotated[Optional[str], Opt()]
+WeChat = Annotated[Optional[str], Opt(help=N_("WeChat id."))]
+Source = Annotated[Optional[str], Opt(help=N_("Where the lead came from (referral, inbound, 展会...)."))]
+Tags = Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))]
+Interest = Annotated[Optional[str], Opt(help=N_("The product they asked about."))]
+Region = Annotated[Optional[str], Opt()]
+Industry = Annotated[Optional[str], Opt()]
+Force = Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))]
 
-def _add_customer(status: str, name: str, company: str | None, phone: str | None, email: str | None,
-                  wechat: str | None, source: str | None, tag: list[str] | None, interest: str | None,
-                  region: str | None, industry: str | None, force: bool) -> None:
+
+def _add_customer(status: str, name: str, *, tag: list[str] | None, force: bool, **values: str | None) -> None:
+    """`crm add lead` and `crm add customer`: the options as typed, `tag` repeated."""
     from crmtui.services.customers import add_customer
 
     with open_session() as ctx:
-        customer = add_customer(
-            ctx, name, status=status, kind="person" if status == "lead" else "company", company=company, phone=phone,
-            email=email, wechat=wechat, source=source, tags=tag or [], interest=interest, region=region,
-            industry=industry, force=force,
-        )
+        customer = add_customer(ctx, name, status=status, kind="person" if status == "lead" else "company",
+                                tags=tag or [], force=force, **values)
         what = _("lead") if status == "lead" else _("customer")
         out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
 
@@ -399,37 +393,23 @@ def _add_customer(status: str, name: str, company: str | None, phone: str | None
 @add_app.command("lead")
 def add_lead(
     name: Annotated[str, typer.Argument(help=N_("The person's name."))],
-    company: Annotated[Optional[str], Opt(help=N_("Their company."))] = None,
-    phone: Annotated[Optional[str], Opt()] = None,
-    email: Annotated[Optional[str], Opt()] = None,
-    wechat: Annotated[Optional[str], Opt(help=N_("WeChat id."))] = None,
-    source: Annotated[Optional[str], Opt(help=N_("Where the lead came from (referral, inbound, 展会...)."))] = None,
-    tag: Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))] = None,
-    interest: Annotated[Optional[str], Opt(help=N_("The product they asked about."))] = None,
-    region: Annotated[Optional[str], Opt()] = None,
-    industry: Annotated[Optional[str], Opt()] = None,
-    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
+    company: Company = None, phone: Phone = None, email: Email = None, wechat: WeChat = None, source: Source = None,
+    tag: Tags = None, interest: Interest = None, region: Region = None, industry: Industry = None, force: Force = False,
 ) -> None:
     """A new lead 线索: the agenda asks you to call it within the speed-to-lead window."""
-    _add_customer("lead", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
+    _add_customer("lead", name, company=company, phone=phone, email=email, wechat=wechat, source=source, tag=tag,
+                  interest=interest, region=region, industry=industry, force=force)
 
 
 @add_app.command("customer")
 def add_customer_cmd(
     name: Annotated[str, typer.Argument(help=N_("Company or person name."))],
-    company: Annotated[Optional[str], Opt()] = None,
-    phone: Annotated[Optional[str], Opt()] = None,
-    email: Annotated[Optional[str], Opt()] = None,
-    wechat: Annotated[Optional[str], Opt(help=N_("WeChat id."))] = None,
-    source: Annotated[Optional[str], Opt()] = None,
-    tag: Annotated[Optional[list[str]], Opt(help=N_("A tag; repeat for several."))] = None,
-    interest: Annotated[Optional[str], Opt()] = None,
-    region: Annotated[Optional[str], Opt()] = None,
-    industry: Annotated[Optional[str], Opt()] = None,
-    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
+    company: Company = None, phone: Phone = None, email: Email = None, wechat: WeChat = None, source: Source = None,
+    tag: Tags = None, interest: Interest = None, region: Region = None, industry: Industry = None, force: Force = False,
 ) -> None:
     """A new customer 客户 (status prospect)."""
-    _add_customer("prospect", name, company, phone, email, wechat, source, tag, interest, region, industry, force)
+    _add_customer("prospect", name, company=company, phone=phone, email=email, wechat=wechat, source=source, tag=tag,
+                  interest=interest, region=region, industry=industry, force=force)
 
 
 @add_app.command("contact")
@@ -437,12 +417,12 @@ def add_contact_cmd(
     customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
     name: Annotated[str, typer.Argument(help=N_("The person's name."))],
     title: Annotated[Optional[str], Opt(help=N_("Job title 职位."))] = None,
-    phone: Annotated[Optional[str], Opt()] = None,
-    email: Annotated[Optional[str], Opt()] = None,
+    phone: Phone = None,
+    email: Email = None,
     wechat: Annotated[Optional[str], Opt()] = None,
     decision_maker: Annotated[bool, Opt("--decision-maker", help=N_("This person decides 决策人."))] = False,
     birthday: Annotated[Optional[str], Opt(help=N_("e.g. 1985-03-12 or 3月12日."))] = None,
-    force: Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))] = False,
+    force: Force = False,
 ) -> None:
     """A person at a customer 联系人."""
     from crmtui.services.customers import add_contact

@@ -1,0 +1,183 @@
+"""The customer 360 as the rep reads it, for the app's customer screen and `crm show` alike.
+
+Every value is worded here once: times in the rep's zone and language, days, amounts, stage and channel names,
+birthdays, whose follow-up it is, why a contract was voided, and where the voided contracts fall among the
+follow-ups. The front ends only lay the lines out (the screen in panels with colours, `crm show` as plain text),
+so the two cannot disagree on what a customer holds. Plain strings ("" for none) and flags; no markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from crmtui.core import i18n, labels
+from crmtui.core.dates import format_when
+from crmtui.core.formatting import format_amount, format_birthday
+from crmtui.services.context import Context
+from crmtui.services.customers import CustomerDetail
+from crmtui.services.deals import VoidedContract, days_in_stage
+from crmtui.services.views import other_author
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """One contact of the customer."""
+
+    id: str
+    name: str
+    title: str
+    phone: str
+    email: str
+    birthday: str
+    decision_maker: bool
+
+
+@dataclass(frozen=True)
+class DealLine:
+    """One live deal: its stage by name, the whole days it has been there."""
+
+    id: str
+    title: str
+    stage: str
+    days_in_stage: int
+    amount: str
+    lost_reason: str
+
+
+@dataclass(frozen=True)
+class InstalmentLine:
+    """One instalment of a contract; `paid` is the day it was paid ("" while unpaid)."""
+
+    id: str
+    due: str
+    amount: str
+    paid: str
+    overdue: bool
+    """Unpaid and due before today."""
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    """One live contract with its instalments in due order."""
+
+    id: str
+    number: str
+    amount: str
+    signed: str
+    end: str
+    instalments: tuple[InstalmentLine, ...]
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    """One follow-up; `author` is named only when it is another rep's."""
+
+    id: str
+    when: str
+    channel: str
+    goal: str
+    goal_met: bool
+    author: str
+    notes: str
+    next_plan: str
+    next_when: str
+
+
+@dataclass(frozen=True)
+class VoidedLine:
+    """A contract taken back by reopening or removing its deal, at the time it was voided."""
+
+    when: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Customer360:
+    """One customer as both front ends show it; the lists in the order they are shown."""
+
+    id: str
+    name: str
+    status: str
+    """The status by name, in the chosen language."""
+    tier: str
+    score: int
+    company: str
+    phone: str
+    email: str
+    wechat: str
+    source: str
+    interest: str
+    industry: str
+    region: str
+    owner: str
+    next_follow_up: str
+    last_contact: str
+    tags: tuple[str, ...]
+    contacts: tuple[ContactLine, ...]
+    deals: tuple[DealLine, ...]
+    contracts: tuple[ContractLine, ...]
+    follow_ups: tuple[FollowUpLine, ...]
+    """Newest first."""
+    voided: tuple[VoidedLine, ...]
+    """Most recently voided first."""
+    timeline: tuple[FollowUpLine | VoidedLine, ...]
+    """The follow-ups and the voided contracts together, newest first."""
+
+
+def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContract]) -> Customer360:
+    """The customer of `detail`, with the contracts taken back from it (services.deals.voided_contracts), worded."""
+    lang, today = i18n.language, ctx.clock.today()
+
+    def when(value: datetime | None) -> str:
+        local = ctx.clock.to_local(value)
+        return format_when(local, True, lang, today) if local else ""
+
+    def day(value: date | None) -> str:
+        return format_when(value, False, lang, today) if value else ""
+
+    c = detail.customer
+    follow_ups = [
+        FollowUpLine(id=f.id, when=when(f.at), channel=labels.channel(f.channel), goal=f.goal, goal_met=f.goal_met,
+                     author=other_author(ctx, f.author) or "", notes=f.notes, next_plan=f.next_plan or "",
+                     next_when=when(f.next_at))
+        for f in detail.follow_ups
+    ]
+    voided_lines = [VoidedLine(when=when(v.at), text=v.describe(ctx.settings)) for v in voided]
+    # Both lists are newest first: a contract voided after a follow-up stands above it.
+    timeline: list[FollowUpLine | VoidedLine] = []
+    pending = list(zip(voided, voided_lines))
+    for follow_up, line in zip(detail.follow_ups, follow_ups):
+        while pending and pending[0][0].at > follow_up.at:
+            timeline.append(pending.pop(0)[1])
+        timeline.append(line)
+    timeline.extend(shown for _contract, shown in pending)
+    return Customer360(
+        id=c.id, name=c.name, status=labels.status(c.status), tier=c.tier, score=c.score,
+        company=c.company or "", phone=c.phone or "", email=c.email or "", wechat=c.wechat or "",
+        source=c.source or "", interest=c.interest or "", industry=c.industry or "", region=c.region or "",
+        owner=c.owner or "", next_follow_up=when(c.next_follow_up_at), last_contact=when(c.last_contact_at),
+        tags=tuple(detail.tags),
+        contacts=tuple(
+            ContactLine(id=k.id, name=k.name, title=k.title or "", phone=k.phone or "", email=k.email or "",
+                        birthday=format_birthday(k.birthday, lang), decision_maker=k.decision_maker)
+            for k in detail.contacts
+        ),
+        deals=tuple(
+            DealLine(id=d.id, title=d.title, stage=labels.stage(ctx.settings, d.stage),
+                     days_in_stage=days_in_stage(ctx, d), amount=format_amount(d.amount_cents),
+                     lost_reason=d.lost_reason or "")
+            for d in detail.deals
+        ),
+        contracts=tuple(
+            ContractLine(id=k.id, number=k.number, amount=format_amount(k.amount_cents), signed=day(k.signed_on),
+                         end=day(k.end_on), instalments=tuple(
+                             InstalmentLine(id=p.id, due=day(p.due_on), amount=format_amount(p.amount_cents),
+                                            paid=day(p.paid_on), overdue=not p.paid_on and p.due_on < today)
+                             for p in detail.payments.get(k.id, [])))
+            for k in detail.contracts
+        ),
+        follow_ups=tuple(follow_ups),
+        voided=tuple(voided_lines),
+        timeline=tuple(timeline),
+    )

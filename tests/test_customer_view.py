@@ -1,0 +1,80 @@
+"""The customer 360 presenter (services/customer_view.py): what the customer screen and `crm show` both print."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from typer.testing import CliRunner
+
+from crmtui.cli.commands import app
+from crmtui.services.customer_view import FollowUpLine, VoidedLine, customer_360
+from crmtui.services.customers import add_contact, add_customer, customer_detail
+from crmtui.services.deals import add_deal, mark_paid, move_stage, parse_schedule, voided_contracts
+from crmtui.services.follow_ups import log_follow_up
+
+from .conftest import NOW
+
+runner = CliRunner()
+
+
+def _log(ctx, customer_id, goal):
+    return log_follow_up(ctx, customer_id, channel="phone", goal=goal, goal_met=True, notes="talked",
+                         next_plan="send quote", next_at="2026-12-01 15:00")
+
+
+def _view(ctx, customer_id):
+    return customer_360(ctx, customer_detail(ctx, customer_id), voided_contracts(ctx, customer_id))
+
+
+def test_a_voided_contract_stands_among_the_follow_ups_at_the_time_it_was_voided(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="120000")
+    _log(ctx, acme.id, "first call")
+    frozen.move_to(NOW + timedelta(days=1))
+    move_stage(ctx, deal.id, "won", contract_no="HT-001", signed="today", payments=parse_schedule("120000@2026-12-31"))
+    move_stage(ctx, deal.id, "negotiation", reopen=True)
+    frozen.move_to(NOW + timedelta(days=2))
+    _log(ctx, acme.id, "second call")
+
+    view = _view(ctx, acme.id)
+
+    assert [type(entry) for entry in view.timeline] == [FollowUpLine, VoidedLine, FollowUpLine]
+    assert [entry.goal for entry in view.timeline if isinstance(entry, FollowUpLine)] == ["second call", "first call"]
+    assert view.voided[0].text == "contract HT-001 (120,000) voided: Seats moved from Won to Negotiation"
+    assert view.voided[0].when == "Wed 25 Nov 10:00"
+
+
+def test_instalments_are_worded_once_paid_overdue_or_unpaid(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="90000")
+    plans = [plan for text in ("30000@2026-11-20", "30000@2026-11-22", "30000@2026-12-31")
+             for plan in parse_schedule(text)]
+    move_stage(ctx, deal.id, "won", contract_no="HT-002", signed="2026-11-01", payments=plans)
+    mark_paid(ctx, acme.id, paid_on="2026-11-21")
+
+    (contract,) = _view(ctx, acme.id).contracts
+
+    assert (contract.number, contract.amount, contract.signed) == ("HT-002", "90,000", "Sun 1 Nov")
+    assert [(p.due, p.amount, p.paid, p.overdue) for p in contract.instalments] == [
+        ("Fri 20 Nov", "30,000", "Sat 21 Nov", False),
+        ("Sun 22 Nov", "30,000", "", True),
+        ("Thu 31 Dec", "30,000", "", False),
+    ]
+
+
+def test_crm_show_prints_the_lines_of_the_presenter(ctx):
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    add_contact(ctx, acme.id, "王五", title="CTO", decision_maker=True, birthday="1985-03-12")
+    add_deal(ctx, acme.id, "Seats", amount="12万")
+    _log(ctx, acme.id, "confirm needs")
+    view = _view(ctx, acme.id)
+
+    shown = runner.invoke(app, ["show", "Acme"])
+
+    assert shown.exit_code == 0, shown.output
+    (contact,), (deal,), (follow_up,) = view.contacts, view.deals, view.follow_ups
+    assert f"  王五  CTO  ★decision maker  birthday {contact.birthday}\n" in shown.output
+    assert f"  Seats  {deal.stage} ({deal.days_in_stage} d)  {deal.amount}\n" in shown.output
+    assert f"  {follow_up.when}  {follow_up.channel}  confirm needs (met)\n" in shown.output
+    assert f"      → send quote  {follow_up.next_when}\n" in shown.output
+    assert f"  next follow-up: {view.next_follow_up}\n" in shown.output
