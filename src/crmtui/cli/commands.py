@@ -379,37 +379,28 @@ Industry = Annotated[Optional[str], Opt()]
 Force = Annotated[bool, Opt("--force", help=N_("Add even when a duplicate exists."))]
 
 
-def _add_customer(status: str, name: str, *, tag: list[str] | None, force: bool, **values: str | None) -> None:
-    """`crm add lead` and `crm add customer`: the options as typed, `tag` repeated."""
-    from crmtui.services.customers import add_customer
-
-    with open_session() as ctx:
-        customer = add_customer(ctx, name, status=status, kind="person" if status == "lead" else "company",
-                                tags=tag or [], force=force, **values)
-        what = _("lead") if status == "lead" else _("customer")
-        out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
-
-
-@add_app.command("lead")
-def add_lead(
-    name: Annotated[str, typer.Argument(help=N_("The person's name."))],
-    company: Company = None, phone: Phone = None, email: Email = None, wechat: WeChat = None, source: Source = None,
-    tag: Tags = None, interest: Interest = None, region: Region = None, industry: Industry = None, force: Force = False,
-) -> None:
-    """A new lead 线索: the agenda asks you to call it within the speed-to-lead window."""
-    _add_customer("lead", name, company=company, phone=phone, email=email, wechat=wechat, source=source, tag=tag,
-                  interest=interest, region=region, industry=industry, force=force)
-
-
-@add_app.command("customer")
+# `crm add lead` (a person, status lead) and `crm add customer` (a company, status prospect): one command under two
+# names, so the two take the same options; its name says what is added. The help is given here, not as a docstring,
+# for it differs by name (Typer registers the lower decorator first: lead is listed first).
+@add_app.command("customer", help=N_("A new customer 客户 (status prospect)."))
+@add_app.command("lead", help=N_("A new lead 线索: the agenda asks you to call it within the speed-to-lead window."))
 def add_customer_cmd(
+    command: typer.Context,
     name: Annotated[str, typer.Argument(help=N_("Company or person name."))],
     company: Company = None, phone: Phone = None, email: Email = None, wechat: WeChat = None, source: Source = None,
     tag: Tags = None, interest: Interest = None, region: Region = None, industry: Industry = None, force: Force = False,
 ) -> None:
-    """A new customer 客户 (status prospect)."""
-    _add_customer("prospect", name, company=company, phone=phone, email=email, wechat=wechat, source=source, tag=tag,
-                  interest=interest, region=region, industry=industry, force=force)
+    from crmtui.services.customers import add_customer
+
+    lead = command.info_name == "lead"
+    with open_session() as ctx:
+        customer = add_customer(
+            ctx, name, status="lead" if lead else "prospect", kind="person" if lead else "company", company=company,
+            phone=phone, email=email, wechat=wechat, source=source, tags=tag or [], interest=interest, region=region,
+            industry=industry, force=force,
+        )
+        what = _("lead") if lead else _("customer")
+        out(_("added {what} {name} ({id}), score {score}").format(what=what, name=customer.name, id=customer.id[:8], score=customer.score))
 
 
 @add_app.command("contact")
