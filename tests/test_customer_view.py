@@ -78,3 +78,42 @@ def test_crm_show_prints_the_lines_of_the_presenter(ctx):
     assert f"  {follow_up.when}  {follow_up.channel}  confirm needs (met)\n" in shown.output
     assert f"      → send quote  {follow_up.next_when}\n" in shown.output
     assert f"  next follow-up: {view.next_follow_up}\n" in shown.output
+
+
+async def test_the_customer_screen_removes_a_contact_off_the_event_loop_and_says_so(ctx, monkeypatch):
+    import threading
+
+    from textual.widgets import OptionList
+
+    import crmtui.tui.screens.customer as customer_screen
+    from crmtui.services.customers import delete_contact
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+
+    threads: list[threading.Thread] = []
+
+    def noted(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return delete_contact(*args, **kwargs)
+
+    monkeypatch.setattr(customer_screen, "delete_contact", noted)
+    acme = add_customer(ctx, "Acme")
+    add_contact(ctx, acme.id, "Jane")
+    app = build_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.open_customer(acme.id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        for _round in range(3):  # the removal, then the reload it asks for
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert len(threads) == 1 and threads[0] is not threading.main_thread()
+        assert any(n.message == "Removed contact Jane" for n in app._notifications)
+        assert screen.query_one("#contacts", OptionList).get_option_at_index(0).disabled  # "none yet — a adds one"
+    assert customer_detail(ctx, acme.id).contacts == []
