@@ -1,0 +1,185 @@
+"""Natural dates and times in English and Chinese ("fri 3pm", "下周五", "明天下午3点").
+
+The rules a rep can predict are written in docs/dates.md. The text is folded (text.py:
+full width, case, spaces, traditional characters, Cantonese day words, number words) and then
+read whole by the own grammar (native.py: days.py for the day, clock.py for the time). Only
+English that grammar does not know goes to dateparser (fallback.py), whose answer is kept
+only when it carries every word the text wrote; dateparser is imported only then (~0.2 s).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from crmtui.core.dates import native
+from crmtui.core.dates.days import Context
+from crmtui.core.dates.fallback import parse_with_dateparser as _parse_with_dateparser
+from crmtui.core.dates.text import has_cjk as _has_cjk
+from crmtui.core.dates.text import normalize as _normalize
+
+__all__ = [
+    "DateInPastError",
+    "DateParseError",
+    "DateWeekdayError",
+    "ParsedDate",
+    "format_when",
+    "parse_day",
+    "parse_next_date",
+    "parse_when",
+]
+
+MAX_INPUT_LENGTH = 100
+_EXAMPLES = '"明天下午3点", "fri 3pm", "2026-12-01"'
+_DAY_EXAMPLES = '"2026-11-20", "昨天", "3月12日"'
+
+# --------------------------------------------------------------------------- API
+
+
+class DateParseError(ValueError):
+    """Raised with .text (the input) and a message that quotes the input."""
+
+    TEMPLATE = "could not understand the date {quoted} (try e.g. {examples})"
+    """The message as a translatable template (crmtui.core.labels.DateProblem shows it translated)."""
+
+    def __init__(self, text: str, message: str | None = None, template: str | None = None, **values: object) -> None:
+        self.text = text
+        self.template = template or (self.TEMPLATE if message is None else message)
+        self.template_values: dict[str, object] = values or (
+            {"quoted": _quote(text), "examples": _EXAMPLES} if message is None else {})
+        super().__init__(self.template.format(**self.template_values) if self.template_values else self.template)
+
+
+class DateInPastError(DateParseError):
+    """A next follow-up date that is not in the future; .parsed is what the text was read as."""
+
+    def __init__(self, text: str, parsed: ParsedDate, today: date) -> None:
+        self.parsed = parsed
+        self.today = today
+        super().__init__(text, template="the date {quoted} is in the past (read as {read})", quoted=_quote(text),
+                         # a day-only text for today failed on its hour: show the hour
+                         read=format_when(parsed.when, parsed.has_time or parsed.when.date() >= today, today=today))
+
+
+class DateWeekdayError(DateParseError):
+    """A date written with a weekday it does not fall on ("Thu 15th" when the 15th is a Friday).
+
+    .day is the date read, .weekday the weekday written (0 = Monday); the message names both.
+    """
+
+    def __init__(self, text: str, day: date, weekday: int, today: date) -> None:
+        self.day = day
+        self.weekday = weekday
+        self.today = today
+        super().__init__(text, template="the date {quoted} names a {weekday}, but {read} is not one",
+                         quoted=_quote(text), weekday=_EN_WEEKDAY_FULL[weekday],
+                         read=format_when(day, False, today=today))
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A parsed date: `when` is aware (tz of `now`); has_time False means a day only."""
+
+    when: datetime
+    has_time: bool
+
+
+def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> ParsedDate:
+    """Parse any date/time expression relative to the aware local `now`.
+
+    A text naming only a day gives has_time False and that day at `default_time`.
+    No past/future check here. Raises DateParseError when the text is not understood.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    stripped = text.strip()
+    if len(stripped) > MAX_INPUT_LENGTH:
+        # Refuse before any regex or dateparser work: a date never needs this much text.
+        shown = _quote(stripped[:30] + "…")
+        raise DateParseError(
+            text, template="the date text is too long ({count} characters, at most {max}): {shown}",
+            count=len(stripped), max=MAX_INPUT_LENGTH, shown=shown,
+        )
+    folded = _normalize(text)
+    # Control characters (a pasted ANSI escape) are never part of a date.
+    if not folded or any(unicodedata.category(c) in ("Cc", "Cf") for c in folded):
+        raise DateParseError(text)
+    try:
+        reading = native.parse(folded, Context(now, default_time))
+    except native.Refused as refusal:
+        if refusal.day is not None and refusal.day.named_weekday is not None:
+            raise DateWeekdayError(text, refusal.day.day, refusal.day.named_weekday, now.date()) from None
+        raise DateParseError(text) from None
+    if reading is not None:
+        return ParsedDate(reading.when, reading.has_time)
+    # dateparser misreads Chinese (12月1日 becomes the year 2112 without `languages`)
+    # and guesses at scraps ("8" is next August, "a" next January, "31m" 31 minutes):
+    # only text with a real English word goes to it, and its answer is checked.
+    if _has_cjk(folded) or not re.search(r"[a-z]{3}", folded):
+        raise DateParseError(text)
+    guessed = _parse_with_dateparser(folded, now, default_time)
+    if guessed is None:
+        raise DateParseError(text)
+    return ParsedDate(*guessed)
+
+
+def parse_next_date(text: str, now: datetime, default_time: time = time(9, 0)) -> ParsedDate:
+    """Parse a *next follow-up date*; raise DateInPastError unless it is after `now`.
+
+    No exception for day-only texts: "today" (or 月底 on the last day of the month) means
+    today at default_time, and once that hour has passed it is refused like any past
+    moment. A next date the rep cannot meet any more would put the customer straight into
+    "overdue"; the message shows what the text was read as, so the rep adds a time.
+    """
+    parsed = parse_when(text, now, default_time)
+    if parsed.when <= now:
+        raise DateInPastError(text, parsed, now.date())
+    return parsed
+
+
+def parse_day(text: str, now: datetime) -> date:
+    """Parse a day (birthday, signed date, close date) with the same grammar; past allowed."""
+    try:
+        return parse_when(text, now).when.date()
+    except DateParseError as exc:
+        if exc.template != DateParseError.TEMPLATE:
+            raise
+        # the examples of a next date ("明天下午3点") are no help for a birthday or a paid date
+        raise DateParseError(text, template=DateParseError.TEMPLATE, quoted=_quote(text),
+                             examples=_DAY_EXAMPLES) from None
+
+
+def format_when(
+    dt: datetime | date, has_time: bool = True, lang: str = "en", today: date | None = None
+) -> str:
+    """Short preview: en "Fri 28 Nov 15:00" / "Fri 28 Nov"; zh "11月28日 周五 15:00".
+
+    The year is shown ("Fri 1 Jan 2027", "2027年1月1日 周五") only when `today` is given
+    and its year differs from dt's. Any lang starting with "zh" is Chinese.
+    """
+    show_year = today is not None and dt.year != today.year
+    clock = f" {dt.hour:02d}:{dt.minute:02d}" if has_time else ""
+    if lang.lower().startswith("zh"):
+        year = f"{dt.year}年" if show_year else ""
+        return f"{year}{dt.month}月{dt.day}日 {_ZH_WEEKDAY_NAMES[dt.weekday()]}{clock}"
+    year = f" {dt.year}" if show_year else ""
+    month = _EN_MONTH_NAMES[dt.month - 1]
+    return f"{_EN_WEEKDAY_NAMES[dt.weekday()]} {dt.day} {month}{year}{clock}"
+
+
+
+_EN_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EN_WEEKDAY_FULL = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_EN_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ZH_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def _quote(text: str) -> str:
+    # Control characters (an ANSI escape in a pasted name) are shown, not sent to the terminal.
+    shown = "".join(
+        f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in text
+    )
+    return f'"{shown}"'

@@ -1,0 +1,543 @@
+"""The day half of a date: "fri", "下周五", "dec 1", "2/15", "the 1st", "下个月", "月底".
+
+Each rule reads a whole (folded) text as one day or gives up. Periods ("next week", 下个月,
+月底, 本周末) resolve to a working day inside them whose default hour is still ahead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from crmtui.core.dates.text import Lazy, zh_int
+
+# (No `calendar` import: it pulls in `locale` and costs ~3-8 ms at start-up.)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule needs besides the text: the moment typed and the day-only hour."""
+
+    now: datetime
+    default_time: time
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    hint: str | None = None      # part of day a following hour belongs to (今晚8点 = 20:00)
+    implied: int | None = None   # minutes after midnight when the word names a time (今晚)
+    bare_hour: bool = False      # a day word ("tomorrow"): a bare number after it is an hour
+    named_weekday: int | None = None  # a weekday written beside the date, when it disagrees
+
+
+# ------------------------------------------------------------------ vocabulary
+
+EN_WEEKDAYS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "weds": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}
+EN_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
+    "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
+    "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+               "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+
+# Words that name a day, as (days from today, part-of-day hint, implied clock in minutes).
+DAY_WORDS: dict[str, tuple[int, str | None, int | None]] = {
+    "today": (0, None, None), "tonight": (0, "evening", 19 * 60),
+    "tomorrow": (1, None, None), "tmr": (1, None, None), "tmrw": (1, None, None),
+    "tmw": (1, None, None),
+    "day after tomorrow": (2, None, None), "the day after tomorrow": (2, None, None),
+    "yesterday": (-1, None, None), "the day before yesterday": (-2, None, None),
+    "day before yesterday": (-2, None, None),
+    "今天": (0, None, None), "今日": (0, None, None),
+    "明天": (1, None, None), "明日": (1, None, None),
+    "后天": (2, None, None), "大后天": (3, None, None),
+    "昨天": (-1, None, None), "昨日": (-1, None, None), "前天": (-2, None, None),
+    "大前天": (-3, None, None),
+    "今早": (0, "morning", 9 * 60), "今晚": (0, "evening", 19 * 60),
+    "明早": (1, "morning", 9 * 60), "明晚": (1, "evening", 19 * 60),
+    "昨晚": (-1, "evening", 19 * 60),
+}
+
+
+def alternation(words) -> str:
+    # Longest first so "thursday" is not cut to "thu" by the regex engine.
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+NUM = r"\d{1,4}|[零〇一二两三四五六七八九十]{1,4}"  # Arabic or Chinese numerals
+WD = alternation(EN_WEEKDAYS)
+MON = alternation(EN_MONTHS)
+ORD = r"(?:st|nd|rd|th)?"
+_ZH_WD = r"(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
+
+
+# --------------------------------------------------------------- calendar math
+
+
+def month_end(day: date) -> date:
+    """Last day of day's month."""
+    first_of_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first_of_next - timedelta(days=1)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped (Jan 31 + 1 month = Feb 28)."""
+    year, month_index = divmod(day.month - 1 + months, 12)
+    first = date(day.year + year, month_index + 1, 1)
+    return first.replace(day=min(day.day, month_end(first).day))
+
+
+def weekday_of_week(today: date, weekday: int, weeks_ahead: int) -> date:
+    """`weekday` (0 = Mon) of the ISO week `weeks_ahead` after today's (0 = this week)."""
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(days=7 * weeks_ahead + weekday)
+
+
+def coming_weekday(today: date, weekday: int) -> date:
+    """The next `weekday` strictly after today (1..7 days ahead): bare "fri" / 周五."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def upcoming_month_day(today: date, month: int, day: int) -> date:
+    """This year's month-day if it is today or later, else next year's."""
+    try:
+        candidate = date(today.year, month, day)
+        if candidate >= today:
+            return candidate
+    except ValueError:  # 2月29日 in a common year: try next year's
+        pass
+    return date(today.year + 1, month, day)
+
+
+def upcoming_day_of_month(today: date, day: int) -> date:
+    """This month's day `day` if it is today or later, else next month's (5号)."""
+    try:
+        candidate = today.replace(day=day)
+        if candidate >= today:
+            return candidate
+    except ValueError:  # 31号 in November: December's
+        pass
+    return add_months(today.replace(day=1), 1).replace(day=day)
+
+
+def at(day: date, minutes: int, tz) -> datetime:
+    # minutes may be 24*60 (midnight ending the day): timedelta carries it to the next day.
+    return datetime.combine(day, time(0), tzinfo=tz) + timedelta(minutes=minutes)
+
+
+def full_year(year: str, today: date) -> int:
+    """A written year; two digits mean the year within 50 years either side of today's ("74" in 2013: 1974)."""
+    value = int(year)
+    if len(year) == 2:
+        value += today.year // 100 * 100
+        if value > today.year + 49:
+            value -= 100
+        elif value < today.year - 50:
+            value += 100
+    return value
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th (1..5, or -1 for the last) `weekday` of a month; ValueError when there is none."""
+    if n == -1:
+        end = month_end(date(year, month, 1))
+        return end - timedelta(days=(end.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    day = first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    if day.month != month:
+        raise ValueError("no such weekday")
+    return day
+
+
+# ------------------------------------------------------------------- periods
+
+
+def inside(start: date, end: date, ctx: Context, weekend: bool = False) -> Day:
+    """The first working day (Mon-Fri; Sat-Sun for a weekend) from start to end whose default
+    hour is still ahead; when none is left, the last one (a next date then refuses it as past)."""
+    last = None
+    day = start
+    while day <= end:
+        if (day.weekday() >= 5) == weekend:
+            last = day
+            if at(day, ctx.default_time.hour * 60 + ctx.default_time.minute, ctx.now.tzinfo) > ctx.now:
+                return Day(day)
+        day += timedelta(days=1)
+    if last is None:
+        raise ValueError("no working day in the period")
+    return Day(last)
+
+
+def _week(ctx: Context, weeks_ahead: int, weekend: bool = False) -> Day:
+    monday = weekday_of_week(ctx.today, 0, weeks_ahead)
+    return inside(monday, monday + timedelta(days=6), ctx, weekend)
+
+
+def _month(ctx: Context, first: date) -> Day:
+    return inside(first, month_end(first), ctx)
+
+
+def _named_month(ctx: Context, month: int, year: int | None) -> Day:
+    """A month named alone (3月份, "march"): this year's unless it is over, then next year's."""
+    if year is None:
+        year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
+    return _month(ctx, date(year, month, 1))
+
+
+def _last_of(first: date, ctx: Context) -> Day:
+    """The last working day of first's month (月底, "end of month")."""
+    day = month_end(first)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return Day(day)
+
+
+def _mid(first: date, ctx: Context) -> Day:
+    """月中, "mid-month": the 15th, or the working day after it."""
+    return inside(first.replace(day=15), month_end(first), ctx)
+
+
+def _this_month(ctx: Context) -> date:
+    return ctx.today.replace(day=1)
+
+
+def _next_month(ctx: Context) -> date:
+    return add_months(ctx.today.replace(day=1), 1)
+
+
+def _zh_month(m: re.Match, ctx: Context) -> Day:
+    month = zh_int(m["m"])
+    if month is None or not 1 <= month <= 12:
+        raise ValueError("no such month")
+    year = None
+    if m["y"]:
+        year = zh_int(m["y"])
+    elif m["rel"]:
+        year = ctx.today.year + {"去年": -1, "今年": 0, "明年": 1}[m["rel"]]
+    return _named_month(ctx, month, year)
+
+
+def _en_month(m: re.Match, ctx: Context) -> Day:
+    year = int(m["y"]) if m["y"] else None
+    if m["rel"] == "this":  # "next march" is the coming March, like "march"
+        year = ctx.today.year
+    return _named_month(ctx, EN_MONTHS[m["mon"]], year)
+
+
+def _year_start(ctx: Context, years_ahead: int) -> Day:
+    first = date(ctx.today.year + years_ahead, 1, 1)
+    return inside(first, date(first.year, 12, 31), ctx)
+
+
+def _year_end(ctx: Context) -> Day:
+    day = date(ctx.today.year, 12, 31)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return Day(day)
+
+
+def _quarter(ctx: Context, quarters_ahead: int) -> Day:
+    first = add_months(date(ctx.today.year, (ctx.today.month - 1) // 3 * 3 + 1, 1), 3 * quarters_ahead)
+    return inside(first, month_end(add_months(first, 2)), ctx)
+
+
+_NEXT = r"(?:下个?|下一个?)"
+_THIS = r"(?:这个?|本|今)"
+_PERIOD_WORDS = [  # (English, Chinese, handler): one pattern per script, see parse_day
+    (r"next\s+week", rf"{_NEXT}(?:周|星期|礼拜)", lambda m, c: _week(c, 1)),
+    (r"(?:the\s+)?week\s+after\s+next", r"下下个?(?:周|星期|礼拜)", lambda m, c: _week(c, 2)),
+    (r"this\s+week", rf"{_THIS}(?:周|星期|礼拜)", lambda m, c: _week(c, 0)),
+    (r"(?:this\s+|the\s+)?weekend", rf"(?:{_THIS})?周末", lambda m, c: _week(c, 0, weekend=True)),
+    (r"next\s+weekend", rf"{_NEXT}周末", lambda m, c: _week(c, 1, weekend=True)),
+    (r"next\s+month|(?:early\s+next|(?:the\s+)?(?:beginning|start)\s+of\s+next)\s+month",
+     rf"{_NEXT}月|{_NEXT}月初|月初", lambda m, c: _month(c, _next_month(c))),
+    (r"this\s+month", rf"{_THIS}月", lambda m, c: _month(c, _this_month(c))),
+    (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom", rf"(?:{_THIS})?月[底末]",
+     lambda m, c: _last_of(_this_month(c), c)),
+    (r"(?:the\s+)?end\s+of\s+next\s+month", rf"{_NEXT}月[底末]", lambda m, c: _last_of(_next_month(c), c)),
+    (r"mid[\s-]?month|(?:the\s+)?middle\s+of\s+(?:the\s+|this\s+)?month", rf"(?:{_THIS})?月中(?:旬)?",
+     lambda m, c: _mid(_this_month(c), c)),
+    (r"mid\s+next\s+month|(?:the\s+)?middle\s+of\s+next\s+month", rf"{_NEXT}月中(?:旬)?",
+     lambda m, c: _mid(_next_month(c), c)),
+    (r"next\s+year", r"明年", lambda m, c: _year_start(c, 1)),
+    (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy", r"(?:今年)?年[底末]", lambda m, c: _year_end(c)),
+    (r"next\s+quarter", r"下个?季度", lambda m, c: _quarter(c, 1)),
+    (r"this\s+quarter", r"(?:这个?|本)季度", lambda m, c: _quarter(c, 0)),
+    # fixed-date holidays: the coming one
+    (r"new\s+year'?s?\s+day", r"元旦", lambda m, c: Day(upcoming_month_day(c.today, 1, 1))),
+    (r"may\s+day", r"五一(?:劳动节)?|劳动节", lambda m, c: Day(upcoming_month_day(c.today, 5, 1))),
+    (r"national\s+day", r"国庆节?", lambda m, c: Day(upcoming_month_day(c.today, 10, 1))),
+    (r"christmas(?:\s+day)?|xmas", r"圣诞节?", lambda m, c: Day(upcoming_month_day(c.today, 12, 25))),
+]
+PERIODS = [(Lazy(pattern), handler) for *patterns, handler in _PERIOD_WORDS for pattern in patterns] + [
+    (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<rel>去年|今年|明年))?(?P<m>{NUM})月份?"),
+     _zh_month),
+    (Lazy(rf"(?:in\s+)?(?:(?P<rel>this|next)\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?"), _en_month),
+]
+
+
+# ----------------------------------------------------------------- day rules
+# Rule handlers: (match, ctx) -> Day or None. A ValueError (13月1日) means "no day".
+
+
+def _en_weekday(m, ctx):
+    weekday, today, pre = EN_WEEKDAYS[m["wd"]], ctx.today, m["pre"]
+    if pre == "this":
+        return Day(weekday_of_week(today, weekday, 0))
+    if pre == "next":
+        return Day(weekday_of_week(today, weekday, 1))
+    if pre in ("last", "past", "previous"):  # the most recent one before today
+        return Day(today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1))
+    return Day(coming_weekday(today, weekday))  # bare or "coming"
+
+
+_EN_WEEK_OFFSETS = {"this": 0, "next": 1, "last": -1, "previous": -1}
+
+
+def _en_weekday_of_week(m, ctx):
+    return Day(weekday_of_week(ctx.today, EN_WEEKDAYS[m["wd"]], _EN_WEEK_OFFSETS[m["which"]]))
+
+
+def _en_weekday_after_next(m, ctx):
+    return Day(coming_weekday(ctx.today, EN_WEEKDAYS[m["wd"]]) + timedelta(days=7))
+
+
+def _en_weekdays_counted(m, ctx):
+    n, weekday = int(m["n"]), EN_WEEKDAYS[m["wd"]]
+    if not 1 <= n <= 52:
+        return None
+    first = coming_weekday(ctx.today, weekday)
+    if m["dir"] in ("ago", "back"):
+        return Day(first - timedelta(days=7 * n))
+    return Day(first + timedelta(days=7 * (n - 1)))
+
+
+_ZH_WEEK_OFFSETS = {"这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1, "下一个": 1,
+                    "下下": 2, "下下个": 2, "上": -1, "上个": -1, "上一个": -1}
+
+
+def _zh_weekday(m, ctx):
+    weekday = ZH_WEEKDAYS[m["wd"]]
+    if m["pre"] is None:
+        return Day(coming_weekday(ctx.today, weekday))
+    return Day(weekday_of_week(ctx.today, weekday, _ZH_WEEK_OFFSETS[m["pre"]]))
+
+
+def _numeric(m, ctx):
+    """2026-12-01, 2026/12/1; month first when the year comes last: 2/15, 3/3/2015, 10.31.1974."""
+    month, day = int(m["m"]), int(m["d"])
+    if m["y"]:
+        return Day(date(full_year(m["y"], ctx.today), month, day))
+    return Day(upcoming_month_day(ctx.today, month, day))
+
+
+def _en_month_day(m, ctx):
+    month, day = EN_MONTHS[m["mon"]], int(m["d"])
+    if m["y"]:
+        return Day(date(full_year(m["y"], ctx.today), month, day))
+    return Day(upcoming_month_day(ctx.today, month, day))
+
+
+def _zh_month_day(m, ctx):
+    month, day = zh_int(m["m"]), zh_int(m["d"])
+    if month is None or day is None:
+        return None
+    if m["y"]:
+        year = zh_int(m["y"])
+        return None if year is None else Day(date(year, month, day))
+    if m["rel"]:
+        year = ctx.today.year + {"去年": -1, "今年": 0, "明年": 1}[m["rel"]]
+        return Day(date(year, month, day))
+    return Day(upcoming_month_day(ctx.today, month, day))
+
+
+_MONTH_OFFSETS = {"下": 1, "下个": 1, "本": 0, "这": 0, "这个": 0, "上": -1, "上个": -1,
+                  "this": 0, "the current": 0, "next": 1, "the next": 1, "last": -1,
+                  "the last": -1, "the previous": -1, "previous": -1}
+
+
+def _day_of_month(m, ctx):
+    day = zh_int(m["d"])
+    if day is None:
+        return None
+    if m["which"] is None:
+        return Day(upcoming_day_of_month(ctx.today, day))
+    which = " ".join(m["which"].split()).removesuffix("月")
+    first = add_months(ctx.today.replace(day=1), _MONTH_OFFSETS[which])
+    return Day(first.replace(day=day))
+
+
+_NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1, "第一": 1, "第二": 2,
+        "第三": 3, "第四": 4, "第五": 5, "最后一": -1, "第1": 1, "第2": 2, "第3": 3, "第4": 4, "第5": 5}
+
+
+def _month_of(m, ctx, month: int | None) -> tuple[int, int]:
+    """(year, month) for "of october [2014]", "of this/next/last month", 十月."""
+    if month is None:
+        first = add_months(ctx.today.replace(day=1), _MONTH_OFFSETS[" ".join((m["which"] or "this").split())])
+        return first.year, first.month
+    if m["y"]:
+        return int(m["y"]), month
+    return (ctx.today.year if month >= ctx.today.month else ctx.today.year + 1), month
+
+
+def _en_nth_weekday(m, ctx):
+    month = EN_MONTHS[m["mon"]] if m["mon"] else None
+    year, month = _month_of(m, ctx, month)
+    return Day(nth_weekday(year, month, EN_WEEKDAYS[m["wd"]], _NTH[m["n"]]))
+
+
+def _zh_nth_weekday(m, ctx):
+    month = zh_int(m["m"])
+    if month is None:
+        return None
+    year, month = _month_of(m, ctx, month)
+    return Day(nth_weekday(year, month, ZH_WEEKDAYS[m["wd"]], _NTH[m["n"]]))
+
+
+def _en_last_day_of(m, ctx):
+    year, month = _month_of(m, ctx, EN_MONTHS[m["mon"]])
+    return Day(month_end(date(year, month, 1)))
+
+
+_EN_MONTH_WHICH = r"(?:(?:the\s+)?(?P<which>this|the current|next|the next|last|the last|the previous|previous)\s+|the\s+)month"
+DAY_RULES = [
+    (Lazy(rf"(?:(?P<pre>this|next|coming|last|past|previous)\s+)?(?P<wd>{WD})"), _en_weekday),
+    (Lazy(rf"(?P<wd>{WD})\s+(?:of\s+|from\s+)?(?P<which>this|next|last|previous)\s+week"
+                rf"|(?P<which2>this|next|last|previous)\s+week(?:'s)?\s+(?P<wd2>{WD})"),
+     lambda m, c: _en_weekday_of_week(_Swap(m), c)),
+    (Lazy(rf"(?P<wd>{WD})\s+after\s+next"), _en_weekday_after_next),
+    (Lazy(rf"(?P<n>\d{{1,2}})\s+(?P<wd>{WD})s?\s+(?P<dir>from\s+now|hence|ago|back)"), _en_weekdays_counted),
+    (Lazy(r"(?P<pre>这个?|本|下下个?|下一?个?|上一?个?)?" + _ZH_WD), _zh_weekday),
+    (Lazy(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"), _numeric),
+    (Lazy(r"(?P<m>\d{1,2})\s*(?P<sep>[-/])\s*(?P<d>\d{1,2})(?:\s*(?P=sep)\s*(?P<y>\d{4}|\d{2}))?"), _numeric),
+    (Lazy(r"(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.(?P<y>\d{4}|\d{2})"), _numeric),
+    (Lazy(rf"(?P<mon>{MON})\.?\s*(?P<d>\d{{1,2}}){ORD}(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?"), _en_month_day),
+    (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}}){ORD}\s*(?:of\s+)?(?P<mon>{MON})\.?(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?"),
+     _en_month_day),
+    (Lazy(rf"(?P<d>\d{{1,2}})-(?P<mon>{MON})-(?P<y>\d{{4}}|\d{{2}})"), _en_month_day),
+    (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年,?|(?P<rel>去年|今年|明年))?"
+                rf"(?P<m>{NUM})月(?P<d>{NUM})[日号]"), _zh_month_day),
+    (Lazy(rf"(?P<which>下个?月|本月|这个?月|上个?月)?(?P<d>{NUM})[日号]"), _day_of_month),
+    (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)(?:\s+of\s+{_EN_MONTH_WHICH})?"), _day_of_month),
+    (Lazy(rf"(?:the\s+)?(?P<n>1st|2nd|3rd|4th|5th|last)\s+(?P<wd>{WD})\s+(?:of|in)\s+"
+                rf"(?:(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?|{_EN_MONTH_WHICH})"), _en_nth_weekday),
+    (Lazy(rf"(?P<m>{NUM})月(?:的)?(?P<n>第[一二三四五1-5]|最后一)个?{_ZH_WD}"),
+     lambda m, c: _zh_nth_weekday(_WithY(m), c)),
+    (Lazy(rf"(?:the\s+)?last\s+day\s+(?:of|in)\s+(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?"), _en_last_day_of),
+]
+
+
+class _Swap:
+    """A match of either spelling of "<weekday> next week" / "next week's <weekday>"."""
+
+    def __init__(self, m: re.Match) -> None:
+        self.m = m
+
+    def __getitem__(self, key: str):
+        return self.m[key] or self.m[key + "2"]
+
+
+class _WithY:
+    """A Chinese nth-weekday match, which names no year."""
+
+    def __init__(self, m: re.Match) -> None:
+        self.m = m
+
+    def __getitem__(self, key: str):
+        return None if key in ("y", "which") else self.m[key]
+
+
+_EN_WD_FIRST = Lazy(rf"(?P<wd>{WD})\.?\s*,?\s*(?P<rest>.+)")
+_EN_WD_LAST = Lazy(rf"(?P<rest>.+?)\s*,?\s*(?P<wd>{WD})\.?")
+_ZH_WD_FIRST = Lazy(_ZH_WD + r",?(?P<rest>.+)")
+_ZH_WD_LAST = Lazy(r"(?P<rest>.+?)[,(]?" + _ZH_WD + r"\)?")
+
+
+def _with_weekday(s: str, ctx: Context) -> Day | None:
+    """A date with its weekday ("Fri, Jul 18", "周日二月十号"): they must agree.
+
+    A date written without a year takes this year's or next year's, whichever falls on
+    the weekday; when neither does, the day comes back with named_weekday set and the
+    caller refuses it naming both.
+    """
+    for pattern, names in ((_EN_WD_FIRST, EN_WEEKDAYS), (_EN_WD_LAST, EN_WEEKDAYS),
+                           (_ZH_WD_FIRST, ZH_WEEKDAYS), (_ZH_WD_LAST, ZH_WEEKDAYS)):
+        if pattern.ascii != s.isascii():
+            continue
+        m = pattern.fullmatch(s)
+        if m is None:
+            continue
+        weekday = names[m["wd"]]
+        rest = m["rest"].strip(" ,")
+        day = parse_day(rest, ctx, with_weekday=False)
+        if day is None or day.hint is not None:
+            continue
+        if day.day.weekday() == weekday:
+            return day
+        if not re.search(r"\d{4}|[零〇一二三四五六七八九]{4}年|去年|今年|明年", rest) and _names_month(rest):
+            for year in (ctx.today.year, ctx.today.year + 1):
+                try:
+                    candidate = day.day.replace(year=year)
+                except ValueError:
+                    continue
+                if candidate.weekday() == weekday:
+                    return Day(candidate)
+        return Day(day.day, named_weekday=weekday)
+    return None
+
+
+def _names_month(text: str) -> bool:
+    return "月" in text or re.search(rf"\b(?:{MON})\b|\d\s*[-/]\s*\d", text) is not None
+
+
+_EN_DAY_RULES = [rule for rule in DAY_RULES if rule[0].ascii]
+_ZH_DAY_RULES = [rule for rule in DAY_RULES if not rule[0].ascii]
+_EN_PERIODS = [rule for rule in PERIODS if rule[0].ascii]
+_ZH_PERIODS = [rule for rule in PERIODS if not rule[0].ascii]
+
+
+def relative_day(amount: int, unit: str, today: date) -> Day:
+    """ "in 3 days", "两周后", "1个月后", "3 years from today" as a day."""
+    if unit == "months":
+        return Day(add_months(today, amount))
+    if unit == "years":
+        return Day(add_months(today, 12 * amount))
+    return Day(today + timedelta(days=amount * (7 if unit == "weeks" else 1)))
+
+
+def parse_day(s: str, ctx: Context, with_weekday: bool = True) -> Day | None:
+    """A text naming a day ("fri", "下周五", "dec 1", "下个月"), else None (relative amounts aside)."""
+    s = re.sub(r"^(?:on|for|around|about)\s+", "", s)  # "3pm on fri"
+    if s in DAY_WORDS:
+        offset, hint, implied = DAY_WORDS[s]
+        return Day(ctx.today + timedelta(days=offset), hint, implied, bare_hour=s.isascii())
+    english = s.isascii()  # a pattern of the other script never matches: not even compiled
+    try:
+        for pattern, handler in _EN_DAY_RULES if english else _ZH_DAY_RULES:
+            m = pattern.fullmatch(s)
+            if m is not None:
+                day = handler(m, ctx)
+                if day is not None:
+                    return day
+        for pattern, handler in _EN_PERIODS if english else _ZH_PERIODS:
+            m = pattern.fullmatch(s)
+            if m is not None:
+                return handler(m, ctx)
+        if with_weekday and len(s) > 3:
+            return _with_weekday(s, ctx)
+    except (ValueError, OverflowError):  # 13月1日, 2月30日, a 5th Monday that is not there
+        return None
+    return None
