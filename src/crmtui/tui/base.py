@@ -57,3 +57,18 @@ class FormMixin:
                 self.dismiss(result)  # type: ignore[attr-defined]
 
         self.app.push_screen(ConfirmScreen(question), answered)  # type: ignore[attr-defined]
+
+
+class ReloadsOnChange:
+    """Mixed into a screen that fills itself in a thread worker, its `load`: once mounted, and again whenever
+    something was written (DataChanged, from this app or another process). Put it after CrmScreenMixin."""
+
+    def load(self) -> object:
+        """Starts the screen's worker: each screen defines it, `@work(thread=True, exclusive=True, ...)`."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_data_changed(self) -> None:
+        self.load()

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,7 +23,7 @@ from crmtui.core.normalize import visible
 from crmtui.services.customer_view import Customer360, FollowUpLine, VoidedLine, customer_360
 from crmtui.services.customers import CustomerDetail, customer_detail, delete_contact
 from crmtui.services.deals import VoidedContract, voided_contracts
-from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.convert import ConvertForm
 from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen
@@ -31,7 +31,6 @@ from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
 from crmtui.tui.dialogs.reassign import reassign_customer
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
-from crmtui.tui.messages import DataChanged
 from crmtui.tui.widgets.cells import literal, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
     from datetime import date
 
 
-class CustomerScreen(CrmScreenMixin, Screen[None]):
+class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
     """Everything about one customer, and the actions on it."""
 
     BINDINGS = [
@@ -88,13 +87,6 @@ class CustomerScreen(CrmScreenMixin, Screen[None]):
         with VerticalScroll(id="timeline"):
             yield Static("", id="timeline-text")
         yield StatusFooter()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    @on(DataChanged)
-    def reload_on_change(self) -> None:
-        self.load()
 
     @work(thread=True, exclusive=True, group="customer", exit_on_error=False)
     def load(self) -> None:
