@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,8 +14,7 @@ from crmtui.core import labels
 from crmtui.core.i18n import N_, _
 from crmtui.services.team import (RECEIVED, Conflict, RejectedChange, Rejection, change_fields, change_value,
                                   reason_text, record_kind, rejected_changes)
-from crmtui.tui.base import CrmScreenMixin
-from crmtui.tui.messages import DataChanged
+from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.widgets.cells import fit, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -47,7 +46,7 @@ def wrapped(pieces: list[str], width: int, separator: str = ", ") -> list[str]:
     return [" " * INDENT + text for text in lines]
 
 
-class ConflictsScreen(CrmScreenMixin, Screen[None]):
+class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
     """Read from the local copy: works offline."""
 
     DEFAULT_CSS = """
@@ -71,13 +70,6 @@ class ConflictsScreen(CrmScreenMixin, Screen[None]):
         yield Static(_("Sync conflicts and rejected changes"), classes="title")
         yield OptionList(id="conflict-list")
         yield StatusFooter()
-
-    def on_mount(self) -> None:
-        self.load()
-
-    @on(DataChanged)
-    def reload_on_change(self) -> None:
-        self.load()
 
     @work(thread=True, exclusive=True, group="conflicts", exit_on_error=False)
     def load(self) -> None:
