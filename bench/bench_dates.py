@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from crmtui.core import dates  # noqa: E402
+from crmtui.core import dates
 
 SCORED_KINDS = ("point", "day")
 TARGETS = {"zh-hans": 0.95, "zh-hant": 0.90, "zh-yue": 0.90, "en": 0.90}
@@ -124,7 +124,7 @@ def main() -> None:
     for case in corpus["cases"]:
         if case.get("disputed"):
             continue
-        outcome, shown, used_dateparser, elapsed = score(case, zone, counter)
+        outcome, shown, used_dateparser, _ = score(case, zone, counter)
         kind = case["kind"] if case["kind"] not in SCORED_KINDS else "scored"
         group = group_of(case)
         table[(kind, group)][outcome] += 1

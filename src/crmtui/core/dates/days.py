@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from crmtui.core.dates.text import Lazy, zh_int
 
@@ -134,7 +134,10 @@ def upcoming_day_of_month(today: date, day: int) -> date:
 
 def at(day: date, minutes: int, tz) -> datetime:
     # minutes may be 24*60 (midnight ending the day): timedelta carries it to the next day.
-    return datetime.combine(day, time(0), tzinfo=tz) + timedelta(minutes=minutes)
+    wall = datetime.combine(day, time(0), tzinfo=tz) + timedelta(minutes=minutes)
+    # Through UTC and back: a wall time a daylight-saving change skips (02:30 on the
+    # spring-forward night) becomes the real instant, shown as 03:30.
+    return wall.astimezone(UTC).astimezone(tz)
 
 
 def full_year(year: str, today: date) -> int:
@@ -469,9 +472,11 @@ _ZH_WD_LAST = Lazy(r"(?P<rest>.+?)[,(]?" + _ZH_WD + r"\)?")
 def _with_weekday(s: str, ctx: Context) -> Day | None:
     """A date with its weekday ("Fri, Jul 18", "周日二月十号"): they must agree.
 
-    A date written without a year takes this year's or next year's, whichever falls on
-    the weekday; when neither does, the day comes back with named_weekday set and the
-    caller refuses it naming both.
+    A month and day written without a year that fall on the weekday only in this year,
+    already past ("Sunday, Feb 10" typed on the 12th), are this year's; a date is never
+    moved a year ahead to fit a weekday (a typo would become a date a year away). When
+    they disagree, the day comes back with named_weekday set and the caller refuses it
+    naming both.
     """
     for pattern, names in ((_EN_WD_FIRST, EN_WEEKDAYS), (_EN_WD_LAST, EN_WEEKDAYS),
                            (_ZH_WD_FIRST, ZH_WEEKDAYS), (_ZH_WD_LAST, ZH_WEEKDAYS)):
@@ -487,14 +492,14 @@ def _with_weekday(s: str, ctx: Context) -> Day | None:
             continue
         if day.day.weekday() == weekday:
             return day
-        if not re.search(r"\d{4}|[零〇一二三四五六七八九]{4}年|去年|今年|明年", rest) and _names_month(rest):
-            for year in (ctx.today.year, ctx.today.year + 1):
-                try:
-                    candidate = day.day.replace(year=year)
-                except ValueError:
-                    continue
-                if candidate.weekday() == weekday:
-                    return Day(candidate)
+        if (day.day.year != ctx.today.year and _names_month(rest)
+                and not re.search(r"\d{4}|[零〇一二三四五六七八九]{4}年|去年|今年|明年", rest)):
+            try:
+                this_year = day.day.replace(year=ctx.today.year)
+            except ValueError:
+                this_year = None
+            if this_year is not None and this_year.weekday() == weekday:
+                return Day(this_year)
         return Day(day.day, named_weekday=weekday)
     return None
 

@@ -48,7 +48,7 @@ def parse_with_dateparser(s: str, now: datetime, default_time: time) -> tuple[da
     }
     try:
         result = dateparser.parse(s, languages=["en"], settings=settings)
-    except Exception:  # dateparser raises assorted errors on odd input; that is "not understood"
+    except Exception:  # noqa: BLE001 -- dateparser raises assorted errors on odd input; that is "not understood"
         return None
     if result is None or not _carries(s, words, clocks, result):
         return None

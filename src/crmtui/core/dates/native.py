@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from crmtui.core.dates.clock import PART_DEFAULTS, parse_clock
 from crmtui.core.dates.days import Context, Day, at, parse_day, relative_day
@@ -59,12 +59,12 @@ _EN_AMOUNTS = {"a": 1, "an": 1, "few": 3, "a few": 3, "couple": 2, "a couple": 2
                "a couple of": 2, "a pair of": 2, "half a": 0.5, "half an": 0.5}
 
 _ZH_RELATIVE = Lazy(
-    rf"(?P<n>\d{{1,4}}|[零〇一二两三四五六七八九十]{{1,3}})(?P<ge>个)?"
+    r"(?P<n>\d{1,4}|[零〇一二两三四五六七八九十]{1,3})(?P<ge>个)?"
     r"(?P<unit>天|日|周|星期|礼拜|月|年|小时|钟头|分钟|分|秒钟|秒)"
     r"(?P<dir>以后|之后|过后|后|以前|之前|前)"
 )
 _ZH_HALF_HOURS = Lazy(
-    rf"(?:(?P<n>\d{{1,2}}|[一二两三四五六七八九十]{{1,2}})个半|半个?)(?:小时|钟头)(?P<dir>以后|之后|过后|后|以前|之前|前)")
+    r"(?:(?P<n>\d{1,2}|[一二两三四五六七八九十]{1,2})个半|半个?)(?:小时|钟头)(?P<dir>以后|之后|过后|后|以前|之前|前)")
 _ZH_UNITS = {"天": "days", "日": "days", "周": "weeks", "星期": "weeks", "礼拜": "weeks",
              "月": "months", "年": "years", "小时": "hours", "钟头": "hours", "分钟": "minutes",
              "分": "minutes", "秒钟": "seconds", "秒": "seconds"}
@@ -132,7 +132,7 @@ def _moment(s: str, now: datetime) -> datetime | None:
     if abs(seconds) > 10 * 365 * 86400:
         return None
     # Elapsed time, not wall-clock time: go through UTC so a DST change is counted right.
-    when = (now.astimezone(timezone.utc) + timedelta(seconds=round(seconds))).astimezone(now.tzinfo)
+    when = (now.astimezone(UTC) + timedelta(seconds=round(seconds))).astimezone(now.tzinfo)
     return when.replace(second=0, microsecond=0)
 
 
