@@ -2,7 +2,8 @@
 
 The config's [keys] table is checked against this list by every command (not only when the app
 starts), so a typo or a key bound twice is refused before anything runs. A test keeps the list equal
-to the bindings the screens declare.
+to the bindings the screens declare. Each entry also carries the binding's one-line tooltip, which the app
+gives the binding (tui/bindings.py) and the help lists.
 """
 
 from __future__ import annotations
@@ -10,104 +11,132 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crmtui.core.i18n import N_
+
 APP = "everywhere"
 """The scope of the app's own bindings: they apply on every screen."""
 
 
 @dataclass(frozen=True)
 class KeyBinding:
-    """One binding: its id (None for fixed keys that cannot be remapped), default keys and scope."""
+    """One binding: its id (None for fixed keys that cannot be remapped), default keys, scope, and the one-line
+    tooltip (English, N_) the footer and the help show beside its short description."""
 
     id: str | None
     keys: str
     scope: str
+    tooltip: str
 
 
 BINDINGS: tuple[KeyBinding, ...] = (
-    KeyBinding("today", "t", APP),
-    KeyBinding("pipeline", "p", APP),
-    KeyBinding("search", "slash", APP),
-    KeyBinding("help", "question_mark", APP),
-    KeyBinding("pool", "o", APP),
-    KeyBinding("sync", "S", APP),
-    KeyBinding("conflicts", "C", APP),
-    KeyBinding("quit", "q", APP),
-    KeyBinding("open", "enter", "today"),
-    KeyBinding("log", "l", "today"),
-    KeyBinding("new", "n", "today"),
-    KeyBinding("stage", "s", "today"),
-    KeyBinding("down", "j", "today"),
-    KeyBinding("up", "k", "today"),
-    KeyBinding("reload", "r", "today"),
-    KeyBinding("back-today", "escape", "today"),
-    KeyBinding("log-customer", "l", "customer"),
-    KeyBinding("edit", "e", "customer"),
-    KeyBinding("add-contact", "a", "customer"),
-    KeyBinding("edit-contact", "E", "customer"),
-    KeyBinding("remove-contact", "x", "customer"),
-    KeyBinding("add-deal", "d", "customer"),
-    KeyBinding("stage-customer", "s", "customer"),
-    KeyBinding("convert", "c", "customer"),
-    KeyBinding("merge", "m", "customer"),
-    KeyBinding("mark-paid", "dollar_sign", "customer"),
-    KeyBinding("reassign", "R", "customer"),
-    KeyBinding("release", "P", "customer"),
-    KeyBinding("back", "escape", "customer"),
-    KeyBinding("column-left", "left,h", "board"),
-    KeyBinding("column-right", "right", "board"),
-    KeyBinding("move-left", "shift+left", "board"),
-    KeyBinding("move-right", "shift+right", "board"),
-    KeyBinding("stage-board", "s", "board"),
-    KeyBinding("log-board", "l", "board"),
-    KeyBinding("open-board", "enter", "board"),
-    KeyBinding(None, "j", "board"),
-    KeyBinding(None, "k", "board"),
-    KeyBinding("back-board", "escape", "board"),
-    KeyBinding("rep-board", "at", "board"),
-    KeyBinding("claim", "c", "pool"),
-    KeyBinding("assign", "a", "pool"),
-    KeyBinding("deleted", "u", "pool"),
-    KeyBinding("reload", "r", "pool"),
-    KeyBinding("down", "j", "pool"),
-    KeyBinding("up", "k", "pool"),
-    KeyBinding("back", "escape", "pool"),
-    KeyBinding("down", "j", "deleted customers"),
-    KeyBinding("up", "k", "deleted customers"),
-    KeyBinding("back", "escape", "deleted customers"),
-    KeyBinding("claim-pool-customer", "c", "pool customer"),
-    KeyBinding("assign-pool-customer", "a", "pool customer"),
-    KeyBinding("back", "escape", "pool customer"),
-    KeyBinding("cancel-release", "escape", "release reason"),
-    KeyBinding("back", "escape", "conflicts"),
-    KeyBinding("down", "j", "conflicts"),
-    KeyBinding("up", "k", "conflicts"),
-    KeyBinding("dismiss", "d", "conflicts"),
-    KeyBinding("dismiss-all", "D", "conflicts"),
-    KeyBinding("save", "ctrl+s", "follow-up form"),
-    KeyBinding("cancel", "escape", "follow-up form"),
-    *(KeyBinding(None, key, "follow-up form") for key in (*"1234567yn", "tab", "shift+tab", "enter")),
-    KeyBinding("save-new", "ctrl+s", "new record"),
-    KeyBinding("open-existing", "ctrl+o", "new record"),
-    KeyBinding("cancel-new", "escape", "new record"),
-    KeyBinding("save-gate", "ctrl+s", "stage gate"),
-    KeyBinding("cancel-gate", "escape", "stage gate"),
-    KeyBinding("cancel-stage", "escape", "stage picker"),
-    KeyBinding("save-convert", "ctrl+s", "convert"),
-    KeyBinding("cancel-convert", "escape", "convert"),
-    KeyBinding("save-paid", "ctrl+s", "paid date"),
-    KeyBinding("cancel-paid", "escape", "paid date"),
-    KeyBinding("yes", "y", "confirm"),
-    KeyBinding("no", "n", "confirm"),
-    KeyBinding(None, "escape", "confirm"),
-    KeyBinding("cancel", "escape", "pick"),
-    KeyBinding("back-edit", "escape", "edit"),
-    KeyBinding("close-help", "escape,question_mark,q", "help"),
-    KeyBinding("close-merge", "escape", "merge"),
-    KeyBinding("close-search", "escape", "search"),
-    KeyBinding(None, "down", "search"),
+    KeyBinding("today", "t", APP, N_("Go back to today's agenda from any screen")),
+    KeyBinding("pipeline", "p", APP, N_("Open the board of deals by stage")),
+    KeyBinding("search", "slash", APP, N_("Find a customer by name, phone, email, WeChat, pinyin or notes")),
+    KeyBinding("help", "question_mark", APP, N_("List every key of every screen")),
+    KeyBinding("pool", "o", APP, N_("Open the team's pool of customers nobody holds")),
+    KeyBinding("sync", "S", APP, N_("Send and receive the team's changes now")),
+    KeyBinding("conflicts", "C", APP, N_("See the changes the server refused, and why")),
+    KeyBinding("quit", "q", APP, N_("Leave crmtui; everything is saved already")),
+    KeyBinding("open", "enter", "today", N_("Open the highlighted customer")),
+    KeyBinding("log", "l", "today", N_("Log a call, visit or message with the highlighted customer")),
+    KeyBinding("new", "n", "today", N_("Add a lead, a customer, a contact or a deal")),
+    KeyBinding("stage", "s", "today", N_("Move the highlighted row's deal to another stage")),
+    KeyBinding("down", "j", "today", N_("Move down the list")),
+    KeyBinding("up", "k", "today", N_("Move up the list")),
+    KeyBinding("reload", "r", "today", N_("Read the list again")),
+    KeyBinding("back-today", "escape", "today", N_("Back from a rep's Today to your own")),
+    KeyBinding("log-customer", "l", "customer", N_("Log a call, visit or message with this customer")),
+    KeyBinding("edit", "e", "customer", N_("Change this customer's details")),
+    KeyBinding("add-contact", "a", "customer", N_("Add a person to talk to at this customer")),
+    KeyBinding("edit-contact", "E", "customer", N_("Change the highlighted contact's details")),
+    KeyBinding("remove-contact", "x", "customer", N_("Remove the highlighted contact, after a yes")),
+    KeyBinding("add-deal", "d", "customer", N_("Start a deal with this customer")),
+    KeyBinding("stage-customer", "s", "customer", N_("Move the highlighted deal to another stage")),
+    KeyBinding("convert", "c", "customer", N_("Make this lead a customer, with its first deal if you like")),
+    KeyBinding("merge", "m", "customer", N_("Fold a duplicate record into this customer")),
+    KeyBinding("mark-paid", "dollar_sign", "customer", N_("Mark the next unpaid instalment paid, on the day you give")),
+    KeyBinding("reassign", "R", "customer", N_("Give this customer to another rep or to the pool (a manager's key)")),
+    KeyBinding("release", "P", "customer", N_("Give this customer back to the pool, saying why")),
+    KeyBinding("back", "escape", "customer", N_("Back to the previous screen")),
+    KeyBinding("column-left", "left,h", "board", N_("Go to the stage on the left")),
+    KeyBinding("column-right", "right", "board", N_("Go to the stage on the right")),
+    KeyBinding("move-left", "shift+left", "board", N_("Move the highlighted deal one stage back")),
+    KeyBinding("move-right", "shift+right", "board", N_("Move the highlighted deal one stage forward (Quote, Won and Lost ask first)")),
+    KeyBinding("stage-board", "s", "board", N_("Move the highlighted deal to any stage")),
+    KeyBinding("log-board", "l", "board", N_("Log a follow-up with the highlighted deal's customer")),
+    KeyBinding("open-board", "enter", "board", N_("Open the highlighted deal's customer")),
+    KeyBinding(None, "j", "board", N_("Move down the stage")),
+    KeyBinding(None, "k", "board", N_("Move up the stage")),
+    KeyBinding("back-board", "escape", "board", N_("Back to the previous screen")),
+    KeyBinding("rep-board", "at", "board", N_("Show one rep's deals, or everyone's (a manager's key)")),
+    KeyBinding("claim", "c", "pool", N_("Take the highlighted customer as yours, after a yes")),
+    KeyBinding("assign", "a", "pool", N_("Give the highlighted customer to a rep (a manager's key)")),
+    KeyBinding("deleted", "u", "pool", N_("List the team's deleted customers to restore one (a manager's key)")),
+    KeyBinding("reload", "r", "pool", N_("Read the list again")),
+    KeyBinding("down", "j", "pool", N_("Move down the list")),
+    KeyBinding("up", "k", "pool", N_("Move up the list")),
+    KeyBinding("back", "escape", "pool", N_("Back to the previous screen")),
+    KeyBinding("down", "j", "deleted customers", N_("Move down the list")),
+    KeyBinding("up", "k", "deleted customers", N_("Move up the list")),
+    KeyBinding("back", "escape", "deleted customers", N_("Back to the previous screen")),
+    KeyBinding("claim-pool-customer", "c", "pool customer", N_("Take this customer as yours, after a yes")),
+    KeyBinding("assign-pool-customer", "a", "pool customer", N_("Give this customer to a rep (a manager's key)")),
+    KeyBinding("back", "escape", "pool customer", N_("Back to the previous screen")),
+    KeyBinding("cancel-release", "escape", "release reason", N_("Keep the customer; nothing is released")),
+    KeyBinding("back", "escape", "conflicts", N_("Back to the previous screen")),
+    KeyBinding("down", "j", "conflicts", N_("Move down the list")),
+    KeyBinding("up", "k", "conflicts", N_("Move up the list")),
+    KeyBinding("dismiss", "d", "conflicts", N_("Forget the highlighted refused change")),
+    KeyBinding("dismiss-all", "D", "conflicts", N_("Forget every refused change, after a yes")),
+    KeyBinding("save", "ctrl+s", "follow-up form", N_("Save the follow-up (the form says what is still missing)")),
+    # One id, two dialogs: the text suits both (a tooltip is looked up by id).
+    KeyBinding("cancel", "escape", "follow-up form", N_("Close without saving anything")),
+    *(KeyBinding(None, key, "follow-up form", N_("Pick the channel")) for key in "1234567"),
+    KeyBinding(None, "y", "follow-up form", N_("Goal met: yes / no")),
+    KeyBinding(None, "n", "follow-up form", N_("Goal met: yes / no")),
+    KeyBinding(None, "tab", "follow-up form", N_("Next field")),
+    KeyBinding(None, "shift+tab", "follow-up form", N_("Previous field")),
+    KeyBinding(None, "enter", "follow-up form", N_("Next field; on the date, save")),
+    KeyBinding("save-new", "ctrl+s", "new record", N_("Add the record (a duplicate is shown first)")),
+    KeyBinding("open-existing", "ctrl+o", "new record", N_("Open the existing record the form found instead of adding a duplicate")),
+    KeyBinding("cancel-new", "escape", "new record", N_("Close without saving (asks first when something was typed)")),
+    KeyBinding("save-gate", "ctrl+s", "stage gate", N_("Save what the stage needs and move the deal")),
+    KeyBinding("cancel-gate", "escape", "stage gate", N_("Close; the deal stays where it was")),
+    KeyBinding("cancel-stage", "escape", "stage picker", N_("Close; the deal stays where it was")),
+    KeyBinding("save-convert", "ctrl+s", "convert", N_("Make the lead a customer")),
+    KeyBinding("cancel-convert", "escape", "convert", N_("Close; the lead stays a lead")),
+    KeyBinding("save-paid", "ctrl+s", "paid date", N_("Mark the instalment paid on this day")),
+    KeyBinding("cancel-paid", "escape", "paid date", N_("Close; nothing is marked paid")),
+    KeyBinding("yes", "y", "confirm", N_("Yes, do it")),
+    KeyBinding("no", "n", "confirm", N_("No, leave everything as it is")),
+    KeyBinding(None, "escape", "confirm", N_("No, leave everything as it is")),
+    KeyBinding("cancel", "escape", "pick", N_("Close without saving anything")),
+    KeyBinding("back-edit", "escape", "edit", N_("Stop editing this field, or close")),
+    KeyBinding("close-help", "escape,question_mark,q", "help", N_("Close this list")),
+    KeyBinding("close-merge", "escape", "merge", N_("Close; nothing is merged")),
+    KeyBinding("close-search", "escape", "search", N_("Close the search")),
+    KeyBinding(None, "down", "search", N_("Move from the query into the results")),
 )
 
 IDS: frozenset[str] = frozenset(b.id for b in BINDINGS if b.id)
+
+
+def _tooltips() -> dict[tuple[str | None, str | None], str]:
+    """Tooltips by (id, None), and by (None, key) for the fixed keys that have no id ("1" of the follow-up form)."""
+    tips: dict[tuple[str | None, str | None], str] = {}
+    for binding in BINDINGS:
+        for name in [(binding.id, None)] if binding.id else [(None, key) for key in binding.keys.split(",")]:
+            tips.setdefault(name, binding.tooltip)
+    return tips
+
+
+_TOOLTIPS = _tooltips()
+
+
+def tooltip_of(binding_id: str | None, key: str) -> str:
+    """The registry's tooltip (English) for a binding: by its id, which stays when the rep remaps the key
+    (one id on two screens, Back or Cancel, has one text); a fixed key without an id by the key itself."""
+    return _TOOLTIPS.get((binding_id, None) if binding_id else (None, key), "")
 
 KEPT = ("up", "down", "left", "right", "home", "end", "pageup", "pagedown", "tab", "shift+tab", "ctrl+p", "ctrl+c",
         "ctrl+q")

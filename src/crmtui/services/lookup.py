@@ -21,7 +21,7 @@ from crmtui.services.context import Context
 from crmtui.store import lookup as store
 from crmtui.store.lookup import CustomerRef, DealRef
 
-__all__ = ["CustomerRef", "DealRef", "resolve_customer", "resolve_deal", "find_customers", "find_deals"]
+__all__ = ["CustomerRef", "DealRef", "resolve_customer", "resolve_deal", "find_customers", "find_deals", "owner_note"]
 
 MAX_REF = 200
 """Longer input cannot be a name (names are at most 200 characters); SQLite's LIKE refuses huge patterns anyway."""
@@ -112,3 +112,12 @@ def owners_of(ctx: Context, customer_ids: list[str]) -> dict[str, str | None]:
     """Whose each of these customers is (a manager's lists show it)."""
     with ctx.db.raw_read() as connection:
         return store.owners(connection, customer_ids)
+
+
+def owner_note(ctx: Context, owner: str | None, before: str) -> str:
+    """In a team, whose customer a row is when it is not the rep's own: `before` and the rep's name (or the
+    pool's), else "". The app shows it on a manager's lists, the command line to everyone in a team."""
+    sync = ctx.settings.sync
+    if not sync.configured or owner == sync.user:
+        return ""
+    return before + (owner or labels.status("pool"))

@@ -2,60 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.reactive import reactive
 
-from crmtui.core.i18n import N_, _
-from crmtui.tui.messages import DataChanged
+from crmtui.core.errors import CrmError
+from crmtui.core.i18n import _
+from crmtui.core.normalize import visible
+from crmtui.services.agenda import due_since
 from crmtui.services.context import Context
+from crmtui.services.watch import ChangeWatcher
+from crmtui.tui import bindings
+from crmtui.tui.bindings import CrmCommands, translate_bindings
+from crmtui.tui.messages import DataChanged, PoolChanged
+from crmtui.tui.screens.today import TodayScreen
+
+# Start-up: the app imports Today (shown first) and what every launch uses. The team's service (the sync client,
+# ~0.2 s) is imported only where team sync is set up, and each other screen or dialog when it is first opened:
+# the customer, pipeline and search screens bring SQLModel and SQLAlchemy (~1 s cold on this machine, measured
+# with `python -X importtime`), which Today does without.
 
 
 WIDE_FOOTER = 130
 """From this many columns on, the footer has room for "synced 3 min ago · 2 pending" beside the keys."""
-
-
-def translate_bindings(node: DOMNode) -> None:
-    """Translates the descriptions of a node's bindings (declared in English with N_) for this instance."""
-    bindings = node._bindings.key_to_bindings  # noqa: SLF001 - Textual keeps per-instance copies here
-    for key, items in bindings.items():
-        bindings[key] = [
-            replace(b, description=_(b.description) if b.description else "", tooltip=_(b.tooltip) if b.tooltip else "")
-            for b in items
-        ]
-
-
-class CrmCommands(Provider):
-    """The command palette: every binding of the app and the current screen, by its description."""
-
-    def _commands(self) -> Iterable[tuple[str, str, DOMNode, str]]:
-        seen = set()
-        # self.screen is the screen the palette was opened on (the app's current screen is the palette itself)
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            yield binding.description, binding.key_display or self.app.get_key_display(binding), active.node, binding.action
-
-    async def discover(self) -> Hits:
-        for label, key, node, action in self._commands():
-            yield DiscoveryHit(label, partial(node.run_action, action), help=key)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for label, key, node, action in self._commands():
-            score = matcher.match(label)
-            if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(node.run_action, action), help=key)
 
 
 class CrmApp(App[None]):
@@ -65,22 +39,12 @@ class CrmApp(App[None]):
     TITLE = "crmtui"
     COMMANDS = App.COMMANDS | {CrmCommands}
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("t", "go_today", N_("Today"), id="today"),
-        Binding("p", "go_pipeline", N_("Pipeline"), id="pipeline"),
-        Binding("slash", "search", N_("Search"), id="search", key_display="/"),
-        Binding("question_mark", "help", N_("Help"), id="help", key_display="?"),
-        Binding("o", "go_pool", N_("Pool"), id="pool"),
-        Binding("S", "sync_now", N_("Sync"), id="sync", show=False),  # shown with the sync state
-        Binding("C", "conflicts", N_("Sync conflicts"), id="conflicts", show=False),
-        Binding("q", "quit", N_("Quit"), id="quit"),
-    ]
-    TEAM_ACTIONS = ("go_pool", "sync_now", "conflicts")
+    BINDINGS = bindings.APP_BINDINGS
+    TEAM_ACTIONS = bindings.TEAM_ACTIONS
     """Shown only when team sync is set up."""
 
     sync_line: reactive[str] = reactive("")
     """The footer's sync state (empty when team sync is not set up)."""
-    N_("palette")  # Textual's own ctrl+p binding, translated by translate_bindings
 
     def __init__(self, ctx: Context, *, watch_seconds: float = 1.0, theme: str | None = None) -> None:
         self.ctx = ctx
@@ -89,22 +53,18 @@ class CrmApp(App[None]):
         translate_bindings(self)
         if theme:
             self.theme = theme
-        self._watcher = None
+        self._watcher: ChangeWatcher | None = None
         self._due_checked: datetime | None = None
         self.sync_problem = False
         self.is_manager = False
         self._syncing = False
 
-    def get_default_screen(self):  # type: ignore[no-untyped-def]
-        from crmtui.tui.screens.today import TodayScreen
-
+    def get_default_screen(self) -> TodayScreen:
         return TodayScreen()
 
     def on_mount(self) -> None:
         if self.ctx.settings.keys:
             self.set_keymap(dict(self.ctx.settings.keys))
-        from crmtui.services.watch import ChangeWatcher
-
         self._watcher = ChangeWatcher(self.ctx)
         self._due_checked = self.ctx.clock.utcnow()
         # At least 50 ms: a zero interval would spin, and Textual's timer divides by it when it falls behind.
@@ -126,7 +86,7 @@ class CrmApp(App[None]):
     # ------------------------------------------------------------------ team sync
 
     def _show_sync_state(self, width: int | None = None) -> None:
-        from crmtui.services.team import status, status_line
+        from crmtui.services.team import status, status_line  # deferred: see the note at the top
 
         # A narrow terminal gets the short form, so the state never hides the keys. During a resize the app's
         # size is still the old one: the event's width is passed in.
@@ -144,20 +104,20 @@ class CrmApp(App[None]):
         self.run_worker(partial(self._sync_round, quiet), thread=True, group="sync", exit_on_error=False)
 
     def _sync_round(self, quiet: bool) -> None:
-        from crmtui.core.errors import CrmError
-        from crmtui.services.team import sync_round
+        from crmtui.services.team import sync_round  # deferred: see the note at the top
 
+        error: Exception | None = None
+        report = None
         try:
-            report, error = sync_round(self.ctx), None
-        except CrmError as failure:
-            report, error = None, failure
+            report = sync_round(self.ctx)
         except Exception as failure:  # noqa: BLE001 - a sync bug must not take the app down
-            report, error = None, failure
+            error = failure
         self.call_from_thread(self._after_sync, report, error, quiet)
 
-    def _after_sync(self, report, error, quiet: bool) -> None:  # type: ignore[no-untyped-def]
-        from crmtui.core.errors import CrmError
-        from crmtui.services.team import report_notes
+    def _after_sync(self, report: Any, error: Exception | None, quiet: bool) -> None:
+        """The round's outcome in the footer and as notifications (report: what services.team.sync_round
+        returned, None after an error)."""
+        from crmtui.services.team import rejected_round_text, report_notes  # deferred: see the note at the top
 
         self._syncing = False
         self._show_sync_state()
@@ -166,14 +126,9 @@ class CrmApp(App[None]):
                 text = error.message() if isinstance(error, CrmError) else str(error)
                 self.notify(text, title=_("Sync"), severity="warning", timeout=8)
             return
-        from crmtui.tui.screens.pool import PoolScreen
-
         for screen in self.screen_stack:  # the pool changes with every round (claims, releases, reclaims)
-            if isinstance(screen, PoolScreen):
-                screen.load()
+            screen.post_message(PoolChanged())
         if report.rejected:
-            from crmtui.services.team import rejected_round_text
-
             self.notify(rejected_round_text(self.ctx, report), title=_("Sync"), severity="warning", timeout=10)
         for text, warning in report_notes(report):
             self.notify(text, title=_("Sync"), severity="warning" if warning else "information")
@@ -188,8 +143,6 @@ class CrmApp(App[None]):
 
     def _check_due(self) -> None:
         """Tells the rep when a follow-up comes due while the app is open."""
-        from crmtui.services.agenda import due_since
-
         since, self._due_checked = self._due_checked, self.ctx.clock.utcnow()
         if since is None:
             return
@@ -201,8 +154,6 @@ class CrmApp(App[None]):
     def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
                timeout: float | None = None, markup: bool = False) -> None:
         """Notifications carry user data (names, typed text): shown literally, never parsed as markup."""
-        from crmtui.core.normalize import visible
-
         super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout,  # type: ignore[arg-type]
                        markup=False)
 
@@ -220,8 +171,6 @@ class CrmApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_go_today(self) -> None:
-        from crmtui.tui.screens.today import TodayScreen
-
         def own_today() -> bool:  # a rep's Today opened from a manager's team section is not the home
             return isinstance(self.screen, TodayScreen) and self.screen.rep is None
 
@@ -231,49 +180,87 @@ class CrmApp(App[None]):
             self.push_screen(TodayScreen())
 
     def action_go_pipeline(self) -> None:
-        from crmtui.tui.screens.pipeline import PipelineScreen
+        from crmtui.tui.screens.pipeline import PipelineScreen  # deferred: see the note at the top
 
         if not isinstance(self.screen, PipelineScreen):
             self.push_screen(PipelineScreen())
 
     def action_search(self) -> None:
-        from crmtui.tui.dialogs.search import SearchScreen
+        from crmtui.tui.dialogs.search import SearchScreen  # deferred: see the note at the top
 
         self.push_screen(SearchScreen())
 
     def action_go_pool(self) -> None:
-        from crmtui.tui.screens.pool import PoolScreen
+        from crmtui.tui.screens.pool import PoolScreen  # deferred: see the note at the top
 
         if not isinstance(self.screen, PoolScreen):
             self.push_screen(PoolScreen())
 
     def action_conflicts(self) -> None:
-        from crmtui.tui.screens.conflicts import ConflictsScreen
+        from crmtui.tui.screens.conflicts import ConflictsScreen  # deferred: see the note at the top
 
         if not isinstance(self.screen, ConflictsScreen):
             self.push_screen(ConflictsScreen())
 
     def action_help(self) -> None:
-        from crmtui.tui.dialogs.help import HelpScreen
+        from crmtui.tui.dialogs.help import HelpScreen  # deferred: see the note at the top
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(help_sections(self.ctx.settings.sync.configured, self.is_manager)))
 
     def open_customer(self, customer_id: str) -> None:
         """Shows the 360 view of a customer."""
-        from crmtui.tui.screens.customer import CustomerScreen
+        from crmtui.tui.screens.customer import CustomerScreen  # deferred: see the note at the top
 
         self.push_screen(CustomerScreen(customer_id))
 
     def log_follow_up(self, customer_id: str, customer_name: str) -> None:
         """Opens the follow-up form; the data reloads when it is saved."""
-        from crmtui.tui.dialogs.follow_up import FollowUpForm
+        from crmtui.tui.dialogs.follow_up import FollowUpForm  # deferred: see the note at the top
 
         def saved(result: bool | None) -> None:
             if result:
                 self.refresh_data()
 
         self.push_screen(FollowUpForm(customer_id, customer_name), saved)
+
+
+def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
+    """The help's sections, in order: a title and the class whose BINDINGS it lists (the app's own first).
+    The team's screens only in a team, the deleted customers only for a manager."""
+    # deferred: see the note at the top (only `?` needs every screen's class)
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+    from crmtui.tui.dialogs.convert import ConvertForm
+    from crmtui.tui.dialogs.edit import EditRecordScreen
+    from crmtui.tui.dialogs.follow_up import FollowUpForm
+    from crmtui.tui.dialogs.help import HelpScreen
+    from crmtui.tui.dialogs.merge import MergeScreen
+    from crmtui.tui.dialogs.new_record import NewRecordScreen
+    from crmtui.tui.dialogs.pick import PickScreen
+    from crmtui.tui.dialogs.release import ReleaseReasonForm
+    from crmtui.tui.dialogs.search import SearchScreen
+    from crmtui.tui.dialogs.stage import GateForm, PaidOnForm, StagePicker
+    from crmtui.tui.screens.conflicts import ConflictsScreen
+    from crmtui.tui.screens.customer import CustomerScreen
+    from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
+    from crmtui.tui.screens.pipeline import PipelineScreen
+    from crmtui.tui.screens.pool import PoolScreen
+    from crmtui.tui.screens.pool_customer import PoolCustomerScreen
+
+    sections: list[tuple[str, type[DOMNode]]] = [
+        (_("Everywhere"), CrmApp), (_("Today"), TodayScreen), (_("Customer"), CustomerScreen),
+        (_("Follow-up form"), FollowUpForm), (_("Pipeline"), PipelineScreen), (_("Search"), SearchScreen),
+        (_("New record"), NewRecordScreen), (_("Stage"), StagePicker), (_("Stage gate"), GateForm),
+        (_("Mark instalment paid"), PaidOnForm), (_("Convert lead"), ConvertForm), (_("Edit"), EditRecordScreen),
+        (_("Merge a duplicate"), MergeScreen), (_("Yes or no"), ConfirmScreen), (_("Pick one"), PickScreen),
+        (_("Help"), HelpScreen),
+    ]
+    if team:
+        sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),
+                     (_("Release to the pool"), ReleaseReasonForm), (_("Sync conflicts"), ConflictsScreen)]
+    if manager:
+        sections.append((_("Deleted customers"), DeletedCustomersScreen))
+    return sections
 
 
 def build_app(ctx: Context, **options: object) -> CrmApp:

@@ -1,4 +1,5 @@
-"""What every screen of crmtui shares: bindings shown in the chosen language, worker errors as notifications."""
+"""What every screen of crmtui shares: bindings shown in the chosen language, worker errors as notifications,
+and a typed handle on the running app."""
 
 from __future__ import annotations
 
@@ -7,56 +8,34 @@ from typing import TYPE_CHECKING, Any, cast
 from textual.worker import Worker, WorkerState
 
 from crmtui.core.i18n import _
+from crmtui.tui.bindings import translate_bindings
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from crmtui.tui.app import CrmApp
 
+    _Screen = Screen[Any]
+else:
+    _Screen = object  # a mixin at run time; each screen's own Screen or ModalScreen base comes after it
 
-class CrmScreenMixin:
+
+class CrmScreenMixin(_Screen):
     """Mixed into every Screen and ModalScreen of the app (put it first in the bases)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from crmtui.tui.app import translate_bindings
-
-        translate_bindings(self)  # type: ignore[arg-type]
+        translate_bindings(self)
 
     @property
     def crm(self) -> CrmApp:
         """The running crmtui app, typed: its context (`ctx`), `refresh_data`, `open_customer`, `is_manager`..."""
-        return cast("CrmApp", self.app)  # type: ignore[attr-defined]
+        return cast("CrmApp", self.app)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed load or search becomes a notification, never a crash (workers report to their screen)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.app.notify(str(event.worker.error), title=_("Error"), severity="error", timeout=8)  # type: ignore[attr-defined]
-
-
-class FormMixin:
-    """Behaviour shared by the modal forms: Enter walks the fields and saves on the last; closing asks first."""
-
-    def advance_or_save(self, field: object) -> None:
-        """Enter on a field: the next field, or save when it is the last one."""
-        from textual.widgets import Input
-
-        inputs = list(self.query(Input))  # type: ignore[attr-defined]
-        if inputs and field is inputs[-1]:
-            self.action_save()  # type: ignore[attr-defined]
-        else:
-            self.focus_next()  # type: ignore[attr-defined]
-
-    def close_asking(self, typed: bool, question: str, result: object) -> None:
-        """Closes at once when nothing was typed; otherwise only after the rep confirms losing it."""
-        if not typed:
-            self.dismiss(result)  # type: ignore[attr-defined]
-            return
-        from crmtui.tui.dialogs.confirm import ConfirmScreen
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(result)  # type: ignore[attr-defined]
-
-        self.app.push_screen(ConfirmScreen(question), answered)  # type: ignore[attr-defined]
+            self.crm.notify(str(event.worker.error), title=_("Error"), severity="error", timeout=8)
 
 
 class ReloadsOnChange:

@@ -1,4 +1,4 @@
-"""App-wide messages."""
+"""App-wide messages: one screen tells the others what changed, without importing them."""
 
 from __future__ import annotations
 
@@ -12,3 +12,9 @@ class DataChanged(Message):
     """Something was written (here or by another process): screens reload what they show."""
 
     origin: str = "local"
+
+
+@dataclass
+class PoolChanged(Message):
+    """A claim or a restore changed the team's pool: the pool lists on the stack read it again from the server
+    (DataChanged would not do: it comes after every local write, and the pool is not on the laptop)."""

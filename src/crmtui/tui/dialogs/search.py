@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.core.i18n import N_, _
-from crmtui.tui.screens.pipeline import owner_note
+from crmtui.services.lookup import owner_note, owners_of
 from crmtui.services.search import SearchHit, search
 from crmtui.tui.widgets.cells import row
 
@@ -49,11 +49,9 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def run_search(self, text: str) -> None:
         """Each keystroke replaces the previous search (exclusive worker)."""
-        hits = search(self.app.ctx, text) if text.strip() else []  # type: ignore[attr-defined]
-        if getattr(self.app, "is_manager", False) and hits:
-            from crmtui.services.lookup import owners_of
-
-            self.owners = owners_of(self.app.ctx, list({hit.customer_id for hit in hits}))  # type: ignore[attr-defined]
+        hits = search(self.crm.ctx, text) if text.strip() else []
+        if self.crm.is_manager and hits:
+            self.owners = owners_of(self.crm.ctx, list({hit.customer_id for hit in hits}))
         self.app.call_from_thread(self.show_hits, text, hits)
 
     def show_hits(self, text: str, hits: list[SearchHit]) -> None:
@@ -66,7 +64,7 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
         for index, hit in enumerate(hits):
             key = f"hit-{index}"
             self.hits[key] = hit
-            detail = hit.detail + (owner_note(self.app, whose.get(hit.customer_id)) if whose else "")
+            detail = hit.detail + (owner_note(self.crm.ctx, whose.get(hit.customer_id), " · ") if whose else "")
             options.append(Option(row((hit.customer_name, 26), (hit.label(), 8, "dim"), (detail, 0)), id=key))
         if text.strip() and not hits:
             options.append(Option(Text(_("no match"), style="dim"), disabled=True))
@@ -88,7 +86,7 @@ class SearchScreen(CrmScreenMixin, ModalScreen[None]):
         if hit is None:
             return
         self.dismiss(None)
-        self.app.open_customer(hit.customer_id)  # type: ignore[attr-defined]
+        self.crm.open_customer(hit.customer_id)
 
     def action_results(self) -> None:
         listing = self.query_one("#results", OptionList)

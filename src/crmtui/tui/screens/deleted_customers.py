@@ -13,10 +13,15 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from crmtui.core import i18n
+from crmtui.core.dates import format_when
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.tui.base import CrmScreenMixin
+from crmtui.services.pool import deleted_team_customers, restore_team_customer
 from crmtui.services.team import DeletedCustomer
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.messages import PoolChanged
 from crmtui.tui.widgets.cells import row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -45,10 +50,8 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="deleted", exit_on_error=False)
     def load(self) -> None:
-        from crmtui.services.pool import deleted_team_customers
-
         try:
-            customers = deleted_team_customers(self.app.ctx)  # type: ignore[attr-defined]
+            customers = deleted_team_customers(self.crm.ctx)
         except CrmError as error:
             self.app.call_from_thread(self.show_problem, error.message())
             return
@@ -61,10 +64,7 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
         self.customers = {c.id: c for c in customers}
         listing = self.query_one("#deleted-list", OptionList)
         width = max(40, listing.size.width or 80) - 2
-        from crmtui.core import i18n
-        from crmtui.core.dates import format_when
-
-        clock = self.app.ctx.clock  # type: ignore[attr-defined]
+        clock = self.crm.ctx.clock
         options = [Option(row((c.name, max(14, width * 4 // 10)), (c.holder or _("pool"), max(12, width * 3 // 10)),
                               (_("deleted {day}").format(day=format_when(
                                   clock.to_local(c.deleted_at), True, i18n.language, clock.today())), 0)), id=c.id)
@@ -93,8 +93,6 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
             self.ask_restore(customer)
 
     def ask_restore(self, customer: DeletedCustomer) -> None:
-        from crmtui.tui.dialogs.confirm import ConfirmScreen
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self.app.run_worker(partial(self.restore_now, customer), thread=True, group="restore",
@@ -105,25 +103,20 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def restore_now(self, customer: DeletedCustomer) -> None:
-        from crmtui.services.pool import restore_team_customer
-
-        app = self.app
+        app = self.crm
         try:
-            restore_team_customer(app.ctx, customer.id)  # type: ignore[attr-defined]
+            restore_team_customer(app.ctx, customer.id)
         except CrmError as error:
             app.call_from_thread(app.notify, error.message(), title=_("Not restored"), severity="warning")
             return
         app.call_from_thread(self.restored, customer)
 
     def restored(self, customer: DeletedCustomer) -> None:
-        app = self.app
+        app = self.crm
         app.notify(_("{name} is back; every laptop receives it at its next sync").format(name=customer.name),
                    title=_("Restored"))
         if app.screen is self:
             app.pop_screen()
-        from crmtui.tui.screens.pool import PoolScreen
-
         for screen in app.screen_stack:
-            if isinstance(screen, PoolScreen):
-                screen.load()
-        app.refresh_data("sync")  # type: ignore[attr-defined]
+            screen.post_message(PoolChanged())
+        app.refresh_data("sync")

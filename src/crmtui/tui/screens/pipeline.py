@@ -17,8 +17,10 @@ from crmtui.core.formatting import format_amount, format_short
 from crmtui.core.i18n import N_, _
 from crmtui.tui.messages import DataChanged
 from crmtui.core.labels import stage_name
-from crmtui.tui.dialogs.stage import move_deal
-from crmtui.services.agenda import ALL_REPS
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.dialogs.stage import choose_stage, move_deal
+from crmtui.services.agenda import ALL_REPS, team_reps
+from crmtui.services.lookup import owner_note
 from crmtui.services.pipeline import Card, Column, board
 from crmtui.tui.widgets.cells import fit, wrap_words
 from crmtui.tui.widgets.status_footer import StatusFooter
@@ -27,13 +29,6 @@ from crmtui.tui.widgets.status_footer import StatusFooter
 MAX_CARDS = 300
 """Cards drawn per column (the longest in stage first); counts and sums cover every deal. Filling 7,000
 cards took ~1 s on the event loop (bench/bench_tui.py), 300 per column keeps a reload well under that."""
-
-
-def owner_note(app, owner: str | None) -> str:  # type: ignore[no-untyped-def]
-    """On a manager's laptop, whose customer a row is (not shown for the manager's own)."""
-    if not getattr(app, "is_manager", False) or owner == app.ctx.settings.sync.user:
-        return ""
-    return " · " + (owner or labels.status("pool"))
 
 
 class PipelineScreen(CrmScreenMixin, Screen[None]):
@@ -64,13 +59,13 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pick_rep":
-            return bool(getattr(self.app, "is_manager", False))
+            return self.crm.is_manager
         return True
 
     def compose(self) -> ComposeResult:
         yield Static(_("Pipeline"), classes="title", id="board-title")
         with Horizontal(id="board"):
-            for stage in self.app.ctx.settings.stages:  # type: ignore[attr-defined]
+            for stage in self.crm.ctx.settings.stages:
                 with Vertical(classes="column", id=f"col-{stage.key}"):
                     yield Static("", classes="column-head", id=f"head-{stage.key}")
                     yield OptionList(id=f"list-{stage.key}", classes="column-list")
@@ -89,7 +84,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def load(self) -> None:
-        columns = board(self.app.ctx, self.rep)  # type: ignore[attr-defined]
+        columns = board(self.crm.ctx, self.rep)
         self.app.call_from_thread(self.show_board, columns)
 
     def show_board(self, columns: list[Column]) -> None:
@@ -128,9 +123,9 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
                 line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {labels.days(card.days_in_stage)}", width),
                              style="dim")
                 lines = [line1, line2, line3]
-                whose = owner_note(self.app, card.owner).removeprefix(" · ")
+                whose = owner_note(self.crm.ctx, card.owner, "@") if self.crm.is_manager else ""
                 if whose:  # a manager's board: a fourth line says whose deal it is
-                    lines.append(Text(fit("@" + whose, width), style="italic dim"))
+                    lines.append(Text(fit(whose, width), style="italic dim"))
                 card_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
                 options.append(Option(card_text, id=card.deal_id))
             if len(column.cards) > MAX_CARDS:
@@ -186,30 +181,28 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         index = self._focused_index() + step
         if not 0 <= index < len(self.columns):
             return
-        move_deal(self.app, card.deal_id, card.title, self.columns[index].stage.key)
+        move_deal(self.crm, card.deal_id, card.title, self.columns[index].stage.key)
 
     def action_stage(self) -> None:
         card = self.current_card()
         if card is not None:
-            from crmtui.tui.dialogs.stage import choose_stage
-
-            choose_stage(self.app, card.deal_id, card.title, self.columns[self._focused_index()].stage.key)
+            choose_stage(self.crm, card.deal_id, card.title, self.columns[self._focused_index()].stage.key)
 
     def action_log(self) -> None:
         card = self.current_card()
         if card is not None:
-            self.app.log_follow_up(card.customer_id, card.customer_name)  # type: ignore[attr-defined]
+            self.crm.log_follow_up(card.customer_id, card.customer_name)
 
     def action_open(self) -> None:
         card = self.current_card()
         if card is not None:
-            self.app.open_customer(card.customer_id)  # type: ignore[attr-defined]
+            self.crm.open_customer(card.customer_id)
 
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
         card = self.cards.get(event.option.id or "")
         if card is not None:
-            self.app.open_customer(card.customer_id)  # type: ignore[attr-defined]
+            self.crm.open_customer(card.customer_id)
 
     def action_down(self) -> None:
         if isinstance(self.focused, OptionList):
@@ -224,11 +217,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
 
     def action_pick_rep(self) -> None:
         """Shows one rep's deals (a manager's board holds every rep's), or everyone's again."""
-        from crmtui.tui.dialogs.pick import PickScreen
-        from crmtui.services.agenda import team_reps
-
-        choices = [("", _("Everyone"))] + [
-            (name, name) for name in team_reps(self.app.ctx)]  # type: ignore[attr-defined]
+        choices = [("", _("Everyone"))] + [(name, name) for name in team_reps(self.crm.ctx)]
 
         def picked(value: str | None) -> None:
             if value is not None:

@@ -3,22 +3,28 @@ a manager's `a` gives it to a rep and `u` lists the deleted customers to restore
 
 from __future__ import annotations
 
-from rich.text import Text
-from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from crmtui.core import i18n
+from crmtui.core.dates import format_when
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.services.team import PoolEntry
+from crmtui.services.team import PoolEntry, pool_list, why_text
+from crmtui.tui.dialogs.claim import claim_from_pool
+from crmtui.tui.dialogs.reassign import reassign_customer
+from crmtui.tui.messages import PoolChanged
+from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
+from crmtui.tui.screens.pool_customer import PoolCustomerScreen
 from crmtui.tui.widgets.cells import fit, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -60,10 +66,8 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="pool", exit_on_error=False)
     def load(self) -> None:
-        from crmtui.services.team import pool_list
-
         try:
-            customers = pool_list(self.app.ctx)  # type: ignore[attr-defined]
+            customers = pool_list(self.crm.ctx)
         except CrmError as error:
             self.app.call_from_thread(self.show_problem, error.message())
             return
@@ -89,7 +93,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
     def _show_rows(self) -> None:
         listing = self.query_one("#pool-list", OptionList)
         self._rows_width = listing.scrollable_content_region.width
-        clock = self.app.ctx.clock  # type: ignore[attr-defined]
+        clock = self.crm.ctx.clock
         customers = list(self.customers.values())
         options = [Option(line, id=c.id) for c, line in
                    zip(customers, pool_rows(customers, max(40, self._rows_width or 80), clock), strict=True)]
@@ -118,14 +122,12 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("assign", "deleted"):
-            return bool(getattr(self.app, "is_manager", False))
+            return self.crm.is_manager
         return True
 
     def action_open(self) -> None:
         customer = self.current()
         if customer is not None:
-            from crmtui.tui.screens.pool_customer import PoolCustomerScreen
-
             self.app.push_screen(PoolCustomerScreen(customer.id, customer.name))
 
     def action_claim(self) -> None:
@@ -133,23 +135,23 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         if customer is None:
             self.notify(_("Move to a customer first"), severity="warning")
             return
-        claim_from_pool(self.app, customer.id, customer.name)
+        claim_from_pool(self.crm, customer.id, customer.name)
 
     def action_assign(self) -> None:
         customer = self.current()
         if customer is None:
             self.notify(_("Move to a customer first"), severity="warning")
             return
-        from crmtui.tui.dialogs.reassign import reassign_customer
-
         reassign_customer(self.app, customer.id, customer.name, None, to_pool=False, done=lambda _rep: self.load())
 
     def action_deleted(self) -> None:
-        from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
-
         self.app.push_screen(DeletedCustomersScreen())
 
     def action_reload(self) -> None:
+        self.load()
+
+    @on(PoolChanged)
+    def reload_after_claim_or_restore(self) -> None:
         self.load()
 
     def action_cursor_down(self) -> None:
@@ -176,11 +178,6 @@ def pool_rows(customers: list[PoolEntry], width: int, clock: Clock) -> list[Text
     when the rep last followed it up, or, for a customer the rep may not claim yet, from when they may.
     Columns take the width they need; when the line is too narrow, the industry and region are cut first, then
     the reason, then the name, never the date."""
-    from rich.cells import cell_len
-
-    from crmtui.core import i18n
-    from crmtui.core.dates import format_when
-
     today = clock.today()
     cells = []
     for c in customers:
@@ -191,7 +188,7 @@ def pool_rows(customers: list[PoolEntry], width: int, clock: Clock) -> list[Text
         else:
             local = clock.to_local(c.last_follow_up)
             last = _("last {day}").format(day=format_when(local.date(), False, i18n.language, today) if local else "—")
-        cells.append((c.name, " · ".join(part for part in (c.industry, c.region) if part), c.why_text(), last))
+        cells.append((c.name, " · ".join(part for part in (c.industry, c.region) if part), why_text(c), last))
     caps = (max(14, width * 3 // 10), max(10, width // 5), max(12, width * 4 // 10), width)
     widths = [min(cap, max((cell_len(line[i]) for line in cells), default=0)) for i, cap in enumerate(caps)]
     excess = sum(widths) + GAP * (len(widths) - 1) - width
@@ -202,33 +199,3 @@ def pool_rows(customers: list[PoolEntry], width: int, clock: Clock) -> list[Text
     return [row(*((value, width) for value, width in zip(line[:3], widths[:3], strict=True)),
                 (fit(line[3], widths[3]).rstrip(), 0), gap=GAP) for line in cells]
 
-
-def claim_from_pool(app: App, customer_id: str, name: str, done: Callable[[bool], None] | None = None) -> None:
-    """Asks "Claim NAME?", then claims on the server in a thread and pulls the customer; `done(arrived)` runs
-    after a claim (arrived: the customer is on the laptop already), and every pool list on screen reloads."""
-    from crmtui.tui.dialogs.confirm import ConfirmScreen
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            app.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
-
-    def claim_now() -> None:
-        from crmtui.services.team import claim
-
-        try:
-            claimed_name, report = claim(app.ctx, customer_id)  # type: ignore[attr-defined]
-        except CrmError as error:
-            app.call_from_thread(app.notify, error.message(), title=_("Not claimed"), severity="warning")
-            return
-        app.call_from_thread(partial(claimed, claimed_name, report is not None))
-
-    def claimed(claimed_name: str, arrived: bool) -> None:
-        app.notify(_("{name} is yours now; log a follow-up soon").format(name=claimed_name), title=_("Claimed"))
-        if done is not None:
-            done(arrived)
-        for screen in app.screen_stack:
-            if isinstance(screen, PoolScreen):
-                screen.load()
-        app.refresh_data("sync")  # type: ignore[attr-defined]
-
-    app.push_screen(ConfirmScreen(_("Claim {name}?").format(name=name)), answered)

@@ -9,7 +9,11 @@ from textual.widgets import Static
 
 from crmtui.core.errors import CrmError, NotFound
 from crmtui.core.i18n import N_, _
+from crmtui.services.pool import pool_customer_detail
+from crmtui.tui.dialogs.claim import claim_from_pool
+from crmtui.tui.dialogs.reassign import reassign_customer
 from crmtui.tui.screens.customer import CustomerScreen
+from crmtui.tui.widgets.cells import literal
 
 
 class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
@@ -28,10 +32,8 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
 
     @work(thread=True, exclusive=True, group="customer", exit_on_error=False)
     def load(self) -> None:
-        from crmtui.services.pool import pool_customer_detail
-
         try:
-            detail = pool_customer_detail(self.app.ctx, self.customer_id)  # type: ignore[attr-defined]
+            detail = pool_customer_detail(self.crm.ctx, self.customer_id)
         except NotFound:
             self.app.call_from_thread(self.left_pool)
             return
@@ -41,8 +43,6 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
         self.app.call_from_thread(self.show, detail)
 
     def cannot_load(self, message: str) -> None:
-        from crmtui.tui.widgets.cells import literal
-
         self.query_one("#customer-title", Static).update(literal(self.customer_name))
         self.query_one("#profile", Static).update(literal(message))
 
@@ -52,23 +52,19 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "assign":
-            return bool(getattr(self.app, "is_manager", False))
+            return self.crm.is_manager
         return True
 
     def action_claim(self) -> None:
-        from crmtui.tui.screens.pool import claim_from_pool
-
-        claim_from_pool(self.app, self.customer_id, self.customer_name, done=self.claimed)
+        claim_from_pool(self.crm, self.customer_id, self.customer_name, done=self.claimed)
 
     def claimed(self, arrived: bool) -> None:
         """Claimed: the customer's own (editable) screen replaces this one when it is on the laptop."""
         if self.app.screen is self:
             self.app.pop_screen()
             if arrived:
-                self.app.open_customer(self.customer_id)  # type: ignore[attr-defined]
+                self.crm.open_customer(self.customer_id)
 
     def action_assign(self) -> None:
-        from crmtui.tui.dialogs.reassign import reassign_customer
-
         reassign_customer(self.app, self.customer_id, self.customer_name, None, to_pool=False,
                           done=lambda _rep: self.dismiss_after_release())

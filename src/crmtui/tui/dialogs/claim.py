@@ -1,0 +1,44 @@
+"""Claiming a pool customer, from the pool list or from the customer's read-only view: asked first, then done
+on the server in a thread; the pool lists on the stack are told to reload."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from crmtui.core.errors import CrmError
+from crmtui.core.i18n import _
+from crmtui.services.team import claim
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.messages import PoolChanged
+
+if TYPE_CHECKING:
+    from crmtui.tui.app import CrmApp
+
+
+def claim_from_pool(app: CrmApp, customer_id: str, name: str, done: Callable[[bool], None] | None = None) -> None:
+    """Asks "Claim NAME?", then claims on the server in a thread and pulls the customer; `done(arrived)` runs
+    after a claim (arrived: the customer is on the laptop already), and every pool list on screen reloads."""
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
+
+    def claim_now() -> None:
+        try:
+            claimed_name, report = claim(app.ctx, customer_id)
+        except CrmError as error:
+            app.call_from_thread(app.notify, error.message(), title=_("Not claimed"), severity="warning")
+            return
+        app.call_from_thread(partial(claimed, claimed_name, report is not None))
+
+    def claimed(claimed_name: str, arrived: bool) -> None:
+        app.notify(_("{name} is yours now; log a follow-up soon").format(name=claimed_name), title=_("Claimed"))
+        if done is not None:
+            done(arrived)
+        for screen in app.screen_stack:
+            screen.post_message(PoolChanged())
+        app.refresh_data("sync")
+
+    app.push_screen(ConfirmScreen(_("Claim {name}?").format(name=name)), answered)
