@@ -29,6 +29,7 @@ __all__ = [
     "parse_day",
     "parse_next_date",
     "parse_when",
+    "weekday_name",
 ]
 
 MAX_INPUT_LENGTH = 100
@@ -74,7 +75,7 @@ class DateWeekdayError(DateParseError):
         self.weekday = weekday
         self.today = today
         super().__init__(text, template="the date {quoted} names a {weekday}, but {read} is not one",
-                         quoted=_quote(text), weekday=_EN_WEEKDAY_FULL[weekday],
+                         quoted=_quote(text), weekday=weekday_name(weekday),
                          read=format_when(day, False, today=today))
 
 
@@ -149,6 +150,11 @@ def parse_day(text: str, now: datetime) -> date:
         # the examples of a next date ("明天下午3点") are no help for a birthday or a paid date
         raise DateParseError(text, template=DateParseError.TEMPLATE, quoted=_quote(text),
                              examples=_DAY_EXAMPLES) from None
+
+
+def weekday_name(weekday: int, lang: str = "en") -> str:
+    """A weekday (0 = Monday) in full: "Thursday" / "周四" (for DateWeekdayError's message)."""
+    return _ZH_WEEKDAY_NAMES[weekday] if lang.lower().startswith("zh") else _EN_WEEKDAY_FULL[weekday]
 
 
 def format_when(
