@@ -10,6 +10,7 @@ as the one the services would write call by call (tests/test_demo.py builds both
 
 from __future__ import annotations
 
+import gc
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -101,8 +102,9 @@ class SampleBook:
         customer = new_customer(self.ctx, name, **values)  # type: ignore[arg-type]
         self.writer.add(customer, customer.created_at)
         for tag in clean_tags(tags or []):
-            self.writer.add(CustomerTag(customer_id=customer.id, tag=tag, created_at=customer.created_at,
-                                        updated_at=customer.created_at), customer.created_at)
+            self.writer.add_values(CustomerTag, {"customer_id": customer.id, "tag": tag, "created_at": customer.created_at,
+                                                 "updated_at": customer.created_at, "deleted_at": None},
+                                   customer.created_at)
         self._customers[customer.id] = customer
         self._contacts[customer.id] = []
         return customer
@@ -168,6 +170,20 @@ def load_demo(ctx: Context, book: type[SampleBook] = SampleBook) -> dict[str, in
     with ctx.db.read() as session:
         if count_customers(session):
             raise NotAllowed("the database already has data; `crm demo` only fills an empty one")
+    # The sample is some 10,000 objects that all live until the write: the cyclic garbage collector's passes over
+    # them (and over everything the ORM has loaded) free nothing and cost a tenth of the build.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        counts = _build(ctx, book)
+    finally:
+        if collecting:
+            gc.enable()
+    return counts
+
+
+def _build(ctx: Context, book: type[SampleBook]) -> dict[str, int]:
+    """Makes the sample in memory, then writes it in one transaction."""
     rng = random.Random(SEED)
     _USED.clear()
     real_now = datetime.combine(ctx.clock.today(), time(0), ctx.clock.zone)
