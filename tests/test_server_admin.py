@@ -270,3 +270,35 @@ def test_two_databases_sharing_the_old_role_names_are_not_guessed_apart(team_fac
         assert (f"the roles crm_rep, crm_manager and so on are shared with the database {other.database} on this"
                 " cluster, and crmtui cannot tell whose they are") in refused.stderr
     assert {"crm_owner", "crm_rep"} <= _roles(a)  # nothing renamed
+
+
+# The service the `crm server` commands go through ------------------------------------------------------------
+
+def test_a_driver_error_of_an_admin_command_is_one_line_with_the_password_masked() -> None:
+    from crmtui.core.errors import NotAllowed
+    from crmtui.services import admin as admin_service
+
+    dsn = "postgresql://admin:s3cret-pw@db.example/team"
+
+    def refused(url: str) -> None:
+        raise psycopg.OperationalError(f"connection to {url} failed\nDETAIL:  FATAL: no such database")
+
+    with pytest.raises(NotAllowed) as error:
+        admin_service.as_admin(dsn, refused, "init")
+    assert str(error.value) == "the server refused: connection to postgresql://admin:***@db.example/team failed"
+
+
+def test_an_admin_command_without_the_admin_url_says_whose_it_is_and_other_errors_pass_through() -> None:
+    from crmtui.core.errors import NotAllowed
+    from crmtui.services import admin as admin_service
+
+    with pytest.raises(NotAllowed) as error:
+        admin_service.reclaim(None)
+    assert str(error.value) == ("`crm server reclaim` is the admin's: give the admin's connection URL with --dsn or"
+                                " CRMTUI_SERVER_DSN")
+
+    def broken(url: str) -> None:
+        raise KeyError(url)  # a bug of ours is never dressed as the server's refusal
+
+    with pytest.raises(KeyError):
+        admin_service.as_admin("postgresql://admin@db.example/team", broken)

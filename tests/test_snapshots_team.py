@@ -33,6 +33,7 @@ from crmtui.tui.screens.today import TodayScreen
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
 from crmtui.services import follow_ups as follow_up_service
+from crmtui.services import team_words
 from crmtui.services.agenda import agenda_for
 from crmtui.services.context import Context
 from crmtui.sync import client as sync
@@ -218,7 +219,7 @@ def _pool_story(team: Team, frozen) -> Context:
     sync.sync_round(boss)
     for name, reason in (("上海宏达机械", "no-budget"), ("北京智联科技", "not-my-territory"),
                          ("杭州绿源农业", "other: 客户已搬到国外")):
-        pool_view.release(wang, customers[name], pool_view.parse_reason_option(reason))  # as `--reason` reads it
+        pool_view.release(wang, customers[name], team_words.parse_reason_option(reason))  # as `--reason` reads it
         _stamp_release(team, customers[name], released)
     sync.reassign(boss, customers["广州天河贸易"], None)
     _stamp_release(team, customers["广州天河贸易"], released)

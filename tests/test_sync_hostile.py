@@ -17,9 +17,11 @@ from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
 from crmtui.services import merge as merge_service
 from crmtui.services.follow_ups import log_follow_up
+from crmtui.services import team_words
 from crmtui.store import replica
 from crmtui.store.models import Contract, Customer, DealStageChange, FollowUp, Payment
 from crmtui.sync import client as sync
+from crmtui.sync import protocol
 
 from .teamserver import Team, local_rows, travel
 
@@ -269,7 +271,7 @@ def test_a_pull_sets_aside_a_row_it_cannot_store_goes_on_and_retries_after_an_ac
     assert later.applied == 1 and later.set_aside == 1 and sync.status(li).set_aside == 1
     with li.db.raw_read() as conn:
         assert replica.get_meta(conn, "sync_cursor") != cursor
-    text, problem = sync.status_line(li)
+    text, problem = team_words.status_line(li)
     assert "1 set aside" in text and problem
     # Wang Co changes hands to li: what the row named arrives, and the row goes in.
     sync.reassign(boss, own.customer, team.role("li"))
@@ -543,6 +545,8 @@ async def test_the_apps_conflicts_view_and_footer_show_a_row_set_aside(team: Tea
 
 
 def test_every_reason_a_row_is_set_aside_for_is_translatable() -> None:
-    assert set(replica.SET_ASIDE_REASONS) == set(sync.SET_ASIDE_REASONS)
+    assert set(replica.SET_ASIDE_REASONS) == set(protocol.SET_ASIDE_REASONS.values())
+    assert set(protocol.SET_ASIDE_REASONS) <= set(team_words.REASON_WORDS)
     detail = f"{replica.MISSING_REFERENCE} (deal_id 1a2b)"
-    assert sync.reason_text(detail) == detail  # English: as stored, the reference kept
+    assert protocol.reason_code(detail) == "aside_missing_reference"
+    assert team_words.reason_text(detail) == detail  # English: as stored, the reference kept

@@ -25,17 +25,19 @@ LIBPQ_WORDS = ("FATAL", "connection failed", "connection to server", "password a
 @pytest.mark.parametrize(("offset", "said"), [
     (timedelta(minutes=7), "7 min"),
     (timedelta(minutes=-10), "10 min"),
+    (timedelta(minutes=9, seconds=59), "10 min"),  # to the nearest minute
     (timedelta(hours=2), "2 h"),
-    (timedelta(hours=3, minutes=20), "3 h 20 min"),
-    (timedelta(hours=-23, minutes=-59), "23 h 59 min"),
-    (timedelta(days=1), "1 day"),
-    (timedelta(days=1, hours=4, minutes=10), "1 day 4 h"),
-    (timedelta(days=2, hours=1), "2 days 1 h"),
-    (timedelta(minutes=12960), "9 days"),       # the trial's "12960 min"
-    (timedelta(days=9, hours=13), "10 days"),   # from three days on, to the nearest day
+    (timedelta(hours=3, minutes=20), "3 h"),
+    (timedelta(hours=-23, minutes=-59), "23 h"),
+    (timedelta(days=1), "1 d"),
+    (timedelta(days=1, hours=4, minutes=10), "1 d 4 h"),
+    (timedelta(days=2, hours=1), "2 d 1 h"),
+    (timedelta(minutes=12960), "9 d"),       # the trial's "12960 min"
+    (timedelta(days=9, hours=13), "10 d"),   # from three days on, to the nearest day
 ])
 def test_a_clock_gap_is_said_in_days_hours_and_minutes(offset: timedelta, said: str) -> None:
-    assert sync.clock_gap(offset) == said
+    # The refusal says the gap as Today says the time left: one way to say a span in the app.
+    assert sync._gap(offset) == said
 
 
 def test_a_clock_days_ahead_or_hours_behind_is_refused_in_those_units(team: Team) -> None:
@@ -45,12 +47,12 @@ def test_a_clock_days_ahead_or_hours_behind_is_refused_in_those_units(team: Team
     team.set_server_clock(NOW - timedelta(minutes=12960))  # the laptop runs 9 days ahead
     with pytest.raises(NotAllowed) as refused:
         sync.sync_round(ann)
-    assert str(refused.value) == ("this computer's clock is 9 days ahead of the server's; set the clock right,"
+    assert str(refused.value) == ("this computer's clock is 9 d ahead of the server's; set the clock right,"
                                   " then sync")
     team.set_server_clock(NOW + timedelta(hours=3, minutes=20))
     with pytest.raises(NotAllowed) as refused:
         sync.sync_round(ann)
-    assert "clock is 3 h 20 min behind the server's" in str(refused.value)
+    assert "clock is 3 h behind the server's" in str(refused.value)
 
 
 # Connections ------------------------------------------------------------------------------------------
@@ -155,3 +157,17 @@ def test_a_failure_we_do_not_know_keeps_libpqs_words_in_brackets() -> None:
     error = connection_refused("something new went wrong", settings, typed=False)
     assert isinstance(error, Offline)
     assert str(error) == "cannot reach the team server: db.example.com:6543 (something new went wrong)"
+
+
+def test_a_driver_error_nobody_foresaw_is_told_in_our_words_with_the_server_s_line_as_detail() -> None:
+    import psycopg
+
+    failure = sync._unexpected(psycopg.errors.DiskFull("could not extend file \"base/1/2\": No space left on device"
+                                                       "\nHINT:  Check free disk space."))
+    assert str(failure) == ("the team server could not finish the sync; nothing was lost: sync again, and tell your"
+                            " admin if it happens again (the server said: could not extend file \"base/1/2\": No"
+                            " space left on device)")  # a server-side failure, though psycopg files it as operational
+    broke = sync._unexpected(psycopg.OperationalError("server closed the connection unexpectedly"))
+    assert str(broke).startswith("the connection to the team server broke off during the sync; nothing was lost")
+    with pytest.raises(KeyError):
+        sync._unexpected(KeyError("ours"))  # a bug of ours is never dressed as the server's failure

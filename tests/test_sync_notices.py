@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from crmtui.tui.app import build_app
 from crmtui.tui.screens.conflicts import ConflictsScreen
 from crmtui.services import customers as customer_service
+from crmtui.services import team_words
 from crmtui.sync import client as sync
 
 from .teamserver import Team, travel
@@ -38,13 +39,13 @@ def test_an_edit_that_lost_is_announced_to_the_loser_and_marked_until_seen(team:
     report = sync.sync_round(wang)
     assert [(c.field, c.kept, c.lost, c.kept_by) for c in report.lost_edits] == [
         ("phone", "13900000009", "13800000002", team.role("boss"))]  # once: not again as phone_key
-    assert (LOST_TEXT.format(boss=team.role("boss")), True) in sync.report_notes(report)
-    assert "1 edit lost" in sync.status_line(wang)[0]
-    assert sync.status_line(wang, short=True)[0].endswith("1≠")
+    assert (LOST_TEXT.format(boss=team.role("boss")), True) in team_words.report_notes(report)
+    assert "1 edit lost" in team_words.status_line(wang)[0]
+    assert team_words.status_line(wang, short=True)[0].endswith("1≠")
     sync.sync_round(wang)
-    assert "1 edit lost" in sync.status_line(wang)[0]  # still there: not seen yet
+    assert "1 edit lost" in team_words.status_line(wang)[0]  # still there: not seen yet
     sync.mark_conflicts_seen(wang)
-    assert "lost" not in sync.status_line(wang)[0]
+    assert "lost" not in team_words.status_line(wang)[0]
     assert sync.sync_round(boss).lost_edits == []  # the winner is not told he lost
 
 
@@ -113,9 +114,9 @@ def test_a_rejection_names_the_customer_and_the_fields_by_label_and_says_what_to
     _, rejected = sync.conflicts(wang)
     [rejection] = rejected
     assert rejection.customer == "Acme Health"  # kept although Acme has left wang's laptop
-    assert rejection.shown_changes() == [("Email", "wang-new@acme.example")]  # not email_key, not updated_at
+    assert team_words.shown_changes(rejection) == [("Email", "wang-new@acme.example")]  # not email_key, not updated_at
     li = team.role("li")
-    assert rejection.advice() == f"{li} holds it now: ask {li} or a manager to make this change"  # li has it now
+    assert team_words.advice(rejection) == f"{li} holds it now: ask {li} or a manager to make this change"  # li has it now
     assert rejection.dismissable
 
 
@@ -123,9 +124,9 @@ def test_a_rejected_follow_up_gives_its_note_to_copy() -> None:
     rejection = sync.Rejection(7, "follow_up", "f-1", "insert",
                                {"customer_id": "c-1", "notes": "they want 40 seats", "created_at": "2026-11-24",
                                 "channel": "phone"}, "the customer is no longer yours", "", "Acme Health")
-    assert rejection.advice() == ("a colleague holds it now: ask them or a manager to make this change; your note,"
+    assert team_words.advice(rejection) == ("a colleague holds it now: ask them or a manager to make this change; your note,"
                                   " to copy: they want 40 seats")  # who holds it is not known here
-    assert [value for _, value in rejection.shown_changes()] == ["they want 40 seats", "phone"]
+    assert [value for _, value in team_words.shown_changes(rejection)] == ["they want 40 seats", "phone"]
 
 
 def test_rejections_are_dismissed_one_or_all_and_the_count_goes(team: Team) -> None:
@@ -138,12 +139,12 @@ def test_rejections_are_dismissed_one_or_all_and_the_count_goes(team: Team) -> N
     sync.sync_round(wang)
     _, rejected = sync.conflicts(wang)
     assert [r.customer for r in rejected] == ["Acme Health", "Beta"]
-    assert sync.status(wang).rejected == 2 and "2 rejected" in sync.status_line(wang)[0]
+    assert sync.status(wang).rejected == 2 and "2 rejected" in team_words.status_line(wang)[0]
     assert sync.dismiss_rejected(wang, rejected[0].seq) == 1
     assert [r.customer for r in sync.conflicts(wang)[1]] == ["Beta"]
     assert sync.dismiss_rejected(wang, None) == 1
     assert sync.conflicts(wang)[1] == [] and sync.status(wang).rejected == 0
-    assert "rejected" not in sync.status_line(wang)[0]
+    assert "rejected" not in team_words.status_line(wang)[0]
     sync.sync_round(wang)  # nothing comes back
     assert sync.status(wang).rejected == 0 and acme.id
 
@@ -180,15 +181,15 @@ def test_notices_name_the_customers_and_who_took_them_with_plural_forms(team: Te
     sync.sync_round(li)
     for customer_id in ids:
         sync.reassign(boss, customer_id, team.role("li"))
-    gained = [text for text, _ in sync.report_notes(sync.sync_round(li))]
+    gained = [text for text, _ in team_words.report_notes(sync.sync_round(li))]
     assert "4 customers came to you: Acme, Beta, Cobalt and 1 more" in gained
-    went = [text for text, _ in sync.report_notes(sync.sync_round(wang))]
+    went = [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
     assert (f"4 customers went to {team.role('li')} (a manager's reassignment): Acme, Beta, Cobalt and 1 more"
             in went)
     sync.reassign(boss, ids[0], team.role("wang"))
-    assert "Acme came to you" in [text for text, _ in sync.report_notes(sync.sync_round(wang))]
+    assert "Acme came to you" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
     sync.reassign(boss, ids[0], None)
-    assert "Acme went back to the pool" in [text for text, _ in sync.report_notes(sync.sync_round(wang))]
+    assert "Acme went back to the pool" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
 
 
 def test_names_text_lists_a_few_then_how_many_more() -> None:
@@ -283,7 +284,7 @@ def test_a_new_laptop_is_not_told_of_old_lost_edits(team: Team, frozen) -> None:
     team.laptops["wang-2"] = laptop
     report = sync.sync_round(laptop)  # a first, full pull brings the old conflict
     assert report.full and report.lost_edits == []
-    assert "lost" not in sync.status_line(laptop)[0]
+    assert "lost" not in team_words.status_line(laptop)[0]
     assert [c.field for c in sync.conflicts(laptop)[0]] == ["phone"]  # still listed
 
 

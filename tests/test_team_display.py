@@ -19,6 +19,7 @@ from crmtui.tui.screens.conflicts import ConflictsScreen
 from crmtui.tui.screens.pool import PoolScreen
 from crmtui.services import customers as customer_service
 from crmtui.services import follow_ups as follow_up_service
+from crmtui.services import team_words
 from crmtui.services.context import Context
 from crmtui.store import models, replica
 from crmtui.sync import client as sync
@@ -48,13 +49,13 @@ FOLLOW_UP = {"customer_id": "c-1", "contact_id": None, "deal_id": None, "at": "2
 
 
 def test_a_rejected_follow_up_reads_by_labels_in_the_reps_zone(ctx: Context) -> None:
-    assert notices.change_fields(ctx, "follow_up", FOLLOW_UP) == [
+    assert team_words.change_fields(ctx, "follow_up", FOLLOW_UP) == [
         ("When", "Tue 24 Nov 07:30"), ("Channel", "Phone"), ("Goal", "了解需求"), ("Goal met?", "yes"),
         ("Notes", "客户要40个账号，下周报价"), ("Next plan", "发报价单"), ("Next date", "Fri 27 Nov 10:00")]
 
 
 def test_in_chinese_the_labels_channel_yes_no_and_dates_are_chinese(ctx: Context, chinese) -> None:
-    shown = dict(notices.change_fields(ctx, "follow_up", {**FOLLOW_UP, "goal_met": False}))
+    shown = dict(team_words.change_fields(ctx, "follow_up", {**FOLLOW_UP, "goal_met": False}))
     assert shown["沟通方式"] == "电话" and shown["是否达成？"] == "否"
     assert shown["下次联系"] == "11月27日 周五 10:00" and shown["跟进内容"] == "客户要40个账号，下周报价"
     assert not any(name in shown for name in FOLLOW_UP if name not in ("goal", "notes"))  # no raw column name
@@ -65,15 +66,15 @@ def test_derived_and_internal_columns_are_never_shown(ctx: Context) -> None:
                "score": 40, "last_contact_at": "2026-11-20T01:00:00+00:00", "created_at": "2026-11-01T00:00:00+00:00",
                "updated_at": "2026-11-24T02:00:00+00:00", "owner": "wang", "email": "wang-new@acme.example",
                "next_follow_up_at": "2026-12-31T16:00:00+00:00", "status": "prospect"}
-    assert notices.change_fields(ctx, "customer", changes) == [
+    assert team_words.change_fields(ctx, "customer", changes) == [
         ("Email", "wang-new@acme.example"), ("Next follow-up", "Fri 1 Jan 2027 00:00"), ("Status", "prospect")]
 
 
 def test_amounts_days_stages_and_decision_makers_read_as_elsewhere(ctx: Context) -> None:
-    assert notices.change_fields(ctx, "deal", {"title": "数控机床", "amount_cents": 12000050, "stage": "quote",
+    assert team_words.change_fields(ctx, "deal", {"title": "数控机床", "amount_cents": 12000050, "stage": "quote",
                                                "expected_close": "2026-12-15", "stage_entered_at": "x"}) == [
         ("Title", "数控机床"), ("Amount", "120,000.50"), ("Deal stage", "Quote"), ("Close date", "Tue 15 Dec")]
-    assert notices.change_fields(ctx, "contact", {"title": "采购经理", "decision_maker": 1}) == [
+    assert team_words.change_fields(ctx, "contact", {"title": "采购经理", "decision_maker": 1}) == [
         ("Job title", "采购经理"), ("Decision maker", "yes")]
 
 
@@ -242,10 +243,10 @@ def test_the_claim_again_date_is_the_apps_usual_day_and_time(ctx: Context) -> No
 
 def test_released_with_a_reason_is_one_message_that_a_language_can_punctuate(monkeypatch) -> None:
     catalog = {"released: {reason}": "由销售退回：{reason}", "no budget": "没有预算"}
-    monkeypatch.setattr(i18n, "_", lambda text: catalog.get(text, text))
+    monkeypatch.setattr(team_words, "_", lambda text: catalog.get(text, text))  # its words, as a catalog gives them
     entry = PoolEntry("c-1", "上海宏达机械", None, None, None, None, "pool", why="release", note="no-budget")
-    assert entry.why_text() == "由销售退回：没有预算"
-    assert "released: {reason}" in pool_view.WHY_WITH_REASON.values()
+    assert team_words.why_text(entry) == "由销售退回：没有预算"
+    assert "released: {reason}" in team_words.WHY_WITH_REASON.values()
 
 
 def test_other_in_one_string_keeps_the_reps_words() -> None:
@@ -253,6 +254,6 @@ def test_other_in_one_string_keeps_the_reps_words() -> None:
     assert pool_view.release_reason("Other: Moved to Lyon, call Anne") == "other: Moved to Lyon, call Anne"
     assert pool_view.release_reason("other", "客户已搬到国外") == "other: 客户已搬到国外"
     assert pool_view.release_reason("No budget") == "no-budget"
-    assert pool_view.parse_reason_option("other：客户搬走了") == "other: 客户搬走了"  # a Chinese colon
+    assert team_words.parse_reason_option("other：客户搬走了") == "other: 客户搬走了"  # a Chinese colon
     with pytest.raises(InvalidInput, match="^reason: other: followed by your words"):
         pool_view.release_reason("other:   ")

@@ -21,6 +21,7 @@ from crmtui.tui.dialogs.release import ReleaseReasonForm
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
 from crmtui.services import follow_ups as follow_up_service
+from crmtui.services import team_words
 from crmtui.sync import client as sync
 from crmtui.sync import pool_view
 
@@ -50,14 +51,14 @@ def _released_history(team: Team, name: str):  # type: ignore[no-untyped-def]
 
 def test_release_reasons_from_the_list_or_own_words() -> None:
     assert pool_view.release_reason("no-budget") == "no-budget"
-    assert pool_view.parse_reason_option("no budget") == "no-budget"  # the label works as well as the code
-    assert pool_view.parse_reason_option("Other:  moved   abroad ") == "other: moved abroad"
-    assert pool_view.reason_label("other: moved abroad") == "moved abroad"
-    assert pool_view.reason_label("wrong-contact") == "wrong contact data"
+    assert team_words.parse_reason_option("no budget") == "no-budget"  # the label works as well as the code
+    assert team_words.parse_reason_option("Other:  moved   abroad ") == "other: moved abroad"
+    assert team_words.reason_label("other: moved abroad") == "moved abroad"
+    assert team_words.reason_label("wrong-contact") == "wrong contact data"
     with pytest.raises(InvalidInput, match="^reason: other: followed by your words"):
-        pool_view.parse_reason_option("other:")
+        team_words.parse_reason_option("other:")
     with pytest.raises(InvalidInput, match="^reason: one of not-my-territory, no-budget, duplicate, wrong-contact"):
-        pool_view.parse_reason_option("no-budgte")
+        team_words.parse_reason_option("no-budgte")
 
 
 def test_a_release_keeps_its_reason_and_the_pool_shows_why(team: Team) -> None:
@@ -72,8 +73,8 @@ def test_a_release_keeps_its_reason_and_the_pool_shows_why(team: Team) -> None:
                              " AND reason = 'release' ORDER BY customer_id").fetchall()
     assert sorted(notes) == sorted([(acme.id, "no-budget"), (globex.id, None)])
     listed = {c.name: c for c in pool_view.pool_list(li)}  # another rep reads why, not who
-    assert listed["Acme"].why_text() == "released: no budget"
-    assert listed["Globex"].why_text() == "released"
+    assert team_words.why_text(listed["Acme"]) == "released: no budget"
+    assert team_words.why_text(listed["Globex"]) == "released"
     with psycopg.connect(team.rep_url("li"), autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM crm.access_change").fetchone()[0] == 0  # li's own rows only
 
@@ -107,7 +108,7 @@ def test_release_reasons_survive_a_downgrade_and_upgrade(team: Team) -> None:
         conn.execute("SELECT sync.reassign(%s, %s)", (acme.id, team.role("ann")))
     sync.sync_round(ann)
     pool_view.release(ann, acme.id, "duplicate")
-    assert [c.why_text() for c in pool_view.pool_list(ann)] == ["released: duplicate"]
+    assert [team_words.why_text(c) for c in pool_view.pool_list(ann)] == ["released: duplicate"]
 
 
 def test_crm_pool_release_asks_why_and_confirms(team: Team) -> None:
@@ -159,6 +160,8 @@ async def test_enter_on_a_pool_row_shows_its_history_read_only_then_c_claims_it(
         await _until(pilot, lambda: type(app.screen) is CustomerScreen and app.screen.detail is not None)
         assert app.screen.customer_id == acme.id
         assert [type(s) for s in app.screen_stack][-2] is PoolScreen
+        # the claim told the pool list below to read the pool again: the customer has left it
+        await _until(pilot, lambda: acme.id not in app.screen_stack[-2].customers)
     assert _held_by(team, acme.id) == team.role("li")
 
 

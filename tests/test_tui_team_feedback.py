@@ -18,6 +18,7 @@ from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.screens.conflicts import ConflictsScreen
 from crmtui.services import customers as customer_service
 from crmtui.services import follow_ups as follow_up_service
+from crmtui.services import team_words
 from crmtui.services.context import Context
 from crmtui.sync import client as sync
 from crmtui.sync import notices
@@ -210,13 +211,13 @@ def test_past_two_rejected_changes_the_toast_counts_the_rest(team: Team, frozen)
         customer_service.edit_customer(wang, customer.id, {"region": "深圳"})
     report = sync.sync_round(wang)
     assert report.rejected == 4
-    assert notices.rejected_round_text(wang, report) == (
+    assert team_words.rejected_round_text(wang, report) == (
         "Acme Health: your edit was not accepted — this customer is in the pool now; Beta Foods: your edit was not"
         " accepted — this customer is in the pool now; and 2 more changes · C to see")
 
 
 def _advice(ctx: Context) -> dict[str, str]:
-    return {r.customer: r.advice() for r in sync.conflicts(ctx)[1]}
+    return {r.customer: team_words.advice(r) for r in sync.conflicts(ctx)[1]}
 
 
 def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> None:
@@ -236,7 +237,7 @@ def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> N
     follow_up_service.log_follow_up(wang, acme.id, channel="phone", goal="报价", goal_met=True,
                                     notes="客户要40个账号", next_plan="发报价单", next_at=NOW + timedelta(days=3))
     report = sync.sync_round(wang)
-    advice = {(r.customer, r.table): r.advice() for r in sync.conflicts(wang)[1]}
+    advice = {(r.customer, r.table): team_words.advice(r) for r in sync.conflicts(wang)[1]}
     li = team.role("li")
     assert advice[("Acme Health", "customer")] == f"{li} holds it now: ask {li} or a manager to make this change"
     assert advice[("Acme Health", "follow_up")] == (f"{li} holds it now: ask {li} or a manager to make this change;"
@@ -247,7 +248,7 @@ def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> N
                                             " then make the change again")
     assert not any("claim" in text for (name, _table), text in advice.items() if name != "Beta Foods")
     # The round's own notice says the deletion as one, not as a customer that merely left the list.
-    texts = [text for text, _warning in notices.report_notes(report)]
+    texts = [text for text, _warning in team_words.report_notes(report)]
     assert "Cyan was deleted by a manager; a manager can restore it" in texts
     assert not any("Cyan" in text and "left your lists" in text for text in texts)
     sync.claim(wang, "Beta Foods")  # back on wang's laptop, his again

@@ -1,18 +1,32 @@
 """`crm sync ...`, `crm pool ...` and `crm server ...`: team sync from the shell.
 
-psycopg, keyring and Alembic are imported inside the commands, so `crm log` and `crm today` never load them.
+Start-up deferrals: the commands import the team's services (crmtui.services.team, .admin), the settings and the
+date formatting inside themselves. This module loads with every `crm` command, and those imports cost about 0.4 s
+(measured with `python -X importtime`), which `crm log` and `crm today` never pay; psycopg, keyring and Alembic
+load later still, only when a command talks to the server.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Optional, TypeVar
 
 import typer
 
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import EXIT_AMBIGUOUS, find_customer, open_session
-from crmtui.core.errors import CrmError, InvalidInput
+from crmtui.core import labels
+from crmtui.core.errors import Ambiguous, CrmError, InvalidInput
 from crmtui.core.i18n import N_, _, ngettext
+from crmtui.core.normalize import visible
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+
+T = TypeVar("T")
 
 Opt = typer.Option
 Arg = typer.Argument
@@ -40,15 +54,13 @@ def _when(session, text: str | None) -> str:  # type: ignore[no-untyped-def]
     """A stored ISO moment as the app shows it (in the rep's zone, the rep's language), or a dash."""
     if not text:
         return "—"
-    from datetime import datetime
-
     return _moment(session.clock, datetime.fromisoformat(text.replace(" ", "T")))
 
 
 def _moment(clock, moment, with_time: bool = True) -> str:  # type: ignore[no-untyped-def]
     """A moment (UTC if naive) as the app shows dates: "Tue 1 Dec 08:00" in the rep's zone, the year only when it
     is not this year's; "Tue 1 Dec" without the time."""
-    from crmtui.core.dates import format_when
+    from crmtui.core.dates import format_when  # deferred (see the module's docstring)
 
     if moment is None:
         return "—"
@@ -64,7 +76,12 @@ def sync_callback(ctx: typer.Context) -> None:
     """With no subcommand: one sync round now (push the outbox, then pull what changed)."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.services.team import reason_text, report_notes, sync_round
+    from crmtui.services.team import (
+        reason_text,
+        rejected_customer_names,
+        report_notes,
+        sync_round,
+    )
 
     with open_session() as session:
         report = sync_round(session)
@@ -74,8 +91,6 @@ def sync_callback(ctx: typer.Context) -> None:
                                                  pulled=report.pulled))
         for text, _warning in report_notes(report):
             out(text)
-        from crmtui.services.team import rejected_customer_names
-
         names = rejected_customer_names(session)
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:
             if seq in names:
@@ -99,11 +114,15 @@ def sync_setup(
         "Store the password even in a keyring backend that keeps it unencrypted in a file (refused otherwise)."))] = False,
 ) -> None:
     """Connects this laptop to the team server. The password is asked here and kept in the OS keyring."""
-    from dataclasses import replace
-
     from crmtui.core.config import SyncSettings, save_sync_settings
-    from crmtui.services.team import (check_connection, check_keyring, check_server_url, keyring_warning, ssl_mode,
-                                      store_password)
+    from crmtui.services.team import (
+        check_connection,
+        check_keyring,
+        check_server_url,
+        keyring_warning,
+        ssl_mode,
+        store_password,
+    )
 
     sync = SyncSettings(server=server.strip(), user=user.strip(), interval=interval, allow_insecure=insecure)
     with open_session() as session:
@@ -128,15 +147,11 @@ def sync_setup(
 @sync_app.command("status")
 def sync_status(json_out: JSON_OUT = False) -> None:
     """Last success, pending and rejected changes, server versions, clock offset (no connection needed)."""
-    from dataclasses import asdict
-
-    from crmtui.services.team import status
+    from crmtui.services.team import keyring_warning, status
 
     with open_session() as session:
         state = status(session)
         if state.configured:
-            from crmtui.services.team import keyring_warning
-
             _warn(keyring_warning())
         if json_out:
             print_json(asdict(state))
@@ -168,11 +183,19 @@ def sync_conflicts(
         "Dismiss a rejected change by its number (#12: 12), or all of them: you have read it and give it up."))] = None,
 ) -> None:
     """Same-field conflicts (who, field, kept value, lost value) and rejected changes with their reasons."""
-    from dataclasses import asdict
-
-    from crmtui.core import labels
-    from crmtui.core.i18n import ngettext
-    from crmtui.services.team import RECEIVED, conflicts, dismiss_rejected, mark_conflicts_seen, reason_text, record_kind
+    from crmtui.services.team import (
+        RECEIVED,
+        advice,
+        change_fields,
+        conflicts,
+        dismiss_rejected,
+        mark_conflicts_seen,
+        reason_text,
+        record_kind,
+        rejected_changes,
+        shown_changes,
+        shown_value,
+    )
 
     with open_session() as session:
         if dismiss is not None:
@@ -184,8 +207,6 @@ def sync_conflicts(
             out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",
                                     count).format(count=count))
             return
-        from crmtui.services.team import change_fields, rejected_changes
-
         found, rejected = conflicts(session)
         mark_conflicts_seen(session)
         aside = [r for r in rejected if r.kind == RECEIVED]
@@ -193,10 +214,10 @@ def sync_conflicts(
         if json_out:
             print_json({"conflicts": [asdict(c) for c in found],
                               "rejected": [{**asdict(r), "shown_changes": dict(change_fields(session, r.table, r.changes)),
-                                            "advice": r.advice(), "dismissable": r.dismissable,
+                                            "advice": advice(r), "dismissable": r.dismissable,
                                             "companions": [asdict(m) for m in change.companions]}
                                            for change in changes for r in [change.rejection]]
-                              + [{**asdict(r), "shown_changes": dict(r.shown_changes()), "advice": r.advice(),
+                              + [{**asdict(r), "shown_changes": dict(shown_changes(r)), "advice": advice(r),
                                   "dismissable": r.dismissable, "companions": []} for r in aside]})
             return
         if not found and not rejected:
@@ -206,18 +227,18 @@ def sync_conflicts(
         for c in found:
             out(_("  {when}  {customer} · {field}: kept {kept} ({kept_by}), lost {lost} ({lost_by})").format(
                 when=_when(session, c.at), customer=c.customer or c.record_id[:8], field=labels.field(c.field),
-                kept=_value(c.kept), kept_by=c.kept_by or "?", lost=_value(c.lost), lost_by=c.lost_by or "?"))
+                kept=shown_value(c.kept), kept_by=c.kept_by or "?", lost=shown_value(c.lost), lost_by=c.lost_by or "?"))
         rejected = [change.rejection for change in changes]
         if rejected:
             out(_("Rejected changes (not on the server):"))
         for r in rejected:
-            fields = ", ".join(f"{name}={_value(value)}" for name, value in change_fields(session, r.table, r.changes))
+            fields = ", ".join(f"{name}={shown_value(value)}" for name, value in change_fields(session, r.table, r.changes))
             out(_("  #{seq} {customer} · {what}: {reason}").format(
                 seq=r.seq, customer=r.customer or _("a customer no longer on this laptop"),
                 what=record_kind(r.table), reason=reason_text(r.reason)))
             if fields:
                 out("      " + fields)
-            out("      " + r.advice())
+            out("      " + advice(r))
         if rejected:
             out(_("dismiss one with `crm sync conflicts --dismiss ID`, all with `--dismiss all`"))
         if aside:
@@ -226,21 +247,13 @@ def sync_conflicts(
             out(_("  {table} {id}: {reason}").format(table=r.table, id=r.record_id[:8],
                                                           reason=reason_text(r.reason)))
         if aside:
-            out("      " + aside[0].advice())
+            out("      " + advice(aside[0]))
 
 
 def _warn(text: str | None) -> None:
     """A warning on stderr (stdout stays the command's output, JSON included)."""
     if text:
-        import sys
-
-        from crmtui.core.normalize import visible
-
         sys.stderr.write(_("warning: ") + visible(text) + "\n")
-
-
-def _value(value: object) -> str:
-    return "—" if value is None else f'"{value}"'
 
 
 # ---------------------------------------------------------------- crm pool
@@ -251,7 +264,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
     """With no subcommand: lists the customers in the pool."""
     if ctx.invoked_subcommand is not None:
         return
-    from crmtui.services.team import pool_list
+    from crmtui.services.team import pool_list, why_text
 
     with open_session() as session:
         customers = pool_list(session)
@@ -272,7 +285,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
                 when = _("claim again from {day}").format(day=_moment(session.clock, c.claimable_after))
             else:
                 when = _("last {day}").format(day=_moment(session.clock, c.last_follow_up, with_time=False))
-            details = " · ".join(part for part in (c.industry, c.region, c.why_text()) if part)
+            details = " · ".join(part for part in (c.industry, c.region, why_text(c)) if part)
             out(f"{c.id[:8]}  {c.name}" + (f"  ·  {details}" if details else "") + "  ·  " + when)
 
 
@@ -321,39 +334,25 @@ def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- crm server
 
 
-def _admin(dsn: str | None, action, command: str = ""):  # type: ignore[no-untyped-def]
-    """Runs an admin action; its errors are one line, the DSN's password masked. Without a DSN, says that the
-    command is the admin's and how to give the admin's connection."""
-    from crmtui.core.config import load_settings
-    from crmtui.core.i18n import set_language
-
-    from crmtui.core.normalize import set_phone_region
-
+def _admin(call: Callable[[], T]) -> T:
+    """Runs a `crm server` command's service call: a refusal is one line on stderr, an ambiguous customer lists
+    the matches."""
     try:
-        settings = load_settings()
-        set_language(settings.language)
-        # the server's phone keys (a migration re-keys them) are read in the admin's region, as laptops do
-        set_phone_region(settings.phone_region)
-    except CrmError:
-        pass
-    if not dsn:
-        fail(_("`crm server {command}` is the admin's: give the admin's connection URL with --dsn or"
-                     " CRMTUI_SERVER_DSN").format(command=command))
-    from crmtui.core.errors import Ambiguous
-
-    try:
-        return action()
+        return call()
     except Ambiguous as exc:
         fail("\n".join([exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]), EXIT_AMBIGUOUS)
     except CrmError as exc:
         fail(exc.message())
-    except Exception as exc:  # the driver's or Alembic's: one line, the admin's password masked
-        from crmtui.server.admin import first_line
-        from crmtui.services.team import is_driver_error
+    raise AssertionError("fail() ends the command")
 
-        if not is_driver_error(exc):
-            raise
-        fail(_("the server refused: {reason}").format(reason=first_line(getattr(exc, "orig", None) or exc, dsn)))
+
+def _as_manager(dsn: str | None, call: Callable[[Context | None], T]) -> T:
+    """Runs a manager's command as the admin (with the admin's URL) or, without one, with this laptop's own team
+    login (its session)."""
+    if dsn:
+        return _admin(lambda: call(None))
+    with open_session() as session:
+        return call(session)
 
 
 @server_app.command("init")
@@ -363,9 +362,9 @@ def server_init(
     team: Annotated[Optional[str], Opt("--team", help=N_("The team's name, which prefixes its group roles (crm_TEAM_rep...); by default the database's name. Set once."))] = None,
 ) -> None:
     """Creates or migrates the team schema (tables, row-level security, roles, functions). Safe to run again."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    result = _admin(dsn, lambda: admin.init(dsn, team=team, new_epoch=new_epoch), "init")
+    result = _admin(lambda: admin.init(dsn, team=team, new_epoch=new_epoch))
     if result.revision_before == result.revision_after:
         out(_("the team schema is up to date ({revision})").format(revision=result.revision_after))
     else:
@@ -383,9 +382,9 @@ def server_add_rep(
     manager: Annotated[bool, Opt("--manager", help=N_("A manager sees every rep's customers and can reassign."))] = False,
 ) -> None:
     """Creates a rep's login and prints its generated password once."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    password, existed = _admin(dsn, lambda: admin.add_rep(dsn, name, manager=manager), "add-rep")
+    password, existed = _admin(lambda: admin.add_rep(dsn, name, manager=manager))
     if existed:
         out(_("{name} existed: the role is now {role} and a new password replaces the old one (their"
                     " laptops need `crm sync setup` again):").format(name=name, role=_("manager") if manager else _("rep")))
@@ -398,9 +397,9 @@ def server_add_rep(
 @server_app.command("remove-rep")
 def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], dsn: DSN = None) -> None:
     """Stops a rep's login, ends their sessions and returns their customers to the pool."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    count = _admin(dsn, lambda: admin.remove_rep(dsn, name), "remove-rep")
+    count = _admin(lambda: admin.remove_rep(dsn, name))
     out(ngettext("{name} can no longer log in; {count} customer went back to the pool",
                        "{name} can no longer log in; {count} customers went back to the pool", count).format(
         name=name, count=count))
@@ -413,10 +412,10 @@ def server_reassign(
     dsn: MANAGER_DSN = None,
 ) -> None:
     """Gives a customer to another rep (or to the pool): the admin, or a manager on their own laptop."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
     target = None if rep == "pool" else rep
-    name = _as_manager(dsn, lambda conn, clock: admin.reassign_on(conn, customer, target), sync_after=True)
+    name = _as_manager(dsn, lambda session: admin.reassign(customer, target, dsn=dsn, ctx=session))
     out(_("{name} now belongs to {rep}").format(name=name, rep=rep))
 
 
@@ -426,31 +425,31 @@ def server_restore(
     dsn: MANAGER_DSN = None,
 ) -> None:
     """Brings back a deleted customer with the records deleted with it; every laptop receives it again."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    name = _as_manager(dsn, lambda conn, clock: admin.restore_on(conn, customer), sync_after=True)
+    name = _as_manager(dsn, lambda session: admin.restore(customer, dsn=dsn, ctx=session))
     out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
 
 
 @server_app.command("deleted")
 def server_deleted(dsn: MANAGER_DSN = None, json_out: JSON_OUT = False) -> None:
     """Lists the deleted customers a restore can bring back: when each was deleted, and to whom it goes back."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    def listed(conn, clock):  # type: ignore[no-untyped-def]
-        return [(customer_id, name, at, rep, _moment(clock, at)) for customer_id, name, at, rep
-                in admin.deleted_on(conn)]
+    def listed(session):  # type: ignore[no-untyped-def]
+        clock = session.clock if session is not None else admin.admin_clock()
+        return [(row, _moment(clock, row.deleted_at)) for row in admin.deleted(dsn=dsn, ctx=session)]
 
     rows = _as_manager(dsn, listed)
     if json_out:
-        print_json([{"id": customer_id, "name": name, "deleted_at": at.isoformat() if at else None,
-                           "back_to": rep} for customer_id, name, at, rep, _shown in rows])
+        print_json([{"id": row.id, "name": row.name, "deleted_at": row.deleted_at.isoformat() if row.deleted_at
+                     else None, "back_to": row.back_to} for row, _shown in rows])
         return
     if not rows:
         out(_("no deleted customers"))
-    for customer_id, name, _at, rep, shown in rows:
-        back = _("back to {rep}").format(rep=rep) if rep else _("back to the pool")
-        out(f"{customer_id[:8]}  {name}  ·  " + _("deleted {day}").format(day=shown) + f"  ·  {back}")
+    for row, shown in rows:
+        back = _("back to {rep}").format(rep=row.back_to) if row.back_to else _("back to the pool")
+        out(f"{row.id[:8]}  {row.name}  ·  " + _("deleted {day}").format(day=shown) + f"  ·  {back}")
 
 
 @server_app.command("rules")
@@ -466,14 +465,14 @@ def server_rules(
     duplicate_checks_per_day: Annotated[Optional[int], Opt("--duplicate-checks-per-day", min=0, help=N_("Team-wide duplicate checks a rep may make a day."))] = None,
 ) -> None:
     """Shows the pool rules; with options, sets them."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
     changes = {key: value for key, value in {
         "reclaim_days": reclaim_days, "claim_limit": claim_limit, "first_contact_hours": first_contact_hours,
         "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days,
         "duplicate_checks_per_minute": duplicate_checks_per_minute,
         "duplicate_checks_per_day": duplicate_checks_per_day}.items() if value is not None}
-    rules = _admin(dsn, lambda: admin.rules(dsn, changes), "rules")
+    rules = _admin(lambda: admin.rules(dsn, changes))
     for key, value in rules.items():
         out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
 
@@ -481,9 +480,9 @@ def server_rules(
 @server_app.command("reclaim")
 def server_reclaim(dsn: DSN = None) -> None:
     """Returns overdue customers to the pool now (for cron; claim and pull also do it)."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    count = _admin(dsn, lambda: admin.reclaim(dsn), "reclaim")
+    count = _admin(lambda: admin.reclaim(dsn))
     out(ngettext("{count} customer went back to the pool", "{count} customers went back to the pool",
                        count).format(count=count))
 
@@ -491,61 +490,15 @@ def server_reclaim(dsn: DSN = None) -> None:
 @server_app.command("reps")
 def server_reps(dsn: MANAGER_DSN = None) -> None:
     """Lists the reps: manager or not, active or not, customers held (the admin, or a manager on their laptop)."""
-    from crmtui.server import admin
+    from crmtui.services import admin
 
-    reps = _as_manager(dsn, lambda conn, clock: admin.reps_on(conn))
+    reps = _as_manager(dsn, lambda session: admin.reps(dsn=dsn, ctx=session))
     if not reps:
         out(_("no reps yet: add one with `crm server add-rep NAME`"))
-    for name, manager, active, held in reps:
-        flags = ", ".join(flag for flag, on in ((_("manager"), manager), (_("removed"), not active)) if on)
-        out(ngettext("{name}: {count} customer", "{name}: {count} customers", held).format(name=name, count=held)
-                  + (f"  ({flags})" if flags else ""))
-
-
-def _as_manager(dsn: str | None, action, *, sync_after: bool = False):  # type: ignore[no-untyped-def]
-    """Runs action(connection, clock) as the admin (with the admin's DSN) or, without one, as the manager this
-    laptop syncs as (its own team login: the server, user and keyring password of `crm sync setup`). A rep's
-    login is refused before anything is read; after a change, the manager's laptop syncs at once."""
-    from crmtui.server import admin
-
-    if dsn:
-        from crmtui.core.clock import Clock, local_zone
-        from crmtui.core.config import load_settings
-
-        def as_admin():  # type: ignore[no-untyped-def]
-            try:
-                zone = local_zone(load_settings().timezone)
-            except CrmError:
-                zone = local_zone()
-            with admin.admin_connection(dsn) as conn:
-                admin.require_admin(conn)
-                return action(conn, Clock(zone))
-
-        return _admin(dsn, as_admin)
-    from crmtui.core.errors import NotAllowed
-    from crmtui.services.team import connect, handshake, is_driver_error, sync_round
-
-    with open_session() as session:
-        sync = session.settings.sync
-        if not sync.configured:
-            raise NotAllowed("give the admin's --dsn, or run it on a manager's laptop set up with `crm sync setup`")
-        try:
-            with connect(sync) as pg:
-                if not handshake(session, pg).manager:
-                    raise admin.refusal("managers_only", sync.user)
-                result = action(pg, session.clock)
-        except CrmError:
-            raise
-        except Exception as error:  # the driver's: one line
-            if not is_driver_error(error):
-                raise
-            raise NotAllowed("the server refused: {reason}", reason=admin.first_line(error)) from None
-        if sync_after:
-            try:
-                sync_round(session)
-            except CrmError:
-                pass  # the change is on the server; the laptop's next round brings it
-        return result
+    for rep in reps:
+        flags = ", ".join(flag for flag, on in ((_("manager"), rep.manager), (_("removed"), not rep.active)) if on)
+        out(ngettext("{name}: {count} customer", "{name}: {count} customers", rep.held).format(
+            name=rep.name, count=rep.held) + (f"  ({flags})" if flags else ""))
 
 
 def register(app: typer.Typer) -> None:

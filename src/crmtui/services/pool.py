@@ -5,6 +5,13 @@ from __future__ import annotations
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
+from crmtui.sync.pool_view import (
+    DeletedCustomer,
+    deleted_customers,
+    read_pool_customer,
+    restore_deleted,
+)
+from crmtui.sync.protocol import RoundReport
 
 
 def _model(kind, row: dict):  # type: ignore[no-untyped-def]
@@ -15,8 +22,6 @@ def _model(kind, row: dict):  # type: ignore[no-untyped-def]
 def pool_customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
     """The pool customer with contacts, deals, follow-ups, tags, contracts and instalments, read from the server
     (NotFound when it is no longer in the pool; Offline without the server)."""
-    from crmtui.sync.pool_view import read_pool_customer
-
     records = read_pool_customer(ctx, customer_id)
     contracts = [_model(Contract, row) for row in records.contracts]
     payments: dict[str, list[Payment]] = {contract.id: [] for contract in contracts}
@@ -33,17 +38,13 @@ def pool_customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
     )
 
 
-def deleted_team_customers(ctx: Context):  # type: ignore[no-untyped-def]
+def deleted_team_customers(ctx: Context) -> list[DeletedCustomer]:
     """The team's deleted customers from the server, with whom a restore gives each back to (managers only;
     Offline without the server)."""
-    from crmtui.sync.pool_view import deleted_customers
-
     return deleted_customers(ctx)
 
 
-def restore_team_customer(ctx: Context, customer_id: str):  # type: ignore[no-untyped-def]
+def restore_team_customer(ctx: Context, customer_id: str) -> RoundReport | None:
     """Restores a deleted team customer with the records deleted with it, then syncs this laptop; returns the
     round's report, or None when the round after the restore failed (the next sync brings it)."""
-    from crmtui.sync.pool_view import restore_deleted
-
     return restore_deleted(ctx, customer_id)

@@ -9,17 +9,33 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crmtui.core.errors import CrmError, NotAllowed, ServerRefused
-from crmtui.core.i18n import N_
+from crmtui.core import labels
+from crmtui.core.errors import CrmError, NotAllowed, Offline
+from crmtui.server.admin import find_customer
+from crmtui.server.dsn import hide_password
 from crmtui.store import replica
-from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER
+from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
-from crmtui.sync.notices import POOL_REASONS, lost_edit_text, record_kind, report_notes, shown_value  # noqa: F401
-from crmtui.sync.notices import dismiss_rejected_change, fold_round_rejections, rejected_count
+from crmtui.sync.notices import (
+    dismiss_rejected_change,
+    fold_round_rejections,
+    rejected_count,
+)
+from crmtui.sync.protocol import (
+    RECEIVED,
+    Conflict,
+    Rejection,
+    RoundReport,
+    ServerInfo,
+    refusal_of,
+    xmax,
+)
+from crmtui.sync.pull import pull_changes
 
 if TYPE_CHECKING:
     import psycopg
@@ -30,89 +46,8 @@ if TYPE_CHECKING:
 SUPPORTED_SCHEMA = (1,)
 """Server schema versions this client understands."""
 CLOCK_TOLERANCE = timedelta(minutes=5)
-RECONCILE_EVERY = timedelta(hours=24)
-"""How often a pull also diffs the ids the rep may see with the local copy."""
 
 Connect = Callable[[], Any]
-
-SERVER_REASONS = (
-    N_("the customer is no longer yours"), N_("the customer is in the pool now"),
-    N_("its customer is not on the server"), N_("the customer it moves to is not yours"),
-    N_("a newer value was already on the server"),
-    N_("stamp from the future: the laptop clock is ahead of the server"),
-    N_("stamp of another laptop"), N_("a stamp that is not a stamp"),
-    N_("it refers to a record of another customer"), N_("records of another customer refer to it"),
-    N_("a time in the future: the laptop clock is ahead of the server"),
-    N_("only a manager can delete a customer of the team: release it to the pool instead"),
-    N_("the team server derives these dates from the follow-ups it keeps"),
-)
-"""Why the server's push function rejects or supersedes a mutation (its texts, translated when shown)."""
-
-SET_ASIDE_REASONS = (
-    N_("received from the server but not stored here: it refers to a record this laptop does not have"),
-    N_("set aside: it refers to a record of a customer that left you"),
-    N_("received from the server but not stored here: this laptop cannot take it"),
-)
-"""Why a row received from the server was set aside (crmtui.store.replica's texts, translated when shown)."""
-
-RECEIVED = "received"
-"""The kind of a Rejection that is a row received from the server and set aside (its seq is 0)."""
-
-
-def reason_text(detail: str) -> str:
-    """A server's reason in the chosen language (texts we do not know stay as the server wrote them). A row set
-    aside reads "reason (reference)": the reference (a column and an id) stays as it is."""
-    from crmtui.core.i18n import _
-
-    if detail in SERVER_REASONS or detail in SET_ASIDE_REASONS:
-        return _(detail)
-    base, paren, rest = detail.partition(" (")
-    if paren and base in SET_ASIDE_REASONS:
-        return f"{_(base)} ({rest}"
-    return detail
-
-
-@dataclass
-class ServerInfo:
-    schema_version: int
-    format_min: int
-    format_max: int
-    epoch: str
-    now: datetime
-    manager: bool
-    offset: timedelta
-    xmax: int = 0
-    """The server's next transaction id: a laptop cursor beyond it means the server went back in time."""
-    last_seq: int = 0
-    """The last change of this laptop the server holds."""
-
-
-@dataclass
-class RoundReport:
-    """What one round did."""
-
-    pushed: int = 0
-    applied: int = 0
-    superseded: int = 0
-    rejected: int = 0
-    pulled: int = 0
-    gained: int = 0
-    lost: int = 0
-    full: bool = False
-    restamped: int = 0
-    repushed: int = 0
-    """Records sent again because the server had gone back in time (restored, or commits lost)."""
-    """Changes made while this computer's clock ran ahead, stamped again with the server's time."""
-    rejections: list[tuple[int, str]] = field(default_factory=list)
-    set_aside: int = 0
-    """Rows received from the server that this laptop could not store, set aside (all of them, after the round)."""
-    gained_names: list[str] = field(default_factory=list)
-    """The customers that came to this rep, by name."""
-    lost_customers: list[tuple[str, str, str | None]] = field(default_factory=list)
-    """The customers that left this rep: name, why (release, reassign, reclaim...), who holds them now (when a
-    manager gave them to a rep)."""
-    lost_edits: list[Conflict] = field(default_factory=list)
-    """This rep's same-field edits that lost to a later one, pulled this round."""
 
 
 def _connection(ctx: Context):
@@ -122,12 +57,12 @@ def _connection(ctx: Context):
 def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
     """Server versions and clock; refuses an unsupported server or a clock more than 5 minutes off."""
     try:
-        now, info, manager, xmax = pg.execute(
+        now, info, manager, next_txid = pg.execute(
             "SELECT sync.now(), (SELECT json_object_agg(key, value) FROM sync.server_info), sync.is_manager(),"
             " pg_snapshot_xmax(pg_current_snapshot())::text"
         ).fetchone()
-    except Exception as error:  # noqa: BLE001 - any failure here means: not a crmtui server we know
-        import psycopg
+    except Exception as error:  # any failure here means: not a crmtui server we know
+        import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
         if isinstance(error, psycopg.OperationalError):
             raise
@@ -146,30 +81,16 @@ def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
     if abs(offset) > CLOCK_TOLERANCE:
         if offset > timedelta(0):
             raise NotAllowed("this computer's clock is {gap} ahead of the server's; set the clock right, then sync",
-                             gap=clock_gap(offset))
+                             gap=_gap(offset))
         raise NotAllowed("this computer's clock is {gap} behind the server's; set the clock right, then sync",
-                         gap=clock_gap(offset))
-    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset, int(xmax))
+                         gap=_gap(offset))
+    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset, int(next_txid))
 
 
-def clock_gap(offset: timedelta) -> str:
-    """How far two clocks are apart, as a rep says it, in the chosen language: "7 min", "3 h 20 min", "1 day 4 h",
-    "9 days" (minutes are left out from a day on, hours from three days on)."""
-    from crmtui.core.i18n import _, ngettext
-
-    minutes = round(abs(offset).total_seconds() / 60)
-    if minutes < 60:
-        return _("{minutes} min").format(minutes=minutes)
-    if minutes < 24 * 60:
-        hours, minutes = divmod(minutes, 60)
-        if not minutes:
-            return _("{hours} h").format(hours=hours)
-        return _("{hours} h {minutes} min").format(hours=hours, minutes=minutes)
-    days, hours = divmod(round(minutes / 60), 24)
-    if hours and days < 3:
-        return ngettext("{days} day {hours} h", "{days} days {hours} h", days).format(days=days, hours=hours)
-    days += hours >= 12
-    return ngettext("{days} day", "{days} days", days).format(days=days)
+def _gap(offset: timedelta) -> str:
+    """How far the clocks are apart, as Today says a time left ("10 min", "3 h", "9 d"), to the nearest minute: a
+    laptop 9 min 59 s ahead reads 10 min."""
+    return labels.time_left(timedelta(minutes=round(abs(offset).total_seconds() / 60)))
 
 
 def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
@@ -185,8 +106,6 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
             push(ctx, pg, report, info)
             pull(ctx, pg, info, report, full=full)
     except Exception as error:
-        from crmtui.core.errors import Offline
-
         failure = error if isinstance(error, CrmError) else _unexpected(error)
         if getattr(error, "why", None) == "disabled":
             failure = _forget_team_copy(ctx, failure)
@@ -227,13 +146,24 @@ def _forget_team_copy(ctx: Context, refusal: CrmError) -> CrmError:
 
 
 def _unexpected(error: BaseException) -> CrmError:
-    """A driver error we did not foresee, as one line (never a traceback, never a password)."""
-    import psycopg
+    """A driver error we did not foresee: what happened and what to do in our words (so in the rep's language),
+    then the driver's first line as the detail for the admin (never a traceback, never a password)."""
+    import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
-    if isinstance(error, psycopg.Error):
-        text = str(error).strip().splitlines()
-        return NotAllowed("the team server failed: {reason}", reason=text[0] if text else type(error).__name__)
-    raise error
+    if not isinstance(error, psycopg.Error):
+        raise error
+    text = str(error).strip().splitlines()
+    detail = hide_password(text[0]) if text else type(error).__name__
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    if isinstance(error, psycopg.OperationalError) and (not sqlstate or sqlstate.startswith("08")):
+        # the client's own (no SQLSTATE) or a connection exception: the link went, not the server's work
+        return NotAllowed("the connection to the team server broke off during the sync; nothing was lost: sync"
+                          " again in a moment (the server said: {detail})", detail=detail)
+    if isinstance(error, psycopg.errors.InsufficientPrivilege):
+        return NotAllowed("the team server did not let this login do that; ask your admin (the server said:"
+                          " {detail})", detail=detail)
+    return NotAllowed("the team server could not finish the sync; nothing was lost: sync again, and tell your"
+                      " admin if it happens again (the server said: {detail})", detail=detail)
 
 
 class _NoLock:
@@ -250,8 +180,6 @@ def round_lock(ctx: Context):  # type: ignore[no-untyped-def]
         import fcntl
     except ImportError:  # Windows: rounds are rare enough; the server keeps them consistent anyway
         return _NoLock()
-    from contextlib import contextmanager
-
     @contextmanager
     def held():  # type: ignore[no-untyped-def]
         path = ctx.db.path.with_name(ctx.db.path.name + ".sync-lock")
@@ -277,7 +205,7 @@ def _prepare_round(ctx: Context, info: ServerInfo, report: RoundReport) -> bool:
         epoch = replica.get_meta(conn, "sync_epoch")
         was_manager = replica.get_meta(conn, "sync_manager")
         lost_commits = replica.last_acknowledged(conn) > info.last_seq  # answered, then lost (a crash)
-        rewound = lost_commits or (cursor is not None and (epoch != info.epoch or _xmax(cursor) > info.xmax))
+        rewound = lost_commits or (cursor is not None and (epoch != info.epoch or xmax(cursor) > info.xmax))
         if rewound:
             # The whole copy carries every pending change too (with the same stamps), parents first.
             replica.set_outcomes(conn, [(seq, "superseded", "sent again with the whole copy")
@@ -297,6 +225,7 @@ def _remember(ctx: Context, values: dict[str, str | None]) -> None:
 
 def push(ctx: Context, pg: psycopg.Connection, report: RoundReport, info: ServerInfo) -> None:
     """Sends the outbox in order, ~50 a call, until nothing is pending; each mutation ends with an outcome."""
+    # deferred with the driver (about 0.2 s), as every import of psycopg here
     from psycopg.types.json import Jsonb
 
     server_millis = int(info.now.timestamp() * 1000)
@@ -313,7 +242,7 @@ def push(ctx: Context, pg: psycopg.Connection, report: RoundReport, info: Server
         try:
             results = pg.execute("SELECT sync.push(%s, %s)", (client_id, Jsonb(batch))).fetchone()[0]
         except Exception as error:
-            refusal = _refusal(error)
+            refusal = refusal_of(error)
             if refusal is None:
                 raise
             if refusal.key == "sequence_reused" and not rotated:
@@ -351,41 +280,9 @@ def _take_results(ctx: Context, results: list[dict], report: RoundReport) -> Non
         replica.receive_stamps(conn, stamps)
 
 
-def _refusal(error: BaseException, ctx: Context | None = None) -> ServerRefused | None:
-    """A server rule's refusal (SQLSTATE CRM01) as our error; None for anything else."""
-    import psycopg
-
-    if isinstance(error, psycopg.Error) and getattr(error, "sqlstate", None) == "CRM01":
-        from crmtui.server.admin import refusal
-
-        key, detail = error.diag.message_primary or "", error.diag.message_detail or ""
-        if key == "relocked" and ctx is not None:
-            from crmtui.core import i18n
-            from crmtui.core.dates import format_when
-
-            detail = format_when(ctx.clock.to_local(datetime.fromisoformat(detail)), True, i18n.language,
-                                 ctx.clock.today())  # as the pool list says it
-        if key == "duplicate_check_limit":
-            from crmtui.core.i18n import _
-
-            window, _sep, most = detail.partition(":")
-            per = _("{count} checks a minute") if window == "minute" else _("{count} checks a day")
-            detail = per.format(count=most)
-        return refusal(key, detail)
-    return None
-
-
-# Pull ---------------------------------------------------------------------------------------------
-
-def _xmax(snapshot: str) -> int:
-    return int(snapshot.split(":")[1])
-
-
 def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport, *, full: bool = False) -> None:
     """Everything that changed since the last pull, in one snapshot; access changes; a reconcile when due
     (crmtui.sync.pull)."""
-    from crmtui.sync.pull import pull_changes
-
     pull_changes(ctx, pg, info, report, full=full)
 
 
@@ -430,58 +327,6 @@ def status(ctx: Context) -> SyncStatus:
             set_aside=replica.count_set_aside(conn),
             lost_unseen=replica.count_lost_edits(conn, sync.user, int(meta("lost_seen") or 0)) if sync.user else 0,
         )
-
-
-@dataclass
-class Conflict:
-    table: str
-    record_id: str
-    customer: str | None
-    field: str
-    kept: object
-    kept_by: str | None
-    lost: object
-    lost_by: str | None
-    at: str
-
-
-@dataclass
-class Rejection:
-    seq: int
-    table: str
-    record_id: str
-    kind: str
-    changes: dict
-    reason: str
-    at: str
-    customer: str | None = None
-    """The customer's name when the change was rejected (None: unknown)."""
-    whereabouts: tuple[str, str | None] | None = None
-    """What became of the customer: ("yours", None) when it is here again, else why it left and who holds it."""
-
-    @property
-    def dismissable(self) -> bool:
-        """A rejected change is the rep's to dismiss; a row set aside is tried again by itself."""
-        return self.kind != RECEIVED
-
-    def shown_changes(self) -> list[tuple[str, object]]:
-        """The changed fields a rep typed, by their labels in the chosen language: never the derived ones
-        (search keys, score, last contact), bookkeeping or references."""
-        from crmtui.core import labels
-
-        hidden = DERIVED_FIELDS.get(self.table, frozenset()) | INTERNAL_FIELDS
-        return [(labels.field(name), value) for name, value in self.changes.items() if name not in hidden]
-
-    def advice(self) -> str:
-        """What the rep can do about it (worded in sync.notices, from the reason and what became of the customer)."""
-        from crmtui.sync.notices import rejection_advice
-
-        return rejection_advice(self)
-
-
-INTERNAL_FIELDS = frozenset({"id", "customer_id", "contact_id", "deal_id", "contract_id", "merged_into", "created_at",
-                             "updated_at", "deleted_at", "stamps", "txid", "owner", "claimed_at"})
-"""Bookkeeping and references: never shown as something the rep changed."""
 
 
 def conflicts(ctx: Context) -> tuple[list[Conflict], list[Rejection]]:
@@ -574,7 +419,7 @@ def _server_call(pg: psycopg.Connection, query: str, params: tuple, ctx: Context
     try:
         return pg.execute(query, params).fetchone()
     except Exception as error:
-        refusal = _refusal(error, ctx)
+        refusal = refusal_of(error, ctx)
         if refusal is None:
             raise
         raise refusal from None
@@ -585,8 +430,6 @@ def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[st
     round's report (None when the claim succeeded but the round after it failed: the next sync brings it)."""
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
-        from crmtui.server.admin import find_customer
-
         customer_id, name = find_customer(pg, ref, pool_only=True)
         _server_call(pg, "SELECT sync.claim(%s)", (customer_id,), ctx)
     try:
@@ -629,40 +472,6 @@ def check_connection(ctx: Context, password: str) -> ServerInfo:
         return handshake(ctx, pg)
 
 
-def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
-    """The footer's words: synced N min ago / N pending / offline / error; and whether it is a problem.
-    `short` is for a narrow terminal: "✓ 3m · 2↑"."""
-    from crmtui.core.i18n import _, ngettext
-
-    state = status(ctx)
-    parts: list[str] = []
-    problem = False
-    if state.last_error:
-        parts.append(_("offline") if state.offline else _("sync error"))
-        problem = True
-    elif state.last_ok:
-        minutes = int((ctx.clock.utcnow() - datetime.fromisoformat(state.last_ok)).total_seconds() // 60)
-        if short:
-            parts.append(f"✓ {minutes}m" if minutes else "✓")
-        else:
-            parts.append(_("synced just now") if minutes < 1 else _("synced {minutes} min ago").format(minutes=minutes))
-    else:
-        parts.append("…" if short else _("not synced yet"))
-    if state.pending:
-        parts.append(f"{state.pending}↑" if short else _("{count} pending").format(count=state.pending))
-    if state.rejected:
-        parts.append(f"{state.rejected}✗" if short else _("{count} rejected").format(count=state.rejected))
-        problem = True
-    if state.set_aside:
-        parts.append(f"{state.set_aside}⚠" if short else _("{count} set aside").format(count=state.set_aside))
-        problem = True
-    if state.lost_unseen:
-        parts.append(f"{state.lost_unseen}≠" if short else ngettext(
-            "{count} edit lost", "{count} edits lost", state.lost_unseen).format(count=state.lost_unseen))
-        problem = True
-    return " · ".join(parts), problem
-
-
 # The team-wide duplicate check ---------------------------------------------------------------------
 
 def server_duplicate(sync: SyncSettings, keys: list[tuple[str, str]]) -> tuple[str, str, str | None] | None:
@@ -680,8 +489,8 @@ def server_duplicate(sync: SyncSettings, keys: list[tuple[str, str]]) -> tuple[s
             return None
     except CrmError:
         return None  # offline: the laptop's own check is all there is
-    except Exception as error:  # noqa: BLE001 - an older server without the function: no team check
-        refused = _refusal(error)
+    except Exception as error:
+        refused = refusal_of(error)
         if refused is not None and refused.key == "duplicate_check_limit":
             raise refused from None
         if refused is None and not is_driver_error(error):
@@ -691,6 +500,6 @@ def server_duplicate(sync: SyncSettings, keys: list[tuple[str, str]]) -> tuple[s
 
 def is_driver_error(error: BaseException) -> bool:
     """Whether an error is PostgreSQL's driver's, raised by it or wrapped by SQLAlchemy or Alembic (`.orig`)."""
-    import psycopg
+    import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
     return isinstance(error, psycopg.Error) or isinstance(getattr(error, "orig", None), psycopg.Error)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 from crmtui.core.config import SyncSettings
 from crmtui.core.errors import CrmError, InvalidInput, NotAllowed, Offline
+from crmtui.core.i18n import _
 from crmtui.server.dsn import hide_password
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def check_keyring(*, allow_plaintext: bool = False) -> None:
 
 def _password_backend():  # type: ignore[no-untyped-def]
     """The keyring backend that keeps the password: the chosen one, or the first of a chain (it gets the writes)."""
-    import keyring
+    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
     from keyring.backends import chainer, fail
 
     backend = keyring.get_keyring()
@@ -74,7 +75,7 @@ def _backend_kind(backend: object) -> str | None:
     PlaintextKeyring) writes the password as it is to a file, and a priority below 1 is how keyring itself marks
     a backend it does not recommend.
     """
-    from keyring.backends import fail, null
+    from keyring.backends import fail, null  # deferred with keyring (about 0.2 s)
 
     if isinstance(backend, fail.Keyring | null.Keyring):
         return "none"
@@ -92,8 +93,6 @@ def _priority(backend: object) -> float:
 
 def keyring_warning() -> str | None:
     """A warning when the keyring backend does not keep the password encrypted, or keeps none; None when it does."""
-    from crmtui.core.i18n import _
-
     backend = _password_backend()
     kind, name = _backend_kind(backend), _backend_name(backend)
     how = _("choose another with PYTHON_KEYRING_BACKEND or keyringrc.cfg (`python -m keyring --list-backends`"
@@ -110,7 +109,7 @@ def keyring_warning() -> str | None:
 
 
 def store_password(sync: SyncSettings, password: str) -> None:
-    import keyring
+    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
     from keyring.errors import KeyringError
 
     try:
@@ -122,7 +121,7 @@ def store_password(sync: SyncSettings, password: str) -> None:
 
 
 def stored_password(sync: SyncSettings) -> str:
-    import keyring
+    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
     from keyring.errors import KeyringError
 
     try:
@@ -160,7 +159,7 @@ def is_local(host: str) -> bool:
 
 def ssl_mode(sync: SyncSettings) -> str:
     """verify-full for a non-local server, unless the rep allowed otherwise; the URL's own choice is respected."""
-    host, _ = check_server_url(sync.server)
+    host, _port = check_server_url(sync.server)
     asked = parse_qs(urlparse(sync.server).query).get("sslmode", [None])[0]
     if is_local(host):
         return asked or "prefer"
@@ -176,7 +175,7 @@ def ssl_mode(sync: SyncSettings) -> str:
 def connect(sync: SyncSettings, password: str | None = None, *, timeout: int = CONNECT_TIMEOUT
             ) -> Iterator[psycopg.Connection]:
     """One autocommit connection (times in UTC); a server out of reach is an Offline error of one line."""
-    import psycopg
+    import psycopg  # deferred: the driver costs about 0.2 s, paid only when a command talks to the server
 
     if not sync.configured:
         raise NotAllowed("team sync is not set up: run `crm sync setup --server URL --user NAME`")

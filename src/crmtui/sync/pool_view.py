@@ -1,5 +1,6 @@
-"""The pool as a rep judges it: why each customer is there, a pool customer's history read from the server
-before claiming it, and a release that says why (what `crm pool` and the app's pool call).
+"""The pool as a rep judges it: why each customer is there, a pool customer's history read from the server before
+claiming it, and a release that says why (what `crm pool` and the app's pool call). Data only: the reasons'
+words are crmtui.services.team_words'.
 
 A rep's role may read the pool's customers with everything hanging off them (row-level security allows it);
 those rows are read here and never written to the laptop: the customer arrives on the laptop only when
@@ -12,43 +13,36 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from crmtui.core.errors import InvalidInput
-from crmtui.core.i18n import N_
-from crmtui.sync.client import Connect, PoolCustomer, RoundReport, _connection, _server_call, handshake, pull, push
+from crmtui.core.errors import CrmError, InvalidInput, NotFound
+from crmtui.core.normalize import visible
+from crmtui.server.admin import DELETED_CUSTOMERS
+from crmtui.sync.client import (
+    Connect,
+    PoolCustomer,
+    _connection,
+    _server_call,
+    handshake,
+    pool,
+    pull,
+    push,
+    sync_round,
+)
+from crmtui.sync.protocol import RoundReport, refusal_of
 
 if TYPE_CHECKING:
     from crmtui.services.context import Context
 
-RELEASE_REASONS = (
-    ("not-my-territory", N_("not my territory")),
-    ("no-budget", N_("no budget")),
-    ("duplicate", N_("duplicate")),
-    ("wrong-contact", N_("wrong contact data")),
-    ("other", N_("other")),
-)
-"""Why a rep releases a customer: the code (typed in the CLI, kept on the server) and its label."""
+RELEASE_CODES = ("not-my-territory", "no-budget", "duplicate", "wrong-contact", "other")
+"""Why a rep releases a customer, as typed in the CLI and kept on the server (the last one takes the rep's words:
+`other: <words>`)."""
 OTHER = "other"
 NOTE_MAX = 200
 """The longest own words an "other" reason keeps."""
 
-WHY_WITH_REASON = {"release": N_("released: {reason}")}
-"""Why a customer is in the pool with the reason the releasing rep gave, one message with the reason in it (each
-language puts it, and its punctuation, where it goes)."""
-WHY_IN_POOL = {
-    "release": N_("released"),
-    "reclaim": N_("no follow-up in time"),
-    "first_contact": N_("not contacted in time after a claim"),
-    "reassign": N_("put back by a manager"),
-    "removed": N_("its rep left the team"),
-}
-"""Why a customer is in the pool: the server's name of the change of hands that put it there."""
-
 
 def release_reason(code: str, note: str = "") -> str:
     """The reason as the server keeps it: a listed code, or `other: <words>` (words required)."""
-    from crmtui.core.normalize import visible
-
-    codes = [c for c, _label in RELEASE_REASONS]
+    codes = list(RELEASE_CODES)
     typed = code
     head, colon, words = _split_other(code)
     if colon:  # one string "other: <words>": the words are the rep's, never folded like a code
@@ -76,33 +70,6 @@ def _split_other(text: str) -> tuple[str, str, str]:
     return text, "", ""
 
 
-def parse_reason_option(text: str) -> str:
-    """`--reason` of `crm pool release`: a code, `other: words`, or a label in the chosen language."""
-    from crmtui.core.i18n import _
-
-    typed = text.strip()
-    for code, label in RELEASE_REASONS:
-        if code != OTHER and typed.casefold() in (label.casefold(), _(label).casefold()):
-            return code
-    for colon in (":", "："):
-        head, sep, rest = typed.partition(colon)
-        if sep and head.strip().casefold() in (OTHER, _("other").casefold()):
-            return release_reason(OTHER, rest)
-    return release_reason(typed)
-
-
-def reason_label(stored: str | None) -> str:
-    """A kept reason in the chosen language: the label of a code, or the rep's own words."""
-    from crmtui.core.i18n import _
-
-    if not stored:
-        return ""
-    if stored.startswith(OTHER + ":"):
-        return stored[len(OTHER) + 1:].strip()
-    labels = dict(RELEASE_REASONS)
-    return _(labels[stored]) if stored in labels else stored
-
-
 @dataclass
 class PoolEntry(PoolCustomer):
     """A pool customer with why it is there and since when."""
@@ -113,24 +80,9 @@ class PoolEntry(PoolCustomer):
     """The releasing rep's reason, as kept."""
     since: datetime | None = None
 
-    def why_text(self) -> str:
-        """"released: no budget", "no follow-up in time", or "" when the server does not say."""
-        from crmtui.core.i18n import _
-
-        if not self.why:
-            return ""
-        text = _(WHY_IN_POOL[self.why]) if self.why in WHY_IN_POOL else self.why
-        if not self.note:
-            return text
-        if self.why in WHY_WITH_REASON:
-            return _(WHY_WITH_REASON[self.why]).format(reason=reason_label(self.note))
-        return _("{why}: {reason}").format(why=text, reason=reason_label(self.note))
-
 
 def pool_list(ctx: Context, connection: Connect | None = None) -> list[PoolEntry]:
     """The team's pool with why each customer is there (a server before release reasons: without)."""
-    from crmtui.sync.client import pool
-
     customers = pool(ctx, connection)
     reasons: dict[str, tuple[str, str | None, datetime]] = {}
     with (connection or (lambda: _connection(ctx)))() as pg:
@@ -161,8 +113,6 @@ class PoolRecords:
 def read_pool_customer(ctx: Context, customer_id: str, connection: Connect | None = None) -> PoolRecords:
     """One customer of the pool with its contacts, deals, follow-ups (newest first), tags, contracts and
     instalments, read from the server under the rep's own rights. A customer claimed meanwhile is not found."""
-    from crmtui.core.errors import NotFound
-
     live = " AND deleted_at IS NULL"
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
@@ -223,13 +173,9 @@ def deleted_customers(ctx: Context, connection: Connect | None = None) -> list[D
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
         try:
-            from crmtui.server.admin import DELETED_CUSTOMERS
-
             rows = pg.execute(DELETED_CUSTOMERS).fetchall()
         except Exception as error:
-            from crmtui.sync.client import _refusal
-
-            refusal = _refusal(error, ctx)
+            refusal = refusal_of(error, ctx)
             if refusal is None:
                 raise
             raise refusal from None
@@ -240,9 +186,6 @@ def restore_deleted(ctx: Context, customer_id: str, connection: Connect | None =
     """Restores a deleted customer on the server (with the records deleted with it), then runs a sync round so
     that this laptop has it again if it is the manager's own; None when the restore worked but the round failed
     (the next sync brings it)."""
-    from crmtui.core.errors import CrmError
-    from crmtui.sync.client import sync_round
-
     with (connection or (lambda: _connection(ctx)))() as pg:
         handshake(ctx, pg)
         _server_call(pg, "SELECT sync.restore(%s)", (customer_id,), ctx)

@@ -8,12 +8,20 @@ laptop cannot store is set aside (crmtui.store.replica) instead of stopping the 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from crmtui.store import replica
 from crmtui.store.outbox import TABLE_ORDER
-from crmtui.sync.client import RECONCILE_EVERY, Conflict, RoundReport, ServerInfo, _refusal, _xmax
+from crmtui.sync.protocol import (
+    RECONCILE_EVERY,
+    Conflict,
+    RoundReport,
+    ServerInfo,
+    refusal_of,
+    xmax,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -52,8 +60,6 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         client_id = replica.get_meta(conn, "client_id")
     now = ctx.clock.utcnow()
     if client_id is None:  # a laptop that has made no change yet still tells the server it pulled
-        import uuid
-
         client_id = str(uuid.uuid4())
         with ctx.db.raw_write(now) as (conn, _):
             replica.set_meta(conn, "client_id", client_id)
@@ -72,7 +78,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
         prev = cursor if cursor and epoch == info.epoch and not full else None
-        if prev is not None and _xmax(prev) > _xmax(snapshot):
+        if prev is not None and xmax(prev) > xmax(snapshot):
             prev = None  # transaction ids went back: a restored server
         report.full = prev is None
         delta = DELTA if prev is not None else "true"
@@ -182,7 +188,7 @@ def _why_lost(reason: str, taken_by: dict[str, str] | None, customer_id: str) ->
 
 def _taken_by(pg: psycopg.Connection, customer_ids: set[str]) -> dict[str, str] | None:
     """Who a manager gave these customers (just lost) to; None from a server without the question."""
-    import psycopg
+    import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
     if not customer_ids:
         return {}
@@ -196,22 +202,24 @@ def _taken_by(pg: psycopg.Connection, customer_ids: set[str]) -> dict[str, str] 
 def _begin(pg: psycopg.Connection, client_id: str) -> None:
     """The server's lazy reclaim, and its note of when this laptop last pulled (a server before that note
     has only the reclaim)."""
-    import psycopg
+    import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
     try:
         pg.execute("SELECT sync.begin_pull(%s)", (client_id,))
     except psycopg.errors.UndefinedFunction:
         _call(pg, "SELECT sync.reclaim_lazily()")
     except Exception as error:
-        if _refusal(error) is None:
+        refusal = refusal_of(error)
+        if refusal is None:
             raise
-        raise _refusal(error) from None
+        raise refusal from None
 
 
 def _call(pg: psycopg.Connection, query: str) -> None:
     try:
         pg.execute(query)
     except Exception as error:
-        if _refusal(error) is None:
+        refusal = refusal_of(error)
+        if refusal is None:
             raise
-        raise _refusal(error) from None
+        raise refusal from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, chop_cells
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -11,13 +12,27 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.core import labels
-from crmtui.core.i18n import N_, _
-from crmtui.services.team import (RECEIVED, Conflict, RejectedChange, Rejection, change_fields, change_value,
-                                  reason_text, record_kind, rejected_changes)
+from crmtui.core.errors import CrmError
+from crmtui.core.i18n import N_, _, ngettext
+from crmtui.services.team import (
+    RECEIVED,
+    Conflict,
+    RejectedChange,
+    Rejection,
+    advice,
+    change_fields,
+    change_value,
+    conflicts,
+    dismiss_rejected_change,
+    mark_conflicts_seen,
+    reason_text,
+    record_kind,
+    rejected_changes,
+)
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import fit, row
 from crmtui.tui.widgets.status_footer import StatusFooter
-
 
 INDENT = 6
 """Where the lines under a rejected change start."""
@@ -26,8 +41,6 @@ INDENT = 6
 def wrapped(pieces: list[str], width: int, separator: str = ", ") -> list[str]:
     """Pieces packed into lines of at most `width` cells, `separator` between them on a line; a piece wider than
     a line is cut across lines (Chinese has no spaces to break at). Each line starts at INDENT."""
-    from rich.cells import cell_len, chop_cells
-
     room = max(10, width - INDENT)
     lines: list[str] = []
     line = ""
@@ -73,16 +86,12 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     @work(thread=True, exclusive=True, group="conflicts", exit_on_error=False)
     def load(self) -> None:
-        from crmtui.services.team import conflicts
-
-        from crmtui.services.team import mark_conflicts_seen
-
-        found, rejected = conflicts(self.app.ctx)  # type: ignore[attr-defined]
-        mark_conflicts_seen(self.app.ctx)  # type: ignore[attr-defined]
+        found, rejected = conflicts(self.crm.ctx)
+        mark_conflicts_seen(self.crm.ctx)
         self.app.call_from_thread(self.show, found, rejected)
 
     def show(self, found: list[Conflict], rejected: list[Rejection]) -> None:
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.crm.ctx
         listing = self.query_one("#conflict-list", OptionList)
         # Lines made to fit even when a long list brings its scroll bar and the screen's (two cells each).
         width = max(40, listing.size.width or 80) - 4
@@ -110,7 +119,7 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             lines += [Text(line) for line in wrapped(fields, width)]
             # Its companions (the customer's dates the follow-up moved) are listed and dismissed with it.
             options.append(Option(Text("\n").join(lines), id=f"rejected-{r.seq}"))
-            options.append(Option(Text("\n".join(wrapped(r.advice().split(" "), width, " ")), style="italic"),
+            options.append(Option(Text("\n".join(wrapped(advice(r).split(" "), width, " ")), style="italic"),
                                   disabled=True))
         if changes:
             options.append(Option(Text(_("d dismisses the change under the cursor, D all of them"), style="dim"),
@@ -121,7 +130,7 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         for r in aside:
             options.append(Option(row(("  " + r.table, 20), (reason_text(r.reason), 0))))
         if aside:
-            options.append(Option(Text("\n".join(wrapped(aside[0].advice().split(" "), width, " ")), style="italic"),
+            options.append(Option(Text("\n".join(wrapped(advice(aside[0]).split(" "), width, " ")), style="italic"),
                                   disabled=True))
         listing.set_options(options)
         listing.focus()
@@ -149,8 +158,6 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self._ask(question, seq)
 
     def action_dismiss_all(self) -> None:
-        from crmtui.core.i18n import ngettext
-
         count = len(self.changes)
         if not count:
             self.app.notify(_("No rejected change to dismiss"), severity="warning")
@@ -160,8 +167,6 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             count=count), None)
 
     def _ask(self, question: str, seq: int | None) -> None:
-        from crmtui.tui.dialogs.confirm import ConfirmScreen
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self._dismiss(seq)
@@ -169,12 +174,8 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def _dismiss(self, seq: int | None) -> None:
-        from crmtui.core.errors import CrmError
-        from crmtui.core.i18n import ngettext
-        from crmtui.services.team import dismiss_rejected_change
-
         try:
-            count = dismiss_rejected_change(self.app.ctx, seq)  # type: ignore[attr-defined]
+            count = dismiss_rejected_change(self.crm.ctx, seq)
         except CrmError as error:
             self.app.notify(error.message(), severity="warning")
             return
