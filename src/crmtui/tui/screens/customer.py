@@ -29,7 +29,6 @@ from crmtui.tui.dialogs.convert import ConvertForm
 from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
-from crmtui.tui.dialogs.reassign import reassign_customer
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
 from crmtui.tui.widgets.cells import literal, row
 from crmtui.tui.widgets.status_footer import StatusFooter
@@ -310,14 +309,16 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
     def action_reassign(self) -> None:
         """A manager gives this customer to another rep or to the pool (needs the server)."""
         if self.detail is not None:
+            from crmtui.tui.dialogs.reassign import reassign_customer  # deferred, as the release form below
+
             c = self.detail.customer
             reassign_customer(self.crm, c.id, c.name, c.owner)
 
     def action_release(self) -> None:
         """The owner gives this customer back to the pool, saying why (needs the server)."""
         if self.detail is not None:
-            # Deferred: the release form brings the team's service and its sync client (~0.19 s measured with
-            # `python -X importtime`), which a book without a team never needs.
+            # Deferred: the release and reassign forms bring the team's service and its sync client (~0.2 s
+            # measured with `python -X importtime`), which a book without a team never needs.
             from crmtui.tui.dialogs.release import release_to_pool
 
             # Once released it leaves this laptop: close the view rather than report it gone.
