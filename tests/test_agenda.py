@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from crmtui.services.agenda import agenda_for
+from crmtui.services import agenda_words
 from crmtui.services.customers import add_contact, add_customer, add_lead, edit_customer
 from crmtui.services.deals import PaymentPlan, add_deal, move_stage
 from crmtui.services.follow_ups import log_follow_up
@@ -17,8 +18,8 @@ def _log(ctx, customer_id, next_at):
                          next_at=next_at)
 
 
-def _reasons(agenda, section):
-    return {(item.customer_name, item.reason) for item in agenda.sections[section]}
+def _reasons(ctx, agenda, section):
+    return {(item.customer_name, agenda_words.reason(ctx, item)) for item in agenda.sections[section]}
 
 
 def test_overdue_and_due_today(ctx, frozen):
@@ -36,10 +37,10 @@ def test_overdue_and_due_today(ctx, frozen):
     add_deal(ctx, late.id, "Seats", amount="8万")
 
     agenda = agenda_for(ctx)
-    assert _reasons(agenda, "overdue") == {("Late Ltd", "overdue 3 d")}
+    assert _reasons(ctx, agenda, "overdue") == {("Late Ltd", "overdue 3 d")}
     (overdue,) = agenda.sections["overdue"]
     assert (overdue.next_plan, overdue.amount_cents, overdue.days) == ("call back", 8_000_000, 3)
-    assert _reasons(agenda, "due") == {("今天公司", "due today 15:00")}
+    assert _reasons(ctx, agenda, "due") == {("今天公司", "due today 15:00")}
     names = {item.customer_name for item in agenda.items()}
     assert "Tomorrow Inc" not in names and "Asleep Ltd" not in names
 
@@ -64,7 +65,7 @@ def test_high_intent_stalled_deals(ctx, frozen):
     frozen.move_to(NOW)
 
     agenda = agenda_for(ctx)
-    assert _reasons(agenda, "stalled") == {("Quiet Quote", "stalled 9 d in Quote")}
+    assert _reasons(ctx, agenda, "stalled") == {("Quiet Quote", "stalled 9 d in Quote")}
     assert agenda.sections["stalled"][0].deal_id == deal.id
     assert busy_deal.id not in {i.deal_id for i in agenda.sections["stalled"]}
     ctx.settings = ctx.settings.__class__(timezone="Asia/Shanghai", stall_days=1)
@@ -80,7 +81,7 @@ def test_new_leads_past_the_speed_to_lead_window(ctx, frozen):
     add_lead(ctx, "Fresh Lead")
     frozen.move_to(NOW)
     agenda = agenda_for(ctx)
-    assert _reasons(agenda, "new_leads") == {("Slow Lead", "added 30 h ago, not contacted yet")}
+    assert _reasons(ctx, agenda, "new_leads") == {("Slow Lead", "added 30 h ago, not contacted yet")}
 
 
 def test_renewals_payments_and_birthdays(ctx, frozen):
@@ -100,10 +101,10 @@ def test_renewals_payments_and_birthdays(ctx, frozen):
     add_contact(ctx, later.id, "Today Birthday", birthday="1985-11-24")
 
     agenda = agenda_for(ctx)
-    assert _reasons(agenda, "renewals") == {("Renew Soon", "contract HT-9 ends in 20 d")}
-    assert _reasons(agenda, "payments") == {
+    assert _reasons(ctx, agenda, "renewals") == {("Renew Soon", "contract HT-9 ends in 20 d")}
+    assert _reasons(ctx, agenda, "payments") == {
         ("Renew Soon", "payment overdue 2 d (HT-9)"), ("Renew Soon", "payment due in 3 d (HT-9)")}
-    assert [i.reason for i in agenda.sections["birthdays"]] == [
+    assert [agenda_words.reason(ctx, i) for i in agenda.sections["birthdays"]] == [
         "Today Birthday's birthday today", "生日快乐's birthday in 3 d"]
 
 
@@ -111,7 +112,7 @@ def test_birthdays_across_the_new_year(ctx, frozen):
     acme = add_customer(ctx, "Acme")
     add_contact(ctx, acme.id, "New Year", birthday="2000-01-02")
     frozen.move_to(datetime(2026, 12, 29, 9, 0, tzinfo=ZONE))
-    assert [i.reason for i in agenda_for(ctx).sections["birthdays"]] == ["New Year's birthday in 4 d"]
+    assert [agenda_words.reason(ctx, i) for i in agenda_for(ctx).sections["birthdays"]] == ["New Year's birthday in 4 d"]
 
 
 def test_every_item_says_why_it_is_listed_and_serialises(ctx, frozen):
@@ -120,8 +121,8 @@ def test_every_item_says_why_it_is_listed_and_serialises(ctx, frozen):
     _log(ctx, late.id, "tomorrow")
     frozen.move_to(NOW)
     agenda = agenda_for(ctx)
-    assert all(item.reason for item in agenda.items())
-    data = agenda.items()[0].as_dict()
+    assert all(agenda_words.reason(ctx, item) for item in agenda.items())
+    data = agenda.items()[0].as_dict(agenda_words.reason(ctx, agenda.items()[0]))
     assert data["customer"] == "Late" and data["reason"] == "overdue 1 d" and data["section"] == "overdue"
 
 

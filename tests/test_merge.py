@@ -15,6 +15,7 @@ from crmtui.cli.commands import app as cli_app
 from crmtui.core.errors import Ambiguous, InvalidInput, NotAllowed
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.services.agenda import agenda_for
+from crmtui.services import agenda_words
 from crmtui.services.convert import SeveralCustomersNamed, conversion_target, convert_lead
 from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, edit_customer, list_customers
 from crmtui.services.merge import MergeContact, describe_merge, merge_customers, merge_plan
@@ -299,7 +300,7 @@ def test_a_lead_converted_before_anyone_called_stays_among_the_new_leads(ctx, ol
     convert_lead(ctx, old_lead.id)
     assert _new_leads(ctx) == [old_lead.id]
     (item,) = agenda_for(ctx).sections["new_leads"]
-    assert item.reason == "added 30 h ago, not contacted yet"
+    assert agenda_words.reason(ctx, item) == "added 30 h ago, not contacted yet"
     _log(ctx, old_lead.id, "tomorrow")  # the first call takes it off
     assert _new_leads(ctx) == []
 

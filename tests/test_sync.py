@@ -11,6 +11,7 @@ import pytest
 from crmtui.core.errors import NotAllowed, NotFound, Offline, ServerRefused
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
+from crmtui.services import agenda_words
 from crmtui.services import deals as deal_service
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.store.models import Customer, FollowUp
@@ -644,7 +645,7 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
     sync.claim(ann, "新认领")
     travel(team, frozen, timedelta(hours=10))
     [item] = agenda_for(ann).sections["pool"]
-    assert (item.customer_name, item.reason) == ("新认领", "call within 1 d 14 h")
+    assert (item.customer_name, agenda_words.reason(ann, item)) == ("新认领", "call within 1 d 14 h")
     claimed = local_rows(ann, Customer)[0]
     _log(ann, claimed.id, next_at="in 30 days")
     assert agenda_for(ann).sections["pool"] == []
@@ -652,9 +653,9 @@ def test_agenda_warns_before_the_pool_takes_a_customer_back_also_offline(team: T
 
     frozen.move_to(datetime.now(UTC) + timedelta(days=28))  # offline: no round from here on
     [item] = agenda_for(ann).sections["pool"]
-    assert item.reason == "to the pool in 2 d"
+    assert agenda_words.reason(ann, item) == "to the pool in 2 d"
     admin.rules(team.dsn, {"warn_days": 1})  # the rules change on the server; the laptop learns at its next pull
-    assert agenda_for(ann).sections["pool"][0].reason == "to the pool in 2 d"
+    assert agenda_words.reason(ann, agenda_for(ann).sections["pool"][0]) == "to the pool in 2 d"
 
 
 def test_changes_made_while_the_clock_ran_ahead_are_restamped_not_lost(team: Team, frozen) -> None:

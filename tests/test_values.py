@@ -12,6 +12,7 @@ from crmtui.core.errors import InvalidInput
 from crmtui.core.formatting import amount_number, amount_text, birthday_iso, format_birthday, parse_amount
 from crmtui.core.normalize import region_aliases, region_key
 from crmtui.services.agenda import agenda_for
+from crmtui.services import agenda_words
 from crmtui.services.customers import add_contact, add_customer, customer_detail, edit_contact
 
 from .conftest import ZONE
@@ -146,7 +147,7 @@ def test_the_agenda_lists_birthdays_with_and_without_a_year(ctx, frozen):
     add_contact(ctx, acme.id, "Yearless", birthday="11月27日")
     add_contact(ctx, acme.id, "Full", birthday="1990-11-24")
     add_contact(ctx, acme.id, "Later", birthday="12月10日")
-    assert [i.reason for i in agenda_for(ctx).sections["birthdays"]] == [
+    assert [agenda_words.reason(ctx, i) for i in agenda_for(ctx).sections["birthdays"]] == [
         "Full's birthday today", "Yearless's birthday in 3 d"]
 
 
@@ -154,9 +155,9 @@ def test_a_29_february_birthday_is_listed_on_the_28th_in_other_years(ctx, frozen
     acme = add_customer(ctx, "Acme")
     add_contact(ctx, acme.id, "Leap", birthday="2月29日")
     frozen.move_to(datetime(2027, 2, 25, 9, 0, tzinfo=ZONE))  # 2027 has no 29 February: 28th is in 3 days
-    assert [i.reason for i in agenda_for(ctx).sections["birthdays"]] == ["Leap's birthday in 3 d"]
+    assert [agenda_words.reason(ctx, i) for i in agenda_for(ctx).sections["birthdays"]] == ["Leap's birthday in 3 d"]
     frozen.move_to(datetime(2028, 2, 27, 9, 0, tzinfo=ZONE))  # 2028 has one: in 2 days, not on the 28th
-    assert [i.reason for i in agenda_for(ctx).sections["birthdays"]] == ["Leap's birthday in 2 d"]
+    assert [agenda_words.reason(ctx, i) for i in agenda_for(ctx).sections["birthdays"]] == ["Leap's birthday in 2 d"]
 
 
 # ---------------------------------------------------------------- regions

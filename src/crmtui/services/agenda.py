@@ -1,15 +1,15 @@
-"""The agenda 今日待办: computed from the data, never typed; each item says why it is listed."""
+"""The agenda 今日待办: computed from the data, never typed; each item carries why it is listed (its section and
+numbers: crmtui.services.agenda_words words them)."""
 
 from __future__ import annotations
 
 import calendar
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed
 from crmtui.core.formatting import amount_number
-from crmtui.core import labels
-from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.store import agenda as store
 
@@ -23,26 +23,38 @@ empty section is not shown)."""
 
 @dataclass
 class AgendaItem:
-    """One row of the agenda: who, why, what is planned, and the money at stake."""
+    """One row of the agenda: who, why (the section and its numbers), what is planned, and the money at stake."""
 
     section: str
     customer_id: str
     customer_name: str
-    reason: str
     next_plan: str | None = None
     when: datetime | None = None
+    """The follow-up's moment, in the rep's zone."""
     deal_id: str | None = None
     deal_title: str | None = None
     amount_cents: int | None = None
     days: int = 0
+    """Days overdue, stalled, waiting, or until the date (the section says which; negative: a payment past due)."""
+    hours: int = 0
+    """A record nobody has called yet: hours since it was added."""
+    stage: str | None = None
+    """A stalled deal's stage (its key)."""
+    contract_number: str | None = None
+    contact_name: str | None = None
+    """Whose birthday it is."""
+    left: timedelta | None = None
+    """Going back to the pool: the time left before it goes."""
+    first_contact: bool = False
+    """Going back to the pool because a claimed customer has not been contacted yet (else: no follow-up in time)."""
 
-    def as_dict(self) -> dict[str, object]:
-        """Plain values for --json."""
+    def as_dict(self, reason: str) -> dict[str, object]:
+        """Plain values for --json, with the reason as the front end words it."""
         return {
             "section": self.section,
             "customer_id": self.customer_id,
             "customer": self.customer_name,
-            "reason": self.reason,
+            "reason": reason,
             "next_plan": self.next_plan,
             "when": self.when.isoformat() if self.when else None,
             "deal_id": self.deal_id,
@@ -83,19 +95,6 @@ class RepLoad:
     stalled_cents: int = 0
     """What the stalled high-intent deals are worth."""
     new_leads: int = 0
-
-    def describe(self) -> str:
-        """The counts that are not zero, in the chosen language ("overdue 3 · stalled 1 (¥80,000)")."""
-        from crmtui.core.formatting import format_amount
-
-        parts = [text.format(count=count) for text, count in (
-            (_("overdue {count}"), self.overdue), (_("due today {count}"), self.due)) if count]
-        if self.stalled:
-            parts.append(_("stalled {count} ({amount})").format(count=self.stalled,
-                                                                 amount=format_amount(self.stalled_cents) or "-"))
-        if self.new_leads:
-            parts.append(_("not yet called {count}").format(count=self.new_leads))
-        return " · ".join(parts) or _("nothing waiting")
 
     def as_dict(self) -> dict[str, object]:
         """Plain values for --json."""
@@ -213,47 +212,36 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
     if manager:
         agenda.team = team_load(ctx, day)
 
-    def item(section: str, row: store.AgendaRow, reason: str, **extra: object) -> AgendaItem:
+    def item(section: str, row: store.AgendaRow, **extra: object) -> AgendaItem:
         values: dict[str, object] = dict(
             next_plan=row.next_plan, when=clock.to_local(row.when), deal_id=row.deal_id, deal_title=row.deal_title,
             amount_cents=row.deal_amount,
         )
         values.update(extra)
-        return AgendaItem(section, row.customer_id, row.customer_name, reason, **values)  # type: ignore[arg-type]
+        return AgendaItem(section, row.customer_id, row.customer_name, **values)  # type: ignore[arg-type]
 
     for row in overdue:
         days = (day - clock.to_local(row.when).date()).days  # type: ignore[union-attr]
-        agenda.sections["overdue"].append(item("overdue", row, _("overdue {days} d").format(days=days), days=days))
+        agenda.sections["overdue"].append(item("overdue", row, days=days))
     for row in due:
-        when = clock.to_local(row.when)
-        agenda.sections["due"].append(item("due", row, _("due today {time}").format(time=when.strftime("%H:%M"))))  # type: ignore[union-attr]
+        agenda.sections["due"].append(item("due", row))
     for row in stalled:
         days = (day - clock.to_local(row.last_contact or row.stage_entered).date()).days  # type: ignore[union-attr]
-        stage = labels.stage(settings, row.deal_stage or "")
-        agenda.sections["stalled"].append(
-            item("stalled", row, _("stalled {days} d in {stage}").format(days=days, stage=stage), days=days))
+        agenda.sections["stalled"].append(item("stalled", row, days=days, stage=row.deal_stage))
     for row in leads:
+        # Any record nobody has called yet (a converted lead, a customer added directly), not only leads.
         hours = int((local_now - row.when).total_seconds() // 3600)  # type: ignore[operator]
-        # Any record nobody has called yet (a converted lead, a customer added directly), not only leads;
-        # past two days the wait reads better in days ("667 h" was four weeks).
-        reason = (_("added {hours} h ago, not contacted yet").format(hours=hours) if hours < 48
-                  else _("added {days} d ago, not contacted yet").format(days=hours // 24))
-        agenda.sections["new_leads"].append(item("new_leads", row, reason, days=hours // 24))
+        agenda.sections["new_leads"].append(item("new_leads", row, days=hours // 24, hours=hours))
     for row in renewals:
         days = (row.contract_end - day).days  # type: ignore[operator]
-        reason = _("contract {number} ends in {days} d").format(number=row.contract_number, days=days)
-        agenda.sections["renewals"].append(item("renewals", row, reason, days=days))
+        agenda.sections["renewals"].append(item("renewals", row, days=days, contract_number=row.contract_number))
     for row in payments:
         days = (row.payment_due - day).days  # type: ignore[operator]
-        reason = (_("payment overdue {days} d").format(days=-days) if days < 0
-                  else _("payment due in {days} d").format(days=days))
-        agenda.sections["payments"].append(
-            item("payments", row, f"{reason} ({row.contract_number})", amount_cents=row.payment_amount, days=days))
+        agenda.sections["payments"].append(item("payments", row, amount_cents=row.payment_amount, days=days,
+                                                contract_number=row.contract_number))
     for row in birthdays:
         offset = offsets[row.birthday.strftime("%m-%d")]  # type: ignore[union-attr]
-        reason = (_("{name}'s birthday today") if offset == 0 else _("{name}'s birthday in {days} d")).format(
-            name=row.contact_name, days=offset)
-        agenda.sections["birthdays"].append(item("birthdays", row, reason, days=offset))
+        agenda.sections["birthdays"].append(item("birthdays", row, days=offset, contact_name=row.contact_name))
     agenda.sections["birthdays"].sort(key=lambda entry: entry.days)
     agenda.sections["pool"] = pool
     for name in ("pool", "renewals", "payments", "birthdays"):
@@ -264,8 +252,6 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
 def _pool_warnings(ctx: Context, connection: object, now: datetime, owner: str | None) -> list[AgendaItem]:
     """Team mode: the owner's customers the pool rules will take back soon, from the rules of the last pull
     (so it works offline too). A claimed customer not yet contacted shows the hours left."""
-    import json
-
     rules_text = store.sync_setting(connection, "sync_pool_rules")  # type: ignore[arg-type]
     if not rules_text or not owner:
         return []
@@ -279,14 +265,12 @@ def _pool_warnings(ctx: Context, connection: object, now: datetime, owner: str |
         if claimed is not None and (last is None or last < claimed):
             left = claimed + first_contact - now
             hours = max(0, int(left.total_seconds() // 3600))
-            # Short enough for Today's reason column at any width: the section says where it goes.
-            reason = _("call within {time}").format(time=labels.time_left(left))
-            items.append(AgendaItem("pool", customer_id, name, reason, days=-1 if hours < 24 else hours // 24))
+            items.append(AgendaItem("pool", customer_id, name, days=-1 if hours < 24 else hours // 24, left=left,
+                                    first_contact=True))
             continue
         line = max(moment for moment in (last, claimed, created) if moment is not None) + reclaim
         days = max(0, (line - now).days)
-        items.append(AgendaItem("pool", customer_id, name,
-                                _("to the pool in {time}").format(time=labels.time_left(line - now)), days=days))
+        items.append(AgendaItem("pool", customer_id, name, days=days, left=line - now))
     items.sort(key=lambda entry: entry.days)
     return items
 

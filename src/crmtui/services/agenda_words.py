@@ -1,0 +1,62 @@
+"""What Today says about each row, in the chosen language: why a customer is listed ("overdue 3 d", "stalled 10 d
+in Proposal", "call within 1 d 14 h"...) and what another rep has waiting, for a manager.
+
+The agenda query (crmtui.services.agenda) hands over numbers, moments and keys; this module words them for both
+front ends, so the app's Today and `crm today` say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from crmtui.core import labels
+from crmtui.core.formatting import format_amount
+from crmtui.core.i18n import _
+
+if TYPE_CHECKING:
+    from crmtui.services.agenda import AgendaItem, RepLoad
+    from crmtui.services.context import Context
+
+
+def reason(ctx: Context, item: AgendaItem) -> str:
+    """Why the item is on the agenda, short enough for Today's reason column."""
+    section, days = item.section, item.days
+    if section == "overdue":
+        return _("overdue {days} d").format(days=days)
+    if section == "due":
+        return _("due today {time}").format(time=item.when.strftime("%H:%M") if item.when else "")
+    if section == "stalled":
+        return _("stalled {days} d in {stage}").format(days=days, stage=labels.stage(ctx.settings, item.stage or ""))
+    if section == "new_leads":
+        # Past two days the wait reads better in days ("667 h" was four weeks).
+        if item.hours < 48:
+            return _("added {hours} h ago, not contacted yet").format(hours=item.hours)
+        return _("added {days} d ago, not contacted yet").format(days=item.hours // 24)
+    if section == "renewals":
+        return _("contract {number} ends in {days} d").format(number=item.contract_number, days=days)
+    if section == "payments":
+        due = (_("payment overdue {days} d").format(days=-days) if days < 0
+               else _("payment due in {days} d").format(days=days))
+        return f"{due} ({item.contract_number})"
+    if section == "birthdays":
+        return (_("{name}'s birthday today") if days == 0 else _("{name}'s birthday in {days} d")).format(
+            name=item.contact_name, days=days)
+    if section == "pool":
+        left = labels.time_left(item.left) if item.left is not None else ""
+        # Short enough for Today's reason column at any width: the section says where it goes.
+        if item.first_contact:
+            return _("call within {time}").format(time=left)
+        return _("to the pool in {time}").format(time=left)
+    return ""
+
+
+def load_text(load: RepLoad) -> str:
+    """A rep's waiting work, the counts that are not zero ("overdue 3 · stalled 1 (¥80,000)")."""
+    parts = [text.format(count=count) for text, count in (
+        (_("overdue {count}"), load.overdue), (_("due today {count}"), load.due)) if count]
+    if load.stalled:
+        parts.append(_("stalled {count} ({amount})").format(count=load.stalled,
+                                                             amount=format_amount(load.stalled_cents) or "-"))
+    if load.new_leads:
+        parts.append(_("not yet called {count}").format(count=load.new_leads))
+    return " · ".join(parts) or _("nothing waiting")
