@@ -4,16 +4,18 @@ it lists them with "a new company", and the rep picks one before anything is con
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.core.errors import CrmError, Match
 from crmtui.core.i18n import N_, _
+from crmtui.services.convert import SeveralCustomersNamed, conversion_target, convert_lead, proposed_next_follow_up
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.date_preview import show_next_date
@@ -56,11 +58,26 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         """The customers the lead's company names, when there are several: the rep picks one (or a new company)."""
         self.chosen: str | None = None
         """The picked option: a customer's id or NEW_COMPANY; None until the rep picks."""
+        self.saving = False
+        """A conversion is under way: another Enter or Ctrl+S must not convert the lead twice."""
+
+    class Converted(Message):
+        """The save's worker converted the lead."""
+
+        def __init__(self, converted: object) -> None:
+            super().__init__()
+            self.converted = converted
+
+    class Refused(Message):
+        """The save's worker converted nothing: the service's refusal, or None when the worker failed (the
+        screen's worker handler shows that error)."""
+
+        def __init__(self, error: CrmError | None) -> None:
+            super().__init__()
+            self.error = error
 
     def compose(self) -> ComposeResult:
-        from crmtui.services.convert import proposed_next_follow_up
-
-        proposed = proposed_next_follow_up(self.app.ctx)  # type: ignore[attr-defined]
+        proposed = proposed_next_follow_up(self.crm.ctx)
         with Vertical(classes="dialog"):
             yield Static(literal(_("Convert {name} into a customer, a contact and a deal").format(name=self.lead_name)),
                          classes="title")
@@ -84,10 +101,8 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
     def _joins(self) -> str:
         """Said before converting: the lead joins the existing customer its company names, or the customers to pick
         from when it names several (kept in self.choices)."""
-        from crmtui.services.convert import SeveralCustomersNamed, conversion_target
-
         try:
-            target = conversion_target(self.app.ctx, self.lead_id)  # type: ignore[attr-defined]
+            target = conversion_target(self.crm.ctx, self.lead_id)
         except SeveralCustomersNamed as exc:
             self.company, self.choices = exc.ref, list(exc.matches)
             return _('{count} customers are named "{company}": choose the one {name} joins, or a new company').format(
@@ -125,7 +140,7 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
     @on(Input.Changed, "#convert-next")
     def preview_date(self, event: Input.Changed) -> None:
         """Shows what the date was read as, or why it was not understood."""
-        show_next_date(self.query_one("#convert-preview", Label), event.value, self.app.ctx,  # type: ignore[attr-defined]
+        show_next_date(self.query_one("#convert-preview", Label), event.value, self.crm.ctx,
                        empty=_("no next date: it stays among the new leads to call"))
 
     @on(Input.Submitted, "#convert-next")
@@ -133,23 +148,42 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         self.action_save()
 
     def action_save(self) -> None:
-        from crmtui.services.convert import convert_lead
-
+        if self.saving:
+            return
         if self.choices and self.chosen is None:
             self.notify(_("Choose the customer {name} joins, or a new company").format(name=self.lead_name),
                         severity="error")
             self.query_one("#convert-choices", OptionList).focus()
             return
-        field = self.query_one("#convert-next", Input)
+        self.saving = True
         into_id = self.chosen if self.chosen not in (None, NEW_COMPANY) else None
+        self.convert(self.query_one("#convert-next", Input).value, into_id, self.chosen == NEW_COMPANY)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def convert(self, next_at: str, into_id: str | None, new_company: bool) -> None:
+        """Converts through the service off the event loop, then reports back with a message."""
         try:
-            converted = convert_lead(self.app.ctx, self.lead_id, next_at=field.value,  # type: ignore[attr-defined]
-                                     into_id=into_id, new_company=self.chosen == NEW_COMPANY)
+            converted = convert_lead(self.crm.ctx, self.lead_id, next_at=next_at, into_id=into_id,
+                                     new_company=new_company)
         except CrmError as exc:
-            field.add_class("missing")
-            self.notify(exc.message(), severity="error")
+            self.post_message(self.Refused(exc))
             return
-        self.dismiss(converted)
+        except Exception:
+            self.post_message(self.Refused(None))  # the form can be saved again
+            raise
+        self.post_message(self.Converted(converted))
+
+    @on(Converted)
+    def converted(self, event: Converted) -> None:
+        self.dismiss(event.converted)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        """The date is marked and the reason said; what was typed stays."""
+        self.saving = False
+        if event.error is not None:
+            self.query_one("#convert-next", Input).add_class("missing")
+            self.notify(event.error.message(), severity="error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

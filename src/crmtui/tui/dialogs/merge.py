@@ -6,14 +6,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.core.errors import CrmError
-from crmtui.services.merge import MergePlan
+from crmtui.services.merge import MergePlan, describe_merge, merge_customers, merge_plan
+from crmtui.services.search import search
 from crmtui.core.i18n import N_, _
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal, row
 
 
@@ -27,6 +30,23 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
         self.keep_id = keep_id
         self.keep_name = keep_name
         self.names: dict[str, str] = {}
+        self.merging = False
+        """A merge is under way: the duplicate must not be merged twice."""
+
+    class Merged(Message):
+        """The merge's worker merged the duplicate in."""
+
+        def __init__(self, other_name: str) -> None:
+            super().__init__()
+            self.other_name = other_name
+
+    class Refused(Message):
+        """The merge's worker merged nothing: the service's refusal, or None when the worker failed (the screen's
+        worker handler shows that error)."""
+
+        def __init__(self, error: CrmError | None) -> None:
+            super().__init__()
+            self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -40,10 +60,8 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="merge", exit_on_error=False)
     def find(self, text: str) -> None:
-        from crmtui.services.search import search
-
-        hits = search(self.app.ctx, text) if text.strip() else []  # type: ignore[attr-defined]
-        found = {}
+        hits = search(self.crm.ctx, text) if text.strip() else []
+        found: dict[str, str] = {}
         for hit in hits:
             if hit.customer_id != self.keep_id:
                 found.setdefault(hit.customer_id, hit.customer_name)
@@ -68,9 +86,7 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
     @work(thread=True, exclusive=True, group="merge-plan", exit_on_error=False)
     def prepare(self, other_id: str) -> None:
         """Works out what the merge will do, so the confirmation can say it before the rep says yes."""
-        from crmtui.services.merge import describe_merge, merge_plan
-
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.crm.ctx
         try:
             plan = merge_plan(ctx, self.keep_id, other_id)
         except CrmError as exc:
@@ -79,23 +95,38 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
         self.app.call_from_thread(self.confirm, plan, describe_merge(ctx, plan))
 
     def confirm(self, plan: MergePlan, summary: list[str]) -> None:
-        from crmtui.tui.dialogs.confirm import ConfirmScreen
-
         def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            from crmtui.services.merge import merge_customers
-
-            try:
-                merge_customers(self.app.ctx, plan.keep_id, plan.other_id, expected=plan)  # type: ignore[attr-defined]
-            except CrmError as exc:
-                self.notify(exc.message(), severity="error")
-                return
-            self.notify(_("Merged {other} into {keep}").format(other=plan.other_name, keep=self.keep_name))
-            self.app.refresh_data()  # type: ignore[attr-defined]
-            self.dismiss(None)
+            if yes and not self.merging:
+                self.merging = True
+                self.merge(plan)
 
         self.app.push_screen(ConfirmScreen("\n".join([*summary, _("Merge them?")])), answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="merge-save")
+    def merge(self, plan: MergePlan) -> None:
+        """Merges through the service off the event loop (refused when the records changed since the plan was
+        shown), then reports back with a message."""
+        try:
+            merge_customers(self.crm.ctx, plan.keep_id, plan.other_id, expected=plan)
+        except CrmError as exc:
+            self.post_message(self.Refused(exc))
+            return
+        except Exception:
+            self.post_message(self.Refused(None))
+            raise
+        self.post_message(self.Merged(plan.other_name))
+
+    @on(Merged)
+    def merged(self, event: Merged) -> None:
+        self.notify(_("Merged {other} into {keep}").format(other=event.other_name, keep=self.keep_name))
+        self.crm.refresh_data()
+        self.dismiss(None)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        self.merging = False
+        if event.error is not None:
+            self.notify(event.error.message(), severity="error")
 
     def action_close(self) -> None:
         self.dismiss(None)

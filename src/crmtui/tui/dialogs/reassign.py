@@ -5,31 +5,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-
-from textual.app import App
+from typing import TYPE_CHECKING
 
 from crmtui.core import labels
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
+from crmtui.services.team import reassign, reps
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.dialogs.pick import PickScreen
+
+if TYPE_CHECKING:
+    from crmtui.tui.app import CrmApp
 
 
-def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, *, to_pool: bool = True,
+def reassign_customer(app: CrmApp, customer_id: str, name: str, owner: str | None, *, to_pool: bool = True,
                       done: Callable[[str | None], None] | None = None) -> None:
-    """Fetches the reps in a thread, then: pick (cursor on `owner`), confirm, reassign; `done(rep)` after it."""
+    """Fetches the reps in a thread, then: pick (cursor on `owner`), confirm, reassign; `done(rep)` after it.
+    The threads are workers of the screen this starts from, so a failure reaches that screen's worker handler."""
+    screen = app.screen
 
     def fetch() -> None:
-        from crmtui.services.team import reps
-
         try:
-            names = reps(app.ctx)  # type: ignore[attr-defined]
+            names = reps(app.ctx)
         except CrmError as error:
             app.call_from_thread(app.notify, error.message(), severity="warning")
             return
         app.call_from_thread(pick, names)
 
     def pick(names: list[str]) -> None:
-        from crmtui.tui.dialogs.pick import PickScreen
-
         choices = [(rep, rep) for rep in names] + ([("", labels.status("pool"))] if to_pool else [])
         values = [value for value, _label in choices]
         start = values.index(owner or "") if (owner or "") in values else 0
@@ -43,20 +46,16 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
             app.notify(_("{name} is in the pool already").format(name=name) if target is None
                        else _("{name} already belongs to {rep}").format(name=name, rep=target))
             return
-        from crmtui.tui.dialogs.confirm import ConfirmScreen
-
         question = reassign_question(name, owner, target)
         app.push_screen(ConfirmScreen(question), partial(confirmed, target))
 
     def confirmed(target: str | None, yes: bool | None) -> None:
         if yes:
-            app.run_worker(partial(move, target), thread=True, group="reassign", exit_on_error=False)
+            screen.run_worker(partial(move, target), thread=True, group="reassign", exit_on_error=False)
 
     def move(target: str | None) -> None:
-        from crmtui.services.team import reassign
-
         try:
-            reassign(app.ctx, customer_id, target)  # type: ignore[attr-defined]
+            reassign(app.ctx, customer_id, target)
         except CrmError as error:
             app.call_from_thread(app.notify, error.message(), severity="warning")
             return
@@ -67,9 +66,9 @@ def reassign_customer(app: App, customer_id: str, name: str, owner: str | None, 
                    else _("{name} now belongs to {rep}").format(name=name, rep=target))
         if done is not None:
             done(target)
-        app.refresh_data()  # type: ignore[attr-defined]
+        app.refresh_data()
 
-    app.run_worker(fetch, thread=True, group="reassign", exit_on_error=False)
+    screen.run_worker(fetch, thread=True, group="reassign", exit_on_error=False)
 
 
 def reassign_question(name: str, owner: str | None, target: str | None) -> str:

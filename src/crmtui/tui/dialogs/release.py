@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -17,8 +18,12 @@ from textual.widgets.option_list import Option
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.services.team import OTHER, RELEASE_REASONS, reason_label, release_reason
+from crmtui.services.team import OTHER, RELEASE_REASONS, reason_label, release, release_reason
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal
+
+if TYPE_CHECKING:
+    from crmtui.tui.app import CrmApp
 
 
 class ReleaseReasonForm(CrmScreenMixin, ModalScreen[str | None]):
@@ -68,9 +73,10 @@ class ReleaseReasonForm(CrmScreenMixin, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def release_to_pool(app: App, customer_id: str, name: str, done: Callable[[], None] | None = None) -> None:
-    """Asks why, then asks to confirm, then releases on the server in a thread; `done` runs once it is released."""
-    from crmtui.tui.dialogs.confirm import ConfirmScreen
+def release_to_pool(app: CrmApp, customer_id: str, name: str, done: Callable[[], None] | None = None) -> None:
+    """Asks why, then asks to confirm, then releases on the server in a thread; `done` runs once it is released.
+    The thread is a worker of the screen this starts from, so a failure reaches that screen's worker handler."""
+    screen = app.screen
 
     def reason_given(reason: str | None) -> None:
         if not reason:
@@ -81,13 +87,11 @@ def release_to_pool(app: App, customer_id: str, name: str, done: Callable[[], No
 
     def confirmed(reason: str, yes: bool | None) -> None:
         if yes:
-            app.run_worker(partial(release_now, reason), thread=True, group="release", exit_on_error=False)
+            screen.run_worker(partial(release_now, reason), thread=True, group="release", exit_on_error=False)
 
     def release_now(reason: str) -> None:
-        from crmtui.services.team import release
-
         try:
-            release(app.ctx, customer_id, reason)  # type: ignore[attr-defined]
+            release(app.ctx, customer_id, reason)
         except CrmError as error:
             app.call_from_thread(app.notify, error.message(), title=_("Not released"), severity="warning")
             return
@@ -98,6 +102,6 @@ def release_to_pool(app: App, customer_id: str, name: str, done: Callable[[], No
                    title=_("Released"))
         if done is not None:
             done()
-        app.refresh_data("sync")  # type: ignore[attr-defined]
+        app.refresh_data("sync")
 
     app.push_screen(ReleaseReasonForm(name), reason_given)

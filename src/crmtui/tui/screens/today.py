@@ -17,6 +17,7 @@ from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _
 from crmtui.tui.messages import DataChanged
 from crmtui.services.agenda import ALL_REPS, SECTIONS, Agenda, AgendaItem, RepLoad, agenda_for
+from crmtui.services.agenda_words import load_text, reason
 from crmtui.tui.widgets.cells import row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
@@ -72,7 +73,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     @work(thread=True, exclusive=True, group="today", exit_on_error=False)
     def load(self) -> None:
         """Reads the agenda in a thread; the list is rebuilt on the event loop."""
-        ctx = self.app.ctx  # type: ignore[attr-defined]
+        ctx = self.crm.ctx
         agenda = agenda_for(ctx) if self.rep is None else agenda_for(ctx, rep=self.rep)
         self.app.call_from_thread(self.show_agenda, agenda)
 
@@ -104,7 +105,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             for load in agenda.team:
                 key = f"rep|{load.rep}"
                 self.reps[key] = load
-                options.append(Option(row(("  " + load.rep, name_w), (load.describe(), width - name_w - 2)), id=key))
+                options.append(Option(row(("  " + load.rep, name_w), (load_text(load), width - name_w - 2)), id=key))
         for name in SECTIONS:
             items = agenda.sections.get(name, [])
             if not items:
@@ -115,7 +116,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
                 self.items[key] = item
                 plan = ("→ " + item.next_plan) if item.next_plan else ""
                 options.append(Option(
-                    row(("  " + item.customer_name, name_w), (item.reason, reason_w, "italic" if name == "overdue" else ""),
+                    row(("  " + item.customer_name, name_w), (reason(self.crm.ctx, item), reason_w, "italic" if name == "overdue" else ""),
                         (plan, width - name_w - reason_w - amount_w - 6), (format_amount(item.amount_cents), amount_w, "right")),
                     id=key))
             hidden = agenda.totals[name] - len(items)
@@ -170,7 +171,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             return
         item = self.items.get(key)
         if item is not None:
-            self.app.open_customer(item.customer_id)  # type: ignore[attr-defined]
+            self.crm.open_customer(item.customer_id)
 
     def action_back(self) -> None:
         if self.rep is not None:
@@ -181,9 +182,11 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         if item is None:
             self.notify(_("Move to a customer first"), severity="warning")
             return
-        self.app.log_follow_up(item.customer_id, item.customer_name)  # type: ignore[attr-defined]
+        self.crm.log_follow_up(item.customer_id, item.customer_name)
 
     def action_new(self) -> None:
+        # deferred: the new-record form and what it imports cost about 50 ms (-X importtime, loaded test
+        # machine), paid when `n` is first pressed instead of at every launch, Today being the first screen.
         from crmtui.tui.dialogs.new_record import NewRecordScreen
 
         item = self.current_item()
@@ -194,9 +197,11 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         if item is None or item.deal_id is None:
             self.notify(_("This row has no open deal"), severity="warning")
             return
+        # deferred: the stage dialogs load services.deals and with it SQLModel and SQLAlchemy (about 230 modules,
+        # 1.7-3 s measured on the loaded test machine), which Today's agenda does not need.
         from crmtui.tui.dialogs.stage import choose_stage
 
-        choose_stage(self.app, item.deal_id, item.deal_title or "")
+        choose_stage(self.crm, item.deal_id, item.deal_title or "")
 
     def action_down(self) -> None:
         self.query_one("#agenda", OptionList).action_cursor_down()

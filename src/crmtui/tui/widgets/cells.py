@@ -21,8 +21,6 @@ def fit(value: object, width: int, *, right: bool = False) -> str:
 
 def wrap_words(value: str, width: int, lines: int) -> list[str]:
     """The words of value on at most `lines` lines of `width` cells, each line padded; only the last is cut."""
-    from rich.cells import cell_len
-
     words = visible(value).split()
     out: list[str] = []
     while words and len(out) < lines - 1:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Label
 
 from crmtui.core import i18n
+from crmtui.core.dates import DateParseError, format_when, parse_next_date
 from crmtui.core.labels import DateProblem
 from crmtui.services.context import Context
 from crmtui.tui.widgets.cells import literal
@@ -12,8 +13,6 @@ from crmtui.tui.widgets.cells import literal
 
 def show_next_date(preview: Label, text: str, ctx: Context, empty: str = "") -> None:
     """Fills `preview` for the typed `text`: the reading, the refusal (marked as an error), or `empty`."""
-    from crmtui.core.dates import DateParseError, format_when, parse_next_date  # deferred: the forms open fast
-
     text = text.strip()
     if not text:
         preview.update(empty)
