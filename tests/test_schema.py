@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crmtui.store import schema, schema_head
-from crmtui.store.db import SCHEMA_HEAD, Database, current_revision, open_database
+from crmtui.store.db import SCHEMA_HEAD, Database, create_at_head, current_revision, open_database
 from crmtui.store.migrate import upgrade
 
 from .conftest import PYTHON
@@ -101,7 +101,7 @@ def test_a_file_holding_anything_is_left_to_the_migrations(tmp_path: Path):
     with closing(sqlite3.connect(path)) as connection:
         connection.execute("CREATE TABLE notes (body TEXT)")
         connection.commit()
-        assert schema.create_at_head(connection) is False
+        assert create_at_head(connection) is False
         assert connection.execute("SELECT name FROM sqlite_master").fetchall() == [("notes",)]
 
 

@@ -23,8 +23,7 @@ from crmtui.services.customers import (
 )
 from crmtui.services.deals import PaymentPlan, StageMove, apply_move, check_move, deal_opened, new_deal
 from crmtui.services.follow_ups import draft_follow_up, follow_up_row
-from crmtui.store.bulk import BulkWriter
-from crmtui.store.customers import count_customers
+from crmtui.store.bulk import BulkWriter, has_customers
 from crmtui.store.follow_ups import CustomerState, customer_changes as follow_up_changes
 from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, new_id
 
@@ -167,8 +166,8 @@ def load_demo(ctx: Context, book: type[SampleBook] = SampleBook) -> dict[str, in
     if ctx.settings.sync.configured:  # its sample customers would go to the team's server at the next sync
         raise NotAllowed("this laptop syncs with a team server; `crm demo` fills only a book of your own: try it"
                          " with another CRMTUI_HOME")
-    with ctx.db.read() as session:
-        if count_customers(session):
+    with ctx.db.raw_read() as connection:  # not the ORM's: the demo never needs its engine
+        if has_customers(connection):
             raise NotAllowed("the database already has data; `crm demo` only fills an empty one")
     # The sample is some 10,000 objects that all live until the write: the cyclic garbage collector's passes over
     # them (and over everything the ORM has loaded) free nothing and cost a tenth of the build.

@@ -56,6 +56,11 @@ def _stored(value: object) -> object:
     return value
 
 
+def has_customers(connection: sqlite3.Connection) -> bool:
+    """Whether the book has any customer row, live or deleted (a bulk write of a sample is for an empty book)."""
+    return connection.execute("SELECT 1 FROM customer LIMIT 1").fetchone() is not None
+
+
 class BulkWriter:
     """New records staged in the order they were made, each with the moment it was made."""
 

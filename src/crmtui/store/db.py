@@ -319,7 +319,7 @@ def _copy(source_uri: str, target: Path) -> None:
 def open_database(path: Path, backups: Path | None = None) -> Database:
     """Opens (creating if needed) and migrates the file; a copy is taken before any migration of existing data.
 
-    A new file gets the newest schema in one step (store/schema.py), without running each migration.
+    A new file gets the newest schema in one step (create_at_head), without running each migration.
 
     A file that can only be read opens for reading; one written by a newer crmtui is refused before anything
     is written (no migration can apply, and a backup copy on every attempt would only fill the disk).
@@ -346,16 +346,42 @@ def open_database(path: Path, backups: Path | None = None) -> Database:
 
 
 def _create_at_head(path: Path) -> bool:
-    """Makes a new file's schema in one step, without Alembic; False when the file holds anything already (or
-    the written statements are behind the migrations): the migrations then run as for any older file."""
-    from crmtui.store import schema  # deferred: only a new file needs the statements
-
+    """Makes a new file's schema in one step, without Alembic (see create_at_head)."""
     connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         _prepare(connection)
-        return schema.create_at_head(connection)
+        return create_at_head(connection)
     finally:
         connection.close()
+
+
+def create_at_head(connection: sqlite3.Connection) -> bool:
+    """Makes the newest schema in an empty file and stamps it, from the statements SQLite holds for a file brought
+    there by every migration (store/schema_head.py, written by store/schema.py); True when the file is then at the
+    head. False, with nothing written, when those statements are behind the migrations (a migration was added
+    since) or the file holds something else: the migrations then run as for any older file.
+
+    The file is looked at under the write lock: of two processes opening one new file, the first makes it and the
+    second finds it made."""
+    from crmtui.store import schema_head  # deferred: only a new file needs the statements
+
+    if schema_head.REVISION != SCHEMA_HEAD:
+        return False
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            stamped = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
+            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone() if stamped[0] else None
+            connection.execute("ROLLBACK")
+            return revision == (SCHEMA_HEAD,)
+        for statement in schema_head.STATEMENTS:
+            connection.execute(statement)
+        connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (SCHEMA_HEAD,))
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+    return True
 
 
 def inspect_file(path: Path) -> tuple[str, set[str], str | None]:

@@ -1,10 +1,10 @@
-"""A new database made in one step: the schema the migrations reach, replayed from its statements, then stamped.
+"""The statements a new database is made from: what SQLite stores for a file brought to the head by the migrations.
 
 Running every Alembic migration on a new file costs ~0.25 s of CPU (importing Alembic, then the migrations' table
 copies), which `crm demo` and every first start paid. A new, empty file instead gets the statements SQLite stored
 for a file brought to the head by the migrations (store/schema_head.py, written by this module), replayed in one
-transaction, and is stamped at that revision, as Alembic stamps it. Files that already hold anything are migrated
-by Alembic as before.
+transaction by store/db.py, and is stamped at that revision, as Alembic stamps it. Files that already hold anything
+are migrated by Alembic as before.
 
 tests/test_schema.py builds a file both ways and compares every table, column, index, trigger, pragma and row: a
 new migration fails it until the statements are written again from the migrations, with
@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from crmtui.store import schema_head
-from crmtui.store.db import SCHEMA_HEAD, Database
+from crmtui.store.db import Database
 
 HEAD_MODULE = Path(schema_head.__file__)
 
@@ -37,32 +37,6 @@ def schema_statements(connection: sqlite3.Connection) -> list[str]:
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite!_%' ESCAPE '!'"
         " ORDER BY rowid").fetchall()
     return [sql for kind, name, sql in sorted(rows, key=lambda row: order[row[0]]) if name not in shadow]
-
-
-def create_at_head(connection: sqlite3.Connection) -> bool:
-    """Makes the head schema in an empty file and stamps it; True when the file is then at the head. False, with
-    nothing written, when the statements are of an older revision than the head or the file holds something else:
-    the migrations then bring it up to date.
-
-    The file is looked at under the write lock: of two processes opening one new file, the first makes it and the
-    second finds it made."""
-    if schema_head.REVISION != SCHEMA_HEAD:
-        return False
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            made = connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
-            revision = connection.execute("SELECT version_num FROM alembic_version").fetchone() if made[0] else None
-            connection.execute("ROLLBACK")
-            return revision == (SCHEMA_HEAD,)
-        for statement in schema_head.STATEMENTS:
-            connection.execute(statement)
-        connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (schema_head.REVISION,))
-    except BaseException:
-        connection.execute("ROLLBACK")
-        raise
-    connection.execute("COMMIT")
-    return True
 
 
 def migrated_statements() -> tuple[str, list[str]]:
