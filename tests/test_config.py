@@ -133,6 +133,10 @@ async def test_the_help_lists_the_dialogs_keys_with_their_tooltips(ctx) -> None:
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
+        # the footer's keys carry their tooltips too (Textual shows them on hover)
+        live = {active.binding.id: active.binding.tooltip for active in app.screen.active_bindings.values()}
+        assert live["log"] == "Log a call, visit or message with the highlighted customer"
+        assert live["today"] == "Go back to today's agenda from any screen"
         await pilot.press("question_mark")
         await pilot.pause()
         rows = [(keys, text, tip) for (keys, text), tip in zip(app.screen.rows, app.screen.tooltips, strict=True)]

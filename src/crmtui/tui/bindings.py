@@ -47,7 +47,7 @@ def translate_bindings(node: DOMNode) -> None:
     for key, items in bindings.items():
         bindings[key] = [
             replace(b, description=_(b.description) if b.description else "",
-                    tooltip=_(tip) if (tip := tooltip(b)) else "")
+                    tooltip=_(english) if (english := tooltip(b)) else "")
             for b in items
         ]
 

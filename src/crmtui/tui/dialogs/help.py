@@ -71,7 +71,8 @@ class HelpScreen(CrmScreenMixin, ModalScreen[None]):
                 # Team keys only in a team; a screen's team keys (reassign) only for a manager.
                 if not (team if issubclass(owner, App) else self.crm.is_manager):
                     continue
-            tip = _(tip) if (tip := tooltip(binding)) else ""
+            english = tooltip(binding)
+            tip = _(english) if english else ""
             keys = keymap.get(binding.id or "", binding.key)
             shown = binding.key_display or ", ".join(self.app.get_key_display(Binding(k, "")) for k in keys.split(","))
             if binding.description:
