@@ -99,26 +99,27 @@ def parse_clock(s: str, hint: str | None, bare: bool = False) -> tuple[int, str 
     applies to an unmarked hour, and a marked hour must agree with it. A bare number is an
     hour only after "at", with a hint, or when `bare` (after "tomorrow": "tomorrow 9").
     """
-    if s.isascii():
+    at_word = False
+    if s.isascii() and not s.isdigit():
         lead = _LEAD.match(s)
-        s = _TRAIL.sub("", s[lead.end():])
         at_word = bool(lead.group())
-    else:
-        at_word = False
+        s = s[lead.end():]
+        if " " in s or "ish" in s:
+            s = _TRAIL.sub("", s)
     if s in CLOCK_WORDS:
         minutes, part = CLOCK_WORDS[s]
         if hint and (part is None or not _agree(part, hint)):
             return None  # 今晚 + "noon", 今晚 + 上午: two times
         return minutes, part
     english = s.isascii()  # the patterns of the other script are not even compiled
-    m = english and (_CLOCK_AMPM.fullmatch(s) or _CLOCK_AMPM_RUN.fullmatch(s))
+    m = english and ("a" in s or "p" in s) and (_CLOCK_AMPM.fullmatch(s) or _CLOCK_AMPM_RUN.fullmatch(s))
     if m and not _BARE_A.fullmatch(s):
         ap = "am" if m["ap"] == "a" else "pm"
         if hint and hint not in (_AM_PARTS if ap == "am" else _PM_PARTS):
             return None  # "tonight 9am"
         minutes = _clock(int(m["h"]), int(m["m"] or 0), ap)
         return None if minutes is None else (minutes, None)
-    m = _CLOCK_COLON.fullmatch(s)
+    m = ":" in s and _CLOCK_COLON.fullmatch(s)
     if m:
         period = ZH_PERIODS.get(m["period"])
         if not _agree(period, hint):
@@ -126,11 +127,11 @@ def parse_clock(s: str, hint: str | None, bare: bool = False) -> tuple[int, str 
         rule = period or hint or ("24h" if m["h"].startswith("0") else None)
         minutes = _clock(int(m["h"]), int(m["m"]), rule)
         return None if minutes is None else (minutes, None)
-    m = english and _CLOCK_H.fullmatch(s)
+    m = english and "h" in s and _CLOCK_H.fullmatch(s)
     if m:
         minutes = _clock(int(m["h"]), int(m["m"] or 0), "24h")
         return None if minutes is None or (hint and not _fits(minutes, hint)) else (minutes, None)
-    m = not english and _CLOCK_DIAN.fullmatch(s)
+    m = not english and ("点" in s or "时" in s) and _CLOCK_DIAN.fullmatch(s)
     if m:
         period = ZH_PERIODS.get(m["period"])
         if not _agree(period, hint):
@@ -146,11 +147,11 @@ def parse_clock(s: str, hint: str | None, bare: bool = False) -> tuple[int, str 
             return None
         minutes = _clock(hour, minute, period or hint)
         return None if minutes is None else (minutes, None)
-    m = english and _CLOCK_OCLOCK.fullmatch(s)
+    m = english and "oclock" in s and _CLOCK_OCLOCK.fullmatch(s)
     if m:
         minutes = _clock(int(m["h"]), 0, hint)
         return None if minutes is None else (minutes, None)
-    m = english and _RELATIVE_TO.fullmatch(s)
+    m = english and " " in s and _RELATIVE_TO.fullmatch(s)
     if m:
         return _relative_to(m, hint)
     if at_word or hint or bare:

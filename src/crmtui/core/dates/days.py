@@ -81,6 +81,8 @@ WD = alternation(EN_WEEKDAYS)
 MON = alternation(EN_MONTHS)
 ORD = r"(?:st|nd|rd|th)?"
 _ZH_WD = r"(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
+_WD_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # what an English weekday rule needs
+_MON_KEYS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
 # --------------------------------------------------------------- calendar math
@@ -258,36 +260,36 @@ def _quarter(ctx: Context, quarters_ahead: int) -> Day:
 
 _NEXT = r"(?:下个?|下一个?)"
 _THIS = r"(?:这个?|本|今)"
-_PERIOD_WORDS = [  # (English, Chinese, handler): one pattern per script, see parse_day
-    (r"next\s+week", rf"{_NEXT}(?:周|星期|礼拜)", lambda m, c: _week(c, 1)),
-    (r"(?:the\s+)?week\s+after\s+next", r"下下个?(?:周|星期|礼拜)", lambda m, c: _week(c, 2)),
-    (r"this\s+week", rf"{_THIS}(?:周|星期|礼拜)", lambda m, c: _week(c, 0)),
-    (r"(?:this\s+|the\s+)?weekend", rf"(?:{_THIS})?周末", lambda m, c: _week(c, 0, weekend=True)),
-    (r"next\s+weekend", rf"{_NEXT}周末", lambda m, c: _week(c, 1, weekend=True)),
+_PERIOD_WORDS = [  # (English, Chinese, words one of which it needs, handler): one pattern per script, see parse_day
+    (r"next\s+week", rf"{_NEXT}(?:周|星期|礼拜)", ("week", "周", "星期", "礼拜"), lambda m, c: _week(c, 1)),
+    (r"(?:the\s+)?week\s+after\s+next", r"下下个?(?:周|星期|礼拜)", ("week", "下下"), lambda m, c: _week(c, 2)),
+    (r"this\s+week", rf"{_THIS}(?:周|星期|礼拜)", ("week", "周", "星期", "礼拜"), lambda m, c: _week(c, 0)),
+    (r"(?:this\s+|the\s+)?weekend", rf"(?:{_THIS})?周末", ("weekend", "周末"), lambda m, c: _week(c, 0, weekend=True)),
+    (r"next\s+weekend", rf"{_NEXT}周末", ("weekend", "周末"), lambda m, c: _week(c, 1, weekend=True)),
     (r"next\s+month|(?:early\s+next|(?:the\s+)?(?:beginning|start)\s+of\s+next)\s+month",
-     rf"{_NEXT}月|{_NEXT}月初|月初", lambda m, c: _month(c, _next_month(c))),
-    (r"this\s+month", rf"{_THIS}月", lambda m, c: _month(c, _this_month(c))),
+     rf"{_NEXT}月|{_NEXT}月初|月初", ("month", "月"), lambda m, c: _month(c, _next_month(c))),
+    (r"this\s+month", rf"{_THIS}月", ("month", "月"), lambda m, c: _month(c, _this_month(c))),
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom", rf"(?:{_THIS})?月[底末]",
-     lambda m, c: _last_of(_this_month(c), c)),
-    (r"(?:the\s+)?end\s+of\s+next\s+month", rf"{_NEXT}月[底末]", lambda m, c: _last_of(_next_month(c), c)),
+     ("month", "eom", "月"), lambda m, c: _last_of(_this_month(c), c)),
+    (r"(?:the\s+)?end\s+of\s+next\s+month", rf"{_NEXT}月[底末]", ("month", "月"), lambda m, c: _last_of(_next_month(c), c)),
     (r"mid[\s-]?month|(?:the\s+)?middle\s+of\s+(?:the\s+|this\s+)?month", rf"(?:{_THIS})?月中(?:旬)?",
-     lambda m, c: _mid(_this_month(c), c)),
+     ("month", "月"), lambda m, c: _mid(_this_month(c), c)),
     (r"mid\s+next\s+month|(?:the\s+)?middle\s+of\s+next\s+month", rf"{_NEXT}月中(?:旬)?",
-     lambda m, c: _mid(_next_month(c), c)),
-    (r"next\s+year", r"明年", lambda m, c: _year_start(c, 1)),
-    (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy", r"(?:今年)?年[底末]", lambda m, c: _year_end(c)),
-    (r"next\s+quarter", r"下个?季度", lambda m, c: _quarter(c, 1)),
-    (r"this\s+quarter", r"(?:这个?|本)季度", lambda m, c: _quarter(c, 0)),
+     ("month", "月"), lambda m, c: _mid(_next_month(c), c)),
+    (r"next\s+year", r"明年", ("year", "明年"), lambda m, c: _year_start(c, 1)),
+    (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy", r"(?:今年)?年[底末]", ("year", "eoy", "年"), lambda m, c: _year_end(c)),
+    (r"next\s+quarter", r"下个?季度", ("quarter", "季度"), lambda m, c: _quarter(c, 1)),
+    (r"this\s+quarter", r"(?:这个?|本)季度", ("quarter", "季度"), lambda m, c: _quarter(c, 0)),
     # fixed-date holidays: the coming one
-    (r"new\s+year'?s?\s+day", r"元旦", lambda m, c: Day(upcoming_month_day(c.today, 1, 1))),
-    (r"may\s+day", r"五一(?:劳动节)?|劳动节", lambda m, c: Day(upcoming_month_day(c.today, 5, 1))),
-    (r"national\s+day", r"国庆节?", lambda m, c: Day(upcoming_month_day(c.today, 10, 1))),
-    (r"christmas(?:\s+day)?|xmas", r"圣诞节?", lambda m, c: Day(upcoming_month_day(c.today, 12, 25))),
+    (r"new\s+year'?s?\s+day", r"元旦", ("new year", "元旦"), lambda m, c: Day(upcoming_month_day(c.today, 1, 1))),
+    (r"may\s+day", r"五一(?:劳动节)?|劳动节", ("may day", "五一", "劳动"), lambda m, c: Day(upcoming_month_day(c.today, 5, 1))),
+    (r"national\s+day", r"国庆节?", ("national", "国庆"), lambda m, c: Day(upcoming_month_day(c.today, 10, 1))),
+    (r"christmas(?:\s+day)?|xmas", r"圣诞节?", ("christmas", "xmas", "圣诞"), lambda m, c: Day(upcoming_month_day(c.today, 12, 25))),
 ]
-PERIODS = [(Lazy(pattern), handler) for *patterns, handler in _PERIOD_WORDS for pattern in patterns] + [
-    (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<rel>去年|今年|明年))?(?P<m>{NUM})月份?"),
+PERIODS = [(Lazy(pattern, *needs), handler) for *patterns, needs, handler in _PERIOD_WORDS for pattern in patterns] + [
+    (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<rel>去年|今年|明年))?(?P<m>{NUM})月份?", "月"),
      _zh_month),
-    (Lazy(rf"(?:in\s+)?(?:(?P<rel>this|next)\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?"), _en_month),
+    (Lazy(rf"(?:in\s+)?(?:(?P<rel>this|next)\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{4}))?", *_MON_KEYS), _en_month),
 ]
 
 
@@ -417,29 +419,33 @@ def _en_last_day_of(m, ctx):
 
 _EN_MONTH_WHICH = r"(?:(?:the\s+)?(?P<which>this|the current|next|the next|last|the last|the previous|previous)\s+|the\s+)month"
 DAY_RULES = [
-    (Lazy(rf"(?:(?P<pre>this|next|coming|last|past|previous)\s+)?(?P<wd>{WD})"), _en_weekday),
+    (Lazy(rf"(?:(?P<pre>this|next|coming|last|past|previous)\s+)?(?P<wd>{WD})", *_WD_KEYS), _en_weekday),
     (Lazy(rf"(?P<wd>{WD})\s+(?:of\s+|from\s+)?(?P<which>this|next|last|previous)\s+week"
-                rf"|(?P<which2>this|next|last|previous)\s+week(?:'s)?\s+(?P<wd2>{WD})"),
+                rf"|(?P<which2>this|next|last|previous)\s+week(?:'s)?\s+(?P<wd2>{WD})", "week"),
      lambda m, c: _en_weekday_of_week(_Swap(m), c)),
-    (Lazy(rf"(?P<wd>{WD})\s+after\s+next"), _en_weekday_after_next),
-    (Lazy(rf"(?P<n>\d{{1,2}})\s+(?P<wd>{WD})s?\s+(?P<dir>from\s+now|hence|ago|back)"), _en_weekdays_counted),
-    (Lazy(r"(?P<pre>这个?|本|下下个?|下一?个?|上一?个?)?" + _ZH_WD), _zh_weekday),
-    (Lazy(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"), _numeric),
-    (Lazy(r"(?P<m>\d{1,2})\s*(?P<sep>[-/])\s*(?P<d>\d{1,2})(?:\s*(?P=sep)\s*(?P<y>\d{4}|\d{2}))?"), _numeric),
-    (Lazy(r"(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.(?P<y>\d{4}|\d{2})"), _numeric),
-    (Lazy(rf"(?P<mon>{MON})\.?\s*(?P<d>\d{{1,2}}){ORD}(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?"), _en_month_day),
-    (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}}){ORD}\s*(?:of\s+)?(?P<mon>{MON})\.?(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?"),
+    (Lazy(rf"(?P<wd>{WD})\s+after\s+next", "after next"), _en_weekday_after_next),
+    (Lazy(rf"(?P<n>\d{{1,2}})\s+(?P<wd>{WD})s?\s+(?P<dir>from\s+now|hence|ago|back)", "now", "hence", "ago", "back"),
+     _en_weekdays_counted),
+    (Lazy(r"(?P<pre>这个?|本|下下个?|下一?个?|上一?个?)?" + _ZH_WD, "周", "星期", "礼拜"), _zh_weekday),
+    (Lazy(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})", "-", "/", "."), _numeric),
+    (Lazy(r"(?P<m>\d{1,2})\s*(?P<sep>[-/])\s*(?P<d>\d{1,2})(?:\s*(?P=sep)\s*(?P<y>\d{4}|\d{2}))?", "-", "/"), _numeric),
+    (Lazy(r"(?P<m>\d{1,2})\.(?P<d>\d{1,2})\.(?P<y>\d{4}|\d{2})", "."), _numeric),
+    (Lazy(rf"(?P<mon>{MON})\.?\s*(?P<d>\d{{1,2}}){ORD}(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?", *_MON_KEYS),
      _en_month_day),
-    (Lazy(rf"(?P<d>\d{{1,2}})-(?P<mon>{MON})-(?P<y>\d{{4}}|\d{{2}})"), _en_month_day),
+    (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}}){ORD}\s*(?:of\s+)?(?P<mon>{MON})\.?(?:(?:\s*,\s*|\s+)(?P<y>\d{{4}}))?",
+          *_MON_KEYS), _en_month_day),
+    (Lazy(rf"(?P<d>\d{{1,2}})-(?P<mon>{MON})-(?P<y>\d{{4}}|\d{{2}})", *_MON_KEYS), _en_month_day),
     (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年,?|(?P<rel>去年|今年|明年))?"
-                rf"(?P<m>{NUM})月(?P<d>{NUM})[日号]"), _zh_month_day),
-    (Lazy(rf"(?P<which>下个?月|本月|这个?月|上个?月)?(?P<d>{NUM})[日号]"), _day_of_month),
-    (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)(?:\s+of\s+{_EN_MONTH_WHICH})?"), _day_of_month),
+                rf"(?P<m>{NUM})月(?P<d>{NUM})[日号]", "月"), _zh_month_day),
+    (Lazy(rf"(?P<which>下个?月|本月|这个?月|上个?月)?(?P<d>{NUM})[日号]", "日", "号"), _day_of_month),
+    (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)(?:\s+of\s+{_EN_MONTH_WHICH})?", "st", "nd", "rd", "th"),
+     _day_of_month),
     (Lazy(rf"(?:the\s+)?(?P<n>1st|2nd|3rd|4th|5th|last)\s+(?P<wd>{WD})\s+(?:of|in)\s+"
-                rf"(?:(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?|{_EN_MONTH_WHICH})"), _en_nth_weekday),
-    (Lazy(rf"(?P<m>{NUM})月(?:的)?(?P<n>第[一二三四五1-5]|最后一)个?{_ZH_WD}"),
+                rf"(?:(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?|{_EN_MONTH_WHICH})", *_WD_KEYS), _en_nth_weekday),
+    (Lazy(rf"(?P<m>{NUM})月(?:的)?(?P<n>第[一二三四五1-5]|最后一)个?{_ZH_WD}", "第", "最后"),
      lambda m, c: _zh_nth_weekday(_WithY(m), c)),
-    (Lazy(rf"(?:the\s+)?last\s+day\s+(?:of|in)\s+(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?"), _en_last_day_of),
+    (Lazy(rf"(?:the\s+)?last\s+day\s+(?:of|in)\s+(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?", "last day"),
+     _en_last_day_of),
 ]
 
 
@@ -463,10 +469,10 @@ class _WithY:
         return None if key in ("y", "which") else self.m[key]
 
 
-_EN_WD_FIRST = Lazy(rf"(?P<wd>{WD})\.?\s*,?\s*(?P<rest>.+)")
-_EN_WD_LAST = Lazy(rf"(?P<rest>.+?)\s*,?\s*(?P<wd>{WD})\.?")
-_ZH_WD_FIRST = Lazy(_ZH_WD + r",?(?P<rest>.+)")
-_ZH_WD_LAST = Lazy(r"(?P<rest>.+?)[,(]?" + _ZH_WD + r"\)?")
+_EN_WD_FIRST = Lazy(rf"(?P<wd>{WD})\.?\s*,?\s*(?P<rest>.+)", *_WD_KEYS)
+_EN_WD_LAST = Lazy(rf"(?P<rest>.+?)\s*,?\s*(?P<wd>{WD})\.?", *_WD_KEYS)
+_ZH_WD_FIRST = Lazy(_ZH_WD + r",?(?P<rest>.+)", "周", "星期", "礼拜")
+_ZH_WD_LAST = Lazy(r"(?P<rest>.+?)[,(]?" + _ZH_WD + r"\)?", "周", "星期", "礼拜")
 
 
 def _with_weekday(s: str, ctx: Context) -> Day | None:
@@ -480,7 +486,7 @@ def _with_weekday(s: str, ctx: Context) -> Day | None:
     """
     for pattern, names in ((_EN_WD_FIRST, EN_WEEKDAYS), (_EN_WD_LAST, EN_WEEKDAYS),
                            (_ZH_WD_FIRST, ZH_WEEKDAYS), (_ZH_WD_LAST, ZH_WEEKDAYS)):
-        if pattern.ascii != s.isascii():
+        if pattern.ascii != s.isascii() or not pattern.fits(s):
             continue
         m = pattern.fullmatch(s)
         if m is None:
@@ -508,10 +514,35 @@ def _names_month(text: str) -> bool:
     return "月" in text or re.search(rf"\b(?:{MON})\b|\d\s*[-/]\s*\d", text) is not None
 
 
-_EN_DAY_RULES = [rule for rule in DAY_RULES if rule[0].ascii]
-_ZH_DAY_RULES = [rule for rule in DAY_RULES if not rule[0].ascii]
-_EN_PERIODS = [rule for rule in PERIODS if rule[0].ascii]
-_ZH_PERIODS = [rule for rule in PERIODS if not rule[0].ascii]
+# (pattern, handler, is_period) in the order they are tried: the day rules, then the periods.
+_EN_RULES = [(p, h, False) for p, h in DAY_RULES if p.ascii] + [(p, h, True) for p, h in PERIODS if p.ascii]
+_ZH_RULES = [(p, h, False) for p, h in DAY_RULES if not p.ascii] + [(p, h, True) for p, h in PERIODS if not p.ascii]
+# Chinese text is split between every two characters, so a substring looks its candidate
+# rules up by character instead of asking each rule whether it fits.
+_ZH_BY_CHAR: dict[str, set[int]] = {}
+for _index, (_pattern, _, _) in enumerate(_ZH_RULES):
+    for _char in _pattern.first_chars or ():
+        _ZH_BY_CHAR.setdefault(_char, set()).add(_index)
+_ZH_ALWAYS = {i for i, (p, _, _) in enumerate(_ZH_RULES) if not p.first_chars}
+# English likewise by the words the rules need ("mon", "week", "/"), each looked for once.
+_EN_BY_WORD: dict[str, set[int]] = {}
+for _index, (_pattern, _, _) in enumerate(_EN_RULES):
+    for _word in _pattern.needs:
+        _EN_BY_WORD.setdefault(_word, set()).add(_index)
+_EN_ALWAYS = {i for i, (p, _, _) in enumerate(_EN_RULES) if not p.needs}
+
+
+def _rules_for(s: str) -> list:
+    if s.isascii():
+        hits = set(_EN_ALWAYS)
+        for word, rules in _EN_BY_WORD.items():
+            if word in s:
+                hits.update(rules)
+        return [_EN_RULES[i] for i in sorted(hits)]
+    hits = set(_ZH_ALWAYS)
+    for char in set(s):
+        hits.update(_ZH_BY_CHAR.get(char, ()))
+    return [_ZH_RULES[i] for i in sorted(hits)]
 
 
 def relative_day(amount: int, unit: str, today: date) -> Day:
@@ -525,22 +556,20 @@ def relative_day(amount: int, unit: str, today: date) -> Day:
 
 def parse_day(s: str, ctx: Context, with_weekday: bool = True) -> Day | None:
     """A text naming a day ("fri", "下周五", "dec 1", "下个月"), else None (relative amounts aside)."""
-    s = re.sub(r"^(?:on|for|around|about)\s+", "", s)  # "3pm on fri"
+    if " " in s:
+        s = re.sub(r"^(?:on|for|around|about)\s+", "", s)  # "3pm on fri"
     if s in DAY_WORDS:
         offset, hint, implied = DAY_WORDS[s]
         return Day(ctx.today + timedelta(days=offset), hint, implied, bare_hour=s.isascii())
-    english = s.isascii()  # a pattern of the other script never matches: not even compiled
     try:
-        for pattern, handler in _EN_DAY_RULES if english else _ZH_DAY_RULES:
+        # Only the rules of the text's script whose words it contains: the others never
+        # match, and stay uncompiled.
+        for pattern, handler, is_period in _rules_for(s):
             m = pattern.fullmatch(s)
-            if m is not None:
+            if m:
                 day = handler(m, ctx)
-                if day is not None:
+                if day is not None or is_period:
                     return day
-        for pattern, handler in _EN_PERIODS if english else _ZH_PERIODS:
-            m = pattern.fullmatch(s)
-            if m is not None:
-                return handler(m, ctx)
         if with_weekday and len(s) > 3:
             return _with_weekday(s, ctx)
     except (ValueError, OverflowError):  # 13月1日, 2月30日, a 5th Monday that is not there

@@ -12,7 +12,6 @@ understood" rather than guessed at.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -49,11 +48,11 @@ _EN_UNIT = "|".join(f"(?P<u{i}>{pattern})" for i, (pattern, _) in enumerate(_EN_
 _EN_AMOUNT = (r"(?P<n>\d{1,4}(?:\.\d+)?|\d/\d|an?|few|a\s+few|(?:a\s+)?couple(?:\s+of)?|a\s+pair\s+of"
               r"|half\s+an?|(?:a\s+)?quarter\s+of\s+an?|3-quarters\s+of\s+an?|\d{1,2}\s+and\s+an?\s+half)")
 _EN_RELATIVE = [
-    (Lazy(rf"in\s+(?:about\s+|around\s+)?{_EN_AMOUNT}\s*(?:more\s+)?(?:{_EN_UNIT})"), 1),
-    (Lazy(rf"{_EN_AMOUNT}\s*(?:{_EN_UNIT})\s+(?P<from>from\s+(?:right\s+)?(?:now|today)|later|hence)"), 1),
-    (Lazy(rf"{_EN_AMOUNT}\s*(?:{_EN_UNIT})\s+(?:ago|back|before)"), -1),
-    (Lazy(rf"(?:upcoming|next)\s+{_EN_AMOUNT}\s*days?"), 1),  # "upcoming 2 days": the 2nd day ahead
-    (Lazy(rf"{_EN_AMOUNT}\s+upcoming\s+days?"), 1),
+    (Lazy(rf"in\s+(?:about\s+|around\s+)?{_EN_AMOUNT}\s*(?:more\s+)?(?:{_EN_UNIT})", "in "), 1),
+    (Lazy(rf"{_EN_AMOUNT}\s*(?:{_EN_UNIT})\s+(?P<from>from\s+(?:right\s+)?(?:now|today)|later|hence)", "from", "later", "hence"), 1),
+    (Lazy(rf"{_EN_AMOUNT}\s*(?:{_EN_UNIT})\s+(?:ago|back|before)", "ago", "back", "before"), -1),
+    (Lazy(rf"(?:upcoming|next)\s+{_EN_AMOUNT}\s*days?", "upcoming", "next"), 1),  # "upcoming 2 days": the 2nd day ahead
+    (Lazy(rf"{_EN_AMOUNT}\s+upcoming\s+days?", "upcoming"), 1),
 ]
 _EN_AMOUNTS = {"a": 1, "an": 1, "few": 3, "a few": 3, "couple": 2, "a couple": 2, "couple of": 2,
                "a couple of": 2, "a pair of": 2, "half a": 0.5, "half an": 0.5}
@@ -88,7 +87,7 @@ def _en_amount(text: str) -> float | None:
 def match_relative(s: str) -> tuple[float, str] | None:
     """("in 3 days" | "3天后" | "2 weeks ago" | "in 2.5 hours" ...) -> (signed amount, unit)."""
     for pattern, sign in _EN_RELATIVE if s.isascii() else ():
-        m = pattern.fullmatch(s)
+        m = pattern.fits(s) and pattern.fullmatch(s)
         if m:
             unit = next((name for i, (_, name) in enumerate(_EN_UNITS) if m.groupdict().get(f"u{i}")), "days")
             amount = _en_amount(m["n"])
@@ -101,7 +100,9 @@ def match_relative(s: str) -> tuple[float, str] | None:
             return sign * amount, unit
     if s.isascii():
         return None
-    m = _ZH_HALF_HOURS.fullmatch(s)
+    if not ("后" in s or "前" in s):
+        return None
+    m = "半" in s and _ZH_HALF_HOURS.fullmatch(s)
     if m:  # 半小时后, 一个半小时后
         hours = 0 if m["n"] is None else zh_int(m["n"])
         if hours is None:
@@ -151,7 +152,8 @@ def _relative_day(s: str, ctx: Context) -> Day | None:
 # English parts of day, anywhere in the text: "tomorrow afternoon at 5", "8 tonight".
 _EN_PART = Lazy(
     r"(?:^|(?<=[\s,]))(?P<pre>this\s+|in\s+the\s+|in\s+|at\s+|early\s+)?"
-    r"(?P<part>morning|afternoon|evening|night|tonight)(?=$|[\s,])"
+    r"(?P<part>morning|afternoon|evening|night|tonight)(?=$|[\s,])",
+    "morning", "afternoon", "evening", "night"
 )
 _EN_PART_NAMES = {"morning": "morning", "afternoon": "afternoon", "evening": "evening",
                   "night": "night", "tonight": "evening"}
@@ -159,7 +161,7 @@ _EN_PART_NAMES = {"morning": "morning", "afternoon": "afternoon", "evening": "ev
 
 def _take_part(s: str) -> tuple[str | None, bool, str]:
     """(part of day, whether it names today, the rest of the text)."""
-    found = list(_EN_PART.finditer(s)) if re.search("[a-z]{5}", s) else []
+    found = list(_EN_PART.finditer(s)) if _EN_PART.fits(s) else []
     if not found:
         return None, False, s
     if len(found) > 1:

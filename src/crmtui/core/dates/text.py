@@ -12,12 +12,22 @@ import unicodedata
 
 
 class Lazy:
-    """A regex compiled on first use: the grammar has ~70 and a parse needs the few of
-    its script (compiling them all at import cost ~20 ms of `crm log` start-up)."""
+    """A regex compiled on first use: the grammar has ~70, and compiling them costs ~25 ms
+    of `crm log` start-up. `needs` are words one of which a text must contain for the
+    pattern to match it (fits()): the rules of a parse that cannot match stay uncompiled."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *needs: str) -> None:
         self.source = source
         self.ascii = source.isascii()  # an English pattern; the others need Chinese text
+        self.needs = tuple(word for word in needs if word.isascii() == self.ascii)
+        # Chinese keywords are checked by their first character: a set test in C, which
+        # matters because Chinese text is split between every two characters.
+        self.first_chars = None if self.ascii else frozenset(word[0] for word in self.needs)
+
+    def fits(self, s: str) -> bool:
+        if self.first_chars is not None:
+            return not self.first_chars or not self.first_chars.isdisjoint(s)
+        return not self.needs or any(word in s for word in self.needs)
 
     def __getattr__(self, name: str):
         # Called only for a name not set yet: compile, then keep the compiled pattern's
@@ -48,7 +58,7 @@ _ZH_WORDS = {
     # 8点正 is 8点 exactly
     "点正": "点",
 }
-_ZH_WORD = Lazy("|".join(sorted(map(re.escape, _ZH_WORDS), key=len, reverse=True)))
+_ZH_WORD = Lazy("|".join(sorted(map(re.escape, _ZH_WORDS), key=len, reverse=True)), *{w[0] for w in _ZH_WORDS})
 
 _EN_ONES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
             "nine": 9}
@@ -57,7 +67,8 @@ _EN_TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 
 _EN_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _EN_NUMBER = Lazy(
     r"\b(?:(?P<tens>" + "|".join(_EN_TENS) + r")(?:[\s-]+(?P<unit>" + "|".join(_EN_ONES) + r"))?"
-    r"|(?P<small>" + "|".join(list(_EN_TEENS) + list(_EN_ONES)) + r"))\b"
+    r"|(?P<small>" + "|".join(list(_EN_TEENS) + list(_EN_ONES)) + r"))\b",
+    *_EN_ONES, "ten", "eleven", "twelve", "teen", "ty",
 )
 _EN_ORDINALS = {"first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                 "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
@@ -65,12 +76,13 @@ _EN_ORDINALS = {"first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
                 "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
                 "thirtieth": 30}
 _EN_ORDINAL = Lazy(
-    r"\b(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<word>" + "|".join(_EN_ORDINALS) + r")\b"
+    r"\b(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<word>" + "|".join(_EN_ORDINALS) + r")\b",
+    "first", "third", "fth", "xth", "nth", "hth", "lfth", "ieth",
 )
 # "second" is a unit of time too ("one second from now"): an ordinal only before
 # "of", a weekday or a month name ("second monday of may"), or after a month name.
 _CALENDAR_WORD = r"(?:of|mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
-_ORDINAL_SECOND = Lazy(rf"\bsecond(?=\s+{_CALENDAR_WORD})|\b(?P<month>{_CALENDAR_WORD}[a-z]*\s+)second\b")
+_ORDINAL_SECOND = Lazy(rf"\bsecond(?=\s+{_CALENDAR_WORD})|\b(?P<month>{_CALENDAR_WORD}[a-z]*\s+)second\b", "second")
 
 
 def _number(m: re.Match) -> str:
@@ -91,14 +103,20 @@ def normalize(text: str) -> str:
     s = " ".join(s.split())
     s = re.sub(r"^(\d{4}-\d{1,2}-\d{1,2})t(?=\d)", r"\1 ", s)  # ISO 8601 "2026-12-01T14:30"
     if not s.isascii():
-        s = _ZH_WORD.sub(lambda m: _ZH_WORDS[m.group()], s.translate(_TRADITIONAL))
+        s = s.translate(_TRADITIONAL)
+        if _ZH_WORD.fits(s):
+            s = _ZH_WORD.sub(lambda m: _ZH_WORDS[m.group()], s)
         # "明天 下午 3 点" and "明天下午3点" are the same text for the grammar. After NFKC
         # the only non-ASCII left that matters is Chinese, so spaces next to any non-ASCII
         # character go (a class of the CJK ranges costs ~3 ms to compile at import).
         s = re.sub(r"\s*([^\x00-\x7f])\s*", r"\1", s)
     if re.search(r"[a-z]{3}", s):
-        s = _ORDINAL_SECOND.sub(lambda m: (m["month"] or "") + "2nd", _EN_ORDINAL.sub(_ordinal, s))
-        s = _EN_NUMBER.sub(_number, s)
+        if _EN_ORDINAL.fits(s):
+            s = _EN_ORDINAL.sub(_ordinal, s)
+        if _ORDINAL_SECOND.fits(s):
+            s = _ORDINAL_SECOND.sub(lambda m: (m["month"] or "") + "2nd", s)
+        if _EN_NUMBER.fits(s):
+            s = _EN_NUMBER.sub(_number, s)
         s = re.sub(r"\bo'?\s*clock\b", "oclock", s)
         s = re.sub(r"(?<=\d)ish\b", "", s)  # "3ish pm"
         s = re.sub(r"\bin\s+the\s+([ap])\.?\s*m\b\.?", r"\1m", s)  # "3 in the am"
