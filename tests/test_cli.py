@@ -382,7 +382,7 @@ def test_log_with_some_fields_missing_names_only_those(ctx: Context):
 def test_log_with_a_past_or_unreadable_next_quotes_it_and_stores_nothing(ctx: Context, text, message):
     acme = add_customer(ctx, "Acme")
     result = fails("log", "Acme", *LOG_OK, "--next", text)
-    assert result.stderr.startswith("error: next:")
+    assert result.stderr.startswith("error: next date:")
     assert message in result.stderr
     detail = customer_detail(ctx, acme.id)
     assert detail.follow_ups == [] and detail.customer.next_follow_up_at is None

@@ -168,7 +168,7 @@ def test_the_paid_date_is_parsed_and_a_future_one_is_refused(ctx):
     acme, _deal = _won(ctx, signed="2026-11-01")
     with pytest.raises(InvalidInput) as caught:
         mark_paid(ctx, acme.id, paid_on="明天")
-    assert caught.value.field == "on"
+    assert caught.value.field == "paid_on"
     assert all(p.paid_on is None for ps in customer_detail(ctx, acme.id).payments.values() for p in ps)
     assert mark_paid(ctx, acme.id, paid_on="昨天").paid_on == date(2026, 11, 23)
     assert mark_paid(ctx, acme.id).paid_on == date(2026, 11, 24)

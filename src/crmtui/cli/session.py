@@ -9,19 +9,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from crmtui.cli.output import fail
+from crmtui.core import fields
 from crmtui.core.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
 from crmtui.core.i18n import _
 
 if TYPE_CHECKING:
     from crmtui.services.context import Context
-
-
-OPTION_OF = {
-    "channel": "--via", "goal": "--goal", "goal met (yes/no)": "--met/--not-met", "notes": "--notes",
-    "next plan": "--next-plan", "next date": "--next", "amount": "--amount", "amount (the quoted amount)": "--amount",
-    "contract-no": "--contract-no", "signed (the signed date)": "--signed", "reason": "--reason",
-}
-"""The CLI option that fills each field a service may report missing."""
 
 
 EXIT_AMBIGUOUS = 3
@@ -46,8 +39,7 @@ def open_session() -> Iterator[Context]:
         lines = [exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]
         fail("\n".join(lines), EXIT_AMBIGUOUS)
     except MissingFields as exc:
-        hints = [OPTION_OF.get(name, OPTION_OF.get(name.split(" (")[0], "")) for name in exc.fields]
-        hints = [hint for hint in hints if hint]
+        hints = list(dict.fromkeys(flag for flag in (fields.get(name).flag for name in exc.fields) if flag))
         fail(exc.message() + (" " + _("(give {options})").format(options=", ".join(hints)) if hints else ""))
     except (DuplicateFound, NotFound, CrmError) as exc:
         fail(exc.message())

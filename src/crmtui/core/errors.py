@@ -6,20 +6,16 @@ the texts are msgid templates filled with their values only when shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from crmtui.core import fields, i18n, labels
+from crmtui.core.fields import Field
 
 
 def _t(template: str, **values: object) -> str:
     """A template in the chosen language, filled."""
-    from crmtui.core.i18n import _
-
-    return _(template).format(**values) if values else _(template)
-
-
-def _field(name: str) -> str:
-    from crmtui.core import labels
-
-    return labels.field(name)
+    return i18n._(template).format(**values) if values else i18n._(template)
 
 
 class CrmError(Exception):
@@ -35,8 +31,6 @@ class CrmError(Exception):
 
     def message(self) -> str:
         """The message in the chosen language (English is `str(self)`; texts not in the catalog stay English)."""
-        from crmtui.core import i18n
-
         return str(self) if i18n.language == "en" else self._localized()
 
     def _localized(self) -> str:
@@ -44,34 +38,37 @@ class CrmError(Exception):
 
 
 class InvalidInput(CrmError):
-    """A field's value is missing or wrong: names the field and what is expected."""
+    """A field's value is missing or wrong: names the field (`field` is its key, core/fields.py) and what is
+    expected."""
 
-    def __init__(self, field_name: str, expected: str, value: object = None, **values: object) -> None:
-        self.field = field_name
+    def __init__(self, field: str | Field, expected: str, value: object = None, **values: object) -> None:
+        self.field = fields.key(field)
         self.expected = expected
         self.values = values
         self.value = value
         self.shown = isinstance(value, str | int | float) and not isinstance(value, bool) and len(str(value)) <= 60
         text = expected.format(**values) if values else expected
-        super().__init__(f"{field_name}: {text}" + (f' (got "{value}")' if self.shown else ""))
+        super().__init__(f"{fields.get(field).name}: {text}" + (f' (got "{value}")' if self.shown else ""))
 
     def _localized(self) -> str:
-        text = _t("{field}: {expected}", field=_field(self.field), expected=_t(self.expected, **self.values))
+        text = _t("{field}: {expected}", field=fields.label(self.field), expected=_t(self.expected, **self.values))
         return text + (_t(' (got "{value}")', value=self.value) if self.shown else "")
 
 
 class MissingFields(CrmError):
-    """Several required fields are missing at once (a follow-up, a stage gate)."""
+    """Several required fields are missing at once (a follow-up, a stage gate): `fields` are their keys, each front
+    end words them (core/fields.py)."""
 
-    def __init__(self, fields: list[str], what: str, **values: object) -> None:
-        self.fields = fields
+    def __init__(self, missing: Sequence[str | Field], what: str, **values: object) -> None:
+        self.fields = [fields.key(field) for field in missing]
         self.what = what
         self.values = values
-        super().__init__(f"{what.format(**values)} needs: {', '.join(fields)}")
+        names = ", ".join(fields.get(field).missing_name for field in self.fields)
+        super().__init__(f"{what.format(**values)} needs: {names}")
 
     def _localized(self) -> str:
         return _t("{what} needs: {fields}", what=_t(self.what, **self.values),
-                  fields=", ".join(_field(name) for name in self.fields))
+                  fields=", ".join(fields.get(field).shown_missing() for field in self.fields))
 
 
 class NotFound(CrmError):
@@ -83,7 +80,7 @@ class NotFound(CrmError):
         super().__init__(f'no {kind} matches "{ref}"')
 
     def _localized(self) -> str:
-        return _t('no {kind} matches "{ref}"', kind=_field(self.kind), ref=self.ref)
+        return _t('no {kind} matches "{ref}"', kind=labels.kind(self.kind), ref=self.ref)
 
 
 @dataclass
@@ -105,7 +102,7 @@ class Ambiguous(CrmError):
 
     def _localized(self) -> str:
         return _t('"{ref}" matches {count} {kind} records; use more of the name or the id', ref=self.ref,
-                  count=len(self.matches), kind=_field(self.kind))
+                  count=len(self.matches), kind=labels.kind(self.kind))
 
 
 class DuplicateFound(CrmError):
@@ -123,7 +120,7 @@ class DuplicateFound(CrmError):
 
     def _localized(self) -> str:
         return _t('a {kind} with the same {reason} exists: "{name}" ({id}); use --force to add anyway, or merge them',
-                  kind=_field(self.kind), reason=_field(self.reason), name=self.existing_name, id=self.existing_id[:8])
+                  kind=labels.kind(self.kind), reason=fields.label(self.reason), name=self.existing_name, id=self.existing_id[:8])
 
 
 class NotAllowed(CrmError):
@@ -152,9 +149,7 @@ class TeamDuplicate(NotAllowed):
 def _reason(key: str) -> object:
     """A duplicate's reason (phone, email, name): the key in English, its label in other languages, chosen when
     the message is shown."""
-    from crmtui.core import i18n, labels
-
-    return labels.Shown(lambda name: name if i18n.language == "en" else labels.field(name), key)
+    return labels.Shown(lambda name: name if i18n.language == "en" else fields.label(name), key)
 
 
 class Offline(CrmError):

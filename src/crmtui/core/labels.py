@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from crmtui.core import i18n
+from crmtui.core import fields, i18n
 from crmtui.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -28,21 +28,9 @@ def _t(msgid: str) -> str:
     return _ENGLISH.get(text, text)
 
 
-FIELD = {"channel": N_("Channel"), "goal": N_("Goal"), "goal met (yes/no)": N_("Goal met?"), "notes": N_("Notes"),
-         "next plan": N_("Next plan"), "next date": N_("Next date"), "next": N_("Next date"), "phone": N_("Phone"),
-         "email": N_("Email"), "name": N_("Name"), "wechat": N_("WeChat"), "company": N_("Company"),
-         "title": N_("Title"), "birthday": N_("Birthday"), "amount": N_("Amount"), "close": N_("Close date"),
-         "region": N_("Region"), "source": N_("Source"), "interest": N_("Interest"), "industry": N_("Industry"),
-         "tier": N_("Tier"), "status": N_("Status"), "owner": N_("Owner"), "tag": N_("Tags"), "stage": N_("Stage"),
-         "reason": N_("Reason"), "contract-no": N_("Contract no."), "signed": N_("Signed on"), "end": N_("Ends on"),
-         "amount (the quoted amount)": N_("Quoted amount"), "signed (the signed date)": N_("Signed on"),
-         "customer": N_("Customer"), "lead": N_("Lead"), "deal": N_("Deal"), "contact": N_("Contact"),
-         "payment": N_("Payment"), "payment due date": N_("Payment due date"), "payment amount": N_("Payment amount"),
-         "reason (e.g. price, competitor, no budget, no decision, timing, no response, other)":
-             N_("Reason (e.g. price, competitor, no budget, timing)"),
-         "path": N_("Path"), "on": N_("Paid on"), "unpaid instalment": N_("Unpaid instalment"), "config": N_("Config"), "config file": N_("Config file"),
-         "decision maker": N_("Decision maker"), "into": N_("Customer to join"),
-         "record": N_("Record"), "rejected change": N_("Rejected change")}
+KIND = {"customer": N_("Customer"), "lead": N_("Lead"), "deal": N_("Deal"), "contact": N_("Contact"),
+        "record": N_("Record"), "rejected change": N_("Rejected change"), "unpaid instalment": N_("Unpaid instalment")}
+"""The kinds of record a reference may name (no customer matches "x"), by the word the English messages use."""
 
 
 def status(key: str) -> str:
@@ -61,8 +49,13 @@ def section(key: str) -> str:
 
 
 def field(key: str) -> str:
-    """A field named by a service (missing fields, duplicate reasons)."""
-    return _(FIELD[key]) if key in FIELD else key
+    """A field named by a service (a duplicate's reason, a changed field), by its key in core/fields.py."""
+    return fields.label(key)
+
+
+def kind(key: str) -> str:
+    """A kind of record (customer, deal...) in the chosen language."""
+    return _(KIND[key]) if key in KIND else fields.label(key)
 
 
 def stage_name(stage: Stage) -> str:

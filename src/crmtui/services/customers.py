@@ -253,7 +253,7 @@ CONTACT_EDITABLE = {
     "phone": lambda v, now: fields.phone(v),
     "email": lambda v, now: fields.email(v),
     "wechat": lambda v, now: fields.single_line("wechat", v, max_len=64),
-    "decision_maker": lambda v, now: fields.yes_no("decision maker", v),
+    "decision_maker": lambda v, now: fields.yes_no("decision_maker", v),
     "birthday": lambda v, now: fields.birthday(v, now),
 }
 

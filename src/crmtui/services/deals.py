@@ -23,9 +23,6 @@ from crmtui.store.tombstones import tombstone
 LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
 """Offered as a list by the TUI; any text is accepted as the reason."""
 
-LOST_REASON_FIELD = "reason (e.g. price, competitor, no budget, no decision, timing, no response, other)"
-"""The missing field of a move to Lost; labels.FIELD has its translation."""
-
 CONTRACT_DAYS = 365
 """A contract without an end date runs a year: the renewal reminder needs an end."""
 
@@ -283,12 +280,12 @@ def plan_schedule(amount_cents: int, signed_on: date, end_on: date, plans: list[
     """
     given: list[tuple[int, date]] = []
     for plan in plans:
-        cents = parse_amount(plan.amount, "payment amount")
-        due = fields.day("payment due date", plan.due, local_now)
+        cents = parse_amount(plan.amount, "payment_amount")
+        due = fields.day("payment_due", plan.due, local_now)
         if not cents or due is None:
             raise InvalidInput("payment", 'AMOUNT@DATE with an amount above 0, e.g. "5000@2026-12-31"', plan.amount)
         if due < signed_on:
-            raise InvalidInput("payment due date", "a date on or after the signed date {signed}", str(plan.due),
+            raise InvalidInput("payment_due", "a date on or after the signed date {signed}", str(plan.due),
                                signed=shown_day(signed_on, local_now.date()))
         given.append((cents, due))
     given.sort(key=lambda item: item[1])
@@ -370,16 +367,16 @@ def check_move(deal: Deal, move: StageMove, asked: str) -> None:
                            current=labels.Shown(labels.stage_name, target))
     missing: list[str] = []
     if target.key == "quote" and move.amount_cents is None and deal.quoted_cents is None:
-        missing.append("amount (the quoted amount)")
+        missing.append("quoted_amount")
     if target.key == "won":
         if not (move.contract_no and move.contract_no.strip()):
-            missing.append("contract-no")
+            missing.append("contract_no")
         if move.amount_cents is None and deal.amount_cents is None:
             missing.append("amount")
         if move.signed is None or (isinstance(move.signed, str) and not move.signed.strip()):
-            missing.append("signed (the signed date)")
+            missing.append("signed_on")
     if target.key == "lost" and not (move.reason and move.reason.strip()):
-        missing.append(LOST_REASON_FIELD)
+        missing.append("lost_reason")
     if missing:
         raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
 
@@ -401,7 +398,7 @@ def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
             deal.amount_cents = amount_cents
         records += _new_contract(deal, move, number_taken, now, local_now)
     elif target.key == "lost":
-        deal.lost_reason = fields.single_line("reason", move.reason, required=True, max_len=500)
+        deal.lost_reason = fields.single_line("lost_reason", move.reason, required=True, max_len=500)
     elif amount_cents is not None:
         deal.amount_cents = amount_cents
     if previous == "lost" and target.key != "lost":
@@ -452,17 +449,17 @@ def _reopen_question(session: StoreSession, deal: Deal, target: Stage) -> NeedsC
 def _new_contract(deal: Deal, move: StageMove, number_taken: Callable[[str], bool], now: datetime,
                   local_now: datetime) -> list[Synced]:
     """The contract of a deal being won and its instalments, every field checked."""
-    number_clean = fields.single_line("contract-no", move.contract_no or "", required=True, max_len=80)
+    number_clean = fields.single_line("contract_no", move.contract_no or "", required=True, max_len=80)
     assert number_clean is not None
     if number_taken(number_clean):
-        raise InvalidInput("contract-no", "a number not used by another contract", move.contract_no)
-    signed_on = fields.day("signed", move.signed, local_now)
+        raise InvalidInput("contract_no", "a number not used by another contract", move.contract_no)
+    signed_on = fields.day("signed_on", move.signed, local_now)
     assert signed_on is not None
     if signed_on > local_now.date():
-        raise InvalidInput("signed", "a date that is not in the future", str(move.signed))
-    end_on = fields.day("end", move.end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
+        raise InvalidInput("signed_on", "a date that is not in the future", str(move.signed))
+    end_on = fields.day("end_on", move.end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
     if end_on <= signed_on:
-        raise InvalidInput("end", "a date after the signed date", str(move.end))
+        raise InvalidInput("end_on", "a date after the signed date", str(move.end))
     amount_cents = deal.amount_cents or 0
     schedule = plan_schedule(amount_cents, signed_on, end_on, move.payments, local_now)
     if schedule.given and schedule.final and not move.complete_schedule:
@@ -489,9 +486,9 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
     """Marks the customer's earliest unpaid instalment (of one contract, if named) as paid (回款)."""
     now = ctx.clock.utcnow()
     local_now = ctx.clock.now()
-    day = fields.day("on", paid_on, local_now) or local_now.date()
+    day = fields.day("paid_on", paid_on, local_now) or local_now.date()
     if day > local_now.date():
-        raise InvalidInput("on", "a date that is not in the future", str(paid_on))
+        raise InvalidInput("paid_on", "a date that is not in the future", str(paid_on))
     with ctx.db.write(now) as session:
         unpaid = deal_store.unpaid_payments(session, customer_id, contract_no)
         if not unpaid:
@@ -507,7 +504,7 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
         payment = unpaid[0]
         signed = contracts[payment.contract_id].signed_on
         if day < signed:
-            raise InvalidInput("on", "a date on or after the contract was signed ({signed})", str(paid_on or day),
+            raise InvalidInput("paid_on", "a date on or after the contract was signed ({signed})", str(paid_on or day),
                                signed=shown_day(signed, local_now.date()))
         payment.paid_on = day
         payment.updated_at = now
@@ -585,8 +582,8 @@ def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: 
         amount_cents = parse_amount(amount) or deal_amount
         if not amount_cents:
             return _("Instalments: give the amount first")
-        signed_on = fields.day("signed", signed, local_now) or local_now.date()
-        end_on = fields.day("end", end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
+        signed_on = fields.day("signed_on", signed, local_now) or local_now.date()
+        end_on = fields.day("end_on", end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
         schedule = plan_schedule(amount_cents, signed_on, end_on, parse_schedule(payments), local_now)
     except CrmError as exc:
         return exc.message()

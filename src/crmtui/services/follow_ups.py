@@ -24,7 +24,7 @@ def parse_next(ctx: Context, text: str) -> datetime:
     except DateParseError as exc:
         from crmtui.core.labels import DateProblem
 
-        raise InvalidInput("next", "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
+        raise InvalidInput("next_at", "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
 
 def next_moment(ctx: Context, next_at: str | datetime | None) -> datetime | None:
@@ -33,7 +33,7 @@ def next_moment(ctx: Context, next_at: str | datetime | None) -> datetime | None
     if isinstance(next_at, str):
         return parse_next(ctx, next_at) if next_at.strip() else None
     if next_at is not None and next_at <= ctx.clock.now():
-        raise InvalidInput("next", "a date in the future", next_at.isoformat())
+        raise InvalidInput("next_at", "a date in the future", next_at.isoformat())
     return next_at
 
 
@@ -88,11 +88,11 @@ def draft_follow_up(ctx: Context, *, channel: str | None, goal: str | None, goal
     if goal_text is None:
         missing.append("goal")
     if goal_met is None:
-        missing.append("goal met (yes/no)")
+        missing.append("goal_met")
     notes_text = fields.long_text("notes", notes)
     if notes_text is None:
         missing.append("notes")
-    plan_text = fields.long_text("next plan", next_plan)
+    plan_text = fields.long_text("next_plan", next_plan)
     return FollowUpDraft(channel_key, goal_text, goal_met, notes_text, plan_text, next_moment(ctx, next_at), missing)
 
 
@@ -103,9 +103,9 @@ def follow_up_row(ctx: Context, draft: FollowUpDraft, now: datetime, customer_id
     missing = list(draft.missing)
     is_open = customer.status not in CLOSED_STATUSES
     if is_open and draft.next_plan is None:
-        missing.append("next plan")
+        missing.append("next_plan")
     if is_open and draft.when is None:
-        missing.append("next date")
+        missing.append("next_at")
     if missing:
         raise MissingFields(missing, "a follow-up")
     if contact_id and not belongs("contact", contact_id):

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core import labels
+from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
 from crmtui.tui.widgets.cells import literal, row
 
@@ -24,11 +25,9 @@ if TYPE_CHECKING:
 
 def field_labels() -> dict[str, str]:
     """Editable customer fields and their names in the current language."""
-    return {
-        "name": _("Name"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"), "company": _("Company"),
-        "region": _("Region"), "industry": _("Industry"), "source": _("Source"), "interest": _("Interest"),
-        "tier": _("Tier"), "owner": _("Owner"), "status": _("Status"), "tags": _("Tags"),
-    }
+    names = ("name", "phone", "email", "wechat", "company", "region", "industry", "source", "interest", "tier", "owner",
+             "status")
+    return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown()}  # the edit's name for tags
 
 
 class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
@@ -139,10 +138,10 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
 
 def contact_field_labels() -> dict[str, str]:
     """Editable contact fields and their names in the current language."""
-    return {
-        "name": _("Name"), "title": _("Job title"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"),
-        "decision_maker": _("Decision maker"), "birthday": _("Birthday"),
-    }
+    # By the edit's change names: a contact's title is its job title.
+    names = {"name": "name", "title": "job_title", "phone": "phone", "email": "email", "wechat": "wechat",
+             "decision_maker": "decision_maker", "birthday": "birthday"}
+    return {name: FIELDS[key].shown() for name, key in names.items()}
 
 
 class EditContactScreen(EditCustomerScreen):

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, Static, TextArea
 from crmtui.tui.base import CrmScreenMixin, FormMixin
 from crmtui.core import labels
 from crmtui.core.errors import CrmError, InvalidInput, MissingFields
+from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
 from crmtui.services.fields import CHANNELS
 from crmtui.tui.widgets.cells import literal
@@ -82,10 +83,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         Binding("enter", "submit_field", show=False, priority=True),
     ]
 
-    FIELD_IDS = {
-        "channel": "picker", "goal met (yes/no)": "picker", "goal": "goal", "notes": "notes",
-        "next plan": "next-plan", "next date": "next", "next": "next",
-    }
+    FORM_FIELDS = ("channel", "goal_met", "goal", "notes", "next_plan", "next_at")
+    """The fields (core/fields.py) this form fills: the service names them when they are wrong or missing."""
 
     def __init__(self, customer_id: str, customer_name: str) -> None:
         super().__init__()
@@ -201,9 +200,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     def _mark(self, fields: list[str]) -> None:
         """Marks the fields and puts the cursor on the first of them, in the form's order."""
         for name in fields:
-            widget_id = self.FIELD_IDS.get(name)
-            if widget_id:
-                self.query_one(f"#{widget_id}").add_class("missing")
+            if name in self.FORM_FIELDS:
+                self.query_one(f"#{FIELDS[name].widget_id}").add_class("missing")
         marked = self.query(".missing")
         if marked:
             marked.first().focus()

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, Static
 from crmtui.tui.base import CrmScreenMixin, FormMixin
 from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, MissingFields, ServerRefused, TeamDuplicate
 from crmtui.core import labels
+from crmtui.core.fields import get as field_of
 from crmtui.core.i18n import N_, _
 from crmtui.tui.widgets.cells import literal
 
@@ -34,12 +35,8 @@ FIELDS = {
 
 
 def field_label(name: str) -> str:
-    return {
-        "name": _("Name"), "company": _("Company"), "phone": _("Phone"), "email": _("Email"), "wechat": _("WeChat"),
-        "source": _("Source"), "interest": _("Interest"), "region": _("Region"), "industry": _("Industry"),
-        "customer": _("Customer"), "title": _("Title"), "birthday": _("Birthday"), "amount": _("Amount"),
-        "close": _("Close date"),
-    }[name]
+    """A field of the form by its label (core/fields.py)."""
+    return field_of(name).shown()
 
 
 def team_duplicate_warning(exc: CrmError) -> str | None:

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from crmtui.tui.base import CrmScreenMixin, FormMixin
 from crmtui.core.labels import stage_name
 from crmtui.core.errors import CrmError, InvalidInput, MissingFields
+from crmtui.core.fields import get as field_of
 from crmtui.core.i18n import N_, _
 from crmtui.services.deals import LOST_REASONS, NeedsConfirmation
 from crmtui.tui.widgets.cells import literal
@@ -128,16 +129,15 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
             self.ask(question)
             return
         except MissingFields as exc:
-            for name in exc.fields:
-                key = name.split(" ")[0].replace("-", "_")
-                for field in self.query(Input):
-                    if field.id == key:
-                        field.add_class("missing")
+            wanted = {field_of(name).widget_id for name in exc.fields}
+            for field in self.query(Input):
+                if field.id in wanted:
+                    field.add_class("missing")
             self.notify(exc.message(), severity="error")
             return
         except InvalidInput as exc:
             for field in self.query(Input):
-                if field.id == exc.field.split(" ")[0].replace("-", "_"):
+                if field.id == field_of(exc.field).widget_id:
                     field.add_class("missing")
                     field.focus()
             self.notify(exc.message(), severity="error")

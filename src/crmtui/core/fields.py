@@ -1,0 +1,134 @@
+"""The fields a rep fills in, each with one identity: its key, label, CLI option and form widget.
+
+Services raise `InvalidInput` and `MissingFields` with a field's key (`goal_met`, `next_at`, `lost_reason`); the
+errors word it (its English name, or its label in the rep's language), the CLI names its option and the forms mark
+its widget, all read from here. A key nobody registered (a config setting, a server's URL) is shown as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmtui.core.i18n import N_, _
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field: `key` is what the code names it by; everything the rep reads about it is derived here."""
+
+    key: str
+    label: str = ""
+    """The msgid of its label (forms, and messages in other languages than English); empty: shown as the key."""
+    english: str = ""
+    """How English messages name it, when not the key itself ("goal met", "contract-no", "signed", "on")."""
+    hint: str = ""
+    """English words after the name when it is reported missing: goal met (yes/no)."""
+    missing_label: str = ""
+    """The msgid shown when it is reported missing, when it says more than the label."""
+    flag: str = ""
+    """The `crm` option that fills it."""
+    widget: str = ""
+    """The id of its input in the app's forms, when not the key."""
+    parser: str = ""
+    """The checker in services/fields.py that reads what was typed into it (it stays there: it needs the
+    services' rules), by name."""
+
+    @property
+    def name(self) -> str:
+        """Its name in English messages: "next date: a date in the future"."""
+        return self.english or self.key
+
+    @property
+    def missing_name(self) -> str:
+        """Its name in an English list of missing fields, with the hint: "goal met (yes/no)"."""
+        return f"{self.name} ({self.hint})" if self.hint else self.name
+
+    @property
+    def widget_id(self) -> str:
+        """The id of its input in a form."""
+        return self.widget or self.key
+
+    def shown(self) -> str:
+        """Its label in the chosen language (an unlabelled field by its key)."""
+        return _(self.label) if self.label else self.key
+
+    def shown_missing(self) -> str:
+        """Its label in a list of missing fields, in the chosen language."""
+        return _(self.missing_label) if self.missing_label else self.shown()
+
+
+_FIELDS = (
+    # a follow-up
+    Field("channel", N_("Channel"), flag="--via", widget="picker", parser="channel"),
+    Field("goal", N_("Goal"), flag="--goal", parser="single_line"),
+    Field("goal_met", N_("Goal met?"), english="goal met", hint="yes/no", flag="--met/--not-met", widget="picker", parser="yes_no"),
+    Field("notes", N_("Notes"), flag="--notes", parser="long_text"),
+    Field("next_plan", N_("Next plan"), english="next plan", flag="--next-plan", widget="next-plan", parser="long_text"),
+    Field("next_at", N_("Next date"), english="next date", flag="--next", widget="next"),
+    # a customer, lead or contact
+    Field("name", N_("Name"), flag="--name", parser="single_line"),
+    Field("company", N_("Company"), flag="--company", parser="single_line"),
+    Field("phone", N_("Phone"), flag="--phone", parser="phone"),
+    Field("email", N_("Email"), flag="--email", parser="email"),
+    Field("wechat", N_("WeChat"), flag="--wechat", parser="single_line"),
+    Field("source", N_("Source"), flag="--source", parser="single_line"),
+    Field("interest", N_("Interest"), flag="--interest", parser="single_line"),
+    Field("industry", N_("Industry"), flag="--industry", parser="single_line"),
+    Field("region", N_("Region"), flag="--region", parser="single_line"),
+    Field("tier", N_("Tier"), flag="--tier", parser="tier"),
+    Field("owner", N_("Owner"), flag="--owner", parser="single_line"),
+    Field("status", N_("Status"), flag="--status"),
+    Field("tag", N_("Tags"), flag="--tag", parser="single_line"),
+    Field("job_title", N_("Job title"), english="title", flag="--title", parser="single_line"),
+    Field("decision_maker", N_("Decision maker"), english="decision maker", flag="--decision-maker", parser="yes_no"),
+    Field("birthday", N_("Birthday"), flag="--birthday", parser="birthday"),
+    # a deal and its gates
+    Field("title", N_("Title"), flag="--title", parser="single_line"),
+    Field("amount", N_("Amount"), flag="--amount"),
+    Field("quoted_amount", N_("Quoted amount"), english="amount", hint="the quoted amount", flag="--amount",
+          widget="amount"),
+    Field("close", N_("Close date"), flag="--close", parser="day"),
+    Field("stage", N_("Stage"), flag="--stage"),
+    Field("contract_no", N_("Contract no."), english="contract-no", flag="--contract-no", parser="single_line"),
+    Field("signed_on", N_("Signed on"), english="signed", hint="the signed date", flag="--signed", widget="signed",
+          parser="day"),
+    Field("end_on", N_("Ends on"), english="end", flag="--end", widget="end", parser="day"),
+    Field("payment", N_("Payment"), flag="--payment"),
+    Field("payment_due", N_("Payment due date"), english="payment due date", flag="--payment", widget="payment",
+          parser="day"),
+    Field("payment_amount", N_("Payment amount"), english="payment amount", flag="--payment", widget="payment"),
+    Field("lost_reason", N_("Reason"), english="reason",
+          hint="e.g. price, competitor, no budget, no decision, timing, no response, other",
+          missing_label=N_("Reason (e.g. price, competitor, no budget, timing)"), flag="--reason", widget="reason",
+          parser="single_line"),
+    Field("paid_on", N_("Paid on"), english="on", flag="--on", parser="day"),
+    # references and the rest
+    Field("customer", N_("Customer")),
+    Field("contact", N_("Contact")),
+    Field("deal", N_("Deal")),
+    Field("into", N_("Customer to join"), flag="--into"),
+    Field("reason", N_("Reason"), flag="--reason"),
+    Field("path", N_("Path")),
+    Field("config", N_("Config")),
+    Field("config file", N_("Config file")),
+)
+
+FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}
+"""Every registered field by its key."""
+
+
+def get(field: str | Field) -> Field:
+    """The field with this key (a key nobody registered: a field shown by its key, with no option or label)."""
+    if isinstance(field, Field):
+        return field
+    return FIELDS.get(field) or Field(field)
+
+
+def key(field: str | Field) -> str:
+    """The key of a field given by key or object."""
+    return field.key if isinstance(field, Field) else field
+
+
+def label(field: str | Field) -> str:
+    """A field's label in the chosen language."""
+    return get(field).shown()
