@@ -17,6 +17,7 @@ from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.screens.pipeline import PipelineScreen
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.services.agenda import ALL_REPS, agenda_for, resolve_rep, team_load
+from crmtui.services import agenda_words
 from crmtui.services.customers import add_customer, add_lead, edit_customer
 from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.follow_ups import log_follow_up
@@ -87,8 +88,8 @@ def test_the_team_section_counts_each_reps_waiting_work(team_book) -> None:
     loads = [(load.rep, load.overdue, load.due, load.stalled, load.stalled_cents, load.new_leads)
              for load in team_load(ctx)]
     assert loads == [("wang", 2, 1, 1, 10_000_000, 0), ("li", 1, 0, 0, 0, 1)]  # most overdue first; boss aside
-    assert team_load(ctx)[0].describe() == "overdue 2 · due today 1 · stalled 1 (100,000)"
-    assert team_load(ctx)[1].describe() == "overdue 1 · not yet called 1"
+    assert agenda_words.load_text(team_load(ctx)[0]) == "overdue 2 · due today 1 · stalled 1 (100,000)"
+    assert agenda_words.load_text(team_load(ctx)[1]) == "overdue 1 · not yet called 1"
     own = agenda_for(ctx)
     assert [load.rep for load in own.team] == ["wang", "li"]
     assert _names(own, "due") == {"Boss Today"} and _names(own, "overdue") == set()
@@ -98,7 +99,7 @@ def test_a_reps_agenda_and_everyones(team_book) -> None:
     ctx = team_book
     wang = agenda_for(ctx, rep="wang")
     assert _names(wang, "overdue") == {"Wang Late One", "Wang Late Two"}
-    assert {item.reason for item in wang.sections["overdue"]} == {"overdue 3 d", "overdue 4 d"}
+    assert {agenda_words.reason(ctx, item) for item in wang.sections["overdue"]} == {"overdue 3 d", "overdue 4 d"}
     assert _names(wang, "due") == {"Wang Today"} and _names(wang, "stalled") == {"Wang Quote"}
     assert wang.team == []  # another rep's Today has no team section
     li = agenda_for(ctx, rep="li")

@@ -17,6 +17,7 @@ from crmtui.tui.screens.pipeline import PipelineScreen
 from crmtui.tui.dialogs.stage import GateForm
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.services.agenda import agenda_for
+from crmtui.services import agenda_words
 from crmtui.services.customers import add_customer, customer_detail
 from crmtui.services.deals import add_deal
 from crmtui.services.follow_ups import log_follow_up
@@ -63,7 +64,7 @@ async def test_today_lists_sections_and_focuses_the_first_row(ctx, late):
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         item = screen.current_item()
-        assert item is not None and item.customer_name == "张三科技" and item.reason == "overdue 3 d"
+        assert item is not None and item.customer_name == "张三科技" and agenda_words.reason(ctx, item) == "overdue 3 d"
         assert app.focused is screen.query_one("#agenda", OptionList)
         prompts = [str(option.prompt) for option in screen.query_one("#agenda", OptionList).options]
         assert prompts[0] == "Overdue (1)"

@@ -178,6 +178,7 @@ def today(
     """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
     from crmtui.core.formatting import format_amount
     from crmtui.services.agenda import ALL_REPS, SECTIONS, agenda_for, resolve_rep
+    from crmtui.services.agenda_words import load_text, reason
 
     from crmtui.core import labels
 
@@ -185,7 +186,7 @@ def today(
         agenda = agenda_for(ctx, rep=resolve_rep(ctx, rep) if rep is not None else None)
         if json_out:
             print_json({"day": agenda.day.isoformat(), "rep": agenda.rep, "totals": agenda.totals,
-                         "sections": {name: [i.as_dict() for i in agenda.sections[name]] for name in SECTIONS},
+                         "sections": {name: [i.as_dict(reason(ctx, i)) for i in agenda.sections[name]] for name in SECTIONS},
                          "team": [load.as_dict() for load in agenda.team]})
             return
         whose = "" if agenda.rep is None else "  ·  " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
@@ -194,7 +195,7 @@ def today(
             out("")
             out(_("Team") + f" ({len(agenda.team)})")
             for load in agenda.team:
-                out(f"  {load.rep}  ·  {load.describe()}")
+                out(f"  {load.rep}  ·  {load_text(load)}")
         if not agenda.items() and agenda.book_empty:
             out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
         elif not agenda.items() and agenda.team:
@@ -214,7 +215,7 @@ def today(
                     extra.append("→ " + item.next_plan)
                 if item.amount_cents:
                     extra.append(format_amount(item.amount_cents))
-                out(f"  {item.customer_name}  ·  {item.reason}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
+                out(f"  {item.customer_name}  ·  {reason(ctx, item)}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
             if agenda.totals[name] > len(items):
                 out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
 
