@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from crmtui.cli.commands import app as cli_app
 from crmtui.core.errors import InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
+from crmtui.services import agenda_words
 from crmtui.services.customers import (
     add_contact,
     add_customer,
@@ -309,8 +310,8 @@ def test_a_voided_contract_leaves_today(ctx, frozen):
                payments=parse_schedule("10000@2026-11-20, 10000@2026-11-27"))
     frozen.move_to(datetime(2026, 11, 24, 10, 0, tzinfo=ZONE))
     agenda = agenda_for(ctx)
-    assert sorted(i.reason for i in agenda.sections["payments"]) == ["payment due in 3 d (HT-9)", "payment overdue 4 d (HT-9)"]
-    assert [i.reason for i in agenda.sections["renewals"]] == ["contract HT-9 ends in 16 d"]
+    assert sorted(agenda_words.reason(ctx, i) for i in agenda.sections["payments"]) == ["payment due in 3 d (HT-9)", "payment overdue 4 d (HT-9)"]
+    assert [agenda_words.reason(ctx, i) for i in agenda.sections["renewals"]] == ["contract HT-9 ends in 16 d"]
     move_stage(ctx, deal.id, "negotiation", reopen=True)
     agenda = agenda_for(ctx)
     assert agenda.sections["payments"] == [] and agenda.sections["renewals"] == []

@@ -9,6 +9,7 @@ import pytest
 
 from crmtui.core.errors import DuplicateFound, InvalidInput, MissingFields
 from crmtui.services.agenda import agenda_for
+from crmtui.services import agenda_words
 from crmtui.services.customers import (
     add_contact,
     add_customer,
@@ -143,8 +144,8 @@ def test_due_earlier_today_is_due_today_not_overdue_and_yesterday_night_is_overd
     frozen.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=ZONE))  # Wednesday 10:00: 09:00 has passed
 
     agenda = agenda_for(ctx)
-    overdue = {item.customer_name: (item.reason, item.days) for item in agenda.sections["overdue"]}
-    due = {item.customer_name: item.reason for item in agenda.sections["due"]}
+    overdue = {item.customer_name: (agenda_words.reason(ctx, item), item.days) for item in agenda.sections["overdue"]}
+    due = {item.customer_name: agenda_words.reason(ctx, item) for item in agenda.sections["due"]}
     assert overdue == {"Late call": ("overdue 1 d", 1)}
     assert due == {"Morning call": "due today 09:00", "Midnight call": "due today 00:00"}
     assert (agenda.totals["overdue"], agenda.totals["due"]) == (1, 2)
@@ -243,7 +244,7 @@ def test_birthdays_show_from_today_to_exactly_seven_days_ahead(ctx):
     for name, birthday in (("Today", "1990-11-24"), ("Last day", "1990-12-01"), ("Too far", "1990-12-02"),
                            ("Yesterday", "1990-11-23")):
         add_contact(ctx, acme.id, name, birthday=birthday)
-    reasons = [item.reason for item in agenda_for(ctx).sections["birthdays"]]
+    reasons = [agenda_words.reason(ctx, item) for item in agenda_for(ctx).sections["birthdays"]]
     assert reasons == ["Today's birthday today", "Last day's birthday in 7 d"]
 
 
@@ -255,7 +256,7 @@ def test_a_stalled_deal_counts_days_from_the_last_contact_not_from_entering_the_
     _log(ctx, acme.id, next_at=NOW + timedelta(days=30))
     frozen.move_to(NOW)
     [item] = agenda_for(ctx).sections["stalled"]
-    assert (item.reason, item.days) == ("stalled 10 d in Proposal", 10)
+    assert (agenda_words.reason(ctx, item), item.days) == ("stalled 10 d in Proposal", 10)
 
 
 def test_a_new_lead_counts_whole_hours_and_whole_days(ctx, frozen):
@@ -265,7 +266,7 @@ def test_a_new_lead_counts_whole_hours_and_whole_days(ctx, frozen):
         frozen.move_to(NOW - waited)
         add_lead(ctx, name)
     frozen.move_to(NOW)
-    items = {item.customer_name: (item.reason, item.days) for item in agenda_for(ctx).sections["new_leads"]}
+    items = {item.customer_name: (agenda_words.reason(ctx, item), item.days) for item in agenda_for(ctx).sections["new_leads"]}
     assert items == {"Almost 25": ("added 24 h ago, not contacted yet", 1),
                      "Forty-seven": ("added 47 h ago, not contacted yet", 1),
                      "Forty-eight": ("added 2 d ago, not contacted yet", 2)}
@@ -280,7 +281,7 @@ def test_an_instalment_due_today_is_due_not_overdue(ctx, frozen):
     move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today", amount="2000",
                payments=[PaymentPlan("1000", "2026-11-23"), PaymentPlan("1000", "2026-11-24")])
     frozen.move_to(NOW)
-    reasons = [item.reason for item in agenda_for(ctx).sections["payments"]]
+    reasons = [agenda_words.reason(ctx, item) for item in agenda_for(ctx).sections["payments"]]
     assert reasons == ["payment overdue 1 d (HT-1)", "payment due in 0 d (HT-1)"]
 
 
@@ -346,7 +347,7 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         with sqlite3.connect(ctx.db.path) as raw:
             raw.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('sync_pool_rules', ?)", (json.dumps(_RULES),))
 
-        items = [(i.customer_name, i.reason, i.days) for i in agenda_for(ctx).sections["pool"]]
+        items = [(i.customer_name, agenda_words.reason(ctx, i), i.days) for i in agenda_for(ctx).sections["pool"]]
         # 48 h after the claim: 37 h 59 min 59 s left shows as 1 d 13 h (whole hours), 24 h is a day, 18 h is
         # less than a day (-1 sorts it first), none (not less) after 50 h. 30 days after the last activity
         # (or the claim, when the call came at the claim): 1 d and 2 d left. Busy is 10 days from its warning.
@@ -387,7 +388,7 @@ def test_an_agenda_row_shows_its_own_customers_open_deal_and_latest_plan(ctx, fr
     assert rows["Big Co"][1] == "call Big"
     nothing = add_customer(ctx, "No Deal Co")
     _log(ctx, nothing.id, next_at=datetime(2026, 11, 24, 17, 0, tzinfo=ZONE))
-    amounts = {item.customer_name: item.as_dict()["amount"] for item in agenda_for(ctx).sections["due"]}
+    amounts = {item.customer_name: item.as_dict("")["amount"] for item in agenda_for(ctx).sections["due"]}
     assert amounts["Small Co"] not in (None, "", 0) and amounts["No Deal Co"] is None  # --json
 
 
@@ -405,7 +406,7 @@ def test_due_today_ends_at_midnight_and_stalled_starts_after_exactly_seven_days(
     frozen.move_to(NOW - timedelta(days=7, seconds=1))
     add_deal(ctx, longer.id, "Seats", stage="proposal")
     frozen.move_to(NOW)
-    stalled = [(item.customer_name, item.reason) for item in agenda_for(ctx).sections["stalled"]]
+    stalled = [(item.customer_name, agenda_words.reason(ctx, item)) for item in agenda_for(ctx).sections["stalled"]]
     assert stalled == [("Seven days and a second", "stalled 7 d in Proposal")]
 
 
@@ -455,9 +456,9 @@ def test_renewals_and_instalments_show_up_to_their_last_day_ahead_inclusive(ctx,
                    payments=[PaymentPlan("1000", due)])
     frozen.move_to(NOW)
     agenda = agenda_for(ctx)
-    assert [item.reason for item in agenda.sections["renewals"]] == ["contract HT-0 ends in 0 d",
+    assert [agenda_words.reason(ctx, item) for item in agenda.sections["renewals"]] == ["contract HT-0 ends in 0 d",
                                                                      "contract HT-30 ends in 30 d"]
-    assert [item.reason for item in agenda.sections["payments"]] == ["payment overdue 4 d (HT-0)",
+    assert [agenda_words.reason(ctx, item) for item in agenda.sections["payments"]] == ["payment overdue 4 d (HT-0)",
                                                                      "payment due in 7 d (HT-30)"]
 
 
