@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
@@ -106,7 +107,7 @@ async def test_an_incomplete_form_cannot_be_saved_and_marks_what_is_missing(ctx,
         await pilot.press("l")
         await pilot.press("3")  # channel, but no goal-met answer
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await _settle(pilot)  # the save's worker reports back
         form = app.screen
         assert isinstance(form, FollowUpForm)
         missing = {widget.id for widget in form.query(".missing")}
@@ -117,7 +118,7 @@ async def test_an_incomplete_form_cannot_be_saved_and_marks_what_is_missing(ctx,
         await pilot.press("tab")
         await _type(pilot, "notes")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await _settle(pilot)
         assert {w.id for w in form.query(".missing")} == {"next-plan", "next"}
         assert form.query_one("#goal", Input).value == "goal"  # nothing typed is lost
 
@@ -136,9 +137,121 @@ async def test_a_past_or_unreadable_date_is_shown_and_refused(ctx, late):
         await pilot.pause()
         assert "下周八" in str(form.query_one("#preview").render())
         await pilot.press("enter")
-        await pilot.pause()
+        await _settle(pilot)
         assert app.screen is form and "next" in {w.id for w in form.query(".missing")}
         assert len(customer_detail(ctx, late.id).follow_ups) == 1
+
+
+class HeldSave:
+    """Stands in front of a real service write: notes the thread each call runs in and holds it until released,
+    so a test can act while a save is under way."""
+
+    def __init__(self, write=log_follow_up) -> None:
+        self.write = write
+        self.threads: list[threading.Thread] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, *args, **kwargs):
+        self.threads.append(threading.current_thread())
+        self.started.set()
+        self.release.wait(timeout=5)  # bounded: a save on the event loop would freeze the app this long
+        return self.write(*args, **kwargs)
+
+
+async def _fill_follow_up(pilot) -> FollowUpForm:
+    await pilot.press("l", "1", "y")
+    for text in ("goal", "notes", "plan"):
+        await _type(pilot, text)
+        await pilot.press("tab")
+    await _type(pilot, "tomorrow 3pm")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, FollowUpForm)
+    return pilot.app.screen
+
+
+async def test_a_follow_up_is_saved_off_the_event_loop_and_the_form_stays_responsive(ctx, late, monkeypatch):
+    import crmtui.tui.dialogs.follow_up as follow_up
+
+    held = HeldSave()
+    monkeypatch.setattr(follow_up, "log_follow_up", held)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        form = await _fill_follow_up(pilot)
+        await pilot.press("ctrl+s")
+        assert await asyncio.to_thread(held.started.wait, 5)
+        assert held.threads[0] is not threading.main_thread()
+        await pilot.press("shift+tab")  # the app still takes keys while the save runs
+        await pilot.pause()
+        assert app.screen is form and app.focused is form.query_one("#next-plan", Input)
+        held.release.set()
+        await _settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert len(customer_detail(ctx, late.id).follow_ups) == 2  # the seed's and this one
+
+
+async def test_a_second_ctrl_s_while_the_follow_up_saves_logs_it_once(ctx, late, monkeypatch):
+    import crmtui.tui.dialogs.follow_up as follow_up
+
+    held = HeldSave()
+    monkeypatch.setattr(follow_up, "log_follow_up", held)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await _fill_follow_up(pilot)
+        await pilot.press("ctrl+s")
+        assert await asyncio.to_thread(held.started.wait, 5)
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        held.release.set()
+        await _settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert len(held.threads) == 1
+    assert len(customer_detail(ctx, late.id).follow_ups) == 2
+
+
+async def test_a_refused_follow_up_can_be_saved_again(ctx, late):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        form = await _fill_follow_up(pilot)
+        form.query_one("#next", Input).value = "yesterday"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert app.screen is form and {w.id for w in form.query(".missing")} == {"next"}
+        assert form.query_one("#goal", Input).value == "goal"
+        form.query_one("#next", Input).value = "tomorrow 3pm"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert len(customer_detail(ctx, late.id).follow_ups) == 2
+
+
+async def test_a_save_that_fails_is_notified_and_the_form_can_save_again(ctx, late, monkeypatch):
+    import crmtui.tui.dialogs.follow_up as follow_up
+
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return log_follow_up(*args, **kwargs)
+
+    monkeypatch.setattr(follow_up, "log_follow_up", fails_once)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        form = await _fill_follow_up(pilot)
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert any("disk full" in str(n.message) for n in app._notifications)
+        assert app.screen is form and form.query_one("#goal", Input).value == "goal"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert len(calls) == 2 and len(customer_detail(ctx, late.id).follow_ups) == 2
 
 
 async def test_escape_with_text_typed_asks_before_discarding(ctx, late):
@@ -194,7 +307,7 @@ async def test_pipeline_moves_through_quote_and_won_with_their_gates(ctx, late):
         await pilot.pause()
         assert isinstance(app.screen, GateForm)
         await pilot.press("enter")  # nothing filled: the move does not happen
-        await pilot.pause()
+        await _settle(pilot)
         assert isinstance(app.screen, GateForm)
         assert customer_detail(ctx, late.id).deals[0].stage == "proposal"
         await _type(pilot, "6万")
@@ -223,13 +336,42 @@ async def test_pipeline_lost_needs_a_reason(ctx, late):
         await pilot.pause()
         assert isinstance(app.screen, GateForm)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await _settle(pilot)
         assert customer_detail(ctx, late.id).deals[0].stage == "initial"
         await _type(pilot, "price")
         await pilot.press("enter")
         await _settle(pilot)
         deal = customer_detail(ctx, late.id).deals[0]
         assert (deal.stage, deal.lost_reason) == ("lost", "price")
+
+
+async def test_a_gate_moves_the_deal_off_the_event_loop_and_once_on_a_second_ctrl_s(ctx, late, monkeypatch):
+    import crmtui.tui.dialogs.stage as stage
+
+    from crmtui.services.deals import move_stage
+
+    held = HeldSave(move_stage)
+    monkeypatch.setattr(stage, "move_stage", held)
+    app = build_app(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _board(pilot)
+        await pilot.press("s", "7")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, GateForm)
+        await _type(pilot, "price")
+        await pilot.press("ctrl+s")
+        assert await asyncio.to_thread(held.started.wait, 5)
+        assert held.threads[0] is not threading.main_thread()
+        await pilot.press("ctrl+s", "enter")
+        await pilot.pause()
+        assert app.screen is form  # still open while the move runs
+        held.release.set()
+        await _settle(pilot)
+        assert isinstance(app.screen, PipelineScreen)
+    assert len(held.threads) == 1
+    deal = customer_detail(ctx, late.id).deals[0]
+    assert (deal.stage, deal.lost_reason) == ("lost", "price")
 
 
 async def test_search_as_you_type_and_open(ctx, late):
@@ -436,7 +578,7 @@ async def test_customer_screen_adds_a_contact_and_a_deal_and_edits_a_field(ctx, 
         phone = app.screen.query_one("#value", Input)
         phone.value = "not a phone"
         await pilot.press("enter")
-        await pilot.pause()
+        await _settle(pilot)  # the save's worker reports back
         assert phone.value == "not a phone" and not phone.disabled  # refused; the typed value stays
         phone.value = "13912345678"
         await pilot.press("enter")
@@ -470,6 +612,33 @@ async def test_merge_a_duplicate_from_the_customer_screen(ctx, late):
     assert [c.id for c in list_customers(ctx)] == [late.id]
     detail = customer_detail(ctx, late.id)
     assert detail.customer.email == "old@zs.example" and len(detail.follow_ups) == 2
+
+
+async def test_a_new_record_whose_save_fails_is_notified_and_can_be_saved_again(ctx, late, monkeypatch):
+    import crmtui.services.customers as customers
+
+    real, calls = customers.add_lead, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(customers, "add_lead", fails_once)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("n", "l")
+        await _type(pilot, "李雷")
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert any("disk full" in str(n.message) for n in app._notifications)
+        assert app.screen.query_one("#f-name", Input).value == "李雷"
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert len(calls) == 2 and [c.name for c in customers.list_customers(ctx, ("lead",))] == ["李雷"]
 
 
 async def test_new_deal_from_today_starts_with_the_highlighted_customer(ctx, late):
@@ -530,7 +699,7 @@ async def test_customer_screen_edits_and_removes_a_contact(ctx, late):
         value = edit.query_one("#value", Input)
         value.value = "no phone"
         await pilot.press("enter")
-        await pilot.pause()
+        await _settle(pilot)  # the save's worker reports back
         assert not value.disabled and value.value == "no phone"  # refused, nothing lost
         value.value = "13912345678"
         await pilot.press("enter")

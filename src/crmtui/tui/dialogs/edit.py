@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.core.errors import CrmError, InvalidInput
-from crmtui.core import labels
+from crmtui.core import i18n, labels
+from crmtui.core.formatting import format_birthday
 from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
+from crmtui.services.customers import SERVER_OWNED_FIELDS, edit_contact, edit_customer, read_only_field, team_role
 from crmtui.tui.widgets.cells import literal, row
 
 if TYPE_CHECKING:
@@ -30,16 +33,32 @@ def field_labels() -> dict[str, str]:
     return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown()}  # the edit's name for tags
 
 
-class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
-    """↑/↓ picks a field, Enter edits it, Enter again saves; Esc goes back a step."""
+class EditRecordScreen(CrmScreenMixin, ModalScreen[None]):
+    """↑/↓ picks a field, Enter edits it, Enter again saves; Esc goes back a step. What a record shows, and how
+    one field is saved, is its subclass's."""
 
     BINDINGS = [Binding("escape", "back", N_("Back"), id="back-edit")]
 
-    def __init__(self, customer: Customer, tags: list[str] | None = None) -> None:
+    class Saved(Message):
+        """The save's worker wrote the field."""
+
+        def __init__(self, field: str) -> None:
+            super().__init__()
+            self.field = field
+
+    class Refused(Message):
+        """The save's worker did not write: the service's refusal, or None when the worker failed (the screen's
+        worker handler shows that error)."""
+
+        def __init__(self, error: CrmError | None) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self) -> None:
         super().__init__()
-        self.customer = customer
-        self.tags = tags or []
         self.editing: str | None = None
+        self.saving = False
+        """A save is under way: another Enter must not write the field twice."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -48,51 +67,32 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
             yield Input(id="value", disabled=True, compact=True)
             yield Static(_("Enter edits the field · Enter saves · Esc back"), classes="hint")
 
-    def _value(self, name: str) -> str:
-        if name == "tags":
-            return ", ".join(self.tags)
-        return str(getattr(self.customer, name) or "")
-
-    def _shown(self, name: str) -> str:
-        """The value as the list shows it (the status in words)."""
-        return labels.status(self._value(name)) if name == "status" else self._value(name)
-
-    def _options(self) -> list[Option]:
-        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in self.labels().items()]
-
     def record_name(self) -> str:
-        return self.customer.name
+        raise NotImplementedError
 
     def labels(self) -> dict[str, str]:
         """The editable fields and their names in the current language."""
-        return field_labels()
+        raise NotImplementedError
 
-    def store(self, name: str, value: object) -> None:
-        """Saves one field through the service (raises CrmError when refused)."""
-        from crmtui.services.customers import edit_customer
+    def _value(self, name: str) -> str:
+        """The value as the input starts with it."""
+        raise NotImplementedError
 
-        if name == "tags":
-            value = [t.strip() for t in str(value).replace("，", ",").split(",") if t.strip()]
-        self.customer = edit_customer(self.app.ctx, self.customer.id, {name: value})  # type: ignore[attr-defined]
-        if name == "tags":
-            self.tags = list(value)  # type: ignore[call-overload]
+    def _shown(self, name: str) -> str:
+        """The value as the list shows it."""
+        return self._value(name)
+
+    def store(self, name: str, value: str) -> None:
+        """Saves one field through the service and keeps the record it returns; runs in the save's worker
+        (raises CrmError when refused)."""
+        raise NotImplementedError
 
     def refusal(self, name: str) -> CrmError | None:
-        """Why this field cannot be edited here (in a team, the owner is the server's), or None."""
-        from crmtui.services.customers import SERVER_OWNED_FIELDS, read_only_field, team_role
+        """Why this field cannot be edited here, or None."""
+        return None
 
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        refused = read_only_field(ctx, name)
-        if refused is None or name not in SERVER_OWNED_FIELDS:
-            return refused
-        # The service's words point to the shell; in the app the way to change the owner is a key.
-        keys = dict(ctx.settings.keys or {})
-        if team_role(ctx) == "manager":
-            return InvalidInput(name, "set by the team server: press {reassign} on the customer's"
-                                " screen to reassign it", reassign=keys.get("reassign", "R"))
-        return InvalidInput(name, "set by the team server: claim customers from the pool ({pool}),"
-                            " give this one back with {release} on its screen, or ask a manager to reassign it",
-                            pool=keys.get("pool", "o"), release=keys.get("release", "P"))
+    def _options(self) -> list[Option]:
+        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in self.labels().items()]
 
     @on(OptionList.OptionSelected, "#fields")
     def start_edit(self, event: OptionList.OptionSelected) -> None:
@@ -109,22 +109,43 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
 
     @on(Input.Submitted, "#value")
     def save(self, event: Input.Submitted) -> None:
-        if self.editing is None:
+        if self.editing is None or self.saving:
             return
+        self.saving = True
+        self.save_field(self.editing, event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save_field(self, name: str, value: str) -> None:
+        """Writes off the event loop, then reports back with a message."""
         try:
-            self.store(self.editing, event.value)
+            self.store(name, value)
         except CrmError as exc:
-            self.notify(exc.message(), severity="error")
-            return  # the typed value stays in the box
-        self.notify(_("Saved {field}").format(field=self.labels()[self.editing]))
-        self.app.refresh_data()  # type: ignore[attr-defined]
+            self.post_message(self.Refused(exc))
+            return
+        except Exception:
+            self.post_message(self.Refused(None))  # the field can be saved again
+            raise
+        self.post_message(self.Saved(name))
+
+    @on(Saved)
+    def saved(self, event: Saved) -> None:
+        self.saving = False
+        self.notify(_("Saved {field}").format(field=self.labels()[event.field]))
+        self.crm.refresh_data()
         listing = self.query_one("#fields", OptionList)
         index = listing.highlighted
         listing.set_options(self._options())
         listing.highlighted = index
-        event.input.disabled = True
-        self.editing = None
-        listing.focus()
+        if self.editing == event.field:
+            self.query_one("#value", Input).disabled = True
+            self.editing = None
+            listing.focus()
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        self.saving = False
+        if event.error is not None:
+            self.notify(event.error.message(), severity="error")  # the typed value stays in the box
 
     def action_back(self) -> None:
         if self.editing is not None:
@@ -135,6 +156,52 @@ class EditCustomerScreen(CrmScreenMixin, ModalScreen[None]):
         self.dismiss(None)
 
 
+class EditCustomerScreen(EditRecordScreen):
+    """A customer's fields; in a team, the owner is the server's."""
+
+    def __init__(self, customer: Customer, tags: list[str] | None = None) -> None:
+        self.customer = customer
+        self.tags = tags or []
+        super().__init__()
+
+    def record_name(self) -> str:
+        return self.customer.name
+
+    def labels(self) -> dict[str, str]:
+        return field_labels()
+
+    def _value(self, name: str) -> str:
+        if name == "tags":
+            return ", ".join(self.tags)
+        return str(getattr(self.customer, name) or "")
+
+    def _shown(self, name: str) -> str:
+        """The status in words."""
+        return labels.status(self._value(name)) if name == "status" else self._value(name)
+
+    def store(self, name: str, value: str) -> None:
+        if name == "tags":
+            tags = [t.strip() for t in value.replace("，", ",").split(",") if t.strip()]
+            self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: tags})
+            self.tags = tags
+        else:
+            self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: value})
+
+    def refusal(self, name: str) -> CrmError | None:
+        """Why this field cannot be edited here (in a team, the owner is the server's), or None."""
+        ctx = self.crm.ctx
+        refused = read_only_field(ctx, name)
+        if refused is None or name not in SERVER_OWNED_FIELDS:
+            return refused
+        # The service's words point to the shell; in the app the way to change the owner is a key.
+        keys = dict(ctx.settings.keys or {})
+        if team_role(ctx) == "manager":
+            return InvalidInput(name, "set by the team server: press {reassign} on the customer's"
+                                " screen to reassign it", reassign=keys.get("reassign", "R"))
+        return InvalidInput(name, "set by the team server: claim customers from the pool ({pool}),"
+                            " give this one back with {release} on its screen, or ask a manager to reassign it",
+                            pool=keys.get("pool", "o"), release=keys.get("release", "P"))
+
 
 def contact_field_labels() -> dict[str, str]:
     """Editable contact fields and their names in the current language."""
@@ -144,18 +211,15 @@ def contact_field_labels() -> dict[str, str]:
     return {name: FIELDS[key].shown() for name, key in names.items()}
 
 
-class EditContactScreen(EditCustomerScreen):
+class EditContactScreen(EditRecordScreen):
     """The same in-place editing, for one contact of a customer (decision maker: y or n)."""
 
     def __init__(self, contact: Contact) -> None:
         self.contact = contact
-        super().__init__(None)  # type: ignore[arg-type]
+        super().__init__()
 
     def record_name(self) -> str:
         return self.contact.name
-
-    def refusal(self, name: str) -> CrmError | None:
-        return None
 
     def labels(self) -> dict[str, str]:
         return contact_field_labels()
@@ -165,9 +229,6 @@ class EditContactScreen(EditCustomerScreen):
         if name == "decision_maker":
             return "y" if value else "n"
         if name == "birthday":
-            from crmtui.core import i18n
-            from crmtui.core.formatting import format_birthday
-
             return format_birthday(value, i18n.language)  # never the stored year of a day without one (1604)
         return "" if value is None else str(value)
 
@@ -176,7 +237,5 @@ class EditContactScreen(EditCustomerScreen):
             return _("Yes") if self.contact.decision_maker else _("No")
         return self._value(name)
 
-    def store(self, name: str, value: object) -> None:
-        from crmtui.services.customers import edit_contact
-
-        self.contact = edit_contact(self.app.ctx, self.contact.id, {name: value})  # type: ignore[attr-defined]
+    def store(self, name: str, value: str) -> None:
+        self.contact = edit_contact(self.crm.ctx, self.contact.id, {name: value})

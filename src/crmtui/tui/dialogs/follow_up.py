@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from textual import on
+from typing import TypedDict
+
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
-from crmtui.tui.base import CrmScreenMixin, FormMixin
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.dialogs.form import FormMixin
 from crmtui.core import labels
 from crmtui.core.errors import CrmError, InvalidInput, MissingFields
 from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
 from crmtui.services.fields import CHANNELS
+from crmtui.services.follow_ups import log_follow_up
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.date_preview import show_next_date
+
+
+class FollowUpValues(TypedDict):
+    """What the form holds, named as the service's arguments."""
+
+    channel: str | None
+    goal_met: bool | None
+    goal: str
+    notes: str
+    next_plan: str
+    next_at: str
 
 
 CHOICE_KEYS = "1234567yn"
@@ -40,8 +57,6 @@ class ChoicePicker(Static, can_focus=True):
 
     def refresh_text(self) -> None:
         """Shows both choices, the picked ones marked."""
-        from rich.text import Text
-
         text = Text()
         text.append(_("Channel") + ": ", style="bold")
         for number, (key, name) in enumerate(zip(CHANNELS, channel_names(), strict=True), start=1):
@@ -86,10 +101,23 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     FORM_FIELDS = ("channel", "goal_met", "goal", "notes", "next_plan", "next_at")
     """The fields (core/fields.py) this form fills: the service names them when they are wrong or missing."""
 
+    class Saved(Message):
+        """The save's worker wrote the follow-up."""
+
+    class Refused(Message):
+        """The save's worker did not write: the service's refusal, or None when the worker failed (the screen's
+        worker handler shows that error)."""
+
+        def __init__(self, error: CrmError | None) -> None:
+            super().__init__()
+            self.error = error
+
     def __init__(self, customer_id: str, customer_name: str) -> None:
         super().__init__()
         self.customer_id = customer_id
         self.customer_name = customer_name
+        self.saving = False
+        """A save is under way: another Ctrl+S or Enter must not log the follow-up twice."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="follow-up"):
@@ -140,30 +168,32 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     @on(Input.Changed, "#next")
     def preview_date(self, event: Input.Changed) -> None:
         """Shows what the next date was read as, or why it was not understood."""
-        show_next_date(self.query_one("#preview", Label), event.value, self.app.ctx)  # type: ignore[attr-defined]
+        show_next_date(self.query_one("#preview", Label), event.value, self.crm.ctx)
 
-    def values(self) -> dict[str, object]:
+    def values(self) -> FollowUpValues:
         """What the rep entered so far."""
         picker = self.query_one(ChoicePicker)
-        return {
-            "channel": picker.channel,
-            "goal_met": picker.goal_met,
-            "goal": self.query_one("#goal", Input).value,
-            "notes": self.query_one("#notes", TextArea).text,
-            "next_plan": self.query_one("#next-plan", Input).value,
-            "next_at": self.query_one("#next", Input).value,
-        }
+        return FollowUpValues(
+            channel=picker.channel,
+            goal_met=picker.goal_met,
+            goal=self.query_one("#goal", Input).value,
+            notes=self.query_one("#notes", TextArea).text,
+            next_plan=self.query_one("#next-plan", Input).value,
+            next_at=self.query_one("#next", Input).value,
+        )
 
     def has_typed(self) -> bool:
         """Whether closing would lose something the rep entered."""
         values = self.values()
-        return any(str(values[k] or "").strip() for k in ("goal", "notes", "next_plan", "next_at")) or (
-            values["channel"] is not None or values["goal_met"] is not None
-        )
+        texts = (values["goal"], values["notes"], values["next_plan"], values["next_at"])
+        return any(text.strip() for text in texts) or values["channel"] is not None or values["goal_met"] is not None
 
     def action_save(self) -> None:
         """Saves once every field has taken the keys typed before Ctrl+S or Enter: in a fast typist's burst the
         last characters may still wait in a field's queue when the save key is routed."""
+        if self.saving:
+            return
+        self.saving = True
         fields = [self.query_one(f"#{name}") for name in ("goal", "notes", "next-plan", "next")]
 
         def after(index: int) -> None:
@@ -175,27 +205,43 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         after(0)
 
     def _save(self) -> None:
-        """Saves through the service; missing or wrong fields are marked and nothing is lost."""
-        from crmtui.services.follow_ups import log_follow_up
-
+        """Hands what was typed to the save's worker; the form stays as it is until the worker reports back."""
         for widget in self.query(".missing"):
             widget.remove_class("missing")
+        self.save_follow_up(self.values())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save_follow_up(self, values: FollowUpValues) -> None:
+        """Writes through the service off the event loop, then reports back with a message."""
         try:
-            log_follow_up(self.app.ctx, self.customer_id, **self.values())  # type: ignore[attr-defined, arg-type]
-        except MissingFields as exc:
+            log_follow_up(self.crm.ctx, self.customer_id, **values)
+        except CrmError as exc:
+            self.post_message(self.Refused(exc))
+            return
+        except Exception:
+            self.post_message(self.Refused(None))  # the form can be saved again
+            raise
+        self.post_message(self.Saved())
+
+    @on(Saved)
+    def saved(self) -> None:
+        self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
+        self.dismiss(True)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        """Missing or wrong fields are marked; the form stays open with everything typed."""
+        self.saving = False
+        exc = event.error
+        if isinstance(exc, MissingFields):
             self._mark(exc.fields)
             names = ", ".join(labels.field(name) for name in exc.fields)
             self.notify(_("Missing: {fields}").format(fields=names), severity="error")
-            return
-        except InvalidInput as exc:
+        elif isinstance(exc, InvalidInput):
             self._mark([exc.field])
             self.notify(exc.message(), severity="error")
-            return
-        except CrmError as exc:
+        elif exc is not None:
             self.notify(exc.message(), severity="error")
-            return
-        self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
-        self.dismiss(True)
 
     def _mark(self, fields: list[str]) -> None:
         """Marks the fields and puts the cursor on the first of them, in the form's order."""

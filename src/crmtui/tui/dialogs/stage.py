@@ -4,23 +4,33 @@ reason), the confirmations a move may need (a short schedule, leaving Won), and 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
-from textual.app import App, ComposeResult
+from textual import events, on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from crmtui.tui.base import CrmScreenMixin, FormMixin
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.dialogs.form import FormMixin
 from crmtui.core.labels import stage_name
 from crmtui.core.errors import CrmError, InvalidInput, MissingFields
 from crmtui.core.fields import get as field_of
 from crmtui.core.i18n import N_, _
-from crmtui.services.deals import LOST_REASONS, NeedsConfirmation
+from crmtui.services.deals import (
+    LOST_REASONS, NeedsConfirmation, mark_paid, move_stage, parse_schedule, reopen_question, schedule_preview,
+)
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal
+
+if TYPE_CHECKING:
+    from crmtui.tui.app import CrmApp
 
 GATED = ("quote", "won", "lost")
 
@@ -36,7 +46,7 @@ class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
-        stages = self.app.ctx.settings.stages  # type: ignore[attr-defined]
+        stages = self.crm.ctx.settings.stages
         with Vertical(classes="dialog"):
             yield Static(literal(_("Move {title} to").format(title=self.deal_title)), classes="title")
             options = []
@@ -45,8 +55,8 @@ class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
                 options.append(Option(Text(f"{number}  {stage_name(stage)}  {stage.probability}%{mark}"), id=stage.key))
             yield OptionList(*options, id="stages")
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        stages = self.app.ctx.settings.stages  # type: ignore[attr-defined]
+    def on_key(self, event: events.Key) -> None:
+        stages = self.crm.ctx.settings.stages
         if event.character and event.character.isdigit() and 1 <= int(event.character) <= len(stages):
             event.stop()
             self.dismiss(stages[int(event.character) - 1].key)
@@ -73,6 +83,20 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         self.deal_title = title
         self.stage = stage
         self.confirmed: dict[str, bool] = {"reopen": reopen}
+        """The questions of the move (NeedsConfirmation kinds) the rep said yes to."""
+        self.saving = False
+        """A move is under way: another Ctrl+S or Enter must not move the deal twice."""
+
+    class Moved(Message):
+        """The save's worker moved the deal."""
+
+    class Refused(Message):
+        """The save's worker did not move the deal: the service's refusal or question, or None when the worker
+        failed (the screen's worker handler shows that error)."""
+
+        def __init__(self, error: CrmError | None) -> None:
+            super().__init__()
+            self.error = error
 
     def fields(self) -> list[tuple[str, str, str]]:
         """(id, label, placeholder) of the inputs this gate needs."""
@@ -85,7 +109,7 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         return [("reason", _("Reason"), ", ".join(LOST_REASONS))]
 
     def compose(self) -> ComposeResult:
-        stage = self.app.ctx.settings.stage(self.stage)  # type: ignore[attr-defined]
+        stage = self.crm.ctx.settings.stage(self.stage)
         with Vertical(classes="dialog"):
             yield Static(literal(_("{title} → {stage}").format(title=self.deal_title, stage=stage_name(stage))),
                          classes="title")
@@ -105,51 +129,68 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         """Under the Won form: the instalments as read so far, and what completes them."""
         if self.stage != "won":
             return
-        from crmtui.services.deals import schedule_preview
-
         values = {field.id: field.value for field in self.query(Input) if field.id}
-        self.query_one("#schedule", Static).update(Text(schedule_preview(  # type: ignore[attr-defined]
-            self.app.ctx, self.deal_id, values["amount"], values["signed"], values["end"], values["payment"]), style="dim"))
+        self.query_one("#schedule", Static).update(Text(schedule_preview(
+            self.crm.ctx, self.deal_id, values["amount"], values["signed"], values["end"], values["payment"]), style="dim"))
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         self.advance_or_save(event.input)
 
     def action_save(self) -> None:
-        from crmtui.services.deals import move_stage, parse_schedule
-
-        values: dict[str, object] = {field.id: field.value for field in self.query(Input) if field.id}
+        if self.saving:
+            return
+        self.saving = True
         for field in self.query(Input):
             field.remove_class("missing")
+        typed = {field.id: field.value for field in self.query(Input) if field.id}
+        self.save_move(typed, dict(self.confirmed))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save_move(self, typed: dict[str, str], confirmed: dict[str, bool]) -> None:
+        """Moves through the service off the event loop, then reports back with a message."""
         try:
-            if "payment" in values:
-                values["payments"] = parse_schedule(str(values.pop("payment")))
-            move_stage(self.app.ctx, self.deal_id, self.stage, **values, **self.confirmed)  # type: ignore[attr-defined, arg-type]
-        except NeedsConfirmation as question:
-            self.ask(question)
+            move_stage(self.crm.ctx, self.deal_id, self.stage, amount=typed.get("amount"),
+                       contract_no=typed.get("contract_no"), signed=typed.get("signed"), end=typed.get("end"),
+                       payments=parse_schedule(typed["payment"]) if "payment" in typed else None,
+                       reason=typed.get("reason"), complete_schedule=confirmed.get("complete_schedule", False),
+                       reopen=confirmed.get("reopen", False))
+        except CrmError as exc:
+            self.post_message(self.Refused(exc))
             return
-        except MissingFields as exc:
+        except Exception:
+            self.post_message(self.Refused(None))  # the form can be saved again
+            raise
+        self.post_message(self.Moved())
+
+    @on(Moved)
+    def moved(self) -> None:
+        self.dismiss(True)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        """A question is put to the rep; missing or wrong fields are marked; the form keeps what was typed."""
+        self.saving = False
+        exc = event.error
+        if isinstance(exc, NeedsConfirmation):
+            self.ask(exc)
+        elif isinstance(exc, MissingFields):
             wanted = {field_of(name).widget_id for name in exc.fields}
             for field in self.query(Input):
                 if field.id in wanted:
                     field.add_class("missing")
             self.notify(exc.message(), severity="error")
-            return
-        except InvalidInput as exc:
+        elif isinstance(exc, InvalidInput):
             for field in self.query(Input):
                 if field.id == field_of(exc.field).widget_id:
                     field.add_class("missing")
                     field.focus()
             self.notify(exc.message(), severity="error")
-            return
-        except CrmError as exc:
+        elif exc is not None:
             self.notify(exc.message(), severity="error")
-            return
-        self.dismiss(True)
 
     def ask(self, question: NeedsConfirmation) -> None:
         """Puts the question; yes saves again with it answered, no leaves the form as typed."""
-        from crmtui.tui.dialogs.confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes:
@@ -162,14 +203,14 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         self.dismiss(False)
 
 
-def move_deal(app: App, deal_id: str, title: str, stage: str, done: Callable[[bool], None] | None = None) -> None:
-    """Moves directly, or through the stage's gate form when it has one; leaving Won is confirmed first."""
-    from crmtui.services.deals import move_stage, reopen_question
+def move_deal(app: CrmApp, deal_id: str, title: str, stage: str, done: Callable[[bool], None] | None = None) -> None:
+    """Moves directly, or through the stage's gate form when it has one; leaving Won is confirmed first. A direct
+    move runs in a worker of the screen it starts from, so a failure reaches that screen's worker handler."""
 
     def finished(moved: bool | None) -> None:
         if moved:
             app.notify(_("{title} moved").format(title=title))
-            app.refresh_data()  # type: ignore[attr-defined]
+            app.refresh_data()
         if done is not None:
             done(bool(moved))
 
@@ -177,19 +218,27 @@ def move_deal(app: App, deal_id: str, title: str, stage: str, done: Callable[[bo
         if stage in GATED:
             app.push_screen(GateForm(deal_id, title, stage, reopen=reopen), finished)
             return
-        try:
-            move_stage(app.ctx, deal_id, stage, reopen=reopen)  # type: ignore[attr-defined]
-        except CrmError as exc:
-            app.notify(exc.message(), severity="error")
-            finished(False)
-            return
-        finished(True)
+        app.screen.run_worker(partial(move_now, reopen), thread=True, group="move-deal", exit_on_error=False)
 
-    question = reopen_question(app.ctx, deal_id, stage)  # type: ignore[attr-defined]
+    def move_now(reopen: bool) -> None:
+        try:
+            move_stage(app.ctx, deal_id, stage, reopen=reopen)
+        except CrmError as exc:
+            app.call_from_thread(refused, exc)
+            return
+        except Exception:
+            app.call_from_thread(finished, False)
+            raise
+        app.call_from_thread(finished, True)
+
+    def refused(exc: CrmError) -> None:
+        app.notify(exc.message(), severity="error")
+        finished(False)
+
+    question = reopen_question(app.ctx, deal_id, stage)
     if question is None:
         move(False)
         return
-    from crmtui.tui.dialogs.confirm import ConfirmScreen
 
     def answered(yes: bool | None) -> None:
         if yes:
@@ -200,7 +249,7 @@ def move_deal(app: App, deal_id: str, title: str, stage: str, done: Callable[[bo
     app.push_screen(ConfirmScreen(question.message()), answered)
 
 
-def choose_stage(app: App, deal_id: str, title: str, current: str | None = None) -> None:
+def choose_stage(app: CrmApp, deal_id: str, title: str, current: str | None = None) -> None:
     """Asks for the stage, then moves (through its gate if any)."""
 
     def picked(stage: str | None) -> None:
@@ -223,6 +272,23 @@ class PaidOnForm(CrmScreenMixin, ModalScreen[object]):
         self.customer_id = customer_id
         self.contract_no = contract_no
         self.question = question
+        self.saving = False
+        """A save is under way: another Ctrl+S or Enter must not mark a second instalment paid."""
+
+    class Paid(Message):
+        """The save's worker marked the instalment paid."""
+
+        def __init__(self, payment: object) -> None:
+            super().__init__()
+            self.payment = payment
+
+    class Refused(Message):
+        """The save's worker marked nothing: the service's refusal, or None when the worker failed (the screen's
+        worker handler shows that error)."""
+
+        def __init__(self, error: CrmError | None) -> None:
+            super().__init__()
+            self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -237,17 +303,38 @@ class PaidOnForm(CrmScreenMixin, ModalScreen[object]):
         self.action_save()
 
     def action_save(self) -> None:
-        from crmtui.services.deals import mark_paid
-
-        field = self.query_one("#paid_on", Input)
-        try:
-            payment = mark_paid(self.app.ctx, self.customer_id, contract_no=self.contract_no,  # type: ignore[attr-defined]
-                                paid_on=field.value or None)
-        except CrmError as exc:
-            field.add_class("missing")
-            self.notify(exc.message(), severity="error")
+        if self.saving:
             return
-        self.dismiss(payment)
+        self.saving = True
+        self.query_one("#paid_on", Input).remove_class("missing")
+        self.save_paid(self.query_one("#paid_on", Input).value or None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save_paid(self, paid_on: str | None) -> None:
+        """Marks it paid through the service off the event loop, then reports back with a message."""
+        try:
+            payment = mark_paid(self.crm.ctx, self.customer_id, contract_no=self.contract_no, paid_on=paid_on)
+        except CrmError as exc:
+            self.post_message(self.Refused(exc))
+            return
+        except Exception:
+            self.post_message(self.Refused(None))  # the form can be saved again
+            raise
+        self.post_message(self.Paid(payment))
+
+    @on(Paid)
+    def paid(self, event: Paid) -> None:
+        self.dismiss(event.payment)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        """The day is marked and the reason said; what was typed stays."""
+        self.saving = False
+        if event.error is not None:
+            field = self.query_one("#paid_on", Input)
+            field.add_class("missing")
+            field.focus()
+            self.notify(event.error.message(), severity="error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
