@@ -1,6 +1,7 @@
 """Scores crmtui.core.dates.parse_when against a corpus of date phrases with expected instants.
 
     .venv/bin/python bench/bench_dates.py PATH/cases.json [--zone Asia/Shanghai] [--all] [--runs N]
+                                          [--cold-rounds N] [--baseline REV]
 
 The corpus is a JSON file {"meta": ..., "cases": [...]} whose cases carry a phrase, a naive local
 reference time `ref`, a naive local `expected` instant, a `grain` and a `kind`. It is read only from
@@ -15,16 +16,23 @@ the path given: nothing of it is kept in the repository. Scoring, as the corpus 
 
 It prints the failures grouped by pattern (digits and names folded, so "3pm" and "5pm" fall together),
 the median CPU time of one parse that the own grammar answered (dateparser not involved), and whether
-dateparser was imported and for how many phrases. It never asserts.
+dateparser was imported and for how many phrases. Then the cold cost a quick command pays for
+a date: fresh processes importing crmtui.core.dates and parsing one phrase, in CPU time (other
+work on a shared machine does not count), this tree beside another revision's `src` (exported
+with `git archive`), rounds alternating. It never asserts.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time as clock
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
@@ -34,6 +42,66 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from crmtui.core import dates
+
+ROOT = Path(__file__).resolve().parents[1]
+COLD_PHRASES = ("明天下午3点", "下週二下午三點半", "fri 3pm", "next friday at 3pm")
+_COLD_CHILD = """
+import sys, time, datetime, zoneinfo, re, dataclasses, unicodedata
+now = datetime.datetime(2026, 11, 24, 10, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+started = time.process_time()
+from crmtui.core.dates import DateParseError, parse_when
+try:
+    parse_when(sys.argv[1], now)
+except DateParseError:  # an older revision may refuse it: the cost is still what was paid
+    pass
+print(time.process_time() - started, "dateparser" in sys.modules)
+"""
+
+
+def cold(src: Path, phrase: str, pyc: bool) -> tuple[float, bool]:
+    """CPU seconds a fresh process spends importing the date parser and reading `phrase` once.
+
+    With `pyc`, .pyc files are written and used, as on an installed copy; without, every
+    module is compiled from source (what PYTHONDONTWRITEBYTECODE=1 makes of every run).
+    """
+    env = dict(os.environ, PYTHONPATH=str(src))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if not pyc:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONPYCACHEPREFIX"] = tempfile.gettempdir() + "/bench-dates-no-pyc"  # never the ones written
+    out = subprocess.run([sys.executable, "-c", _COLD_CHILD, phrase], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return float(out[0]), out[1] == "True"
+
+
+def export_src(revision: str, into: Path) -> Path:
+    archive = into / "src.tar"
+    with archive.open("wb") as out:
+        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], stdout=out, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def cold_figures(baseline: str, rounds: int) -> None:
+    print()
+    print(f"cold import + first parse, CPU ms (median of {rounds} fresh processes), this tree beside {baseline}:")
+    with tempfile.TemporaryDirectory() as tmp:
+        sides = {"this tree": ROOT / "src", baseline: export_src(baseline, Path(tmp))}
+        for pyc in (True, False):
+            print("  with .pyc files (an installed copy):" if pyc else "  compiled from source every time:")
+            for phrase in COLD_PHRASES:
+                times: dict[str, list[float]] = {name: [] for name in sides}
+                loaded = False
+                for src in sides.values():  # the first run writes the .pyc files
+                    cold(src, phrase, pyc)
+                for i in range(rounds):
+                    for name in (list(sides) if i % 2 == 0 else list(sides)[::-1]):
+                        seconds, imported = cold(sides[name], phrase, pyc)
+                        times[name].append(seconds)
+                        loaded |= imported and name == "this tree"
+                shown = "  ".join(f"{name} {statistics.median(t) * 1000:6.2f}" for name, t in times.items())
+                print(f"    {phrase:22} {shown}{'  (dateparser imported)' if loaded else ''}")
 
 SCORED_KINDS = ("point", "day")
 TARGETS = {"zh-hans": 0.95, "zh-hant": 0.90, "zh-yue": 0.90, "en": 0.90}
@@ -109,6 +177,8 @@ def main() -> None:
     parser.add_argument("--zone", default="Asia/Shanghai", help="the fixed zone the naive times are read in")
     parser.add_argument("--all", action="store_true", help="list every failing phrase, not 3 per pattern")
     parser.add_argument("--runs", type=int, default=5, help="timed parses per phrase for the median")
+    parser.add_argument("--cold-rounds", type=int, default=9, help="fresh processes per side and phrase (0: skip)")
+    parser.add_argument("--baseline", default="c9225bc", help="the revision the cold start is set beside")
     args = parser.parse_args()
 
     corpus = json.loads(args.corpus.read_text(encoding="utf-8"))
@@ -179,6 +249,8 @@ def main() -> None:
               f"max {max(native_times) * 1000:.3f} ms, over {len(native_times)} phrases")
     print(f"phrases that reached dateparser: {via_dateparser}; "
           f"dateparser imported after scoring: {'dateparser' in sys.modules}")
+    if args.cold_rounds:
+        cold_figures(args.baseline, args.cold_rounds)
 
 
 if __name__ == "__main__":
