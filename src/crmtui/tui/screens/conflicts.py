@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rich.cells import cell_len, chop_cells
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -173,18 +174,39 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
         self.app.push_screen(ConfirmScreen(question), answered)
 
+    class Dismissed(Message):
+        """The dismissal's worker gave up this many of the rep's changes."""
+
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    class Refused(Message):
+        """The dismissal's worker wrote nothing: the service's refusal."""
+
+        def __init__(self, error: CrmError) -> None:
+            super().__init__()
+            self.error = error
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dismiss")
     def _dismiss(self, seq: int | None) -> None:
+        """Writes off the event loop, then reports back with a message."""
         try:
             count = dismiss_rejected_change(self.crm.ctx, seq)
         except CrmError as error:
-            self.app.notify(error.message(), severity="warning")
+            self.post_message(self.Refused(error))
             return
-        self.app.notify(ngettext("Dismissed {count} rejected change", "Dismissed {count} rejected changes",
-                                 count).format(count=count))
-        refresh = getattr(self.app, "_show_sync_state", None)
-        if refresh is not None:
-            refresh()
-        self.load()
+        self.post_message(self.Dismissed(count))
+
+    @on(Dismissed)
+    def dismissed(self, event: Dismissed) -> None:
+        self.crm.notify(ngettext("Dismissed {count} rejected change", "Dismissed {count} rejected changes",
+                                 event.count).format(count=event.count))
+        self.crm.refresh_data()  # the footer's count, and this list (it reloads on the change)
+
+    @on(Refused)
+    def refused(self, event: Refused) -> None:
+        self.crm.notify(event.error.message(), severity="warning")
 
     def action_back(self) -> None:
         self.app.pop_screen()
