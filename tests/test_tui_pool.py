@@ -198,6 +198,31 @@ async def test_release_from_the_customer_screen_with_a_reason(team: Team) -> Non
         assert conn.execute("SELECT count(*) FROM customer").fetchone()[0] == 0
 
 
+async def test_a_release_that_fails_on_the_way_is_a_notification(team: Team, monkeypatch) -> None:
+    import crmtui.tui.dialogs.release as release_dialog
+
+    def broken(*args, **kwargs):
+        raise OSError("connection reset by peer")
+
+    ann = team.add_rep("ann")
+    acme = customer_service.add_customer(ann, "Acme")
+    sync.sync_round(ann)
+    monkeypatch.setattr(release_dialog, "release", broken)
+    app = build_app(ann, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_customer(acme.id)
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        await pilot.press("P")
+        await _until(pilot, lambda: isinstance(app.screen, ReleaseReasonForm))
+        await pilot.press("enter")  # the first reason
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        # the release's worker belongs to the customer screen, whose worker handler says what went wrong
+        await _until(pilot, lambda: any("connection reset" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, CustomerScreen)
+    assert _held_by(team, acme.id) == team.role("ann")
+
+
 async def test_a_rep_has_no_release_key_on_a_customer_of_someone_else(team: Team) -> None:
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
     acme = customer_service.add_customer(ann, "Acme")
