@@ -24,6 +24,7 @@ from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.normalize import visible
 
 if TYPE_CHECKING:
+    from crmtui.core.clock import Clock
     from crmtui.services.context import Context
 
 T = TypeVar("T")
@@ -50,21 +51,21 @@ SHOWN_REJECTIONS = 5
 JSON_OUT = Annotated[bool, Opt("--json", help=N_("Machine-readable output only."))]
 
 
-def _when(session, text: str | None) -> str:  # type: ignore[no-untyped-def]
+def _when(session: Context, text: str | None) -> str:
     """A stored ISO moment as the app shows it (in the rep's zone, the rep's language), or a dash."""
     if not text:
         return "—"
     return _moment(session.clock, datetime.fromisoformat(text.replace(" ", "T")))
 
 
-def _moment(clock, moment, with_time: bool = True) -> str:  # type: ignore[no-untyped-def]
+def _moment(clock: Clock, moment: datetime | None, with_time: bool = True) -> str:
     """A moment (UTC if naive) as the app shows dates: "Tue 1 Dec 08:00" in the rep's zone, the year only when it
     is not this year's; "Tue 1 Dec" without the time."""
     from crmtui.core.dates import format_when  # deferred (see the module's docstring)
 
-    if moment is None:
+    local = clock.to_local(moment) if moment is not None else None
+    if local is None:
         return "—"
-    local = clock.to_local(moment)
     return format_when(local if with_time else local.date(), with_time, lang(), clock.today())
 
 
@@ -324,7 +325,7 @@ def pool_release(
         out(_("released {name} to the pool ({reason})").format(name=found.name, reason=reason_label(why)))
 
 
-def _rules_value(session, key: str):  # type: ignore[no-untyped-def]
+def _rules_value(session: Context, key: str) -> int | None:
     from crmtui.services.team import pool_rules
 
     rules = pool_rules(session)
@@ -436,7 +437,7 @@ def server_deleted(dsn: MANAGER_DSN = None, json_out: JSON_OUT = False) -> None:
     """Lists the deleted customers a restore can bring back: when each was deleted, and to whom it goes back."""
     from crmtui.services import admin
 
-    def listed(session):  # type: ignore[no-untyped-def]
+    def listed(session: Context | None) -> list[tuple[admin.DeletedCustomer, str]]:
         clock = session.clock if session is not None else admin.admin_clock()
         return [(row, _moment(clock, row.deleted_at)) for row in admin.deleted(dsn=dsn, ctx=session)]
 

@@ -8,7 +8,7 @@ module is the CLI's door to them, so the CLI never imports the server or the syn
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -125,9 +125,9 @@ def remove_rep(dsn: str | None, name: str) -> int:
     return as_admin(dsn, lambda url: server_admin.remove_rep(url, name), "remove-rep")
 
 
-def rules(dsn: str | None, changes: dict[str, int | None]) -> dict[str, Any]:
+def rules(dsn: str | None, changes: Mapping[str, int | None]) -> dict[str, Any]:
     """The pool rules after setting the given ones (none given: as they are)."""
-    return as_admin(dsn, lambda url: server_admin.rules(url, changes), "rules")
+    return as_admin(dsn, lambda url: server_admin.rules(url, dict(changes)), "rules")
 
 
 def reclaim(dsn: str | None) -> int:

@@ -5,6 +5,7 @@ customer. Data only: crmtui.services.team_words words them."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -65,7 +66,7 @@ def _follow_up_companion_fields() -> frozenset[str]:
     return frozenset(_CUSTOMER_DATES_OF_A_FOLLOW_UP) | {"updated_at"} | DERIVED_FIELDS["customer"]
 
 
-def companions(rejected: list[_Mutation]) -> dict[int, int]:
+def companions(rejected: Sequence[_Mutation]) -> dict[int, int]:
     """The rejected changes that are no change of the rep's own: a customer update made only of the dates (and
     other derived columns) that a rejected follow-up of the same write gave its customer. By number, the number
     of the follow-up each one goes with."""
@@ -98,7 +99,7 @@ class RejectedChange:
 
 def rejected_changes(rejected: list[Rejection]) -> list[RejectedChange]:
     """The rejected mutations (the laptop's own, not rows set aside) as the rep's changes, in order."""
-    caused = companions(rejected)  # type: ignore[arg-type]
+    caused = companions(rejected)
     changes = {r.seq: RejectedChange(r) for r in rejected if r.seq not in caused}
     for r in rejected:
         if r.seq in caused:
@@ -124,14 +125,14 @@ def _rejected_rows(conn: sqlite3.Connection) -> list[_Row]:
 def rejected_count(conn: sqlite3.Connection) -> int:
     """How many changes of the rep's the server rejected (the footer's ✗): their companions not counted."""
     rows = _rejected_rows(conn)
-    return len(rows) - len(companions(rows))  # type: ignore[arg-type]
+    return len(rows) - len(companions(rows))
 
 
 def fold_round_rejections(ctx: Context, report: RoundReport) -> None:
     """A round's rejections as changes of the rep's: the companions of a rejected follow-up leave the round's
     list and its counts of sent and rejected changes (they stay in the outbox with the follow-up)."""
     with ctx.db.raw_read() as conn:
-        caused = companions(_rejected_rows(conn))  # type: ignore[arg-type]
+        caused = companions(_rejected_rows(conn))
     folded = [(seq, reason) for seq, reason in report.rejections if seq not in caused]
     dropped = len(report.rejections) - len(folded)
     report.rejections = folded
@@ -144,7 +145,7 @@ def dismiss_rejected_change(ctx: Context, which: int | None) -> int:
     read it and given it up. Returns how many changes of the rep's went (companions not counted)."""
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         rows = _rejected_rows(conn)
-        caused = companions(rows)  # type: ignore[arg-type]
+        caused = companions(rows)
         if which is None:
             count = replica.dismiss_rejected(conn, None) - len(caused)
         else:
