@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from crmtui.core.dates import (
     DateParseError,
     DateWeekdayError,
     format_when,
+    parse_day,
     parse_next_date,
     parse_when,
 )
@@ -92,7 +93,7 @@ ROWS = [
     ("month_end", "下個月", (2026, 12, 1, 9, 0), D),
     ("month_end", "月初", (2026, 12, 1, 9, 0), D),
     ("month_end", "next month", (2026, 12, 1, 9, 0), D),
-    ("month_end", "月中", (2026, 11, 30, 9, 0), D),         # no working day of mid-month left: its last
+    ("month_end", "月中", (2026, 12, 15, 9, 0), D),         # this month's has passed: next month's
     ("month_end", "下个月中", (2026, 12, 15, 9, 0), D),
     ("month_end", "mid next month", (2026, 12, 15, 9, 0), D),
     ("month_end", "下个月底", (2026, 12, 31, 9, 0), D),
@@ -122,7 +123,7 @@ ROWS = [
     ("month_end", "12月1日(周二)", (2026, 12, 1, 9, 0), D),
     ("month_end", "Wed, Dec 1", None, None),                # never moved a year ahead to fit the weekday
     ("month_end", "周三12月1号", None, None),
-    ("month_end", "mid-month", (2026, 11, 30, 9, 0), D),
+    ("month_end", "mid-month", (2026, 12, 15, 9, 0), D),
     ("month_end", "the 20th of next month", (2026, 12, 20, 9, 0), D),
     ("month_end", "12月1号下午两点", (2026, 12, 1, 14, 0), T),
     # ---- sunday: Sun 29 Nov 2026 10:00
@@ -241,7 +242,8 @@ ROWS = [
     ("leap", "the 29th", (2028, 2, 29, 9, 0), D),
     ("leap", "the 30th", (2028, 3, 30, 9, 0), D),
     ("leap", "30号", (2028, 3, 30, 9, 0), D),
-    ("leap", "月中", (2028, 2, 29, 9, 0), D),
+    ("leap", "月中", (2028, 3, 15, 9, 0), D),
+    ("leap", "本月中", (2028, 3, 15, 9, 0), D),
     ("leap", "Tue, Feb 29", (2028, 2, 29, 9, 0), D),
     ("leap", "Wed, Feb 29", None, None),
     ("leap", "下午3點半", (2028, 2, 29, 15, 30), T),
@@ -398,3 +400,19 @@ assert "dateparser" not in sys.modules, "dateparser was imported"
     result = subprocess.run([sys.executable, "-c", code], input=json.dumps(rows), env=env,
                             capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("text", ["下周", "next week", "3月份", "march", "下个月", "明年", "下周末", "next quarter"])
+def test_a_period_is_no_day_for_a_birthday_or_a_signed_date(text):
+    with pytest.raises(DateParseError) as info:
+        parse_day(text, CLOCKS["sunday"])
+    assert '"2026-11-20", "昨天", "3月12日"' in str(info.value)  # the examples of a day
+    assert parse_next_date(text, CLOCKS["sunday"]).when > CLOCKS["sunday"]  # still a next date
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("月底", date(2026, 11, 30)), ("月中", date(2026, 12, 15)), ("下月初", date(2026, 12, 1)),
+    ("年底", date(2026, 12, 31)), ("圣诞", date(2026, 12, 25)),
+])
+def test_a_period_that_names_one_day_is_a_day(text, expected):
+    assert parse_day(text, CLOCKS["sunday"]) == expected

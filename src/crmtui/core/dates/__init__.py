@@ -93,6 +93,11 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> Par
     A text naming only a day gives has_time False and that day at `default_time`.
     No past/future check here. Raises DateParseError when the text is not understood.
     """
+    return _read(text, now, default_time)[0]
+
+
+def _read(text: str, now: datetime, default_time: time) -> tuple[ParsedDate, bool]:
+    """parse_when's reading, and whether it came from a period of several days ("next week")."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     stripped = text.strip()
@@ -114,7 +119,7 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> Par
             raise DateWeekdayError(text, refusal.day.day, refusal.day.named_weekday, now.date()) from None
         raise DateParseError(text) from None
     if reading is not None:
-        return ParsedDate(reading.when, reading.has_time)
+        return ParsedDate(reading.when, reading.has_time), reading.span
     # dateparser misreads Chinese (12月1日 becomes the year 2112 without `languages`)
     # and guesses at scraps ("8" is next August, "a" next January, "31m" 31 minutes):
     # only text with a real English word goes to it, and its answer is checked.
@@ -123,7 +128,7 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> Par
     guessed = _parse_with_dateparser(folded, now, default_time)
     if guessed is None:
         raise DateParseError(text)
-    return ParsedDate(*guessed)
+    return ParsedDate(*guessed), False
 
 
 def parse_next_date(text: str, now: datetime, default_time: time = time(9, 0)) -> ParsedDate:
@@ -141,9 +146,16 @@ def parse_next_date(text: str, now: datetime, default_time: time = time(9, 0)) -
 
 
 def parse_day(text: str, now: datetime) -> date:
-    """Parse a day (birthday, signed date, close date) with the same grammar; past allowed."""
+    """Parse a day (birthday, signed date, close date) with the same grammar; past allowed.
+
+    A period of several days ("next week", 3月份) is refused: as a follow-up it means a working
+    day inside it, but a birthday or a signed date in "March" is no day at all.
+    """
     try:
-        return parse_when(text, now).when.date()
+        parsed, span = _read(text, now, time(9, 0))
+        if span:
+            raise DateParseError(text)
+        return parsed.when.date()
     except DateParseError as exc:
         if exc.template != DateParseError.TEMPLATE:
             raise

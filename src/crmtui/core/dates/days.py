@@ -34,6 +34,7 @@ class Day:
     implied: int | None = None   # minutes after midnight when the word names a time (今晚)
     bare_hour: bool = False      # a day word ("tomorrow"): a bare number after it is an hour
     named_weekday: int | None = None  # a weekday written beside the date, when it disagrees
+    span: bool = False           # a period of several days (下周, 3月份): no day for a birthday
 
 
 # ------------------------------------------------------------------ vocabulary
@@ -185,9 +186,13 @@ def inside(start: date, end: date, ctx: Context, weekend: bool = False) -> Day:
     return Day(last)
 
 
+def _span(day: Day) -> Day:
+    return Day(day.day, span=True)
+
+
 def _week(ctx: Context, weeks_ahead: int, weekend: bool = False) -> Day:
     monday = weekday_of_week(ctx.today, 0, weeks_ahead)
-    return inside(monday, monday + timedelta(days=6), ctx, weekend)
+    return _span(inside(monday, monday + timedelta(days=6), ctx, weekend))
 
 
 def _month(ctx: Context, first: date) -> Day:
@@ -198,7 +203,7 @@ def _named_month(ctx: Context, month: int, year: int | None) -> Day:
     """A month named alone (3月份, "march"): this year's unless it is over, then next year's."""
     if year is None:
         year = ctx.today.year if month >= ctx.today.month else ctx.today.year + 1
-    return _month(ctx, date(year, month, 1))
+    return _span(_month(ctx, date(year, month, 1)))
 
 
 def _last_of(first: date, ctx: Context) -> Day:
@@ -209,9 +214,15 @@ def _last_of(first: date, ctx: Context) -> Day:
     return Day(day)
 
 
-def _mid(first: date, ctx: Context) -> Day:
-    """月中, "mid-month": the 15th, or the working day after it."""
-    return inside(first.replace(day=15), month_end(first), ctx)
+def _mid(first: date, ctx: Context, roll: bool = True) -> Day:
+    """月中, "mid-month": the 15th, or the working day after it; once that has passed, next month's."""
+    day = first.replace(day=15)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    minutes = ctx.default_time.hour * 60 + ctx.default_time.minute
+    if roll and at(day, minutes, ctx.now.tzinfo) <= ctx.now:
+        return _mid(add_months(first, 1), ctx, roll=False)
+    return Day(day)
 
 
 def _this_month(ctx: Context) -> date:
@@ -243,7 +254,7 @@ def _en_month(m: re.Match, ctx: Context) -> Day:
 
 def _year_start(ctx: Context, years_ahead: int) -> Day:
     first = date(ctx.today.year + years_ahead, 1, 1)
-    return inside(first, date(first.year, 12, 31), ctx)
+    return _span(inside(first, date(first.year, 12, 31), ctx))
 
 
 def _year_end(ctx: Context) -> Day:
@@ -255,7 +266,7 @@ def _year_end(ctx: Context) -> Day:
 
 def _quarter(ctx: Context, quarters_ahead: int) -> Day:
     first = add_months(date(ctx.today.year, (ctx.today.month - 1) // 3 * 3 + 1, 1), 3 * quarters_ahead)
-    return inside(first, month_end(add_months(first, 2)), ctx)
+    return _span(inside(first, month_end(add_months(first, 2)), ctx))
 
 
 _NEXT = r"(?:下个?|下一个?)"
@@ -266,16 +277,17 @@ _PERIOD_WORDS = [  # (English, Chinese, words one of which it needs, handler): o
     (r"this\s+week", rf"{_THIS}(?:周|星期|礼拜)", ("week", "周", "星期", "礼拜"), lambda m, c: _week(c, 0)),
     (r"(?:this\s+|the\s+)?weekend", rf"(?:{_THIS})?周末", ("weekend", "周末"), lambda m, c: _week(c, 0, weekend=True)),
     (r"next\s+weekend", rf"{_NEXT}周末", ("weekend", "周末"), lambda m, c: _week(c, 1, weekend=True)),
-    (r"next\s+month|(?:early\s+next|(?:the\s+)?(?:beginning|start)\s+of\s+next)\s+month",
-     rf"{_NEXT}月|{_NEXT}月初|月初", ("month", "月"), lambda m, c: _month(c, _next_month(c))),
-    (r"this\s+month", rf"{_THIS}月", ("month", "月"), lambda m, c: _month(c, _this_month(c))),
+    (r"next\s+month", rf"{_NEXT}月", ("month", "月"), lambda m, c: _span(_month(c, _next_month(c)))),
+    (r"(?:early\s+next|(?:the\s+)?(?:beginning|start)\s+of\s+next)\s+month", rf"{_NEXT}月初|月初",
+     ("month", "月"), lambda m, c: _month(c, _next_month(c))),
+    (r"this\s+month", rf"{_THIS}月", ("month", "月"), lambda m, c: _span(_month(c, _this_month(c)))),
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom", rf"(?:{_THIS})?月[底末]",
      ("month", "eom", "月"), lambda m, c: _last_of(_this_month(c), c)),
     (r"(?:the\s+)?end\s+of\s+next\s+month", rf"{_NEXT}月[底末]", ("month", "月"), lambda m, c: _last_of(_next_month(c), c)),
     (r"mid[\s-]?month|(?:the\s+)?middle\s+of\s+(?:the\s+|this\s+)?month", rf"(?:{_THIS})?月中(?:旬)?",
      ("month", "月"), lambda m, c: _mid(_this_month(c), c)),
     (r"mid\s+next\s+month|(?:the\s+)?middle\s+of\s+next\s+month", rf"{_NEXT}月中(?:旬)?",
-     ("month", "月"), lambda m, c: _mid(_next_month(c), c)),
+     ("month", "月"), lambda m, c: _mid(_next_month(c), c, roll=False)),
     (r"next\s+year", r"明年", ("year", "明年"), lambda m, c: _year_start(c, 1)),
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy", r"(?:今年)?年[底末]", ("year", "eoy", "年"), lambda m, c: _year_end(c)),
     (r"next\s+quarter", r"下个?季度", ("quarter", "季度"), lambda m, c: _quarter(c, 1)),

@@ -35,6 +35,7 @@ class Refused(Exception):
 class Reading:
     when: datetime
     has_time: bool
+    span: bool = False  # read from a period of several days ("next week"): a next date, not a day
 
 
 # ---------------------------------------------------------- relative amounts
@@ -272,5 +273,5 @@ def _reading(day: Day | None, clock: tuple[int, str | None] | None, part: str | 
             when = at(ctx.today + timedelta(days=1), minutes, tz)
         return Reading(when, True)
     if minutes is None:
-        return Reading(at(day.day, ctx.default_time.hour * 60 + ctx.default_time.minute, tz), False)
-    return Reading(at(day.day, minutes, tz), True)
+        return Reading(at(day.day, ctx.default_time.hour * 60 + ctx.default_time.minute, tz), False, day.span)
+    return Reading(at(day.day, minutes, tz), True, day.span)
