@@ -30,8 +30,6 @@ from crmtui.sync.client import (
     claim,
     conflicts,
     dismiss_rejected,
-    handshake,
-    is_driver_error,
     mark_conflicts_seen,
     pool_rules,
     reassign,
@@ -43,7 +41,6 @@ from crmtui.sync.client import (
 from crmtui.sync.connection import (
     check_keyring,
     check_server_url,
-    connect,
     keyring_warning,
     ssl_mode,
     store_password,
@@ -64,11 +61,11 @@ from crmtui.sync.pool_view import (
 from crmtui.sync.protocol import RECEIVED, Conflict, Rejection
 
 __all__ = [
-    "OTHER", "RECEIVED", "RELEASE_REASONS", "Conflict", "DeletedCustomer", "PoolEntry", "RejectedChange", "Rejection",
-    "advice", "change_fields", "change_value", "check_connection", "check_keyring", "check_server_url", "claim",
-    "conflicts", "connect", "dismiss_rejected", "dismiss_rejected_change", "handshake", "is_driver_error",
-    "keyring_warning", "mark_conflicts_seen", "parse_reason_option", "pool_list", "pool_rules", "reason_label",
-    "reason_text", "reassign", "record_kind", "rejected_changes", "rejected_customer_names", "rejected_round_text",
-    "release", "release_reason", "report_notes", "reps", "shown_changes", "shown_value", "ssl_mode", "status", "status_line",
-    "store_password", "sync_round", "why_text",
+    "OTHER", "RECEIVED", "RELEASE_REASONS", "Conflict", "DeletedCustomer", "PoolEntry", "RejectedChange",
+    "Rejection", "advice", "change_fields", "change_value", "check_connection", "check_keyring", "check_server_url",
+    "claim", "conflicts", "dismiss_rejected", "dismiss_rejected_change", "keyring_warning", "mark_conflicts_seen",
+    "parse_reason_option", "pool_list", "pool_rules", "reason_label", "reason_text", "reassign", "record_kind",
+    "rejected_changes", "rejected_customer_names", "rejected_round_text", "release", "release_reason",
+    "report_notes", "reps", "shown_changes", "shown_value", "ssl_mode", "status", "status_line", "store_password",
+    "sync_round", "why_text",
 ]
