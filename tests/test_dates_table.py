@@ -113,6 +113,10 @@ ROWS = [
     ("month_end", "三月", (2027, 3, 1, 9, 0), D),
     ("month_end", "in march", (2027, 3, 1, 9, 0), D),
     ("month_end", "2027年5月", (2027, 5, 3, 9, 0), D),       # 1 May 2027 is a Saturday
+    ("month_end", "may 2027", (2027, 5, 3, 9, 0), D),
+    ("month_end", "during january", (2027, 1, 1, 9, 0), D),
+    ("month_end", "the following week", (2026, 12, 7, 9, 0), D),
+    ("month_end", "next qtr", (2027, 1, 1, 9, 0), D),
     ("month_end", "下午3点半", (2026, 11, 30, 15, 30), T),  # 30 minutes ago: today's
     ("month_end", "下午3点", (2026, 12, 1, 15, 0), T),      # exactly an hour ago: tomorrow's
     ("month_end", "5pm", (2026, 11, 30, 17, 0), T),

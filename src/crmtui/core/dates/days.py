@@ -272,7 +272,7 @@ def _quarter(ctx: Context, quarters_ahead: int) -> Day:
 _NEXT = r"(?:下个?|下一个?)"
 _THIS = r"(?:这个?|本|今)"
 _PERIOD_WORDS = [  # (English, Chinese, words one of which it needs, handler): one pattern per script, see parse_day
-    (r"next\s+week", rf"{_NEXT}(?:周|星期|礼拜)", ("week", "周", "星期", "礼拜"), lambda m, c: _week(c, 1)),
+    (r"(?:next|(?:the\s+)?following|coming|upcoming)\s+week", rf"{_NEXT}(?:周|星期|礼拜)", ("week", "周", "星期", "礼拜"), lambda m, c: _week(c, 1)),
     (r"(?:the\s+)?week\s+after\s+next", r"下下个?(?:周|星期|礼拜)", ("week", "下下"), lambda m, c: _week(c, 2)),
     (r"this\s+week", rf"{_THIS}(?:周|星期|礼拜)", ("week", "周", "星期", "礼拜"), lambda m, c: _week(c, 0)),
     (r"(?:this\s+|the\s+)?weekend", rf"(?:{_THIS})?周末", ("weekend", "周末"), lambda m, c: _week(c, 0, weekend=True)),
@@ -288,10 +288,10 @@ _PERIOD_WORDS = [  # (English, Chinese, words one of which it needs, handler): o
      ("month", "月"), lambda m, c: _mid(_this_month(c), c)),
     (r"mid\s+next\s+month|(?:the\s+)?middle\s+of\s+next\s+month", rf"{_NEXT}月中(?:旬)?",
      ("month", "月"), lambda m, c: _mid(_next_month(c), c, roll=False)),
-    (r"next\s+year", r"明年", ("year", "明年"), lambda m, c: _year_start(c, 1)),
+    (r"next\s+(?:year|yr)", r"明年|下一?年", ("year", "yr", "明年", "下"), lambda m, c: _year_start(c, 1)),
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy", r"(?:今年)?年[底末]", ("year", "eoy", "年"), lambda m, c: _year_end(c)),
-    (r"next\s+quarter", r"下个?季度", ("quarter", "季度"), lambda m, c: _quarter(c, 1)),
-    (r"this\s+quarter", r"(?:这个?|本)季度", ("quarter", "季度"), lambda m, c: _quarter(c, 0)),
+    (r"next\s+(?:quarter|qtr)", r"下个?季度", ("quarter", "qtr", "季度"), lambda m, c: _quarter(c, 1)),
+    (r"this\s+(?:quarter|qtr)", r"(?:这个?|本)季度", ("quarter", "qtr", "季度"), lambda m, c: _quarter(c, 0)),
     # fixed-date holidays: the coming one
     (r"new\s+year'?s?\s+day", r"元旦", ("new year", "元旦"), lambda m, c: Day(upcoming_month_day(c.today, 1, 1))),
     (r"may\s+day", r"五一(?:劳动节)?|劳动节", ("may day", "五一", "劳动"), lambda m, c: Day(upcoming_month_day(c.today, 5, 1))),
@@ -301,7 +301,7 @@ _PERIOD_WORDS = [  # (English, Chinese, words one of which it needs, handler): o
 PERIODS = [(Lazy(pattern, *needs), handler) for *patterns, needs, handler in _PERIOD_WORDS for pattern in patterns] + [
     (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<rel>去年|今年|明年))?(?P<m>{NUM})月份?", "月"),
      _zh_month),
-    (Lazy(rf"(?:in\s+)?(?:(?P<rel>this|next)\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{4}))?", *_MON_KEYS), _en_month),
+    (Lazy(rf"(?:in\s+|during\s+)?(?:(?P<rel>this|next)\s+)?(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?", *_MON_KEYS), _en_month),
 ]
 
 
