@@ -259,3 +259,27 @@ def test_pool_customers_on_a_managers_laptop_are_nobodys_work(team_book, frozen)
     add_lead(ctx, "Boss New Lead")
     frozen.move_to(NOW)
     assert _names(agenda_for(ctx), "new_leads") == {"Boss New Lead"}
+
+
+async def test_a_managers_lists_say_whose_customer_each_row_is(team_book, memory_keyring) -> None:
+    """The owner note is one rule (services.lookup.owner_note) for the board, the search and `crm list`: another
+    rep's customer names its rep, the manager's own customer names nobody."""
+    from .test_tui import _type
+
+    app = build_app(team_book)
+    async with app.run_test(size=SIZE) as pilot:
+        await _settle(pilot)
+        await pilot.press("p")
+        await _settle(pilot)
+        card = str(app.screen.query_one("#list-quote", OptionList).options[0].prompt)
+        assert card.startswith("Wang Quo") and card.splitlines()[-1].strip() == "@wang"  # a manager's fourth line
+        await pilot.press("slash")
+        await _settle(pilot)
+        await _type(pilot, "Today")
+        await _settle(pilot, 0.2)
+        hits = [str(option.prompt) for option in app.screen.query_one("#results", OptionList).options]
+    wang, boss = (next(hit for hit in hits if name in hit) for name in ("Wang Today", "Boss Today"))
+    assert wang.rstrip().endswith(" · wang") and "· boss" not in boss and "· pool" not in boss
+    listed = {line.split("  ·  ")[0].split("  ", 1)[1]: line for line in ok("list", "customers").stdout.splitlines()}
+    assert listed["Wang Today"].endswith("  ·  wang") and listed["Li Late"].endswith("  ·  li")
+    assert not listed["Boss Today"].endswith("boss")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -16,9 +16,6 @@ from crmtui.cli.session import find_customer, open_session
 from crmtui.core import labels
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, sentences
-
-if TYPE_CHECKING:
-    from crmtui.services.context import Context
 
 
 def _choose_language() -> None:
@@ -291,14 +288,6 @@ def show(
         for contract in view.voided:
             out(f"  {contract.when}  {contract.text}")
 
-def _owner_note(ctx: Context, owner: str | None) -> str:
-    """In a team, whose customer it is when it is not the rep's own (a manager's copy holds everyone's)."""
-    sync = ctx.settings.sync
-    if not sync.configured or owner == sync.user:
-        return ""
-    return "  ·  " + (owner if owner else labels.status("pool"))
-
-
 @app.command("list")
 def list_(
     what: Annotated[str, typer.Argument(help=N_("customers, leads or deals."))],
@@ -327,6 +316,7 @@ def list_(
                 out(f"{str(r['id'])[:8]}  " + "  ·  ".join(p for p in parts if p))
         else:
             from crmtui.services.customers import list_customers
+            from crmtui.services.lookup import owner_note
 
             statuses = ("lead",) if what == "leads" else ("prospect", "customer", "dormant", "pool")
             rows = [customer_dict(ctx, c) for c in list_customers(ctx, statuses) if owned_by(whose, c.owner)]
@@ -336,7 +326,7 @@ def list_(
             for r in rows:
                 parts = [labels.status(str(r["status"])), str(r["tier"]), str(r["phone"] or "")]
                 out(f"{str(r['id'])[:8]}  {r['name']}  ·  " + "  ·  ".join(p for p in parts if p)
-                     + _owner_note(ctx, r["owner"]))  # type: ignore[arg-type]
+                     + owner_note(ctx, r["owner"], "  ·  "))  # type: ignore[arg-type]
         if not rows:
             out(_("(none)"))
 
