@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from crmtui.services.context import Context
 
 T = TypeVar("T")
-Action = Callable[["psycopg.Connection", Clock], T]
-"""What a manager's command does on the server: given the connection and the clock dates are shown with."""
+Action = Callable[["psycopg.Connection"], T]
+"""What a manager's command does on the server, given the connection."""
 
 __all__ = ["DeletedCustomer", "InitResult", "RepRow", "add_rep", "admin_clock", "as_admin", "deleted", "init",
            "reassign", "reclaim", "remove_rep", "reps", "restore", "rules"]
@@ -74,26 +74,24 @@ def as_admin(dsn: str | None, action: Callable[[str], T], command: str = "") -> 
 
 
 def _as_manager(dsn: str | None, ctx: Context | None, action: Action[T], *, sync_after: bool = False) -> T:
-    """Runs action(connection, clock) as the admin (with the admin's URL) or, without one, as the manager this
+    """Runs action(connection) as the admin (with the admin's URL) or, without one, as the manager this
     laptop syncs as (its own team login: the server, user and keyring password of `crm sync setup`). A rep's
     login is refused before anything is read; after a change, the manager's laptop syncs at once."""
     if dsn:
         def run(url: str) -> T:
             with server_admin.admin_connection(url) as conn:
                 server_admin.require_admin(conn)
-                return action(conn, admin_clock())
+                return action(conn)
 
         return as_admin(dsn, run)
-    if ctx is None:
+    if ctx is None or not ctx.settings.sync.configured:
         raise NotAllowed("give the admin's --dsn, or run it on a manager's laptop set up with `crm sync setup`")
     sync = ctx.settings.sync
-    if not sync.configured:
-        raise NotAllowed("give the admin's --dsn, or run it on a manager's laptop set up with `crm sync setup`")
     try:
         with connect(sync) as pg:
             if not handshake(ctx, pg).manager:
                 raise server_admin.refusal("managers_only", sync.user)
-            result = action(pg, ctx.clock)
+            result = action(pg)
     except CrmError:
         raise
     except Exception as error:  # the driver's: one line
@@ -140,12 +138,12 @@ def reclaim(dsn: str | None) -> int:
 def reassign(customer: str, rep: str | None, *, dsn: str | None = None, ctx: Context | None = None) -> str:
     """Gives a customer (a name, part of it, pinyin initials or an id prefix) to a rep, or to the pool (None);
     returns its name."""
-    return _as_manager(dsn, ctx, lambda conn, _clock: server_admin.reassign_on(conn, customer, rep), sync_after=True)
+    return _as_manager(dsn, ctx, lambda conn: server_admin.reassign_on(conn, customer, rep), sync_after=True)
 
 
 def restore(customer: str, *, dsn: str | None = None, ctx: Context | None = None) -> str:
     """Brings back a deleted customer with the records deleted with it; returns its name."""
-    return _as_manager(dsn, ctx, lambda conn, _clock: server_admin.restore_on(conn, customer), sync_after=True)
+    return _as_manager(dsn, ctx, lambda conn: server_admin.restore_on(conn, customer), sync_after=True)
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,7 @@ class DeletedCustomer:
 
 def deleted(*, dsn: str | None = None, ctx: Context | None = None) -> list[DeletedCustomer]:
     """The team's deleted customers a restore can bring back, newest deletion first."""
-    return _as_manager(dsn, ctx, lambda conn, _clock: [DeletedCustomer(*row) for row in server_admin.deleted_on(conn)])
+    return _as_manager(dsn, ctx, lambda conn: [DeletedCustomer(*row) for row in server_admin.deleted_on(conn)])
 
 
 @dataclass(frozen=True)
@@ -178,4 +176,4 @@ class RepRow:
 
 def reps(*, dsn: str | None = None, ctx: Context | None = None) -> list[RepRow]:
     """The team's reps: manager or not, active or not, customers held."""
-    return _as_manager(dsn, ctx, lambda conn, _clock: [RepRow(*row) for row in server_admin.reps_on(conn)])
+    return _as_manager(dsn, ctx, lambda conn: [RepRow(*row) for row in server_admin.reps_on(conn)])
