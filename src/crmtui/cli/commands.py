@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -724,5 +725,10 @@ team.register(app)  # `crm sync`, `crm pool`, `crm server`
 
 def main() -> None:
     """Entry point of the `crm` script."""
-    app()
+    try:
+        app()
+    finally:
+        # The process ends here: the cyclic collector's last pass at exit, over everything the command loaded (the
+        # ORM, pypinyin's dictionaries), frees nothing the exit does not and cost 0.3 s of CPU after `crm demo`.
+        gc.freeze()
 
