@@ -16,5 +16,6 @@ class DataChanged(Message):
 
 @dataclass
 class PoolChanged(Message):
-    """A claim or a restore changed the team's pool: the pool lists on the stack read it again from the server
-    (DataChanged would not do: it comes after every local write, and the pool is not on the laptop)."""
+    """A claim, a restore or a sync round may have changed the team's pool: the pool lists on the stack read it
+    again from the server (DataChanged would not do: it comes after every local write, and the pool is not on the
+    laptop)."""
