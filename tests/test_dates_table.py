@@ -420,3 +420,13 @@ def test_a_period_is_no_day_for_a_birthday_or_a_signed_date(text):
 ])
 def test_a_period_that_names_one_day_is_a_day(text, expected):
     assert parse_day(text, CLOCKS["sunday"]) == expected
+
+
+@pytest.mark.parametrize(("now", "text"), [
+    (datetime(9999, 12, 30, 12, 0, tzinfo=SHANGHAI), "4年后"),
+    (datetime(9999, 12, 30, 12, 0, tzinfo=SHANGHAI), "next year"),
+    (datetime(1, 1, 2, 12, 0, tzinfo=SHANGHAI), "大前天"),
+])
+def test_a_reading_outside_the_calendar_is_refused_not_a_crash(now, text):
+    with pytest.raises(DateParseError):
+        parse_when(text, now)

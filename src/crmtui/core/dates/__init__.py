@@ -118,6 +118,8 @@ def _read(text: str, now: datetime, default_time: time) -> tuple[ParsedDate, boo
         if refusal.day is not None and refusal.day.named_weekday is not None:
             raise DateWeekdayError(text, refusal.day.day, refusal.day.named_weekday, now.date()) from None
         raise DateParseError(text) from None
+    except (ValueError, OverflowError):  # a reading past year 9999 or before year 1
+        raise DateParseError(text) from None
     if reading is not None:
         return ParsedDate(reading.when, reading.has_time), reading.span
     # dateparser misreads Chinese (12月1日 becomes the year 2112 without `languages`)
