@@ -146,8 +146,8 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
     voided_lines = [VoidedLine(when=when(v.at), text=v.describe(ctx.settings)) for v in voided]
     # Both lists are newest first: a contract voided after a follow-up stands above it.
     timeline: list[FollowUpLine | VoidedLine] = []
-    pending = list(zip(voided, voided_lines))
-    for follow_up, line in zip(detail.follow_ups, follow_ups):
+    pending = list(zip(voided, voided_lines, strict=True))
+    for follow_up, line in zip(detail.follow_ups, follow_ups, strict=True):
         while pending and pending[0][0].at > follow_up.at:
             timeline.append(pending.pop(0)[1])
         timeline.append(line)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -283,10 +283,10 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             self.notify(_("Only a lead can be converted"), severity="warning")
             return
 
-        def converted(result: object) -> None:
+        def converted(result: tuple[Any, Any, Any] | None) -> None:  # the customer, contact and deal made
             if result is None:
                 return
-            customer, contact, deal = result  # type: ignore[misc]
+            customer, contact, deal = result
             if customer.id != self.customer_id:  # the lead joined an existing customer: this screen shows that one now
                 self.customer_id = customer.id
                 self.notify(_("Converted into {customer}: contact {contact}, deal {deal}").format(
