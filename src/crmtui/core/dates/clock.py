@@ -47,6 +47,7 @@ _RELATIVE_TO = Lazy(
     r"(?P<n>half|(?:a\s+)?quarter|\d{1,2})(?:\s+minutes?)?\s+(?P<dir>past|after|from|to|till|til|before)\s+(?P<base>.+)"
     r"|(?P<n2>half)\s+(?P<base2>\d{1,2})"  # British "half three"
 )
+_RELATIVE_WORDS = (" past ", " after ", " from ", " to ", " till ", " til ", " before ", "half ")
 _LEAD = Lazy(r"(?:(?:at|@|for|around|about|approximately|approx\.?)\s*)*")
 _TRAIL = Lazy(r"(?:\s*ish|\s+approximately|\s+or\s+so|\s+sharp)$")
 
@@ -151,7 +152,7 @@ def parse_clock(s: str, hint: str | None, bare: bool = False) -> tuple[int, str 
     if m:
         minutes = _clock(int(m["h"]), 0, hint)
         return None if minutes is None else (minutes, None)
-    m = english and " " in s and _RELATIVE_TO.fullmatch(s)
+    m = english and any(word in s for word in _RELATIVE_WORDS) and _RELATIVE_TO.fullmatch(s)
     if m:
         return _relative_to(m, hint)
     if at_word or hint or bare:

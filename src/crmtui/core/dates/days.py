@@ -453,7 +453,7 @@ DAY_RULES = [
     (Lazy(rf"(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)(?:\s+of\s+{_EN_MONTH_WHICH})?", "st", "nd", "rd", "th"),
      _day_of_month),
     (Lazy(rf"(?:the\s+)?(?P<n>1st|2nd|3rd|4th|5th|last)\s+(?P<wd>{WD})\s+(?:of|in)\s+"
-                rf"(?:(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?|{_EN_MONTH_WHICH})", *_WD_KEYS), _en_nth_weekday),
+                rf"(?:(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?|{_EN_MONTH_WHICH})", "1st", "2nd", "3rd", "4th", "5th", "last"), _en_nth_weekday),
     (Lazy(rf"(?P<m>{NUM})月(?:的)?(?P<n>第[一二三四五1-5]|最后一)个?{_ZH_WD}", "第", "最后"),
      lambda m, c: _zh_nth_weekday(_WithY(m), c)),
     (Lazy(rf"(?:the\s+)?last\s+day\s+(?:of|in)\s+(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?", "last day"),
@@ -481,8 +481,6 @@ class _WithY:
         return None if key in ("y", "which") else self.m[key]
 
 
-_EN_WD_FIRST = Lazy(rf"(?P<wd>{WD})\.?\s*,?\s*(?P<rest>.+)", *_WD_KEYS)
-_EN_WD_LAST = Lazy(rf"(?P<rest>.+?)\s*,?\s*(?P<wd>{WD})\.?", *_WD_KEYS)
 _ZH_WD_FIRST = Lazy(_ZH_WD + r",?(?P<rest>.+)", "周", "星期", "礼拜")
 _ZH_WD_LAST = Lazy(r"(?P<rest>.+?)[,(]?" + _ZH_WD + r"\)?", "周", "星期", "礼拜")
 
@@ -496,15 +494,7 @@ def _with_weekday(s: str, ctx: Context) -> Day | None:
     they disagree, the day comes back with named_weekday set and the caller refuses it
     naming both.
     """
-    for pattern, names in ((_EN_WD_FIRST, EN_WEEKDAYS), (_EN_WD_LAST, EN_WEEKDAYS),
-                           (_ZH_WD_FIRST, ZH_WEEKDAYS), (_ZH_WD_LAST, ZH_WEEKDAYS)):
-        if pattern.ascii != s.isascii() or not pattern.fits(s):
-            continue
-        m = pattern.fullmatch(s)
-        if m is None:
-            continue
-        weekday = names[m["wd"]]
-        rest = m["rest"].strip(" ,")
+    for weekday, rest in _weekday_and_rest(s):
         day = parse_day(rest, ctx, with_weekday=False)
         if day is None or day.hint is not None:
             continue
@@ -520,6 +510,22 @@ def _with_weekday(s: str, ctx: Context) -> Day | None:
                 return Day(this_year)
         return Day(day.day, named_weekday=weekday)
     return None
+
+
+def _weekday_and_rest(s: str):
+    """(weekday, the rest of the text) for a weekday written first or last: "fri, jul 18", "周日二月十号"."""
+    if s.isascii():
+        words = s.replace(",", " ").split()
+        if len(words) > 1:
+            for word, rest in ((words[0], words[1:]), (words[-1], words[:-1])):
+                weekday = EN_WEEKDAYS.get(word.rstrip("."))
+                if weekday is not None:
+                    yield weekday, " ".join(rest)
+        return
+    for pattern in (_ZH_WD_FIRST, _ZH_WD_LAST):
+        m = pattern.fits(s) and pattern.fullmatch(s)
+        if m:
+            yield ZH_WEEKDAYS[m["wd"]], m["rest"].strip(" ,")
 
 
 def _names_month(text: str) -> bool:
