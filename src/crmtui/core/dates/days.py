@@ -144,14 +144,13 @@ def at(day: date, minutes: int, tz) -> datetime:
 
 
 def full_year(year: str, today: date) -> int:
-    """A written year; two digits mean the year within 50 years either side of today's ("74" in 2013: 1974)."""
+    """A written year; two digits are this century's up to 20 years ahead, else the century before
+    ("74" in 2026 is 1974: a birthday or a signed date, not a follow-up 48 years away)."""
     value = int(year)
     if len(year) == 2:
         value += today.year // 100 * 100
-        if value > today.year + 49:
+        if value > today.year + 20:
             value -= 100
-        elif value < today.year - 50:
-            value += 100
     return value
 
 
