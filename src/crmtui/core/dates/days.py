@@ -323,7 +323,9 @@ _EN_WEEK_OFFSETS = {"this": 0, "next": 1, "last": -1, "previous": -1}
 
 
 def _en_weekday_of_week(m, ctx):
-    return Day(weekday_of_week(ctx.today, EN_WEEKDAYS[m["wd"]], _EN_WEEK_OFFSETS[m["which"]]))
+    """ "<weekday> next week" or "next week's <weekday>" (the second spelling's groups end in 2)."""
+    weekday, which = m["wd"] or m["wd2"], m["which"] or m["which2"]
+    return Day(weekday_of_week(ctx.today, EN_WEEKDAYS[weekday], _EN_WEEK_OFFSETS[which]))
 
 
 def _en_weekday_after_next(m, ctx):
@@ -399,19 +401,19 @@ _NTH = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "last": -1, "第一": 
         "第三": 3, "第四": 4, "第五": 5, "最后一": -1, "第1": 1, "第2": 2, "第3": 3, "第4": 4, "第5": 5}
 
 
-def _month_of(m, ctx, month: int | None) -> tuple[int, int]:
-    """(year, month) for "of october [2014]", "of this/next/last month", 十月."""
+def _month_of(ctx, month: int | None, year: str | None = None, which: str | None = None) -> tuple[int, int]:
+    """(year, month) for "of october [2014]", 十月, or "of this/next/last month" (month None)."""
     if month is None:
-        first = add_months(ctx.today.replace(day=1), _MONTH_OFFSETS[" ".join((m["which"] or "this").split())])
+        first = add_months(ctx.today.replace(day=1), _MONTH_OFFSETS[" ".join((which or "this").split())])
         return first.year, first.month
-    if m["y"]:
-        return int(m["y"]), month
+    if year:
+        return int(year), month
     return (ctx.today.year if month >= ctx.today.month else ctx.today.year + 1), month
 
 
 def _en_nth_weekday(m, ctx):
     month = EN_MONTHS[m["mon"]] if m["mon"] else None
-    year, month = _month_of(m, ctx, month)
+    year, month = _month_of(ctx, month, m["y"], m["which"])
     return Day(nth_weekday(year, month, EN_WEEKDAYS[m["wd"]], _NTH[m["n"]]))
 
 
@@ -419,12 +421,12 @@ def _zh_nth_weekday(m, ctx):
     month = zh_int(m["m"])
     if month is None:
         return None
-    year, month = _month_of(m, ctx, month)
+    year, month = _month_of(ctx, month)
     return Day(nth_weekday(year, month, ZH_WEEKDAYS[m["wd"]], _NTH[m["n"]]))
 
 
 def _en_last_day_of(m, ctx):
-    year, month = _month_of(m, ctx, EN_MONTHS[m["mon"]])
+    year, month = _month_of(ctx, EN_MONTHS[m["mon"]], m["y"])
     return Day(month_end(date(year, month, 1)))
 
 
@@ -433,7 +435,7 @@ DAY_RULES = [
     (Lazy(rf"(?:(?P<pre>this|next|coming|last|past|previous)\s+)?(?P<wd>{WD})", *_WD_KEYS), _en_weekday),
     (Lazy(rf"(?P<wd>{WD})\s+(?:of\s+|from\s+)?(?P<which>this|next|last|previous)\s+week"
                 rf"|(?P<which2>this|next|last|previous)\s+week(?:'s)?\s+(?P<wd2>{WD})", "week"),
-     lambda m, c: _en_weekday_of_week(_Swap(m), c)),
+     _en_weekday_of_week),
     (Lazy(rf"(?P<wd>{WD})\s+after\s+next", "after next"), _en_weekday_after_next),
     (Lazy(rf"(?P<n>\d{{1,2}})\s+(?P<wd>{WD})s?\s+(?P<dir>from\s+now|hence|ago|back)", "now", "hence", "ago", "back"),
      _en_weekdays_counted),
@@ -454,30 +456,10 @@ DAY_RULES = [
     (Lazy(rf"(?:the\s+)?(?P<n>1st|2nd|3rd|4th|5th|last)\s+(?P<wd>{WD})\s+(?:of|in)\s+"
                 rf"(?:(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?|{_EN_MONTH_WHICH})", "1st", "2nd", "3rd", "4th", "5th", "last"), _en_nth_weekday),
     (Lazy(rf"(?P<m>{NUM})月(?:的)?(?P<n>第[一二三四五1-5]|最后一)个?{_ZH_WD}", "第", "最后"),
-     lambda m, c: _zh_nth_weekday(_WithY(m), c)),
+     _zh_nth_weekday),
     (Lazy(rf"(?:the\s+)?last\s+day\s+(?:of|in)\s+(?P<mon>{MON})(?:\s*,?\s*(?P<y>\d{{4}}))?", "last day"),
      _en_last_day_of),
 ]
-
-
-class _Swap:
-    """A match of either spelling of "<weekday> next week" / "next week's <weekday>"."""
-
-    def __init__(self, m: re.Match) -> None:
-        self.m = m
-
-    def __getitem__(self, key: str):
-        return self.m[key] or self.m[key + "2"]
-
-
-class _WithY:
-    """A Chinese nth-weekday match, which names no year."""
-
-    def __init__(self, m: re.Match) -> None:
-        self.m = m
-
-    def __getitem__(self, key: str):
-        return None if key in ("y", "which") else self.m[key]
 
 
 _ZH_WD_FIRST = Lazy(_ZH_WD + r",?(?P<rest>.+)", "周", "星期", "礼拜")
