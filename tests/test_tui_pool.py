@@ -223,6 +223,28 @@ async def test_a_release_that_fails_on_the_way_is_a_notification(team: Team, mon
     assert _held_by(team, acme.id) == team.role("ann")
 
 
+async def test_a_claim_that_fails_on_the_way_is_a_notification(team: Team, monkeypatch) -> None:
+    import crmtui.tui.dialogs.claim as claim_dialog
+
+    def broken(*args, **kwargs):
+        raise OSError("connection reset by peer")
+
+    acme = _released_history(team, "宏达机械")
+    li = team.add_rep("li")
+    monkeypatch.setattr(claim_dialog, "claim", broken)
+    app = build_app(li, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o")
+        await _until(pilot, lambda: isinstance(app.screen, PoolScreen) and app.screen.customers)
+        await pilot.press("c")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        # the claim's worker belongs to the pool screen, whose worker handler says what went wrong
+        await _until(pilot, lambda: any("connection reset" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, PoolScreen) and acme.id in app.screen.customers
+    assert _held_by(team, acme.id) is None
+
+
 async def test_a_rep_has_no_release_key_on_a_customer_of_someone_else(team: Team) -> None:
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
     acme = customer_service.add_customer(ann, "Acme")

@@ -91,6 +91,30 @@ async def test_a_customer_deleted_in_the_pool_is_offered_back_to_the_pool(team: 
     assert team.server_rows("customer", "id = %s", (customer.id,))[0]["owner"] is None
 
 
+async def test_a_restore_that_fails_on_the_way_is_a_notification(team: Team, monkeypatch) -> None:
+    import crmtui.tui.screens.deleted_customers as deleted_screen
+
+    def broken(*args, **kwargs):
+        raise OSError("connection reset by peer")
+
+    team.add_rep("wang")
+    boss = team.add_rep("boss", manager=True)
+    customer_id = _deleted_by_the_manager(team, "wang", "Tyrell Foods")
+    monkeypatch.setattr(deleted_screen, "restore_team_customer", broken)
+    app = build_app(boss, watch_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: app.is_manager)
+        app.push_screen(DeletedCustomersScreen())
+        await _until(pilot, lambda: isinstance(app.screen, DeletedCustomersScreen) and app.screen.customers)
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        # the restore's worker belongs to the deleted customers' screen, whose worker handler says what went wrong
+        await _until(pilot, lambda: any("connection reset" in str(n.message) for n in app._notifications))
+        assert isinstance(app.screen, DeletedCustomersScreen)
+    assert team.server_rows("customer", "id = %s", (customer_id,))[0]["deleted_at"] is not None
+
+
 async def test_a_rep_has_no_deleted_customers_key(team: Team) -> None:
     ann = team.add_rep("ann")
     app = build_app(ann, watch_seconds=0.2)

@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 
 def claim_from_pool(app: CrmApp, customer_id: str, name: str, done: Callable[[bool], None] | None = None) -> None:
     """Asks "Claim NAME?", then claims on the server in a thread and pulls the customer; `done(arrived)` runs
-    after a claim (arrived: the customer is on the laptop already), and every pool list on screen reloads."""
+    after a claim (arrived: the customer is on the laptop already), and every pool list on screen reloads.
+    The thread is a worker of the screen this starts from, so a failure reaches that screen's worker handler."""
+    screen = app.screen
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
+            screen.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
 
     def claim_now() -> None:
         try:

@@ -95,8 +95,8 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
     def ask_restore(self, customer: DeletedCustomer) -> None:
         def answered(yes: bool | None) -> None:
             if yes:
-                self.app.run_worker(partial(self.restore_now, customer), thread=True, group="restore",
-                                    exit_on_error=False)
+                # a worker of this screen, so a failure reaches its worker handler as a notification
+                self.run_worker(partial(self.restore_now, customer), thread=True, group="restore", exit_on_error=False)
 
         question = _("Restore {name}? It goes back to {holder} with the records deleted with it").format(
             name=customer.name, holder=customer.holder or _("the pool"))
