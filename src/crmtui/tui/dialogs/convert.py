@@ -4,11 +4,10 @@ it lists them with "a new company", and the rep picks one before anything is con
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -17,6 +16,7 @@ from crmtui.core.errors import CrmError, Match
 from crmtui.core.i18n import N_, _
 from crmtui.services.convert import SeveralCustomersNamed, conversion_target, convert_lead, proposed_next_follow_up
 from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.dialogs.form import SavesInWorker
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.date_preview import show_next_date
 
@@ -24,7 +24,7 @@ NEW_COMPANY = "new-company"
 """The option id of "a new company" in the list of customers the lead could join."""
 
 
-class ConvertForm(CrmScreenMixin, ModalScreen[object]):
+class ConvertForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):
     """Converts the lead with the next follow-up typed here; an empty date converts without one
     (the customer then stays among the new leads to call on Today until someone calls)."""
 
@@ -58,23 +58,6 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         """The customers the lead's company names, when there are several: the rep picks one (or a new company)."""
         self.chosen: str | None = None
         """The picked option: a customer's id or NEW_COMPANY; None until the rep picks."""
-        self.saving = False
-        """A conversion is under way: another Enter or Ctrl+S must not convert the lead twice."""
-
-    class Converted(Message):
-        """The save's worker converted the lead."""
-
-        def __init__(self, converted: object) -> None:
-            super().__init__()
-            self.converted = converted
-
-    class Refused(Message):
-        """The save's worker converted nothing: the service's refusal, or None when the worker failed (the
-        screen's worker handler shows that error)."""
-
-        def __init__(self, error: CrmError | None) -> None:
-            super().__init__()
-            self.error = error
 
     def compose(self) -> ComposeResult:
         proposed = proposed_next_follow_up(self.crm.ctx)
@@ -148,42 +131,25 @@ class ConvertForm(CrmScreenMixin, ModalScreen[object]):
         self.action_save()
 
     def action_save(self) -> None:
-        if self.saving:
-            return
         if self.choices and self.chosen is None:
             self.notify(_("Choose the customer {name} joins, or a new company").format(name=self.lead_name),
                         severity="error")
             self.query_one("#convert-choices", OptionList).focus()
             return
-        self.saving = True
-        into_id = self.chosen if self.chosen not in (None, NEW_COMPANY) else None
-        self.convert(self.query_one("#convert-next", Input).value, into_id, self.chosen == NEW_COMPANY)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def convert(self, next_at: str, into_id: str | None, new_company: bool) -> None:
-        """Converts through the service off the event loop, then reports back with a message."""
-        try:
-            converted = convert_lead(self.crm.ctx, self.lead_id, next_at=next_at, into_id=into_id,
-                                     new_company=new_company)
-        except CrmError as exc:
-            self.post_message(self.Refused(exc))
+        if not self.start_saving():
             return
-        except Exception:
-            self.post_message(self.Refused(None))  # the form can be saved again
-            raise
-        self.post_message(self.Converted(converted))
+        into_id = self.chosen if self.chosen not in (None, NEW_COMPANY) else None
+        next_at, new_company = self.query_one("#convert-next", Input).value, self.chosen == NEW_COMPANY
+        self.save_in_worker(lambda: convert_lead(self.crm.ctx, self.lead_id, next_at=next_at, into_id=into_id,
+                                                 new_company=new_company))
 
-    @on(Converted)
-    def converted(self, event: Converted) -> None:
-        self.dismiss(event.converted)
+    def saved(self, result: object) -> None:
+        self.dismiss(result)
 
-    @on(Refused)
-    def refused(self, event: Refused) -> None:
+    def refused(self, error: CrmError) -> None:
         """The date is marked and the reason said; what was typed stays."""
-        self.saving = False
-        if event.error is not None:
-            self.query_one("#convert-next", Input).add_class("missing")
-            self.notify(event.error.message(), severity="error")
+        self.query_one("#convert-next", Input).add_class("missing")
+        self.notify(error.message(), severity="error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

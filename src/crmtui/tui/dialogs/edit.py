@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.dialogs.form import SavesInWorker
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core import i18n, labels
 from crmtui.core.formatting import format_birthday
@@ -33,32 +33,15 @@ def field_labels() -> dict[str, str]:
     return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown()}  # the edit's name for tags
 
 
-class EditRecordScreen(CrmScreenMixin, ModalScreen[None]):
+class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
     """↑/↓ picks a field, Enter edits it, Enter again saves; Esc goes back a step. What a record shows, and how
     one field is saved, is its subclass's."""
 
     BINDINGS = [Binding("escape", "back", N_("Back"), id="back-edit")]
 
-    class Saved(Message):
-        """The save's worker wrote the field."""
-
-        def __init__(self, field: str) -> None:
-            super().__init__()
-            self.field = field
-
-    class Refused(Message):
-        """The save's worker did not write: the service's refusal, or None when the worker failed (the screen's
-        worker handler shows that error)."""
-
-        def __init__(self, error: CrmError | None) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(self) -> None:
         super().__init__()
         self.editing: str | None = None
-        self.saving = False
-        """A save is under way: another Enter must not write the field twice."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -109,43 +92,31 @@ class EditRecordScreen(CrmScreenMixin, ModalScreen[None]):
 
     @on(Input.Submitted, "#value")
     def save(self, event: Input.Submitted) -> None:
-        if self.editing is None or self.saving:
+        name = self.editing
+        if name is None or not self.start_saving():
             return
-        self.saving = True
-        self.save_field(self.editing, event.value)
+        value = event.value
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save_field(self, name: str, value: str) -> None:
-        """Writes off the event loop, then reports back with a message."""
-        try:
+        def write() -> str:
             self.store(name, value)
-        except CrmError as exc:
-            self.post_message(self.Refused(exc))
-            return
-        except Exception:
-            self.post_message(self.Refused(None))  # the field can be saved again
-            raise
-        self.post_message(self.Saved(name))
+            return name
 
-    @on(Saved)
-    def saved(self, event: Saved) -> None:
+        self.save_in_worker(write)
+
+    def saved(self, result: object) -> None:
+        """The field is saved: the list shows it, the form is ready for the next field."""
         self.saving = False
-        self.notify(_("Saved {field}").format(field=self.labels()[event.field]))
+        field = str(result)
+        self.notify(_("Saved {field}").format(field=self.labels()[field]))
         self.crm.refresh_data()
         listing = self.query_one("#fields", OptionList)
         index = listing.highlighted
         listing.set_options(self._options())
         listing.highlighted = index
-        if self.editing == event.field:
+        if self.editing == field:
             self.query_one("#value", Input).disabled = True
             self.editing = None
             listing.focus()
-
-    @on(Refused)
-    def refused(self, event: Refused) -> None:
-        self.saving = False
-        if event.error is not None:
-            self.notify(event.error.message(), severity="error")  # the typed value stays in the box
 
     def action_back(self) -> None:
         if self.editing is not None:

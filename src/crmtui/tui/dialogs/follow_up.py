@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import TypedDict
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.tui.dialogs.form import FormMixin
+from crmtui.tui.dialogs.form import FormMixin, SavesInWorker
 from crmtui.core import labels
 from crmtui.core.errors import CrmError, InvalidInput, MissingFields
 from crmtui.core.fields import FIELDS
@@ -81,7 +80,7 @@ class ChoicePicker(Static, can_focus=True):
         return self.channel is not None and self.goal_met is not None
 
 
-class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
+class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
     """Logs one follow-up; cannot be saved while anything required is missing; never loses typed text silently."""
 
     BINDINGS = [
@@ -101,23 +100,10 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     FORM_FIELDS = ("channel", "goal_met", "goal", "notes", "next_plan", "next_at")
     """The fields (core/fields.py) this form fills: the service names them when they are wrong or missing."""
 
-    class Saved(Message):
-        """The save's worker wrote the follow-up."""
-
-    class Refused(Message):
-        """The save's worker did not write: the service's refusal, or None when the worker failed (the screen's
-        worker handler shows that error)."""
-
-        def __init__(self, error: CrmError | None) -> None:
-            super().__init__()
-            self.error = error
-
     def __init__(self, customer_id: str, customer_name: str) -> None:
         super().__init__()
         self.customer_id = customer_id
         self.customer_name = customer_name
-        self.saving = False
-        """A save is under way: another Ctrl+S or Enter must not log the follow-up twice."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="follow-up"):
@@ -191,9 +177,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
     def action_save(self) -> None:
         """Saves once every field has taken the keys typed before Ctrl+S or Enter: in a fast typist's burst the
         last characters may still wait in a field's queue when the save key is routed."""
-        if self.saving:
+        if not self.start_saving():
             return
-        self.saving = True
         fields = [self.query_one(f"#{name}") for name in ("goal", "notes", "next-plan", "next")]
 
         def after(index: int) -> None:
@@ -208,40 +193,23 @@ class FollowUpForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         """Hands what was typed to the save's worker; the form stays as it is until the worker reports back."""
         for widget in self.query(".missing"):
             widget.remove_class("missing")
-        self.save_follow_up(self.values())
+        values = self.values()
+        self.save_in_worker(lambda: log_follow_up(self.crm.ctx, self.customer_id, **values))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save_follow_up(self, values: FollowUpValues) -> None:
-        """Writes through the service off the event loop, then reports back with a message."""
-        try:
-            log_follow_up(self.crm.ctx, self.customer_id, **values)
-        except CrmError as exc:
-            self.post_message(self.Refused(exc))
-            return
-        except Exception:
-            self.post_message(self.Refused(None))  # the form can be saved again
-            raise
-        self.post_message(self.Saved())
-
-    @on(Saved)
-    def saved(self) -> None:
+    def saved(self, result: object) -> None:
         self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
         self.dismiss(True)
 
-    @on(Refused)
-    def refused(self, event: Refused) -> None:
+    def refused(self, error: CrmError) -> None:
         """Missing or wrong fields are marked; the form stays open with everything typed."""
-        self.saving = False
-        exc = event.error
-        if isinstance(exc, MissingFields):
-            self._mark(exc.fields)
-            names = ", ".join(labels.field(name) for name in exc.fields)
+        if isinstance(error, MissingFields):
+            self._mark(error.fields)
+            names = ", ".join(labels.field(name) for name in error.fields)
             self.notify(_("Missing: {fields}").format(fields=names), severity="error")
-        elif isinstance(exc, InvalidInput):
-            self._mark([exc.field])
-            self.notify(exc.message(), severity="error")
-        elif exc is not None:
-            self.notify(exc.message(), severity="error")
+            return
+        if isinstance(error, InvalidInput):
+            self._mark([error.field])
+        self.notify(error.message(), severity="error")
 
     def _mark(self, fields: list[str]) -> None:
         """Marks the fields and puts the cursor on the first of them, in the form's order."""

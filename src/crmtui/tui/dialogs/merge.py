@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.dialogs.form import SavesInWorker
 from crmtui.core.errors import CrmError
 from crmtui.services.merge import MergePlan, describe_merge, merge_customers, merge_plan
 from crmtui.services.search import search
@@ -20,7 +22,7 @@ from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal, row
 
 
-class MergeScreen(CrmScreenMixin, ModalScreen[None]):
+class MergeScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
     """Type part of the duplicate's name; Enter on it asks to confirm the merge into this customer."""
 
     BINDINGS = [Binding("escape", "close", N_("Close"), id="close-merge")]
@@ -30,23 +32,6 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
         self.keep_id = keep_id
         self.keep_name = keep_name
         self.names: dict[str, str] = {}
-        self.merging = False
-        """A merge is under way: the duplicate must not be merged twice."""
-
-    class Merged(Message):
-        """The merge's worker merged the duplicate in."""
-
-        def __init__(self, other_name: str) -> None:
-            super().__init__()
-            self.other_name = other_name
-
-    class Refused(Message):
-        """The merge's worker merged nothing: the service's refusal, or None when the worker failed (the screen's
-        worker handler shows that error)."""
-
-        def __init__(self, error: CrmError | None) -> None:
-            super().__init__()
-            self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -96,37 +81,21 @@ class MergeScreen(CrmScreenMixin, ModalScreen[None]):
 
     def confirm(self, plan: MergePlan, summary: list[str]) -> None:
         def answered(yes: bool | None) -> None:
-            if yes and not self.merging:
-                self.merging = True
-                self.merge(plan)
+            if yes and self.start_saving():
+                self.save_in_worker(partial(self.merge, plan))
 
         self.app.push_screen(ConfirmScreen("\n".join([*summary, _("Merge them?")])), answered)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="merge-save")
-    def merge(self, plan: MergePlan) -> None:
-        """Merges through the service off the event loop (refused when the records changed since the plan was
-        shown), then reports back with a message."""
-        try:
-            merge_customers(self.crm.ctx, plan.keep_id, plan.other_id, expected=plan)
-        except CrmError as exc:
-            self.post_message(self.Refused(exc))
-            return
-        except Exception:
-            self.post_message(self.Refused(None))
-            raise
-        self.post_message(self.Merged(plan.other_name))
+    def merge(self, plan: MergePlan) -> str:
+        """Merges through the service, in the save's worker (refused when the records changed since the plan was
+        shown); the duplicate's name."""
+        merge_customers(self.crm.ctx, plan.keep_id, plan.other_id, expected=plan)
+        return plan.other_name
 
-    @on(Merged)
-    def merged(self, event: Merged) -> None:
-        self.notify(_("Merged {other} into {keep}").format(other=event.other_name, keep=self.keep_name))
+    def saved(self, result: object) -> None:
+        self.notify(_("Merged {other} into {keep}").format(other=result, keep=self.keep_name))
         self.crm.refresh_data()
         self.dismiss(None)
-
-    @on(Refused)
-    def refused(self, event: Refused) -> None:
-        self.merging = False
-        if event.error is not None:
-            self.notify(event.error.message(), severity="error")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.tui.dialogs.form import FormMixin
+from crmtui.tui.dialogs.form import FormMixin, SavesInWorker
 from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, MissingFields, ServerRefused, TeamDuplicate
 from crmtui.core import labels
 from crmtui.core.fields import get as field_of
@@ -60,7 +60,7 @@ def team_duplicate_warning(exc: CrmError) -> str | None:
     return text + " — " + _("Ctrl+S adds anyway")
 
 
-class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
+class NewRecordScreen(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[None]):
     """First l/c/t/d picks the kind (unless given), then the form; Ctrl+S saves, Ctrl+O opens a duplicate."""
 
     BINDINGS = [
@@ -78,8 +78,6 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
         self.duplicate: DuplicateFound | None = None
         self.team_warned = False
         """The team server's duplicate check was shown for the values as they are: the next Ctrl+S adds anyway."""
-        self.saving = False
-        """A save is under way (the team server may take a moment): another Ctrl+S must not add a second record."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="new-dialog"):
@@ -130,7 +128,7 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="duplicate", exit_on_error=False)
     def look_for_duplicate(self, name: str | None, phone: str | None, email: str | None) -> None:
-        # deferred, here and in save_record: services.customers and services.deals load SQLModel and SQLAlchemy
+        # deferred, here and in add: services.customers and services.deals load SQLModel and SQLAlchemy
         # (about 230 modules, 1.7-2.1 s measured on the loaded test machine), which Today does not need; `n`
         # opens the form at once and the first worker pays for them, off the event loop.
         from crmtui.services.customers import duplicate_of
@@ -158,59 +156,49 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, ModalScreen[None]):
     def action_save(self) -> None:
         """Adds through the services, in a worker (in a team the server is asked about duplicates first); a
         duplicate already shown to the rep, here or on the team server, is added on purpose."""
-        if self.kind is None or self.saving:
+        kind = self.kind
+        if kind is None or not self.start_saving():
             return
-        self.saving = True
         values = {k: (v.strip() or None) for k, v in self.values().items()}
-        self.save_record(self.kind, values, force=self.duplicate is not None or self.team_warned)
+        force = self.duplicate is not None or self.team_warned
+        self.save_in_worker(lambda: self.add(kind, values, force))
 
-    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
-    def save_record(self, kind: str, values: dict[str, str | None], force: bool) -> None:
+    def add(self, kind: str, values: dict[str, str | None], force: bool) -> str:
+        """Adds the record through the services, in the save's worker; its name (a deal's title)."""
         from crmtui.services import customers, deals  # deferred: see look_for_duplicate
 
         ctx = self.crm.ctx
-        try:
-            customer_id = self.customer_id
-            if kind in ("contact", "deal") and customer_id is None:
-                customer_id = resolve_customer(ctx, values.pop("customer") or "").id
-            values.pop("customer", None)
-            if kind == "lead":
-                name = customers.add_lead(ctx, values.pop("name") or "", force=force, **values).name
-            elif kind == "customer":
-                name = customers.add_customer(ctx, values.pop("name") or "", force=force, **values).name
-            elif kind == "contact":
-                name = customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force,
-                                             **values).name
-            else:
-                name = deals.add_deal(ctx, customer_id or "", values.pop("title") or "", **values).title
-        except CrmError as exc:
-            self.app.call_from_thread(self.save_refused, exc)
-            return
-        except Exception:
-            self.app.call_from_thread(setattr, self, "saving", False)  # notified by the worker handler; may retry
-            raise
-        self.app.call_from_thread(self.saved, kind, name)
+        customer_id = self.customer_id
+        if kind in ("contact", "deal") and customer_id is None:
+            customer_id = resolve_customer(ctx, values.pop("customer") or "").id
+        values.pop("customer", None)
+        if kind == "lead":
+            return customers.add_lead(ctx, values.pop("name") or "", force=force, **values).name
+        if kind == "customer":
+            return customers.add_customer(ctx, values.pop("name") or "", force=force, **values).name
+        if kind == "contact":
+            return customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force, **values).name
+        return deals.add_deal(ctx, customer_id or "", values.pop("title") or "", **values).title
 
-    def saved(self, kind: str, name: str) -> None:
-        self.notify(_("Added {what} {name}").format(what=kind_label(kind), name=name))
+    def saved(self, result: object) -> None:
+        self.notify(_("Added {what} {name}").format(what=kind_label(self.kind or ""), name=result))
         self.crm.refresh_data()
         self.dismiss(None)
 
-    def save_refused(self, exc: CrmError) -> None:
+    def refused(self, error: CrmError) -> None:
         """A team duplicate (or a used-up team check) is a warning that the next Ctrl+S overrides; anything else
         marks its field and says what is expected."""
-        self.saving = False
-        warning = team_duplicate_warning(exc)
+        warning = team_duplicate_warning(error)
         if warning is not None:
             self.team_warned = True
             self.query_one("#duplicate", Static).update(literal(warning))
             return
-        field = getattr(exc, "field", None)
+        field = getattr(error, "field", None)
         if field:
             for widget in self.query(f"#f-{field}"):
                 widget.add_class("missing")
                 widget.focus()
-        self.notify(exc.message(), severity="error")
+        self.notify(error.message(), severity="error")
 
     def action_open_existing(self) -> None:
         if self.duplicate is not None:

@@ -8,17 +8,16 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.tui.dialogs.form import FormMixin
+from crmtui.tui.dialogs.form import FormMixin, SavesInWorker
 from crmtui.core.labels import stage_name
 from crmtui.core.errors import CrmError, InvalidInput, MissingFields
 from crmtui.core.fields import get as field_of
@@ -69,7 +68,7 @@ class StagePicker(CrmScreenMixin, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
+class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
     """The fields a gated stage asks for; the move happens only when they are filled and valid."""
 
     BINDINGS = [
@@ -84,19 +83,6 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         self.stage = stage
         self.confirmed: dict[str, bool] = {"reopen": reopen}
         """The questions of the move (NeedsConfirmation kinds) the rep said yes to."""
-        self.saving = False
-        """A move is under way: another Ctrl+S or Enter must not move the deal twice."""
-
-    class Moved(Message):
-        """The save's worker moved the deal."""
-
-    class Refused(Message):
-        """The save's worker did not move the deal: the service's refusal or question, or None when the worker
-        failed (the screen's worker handler shows that error)."""
-
-        def __init__(self, error: CrmError | None) -> None:
-            super().__init__()
-            self.error = error
 
     def fields(self) -> list[tuple[str, str, str]]:
         """(id, label, placeholder) of the inputs this gate needs."""
@@ -138,56 +124,37 @@ class GateForm(CrmScreenMixin, FormMixin, ModalScreen[bool]):
         self.advance_or_save(event.input)
 
     def action_save(self) -> None:
-        if self.saving:
+        if not self.start_saving():
             return
-        self.saving = True
         for field in self.query(Input):
             field.remove_class("missing")
         typed = {field.id: field.value for field in self.query(Input) if field.id}
-        self.save_move(typed, dict(self.confirmed))
+        confirmed = dict(self.confirmed)
+        self.save_in_worker(lambda: move_stage(
+            self.crm.ctx, self.deal_id, self.stage, amount=typed.get("amount"), contract_no=typed.get("contract_no"),
+            signed=typed.get("signed"), end=typed.get("end"),
+            payments=parse_schedule(typed["payment"]) if "payment" in typed else None, reason=typed.get("reason"),
+            complete_schedule=confirmed.get("complete_schedule", False), reopen=confirmed.get("reopen", False)))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save_move(self, typed: dict[str, str], confirmed: dict[str, bool]) -> None:
-        """Moves through the service off the event loop, then reports back with a message."""
-        try:
-            move_stage(self.crm.ctx, self.deal_id, self.stage, amount=typed.get("amount"),
-                       contract_no=typed.get("contract_no"), signed=typed.get("signed"), end=typed.get("end"),
-                       payments=parse_schedule(typed["payment"]) if "payment" in typed else None,
-                       reason=typed.get("reason"), complete_schedule=confirmed.get("complete_schedule", False),
-                       reopen=confirmed.get("reopen", False))
-        except CrmError as exc:
-            self.post_message(self.Refused(exc))
-            return
-        except Exception:
-            self.post_message(self.Refused(None))  # the form can be saved again
-            raise
-        self.post_message(self.Moved())
-
-    @on(Moved)
-    def moved(self) -> None:
+    def saved(self, result: object) -> None:
         self.dismiss(True)
 
-    @on(Refused)
-    def refused(self, event: Refused) -> None:
+    def refused(self, error: CrmError) -> None:
         """A question is put to the rep; missing or wrong fields are marked; the form keeps what was typed."""
-        self.saving = False
-        exc = event.error
-        if isinstance(exc, NeedsConfirmation):
-            self.ask(exc)
-        elif isinstance(exc, MissingFields):
-            wanted = {field_of(name).widget_id for name in exc.fields}
+        if isinstance(error, NeedsConfirmation):
+            self.ask(error)
+            return
+        if isinstance(error, MissingFields):
+            wanted = {field_of(name).widget_id for name in error.fields}
             for field in self.query(Input):
                 if field.id in wanted:
                     field.add_class("missing")
-            self.notify(exc.message(), severity="error")
-        elif isinstance(exc, InvalidInput):
+        elif isinstance(error, InvalidInput):
             for field in self.query(Input):
-                if field.id == field_of(exc.field).widget_id:
+                if field.id == field_of(error.field).widget_id:
                     field.add_class("missing")
                     field.focus()
-            self.notify(exc.message(), severity="error")
-        elif exc is not None:
-            self.notify(exc.message(), severity="error")
+        self.notify(error.message(), severity="error")
 
     def ask(self, question: NeedsConfirmation) -> None:
         """Puts the question; yes saves again with it answered, no leaves the form as typed."""
@@ -259,7 +226,7 @@ def choose_stage(app: CrmApp, deal_id: str, title: str, current: str | None = No
     app.push_screen(StagePicker(title, current), picked)
 
 
-class PaidOnForm(CrmScreenMixin, ModalScreen[object]):
+class PaidOnForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):
     """When an instalment was paid (回款): today unless the rep types another day; a future day is refused."""
 
     BINDINGS = [
@@ -272,23 +239,6 @@ class PaidOnForm(CrmScreenMixin, ModalScreen[object]):
         self.customer_id = customer_id
         self.contract_no = contract_no
         self.question = question
-        self.saving = False
-        """A save is under way: another Ctrl+S or Enter must not mark a second instalment paid."""
-
-    class Paid(Message):
-        """The save's worker marked the instalment paid."""
-
-        def __init__(self, payment: object) -> None:
-            super().__init__()
-            self.payment = payment
-
-    class Refused(Message):
-        """The save's worker marked nothing: the service's refusal, or None when the worker failed (the screen's
-        worker handler shows that error)."""
-
-        def __init__(self, error: CrmError | None) -> None:
-            super().__init__()
-            self.error = error
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -303,38 +253,22 @@ class PaidOnForm(CrmScreenMixin, ModalScreen[object]):
         self.action_save()
 
     def action_save(self) -> None:
-        if self.saving:
+        if not self.start_saving():
             return
-        self.saving = True
         self.query_one("#paid_on", Input).remove_class("missing")
-        self.save_paid(self.query_one("#paid_on", Input).value or None)
+        paid_on = self.query_one("#paid_on", Input).value or None
+        self.save_in_worker(lambda: mark_paid(self.crm.ctx, self.customer_id, contract_no=self.contract_no,
+                                              paid_on=paid_on))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
-    def save_paid(self, paid_on: str | None) -> None:
-        """Marks it paid through the service off the event loop, then reports back with a message."""
-        try:
-            payment = mark_paid(self.crm.ctx, self.customer_id, contract_no=self.contract_no, paid_on=paid_on)
-        except CrmError as exc:
-            self.post_message(self.Refused(exc))
-            return
-        except Exception:
-            self.post_message(self.Refused(None))  # the form can be saved again
-            raise
-        self.post_message(self.Paid(payment))
+    def saved(self, result: object) -> None:
+        self.dismiss(result)
 
-    @on(Paid)
-    def paid(self, event: Paid) -> None:
-        self.dismiss(event.payment)
-
-    @on(Refused)
-    def refused(self, event: Refused) -> None:
+    def refused(self, error: CrmError) -> None:
         """The day is marked and the reason said; what was typed stays."""
-        self.saving = False
-        if event.error is not None:
-            field = self.query_one("#paid_on", Input)
-            field.add_class("missing")
-            field.focus()
-            self.notify(event.error.message(), severity="error")
+        field = self.query_one("#paid_on", Input)
+        field.add_class("missing")
+        field.focus()
+        self.notify(error.message(), severity="error")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
