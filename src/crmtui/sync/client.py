@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from crmtui.core import labels
+from crmtui.core import i18n, labels
 from crmtui.core.errors import CrmError, NotAllowed, Offline
 from crmtui.server.admin import find_customer
 from crmtui.server.dsn import hide_password
@@ -109,13 +109,14 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
         failure = error if isinstance(error, CrmError) else _unexpected(error)
         if getattr(error, "why", None) == "disabled":
             failure = _forget_team_copy(ctx, failure)
-        _remember(ctx, {"last_error": failure.message(), "last_error_at": ctx.clock.utcnow().isoformat(),
+        _remember(ctx, {"last_error": failure.message(), "last_error_words": _error_words(failure),
+                        "last_error_at": ctx.clock.utcnow().isoformat(),
                         "last_error_kind": "offline" if isinstance(failure, Offline) else "error"})
         if failure is error:
             raise
         raise failure from error
     _remember(ctx, {
-        "last_ok": ctx.clock.utcnow().isoformat(), "last_error": None, "last_error_at": None,
+        "last_ok": ctx.clock.utcnow().isoformat(), "last_error": None, "last_error_words": None, "last_error_at": None,
         "last_error_kind": None,
         "server_versions": json.dumps({"schema": info.schema_version, "format_min": info.format_min,
                                        "format_max": info.format_max}),
@@ -123,6 +124,24 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
         "manager": "1" if info.manager else "0", "rep": ctx.settings.sync.user,
     })
     return report
+
+
+def _error_words(failure: CrmError) -> str | None:
+    """A round's error as its template and values, so that `crm sync status` and the app word it in the language
+    they run in, not the one of the round that failed; None for an error worded some other way."""
+    if type(failure)._localized is not CrmError._localized:
+        return None
+    values = {key: value if isinstance(value, str | int | float) else str(value)
+              for key, value in failure.template_values.items()}
+    return json.dumps([failure.template, values], ensure_ascii=False)
+
+
+def _last_error(words: str | None, text: str | None) -> str | None:
+    """The last round's error in the chosen language (as it was stored when it has no template)."""
+    if not words:
+        return text
+    template, values = json.loads(words)
+    return i18n._(template).format(**values) if values else i18n._(template)
 
 
 def _forget_team_copy(ctx: Context, refusal: CrmError) -> CrmError:
@@ -134,15 +153,20 @@ def _forget_team_copy(ctx: Context, refusal: CrmError) -> CrmError:
         removed = replica.drop_customers(conn, replica.customer_ids(conn) - kept)
         replica.set_meta(conn, "sync_cursor", None)  # let back in, the laptop starts again from the server
         replica.set_meta(conn, "sync_reconciled_at", None)
-    if not removed and not kept:
-        return refusal
-    if kept:
+    if removed and kept:
         return NotAllowed("{refusal}. The team's customers were removed from this laptop ({removed}); those with"
                           " changes the server never took stay ({kept}): copy what you need from them (`crm sync"
                           " conflicts`, `crm list customers`) and give the laptop back to your admin",
                           refusal=refusal.message(), removed=removed, kept=len(kept))
-    return NotAllowed("{refusal}. The team's customers were removed from this laptop ({removed})",
-                      refusal=refusal.message(), removed=removed)
+    if removed:
+        return NotAllowed("{refusal}. The team's customers were removed from this laptop ({removed})",
+                          refusal=refusal.message(), removed=removed)
+    if kept:
+        # The removal was told by the round that did it: a later round only says what is still here.
+        return NotAllowed("{refusal}. Customers with changes the server never took are still on this laptop"
+                          " ({kept}): copy what you need from them (`crm sync conflicts`, `crm list customers`) and"
+                          " give the laptop back to your admin", refusal=refusal.message(), kept=len(kept))
+    return refusal
 
 
 def _unexpected(error: BaseException) -> CrmError:
@@ -319,7 +343,7 @@ def status(ctx: Context) -> SyncStatus:
         offset = meta("clock_offset_ms")
         return SyncStatus(
             configured=sync.configured, server=sync.server, user=sync.user, last_ok=meta("last_ok"),
-            last_error=meta("last_error"), last_error_at=meta("last_error_at"),
+            last_error=_last_error(meta("last_error_words"), meta("last_error")), last_error_at=meta("last_error_at"),
             offline=meta("last_error_kind") == "offline",
             pending=replica.count_outbox(conn, "pending"), rejected=rejected_count(conn),
             server_versions=json.loads(versions) if versions else None,

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 from crmtui.core.config import SyncSettings
 from crmtui.core.errors import CrmError, InvalidInput, NotAllowed, Offline
-from crmtui.core.i18n import _
+from crmtui.core.i18n import N_, _
 from crmtui.server.dsn import hide_password
 
 if TYPE_CHECKING:
@@ -38,17 +38,17 @@ def check_keyring(*, allow_plaintext: bool = False) -> None:
     kind = _backend_kind(backend)
     if kind == "none":
         # keyrings.alt is not advised: its default backend keeps the password as it is in a file
-        raise KeyringRefused("this computer has no keyring to keep the sync password in (the keyring backend is"
+        raise KeyringRefused(N_("this computer has no keyring to keep the sync password in (the keyring backend is"
                              " {backend}); install an encrypted keyring: the macOS Keychain, the Windows Credential"
                              " Locker, Secret Service (gnome-keyring) or KWallet on a Linux desktop, or"
                              " keyrings.cryptfile where there is no desktop (pip install keyrings.cryptfile), then"
-                             " run `crm sync setup` again", backend=_backend_name(backend))
+                             " run `crm sync setup` again"), backend=_backend_name(backend))
     if kind == "plaintext" and not allow_plaintext:
-        raise KeyringRefused("the keyring backend {backend} would keep the sync password unencrypted in a file;"
+        raise KeyringRefused(N_("the keyring backend {backend} would keep the sync password unencrypted in a file;"
                              " use an encrypted keyring: the macOS Keychain, the Windows Credential Locker, Secret"
                              " Service (gnome-keyring) or KWallet on a Linux desktop, or keyrings.cryptfile where"
                              " there is no desktop (pip install keyrings.cryptfile), or run `crm sync setup` with"
-                             " --allow-plaintext-keyring to store it there anyway", backend=_backend_name(backend))
+                             " --allow-plaintext-keyring to store it there anyway"), backend=_backend_name(backend))
 
 
 def _password_backend():  # type: ignore[no-untyped-def]
@@ -218,18 +218,20 @@ def login_refused(reason: str, sync: SyncSettings, *, typed: bool) -> LoginRefus
     "password authentication failed" for a login that does not exist too, so as not to tell which exist."""
     if "password authentication failed" in reason:
         if typed:
-            return LoginRefused("password", "the team server refused the password for {user}: it is not that login's"
-                                " password (or there is no such login); type the password your admin gave you",
+            return LoginRefused("password", N_("the team server refused the password for {user}: it is not that"
+                                " login's password (or there is no such login); type the password your admin gave"
+                                " you"),
                                 user=sync.user)
-        return LoginRefused("password", "the team server refused the password stored for {user}; if your admin"
-                            " gave you a new password, run `crm sync setup` again", user=sync.user)
+        return LoginRefused("password", N_("the team server refused the password stored for {user}; if your admin"
+                            " gave you a new password, run `crm sync setup` again"), user=sync.user)
     if "not permitted to log in" in reason:
-        return LoginRefused("disabled", "the login {user} was disabled on the team server (the admin removed it"
-                            " from the team); ask your team's admin", user=sync.user)
+        return LoginRefused("disabled", N_("the login {user} was disabled on the team server (the admin removed it"
+                            " from the team); ask your team's admin"), user=sync.user)
     if "permission denied for database" in reason:
         database = check_server_url(sync.server)[1]
-        return LoginRefused("not_in_team", "the login {user} may not connect to the team database {database}: it is"
-                            " not, or no longer, in that team; ask your team's admin (or check the server URL)",
+        return LoginRefused("not_in_team", N_("the login {user} may not connect to the team database {database}: it"
+                            " is not, or no longer, in that team; ask your team's admin (or check the server"
+                            " URL)"),
                             user=sync.user, database=database)
     return None
 

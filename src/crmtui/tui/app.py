@@ -60,6 +60,8 @@ class CrmApp(App[None]):
         self.sync_problem = False
         self.is_manager = False
         self._syncing = False
+        self._told_error: str | None = None
+        """The error the last failed round toasted (its template): a background retry does not toast it again."""
 
     def get_default_screen(self) -> TodayScreen:
         return TodayScreen()
@@ -124,10 +126,15 @@ class CrmApp(App[None]):
         self._syncing = False
         self._show_sync_state()
         if error is not None:
-            if not quiet:
-                text = error.message() if isinstance(error, CrmError) else str(error)
+            text = error.message() if isinstance(error, CrmError) else str(error)
+            # A background round tells a new error once (the footer keeps it), not at every retry: the same
+            # template is the same error even when a number in it moves (a clock a minute further off).
+            kind = getattr(error, "template", None) or text
+            if not quiet or kind != self._told_error:
                 self.notify(text, title=_("Sync"), severity="warning", timeout=8)
+            self._told_error = kind
             return
+        self._told_error = None
         for screen in self.screen_stack:  # the pool changes with every round (claims, releases, reclaims)
             screen.post_message(PoolChanged())
         if report.rejected:

@@ -1,0 +1,139 @@
+"""What a rep is told when the team server turns their laptop away or a round fails: a removed rep's laptop says
+once, with the right count, what left it; login refusals are worded in the rep's language when shown (also
+later, by `crm sync status`); the app toasts a background round's new error once, not at every retry."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from crmtui.core import i18n
+from crmtui.core.errors import NotAllowed
+from crmtui.services import customers as customer_service
+from crmtui.sync import client as sync
+from crmtui.tui.app import build_app
+
+from .teamserver import Team
+from .test_tui_team import SIZE, _until
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _removed_rep_with_unsent_work(team: Team):  # type: ignore[no-untyped-def]
+    from crmtui.server import admin
+
+    wang = team.add_rep("wang")
+    acme = customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    customer_service.edit_customer(wang, acme.id, {"region": "深圳"})  # unsent
+    customer_service.add_customer(wang, "Gamma (never sent)")
+    customer_service.add_customer(wang, "Beta")
+    sync.sync_round(wang)  # Beta reaches the server; the edit of Acme Health too
+    customer_service.edit_customer(wang, acme.id, {"region": "广州"})  # unsent again
+    admin.remove_rep(team.dsn, team.role("wang"))
+    return wang
+
+
+def test_a_later_round_of_a_removed_rep_claims_no_removal(team: Team) -> None:
+    wang = _removed_rep_with_unsent_work(team)
+    with pytest.raises(NotAllowed) as first:
+        sync.sync_round(wang)
+    assert "The team's customers were removed from this laptop (2)" in str(first.value)  # Beta, Gamma
+    with pytest.raises(NotAllowed) as later:
+        sync.sync_round(wang)
+    text = str(later.value)
+    assert "was disabled on the team server" in text
+    assert "removed from this laptop" not in text  # nothing went this time: no "(0)"
+    assert "still on this laptop (1)" in text  # Acme Health, with its unsent edit
+
+
+def _extracted(path: Path) -> set[str]:
+    spec = importlib.util.spec_from_file_location("crmtui_i18n_tool", ROOT / "tools" / "i18n.py")
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with open(path, "rb") as handle:
+        return {found[1] for found in tool.extract_python_file(handle)
+                if isinstance(found[1], str)}
+
+
+def test_login_refusals_and_keyring_refusals_are_marked_for_translation() -> None:
+    from crmtui.core.config import SyncSettings
+    from crmtui.sync import connection
+
+    found = _extracted(ROOT / "src" / "crmtui" / "sync" / "connection.py")
+    settings = SyncSettings(server="postgresql://db.example.com/team", user="li")
+    for reason, typed in (("password authentication failed for user", True),
+                          ("password authentication failed for user", False),
+                          ("role is not permitted to log in", False),
+                          ("permission denied for database team", False)):
+        refusal = connection.login_refused(reason, settings, typed=typed)
+        assert refusal is not None and refusal.template in found, refusal
+    for kind_found in ("this computer has no keyring to keep the sync password in", "would keep the sync password"
+                       " unencrypted in a file"):
+        assert any(kind_found in message for message in found)
+
+
+def test_the_last_error_is_worded_in_the_language_it_is_shown_in(team: Team, monkeypatch) -> None:
+    """A round that failed in English is shown in Chinese by a later `crm sync status` under zh (and the other way
+    round): the state keeps the template, not the words."""
+    import gettext
+
+    wang = _removed_rep_with_unsent_work(team)
+    with pytest.raises(NotAllowed):
+        sync.sync_round(wang)
+    with pytest.raises(NotAllowed):
+        sync.sync_round(wang)  # the later round's words: the refusal and what is still here
+    english = sync.status(wang).last_error
+    assert english is not None and "still on this laptop" in english
+
+    class Marked(gettext.NullTranslations):
+        def gettext(self, message: str) -> str:
+            return "«" + message + "»"
+
+    monkeypatch.setattr(i18n, "_translation", Marked())
+    monkeypatch.setattr(i18n, "language", "zh")
+    shown = sync.status(wang).last_error
+    assert shown is not None and shown.startswith("«") and shown.endswith("»")
+
+
+async def test_the_app_tells_a_removed_rep_once_what_left_the_laptop(team: Team) -> None:
+    wang = _removed_rep_with_unsent_work(team)
+    app = build_app(wang, watch_seconds=0.2)
+
+    def told(words: str) -> list[str]:
+        return [str(n.message) for n in app._notifications if words in str(n.message)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: told("removed from this laptop"))  # the background round, no key pressed
+        assert "removed from this laptop (2)" in told("removed from this laptop")[0]
+        app.action_sync_now(quiet=True)
+        await _until(pilot, lambda: not app._syncing)
+        await pilot.pause()
+        assert len(told("removed from this laptop")) == 1
+        assert "(0)" not in " ".join(str(n.message) for n in app._notifications)
+
+
+async def test_a_background_rounds_new_error_is_toasted_once(team: Team) -> None:
+    from dataclasses import replace
+
+    from crmtui.core.config import SyncSettings
+    from crmtui.sync.connection import store_password
+
+    ann = team.add_rep("ann")
+    ann.settings = replace(ann.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/x", user="ann"))
+    store_password(ann.settings.sync, "pw")
+    app = build_app(ann, watch_seconds=0.2)
+
+    def told() -> list[str]:
+        return [str(n.message) for n in app._notifications if "cannot reach the team server" in str(n.message)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: told())  # the first background round, with no key pressed
+        for _ in range(2):  # retries of the same error say nothing more
+            app.action_sync_now(quiet=True)
+            await _until(pilot, lambda: not app._syncing)
+            await pilot.pause()
+        assert len(told()) == 1
