@@ -11,7 +11,7 @@ from textual.widgets import Input, Label, Static
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.form import FormMixin, SavesInWorker
-from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, MissingFields, ServerRefused, TeamDuplicate
+from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, ServerRefused, TeamDuplicate
 from crmtui.core import labels
 from crmtui.core.fields import get as field_of
 from crmtui.core.i18n import N_, _

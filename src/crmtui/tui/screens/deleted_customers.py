@@ -6,27 +6,24 @@ from __future__ import annotations
 from functools import partial
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from crmtui.core import i18n
 from crmtui.core.dates import format_when
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
-from crmtui.tui.base import CrmScreenMixin
 from crmtui.services.pool import deleted_team_customers, restore_team_customer
 from crmtui.services.team import DeletedCustomer
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.messages import PoolChanged
+from crmtui.tui.screens.server_list import ServerListScreen
 from crmtui.tui.widgets.cells import row
-from crmtui.tui.widgets.status_footer import StatusFooter
 
 
-class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
+class DeletedCustomersScreen(ServerListScreen):
     """Deleted customers, newest deletion first: name, who held it, when deleted."""
 
     BINDINGS = [
@@ -35,34 +32,24 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
         Binding("escape", "back", N_("Back"), id="back"),
     ]
 
+    LIST = "deleted"
+
     def __init__(self) -> None:
         super().__init__()
         self.customers: dict[str, DeletedCustomer] = {}
 
-    def compose(self) -> ComposeResult:
-        yield Static(_("Deleted customers"), id="deleted-title", classes="title")
-        yield OptionList(Option(Text(_("Loading the deleted customers from the server…"), style="dim"),
-                                disabled=True), id="deleted-list")
-        yield StatusFooter()
+    def heading(self) -> str:
+        return _("Deleted customers")
 
-    def on_mount(self) -> None:
-        self.load()
+    def loading_line(self) -> str:
+        return _("Loading the deleted customers from the server…")
 
-    @work(thread=True, exclusive=True, group="deleted", exit_on_error=False)
-    def load(self) -> None:
-        try:
-            customers = deleted_team_customers(self.crm.ctx)
-        except CrmError as error:
-            self.app.call_from_thread(self.show_problem, error.message())
-            return
-        self.app.call_from_thread(self.show, customers)
-
-    def show_problem(self, message: str) -> None:
-        self.query_one("#deleted-list", OptionList).set_options([Option(Text(message), disabled=True)])
+    def fetch(self) -> list[DeletedCustomer]:
+        return deleted_team_customers(self.crm.ctx)
 
     def show(self, customers: list[DeletedCustomer]) -> None:
         self.customers = {c.id: c for c in customers}
-        listing = self.query_one("#deleted-list", OptionList)
+        listing = self.listing()
         width = max(40, listing.size.width or 80) - 2
         clock = self.crm.ctx.clock
         options = [Option(row((c.name, max(14, width * 4 // 10)), (c.holder or _("pool"), max(12, width * 3 // 10)),
@@ -71,20 +58,11 @@ class DeletedCustomersScreen(CrmScreenMixin, Screen[None]):
                    for c in customers]
         if not options:
             options.append(Option(Text(_("No deleted customers.")), disabled=True))
-        self.query_one("#deleted-title", Static).update(Text(f"{_('Deleted customers')} ({len(customers)})"))
+        self.show_count(len(customers))
         listing.set_options(options)
         if self.customers:
             listing.highlighted = 0
         listing.focus()
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#deleted-list", OptionList).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#deleted-list", OptionList).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     @on(OptionList.OptionSelected, "#deleted-list")
     def selected(self, event: OptionList.OptionSelected) -> None:

@@ -7,32 +7,28 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from crmtui.core import i18n
 from crmtui.core.dates import format_when
-from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
-from crmtui.tui.base import CrmScreenMixin
 from crmtui.services.team import PoolEntry, pool_list, why_text
 from crmtui.tui.dialogs.claim import claim_from_pool
 from crmtui.tui.dialogs.reassign import reassign_customer
 from crmtui.tui.messages import PoolChanged
 from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
 from crmtui.tui.screens.pool_customer import PoolCustomerScreen
+from crmtui.tui.screens.server_list import ServerListScreen
 from crmtui.tui.widgets.cells import fit, row
-from crmtui.tui.widgets.status_footer import StatusFooter
 
 if TYPE_CHECKING:
     from crmtui.core.clock import Clock
 
 
-class PoolScreen(CrmScreenMixin, Screen[None]):
+class PoolScreen(ServerListScreen):
     """Lists the pool from the server; Enter opens the highlighted customer read-only, `c` claims it after a yes."""
 
     DEFAULT_CSS = """
@@ -49,38 +45,28 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         Binding("escape", "back", N_("Back"), id="back"),
     ]
 
+    LIST = "pool"
+
     def __init__(self) -> None:
         super().__init__()
         self.customers: dict[str, PoolEntry] = {}
         self._rows_width = 0
         """The width the rows on screen were made for."""
 
-    def compose(self) -> ComposeResult:
-        yield Static(_("Pool"), id="pool-title", classes="title")
-        yield OptionList(Option(Text(_("Loading the pool from the server…"), style="dim"), disabled=True),
-                         id="pool-list")
-        yield StatusFooter()
+    def heading(self) -> str:
+        return _("Pool")
 
-    def on_mount(self) -> None:
-        self.load()
+    def loading_line(self) -> str:
+        return _("Loading the pool from the server…")
 
-    @work(thread=True, exclusive=True, group="pool", exit_on_error=False)
-    def load(self) -> None:
-        try:
-            customers = pool_list(self.crm.ctx)
-        except CrmError as error:
-            self.app.call_from_thread(self.show_problem, error.message())
-            return
-        self.app.call_from_thread(self.show, customers)
-
-    def show_problem(self, message: str) -> None:
-        self.query_one("#pool-list", OptionList).set_options([Option(Text(message), disabled=True)])
+    def fetch(self) -> list[PoolEntry]:
+        return pool_list(self.crm.ctx)
 
     def show(self, customers: list[PoolEntry]) -> None:
         before = self.current()
         self.customers = {c.id: c for c in customers}
-        self.query_one("#pool-title", Static).update(Text(f"{_('Pool')} ({len(customers)})"))
-        listing = self.query_one("#pool-list", OptionList)
+        self.show_count(len(customers))
+        listing = self.listing()
         self._show_rows()
         if self.customers:
             # A reload keeps the cursor on the customer it was on, while that one is still in the pool.
@@ -91,7 +77,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         self.call_after_refresh(self._refit)
 
     def _show_rows(self) -> None:
-        listing = self.query_one("#pool-list", OptionList)
+        listing = self.listing()
         self._rows_width = listing.scrollable_content_region.width
         clock = self.crm.ctx.clock
         customers = list(self.customers.values())
@@ -107,8 +93,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
     def _refit(self, tries: int = 3) -> None:
         """Makes the rows again for the list's width once the screen has settled (scroll bars that came with the
         rows narrow the list); a wider row would be cut."""
-        if self.customers and tries and self.query_one("#pool-list", OptionList).scrollable_content_region.width \
-                != self._rows_width:
+        if self.customers and tries and self.listing().scrollable_content_region.width != self._rows_width:
             self._show_rows()
             self.call_after_refresh(self._refit, tries - 1)
 
@@ -117,7 +102,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
             self.call_after_refresh(self._refit)
 
     def current(self) -> PoolEntry | None:
-        option = self.query_one("#pool-list", OptionList).highlighted_option
+        option = self.listing().highlighted_option
         return self.customers.get(option.id) if option is not None and option.id else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -142,7 +127,7 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
         if customer is None:
             self.notify(_("Move to a customer first"), severity="warning")
             return
-        reassign_customer(self.app, customer.id, customer.name, None, to_pool=False, done=lambda _rep: self.load())
+        reassign_customer(self.crm, customer.id, customer.name, None, to_pool=False, done=lambda _rep: self.action_reload())
 
     def action_deleted(self) -> None:
         self.app.push_screen(DeletedCustomersScreen())
@@ -153,15 +138,6 @@ class PoolScreen(CrmScreenMixin, Screen[None]):
     @on(PoolChanged)
     def reload_after_claim_or_restore(self) -> None:
         self.load()
-
-    def action_cursor_down(self) -> None:
-        self.query_one("#pool-list", OptionList).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one("#pool-list", OptionList).action_cursor_up()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     @on(OptionList.OptionSelected, "#pool-list")
     def selected(self) -> None:
