@@ -71,8 +71,8 @@ def test_login_refusals_and_keyring_refusals_are_marked_for_translation() -> Non
                           ("permission denied for database team", False)):
         refusal = connection.login_refused(reason, settings, typed=typed)
         assert refusal is not None and refusal.template in found, refusal
-    for kind_found in ("this computer has no keyring to keep the sync password in", "would keep the sync password"
-                       " unencrypted in a file"):
+    for kind_found in ("this computer has no keyring to keep the sync password in",
+                       "would keep the sync password unencrypted in a file"):
         assert any(kind_found in message for message in found)
 
 
@@ -137,3 +137,30 @@ async def test_a_background_rounds_new_error_is_toasted_once(team: Team) -> None
             await _until(pilot, lambda: not app._syncing)
             await pilot.pause()
         assert len(told()) == 1
+
+
+async def test_an_open_customer_that_went_to_a_colleague_says_so(team: Team) -> None:
+    from crmtui.tui.screens.customer import CustomerScreen
+
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    team.add_rep("li")
+    acme = customer_service.add_customer(wang, "Acme Health")
+    beta = customer_service.add_customer(wang, "Beta")
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    app = build_app(wang, watch_seconds=0.2)
+
+    def told(words: str) -> list[str]:
+        return [str(n.message) for n in app._notifications if words in str(n.message)]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: "synced" in str(app.sync_line))
+        for customer_id, rep, words in ((acme.id, team.role("li"), f"This customer went to {team.role('li')}"),
+                                        (beta.id, None, "A manager put this customer back in the pool")):
+            await app.push_screen(CustomerScreen(customer_id))
+            await _until(pilot, lambda: app.screen.detail is not None)
+            sync.reassign(boss, customer_id, rep)
+            await pilot.press("S")
+            await _until(pilot, lambda words=words: told(words))
+            assert not told("no longer exists")
+            assert not isinstance(app.screen, CustomerScreen)

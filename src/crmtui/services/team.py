@@ -14,6 +14,7 @@ from crmtui.services.team_words import (
     advice,
     change_fields,
     change_value,
+    departure_notice,
     parse_reason_option,
     reason_label,
     reason_text,
@@ -63,7 +64,7 @@ from crmtui.sync.protocol import RECEIVED, Conflict, Rejection
 __all__ = [
     "OTHER", "RECEIVED", "RELEASE_REASONS", "Conflict", "DeletedCustomer", "PoolEntry", "RejectedChange",
     "Rejection", "advice", "change_fields", "change_value", "check_connection", "check_keyring", "check_server_url",
-    "claim", "conflicts", "dismiss_rejected", "dismiss_rejected_change", "keyring_warning", "mark_conflicts_seen",
+    "claim", "conflicts", "departure_notice", "dismiss_rejected", "dismiss_rejected_change", "keyring_warning", "mark_conflicts_seen",
     "parse_reason_option", "pool_list", "pool_rules", "reason_label", "reason_text", "reassign", "record_kind",
     "rejected_changes", "rejected_customer_names", "rejected_round_text", "release", "release_reason",
     "report_notes", "reps", "shown_changes", "shown_value", "ssl_mode", "status", "status_line", "store_password",

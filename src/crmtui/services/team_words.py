@@ -17,7 +17,7 @@ from crmtui.core.dates import format_when
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _, names_text, ngettext
 from crmtui.store.outbox import DERIVED_FIELDS
-from crmtui.sync.client import conflicts, status
+from crmtui.sync.client import conflicts, customer_departure, status
 from crmtui.sync.notices import POOL_REASONS, fate, hidden_columns, rejected_changes
 from crmtui.sync.pool_view import OTHER, RELEASE_CODES, PoolEntry, release_reason
 from crmtui.sync.protocol import (
@@ -159,6 +159,26 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
                                "{count} changes were made while this computer's clock ran ahead; they now carry the"
                                " server's time", report.restamped).format(count=report.restamped), True))
     return notes
+
+
+def departure_notice(ctx: Context, customer_id: str) -> str | None:
+    """Where a customer that left this laptop in a sync round went, for a screen still open on it: to a colleague
+    (a manager's reassignment), back to the pool, deleted by a manager; None when it did not leave by a round."""
+    where = customer_departure(ctx, customer_id)
+    if where is None:
+        return None
+    why, taker = where
+    if why == "deleted":
+        return _("A manager deleted this customer; a manager can restore it")
+    if why == "pool_claimed":
+        return _("A manager put this customer back in the pool; {rep} has claimed it since").format(rep=taker)
+    if taker:
+        return _("This customer went to {rep} (a manager's reassignment)").format(rep=taker)
+    if why == "pool":
+        return _("A manager put this customer back in the pool")
+    if why in POOL_REASONS:
+        return _("This customer went back to the pool")
+    return _("This customer left your lists")
 
 
 def lost_edit_text(lost: Conflict) -> str:

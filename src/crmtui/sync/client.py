@@ -35,7 +35,7 @@ from crmtui.sync.protocol import (
     refusal_of,
     xmax,
 )
-from crmtui.sync.pull import pull_changes
+from crmtui.sync.pull import departure, pull_changes
 
 if TYPE_CHECKING:
     import psycopg
@@ -380,6 +380,12 @@ def dismiss_rejected(ctx: Context, which: int | None) -> int:
     has read it and given it up. Rows set aside are not dismissed: they are the server's and go in by themselves.
     Returns how many changes of the rep's went."""
     return dismiss_rejected_change(ctx, which)
+
+
+def customer_departure(ctx: Context, customer_id: str) -> tuple[str, str | None] | None:
+    """Why a customer left this laptop in a sync round and who holds it now; None when it did not leave by one."""
+    with ctx.db.raw_read() as conn:
+        return departure(conn, customer_id)
 
 
 def mark_conflicts_seen(ctx: Context) -> None:

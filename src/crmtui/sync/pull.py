@@ -24,6 +24,8 @@ from crmtui.sync.protocol import (
 )
 
 if TYPE_CHECKING:
+    import sqlite3
+
     import psycopg
 
     from crmtui.services.context import Context
@@ -153,9 +155,11 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             for customer_id in gone if (name := replica.customer_name(conn, customer_id)) is not None)
         # Before the customers go: their conflicts keep their names, their rejected changes what became of them.
         replica.put_conflicts(conn, conflict_rows)
-        replica.remember_whereabouts(conn, {
+        departures = {
             customer_id: (_why_lost(reasons.get(customer_id, ""), taken_by, customer_id), (taken_by or {}).get(customer_id))
-            for customer_id in gone})
+            for customer_id in gone}
+        replica.remember_whereabouts(conn, departures)
+        _remember_departures(conn, departures)
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
             replica.drop_rows(conn, table, moved.get(table, set()))
@@ -177,6 +181,29 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         replica.set_meta(conn, "sync_manager", "1" if info.manager else "0")
         if rules:
             replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
+
+
+DEPARTURES_KEPT = 200
+"""How many customers that left this rep are remembered with why (a screen open on one says where it went)."""
+
+
+def _remember_departures(conn: sqlite3.Connection, departures: dict[str, tuple[str, str | None]]) -> None:
+    """Why customers left this laptop and who holds them, the newest kept, so that a screen still open on one
+    can say it went to a colleague or the pool (not that it no longer exists)."""
+    if not departures:
+        return
+    known = json.loads(replica.get_meta(conn, "sync_departed") or "{}")
+    for customer_id in departures:
+        known.pop(customer_id, None)
+    known.update({customer_id: list(where) for customer_id, where in departures.items()})
+    replica.set_meta(conn, "sync_departed", json.dumps(dict(list(known.items())[-DEPARTURES_KEPT:])))
+
+
+def departure(conn: sqlite3.Connection, customer_id: str) -> tuple[str, str | None] | None:
+    """Why a customer left this laptop in a sync round (release, reassign, pool, deleted...) and who holds it now
+    (when a manager gave it to a rep); None when it did not leave by a round."""
+    where = json.loads(replica.get_meta(conn, "sync_departed") or "{}").get(customer_id)
+    return (where[0], where[1]) if where else None
 
 
 def _why_lost(reason: str, taken_by: dict[str, str] | None, customer_id: str) -> str:

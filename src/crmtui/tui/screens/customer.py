@@ -93,13 +93,22 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             detail = customer_detail(self.crm.ctx, self.customer_id)
             voided = voided_contracts(self.crm.ctx, self.customer_id)
         except NotFound:
-            self.app.call_from_thread(self.gone)
+            self.app.call_from_thread(self.gone, self._where_it_went())
             return
         self.app.call_from_thread(self.show, detail, voided)
 
-    def gone(self) -> None:
-        """The customer was deleted or merged away meanwhile."""
-        self.notify(_("This customer no longer exists (deleted or merged)"), severity="warning")
+    def _where_it_went(self) -> str | None:
+        """Where the customer went when a sync round took it from this laptop (to a colleague, to the pool)."""
+        if not self.crm.ctx.settings.sync.configured:
+            return None
+        # deferred: the team's service loads the sync client (about 0.26 s), needed only in a team, only here
+        from crmtui.services.team import departure_notice
+
+        return departure_notice(self.crm.ctx, self.customer_id)
+
+    def gone(self, where: str | None = None) -> None:
+        """The customer left this laptop meanwhile: deleted or merged here, or taken by a sync round (`where`)."""
+        self.notify(where or _("This customer no longer exists (deleted or merged)"), severity="warning")
         self.app.pop_screen()
 
     def show(self, detail: CustomerDetail, voided: list[VoidedContract] | None = None) -> None:
