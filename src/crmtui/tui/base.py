@@ -1,12 +1,14 @@
 """What every screen of crmtui shares: bindings shown in the chosen language, worker errors as notifications,
-and a typed handle on the running app."""
+a typed handle on the running app, and a service call run in a worker of the screen it starts from."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.worker import Worker, WorkerState
 
+from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
 from crmtui.tui.bindings import translate_bindings
 
@@ -18,6 +20,8 @@ if TYPE_CHECKING:
     _Screen = Screen[Any]
 else:
     _Screen = object  # a mixin at run time; each screen's own Screen or ModalScreen base comes after it
+
+Result = TypeVar("Result")
 
 
 class CrmScreenMixin(_Screen):
@@ -51,3 +55,21 @@ class ReloadsOnChange:
 
     def on_data_changed(self) -> None:
         self.load()
+
+
+def run_on_screen(screen: _Screen, call: Callable[[], Result], then: Callable[[Result], None], *, group: str,
+                  refused_title: str = "") -> None:
+    """Runs a service call (one that asks the team server, most often) in a thread worker of `screen`, so that a
+    failure reaches that screen's worker handler as a notification; a refusal (CrmError) is a warning titled
+    `refused_title`; `then(result)` runs on the event loop after the call."""
+    app = screen.app
+
+    def run() -> None:
+        try:
+            result = call()
+        except CrmError as error:
+            app.call_from_thread(app.notify, error.message(), title=refused_title, severity="warning")
+            return
+        app.call_from_thread(then, result)
+
+    screen.run_worker(run, thread=True, group=group, exit_on_error=False)

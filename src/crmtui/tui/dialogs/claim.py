@@ -7,9 +7,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
 from crmtui.services.team import claim
+from crmtui.tui.base import run_on_screen
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.messages import PoolChanged
 
@@ -25,22 +25,17 @@ def claim_from_pool(app: CrmApp, customer_id: str, name: str, done: Callable[[bo
 
     def answered(yes: bool | None) -> None:
         if yes:
-            screen.run_worker(claim_now, thread=True, group="claim", exit_on_error=False)
+            run_on_screen(screen, partial(claim, app.ctx, customer_id), claimed, group="claim",
+                          refused_title=_("Not claimed"))
 
-    def claim_now() -> None:
-        try:
-            claimed_name, report = claim(app.ctx, customer_id)
-        except CrmError as error:
-            app.call_from_thread(app.notify, error.message(), title=_("Not claimed"), severity="warning")
-            return
-        app.call_from_thread(partial(claimed, claimed_name, report is not None))
-
-    def claimed(claimed_name: str, arrived: bool) -> None:
+    def claimed(result: tuple[str, object]) -> None:
+        claimed_name, report = result
+        arrived = report is not None
         app.notify(_("{name} is yours now; log a follow-up soon").format(name=claimed_name), title=_("Claimed"))
         if done is not None:
             done(arrived)
-        for screen in app.screen_stack:
-            screen.post_message(PoolChanged())
+        for shown in app.screen_stack:
+            shown.post_message(PoolChanged())
         app.refresh_data("sync")
 
     app.push_screen(ConfirmScreen(_("Claim {name}?").format(name=name)), answered)

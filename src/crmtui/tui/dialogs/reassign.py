@@ -8,9 +8,9 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from crmtui.core import labels
-from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
 from crmtui.services.team import reassign, reps
+from crmtui.tui.base import run_on_screen
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.pick import PickScreen
 
@@ -23,14 +23,6 @@ def reassign_customer(app: CrmApp, customer_id: str, name: str, owner: str | Non
     """Fetches the reps in a thread, then: pick (cursor on `owner`), confirm, reassign; `done(rep)` after it.
     The threads are workers of the screen this starts from, so a failure reaches that screen's worker handler."""
     screen = app.screen
-
-    def fetch() -> None:
-        try:
-            names = reps(app.ctx)
-        except CrmError as error:
-            app.call_from_thread(app.notify, error.message(), severity="warning")
-            return
-        app.call_from_thread(pick, names)
 
     def pick(names: list[str]) -> None:
         choices = [(rep, rep) for rep in names] + ([("", labels.status("pool"))] if to_pool else [])
@@ -51,15 +43,8 @@ def reassign_customer(app: CrmApp, customer_id: str, name: str, owner: str | Non
 
     def confirmed(target: str | None, yes: bool | None) -> None:
         if yes:
-            screen.run_worker(partial(move, target), thread=True, group="reassign", exit_on_error=False)
-
-    def move(target: str | None) -> None:
-        try:
-            reassign(app.ctx, customer_id, target)
-        except CrmError as error:
-            app.call_from_thread(app.notify, error.message(), severity="warning")
-            return
-        app.call_from_thread(moved, target)
+            run_on_screen(screen, partial(reassign, app.ctx, customer_id, target), lambda _none: moved(target),
+                          group="reassign")
 
     def moved(target: str | None) -> None:
         app.notify(_("{name} is back in the pool").format(name=name) if target is None
@@ -68,7 +53,7 @@ def reassign_customer(app: CrmApp, customer_id: str, name: str, owner: str | Non
             done(target)
         app.refresh_data()
 
-    screen.run_worker(fetch, thread=True, group="reassign", exit_on_error=False)
+    run_on_screen(screen, partial(reps, app.ctx), pick, group="reassign")
 
 
 def reassign_question(name: str, owner: str | None, target: str | None) -> str:

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
-from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.base import CrmScreenMixin, run_on_screen
 from crmtui.services.team import OTHER, RELEASE_REASONS, reason_label, release, release_reason
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal
@@ -87,15 +87,8 @@ def release_to_pool(app: CrmApp, customer_id: str, name: str, done: Callable[[],
 
     def confirmed(reason: str, yes: bool | None) -> None:
         if yes:
-            screen.run_worker(partial(release_now, reason), thread=True, group="release", exit_on_error=False)
-
-    def release_now(reason: str) -> None:
-        try:
-            release(app.ctx, customer_id, reason)
-        except CrmError as error:
-            app.call_from_thread(app.notify, error.message(), title=_("Not released"), severity="warning")
-            return
-        app.call_from_thread(released, reason)
+            run_on_screen(screen, partial(release, app.ctx, customer_id, reason), lambda _none: released(reason),
+                          group="release", refused_title=_("Not released"))
 
     def released(reason: str) -> None:
         app.notify(_("{name} went back to the pool ({reason})").format(name=name, reason=reason_label(reason)),

@@ -13,10 +13,10 @@ from textual.widgets.option_list import Option
 
 from crmtui.core import i18n
 from crmtui.core.dates import format_when
-from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
 from crmtui.services.pool import deleted_team_customers, restore_team_customer
 from crmtui.services.team import DeletedCustomer
+from crmtui.tui.base import run_on_screen
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.messages import PoolChanged
 from crmtui.tui.screens.server_list import ServerListScreen
@@ -74,20 +74,12 @@ class DeletedCustomersScreen(ServerListScreen):
         def answered(yes: bool | None) -> None:
             if yes:
                 # a worker of this screen, so a failure reaches its worker handler as a notification
-                self.run_worker(partial(self.restore_now, customer), thread=True, group="restore", exit_on_error=False)
+                run_on_screen(self, partial(restore_team_customer, self.crm.ctx, customer.id),
+                              lambda _none: self.restored(customer), group="restore", refused_title=_("Not restored"))
 
         question = _("Restore {name}? It goes back to {holder} with the records deleted with it").format(
             name=customer.name, holder=customer.holder or _("the pool"))
         self.app.push_screen(ConfirmScreen(question), answered)
-
-    def restore_now(self, customer: DeletedCustomer) -> None:
-        app = self.crm
-        try:
-            restore_team_customer(app.ctx, customer.id)
-        except CrmError as error:
-            app.call_from_thread(app.notify, error.message(), title=_("Not restored"), severity="warning")
-            return
-        app.call_from_thread(self.restored, customer)
 
     def restored(self, customer: DeletedCustomer) -> None:
         app = self.crm
