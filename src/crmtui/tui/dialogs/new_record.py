@@ -128,10 +128,10 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[None
 
     @work(thread=True, exclusive=True, group="duplicate", exit_on_error=False)
     def look_for_duplicate(self, name: str | None, phone: str | None, email: str | None) -> None:
-        # deferred, here and in add: services.customers and services.deals load SQLModel and SQLAlchemy
-        # (about 230 modules, 1.7-2.1 s measured on the loaded test machine), which Today does not need; `n`
-        # opens the form at once and the first worker pays for them, off the event loop.
-        from crmtui.services.customers import duplicate_of
+        # Here and in add: services.customers and services.deals load SQLModel and SQLAlchemy (about 230
+        # modules, 1.7-2.1 s measured on the loaded test machine), which Today does not need; `n` opens the form
+        # at once and the first worker pays for them, off the event loop.
+        from crmtui.services.customers import duplicate_of  # deferred: see above
 
         try:
             found = duplicate_of(self.crm.ctx, name=name, phone=phone, email=email)
