@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmtui.core.errors import InvalidInput
+from crmtui.core.keymap import IDS, KEPT, bad_key, clash
+from crmtui.core.normalize import is_phone_region
+from crmtui.core.paths import config_path
 
 
 @dataclass(frozen=True)
@@ -190,15 +195,11 @@ def settings_from_dict(data: dict) -> Settings:
         raise InvalidInput("config theme", "one of {names}, or empty for the default", values["theme"],
                            names=", ".join(THEMES))
     if values.get("timezone"):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         try:
             ZoneInfo(str(values["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput("config timezone", 'an IANA zone such as "Asia/Shanghai"', values["timezone"]) from None
     if "phone_region" in values:
-        from crmtui.core.normalize import is_phone_region
-
         if not is_phone_region(str(values["phone_region"])):
             raise InvalidInput("config phone_region", 'a two-letter country code such as "CN" or "US"',
                                values["phone_region"])
@@ -228,8 +229,6 @@ def settings_from_dict(data: dict) -> Settings:
         keys = data["keys"]
         if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
             raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
-        from crmtui.core.keymap import IDS, KEPT, bad_key, clash
-
         unknown_ids = sorted(set(keys) - IDS)
         if unknown_ids:
             raise InvalidInput("config keys", "binding ids of the app (see docs/configuration.md), not {names}",
@@ -258,8 +257,6 @@ def settings_from_dict(data: dict) -> Settings:
 def load_settings(path: Path | None = None) -> Settings:
     """Reads config.toml; a missing file gives the defaults."""
     if path is None:
-        from crmtui.core.paths import config_path
-
         path = config_path()
     try:
         raw = path.read_bytes()
@@ -274,11 +271,7 @@ def load_settings(path: Path | None = None) -> Settings:
 
 def save_sync_settings(sync: SyncSettings, path: Path | None = None) -> Path:
     """Writes the [sync] table into config.toml, keeping every other line of the file as it was."""
-    import json
-
     if path is None:
-        from crmtui.core.paths import config_path
-
         path = config_path()
     try:
         lines = path.read_text(encoding="utf-8").splitlines()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -101,8 +102,6 @@ def parse_amount(text: str | int | float | None, field_name: str = "amount") -> 
         return None
     if isinstance(text, int | float):
         text = str(text)
-    import unicodedata
-
     folded = unicodedata.normalize("NFKC", text)
     for run in re.findall(r"\d[\d,]*\d", folded):
         if "," in run and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", run):

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import unicodedata
+from pathlib import Path
 
 __all__ = [
     "fold",
@@ -283,9 +285,6 @@ def is_phone_region(region: str) -> bool:
 
     Looks for the library's data file rather than importing it (the import takes ~50 ms, and settings
     are checked on every command)."""
-    import importlib.util
-    from pathlib import Path
-
     if not (len(region) == 2 and region.isascii() and region.isalpha()):
         return False
     spec = importlib.util.find_spec("phonenumbers")
@@ -317,7 +316,7 @@ def phone_key(phone: str | None, region: str | None = None) -> str | None:
     mobile = _chinese_mobile(digits, international, region)
     if mobile:
         return mobile
-    # Imported here: it takes ~50 ms, and only a write of a phone or a search for one needs it.
+    # deferred: it takes ~50 ms, and only a write of a phone or a search for one needs it.
     import phonenumbers
 
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import platformdirs
+
 from crmtui.core.errors import CrmError
 
 APP_NAME = "crmtui"
@@ -28,8 +30,6 @@ def data_dir() -> Path:
     home = home_override()
     if home is not None:
         return home / "data"
-    import platformdirs  # deferred: only the paths need it
-
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -38,8 +38,6 @@ def config_dir() -> Path:
     home = home_override()
     if home is not None:
         return home / "config"
-    import platformdirs
-
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
