@@ -189,7 +189,7 @@ def test_notices_name_the_customers_and_who_took_them_with_plural_forms(team: Te
     sync.reassign(boss, ids[0], team.role("wang"))
     assert "Acme came to you" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
     sync.reassign(boss, ids[0], None)
-    assert "Acme went back to the pool" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
+    assert "a manager put Acme back in the pool" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
 
 
 def test_names_text_lists_a_few_then_how_many_more() -> None:

@@ -164,3 +164,20 @@ async def test_an_open_customer_that_went_to_a_colleague_says_so(team: Team) -> 
             await _until(pilot, lambda words=words: told(words))
             assert not told("no longer exists")
             assert not isinstance(app.screen, CustomerScreen)
+
+
+def test_a_customer_put_in_the_pool_by_a_manager_and_claimed_since_is_told_as_such(team: Team) -> None:
+    from crmtui.services import team_words
+
+    li, wang, boss = team.add_rep("li"), team.add_rep("wang"), team.add_rep("boss", manager=True)
+    globex = customer_service.add_customer(li, "Globex")
+    initech = customer_service.add_customer(li, "Initech")
+    sync.sync_round(li)
+    sync.reassign(boss, globex.id, None)
+    assert sync.claim(wang, "Globex")[0] == "Globex"
+    sync.reassign(boss, initech.id, team.role("wang"))
+    notes = [text for text, _ in team_words.report_notes(sync.sync_round(li))]
+    wang_role = team.role("wang")
+    assert f"a manager put Globex back in the pool; {wang_role} has claimed it since" in notes
+    assert f"Initech went to {wang_role} (a manager's reassignment)" in notes
+    assert not any("Globex went to" in text for text in notes)

@@ -116,23 +116,38 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
                 .format(names=names_text(names), count=count) if names
                 else ngettext("{count} customer came to you", "{count} customers came to you", count).format(count=count))
         notes.append((text, False))
-    by_taker: dict[str | None, list[str]] = {}
+    by_taker: dict[tuple[str, str | None], list[str]] = {}
     deleted: list[str] = []
     for name, reason, taker in report.lost_customers:
         if reason == "deleted":
             deleted.append(name)
             continue
-        by_taker.setdefault(taker or ("" if reason in POOL_REASONS else None), []).append(name)
+        if reason == "pool_claimed":  # a manager put it in the pool, the taker claimed it since
+            how = "pool_claimed"
+        elif reason == "pool":  # a manager's reassignment to nobody
+            how = "managers_pool"
+        elif taker:
+            how = "reassign"
+        else:
+            how = "pool" if reason in POOL_REASONS else "left"
+        by_taker.setdefault((how, taker), []).append(name)
     if deleted:
         # Not "left your lists": it is gone from the whole team, and the rep should know it can come back.
         notes.append((ngettext("{names} was deleted by a manager; a manager can restore it",
                                "{count} customers were deleted by a manager: {names}; a manager can restore them",
                                len(deleted)).format(names=names_text(deleted), count=len(deleted)), True))
-    for taker, names in by_taker.items():
-        if taker:
+    for (how, taker), names in by_taker.items():
+        if how == "reassign":
             text = ngettext("{names} went to {rep} (a manager's reassignment)",
                             "{count} customers went to {rep} (a manager's reassignment): {names}", len(names))
-        elif taker == "":
+        elif how == "pool_claimed":
+            text = ngettext("a manager put {names} back in the pool; {rep} has claimed it since",
+                            "a manager put {count} customers back in the pool; {rep} has claimed them since:"
+                            " {names}", len(names))
+        elif how == "managers_pool":
+            text = ngettext("a manager put {names} back in the pool",
+                            "a manager put {count} customers back in the pool: {names}", len(names))
+        elif how == "pool":
             text = ngettext("{names} went back to the pool", "{count} customers went back to the pool: {names}",
                             len(names))
         else:

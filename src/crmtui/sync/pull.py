@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -149,15 +150,13 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             if unknown_to_server:
                 report.repushed += replica.queue_repush(conn, unknown_to_server)
             replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
+        whys = {customer_id: _why_lost(reasons.get(customer_id, ""), taken_by, customer_id) for customer_id in gone}
+        departures = {customer_id: (why, _holder(why, taken_by, customer_id)) for customer_id, why in whys.items()}
         report.lost_customers = sorted(
-            (name, _why_lost(reasons.get(customer_id, ""), taken_by, customer_id),
-             (taken_by or {}).get(customer_id))
+            (name, *departures[customer_id])
             for customer_id in gone if (name := replica.customer_name(conn, customer_id)) is not None)
         # Before the customers go: their conflicts keep their names, their rejected changes what became of them.
         replica.put_conflicts(conn, conflict_rows)
-        departures = {
-            customer_id: (_why_lost(reasons.get(customer_id, ""), taken_by, customer_id), (taken_by or {}).get(customer_id))
-            for customer_id in gone}
         replica.remember_whereabouts(conn, departures)
         _remember_departures(conn, departures)
         report.lost = replica.drop_customers(conn, gone)
@@ -206,22 +205,52 @@ def departure(conn: sqlite3.Connection, customer_id: str) -> tuple[str, str | No
     return (where[0], where[1]) if where else None
 
 
-def _why_lost(reason: str, taken_by: dict[str, str] | None, customer_id: str) -> str:
-    """The access change's reason; a manager's reassignment to nobody is one to the pool."""
-    if reason == "reassign" and taken_by is not None and customer_id not in taken_by:
-        return "pool"
+def _why_lost(reason: str, taken: dict[str, Taken] | None, customer_id: str) -> str:
+    """The access change's reason; a manager's reassignment to nobody is one to the pool ("pool"), and
+    "pool_claimed" when a colleague has claimed it from the pool since."""
+    if reason != "reassign" or taken is None:
+        return reason
+    entry = taken.get(customer_id)
+    if entry is None or entry.given_to is None:
+        return "pool_claimed" if entry is not None and entry.owner and entry.gained_by == "claim" else "pool"
     return reason
 
 
-def _taken_by(pg: psycopg.Connection, customer_ids: set[str]) -> dict[str, str] | None:
-    """Who a manager gave these customers (just lost) to; None from a server without the question."""
+def _holder(why: str, taken: dict[str, Taken] | None, customer_id: str) -> str | None:
+    """Who holds a customer the rep lost, when the rep is told: the rep a manager gave it to, or the colleague
+    who claimed it from the pool since."""
+    entry = (taken or {}).get(customer_id)
+    return entry.owner if entry is not None and why in ("reassign", "pool_claimed") else None
+
+
+@dataclass
+class Taken:
+    """A customer a manager took from this rep: who holds it now, whom the manager gave it to (None: the pool),
+    and how its holder got it (their last gain's reason)."""
+
+    owner: str | None
+    given_to: str | None
+    gained_by: str | None
+
+
+def _taken_by(pg: psycopg.Connection, customer_ids: set[str]) -> dict[str, Taken] | None:
+    """What became of these customers (just lost) that a manager took from this rep; None from a server without
+    the question. A server before `sync.taken_how` tells only who holds them (as if the manager gave them)."""
     import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
     if not customer_ids:
         return {}
     try:
         with pg.transaction():
-            return dict(pg.execute("SELECT customer_id, owner FROM sync.taken_by(%s)", (list(customer_ids),)).fetchall())
+            return {customer_id: Taken(owner, given_to, gained_by) for customer_id, owner, given_to, gained_by
+                    in pg.execute("SELECT customer_id, owner, given_to, gained_by FROM sync.taken_how(%s)",
+                                  (list(customer_ids),)).fetchall()}
+    except psycopg.errors.UndefinedFunction:
+        pass
+    try:
+        with pg.transaction():
+            return {customer_id: Taken(owner, owner, "reassign") for customer_id, owner
+                    in pg.execute("SELECT customer_id, owner FROM sync.taken_by(%s)", (list(customer_ids),)).fetchall()}
     except psycopg.errors.UndefinedFunction:
         return None
 
