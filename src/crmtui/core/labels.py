@@ -99,7 +99,7 @@ class DateProblem:
         self.error = error
 
     def __format__(self, spec: str) -> str:
-        # deferred: the dates package adds ~35 ms that `crm --help` and every other import of the errors skip
+        # deferred: the dates package adds ~20 ms that `crm --help` and every other import of the errors skip
         from crmtui.core.dates import DateInPastError, format_when
 
         error = self.error

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from crmtui.core import normalize
+from crmtui.core import normalize, paths
 from crmtui.core.clock import Clock, local_zone
 from crmtui.core.config import Settings, load_settings
 from crmtui.core.errors import CrmError
@@ -30,8 +30,6 @@ class Context:
 
 def open_context(db_path: Path | None = None, settings: Settings | None = None, clock: Clock | None = None) -> Context:
     """Opens (and migrates) the rep's database with their settings."""
-    from crmtui.core import paths
-
     settings = settings or load_settings()
     # Phone keys are made deep in the store and its migrations too: the region is set once, here.
     normalize.set_phone_region(settings.phone_region)

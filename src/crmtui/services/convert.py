@@ -11,6 +11,7 @@ from crmtui.core.i18n import N_
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.customers import _apply_keys, _live_customer, _rescore
+from crmtui.services.follow_ups import next_moment
 from crmtui.services.merge import _absorb, _is_identical, _plan
 from crmtui.store import customers as customer_store
 from crmtui.store.models import Contact, Customer, Deal, DealStageChange
@@ -76,8 +77,6 @@ def convert_lead(
         raise InvalidInput("into", "either a customer to join or a new company, not both")
     title = fields.single_line("deal title", deal_title)
     now = ctx.clock.utcnow()
-    from crmtui.services.follow_ups import next_moment
-
     when = next_moment(ctx, next_at)
     with ctx.db.write(now) as session:
         lead = _live_customer(session, lead_id)

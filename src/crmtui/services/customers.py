@@ -11,10 +11,12 @@ from crmtui.core.errors import DuplicateFound, InvalidInput, NotAllowed, NotFoun
 from crmtui.core.i18n import sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
+from crmtui.services.deals import contract_removal_sentence, delete_deal
 from crmtui.services.scoring import lead_score, tier_for
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
+from crmtui.store.drafts import draft_records, drop_draft
 from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, Payment
 from crmtui.store.session import StoreSession
 from crmtui.store.tombstones import tombstone
@@ -330,7 +332,7 @@ def team_role(ctx: Context) -> str | None:
     is the one the last sync saw; before the first sync it is "rep" (the server has the last word anyway)."""
     if not ctx.settings.sync.configured:
         return None
-    from crmtui.store import replica
+    from crmtui.store import replica  # deferred: ~20 ms (replica and outbox), read in a team only
 
     with ctx.db.raw_read() as conn:
         return "manager" if replica.get_meta(conn, "sync_manager") == "1" else "rep"
@@ -416,8 +418,6 @@ def delete_refusal(ctx: Context, name: str, customer_id: str | None = None) -> N
 
 def is_draft(ctx: Context, customer_id: str) -> bool:
     """Whether the customer was added on this laptop and nothing of it has been sent to the team server yet."""
-    from crmtui.store.drafts import draft_records
-
     with ctx.db.raw_read() as conn:
         return draft_records(conn, customer_id) is not None
 
@@ -431,8 +431,6 @@ def delete_customer(ctx: Context, customer_id: str) -> Customer:
     """Soft-deletes a customer and what hangs off it: contacts, tags, and its deals as removing a deal removes
     them, with their contracts and instalments. All tombstones, so every delete syncs; follow-ups stay as history.
     In a team only a manager deletes a customer (delete_refusal), but a rep deletes their own draft outright."""
-    from crmtui.services.deals import delete_deal
-
     now = ctx.clock.utcnow()
     if team_role(ctx) == "rep":  # read before the write transaction starts
         return _delete_draft(ctx, customer_id)
@@ -457,8 +455,7 @@ def _delete_draft(ctx: Context, customer_id: str) -> Customer:
     """A rep's delete in a team: only a draft may go, and it goes with its outbox entries, leaving no tombstone
     (the server never saw it, and would refuse a rep's tombstone anyway). Not while a sync round of this laptop
     runs: it may be sending the draft at this very moment."""
-    from crmtui.store.drafts import draft_records, drop_draft
-    from crmtui.sync.client import round_lock  # in a team only: the sync modules are not loaded otherwise
+    from crmtui.sync.client import round_lock  # deferred: the sync modules (~90 ms) load in a team only
 
     now = ctx.clock.utcnow()
     with ctx.db.read() as session:
@@ -476,8 +473,6 @@ def _delete_draft(ctx: Context, customer_id: str) -> Customer:
 def removal_note(ctx: Context, customer_id: str) -> str:
     """What removing the customer takes with it besides its contacts and deals, for the confirmation ("" when
     nothing): every live contract with its instalments, its deals' and any a removed deal left behind."""
-    from crmtui.services.deals import contract_removal_sentence
-
     with ctx.db.read() as session:
         live_deals = {deal.id for deal in deal_store.deals_of(session, customer_id)}
         contracts = sorted(deal_store.contracts_of(session, customer_id), key=lambda c: (c.signed_on, c.number))
@@ -532,7 +527,7 @@ def team_duplicate(ctx: Context, *, name: str | None, phone: str | None, email: 
                                           ("name", normalize.name_key(name) if name and name.strip() else None)) if key]
     if not keys:
         return None
-    from crmtui.sync.client import server_duplicate  # in a team only: psycopg is not loaded otherwise
+    from crmtui.sync.client import server_duplicate  # deferred: the sync modules (~90 ms) and psycopg load in a team only
 
     try:
         found = server_duplicate(ctx.settings.sync, keys)

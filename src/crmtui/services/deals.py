@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from crmtui.core import labels
+from crmtui.core import i18n, labels
 from crmtui.core.config import Settings, Stage
+from crmtui.core.dates import format_when
 from crmtui.core.errors import Ambiguous, CrmError, InvalidInput, Match, MissingFields, NotAllowed, NotFound
 from crmtui.core.formatting import format_amount, parse_amount
-from crmtui.core.i18n import N_, _, sentences
+from crmtui.core.i18n import N_, _, ngettext, sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
@@ -51,9 +52,6 @@ class NeedsConfirmation(NotAllowed):
 def shown_day(day: date, today: date) -> str:
     """A day as the app and `crm show` show it, in the chosen language: "Thu 31 Dec" / "12月31日 周四", with the
     year only when it is not this year's ("Sat 30 Jan 2027")."""
-    from crmtui.core import i18n
-    from crmtui.core.dates import format_when
-
     return format_when(day, False, i18n.language, today)
 
 
@@ -608,8 +606,6 @@ def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: 
 def removal_note(ctx: Context, deal_id: str) -> str:
     """What removing the deal does to its contract, for the confirmation ("" when it has none): the contract is
     voided with it and stays in the customer's history, with what had been paid."""
-    from crmtui.core.i18n import ngettext
-
     notes = []
     with ctx.db.read() as session:
         for contract in deal_store.contracts_of_deal(session, deal_id):

@@ -3,9 +3,14 @@ names the checker here that reads it) and what is expected."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
+from crmtui.core.dates import DateParseError, parse_day
 from crmtui.core.errors import InvalidInput
+from crmtui.core.formatting import YEARLESS
+from crmtui.core.labels import DateProblem
+from crmtui.core.normalize import phone_key
 
 NAME_MAX = 200
 TEXT_MAX = 20_000
@@ -91,8 +96,6 @@ def email(value: str | None) -> str | None:
 
 def phone(value: str | None) -> str | None:
     """A phone number with at least 5 digits (formats are kept as typed)."""
-    from crmtui.core.normalize import phone_key
-
     value = single_line("phone", value, max_len=40)
     if value is None:
         return None
@@ -116,21 +119,15 @@ def day(field_name: str, value: str | date | None, now: datetime) -> date | None
         return value
     if not value.strip():
         return None
-    from crmtui.core.dates import DateParseError, parse_day
-
     try:
         return parse_day(value, now)
     except DateParseError as exc:
-        from crmtui.core.labels import DateProblem
-
         raise InvalidInput(field_name, "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
 
 def birthday(value: str | date | None, now: datetime) -> date | None:
     """A birthday: '1985-03-12', or a month and day without a year ('3月12日', 'Mar 12', '2月29日', '--03-12'),
     kept as that day in the year formatting.YEARLESS (a year is never invented); a day in the future is refused."""
-    from crmtui.core.formatting import YEARLESS
-
     if isinstance(value, str) and not _has_year(value):
         month_day = _month_day(value, now)
         if month_day is not None:
@@ -144,16 +141,12 @@ def birthday(value: str | date | None, now: datetime) -> date | None:
 def _month_day(text: str, now: datetime) -> tuple[int, int] | None:
     """(month, day) when `text` names a day of the year without a year: it reads the same from two
     different days of a leap year (so 2月29日 parses), which relative words ('yesterday', '上周五') do not."""
-    import re
-
     iso = re.fullmatch(r"\s*--(\d{2})-(\d{2})\s*", text)
     if iso:
         try:
             return date(2000, int(iso[1]), int(iso[2])).month, int(iso[2])
         except ValueError:
             return None
-    from crmtui.core.dates import DateParseError, parse_day
-
     try:
         seen = {(d.month, d.day) for d in (parse_day(text, now.replace(year=2024, month=1, day=1)),
                                             parse_day(text, now.replace(year=2024, month=2, day=1)))}
@@ -164,6 +157,4 @@ def _month_day(text: str, now: datetime) -> tuple[int, int] | None:
 
 def _has_year(text: str) -> bool:
     """Whether the typed date names a year (four digits in a row, or 年)."""
-    import re
-
     return bool(re.search(r"\d{4}|年", text))

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from crmtui.core.dates import DateParseError, parse_next_date
 from crmtui.core.errors import InvalidInput, MissingFields, NotAllowed, NotFound
+from crmtui.core.labels import DateProblem
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import follow_ups as store
@@ -17,13 +19,9 @@ CLOSED_STATUSES = ("dormant",)
 
 def parse_next(ctx: Context, text: str) -> datetime:
     """A next follow-up date from natural input, refused when it is not in the future."""
-    from crmtui.core.dates import DateParseError, parse_next_date  # deferred: the CLI imports this module
-
     try:
         return parse_next_date(text, ctx.clock.now(), ctx.settings.default_time).when
     except DateParseError as exc:
-        from crmtui.core.labels import DateProblem
-
         raise InvalidInput("next_at", "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from crmtui.core import labels, normalize
+from crmtui.core import i18n, labels, normalize
+from crmtui.core.dates import format_when
 from crmtui.core.errors import InvalidInput, NotAllowed
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import _
@@ -156,9 +157,6 @@ def merge_plan(ctx: Context, keep_id: str, other_id: str) -> MergePlan:
 
 def describe_merge(ctx: Context, plan: MergePlan) -> list[str]:
     """The plan in lines a rep reads before saying yes (the CLI and the app show the same)."""
-    from crmtui.core.dates import format_when
-    from crmtui.core.i18n import language
-
     lines = [_("Merge {other} into {keep}; {other} is then removed.").format(other=plan.other_name, keep=plan.keep_name)]
     if plan.filled:
         lines.append("  " + _("fills empty fields: {values}").format(
@@ -174,7 +172,7 @@ def describe_merge(ctx: Context, plan: MergePlan) -> list[str]:
     if plan.status:
         lines.append("  " + _("status becomes {status}").format(status=labels.status(plan.status)))
     if plan.next_follow_up_at:
-        when = format_when(ctx.clock.to_local(plan.next_follow_up_at), True, language, ctx.clock.today())
+        when = format_when(ctx.clock.to_local(plan.next_follow_up_at), True, i18n.language, ctx.clock.today())
         lines.append("  " + _("next follow-up becomes {when}").format(when=when))
     lines.append("  " + _("moves {contacts} contacts, {deals} deals, {follow_ups} follow-ups, {contracts} contracts "
                           "with {instalments} instalments, {tags} tags").format(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from crmtui.core.config import Stage
+from crmtui.services.agenda import owned_by
 from crmtui.services.context import Context
 from crmtui.store import pipeline as store
 
@@ -47,8 +48,6 @@ class Column:
 def board(ctx: Context, rep: str | None = None) -> list[Column]:
     """Every configured stage as a column, in pipeline order; `rep` (a name or ALL_REPS, see
     services.agenda.resolve_rep) keeps only the deals of that rep's customers."""
-    from crmtui.services.agenda import owned_by
-
     settings, clock = ctx.settings, ctx.clock
     now = clock.utcnow()
     today = clock.today()

@@ -8,7 +8,7 @@ from crmtui.core import labels
 from crmtui.core.formatting import amount_number, birthday_iso
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
-from crmtui.services.deals import VoidedContract
+from crmtui.services.deals import VoidedContract, days_in_stage
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
 
 
@@ -42,8 +42,6 @@ def contact_dict(c: Contact) -> dict[str, object]:
 
 def deal_dict(ctx: Context, d: Deal, customer: Customer | None = None) -> dict[str, object]:
     """A deal as JSON-ready values, with its days in stage."""
-    from crmtui.services.deals import days_in_stage
-
     result: dict[str, object] = {
         "id": d.id, "title": d.title, "stage": d.stage, "stage_name": labels.stage(ctx.settings, d.stage),
         "probability": d.probability, "amount": amount_number(d.amount_cents),
