@@ -181,3 +181,28 @@ def test_a_customer_put_in_the_pool_by_a_manager_and_claimed_since_is_told_as_su
     assert f"a manager put Globex back in the pool; {wang_role} has claimed it since" in notes
     assert f"Initech went to {wang_role} (a manager's reassignment)" in notes
     assert not any("Globex went to" in text for text in notes)
+
+
+def test_a_keyring_backend_that_cannot_work_here_is_one_line_not_a_traceback(home, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """keyrings.alt's EncryptedKeyring without pycryptodome raises from keyring itself, before any password."""
+    import importlib.util as found
+
+    import keyring.core
+
+    from .test_cli import fails
+
+    if found.find_spec("Crypto") is not None or found.find_spec("Cryptodome") is not None:
+        pytest.skip("pycryptodome is installed: EncryptedKeyring works here")
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)  # chosen again from the environment
+    env = {"PYTHON_KEYRING_BACKEND": "keyrings.alt.file.EncryptedKeyring"}
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", env["PYTHON_KEYRING_BACKEND"])
+    refused = fails("sync", "setup", "--server", "postgresql://localhost/team", "--user", "wang", env=env)
+    line = refused.stderr.strip()
+    assert "\n" not in line
+    assert "keyrings.alt.file.EncryptedKeyring" in line and "pip install pycryptodome" in line
+    assert "PYTHON_KEYRING_BACKEND" in line
+    from crmtui.core.config import SyncSettings, save_sync_settings
+
+    save_sync_settings(SyncSettings(server="postgresql://localhost/team", user="wang"))
+    line = fails("sync", env=env).stderr.strip()
+    assert "\n" not in line and "pip install pycryptodome" in line

@@ -51,12 +51,29 @@ def check_keyring(*, allow_plaintext: bool = False) -> None:
                              " --allow-plaintext-keyring to store it there anyway"), backend=_backend_name(backend))
 
 
+def _keyring():  # type: ignore[no-untyped-def]
+    """The keyring backend in use; a backend chosen (PYTHON_KEYRING_BACKEND, keyringrc.cfg) that cannot work here
+    (keyrings.alt's EncryptedKeyring without pycryptodome, a name that is no backend) is refused in one line."""
+    import os
+
+    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
+
+    try:
+        return keyring.get_keyring()
+    except Exception as error:  # noqa: BLE001 - keyring raises whatever the chosen backend raises
+        chosen = os.environ.get("PYTHON_KEYRING_BACKEND") or "keyringrc.cfg"
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise NotAllowed("the keyring backend chosen ({backend}) cannot work on this computer: {reason}; install"
+                         " what it needs (keyrings.alt's EncryptedKeyring needs pycryptodome: pip install"
+                         " pycryptodome), or choose another backend with PYTHON_KEYRING_BACKEND or keyringrc.cfg"
+                         " (`python -m keyring --list-backends` lists them)", backend=chosen, reason=reason) from None
+
+
 def _password_backend():  # type: ignore[no-untyped-def]
     """The keyring backend that keeps the password: the chosen one, or the first of a chain (it gets the writes)."""
-    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
-    from keyring.backends import chainer, fail
+    from keyring.backends import chainer, fail  # deferred with keyring (about 0.2 s)
 
-    backend = keyring.get_keyring()
+    backend = _keyring()
     if isinstance(backend, chainer.ChainerBackend):
         chained = backend.backends
         return chained[0] if chained else fail.Keyring()
@@ -109,11 +126,13 @@ def keyring_warning() -> str | None:
 
 
 def store_password(sync: SyncSettings, password: str) -> None:
-    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
+    # deferred: keyring costs about 0.2 s, paid only when a password is kept
     from keyring.errors import KeyringError
 
+
+    backend = _keyring()
     try:
-        keyring.set_password(KEYRING_SERVICE, keyring_user(sync), password)
+        backend.set_password(KEYRING_SERVICE, keyring_user(sync), password)
     except KeyringError as error:
         raise NotAllowed("the keyring cannot keep the password ({reason}); unlock it, or choose another encrypted"
                          " keyring with PYTHON_KEYRING_BACKEND (`python -m keyring --list-backends` lists them)",
@@ -121,11 +140,13 @@ def store_password(sync: SyncSettings, password: str) -> None:
 
 
 def stored_password(sync: SyncSettings) -> str:
-    import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
+    # deferred: keyring costs about 0.2 s, paid only when a password is read
     from keyring.errors import KeyringError
 
+
+    backend = _keyring()
     try:
-        password = keyring.get_password(KEYRING_SERVICE, keyring_user(sync))
+        password = backend.get_password(KEYRING_SERVICE, keyring_user(sync))
     except KeyringError as error:
         raise NotAllowed("the OS keyring cannot be read ({reason})", reason=str(error)) from None
     if password is None:
