@@ -354,7 +354,7 @@ def test_pool_warnings_count_down_from_the_claim_and_from_the_last_activity(home
         assert set(items) == {
             ("Claimed yesterday", "call within 18 h", -1),
             ("Claimed 25 h ago", "call within 23 h", -1),
-            ("Claimed, never called", "call within 0 min", -1),
+            ("Claimed, never called", "first call overdue", -1),  # past its 48 h, not "within 0 min"
             ("Claimed this morning", "call within 1 d 13 h", 1),
             ("Claimed a day ago", "call within 1 d", 1),
             ("Claimed an hour ago", "call within 1 d 23 h", 1),

@@ -7,6 +7,7 @@ front ends, so the app's Today and `crm today` say the same thing.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from crmtui.core import labels
@@ -45,6 +46,8 @@ def reason(ctx: Context, item: AgendaItem) -> str:
         left = labels.time_left(item.left) if item.left is not None else ""
         # Short enough for Today's reason column at any width: the section says where it goes.
         if item.first_contact:
+            if item.left is not None and item.left <= timedelta(0):  # past its hours: the pool takes it next
+                return _("first call overdue")
             return _("call within {time}").format(time=left)
         return _("to the pool in {time}").format(time=left)
     return ""
