@@ -1,6 +1,8 @@
 """`crm server ...`: what a team admin does to the team's PostgreSQL, with an admin connection.
 
-Only this module and crmtui.sync talk to PostgreSQL; both import psycopg when called, never at start-up.
+Only this module and crmtui.sync talk to PostgreSQL; both import psycopg when called, never at start-up. The
+imports marked `# deferred` inside the functions are psycopg (~0.2 s), SQLAlchemy (~0.6 s) and Alembic (~0.2 s
+more): `crm server --help`, argument errors and the checks made before connecting need none of them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hmac
 import os
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 from crmtui.core import normalize
 from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound, Offline, ServerRefused
 from crmtui.core.i18n import N_
+from crmtui.server.dsn import hide_password
+from crmtui.store.lookup import compact, find_customer_by_id, find_customers, id_prefix
+from crmtui.store.raw import like_pattern
 
 if TYPE_CHECKING:
     import psycopg
@@ -63,7 +69,7 @@ SHARED_ROLES = {kind: f"crm_{kind}" for kind in ROLE_KINDS}
 @contextmanager
 def admin_connection(dsn: str) -> Iterator[psycopg.Connection]:
     """An autocommit connection with the admin's DSN; a failure to connect is one clear line."""
-    import psycopg
+    import psycopg  # deferred
 
     try:
         connection = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
@@ -89,8 +95,6 @@ def mask(text: str, dsn: str) -> str:
     """`text` with the password fields of any URL or connection string in it masked, the password of `dsn` too
     where libpq quotes it back (a malformed DSN comes back quoted in libpq's messages); other words are left
     whole even when the password is one of their letters."""
-    from crmtui.server.dsn import hide_password
-
     return hide_password(text, dsn_password(dsn))
 
 
@@ -175,8 +179,8 @@ def init(dsn: str, *, team: str | None = None, new_epoch: bool = False) -> InitR
 @contextmanager
 def _migration_transaction(dsn: str) -> Iterator[tuple[Any, psycopg.Connection]]:
     """One transaction for the whole of init: Alembic's connection and the psycopg connection under it."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import NullPool
+    from sqlalchemy import create_engine  # deferred
+    from sqlalchemy.pool import NullPool  # deferred
 
     url = re.sub(r"^postgres(ql)?:", "postgresql+psycopg:", dsn) if "://" in dsn else "postgresql+psycopg://"
     connect_args = {} if "://" in dsn else {"conninfo": dsn}
@@ -243,7 +247,7 @@ def _create_shared_roles(conn: psycopg.Connection, roles: dict[str, str]) -> Non
     """A new team database: its roles must be new too (an old role could bring old members in). They are
     made under the shared names the first revisions use and take the team's names in s0004, all within
     this transaction."""
-    from psycopg import sql
+    from psycopg import sql  # deferred
 
     for kind in ROLE_KINDS:
         if _role_exists(conn, roles[kind]):
@@ -285,7 +289,7 @@ def _join_team(conn: psycopg.Connection, roles: dict[str, str]) -> None:
     """The admin becomes a member of the team's admins, and of the owners of the tables and of the functions
     (it migrates the schema as them and reads past row-level security through them). A CREATEROLE admin
     may grant these to itself: it created them, so it holds them WITH ADMIN OPTION."""
-    from psycopg import sql
+    from psycopg import sql  # deferred
 
     conn.execute(sql.SQL("GRANT {}, {} TO CURRENT_USER WITH INHERIT TRUE, SET TRUE").format(
         sql.Identifier(roles["owner"]), sql.Identifier(roles["api"])))
@@ -296,7 +300,7 @@ def _make_schemas(conn: psycopg.Connection, roles: dict[str, str]) -> None:
     """The two schemas, the tables' owner's from the start. Without superuser, a table or a function can be given
     only to a role that may create in its schema: the functions' owner may create in sync (as the duplicate
     check's counters need anyway)."""
-    from psycopg import sql
+    from psycopg import sql  # deferred
 
     owner, api = sql.Identifier(roles["owner"]), sql.Identifier(roles["api"])
     for schema in ("crm", "sync"):
@@ -306,7 +310,7 @@ def _make_schemas(conn: psycopg.Connection, roles: dict[str, str]) -> None:
 
 def _lock_database(conn: psycopg.Connection, roles: dict[str, str]) -> None:
     """Only the team connects to its database (CONNECT is PUBLIC's by default, and roles are cluster-wide)."""
-    from psycopg import sql
+    from psycopg import sql  # deferred
 
     database = sql.Identifier(conn.info.dbname)
     conn.execute(sql.SQL("REVOKE CONNECT ON DATABASE {} FROM PUBLIC").format(database))
@@ -318,8 +322,8 @@ def _lock_database(conn: psycopg.Connection, roles: dict[str, str]) -> None:
 
 def head_revision() -> str:
     """The newest team schema revision this crmtui knows."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    from alembic.config import Config  # deferred
+    from alembic.script import ScriptDirectory  # deferred
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -334,8 +338,8 @@ def _revision(conn: psycopg.Connection) -> str | None:
 
 
 def _upgrade(connection: Any, team: str) -> None:
-    from alembic import command
-    from alembic.config import Config
+    from alembic import command  # deferred
+    from alembic.config import Config  # deferred
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -356,7 +360,7 @@ def check_rep_name(name: str) -> str:
 def add_rep(dsn: str, name: str, *, manager: bool = False) -> tuple[str, bool]:
     """Creates the rep's login role (or lets a removed rep back in, or changes a rep's role) with a new
     generated password. Returns the password and whether the rep existed (their old password stops working)."""
-    from psycopg import sql
+    from psycopg import sql  # deferred
 
     check_rep_name(name)
     password = secrets.token_urlsafe(18)
@@ -424,7 +428,7 @@ def _roles(conn: psycopg.Connection) -> dict[str, str]:
 def remove_rep(dsn: str, name: str) -> int:
     """NOLOGIN, out of the team's groups, their sessions ended where the admin may end them, their customers
     back to the pool. Returns how many customers went back."""
-    from psycopg import sql
+    from psycopg import sql  # deferred
 
     with admin_connection(dsn) as conn:
         _require_schema(conn)
@@ -454,9 +458,6 @@ def find_customer(conn: psycopg.Connection, ref: str, *, pool_only: bool = False
     """A live customer on the server (in the pool only, if asked) named by ref as on the laptop (an id or id
     prefix, its name or a contact's, a word or fragment of them, pinyin or its initials; see
     crmtui.services.lookup): (id, name). Several of the strongest tier: Ambiguous, listing them."""
-    from crmtui.store.lookup import compact, id_prefix
-    from crmtui.store.raw import like_pattern
-
     term = _reference(ref)
     word = compact(term)
     # A superset of what the laptop's tiers match, narrowed on the server; the tiers then decide here.
@@ -496,10 +497,6 @@ def pick_customer(ref: str, term: str, customers: list, contacts: list, missing:
     (id, customer id, name, name key, pinyin), by the laptop's own rule (crmtui.store.lookup, run on a copy in
     memory): the strongest tier decides, and several there are listed (Ambiguous), never one picked.
     `missing` is raised when none matches."""
-    import sqlite3
-
-    from crmtui.store.lookup import find_customer_by_id, find_customers
-
     with sqlite3.connect(":memory:") as memory:
         memory.execute("CREATE TABLE customer (id TEXT PRIMARY KEY, name TEXT, status TEXT, name_key TEXT,"
                        " pinyin TEXT, deleted_at TEXT)")
@@ -551,7 +548,7 @@ def restore_on(conn: psycopg.Connection, ref: str) -> str:
 def find_deleted_customer(conn: psycopg.Connection, ref: str) -> tuple[str, str]:
     """A deleted customer a restore can bring back (not a merged one), named by ref as find_customer names a
     live one: (id, name). Only a manager or the admin may list them."""
-    import psycopg
+    import psycopg  # deferred
 
     term = _reference(ref)
     try:
@@ -614,7 +611,7 @@ def reps_on(conn: psycopg.Connection) -> list[tuple[str, bool, bool, int]]:
 def deleted_on(conn: psycopg.Connection) -> list[tuple[str, str, Any, str | None]]:
     """The deleted customers a restore can bring back, newest deletion first: id, name, when deleted, and the
     rep a restore gives it back to (None: the pool), with a manager's or the admin's connection."""
-    import psycopg
+    import psycopg  # deferred
 
     try:
         return conn.execute(DELETED_CUSTOMERS).fetchall()
@@ -643,7 +640,7 @@ def _require_schema(conn: psycopg.Connection) -> None:
 
 def call(conn: psycopg.Connection, query: str, params: tuple) -> Any:
     """Runs a server function; its refusals (SQLSTATE CRM01) become NotAllowed with a readable text."""
-    import psycopg
+    import psycopg  # deferred
 
     try:
         return conn.execute(query, params).fetchone()

@@ -7,6 +7,7 @@ may show a password.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, unquote
 
 _URL_PASSWORD = re.compile(r"(//[^\s\"'/@:]*:)[^\s\"'/]*(?=@)")
 """The password in a URL's user:password@ (the // may follow a mistyped scheme)."""
@@ -20,8 +21,6 @@ def hide_password(text: str, password: str = "") -> str:
     """`text` with every password field of a URL or connection string in it masked, and any quoted fragment that
     is the password itself (libpq quotes the part of a connection string it cannot read). Only these places:
     masking each occurrence of a short password's text would garble other words (x in db.example.com)."""
-    from urllib.parse import quote, unquote
-
     text = _URL_PASSWORD.sub(r"\1***", text)
     text = _BARE_URL_PASSWORD.sub(r"\1***", text)
     text = _KEYWORD_PASSWORD.sub(r"\1***", text)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from crmtui.core.normalize import phone_key
-from crmtui.store.outbox import DERIVED_FIELDS, TABLE_ORDER, format_stamp, parse_stamp
+from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
 
 PUSH_BATCH = 50
@@ -624,10 +625,6 @@ def queue_repush(conn: sqlite3.Connection, customer_ids: Iterable[str] | None = 
     """Queues this laptop's copy (of these customers, of these records by table, or all of it) to be sent
     again, each field with the stamp this laptop knows for it (the server keeps whichever is newer).
     Returns how many records."""
-    import uuid
-
-    from crmtui.store.outbox import FORMAT_VERSION
-
     node = get_meta(conn, "client_id") or "0"
     unknown = format_stamp(0, 0, node)  # a value whose time this laptop never knew loses to any known one
     now = to_db(datetime.now(UTC))

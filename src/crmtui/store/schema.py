@@ -41,7 +41,7 @@ def schema_statements(connection: sqlite3.Connection) -> list[str]:
 
 def migrated_statements() -> tuple[str, list[str]]:
     """(head revision, statements) of a temp file brought to the head by every migration, one by one."""
-    # Deferred: Alembic (~0.2 s) is needed only to write the statements, never to open a file.
+    # deferred: Alembic (~0.2 s) is needed only to write the statements, never to open a file.
     from crmtui.store.migrate import head_revision, upgrade
 
     with tempfile.TemporaryDirectory() as folder:
