@@ -206,3 +206,20 @@ def test_a_keyring_backend_that_cannot_work_here_is_one_line_not_a_traceback(hom
     save_sync_settings(SyncSettings(server="postgresql://localhost/team", user="wang"))
     line = fails("sync", env=env).stderr.strip()
     assert "\n" not in line and "pip install pycryptodome" in line
+
+
+def test_a_restore_is_told_as_a_managers_restore(team: Team) -> None:
+    from crmtui.server import admin
+    from crmtui.services import team_words
+
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    tyrell = customer_service.add_customer(wang, "Tyrell Foods")
+    customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    sync.sync_round(boss)
+    customer_service.delete_customer(boss, tyrell.id)
+    sync.sync_round(boss)
+    sync.sync_round(wang)
+    assert admin.restore(team.dsn, "Tyrell") == "Tyrell Foods"
+    notes = [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
+    assert notes == ["a manager restored Tyrell Foods: it is yours again"]

@@ -109,9 +109,14 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
 def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
     """What a round has to tell the rep beyond its counts, in the chosen language: (text, is a warning)."""
     notes: list[tuple[str, bool]] = []
-    if report.gained:
+    restored = report.restored_names
+    if restored:
+        notes.append((ngettext("a manager restored {names}: it is yours again",
+                               "a manager restored {count} customers: {names}; they are yours again",
+                               len(restored)).format(names=names_text(restored), count=len(restored)), False))
+    if report.gained > len(restored):
         names = report.gained_names or []
-        count = max(report.gained, len(names))
+        count = max(report.gained - len(restored), len(names))
         text = (ngettext("{names} came to you", "{count} customers came to you: {names}", count)
                 .format(names=names_text(names), count=count) if names
                 else ngettext("{count} customer came to you", "{count} customers came to you", count).format(count=count))

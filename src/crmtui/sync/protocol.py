@@ -122,7 +122,9 @@ class RoundReport:
     set_aside: int = 0
     """Rows received from the server that this laptop could not store, set aside (all of them, after the round)."""
     gained_names: list[str] = field(default_factory=list)
-    """The customers that came to this rep, by name."""
+    """The customers that came to this rep, by name (those a manager restored are in restored_names instead)."""
+    restored_names: list[str] = field(default_factory=list)
+    """The customers a manager restored (undeleted) to this rep, by name; counted in gained too."""
     lost_customers: list[tuple[str, str, str | None]] = field(default_factory=list)
     """The customers that left this rep: name, why (release, reassign, reclaim...), who holds them now (when a
     manager gave them to a rep)."""

@@ -142,8 +142,10 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             # What a row set aside named may have come with a customer that changed hands.
             replica.retry_set_aside(conn, pending)
         report.gained = len(gained & owned_now)
-        report.gained_names = sorted({r["id"]: r["name"] for r in rows["customer"] if r["id"] in gained & owned_now}
-                                     .values())
+        came = {r["id"]: r["name"] for r in rows["customer"] if r["id"] in gained & owned_now}
+        report.restored_names = sorted(name for customer_id, name in came.items() if reasons.get(customer_id) == "undeleted")
+        report.gained_names = sorted(name for customer_id, name in came.items()
+                                     if reasons.get(customer_id) != "undeleted")
         gone = lost - owned_now
         if visible is not None:
             gone |= known
