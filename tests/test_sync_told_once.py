@@ -223,3 +223,18 @@ def test_a_restore_is_told_as_a_managers_restore(team: Team) -> None:
     assert admin.restore(team.dsn, "Tyrell") == "Tyrell Foods"
     notes = [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
     assert notes == ["a manager restored Tyrell Foods: it is yours again"]
+
+
+def test_setup_says_where_the_password_went(team: Team, home, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import keyring.core
+
+    from .test_cli_team import _add_rep_by_cli
+    from .test_environment import _plaintext_keyring, crm_in_process
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", _plaintext_keyring(tmp_path))  # back after the test
+    role, password = _add_rep_by_cli(team, "plain")
+    result = crm_in_process("sync", "setup", "--server", team.server_url, "--user", role, "--allow-plaintext-keyring",
+                            input=password + "\n")
+    assert result.exit_code == 0, result.output
+    assert "the password in the keyring backend keyrings.alt.file.PlaintextKeyring, unencrypted in a file" in result.stdout
+    assert "OS keyring" not in result.stdout

@@ -120,6 +120,7 @@ def sync_setup(
         check_connection,
         check_keyring,
         check_server_url,
+        keyring_place,
         keyring_warning,
         ssl_mode,
         store_password,
@@ -139,8 +140,8 @@ def sync_setup(
         store_password(sync, password)
         path = save_sync_settings(sync)
         out(_("connected to {server} as {user} (server schema {schema}{manager}); settings saved in {path},"
-                    " the password in the OS keyring").format(
-            server=sync.server, user=sync.user, schema=info.schema_version, path=path,
+                    " the password in {place}").format(
+            server=sync.server, user=sync.user, schema=info.schema_version, path=path, place=keyring_place(),
             manager=_(", manager") if info.manager else ""))
         out(_("run `crm sync` to send and receive now"))
 

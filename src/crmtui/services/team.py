@@ -42,6 +42,7 @@ from crmtui.sync.client import (
 from crmtui.sync.connection import (
     check_keyring,
     check_server_url,
+    keyring_place,
     keyring_warning,
     ssl_mode,
     store_password,
@@ -64,7 +65,8 @@ from crmtui.sync.protocol import RECEIVED, Conflict, Rejection
 __all__ = [
     "OTHER", "RECEIVED", "RELEASE_REASONS", "Conflict", "DeletedCustomer", "PoolEntry", "RejectedChange",
     "Rejection", "advice", "change_fields", "change_value", "check_connection", "check_keyring", "check_server_url",
-    "claim", "conflicts", "departure_notice", "dismiss_rejected", "dismiss_rejected_change", "keyring_warning", "mark_conflicts_seen",
+    "claim", "conflicts", "departure_notice", "dismiss_rejected", "dismiss_rejected_change", "keyring_place",
+    "keyring_warning", "mark_conflicts_seen",
     "parse_reason_option", "pool_list", "pool_rules", "reason_label", "reason_text", "reassign", "record_kind",
     "rejected_changes", "rejected_customer_names", "rejected_round_text", "release", "release_reason",
     "report_notes", "reps", "shown_changes", "shown_value", "ssl_mode", "status", "status_line", "store_password",

@@ -125,6 +125,18 @@ def keyring_warning() -> str | None:
     return None
 
 
+def keyring_place() -> str:
+    """Where the password is kept, as setup says it: the OS keyring, or the backend by name (and unencrypted in a
+    file, when it is one of those)."""
+    backend = _password_backend()
+    kind, name = _backend_kind(backend), _backend_name(backend)
+    if kind is None:
+        return _("the OS keyring")
+    if kind == "plaintext":
+        return _("the keyring backend {backend}, unencrypted in a file").format(backend=name)
+    return _("the keyring backend {backend}").format(backend=name)
+
+
 def store_password(sync: SyncSettings, password: str) -> None:
     # deferred: keyring costs about 0.2 s, paid only when a password is kept
     from keyring.errors import KeyringError
