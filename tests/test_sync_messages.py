@@ -131,12 +131,13 @@ def test_tls_asked_of_a_server_without_it_is_said_in_our_words(team: Team) -> No
      ' starting up', "cannot reach the team server: db.example.com:5432 is restarting; try again in a moment"),
     ('connection failed: connection to server at "10.0.0.5", port 5432 failed: FATAL:  no pg_hba.conf entry for'
      ' host "10.1.2.3", user "wang", database "team", no encryption',
-     "the team server db.example.com:5432 accepts only encrypted (TLS) connections from this computer; run `crm"
-     " sync setup` again without --insecure (ask your admin for the server's certificate if this computer does"
-     " not trust it)"),
+     "the team server db.example.com:5432 accepts no unencrypted connection from this computer to the database"
+     " team: check the database name in the server URL; if it is right, run `crm sync setup` again without"
+     " --insecure (ask your admin for the server's certificate if this computer does not trust it)"),
     ('connection failed: connection to server at "10.0.0.5", port 5432 failed: FATAL:  no pg_hba.conf entry for'
      ' host "10.1.2.3", user "wang", database "team", SSL encryption',
-     "the team server db.example.com:5432 does not accept wang from this computer's address; ask your admin"),
+     "the team server db.example.com:5432 does not accept wang from this computer's address for the database team:"
+     " check the database name in the server URL, or ask your admin"),
     ('connection failed: connection to server at "10.0.0.5", port 5432 failed: root certificate file'
      ' "/home/wang/.postgresql/root.crt" does not exist',
      "the team server's TLS certificate cannot be verified (this computer does not trust it, or it is not for"

@@ -292,13 +292,17 @@ def _connection_failure(reason: str, sync: SyncSettings, timeout: int) -> CrmErr
     if "does not support ssl" in text:
         return NotAllowed("the team server does not offer TLS, which a server off this machine needs; ask the"
                           " admin to turn it on, or use `crm sync setup --insecure` on a network you trust")
+    # The server checks its access rules (pg_hba.conf, which name databases) before it looks for the database: a
+    # misspelt database name is refused by them too, so both causes are said, the name first.
     if "no pg_hba.conf entry" in text and "no encryption" in text:
-        return NotAllowed("the team server {host} accepts only encrypted (TLS) connections from this computer; run"
+        return NotAllowed("the team server {host} accepts no unencrypted connection from this computer to the"
+                          " database {database}: check the database name in the server URL; if it is right, run"
                           " `crm sync setup` again without --insecure (ask your admin for the server's certificate"
-                          " if this computer does not trust it)", host=where)
+                          " if this computer does not trust it)", host=where, database=database)
     if "no pg_hba.conf entry" in text:
-        return NotAllowed("the team server {host} does not accept {user} from this computer's address; ask your"
-                          " admin", host=where, user=sync.user)
+        return NotAllowed("the team server {host} does not accept {user} from this computer's address for the"
+                          " database {database}: check the database name in the server URL, or ask your admin",
+                          host=where, user=sync.user, database=database)
     if "certificate" in text or "ssl error" in text:
         return NotAllowed("the team server's TLS certificate cannot be verified (this computer does not trust it, or"
                           " it is not for {host}); ask your admin for the server's CA certificate (it goes in"
