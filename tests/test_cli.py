@@ -566,7 +566,7 @@ def test_edit_customer_fields_and_tags(ctx: Context):
     add_customer(ctx, "Acme", phone="13800138000", tags=["old"])
     result = ok("edit", "Acme", "--phone", "13700000000", "--email", "hi@acme.com", "--tier", "a", "--region", "上海",
                 "--status", "customer", "--tag", "VIP", "--tag", "重点")
-    assert "updated Acme: " in result.stdout
+    assert "updated Acme: Phone, Email, Region, Tier, Status" in result.stdout  # the fields' labels, not their keys
     data = show("Acme")
     assert (data["phone"], data["email"], data["tier"], data["region"], data["status"]) == (
         "13700000000", "hi@acme.com", "A", "上海", "customer")

@@ -606,7 +606,8 @@ def edit(
 
             target = find_customer(ctx, ref)
             edited = edit_customer(ctx, target.id, customer_changes, force=force)
-            out(_("updated {name}: {fields}").format(name=edited.name, fields=", ".join(customer_changes)))
+            out(_("updated {name}: {fields}").format(name=edited.name,
+                                                     fields=", ".join(map(labels.field, customer_changes))))
 
 
 @app.command()
