@@ -2,7 +2,7 @@
 
 Each command imports the services it calls inside its body (marked `# deferred`), and the date formatting with
 them: the services cost ~50 ms (context, agenda, lookup) to ~0.8 s (those that load SQLModel), the dates ~20 ms,
-the help's translation ~8 ms; `crm --help`, a usage error and the other commands need none of them.
+the amounts' formatting ~6 ms, the help's translation ~8 ms; `crm --help`, a usage error and the other commands need none of them.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
 from crmtui.core.config import load_settings
 from crmtui.core.errors import CrmError
-from crmtui.core.formatting import amount_text, format_amount, parse_amount
 from crmtui.core.i18n import N_, _, sentences, set_language
 
 
@@ -173,6 +172,7 @@ def today(
     rep: Annotated[Optional[str], typer.Option("--rep", help=_REP_HELP)] = None,
 ) -> None:
     """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
+    from crmtui.core.formatting import format_amount  # deferred
     from crmtui.services.agenda import ALL_REPS, SECTIONS, agenda_for, resolve_rep  # deferred
     from crmtui.services.agenda_words import load_text, reason  # deferred
 
@@ -295,6 +295,7 @@ def list_(
     if what not in ("customers", "leads", "deals"):
         fail(_("list: expected customers, leads or deals (got {what})").format(what=what))
     with open_session() as ctx:
+        from crmtui.core.formatting import amount_text  # deferred
         from crmtui.services.agenda import owned_by, resolve_rep  # deferred
         from crmtui.services.views import customer_dict, deal_dict  # deferred
 
@@ -475,6 +476,7 @@ def stage(
 ) -> None:
     """Moves a deal to another stage; Quote, Won and Lost have gates."""
     from crmtui.core.dates import format_when  # deferred
+    from crmtui.core.formatting import format_amount  # deferred
     from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal  # deferred
     from crmtui.services.lookup import resolve_deal  # deferred
 
@@ -508,6 +510,7 @@ def paid(
     on: Annotated[Optional[str], Opt("--on", help=N_("When it was paid (default today)."))] = None,
 ) -> None:
     """Marks the customer's earliest unpaid instalment as paid (回款)."""
+    from crmtui.core.formatting import format_amount  # deferred
     from crmtui.services.deals import mark_paid  # deferred
 
     with open_session() as ctx:
@@ -530,6 +533,7 @@ def convert(
         "Make a new customer even when one with the lead's company name exists."))] = False,
 ) -> None:
     """Turns a lead into a customer, a contact and a deal; a lead whose company is a customer joins it."""
+    from crmtui.core.formatting import parse_amount  # deferred
     from crmtui.services.convert import convert_lead  # deferred
 
     with open_session() as ctx:

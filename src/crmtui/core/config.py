@@ -7,10 +7,8 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crmtui.core.errors import InvalidInput
-from crmtui.core.keymap import IDS, KEPT, bad_key, clash
 from crmtui.core.normalize import is_phone_region
 from crmtui.core.paths import config_path
 
@@ -195,6 +193,8 @@ def settings_from_dict(data: dict) -> Settings:
         raise InvalidInput("config theme", "one of {names}, or empty for the default", values["theme"],
                            names=", ".join(THEMES))
     if values.get("timezone"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # deferred: ~6 ms, for a timezone setting only
+
         try:
             ZoneInfo(str(values["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
@@ -229,6 +229,8 @@ def settings_from_dict(data: dict) -> Settings:
         keys = data["keys"]
         if not isinstance(keys, dict) or not all(isinstance(v, str) and v for v in keys.values()):
             raise InvalidInput("config keys", 'a [keys] table of binding id = "key", e.g. log = "ctrl+l"', keys)
+        from crmtui.core.keymap import IDS, KEPT, bad_key, clash  # deferred: ~8 ms, for a [keys] table only
+
         unknown_ids = sorted(set(keys) - IDS)
         if unknown_ids:
             raise InvalidInput("config keys", "binding ids of the app (see docs/configuration.md), not {names}",

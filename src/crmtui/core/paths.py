@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from crmtui.core.errors import CrmError
 
 APP_NAME = "crmtui"
@@ -30,6 +28,9 @@ def data_dir() -> Path:
     home = home_override()
     if home is not None:
         return home / "data"
+    # deferred: ~8 ms, skipped when CRMTUI_HOME names the folders (tests, the benchmarks, a portable install)
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
@@ -38,6 +39,8 @@ def config_dir() -> Path:
     home = home_override()
     if home is not None:
         return home / "config"
+    import platformdirs  # deferred: as in data_dir
+
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
 
 
