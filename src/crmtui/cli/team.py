@@ -77,6 +77,7 @@ def sync_callback(ctx: typer.Context) -> None:
     """With no subcommand: one sync round now (push the outbox, then pull what changed)."""
     if ctx.invoked_subcommand is not None:
         return
+    # deferred (see the module's docstring)
     from crmtui.services.team import (
         reason_text,
         rejected_customer_names,
@@ -115,6 +116,7 @@ def sync_setup(
         "Store the password even in a keyring backend that keeps it unencrypted in a file (refused otherwise)."))] = False,
 ) -> None:
     """Connects this laptop to the team server. The password is asked here and kept in the OS keyring."""
+    # deferred (see the module's docstring)
     from crmtui.core.config import SyncSettings, save_sync_settings
     from crmtui.services.team import (
         check_connection,
@@ -149,6 +151,7 @@ def sync_setup(
 @sync_app.command("status")
 def sync_status(json_out: JSON_OUT = False) -> None:
     """Last success, pending and rejected changes, server versions, clock offset (no connection needed)."""
+    # deferred (see the module's docstring)
     from crmtui.services.team import keyring_warning, status
 
     with open_session() as session:
@@ -185,6 +188,7 @@ def sync_conflicts(
         "Dismiss a rejected change by its number (#12: 12), or all of them: you have read it and give it up."))] = None,
 ) -> None:
     """Same-field conflicts (who, field, kept value, lost value) and rejected changes with their reasons."""
+    # deferred (see the module's docstring)
     from crmtui.services.team import (
         RECEIVED,
         advice,
@@ -266,6 +270,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
     """With no subcommand: lists the customers in the pool."""
     if ctx.invoked_subcommand is not None:
         return
+    # deferred (see the module's docstring)
     from crmtui.services.team import pool_list, why_text
 
     with open_session() as session:
@@ -294,7 +299,7 @@ def pool_callback(ctx: typer.Context, json_out: JSON_OUT = False) -> None:
 @pool_app.command("claim")
 def pool_claim(customer: Annotated[str, Arg(help=N_("Name, pinyin or id of a pool customer."))]) -> None:
     """Claims a customer from the pool (the daily limit and the team's rules apply)."""
-    from crmtui.services.team import claim
+    from crmtui.services.team import claim  # deferred (see the module's docstring)
 
     with open_session() as session:
         name, report = claim(session, customer)
@@ -315,6 +320,7 @@ def pool_release(
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
 ) -> None:
     """Gives one of your customers back to the pool, saying why (the team sees the reason in the pool)."""
+    # deferred (see the module's docstring)
     from crmtui.services.team import parse_reason_option, reason_label, release
 
     with open_session() as session:
@@ -327,7 +333,7 @@ def pool_release(
 
 
 def _rules_value(session: Context, key: str) -> int | None:
-    from crmtui.services.team import pool_rules
+    from crmtui.services.team import pool_rules  # deferred (see the module's docstring)
 
     rules = pool_rules(session)
     return rules.get(key) if rules else None
@@ -364,7 +370,7 @@ def server_init(
     team: Annotated[Optional[str], Opt("--team", help=N_("The team's name, which prefixes its group roles (crm_TEAM_rep...); by default the database's name. Set once."))] = None,
 ) -> None:
     """Creates or migrates the team schema (tables, row-level security, roles, functions). Safe to run again."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     result = _admin(lambda: admin.init(dsn, team=team, new_epoch=new_epoch))
     if result.revision_before == result.revision_after:
@@ -384,7 +390,7 @@ def server_add_rep(
     manager: Annotated[bool, Opt("--manager", help=N_("A manager sees every rep's customers and can reassign."))] = False,
 ) -> None:
     """Creates a rep's login and prints its generated password once."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     password, existed = _admin(lambda: admin.add_rep(dsn, name, manager=manager))
     if existed:
@@ -399,7 +405,7 @@ def server_add_rep(
 @server_app.command("remove-rep")
 def server_remove_rep(name: Annotated[str, Arg(help=N_("The rep's login."))], dsn: DSN = None) -> None:
     """Stops a rep's login, ends their sessions and returns their customers to the pool."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     count = _admin(lambda: admin.remove_rep(dsn, name))
     out(ngettext("{name} can no longer log in; {count} customer went back to the pool",
@@ -414,7 +420,7 @@ def server_reassign(
     dsn: MANAGER_DSN = None,
 ) -> None:
     """Gives a customer to another rep (or to the pool): the admin, or a manager on their own laptop."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     target = None if rep == "pool" else rep
     name = _as_manager(dsn, lambda session: admin.reassign(customer, target, dsn=dsn, ctx=session))
@@ -427,7 +433,7 @@ def server_restore(
     dsn: MANAGER_DSN = None,
 ) -> None:
     """Brings back a deleted customer with the records deleted with it; every laptop receives it again."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     name = _as_manager(dsn, lambda session: admin.restore(customer, dsn=dsn, ctx=session))
     out(_("restored {name}; every laptop receives it again at its next sync").format(name=name))
@@ -436,7 +442,7 @@ def server_restore(
 @server_app.command("deleted")
 def server_deleted(dsn: MANAGER_DSN = None, json_out: JSON_OUT = False) -> None:
     """Lists the deleted customers a restore can bring back: when each was deleted, and to whom it goes back."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     def listed(session: Context | None) -> list[tuple[admin.DeletedCustomer, str]]:
         clock = session.clock if session is not None else admin.admin_clock()
@@ -467,7 +473,7 @@ def server_rules(
     duplicate_checks_per_day: Annotated[Optional[int], Opt("--duplicate-checks-per-day", min=0, help=N_("Team-wide duplicate checks a rep may make a day."))] = None,
 ) -> None:
     """Shows the pool rules; with options, sets them."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     changes = {key: value for key, value in {
         "reclaim_days": reclaim_days, "claim_limit": claim_limit, "first_contact_hours": first_contact_hours,
@@ -482,7 +488,7 @@ def server_rules(
 @server_app.command("reclaim")
 def server_reclaim(dsn: DSN = None) -> None:
     """Returns overdue customers to the pool now (for cron; claim and pull also do it)."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     count = _admin(lambda: admin.reclaim(dsn))
     out(ngettext("{count} customer went back to the pool", "{count} customers went back to the pool",
@@ -492,7 +498,7 @@ def server_reclaim(dsn: DSN = None) -> None:
 @server_app.command("reps")
 def server_reps(dsn: MANAGER_DSN = None) -> None:
     """Lists the reps: manager or not, active or not, customers held (the admin, or a manager on their laptop)."""
-    from crmtui.services import admin
+    from crmtui.services import admin  # deferred (see the module's docstring)
 
     reps = _as_manager(dsn, lambda session: admin.reps(dsn=dsn, ctx=session))
     if not reps:
