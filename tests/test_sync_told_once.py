@@ -238,3 +238,16 @@ def test_setup_says_where_the_password_went(team: Team, home, tmp_path, monkeypa
     assert result.exit_code == 0, result.output
     assert "the password in the keyring backend keyrings.alt.file.PlaintextKeyring, unencrypted in a file" in result.stdout
     assert "OS keyring" not in result.stdout
+
+
+def test_a_customer_that_comes_back_has_no_departure_left(team: Team) -> None:
+    wang, boss = team.add_rep("wang"), team.add_rep("boss", manager=True)
+    team.add_rep("li")
+    acme = customer_service.add_customer(wang, "Acme Health")
+    sync.sync_round(wang)
+    sync.reassign(boss, acme.id, team.role("li"))
+    sync.sync_round(wang)
+    assert sync.customer_departure(wang, acme.id) == ("reassign", team.role("li"))
+    sync.reassign(boss, acme.id, team.role("wang"))
+    sync.sync_round(wang)
+    assert sync.customer_departure(wang, acme.id) is None  # here again: a later delete here is no departure

@@ -160,7 +160,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         # Before the customers go: their conflicts keep their names, their rejected changes what became of them.
         replica.put_conflicts(conn, conflict_rows)
         replica.remember_whereabouts(conn, departures)
-        _remember_departures(conn, departures)
+        _remember_departures(conn, departures, back=set(came))
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
             replica.drop_rows(conn, table, moved.get(table, set()))
@@ -188,13 +188,15 @@ DEPARTURES_KEPT = 200
 """How many customers that left this rep are remembered with why (a screen open on one says where it went)."""
 
 
-def _remember_departures(conn: sqlite3.Connection, departures: dict[str, tuple[str, str | None]]) -> None:
+def _remember_departures(conn: sqlite3.Connection, departures: dict[str, tuple[str, str | None]],
+                         back: set[str]) -> None:
     """Why customers left this laptop and who holds them, the newest kept, so that a screen still open on one
-    can say it went to a colleague or the pool (not that it no longer exists)."""
-    if not departures:
+    can say it went to a colleague or the pool (not that it no longer exists); those that came `back` are
+    forgotten (a later delete or merge here is no departure)."""
+    if not departures and not back:
         return
     known = json.loads(replica.get_meta(conn, "sync_departed") or "{}")
-    for customer_id in departures:
+    for customer_id in set(departures) | back:
         known.pop(customer_id, None)
     known.update({customer_id: list(where) for customer_id, where in departures.items()})
     replica.set_meta(conn, "sync_departed", json.dumps(dict(list(known.items())[-DEPARTURES_KEPT:])))
