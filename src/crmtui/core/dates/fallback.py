@@ -38,7 +38,7 @@ def parse_with_dateparser(s: str, now: datetime, default_time: time) -> tuple[da
     clocks = [token.strip() for token in _CLOCK_TOKEN.findall(s)]
     if ("at" in words or "am" in words or "pm" in words) and not clocks:
         return None  # a time dateparser would fill in with its own guess
-    import dateparser  # lazy: ~0.2 s with the first parse, paid only when the grammar failed
+    import dateparser  # deferred: ~0.2 s with the first parse, paid only when the grammar failed
 
     settings = {
         "RELATIVE_BASE": now.replace(tzinfo=None),
