@@ -82,12 +82,6 @@ def _marked_deferred(lines: list[str], number: int, first: int | None = None) ->
     return False
 
 
-NOT_YET_AT_THE_TOP = {
-    ("src/crmtui/cli/team.py", "from crmtui.core.config import SyncSettings, save_sync_settings"),
-    ("src/crmtui/sync/connection.py", "import os"),
-}
-"""Imports inside a function that defer nothing (the module is loaded anyway) and belong at the top of their
-module; listed until they move there. The test fails when one of them is gone, so the list only shrinks."""
 
 
 def test_every_import_inside_a_function_is_a_marked_start_up_deferral() -> None:
@@ -95,7 +89,7 @@ def test_every_import_inside_a_function_is_a_marked_start_up_deferral() -> None:
     # a path that does not need it, and says so with "# deferred" (and what it saves) on its line or in the comment
     # right above it (or above the group of imports it belongs to). The migration scripts are left out: Alembic
     # runs each one on its own, and they are frozen once released.
-    unmarked, listed = [], set()
+    unmarked = []
     for path in sorted(SOURCE.rglob("*.py")):
         if "migrations" in path.parts and "versions" in path.parts:
             continue
@@ -103,12 +97,9 @@ def test_every_import_inside_a_function_is_a_marked_start_up_deferral() -> None:
         name = path.relative_to(ROOT).as_posix()
         for number, first in _imports_inside_functions(path).items():
             statement = lines[number - 1].strip()
-            if (name, statement) in NOT_YET_AT_THE_TOP:
-                listed.add((name, statement))
-            elif not _marked_deferred(lines, number, first):
+            if not _marked_deferred(lines, number, first):
                 unmarked.append(f"{name}:{number}: {statement}")
     assert unmarked == [], "imports inside functions without a '# deferred' comment:\n" + "\n".join(unmarked)
-    assert NOT_YET_AT_THE_TOP - listed == set(), "moved to the top already: take them off NOT_YET_AT_THE_TOP"
 
 
 def test_the_deferral_check_sees_imports_in_methods_and_nested_functions(tmp_path: Path) -> None:

@@ -566,7 +566,7 @@ def test_edit_customer_fields_and_tags(ctx: Context):
     add_customer(ctx, "Acme", phone="13800138000", tags=["old"])
     result = ok("edit", "Acme", "--phone", "13700000000", "--email", "hi@acme.com", "--tier", "a", "--region", "上海",
                 "--status", "customer", "--tag", "VIP", "--tag", "重点")
-    assert "updated Acme: Phone, Email, Region, Tier, Status" in result.stdout  # the fields' labels, not their keys
+    assert "updated Acme: Phone, Email, Region, Tier, Status, Tags\n" in result.stdout  # the fields' labels, not keys
     data = show("Acme")
     assert (data["phone"], data["email"], data["tier"], data["region"], data["status"]) == (
         "13700000000", "hi@acme.com", "A", "上海", "customer")
@@ -575,7 +575,7 @@ def test_edit_customer_fields_and_tags(ctx: Context):
 
 def test_edit_deal_fields(ctx: Context, deal):
     result = ok("edit", "CRM seats", "--amount", "3万", "--close", "2026-12-31", "--competitor", "Globex", "--title", "CRM seats v2")
-    assert "updated deal CRM seats v2" in result.stdout
+    assert "updated deal CRM seats v2: Title, Amount, Close date, Competitor\n" in result.stdout
     d = _deal()
     assert (d["title"], d["amount"], d["expected_close"], d["competitor"]) == ("CRM seats v2", 30000, "2026-12-31", "Globex")
 

@@ -357,6 +357,19 @@ def test_a_weekday_that_contradicts_the_date_is_refused_naming_both(text, messag
     assert info.value.weekday != info.value.day.weekday()
 
 
+def test_the_weekday_refusal_reads_in_chinese_with_the_weekday_and_date_in_chinese():
+    from crmtui.core import i18n, labels
+
+    with pytest.raises(DateWeekdayError) as info:
+        parse_when("周五 12月1日", CLOCKS["sunday"])
+    i18n.set_language("zh")
+    try:
+        shown = format(labels.DateProblem(info.value))
+    finally:
+        i18n.set_language("en")
+    assert shown == '日期 "周五 12月1日" 写的是周五，但 12月1日 周二 不是周五'
+
+
 @pytest.mark.parametrize("text", ["3:30", "at 3", "3 o'clock", "3点", "三点", "3點"])
 def test_a_bare_hour_of_three_is_the_afternoon_in_every_spelling(text):
     parsed = parse_when(text, CLOCKS["sunday"])

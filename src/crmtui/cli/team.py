@@ -19,6 +19,7 @@ import typer
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import EXIT_AMBIGUOUS, find_customer, open_session
 from crmtui.core import labels
+from crmtui.core.config import SyncSettings, save_sync_settings
 from crmtui.core.errors import Ambiguous, CrmError, InvalidInput
 from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.normalize import visible
@@ -117,7 +118,6 @@ def sync_setup(
 ) -> None:
     """Connects this laptop to the team server. The password is asked here and kept in the OS keyring."""
     # deferred (see the module's docstring)
-    from crmtui.core.config import SyncSettings, save_sync_settings
     from crmtui.services.team import (
         check_connection,
         check_keyring,

@@ -100,7 +100,7 @@ class DateProblem:
 
     def __format__(self, spec: str) -> str:
         # deferred: the dates package adds ~20 ms that `crm --help` and every other import of the errors skip
-        from crmtui.core.dates import DateInPastError, format_when
+        from crmtui.core.dates import DateInPastError, DateWeekdayError, format_when, weekday_name
 
         error = self.error
         template = getattr(error, "template", None)
@@ -109,6 +109,9 @@ class DateProblem:
         values = dict(getattr(error, "template_values", {}))
         if isinstance(error, DateInPastError):
             values["read"] = format_when(error.parsed.when, error.parsed.has_time, i18n.language, error.today)
+        elif isinstance(error, DateWeekdayError):
+            values["read"] = format_when(error.day, False, i18n.language, error.today)
+            values["weekday"] = weekday_name(error.weekday, i18n.language)
         return _(template).format(**values)
 
     def __str__(self) -> str:
@@ -133,6 +136,7 @@ DATE_TEMPLATES = (
     N_("could not understand the date {quoted} (try e.g. {examples})"),
     N_("the date {quoted} is in the past (read as {read})"),
     N_("the date text is too long ({count} characters, at most {max}): {shown}"),
+    N_("the date {quoted} names a {weekday}, but {read} is not one"),
 )
 """dates.py's error templates (it imports no i18n); DateProblem translates them when shown."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,8 +55,6 @@ def check_keyring(*, allow_plaintext: bool = False) -> None:
 def _keyring():  # type: ignore[no-untyped-def]
     """The keyring backend in use; a backend chosen (PYTHON_KEYRING_BACKEND, keyringrc.cfg) that cannot work here
     (keyrings.alt's EncryptedKeyring without pycryptodome, a name that is no backend) is refused in one line."""
-    import os
-
     import keyring  # deferred: keyring costs about 0.2 s, paid only when a password is read or kept
 
     try:
