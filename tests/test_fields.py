@@ -79,6 +79,26 @@ def test_a_wrong_next_date_and_a_wrong_yes_no_are_named_by_key(ctx):
     assert str(caught.value) == 'decision maker: y or n (是 or 否) (got "maybe")'
 
 
+def test_a_contacts_title_is_its_job_title_not_a_deals_title(ctx):
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(InvalidInput) as caught:
+        add_contact(ctx, acme.id, "Wang", title="x" * 201)
+    assert caught.value.field == "job_title"
+    assert str(caught.value) == "title: at most 200 characters (got 201)"
+    wang = add_contact(ctx, acme.id, "Wang")
+    with pytest.raises(InvalidInput) as caught:
+        edit_contact(ctx, wang.id, {"title": "Head\nof sales"})
+    assert caught.value.field == "job_title"
+    assert str(caught.value).startswith("title: a single line (no line breaks)")
+
+
+def test_a_contacts_wrong_title_is_named_job_title_in_chinese(ctx, chinese):
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(InvalidInput) as caught:
+        add_contact(ctx, acme.id, "Wang", title="Head\nof sales")
+    assert caught.value.message().startswith("职位：")
+
+
 def test_an_error_takes_a_field_object_as_well_as_its_key():
     assert MissingFields([FIELDS["goal_met"], "notes"], "a follow-up").fields == ["goal_met", "notes"]
     assert InvalidInput(FIELDS["paid_on"], "a date").field == "paid_on"

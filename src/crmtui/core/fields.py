@@ -80,7 +80,7 @@ _FIELDS = (
     Field("status", N_("Status"), flag="--status"),
     Field("tag", N_("Tags"), flag="--tag", parser="single_line"),
     Field("tags", N_("Tags"), flag="--tag"),
-    Field("job_title", N_("Job title"), english="title", flag="--title", parser="single_line"),
+    Field("job_title", N_("Job title"), english="title", flag="--title", widget="title", parser="single_line"),
     Field("decision_maker", N_("Decision maker"), english="decision maker", flag="--decision-maker", parser="yes_no"),
     Field("birthday", N_("Birthday"), flag="--birthday", parser="birthday"),
     # a deal and its gates

@@ -216,7 +216,7 @@ def new_contact(
     contact = Contact(
         customer_id=customer_id,
         name=fields.single_line("name", name, required=True),
-        title=fields.single_line("title", title),
+        title=fields.single_line("job_title", title),
         phone=fields.phone(phone),
         email=fields.email(email),
         wechat=fields.single_line("wechat", wechat, max_len=64),
@@ -251,7 +251,7 @@ def _check_contact_duplicate(session: StoreSession, customer: Customer, contact:
 
 CONTACT_EDITABLE = {
     "name": lambda v, now: fields.single_line("name", v, required=True),
-    "title": lambda v, now: fields.single_line("title", v),
+    "title": lambda v, now: fields.single_line("job_title", v),
     "phone": lambda v, now: fields.phone(v),
     "email": lambda v, now: fields.email(v),
     "wechat": lambda v, now: fields.single_line("wechat", v, max_len=64),
