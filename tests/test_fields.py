@@ -254,3 +254,25 @@ async def test_the_won_gate_focuses_a_signed_date_in_the_future(ctx):
         await _settle(pilot)
         assert {widget.id for widget in form.query(".missing")} == {"signed"}
         assert app.focused is form.query_one("#signed", Input)
+
+
+async def test_the_new_contact_form_marks_the_title_it_refuses(ctx):
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.new_record import NewRecordScreen
+
+    add_customer(ctx, "Acme")
+    app = build_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        await pilot.press("n", "t")
+        await _settle(pilot)
+        form = app.screen
+        assert isinstance(form, NewRecordScreen) and form.kind == "contact"
+        form.query_one("#f-customer", Input).value = "Acme"
+        form.query_one("#f-name", Input).value = "Wang"
+        form.query_one("#f-title", Input).value = "x" * 201
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert app.screen is form
+        assert {widget.id for widget in form.query(".missing")} == {"f-title"}
+        assert app.focused is form.query_one("#f-title", Input)

@@ -195,7 +195,8 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[None
             return
         field = getattr(error, "field", None)
         if field:
-            for widget in self.query(f"#f-{field}"):
+            # the error names the field's key; its input may be another (a contact's job title is its title)
+            for widget in self.query(f"#f-{field_of(field).widget_id}"):
                 widget.add_class("missing")
                 widget.focus()
         self.notify(error.message(), severity="error")
