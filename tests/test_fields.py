@@ -18,7 +18,6 @@ from crmtui.cli.commands import app as cli_app
 from crmtui.core import errors, i18n
 from crmtui.core.errors import InvalidInput, MissingFields
 from crmtui.core.fields import FIELDS, Field
-from crmtui.services import fields as checks
 from crmtui.services.customers import add_contact, add_customer, edit_contact
 from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.follow_ups import log_follow_up
@@ -172,11 +171,6 @@ def test_a_registered_field_is_never_named_by_its_code_key_in_english():
     # a key like next_at is the code's; the rep reads "next date"
     for field in FIELDS.values():
         assert "_" not in field.name, field.key
-
-
-def test_each_named_checker_is_one_in_services_fields():
-    named = {field.parser for field in FIELDS.values() if field.parser}
-    assert named and all(callable(getattr(checks, name, None)) for name in named)
 
 
 def test_an_unregistered_field_is_shown_as_it_is():

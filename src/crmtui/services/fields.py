@@ -1,5 +1,5 @@
-"""Validation of what the user typed: each failure names the field by its key (core/fields.py, whose `parser`
-names the checker here that reads it) and what is expected."""
+"""Validation of what the user typed: each failure names the field by its key (core/fields.py) and what is
+expected."""
 
 from __future__ import annotations
 
