@@ -446,3 +446,41 @@ def test_a_period_that_names_one_day_is_a_day(text, expected):
 def test_a_reading_outside_the_calendar_is_refused_not_a_crash(now, text):
     with pytest.raises(DateParseError):
         parse_when(text, now)
+
+
+# ---- a day without its year: the coming one, or with past=True the most recent one (a paid or signed date)
+
+_MARCH_10 = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+_YEAR_AFTER_LEAP = datetime(2029, 3, 1, 10, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(("now", "text", "coming", "recent"), [
+    (_MARCH_10, "3/5", date(2027, 3, 5), date(2026, 3, 5)),
+    (_MARCH_10, "march 5", date(2027, 3, 5), date(2026, 3, 5)),
+    (_MARCH_10, "5 march", date(2027, 3, 5), date(2026, 3, 5)),
+    (_MARCH_10, "3月5日", date(2027, 3, 5), date(2026, 3, 5)),
+    (_MARCH_10, "thu, mar 5", date(2026, 3, 5), date(2026, 3, 5)),  # the weekday fits this year's only
+    (_MARCH_10, "5号", date(2026, 4, 5), date(2026, 3, 5)),
+    (_MARCH_10, "the 5th", date(2026, 4, 5), date(2026, 3, 5)),
+    (_MARCH_10, "3/10", date(2026, 3, 10), date(2026, 3, 10)),     # today either way
+    (_MARCH_10, "12/31", date(2026, 12, 31), date(2025, 12, 31)),
+    (_MARCH_10, "christmas", date(2026, 12, 25), date(2025, 12, 25)),
+    (_MARCH_10, "2026-12-05", date(2026, 12, 5), date(2026, 12, 5)),  # a year written is kept
+    (_MARCH_10, "昨天", date(2026, 3, 9), date(2026, 3, 9)),
+    (CLOCKS["nye"], "12/31", date(2026, 12, 31), date(2026, 12, 31)),
+    (CLOCKS["nye"], "1/1", date(2027, 1, 1), date(2026, 1, 1)),
+    (CLOCKS["nye"], "12月30日", date(2027, 12, 30), date(2026, 12, 30)),
+    (CLOCKS["leap"], "2/29", date(2028, 2, 29), date(2028, 2, 29)),
+    (CLOCKS["leap"], "2月28日", date(2029, 2, 28), date(2028, 2, 28)),
+    (_YEAR_AFTER_LEAP, "2/29", None, date(2028, 2, 29)),  # no 29 Feb in 2029 or 2030; 2028's was the last
+    (_MARCH_10, "2/29", None, None),                       # none in 2025, 2026 or 2027
+])
+def test_a_day_without_its_year_is_the_coming_one_or_the_most_recent(now, text, coming, recent):
+    for past, expected in ((False, coming), (True, recent)):
+        if expected is None:
+            with pytest.raises(DateParseError):
+                parse_day(text, now, past=past)
+        else:
+            assert parse_day(text, now, past=past) == expected, (text, past)
+    if coming is not None:
+        assert parse_day(text, now) == coming  # the coming one unless asked

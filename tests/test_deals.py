@@ -506,6 +506,18 @@ def test_cli_paid_on_a_day_and_never_in_the_future(ctx, seats):
     assert done.exit_code == 0 and "60,000 due 2026-11-20 marked paid on 2026-11-23" in done.stdout
 
 
+def test_cli_paid_and_signed_on_a_day_without_its_year_are_this_years_past_day(ctx, seats, frozen):
+    # five days after 5 March, "3/5" is the day that has just gone, not next year's
+    frozen.move_to(datetime(2026, 3, 10, 10, 0, tzinfo=ZONE))
+    won = crm("stage", "Seats", "won", "--contract-no", "HT-001", "--signed", "march 1",
+              "--payment", "60000@2026-03-20, 60000@2026-04-20")
+    assert won.exit_code == 0, won.stderr
+    assert [c.signed_on for c in customer_detail(ctx, seats.customer_id).contracts] == [date(2026, 3, 1)]
+    done = crm("paid", "Acme", "--on", "3/5")
+    assert done.exit_code == 0, done.stderr
+    assert "60,000 due 2026-03-20 marked paid on 2026-03-05" in done.stdout
+
+
 # ---------------------------------------------------------------- the app (pilot)
 
 

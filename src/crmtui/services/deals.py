@@ -451,7 +451,7 @@ def _new_contract(deal: Deal, move: StageMove, number_taken: Callable[[str], boo
     assert number_clean is not None
     if number_taken(number_clean):
         raise InvalidInput("contract_no", "a number not used by another contract", move.contract_no)
-    signed_on = fields.day("signed_on", move.signed, local_now)
+    signed_on = fields.day("signed_on", move.signed, local_now, past=True)
     assert signed_on is not None
     if signed_on > local_now.date():
         raise InvalidInput("signed_on", "a date that is not in the future", str(move.signed))
@@ -484,7 +484,7 @@ def mark_paid(ctx: Context, customer_id: str, *, contract_no: str | None = None,
     """Marks the customer's earliest unpaid instalment (of one contract, if named) as paid (回款)."""
     now = ctx.clock.utcnow()
     local_now = ctx.clock.now()
-    day = fields.day("paid_on", paid_on, local_now) or local_now.date()
+    day = fields.day("paid_on", paid_on, local_now, past=True) or local_now.date()
     if day > local_now.date():
         raise InvalidInput("paid_on", "a date that is not in the future", str(paid_on))
     with ctx.db.write(now) as session:

@@ -112,14 +112,15 @@ def tier(value: str | None) -> str | None:
     return value.strip().upper()
 
 
-def day(field_name: str, value: str | date | None, now: datetime) -> date | None:
-    """A date in any form dates.py understands (past allowed)."""
+def day(field_name: str, value: str | date | None, now: datetime, *, past: bool = False) -> date | None:
+    """A date in any form dates.py understands (past allowed); `past` for a day that has happened (paid, signed):
+    one typed without its year is the most recent one, not the coming one."""
     if value is None or isinstance(value, date):
         return value
     if not value.strip():
         return None
     try:
-        return parse_day(value, now)
+        return parse_day(value, now, past=past)
     except DateParseError as exc:
         raise InvalidInput(field_name, "{problem}", problem=DateProblem(exc)) from None  # it quotes the input
 

@@ -96,8 +96,9 @@ def parse_when(text: str, now: datetime, default_time: time = time(9, 0)) -> Par
     return _read(text, now, default_time)[0]
 
 
-def _read(text: str, now: datetime, default_time: time) -> tuple[ParsedDate, bool]:
-    """parse_when's reading, and whether it came from a period of several days ("next week")."""
+def _read(text: str, now: datetime, default_time: time, past: bool = False) -> tuple[ParsedDate, bool]:
+    """parse_when's reading, and whether it came from a period of several days ("next week"); `past`: a day
+    without its year is the most recent one (parse_day)."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     stripped = text.strip()
@@ -113,7 +114,7 @@ def _read(text: str, now: datetime, default_time: time) -> tuple[ParsedDate, boo
     if not folded or any(unicodedata.category(c) in ("Cc", "Cf") for c in folded):
         raise DateParseError(text)
     try:
-        reading = native.parse(folded, Context(now, default_time))
+        reading = native.parse(folded, Context(now, default_time, past))
     except native.Refused as refusal:
         if refusal.day is not None and refusal.day.named_weekday is not None:
             raise DateWeekdayError(text, refusal.day.day, refusal.day.named_weekday, now.date()) from None
@@ -147,14 +148,16 @@ def parse_next_date(text: str, now: datetime, default_time: time = time(9, 0)) -
     return parsed
 
 
-def parse_day(text: str, now: datetime) -> date:
+def parse_day(text: str, now: datetime, *, past: bool = False) -> date:
     """Parse a day (birthday, signed date, close date) with the same grammar; past allowed.
 
-    A period of several days ("next week", 3月份) is refused: as a follow-up it means a working
-    day inside it, but a birthday or a signed date in "March" is no day at all.
+    A day written without its year ("3/5", "march 5", 5号) is the coming one, or with `past` the most
+    recent one on or before today: a close date is ahead, but a paid or signed date typed as "3/5" five
+    days later means this year's. A period of several days ("next week", 3月份) is refused: as a
+    follow-up it means a working day inside it, but a birthday or a signed date in "March" is no day at all.
     """
     try:
-        parsed, span = _read(text, now, time(9, 0))
+        parsed, span = _read(text, now, time(9, 0), past)
         if span:
             raise DateParseError(text)
         return parsed.when.date()

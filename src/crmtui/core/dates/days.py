@@ -21,6 +21,9 @@ class Context:
 
     now: datetime
     default_time: time
+    past: bool = False
+    """A day written without its year (or month) is the most recent one, on or before today, not the coming
+    one: a signed or paid date is about what has happened."""
 
     @property
     def today(self) -> date:
@@ -124,6 +127,22 @@ def upcoming_month_day(today: date, month: int, day: int) -> date:
     return date(today.year + 1, month, day)
 
 
+def recent_month_day(today: date, month: int, day: int) -> date:
+    """This year's month-day if it is today or earlier, else last year's."""
+    try:
+        candidate = date(today.year, month, day)
+        if candidate <= today:
+            return candidate
+    except ValueError:  # 2月29日 in a common year: try last year's
+        pass
+    return date(today.year - 1, month, day)
+
+
+def month_day(ctx: Context, month: int, day: int) -> date:
+    """A month and day without a year: the coming one, or the most recent one when the text is about the past."""
+    return (recent_month_day if ctx.past else upcoming_month_day)(ctx.today, month, day)
+
+
 def upcoming_day_of_month(today: date, day: int) -> date:
     """This month's day `day` if it is today or later, else next month's (5号)."""
     try:
@@ -133,6 +152,17 @@ def upcoming_day_of_month(today: date, day: int) -> date:
     except ValueError:  # 31号 in November: December's
         pass
     return add_months(today.replace(day=1), 1).replace(day=day)
+
+
+def recent_day_of_month(today: date, day: int) -> date:
+    """This month's day `day` if it is today or earlier, else last month's (5号 typed on the 3rd)."""
+    try:
+        candidate = today.replace(day=day)
+        if candidate <= today:
+            return candidate
+    except ValueError:  # 31号 on 10 November: not this month's, and October's is the most recent
+        pass
+    return add_months(today.replace(day=1), -1).replace(day=day)
 
 
 def at(day: date, minutes: int, tz) -> datetime:
@@ -291,11 +321,11 @@ _PERIOD_WORDS = [  # (English, Chinese, words one of which it needs, handler): o
     (r"(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?year|eoy", r"(?:今年)?年[底末]", ("year", "eoy", "年"), lambda m, c: _year_end(c)),
     (r"next\s+(?:quarter|qtr)", r"下个?季度", ("quarter", "qtr", "季度"), lambda m, c: _quarter(c, 1)),
     (r"this\s+(?:quarter|qtr)", r"(?:这个?|本)季度", ("quarter", "qtr", "季度"), lambda m, c: _quarter(c, 0)),
-    # fixed-date holidays: the coming one
-    (r"new\s+year'?s?\s+day", r"元旦", ("new year", "元旦"), lambda m, c: Day(upcoming_month_day(c.today, 1, 1))),
-    (r"may\s+day", r"五一(?:劳动节)?|劳动节", ("may day", "五一", "劳动"), lambda m, c: Day(upcoming_month_day(c.today, 5, 1))),
-    (r"national\s+day", r"国庆节?", ("national", "国庆"), lambda m, c: Day(upcoming_month_day(c.today, 10, 1))),
-    (r"christmas(?:\s+day)?|xmas", r"圣诞节?", ("christmas", "xmas", "圣诞"), lambda m, c: Day(upcoming_month_day(c.today, 12, 25))),
+    # fixed-date holidays: the coming one (the last one, for a day in the past)
+    (r"new\s+year'?s?\s+day", r"元旦", ("new year", "元旦"), lambda m, c: Day(month_day(c, 1, 1))),
+    (r"may\s+day", r"五一(?:劳动节)?|劳动节", ("may day", "五一", "劳动"), lambda m, c: Day(month_day(c, 5, 1))),
+    (r"national\s+day", r"国庆节?", ("national", "国庆"), lambda m, c: Day(month_day(c, 10, 1))),
+    (r"christmas(?:\s+day)?|xmas", r"圣诞节?", ("christmas", "xmas", "圣诞"), lambda m, c: Day(month_day(c, 12, 25))),
 ]
 PERIODS = [(Lazy(pattern, *needs), handler) for *patterns, needs, handler in _PERIOD_WORDS for pattern in patterns] + [
     (Lazy(rf"(?:(?P<y>\d{{4}}|[零〇一二三四五六七八九]{{4}})年|(?P<rel>去年|今年|明年))?(?P<m>{NUM})月份?", "月"),
@@ -358,14 +388,14 @@ def _numeric(m, ctx):
     month, day = int(m["m"]), int(m["d"])
     if m["y"]:
         return Day(date(full_year(m["y"], ctx.today), month, day))
-    return Day(upcoming_month_day(ctx.today, month, day))
+    return Day(month_day(ctx, month, day))
 
 
 def _en_month_day(m, ctx):
     month, day = EN_MONTHS[m["mon"]], int(m["d"])
     if m["y"]:
         return Day(date(full_year(m["y"], ctx.today), month, day))
-    return Day(upcoming_month_day(ctx.today, month, day))
+    return Day(month_day(ctx, month, day))
 
 
 def _zh_month_day(m, ctx):
@@ -378,7 +408,7 @@ def _zh_month_day(m, ctx):
     if m["rel"]:
         year = ctx.today.year + {"去年": -1, "今年": 0, "明年": 1}[m["rel"]]
         return Day(date(year, month, day))
-    return Day(upcoming_month_day(ctx.today, month, day))
+    return Day(month_day(ctx, month, day))
 
 
 _MONTH_OFFSETS = {"下": 1, "下个": 1, "本": 0, "这": 0, "这个": 0, "上": -1, "上个": -1,
@@ -391,7 +421,7 @@ def _day_of_month(m, ctx):
     if day is None:
         return None
     if m["which"] is None:
-        return Day(upcoming_day_of_month(ctx.today, day))
+        return Day((recent_day_of_month if ctx.past else upcoming_day_of_month)(ctx.today, day))
     which = " ".join(m["which"].split()).removesuffix("月")
     first = add_months(ctx.today.replace(day=1), _MONTH_OFFSETS[which])
     return Day(first.replace(day=day))
@@ -481,7 +511,8 @@ def _with_weekday(s: str, ctx: Context) -> Day | None:
             continue
         if day.day.weekday() == weekday:
             return day
-        if (day.day.year != ctx.today.year and _names_month(rest)
+        # (a past day read as last year's is not moved forward to this year either)
+        if (day.day.year > ctx.today.year and _names_month(rest)
                 and not re.search(r"\d{4}|[零〇一二三四五六七八九]{4}年|去年|今年|明年", rest)):
             try:
                 this_year = day.day.replace(year=ctx.today.year)
