@@ -134,6 +134,15 @@ def test_a_contract_won_without_a_schedule_is_due_whole_thirty_days_after_signin
     assert _instalments(ctx, acme.id) == [(1_500_000, date(2026, 12, 20))]
 
 
+def test_the_schedule_preview_reads_a_signed_day_without_its_year_as_the_past_one(ctx):
+    from crmtui.services.deals import schedule_preview
+
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="120000")
+    # signed 11/19, five days ago: the whole amount is due 30 days later, this year
+    assert schedule_preview(ctx, deal.id, "", "11/19", "", "") == "No instalments given: the whole 120,000 will be due Sat 19 Dec"
+
+
 def test_the_schedule_preview_and_question_show_dates_as_the_app_does_in_english_and_chinese(ctx):
     from crmtui.core import i18n
     from crmtui.services.deals import schedule_preview

@@ -580,7 +580,7 @@ def schedule_preview(ctx: Context, deal_id: str, amount: str, signed: str, end: 
         amount_cents = parse_amount(amount) or deal_amount
         if not amount_cents:
             return _("Instalments: give the amount first")
-        signed_on = fields.day("signed_on", signed, local_now) or local_now.date()
+        signed_on = fields.day("signed_on", signed, local_now, past=True) or local_now.date()
         end_on = fields.day("end_on", end, local_now) or signed_on + timedelta(days=CONTRACT_DAYS)
         schedule = plan_schedule(amount_cents, signed_on, end_on, parse_schedule(payments), local_now)
     except CrmError as exc:
