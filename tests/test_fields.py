@@ -270,3 +270,19 @@ async def test_the_new_contact_form_marks_the_title_it_refuses(ctx):
         assert app.screen is form
         assert {widget.id for widget in form.query(".missing")} == {"f-title"}
         assert app.focused is form.query_one("#f-title", Input)
+
+
+
+async def test_the_new_contact_form_labels_the_title_as_a_job_title(ctx, chinese):
+    from textual.widgets import Label
+
+    from crmtui.tui.app import build_app
+
+    add_customer(ctx, "Acme")
+    app = build_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        await pilot.press("n", "t")
+        await _settle(pilot)
+        title_row = app.screen.query_one("#f-title", Input).parent
+        assert str(title_row.query_one(Label).render()) == "职位"  # as its refusal names it; a deal's title is 标题

@@ -36,9 +36,14 @@ FIELDS = {
 }
 
 
-def field_label(name: str) -> str:
+FIELD_KEYS = {("contact", "title"): "job_title"}
+"""An input of a form whose field is registered under another key (core/fields.py): a contact's title is its job
+title, not a deal's."""
+
+
+def field_label(kind: str, name: str) -> str:
     """A field of the form by its label (core/fields.py)."""
-    return field_of(name).shown()
+    return field_of(FIELD_KEYS.get((kind, name), name)).shown()
 
 
 def team_duplicate_warning(exc: CrmError) -> str | None:
@@ -106,7 +111,8 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[None
         self.query_one("#new-title", Static).update(_("New") + " · " + kind_label(kind))
         box = self.query_one("#new-fields", Vertical)
         await box.mount_all(
-            Horizontal(Label(field_label(name), classes="label"), Input(id=f"f-{name}", compact=True), classes="field-row")
+            Horizontal(Label(field_label(kind, name), classes="label"), Input(id=f"f-{name}", compact=True),
+                       classes="field-row")
             for name in FIELDS[kind]
             if not (name == "customer" and self.customer_id)
         )
