@@ -116,3 +116,16 @@ def test_the_deferral_mark_is_read_on_the_line_or_in_the_comment_right_above() -
              "    import rich", "    x = 1  # deferred", "    import json", "    import re  # deferred"]
     assert [_marked_deferred(lines, 3), _marked_deferred(lines, 4, 3), _marked_deferred(lines, 6),
             _marked_deferred(lines, 7)] == [True, True, False, True]
+
+
+def test_the_front_ends_do_not_name_the_store_even_for_type_checking() -> None:
+    # The contracts above leave imports under TYPE_CHECKING out; the app and the CLI should not even name a table
+    # type: the services hand them views (services/views.py), so a row never reaches a screen or a command.
+    naming = []
+    for path in sorted([*(SOURCE / "tui").rglob("*.py"), *(SOURCE / "cli").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = ([node.module or ""] if isinstance(node, ast.ImportFrom)
+                       else [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            naming += [f"{path.relative_to(ROOT).as_posix()}:{node.lineno}: {module}" for module in modules
+                       if module == "crmtui.store" or module.startswith("crmtui.store.")]
+    assert naming == [], "the app or the CLI imports the store:\n" + "\n".join(naming)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
+import pytest
 from typer.testing import CliRunner
 
 from crmtui.cli.commands import app
 from crmtui.services.customer_view import FollowUpLine, VoidedLine, customer_360
-from crmtui.services.customers import add_contact, add_customer, customer_detail
+from crmtui.services.customers import add_contact, add_customer, customer_detail, edit_contact, edit_customer
 from crmtui.services.deals import add_deal, mark_paid, move_stage, parse_schedule, voided_contracts
 from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.views import ContactView, CustomerView
 
 from .conftest import NOW
 
@@ -117,3 +120,21 @@ async def test_the_customer_screen_removes_a_contact_off_the_event_loop_and_says
         assert any(n.message == "Removed contact Jane" for n in app._notifications)
         assert screen.query_one("#contacts", OptionList).get_option_at_index(0).disabled  # "none yet — a adds one"
     assert customer_detail(ctx, acme.id).contacts == []
+
+
+def test_the_detail_and_the_edits_hand_out_frozen_views_not_rows(ctx, frozen):
+    # A screen keeps what the services gave it: a copy that cannot be changed behind the service's back, and that
+    # the next read (not a session) brings up to date.
+    acme = add_customer(ctx, "Acme", phone="13800000001")
+    contact = add_contact(ctx, acme.id, "Li Lei", title="buyer")
+    detail = customer_detail(ctx, acme.id)
+    assert isinstance(detail.customer, CustomerView) and all(isinstance(c, ContactView) for c in detail.contacts)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        detail.customer.name = "Other"  # type: ignore[misc]
+    edited = edit_customer(ctx, acme.id, {"region": "北京"})
+    assert isinstance(edited, CustomerView) and edited.region == "北京"
+    assert detail.customer.region is None  # the view read before the edit is what it was
+    assert customer_detail(ctx, acme.id).customer.region == "北京"
+    retitled = edit_contact(ctx, contact.id, {"title": "CEO"})
+    assert isinstance(retitled, ContactView) and retitled.title == "CEO"
+    assert customer_detail(ctx, acme.id).contacts[0].title == "CEO"

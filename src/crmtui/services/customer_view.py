@@ -40,6 +40,8 @@ class DealLine:
     id: str
     title: str
     stage: str
+    stage_id: str
+    """The stage's id in the settings, for moving the deal on."""
     days_in_stage: int
     amount: str
     lost_reason: str
@@ -164,7 +166,7 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
             for k in detail.contacts
         ),
         deals=tuple(
-            DealLine(id=d.id, title=d.title, stage=labels.stage(ctx.settings, d.stage),
+            DealLine(id=d.id, title=d.title, stage=labels.stage(ctx.settings, d.stage), stage_id=d.stage,
                      days_in_stage=days_in_stage(ctx, d), amount=format_amount(d.amount_cents),
                      lost_reason=d.lost_reason or "")
             for d in detail.deals

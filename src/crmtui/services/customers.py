@@ -13,6 +13,7 @@ from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.deals import contract_removal_sentence, delete_deal
 from crmtui.services.scoring import lead_score, tier_for
+from crmtui.services.views import ContactView, CustomerView, contact_view, customer_view
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
@@ -260,8 +261,9 @@ CONTACT_EDITABLE = {
 }
 
 
-def edit_contact(ctx: Context, contact_id: str, changes: dict[str, object], *, force: bool = False) -> Contact:
-    """Changes fields of a contact; its keys, the duplicate check and its customer's score follow the new values."""
+def edit_contact(ctx: Context, contact_id: str, changes: dict[str, object], *, force: bool = False) -> ContactView:
+    """Changes fields of a contact; its keys, the duplicate check and its customer's score follow the new values.
+    Returns the contact as saved."""
     now = ctx.clock.utcnow()
     cleaned: dict[str, object] = {}
     for name, value in changes.items():
@@ -282,7 +284,7 @@ def edit_contact(ctx: Context, contact_id: str, changes: dict[str, object], *, f
         session.flush()
         _rescore(session, ctx, customer)
         customer.updated_at = now
-    return contact
+    return contact_view(contact)
 
 
 def delete_contact(ctx: Context, contact_id: str) -> Contact:
@@ -354,9 +356,9 @@ def read_only_field(ctx: Context, name: str) -> InvalidInput | None:
     return None
 
 
-def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *, force: bool = False) -> Customer:
+def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *, force: bool = False) -> CustomerView:
     """Changes fields of a customer; keys, score and the duplicate check follow the new values. In a team the
-    owner is refused (read_only_field)."""
+    owner is refused (read_only_field). Returns the customer as saved."""
     now = ctx.clock.utcnow()
     tags = changes.pop("tags", None)
     cleaned = customer_changes(ctx, changes)
@@ -368,7 +370,7 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
         customer_edited(ctx, customer, customer_store.contacts_of(session, customer.id))
         if tags is not None:
             _set_tags(session, ctx, customer, list(tags))  # type: ignore[arg-type]
-    return customer
+    return customer_view(customer)
 
 
 def customer_changes(ctx: Context, changes: dict[str, object]) -> dict[str, object]:
@@ -489,10 +491,11 @@ def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> lis
 
 @dataclass
 class CustomerDetail:
-    """Everything the 360 view and `crm show` need about one customer."""
+    """Everything the 360 view and `crm show` need about one customer; the customer and its contacts as views,
+    which the app's screens keep and hand to the edit dialogs."""
 
-    customer: Customer
-    contacts: list[Contact]
+    customer: CustomerView
+    contacts: list[ContactView]
     deals: list[Deal]
     follow_ups: list[FollowUp]
     tags: list[str]
@@ -506,8 +509,8 @@ def customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
         customer = _live_customer(session, customer_id)
         contracts = deal_store.contracts_of(session, customer_id)
         return CustomerDetail(
-            customer=customer,
-            contacts=customer_store.contacts_of(session, customer_id),
+            customer=customer_view(customer),
+            contacts=[contact_view(c) for c in customer_store.contacts_of(session, customer_id)],
             deals=deal_store.deals_of(session, customer_id),
             follow_ups=follow_up_store.follow_ups_of(session, customer_id),
             tags=[t.tag for t in customer_store.tags_of(session, customer_id)],

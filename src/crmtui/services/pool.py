@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
+from crmtui.services.views import contact_view, customer_view
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
 from crmtui.sync.pool_view import (
     DeletedCustomer,
@@ -28,8 +29,8 @@ def pool_customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
     for row in records.payments:
         payments.setdefault(row["contract_id"], []).append(_model(Payment, row))
     return CustomerDetail(
-        customer=_model(Customer, records.customer),
-        contacts=[_model(Contact, row) for row in records.contacts],
+        customer=customer_view(_model(Customer, records.customer)),
+        contacts=[contact_view(_model(Contact, row)) for row in records.contacts],
         deals=[_model(Deal, row) for row in records.deals],
         follow_ups=[_model(FollowUp, row) for row in records.follow_ups],
         tags=records.tags,

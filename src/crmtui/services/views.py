@@ -1,15 +1,88 @@
-"""Plain dictionaries of records for `--json` and for screens: local times, amounts as numbers of yuan."""
+"""What the services hand the front ends about records: frozen copies of a customer's and a contact's fields
+(so a screen or a dialog never holds a database row), and plain dictionaries for `--json` (local times, amounts
+as numbers of yuan)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from crmtui.core import labels
 from crmtui.core.formatting import amount_number, birthday_iso
 from crmtui.services.context import Context
-from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract, days_in_stage
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
+
+if TYPE_CHECKING:
+    # Only the annotation of detail_dict: services.customers builds its detail from the views below.
+    from crmtui.services.customers import CustomerDetail
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A customer's fields as they were read (the columns of its row, times in UTC); changing one goes through
+    services.customers.edit_customer, which returns the new view."""
+
+    id: str
+    name: str
+    name_key: str
+    pinyin: str
+    kind: str
+    company: str | None
+    industry: str | None
+    region: str | None
+    source: str | None
+    interest: str | None
+    phone: str | None
+    phone_key: str | None
+    email: str | None
+    email_key: str | None
+    wechat: str | None
+    status: str
+    tier: str
+    score: int
+    owner: str | None
+    next_follow_up_at: datetime | None
+    last_contact_at: datetime | None
+    merged_into: str | None
+    claimed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """A contact's fields as they were read (the columns of its row); services.customers.edit_contact changes
+    them and returns the new view."""
+
+    id: str
+    customer_id: str
+    name: str
+    name_key: str
+    pinyin: str
+    title: str | None
+    phone: str | None
+    phone_key: str | None
+    email: str | None
+    email_key: str | None
+    wechat: str | None
+    decision_maker: bool
+    birthday: date | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+
+
+def customer_view(customer: Customer) -> CustomerView:
+    """The customer's fields, copied off its row."""
+    return CustomerView(**{f.name: getattr(customer, f.name) for f in fields(CustomerView)})
+
+
+def contact_view(contact: Contact) -> ContactView:
+    """The contact's fields, copied off its row."""
+    return ContactView(**{f.name: getattr(contact, f.name) for f in fields(ContactView)})
 
 
 def _when(ctx: Context, value: datetime | None) -> str | None:
@@ -21,7 +94,7 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def customer_dict(ctx: Context, c: Customer) -> dict[str, object]:
+def customer_dict(ctx: Context, c: Customer | CustomerView) -> dict[str, object]:
     """A customer as JSON-ready values."""
     return {
         "id": c.id, "name": c.name, "status": c.status, "kind": c.kind, "company": c.company,
@@ -32,7 +105,7 @@ def customer_dict(ctx: Context, c: Customer) -> dict[str, object]:
     }
 
 
-def contact_dict(c: Contact) -> dict[str, object]:
+def contact_dict(c: Contact | ContactView) -> dict[str, object]:
     """A contact as JSON-ready values."""
     return {
         "id": c.id, "name": c.name, "title": c.title, "phone": c.phone, "email": c.email,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,10 +18,8 @@ from crmtui.core.formatting import format_birthday
 from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
 from crmtui.services.customers import SERVER_OWNED_FIELDS, edit_contact, edit_customer, read_only_field, team_role
+from crmtui.services.views import ContactView, CustomerView
 from crmtui.tui.widgets.cells import literal, row
-
-if TYPE_CHECKING:
-    from crmtui.store.models import Contact, Customer
 
 
 def field_labels() -> dict[str, str]:
@@ -130,7 +126,7 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
 class EditCustomerScreen(EditRecordScreen):
     """A customer's fields; in a team, the owner is the server's."""
 
-    def __init__(self, customer: Customer, tags: list[str] | None = None) -> None:
+    def __init__(self, customer: CustomerView, tags: list[str] | None = None) -> None:
         self.customer = customer
         self.tags = tags or []
         super().__init__()
@@ -185,7 +181,7 @@ def contact_field_labels() -> dict[str, str]:
 class EditContactScreen(EditRecordScreen):
     """The same in-place editing, for one contact of a customer (decision maker: y or n)."""
 
-    def __init__(self, contact: Contact) -> None:
+    def __init__(self, contact: ContactView) -> None:
         self.contact = contact
         super().__init__()
 

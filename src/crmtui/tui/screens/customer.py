@@ -20,9 +20,10 @@ from crmtui.core.errors import CrmError, NotFound
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _
 from crmtui.core.normalize import visible
-from crmtui.services.customer_view import Customer360, FollowUpLine, VoidedLine, customer_360
+from crmtui.services.customer_view import Customer360, DealLine, FollowUpLine, VoidedLine, customer_360
 from crmtui.services.customers import CustomerDetail, customer_detail, delete_contact
 from crmtui.services.deals import VoidedContract, voided_contracts
+from crmtui.services.views import ContactView
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.convert import ConvertForm
@@ -181,18 +182,17 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.query_one("#payments-title", Static).update(f"{_('Instalments')} ({len(options)})")
         self.query_one("#payments-title").display = self.query_one("#payments").display = bool(options)
 
-    def _contact(self):  # type: ignore[no-untyped-def]
+    def _contact(self) -> ContactView | None:
         option = self.query_one("#contacts", OptionList).highlighted_option
         if self.detail is None or option is None or option.disabled:
             return None
         return next((c for c in self.detail.contacts if c.id == option.id), None)
 
-    def _deal(self):  # type: ignore[no-untyped-def]
-        deals = self.query_one("#deals", OptionList)
-        option = deals.highlighted_option
-        if self.detail is None or option is None or option.disabled:
+    def _deal(self) -> DealLine | None:
+        option = self.query_one("#deals", OptionList).highlighted_option
+        if self.view is None or option is None or option.disabled:
             return None
-        return next((d for d in self.detail.deals if d.id == option.id), None)
+        return next((d for d in self.view.deals if d.id == option.id), None)
 
     def action_log(self) -> None:
         if self.detail is not None:
@@ -200,12 +200,12 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     def action_stage(self) -> None:
         deal = self._deal()
-        if deal is None and self.detail is not None and self.detail.deals:
-            deal = self.detail.deals[0]
+        if deal is None and self.view is not None and self.view.deals:
+            deal = self.view.deals[0]
         if deal is None:
             self.notify(_("No deal yet — d adds one"), severity="warning")
             return
-        choose_stage(self.crm, deal.id, deal.title, deal.stage)
+        choose_stage(self.crm, deal.id, deal.title, deal.stage_id)
 
     def action_edit(self) -> None:
         if self.detail is not None:
