@@ -58,10 +58,10 @@ class ReloadsOnChange:
 
 
 def run_on_screen(screen: _Screen, call: Callable[[], Result], then: Callable[[Result], None], *, group: str,
-                  refused_title: str = "") -> None:
+                  refused_title: str = "", refused: Callable[[], None] | None = None) -> None:
     """Runs a service call (one that asks the team server, most often) in a thread worker of `screen`, so that a
     failure reaches that screen's worker handler as a notification; a refusal (CrmError) is a warning titled
-    `refused_title`; `then(result)` runs on the event loop after the call."""
+    `refused_title`, after which `refused()` runs; `then(result)` runs on the event loop after the call."""
     app = screen.app
 
     def run() -> None:
@@ -69,6 +69,8 @@ def run_on_screen(screen: _Screen, call: Callable[[], Result], then: Callable[[R
             result = call()
         except CrmError as error:
             app.call_from_thread(app.notify, error.message(), title=refused_title, severity="warning")
+            if refused is not None:
+                app.call_from_thread(refused)
             return
         app.call_from_thread(then, result)
 

@@ -29,6 +29,7 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
     def __init__(self, customer_id: str, name: str) -> None:
         super().__init__(customer_id)
         self.customer_name = name
+        self.claiming = False  # while this rep's own claim runs, the customer leaving the pool is that claim
 
     @work(thread=True, exclusive=True, group="customer", exit_on_error=False)
     def load(self) -> None:
@@ -47,6 +48,8 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
         self.query_one("#profile", Static).update(literal(message))
 
     def left_pool(self) -> None:
+        if self.claiming or self not in self.app.screen_stack:  # the claim's own ending closes this screen
+            return
         self.notify(_("{name} is no longer in the pool").format(name=self.customer_name), severity="warning")
         self.dismiss_after_release()
 
@@ -56,7 +59,10 @@ class PoolCustomerScreen(CustomerScreen, inherit_bindings=False):
         return True
 
     def action_claim(self) -> None:
-        claim_from_pool(self.crm, self.customer_id, self.customer_name, done=self.claimed)
+        claim_from_pool(self.crm, self.customer_id, self.customer_name, done=self.claimed, pending=self.set_claiming)
+
+    def set_claiming(self, claiming: bool) -> None:
+        self.claiming = claiming
 
     def claimed(self, arrived: bool) -> None:
         """Claimed: the customer's own (editable) screen replaces this one when it is on the laptop."""
