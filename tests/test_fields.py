@@ -286,3 +286,49 @@ async def test_the_new_contact_form_labels_the_title_as_a_job_title(ctx, chinese
         await _settle(pilot)
         title_row = app.screen.query_one("#f-title", Input).parent
         assert str(title_row.query_one(Label).render()) == "职位"  # as its refusal names it; a deal's title is 标题
+
+
+# ---------------------------------------------------------------- no prose as a key
+
+
+def test_every_field_is_keyed_by_a_code_name_not_by_words_or_an_option():
+    for key in FIELDS:
+        assert key.isidentifier() and key.islower(), key
+
+
+def test_converting_names_a_wrong_deal_title_by_its_key(ctx, chinese):
+    from crmtui.services.convert import convert_lead
+    from crmtui.services.customers import add_lead
+
+    lead = add_lead(ctx, "Li Lei", company="LiCo")
+    with pytest.raises(InvalidInput) as caught:
+        convert_lead(ctx, lead.id, deal_title="a\nb")
+    assert caught.value.field == "deal_title" and caught.value.field in FIELDS
+    assert str(caught.value).startswith("deal title: ")  # English as before
+    assert caught.value.message().startswith(FIELDS["deal_title"].shown() + "：")  # Chinese by its label
+
+
+def test_an_unreadable_config_file_is_named_by_its_key(tmp_path):
+    from crmtui.core.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text("timezone = \n", encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        load_settings(path)
+    assert caught.value.field == "config_file" and caught.value.field in FIELDS
+    assert str(caught.value).startswith("config file: valid TOML in ")
+
+
+def test_a_wrong_rejected_change_to_dismiss_is_named_by_its_key(ctx):
+    ctx.close()
+    result = runner.invoke(cli_app, ["sync", "conflicts", "--dismiss", "x1"])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1
+    assert result.stderr.startswith("error: --dismiss: the number of a rejected change")  # the option the rep typed
+
+
+def test_a_wrong_rejected_change_to_dismiss_is_named_by_its_label_in_chinese(ctx, chinese_config):
+    ctx.close()
+    result = runner.invoke(cli_app, ["sync", "conflicts", "--dismiss", "x1"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"错误：{FIELDS['dismiss'].shown()}：")
+    assert FIELDS["dismiss"].shown() != "dismiss"

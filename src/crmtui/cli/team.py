@@ -207,7 +207,7 @@ def sync_conflicts(
         if dismiss is not None:
             which = dismiss.strip().lstrip("#")
             if which.casefold() != "all" and not which.isdigit():
-                raise InvalidInput("--dismiss", "the number of a rejected change (as #12 in the list) or all",
+                raise InvalidInput("dismiss", "the number of a rejected change (as #12 in the list) or all",
                                    dismiss)
             count = dismiss_rejected(session, None if which.casefold() == "all" else int(which))
             out(ngettext("dismissed {count} rejected change", "dismissed {count} rejected changes",

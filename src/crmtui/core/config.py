@@ -267,7 +267,7 @@ def load_settings(path: Path | None = None) -> Settings:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput("config file", "valid TOML in {path} ({error})", path=path, error=exc) from None
+        raise InvalidInput("config_file", "valid TOML in {path} ({error})", path=path, error=exc) from None
     return settings_from_dict(data)
 
 

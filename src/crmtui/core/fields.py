@@ -104,9 +104,11 @@ _FIELDS = (
     Field("deal", N_("Deal")),
     Field("into", N_("Customer to join"), flag="--into"),
     Field("reason", N_("Reason"), flag="--reason"),
+    Field("deal_title", N_("Deal title"), english="deal title", flag="--title"),
+    Field("dismiss", N_("Rejected change"), english="--dismiss", flag="--dismiss"),
     Field("path", N_("Path")),
     Field("config", N_("Config")),
-    Field("config file", N_("Config file")),
+    Field("config_file", N_("Config file"), english="config file"),
 )
 
 FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}

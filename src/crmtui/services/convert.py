@@ -75,7 +75,7 @@ def convert_lead(
     customer keeps its created time and no contact, so the speed-to-lead rule keeps it on Today."""
     if into_id and new_company:
         raise InvalidInput("into", "either a customer to join or a new company, not both")
-    title = fields.single_line("deal title", deal_title)
+    title = fields.single_line("deal_title", deal_title)
     now = ctx.clock.utcnow()
     when = next_moment(ctx, next_at)
     with ctx.db.write(now) as session:
