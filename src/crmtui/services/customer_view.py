@@ -14,6 +14,7 @@ from datetime import date, datetime
 from crmtui.core import i18n, labels
 from crmtui.core.dates import format_when
 from crmtui.core.formatting import format_amount, format_birthday
+from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract, days_in_stage
@@ -84,6 +85,14 @@ class FollowUpLine:
     notes: str
     next_plan: str
     next_when: str
+    contact: str = ""
+    """Whom the rep spoke to (a contact's name), "" when not said or the contact is gone."""
+    deal: str = ""
+    """Which deal it was about (its title), "" when not said or the deal is gone."""
+    corrected: bool = False
+    """A correction of a follow-up typed wrong (the one it corrects is no longer listed)."""
+    about: str = ""
+    """The contact and the deal worded for the timeline ("with Zhang San · about ERP upgrade"), "" for neither."""
 
 
 @dataclass(frozen=True)
@@ -139,10 +148,14 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         return format_when(value, False, lang, today) if value else ""
 
     c = detail.customer
+    contact_names = {k.id: k.name for k in detail.contacts}
+    deal_titles = {d.id: d.title for d in detail.deals}
     follow_ups = [
         FollowUpLine(id=f.id, when=when(f.at), channel=labels.channel(f.channel), goal=f.goal, goal_met=f.goal_met,
                      author=other_author(ctx, f.author) or "", notes=f.notes, next_plan=f.next_plan or "",
-                     next_when=when(f.next_at))
+                     next_when=when(f.next_at), contact=contact_names.get(f.contact_id or "", ""),
+                     deal=deal_titles.get(f.deal_id or "", ""), corrected=f.corrects_id is not None,
+                     about=_about(contact_names.get(f.contact_id or "", ""), deal_titles.get(f.deal_id or "", "")))
         for f in detail.follow_ups
     ]
     voided_lines = [VoidedLine(when=when(v.at), text=v.describe(ctx.settings)) for v in voided]
@@ -183,3 +196,10 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         voided=tuple(voided_lines),
         timeline=tuple(timeline),
     )
+
+
+def _about(contact: str, deal: str) -> str:
+    """Whom a follow-up was with and which deal it was about, as the timeline says it."""
+    parts = ([_("with {name}").format(name=contact)] if contact else []) + (
+        [_("about {deal}").format(deal=deal)] if deal else [])
+    return " · ".join(parts)

@@ -1,20 +1,34 @@
-"""Logging a follow-up 跟进记录: always structured, append-only, and it moves the customer's next date."""
+"""Logging a follow-up 跟进记录: always structured, append-only, and it moves the customer's next date.
+
+A follow-up typed wrong is corrected, not edited: the correction is a new follow-up naming the one it supersedes
+(store/follow_ups.py). Only the customer's last follow-up can be corrected, by the rep who logged it, within
+CORRECTION_WINDOW of when it was first logged (docs/follow-ups.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from crmtui.core.dates import DateParseError, parse_next_date
-from crmtui.core.errors import InvalidInput, MissingFields, NotAllowed, NotFound
+from crmtui.core.errors import Ambiguous, InvalidInput, Match, MissingFields, NotAllowed, NotFound
 from crmtui.core.labels import DateProblem
+from crmtui.core.normalize import fold
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import follow_ups as store
 
 CLOSED_STATUSES = ("dormant",)
 """A customer with one of these statuses needs no next plan or next date."""
+
+CORRECTION_WINDOW = timedelta(hours=24)
+"""How long after a follow-up was logged it can be corrected: the rest of the working day and the next morning,
+whatever the hour it was logged at (a fixed day's end would leave a minute to correct a call logged at 23:59)."""
+
+CLOSED_STAGES = ("won", "lost")
+"""Deals in these stages are not offered for a new follow-up (they can still be named)."""
 
 
 def parse_next(ctx: Context, text: str) -> datetime:
@@ -124,3 +138,142 @@ def follow_up_row(ctx: Context, draft: FollowUpDraft, now: datetime, customer_id
         next_plan=draft.next_plan,
         next_at=ctx.clock.to_utc(draft.when) if draft.when else None,
     )
+
+
+# Whom the rep spoke to and which deal it was about --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A contact or a deal the follow-up form offers: its id and how it is shown."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FollowUpChoices:
+    """The customer's live contacts and open deals, as the form offers them."""
+
+    contacts: tuple[Choice, ...]
+    deals: tuple[Choice, ...]
+
+
+def follow_up_choices(ctx: Context, customer_id: str, keep: tuple[str | None, ...] = ()) -> FollowUpChoices:
+    """The contacts (with their job titles) and the open deals (with their stages) of the customer; a won or
+    lost deal whose id is in `keep` (the one a corrected follow-up named) is offered too."""
+    # deferred: the stage names need the labels (~1 ms), which `crm log` does not word
+    from crmtui.core import labels
+
+    with ctx.db.raw_read() as connection:
+        contacts = store.contacts_of(connection, customer_id)
+        deals = store.deals_of(connection, customer_id)
+    return FollowUpChoices(
+        contacts=tuple(Choice(k.id, f"{k.name} · {k.detail}" if k.detail else k.name) for k in contacts),
+        deals=tuple(Choice(d.id, f"{d.name} · {labels.stage(ctx.settings, d.detail)}") for d in deals
+                    if d.detail not in CLOSED_STAGES or d.id in keep),
+    )
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in fold(text).casefold() if ch.isalnum())
+
+
+def resolve_reference(ctx: Context, customer_id: str, kind: str, ref: str) -> str:
+    """The id of the one contact or deal (`kind`) of the customer that `ref` names: an id or its first 4+
+    characters, the whole name (title) or a whole pinyin word of it, else a part of it. A reference that could
+    mean several is refused with the candidates (Ambiguous), never resolved silently; one that means none is
+    refused naming what there is."""
+    assert kind in ("contact", "deal")
+    ref = ref.strip()
+    with ctx.db.raw_read() as connection:
+        records = (store.contacts_of if kind == "contact" else store.deals_of)(connection, customer_id)
+        customer = store.customer_state(connection, customer_id)
+    name = customer.name if customer else customer_id
+    key = _compact(ref)
+    lowered = ref.lower()
+    tiers = (
+        [r for r in records if r.id == lowered or (len(lowered) >= 4 and r.id.startswith(lowered))],
+        [r for r in records if key and (_compact(r.name) == key or key in r.pinyin.split())],
+        [r for r in records if key and (key in _compact(r.name) or key in r.pinyin.replace(" ", ""))],
+    )
+    for found in tiers:
+        if len(found) == 1:
+            return found[0].id
+        if found:
+            raise Ambiguous(kind, ref, [Match(r.id, f"{r.name} · {r.detail}" if r.detail else r.name) for r in found])
+    if not records:
+        raise InvalidInput(kind, "{customer} has no contacts yet" if kind == "contact" else "{customer} has no deals yet",
+                           ref, customer=name)
+    listed = ", ".join(r.name for r in records[:10])
+    raise InvalidInput(kind, "a contact of {customer}: {names}" if kind == "contact" else "a deal of {customer}: {names}",
+                       ref, customer=name, names=listed)
+
+
+# Correcting the last follow-up ----------------------------------------------------------------------------------
+
+AMENDABLE = ("channel", "goal", "goal_met", "notes", "next_plan", "next_at", "contact_id", "deal_id")
+"""What a correction can change: everything the rep typed. Its moment stays the corrected follow-up's."""
+
+
+def last_follow_up(ctx: Context, customer_id: str) -> store.LastFollowUp:
+    """The follow-up a correction of this customer would supersede, or why there is none to correct."""
+    with ctx.db.raw_read() as connection:
+        customer = store.customer_state(connection, customer_id)
+        if customer is None or customer.deleted:
+            raise NotFound("customer", customer_id)
+        last = store.last_follow_up(connection, customer_id)
+    _check_correctable(ctx, customer.name, last)
+    assert last is not None
+    return last
+
+
+def _check_correctable(ctx: Context, name: str, last: store.LastFollowUp | None) -> None:
+    if last is None:
+        raise NotAllowed("{name} has no follow-up to correct", name=name)
+    if last.author and last.author != ctx.settings.sync.user:
+        raise NotAllowed("the last follow-up of {name} was logged by {rep}; only they can correct it",
+                         name=name, rep=last.author)
+    if ctx.clock.utcnow() - last.first_logged_at > CORRECTION_WINDOW:
+        # deferred: formatting a date is needed only for this refusal
+        from crmtui.core import i18n
+        from crmtui.core.dates import format_when
+
+        logged = format_when(ctx.clock.to_local(last.first_logged_at), True, i18n.language, ctx.clock.today())
+        raise NotAllowed("the last follow-up of {name} was logged {when}: a follow-up can be corrected only within"
+                         " 24 hours of logging it; log a new one instead", name=name, when=logged)
+
+
+def amend_follow_up(ctx: Context, customer_id: str, expected_id: str | None = None, **changes: Any) -> store.FollowUpRow:
+    """Corrects the customer's last follow-up: a new follow-up with its fields, `changes` applied (only the
+    fields given change; see AMENDABLE), at the corrected one's moment, superseding it. `expected_id` is the
+    follow-up the rep saw: refused when the last one is another by now (a sync brought a newer one). The
+    customer's next follow-up and last contact follow the correction."""
+    unknown = set(changes) - set(AMENDABLE)
+    if unknown:
+        raise TypeError(f"cannot amend {sorted(unknown)}")
+    before = last_follow_up(ctx, customer_id)
+    values: dict[str, Any] = {name: getattr(before, name) for name in AMENDABLE} | changes
+    keep_next = "next_at" not in changes or changes["next_at"] == before.next_at
+    draft = draft_follow_up(ctx, channel=values["channel"], goal=values["goal"], goal_met=values["goal_met"],
+                            notes=values["notes"], next_plan=values["next_plan"],
+                            next_at=None if keep_next else values["next_at"])
+    if keep_next:
+        # the date it had stays, even once past: the correction is of what was typed, not of the plan's date
+        draft.when = before.next_at
+    now = ctx.clock.utcnow()
+    with ctx.db.raw_write(now) as (connection, outbox):
+        customer = store.customer_state(connection, customer_id)
+        if customer is None or customer.deleted:
+            raise NotFound("customer", customer_id)
+        last = store.last_follow_up(connection, customer_id)
+        _check_correctable(ctx, customer.name, last)
+        assert last is not None
+        if last.id != (expected_id or before.id):
+            raise NotAllowed("the last follow-up of {name} changed meanwhile; open the correction again",
+                             name=customer.name)
+        row = follow_up_row(ctx, draft, now, customer_id, customer, values["contact_id"] or None,
+                            values["deal_id"] or None,
+                            lambda table, record_id: store.belongs_to(connection, table, record_id, customer_id))
+        row.at, row.corrects_id = last.at, last.id
+        return store.insert_follow_up(connection, outbox, row)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from crmtui.store.follow_ups import current
 from crmtui.store.raw import day_from_db, from_db, to_db
 
 OPEN_STATUSES = ("lead", "prospect", "customer")
@@ -58,7 +59,8 @@ _BEST_DEAL = (
     " ORDER BY probability DESC, amount_cents DESC LIMIT 1)"
 )
 _NEXT_PLAN = (
-    "(SELECT next_plan FROM follow_up WHERE customer_id = c.id AND deleted_at IS NULL ORDER BY at DESC LIMIT 1)"
+    f"(SELECT f.next_plan FROM follow_up f WHERE f.customer_id = c.id AND {current('f')}"
+    " ORDER BY f.at DESC, f.created_at DESC LIMIT 1)"
 )
 _UNCONTACTED = ("c.last_contact_at IS NULL AND (c.status = 'lead' OR c.next_follow_up_at IS NULL)"
                 " AND c.created_at < ?")

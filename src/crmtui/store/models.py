@@ -96,7 +96,8 @@ class DealStageChange(Synced, table=True):
 
 
 class FollowUp(Synced, table=True):
-    """One structured contact with a customer. Append-only."""
+    """One structured contact with a customer. Append-only: a correction is a new follow-up naming the one it
+    corrects (`corrects_id`), which is then superseded."""
 
     __tablename__ = "follow_up"
     __table_args__ = (Index("ix_follow_up_customer_at", "customer_id", "at"),)
@@ -112,6 +113,8 @@ class FollowUp(Synced, table=True):
     next_plan: str | None = None
     next_at: datetime | None = None
     author: str | None = None  # team mode: the rep who logged it, set by the server (never pushed from here)
+    corrects_id: str | None = Field(default=None, index=True)
+    """The follow-up this one corrects (it supersedes it); no foreign key, see migration 0007."""
 
 
 class Contract(Synced, table=True):

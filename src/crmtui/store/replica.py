@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from crmtui.core.normalize import phone_key
+from crmtui.store.follow_ups import current
 from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
 
@@ -316,14 +317,17 @@ def follow_up_dates(conn: sqlite3.Connection, customer_ids: Iterable[str],
     changed = 0
     for customer_id in set(customer_ids):
         newest = conn.execute(
-            "SELECT at, next_at FROM follow_up WHERE customer_id = ? AND deleted_at IS NULL"
-            " ORDER BY at DESC, id DESC LIMIT 1", (customer_id,)).fetchone()
+            f"SELECT f.at, f.next_at, f.corrects_id IS NOT NULL FROM follow_up f WHERE f.customer_id = ? AND {current('f')}"
+            " ORDER BY f.at DESC, f.created_at DESC, f.id DESC LIMIT 1", (customer_id,)).fetchone()
         if newest is None or pending.get(("customer", customer_id), set()) & {"last_contact_at", "next_follow_up_at"}:
             continue
+        # A correction keeps the moment of the follow-up it corrects, so the last contact does not lag behind
+        # it: its next date is taken where it differs.
         changed += conn.execute(
             "UPDATE customer SET last_contact_at = ?, next_follow_up_at = ?"
-            " WHERE id = ? AND (last_contact_at IS NULL OR last_contact_at < ?)",
-            (newest[0], newest[1], customer_id, newest[0])).rowcount
+            " WHERE id = ? AND (last_contact_at IS NULL OR last_contact_at < ?"
+            "  OR (? AND last_contact_at = ? AND next_follow_up_at IS NOT ?))",
+            (newest[0], newest[1], customer_id, newest[0], newest[2], newest[0], newest[1])).rowcount
     return changed
 
 

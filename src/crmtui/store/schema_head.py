@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0006'
+REVISION = '0007'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'
@@ -145,7 +145,7 @@ STATEMENTS = (
     '    goal_met BOOLEAN NOT NULL,\n'
     '    notes VARCHAR NOT NULL,\n'
     '    next_plan VARCHAR,\n'
-    '    next_at DATETIME, author VARCHAR,\n'
+    '    next_at DATETIME, author VARCHAR, corrects_id VARCHAR,\n'
     '    PRIMARY KEY (id),\n'
     '    FOREIGN KEY(customer_id) REFERENCES customer (id),\n'
     '    FOREIGN KEY(contact_id) REFERENCES contact (id),\n'
@@ -217,6 +217,7 @@ STATEMENTS = (
     'CREATE INDEX ix_contract_end_on ON contract (end_on)',
     'CREATE INDEX ix_payment_due_on ON payment (due_on)',
     'CREATE INDEX ix_outbox_state_seq ON outbox (state, seq)',
+    'CREATE INDEX ix_follow_up_corrects_id ON follow_up (corrects_id)',
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',
