@@ -52,10 +52,11 @@ ROWS = [
     ("late", "tonight", (2026, 11, 24, 19, 0), T),
     ("late", "明晚8点", (2026, 11, 25, 20, 0), T),
     ("late", "tomorrow evening", (2026, 11, 25, 19, 0), T),
-    ("late", "3点", (2026, 11, 25, 15, 0), T),             # 1-7 without a part of day: afternoon, tomorrow's
-    ("late", "3:30", (2026, 11, 25, 15, 30), T),           # the same rule with a colon
+    ("late", "3点", None, T),                              # 15:00 passed hours ago: today's or tomorrow's? refused
+    ("late", "3:30", None, T),                             # the same rule with a colon
+    ("late", "明天3点", (2026, 11, 25, 15, 0), T),         # 1-7 without a part of day: the afternoon
     ("late", "11pm", (2026, 11, 24, 23, 0), T),            # passed 30 minutes ago: still today's
-    ("late", "10pm", (2026, 11, 25, 22, 0), T),            # passed 90 minutes ago: tomorrow's
+    ("late", "10pm", None, T),                             # passed 90 minutes ago: the rep writes the day
     ("late", "midnight", (2026, 11, 25, 0, 0), T),
     ("late", "in 45 minutes", (2026, 11, 25, 0, 15), T),
     ("late", "半小时后", (2026, 11, 25, 0, 0), T),
@@ -73,9 +74,11 @@ ROWS = [
     ("late", "this week", (2026, 11, 25, 9, 0), D),        # the next working day left this week
     ("late", "月底", (2026, 11, 30, 9, 0), D),
     ("late", "eight tonight", (2026, 11, 24, 20, 0), T),
-    ("late", "at 8 in the evening", (2026, 11, 25, 20, 0), T),
+    ("late", "at 8 in the evening", None, T),
+    ("late", "tomorrow at 8 in the evening", (2026, 11, 25, 20, 0), T),
     ("late", "this afternoon", (2026, 11, 24, 15, 0), T),  # a part of day alone is today's
-    ("late", "十一点一刻", (2026, 11, 25, 11, 15), T),
+    ("late", "十一点一刻", None, T),
+    ("late", "明天十一点一刻", (2026, 11, 25, 11, 15), T),
     ("late", "今晚8點正", (2026, 11, 24, 20, 0), T),
     ("late", "明天晚上十點", (2026, 11, 25, 22, 0), T),
     ("late", "tomorrow afternoon at 4", (2026, 11, 25, 16, 0), T),
@@ -118,7 +121,7 @@ ROWS = [
     ("month_end", "the following week", (2026, 12, 7, 9, 0), D),
     ("month_end", "next qtr", (2027, 1, 1, 9, 0), D),
     ("month_end", "下午3点半", (2026, 11, 30, 15, 30), T),  # 30 minutes ago: today's
-    ("month_end", "下午3点", (2026, 12, 1, 15, 0), T),      # exactly an hour ago: tomorrow's
+    ("month_end", "下午3点", None, T),                      # exactly an hour ago: the rep writes the day
     ("month_end", "5pm", (2026, 11, 30, 17, 0), T),
     ("month_end", "dec 1", (2026, 12, 1, 9, 0), D),
     ("month_end", "12/1", (2026, 12, 1, 9, 0), D),
@@ -159,7 +162,7 @@ ROWS = [
     ("sunday", "tomorrow 3", (2026, 11, 30, 15, 0), T),
     ("sunday", "mon 10", None, None),
     ("sunday", "下周三晚上7点半", (2026, 12, 2, 19, 30), T),
-    ("sunday", "9点", (2026, 11, 30, 9, 0), T),               # exactly an hour ago: tomorrow's
+    ("sunday", "9点", None, T),                                # exactly an hour ago: the rep writes the day
     ("sunday", "十点半", (2026, 11, 29, 10, 30), T),
     ("sunday", "noon", (2026, 11, 29, 12, 0), T),
     ("sunday", "晏晝", (2026, 11, 29, 15, 0), T),
@@ -219,7 +222,8 @@ ROWS = [
     ("nye", "midnight", (2027, 1, 1, 0, 0), T),
     ("nye", "晚上12点", (2027, 1, 1, 0, 0), T),
     ("nye", "in 8 hours", (2027, 1, 1, 2, 0), T),
-    ("nye", "3pm", (2027, 1, 1, 15, 0), T),
+    ("nye", "3pm", None, T),
+    ("nye", "tomorrow 3pm", (2027, 1, 1, 15, 0), T),
     ("nye", "1/4", (2027, 1, 4, 9, 0), D),
     ("nye", "明年3月1日", (2027, 3, 1, 9, 0), D),
     ("nye", "月底", (2026, 12, 31, 9, 0), D),
@@ -327,7 +331,7 @@ def test_a_next_date_is_never_in_the_past(clock, text, expected, has_time):
 @pytest.mark.parametrize(("clock", "text", "shown"), [
     ("late", "下周", "Mon 30 Nov"),
     ("sunday", "eight tonight", "Sun 29 Nov 20:00"),
-    ("late", "3:30", "Wed 25 Nov 15:30"),
+    ("late", "tomorrow 3:30", "Wed 25 Nov 15:30"),
     ("month_end", "下个月底", "Thu 31 Dec"),
     ("nye", "下周一", "Mon 4 Jan 2027"),
     ("spring", "tomorrow 2:30am", "Sun 8 Mar 03:30"),
@@ -378,7 +382,7 @@ def test_a_bare_hour_of_three_is_the_afternoon_in_every_spelling(text):
 
 @pytest.mark.parametrize("text", ["03:30", "3am", "凌晨3点", "3 in the morning"])
 def test_a_leading_zero_or_a_part_of_day_keeps_the_small_hours(text):
-    assert parse_when(text, CLOCKS["sunday"]).when.hour == 3
+    assert parse_when(text, CLOCKS["sunday"].replace(hour=1)).when.hour == 3
 
 
 # ------------------------------------------------------------ dateparser fallback

@@ -137,6 +137,8 @@ DATE_TEMPLATES = (
     N_("the date {quoted} is in the past (read as {read})"),
     N_("the date text is too long ({count} characters, at most {max}): {shown}"),
     N_("the date {quoted} names a {weekday}, but {read} is not one"),
+    N_("the time {quoted} could be {morning} or {afternoon}: add am or pm (上午 or 下午)"),
+    N_("the time {quoted} has passed today (read as {read}): write the day too, e.g. {example}"),
 )
 """dates.py's error templates (it imports no i18n); DateProblem translates them when shown."""
 

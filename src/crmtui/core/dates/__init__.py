@@ -23,6 +23,7 @@ from crmtui.core.dates.text import normalize as _normalize
 __all__ = [
     "DateInPastError",
     "DateParseError",
+    "DateTimePassedError",
     "DateWeekdayError",
     "ParsedDate",
     "format_when",
@@ -44,6 +45,7 @@ class DateParseError(ValueError):
 
     TEMPLATE = "could not understand the date {quoted} (try e.g. {examples})"
     """The message as a translatable template (crmtui.core.labels.DateProblem shows it translated)."""
+    AM_OR_PM = "the time {quoted} could be {morning} or {afternoon}: add am or pm (上午 or 下午)"
 
     def __init__(self, text: str, message: str | None = None, template: str | None = None, **values: object) -> None:
         self.text = text
@@ -62,6 +64,18 @@ class DateInPastError(DateParseError):
         super().__init__(text, template="the date {quoted} is in the past (read as {read})", quoted=_quote(text),
                          # a day-only text for today failed on its hour: show the hour
                          read=format_when(parsed.when, parsed.has_time or parsed.when.date() >= today, today=today))
+
+
+class DateTimePassedError(DateInPastError):
+    """A time written without its day that the clock passed more than an hour ago ("9am" typed at 17:00):
+    today's or tomorrow's? The rep writes the day; the message shows today's reading and an example."""
+
+    def __init__(self, text: str, parsed: ParsedDate, today: date) -> None:
+        super().__init__(text, parsed, today)
+        self.template = "the time {quoted} has passed today (read as {read}): write the day too, e.g. {example}"
+        stripped = " ".join(text.split())
+        self.template_values["example"] = _quote(f"明天{stripped}" if _has_cjk(stripped) else f"tomorrow {stripped}")
+        self.args = (self.template.format(**self.template_values),)
 
 
 class DateWeekdayError(DateParseError):
@@ -118,6 +132,12 @@ def _read(text: str, now: datetime, default_time: time, past: bool = False) -> t
     except native.Refused as refusal:
         if refusal.day is not None and refusal.day.named_weekday is not None:
             raise DateWeekdayError(text, refusal.day.day, refusal.day.named_weekday, now.date()) from None
+        if refusal.passed is not None:
+            raise DateTimePassedError(text, ParsedDate(refusal.passed.when, True), now.date()) from None
+        if refusal.hours is not None:
+            morning, afternoon = (f"{m // 60:02d}:{m % 60:02d}" for m in refusal.hours)
+            raise DateParseError(text, template=DateParseError.AM_OR_PM, quoted=_quote(text),
+                                 morning=morning, afternoon=afternoon) from None
         raise DateParseError(text) from None
     except (ValueError, OverflowError):  # a reading past year 9999 or before year 1
         raise DateParseError(text) from None

@@ -23,12 +23,18 @@ from crmtui.core.dates.text import Lazy, zh_int
 class Refused(Exception):
     """The grammar recognised the text and found it ambiguous or contradictory.
 
-    `day` is set when a weekday contradicts the date written beside it.
+    `day` is set when a weekday contradicts the date written beside it; `passed` when the text
+    is a time alone that the clock passed more than an hour ago (today's reading, which the rep
+    must confirm by writing the day); `hours` (morning, afternoon minutes) when an hour without
+    am/pm could be either because its morning reading is within an hour of now.
     """
 
-    def __init__(self, day: Day | None = None) -> None:
+    def __init__(self, day: Day | None = None, passed: Reading | None = None,
+                 hours: tuple[int, int] | None = None) -> None:
         super().__init__()
         self.day = day
+        self.passed = passed
+        self.hours = hours
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,8 @@ def parse(s: str, ctx: Context) -> Reading | None:
     part, part_today, rest = _take_part(s)
     readings: set[Reading] = set()
     conflicts: list[Day] = []
+    passed: list[Reading] = []
+    doubts: list[tuple[int, int]] = []
     contradicted = False
     for day_text, clock_text in _splits(rest):
         day = None
@@ -236,6 +244,19 @@ def parse(s: str, ctx: Context) -> Reading | None:
         reading = _reading(day, clock, part, ctx)
         if reading is None:
             continue
+        if clock is not None and clock[1] is None and hint is None and reading.when.date() == ctx.today:
+            # "at 4:23" typed at 04:30: an unmarked hour 1-7 is the afternoon's, unless its
+            # morning reading is within an hour of now; then it could be either.
+            morning = parse_clock(clock_text, "morning", bare=bool(day and day.bare_hour))
+            if morning is not None and morning[0] != clock[0]:
+                if abs(at(ctx.today, morning[0], now.tzinfo) - now) < timedelta(hours=1):
+                    doubts.append((morning[0], clock[0]))
+                    continue
+        if day is None and clock is not None and clock[1] is None and reading.when <= now - timedelta(hours=1):
+            # A time alone is today's. One the clock passed more than an hour ago may mean
+            # tomorrow's as well: the rep writes the day rather than have it guessed.
+            passed.append(reading)
+            continue
         if day is not None and day.named_weekday is not None:
             conflicts.append(day)
         else:
@@ -246,6 +267,10 @@ def parse(s: str, ctx: Context) -> Reading | None:
         return readings.pop()
     if conflicts:
         raise Refused(conflicts[0])
+    if doubts:
+        raise Refused(hours=doubts[0])
+    if passed:
+        raise Refused(passed=passed[0])
     if contradicted:
         raise Refused
     return None
@@ -265,13 +290,7 @@ def _reading(day: Day | None, clock: tuple[int, str | None] | None, part: str | 
     if day is None and minutes is None:
         return None
     if day is None:
-        when = at(ctx.today, minutes, tz)
-        if when <= ctx.now - timedelta(hours=1) and clock_part is None:
-            # A time with no day is the next time the clock shows it ("3am" at 04:30 is
-            # tomorrow's), except one passed less than an hour ago: that rep is late, and a
-            # next date refuses it as past rather than moving the call a day.
-            when = at(ctx.today + timedelta(days=1), minutes, tz)
-        return Reading(when, True)
+        return Reading(at(ctx.today, minutes, tz), True)
     if minutes is None:
         return Reading(at(day.day, ctx.default_time.hour * 60 + ctx.default_time.minute, tz), False, day.span)
     return Reading(at(day.day, minutes, tz), True, day.span)
