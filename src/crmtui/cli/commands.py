@@ -255,6 +255,7 @@ def show(
     def follow_up_text(f: FollowUpLine) -> str:
         met = _("met") if f.goal_met else _("not met")
         return (f"{f.when}  {f.channel}  {f.goal} ({met})" + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
+                + (f"  {f.about}" if f.about else "") + ("  (" + _("corrected") + ")" if f.corrected else "")
                 + f"\n      {f.notes}" + (f"\n      → {joined(f.next_plan, f.next_when)}" if f.next_plan or f.next_when else ""))
 
     tier_word, score_word = _("tier"), _("score")
@@ -444,22 +445,62 @@ def log(
     notes: Annotated[Optional[str], Opt(help=N_("What happened."))] = None,
     next_plan: Annotated[Optional[str], Opt("--next-plan", help=N_("What you will do next 下次计划."))] = None,
     next_: Annotated[Optional[str], Opt("--next", help=N_('When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".'))] = None,
+    contact: Annotated[Optional[str], Opt("--contact", help=N_("Whom you spoke to: one of the customer's contacts (name, pinyin or id prefix)."))] = None,
+    deal: Annotated[Optional[str], Opt("--deal", help=N_("Which of the customer's deals it was about (title or id prefix)."))] = None,
 ) -> None:
     """Logs a follow-up 跟进记录; every field is required while the customer is open."""
-    from crmtui.services.follow_ups import log_follow_up  # deferred
+    from crmtui.services.follow_ups import log_follow_up, resolve_reference  # deferred
 
     with open_session() as ctx:
         target = find_customer(ctx, customer)
+        contact_id = resolve_reference(ctx, target.id, "contact", contact) if contact is not None else None
+        deal_id = resolve_reference(ctx, target.id, "deal", deal) if deal is not None else None
         follow_up = log_follow_up(ctx, target.id, channel=via, goal=goal, goal_met=met, notes=notes,
-                                  next_plan=next_plan, next_at=next_)
-        when = ctx.clock.to_local(follow_up.next_at)
-        if when:
-            from crmtui.core.dates import format_when  # deferred
+                                  next_plan=next_plan, next_at=next_, contact_id=contact_id, deal_id=deal_id)
+        _say_logged(ctx, (_("logged for {name}; next: {plan} → {when}"), _("logged for {name}")), target.name,
+                    follow_up.next_plan, follow_up.next_at)
 
-            out(_("logged for {name}; next: {plan} → {when}").format(
-                name=target.name, plan=follow_up.next_plan or "", when=format_when(when, lang=lang(), today=ctx.clock.today())))
-        else:
-            out(_("logged for {name}").format(name=target.name))
+
+def _say_logged(ctx: Any, said: tuple[str, str], name: str, plan: str | None, next_at: Any) -> None:
+    """What `crm log` and `crm amend` print (`said`: with the next plan and its date, and without): done for the
+    customer, and the next plan with its date when there is one."""
+    when = ctx.clock.to_local(next_at)
+    if when:
+        from crmtui.core.dates import format_when  # deferred
+
+        out(said[0].format(name=name, plan=plan or "", when=format_when(when, lang=lang(), today=ctx.clock.today())))
+    else:
+        out(said[1].format(name=name))
+
+
+@app.command()
+def amend(
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    via: Annotated[Optional[str], Opt("--via", help=N_("phone, wechat, visit, email, meeting, sms, other (or 1-7)."))] = None,
+    goal: Annotated[Optional[str], Opt(help=N_("The goal of this contact 本次目标."))] = None,
+    met: Annotated[Optional[bool], Opt("--met/--not-met", help=N_("Was the goal met?"))] = None,
+    notes: Annotated[Optional[str], Opt(help=N_("What happened."))] = None,
+    next_plan: Annotated[Optional[str], Opt("--next-plan", help=N_("What you will do next 下次计划."))] = None,
+    next_: Annotated[Optional[str], Opt("--next", help=N_('When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".'))] = None,
+    contact: Annotated[Optional[str], Opt("--contact", help=N_("Whom you spoke to: one of the customer's contacts (name, pinyin or id prefix)."))] = None,
+    deal: Annotated[Optional[str], Opt("--deal", help=N_("Which of the customer's deals it was about (title or id prefix)."))] = None,
+) -> None:
+    """Corrects the customer's last follow-up, within 24 hours of logging it; only the options given change."""
+    from crmtui.services.follow_ups import amend_follow_up, resolve_reference  # deferred
+
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
+        given = {"channel": via, "goal": goal, "goal_met": met, "notes": notes, "next_plan": next_plan, "next_at": next_}
+        changes: dict[str, object] = {name: value for name, value in given.items() if value is not None}
+        if contact is not None:
+            changes["contact_id"] = resolve_reference(ctx, target.id, "contact", contact)
+        if deal is not None:
+            changes["deal_id"] = resolve_reference(ctx, target.id, "deal", deal)
+        if not changes:
+            fail(_("give what to correct: --via, --goal, --met/--not-met, --notes, --next-plan, --next, --contact or --deal"))
+        follow_up = amend_follow_up(ctx, target.id, **changes)
+        _say_logged(ctx, (_("corrected the last follow-up of {name}; next: {plan} → {when}"),
+                          _("corrected the last follow-up of {name}")), target.name, follow_up.next_plan, follow_up.next_at)
 
 
 @app.command()

@@ -58,6 +58,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("reassign", "R", "customer", N_("Give this customer to another rep or to the pool (a manager's key)")),
     KeyBinding("release", "P", "customer", N_("Give this customer back to the pool, saying why")),
     KeyBinding("back", "escape", "customer", N_("Back to the previous screen")),
+    KeyBinding("correct-follow-up", "L", "customer",
+               N_("Correct the last follow-up, typed wrong: the form opens filled in (within 24 hours of logging it)")),
     KeyBinding("column-left", "left,h", "board", N_("Go to the stage on the left")),
     KeyBinding("column-right", "right", "board", N_("Go to the stage on the right")),
     KeyBinding("move-left", "shift+left", "board", N_("Move the highlighted deal one stage back")),

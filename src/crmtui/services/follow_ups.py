@@ -212,6 +212,9 @@ def resolve_reference(ctx: Context, customer_id: str, kind: str, ref: str) -> st
 
 # Correcting the last follow-up ----------------------------------------------------------------------------------
 
+LastFollowUp = store.LastFollowUp
+"""What last_follow_up hands the front ends: a frozen copy of the follow-up to correct."""
+
 AMENDABLE = ("channel", "goal", "goal_met", "notes", "next_plan", "next_at", "contact_id", "deal_id")
 """What a correction can change: everything the rep typed. Its moment stays the corrected follow-up's."""
 

@@ -1,8 +1,10 @@
-"""The structured follow-up form 跟进记录: channel by one key, goal met by y/n, then the texts and the next date."""
+"""The structured follow-up form 跟进记录: channel by one key, goal met by y/n, then the texts and the next date;
+whom the rep spoke to and which deal it was about (preselected when the customer has only one). The same form,
+filled in, corrects the customer's last follow-up."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from rich.text import Text
 from textual import on
@@ -11,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.form import FormMixin, SavesInWorker
@@ -20,7 +22,13 @@ from crmtui.core.errors import CrmError, InvalidInput, MissingFields
 from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
 from crmtui.services.fields import CHANNELS
-from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.follow_ups import (
+    Choice,
+    LastFollowUp,
+    amend_follow_up,
+    follow_up_choices,
+    log_follow_up,
+)
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.date_preview import show_next_date
 
@@ -34,6 +42,8 @@ class FollowUpValues(TypedDict):
     notes: str
     next_plan: str
     next_at: str
+    contact_id: str | None
+    deal_id: str | None
 
 
 CHOICE_KEYS = "1234567yn"
@@ -48,25 +58,36 @@ def channel_names() -> list[str]:
 class ChoicePicker(Static, can_focus=True):
     """The first stop of the form: 1-7 picks the channel, y/n answers "goal met?" (the form routes those keys here)."""
 
+    COMPONENT_CLASSES = {"choice-picker--key", "choice-picker--picked"}
+    """A choice's key, and the picked choice (styled in app.tcss with the theme's colours)."""
+
     channel: str | None = None
     goal_met: bool | None = None
 
     def on_mount(self) -> None:
         self.refresh_text()
 
+    def _append_choice(self, text: Text, key: str, name: str, picked: bool, first: bool = False) -> None:
+        """The gap before a choice (but the first), then the choice. The gap is a span of its own and no span
+        starts with a space: a picture of the screen (SVG) keeps every gap, the one after the picked choice too."""
+        if not first:
+            text.append("  ", style="not bold")
+        if picked:
+            text.append(f"{key} {name}", style=self.get_component_rich_style("choice-picker--picked", partial=True))
+        else:
+            text.append(f"{key} ", style=self.get_component_rich_style("choice-picker--key", partial=True))
+            text.append(name)
+
     def refresh_text(self) -> None:
         """Shows both choices, the picked ones marked."""
         text = Text()
         text.append(_("Channel") + ": ", style="bold")
         for number, (key, name) in enumerate(zip(CHANNELS, channel_names(), strict=True), start=1):
-            picked = key == self.channel
-            text.append(f"{number} {name}", style="reverse bold" if picked else "")
-            text.append("  ")
+            self._append_choice(text, str(number), name, key == self.channel, first=number == 1)
         text.append("\n")
         text.append(_("Goal met?") + " ", style="bold")
-        text.append("y " + _("yes"), style="reverse bold" if self.goal_met is True else "")
-        text.append("  ")
-        text.append("n " + _("no"), style="reverse bold" if self.goal_met is False else "")
+        self._append_choice(text, "y", _("yes"), self.goal_met is True, first=True)
+        self._append_choice(text, "n", _("no"), self.goal_met is False)
         self.update(text)
 
     def choose(self, key: str) -> bool:
@@ -97,18 +118,37 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         Binding("enter", "submit_field", show=False, priority=True),
     ]
 
-    FORM_FIELDS = ("channel", "goal_met", "goal", "notes", "next_plan", "next_at")
+    FORM_FIELDS = ("channel", "goal_met", "contact", "deal", "goal", "notes", "next_plan", "next_at")
     """The fields (core/fields.py) this form fills: the service names them when they are wrong or missing."""
 
-    def __init__(self, customer_id: str, customer_name: str) -> None:
+    def __init__(self, customer_id: str, customer_name: str, correcting: LastFollowUp | None = None) -> None:
+        """`correcting`: the customer's last follow-up (services.follow_ups.last_follow_up), to correct it; the
+        form opens filled with it."""
         super().__init__()
         self.customer_id = customer_id
         self.customer_name = customer_name
+        self.correcting = correcting
+        self.prefilled_next = ""
+        """The next date as the form wrote it when correcting: left as it is, the date stays (even once past)."""
+        self.initial: FollowUpValues | None = None
 
     def compose(self) -> ComposeResult:
+        choices = follow_up_choices(self.crm.ctx, self.customer_id,
+                                    keep=(self.correcting.deal_id,) if self.correcting else ())
+        heading = _("Correct the last follow-up") if self.correcting else _("Log a follow-up")
         with Vertical(classes="dialog", id="follow-up"):
-            yield Static(literal(_("Log a follow-up") + " · " + self.customer_name), classes="title")
+            # One line, cut at its end by display cells (app.tcss): a name too long for the line keeps its start
+            # in view instead of wrapping out of the one-line title; the notice after saving names it whole.
+            yield Static(literal(heading + " · " + self.customer_name), classes="title", id="follow-up-title")
             yield ChoicePicker(id="picker", classes="picker")
+            with Horizontal(classes="field-row", id="about-row") as about:
+                about.display = bool(choices.contacts or choices.deals)
+                yield Label(_("Spoke to"), classes="label")
+                yield self._select("contact", choices.contacts, _("nobody named"),
+                                   self.correcting.contact_id if self.correcting else None)
+                yield Label(_("Deal"), classes="label deal-label")
+                yield self._select("deal", choices.deals, _("no deal"),
+                                   self.correcting.deal_id if self.correcting else None)
             yield self._row(_("Goal"), Input(placeholder=_("the goal of this contact"), id="goal", compact=True))
             yield self._row(_("Notes"), TextArea(id="notes", soft_wrap=True, show_line_numbers=False, compact=True))
             yield self._row(_("Next plan"), Input(placeholder=_("what you will do next"), id="next-plan", compact=True))
@@ -121,8 +161,35 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
     def _row(label: str, field: Widget) -> Horizontal:
         return Horizontal(Label(label, classes="label"), field, classes="field-row")
 
+    @staticmethod
+    def _select(name: str, choices: tuple[Choice, ...], blank: str, chosen: str | None) -> Select[str]:
+        """A contact or deal picker: the only one preselected for a new follow-up, the corrected one's otherwise."""
+        ids = [choice.id for choice in choices]
+        value: Any = Select.NULL
+        if chosen in ids:
+            value = chosen
+        elif chosen is None and len(ids) == 1:
+            value = ids[0]
+        return Select([(literal(choice.label), choice.id) for choice in choices], prompt=blank, value=value,
+                      id=name, compact=True, disabled=not choices)
+
     def on_mount(self) -> None:
+        if self.correcting is not None:
+            self._fill(self.correcting)
+        self.initial = self.values()
         self.query_one(ChoicePicker).focus()
+
+    def _fill(self, last: LastFollowUp) -> None:
+        """The corrected follow-up's fields in the form; its next date as a date the form reads back."""
+        picker = self.query_one(ChoicePicker)
+        picker.channel, picker.goal_met = last.channel, last.goal_met
+        picker.refresh_text()
+        self.query_one("#goal", Input).value = last.goal
+        self.query_one("#notes", TextArea).text = last.notes
+        self.query_one("#next-plan", Input).value = last.next_plan or ""
+        when = self.crm.ctx.clock.to_local(last.next_at)
+        self.prefilled_next = when.strftime("%Y-%m-%d %H:%M") if when else ""
+        self.query_one("#next", Input).value = self.prefilled_next
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Only while their field has the focus: elsewhere 1-7, y, n and Enter are typed as usual.
@@ -166,11 +233,19 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             notes=self.query_one("#notes", TextArea).text,
             next_plan=self.query_one("#next-plan", Input).value,
             next_at=self.query_one("#next", Input).value,
+            contact_id=self._chosen("contact"),
+            deal_id=self._chosen("deal"),
         )
 
+    def _chosen(self, name: str) -> str | None:
+        value = self.query_one(f"#{name}", Select).value
+        return value if isinstance(value, str) else None
+
     def has_typed(self) -> bool:
-        """Whether closing would lose something the rep entered."""
+        """Whether closing would lose something the rep entered (a contact or deal preselected is not typed)."""
         values = self.values()
+        if self.correcting is not None:
+            return values != self.initial
         texts = (values["goal"], values["notes"], values["next_plan"], values["next_at"])
         return any(text.strip() for text in texts) or values["channel"] is not None or values["goal_met"] is not None
 
@@ -194,10 +269,20 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         for widget in self.query(".missing"):
             widget.remove_class("missing")
         values = self.values()
-        self.save_in_worker(lambda: log_follow_up(self.crm.ctx, self.customer_id, **values))
+        last = self.correcting
+        if last is None:
+            self.save_in_worker(lambda: log_follow_up(self.crm.ctx, self.customer_id, **values))
+            return
+        changes: dict[str, Any] = dict(values)
+        if values["next_at"].strip() == self.prefilled_next:
+            del changes["next_at"]  # the date it had stays
+        self.save_in_worker(lambda: amend_follow_up(self.crm.ctx, self.customer_id, last.id, **changes))
 
     def saved(self, result: object) -> None:
-        self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
+        if self.correcting is not None:
+            self.notify(_("Follow-up corrected for {name}").format(name=self.customer_name))
+        else:
+            self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
         self.dismiss(True)
 
     def refused(self, error: CrmError) -> None:
@@ -222,4 +307,6 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         """Asks before throwing away anything typed."""
-        self.close_asking(self.has_typed(), _("Discard this follow-up? What you typed will be lost."), False)
+        question = (_("Discard this correction? The follow-up stays as it was.") if self.correcting is not None
+                    else _("Discard this follow-up? What you typed will be lost."))
+        self.close_asking(self.has_typed(), question, False)

@@ -56,6 +56,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("R", "reassign", N_("Reassign"), id="reassign"),
         Binding("P", "release", N_("Release to the pool"), id="release"),
         Binding("escape", "back", N_("Back"), id="back"),
+        Binding("L", "correct_follow_up", N_("Correct last follow-up"), id="correct-follow-up"),
     ]
     TEAM_ACTIONS = ("reassign", "release")
     """Team mode only: reassign is a manager's, release the owner's."""
@@ -345,6 +346,28 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_correct_follow_up(self) -> None:
+        """The follow-up form filled with the customer's last follow-up, to correct it (its author, within 24 hours
+        of logging it); why not, when it cannot be."""
+        if self.detail is None:
+            return
+        # deferred: the follow-up form loads on first use, as the app's `l` loads it (see tui/app.py)
+        from crmtui.services.follow_ups import last_follow_up
+        from crmtui.tui.dialogs.follow_up import FollowUpForm
+
+        try:
+            last = last_follow_up(self.crm.ctx, self.customer_id)
+        except CrmError as error:
+            self.notify(error.message(), severity="warning")
+            return
+
+        def saved(result: bool | None) -> None:
+            if result:
+                self.crm.refresh_data()
+
+        self.app.push_screen(FollowUpForm(self.customer_id, self.detail.customer.name, last), saved)
+
+
 def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
     """Refills a list after a reload, the cursor staying on the same row (or the nearest one)."""
     index = listing.highlighted
@@ -367,6 +390,10 @@ def _timeline_text(entries: tuple[FollowUpLine | VoidedLine, ...]) -> Text:
         timeline.append(f"  ({met})", style="green" if entry.goal_met else "yellow")
         if entry.author:
             timeline.append("  " + _("by {rep}").format(rep=visible(entry.author)), style="italic")
+        if entry.about:
+            timeline.append("  " + visible(entry.about), style="italic")
+        if entry.corrected:
+            timeline.append("  (" + _("corrected") + ")", style="italic")
         timeline.append("\n")
         timeline.append("  " + visible(entry.notes).replace("\n", "\n  ") + "\n")
         if entry.next_plan:
