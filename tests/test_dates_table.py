@@ -478,6 +478,11 @@ _YEAR_AFTER_LEAP = datetime(2029, 3, 1, 10, 0, tzinfo=SHANGHAI)
     (CLOCKS["leap"], "2月28日", date(2029, 2, 28), date(2028, 2, 28)),
     (_YEAR_AFTER_LEAP, "2/29", None, date(2028, 2, 29)),  # no 29 Feb in 2029 or 2030; 2028's was the last
     (_MARCH_10, "2/29", None, None),                       # none in 2025, 2026 or 2027
+    (_MARCH_10, "fri", date(2026, 3, 13), date(2026, 3, 6)),    # a Tuesday: the Friday ahead, or just gone
+    (_MARCH_10, "周五", date(2026, 3, 13), date(2026, 3, 6)),
+    (_MARCH_10, "tue", date(2026, 3, 17), date(2026, 3, 10)),   # today is one: a paid date "tue" is today
+    (_MARCH_10, "星期二", date(2026, 3, 17), date(2026, 3, 10)),
+    (_MARCH_10, "last fri", date(2026, 3, 6), date(2026, 3, 6)),  # written: the same either way
 ])
 def test_a_day_without_its_year_is_the_coming_one_or_the_most_recent(now, text, coming, recent):
     for past, expected in ((False, coming), (True, recent)):
@@ -488,3 +493,50 @@ def test_a_day_without_its_year_is_the_coming_one_or_the_most_recent(now, text, 
             assert parse_day(text, now, past=past) == expected, (text, past)
     if coming is not None:
         assert parse_day(text, now) == coming  # the coming one unless asked
+
+
+@pytest.mark.parametrize(("now", "text", "past", "message", "chinese"), [
+    (datetime(2027, 1, 31, 10, 0, tzinfo=SHANGHAI), "30号", False,
+     'the date "30号" would be 30 Feb, a day that does not exist: write the month too, e.g. "3月30号"',
+     '日期 "30号" 会是 2月30日，这一天不存在：请写上月份，例如 "3月30号"'),
+    (datetime(2027, 1, 31, 10, 0, tzinfo=SHANGHAI), "the 29th", False,
+     'the date "the 29th" would be 29 Feb, a day that does not exist: write the month too, e.g. "Mar 29"',
+     '日期 "the 29th" 会是 2月29日，这一天不存在：请写上月份，例如 "Mar 29"'),
+    (datetime(2027, 3, 2, 10, 0, tzinfo=SHANGHAI), "31号", True,  # a paid date: the most recent 31st
+     'the date "31号" would be 31 Feb, a day that does not exist: write the month too, e.g. "1月31号"',
+     '日期 "31号" 会是 2月31日，这一天不存在：请写上月份，例如 "1月31号"'),
+])
+def test_a_day_of_month_the_month_lacks_is_refused_naming_the_day_and_the_fix(now, text, past, message, chinese):
+    from crmtui.core import i18n, labels
+
+    with pytest.raises(dates.DateNoSuchDayError) as info:
+        parse_day(text, now, past=past)
+    assert str(info.value) == message
+    i18n.set_language("zh")
+    try:
+        shown = format(labels.DateProblem(info.value))
+    finally:
+        i18n.set_language("en")
+    assert shown == chinese
+    # typed where the month it lands in has that day, the same text is read
+    elsewhere = now.replace(day=1) if not past else now.replace(month=4, day=2)
+    assert parse_day(text, elsewhere, past=past).day == int("".join(c for c in text if c.isdigit()))
+
+
+@pytest.mark.parametrize(("text", "now", "chinese"), [
+    ("9am", datetime(2026, 11, 24, 17, 0, tzinfo=SHANGHAI),
+     '时间 "9am" 今天已经过了（读作 11月24日 周二 09:00）：请把日期也写上，例如 "tomorrow 9am"'),
+    ("at 4:23", datetime(2026, 11, 24, 4, 30, tzinfo=SHANGHAI),
+     '时间 "at 4:23" 可能是 04:23，也可能是 16:23：请加上 上午 或 下午（am/pm）'),
+])
+def test_the_new_refusals_read_in_chinese(text, now, chinese):
+    from crmtui.core import i18n, labels
+
+    with pytest.raises(DateParseError) as info:
+        parse_when(text, now)
+    i18n.set_language("zh")
+    try:
+        shown = format(labels.DateProblem(info.value))
+    finally:
+        i18n.set_language("en")
+    assert shown == chinese

@@ -100,7 +100,13 @@ class DateProblem:
 
     def __format__(self, spec: str) -> str:
         # deferred: the dates package adds ~20 ms that `crm --help` and every other import of the errors skip
-        from crmtui.core.dates import DateInPastError, DateWeekdayError, format_when, weekday_name
+        from crmtui.core.dates import (
+            DateInPastError,
+            DateNoSuchDayError,
+            DateWeekdayError,
+            format_when,
+            weekday_name,
+        )
 
         error = self.error
         template = getattr(error, "template", None)
@@ -109,6 +115,8 @@ class DateProblem:
         values = dict(getattr(error, "template_values", {}))
         if isinstance(error, DateInPastError):
             values["read"] = format_when(error.parsed.when, error.parsed.has_time, i18n.language, error.today)
+        elif isinstance(error, DateNoSuchDayError):
+            values["read"] = error.read(i18n.language)
         elif isinstance(error, DateWeekdayError):
             values["read"] = format_when(error.day, False, i18n.language, error.today)
             values["weekday"] = weekday_name(error.weekday, i18n.language)
@@ -139,6 +147,7 @@ DATE_TEMPLATES = (
     N_("the date {quoted} names a {weekday}, but {read} is not one"),
     N_("the time {quoted} could be {morning} or {afternoon}: add am or pm (上午 or 下午)"),
     N_("the time {quoted} has passed today (read as {read}): write the day too, e.g. {example}"),
+    N_("the date {quoted} would be {read}, a day that does not exist: write the month too, e.g. {example}"),
 )
 """dates.py's error templates (it imports no i18n); DateProblem translates them when shown."""
 

@@ -22,6 +22,7 @@ from crmtui.core.dates.text import normalize as _normalize
 
 __all__ = [
     "DateInPastError",
+    "DateNoSuchDayError",
     "DateParseError",
     "DateTimePassedError",
     "DateWeekdayError",
@@ -76,6 +77,31 @@ class DateTimePassedError(DateInPastError):
         stripped = " ".join(text.split())
         self.template_values["example"] = _quote(f"明天{stripped}" if _has_cjk(stripped) else f"tomorrow {stripped}")
         self.args = (self.template.format(**self.template_values),)
+
+
+class DateNoSuchDayError(DateParseError):
+    """A day of month the month it falls in lacks (30号 typed on 31 January would be 30 February).
+
+    .month and .day are what it would be; the example names the nearest month that has that day."""
+
+    def __init__(self, text: str, month: int, day: int, past: bool = False) -> None:
+        self.month = month
+        self.day = day
+        step = -1 if past else 1
+        other = (month - 1 + step) % 12 + 1
+        while day > _MONTH_DAYS[other - 1]:
+            other = (other - 1 + step) % 12 + 1
+        stripped = " ".join(text.split())
+        example = f"{other}月{day}号" if _has_cjk(stripped) else f"{_EN_MONTH_NAMES[other - 1]} {day}"
+        super().__init__(text, template="the date {quoted} would be {read}, a day that does not exist: "
+                                        "write the month too, e.g. {example}",
+                         quoted=_quote(text), read=self.read("en"), example=_quote(example))
+
+    def read(self, lang: str) -> str:
+        """The day it would be, "30 Feb" / "2月30日"."""
+        if lang.lower().startswith("zh"):
+            return f"{self.month}月{self.day}日"
+        return f"{self.day} {_EN_MONTH_NAMES[self.month - 1]}"
 
 
 class DateWeekdayError(DateParseError):
@@ -134,6 +160,9 @@ def _read(text: str, now: datetime, default_time: time, past: bool = False) -> t
             raise DateWeekdayError(text, refusal.day.day, refusal.day.named_weekday, now.date()) from None
         if refusal.passed is not None:
             raise DateTimePassedError(text, ParsedDate(refusal.passed.when, True), now.date()) from None
+        if refusal.missing is not None:
+            first, day = refusal.missing
+            raise DateNoSuchDayError(text, first.month, day, past) from None
         if refusal.hours is not None:
             morning, afternoon = (f"{m // 60:02d}:{m % 60:02d}" for m in refusal.hours)
             raise DateParseError(text, template=DateParseError.AM_OR_PM, quoted=_quote(text),
@@ -217,6 +246,7 @@ _EN_WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _EN_WEEKDAY_FULL = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _EN_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February's 29th exists in some year
 _ZH_WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 

@@ -7,7 +7,7 @@ Each rule reads a whole (folded) text as one day or gives up. Periods ("next wee
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from crmtui.core.dates.text import Lazy, zh_int
@@ -24,6 +24,9 @@ class Context:
     past: bool = False
     """A day written without its year (or month) is the most recent one, on or before today, not the coming
     one: a signed or paid date is about what has happened."""
+    missing: list[tuple[date, int]] = field(default_factory=list, compare=False)
+    """(first of the month, day) for each day of month a rule wanted and the month lacks (30号 typed on
+    31 January: February has no 30th), so that the refusal can say so rather than "not understood"."""
 
     @property
     def today(self) -> date:
@@ -346,6 +349,8 @@ def _en_weekday(m, ctx):
         return Day(weekday_of_week(today, weekday, 1))
     if pre in ("last", "past", "previous"):  # the most recent one before today
         return Day(today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1))
+    if pre is None and ctx.past:  # "paid --on fri": the Friday just gone, or today if it is one
+        return Day(today - timedelta(days=(today.weekday() - weekday) % 7))
     return Day(coming_weekday(today, weekday))  # bare or "coming"
 
 
@@ -379,6 +384,8 @@ _ZH_WEEK_OFFSETS = {"这": 0, "这个": 0, "本": 0, "下": 1, "下个": 1, "下
 def _zh_weekday(m, ctx):
     weekday = ZH_WEEKDAYS[m["wd"]]
     if m["pre"] is None:
+        if ctx.past:  # 周五 as a paid date: the one just gone, or today
+            return Day(ctx.today - timedelta(days=(ctx.today.weekday() - weekday) % 7))
         return Day(coming_weekday(ctx.today, weekday))
     return Day(weekday_of_week(ctx.today, weekday, _ZH_WEEK_OFFSETS[m["pre"]]))
 
@@ -421,7 +428,12 @@ def _day_of_month(m, ctx):
     if day is None:
         return None
     if m["which"] is None:
-        return Day((recent_day_of_month if ctx.past else upcoming_day_of_month)(ctx.today, day))
+        try:
+            return Day((recent_day_of_month if ctx.past else upcoming_day_of_month)(ctx.today, day))
+        except ValueError:
+            if 1 <= day <= 31:
+                ctx.missing.append((add_months(ctx.today.replace(day=1), -1 if ctx.past else 1), day))
+            raise
     which = " ".join(m["which"].split()).removesuffix("月")
     first = add_months(ctx.today.replace(day=1), _MONTH_OFFSETS[which])
     return Day(first.replace(day=day))

@@ -13,7 +13,7 @@ understood" rather than guessed at.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from crmtui.core.dates.clock import PART_DEFAULTS, parse_clock
 from crmtui.core.dates.days import Context, Day, at, parse_day, relative_day
@@ -30,11 +30,12 @@ class Refused(Exception):
     """
 
     def __init__(self, day: Day | None = None, passed: Reading | None = None,
-                 hours: tuple[int, int] | None = None) -> None:
+                 hours: tuple[int, int] | None = None, missing: tuple[date, int] | None = None) -> None:
         super().__init__()
         self.day = day
         self.passed = passed
         self.hours = hours
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -248,10 +249,10 @@ def parse(s: str, ctx: Context) -> Reading | None:
             # "at 4:23" typed at 04:30: an unmarked hour 1-7 is the afternoon's, unless its
             # morning reading is within an hour of now; then it could be either.
             morning = parse_clock(clock_text, "morning", bare=bool(day and day.bare_hour))
-            if morning is not None and morning[0] != clock[0]:
-                if abs(at(ctx.today, morning[0], now.tzinfo) - now) < timedelta(hours=1):
-                    doubts.append((morning[0], clock[0]))
-                    continue
+            near = morning is not None and abs(at(ctx.today, morning[0], now.tzinfo) - now) < timedelta(hours=1)
+            if morning is not None and morning[0] != clock[0] and near:
+                doubts.append((morning[0], clock[0]))
+                continue
         if day is None and clock is not None and clock[1] is None and reading.when <= now - timedelta(hours=1):
             # A time alone is today's. One the clock passed more than an hour ago may mean
             # tomorrow's as well: the rep writes the day rather than have it guessed.
@@ -273,20 +274,21 @@ def parse(s: str, ctx: Context) -> Reading | None:
         raise Refused(passed=passed[0])
     if contradicted:
         raise Refused
+    if ctx.missing:
+        raise Refused(missing=ctx.missing[0])
     return None
 
 
 def _reading(day: Day | None, clock: tuple[int, str | None] | None, part: str | None,
              ctx: Context) -> Reading | None:
     tz = ctx.now.tzinfo
+    minutes: int | None = None
     if clock is not None:
-        minutes, clock_part = clock
+        minutes = clock[0]
     elif part is not None:
-        minutes, clock_part = PART_DEFAULTS[part], part
+        minutes = PART_DEFAULTS[part]
     elif day is not None and day.implied is not None:
-        minutes, clock_part = day.implied, "implied"
-    else:
-        minutes, clock_part = None, None
+        minutes = day.implied
     if day is None and minutes is None:
         return None
     if day is None:
