@@ -127,7 +127,8 @@ def deal_opened(customer: Customer, deal: Deal) -> None:
 
 
 def edit_deal(ctx: Context, deal_id: str, changes: dict[str, object]) -> Deal:
-    """Changes title, amount, close date or competitor; the stage changes only through move_stage."""
+    """Changes title, amount, close date, competitor or probability (until the next stage move sets the stage's);
+    the stage changes only through move_stage."""
     now = ctx.clock.utcnow()
     cleaned: dict[str, object] = {}
     for name, value in changes.items():
@@ -139,10 +140,12 @@ def edit_deal(ctx: Context, deal_id: str, changes: dict[str, object]) -> Deal:
             cleaned["expected_close"] = fields.day("close", value, ctx.clock.now())  # type: ignore[arg-type]
         elif name == "competitor":
             cleaned["competitor"] = fields.single_line("competitor", value)  # type: ignore[arg-type]
+        elif name == "probability":
+            cleaned["probability"] = fields.percent("probability", value)  # type: ignore[arg-type]
         elif name == "stage":
             raise InvalidInput("stage", "a change through `crm stage DEAL STAGE` (stages have gates)")
         else:
-            raise InvalidInput(name, "a deal field: title, amount, close, competitor")
+            raise InvalidInput(name, "a deal field: title, amount, close, competitor, probability")
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
         if deal.stage == "won" and "amount_cents" in cleaned and cleaned["amount_cents"] != deal.amount_cents:
@@ -151,6 +154,37 @@ def edit_deal(ctx: Context, deal_id: str, changes: dict[str, object]) -> Deal:
             setattr(deal, name, value)
         deal.updated_at = now
     return deal
+
+
+@dataclass(frozen=True)
+class DealFields:
+    """A deal's editable fields as they were read, for the app's edit dialog (which never holds a row)."""
+
+    id: str
+    customer_id: str
+    title: str
+    stage: str
+    amount_cents: int | None
+    expected_close: date | None
+    competitor: str | None
+    probability: int
+
+    @classmethod
+    def of(cls, deal: Deal) -> DealFields:
+        return cls(id=deal.id, customer_id=deal.customer_id, title=deal.title, stage=deal.stage,
+                   amount_cents=deal.amount_cents, expected_close=deal.expected_close, competitor=deal.competitor,
+                   probability=deal.probability)
+
+
+def deal_fields(ctx: Context, deal_id: str) -> DealFields:
+    """The deal's editable fields (NotFound once it is deleted)."""
+    with ctx.db.read() as session:
+        return DealFields.of(_live_deal(session, deal_id))
+
+
+def edit_deal_fields(ctx: Context, deal_id: str, changes: dict[str, object]) -> DealFields:
+    """edit_deal, returning the deal's fields as saved."""
+    return DealFields.of(edit_deal(ctx, deal_id, changes))
 
 
 def delete_deal(ctx: Context, deal_id: str) -> Deal:

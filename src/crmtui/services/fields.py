@@ -4,6 +4,7 @@ expected."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 from crmtui.core.dates import DateParseError, parse_day
@@ -110,6 +111,19 @@ def tier(value: str | None) -> str | None:
     if value.strip().upper() not in ("A", "B", "C"):
         raise InvalidInput("tier", "A, B or C", value)
     return value.strip().upper()
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Tags typed in one line, separated by commas (a Chinese comma too); each is checked when saved."""
+    return [tag.strip() for tag in (text or "").replace("，", ",").split(",") if tag.strip()]
+
+
+def percent(field_name: str, value: str | int | None) -> int:
+    """A whole percentage from 0 to 100, typed with or without its sign ("60", "60%", full-width digits too)."""
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip().removesuffix("%").strip()
+    if not text.isdigit() or int(text) > 100:
+        raise InvalidInput(field_name, "a whole number from 0 to 100", value)
+    return int(text)
 
 
 def day(field_name: str, value: str | date | None, now: datetime, *, past: bool = False) -> date | None:

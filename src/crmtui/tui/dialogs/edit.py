@@ -1,25 +1,32 @@
-"""Editing a customer's or a contact's fields in place: pick a field, change its value, Enter saves."""
+"""Editing a customer's, a contact's or a deal's fields in place: pick a field, change its value, Enter saves."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.form import SavesInWorker
-from crmtui.core.errors import CrmError, InvalidInput
+from crmtui.core.errors import CrmError, InvalidInput, NotAllowed
 from crmtui.core import i18n, labels
-from crmtui.core.formatting import format_birthday
+from crmtui.core.formatting import format_amount, format_birthday
 from crmtui.core.fields import FIELDS
 from crmtui.core.i18n import N_, _
 from crmtui.services.customers import SERVER_OWNED_FIELDS, edit_contact, edit_customer, read_only_field, team_role
+from crmtui.services.deals import DealFields, deal_fields, edit_deal_fields, shown_day
+from crmtui.services.fields import split_tags
 from crmtui.services.views import ContactView, CustomerView
 from crmtui.tui.widgets.cells import literal, row
+
+if TYPE_CHECKING:
+    from crmtui.tui.app import CrmApp
 
 
 def field_labels() -> dict[str, str]:
@@ -43,11 +50,22 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Static(literal(_("Edit") + " · " + self.record_name()), classes="title")
             yield OptionList(*self._options(), id="fields")
-            yield Input(id="value", disabled=True, compact=True)
+            # Named after the highlighted field, so the box says what it holds before and while it is edited; the
+            # cursor lands at the end of the value rather than selecting it, so a long value is corrected, not
+            # retyped.
+            with Horizontal(classes="field-row", id="value-row"):
+                yield Label(self._label_of(self._first_field()), classes="label", id="value-label")
+                yield Input(id="value", disabled=True, compact=True, select_on_focus=False)
             yield Static(_("Enter edits the field · Enter saves · Esc back"), classes="hint")
 
     def record_name(self) -> str:
         raise NotImplementedError
+
+    def _first_field(self) -> str:
+        return next(iter(self.labels()), "")
+
+    def _label_of(self, name: str) -> str:
+        return self.labels().get(name, "")
 
     def labels(self) -> dict[str, str]:
         """The editable fields and their names in the current language."""
@@ -73,6 +91,15 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
     def _options(self) -> list[Option]:
         return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in self.labels().items()]
 
+    @on(OptionList.OptionHighlighted, "#fields")
+    def name_the_value(self, event: OptionList.OptionHighlighted) -> None:
+        if self.editing is None:
+            self.query_one("#value-label", Label).update(self._label_of(event.option.id or ""))
+
+    @on(Input.Changed, "#value")
+    def unmark(self) -> None:
+        self.query_one("#value", Input).remove_class("missing")
+
     @on(OptionList.OptionSelected, "#fields")
     def start_edit(self, event: OptionList.OptionSelected) -> None:
         refused = self.refusal(event.option.id or "")
@@ -83,7 +110,9 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         value = self.query_one("#value", Input)
         value.disabled = False
         value.value = self._value(self.editing or "")
-        value.border_title = self.labels()[self.editing or "name"]
+        value.cursor_position = len(value.value)
+        value.remove_class("missing")
+        self.query_one("#value-label", Label).update(self._label_of(self.editing or ""))
         value.focus()
 
     @on(Input.Submitted, "#value")
@@ -113,6 +142,11 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
             self.query_one("#value", Input).disabled = True
             self.editing = None
             listing.focus()
+
+    def refused(self, error: CrmError) -> None:
+        """The service's refusal is said and the value box marked; what was typed stays, to be corrected."""
+        self.query_one("#value", Input).add_class("missing")
+        self.notify(error.message(), severity="error")
 
     def action_back(self) -> None:
         if self.editing is not None:
@@ -148,7 +182,7 @@ class EditCustomerScreen(EditRecordScreen):
 
     def store(self, name: str, value: str) -> None:
         if name == "tags":
-            tags = [t.strip() for t in value.replace("，", ",").split(",") if t.strip()]
+            tags = split_tags(value)
             self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: tags})
             self.tags = tags
         else:
@@ -206,3 +240,58 @@ class EditContactScreen(EditRecordScreen):
 
     def store(self, name: str, value: str) -> None:
         self.contact = edit_contact(self.crm.ctx, self.contact.id, {name: value})
+
+
+def deal_field_labels() -> dict[str, str]:
+    """A deal's editable fields and their names in the current language (its stage moves with `s`)."""
+    return {name: FIELDS[name].shown() for name in ("title", "amount", "close", "competitor", "probability")}
+
+
+class EditDealScreen(EditRecordScreen):
+    """The same in-place editing, for one deal: the values are read and checked as `crm edit` reads them."""
+
+    def __init__(self, deal: DealFields) -> None:
+        self.deal = deal
+        super().__init__()
+
+    def record_name(self) -> str:
+        return self.deal.title
+
+    def labels(self) -> dict[str, str]:
+        return deal_field_labels()
+
+    def _value(self, name: str) -> str:
+        deal = self.deal
+        if name == "amount":
+            return format_amount(deal.amount_cents)
+        if name == "close":
+            return deal.expected_close.isoformat() if deal.expected_close else ""  # read back as the same day
+        if name == "probability":
+            return str(deal.probability)
+        return str(getattr(deal, name) or "")
+
+    def _shown(self, name: str) -> str:
+        if name == "close" and self.deal.expected_close:
+            return shown_day(self.deal.expected_close, self.crm.ctx.clock.today())
+        if name == "probability":
+            return f"{self.deal.probability}%"
+        return self._value(name)
+
+    def refusal(self, name: str) -> CrmError | None:
+        """A won deal's amount is its contract's: said before anything is typed."""
+        if name == "amount" and self.deal.stage == "won":
+            return NotAllowed("a won deal's amount is its contract's; it cannot be changed here")
+        return None
+
+    def store(self, name: str, value: str) -> None:
+        self.deal = edit_deal_fields(self.crm.ctx, self.deal.id, {name: value})
+
+
+def edit_deal(app: CrmApp, deal_id: str) -> None:
+    """Opens the edit dialog on the deal as it is now (a deal deleted meanwhile is said, not opened)."""
+    try:
+        deal = deal_fields(app.ctx, deal_id)
+    except CrmError as error:
+        app.notify(error.message(), severity="warning")
+        return
+    app.push_screen(EditDealScreen(deal))

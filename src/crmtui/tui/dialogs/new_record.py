@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,6 +16,7 @@ from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, ServerRef
 from crmtui.core import labels
 from crmtui.core.fields import get as field_of
 from crmtui.core.i18n import N_, _
+from crmtui.services.fields import split_tags, yes_no
 from crmtui.services.lookup import resolve_customer
 from crmtui.tui.widgets.cells import literal
 
@@ -29,9 +31,9 @@ def kind_label(kind: str) -> str:
 
 
 FIELDS = {
-    "lead": ("name", "company", "phone", "email", "wechat", "source", "interest"),
+    "lead": ("name", "company", "phone", "email", "wechat", "region", "source", "interest", "tag"),
     "customer": ("name", "phone", "email", "wechat", "region", "industry", "source"),
-    "contact": ("customer", "name", "title", "phone", "email", "birthday"),
+    "contact": ("customer", "name", "title", "phone", "email", "wechat", "decision_maker", "birthday"),
     "deal": ("customer", "title", "amount", "close"),
 }
 
@@ -41,9 +43,22 @@ FIELD_KEYS = {("contact", "title"): "job_title"}
 title, not a deal's."""
 
 
+PLACEHOLDERS = {"tag": N_("comma-separated, e.g. VIP, 华东"), "decision_maker": N_("y / n")}
+"""What a field expects, in the empty input, where its form does not say it otherwise."""
+
+LABEL_WIDTH = 12
+"""The cells the form's labels have (app.tcss); a form with a longer label widens them all ("wide-labels")."""
+
+
 def field_label(kind: str, name: str) -> str:
     """A field of the form by its label (core/fields.py)."""
     return field_of(FIELD_KEYS.get((kind, name), name)).shown()
+
+
+def field_input(name: str) -> Input:
+    """The input of one field of the form, with what it expects when that is not obvious."""
+    hint = PLACEHOLDERS.get(name)
+    return Input(id=f"f-{name}", compact=True, placeholder=_(hint) if hint else "")
 
 
 def team_duplicate_warning(exc: CrmError) -> str | None:
@@ -110,11 +125,11 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[None
         self.query_one("#chooser").display = False
         self.query_one("#new-title", Static).update(_("New") + " · " + kind_label(kind))
         box = self.query_one("#new-fields", Vertical)
+        names = [name for name in FIELDS[kind] if not (name == "customer" and self.customer_id)]
+        box.set_class(max(cell_len(field_label(kind, name)) for name in names) >= LABEL_WIDTH, "wide-labels")
         await box.mount_all(
-            Horizontal(Label(field_label(kind, name), classes="label"), Input(id=f"f-{name}", compact=True),
-                       classes="field-row")
-            for name in FIELDS[kind]
-            if not (name == "customer" and self.customer_id)
+            Horizontal(Label(field_label(kind, name), classes="label"), field_input(name), classes="field-row")
+            for name in names
         )
         for field in self.query("#f-customer"):
             if isinstance(field, Input) and self.suggested:
@@ -179,11 +194,14 @@ class NewRecordScreen(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[None
             customer_id = resolve_customer(ctx, values.pop("customer") or "").id
         values.pop("customer", None)
         if kind == "lead":
-            return customers.add_lead(ctx, values.pop("name") or "", force=force, **values).name
+            tags = split_tags(values.pop("tag", None))
+            return customers.add_lead(ctx, values.pop("name") or "", force=force, tags=tags, **values).name
         if kind == "customer":
             return customers.add_customer(ctx, values.pop("name") or "", force=force, **values).name
         if kind == "contact":
-            return customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force, **values).name
+            decision_maker = yes_no("decision_maker", values.pop("decision_maker", None))
+            return customers.add_contact(ctx, customer_id or "", values.pop("name") or "", force=force,
+                                         decision_maker=decision_maker, **values).name
         return deals.add_deal(ctx, customer_id or "", values.pop("title") or "", **values).title
 
     def saved(self, result: object) -> None:

@@ -27,7 +27,8 @@ from crmtui.services.views import ContactView
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.convert import ConvertForm
-from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen
+from crmtui.tui.dialogs.delete import delete_customer_asking, delete_deal_asking
+from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen, edit_deal
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
@@ -55,6 +56,9 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("dollar_sign", "mark_paid", N_("Mark instalment paid"), id="mark-paid", key_display="$"),
         Binding("R", "reassign", N_("Reassign"), id="reassign"),
         Binding("P", "release", N_("Release to the pool"), id="release"),
+        Binding("D", "edit_deal", N_("Edit deal"), id="edit-deal"),
+        Binding("X", "delete_deal", N_("Delete deal"), id="delete-deal", show=False),
+        Binding("ctrl+d", "delete_customer", N_("Delete customer"), id="delete-customer", show=False),
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("L", "correct_follow_up", N_("Correct last follow-up"), id="correct-follow-up"),
     ]
@@ -345,6 +349,28 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_edit_deal(self) -> None:
+        """The highlighted deal's title, amount, close date, competitor and probability."""
+        deal = self._deal()
+        if deal is None:
+            self.notify(_("No deal yet — d adds one"), severity="warning")
+            return
+        edit_deal(self.crm, deal.id)
+
+    def action_delete_deal(self) -> None:
+        """Deletes the highlighted deal after a yes that names it."""
+        deal = self._deal()
+        if deal is None or self.detail is None:
+            self.notify(_("No deal yet — d adds one"), severity="warning")
+            return
+        delete_deal_asking(self.crm, deal.id, deal.title, self.detail.customer.name)
+
+    def action_delete_customer(self) -> None:
+        """Deletes this customer, its contacts and deals after a yes that names it; its screen then closes."""
+        if self.detail is not None:
+            delete_customer_asking(self.crm, self.customer_id, self.detail.customer.name,
+                                   done=self.dismiss_after_release)
 
     def action_correct_follow_up(self) -> None:
         """The follow-up form filled with the customer's last follow-up, to correct it (its author, within 24 hours
