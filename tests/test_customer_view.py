@@ -138,3 +138,39 @@ def test_the_detail_and_the_edits_hand_out_frozen_views_not_rows(ctx, frozen):
     retitled = edit_contact(ctx, contact.id, {"title": "CEO"})
     assert isinstance(retitled, ContactView) and retitled.title == "CEO"
     assert customer_detail(ctx, acme.id).contacts[0].title == "CEO"
+
+
+def _held(value: object, where: str = "detail"):
+    """Every value the detail holds, with where it is, walking its fields, lists, tuples and dicts."""
+    yield where, value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            yield from _held(getattr(value, f.name), f"{where}.{f.name}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _held(item, f"{where}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _held(item, f"{where}[{key!r}]")
+
+
+def test_the_detail_holds_no_database_row_only_frozen_views(ctx, frozen):
+    from sqlmodel import SQLModel
+
+    acme = add_customer(ctx, "Acme", tags=["VIP"])
+    add_contact(ctx, acme.id, "Li Lei", title="buyer")
+    deal = add_deal(ctx, acme.id, "Seats", amount="90000")
+    add_deal(ctx, acme.id, "Support")
+    _log(ctx, acme.id, "first call")
+    move_stage(ctx, deal.id, "won", contract_no="HT-003", signed="2026-11-01",
+               payments=parse_schedule("30000@2026-11-20") + parse_schedule("60000@2026-12-31"))
+    detail = customer_detail(ctx, acme.id)
+    held = list(_held(detail))
+
+    assert [where for where, value in held if isinstance(value, SQLModel)] == []
+    records = [value for _where, value in held if dataclasses.is_dataclass(value) and value is not detail]
+    # what the walk went through: the customer, a contact, two deals, a follow-up, a contract and two instalments
+    assert len(records) == 8
+    assert all(type(value).__dataclass_params__.frozen for value in records)  # type: ignore[attr-defined]
+    assert (detail.contracts[0].number, [p.amount_cents for p in detail.payments[detail.contracts[0].id]]) == (
+        "HT-003", [3_000_000, 6_000_000])

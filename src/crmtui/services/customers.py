@@ -13,12 +13,25 @@ from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.services.deals import contract_removal_sentence, delete_deal
 from crmtui.services.scoring import lead_score, tier_for
-from crmtui.services.views import ContactView, CustomerView, contact_view, customer_view
+from crmtui.services.views import (
+    ContactView,
+    ContractView,
+    CustomerView,
+    DealView,
+    FollowUpView,
+    PaymentView,
+    contact_view,
+    contract_view,
+    customer_view,
+    deal_view,
+    follow_up_view,
+    payment_view,
+)
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
 from crmtui.store.drafts import draft_records, drop_draft
-from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, Payment
+from crmtui.store.models import Contact, Customer, CustomerTag
 from crmtui.store.session import StoreSession
 from crmtui.store.tombstones import tombstone
 
@@ -491,16 +504,18 @@ def list_customers(ctx: Context, statuses: tuple[str, ...] | None = None) -> lis
 
 @dataclass
 class CustomerDetail:
-    """Everything the 360 view and `crm show` need about one customer; the customer and its contacts as views,
-    which the app's screens keep and hand to the edit dialogs."""
+    """Everything the 360 view and `crm show` need about one customer, every record as a frozen view (no database
+    row: the app's screens keep the detail and hand the customer and its contacts to the edit dialogs)."""
 
     customer: CustomerView
     contacts: list[ContactView]
-    deals: list[Deal]
-    follow_ups: list[FollowUp]
+    deals: list[DealView]
+    follow_ups: list[FollowUpView]
+    """Newest first."""
     tags: list[str]
-    contracts: list[Contract]
-    payments: dict[str, list[Payment]] = field(default_factory=dict)
+    contracts: list[ContractView]
+    payments: dict[str, list[PaymentView]] = field(default_factory=dict)
+    """Each contract's instalments in due order, by the contract's id."""
 
 
 def customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
@@ -511,11 +526,11 @@ def customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
         return CustomerDetail(
             customer=customer_view(customer),
             contacts=[contact_view(c) for c in customer_store.contacts_of(session, customer_id)],
-            deals=deal_store.deals_of(session, customer_id),
-            follow_ups=follow_up_store.follow_ups_of(session, customer_id),
+            deals=[deal_view(d) for d in deal_store.deals_of(session, customer_id)],
+            follow_ups=[follow_up_view(f) for f in follow_up_store.follow_ups_of(session, customer_id)],
             tags=[t.tag for t in customer_store.tags_of(session, customer_id)],
-            contracts=contracts,
-            payments={c.id: deal_store.payments_of(session, c.id) for c in contracts},
+            contracts=[contract_view(c) for c in contracts],
+            payments={c.id: [payment_view(p) for p in deal_store.payments_of(session, c.id)] for c in contracts},
         )
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from crmtui.core import i18n, labels
 from crmtui.core.config import Settings, Stage
@@ -20,6 +21,10 @@ from crmtui.store import deals as deal_store
 from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment, Synced
 from crmtui.store.session import StoreSession
 from crmtui.store.tombstones import tombstone
+
+if TYPE_CHECKING:
+    # Only an annotation: services.views builds its views on this module.
+    from crmtui.services.views import DealView
 
 LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
 """Offered as a list by the TUI; any text is accepted as the reason."""
@@ -238,7 +243,7 @@ def list_deals(ctx: Context, stages: tuple[str, ...] | None = None) -> list[tupl
         return deal_store.list_deals(session, stages)
 
 
-def days_in_stage(ctx: Context, deal: Deal) -> int:
+def days_in_stage(ctx: Context, deal: Deal | DealView) -> int:
     """Whole days since the deal entered its stage, in the rep's calendar."""
     entered = ctx.clock.to_local(deal.stage_entered_at)
     return (ctx.clock.today() - entered.date()).days if entered else 0

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
-from crmtui.services.views import contact_view, customer_view
+from crmtui.services.views import (
+    PaymentView,
+    contact_view,
+    contract_view,
+    customer_view,
+    deal_view,
+    follow_up_view,
+    payment_view,
+)
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
 from crmtui.sync.pool_view import (
     DeletedCustomer,
@@ -24,15 +32,15 @@ def pool_customer_detail(ctx: Context, customer_id: str) -> CustomerDetail:
     """The pool customer with contacts, deals, follow-ups, tags, contracts and instalments, read from the server
     (NotFound when it is no longer in the pool; Offline without the server)."""
     records = read_pool_customer(ctx, customer_id)
-    contracts = [_model(Contract, row) for row in records.contracts]
-    payments: dict[str, list[Payment]] = {contract.id: [] for contract in contracts}
+    contracts = [contract_view(_model(Contract, row)) for row in records.contracts]
+    payments: dict[str, list[PaymentView]] = {contract.id: [] for contract in contracts}
     for row in records.payments:
-        payments.setdefault(row["contract_id"], []).append(_model(Payment, row))
+        payments.setdefault(row["contract_id"], []).append(payment_view(_model(Payment, row)))
     return CustomerDetail(
         customer=customer_view(_model(Customer, records.customer)),
         contacts=[contact_view(_model(Contact, row)) for row in records.contacts],
-        deals=[_model(Deal, row) for row in records.deals],
-        follow_ups=[_model(FollowUp, row) for row in records.follow_ups],
+        deals=[deal_view(_model(Deal, row)) for row in records.deals],
+        follow_ups=[follow_up_view(_model(FollowUp, row)) for row in records.follow_ups],
         tags=records.tags,
         contracts=contracts,
         payments=payments,

@@ -1,12 +1,13 @@
-"""What the services hand the front ends about records: frozen copies of a customer's and a contact's fields
-(so a screen or a dialog never holds a database row), and plain dictionaries for `--json` (local times, amounts
-as numbers of yuan)."""
+"""What the services hand the front ends about records: frozen copies of the fields of a customer, a contact, a
+deal, a follow-up, a contract and an instalment (so a screen or a dialog never holds a database row), and plain
+dictionaries for `--json` (local times, amounts as numbers of yuan)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from crmtui.core import labels
 from crmtui.core.formatting import amount_number, birthday_iso
@@ -15,6 +16,8 @@ from crmtui.services.deals import VoidedContract, days_in_stage
 from crmtui.store.models import Contact, Contract, Customer, Deal, FollowUp, Payment
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     # Only the annotation of detail_dict: services.customers builds its detail from the views below.
     from crmtui.services.customers import CustomerDetail
 
@@ -75,14 +78,103 @@ class ContactView:
     deleted_at: datetime | None
 
 
+@dataclass(frozen=True)
+class DealView:
+    """A live deal's fields as they were read; its stage is the stage's id in the settings."""
+
+    id: str
+    customer_id: str
+    title: str
+    amount_cents: int | None
+    quoted_cents: int | None
+    expected_close: date | None
+    stage: str
+    probability: int
+    competitor: str | None
+    lost_reason: str | None
+    stage_entered_at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """A follow-up's fields as they were read (times in UTC); `author` is set by the team server."""
+
+    id: str
+    customer_id: str
+    contact_id: str | None
+    deal_id: str | None
+    at: datetime
+    channel: str
+    goal: str
+    goal_met: bool
+    notes: str
+    next_plan: str | None
+    next_at: datetime | None
+    author: str | None
+    corrects_id: str | None = None
+    """The follow-up this one corrects (a correction), else None."""
+
+
+@dataclass(frozen=True)
+class ContractView:
+    """A live contract's fields as they were read."""
+
+    id: str
+    deal_id: str
+    customer_id: str
+    number: str
+    amount_cents: int
+    signed_on: date
+    end_on: date | None
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """One instalment of a contract as it was read; `paid_on` is None while it is unpaid."""
+
+    id: str
+    contract_id: str
+    amount_cents: int
+    due_on: date
+    paid_on: date | None
+
+
+View = TypeVar("View", bound="DataclassInstance")
+
+
+def _copied(view: type[View], row: Any) -> View:
+    """The view's fields copied off a row: a field added to a view is read from the row's column of that name."""
+    return view(**{f.name: getattr(row, f.name) for f in fields(view)})
+
+
 def customer_view(customer: Customer) -> CustomerView:
     """The customer's fields, copied off its row."""
-    return CustomerView(**{f.name: getattr(customer, f.name) for f in fields(CustomerView)})
+    return _copied(CustomerView, customer)
 
 
 def contact_view(contact: Contact) -> ContactView:
     """The contact's fields, copied off its row."""
-    return ContactView(**{f.name: getattr(contact, f.name) for f in fields(ContactView)})
+    return _copied(ContactView, contact)
+
+
+def deal_view(deal: Deal) -> DealView:
+    """The deal's fields, copied off its row."""
+    return _copied(DealView, deal)
+
+
+def follow_up_view(follow_up: FollowUp) -> FollowUpView:
+    """The follow-up's fields, copied off its row."""
+    return _copied(FollowUpView, follow_up)
+
+
+def contract_view(contract: Contract) -> ContractView:
+    """The contract's fields, copied off its row."""
+    return _copied(ContractView, contract)
+
+
+def payment_view(payment: Payment) -> PaymentView:
+    """The instalment's fields, copied off its row."""
+    return _copied(PaymentView, payment)
 
 
 def _when(ctx: Context, value: datetime | None) -> str | None:
@@ -113,7 +205,7 @@ def contact_dict(c: Contact | ContactView) -> dict[str, object]:
     }
 
 
-def deal_dict(ctx: Context, d: Deal, customer: Customer | None = None) -> dict[str, object]:
+def deal_dict(ctx: Context, d: Deal | DealView, customer: Customer | None = None) -> dict[str, object]:
     """A deal as JSON-ready values, with its days in stage."""
     result: dict[str, object] = {
         "id": d.id, "title": d.title, "stage": d.stage, "stage_name": labels.stage(ctx.settings, d.stage),
@@ -127,7 +219,7 @@ def deal_dict(ctx: Context, d: Deal, customer: Customer | None = None) -> dict[s
     return result
 
 
-def follow_up_dict(ctx: Context, f: FollowUp) -> dict[str, object]:
+def follow_up_dict(ctx: Context, f: FollowUp | FollowUpView) -> dict[str, object]:
     """A follow-up as JSON-ready values."""
     return {
         "id": f.id, "at": _when(ctx, f.at), "channel": f.channel, "goal": f.goal, "goal_met": f.goal_met,
@@ -143,7 +235,7 @@ def other_author(ctx: Context, author: str | None) -> str | None:
     return author
 
 
-def contract_dict(c: Contract, payments: list[Payment]) -> dict[str, object]:
+def contract_dict(c: Contract | ContractView, payments: Sequence[Payment | PaymentView]) -> dict[str, object]:
     """A contract and its instalments as JSON-ready values."""
     return {
         "id": c.id, "number": c.number, "amount": amount_number(c.amount_cents), "signed": _day(c.signed_on),
