@@ -50,9 +50,7 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Static(literal(_("Edit") + " · " + self.record_name()), classes="title")
             yield OptionList(*self._options(), id="fields")
-            # Named after the highlighted field, so the box says what it holds before and while it is edited; the
-            # cursor lands at the end of the value rather than selecting it, so a long value is corrected, not
-            # retyped.
+            # Named after the highlighted field, so the box says what it holds before and while it is edited.
             with Horizontal(classes="field-row", id="value-row"):
                 yield Label(self._label_of(self._first_field()), classes="label", id="value-label")
                 yield Input(id="value", disabled=True, compact=True, select_on_focus=False)
@@ -60,6 +58,11 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
 
     def record_name(self) -> str:
         raise NotImplementedError
+
+    WHOLE_VALUES = frozenset({"amount", "close", "probability", "birthday", "decision_maker", "tier", "status"})
+    """Fields read as one value (a day, an amount, a percentage, yes/no, a grade): the value starts selected, so
+    what is typed replaces it. Any other field is text: the cursor starts at its end, so a long value is
+    corrected, not retyped."""
 
     def _first_field(self) -> str:
         return next(iter(self.labels()), "")
@@ -110,7 +113,10 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         value = self.query_one("#value", Input)
         value.disabled = False
         value.value = self._value(self.editing or "")
-        value.cursor_position = len(value.value)
+        if self.editing in self.WHOLE_VALUES:
+            value.select_all()
+        else:
+            value.cursor_position = len(value.value)
         value.remove_class("missing")
         self.query_one("#value-label", Label).update(self._label_of(self.editing or ""))
         value.focus()
