@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import OptionList
 
 from crmtui.tui.app import build_app
+from crmtui.core import fields
 from crmtui.core.config import Settings, SyncSettings
 from crmtui.core.errors import Ambiguous, InvalidInput, NotAllowed
 from crmtui.tui.dialogs.pick import PickScreen
@@ -115,6 +116,7 @@ def test_rep_names_resolve_whole_or_by_a_unique_beginning(team_book) -> None:
     with pytest.raises(InvalidInput) as unknown:
         resolve_rep(ctx, "zhao")
     assert str(unknown.value) == '--rep: a rep whose customers this laptop holds (boss, li, wang) or all (got "zhao")'
+    assert unknown.value.field == "rep" and fields.get("rep").flag == "--rep"  # a field's key, not prose
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):  # a third rep, liu, as a pull would bring them
         conn.execute("UPDATE customer SET owner = 'liu' WHERE name = 'Li Late'")
     with pytest.raises(Ambiguous) as two:
@@ -171,7 +173,7 @@ async def test_enter_on_a_rep_opens_their_today_and_escape_comes_back(team_book,
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         prompts = [str(option.prompt) for option in screen.query_one("#agenda", OptionList).options]
-        assert prompts[0] == "Team (2)"
+        assert prompts[0].rstrip() == "Team (2)"  # a band across the list
         assert prompts[1].split() == "wang overdue 2 · due today 1 · stalled 1 (100,000)".split()
         assert prompts[2].split() == "li overdue 1 · not yet called 1".split()
         await pilot.press("enter")
@@ -272,7 +274,7 @@ async def test_a_managers_lists_say_whose_customer_each_row_is(team_book, memory
         await pilot.press("p")
         await _settle(pilot)
         card = str(app.screen.query_one("#list-quote", OptionList).options[0].prompt)
-        assert card.startswith("Wang Quo") and card.splitlines()[-1].strip() == "@wang"  # a manager's fourth line
+        assert card.lstrip().startswith("Wang Quote") and card.splitlines()[-1].strip() == "@wang"  # a manager's last line
         await pilot.press("slash")
         await _settle(pilot)
         await _type(pilot, "Today")

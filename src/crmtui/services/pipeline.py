@@ -11,7 +11,7 @@ from crmtui.services.context import Context
 from crmtui.store import pipeline as store
 
 CLOSED_DAYS = 30
-"""Won and Lost columns show the deals closed in the last 30 days."""
+"""Won and Lost columns show the deals closed in the last 30 days (the board says so in their headers)."""
 
 
 @dataclass
@@ -27,6 +27,8 @@ class Card:
     stalled: bool
     no_next_step: bool
     owner: str | None = None
+    days_past_close: int = 0
+    """How many days ago an open deal's expected close date passed (0: not passed, none set, or closed)."""
 
 
 @dataclass
@@ -63,11 +65,13 @@ def board(ctx: Context, rep: str | None = None) -> list[Column]:
             continue  # a stage removed from the config: its deals show in `crm list deals`
         open_deal = row.stage not in ("won", "lost")
         last = row.last_contact or row.stage_entered
+        past_close = (today - row.expected_close).days if open_deal and row.expected_close else 0
         column.cards.append(Card(
             deal_id=row.deal_id, title=row.title, customer_id=row.customer_id, customer_name=row.customer_name,
             amount_cents=row.amount_cents, owner=row.owner,
             days_in_stage=(today - clock.to_local(row.stage_entered).date()).days,  # type: ignore[union-attr]
             stalled=open_deal and row.stage in high and last < stall_line,
             no_next_step=open_deal and row.next_follow_up is None,
+            days_past_close=max(0, past_close),
         ))
     return list(columns.values())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from crmtui.store.raw import from_db, to_db
+from crmtui.store.raw import day_from_db, from_db, to_db
 
 
 @dataclass
@@ -23,19 +23,21 @@ class CardRow:
     last_contact: datetime | None
     next_follow_up: datetime | None
     owner: str | None = None
+    expected_close: date | None = None
 
 
 def board_rows(connection: sqlite3.Connection, closed_since: datetime) -> list[CardRow]:
     """Live open deals, and won/lost ones that closed since `closed_since`, oldest in stage first."""
     rows = connection.execute(
         "SELECT d.id, d.title, d.amount_cents, d.stage, d.stage_entered_at, c.id, c.name, c.last_contact_at,"
-        " c.next_follow_up_at, c.owner FROM deal d JOIN customer c ON c.id = d.customer_id"
+        " c.next_follow_up_at, c.owner, d.expected_close FROM deal d JOIN customer c ON c.id = d.customer_id"
         " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL"
         " AND (d.stage NOT IN ('won', 'lost') OR d.stage_entered_at >= ?)"
         " ORDER BY d.stage_entered_at",
         (to_db(closed_since),),
     ).fetchall()
     return [
-        CardRow(did, title, amount, stage, from_db(entered), cid, name, from_db(last), from_db(nxt), owner)  # type: ignore[arg-type]
-        for did, title, amount, stage, entered, cid, name, last, nxt, owner in rows
+        CardRow(did, title, amount, stage, from_db(entered), cid, name, from_db(last), from_db(nxt), owner,  # type: ignore[arg-type]
+                day_from_db(close))
+        for did, title, amount, stage, entered, cid, name, last, nxt, owner, close in rows
     ]

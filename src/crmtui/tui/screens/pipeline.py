@@ -1,34 +1,128 @@
-"""The pipeline board: a column per stage with count, sum and weighted sum; shift+←/→ moves a deal."""
+"""The pipeline board: a column per stage with count, sum and weighted sum; shift+←/→ moves a deal.
+
+As many stages as fit at a readable width stand side by side; ←/→ walk the stages and the window of columns
+follows, the line under the title naming the stages out of sight on either side. Each deal is a card edged in
+its stage's colour, its urgency (stalled, no next follow-up, close date passed) in the theme's warning colours."""
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.cells import cell_len, chop_cells
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from crmtui.tui.base import CrmScreenMixin
 from crmtui.core import i18n, labels
+from crmtui.core.config import Stage
 from crmtui.core.formatting import format_amount, format_short
-from crmtui.core.i18n import N_, _
-from crmtui.tui.messages import DataChanged
+from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.labels import stage_name
-from crmtui.tui.dialogs.pick import PickScreen
-from crmtui.tui.dialogs.stage import choose_stage, move_deal
+from crmtui.core.normalize import visible
 from crmtui.services.agenda import ALL_REPS, team_reps
 from crmtui.services.lookup import owner_note
-from crmtui.services.pipeline import Card, Column, board
-from crmtui.tui.widgets.cells import fit, wrap_words
+from crmtui.services.pipeline import CLOSED_DAYS, Card, Column, board
+from crmtui.tui.base import CrmScreenMixin
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.dialogs.stage import choose_stage, move_deal
+from crmtui.tui.messages import DataChanged
+from crmtui.tui.widgets.cells import fit
 from crmtui.tui.widgets.status_footer import StatusFooter
-
 
 MAX_CARDS = 300
 """Cards drawn per column (the longest in stage first); counts and sums cover every deal. Filling 7,000
 cards took ~1 s on the event loop (bench/bench_tui.py), 300 per column keeps a reload well under that."""
+
+MIN_COLUMN = 25
+"""Cells a stage column needs so that a card holds a customer name of ten Chinese characters (20 cells) on one
+line: 80 columns show three stages, 100 four, 175 and more all seven of the default pipeline."""
+
+CARD_CHROME = 5
+"""Cells of a column that are not card text: its right border, the list's scrollbar, the card's coloured edge
+and a space either side of the text."""
+
+HEAD_CHROME = 3
+"""Cells of a column that are not header text: its right border and the header's padding."""
+
+EDGES = {"early": "on $secondary", "late": "on $primary", "won": "on $success", "lost": "on $foreground 35%"}
+"""The card edge of each kind of stage, in the theme's colours (the header's are in app.tcss)."""
+
+
+def stage_tone(stage: Stage) -> str:
+    """What colours a stage: won, lost, or an open stage early (under 40%) or late in the pipeline."""
+    if stage.key in ("won", "lost"):
+        return stage.key
+    return "late" if stage.probability >= 40 else "early"
+
+
+def visible_count(width: int, stages: int) -> int:
+    """How many stage columns stand side by side in `width` cells (at least one)."""
+    return max(1, min(stages, width // MIN_COLUMN))
+
+
+def wrap_cells(value: str, width: int, lines: int) -> list[str]:
+    """`value` on at most `lines` lines of `width` display cells, broken at a space when the words fit and
+    between characters otherwise (Chinese names have no spaces); only the last line is cut with …."""
+    rest = visible(value).replace("\n", " ").strip()
+    out: list[str] = []
+    while len(out) < lines - 1 and cell_len(rest) > width:
+        head = chop_cells(rest, width)[0]
+        space = head.rfind(" ")
+        if space > 0 and rest[len(head):len(head) + 1] != " ":
+            head = head[:space]
+        out.append(head.rstrip())
+        rest = rest[len(head):].lstrip()
+    out.append(rest)
+    return [fit(line, width) for line in out]
+
+
+def card_content(card: Card, width: int, tone: str, whose: str = "") -> Content:
+    """A deal's card, `width` cells of text between its coloured edge and a space: the customer's name whole
+    (on two lines if need be), the deal, the amount with the marks and days in stage, and the close date when
+    it has passed."""
+    lines: list[list[tuple[str, str]]] = [[(name, "bold")] for name in wrap_cells(card.customer_name, width, 2)]
+    lines.append([(fit(card.title, width), "")])
+    # ASCII marks: "⚠"-like symbols are ambiguous-width and misalign beside Chinese text.
+    marks = ("!" if card.stalled else "") + ("?" if card.no_next_step else "")
+    amount = format_amount(card.amount_cents) or "-"
+    days = labels.days(card.days_in_stage)
+    right = cell_len(days) + (len(marks) + 1 if marks else 0)
+    amount = fit(amount, max(1, width - right - 1))
+    lines.append([(amount, "bold"), (" ", ""), (marks + " " if marks else "", "bold $text-warning"),
+                  (days, "$text-warning" if card.stalled else "$text-muted")])
+    if card.days_past_close:
+        overdue = _("close overdue {days} d").format(days=card.days_past_close)
+        lines.append([(fit(overdue, width), "$text-error")])
+    if whose:  # a manager's board: one more line says whose deal it is
+        lines.append([(fit(whose, width), "italic $text-muted")])
+    edge = (" ", EDGES[tone])
+    return Content("\n").join(Content.assemble(edge, " ", *parts, " ") for parts in lines)
+
+
+def head_content(column: Column, width: int, name_lines: int) -> Content:
+    """A column's header: the stage's whole name, count and sum, then the weighted sum (open stages) or the
+    period that Won and Lost cover."""
+    lang = i18n.language
+    names = wrap_cells(stage_name(column.stage), width, 2)
+    names += [fit("", width)] * (name_lines - len(names))
+    totals = f"{len(column.cards)} · Σ {format_short(column.total_cents, lang)}"
+    if column.stage.key in ("won", "lost"):
+        last = _("last {days} days").format(days=CLOSED_DAYS)
+    else:
+        last = f"≈ {format_short(column.weighted_cents, lang)}"
+    return Content("\n").join([Content.styled(name, "bold") for name in names]
+                              + [Content(fit(totals, width)), Content.styled(fit(last, width), "$text-muted")])
+
+
+def first_that_fits(candidates: list[str], width: int) -> str:
+    """The first candidate that is at most `width` cells; the last one cut to fit when none is."""
+    for candidate in candidates:
+        if cell_len(candidate) <= width:
+            return candidate
+    return fit(candidates[-1], width).rstrip()
 
 
 class PipelineScreen(CrmScreenMixin, Screen[None]):
@@ -56,6 +150,10 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         self.cards: dict[str, Card] = {}
         self.rep: str | None = None
         """A manager's filter: one rep's deals, every rep's (ALL_REPS), or everything on the laptop (None)."""
+        self.first = 0
+        """The index of the leftmost stage on screen."""
+        self.shown = 1
+        """How many stages stand side by side at the current width (set when the board is drawn)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pick_rep":
@@ -64,14 +162,19 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(_("Pipeline"), classes="title", id="board-title")
+        yield Static("", id="board-nav")
         with Horizontal(id="board"):
             for stage in self.crm.ctx.settings.stages:
+                tone = f"tone-{stage_tone(stage)}"
                 with Vertical(classes="column", id=f"col-{stage.key}"):
-                    yield Static("", classes="column-head", id=f"head-{stage.key}")
-                    yield OptionList(id=f"list-{stage.key}", classes="column-list")
+                    yield Static("", classes=f"column-head {tone}", id=f"head-{stage.key}")
+                    yield OptionList(id=f"list-{stage.key}", classes=f"column-list board-list {tone}")
         yield StatusFooter()
 
     def on_mount(self) -> None:
+        # The window of stages is set before the deals arrive, so the columns never flash at a seventh of the width.
+        self.shown = visible_count(self.app.size.width, len(self.crm.ctx.settings.stages))
+        self._show_window(0)
         self.load()
 
     def on_resize(self) -> None:
@@ -90,73 +193,115 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
     def show_board(self, columns: list[Column]) -> None:
         """Fills every column, keeping the focused card where it is."""
         focused = self.current_card()
+        focused_index = self._focused_index()
         self.columns = columns
         self.cards = {}
-        total = sum(c.total_cents for c in columns if c.stage.key not in ("won", "lost"))
-        weighted = sum(c.weighted_cents for c in columns if c.stage.key not in ("won", "lost"))
-        self.query_one("#board-title", Static).update(Text(
-            _("Pipeline") + " · " + _("open {total} · weighted {weighted}").format(
-                total=format_amount(total) or "0", weighted=format_amount(weighted) or "0")
-            + ("" if self.rep is None else "  @" + (_("every rep") if self.rep == ALL_REPS else self.rep))
-            + "   " + _("! stalled  ? no next follow-up")))
+        screen_width = self.app.size.width
+        self.shown = visible_count(screen_width, len(columns))
+        column_width = screen_width // self.shown
+        self._show_title(screen_width - 2)
+        head_width = max(4, column_width - HEAD_CHROME)
+        name_lines = max(len(wrap_cells(stage_name(c.stage), head_width, 2)) for c in columns)
+        width = max(4, column_width - CARD_CHROME)
         for column in columns:
             key = column.stage.key
-            listing = self.query_one(f"#list-{key}", OptionList)
-            # Leave room for the scrollbar that appears once the cards overflow (set to 1 cell in app.tcss).
-            width = max(6, listing.size.width - 2)
-            head = Text(no_wrap=True, overflow="ellipsis")
-            # A stage name wraps onto a second line rather than losing its end ("Initial cont…").
-            name = wrap_words(stage_name(column.stage), width + 1, 2)
-            head.append("\n".join(name + [""] * (2 - len(name))) + "\n", style="bold")
-            lang = i18n.language
-            head.append(fit(f"{len(column.cards)} · Σ {format_short(column.total_cents, lang)}", width + 1) + "\n")
-            head.append(fit(f"≈ {format_short(column.weighted_cents, lang)}", width + 1), style="dim")
-            self.query_one(f"#head-{key}", Static).update(head)
-            options = []
+            head = self.query_one(f"#head-{key}", Static)
+            head.styles.height = name_lines + 2
+            head.update(head_content(column, head_width, name_lines))
+            tone = stage_tone(column.stage)
+            options: list[Option | None] = []
             for card in column.cards[:MAX_CARDS]:
                 self.cards[card.deal_id] = card
-                # ASCII marks: "⚠"-like symbols are ambiguous-width and misalign beside Chinese text.
-                marks = ("!" if card.stalled else "") + ("?" if card.no_next_step else "")
-                line1 = Text(fit(card.customer_name, width - len(marks)), style="bold")
-                line1.append(marks, style="bold red")
-                line2 = Text(fit(card.title, width))
-                line3 = Text(fit(f"{format_amount(card.amount_cents) or '-'} · {labels.days(card.days_in_stage)}", width),
-                             style="dim")
-                lines = [line1, line2, line3]
                 whose = owner_note(self.crm.ctx, card.owner, "@") if self.crm.is_manager else ""
-                if whose:  # a manager's board: a fourth line says whose deal it is
-                    lines.append(Text(fit(whose, width), style="italic dim"))
-                card_text = Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
-                options.append(Option(card_text, id=card.deal_id))
+                options += [Option(card_content(card, width, tone, whose), id=card.deal_id), None]
             if len(column.cards) > MAX_CARDS:
                 more = _("… and {count} more").format(count=len(column.cards) - MAX_CARDS)
-                options.append(Option(Text(fit(more, width), style="dim"), disabled=True))
-            listing.set_options(options)
+                options.append(Option(Content.styled(fit(more, width + 2), "$text-muted"), disabled=True))
+            self.query_one(f"#list-{key}", OptionList).set_options(options)
         if focused is not None and focused.deal_id in self.cards:
             self._focus_card(focused.deal_id)
             return
-        listing = self.focused if isinstance(self.focused, OptionList) else None
-        if listing is None or not listing.option_count:
-            first = next((c for c in columns if c.cards), None)
-            listing = self.query_one(f"#list-{first.stage.key}", OptionList) if first else None
-        if listing is not None:
-            listing.focus()
-            if listing.highlighted is None and listing.option_count:
-                listing.highlighted = 0
+        if focused_index is None or not columns[focused_index].cards:
+            focused_index = next((i for i, c in enumerate(columns) if c.cards), focused_index or 0)
+        self._focus_column(focused_index)
+
+    def _show_title(self, width: int) -> None:
+        """The title with the open and weighted totals in full, else short, and the legend of the marks when
+        there is room for it."""
+        total = sum(c.total_cents for c in self.columns if c.stage.key not in ("won", "lost"))
+        weighted = sum(c.weighted_cents for c in self.columns if c.stage.key not in ("won", "lost"))
+        rep = "" if self.rep is None else "  @" + (_("every rep") if self.rep == ALL_REPS else self.rep)
+        legend = "   " + _("! stalled  ? no next follow-up")
+        lang = i18n.language
+        full = _("Pipeline") + " · " + _("open {total} · weighted {weighted}").format(
+            total=format_amount(total) or "0", weighted=format_amount(weighted) or "0") + rep
+        short = _("Pipeline") + " · " + _("open {total} · weighted {weighted}").format(
+            total=format_short(total, lang), weighted=format_short(weighted, lang)) + rep
+        title = first_that_fits([full + legend, short + legend, full, short], width)
+        self.query_one("#board-title", Static).update(Content(title))
+
+    def _show_window(self, index: int) -> None:
+        """Slides the window of columns just enough that the stage at `index` is on screen."""
+        stages = self.crm.ctx.settings.stages
+        if index < self.first:
+            self.first = index
+        elif index >= self.first + self.shown:
+            self.first = index - self.shown + 1
+        self.first = max(0, min(self.first, len(stages) - self.shown))
+        for position, stage in enumerate(stages):
+            self.query_one(f"#col-{stage.key}").display = self.first <= position < self.first + self.shown
+        self._show_nav()
+
+    def _show_nav(self) -> None:
+        """Names the stages out of sight on either side with their counts ("‹ Initial contact 60", "Won 1 ›"),
+        or only how many there are when the names do not fit."""
+        nav = self.query_one("#board-nav", Static)
+        stages = self.crm.ctx.settings.stages
+        nav.display = self.shown < len(stages)
+        if not nav.display:
+            return
+        counts = {column.stage.key: len(column.cards) for column in self.columns}
+        before, after = stages[:self.first], stages[self.first + self.shown:]
+
+        def names(hidden: tuple[Stage, ...]) -> str:
+            return " · ".join(f"{stage_name(stage)} {counts.get(stage.key, '')}".rstrip() for stage in hidden)
+
+        def count(hidden: tuple[Stage, ...]) -> str:
+            return ngettext("{count} stage", "{count} stages", len(hidden)).format(count=len(hidden))
+
+        width = self.app.size.width - 2
+        for left, right in ((names(before), names(after)), (count(before), count(after))):
+            left = "‹ " + left if before else ""
+            right = right + " ›" if after else ""
+            if cell_len(left) + cell_len(right) + 2 <= width:
+                break
+        gap = " " * max(1, width - cell_len(left) - cell_len(right))
+        nav.update(Content.assemble((left, "$text-accent"), gap, (right, "$text-accent")))
+
+    def _focus_column(self, index: int) -> None:
+        """Shows the stage at `index` and puts the cursor in its column (on its first card if none was)."""
+        if not self.columns:
+            return
+        self._show_window(index)
+        listing = self.query_one(f"#list-{self.columns[index].stage.key}", OptionList)
+        listing.focus()
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0
 
     def _focus_card(self, deal_id: str) -> None:
-        for column in self.columns:
+        for index, column in enumerate(self.columns):
             if any(card.deal_id == deal_id for card in column.cards):
+                self._show_window(index)
                 listing = self.query_one(f"#list-{column.stage.key}", OptionList)
                 listing.highlighted = listing.get_option_index(deal_id)
                 listing.focus()
                 return
 
-    def _focused_index(self) -> int:
+    def _focused_index(self) -> int | None:
         for index, column in enumerate(self.columns):
             if self.query_one(f"#list-{column.stage.key}", OptionList).has_focus:
                 return index
-        return 0
+        return None
 
     def current_card(self) -> Card | None:
         """The card under the cursor of the focused column."""
@@ -166,19 +311,16 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         return None
 
     def action_column(self, step: int) -> None:
-        index = self._focused_index() + step
+        index = (self._focused_index() or 0) + step
         if 0 <= index < len(self.columns):
-            listing = self.query_one(f"#list-{self.columns[index].stage.key}", OptionList)
-            listing.focus()
-            if listing.highlighted is None and listing.option_count:
-                listing.highlighted = 0
+            self._focus_column(index)
 
     def action_move(self, step: int) -> None:
         """One stage back or forward; Won, Lost and Quote open their gate first."""
         card = self.current_card()
         if card is None:
             return
-        index = self._focused_index() + step
+        index = (self._focused_index() or 0) + step
         if not 0 <= index < len(self.columns):
             return
         move_deal(self.crm, card.deal_id, card.title, self.columns[index].stage.key)
@@ -186,7 +328,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
     def action_stage(self) -> None:
         card = self.current_card()
         if card is not None:
-            choose_stage(self.crm, card.deal_id, card.title, self.columns[self._focused_index()].stage.key)
+            choose_stage(self.crm, card.deal_id, card.title, self.columns[self._focused_index() or 0].stage.key)
 
     def action_log(self) -> None:
         card = self.current_card()
