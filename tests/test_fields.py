@@ -58,7 +58,8 @@ def test_a_follow_up_names_its_missing_fields_by_key(ctx):
 def test_the_gates_name_their_missing_fields_by_key(ctx):
     acme = add_customer(ctx, "Acme")
     deal = add_deal(ctx, acme.id, "Seats")
-    gates = {"quote": ["quoted_amount"], "won": ["contract_no", "amount", "signed_on"], "lost": ["lost_reason"]}
+    # Won from Initial contact skips Quote: its quoted amount is asked too
+    gates = {"quote": ["quoted_amount"], "won": ["quoted", "contract_no", "amount", "signed_on"], "lost": ["lost_reason"]}
     for stage, keys in gates.items():
         with pytest.raises(MissingFields) as caught:
             move_stage(ctx, deal.id, stage)
@@ -122,7 +123,7 @@ def test_english_messages_name_missing_fields_as_before(ctx):
 def test_chinese_messages_name_missing_fields_by_their_labels_as_before(ctx, chinese):
     assert _missing(ctx).message() == "跟进记录还缺少：沟通方式, 本次目标, 是否达成？, 跟进内容, 下次计划, 下次联系"
     acme = add_customer(ctx, "Beta")
-    deal = add_deal(ctx, acme.id, "Seats")
+    deal = add_deal(ctx, acme.id, "Seats", stage="negotiation")  # Won skips no stage from here
     with pytest.raises(MissingFields) as caught:
         move_stage(ctx, deal.id, "won")
     assert caught.value.message() == "移到赢单阶段还缺少：合同编号, 金额, 签约日期"
@@ -141,7 +142,7 @@ def test_the_cli_hint_names_met_not_met_for_goal_met(ctx):
 
 def test_the_cli_in_chinese_words_missing_fields_and_options_as_before(ctx, chinese_config):
     acme = add_customer(ctx, "Acme")
-    add_deal(ctx, acme.id, "Seats")
+    add_deal(ctx, acme.id, "Seats", stage="negotiation")  # Won skips no stage from here
     result = runner.invoke(cli_app, ["stage", "Seats", "won"])
     assert result.exit_code == 1
     assert result.stderr.strip() == "错误：移到赢单阶段还缺少：合同编号, 金额, 签约日期 （请补上 --contract-no, --amount, --signed）"
@@ -216,9 +217,11 @@ async def test_the_won_gate_marks_the_amount_and_the_signed_date_it_is_missing(c
     async with app.run_test(size=(100, 30)) as pilot:
         form = await _gate(pilot, acme.id, "6")
         form.query_one("#contract_no", Input).value = "HT-001"
+        form.query_one("#signed", Input).value = ""  # it starts with today
         await pilot.press("ctrl+s")
         await _settle(pilot)
-        assert {widget.id for widget in form.query(".missing")} == {"amount", "signed"}
+        # Won from Initial contact skips Quote: its quoted amount is asked too
+        assert {widget.id for widget in form.query(".missing")} == {"quoted", "amount", "signed"}
 
 
 async def test_the_quote_gate_marks_the_amount_for_the_quoted_amount(ctx):

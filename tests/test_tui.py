@@ -306,6 +306,8 @@ async def test_pipeline_moves_through_quote_and_won_with_their_gates(ctx, late):
         await pilot.press("shift+right")  # proposal -> quote: the gate opens
         await pilot.pause()
         assert isinstance(app.screen, GateForm)
+        assert app.screen.query_one("#amount", Input).value == "50,000"  # the deal's amount, to confirm or change
+        app.screen.query_one("#amount", Input).value = ""
         await pilot.press("enter")  # nothing filled: the move does not happen
         await _settle(pilot)
         assert isinstance(app.screen, GateForm)

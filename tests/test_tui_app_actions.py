@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import Input, Label, OptionList
 
 from crmtui.core.errors import NotFound
+from crmtui.services.context import open_context
 from crmtui.services.customers import add_customer, customer_detail, list_customers
 from crmtui.services.deals import add_deal, deal_fields, list_deals
 from crmtui.services.follow_ups import log_follow_up
@@ -373,3 +374,26 @@ async def test_the_edit_dialogs_value_box_is_labelled_and_its_cursor_starts_at_t
         await _type(pilot, "1")
         await _save(pilot, dialog, value)
     assert customer_detail(ctx, late.id).customer.phone == "13800138001"
+
+
+# ---------------------------------------------------------------- the shell agrees
+
+
+def test_crm_edit_sets_a_deals_probability_and_refuses_a_wrong_one_as_the_app_does(ctx, late):
+    from typer.testing import CliRunner
+
+    from crmtui.cli.commands import app as cli_app
+
+    deal_id = customer_detail(ctx, late.id).deals[0].id
+    ctx.close()  # the command opens the book itself
+    runner = CliRunner()
+    refused = runner.invoke(cli_app, ["edit", "CRM seats", "--probability", "150"])
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith('error: probability: a whole number from 0 to 100 (got "150")')
+    done = runner.invoke(cli_app, ["edit", "CRM seats", "--probability", "75%"])
+    assert done.exit_code == 0 and "updated deal CRM seats: Probability" in done.stdout
+    reopened = open_context(ctx.db.path, settings=ctx.settings, clock=ctx.clock)
+    try:
+        assert deal_fields(reopened, deal_id).probability == 75
+    finally:
+        reopened.close()

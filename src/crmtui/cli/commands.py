@@ -601,7 +601,7 @@ def convert(
 
 CUSTOMER_OPTIONS = ("name", "company", "phone", "email", "wechat", "source", "interest", "industry", "region",
                     "owner", "tier", "status")
-DEAL_OPTIONS = ("title", "amount", "close", "competitor")
+DEAL_OPTIONS = ("title", "amount", "close", "competitor", "probability")
 
 
 @app.command()
@@ -625,9 +625,10 @@ def edit(
     amount: Annotated[Optional[str], Opt(help=N_("Deal amount."))] = None,
     close: Annotated[Optional[str], Opt(help=N_("Deal expected close date."))] = None,
     competitor: Annotated[Optional[str], Opt(help=N_("Deal competitor."))] = None,
+    probability: Annotated[Optional[str], Opt(help=N_("Deal win probability, 0-100 (a stage move sets the stage's)."))] = None,
     force: Annotated[bool, Opt("--force", help=N_("Save even when the new values duplicate another customer."))] = False,
 ) -> None:
-    """Changes fields of a customer (--name, --phone, ...) or of a deal (--title, --amount, --close, --competitor)."""
+    """Changes fields of a customer (--name, --phone, ...) or of a deal (--title, --amount, --close, --competitor, --probability)."""
     values = locals()
     customer_changes = {k: values[k] for k in CUSTOMER_OPTIONS if values[k] is not None}
     if tag is not None:

@@ -81,6 +81,8 @@ class Settings:
     payment_days: int = 7
     birthday_days: int = 7
     stage_follow_up_days: int = 2
+    skip_stages: bool = True
+    """A deal may move forward past stages (their gates are asked); false: one stage at a time (不能跳步)."""
     bell: bool = False
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     score: ScoreWeights = field(default_factory=ScoreWeights)
@@ -123,6 +125,7 @@ _SIMPLE = {
     "payment_days": int,
     "birthday_days": int,
     "stage_follow_up_days": int,
+    "skip_stages": bool,
     "bell": bool,
     "theme": str,
     "phone_region": str,

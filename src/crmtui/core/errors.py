@@ -33,6 +33,11 @@ class CrmError(Exception):
         """The message in the chosen language (English is `str(self)`; texts not in the catalog stay English)."""
         return str(self) if i18n.language == "en" else self._localized()
 
+    def labelled(self) -> str:
+        """The message as a form says it: every field named by its label in the chosen language ("Contract
+        no."), where the English command line names it as its option does ("contract-no")."""
+        return self._localized()
+
     def _localized(self) -> str:
         return _t(self.template, **self.template_values)
 

@@ -87,7 +87,7 @@ _FIELDS = (
           widget="amount"),
     Field("close", N_("Close date"), flag="--close"),
     Field("competitor", N_("Competitor"), flag="--competitor"),
-    Field("probability", N_("Probability")),
+    Field("probability", N_("Probability"), flag="--probability"),
     Field("stage", N_("Stage"), flag="--stage"),
     Field("contract_no", N_("Contract no."), english="contract-no", flag="--contract-no"),
     Field("signed_on", N_("Signed on"), english="signed", hint="the signed date", flag="--signed", widget="signed"),

@@ -26,8 +26,14 @@ if TYPE_CHECKING:
     # Only an annotation: services.views builds its views on this module.
     from crmtui.services.views import DealView
 
-LOST_REASONS = ("price", "competitor", "no budget", "no decision", "timing", "no response", "other")
-"""Offered as a list by the TUI; any text is accepted as the reason."""
+LOST_REASONS = (N_("price"), N_("competitor"), N_("no budget"), N_("no decision"), N_("timing"), N_("no response"),
+                N_("other"))
+"""The usual reasons a deal is lost: the app offers them as a list in the rep's language (with free text for
+"other"); any text is accepted as the reason."""
+
+GATE_FIELDS = {"quote": ("quoted_amount",), "won": ("contract_no", "amount", "signed_on", "end_on", "payment"),
+               "lost": ("lost_reason",)}
+"""The fields each gated stage asks for, in the order a form shows them (keys of core/fields.py)."""
 
 CONTRACT_DAYS = 365
 """A contract without an end date runs a year: the renewal reminder needs an end."""
@@ -353,21 +359,25 @@ def move_stage(
     end: str | date | None = None,
     payments: list[PaymentPlan] | None = None,
     reason: str | None = None,
+    quoted: str | int | None = None,
     complete_schedule: bool = False,
     reopen: bool = False,
 ) -> Deal:
     """Moves a deal, enforcing the gates: Quote needs the quoted amount; Won needs contract number,
-    amount and signed date (and creates the contract and payments); Lost needs a reason.
+    amount and signed date (and creates the contract and payments); Lost needs a reason. A move forward past
+    stages needs their gates too (`quoted`: the quoted amount of a Quote it skips), and is refused when the
+    settings say deals move one stage at a time (skip_stages = false).
     Moving forward schedules the customer's next follow-up when none is pending.
 
     Two moves need the rep's word, raised as NeedsConfirmation until its flag is given: instalments short of the
     amount (`complete_schedule` adds the final one) and leaving Won (`reopen` voids the contract)."""
     target = ctx.settings.stage(stage)
-    move = StageMove(target, parse_amount(amount), contract_no, signed, end, payments or [], reason, complete_schedule)
+    move = StageMove(target, parse_amount(amount), contract_no, signed, end, payments or [], reason, complete_schedule,
+                     parse_amount(quoted, "quoted"))
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
         deal = _live_deal(session, deal_id)
-        check_move(deal, move, stage)
+        check_move(deal, move, stage, ctx.settings)
         leaving_won = deal.stage == "won"
         if leaving_won and not reopen:
             raise _reopen_question(session, deal, target)
@@ -394,15 +404,48 @@ class StageMove:
     payments: list[PaymentPlan] = field(default_factory=list)
     reason: str | None = None
     complete_schedule: bool = False
+    quoted_cents: int | None = None
+    """The quoted amount of a Quote stage the move skips."""
 
 
-def check_move(deal: Deal, move: StageMove, asked: str) -> None:
-    """Refuses a move to the deal's own stage, and a move whose gate is not met (every missing field named)."""
-    target = move.target
+def skipped_stages(settings: Settings, current: str, target: str) -> list[Stage]:
+    """The open stages a move forward passes over (Initial contact → Won passes Needs confirmed to Negotiation):
+    none for a move back, to Lost, or out of Won or Lost (reopening corrects a deal, it does not advance it)."""
+    keys = [stage.key for stage in settings.stages]
+    if current in ("won", "lost") or target == "lost" or current not in keys:
+        return []
+    return [stage for stage in settings.stages[keys.index(current) + 1:keys.index(target)]
+            if stage.key not in ("won", "lost")]
+
+
+def check_target(settings: Settings, deal: Deal, target: Stage, asked: str) -> list[Stage]:
+    """Refuses a move to the deal's own stage, and a move past stages when they may not be skipped; returns the
+    stages the move skips."""
     if deal.stage == target.key:
         raise InvalidInput("stage", "a stage other than the current one ({current})", asked,
                            current=labels.Shown(labels.stage_name, target))
+    skipped = skipped_stages(settings, deal.stage, target.key)
+    if skipped and not settings.skip_stages:
+        raise InvalidInput("stage", "the next stage, {next}: deals move one stage at a time (the skip_stages "
+                           "setting is false)", asked, next=labels.Shown(labels.stage_name, skipped[0]))
+    return skipped
+
+
+def _skips_quote(skipped: list[Stage]) -> Stage | None:
+    return next((stage for stage in skipped if stage.key == "quote"), None)
+
+
+def check_move(deal: Deal, move: StageMove, asked: str, settings: Settings) -> None:
+    """Refuses a move check_target refuses, and a move whose gates are not met (every missing field named): the
+    stage's own, and a skipped Quote's quoted amount (the deal's amount stands for it when it has one)."""
+    target = move.target
+    quote = _skips_quote(check_target(settings, deal, target, asked))
+    if move.quoted_cents is not None and quote is None:
+        raise InvalidInput("quoted", "only with a move past Quote (a move to Quote takes the amount)")
     missing: list[str] = []
+    known = (move.quoted_cents, deal.quoted_cents, move.amount_cents, deal.amount_cents)
+    if quote is not None and all(cents is None for cents in known):
+        missing.append("quoted")
     if target.key == "quote" and move.amount_cents is None and deal.quoted_cents is None:
         missing.append("quoted_amount")
     if target.key == "won":
@@ -414,8 +457,44 @@ def check_move(deal: Deal, move: StageMove, asked: str) -> None:
             missing.append("signed_on")
     if target.key == "lost" and not (move.reason and move.reason.strip()):
         missing.append("lost_reason")
+    if missing and quote is not None and "quoted" in missing:
+        raise MissingFields(missing, "moving to {stage} past {skipped}", stage=labels.Shown(labels.stage_name, target),
+                            skipped=labels.Shown(labels.stage_name, quote))
     if missing:
         raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
+
+
+@dataclass(frozen=True)
+class MovePlan:
+    """What a form asks before a move: the gates' fields (a skipped Quote's first, then the stage's own, keys of
+    core/fields.py) and what they start with."""
+
+    current: str
+    """The deal's stage now."""
+    skipped: tuple[str, ...]
+    asks: tuple[str, ...]
+    amount_cents: int | None
+    """The deal's amount: the amounts of Quote and Won start with it."""
+    today: date
+    """The signed date starts with it."""
+
+
+def plan_move(ctx: Context, deal_id: str, stage: str) -> MovePlan:
+    """The fields moving this deal to `stage` asks for; refused as move_stage would refuse it (its own stage, or
+    a skip the settings forbid) before anything is typed."""
+    target = ctx.settings.stage(stage)
+    with ctx.db.read() as session:
+        deal = _live_deal(session, deal_id)
+        skipped = check_target(ctx.settings, deal, target, stage)
+        asks = ("quoted",) if _skips_quote(skipped) and deal.quoted_cents is None else ()
+        return MovePlan(deal.stage, tuple(s.key for s in skipped), asks + GATE_FIELDS.get(target.key, ()),
+                        deal.amount_cents, ctx.clock.today())
+
+
+def deal_stage(ctx: Context, deal_id: str) -> str:
+    """The stage a deal is in now."""
+    with ctx.db.read() as session:
+        return _live_deal(session, deal_id).stage
 
 
 def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
@@ -426,6 +505,12 @@ def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
     now, local_now = ctx.clock.utcnow(), ctx.clock.now()
     records: list[Synced] = []
     previous = deal.stage
+    if _skips_quote(skipped_stages(ctx.settings, previous, target.key)):
+        # Passing Quote records its quoted amount, as a stop there would (the deal's amount stands for it).
+        if move.quoted_cents is not None or deal.quoted_cents is None:
+            deal.quoted_cents = move.quoted_cents or amount_cents or deal.amount_cents
+        if deal.amount_cents is None:
+            deal.amount_cents = deal.quoted_cents
     if target.key == "quote":
         if amount_cents is not None:
             deal.quoted_cents = amount_cents

@@ -129,7 +129,7 @@ class SampleBook:
         deal = self._deals[deal_id]
         move = StageMove(self.ctx.settings.stage(stage), parse_amount(amount), contract_no, signed, end,
                          payments or [], reason)
-        check_move(deal, move, stage)
+        check_move(deal, move, stage, self.ctx.settings)
         assert deal.stage != "won", "the sample never reopens a won deal (that voids a written contract)"
         now = self.ctx.clock.utcnow()
         for record in apply_move(self.ctx, deal, self._customers[deal.customer_id], move, self._numbers.__contains__):
