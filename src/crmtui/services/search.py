@@ -19,6 +19,9 @@ KIND_LABELS = {"customer": N_("customer"), "contact": N_("contact"), "deal": N_(
                "tag": N_("tag"), "follow_up": N_("note")}
 """What a hit is, as shown beside it."""
 
+LEAD_LABEL = N_("lead")
+"""What a hit on a lead's own record is, as shown beside it (not a customer yet)."""
+
 
 @dataclass
 class SearchHit:
@@ -30,10 +33,12 @@ class SearchHit:
     customer_id: str
     customer_name: str
     detail: str
+    status: str = ""
+    """The status of the hit's customer (a customer hit's only)."""
 
     def label(self) -> str:
-        """The kind, in the chosen language."""
-        return _(KIND_LABELS[self.kind])
+        """The kind, in the chosen language: a lead's own record is a lead."""
+        return _(LEAD_LABEL if self.kind == "customer" and self.status == "lead" else KIND_LABELS[self.kind])
 
     def as_dict(self) -> dict[str, str]:
         """Plain values for --json."""
@@ -82,7 +87,7 @@ def _customer_detail(name: str, fields: dict[str, str | None], terms: list[list[
     if all(_contains(name, t) for t in terms):
         return ""
     for field, value in fields.items():
-        if not value or field == "phone_key":
+        if not value or field in ("phone_key", "status"):
             continue
         matched = any(_contains(value, t) for t in terms)
         if field == "phone" and fields.get("phone_key"):
@@ -109,6 +114,7 @@ def search(ctx: Context, query: str, limit: int = 50) -> list[SearchHit]:
         return []
     with ctx.db.read() as session:
         rows = search_store.search(session, terms, limit)
-    hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, fields, terms).split()))
+    hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, fields, terms).split()),
+                      fields.get("status") or "")
             for kind, rid, cid, cname, main, extra, fields in rows]
     return hits[:limit]

@@ -13,7 +13,8 @@ from crmtui.core.normalize import has_cjk
 # also gives the fields a hit on it may have matched (company, phone, phone key, email, WeChat id).
 _SQL = {
     "customer": """
-        SELECT c.id, c.id, c.name, '', coalesce(c.region, ''), c.company, c.phone, c.phone_key, c.email, c.wechat
+        SELECT c.id, c.id, c.name, '', coalesce(c.region, ''), c.company, c.phone, c.phone_key, c.email, c.wechat,
+               c.status
         FROM customer_fts f JOIN customer c ON c.id = f.ref
         WHERE {where} AND c.deleted_at IS NULL ORDER BY c.name LIMIT :limit""",
     "contact": """
@@ -40,7 +41,7 @@ _SQL = {
         JOIN follow_up u ON u.id = f.ref JOIN customer c ON c.id = u.customer_id
         WHERE u.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
 }
-_CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat")
+_CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat", "status")
 
 SHORT_SCAN = 20_000
 """Notes scanned, newest first, for a query made only of short words (预算): years of a rep's notes;
