@@ -173,14 +173,14 @@ def today(
 ) -> None:
     """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
     from crmtui.core.formatting import format_amount  # deferred
-    from crmtui.services.agenda import ALL_REPS, SECTIONS, agenda_for, resolve_rep  # deferred
-    from crmtui.services.agenda_words import load_text, reason  # deferred
+    from crmtui.services.agenda import ALL_REPS, COMING, COMING_DAYS, SHOWN, agenda_for, resolve_rep  # deferred
+    from crmtui.services.agenda_words import load_text, reason, section_title  # deferred
 
     with open_session() as ctx:
         agenda = agenda_for(ctx, rep=resolve_rep(ctx, rep) if rep is not None else None)
         if json_out:
             print_json({"day": agenda.day.isoformat(), "rep": agenda.rep, "totals": agenda.totals,
-                         "sections": {name: [i.as_dict(reason(ctx, i)) for i in agenda.sections[name]] for name in SECTIONS},
+                         "sections": {name: [i.as_dict(reason(ctx, i)) for i in agenda.sections[name]] for name in SHOWN},
                          "team": [load.as_dict() for load in agenda.team]})
             return
         whose = "" if agenda.rep is None else "  ·  " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
@@ -197,12 +197,12 @@ def today(
             out(_("Nothing of your own due today."))
         elif not agenda.items():
             out(_("Nothing due today."))
-        for name in SECTIONS:
+        for name in SHOWN:
             items = agenda.sections[name]
             if not items:
                 continue
             out("")
-            out(f"{labels.section(name)} ({agenda.totals[name]})")
+            out(f"{section_title(name)} ({agenda.totals[name]})")
             for item in items:
                 extra = []
                 if item.next_plan:
@@ -212,6 +212,8 @@ def today(
                 out(f"  {item.customer_name}  ·  {reason(ctx, item)}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
             if agenda.totals[name] > len(items):
                 out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
+        if not agenda.items() and not agenda.book_empty and not agenda.sections[COMING]:
+            out(_("Nothing planned in the next {days} days either.").format(days=COMING_DAYS))
 
 
 @app.command()

@@ -104,6 +104,8 @@ _FIELDS = (
     Field("contact", N_("Contact")),
     Field("deal", N_("Deal")),
     Field("into", N_("Customer to join"), flag="--into"),
+    # only `crm today`, `crm customers`... take it: English messages name the option the rep typed
+    Field("rep", N_("Rep"), english="--rep", flag="--rep"),
     Field("reason", N_("Reason"), flag="--reason"),
     Field("deal_title", N_("Deal title"), english="deal title", flag="--title"),
     Field("dismiss", N_("Rejected change"), english="--dismiss", flag="--dismiss"),

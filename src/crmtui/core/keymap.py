@@ -41,6 +41,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("log", "l", "today", N_("Log a call, visit or message with the highlighted customer")),
     KeyBinding("new", "n", "today", N_("Add a lead, a customer, a contact or a deal")),
     KeyBinding("stage", "s", "today", N_("Move the highlighted row's deal to another stage")),
+    KeyBinding("next-section", "tab", "today", N_("Jump to the first row of the next section")),
+    KeyBinding("previous-section", "shift+tab", "today", N_("Jump back to the first row of the previous section")),
     KeyBinding("down", "j", "today", N_("Move down the list")),
     KeyBinding("up", "k", "today", N_("Move up the list")),
     KeyBinding("reload", "r", "today", N_("Read the list again")),

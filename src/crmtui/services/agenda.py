@@ -20,6 +20,14 @@ SECTIONS = ("pool", "overdue", "due", "stalled", "new_leads", "renewals", "payme
 """In the order a rep works them: what the pool takes back soon first (it is lost for good if missed; an
 empty section is not shown)."""
 
+COMING = "coming"
+"""The look-ahead of a quiet day: the follow-ups planned for the next COMING_DAYS days."""
+
+COMING_DAYS = 7
+
+SHOWN = (*SECTIONS, COMING)
+"""Every section the front ends list, the look-ahead last (it is not work for today: Agenda.items leaves it out)."""
+
 
 @dataclass
 class AgendaItem:
@@ -70,6 +78,7 @@ class Agenda:
 
     day: date
     sections: dict[str, list[AgendaItem]] = field(default_factory=dict)
+    """The items of each section of SHOWN, the look-ahead (COMING) empty unless the day is quiet."""
     totals: dict[str, int] = field(default_factory=dict)
     """How many each section has in all; long sections keep only their most urgent rows (store.agenda.LIMIT)."""
     book_empty: bool = False
@@ -79,8 +88,13 @@ class Agenda:
     team: list[RepLoad] = field(default_factory=list)
     """A manager's own agenda: what each other rep has waiting (empty for a rep)."""
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing overdue and nothing due today: the sections then end with what is coming (COMING)."""
+        return not self.totals.get("overdue") and not self.totals.get("due")
+
     def items(self) -> list[AgendaItem]:
-        """Every item, section by section."""
+        """Every item of today's work, section by section (the look-ahead of a quiet day left out)."""
         return [item for name in SECTIONS for item in self.sections.get(name, [])]
 
 
@@ -139,7 +153,7 @@ def resolve_rep(ctx: Context, text: str) -> str:
     if len(found) > 1:
         raise Ambiguous("rep", wanted, [Match(name, name) for name in found])
     if not found:
-        raise InvalidInput("--rep", "a rep whose customers this laptop holds ({reps}) or all", wanted,
+        raise InvalidInput("rep", "a rep whose customers this laptop holds ({reps}) or all", wanted,
                            reps=", ".join(reps))
     return found[0]
 
@@ -187,12 +201,16 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
     start, end = clock.day_bounds(day)
     local_now = clock.now()
     now = clock.utcnow()
-    agenda = Agenda(day=day, sections={name: [] for name in SECTIONS}, rep=rep)
+    agenda = Agenda(day=day, sections={name: [] for name in SHOWN}, rep=rep)
     high = _high_intent(ctx)
     scope = _scope(rep)
     with ctx.db.raw_read() as connection:
         overdue, agenda.totals["overdue"] = store.due_before(connection, start, scope)
         due, agenda.totals["due"] = store.due_between(connection, start, end, scope)
+        coming, agenda.totals[COMING] = [], 0
+        if agenda.quiet:  # a busy day's list is long enough: the week ahead would only push it down
+            coming, agenda.totals[COMING] = store.due_between(
+                connection, end, clock.day_bounds(day + timedelta(days=COMING_DAYS))[1], scope)
         stalled, agenda.totals["stalled"] = store.stalled_deals(
             connection, high, now - timedelta(days=settings.stall_days), scope)
         leads, agenda.totals["new_leads"] = store.uncontacted_leads(
@@ -225,6 +243,9 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
         agenda.sections["overdue"].append(item("overdue", row, days=days))
     for row in due:
         agenda.sections["due"].append(item("due", row))
+    for row in coming:
+        days = (clock.to_local(row.when).date() - day).days  # type: ignore[union-attr]
+        agenda.sections[COMING].append(item(COMING, row, days=days))
     for row in stalled:
         days = (day - clock.to_local(row.last_contact or row.stage_entered).date()).days  # type: ignore[union-attr]
         agenda.sections["stalled"].append(item("stalled", row, days=days, stage=row.deal_stage))

@@ -10,13 +10,36 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from crmtui.core import labels
+from crmtui.core import i18n, labels
+from crmtui.core.dates import format_when
 from crmtui.core.formatting import format_amount
-from crmtui.core.i18n import _
+from crmtui.core.i18n import N_, _
+from crmtui.services.agenda import COMING, COMING_DAYS
 
 if TYPE_CHECKING:
-    from crmtui.services.agenda import AgendaItem, RepLoad
+    from crmtui.services.agenda import Agenda, AgendaItem, RepLoad
     from crmtui.services.context import Context
+
+COUNTED = ("pool", "overdue", "due", "stalled", "new_leads")
+"""The sections whose counts Today's header shows: the ones that cannot wait."""
+
+_SHORT_COUNT = {"pool": N_("to the pool {count}"), "overdue": N_("overdue {count}"), "due": N_("due today {count}"),
+                "stalled": N_("stalled {count}"), "new_leads": N_("new leads {count}")}
+"""A count in a narrow header: the section's short name."""
+
+
+def section_title(name: str) -> str:
+    """A section's title: the look-ahead of a quiet day says how far it looks."""
+    if name == COMING:
+        return _("Coming up in the next {days} days").format(days=COMING_DAYS)
+    return labels.section(name)
+
+
+def header_counts(agenda: Agenda, short: bool = False) -> list[tuple[str, str]]:
+    """The counts of the sections that cannot wait, each with its section: "Overdue 45" (short: "overdue 45")."""
+    return [(name, _(_SHORT_COUNT[name]).format(count=agenda.totals[name]) if short
+             else f"{labels.section(name)} {agenda.totals[name]}")
+            for name in COUNTED if agenda.totals.get(name)]
 
 
 def reason(ctx: Context, item: AgendaItem) -> str:
@@ -26,6 +49,10 @@ def reason(ctx: Context, item: AgendaItem) -> str:
         return _("overdue {days} d").format(days=days)
     if section == "due":
         return _("due today {time}").format(time=item.when.strftime("%H:%M") if item.when else "")
+    if section == COMING:
+        if days == 1 and item.when is not None:
+            return _("tomorrow {time}").format(time=item.when.strftime("%H:%M"))
+        return format_when(item.when, lang=i18n.language) if item.when else ""
     if section == "stalled":
         return _("stalled {days} d in {stage}").format(days=days, stage=labels.stage(ctx.settings, item.stage or ""))
     if section == "new_leads":

@@ -2,24 +2,122 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
+from textual.style import Style
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
-from crmtui.core import i18n, labels
+from crmtui.core import i18n
 from crmtui.core.dates import format_when
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _
+from crmtui.core.normalize import visible
 from crmtui.tui.messages import DataChanged
-from crmtui.services.agenda import ALL_REPS, SECTIONS, Agenda, AgendaItem, RepLoad, agenda_for
-from crmtui.services.agenda_words import load_text, reason
-from crmtui.tui.widgets.cells import row
+from crmtui.services.agenda import ALL_REPS, COMING, COMING_DAYS, SHOWN, Agenda, AgendaItem, RepLoad, agenda_for
+from crmtui.services.agenda_words import header_counts, load_text, reason, section_title
 from crmtui.tui.widgets.status_footer import StatusFooter
+
+INDENT = 1
+"""Cells before a row's name: the rows sit under their section's header."""
+GAP = 2
+"""Cells between two columns."""
+NAME_COMFORT = 20
+"""A name cut to this many cells still says who it is (a Chinese company loses 有限公司 first): the name gives up
+its tail down to this before the plan is cut."""
+REASON_MIN = 12
+"""What a reason keeps on a very narrow screen before the name is cut below NAME_COMFORT."""
+PLAN_MIN = 10
+"""A plan narrower than this says nothing ("→ Se…"): left out, its room given to the reason."""
+
+
+def cells(text: str) -> int:
+    """The cells `text` takes once shown (control characters made visible, as clip shows them)."""
+    return cell_len(visible(text).replace("\n", " "))
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The widths, in terminal cells, of one section's columns (every section shares the name and amount)."""
+
+    name: int
+    reason: int
+    plan: int
+    """0: no room for the plan, the reason takes the rest of the row."""
+    amount: int
+
+
+def lay_out(width: int, names: Iterable[str], amounts: Iterable[str],
+            sections: dict[str, tuple[int, int]]) -> dict[str, Columns]:
+    """Each section's columns on a row of `width` cells, by priority: the name, the reason, the next plan, the
+    amount. `sections` holds each section's widest reason and plan. The name and the amount line up across the
+    sections. When the row is short, the name gives up its tail down to NAME_COMFORT, then the plan is cut (or
+    left out), then the reason; the name is cut further last."""
+    amount = max((cells(text) for text in amounts), default=0)
+    room = width - INDENT - (amount + GAP if amount else 0)
+    name = max((cells(text) for text in names), default=0)
+    needs = max((GAP + reason_w + (GAP + plan_w if plan_w else 0) for reason_w, plan_w in sections.values()),
+                default=0)
+    if name > room - needs:
+        name = max(room - needs, min(name, NAME_COMFORT))
+    name = max(0, min(name, room - GAP - REASON_MIN))
+    columns = {}
+    for section, (reason_w, plan_w) in sections.items():
+        rest = max(0, room - name - GAP)
+        reason = min(reason_w, rest)
+        plan_room = rest - reason - GAP
+        if plan_w and plan_room >= min(plan_w, PLAN_MIN):
+            columns[section] = Columns(name, reason, plan_room, amount)
+        else:
+            columns[section] = Columns(name, rest, 0, amount)
+    return columns
+
+
+def clip(value: str, width: int) -> str:
+    """The value in exactly `width` cells, cut with … right after its last word or character (a wide character
+    that does not fit leaves its cell after the …, not before it)."""
+    text = visible(value).replace("\n", " ")
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1).rstrip(" ") + "…"
+    return text + " " * (width - cell_len(text))
+
+
+class AgendaList(OptionList):
+    """Today's list: its component classes carry the urgency colours and the section headers' look, from the
+    theme's variables (app.tcss, "Today")."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = OptionList.COMPONENT_CLASSES | {
+        "agenda--header", "agenda--muted", "agenda--plan", "agenda--name", "agenda--amount",
+        "agenda--overdue", "agenda--due", "agenda--stalled", "agenda--new", "agenda--pool", "agenda--soon",
+    }
+
+    URGENCY: ClassVar[dict[str, str]] = {
+        "pool": "agenda--pool", "overdue": "agenda--overdue", "due": "agenda--due", "stalled": "agenda--stalled",
+        "new_leads": "agenda--new", "renewals": "agenda--soon", "payments": "agenda--soon",
+        "birthdays": "agenda--soon", COMING: "agenda--muted", "team": "agenda--soon",
+    }
+    """The component class that colours a section's reasons, its header and its count in the title."""
+
+    def urgency(self, section: str, item: AgendaItem | None = None) -> Style:
+        """The colour of a section's reasons; an instalment already past due is overdue, whatever its section."""
+        if item is not None and item.section == "payments" and item.days < 0:
+            section = "overdue"
+        return self.get_visual_style(self.URGENCY.get(section, "agenda--muted"), partial=True)
+
+    def part(self, name: str) -> Style:
+        """The style of one of the row's parts (agenda--name, agenda--plan, agenda--muted)."""
+        return self.get_visual_style(name, partial=True)
 
 
 class TodayScreen(CrmScreenMixin, Screen[None]):
@@ -33,6 +131,9 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         Binding("l", "log", N_("Log follow-up"), id="log", priority=True),
         Binding("n", "new", N_("New"), id="new"),
         Binding("s", "stage", N_("Stage"), id="stage"),
+        Binding("tab", "next_section", N_("Next section"), id="next-section", show=False, key_display="tab"),
+        Binding("shift+tab", "previous_section", N_("Previous section"), id="previous-section", show=False,
+                key_display="⇧tab"),
         Binding("j", "down", N_("Down"), id="down", show=False),
         Binding("k", "up", N_("Up"), id="up", show=False),
         Binding("r", "reload", N_("Reload"), id="reload", show=False),
@@ -56,13 +157,20 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(_("Today"), id="today-title", classes="title")
-        yield OptionList(id="agenda")
+        yield AgendaList(id="agenda")
         yield StatusFooter()
 
     def on_mount(self) -> None:
+        # The rows carry the theme's colours: a new theme paints them again.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.call_after_refresh(self.relayout))
         self.load()
 
     def on_resize(self) -> None:
+        # After the layout: the list's new width is known only then.
+        self.call_after_refresh(self.relayout)
+
+    def relayout(self) -> None:
+        """Lays the agenda out again for the list's current width and colours."""
         if self.agenda is not None:
             self.show_agenda(self.agenda)
 
@@ -77,56 +185,51 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         agenda = agenda_for(ctx) if self.rep is None else agenda_for(ctx, rep=self.rep)
         self.app.call_from_thread(self.show_agenda, agenda)
 
+    def _row_width(self, listing: AgendaList, lines: int) -> int:
+        """The cells a row of the list has: its width inside the padding, less the scrollbar when the rows
+        overflow (the list fills the screen's width, which stands in for it before the first layout)."""
+        region = listing.content_region
+        width = region.width or max(0, self.size.width - 2)
+        height = region.height or max(0, self.size.height - 2)
+        if lines > height:
+            width -= listing.styles.scrollbar_size_vertical
+        return max(20, width)
+
     def show_agenda(self, agenda: Agenda) -> None:
-        """Rebuilds the list, keeping the highlighted customer where it still is."""
+        """Rebuilds the list for the current width, keeping the highlighted row where it still is."""
         self.agenda = agenda
-        listing = self.query_one("#agenda", OptionList)
+        listing = self.query_one("#agenda", AgendaList)
         previous = self.current_item()
         option = listing.highlighted_option
         previous_rep = option.id if option is not None and option.id in self.reps else None
-        width = max(40, listing.size.width or self.size.width or 80) - 2
-        name_w = max(14, min(30, width * 3 // 10))
-        amount_w = 11
-        reason_w = max(14, min(26, width // 4))
-        options: list[Option] = []
-        self.items = {}
-        self.reps = {}
-        total = sum(agenda.totals.values())
-        day = format_when(agenda.day, has_time=False, lang=i18n.language)
-        if agenda.rep is not None:
-            day += " · " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
-        counts = "  ".join(
-            f"{labels.section(name)} {agenda.totals[name]}" for name in ("pool", "overdue", "due", "stalled", "new_leads")
-            if agenda.totals.get(name)
-        )
-        self.query_one("#today-title", Static).update(Text(f"{_('Today')} · {day}   {counts}"))
-        if agenda.team:
-            options.append(Option(Text(f"{_('Team')} ({len(agenda.team)})", style="bold"), disabled=True))
-            for load in agenda.team:
-                key = f"rep|{load.rep}"
-                self.reps[key] = load
-                options.append(Option(row(("  " + load.rep, name_w), (load_text(load), width - name_w - 2)), id=key))
-        for name in SECTIONS:
-            items = agenda.sections.get(name, [])
-            if not items:
-                continue
-            options.append(Option(Text(f"{labels.section(name)} ({agenda.totals[name]})", style="bold"), disabled=True))
-            for index, item in enumerate(items):
+        self.items, self.reps = {}, {}
+        sections = [name for name in SHOWN if agenda.sections.get(name)]
+        quiet = self._quiet_lines(agenda)
+        lines = len(quiet) + (1 + len(agenda.team) if agenda.team else 0) + sum(
+            1 + len(agenda.sections[name]) + (agenda.totals[name] > len(agenda.sections[name])) for name in sections)
+        width = self._row_width(listing, lines)
+        self._show_title(agenda)
+        muted = listing.part("agenda--muted")
+        options = self._team_options(listing, agenda.team, width)
+        options += [Option(Content.styled(text, muted), disabled=True) for text in quiet[:1]]
+        rows = {name: [(item, reason(self.crm.ctx, item), ("→ " + item.next_plan) if item.next_plan else "",
+                        format_amount(item.amount_cents)) for item in agenda.sections[name]] for name in sections}
+        columns = lay_out(
+            width, (item.customer_name for name in sections for item in agenda.sections[name]),
+            (amount for name in sections for *_rest, amount in rows[name]),
+            {name: (max(cells(why) for _item, why, _plan, _amount in rows[name]),
+                    max(cells(plan) for _item, _why, plan, _amount in rows[name])) for name in sections})
+        for name in sections:
+            options.append(self._header(name, f"{section_title(name)} ({agenda.totals[name]})", width))
+            for index, (item, why, plan, amount) in enumerate(rows[name]):
                 key = f"{name}|{index}"
                 self.items[key] = item
-                plan = ("→ " + item.next_plan) if item.next_plan else ""
-                options.append(Option(
-                    row(("  " + item.customer_name, name_w), (reason(self.crm.ctx, item), reason_w, "italic" if name == "overdue" else ""),
-                        (plan, width - name_w - reason_w - amount_w - 6), (format_amount(item.amount_cents), amount_w, "right")),
-                    id=key))
-            hidden = agenda.totals[name] - len(items)
+                options.append(Option(self._row(listing, columns[name], item, why, plan, amount), id=key))
+            hidden = agenda.totals[name] - len(agenda.sections[name])
             if hidden > 0:
-                options.append(Option(Text("  " + _("… and {count} more").format(count=hidden), style="dim"), disabled=True))
-        if total == 0:
-            quiet = (_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")
-                     if agenda.book_empty else _("Nothing of your own due today.") if agenda.team
-                     else _("Nothing due today."))
-            options.append(Option(Text(quiet), disabled=True))
+                more = " " * INDENT + _("… and {count} more").format(count=hidden)
+                options.append(Option(Content.styled(more, muted), disabled=True))
+        options += [Option(Content.styled(text, muted), disabled=True) for text in quiet[1:]]
         listing.set_options(options)
         if previous_rep in self.reps:
             listing.highlighted = listing.get_option_index(previous_rep)
@@ -134,7 +237,69 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             return
         self._highlight(listing, previous)
 
-    def _highlight(self, listing: OptionList, previous: AgendaItem | None) -> None:
+    def _team_options(self, listing: AgendaList, team: list[RepLoad], width: int) -> list[Option]:
+        """A manager's team section: each rep's waiting work (none for a rep)."""
+        if not team:
+            return []
+        options = [self._header("team", f"{_('Team')} ({len(team)})", width)]
+        rep_w = min(max(cells(load.rep) for load in team), NAME_COMFORT)
+        for load in team:
+            key = f"rep|{load.rep}"
+            self.reps[key] = load
+            options.append(Option(Content.assemble(
+                " " * INDENT, (clip(load.rep, rep_w), listing.part("agenda--name")), " " * GAP,
+                (clip(load_text(load), width - INDENT - rep_w - GAP), listing.urgency("team"))), id=key))
+        return options
+
+    def _quiet_lines(self, agenda: Agenda) -> list[str]:
+        """What an empty day says: first above the look-ahead, then (when the week is empty too) below it."""
+        if agenda.items():
+            return []
+        if agenda.book_empty:
+            return [_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")]
+        first = _("Nothing of your own due today.") if agenda.team else _("Nothing due today.")
+        if agenda.sections.get(COMING):
+            return [first]
+        return [first, _("Nothing planned in the next {days} days either.").format(days=COMING_DAYS)]
+
+    def _show_title(self, agenda: Agenda) -> None:
+        """The day and the counts that cannot wait, each in its section's colour: the sections' short words when
+        the long ones do not fit, then without the date (the counts matter more than the date)."""
+        listing = self.query_one("#agenda", AgendaList)
+        day = format_when(agenda.day, has_time=False, lang=i18n.language)
+        whose = "" if agenda.rep is None else " · " + (_("every rep") if agenda.rep == ALL_REPS else agenda.rep)
+        room = max(0, self.size.width - 2)  # the title's padding
+        forms = ((f"{_('Today')} · {day}{whose}", False, "  "), (f"{_('Today')} · {day}{whose}", True, " · "),
+                 (f"{_('Today')}{whose}", True, " · "))
+        for lead, short, separator in forms:
+            counts = header_counts(agenda, short=short)
+            if cell_len(lead + "   " + separator.join(words for _name, words in counts)) <= room:
+                break
+        parts: list[str | tuple[str, Style]] = [lead + ("   " if counts else "")]
+        for index, (name, words) in enumerate(counts):
+            parts += ([separator] if index else []) + [(words, listing.urgency(name))]
+        self.query_one("#today-title", Static).update(Content.assemble(*parts))
+
+    def _header(self, section: str, text: str, width: int) -> Option:
+        """A section's header: a band across the list in the section's colour, never highlighted."""
+        listing = self.query_one("#agenda", AgendaList)
+        band = Content.styled(clip(text, width), listing.part("agenda--header")).stylize(listing.urgency(section))
+        return Option(band, id=f"section|{section}", disabled=True)
+
+    def _row(self, listing: AgendaList, widths: Columns, item: AgendaItem, why: str, plan: str,
+             amount: str) -> Content:
+        """One customer's row: each column its own style, so every column starts on its own cell in any
+        picture of the screen, whatever the script of the column before it."""
+        parts: list[str | tuple[str, Style]] = [
+            " " * INDENT, (clip(item.customer_name, widths.name), listing.part("agenda--name")), " " * GAP,
+            (clip(why, widths.reason), listing.urgency(item.section, item))]
+        if widths.plan:
+            parts += [" " * GAP, (clip(plan, widths.plan), listing.part("agenda--plan"))]
+        if widths.amount:  # the padding apart: the amount's own segment starts where its digits do
+            parts += [" " * (GAP + widths.amount - cells(amount)), (amount, listing.part("agenda--amount"))]
+        return Content.assemble(*parts)
+
+    def _highlight(self, listing: AgendaList, previous: AgendaItem | None) -> None:
         """The same customer as before the reload, else the first row."""
         target = None
         if previous is not None:
@@ -150,7 +315,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     def current_item(self) -> AgendaItem | None:
         """The agenda item under the cursor."""
-        listing = self.query_one("#agenda", OptionList)
+        listing = self.query_one("#agenda", AgendaList)
         option = listing.highlighted_option
         return self.items.get(option.id) if option is not None and option.id else None
 
@@ -159,7 +324,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         self._open(event.option.id or "")
 
     def action_open(self) -> None:
-        option = self.query_one("#agenda", OptionList).highlighted_option
+        option = self.query_one("#agenda", AgendaList).highlighted_option
         if option is not None and option.id:
             self._open(option.id)
 
@@ -203,11 +368,40 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
         choose_stage(self.crm, item.deal_id, item.deal_title or "")
 
+    def _section_starts(self) -> list[tuple[int, int]]:
+        """Each section's header and first row, as indexes in the list, top to bottom."""
+        options = self.query_one("#agenda", AgendaList).options
+        starts = []
+        for index, option in enumerate(options):
+            if option.id and option.id.startswith("section|"):
+                first = next((i for i in range(index + 1, len(options)) if not options[i].disabled), None)
+                if first is not None and (not starts or starts[-1][1] != first):
+                    starts.append((index, first))
+        return starts
+
+    def _jump(self, step: int) -> None:
+        """To the first row of the next (step 1) or previous (-1) section, round the ends; its header in view."""
+        listing = self.query_one("#agenda", AgendaList)
+        starts = self._section_starts()
+        if not starts:
+            return
+        current = listing.highlighted if listing.highlighted is not None else -1
+        here = max((n for n, (_head, first) in enumerate(starts) if first <= current), default=-1)
+        header, first = starts[(here + step) % len(starts)] if here >= 0 or step > 0 else starts[-1]
+        listing.highlighted = first
+        listing.scroll_to(y=header, animate=False, immediate=True)
+
+    def action_next_section(self) -> None:
+        self._jump(1)
+
+    def action_previous_section(self) -> None:
+        self._jump(-1)
+
     def action_down(self) -> None:
-        self.query_one("#agenda", OptionList).action_cursor_down()
+        self.query_one("#agenda", AgendaList).action_cursor_down()
 
     def action_up(self) -> None:
-        self.query_one("#agenda", OptionList).action_cursor_up()
+        self.query_one("#agenda", AgendaList).action_cursor_up()
 
     def action_reload(self) -> None:
         self.load()
