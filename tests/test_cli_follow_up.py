@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from crmtui.services.customers import add_contact, add_customer, customer_detail
@@ -24,6 +25,8 @@ def test_log_names_the_contact_and_the_deal(ctx) -> None:  # type: ignore[no-unt
     (saved,) = customer_detail(ctx, acme.id).follow_ups
     assert (saved.contact_id, saved.deal_id) == (zhang.id, erp.id)
     assert "with Zhang San · about ERP upgrade" in ok("show", "Acme").stdout
+    (shown,) = json.loads(ok("show", "Acme", "--json").stdout)["follow_ups"]
+    assert (shown["contact_id"], shown["deal_id"], shown["corrects_id"]) == (zhang.id, erp.id, None)
 
 
 def test_a_contact_that_could_mean_two_is_refused_with_the_candidates(ctx) -> None:  # type: ignore[no-untyped-def]

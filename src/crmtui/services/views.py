@@ -224,6 +224,7 @@ def follow_up_dict(ctx: Context, f: FollowUp | FollowUpView) -> dict[str, object
     return {
         "id": f.id, "at": _when(ctx, f.at), "channel": f.channel, "goal": f.goal, "goal_met": f.goal_met,
         "notes": f.notes, "next_plan": f.next_plan, "next": _when(ctx, f.next_at), "author": f.author,
+        "contact_id": f.contact_id, "deal_id": f.deal_id, "corrects_id": f.corrects_id,
     }
 
 
