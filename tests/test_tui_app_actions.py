@@ -397,3 +397,68 @@ def test_crm_edit_sets_a_deals_probability_and_refuses_a_wrong_one_as_the_app_do
         assert deal_fields(reopened, deal_id).probability == 75
     finally:
         reopened.close()
+
+
+# ---------------------------------------------------------------- in a team
+
+SERVER = "postgresql://127.0.0.1:9/team"
+"""Nothing listens there: these tests never reach a server (the laptop's copy is all they read)."""
+
+
+def _join_team(ctx, home, *, manager: bool, sent: bool = True) -> None:
+    """The laptop after a sync round: [sync] set (no background rounds), the last round's role, and (`sent`)
+    every change of the book answered by the server, so no customer is a draft of this laptop any more."""
+    from crmtui.core.config import Settings, SyncSettings
+    from crmtui.store import replica
+
+    ctx.settings = Settings(timezone="Asia/Shanghai", language="en",
+                            sync=SyncSettings(server=SERVER, user="boss" if manager else "wang", interval=0))
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _writer):
+        replica.set_meta(conn, "sync_manager", "1" if manager else "0")
+        if sent:
+            replica.set_outcomes(conn, [(seq, "applied", None) for seq in replica.pending_seqs(conn)])
+
+
+async def test_a_manager_is_told_a_deleted_customer_can_be_restored(ctx, late, home, memory_keyring):
+    _join_team(ctx, home, manager=True)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _customer_screen(pilot, late.id)
+        await pilot.press("ctrl+d")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question.endswith(
+            "It leaves every laptop of the team at their next sync; a manager can restore it from the pool's list"
+            " of deleted customers (o, then u).")
+        await pilot.press("y")
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        assert ("Deleted customer 张三科技; a manager can restore it from the pool's list of deleted customers"
+                in _notes(app))
+    assert list_customers(ctx) == []
+
+
+async def test_a_rep_in_a_team_is_told_who_deletes_a_customer_and_nothing_is_asked(ctx, late, home, memory_keyring):
+    _join_team(ctx, home, manager=False)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _customer_screen(pilot, late.id)
+        await pilot.press("ctrl+d")
+        await _until(pilot, lambda: any("only a manager can delete it" in note for note in _notes(app)))
+        assert app.screen is screen  # no question was put
+        said = next(note for note in _notes(app) if "only a manager" in note)
+        assert said == ("张三科技 belongs to the team: only a manager can delete it; give it back to the pool with P,"
+                        " or merge a duplicate into it with m")
+    assert [c.id for c in list_customers(ctx)] == [late.id]
+
+
+async def test_a_rep_deletes_a_draft_of_their_own_told_nothing_of_it_was_sent(ctx, late, home, memory_keyring):
+    _join_team(ctx, home, manager=False, sent=False)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _customer_screen(pilot, late.id)
+        await pilot.press("ctrl+d")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.question.endswith(
+            "It was never sent to the team server: nothing of it is sent now, and it cannot be restored.")
+        await pilot.press("y")
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and "Deleted customer 张三科技" in _notes(app))
+    assert list_customers(ctx) == []
