@@ -274,3 +274,17 @@ async def test_cards_carry_their_stage_colour_their_urgency_and_a_distinct_curso
         lines = _lines(app)
         row = next(index for index, line in enumerate(lines) if CHINESE in line)
         assert "─" * 10 in lines[row + 3]  # name, deal, amount, then a rule before the next card
+
+
+@pytest.mark.parametrize(("name", "width", "lines"), [
+    ("合肥宏图医疗器械有限公司", 23, ["合肥宏图医疗器械", "有限公司"]),  # 24 cells: not "…有限公" and a lone "司"
+    ("天津万联医疗器械股份有限公司", 21, ["天津万联医疗器械", "股份有限公司"]),
+    ("一二三四五六七八九十一", 20, ["一二三四五", "六七八九十一"]),  # no company form: halves by cells
+    ("Umbrella Analytics Holdings Ltd", 20, ["Umbrella Analytics", "Holdings Ltd"]),
+])
+def test_a_name_too_long_for_one_line_breaks_where_a_reader_would(name, width, lines) -> None:
+    from crmtui.tui.screens.pipeline import wrap_cells
+
+    wrapped = wrap_cells(name, width, 2)
+    assert [line.rstrip() for line in wrapped] == lines
+    assert all(cell_len(line) == width for line in wrapped)

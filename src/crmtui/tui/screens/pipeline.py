@@ -63,18 +63,34 @@ def visible_count(width: int, stages: int) -> int:
     return max(1, min(stages, width // MIN_COLUMN))
 
 
+COMPANY_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司")
+"""Where a Chinese company name that needs two lines breaks best: 合肥宏图医疗器械 / 有限公司."""
+
+
+def line_break(text: str, width: int) -> int:
+    """Where a name longer than `width` cells breaks: before its company form when both parts fit, at the last
+    space that leaves the first line within `width`, else (Chinese has no spaces) near the middle by cells,
+    never a lone character on the second line."""
+    for form in COMPANY_FORMS:
+        head = text.removesuffix(form)
+        if head != text and head and cell_len(head) <= width and cell_len(form) <= width:
+            return len(head)
+    spaces = [index for index, character in enumerate(text) if character == " " and 0 < cell_len(text[:index]) <= width]
+    if spaces:
+        return spaces[-1]
+    total = cell_len(text)
+    first = min(width, max((total + 1) // 2, total - width))
+    return max(1, len(chop_cells(text, first)[0]))
+
+
 def wrap_cells(value: str, width: int, lines: int) -> list[str]:
-    """`value` on at most `lines` lines of `width` display cells, broken at a space when the words fit and
-    between characters otherwise (Chinese names have no spaces); only the last line is cut with …."""
+    """`value` on at most `lines` lines of `width` display cells (see line_break); only the last is cut with …."""
     rest = visible(value).replace("\n", " ").strip()
     out: list[str] = []
     while len(out) < lines - 1 and cell_len(rest) > width:
-        head = chop_cells(rest, width)[0]
-        space = head.rfind(" ")
-        if space > 0 and rest[len(head):len(head) + 1] != " ":
-            head = head[:space]
-        out.append(head.rstrip())
-        rest = rest[len(head):].lstrip()
+        cut = line_break(rest, width)
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
     out.append(rest)
     return [fit(line, width) for line in out]
 
