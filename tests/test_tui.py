@@ -605,9 +605,8 @@ async def test_merge_a_duplicate_from_the_customer_screen(ctx, late):
         await _settle(pilot)
         await _type(pilot, "旧")
         await _settle(pilot)
-        await pilot.press("enter")  # to the results
-        await pilot.press("enter")  # pick the duplicate
-        await pilot.pause()
+        await pilot.press("enter")  # the first result: one Enter asks to confirm
+        await _settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await _settle(pilot)

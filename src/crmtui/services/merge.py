@@ -147,6 +147,24 @@ def _plan(session: StoreSession, keep: Customer, other: Customer, converting: bo
     )
 
 
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """Another customer that is probably the same one: it shares `reason` ("phone", "email" or "name") with the
+    customer or one of its contacts."""
+
+    customer_id: str
+    name: str
+    reason: str
+
+
+def likely_duplicates(ctx: Context, customer_id: str) -> list[LikelyDuplicate]:
+    """The customers the duplicate rule (the same phone, email or normalised name, on a customer or a contact)
+    says this one may duplicate, the strongest reason first: the ones a merge most likely wants."""
+    with ctx.db.read() as session:
+        return [LikelyDuplicate(customer.id, customer.name, reason)
+                for reason, customer in customer_store.duplicates_of(session, customer_id)]
+
+
 def merge_plan(ctx: Context, keep_id: str, other_id: str) -> MergePlan:
     """What merging `other` into `keep` would fill, keep as a contact and move; nothing is written."""
     if keep_id == other_id:

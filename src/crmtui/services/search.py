@@ -109,11 +109,17 @@ def _detail(kind: str, name: str, main: str, extra: str, fields: dict[str, str |
 
 def search(ctx: Context, query: str, limit: int = 50) -> list[SearchHit]:
     """Customers first, then contacts, deals, contracts, tags, then notes (newest first); each term must match."""
+    return search_kinds(ctx, query, tuple(KIND_LABELS), limit)
+
+
+def search_kinds(ctx: Context, query: str, kinds: tuple[str, ...], limit: int = 50) -> list[SearchHit]:
+    """Like search, over some kinds only (of KIND_LABELS, in search's order): the command palette finds customers
+    and deals by name or pinyin without scanning notes at every keystroke."""
     terms = _terms(query)
     if not terms:
         return []
     with ctx.db.read() as session:
-        rows = search_store.search(session, terms, limit)
+        rows = search_store.search(session, terms, limit, kinds)
     hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, fields, terms).split()),
                       fields.get("status") or "")
             for kind, rid, cid, cname, main, extra, fields in rows]

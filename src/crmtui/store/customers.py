@@ -46,6 +46,37 @@ def find_duplicate(
     return None
 
 
+def duplicates_of(session: Session, customer_id: str) -> list[tuple[str, Customer]]:
+    """Every other live customer that shares a phone, email or normalised name with this customer or one of its
+    live contacts, on the customer itself or on one of its live contacts (the rule of find_duplicate), except
+    that two customers whose contacts merely share a name are not taken for duplicates (common names would
+    flag much of a book).
+
+    Returns (reason, customer), phone matches first, then email, then name; each customer once, under the first
+    reason it matches."""
+    customer = get_customer(session, customer_id)
+    contacts = contacts_of(session, customer_id)
+    live = (col(Customer.deleted_at).is_(None), Customer.id != customer_id)
+    found: dict[str, tuple[str, Customer]] = {}
+    for reason, on_customer, on_contact in (("phone", Customer.phone_key, Contact.phone_key),
+                                           ("email", Customer.email_key, Contact.email_key),
+                                           ("name", Customer.name_key, Contact.name_key)):
+        own = {key for key in [getattr(customer, f"{reason}_key", None)] if key}
+        keys = own | {key for contact in contacts if (key := getattr(contact, f"{reason}_key"))}
+        on_contacts = own if reason == "name" else keys
+        matches: list[Customer] = []
+        if keys:
+            matches += session.exec(select(Customer).where(*live, col(on_customer).in_(keys))
+                                    .order_by(Customer.created_at)).all()
+        if on_contacts:
+            matches += session.exec(select(Customer).join(Contact, col(Contact.customer_id) == Customer.id)
+                                    .where(*live, col(Contact.deleted_at).is_(None), col(on_contact).in_(on_contacts))
+                                    .order_by(Customer.created_at)).all()
+        for other in matches:
+            found.setdefault(other.id, (reason, other))
+    return list(found.values())
+
+
 def customers_named(session: Session, name_key: str, exclude_id: str | None = None) -> list[Customer]:
     """Every live customer whose normalised name is `name_key` (other than `exclude_id`), oldest first."""
     query = select(Customer).where(col(Customer.deleted_at).is_(None), Customer.name_key == name_key)

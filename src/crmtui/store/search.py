@@ -57,14 +57,15 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) -> list[tuple]:
+def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50,
+           kinds: Sequence[str] | None = None) -> list[tuple]:
     """Rows (kind, record id, customer id, customer name, detail, second detail, {field: value}) matching
     every term; the fields are a customer's company, phone, phone_key, email and wechat ({} for other kinds).
 
     Each term is a list of spellings, any of which may match ('北京市' or '北京'; '008613800138000' or
     '+8613800138000'). Terms whose spellings all have 3+ characters use the trigram index (MATCH); the
     others (张三, zs) use LIKE, which scans: so notes, the one large index, are searched only when some
-    term is long or a two-character Chinese word.
+    term is long or a two-character Chinese word. `kinds` limits the search to those kinds (all when None).
     """
     long_terms = [list(t) for t in terms if all(len(s) >= 3 for s in t)]
     short_terms = [list(t) for t in terms if any(len(s) < 3 for s in t)]
@@ -73,7 +74,7 @@ def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50) ->
     notes_searchable = bool(long_terms) or any(any(len(s) == 2 and has_cjk(s) for s in t) for t in short_terms)
     results: list[tuple] = []
     for kind, sql in _SQL.items():
-        if kind == "follow_up" and not notes_searchable or len(results) >= limit:
+        if kind == "follow_up" and not notes_searchable or len(results) >= limit or kinds and kind not in kinds:
             continue
         conditions, params = [], {"limit": limit}
         if long_terms:

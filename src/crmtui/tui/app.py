@@ -18,8 +18,9 @@ from crmtui.services.agenda import due_since
 from crmtui.services.context import Context
 from crmtui.services.watch import ChangeWatcher
 from crmtui.tui import bindings
-from crmtui.tui.bindings import CrmCommands, translate_bindings
+from crmtui.tui.bindings import translate_bindings
 from crmtui.tui.messages import DataChanged, PoolChanged
+from crmtui.tui.palette import CrmCommands
 from crmtui.tui.screens.today import TodayScreen
 
 # Start-up: the app imports Today (shown first) and what every launch uses. The rest is imported where it is
@@ -39,7 +40,7 @@ class CrmApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "crmtui"
-    COMMANDS = App.COMMANDS | {CrmCommands}
+    COMMANDS = {CrmCommands}  # it lists Textual's own commands too, after crmtui's
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = bindings.APP_BINDINGS
     TEAM_ACTIONS = bindings.TEAM_ACTIONS

@@ -1,17 +1,14 @@
 """The app's own keys and how every binding reaches the rep: translated per instance, with its one-line tooltip
-from the key registry (core/keymap.py), and listed by name in the command palette.
+from the key registry (core/keymap.py); the command palette lists them by name (tui/palette.py).
 
 Apart from Textual it imports only core, so the app, the base screen and the help can all use it without
 importing one another."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
-from functools import partial
 
 from textual.binding import Binding, BindingType
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
 from crmtui.core.i18n import N_, _
@@ -50,28 +47,3 @@ def translate_bindings(node: DOMNode) -> None:
                     tooltip=_(english) if (english := tooltip(b)) else "")
             for b in items
         ]
-
-
-class CrmCommands(Provider):
-    """The command palette: every binding of the app and the current screen, by its description."""
-
-    def _commands(self) -> Iterable[tuple[str, str, DOMNode, str]]:
-        seen = set()
-        # self.screen is the screen the palette was opened on (the app's current screen is the palette itself)
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            yield binding.description, binding.key_display or self.app.get_key_display(binding), active.node, binding.action
-
-    async def discover(self) -> Hits:
-        for label, key, node, action in self._commands():
-            yield DiscoveryHit(label, partial(node.run_action, action), help=key)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for label, key, node, action in self._commands():
-            score = matcher.match(label)
-            if score > 0:
-                yield Hit(score, matcher.highlight(label), partial(node.run_action, action), help=key)

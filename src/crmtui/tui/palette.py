@@ -1,0 +1,118 @@
+"""The command palette (Ctrl+P): the app's and the screen's actions by name, customers and deals by name or
+pinyin (Enter opens the customer), then Textual's own commands (theme, keys, screenshot, quit).
+
+One provider yields all of them, so their order is crmtui's: the palette sorts hits by score, and the scores
+are banded so that an action whose name holds what was typed comes first, then customers and deals, then loose
+(fuzzy) matches of actions, and Textual's commands last."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.dom import DOMNode
+from textual.markup import escape
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+    from crmtui.services.search import SearchHit
+    from crmtui.tui.app import CrmApp
+
+TEXTUALS, LOOSE_ACTION, RECORD, ACTION = range(4)
+"""The bands of the palette's order, last to first."""
+
+RECORD_KINDS = ("customer", "deal")
+"""What the palette finds besides actions (a deal opens its customer)."""
+
+MAX_RECORDS = 20
+"""Enough to pick from; a longer name or more pinyin narrows it."""
+
+
+def ranked(band: int, score: float) -> float:
+    """A hit's score within its band: any score of a higher band beats every score of a lower one."""
+    return band + score / (score + 1) if score > 0 else band
+
+
+def _declared_by_crmtui(node: DOMNode, binding: Binding) -> bool:
+    """Whether one of crmtui's classes in the node's ancestry declares the binding (by its id, which a remapped
+    key keeps, else by its key): Textual's widgets and its App class declare the others (its ctrl+q runs the
+    same action as the app's q)."""
+    def same(declared: object) -> bool:
+        return isinstance(declared, Binding) and declared.action == binding.action and (
+            declared.id == binding.id if binding.id else binding.key in declared.key.split(","))
+
+    return any(cls.__module__.startswith("crmtui.") and any(same(declared) for declared in cls.__dict__.get("BINDINGS", ()))
+               for cls in type(node).__mro__)
+
+
+def find_records(ctx: Context, query: str) -> list[SearchHit]:
+    """Customers, then deals, whose name (or pinyin) matches; run in a thread, never on the event loop."""
+    # deferred: the search service brings SQLModel and SQLAlchemy's ORM (0.4 s and more), paid on the first
+    # search typed in the palette, in its thread, not at launch
+    from crmtui.services.search import search_kinds
+
+    return search_kinds(ctx, query, RECORD_KINDS, MAX_RECORDS)
+
+
+class CrmCommands(Provider):
+    """Every binding of the app and the current screen by its description, customers and deals, then Textual's
+    own commands."""
+
+    @property
+    def crm(self) -> CrmApp:
+        return cast("CrmApp", self.app)
+
+    def _actions(self) -> Iterable[tuple[str, str, DOMNode, str, bool]]:
+        """(label, key, node, action, whether crmtui declares it): crmtui's first; Textual's own (Copy selected
+        text, Scroll Left...) after them, each action once."""
+        seen = set()
+        # self.screen is the screen the palette was opened on (the app's current screen is the palette itself)
+        actives = [active for active in self.screen.active_bindings.values() if active.binding.description]
+        ours = [active for active in actives if _declared_by_crmtui(active.node, active.binding)]
+        for active in [*ours, *(active for active in actives if active not in ours)]:
+            binding = active.binding
+            if binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = binding.key_display or self.app.get_key_display(binding)
+            yield binding.description, key, active.node, binding.action, active in ours
+
+    def _textuals(self) -> Iterable[tuple[str, str, Callable[[], object], bool]]:
+        """Textual's commands, but for those that run one of the app's actions (its Quit is the app's q)."""
+        ours = {f"action_{action}" for _label, _key, _node, action, _crmtuis in self._actions()}
+        for command in self.app.get_system_commands(self.screen):
+            if getattr(command.callback, "__name__", "") not in ours:
+                yield command.title, command.help, command.callback, command.discover
+
+    async def discover(self) -> Hits:
+        for label, key, node, action, _crmtuis in self._actions():
+            yield DiscoveryHit(label, partial(self.app.run_action, action, node), help=key)
+        for title, help_text, callback, shown in self._textuals():
+            if shown:
+                yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, key, node, action, crmtuis in self._actions():
+            if (score := matcher.match(label)) > 0:
+                band = TEXTUALS if not crmtuis else ACTION if query.casefold() in label.casefold() else LOOSE_ACTION
+                yield Hit(ranked(band, score), matcher.highlight(label), partial(self.app.run_action, action, node), help=key)
+        for title, help_text, callback, _shown in self._textuals():
+            if (score := matcher.match(title)) > 0:
+                yield Hit(ranked(TEXTUALS, score), matcher.highlight(title), callback, help=help_text)
+        records = await asyncio.to_thread(find_records, self.crm.ctx, query)
+        for index, record in enumerate(records):
+            yield self._record_hit(matcher.highlight, record, 1 / (index + 1))
+
+    def _record_hit(self, highlight: Callable[[str], Content], record: SearchHit, score: float) -> Hit:
+        """A customer or a deal, kept in the search's order (customers first); the line under it says what it
+        is, and for a deal whose it is. User data is never read as markup."""
+        name = record.customer_name if record.kind == "customer" else record.detail
+        about = [record.label(), record.detail] if record.kind == "customer" else [record.label(), record.customer_name]
+        return Hit(ranked(RECORD, score), highlight(name), partial(self.crm.open_customer, record.customer_id),
+                   text=name, help=escape(" · ".join(part for part in about if part)))
