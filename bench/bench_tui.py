@@ -1,23 +1,31 @@
 """TUI figures on the big database, each beside a baseline measured in the same run. Prints; never asserts.
 
-    .venv/bin/python bench/bench_tui.py [bench/out/big.db]
+    .venv/bin/python bench/bench_tui.py [bench/out/big.db] [--baseline REV] [--runs N] [--presses N] [--skip-inprocess]
 
 - launch to Today visible in a real terminal (tmux), beside a minimal Textual app (one Static);
 - key-to-frame latency moving in the agenda, and per search keystroke, beside a bare OptionList app;
 - resident memory of the running app, beside the minimal app;
 - the keystrokes a complete follow-up takes from Today, apart from the typed text.
+
+With --baseline REV, the launch, the key to frame and the memory are measured for that revision's `src` too (exported
+with `git archive` into a temp dir; the repository and the working tree are only read), in the same run, the two sides
+taking turns, each on its own copy of the database. Both sides start as `python -m crmtui` with PYTHONPATH at their
+`src`; "ours" is the working tree (uncommitted changes included).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,25 +52,31 @@ def tmux(socket: str, *args: str, env: dict[str, str] | None = None) -> subproce
     return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True, env=env)
 
 
+def launch_once(command: str, ready_text: str, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from starting `command` in a 100x30 tmux pane to `ready_text` on screen, and its RSS in MB."""
+    socket = f"bench-{os.getpid()}-{time.monotonic_ns()}"
+    start = time.perf_counter()
+    tmux(socket, "new-session", "-d", "-s", "b", "-x", "100", "-y", "30", command, env=env)
+    try:
+        seconds = float("nan")
+        while time.perf_counter() - start < 30:
+            if ready_text in tmux(socket, "capture-pane", "-p", "-t", "b").stdout:
+                seconds = time.perf_counter() - start
+                break
+            time.sleep(0.005)
+        if seconds != seconds:
+            raise RuntimeError(f"{ready_text!r} never appeared for {command}")
+        time.sleep(0.3)
+        pid = tmux(socket, "list-panes", "-t", "b", "-F", "#{pane_pid}").stdout.strip()
+        return seconds, _tree_rss_mb(int(pid)) if pid else 0.0
+    finally:
+        tmux(socket, "kill-server")
+
+
 def launch_time(command: str, ready_text: str, env: dict[str, str], runs: int = 5) -> tuple[float, float]:
     """Median seconds from starting `command` in a 100x30 tmux pane to `ready_text` on screen, and its RSS in MB."""
-    times, rss = [], []
-    for index in range(runs):
-        socket = f"bench-{os.getpid()}-{time.monotonic_ns()}"
-        start = time.perf_counter()
-        tmux(socket, "new-session", "-d", "-s", "b", "-x", "100", "-y", "30", command, env=env)
-        try:
-            while time.perf_counter() - start < 30:
-                if ready_text in tmux(socket, "capture-pane", "-p", "-t", "b").stdout:
-                    times.append(time.perf_counter() - start)
-                    break
-                time.sleep(0.005)
-            time.sleep(0.3)
-            pid = tmux(socket, "list-panes", "-t", "b", "-F", "#{pane_pid}").stdout.strip()
-            rss.append(_tree_rss_mb(int(pid)) if pid else 0.0)
-        finally:
-            tmux(socket, "kill-server")
-    return statistics.median(times), statistics.median(rss)
+    samples = [launch_once(command, ready_text, env) for _ in range(runs)]
+    return statistics.median(s for s, _ in samples), statistics.median(m for _, m in samples)
 
 
 def _tree_rss_mb(pid: int) -> float:
@@ -84,6 +98,11 @@ def _tree_rss_mb(pid: int) -> float:
 
 def key_to_frame(command: str, ready_text: str, env: dict[str, str], presses: int = 40) -> float:
     """Median ms from `tmux send-keys Down` to the pane showing a changed frame, in a real terminal."""
+    return statistics.median(key_samples(command, ready_text, env, presses))
+
+
+def key_samples(command: str, ready_text: str, env: dict[str, str], presses: int = 40) -> list[float]:
+    """Ms from each `tmux send-keys Down` to the pane showing a changed frame, in a real terminal."""
     socket = f"keys-{os.getpid()}-{time.monotonic_ns()}"
     tmux(socket, "new-session", "-d", "-s", "k", "-x", "100", "-y", "30", command, env=env)
     samples = []
@@ -105,7 +124,7 @@ def key_to_frame(command: str, ready_text: str, env: dict[str, str], presses: in
             time.sleep(0.05)
     finally:
         tmux(socket, "kill-server")
-    return statistics.median(samples)
+    return samples
 
 
 def capture_cost() -> float:
@@ -225,30 +244,106 @@ async def follow_up_keystrokes(tmp: Path) -> int:
     return keys if saved else -1
 
 
+def export_source(revision: str, into: Path) -> Path:
+    """The `src` tree of a revision, unpacked under `into` (git archive: the repository is only read)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def side_env(base: dict[str, str], src: Path, home: Path, db: Path) -> dict[str, str]:
+    """The environment of one side: its `src` first on the path, its own home and copy of the database."""
+    env = dict(base)
+    env.update(PYTHONPATH=str(src), CRMTUI_HOME=str(home), CRMTUI_DB=str(db))
+    return env
+
+
+def compare_with(baseline: str, db: Path, tmp: Path, base_env: dict[str, str], runs: int, presses: int) -> None:
+    """Launch to Today, key to frame and memory of the working tree beside `baseline`, the sides taking turns."""
+    sides = {"baseline": export_source(baseline, tmp / "baseline"), "ours": ROOT / "src"}
+    envs = {}
+    for name, src in sides.items():
+        copy = tmp / f"{name}.db"
+        shutil.copy(db, copy)  # each side its own copy: ours may migrate the file when it first opens it
+        envs[name] = side_env(base_env, src, tmp / f"home-{name}", copy)
+    command = f"{sys.executable} -m crmtui"
+    for name in sides:  # warm-up: .pyc files, the page cache, a migration of ours' copy
+        launch_once(command, READY, envs[name])
+    launch: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+    for round_ in range(runs):
+        order = list(sides) if round_ % 2 == 0 else list(reversed(sides))
+        for name in order:
+            launch[name].append(launch_once(command, READY, envs[name]))
+    keys: dict[str, list[float]] = {name: [] for name in sides}
+    for round_ in range(2):  # two sessions a side, in the order baseline, ours, ours, baseline
+        order = list(sides) if round_ == 0 else list(reversed(sides))
+        for name in order:
+            keys[name] += key_samples(command, READY, envs[name], presses // 2)
+    print(f"\n== the working tree beside {baseline} (medians; {runs} launches and {2 * (presses // 2)} key presses"
+          " a side, taking turns) ==")
+    print(f"{'figure':28} {baseline:>12} {'ours':>12} {'ours/base':>10}")
+    rows = [
+        ("launch to Today visible", [s * 1000 for s, _ in launch["baseline"]], [s * 1000 for s, _ in launch["ours"]],
+         "ms"),
+        ("agenda: key to frame", keys["baseline"], keys["ours"], "ms"),
+        ("resident memory", [m for _, m in launch["baseline"]], [m for _, m in launch["ours"]], "MB"),
+    ]
+    for name, base_values, our_values, unit in rows:
+        base_value, our_value = statistics.median(base_values), statistics.median(our_values)
+        print(f"{name:28} {base_value:>9.1f} {unit} {our_value:>9.1f} {unit} {our_value / base_value:>9.2f}x")
+    for name in sides:
+        print(f"  launch ms by run, {name}: {', '.join(f'{s * 1000:.0f}' for s, _ in launch[name])}")
+
+
+READY = "Overdue"
+"""What Today shows once its agenda is on screen (the section of overdue follow-ups, in English)."""
+
+
 def main() -> None:
-    db = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "out" / "big.db"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("db", nargs="?", type=Path, default=ROOT / "bench" / "out" / "big.db")
+    parser.add_argument("--baseline", help="another revision to measure launch, key to frame and memory against")
+    parser.add_argument("--runs", type=int, default=5, help="launches per side (default 5)")
+    parser.add_argument("--presses", type=int, default=40, help="key presses per side (default 40)")
+    parser.add_argument("--skip-inprocess", action="store_true",
+                        help="only the tmux figures (no search, board or follow-up figures)")
+    args = parser.parse_args()
+    db = args.db
     if not db.exists():
         sys.exit(f"{db} is missing: run `.venv/bin/python bench/generate.py` first")
     if shutil.which("tmux") is None:
         sys.exit("tmux is needed for the launch figures")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR")}
+        env.update(TZ="Asia/Shanghai")
+        if args.baseline:
+            compare_with(args.baseline, db, tmp, env, args.runs, args.presses)
+            if args.skip_inprocess:
+                print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+                return
         copy = tmp / "big.db"
         shutil.copy(db, copy)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env.update(CRMTUI_HOME=str(tmp / "home"), CRMTUI_DB=str(copy), TZ="Asia/Shanghai")
+        env.update(CRMTUI_HOME=str(tmp / "home"), CRMTUI_DB=str(copy))
         (tmp / "minimal.py").write_text(MINIMAL)
         (tmp / "bare.py").write_text(BARE_LIST)
         crm = VENV_BIN / "crm"
-        launch_time(f"{crm}", "Overdue (", env, runs=1)  # warm the page cache and .pyc files
-        minimal_s, minimal_mb = launch_time(f"{sys.executable} {tmp / 'minimal.py'}", "READY", env)
-        app_s, app_mb = launch_time(f"{crm}", "Overdue (", env)
-        app_key = key_to_frame(f"{crm}", "Overdue (", env)
-        bare_key = key_to_frame(f"{sys.executable} {tmp / 'bare.py'}", "READY", env)
-        search_ms, query_ms = asyncio.run(search_keystroke(copy))
+        launch_time(f"{crm}", READY, env, runs=1)  # warm the page cache and .pyc files
+        minimal_s, minimal_mb = launch_time(f"{sys.executable} {tmp / 'minimal.py'}", "READY", env, runs=args.runs)
+        app_s, app_mb = launch_time(f"{crm}", READY, env, runs=args.runs)
+        app_key = key_to_frame(f"{crm}", READY, env, args.presses)
+        bare_key = key_to_frame(f"{sys.executable} {tmp / 'bare.py'}", "READY", env, args.presses)
         round_trip = capture_cost()
-        board_read, board_fill, open_deals = asyncio.run(board_figures(copy))
-        keystrokes = asyncio.run(follow_up_keystrokes(tmp))
+        if args.skip_inprocess:
+            search_ms = query_ms = board_read = board_fill = 0.0
+            open_deals = keystrokes = 0
+        else:
+            search_ms, query_ms = asyncio.run(search_keystroke(copy))
+            board_read, board_fill, open_deals = asyncio.run(board_figures(copy))
+            keystrokes = asyncio.run(follow_up_keystrokes(tmp))
 
     rows = [
         ("launch to Today visible", f"{app_s * 1000:.0f} ms", "minimal app", f"{minimal_s * 1000:.0f} ms",
@@ -276,6 +371,7 @@ def main() -> None:
     for name, value, base_name, base, ratio, target in rows:
         ratio_text = f"{ratio:.2f}x" if ratio else "-"
         print(f"{name:34} {value:>10}  {base_name:30} {base:>9} {ratio_text:>7}  {target:10} {'MISS' if misses[name] else 'ok'}")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
