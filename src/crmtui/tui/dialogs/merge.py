@@ -89,15 +89,12 @@ class MergeScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         ctx = self.crm.ctx
         likely = self.likely if self.shown_for is not None else {
             d.customer_id: d for d in likely_duplicates(ctx, self.keep_id)}
-        hits = search(ctx, text) if text.strip() else []
-        found: dict[str, str] = {}
-        if not text.strip():
-            found = {cid: duplicate.name for cid, duplicate in likely.items()}
-        else:
-            matching = {hit.customer_id: hit.customer_name for hit in hits if hit.customer_id != self.keep_id}
+        if text.strip():
+            matching = {hit.customer_id: hit.customer_name for hit in search(ctx, text) if hit.customer_id != self.keep_id}
             # What the rule already knows comes first among what the query finds.
-            found = {cid: name for cid, name in matching.items() if cid in likely}
-            found.update(matching)
+            found = {cid: name for cid, name in matching.items() if cid in likely} | matching
+        else:
+            found = {cid: duplicate.name for cid, duplicate in likely.items()}
         self.app.call_from_thread(self.show, text, likely, found)
 
     def show(self, text: str, likely: dict[str, LikelyDuplicate], found: dict[str, str]) -> None:
