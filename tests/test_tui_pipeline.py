@@ -271,9 +271,16 @@ async def test_cards_carry_their_stage_colour_their_urgency_and_a_distinct_curso
         cursor, resting = background("Acme Analytics"), background("Initech")
         assert cursor != resting
         assert background(CHINESE) not in {cursor, resting}  # the column left keeps a quieter mark of its card
-        lines = _lines(app)
-        row = next(index for index, line in enumerate(lines) if CHINESE in line)
-        assert "─" * 10 in lines[row + 3]  # name, deal, amount, then a rule before the next card
+        strips = app.screen._compositor.render_strips()
+        row = next(index for index, strip in enumerate(strips) if "Initech" in strip.text)
+        x = cell_len(strips[row].text[:strips[row].text.index("Initech")])
+
+        def background_at(y: int) -> str:
+            return Color.from_rich_color(next(iter(strips[y].crop(x, x + 1))).style.bgcolor).hex
+
+        # A card is a block: name, deal, amount; then a row of the column's own background before the next one.
+        assert "─" in strips[row + 3].text
+        assert background_at(row + 3) != background_at(row) == resting
 
 
 @pytest.mark.parametrize(("name", "width", "lines"), [
