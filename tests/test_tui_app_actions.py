@@ -57,7 +57,7 @@ async def _type(pilot, text: str) -> None:
 
 
 def _notes(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]  # noqa: SLF001 - what the toasts said
+    return [str(n.message) for n in app._notifications]  # what the toasts said
 
 
 async def _customer_screen(pilot, customer_id: str) -> CustomerScreen:
@@ -85,9 +85,9 @@ async def _edit_field(pilot, dialog, down: int) -> Input:
 
 async def _save(pilot, dialog, value: Input) -> None:
     """Enter, then waits for the save's worker: saved (the box is put away) or refused (a toast)."""
-    before = len(pilot.app._notifications)  # noqa: SLF001
+    before = len(pilot.app._notifications)
     await pilot.press("enter")
-    await _until(pilot, lambda: len(pilot.app._notifications) > before)  # noqa: SLF001
+    await _until(pilot, lambda: len(pilot.app._notifications) > before)
 
 
 # ---------------------------------------------------------------- editing a deal
@@ -273,7 +273,7 @@ async def test_the_help_lists_the_new_keys_of_the_customer_screen(ctx, late):
         await _customer_screen(pilot, late.id)
         await pilot.press("question_mark")
         await pilot.pause()
-        rows = dict((text, keys) for keys, text in app.screen.rows)
+        rows = {text: keys for keys, text in app.screen.rows}
         assert rows["Edit deal"] == "D" and rows["Delete deal"] == "X" and rows["Delete customer"] == "^d"
 
 
