@@ -238,3 +238,20 @@ def test_the_plan_is_cut_before_the_reason_and_the_name_last():
     assert tiny["stalled"].plan == 0 and tiny["stalled"].reason >= 27 and tiny["stalled"].name == 20
     tinier = lay_out(40, names, ["370,000"], sections)
     assert tinier["stalled"].reason >= 12 and tinier["stalled"].name < 20  # the name is cut last
+
+
+async def test_a_new_theme_paints_the_rows_in_its_own_colours(ctx, busy):
+    app = build_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+
+        def overdue_colour() -> str:
+            prompt = _rows(app.screen)["Blue Sky Foods"]
+            (span,) = [s for s in prompt.spans if prompt.plain[s.start:s.end].strip() == "overdue 3 d"]
+            return span.style.foreground.hex
+
+        dark = overdue_colour()
+        assert dark == Color.parse(app.get_css_variables()["text-error"]).hex
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await _settle(pilot)
+        assert overdue_colour() == Color.parse(app.get_css_variables()["text-error"]).hex != dark
