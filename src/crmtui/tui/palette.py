@@ -50,22 +50,33 @@ def _declared_by_crmtui(node: DOMNode, binding: Binding) -> bool:
                for cls in type(node).__mro__)
 
 
-def find_records(ctx: Context, query: str) -> list[SearchHit]:
-    """Customers, then deals, whose name (or pinyin) matches; run in a thread, never on the event loop."""
-    # deferred: the search service brings SQLModel and SQLAlchemy's ORM (0.4 s and more), paid on the first
-    # search typed in the palette, in its thread, not at launch
+def _search_service() -> Callable[..., list[SearchHit]]:
+    # deferred: the search service brings SQLModel and SQLAlchemy's ORM (about 3 s on a loaded 2-core machine
+    # when nothing has loaded them yet), paid in a thread once the palette opens, not at launch
     from crmtui.services.search import search_kinds
 
-    return search_kinds(ctx, query, RECORD_KINDS, MAX_RECORDS)
+    return search_kinds
+
+
+def find_records(ctx: Context, query: str) -> list[SearchHit]:
+    """Customers, then deals, whose name (or pinyin) matches; run in a thread, never on the event loop."""
+    return _search_service()(ctx, query, RECORD_KINDS, MAX_RECORDS)
 
 
 class CrmCommands(Provider):
     """Every binding of the app and the current screen by its description, customers and deals, then Textual's
     own commands."""
 
+    _loading: asyncio.Task[object] | None = None
+
     @property
     def crm(self) -> CrmApp:
         return cast("CrmApp", self.app)
+
+    async def startup(self) -> None:
+        """Loads the search service in a thread as the palette opens: the first customer typed is then found
+        without waiting for it (the palette's actions need nothing of it)."""
+        self._loading = asyncio.create_task(asyncio.to_thread(_search_service))
 
     def _actions(self) -> Iterable[tuple[str, str, DOMNode, str, bool]]:
         """(label, key, node, action, whether crmtui declares it): crmtui's first; Textual's own (Copy selected
