@@ -823,8 +823,10 @@ def test_today_lists_each_section(ctx: Context, frozen):
     data = json.loads(ok("today", "--json").stdout)
     assert data["day"] == "2026-11-24"
     sections = data["sections"]
-    assert set(sections) == {"overdue", "due", "stalled", "new_leads", "pool", "renewals", "payments", "birthdays"}
+    assert set(sections) == {"overdue", "due", "stalled", "new_leads", "pool", "renewals", "payments", "birthdays",
+                             "coming"}
     assert sections["pool"] == []  # not in a team: no pool rules
+    assert sections["coming"] == []  # a busy day does not look ahead
     by = {name: {item["customer"]: item for item in items} for name, items in sections.items()}
     assert set(by["overdue"]) == {"Stalled Co", "Late Co"}
     assert by["overdue"]["Late Co"]["days"] == 2
