@@ -13,9 +13,11 @@ from crmtui.services.customer_view import customer_360
 from crmtui.services.customers import customer_detail
 from crmtui.services.deals import voided_contracts
 from crmtui.services.follow_ups import amend_follow_up, log_follow_up
+from crmtui.services.pool import pool_customer_detail
 from crmtui.store import replica
 from crmtui.store.raw import from_db
 from crmtui.sync import client as sync
+from crmtui.sync import pool_view
 
 from .teamserver import Team, travel
 
@@ -104,3 +106,15 @@ def test_the_server_refuses_a_correction_made_after_the_window(team: Team, froze
     outcomes = _push(team, wang, "wang", _as_correction(batch, first.id))
     assert [r["detail"] for r in outcomes if r["outcome"] == "rejected"] == [
         "a follow-up can be corrected only within 24 hours of logging it"]
+
+
+def test_a_pool_customers_history_shows_the_correction_not_what_it_corrects(team: Team, frozen) -> None:
+    wang, li = team.add_rep("wang"), team.add_rep("li")
+    acme = customer_service.add_customer(wang, "Acme Health")
+    _log(wang, acme.id, "went badly")
+    travel(team, frozen, timedelta(hours=1))
+    amend_follow_up(wang, acme.id, notes="went well")
+    sync.sync_round(wang)
+    pool_view.release(wang, acme.id, "no-budget")
+    read = pool_customer_detail(li, acme.id)  # li reads it before claiming it
+    assert [(f.notes, f.corrects_id is not None) for f in read.follow_ups] == [("went well", True)]

@@ -125,11 +125,15 @@ def read_pool_customer(ctx: Context, customer_id: str, connection: Connect | Non
         found = rows("SELECT * FROM crm.customer WHERE id = %s AND owner IS NULL" + live)
         if not found:
             raise NotFound("customer", customer_id)
+        follow_ups = rows("SELECT * FROM crm.follow_up WHERE customer_id = %s" + live + " ORDER BY at DESC, id")
+        # A follow-up superseded by a correction is not shown, as on the laptop (an older server has no
+        # corrects_id: nothing is superseded there).
+        corrected = {row["corrects_id"] for row in follow_ups if row.get("corrects_id")}
         return PoolRecords(
             customer=found[0],
             contacts=rows("SELECT * FROM crm.contact WHERE customer_id = %s" + live + " ORDER BY name, id"),
             deals=rows("SELECT * FROM crm.deal WHERE customer_id = %s" + live + " ORDER BY created_at, id"),
-            follow_ups=rows("SELECT * FROM crm.follow_up WHERE customer_id = %s" + live + " ORDER BY at DESC, id"),
+            follow_ups=[row for row in follow_ups if row["id"] not in corrected],
             tags=[row["tag"] for row in rows("SELECT * FROM crm.customer_tag WHERE customer_id = %s" + live
                                              + " ORDER BY tag")],
             contracts=rows("SELECT * FROM crm.contract WHERE customer_id = %s" + live + " ORDER BY created_at, id"),
