@@ -741,7 +741,7 @@ def test_a_deal_reference_may_be_an_id_prefix_title_or_customer_pinyin(ctx: Cont
     first = add_deal(ctx, lead.id, "Seats")
     ok("stage", first.id[:8], "needs")
     ok("stage", "seat", "proposal")
-    ok("stage", "zs", "negotiation")
+    ok("stage", "zs", "negotiation", "--quoted", "5万")  # past Quote: its quoted amount
     assert _deal("zs")["stage"] == "negotiation"
 
 
@@ -901,7 +901,7 @@ def test_search_by_pinyin_initials_phone_and_notes(ctx: Context):
     hits = json.loads(ok("search", "discount", "--json").stdout)
     assert [(h["kind"], h["customer"]) for h in hits] == [("follow_up", "张三")]
     text = ok("search", "zs").stdout
-    assert f"{zs.id[:8]}  张三  ·  customer" in text
+    assert f"{zs.id[:8]}  张三  ·  lead" in text  # --json keeps the kind; the text says what it is
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from crmtui.cli.commands import app as cli_app
 from crmtui.core.config import settings_from_dict
 from crmtui.core.errors import InvalidInput, MissingFields
 from crmtui.services.customers import add_customer, customer_detail
-from crmtui.services.deals import add_deal, move_stage, plan_move
+from crmtui.services.deals import add_deal, move_stage
+from crmtui.services.stage_rules import plan_move
 
 runner = CliRunner()
 

@@ -270,7 +270,7 @@ def test_won_needs_contract_number_amount_and_signed_date_and_creates_the_contra
     deal = add_deal(ctx, acme.id, "Seats")
     with pytest.raises(MissingFields) as caught:
         move_stage(ctx, deal.id, "won")
-    assert caught.value.fields == ["contract_no", "amount", "signed_on"]
+    assert caught.value.fields == ["quoted", "contract_no", "amount", "signed_on"]  # past Quote: its quoted amount
     assert customer_detail(ctx, acme.id).contracts == []
     move_stage(ctx, deal.id, "won", contract_no="HT-1", amount="50000", signed="today",
                payments=[PaymentPlan("20000", "2026-12-31"), PaymentPlan("30000", "2027-03-31")])

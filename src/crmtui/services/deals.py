@@ -16,6 +16,7 @@ from crmtui.core.formatting import format_amount, parse_amount
 from crmtui.core.i18n import N_, _, ngettext, sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
+from crmtui.services.stage_rules import check_target, skipped_stages, skips_quote
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment, Synced
@@ -30,10 +31,6 @@ LOST_REASONS = (N_("price"), N_("competitor"), N_("no budget"), N_("no decision"
                 N_("other"))
 """The usual reasons a deal is lost: the app offers them as a list in the rep's language (with free text for
 "other"); any text is accepted as the reason."""
-
-GATE_FIELDS = {"quote": ("quoted_amount",), "won": ("contract_no", "amount", "signed_on", "end_on", "payment"),
-               "lost": ("lost_reason",)}
-"""The fields each gated stage asks for, in the order a form shows them (keys of core/fields.py)."""
 
 CONTRACT_DAYS = 365
 """A contract without an end date runs a year: the renewal reminder needs an end."""
@@ -408,38 +405,11 @@ class StageMove:
     """The quoted amount of a Quote stage the move skips."""
 
 
-def skipped_stages(settings: Settings, current: str, target: str) -> list[Stage]:
-    """The open stages a move forward passes over (Initial contact → Won passes Needs confirmed to Negotiation):
-    none for a move back, to Lost, or out of Won or Lost (reopening corrects a deal, it does not advance it)."""
-    keys = [stage.key for stage in settings.stages]
-    if current in ("won", "lost") or target == "lost" or current not in keys:
-        return []
-    return [stage for stage in settings.stages[keys.index(current) + 1:keys.index(target)]
-            if stage.key not in ("won", "lost")]
-
-
-def check_target(settings: Settings, deal: Deal, target: Stage, asked: str) -> list[Stage]:
-    """Refuses a move to the deal's own stage, and a move past stages when they may not be skipped; returns the
-    stages the move skips."""
-    if deal.stage == target.key:
-        raise InvalidInput("stage", "a stage other than the current one ({current})", asked,
-                           current=labels.Shown(labels.stage_name, target))
-    skipped = skipped_stages(settings, deal.stage, target.key)
-    if skipped and not settings.skip_stages:
-        raise InvalidInput("stage", "the next stage, {next}: deals move one stage at a time (the skip_stages "
-                           "setting is false)", asked, next=labels.Shown(labels.stage_name, skipped[0]))
-    return skipped
-
-
-def _skips_quote(skipped: list[Stage]) -> Stage | None:
-    return next((stage for stage in skipped if stage.key == "quote"), None)
-
-
 def check_move(deal: Deal, move: StageMove, asked: str, settings: Settings) -> None:
     """Refuses a move check_target refuses, and a move whose gates are not met (every missing field named): the
     stage's own, and a skipped Quote's quoted amount (the deal's amount stands for it when it has one)."""
     target = move.target
-    quote = _skips_quote(check_target(settings, deal, target, asked))
+    quote = skips_quote(check_target(settings, deal, target, asked))
     if move.quoted_cents is not None and quote is None:
         raise InvalidInput("quoted", "only with a move past Quote (a move to Quote takes the amount)")
     missing: list[str] = []
@@ -457,44 +427,11 @@ def check_move(deal: Deal, move: StageMove, asked: str, settings: Settings) -> N
             missing.append("signed_on")
     if target.key == "lost" and not (move.reason and move.reason.strip()):
         missing.append("lost_reason")
-    if missing and quote is not None and "quoted" in missing:
+    if quote is not None and "quoted" in missing:
         raise MissingFields(missing, "moving to {stage} past {skipped}", stage=labels.Shown(labels.stage_name, target),
                             skipped=labels.Shown(labels.stage_name, quote))
     if missing:
         raise MissingFields(missing, "moving to {stage}", stage=labels.Shown(labels.stage_name, target))
-
-
-@dataclass(frozen=True)
-class MovePlan:
-    """What a form asks before a move: the gates' fields (a skipped Quote's first, then the stage's own, keys of
-    core/fields.py) and what they start with."""
-
-    current: str
-    """The deal's stage now."""
-    skipped: tuple[str, ...]
-    asks: tuple[str, ...]
-    amount_cents: int | None
-    """The deal's amount: the amounts of Quote and Won start with it."""
-    today: date
-    """The signed date starts with it."""
-
-
-def plan_move(ctx: Context, deal_id: str, stage: str) -> MovePlan:
-    """The fields moving this deal to `stage` asks for; refused as move_stage would refuse it (its own stage, or
-    a skip the settings forbid) before anything is typed."""
-    target = ctx.settings.stage(stage)
-    with ctx.db.read() as session:
-        deal = _live_deal(session, deal_id)
-        skipped = check_target(ctx.settings, deal, target, stage)
-        asks = ("quoted",) if _skips_quote(skipped) and deal.quoted_cents is None else ()
-        return MovePlan(deal.stage, tuple(s.key for s in skipped), asks + GATE_FIELDS.get(target.key, ()),
-                        deal.amount_cents, ctx.clock.today())
-
-
-def deal_stage(ctx: Context, deal_id: str) -> str:
-    """The stage a deal is in now."""
-    with ctx.db.read() as session:
-        return _live_deal(session, deal_id).stage
 
 
 def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
@@ -505,7 +442,7 @@ def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
     now, local_now = ctx.clock.utcnow(), ctx.clock.now()
     records: list[Synced] = []
     previous = deal.stage
-    if _skips_quote(skipped_stages(ctx.settings, previous, target.key)):
+    if skips_quote(skipped_stages(ctx.settings, previous, target.key)):
         # Passing Quote records its quoted amount, as a stop there would (the deal's amount stands for it).
         if move.quoted_cents is not None or deal.quoted_cents is None:
             deal.quoted_cents = move.quoted_cents or amount_cents or deal.amount_cents

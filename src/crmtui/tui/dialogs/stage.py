@@ -25,9 +25,9 @@ from crmtui.core.fields import get as field_of
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _
 from crmtui.services.deals import (
-    LOST_REASONS, MovePlan, NeedsConfirmation, deal_stage, mark_paid, move_stage, parse_schedule, plan_move,
-    reopen_question, schedule_preview,
+    LOST_REASONS, NeedsConfirmation, mark_paid, move_stage, parse_schedule, reopen_question, schedule_preview,
 )
+from crmtui.services.stage_rules import MovePlan, deal_stage, plan_move
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal
 
