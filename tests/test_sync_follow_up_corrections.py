@@ -18,6 +18,7 @@ from crmtui.store import replica
 from crmtui.store.raw import from_db
 from crmtui.sync import client as sync
 from crmtui.sync import pool_view
+from crmtui.sync.protocol import reason_code
 
 from .teamserver import Team, travel
 
@@ -118,3 +119,15 @@ def test_a_pool_customers_history_shows_the_correction_not_what_it_corrects(team
     pool_view.release(wang, acme.id, "no-budget")
     read = pool_customer_detail(li, acme.id)  # li reads it before claiming it
     assert [(f.notes, f.corrects_id is not None) for f in read.follow_ups] == [("went well", True)]
+
+
+def test_the_servers_refusals_of_a_correction_are_worded_in_the_reps_language() -> None:
+    from crmtui.core import i18n
+    from crmtui.services.team_words import reason_text
+
+    i18n.set_language("en")
+    for detail in ("it corrects a follow-up its customer does not have",
+                   "only the rep who logged a follow-up can correct it",
+                   "a follow-up can be corrected only within 24 hours of logging it"):
+        assert reason_text(detail) == detail
+    assert reason_code("only the rep who logged a follow-up can correct it") == "correction_of_colleague"

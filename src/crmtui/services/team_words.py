@@ -50,6 +50,9 @@ REASON_WORDS = {
     "future_time": N_("a time in the future: the laptop clock is ahead of the server"),
     "managers_delete": N_("only a manager can delete a customer of the team: release it to the pool instead"),
     "derived_dates": N_("the team server derives these dates from the follow-ups it keeps"),
+    "correction_elsewhere": N_("it corrects a follow-up its customer does not have"),
+    "correction_of_colleague": N_("only the rep who logged a follow-up can correct it"),
+    "correction_too_late": N_("a follow-up can be corrected only within 24 hours of logging it"),
     "aside_missing_reference": N_("received from the server but not stored here: it refers to a record this laptop"
                                   " does not have"),
     "aside_crossing_reference": N_("set aside: it refers to a record of a customer that left you"),

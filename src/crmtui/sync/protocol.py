@@ -43,6 +43,9 @@ PUSH_REASONS = {
     "future_time": "a time in the future: the laptop clock is ahead of the server",
     "managers_delete": "only a manager can delete a customer of the team: release it to the pool instead",
     "derived_dates": "the team server derives these dates from the follow-ups it keeps",
+    "correction_elsewhere": "it corrects a follow-up its customer does not have",
+    "correction_of_colleague": "only the rep who logged a follow-up can correct it",
+    "correction_too_late": "a follow-up can be corrected only within 24 hours of logging it",
 }
 """Why the server's push function rejects or supersedes a mutation: a code for each of the fixed English texts
 the server sends (the texts are the wire's identity; the presenter words each code)."""
