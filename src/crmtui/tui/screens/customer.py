@@ -10,6 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -32,7 +33,8 @@ from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen, edit_
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
-from crmtui.tui.widgets.cells import literal, row
+from crmtui.tui.widgets.cells import literal
+from crmtui.tui.widgets.columns import column_widths, columns
 from crmtui.tui.widgets.status_footer import StatusFooter
 
 if TYPE_CHECKING:
@@ -126,28 +128,66 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.view = view = customer_360(self.crm.ctx, detail, self.voided)
         self.query_one("#customer-title", Static).update(literal(view.name))
         self._show_profile(view)
-
-        _keep_highlight(self.query_one("#contacts", OptionList), [
-            Option(row((contact.name, 14, "bold"), (contact.title, 12), (contact.phone, 16), (contact.email, 24),
-                       (contact.birthday, 12), ("★ " + _("decision maker") if contact.decision_maker else "", 0)),
-                   id=contact.id)
-            for contact in view.contacts
-        ] or [Option(Text(_("none") if self.read_only else _("none yet — a adds one"), style="dim"), disabled=True)])
+        self._show_contacts(view)
         self.query_one("#contacts-title", Static).update(f"{_('Contacts')} ({len(view.contacts)})")
         self._show_payments(view)
-
-        _keep_highlight(self.query_one("#deals", OptionList), [
-            Option(row((deal.title, 24, "bold"), (deal.stage, 14),
-                       (_("{days} d in stage").format(days=deal.days_in_stage), 16), (deal.amount, 12, "right"),
-                       ((_("lost") + ": " + deal.lost_reason) if deal.lost_reason else "", 0)), id=deal.id)
-            for deal in view.deals
-        ] or [Option(Text(_("none") if self.read_only else _("none yet — d adds one"), style="dim"), disabled=True)])
+        self._show_deals(view)
         self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(view.deals)})")
 
         self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(view.follow_ups)})")
         self.query_one("#timeline-text", Static).update(
-            _timeline_text(view.timeline) if view.timeline else Text(
-                _("no follow-up yet") if self.read_only else _("no follow-up yet — l logs one"), style="dim"))
+            _timeline_text(view.timeline) if view.timeline else Content.styled(
+                _("no follow-up yet") if self.read_only else _("no follow-up yet — l logs one"), "$text-muted"))
+
+    def on_resize(self) -> None:
+        # After the layout: the lists' new width is known only then.
+        self.call_after_refresh(self._relayout)
+
+    def _relayout(self) -> None:
+        """Lays the contacts, the deals and the instalments out again for the lists' current width."""
+        if self.view is not None:
+            self._show_contacts(self.view)
+            self._show_deals(self.view)
+            self._show_payments(self.view)
+
+    def _line_width(self, listing: OptionList, lines: int) -> int:
+        """The cells a line of the list has: its width inside the padding, less the scrollbar when its lines
+        overflow it (before the first layout, the screen's width less the padding stands in for it)."""
+        width = listing.content_region.width or max(0, self.size.width - 2)
+        most = listing.styles.max_height
+        if most is not None and lines > most.resolve(self.size, self.app.size):
+            width -= listing.styles.scrollbar_size_vertical
+        return max(20, width)
+
+    def _show_contacts(self, view: Customer360) -> None:
+        """One line a contact: name, job title, phone, email, birthday and the decision maker's star, in columns as
+        wide as their longest value. Where the line is too narrow the birthday goes first, then the email, then
+        the name and the title are cut; the phone and the star stay whole."""
+        listing = self.query_one("#contacts", OptionList)
+        flag = "★ " + _("decision maker")
+        lines = [(c.name, c.title, c.phone, c.email, c.birthday, flag if c.decision_maker else "")
+                 for c in view.contacts]
+        widths = column_widths(lines, self._line_width(listing, len(lines)), optional=(4, 3), cut=(0, 1))
+        styles = ("bold", "", "", "$text-muted", "$text-muted", "bold $text-warning")
+        options = [Option(columns(line, widths, styles), id=c.id) for c, line in zip(view.contacts, lines, strict=True)]
+        _keep_highlight(listing, options or [self._nothing_yet(_("none yet — a adds one"))])
+
+    def _show_deals(self, view: Customer360) -> None:
+        """One line a deal: title, stage, days in it, amount and why it was lost, in columns as wide as their
+        longest value. Where the line is too narrow the lost reason and then the title are cut; the stage, the
+        days and the amount stay whole."""
+        listing = self.query_one("#deals", OptionList)
+        lines = [(d.title, d.stage, _("{days} d in stage").format(days=d.days_in_stage), d.amount,
+                  (_("lost") + ": " + d.lost_reason) if d.lost_reason else "") for d in view.deals]
+        widths = column_widths(lines, self._line_width(listing, len(lines)), cut=(4, 0))
+        styles = ("bold", "$text-accent", "$text-muted", "bold", "$text-error")
+        options = [Option(columns(line, widths, styles, right=(3,)), id=d.id)
+                   for d, line in zip(view.deals, lines, strict=True)]
+        _keep_highlight(listing, options or [self._nothing_yet(_("none yet — d adds one"))])
+
+    def _nothing_yet(self, hint: str) -> Option:
+        """The line of an empty list: the key that adds to it, or only "none" on a pool customer's read-only view."""
+        return Option(Content.styled(_("none") if self.read_only else hint, "$text-muted"), disabled=True)
 
     def _show_profile(self, view: Customer360) -> None:
         """The customer's fields two pairs a line, "—" for what is not known."""
@@ -171,19 +211,25 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     def _show_payments(self, view: Customer360) -> None:
         """Every instalment of the customer's contracts: due date, amount, paid or not (hidden when there are none)."""
-        options = []
+        listing = self.query_one("#payments", OptionList)
+        lines: list[tuple[str, str, str, str]] = []
+        ids: list[str] = []
+        states: list[str] = []
         for contract in view.contracts:
             for payment in contract.instalments:
                 if payment.paid:
-                    state, style = _("paid {day}").format(day=payment.paid), "green"
+                    state, style = _("paid {day}").format(day=payment.paid), "$text-success"
                 elif payment.overdue:
-                    state, style = _("overdue"), "red"
+                    state, style = _("overdue"), "bold $text-error"
                 else:
-                    state, style = _("unpaid"), "yellow"
-                options.append(Option(row((contract.number, 16, "bold"), (_("due {day}").format(day=payment.due), 22),
-                                          (payment.amount, 12, "right"), (state, 0, style)),
-                                      id=payment.id))
-        _keep_highlight(self.query_one("#payments", OptionList), options)
+                    state, style = _("unpaid"), "$text-warning"
+                lines.append((contract.number, _("due {day}").format(day=payment.due), payment.amount, state))
+                ids.append(payment.id)
+                states.append(style)
+        widths = column_widths(lines, self._line_width(listing, len(lines)), cut=(0,))
+        options = [Option(columns(line, widths, ("bold", "", "bold", style), right=(2,)), id=payment_id)
+                   for line, payment_id, style in zip(lines, ids, states, strict=True)]
+        _keep_highlight(listing, options)
         self.query_one("#payments-title", Static).update(f"{_('Instalments')} ({len(options)})")
         self.query_one("#payments-title").display = self.query_one("#payments").display = bool(options)
 
@@ -402,27 +448,26 @@ def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
         listing.highlighted = 0 if index is None else min(index, len(options) - 1)
 
 
-def _timeline_text(entries: tuple[FollowUpLine | VoidedLine, ...]) -> Text:
-    """The follow-ups, with the contracts voided among them, newest first."""
-    timeline = Text()
+def _timeline_text(entries: tuple[FollowUpLine | VoidedLine, ...]) -> Content:
+    """The follow-ups, with the contracts voided among them, newest first, in the theme's colours. A gap between
+    two styled pieces is a span of its own, so that a picture of the screen (SVG) keeps it."""
+    gap = ("  ", "not bold")
+    parts: list[str | tuple[str, str]] = []
     for entry in entries:
         if isinstance(entry, VoidedLine):
-            timeline.append(f"{entry.when}  ", style="bold")
-            timeline.append(visible(entry.text) + "\n\n", style="magenta")
+            parts += [(entry.when, "bold"), gap, (visible(entry.text), "$text-secondary"), "\n\n"]
             continue
         met = _("met") if entry.goal_met else _("not met")
-        timeline.append(f"{entry.when}  {entry.channel}  ", style="bold")
-        timeline.append(visible(entry.goal))
-        timeline.append(f"  ({met})", style="green" if entry.goal_met else "yellow")
+        parts += [(entry.when, "bold"), gap, (entry.channel, "bold"), gap, visible(entry.goal), gap,
+                  (f"({met})", "$text-success" if entry.goal_met else "$text-warning")]
         if entry.author:
-            timeline.append("  " + _("by {rep}").format(rep=visible(entry.author)), style="italic")
+            parts += [gap, (_("by {rep}").format(rep=visible(entry.author)), "italic")]
         if entry.about:
-            timeline.append("  " + visible(entry.about), style="italic")
+            parts += [gap, (visible(entry.about), "italic")]
         if entry.corrected:
-            timeline.append("  (" + _("corrected") + ")", style="italic")
-        timeline.append("\n")
-        timeline.append("  " + visible(entry.notes).replace("\n", "\n  ") + "\n")
+            parts += [gap, ("(" + _("corrected") + ")", "italic")]
+        parts += ["\n", gap, visible(entry.notes).replace("\n", "\n  "), "\n"]
         if entry.next_plan:
-            timeline.append(f"  → {visible(entry.next_plan)}  {entry.next_when or '—'}\n", style="cyan")
-        timeline.append("\n")
-    return timeline
+            parts += [gap, (f"→ {visible(entry.next_plan)}  {entry.next_when or '—'}", "$text-primary"), "\n"]
+        parts.append("\n")
+    return Content.assemble(*parts)
