@@ -11,8 +11,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from rich.cells import cell_len
 from textual.widgets import Input, Label, OptionList, Static
 
+from crmtui.core import i18n
 from crmtui.services.customers import add_customer, customer_detail
 from crmtui.services.deals import add_deal
 from crmtui.services.follow_ups import log_follow_up
@@ -78,6 +80,21 @@ async def test_the_won_form_starts_with_the_deals_amount_and_today_and_its_label
     (contract,) = detail.contracts
     assert (contract.number, contract.amount_cents, contract.signed_on) == ("HT-7", 12_000_000, date(2026, 11, 24))
     assert detail.deals[0].quoted_cents == 12_000_000
+
+
+async def test_in_chinese_the_won_form_labels_are_one_width_by_display_cells(ctx, seats):
+    ctx.settings = replace(ctx.settings, language="zh")
+    i18n.set_language("zh")
+    try:
+        app = build_app(ctx)
+        async with app.run_test(size=(80, 24)) as pilot:
+            form = await _pick(pilot, seats.customer_id, "6")
+            labels = list(form.query(".field-row > .label").results(Label))
+            widest = max(cell_len(str(label.content)) for label in labels)
+            assert {label.region.width for label in labels} == {widest + 2}
+            assert any(ord(character) > 0x2E80 for label in labels for character in str(label.content))
+    finally:
+        i18n.set_language("en")
 
 
 async def test_the_won_form_names_missing_fields_by_their_labels(ctx):
