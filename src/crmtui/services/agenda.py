@@ -207,7 +207,8 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
     with ctx.db.raw_read() as connection:
         overdue, agenda.totals["overdue"] = store.due_before(connection, start, scope)
         due, agenda.totals["due"] = store.due_between(connection, start, end, scope)
-        coming, agenda.totals[COMING] = [], 0
+        coming: list[store.AgendaRow] = []
+        agenda.totals[COMING] = 0
         if agenda.quiet:  # a busy day's list is long enough: the week ahead would only push it down
             coming, agenda.totals[COMING] = store.due_between(
                 connection, end, clock.day_bounds(day + timedelta(days=COMING_DAYS))[1], scope)

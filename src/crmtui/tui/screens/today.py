@@ -371,7 +371,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     def _section_starts(self) -> list[tuple[int, int]]:
         """Each section's header and first row, as indexes in the list, top to bottom."""
         options = self.query_one("#agenda", AgendaList).options
-        starts = []
+        starts: list[tuple[int, int]] = []
         for index, option in enumerate(options):
             if option.id and option.id.startswith("section|"):
                 first = next((i for i in range(index + 1, len(options)) if not options[i].disabled), None)
