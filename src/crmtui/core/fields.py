@@ -85,6 +85,7 @@ _FIELDS = (
     Field("amount", N_("Amount"), flag="--amount"),
     Field("quoted_amount", N_("Quoted amount"), english="amount", hint="the quoted amount", flag="--amount",
           widget="amount"),
+    Field("quoted", N_("Quoted amount"), english="quoted amount", flag="--quoted"),
     Field("close", N_("Close date"), flag="--close"),
     Field("competitor", N_("Competitor"), flag="--competitor"),
     Field("probability", N_("Probability"), flag="--probability"),
