@@ -515,9 +515,10 @@ def stage(
     end: Annotated[Optional[str], Opt(help=N_("Contract end date (Won; default a year after signing)."))] = None,
     payment: Annotated[Optional[list[str]], Opt(help=N_('An instalment AMOUNT@DATE (Won); repeat for several, or "60000@2026-12-31, 60000@2027-03-31".'))] = None,
     reason: Annotated[Optional[str], Opt(help=N_("Why it was lost (Lost)."))] = None,
+    quoted: Annotated[Optional[str], Opt(help=N_("The quoted amount, when the move skips Quote (default: the deal's amount)."))] = None,
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
 ) -> None:
-    """Moves a deal to another stage; Quote, Won and Lost have gates."""
+    """Moves a deal to another stage; Quote, Won and Lost have gates, and so do the stages a move skips."""
     from crmtui.core.dates import format_when  # deferred
     from crmtui.core.formatting import format_amount  # deferred
     from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal  # deferred
@@ -530,7 +531,7 @@ def stage(
         while True:
             try:
                 moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed,
-                                   end=end, payments=plans, reason=reason, **confirmed)
+                                   end=end, payments=plans, reason=reason, quoted=quoted, **confirmed)
                 break
             except NeedsConfirmation as question:
                 if confirmed.get(question.kind):
