@@ -38,7 +38,7 @@ def test_a_contact_that_could_mean_two_is_refused_with_the_candidates(ctx) -> No
 
 
 def test_a_contact_of_another_customer_is_refused_naming_the_customers_own(ctx) -> None:  # type: ignore[no-untyped-def]
-    acme, _zhang, _zhao = _acme(ctx)
+    _acme(ctx)
     add_contact(ctx, add_customer(ctx, "Other Co").id, "Wang Wu")
     result = fails("log", "Acme", *LOG_OK, "--next", "fri 3pm", "--contact", "wang wu")
     assert result.stderr.strip() == 'error: contact: a contact of Acme Health: Zhang San, Zhao Liu (got "wang wu")'

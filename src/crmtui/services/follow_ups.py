@@ -13,7 +13,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crmtui.core.dates import DateParseError, parse_next_date
-from crmtui.core.errors import Ambiguous, InvalidInput, Match, MissingFields, NotAllowed, NotFound
+from crmtui.core.errors import (
+    Ambiguous,
+    InvalidInput,
+    Match,
+    MissingFields,
+    NotAllowed,
+    NotFound,
+)
 from crmtui.core.labels import DateProblem
 from crmtui.core.normalize import fold
 from crmtui.services import fields
@@ -242,7 +249,8 @@ def _check_correctable(ctx: Context, name: str, last: store.LastFollowUp | None)
         from crmtui.core import i18n
         from crmtui.core.dates import format_when
 
-        logged = format_when(ctx.clock.to_local(last.first_logged_at), True, i18n.language, ctx.clock.today())
+        logged = format_when(ctx.clock.to_local(last.first_logged_at) or last.first_logged_at, True, i18n.language,
+                             ctx.clock.today())
         raise NotAllowed("the last follow-up of {name} was logged {when}: a follow-up can be corrected only within"
                          " 24 hours of logging it; log a new one instead", name=name, when=logged)
 
