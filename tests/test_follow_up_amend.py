@@ -117,3 +117,12 @@ def test_a_follow_up_is_corrected_only_within_the_window_and_only_the_last(ctx, 
     frozen.move_to(NOW + timedelta(hours=1) + CORRECTION_WINDOW + timedelta(minutes=1))
     with pytest.raises(NotAllowed, match="only within 24 hours of logging it; log a new one instead"):
         amend_follow_up(ctx, acme.id, fixed.id, notes="too late")
+
+
+def test_a_colleagues_follow_up_is_not_corrected_here(ctx) -> None:  # type: ignore[no-untyped-def]
+    acme = add_customer(ctx, "Acme Health")
+    theirs = _log(ctx, acme.id, "li's call")
+    with ctx.db.raw_write(NOW) as (connection, _outbox):  # as a pull writes the author the server recorded
+        connection.execute("UPDATE follow_up SET author = 'li' WHERE id = ?", (theirs.id,))
+    with pytest.raises(NotAllowed, match="the last follow-up of Acme Health was logged by li; only they can correct it"):
+        amend_follow_up(ctx, acme.id, notes="rewritten")
