@@ -17,7 +17,7 @@ from crmtui.core.formatting import format_amount, format_birthday
 from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
-from crmtui.services.deals import VoidedContract, days_in_stage
+from crmtui.services.deals import VoidedContract, days_in_stage, lost_reason_text
 from crmtui.services.views import other_author
 
 
@@ -181,7 +181,7 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         deals=tuple(
             DealLine(id=d.id, title=d.title, stage=labels.stage(ctx.settings, d.stage), stage_id=d.stage,
                      days_in_stage=days_in_stage(ctx, d), amount=format_amount(d.amount_cents),
-                     lost_reason=d.lost_reason or "")
+                     lost_reason=lost_reason_text(d.lost_reason) if d.lost_reason else "")
             for d in detail.deals
         ),
         contracts=tuple(

@@ -30,7 +30,22 @@ if TYPE_CHECKING:
 LOST_REASONS = (N_("price"), N_("competitor"), N_("no budget"), N_("no decision"), N_("timing"), N_("no response"),
                 N_("other"))
 """The usual reasons a deal is lost: the app offers them as a list in the rep's language (with free text for
-"other"); any text is accepted as the reason."""
+"other"); any text is accepted as the reason. One of these, typed in English or in the rep's language, is stored
+as its English key, so a team's reasons can be counted whatever language each rep works in."""
+
+
+def lost_reason_key(reason: str) -> str:
+    """The stored form of a lost reason: a usual reason's key ("no budget" for 没有预算), else the text as typed."""
+    folded = reason.strip().casefold()
+    for key in LOST_REASONS:
+        if folded in (key, _(key).casefold()):
+            return key
+    return reason
+
+
+def lost_reason_text(stored: str) -> str:
+    """A stored lost reason as the rep reads it: a usual reason in the rep's language, other text as written."""
+    return _(stored) if stored in LOST_REASONS else stored
 
 CONTRACT_DAYS = 365
 """A contract without an end date runs a year: the renewal reminder needs an end."""
@@ -457,7 +472,7 @@ def apply_move(ctx: Context, deal: Deal, customer: Customer, move: StageMove,
             deal.amount_cents = amount_cents
         records += _new_contract(deal, move, number_taken, now, local_now)
     elif target.key == "lost":
-        deal.lost_reason = fields.single_line("lost_reason", move.reason, required=True, max_len=500)
+        deal.lost_reason = lost_reason_key(fields.single_line("lost_reason", move.reason, required=True, max_len=500))
     elif amount_cents is not None:
         deal.amount_cents = amount_cents
     if previous == "lost" and target.key != "lost":

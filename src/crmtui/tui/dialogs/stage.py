@@ -196,7 +196,8 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         self.chose_reason(str(event.option.id))
 
     def chose_reason(self, reason: str) -> None:
-        """A reason of the list moves the deal with it, in the rep's words; "other" asks for them."""
+        """A reason of the list moves the deal with it (shown in the rep's words, stored as its key); "other" asks
+        for the rep's own words."""
         other = self.query_one("#reason", Input)
         if reason == OTHER_REASON:
             other.focus()
