@@ -8,6 +8,7 @@ The services are imported inside the functions (marked `# deferred`): opening th
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from crmtui.core import fields, paths
 from crmtui.core.config import load_settings
 from crmtui.core.errors import Ambiguous, CrmError, DuplicateFound, MissingFields, NotFound
 from crmtui.core.i18n import _, set_language
+from crmtui.core.normalize import visible
 
 if TYPE_CHECKING:
     from crmtui.services.context import Context
@@ -56,6 +58,8 @@ def open_session() -> Iterator[Context]:
         raise
     finally:
         if ctx is not None:
+            for warning in ctx.warnings:  # beside a write that stood, e.g. a calendar file not refreshed
+                sys.stderr.write(_("warning: ") + visible(warning) + "\n")
             ctx.close()
 
 

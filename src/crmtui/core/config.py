@@ -91,6 +91,8 @@ class Settings:
     theme: str = ""
     phone_region: str = "CN"
     """The country of a phone number typed without its country code (ISO 3166 two-letter code)."""
+    calendar_file: str = ""
+    """An iCalendar file rewritten after every change, for a calendar app subscribed to it ("": off)."""
     sync: SyncSettings = field(default_factory=SyncSettings)
 
     def stage(self, key: str) -> Stage:
@@ -129,6 +131,7 @@ _SIMPLE = {
     "bell": bool,
     "theme": str,
     "phone_region": str,
+    "calendar_file": str,
 }
 
 

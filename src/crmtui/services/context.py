@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmtui.core import normalize, paths
@@ -22,6 +22,9 @@ class Context:
     db: Database
     settings: Settings
     clock: Clock
+    warnings: list[str] = field(default_factory=list)
+    """What went wrong beside a write that stood (a calendar file not refreshed): the front end shows and clears
+    them."""
 
     def close(self) -> None:
         """Releases the database."""
@@ -45,7 +48,18 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
     except ReadOnlyNeedsUpgrade as exc:
         raise CrmError("{path} must be brought to this crmtui's schema once (it has {revision}) but is read-only;"
                        " make it and its folder writable for one run", path=exc.path, revision=exc.revision) from None
-    return Context(db=db, settings=settings, clock=clock)
+    ctx = Context(db=db, settings=settings, clock=clock)
+    if settings.calendar_file:
+        db.after_commit = lambda: _refresh_calendar(ctx)
+    return ctx
+
+
+def _refresh_calendar(ctx: Context) -> None:
+    """Rewrites the subscribed calendar file after a write (see services/exporting/calendar.py)."""
+    # deferred: the exporters and icalendar (~0.2 s) load only for a rep who set calendar_file, after a write
+    from crmtui.services.exporting.calendar import refresh_calendar
+
+    refresh_calendar(ctx)
 
 
 def storage_error(error: BaseException, path: Path) -> CrmError | None:

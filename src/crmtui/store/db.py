@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from functools import cached_property
@@ -69,6 +69,8 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self.after_commit: Callable[[], None] | None = None
+        """Called after each outermost write transaction commits (services/context.py keeps a calendar fresh)."""
 
     @cached_property
     def engine(self) -> Engine:
@@ -121,6 +123,8 @@ class Database:
                     yield session
             finally:
                 self._local.session = None
+        if self.after_commit is not None:
+            self.after_commit()
 
     def connect(self) -> sqlite3.Connection:
         """A new stdlib connection with the store's pragmas."""
@@ -174,6 +178,8 @@ class Database:
             connection.execute("COMMIT")
         finally:
             connection.close()
+        if self.after_commit is not None:
+            self.after_commit()
 
     def data_version(self) -> int:
         """SQLite's counter of commits made by *other* connections (a cheap "did anything change?")."""

@@ -1,0 +1,128 @@
+"""The records an export writes: for each kind its columns (a stable name and a type) and its rows as typed values,
+read one at a time from the store.
+
+The column names are the same in every language: they are the field names `crm add` and `crm import` use
+(`customer`, `phone`, `next follow-up`...), so a file exported here imports back whatever language either side
+speaks, and a script reading it does not break when a rep switches language.
+
+Types: text, whole numbers, amounts (money, two decimals; stored in cents), times (in the rep's time zone), days,
+yes/no. Each format writes them its own way: a CSV as text Excel reads back as the same type, an XLSX as typed cells,
+JSON as numbers, strings in ISO 8601 and booleans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from crmtui.store import exporting as store
+from crmtui.store.raw import day_from_db, from_db
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+
+KINDS = ("customers", "contacts", "deals", "follow-ups")
+"""The kinds of record an export writes (`all` is every one of them)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its name in the file, and its type (text, int, money, time, day, yesno)."""
+
+    name: str
+    type: str = "text"
+
+
+def _columns(*spec: str) -> tuple[Column, ...]:
+    """Columns from "name" or "name:type" strings."""
+    return tuple(Column(*item.split(":")) for item in spec)
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "customers": _columns("id", "customer", "type", "company", "status", "tier", "score:int", "phone", "email",
+                          "wechat", "industry", "region", "source", "interest", "tags", "owner", "next follow-up:time",
+                          "last contact:time", "created:time"),
+    "contacts": _columns("id", "customer id", "customer", "name", "title", "phone", "email", "wechat",
+                         "decision maker:yesno", "birthday:day", "created:time"),
+    "deals": _columns("id", "customer id", "customer", "title", "stage", "amount:money", "quoted:money",
+                      "probability:int", "expected close:day", "competitor", "lost reason", "stage entered:time",
+                      "created:time"),
+    "follow-ups": _columns("id", "customer id", "customer", "contact", "deal", "at:time", "channel", "goal",
+                           "goal met:yesno", "notes", "next plan", "next follow-up:time", "author"),
+}
+"""The columns of each kind, in the order the files hold them."""
+
+_CENT = Decimal("0.01")
+
+
+def money(cents: int | None) -> Decimal | None:
+    """An amount in cents as an exact decimal of the currency's units."""
+    return None if cents is None else (Decimal(cents) * _CENT).quantize(_CENT)
+
+
+def _typed(value: object, kind: str, zone: tzinfo) -> object:
+    if value is None:
+        return None
+    if kind == "time":
+        moment = from_db(str(value))
+        return moment.astimezone(zone) if moment else None
+    if kind == "day":
+        return day_from_db(str(value))
+    if kind == "money":
+        return money(int(value))  # type: ignore[call-overload]
+    if kind == "yesno":
+        return bool(value)
+    return value
+
+
+def _shape(kind: str, row: tuple) -> tuple:
+    """A store row in the order of COLUMNS[kind] (the store's extra columns dropped)."""
+    if kind == "contacts":
+        # the store gives the customer's kind too (the vCard writer wants it); the sheet does not
+        return row[:3] + row[4:]
+    return row
+
+
+def records(ctx: Context, kind: str) -> Iterator[tuple]:
+    """The rows of `kind` as typed values in the order of COLUMNS[kind], one at a time (one read snapshot)."""
+    types = [column.type for column in COLUMNS[kind]]
+    zone = ctx.clock.zone
+    with ctx.db.raw_read() as connection:
+        for row in store.rows(connection, kind):
+            yield tuple(_typed(value, kind_, zone) for value, kind_ in zip(_shape(kind, row), types, strict=True))
+
+
+def contact_cards(ctx: Context) -> Iterator[dict]:
+    """The contacts, each as a dict of the store's fields plus the customer's name and kind (for vCards)."""
+    with ctx.db.raw_read() as connection:
+        for row in store.rows(connection, "contacts"):
+            yield dict(zip(store.CONTACT_COLUMNS, row, strict=True))
+
+
+def person_customer_cards(ctx: Context) -> Iterator[dict]:
+    """The customers who are people (not companies), each as a dict of the store's fields (for vCards)."""
+    with ctx.db.raw_read() as connection:
+        for row in store.rows(connection, "customers"):
+            record = dict(zip(store.CUSTOMER_COLUMNS, row, strict=True))
+            if record["kind"] == "person":
+                yield record
+
+
+def count(ctx: Context, kind: str) -> int:
+    """How many records of `kind` an export writes."""
+    with ctx.db.raw_read() as connection:
+        return store.count(connection, kind)
+
+
+def as_local(stored: str | None, zone: tzinfo) -> datetime | None:
+    """A stored UTC time in the rep's zone."""
+    moment = from_db(stored)
+    return moment.astimezone(zone) if moment else None
+
+
+def as_day(stored: str | None) -> date | None:
+    """A stored day."""
+    return day_from_db(stored)
