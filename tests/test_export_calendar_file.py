@@ -107,3 +107,23 @@ def test_crm_log_warns_on_stderr_when_the_calendar_cannot_be_refreshed(subproces
     assert "logged for Acme" in child.stdout
     (line,) = child.stderr.splitlines()
     assert line.startswith("warning: the calendar file") and "could not be refreshed" in line
+
+
+async def test_the_app_shows_a_calendar_that_could_not_be_refreshed_as_a_warning(home: Path, tmp_path: Path):
+    from crmtui.tui.app import build_app  # Textual only for this test
+
+    target = tmp_path / "gone" / "crm.ics"
+    ctx = open_context(home / "data" / "crm.db", clock=Clock(ZONE),
+                       settings=Settings(timezone="Asia/Shanghai", language="en", calendar_file=str(target)))
+    app = build_app(ctx, watch_seconds=0.05)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            add_customer(ctx, "Acme")  # the service the app's forms call: the same hook runs
+            for _ in range(400):
+                if any("could not be refreshed" in str(n.message) for n in app._notifications):
+                    break
+                await pilot.pause(0.01)
+            (shown,) = [n for n in app._notifications if "could not be refreshed" in str(n.message)]
+            assert shown.severity == "warning" and ctx.warnings == []
+    finally:
+        ctx.close()

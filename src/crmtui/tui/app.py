@@ -150,6 +150,8 @@ class CrmApp(App[None]):
         """Another process (e.g. `crm log`) committed: every screen reloads (PRAGMA data_version, ~0.1 ms)."""
         if self._watcher is not None and self._watcher.changed():
             self.refresh_data("outside")
+        while self.ctx.warnings:  # beside a write that stood, e.g. a calendar file not refreshed
+            self.notify(self.ctx.warnings.pop(0), severity="warning", timeout=10)
 
     def _check_due(self) -> None:
         """Tells the rep when a follow-up comes due while the app is open."""
