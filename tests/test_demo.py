@@ -51,6 +51,12 @@ def test_demo_fills_an_empty_database_with_a_living_sample(ctx, tmp_path, settin
         where = {i: (by_id[i].name, by_id[i].region or "", by_id[i].company or "") for i in found}
         assert all(any(city in text for text in texts) for texts in where.values()), where
 
+    # as in a rep's book, most open deals close ahead (their close date moved on as they slipped), a few are late
+    today = ctx.clock.now().date()
+    closes = [d.expected_close for d, _ in list_deals(ctx) if d.stage not in ("won", "lost")]
+    late = sum(close < today for close in closes)
+    assert closes and 0 < late < len(closes) / 3, (late, len(closes))
+
     other = open_context(tmp_path / "second.db", settings=settings, clock=Clock(ZONE))
     try:
         assert load_demo(other) == counts

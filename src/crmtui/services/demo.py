@@ -252,8 +252,14 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
         last = next_at > now - timedelta(days=2)
         clock.moment = moment
         if deal is None and moment > created + timedelta(days=3):
+            close = (moment + timedelta(days=rng.randint(30, 120))).date()
+            if target_stage not in ("won", "lost"):
+                # A rep moves a slipping deal's close date on: most open deals close ahead, a few are late.
+                # Drawn from the customer's own generator, so the rest of the sample stays as it was.
+                slip = random.Random(f"close-{index}").randint(-20, 90)
+                close = max(close, (now + timedelta(days=slip)).date())
             deal = book.add_deal(customer.id, rng.choice(PRODUCTS), amount=str(rng.randint(2, 80) * 5000),
-                            close=(moment + timedelta(days=rng.randint(30, 120))).date())
+                            close=close)
             counts["deals"] += 1
         elif deal is not None and deal.stage != target_stage and rng.random() < 0.5:
             deal = _advance(book, deal, target_stage, stages, rng, index, moment)
