@@ -159,17 +159,20 @@ async def test_the_palette_finds_a_customer_by_name_or_pinyin_and_enter_opens_it
         assert app.screen.customer_id == keep.id
 
 
-async def test_the_palette_finds_a_deal_and_opens_its_customer(ctx, book):
+async def test_the_palette_finds_a_deal_and_opens_its_customer_on_that_deal(ctx, book):
     keep = book[0]
-    add_deal(ctx, keep.id, "Annual maintenance", amount="50000")
+    add_deal(ctx, keep.id, "Seats", amount="10000")
+    wanted = add_deal(ctx, keep.id, "Annual maintenance", amount="50000")
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         hits = await _palette(pilot, "maintenance")
         assert hits[0] == "Annual maintenance"
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
         assert app.screen.customer_id == keep.id
+        deals = app.screen.query_one("#deals", OptionList)
+        assert deals.has_focus and deals.get_option_at_index(deals.highlighted).id == wanted.id
 
 
 @pytest.mark.parametrize("typed", ["", "sc"])

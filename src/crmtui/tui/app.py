@@ -220,11 +220,11 @@ class CrmApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(help_sections(self.ctx.settings.sync.configured, self.is_manager)))
 
-    def open_customer(self, customer_id: str) -> None:
-        """Shows the 360 view of a customer."""
+    def open_customer(self, customer_id: str, deal_id: str | None = None) -> None:
+        """Shows the 360 view of a customer, with the cursor on `deal_id` when given."""
         from crmtui.tui.screens.customer import CustomerScreen  # deferred: see the note at the top
 
-        self.push_screen(CustomerScreen(customer_id))
+        self.push_screen(CustomerScreen(customer_id, deal_id))
 
     def log_follow_up(self, customer_id: str, customer_name: str) -> None:
         """Opens the follow-up form; the data reloads when it is saved."""

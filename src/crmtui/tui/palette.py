@@ -125,5 +125,6 @@ class CrmCommands(Provider):
         is, and for a deal whose it is. User data is never read as markup."""
         name = record.customer_name if record.kind == "customer" else record.detail
         about = [record.label(), record.detail] if record.kind == "customer" else [record.label(), record.customer_name]
-        return Hit(ranked(RECORD, score), highlight(name), partial(self.crm.open_customer, record.customer_id),
+        deal = record.record_id if record.kind == "deal" else None
+        return Hit(ranked(RECORD, score), highlight(name), partial(self.crm.open_customer, record.customer_id, deal),
                    text=name, help=escape(" · ".join(part for part in about if part)))

@@ -71,9 +71,11 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     AUTO_FOCUS = "#deals"
 
-    def __init__(self, customer_id: str) -> None:
+    def __init__(self, customer_id: str, deal_id: str | None = None) -> None:
         super().__init__()
         self.customer_id = customer_id
+        self.deal_id = deal_id
+        """The deal to put the cursor on when the screen first fills (a deal found in the palette)."""
         self.detail: CustomerDetail | None = None
         """The records behind the screen, for the actions on them."""
         self.view: Customer360 | None = None
@@ -184,6 +186,12 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         options = [Option(columns(line, widths, styles, right=(3,)), id=d.id)
                    for d, line in zip(view.deals, lines, strict=True)]
         _keep_highlight(listing, options or [self._nothing_yet(_("none yet — d adds one"))])
+        if self.deal_id is not None:  # once: later reloads keep the rep's own cursor
+            wanted = [index for index, d in enumerate(view.deals) if d.id == self.deal_id]
+            if wanted:
+                listing.highlighted = wanted[0]
+                listing.focus()
+            self.deal_id = None
 
     def _nothing_yet(self, hint: str) -> Option:
         """The line of an empty list: the key that adds to it, or only "none" on a pool customer's read-only view."""
