@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmtui import __version__
-from crmtui.cli import team
+from crmtui.cli import importing, team
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -766,6 +766,7 @@ def demo() -> None:
 
 
 team.register(app)  # `crm sync`, `crm pool`, `crm server`
+importing.register(app)  # `crm import`
 
 
 def main() -> None:

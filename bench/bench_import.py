@@ -1,0 +1,137 @@
+"""`crm import` of a 10,000-row customers sheet, beside a plain executemany of the same rows, in the same run.
+
+    .venv/bin/python bench/bench_import.py [--rows N] [--runs N]
+
+The sheet looks like a Chinese rep's export from Excel: GBK, CRLF, Chinese headers (客户名称, 联系人, 手机, 邮箱, 微信,
+地址, 行业, 来源, 标签, 备注), 60% Chinese and 40% English names, a contact person on every row, tags, notes, and
+about 2% of rows with a bad phone or email. The import runs into an empty book (a fresh CRMTUI_HOME) through the
+real service (every row checked, duplicates looked up, one outbox entry a record); the baseline inserts the same
+customers' columns with one executemany into a copy of the same empty schema, with no checks and no outbox.
+It prints the times and the import's peak memory (tracemalloc), for N and 2N rows (memory must not double).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "建华", "志强"]
+CITIES = ["北京", "上海", "深圳", "广州", "杭州", "成都", "武汉", "南京", "苏州", "西安"]
+WORDS = ["华信", "恒通", "瑞达", "金桥", "博远", "启明", "鼎盛", "新锐", "万联", "天润", "中科", "腾跃", "嘉禾", "宏图", "蓝海"]
+TRADES = [("科技", "软件"), ("贸易", "贸易"), ("制造", "制造"), ("物流", "物流"), ("医疗器械", "医疗")]
+EN = ["Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Hooli", "Vandelay", "Contoso", "Northwind"]
+FIRST = ["James", "Mary", "Robert", "Linda", "David", "Susan", "Emma", "Oliver"]
+LAST = ["Smith", "Brown", "Lee", "Wilson", "Taylor", "Walker"]
+HEADERS = ["客户名称", "联系人", "手机", "邮箱", "微信", "地址", "行业", "来源", "标签", "备注"]
+
+
+def make_sheet(path: Path, rows: int, seed: int = 7) -> None:
+    """A GBK CSV with CRLF line ends, as Excel on a Chinese Windows saves it."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="gbk", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(HEADERS)
+        for index in range(rows):
+            chinese = index % 5 < 3
+            if chinese:
+                trade, industry = rng.choice(TRADES)
+                city = rng.choice(CITIES)
+                company = f"{city}{rng.choice(WORDS)}{trade}{index}有限公司"
+                person = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            else:
+                industry, city = "software", rng.choice(["London", "Singapore"])
+                company = f"{rng.choice(EN)} {index} Ltd"
+                person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+            phone = f"1{rng.choice('3589')}{index:09d}"
+            email = f"buyer{index}@example.cn"
+            if rng.random() < 0.01:
+                phone = "12-34"  # bad: too few digits
+            if rng.random() < 0.01:
+                email = "buyer-at-example"  # bad
+            writer.writerow([company, person, phone, email, f"wx{index}", city, industry, rng.choice(["展会", "官网", "转介绍"]),
+                             rng.choice(["VIP", "重点，老客户", ""]), rng.choice(["", "", "对价格敏感", "需要报价"])])
+
+
+def timed_import(sheet: Path) -> tuple[float, int, dict[str, int]]:
+    """Seconds, peak traced bytes, and the counts of one `crm import` into an empty book."""
+    home = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    os.environ["CRMTUI_HOME"] = str(home)
+    from crmtui.services.context import open_context
+    from crmtui.services.importing.run import Options, run_import
+
+    ctx = open_context()
+    try:
+        tracemalloc.start()
+        start = time.perf_counter()
+        result = run_import(ctx, sheet, Options())
+        elapsed = time.perf_counter() - start
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    finally:
+        ctx.close()
+    return elapsed, peak, {"created": result.created, "contacts": result.contacts, "refused": result.refused}
+
+
+def timed_executemany(sheet: Path) -> float:
+    """Seconds to insert the same customers with one executemany into an empty book of the same schema."""
+    home = Path(tempfile.mkdtemp(prefix="bench-plain-"))
+    os.environ["CRMTUI_HOME"] = str(home)
+    from crmtui.core import paths
+    from crmtui.services.context import open_context
+
+    open_context().close()
+    now = "2026-11-24 02:00:00.000000"
+    start = time.perf_counter()
+    with sheet.open(encoding="gbk", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        rows = [(str(uuid.uuid4()), r[0], r[0].casefold(), r[2], r[3], r[4], r[5], r[6], r[7], now, now) for r in reader]
+    connection = sqlite3.connect(paths.database_path())
+    with connection:
+        connection.executemany(
+            "INSERT INTO customer (id, name, name_key, phone, email, wechat, region, industry, source, created_at,"
+            " updated_at, pinyin, kind, status, tier, score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 'company',"
+            " 'prospect', 'C', 0)", rows)
+    connection.close()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-sheet-"))
+    sheet, double = folder / "客户.csv", folder / "客户2.csv"
+    make_sheet(sheet, args.rows)
+    make_sheet(double, args.rows * 2)
+    imports, plains = [], []
+    for _ in range(args.runs):
+        imports.append(timed_import(sheet))
+        plains.append(timed_executemany(sheet))
+    best = min(imports, key=lambda r: r[0])
+    print(f"rows: {args.rows} (GBK CSV, {sheet.stat().st_size // 1024} KB); counts {best[2]}")
+    print(f"crm import      best {best[0]:.2f} s  runs {', '.join(f'{r[0]:.2f}' for r in imports)}"
+          f"  {'ok' if best[0] <= 3 else 'MISS (budget 3 s)'}")
+    print(f"executemany     best {min(plains):.3f} s  runs {', '.join(f'{t:.3f}' for t in plains)}  (same rows, no checks,"
+          " no outbox)")
+    twice = timed_import(double)
+    print(f"peak traced memory: {best[1] / 1e6:.1f} MB for {args.rows} rows, {twice[1] / 1e6:.1f} MB for {args.rows * 2}"
+          f" rows ({twice[0]:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,649 @@
+"""An import run: each row mapped, checked by the same functions `crm add` uses (so a refusal reads the same),
+matched against the book and the rows before it with the same duplicate rules, then written in bulk with one outbox
+entry a record, a batch at a time; refused rows go to the rejects file. A dry run does all of it but the writes.
+
+Duplicates are found in memory: the book's keys (phone, email, normalised name, of customers and their contacts)
+are read once, and every record the run adds joins them, so a file that repeats a row and a file imported twice
+create nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+
+from crmtui.core import i18n, normalize
+from crmtui.core.errors import CrmError, InvalidInput
+from crmtui.core.fields import label
+from crmtui.core.i18n import _
+from crmtui.services import fields
+from crmtui.services.context import Context
+from crmtui.services.customers import (
+    SETTABLE_STATUSES,
+    apply_customer_changes,
+    clean_tags,
+    contact_added,
+    contact_fields,
+    customer_changes,
+    customer_edited,
+    customer_fields,
+)
+from crmtui.services.importing import mapping as mappings
+from crmtui.services.importing.mapping import KINDS, Mapping, MappingError
+from crmtui.services.importing.readers import (
+    RejectsWriter,
+    Row,
+    Source,
+    open_source,
+    rejects_path,
+)
+from crmtui.services.scoring import lead_score
+from crmtui.store import customers as customer_store
+from crmtui.store import importing as store
+from crmtui.store.bulk import BulkWriter
+from crmtui.store.follow_ups import FollowUpRow
+from crmtui.store.follow_ups import customer_changes as follow_up_changes
+from crmtui.store.models import Contact, Customer, CustomerTag, new_id
+
+ON_DUPLICATE = ("skip", "merge", "create")
+BATCH = 2000
+"""Rows staged before they are written (within the one transaction): memory stays flat on a long file."""
+SHOWN_SKIPS = 200
+"""Skipped rows listed in the report (all are counted)."""
+
+_FIELD_OF_KEY = {"job_title": "title", "next_at": "next", "tags": "tag", "decision_maker": "decision-maker"}
+"""The services' field keys named as the import's fields, to find the column a refusal is about."""
+_FILLABLE = ("company", "phone", "email", "wechat", "source", "interest", "industry", "region")
+"""Customer fields a merge fills when the record in the book has none (it never overwrites)."""
+_CONTACT_FILLABLE = ("title", "phone", "email", "wechat", "birthday")
+
+
+@dataclass
+class Options:
+    """What `crm import` was asked to do."""
+
+    kind: str | None = None
+    maps: list[str] = field(default_factory=list)
+    mapping: str | None = None
+    save_mapping: str | None = None
+    dry_run: bool = False
+    on_duplicate: str = "skip"
+    rejects: Path | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+@dataclass
+class Refusal:
+    """A row not imported: its number, the column at fault (None when the row as a whole), why."""
+
+    row: int
+    column: str | None
+    reason: str
+
+
+@dataclass
+class Skip:
+    """A row left out as a duplicate (or one that would merge nothing new)."""
+
+    row: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    """What a run did (or, dry, would do)."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    sheet: str | None
+    kind: str
+    dry_run: bool
+    mapping: Mapping
+    created: int = 0
+    merged: int = 0
+    skipped: int = 0
+    refused: int = 0
+    contacts: int = 0
+    """Contacts added beside the records counted (a customers sheet's contact person)."""
+    customers: int = 0
+    """Customers added for contacts whose company was not in the book."""
+    refusals: list[Refusal] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    rejects: Path | None = None
+    mapping_saved: Path | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The result for `--json`."""
+        return {
+            "file": str(self.path), "format": self.format, "encoding": self.encoding, "sheet": self.sheet,
+            "kind": self.kind, "dry_run": self.dry_run,
+            "counts": {"created": self.created, "merged": self.merged, "skipped": self.skipped,
+                       "refused": self.refused, "contacts": self.contacts, "customers": self.customers},
+            "columns": dict(self.mapping.columns), "unknown_columns": list(self.mapping.unknown),
+            "refused": [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.refusals],
+            "skipped": [{"row": s.row, "reason": s.reason} for s in self.skips],
+            "rejects": str(self.rejects) if self.rejects else None,
+        }
+
+
+class Owner(NamedTuple):
+    """A record a key belongs to: its customer (with the name shown), and the contact when a contact's key."""
+
+    customer_id: str
+    label: str
+    contact_id: str | None
+
+
+class DuplicateIndex:
+    """The book's duplicate keys and those of every record this run adds, checked in the order `crm add` checks
+    them: a customer by phone, email, then name, against customers and their contacts; a contact by phone and email
+    against other customers, then by phone, email and name among its own customer's contacts."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, dict[str, Owner]] = {"phone": {}, "email": {}, "name": {}}
+        self.customers: dict[str, Owner] = {}
+        """Customers by normalised name: where a contact's company is found."""
+        self.contacts: dict[tuple[str, str, str], Owner] = {}
+        """(customer id, reason, key) -> the contact, for a contact's duplicates within its customer."""
+
+    def add(self, owner: Owner, record: dict[str, Any]) -> None:
+        """A record's keys (a customer's, or a contact's when the owner names one)."""
+        for reason in ("phone", "email", "name"):
+            key = record.get(f"{reason}_key")
+            if key:
+                self.keys[reason].setdefault(key, owner)
+                if owner.contact_id:
+                    self.contacts.setdefault((owner.customer_id, reason, key), owner)
+        if owner.contact_id is None and record.get("name_key"):
+            self.customers.setdefault(record["name_key"], owner)
+
+    def customer_match(self, record: dict[str, Any]) -> tuple[str, Owner] | None:
+        for reason in ("phone", "email", "name"):
+            key = record.get(f"{reason}_key")
+            if key and key in self.keys[reason]:
+                return reason, self.keys[reason][key]
+        return None
+
+    def contact_match(self, customer_id: str, contact: dict[str, Any]) -> tuple[str, Owner] | None:
+        for reason in ("phone", "email"):
+            key = contact.get(f"{reason}_key")
+            owner = self.keys[reason].get(key) if key else None
+            if owner is not None and owner.customer_id != customer_id:
+                return reason, owner
+        for reason in ("phone", "email", "name"):
+            key = contact.get(f"{reason}_key")
+            found = self.contacts.get((customer_id, reason, key)) if key else None
+            if found is not None:
+                return reason, found
+        return None
+
+
+@dataclass
+class _Mapped:
+    """A row's values by field, the column each came from, its tags and the lines of its note."""
+
+    values: dict[str, str]
+    columns: dict[str, str]
+    tags: list[str]
+    notes: list[str]
+
+
+class _RowRefused(Exception):
+    def __init__(self, column: str | None, reason: str) -> None:
+        self.column = column
+        self.reason = reason
+
+
+def prepare(ctx: Context, path: Path, options: Options) -> tuple[Source, Mapping]:
+    """The file opened and its mapping worked out (detected, then the mapping file, then each --map), or a one-line
+    refusal of what is wrong with them."""
+    if options.on_duplicate not in ON_DUPLICATE:
+        raise MappingError('--on-duplicate: one of {choices} (got "{value}")', choices=", ".join(ON_DUPLICATE),
+                           value=options.on_duplicate)
+    if options.kind is not None and options.kind not in KINDS:
+        raise MappingError('--kind: one of {kinds} (got "{kind}"); deals and follow-ups cannot be imported yet',
+                           kinds=", ".join(KINDS), kind=options.kind)
+    overrides = [mappings.parse_map_option(text) for text in options.maps]
+    mapping_file = mappings.read(options.mapping) if options.mapping else None
+    source = open_source(path, encoding=options.encoding, sheet=options.sheet)
+    kind = options.kind or (mapping_file[1].get("kind") if mapping_file else None) or \
+        ("contacts" if source.format == "vcf" else "customers")
+    mapping = mappings.for_vcard(str(kind)) if source.format == "vcf" else mappings.detect(source.headers, str(kind))
+    if mapping_file:
+        mappings.apply(*mapping_file, mapping)
+    for column, name in overrides:
+        if source.format != "vcf" and column not in source.headers:
+            raise MappingError('--map: no column "{column}" in {path} (columns: {columns})', column=column, path=path,
+                               columns=", ".join(source.headers))
+        mapping.columns[column] = name
+        if column in mapping.unknown:
+            mapping.unknown.remove(column)
+    return source, mapping
+
+
+def run_import(ctx: Context, path: Path, options: Options, progress: Callable[[int], None] | None = None,
+               prepared: tuple[Source, Mapping] | None = None) -> ImportResult:
+    """Imports the file (or, with dry_run, works out what it would do and writes nothing)."""
+    source, mapping = prepared or prepare(ctx, path, options)
+    result = ImportResult(path, source.format, source.encoding, source.sheet, mapping.kind, options.dry_run, mapping)
+    if options.save_mapping:
+        result.mapping_saved = mappings.save(mapping, options.save_mapping, path.name)
+    rejects = None if options.dry_run else RejectsWriter(source, options.rejects or rejects_path(path))
+    try:
+        with _book(ctx, options.dry_run) as (connection, outbox, session):
+            run = _Run(ctx, source, mapping, options, result, connection, outbox, session)
+            for done, row in enumerate(source.rows(), start=1):
+                try:
+                    run.row(row)
+                except _RowRefused as refused:
+                    result.refused += 1
+                    result.refusals.append(Refusal(row.number, refused.column, refused.reason))
+                    if rejects is not None:
+                        rejects.write(row, _refusal_text(refused.column, refused.reason))
+                if progress is not None and done % 250 == 0:
+                    progress(done)
+            run.finish()
+    finally:
+        if rejects is not None:
+            rejects.close()
+            result.rejects = rejects.path if rejects.count else None
+    return result
+
+
+def _refusal_text(column: str | None, reason: str) -> str:
+    return f"{column}: {reason}" if column else reason
+
+
+@contextmanager
+def _book(ctx: Context, dry_run: bool) -> Iterator[tuple[Any, Any, Any]]:
+    """The book to read (and, unless dry, write) in one transaction: an ORM session for merges, joined by the raw
+    connection the bulk writes and the key look-ups use."""
+    now = ctx.clock.utcnow()
+    if dry_run:
+        with ctx.db.read() as session, ctx.db.raw_read() as connection:
+            yield connection, None, session
+        return
+    with ctx.db.write(now) as session, ctx.db.raw_write(now) as (connection, outbox):
+        yield connection, outbox, session
+
+
+
+def _defaults(model: type[Customer | Contact]) -> dict[str, object]:
+    """The columns a new record leaves at the model's default (its owner, its dates of contact...)."""
+    return {name: info.default for name, info in model.model_fields.items() if name != "id" and not info.is_required()}
+
+
+class _Run:
+    """One import's state: the duplicate index, the staged records, the counts."""
+
+    def __init__(self, ctx: Context, source: Source, mapping: Mapping, options: Options, result: ImportResult,
+                 connection: Any, outbox: Any, session: Any) -> None:
+        self.ctx = ctx
+        self.source = source
+        self.mapping = mapping
+        self.options = options
+        self.result = result
+        self.connection = connection
+        self.outbox = outbox
+        self.session = session
+        self.now = ctx.clock.utcnow()
+        self.writer = BulkWriter()
+        self.batch = 0
+        self.written: set[str] = set()
+        """Customers this run added: a row merging into one is merged through the book like any other."""
+        self.rescore: set[str] = set()
+        """Customers already written that got a contact: rescored once, at the end."""
+        self.goal = _("Imported from {file}").format(file=source.path.name)
+        self.customer_defaults = _defaults(Customer)
+        self.contact_defaults = _defaults(Contact)
+        self.people = self._names_people()
+        self.index = DuplicateIndex()
+        for key in store.duplicate_keys(connection):
+            label = f"{key.contact_name} @ {key.customer_name}" if key.contact_id else key.customer_name
+            self.index.add(Owner(key.customer_id, label, key.contact_id),
+                           {"name_key": key.name_key, "phone_key": key.phone_key, "email_key": key.email_key})
+
+    # ------------------------------------------------------------ a row
+
+    def row(self, row: Row) -> None:
+        if row.error is not None:
+            raise _RowRefused(None, row.error)
+        mapped = self._map(row)
+        if self.mapping.kind == "contacts":
+            self._contact_row(mapped, row.number)
+        else:
+            self._customer_row(mapped, row.number)
+        if self.batch >= BATCH:
+            self._write()
+
+    def _map(self, row: Row) -> _Mapped:
+        mapped = _Mapped({}, {}, [], [])
+        parts: dict[str, str] = {}
+        for column, text in row.values.items():
+            name = self.mapping.field_of(column)
+            if name == "ignore":
+                continue
+            text = self.mapping.value(name, text)
+            if name in ("note", "owner"):  # who owns a record is the team server's to set: kept in the note
+                mapped.notes.append(f"{column}: {text}")
+            elif name == "notes":
+                mapped.notes.append(text)
+            elif name == "tag":
+                mapped.tags += fields.split_tags(text.replace("；", ",").replace(";", ",").replace("、", ","))
+            elif name in ("first-name", "last-name"):
+                parts[name] = text
+                mapped.columns.setdefault(self.mapping.person_field(), column)
+            elif name in mapped.values:
+                mapped.notes.append(f"{column}: {text}")  # a second column for a one-value field: kept, not lost
+            else:
+                mapped.values[name] = text
+                mapped.columns[name] = column
+        if parts:
+            target = self.mapping.person_field()
+            given, family = parts.get("first-name", ""), parts.get("last-name", "")
+            joined = family + given if _cjk(family + given) else f"{given} {family}".strip()
+            if target in mapped.values:
+                mapped.notes.append(joined)
+            else:
+                mapped.values[target] = joined
+        return mapped
+
+    def _checked(self, mapped: _Mapped, make: Callable[[], Any], person: bool = False) -> Any:
+        """What `make` returns, or the row refused naming the column of the field the checker refused."""
+        try:
+            return make()
+        except InvalidInput as exc:
+            name = _FIELD_OF_KEY.get(exc.field, exc.field)
+            if person and name == "name" and self.mapping.kind == "customers":
+                name = "contact"
+            raise _RowRefused(mapped.columns.get(name), exc.message()) from None
+
+    def _names_people(self) -> bool:
+        """Whether a customers sheet's names are people's (its name column is headed as a person's: 姓名, Name)."""
+        if self.mapping.kind != "customers":
+            return False
+        named = [column for column, name in self.mapping.columns.items() if name == "name"]
+        return bool(named) and all(mappings.header_key(c) in mappings.PERSON_HEADERS for c in named)
+
+    def _customer_row(self, mapped: _Mapped, number: int, person: bool = False) -> None:
+        values = mapped.values
+        lead = self.mapping.kind == "leads"
+        name = values.get("name")
+        contact_name = values.get("contact") if not lead else None
+        if name is None and contact_name is not None:  # no company given: the person is the customer
+            name, contact_name, person = contact_name, None, True
+            mapped.columns["name"] = mapped.columns.get("contact", "")
+        person = person or lead or self.people
+        status = self._status(values.get("status"), mapped, lead)
+        customer = self._checked(mapped, lambda: customer_fields(
+            self.ctx, name or "", status=status, kind="person" if person else "company", company=values.get("company"),
+            phone=values.get("phone"), email=values.get("email"), wechat=values.get("wechat"),
+            source=values.get("source"), interest=values.get("interest"), industry=values.get("industry"),
+            region=values.get("region"), tier=values.get("tier")))
+        contact = None
+        if contact_name:
+            contact = self._checked(mapped, lambda: self._contact_fields("", contact_name, values), person=True)
+        else:
+            mapped.notes += [f"{mapped.columns[key]}: {values[key]}" for key in ("title", "birthday", "decision-maker")
+                             if key in values]
+        tags = self._checked(mapped, lambda: clean_tags(mapped.tags))
+        next_at = self._next(mapped)
+        duplicate = self.index.customer_match(customer)
+        if duplicate is None and contact is not None:
+            duplicate = self.index.contact_match("", contact)
+        if duplicate is not None and self.options.on_duplicate != "create":
+            reason, owner = duplicate
+            if self.options.on_duplicate == "skip":
+                self._skip(number, reason, owner)
+            else:
+                self._merge(number, reason, owner, customer, contact, tags, next_at, mapped.notes)
+            return
+        self._add_customer(customer, tags, next_at, mapped.notes, contact)
+        self.result.created += 1
+        if contact is not None:
+            self.result.contacts += 1
+
+    def _status(self, text: str | None, mapped: _Mapped, lead: bool) -> str:
+        if lead or not text:
+            return "lead" if lead else "prospect"
+        status = mappings.STATUS_WORDS.get(text, text.casefold())
+        if status not in SETTABLE_STATUSES:
+            raise _RowRefused(mapped.columns.get("status"), InvalidInput(
+                "status", "one of {choices}", text, choices=", ".join(SETTABLE_STATUSES)).message())
+        return status
+
+    def _contact_fields(self, customer_id: str, name: str, values: dict[str, str]) -> dict[str, Any]:
+        decision = fields.yes_no("decision_maker", values["decision-maker"]) if "decision-maker" in values else False
+        return contact_fields(self.ctx, customer_id, name, title=values.get("title"), phone=values.get("phone"),
+                              email=values.get("email"), wechat=values.get("wechat"), decision_maker=decision,
+                              birthday=values.get("birthday"))
+
+    def _next(self, mapped: _Mapped) -> datetime | None:
+        """The next follow-up date as given: a day in the past is kept (the customer is then overdue on Today)."""
+        text = mapped.values.get("next")
+        if not text:
+            return None
+        from crmtui.core.dates import DateParseError, parse_next_date  # deferred: dateparser, ~0.25 s on first use
+
+        now = self.ctx.clock.now()
+        try:
+            return self.ctx.clock.to_utc(parse_next_date(text, now, self.ctx.settings.default_time).when)
+        except DateParseError:
+            day = self._checked(mapped, lambda: fields.day("next_at", text, now))
+            return self.ctx.clock.to_utc(datetime.combine(day, self.ctx.settings.default_time, self.ctx.clock.zone))
+
+    def _contact_row(self, mapped: _Mapped, number: int) -> None:
+        values = mapped.values
+        company = values.get("customer")
+        if not company:
+            # a phone's card with no company: the person is a customer of their own
+            self._customer_row(_Mapped({k: v for k, v in values.items() if k not in ("customer", "contact")},
+                                       mapped.columns, mapped.tags, mapped.notes), number, person=True)
+            return
+        owner = self.index.customers.get(normalize.name_key(company))
+        new_company = None
+        if owner is None:
+            new_company = self._checked(mapped, lambda: customer_fields(
+                self.ctx, company, status="prospect", kind="company", source=values.get("source"),
+                interest=values.get("interest"), industry=values.get("industry"), region=values.get("region"),
+                tier=values.get("tier")))
+            mapped.columns["name"] = mapped.columns.get("customer", "")
+        else:
+            mapped.notes += [f"{mapped.columns[key]}: {values[key]}" for key in ("source", "interest", "industry",
+                                                                                 "region", "tier") if key in values]
+        customer_id = owner.customer_id if owner else ""
+        contact = self._checked(mapped, lambda: self._contact_fields(customer_id, values.get("name") or "", values),
+                                person=True)
+        tags = self._checked(mapped, lambda: clean_tags(mapped.tags))
+        duplicate = self.index.contact_match(customer_id, contact)
+        if duplicate is not None and self.options.on_duplicate != "create":
+            reason, dup = duplicate
+            if self.options.on_duplicate == "merge" and dup.contact_id is not None:
+                self._merge_contact(number, reason, dup, contact, mapped.notes)
+            else:
+                self._skip(number, reason, dup)
+            return
+        if new_company is not None:
+            self._add_customer(new_company, tags, None, mapped.notes, contact)
+            self.result.customers += 1
+        else:
+            self._add_contact(owner.customer_id, owner.label, contact)  # type: ignore[union-attr]
+            self.rescore.add(owner.customer_id)  # type: ignore[union-attr]
+            self._note(owner.customer_id, mapped.notes, contact["id"])  # type: ignore[union-attr]
+        self.result.created += 1
+
+    # ------------------------------------------------------------ staging and writing
+
+    def _add_customer(self, customer: dict[str, Any], tags: list[str], next_at: datetime | None, notes: list[str],
+                      contact: dict[str, Any] | None) -> None:
+        """Stages a new customer, its tags, its contact and its note, each as the services would write them: the
+        customer scored with its contact, its dates those of its note."""
+        if contact is not None:
+            customer["score"] = lead_score(SimpleNamespace(**customer), [SimpleNamespace(**contact)],
+                                           self.ctx.settings.score)  # type: ignore[arg-type]
+        customer["next_follow_up_at"] = next_at
+        if notes:
+            customer.update(follow_up_changes(self._note_row("", notes, None, next_at), self.now, None))
+        customer_id = self._stage(Customer, {**self.customer_defaults, **customer})
+        self.written.add(customer_id)
+        self.index.add(Owner(customer_id, str(customer["name"]), None), customer)
+        for tag in tags:
+            self._stage(CustomerTag, {"customer_id": customer_id, "tag": tag, "created_at": self.now,
+                                      "updated_at": self.now, "deleted_at": None})
+        if contact is not None:
+            self._add_contact(customer_id, str(customer["name"]), contact)
+        self._note(customer_id, notes, contact["id"] if contact else None, next_at)
+
+    def _add_contact(self, customer_id: str, customer_name: str, contact: dict[str, Any]) -> None:
+        contact["customer_id"] = customer_id
+        contact["id"] = self._stage(Contact, {**self.contact_defaults, **contact})
+        self.index.add(Owner(customer_id, f"{contact['name']} @ {customer_name}", contact["id"]), contact)
+
+    def _stage(self, model: type[Any], values: dict[str, Any]) -> str:
+        """Stages a record for the bulk write and returns its id (a dry run only makes the id)."""
+        self.batch += 1
+        if self.outbox is None:
+            return new_id()
+        return self.writer.add_values(model, values, self.now)
+
+    def _note_row(self, customer_id: str, notes: list[str], contact_id: str | None,
+                  next_at: datetime | None = None) -> FollowUpRow:
+        return FollowUpRow(customer_id=customer_id, at=self.now, channel="other", goal=self.goal, goal_met=True,
+                           notes="\n".join(notes)[:fields.TEXT_MAX], next_plan=None, next_at=next_at,
+                           contact_id=contact_id)
+
+    def _note(self, customer_id: str, notes: list[str], contact_id: str | None = None,
+              next_at: datetime | None = None) -> None:
+        """The row's notes and unmapped columns as one follow-up on the customer, marked by its goal as imported."""
+        if not notes or self.outbox is None:
+            return
+        row = self._note_row(customer_id, notes, contact_id, next_at)
+        row.id = new_id()
+        self.batch += 1
+        self.writer.add_follow_up(row, self.now)
+
+    def _write(self) -> None:
+        if self.outbox is not None:
+            self.writer.write(self.connection, self.outbox)
+        self.batch = 0
+
+    def finish(self) -> None:
+        """Writes what is staged; rescores the customers that got contacts after they were written."""
+        self._write()
+        if self.outbox is None:
+            return
+        for customer_id in sorted(self.rescore):
+            customer = self.session.get(Customer, customer_id)
+            customer_edited(self.ctx, customer, customer_store.contacts_of(self.session, customer_id))
+        if self.rescore:
+            self.session.flush()
+
+    # ------------------------------------------------------------ duplicates
+
+    def _skip(self, number: int, reason: str, owner: Owner) -> None:
+        self.result.skipped += 1
+        if len(self.result.skips) < SHOWN_SKIPS:
+            self.result.skips.append(Skip(number, _('same {reason} as "{name}" ({id})').format(
+                reason=_reason(reason), name=owner.label, id=owner.customer_id[:8])))
+
+    def _existing(self, model: type[Any], record_id: str) -> Any:
+        """A record of the book through the ORM (a record of this run is written first, then read like any)."""
+        if self.batch:
+            self._write()
+        return self.session.get(model, record_id)
+
+    def _merge(self, number: int, reason: str, owner: Owner, customer: dict[str, Any], contact: dict[str, Any] | None,
+               tags: list[str], next_at: datetime | None, notes: list[str]) -> None:
+        """Fills what the customer in the book lacks from the row (never overwrites), adds its new tags, its contact
+        when not already there, and its notes when not already brought in."""
+        existing = self._existing(Customer, owner.customer_id) if self.outbox is not None or \
+            owner.customer_id not in self.written else None
+        if existing is None:  # a dry run's record of this file, never written: nothing to compare it with
+            self._skip(number, reason, owner)
+            return
+        fills = {name: customer[name] for name in _FILLABLE if customer.get(name) and not getattr(existing, name)}
+        have = {t.tag for t in customer_store.tags_of(self.session, existing.id)} if tags else set()
+        new_tags = [tag for tag in tags if tag not in have]
+        new_contact = contact is not None and self.index.contact_match(existing.id, contact) is None
+        note_text = "\n".join(notes)[:fields.TEXT_MAX]
+        new_note = bool(notes) and not store.has_note(self.connection, existing.id, note_text)
+        fill_next = next_at is not None and existing.next_follow_up_at is None
+        if not (fills or new_tags or new_contact or new_note or fill_next):
+            self._skip(number, reason, owner)
+            return
+        self.result.merged += 1
+        if self.outbox is None:
+            return
+        try:
+            if fills:
+                apply_customer_changes(existing, customer_changes(self.ctx, fills))
+            if fill_next:
+                existing.next_follow_up_at = next_at
+            contacts = customer_store.contacts_of(self.session, existing.id)
+            added = None
+            if new_contact:
+                added = new_contact_record(self.ctx, existing.id, contact)  # type: ignore[arg-type]
+                contact_added(self.ctx, existing, contacts, added)
+                self.session.add(added)
+                self.index.add(Owner(existing.id, f"{added.name} @ {existing.name}", added.id), contact)  # type: ignore[arg-type]
+                self.result.contacts += 1
+            else:
+                customer_edited(self.ctx, existing, contacts)
+            for tag in new_tags:
+                self.session.add(CustomerTag(customer_id=existing.id, tag=tag, created_at=self.now,
+                                             updated_at=self.now))
+            self.session.flush()
+        except CrmError as exc:
+            self.result.merged -= 1
+            raise _RowRefused(None, exc.message()) from None
+        if new_note:
+            self._note(existing.id, notes, added.id if added is not None else None)
+
+    def _merge_contact(self, number: int, reason: str, owner: Owner, contact: dict[str, Any],
+                       notes: list[str]) -> None:
+        """Fills what the contact in the book lacks from the row (never overwrites)."""
+        existing = self._existing(Contact, str(owner.contact_id)) if self.outbox is not None or \
+            owner.customer_id not in self.written else None
+        if existing is None:
+            self._skip(number, reason, owner)
+            return
+        fills = {name: contact[name] for name in _CONTACT_FILLABLE if contact.get(name) and not getattr(existing, name)}
+        note_text = "\n".join(notes)[:fields.TEXT_MAX]
+        new_note = bool(notes) and not store.has_note(self.connection, existing.customer_id, note_text)
+        if not fills and not new_note:
+            self._skip(number, reason, owner)
+            return
+        self.result.merged += 1
+        if self.outbox is None:
+            return
+        if fills:
+            for name, value in fills.items():
+                setattr(existing, name, value)
+                if name in ("phone", "email"):
+                    setattr(existing, f"{name}_key", contact[f"{name}_key"])
+            existing.updated_at = self.now
+            self.rescore.add(existing.customer_id)
+            self.session.flush()
+        if new_note:
+            self._note(existing.customer_id, notes, existing.id)
+
+
+def new_contact_record(ctx: Context, customer_id: str, values: dict[str, Any]) -> Contact:
+    """A contact made from checked values (contact_fields) for a customer of the book."""
+    return Contact(**{**values, "customer_id": customer_id, "id": new_id()})
+
+
+def _reason(reason: str) -> str:
+    """A duplicate's reason (phone, email, name) in the rep's language."""
+    return reason if i18n.language == "en" else label(reason)
+
+
+def _cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)

@@ -1,0 +1,39 @@
+"""What an import reads of the book before it writes: every live customer's and contact's duplicate keys, read
+once (a look-up a row would cost 10,000 queries on a large file), and whether a customer already has a note."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import NamedTuple
+
+
+class KeyRow(NamedTuple):
+    """The keys `crm add` checks for a duplicate, of one live customer (contact None) or one of its live contacts."""
+
+    customer_id: str
+    customer_name: str
+    contact_id: str | None
+    contact_name: str | None
+    name_key: str | None
+    phone_key: str | None
+    email_key: str | None
+
+
+def duplicate_keys(connection: sqlite3.Connection) -> Iterator[KeyRow]:
+    """Every live customer's keys, then every live contact's of a live customer, each oldest first (the first match
+    is the one find_duplicate names)."""
+    yield from (KeyRow(*row) for row in connection.execute(
+        "SELECT id, name, NULL, NULL, name_key, phone_key, email_key FROM customer"
+        " WHERE deleted_at IS NULL ORDER BY created_at"))
+    yield from (KeyRow(*row) for row in connection.execute(
+        "SELECT c.id, c.name, t.id, t.name, t.name_key, t.phone_key, t.email_key FROM contact t"
+        " JOIN customer c ON c.id = t.customer_id WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL"
+        " ORDER BY t.created_at"))
+
+
+def has_note(connection: sqlite3.Connection, customer_id: str, notes: str) -> bool:
+    """Whether the customer has a live follow-up with exactly these notes (an imported note already brought in)."""
+    return connection.execute(
+        "SELECT 1 FROM follow_up WHERE customer_id = ? AND notes = ? AND deleted_at IS NULL LIMIT 1",
+        (customer_id, notes)).fetchone() is not None
