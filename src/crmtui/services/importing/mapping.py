@@ -96,7 +96,8 @@ _PATTERNS = (
     (re.compile(r"^address \d+ - formatted$"), "region"),
     (re.compile(r"^organization \d+ - name$"), _ORG),
     (re.compile(r"^organization \d+ - title$"), "title"),
-    (re.compile(r" - type$|^e-?mail \d+ - type$|^e-?mail \d+ display name$|^e-?mail type$"), "ignore"),
+    (re.compile(r"^address \d+ - city$"), "region"),
+    (re.compile(r" - (type|label)$|^e-?mail( \d+)? (type|display name)$|^phonetic |^photo$|^file as$"), "ignore"),
 )
 
 STATUS_WORDS = {"线索": "lead", "潜在客户": "prospect", "意向客户": "prospect", "潜客": "prospect", "成交客户": "customer",

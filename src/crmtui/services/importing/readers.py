@@ -353,7 +353,8 @@ def _card_values(card: Any) -> dict[str, str]:
     children = list(card.getChildren())
     # mobile numbers first: the first TEL is the one the contact's phone gets
     phones = sorted((c for c in children if c.name == "TEL"),
-                    key=lambda c: 0 if "CELL" in {t.upper() for t in c.params.get("TYPE", [])} else 1)
+                    key=lambda c: 0 if "CELL" in {t.upper() for t in [*c.params.get("TYPE", []),
+                                                                       *getattr(c, "singletonparams", [])]} else 1)
     for child in [*phones, *(c for c in children if c.name != "TEL")]:
         name = child.name.upper()
         if name in _VCARD_SKIPPED or name.startswith("X-AB") or name in _BINARY_PROPERTIES:
@@ -370,6 +371,8 @@ def _card_values(card: Any) -> dict[str, str]:
                                 if isinstance(part, str) and part))
         elif name == "BDAY":
             put("BDAY", _vcard_day(str(value)))
+        elif name == "TEL":
+            put("TEL", re.sub(r"^tel:", "", str(value), flags=re.IGNORECASE))  # vCard 4.0 writes a URI
         elif name in _WECHAT:
             put("X-WECHAT", str(value))
         elif name == "CATEGORIES":

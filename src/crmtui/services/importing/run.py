@@ -9,6 +9,7 @@ create nothing new.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ _FIELD_OF_KEY = {"job_title": "title", "next_at": "next", "tags": "tag", "decisi
 """The services' field keys named as the import's fields, to find the column a refusal is about."""
 _FILLABLE = ("company", "phone", "email", "wechat", "source", "interest", "industry", "region")
 """Customer fields a merge fills when the record in the book has none (it never overwrites)."""
+_NO_DATE = ("0/0/00", "0/0/0000", "00/00/0000")
+"""What Outlook writes in an empty date column."""
 _CONTACT_FILLABLE = ("title", "phone", "email", "wechat", "birthday")
 
 
@@ -336,7 +339,11 @@ class _Run:
             elif name == "notes":
                 mapped.notes.append(text)
             elif name == "tag":
-                mapped.tags += fields.split_tags(text.replace("；", ",").replace(";", ",").replace("、", ","))
+                # Google's labels are "* myContacts ::: Clients": its own groups (starred) are not the rep's tags
+                tags = fields.split_tags(re.sub("[；;、]|:::", ",", text))
+                mapped.tags += [tag for tag in tags if not tag.startswith("* ")]
+            elif name == "birthday" and text in _NO_DATE:
+                continue
             elif name in ("first-name", "last-name"):
                 parts[name] = text
                 mapped.columns.setdefault(self.mapping.person_field(), column)
