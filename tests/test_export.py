@@ -203,7 +203,7 @@ def test_a_failed_export_leaves_the_existing_file_as_it_was_and_no_temporary_fil
     target.write_text("old", encoding="utf-8")
 
     def broken(*_args):
-        yield ("x",) * 13
+        yield (None,) * 13
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("crmtui.services.exporting.records", broken)
@@ -218,3 +218,19 @@ def test_an_exported_file_gets_the_usual_permissions_not_the_owner_only_ones(ctx
     export(ctx, "customers", "csv", target)
     assert target.stat().st_mode & 0o044  # readable by the group or others under the usual umask 022
 
+
+
+def test_a_vcard_with_separators_line_breaks_and_a_long_chinese_note_reads_back_exactly(ctx, tmp_path: Path):
+    interest = "年度维保服务；含上门巡检、备件更换，以及7×24小时热线支持。" * 4  # long: folded across lines
+    add_customer(ctx, "Doe; John, Jr.\\", kind="person", company="A;B,C", phone="13700001111", interest=interest,
+                 tags=["VIP", "a,b"])
+    target = tmp_path / "people.vcf"
+    export(ctx, "customers", "vcf", target)
+    raw = target.read_bytes()
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded at 75 octets
+    raw.decode("utf-8")  # never folded inside a character
+    (card,) = vobject.readComponents(raw.decode("utf-8"))
+    assert card.fn.value == "Doe; John, Jr.\\"
+    assert card.org.value == ["A;B,C"]
+    assert card.note.value == f"interest: {interest}"
+    assert card.categories.value == ["VIP", "a,b"]

@@ -2,7 +2,7 @@
 to iCalendar (docs/export.md).
 
 Start-up deferral: the exporters are imported inside the command (they load the store's export queries, and
-openpyxl, vobject or icalendar when their format is written); this module loads with every `crm` command and
+openpyxl or icalendar when their format is written); this module loads with every `crm` command and
 holds only the command's signature.
 """
 

@@ -25,7 +25,9 @@ FOLLOW_UP_COLUMNS = ("id", "customer_id", "customer", "contact", "deal", "at", "
                      "notes", "next_plan", "next_at", "author")
 """The columns each query yields, in order (the exporters name them for the rep)."""
 
-_TAGS = ("(SELECT group_concat(tag, ', ') FROM (SELECT t.tag FROM customer_tag t WHERE t.customer_id = c.id"
+TAG_SEPARATOR = "\x1f"
+"""Between a customer's tags in the `tags` column (the unit separator: no tag holds it, a comma may)."""
+_TAGS = ("(SELECT group_concat(tag, char(31)) FROM (SELECT t.tag FROM customer_tag t WHERE t.customer_id = c.id"
          " AND t.deleted_at IS NULL ORDER BY t.tag))")
 
 _QUERIES = {

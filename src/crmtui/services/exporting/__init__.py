@@ -3,7 +3,7 @@
 One module a format (csv_file, xlsx_file, vcard_file, json_lines, calendar); records.py reads the rows, typed, one
 at a time through the store, so an export's memory does not grow with the book. A file is written next to its
 target and renamed over it when complete: a failed export leaves nothing half-written, and an existing file stays
-as it was. The heavy libraries (openpyxl, vobject, icalendar) load only in the format that needs them.
+as it was. The heavy libraries (openpyxl, icalendar) load only in the format that needs them.
 """
 
 from __future__ import annotations

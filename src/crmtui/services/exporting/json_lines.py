@@ -1,6 +1,6 @@
 """JSON lines: one record a line, a JSON object keyed by the column names (`"kind"` first when the file holds
 several kinds), UTF-8 as typed. Amounts are numbers of the currency's units, times ISO 8601 with the rep's offset,
-days ISO 8601, yes/no booleans, empty values null."""
+days ISO 8601, tags a list of strings, yes/no booleans, empty values null."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ The column names are the same in every language: they are the field names `crm a
 (`customer`, `phone`, `next follow-up`...), so a file exported here imports back whatever language either side
 speaks, and a script reading it does not break when a rep switches language.
 
-Types: text, whole numbers, amounts (money, two decimals; stored in cents), times (in the rep's time zone), days,
+Types: text, tags (a list), whole numbers, amounts (money, two decimals; stored in cents), times (in the rep's time zone), days,
 yes/no. Each format writes them its own way: a CSV as text Excel reads back as the same type, an XLSX as typed cells,
 JSON as numbers, strings in ISO 8601 and booleans.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -43,7 +43,7 @@ def _columns(*spec: str) -> tuple[Column, ...]:
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "customers": _columns("id", "customer", "type", "company", "status", "tier", "score:int", "phone", "email",
-                          "wechat", "industry", "region", "source", "interest", "tags", "owner", "next follow-up:time",
+                          "wechat", "industry", "region", "source", "interest", "tags:tags", "owner", "next follow-up:time",
                           "last contact:time", "created:time"),
     "contacts": _columns("id", "customer id", "customer", "name", "title", "phone", "email", "wechat",
                          "decision maker:yesno", "birthday:day", "created:time"),
@@ -63,19 +63,17 @@ def money(cents: int | None) -> Decimal | None:
     return None if cents is None else (Decimal(cents) * _CENT).quantize(_CENT)
 
 
-def _typed(value: object, kind: str, zone: tzinfo) -> object:
-    if value is None:
-        return None
-    if kind == "time":
-        moment = from_db(str(value))
-        return moment.astimezone(zone) if moment else None
-    if kind == "day":
-        return day_from_db(str(value))
-    if kind == "money":
-        return money(int(value))  # type: ignore[call-overload]
-    if kind == "yesno":
-        return bool(value)
-    return value
+def _converters(kind: str, zone: tzinfo) -> list:
+    """For each column of `kind`, the function that makes its stored value typed (None: kept as stored)."""
+
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC).astimezone(zone)
+
+    def tags(text: str) -> list[str]:
+        return text.split(store.TAG_SEPARATOR)
+
+    by_type = {"time": moment, "day": date.fromisoformat, "money": money, "yesno": bool, "tags": tags}
+    return [by_type.get(column.type) for column in COLUMNS[kind]]
 
 
 def _shape(kind: str, row: tuple) -> tuple:
@@ -88,11 +86,11 @@ def _shape(kind: str, row: tuple) -> tuple:
 
 def records(ctx: Context, kind: str) -> Iterator[tuple]:
     """The rows of `kind` as typed values in the order of COLUMNS[kind], one at a time (one read snapshot)."""
-    types = [column.type for column in COLUMNS[kind]]
-    zone = ctx.clock.zone
+    converters = _converters(kind, ctx.clock.zone)
     with ctx.db.raw_read() as connection:
         for row in store.rows(connection, kind):
-            yield tuple(_typed(value, kind_, zone) for value, kind_ in zip(_shape(kind, row), types, strict=True))
+            yield tuple(value if convert is None or value is None else convert(value)
+                        for value, convert in zip(_shape(kind, row), converters, strict=True))
 
 
 def contact_cards(ctx: Context) -> Iterator[dict]:
@@ -103,11 +101,13 @@ def contact_cards(ctx: Context) -> Iterator[dict]:
 
 
 def person_customer_cards(ctx: Context) -> Iterator[dict]:
-    """The customers who are people (not companies), each as a dict of the store's fields (for vCards)."""
+    """The customers who are people (not companies), each as a dict of the store's fields (for vCards; tags as a
+    list)."""
     with ctx.db.raw_read() as connection:
         for row in store.rows(connection, "customers"):
             record = dict(zip(store.CUSTOMER_COLUMNS, row, strict=True))
             if record["kind"] == "person":
+                record["tags"] = record["tags"].split(store.TAG_SEPARATOR) if record["tags"] else []
                 yield record
 
 

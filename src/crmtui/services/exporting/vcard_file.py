@@ -1,7 +1,13 @@
-"""vCard 3.0, as phones and Outlook import it, written by vobject: one card a contact (its customer as ORG) or a
-customer who is a person, with FN and N, TEL, EMAIL, ORG, TITLE, BDAY, X-WECHAT (the WeChat id, as Chinese phone
-apps write it), CATEGORIES (tags), NOTE (what else the CRM knows), and UID (the record's id, so a phone that
-imports the file again updates the card instead of adding a second)."""
+"""vCard 3.0 (RFC 2426), as phones and Outlook import it: one card a contact (its customer as ORG) or a customer who
+is a person, with FN and N, TEL, EMAIL, ORG, TITLE, BDAY, X-WECHAT (the WeChat id, as Chinese phone apps write it),
+CATEGORIES (tags), NOTE (what else the CRM knows), and UID (the record's id, so a phone that imports the file
+again updates the card instead of adding a second).
+
+Written here rather than with vobject: vobject builds and validates an object tree per card and took about 1.3 ms
+a card (28,800 contacts of the 20,000-customer bench book: some 40 s), where the format needs only escaping and
+line folding (below, about 15 µs a card). The tests read every card back with vobject, and `crm import` reads
+them with it.
+"""
 
 from __future__ import annotations
 
@@ -10,39 +16,54 @@ from typing import TextIO
 
 from crmtui.core.i18n import _
 
+_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
 
-def _card(fields: dict[str, object]):  # type: ignore[no-untyped-def]
-    # deferred: vobject costs ~0.15 s to import, paid only by a vCard export
-    import vobject
 
-    card = vobject.vCard()
-    name = str(fields["name"])
-    card.add("fn").value = name
+def escape(text: object) -> str:
+    """A TEXT value: backslash, semicolon, comma and line breaks escaped (RFC 2426 §4)."""
+    return str(text).translate(_ESCAPES)
+
+
+def fold(line: str) -> str:
+    """A content line folded at 75 octets (CRLF and a space), never inside a UTF-8 character; ended by CRLF."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # a continuation byte: step back to the start
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # a folded line starts with its space
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def card(fields: dict[str, object]) -> str:
+    """One vCard 3.0."""
+    name = escape(fields["name"])
     # One name, not split: a Chinese name has no space between its parts, and a wrong split (欧阳 is one surname)
     # is worse than none. Phones show FN.
-    card.add("n").value = vobject.vcard.Name(family=name)
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{name}", f"N:{name};;;;"]
     if fields.get("org"):
-        card.add("org").value = [str(fields["org"])]
+        lines.append(f"ORG:{escape(fields['org'])}")
     if fields.get("title"):
-        card.add("title").value = str(fields["title"])
+        lines.append(f"TITLE:{escape(fields['title'])}")
     if fields.get("phone"):
-        tel = card.add("tel")
-        tel.value = str(fields["phone"])
-        tel.type_param = "CELL"
+        lines.append(f"TEL;TYPE=CELL:{escape(fields['phone'])}")
     if fields.get("email"):
-        email = card.add("email")
-        email.value = str(fields["email"])
-        email.type_param = "INTERNET"
+        lines.append(f"EMAIL;TYPE=INTERNET:{escape(fields['email'])}")
     if fields.get("birthday"):
-        card.add("bday").value = str(fields["birthday"])
+        lines.append(f"BDAY:{fields['birthday']}")
     if fields.get("wechat"):
-        card.add("x-wechat").value = str(fields["wechat"])
+        lines.append(f"X-WECHAT:{escape(fields['wechat'])}")
     if fields.get("tags"):
-        card.add("categories").value = [tag.strip() for tag in str(fields["tags"]).split(",") if tag.strip()]
+        lines.append("CATEGORIES:" + ",".join(escape(tag) for tag in fields["tags"]))  # type: ignore[attr-defined]
     if fields.get("note"):
-        card.add("note").value = str(fields["note"])
-    card.add("uid").value = f"{fields['id']}@crmtui"
-    return card
+        lines.append(f"NOTE:{escape(fields['note'])}")
+    lines.append(f"UID:{escape(fields['id'])}@crmtui")
+    lines.append("END:VCARD")
+    return "".join(fold(line) for line in lines)
 
 
 def contact_fields(contact: dict) -> dict[str, object]:
@@ -63,9 +84,9 @@ def customer_fields(customer: dict) -> dict[str, object]:
 
 
 def write(handle: TextIO, cards: Iterable[dict[str, object]]) -> int:
-    """Writes one vCard a record (CRLF line ends, long lines folded, as RFC 2426 says); returns the number."""
+    """Writes one vCard a record (CRLF line ends, long lines folded); returns the number of cards."""
     written = 0
     for fields in cards:
-        handle.write(_card(fields).serialize())
+        handle.write(card(fields))
         written += 1
     return written

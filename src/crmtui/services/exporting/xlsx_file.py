@@ -50,16 +50,26 @@ def add_sheet(book: Workbook, title: str, columns: tuple[Column, ...], rows: Ite
     formats = [FORMATS.get(column.type) for column in columns]
     written = 0
     for row in rows:
-        cells = []
+        # Plain values cost openpyxl far less than cells: a cell object only where a number format is needed, or
+        # where a text would otherwise be taken for a formula.
+        cells: list[object] = []
         for value, number_format in zip(row, formats, strict=True):
-            if isinstance(value, datetime):
-                value = value.replace(tzinfo=None)  # the rep's local time: Excel cells carry no zone
-            item = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and value.startswith("="):
-                item.data_type = "s"  # text as typed, never a formula
-            elif number_format and value is not None:
+            if isinstance(value, list):  # tags
+                value = ", ".join(value)
+            if value is None:
+                cells.append(None)
+            elif number_format:
+                if isinstance(value, datetime):
+                    value = value.replace(tzinfo=None)  # the rep's local time: Excel cells carry no zone
+                item = WriteOnlyCell(sheet, value=value)
                 item.number_format = number_format
-            cells.append(item)
+                cells.append(item)
+            elif isinstance(value, str) and value.startswith("="):
+                item = WriteOnlyCell(sheet, value=value)
+                item.data_type = "s"  # text as typed, never a formula
+                cells.append(item)
+            else:
+                cells.append(value)
         sheet.append(cells)
         written += 1
     return written
