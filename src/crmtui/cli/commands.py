@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmtui import __version__
-from crmtui.cli import importing, team
+from crmtui.cli import exporting, importing, team
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -767,6 +767,7 @@ def demo() -> None:
 
 team.register(app)  # `crm sync`, `crm pool`, `crm server`
 importing.register(app)  # `crm import`
+exporting.register(app)  # `crm export`
 
 
 def main() -> None:
