@@ -169,24 +169,28 @@ def test_refused_rows_are_named_by_row_and_column_with_the_words_of_crm_add(tmp_
 
 def test_a_real_run_writes_refused_rows_to_a_rejects_file_in_the_inputs_encoding_that_imports_once_fixed(
         tmp_path: Path) -> None:
-    sheet = excel_csv(tmp_path / "客户.csv", [GOOD[0], BAD_PHONE, GOOD[1]])
+    sheet = excel_csv(tmp_path / "客户.csv", [GOOD[0], BAD_PHONE, GOOD[1], BAD_DATE])
 
     result = imported(str(sheet))
 
     rejects = tmp_path / "客户.rejects.csv"
     assert result["rejects"] == str(rejects)
     raw = rejects.read_bytes()
-    assert raw.count(b"\r\n") == 2  # CRLF, as the input
+    assert raw.count(b"\r\n") == 3  # CRLF, as the input
     rows = list(csv.reader(io.StringIO(raw.decode("gbk"))))
     assert rows[0] == [*HEADERS, "import error"]
-    assert rows[1][:len(BAD_PHONE)] == BAD_PHONE
+    assert rows[1][:len(BAD_PHONE)] == BAD_PHONE and rows[2][:len(BAD_DATE)] == BAD_DATE
     assert rows[1][-1].startswith("手机: phone: a phone number")
-    # the rep fixes the phone in the rejects file and imports that file: the error column is ignored
+    # the rep fixes the phone in the rejects file (not yet the birthday) and imports that file: the error column is
+    # ignored, and the rejects file is rewritten with what is still refused
     rows[1][2] = "13700004444"
-    excel_csv(rejects, [rows[1]], headers=rows[0])
+    excel_csv(rejects, rows[1:], headers=rows[0])
     again = imported(str(rejects))
-    assert again["counts"]["created"] == 1 and again["counts"]["refused"] == 0
+    assert again["counts"]["created"] == 1 and again["counts"]["refused"] == 1
     assert show("深圳瑞达")["phone"] == "13700004444"
+    left = list(csv.reader(io.StringIO(rejects.read_bytes().decode("gbk"))))
+    assert [row[0] for row in left] == ["客户名称", BAD_DATE[0]] and left[1][-1].startswith("生日: birthday:")
+    assert sorted(p.name for p in tmp_path.iterdir() if "rejects" in p.name) == ["客户.rejects.csv"]
 
 
 def test_rejects_puts_the_refused_rows_where_asked_and_a_dry_run_writes_none(tmp_path: Path) -> None:

@@ -408,7 +408,10 @@ def _one_line(value: str) -> str:
 
 
 def rejects_path(path: Path) -> Path:
-    """Where refused rows go by default: beside the input, `.rejects` before its suffix (客户.rejects.csv)."""
+    """Where refused rows go by default: beside the input, `.rejects` before its suffix (客户.rejects.csv); a rejects
+    file imported again keeps its name (what is still refused replaces it, once it has been read)."""
+    if path.stem.endswith(".rejects"):
+        return path
     return path.with_name(f"{path.stem}.rejects{path.suffix}")
 
 
@@ -419,6 +422,8 @@ class RejectsWriter:
         self.source = source
         self.path = path
         self.count = 0
+        # the input itself (a rejects file imported again) is written beside it and replaced when it is all read
+        self._target = path.with_name(path.name + ".part") if path.resolve() == source.path.resolve() else path
         self._handle: Any = None
         self._writer: Any = None
         self._book: Any = None
@@ -450,7 +455,7 @@ class RejectsWriter:
             self._sheet = self._book.create_sheet(self.source.sheet or "Sheet1")
             self._sheet.append(headers)
             return
-        self._handle = self.path.open("w", encoding=self.source.encoding, newline="", errors="replace")
+        self._handle = self._target.open("w", encoding=self.source.encoding, newline="", errors="replace")
         if self.source.format == "csv":
             self._writer = csv.writer(self._handle, delimiter=self.source.delimiter, lineterminator=self.source.newline)
             self._writer.writerow(headers)
@@ -458,6 +463,8 @@ class RejectsWriter:
     def close(self) -> None:
         """Finishes the file (a workbook is written here)."""
         if self._book is not None:
-            self._book.save(self.path)
+            self._book.save(self._target)
         if self._handle is not None:
             self._handle.close()
+        if self.count and self._target != self.path:
+            self._target.replace(self.path)

@@ -250,7 +250,7 @@ def run_import(ctx: Context, path: Path, options: Options, progress: Callable[[i
                     result.refusals.append(Refusal(row.number, refused.column, refused.reason))
                     if rejects is not None:
                         rejects.write(row, _refusal_text(refused.column, refused.reason))
-                if progress is not None and done % 250 == 0:
+                if progress is not None and done % 100 == 0:
                     progress(done)
             run.finish()
     finally:
@@ -370,7 +370,9 @@ class _Run:
             name = _FIELD_OF_KEY.get(exc.field, exc.field)
             if person and name == "name" and self.mapping.kind == "customers":
                 name = "contact"
-            raise _RowRefused(mapped.columns.get(name), exc.message()) from None
+            column = mapped.columns.get(name) or next(
+                (c for c, f in self.mapping.columns.items() if f == name), None)  # an empty cell: its column
+            raise _RowRefused(column, exc.message()) from None
 
     def _names_people(self) -> bool:
         """Whether a customers sheet's names are people's (its name column is headed as a person's: 姓名, Name)."""
@@ -390,7 +392,7 @@ class _Run:
         person = person or lead or self.people
         status = self._status(values.get("status"), mapped, lead)
         customer = self._checked(mapped, lambda: customer_fields(
-            self.ctx, name or "", status=status, kind="person" if person else "company", company=values.get("company"),
+            self.ctx, name, status=status, kind="person" if person else "company", company=values.get("company"),  # type: ignore[arg-type]
             phone=values.get("phone"), email=values.get("email"), wechat=values.get("wechat"),
             source=values.get("source"), interest=values.get("interest"), industry=values.get("industry"),
             region=values.get("region"), tier=values.get("tier")))
@@ -466,7 +468,7 @@ class _Run:
             mapped.notes += [f"{mapped.columns[key]}: {values[key]}" for key in ("source", "interest", "industry",
                                                                                  "region", "tier") if key in values]
         customer_id = owner.customer_id if owner else ""
-        contact = self._checked(mapped, lambda: self._contact_fields(customer_id, values.get("name") or "", values),
+        contact = self._checked(mapped, lambda: self._contact_fields(customer_id, values.get("name"), values),  # type: ignore[arg-type]
                                 person=True)
         tags = self._checked(mapped, lambda: clean_tags(mapped.tags))
         duplicate = self.index.contact_match(customer_id, contact)
