@@ -7,7 +7,7 @@
 - resident memory of the running app, beside the minimal app;
 - the keystrokes a complete follow-up takes from Today, apart from the typed text.
 
-With --baseline REV, the launch, the key to frame and the memory are measured for that revision's `src` too (exported
+With --baseline REV (or a folder holding a `src` tree of crmtui's), the launch, the key to frame and the memory are measured for that revision's `src` too (exported
 with `git archive` into a temp dir; the repository and the working tree are only read), in the same run, the two sides
 taking turns, each on its own copy of the database. Both sides start as `python -m crmtui` with PYTHONPATH at their
 `src`; "ours" is the working tree (uncommitted changes included).
@@ -262,7 +262,9 @@ def side_env(base: dict[str, str], src: Path, home: Path, db: Path) -> dict[str,
 
 def compare_with(baseline: str, db: Path, tmp: Path, base_env: dict[str, str], runs: int, presses: int) -> None:
     """Launch to Today, key to frame and memory of the working tree beside `baseline`, the sides taking turns."""
-    sides = {"baseline": export_source(baseline, tmp / "baseline"), "ours": ROOT / "src"}
+    # a folder is taken as it is (a src tree prepared by hand), anything else as a git revision
+    source = Path(baseline) if Path(baseline).is_dir() else export_source(baseline, tmp / "baseline")
+    sides = {"baseline": source, "ours": ROOT / "src"}
     envs = {}
     for name, src in sides.items():
         copy = tmp / f"{name}.db"
@@ -304,7 +306,8 @@ READY = "Overdue"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", nargs="?", type=Path, default=ROOT / "bench" / "out" / "big.db")
-    parser.add_argument("--baseline", help="another revision to measure launch, key to frame and memory against")
+    parser.add_argument("--baseline", help="another revision (or a src folder) to measure launch, key to frame and "
+                        "memory against")
     parser.add_argument("--runs", type=int, default=5, help="launches per side (default 5)")
     parser.add_argument("--presses", type=int, default=40, help="key presses per side (default 40)")
     parser.add_argument("--skip-inprocess", action="store_true",
