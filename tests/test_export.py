@@ -234,3 +234,12 @@ def test_a_vcard_with_separators_line_breaks_and_a_long_chinese_note_reads_back_
     assert card.org.value == ["A;B,C"]
     assert card.note.value == f"interest: {interest}"
     assert card.categories.value == ["VIP", "a,b"]
+
+
+def test_control_characters_pasted_into_a_name_are_written_as_visible_escapes_in_xlsx_and_vcard(ctx, tmp_path: Path):
+    add_customer(ctx, "Acme\x1b[31m\x07 Ltd", kind="person", phone="13700001111")
+    export(ctx, "customers", "xlsx", tmp_path / "c.xlsx")  # openpyxl refuses control characters outright
+    assert openpyxl.load_workbook(tmp_path / "c.xlsx")["customers"]["B2"].value == "Acme\\x1b[31m\\x07 Ltd"
+    export(ctx, "customers", "vcf", tmp_path / "c.vcf")
+    (card,) = vobject.readComponents((tmp_path / "c.vcf").read_text(encoding="utf-8"))
+    assert card.fn.value == "Acme\\x1b[31m\\x07 Ltd"

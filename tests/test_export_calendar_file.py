@@ -38,9 +38,11 @@ def calendar_ctx(home: Path, tmp_path: Path):
 def test_a_service_write_refreshes_the_calendar_file(calendar_ctx):
     ctx, target = calendar_ctx
     acme = add_customer(ctx, "Acme")
+    ctx.settle()  # the refresh runs in the background
     assert target.exists() and _starts(target) == {}  # written after the first write, nothing planned yet
     log_follow_up(ctx, acme.id, channel="phone", goal="needs", goal_met=True, notes="ok", next_plan="quote",
                   next_at="2026-11-26 14:00")
+    ctx.settle()
     assert _starts(target) == {f"follow-up-{acme.id}@crmtui": datetime(2026, 11, 26, 14, 0, tzinfo=ZONE)}
     assert ctx.warnings == []
     assert [p.name for p in target.parent.iterdir() if p.name.endswith(".tmp")] == []  # renamed into place
@@ -52,6 +54,7 @@ def test_a_calendar_file_that_cannot_be_written_is_a_warning_and_the_write_stand
                        settings=Settings(timezone="Asia/Shanghai", language="en", calendar_file=str(target)))
     try:
         acme = add_customer(ctx, "Acme")
+        ctx.settle()
         with ctx.db.raw_read() as connection:
             assert connection.execute("SELECT name FROM customer WHERE id = ?", (acme.id,)).fetchone() == ("Acme",)
         assert len(ctx.warnings) == 1 and "could not be refreshed" in ctx.warnings[0] and str(target) in ctx.warnings[0]
@@ -127,3 +130,30 @@ async def test_the_app_shows_a_calendar_that_could_not_be_refreshed_as_a_warning
             assert shown.severity == "warning" and ctx.warnings == []
     finally:
         ctx.close()
+
+
+def test_a_write_does_not_wait_for_the_refresh_and_writes_during_one_are_in_the_next(calendar_ctx, monkeypatch):
+    import threading
+
+    from crmtui.services.exporting import calendar
+
+    ctx, target = calendar_ctx
+    started, release, runs = threading.Event(), threading.Event(), []
+    real = calendar.refresh_calendar
+
+    def slow(context):
+        runs.append(1)
+        started.set()
+        release.wait(timeout=60)
+        real(context)
+
+    monkeypatch.setattr(calendar, "refresh_calendar", slow)
+    first = add_customer(ctx, "Acme")
+    assert started.wait(timeout=60)  # the refresh is running, and the write has returned
+    second = add_customer(ctx, "Beta")
+    log_follow_up(ctx, second.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                  next_at="2026-11-26 14:00")
+    release.set()
+    ctx.settle()
+    assert len(runs) == 2  # the run in progress, then one more for both writes made meanwhile
+    assert set(_starts(target)) == {f"follow-up-{second.id}@crmtui"} and first.id

@@ -58,6 +58,7 @@ def open_session() -> Iterator[Context]:
         raise
     finally:
         if ctx is not None:
+            ctx.settle()
             for warning in ctx.warnings:  # beside a write that stood, e.g. a calendar file not refreshed
                 sys.stderr.write(_("warning: ") + visible(warning) + "\n")
             ctx.close()

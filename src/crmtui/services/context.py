@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +27,56 @@ class Context:
     warnings: list[str] = field(default_factory=list)
     """What went wrong beside a write that stood (a calendar file not refreshed): the front end shows and clears
     them."""
+    background: list[Callable[[], None]] = field(default_factory=list)
+    """Waits for the work writes started in the background (the calendar refresh); see settle()."""
+
+    def settle(self) -> None:
+        """Waits until the work writes started in the background is done (its warnings are then in `warnings`)."""
+        for wait in self.background:
+            wait()
 
     def close(self) -> None:
-        """Releases the database."""
+        """Waits for the background work, then releases the database."""
+        self.settle()
         self.db.close()
+
+
+class BackgroundJob:
+    """A job run in a thread of its own each time it is asked for, never twice at once: asked while it runs, it runs
+    once more when done (however many times it was asked meanwhile), so the last request always sees the last
+    write. Used to refresh the calendar file after writes without making the rep wait for it."""
+
+    def __init__(self, job: Callable[[], None]) -> None:
+        self._job = job
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+
+    def request(self) -> None:
+        """Runs the job now in the background, or once more after the run in progress."""
+        with self._lock:
+            if self._thread is not None:
+                self._again = True
+                return
+            self._thread = threading.Thread(target=self._run, name="crmtui-background", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                self._job()
+            finally:
+                with self._lock:
+                    again, self._again = self._again, False
+                    if not again:
+                        self._thread = None
+            if not again:
+                return
+
+    def wait(self) -> None:
+        """Returns when no run is in progress or asked for."""
+        while (thread := self._thread) is not None:
+            thread.join()
 
 
 def open_context(db_path: Path | None = None, settings: Settings | None = None, clock: Clock | None = None) -> Context:
@@ -50,7 +98,9 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
                        " make it and its folder writable for one run", path=exc.path, revision=exc.revision) from None
     ctx = Context(db=db, settings=settings, clock=clock)
     if settings.calendar_file:
-        db.after_commit = lambda: _refresh_calendar(ctx)
+        refresh = BackgroundJob(lambda: _refresh_calendar(ctx))
+        db.after_commit = refresh.request
+        ctx.background.append(refresh.wait)
     return ctx
 
 

@@ -6,8 +6,9 @@ when the follow-up is planned again), so a calendar app subscribed to the file, 
 its events instead of adding copies. Follow-ups are timed events in the rep's zone (the `timezone` setting, with
 its VTIMEZONE); the others are all-day events; birthdays repeat every year.
 
-`refresh_calendar` rewrites the file the `calendar_file` setting names; services/context.py calls it after
-every write that commits, from the app and the command line alike.
+`refresh_calendar` rewrites the file the `calendar_file` setting names; services/context.py runs it in a thread
+after every write that commits (from the app and the command line alike), so the rep never waits for it; a
+command waits for it only before it exits.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import _
+from crmtui.core.normalize import visible
 from crmtui.services.exporting.records import as_day, as_local
 from crmtui.store import exporting as store
 
@@ -53,7 +55,7 @@ def events(ctx: Context) -> Iterator[Event]:
         item = Event()
         item.add("uid", uid)
         item.add("dtstamp", stamp)
-        item.add("summary", summary)
+        item.add("summary", visible(summary))  # iCalendar text holds no control characters: shown as \x1b
         item.add("dtstart", start)
         item.add("dtend", end)
         return item
@@ -66,7 +68,7 @@ def events(ctx: Context) -> Iterator[Event]:
                 _("Follow up {customer}").format(customer=name)
             item = event(_uid("follow-up", customer_id), summary, start, start + timedelta(minutes=FOLLOW_UP_MINUTES))
             if plan:
-                item.add("description", plan)
+                item.add("description", visible(plan))
             yield item
         for contract_id, name, number, end_on, cents in store.contract_ends(
                 connection, today - timedelta(days=RENEWAL_LOOKBACK_DAYS)):

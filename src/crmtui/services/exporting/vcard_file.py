@@ -15,13 +15,15 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from crmtui.core.i18n import _
+from crmtui.core.normalize import visible
 
 _ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": ""})
 
 
 def escape(text: object) -> str:
-    """A TEXT value: backslash, semicolon, comma and line breaks escaped (RFC 2426 §4)."""
-    return str(text).translate(_ESCAPES)
+    """A TEXT value: backslash, semicolon, comma and line breaks escaped (RFC 2426 §4); any other control character,
+    which a vCard cannot hold, made a visible escape such as \\x1b."""
+    return visible(str(text).translate(_ESCAPES))
 
 
 def fold(line: str) -> str:

@@ -1,7 +1,8 @@
 """XLSX with typed cells, written by openpyxl in write-only mode (rows go to the file as they come, so memory does
 not grow with the book): whole numbers as numbers, amounts as numbers shown with two decimals, days and times as
 Excel dates (times in the rep's zone: Excel has no zones), yes/no as booleans, phones and every other text as text
-(a text starting with "=" stays text, never a formula). One sheet a kind."""
+(a text starting with "=" stays text, never a formula; a control character, which XML cannot hold, is written as a
+visible escape such as \\x1b). One sheet a kind."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from crmtui.core.normalize import visible
 from crmtui.services.exporting.records import Column
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ def add_sheet(book: Workbook, title: str, columns: tuple[Column, ...], rows: Ite
     """A sheet with a bold header row and the rows as typed cells; returns the number of rows."""
     # deferred: with workbook() above, for an XLSX export only
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -64,10 +67,15 @@ def add_sheet(book: Workbook, title: str, columns: tuple[Column, ...], rows: Ite
                 item = WriteOnlyCell(sheet, value=value)
                 item.number_format = number_format
                 cells.append(item)
-            elif isinstance(value, str) and value.startswith("="):
-                item = WriteOnlyCell(sheet, value=value)
-                item.data_type = "s"  # text as typed, never a formula
-                cells.append(item)
+            elif isinstance(value, str):
+                if ILLEGAL_CHARACTERS_RE.search(value):
+                    value = visible(value)  # XML cannot hold control characters: shown as \x1b, as the CLI does
+                if value.startswith("="):
+                    item = WriteOnlyCell(sheet, value=value)
+                    item.data_type = "s"  # text as typed, never a formula
+                    cells.append(item)
+                else:
+                    cells.append(value)
             else:
                 cells.append(value)
         sheet.append(cells)
