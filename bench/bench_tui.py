@@ -49,7 +49,8 @@ Bare().run()
 
 
 def tmux(socket: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True, env=env)
+    return subprocess.run(["tmux", "-L", socket, "-f", "/dev/null", *args], capture_output=True, text=True, env=env,
+                          check=False)
 
 
 def launch_once(command: str, ready_text: str, env: dict[str, str]) -> tuple[float, float]:
@@ -58,13 +59,13 @@ def launch_once(command: str, ready_text: str, env: dict[str, str]) -> tuple[flo
     start = time.perf_counter()
     tmux(socket, "new-session", "-d", "-s", "b", "-x", "100", "-y", "30", command, env=env)
     try:
-        seconds = float("nan")
+        seconds = None
         while time.perf_counter() - start < 30:
             if ready_text in tmux(socket, "capture-pane", "-p", "-t", "b").stdout:
                 seconds = time.perf_counter() - start
                 break
             time.sleep(0.005)
-        if seconds != seconds:
+        if seconds is None:
             raise RuntimeError(f"{ready_text!r} never appeared for {command}")
         time.sleep(0.3)
         pid = tmux(socket, "list-panes", "-t", "b", "-F", "#{pane_pid}").stdout.strip()
@@ -81,7 +82,7 @@ def launch_time(command: str, ready_text: str, env: dict[str, str], runs: int = 
 
 def _tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (the pane may run a shell that runs python)."""
-    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss=", "-A"], capture_output=True, text=True).stdout
+    out = subprocess.run(["ps", "-o", "pid=,ppid=,rss=", "-A"], capture_output=True, text=True, check=True).stdout
     rows = [tuple(int(x) for x in line.split()) for line in out.splitlines() if line.strip()]
     children: dict[int, list[int]] = {}
     rss = {}
@@ -144,10 +145,10 @@ def capture_cost() -> float:
 async def search_keystroke(db: Path) -> tuple[float, float]:
     """Median ms of the work one search keystroke causes (the query and filling the result list), and the
     query alone."""
-    from crmtui.tui.app import build_app
     from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.search import search
+    from crmtui.tui.app import build_app
 
     ctx = open_context(db, settings=Settings(timezone="Asia/Shanghai", language="en"))
     app = build_app(ctx)
@@ -174,10 +175,10 @@ async def search_keystroke(db: Path) -> tuple[float, float]:
 
 async def board_figures(db: Path) -> tuple[float, float, int]:
     """Median ms to read the board (the service) and to fill its columns (the screen), and the open deals shown."""
-    from crmtui.tui.app import build_app
     from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.pipeline import board
+    from crmtui.tui.app import build_app
 
     ctx = open_context(db, settings=Settings(timezone="Asia/Shanghai", language="en"))
     app = build_app(ctx)
@@ -204,11 +205,11 @@ async def follow_up_keystrokes(tmp: Path) -> int:
     """Drives a complete follow-up from Today and counts every key that is not part of the typed text."""
     from datetime import timedelta
 
-    from crmtui.tui.app import build_app
     from crmtui.core.config import Settings
     from crmtui.services.context import open_context
     from crmtui.services.customers import add_customer
     from crmtui.services.follow_ups import log_follow_up
+    from crmtui.tui.app import build_app
 
     ctx = open_context(tmp / "count.db", settings=Settings(timezone="Asia/Shanghai", language="en"))
     customer = add_customer(ctx, "Count Ltd")

@@ -66,7 +66,7 @@ async def _until(pilot, condition, seconds: float = 10.0) -> None:
 
 def _footer_line(app) -> str:
     """The footer's line as the screen shows it, composited (so a key drawn over another shows as it is seen)."""
-    return app.screen._compositor.render_strips()[-1].text  # noqa: SLF001 - the composited frame, as a terminal gets it
+    return app.screen._compositor.render_strips()[-1].text  # the composited frame, as a terminal gets it
 
 
 def _shown_keys(app) -> list[FooterKey]:
