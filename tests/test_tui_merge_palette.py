@@ -175,6 +175,20 @@ async def test_the_palette_finds_a_deal_and_opens_its_customer_on_that_deal(ctx,
         assert deals.has_focus and deals.get_option_at_index(deals.highlighted).id == wanted.id
 
 
+@pytest.mark.parametrize(("name", "typed"), [("Omega Trading [HK]", "omega"), ("Zeta [/x] Closing", "zeta"),
+                                             ("Eta [red]Red", "eta")])
+async def test_the_palette_shows_a_name_with_brackets_as_written(ctx, name, typed):
+    wanted = add_customer(ctx, name)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        hits = await _palette(pilot, typed)
+        assert hits[0] == name
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        assert app.screen.customer_id == wanted.id
+
+
 @pytest.mark.parametrize("typed", ["", "sc"])
 async def test_the_palette_lists_crmtuis_actions_before_textuals(ctx, typed):
     ours = {binding.description for owner in (CrmApp, TodayScreen) for binding in owner.BINDINGS}

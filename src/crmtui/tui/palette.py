@@ -19,6 +19,8 @@ from textual.dom import DOMNode
 from textual.markup import escape
 
 if TYPE_CHECKING:
+    from textual.fuzzy import Matcher
+
     from crmtui.services.context import Context
     from crmtui.services.search import SearchHit
     from crmtui.tui.app import CrmApp
@@ -118,7 +120,7 @@ class CrmCommands(Provider):
                 yield Hit(ranked(TEXTUALS, score), matcher.highlight(title), callback, help=help_text)
         records = await asyncio.to_thread(find_records, self.crm.ctx, query)
         for index, record in enumerate(records):
-            yield self._record_hit(matcher.highlight, record, 1 / (index + 1))
+            yield self._record_hit(partial(_highlight_literally, matcher), record, 1 / (index + 1))
 
     def _record_hit(self, highlight: Callable[[str], Content], record: SearchHit, score: float) -> Hit:
         """A customer or a deal, kept in the search's order (customers first); the line under it says what it
@@ -128,3 +130,16 @@ class CrmCommands(Provider):
         deal = record.record_id if record.kind == "deal" else None
         return Hit(ranked(RECORD, score), highlight(name), partial(self.crm.open_customer, record.customer_id, deal),
                    text=name, help=escape(" · ".join(part for part in about if part)))
+
+
+def _highlight_literally(matcher: Matcher, text: str) -> Content:
+    """A record's name with the typed letters highlighted, read as plain text: Textual's own highlight reads
+    it as markup, which swallows "[HK]" in "Omega Trading [HK]" and drops a name with "[/x]" altogether."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
