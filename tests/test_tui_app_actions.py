@@ -376,6 +376,28 @@ async def test_the_edit_dialogs_value_box_is_labelled_and_its_cursor_starts_at_t
     assert customer_detail(ctx, late.id).customer.phone == "13800138001"
 
 
+async def test_a_phone_another_customer_has_is_saved_only_when_entered_again(ctx, late):
+    other = add_customer(ctx, "李四商贸", phone="13900139000")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _customer_screen(pilot, late.id)
+        await pilot.press("e")
+        await _until(pilot, lambda: isinstance(app.screen, EditCustomerScreen))
+        dialog = app.screen
+        value = await _edit_field(pilot, dialog, 1)  # Phone
+        value.value = "13900139000"
+        await _save(pilot, dialog, value)
+        said = _notes(app)[-1]
+        assert said == ('Customer "李四商贸" has the same Phone: Enter again saves it anyway, or Esc and merge the two '
+                        "(m on the customer screen)")
+        assert "--force" not in said
+        assert customer_detail(ctx, late.id).customer.phone == "13800138000"  # nothing saved yet
+        assert value.value == "13900139000"  # what was typed stays
+        await _save(pilot, dialog, value)
+    assert customer_detail(ctx, late.id).customer.phone == "13900139000"
+    assert customer_detail(ctx, other.id).customer.phone == "13900139000"
+
+
 # ---------------------------------------------------------------- the shell agrees
 
 

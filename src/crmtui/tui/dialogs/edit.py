@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.form import SavesInWorker
-from crmtui.core.errors import CrmError, InvalidInput, NotAllowed
+from crmtui.core.errors import CrmError, DuplicateFound, InvalidInput, NotAllowed
 from crmtui.core import i18n, labels
 from crmtui.core.formatting import format_amount, format_birthday
 from crmtui.core.fields import FIELDS
@@ -45,6 +45,10 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.editing: str | None = None
+        self.duplicate_allowed: tuple[str, str] | None = None
+        """(field, value) the rep was told is another record's too: saved again unchanged, it is saved anyway."""
+        self.saving_value: tuple[str, str] | None = None
+        """(field, value) of the save under way."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -82,9 +86,9 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         """The value as the list shows it."""
         return self._value(name)
 
-    def store(self, name: str, value: str) -> None:
+    def store(self, name: str, value: str, force: bool = False) -> None:
         """Saves one field through the service and keeps the record it returns; runs in the save's worker
-        (raises CrmError when refused)."""
+        (raises CrmError when refused). `force` saves a value another record has too."""
         raise NotImplementedError
 
     def refusal(self, name: str) -> CrmError | None:
@@ -127,9 +131,12 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         if name is None or not self.start_saving():
             return
         value = event.value
+        force = self.duplicate_allowed == (name, value)
+        self.duplicate_allowed = None
+        self.saving_value = (name, value)
 
         def write() -> str:
-            self.store(name, value)
+            self.store(name, value, force)
             return name
 
         self.save_in_worker(write)
@@ -150,8 +157,16 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
             listing.focus()
 
     def refused(self, error: CrmError) -> None:
-        """The service's refusal is said and the value box marked; what was typed stays, to be corrected."""
+        """The service's refusal is said and the value box marked; what was typed stays, to be corrected. A value
+        another record has too is worded for the app: Enter again saves it anyway."""
         self.query_one("#value", Input).add_class("missing")
+        if isinstance(error, DuplicateFound):
+            self.duplicate_allowed = self.saving_value
+            self.notify(_('{kind} "{name}" has the same {field}: Enter again saves it anyway, or Esc and merge '
+                          "the two (m on the customer screen)").format(
+                kind=labels.kind(error.kind).capitalize(), name=error.existing_name,
+                field=FIELDS[error.reason].shown() if error.reason in FIELDS else error.reason), severity="warning")
+            return
         self.notify(error.message(), severity="error")
 
     def action_back(self) -> None:
@@ -186,13 +201,13 @@ class EditCustomerScreen(EditRecordScreen):
         """The status in words."""
         return labels.status(self._value(name)) if name == "status" else self._value(name)
 
-    def store(self, name: str, value: str) -> None:
+    def store(self, name: str, value: str, force: bool = False) -> None:
         if name == "tags":
             tags = split_tags(value)
             self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: tags})
             self.tags = tags
         else:
-            self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: value})
+            self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: value}, force=force)
 
     def refusal(self, name: str) -> CrmError | None:
         """Why this field cannot be edited here (in a team, the owner is the server's), or None."""
@@ -244,8 +259,8 @@ class EditContactScreen(EditRecordScreen):
             return _("Yes") if self.contact.decision_maker else _("No")
         return self._value(name)
 
-    def store(self, name: str, value: str) -> None:
-        self.contact = edit_contact(self.crm.ctx, self.contact.id, {name: value})
+    def store(self, name: str, value: str, force: bool = False) -> None:
+        self.contact = edit_contact(self.crm.ctx, self.contact.id, {name: value}, force=force)
 
 
 def deal_field_labels() -> dict[str, str]:
@@ -289,8 +304,8 @@ class EditDealScreen(EditRecordScreen):
             return NotAllowed("a won deal's amount is its contract's; it cannot be changed here")
         return None
 
-    def store(self, name: str, value: str) -> None:
-        self.deal = edit_deal_fields(self.crm.ctx, self.deal.id, {name: value})
+    def store(self, name: str, value: str, force: bool = False) -> None:
+        self.deal = edit_deal_fields(self.crm.ctx, self.deal.id, {name: value})  # a deal has no duplicate check
 
 
 def edit_deal(app: CrmApp, deal_id: str) -> None:
