@@ -30,9 +30,11 @@ class FooterEntry:
 
     @property
     def width(self) -> int:
-        """Cells the key takes: " k " then "description " (FooterKey's padding in a footer that is not compact)."""
-        return cell_len(self.key_display) + 2 + (cell_len(self.binding.description) + 1
-                                                 if self.binding.description else 0)
+        """Cells the key takes: " k " then "description " (FooterKey's padding in a footer that is not compact);
+        a key without a description is shown bare."""
+        if not self.binding.description:
+            return cell_len(self.key_display)
+        return cell_len(self.key_display) + 2 + cell_len(self.binding.description) + 1
 
 
 def fitting(entries: list[FooterEntry], room: int) -> list[FooterEntry]:
