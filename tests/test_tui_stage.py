@@ -199,3 +199,39 @@ async def test_a_skip_the_settings_forbid_is_refused_before_any_form(ctx, seats)
         await pilot.press("s", "2")  # the next stage moves at once
         await _settle(pilot)
     assert _deal(ctx, seats.customer_id).stage == "needs"
+
+
+async def test_esc_on_a_won_form_the_rep_typed_in_asks_before_throwing_it_away(ctx, seats):
+    from crmtui.tui.dialogs.confirm import ConfirmScreen
+
+    app = build_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _pick(pilot, seats.customer_id, "6")
+        assert isinstance(form, GateForm)
+        await pilot.press("escape")  # nothing typed: the form just closes
+        await _settle(pilot)
+        assert not isinstance(app.screen, GateForm | ConfirmScreen)
+        await pilot.press("s", "6")
+        await _settle(pilot)
+        form = app.screen
+        await _type(pilot, "HT-9")  # the contract number, the first field still to fill
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await _settle(pilot)
+        assert app.screen is form and form.query_one("#contract_no", Input).value == "HT-9"
+        await pilot.press("escape")
+        await _settle(pilot)
+        await pilot.press("y")
+        await _settle(pilot)
+        assert not isinstance(app.screen, GateForm | ConfirmScreen)
+    assert _deal(ctx, seats.customer_id).stage == "initial"
+
+
+async def test_a_move_says_where_the_deal_went(ctx, seats):
+    app = build_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _pick(pilot, seats.customer_id, "2")
+        await _settle(pilot)
+        assert "Seats moved to Needs confirmed" in _said(app)

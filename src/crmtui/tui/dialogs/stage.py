@@ -115,6 +115,8 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         self.plan = plan
         self.confirmed: dict[str, bool] = {"reopen": reopen}
         """The questions of the move (NeedsConfirmation kinds) the rep said yes to."""
+        self.started_with: dict[str | None, str] = {}
+        """The inputs' values as the form opened (the deal's amount, today), to tell whether the rep typed."""
 
     def fields(self) -> list[tuple[str, str, str, str]]:
         """(input id, label, placeholder, starting value) of the inputs this move asks for, the reason list aside."""
@@ -159,6 +161,7 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         label_widths(self)
+        self.started_with = {field.id: field.value for field in self.query(Input)}
         if self.stage == "won":
             self.show_schedule()
         # The first field still to fill: what the deal already knows (its amount, today) is only checked.
@@ -254,7 +257,16 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         self.app.push_screen(ConfirmScreen(question.message()), answered)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        """Esc: a form the rep typed in asks before what was typed is thrown away."""
+        if all(self.started_with.get(field.id) == field.value for field in self.query(Input)):
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen(_("Discard this move? What you typed will be lost.")), answered)
 
 
 def move_deal(app: CrmApp, deal_id: str, title: str, stage: str, done: Callable[[bool], None] | None = None) -> None:
@@ -265,7 +277,8 @@ def move_deal(app: CrmApp, deal_id: str, title: str, stage: str, done: Callable[
 
     def finished(moved: bool | None) -> None:
         if moved:
-            app.notify(_("{title} moved").format(title=title))
+            app.notify(_("{title} moved to {stage}").format(
+                title=title, stage=stage_name(app.ctx.settings.stage(stage))))
             app.refresh_data()
         if done is not None:
             done(bool(moved))
