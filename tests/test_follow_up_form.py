@@ -133,6 +133,24 @@ async def test_the_last_follow_up_is_corrected_from_the_customer_screen(ctx, fro
     assert from_db(next_at) == fixed.next_at != wrong.next_at
 
 
+async def test_focusing_a_filled_sentence_puts_the_cursor_at_its_end_so_typing_corrects_it(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    acme = add_customer(ctx, "Acme Health")
+    log_follow_up(ctx, acme.id, channel="phone", goal="confirm budget", goal_met=True, notes="n",
+                  next_plan="send quote", next_at="in 3 days")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _customer_screen(app, pilot, acme.id)
+        await pilot.press("L")
+        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        form = app.screen
+        for field_id, added in (("goal", "s"), ("next-plan", "s")):
+            field = form.query_one(f"#{field_id}", Input)
+            field.focus()
+            await pilot.pause()
+            await pilot.press(added)
+            assert field.value in ("confirm budgets", "send quotes"), field.value  # appended, not replaced
+
+
 async def test_a_follow_up_too_old_to_correct_is_refused_with_the_reason(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
     acme = add_customer(ctx, "Acme Health")
     log_follow_up(ctx, acme.id, channel="phone", goal="demo", goal_met=True, notes="n", next_plan="p",

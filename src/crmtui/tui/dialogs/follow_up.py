@@ -149,9 +149,13 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
                 yield Label(_("Deal"), classes="label deal-label")
                 yield self._select("deal", choices.deals, _("no deal"),
                                    self.correcting.deal_id if self.correcting else None)
-            yield self._row(_("Goal"), Input(placeholder=_("the goal of this contact"), id="goal", compact=True))
+            # Filled in when a follow-up is corrected: Tab into a sentence puts the cursor at its end, so the rep
+            # corrects a word instead of replacing the sentence with the first key.
+            yield self._row(_("Goal"), Input(placeholder=_("the goal of this contact"), id="goal", compact=True,
+                                             select_on_focus=False))
             yield self._row(_("Notes"), TextArea(id="notes", soft_wrap=True, show_line_numbers=False, compact=True))
-            yield self._row(_("Next plan"), Input(placeholder=_("what you will do next"), id="next-plan", compact=True))
+            yield self._row(_("Next plan"), Input(placeholder=_("what you will do next"), id="next-plan", compact=True,
+                                                  select_on_focus=False))
             yield self._row(_("Next date"), Input(placeholder=_('e.g. fri 3pm, 明天下午3点'), id="next", compact=True))
             yield Label("", id="preview")
             yield Static(_("1-7 channel · y/n goal met · Tab next field · Enter on the date or Ctrl+S saves · Esc cancels"),
