@@ -14,7 +14,8 @@ def fit(value: object, width: int, *, right: bool = False) -> str:
     if width <= 0:
         return ""
     if cell_len(text) > width:
-        text = set_cell_size(text, width - 1) + "…"
+        # A wide character that does not fit leaves a padding space: the … goes right after the text instead.
+        text = set_cell_size(text, width - 1).rstrip(" ") + "…"
     pad = width - cell_len(text)
     return (" " * pad + text) if right else (text + " " * pad)
 
