@@ -21,6 +21,7 @@ from crmtui.core.errors import (
     NotAllowed,
     NotFound,
 )
+from crmtui.core.i18n import N_
 from crmtui.core.labels import DateProblem
 from crmtui.core.normalize import fold
 from crmtui.services import fields
@@ -210,11 +211,14 @@ def resolve_reference(ctx: Context, customer_id: str, kind: str, ref: str) -> st
         if found:
             raise Ambiguous(kind, ref, [Match(r.id, f"{r.name} · {r.detail}" if r.detail else r.name) for r in found])
     if not records:
-        raise InvalidInput(kind, "{customer} has no contacts yet" if kind == "contact" else "{customer} has no deals yet",
-                           ref, customer=name)
+        raise InvalidInput(kind, _NONE_YET[kind], ref, customer=name)
     listed = ", ".join(r.name for r in records[:10])
-    raise InvalidInput(kind, "a contact of {customer}: {names}" if kind == "contact" else "a deal of {customer}: {names}",
-                       ref, customer=name, names=listed)
+    raise InvalidInput(kind, _ONE_OF[kind], ref, customer=name, names=listed)
+
+
+_NONE_YET = {"contact": N_("{customer} has no contacts yet"), "deal": N_("{customer} has no deals yet")}
+_ONE_OF = {"contact": N_("a contact of {customer}: {names}"), "deal": N_("a deal of {customer}: {names}")}
+"""What a contact or deal reference must be when it matches none of the customer's (InvalidInput templates)."""
 
 
 # Correcting the last follow-up ----------------------------------------------------------------------------------

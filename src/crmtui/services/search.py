@@ -38,7 +38,9 @@ class SearchHit:
 
     def label(self) -> str:
         """The kind, in the chosen language: a lead's own record is a lead."""
-        return _(LEAD_LABEL if self.kind == "customer" and self.status == "lead" else KIND_LABELS[self.kind])
+        is_lead = self.kind == "customer" and self.status == "lead"
+        label = LEAD_LABEL if is_lead else KIND_LABELS[self.kind]
+        return _(label)
 
     def as_dict(self) -> dict[str, str]:
         """Plain values for --json."""
