@@ -157,3 +157,26 @@ def test_a_write_does_not_wait_for_the_refresh_and_writes_during_one_are_in_the_
     ctx.settle()
     assert len(runs) == 2  # the run in progress, then one more for both writes made meanwhile
     assert set(_starts(target)) == {f"follow-up-{second.id}@crmtui"} and first.id
+
+
+def test_the_refresh_copies_unchanged_events_and_writes_changed_ones_again(calendar_ctx, frozen):
+    ctx, target = calendar_ctx
+    acme, beta = add_customer(ctx, "Acme"), add_customer(ctx, "Beta")
+    for customer in (acme, beta):
+        log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="quote",
+                      next_at="2026-11-26 14:00")
+    ctx.settle()
+
+    def stamps() -> dict[str, str]:
+        calendar = icalendar.Calendar.from_ical(target.read_bytes())
+        return {str(e["uid"]): e["dtstamp"].to_ical().decode() for e in calendar.walk("VEVENT")}
+
+    before = stamps()
+    frozen.move_to(datetime(2026, 11, 24, 11, 0, tzinfo=ZONE))
+    log_follow_up(ctx, beta.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="visit",
+                  next_at="2026-11-28 10:00")
+    ctx.settle()
+    after = stamps()
+    assert after[f"follow-up-{acme.id}@crmtui"] == before[f"follow-up-{acme.id}@crmtui"]  # copied as it was
+    assert after[f"follow-up-{beta.id}@crmtui"] == "20261124T030000Z"  # written again, now
+    assert _starts(target)[f"follow-up-{beta.id}@crmtui"] == datetime(2026, 11, 28, 10, 0, tzinfo=ZONE)
