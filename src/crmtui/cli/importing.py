@@ -27,20 +27,24 @@ def register(app: typer.Typer) -> None:
 
 
 def import_file(
-    path: Annotated[Path, typer.Argument(help=N_("A .csv, .xlsx or .vcf file."), show_default=False)],
+    path: Annotated[Path, typer.Argument(metavar="FILE", help=N_("A .csv, .xlsx or .vcf file."), show_default=False)],
     kind: Annotated[str | None, typer.Option(
-        help=N_("customers, contacts or leads (default: customers; contacts for a .vcf)."))] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help=N_(
+        metavar="KIND", help=N_("customers, contacts or leads (default: customers; contacts for a .vcf)."))] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD", help=N_(
         'COLUMN=field for one column, e.g. --map "传真=note"; repeat for several.'))] = None,
-    mapping: Annotated[str | None, typer.Option(help=N_("A mapping file (.toml) or the name of a saved one."))] = None,
-    save_mapping: Annotated[str | None, typer.Option(help=N_("Save the mapping used under this name."))] = None,
+    mapping: Annotated[str | None, typer.Option(
+        metavar="FILE|NAME", help=N_("A mapping file (.toml) or the name of a saved one."))] = None,
+    save_mapping: Annotated[str | None, typer.Option(
+        metavar="NAME", help=N_("Save the mapping used under this name."))] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Store nothing: say what would happen."))] = False,
-    on_duplicate: Annotated[str, typer.Option(help=N_(
+    on_duplicate: Annotated[str, typer.Option(metavar="skip|merge|create", show_default=False, help=N_(
         "skip (default), merge (fill what the record lacks) or create (add anyway)."))] = "skip",
-    rejects: Annotated[Path | None, typer.Option(help=N_(
+    rejects: Annotated[Path | None, typer.Option(metavar="FILE", help=N_(
         "Where refused rows go (default: FILE.rejects beside the file)."))] = None,
-    encoding: Annotated[str | None, typer.Option(help=N_("The file's encoding, e.g. gbk (default: detected)."))] = None,
-    sheet: Annotated[str | None, typer.Option(help=N_("The sheet of a workbook (default: the first)."))] = None,
+    encoding: Annotated[str | None, typer.Option(
+        metavar="ENC", help=N_("The file's encoding, e.g. gbk (default: detected)."))] = None,
+    sheet: Annotated[str | None, typer.Option(
+        metavar="NAME", help=N_("The sheet of a workbook (default: the first)."))] = None,
     json_: Annotated[bool, typer.Option("--json", help=N_("Print the result as JSON."))] = False,
 ) -> None:
     """Imports customers, contacts or leads from CSV, Excel or vCard (try --dry-run first)."""
