@@ -376,3 +376,20 @@ def test_other_commands_never_load_the_import_libraries(subprocess_env: dict[str
             " if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], env=subprocess_env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_merge_of_a_row_into_a_record_made_earlier_in_the_same_file_by_its_name(tmp_path: Path, home: Path) -> None:
+    sheet = tmp_path / "twice.csv"
+    sheet.write_text("Company,Contact,Phone,Email,Tags\n"
+                     "Initech,Peter Gibbons,+1 212 555 0100,,\n"
+                     "Initech Inc.,Michael Bolton,+1 212 555 0199,info@initech.example,printer\n", encoding="utf-8")
+
+    result = imported(str(sheet), "--on-duplicate", "merge")
+
+    assert (result["counts"]["created"], result["counts"]["merged"]) == (1, 1)
+    initech = show("Initech")
+    assert (initech["email"], initech["tags"]) == ("info@initech.example", ["printer"])  # filled: it had none
+    assert initech["phone"] == "+1 212 555 0100"  # kept: never overwritten
+    assert sorted(c["name"] for c in initech["contacts"]) == ["Michael Bolton", "Peter Gibbons"]
+    assert count(home, "customer") == 1
+    assert count(home, "outbox", "record_table = 'customer' AND kind = 'update'") == 1
