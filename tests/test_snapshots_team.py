@@ -73,7 +73,8 @@ def named_team(pg_cluster: Cluster, tmp_path: Path, memory_keyring: MemoryKeyrin
 
 
 @pytest.fixture(params=["en", "zh"])
-def language(request: pytest.FixtureRequest) -> Iterator[str]:
+def language(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.delenv("NO_COLOR")  # the pictures are reviewed in the theme's colours, as a rep sees them
     i18n.set_language(request.param)
     yield request.param
     i18n.set_language("en")
