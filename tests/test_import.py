@@ -393,3 +393,13 @@ def test_merge_of_a_row_into_a_record_made_earlier_in_the_same_file_by_its_name(
     assert sorted(c["name"] for c in initech["contacts"]) == ["Michael Bolton", "Peter Gibbons"]
     assert count(home, "customer") == 1
     assert count(home, "outbox", "record_table = 'customer' AND kind = 'update'") == 1
+
+
+def test_a_rejects_file_that_cannot_be_written_stops_the_import_before_anything_is_stored(tmp_path: Path,
+                                                                                          home: Path) -> None:
+    sheet = excel_csv(tmp_path / "客户.csv", [GOOD[0], BAD_PHONE])
+
+    result = fails("import", str(sheet), "--rejects", str(tmp_path / "no-such-folder" / "r.csv"))
+
+    assert "--rejects: cannot write" in result.stderr and "nothing was imported" in result.stderr
+    assert count(home, "customer") == 0 and count(home, "outbox") == 0

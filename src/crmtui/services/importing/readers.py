@@ -431,7 +431,11 @@ class RejectsWriter:
     def write(self, row: Row, reason: str) -> None:
         """Adds one refused row, opening the file on the first."""
         if self.count == 0:
-            self._open()
+            try:
+                self._open()
+            except OSError as exc:  # raised inside the import's transaction: nothing is stored
+                raise ImportFileError("--rejects: cannot write {path} ({reason}); nothing was imported",
+                                      path=self.path, reason=exc.strerror or exc) from None
         self.count += 1
         if self.source.format in ("csv", "xlsx"):
             cells = [*row.raw, *[""] * (len(self.source.headers) - len(row.raw))]
