@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from types import SimpleNamespace
 
 from crmtui.core import normalize
@@ -41,8 +42,10 @@ SETTABLE_STATUSES = ("lead", "prospect", "customer", "dormant")
 """What a rep may set; `pool` is set only by the team server (release, reclaim, a removed rep)."""
 
 
+@lru_cache(maxsize=4096)
 def _name_keys(name: str, person: bool) -> tuple[str, str]:
-    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin."""
+    """(name key, pinyin search keys) computed when a name is written, so search never loads pypinyin. Cached: an
+    import of thousands of rows meets the same people's names again and again."""
     pinyin = ""
     if normalize.has_cjk(name):
         from crmtui.core.pinyin import record_keys  # deferred: pypinyin costs 0.24 s
