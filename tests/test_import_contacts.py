@@ -206,3 +206,20 @@ def test_a_generic_name_company_phone_email_sheet_as_customers_lists_companies_w
     [customer] = listed("customers")
     assert customer["name"] == "Analytical Engines"
     assert show("Analytical Engines")["contacts"][0]["name"] == "Ada Lovelace"
+
+
+def test_google_contacts_older_layout_with_name_and_its_parts(tmp_path: Path) -> None:
+    path = tmp_path / "google.csv"
+    path.write_text(
+        "Name,Given Name,Additional Name,Family Name,Group Membership,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,"
+        "Phone 1 - Value,Organization 1 - Type,Organization 1 - Name,Organization 1 - Title\n"
+        "Mei Chen,Mei,,Chen,* myContacts ::: Clients,* Work,mei@bluesky.example,Mobile,+86 135 1234 5678,,"
+        "Blue Sky Foods,Buyer\n", encoding="utf-8")
+
+    result = imported(str(path), "--kind", "contacts")
+
+    assert result["columns"]["Organization 1 - Name"] == "customer" and result["columns"]["E-mail 1 - Type"] == "ignore"
+    customer = show("Blue Sky Foods")
+    [mei] = customer["contacts"]
+    assert (mei["name"], mei["title"], mei["email"]) == ("Mei Chen", "Buyer", "mei@bluesky.example")
+    assert customer["tags"] == ["Clients"] and customer["follow_ups"] == []  # the name's parts are no note

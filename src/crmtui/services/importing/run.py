@@ -357,7 +357,8 @@ class _Run:
             given, family = parts.get("first-name", ""), parts.get("last-name", "")
             joined = family + given if _cjk(family + given) else f"{given} {family}".strip()
             if target in mapped.values:
-                mapped.notes.append(joined)
+                if joined != mapped.values[target]:  # Google's Name beside its Given and Family Name: said once
+                    mapped.notes.append(joined)
             else:
                 mapped.values[target] = joined
         return mapped
