@@ -54,7 +54,7 @@ def import_file(
                       on_duplicate=on_duplicate, rejects=rejects, encoding=encoding, sheet=sheet)
     with open_session() as ctx:
         prepared = prepare(ctx, path, options)
-        if json_ or not sys.stderr.isatty():
+        if json_ or not (sys.stdout.isatty() and sys.stderr.isatty()):  # piped: no bar in the way
             result = run_import(ctx, path, options, prepared=prepared)
         else:
             result = _with_progress(lambda progress: run_import(ctx, path, options, progress, prepared),
