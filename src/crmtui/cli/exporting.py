@@ -34,7 +34,8 @@ def export(
 ) -> None:
     """Writes your book out: CSV for Excel, XLSX with typed cells, vCard for phones, JSON lines, or an iCalendar file."""
     # deferred: the exporters (and the store's queries) load only for this command
-    from crmtui.services.exporting import check_request, choose_format, export as run_export
+    from crmtui.services.exporting import check_request, choose_format
+    from crmtui.services.exporting import export as run_export
 
     kind = kind.strip().casefold()
     target = None if output in (None, "-") else Path(output).expanduser()
