@@ -114,7 +114,7 @@ def test_json_on_a_brand_new_home_is_clean(subprocess_env):
         (("log", "Acme", "--via", "phone", "--goal", "g", "--met", "--notes", "n", "--next-plan", "p",
           "--next", "2020-01-01"), 'error: next date: the date "2020-01-01" is in the past'),
         (("log", "Acme"), "error: a follow-up needs: channel, goal"),
-        (("stage", "Acme", "won"), "error: moving to Won needs: contract-no"),
+        (("stage", "Acme", "won"), "error: moving to Won past Quote needs: quoted amount, contract-no"),
         (("list", "contacts"), "error: list: expected customers, leads or deals"),
         (("edit", "Acme"), "error: edit: give at least one field"),
         (("rm", "Acme"), "error: Delete customer Acme"),
