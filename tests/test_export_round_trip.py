@@ -66,3 +66,20 @@ def test_customers_and_contacts_exported_then_imported_into_an_empty_book_are_th
         assert _customers(other) == _customers(ctx)
     finally:
         other.close()
+
+
+def test_contacts_exported_as_vcards_then_imported_into_an_empty_book_are_the_same(ctx, tmp_path: Path):
+    acme = add_customer(ctx, "深圳盛世制造有限公司")
+    add_contact(ctx, acme.id, "焦霞", title="技术总监", phone="13911112222", email="jx@shengshi.cn", wechat="wx_jx",
+                birthday="1985-12-03")
+    add_contact(ctx, acme.id, "Oliver Hill", phone="+1 415 555 0100", email="o.hill@example.com")
+    cards = tmp_path / "contacts.vcf"
+    export(ctx, "contacts", "vcf", cards)
+    other = open_context(tmp_path / "other.db", clock=Clock(ZONE), settings=Settings(timezone="Asia/Shanghai",
+                                                                                     language="en"))
+    try:
+        imported = run_import(other, cards, Options(kind="contacts"))
+        assert (imported.created, imported.customers, imported.refused) == (2, 1, 0)
+        assert _customers(other)[1] == _customers(ctx)[1]
+    finally:
+        other.close()
