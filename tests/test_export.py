@@ -243,3 +243,10 @@ def test_control_characters_pasted_into_a_name_are_written_as_visible_escapes_in
     export(ctx, "customers", "vcf", tmp_path / "c.vcf")
     (card,) = vobject.readComponents((tmp_path / "c.vcf").read_text(encoding="utf-8"))
     assert card.fn.value == "Acme\\x1b[31m\\x07 Ltd"
+
+
+def test_the_calendar_on_standard_output_reads_back(ctx, book):
+    out = io.StringIO()
+    assert export(ctx, "ics", "ics", None, out) == {"ics": 5}
+    calendar = icalendar.Calendar.from_ical(out.getvalue())
+    assert len(calendar.walk("VEVENT")) == 5 and calendar.walk("VTIMEZONE")[0]["tzid"] == "Asia/Shanghai"

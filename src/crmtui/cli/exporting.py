@@ -49,6 +49,8 @@ def export(
             fail(_("{path} exists: add --force to replace it").format(path=target))
         if not typer.confirm(_("{path} exists. Replace it?").format(path=target), default=False):
             fail(_("cancelled; nothing written"))
+    if target is None and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(newline="")  # the formats' own CRLF line ends, never doubled (Windows' text mode)
     with open_session() as ctx:
         try:
             counts = run_export(ctx, kind, chosen, target, sys.stdout)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.services.exporting import csv_file, json_lines, vcard_file, xlsx_file
-from crmtui.services.exporting.calendar import calendar_text, export_calendar, temporary_beside
+from crmtui.services.exporting.calendar import export_calendar, temporary_beside, write_calendar_text
 from crmtui.services.exporting.records import COLUMNS, KINDS, contact_cards, person_customer_cards, records
 
 if TYPE_CHECKING:
@@ -119,10 +119,8 @@ def export(ctx: Context, kind: str, fmt: str, target: Path | None, stdout: TextI
 def _export(ctx: Context, kind: str, fmt: str, target: Path | None, stdout: TextIO | None) -> dict[str, int]:
     if kind == CALENDAR:
         if target is None:
-            text, count = calendar_text(ctx)
             assert stdout is not None
-            stdout.write(text)
-            return {CALENDAR: count}
+            return {CALENDAR: write_calendar_text(ctx, stdout)}
         return {CALENDAR: export_calendar(ctx, target)}
     if target is None:
         assert stdout is not None

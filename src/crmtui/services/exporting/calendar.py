@@ -14,7 +14,6 @@ command waits for it only before it exits.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import re
 import secrets
@@ -22,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
 from crmtui.core.formatting import format_amount
@@ -199,11 +198,19 @@ def export_calendar(ctx: Context, path: Path, reuse: bool = False) -> int:
     return count
 
 
-def calendar_text(ctx: Context) -> tuple[str, int]:
-    """The calendar as text (for standard output), and the number of events."""
-    out = io.BytesIO()
-    count = write_calendar(ctx, out)
-    return out.getvalue().decode("utf-8"), count
+class _Decoded:
+    """A text handle taking the calendar's bytes (standard output, one event at a time)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+
+    def write(self, data: bytes) -> int:
+        return self._handle.write(data.decode("utf-8"))
+
+
+def write_calendar_text(ctx: Context, handle: TextIO) -> int:
+    """Writes the calendar to a text handle (standard output), event by event; returns the number of events."""
+    return write_calendar(ctx, _Decoded(handle))  # type: ignore[arg-type]
 
 
 def refresh_calendar(ctx: Context) -> None:
