@@ -223,5 +223,6 @@ def refresh_calendar(ctx: Context) -> None:
     try:
         export_calendar(ctx, path, reuse=True)
     except Exception as exc:  # any failure: the rep's write stands, the calendar is only late
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc  # not the temporary file's name
         ctx.warnings.append(_("the calendar file {path} could not be refreshed ({error})").format(path=path,
-                                                                                                 error=exc))
+                                                                                                 error=reason))
