@@ -58,6 +58,19 @@ def test_amend_corrects_the_last_follow_up_and_the_next_date_follows(ctx, frozen
     assert "(corrected)" in shown and "went badly" not in shown
 
 
+def test_amend_after_the_deal_was_deleted_drops_the_link_and_an_empty_option_clears_one(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    acme, zhang, _zhao = _acme(ctx)
+    erp = add_deal(ctx, acme.id, "ERP upgrade")
+    ok("log", "Acme", *LOG_OK, "--next", "fri 3pm", "--contact", "zhang san", "--deal", "erp")
+    ok("rm", "--deal", erp.id, "--yes")
+    ok("amend", "Acme", "--notes", "fixed typo")  # the deal is gone: the correction no longer names it
+    (fixed,) = customer_detail(ctx, acme.id).follow_ups
+    assert (fixed.notes, fixed.deal_id, fixed.contact_id) == ("fixed typo", None, zhang.id)
+    ok("amend", "Acme", "--contact", "")  # spoke to nobody named, after all
+    (cleared,) = customer_detail(ctx, acme.id).follow_ups
+    assert (cleared.notes, cleared.contact_id) == ("fixed typo", None)
+
+
 def test_amend_refuses_a_follow_up_older_than_the_window_and_one_with_nothing_to_change(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
     acme, _zhang, _zhao = _acme(ctx)
     assert fails("amend", "Acme", "--notes", "x").stderr.strip() == "error: Acme Health has no follow-up to correct"

@@ -126,3 +126,14 @@ def test_a_colleagues_follow_up_is_not_corrected_here(ctx) -> None:  # type: ign
         connection.execute("UPDATE follow_up SET author = 'li' WHERE id = ?", (theirs.id,))
     with pytest.raises(NotAllowed, match="the last follow-up of Acme Health was logged by li; only they can correct it"):
         amend_follow_up(ctx, acme.id, notes="rewritten")
+
+
+def test_search_finds_the_correction_not_the_text_it_replaced(ctx) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.services.search import search
+
+    acme = add_customer(ctx, "Acme Health")
+    log_follow_up(ctx, acme.id, channel="phone", goal="demo", goal_met=True, notes="zebratypo in the notes",
+                  next_plan="send quote", next_at="in 3 days")
+    amend_follow_up(ctx, acme.id, notes="zebrafixed in the notes")
+    assert [h.kind for h in search(ctx, "zebrafixed")] == ["follow_up"]
+    assert [h for h in search(ctx, "zebratypo") if h.kind == "follow_up"] == []

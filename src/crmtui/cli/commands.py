@@ -494,10 +494,11 @@ def amend(
         target = find_customer(ctx, customer)
         given = {"channel": via, "goal": goal, "goal_met": met, "notes": notes, "next_plan": next_plan, "next_at": next_}
         changes: dict[str, object] = {name: value for name, value in given.items() if value is not None}
+        # an empty --contact "" / --deal "" names nobody / no deal any more
         if contact is not None:
-            changes["contact_id"] = resolve_reference(ctx, target.id, "contact", contact)
+            changes["contact_id"] = resolve_reference(ctx, target.id, "contact", contact) if contact.strip() else None
         if deal is not None:
-            changes["deal_id"] = resolve_reference(ctx, target.id, "deal", deal)
+            changes["deal_id"] = resolve_reference(ctx, target.id, "deal", deal) if deal.strip() else None
         if not changes:
             fail(_("give what to correct: --via, --goal, --met/--not-met, --notes, --next-plan, --next, --contact or --deal"))
         follow_up = amend_follow_up(ctx, target.id, **changes)

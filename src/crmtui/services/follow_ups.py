@@ -287,8 +287,12 @@ def amend_follow_up(ctx: Context, customer_id: str, expected_id: str | None = No
         if last.id != (expected_id or before.id):
             raise NotAllowed("the last follow-up of {name} changed meanwhile; open the correction again",
                              name=customer.name)
-        row = follow_up_row(ctx, draft, now, customer_id, customer, values["contact_id"] or None,
-                            values["deal_id"] or None,
+        links = {name: values[name] or None for name in ("contact_id", "deal_id")}
+        for name, table in (("contact_id", "contact"), ("deal_id", "deal")):
+            kept = links[name]
+            if name not in changes and kept and not store.belongs_to(connection, table, kept, customer_id):
+                links[name] = None  # removed since it was logged: the correction names it no more, as the form does
+        row = follow_up_row(ctx, draft, now, customer_id, customer, links["contact_id"], links["deal_id"],
                             lambda table, record_id: store.belongs_to(connection, table, record_id, customer_id))
         row.at, row.corrects_id = last.at, last.id
         return store.insert_follow_up(connection, outbox, row)

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from crmtui.core.normalize import has_cjk
+from crmtui.store.follow_ups import current
 
 # Each query gives (record id, customer id, customer name, what matched, a second detail); a customer
 # also gives the fields a hit on it may have matched (company, phone, phone key, email, WeChat id).
@@ -39,7 +40,7 @@ _SQL = {
         SELECT u.id, c.id, c.name, substr(u.notes, 1, 200), ''
         FROM (SELECT f.ref FROM follow_up_fts f WHERE {where} ORDER BY f.rowid DESC LIMIT 4 * :limit) f
         JOIN follow_up u ON u.id = f.ref JOIN customer c ON c.id = u.customer_id
-        WHERE u.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
+        WHERE """ + current("u") + """ AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
 }
 _CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat", "status")
 
