@@ -49,6 +49,8 @@ def test_customers_and_contacts_exported_then_imported_into_an_empty_book_are_th
     log_follow_up(ctx, acme.id, channel="visit", goal="g", goal_met=True, notes="n", next_plan="p",
                   next_at="2026-11-27 15:00")
     add_customer(ctx, "Umbrella Foods", status="lead", email="buy@umbrella.example")
+    # text a spreadsheet would run as a formula is guarded on the way out and comes back as it was
+    add_customer(ctx, "=Acme Labs", region="-华东", source="@partner", interest="+plus")
     # a person customer comes back as a customer, but `crm import` takes neither the type nor a person's employer
     # yet (its `company` is a lead's): not part of this round trip
     customers_file, contacts_file = tmp_path / f"customers.{fmt}", tmp_path / f"contacts.{fmt}"
@@ -60,7 +62,7 @@ def test_customers_and_contacts_exported_then_imported_into_an_empty_book_are_th
     try:
         maps = {kind: [f"{column}=ignore" for column in columns] for kind, columns in IGNORED.items()}
         imported = run_import(other, customers_file, Options(kind="customers", maps=maps["customers"]))
-        assert (imported.created, imported.refused, imported.mapping.unknown) == (2, 0, [])
+        assert (imported.created, imported.refused, imported.mapping.unknown) == (3, 0, [])
         imported = run_import(other, contacts_file, Options(kind="contacts", maps=maps["contacts"]))
         assert (imported.created, imported.refused) == (1, 0)
         assert _customers(other) == _customers(ctx)

@@ -219,6 +219,19 @@ def test_a_dry_run_stores_nothing_and_counts_what_a_real_run_then_does(tmp_path:
     assert count(home, "customer") == before["customer"] + 2
 
 
+def test_a_dry_run_with_merge_counts_a_later_row_of_the_same_customer_as_the_real_run_does(tmp_path: Path,
+                                                                                           home: Path) -> None:
+    more = ["上海恒通贸易有限公司", "李四", "13900001111", "ls@hengtong.cn", "", "上海", "贸易", "官网", "", "", "", "", "", ""]
+    same = ["上海恒通贸易有限公司", "李四", "13900001111", "", "", "上海", "贸易", "官网", "", "", "", "", "", ""]
+    sheet = excel_csv(tmp_path / "客户.csv", [GOOD[1], more, same])  # the 2nd adds an email, the 3rd nothing
+
+    dry = imported(str(sheet), "--dry-run", "--on-duplicate", "merge")
+    real = imported(str(sheet), "--on-duplicate", "merge")
+
+    assert (real["counts"]["created"], real["counts"]["merged"], real["counts"]["skipped"]) == (1, 1, 1)
+    assert dry["counts"] == real["counts"]
+
+
 def test_importing_the_same_file_twice_creates_nothing_the_second_time(tmp_path: Path, home: Path) -> None:
     sheet = excel_csv(tmp_path / "客户.csv", GOOD)
     imported(str(sheet))
@@ -349,6 +362,9 @@ def test_a_dry_run_prints_the_mapping_as_toml_that_map_and_a_saved_mapping_chang
     (["good.csv", "--mapping", "bad.toml"], 'bad.toml: column "客户名称": unknown field "nom"'),
     (["good.csv", "--mapping", "nosuch"], "--mapping: no file"),
     (["good.csv", "--encoding", "klingon"], "--encoding: an encoding such as utf-8, gbk or gb18030"),
+    (["good.csv", "--encoding", "rot13"], '--encoding: an encoding such as utf-8, gbk or gb18030 (got "rot13")'),
+    (["good.csv", "--encoding", "base64"], '--encoding: an encoding such as utf-8, gbk or gb18030 (got "base64")'),
+    (["good.csv", "--encoding", "utf-16"], "good.csv: row 1 is not valid utf-16 text"),
     (["good.csv", "--encoding", "utf-8"], "good.csv: row 1 is not valid utf-8 text; give the file's encoding with --encoding"),
     (["good.csv", "--sheet", "x"], "--sheet: only a workbook (.xlsx) has sheets"),
     (["good.csv", "--on-duplicate", "replace"], '--on-duplicate: one of skip, merge, create (got "replace")'),

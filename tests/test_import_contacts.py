@@ -145,6 +145,21 @@ def test_a_malformed_card_is_refused_by_number_and_written_back_with_the_reason(
     assert "X-IMPORT-ERROR:TEL: phone: a phone number like +86 138 0013 8000 (got \"call me\")" in rejects
 
 
+def test_a_card_that_never_ends_is_refused_not_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "cut.vcf"  # the second card has no END (a copy cut short), nor has the last
+    path.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Good One\r\nTEL:13800001111\r\nEND:VCARD\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Half Card\r\n"
+                    "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Cut Short\r\nTEL:13800002222\r\n", encoding="utf-8")
+
+    result = imported(str(path))
+
+    assert result["counts"]["created"] == 1
+    assert [r["row"] for r in result["refused"]] == [2, 3]
+    assert all("no END:VCARD" in r["reason"] for r in result["refused"]), result["refused"]
+    rejects = (tmp_path / "cut.rejects.vcf").read_text(encoding="utf-8")
+    assert "FN:Half Card" in rejects and "FN:Cut Short" in rejects
+
+
 GOOGLE_HEADERS = ("First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Last Name,Nickname,File As,"
                   "Organization Name,Organization Title,Organization Department,Birthday,Notes,Photo,Labels,"
                   "E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Phone 2 - Label,Phone 2 - Value,"

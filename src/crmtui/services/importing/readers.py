@@ -120,10 +120,13 @@ def _format_of(path: Path, head: bytes) -> str:
 
 def _check_encoding(name: str) -> str:
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
-        raise ImportFileError("--encoding: an encoding such as utf-8, gbk or gb18030 (got \"{name}\")",
-                              name=name) from None
+        info = None
+    # rot13 or base64 are codecs too, but of bytes to bytes: no file of text is written in them
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise ImportFileError("--encoding: an encoding such as utf-8, gbk or gb18030 (got \"{name}\")", name=name)
+    return info.name
 
 
 def _detect_encoding(path: Path, head: bytes) -> str:
@@ -177,7 +180,7 @@ def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
                 number += 1
                 if any(cell.strip() for cell in cells):
                     yield number, cells
-    except UnicodeDecodeError:
+    except UnicodeError:  # a decode error, or a UTF-16 file without its BOM
         raise ImportFileError("{path}: row {row} is not valid {encoding} text; give the file's encoding with"
                               " --encoding (e.g. gbk, utf-8)", path=source.path, row=number + 1,
                               encoding=source.encoding) from None
@@ -199,11 +202,17 @@ def _headers(cells: list[Any]) -> list[str]:
     return headers
 
 
+_FORMULA_GUARD = re.compile(r"'(?=[=@+\-\t\r])")
+"""The apostrophe a spreadsheet export (crmtui's own among them) puts before text Excel would run as a formula."""
+
+
 def _csv_rows(source: Source) -> Iterator[Row]:
     records = _csv_records(source)
     next(records, None)  # the header
     for number, cells in records:
-        yield Row(number, _values(source.headers, cells), cells)
+        values = {column: _FORMULA_GUARD.sub("", text, count=1) if text.startswith("'") else text
+                  for column, text in _values(source.headers, cells).items()}
+        yield Row(number, values, cells)
 
 
 def _values(headers: list[str], cells: list[Any]) -> dict[str, str]:
@@ -305,6 +314,8 @@ def _card_texts(source: Source) -> Iterator[tuple[int, str]]:
                     skipping = False
                 upper = bare.lstrip("\ufeff").upper()
                 if upper.startswith("BEGIN:VCARD"):
+                    if lines is not None:  # the card before never ended: refused, not dropped
+                        yield number, "\r\n".join(lines) + "\r\n"
                     number += 1
                     lines = [bare.lstrip("\ufeff")]
                 elif lines is not None:
@@ -317,7 +328,9 @@ def _card_texts(source: Source) -> Iterator[tuple[int, str]]:
                     if upper.startswith("END:VCARD"):
                         yield number, "\r\n".join(lines) + "\r\n"
                         lines = None
-    except UnicodeDecodeError:
+            if lines is not None:  # the file ends inside a card (cut short): refused, not dropped
+                yield number, "\r\n".join(lines) + "\r\n"
+    except UnicodeError:
         raise ImportFileError("{path}: card {row} is not valid {encoding} text; give the file's encoding with"
                               " --encoding (e.g. gbk, utf-8)", path=source.path, row=number,
                               encoding=source.encoding) from None
@@ -327,6 +340,9 @@ def _vcard_rows(source: Source) -> Iterator[Row]:
     import vobject  # deferred: vobject (with dateutil) costs ~0.1 s, paid by `crm import` of a vCard file only
 
     for number, text in _card_texts(source):
+        if not text.rstrip().upper().endswith("END:VCARD"):
+            yield Row(number, {}, text, _("not a whole vCard: it has no END:VCARD (is the file cut short?)"))
+            continue
         try:
             card = vobject.readOne(text, allowQP=True)
             values = _card_values(card)

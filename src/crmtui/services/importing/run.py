@@ -301,6 +301,9 @@ class _Run:
         self.batch = 0
         self.written: set[str] = set()
         """Customers this run added: a row merging into one is merged through the book like any other."""
+        self.staged: dict[str, dict[str, Any]] = {}
+        """A dry run's customers of this file, as staged (never written): a later row merging into one is judged
+        against these values, so the dry run counts what the real run will do."""
         self.rescore: set[str] = set()
         """Customers already written that got a contact: rescored once, at the end."""
         self.goal = _("Imported from {file}").format(file=source.path.name)
@@ -503,6 +506,8 @@ class _Run:
             customer.update(follow_up_changes(self._note_row("", notes, None, next_at), self.now, None))
         customer_id = self._stage(Customer, {**self.customer_defaults, **customer})
         self.written.add(customer_id)
+        if self.outbox is None:
+            self.staged[customer_id] = customer
         self.index.add(Owner(customer_id, str(customer["name"]), None), customer)
         for tag in tags:
             self._stage(CustomerTag, {"customer_id": customer_id, "tag": tag, "created_at": self.now,
@@ -575,8 +580,8 @@ class _Run:
         when not already there, and its notes when not already brought in."""
         existing = self._existing(Customer, owner.customer_id) if self.outbox is not None or \
             owner.customer_id not in self.written else None
-        if existing is None:  # a dry run's record of this file, never written: nothing to compare it with
-            self._skip(number, reason, owner)
+        if existing is None:  # a dry run's record of this file, never written: judged against what it staged
+            self._merge_staged(number, reason, owner, customer, contact, next_at, notes)
             return
         fills = {name: customer[name] for name in _FILLABLE if customer.get(name) and not getattr(existing, name)}
         have = {t.tag for t in customer_store.tags_of(self.session, existing.id)} if tags else set()
@@ -615,6 +620,18 @@ class _Run:
             raise _RowRefused(None, exc.message()) from None
         if new_note:
             self._note(existing.id, notes, added.id if added is not None else None)
+
+    def _merge_staged(self, number: int, reason: str, owner: Owner, customer: dict[str, Any],
+                      contact: dict[str, Any] | None, next_at: datetime | None, notes: list[str]) -> None:
+        """A dry run's merge into a customer of this same file: counted as the real run will count it."""
+        staged = self.staged.get(owner.customer_id, {})
+        fills = {name: customer[name] for name in _FILLABLE if customer.get(name) and not staged.get(name)}
+        new_contact = contact is not None and self.index.contact_match(owner.customer_id, contact) is None
+        if not (fills or new_contact or notes or (next_at is not None and staged.get("next_follow_up_at") is None)):
+            self._skip(number, reason, owner)
+            return
+        staged.update(fills)
+        self.result.merged += 1
 
     def _merge_contact(self, number: int, reason: str, owner: Owner, contact: dict[str, Any],
                        notes: list[str]) -> None:
