@@ -65,11 +65,14 @@ class BackgroundJob:
         while True:
             try:
                 self._job()
-            finally:
-                with self._lock:
-                    again, self._again = self._again, False
-                    if not again:
-                        self._thread = None
+            except BaseException:
+                with self._lock:  # a job that fails ends the thread: wait() must not wait for it any more
+                    self._thread, self._again = None, False
+                raise
+            with self._lock:
+                again, self._again = self._again, False
+                if not again:
+                    self._thread = None
             if not again:
                 return
 
