@@ -25,8 +25,8 @@ RECONCILE_EVERY = timedelta(hours=24)
 RECEIVED = "received"
 """The kind of a Rejection that is a row received from the server and set aside (its seq is 0)."""
 
-INTERNAL_FIELDS = frozenset({"id", "customer_id", "contact_id", "deal_id", "contract_id", "merged_into", "created_at",
-                             "updated_at", "deleted_at", "stamps", "txid", "owner", "claimed_at"})
+INTERNAL_FIELDS = frozenset({"id", "customer_id", "contact_id", "deal_id", "contract_id", "corrects_id", "merged_into",
+                             "created_at", "updated_at", "deleted_at", "stamps", "txid", "owner", "claimed_at"})
 """Bookkeeping and references: never shown as something the rep changed."""
 
 PUSH_REASONS = {
