@@ -101,9 +101,9 @@ async def test_a_tab_right_after_a_cjk_burst_moves_on_and_shift_tab_comes_back(c
         await pilot.press("2", "y")
         burst(app, [*keys_of("确认需求\t客户说预算已批"), "shift+tab", *keys_of("，尽快")])
         await settle(pilot)
-        # Back in the goal, its text is selected (Textual's Input does so on focus) and the new text replaces
-        # it, as it does when typed slowly; the notes keep theirs.
-        assert fields(form)[2:4] == ("，尽快", "客户说预算已批")
+        # Back in the goal, the cursor is at the end of its text (the goal keeps what was typed, never selected
+        # to be replaced by the next key) and the new text follows it, as when typed slowly; the notes keep theirs.
+        assert fields(form)[2:4] == ("确认需求，尽快", "客户说预算已批")
 
 
 async def test_enter_in_the_notes_is_a_new_line_and_on_the_date_saves_all_that_was_typed(ctx, customer):
