@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0007'
+REVISION = '0010'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'

@@ -1,0 +1,18 @@
+"""Reserved for the history of changes (when, which field, old and new value, by whom, from where) and undo.
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
