@@ -9,6 +9,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from crmtui.store.history import refresh_triggers
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -35,3 +37,5 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        # a migration after the history's may add a column: the history triggers are made again to log it too
+        refresh_triggers(lambda *args: connection.exec_driver_sql(*args))
