@@ -80,6 +80,12 @@ _FIELDS = (
     Field("job_title", N_("Job title"), english="title", flag="--title", widget="title"),
     Field("decision_maker", N_("Decision maker"), english="decision maker", flag="--decision-maker"),
     Field("birthday", N_("Birthday"), flag="--birthday"),
+    # a person's consent and do-not-contact (a contact or a person customer)
+    Field("consent_source", N_("Consent source"), english="consent", flag="--consent"),
+    Field("consent_on", N_("Consent date"), english="consent date", flag="--consent-date"),
+    Field("do_not_contact", N_("Do not contact"), english="do not contact", hint="yes/no",
+          flag="--do-not-contact/--contact-ok"),
+    Field("do_not_contact_reason", N_("Do-not-contact reason"), english="do-not-contact reason", flag="--dnc-reason"),
     # a deal and its gates
     Field("title", N_("Title"), flag="--title"),
     Field("amount", N_("Amount"), flag="--amount"),
@@ -102,6 +108,7 @@ _FIELDS = (
     Field("paid_on", N_("Paid on"), english="on", flag="--on"),
     # references and the rest
     Field("customer", N_("Customer")),
+    Field("person", N_("Person")),
     Field("contact", N_("Contact")),
     Field("deal", N_("Deal")),
     Field("into", N_("Customer to join"), flag="--into"),

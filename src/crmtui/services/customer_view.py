@@ -18,6 +18,7 @@ from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract, days_in_stage, lost_reason_text
+from crmtui.services.personal_data import consent_text, do_not_contact_text
 from crmtui.services.views import other_author
 
 
@@ -32,6 +33,10 @@ class ContactLine:
     email: str
     birthday: str
     decision_maker: bool
+    do_not_contact: str = ""
+    """The do-not-contact mark ("do not contact since 2026-11-02 (reason)"), "" when they may be contacted."""
+    consent: str = ""
+    """Where their consent came from and when, "" when none is recorded."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,10 @@ class Customer360:
     """Most recently voided first."""
     timeline: tuple[FollowUpLine | VoidedLine, ...]
     """The follow-ups and the voided contracts together, newest first."""
+    do_not_contact: str = ""
+    """A person customer's do-not-contact mark, "" when they may be contacted."""
+    consent: str = ""
+    """A person customer's consent (source and day), "" when none is recorded."""
 
 
 def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContract]) -> Customer360:
@@ -175,7 +184,9 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         tags=tuple(detail.tags),
         contacts=tuple(
             ContactLine(id=k.id, name=k.name, title=k.title or "", phone=k.phone or "", email=k.email or "",
-                        birthday=format_birthday(k.birthday, lang), decision_maker=k.decision_maker)
+                        birthday=format_birthday(k.birthday, lang), decision_maker=k.decision_maker,
+                        do_not_contact=do_not_contact_text(k.do_not_contact_on, k.do_not_contact_reason)
+                        if k.do_not_contact else "", consent=consent_text(k.consent_source, k.consent_on))
             for k in detail.contacts
         ),
         deals=tuple(
@@ -195,6 +206,9 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         follow_ups=tuple(follow_ups),
         voided=tuple(voided_lines),
         timeline=tuple(timeline),
+        do_not_contact=do_not_contact_text(c.do_not_contact_on, c.do_not_contact_reason)
+        if c.do_not_contact and c.kind == "person" else "",
+        consent=consent_text(c.consent_source, c.consent_on) if c.kind == "person" else "",
     )
 
 

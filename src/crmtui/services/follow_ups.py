@@ -26,6 +26,7 @@ from crmtui.core.labels import DateProblem
 from crmtui.core.normalize import fold
 from crmtui.services import fields
 from crmtui.services.context import Context
+from crmtui.services.personal_data import follow_up_refusal
 from crmtui.store import follow_ups as store
 
 CLOSED_STATUSES = ("dormant",)
@@ -80,6 +81,9 @@ def log_follow_up(
             raise NotFound("customer", customer_id)
         row = follow_up_row(ctx, draft, now, customer_id, customer, contact_id, deal_id,
                             lambda table, record_id: store.belongs_to(connection, table, record_id, customer_id))
+        refusal = follow_up_refusal(connection, customer_id, contact_id)  # they asked not to be contacted
+        if refusal is not None:
+            raise refusal
         return store.insert_follow_up(connection, outbox, row)
 
 

@@ -53,6 +53,13 @@ class CustomerView:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    # a person's consent and do-not-contact (services/personal_data.py)
+    consent_source: str | None = None
+    consent_on: date | None = None
+    do_not_contact: bool = False
+    do_not_contact_on: date | None = None
+    do_not_contact_reason: str | None = None
+    erased_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,13 @@ class ContactView:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    # a person's consent and do-not-contact (services/personal_data.py)
+    consent_source: str | None = None
+    consent_on: date | None = None
+    do_not_contact: bool = False
+    do_not_contact_on: date | None = None
+    do_not_contact_reason: str | None = None
+    erased_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -202,7 +216,15 @@ def contact_dict(c: Contact | ContactView) -> dict[str, object]:
     return {
         "id": c.id, "name": c.name, "title": c.title, "phone": c.phone, "email": c.email,
         "wechat": c.wechat, "decision_maker": c.decision_maker, "birthday": birthday_iso(c.birthday),
+        **personal_dict(c),
     }
+
+
+def personal_dict(c: Customer | CustomerView | Contact | ContactView) -> dict[str, object]:
+    """A person's consent and do-not-contact as JSON-ready values."""
+    return {"consent_source": c.consent_source, "consent_on": _day(c.consent_on),
+            "do_not_contact": bool(c.do_not_contact), "do_not_contact_on": _day(c.do_not_contact_on),
+            "do_not_contact_reason": c.do_not_contact_reason, "erased": c.erased_at is not None}
 
 
 def deal_dict(ctx: Context, d: Deal | DealView, customer: Customer | None = None) -> dict[str, object]:
@@ -251,6 +273,7 @@ def detail_dict(ctx: Context, detail: CustomerDetail) -> dict[str, object]:
     """Everything about one customer, for `crm show --json`."""
     return {
         **customer_dict(ctx, detail.customer),
+        **(personal_dict(detail.customer) if detail.customer.kind == "person" else {}),
         "tags": detail.tags,
         "contacts": [contact_dict(c) for c in detail.contacts],
         "deals": [deal_dict(ctx, d) for d in detail.deals],

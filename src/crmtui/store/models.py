@@ -50,6 +50,14 @@ class Customer(Synced, table=True):
     last_contact_at: datetime | None = None
     merged_into: str | None = None
     claimed_at: datetime | None = None  # team mode: when the owner claimed it from the pool (set by the server)
+    notes: str | None = None  # free text about the customer (an imported sheet's 备注), shown with its details
+    # personal data (a person customer): consent, do-not-contact, erasure (store/personal_data.py)
+    consent_source: str | None = None
+    consent_on: date | None = None
+    do_not_contact: bool = False
+    do_not_contact_on: date | None = None
+    do_not_contact_reason: str | None = None
+    erased_at: datetime | None = None
 
 
 class Contact(Synced, table=True):
@@ -67,6 +75,13 @@ class Contact(Synced, table=True):
     wechat: str | None = None
     decision_maker: bool = False
     birthday: date | None = None
+    # personal data: consent, do-not-contact, erasure (store/personal_data.py)
+    consent_source: str | None = None
+    consent_on: date | None = None
+    do_not_contact: bool = False
+    do_not_contact_on: date | None = None
+    do_not_contact_reason: str | None = None
+    erased_at: datetime | None = None
 
 
 class Deal(Synced, table=True):
@@ -82,6 +97,9 @@ class Deal(Synced, table=True):
     competitor: str | None = None
     lost_reason: str | None = None
     stage_entered_at: datetime
+    external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
+    owner_name: str | None = None  # the rep who owned it there (a name, not a login of the team)
+    imported_from: str | None = None  # the file it was imported from: history, not made under today's rules
 
 
 class DealStageChange(Synced, table=True):
@@ -115,6 +133,8 @@ class FollowUp(Synced, table=True):
     author: str | None = None  # team mode: the rep who logged it, set by the server (never pushed from here)
     corrects_id: str | None = Field(default=None, index=True)
     """The follow-up this one corrects (it supersedes it); no foreign key, see migration 0007."""
+    imported_from: str | None = None  # the file it was imported from: history, its goal may be unknown
+    external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
 
 
 class Contract(Synced, table=True):

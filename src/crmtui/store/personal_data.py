@@ -1,0 +1,328 @@
+"""One person's data in the local file: finding the records that are them, reading all of it for an export, and
+erasing it everywhere the file keeps it (the records, their change history, the outbox, the search indexes,
+follow-up notes the rep chose), on the stdlib sqlite3 path.
+
+A person is a customer of kind `person` or a contact; the same person may be several records (a contact at two
+companies, and a customer of their own): records of a person customer or contact sharing its phone key or email
+key are taken as the same person.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from typing import TYPE_CHECKING
+
+from crmtui.core import normalize
+from crmtui.store.raw import like_pattern, to_db
+
+if TYPE_CHECKING:
+    from crmtui.store.outbox import OutboxWriter
+
+PERSONAL_FIELDS = {
+    "customer": ("name", "name_key", "pinyin", "company", "phone", "phone_key", "email", "email_key", "wechat"),
+    "contact": ("name", "name_key", "pinyin", "title", "phone", "phone_key", "email", "email_key", "wechat",
+                "birthday"),
+}
+"""What an erasure takes off a record: the name becomes a tombstone label, the rest is emptied."""
+
+NOTE_FIELDS = ("notes", "goal", "next_plan")
+"""The free text of a follow-up that may name a person; blanking a note empties all three."""
+
+FTS_TABLES = ("customer_fts", "contact_fts", "deal_fts", "contract_fts", "customer_tag_fts", "follow_up_fts")
+
+ERASED_LABEL = "erased person {tag}"
+"""The name an erased record keeps: the same on every laptop and the server (data, not a message), with four
+characters of its id so two erased records can be told apart."""
+
+SEARCHABLE_MIN = 2
+"""A term shorter than this (a one-character name) is not looked for in notes: it would match everything."""
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """One record that is (part of) a person: a person customer or a contact."""
+
+    table: str  # customer | contact
+    id: str
+    name: str
+    customer_id: str
+    customer_name: str
+    deleted: bool
+    erased: bool
+    phone: str | None = None
+    email: str | None = None
+    wechat: str | None = None
+    tier: int = 4
+
+    @property
+    def terms(self) -> list[str]:
+        """What identifies the person in free text: name, phone, email, WeChat id."""
+        return [t for t in (self.name, self.phone, self.email, self.wechat) if t and len(t) >= SEARCHABLE_MIN]
+
+
+@dataclass(frozen=True)
+class NoteHit:
+    """A follow-up whose free text names the person."""
+
+    id: str
+    customer_id: str
+    customer_name: str
+    at: str
+    notes: str
+    goal: str
+    next_plan: str | None
+    named_by: tuple[str, ...] = field(default=())
+
+
+_PEOPLE = """
+SELECT 'customer' AS record_table, c.id AS id, c.name AS name, c.id AS customer_id, c.name AS customer_name,
+       c.deleted_at IS NOT NULL AS deleted, c.erased_at IS NOT NULL AS erased, c.phone AS phone, c.email AS email,
+       c.wechat AS wechat, c.name_key AS name_key, c.pinyin AS pinyin, c.phone_key AS phone_key,
+       c.email_key AS email_key
+  FROM customer c WHERE c.kind = 'person'
+UNION ALL
+SELECT 'contact', p.id, p.name, c.id, c.name, p.deleted_at IS NOT NULL OR c.deleted_at IS NOT NULL,
+       p.erased_at IS NOT NULL, p.phone, p.email, p.wechat, p.name_key, p.pinyin, p.phone_key, p.email_key
+  FROM contact p JOIN customer c ON c.id = p.customer_id
+"""
+
+
+def _record(row: Sequence, tier: int = 4) -> PersonRecord:
+    return PersonRecord(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7], row[8], row[9],
+                        tier)
+
+
+def find_people(conn: sqlite3.Connection, ref: str, limit: int) -> list[PersonRecord]:
+    """The person records `ref` names, strongest match first: an exact id (or an id prefix of 4+ characters), an
+    exact name (normalised), else a fragment of a name or pinyin key. Erased records answer only by id. Deleted
+    records are found too: what the file still holds of them is theirs to export or erase."""
+    exact = conn.execute(f"SELECT * FROM ({_PEOPLE}) WHERE id = ?", (ref,)).fetchall()
+    if exact:
+        return [_record(row, 1) for row in exact]
+    key = normalize.name_key(ref)
+    found = conn.execute(f"SELECT * FROM ({_PEOPLE}) WHERE NOT erased AND name_key = ? LIMIT ?",
+                         (key, limit)).fetchall() if key else []
+    if found:
+        return [_record(row, 2) for row in found]
+    pattern = like_pattern(ref.strip())
+    prefix = ref.lower() + "%" if len(ref) >= 4 and all(ch in "0123456789abcdef-" for ch in ref.lower()) else None
+    rows = conn.execute(
+        f"SELECT * FROM ({_PEOPLE}) WHERE NOT erased AND (name LIKE ? ESCAPE '\\' OR pinyin LIKE ? ESCAPE '\\'"
+        " OR id LIKE ?) ORDER BY name LIMIT ?", (pattern, pattern, prefix or "\x00", limit)).fetchall()
+    return [_record(row, 4) for row in rows]
+
+
+def same_person(conn: sqlite3.Connection, record: PersonRecord) -> list[PersonRecord]:
+    """The record and every other person record sharing its phone key or email key: all of them are the person."""
+    keys = conn.execute(f"SELECT phone_key, email_key FROM {record.table} WHERE id = ?", (record.id,)).fetchone()
+    phone_key, email_key = keys if keys else (None, None)
+    rows = conn.execute(
+        f"SELECT * FROM ({_PEOPLE}) WHERE id = ? OR (phone_key IS NOT NULL AND phone_key = ?)"
+        " OR (email_key IS NOT NULL AND email_key = ?)", (record.id, phone_key, email_key)).fetchall()
+    found = [_record(row, 1 if row[1] == record.id else 4) for row in rows]
+    return sorted(found, key=lambda r: (r.id != record.id, r.table, r.name))
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _dicts(cursor: sqlite3.Cursor) -> list[dict[str, object]]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def notes_naming(conn: sqlite3.Connection, terms: Iterable[str]) -> list[NoteHit]:
+    """Every follow-up (superseded and deleted ones too: the file keeps them) whose notes, goal or next plan holds
+    one of the terms, newest first."""
+    terms = [t for t in dict.fromkeys(terms) if len(t) >= SEARCHABLE_MIN]
+    if not terms:
+        return []
+    conditions = " OR ".join(f"f.{name} LIKE ? ESCAPE '\\'" for _ in terms for name in NOTE_FIELDS)
+    params = [like_pattern(t) for t in terms for _ in NOTE_FIELDS]
+    rows = conn.execute(
+        f"SELECT f.id, f.customer_id, c.name, f.at, f.notes, f.goal, f.next_plan FROM follow_up f"
+        f" JOIN customer c ON c.id = f.customer_id WHERE {conditions} ORDER BY f.at DESC", params).fetchall()
+    hits = []
+    for row in rows:
+        text = " ".join(str(part or "") for part in row[4:7])
+        hits.append(NoteHit(*row, named_by=tuple(t for t in terms if t in text)))
+    return hits
+
+
+def export_rows(conn: sqlite3.Connection, records: Sequence[PersonRecord], terms: Sequence[str]) -> dict[str, object]:
+    """Everything the file holds about the person, as rows of column values: their records, the customers their
+    contacts are at, follow-ups with them or naming them, and, for a person customer, its deals, contracts,
+    instalments and tags; the change history of all of these."""
+    customer_ids = [r.id for r in records if r.table == "customer"]
+    contact_ids = [r.id for r in records if r.table == "contact"]
+    people = {
+        "customers": _dicts(conn.execute(f"SELECT * FROM customer WHERE id IN ({_marks(customer_ids)})", customer_ids)),
+        "contacts": _dicts(conn.execute(f"SELECT * FROM contact WHERE id IN ({_marks(contact_ids)})", contact_ids)),
+    }
+    at = sorted({r.customer_id for r in records if r.table == "contact"} - set(customer_ids))
+    companies = _dicts(conn.execute(f"SELECT id, name, kind FROM customer WHERE id IN ({_marks(at)})", at))
+    follow_ups = _dicts(conn.execute(
+        f"SELECT * FROM follow_up WHERE customer_id IN ({_marks(customer_ids)}) OR contact_id IN ({_marks(contact_ids)})"
+        " ORDER BY at", [*customer_ids, *contact_ids]))
+    seen = {f["id"] for f in follow_ups}
+    naming = [h.id for h in notes_naming(conn, terms) if h.id not in seen]
+    follow_ups += _dicts(conn.execute(f"SELECT * FROM follow_up WHERE id IN ({_marks(naming)}) ORDER BY at", naming))
+    deals = _dicts(conn.execute(f"SELECT * FROM deal WHERE customer_id IN ({_marks(customer_ids)})", customer_ids))
+    contracts = _dicts(conn.execute(f"SELECT * FROM contract WHERE customer_id IN ({_marks(customer_ids)})",
+                                    customer_ids))
+    contract_ids = [c["id"] for c in contracts]
+    payments = _dicts(conn.execute(f"SELECT * FROM payment WHERE contract_id IN ({_marks(contract_ids)})",
+                                   contract_ids))
+    tags = _dicts(conn.execute(f"SELECT * FROM customer_tag WHERE customer_id IN ({_marks(customer_ids)})",
+                               customer_ids))
+    ids = [*customer_ids, *contact_ids, *(f["id"] for f in follow_ups), *(d["id"] for d in deals), *contract_ids,
+           *(p["id"] for p in payments), *(t["id"] for t in tags)]
+    history = _dicts(conn.execute(f"SELECT * FROM change_log WHERE record_id IN ({_marks(ids)}) ORDER BY rowid",
+                                  ids)) if has_table(conn, "change_log") else []
+    return {**people, "companies": companies, "follow_ups": follow_ups, "deals": deals, "contracts": contracts,
+            "payments": payments, "tags": tags, "history": history}
+
+
+def erased_label(record_id: str) -> str:
+    """The tombstone name of an erased record."""
+    return ERASED_LABEL.format(tag=record_id.replace("-", "")[:4])
+
+
+def erased_values(table: str, record_id: str) -> dict[str, object]:
+    """The personal fields of an erased record: the tombstone label, its key, everything else empty."""
+    label = erased_label(record_id)
+    values: dict[str, object] = dict.fromkeys(PERSONAL_FIELDS[table])
+    values.update(name=label, name_key=normalize.name_key(label), pinyin="")
+    return values
+
+
+def erase_records(conn: sqlite3.Connection, outbox: OutboxWriter, records: Sequence[PersonRecord],
+                  note_ids: Sequence[str], now: datetime, today: date) -> None:
+    """Writes the erasure as changes (so a team's server and laptops receive it): each record's personal fields
+    emptied and its name a tombstone, marked erased and do-not-contact; the chosen follow-ups' notes, goal and
+    next plan emptied. A person customer's next follow-up goes too: nobody is to call them."""
+    for record in records:
+        values = erased_values(record.table, record.id)
+        values.update(erased_at=now, do_not_contact=True, do_not_contact_on=today, updated_at=now)
+        if record.table == "customer":
+            values["next_follow_up_at"] = None
+        _update(conn, record.table, record.id, values)
+        outbox.record("update", record.table, record.id, values)
+    for note_id in note_ids:
+        values = {"notes": "", "goal": "", "next_plan": None, "updated_at": now}
+        _update(conn, "follow_up", note_id, values)
+        outbox.record("update", "follow_up", note_id, values)
+
+
+def _update(conn: sqlite3.Connection, table: str, record_id: str, values: dict[str, object]) -> None:
+    stored = [to_db(v) if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else v
+              for v in values.values()]
+    conn.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in values)} WHERE id = ?", [*stored, record_id])
+
+
+def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: Sequence[str],
+          note_ids: Sequence[str]) -> None:
+    """Takes what the file still holds of an erased person off everything beside the records themselves, inside
+    the caller's transaction (deleted content is overwritten: secure_delete): their change history and any
+    history row naming them, the values their outbox entries (pushed or not) and those of the blanked notes
+    carry, conflicts and rows set aside that hold them, and the search indexes' deleted entries."""
+    conn.execute("PRAGMA secure_delete = ON")
+    terms = [t for t in dict.fromkeys(terms) if len(t) >= SEARCHABLE_MIN]
+    for table, record_id in records:
+        erased = erased_values(table, record_id)
+        for seq, changes in conn.execute("SELECT seq, changes FROM outbox WHERE record_table = ? AND record_id = ?",
+                                         (table, record_id)).fetchall():
+            values = json.loads(changes)
+            values.update({name: erased[name] for name in values if name in erased})
+            conn.execute("UPDATE outbox SET changes = ? WHERE seq = ?", (json.dumps(values, ensure_ascii=False), seq))
+    for note_id in note_ids:
+        for seq, changes in conn.execute("SELECT seq, changes FROM outbox WHERE record_table = 'follow_up'"
+                                         " AND record_id = ?", (note_id,)).fetchall():
+            values = json.loads(changes)
+            values.update({name: ("" if name != "next_plan" else None) for name in values if name in NOTE_FIELDS})
+            conn.execute("UPDATE outbox SET changes = ? WHERE seq = ?", (json.dumps(values, ensure_ascii=False), seq))
+    pairs = [*records, *(("follow_up", note_id) for note_id in note_ids)]
+    for table, record_id in pairs:
+        conn.execute("DELETE FROM sync_conflict WHERE record_table = ? AND record_id = ?", (table, record_id))
+        conn.execute("DELETE FROM sync_set_aside WHERE record_table = ? AND record_id = ?", (table, record_id))
+    if has_table(conn, "change_log"):
+        for table, record_id in pairs:
+            conn.execute("DELETE FROM change_log WHERE record_table = ? AND record_id = ?", (table, record_id))
+    for term in terms:
+        pattern = like_pattern(term)
+        if has_table(conn, "change_log"):
+            conn.execute("DELETE FROM change_log WHERE old_value LIKE ?1 ESCAPE '\\' OR new_value LIKE ?1 ESCAPE '\\'",
+                         (pattern,))
+        conn.execute("DELETE FROM sync_conflict WHERE kept_value LIKE ?1 ESCAPE '\\' OR lost_value LIKE ?1 ESCAPE '\\'",
+                     (pattern,))
+    for fts in FTS_TABLES:
+        if has_table(conn, fts):
+            # A deleted entry stays in the index's segments until they are merged.
+            conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+
+
+def arriving_erasures(conn: sqlite3.Connection, rows: dict[str, list[dict]]) -> list[tuple[str, str, list[str]]]:
+    """Of the rows a pull brings, the records erased elsewhere that this laptop still holds unerased: (table,
+    id, what identified them here), read before the rows are written over."""
+    found = []
+    for table in ("customer", "contact"):
+        ids = [row["id"] for row in rows.get(table, ()) if row.get("erased_at")]
+        if not ids:
+            continue
+        for record_id, *terms in conn.execute(
+                f"SELECT id, name, phone, email, wechat FROM {table} WHERE erased_at IS NULL AND id IN ({_marks(ids)})",
+                ids).fetchall():
+            found.append((table, record_id, [t for t in terms if t]))
+    return found
+
+
+def finish_arrived_erasures(conn: sqlite3.Connection, erasures: Sequence[tuple[str, str, list[str]]]) -> None:
+    """After a pull wrote the erased records: their fields are the tombstone whatever this laptop had not pushed
+    yet, and what else the file held of them is scrubbed (see scrub). Notes the erasing rep blanked arrived as
+    ordinary changes; this laptop's history of them goes too."""
+    if not erasures:
+        return
+    for table, record_id, _terms in erasures:
+        values = erased_values(table, record_id)
+        conn.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in values)} WHERE id = ?",
+                     [*values.values(), record_id])
+    terms = [t for *_rest, found in erasures for t in found]
+    blanked = [row[0] for row in conn.execute(
+        "SELECT id FROM follow_up WHERE notes = '' AND goal = ''").fetchall()] if terms else []
+    scrub(conn, [(table, record_id) for table, record_id, _terms in erasures], terms, blanked)
+
+
+def checkpoint_and_vacuum(conn: sqlite3.Connection) -> None:
+    """Rewrites the file without its free pages, and empties the write-ahead log, so nothing deleted is left in
+    either (outside any transaction)."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("VACUUM")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def records_of(conn: sqlite3.Connection, ids: Iterable[str]) -> list[PersonRecord]:
+    """The person records with these ids (as find_people reads them)."""
+    ids = list(ids)
+    return [_record(row, 1) for row in conn.execute(f"SELECT * FROM ({_PEOPLE}) WHERE id IN ({_marks(ids)})", ids)]
+
+
+
+def do_not_contact_of(conn: sqlite3.Connection, customer_id: str, contact_id: str | None) -> tuple[str, str | None] | None:
+    """(name, day asked) of the person customer, or else the contact, who asked not to be contacted; None when
+    neither did."""
+    row = conn.execute("SELECT name, do_not_contact_on FROM customer WHERE id = ? AND kind = 'person'"
+                       " AND do_not_contact", (customer_id,)).fetchone()
+    if row is None and contact_id:
+        row = conn.execute("SELECT name, do_not_contact_on FROM contact WHERE id = ? AND do_not_contact",
+                           (contact_id,)).fetchone()
+    return (row[0], row[1]) if row else None
