@@ -37,7 +37,7 @@ def open_session() -> Iterator[Context]:
         set_language(settings.language)
         from crmtui.services.context import open_context  # deferred
 
-        ctx = open_context(settings=settings)
+        ctx = open_context(settings=settings, source="cli")
         yield ctx
     except Ambiguous as exc:
         lines = [exc.message()] + [f"  {m.id[:8]}  {m.label}" for m in exc.matches]

@@ -14,6 +14,7 @@ from crmtui.core.clock import Clock, local_zone
 from crmtui.core.config import Settings, load_settings
 from crmtui.core.errors import CrmError
 from crmtui.store import db as store_db
+from crmtui.store import history as store_history
 from crmtui.store.db import DamagedDatabase, Database, NewerDatabase, ReadOnlyNeedsUpgrade, open_database
 
 
@@ -29,6 +30,8 @@ class Context:
     them."""
     background: list[Callable[[], None]] = field(default_factory=list)
     """Waits for the work writes started in the background (the calendar refresh); see settle()."""
+    source: str = "app"
+    """The front end that opened the book ("app" or "cli"): where its changes come from in the history."""
 
     def settle(self) -> None:
         """Waits until the work writes started in the background is done (its warnings are then in `warnings`)."""
@@ -82,7 +85,8 @@ class BackgroundJob:
             thread.join()
 
 
-def open_context(db_path: Path | None = None, settings: Settings | None = None, clock: Clock | None = None) -> Context:
+def open_context(db_path: Path | None = None, settings: Settings | None = None, clock: Clock | None = None,
+                 source: str = "app") -> Context:
     """Opens (and migrates) the rep's database with their settings."""
     settings = settings or load_settings()
     # Phone keys are made deep in the store and its migrations too: the region is set once, here.
@@ -99,7 +103,9 @@ def open_context(db_path: Path | None = None, settings: Settings | None = None, 
     except ReadOnlyNeedsUpgrade as exc:
         raise CrmError("{path} must be brought to this crmtui's schema once (it has {revision}) but is read-only;"
                        " make it and its folder writable for one run", path=exc.path, revision=exc.revision) from None
-    ctx = Context(db=db, settings=settings, clock=clock)
+    ctx = Context(db=db, settings=settings, clock=clock, source=source)
+    # changes made outside any action of a service are this front end's, by this rep
+    store_history.set_fallback(source, settings.sync.user or None if settings.sync.configured else None)
     if settings.calendar_file:
         refresh = BackgroundJob(lambda: _refresh_calendar(ctx))
         db.after_commit = refresh.request

@@ -159,3 +159,158 @@ def claim_pulled(execute: Execute, rows: list[dict], now_text: str | None) -> No
 def json_value(text: str | None) -> object:
     """A logged value (JSON text) back to what SQLite held."""
     return None if text is None else json.loads(text)
+
+
+# Reading --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoggedChange:
+    """One row of the history."""
+
+    seq: int
+    action_id: str | None
+    at: str | None
+    table: str
+    record_id: str
+    customer_id: str | None
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    kind: str
+    actor: str | None
+    source: str | None
+    undone_by: str | None
+
+
+@dataclass(frozen=True)
+class LoggedAction:
+    """One action of the history: what the rep did, when, from where, and whether it was undone."""
+
+    action_id: str
+    at: str | None
+    source: str
+    actor: str | None
+    what: str | None
+    undoes: str | None
+    undone_by: str | None
+
+
+_CHANGE_COLUMNS = ("seq, action_id, at, record_table, record_id, customer_id, field, old_value, new_value, kind,"
+                   " actor, source, undone_by")
+
+_OF_DEAL = ("record_id = :id OR record_id IN (SELECT id FROM deal_stage_change WHERE deal_id = :id)"
+            " OR record_id IN (SELECT id FROM contract WHERE deal_id = :id)"
+            " OR record_id IN (SELECT p.id FROM payment p JOIN contract c ON c.id = p.contract_id WHERE c.deal_id = :id)"
+            " OR record_id IN (SELECT id FROM follow_up WHERE deal_id = :id)")
+_OF_CUSTOMER = "customer_id = :id OR record_id = :id"
+
+
+def changes_of(execute: Execute, *, customer_id: str | None = None, deal_id: str | None = None,
+               limit: int | None = None) -> list[LoggedChange]:
+    """The changes of a customer (its contacts, deals, contracts, payments, follow-ups and tags too) or of a deal
+    (its stage changes, contract, instalments and follow-ups), of the `limit` newest actions, oldest first."""
+    where, record = (_OF_DEAL, deal_id) if deal_id else (_OF_CUSTOMER, customer_id)
+    actions = ("SELECT action_id FROM change_log WHERE action_id IS NOT NULL AND (" + where + ")"
+               " GROUP BY action_id ORDER BY max(seq) DESC" + (" LIMIT :limit" if limit else ""))
+    rows = execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE ({where}) AND action_id IN ({actions})"  # noqa: S608
+                   " ORDER BY seq", {"id": record, "limit": limit}).fetchall()
+    return [LoggedChange(*row) for row in rows]
+
+
+def changes_of_action(execute: Execute, action_id: str) -> list[LoggedChange]:
+    """Every change of one action, oldest first."""
+    return [LoggedChange(*row) for row in execute(
+        f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE action_id = ? ORDER BY seq", (action_id,)).fetchall()]  # noqa: S608
+
+
+def actions(execute: Execute, action_ids: list[str]) -> dict[str, LoggedAction]:
+    """The actions named, by id, each with the undo that reverted it (if any)."""
+    found: dict[str, LoggedAction] = {}
+    for start in range(0, len(action_ids), 500):
+        chunk = action_ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for row in execute(
+                "SELECT a.action_id, a.at, a.source, a.actor, a.what, a.undoes,"
+                " (SELECT u.action_id FROM change_action u WHERE u.undoes = a.action_id)"
+                f" FROM change_action a WHERE a.action_id IN ({marks})", chunk).fetchall():  # noqa: S608
+            found[row[0]] = LoggedAction(*row)
+    return found
+
+
+def undoable_actions(execute: Execute, actor: str | None, limit: int) -> list[LoggedAction]:
+    """The rep's own actions not undone yet, newest first: never a pulled change, never an undo (an undo is not
+    undone in turn), never a colleague's (in a team every action carries its rep; before the team, nobody)."""
+    rows = execute(
+        "SELECT a.action_id, a.at, a.source, a.actor, a.what, a.undoes, NULL FROM change_action a"
+        " WHERE a.source NOT IN ('sync', 'undo') AND a.undoes IS NULL AND (a.actor IS NULL OR a.actor = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM change_action u WHERE u.undoes = a.action_id)"
+        " ORDER BY a.rowid DESC LIMIT ?", (actor, limit)).fetchall()
+    return [LoggedAction(*row) for row in rows]
+
+
+def later_changes(execute: Execute, after_seq: int, record_ids: list[str]) -> list[LoggedChange]:
+    """Changes made after `after_seq` to these records or to records of these customers, that still stand: an
+    undone change and the undo that reverted it cancel out, so neither counts."""
+    found: list[LoggedChange] = []
+    for start in range(0, len(record_ids), 400):
+        chunk = record_ids[start:start + 400]
+        marks = ", ".join("?" * len(chunk))
+        found += [LoggedChange(*row) for row in execute(
+            f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE seq > ? AND undone_by IS NULL"  # noqa: S608
+            f" AND coalesce(source, '') <> 'undo' AND (record_id IN ({marks}) OR customer_id IN ({marks}))"
+            " ORDER BY seq", (after_seq, *chunk, *chunk)).fetchall()]
+    return sorted(found, key=lambda change: change.seq)
+
+
+def mark_undone(execute: Execute, action_id: str, undo_id: str) -> None:
+    """Marks every change of an action as reverted by the undo action `undo_id`."""
+    execute("UPDATE change_log SET undone_by = ? WHERE action_id = ?", (undo_id, action_id))
+
+
+RECORD_LABEL_SQL = {
+    "customer": "SELECT id, name FROM customer",
+    "contact": "SELECT id, name FROM contact",
+    "deal": "SELECT id, title FROM deal",
+    "deal_stage_change": "SELECT s.id, d.title FROM deal_stage_change s JOIN deal d ON d.id = s.deal_id",
+    "follow_up": "SELECT id, at FROM follow_up",
+    "contract": "SELECT id, number FROM contract",
+    "payment": "SELECT p.id, c.number || ' · ' || p.due_on FROM payment p JOIN contract c ON c.id = p.contract_id",
+    "customer_tag": "SELECT id, tag FROM customer_tag",
+}
+"""How each kind of record is named in the history (a follow-up by its moment, an instalment by its contract
+and due day)."""
+
+
+def record_labels(execute: Execute, records: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The name of each (table, id) as stored now (deleted records too)."""
+    by_table: dict[str, list[str]] = {}
+    for table, record_id in records:
+        by_table.setdefault(table, []).append(record_id)
+    names: dict[tuple[str, str], str] = {}
+    for table, ids in by_table.items():
+        query = RECORD_LABEL_SQL.get(table)
+        if query is None:
+            continue
+        alias = "s." if table == "deal_stage_change" else "p." if table == "payment" else ""
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for record_id, name in execute(f"{query} WHERE {alias}id IN ({marks})", chunk).fetchall():
+                names[(table, record_id)] = "" if name is None else str(name)
+    return names
+
+
+def current_values(execute: Execute, table: str, record_id: str, fields: list[str]) -> dict[str, object] | None:
+    """The stored values of some fields of one record (None when there is no such record)."""
+    if table not in LOGGED_TABLES:
+        return None
+    columns = ", ".join(fields)
+    row = execute(f"SELECT {columns} FROM {table} WHERE id = ?", (record_id,)).fetchone()  # noqa: S608
+    return None if row is None else dict(zip(fields, row, strict=True))
+
+
+# Undoing ---------------------------------------------------------------------------------------------------
+
+DERIVED = frozenset({"name_key", "pinyin", "phone_key", "email_key", "score", "last_contact_at"})
+"""Columns computed from others (search keys, the lead score, the last contact): a later change of one of them
+follows some other change and never stops an undo; it is put back only when nothing changed it since."""

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from crmtui.store.history import claim
 from crmtui.store.raw import to_db
 
 FORMAT_VERSION = 1
@@ -174,6 +175,7 @@ class OutboxWriter:
     def save_clock(self) -> None:
         """Brings the rows of mutations changed again up to date and writes the clock's last stamp; the
         transaction calls it once, before it commits (not once a record)."""
+        claim(self.execute, to_db(self.now))  # the history rows the triggers wrote get this transaction's action
         for queued in self._unsaved.values():
             self.execute(
                 "UPDATE outbox SET kind = ?, changes = ?, stamps = ? WHERE seq = ?",

@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
 from crmtui.core.normalize import visible
+from crmtui.services import history
 from crmtui.services.agenda import due_since
 from crmtui.services.context import Context
 from crmtui.services.watch import ChangeWatcher
@@ -140,7 +141,7 @@ class CrmApp(App[None]):
             screen.post_message(PoolChanged())
         if report.rejected:
             self.notify(rejected_round_text(self.ctx, report), title=_("Sync"), severity="warning", timeout=10)
-        for text, warning in report_notes(report):
+        for text, warning in report_notes(report, self.ctx):
             self.notify(text, title=_("Sync"), severity="warning" if warning else "information")
         if not quiet:
             self.notify(_("synced: {pushed} sent, {pulled} received").format(
@@ -246,6 +247,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
     from crmtui.tui.dialogs.edit import EditRecordScreen
     from crmtui.tui.dialogs.follow_up import FollowUpForm
     from crmtui.tui.dialogs.help import HelpScreen
+    from crmtui.tui.dialogs.import_file import ImportDialog
     from crmtui.tui.dialogs.merge import MergeScreen
     from crmtui.tui.dialogs.new_record import NewRecordScreen
     from crmtui.tui.dialogs.pick import PickScreen
@@ -265,7 +267,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
         (_("New record"), NewRecordScreen), (_("Stage"), StagePicker), (_("Stage gate"), GateForm),
         (_("Mark instalment paid"), PaidOnForm), (_("Convert lead"), ConvertForm), (_("Edit"), EditRecordScreen),
         (_("Merge a duplicate"), MergeScreen), (_("Yes or no"), ConfirmScreen), (_("Pick one"), PickScreen),
-        (_("Help"), HelpScreen),
+        (_("Help"), HelpScreen), (_("Import a file"), ImportDialog),
     ]
     if team:
         sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),
@@ -277,4 +279,5 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
 
 def build_app(ctx: Context, **options: object) -> CrmApp:
     """The app for a services context (tests build it the same way)."""
+    history.front_end(ctx, "app")  # the history says "app" for its changes, though the crm command opened the book
     return CrmApp(ctx, **options)  # type: ignore[arg-type]

@@ -1,0 +1,269 @@
+"""The history of changes as the rep reads it, and the actions services run their writes in.
+
+Every change to a synced record is logged by the store as it is written (store/history.py). A service that makes
+one user action out of several writes, or that knows better words for it than the changes themselves say (an
+import names its file), runs them in `action(...)`: all its changes then share one action, the unit that
+`crm undo` reverts. Writes outside any action still form one action per transaction, from the front end that
+opened the book (`Context.source`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+from crmtui.core import i18n, labels
+from crmtui.core.dates import format_when
+from crmtui.core.errors import InvalidInput
+from crmtui.core.i18n import N_, _
+from crmtui.store import history as store
+from crmtui.store.raw import from_db
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+SOURCE_LABELS = {"app": N_("app"), "cli": N_("command line"), "import": N_("import"), "sync": N_("sync"),
+                 "undo": N_("undo"), "demo": N_("sample book")}
+"""Where a change came from, as the rep reads it."""
+
+
+def rep_of(ctx: Context) -> str | None:
+    """The rep whose changes these are: their login in a team, nobody named when they work alone."""
+    sync = ctx.settings.sync
+    return sync.user or None if sync.configured else None
+
+
+def describe(what: str, **args: object) -> str:
+    """An action's words as stored: the message id and its values, translated when shown."""
+    return json.dumps({"m": what, "a": args}, ensure_ascii=False, default=str)
+
+
+def action_words(stored: str | None) -> str | None:
+    """Stored words of an action in the chosen language."""
+    if not stored:
+        return None
+    try:
+        words = json.loads(stored)
+        return _(words["m"]).format(**words.get("a", {}))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return stored
+
+
+def front_end(ctx: Context, source: str) -> None:
+    """Says which front end works on the book (the app opened by the `crm` command is the app, not the CLI):
+    changes made outside an action come from it."""
+    ctx.source = source
+    store.set_fallback(source, rep_of(ctx))
+
+
+@contextmanager
+def action(ctx: Context, what: str | None = None, *, source: str | None = None, **args: object) -> Iterator[None]:
+    """Runs the block as one user action: every change it writes, in however many transactions, shares one id.
+    `what` is a message id (N_) formatted with `args` when shown; `source` defaults to the front end's."""
+    with store.acting(source or ctx.source, rep_of(ctx), describe(what, **args) if what else None):
+        yield
+
+
+def recorded(what: str | None = None, *, source: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A service entry point run as one action (its first argument is the Context)."""
+    def wrap(function: Callable[P, R]) -> Callable[P, R]:
+        @wraps(function)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with action(args[0], what, source=source):  # type: ignore[arg-type]
+                return function(*args, **kwargs)
+        return run
+    return wrap
+
+
+# Reading the history ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One change of one record: the record ("deal ERP rollout"), the field's label ("" for a whole record) and
+    the old and new values as the app shows them."""
+
+    table: str
+    record_id: str
+    record: str
+    field: str
+    old: str
+    new: str
+    kind: str
+    """insert (created), delete (deleted), restore (brought back) or update."""
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One action: when, who, from where, what, and its changes."""
+
+    action_id: str
+    at: datetime | None
+    when: str
+    who: str
+    source: str
+    source_label: str
+    what: str
+    undone: bool
+    changes: tuple[ChangeLine, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"action": self.action_id, "at": self.at.isoformat() if self.at else None, "who": self.who,
+                "source": self.source, "what": self.what, "undone": self.undone,
+                "changes": [{"table": line.table, "record_id": line.record_id, "record": line.record,
+                             "field": line.field, "old": line.old, "new": line.new, "kind": line.kind}
+                            for line in self.changes]}
+
+
+def history_of(ctx: Context, *, customer_id: str | None = None, deal_id: str | None = None,
+               limit: int | None = 50) -> list[HistoryEntry]:
+    """The history of a customer (with its contacts, deals, contracts, payments, follow-ups and tags) or of one
+    deal: its `limit` newest actions, newest first, each with the changes that concern it."""
+    if limit is not None and limit < 1:
+        raise InvalidInput("limit", "a number of 1 or more", str(limit))
+    with ctx.db.raw_read() as connection:
+        changes = store.changes_of(connection.execute, customer_id=customer_id, deal_id=deal_id, limit=limit)
+        return entries(ctx, connection.execute, changes)
+
+
+def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange]) -> list[HistoryEntry]:
+    """Changes grouped by action, newest action first, worded (actions with nothing to show left out)."""
+    # deferred: the sync's wording of fields and values (~0.15 s with the sync client) loads only to show a
+    # history, never for the quick commands that start an action
+    from crmtui.services import team_words
+
+    grouped: dict[str, list[store.LoggedChange]] = {}
+    for change in changes:
+        grouped.setdefault(change.action_id or "", []).append(change)
+    known = store.actions(execute, [key for key in grouped if key])
+    names = store.record_labels(execute, {(change.table, change.record_id) for change in changes})
+    found: list[HistoryEntry] = []
+    for action_id, rows in sorted(grouped.items(), key=lambda item: -item[1][-1].seq):
+        lines = tuple(line for change in rows if (line := _line(ctx, change, names, team_words)) is not None)
+        if not lines:
+            continue
+        logged = known.get(action_id)
+        first = rows[0]
+        at = from_db(logged.at if logged and logged.at else first.at)
+        source = (logged.source if logged else first.source) or "app"
+        found.append(HistoryEntry(
+            action_id=action_id, at=at, when=_when(ctx, at), who=who_text(ctx, logged.actor if logged else first.actor,
+                                                                           source),
+            source=source, source_label=_(SOURCE_LABELS.get(source, source)),
+            what=_what(ctx, logged, rows, names, execute), undone=bool(logged and logged.undone_by) or bool(
+                first.undone_by), changes=lines))
+    return found
+
+
+def who_text(ctx: Context, actor: str | None, source: str) -> str:
+    """Who made a change: the rep themself, a colleague by login, or "a colleague" when the server did not say."""
+    if actor and actor != rep_of(ctx):
+        return actor
+    if source == "sync":
+        return actor or _("a colleague")
+    return _("you")
+
+
+def _when(ctx: Context, at: datetime | None) -> str:
+    if at is None:
+        return "—"
+    return format_when(ctx.clock.to_local(at), True, i18n.language, ctx.clock.today())  # type: ignore[arg-type]
+
+
+def record_text(table: str, name: str | None, team_words: object) -> str:
+    """A record as the history names it: its kind and its name ("deal ERP rollout")."""
+    kind = team_words.record_kind(table)  # type: ignore[attr-defined]
+    return f"{kind} {name}" if name else kind
+
+
+def _shown(ctx: Context, name: str, text: str | None, team_words: object) -> str:
+    value = store.json_value(text)
+    if isinstance(value, str) and name in {"at", "next_at", "next_follow_up_at", "last_contact_at",
+                                           "stage_entered_at", "deleted_at"}:
+        moment = from_db(value)
+        value = moment.isoformat() if moment else None
+    return team_words.change_value(ctx, name, value)  # type: ignore[attr-defined]
+
+
+def _line(ctx: Context, change: store.LoggedChange, names: dict, team_words: object) -> ChangeLine | None:
+    name = names.get((change.table, change.record_id))
+    if change.table == "follow_up" and name:
+        name = _shown(ctx, "at", json.dumps(name), team_words)
+    record = record_text(change.table, name, team_words)
+    if change.kind in ("insert", "delete"):
+        return ChangeLine(change.table, change.record_id, record, "", "", "", change.kind)
+    field = change.field or ""
+    if field == "deleted_at" and change.new_value == "null":
+        return ChangeLine(change.table, change.record_id, record, "", "", "", "restore")
+    if field in team_words.hidden_columns(change.table):  # type: ignore[attr-defined]
+        return None
+    return ChangeLine(change.table, change.record_id, record, labels.column(change.table, field),
+                      _shown(ctx, field, change.old_value, team_words), _shown(ctx, field, change.new_value, team_words),
+                      "update")
+
+
+def _what(ctx: Context, logged: store.LoggedAction | None, rows: list[store.LoggedChange], names: dict,
+          execute: store.Execute) -> str:
+    """The action in words: as its service said it, or else as its changes say."""
+    from crmtui.services import team_words
+
+    if logged is not None and logged.undoes:
+        undone = store.actions(execute, [logged.undoes]).get(logged.undoes)
+        return _("undo: {what}").format(what=action_text(ctx, undone, execute) if undone else "—")
+    if logged is not None:
+        return action_text(ctx, logged, execute)
+    return words_of_changes(ctx, rows, names, team_words)
+
+
+def action_text(ctx: Context, logged: store.LoggedAction, execute: store.Execute) -> str:
+    """An action in words, from all of its changes."""
+    from crmtui.services import team_words
+
+    words = action_words(logged.what)
+    if words:
+        return words
+    rows = store.changes_of_action(execute, logged.action_id)
+    names = store.record_labels(execute, {(change.table, change.record_id) for change in rows})
+    return words_of_changes(ctx, rows, names, team_words)
+
+
+def words_of_changes(ctx: Context, rows: list[store.LoggedChange], names: dict, team_words: object) -> str:
+    """What a list of changes did, in a few words: a merge, a stage move, a delete, a follow-up logged, records
+    added, or the fields edited."""
+    def named(change: store.LoggedChange) -> str:
+        return record_text(change.table, names.get((change.table, change.record_id)), team_words)
+
+    merged = [change for change in rows if change.table == "customer" and change.field == "merged_into"
+              and change.new_value not in (None, "null")]
+    if merged:
+        keep = store.json_value(merged[0].new_value)
+        return _("merge {other} into {keep}").format(
+            other=names.get(("customer", merged[0].record_id), "?"), keep=names.get(("customer", keep), "?"))
+    stages = [change for change in rows if change.table == "deal" and change.field == "stage"]
+    if stages:
+        return _("move {deal} to {stage}").format(deal=named(stages[-1]), stage=team_words.change_value(  # type: ignore[attr-defined]
+            ctx, "stage", store.json_value(stages[-1].new_value)))
+    inserts = [change for change in rows if change.kind == "insert"]
+    deletes = [change for change in rows if change.kind == "delete"]
+    if deletes:
+        return _("delete {record}").format(record=named(deletes[0]))
+    if len(inserts) == 1 or (inserts and inserts[0].table == "follow_up"):
+        if inserts[0].table == "follow_up":
+            customer = inserts[0].customer_id
+            return _("log a follow-up with {customer}").format(customer=names.get(("customer", customer)) or "?")
+        return _("add {record}").format(record=named(inserts[0]))
+    if inserts:
+        return _("{count} records added").format(count=len(inserts))
+    restored = [change for change in rows if change.field == "deleted_at"]
+    if restored:
+        return _("bring back {record}").format(record=named(restored[0]))
+    edited = [change for change in rows if change.field not in team_words.hidden_columns(change.table)]  # type: ignore[attr-defined]
+    shown = edited or rows
+    return _("edit {record}").format(record=named(shown[0]))

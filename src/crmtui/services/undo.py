@@ -1,0 +1,159 @@
+"""Undoing the rep's last action (`crm undo`, `u` in the app): a merge, a stage move with its contract, a delete, a
+whole import, an edit. The undo is a new action of its own (source "undo") written like any change, so it syncs;
+several undos go back one action each. An undo is not undone in turn: the next undo goes to the action before.
+
+An action is undone only while nothing later stands on it: the same field changed again since, a record it created
+given a follow-up, a deal or a change since, a record it changed deleted since. Then the undo is refused with the
+later change named. The rep's own later actions never stand in the way (they are undone first); a colleague's
+change pulled since can.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from crmtui.core import labels
+from crmtui.core.errors import NotAllowed
+from crmtui.core.i18n import _
+from crmtui.services.history import ChangeLine, action_text, entries, rep_of, who_text
+from crmtui.store import history as store
+from crmtui.store.raw import from_db
+from crmtui.store.undo import revert
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+    from crmtui.services.history import HistoryEntry
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    """The action an undo would revert, as shown to the rep before they confirm, and why it cannot be, if so."""
+
+    action_id: str
+    what: str
+    when: str
+    source_label: str
+    changes: tuple[ChangeLine, ...]
+    refusal: str | None
+
+
+def undoable(ctx: Context, limit: int = 10) -> list[HistoryEntry]:
+    """The rep's actions an undo would revert, the next one first."""
+    with ctx.db.raw_read() as connection:
+        actions = store.undoable_actions(connection.execute, rep_of(ctx), limit)
+        found = []
+        for logged in actions:
+            changes = store.changes_of_action(connection.execute, logged.action_id)
+            found += entries(ctx, connection.execute, changes)
+        return found
+
+
+def undo_plan(ctx: Context) -> UndoPlan:
+    """What `crm undo` would revert now (refused with the reason when a later change stands on it)."""
+    with ctx.db.raw_read() as connection:
+        return _plan(ctx, connection.execute)
+
+
+def undo(ctx: Context, expected: UndoPlan | None = None) -> UndoPlan:
+    """Reverts the rep's last action as a new action; with `expected` (the plan the rep confirmed), refuses when
+    the last action is another by now."""
+    now = ctx.clock.utcnow()
+    actor = rep_of(ctx)
+    plan: UndoPlan | None = None
+    with store.acting("undo", actor, None):
+        action = store.current_action()
+        with ctx.db.write(now) as session:
+            execute = session.connection().connection.driver_connection.execute
+            plan = _plan(ctx, execute)
+            if expected is not None and plan.action_id != expected.action_id:
+                raise NotAllowed("the last change is another one since this undo was shown ({what}); look at it again",
+                                 what=plan.what)
+            if plan.refusal:
+                raise NotAllowed("{reason}", reason=plan.refusal)
+            assert action is not None
+            action.undoes = plan.action_id
+            revert(session, store.changes_of_action(execute, plan.action_id), now)
+            session.flush()
+            store.mark_undone(execute, plan.action_id, action.action_id)
+    return plan
+
+
+def _plan(ctx: Context, execute: store.Execute) -> UndoPlan:
+    found = store.undoable_actions(execute, rep_of(ctx), 1)
+    if not found:
+        raise NotAllowed("nothing to undo")
+    logged = found[0]
+    changes = store.changes_of_action(execute, logged.action_id)
+    shown = entries(ctx, execute, changes)
+    what = action_text(ctx, logged, execute)
+    entry = shown[0] if shown else None
+    refusal = _refusal(ctx, execute, changes, what)
+    return UndoPlan(logged.action_id, what, entry.when if entry else "—", entry.source_label if entry else "",
+                    entry.changes if entry else (), refusal)
+
+
+def _refusal(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
+    """Why the action cannot be undone: the first later change that stands on it, named."""
+    if not changes:
+        return None
+    last = changes[-1].seq
+    created = {change.record_id for change in changes if change.kind == "insert"}
+    fields = {(change.record_id, change.field or "deleted_at") for change in changes
+              if change.kind != "insert" and (change.field or "deleted_at") not in store.DERIVED}
+    changed = {record_id for record_id, _field in fields}
+    for later in store.later_changes(execute, last, sorted(created | changed)):
+        column = later.field or "deleted_at"
+        if later.record_id in created or later.customer_id in created:
+            pass
+        elif (later.record_id, column) in fields or (later.kind == "delete" and later.record_id in changed):
+            pass
+        else:
+            continue
+        return _later_words(ctx, execute, later, what)
+    return _values_moved(ctx, execute, changes, what)
+
+
+def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange, what: str) -> str:
+    from crmtui.services import team_words  # deferred with the history's wording (see services/history.py)
+    from crmtui.services.history import record_text
+
+    names = store.record_labels(execute, {(later.table, later.record_id)})
+    record = record_text(later.table, names.get((later.table, later.record_id)), team_words)
+    at = from_db(later.at)
+    when = ctx.clock.to_local(at).strftime("%Y-%m-%d %H:%M") if at else "—"  # type: ignore[union-attr]
+    who = who_text(ctx, later.actor, later.source or "app")
+    if later.kind == "insert":
+        return _("cannot undo {what}: {record} was added since ({when}, {who}); undo or delete it first").format(
+            what=what, record=record, when=when, who=who)
+    if later.kind == "delete":
+        return _("cannot undo {what}: {record} was deleted since ({when}, {who})").format(
+            what=what, record=record, when=when, who=who)
+    return _("cannot undo {what}: the {field} of {record} was changed again since ({when}, {who})").format(
+        what=what, field=labels.column(later.table, later.field or ""), record=record, when=when, who=who)
+
+
+def _values_moved(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
+    """A field no longer holding what the action left (changed by something the history did not see)."""
+    from crmtui.services import team_words  # deferred with the history's wording (see services/history.py)
+    from crmtui.services.history import record_text
+
+    final: dict[tuple[str, str], dict[str, str | None]] = {}
+    created = {change.record_id for change in changes if change.kind == "insert"}
+    for change in changes:
+        if change.kind == "insert" or change.record_id in created:
+            continue
+        column = change.field or "deleted_at"
+        if column not in store.DERIVED:
+            final.setdefault((change.table, change.record_id), {})[column] = change.new_value
+    for (table, record_id), columns in final.items():
+        stored = store.current_values(execute, table, record_id, list(columns))
+        if stored is None:
+            continue
+        for column, new in columns.items():
+            if stored[column] != store.json_value(new):
+                names = store.record_labels(execute, {(table, record_id)})
+                return _("cannot undo {what}: the {field} of {record} was changed again since").format(
+                    what=what, field=labels.column(table, column),
+                    record=record_text(table, names.get((table, record_id)), team_words))
+    return None
