@@ -355,7 +355,7 @@ def test_a_dry_run_prints_the_mapping_as_toml_that_map_and_a_saved_mapping_chang
 @pytest.mark.parametrize(("args", "expected"), [
     (["missing.csv"], "missing.csv: no such file"),
     (["empty.csv"], "empty.csv: the file is empty"),
-    (["good.csv", "--kind", "deals"], '--kind: one of customers, contacts, leads (got "deals")'),
+    (["good.csv", "--kind", "orders"], '--kind: one of customers, contacts, leads, deals, follow-ups (got "orders")'),
     (["good.csv", "--map", "传真"], '--map: COLUMN=field expected'),
     (["good.csv", "--map", "传真=fax"], '--map: unknown field "fax"; fields are: name, customer'),
     (["good.csv", "--map", "QQ=note"], '--map: no column "QQ" in'),

@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
 def import_file(
     path: Annotated[Path, typer.Argument(metavar="FILE", help=N_("A .csv, .xlsx or .vcf file."), show_default=False)],
     kind: Annotated[str | None, typer.Option(
-        metavar="KIND", help=N_("customers, contacts or leads (default: customers; contacts for a .vcf)."))] = None,
+        metavar="KIND", help=N_("customers, contacts, leads, deals or follow-ups (default: customers; contacts for a"
+                                " .vcf)."))] = None,
     map_: Annotated[list[str] | None, typer.Option("--map", metavar="COLUMN=FIELD", help=N_(
         'COLUMN=field for one column, e.g. --map "传真=note"; repeat for several.'))] = None,
     mapping: Annotated[str | None, typer.Option(
@@ -47,7 +48,7 @@ def import_file(
         metavar="NAME", help=N_("The sheet of a workbook (default: the first)."))] = None,
     json_: Annotated[bool, typer.Option("--json", help=N_("Print the result as JSON."))] = False,
 ) -> None:
-    """Imports customers, contacts or leads from CSV, Excel or vCard (try --dry-run first)."""
+    """Imports customers, contacts, leads, deals or follow-ups from CSV, Excel or vCard (try --dry-run first)."""
     from crmtui.services.importing.run import Options, prepare, run_import  # deferred: the import's services, ~50 ms
 
     options = Options(kind=kind, maps=list(map_ or []), mapping=mapping, save_mapping=save_mapping, dry_run=dry_run,
@@ -83,7 +84,8 @@ def _with_progress(work: Any, total: int | None) -> ImportResult:
 def _report(result: ImportResult) -> None:
     where = result.path.name + (f" [{result.sheet}]" if result.sheet else "")
     fmt = result.format.upper() + (f", {result.encoding}" if result.encoding else "")
-    kind = {"customers": _("customers"), "contacts": _("contacts"), "leads": _("leads")}[result.kind]
+    kind = {"customers": _("customers"), "contacts": _("contacts"), "leads": _("leads"), "deals": _("deals"),
+            "follow-ups": _("follow-ups")}[result.kind]
     counts = {"created": result.created, "merged": result.merged, "skipped": result.skipped, "refused": result.refused}
     if result.dry_run:
         out(_("dry run of {file} ({format}) as {kind}: nothing was stored").format(file=where, format=fmt, kind=kind))
@@ -94,8 +96,13 @@ def _report(result: ImportResult) -> None:
     extra = []
     if result.contacts:
         extra.append(_("contacts added with them: {count}").format(count=result.contacts))
-    if result.customers:
+    if result.customers and result.kind in ("deals", "follow-ups"):
+        extra.append(_("customers added for them (not in the book by that name): {count}").format(
+            count=result.customers))
+    elif result.customers:
         extra.append(_("companies added for their contacts: {count}").format(count=result.customers))
+    if result.merged and result.kind == "deals":
+        extra.append(_("deals updated from changed rows: {count}").format(count=result.merged))
     if extra:
         out("  " + "; ".join(extra))
     if result.refusals:

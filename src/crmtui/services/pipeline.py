@@ -75,3 +75,54 @@ def board(ctx: Context, rep: str | None = None) -> list[Column]:
             days_past_close=max(0, past_close),
         ))
     return list(columns.values())
+
+
+@dataclass
+class StageFigures:
+    """What the deals' stage changes say happened: the funnel, the win rate, won value by quarter, and the open
+    pipeline. Imported history counts like any: its changes carry the days it was opened and closed."""
+
+    deals_by_stage: dict[str, int] = field(default_factory=dict)
+    """Live deals by their stage now."""
+    reached: dict[str, int] = field(default_factory=dict)
+    """The funnel: deals that reached each stage (entered it at least once)."""
+    won_count: int = 0
+    won_cents: int = 0
+    lost_count: int = 0
+    open_cents: int = 0
+    """The open deals' amounts (Won and Lost aside)."""
+    won_by_quarter: dict[str, int] = field(default_factory=dict)
+    """Won amounts by the quarter ("2017Q2") of the day each deal was won, in the rep's time zone."""
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won / (won + lost); None when no deal has closed."""
+        closed = self.won_count + self.lost_count
+        return self.won_count / closed if closed else None
+
+
+def stage_figures(ctx: Context) -> StageFigures:
+    """The figures of every live deal, from its stage changes (a won deal's quarter is that of its last move to
+    Won)."""
+    with ctx.db.raw_read() as connection:
+        rows = store.stage_history(connection)
+    figures = StageFigures()
+    for row in rows:
+        figures.deals_by_stage[row.stage] = figures.deals_by_stage.get(row.stage, 0) + 1
+        for stage in {to_stage for to_stage, _at in row.changes}:
+            figures.reached[stage] = figures.reached.get(stage, 0) + 1
+        amount = row.amount_cents or 0
+        if row.stage == "won":
+            figures.won_count += 1
+            figures.won_cents += amount
+            won_at = next((at for to_stage, at in reversed(row.changes) if to_stage == "won"), None)
+            if won_at is not None:
+                day = ctx.clock.to_local(won_at).date()
+                quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
+                figures.won_by_quarter[quarter] = figures.won_by_quarter.get(quarter, 0) + amount
+        elif row.stage == "lost":
+            figures.lost_count += 1
+        else:
+            figures.open_cents += amount
+    figures.won_by_quarter = dict(sorted(figures.won_by_quarter.items()))
+    return figures

@@ -37,6 +37,8 @@ class FollowUpRow:
     contact_id: str | None = None
     deal_id: str | None = None
     corrects_id: str | None = None
+    imported_from: str | None = None
+    external_id: str | None = None
     id: str = ""
 
 

@@ -41,3 +41,31 @@ def board_rows(connection: sqlite3.Connection, closed_since: datetime) -> list[C
                 day_from_db(close))
         for did, title, amount, stage, entered, cid, name, last, nxt, owner, close in rows
     ]
+
+
+@dataclass
+class StageHistoryRow:
+    """One live deal with its stage changes, oldest first: what the funnel and the win figures count."""
+
+    deal_id: str
+    stage: str
+    amount_cents: int | None
+    owner_name: str | None
+    changes: list[tuple[str, datetime]]
+    """(the stage it moved to, when), oldest first."""
+
+
+def stage_history(connection: sqlite3.Connection) -> list[StageHistoryRow]:
+    """Every live deal of a live customer with its live stage changes (one statement)."""
+    deals: dict[str, StageHistoryRow] = {}
+    for deal_id, stage, amount, owner_name, to_stage, at in connection.execute(
+            "SELECT d.id, d.stage, d.amount_cents, d.owner_name, s.to_stage, s.at FROM deal d"
+            " JOIN customer c ON c.id = d.customer_id"
+            " LEFT JOIN deal_stage_change s ON s.deal_id = d.id AND s.deleted_at IS NULL"
+            " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY d.id, s.at, s.created_at"):
+        row = deals.get(deal_id)
+        if row is None:
+            row = deals[deal_id] = StageHistoryRow(deal_id, stage, amount, owner_name, [])
+        if to_stage is not None:
+            row.changes.append((to_stage, from_db(at)))  # type: ignore[arg-type]
+    return list(deals.values())

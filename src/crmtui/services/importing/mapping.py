@@ -28,8 +28,10 @@ from crmtui.core import paths
 from crmtui.core.errors import CrmError
 from crmtui.services.importing.readers import ERROR_COLUMN, VCARD_COLUMNS
 
-KINDS = ("customers", "contacts", "leads")
-"""What can be imported so far; deals and follow-ups will be further kinds with fields of their own."""
+KINDS = ("customers", "contacts", "leads", "deals", "follow-ups")
+"""What can be imported: records of the book, and the history of another system (deals, follow-ups)."""
+HISTORY_KINDS = ("deals", "follow-ups")
+"""Kinds whose rows name a customer (the `customer` field) and carry their own dates."""
 
 FIELDS: dict[str, str] = {
     "name": "the customer's, lead's or contact's name",
@@ -43,6 +45,13 @@ FIELDS: dict[str, str] = {
     "first-name": "given name (joined with last-name)", "last-name": "family name (joined with first-name)",
     "notes": "text kept in the record's note", "owner": "the rep who owns it (kept in the note)",
     "note": "kept in the note as \"column: value\"", "ignore": "left out, on purpose",
+    "type": "person or company (个人/公司)",
+    "external_id": "its id in the other system (recognises the row on a re-import)",
+    "stage": "deal stage (another system's names are mapped)", "amount": "deal amount",
+    "close": "expected close date", "created": "the date the deal was opened", "closed": "the date it was won or lost",
+    "probability": "win probability 0-100", "lost-reason": "why the deal was lost", "competitor": "competitor",
+    "at": "when the follow-up happened", "channel": "phone, visit, wechat, email...", "goal": "the follow-up's goal",
+    "met": "goal met, y/n", "next-plan": "what was planned next", "deal": "the deal a follow-up was about (title)",
 }
 """The fields a column can be mapped to: the `crm add` options' names plus customer, contact, title, owner."""
 
@@ -87,6 +96,46 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "note": ("department", "部门", "url", "website", "网址", "nickname", "昵称", "fax", "传真号"),
     "ignore": (ERROR_COLUMN,),
 }
+_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "type": ("type", "customer type", "kind", "类型", "客户类型", "客户性质"),
+}
+"""Headers read the same way in every kind."""
+_HISTORY_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "deals": {
+        "title": ("title", "deal", "deal name", "opportunity", "opportunity name", "name", "subject", "商机名称", "商机",
+                  "机会名称", "项目名称", "项目", "商机标题"),
+        "stage": ("stage", "deal stage", "deal_stage", "sales stage", "status", "阶段", "销售阶段", "商机阶段", "状态"),
+        "amount": ("amount", "value", "deal value", "close value", "close_value", "revenue", "金额", "商机金额", "预计金额",
+                   "成交金额", "合同金额"),
+        "close": ("expected close", "expected close date", "expected_close", "close by", "预计成交日期", "预计签单日期",
+                  "预计成交时间", "预计结单日期"),
+        "closed": ("close date", "close_date", "closed", "closed date", "closed on", "won date", "date closed",
+                   "成交日期", "赢单日期", "结单日期", "关闭日期", "实际成交日期"),
+        "created": ("created", "created date", "create date", "created at", "created time", "engage date",
+                    "engage_date", "opened", "open date", "date created", "创建日期", "创建时间", "立项日期", "录入时间"),
+        "external_id": ("id", "opportunity id", "opportunity_id", "deal id", "record id", "external id", "商机编号",
+                        "商机id", "编号", "记录id"),
+        "probability": ("probability", "probability (%)", "win probability", "赢率", "成交概率", "赢单率"),
+        "lost-reason": ("lost reason", "loss reason", "reason lost", "closed lost reason", "输单原因", "丢单原因",
+                        "输单理由"),
+        "competitor": ("competitor", "竞争对手", "竞品"),
+        "owner": ("sales agent", "sales_agent", "deal owner", "opportunity owner"),
+    },
+    "follow-ups": {
+        "at": ("time", "date", "datetime", "at", "when", "follow-up time", "follow up time", "activity date",
+               "跟进时间", "拜访时间", "联系时间", "日期", "时间", "跟进日期", "沟通时间"),
+        "channel": ("channel", "type", "method", "activity type", "via", "跟进方式", "沟通方式", "联系方式", "跟进类型",
+                    "方式"),
+        "goal": ("goal", "purpose", "objective", "跟进目的", "目的", "目标", "本次目标"),
+        "met": ("goal met", "met", "achieved", "是否达成", "目标达成", "达成"),
+        "next-plan": ("next plan", "next step", "next steps", "下一步", "下一步计划", "下次计划", "后续计划"),
+        "notes": ("content", "summary", "跟进内容", "沟通内容", "内容", "跟进记录", "记录"),
+        "external_id": ("id", "activity id", "record id", "external id", "记录编号", "跟进编号", "记录id"),
+        "deal": ("deal", "opportunity", "商机", "相关商机"),
+        "contact": ("contact", "contact name", "联系人", "联系人姓名"),
+    },
+}
+"""Headers that mean a field of deals or follow-ups (looked up before the common ones for those kinds)."""
 PERSON_HEADERS = frozenset(_WORDS[_PERSON])
 """Headers that name a person: a customers sheet whose name column is one of these lists people, not companies."""
 _HEADERS = {word: role for role, words in _WORDS.items() for word in words}
@@ -117,8 +166,11 @@ def header_key(header: str) -> str:
     return " ".join(text.split())
 
 
-def _role(header: str) -> str | None:
+def _role(header: str, kind: str | None = None) -> str | None:
     key = header_key(header)
+    for role, words in (_HISTORY_WORDS.get(kind or "", {}) | _KIND_WORDS).items():
+        if key in words:
+            return role
     if key in _HEADERS:
         return _HEADERS[key]
     for pattern, role in _PATTERNS:
@@ -141,7 +193,7 @@ class Mapping:
         """The field a column goes to; a column seen for the first time (a vCard's X-QQ) is an unknown one."""
         found = self.columns.get(column)
         if found is None:
-            role = _role(column)
+            role = _role(column, self.kind)
             found = self.columns[column] = _resolve(role, self.kind, set(self.columns.values())) if role else "note"
             if role is None and not _second_value(column):
                 self.unknown.append(column)
@@ -171,8 +223,10 @@ def _second_value(column: str) -> bool:
 
 def _resolve(role: str, kind: str, taken: set[str]) -> str:
     if role == _ORG:
-        return {"customers": "name", "contacts": "customer", "leads": "company"}[kind]
+        return {"customers": "name", "leads": "company"}.get(kind, "customer")
     if role == _PERSON:
+        if kind in HISTORY_KINDS:  # the person is the customer, or the contact spoken to at a named company
+            return "contact" if "customer" in taken else "customer"
         if kind == "customers":
             return "contact" if "name" in taken else "name"
         return "name"
@@ -182,10 +236,14 @@ def _resolve(role: str, kind: str, taken: set[str]) -> str:
 def detect(headers: list[str], kind: str) -> Mapping:
     """The mapping the headers suggest for this kind of record."""
     mapping = Mapping(kind)
-    roles = {header: _role(header) for header in headers}
+    roles = {header: _role(header, kind) for header in headers}
     has_org = _ORG in roles.values()
     has_person = _PERSON in roles.values() or "first-name" in roles.values()
     job_titles = [h for h, r in roles.items() if r == "title" and header_key(h) != "title"]
+    if kind in HISTORY_KINDS:
+        job_titles = []
+        if kind == "deals" and "title" not in roles.values():  # a deal named by its product, as many exports do
+            roles = {header: "title" if role == "interest" else role for header, role in roles.items()}
     for header, role in roles.items():
         if role is None:
             mapping.columns[header] = "note"
@@ -197,6 +255,8 @@ def detect(headers: list[str], kind: str) -> Mapping:
             mapping.columns[header] = "name" if "name" not in mapping.columns.values() else "note"
         elif role == _PERSON and kind == "customers":
             mapping.columns[header] = "contact" if has_org else "name"
+        elif role == _PERSON and kind in HISTORY_KINDS:
+            mapping.columns[header] = "contact" if has_org else "customer"
         elif role == _PERSON and kind == "leads" or role == _ORG and kind == "leads" and not has_person:
             mapping.columns[header] = "name"
         else:
@@ -206,6 +266,8 @@ def detect(headers: list[str], kind: str) -> Mapping:
 
 def for_vcard(kind: str) -> Mapping:
     """A phone's cards: the person is the contact (contacts, leads) or the customer (customers), ORG its company."""
+    if kind in HISTORY_KINDS:
+        raise MappingError("--kind {kind}: a vCard holds people; import it as customers, contacts or leads", kind=kind)
     mapping = detect(list(VCARD_COLUMNS), kind)
     mapping.columns.update({"FN": "contact" if kind == "customers" else "name", "X-WECHAT": "wechat"})
     mapping.columns["ORG"] = {"customers": "name", "contacts": "customer", "leads": "company"}[kind]

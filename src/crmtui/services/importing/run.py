@@ -35,7 +35,9 @@ from crmtui.services.customers import (
     customer_fields,
 )
 from crmtui.services.importing import mapping as mappings
-from crmtui.services.importing.mapping import KINDS, Mapping, MappingError
+from crmtui.services.importing.history import RowRefused
+from crmtui.services.importing.history_kinds import history_run
+from crmtui.services.importing.mapping import HISTORY_KINDS, KINDS, Mapping, MappingError
 from crmtui.services.importing.readers import (
     RejectsWriter,
     Row,
@@ -211,7 +213,7 @@ def prepare(ctx: Context, path: Path, options: Options) -> tuple[Source, Mapping
         raise MappingError('--on-duplicate: one of {choices} (got "{value}")', choices=", ".join(ON_DUPLICATE),
                            value=options.on_duplicate)
     if options.kind is not None and options.kind not in KINDS:
-        raise MappingError('--kind: one of {kinds} (got "{kind}"); deals and follow-ups cannot be imported yet',
+        raise MappingError('--kind: one of {kinds} (got "{kind}")',
                            kinds=", ".join(KINDS), kind=options.kind)
     overrides = [mappings.parse_map_option(text) for text in options.maps]
     mapping_file = mappings.read(options.mapping) if options.mapping else None
@@ -241,11 +243,12 @@ def run_import(ctx: Context, path: Path, options: Options, progress: Callable[[i
     rejects = None if options.dry_run else RejectsWriter(source, options.rejects or rejects_path(path))
     try:
         with _book(ctx, options.dry_run) as (connection, outbox, session):
-            run = _Run(ctx, source, mapping, options, result, connection, outbox, session)
+            run = (history_run(mapping.kind) if mapping.kind in HISTORY_KINDS else _Run)(
+                ctx, source, mapping, options, result, connection, outbox, session)
             for done, row in enumerate(source.rows(), start=1):
                 try:
                     run.row(row)
-                except _RowRefused as refused:
+                except (_RowRefused, RowRefused) as refused:
                     result.refused += 1
                     result.refusals.append(Refusal(row.number, refused.column, refused.reason))
                     if rejects is not None:

@@ -1,18 +1,40 @@
-"""Reserved for deals and follow-ups brought from another system keep their history (foreign id, dates, owner, imported marks); customers carry notes.
+"""Deals and follow-ups brought from another system keep their history; customers carry notes.
 
 Revision ID: 0009
 Revises: 0008
+
+- `deal.external_id`: the deal's id in the system it came from, so a second import of the same export
+  recognises it (indexed, as the follow-ups' one: every row of an import looks it up); `deal.owner_name`: the rep who owned it there,
+  a name (not a login of the team); `deal.imported_from`: the file it came from. An imported deal's stage
+  changes carry the real dates (opened, closed), so the funnel and win rates computed from them are right.
+- `follow_up.imported_from` and `follow_up.external_id`: an imported follow-up is history; it may lack the goal
+  and the next step a follow-up logged today must have.
+- `customer.notes`: free text about the customer (a sheet's 备注 column), instead of a follow-up that would count
+  as a contact.
+
+Every column is nullable with no default: existing rows need nothing.
 """
+
+from alembic import op
 
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
 
+COLUMNS = (("deal", "external_id"), ("deal", "owner_name"), ("deal", "imported_from"),
+           ("follow_up", "imported_from"), ("follow_up", "external_id"), ("customer", "notes"))
+
 
 def upgrade() -> None:
-    pass
+    for table, column in COLUMNS:
+        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+    op.execute("CREATE INDEX ix_deal_external_id ON deal (external_id)")
+    op.execute("CREATE INDEX ix_follow_up_external_id ON follow_up (external_id)")
 
 
 def downgrade() -> None:
-    pass
+    op.execute("DROP INDEX ix_follow_up_external_id")
+    op.execute("DROP INDEX ix_deal_external_id")
+    for table, column in reversed(COLUMNS):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
