@@ -51,7 +51,6 @@ class Customer(Synced, table=True):
     merged_into: str | None = None
     claimed_at: datetime | None = None  # team mode: when the owner claimed it from the pool (set by the server)
     notes: str | None = None  # free text about the customer (an imported sheet's 备注), shown with its details
-    notes: str | None = None  # free text about the customer (an imported sheet's 备注), shown with its details
     # personal data (a person customer): consent, do-not-contact, erasure (store/personal_data.py)
     consent_source: str | None = None
     consent_on: date | None = None
@@ -101,9 +100,6 @@ class Deal(Synced, table=True):
     external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
     owner_name: str | None = None  # the rep who owned it there (a name, not a login of the team)
     imported_from: str | None = None  # the file it was imported from: history, not made under today's rules
-    external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
-    owner_name: str | None = None  # the rep who owned it there (a name, not a login of the team)
-    imported_from: str | None = None  # the file it was imported from: history, not made under today's rules
 
 
 class DealStageChange(Synced, table=True):
@@ -137,8 +133,6 @@ class FollowUp(Synced, table=True):
     author: str | None = None  # team mode: the rep who logged it, set by the server (never pushed from here)
     corrects_id: str | None = Field(default=None, index=True)
     """The follow-up this one corrects (it supersedes it); no foreign key, see migration 0007."""
-    imported_from: str | None = None  # the file it was imported from: history, its goal may be unknown
-    external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
     imported_from: str | None = None  # the file it was imported from: history, its goal may be unknown
     external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
 
