@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from crmtui.core.clock import Clock
 from crmtui.core.errors import NotAllowed
 from crmtui.core.formatting import parse_amount
+from crmtui.services import history
 from crmtui.services.context import Context
 from crmtui.services.customers import (
     apply_customer_changes, clean_tags, contact_added, customer_changes, customer_edited, new_contact, new_customer,
@@ -156,6 +157,7 @@ class SampleBook:
         customer_edited(self.ctx, customer, self._contacts[customer_id])
 
 
+@history.recorded(history.DEMO_WHAT, source="demo")
 def load_demo(ctx: Context, book: type[SampleBook] = SampleBook) -> dict[str, int]:
     """Fills an empty database; refuses one that has any customer.
 

@@ -34,6 +34,10 @@ SOURCE_LABELS = {"app": N_("app"), "cli": N_("command line"), "import": N_("impo
                  "undo": N_("undo"), "demo": N_("sample book")}
 """Where a change came from, as the rep reads it."""
 
+IMPORT_WHAT = N_("import {file}")
+"""An import's words in the history (its records are counted beside them)."""
+DEMO_WHAT = N_("load the sample book")
+
 
 def rep_of(ctx: Context) -> str | None:
     """The rep whose changes these are: their login in a team, nobody named when they work alone."""

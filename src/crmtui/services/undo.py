@@ -103,19 +103,18 @@ def _refusal(ctx: Context, execute: store.Execute, changes: list[store.LoggedCha
               if change.kind != "insert" and (change.field or "deleted_at") not in store.DERIVED}
     changed = {record_id for record_id, _field in fields}
     for later in store.later_changes(execute, last, sorted(created | changed)):
-        column = later.field or "deleted_at"
-        if later.record_id in created or later.customer_id in created:
-            pass
-        elif (later.record_id, column) in fields or (later.kind == "delete" and later.record_id in changed):
-            pass
-        else:
-            continue
-        return _later_words(ctx, execute, later, what)
+        on_created = later.record_id in created or later.customer_id in created
+        on_changed = (later.record_id, later.field or "deleted_at") in fields or (
+            later.kind == "delete" and later.record_id in changed)
+        if on_created or on_changed:
+            return _later_words(ctx, execute, later, what)
     return _values_moved(ctx, execute, changes, what)
 
 
 def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange, what: str) -> str:
-    from crmtui.services import team_words  # deferred with the history's wording (see services/history.py)
+    from crmtui.services import (
+        team_words,  # deferred with the history's wording (see services/history.py)
+    )
     from crmtui.services.history import record_text
 
     names = store.record_labels(execute, {(later.table, later.record_id)})
@@ -135,7 +134,9 @@ def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange
 
 def _values_moved(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
     """A field no longer holding what the action left (changed by something the history did not see)."""
-    from crmtui.services import team_words  # deferred with the history's wording (see services/history.py)
+    from crmtui.services import (
+        team_words,  # deferred with the history's wording (see services/history.py)
+    )
     from crmtui.services.history import record_text
 
     final: dict[tuple[str, str], dict[str, str | None]] = {}

@@ -57,15 +57,15 @@ def trigger_statements(table: str, columns: list[str]) -> list[str]:
         selects.append(f"SELECT {field} AS f, json_quote(OLD.{name}) AS o, json_quote(NEW.{name}) AS n")
     changes = "\n  UNION ALL ".join(selects)
     return [
-        f"CREATE TRIGGER history_{table}_insert AFTER INSERT ON {table} BEGIN\n"
-        f" INSERT INTO change_log (at, record_table, record_id, customer_id, kind)"
-        f" VALUES (NEW.updated_at, '{table}', NEW.id, {customer}, 'insert');\n"
-        "END",
-        f"CREATE TRIGGER history_{table}_update AFTER UPDATE ON {table} BEGIN\n"
-        f" INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n"
-        f" SELECT NEW.updated_at, '{table}', NEW.id, {customer}, f, o, n,"
-        f" CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n  {changes}\n ) WHERE o IS NOT n;\n"
-        "END",
+        (f"CREATE TRIGGER history_{table}_insert AFTER INSERT ON {table} BEGIN\n"
+         f" INSERT INTO change_log (at, record_table, record_id, customer_id, kind)"
+         f" VALUES (NEW.updated_at, '{table}', NEW.id, {customer}, 'insert');\n"
+         "END"),
+        (f"CREATE TRIGGER history_{table}_update AFTER UPDATE ON {table} BEGIN\n"
+         f" INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n"
+         f" SELECT NEW.updated_at, '{table}', NEW.id, {customer}, f, o, n,"
+         f" CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n  {changes}\n ) WHERE o IS NOT n;\n"
+         "END"),
     ]
 
 
@@ -134,7 +134,8 @@ def claim(execute: Execute, now_text: str | None) -> None:
     action = _current.get()
     if action is None:
         action = Action(str(uuid.uuid4()), _fallback["source"] or "app", _fallback["actor"], None)
-    claimed = execute("UPDATE change_log SET action_id = ?, actor = ?, source = ? WHERE action_id IS NULL",
+    claimed = execute("UPDATE change_log SET action_id = ?, actor = coalesce(actor, ?), source = ?"
+                      " WHERE action_id IS NULL",
                       (action.action_id, action.actor, action.source)).rowcount
     if claimed:
         execute("INSERT INTO change_action (action_id, at, source, actor, what, undoes) VALUES (?, ?, ?, ?, ?, ?)"
@@ -142,18 +143,13 @@ def claim(execute: Execute, now_text: str | None) -> None:
                 (action.action_id, now_text, action.source, action.actor, action.what, action.undoes))
 
 
-def claim_pulled(execute: Execute, rows: list[dict], now_text: str | None) -> None:
-    """Gives the changes written from the server's rows to one sync action: by the colleague the row names when
-    it names one, else by nobody known."""
-    by_actor = [(row["changed_by"], row["id"]) for row in rows if row.get("changed_by")]
-    for actor, record_id in by_actor:
+def attribute_pulled(execute: Execute, rows: list[dict]) -> None:
+    """Names the colleague on the changes just written from the server's rows, where a row says who made it (a
+    follow-up's author; a row's `changed_by` where the server sends one); the others stay by nobody known."""
+    for actor, record_id in [(row.get("changed_by") or row.get("author"), row["id"]) for row in rows]:
+        if not actor:
+            continue
         execute("UPDATE change_log SET actor = ? WHERE action_id IS NULL AND record_id = ?", (actor, record_id))
-    action_id = str(uuid.uuid4())
-    claimed = execute("UPDATE change_log SET action_id = ?, source = 'sync' WHERE action_id IS NULL",
-                      (action_id,)).rowcount
-    if claimed:
-        execute("INSERT INTO change_action (action_id, at, source, actor, what, undoes) VALUES (?, ?, 'sync', NULL,"
-                " NULL, NULL)", (action_id, now_text))
 
 
 def json_value(text: str | None) -> object:
@@ -212,7 +208,7 @@ def changes_of(execute: Execute, *, customer_id: str | None = None, deal_id: str
     where, record = (_OF_DEAL, deal_id) if deal_id else (_OF_CUSTOMER, customer_id)
     actions = ("SELECT action_id FROM change_log WHERE action_id IS NOT NULL AND (" + where + ")"
                " GROUP BY action_id ORDER BY max(seq) DESC" + (" LIMIT :limit" if limit else ""))
-    rows = execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE ({where}) AND action_id IN ({actions})"  # noqa: S608
+    rows = execute(f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE ({where}) AND action_id IN ({actions})"
                    " ORDER BY seq", {"id": record, "limit": limit}).fetchall()
     return [LoggedChange(*row) for row in rows]
 
@@ -220,7 +216,7 @@ def changes_of(execute: Execute, *, customer_id: str | None = None, deal_id: str
 def changes_of_action(execute: Execute, action_id: str) -> list[LoggedChange]:
     """Every change of one action, oldest first."""
     return [LoggedChange(*row) for row in execute(
-        f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE action_id = ? ORDER BY seq", (action_id,)).fetchall()]  # noqa: S608
+        f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE action_id = ? ORDER BY seq", (action_id,)).fetchall()]
 
 
 def actions(execute: Execute, action_ids: list[str]) -> dict[str, LoggedAction]:
@@ -232,7 +228,7 @@ def actions(execute: Execute, action_ids: list[str]) -> dict[str, LoggedAction]:
         for row in execute(
                 "SELECT a.action_id, a.at, a.source, a.actor, a.what, a.undoes,"
                 " (SELECT u.action_id FROM change_action u WHERE u.undoes = a.action_id)"
-                f" FROM change_action a WHERE a.action_id IN ({marks})", chunk).fetchall():  # noqa: S608
+                f" FROM change_action a WHERE a.action_id IN ({marks})", chunk).fetchall():
             found[row[0]] = LoggedAction(*row)
     return found
 
@@ -256,7 +252,7 @@ def later_changes(execute: Execute, after_seq: int, record_ids: list[str]) -> li
         chunk = record_ids[start:start + 400]
         marks = ", ".join("?" * len(chunk))
         found += [LoggedChange(*row) for row in execute(
-            f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE seq > ? AND undone_by IS NULL"  # noqa: S608
+            f"SELECT {_CHANGE_COLUMNS} FROM change_log WHERE seq > ? AND undone_by IS NULL"
             f" AND coalesce(source, '') <> 'undo' AND (record_id IN ({marks}) OR customer_id IN ({marks}))"
             " ORDER BY seq", (after_seq, *chunk, *chunk)).fetchall()]
     return sorted(found, key=lambda change: change.seq)
@@ -305,7 +301,7 @@ def current_values(execute: Execute, table: str, record_id: str, fields: list[st
     if table not in LOGGED_TABLES:
         return None
     columns = ", ".join(fields)
-    row = execute(f"SELECT {columns} FROM {table} WHERE id = ?", (record_id,)).fetchone()  # noqa: S608
+    row = execute(f"SELECT {columns} FROM {table} WHERE id = ?", (record_id,)).fetchone()
     return None if row is None else dict(zip(fields, row, strict=True))
 
 

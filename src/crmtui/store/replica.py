@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from crmtui.core.normalize import phone_key
+from crmtui.store import history
 from crmtui.store.follow_ups import current
 from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER, format_stamp, parse_stamp
 from crmtui.store.raw import to_db
@@ -246,6 +247,7 @@ def put_rows(conn: sqlite3.Connection, table: str, rows: list[dict],
         conn.execute("RELEASE put_rows")
         done = [(table, record_id) for record_id in stored if record_id in waiting]
         conn.executemany("DELETE FROM sync_set_aside WHERE record_table = ? AND record_id = ?", done)
+    history.attribute_pulled(conn.execute, rows)  # the history names the colleague a row says made it
     return written
 
 

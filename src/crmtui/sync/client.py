@@ -18,6 +18,7 @@ from crmtui.core import i18n, labels
 from crmtui.core.errors import CrmError, NotAllowed, Offline
 from crmtui.server.admin import find_customer
 from crmtui.server.dsn import hide_password
+from crmtui.store import history as local_history
 from crmtui.store import replica
 from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
@@ -97,7 +98,8 @@ def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
     """Push every pending mutation, then pull; the outcome is recorded for `crm sync status`."""
     report = RoundReport()
     try:
-        with round_lock(ctx), (connection or (lambda: _connection(ctx)))() as pg:
+        # everything the round writes locally is the server's doing: the history says "sync", never the rep's
+        with round_lock(ctx), local_history.acting("sync", None, None), (connection or (lambda: _connection(ctx)))() as pg:
             info = handshake(ctx, pg)
             with ctx.db.raw_read() as conn:
                 client_id = replica.get_meta(conn, "client_id")
@@ -277,9 +279,24 @@ def push(ctx: Context, pg: psycopg.Connection, report: RoundReport, info: Server
                 continue
             raise refusal from None
         _take_results(ctx, results, report)
+        _note_follow_ups_sent(batch, results, report)
     fold_round_rejections(ctx, report)  # a rejected follow-up's move of its customer's dates is part of it
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         replica.prune_outbox(conn)
+
+
+def _note_follow_ups_sent(batch: list[dict], results: list[dict], report: RoundReport) -> None:
+    """The follow-ups the server took, by customer: if the customer leaves this rep in the same round, the rep is
+    told their follow-up stays in its history."""
+    sent = {mutation["seq"]: mutation for mutation in batch}
+    for result in results:
+        mutation = sent.get(result["seq"])
+        if result["outcome"] != "applied" or mutation is None or mutation["table"] != "follow_up" \
+                or mutation["kind"] != "insert":
+            continue
+        customer_id, at = mutation["changes"].get("customer_id"), mutation["changes"].get("at")
+        if customer_id and at:
+            report.follow_ups_sent[customer_id] = max(at, report.follow_ups_sent.get(customer_id, at))
 
 
 def _take_results(ctx: Context, results: list[dict], report: RoundReport) -> None:
@@ -382,8 +399,9 @@ def dismiss_rejected(ctx: Context, which: int | None) -> int:
     return dismiss_rejected_change(ctx, which)
 
 
-def customer_departure(ctx: Context, customer_id: str) -> tuple[str, str | None] | None:
-    """Why a customer left this laptop in a sync round and who holds it now; None when it did not leave by one."""
+def customer_departure(ctx: Context, customer_id: str) -> tuple[str, str | None, str | None] | None:
+    """Why a customer left this laptop in a sync round, who holds it now and who moved it; None when it did not
+    leave by one."""
     with ctx.db.raw_read() as conn:
         return departure(conn, customer_id)
 

@@ -22,7 +22,7 @@ from crmtui.core import i18n, normalize
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core.fields import label
 from crmtui.core.i18n import _
-from crmtui.services import fields
+from crmtui.services import fields, history
 from crmtui.services.context import Context
 from crmtui.services.customers import (
     SETTABLE_STATUSES,
@@ -242,7 +242,7 @@ def run_import(ctx: Context, path: Path, options: Options, progress: Callable[[i
         result.mapping_saved = mappings.save(mapping, options.save_mapping, path.name)
     rejects = None if options.dry_run else RejectsWriter(source, options.rejects or rejects_path(path))
     try:
-        with _book(ctx, options.dry_run) as (connection, outbox, session):
+        with history.action(ctx, history.IMPORT_WHAT, source="import", file=path.name), _book(ctx, options.dry_run) as (connection, outbox, session):
             run = (history_run(mapping.kind) if mapping.kind in HISTORY_KINDS else _Run)(
                 ctx, source, mapping, options, result, connection, outbox, session)
             for done, row in enumerate(source.rows(), start=1):
