@@ -47,6 +47,7 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("up", "k", "today", N_("Move up the list")),
     KeyBinding("reload", "r", "today", N_("Read the list again")),
     KeyBinding("back-today", "escape", "today", N_("Back from a rep's Today to your own")),
+    KeyBinding("import", "i", "today", N_("Bring customers, contacts or leads in from a CSV, Excel or vCard file")),
     KeyBinding("log-customer", "l", "customer", N_("Log a call, visit or message with this customer")),
     KeyBinding("edit", "e", "customer", N_("Change this customer's details")),
     KeyBinding("add-contact", "a", "customer", N_("Add a person to talk to at this customer")),
@@ -120,6 +121,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("back-edit", "escape", "edit", N_("Stop editing this field, or close")),
     KeyBinding("close-help", "escape,question_mark,q", "help", N_("Close this list")),
     KeyBinding("close-merge", "escape", "merge", N_("Close; nothing is merged")),
+    KeyBinding("save-import", "ctrl+s", "import", N_("Import the file read (its dry run is shown first)")),
+    KeyBinding("close-import", "escape", "import", N_("Close; while importing, asks first (nothing is stored)")),
     KeyBinding("close-search", "escape", "search", N_("Close the search")),
     KeyBinding(None, "down", "search", N_("Move from the query into the results")),
 )

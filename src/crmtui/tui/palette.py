@@ -18,6 +18,8 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.markup import escape
 
+from crmtui.core.i18n import _
+
 if TYPE_CHECKING:
     from textual.fuzzy import Matcher
 
@@ -58,6 +60,14 @@ def _search_service() -> Callable[..., list[SearchHit]]:
     from crmtui.services.search import search_kinds
 
     return search_kinds
+
+
+def open_import(app: CrmApp) -> None:
+    """Opens Import… over the current screen."""
+    # deferred: the import dialog is loaded when it is picked, not with the palette
+    from crmtui.tui.dialogs.import_file import open_import as open_dialog
+
+    open_dialog(app)
 
 
 def find_records(ctx: Context, query: str) -> list[SearchHit]:
@@ -102,9 +112,15 @@ class CrmCommands(Provider):
             if getattr(command.callback, "__name__", "") not in ours:
                 yield command.title, command.help, command.callback, command.discover
 
+    def _import_elsewhere(self) -> bool:
+        """Import… is offered on every screen: by Today's binding there, by the palette itself elsewhere."""
+        return all(action != "import_file" for _label, _key, _node, action, _crmtuis in self._actions())
+
     async def discover(self) -> Hits:
         for label, key, node, action, _crmtuis in self._actions():
             yield DiscoveryHit(label, partial(self.app.run_action, action, node), help=key)
+        if self._import_elsewhere():
+            yield DiscoveryHit(_("Import…"), partial(open_import, self.crm))
         for title, help_text, callback, shown in self._textuals():
             if shown:
                 yield DiscoveryHit(title, callback, help=help_text)
@@ -115,6 +131,9 @@ class CrmCommands(Provider):
             if (score := matcher.match(label)) > 0:
                 band = TEXTUALS if not crmtuis else ACTION if query.casefold() in label.casefold() else LOOSE_ACTION
                 yield Hit(ranked(band, score), matcher.highlight(label), partial(self.app.run_action, action, node), help=key)
+        if self._import_elsewhere() and (score := matcher.match(_("Import…"))) > 0:
+            band = ACTION if query.casefold() in _("Import…").casefold() else LOOSE_ACTION
+            yield Hit(ranked(band, score), matcher.highlight(_("Import…")), partial(open_import, self.crm))
         for title, help_text, callback, _shown in self._textuals():
             if (score := matcher.match(title)) > 0:
                 yield Hit(ranked(TEXTUALS, score), matcher.highlight(title), callback, help=help_text)

@@ -138,6 +138,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         Binding("k", "up", N_("Up"), id="up", show=False),
         Binding("r", "reload", N_("Reload"), id="reload", show=False),
         Binding("escape", "back", N_("Back"), id="back-today"),
+        Binding("i", "import_file", N_("Import…"), id="import", show=False),
     ]
     TEAM_ACTIONS = ("back",)
     """A manager's only: back from a rep's Today to the manager's own."""
@@ -405,3 +406,9 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_import_file(self) -> None:
+        # deferred: the import dialog, paid when `i` is first pressed, not at every launch
+        from crmtui.tui.dialogs.import_file import open_import
+
+        open_import(self.app)
