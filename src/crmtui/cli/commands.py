@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmtui import __version__
-from crmtui.cli import exporting, importing, team
+from crmtui.cli import exporting, importing, person, team
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -243,7 +243,8 @@ def show(
 
     def contact_text(c: ContactLine) -> str:
         return joined(c.name, c.title, c.phone, c.email, "★" + _("decision maker") if c.decision_maker else "",
-                      f"{_('birthday')} {c.birthday}" if c.birthday else "")
+                      f"{_('birthday')} {c.birthday}" if c.birthday else "",
+                      f"⛔ {c.do_not_contact}" if c.do_not_contact else "", c.consent)
 
     def deal_text(d: DealLine) -> str:
         return joined(d.title, f"{d.stage} ({labels.days(d.days_in_stage)})", d.amount,
@@ -265,6 +266,10 @@ def show(
     if target.via_contact:
         # Found by a contact's name: say so, or "crm show 张三" would seem to show someone else.
         out("  (" + _("via contact {name}").format(name=target.via_contact) + ")")
+    if view.do_not_contact:
+        out(f"  ⛔ {view.do_not_contact}")
+    if view.consent:
+        out(f"  {view.consent}")
     for label, value in ((_("company"), view.company), (_("phone"), view.phone), (_("email"), view.email),
                          (_("wechat"), view.wechat), (_("source"), view.source), (_("interest"), view.interest),
                          (_("industry"), view.industry), (_("region"), view.region), (_("owner"), view.owner),
@@ -606,6 +611,9 @@ def convert(
 CUSTOMER_OPTIONS = ("name", "company", "phone", "email", "wechat", "source", "interest", "industry", "region",
                     "owner", "tier", "status")
 DEAL_OPTIONS = ("title", "amount", "close", "competitor", "probability")
+PERSONAL_OPTIONS = {"consent_source": "consent", "consent_on": "consent_date", "do_not_contact": "do_not_contact",
+                    "do_not_contact_reason": "dnc_reason"}
+"""A person's consent and do-not-contact (cli/person.py): field key -> the option's parameter."""
 
 
 @app.command()
@@ -631,6 +639,13 @@ def edit(
     competitor: Annotated[Optional[str], Opt(help=N_("Deal competitor."))] = None,
     probability: Annotated[Optional[str], Opt(help=N_("Deal win probability, 0-100 (a stage move sets the stage's)."))] = None,
     force: Annotated[bool, Opt("--force", help=N_("Save even when the new values duplicate another customer."))] = False,
+    consent: Annotated[Optional[str], Opt("--consent", help=N_(
+        "Where a person's consent came from (business card, web form, phone call); CUSTOMER|DEAL is then a contact"
+        " or a person customer."))] = None,
+    consent_date: Annotated[Optional[str], Opt("--consent-date", help=N_("The day the person gave consent."))] = None,
+    do_not_contact: Annotated[Optional[bool], Opt("--do-not-contact/--contact-ok", help=N_(
+        "The person asked not to be contacted (off Today, no new follow-ups), or lift it."), show_default=False)] = None,
+    dnc_reason: Annotated[Optional[str], Opt("--dnc-reason", help=N_("Why they asked not to be contacted."))] = None,
 ) -> None:
     """Changes fields of a customer (--name, --phone, ...) or of a deal (--title, --amount, --close, --competitor, --probability)."""
     values = locals()
@@ -638,6 +653,13 @@ def edit(
     if tag is not None:
         customer_changes["tags"] = tag
     deal_changes = {k: values[k] for k in DEAL_OPTIONS if values[k] is not None}
+    personal_changes = {key: values[option] for key, option in PERSONAL_OPTIONS.items() if values[option] is not None}
+    if personal_changes:
+        if customer_changes or deal_changes:
+            fail(_("edit: consent and do-not-contact ({a}) are changed in a command of their own").format(
+                a=", ".join(personal_changes)))
+        person.edit_consent(ref, personal_changes)
+        return
     if not customer_changes and not deal_changes:
         fail(_("edit: give at least one field to change, e.g. --phone 13800138000 or --amount 5万"))
     if customer_changes and deal_changes:
@@ -769,6 +791,7 @@ def demo() -> None:
 team.register(app)  # `crm sync`, `crm pool`, `crm server`
 importing.register(app)  # `crm import`
 exporting.register(app)  # `crm export`
+person.register(app)  # `crm person export`, `crm person erase`
 
 
 def main() -> None:

@@ -263,6 +263,8 @@ def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: S
         if has_table(conn, "change_log"):
             conn.execute("DELETE FROM change_log WHERE old_value LIKE ?1 ESCAPE '\\' OR new_value LIKE ?1 ESCAPE '\\'",
                          (pattern,))
+        if has_table(conn, "change_action"):  # what the rep did, in words, may name them
+            conn.execute("UPDATE change_action SET what = NULL WHERE what LIKE ? ESCAPE '\\'", (pattern,))
         conn.execute("DELETE FROM sync_conflict WHERE kept_value LIKE ?1 ESCAPE '\\' OR lost_value LIKE ?1 ESCAPE '\\'",
                      (pattern,))
     for fts in FTS_TABLES:

@@ -22,6 +22,7 @@ from crmtui.core.i18n import N_, _
 from crmtui.services.customers import SERVER_OWNED_FIELDS, edit_contact, edit_customer, read_only_field, team_role
 from crmtui.services.deals import DealFields, deal_fields, edit_deal_fields, shown_day
 from crmtui.services.fields import split_tags
+from crmtui.services.personal_data import PERSONAL_EDITABLE, edit_personal
 from crmtui.services.views import ContactView, CustomerView
 from crmtui.tui.widgets.cells import literal, row
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 def field_labels() -> dict[str, str]:
     """Editable customer fields and their names in the current language."""
     names = ("name", "phone", "email", "wechat", "company", "region", "industry", "source", "interest", "tier", "owner",
-             "status")
+             "status", "notes")
     return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown()}  # the edit's name for tags
 
 
@@ -63,7 +64,8 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
     def record_name(self) -> str:
         raise NotImplementedError
 
-    WHOLE_VALUES = frozenset({"amount", "close", "probability", "birthday", "decision_maker", "tier", "status"})
+    WHOLE_VALUES = frozenset({"amount", "close", "probability", "birthday", "decision_maker", "tier", "status",
+                              "consent_on", "do_not_contact"})
     """Fields read as one value (a day, an amount, a percentage, yes/no, a grade): the value starts selected, so
     what is typed replaces it. Any other field is text: the cursor starts at its end, so a long value is
     corrected, not retyped."""
@@ -190,19 +192,26 @@ class EditCustomerScreen(EditRecordScreen):
         return self.customer.name
 
     def labels(self) -> dict[str, str]:
-        return field_labels()
+        # consent and do-not-contact are a person's: a company keeps them on its contacts
+        return field_labels() | (personal_field_labels() if self.customer.kind == "person" else {})
 
     def _value(self, name: str) -> str:
         if name == "tags":
             return ", ".join(self.tags)
+        if name in PERSONAL_EDITABLE:
+            return personal_value(self.customer, name)
         return str(getattr(self.customer, name) or "")
 
     def _shown(self, name: str) -> str:
         """The status in words."""
+        if name in PERSONAL_EDITABLE:
+            return personal_shown(self.customer, name)
         return labels.status(self._value(name)) if name == "status" else self._value(name)
 
     def store(self, name: str, value: str, force: bool = False) -> None:
-        if name == "tags":
+        if name in PERSONAL_EDITABLE:
+            self.customer = edit_personal(self.crm.ctx, "customer", self.customer.id, {name: value})  # type: ignore[assignment]
+        elif name == "tags":
             tags = split_tags(value)
             self.customer = edit_customer(self.crm.ctx, self.customer.id, {name: tags})
             self.tags = tags
@@ -244,9 +253,11 @@ class EditContactScreen(EditRecordScreen):
         return self.contact.name
 
     def labels(self) -> dict[str, str]:
-        return contact_field_labels()
+        return contact_field_labels() | personal_field_labels()
 
     def _value(self, name: str) -> str:
+        if name in PERSONAL_EDITABLE:
+            return personal_value(self.contact, name)
         value = getattr(self.contact, name)
         if name == "decision_maker":
             return "y" if value else "n"
@@ -257,10 +268,40 @@ class EditContactScreen(EditRecordScreen):
     def _shown(self, name: str) -> str:
         if name == "decision_maker":
             return _("Yes") if self.contact.decision_maker else _("No")
+        if name in PERSONAL_EDITABLE:
+            return personal_shown(self.contact, name)
         return self._value(name)
 
     def store(self, name: str, value: str, force: bool = False) -> None:
+        if name in PERSONAL_EDITABLE:
+            self.contact = edit_personal(self.crm.ctx, "contact", self.contact.id, {name: value})  # type: ignore[assignment]
+            return
         self.contact = edit_contact(self.crm.ctx, self.contact.id, {name: value}, force=force)
+
+
+def personal_field_labels() -> dict[str, str]:
+    """A person's consent and do-not-contact fields and their names in the current language."""
+    return {name: FIELDS[name].shown() for name in PERSONAL_EDITABLE}
+
+
+def personal_value(record: CustomerView | ContactView, name: str) -> str:
+    """A consent or do-not-contact field as its input starts (y or n for the flag, a day as ISO)."""
+    value = getattr(record, name)
+    if name == "do_not_contact":
+        return "y" if value else "n"
+    if name == "consent_on":
+        return value.isoformat() if value else ""
+    return "" if value is None else str(value)
+
+
+def personal_shown(record: CustomerView | ContactView, name: str) -> str:
+    """A consent or do-not-contact field as the list shows it: the flag as Yes (since the day it was asked) or No."""
+    if name == "do_not_contact":
+        if not record.do_not_contact:
+            return _("No")
+        return _("Yes") + (" · " + _("since {day}").format(day=record.do_not_contact_on.isoformat())
+                           if record.do_not_contact_on else "")
+    return personal_value(record, name)
 
 
 def deal_field_labels() -> dict[str, str]:

@@ -128,7 +128,9 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.voided = voided or []
         self.refresh_bindings()  # release is offered only for a customer of one's own
         self.view = view = customer_360(self.crm.ctx, detail, self.voided)
-        self.query_one("#customer-title", Static).update(literal(view.name))
+        self.query_one("#customer-title", Static).update(
+            Content.assemble(visible(view.name), ("  ⛔ " + view.do_not_contact, "bold $text-error"))
+            if view.do_not_contact else literal(view.name))
         self._show_profile(view)
         self._show_contacts(view)
         self.query_one("#contacts-title", Static).update(f"{_('Contacts')} ({len(view.contacts)})")
@@ -167,7 +169,9 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         the name and the title are cut; the phone and the star stay whole."""
         listing = self.query_one("#contacts", OptionList)
         flag = "★ " + _("decision maker")
-        lines = [(c.name, c.title, c.phone, c.email, c.birthday, flag if c.decision_maker else "")
+        dnc = "⛔ " + _("do not contact")
+        lines = [(c.name, c.title, c.phone, c.email, c.birthday,
+                  "  ".join(mark for mark in (flag if c.decision_maker else "", dnc if c.do_not_contact else "") if mark))
                  for c in view.contacts]
         widths = column_widths(lines, self._line_width(listing, len(lines)), optional=(4, 3), cut=(0, 1))
         styles = ("bold", "", "", "$text-muted", "$text-muted", "bold $text-warning")
@@ -215,6 +219,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         ]
         for left, right in zip(pairs[::2], pairs[1::2], strict=True):
             profile.add_row(left[0], Text(visible(left[1] or "—")), right[0], Text(visible(right[1] or "—")))
+        if view.notes:
+            profile.add_row(_("Notes"), Text(visible(view.notes)), "", "")
         self.query_one("#profile", Static).update(profile)
 
     def _show_payments(self, view: Customer360) -> None:
@@ -466,14 +472,17 @@ def _timeline_text(entries: tuple[FollowUpLine | VoidedLine, ...]) -> Content:
             parts += [(entry.when, "bold"), gap, (visible(entry.text), "$text-secondary"), "\n\n"]
             continue
         met = _("met") if entry.goal_met else _("not met")
-        parts += [(entry.when, "bold"), gap, (entry.channel, "bold"), gap, visible(entry.goal), gap,
-                  (f"({met})", "$text-success" if entry.goal_met else "$text-warning")]
+        parts += [(entry.when, "bold"), gap, (entry.channel, "bold")]
+        if entry.goal or not entry.imported:  # imported history may not know its goal
+            parts += [gap, visible(entry.goal), gap, (f"({met})", "$text-success" if entry.goal_met else "$text-warning")]
         if entry.author:
             parts += [gap, (_("by {rep}").format(rep=visible(entry.author)), "italic")]
         if entry.about:
             parts += [gap, (visible(entry.about), "italic")]
         if entry.corrected:
             parts += [gap, ("(" + _("corrected") + ")", "italic")]
+        if entry.imported:
+            parts += [gap, ("(" + _("imported") + ")", "italic")]
         parts += ["\n", gap, visible(entry.notes).replace("\n", "\n  "), "\n"]
         if entry.next_plan:
             parts += [gap, (f"→ {visible(entry.next_plan)}  {entry.next_when or '—'}", "$text-primary"), "\n"]
