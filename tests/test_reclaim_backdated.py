@@ -12,6 +12,7 @@ from psycopg.types.json import Jsonb
 
 from crmtui.server import admin
 from crmtui.services import customers as customer_service
+from crmtui.services import team_words
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.store import replica
 from crmtui.store.follow_ups import FollowUpRow, insert_follow_up
@@ -86,7 +87,14 @@ def test_a_colleague_who_claimed_it_meanwhile_keeps_it_and_the_call_stays_as_his
     assert _owner(team, customer_id) == "li"
     assert follow_up in {r["id"] for r in team.server_rows("follow_up", "customer_id = %s", (customer_id,))}
     assert report.rejected == 0 and sync.conflicts(wang)[1] == []  # its dates are the server's to derive
-    assert [(name, why) for name, why, _ in report.lost_customers] == [("Acme Health", "reclaim")]
+    li_role = team.role("li")
+    assert [(gone.name, gone.why, gone.holder, gone.actor) for gone in report.lost_customers] == [
+        ("Acme Health", "reclaim_claimed", li_role, None)]  # the pool's reclaim names no one
+    # wang reads that li holds it now, not only that it went back to the pool, and that the call was kept.
+    assert team_words.report_notes(report, wang) == [
+        (f"{li_role} claimed Acme Health from the pool; your follow-up of Wed 23 Dec is kept in its history", True)]
+    assert team_words.departure_notice(wang, customer_id) == (
+        f"This customer went back to the pool; {li_role} has claimed it since")
     assert local_rows(wang, Customer, id=customer_id) == []
     assert ("wang", "gained", "restored", False) not in _access_changes(team, customer_id)
 

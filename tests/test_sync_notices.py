@@ -184,12 +184,13 @@ def test_notices_name_the_customers_and_who_took_them_with_plural_forms(team: Te
     gained = [text for text, _ in team_words.report_notes(sync.sync_round(li))]
     assert "4 customers came to you: Acme, Beta, Cobalt and 1 more" in gained
     went = [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
-    assert (f"4 customers went to {team.role('li')} (a manager's reassignment): Acme, Beta, Cobalt and 1 more"
-            in went)
+    # The manager who did it is named: the server records who made a change of hands.
+    assert f"{team.role('boss')} gave 4 customers to {team.role('li')}: Acme, Beta, Cobalt and 1 more" in went
     sync.reassign(boss, ids[0], team.role("wang"))
     assert "Acme came to you" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
     sync.reassign(boss, ids[0], None)
-    assert "a manager put Acme back in the pool" in [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
+    assert f"{team.role('boss')} put Acme back in the pool" in [
+        text for text, _ in team_words.report_notes(sync.sync_round(wang))]
 
 
 def test_names_text_lists_a_few_then_how_many_more() -> None:

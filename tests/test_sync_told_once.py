@@ -155,8 +155,9 @@ async def test_an_open_customer_that_went_to_a_colleague_says_so(team: Team) -> 
 
     async with app.run_test(size=SIZE) as pilot:
         await _until(pilot, lambda: "synced" in str(app.sync_line))
-        for customer_id, rep, words in ((acme.id, team.role("li"), f"This customer went to {team.role('li')}"),
-                                        (beta.id, None, "A manager put this customer back in the pool")):
+        boss_role, li_role = team.role("boss"), team.role("li")
+        for customer_id, rep, words in ((acme.id, li_role, f"{boss_role} gave this customer to {li_role}"),
+                                        (beta.id, None, f"{boss_role} put this customer back in the pool")):
             await app.push_screen(CustomerScreen(customer_id))
             await _until(pilot, lambda: app.screen.detail is not None)
             sync.reassign(boss, customer_id, rep)
@@ -178,8 +179,9 @@ def test_a_customer_put_in_the_pool_by_a_manager_and_claimed_since_is_told_as_su
     sync.reassign(boss, initech.id, team.role("wang"))
     notes = [text for text, _ in team_words.report_notes(sync.sync_round(li))]
     wang_role = team.role("wang")
-    assert f"a manager put Globex back in the pool; {wang_role} has claimed it since" in notes
-    assert f"Initech went to {wang_role} (a manager's reassignment)" in notes
+    boss_role = team.role("boss")
+    assert f"{boss_role} put Globex back in the pool; {wang_role} has claimed it since" in notes
+    assert f"{boss_role} gave Initech to {wang_role}" in notes
     assert not any("Globex went to" in text for text in notes)
 
 
@@ -220,7 +222,20 @@ def test_a_restore_is_told_as_a_managers_restore(team: Team) -> None:
     customer_service.delete_customer(boss, tyrell.id)
     sync.sync_round(boss)
     sync.sync_round(wang)
-    assert admin.restore(team.dsn, "Tyrell") == "Tyrell Foods"
+    assert admin.restore(team.dsn, "Tyrell") == "Tyrell Foods"  # by the admin's login
+    notes = [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
+    with team.admin() as conn:
+        admin_login = conn.execute("SELECT session_user").fetchone()[0]
+    assert notes == [f"{admin_login} restored Tyrell Foods: it is yours again"]
+    sync.sync_round(boss)
+    customer_service.delete_customer(boss, tyrell.id)
+    sync.sync_round(boss)
+    sync.sync_round(wang)
+    admin.restore(team.dsn, "Tyrell")
+    with team.admin() as conn:  # a restore from before the server kept who did it
+        conn.execute("ALTER TABLE crm.access_change DISABLE TRIGGER access_change_actor")
+        conn.execute("UPDATE crm.access_change SET actor = NULL WHERE id = (SELECT max(id) FROM crm.access_change)")
+        conn.execute("ALTER TABLE crm.access_change ENABLE TRIGGER access_change_actor")
     notes = [text for text, _ in team_words.report_notes(sync.sync_round(wang))]
     assert notes == ["a manager restored Tyrell Foods: it is yours again"]
 
@@ -247,7 +262,7 @@ def test_a_customer_that_comes_back_has_no_departure_left(team: Team) -> None:
     sync.sync_round(wang)
     sync.reassign(boss, acme.id, team.role("li"))
     sync.sync_round(wang)
-    assert sync.customer_departure(wang, acme.id) == ("reassign", team.role("li"))
+    assert sync.customer_departure(wang, acme.id) == ("reassign", team.role("li"), team.role("boss"))
     sync.reassign(boss, acme.id, team.role("wang"))
     sync.sync_round(wang)
     assert sync.customer_departure(wang, acme.id) is None  # here again: a later delete here is no departure

@@ -249,7 +249,7 @@ def test_the_advice_follows_what_became_of_the_customer(team: Team, frozen) -> N
     assert not any("claim" in text for (name, _table), text in advice.items() if name != "Beta Foods")
     # The round's own notice says the deletion as one, not as a customer that merely left the list.
     texts = [text for text, _warning in team_words.report_notes(report)]
-    assert "Cyan was deleted by a manager; a manager can restore it" in texts
+    assert f"{team.role('boss')} deleted Cyan; a manager can restore it" in texts
     assert not any("Cyan" in text and "left your lists" in text for text in texts)
     sync.claim(wang, "Beta Foods")  # back on wang's laptop, his again
     assert _advice(wang)["Beta Foods"] == "the customer is yours again: make the change again, then dismiss this one"

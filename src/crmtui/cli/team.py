@@ -92,7 +92,7 @@ def sync_callback(ctx: typer.Context) -> None:
                     " {pulled} received").format(pushed=report.pushed, applied=report.applied,
                                                  superseded=report.superseded, rejected=report.rejected,
                                                  pulled=report.pulled))
-        for text, _warning in report_notes(report):
+        for text, _warning in report_notes(report, session):
             out(text)
         names = rejected_customer_names(session)
         for seq, reason in report.rejections[:SHOWN_REJECTIONS]:

@@ -54,7 +54,7 @@ RESERVED = ("pool", "public", "postgres")
 """Not a rep's name: `pool` means the pool in `crm server reassign`; crm_* and pg_* are our and PostgreSQL's roles."""
 RULE_MAX = 100_000
 RULES = ("reclaim_days", "claim_limit", "first_contact_hours", "relock_days", "max_held", "warn_days",
-         "duplicate_checks_per_minute", "duplicate_checks_per_day")
+         "duplicate_checks_per_minute", "duplicate_checks_per_day", "import_checks_per_day")
 
 
 def team_roles(team: str) -> dict[str, str]:

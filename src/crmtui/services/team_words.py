@@ -109,14 +109,13 @@ def status_line(ctx: Context, *, short: bool = False) -> tuple[str, bool]:
 
 # A round's notes ---------------------------------------------------------------------------------------------
 
-def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
-    """What a round has to tell the rep beyond its counts, in the chosen language: (text, is a warning)."""
+def report_notes(report: RoundReport, ctx: Context | None = None) -> list[tuple[str, bool]]:
+    """What a round has to tell the rep beyond its counts, in the chosen language: (text, is a warning). Who
+    made a change of hands is named when the server says (else "a manager"); `ctx` dates a follow-up the rep sent
+    as the app does (else ISO)."""
     notes: list[tuple[str, bool]] = []
+    notes += _restored_notes(report)
     restored = report.restored_names
-    if restored:
-        notes.append((ngettext("a manager restored {names}: it is yours again",
-                               "a manager restored {count} customers: {names}; they are yours again",
-                               len(restored)).format(names=names_text(restored), count=len(restored)), False))
     if report.gained > len(restored):
         names = report.gained_names or []
         count = max(report.gained - len(restored), len(names))
@@ -124,43 +123,15 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
                 .format(names=names_text(names), count=count) if names
                 else ngettext("{count} customer came to you", "{count} customers came to you", count).format(count=count))
         notes.append((text, False))
-    by_taker: dict[tuple[str, str | None], list[str]] = {}
-    deleted: list[str] = []
-    for name, reason, taker in report.lost_customers:
-        if reason == "deleted":
-            deleted.append(name)
+    groups: dict[tuple[str, str | None, str | None], list[str]] = {}
+    for gone in report.lost_customers:
+        if gone.why == "reclaim_claimed" and gone.follow_up_at:
+            notes.append((_("{rep} claimed {name} from the pool; your follow-up of {day} is kept in its history")
+                          .format(rep=gone.holder, name=gone.name, day=_day(ctx, gone.follow_up_at)), True))
             continue
-        if reason == "pool_claimed":  # a manager put it in the pool, the taker claimed it since
-            how = "pool_claimed"
-        elif reason == "pool":  # a manager's reassignment to nobody
-            how = "managers_pool"
-        elif taker:
-            how = "reassign"
-        else:
-            how = "pool" if reason in POOL_REASONS else "left"
-        by_taker.setdefault((how, taker), []).append(name)
-    if deleted:
-        # Not "left your lists": it is gone from the whole team, and the rep should know it can come back.
-        notes.append((ngettext("{names} was deleted by a manager; a manager can restore it",
-                               "{count} customers were deleted by a manager: {names}; a manager can restore them",
-                               len(deleted)).format(names=names_text(deleted), count=len(deleted)), True))
-    for (how, taker), names in by_taker.items():
-        if how == "reassign":
-            text = ngettext("{names} went to {rep} (a manager's reassignment)",
-                            "{count} customers went to {rep} (a manager's reassignment): {names}", len(names))
-        elif how == "pool_claimed":
-            text = ngettext("a manager put {names} back in the pool; {rep} has claimed it since",
-                            "a manager put {count} customers back in the pool; {rep} has claimed them since:"
-                            " {names}", len(names))
-        elif how == "managers_pool":
-            text = ngettext("a manager put {names} back in the pool",
-                            "a manager put {count} customers back in the pool: {names}", len(names))
-        elif how == "pool":
-            text = ngettext("{names} went back to the pool", "{count} customers went back to the pool: {names}",
-                            len(names))
-        else:
-            text = ngettext("{names} left your lists", "{count} customers left your lists: {names}", len(names))
-        notes.append((text.format(names=names_text(names), count=len(names), rep=taker), False))
+        groups.setdefault((_departure_how(gone.why, gone.holder), gone.holder, gone.actor), []).append(gone.name)
+    for (how, taker, actor), names in groups.items():
+        notes.append((_departure_text(how, taker, actor, names), how == "deleted"))
     if report.lost and not report.lost_customers:
         notes.append((ngettext("{count} customer left your lists", "{count} customers left your lists",
                                report.lost).format(count=report.lost), False))
@@ -184,20 +155,106 @@ def report_notes(report: RoundReport) -> list[tuple[str, bool]]:
     return notes
 
 
+def _restored_notes(report: RoundReport) -> list[tuple[str, bool]]:
+    """The customers a manager restored to the rep, by who restored them."""
+    by_actor: dict[str | None, list[str]] = {}
+    for name in report.restored_names:
+        by_actor.setdefault(report.restored_by.get(name), []).append(name)
+    notes = []
+    for actor, names in by_actor.items():
+        if actor:
+            text = ngettext("{actor} restored {names}: it is yours again",
+                            "{actor} restored {count} customers: {names}; they are yours again", len(names))
+        else:
+            text = ngettext("a manager restored {names}: it is yours again",
+                            "a manager restored {count} customers: {names}; they are yours again", len(names))
+        notes.append((text.format(names=names_text(names), count=len(names), actor=actor), False))
+    return notes
+
+
+def _departure_how(why: str, taker: str | None) -> str:
+    """How a customer left, for the words: deleted, reassign, pool_claimed, managers_pool, reclaim_claimed, pool
+    (a release or the pool's reclaim), left."""
+    if why in ("deleted", "pool_claimed", "reclaim_claimed"):
+        return why
+    if why == "pool":  # a manager's reassignment to nobody
+        return "managers_pool"
+    if taker:
+        return "reassign"
+    return "pool" if why in POOL_REASONS else "left"
+
+
+def _departure_text(how: str, taker: str | None, actor: str | None, names: list[str]) -> str:
+    """Customers that left the rep the same way, named (the first few, then how many more)."""
+    count = len(names)
+    if how == "deleted":
+        # Not "left your lists": it is gone from the whole team, and the rep should know it can come back.
+        text = ngettext("{actor} deleted {names}; a manager can restore it",
+                        "{actor} deleted {count} customers: {names}; a manager can restore them", count) if actor \
+            else ngettext("{names} was deleted by a manager; a manager can restore it",
+                          "{count} customers were deleted by a manager: {names}; a manager can restore them", count)
+    elif how == "reassign":
+        text = ngettext("{actor} gave {names} to {rep}", "{actor} gave {count} customers to {rep}: {names}", count) \
+            if actor else ngettext("{names} went to {rep} (a manager's reassignment)",
+                                   "{count} customers went to {rep} (a manager's reassignment): {names}", count)
+    elif how == "pool_claimed":
+        text = ngettext("{actor} put {names} back in the pool; {rep} has claimed it since",
+                        "{actor} put {count} customers back in the pool; {rep} has claimed them since: {names}",
+                        count) if actor \
+            else ngettext("a manager put {names} back in the pool; {rep} has claimed it since",
+                          "a manager put {count} customers back in the pool; {rep} has claimed them since: {names}",
+                          count)
+    elif how == "managers_pool":
+        text = ngettext("{actor} put {names} back in the pool",
+                        "{actor} put {count} customers back in the pool: {names}", count) if actor \
+            else ngettext("a manager put {names} back in the pool",
+                          "a manager put {count} customers back in the pool: {names}", count)
+    elif how == "reclaim_claimed":
+        text = ngettext("{rep} claimed {names} from the pool", "{rep} claimed {count} customers from the pool: {names}",
+                        count)
+    elif how == "pool":
+        text = ngettext("{names} went back to the pool", "{count} customers went back to the pool: {names}", count)
+    else:
+        text = ngettext("{names} left your lists", "{count} customers left your lists: {names}", count)
+    return text.format(names=names_text(names), count=count, rep=taker, actor=actor)
+
+
+def _day(ctx: Context | None, moment: str) -> str:
+    """A stored time as the app shows its day ("Sat 28 Nov"); ISO without a context."""
+    if ctx is None:
+        return moment[:10]
+    try:
+        local = ctx.clock.to_local(datetime.fromisoformat(moment))
+    except ValueError:
+        return moment[:10]
+    return format_when(local.date(), False, i18n.language, ctx.clock.today())
+
+
 def departure_notice(ctx: Context, customer_id: str) -> str | None:
     """Where a customer that left this laptop in a sync round went, for a screen still open on it: to a colleague
     (a manager's reassignment), back to the pool, deleted by a manager; None when it did not leave by a round."""
     where = customer_departure(ctx, customer_id)
     if where is None:
         return None
-    why, taker = where
+    why, taker, actor = where
     if why == "deleted":
+        if actor:
+            return _("{actor} deleted this customer; a manager can restore it").format(actor=actor)
         return _("A manager deleted this customer; a manager can restore it")
     if why == "pool_claimed":
+        if actor:
+            return _("{actor} put this customer back in the pool; {rep} has claimed it since").format(
+                actor=actor, rep=taker)
         return _("A manager put this customer back in the pool; {rep} has claimed it since").format(rep=taker)
+    if why == "reclaim_claimed":
+        return _("This customer went back to the pool; {rep} has claimed it since").format(rep=taker)
     if taker:
+        if actor:
+            return _("{actor} gave this customer to {rep}").format(actor=actor, rep=taker)
         return _("This customer went to {rep} (a manager's reassignment)").format(rep=taker)
     if why == "pool":
+        if actor:
+            return _("{actor} put this customer back in the pool").format(actor=actor)
         return _("A manager put this customer back in the pool")
     if why in POOL_REASONS:
         return _("This customer went back to the pool")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from crmtui.core import i18n
 from crmtui.core.dates import format_when
@@ -105,6 +105,23 @@ class Conflict:
     at: str
 
 
+class Departure(NamedTuple):
+    """A customer that left this rep in a round."""
+
+    name: str
+    why: str
+    """The change of hands: release, reassign, reclaim, deleted...; "pool" (a manager's reassignment to nobody),
+    "pool_claimed" (that, and a colleague claimed it since), "reclaim_claimed" (the pool's reclaim, and a colleague
+    claimed it since)."""
+    holder: str | None = None
+    """Who holds it now, when the rep is told (a manager gave it to them, or they claimed it from the pool)."""
+    actor: str | None = None
+    """Who made the change of hands (the server's record of the session's login); None: unknown (an older
+    server), or the pool's own rules."""
+    follow_up_at: str | None = None
+    """When the rep's follow-up of it sent in the same round was made (it stays in the customer's history)."""
+
+
 @dataclass
 class RoundReport:
     """What one round did."""
@@ -128,9 +145,12 @@ class RoundReport:
     """The customers that came to this rep, by name (those a manager restored are in restored_names instead)."""
     restored_names: list[str] = field(default_factory=list)
     """The customers a manager restored (undeleted) to this rep, by name; counted in gained too."""
-    lost_customers: list[tuple[str, str, str | None]] = field(default_factory=list)
-    """The customers that left this rep: name, why (release, reassign, reclaim...), who holds them now (when a
-    manager gave them to a rep)."""
+    restored_by: dict[str, str] = field(default_factory=dict)
+    """Who restored each of restored_names, when the server says."""
+    lost_customers: list[Departure] = field(default_factory=list)
+    """The customers that left this rep, by name."""
+    follow_ups_sent: dict[str, str] = field(default_factory=dict)
+    """The follow-ups the server took from this laptop in the round: the time of the latest, by customer id."""
     lost_edits: list[Conflict] = field(default_factory=list)
     """This rep's same-field edits that lost to a later one, pulled this round."""
 

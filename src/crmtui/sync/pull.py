@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from crmtui.store import replica
+from crmtui.store import personal_data, replica
 from crmtui.store.outbox import TABLE_ORDER
 from crmtui.sync.protocol import (
     RECONCILE_EVERY,
     Conflict,
+    Departure,
     RoundReport,
     ServerInfo,
     refusal_of,
@@ -77,6 +78,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
     moved: dict[str, set[str]] = {}
     lost_rows: dict[str, set[str]] = {}
     reasons: dict[str, str] = {}
+    actors: dict[str, str | None] = {}
     with pg.transaction():
         pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         snapshot = pg.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
@@ -92,12 +94,14 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             )]
         if prev is not None and not everyone:
             last: dict[str, str] = {}
-            for customer_id, change, why in pg.execute(
-                f"SELECT t.customer_id, t.change, t.reason FROM crm.access_change t WHERE t.rep = session_user"
-                f" AND {delta} ORDER BY t.id", {"prev": prev},
+            for customer_id, change, why, actor in pg.execute(
+                # who made it, read by name: older servers lack the column
+                f"SELECT t.customer_id, t.change, t.reason, to_jsonb(t)->>'actor' FROM crm.access_change t"
+                f" WHERE t.rep = session_user AND {delta} ORDER BY t.id", {"prev": prev},
             ):
                 last[customer_id] = change
                 reasons[customer_id] = why
+                actors[customer_id] = actor
             gained = {c for c, change in last.items() if change == "gained"}
             lost = {c for c, change in last.items() if change == "lost"}
             if gained:
@@ -131,6 +135,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
     taken_by = _taken_by(pg, lost - owned_now)
     with ctx.db.raw_write(now) as (conn, _):
         pending = replica.pending_fields(conn)
+        erasures = personal_data.arriving_erasures(conn, rows)  # read before the rows write over what they held
         stamps: list[str] = []
         for table in TABLE_ORDER:
             report.pulled += replica.put_rows(conn, table, rows[table], pending)
@@ -144,6 +149,8 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         report.gained = len(gained & owned_now)
         came = {r["id"]: r["name"] for r in rows["customer"] if r["id"] in gained & owned_now}
         report.restored_names = sorted(name for customer_id, name in came.items() if reasons.get(customer_id) == "undeleted")
+        report.restored_by = {name: actor for customer_id, name in came.items()
+                              if reasons.get(customer_id) == "undeleted" and (actor := actors.get(customer_id))}
         report.gained_names = sorted(name for customer_id, name in came.items()
                                      if reasons.get(customer_id) != "undeleted")
         gone = lost - owned_now
@@ -153,13 +160,15 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
                 report.repushed += replica.queue_repush(conn, unknown_to_server)
             replica.set_meta(conn, "sync_reconciled_at", now.isoformat())
         whys = {customer_id: _why_lost(reasons.get(customer_id, ""), taken_by, customer_id) for customer_id in gone}
-        departures = {customer_id: (why, _holder(why, taken_by, customer_id)) for customer_id, why in whys.items()}
+        departures = {customer_id: (why, _holder(why, taken_by, customer_id), actors.get(customer_id))
+                      for customer_id, why in whys.items()}
         report.lost_customers = sorted(
-            (name, *departures[customer_id])
+            Departure(name, *departures[customer_id], report.follow_ups_sent.get(customer_id))
             for customer_id in gone if (name := replica.customer_name(conn, customer_id)) is not None)
         # Before the customers go: their conflicts keep their names, their rejected changes what became of them.
         replica.put_conflicts(conn, conflict_rows)
-        replica.remember_whereabouts(conn, departures)
+        replica.remember_whereabouts(conn, {customer_id: (why, holder)
+                                            for customer_id, (why, holder, _actor) in departures.items()})
         _remember_departures(conn, departures, back=set(came))
         report.lost = replica.drop_customers(conn, gone)
         for table in reversed(TABLE_ORDER[1:]):
@@ -182,16 +191,21 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
         replica.set_meta(conn, "sync_manager", "1" if info.manager else "0")
         if rules:
             replica.set_meta(conn, "sync_pool_rules", json.dumps(rules[0]))
+        personal_data.finish_arrived_erasures(conn, erasures)  # a person erased elsewhere: nothing of them stays here
+    if erasures:
+        personal_data.vacuum(ctx.db)
 
 
+RECLAIMS = ("reclaim", "first_contact")
+"""The pool's own takings back (no follow-up in time, no first contact after a claim)."""
 DEPARTURES_KEPT = 200
 """How many customers that left this rep are remembered with why (a screen open on one says where it went)."""
 
 
-def _remember_departures(conn: sqlite3.Connection, departures: dict[str, tuple[str, str | None]],
+def _remember_departures(conn: sqlite3.Connection, departures: dict[str, tuple[str, str | None, str | None]],
                          back: set[str]) -> None:
-    """Why customers left this laptop and who holds them, the newest kept, so that a screen still open on one
-    can say it went to a colleague or the pool (not that it no longer exists); those that came `back` are
+    """Why customers left this laptop, who holds them and who moved them, the newest kept, so that a screen still
+    open on one can say it went to a colleague or the pool (not that it no longer exists); those that came `back` are
     forgotten (a later delete or merge here is no departure)."""
     if not departures and not back:
         return
@@ -202,19 +216,27 @@ def _remember_departures(conn: sqlite3.Connection, departures: dict[str, tuple[s
     replica.set_meta(conn, "sync_departed", json.dumps(dict(list(known.items())[-DEPARTURES_KEPT:])))
 
 
-def departure(conn: sqlite3.Connection, customer_id: str) -> tuple[str, str | None] | None:
-    """Why a customer left this laptop in a sync round (release, reassign, pool, deleted...) and who holds it now
-    (when a manager gave it to a rep); None when it did not leave by a round."""
+def departure(conn: sqlite3.Connection, customer_id: str) -> tuple[str, str | None, str | None] | None:
+    """Why a customer left this laptop in a sync round (release, reassign, pool, deleted...), who holds it now
+    (when a manager gave it to a rep) and who moved it (None: unknown, or the pool's rules); None when it did not
+    leave by a round."""
     where = json.loads(replica.get_meta(conn, "sync_departed") or "{}").get(customer_id)
-    return (where[0], where[1]) if where else None
+    # kept before the actor was: two items
+    return (where[0], where[1], where[2] if len(where) > 2 else None) if where else None
 
 
 def _why_lost(reason: str, taken: dict[str, Taken] | None, customer_id: str) -> str:
     """The access change's reason; a manager's reassignment to nobody is one to the pool ("pool"), and
-    "pool_claimed" when a colleague has claimed it from the pool since."""
-    if reason != "reassign" or taken is None:
+    "pool_claimed" when a colleague has claimed it from the pool since; a reclaim (no follow-up in time, no first
+    contact) that a colleague has claimed since is "reclaim_claimed"."""
+    if taken is None:
         return reason
     entry = taken.get(customer_id)
+    if reason in RECLAIMS:
+        claimed = entry is not None and entry.owner and entry.gained_by == "claim"
+        return "reclaim_claimed" if claimed else reason
+    if reason != "reassign":
+        return reason
     if entry is None or entry.given_to is None:
         return "pool_claimed" if entry is not None and entry.owner and entry.gained_by == "claim" else "pool"
     return reason
@@ -224,7 +246,7 @@ def _holder(why: str, taken: dict[str, Taken] | None, customer_id: str) -> str |
     """Who holds a customer the rep lost, when the rep is told: the rep a manager gave it to, or the colleague
     who claimed it from the pool since."""
     entry = (taken or {}).get(customer_id)
-    return entry.owner if entry is not None and why in ("reassign", "pool_claimed") else None
+    return entry.owner if entry is not None and why in ("reassign", "pool_claimed", "reclaim_claimed") else None
 
 
 @dataclass
@@ -238,19 +260,21 @@ class Taken:
 
 
 def _taken_by(pg: psycopg.Connection, customer_ids: set[str]) -> dict[str, Taken] | None:
-    """What became of these customers (just lost) that a manager took from this rep; None from a server without
-    the question. A server before `sync.taken_how` tells only who holds them (as if the manager gave them)."""
+    """What became of these customers (just lost) that a manager or the pool's reclaim took from this rep; None
+    from a server without the question. A server before `sync.lost_how` answers for a manager's reassignments
+    only; one before `sync.taken_how` tells only who holds them (as if the manager gave them)."""
     import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
     if not customer_ids:
         return {}
-    try:
-        with pg.transaction():
-            return {customer_id: Taken(owner, given_to, gained_by) for customer_id, owner, given_to, gained_by
-                    in pg.execute("SELECT customer_id, owner, given_to, gained_by FROM sync.taken_how(%s)",
-                                  (list(customer_ids),)).fetchall()}
-    except psycopg.errors.UndefinedFunction:
-        pass
+    for function in ("lost_how", "taken_how"):
+        try:
+            with pg.transaction():
+                return {customer_id: Taken(owner, given_to, gained_by) for customer_id, owner, given_to, gained_by
+                        in pg.execute(f"SELECT customer_id, owner, given_to, gained_by FROM sync.{function}(%s)",
+                                      (list(customer_ids),)).fetchall()}
+        except psycopg.errors.UndefinedFunction:
+            continue
     try:
         with pg.transaction():
             return {customer_id: Taken(owner, owner, "reassign") for customer_id, owner
