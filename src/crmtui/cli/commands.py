@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmtui import __version__
-from crmtui.cli import exporting, importing, person, team
+from crmtui.cli import exporting, history, importing, person, team
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -257,8 +257,10 @@ def show(
 
     def follow_up_text(f: FollowUpLine) -> str:
         met = _("met") if f.goal_met else _("not met")
-        return (f"{f.when}  {f.channel}  {f.goal} ({met})" + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
+        goal = f"{f.goal} ({met})" if f.goal or not f.imported else ""  # imported history may not know its goal
+        return (f"{f.when}  {f.channel}  {goal}" + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
                 + (f"  {f.about}" if f.about else "") + ("  (" + _("corrected") + ")" if f.corrected else "")
+                + ("  (" + _("imported") + ")" if f.imported else "")
                 + f"\n      {f.notes}" + (f"\n      → {joined(f.next_plan, f.next_when)}" if f.next_plan or f.next_when else ""))
 
     tier_word, score_word = _("tier"), _("score")
@@ -277,6 +279,8 @@ def show(
                          (_("tags"), ", ".join(view.tags))):
         if value:
             out(f"  {label}: {value}")
+    if view.notes:
+        out(f"  {_('notes')}: " + view.notes.replace("\n", "\n    "))
     sections: tuple[tuple[str, tuple[object, ...], Callable[[Any], str]], ...] = (
         (_("Contacts"), view.contacts, contact_text), (_("Deals"), view.deals, deal_text),
         (_("Contracts"), view.contracts, contract_text), (_("Follow-ups"), view.follow_ups, follow_up_text),
@@ -609,7 +613,7 @@ def convert(
 # ---------------------------------------------------------------- edit / rm / merge
 
 CUSTOMER_OPTIONS = ("name", "company", "phone", "email", "wechat", "source", "interest", "industry", "region",
-                    "owner", "tier", "status")
+                    "owner", "tier", "status", "notes")
 DEAL_OPTIONS = ("title", "amount", "close", "competitor", "probability")
 PERSONAL_OPTIONS = {"consent_source": "consent", "consent_on": "consent_date", "do_not_contact": "do_not_contact",
                     "do_not_contact_reason": "dnc_reason"}
@@ -632,6 +636,7 @@ def edit(
                                                 " a manager's reassignment)."))] = None,
     tier: Annotated[Optional[str], Opt(help=N_("A, B or C."))] = None,
     status: Annotated[Optional[str], Opt(help=N_("lead, prospect, customer, dormant."))] = None,
+    notes: Annotated[Optional[str], Opt(help=N_("Notes about the customer (\"\" clears them)."))] = None,
     tag: Annotated[Optional[list[str]], Opt(help=N_("Replaces the tags; repeat for several."))] = None,
     title: Annotated[Optional[str], Opt(help=N_("Deal title."))] = None,
     amount: Annotated[Optional[str], Opt(help=N_("Deal amount."))] = None,
@@ -790,6 +795,7 @@ def demo() -> None:
 
 team.register(app)  # `crm sync`, `crm pool`, `crm server`
 importing.register(app)  # `crm import`
+history.register(app)  # `crm history`, `crm undo`
 exporting.register(app)  # `crm export`
 person.register(app)  # `crm person export`, `crm person erase`
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime
-
 from crmtui.store.history import DERIVED, LoggedChange, current_values, json_value
 from crmtui.store.raw import from_db
 from crmtui.store.session import SYNCED_MODELS, StoreSession
@@ -54,11 +52,16 @@ def _model_value(model: type, column: str, value: object) -> object:
     """A value as SQLite held it, as the model's attribute takes it (times aware, days as dates, booleans)."""
     if value is None:
         return None
-    kind = model.__table__.columns[column].type
-    if isinstance(kind, DateTime):
+    kind = model.__table__.columns[column].type  # type: ignore[attr-defined]
+    kind = getattr(kind, "impl_instance", kind)  # the aware UTC time type wraps SQL's DATETIME
+    try:
+        python_type = kind.python_type
+    except NotImplementedError:
+        return value
+    if python_type is datetime:
         return from_db(str(value))
-    if isinstance(kind, Date):
+    if python_type is date:
         return date.fromisoformat(str(value)[:10])
-    if isinstance(kind, Boolean):
+    if python_type is bool:
         return bool(value)
     return value
