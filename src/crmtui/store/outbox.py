@@ -7,6 +7,7 @@ stdlib sqlite3 path (store/raw.py) write the same rows in the same transaction a
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -154,16 +155,46 @@ class OutboxWriter:
         moment it was made) each, one mutation a record stamped at that moment. These mutations are final for the
         transaction: a later change of one of these records in it queues a mutation of its own."""
         node = self.client_id()
+        # What repeats is made once: the moments (an import makes all its records at one), the stamps' text of a
+        # table's fields (all of a new record's fields carry one stamp) and the fields' names, kept once for all.
+        moments: dict[datetime, tuple[int, str | None]] = {}
+        templates: dict[tuple[str, ...], tuple[tuple[str, ...], list[str]]] = {}
+        texts: dict[object, object] = {}
+
+        def json_text(value: object) -> object:
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = json_value(value)
+            return text
+
+        encode = json.JSONEncoder(ensure_ascii=False, default=json_text).encode  # what json.dumps(values) gives
+        quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+        marker = quote("\0stamp\0")
+        last_millis, last_counter = parse_stamp(self._last)[:2] if self._last else (None, 0)
+        randomness = os.urandom(16 * len(records)).hex()  # the mutation ids, as uuid4 makes them
         mutations: list[tuple[object, ...]] = []
         stamp_rows: list[tuple[str, str, str]] = []
-        for table, record_id, changes, at in records:
-            self.recorded.append((table, record_id, tuple(changes)))
-            self._last = next_stamp(self._last, int(at.timestamp() * 1000), node)
-            values = {name: json_value(value) for name, value in changes.items()}
-            stamps = json.dumps(dict.fromkeys(values, self._last))
-            mutations.append((str(uuid.uuid4()), node, "insert", table, record_id, json.dumps(values, ensure_ascii=False),
-                              stamps, FORMAT_VERSION, to_db(at), "{}"))
+        for index, (table, record_id, changes, at) in enumerate(records):
+            names = tuple(changes)
+            template = templates.get(names)
+            if template is None:
+                template = templates[names] = (names, json.dumps(dict.fromkeys(names, "\0stamp\0")).split(marker))
+            self.recorded.append((table, record_id, template[0]))
+            moment = moments.get(at)
+            if moment is None:
+                moment = moments[at] = (int(at.timestamp() * 1000), to_db(at))
+            if last_millis is None or moment[0] > last_millis:  # next_stamp: later than the clock and the last stamp
+                last_millis, last_counter = moment[0], 0
+            else:
+                last_counter += 1
+            stamps = quote(format_stamp(last_millis, last_counter, node)).join(template[1])
+            h = randomness[32 * index:32 * index + 32]
+            mutation_id = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
+            mutations.append((mutation_id, node, "insert", table, record_id, encode(changes), stamps, FORMAT_VERSION,
+                              moment[1], "{}"))
             stamp_rows.append((table, record_id, stamps))
+        if records and last_millis is not None:
+            self._last = format_stamp(last_millis, last_counter, node)
         executemany(
             "INSERT INTO outbox (mutation_id, client_id, kind, record_table, record_id, changes, stamps,"
             " format_version, created_at, state, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)", mutations)

@@ -1,0 +1,186 @@
+"""The import's bulk write is only faster, never different: a file imported through it gives, row for row, the book,
+the search indexes, the change history and the outbox mutations (texts and stamps) that writing each record by
+itself and queueing it through OutboxWriter.record gives, with the same counts, refusals and duplicate decisions.
+
+The ids, the laptop's client id and the mutation ids are new on every run: they are compared by where they first
+appear. Everything else (times, stamps, JSON texts) must be equal character for character.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crmtui.core.clock import Clock
+from crmtui.services.context import open_context
+from crmtui.services.customers import add_contact, add_customer
+from crmtui.services.importing import run as import_run
+from crmtui.store.bulk import _columns, new_ids
+from crmtui.store.follow_ups import FollowUpRow, follow_up_values
+from crmtui.store.models import new_id
+from crmtui.store.raw import to_db
+from tests.conftest import ZONE
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+BOOK_TABLES = ("customer", "contact", "customer_tag", "follow_up")
+SEARCH_INDEXES = ("customer_fts", "contact_fts", "customer_tag_fts", "follow_up_fts")
+HEADERS = ["客户名称", "联系人", "手机", "邮箱", "微信", "地址", "行业", "来源", "标签", "备注", "职位", "生日", "下次跟进时间", "传真"]
+
+
+class RowByRowWriter:
+    """The reference: each staged record inserted by a statement of its own, its values converted the plain way,
+    and queued through OutboxWriter.record at the moment it was made, as one service write queues it."""
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[str, str, dict[str, object], datetime]] = []
+
+    def add_values(self, model: Any, values: dict[str, object], at: datetime) -> str:
+        record_id = new_id()
+        self.staged.append((model.__tablename__, record_id, {name: values[name] for name in _columns(model)}, at))
+        return record_id
+
+    def add_follow_up(self, row: FollowUpRow, at: datetime) -> None:
+        self.staged.append(("follow_up", row.id, follow_up_values(row, at), at))
+
+    def __len__(self) -> int:
+        return len(self.staged)
+
+    def write(self, connection: sqlite3.Connection, outbox: Any) -> int:
+        tables = ("customer", "contact", "deal", "deal_stage_change", "follow_up", "contract", "payment", "customer_tag")
+        for table in tables:  # parents first, as a service's flush inserts them
+            for name, record_id, values, _at in self.staged:
+                if name == table:
+                    connection.execute(
+                        f"INSERT INTO {table} (id, {', '.join(values)}) VALUES (?{', ?' * len(values)})",
+                        (record_id, *(_plain(value) for value in values.values())))
+        moment = outbox.now
+        for table, record_id, values, at in self.staged:
+            outbox.now = at
+            outbox.record("insert", table, record_id, values)
+            # a bulk insert is final for its transaction: a later change of the record queues a mutation of its own
+            outbox._queued.pop((table, record_id))
+        outbox.now = moment
+        count = len(self.staged)
+        self.staged.clear()
+        return count
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return to_db(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _sheet(path: Path) -> Path:
+    """Rows of every kind the import meets: Chinese and English names, a contact, tags, notes, unknown columns,
+    next dates, bad phones and emails, repeats of an earlier row, of a row's phone, of a customer in the book."""
+    rows = []
+    for index in range(60):
+        chinese = index % 3 != 2
+        company = f"北京华信{index}科技有限公司" if chinese else f"Acme {index} Ltd"
+        person = ("张三", "欧阳修", "单田芳", "曾小明")[index % 4] if chinese else "Jane Doe"
+        phone = f"1380013{index:04d}" if index % 17 else "12-34"
+        email = f"buyer{index}@example.cn" if index % 13 else "buyer-at-example"
+        rows.append([company, person, phone, email, f"wx{index}", "北京市海淀区" if chinese else "London",
+                     "软件", ("展会", "官网", "转介绍")[index % 3], ("VIP，重点", "", "老客户")[index % 3],
+                     ("", "对价格敏感", "")[index % 3], "总经理" if index % 2 else "", "1980-05-06" if index % 5 == 0 else "",
+                     "2026-12-01" if index % 4 == 0 else "", "010-6666" if index % 6 == 0 else ""])
+    rows.append(rows[3])  # the same row again
+    rows.append(["上海恒通贸易有限公司", "李四", "13800130005", "", "", "上海", "", "", "", "新的备注", "", "", "", ""])  # row 5's phone
+    rows.append(["北京已有客户有限公司", "王五", "13911112222", "", "", "", "", "", "补充", "", "", "", "", ""])  # in the book
+    with path.open("w", encoding="gbk", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(HEADERS)
+        writer.writerows(rows)
+    return path
+
+
+def _dump(path: Path) -> dict[str, list[str]]:
+    """Every row written, in the order written, ids replaced by the order they first appear in."""
+    names: dict[str, str] = {}
+
+    def label(text: str) -> str:
+        return UUID.sub(lambda m: names.setdefault(m.group(0), f"<{len(names)}>"), text)
+
+    connection = sqlite3.connect(path)
+    try:
+        tables = {"outbox": [label(repr(row)) for row in connection.execute(
+            "SELECT mutation_id, client_id, kind, record_table, record_id, changes, stamps, format_version, created_at,"
+            " state, base FROM outbox ORDER BY seq")]}
+        for table in (*BOOK_TABLES, "sync_stamp"):
+            tables[table] = [label(repr(row)) for row in connection.execute(f"SELECT * FROM {table} ORDER BY rowid")]
+        for index in SEARCH_INDEXES:
+            connection.execute(f"INSERT INTO {index} ({index}) VALUES ('integrity-check')")
+            tables[index] = [label(repr(row)) for row in connection.execute(
+                f"SELECT rowid, ref, body FROM {index} ORDER BY rowid")]
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_log'").fetchone():
+            tables["change_log"] = [label(repr(row)) for row in connection.execute(
+                "SELECT * FROM change_log ORDER BY rowid")]
+        tables["clock"] = [label(repr(row)) for row in connection.execute("SELECT value FROM meta WHERE key = 'hlc'")]
+    finally:
+        connection.close()
+    tables["ids"] = list(names)
+    return tables
+
+
+def _import(tmp_path: Path, settings: Any, way: str, sheet: Path, policy: str,
+            monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    path = tmp_path / f"{way}-{policy}.db"
+    ctx = open_context(path, settings=settings, clock=Clock(ZONE))
+    try:
+        book = add_customer(ctx, "北京已有客户有限公司", phone="13911112222")
+        add_contact(ctx, book.id, "赵六", email="zl@example.cn")
+        with monkeypatch.context() as patch:
+            patch.setattr(import_run, "BATCH", 7)  # many writes, with merges into records written in between
+            if way == "row by row":
+                patch.setattr(import_run, "BulkWriter", RowByRowWriter)
+            dry = import_run.run_import(ctx, sheet, import_run.Options(on_duplicate=policy, dry_run=True))
+            result = import_run.run_import(ctx, sheet, import_run.Options(on_duplicate=policy,
+                                                                            rejects=tmp_path / f"{way}.rejects.csv"))
+    finally:
+        ctx.close()
+    book_rows = _dump(path)
+    prefixes = {record_id[:8]: f"<{index}>" for index, record_id in enumerate(book_rows.pop("ids"))}
+    report = result.as_dict()
+    report["skipped"] = [{**skip, "reason": re.sub(r"\(([0-9a-f]{8})\)", lambda m: prefixes[m.group(1)],
+                                                    skip["reason"])} for skip in report["skipped"]]
+    report.pop("file"), report.pop("rejects")
+    report["dry run"] = dry.as_dict()["counts"]
+    return report, book_rows
+
+
+@pytest.mark.parametrize("policy", ["skip", "merge", "create"])
+def test_the_bulk_write_stores_and_queues_exactly_what_writing_each_record_by_itself_does(
+        tmp_path: Path, settings: Any, policy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    sheet = _sheet(tmp_path / "客户.csv")
+    bulk_report, bulk = _import(tmp_path, settings, "bulk", sheet, policy, monkeypatch)
+    reference_report, reference = _import(tmp_path, settings, "row by row", sheet, policy, monkeypatch)
+
+    assert bulk_report == reference_report
+    counts = bulk_report["counts"]
+    assert counts["created"] > 40 and counts["refused"] >= 6
+    assert counts["skipped" if policy == "skip" else "merged" if policy == "merge" else "created"] >= 2
+    for table in bulk:
+        assert bulk[table] == reference[table], table
+    assert len(bulk["outbox"]) > 150 and len(bulk["customer_fts"]) > 40
+
+
+def test_new_ids_are_random_version_4_uuids_as_uuid4_writes_them() -> None:
+    ids = new_ids(2000)
+    assert len(set(ids)) == 2000
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == text
+    # every variant digit uuid4 can write shows up: the bits are taken as uuid4 takes them, not fixed
+    assert {text[19] for text in ids} == set("89ab")
