@@ -116,6 +116,8 @@ def _report(result: ImportResult) -> None:
             out("  " + _("row {row}").format(row=skip.row) + f": {skip.reason}")
         if result.skipped > len(result.skips):
             out("  " + _("... and {count} more").format(count=result.skipped - len(result.skips)))
+    if result.team_check:
+        out(result.team_check)
     if result.mapping.unknown:
         out(_("columns not recognised, kept in each record's note: {columns} (map them with --map COLUMN=field)")
             .format(columns=", ".join(result.mapping.unknown)))

@@ -19,7 +19,7 @@ from crmtui.core.errors import CrmError, NotAllowed, Offline
 from crmtui.server.admin import find_customer
 from crmtui.server.dsn import hide_password
 from crmtui.store import history as local_history
-from crmtui.store import replica
+from crmtui.store import personal_data, replica
 from crmtui.store.outbox import FORMAT_VERSION, TABLE_ORDER
 from crmtui.sync.connection import connect
 from crmtui.sync.notices import (
@@ -316,9 +316,13 @@ def _take_results(ctx: Context, results: list[dict], report: RoundReport) -> Non
                 by_table.setdefault(replica.mutation_table(conn, result["seq"]), []).append(row)
                 stamps.extend((row.get("stamps") or {}).values())
         pending = replica.pending_fields(conn)
+        erasures = personal_data.arriving_erasures(conn, by_table)  # read before the rows write over what they held
         for table in TABLE_ORDER:
             replica.put_rows(conn, table, by_table.get(table, []), pending)
         replica.receive_stamps(conn, stamps)
+        personal_data.finish_arrived_erasures(conn, erasures)  # a person erased elsewhere: nothing of them stays here
+    if erasures:
+        personal_data.vacuum(ctx.db)
 
 
 def pull(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report: RoundReport, *, full: bool = False) -> None:
@@ -551,3 +555,52 @@ def is_driver_error(error: BaseException) -> bool:
     import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
 
     return isinstance(error, psycopg.Error) or isinstance(getattr(error, "orig", None), psycopg.Error)
+
+
+DUPLICATE_BATCH = 1500
+"""Keys sent in one call of the batched check (the server takes up to 3,000)."""
+
+
+@dataclass
+class TeamMatch:
+    """A key the team server knows for a customer: "mine", "pool" or "colleague", the holder's name (managers
+    only), and a pool customer's name."""
+
+    holder: str
+    owner: str | None
+    name: str | None
+
+
+@contextmanager
+def duplicate_checker(sync: SyncSettings):  # type: ignore[no-untyped-def]
+    """One connection for checking many keys against the team's customers: yields a function that takes (kind,
+    key) pairs (phone, email or name keys) and answers those the server knows, in one call of
+    `sync.check_duplicates` a batch. Raises a CrmError (offline, the budget used up, a server too old for the
+    batched check) when a check cannot be made."""
+    with connect(sync, timeout=5) as pg:
+        def check(keys: list[tuple[str, str]]) -> dict[tuple[str, str], TeamMatch]:
+            found: dict[tuple[str, str], TeamMatch] = {}
+            for start in range(0, len(keys), DUPLICATE_BATCH):
+                batch = keys[start:start + DUPLICATE_BATCH]
+                try:
+                    rows = pg.execute("SELECT kind, key, holder, owner, name FROM sync.check_duplicates(%s, %s)",
+                                      ([kind for kind, _ in batch], [key for _, key in batch])).fetchall()
+                except Exception as error:
+                    raise _check_failure(error) from None
+                found.update({(kind, key): TeamMatch(holder, owner, name) for kind, key, holder, owner, name in rows})
+            return found
+
+        yield check
+
+
+def _check_failure(error: BaseException) -> CrmError:
+    """Why a batched duplicate check could not be made, as our error."""
+    import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
+
+    refused = refusal_of(error)
+    if refused is not None:
+        return refused
+    if isinstance(error, psycopg.errors.UndefinedFunction):
+        return NotAllowed("the team server is too old to check many keys at once; ask your admin to run"
+                          " `crm server init` to upgrade it")
+    return _unexpected(error)

@@ -35,6 +35,7 @@ from crmtui.services.customers import (
     customer_fields,
 )
 from crmtui.services.importing import mapping as mappings
+from crmtui.services.importing import team_check
 from crmtui.services.importing.history import RowRefused
 from crmtui.services.importing.history_kinds import history_run
 from crmtui.services.importing.mapping import HISTORY_KINDS, KINDS, Mapping, MappingError
@@ -123,6 +124,8 @@ class ImportResult:
     skips: list[Skip] = field(default_factory=list)
     rejects: Path | None = None
     mapping_saved: Path | None = None
+    team_check: str | None = None
+    """Why the team server's duplicate check could not be made (None: made, or not a team's import)."""
 
     def as_dict(self) -> dict[str, object]:
         """The result for `--json`."""
@@ -135,6 +138,7 @@ class ImportResult:
             "refused": [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.refusals],
             "skipped": [{"row": s.row, "reason": s.reason} for s in self.skips],
             "rejects": str(self.rejects) if self.rejects else None,
+            "team_check": self.team_check,
         }
 
 
@@ -245,7 +249,7 @@ def run_import(ctx: Context, path: Path, options: Options, progress: Callable[[i
         with history.action(ctx, history.IMPORT_WHAT, source="import", file=path.name), _book(ctx, options.dry_run) as (connection, outbox, session):
             run = (history_run(mapping.kind) if mapping.kind in HISTORY_KINDS else _Run)(
                 ctx, source, mapping, options, result, connection, outbox, session)
-            for done, row in enumerate(source.rows(), start=1):
+            for done, row in enumerate(team_check.screened(run, source.rows()), start=1):
                 try:
                     run.row(row)
                 except (_RowRefused, RowRefused) as refused:
