@@ -5,7 +5,7 @@ The services are imported inside the commands: no other command pays for them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -37,7 +37,9 @@ def history(
     limit: Annotated[int, typer.Option("--limit", metavar="N", help=N_("Show the N newest actions."))] = 20,
 ) -> None:
     """What changed on a customer (its contacts, deals, contracts, payments too) or a deal: newest first."""
-    from crmtui.services.history import history_of  # deferred: the history's wording loads for this command only
+    from crmtui.services.history import (
+        history_of,  # deferred: the history's wording loads for this command only
+    )
     from crmtui.services.lookup import CustomerRef, resolve_customer_or_deal  # deferred
 
     with open_session() as ctx:
@@ -90,11 +92,13 @@ def undo(
     list_: Annotated[bool, typer.Option("--list", help=N_("List what undo would revert, the next first; change "
                                                            "nothing."))] = False,
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
-    limit: Annotated[Optional[int], typer.Option("--limit", metavar="N", help=N_("With --list: at most N actions."))] = 10,
+    limit: Annotated[int | None, typer.Option("--limit", metavar="N", help=N_("With --list: at most N actions."))] = 10,
 ) -> None:
     """Reverts your last change (a merge, a stage move with its contract, a delete, an import, an edit) as a new
     change; again goes one further back."""
-    from crmtui.services import undo as undoing  # deferred: the history's wording loads for this command only
+    from crmtui.services import (
+        undo as undoing,  # deferred: the history's wording loads for this command only
+    )
 
     with open_session() as ctx:
         if list_:

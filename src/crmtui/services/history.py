@@ -158,12 +158,19 @@ def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChan
         at = from_db(logged.at if logged and logged.at else first.at)
         source = (logged.source if logged else first.source) or "app"
         found.append(HistoryEntry(
-            action_id=action_id, at=at, when=_when(ctx, at), who=who_text(ctx, logged.actor if logged else first.actor,
-                                                                           source),
+            action_id=action_id, at=at, when=_when(ctx, at), who=_who(ctx, logged, rows, source),
             source=source, source_label=_(SOURCE_LABELS.get(source, source)),
             what=_what(ctx, logged, rows, names, execute), undone=bool(logged and logged.undone_by) or bool(
                 first.undone_by), changes=lines))
     return found
+
+
+def _who(ctx: Context, logged: store.LoggedAction | None, rows: list[store.LoggedChange], source: str) -> str:
+    """Who made an action's changes: for a sync, the colleagues its rows name (one pull brings several)."""
+    if source == "sync":
+        actors = list(dict.fromkeys(row.actor for row in rows if row.actor))
+        return ", ".join(actors) if actors else _("a colleague")
+    return who_text(ctx, logged.actor if logged else rows[0].actor, source)
 
 
 def who_text(ctx: Context, actor: str | None, source: str) -> str:
@@ -238,6 +245,12 @@ def action_text(ctx: Context, logged: store.LoggedAction, execute: store.Execute
     return words_of_changes(ctx, rows, names, team_words)
 
 
+def _parents_first(changes: list[store.LoggedChange]) -> list[store.LoggedChange]:
+    """Changes of parents (a customer) before their children's (its contacts), each table in its order."""
+    order = {table: index for index, table in enumerate(store.LOGGED_TABLES)}
+    return sorted(changes, key=lambda change: (order.get(change.table, len(order)), change.seq))
+
+
 def words_of_changes(ctx: Context, rows: list[store.LoggedChange], names: dict, team_words: object) -> str:
     """What a list of changes did, in a few words: a merge, a stage move, a delete, a follow-up logged, records
     added, or the fields edited."""
@@ -254,14 +267,14 @@ def words_of_changes(ctx: Context, rows: list[store.LoggedChange], names: dict, 
     if stages:
         return _("move {deal} to {stage}").format(deal=named(stages[-1]), stage=team_words.change_value(  # type: ignore[attr-defined]
             ctx, "stage", store.json_value(stages[-1].new_value)))
-    inserts = [change for change in rows if change.kind == "insert"]
-    deletes = [change for change in rows if change.kind == "delete"]
+    inserts = _parents_first([change for change in rows if change.kind == "insert"])
+    deletes = _parents_first([change for change in rows if change.kind == "delete"])
     if deletes:
         return _("delete {record}").format(record=named(deletes[0]))
-    if len(inserts) == 1 or (inserts and inserts[0].table == "follow_up"):
-        if inserts[0].table == "follow_up":
-            customer = inserts[0].customer_id
-            return _("log a follow-up with {customer}").format(customer=names.get(("customer", customer)) or "?")
+    if inserts and inserts[0].table == "follow_up":
+        customer = inserts[0].customer_id
+        return _("log a follow-up with {customer}").format(customer=names.get(("customer", customer)) or "?")
+    if inserts and (len(inserts) == 1 or inserts[1].table != inserts[0].table):
         return _("add {record}").format(record=named(inserts[0]))
     if inserts:
         return _("{count} records added").format(count=len(inserts))
