@@ -113,6 +113,8 @@ def test_rules_show_and_set(team: Team) -> None:
     result = ok("server", "rules", "--dsn", team.dsn, "--claim-limit", "5", "--max-held", "200")
     assert "claim-limit: 5" in result.stdout and "max-held: 200" in result.stdout
     assert admin.rules(team.dsn, {})["claim_limit"] == 5
+    assert "import-checks-per-day: 900" in ok("server", "rules", "--dsn", team.dsn, "--import-checks-per-day",
+                                             "900").stdout
     result = crm("server", "rules", "--dsn", team.dsn, "--reclaim-days", "0")
     assert result.exit_code == 2 and "--reclaim-days" in result.output
 

@@ -471,6 +471,7 @@ def server_rules(
     warn_days: Annotated[Optional[int], Opt("--warn-days", min=0, help=N_("Warn the owner this many days before the reclaim."))] = None,
     duplicate_checks_per_minute: Annotated[Optional[int], Opt("--duplicate-checks-per-minute", min=0, help=N_("Team-wide duplicate checks a rep may make a minute."))] = None,
     duplicate_checks_per_day: Annotated[Optional[int], Opt("--duplicate-checks-per-day", min=0, help=N_("Team-wide duplicate checks a rep may make a day."))] = None,
+    import_checks_per_day: Annotated[Optional[int], Opt("--import-checks-per-day", min=0, help=N_("Keys a rep's imports may check against the team a day."))] = None,
 ) -> None:
     """Shows the pool rules; with options, sets them."""
     from crmtui.services import admin  # deferred (see the module's docstring)
@@ -479,7 +480,8 @@ def server_rules(
         "reclaim_days": reclaim_days, "claim_limit": claim_limit, "first_contact_hours": first_contact_hours,
         "relock_days": relock_days, "max_held": max_held, "warn_days": warn_days,
         "duplicate_checks_per_minute": duplicate_checks_per_minute,
-        "duplicate_checks_per_day": duplicate_checks_per_day}.items() if value is not None}
+        "duplicate_checks_per_day": duplicate_checks_per_day,
+        "import_checks_per_day": import_checks_per_day}.items() if value is not None}
     rules = _admin(lambda: admin.rules(dsn, changes))
     for key, value in rules.items():
         out(f"{key.replace('_', '-')}: {'—' if value is None else value}")
