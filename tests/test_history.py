@@ -11,7 +11,12 @@ from pathlib import Path
 from crmtui.core.clock import Clock
 from crmtui.services import history
 from crmtui.services.context import Context
-from crmtui.services.customers import add_contact, add_customer, delete_customer, edit_customer
+from crmtui.services.customers import (
+    add_contact,
+    add_customer,
+    delete_customer,
+    edit_customer,
+)
 from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.demo import load_demo
 from crmtui.services.follow_ups import log_follow_up
@@ -30,7 +35,7 @@ def rows(home: Path, where: str = "1", params: tuple = ()) -> list[sqlite3.Row]:
     """change_log rows of the real file, oldest first."""
     with sqlite3.connect(home / "data" / "crm.db") as connection:
         connection.row_factory = sqlite3.Row
-        return connection.execute(f"SELECT * FROM change_log WHERE {where} ORDER BY seq", params).fetchall()  # noqa: S608
+        return connection.execute(f"SELECT * FROM change_log WHERE {where} ORDER BY seq", params).fetchall()
 
 
 def test_an_edit_through_the_orm_logs_each_changed_field_with_its_old_and_new_value(ctx: Context, home: Path) -> None:

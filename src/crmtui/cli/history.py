@@ -5,6 +5,7 @@ The services are imported inside the commands: no other command pays for them.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -114,10 +115,13 @@ def undo(
         plan = undoing.undo_plan(ctx)
         if plan.refusal:
             raise NotAllowed("{reason}", reason=plan.refusal)
+        question = _("Undo {what}?").format(what=plan.what)
+        if not yes and not sys.stdin.isatty():
+            confirm(question, yes)  # refused off a terminal: say only why
         if not json_out:
             out(_("Undo {what} ({when}, {source}):").format(what=plan.what, when=plan.when, source=plan.source_label))
             print_changes(plan.changes, SHOWN_CHANGES)
-        confirm(_("Undo {what}?").format(what=plan.what), yes)
+        confirm(question, yes)
         done = undoing.undo(ctx, plan)
         if json_out:
             print_json({"undone": done.action_id, "what": done.what})
