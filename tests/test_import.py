@@ -76,9 +76,9 @@ def test_a_gbk_csv_saved_by_excel_imports_customers_with_their_contact_tags_note
     [contact] = huaxin["contacts"]
     assert (contact["name"], contact["title"], contact["birthday"]) == ("张三", "总经理", "1980-05-06")
     assert huaxin["next_follow_up"].startswith("2026-12-01")
-    [note] = huaxin["follow_ups"]
-    assert "老客户介绍" in note["notes"] and "传真: 010-6666" in note["notes"]  # unknown column kept, not dropped
-    assert note["goal"] == "Imported from 客户.csv"
+    # the notes are the customer's, not a follow-up: importing is no contact with the customer
+    assert huaxin["follow_ups"] == [] and huaxin["last_contact"] is None
+    assert "老客户介绍" in huaxin["notes"] and "传真: 010-6666" in huaxin["notes"]  # unknown column kept, not dropped
 
 
 def test_a_utf8_csv_with_a_bom_reads_its_first_header(tmp_path: Path) -> None:
@@ -285,7 +285,7 @@ def test_on_duplicate_merge_fills_what_the_customer_lacks_and_queues_the_change(
     merged = show(acme)
     assert (merged["email"], merged["industry"], merged["tags"]) == ("buyer@acme.example", "software", ["VIP"])
     assert merged["phone"] == "+86 138 0013 8000"  # never overwritten
-    assert "met at the fair" in merged["follow_ups"][0]["notes"]
+    assert "met at the fair" in merged["notes"]
     assert count(home, "outbox", f"record_table = 'customer' AND record_id = '{acme}' AND kind = 'update'") == 1
     assert count(home, "customer") == 1
 
@@ -314,7 +314,7 @@ def test_imported_records_reach_the_outbox_one_insert_each(tmp_path: Path, home:
     sheet = excel_csv(tmp_path / "客户.csv", GOOD)
     imported(str(sheet))
 
-    for table in ("customer", "contact", "customer_tag", "follow_up"):
+    for table in ("customer", "contact", "customer_tag"):
         assert count(home, "outbox", f"record_table = '{table}' AND kind = 'insert'") == count(home, table) > 0
     with sqlite3.connect(home / "data" / "crm.db") as connection:
         changes = [json.loads(row[0]) for row in connection.execute(
@@ -346,7 +346,7 @@ def test_a_dry_run_prints_the_mapping_as_toml_that_map_and_a_saved_mapping_chang
     imported(str(sheet), "--mapping", "crm-sheet")
     huaxin = show("华信")
     assert huaxin["source"] == "exhibition" and huaxin["wechat"] is None
-    assert "010-6666" not in huaxin["follow_ups"][0]["notes"] and "微信: zs_wx" in huaxin["follow_ups"][0]["notes"]
+    assert "010-6666" not in huaxin["notes"] and "微信: zs_wx" in huaxin["notes"]
 
 
 # ---------------------------------------------------------------- bad input: one line, never a traceback

@@ -88,7 +88,7 @@ def test_an_iphone_vcard_imports_contacts_at_their_company_with_the_mobile_first
     jane = people["Jane Doe"]
     assert (jane["title"], jane["phone"], jane["email"]) == ("CTO", "+86 139 0000 1111", "jane@acme.example")
     assert (jane["wechat"], jane["birthday"]) == ("jane_wx", "1985-03-12")
-    note = next(f["notes"] for f in acme["follow_ups"] if "Jane" in f.get("contact", "") or "fair" in f["notes"])
+    note = acme["notes"]
     assert "Met at the Shanghai fair, wants 20 seats for the sales team" in note  # unfolded, unescaped
     assert "TEL 2: +86 10 8888 6666" in note  # the second number kept
     assert PHOTO[:20] not in note
@@ -108,7 +108,7 @@ def test_an_android_vcard_21_reads_quoted_printable_chinese_and_drops_the_photo(
     # a card without a company: the person is a customer of their own
     liu = show("老刘")
     assert liu["kind"] == "person" and liu["phone"] == "13922223333"
-    assert "展会认识，做外贸" in liu["follow_ups"][0]["notes"]
+    assert "展会认识，做外贸" in liu["notes"]
 
 
 def test_the_same_phone_export_twice_adds_nobody(tmp_path: Path, home: Path) -> None:
@@ -187,7 +187,7 @@ def test_a_google_contacts_export_maps_its_layout(tmp_path: Path) -> None:
     assert (mei["name"], mei["title"], mei["phone"], mei["birthday"]) == ("Mei Chen", "Buyer", "+86 135 1234 5678",
                                                                          "1990-07-01")
     assert customer["tags"] == ["Clients"]
-    assert "Phone 2 - Value: 021 6000 0000" in customer["follow_ups"][0]["notes"]
+    assert "Phone 2 - Value: 021 6000 0000" in customer["notes"]
 
 
 def test_an_outlook_export_takes_job_title_not_the_courtesy_title(tmp_path: Path) -> None:
@@ -206,7 +206,7 @@ def test_an_outlook_export_takes_job_title_not_the_courtesy_title(tmp_path: Path
     customer = show("Northwind Traders")
     [tom] = customer["contacts"]
     assert (tom["name"], tom["title"], tom["phone"]) == ("Tom Baker", "IT Manager", "+65 6123 4567")
-    notes = customer["follow_ups"][0]["notes"]
+    notes = customer["notes"]
     assert "Title: Mr." in notes and "Mobile Phone: +65 9123 4567" in notes
 
 
@@ -237,4 +237,4 @@ def test_google_contacts_older_layout_with_name_and_its_parts(tmp_path: Path) ->
     customer = show("Blue Sky Foods")
     [mei] = customer["contacts"]
     assert (mei["name"], mei["title"], mei["email"]) == ("Mei Chen", "Buyer", "mei@bluesky.example")
-    assert customer["tags"] == ["Clients"] and customer["follow_ups"] == []  # the name's parts are no note
+    assert customer["tags"] == ["Clients"] and customer["notes"] is None  # the name's parts are no note

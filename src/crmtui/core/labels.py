@@ -163,7 +163,9 @@ COLUMN = {"name": N_("Name"), "company": N_("Company"), "industry": N_("Industry
           "at": N_("When"), "channel": N_("Channel"), "goal": N_("Goal"), "goal_met": N_("Goal met?"),
           "notes": N_("Notes"), "next_plan": N_("Next plan"), "next_at": N_("Next date"),
           "number": N_("Contract no."), "signed_on": N_("Signed on"), "end_on": N_("Ends on"),
-          "due_on": N_("Payment due date"), "paid_on": N_("Paid on"), "tag": N_("Tags")}
+          "due_on": N_("Payment due date"), "paid_on": N_("Paid on"), "tag": N_("Tags"),
+          "external_id": N_("Id in the system it came from"), "owner_name": N_("Rep in the system it came from"),
+          "imported_from": N_("Imported from")}
 """The label of each stored column a rep fills in, by column name (the same column means the same thing in every
 table, except the ones below)."""
 COLUMN_OF_TABLE = {("contact", "title"): N_("Job title"), ("deal", "title"): N_("Title"),

@@ -96,6 +96,8 @@ class FollowUpLine:
     """Which deal it was about (its title), "" when not said or the deal is gone."""
     corrected: bool = False
     """A correction of a follow-up typed wrong (the one it corrects is no longer listed)."""
+    imported: bool = False
+    """Brought in from another system's history: its goal and next step may be unknown."""
     about: str = ""
     """The contact and the deal worded for the timeline ("with Zhang San · about ERP upgrade"), "" for neither."""
 
@@ -139,6 +141,8 @@ class Customer360:
     """Most recently voided first."""
     timeline: tuple[FollowUpLine | VoidedLine, ...]
     """The follow-ups and the voided contracts together, newest first."""
+    notes: str = ""
+    """Free text about the customer, "" for none."""
     do_not_contact: str = ""
     """A person customer's do-not-contact mark, "" when they may be contacted."""
     consent: str = ""
@@ -164,6 +168,7 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
                      author=other_author(ctx, f.author) or "", notes=f.notes, next_plan=f.next_plan or "",
                      next_when=when(f.next_at), contact=contact_names.get(f.contact_id or "", ""),
                      deal=deal_titles.get(f.deal_id or "", ""), corrected=f.corrects_id is not None,
+                     imported=f.imported_from is not None,
                      about=_about(contact_names.get(f.contact_id or "", ""), deal_titles.get(f.deal_id or "", "")))
         for f in detail.follow_ups
     ]
@@ -181,7 +186,7 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         company=c.company or "", phone=c.phone or "", email=c.email or "", wechat=c.wechat or "",
         source=c.source or "", interest=c.interest or "", industry=c.industry or "", region=c.region or "",
         owner=c.owner or "", next_follow_up=when(c.next_follow_up_at), last_contact=when(c.last_contact_at),
-        tags=tuple(detail.tags),
+        tags=tuple(detail.tags), notes=c.notes or "",
         contacts=tuple(
             ContactLine(id=k.id, name=k.name, title=k.title or "", phone=k.phone or "", email=k.email or "",
                         birthday=format_birthday(k.birthday, lang), decision_maker=k.decision_maker,

@@ -387,6 +387,7 @@ CUSTOMER_EDITABLE = {
     "region": lambda v: fields.single_line("region", v),
     "owner": lambda v: fields.single_line("owner", v),
     "tier": fields.tier,
+    "notes": lambda v: fields.long_text("notes", v),
 }
 
 

@@ -60,6 +60,8 @@ class CustomerView:
     do_not_contact_on: date | None = None
     do_not_contact_reason: str | None = None
     erased_at: datetime | None = None
+    notes: str | None = None
+    """Free text about the customer (an imported sheet's 备注), shown with its details."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class DealView:
     competitor: str | None
     lost_reason: str | None
     stage_entered_at: datetime
+    imported_from: str | None = None
+    """The file an imported deal came from (history), else None."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,8 @@ class FollowUpView:
     author: str | None
     corrects_id: str | None = None
     """The follow-up this one corrects (a correction), else None."""
+    imported_from: str | None = None
+    """The file an imported follow-up came from (history: its goal may be unknown), else None."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +213,7 @@ def customer_dict(ctx: Context, c: Customer | CustomerView) -> dict[str, object]
         "industry": c.industry, "region": c.region, "source": c.source, "interest": c.interest,
         "phone": c.phone, "email": c.email, "wechat": c.wechat, "tier": c.tier, "score": c.score,
         "owner": c.owner, "next_follow_up": _when(ctx, c.next_follow_up_at),
-        "last_contact": _when(ctx, c.last_contact_at), "created": _when(ctx, c.created_at),
+        "last_contact": _when(ctx, c.last_contact_at), "created": _when(ctx, c.created_at), "notes": c.notes,
     }
 
 
@@ -234,6 +240,7 @@ def deal_dict(ctx: Context, d: Deal | DealView, customer: Customer | None = None
         "probability": d.probability, "amount": amount_number(d.amount_cents),
         "quoted": amount_number(d.quoted_cents), "expected_close": _day(d.expected_close),
         "competitor": d.competitor, "lost_reason": d.lost_reason, "days_in_stage": days_in_stage(ctx, d),
+        "imported_from": d.imported_from,
     }
     if customer is not None:
         result["customer_id"] = customer.id
@@ -247,6 +254,7 @@ def follow_up_dict(ctx: Context, f: FollowUp | FollowUpView) -> dict[str, object
         "id": f.id, "at": _when(ctx, f.at), "channel": f.channel, "goal": f.goal, "goal_met": f.goal_met,
         "notes": f.notes, "next_plan": f.next_plan, "next": _when(ctx, f.next_at), "author": f.author,
         "contact_id": f.contact_id, "deal_id": f.deal_id, "corrects_id": f.corrects_id,
+        "imported_from": f.imported_from,
     }
 
 

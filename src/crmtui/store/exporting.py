@@ -16,7 +16,7 @@ from crmtui.store.follow_ups import current
 
 CUSTOMER_COLUMNS = ("id", "name", "kind", "company", "status", "tier", "score", "phone", "email", "wechat",
                     "industry", "region", "source", "interest", "tags", "owner", "next_follow_up_at",
-                    "last_contact_at", "created_at")
+                    "last_contact_at", "created_at", "notes")
 CONTACT_COLUMNS = ("id", "customer_id", "customer", "customer_kind", "name", "title", "phone", "email", "wechat",
                    "decision_maker", "birthday", "created_at")
 DEAL_COLUMNS = ("id", "customer_id", "customer", "title", "stage", "amount_cents", "quoted_cents", "probability",
@@ -33,8 +33,8 @@ _TAGS = ("(SELECT group_concat(tag, char(31)) FROM (SELECT t.tag FROM customer_t
 _QUERIES = {
     "customers": (
         "SELECT c.id, c.name, c.kind, c.company, c.status, c.tier, c.score, c.phone, c.email, c.wechat, c.industry,"
-        f" c.region, c.source, c.interest, {_TAGS}, c.owner, c.next_follow_up_at, c.last_contact_at, c.created_at"
-        " FROM customer c WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id"),
+        f" c.region, c.source, c.interest, {_TAGS}, c.owner, c.next_follow_up_at, c.last_contact_at, c.created_at,"
+        " c.notes FROM customer c WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id"),
     "contacts": (
         "SELECT p.id, c.id, c.name, c.kind, p.name, p.title, p.phone, p.email, p.wechat, p.decision_maker,"
         " p.birthday, p.created_at FROM contact p JOIN customer c ON c.id = p.customer_id"

@@ -33,7 +33,9 @@ def duplicate_keys(connection: sqlite3.Connection) -> Iterator[KeyRow]:
 
 
 def has_note(connection: sqlite3.Connection, customer_id: str, notes: str) -> bool:
-    """Whether the customer has a live follow-up with exactly these notes (an imported note already brought in)."""
+    """Whether the customer's notes hold this text (an imported note already brought in), or a live follow-up has
+    exactly these notes (where imports before customers had notes put it)."""
     return connection.execute(
-        "SELECT 1 FROM follow_up WHERE customer_id = ? AND notes = ? AND deleted_at IS NULL LIMIT 1",
-        (customer_id, notes)).fetchone() is not None
+        "SELECT 1 FROM customer WHERE id = ? AND instr(coalesce(notes, ''), ?) > 0 UNION ALL"
+        " SELECT 1 FROM follow_up WHERE customer_id = ? AND notes = ? AND deleted_at IS NULL LIMIT 1",
+        (customer_id, notes, customer_id, notes)).fetchone() is not None

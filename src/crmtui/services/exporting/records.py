@@ -44,7 +44,7 @@ def _columns(*spec: str) -> tuple[Column, ...]:
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "customers": _columns("id", "customer", "type", "company", "status", "tier", "score:int", "phone", "email",
                           "wechat", "industry", "region", "source", "interest", "tags:tags", "owner", "next follow-up:time",
-                          "last contact:time", "created:time"),
+                          "last contact:time", "created:time", "notes"),
     "contacts": _columns("id", "customer id", "customer", "name", "title", "phone", "email", "wechat",
                          "decision maker:yesno", "birthday:day", "created:time"),
     "deals": _columns("id", "customer id", "customer", "title", "stage", "amount:money", "quoted:money",

@@ -78,9 +78,8 @@ class FollowUpRun(HistoryRun):
         notes = self.checked(cells, lambda: fields.long_text("notes", cells.get("notes"))) or ""
         goal = self.checked(cells, lambda: fields.single_line("goal", cells.get("goal"), max_len=500)) or ""
         if not notes and not goal and not extra:
-            raise RowRefused(cells.columns.get("notes") or next(
-                (c for c, f in self.mapping.columns.items() if f == "notes"), None),
-                InvalidInput("notes", "what happened (required)").message())
+            raise RowRefused(self.column_of(cells, "notes"), InvalidInput(
+                "notes", "required: what happened").message())
         met = self.checked(cells, lambda: fields.yes_no("goal_met", cells.get("met") or ""), "met")
         plan = self.checked(cells, lambda: fields.long_text("next_plan", cells.get("next-plan")), "next-plan")
         next_at = self._moment(cells, "next") if cells.get("next") else None
@@ -108,8 +107,7 @@ class FollowUpRun(HistoryRun):
     def _at(self, cells: Cells) -> datetime:
         """When it happened: required, and not in the future (history)."""
         if cells.get("at") is None:
-            raise RowRefused(next((c for c, f in self.mapping.columns.items() if f == "at"), None),
-                             InvalidInput("at", "when it happened (required)").message())
+            raise RowRefused(self.column_of(cells, "at"), InvalidInput("at", "required: when it happened").message())
         at = self._moment(cells, "at")
         if at > self.now:
             raise RowRefused(cells.columns["at"], InvalidInput(

@@ -118,10 +118,13 @@ class HistoryRun:
         try:
             return make()
         except InvalidInput as exc:
-            column = cells.columns.get(name or exc.field) or cells.columns.get(exc.field)
-            raise RowRefused(column, exc.message()) from None
+            raise RowRefused(self.column_of(cells, name or exc.field), exc.message()) from None
         except CrmError as exc:
-            raise RowRefused(cells.columns.get(name) if name else None, exc.message()) from None
+            raise RowRefused(self.column_of(cells, name) if name else None, exc.message()) from None
+
+    def column_of(self, cells: Cells, name: str) -> str | None:
+        """The column a field came from (an empty cell: the column mapped to it)."""
+        return cells.columns.get(name) or next((c for c, f in self.mapping.columns.items() if f == name), None)
 
     def past_day(self, cells: Cells, name: str) -> date | None:
         """A day that has happened (opened, closed), or None when the cell is empty."""
@@ -153,8 +156,8 @@ class HistoryRun:
         id), as `crm show` finds it; none: added now (a company, or a person when the row says so)."""
         name = cells.get("customer")
         if name is None:
-            raise RowRefused(next((c for c, f in self.mapping.columns.items() if f == "customer"), None),
-                             InvalidInput("customer", "the customer's name (required)").message())
+            raise RowRefused(self.column_of(cells, "customer"), InvalidInput(
+                "customer", "required: the name of the customer it belongs to").message())
         key = normalize.name_key(name) or name
         found = self.customers.get(key)
         if found is not None:

@@ -50,8 +50,6 @@ from crmtui.services.scoring import lead_score
 from crmtui.store import customers as customer_store
 from crmtui.store import importing as store
 from crmtui.store.bulk import BulkWriter
-from crmtui.store.follow_ups import FollowUpRow
-from crmtui.store.follow_ups import customer_changes as follow_up_changes
 from crmtui.store.models import Contact, Customer, CustomerTag, new_id
 
 ON_DUPLICATE = ("skip", "merge", "create")
@@ -313,7 +311,8 @@ class _Run:
         against these values, so the dry run counts what the real run will do."""
         self.rescore: set[str] = set()
         """Customers already written that got a contact: rescored once, at the end."""
-        self.goal = _("Imported from {file}").format(file=source.path.name)
+        self.notes_added: dict[str, list[str]] = {}
+        """Customers of the book a row adds notes to: their notes are written once, at the end."""
         self.customer_defaults = _defaults(Customer)
         self.contact_defaults = _defaults(Contact)
         self.people = self._names_people()
@@ -509,8 +508,8 @@ class _Run:
             customer["score"] = lead_score(SimpleNamespace(**customer), [SimpleNamespace(**contact)],
                                            self.ctx.settings.score)  # type: ignore[arg-type]
         customer["next_follow_up_at"] = next_at
-        if notes:
-            customer.update(follow_up_changes(self._note_row("", notes, None, next_at), self.now, None))
+        if notes:  # the customer's notes, never a follow-up: an imported lead has not been contacted yet
+            customer["notes"] = "\n".join(notes)[:fields.TEXT_MAX]
         customer_id = self._stage(Customer, {**self.customer_defaults, **customer})
         self.written.add(customer_id)
         if self.outbox is None:
@@ -521,7 +520,6 @@ class _Run:
                                       "updated_at": self.now, "deleted_at": None})
         if contact is not None:
             self._add_contact(customer_id, str(customer["name"]), contact)
-        self._note(customer_id, notes, contact["id"] if contact else None, next_at)
 
     def _add_contact(self, customer_id: str, customer_name: str, contact: dict[str, Any]) -> None:
         contact["customer_id"] = customer_id
@@ -535,21 +533,15 @@ class _Run:
             return new_id()
         return self.writer.add_values(model, values, self.now)
 
-    def _note_row(self, customer_id: str, notes: list[str], contact_id: str | None,
-                  next_at: datetime | None = None) -> FollowUpRow:
-        return FollowUpRow(customer_id=customer_id, at=self.now, channel="other", goal=self.goal, goal_met=True,
-                           notes="\n".join(notes)[:fields.TEXT_MAX], next_plan=None, next_at=next_at,
-                           contact_id=contact_id)
+    def _note(self, customer_id: str, notes: list[str], contact_id: str | None = None) -> None:
+        """The row's notes and unmapped columns, added to the notes of a customer of the book at the end of the
+        run (never a follow-up: an import is no contact with the customer)."""
+        if notes and self.outbox is not None:
+            self.notes_added.setdefault(customer_id, []).append("\n".join(notes)[:fields.TEXT_MAX])
 
-    def _note(self, customer_id: str, notes: list[str], contact_id: str | None = None,
-              next_at: datetime | None = None) -> None:
-        """The row's notes and unmapped columns as one follow-up on the customer, marked by its goal as imported."""
-        if not notes or self.outbox is None:
-            return
-        row = self._note_row(customer_id, notes, contact_id, next_at)
-        row.id = new_id()
-        self.batch += 1
-        self.writer.add_follow_up(row, self.now)
+    def _has_note(self, customer_id: str, text: str) -> bool:
+        """Whether the customer's notes hold this text already (or an earlier import's follow-up does)."""
+        return text in self.notes_added.get(customer_id, ()) or store.has_note(self.connection, customer_id, text)
 
     def _write(self) -> None:
         if self.outbox is not None:
@@ -564,7 +556,11 @@ class _Run:
         for customer_id in sorted(self.rescore):
             customer = self.session.get(Customer, customer_id)
             customer_edited(self.ctx, customer, customer_store.contacts_of(self.session, customer_id))
-        if self.rescore:
+        for customer_id, texts in self.notes_added.items():
+            customer = self.session.get(Customer, customer_id)
+            customer.notes = "\n".join([customer.notes, *texts] if customer.notes else texts)[:fields.TEXT_MAX]
+            customer.updated_at = self.now
+        if self.rescore or self.notes_added:
             self.session.flush()
 
     # ------------------------------------------------------------ duplicates
@@ -595,7 +591,7 @@ class _Run:
         new_tags = [tag for tag in tags if tag not in have]
         new_contact = contact is not None and self.index.contact_match(existing.id, contact) is None
         note_text = "\n".join(notes)[:fields.TEXT_MAX]
-        new_note = bool(notes) and not store.has_note(self.connection, existing.id, note_text)
+        new_note = bool(notes) and not self._has_note(existing.id, note_text)
         fill_next = next_at is not None and existing.next_follow_up_at is None
         if not (fills or new_tags or new_contact or new_note or fill_next):
             self._skip(number, reason, owner)
@@ -650,7 +646,7 @@ class _Run:
             return
         fills = {name: contact[name] for name in _CONTACT_FILLABLE if contact.get(name) and not getattr(existing, name)}
         note_text = "\n".join(notes)[:fields.TEXT_MAX]
-        new_note = bool(notes) and not store.has_note(self.connection, existing.customer_id, note_text)
+        new_note = bool(notes) and not self._has_note(existing.customer_id, note_text)
         if not fills and not new_note:
             self._skip(number, reason, owner)
             return
