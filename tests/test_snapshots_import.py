@@ -45,5 +45,5 @@ def _dry_run_of(typed: str):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_import_dialog_after_a_dry_run(snap_compare, demo_app, leads_at_home, size):
+def test_the_import_dialog_after_a_dry_run(snap_compare, demo_app, leads_at_home, size):  # noqa: F811
     assert snap_compare(demo_app, terminal_size=SIZES[size], run_before=_dry_run_of(leads_at_home))

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Button, Select, Static, TextArea
+from textual.widgets import Button, OptionList, Select, Static, TextArea
 
 from crmtui.core import i18n
 from crmtui.services.customers import add_customer, list_customers
 from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.import_file import ImportDialog, starting_text
+from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.tui.widgets.path_input import PathInput, completions
 
@@ -99,6 +100,11 @@ async def test_tab_completes_the_path_and_lists_the_candidates(ctx, leads_csv):
         await pilot.press("tab")  # then each in turn
         assert path_input.value == str(leads_csv.parent) + "/线索名单.csv"
         assert app.focused is path_input
+        await pilot.press("enter")  # the file is taken: Tab now moves on to the kind
+        await _until(pilot, lambda: dialog.previewed is not None)
+        await pilot.press("tab")
+        assert path_input.value == str(leads_csv.parent) + "/线索名单.csv"
+        assert app.focused is dialog.query_one("#import-kind", Select)
 
 
 @pytest.mark.parametrize(("typed", "said"), [
@@ -160,7 +166,10 @@ async def test_ctrl_s_imports_writes_the_rejects_and_today_lists_the_new_lead(ct
         assert "created 2, merged 0, skipped 0, refused 1" in _text(dialog, "#import-summary")
         rejects = Path(dialog.query_one("#import-rejects", TextArea).text)
         assert rejects.parent == leads_csv.parent and rejects.exists() and "李娜" in rejects.read_text("utf-8")
-        assert "rejects file" in _message(dialog)
+        assert "the refused rows are in the file below" in _message(dialog)
+        dialog.query_one("#import-rejects", TextArea).focus()
+        await pilot.press("ctrl+c")
+        assert app.clipboard == str(rejects)
         await pilot.press("escape")
         today = app.screen
         assert isinstance(today, TodayScreen)
@@ -232,3 +241,40 @@ async def test_the_dialog_speaks_chinese(ctx, leads_csv):
             assert "什么都没保存" in _text(dialog, "#import-summary")
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize("on_customer", [False, True])
+async def test_the_palette_offers_import_on_today_and_on_any_other_screen(ctx, on_customer):
+    customer = add_customer(ctx, "Acme Analytics")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.agenda is not None)
+        if on_customer:
+            app.open_customer(customer.id)
+            await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        await pilot.press("ctrl+p")
+        for character in "import":
+            await pilot.press(character)
+        def hits() -> list[str]:
+            return [str(option.prompt).split("\n")[0] for option in app.screen.query_one("CommandList", OptionList).options]
+
+        await _until(pilot, lambda: "Import…" in hits())
+        assert hits().count("Import…") == 1
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one("CommandList", OptionList).highlighted = hits().index("Import…")
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ImportDialog))
+
+
+async def test_enter_on_the_import_button_imports(ctx, leads_csv):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open(pilot)
+        await _read(pilot, dialog, str(leads_csv))
+        button = dialog.query_one("#import-go", Button)
+        button.focus()
+        await pilot.press("enter")
+        await _until(pilot, lambda: dialog.done is not None)
+        assert str(button.label) == "Close"
+    assert len(list_customers(ctx)) == 2

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from textual import on, work
@@ -196,7 +196,8 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
                 yield TextArea("", id="import-rejects", read_only=True, compact=True, show_line_numbers=False)
             with Horizontal(classes="import-row", id="import-buttons"):
                 yield Button(_("Import"), id="import-go", compact=True, disabled=True)
-            yield Static(_("Tab completes · Enter reads the file · Ctrl+S imports · Esc closes"), classes="hint")
+            yield Static(_("Tab completes · Enter reads the file · Ctrl+S imports · Esc closes"), classes="hint",
+                         id="import-hint")
 
     def on_mount(self) -> None:
         self.query_one("#import-progress").display = False
@@ -263,6 +264,8 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         self.generation += 1
         self.previewed = None
         self.query_one("#import-go", Button).disabled = True
+        for shown in self.query("#import-summary, #import-mapping").results(Static):
+            shown.update("")  # they told of other choices: never left beside a refusal of these
         self.say(_("reading {file}…").format(file=path.name))
         remember_folder(path.parent)
         self.dry_run(path, chosen_kind, duplicates, self.generation)
@@ -381,7 +384,8 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
     def import_rows(self, path: Path, kind: str, duplicates: str, generation: int) -> None:
         """The import itself, in one transaction: the good rows stored, the refused ones written to the rejects
         file."""
-        from crmtui.services.importing.run import Options, prepare, run_import  # deferred: as in dry_run
+        # deferred: as in dry_run
+        from crmtui.services.importing.run import Options, prepare, run_import
 
         options = Options(kind=kind, on_duplicate=duplicates)
         self._run(generation, lambda progress: run_import(self.crm.ctx, path, options, progress,
@@ -400,11 +404,16 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         self.query_one("#import-summary", Static).update("\n".join(lines))
         if result.rejects is not None:
             # the path in a field of its own: the rep selects it and copies it (Ctrl+C), to open it later
-            self.say(_("the refused rows are in the rejects file below: fix them there and import that file"))
-            self.query_one("#import-rejects", TextArea).text = str(result.rejects)
+            self.say(_("the refused rows are in the file below: fix them there, then import it"))
+            rejects = self.query_one("#import-rejects", TextArea)
+            rejects.text = str(result.rejects)
+            rejects.select_all()  # Tab to it, Ctrl+C: copied
             self.query_one("#import-rejects-row").display = True
         else:
-            self.say(_("done: Enter or Esc closes"))
+            self.say(_("done"))
+        self.query_one("#import-hint", Static).update(
+            _("Enter or Esc closes · Tab to the rejects path, then Ctrl+C copies it")
+            if result.rejects is not None else _("Enter or Esc closes"))
         button = self.query_one("#import-go", Button)
         button.label = _("Close")
         button.disabled = False
@@ -426,7 +435,7 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
                                              " stored.")), answered)
 
 
-def open_import(app: App[object]) -> None:
+def open_import(app: App[Any]) -> None:
     """Opens the dialog over whatever screen is shown (Today's `i`, the palette's Import…)."""
     if not isinstance(app.screen, ImportDialog):
         app.push_screen(ImportDialog())

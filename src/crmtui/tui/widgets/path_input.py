@@ -104,6 +104,10 @@ class PathInput(Input):
             return
         await super()._on_key(event)
 
+    async def action_submit(self) -> None:
+        self._cycle = None  # the path is taken: the next Tab moves on instead of showing another candidate
+        await super().action_submit()
+
     def complete(self) -> None:
         """Completes the typed path, or shows the next candidate, or (nothing to complete) moves on."""
         if self._cycle is not None and self.value == self._cycle[0] + self._cycle[1][self._cycle[2]]:
