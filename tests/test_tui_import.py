@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from textual.widgets import Button, OptionList, Select, Static, TextArea
+from textual.widgets import Button, OptionList, ProgressBar, Select, Static, TextArea
 
 from crmtui.core import i18n
 from crmtui.services.customers import add_customer, list_customers
@@ -222,6 +222,8 @@ async def test_stopping_the_import_asks_then_stores_nothing_of_it(ctx, tmp_path)
         held = dialog.stop = HeldStop()
         await pilot.press("ctrl+s")
         await _until(pilot, held.reached.is_set)
+        bar = dialog.query_one("#import-progress", ProgressBar)
+        await _until(pilot, lambda: bar.display and bar.total == 300)  # the file's length, as the bar's
         await pilot.press("escape")
         await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "nothing of it will be stored" in str(app.screen.question)

@@ -26,6 +26,7 @@ from textual.worker import get_current_worker
 from crmtui.core import paths
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
+from crmtui.core.normalize import visible
 from crmtui.services.importing.mapping import KINDS
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.confirm import ConfirmScreen
@@ -209,8 +210,9 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
     # ------------------------------------------------------------------ the path
 
     def say(self, text: str, error: bool = False) -> None:
+        """One line under the path: what is going on, or (error) why the file cannot be read."""
         message = self.query_one("#import-message", Static)
-        message.update(text)
+        message.update(visible(text))  # it names the rep's files: a control character in a name is shown, not run
         message.set_class(error, "error")
 
     @on(PathInput.Candidates)
@@ -339,8 +341,8 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         kind_select = self.query_one("#import-kind", Select)
         if kind_select.value != result.kind and result.kind in KINDS:
             kind_select.value = result.kind  # the kind the file was read as (a .vcf: contacts)
-        self.query_one("#import-summary", Static).update("\n".join(count_lines(result)))
-        self.query_one("#import-mapping", Static).update("\n".join([_("columns:"), *mapping_lines(result)]))
+        self.query_one("#import-summary", Static).update(visible("\n".join(count_lines(result))))
+        self.query_one("#import-mapping", Static).update(visible("\n".join([_("columns:"), *mapping_lines(result)])))
         rows = self._rows(result)
         button = self.query_one("#import-go", Button)
         button.label = ngettext("Import {count} row", "Import {count} rows", rows).format(count=rows)
@@ -401,7 +403,7 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         lines = count_lines(result)
         if self.stop.is_set():
             lines.insert(0, _("The import had finished before it could be stopped: it is stored."))
-        self.query_one("#import-summary", Static).update("\n".join(lines))
+        self.query_one("#import-summary", Static).update(visible("\n".join(lines)))
         if result.rejects is not None:
             # the path in a field of its own: the rep selects it and copies it (Ctrl+C), to open it later
             self.say(_("the refused rows are in the file below: fix them there, then import it"))
