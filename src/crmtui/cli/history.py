@@ -38,9 +38,8 @@ def history(
     limit: Annotated[int, typer.Option("--limit", metavar="N", help=N_("Show the N newest actions."))] = 20,
 ) -> None:
     """What changed on a customer (its contacts, deals, contracts, payments too) or a deal: newest first."""
-    from crmtui.services.history import (
-        history_of,  # deferred: the history's wording loads for this command only
-    )
+    # deferred: the history's services and wording load for this command only
+    from crmtui.services.history import history_of
     from crmtui.services.lookup import CustomerRef, resolve_customer_or_deal  # deferred
 
     with open_session() as ctx:
@@ -97,9 +96,8 @@ def undo(
 ) -> None:
     """Reverts your last change (a merge, a stage move with its contract, a delete, an import, an edit) as a new
     change; again goes one further back."""
-    from crmtui.services import (
-        undo as undoing,  # deferred: the history's wording loads for this command only
-    )
+    # deferred: the history's services and wording load for this command only
+    from crmtui.services import undo as undoing
 
     with open_session() as ctx:
         if list_:

@@ -137,12 +137,18 @@ def history_of(ctx: Context, *, customer_id: str | None = None, deal_id: str | N
         return entries(ctx, connection.execute, changes)
 
 
-def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange]) -> list[HistoryEntry]:
-    """Changes grouped by action, newest action first, worded (actions with nothing to show left out)."""
-    # deferred: the sync's wording of fields and values (~0.15 s with the sync client) loads only to show a
-    # history, never for the quick commands that start an action
+def wording() -> object:
+    """The sync's wording of records, fields and values (services/team_words.py), shared with the history."""
+    # deferred: it loads the sync client (~0.15 s), for a history shown, never for the quick commands that start
+    # an action (`crm log` imports this module)
     from crmtui.services import team_words
 
+    return team_words
+
+
+def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange]) -> list[HistoryEntry]:
+    """Changes grouped by action, newest action first, worded (actions with nothing to show left out)."""
+    team_words = wording()
     grouped: dict[str, list[store.LoggedChange]] = {}
     for change in changes:
         grouped.setdefault(change.action_id or "", []).append(change)
@@ -223,20 +229,17 @@ def _line(ctx: Context, change: store.LoggedChange, names: dict, team_words: obj
 def _what(ctx: Context, logged: store.LoggedAction | None, rows: list[store.LoggedChange], names: dict,
           execute: store.Execute) -> str:
     """The action in words: as its service said it, or else as its changes say."""
-    from crmtui.services import team_words
-
     if logged is not None and logged.undoes:
         undone = store.actions(execute, [logged.undoes]).get(logged.undoes)
         return _("undo: {what}").format(what=action_text(ctx, undone, execute) if undone else "—")
     if logged is not None:
         return action_text(ctx, logged, execute)
-    return words_of_changes(ctx, rows, names, team_words)
+    return words_of_changes(ctx, rows, names, wording())
 
 
 def action_text(ctx: Context, logged: store.LoggedAction, execute: store.Execute) -> str:
     """An action in words, from all of its changes."""
-    from crmtui.services import team_words
-
+    team_words = wording()
     words = action_words(logged.what)
     if words:
         return words

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 from crmtui.core import labels
 from crmtui.core.errors import NotAllowed
 from crmtui.core.i18n import _
-from crmtui.services.history import ChangeLine, action_text, entries, rep_of, who_text
+from crmtui.services.history import (
+    ChangeLine,
+    action_text,
+    entries,
+    record_text,
+    rep_of,
+    who_text,
+    wording,
+)
 from crmtui.store import history as store
 from crmtui.store.raw import from_db
 from crmtui.store.undo import revert
@@ -112,11 +120,7 @@ def _refusal(ctx: Context, execute: store.Execute, changes: list[store.LoggedCha
 
 
 def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange, what: str) -> str:
-    from crmtui.services import (
-        team_words,  # deferred with the history's wording (see services/history.py)
-    )
-    from crmtui.services.history import record_text
-
+    team_words = wording()
     names = store.record_labels(execute, {(later.table, later.record_id)})
     record = record_text(later.table, names.get((later.table, later.record_id)), team_words)
     at = from_db(later.at)
@@ -134,11 +138,7 @@ def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange
 
 def _values_moved(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
     """A field no longer holding what the action left (changed by something the history did not see)."""
-    from crmtui.services import (
-        team_words,  # deferred with the history's wording (see services/history.py)
-    )
-    from crmtui.services.history import record_text
-
+    team_words = wording()
     final: dict[tuple[str, str], dict[str, str | None]] = {}
     created = {change.record_id for change in changes if change.kind == "insert"}
     for change in changes:

@@ -257,6 +257,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
     from crmtui.tui.screens.conflicts import ConflictsScreen
     from crmtui.tui.screens.customer import CustomerScreen
     from crmtui.tui.screens.deleted_customers import DeletedCustomersScreen
+    from crmtui.tui.screens.history import HistoryScreen
     from crmtui.tui.screens.pipeline import PipelineScreen
     from crmtui.tui.screens.pool import PoolScreen
     from crmtui.tui.screens.pool_customer import PoolCustomerScreen
@@ -267,7 +268,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
         (_("New record"), NewRecordScreen), (_("Stage"), StagePicker), (_("Stage gate"), GateForm),
         (_("Mark instalment paid"), PaidOnForm), (_("Convert lead"), ConvertForm), (_("Edit"), EditRecordScreen),
         (_("Merge a duplicate"), MergeScreen), (_("Yes or no"), ConfirmScreen), (_("Pick one"), PickScreen),
-        (_("Help"), HelpScreen), (_("Import a file"), ImportDialog),
+        (_("Help"), HelpScreen), (_("Import a file"), ImportDialog), (_("History"), HistoryScreen),
     ]
     if team:
         sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),

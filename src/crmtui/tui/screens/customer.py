@@ -33,6 +33,7 @@ from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen, edit_
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
+from crmtui.tui.screens.history import HistoryScreen, ask_undo
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.columns import column_widths, columns
 from crmtui.tui.widgets.status_footer import StatusFooter
@@ -63,6 +64,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("ctrl+d", "delete_customer", N_("Delete customer"), id="delete-customer", show=False),
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("L", "correct_follow_up", N_("Correct last follow-up"), id="correct-follow-up"),
+        Binding("h", "history", N_("History"), id="history", show=False),
+        Binding("u", "undo", N_("Undo"), id="undo-customer", show=False),
     ]
     TEAM_ACTIONS = ("reassign", "release")
     """Team mode only: reassign is a manager's, release the owner's."""
@@ -431,6 +434,15 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if self.detail is not None:
             delete_customer_asking(self.crm, self.customer_id, self.detail.customer.name,
                                    done=self.dismiss_after_release)
+
+    def action_history(self) -> None:
+        """This customer's history, newest first (read-only)."""
+        if self.detail is not None:
+            self.app.push_screen(HistoryScreen(self.customer_id, self.detail.customer.name))
+
+    def action_undo(self) -> None:
+        """Undoes the rep's last change, after naming it."""
+        ask_undo(self.crm)
 
     def action_correct_follow_up(self) -> None:
         """The follow-up form filled with the customer's last follow-up, to correct it (its author, within 24 hours

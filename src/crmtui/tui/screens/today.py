@@ -139,6 +139,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         Binding("r", "reload", N_("Reload"), id="reload", show=False),
         Binding("escape", "back", N_("Back"), id="back-today"),
         Binding("i", "import_file", N_("Import…"), id="import", show=False),
+        Binding("u", "undo", N_("Undo"), id="undo", show=False),
     ]
     TEAM_ACTIONS = ("back",)
     """A manager's only: back from a rep's Today to the manager's own."""
@@ -406,6 +407,13 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     def action_reload(self) -> None:
         self.load()
+
+    def action_undo(self) -> None:
+        """Undoes the rep's last change, after naming it."""
+        # deferred: the history's services (its wording loads the sync's), paid when `u` is first pressed
+        from crmtui.tui.screens.history import ask_undo
+
+        ask_undo(self.crm)
 
     def action_import_file(self) -> None:
         # deferred: the import dialog, paid when `i` is first pressed, not at every launch
