@@ -199,6 +199,10 @@ class HistoryRun:
             self.writer.write(self.connection, self.outbox)
         self.batch = 0
 
+    def finish(self) -> None:
+        """Writes what is left staged."""
+        self.write()
+
 
 PERSON_WORDS = frozenset({"person", "individual", "private", "个人", "个人客户", "自然人", "私人"})
 COMPANY_WORDS = frozenset({"company", "business", "organization", "organisation", "企业", "公司", "单位", "企业客户",
@@ -218,7 +222,7 @@ def kind_of(text: str | None) -> str | None:
         return "person"
     if folded in COMPANY_WORDS:
         return "company"
-    raise InvalidInput("kind", "person or company (个人 or 公司)", text)
+    raise InvalidInput("type", "person or company (个人 or 公司)", text)
 
 
 def imported_mark() -> str:

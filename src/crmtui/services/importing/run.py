@@ -36,7 +36,7 @@ from crmtui.services.customers import (
 )
 from crmtui.services.importing import mapping as mappings
 from crmtui.services.importing import team_check
-from crmtui.services.importing.history import RowRefused
+from crmtui.services.importing.history import RowRefused, kind_of
 from crmtui.services.importing.history_kinds import history_run
 from crmtui.services.importing.mapping import HISTORY_KINDS, KINDS, Mapping, MappingError
 from crmtui.services.importing.readers import (
@@ -400,6 +400,13 @@ class _Run:
             name, contact_name, person = contact_name, None, True
             mapped.columns["name"] = mapped.columns.get("contact", "")
         person = person or lead or self.people
+        typed = self._checked(mapped, lambda: kind_of(values.get("type")))
+        if typed == "person" and contact_name:  # a person and their employer: the person is the customer
+            values.setdefault("company", str(name))
+            name, contact_name = contact_name, None
+            mapped.columns["name"] = mapped.columns.get("contact", "")
+        if typed is not None:
+            person = typed == "person"
         status = self._status(values.get("status"), mapped, lead)
         customer = self._checked(mapped, lambda: customer_fields(
             self.ctx, name, status=status, kind="person" if person else "company", company=values.get("company"),  # type: ignore[arg-type]
