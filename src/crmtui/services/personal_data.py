@@ -229,9 +229,5 @@ def erase_person(ctx: Context, plan: ErasurePlan, note_ids: list[str]) -> list[s
         store.erase_records(conn, outbox, plan.records, chosen, now, ctx.clock.today())
         outbox.save_clock()  # whatever the write records beside the outbox is written now, then scrubbed below
         store.scrub(conn, [(r.table, r.id) for r in plan.records], plan.terms, chosen)
-    conn = ctx.db.connect()
-    try:
-        store.checkpoint_and_vacuum(conn)
-    finally:
-        conn.close()
+    store.vacuum(ctx.db)
     return [store.erased_label(r.id) for r in plan.records]

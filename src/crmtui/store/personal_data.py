@@ -21,6 +21,7 @@ from crmtui.core import normalize
 from crmtui.store.raw import like_pattern, to_db
 
 if TYPE_CHECKING:
+    from crmtui.store.db import Database
     from crmtui.store.outbox import OutboxWriter
 
 PERSONAL_FIELDS = {
@@ -273,9 +274,21 @@ def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: S
             conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
 
 
-def arriving_erasures(conn: sqlite3.Connection, rows: dict[str, list[dict]]) -> list[tuple[str, str, list[str]]]:
-    """Of the rows a pull brings, the records erased elsewhere that this laptop still holds unerased: (table,
-    id, what identified them here), read before the rows are written over."""
+@dataclass(frozen=True)
+class ArrivingErasures:
+    """What rows received from the server erase here: records erased elsewhere that this laptop still holds
+    unerased (table, id, what identified them here, read before the rows are written over), and follow-ups whose
+    text an erasure blanked."""
+
+    records: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    blanked: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.records or self.blanked)
+
+
+def arriving_erasures(conn: sqlite3.Connection, rows: dict[str, list[dict]]) -> ArrivingErasures:
+    """Of the rows a pull (or a push's answer) brings, what erases something here (see ArrivingErasures)."""
     found = []
     for table in ("customer", "contact"):
         ids = [row["id"] for row in rows.get(table, ()) if row.get("erased_at")]
@@ -284,24 +297,23 @@ def arriving_erasures(conn: sqlite3.Connection, rows: dict[str, list[dict]]) -> 
         for record_id, *terms in conn.execute(
                 f"SELECT id, name, phone, email, wechat FROM {table} WHERE erased_at IS NULL AND id IN ({_marks(ids)})",
                 ids).fetchall():
-            found.append((table, record_id, [t for t in terms if t]))
-    return found
+            found.append((table, record_id, tuple(t for t in terms if t)))
+    candidates = [row["id"] for row in rows.get("follow_up", ()) if row.get("notes") == "" and row.get("goal") == ""]
+    blanked = [row[0] for row in conn.execute(
+        f"SELECT id FROM follow_up WHERE id IN ({_marks(candidates)}) AND (notes <> '' OR goal <> '')",
+        candidates)] if candidates else []
+    return ArrivingErasures(tuple(found), tuple(blanked))
 
 
-def finish_arrived_erasures(conn: sqlite3.Connection, erasures: Sequence[tuple[str, str, list[str]]]) -> None:
-    """After a pull wrote the erased records: their fields are the tombstone whatever this laptop had not pushed
-    yet, and what else the file held of them is scrubbed (see scrub). Notes the erasing rep blanked arrived as
-    ordinary changes; this laptop's history of them goes too."""
+def finish_arrived_erasures(conn: sqlite3.Connection, erasures: ArrivingErasures) -> None:
+    """After the rows are written: an erased record's fields are the tombstone whatever this laptop had not pushed
+    yet, and what else the file held of it and of the blanked notes is scrubbed (see scrub)."""
     if not erasures:
         return
-    for table, record_id, _terms in erasures:
-        values = erased_values(table, record_id)
-        conn.execute(f"UPDATE {table} SET {', '.join(f'{n} = ?' for n in values)} WHERE id = ?",
-                     [*values.values(), record_id])
-    terms = [t for *_rest, found in erasures for t in found]
-    blanked = [row[0] for row in conn.execute(
-        "SELECT id FROM follow_up WHERE notes = '' AND goal = ''").fetchall()] if terms else []
-    scrub(conn, [(table, record_id) for table, record_id, _terms in erasures], terms, blanked)
+    for table, record_id, _terms in erasures.records:
+        _update(conn, table, record_id, erased_values(table, record_id))
+    terms = [t for *_rest, found in erasures.records for t in found]
+    scrub(conn, [(table, record_id) for table, record_id, _terms in erasures.records], terms, erasures.blanked)
 
 
 def checkpoint_and_vacuum(conn: sqlite3.Connection) -> None:
@@ -310,6 +322,15 @@ def checkpoint_and_vacuum(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("VACUUM")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def vacuum(database: Database) -> None:
+    """checkpoint_and_vacuum on a connection of its own (after the write that erased someone has committed)."""
+    conn = database.connect()
+    try:
+        checkpoint_and_vacuum(conn)
+    finally:
+        conn.close()
 
 
 def records_of(conn: sqlite3.Connection, ids: Iterable[str]) -> list[PersonRecord]:
