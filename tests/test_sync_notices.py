@@ -114,7 +114,9 @@ def test_a_rejection_names_the_customer_and_the_fields_by_label_and_says_what_to
     _, rejected = sync.conflicts(wang)
     [rejection] = rejected
     assert rejection.customer == "Acme Health"  # kept although Acme has left wang's laptop
-    assert team_words.shown_changes(rejection) == [("Email", "wang-new@acme.example")]  # not email_key, not updated_at
+    assert team_words.change_fields(wang, rejection.table, rejection.changes) == [
+        ("Email", "wang-new@acme.example")]  # not email_key, not updated_at
+    assert team_words.raw_fields(rejection) == [{"field": "email", "label": "Email", "value": "wang-new@acme.example"}]
     li = team.role("li")
     assert team_words.advice(rejection) == f"{li} holds it now: ask {li} or a manager to make this change"  # li has it now
     assert rejection.dismissable
@@ -126,7 +128,7 @@ def test_a_rejected_follow_up_gives_its_note_to_copy() -> None:
                                 "channel": "phone"}, "the customer is no longer yours", "", "Acme Health")
     assert team_words.advice(rejection) == ("a colleague holds it now: ask them or a manager to make this change; your note,"
                                   " to copy: they want 40 seats")  # who holds it is not known here
-    assert [value for _, value in team_words.shown_changes(rejection)] == ["they want 40 seats", "phone"]
+    assert [field["value"] for field in team_words.raw_fields(rejection)] == ["they want 40 seats", "phone"]
 
 
 def test_rejections_are_dismissed_one_or_all_and_the_count_goes(team: Team) -> None:
@@ -216,7 +218,8 @@ def test_crm_sync_conflicts_lists_by_name_and_dismisses(team: Team, home) -> Non
     assert "--dismiss" in listed
     data = json.loads(ok("sync", "conflicts", "--json", env=env).stdout)
     assert data["rejected"][0]["customer"] == "Acme Health"
-    assert data["rejected"][0]["shown_changes"] == {"Email": "wang-new@acme.example"}
+    assert data["rejected"][0]["fields"] == [{"field": "email", "label": "Email", "value": "wang-new@acme.example"}]
+    assert data["rejected"][0]["reason_code"] == "not_yours" and "shown_changes" not in data["rejected"][0]
     assert "--dismiss" in fails("sync", "conflicts", "--dismiss", "x1", env=env).output
     assert "dismissed 1 rejected change" in ok("sync", "conflicts", "--dismiss", "all", env=env).stdout
     assert "no conflicts and no rejected changes" in ok("sync", "conflicts", env=env).stdout

@@ -198,8 +198,8 @@ def sync_conflicts(
         mark_conflicts_seen,
         reason_text,
         record_kind,
+        raw_fields,
         rejected_changes,
-        shown_changes,
         shown_value,
     )
 
@@ -218,13 +218,13 @@ def sync_conflicts(
         aside = [r for r in rejected if r.kind == RECEIVED]
         changes = rejected_changes([r for r in rejected if r.kind != RECEIVED])
         if json_out:
+            # One format for rejected changes and rows set aside: raw values (docs/sync.md lists the keys).
             print_json({"conflicts": [asdict(c) for c in found],
-                              "rejected": [{**asdict(r), "shown_changes": dict(change_fields(session, r.table, r.changes)),
-                                            "advice": advice(r), "dismissable": r.dismissable,
-                                            "companions": [asdict(m) for m in change.companions]}
-                                           for change in changes for r in [change.rejection]]
-                              + [{**asdict(r), "shown_changes": dict(shown_changes(r)), "advice": advice(r),
-                                  "dismissable": r.dismissable, "companions": []} for r in aside]})
+                        "rejected": [{**asdict(r), "reason_code": r.reason_code, "fields": raw_fields(r),
+                                      "advice": advice(r, session), "dismissable": r.dismissable,
+                                      "companions": [asdict(m) for m in companions]}
+                                     for r, companions in [(change.rejection, change.companions) for change in changes]
+                                     + [(r, []) for r in aside]]})
             return
         if not found and not rejected:
             out(_("no conflicts and no rejected changes"))
@@ -244,7 +244,7 @@ def sync_conflicts(
                 what=record_kind(r.table), reason=reason_text(r.reason)))
             if fields:
                 out("      " + fields)
-            out("      " + advice(r))
+            out("      " + advice(r, session))
         if rejected:
             out(_("dismiss one with `crm sync conflicts --dismiss ID`, all with `--dismiss all`"))
         if aside:

@@ -12,17 +12,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from crmtui.core import i18n, labels
+from crmtui.core import i18n, keymap, labels
 from crmtui.core.dates import format_when
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _, names_text, ngettext
-from crmtui.store.outbox import DERIVED_FIELDS
 from crmtui.sync.client import conflicts, customer_departure, status
 from crmtui.sync.notices import POOL_REASONS, fate, hidden_columns, rejected_changes
 from crmtui.sync.pool_view import OTHER, RELEASE_CODES, PoolEntry, release_reason
 from crmtui.sync.protocol import (
     CLOCK_AHEAD,
-    INTERNAL_FIELDS,
     RECEIVED,
     SET_ASIDE_REASONS,
     Conflict,
@@ -283,16 +281,31 @@ def rejected_round_text(ctx: Context, report: RoundReport) -> str:
     changes = [c for c in rejected_changes([r for r in rejected if r.kind != RECEIVED]) if c.seq in seqs]
     count = max(report.rejected, len(changes))
     if not changes:
-        return ngettext("{count} change was rejected by the server: press C to see why",
-                        "{count} changes were rejected by the server: press C to see why", count).format(count=count)
+        return ngettext("{count} change was rejected by the server: press {key} to see why",
+                        "{count} changes were rejected by the server: press {key} to see why", count).format(
+                            count=count, key=app_key(ctx, "conflicts"))
     named = "; ".join(_("{customer}: {change} was not accepted — {why}").format(
         customer=c.rejection.customer or _("a customer no longer on this laptop"), change=change_words(c.rejection),
         why=rejection_state(c.rejection)) for c in changes[:2])
     more = count - min(2, len(changes))
     if more:
-        return ngettext("{named}; and {count} more change · C to see", "{named}; and {count} more changes · C to see",
-                        more).format(named=named, count=more)
-    return _("{named} · C to see").format(named=named)
+        return ngettext("{named}; and {count} more change · {key} to see",
+                        "{named}; and {count} more changes · {key} to see", more).format(
+                            named=named, count=more, key=app_key(ctx, "conflicts"))
+    return _("{named} · {key} to see").format(named=named, key=app_key(ctx, "conflicts"))
+
+
+_SHOWN_KEYS = {"slash": "/", "question_mark": "?", "dollar_sign": "$"}
+"""Textual's names of keys a message writes as the character the rep types."""
+
+
+def app_key(ctx: Context | None, binding_id: str) -> str:
+    """The key a message tells the rep to press for an app action: the first of its keys, as remapped in the
+    config's [keys] table, else the default."""
+    remapped = dict(ctx.settings.keys) if ctx is not None else {}
+    keys = remapped.get(binding_id) or next(b.keys for b in keymap.BINDINGS if b.id == binding_id)
+    first = keymap.key_names(keys)[0]
+    return _SHOWN_KEYS.get(first, first)
 
 
 _CHANGE_WORDS = {
@@ -323,10 +336,11 @@ def rejection_state(rejection: Rejection) -> str:
     return reason_text(rejection.reason)
 
 
-def advice(rejection: Rejection) -> str:
+def advice(rejection: Rejection, ctx: Context | None = None) -> str:
     """What the rep can do about a rejected change: it follows the reason and what became of the customer (claim
     it back from the pool, ask the colleague who holds it or a manager, ask a manager to restore it), with the
-    note of a rejected follow-up to copy. For a row set aside: that it is tried again by itself."""
+    note of a rejected follow-up to copy. For a row set aside: that it is tried again by itself. `ctx` names the
+    app's keys as the rep mapped them."""
     if rejection.kind == RECEIVED:
         return _("it is tried again when customers change hands; the admin can put the record right")
     became = fate(rejection)
@@ -341,8 +355,8 @@ def advice(rejection: Rejection) -> str:
         words = _("a manager deleted this customer and a manager can restore it: ask one, then make the change"
                   " again")
     elif became == "pool":
-        words = _("claim it back from the pool (o in the app, `crm pool claim` in the shell), then make the change"
-                  " again")
+        words = _("claim it back from the pool ({key} in the app, `crm pool claim` in the shell), then make the"
+                  " change again").format(key=app_key(ctx, "pool"))
     elif holder:
         words = _("{rep} holds it now: ask {rep} or a manager to make this change").format(rep=holder)
     else:
@@ -409,11 +423,13 @@ def change_fields(ctx: Context, table: str, changes: dict) -> list[tuple[str, st
             for name, value in changes.items() if name not in hidden]
 
 
-def shown_changes(rejection: Rejection) -> list[tuple[str, object]]:
-    """The changed fields of a row set aside as they came, by their labels in the chosen language: never the
-    derived ones (search keys, score, last contact), bookkeeping or references."""
-    hidden = DERIVED_FIELDS.get(rejection.table, frozenset()) | INTERNAL_FIELDS
-    return [(labels.field(name), value) for name, value in rejection.changes.items() if name not in hidden]
+def raw_fields(rejection: Rejection) -> list[dict[str, object]]:
+    """The fields of a rejected change or of a row set aside as `crm sync conflicts --json` gives them: each
+    column's name, its label in the chosen language and its value as stored (ISO times in UTC, amounts in cents,
+    codes), never the hidden columns (the same ones change_fields leaves out)."""
+    hidden = hidden_columns(rejection.table)
+    return [{"field": name, "label": labels.column(rejection.table, name), "value": value}
+            for name, value in rejection.changes.items() if name not in hidden]
 
 
 # The pool ------------------------------------------------------------------------------------------------------
@@ -477,8 +493,8 @@ def why_text(entry: PoolEntry) -> str:
 
 
 __all__ = [
-    "REASON_WORDS", "RECORD_KINDS", "RELEASE_REASONS", "WHY_IN_POOL", "WHY_WITH_REASON", "advice",
-    "change_fields", "change_value", "change_words", "lost_edit_text", "parse_reason_option", "reason_label",
-    "reason_text", "record_kind", "rejected_round_text", "rejection_state", "report_notes", "shown_changes",
-    "shown_value", "status_line", "why_text",
+    "REASON_WORDS", "RECORD_KINDS", "RELEASE_REASONS", "WHY_IN_POOL", "WHY_WITH_REASON", "advice", "change_fields",
+    "change_value", "change_words", "lost_edit_text", "parse_reason_option", "raw_fields", "reason_label",
+    "reason_text", "record_kind", "rejected_round_text", "rejection_state", "report_notes", "shown_value",
+    "status_line", "why_text",
 ]

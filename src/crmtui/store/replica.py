@@ -80,6 +80,10 @@ def prune_outbox(conn: sqlite3.Connection) -> None:
                  " NOT IN (SELECT seq FROM outbox WHERE state = 'rejected')")
     conn.execute("DELETE FROM meta WHERE key LIKE 'rejected_whereabouts.%' AND CAST(substr(key, 22) AS INTEGER)"
                  " NOT IN (SELECT seq FROM outbox WHERE state = 'rejected')")
+    # A conflict's customer name is kept while a conflict names that customer and the customer is not here.
+    conn.execute("DELETE FROM meta WHERE key LIKE 'conflict_customer.%' AND (substr(key, 19) NOT IN"
+                 " (SELECT customer_id FROM sync_conflict WHERE customer_id IS NOT NULL)"
+                 " OR substr(key, 19) IN (SELECT id FROM customer))")
 
 
 _CUSTOMER_OF = {

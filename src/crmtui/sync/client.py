@@ -585,7 +585,7 @@ def duplicate_checker(sync: SyncSettings):  # type: ignore[no-untyped-def]
                 try:
                     rows = pg.execute("SELECT kind, key, holder, owner, name FROM sync.check_duplicates(%s, %s)",
                                       ([kind for kind, _ in batch], [key for _, key in batch])).fetchall()
-                except Exception as error:
+                except Exception as error:  # noqa: BLE001 - our words for the driver's; anything else is re-raised
                     raise _check_failure(error) from None
                 found.update({(kind, key): TeamMatch(holder, owner, name) for kind, key, holder, owner, name in rows})
             return found

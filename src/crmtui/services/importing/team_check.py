@@ -60,7 +60,9 @@ def applies(ctx: Context, on_duplicate: str) -> bool:
     book), and duplicates not wanted."""
     if not ctx.settings.sync.configured or on_duplicate == "create":
         return False
-    from crmtui.sync.client import status  # deferred: the sync modules (~0.2 s) load for a team's import only
+    from crmtui.sync.client import (
+        status,  # deferred: the sync modules (~0.2 s) load for a team's import only
+    )
 
     return not status(ctx).manager
 
@@ -123,8 +125,10 @@ def row_keys(run: _Run, row: Row) -> list[tuple[str, str]]:
 def _held(run: _Run, number: int, kind: str, match: TeamMatch) -> None:
     reason = kind if i18n.language == "en" else label(kind)
     if match.holder == "pool":
-        text = _('same {reason} as "{name}" in the pool — claim it instead (`crm pool claim`, o in the app)').format(
-            reason=reason, name=match.name or "?")
+        from crmtui.services.team_words import app_key  # deferred with the sync modules (see applies())
+
+        text = _('same {reason} as "{name}" in the pool — claim it instead (`crm pool claim`, {key} in the app)'
+                 ).format(reason=reason, name=match.name or "?", key=app_key(run.ctx, "pool"))
     elif match.owner:
         text = _("same {reason} as a customer held by {rep} on the team server").format(reason=reason,
                                                                                       rep=match.owner)

@@ -120,7 +120,7 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             lines += [Text(line) for line in wrapped(fields, width)]
             # Its companions (the customer's dates the follow-up moved) are listed and dismissed with it.
             options.append(Option(Text("\n").join(lines), id=f"rejected-{r.seq}"))
-            options.append(Option(Text("\n".join(wrapped(advice(r).split(" "), width, " ")), style="italic"),
+            options.append(Option(Text("\n".join(wrapped(advice(r, ctx).split(" "), width, " ")), style="italic"),
                                   disabled=True))
         if changes:
             options.append(Option(Text(_("d dismisses the change under the cursor, D all of them"), style="dim"),
