@@ -15,7 +15,10 @@ from pathlib import Path
 
 from crmtui.services.context import Context
 from crmtui.services.customers import add_customer
+from crmtui.services.importing.run import Options, run_import
 from crmtui.services.pipeline import stage_figures
+from crmtui.sync import client as sync
+from tests.teamserver import Team
 from tests.test_cli import fails, ok
 
 PIPELINE = ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date", "close_date",
@@ -197,3 +200,24 @@ def test_bad_deal_rows_name_the_column_and_what_is_expected(tmp_path: Path, home
                                                                      (5, "closed")]
     assert result["refused"][3]["reason"].startswith("closed: a day that has passed")
     fails("import", str(path), "--kind", "orders")
+
+
+def test_imported_history_reaches_the_team_server(tmp_path: Path, team: Team) -> None:
+    ann = team.add_rep("ann")
+    deals = write_csv(tmp_path / "deals.csv", ["id", "customer", "title", "stage", "amount", "created", "closed",
+                                               "owner"], [
+        ["X1", "Acme", "Pumps", "Closed Won", "5000", "2026-01-05", "2026-03-02", "Ann Lee"],
+        ["X2", "Acme", "Valves", "Closed Lost", "", "2026-02-01", "2026-04-10", "Ann Lee"]])
+    follow_ups = write_csv(tmp_path / "calls.csv", ["customer", "time", "channel", "notes"], [
+        ["Acme", "2026-03-01 10:00", "call", "agreed the price"]])
+    assert run_import(ann, deals, Options(kind="deals")).created == 2
+    assert run_import(ann, follow_ups, Options(kind="follow-ups")).created == 1
+    report = sync.sync_round(ann)
+    assert report.rejected == 0
+    won = team.server_rows("deal", "external_id = %s", ("X1",))[0]
+    assert (won["stage"], won["owner_name"], won["imported_from"]) == ("won", "Ann Lee", "deals.csv")
+    assert len(team.server_rows("deal_stage_change")) == 4
+    [call] = team.server_rows("follow_up")
+    assert call["imported_from"] == "calls.csv" and call["goal"] == ""
+    # the server derives the last contact from the follow-ups it keeps: the imported call is the newest
+    assert team.server_rows("customer")[0]["last_contact_at"].startswith("2026-03-01T02:00")
