@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets.option_list import Option
@@ -60,10 +61,13 @@ class HistoryScreen(ServerListScreen):
         listing = self.listing()
         width = max(40, (listing.size.width or 80) - 4)
         options: list[Option] = []
-        for entry in entries:
-            who = f"{entry.who} · {entry.source_label}"
+        whos = [f"{entry.who} · {entry.source_label}" for entry in entries]
+        # columns as wide as their longest text in display cells (a Chinese date is wider than its characters)
+        when_width = max((cell_len(entry.when) for entry in entries), default=0)
+        who_width = min(max((cell_len(who) for who in whos), default=0), width // 4)
+        for entry, who in zip(entries, whos, strict=True):
             what = entry.what + ("  " + _("(undone)") if entry.undone else "")
-            options.append(Option(row((entry.when, 16), (who, min(22, width // 4)), (what, 0, "bold"))))
+            options.append(Option(row((entry.when, when_width), (who, who_width), (what, 0, "bold"))))
             options += [Option(row(("", 2), (change_words(line), width - 4), gap=0)) for line in entry.changes]
         if not options:
             options.append(Option(Text(_("No history yet.")), disabled=True))
