@@ -108,11 +108,19 @@ def _viewer(ctx: Context, language: str) -> Context:
 
 
 async def _settle(pilot) -> None:
-    for _ in range(3):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await asyncio.sleep(0.05)
-    await pilot.pause()
+    """Waits until the app is at rest: no worker running and the screen drawn alike at two polls in a row."""
+    app = pilot.app
+    drawn: list[str] = []
+
+    def at_rest() -> bool:
+        if any(worker.is_running for worker in app.workers):
+            drawn.clear()
+            return False
+        drawn.append(app.export_screenshot())
+        return len(drawn) > 1 and drawn[-1] == drawn[-2]
+
+    await app.workers.wait_for_complete()
+    await _until(pilot, at_rest)
 
 
 async def _until(pilot, condition, seconds: float = 20.0) -> None:
