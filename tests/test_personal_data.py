@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, TextArea
 from crmtui.core.errors import InvalidInput, NotAllowed
 from crmtui.services import personal_data
 from crmtui.services.agenda import SHOWN, agenda_for
-from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, edit_customer
+from crmtui.services.customers import add_contact, add_customer, add_lead, customer_detail, edit_contact, edit_customer
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.services.search import search
 from crmtui.store.db import SCHEMA_HEAD, Database, open_database
@@ -303,6 +303,7 @@ def test_erase_leaves_nothing_of_the_person_in_the_file(ctx, book, home: Path) -
     # Li Lei and Acme were not touched
     assert [c.phone for c in customer_detail(ctx, acme.id).contacts] == [LI[1]]
     assert "erased" in crm("person", "erase", zhang.id, "--yes", "--notes", "none").stderr
+    assert "was erased" in fails("edit", zhang.id, "--phone", "13800000000").stderr
 
 
 def test_erasing_a_contact_keeps_notes_the_rep_keeps_and_finds_them_again_by_id(ctx, book, home: Path) -> None:
@@ -320,3 +321,21 @@ def test_erasing_a_contact_keeps_notes_the_rep_keeps_and_finds_them_again_by_id(
             "SELECT changes FROM outbox WHERE record_table = 'contact'"))
     raw.close()
     assert LI[2] not in outbox and "Li Lei" not in outbox and "CTO" not in outbox
+
+
+def test_erase_at_a_terminal_asks_for_each_note(ctx, book, monkeypatch: pytest.MonkeyPatch) -> None:
+    zhang, acme, li = book
+    other = add_customer(ctx, "Globex")
+    _log(ctx, other.id, notes=f"Globex knows {LI[0]}")  # the newest note naming them: asked about first
+    import typer.testing
+
+    # the runner's stdin says it is a terminal, so the command asks
+    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True, raising=False)
+    result = crm("person", "erase", "Li Lei", input="y\nn\ny\n")  # erase? keep the newest, blank the older
+    assert result.exit_code == 0, result.output
+    assert "1 note blanked" in result.stdout
+    notes = {f.notes for f in customer_detail(ctx, other.id).follow_ups}
+    assert notes == {f"Globex knows {LI[0]}"}
+    assert [f.notes for f in customer_detail(ctx, acme.id).follow_ups if not f.notes] == [""]
+    with pytest.raises(NotAllowed):  # an erased person's fields stay empty
+        edit_contact(ctx, li.id, {"phone": "13900000000"})

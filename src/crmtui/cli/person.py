@@ -61,7 +61,7 @@ def erase_person(
 ) -> None:
     """Erases one person's personal fields everywhere this book holds them, leaving an anonymous tombstone."""
     from crmtui.services.personal_data import erase_person as run_erase  # deferred
-    from crmtui.services.personal_data import erasure_plan, find_person, person_label  # deferred
+    from crmtui.services.personal_data import erasure_plan, find_person, note_time, person_label  # deferred
 
     if notes is not None and notes not in ("all", "none"):
         fail(_("--notes: expected all or none (got {value})").format(value=notes))
@@ -78,7 +78,7 @@ def erase_person(
             out(ngettext("{count} follow-up names them:", "{count} follow-ups name them:", len(plan.notes)).format(
                 count=len(plan.notes)))
             for hit in plan.notes:
-                out(f"  {hit.at[:16]}  {hit.customer_name}  ·  {hit.notes[:80]}")
+                out(f"  {note_time(ctx, hit)}  {hit.customer_name}  ·  {hit.notes[:80]}")
         if notes is None and plan.notes and (yes or not sys.stdin.isatty()):
             fail(_("{count} follow-up notes name them: say what to do with --notes all (blank them) or --notes none"
                    " (keep them)").format(count=len(plan.notes)))
@@ -89,7 +89,7 @@ def erase_person(
             chosen = []
         else:
             chosen = [hit.id for hit in plan.notes
-                      if typer.confirm(_("Blank this note? {at}  {text}").format(at=hit.at[:16], text=hit.notes[:200]),
+                      if typer.confirm(_("Blank this note? {at}  {text}").format(at=note_time(ctx, hit), text=hit.notes[:200]),
                                        default=True)]
         labels = run_erase(ctx, plan, chosen)
         out(_("erased {name}: now {labels}").format(name=plan.person.name, labels=", ".join(labels)))

@@ -336,6 +336,8 @@ def edit_contact(ctx: Context, contact_id: str, changes: dict[str, object], *, f
     with ctx.db.write(now) as session:
         contact = _live_contact(session, contact_id)
         customer = _live_customer(session, contact.customer_id)
+        if contact.erased_at is not None:  # an erased person's fields stay empty (services/personal_data.py)
+            raise NotAllowed("{name} was erased; nothing of them can be set again", name=contact.name)
         for name, value in cleaned.items():
             setattr(contact, name, value)
         _apply_keys(contact)
@@ -426,6 +428,8 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
     cleaned = customer_changes(ctx, changes)
     with ctx.db.write(now) as session:
         customer = _live_customer(session, customer_id)
+        if customer.erased_at is not None:  # an erased person's fields stay empty (services/personal_data.py)
+            raise NotAllowed("{name} was erased; nothing of them can be set again", name=customer.name)
         apply_customer_changes(customer, cleaned)
         if any(k in cleaned for k in ("name", "phone", "email")):
             _check_duplicate(session, customer, force)

@@ -20,6 +20,7 @@ from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import personal_data as store
 from crmtui.store.personal_data import NoteHit, PersonRecord
+from crmtui.store.raw import from_db
 
 if TYPE_CHECKING:
     from crmtui.services.views import ContactView, CustomerView
@@ -205,6 +206,12 @@ class ErasurePlan:
     @property
     def terms(self) -> list[str]:
         return [t for r in self.records for t in r.terms]
+
+
+def note_time(ctx: Context, hit: NoteHit) -> str:
+    """When a follow-up naming the person was made, in the rep's zone, as the erasure lists it."""
+    local = ctx.clock.to_local(from_db(hit.at))
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
 def erasure_plan(ctx: Context, record: PersonRecord) -> ErasurePlan:
