@@ -160,3 +160,14 @@ def test_the_cli_lists_the_rows_the_team_holds(team: Team, tmp_path: Path, home)
     out = ok("import", str(_file(tmp_path)), "--dry-run", env={"CRMTUI_DB": str(wang.db.path)}).stdout
     assert "would create 1, merge 0, skip 4, refuse 0" in out
     assert "row 3: same phone as a customer held by a colleague on the team server" in out
+
+
+def test_the_apps_import_summary_says_the_team_check_could_not_be_made(team: Team, tmp_path: Path) -> None:
+    from crmtui.tui.dialogs.import_file import count_lines
+
+    wang, _li, _boss = _book(team)
+    wang.settings = replace(wang.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/none",
+                                                             user=team.role("wang")))
+    store_password(wang.settings.sync, "whatever")
+    result = run_import(wang, _file(tmp_path), Options(dry_run=True))
+    assert count_lines(result)[-1] == result.team_check

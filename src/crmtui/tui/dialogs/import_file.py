@@ -142,6 +142,8 @@ def count_lines(result: ImportResult) -> list[str]:
             lines.append(f"  {where_in}: {refused.reason}")
         if result.refused > SHOWN_REFUSALS:
             lines.append("  " + _("... and {count} more").format(count=result.refused - SHOWN_REFUSALS))
+    if result.team_check:  # offline, or the day's budget used up: checked against this laptop's book only
+        lines.append(result.team_check)
     return lines
 
 
