@@ -11,13 +11,17 @@ from __future__ import annotations
 import csv
 import re
 import sqlite3
+import unicodedata
 import uuid
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from crmtui.core import normalize, pinyin
 from crmtui.core.clock import Clock
 from crmtui.services.context import open_context
 from crmtui.services.customers import add_contact, add_customer
@@ -184,3 +188,98 @@ def test_new_ids_are_random_version_4_uuids_as_uuid4_writes_them() -> None:
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == text
     # every variant digit uuid4 can write shows up: the bits are taken as uuid4 takes them, not fixed
     assert {text[19] for text in ids} == set("89ab")
+
+
+# ---------------------------------------------------------------- the keys' shortcuts change no key
+
+_INVISIBLE = {0x200B: None, 0xFEFF: None, 0x2060: None}
+_PIECES = ["北京", "北京市", "上海", "广西壮族自治区", "香港特别行政区", "市场", "省", "区", "有限公司", "股份有限公司", "公司", "集团",
+           "Acme", " Ltd", " Co., Ltd.", "Inc.", "GmbH", "Costco", "co", "阿里巴巴", "Ltd", "张三", "欧阳修", "单田芳", "老单",
+           "李Lily", "VIP", "3号", "ＡＢＣ１２３", "\u200b", "\ufeff", "\u2060", "\u3000", " ", "  ", "-", "_", ".", ",", "，",
+           "（+86）", "+86 138-0013-8000", "0086", "010-12345678", "٣٤٥", "e\u0301", "𠀀", "\x00", "\n", "Ａ", "ß", "!", "♥"]
+
+
+def _fold_reference(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_INVISIBLE).split())
+
+
+def _name_key_reference(name: str) -> str:
+    """name_key as it was written before its shortcuts: every step taken on every name."""
+    text = _fold_reference(name).casefold()
+    if not text:
+        return ""
+    if normalize.has_cjk(text):
+        text = normalize._region_re().sub(r"\1", text)
+    while True:
+        text = normalize._strip_trailing_punct(text)
+        before = text
+        for suffix in normalize._CN_LEGAL:
+            if text.endswith(suffix):
+                if len(text) > len(suffix):
+                    text = text[: -len(suffix)]
+                break
+        else:
+            m = normalize._en_legal_re().search(text)
+            if m and m.start() > 0:
+                prev = text[m.start() - 1]
+                if not prev.isalnum() or normalize.is_cjk_char(prev):
+                    rest = normalize._strip_trailing_punct(text[: m.start()])
+                    if rest:
+                        text = rest
+        if text == before:
+            break
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PZSC")
+
+
+def _phone_digits_reference(text: str) -> str:
+    return "".join(ch if "0" <= ch <= "9" else str(unicodedata.decimal(ch)) for ch in text if ch.isdecimal())
+
+
+def _segments_reference(text: str) -> list[tuple[bool, str]]:
+    """pinyin._segments a character at a time, as it was written."""
+    pieces: list[tuple[bool, str]] = []
+    current: list[str] = []
+    current_cjk = False
+    for ch in text:
+        cjk = normalize.is_cjk_char(ch)
+        if not cjk and not ch.isalnum():
+            if current:
+                pieces.append((current_cjk, "".join(current)))
+                current = []
+            continue
+        if current and cjk != current_cjk:
+            pieces.append((current_cjk, "".join(current)))
+            current = []
+        current_cjk = cjk
+        current.append(ch)
+    if current:
+        pieces.append((current_cjk, "".join(current)))
+    return pieces
+
+
+_TEXTS = st.one_of(st.lists(st.sampled_from(_PIECES), max_size=8).map("".join), st.text(max_size=30))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_the_keys_shortcuts_give_the_keys_every_step_gives(text: str) -> None:
+    assert normalize.fold(text) == _fold_reference(text)
+    assert normalize.name_key(text) == _name_key_reference(text)
+    assert normalize.name_key(text) == _name_key_reference(text)  # the cached answer too
+    assert normalize._phone_digits(text) == _phone_digits_reference(text)
+    assert pinyin._segments(text) == _segments_reference(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.sampled_from(["CN", "US", "GB"]))
+def test_a_cached_phone_key_follows_the_phone_region_setting(text: str, region: str) -> None:
+    before = normalize._phone_region
+    uncached = normalize._phone_key.__wrapped__
+    try:
+        normalize.phone_key(text)
+        normalize.set_phone_region(region)
+        assert normalize.phone_key(text) == (uncached(text, region) if text else None)
+        normalize.set_phone_region(before)
+        assert normalize.phone_key(text) == (uncached(text, before) if text else None)
+    finally:
+        normalize.set_phone_region(before)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import os
 import sqlite3
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 from crmtui.store.follow_ups import FollowUpRow, follow_up_values
-from crmtui.store.models import Synced
+from crmtui.store.models import FollowUp, Synced
 from crmtui.store.outbox import TABLE_ORDER, OutboxWriter
 from crmtui.store.raw import to_db
 
 _COLUMNS: dict[type[Synced], tuple[str, ...]] = {}
 
-_PLAIN = frozenset({str, int, float, type(None)})
-"""Value types SQLite takes as they are (a bool is an int subclass, but is stored as 0/1 by its own rule)."""
 
 SMALL_BATCH = 64
 """Up to this many rows a table, a write inserts them directly: the temp table of a large batch costs more."""
@@ -33,6 +32,20 @@ def _columns(model: type[Synced]) -> tuple[str, ...]:
     if names is None:
         names = _COLUMNS[model] = tuple(column.key for column in model.__table__.columns if column.key != "id")  # type: ignore[attr-defined]
     return names
+
+
+def _converted(model: type[Synced], names: tuple[str, ...]) -> list[int]:
+    """The places among `names` of the columns whose values SQLite does not take as they are: times, days and
+    yes/no (every other column holds text or whole numbers)."""
+    places = []
+    for place, name in enumerate(names):
+        try:
+            python_type = model.__table__.columns[name].type.python_type  # type: ignore[attr-defined]
+        except NotImplementedError:
+            python_type = object  # a type that does not say: its values are looked at
+        if python_type in (datetime, date, bool, object):
+            places.append(place)
+    return places
 
 
 def new_ids(count: int) -> list[str]:
@@ -106,16 +119,19 @@ class BulkWriter:
         self._staged: list[tuple[str, str, Synced | dict[str, object], datetime]] = []
         self._stored = _Stored()
         self._triggered: set[str] | None = None
+        self._models: dict[str, type[Synced]] = {"follow_up": FollowUp}
 
     def add(self, record: Synced, at: datetime) -> None:
         """Stages a new record made at `at`; changes made to it before write() are part of it."""
         self._staged.append((record.__tablename__, record.id, record, at))  # type: ignore[arg-type]
+        self._models[record.__tablename__] = type(record)  # type: ignore[index]
 
     def add_values(self, model: type[Synced], values: dict[str, object], at: datetime) -> str:
         """Stages a new record of `model` given as its column values (every column but the id), made at `at`, and
         returns its new id: for records no rule changes afterwards (a tag), which need no ORM object."""
         record_id = new_id()
         self._staged.append((model.__tablename__, record_id, {name: values[name] for name in _columns(model)}, at))  # type: ignore[arg-type]
+        self._models[model.__tablename__] = model  # type: ignore[index]
         return record_id
 
     def add_follow_up(self, row: FollowUpRow, at: datetime) -> None:
@@ -128,11 +144,11 @@ class BulkWriter:
     def write(self, connection: sqlite3.Connection, outbox: OutboxWriter) -> int:
         """Inserts every staged record, a table at a time, parents first, and queues each one's mutation in the
         order they were made; returns how many records."""
-        rows: dict[str, list[tuple[object, ...]]] = {table: [] for table in TABLE_ORDER}
+        rows: dict[str, list[list[object]]] = {table: [] for table in TABLE_ORDER}
         columns: dict[str, tuple[str, ...]] = {}
+        layouts: dict[str, tuple[itemgetter[Any], list[int]]] = {}
         mutations: list[tuple[str, str, dict[str, object], datetime]] = []
         stored = self._stored
-        plain = _PLAIN
         for staged in self._staged:
             table, record_id, record, at = staged
             if record.__class__ is dict:
@@ -143,14 +159,18 @@ class BulkWriter:
                 values = {name: held[name] if name in held else getattr(record, name)
                           for name in _columns(type(record))}  # type: ignore[arg-type]
                 staged = (table, record_id, values, at)
-            names = columns.get(table)
-            if names is None:
+            layout = layouts.get(table)
+            if layout is None:
                 names = columns[table] = tuple(values)
-            row: list[object] = [record_id]
-            for name in names:
-                value = values[name]
-                row.append(value if value.__class__ in plain else stored(value))
-            rows[table].append(tuple(row))
+                # the values fetched in one call, and only the times, days and yes/no looked at
+                converted = [place + 1 for place in _converted(self._models[table], names)]  # the id is first
+                layout = layouts[table] = (itemgetter(*names), converted)
+            row: list[object] = [record_id, *layout[0](values)]
+            for place in layout[1]:
+                value = row[place]
+                if value is not None:
+                    row[place] = stored(value)
+            rows[table].append(row)
             mutations.append(staged)  # type: ignore[arg-type]
         if self._triggered is None:
             self._triggered = {table for (table,) in connection.execute(
@@ -163,7 +183,7 @@ class BulkWriter:
         return len(mutations)
 
 
-def _insert(connection: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]],
+def _insert(connection: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[list[object]],
             triggered: bool) -> None:
     """Inserts rows in their order. A table with triggers (its search index) gets them in one statement, through
     a temp table: an FTS5 index writes out what it holds at the end of every statement, so one insert a row makes

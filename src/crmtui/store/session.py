@@ -39,6 +39,8 @@ class StoreSession(Session):
     def expire_recorded(self, recorded: Iterable[Recorded]) -> None:
         """Forgets the loaded values of the fields that a write beside the ORM changed (as the outbox recorded
         them), and each record's sync stamps: they are read again from the database when next used."""
+        if not self.identity_map:  # nothing loaded, nothing to forget (an import records some 30,000 new records)
+            return
         for table, record_id, fields in recorded:
             model = SYNCED_MODELS.get(table)
             if model is None:
