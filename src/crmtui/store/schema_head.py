@@ -244,9 +244,7 @@ STATEMENTS = (
     'CREATE INDEX ix_outbox_state_seq ON outbox (state, seq)',
     'CREATE INDEX ix_follow_up_corrects_id ON follow_up (corrects_id)',
     'CREATE INDEX ix_change_log_customer ON change_log (customer_id, seq)',
-    'CREATE INDEX ix_change_log_record ON change_log (record_id, seq)',
     'CREATE INDEX ix_change_log_action ON change_log (action_id)',
-    'CREATE INDEX ix_change_log_unclaimed ON change_log (seq) WHERE action_id IS NULL',
     'CREATE INDEX ix_change_action_at ON change_action (at)',
     'CREATE INDEX ix_deal_external_id ON deal (external_id)',
     'CREATE INDEX ix_follow_up_external_id ON follow_up (external_id)',
@@ -273,37 +271,37 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_customer_update AFTER UPDATE ON customer BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'customer', NEW.id, NEW.id, f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'name' AS f, json_quote(OLD.name) AS o, json_quote(NEW.name) AS n\n"
-    "  UNION ALL SELECT 'name_key' AS f, json_quote(OLD.name_key) AS o, json_quote(NEW.name_key) AS n\n"
-    "  UNION ALL SELECT 'pinyin' AS f, json_quote(OLD.pinyin) AS o, json_quote(NEW.pinyin) AS n\n"
-    "  UNION ALL SELECT 'kind' AS f, json_quote(OLD.kind) AS o, json_quote(NEW.kind) AS n\n"
-    "  UNION ALL SELECT 'company' AS f, json_quote(OLD.company) AS o, json_quote(NEW.company) AS n\n"
-    "  UNION ALL SELECT 'industry' AS f, json_quote(OLD.industry) AS o, json_quote(NEW.industry) AS n\n"
-    "  UNION ALL SELECT 'region' AS f, json_quote(OLD.region) AS o, json_quote(NEW.region) AS n\n"
-    "  UNION ALL SELECT 'source' AS f, json_quote(OLD.source) AS o, json_quote(NEW.source) AS n\n"
-    "  UNION ALL SELECT 'interest' AS f, json_quote(OLD.interest) AS o, json_quote(NEW.interest) AS n\n"
-    "  UNION ALL SELECT 'phone' AS f, json_quote(OLD.phone) AS o, json_quote(NEW.phone) AS n\n"
-    "  UNION ALL SELECT 'phone_key' AS f, json_quote(OLD.phone_key) AS o, json_quote(NEW.phone_key) AS n\n"
-    "  UNION ALL SELECT 'email' AS f, json_quote(OLD.email) AS o, json_quote(NEW.email) AS n\n"
-    "  UNION ALL SELECT 'email_key' AS f, json_quote(OLD.email_key) AS o, json_quote(NEW.email_key) AS n\n"
-    "  UNION ALL SELECT 'wechat' AS f, json_quote(OLD.wechat) AS o, json_quote(NEW.wechat) AS n\n"
-    "  UNION ALL SELECT 'status' AS f, json_quote(OLD.status) AS o, json_quote(NEW.status) AS n\n"
-    "  UNION ALL SELECT 'tier' AS f, json_quote(OLD.tier) AS o, json_quote(NEW.tier) AS n\n"
-    "  UNION ALL SELECT 'score' AS f, json_quote(OLD.score) AS o, json_quote(NEW.score) AS n\n"
-    "  UNION ALL SELECT 'owner' AS f, json_quote(OLD.owner) AS o, json_quote(NEW.owner) AS n\n"
-    "  UNION ALL SELECT 'next_follow_up_at' AS f, json_quote(OLD.next_follow_up_at) AS o, json_quote(NEW.next_follow_up_at) AS n\n"
-    "  UNION ALL SELECT 'last_contact_at' AS f, json_quote(OLD.last_contact_at) AS o, json_quote(NEW.last_contact_at) AS n\n"
-    "  UNION ALL SELECT 'merged_into' AS f, json_quote(OLD.merged_into) AS o, json_quote(NEW.merged_into) AS n\n"
-    "  UNION ALL SELECT 'claimed_at' AS f, json_quote(OLD.claimed_at) AS o, json_quote(NEW.claimed_at) AS n\n"
-    "  UNION ALL SELECT 'notes' AS f, json_quote(OLD.notes) AS o, json_quote(NEW.notes) AS n\n"
-    "  UNION ALL SELECT 'consent_source' AS f, json_quote(OLD.consent_source) AS o, json_quote(NEW.consent_source) AS n\n"
-    "  UNION ALL SELECT 'consent_on' AS f, json_quote(OLD.consent_on) AS o, json_quote(NEW.consent_on) AS n\n"
-    "  UNION ALL SELECT 'do_not_contact' AS f, json_quote(OLD.do_not_contact) AS o, json_quote(NEW.do_not_contact) AS n\n"
-    "  UNION ALL SELECT 'do_not_contact_on' AS f, json_quote(OLD.do_not_contact_on) AS o, json_quote(NEW.do_not_contact_on) AS n\n"
-    "  UNION ALL SELECT 'do_not_contact_reason' AS f, json_quote(OLD.do_not_contact_reason) AS o, json_quote(NEW.do_not_contact_reason) AS n\n"
-    "  UNION ALL SELECT 'erased_at' AS f, json_quote(OLD.erased_at) AS o, json_quote(NEW.erased_at) AS n\n"
+    " SELECT NEW.updated_at, 'customer', NEW.id, NEW.id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'name' AS f, OLD.name AS o, NEW.name AS n\n"
+    "  UNION ALL SELECT 'name_key' AS f, OLD.name_key AS o, NEW.name_key AS n\n"
+    "  UNION ALL SELECT 'pinyin' AS f, OLD.pinyin AS o, NEW.pinyin AS n\n"
+    "  UNION ALL SELECT 'kind' AS f, OLD.kind AS o, NEW.kind AS n\n"
+    "  UNION ALL SELECT 'company' AS f, OLD.company AS o, NEW.company AS n\n"
+    "  UNION ALL SELECT 'industry' AS f, OLD.industry AS o, NEW.industry AS n\n"
+    "  UNION ALL SELECT 'region' AS f, OLD.region AS o, NEW.region AS n\n"
+    "  UNION ALL SELECT 'source' AS f, OLD.source AS o, NEW.source AS n\n"
+    "  UNION ALL SELECT 'interest' AS f, OLD.interest AS o, NEW.interest AS n\n"
+    "  UNION ALL SELECT 'phone' AS f, OLD.phone AS o, NEW.phone AS n\n"
+    "  UNION ALL SELECT 'phone_key' AS f, OLD.phone_key AS o, NEW.phone_key AS n\n"
+    "  UNION ALL SELECT 'email' AS f, OLD.email AS o, NEW.email AS n\n"
+    "  UNION ALL SELECT 'email_key' AS f, OLD.email_key AS o, NEW.email_key AS n\n"
+    "  UNION ALL SELECT 'wechat' AS f, OLD.wechat AS o, NEW.wechat AS n\n"
+    "  UNION ALL SELECT 'status' AS f, OLD.status AS o, NEW.status AS n\n"
+    "  UNION ALL SELECT 'tier' AS f, OLD.tier AS o, NEW.tier AS n\n"
+    "  UNION ALL SELECT 'score' AS f, OLD.score AS o, NEW.score AS n\n"
+    "  UNION ALL SELECT 'owner' AS f, OLD.owner AS o, NEW.owner AS n\n"
+    "  UNION ALL SELECT 'next_follow_up_at' AS f, OLD.next_follow_up_at AS o, NEW.next_follow_up_at AS n\n"
+    "  UNION ALL SELECT 'last_contact_at' AS f, OLD.last_contact_at AS o, NEW.last_contact_at AS n\n"
+    "  UNION ALL SELECT 'merged_into' AS f, OLD.merged_into AS o, NEW.merged_into AS n\n"
+    "  UNION ALL SELECT 'claimed_at' AS f, OLD.claimed_at AS o, NEW.claimed_at AS n\n"
+    "  UNION ALL SELECT 'notes' AS f, OLD.notes AS o, NEW.notes AS n\n"
+    "  UNION ALL SELECT 'consent_source' AS f, OLD.consent_source AS o, NEW.consent_source AS n\n"
+    "  UNION ALL SELECT 'consent_on' AS f, OLD.consent_on AS o, NEW.consent_on AS n\n"
+    "  UNION ALL SELECT 'do_not_contact' AS f, OLD.do_not_contact AS o, NEW.do_not_contact AS n\n"
+    "  UNION ALL SELECT 'do_not_contact_on' AS f, OLD.do_not_contact_on AS o, NEW.do_not_contact_on AS n\n"
+    "  UNION ALL SELECT 'do_not_contact_reason' AS f, OLD.do_not_contact_reason AS o, NEW.do_not_contact_reason AS n\n"
+    "  UNION ALL SELECT 'erased_at' AS f, OLD.erased_at AS o, NEW.erased_at AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_contact_insert AFTER INSERT ON contact BEGIN\n'
@@ -311,26 +309,26 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_contact_update AFTER UPDATE ON contact BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'contact', NEW.id, NEW.customer_id, f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'customer_id' AS f, json_quote(OLD.customer_id) AS o, json_quote(NEW.customer_id) AS n\n"
-    "  UNION ALL SELECT 'name' AS f, json_quote(OLD.name) AS o, json_quote(NEW.name) AS n\n"
-    "  UNION ALL SELECT 'name_key' AS f, json_quote(OLD.name_key) AS o, json_quote(NEW.name_key) AS n\n"
-    "  UNION ALL SELECT 'pinyin' AS f, json_quote(OLD.pinyin) AS o, json_quote(NEW.pinyin) AS n\n"
-    "  UNION ALL SELECT 'title' AS f, json_quote(OLD.title) AS o, json_quote(NEW.title) AS n\n"
-    "  UNION ALL SELECT 'phone' AS f, json_quote(OLD.phone) AS o, json_quote(NEW.phone) AS n\n"
-    "  UNION ALL SELECT 'phone_key' AS f, json_quote(OLD.phone_key) AS o, json_quote(NEW.phone_key) AS n\n"
-    "  UNION ALL SELECT 'email' AS f, json_quote(OLD.email) AS o, json_quote(NEW.email) AS n\n"
-    "  UNION ALL SELECT 'email_key' AS f, json_quote(OLD.email_key) AS o, json_quote(NEW.email_key) AS n\n"
-    "  UNION ALL SELECT 'wechat' AS f, json_quote(OLD.wechat) AS o, json_quote(NEW.wechat) AS n\n"
-    "  UNION ALL SELECT 'decision_maker' AS f, json_quote(OLD.decision_maker) AS o, json_quote(NEW.decision_maker) AS n\n"
-    "  UNION ALL SELECT 'birthday' AS f, json_quote(OLD.birthday) AS o, json_quote(NEW.birthday) AS n\n"
-    "  UNION ALL SELECT 'consent_source' AS f, json_quote(OLD.consent_source) AS o, json_quote(NEW.consent_source) AS n\n"
-    "  UNION ALL SELECT 'consent_on' AS f, json_quote(OLD.consent_on) AS o, json_quote(NEW.consent_on) AS n\n"
-    "  UNION ALL SELECT 'do_not_contact' AS f, json_quote(OLD.do_not_contact) AS o, json_quote(NEW.do_not_contact) AS n\n"
-    "  UNION ALL SELECT 'do_not_contact_on' AS f, json_quote(OLD.do_not_contact_on) AS o, json_quote(NEW.do_not_contact_on) AS n\n"
-    "  UNION ALL SELECT 'do_not_contact_reason' AS f, json_quote(OLD.do_not_contact_reason) AS o, json_quote(NEW.do_not_contact_reason) AS n\n"
-    "  UNION ALL SELECT 'erased_at' AS f, json_quote(OLD.erased_at) AS o, json_quote(NEW.erased_at) AS n\n"
+    " SELECT NEW.updated_at, 'contact', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'name' AS f, OLD.name AS o, NEW.name AS n\n"
+    "  UNION ALL SELECT 'name_key' AS f, OLD.name_key AS o, NEW.name_key AS n\n"
+    "  UNION ALL SELECT 'pinyin' AS f, OLD.pinyin AS o, NEW.pinyin AS n\n"
+    "  UNION ALL SELECT 'title' AS f, OLD.title AS o, NEW.title AS n\n"
+    "  UNION ALL SELECT 'phone' AS f, OLD.phone AS o, NEW.phone AS n\n"
+    "  UNION ALL SELECT 'phone_key' AS f, OLD.phone_key AS o, NEW.phone_key AS n\n"
+    "  UNION ALL SELECT 'email' AS f, OLD.email AS o, NEW.email AS n\n"
+    "  UNION ALL SELECT 'email_key' AS f, OLD.email_key AS o, NEW.email_key AS n\n"
+    "  UNION ALL SELECT 'wechat' AS f, OLD.wechat AS o, NEW.wechat AS n\n"
+    "  UNION ALL SELECT 'decision_maker' AS f, OLD.decision_maker AS o, NEW.decision_maker AS n\n"
+    "  UNION ALL SELECT 'birthday' AS f, OLD.birthday AS o, NEW.birthday AS n\n"
+    "  UNION ALL SELECT 'consent_source' AS f, OLD.consent_source AS o, NEW.consent_source AS n\n"
+    "  UNION ALL SELECT 'consent_on' AS f, OLD.consent_on AS o, NEW.consent_on AS n\n"
+    "  UNION ALL SELECT 'do_not_contact' AS f, OLD.do_not_contact AS o, NEW.do_not_contact AS n\n"
+    "  UNION ALL SELECT 'do_not_contact_on' AS f, OLD.do_not_contact_on AS o, NEW.do_not_contact_on AS n\n"
+    "  UNION ALL SELECT 'do_not_contact_reason' AS f, OLD.do_not_contact_reason AS o, NEW.do_not_contact_reason AS n\n"
+    "  UNION ALL SELECT 'erased_at' AS f, OLD.erased_at AS o, NEW.erased_at AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_deal_insert AFTER INSERT ON deal BEGIN\n'
@@ -338,21 +336,21 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_deal_update AFTER UPDATE ON deal BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'deal', NEW.id, NEW.customer_id, f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'customer_id' AS f, json_quote(OLD.customer_id) AS o, json_quote(NEW.customer_id) AS n\n"
-    "  UNION ALL SELECT 'title' AS f, json_quote(OLD.title) AS o, json_quote(NEW.title) AS n\n"
-    "  UNION ALL SELECT 'amount_cents' AS f, json_quote(OLD.amount_cents) AS o, json_quote(NEW.amount_cents) AS n\n"
-    "  UNION ALL SELECT 'quoted_cents' AS f, json_quote(OLD.quoted_cents) AS o, json_quote(NEW.quoted_cents) AS n\n"
-    "  UNION ALL SELECT 'expected_close' AS f, json_quote(OLD.expected_close) AS o, json_quote(NEW.expected_close) AS n\n"
-    "  UNION ALL SELECT 'stage' AS f, json_quote(OLD.stage) AS o, json_quote(NEW.stage) AS n\n"
-    "  UNION ALL SELECT 'probability' AS f, json_quote(OLD.probability) AS o, json_quote(NEW.probability) AS n\n"
-    "  UNION ALL SELECT 'competitor' AS f, json_quote(OLD.competitor) AS o, json_quote(NEW.competitor) AS n\n"
-    "  UNION ALL SELECT 'lost_reason' AS f, json_quote(OLD.lost_reason) AS o, json_quote(NEW.lost_reason) AS n\n"
-    "  UNION ALL SELECT 'stage_entered_at' AS f, json_quote(OLD.stage_entered_at) AS o, json_quote(NEW.stage_entered_at) AS n\n"
-    "  UNION ALL SELECT 'external_id' AS f, json_quote(OLD.external_id) AS o, json_quote(NEW.external_id) AS n\n"
-    "  UNION ALL SELECT 'owner_name' AS f, json_quote(OLD.owner_name) AS o, json_quote(NEW.owner_name) AS n\n"
-    "  UNION ALL SELECT 'imported_from' AS f, json_quote(OLD.imported_from) AS o, json_quote(NEW.imported_from) AS n\n"
+    " SELECT NEW.updated_at, 'deal', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'title' AS f, OLD.title AS o, NEW.title AS n\n"
+    "  UNION ALL SELECT 'amount_cents' AS f, OLD.amount_cents AS o, NEW.amount_cents AS n\n"
+    "  UNION ALL SELECT 'quoted_cents' AS f, OLD.quoted_cents AS o, NEW.quoted_cents AS n\n"
+    "  UNION ALL SELECT 'expected_close' AS f, OLD.expected_close AS o, NEW.expected_close AS n\n"
+    "  UNION ALL SELECT 'stage' AS f, OLD.stage AS o, NEW.stage AS n\n"
+    "  UNION ALL SELECT 'probability' AS f, OLD.probability AS o, NEW.probability AS n\n"
+    "  UNION ALL SELECT 'competitor' AS f, OLD.competitor AS o, NEW.competitor AS n\n"
+    "  UNION ALL SELECT 'lost_reason' AS f, OLD.lost_reason AS o, NEW.lost_reason AS n\n"
+    "  UNION ALL SELECT 'stage_entered_at' AS f, OLD.stage_entered_at AS o, NEW.stage_entered_at AS n\n"
+    "  UNION ALL SELECT 'external_id' AS f, OLD.external_id AS o, NEW.external_id AS n\n"
+    "  UNION ALL SELECT 'owner_name' AS f, OLD.owner_name AS o, NEW.owner_name AS n\n"
+    "  UNION ALL SELECT 'imported_from' AS f, OLD.imported_from AS o, NEW.imported_from AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_deal_stage_change_insert AFTER INSERT ON deal_stage_change BEGIN\n'
@@ -360,12 +358,12 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_deal_stage_change_update AFTER UPDATE ON deal_stage_change BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'deal_stage_change', NEW.id, (SELECT customer_id FROM deal WHERE id = NEW.deal_id), f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'deal_id' AS f, json_quote(OLD.deal_id) AS o, json_quote(NEW.deal_id) AS n\n"
-    "  UNION ALL SELECT 'from_stage' AS f, json_quote(OLD.from_stage) AS o, json_quote(NEW.from_stage) AS n\n"
-    "  UNION ALL SELECT 'to_stage' AS f, json_quote(OLD.to_stage) AS o, json_quote(NEW.to_stage) AS n\n"
-    "  UNION ALL SELECT 'at' AS f, json_quote(OLD.at) AS o, json_quote(NEW.at) AS n\n"
+    " SELECT NEW.updated_at, 'deal_stage_change', NEW.id, (SELECT customer_id FROM deal WHERE id = NEW.deal_id), f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'deal_id' AS f, OLD.deal_id AS o, NEW.deal_id AS n\n"
+    "  UNION ALL SELECT 'from_stage' AS f, OLD.from_stage AS o, NEW.from_stage AS n\n"
+    "  UNION ALL SELECT 'to_stage' AS f, OLD.to_stage AS o, NEW.to_stage AS n\n"
+    "  UNION ALL SELECT 'at' AS f, OLD.at AS o, NEW.at AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_follow_up_insert AFTER INSERT ON follow_up BEGIN\n'
@@ -373,22 +371,22 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_follow_up_update AFTER UPDATE ON follow_up BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'follow_up', NEW.id, NEW.customer_id, f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'customer_id' AS f, json_quote(OLD.customer_id) AS o, json_quote(NEW.customer_id) AS n\n"
-    "  UNION ALL SELECT 'contact_id' AS f, json_quote(OLD.contact_id) AS o, json_quote(NEW.contact_id) AS n\n"
-    "  UNION ALL SELECT 'deal_id' AS f, json_quote(OLD.deal_id) AS o, json_quote(NEW.deal_id) AS n\n"
-    "  UNION ALL SELECT 'at' AS f, json_quote(OLD.at) AS o, json_quote(NEW.at) AS n\n"
-    "  UNION ALL SELECT 'channel' AS f, json_quote(OLD.channel) AS o, json_quote(NEW.channel) AS n\n"
-    "  UNION ALL SELECT 'goal' AS f, json_quote(OLD.goal) AS o, json_quote(NEW.goal) AS n\n"
-    "  UNION ALL SELECT 'goal_met' AS f, json_quote(OLD.goal_met) AS o, json_quote(NEW.goal_met) AS n\n"
-    "  UNION ALL SELECT 'notes' AS f, json_quote(OLD.notes) AS o, json_quote(NEW.notes) AS n\n"
-    "  UNION ALL SELECT 'next_plan' AS f, json_quote(OLD.next_plan) AS o, json_quote(NEW.next_plan) AS n\n"
-    "  UNION ALL SELECT 'next_at' AS f, json_quote(OLD.next_at) AS o, json_quote(NEW.next_at) AS n\n"
-    "  UNION ALL SELECT 'author' AS f, json_quote(OLD.author) AS o, json_quote(NEW.author) AS n\n"
-    "  UNION ALL SELECT 'corrects_id' AS f, json_quote(OLD.corrects_id) AS o, json_quote(NEW.corrects_id) AS n\n"
-    "  UNION ALL SELECT 'imported_from' AS f, json_quote(OLD.imported_from) AS o, json_quote(NEW.imported_from) AS n\n"
-    "  UNION ALL SELECT 'external_id' AS f, json_quote(OLD.external_id) AS o, json_quote(NEW.external_id) AS n\n"
+    " SELECT NEW.updated_at, 'follow_up', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'contact_id' AS f, OLD.contact_id AS o, NEW.contact_id AS n\n"
+    "  UNION ALL SELECT 'deal_id' AS f, OLD.deal_id AS o, NEW.deal_id AS n\n"
+    "  UNION ALL SELECT 'at' AS f, OLD.at AS o, NEW.at AS n\n"
+    "  UNION ALL SELECT 'channel' AS f, OLD.channel AS o, NEW.channel AS n\n"
+    "  UNION ALL SELECT 'goal' AS f, OLD.goal AS o, NEW.goal AS n\n"
+    "  UNION ALL SELECT 'goal_met' AS f, OLD.goal_met AS o, NEW.goal_met AS n\n"
+    "  UNION ALL SELECT 'notes' AS f, OLD.notes AS o, NEW.notes AS n\n"
+    "  UNION ALL SELECT 'next_plan' AS f, OLD.next_plan AS o, NEW.next_plan AS n\n"
+    "  UNION ALL SELECT 'next_at' AS f, OLD.next_at AS o, NEW.next_at AS n\n"
+    "  UNION ALL SELECT 'author' AS f, OLD.author AS o, NEW.author AS n\n"
+    "  UNION ALL SELECT 'corrects_id' AS f, OLD.corrects_id AS o, NEW.corrects_id AS n\n"
+    "  UNION ALL SELECT 'imported_from' AS f, OLD.imported_from AS o, NEW.imported_from AS n\n"
+    "  UNION ALL SELECT 'external_id' AS f, OLD.external_id AS o, NEW.external_id AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_contract_insert AFTER INSERT ON contract BEGIN\n'
@@ -396,14 +394,14 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_contract_update AFTER UPDATE ON contract BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'contract', NEW.id, NEW.customer_id, f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'deal_id' AS f, json_quote(OLD.deal_id) AS o, json_quote(NEW.deal_id) AS n\n"
-    "  UNION ALL SELECT 'customer_id' AS f, json_quote(OLD.customer_id) AS o, json_quote(NEW.customer_id) AS n\n"
-    "  UNION ALL SELECT 'number' AS f, json_quote(OLD.number) AS o, json_quote(NEW.number) AS n\n"
-    "  UNION ALL SELECT 'amount_cents' AS f, json_quote(OLD.amount_cents) AS o, json_quote(NEW.amount_cents) AS n\n"
-    "  UNION ALL SELECT 'signed_on' AS f, json_quote(OLD.signed_on) AS o, json_quote(NEW.signed_on) AS n\n"
-    "  UNION ALL SELECT 'end_on' AS f, json_quote(OLD.end_on) AS o, json_quote(NEW.end_on) AS n\n"
+    " SELECT NEW.updated_at, 'contract', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'deal_id' AS f, OLD.deal_id AS o, NEW.deal_id AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'number' AS f, OLD.number AS o, NEW.number AS n\n"
+    "  UNION ALL SELECT 'amount_cents' AS f, OLD.amount_cents AS o, NEW.amount_cents AS n\n"
+    "  UNION ALL SELECT 'signed_on' AS f, OLD.signed_on AS o, NEW.signed_on AS n\n"
+    "  UNION ALL SELECT 'end_on' AS f, OLD.end_on AS o, NEW.end_on AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_payment_insert AFTER INSERT ON payment BEGIN\n'
@@ -411,12 +409,12 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_payment_update AFTER UPDATE ON payment BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'payment', NEW.id, (SELECT customer_id FROM contract WHERE id = NEW.contract_id), f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'contract_id' AS f, json_quote(OLD.contract_id) AS o, json_quote(NEW.contract_id) AS n\n"
-    "  UNION ALL SELECT 'amount_cents' AS f, json_quote(OLD.amount_cents) AS o, json_quote(NEW.amount_cents) AS n\n"
-    "  UNION ALL SELECT 'due_on' AS f, json_quote(OLD.due_on) AS o, json_quote(NEW.due_on) AS n\n"
-    "  UNION ALL SELECT 'paid_on' AS f, json_quote(OLD.paid_on) AS o, json_quote(NEW.paid_on) AS n\n"
+    " SELECT NEW.updated_at, 'payment', NEW.id, (SELECT customer_id FROM contract WHERE id = NEW.contract_id), f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'contract_id' AS f, OLD.contract_id AS o, NEW.contract_id AS n\n"
+    "  UNION ALL SELECT 'amount_cents' AS f, OLD.amount_cents AS o, NEW.amount_cents AS n\n"
+    "  UNION ALL SELECT 'due_on' AS f, OLD.due_on AS o, NEW.due_on AS n\n"
+    "  UNION ALL SELECT 'paid_on' AS f, OLD.paid_on AS o, NEW.paid_on AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_customer_tag_insert AFTER INSERT ON customer_tag BEGIN\n'
@@ -424,10 +422,10 @@ STATEMENTS = (
     'END',
     'CREATE TRIGGER history_customer_tag_update AFTER UPDATE ON customer_tag BEGIN\n'
     ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
-    " SELECT NEW.updated_at, 'customer_tag', NEW.id, NEW.customer_id, f, o, n, CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
-    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, json_quote(OLD.deleted_at) AS o, json_quote(NEW.deleted_at) AS n\n"
-    "  UNION ALL SELECT 'customer_id' AS f, json_quote(OLD.customer_id) AS o, json_quote(NEW.customer_id) AS n\n"
-    "  UNION ALL SELECT 'tag' AS f, json_quote(OLD.tag) AS o, json_quote(NEW.tag) AS n\n"
+    " SELECT NEW.updated_at, 'customer_tag', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'tag' AS f, OLD.tag AS o, NEW.tag AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
 )
