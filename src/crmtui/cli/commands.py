@@ -258,7 +258,8 @@ def show(
     def follow_up_text(f: FollowUpLine) -> str:
         met = _("met") if f.goal_met else _("not met")
         goal = f"{f.goal} ({met})" if f.goal or not f.imported else ""  # imported history may not know its goal
-        return (f"{f.when}  {f.channel}  {goal}" + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
+        return (f"{f.when}  {f.channel}" + (f"  {goal}" if goal else "")
+                + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
                 + (f"  {f.about}" if f.about else "") + ("  (" + _("corrected") + ")" if f.corrected else "")
                 + ("  (" + _("imported") + ")" if f.imported else "")
                 + f"\n      {f.notes}" + (f"\n      → {joined(f.next_plan, f.next_when)}" if f.next_plan or f.next_when else ""))
