@@ -234,3 +234,40 @@ class Meta(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str
 
+
+
+class ChangeLog(SQLModel, table=True):
+    """The history: one changed field of a record (or one record added or deleted), written by triggers
+    (store/history.py); the transaction that wrote it names its action before it commits."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_customer", "customer_id", "seq"), Index("ix_change_log_action", "action_id"))
+
+    seq: int | None = Field(default=None, primary_key=True)
+    action_id: str | None = None
+    at: datetime | None = None
+    record_table: str
+    record_id: str
+    customer_id: str | None = None
+    field: str | None = None  # NULL for a whole record added (insert) or deleted (delete)
+    old_value: str | None = None  # JSON
+    new_value: str | None = None  # JSON
+    kind: str  # insert | update | delete
+    actor: str | None = None
+    source: str | None = None  # app | cli | import | sync | undo | demo
+    undone_by: str | None = None  # the undo action that reverted it
+
+
+class ChangeAction(SQLModel, table=True):
+    """One user action of the history (a merge, an import): when, from where, by whom, in words, and for an undo
+    the action it reverted."""
+
+    __tablename__ = "change_action"
+    __table_args__ = (Index("ix_change_action_at", "at"),)
+
+    action_id: str = Field(primary_key=True)
+    at: datetime | None = None
+    source: str
+    actor: str | None = None
+    what: str | None = None  # JSON: the message id and its values, translated when shown
+    undoes: str | None = None
