@@ -339,3 +339,18 @@ def test_erase_at_a_terminal_asks_for_each_note(ctx, book, monkeypatch: pytest.M
     assert [f.notes for f in customer_detail(ctx, acme.id).follow_ups if not f.notes] == [""]
     with pytest.raises(NotAllowed):  # an erased person's fields stay empty
         edit_contact(ctx, li.id, {"phone": "13900000000"})
+
+
+def test_a_merge_keeps_a_persons_do_not_contact(ctx, book) -> None:
+    from crmtui.services.merge import merge_customers
+
+    zhang, acme, li = book
+    personal_data.edit_personal(ctx, "customer", zhang.id, {"do_not_contact": True, "consent_source": "名片"})
+    merge_customers(ctx, acme.id, zhang.id)
+    [made] = [c for c in customer_detail(ctx, acme.id).contacts if c.name == ZHANG[0]]
+    assert (made.do_not_contact, made.do_not_contact_on, made.consent_source) == (True, NOW.date(), "名片")
+    twin = add_lead(ctx, "张伟 (2)", email="zw2@example.com")
+    other = add_lead(ctx, "Zhang Wei", email="zw3@example.com")
+    personal_data.edit_personal(ctx, "customer", other.id, {"do_not_contact": True})
+    merge_customers(ctx, twin.id, other.id)
+    assert customer_detail(ctx, twin.id).customer.do_not_contact

@@ -13,6 +13,7 @@ from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import _
 from crmtui.services.context import Context
 from crmtui.services.customers import _apply_keys, _live_customer, _rescore
+from crmtui.services.personal_data import CONSENT_COLUMNS
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
 from crmtui.store import follow_ups as follow_up_store
@@ -213,6 +214,9 @@ def _absorb(
     Instalments and stage changes follow their contract and deal. A tag keep already has is not doubled."""
     for name, _value in plan.filled:
         setattr(keep, name, getattr(other, name))
+    if keep.kind == "person" and other.kind == "person" and other.do_not_contact and not keep.do_not_contact:
+        for name in CONSENT_COLUMNS:  # the same person asked not to be contacted: the kept record says so too
+            setattr(keep, name, getattr(other, name))
     if other.last_contact_at and (keep.last_contact_at is None or other.last_contact_at > keep.last_contact_at):
         keep.last_contact_at = other.last_contact_at
     if plan.next_follow_up_at:
@@ -230,6 +234,9 @@ def _absorb(
         made = plan.new_contact
         contact = Contact(customer_id=keep.id, name=made.name, title=made.title, phone=made.phone, email=made.email,
                           wechat=made.wechat, created_at=now, updated_at=now)
+        if other.kind == "person":  # their consent and do-not-contact go with them (services/personal_data.py)
+            for name in CONSENT_COLUMNS:
+                setattr(contact, name, getattr(other, name))
         _apply_keys(contact)
         session.add(contact)
     other.merged_into = keep.id

@@ -31,6 +31,9 @@ __all__ = ["NoteHit", "PersonRecord", "PERSONAL_EDITABLE", "find_person", "edit_
 PERSONAL_EDITABLE = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_reason")
 """The fields of consent and do-not-contact, by their keys (core/fields.py), on a person customer or a contact."""
 
+CONSENT_COLUMNS = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_on", "do_not_contact_reason")
+"""The columns of consent and do-not-contact, as a merge carries them from one record of a person to another."""
+
 MAX_LISTED = 20
 
 EXPORT_FORMAT = 1
