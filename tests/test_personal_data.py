@@ -354,3 +354,14 @@ def test_a_merge_keeps_a_persons_do_not_contact(ctx, book) -> None:
     personal_data.edit_personal(ctx, "customer", other.id, {"do_not_contact": True})
     merge_customers(ctx, twin.id, other.id)
     assert customer_detail(ctx, twin.id).customer.do_not_contact
+
+
+def test_converting_a_lead_moves_its_do_not_contact_to_its_person(ctx) -> None:
+    from crmtui.services.convert import convert_lead
+
+    lead = add_lead(ctx, "王芳", company="新华书店", phone="13700137000")
+    personal_data.edit_personal(ctx, "customer", lead.id, {"do_not_contact": True, "consent_source": "展会"})
+    customer, contact, _deal = convert_lead(ctx, lead.id, next_at="in 3 days")
+    assert (contact.do_not_contact, contact.consent_source) == (True, "展会")
+    detail = customer_detail(ctx, customer.id)
+    assert detail.customer.kind == "company" and not detail.customer.do_not_contact

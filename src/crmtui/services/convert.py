@@ -13,6 +13,7 @@ from crmtui.services.context import Context
 from crmtui.services.customers import _apply_keys, _live_customer, _rescore
 from crmtui.services.follow_ups import next_moment
 from crmtui.services.merge import _absorb, _is_identical, _plan
+from crmtui.services.personal_data import CONSENT_COLUMNS
 from crmtui.store import customers as customer_store
 from crmtui.store.models import Contact, Customer, Deal, DealStageChange
 from crmtui.store.session import StoreSession
@@ -110,11 +111,15 @@ def _lead_becomes_customer(session: StoreSession, lead: Customer, now: datetime)
     """The lead itself becomes the prospect customer (named after its company), its person a contact of it."""
     contact = Contact(customer_id=lead.id, name=lead.name, phone=lead.phone, email=lead.email, wechat=lead.wechat,
                       created_at=now, updated_at=now)
+    for name in CONSENT_COLUMNS:  # the person's consent and do-not-contact go with them (services/personal_data.py)
+        setattr(contact, name, getattr(lead, name))
     _apply_keys(contact)
     session.add(contact)
     if lead.company:
         lead.name = lead.company
         lead.kind = "company"
+        for name in CONSENT_COLUMNS:  # a company has none: its contacts do
+            setattr(lead, name, False if name == "do_not_contact" else None)
         _apply_keys(lead)
     lead.status = "prospect"
     lead.updated_at = now
