@@ -80,8 +80,10 @@ def erase_person(
             for hit in plan.notes:
                 out(f"  {note_time(ctx, hit)}  {hit.customer_name}  ·  {hit.notes[:80]}")
         if notes is None and plan.notes and (yes or not sys.stdin.isatty()):
-            fail(_("{count} follow-up notes name them: say what to do with --notes all (blank them) or --notes none"
-                   " (keep them)").format(count=len(plan.notes)))
+            fail(ngettext("{count} follow-up note names them: say what to do with --notes all (blank it) or --notes"
+                          " none (keep it)",
+                          "{count} follow-up notes name them: say what to do with --notes all (blank them) or --notes"
+                          " none (keep them)", len(plan.notes)).format(count=len(plan.notes)))
         confirm(_("Erase {name}? This cannot be undone.").format(name=plan.person.name), yes)
         if notes == "all":
             chosen = [hit.id for hit in plan.notes]
