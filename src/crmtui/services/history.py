@@ -164,7 +164,7 @@ def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChan
         at = from_db(logged.at if logged and logged.at else first.at)
         source = (logged.source if logged else first.source) or "app"
         found.append(HistoryEntry(
-            action_id=action_id, at=at, when=_when(ctx, at), who=_who(ctx, logged, rows, source),
+            action_id=action_id, at=at, when=when_text(ctx, at), who=_who(ctx, logged, rows, source),
             source=source, source_label=_(SOURCE_LABELS.get(source, source)),
             what=_what(ctx, logged, rows, names, execute), undone=bool(logged and logged.undone_by) or bool(
                 first.undone_by), changes=lines))
@@ -188,7 +188,8 @@ def who_text(ctx: Context, actor: str | None, source: str) -> str:
     return _("you")
 
 
-def _when(ctx: Context, at: datetime | None) -> str:
+def when_text(ctx: Context, at: datetime | None) -> str:
+    """A moment of the history as the app writes dates (\"Tue 24 Nov 10:00\")."""
     if at is None:
         return "—"
     return format_when(ctx.clock.to_local(at), True, i18n.language, ctx.clock.today())  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ from crmtui.services.history import (
     entries,
     record_text,
     rep_of,
+    when_text,
     who_text,
     wording,
 )
@@ -123,8 +124,7 @@ def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange
     team_words = wording()
     names = store.record_labels(execute, {(later.table, later.record_id)})
     record = record_text(later.table, names.get((later.table, later.record_id)), team_words)
-    at = from_db(later.at)
-    when = ctx.clock.to_local(at).strftime("%Y-%m-%d %H:%M") if at else "—"  # type: ignore[union-attr]
+    when = when_text(ctx, from_db(later.at))
     who = who_text(ctx, later.actor, later.source or "app")
     if later.kind == "insert":
         return _("cannot undo {what}: {record} was added since ({when}, {who}); undo or delete it first").format(
