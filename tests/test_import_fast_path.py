@@ -129,8 +129,12 @@ def _dump(path: Path) -> dict[str, list[str]]:
             tables[index] = [label(repr(row)) for row in connection.execute(
                 f"SELECT rowid, ref, body FROM {index} ORDER BY rowid")]
         if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_log'").fetchone():
-            tables["change_log"] = [label(repr(row)) for row in connection.execute(
-                "SELECT * FROM change_log ORDER BY rowid")]
+            actions: dict[str, int] = {}  # an action's id is new on every run too
+            cursor = connection.execute("SELECT * FROM change_log ORDER BY rowid")
+            named = [d[0] for d in cursor.description]
+            tables["change_log"] = [label(repr([
+                f"action {actions.setdefault(value, len(actions))}" if name in ("action_id", "undone_by") and value
+                else value for name, value in zip(named, row, strict=True)])) for row in cursor]
         tables["clock"] = [label(repr(row)) for row in connection.execute("SELECT value FROM meta WHERE key = 'hlc'")]
     finally:
         connection.close()

@@ -20,6 +20,7 @@ from crmtui.store.outbox import TABLE_ORDER, OutboxWriter
 from crmtui.store.raw import to_db
 
 _COLUMNS: dict[type[Synced], tuple[str, ...]] = {}
+_TABLES: dict[type[Synced], str] = {}
 
 
 SMALL_BATCH = 64
@@ -32,6 +33,15 @@ def _columns(model: type[Synced]) -> tuple[str, ...]:
     if names is None:
         names = _COLUMNS[model] = tuple(column.key for column in model.__table__.columns if column.key != "id")  # type: ignore[attr-defined]
     return names
+
+
+def _table(model: type[Synced]) -> str:
+    """The model's table name, one string for all its records (SQLModel makes a new one at every look-up, and a
+    staged record keeps it until the transaction ends)."""
+    name = _TABLES.get(model)
+    if name is None:
+        name = _TABLES[model] = str(model.__tablename__)
+    return name
 
 
 def _converted(model: type[Synced], names: tuple[str, ...]) -> list[int]:
@@ -123,15 +133,17 @@ class BulkWriter:
 
     def add(self, record: Synced, at: datetime) -> None:
         """Stages a new record made at `at`; changes made to it before write() are part of it."""
-        self._staged.append((record.__tablename__, record.id, record, at))  # type: ignore[arg-type]
-        self._models[record.__tablename__] = type(record)  # type: ignore[index]
+        table = _table(type(record))
+        self._staged.append((table, record.id, record, at))
+        self._models[table] = type(record)
 
     def add_values(self, model: type[Synced], values: dict[str, object], at: datetime) -> str:
         """Stages a new record of `model` given as its column values (every column but the id), made at `at`, and
         returns its new id: for records no rule changes afterwards (a tag), which need no ORM object."""
         record_id = new_id()
-        self._staged.append((model.__tablename__, record_id, {name: values[name] for name in _columns(model)}, at))  # type: ignore[arg-type]
-        self._models[model.__tablename__] = model  # type: ignore[index]
+        table = _table(model)
+        self._staged.append((table, record_id, {name: values[name] for name in _columns(model)}, at))
+        self._models[table] = model
         return record_id
 
     def add_follow_up(self, row: FollowUpRow, at: datetime) -> None:
