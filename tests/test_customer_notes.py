@@ -10,10 +10,14 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+from crmtui.core.clock import Clock
 from crmtui.services.agenda import agenda_for
-from crmtui.services.context import Context
+from crmtui.services.context import Context, open_context
 from crmtui.services.customers import add_customer, edit_customer
-from tests.conftest import NOW
+from crmtui.services.search import search
+from crmtui.store.db import Database, open_database
+from crmtui.store.migrate import upgrade
+from tests.conftest import NOW, ZONE
 from tests.test_cli import fails, ok, show
 
 
@@ -82,3 +86,23 @@ def test_a_type_column_makes_people_and_keeps_a_persons_employer(tmp_path: Path)
     assert (zhang["name"], zhang["kind"], zhang["company"], zhang["contacts"]) == ("张三", "person", "华信科技", [])
     hengtong = show("恒通贸易")
     assert hengtong["kind"] == "company" and [c["name"] for c in hengtong["contacts"]] == ["李四"]
+
+
+def test_search_finds_a_customer_by_its_notes_also_in_a_book_made_before_notes(tmp_path: Path, settings) -> None:
+    path = tmp_path / "old.db"
+    old = Database(path)
+    upgrade(old.engine, "0008")
+    old.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("INSERT INTO customer (id, created_at, updated_at, name, name_key, pinyin, kind, status, tier, score)"
+                    " VALUES ('c1', '2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000', 'Acme Tools',"
+                    " 'acme tools', '', 'company', 'prospect', 'C', 0)")
+    open_database(path, tmp_path / "backups").close()
+    ctx = open_context(path, settings=settings, clock=Clock(ZONE))
+    try:
+        assert [hit.customer_name for hit in search(ctx, "Acme")] == ["Acme Tools"]  # the index was made again, whole
+        assert search(ctx, "pumps") == []
+        edit_customer(ctx, "c1", {"notes": "Buys pumps every spring"})
+        assert [(hit.kind, hit.customer_name) for hit in search(ctx, "pumps")] == [("customer", "Acme Tools")]
+    finally:
+        ctx.close()

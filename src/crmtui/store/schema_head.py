@@ -183,7 +183,6 @@ STATEMENTS = (
     '    at DATETIME NOT NULL,\n'
     '    PRIMARY KEY (id)\n'
     ')',
-    "CREATE VIRTUAL TABLE customer_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE contact_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE deal_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",
     "CREATE VIRTUAL TABLE contract_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",
@@ -222,6 +221,7 @@ STATEMENTS = (
     '    undoes VARCHAR,\n'
     '    PRIMARY KEY (action_id)\n'
     ')',
+    "CREATE VIRTUAL TABLE customer_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",
     'CREATE INDEX ix_customer_email_key ON customer (email_key)',
     'CREATE INDEX ix_customer_name_key ON customer (name_key)',
     'CREATE INDEX ix_customer_next_follow_up_at ON customer (next_follow_up_at)',
@@ -251,9 +251,6 @@ STATEMENTS = (
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',
-    "CREATE TRIGGER customer_fts_insert AFTER INSERT ON customer BEGIN INSERT INTO customer_fts(ref, body) VALUES (new.id, coalesce(new.name,'') || ' ' || coalesce(new.company,'') || ' ' || coalesce(new.phone,'') || ' ' || coalesce(new.phone_key,'') || ' ' || coalesce(new.email,'') || ' ' || coalesce(new.wechat,'') || ' ' || coalesce(new.pinyin,'') || ' ' || coalesce(new.region,'')); END",
-    "CREATE TRIGGER customer_fts_update AFTER UPDATE OF name, company, phone, phone_key, email, wechat, pinyin, region ON customer BEGIN DELETE FROM customer_fts WHERE ref = old.id; INSERT INTO customer_fts(ref, body) VALUES (new.id, coalesce(new.name,'') || ' ' || coalesce(new.company,'') || ' ' || coalesce(new.phone,'') || ' ' || coalesce(new.phone_key,'') || ' ' || coalesce(new.email,'') || ' ' || coalesce(new.wechat,'') || ' ' || coalesce(new.pinyin,'') || ' ' || coalesce(new.region,'')); END",
-    'CREATE TRIGGER customer_fts_delete AFTER DELETE ON customer BEGIN DELETE FROM customer_fts WHERE ref = old.id; END',
     "CREATE TRIGGER contact_fts_insert AFTER INSERT ON contact BEGIN INSERT INTO contact_fts(ref, body) VALUES (new.id, coalesce(new.name,'') || ' ' || coalesce(new.phone,'') || ' ' || coalesce(new.phone_key,'') || ' ' || coalesce(new.email,'') || ' ' || coalesce(new.wechat,'') || ' ' || coalesce(new.pinyin,'') || ' ' || coalesce(new.title,'')); END",
     "CREATE TRIGGER contact_fts_update AFTER UPDATE OF name, phone, phone_key, email, wechat, pinyin, title ON contact BEGIN DELETE FROM contact_fts WHERE ref = old.id; INSERT INTO contact_fts(ref, body) VALUES (new.id, coalesce(new.name,'') || ' ' || coalesce(new.phone,'') || ' ' || coalesce(new.phone_key,'') || ' ' || coalesce(new.email,'') || ' ' || coalesce(new.wechat,'') || ' ' || coalesce(new.pinyin,'') || ' ' || coalesce(new.title,'')); END",
     'CREATE TRIGGER contact_fts_delete AFTER DELETE ON contact BEGIN DELETE FROM contact_fts WHERE ref = old.id; END',
@@ -266,6 +263,9 @@ STATEMENTS = (
     "CREATE TRIGGER customer_tag_fts_insert AFTER INSERT ON customer_tag BEGIN INSERT INTO customer_tag_fts(ref, body) VALUES (new.id, coalesce(new.tag,'')); END",
     "CREATE TRIGGER customer_tag_fts_update AFTER UPDATE OF tag ON customer_tag BEGIN DELETE FROM customer_tag_fts WHERE ref = old.id; INSERT INTO customer_tag_fts(ref, body) VALUES (new.id, coalesce(new.tag,'')); END",
     'CREATE TRIGGER customer_tag_fts_delete AFTER DELETE ON customer_tag BEGIN DELETE FROM customer_tag_fts WHERE ref = old.id; END',
+    "CREATE TRIGGER customer_fts_insert AFTER INSERT ON customer BEGIN INSERT INTO customer_fts(ref, body) VALUES (new.id, coalesce(new.name,'') || ' ' || coalesce(new.company,'') || ' ' || coalesce(new.phone,'') || ' ' || coalesce(new.phone_key,'') || ' ' || coalesce(new.email,'') || ' ' || coalesce(new.wechat,'') || ' ' || coalesce(new.pinyin,'') || ' ' || coalesce(new.region,'') || ' ' || coalesce(new.notes,'')); END",
+    "CREATE TRIGGER customer_fts_update AFTER UPDATE OF name, company, phone, phone_key, email, wechat, pinyin, region, notes ON customer BEGIN DELETE FROM customer_fts WHERE ref = old.id; INSERT INTO customer_fts(ref, body) VALUES (new.id, coalesce(new.name,'') || ' ' || coalesce(new.company,'') || ' ' || coalesce(new.phone,'') || ' ' || coalesce(new.phone_key,'') || ' ' || coalesce(new.email,'') || ' ' || coalesce(new.wechat,'') || ' ' || coalesce(new.pinyin,'') || ' ' || coalesce(new.region,'') || ' ' || coalesce(new.notes,'')); END",
+    'CREATE TRIGGER customer_fts_delete AFTER DELETE ON customer BEGIN DELETE FROM customer_fts WHERE ref = old.id; END',
     'CREATE TRIGGER history_customer_insert AFTER INSERT ON customer BEGIN\n'
     " INSERT INTO change_log (at, record_table, record_id, customer_id, kind) VALUES (NEW.updated_at, 'customer', NEW.id, NEW.id, 'insert');\n"
     'END',
