@@ -248,3 +248,17 @@ def test_crm_history_of_a_customer_with_none_says_so(ctx: Context, home: Path) -
 
     assert ok("history", "Quiet Co").stdout.strip() == "No history for Quiet Co yet."
     assert crm("history", "Quiet Co", "--json").exit_code == 0
+
+
+def test_crm_history_of_a_deal_lists_its_stage_moves_not_its_customers_edits(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme", industry="steel")
+    deal = add_deal(ctx, acme.id, "ERP rollout", amount="10000")
+    edit_customer(ctx, acme.id, {"industry": "mining"})
+    move_stage(ctx, deal.id, "needs")
+
+    lines = ok("history", "ERP rollout").stdout.splitlines()
+
+    assert lines[0] == "History of deal ERP rollout @ Acme, newest first:"
+    assert lines[1].endswith("move deal ERP rollout to Needs confirmed")
+    assert "    deal ERP rollout: Deal stage Initial contact → Needs confirmed" in lines
+    assert not any("Industry" in line for line in lines)
