@@ -221,3 +221,13 @@ def test_imported_history_reaches_the_team_server(tmp_path: Path, team: Team) ->
     assert call["imported_from"] == "calls.csv" and call["goal"] == ""
     # the server derives the last contact from the follow-ups it keeps: the imported call is the newest
     assert team.server_rows("customer")[0]["last_contact_at"].startswith("2026-03-01T02:00")
+
+
+def test_a_file_without_ids_is_recognised_by_customer_title_and_opening_day(tmp_path: Path, ctx: Context) -> None:
+    add_customer(ctx, "Acme")
+    path = write_csv(tmp_path / "deals.csv", ["customer", "title", "stage", "created"], [
+        ["Acme", "Pumps", "Negotiation", "2026-05-01"], ["Acme", "Valves", "Proposal", ""],
+        ["Acme", "Pumps", "Negotiation", "2026-06-01"]])  # another deal of the same title, opened later
+    assert imported(str(path), "--kind", "deals")["counts"]["created"] == 3
+    again = imported(str(path), "--kind", "deals")
+    assert (again["counts"]["created"], again["counts"]["skipped"]) == (0, 3)

@@ -19,7 +19,8 @@ class DealKey(NamedTuple):
 
 def deal_keys(connection: sqlite3.Connection) -> dict[tuple[str, ...], DealKey]:
     """Every live deal by ("id", external id) when it has one, and by ("row", customer, normalised title, the
-    local day it was opened) for a file without ids: what recognises a row imported before."""
+    moment it was opened, or "" for a row that gives none) for a file without ids: what recognises a row imported
+    before."""
     keys: dict[tuple[str, ...], DealKey] = {}
     for deal_id, customer_id, title, stage, external_id, opened in connection.execute(
             "SELECT d.id, d.customer_id, d.title, d.stage, d.external_id,"
@@ -28,7 +29,9 @@ def deal_keys(connection: sqlite3.Connection) -> dict[tuple[str, ...], DealKey]:
         found = DealKey(deal_id, customer_id, stage)
         if external_id:
             keys.setdefault(("id", external_id), found)
-        keys.setdefault(("row", customer_id, normalize.name_key(title) or title, opened or ""), found)
+        title_key = normalize.name_key(title) or title
+        keys.setdefault(("row", customer_id, title_key, opened or ""), found)
+        keys.setdefault(("row", customer_id, title_key, ""), found)  # a row that gives no opening day
     return keys
 
 
