@@ -117,7 +117,7 @@ def stage_figures(ctx: Context) -> StageFigures:
             figures.won_cents += amount
             won_at = next((at for to_stage, at in reversed(row.changes) if to_stage == "won"), None)
             if won_at is not None:
-                day = ctx.clock.to_local(won_at).date()
+                day = ctx.clock.to_local(won_at).date()  # type: ignore[union-attr]
                 quarter = f"{day.year}Q{(day.month - 1) // 3 + 1}"
                 figures.won_by_quarter[quarter] = figures.won_by_quarter.get(quarter, 0) + amount
         elif row.stage == "lost":

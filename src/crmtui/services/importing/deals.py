@@ -21,10 +21,17 @@ from crmtui.core import normalize
 from crmtui.core.config import Stage
 from crmtui.core.errors import InvalidInput
 from crmtui.core.formatting import parse_amount
+from crmtui.core.i18n import _
 from crmtui.services import fields
 from crmtui.services.deals import lost_reason_key
-from crmtui.core.i18n import _
-from crmtui.services.importing.history import BATCH, Cells, HistoryRun, RowRefused, defaults, kind_of
+from crmtui.services.importing.history import (
+    BATCH,
+    Cells,
+    HistoryRun,
+    RowRefused,
+    defaults,
+    kind_of,
+)
 from crmtui.services.importing.readers import Row
 from crmtui.store import imported_history as store
 from crmtui.store.models import Customer, Deal, DealStageChange

@@ -92,7 +92,7 @@ class FollowUpRun(HistoryRun):
         key = ("id", external_id) if external_id else ("row", customer_id, str(to_db(at)), text)
         if key in self.seen or store.follow_up_seen(self.connection, customer_id, str(to_db(at)), text, external_id):
             self.skip(row.number, _("already imported: {customer} {when}").format(
-                customer=cells.get("customer"), when=self.ctx.clock.to_local(at).strftime("%Y-%m-%d %H:%M")))
+                customer=cells.get("customer"), when=self.ctx.clock.to_local(at).strftime("%Y-%m-%d %H:%M")))  # type: ignore[union-attr]
             return
         self.seen.add(key)
         self.result.created += 1
