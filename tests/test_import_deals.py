@@ -19,7 +19,7 @@ from crmtui.services.importing.run import Options, run_import
 from crmtui.services.pipeline import stage_figures
 from crmtui.sync import client as sync
 from tests.teamserver import Team
-from tests.test_cli import fails, ok
+from tests.test_cli import fails, ok, show
 
 PIPELINE = ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date", "close_date",
             "close_value"]
@@ -231,3 +231,11 @@ def test_a_file_without_ids_is_recognised_by_customer_title_and_opening_day(tmp_
     assert imported(str(path), "--kind", "deals")["counts"]["created"] == 3
     again = imported(str(path), "--kind", "deals")
     assert (again["counts"]["created"], again["counts"]["skipped"]) == (0, 3)
+
+
+def test_a_deal_rows_unmapped_columns_go_into_its_customers_notes(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "商机.csv", ["客户名称", "商机名称", "销售阶段", "跟进备注"], [
+        ["华信", "机床", "方案", "老客户介绍"], ["华信", "备件", "报价", ""]])
+    result = imported(str(path), "--kind", "deals")
+    assert result["unknown_columns"] == ["跟进备注"] and result["counts"]["created"] == 2
+    assert show("华信")["notes"] == "机床: 跟进备注: 老客户介绍"

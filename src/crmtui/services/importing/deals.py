@@ -96,6 +96,8 @@ class DealRun(HistoryRun):
         """The book's deals by external id (and by customer, title and opening day when a file has no ids)."""
         self.won_customers: set[str] = set()
         self.open_customers: set[str] = set()
+        self.notes_added: dict[str, list[str]] = {}
+        """A deal's unmapped columns, by its customer: added to the customer's notes at the end (a deal has none)."""
 
     def row(self, row: Row) -> None:
         cells = self.cells(row)
@@ -169,6 +171,8 @@ class DealRun(HistoryRun):
         if closing:
             self.stage(DealStageChange, self._change(deal_id, first, stage.key, closed))  # type: ignore[arg-type]
         (self.won_customers if stage.key == "won" else self.open_customers).add(deal["customer_id"])
+        if deal["notes"]:
+            self.notes_added.setdefault(deal["customer_id"], []).append(f"{deal['title']}: " + "; ".join(deal["notes"]))
         self.result.created += 1
 
     def _change(self, deal_id: str, before: str | None, after: str, at: datetime) -> dict[str, Any]:
@@ -222,13 +226,18 @@ class DealRun(HistoryRun):
         self.write()
         if self.dry_run:
             return
-        for customer_id in sorted(self.won_customers | self.open_customers):
+        for customer_id in sorted(self.won_customers | self.open_customers | set(self.notes_added)):
             customer = self.session.get(Customer, customer_id)
             if customer is None:
                 continue
             status = "customer" if customer_id in self.won_customers else "prospect"
-            if customer.status == "lead" or (status == "customer" and customer.status == "prospect"):
+            if customer_id in self.won_customers | self.open_customers and (
+                    customer.status == "lead" or (status == "customer" and customer.status == "prospect")):
                 customer.status = status
+                customer.updated_at = self.now
+            texts = [text for text in self.notes_added.get(customer_id, []) if text not in (customer.notes or "")]
+            if texts:
+                customer.notes = "\n".join([customer.notes, *texts] if customer.notes else texts)[:fields.TEXT_MAX]
                 customer.updated_at = self.now
         self.session.flush()
 
