@@ -21,6 +21,7 @@ from crmtui.store.raw import to_db
 
 _COLUMNS: dict[type[Synced], tuple[str, ...]] = {}
 _TABLES: dict[type[Synced], str] = {}
+_GETTERS: dict[type[Synced], itemgetter[Any]] = {}
 
 
 SMALL_BATCH = 64
@@ -142,7 +143,10 @@ class BulkWriter:
         returns its new id: for records no rule changes afterwards (a tag), which need no ORM object."""
         record_id = new_id()
         table = _table(model)
-        self._staged.append((table, record_id, {name: values[name] for name in _columns(model)}, at))
+        getter = _GETTERS.get(model)
+        if getter is None:
+            getter = _GETTERS[model] = itemgetter(*_columns(model))
+        self._staged.append((table, record_id, dict(zip(_columns(model), getter(values), strict=True)), at))
         self._models[table] = model
         return record_id
 

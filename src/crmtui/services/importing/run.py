@@ -148,6 +148,10 @@ class Owner(NamedTuple):
     contact_id: str | None
 
 
+_KEY_FIELDS = (("phone", "phone_key"), ("email", "email_key"), ("name", "name_key"))
+"""Each duplicate reason with the field holding its key, in the order `crm add` checks them."""
+
+
 class DuplicateIndex:
     """The book's duplicate keys and those of every record this run adds, checked in the order `crm add` checks
     them: a customer by phone, email, then name, against customers and their contacts; a contact by phone and email
@@ -162,8 +166,8 @@ class DuplicateIndex:
 
     def add(self, owner: Owner, record: dict[str, Any]) -> None:
         """A record's keys (a customer's, or a contact's when the owner names one)."""
-        for reason in ("phone", "email", "name"):
-            key = record.get(f"{reason}_key")
+        for reason, key_field in _KEY_FIELDS:
+            key = record.get(key_field)
             if key:
                 self.keys[reason].setdefault(key, owner)
                 if owner.contact_id:
@@ -172,20 +176,20 @@ class DuplicateIndex:
             self.customers.setdefault(record["name_key"], owner)
 
     def customer_match(self, record: dict[str, Any]) -> tuple[str, Owner] | None:
-        for reason in ("phone", "email", "name"):
-            key = record.get(f"{reason}_key")
+        for reason, key_field in _KEY_FIELDS:
+            key = record.get(key_field)
             if key and key in self.keys[reason]:
                 return reason, self.keys[reason][key]
         return None
 
     def contact_match(self, customer_id: str, contact: dict[str, Any]) -> tuple[str, Owner] | None:
-        for reason in ("phone", "email"):
-            key = contact.get(f"{reason}_key")
+        for reason, key_field in _KEY_FIELDS[:2]:
+            key = contact.get(key_field)
             owner = self.keys[reason].get(key) if key else None
             if owner is not None and owner.customer_id != customer_id:
                 return reason, owner
-        for reason in ("phone", "email", "name"):
-            key = contact.get(f"{reason}_key")
+        for reason, key_field in _KEY_FIELDS:
+            key = contact.get(key_field)
             found = self.contacts.get((customer_id, reason, key)) if key else None
             if found is not None:
                 return reason, found
