@@ -239,3 +239,4 @@ def test_a_deal_rows_unmapped_columns_go_into_its_customers_notes(tmp_path: Path
     result = imported(str(path), "--kind", "deals")
     assert result["unknown_columns"] == ["跟进备注"] and result["counts"]["created"] == 2
     assert show("华信")["notes"] == "机床: 跟进备注: 老客户介绍"
+    assert "机床  Proposal" in ok("show", "华信").stdout and ok("show", "华信").stdout.count("(imported)") == 2

@@ -248,7 +248,7 @@ def show(
 
     def deal_text(d: DealLine) -> str:
         return joined(d.title, f"{d.stage} ({labels.days(d.days_in_stage)})", d.amount,
-                      f"{_('lost')}: {d.lost_reason}" if d.lost_reason else "")
+                      f"{_('lost')}: {d.lost_reason}" if d.lost_reason else "", "(" + _("imported") + ")" if d.imported else "")
 
     def contract_text(c: ContractLine) -> str:
         return joined(c.number, c.amount, c.signed + (f" → {c.end}" if c.end else "")) + "".join(

@@ -51,6 +51,8 @@ class DealLine:
     days_in_stage: int
     amount: str
     lost_reason: str
+    imported: bool = False
+    """Brought in from another system's history (not made under today's gates)."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,8 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         deals=tuple(
             DealLine(id=d.id, title=d.title, stage=labels.stage(ctx.settings, d.stage), stage_id=d.stage,
                      days_in_stage=days_in_stage(ctx, d), amount=format_amount(d.amount_cents),
-                     lost_reason=lost_reason_text(d.lost_reason) if d.lost_reason else "")
+                     lost_reason=lost_reason_text(d.lost_reason) if d.lost_reason else "",
+                     imported=d.imported_from is not None)
             for d in detail.deals
         ),
         contracts=tuple(

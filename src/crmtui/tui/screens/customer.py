@@ -187,7 +187,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         days and the amount stay whole."""
         listing = self.query_one("#deals", OptionList)
         lines = [(d.title, d.stage, _("{days} d in stage").format(days=d.days_in_stage), d.amount,
-                  (_("lost") + ": " + d.lost_reason) if d.lost_reason else "") for d in view.deals]
+                  "  ".join(filter(None, [(_("lost") + ": " + d.lost_reason) if d.lost_reason else "",
+                                          "(" + _("imported") + ")" if d.imported else ""]))) for d in view.deals]
         widths = column_widths(lines, self._line_width(listing, len(lines)), cut=(4, 0))
         styles = ("bold", "$text-accent", "$text-muted", "bold", "$text-error")
         options = [Option(columns(line, widths, styles, right=(3,)), id=d.id)
