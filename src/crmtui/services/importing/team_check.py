@@ -60,9 +60,8 @@ def applies(ctx: Context, on_duplicate: str) -> bool:
     book), and duplicates not wanted."""
     if not ctx.settings.sync.configured or on_duplicate == "create":
         return False
-    from crmtui.sync.client import (
-        status,  # deferred: the sync modules (~0.2 s) load for a team's import only
-    )
+    # deferred: the sync modules (~0.2 s) load for a team's import only
+    from crmtui.sync.client import status
 
     return not status(ctx).manager
 
