@@ -124,7 +124,8 @@ def row_keys(run: _Run, row: Row) -> list[tuple[str, str]]:
 def _held(run: _Run, number: int, kind: str, match: TeamMatch) -> None:
     reason = kind if i18n.language == "en" else label(kind)
     if match.holder == "pool":
-        from crmtui.services.team_words import app_key  # deferred with the sync modules (see applies())
+        # deferred: with the sync modules (see applies())
+        from crmtui.services.team_words import app_key
 
         text = _('same {reason} as "{name}" in the pool — claim it instead (`crm pool claim`, {key} in the app)'
                  ).format(reason=reason, name=match.name or "?", key=app_key(run.ctx, "pool"))
