@@ -106,3 +106,18 @@ def test_search_finds_a_customer_by_its_notes_also_in_a_book_made_before_notes(t
         assert [(hit.kind, hit.customer_name) for hit in search(ctx, "pumps")] == [("customer", "Acme Tools")]
     finally:
         ctx.close()
+
+
+def test_a_reimport_with_merge_fills_what_is_empty_and_says_what(tmp_path: Path, ctx: Context) -> None:
+    add_customer(ctx, "华信科技", phone="13800138000")
+    sheet = write_csv(tmp_path / "客户.csv", ["客户名称", "手机", "邮箱", "行业", "备注"], [
+        ["华信科技", "13900139000", "hx@huaxin.cn", "软件", "老客户"]])
+    result = json.loads(ok("import", str(sheet), "--on-duplicate", "merge", "--json").stdout)
+    assert result["counts"]["merged"] == 1
+    [merge] = result["merges"]
+    assert merge["row"] == 2 and merge["filled"].startswith('email, industry, notes of "华信科技" (')
+    huaxin = show("华信科技")
+    assert (huaxin["phone"], huaxin["email"], huaxin["industry"], huaxin["notes"]) == (
+        "13800138000", "hx@huaxin.cn", "软件", "老客户")  # the phone in the book is kept
+    text = ok("import", str(sheet), "--on-duplicate", "merge").stdout
+    assert "merged (" not in text and "skipped" in text  # nothing left to fill: skipped

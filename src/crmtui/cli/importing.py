@@ -118,6 +118,12 @@ def _report(result: ImportResult) -> None:
             out("  " + _("... and {count} more").format(count=result.skipped - len(result.skips)))
     if result.team_check:
         out(result.team_check)
+    if result.merges:
+        out(_("merged (only what the record lacked was filled from the row):"))
+        for merge in result.merges:
+            out("  " + _("row {row}").format(row=merge.row) + f": {merge.reason}")
+        if result.merged > len(result.merges):
+            out("  " + _("... and {count} more").format(count=result.merged - len(result.merges)))
     if result.mapping.unknown:
         out(_("columns not recognised, kept in each record's note: {columns} (map them with --map COLUMN=field)")
             .format(columns=", ".join(result.mapping.unknown)))

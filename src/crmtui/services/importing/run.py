@@ -120,6 +120,8 @@ class ImportResult:
     """Customers added for contacts whose company was not in the book."""
     refusals: list[Refusal] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
+    merges: list[Skip] = field(default_factory=list)
+    """Rows merged into a record of the book, with what each filled (the first SHOWN_SKIPS)."""
     rejects: Path | None = None
     mapping_saved: Path | None = None
     team_check: str | None = None
@@ -135,6 +137,7 @@ class ImportResult:
             "columns": dict(self.mapping.columns), "unknown_columns": list(self.mapping.unknown),
             "refused": [{"row": r.row, "column": r.column, "reason": r.reason} for r in self.refusals],
             "skipped": [{"row": s.row, "reason": s.reason} for s in self.skips],
+            "merges": [{"row": m.row, "filled": m.reason} for m in self.merges],
             "rejects": str(self.rejects) if self.rejects else None,
             "team_check": self.team_check,
         }
@@ -582,6 +585,12 @@ class _Run:
             self.result.skips.append(Skip(number, _('same {reason} as "{name}" ({id})').format(
                 reason=_reason(reason), name=owner.label, id=owner.customer_id[:8])))
 
+    def _merged(self, number: int, owner: Owner, filled: list[str]) -> None:
+        """A merged row listed with what it filled, for the report."""
+        if len(self.result.merges) < SHOWN_SKIPS:
+            self.result.merges.append(Skip(number, _('{fields} of "{name}" ({id})').format(
+                fields=", ".join(_reason(name) for name in filled), name=owner.label, id=owner.customer_id[:8])))
+
     def _existing(self, model: type[Any], record_id: str) -> Any:
         """A record of the book through the ORM (a record of this run is written first, then read like any)."""
         if self.batch:
@@ -608,6 +617,8 @@ class _Run:
             self._skip(number, reason, owner)
             return
         self.result.merged += 1
+        self._merged(number, owner, [*fills, *(["tags"] if new_tags else []), *(["contact"] if new_contact else []),
+                                     *(["notes"] if new_note else []), *(["next_at"] if fill_next else [])])
         if self.outbox is None:
             return
         try:
@@ -646,6 +657,7 @@ class _Run:
             return
         staged.update(fills)
         self.result.merged += 1
+        self._merged(number, owner, [*fills, *(["contact"] if new_contact else []), *(["notes"] if notes else [])])
 
     def _merge_contact(self, number: int, reason: str, owner: Owner, contact: dict[str, Any],
                        notes: list[str]) -> None:
@@ -662,6 +674,7 @@ class _Run:
             self._skip(number, reason, owner)
             return
         self.result.merged += 1
+        self._merged(number, owner, [*fills, *(["notes"] if new_note else [])])
         if self.outbox is None:
             return
         if fills:
