@@ -50,8 +50,9 @@ def _converted(model: type[Synced], names: tuple[str, ...]) -> list[int]:
     yes/no (every other column holds text or whole numbers)."""
     places = []
     for place, name in enumerate(names):
-        try:
-            python_type = model.__table__.columns[name].type.python_type  # type: ignore[attr-defined]
+        column_type = model.__table__.columns[name].type  # type: ignore[attr-defined]
+        try:  # a decorated type (UTCDateTime, SQLModel's AutoString) says what its stored type takes
+            python_type = getattr(column_type, "impl_instance", column_type).python_type
         except NotImplementedError:
             python_type = object  # a type that does not say: its values are looked at
         if python_type in (datetime, date, bool, object):

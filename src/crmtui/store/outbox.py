@@ -167,7 +167,8 @@ class OutboxWriter:
                 text = texts[value] = json_value(value)
             return text
 
-        encode = json.JSONEncoder(ensure_ascii=False, default=json_text).encode  # what json.dumps(values) gives
+        # what json.dumps(values) gives (a record's values are flat: nothing to check for circles)
+        encode = json.JSONEncoder(ensure_ascii=False, check_circular=False, default=json_text).encode
         quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
         marker = quote("\0stamp\0")
         last_millis, last_counter = parse_stamp(self._last)[:2] if self._last else (None, 0)
