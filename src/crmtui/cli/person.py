@@ -61,12 +61,25 @@ def erase_person(
 ) -> None:
     """Erases one person's personal fields everywhere this book holds them, leaving an anonymous tombstone."""
     from crmtui.services.personal_data import erase_person as run_erase  # deferred
-    from crmtui.services.personal_data import erasure_plan, find_person, note_time, person_label  # deferred
+    from crmtui.services.personal_data import (  # deferred
+        erasure_plan,
+        find_person,
+        note_time,
+        person_label,
+        rebuild_file,
+    )
 
     if notes is not None and notes not in ("all", "none"):
         fail(_("--notes: expected all or none (got {value})").format(value=notes))
     with open_session() as ctx:
         plan = erasure_plan(ctx, find_person(ctx, name))
+        if plan.person.erased:
+            if not rebuild_file(ctx):
+                fail(_("{name} was already erased; the file could not be rebuilt now (is crmtui open elsewhere?)")
+                     .format(name=plan.person.name))
+            out(_("{name} was already erased; the file is rebuilt without the space it left").format(
+                name=plan.person.name))
+            return
         out(_("Erasing {name} removes their name, phone, email, WeChat, title, birthday and search keys from:").format(
             name=plan.person.name))
         for record in plan.records:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,8 +25,18 @@ from crmtui.store.raw import from_db
 if TYPE_CHECKING:
     from crmtui.services.views import ContactView, CustomerView
 
-__all__ = ["NoteHit", "PersonRecord", "PERSONAL_EDITABLE", "find_person", "edit_personal", "follow_up_refusal",
-           "export_person", "erasure_plan", "erase_person", "ErasurePlan"]
+__all__ = [
+    "PERSONAL_EDITABLE",
+    "ErasurePlan",
+    "NoteHit",
+    "PersonRecord",
+    "edit_personal",
+    "erase_person",
+    "erasure_plan",
+    "export_person",
+    "find_person",
+    "follow_up_refusal",
+]
 
 PERSONAL_EDITABLE = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_reason")
 """The fields of consent and do-not-contact, by their keys (core/fields.py), on a person customer or a contact."""
@@ -102,7 +112,8 @@ def edit_personal(ctx: Context, table: str, record_id: str,
     cleaned = _cleaned(ctx, changes)
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
-        record = session.get(Customer if table == "customer" else Contact, record_id)
+        record: Customer | Contact | None = session.get(Customer, record_id) if table == "customer" else session.get(
+            Contact, record_id)
         if record is None or record.deleted_at is not None:
             raise NotFound(table, record_id)
         if isinstance(record, Customer) and record.kind != "person":
@@ -220,7 +231,7 @@ def note_time(ctx: Context, hit: NoteHit) -> str:
 def erasure_plan(ctx: Context, record: PersonRecord) -> ErasurePlan:
     """The person's records (all that are them) and the notes naming them, for the rep to review."""
     if record.erased:
-        raise NotAllowed("{name} was already erased", name=record.name)
+        return ErasurePlan(record, (), ())  # nothing left to erase: rebuild_file is what may remain to do
     with ctx.db.raw_read() as conn:
         records = tuple(r for r in store.same_person(conn, record) if not r.erased)
         notes = tuple(store.notes_naming(conn, [t for r in records for t in r.terms]))
@@ -239,5 +250,14 @@ def erase_person(ctx: Context, plan: ErasurePlan, note_ids: list[str]) -> list[s
         store.erase_records(conn, outbox, plan.records, chosen, now, ctx.clock.today())
         outbox.save_clock()  # whatever the write records beside the outbox is written now, then scrubbed below
         store.scrub(conn, [(r.table, r.id) for r in plan.records], plan.terms, chosen)
-    store.vacuum(ctx.db)
+    if not rebuild_file(ctx):
+        ctx.warnings.append(_("the file could not be rebuilt now (is crmtui open elsewhere?): what was erased is"
+                              " overwritten; close crmtui and run `crm person erase {id}` again to rebuild it").format(
+            id=plan.person.id[:8]))
     return [store.erased_label(r.id) for r in plan.records]
+
+
+def rebuild_file(ctx: Context) -> bool:
+    """Rewrites the book's file without its free pages and empties its write-ahead log; False when another
+    connection kept it from running."""
+    return store.vacuum(ctx.db)

@@ -14,7 +14,6 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-
 from typing import TYPE_CHECKING
 
 from crmtui.core import normalize
@@ -156,7 +155,8 @@ def notes_naming(conn: sqlite3.Connection, terms: Iterable[str]) -> list[NoteHit
     hits = []
     for row in rows:
         text = " ".join(str(part or "") for part in row[4:7])
-        hits.append(NoteHit(*row, named_by=tuple(t for t in terms if t in text)))
+        hits.append(NoteHit(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
+                            named_by=tuple(t for t in terms if t in text)))
     return hits
 
 
@@ -324,11 +324,16 @@ def checkpoint_and_vacuum(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def vacuum(database: Database) -> None:
-    """checkpoint_and_vacuum on a connection of its own (after the write that erased someone has committed)."""
+def vacuum(database: Database) -> bool:
+    """checkpoint_and_vacuum on a connection of its own (after the write that erased someone has committed).
+    False when another connection kept it from running (busy or locked): the deleted content is overwritten
+    already (secure_delete), and the free pages and the log are rewritten at a later VACUUM and checkpoint."""
     conn = database.connect()
     try:
         checkpoint_and_vacuum(conn)
+        return True
+    except sqlite3.OperationalError:
+        return False
     finally:
         conn.close()
 
