@@ -171,3 +171,14 @@ def test_the_apps_import_summary_says_the_team_check_could_not_be_made(team: Tea
     store_password(wang.settings.sync, "whatever")
     result = run_import(wang, _file(tmp_path), Options(dry_run=True))
     assert count_lines(result)[-1] == result.team_check
+
+
+def test_deals_and_follow_up_history_ask_the_team_nothing(team: Team, tmp_path: Path) -> None:
+    """They name customers of the book: offline, there is no team check to miss."""
+    wang, _li, _boss = _book(team)
+    wang.settings = replace(wang.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/none",
+                                                             user=team.role("wang")))
+    path = tmp_path / "deals.csv"
+    path.write_text("customer,title,stage,amount\nWangco,Pumps,Closed Won,5000\n", encoding="utf-8")
+    result = run_import(wang, path, Options(kind="deals", dry_run=True))
+    assert (result.created, result.team_check) == (1, None)

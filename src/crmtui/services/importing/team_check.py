@@ -34,6 +34,8 @@ SHOWN_SKIPS = 200
 """Skipped rows listed in the report, as the run lists its own (all are counted)."""
 _KINDS = ("phone", "email", "name")
 """The order `crm add` checks a record's keys in."""
+CHECKED = ("customers", "leads", "contacts")
+"""The imports that add customers by their own keys (deals and follow-up history name customers of the book)."""
 
 
 @dataclass
@@ -69,7 +71,7 @@ def applies(ctx: Context, on_duplicate: str) -> bool:
 def screened(run: _Run, rows: Iterable[Row]) -> Iterator[Row]:
     """The rows to import, in order, without those whose customer the team holds (counted and listed as skipped in
     the run's result). When the check cannot be made, every row passes and the result says why."""
-    if not applies(run.ctx, run.options.on_duplicate):
+    if run.mapping.kind not in CHECKED or not applies(run.ctx, run.options.on_duplicate):
         yield from rows
         return
     from crmtui.sync.client import duplicate_checker  # deferred: as in applies()
