@@ -281,6 +281,7 @@ def _file_bytes(path: Path) -> bytes:
 def test_erase_leaves_nothing_of_the_person_in_the_file(ctx, book, home: Path) -> None:
     zhang, acme, _li = book
     personal_data.edit_personal(ctx, "customer", zhang.id, {"consent_source": "名片"})
+    edit_customer(ctx, zhang.id, {"notes": "张伟的太太也姓王"})  # free text about them
     edit_customer(ctx, zhang.id, {"phone": "13800138009"})  # an old number in the history and the outbox
     edit_customer(ctx, zhang.id, {"phone": ZHANG[1]})
     path = home / "data" / "crm.db"
@@ -298,7 +299,7 @@ def test_erase_leaves_nothing_of_the_person_in_the_file(ctx, book, home: Path) -
     raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     raw.close()
     data = _file_bytes(path)
-    for value in (*ZHANG, "13800138009", "zw_wechat", "zhangwei", "met 张伟"):
+    for value in (*ZHANG, "13800138009", "zw_wechat", "zhangwei", "met 张伟", "的太太也姓王"):
         assert value.encode("utf-8") not in data, value
     assert "张".encode("utf-16-le") + "伟".encode("utf-16-le") not in data
     # what stays: a tombstone, its deals and follow-ups, its consent and do-not-contact

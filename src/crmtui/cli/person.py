@@ -80,7 +80,7 @@ def erase_person(
             out(_("{name} was already erased; the file is rebuilt without the space it left").format(
                 name=plan.person.name))
             return
-        out(_("Erasing {name} removes their name, phone, email, WeChat, title, birthday and search keys from:").format(
+        out(_("Erasing {name} removes their name, phone, email, WeChat, title, birthday, notes and search keys from:").format(
             name=plan.person.name))
         for record in plan.records:
             out("  " + person_label(record))

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from crmtui.store.outbox import OutboxWriter
 
 PERSONAL_FIELDS = {
-    "customer": ("name", "name_key", "pinyin", "company", "phone", "phone_key", "email", "email_key", "wechat"),
+    "customer": ("name", "name_key", "pinyin", "company", "phone", "phone_key", "email", "email_key", "wechat",
+                 "notes"),
     "contact": ("name", "name_key", "pinyin", "title", "phone", "phone_key", "email", "email_key", "wechat",
                 "birthday"),
 }

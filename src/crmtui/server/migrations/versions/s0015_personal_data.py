@@ -30,7 +30,7 @@ COLUMNS = """
 """
 
 PERSONAL = {
-    "customer": ("company", "phone", "phone_key", "email", "email_key", "wechat"),
+    "customer": ("company", "phone", "phone_key", "email", "email_key", "wechat", "notes"),
     "contact": ("title", "phone", "phone_key", "email", "email_key", "wechat", "birthday"),
 }
 """The fields an erased record never holds again (its name, name key and pinyin keep the tombstone)."""
