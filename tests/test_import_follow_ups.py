@@ -101,3 +101,15 @@ def test_a_follow_up_logged_today_still_needs_every_field(tmp_path: Path, ctx: C
     imported(str(write_csv(tmp_path / "a.csv", [["Acme", "2026-10-01", "电话", "问了价格", "", "", "", ""]])))
     refused = fails("log", "Acme", "--via", "phone", "--notes", "called")
     assert "goal" in refused.stderr
+
+
+def test_a_sheet_of_follow_ups_or_deals_is_read_as_such_without_kind(tmp_path: Path, ctx: Context) -> None:
+    add_customer(ctx, "Acme")
+    calls = write_csv(tmp_path / "calls.csv", [["Acme", "2026-10-01", "电话", "问了价格", "", "", "", ""]])
+    assert json.loads(ok("import", str(calls), "--dry-run", "--json").stdout)["kind"] == "follow-ups"
+    deals = tmp_path / "商机.csv"
+    deals.write_text("客户名称,商机名称,销售阶段\nAcme,机床,赢单\n", encoding="utf-8")
+    assert json.loads(ok("import", str(deals), "--dry-run", "--json").stdout)["kind"] == "deals"
+    people = tmp_path / "客户.csv"
+    people.write_text("客户名称,手机,状态\nGlobex,13800138000,潜在客户\n", encoding="utf-8")
+    assert json.loads(ok("import", str(people), "--dry-run", "--json").stdout)["kind"] == "customers"

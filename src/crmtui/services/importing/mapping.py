@@ -136,6 +136,14 @@ _HISTORY_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 """Headers that mean a field of deals or follow-ups (looked up before the common ones for those kinds)."""
+_HISTORY_MARKS = {
+    "deals": frozenset({"deal stage", "deal_stage", "sales stage", "opportunity stage", "销售阶段", "商机阶段", "商机名称",
+                        "opportunity name", "deal name", "opportunity_id", "opportunity id", "close value", "close_value",
+                        "商机金额", "赢单日期", "输单原因"}),
+    "follow-ups": frozenset({"跟进时间", "跟进方式", "跟进内容", "跟进记录", "沟通内容", "拜访时间", "follow-up time",
+                             "follow up time", "activity type", "activity date"}),
+}
+"""Headers only a sheet of deals, or of follow-ups, has: such a file is read as that kind unless told otherwise."""
 PERSON_HEADERS = frozenset(_WORDS[_PERSON])
 """Headers that name a person: a customers sheet whose name column is one of these lists people, not companies."""
 _HEADERS = {word: role for role, words in _WORDS.items() for word in words}
@@ -231,6 +239,15 @@ def _resolve(role: str, kind: str, taken: set[str]) -> str:
             return "contact" if "name" in taken else "name"
         return "name"
     return role
+
+
+def history_kind(headers: list[str]) -> str | None:
+    """The kind of history a sheet's headers say it holds (deals, follow-ups), or None for records of the book."""
+    keys = {header_key(header) for header in headers}
+    for kind, marks in _HISTORY_MARKS.items():
+        if keys & marks:
+            return kind
+    return None
 
 
 def detect(headers: list[str], kind: str) -> Mapping:

@@ -228,7 +228,7 @@ def prepare(ctx: Context, path: Path, options: Options) -> tuple[Source, Mapping
     mapping_file = mappings.read(options.mapping) if options.mapping else None
     source = open_source(path, encoding=options.encoding, sheet=options.sheet)
     kind = options.kind or (mapping_file[1].get("kind") if mapping_file else None) or \
-        ("contacts" if source.format == "vcf" else "customers")
+        ("contacts" if source.format == "vcf" else mappings.history_kind(source.headers) or "customers")
     mapping = mappings.for_vcard(str(kind)) if source.format == "vcf" else mappings.detect(source.headers, str(kind))
     if mapping_file:
         mappings.apply(*mapping_file, mapping)
