@@ -311,6 +311,9 @@ def test_erase_leaves_nothing_of_the_person_in_the_file(ctx, book, home: Path) -
     # Li Lei and Acme were not touched
     assert [c.phone for c in customer_detail(ctx, acme.id).contacts] == [LI[1]]
     assert "was already erased" in ok("person", "erase", zhang.id, "--yes", "--notes", "none").stdout
+    undo = crm("undo", "--yes")  # the erasure left no action to undo, and nothing of them to bring back
+    assert "Traceback" not in undo.output and isinstance(undo.exception, (SystemExit, type(None))), undo.output
+    assert customer_detail(ctx, zhang.id).customer.name.startswith("erased person ")
     assert "was erased" in fails("edit", zhang.id, "--phone", "13800000000").stderr
 
 

@@ -257,18 +257,26 @@ def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: S
     for table, record_id in pairs:
         conn.execute("DELETE FROM sync_conflict WHERE record_table = ? AND record_id = ?", (table, record_id))
         conn.execute("DELETE FROM sync_set_aside WHERE record_table = ? AND record_id = ?", (table, record_id))
-    if has_table(conn, "change_log"):
+    history = has_table(conn, "change_log")
+    touched: set[str] = set()  # the actions whose rows go: one left with none goes too (nothing to show or undo)
+    if history:
         for table, record_id in pairs:
-            conn.execute("DELETE FROM change_log WHERE record_table = ? AND record_id = ?", (table, record_id))
+            touched.update(row[0] for row in conn.execute(
+                "DELETE FROM change_log WHERE record_table = ? AND record_id = ? RETURNING action_id", (table, record_id))
+                if row[0])
     for term in terms:
         pattern = like_pattern(term)
-        if has_table(conn, "change_log"):
-            conn.execute("DELETE FROM change_log WHERE old_value LIKE ?1 ESCAPE '\\' OR new_value LIKE ?1 ESCAPE '\\'",
-                         (pattern,))
+        if history:
+            touched.update(row[0] for row in conn.execute(
+                "DELETE FROM change_log WHERE old_value LIKE ?1 ESCAPE '\\' OR new_value LIKE ?1 ESCAPE '\\'"
+                " RETURNING action_id", (pattern,)) if row[0])
         if has_table(conn, "change_action"):  # what the rep did, in words, may name them
             conn.execute("UPDATE change_action SET what = NULL WHERE what LIKE ? ESCAPE '\\'", (pattern,))
         conn.execute("DELETE FROM sync_conflict WHERE kept_value LIKE ?1 ESCAPE '\\' OR lost_value LIKE ?1 ESCAPE '\\'",
                      (pattern,))
+    if touched and has_table(conn, "change_action"):
+        conn.executemany("DELETE FROM change_action WHERE action_id = ? AND NOT EXISTS"
+                         " (SELECT 1 FROM change_log WHERE action_id = ?)", [(a, a) for a in touched])
     for fts in FTS_TABLES:
         if has_table(conn, fts):
             # A deleted entry stays in the index's segments until they are merged.
