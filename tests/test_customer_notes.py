@@ -14,6 +14,7 @@ from crmtui.core.clock import Clock
 from crmtui.services.agenda import agenda_for
 from crmtui.services.context import Context, open_context
 from crmtui.services.customers import add_customer, edit_customer
+from crmtui.services.merge import merge_customers
 from crmtui.services.search import search
 from crmtui.store.db import Database, open_database
 from crmtui.store.migrate import upgrade
@@ -121,3 +122,12 @@ def test_a_reimport_with_merge_fills_what_is_empty_and_says_what(tmp_path: Path,
         "13800138000", "hx@huaxin.cn", "软件", "老客户")  # the phone in the book is kept
     text = ok("import", str(sheet), "--on-duplicate", "merge").stdout
     assert "merged (" not in text and "skipped" in text  # nothing left to fill: skipped
+
+
+def test_a_merge_keeps_both_customers_notes(ctx: Context) -> None:
+    keep = add_customer(ctx, "华信科技有限公司")
+    other = add_customer(ctx, "华信科技", force=True)
+    edit_customer(ctx, keep.id, {"notes": "年底采购"})
+    edit_customer(ctx, other.id, {"notes": "老板姓王"})
+    merge_customers(ctx, keep.id, other.id)
+    assert show("华信科技有限公司")["notes"] == "年底采购\n老板姓王"

@@ -223,6 +223,8 @@ def _absorb(
         keep.next_follow_up_at = plan.next_follow_up_at
     if plan.status:
         keep.status = plan.status
+    if other.notes and other.notes not in (keep.notes or ""):  # the other's notes are kept below the kept one's
+        keep.notes = f"{keep.notes}\n{other.notes}" if keep.notes else other.notes
     keep_tags = {t.tag for t in customer_store.tags_of(session, keep.id)}
     for record in customer_store.children_of(session, other.id):
         if isinstance(record, CustomerTag) and record.deleted_at is None and record.tag in keep_tags:
