@@ -203,7 +203,7 @@ async def test_the_edit_dialogs_offer_consent_for_a_person_and_a_contact_not_a_c
     zhang, acme, _li = book
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
-        await _customer_screen(app, pilot, acme.id)
+        screen = await _customer_screen(app, pilot, acme.id)
         detail = customer_detail(ctx, acme.id)
         company = EditCustomerScreen(detail.customer, [])
         app.push_screen(company)
@@ -226,6 +226,8 @@ async def test_the_edit_dialogs_offer_consent_for_a_person_and_a_contact_not_a_c
             ids.index("do_not_contact")).prompt))
         person = EditCustomerScreen(customer_detail(ctx, zhang.id).customer, [])
         app.pop_screen()
+        rows = screen.query_one("#contacts", OptionList)
+        await _until(pilot, lambda: "⛔ do not contact" in str(rows.get_option_at_index(0).prompt))  # on its row
         app.push_screen(person)
         await _until(pilot, lambda: app.screen is person)
         assert "consent_source" in person.labels()
