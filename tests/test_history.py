@@ -262,3 +262,12 @@ def test_crm_history_of_a_deal_lists_its_stage_moves_not_its_customers_edits(ctx
     assert lines[1].endswith("move deal ERP rollout to Needs confirmed")
     assert "    deal ERP rollout: Deal stage Initial contact → Needs confirmed" in lines
     assert not any("Industry" in line for line in lines)
+
+
+def test_a_column_added_by_a_later_migration_is_logged_too(ctx: Context, home: Path) -> None:
+    acme = add_customer(ctx, "Acme")
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, _):  # customer.notes comes from a migration after 0008
+        connection.execute("UPDATE customer SET notes = 'met at the fair' WHERE id = ?", (acme.id,))
+
+    logged = rows(home, "record_id = ? AND field = 'notes'", (acme.id,))
+    assert [(row["old_value"], json.loads(row["new_value"])) for row in logged] == [("null", "met at the fair")]
