@@ -25,19 +25,6 @@ from crmtui.store.raw import from_db
 if TYPE_CHECKING:
     from crmtui.services.views import ContactView, CustomerView
 
-__all__ = [
-    "PERSONAL_EDITABLE",
-    "ErasurePlan",
-    "NoteHit",
-    "PersonRecord",
-    "edit_personal",
-    "erase_person",
-    "erasure_plan",
-    "export_person",
-    "find_person",
-    "follow_up_refusal",
-]
-
 PERSONAL_EDITABLE = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_reason")
 """The fields of consent and do-not-contact, by their keys (core/fields.py), on a person customer or a contact."""
 

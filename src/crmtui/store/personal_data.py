@@ -99,8 +99,8 @@ def _record(row: Sequence, tier: int = 4) -> PersonRecord:
 
 
 def find_people(conn: sqlite3.Connection, ref: str, limit: int) -> list[PersonRecord]:
-    """The person records `ref` names, strongest match first: an exact id (or an id prefix of 4+ characters), an
-    exact name (normalised), else a fragment of a name or pinyin key. Erased records answer only by id. Deleted
+    """The person records `ref` names, strongest match first: an exact id, an exact name (normalised), else a
+    fragment of a name or pinyin key, or an id prefix of 4+ characters. Erased records answer only by id. Deleted
     records are found too: what the file still holds of them is theirs to export or erase."""
     exact = conn.execute(f"SELECT * FROM ({_PEOPLE}) WHERE id = ?", (ref,)).fetchall()
     if exact:
@@ -113,8 +113,8 @@ def find_people(conn: sqlite3.Connection, ref: str, limit: int) -> list[PersonRe
     pattern = like_pattern(ref.strip())
     prefix = ref.lower() + "%" if len(ref) >= 4 and all(ch in "0123456789abcdef-" for ch in ref.lower()) else None
     rows = conn.execute(
-        f"SELECT * FROM ({_PEOPLE}) WHERE NOT erased AND (name LIKE ? ESCAPE '\\' OR pinyin LIKE ? ESCAPE '\\'"
-        " OR id LIKE ?) ORDER BY name LIMIT ?", (pattern, pattern, prefix or "\x00", limit)).fetchall()
+        f"SELECT * FROM ({_PEOPLE}) WHERE NOT erased AND (name LIKE ? ESCAPE '\\' OR pinyin LIKE ? ESCAPE '\\')"
+        " OR id LIKE ? ORDER BY name LIMIT ?", (pattern, pattern, prefix or "\x00", limit)).fetchall()
     return [_record(row, 4) for row in rows]
 
 
