@@ -213,6 +213,7 @@ def erase_records(conn: sqlite3.Connection, outbox: OutboxWriter, records: Seque
     """Writes the erasure as changes (so a team's server and laptops receive it): each record's personal fields
     emptied and its name a tombstone, marked erased and do-not-contact; the chosen follow-ups' notes, goal and
     next plan emptied. A person customer's next follow-up goes too: nobody is to call them."""
+    conn.execute("PRAGMA secure_delete = ON")  # the values written over are zeroed where they stood
     for record in records:
         values = erased_values(record.table, record.id)
         values.update(erased_at=now, do_not_contact=True, do_not_contact_on=today, updated_at=now)
