@@ -15,7 +15,6 @@ from typing import Any
 
 from crmtui.core import normalize
 from crmtui.core.errors import Ambiguous, CrmError, InvalidInput, Match
-from crmtui.core.i18n import _
 from crmtui.core.labels import DateProblem
 from crmtui.services.context import Context
 from crmtui.services.customers import customer_fields
@@ -232,8 +231,3 @@ def kind_of(text: str | None) -> str | None:
     if folded in COMPANY_WORDS:
         return "company"
     raise InvalidInput("type", "person or company (个人 or 公司)", text)
-
-
-def imported_mark() -> str:
-    """How an imported record is marked where it is shown (the timeline, a deal's line)."""
-    return _("imported")
