@@ -27,3 +27,10 @@ def test_a_remapped_key_is_the_one_named(ctx: Context) -> None:
         "2 changes were rejected by the server: press X to see why")
     assert team_words.advice(_in_pool(), ctx) == (
         "claim it back from the pool (/ in the app, `crm pool claim` in the shell), then make the change again")
+
+
+def test_a_new_records_empty_columns_are_not_listed_but_a_cleared_field_is(ctx: Context) -> None:
+    follow_up = {"notes": "called", "channel": "phone", "next_plan": None, "imported_from": None}
+    assert team_words.change_fields(ctx, "follow_up", follow_up, "insert") == [("Notes", "called"),
+                                                                               ("Channel", "Phone")]
+    assert team_words.change_fields(ctx, "customer", {"email": None}, "update") == [("Email", "—")]

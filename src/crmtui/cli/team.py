@@ -238,7 +238,7 @@ def sync_conflicts(
         if rejected:
             out(_("Rejected changes (not on the server):"))
         for r in rejected:
-            fields = ", ".join(f"{name}={shown_value(value)}" for name, value in change_fields(session, r.table, r.changes))
+            fields = ", ".join(f"{name}={shown_value(value)}" for name, value in change_fields(session, r.table, r.changes, r.kind))
             out(_("  #{seq} {customer} · {what}: {reason}").format(
                 seq=r.seq, customer=r.customer or _("a customer no longer on this laptop"),
                 what=record_kind(r.table), reason=reason_text(r.reason)))

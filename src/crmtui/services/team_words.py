@@ -415,12 +415,14 @@ def change_value(ctx: Context, name: str, value: object) -> str:
     return str(value)
 
 
-def change_fields(ctx: Context, table: str, changes: dict) -> list[tuple[str, str]]:
+def change_fields(ctx: Context, table: str, changes: dict, kind: str | None = None) -> list[tuple[str, str]]:
     """The fields of a change a rep made, by their labels, with their values as the app shows them (never the
-    hidden columns)."""
+    hidden columns). A new record's (`kind` insert) empty columns are none of the rep's doing: left out (an
+    update's empty value is a field the rep cleared, and stays)."""
     hidden = hidden_columns(table)
     return [(labels.column(table, name), change_value(ctx, name, value))
-            for name, value in changes.items() if name not in hidden]
+            for name, value in changes.items()
+            if name not in hidden and not (kind == "insert" and value in (None, ""))]
 
 
 def raw_fields(rejection: Rejection) -> list[dict[str, object]]:

@@ -116,7 +116,7 @@ class ConflictsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             what = max(16, width // 4)
             lines = [row(("  #" + str(r.seq), 8), (f"{customer} · {record_kind(r.table)}", what),
                          (fit(reason_text(r.reason), width - 8 - what - 4).rstrip(), 0))]
-            fields = [f"{label}={value}" for label, value in change_fields(ctx, r.table, r.changes)]
+            fields = [f"{label}={value}" for label, value in change_fields(ctx, r.table, r.changes, r.kind)]
             lines += [Text(line) for line in wrapped(fields, width)]
             # Its companions (the customer's dates the follow-up moved) are listed and dismissed with it.
             options.append(Option(Text("\n").join(lines), id=f"rejected-{r.seq}"))
