@@ -147,7 +147,7 @@ class BulkWriter:
         getter = _GETTERS.get(model)
         if getter is None:
             getter = _GETTERS[model] = itemgetter(*_columns(model))
-        self._staged.append((table, record_id, dict(zip(_columns(model), getter(values), strict=True)), at))
+        self._staged.append((table, record_id, dict(zip(_columns(model), getter(values))), at))
         self._models[table] = model
         return record_id
 
