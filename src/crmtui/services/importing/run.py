@@ -49,8 +49,8 @@ from crmtui.services.importing.readers import (
 from crmtui.services.scoring import lead_score
 from crmtui.store import customers as customer_store
 from crmtui.store import importing as store
-from crmtui.store.bulk import BulkWriter
-from crmtui.store.models import Contact, Customer, CustomerTag, new_id
+from crmtui.store.bulk import BulkWriter, new_id
+from crmtui.store.models import Contact, Customer, CustomerTag
 
 ON_DUPLICATE = ("skip", "merge", "create")
 BATCH = 2000
