@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sqlite3
 import unicodedata
@@ -28,6 +29,7 @@ from crmtui.services.context import open_context
 from crmtui.services.customers import add_contact, add_customer
 from crmtui.services.importing import run as import_run
 from crmtui.store.bulk import _columns, new_ids
+from crmtui.store.bulk import new_id as bulk_new_id
 from crmtui.store.follow_ups import FollowUpRow, follow_up_values
 from crmtui.store.models import new_id
 from crmtui.store.raw import to_db
@@ -193,6 +195,20 @@ def test_new_ids_are_random_version_4_uuids_as_uuid4_writes_them() -> None:
         assert parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == text
     # every variant digit uuid4 can write shows up: the bits are taken as uuid4 takes them, not fixed
     assert {text[19] for text in ids} == set("89ab")
+
+
+def test_a_forked_process_makes_ids_of_its_own() -> None:
+    bulk_new_id()  # ids are made ahead
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.write(write, bulk_new_id().encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    made_by_child = os.read(read, 64).decode()
+    os.close(read), os.close(write)
+    assert uuid.UUID(made_by_child).version == 4
+    assert made_by_child != bulk_new_id()
 
 
 # ---------------------------------------------------------------- the keys' shortcuts change no key

@@ -86,6 +86,7 @@ class _Ids:
 
 new_id = _Ids()
 """A new record id (what models.new_id makes, made faster)."""
+os.register_at_fork(after_in_child=lambda: new_id._ready.clear())  # a forked child must not hand out its parent's ids
 
 
 def _utc_text(moment: datetime) -> str:
@@ -100,7 +101,8 @@ def _utc_text(moment: datetime) -> str:
 
 class _Stored:
     """Values as SQLAlchemy writes them to SQLite: times as UTC text, days as ISO text, booleans as 0/1. A write's
-    moments repeat (every record of an import is made at the same moment), so each one's text is made once."""
+    moments repeat (the tags, contacts and notes of a run are made at its one moment), so each one's text is made
+    once."""
 
     def __init__(self) -> None:
         self._texts: dict[object, object] = {}
