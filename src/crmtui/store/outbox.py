@@ -155,7 +155,7 @@ class OutboxWriter:
         moment it was made) each, one mutation a record stamped at that moment. These mutations are final for the
         transaction: a later change of one of these records in it queues a mutation of its own."""
         node = self.client_id()
-        # What repeats is made once: the moments (an import makes all its records at one), the stamps' text of a
+        # What repeats is made once: the moments (an import stages all its records at one), the stamps' text of a
         # table's fields (all of a new record's fields carry one stamp) and the fields' names, kept once for all.
         moments: dict[datetime, tuple[int, str | None]] = {}
         templates: dict[tuple[str, ...], tuple[tuple[str, ...], list[str]]] = {}
