@@ -101,8 +101,7 @@ def _utc_text(moment: datetime) -> str:
 
 class _Stored:
     """Values as SQLAlchemy writes them to SQLite: times as UTC text, days as ISO text, booleans as 0/1. A write's
-    moments repeat (the tags, contacts and notes of a run are made at its one moment), so each one's text is made
-    once."""
+    moments repeat (every tag an import adds is made at the run's moment), so each one's text is made once."""
 
     def __init__(self) -> None:
         self._texts: dict[object, object] = {}
