@@ -228,3 +228,16 @@ def test_crm_undo_with_nothing_to_undo_says_so(ctx: Context) -> None:
     assert ok("undo", "--list").stdout.strip() == "Nothing to undo."
 
 
+
+
+def test_an_action_whose_changes_are_all_gone_is_passed_over(ctx: Context, home: Path) -> None:
+    # a person's erasure deletes the history rows of their records: an action left with none has nothing to revert
+    acme = add_customer(ctx, "Acme", industry="steel")
+    edit_customer(ctx, acme.id, {"industry": "mining"})
+    last = query(home, "SELECT action_id FROM change_action ORDER BY rowid DESC LIMIT 1")[0][0]
+    with sqlite3.connect(home / "data" / "crm.db") as connection:
+        connection.execute("DELETE FROM change_log WHERE action_id = ?", (last,))
+
+    plan = undo_plan(ctx)
+    assert plan.what == "add customer Acme"
+    assert [entry.what for entry in undoable(ctx)] == ["add customer Acme"]

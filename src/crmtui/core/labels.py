@@ -165,7 +165,10 @@ COLUMN = {"name": N_("Name"), "company": N_("Company"), "industry": N_("Industry
           "number": N_("Contract no."), "signed_on": N_("Signed on"), "end_on": N_("Ends on"),
           "due_on": N_("Payment due date"), "paid_on": N_("Paid on"), "tag": N_("Tags"),
           "external_id": N_("Id in the system it came from"), "owner_name": N_("Rep in the system it came from"),
-          "imported_from": N_("Imported from")}
+          "imported_from": N_("Imported from"), "consent_source": N_("Consent source"),
+          "consent_on": N_("Consent date"), "do_not_contact": N_("Do not contact"),
+          "do_not_contact_on": N_("Asked not to be contacted on"), "do_not_contact_reason": N_("Do-not-contact reason"),
+          "erased_at": N_("Erased on")}
 """The label of each stored column a rep fills in, by column name (the same column means the same thing in every
 table, except the ones below)."""
 COLUMN_OF_TABLE = {("contact", "title"): N_("Job title"), ("deal", "title"): N_("Title"),

@@ -251,6 +251,8 @@ def undoable_actions(execute: Execute, actor: str | None, limit: int) -> list[Lo
         "SELECT a.action_id, a.at, a.source, a.actor, a.what, a.undoes, NULL FROM change_action a"
         " WHERE a.source NOT IN ('sync', 'undo') AND a.undoes IS NULL AND (a.actor IS NULL OR a.actor = ?)"
         " AND NOT EXISTS (SELECT 1 FROM change_action u WHERE u.undoes = a.action_id)"
+        # an action whose changes are all gone (a person's erasure removes theirs) has nothing left to revert
+        " AND EXISTS (SELECT 1 FROM change_log c WHERE c.action_id = a.action_id)"
         " ORDER BY a.rowid DESC LIMIT ?", (actor, limit)).fetchall()
     return [LoggedAction(*row) for row in rows]
 
