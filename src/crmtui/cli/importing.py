@@ -16,6 +16,7 @@ import typer
 from crmtui.cli.output import console, out, print_json
 from crmtui.cli.session import open_session
 from crmtui.core.i18n import N_, _
+from crmtui.services.importing.words import added_lines, summary_lines
 
 if TYPE_CHECKING:
     from crmtui.services.importing.run import ImportResult
@@ -82,27 +83,9 @@ def _with_progress(work: Any, total: int | None) -> ImportResult:
 
 
 def _report(result: ImportResult) -> None:
-    where = result.path.name + (f" [{result.sheet}]" if result.sheet else "")
-    fmt = result.format.upper() + (f", {result.encoding}" if result.encoding else "")
-    kind = {"customers": _("customers"), "contacts": _("contacts"), "leads": _("leads"), "deals": _("deals"),
-            "follow-ups": _("follow-ups")}[result.kind]
-    counts = {"created": result.created, "merged": result.merged, "skipped": result.skipped, "refused": result.refused}
-    if result.dry_run:
-        out(_("dry run of {file} ({format}) as {kind}: nothing was stored").format(file=where, format=fmt, kind=kind))
-        out(_("would create {created}, merge {merged}, skip {skipped}, refuse {refused}").format(**counts))
-    else:
-        out(_("imported {file} ({format}) as {kind}: created {created}, merged {merged}, skipped {skipped},"
-              " refused {refused}").format(file=where, format=fmt, kind=kind, **counts))
-    extra = []
-    if result.contacts:
-        extra.append(_("contacts added with them: {count}").format(count=result.contacts))
-    if result.customers and result.kind in ("deals", "follow-ups"):
-        extra.append(_("customers added for them (not in the book by that name): {count}").format(
-            count=result.customers))
-    elif result.customers:
-        extra.append(_("companies added for their contacts: {count}").format(count=result.customers))
-    if result.merged and result.kind == "deals":
-        extra.append(_("deals updated from changed rows: {count}").format(count=result.merged))
+    for line in summary_lines(result):
+        out(line)
+    extra = added_lines(result)
     if extra:
         out("  " + "; ".join(extra))
     if result.refusals:

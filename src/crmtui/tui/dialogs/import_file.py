@@ -28,6 +28,7 @@ from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.normalize import visible
 from crmtui.services.importing.mapping import KINDS
+from crmtui.services.importing.words import KIND_WORDS, added_lines, summary_lines
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import fit
@@ -40,9 +41,6 @@ SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".vcf", ".vcard")
 """The files the import reads (a .txt or .tsv is read as CSV): the only ones Tab offers, and the only ones taken."""
 ON_DUPLICATE = {"skip": N_("skip"), "merge": N_("merge"), "create": N_("create")}
 """What a row that repeats a record does (the services' choices, in the rep's words)."""
-KIND_WORDS = {"customers": N_("customers"), "contacts": N_("contacts"), "leads": N_("leads"), "deals": N_("deals"),
-              "follow-ups": N_("follow-ups")}
-"""The kinds' names in the rep's language; a kind the services add later shows as its own name until it has one."""
 SHOWN_REFUSALS = 5
 """Refused rows listed under the counts (all are counted; the rejects file has every one)."""
 COLUMN_WIDTH = 24
@@ -119,22 +117,8 @@ def mapping_lines(result: ImportResult) -> list[str]:
 
 def count_lines(result: ImportResult) -> list[str]:
     """What the run did (or would do): the counts, the records added beside them, the first refusals."""
-    where = result.path.name + (f" [{result.sheet}]" if result.sheet else "")
-    fmt = result.format.upper() + (f", {result.encoding}" if result.encoding else "")
-    kind = _(KIND_WORDS.get(result.kind, result.kind))
-    counts = {"created": result.created, "merged": result.merged, "skipped": result.skipped,
-              "refused": result.refused}
-    if result.dry_run:
-        lines = [_("dry run of {file} ({format}) as {kind}: nothing was stored").format(file=where, format=fmt,
-                                                                                         kind=kind),
-                 _("would create {created}, merge {merged}, skip {skipped}, refuse {refused}").format(**counts)]
-    else:
-        lines = [_("imported {file} ({format}) as {kind}: created {created}, merged {merged}, skipped {skipped},"
-                   " refused {refused}").format(file=where, format=fmt, kind=kind, **counts)]
-    if result.contacts:
-        lines.append("  " + _("contacts added with them: {count}").format(count=result.contacts))
-    if result.customers:
-        lines.append("  " + _("companies added for their contacts: {count}").format(count=result.customers))
+    lines = summary_lines(result)
+    lines += ["  " + line for line in added_lines(result)]
     if result.refusals:
         lines.append(_("refused:"))
         for refused in result.refusals[:SHOWN_REFUSALS]:
@@ -402,7 +386,7 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         self.importing = False
         self.done = result
         self.query_one("#import-progress").display = False
-        lines = count_lines(result)
+        lines = summary_lines(result)
         if self.stop.is_set():
             lines.insert(0, _("The import had finished before it could be stopped: it is stored."))
         self.query_one("#import-summary", Static).update(visible("\n".join(lines)))
