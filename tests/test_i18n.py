@@ -82,7 +82,7 @@ def test_translations_are_chinese(catalog) -> None:  # type: ignore[no-untyped-d
     """Every translation has Chinese text, except those that are only keys, placeholders and marks."""
     allowed_without_chinese = {"{title} → {stage}", "{field}: {expected}", "{problem}", "{heading}:",
                                "  #{seq} {customer} · {what}: {reason}", "  {table} {id}: {reason}",
-                               "{why}: {reason}"}
+                               "{why}: {reason}", "{reason}", "({when}, {source})"}
     latin = [m.id for m in catalog if m.id and m.string and m.id not in allowed_without_chinese
              and not any("\u4e00" <= ch <= "\u9fff" or ch == "、" for ch in "".join(m.string))]
     assert not latin, latin
@@ -132,10 +132,10 @@ def test_extraction_is_deterministic_and_the_pot_current(template) -> None:  # t
 
 
 def test_plural_messages_are_translated_for_every_count(zh) -> None:  # type: ignore[no-untyped-def]
-    one, many = "{count} change was rejected by the server: press C to see why", \
-        "{count} changes were rejected by the server: press C to see why"
-    assert i18n.ngettext(one, many, 1).format(count=1) == "服务器拒绝了 1 项更改：按 C 查看原因"
-    assert i18n.ngettext(one, many, 5).format(count=5) == "服务器拒绝了 5 项更改：按 C 查看原因"
+    one, many = "{count} change was rejected by the server: press {key} to see why", \
+        "{count} changes were rejected by the server: press {key} to see why"
+    assert i18n.ngettext(one, many, 1).format(count=1, key="C") == "服务器拒绝了 1 项更改：按 C 查看原因"
+    assert i18n.ngettext(one, many, 5).format(count=5, key="C") == "服务器拒绝了 5 项更改：按 C 查看原因"
     assert i18n.names_text(["甲", "乙", "丙", "丁", "戊"]) == "甲、乙、丙 及另外 2 个"
 
 
