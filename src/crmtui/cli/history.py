@@ -68,23 +68,16 @@ def print_entry(entry: HistoryEntry, most: int | None = None) -> None:
     print_changes(entry.changes, most)
 
 
-def print_changes(changes: tuple[ChangeLine, ...], most: int | None) -> None:
-    """The changes, one a line; past `most`, how many more."""
+def print_changes(changes: tuple[ChangeLine, ...], most: int | None, total: int | None = None) -> None:
+    """The changes, one a line; past `most`, how many more (of `total` when only some were built)."""
+    from crmtui.services.history import change_text  # deferred with the other history services
+
+    count = len(changes) if total is None else total
     for line in changes[:most]:
         out("    " + change_text(line))
-    if most is not None and len(changes) > most:
-        out("    " + _("… and {count} more").format(count=len(changes) - most))
-
-
-def change_text(line: ChangeLine) -> str:
-    """A change as one line: "deal ERP rollout: Amount 10,000 → 12,000", "contact Wang Wei: added"."""
-    if line.kind == "insert":
-        return _("{record}: added").format(record=line.record)
-    if line.kind == "delete":
-        return _("{record}: deleted").format(record=line.record)
-    if line.kind == "restore":
-        return _("{record}: brought back").format(record=line.record)
-    return f"{line.record}: {line.field} {line.old} → {line.new}"
+    shown = min(len(changes), most) if most is not None else len(changes)
+    if count > shown:
+        out("    " + _("… and {count} more").format(count=count - shown))
 
 
 def undo(

@@ -126,6 +126,18 @@ class HistoryEntry:
                             for line in self.changes]}
 
 
+def change_text(line: ChangeLine) -> str:
+    """A change as one line, alike in the history, the undo question and `crm undo`: "deal ERP rollout: Amount
+    10,000 → 12,000", "contact Wang Wei: added"."""
+    if line.kind == "insert":
+        return _("{record}: added").format(record=line.record)
+    if line.kind == "delete":
+        return _("{record}: deleted").format(record=line.record)
+    if line.kind == "restore":
+        return _("{record}: brought back").format(record=line.record)
+    return f"{line.record}: {line.field} {line.old} → {line.new}"
+
+
 def history_of(ctx: Context, *, customer_id: str | None = None, deal_id: str | None = None,
                limit: int | None = 50) -> list[HistoryEntry]:
     """The history of a customer (with its contacts, deals, contracts, payments, follow-ups and tags) or of one

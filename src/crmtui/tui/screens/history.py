@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets.option_list import Option
 
 from crmtui.core.i18n import N_, _, sentences
-from crmtui.services.history import ChangeLine, HistoryEntry, history_of
+from crmtui.services.history import HistoryEntry, change_text, history_of
 from crmtui.services.undo import UndoPlan, undo, undo_plan
 from crmtui.tui.base import run_on_screen
 from crmtui.tui.dialogs.confirm import ConfirmScreen
@@ -68,24 +68,13 @@ class HistoryScreen(ServerListScreen):
         for entry, who in zip(entries, whos, strict=True):
             what = entry.what + ("  " + _("(undone)") if entry.undone else "")
             options.append(Option(row((entry.when, when_width), (who, who_width), (what, 0, "bold"))))
-            options += [Option(row(("", 2), (change_words(line), width - 4), gap=0)) for line in entry.changes]
+            options += [Option(row(("", 2), (change_text(line), width - 4), gap=0)) for line in entry.changes]
         if not options:
             options.append(Option(Text(_("No history yet.")), disabled=True))
         self.show_count(len(entries))
         listing.set_options(options)
         listing.highlighted = 0 if entries else None
         listing.focus()
-
-
-def change_words(line: ChangeLine) -> str:
-    """A change as the history screen and the undo question say it."""
-    if line.kind == "insert":
-        return _("{record}: added").format(record=line.record)
-    if line.kind == "delete":
-        return _("{record}: deleted").format(record=line.record)
-    if line.kind == "restore":
-        return _("{record}: brought back").format(record=line.record)
-    return f"{line.record}: {line.field} {line.old} → {line.new}"
 
 
 def ask_undo(app: CrmApp) -> None:
@@ -98,7 +87,7 @@ def ask_undo(app: CrmApp) -> None:
         if plan.refusal:
             app.notify(plan.refusal, title=_("Not undone"), severity="warning")
             return
-        lines = [change_words(line) for line in plan.changes[:ASKED_CHANGES]]
+        lines = [change_text(line) for line in plan.changes[:ASKED_CHANGES]]
         if len(plan.changes) > ASKED_CHANGES:
             lines.append(_("… and {count} more").format(count=len(plan.changes) - ASKED_CHANGES))
         question = sentences(_("Undo {what}?").format(what=plan.what), _("({when}, {source})").format(
