@@ -271,3 +271,14 @@ def test_a_column_added_by_a_later_migration_is_logged_too(ctx: Context, home: P
 
     logged = rows(home, "record_id = ? AND field = 'notes'", (acme.id,))
     assert [(row["old_value"], json.loads(row["new_value"])) for row in logged] == [("null", "met at the fair")]
+
+
+def test_a_merge_names_the_kept_customer_in_the_history_of_the_merged_one(ctx: Context) -> None:
+    # the kept customer has every field the other has: the merge changes nothing of it
+    keep = add_customer(ctx, "深圳创新电子科技有限公司", phone="13800138000")
+    other = add_customer(ctx, "深圳创新电子", phone="13800138000", force=True)
+
+    merge_customers(ctx, keep.id, other.id)
+
+    merged = history_of(ctx, customer_id=other.id)[0]
+    assert merged.what == "merge 深圳创新电子 into 深圳创新电子科技有限公司"

@@ -165,7 +165,7 @@ def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChan
     for change in changes:
         grouped.setdefault(change.action_id or "", []).append(change)
     known = store.actions(execute, [key for key in grouped if key])
-    names = store.record_labels(execute, {(change.table, change.record_id) for change in changes})
+    names = names_of(execute, changes)
     found: list[HistoryEntry] = []
     for action_id, rows in sorted(grouped.items(), key=lambda item: -item[1][-1].seq):
         lines = tuple(line for change in rows if (line := _line(ctx, change, names, team_words)) is not None)
@@ -257,8 +257,16 @@ def action_text(ctx: Context, logged: store.LoggedAction, execute: store.Execute
     if words:
         return words
     rows = store.changes_of_action(execute, logged.action_id)
-    names = store.record_labels(execute, {(change.table, change.record_id) for change in rows})
-    return words_of_changes(ctx, rows, names, team_words)
+    return words_of_changes(ctx, rows, names_of(execute, rows), team_words)
+
+
+def names_of(execute: store.Execute, changes: list[store.LoggedChange]) -> dict[tuple[str, str], str]:
+    """The names of the records these changes touch and of the customers they point to (the customer a merge
+    kept, which the merge may not have changed at all)."""
+    records = {(change.table, change.record_id) for change in changes}
+    records |= {("customer", str(store.json_value(change.new_value))) for change in changes
+                if change.table == "customer" and change.field == "merged_into" and change.new_value not in (None, "null")}
+    return store.record_labels(execute, records)
 
 
 def _parents_first(changes: list[store.LoggedChange]) -> list[store.LoggedChange]:
