@@ -325,3 +325,10 @@ def test_service_errors_stay_english_in_english(ctx) -> None:  # type: ignore[no
         move_stage(ctx, deal.id, "lost")
     assert raised.value.message() == str(raised.value) == (
         "moving to Lost needs: reason (e.g. price, competitor, no budget, no decision, timing, no response, other)")
+
+
+def test_a_customers_notes_and_a_follow_ups_notes_have_their_own_chinese_words(zh) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.core import labels
+
+    assert labels.column("customer", "notes") == "备注"
+    assert labels.column("follow_up", "notes") == "跟进内容"

@@ -172,6 +172,7 @@ COLUMN = {"name": N_("Name"), "company": N_("Company"), "industry": N_("Industry
 """The label of each stored column a rep fills in, by column name (the same column means the same thing in every
 table, except the ones below)."""
 COLUMN_OF_TABLE = {("contact", "title"): N_("Job title"), ("deal", "title"): N_("Title"),
+                   ("customer", "notes"): N_("Customer notes"),
                    ("payment", "amount_cents"): N_("Payment amount")}
 
 

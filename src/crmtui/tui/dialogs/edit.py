@@ -34,7 +34,8 @@ def field_labels() -> dict[str, str]:
     """Editable customer fields and their names in the current language."""
     names = ("name", "phone", "email", "wechat", "company", "region", "industry", "source", "interest", "tier", "owner",
              "status", "notes")
-    return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown()}  # the edit's name for tags
+    return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown(),  # the edit's name for tags
+            "notes": labels.column("customer", "notes")}  # not a follow-up's notes (跟进内容 in Chinese)
 
 
 class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):

@@ -224,7 +224,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         for left, right in zip(pairs[::2], pairs[1::2], strict=True):
             profile.add_row(left[0], Text(visible(left[1] or "—")), right[0], Text(visible(right[1] or "—")))
         if view.notes:
-            profile.add_row(_("Notes"), Text(visible(view.notes)), "", "")
+            profile.add_row(_("Customer notes"), Text(visible(view.notes)), "", "")
         self.query_one("#profile", Static).update(profile)
 
     def _show_payments(self, view: Customer360) -> None:
