@@ -84,3 +84,14 @@ async def test_the_apps_quiet_day_suggests_the_demo_only_on_an_empty_book(ctx: C
             shown = str(app.screen.query_one("#agenda", OptionList).get_option_at_index(0).prompt)
         assert shown.startswith("Nothing due today.")
         assert ("crm demo" in shown) is not filled
+
+
+def test_show_indents_every_line_of_a_follow_ups_notes(ctx: Context) -> None:
+    from crmtui.services.follow_ups import log_follow_up
+
+    customer = add_customer(ctx, "Acme", status="customer")
+    log_follow_up(ctx, customer.id, channel="phone", goal="g", goal_met=True, notes="预算已批\n下周签约\n找王总",
+                  next_plan="call", next_at="fri 3pm")
+    lines = ok("show", "Acme").stdout.splitlines()
+    assert [line for line in lines if line.strip() in {"预算已批", "下周签约", "找王总"}] == [
+        "      预算已批", "      下周签约", "      找王总"]

@@ -262,7 +262,7 @@ def show(
                 + ("  " + _("by {rep}").format(rep=f.author) if f.author else "")
                 + (f"  {f.about}" if f.about else "") + ("  (" + _("corrected") + ")" if f.corrected else "")
                 + ("  (" + _("imported") + ")" if f.imported else "")
-                + f"\n      {f.notes}" + (f"\n      → {joined(f.next_plan, f.next_when)}" if f.next_plan or f.next_when else ""))
+                + "\n      " + f.notes.replace("\n", "\n      ") + (f"\n      → {joined(f.next_plan, f.next_when)}" if f.next_plan or f.next_when else ""))
 
     tier_word, score_word = _("tier"), _("score")
     out(f"{view.name}  [{view.status}]  {tier_word} {view.tier}  {score_word} {view.score}  {view.id[:8]}")
