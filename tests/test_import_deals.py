@@ -240,3 +240,33 @@ def test_a_deal_rows_unmapped_columns_go_into_its_customers_notes(tmp_path: Path
     assert result["unknown_columns"] == ["跟进备注"] and result["counts"]["created"] == 2
     assert show("华信")["notes"] == "机床: 跟进备注: 老客户介绍"
     assert "机床  Proposal" in ok("show", "华信").stdout and ok("show", "华信").stdout.count("(imported)") == 2
+
+
+def test_an_external_id_is_matched_only_within_its_customer(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", ["ID", "customer", "title"], [["1", "Acme", "Big deal"]])
+    assert imported(str(a), "--kind", "deals")["counts"]["created"] == 1
+    b = write_csv(tmp_path / "b.csv", ["ID", "customer", "title", "stage", "amount"],
+                  [["1", "Globex", "Other deal", "Engaging", "999"]])
+    second = imported(str(b), "--kind", "deals")
+    assert (second["counts"]["created"], second["counts"]["merged"]) == (1, 0)
+    assert [d["title"] for d in show("Acme")["deals"]] == ["Big deal"]
+    assert [d["title"] for d in show("Globex")["deals"]] == ["Other deal"]
+
+
+def test_two_deals_of_the_same_title_and_no_opening_day_stay_two_and_a_reimport_changes_nothing(
+        tmp_path: Path, home: Path) -> None:
+    path = write_csv(tmp_path / "deals.csv", ["customer", "title", "stage", "amount"],
+                     [["Acme", "GTX Basic", "Prospecting", "100"], ["Acme", "GTX Basic", "Engaging", "200"]])
+    first = imported(str(path), "--kind", "deals")
+    assert (first["counts"]["created"], first["counts"]["merged"]) == (2, 0)
+    with db(home) as connection:
+        changes = connection.execute("SELECT count(*) FROM deal_stage_change").fetchone()
+        assert connection.execute("SELECT count(*) FROM deal").fetchone() == (2,)
+    dry = json.loads(ok("import", str(path), "--kind", "deals", "--dry-run", "--json").stdout)
+    again = imported(str(path), "--kind", "deals")
+    for result in (dry, again):
+        assert (result["counts"]["created"], result["counts"]["merged"], result["counts"]["skipped"]) == (0, 0, 2)
+    with db(home) as connection:
+        assert connection.execute("SELECT count(*) FROM deal_stage_change").fetchone() == changes
+        assert sorted(connection.execute("SELECT stage, amount_cents FROM deal")) == [("initial", 10000),
+                                                                                     ("needs", 20000)]

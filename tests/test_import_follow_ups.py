@@ -113,3 +113,26 @@ def test_a_sheet_of_follow_ups_or_deals_is_read_as_such_without_kind(tmp_path: P
     people = tmp_path / "客户.csv"
     people.write_text("客户名称,手机,状态\nGlobex,13800138000,潜在客户\n", encoding="utf-8")
     assert json.loads(ok("import", str(people), "--dry-run", "--json").stdout)["kind"] == "customers"
+
+
+def test_a_follow_up_id_of_another_customer_is_another_follow_up(tmp_path: Path, ctx: Context) -> None:
+    add_customer(ctx, "Acme")
+    add_customer(ctx, "Globex")
+    imported(str(write_csv(tmp_path / "a.csv", [["Acme", "2026-10-01", "电话", "问了价格", "", "", "", "1"]])))
+    second = imported(str(write_csv(tmp_path / "b.csv", [["Globex", "2026-10-02", "拜访", "看了工厂", "", "", "",
+                                                          "1"]])))
+    assert (second["counts"]["created"], second["counts"]["skipped"]) == (1, 0)
+    assert [f["notes"] for f in show("Globex")["follow_ups"]] == ["看了工厂"]
+
+
+def test_imported_history_keeps_the_customers_planned_follow_up(tmp_path: Path, ctx: Context) -> None:
+    people = tmp_path / "客户.csv"
+    people.write_text("客户名称,下次跟进时间\nAcme,2026-11-30\nGlobex,2026-11-30\n", encoding="utf-8")
+    ok("import", str(people))
+    imported(str(write_csv(tmp_path / "calls.csv", [
+        ["Acme", "2026-11-01", "电话", "问了价格", "", "", "", ""],  # no next date: the plan stays
+        ["Globex", "2026-11-01", "电话", "问了价格", "", "", "2026-11-05", ""],  # older than the plan: it stays
+    ])))
+    for name in ("Acme", "Globex"):
+        customer = show(name)
+        assert customer["next_follow_up"].startswith("2026-11-30") and customer["last_contact"].startswith("2026-11-01")

@@ -144,11 +144,13 @@ def deals_of(connection: sqlite3.Connection, customer_id: str) -> list[Reference
         (customer_id,))]
 
 
-def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: FollowUpRow) -> FollowUpRow:
+def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: FollowUpRow,
+                     keep_plan: bool = False) -> FollowUpRow:
     """Appends the follow-up (a correction supersedes the one it names) and, when it is the customer's newest
     current one, moves the customer's last contact and next
     follow-up to it, with their mutations: the customer's dates are always those of its newest follow-up, as on
-    the team server, even when a clock stepped back between two writes."""
+    the team server, even when a clock stepped back between two writes. An imported one (keep_plan) leaves the
+    customer's planned follow-up as kept_plan says."""
     row.id = row.id or str(uuid.uuid4())
     values = follow_up_values(row, outbox.now)
     columns = ", ".join(["id", *values])
@@ -161,6 +163,9 @@ def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: 
     newest = connection.execute(f"SELECT max(at) FROM follow_up f WHERE f.customer_id = ? AND f.id != ? AND {current('f')}",
                                 (row.customer_id, row.id)).fetchone()[0]
     changes = customer_changes(row, outbox.now, from_db(newest))
+    if changes and keep_plan:
+        changes["next_follow_up_at"] = kept_plan(row, from_db(connection.execute(
+            "SELECT next_follow_up_at FROM customer WHERE id = ?", (row.customer_id,)).fetchone()[0]))
     if not changes:
         return row
     connection.execute(
@@ -185,6 +190,14 @@ def customer_changes(row: FollowUpRow, now: datetime, newest: datetime | None) -
     if newest is not None and newest > row.at:
         return {}
     return {"last_contact_at": row.at, "next_follow_up_at": row.next_at, "updated_at": now}
+
+
+def kept_plan(row: FollowUpRow, plan: datetime | None) -> datetime | None:
+    """The next follow-up after an imported follow-up (keep_plan): history from another system leaves a plan the
+    customer has when it gives no next date, or happened before the planned day (the plan was made after it)."""
+    if plan is not None and (row.next_at is None or row.at < plan):
+        return plan
+    return row.next_at
 
 
 def follow_ups_of(session: Session, customer_id: str, limit: int | None = None) -> list[FollowUp]:

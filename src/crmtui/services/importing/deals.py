@@ -93,7 +93,10 @@ class DealRun(HistoryRun):
         self.deal_defaults = defaults(Deal)
         self.change_defaults = defaults(DealStageChange)
         self.known = store.deal_keys(self.connection)
-        """The book's deals by external id (and by customer, title and opening day when a file has no ids)."""
+        """The book's deals by customer and external id (and by customer, title and opening day when a file has no
+        ids); a deal this run adds joins only by its external id, so two rows alike in a file stay two deals."""
+        self.claimed: set[str] = set()
+        """The book's deals a row of this file recognised without an id: each is one row's, never two."""
         self.won_customers: set[str] = set()
         self.open_customers: set[str] = set()
         self.notes_added: dict[str, list[str]] = {}
@@ -102,13 +105,27 @@ class DealRun(HistoryRun):
     def row(self, row: Row) -> None:
         cells = self.cells(row)
         deal = self._deal(cells)
-        found = self.known.get(deal["key"])
+        found = self._recognised(deal)
         if found is not None:
             self._again(row.number, found, deal)
         else:
             self._add(deal)
         if self.batch >= BATCH:
             self.write()
+
+    def _recognised(self, deal: dict[str, Any]) -> store.DealKey | None:
+        """The deal of the book the row is: by its id, or else the first deal with its customer, title and opening
+        day no earlier row took, preferring one the row leaves unchanged (a re-import then changes nothing)."""
+        candidates = self.known.get(deal["key"], [])
+        if deal["key"][0] == "id":
+            return candidates[0] if candidates else None
+        free = [found for found in candidates if found.id not in self.claimed]
+        if not free:
+            return None
+        found = next((f for f in free if self._changes_of(store.deal_values(self.connection, f.id), deal) is None),
+                     free[0])
+        self.claimed.add(found.id)
+        return found
 
     def _deal(self, cells: Cells) -> dict[str, Any]:
         """The row's deal as checked values, and the key that recognises it on a re-import."""
@@ -135,7 +152,7 @@ class DealRun(HistoryRun):
         external_id = cells.get("external_id")
         kind = self.checked(cells, lambda: kind_of(cells.get("type")), "type")
         customer_id = self.customer_id(cells, kind)
-        key = ("id", external_id) if external_id else ("row", customer_id, normalize.name_key(title) or title,
+        key = ("id", customer_id, external_id) if external_id else ("row", customer_id, normalize.name_key(title) or title,
                                                           to_db(self.moment_of(created)) if created else "")
         owner, competitor = cells.get("owner"), cells.get("competitor")
         return {"key": key, "customer_id": customer_id, "title": title, "stage": stage, "amount_cents": amount,
@@ -166,7 +183,8 @@ class DealRun(HistoryRun):
                   "external_id": deal["external_id"], "owner_name": deal["owner_name"],
                   "imported_from": self.file_name, "created_at": self.now, "updated_at": self.now}
         deal_id = self.stage(Deal, values)
-        self.known[deal["key"]] = store.DealKey(deal_id, deal["customer_id"], stage.key)
+        if deal["key"][0] == "id":  # a row without an id never matches a deal of its own file
+            self.known[deal["key"]] = [store.DealKey(deal_id, deal["customer_id"], stage.key)]
         self.stage(DealStageChange, self._change(deal_id, None, first if closing else stage.key, opened))
         if closing:
             self.stage(DealStageChange, self._change(deal_id, first, stage.key, closed))  # type: ignore[arg-type]

@@ -9,7 +9,8 @@ An imported follow-up is history, marked with the file it came from: it may lack
 a follow-up logged today must have (`crm log` and the app still ask for every field). It is written as any
 follow-up is: it becomes the customer's last contact, and its next date the customer's next follow-up, only when
 it is newer than every follow-up the customer has; an older one joins the timeline and moves nothing, so a next
-date long past does not put the customer on today's agenda as overdue. The same file imported again creates
+date long past does not put the customer on today's agenda as overdue. Nor does history undo a plan: a row with no
+next date, or dated before the customer's planned follow-up, leaves that plan. The same file imported again creates
 nothing: a row is recognised by its id column, or by its customer, moment and notes.
 """
 
@@ -89,7 +90,7 @@ class FollowUpRun(HistoryRun):
         deal_id = self._named(cells, "deal", follow_up_store.deals_of(self.connection, customer_id), extra)
         text = "\n".join([notes, *extra] if notes else extra)[:fields.TEXT_MAX]
         external_id = cells.get("external_id")
-        key = ("id", external_id) if external_id else ("row", customer_id, str(to_db(at)), text)
+        key = ("id", customer_id, external_id) if external_id else ("row", customer_id, str(to_db(at)), text)
         if key in self.seen or store.follow_up_seen(self.connection, customer_id, str(to_db(at)), text, external_id):
             self.skip(row.number, _("already imported: {customer} {when}").format(
                 customer=cells.get("customer"), when=self.ctx.clock.to_local(at).strftime("%Y-%m-%d %H:%M")))  # type: ignore[union-attr]
@@ -102,7 +103,7 @@ class FollowUpRun(HistoryRun):
         follow_up_store.insert_follow_up(self.connection, self.outbox, follow_up_store.FollowUpRow(
             customer_id=customer_id, at=at, channel=channel, goal=goal, goal_met=met, notes=text, next_plan=plan,
             next_at=next_at, contact_id=contact_id, deal_id=deal_id, imported_from=self.file_name,
-            external_id=external_id))
+            external_id=external_id), keep_plan=True)
 
     def _at(self, cells: Cells) -> datetime:
         """When it happened: required, and not in the future (history)."""
