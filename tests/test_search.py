@@ -214,3 +214,16 @@ def test_a_customer_hit_says_which_field_matched_when_the_name_does_not(ctx, boo
     assert detail("0013") == "phone: +86 138 0013 8000"
     assert detail("Acme 北京") == "region: 北京"
     assert detail("Acme") == ""
+
+
+def test_a_chinese_place_does_not_find_the_pinyin_of_other_words(ctx):
+    # 西安 is also written "xian", the pinyin of 有限 in every 有限公司: only a customer in Xi'an (or Xian) is meant
+    add_customer(ctx, "北京华信科技有限公司")
+    in_xian = add_customer(ctx, "秦川机械", region="西安")
+    in_latin = add_customer(ctx, "Qinchuan Tools", region="Xian")
+    contact_owner = add_customer(ctx, "Acme")
+    add_contact(ctx, contact_owner.id, "张先")  # zhang xian
+    found = {(h.kind, h.customer_id) for h in search(ctx, "西安")}
+    assert found == {("customer", in_xian.id), ("customer", in_latin.id)}
+    # typed as pinyin, it is pinyin: 有限 matches
+    assert "北京华信科技有限公司" in {h.customer_name for h in search(ctx, "xian")}

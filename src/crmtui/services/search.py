@@ -89,7 +89,7 @@ def _customer_detail(name: str, fields: dict[str, str | None], terms: list[list[
     if all(_contains(name, t) for t in terms):
         return ""
     for field, value in fields.items():
-        if not value or field in ("phone_key", "status"):
+        if not value or field in ("phone_key", "status", "notes"):
             continue
         matched = any(_contains(value, t) for t in terms)
         if field == "phone" and fields.get("phone_key"):
@@ -97,6 +97,21 @@ def _customer_detail(name: str, fields: dict[str, str | None], terms: list[list[
         if matched:
             return f"{_(_FIELD_LABELS[field])}: {value}"
     return ""  # the pinyin of the name matched (zs): the name says it
+
+
+def _without_latin_aliases(term: list[str]) -> list[str]:
+    """A term typed in Chinese without the Latin names of a place it may be (西安 → xian): those are pinyin too."""
+    if not normalize.has_cjk(term[0]):
+        return term
+    return [term[0], *(spelling for spelling in term[1:] if normalize.has_cjk(spelling))]
+
+
+def _shows_own(row: tuple, terms: list[list[str]]) -> bool:
+    """Whether each of these terms shows in the customer's own text (name, company, region, phone, email, WeChat,
+    notes), not only in the pinyin of its name."""
+    _kind, _rid, _cid, name, _main, region, fields = row
+    own = " ".join(str(value) for value in (name, region, *fields.values()) if value)
+    return all(_contains(own, term) for term in terms)
 
 
 def _detail(kind: str, name: str, main: str, extra: str, fields: dict[str, str | None], terms: list[list[str]]) -> str:
@@ -120,8 +135,19 @@ def search_kinds(ctx: Context, query: str, kinds: tuple[str, ...], limit: int = 
     terms = _terms(query)
     if not terms:
         return []
+    plain = [_without_latin_aliases(term) for term in terms]
     with ctx.db.read() as session:
-        rows = search_store.search(session, terms, limit, kinds)
+        if plain == terms:
+            rows = search_store.search(session, terms, limit, kinds)
+        else:
+            # A Chinese place's Latin names find a region written in Latin ("Beijing"), but must not match the
+            # pinyin of other words (西安's "xian" is the pinyin of 有限 in every 有限公司): customers are searched
+            # with them and kept only where a spelling shows in a field of their own; other kinds never have them.
+            rows = [row for row in search_store.search(session, terms, limit, ("customer",))
+                    if "customer" in kinds and _shows_own(row, [t for t, p in zip(terms, plain) if t != p])]
+            others = tuple(kind for kind in kinds if kind != "customer")
+            if others and len(rows) < limit:
+                rows += search_store.search(session, plain, limit - len(rows), others)
     hits = [SearchHit(kind, rid, cid, cname, " ".join(_detail(kind, cname, main, extra, fields, terms).split()),
                       fields.get("status") or "")
             for kind, rid, cid, cname, main, extra, fields in rows]

@@ -15,7 +15,7 @@ from crmtui.store.follow_ups import current
 _SQL = {
     "customer": """
         SELECT c.id, c.id, c.name, '', coalesce(c.region, ''), c.company, c.phone, c.phone_key, c.email, c.wechat,
-               c.status
+               c.status, c.notes
         FROM customer_fts f JOIN customer c ON c.id = f.ref
         WHERE {where} AND c.deleted_at IS NULL ORDER BY c.name LIMIT :limit""",
     "contact": """
@@ -42,7 +42,7 @@ _SQL = {
         JOIN follow_up u ON u.id = f.ref JOIN customer c ON c.id = u.customer_id
         WHERE """ + current("u") + """ AND c.deleted_at IS NULL ORDER BY u.at DESC LIMIT :limit""",
 }
-_CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat", "status")
+_CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat", "status", "notes")
 
 SHORT_SCAN = 20_000
 """Notes scanned, newest first, for a query made only of short words (预算): years of a rep's notes;
@@ -61,7 +61,8 @@ def _like(term: str) -> str:
 def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50,
            kinds: Sequence[str] | None = None) -> list[tuple]:
     """Rows (kind, record id, customer id, customer name, detail, second detail, {field: value}) matching
-    every term; the fields are a customer's company, phone, phone_key, email and wechat ({} for other kinds).
+    every term; the fields are a customer's company, phone, phone_key, email, wechat, status and notes ({} for
+    other kinds).
 
     Each term is a list of spellings, any of which may match ('北京市' or '北京'; '008613800138000' or
     '+8613800138000'). Terms whose spellings all have 3+ characters use the trigram index (MATCH); the
