@@ -102,22 +102,51 @@ def _plan(ctx: Context, execute: store.Execute) -> UndoPlan:
                     entry.changes if entry else (), refusal)
 
 
+SERVER_KEPT = frozenset({"claimed_at"})
+"""Columns the team server keeps for itself (when a lead was claimed): a pulled value of one never stops an undo."""
+REP_COLUMNS = frozenset({"owner", "author"})
+"""Columns that name a rep: the server fills them on what a rep pushed (the owner of a record the rep created, a
+follow-up's author), so a pulled value naming the rep themself only confirms their own write."""
+
+_TELLING = {"insert": 0, "delete": 1}
+"""Which later change the refusal names first: a record added since (a follow-up logged) tells the rep more than a
+record deleted, and both more than a field changed."""
+
+
 def _refusal(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
-    """Why the action cannot be undone: the first later change that stands on it, named."""
+    """Why the action cannot be undone: the most telling later change that stands on it, named."""
     if not changes:
         return None
     last = changes[-1].seq
+    rep = rep_of(ctx)
     created = {change.record_id for change in changes if change.kind == "insert"}
     fields = {(change.record_id, change.field or "deleted_at") for change in changes
               if change.kind != "insert" and (change.field or "deleted_at") not in store.DERIVED}
     changed = {record_id for record_id, _field in fields}
+    standing = []
     for later in store.later_changes(execute, last, sorted(created | changed)):
+        if _only_confirms(later, rep):
+            continue
         on_created = later.record_id in created or later.customer_id in created
         on_changed = (later.record_id, later.field or "deleted_at") in fields or (
             later.kind == "delete" and later.record_id in changed)
         if on_created or on_changed:
-            return _later_words(ctx, execute, later, what)
+            standing.append(later)
+    if standing:
+        telling = min(standing, key=lambda later: (_TELLING.get(later.kind, 2), later.seq))
+        return _later_words(ctx, execute, telling, what)
     return _values_moved(ctx, execute, changes, what)
+
+
+def _only_confirms(later: store.LoggedChange, rep: str | None) -> bool:
+    """A later change that cannot stand on the rep's action: a derived column, the server's bookkeeping, or a
+    rep column the server set to the rep themself (the owner of the customer they added, their follow-up's
+    author)."""
+    if later.kind != "update" or later.field is None:
+        return False
+    if later.field in store.DERIVED or later.field in SERVER_KEPT:
+        return True
+    return later.field in REP_COLUMNS and rep is not None and store.json_value(later.new_value) == rep
 
 
 def _later_words(ctx: Context, execute: store.Execute, later: store.LoggedChange, what: str) -> str:

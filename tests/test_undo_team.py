@@ -1,0 +1,81 @@
+"""Undo in a team, against the real PostgreSQL server: what a sync brings back of the rep's own write (the owner
+the server sets, its bookkeeping) never stands in the way; a colleague's change on another laptop still does,
+named by the most telling of them."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from crmtui.core.clock import Clock
+from crmtui.services import customers as customer_service
+from crmtui.services.context import Context, open_context
+from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.undo import undo, undo_plan
+from crmtui.sync import client as sync
+
+from .teamserver import Team, travel
+
+
+def _second_laptop(team: Team, rep: Context) -> Context:
+    laptop = open_context(team.home / "wang-2.db", settings=rep.settings, clock=Clock(team.zone))
+    team.laptops["wang-2"] = laptop
+    sync.sync_round(laptop)
+    return laptop
+
+
+def _alive(ctx: Context, name: str) -> bool:
+    with sqlite3.connect(Path(ctx.db.path)) as connection:
+        return connection.execute("SELECT count(*) FROM customer WHERE name = ? AND deleted_at IS NULL",
+                                  (name,)).fetchone()[0] == 1
+
+
+def test_an_add_synced_once_is_still_undone(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
+    wang = team.add_rep("wang")
+    customer_service.add_customer(wang, "测试同步公司", phone="13255556666")
+    sync.sync_round(wang)
+    travel(team, frozen, timedelta(minutes=1))
+    sync.sync_round(wang)  # the app syncs every minute
+
+    plan = undo_plan(wang)
+
+    assert plan.refusal is None, plan.refusal
+    undo(wang, plan)
+    assert not _alive(wang, "测试同步公司")
+
+
+def test_a_follow_up_a_colleague_logged_is_named_not_the_owner(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
+    wang = team.add_rep("wang")
+    acme = customer_service.add_customer(wang, "测试同步公司", phone="13255556666")
+    sync.sync_round(wang)
+    laptop = _second_laptop(team, wang)
+    travel(team, frozen, timedelta(minutes=1))
+    log_follow_up(laptop, acme.id, channel="phone", goal="intro", goal_met=True, notes="met", next_plan="call",
+                  next_at="fri 3pm")
+    sync.sync_round(laptop)
+    travel(team, frozen, timedelta(minutes=1))
+    sync.sync_round(wang)
+
+    plan = undo_plan(wang)
+
+    assert plan.refusal is not None and plan.refusal.startswith("cannot undo add customer 测试同步公司: follow-up")
+    assert "was added since" in plan.refusal
+
+
+def test_a_field_a_colleague_changed_still_stands_in_the_way(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
+    wang = team.add_rep("wang")
+    acme = customer_service.add_customer(wang, "测试同步公司", industry="steel")
+    sync.sync_round(wang)
+    customer_service.edit_customer(wang, acme.id, {"industry": "mining"})
+    sync.sync_round(wang)
+    laptop = _second_laptop(team, wang)
+    travel(team, frozen, timedelta(minutes=1))
+    customer_service.edit_customer(laptop, acme.id, {"industry": "textiles"})
+    sync.sync_round(laptop)
+    travel(team, frozen, timedelta(minutes=1))
+    sync.sync_round(wang)
+
+    plan = undo_plan(wang)
+
+    assert plan.refusal is not None and "Industry of customer 测试同步公司 was changed again since" in plan.refusal
