@@ -12,10 +12,12 @@ from crmtui.core.clock import Clock
 from crmtui.services import customers as customer_service
 from crmtui.services.context import Context, open_context
 from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.importing.run import Options, run_import
 from crmtui.services.undo import undo, undo_plan
 from crmtui.sync import client as sync
 
 from .teamserver import Team, travel
+from .test_import import GOOD, excel_csv
 
 
 def _second_laptop(team: Team, rep: Context) -> Context:
@@ -79,3 +81,17 @@ def test_a_field_a_colleague_changed_still_stands_in_the_way(team: Team, frozen)
     plan = undo_plan(wang)
 
     assert plan.refusal is not None and "Industry of customer 测试同步公司 was changed again since" in plan.refusal
+
+
+def test_an_import_synced_is_still_undone(team: Team, frozen, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    wang = team.add_rep("wang")
+    run_import(wang, excel_csv(tmp_path / "客户.csv", GOOD[:2]), Options())
+    sync.sync_round(wang)
+    travel(team, frozen, timedelta(minutes=1))
+    sync.sync_round(wang)
+
+    plan = undo_plan(wang)
+
+    assert plan.refusal is None, plan.refusal
+    undo(wang, plan)
+    assert not _alive(wang, GOOD[0][0]) and not _alive(wang, GOOD[1][0])
