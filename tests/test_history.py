@@ -282,3 +282,15 @@ def test_a_merge_names_the_kept_customer_in_the_history_of_the_merged_one(ctx: C
 
     merged = history_of(ctx, customer_id=other.id)[0]
     assert merged.what == "merge 深圳创新电子 into 深圳创新电子科技有限公司"
+
+
+def test_a_stage_change_says_its_stages_and_its_date(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "ERP rollout", amount="10000")
+    move_stage(ctx, deal.id, "needs")
+
+    lines = ok("history", "ERP rollout").stdout.splitlines()
+
+    assert "    stage change ERP rollout · Tue 24 Nov 10:00: added, Initial contact → Needs confirmed" in lines
+    added = [line for line in lines if line.startswith("    stage change") and "added" in line]
+    assert added[-1] == "    stage change ERP rollout · Tue 24 Nov 10:00: added, — → Initial contact"

@@ -129,6 +129,8 @@ class HistoryEntry:
 def change_text(line: ChangeLine) -> str:
     """A change as one line, alike in the history, the undo question and `crm undo`: "deal ERP rollout: Amount
     10,000 → 12,000", "contact Wang Wei: added"."""
+    if line.kind == "insert" and line.new:
+        return _("{record}: added, {old} → {new}").format(record=line.record, old=line.old, new=line.new)
     if line.kind == "insert":
         return _("{record}: added").format(record=line.record)
     if line.kind == "delete":
@@ -166,9 +168,11 @@ def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChan
         grouped.setdefault(change.action_id or "", []).append(change)
     known = store.actions(execute, [key for key in grouped if key])
     names = names_of(execute, changes)
+    moves = store.stage_moves(execute, [change.record_id for change in changes
+                                        if change.table == "deal_stage_change" and change.kind == "insert"])
     found: list[HistoryEntry] = []
     for action_id, rows in sorted(grouped.items(), key=lambda item: -item[1][-1].seq):
-        lines = tuple(line for change in rows if (line := _line(ctx, change, names, team_words)) is not None)
+        lines = tuple(line for change in rows if (line := _line(ctx, change, names, team_words, moves)) is not None)
         if not lines:
             continue
         logged = known.get(action_id)
@@ -222,10 +226,19 @@ def _shown(ctx: Context, name: str, text: str | None, team_words: object) -> str
     return team_words.change_value(ctx, name, value)  # type: ignore[attr-defined]
 
 
-def _line(ctx: Context, change: store.LoggedChange, names: dict, team_words: object) -> ChangeLine | None:
+def _line(ctx: Context, change: store.LoggedChange, names: dict, team_words: object,
+          moves: dict | None = None) -> ChangeLine | None:
     name = names.get((change.table, change.record_id))
     if change.table == "follow_up" and name:
         name = _shown(ctx, "at", json.dumps(name), team_words)
+    move = (moves or {}).get(change.record_id) if change.table == "deal_stage_change" else None
+    if move is not None and change.kind == "insert":
+        # a stage change is its stages and its day: "added" alone says nothing (an import adds one a deal)
+        from_stage, to_stage, at = move
+        record = record_text(change.table, name, team_words) + " · " + _shown(ctx, "at", json.dumps(at), team_words)
+        return ChangeLine(change.table, change.record_id, record, labels.column("deal", "stage"),
+                          team_words.change_value(ctx, "stage", from_stage),  # type: ignore[attr-defined]
+                          team_words.change_value(ctx, "stage", to_stage), "insert")  # type: ignore[attr-defined]
     record = record_text(change.table, name, team_words)
     if change.kind in ("insert", "delete"):
         return ChangeLine(change.table, change.record_id, record, "", "", "", change.kind)

@@ -253,6 +253,8 @@ def undoable_actions(execute: Execute, actor: str | None, limit: int) -> list[Lo
         " AND NOT EXISTS (SELECT 1 FROM change_action u WHERE u.undoes = a.action_id)"
         # an action whose changes are all gone (a person's erasure removes theirs) has nothing left to revert
         " AND EXISTS (SELECT 1 FROM change_log c WHERE c.action_id = a.action_id)"
+        # nor one a person's erasure cut into: what is left would revert only part of it
+        " AND NOT a.cut_by_erasure"
         " ORDER BY a.rowid DESC LIMIT ?", (actor, limit)).fetchall()
     return [LoggedAction(*row) for row in rows]
 
@@ -307,6 +309,18 @@ def record_labels(execute: Execute, records: set[tuple[str, str]]) -> dict[tuple
             for record_id, name in execute(f"{query} WHERE {alias}id IN ({marks})", chunk).fetchall():
                 names[(table, record_id)] = "" if name is None else str(name)
     return names
+
+
+def stage_moves(execute: Execute, ids: list[str]) -> dict[str, tuple[str | None, str, str | None]]:
+    """Each stage change's stages and moment (from, to, at as stored), by id: a stage change is told by these."""
+    found: dict[str, tuple[str | None, str, str | None]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for record_id, from_stage, to_stage, at in execute(
+                f"SELECT id, from_stage, to_stage, at FROM deal_stage_change WHERE id IN ({marks})", chunk).fetchall():
+            found[record_id] = (from_stage, to_stage, at)
+    return found
 
 
 def current_values(execute: Execute, table: str, record_id: str, fields: list[str]) -> dict[str, object] | None:
