@@ -39,3 +39,9 @@ def has_note(connection: sqlite3.Connection, customer_id: str, notes: str) -> bo
         "SELECT 1 FROM customer WHERE id = ? AND instr(coalesce(notes, ''), ?) > 0 UNION ALL"
         " SELECT 1 FROM follow_up WHERE customer_id = ? AND notes = ? AND deleted_at IS NULL LIMIT 1",
         (customer_id, notes, customer_id, notes)).fetchone() is not None
+
+
+def notes_length(connection: sqlite3.Connection, customer_id: str) -> int:
+    """How many characters the customer's notes hold (0 for none): what an import may still add to them."""
+    row = connection.execute("SELECT length(coalesce(notes, '')) FROM customer WHERE id = ?", (customer_id,)).fetchone()
+    return int(row[0]) if row else 0

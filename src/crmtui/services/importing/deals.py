@@ -32,8 +32,10 @@ from crmtui.services.importing.history import (
     defaults,
     kind_of,
 )
+from crmtui.services.importing import notes as import_notes
 from crmtui.services.importing.readers import Row
 from crmtui.store import imported_history as store
+from crmtui.store import importing as book_store
 from crmtui.store.models import Customer, Deal, DealStageChange
 from crmtui.store.raw import to_db
 
@@ -167,6 +169,9 @@ class DealRun(HistoryRun):
         """Stages the deal and its stage changes: opened at `created` in the first stage (or its own, when open),
         then closed at `closed`."""
         stage: Stage = deal["stage"]
+        note = f"{deal['title']}: " + "; ".join(deal["notes"]) if deal["notes"] else None
+        if note is not None:
+            self._check_note(deal["customer_id"], note)
         first = self.ctx.settings.stages[0].key
         opened = self.moment_of(deal["created"]) if deal["created"] else self.now
         closing = stage.key in ("won", "lost")
@@ -189,9 +194,19 @@ class DealRun(HistoryRun):
         if closing:
             self.stage(DealStageChange, self._change(deal_id, first, stage.key, closed))  # type: ignore[arg-type]
         (self.won_customers if stage.key == "won" else self.open_customers).add(deal["customer_id"])
-        if deal["notes"]:
-            self.notes_added.setdefault(deal["customer_id"], []).append(f"{deal['title']}: " + "; ".join(deal["notes"]))
+        if note is not None:
+            self.notes_added.setdefault(deal["customer_id"], []).append(note)
         self.result.created += 1
+
+    def _check_note(self, customer_id: str, text: str) -> None:
+        """Refuses a row whose unmapped columns would make its customer's notes longer than `crm edit --notes`
+        takes."""
+        pending = self.notes_added.get(customer_id, [])
+        before = book_store.notes_length(self.connection, customer_id) + sum(len(t) + 1 for t in pending)
+        try:
+            import_notes.check_length(text, before)
+        except InvalidInput as exc:
+            raise RowRefused(None, exc.message()) from None
 
     def _change(self, deal_id: str, before: str | None, after: str, at: datetime) -> dict[str, Any]:
         return {**self.change_defaults, "deal_id": deal_id, "from_stage": before, "to_stage": after, "at": at,
@@ -253,9 +268,9 @@ class DealRun(HistoryRun):
                     customer.status == "lead" or (status == "customer" and customer.status == "prospect")):
                 customer.status = status
                 customer.updated_at = self.now
-            texts = [text for text in self.notes_added.get(customer_id, []) if text not in (customer.notes or "")]
-            if texts:
-                customer.notes = "\n".join([customer.notes, *texts] if customer.notes else texts)[:fields.TEXT_MAX]
+            notes = import_notes.appended(customer.notes, self.notes_added.get(customer_id, []))
+            if notes is not None:
+                customer.notes = notes
                 customer.updated_at = self.now
         self.session.flush()
 

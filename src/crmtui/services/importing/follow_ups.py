@@ -88,7 +88,10 @@ class FollowUpRun(HistoryRun):
         customer_id = self.customer_id(cells, kind)
         contact_id = self._named(cells, "contact", follow_up_store.contacts_of(self.connection, customer_id), extra)
         deal_id = self._named(cells, "deal", follow_up_store.deals_of(self.connection, customer_id), extra)
-        text = "\n".join([notes, *extra] if notes else extra)[:fields.TEXT_MAX]
+        text = "\n".join([notes, *extra] if notes else extra)
+        if len(text) > fields.TEXT_MAX:  # the columns kept beside the notes count too, as crm edit counts them
+            raise RowRefused(self.column_of(cells, "notes"), InvalidInput(
+                "notes", "at most {max} characters (got {count})", max=fields.TEXT_MAX, count=len(text)).message())
         external_id = cells.get("external_id")
         key = ("id", customer_id, external_id) if external_id else ("row", customer_id, str(to_db(at)), text)
         if key in self.seen or store.follow_up_seen(self.connection, customer_id, str(to_db(at)), text, external_id):

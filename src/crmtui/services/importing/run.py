@@ -35,6 +35,7 @@ from crmtui.services.customers import (
     customer_fields,
 )
 from crmtui.services.importing import mapping as mappings
+from crmtui.services.importing import notes as import_notes
 from crmtui.services.importing import team_check
 from crmtui.services.importing.history import RowRefused, kind_of
 from crmtui.services.importing.history_kinds import history_run
@@ -507,6 +508,8 @@ class _Run:
             self._add_customer(new_company, tags, None, mapped.notes, contact)
             self.result.customers += 1
         else:
+            if mapped.notes:
+                self._check_note(owner.customer_id, "\n".join(mapped.notes))  # type: ignore[union-attr]
             self._add_contact(owner.customer_id, owner.label, contact)  # type: ignore[union-attr]
             self.rescore.add(owner.customer_id)  # type: ignore[union-attr]
             self._note(owner.customer_id, mapped.notes, contact["id"])  # type: ignore[union-attr]
@@ -518,12 +521,14 @@ class _Run:
                       contact: dict[str, Any] | None) -> None:
         """Stages a new customer, its tags, its contact and its note, each as the services would write them: the
         customer scored with its contact, its dates those of its note."""
+        if notes:
+            self._check_note(None, "\n".join(notes))
         if contact is not None:
             customer["score"] = lead_score(SimpleNamespace(**customer), [SimpleNamespace(**contact)],
                                            self.ctx.settings.score)  # type: ignore[arg-type]
         customer["next_follow_up_at"] = next_at
         if notes:  # the customer's notes, never a follow-up: an imported lead has not been contacted yet
-            customer["notes"] = "\n".join(notes)[:fields.TEXT_MAX]
+            customer["notes"] = "\n".join(notes)
         customer_id = self._stage(Customer, {**self.customer_defaults, **customer})
         self.written.add(customer_id)
         if self.outbox is None:
@@ -551,7 +556,20 @@ class _Run:
         """The row's notes and unmapped columns, added to the notes of a customer of the book at the end of the
         run (never a follow-up: an import is no contact with the customer)."""
         if notes and self.outbox is not None:
-            self.notes_added.setdefault(customer_id, []).append("\n".join(notes)[:fields.TEXT_MAX])
+            self.notes_added.setdefault(customer_id, []).append("\n".join(notes))
+
+    def _check_note(self, customer_id: str | None, text: str) -> None:
+        """Refuses a row whose notes would make the customer's longer than `crm edit --notes` takes (None: a
+        customer this row adds), naming the notes column."""
+        before = 0
+        if customer_id is not None:
+            pending = self.notes_added.get(customer_id, [])
+            before = store.notes_length(self.connection, customer_id) + sum(len(t) + 1 for t in pending)
+        try:
+            import_notes.check_length(text, before)
+        except InvalidInput as exc:
+            column = next((c for c, f in self.mapping.columns.items() if f == "notes"), None)
+            raise _RowRefused(column, exc.message()) from None
 
     def _has_note(self, customer_id: str, text: str) -> bool:
         """Whether the customer's notes hold this text already (or an earlier import's follow-up does)."""
@@ -572,8 +590,10 @@ class _Run:
             customer_edited(self.ctx, customer, customer_store.contacts_of(self.session, customer_id))
         for customer_id, texts in self.notes_added.items():
             customer = self.session.get(Customer, customer_id)
-            customer.notes = "\n".join([customer.notes, *texts] if customer.notes else texts)[:fields.TEXT_MAX]
-            customer.updated_at = self.now
+            notes = import_notes.appended(customer.notes, texts)
+            if notes is not None:
+                customer.notes = notes
+                customer.updated_at = self.now
         if self.rescore or self.notes_added:
             self.session.flush()
 
@@ -610,8 +630,10 @@ class _Run:
         have = {t.tag for t in customer_store.tags_of(self.session, existing.id)} if tags else set()
         new_tags = [tag for tag in tags if tag not in have]
         new_contact = contact is not None and self.index.contact_match(existing.id, contact) is None
-        note_text = "\n".join(notes)[:fields.TEXT_MAX]
+        note_text = "\n".join(notes)
         new_note = bool(notes) and not self._has_note(existing.id, note_text)
+        if new_note:
+            self._check_note(existing.id, note_text)
         fill_next = next_at is not None and existing.next_follow_up_at is None
         if not (fills or new_tags or new_contact or new_note or fill_next):
             self._skip(number, reason, owner)
@@ -619,7 +641,10 @@ class _Run:
         self.result.merged += 1
         self._merged(number, owner, [*fills, *(["tags"] if new_tags else []), *(["contact"] if new_contact else []),
                                      *(["notes"] if new_note else []), *(["next_at"] if fill_next else [])])
-        if self.outbox is None:
+        if self.outbox is None:  # a dry run counts the contact the real run adds, and knows it for later rows
+            if new_contact:
+                self.index.add(Owner(existing.id, f"{contact['name']} @ {existing.name}", new_id()), contact)  # type: ignore[index]
+                self.result.contacts += 1
             return
         try:
             if fills:
@@ -668,8 +693,10 @@ class _Run:
             self._skip(number, reason, owner)
             return
         fills = {name: contact[name] for name in _CONTACT_FILLABLE if contact.get(name) and not getattr(existing, name)}
-        note_text = "\n".join(notes)[:fields.TEXT_MAX]
+        note_text = "\n".join(notes)
         new_note = bool(notes) and not self._has_note(existing.customer_id, note_text)
+        if new_note:
+            self._check_note(existing.customer_id, note_text)
         if not fills and not new_note:
             self._skip(number, reason, owner)
             return
