@@ -49,8 +49,8 @@ def export_person(
         out("  " + ", ".join(f"{section} {count}" for section, count in counts.items() if count))
 
 
-NOTES_HELP = N_("Follow-up notes naming the person: all (blank them), none (keep them), or ask for each (default on a"
-                " terminal).")
+NOTES_HELP = N_("Texts that may hold the person (follow-up notes, customers' notes, deal titles): all (blank them),"
+                " none (keep them), or ask for each (default on a terminal).")
 
 
 @person_app.command("erase")
@@ -67,6 +67,7 @@ def erase_person(
         note_time,
         person_label,
         rebuild_file,
+        text_kind,
     )
 
     if notes is not None and notes not in ("all", "none"):
@@ -88,14 +89,15 @@ def erase_person(
               " index. Deals, contracts and follow-ups stay, under an anonymous name."))
         if plan.notes:
             out("")
-            out(ngettext("{count} follow-up names them:", "{count} follow-ups name them:", len(plan.notes)).format(
-                count=len(plan.notes)))
+            out(ngettext("{count} text may hold them (a follow-up, a customer's notes, a deal's title):",
+                         "{count} texts may hold them (follow-ups, customers' notes, deals' titles):",
+                         len(plan.notes)).format(count=len(plan.notes)))
             for hit in plan.notes:
-                out(f"  {note_time(ctx, hit)}  {hit.customer_name}  ·  {hit.notes[:80]}")
+                out(f"  {note_time(ctx, hit)}  {hit.customer_name}  ·  {text_kind(hit)}: {_one_line(hit.notes)[:80]}")
         if notes is None and plan.notes and (yes or not sys.stdin.isatty()):
-            fail(ngettext("{count} follow-up note names them: say what to do with --notes all (blank it) or --notes"
+            fail(ngettext("{count} text may hold them: say what to do with --notes all (blank it) or --notes"
                           " none (keep it)",
-                          "{count} follow-up notes name them: say what to do with --notes all (blank them) or --notes"
+                          "{count} texts may hold them: say what to do with --notes all (blank them) or --notes"
                           " none (keep them)", len(plan.notes)).format(count=len(plan.notes)))
         confirm(_("Erase {name}? This cannot be undone.").format(name=plan.person.name), yes)
         if notes == "all":
@@ -104,14 +106,18 @@ def erase_person(
             chosen = []
         else:
             chosen = [hit.id for hit in plan.notes
-                      if typer.confirm(_("Blank this note? {at}  {text}").format(at=note_time(ctx, hit), text=hit.notes[:200]),
-                                       default=True)]
+                      if typer.confirm(_("Blank this {what}? {at}  {text}").format(
+                          what=text_kind(hit), at=note_time(ctx, hit), text=_one_line(hit.notes)[:200]), default=True)]
         labels = run_erase(ctx, plan, chosen)
         out(_("erased {name}: now {labels}").format(name=plan.person.name, labels=", ".join(labels)))
         if chosen:
             out(ngettext("{count} note blanked", "{count} notes blanked", len(chosen)).format(count=len(chosen)))
         if ctx.settings.sync.configured:
             out(_("the erasure reaches the team server and your colleagues' laptops at the next sync"))
+
+
+def _one_line(text: str) -> str:
+    return " / ".join(line for line in text.splitlines() if line.strip())
 
 
 def edit_consent(ref: str, changes: dict[str, object]) -> None:

@@ -198,7 +198,8 @@ def _jsonable(row: dict[str, object]) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class ErasurePlan:
-    """What an erasure of one person will touch: their records, and the follow-ups whose text names them."""
+    """What an erasure of one person will touch: their records, and the texts naming them (`notes`: follow-ups,
+    other customers' notes, deal titles, contract numbers)."""
 
     person: PersonRecord
     records: tuple[PersonRecord, ...]
@@ -209,6 +210,21 @@ class ErasurePlan:
         return [t for r in self.records for t in r.terms]
 
 
+TEXT_KINDS = {
+    "follow_up": N_("follow-up"),
+    "customer": N_("customer notes, lines naming them"),
+    "deal": N_("deal title"),
+    "contract": N_("contract number"),
+}
+
+
+def text_kind(hit: NoteHit) -> str:
+    """What a text that may hold the person is, as the erasure lists it."""
+    if hit.whole:
+        return _("notes of their company (blanked whole)")
+    return _(TEXT_KINDS[hit.table])
+
+
 def note_time(ctx: Context, hit: NoteHit) -> str:
     """When a follow-up naming the person was made, in the rep's zone, as the erasure lists it."""
     local = ctx.clock.to_local(from_db(hit.at))
@@ -216,32 +232,51 @@ def note_time(ctx: Context, hit: NoteHit) -> str:
 
 
 def erasure_plan(ctx: Context, record: PersonRecord) -> ErasurePlan:
-    """The person's records (all that are them) and the notes naming them, for the rep to review."""
+    """The person's records (all that are them) and the texts naming them (follow-ups, then other customers'
+    notes, deal titles and contract numbers), for the rep to review."""
     if record.erased:
         return ErasurePlan(record, (), ())  # nothing left to erase: rebuild_file is what may remain to do
     with ctx.db.raw_read() as conn:
-        records = tuple(r for r in store.same_person(conn, record) if not r.erased)
-        notes = tuple(store.notes_naming(conn, [t for r in records for t in r.terms]))
-    return ErasurePlan(record, records, notes)
+        return _plan(conn, record)
+
+
+def _plan(conn: object, record: PersonRecord) -> ErasurePlan:
+    records = tuple(r for r in store.same_person(conn, record) if not r.erased)  # type: ignore[arg-type]
+    terms = [t for r in records for t in r.terms]
+    notes = (*store.notes_naming(conn, terms),  # type: ignore[arg-type]
+             *store.texts_naming(conn, terms, records))  # type: ignore[arg-type]
+    return ErasurePlan(record, records, tuple(notes))
+
+
+def _same_plan(shown: ErasurePlan, now: ErasurePlan) -> bool:
+    return ({r.id for r in shown.records} == {r.id for r in now.records}
+            and {(h.table, h.id, h.notes) for h in shown.notes} == {(h.table, h.id, h.notes) for h in now.notes})
 
 
 def erase_person(ctx: Context, plan: ErasurePlan, note_ids: list[str]) -> list[str]:
     """Erases the person: each record's personal fields emptied, its name the tombstone label, marked erased and
-    do-not-contact; the chosen notes blanked; then their history, the outbox's copies of the values, conflicts,
-    the search indexes' deleted entries, and the file's free pages and write-ahead log. In a team the erasure is
-    pushed as ordinary changes: the server and the other laptops erase their copies when they receive it.
-    Returns the tombstone names."""
+    do-not-contact; the chosen notes and texts blanked; then their history, the outbox's copies of the values,
+    conflicts, the search indexes' deleted entries, and the file's free pages and write-ahead log. In a team the
+    erasure is pushed as ordinary changes: the server and the other laptops erase their copies when they receive
+    it. The plan is read again inside the write: one that changed since it was shown (a new record of the person,
+    a note naming them) is refused, so nothing is erased that the rep did not see. Returns the tombstone names."""
     now = ctx.clock.utcnow()
-    chosen = [n for n in note_ids if any(hit.id == n for hit in plan.notes)]
     with ctx.db.raw_write(now) as (conn, outbox):
-        store.erase_records(conn, outbox, plan.records, chosen, now, ctx.clock.today())
+        current = _plan(conn, plan.person)
+        if not _same_plan(plan, current):
+            raise NotAllowed("what is held about {name} changed since the erasure was shown; run it again to see"
+                             " what it will erase now", name=plan.person.name)
+        chosen = [hit for hit in current.notes if hit.id in note_ids]
+        store.erase_records(conn, outbox, current.records, chosen, current.terms, now, ctx.clock.today())
         outbox.save_clock()  # whatever the write records beside the outbox is written now, then scrubbed below
-        store.scrub(conn, [(r.table, r.id) for r in plan.records], plan.terms, chosen)
+        store.scrub(conn, [(r.table, r.id) for r in current.records], current.terms,
+                    [hit.id for hit in chosen if hit.table == "follow_up"],
+                    [hit for hit in chosen if hit.table != "follow_up"])
     if not rebuild_file(ctx):
         ctx.warnings.append(_("the file could not be rebuilt now (is crmtui open elsewhere?): what was erased is"
                               " overwritten; close crmtui and run `crm person erase {id}` again to rebuild it").format(
             id=plan.person.id[:8]))
-    return [store.erased_label(r.id) for r in plan.records]
+    return [store.erased_label(r.id) for r in current.records]
 
 
 def rebuild_file(ctx: Context) -> bool:

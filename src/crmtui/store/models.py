@@ -271,3 +271,4 @@ class ChangeAction(SQLModel, table=True):
     actor: str | None = None
     what: str | None = None  # JSON: the message id and its values, translated when shown
     undoes: str | None = None
+    cut_by_erasure: bool = False  # an erasure took part of its history: undo passes over it

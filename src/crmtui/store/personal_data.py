@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 PERSONAL_FIELDS = {
     "customer": ("name", "name_key", "pinyin", "company", "phone", "phone_key", "email", "email_key", "wechat",
-                 "notes"),
+                 "notes", "region"),
     "contact": ("name", "name_key", "pinyin", "title", "phone", "phone_key", "email", "email_key", "wechat",
                 "birthday"),
 }
@@ -66,9 +66,18 @@ class PersonRecord:
         return [t for t in (self.name, self.phone, self.email, self.wechat) if t and len(t) >= SEARCHABLE_MIN]
 
 
+ELIDED = "…"
+"""What stands in place of an erased person's name, phone or email inside a text that stays (a deal's title, a
+history value of another record): the rest of the text still reads."""
+
+TEXT_FIELDS = {"customer": "notes", "deal": "title", "contract": "number"}
+"""Beside follow-ups, the free text of other records that may name a person, offered to the rep like notes."""
+
+
 @dataclass(frozen=True)
 class NoteHit:
-    """A follow-up whose free text names the person."""
+    """A text naming the person that the rep may blank: a follow-up (its notes, goal, next plan), or another
+    customer's notes, a deal's title, a contract's number (`table` says which; `notes` holds that text)."""
 
     id: str
     customer_id: str
@@ -78,6 +87,8 @@ class NoteHit:
     goal: str
     next_plan: str | None
     named_by: tuple[str, ...] = field(default=())
+    table: str = "follow_up"
+    whole: bool = False  # the notes of a company the person is a contact at: blanked whole (see texts_naming)
 
 
 _PEOPLE = """
@@ -161,6 +172,55 @@ def notes_naming(conn: sqlite3.Connection, terms: Iterable[str]) -> list[NoteHit
     return hits
 
 
+def texts_naming(conn: sqlite3.Connection, terms: Iterable[str], records: Sequence[PersonRecord]) -> list[NoteHit]:
+    """Beside follow-ups, the texts that may hold the person: the notes of the companies they are a contact at,
+    whole (an import of contacts puts a contact's remarks, extra phones and unknown columns there, naming nobody,
+    so the file cannot tell which lines are theirs); the notes of any other customer naming them (only those
+    lines); deal titles and contract numbers naming them. The person's own records are left out (emptied
+    anyway)."""
+    terms = [t for t in dict.fromkeys(terms) if len(t) >= SEARCHABLE_MIN]
+    companies = sorted({r.customer_id for r in records if r.table == "contact"} - {r.id for r in records})
+    skip = {r.id for r in records} | set(companies)
+    hits = [NoteHit(row[0], row[0], row[1], row[2], row[3], "", None, _names(row[3], terms), "customer", True)
+            for row in conn.execute(f"SELECT id, name, updated_at, notes FROM customer WHERE id IN ({_marks(companies)})"
+                                    " AND coalesce(notes, '') <> '' ORDER BY name", companies)]
+    queries = {
+        "customer": "SELECT c.id, c.id, c.name, c.updated_at, c.notes FROM customer c",
+        "deal": "SELECT d.id, d.customer_id, c.name, d.updated_at, d.title FROM deal d"
+                " JOIN customer c ON c.id = d.customer_id",
+        "contract": "SELECT k.id, k.customer_id, c.name, k.updated_at, k.number FROM contract k"
+                    " JOIN customer c ON c.id = k.customer_id",
+    }
+    for table, query in queries.items() if terms else ():
+        column = {"customer": "c.notes", "deal": "d.title", "contract": "k.number"}[table]
+        conditions = " OR ".join(f"{column} LIKE ? ESCAPE '\\'" for _ in terms)
+        for row in conn.execute(f"{query} WHERE {conditions} ORDER BY 4 DESC", [like_pattern(t) for t in terms]):
+            if row[0] in skip:
+                continue
+            text = row[4] or ""
+            shown = "\n".join(line for line in text.splitlines() if _names(line, terms)) if table == "customer" else text
+            hits.append(NoteHit(row[0], row[1], row[2], row[3], shown, "", None, _names(text, terms), table))
+    return hits
+
+
+def _names(text: str, terms: Sequence[str]) -> tuple[str, ...]:
+    return tuple(t for t in terms if t in text)
+
+
+def blanked_text(table: str, text: str | None, terms: Sequence[str]) -> str | None:
+    """A text with the person taken out: a customer's notes lose every line naming them (the other lines are
+    about the company, kept), None when no line is left; a deal title or contract number keeps its words with
+    each name, phone or email replaced by an ellipsis (both are required and name the deal)."""
+    if text is None:
+        return None
+    if table == "customer":
+        kept = "\n".join(line for line in text.splitlines() if not _names(line, terms))
+        return kept or None
+    for term in terms:
+        text = text.replace(term, ELIDED)
+    return text
+
+
 def export_rows(conn: sqlite3.Connection, records: Sequence[PersonRecord], terms: Sequence[str]) -> dict[str, object]:
     """Everything the file holds about the person, as rows of column values: their records, the customers their
     contacts are at, follow-ups with them or naming them, and, for a person customer, its deals, contracts,
@@ -209,10 +269,11 @@ def erased_values(table: str, record_id: str) -> dict[str, object]:
 
 
 def erase_records(conn: sqlite3.Connection, outbox: OutboxWriter, records: Sequence[PersonRecord],
-                  note_ids: Sequence[str], now: datetime, today: date) -> None:
+                  chosen: Sequence[NoteHit], terms: Sequence[str], now: datetime, today: date) -> None:
     """Writes the erasure as changes (so a team's server and laptops receive it): each record's personal fields
     emptied and its name a tombstone, marked erased and do-not-contact; the chosen follow-ups' notes, goal and
-    next plan emptied. A person customer's next follow-up goes too: nobody is to call them."""
+    next plan emptied, and the chosen other texts (customer notes, deal titles, contract numbers) with the person
+    taken out (blanked_text). A person customer's next follow-up goes too: nobody is to call them."""
     conn.execute("PRAGMA secure_delete = ON")  # the values written over are zeroed where they stood
     for record in records:
         values = erased_values(record.table, record.id)
@@ -221,10 +282,16 @@ def erase_records(conn: sqlite3.Connection, outbox: OutboxWriter, records: Seque
             values["next_follow_up_at"] = None
         _update(conn, record.table, record.id, values)
         outbox.record("update", record.table, record.id, values)
-    for note_id in note_ids:
-        values = {"notes": "", "goal": "", "next_plan": None, "updated_at": now}
-        _update(conn, "follow_up", note_id, values)
-        outbox.record("update", "follow_up", note_id, values)
+    for hit in chosen:
+        if hit.table == "follow_up":
+            values = {"notes": "", "goal": "", "next_plan": None, "updated_at": now}
+        else:
+            column = TEXT_FIELDS[hit.table]
+            stored = conn.execute(f"SELECT {column} FROM {hit.table} WHERE id = ?", (hit.id,)).fetchone()
+            text = None if hit.whole else blanked_text(hit.table, stored[0] if stored else None, terms)
+            values = {column: text, "updated_at": now}
+        _update(conn, hit.table, hit.id, values)
+        outbox.record("update", hit.table, hit.id, values)
 
 
 def _update(conn: sqlite3.Connection, table: str, record_id: str, values: dict[str, object]) -> None:
@@ -234,54 +301,105 @@ def _update(conn: sqlite3.Connection, table: str, record_id: str, values: dict[s
 
 
 def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: Sequence[str],
-          note_ids: Sequence[str]) -> None:
+          note_ids: Sequence[str], texts: Sequence[NoteHit] = ()) -> None:
     """Takes what the file still holds of an erased person off everything beside the records themselves, inside
-    the caller's transaction (deleted content is overwritten: secure_delete): their change history and any
-    history row naming them, the values their outbox entries (pushed or not) and those of the blanked notes
-    carry, conflicts and rows set aside that hold them, and the search indexes' deleted entries."""
+    the caller's transaction (deleted content is overwritten: secure_delete): the history of their records; the
+    values their outbox entries (pushed or not) and those of the blanked notes and texts (`texts`) carry, and the
+    history of a company's notes blanked whole; conflicts and rows set aside of their records; the search indexes' deleted entries; and, in rows of
+    other records (history, conflicts, the names kept beside rejected changes and conflicts), each of their
+    terms, cut out in place: those rows stay (they are another record's), and an action whose history lost a
+    row or a value is marked `cut_by_erasure` (undo passes over it: reverting what is left would be half of it)."""
     conn.execute("PRAGMA secure_delete = ON")
     terms = [t for t in dict.fromkeys(terms) if len(t) >= SEARCHABLE_MIN]
     for table, record_id in records:
         erased = erased_values(table, record_id)
-        for seq, changes in conn.execute("SELECT seq, changes FROM outbox WHERE record_table = ? AND record_id = ?",
-                                         (table, record_id)).fetchall():
-            values = json.loads(changes)
-            values.update({name: erased[name] for name in values if name in erased})
-            conn.execute("UPDATE outbox SET changes = ? WHERE seq = ?", (json.dumps(values, ensure_ascii=False), seq))
+        _rewrite_outbox(conn, table, record_id, lambda name, value, erased=erased: erased.get(name, value))
     for note_id in note_ids:
-        for seq, changes in conn.execute("SELECT seq, changes FROM outbox WHERE record_table = 'follow_up'"
-                                         " AND record_id = ?", (note_id,)).fetchall():
-            values = json.loads(changes)
-            values.update({name: ("" if name != "next_plan" else None) for name in values if name in NOTE_FIELDS})
-            conn.execute("UPDATE outbox SET changes = ? WHERE seq = ?", (json.dumps(values, ensure_ascii=False), seq))
+        _rewrite_outbox(conn, "follow_up", note_id, lambda name, value: (
+            ("" if name != "next_plan" else None) if name in NOTE_FIELDS else value))
+    for hit in texts:
+        _rewrite_outbox(conn, hit.table, hit.id, lambda name, value, hit=hit: value if (
+            name != TEXT_FIELDS[hit.table] or not isinstance(value, str)) else None if hit.whole else blanked_text(
+            hit.table, value, terms))
     pairs = [*records, *(("follow_up", note_id) for note_id in note_ids)]
     for table, record_id in pairs:
         conn.execute("DELETE FROM sync_conflict WHERE record_table = ? AND record_id = ?", (table, record_id))
         conn.execute("DELETE FROM sync_set_aside WHERE record_table = ? AND record_id = ?", (table, record_id))
     history = has_table(conn, "change_log")
-    touched: set[str] = set()  # the actions whose rows go: one left with none goes too (nothing to show or undo)
+    touched: set[str] = set()  # the actions that lose a row or a value of their history
     if history:
         for table, record_id in pairs:
             touched.update(row[0] for row in conn.execute(
                 "DELETE FROM change_log WHERE record_table = ? AND record_id = ? RETURNING action_id", (table, record_id))
                 if row[0])
+    for hit in texts if history else ():
+        if hit.whole:  # the notes' earlier values hold the contact's remarks too
+            touched.update(row[0] for row in conn.execute(
+                "UPDATE change_log SET old_value = NULL, new_value = NULL WHERE record_table = 'customer'"
+                " AND record_id = ? AND field = 'notes' RETURNING action_id", (hit.id,)) if row[0])
     for term in terms:
         pattern = like_pattern(term)
         if history:
-            touched.update(row[0] for row in conn.execute(
-                "DELETE FROM change_log WHERE old_value LIKE ?1 ESCAPE '\\' OR new_value LIKE ?1 ESCAPE '\\'"
-                " RETURNING action_id", (pattern,)) if row[0])
+            touched.update(_cut_rows(conn, "change_log", "seq", ("old_value", "new_value"), pattern, terms,
+                                     "action_id"))
         if has_table(conn, "change_action"):  # what the rep did, in words, may name them
             conn.execute("UPDATE change_action SET what = NULL WHERE what LIKE ? ESCAPE '\\'", (pattern,))
-        conn.execute("DELETE FROM sync_conflict WHERE kept_value LIKE ?1 ESCAPE '\\' OR lost_value LIKE ?1 ESCAPE '\\'",
-                     (pattern,))
+        _cut_rows(conn, "sync_conflict", "id", ("kept_value", "lost_value"), pattern, terms)
+        _cut_rows(conn, "meta", "key", ("value",), pattern, terms,
+                  where="(key LIKE 'rejected!_customer.%' ESCAPE '!' OR key LIKE 'conflict!_customer.%' ESCAPE '!')")
     if touched and has_table(conn, "change_action"):
         conn.executemany("DELETE FROM change_action WHERE action_id = ? AND NOT EXISTS"
                          " (SELECT 1 FROM change_log WHERE action_id = ?)", [(a, a) for a in touched])
+        conn.executemany("UPDATE change_action SET cut_by_erasure = 1 WHERE action_id = ?", [(a,) for a in touched])
     for fts in FTS_TABLES:
         if has_table(conn, fts):
             # A deleted entry stays in the index's segments until they are merged.
             conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+
+
+def _rewrite_outbox(conn: sqlite3.Connection, table: str, record_id: str,
+                    change: Callable[[str, object], object]) -> None:
+    """Each outbox entry of the record, its values passed through `change(name, value)`."""
+    for seq, changes in conn.execute("SELECT seq, changes FROM outbox WHERE record_table = ? AND record_id = ?",
+                                     (table, record_id)).fetchall():
+        values = json.loads(changes)
+        values = {name: change(name, value) for name, value in values.items()}
+        conn.execute("UPDATE outbox SET changes = ? WHERE seq = ?", (json.dumps(values, ensure_ascii=False), seq))
+
+
+def _cut_rows(conn: sqlite3.Connection, table: str, key: str, columns: Sequence[str], pattern: str,
+              terms: Sequence[str], group: str | None = None, where: str = "1") -> set[str]:
+    """Cuts the terms out of `columns` of the rows of `table` holding `pattern` (see cut_terms); returns the
+    `group` column of the rows cut (the actions of history rows)."""
+    if not has_table(conn, table):
+        return set()
+    holding = " OR ".join(f"{column} LIKE ?1 ESCAPE '\\'" for column in columns)
+    cut: set[str] = set()
+    selected = ", ".join([key, *columns, group or "NULL"])
+    for row in conn.execute(f"SELECT {selected} FROM {table} WHERE {where} AND ({holding})", (pattern,)).fetchall():
+        values = [cut_terms(value, terms) for value in row[1:1 + len(columns)]]
+        conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE {key} = ?", [*values, row[0]])
+        if row[-1]:
+            cut.add(row[-1])
+    return cut
+
+
+def cut_terms(value: str | None, terms: Sequence[str]) -> str | None:
+    """A stored value (JSON text, or plain text) with each term replaced by an ellipsis; a JSON value that is not
+    text (a number holding a phone) becomes null."""
+    if value is None or not any(t in value for t in terms):
+        return value
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        loaded, is_json = value, False
+    else:
+        is_json = True
+    if not isinstance(loaded, str):
+        return "null" if is_json else None
+    for term in terms:
+        loaded = loaded.replace(term, ELIDED)
+    return json.dumps(loaded, ensure_ascii=False) if is_json else loaded
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ STATEMENTS = (
     '    source VARCHAR NOT NULL,\n'
     '    actor VARCHAR,\n'
     '    what VARCHAR,\n'
-    '    undoes VARCHAR,\n'
+    '    undoes VARCHAR, cut_by_erasure BOOLEAN NOT NULL DEFAULT 0,\n'
     '    PRIMARY KEY (action_id)\n'
     ')',
     "CREATE VIRTUAL TABLE customer_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",

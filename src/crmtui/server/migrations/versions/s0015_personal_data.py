@@ -9,8 +9,8 @@ pushing ordinary updates: the personal fields emptied, the name a tombstone ("er
 `erased_at` set. From then on the server keeps the record erased, whatever comes later (a laptop that was offline
 pushing an older edit, or a newer one): a trigger empties the personal fields of every write to an erased record
 and writes its tombstone name, and `erased_at` cannot be cleared. When the erasure arrives, the conflicts the
-server kept that hold the person's values (the record's own, and any whose kept or lost value names them) are
-deleted, and no conflict of an erased record is recorded again. Laptops that pull the erased record scrub their own copies (crmtui.store.personal_data).
+server kept of the record are deleted, and in any other conflict whose kept or lost value names them (a
+company called after them) the name, phone or email is cut out in place, and no conflict of an erased record is recorded again. Laptops that pull the erased record scrub their own copies (crmtui.store.personal_data).
 
 What the server does not rewrite: PostgreSQL keeps a changed row's old version until VACUUM reclaims it
 (autovacuum does, or the admin with `VACUUM`), and its own backups and logs are the admin's (docs/personal-data.md).
@@ -30,7 +30,7 @@ COLUMNS = """
 """
 
 PERSONAL = {
-    "customer": ("company", "phone", "phone_key", "email", "email_key", "wechat", "notes"),
+    "customer": ("company", "phone", "phone_key", "email", "email_key", "wechat", "notes", "region"),
     "contact": ("title", "phone", "phone_key", "email", "email_key", "wechat", "birthday"),
 }
 """The fields an erased record never holds again (its name, name key and pinyin keep the tombstone)."""
@@ -69,7 +69,9 @@ BEGIN
     DELETE FROM sync.conflict WHERE record_table = '{table}' AND record_id = NEW.id;
     FOREACH v_term IN ARRAY ARRAY[OLD.name, OLD.phone, OLD.email, OLD.wechat] LOOP
         IF v_term IS NOT NULL AND length(v_term) >= 2 THEN
-            DELETE FROM sync.conflict
+            -- another record's conflict stays: only their name, phone or email is cut out of its values
+            UPDATE sync.conflict
+               SET kept_value = sync.cut_term(kept_value, v_term), lost_value = sync.cut_term(lost_value, v_term)
              WHERE strpos(coalesce(kept_value::text, ''), v_term) > 0 OR strpos(coalesce(lost_value::text, ''), v_term) > 0;
         END IF;
     END LOOP;
@@ -80,6 +82,20 @@ CREATE TRIGGER {table}_erased AFTER UPDATE OF erased_at ON crm.{table}
     EXECUTE FUNCTION sync.{table}_erased();
 """
 
+
+CUT_TERM = r"""
+-- A conflict's value with an erased person's term cut out: a text keeps its other words (the term becomes an
+-- ellipsis, as on the laptops: store/personal_data.py, cut_terms); any other value naming them becomes null.
+CREATE FUNCTION sync.cut_term(p_value jsonb, p_term text) RETURNS jsonb LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE
+        WHEN p_value IS NULL OR strpos(p_value::text, p_term) = 0 THEN p_value
+        WHEN jsonb_typeof(p_value) = 'string' THEN to_jsonb(replace(p_value #>> '{}', p_term, '…'))
+        ELSE 'null'::jsonb
+    END
+$$;
+"""
 
 NO_CONFLICTS = r"""
 -- A write to an erased record loses its personal fields (keep_*_erased): the conflict the push would record
@@ -111,11 +127,14 @@ BEGIN
         EXECUTE format('ALTER FUNCTION sync.%I() OWNER TO %s', v_name, v_owner);
         EXECUTE format('REVOKE ALL ON FUNCTION sync.%I() FROM PUBLIC', v_name);
     END LOOP;
+    EXECUTE format('ALTER FUNCTION sync.cut_term(jsonb, text) OWNER TO %s', v_owner);
+    REVOKE ALL ON FUNCTION sync.cut_term(jsonb, text) FROM PUBLIC;
 END $$;
 """
 
 
 def upgrade() -> None:
+    op.execute(CUT_TERM)
     for table in ("customer", "contact"):
         op.execute(f"ALTER TABLE crm.{table} {COLUMNS}")
         op.execute(_keep_erased(table))
@@ -134,3 +153,4 @@ def downgrade() -> None:
         op.execute(f"ALTER TABLE crm.{table} DROP COLUMN consent_source, DROP COLUMN consent_on,"
                    " DROP COLUMN do_not_contact, DROP COLUMN do_not_contact_on, DROP COLUMN do_not_contact_reason,"
                    " DROP COLUMN erased_at")
+    op.execute("DROP FUNCTION sync.cut_term(jsonb, text)")
