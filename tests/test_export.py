@@ -20,6 +20,7 @@ from crmtui.services.deals import PaymentPlan, add_deal, move_stage
 from crmtui.services.exporting import check_request, choose_format, export
 from crmtui.services.exporting.csv_file import cell
 from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.personal_data import edit_personal
 
 from .conftest import ZONE
 
@@ -250,3 +251,22 @@ def test_the_calendar_on_standard_output_reads_back(ctx, book):
     assert export(ctx, "ics", "ics", None, out) == {"ics": 5}
     calendar = icalendar.Calendar.from_ical(out.getvalue())
     assert len(calendar.walk("VEVENT")) == 5 and calendar.walk("VTIMEZONE")[0]["tzid"] == "Asia/Shanghai"
+
+
+def test_the_calendar_leaves_out_whoever_asked_not_to_be_contacted(ctx, book, tmp_path: Path):
+    person = add_customer(ctx, "李四", kind="person", phone="13700002222")
+    deal = add_deal(ctx, person.id, "年度服务", amount="20000", close="2026-12-31")
+    move_stage(ctx, deal.id, "quote", amount="20000")
+    move_stage(ctx, deal.id, "won", contract_no="HT-LS", amount="20000", signed="today", end="2027-11-23",
+               payments=[PaymentPlan("20000", "2027-01-31")])
+    before = tmp_path / "before.ics"
+    export(ctx, "ics", "ics", before)
+    assert any("HT-LS" in str(event["summary"]) for event in _events(before).values())
+    edit_personal(ctx, "contact", book["contact"].id, {"do_not_contact": True})
+    edit_personal(ctx, "customer", person.id, {"do_not_contact": True})
+    after = tmp_path / "after.ics"
+    export(ctx, "ics", "ics", after)
+    events = _events(after)
+    assert not [uid for uid in events if uid.startswith("birthday-")]  # 焦霞's birthday is no reason to call
+    assert not [event for event in events.values() if "HT-LS" in str(event["summary"])]  # nor 李四's renewal, payment
+    assert any("HT-1" in str(event["summary"]) for event in events.values())  # the company's stay

@@ -3,6 +3,7 @@ commands know; ids, scores and times of creation are the new book's own)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,13 @@ import pytest
 from crmtui.core.clock import Clock
 from crmtui.core.config import Settings
 from crmtui.services.context import open_context
-from crmtui.services.customers import add_contact, add_customer
+from crmtui.services.customers import add_contact, add_customer, add_lead
 from crmtui.services.exporting import export
 from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.personal_data import edit_personal
 from crmtui.services.importing.run import Options, run_import
 
-from .conftest import ZONE
+from .conftest import NOW, ZONE
 
 IGNORED = {"customers": ("id", "score", "last contact", "created", "owner", "type"),
            "contacts": ("id", "customer id", "created")}
@@ -23,7 +25,8 @@ IGNORED = {"customers": ("id", "score", "last contact", "created", "owner", "typ
 
 CUSTOMER_FIELDS = ("name", "company", "status", "tier", "phone", "email", "wechat", "industry", "region", "source",
                    "interest", "next_follow_up_at")
-CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "decision_maker", "birthday")
+CONSENT_FIELDS = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_on", "do_not_contact_reason")
+CONTACT_FIELDS = ("name", "title", "phone", "email", "wechat", "decision_maker", "birthday", *CONSENT_FIELDS)
 
 
 def _customers(ctx) -> list[tuple]:
@@ -46,6 +49,9 @@ def test_customers_and_contacts_exported_then_imported_into_an_empty_book_are_th
                         tags=["VIP", "续约"])
     add_contact(ctx, acme.id, "焦霞", title="技术总监", phone="13911112222", email="jx@shengshi.cn", wechat="wx_jx",
                 decision_maker=True, birthday="1985-12-03")
+    quiet = add_contact(ctx, acme.id, "钱多多", phone="13911113333")
+    edit_personal(ctx, "contact", quiet.id, {"consent_source": "名片", "consent_on": "2026-10-02",
+                                             "do_not_contact": True, "do_not_contact_reason": "微信上说的"})
     log_follow_up(ctx, acme.id, channel="visit", goal="g", goal_met=True, notes="n", next_plan="p",
                   next_at="2026-11-27 15:00")
     add_customer(ctx, "Umbrella Foods", status="lead", email="buy@umbrella.example")
@@ -64,8 +70,10 @@ def test_customers_and_contacts_exported_then_imported_into_an_empty_book_are_th
         imported = run_import(other, customers_file, Options(kind="customers", maps=maps["customers"]))
         assert (imported.created, imported.refused, imported.mapping.unknown) == (3, 0, [])
         imported = run_import(other, contacts_file, Options(kind="contacts", maps=maps["contacts"]))
-        assert (imported.created, imported.refused) == (1, 0)
+        assert (imported.created, imported.refused) == (2, 0)
         assert _customers(other) == _customers(ctx)
+        assert [c[-5:] for c in _customers(other)[1] if c[-3]] == [("名片", "2026-10-02", 1, NOW.date().isoformat(),
+                                                                   "微信上说的")]
     finally:
         other.close()
 
@@ -74,7 +82,9 @@ def test_contacts_exported_as_vcards_then_imported_into_an_empty_book_are_the_sa
     acme = add_customer(ctx, "深圳盛世制造有限公司")
     add_contact(ctx, acme.id, "焦霞", title="技术总监", phone="13911112222", email="jx@shengshi.cn", wechat="wx_jx",
                 birthday="1985-12-03")
-    add_contact(ctx, acme.id, "Oliver Hill", phone="+1 415 555 0100", email="o.hill@example.com")
+    hill = add_contact(ctx, acme.id, "Oliver Hill", phone="+1 415 555 0100", email="o.hill@example.com")
+    edit_personal(ctx, "contact", hill.id, {"consent_source": "web form", "consent_on": "2026-10-02",
+                                            "do_not_contact": True, "do_not_contact_reason": "by email"})
     cards = tmp_path / "contacts.vcf"
     export(ctx, "contacts", "vcf", cards)
     other = open_context(tmp_path / "other.db", clock=Clock(ZONE), settings=Settings(timezone="Asia/Shanghai",
@@ -83,5 +93,47 @@ def test_contacts_exported_as_vcards_then_imported_into_an_empty_book_are_the_sa
         imported = run_import(other, cards, Options(kind="contacts"))
         assert (imported.created, imported.customers, imported.refused) == (2, 1, 0)
         assert _customers(other)[1] == _customers(ctx)[1]
+        assert "X-DO-NOT-CONTACT:yes" in cards.read_text(encoding="utf-8")
     finally:
         other.close()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_person_customers_consent_and_do_not_contact_come_back_from_an_export(ctx, tmp_path: Path, fmt) -> None:
+    lead = add_lead(ctx, "张伟", phone="13800138001")
+    edit_personal(ctx, "customer", lead.id, {"consent_source": "展会", "consent_on": "2026-09-01",
+                                             "do_not_contact": True})
+    add_lead(ctx, "李雷", phone="13900139002")  # one who did not ask: comes back as no
+    target = tmp_path / f"customers.{fmt}"
+    export(ctx, "customers", fmt, target)
+    other = open_context(tmp_path / "other.db", clock=Clock(ZONE), settings=Settings(timezone="Asia/Shanghai",
+                                                                                     language="en"))
+    try:
+        imported = run_import(other, target, Options(kind="customers"))
+        assert (imported.created, imported.refused) == (2, 0)
+
+        def consent(context) -> list[tuple]:
+            with context.db.raw_read() as connection:
+                return connection.execute(f"SELECT name, kind, {', '.join(CONSENT_FIELDS)} FROM customer"
+                                          " ORDER BY name").fetchall()
+
+        assert consent(other) == consent(ctx)
+        assert consent(other)[0][:2] == ("张伟", "person") and consent(other)[0][4] == 1  # 张伟 asked
+    finally:
+        other.close()
+
+
+def test_every_export_format_carries_consent_and_do_not_contact(ctx, tmp_path: Path) -> None:
+    lead = add_lead(ctx, "张伟", phone="13800138001")
+    edit_personal(ctx, "customer", lead.id, {"consent_source": "展会", "do_not_contact": True})
+    rows = [json.loads(line) for line in _written(ctx, tmp_path, "json")]
+    assert rows[0]["do not contact"] is True and rows[0]["consent"] == "展会"
+    assert rows[0]["do not contact since"] == NOW.date().isoformat()
+    header = next(iter(_written(ctx, tmp_path, "csv")))
+    assert "do not contact" in header and "consent date" in header
+
+
+def _written(ctx, tmp_path: Path, fmt: str) -> list[str]:
+    target = tmp_path / f"customers-{fmt}.{fmt}"
+    export(ctx, "customers", fmt, target)
+    return target.read_text(encoding="utf-8-sig").splitlines()

@@ -87,6 +87,25 @@ def _cleaned(ctx: Context, changes: dict[str, object]) -> dict[str, object]:
     return cleaned
 
 
+IMPORTED = {"consent": "consent_source", "consent-date": "consent_on", "do-not-contact": "do_not_contact",
+            "dnc-reason": "do_not_contact_reason"}
+"""The import's fields of consent and do-not-contact (as `crm export` names its columns), by their keys; the day
+they asked (`do-not-contact-since`) is read beside them."""
+
+
+def imported_consent(ctx: Context, values: dict[str, str]) -> dict[str, object]:
+    """A person's consent and do-not-contact from an imported row (the import's field names), checked as `crm edit`
+    checks them: the columns of the record it adds. The day they asked is the file's, else today."""
+    cleaned = _cleaned(ctx, {IMPORTED[name]: value for name, value in values.items() if name in IMPORTED and value})
+    if cleaned.get("do_not_contact"):
+        since = values.get("do-not-contact-since")
+        cleaned["do_not_contact_on"] = fields.day("do_not_contact_on", since, ctx.clock.now(), past=True) if since \
+            else ctx.clock.today()
+    else:
+        cleaned.pop("do_not_contact_reason", None)  # a reason stands only beside the flag
+    return cleaned
+
+
 def edit_personal(ctx: Context, table: str, record_id: str,
                   changes: dict[str, object]) -> CustomerView | ContactView:
     """Sets consent and do-not-contact on a person customer or a contact. Asking not to be contacted records the

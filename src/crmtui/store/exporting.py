@@ -14,11 +14,13 @@ from datetime import date
 from crmtui.store.agenda import MINE, OPEN_STATUSES
 from crmtui.store.follow_ups import current
 
+CONSENT = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_on", "do_not_contact_reason")
+"""A person's consent and do-not-contact, on a customer and a contact alike (the last columns of both)."""
 CUSTOMER_COLUMNS = ("id", "name", "kind", "company", "status", "tier", "score", "phone", "email", "wechat",
                     "industry", "region", "source", "interest", "tags", "owner", "next_follow_up_at",
-                    "last_contact_at", "created_at", "notes")
+                    "last_contact_at", "created_at", "notes", *CONSENT)
 CONTACT_COLUMNS = ("id", "customer_id", "customer", "customer_kind", "name", "title", "phone", "email", "wechat",
-                   "decision_maker", "birthday", "created_at")
+                   "decision_maker", "birthday", "created_at", *CONSENT)
 DEAL_COLUMNS = ("id", "customer_id", "customer", "title", "stage", "amount_cents", "quoted_cents", "probability",
                 "expected_close", "competitor", "lost_reason", "stage_entered_at", "created_at")
 FOLLOW_UP_COLUMNS = ("id", "customer_id", "customer", "contact", "deal", "at", "channel", "goal", "goal_met",
@@ -34,10 +36,12 @@ _QUERIES = {
     "customers": (
         "SELECT c.id, c.name, c.kind, c.company, c.status, c.tier, c.score, c.phone, c.email, c.wechat, c.industry,"
         f" c.region, c.source, c.interest, {_TAGS}, c.owner, c.next_follow_up_at, c.last_contact_at, c.created_at,"
-        " c.notes FROM customer c WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id"),
+        " c.notes, c.consent_source, c.consent_on, c.do_not_contact, c.do_not_contact_on, c.do_not_contact_reason"
+        " FROM customer c WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id"),
     "contacts": (
         "SELECT p.id, c.id, c.name, c.kind, p.name, p.title, p.phone, p.email, p.wechat, p.decision_maker,"
-        " p.birthday, p.created_at FROM contact p JOIN customer c ON c.id = p.customer_id"
+        " p.birthday, p.created_at, p.consent_source, p.consent_on, p.do_not_contact, p.do_not_contact_on,"
+        " p.do_not_contact_reason FROM contact p JOIN customer c ON c.id = p.customer_id"
         " WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.created_at, c.id, p.created_at, p.id"),
     "deals": (
         "SELECT d.id, c.id, c.name, d.title, d.stage, d.amount_cents, d.quoted_cents, d.probability,"
@@ -68,6 +72,9 @@ def count(connection: sqlite3.Connection, kind: str) -> int:
 
 
 _OPEN = ", ".join(f"'{status}'" for status in OPEN_STATUSES)
+_REACHABLE = "NOT (c.kind = 'person' AND c.do_not_contact)"
+"""A customer a calendar may list: not a person who asked not to be contacted (nothing is to be planned with them,
+as on Today)."""
 _NEXT_PLAN = (f"(SELECT f.next_plan FROM follow_up f WHERE f.customer_id = c.id AND {current('f')}"
               " ORDER BY f.at DESC, f.created_at DESC LIMIT 1)")
 
@@ -75,7 +82,8 @@ _NEXT_PLAN = (f"(SELECT f.next_plan FROM follow_up f WHERE f.customer_id = c.id 
 def planned_follow_ups(connection: sqlite3.Connection) -> Iterator[tuple[str, str, str, str | None]]:
     """(customer id, name, next follow-up time as stored, next plan) of the rep's open customers with one planned."""
     yield from connection.execute(
-        f"SELECT c.id, c.name, c.next_follow_up_at, {_NEXT_PLAN} FROM customer c WHERE c.deleted_at IS NULL"
+        f"SELECT c.id, c.name, c.next_follow_up_at, {_NEXT_PLAN} FROM customer c"
+        f" WHERE c.deleted_at IS NULL AND {_REACHABLE}"
         f" AND c.status IN ({_OPEN}) AND c.next_follow_up_at IS NOT NULL AND {MINE.sql} ORDER BY c.next_follow_up_at",
         MINE.params)
 
@@ -85,7 +93,8 @@ def contract_ends(connection: sqlite3.Connection, first: date) -> Iterator[tuple
     or after `first` (the day a renewal is talked about)."""
     yield from connection.execute(
         "SELECT k.id, c.name, k.number, k.end_on, k.amount_cents FROM contract k JOIN customer c ON c.id = k.customer_id"
-        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND {MINE.sql} ORDER BY k.end_on",
+        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND {_REACHABLE} AND k.end_on >= ? AND {MINE.sql}"
+        " ORDER BY k.end_on",
         (first.isoformat(), *MINE.params))
 
 
@@ -95,12 +104,14 @@ def payments_unpaid(connection: sqlite3.Connection) -> Iterator[tuple[str, str, 
         "SELECT p.id, c.name, k.number, p.due_on, p.amount_cents"
         " FROM payment p JOIN contract k ON k.id = p.contract_id JOIN customer c ON c.id = k.customer_id"
         " WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND k.deleted_at IS NULL AND c.deleted_at IS NULL"
-        f" AND {MINE.sql} ORDER BY p.due_on", MINE.params)
+        f" AND {_REACHABLE} AND {MINE.sql} ORDER BY p.due_on", MINE.params)
 
 
 def contact_birthdays(connection: sqlite3.Connection) -> Iterator[tuple[str, str, str, str]]:
-    """(contact id, contact name, customer name, birthday) of the rep's customers' live contacts with a birthday."""
+    """(contact id, contact name, customer name, birthday) of the rep's customers' live contacts with a birthday,
+    but for those who asked not to be contacted (a birthday is a reason to call)."""
     yield from connection.execute(
         "SELECT p.id, p.name, c.name, p.birthday FROM contact p JOIN customer c ON c.id = p.customer_id"
-        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL AND {MINE.sql}"
+        f" WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL AND p.birthday IS NOT NULL AND NOT p.do_not_contact"
+        f" AND {_REACHABLE} AND {MINE.sql}"
         " ORDER BY p.birthday", MINE.params)

@@ -41,12 +41,17 @@ def _columns(*spec: str) -> tuple[Column, ...]:
     return tuple(Column(*item.split(":")) for item in spec)
 
 
+CONSENT_COLUMNS = ("consent", "consent date:day", "do not contact:yesno", "do not contact since:day",
+                   "do not contact reason")
+"""A person's consent and do-not-contact (on a person customer and a contact; a company's stay empty and no), named
+as `crm import` reads them back."""
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "customers": _columns("id", "customer", "type", "company", "status", "tier", "score:int", "phone", "email",
                           "wechat", "industry", "region", "source", "interest", "tags:tags", "owner", "next follow-up:time",
-                          "last contact:time", "created:time", "notes"),
+                          "last contact:time", "created:time", "notes", *CONSENT_COLUMNS),
     "contacts": _columns("id", "customer id", "customer", "name", "title", "phone", "email", "wechat",
-                         "decision maker:yesno", "birthday:day", "created:time"),
+                         "decision maker:yesno", "birthday:day", "created:time", *CONSENT_COLUMNS),
     "deals": _columns("id", "customer id", "customer", "title", "stage", "amount:money", "quoted:money",
                       "probability:int", "expected close:day", "competitor", "lost reason", "stage entered:time",
                       "created:time"),

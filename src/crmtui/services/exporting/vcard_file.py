@@ -41,6 +41,12 @@ def fold(line: str) -> str:
     return "\r\n ".join(parts) + "\r\n"
 
 
+CONSENT_PROPERTIES = {"consent_source": "X-CONSENT", "consent_on": "X-CONSENT-DATE",
+                      "do_not_contact": "X-DO-NOT-CONTACT", "do_not_contact_on": "X-DO-NOT-CONTACT-SINCE",
+                      "do_not_contact_reason": "X-DO-NOT-CONTACT-REASON"}
+"""The extension properties a card carries a person's consent and do-not-contact in (only when set)."""
+
+
 def card(fields: dict[str, object]) -> str:
     """One vCard 3.0."""
     name = escape(fields["name"])
@@ -63,6 +69,11 @@ def card(fields: dict[str, object]) -> str:
         lines.append("CATEGORIES:" + ",".join(escape(tag) for tag in fields["tags"]))  # type: ignore[attr-defined]
     if fields.get("note"):
         lines.append(f"NOTE:{escape(fields['note'])}")
+    # vCard has no property for consent or do-not-contact: extension properties, which `crm import` reads back
+    for name, prop in CONSENT_PROPERTIES.items():
+        value = fields.get(name)
+        if value:
+            lines.append(f"{prop}:{'yes' if value is True else escape(value)}")
     lines.append(f"UID:{escape(fields['id'])}@crmtui")
     lines.append("END:VCARD")
     return "".join(fold(line) for line in lines)
@@ -73,7 +84,7 @@ def contact_fields(contact: dict) -> dict[str, object]:
     return {"id": contact["id"], "name": contact["name"], "org": contact["customer"], "title": contact["title"],
             "phone": contact["phone"], "email": contact["email"], "birthday": contact["birthday"],
             "wechat": contact["wechat"],
-            "note": _("decision maker") if contact["decision_maker"] else None}
+            "note": _("decision maker") if contact["decision_maker"] else None, **_consent(contact)}
 
 
 def customer_fields(customer: dict) -> dict[str, object]:
@@ -82,7 +93,12 @@ def customer_fields(customer: dict) -> dict[str, object]:
              (_("source"), customer["source"]), (_("interest"), customer["interest"])]
     note = "\n".join(f"{label}: {value}" for label, value in known if value)
     return {"id": customer["id"], "name": customer["name"], "org": customer["company"], "phone": customer["phone"],
-            "email": customer["email"], "wechat": customer["wechat"], "tags": customer["tags"], "note": note or None}
+            "email": customer["email"], "wechat": customer["wechat"], "tags": customer["tags"], "note": note or None,
+            **_consent(customer)}
+
+
+def _consent(record: dict) -> dict[str, object]:
+    return {name: bool(record[name]) if name == "do_not_contact" else record[name] for name in CONSENT_PROPERTIES}
 
 
 def write(handle: TextIO, cards: Iterable[dict[str, object]]) -> int:

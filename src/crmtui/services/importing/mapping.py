@@ -46,6 +46,9 @@ FIELDS: dict[str, str] = {
     "notes": "text kept in the record's note", "owner": "the rep who owns it (kept in the note)",
     "note": "kept in the note as \"column: value\"", "ignore": "left out, on purpose",
     "type": "person or company (个人/公司)",
+    "consent": "where a person's consent came from", "consent-date": "the day consent was given",
+    "do-not-contact": "y/n: asked not to be contacted", "do-not-contact-since": "the day they asked",
+    "dnc-reason": "why they asked not to be contacted",
     "external_id": "its id in the other system (recognises the row on a re-import)",
     "stage": "deal stage (another system's names are mapped)", "amount": "deal amount",
     "close": "expected close date", "created": "the date the deal was opened", "closed": "the date it was won or lost",
@@ -93,6 +96,12 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "tier": ("tier", "grade", "客户等级", "等级", "级别", "客户级别"),
     "status": ("status", "状态", "客户状态"),
     "decision-maker": ("decision maker", "决策人", "是否决策人"),
+    # a person's consent and do-not-contact, as `crm export` names them (vCard: its X- properties)
+    "consent": ("consent", "consent source", "x-consent", "同意来源", "授权来源"),
+    "consent-date": ("consent date", "x-consent-date", "同意日期", "授权日期"),
+    "do-not-contact": ("do not contact", "x-do-not-contact", "勿扰", "拒绝联系"),
+    "do-not-contact-since": ("do not contact since", "x-do-not-contact-since", "勿扰日期"),
+    "dnc-reason": ("do not contact reason", "dnc reason", "x-do-not-contact-reason", "勿扰原因"),
     "note": ("department", "部门", "url", "website", "网址", "nickname", "昵称", "fax", "传真号"),
     "ignore": (ERROR_COLUMN,),
 }

@@ -47,6 +47,7 @@ from crmtui.services.importing.readers import (
     open_source,
     rejects_path,
 )
+from crmtui.services.personal_data import imported_consent
 from crmtui.services.scoring import lead_score
 from crmtui.store import customers as customer_store
 from crmtui.store import importing as store
@@ -421,6 +422,8 @@ class _Run:
             phone=values.get("phone"), email=values.get("email"), wechat=values.get("wechat"),
             source=values.get("source"), interest=values.get("interest"), industry=values.get("industry"),
             region=values.get("region"), tier=values.get("tier")))
+        if person:  # consent is a person's: a company's is kept on its contact
+            customer.update(self._checked(mapped, lambda: imported_consent(self.ctx, values)))
         contact = None
         if contact_name:
             contact = self._checked(mapped, lambda: self._contact_fields("", contact_name, values), person=True)
@@ -455,9 +458,10 @@ class _Run:
 
     def _contact_fields(self, customer_id: str, name: str, values: dict[str, str]) -> dict[str, Any]:
         decision = fields.yes_no("decision_maker", values["decision-maker"]) if "decision-maker" in values else False
-        return contact_fields(self.ctx, customer_id, name, title=values.get("title"), phone=values.get("phone"),
-                              email=values.get("email"), wechat=values.get("wechat"), decision_maker=decision,
-                              birthday=values.get("birthday"))
+        return {**contact_fields(self.ctx, customer_id, name, title=values.get("title"), phone=values.get("phone"),
+                                 email=values.get("email"), wechat=values.get("wechat"), decision_maker=decision,
+                                 birthday=values.get("birthday")),
+                **imported_consent(self.ctx, values)}  # a person's consent and do-not-contact, as exported
 
     def _next(self, mapped: _Mapped) -> datetime | None:
         """The next follow-up date as given: a day in the past is kept (the customer is then overdue on Today)."""
