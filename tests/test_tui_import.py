@@ -16,7 +16,7 @@ from crmtui.core import i18n
 from crmtui.services.customers import add_customer, list_customers
 from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.confirm import ConfirmScreen
-from crmtui.tui.dialogs.import_file import ImportDialog, starting_text
+from crmtui.tui.dialogs.import_file import ImportDialog, shown_path, starting_text
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.tui.widgets.path_input import PathInput, completions
@@ -41,14 +41,14 @@ def leads_csv(tmp_path: Path) -> Path:
     return path
 
 
-async def _until(pilot, condition, tries: int = 500) -> None:
-    """Lets the workers run until the condition holds."""
-    for _ in range(tries):
+async def _until(pilot, condition, seconds: float = 20.0) -> None:
+    """Lets the workers run until the condition holds (a deadline, not a count of tries: a slow machine waits)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "condition not met"
         await pilot.pause()
-        if condition():
-            return
         await asyncio.sleep(0.01)
-    raise AssertionError("condition not met")
 
 
 async def _open(pilot) -> ImportDialog:
@@ -134,7 +134,7 @@ async def test_the_dry_run_shows_the_mapping_and_the_counts_and_stores_nothing(c
         assert "would create 2, merge 0, skip 0, refuse 1" in summary
         assert 'row 3, 邮箱: email: an address like name@example.com (got "zhao@ruida")' in summary
         mapping = _text(dialog, "#import-mapping").splitlines()
-        assert "  姓名          → name" in mapping and "  下次跟进时间  → next" in mapping
+        assert "  姓名          → Name" in mapping and "  下次跟进时间  → Next date (next)" in mapping
         assert "  传真          → kept in a note (not recognised)" in mapping
         arrows = {cell_len(line.partition("→")[0]) for line in mapping[1:]}
         assert arrows == {cell_len("  下次跟进时间  ")}  # every arrow in the same cell, whatever the script
@@ -280,3 +280,65 @@ async def test_enter_on_the_import_button_imports(ctx, leads_csv):
         await _until(pilot, lambda: dialog.done is not None)
         assert str(button.label) == "Close"
     assert len(list_customers(ctx)) == 2
+
+
+def test_with_no_folder_read_yet_the_dialog_starts_where_crm_was_started(leads_csv, monkeypatch):
+    monkeypatch.chdir(leads_csv.parent)
+    assert starting_text() == shown_path(leads_csv.parent) + "/"
+
+
+async def test_tab_into_a_folder_does_not_say_nothing_matches(ctx, leads_csv):
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open(pilot)
+        path_input = dialog.query_one(PathInput)
+        path_input.value = str(leads_csv.parent.parent) + "/fil"
+        await pilot.press("tab")
+        await _until(pilot, lambda: path_input.value == str(leads_csv.parent) + "/")
+        await pilot.pause()
+        assert "nothing here matches" not in _message(dialog)
+        await pilot.press("tab")  # the folder's one file
+        assert path_input.value == str(leads_csv)
+
+
+async def test_the_import_button_shows_its_whole_label_at_100_columns(ctx, leads_csv):
+    app = build_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await _open(pilot)
+        await _read(pilot, dialog, str(leads_csv))
+        button = dialog.query_one("#import-go", Button)
+        leads_csv.write_text("Company,Phone\n" + "".join(f"Firm {n},1380000{n:04d}\n" for n in range(1500)), "utf-8")
+        await _read(pilot, dialog, str(leads_csv))  # read again: a longer label on a button laid out already
+        await _until(pilot, lambda: str(button.label) == "Import 1500 rows")
+        await pilot.pause()
+        assert "Import&#160;1500&#160;rows" in app.export_screenshot()
+
+
+async def test_the_mapping_names_fields_by_their_labels_in_chinese(ctx, leads_csv):
+    i18n.set_language("zh")
+    try:
+        app = build_app(ctx)
+        async with app.run_test(size=SIZE) as pilot:
+            dialog = await _open(pilot)
+            await _read(pilot, dialog, str(leads_csv))
+            mapping = _text(dialog, "#import-mapping")
+            assert "→ 电话 (phone)" in mapping and "→ phone" not in mapping
+    finally:
+        i18n.set_language("en")
+
+
+async def test_a_file_in_another_encoding_is_read_with_the_encoding_picked(ctx, tmp_path):
+    # the first 64 KiB read as UTF-8 (plain ASCII), a GBK row after them
+    rows = "".join(f"Firm {n:05d},1380{n:07d}\n" for n in range(4000))
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(("Company,Phone\n" + rows).encode("ascii") + "北京某某科技,13912345678\n".encode("gbk"))
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _open(pilot)
+        await _read(pilot, dialog, str(mixed))
+        assert "not valid utf-8 text" in _message(dialog) and "--encoding" not in _message(dialog)
+        assert "Encoding" in _message(dialog)
+        dialog.query_one("#import-encoding", Select).value = "gb18030"
+        await _until(pilot, lambda: dialog.previewed is not None)
+        assert "would create 4001" in _text(dialog, "#import-summary")
+    assert list_customers(ctx) == []

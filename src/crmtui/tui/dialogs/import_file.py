@@ -23,7 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Select, Static, TextArea
 from textual.worker import get_current_worker
 
-from crmtui.core import paths
+from crmtui.core import labels, paths
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.normalize import visible
@@ -40,6 +40,15 @@ if TYPE_CHECKING:
 SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".vcf", ".vcard")
 """The files the import reads (a .txt or .tsv is read as CSV): the only ones Tab offers, and the only ones taken."""
 ON_DUPLICATE = {"skip": N_("skip"), "merge": N_("merge"), "create": N_("create")}
+ENCODINGS = ("utf-8", "gbk", "gb18030", "utf-16")
+"""The encodings the rep may pick when the one detected is wrong (Excel and WPS on a Chinese Windows save GBK)."""
+FIELD_KEYS = {"decision-maker": "decision_maker", "next": "next_at", "next-plan": "next_plan", "met": "goal_met",
+              "lost-reason": "lost_reason", "close": "close", "probability": "probability"}
+"""The import's field names that the app's labels know by another key."""
+FIELD_LABELS = {"external_id": N_("ID in the other system"), "first-name": N_("Given name"),
+                "last-name": N_("Family name"), "type": N_("Person or company"), "created": N_("Opened on"),
+                "closed": N_("Closed on"), "at": N_("When")}
+"""Labels of the import's fields that no form has."""
 """What a row that repeats a record does (the services' choices, in the rep's words)."""
 SHOWN_REFUSALS = 5
 """Refused rows listed under the counts (all are counted; the rejects file has every one)."""
@@ -63,13 +72,17 @@ def shown_path(path: Path) -> str:
 
 
 def starting_text() -> str:
-    """What the path field holds as the dialog opens: the last folder used (if it still exists), else the home."""
+    """What the path field holds as the dialog opens: the last folder used (if it still exists), else the folder
+    `crm` was started from (where the rep's file most likely is, as for `crm import`), else the home."""
     try:
-        folder = Path(last_folder_file().read_text(encoding="utf-8").strip())
+        folder: Path | None = Path(last_folder_file().read_text(encoding="utf-8").strip())
     except (OSError, ValueError):
         folder = None
     if folder is None or not folder.is_dir():
-        return "~/"
+        try:
+            folder = Path.cwd()
+        except OSError:  # the folder was removed since crm started
+            return "~/"
     return shown_path(folder).rstrip("/") + "/"
 
 
@@ -96,22 +109,29 @@ def refusal(text: str) -> str | None:
     return None
 
 
-def field_words(field: str, unknown: bool) -> str:
-    """Where a column goes, as the rep reads it in the mapping."""
+def field_words(field: str, unknown: bool, kind: str | None = None) -> str:
+    """Where a column goes, as the rep reads it in the mapping: the field's label, with the import's name for it
+    in brackets where that differs (the name a mapping file or `--map` uses)."""
     if field == "note":
         return _("kept in a note (not recognised)") if unknown else _("kept in a note")
     if field == "notes":
         return _("the note's text")
     if field == "ignore":
         return _("ignored")
-    return field
+    if field in FIELD_LABELS:
+        label = _(FIELD_LABELS[field])
+    elif field == "title":
+        label = labels.column("deal" if kind == "deals" else "contact", "title")
+    else:
+        label = labels.field(FIELD_KEYS.get(field, field))
+    return label if label.casefold() == field.casefold() else f"{label} ({field})"
 
 
 def mapping_lines(result: ImportResult) -> list[str]:
     """Each column of the file and where it goes, the columns' names padded by display cells (Chinese aligns)."""
     columns = result.mapping.columns
     width = min(COLUMN_WIDTH, max((cell_len(column) for column in columns), default=0))
-    return [f"  {fit(column, width)}  → {field_words(field, column in result.mapping.unknown)}"
+    return [f"  {fit(column, width)}  → {field_words(field, column in result.mapping.unknown, result.kind)}"
             for column, field in columns.items()]
 
 
@@ -174,6 +194,10 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
                 yield Label(_("Duplicates"), classes="label", id="import-duplicates-label")
                 yield Select([(_(words), choice) for choice, words in ON_DUPLICATE.items()], id="import-duplicates",
                              allow_blank=False, value="skip", compact=True)
+            with Horizontal(classes="import-row"):  # a row of its own: three choices do not fit 80 columns
+                yield Label(_("Encoding"), classes="label", id="import-encoding-label")
+                yield Select([(name, name) for name in ENCODINGS], id="import-encoding", prompt=_("as detected"),
+                             compact=True)
             with VerticalScroll(id="import-details"):
                 yield Static("", id="import-summary", markup=False)
                 yield Static("", id="import-mapping", markup=False)
@@ -205,7 +229,8 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
     def listed(self, event: PathInput.Candidates) -> None:
         if len(event.names) > 1:
             self.say("  ".join(event.names))
-        elif not event.names and not expand(event.path_input.value).is_file() and event.path_input.value.strip():
+        elif (not event.names and event.path_input.value.strip() and not expand(event.path_input.value).is_file()
+              and not expand(event.path_input.value).is_dir()):  # Tab just completed a folder: Tab again lists it
             self.say(_("nothing here matches: a folder, or a .csv, .xlsx, .vcf or .txt file"))
         else:
             self.say("")
@@ -223,6 +248,7 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         self.read_again()
 
     @on(Select.Changed, "#import-duplicates")
+    @on(Select.Changed, "#import-encoding")
     def duplicates_changed(self) -> None:
         self.read_again()
 
@@ -236,6 +262,11 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         kind = self.query_one("#import-kind", Select).value
         duplicates = self.query_one("#import-duplicates", Select).value
         return (str(kind) if self.kind_picked and kind in KINDS else None), str(duplicates)
+
+    def encoding(self) -> str | None:
+        """The encoding the rep picked, None to let the file's bytes say."""
+        picked = self.query_one("#import-encoding", Select).value
+        return str(picked) if picked in ENCODINGS else None
 
     def start_dry_run(self) -> None:
         """Checks the path, then runs the dry run in a worker (the previous one, if still going, is stopped)."""
@@ -256,17 +287,17 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
             shown.update("")  # they told of other choices: never left beside a refusal of these
         self.say(_("reading {file}…").format(file=path.name))
         remember_folder(path.parent)
-        self.dry_run(path, chosen_kind, duplicates, self.generation)
+        self.dry_run(path, chosen_kind, duplicates, self.encoding(), self.generation)
 
     @work(thread=True, exclusive=True, group="import-dry-run", exit_on_error=False)
-    def dry_run(self, path: Path, kind: str | None, duplicates: str, generation: int) -> None:
+    def dry_run(self, path: Path, kind: str | None, duplicates: str, encoding: str | None, generation: int) -> None:
         """The file read and checked row by row as the import would, storing nothing."""
         # deferred: the import's services bring SQLModel and the readers (about 0.5 s), loaded in this thread the
         # first time a file is read, not on the event loop as the dialog opens
         from crmtui.services.importing.run import Options, prepare, run_import
 
         worker = get_current_worker()
-        options = Options(kind=kind, on_duplicate=duplicates, dry_run=True)
+        options = Options(kind=kind, on_duplicate=duplicates, dry_run=True, encoding=encoding)
         self._run(generation, lambda progress: run_import(self.crm.ctx, path, options, progress,
                                                           self._prepared(generation, prepare, path, options)),
                   lambda: worker.is_cancelled, self.show_dry_run)
@@ -292,7 +323,9 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
             self.app.call_from_thread(self.ended, generation, _("Import stopped: nothing of it was stored"), False)
             return
         except CrmError as exc:
-            self.app.call_from_thread(self.ended, generation, exc.message(), True)
+            # the import's messages name the command line's option; here the rep picks the encoding in a field
+            message = exc.message().replace("--encoding", _("the Encoding field"))
+            self.app.call_from_thread(self.ended, generation, message, True)
             return
         except Exception:
             self.app.call_from_thread(self.ended, generation, _("The import failed: nothing of it was stored"), True)
@@ -332,6 +365,7 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         rows = self._rows(result)
         button = self.query_one("#import-go", Button)
         button.label = ngettext("Import {count} row", "Import {count} rows", rows).format(count=rows)
+        button.refresh(layout=True)  # a label is no layout change to Textual: a longer one would be cut
         button.disabled = rows == 0
 
     @staticmethod
@@ -366,16 +400,16 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
         self.generation += 1
         self.query_one("#import-go", Button).disabled = True
         self.say(_("importing {file}…").format(file=shown.path.name))
-        self.import_rows(shown.path, kind or shown.kind, duplicates, self.generation)
+        self.import_rows(shown.path, kind or shown.kind, duplicates, self.encoding(), self.generation)
 
     @work(thread=True, exclusive=True, group="import-run", exit_on_error=False)
-    def import_rows(self, path: Path, kind: str, duplicates: str, generation: int) -> None:
+    def import_rows(self, path: Path, kind: str, duplicates: str, encoding: str | None, generation: int) -> None:
         """The import itself, in one transaction: the good rows stored, the refused ones written to the rejects
         file."""
         # deferred: as in dry_run
         from crmtui.services.importing.run import Options, prepare, run_import
 
-        options = Options(kind=kind, on_duplicate=duplicates)
+        options = Options(kind=kind, on_duplicate=duplicates, encoding=encoding)
         self._run(generation, lambda progress: run_import(self.crm.ctx, path, options, progress,
                                                           self._prepared(generation, prepare, path, options)),
                   self.stop.is_set, self.imported)
@@ -404,6 +438,7 @@ class ImportDialog(CrmScreenMixin, ModalScreen[None]):
             if result.rejects is not None else _("Enter or Esc closes"))
         button = self.query_one("#import-go", Button)
         button.label = _("Close")
+        button.refresh(layout=True)
         button.disabled = False
         button.focus()
         self.crm.refresh_data()  # Today and the other screens read the book again
