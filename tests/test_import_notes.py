@@ -63,3 +63,23 @@ def test_a_dry_run_with_merge_counts_the_contact_a_merge_adds_to_a_customer_of_t
     dry = imported(str(sheet), "--on-duplicate", "merge", "--dry-run")
     real = imported(str(sheet), "--on-duplicate", "merge")
     assert real["counts"]["contacts"] == 1 and dry["counts"] == real["counts"]
+
+
+def test_a_row_of_bad_bytes_is_refused_by_its_own_number_and_goes_to_the_rejects_file_as_it_was(
+        tmp_path: Path) -> None:
+    lines = [b"Company,Phone\r\n"] + [f"Firm {n},1380013{n:04d}\r\n".encode() for n in range(2, 100)]
+    lines[61] = b"Bad \xff\xfe Firm,13800139999\r\n"  # row 62 as a spreadsheet shows it
+    path = tmp_path / "firms.csv"
+    path.write_bytes(b"".join(lines))
+    result = json.loads(ok("import", str(path), "--encoding", "utf-8", "--json").stdout)
+    assert result["counts"]["created"] == 97
+    [refusal] = result["refused"]
+    assert refusal["row"] == 62 and "not valid utf-8 text" in refusal["reason"]
+    rejects = (tmp_path / "firms.rejects.csv").read_bytes()
+    assert b"Bad \xff\xfe Firm,13800139999," in rejects
+    # guessed from the file's first 64 KiB, a bad row after them means the guess was wrong: the file is refused
+    # naming that row
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"".join([b"Company,Phone\r\n", *(f"Firm {n},1380{n:07d}\r\n".encode() for n in range(2, 4000)),
+                              b"Bad \xff Firm,13800139999\r\n"]))
+    assert "big.csv: row 4000 is not valid utf-8 text" in fails("import", str(big), "--dry-run").stderr

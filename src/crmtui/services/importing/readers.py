@@ -104,7 +104,7 @@ def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = 
     chosen = _check_encoding(encoding) if encoding else _detect_encoding(path, head)
     if kind == "vcf":
         return Source(path, "vcf", list(VCARD_COLUMNS), encoding=chosen)
-    return _open_csv(path, head, chosen)
+    return _open_csv(path, head, chosen, detected=not encoding)
 
 
 def _format_of(path: Path, head: bytes) -> str:
@@ -159,34 +159,79 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _open_csv(path: Path, head: bytes, encoding: str) -> Source:
+def _open_csv(path: Path, head: bytes, encoding: str, detected: bool = False) -> Source:
     text = head.decode(encoding, errors="replace")
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
     newline = "\r\n" if b"\r\n" in head else "\n"
-    source = Source(path, "csv", [], encoding=encoding, delimiter=delimiter, newline=newline)
+    source = Source(path, "csv", [], encoding=encoding, delimiter=delimiter, newline=newline,
+                    extra={"detected": detected})
     for row in _csv_records(source):
-        source.headers = _headers(row[1])
+        source.headers = _headers([cell.encode("utf-8", "replace").decode("utf-8") for cell in row[1]])
         return source
     raise ImportFileError("{path}: the file is empty", path=path)
 
 
-def _csv_records(source: Source) -> Iterator[tuple[int, list[str]]]:
-    """(row number as a spreadsheet shows it, cells) for every record, blank lines left out."""
+def _csv_records(source: Source) -> Iterator[tuple[int, list[str], bool]]:
+    """(row number as a spreadsheet shows it, cells, whether the record held bytes that are not valid text in the
+    file's encoding) for every record, blank lines left out. A line is decoded on its own, so a bad byte names its
+    own row and refuses only that one; its cells keep the bytes (as surrogate escapes) for the rejects file. A bad
+    header, or a bad row when the encoding was guessed from the file's start, means the encoding is wrong: the
+    file is refused naming that row, for the rep to give the right one."""
+    if codecs.lookup(source.encoding or "utf-8").name.startswith(("utf-16", "utf-32")):
+        yield from ((number, cells, False) for number, cells in _csv_text_records(source))  # no byte is a line end
+        return
+    bad: set[int] = set()
+
+    def lines(handle: Any) -> Iterator[str]:
+        for index, line in enumerate(handle, start=1):
+            try:
+                yield line.decode(source.encoding)
+            except UnicodeDecodeError:
+                bad.add(index)
+                yield line.decode(source.encoding, errors="surrogateescape")
+
+    number = 0
+    try:
+        with source.path.open("rb") as handle:
+            reader = csv.reader(lines(handle), delimiter=source.delimiter)
+            read = 0
+            for cells in reader:
+                number += 1
+                spans = range(read + 1, reader.line_num + 1)
+                read = reader.line_num
+                if not any(cell.strip() for cell in cells):
+                    continue
+                invalid = any(line in bad for line in spans)
+                if invalid and (number == 1 or source.extra.get("detected")):
+                    raise UnicodeError
+                yield number, cells, invalid
+    except UnicodeError:
+        raise _not_valid(source, number) from None
+    except csv.Error as exc:
+        raise ImportFileError("{path}: row {row} cannot be read as CSV ({reason})", path=source.path, row=number + 1,
+                              reason=exc) from None
+
+
+def _csv_text_records(source: Source) -> Iterator[tuple[int, list[str]]]:
+    """_csv_records of a file whose encoding is read as a whole (UTF-16): a bad byte makes it unreadable."""
+    number = 0
     try:
         with source.path.open(encoding=source.encoding, newline="") as handle:
-            number = 0
             for cells in csv.reader(handle, delimiter=source.delimiter):
                 number += 1
                 if any(cell.strip() for cell in cells):
                     yield number, cells
     except UnicodeError:  # a decode error, or a UTF-16 file without its BOM
-        raise ImportFileError("{path}: row {row} is not valid {encoding} text; give the file's encoding with"
-                              " --encoding (e.g. gbk, utf-8)", path=source.path, row=number + 1,
-                              encoding=source.encoding) from None
+        raise _not_valid(source, number + 1) from None
     except csv.Error as exc:
         raise ImportFileError("{path}: row {row} cannot be read as CSV ({reason})", path=source.path, row=number + 1,
                               reason=exc) from None
+
+
+def _not_valid(source: Source, row: int) -> ImportFileError:
+    return ImportFileError("{path}: row {row} is not valid {encoding} text; give the file's encoding with"
+                           " --encoding (e.g. gbk, utf-8)", path=source.path, row=row, encoding=source.encoding)
 
 
 def _headers(cells: list[Any]) -> list[str]:
@@ -209,7 +254,11 @@ _FORMULA_GUARD = re.compile(r"'(?=[=@+\-\t\r])")
 def _csv_rows(source: Source) -> Iterator[Row]:
     records = _csv_records(source)
     next(records, None)  # the header
-    for number, cells in records:
+    for number, cells, bad in records:
+        if bad:
+            yield Row(number, {}, cells, _("not valid {encoding} text; give the file's encoding with --encoding (e.g."
+                                           " gbk, utf-8)").format(encoding=source.encoding))
+            continue
         values = {column: _FORMULA_GUARD.sub("", text, count=1) if text.startswith("'") else text
                   for column, text in _values(source.headers, cells).items()}
         yield Row(number, values, cells)
@@ -423,6 +472,21 @@ def _one_line(value: str) -> str:
 # ---------------------------------------------------------------- the rejects file
 
 
+def _raw_bytes_or_replace(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Writes a row's bytes that were not valid text back as they were (kept as surrogate escapes when read), and
+    any other character the encoding cannot hold as "?"."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start:error.end]
+    if all("\udc80" <= ch <= "\udcff" for ch in chunk):
+        return bytes(ord(ch) - 0xDC00 for ch in chunk), error.end
+    return "?" * len(chunk), error.end
+
+
+_REJECTS_ERRORS = "crmtui-rejects"
+codecs.register_error(_REJECTS_ERRORS, _raw_bytes_or_replace)
+
+
 def rejects_path(path: Path) -> Path:
     """Where refused rows go by default: beside the input, `.rejects` before its suffix (客户.rejects.csv); a rejects
     file imported again keeps its name (what is still refused replaces it, once it has been read)."""
@@ -475,7 +539,7 @@ class RejectsWriter:
             self._sheet = self._book.create_sheet(self.source.sheet or "Sheet1")
             self._sheet.append(headers)
             return
-        self._handle = self._target.open("w", encoding=self.source.encoding, newline="", errors="replace")
+        self._handle = self._target.open("w", encoding=self.source.encoding, newline="", errors=_REJECTS_ERRORS)
         if self.source.format == "csv":
             self._writer = csv.writer(self._handle, delimiter=self.source.delimiter, lineterminator=self.source.newline)
             self._writer.writerow(headers)
