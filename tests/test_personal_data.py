@@ -177,23 +177,33 @@ async def _customer_screen(app, pilot, customer_id: str) -> CustomerScreen:  # t
 
 
 async def test_the_app_marks_them_and_the_follow_up_form_keeps_what_was_typed_when_refused(ctx, book) -> None:
-    zhang, _acme, _li = book
+    zhang, acme, li = book
     personal_data.edit_personal(ctx, "customer", zhang.id, {"do_not_contact": True, "do_not_contact_reason": "旅行"})
+    personal_data.edit_personal(ctx, "contact", li.id, {"do_not_contact": True})
     app = build_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
+        notes = []
+        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
         screen = await _customer_screen(app, pilot, zhang.id)
         assert "⛔ do not contact since 2026-11-24 (旅行)" in str(screen.query_one("#customer-title").render())
+        await pilot.press("l")  # a person who asked: the form does not open, the notice says how to lift it
+        await _until(pilot, lambda: notes)
+        assert app.screen is screen and not isinstance(app.screen, FollowUpForm)
+        assert "张伟 asked not to be contacted on 2026-11-24" in notes[-1] and "press e" in notes[-1]
+        assert "crm edit" not in notes[-1]
+        # a company opens it; naming its contact who asked is refused on saving, and nothing typed is lost
+        app.pop_screen()
+        await _customer_screen(app, pilot, acme.id)
         await pilot.press("l", "1", "y")
         await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         form = app.screen
         for widget, text in (("goal", "demo"), ("next-plan", "send quote"), ("next", "tomorrow 3pm")):
             form.query_one(f"#{widget}", Input).value = text
         form.query_one("#notes", TextArea).text = "went well"
-        notes = []
-        app.notify = lambda message, **kw: notes.append(message)  # type: ignore[method-assign]
+        notes.clear()
         await pilot.press("ctrl+s")
         await _until(pilot, lambda: notes)
-        assert app.screen is form and "张伟 asked not to be contacted on 2026-11-24" in notes[-1]
+        assert app.screen is form and "Li Lei asked not to be contacted on 2026-11-24" in notes[-1]
         assert form.query_one("#notes", TextArea).text == "went well"  # nothing typed is lost
         assert form.query_one("#goal", Input).value == "demo"
     assert len(customer_detail(ctx, zhang.id).follow_ups) == 1

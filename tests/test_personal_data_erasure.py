@@ -126,3 +126,19 @@ def test_an_erasure_refuses_a_plan_that_changed_since_it_was_shown(ctx, frozen) 
     fresh = personal_data.erasure_plan(ctx, personal_data.find_person(ctx, "王伟"))
     personal_data.erase_person(ctx, fresh, [])
     assert customer_detail(ctx, lead.id).customer.erased_at is not None
+
+
+def test_messages_name_the_company_the_options_and_the_sections_in_words(ctx, home: Path, tmp_path: Path) -> None:
+    acme = add_customer(ctx, "Acme Tools")
+    lead = add_lead(ctx, "张伟", phone="13800138001")
+    log_follow_up(ctx, lead.id, channel="phone", goal="intro", goal_met=True, notes="called",
+                  next_plan="send deck", next_at="in 3 days")
+    refused = crm("edit", "Acme Tools", "--do-not-contact")
+    assert refused.exit_code == 1 and "is a company, set it on one of its contacts" in refused.stderr, refused.output
+    assert not customer_detail(ctx, acme.id).customer.do_not_contact
+    mixed = crm("edit", "张伟", "--phone", "13800138002", "--do-not-contact")
+    assert "--do-not-contact" in mixed.stderr and "do_not_contact" not in mixed.stderr
+    lifted = crm("edit", "张伟", "--industry", "retail", "--contact-ok")
+    assert "--contact-ok" in lifted.stderr
+    summary = ok("person", "export", "张伟", "-o", str(tmp_path / "zw.json")).stdout.splitlines()[-1]
+    assert "follow-ups 1" in summary and "own records 1" in summary and "_" not in summary

@@ -663,7 +663,8 @@ def edit(
     if personal_changes:
         if customer_changes or deal_changes:
             fail(_("edit: consent and do-not-contact ({a}) are changed in a command of their own").format(
-                a=", ".join(personal_changes)))
+                a=", ".join("--contact-ok" if value is False else "--" + PERSONAL_OPTIONS[key].replace("_", "-")
+                            for key, value in personal_changes.items())))
         person.edit_consent(ref, personal_changes)
         return
     if not customer_changes and not deal_changes:

@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 import typer
 
 from crmtui.cli.output import confirm, fail, out
-from crmtui.cli.session import open_session
+from crmtui.cli.session import find_customer, open_session
+from crmtui.core.errors import NotFound
 from crmtui.core.i18n import N_, _, ngettext
 
 PERSON_HELP = N_("A contact or a person customer: name, part of it, pinyin initials or id prefix.")
@@ -31,7 +32,7 @@ def export_person(
 ) -> None:
     """Writes everything held about one person to a readable JSON file: their records, follow-ups, deals, history."""
     from crmtui.services.personal_data import export_person as run_export  # deferred
-    from crmtui.services.personal_data import find_person  # deferred
+    from crmtui.services.personal_data import find_person, section_word  # deferred
 
     target = Path(output).expanduser()
     if target.exists() and not force:
@@ -46,7 +47,7 @@ def export_person(
         except OSError as exc:
             fail(_("cannot write {path}: {reason}").format(path=target, reason=exc.strerror or exc))
         out(_("wrote everything held about {name} to {path}").format(name=person.name, path=target))
-        out("  " + ", ".join(f"{section} {count}" for section, count in counts.items() if count))
+        out("  " + ", ".join(f"{section_word(section)} {count}" for section, count in counts.items() if count))
 
 
 NOTES_HELP = N_("Texts that may hold the person (follow-up notes, customers' notes, deal titles): all (blank them),"
@@ -127,8 +128,13 @@ def edit_consent(ref: str, changes: dict[str, object]) -> None:
     from crmtui.services.personal_data import edit_personal, find_person  # deferred
 
     with open_session() as ctx:
-        found = find_person(ctx, ref)
-        edited = edit_personal(ctx, found.table, found.id, changes)
+        try:
+            found = find_person(ctx, ref)
+            table, record_id = found.table, found.id
+        except NotFound:
+            # no person by that name: a company's (refused by the service, which says to use a contact) or none
+            table, record_id = "customer", find_customer(ctx, ref).id
+        edited = edit_personal(ctx, table, record_id, changes)
         out(_("updated {name}: {fields}").format(name=edited.name, fields=", ".join(map(labels.field, changes))))
         if edited.do_not_contact:
             out(_("{name} is off Today; new follow-ups with them are refused until `crm edit {ref} --contact-ok`")

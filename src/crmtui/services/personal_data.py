@@ -169,6 +169,19 @@ def follow_up_refusal(conn: object, customer_id: str, contact_id: str | None) ->
                       name=name, day=on or "?", ref=ref)
 
 
+def follow_up_blocked(ctx: Context, customer_id: str) -> str | None:
+    """Why the app's follow-up form does not open for this customer: a person customer who asked not to be
+    contacted, in the app's words (the edit dialog lifts it). None when it may open; a contact who asked is
+    refused when the form names them."""
+    with ctx.db.raw_read() as conn:
+        found = store.do_not_contact_of(conn, customer_id, None)
+    if found is None:
+        return None
+    name, on = found
+    return _("{name} asked not to be contacted on {day}: no follow-up with them. To lift it, press e on their"
+             " screen and set Do not contact to n.").format(name=name, day=on or "?")
+
+
 # Export ------------------------------------------------------------------------------------------------------
 
 
@@ -183,6 +196,19 @@ SECTIONS = {
     "tags": N_("tags of the person customer"),
     "history": N_("the change history of all these records"),
 }
+
+
+SECTION_WORDS = {
+    "customers": N_("own records"), "contacts": N_("contact records"), "companies": N_("companies"),
+    "follow_ups": N_("follow-ups"), "deals": N_("deals"), "contracts": N_("contracts"), "payments": N_("instalments"),
+    "tags": N_("tags"), "history": N_("history rows"),
+}
+"""How the export's summary names each section (the file's keys stay English: a script reads them)."""
+
+
+def section_word(section: str) -> str:
+    """A section of a person's export, in words, for the count after an export."""
+    return _(SECTION_WORDS[section])
 
 
 def export_person(ctx: Context, record: PersonRecord, path: Path) -> dict[str, int]:

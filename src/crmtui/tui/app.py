@@ -17,6 +17,7 @@ from crmtui.core.normalize import visible
 from crmtui.services import history
 from crmtui.services.agenda import due_since
 from crmtui.services.context import Context
+from crmtui.services.personal_data import follow_up_blocked
 from crmtui.services.watch import ChangeWatcher
 from crmtui.tui import bindings
 from crmtui.tui.bindings import translate_bindings
@@ -230,6 +231,11 @@ class CrmApp(App[None]):
     def log_follow_up(self, customer_id: str, customer_name: str) -> None:
         """Opens the follow-up form; the data reloads when it is saved."""
         from crmtui.tui.dialogs.follow_up import FollowUpForm  # deferred: see the note at the top
+
+        blocked = follow_up_blocked(self.ctx, customer_id)  # a person who asked not to be contacted: no form at all
+        if blocked:
+            self.notify(blocked, severity="warning", timeout=8)
+            return
 
         def saved(result: bool | None) -> None:
             if result:
