@@ -82,3 +82,35 @@ def test_an_erasure_reaches_the_server_and_the_other_laptops(team: Team, frozen)
     data = _file_bytes(ann.db.path)
     for value in (NAME, PHONE, EMAIL, "zw.old@example.com", "zw.new@example.com", "zw_wechat"):
         assert value.encode() not in data, value
+
+
+def test_the_server_keeps_another_records_conflict_naming_them_with_the_name_cut_out(team: Team, frozen) -> None:
+    from datetime import timedelta
+
+    ann = team.add_rep("ann")
+    customer_service.add_lead(ann, NAME, phone=PHONE)
+    company = customer_service.add_customer(ann, "张伟明商贸")
+    assert sync.sync_round(ann).rejected == 0
+    second = open_context(team.home / "ann-2.db", settings=ann.settings, clock=Clock(team.zone))
+    team.laptops["ann-2"] = second
+    sync.sync_round(second)
+    # both laptops rename the company: the server keeps the later name and records the other as a conflict
+    customer_service.edit_customer(ann, company.id, {"name": "张伟明商贸有限公司"})
+    travel(team, frozen, timedelta(minutes=1))
+    customer_service.edit_customer(second, company.id, {"name": "张伟明商贸集团"})
+    sync.sync_round(ann)
+    sync.sync_round(second)
+    with team.admin() as conn:
+        before = conn.execute("SELECT count(*) FROM sync.conflict WHERE record_id = %s", (company.id,)).fetchone()[0]
+    assert before >= 1
+
+    plan = personal_data.erasure_plan(ann, personal_data.find_person(ann, NAME))
+    personal_data.erase_person(ann, plan, [])
+    assert sync.sync_round(ann).rejected == 0
+
+    with team.admin() as conn:
+        kept = conn.execute("SELECT kept_value #>> '{}', lost_value #>> '{}' FROM sync.conflict"
+                            " WHERE record_id = %s", (company.id,)).fetchall()
+    assert len(kept) == before  # the company's conflict stays
+    assert all(NAME not in (k or "") + (lost or "") for k, lost in kept)
+    assert any("…明商贸" in (k or "") + (lost or "") for k, lost in kept)
