@@ -148,7 +148,10 @@ def test_sheet_picks_another_sheet_and_an_unknown_one_is_named_with_the_sheets_t
     result = fails("import", str(book), "--sheet", "Sheet9")
     assert result.stderr == 'error: --sheet: no sheet "Sheet9" in 客户.xlsx (sheets: 客户列表, 填写说明)\n' \
         or "客户列表, 填写说明" in result.stderr
-    assert imported(str(book), "--sheet", "填写说明", "--dry-run")["sheet"] == "填写说明"
+    assert imported(str(book), "--sheet", "客户列表", "--dry-run")["sheet"] == "客户列表"
+    # the instructions sheet has no column for a name: said once, with the headers read
+    assert "no column for the customer's name; headers read from row 1: 客户名称必填; use --map COLUMN=name" in \
+        fails("import", str(book), "--sheet", "填写说明", "--dry-run").stderr
 
 
 # ---------------------------------------------------------------- refused rows and the rejects file

@@ -47,13 +47,16 @@ def import_file(
         metavar="ENC", help=N_("The file's encoding, e.g. gbk (default: detected)."))] = None,
     sheet: Annotated[str | None, typer.Option(
         metavar="NAME", help=N_("The sheet of a workbook (default: the first)."))] = None,
+    header_row: Annotated[int | None, typer.Option(
+        metavar="N", help=N_("The row holding the column names (default: found among the first 10 rows)."))] = None,
     json_: Annotated[bool, typer.Option("--json", help=N_("Print the result as JSON."))] = False,
 ) -> None:
     """Imports customers, contacts, leads, deals or follow-ups from CSV, Excel or vCard (try --dry-run first)."""
     from crmtui.services.importing.run import Options, prepare, run_import  # deferred: the import's services, ~50 ms
 
     options = Options(kind=kind, maps=list(map_ or []), mapping=mapping, save_mapping=save_mapping, dry_run=dry_run,
-                      on_duplicate=on_duplicate, rejects=rejects, encoding=encoding, sheet=sheet)
+                      on_duplicate=on_duplicate, rejects=rejects, encoding=encoding, sheet=sheet,
+                      header_row=header_row)
     with open_session() as ctx:
         prepared = prepare(ctx, path, options)
         if json_ or not (sys.stdout.isatty() and sys.stderr.isatty()):  # piped: no bar in the way

@@ -196,6 +196,15 @@ def _role(header: str, kind: str | None = None) -> str | None:
     return None
 
 
+def is_header_row(cells: list[str]) -> bool:
+    """Whether a row reads as a sheet's header: most of its non-empty cells are column names the import knows (a
+    title row above the header, 2026年客户名单, or group headers, 客户信息 | 联系方式, are not)."""
+    texts = [cell for cell in cells if cell]
+    known = sum(1 for cell in texts if _role(cell) is not None or any(
+        _role(cell, kind) is not None for kind in HISTORY_KINDS))
+    return bool(texts) and known * 2 > len(texts)
+
+
 @dataclass
 class Mapping:
     """Where each column goes, value tables by field, and which columns nothing recognised."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -28,6 +29,9 @@ ERROR_COLUMN = "import error"
 ignores it when that file is imported again."""
 
 _SAMPLE = 64 * 1024
+HEADER_SEARCH = 10
+"""How many rows at the top of a sheet may hold its header: a title row (2026年客户名单, merged across) or a row of
+group headers (客户信息 | 联系方式) often sits above it."""
 _DELIMITERS = (",", ";", "\t", "|")
 _BINARY_PROPERTIES = ("PHOTO", "LOGO", "SOUND", "KEY")
 
@@ -82,9 +86,16 @@ class Source:
         return count if self.format == "vcf" else max(count - 1, 0)
 
 
-def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = None) -> Source:
+HeaderTest = Callable[[list[str]], bool]
+"""Whether a row's cells read as a header row (most of them recognised column names)."""
+
+
+def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = None, header_row: int | None = None,
+                is_header: HeaderTest | None = None) -> Source:
     """The file opened for import, its format told by its name (then by its first bytes), its encoding detected
-    unless given, its header read; a file that cannot be read is refused with one line saying why."""
+    unless given, its header read: row `header_row` when given, else the first of the first HEADER_SEARCH rows
+    `is_header` accepts, else the first non-empty row. A file that cannot be read is refused with one line saying
+    why."""
     if not path.exists():
         raise ImportFileError("{path}: no such file", path=path)
     if path.is_dir():
@@ -98,13 +109,13 @@ def open_source(path: Path, *, encoding: str | None = None, sheet: str | None = 
         raise ImportFileError("{path}: the file is empty", path=path)
     kind = _format_of(path, head)
     if kind == "xlsx":
-        return _open_xlsx(path, sheet)
+        return _open_xlsx(path, sheet, header_row, is_header)
     if sheet:
         raise ImportFileError("--sheet: only a workbook (.xlsx) has sheets; {path} is not one", path=path)
     chosen = _check_encoding(encoding) if encoding else _detect_encoding(path, head)
     if kind == "vcf":
         return Source(path, "vcf", list(VCARD_COLUMNS), encoding=chosen)
-    return _open_csv(path, head, chosen, detected=not encoding)
+    return _open_csv(path, head, chosen, header_row, is_header, detected=not encoding)
 
 
 def _format_of(path: Path, head: bytes) -> str:
@@ -159,17 +170,37 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-def _open_csv(path: Path, head: bytes, encoding: str, detected: bool = False) -> Source:
+def _open_csv(path: Path, head: bytes, encoding: str, header_row: int | None, is_header: HeaderTest | None,
+              detected: bool = False) -> Source:
     text = head.decode(encoding, errors="replace")
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     delimiter = max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
     newline = "\r\n" if b"\r\n" in head else "\n"
     source = Source(path, "csv", [], encoding=encoding, delimiter=delimiter, newline=newline,
                     extra={"detected": detected})
-    for row in _csv_records(source):
-        source.headers = _headers([cell.encode("utf-8", "replace").decode("utf-8") for cell in row[1]])
-        return source
-    raise ImportFileError("{path}: the file is empty", path=path)
+    top = [(number, [cell.encode("utf-8", "replace").decode("utf-8") for cell in cells])
+           for number, cells, _bad in itertools.islice(_csv_records(source), max(HEADER_SEARCH, header_row or 0))]
+    if not top:
+        raise ImportFileError("{path}: the file is empty", path=path)
+    source.extra["header_row"], headers = _header_of(path, top, header_row, is_header)
+    source.headers = _headers(headers)
+    return source
+
+
+def _header_of(path: Path, top: list[tuple[int, list[Any]]], header_row: int | None,
+               is_header: HeaderTest | None) -> tuple[int, list[Any]]:
+    """(row number, cells) of the header among the first rows of the file."""
+    if header_row is not None:
+        found = next((row for row in top if row[0] == header_row), None)
+        if found is None:
+            raise ImportFileError("--header-row: row {row} of {path} is empty or past its end", row=header_row,
+                                  path=path)
+        return found
+    if is_header is not None:
+        for number, cells in top[:HEADER_SEARCH]:
+            if is_header([_cell_text(cell).strip() for cell in cells]):
+                return number, cells
+    return top[0]
 
 
 def _csv_records(source: Source) -> Iterator[tuple[int, list[str], bool]]:
@@ -252,9 +283,9 @@ _FORMULA_GUARD = re.compile(r"'(?=[=@+\-\t\r])")
 
 
 def _csv_rows(source: Source) -> Iterator[Row]:
-    records = _csv_records(source)
-    next(records, None)  # the header
-    for number, cells, bad in records:
+    for number, cells, bad in _csv_records(source):
+        if number <= source.extra["header_row"]:  # the header and any title rows above it
+            continue
         if bad:
             yield Row(number, {}, cells, _("not valid {encoding} text; give the file's encoding with --encoding (e.g."
                                            " gbk, utf-8)").format(encoding=source.encoding))
@@ -293,7 +324,7 @@ def _cell_text(cell: Any) -> str:
 # ---------------------------------------------------------------- XLSX
 
 
-def _open_xlsx(path: Path, sheet: str | None) -> Source:
+def _open_xlsx(path: Path, sheet: str | None, header_row: int | None, is_header: HeaderTest | None) -> Source:
     from openpyxl import load_workbook  # deferred: openpyxl costs ~0.2 s, paid by `crm import` of a workbook only
 
     try:
@@ -309,12 +340,18 @@ def _open_xlsx(path: Path, sheet: str | None) -> Source:
     chosen = sheet or names[0]
     worksheet = book[chosen]
     source = Source(path, "xlsx", [], sheet=chosen, extra={"book": book, "max_row": worksheet.max_row})
-    for number, cells in _xlsx_records(source):
-        source.headers = _headers(list(cells))
-        source.extra["header_row"] = number
-        return source
-    book.close()
-    raise ImportFileError("{path}: sheet {sheet} is empty", path=path, sheet=chosen)
+    top = [(number, list(cells)) for number, cells in itertools.islice(_xlsx_records(source),
+                                                                         max(HEADER_SEARCH, header_row or 0))]
+    if not top:
+        book.close()
+        raise ImportFileError("{path}: sheet {sheet} is empty", path=path, sheet=chosen)
+    try:
+        source.extra["header_row"], headers = _header_of(path, top, header_row, is_header)
+    except ImportFileError:
+        book.close()
+        raise
+    source.headers = _headers(headers)
+    return source
 
 
 def _xlsx_records(source: Source) -> Iterator[tuple[int, tuple[Any, ...]]]:

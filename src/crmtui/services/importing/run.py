@@ -82,6 +82,8 @@ class Options:
     rejects: Path | None = None
     encoding: str | None = None
     sheet: str | None = None
+    header_row: int | None = None
+    """The row holding the column names (None: found among the first rows)."""
 
 
 @dataclass
@@ -228,7 +230,10 @@ def prepare(ctx: Context, path: Path, options: Options) -> tuple[Source, Mapping
                            kinds=", ".join(KINDS), kind=options.kind)
     overrides = [mappings.parse_map_option(text) for text in options.maps]
     mapping_file = mappings.read(options.mapping) if options.mapping else None
-    source = open_source(path, encoding=options.encoding, sheet=options.sheet)
+    if options.header_row is not None and options.header_row < 1:
+        raise MappingError('--header-row: a row number from 1 (got "{value}")', value=options.header_row)
+    source = open_source(path, encoding=options.encoding, sheet=options.sheet, header_row=options.header_row,
+                         is_header=mappings.is_header_row)
     kind = options.kind or (mapping_file[1].get("kind") if mapping_file else None) or \
         ("contacts" if source.format == "vcf" else mappings.history_kind(source.headers) or "customers")
     mapping = mappings.for_vcard(str(kind)) if source.format == "vcf" else mappings.detect(source.headers, str(kind))
@@ -241,7 +246,24 @@ def prepare(ctx: Context, path: Path, options: Options) -> tuple[Source, Mapping
         mapping.columns[column] = name
         if column in mapping.unknown:
             mapping.unknown.remove(column)
+    _check_name_column(source, mapping)
     return source, mapping
+
+
+_NAME_FIELDS = {"customers": ("name", "contact", "first-name", "last-name"),
+                "leads": ("name", "contact", "first-name", "last-name"),
+                "contacts": ("name", "contact", "first-name", "last-name", "customer"),
+                "deals": ("customer",), "follow-ups": ("customer",)}
+"""The fields one of which a row needs for the customer (or person) it names, by kind."""
+
+
+def _check_name_column(source: Source, mapping: Mapping) -> None:
+    """Refuses once a sheet with no column for the customer's name, rather than every row of it."""
+    if source.format == "vcf" or set(_NAME_FIELDS[mapping.kind]) & set(mapping.columns.values()):
+        return
+    raise MappingError("no column for the customer's name; headers read from row {row}: {headers}; use --map"
+                       " COLUMN={field}", row=source.extra.get("header_row", 1), headers=", ".join(source.headers),
+                       field=_NAME_FIELDS[mapping.kind][0])
 
 
 def run_import(ctx: Context, path: Path, options: Options, progress: Callable[[int], None] | None = None,
