@@ -10,7 +10,8 @@ from pathlib import Path
 from textual.widgets import OptionList, Static
 
 from crmtui.services.context import Context
-from crmtui.services.customers import add_customer, edit_customer
+from crmtui.services.customers import add_customer, edit_customer, list_customers
+from crmtui.services.importing.run import Options, run_import
 from crmtui.store import history as store_history
 from crmtui.store import replica
 from crmtui.tui.app import build_app
@@ -100,3 +101,22 @@ async def test_u_on_the_customer_screen_says_plainly_why_it_cannot_undo(ctx: Con
         shown = [str(n.message) for n in app._notifications]
         assert any(message.startswith("cannot undo edit customer Acme: the Industry of customer Acme") and
                    "a colleague" in message for message in shown)
+
+
+async def test_u_on_a_large_import_asks_with_a_count_and_says_it_is_undoing(ctx: Context, home: Path,
+                                                                            tmp_path: Path) -> None:
+    sheet = tmp_path / "客户.csv"
+    sheet.write_text("Company,Phone\n" + "".join(f"Firm {n},1380000{n:04d}\n" for n in range(40)), encoding="utf-8")
+    run_import(ctx, sheet, Options(kind="customers"))
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+
+        await pilot.press("u")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = app.screen.question  # type: ignore[attr-defined]
+        assert question.startswith("Undo import 客户.csv?") and question.endswith("… and 34 more")
+        await pilot.press("y")
+        await _until(pilot, lambda: any("Undoing import 客户.csv…" in str(n.message) for n in app._notifications))
+        await _until(pilot, lambda: any("Undone: import 客户.csv." in str(n.message) for n in app._notifications))
+    assert list_customers(ctx) == []

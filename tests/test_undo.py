@@ -13,6 +13,7 @@ import pytest
 
 from crmtui.core.config import SyncSettings
 from crmtui.core.errors import NotAllowed
+from crmtui.services import history
 from crmtui.services.context import Context
 from crmtui.services.customers import (
     add_contact,
@@ -241,3 +242,37 @@ def test_an_action_whose_changes_are_all_gone_is_passed_over(ctx: Context, home:
     plan = undo_plan(ctx)
     assert plan.what == "add customer Acme"
     assert [entry.what for entry in undoable(ctx)] == ["add customer Acme"]
+
+
+def test_the_undo_question_and_the_list_build_only_the_lines_shown_with_a_count(ctx: Context, tmp_path: Path) -> None:
+    ok("import", str(excel_csv(tmp_path / "客户.csv", GOOD)), "--json")
+    every = undoable(ctx)[0]
+
+    listed = undoable(ctx, most=3)[0]
+    plan = undo_plan(ctx, most=2)
+
+    assert every.total == len(every.changes) > 3
+    assert listed.changes == every.changes[:3] and listed.total == every.total
+    assert plan.changes == every.changes[:2] and plan.total == every.total
+    shown = ok("undo", "--list").stdout.splitlines()
+    assert shown[1:4] == ["    " + history.change_text(line) for line in every.changes[:3]]
+    assert shown[4] == f"    … and {every.total - 3} more"
+
+
+def test_a_large_import_is_undone_in_bulk_one_delete_a_record_in_the_outbox(ctx: Context, home: Path,
+                                                                          tmp_path: Path) -> None:
+    rows = [[f"测试公司{n:04d}", f"联系人{n:04d}", f"138{n:08d}", "", "", "", "", "", "VIP", "", "", "", "", ""]
+            for n in range(300)]
+    ok("import", str(excel_csv(tmp_path / "客户.csv", rows)), "--json")
+    created = query(home, "SELECT count(*) FROM change_log WHERE kind = 'insert'")[0][0]
+
+    undo(ctx)
+
+    assert query(home, "SELECT count(*) FROM customer WHERE deleted_at IS NULL")[0][0] == 0
+    assert query(home, "SELECT count(*) FROM contact WHERE deleted_at IS NULL")[0][0] == 0
+    assert query(home, "SELECT count(*) FROM customer_tag WHERE deleted_at IS NULL")[0][0] == 0
+    deletes = query(home, "SELECT record_table, record_id, changes FROM outbox WHERE kind = 'delete'")
+    assert len(deletes) == len({(table, record_id) for table, record_id, _changes in deletes}) == created
+    assert all(set(json.loads(changes)) == {"deleted_at", "updated_at"} for _t, _i, changes in deletes)
+    undone = query(home, "SELECT DISTINCT source FROM change_log WHERE kind = 'delete'")
+    assert undone == [("undo",)]  # the history has the undo's deletes, as any change

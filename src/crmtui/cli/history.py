@@ -65,12 +65,14 @@ def print_entry(entry: HistoryEntry, most: int | None = None) -> None:
     """One action: a heading line (when, who, from where, what), then one line a change (the first `most`)."""
     undone = "  " + _("(undone)") if entry.undone else ""
     out(f"{entry.when}  {entry.who} · {entry.source_label}  {entry.what}{undone}")
-    print_changes(entry.changes, most)
+    print_changes(entry.changes, most, entry.total)
 
 
 def print_changes(changes: tuple[ChangeLine, ...], most: int | None, total: int | None = None) -> None:
     """The changes, one a line; past `most`, how many more (of `total` when only some were built)."""
-    from crmtui.services.history import change_text  # deferred with the other history services
+    from crmtui.services.history import (
+        change_text,  # deferred with the other history services
+    )
 
     count = len(changes) if total is None else total
     for line in changes[:most]:
@@ -94,7 +96,7 @@ def undo(
 
     with open_session() as ctx:
         if list_:
-            found = undoing.undoable(ctx, limit or 10)
+            found = undoing.undoable(ctx, limit or 10, None if json_out else LISTED_CHANGES)
             if json_out:
                 print_json([entry.as_dict() for entry in found])
             elif not found:
@@ -103,7 +105,7 @@ def undo(
                 for entry in found:
                     print_entry(entry, LISTED_CHANGES)
             return
-        plan = undoing.undo_plan(ctx)
+        plan = undoing.undo_plan(ctx, SHOWN_CHANGES)
         if plan.refusal:
             raise NotAllowed("{reason}", reason=plan.refusal)
         question = _("Undo {what}?").format(what=plan.what)
@@ -111,7 +113,7 @@ def undo(
             confirm(question, yes)  # refused off a terminal: say only why
         if not json_out:
             out(_("Undo {what} ({when}, {source}):").format(what=plan.what, when=plan.when, source=plan.source_label))
-            print_changes(plan.changes, SHOWN_CHANGES)
+            print_changes(plan.changes, SHOWN_CHANGES, plan.total)
         confirm(question, yes)
         done = undoing.undo(ctx, plan)
         if json_out:

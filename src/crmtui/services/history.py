@@ -117,10 +117,12 @@ class HistoryEntry:
     what: str
     undone: bool
     changes: tuple[ChangeLine, ...]
+    total: int = 0
+    """How many changes the action shows in all (`changes` may hold only the first of them)."""
 
     def as_dict(self) -> dict[str, object]:
         return {"action": self.action_id, "at": self.at.isoformat() if self.at else None, "who": self.who,
-                "source": self.source, "what": self.what, "undone": self.undone,
+                "source": self.source, "what": self.what, "undone": self.undone, "total_changes": self.total,
                 "changes": [{"table": line.table, "record_id": line.record_id, "record": line.record,
                              "field": line.field, "old": line.old, "new": line.new, "kind": line.kind}
                             for line in self.changes]}
@@ -160,21 +162,34 @@ def wording() -> object:
     return team_words
 
 
-def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange]) -> list[HistoryEntry]:
-    """Changes grouped by action, newest action first, worded (actions with nothing to show left out)."""
+def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange],
+            most: int | None = None) -> list[HistoryEntry]:
+    """Changes grouped by action, newest action first, worded (actions with nothing to show left out). With
+    `most`, only each action's first `most` changes are worded (an import has thousands), and counted beside."""
     team_words = wording()
     grouped: dict[str, list[store.LoggedChange]] = {}
     for change in changes:
         grouped.setdefault(change.action_id or "", []).append(change)
     known = store.actions(execute, [key for key in grouped if key])
-    names = names_of(execute, changes)
-    moves = store.stage_moves(execute, [change.record_id for change in changes
+    shown: dict[str, list[store.LoggedChange]] = {}
+    worded: list[store.LoggedChange] = []
+    for action_id, rows in grouped.items():
+        visible = [change for change in rows if _visible(change, team_words)]
+        shown[action_id] = visible[:most] if most is not None else visible
+        worded += shown[action_id]
+        logged = known.get(action_id)
+        if logged is None or not logged.what and not logged.undoes:
+            worded += rows  # the action told by its changes: any of them may name it
+    names = names_of(execute, worded)
+    moves = store.stage_moves(execute, [change.record_id for change in worded
                                         if change.table == "deal_stage_change" and change.kind == "insert"])
     found: list[HistoryEntry] = []
     for action_id, rows in sorted(grouped.items(), key=lambda item: -item[1][-1].seq):
-        lines = tuple(line for change in rows if (line := _line(ctx, change, names, team_words, moves)) is not None)
-        if not lines:
+        total = sum(1 for change in rows if _visible(change, team_words))
+        if not total:
             continue
+        lines = tuple(line for change in shown[action_id]
+                      if (line := _line(ctx, change, names, team_words, moves)) is not None)
         logged = known.get(action_id)
         first = rows[0]
         at = from_db(logged.at if logged and logged.at else first.at)
@@ -183,8 +198,15 @@ def entries(ctx: Context, execute: store.Execute, changes: list[store.LoggedChan
             action_id=action_id, at=at, when=when_text(ctx, at), who=_who(ctx, logged, rows, source),
             source=source, source_label=_(SOURCE_LABELS.get(source, source)),
             what=_what(ctx, logged, rows, names, execute), undone=bool(logged and logged.undone_by) or bool(
-                first.undone_by), changes=lines))
+                first.undone_by), changes=lines, total=total))
     return found
+
+
+def _visible(change: store.LoggedChange, team_words: object) -> bool:
+    """Whether the history shows this change (columns the app computes are kept but not shown)."""
+    if change.kind != "update" or change.field == "deleted_at" and change.new_value == "null":
+        return True
+    return (change.field or "") not in team_words.hidden_columns(change.table)  # type: ignore[attr-defined]
 
 
 def _who(ctx: Context, logged: store.LoggedAction | None, rows: list[store.LoggedChange], source: str) -> str:

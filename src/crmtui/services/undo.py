@@ -28,7 +28,7 @@ from crmtui.services.history import (
 )
 from crmtui.store import history as store
 from crmtui.store.raw import from_db
-from crmtui.store.undo import revert
+from crmtui.store.undo import revert, tombstone_all
 
 if TYPE_CHECKING:
     from crmtui.services.context import Context
@@ -45,23 +45,27 @@ class UndoPlan:
     source_label: str
     changes: tuple[ChangeLine, ...]
     refusal: str | None
+    total: int = 0
+    """How many changes it reverts that the history shows (`changes` may hold only the first of them)."""
 
 
-def undoable(ctx: Context, limit: int = 10) -> list[HistoryEntry]:
-    """The rep's actions an undo would revert, the next one first."""
+def undoable(ctx: Context, limit: int = 10, most: int | None = None) -> list[HistoryEntry]:
+    """The rep's actions an undo would revert, the next one first; with `most`, each with its first `most` changes
+    worded and the others counted."""
     with ctx.db.raw_read() as connection:
         actions = store.undoable_actions(connection.execute, rep_of(ctx), limit)
         found = []
         for logged in actions:
             changes = store.changes_of_action(connection.execute, logged.action_id)
-            found += entries(ctx, connection.execute, changes)
+            found += entries(ctx, connection.execute, changes, most)
         return found
 
 
-def undo_plan(ctx: Context) -> UndoPlan:
-    """What `crm undo` would revert now (refused with the reason when a later change stands on it)."""
+def undo_plan(ctx: Context, most: int | None = None) -> UndoPlan:
+    """What `crm undo` would revert now (refused with the reason when a later change stands on it); with `most`,
+    its first `most` changes worded and the others counted."""
     with ctx.db.raw_read() as connection:
-        return _plan(ctx, connection.execute)
+        return _plan(ctx, connection.execute, most)
 
 
 def undo(ctx: Context, expected: UndoPlan | None = None) -> UndoPlan:
@@ -74,7 +78,7 @@ def undo(ctx: Context, expected: UndoPlan | None = None) -> UndoPlan:
         action = store.current_action()
         with ctx.db.write(now) as session:
             execute = session.connection().connection.driver_connection.execute
-            plan = _plan(ctx, execute)
+            plan = _plan(ctx, execute, 0)
             if expected is not None and plan.action_id != expected.action_id:
                 raise NotAllowed("the last change is another one since this undo was shown ({what}); look at it again",
                                  what=plan.what)
@@ -82,24 +86,28 @@ def undo(ctx: Context, expected: UndoPlan | None = None) -> UndoPlan:
                 raise NotAllowed("{reason}", reason=plan.refusal)
             assert action is not None
             action.undoes = plan.action_id
-            revert(session, store.changes_of_action(execute, plan.action_id), now)
+            def tombstone_created(ids: dict[str, list[str]]) -> int:
+                with ctx.db.raw_write(now) as (connection, outbox):  # joins this write: one transaction
+                    return tombstone_all(connection, outbox, ids, now)
+
+            revert(session, store.changes_of_action(execute, plan.action_id), now, tombstone_created)
             session.flush()
             store.mark_undone(execute, plan.action_id, action.action_id)
     return plan
 
 
-def _plan(ctx: Context, execute: store.Execute) -> UndoPlan:
+def _plan(ctx: Context, execute: store.Execute, most: int | None = None) -> UndoPlan:
     found = store.undoable_actions(execute, rep_of(ctx), 1)
     if not found:
         raise NotAllowed("nothing to undo")
     logged = found[0]
     changes = store.changes_of_action(execute, logged.action_id)
-    shown = entries(ctx, execute, changes)
+    shown = entries(ctx, execute, changes, most)
     what = action_text(ctx, logged, execute)
     entry = shown[0] if shown else None
     refusal = _refusal(ctx, execute, changes, what)
     return UndoPlan(logged.action_id, what, entry.when if entry else "—", entry.source_label if entry else "",
-                    entry.changes if entry else (), refusal)
+                    entry.changes if entry else (), refusal, entry.total if entry else 0)
 
 
 SERVER_KEPT = frozenset({"claimed_at"})

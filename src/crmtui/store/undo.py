@@ -1,21 +1,26 @@
-"""Reverting one action of the history through the ORM session: each reverted record is a new change like any
-(in the outbox, so it syncs, and in the history, as the undo's)."""
+"""Reverting one action of the history: each reverted record is a new change like any (in the outbox, so it syncs,
+and in the history, as the undo's). The records the action created are tombstoned in bulk, one statement a table
+on the raw write path (an import creates thousands: through the ORM, each cost a load and a flush); the fields it
+changed on records that were there before go back through the ORM session (a handful, or an import's merges)."""
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime
 
 from crmtui.store.history import DERIVED, LoggedChange, current_values, json_value
-from crmtui.store.raw import from_db
+from crmtui.store.outbox import TABLE_ORDER, OutboxWriter
+from crmtui.store.raw import from_db, to_db
 from crmtui.store.session import SYNCED_MODELS, StoreSession
-from crmtui.store.tombstones import tombstone
 
 
-def revert(session: StoreSession, changes: list[LoggedChange], now: datetime) -> int:
-    """Puts back what these changes (one action's, oldest first) changed, through the ORM session so that each
-    reverted record is a new change like any (in the outbox, in the history): a record they created is deleted,
-    every field they changed gets the value it had before. Derived columns changed since are left as they are.
-    Returns how many records were changed."""
+def revert(session: StoreSession, changes: list[LoggedChange], now: datetime,
+           tombstone_created: Callable[[dict[str, list[str]]], int]) -> int:
+    """Puts back what these changes (one action's, oldest first) changed: a record they created is deleted (by
+    `tombstone_created`, given the ids by table: see `tombstone_all`), every field they changed gets the value it
+    had before, through the ORM session. Derived columns changed since are left as they are. Returns how many
+    records were changed."""
     created = {(change.table, change.record_id) for change in changes if change.kind == "insert"}
     before: dict[tuple[str, str], dict[str, str | None]] = {}
     after: dict[tuple[str, str], dict[str, str | None]] = {}
@@ -26,12 +31,10 @@ def revert(session: StoreSession, changes: list[LoggedChange], now: datetime) ->
         column = change.field or "deleted_at"
         before.setdefault(key, {}).setdefault(column, change.old_value)
         after.setdefault(key, {})[column] = change.new_value
-    touched = 0
-    for table, record_id in sorted(created, key=lambda key: key[0]):
-        record = session.get(SYNCED_MODELS[table], record_id)
-        if record is not None and record.deleted_at is None:
-            tombstone(now, record)
-            touched += 1
+    by_table: dict[str, list[str]] = {}
+    for table, record_id in created:
+        by_table.setdefault(table, []).append(record_id)
+    touched = tombstone_created(by_table)
     for (table, record_id), columns in before.items():
         model = SYNCED_MODELS[table]
         record = session.get(model, record_id)
@@ -46,6 +49,31 @@ def revert(session: StoreSession, changes: list[LoggedChange], now: datetime) ->
         record.updated_at = now
         touched += 1
     return touched
+
+
+def tombstone_all(connection: sqlite3.Connection, outbox: OutboxWriter, ids: dict[str, list[str]],
+                  now: datetime) -> int:
+    """Marks these records deleted at `now` (those not deleted already), one UPDATE a table, and queues one
+    `delete` mutation each, parents first as the outbox replays; returns how many were deleted."""
+    moment = to_db(now)
+    deleted = 0
+    connection.execute("CREATE TEMP TABLE IF NOT EXISTS undo_ids (id TEXT PRIMARY KEY)")
+    try:
+        for table in TABLE_ORDER:
+            if not ids.get(table):
+                continue
+            connection.execute("DELETE FROM temp.undo_ids")
+            connection.executemany("INSERT OR IGNORE INTO temp.undo_ids (id) VALUES (?)",
+                                   [(record_id,) for record_id in ids[table]])
+            gone = [row[0] for row in connection.execute(
+                f"UPDATE main.{table} SET deleted_at = ?, updated_at = ? WHERE deleted_at IS NULL"
+                " AND id IN (SELECT id FROM temp.undo_ids) RETURNING id", (moment, moment)).fetchall()]
+            for record_id in sorted(gone):
+                outbox.record("delete", table, record_id, {"deleted_at": now, "updated_at": now})
+            deleted += len(gone)
+    finally:
+        connection.execute("DROP TABLE IF EXISTS temp.undo_ids")
+    return deleted
 
 
 def _model_value(model: type, column: str, value: object) -> object:

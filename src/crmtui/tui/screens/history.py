@@ -88,13 +88,15 @@ def ask_undo(app: CrmApp) -> None:
             app.notify(plan.refusal, title=_("Not undone"), severity="warning")
             return
         lines = [change_text(line) for line in plan.changes[:ASKED_CHANGES]]
-        if len(plan.changes) > ASKED_CHANGES:
-            lines.append(_("… and {count} more").format(count=len(plan.changes) - ASKED_CHANGES))
+        if plan.total > len(lines):
+            lines.append(_("… and {count} more").format(count=plan.total - len(lines)))
         question = sentences(_("Undo {what}?").format(what=plan.what), _("({when}, {source})").format(
             when=plan.when, source=plan.source_label)) + "\n" + "\n".join(lines)
 
         def answered(yes: bool | None) -> None:
             if yes:
+                # an import's thousands of records take seconds: the rep is told it is under way
+                app.notify(_("Undoing {what}…").format(what=plan.what), title=_("Undo"))
                 run_on_screen(screen, lambda: undo(ctx, plan), undone, group="undo", refused_title=_("Not undone"))
 
         app.push_screen(ConfirmScreen(question), answered)
@@ -103,6 +105,7 @@ def ask_undo(app: CrmApp) -> None:
         app.notify(_("Undone: {what}.").format(what=plan.what), title=_("Undone"))
         app.refresh_data()
 
-    run_on_screen(screen, lambda: undo_plan(ctx), planned, group="undo", refused_title=_("Nothing undone"))
+    run_on_screen(screen, lambda: undo_plan(ctx, ASKED_CHANGES), planned, group="undo",
+                  refused_title=_("Nothing undone"))
 
 
