@@ -14,8 +14,8 @@ from crmtui.services.context import open_context
 from crmtui.services.customers import add_contact, add_customer, add_lead
 from crmtui.services.exporting import export
 from crmtui.services.follow_ups import log_follow_up
-from crmtui.services.personal_data import edit_personal
 from crmtui.services.importing.run import Options, run_import
+from crmtui.services.personal_data import edit_personal
 
 from .conftest import NOW, ZONE
 

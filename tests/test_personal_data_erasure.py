@@ -11,7 +11,12 @@ import pytest
 
 from crmtui.core.errors import NotAllowed
 from crmtui.services import personal_data
-from crmtui.services.customers import add_customer, add_lead, customer_detail, edit_customer
+from crmtui.services.customers import (
+    add_customer,
+    add_lead,
+    customer_detail,
+    edit_customer,
+)
 from crmtui.services.deals import add_deal
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.store import history

@@ -305,22 +305,18 @@ def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: S
     """Takes what the file still holds of an erased person off everything beside the records themselves, inside
     the caller's transaction (deleted content is overwritten: secure_delete): the history of their records; the
     values their outbox entries (pushed or not) and those of the blanked notes and texts (`texts`) carry, and the
-    history of a company's notes blanked whole; conflicts and rows set aside of their records; the search indexes' deleted entries; and, in rows of
-    other records (history, conflicts, the names kept beside rejected changes and conflicts), each of their
+    history of a company's notes blanked whole; conflicts and rows set aside of their records; the search
+    indexes' deleted entries; and, in rows of other records (history, conflicts, the names kept beside rejected changes and conflicts), each of their
     terms, cut out in place: those rows stay (they are another record's), and an action whose history lost a
     row or a value is marked `cut_by_erasure` (undo passes over it: reverting what is left would be half of it)."""
     conn.execute("PRAGMA secure_delete = ON")
     terms = [t for t in dict.fromkeys(terms) if len(t) >= SEARCHABLE_MIN]
     for table, record_id in records:
-        erased = erased_values(table, record_id)
-        _rewrite_outbox(conn, table, record_id, lambda name, value, erased=erased: erased.get(name, value))
+        _rewrite_outbox(conn, table, record_id, _as_erased(erased_values(table, record_id)))
     for note_id in note_ids:
-        _rewrite_outbox(conn, "follow_up", note_id, lambda name, value: (
-            ("" if name != "next_plan" else None) if name in NOTE_FIELDS else value))
+        _rewrite_outbox(conn, "follow_up", note_id, _blank_note)
     for hit in texts:
-        _rewrite_outbox(conn, hit.table, hit.id, lambda name, value, hit=hit: value if (
-            name != TEXT_FIELDS[hit.table] or not isinstance(value, str)) else None if hit.whole else blanked_text(
-            hit.table, value, terms))
+        _rewrite_outbox(conn, hit.table, hit.id, _blank_text(hit, terms))
     pairs = [*records, *(("follow_up", note_id) for note_id in note_ids)]
     for table, record_id in pairs:
         conn.execute("DELETE FROM sync_conflict WHERE record_table = ? AND record_id = ?", (table, record_id))
@@ -355,6 +351,24 @@ def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: S
         if has_table(conn, fts):
             # A deleted entry stays in the index's segments until they are merged.
             conn.execute(f"INSERT INTO {fts}({fts}) VALUES ('optimize')")
+
+
+def _as_erased(erased: dict[str, object]) -> Callable[[str, object], object]:
+    return lambda name, value: erased.get(name, value)
+
+
+def _blank_note(name: str, value: object) -> object:
+    if name not in NOTE_FIELDS:
+        return value
+    return None if name == "next_plan" else ""
+
+
+def _blank_text(hit: NoteHit, terms: Sequence[str]) -> Callable[[str, object], object]:
+    def blank(name: str, value: object) -> object:
+        if name != TEXT_FIELDS[hit.table] or not isinstance(value, str):
+            return value
+        return None if hit.whole else blanked_text(hit.table, value, terms)
+    return blank
 
 
 def _rewrite_outbox(conn: sqlite3.Connection, table: str, record_id: str,
