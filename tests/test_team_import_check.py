@@ -182,3 +182,19 @@ def test_deals_and_follow_up_history_ask_the_team_nothing(team: Team, tmp_path: 
     path.write_text("customer,title,stage,amount\nWangco,Pumps,Closed Won,5000\n", encoding="utf-8")
     result = run_import(wang, path, Options(kind="deals", dry_run=True))
     assert (result.created, result.team_check) == (1, None)
+
+
+def test_a_dry_run_then_the_import_pay_the_days_budget_once(team: Team, tmp_path: Path) -> None:
+    wang, _li, _boss = _book(team)
+    # the file's keys: 3 + 2 + 1 + 1 + 2 (phones, emails and names of its five rows)
+    admin.rules(team.dsn, {"import_checks_per_day": 9})
+    path = _file(tmp_path)
+    dry = run_import(wang, path, Options(dry_run=True))
+    assert (dry.skipped, dry.team_check) == (4, None)
+    for _ in range(2):  # the real run, and the same sheet read again: keys checked today are free
+        real = run_import(wang, path, Options(dry_run=True))
+        assert (real.skipped, real.team_check) == (4, None)
+    assert run_import(wang, path, Options()).team_check is None
+    # a new key still counts: the budget is spent
+    path.write_text("Name,Phone,Email\nAnother Firm,,\n", encoding="utf-8")
+    assert run_import(wang, path, Options(dry_run=True)).team_check is not None

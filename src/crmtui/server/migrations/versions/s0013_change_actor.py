@@ -14,8 +14,10 @@ Revises: s0012
 - `sync.check_duplicates(kinds, keys)`: `sync.check_duplicate` for many keys in one call (an import checks its
   rows a chunk at a time). A call counts once against the rate (checks a minute); its keys count against a daily
   import budget of their own (`crm.pool_rule.import_checks_per_day`, a fourth counter per rep), since a file of
-  a few hundred rows would use up the budget of `crm add` at once. The answers say what `check_duplicate` says,
-  and the name of a pool customer (a rep reads the pool anyway), so the rep can claim it.
+  a few hundred rows would use up the budget of `crm add` at once. A key counts once a rep a day
+  (`sync.import_checked` remembers the day's): a dry run and then the import, or the Import… dialog read again
+  with another kind, pay for a sheet once. The answers say what `check_duplicate` says, and the name of a pool
+  customer (a rep reads the pool anyway), so the rep can claim it.
 """
 
 from alembic import op
@@ -85,6 +87,14 @@ $$;
 ALTER TABLE crm.pool_rule
     ADD COLUMN import_checks_per_day integer NOT NULL DEFAULT 5000 CHECK (import_checks_per_day >= 0);
 
+CREATE TABLE sync.import_checked (
+    rep text NOT NULL,
+    day bigint NOT NULL,
+    kind text NOT NULL,
+    key text NOT NULL,
+    PRIMARY KEY (rep, day, kind, key)
+);
+
 {MAKE_COUNTERS.format(counters=_COUNTERS_NOW)}
 
 CREATE FUNCTION sync.check_duplicates(p_kinds text[], p_keys text[])
@@ -100,6 +110,7 @@ DECLARE
     v_day bigint;
     v_count bigint := 0;
     v_n integer := coalesce(cardinality(p_keys), 0);
+    v_new integer;
     v_manager boolean := sync.is_manager();
 BEGIN
     SELECT * INTO rules FROM crm.pool_rule WHERE id = 1;
@@ -124,11 +135,18 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'CRM01', MESSAGE = 'duplicate_check_limit',
             DETAIL = 'minute:' || rules.duplicate_checks_per_minute;
     END IF;
-    -- Its keys against the day's import budget, each counted (a sequence: no rollback winds it back).
-    FOR i IN 1 .. v_n LOOP
+    -- Its keys against the day's import budget, each counted once a day (a sequence: no rollback winds it back;
+    -- a refused call forgets its keys, so they count again, never less): a key the rep had checked today is free.
+    DELETE FROM sync.import_checked c WHERE c.rep = v_rep AND c.day < v_day;
+    WITH fresh AS (
+        INSERT INTO sync.import_checked (rep, day, kind, key)
+        SELECT DISTINCT v_rep, v_day, u.k, u.v FROM unnest(p_kinds, p_keys) u(k, v)
+        ON CONFLICT DO NOTHING RETURNING 1)
+    SELECT count(*) INTO v_new FROM fresh;
+    FOR i IN 1 .. v_new LOOP
         v_count := sync.count_probe(sync.probe_counter(v_rep, 'import'), v_day);
     END LOOP;
-    IF v_count > rules.import_checks_per_day THEN
+    IF v_new > 0 AND v_count > rules.import_checks_per_day THEN
         PERFORM sync.count_probe(sync.probe_counter(v_rep, 'refused'), v_day);
         RAISE LOG 'crmtui: duplicate check refused: rep % over the import budget (% of %)',
             v_rep, v_count, rules.import_checks_per_day;
@@ -155,6 +173,7 @@ END $$;
 DO $$
 DECLARE
     v_api regrole := (SELECT proowner::regrole FROM pg_proc WHERE oid = 'sync.push(text, jsonb)'::regprocedure);
+    v_owner regrole := (SELECT relowner::regrole FROM pg_class WHERE oid = 'crm.customer'::regclass);
     v_grantee text;
     v_fn text;
 BEGIN
@@ -163,6 +182,13 @@ BEGIN
         EXECUTE format('ALTER FUNCTION %s OWNER TO %s', v_fn, v_api);
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', v_fn);
     END LOOP;
+    -- The keys checked today belong to the tables' owner, read and written only by check_duplicates.
+    EXECUTE format('ALTER TABLE sync.import_checked OWNER TO %s', v_owner);
+    REVOKE ALL ON sync.import_checked FROM PUBLIC;
+    ALTER TABLE sync.import_checked ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE sync.import_checked FORCE ROW LEVEL SECURITY;
+    EXECUTE format('GRANT SELECT, INSERT, DELETE ON sync.import_checked TO %s', v_api);
+    EXECUTE format('CREATE POLICY api_all ON sync.import_checked TO %s USING (true) WITH CHECK (true)', v_api);
     PERFORM sync.make_probe_counters(name) FROM crm.rep;  -- the import counter of the reps there are
     FOR v_grantee IN
         SELECT DISTINCT a.grantee::regrole::text
@@ -187,6 +213,7 @@ BEGIN
 END $$;
 {MAKE_COUNTERS.format(counters=_COUNTERS_BEFORE)}
 DROP FUNCTION sync.check_duplicates(text[], text[]);
+DROP TABLE sync.import_checked;
 ALTER TABLE crm.pool_rule DROP COLUMN import_checks_per_day;
 DROP FUNCTION sync.lost_how(text[]);
 DROP TRIGGER access_change_actor ON crm.access_change;
