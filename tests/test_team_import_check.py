@@ -173,7 +173,7 @@ def test_the_apps_import_summary_says_the_team_check_could_not_be_made(team: Tea
     assert count_lines(result)[-1] == result.team_check
 
 
-def test_deals_and_follow_up_history_ask_the_team_nothing(team: Team, tmp_path: Path) -> None:
+def test_deals_and_follow_up_history_of_the_books_customers_ask_the_team_nothing(team: Team, tmp_path: Path) -> None:
     """They name customers of the book: offline, there is no team check to miss."""
     wang, _li, _boss = _book(team)
     wang.settings = replace(wang.settings, sync=SyncSettings(server="postgresql://127.0.0.1:1/none",
@@ -198,3 +198,21 @@ def test_a_dry_run_then_the_import_pay_the_days_budget_once(team: Team, tmp_path
     # a new key still counts: the budget is spent
     path.write_text("Name,Phone,Email\nAnother Firm,,\n", encoding="utf-8")
     assert run_import(wang, path, Options(dry_run=True)).team_check is not None
+
+
+def test_deals_and_follow_ups_do_not_add_a_customer_the_team_holds(team: Team, tmp_path: Path) -> None:
+    wang, _li, _boss = _book(team)
+    deals = tmp_path / "deals.csv"
+    deals.write_text("customer,title,stage\nGlobex,Pumps,Proposal\nWangco,Valves,Proposal\nNewco,Gears,Proposal\n",
+                     encoding="utf-8")
+    for dry_run in (True, False):
+        result = run_import(wang, deals, Options(kind="deals", dry_run=dry_run))
+        assert (result.created, result.customers, result.skipped) == (2, 1, 1)
+        assert [(s.row, s.reason) for s in result.skips] == [
+            (2, "same name as a customer held by a colleague on the team server")]
+    calls = tmp_path / "calls.csv"
+    calls.write_text("customer,time,channel,notes\nInitech,2026-10-01,call,asked\n", encoding="utf-8")
+    result = run_import(wang, calls, Options(kind="follow-ups"))
+    assert (result.created, result.customers, result.skipped) == (0, 0, 1)
+    assert "in the pool" in result.skips[0].reason
+    assert {c.name for c in local_rows(wang, Customer)} == {"Wangco", "Newco"}

@@ -117,9 +117,12 @@ class HistoryRun:
         raise NotImplementedError
 
     def _map(self, row: Row) -> Cells:
-        """What the team's duplicate check reads of a row: nothing. A history row names a customer of the book; one
-        it adds (a name the book does not hold) is not checked against the team's customers yet."""
-        return Cells({}, {})
+        """What the team's duplicate check reads of a row: the name of the customer it would add (one the book does
+        not hold), as `name`; nothing for a customer of the book."""
+        name = self.cells(row).get("customer")
+        if name is None or self._found(name) is not None:
+            return Cells({}, {})
+        return Cells({"name": name}, {})
 
     def checked(self, cells: Cells, make: Any, name: str | None = None) -> Any:
         """What `make` returns, or the row refused naming the column of the field the check refused."""
@@ -167,17 +170,13 @@ class HistoryRun:
             raise RowRefused(self.column_of(cells, "customer"), InvalidInput(
                 "customer", "required: the name of the customer it belongs to").message())
         key = normalize.name_key(name) or name
-        found = self.customers.get(key)
-        if found is not None:
-            return found
-        refs = lookup_store.find_customer_by_id(self.connection, name) or [
-            ref for ref in lookup_store.find_customers(self.connection, name, None, 20) if ref.tier <= 2]
-        if len(refs) > 1:
+        found = self._found(name)
+        if isinstance(found, list):
             raise RowRefused(cells.columns.get("customer"), Ambiguous(
-                "customer", name, [Match(ref.id, ref.name) for ref in refs]).message())
-        if refs:
-            self.customers[key] = refs[0].id
-            return refs[0].id
+                "customer", name, [Match(ref.id, ref.name) for ref in found]).message())
+        if found is not None:
+            self.customers[key] = found
+            return found
         kind = "person" if kind_text is not None and _is_person(kind_text) else "company"
         values = self.checked(cells, lambda: customer_fields(self.ctx, name, status="prospect", kind=kind), "customer")
         customer_id = self.stage(Customer, {**self.customer_defaults, **values})
@@ -185,6 +184,18 @@ class HistoryRun:
         self.result.customers += 1
         self.write()  # written at once: the rows after it find it by name, as a rep's look-up would
         return customer_id
+
+    def _found(self, name: str) -> str | list[Any] | None:
+        """The id of the customer the book (or this run) holds under the name, the candidates when several do,
+        None when none does."""
+        found = self.customers.get(normalize.name_key(name) or name)
+        if found is not None:
+            return found
+        refs = lookup_store.find_customer_by_id(self.connection, name) or [
+            ref for ref in lookup_store.find_customers(self.connection, name, None, 20) if ref.tier <= 2]
+        if len(refs) > 1:
+            return refs
+        return refs[0].id if refs else None
 
     def skip(self, number: int, reason: str) -> None:
         """A row left out: counted, and listed (the first 200)."""

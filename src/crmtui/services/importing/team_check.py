@@ -3,6 +3,9 @@ are also checked against the team server's customers that this laptop does not h
 colleagues'), a chunk of rows in one call, as `crm add` checks one record. A row that matches one is not created:
 it is listed among the skipped rows, saying who holds it (a colleague, or the pool: claim it instead).
 
+Deals and follow-up history name their customer: a name the book does not hold (a customer the import would add)
+is checked by its name, and a row whose customer the team holds is skipped alike.
+
 The run's rows pass through `screened` on their way in (crmtui.services.importing.run): rows are read ahead a
 chunk at a time, so memory stays flat. When the check cannot be made (offline, the day's budget used up, a server
 too old for it) the import goes on against the laptop's own book and says so. A manager's laptop holds the whole
@@ -34,8 +37,9 @@ SHOWN_SKIPS = 200
 """Skipped rows listed in the report, as the run lists its own (all are counted)."""
 _KINDS = ("phone", "email", "name")
 """The order `crm add` checks a record's keys in."""
-CHECKED = ("customers", "leads", "contacts")
-"""The imports that add customers by their own keys (deals and follow-up history name customers of the book)."""
+CHECKED = ("customers", "leads", "contacts", "deals", "follow-ups")
+"""The imports that add customers: by their own keys, or (deals, follow-up history) by the name of a customer the
+book does not hold, which the import would add."""
 
 
 @dataclass
@@ -77,21 +81,23 @@ def screened(run: _Run, rows: Iterable[Row]) -> Iterator[Row]:
     from crmtui.sync.client import duplicate_checker  # deferred: as in applies()
 
     stack = ExitStack()
-    try:
-        check = stack.enter_context(duplicate_checker(run.ctx.settings.sync))
-    except CrmError as error:
-        _not_made(run, error)
-        yield from rows
-        return
+    check: Any = None
+    asked = False
     with stack:
         source = iter(rows)
         while chunk := list(islice(source, CHUNK)):
             keyed = [(row, row_keys(run, row)) for row in chunk]
             found: dict[tuple[str, str], TeamMatch] = {}
-            if check is not None:
-                wanted = list(dict.fromkeys(key for _row, keys in keyed for key in keys))
+            wanted = list(dict.fromkeys(key for _row, keys in keyed for key in keys))
+            if wanted and not asked:  # connected when a row has keys: a file of the book's customers asks nothing
+                asked = True
                 try:
-                    found = check(wanted) if wanted else {}
+                    check = stack.enter_context(duplicate_checker(run.ctx.settings.sync))
+                except CrmError as error:
+                    _not_made(run, error)
+            if check is not None and wanted:
+                try:
+                    found = check(wanted)
                 except CrmError as error:
                     _not_made(run, error)
                     check = None
