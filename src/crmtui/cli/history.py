@@ -70,9 +70,8 @@ def print_entry(entry: HistoryEntry, most: int | None = None) -> None:
 
 def print_changes(changes: tuple[ChangeLine, ...], most: int | None, total: int | None = None) -> None:
     """The changes, one a line; past `most`, how many more (of `total` when only some were built)."""
-    from crmtui.services.history import (
-        change_text,  # deferred with the other history services
-    )
+    # deferred, as in the commands: the history services load for `crm history` and `crm undo` only
+    from crmtui.services.history import change_text
 
     count = len(changes) if total is None else total
     for line in changes[:most]:
