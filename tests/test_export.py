@@ -204,7 +204,7 @@ def test_a_failed_export_leaves_the_existing_file_as_it_was_and_no_temporary_fil
     target.write_text("old", encoding="utf-8")
 
     def broken(*_args):
-        yield (None,) * 13
+        yield (None,) * 17  # a row of the deals' columns
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("crmtui.services.exporting.records", broken)

@@ -137,3 +137,44 @@ def _written(ctx, tmp_path: Path, fmt: str) -> list[str]:
     target = tmp_path / f"customers-{fmt}.{fmt}"
     export(ctx, "customers", fmt, target)
     return target.read_text(encoding="utf-8-sig").splitlines()
+
+
+DEAL_FIELDS = ("c.name", "d.title", "d.stage", "d.amount_cents", "d.probability", "d.lost_reason", "d.stage_entered_at",
+               "d.owner_name", "d.external_id")
+
+
+def _deals(context) -> list[tuple]:
+    with context.db.raw_read() as connection:
+        deals = connection.execute(f"SELECT d.id, {', '.join(DEAL_FIELDS)} FROM deal d JOIN customer c"
+                                   " ON c.id = d.customer_id ORDER BY d.title").fetchall()
+        return [(*deal[1:], connection.execute(
+            "SELECT from_stage, to_stage, at FROM deal_stage_change WHERE deal_id = ? ORDER BY at, to_stage",
+            (deal[0],)).fetchall()) for deal in deals]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "all"])
+def test_deals_exported_then_imported_into_an_empty_book_keep_their_history(ctx, tmp_path: Path, fmt) -> None:
+    history = tmp_path / "crm.csv"
+    history.write_text("ID,customer,title,stage,amount,created,closed,owner\n"
+                       "D1,Acme,Pumps,Closed Won,500,2026-03-01,2026-04-10,Ann Lee\n"
+                       "D2,Acme,Valves,Negotiation,1200,2026-05-01,,Bob Ma\n", encoding="utf-8")
+    assert run_import(ctx, history, Options(kind="deals")).created == 2
+    add_customer(ctx, "Globex")
+    target = tmp_path / ("all.xlsx" if fmt == "all" else f"deals.{fmt}")
+    export(ctx, "all" if fmt == "all" else "deals", "xlsx" if fmt == "all" else fmt, target)
+    other = open_context(tmp_path / "other.db", clock=Clock(ZONE), settings=Settings(timezone="Asia/Shanghai",
+                                                                                     language="en"))
+    try:
+        imported = run_import(other, target, Options(sheet="deals" if fmt == "all" else None))
+        assert (imported.kind, imported.created, imported.refused, imported.mapping.unknown) == ("deals", 2, 0, [])
+        assert _deals(other) == _deals(ctx)
+        with other.db.raw_read() as connection:  # the export's ids and times are no text in the notes
+            assert connection.execute("SELECT notes FROM customer").fetchall() == [(None,)]
+        if fmt == "all":
+            customers = run_import(other, target, Options(sheet="customers"))
+            assert (customers.kind, customers.created, customers.mapping.unknown) == ("customers", 1, [])
+            with other.db.raw_read() as connection:
+                assert connection.execute("SELECT name, notes FROM customer ORDER BY name").fetchall() == [
+                    ("Acme", None), ("Globex", None)]
+    finally:
+        other.close()

@@ -22,7 +22,8 @@ CUSTOMER_COLUMNS = ("id", "name", "kind", "company", "status", "tier", "score", 
 CONTACT_COLUMNS = ("id", "customer_id", "customer", "customer_kind", "name", "title", "phone", "email", "wechat",
                    "decision_maker", "birthday", "created_at", *CONSENT)
 DEAL_COLUMNS = ("id", "customer_id", "customer", "title", "stage", "amount_cents", "quoted_cents", "probability",
-                "expected_close", "competitor", "lost_reason", "stage_entered_at", "created_at")
+                "expected_close", "competitor", "lost_reason", "stage_entered_at", "opened_at", "closed_at",
+                "owner_name", "external_id", "imported_from")
 FOLLOW_UP_COLUMNS = ("id", "customer_id", "customer", "contact", "deal", "at", "channel", "goal", "goal_met",
                      "notes", "next_plan", "next_at", "author")
 """The columns each query yields, in order (the exporters name them for the rep)."""
@@ -45,7 +46,12 @@ _QUERIES = {
         " WHERE p.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.created_at, c.id, p.created_at, p.id"),
     "deals": (
         "SELECT d.id, c.id, c.name, d.title, d.stage, d.amount_cents, d.quoted_cents, d.probability,"
-        " d.expected_close, d.competitor, d.lost_reason, d.stage_entered_at, d.created_at"
+        " d.expected_close, d.competitor, d.lost_reason, d.stage_entered_at,"
+        # opened: its first stage change (an imported deal's real day, not the day it was imported); closed: when
+        # a won or lost deal entered that stage
+        " coalesce((SELECT min(s.at) FROM deal_stage_change s WHERE s.deal_id = d.id AND s.deleted_at IS NULL),"
+        " d.created_at), CASE WHEN d.stage IN ('won', 'lost') THEN d.stage_entered_at END,"
+        " d.owner_name, d.external_id, d.imported_from"
         " FROM deal d JOIN customer c ON c.id = d.customer_id"
         " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY d.created_at, d.id"),
     "follow-ups": (

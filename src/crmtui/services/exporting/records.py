@@ -54,7 +54,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
                          "decision maker:yesno", "birthday:day", "created:time", *CONSENT_COLUMNS),
     "deals": _columns("id", "customer id", "customer", "title", "stage", "amount:money", "quoted:money",
                       "probability:int", "expected close:day", "competitor", "lost reason", "stage entered:time",
-                      "created:time"),
+                      "created:time", "closed:time", "owner", "external id", "imported from"),
     "follow-ups": _columns("id", "customer id", "customer", "contact", "deal", "at:time", "channel", "goal",
                            "goal met:yesno", "notes", "next plan", "next follow-up:time", "author"),
 }

@@ -71,7 +71,7 @@ LOST_WORDS: dict[str, str] = {
 """Lost reasons as other systems write them, kept as our usual reasons (any other text is kept as written)."""
 
 FIELDS = frozenset({"customer", "type", "title", "stage", "amount", "close", "created", "closed", "owner",
-                    "external_id", "probability", "lost-reason", "competitor"})
+                    "external_id", "probability", "lost-reason", "competitor", "stage-entered"})
 
 
 def stage_key(settings: Any, text: str) -> Stage:
@@ -138,7 +138,8 @@ class DealRun(HistoryRun):
         amount = self.checked(cells, lambda: _amount(cells.get("amount")), "amount")
         close = self.checked(cells, lambda: fields.day("close", cells.get("close"), self.local_now), "close")
         created = self.past_day(cells, "created")
-        closed = self.past_day(cells, "closed") if stage.key in ("won", "lost") else None
+        entered = self.past_day(cells, "stage-entered")
+        closed = (self.past_day(cells, "closed") or entered) if stage.key in ("won", "lost") else None
         if created and closed and closed < created:
             raise RowRefused(cells.columns["closed"], InvalidInput(
                 "closed", "a day on or after the day it was opened ({day})", cells.get("closed"),
@@ -158,7 +159,8 @@ class DealRun(HistoryRun):
                                                           to_db(self.moment_of(created)) if created else "")
         owner, competitor = cells.get("owner"), cells.get("competitor")
         return {"key": key, "customer_id": customer_id, "title": title, "stage": stage, "amount_cents": amount,
-                "expected_close": close, "created": created, "closed": closed, "probability": probability,
+                "expected_close": close, "created": created, "closed": closed, "entered": entered,
+                "probability": probability,
                 "lost_reason": reason, "external_id": external_id,
                 "owner_name": owner[:200] if owner else None, "competitor": competitor[:200] if competitor else None,
                 "notes": cells.notes}
@@ -187,16 +189,29 @@ class DealRun(HistoryRun):
                   "lost_reason": deal["lost_reason"], "stage_entered_at": closed or opened,
                   "external_id": deal["external_id"], "owner_name": deal["owner_name"],
                   "imported_from": self.file_name, "created_at": self.now, "updated_at": self.now}
+        moved = self._moved(deal, opened) if not closing and stage.key != first else None
+        if moved is not None:
+            values["stage_entered_at"] = moved
         deal_id = self.stage(Deal, values)
         if deal["key"][0] == "id":  # a row without an id never matches a deal of its own file
             self.known[deal["key"]] = [store.DealKey(deal_id, deal["customer_id"], stage.key)]
-        self.stage(DealStageChange, self._change(deal_id, None, first if closing else stage.key, opened))
+        self.stage(DealStageChange, self._change(deal_id, None, first if closing or moved else stage.key, opened))
+        if moved is not None:
+            self.stage(DealStageChange, self._change(deal_id, first, stage.key, moved))
         if closing:
             self.stage(DealStageChange, self._change(deal_id, first, stage.key, closed))  # type: ignore[arg-type]
         (self.won_customers if stage.key == "won" else self.open_customers).add(deal["customer_id"])
         if note is not None:
             self.notes_added.setdefault(deal["customer_id"], []).append(note)
         self.result.created += 1
+
+    def _moved(self, deal: dict[str, Any], opened: datetime) -> datetime | None:
+        """When an open deal entered its stage, when the row says so and it is after the day it was opened: it is
+        then opened in the first stage and moved on that day, so days in the stage count from then."""
+        if deal["entered"] is None:
+            return None
+        entered = min(self.moment_of(deal["entered"]), self.now)
+        return entered if entered > opened else None
 
     def _check_note(self, customer_id: str, text: str) -> None:
         """Refuses a row whose unmapped columns would make its customer's notes longer than `crm edit --notes`

@@ -55,6 +55,7 @@ FIELDS: dict[str, str] = {
     "probability": "win probability 0-100", "lost-reason": "why the deal was lost", "competitor": "competitor",
     "at": "when the follow-up happened", "channel": "phone, visit, wechat, email...", "goal": "the follow-up's goal",
     "met": "goal met, y/n", "next-plan": "what was planned next", "deal": "the deal a follow-up was about (title)",
+    "stage-entered": "when the deal entered its stage",
 }
 """The fields a column can be mapped to: the `crm add` options' names plus customer, contact, title, owner."""
 
@@ -196,6 +197,36 @@ def _role(header: str, kind: str | None = None) -> str | None:
     return None
 
 
+OWN_EXPORT: dict[str, dict[str, str]] = {
+    "deals": {"id": "ignore", "customer id": "ignore", "customer": "customer", "title": "title", "stage": "stage",
+              "amount": "amount", "quoted": "note", "probability": "probability", "expected close": "close", "competitor": "competitor",
+              "lost reason": "lost-reason", "stage entered": "stage-entered", "created": "created",
+              "closed": "closed", "owner": "owner", "external id": "external_id", "imported from": "ignore"},
+    "follow-ups": {"id": "ignore", "customer id": "ignore", "customer": "customer", "contact": "contact",
+                   "deal": "deal", "at": "at", "channel": "channel", "goal": "goal", "goal met": "met",
+                   "notes": "notes", "next plan": "next-plan", "next follow-up": "next", "author": "ignore"},
+    "contacts": {"id": "ignore", "customer id": "ignore", "created": "ignore"},
+    "customers": {"id": "ignore", "score": "ignore", "last contact": "ignore", "created": "ignore"},
+}
+"""The columns of crmtui's own export (`crm export`), by kind: its fields, and what the book computes (ids, the
+score, times of creation and of last contact, a follow-up's author) left out rather than kept in the notes."""
+_OWN_EXPORT_MARKS = {"deals": {"id", "customer id", "stage entered"}, "follow-ups": {"id", "customer id", "author"},
+                     "contacts": {"id", "customer id", "decision maker"}, "customers": {"id", "score", "last contact"}}
+"""Headers that together say a sheet is crmtui's own export of that kind."""
+
+
+def own_export_kind(headers: list[str]) -> str | None:
+    """The kind of crmtui's own export a sheet is (its headers say it), or None."""
+    keys = {header_key(header) for header in headers}
+    return next((kind for kind, marks in _OWN_EXPORT_MARKS.items() if marks <= keys), None)
+
+
+def sheet_kind(sheet: str | None) -> str | None:
+    """The kind a workbook's sheet is named for (`crm export all` names its sheets so), or None."""
+    name = header_key(sheet or "")
+    return next((kind for kind in KINDS if name == kind), None)
+
+
 def is_header_row(cells: list[str]) -> bool:
     """Whether a row reads as a sheet's header: most of its non-empty cells are column names the import knows (a
     title row above the header, 2026年客户名单, or group headers, 客户信息 | 联系方式, are not)."""
@@ -296,6 +327,13 @@ def detect(headers: list[str], kind: str) -> Mapping:
             mapping.columns[header] = "name"
         else:
             mapping.columns[header] = _resolve(role, kind, set(mapping.columns.values()))
+    if own_export_kind(headers) == kind:
+        for header in headers:
+            own = OWN_EXPORT[kind].get(header_key(header))
+            if own is not None:
+                mapping.columns[header] = own
+                if header in mapping.unknown:
+                    mapping.unknown.remove(header)
     return mapping
 
 

@@ -235,7 +235,8 @@ def prepare(ctx: Context, path: Path, options: Options) -> tuple[Source, Mapping
     source = open_source(path, encoding=options.encoding, sheet=options.sheet, header_row=options.header_row,
                          is_header=mappings.is_header_row)
     kind = options.kind or (mapping_file[1].get("kind") if mapping_file else None) or \
-        ("contacts" if source.format == "vcf" else mappings.history_kind(source.headers) or "customers")
+        ("contacts" if source.format == "vcf" else mappings.own_export_kind(source.headers) or
+         mappings.sheet_kind(source.sheet) or mappings.history_kind(source.headers) or "customers")
     mapping = mappings.for_vcard(str(kind)) if source.format == "vcf" else mappings.detect(source.headers, str(kind))
     if mapping_file:
         mappings.apply(*mapping_file, mapping)
