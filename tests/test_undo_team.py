@@ -33,7 +33,9 @@ def _alive(ctx: Context, name: str) -> bool:
                                   (name,)).fetchone()[0] == 1
 
 
-def test_an_add_synced_once_is_still_undone(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
+def test_an_add_the_server_has_is_refused_for_the_team_not_blamed_on_a_colleague(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
+    # the owner the server set comes back with the sync: it confirms wang's own write and blames nobody; but the
+    # customer is the team's now, and the server refuses a rep's delete of it, so the undo is refused up front
     wang = team.add_rep("wang")
     customer_service.add_customer(wang, "测试同步公司", phone="13255556666")
     sync.sync_round(wang)
@@ -42,9 +44,23 @@ def test_an_add_synced_once_is_still_undone(team: Team, frozen) -> None:  # type
 
     plan = undo_plan(wang)
 
+    assert plan.refusal is not None and "Owner" not in plan.refusal and "colleague" not in plan.refusal
+    assert plan.refusal.startswith("cannot undo add customer 测试同步公司: the team server has 测试同步公司 by now")
+    assert _alive(wang, "测试同步公司")
+
+
+def test_an_add_never_sent_is_undone_and_never_reaches_the_server(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
+    wang = team.add_rep("wang")
+    customer_service.add_customer(wang, "草稿公司", phone="13255557777")
+
+    plan = undo_plan(wang)
     assert plan.refusal is None, plan.refusal
     undo(wang, plan)
-    assert not _alive(wang, "测试同步公司")
+    report = sync.sync_round(wang)
+
+    assert not _alive(wang, "草稿公司")
+    assert report.rejected == 0
+    assert team.server_rows("customer", "name = %s", ("草稿公司",)) == []
 
 
 def test_a_follow_up_a_colleague_logged_is_named_not_the_owner(team: Team, frozen) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +99,7 @@ def test_a_field_a_colleague_changed_still_stands_in_the_way(team: Team, frozen)
     assert plan.refusal is not None and "Industry of customer 测试同步公司 was changed again since" in plan.refusal
 
 
-def test_an_import_synced_is_still_undone(team: Team, frozen, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_the_server_has_is_refused_one_never_sent_is_undone(team: Team, frozen, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     wang = team.add_rep("wang")
     run_import(wang, excel_csv(tmp_path / "客户.csv", GOOD[:2]), Options())
     sync.sync_round(wang)
@@ -91,7 +107,14 @@ def test_an_import_synced_is_still_undone(team: Team, frozen, tmp_path: Path) ->
     sync.sync_round(wang)
 
     plan = undo_plan(wang)
+    assert plan.refusal is not None and "the team server has" in plan.refusal
 
+    later = [["广州新桥电子有限公司", "王五", "13700002222", *GOOD[1][3:]]]
+    run_import(wang, excel_csv(tmp_path / "更多客户.csv", later), Options())
+    plan = undo_plan(wang)
     assert plan.refusal is None, plan.refusal
     undo(wang, plan)
-    assert not _alive(wang, GOOD[0][0]) and not _alive(wang, GOOD[1][0])
+    report = sync.sync_round(wang)
+    assert not _alive(wang, "广州新桥电子有限公司") and _alive(wang, GOOD[0][0])
+    assert report.rejected == 0
+    assert team.server_rows("customer", "name = %s", ("广州新桥电子有限公司",)) == []

@@ -10,16 +10,20 @@ change pulled since can.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from crmtui.core import labels
 from crmtui.core.errors import NotAllowed
 from crmtui.core.i18n import _
+from crmtui.services.customers import team_role
 from crmtui.services.history import (
     ChangeLine,
     action_text,
     entries,
+    names_of,
     record_text,
     rep_of,
     when_text,
@@ -27,6 +31,7 @@ from crmtui.services.history import (
     wording,
 )
 from crmtui.store import history as store
+from crmtui.store.drafts import draft_records, drop_draft
 from crmtui.store.raw import from_db
 from crmtui.store.undo import revert, tombstone_all
 
@@ -88,9 +93,11 @@ def undo(ctx: Context, expected: UndoPlan | None = None) -> UndoPlan:
             action.undoes = plan.action_id
             def tombstone_created(ids: dict[str, list[str]]) -> int:
                 with ctx.db.raw_write(now) as (connection, outbox):  # joins this write: one transaction
-                    return tombstone_all(connection, outbox, ids, now)
+                    dropped = _drop_drafts(ctx, connection, ids)
+                    return dropped + tombstone_all(connection, outbox, ids, now)
 
-            revert(session, store.changes_of_action(execute, plan.action_id), now, tombstone_created)
+            with _round_lock_in_team(ctx):
+                revert(session, store.changes_of_action(execute, plan.action_id), now, tombstone_created)
             session.flush()
             store.mark_undone(execute, plan.action_id, action.action_id)
     return plan
@@ -110,6 +117,52 @@ def _plan(ctx: Context, execute: store.Execute, most: int | None = None) -> Undo
                     entry.changes if entry else (), refusal, entry.total if entry else 0)
 
 
+def _round_lock_in_team(ctx: Context):  # type: ignore[no-untyped-def]
+    """In a team, no sync round may run while an undo drops drafts: it could be sending them at that moment."""
+    if team_role(ctx) != "rep":
+        return nullcontext()
+    from crmtui.sync.client import (
+        round_lock,  # deferred: the sync modules (~90 ms) load in a team only
+    )
+
+    return round_lock(ctx)
+
+
+def _drop_drafts(ctx: Context, connection: sqlite3.Connection, ids: dict[str, list[str]]) -> int:
+    """In a team, a customer the action created that never left this laptop goes with its outbox entries, as a
+    rep's delete of their own draft does: a rep's tombstone of a customer is refused by the server. Takes the
+    dropped records out of `ids`; returns how many customers were dropped."""
+    if team_role(ctx) != "rep":
+        return 0
+    dropped = 0
+    for customer_id in list(ids.get("customer", [])):
+        records = draft_records(connection, customer_id)
+        if records is None:
+            continue
+        drop_draft(connection, records)
+        for table, gone in records.items():
+            if table in ids:
+                ids[table] = [record_id for record_id in ids[table] if record_id not in set(gone)]
+        dropped += 1
+    return dropped
+
+
+def _sent_customers(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange]) -> list[str]:
+    """In a team, the customers the action created that the team server has by now (their insert is no longer
+    waiting to be sent): a rep cannot delete those, so the action cannot be undone."""
+    created = [change.record_id for change in changes if change.table == "customer" and change.kind == "insert"]
+    if not created or team_role(ctx) != "rep":
+        return []
+    waiting: set[str] = set()
+    for start in range(0, len(created), 500):
+        chunk = created[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        waiting.update(row[0] for row in execute(
+            f"SELECT record_id FROM outbox WHERE record_table = 'customer' AND kind = 'insert' AND state = 'pending'"
+            f" AND record_id IN ({marks})", tuple(chunk)).fetchall())
+    return [customer_id for customer_id in created if customer_id not in waiting]
+
+
 SERVER_KEPT = frozenset({"claimed_at"})
 """Columns the team server keeps for itself (when a lead was claimed): a pulled value of one never stops an undo."""
 REP_COLUMNS = frozenset({"owner", "author"})
@@ -122,7 +175,8 @@ record deleted, and both more than a field changed."""
 
 
 def _refusal(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
-    """Why the action cannot be undone: the most telling later change that stands on it, named."""
+    """Why the action cannot be undone: the most telling later change that stands on it, named; in a team, a
+    customer it created that the server has by now (only a manager deletes a team customer)."""
     if not changes:
         return None
     last = changes[-1].seq
@@ -143,7 +197,20 @@ def _refusal(ctx: Context, execute: store.Execute, changes: list[store.LoggedCha
     if standing:
         telling = min(standing, key=lambda later: (_TELLING.get(later.kind, 2), later.seq))
         return _later_words(ctx, execute, telling, what)
-    return _values_moved(ctx, execute, changes, what)
+    return _sent_words(ctx, execute, changes, what) or _values_moved(ctx, execute, changes, what)
+
+
+def _sent_words(ctx: Context, execute: store.Execute, changes: list[store.LoggedChange], what: str) -> str | None:
+    """The refusal of an action whose customers the team server has by now (None when it has none of them)."""
+    sent = _sent_customers(ctx, execute, changes)
+    if not sent:
+        return None
+    created = [change for change in changes if change.table == "customer" and change.kind == "insert"]
+    names = names_of(execute, [change for change in created if change.record_id in sent[:3]])
+    shown = ", ".join(names.get(("customer", customer_id)) or customer_id[:8] for customer_id in sent[:3])
+    return _("cannot undo {what}: the team server has {names} by now, and only a manager deletes a team customer;"
+             " give it back to the pool (`crm pool release`) or ask a manager").format(
+                 what=what, names=shown + ("…" if len(sent) > 3 else ""))
 
 
 def _only_confirms(later: store.LoggedChange, rep: str | None) -> bool:
