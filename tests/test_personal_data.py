@@ -204,6 +204,7 @@ async def test_the_app_marks_them_and_the_follow_up_form_keeps_what_was_typed_wh
         await pilot.press("ctrl+s")
         await _until(pilot, lambda: notes)
         assert app.screen is form and "Li Lei asked not to be contacted on 2026-11-24" in notes[-1]
+        assert "E on the contact's row" in notes[-1] and "crm edit" not in notes[-1]  # the app's way to lift it
         assert form.query_one("#notes", TextArea).text == "went well"  # nothing typed is lost
         assert form.query_one("#goal", Input).value == "demo"
     assert len(customer_detail(ctx, zhang.id).follow_ups) == 1

@@ -30,7 +30,7 @@ POT = LOCALE / f"{DOMAIN}.pot"
 LANGUAGES = ("zh",)
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "_t": None, "InvalidInput": (2,), "MissingFields": (2,), "CrmError": None,
             "NotAllowed": None, "ServerRefused": (2,), "Offline": None, "ExportError": None, "ImportFileError": None,
-            "MappingError": None}
+            "MappingError": None, "DoNotContact": None}
 """`_t` fills a template in errors.py; an InvalidInput's or MissingFields' second argument is its template."""
 
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=timezone.utc)

@@ -157,6 +157,17 @@ def consent_text(source: str | None, on: date | None) -> str:
     return _("consent") + ": " + "  ".join(part for part in (source or "", on.isoformat() if on else "") if part)
 
 
+class DoNotContact(NotAllowed):
+    """A follow-up refused because the person asked not to be contacted: the command line names `crm edit`, a
+    form (labelled) the edit dialog that lifts it."""
+
+    def labelled(self) -> str:
+        values = self.template_values
+        return _("{name} asked not to be contacted on {day}: no follow-up with them. To lift it, set Do not contact"
+                 " to n in their edit dialog (E on the contact's row, e for a person customer).").format(
+                     name=values["name"], day=values["day"])
+
+
 def follow_up_refusal(conn: object, customer_id: str, contact_id: str | None) -> NotAllowed | None:
     """Why a new follow-up with this customer (and contact) may not be logged: the person customer, or the
     contact named, asked not to be contacted. None when it may. Runs inside the follow-up's write."""
@@ -165,8 +176,8 @@ def follow_up_refusal(conn: object, customer_id: str, contact_id: str | None) ->
         return None
     name, on = found
     ref = f'"{name}"' if " " in name else name
-    return NotAllowed("{name} asked not to be contacted on {day}; `crm edit {ref} --contact-ok` lifts it",
-                      name=name, day=on or "?", ref=ref)
+    return DoNotContact("{name} asked not to be contacted on {day}; `crm edit {ref} --contact-ok` lifts it",
+                        name=name, day=on or "?", ref=ref)
 
 
 def follow_up_blocked(ctx: Context, customer_id: str) -> str | None:

@@ -298,7 +298,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             return
         if isinstance(error, InvalidInput):
             self._mark([error.field])
-        self.notify(error.message(), severity="error")
+        self.notify(error.labelled(), severity="error")  # as a form says it: labels and keys, not options
 
     def _mark(self, fields: list[str]) -> None:
         """Marks the fields and puts the cursor on the first of them, in the form's order."""
