@@ -83,3 +83,18 @@ def test_a_row_of_bad_bytes_is_refused_by_its_own_number_and_goes_to_the_rejects
     big.write_bytes(b"".join([b"Company,Phone\r\n", *(f"Firm {n},1380{n:07d}\r\n".encode() for n in range(2, 4000)),
                               b"Bad \xff Firm,13800139999\r\n"]))
     assert "big.csv: row 4000 is not valid utf-8 text" in fails("import", str(big), "--dry-run").stderr
+
+
+def test_a_cut_off_or_overlong_mobile_and_a_short_code_are_refused_by_import_and_crm_add_alike(
+        tmp_path: Path) -> None:
+    bad = ["1380013", "138001380001", "12345"]
+    sheet = write_csv(tmp_path / "客户.csv", ["客户名称", "手机"],
+                      [[f"Firm {n}", phone] for n, phone in enumerate([*bad, "13800138000", "010-12345678"])])
+    result = imported(str(sheet))
+    assert result["counts"]["created"] == 2
+    assert [(r["row"], r["column"], r["reason"]) for r in result["refused"]] == [
+        (row, "手机", f'phone: a phone number like +86 138 0013 8000 (got "{phone}")')
+        for row, phone in zip((2, 3, 4), bad, strict=True)]
+    for phone in bad:
+        assert f'(got "{phone}")' in fails("add", "customer", "Other", "--phone", phone).stderr
+    ok("add", "customer", "Abroad", "--phone", "+1 555 0100")

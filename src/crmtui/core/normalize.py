@@ -371,6 +371,32 @@ def _chinese_mobile(digits: str, international: bool, region: str) -> str | None
     return None
 
 
+def possible_phone(phone: str, region: str | None = None) -> bool:
+    """Whether a number can be one as typed: a Chinese mobile (1, then 3-9) has all its 11 digits, and any other
+    number a length its country's numbering plan allows (a number cut short or too long is not). In China a
+    number dialled only locally is a service's short code (12345, 95588), never a customer's, so it is refused;
+    elsewhere a local number (+1 555 0100) is kept. A number the phone library cannot read is left to phone_key."""
+    region = (region or _phone_region).upper()
+    text = fold(phone)
+    digits = _phone_digits(text)
+    international = text.lstrip("( ").startswith("+")
+    if _chinese_mobile(digits, international, region):
+        return True
+    # deferred: as in _phone_key
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse("+" + digits if international else digits, region)
+    except phonenumbers.NumberParseException:
+        return True
+    national = str(number.national_number)
+    if number.country_code == 86 and national[:1] == "1" and national[1:2] in "3456789":
+        return False  # a mobile with a digit too few or too many
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    local = phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+    return bool(reason == phonenumbers.ValidationResult.IS_POSSIBLE or (reason == local and number.country_code != 86))
+
+
 def looks_like_phone(text: str) -> bool:
     """Whether a search term is a phone number: digits (5 or more) with only + - . ( ) and spaces."""
     folded = fold(text)

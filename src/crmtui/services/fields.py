@@ -10,7 +10,7 @@ from datetime import date, datetime
 from crmtui.core.dates import DateParseError, parse_day
 from crmtui.core.errors import InvalidInput
 from crmtui.core.labels import DateProblem
-from crmtui.core.normalize import phone_key
+from crmtui.core.normalize import phone_key, possible_phone
 
 NAME_MAX = 200
 TEXT_MAX = 20_000
@@ -95,11 +95,11 @@ def email(value: str | None) -> str | None:
 
 
 def phone(value: str | None) -> str | None:
-    """A phone number with at least 5 digits (formats are kept as typed)."""
+    """A phone number that can be one (formats are kept as typed): see normalize.possible_phone."""
     value = single_line("phone", value, max_len=40)
     if value is None:
         return None
-    if phone_key(value) is None or any(ch.isalpha() for ch in value):
+    if phone_key(value) is None or any(ch.isalpha() for ch in value) or not possible_phone(value):
         raise InvalidInput("phone", "a phone number like +86 138 0013 8000", value)
     return value
 
