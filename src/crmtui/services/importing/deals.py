@@ -24,6 +24,7 @@ from crmtui.core.formatting import parse_amount
 from crmtui.core.i18n import _
 from crmtui.services import fields
 from crmtui.services.deals import lost_reason_key
+from crmtui.services.importing import notes as import_notes
 from crmtui.services.importing.history import (
     BATCH,
     Cells,
@@ -32,7 +33,6 @@ from crmtui.services.importing.history import (
     defaults,
     kind_of,
 )
-from crmtui.services.importing import notes as import_notes
 from crmtui.services.importing.readers import Row
 from crmtui.store import imported_history as store
 from crmtui.store import importing as book_store

@@ -2,9 +2,8 @@
 matched against the book and the rows before it with the same duplicate rules, then written in bulk with one outbox
 entry a record, a batch at a time; refused rows go to the rejects file. A dry run does all of it but the writes.
 
-Duplicates are found in memory: the book's keys (phone, email, normalised name, of customers and their contacts)
-are read once, and every record the run adds joins them, so a file that repeats a row and a file imported twice
-create nothing new.
+Duplicates are found in memory (crmtui.services.importing.duplicates): a file that repeats a row and a file
+imported twice create nothing new.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, NamedTuple
+from typing import Any
 
 from crmtui.core import i18n, normalize
 from crmtui.core.errors import CrmError, InvalidInput
@@ -37,6 +36,7 @@ from crmtui.services.customers import (
 from crmtui.services.importing import mapping as mappings
 from crmtui.services.importing import notes as import_notes
 from crmtui.services.importing import team_check
+from crmtui.services.importing.duplicates import DuplicateIndex, Owner
 from crmtui.services.importing.history import RowRefused, kind_of
 from crmtui.services.importing.history_kinds import history_run
 from crmtui.services.importing.mapping import HISTORY_KINDS, KINDS, Mapping, MappingError
@@ -145,62 +145,6 @@ class ImportResult:
             "rejects": str(self.rejects) if self.rejects else None,
             "team_check": self.team_check,
         }
-
-
-class Owner(NamedTuple):
-    """A record a key belongs to: its customer (with the name shown), and the contact when a contact's key."""
-
-    customer_id: str
-    label: str
-    contact_id: str | None
-
-
-_KEY_FIELDS = (("phone", "phone_key"), ("email", "email_key"), ("name", "name_key"))
-"""Each duplicate reason with the field holding its key, in the order `crm add` checks them."""
-
-
-class DuplicateIndex:
-    """The book's duplicate keys and those of every record this run adds, checked in the order `crm add` checks
-    them: a customer by phone, email, then name, against customers and their contacts; a contact by phone and email
-    against other customers, then by phone, email and name among its own customer's contacts."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, dict[str, Owner]] = {"phone": {}, "email": {}, "name": {}}
-        self.customers: dict[str, Owner] = {}
-        """Customers by normalised name: where a contact's company is found."""
-        self.contacts: dict[tuple[str, str, str], Owner] = {}
-        """(customer id, reason, key) -> the contact, for a contact's duplicates within its customer."""
-
-    def add(self, owner: Owner, record: dict[str, Any]) -> None:
-        """A record's keys (a customer's, or a contact's when the owner names one)."""
-        for reason, key_field in _KEY_FIELDS:
-            key = record.get(key_field)
-            if key:
-                self.keys[reason].setdefault(key, owner)
-                if owner.contact_id:
-                    self.contacts.setdefault((owner.customer_id, reason, key), owner)
-        if owner.contact_id is None and record.get("name_key"):
-            self.customers.setdefault(record["name_key"], owner)
-
-    def customer_match(self, record: dict[str, Any]) -> tuple[str, Owner] | None:
-        for reason, key_field in _KEY_FIELDS:
-            key = record.get(key_field)
-            if key and key in self.keys[reason]:
-                return reason, self.keys[reason][key]
-        return None
-
-    def contact_match(self, customer_id: str, contact: dict[str, Any]) -> tuple[str, Owner] | None:
-        for reason, key_field in _KEY_FIELDS[:2]:
-            key = contact.get(key_field)
-            owner = self.keys[reason].get(key) if key else None
-            if owner is not None and owner.customer_id != customer_id:
-                return reason, owner
-        for reason, key_field in _KEY_FIELDS:
-            key = contact.get(key_field)
-            found = self.contacts.get((customer_id, reason, key)) if key else None
-            if found is not None:
-                return reason, found
-        return None
 
 
 @dataclass
@@ -669,8 +613,8 @@ class _Run:
         self._merged(number, owner, [*fills, *(["tags"] if new_tags else []), *(["contact"] if new_contact else []),
                                      *(["notes"] if new_note else []), *(["next_at"] if fill_next else [])])
         if self.outbox is None:  # a dry run counts the contact the real run adds, and knows it for later rows
-            if new_contact:
-                self.index.add(Owner(existing.id, f"{contact['name']} @ {existing.name}", new_id()), contact)  # type: ignore[index]
+            if new_contact and contact is not None:
+                self.index.add(Owner(existing.id, f"{contact['name']} @ {existing.name}", new_id()), contact)
                 self.result.contacts += 1
             return
         try:
