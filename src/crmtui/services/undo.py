@@ -121,9 +121,8 @@ def _round_lock_in_team(ctx: Context):  # type: ignore[no-untyped-def]
     """In a team, no sync round may run while an undo drops drafts: it could be sending them at that moment."""
     if team_role(ctx) != "rep":
         return nullcontext()
-    from crmtui.sync.client import (
-        round_lock,  # deferred: the sync modules (~90 ms) load in a team only
-    )
+    # deferred: the sync modules (~90 ms) load in a team only
+    from crmtui.sync.client import round_lock
 
     return round_lock(ctx)
 
