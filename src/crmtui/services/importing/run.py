@@ -37,7 +37,7 @@ from crmtui.services.importing import mapping as mappings
 from crmtui.services.importing import notes as import_notes
 from crmtui.services.importing import team_check
 from crmtui.services.importing.duplicates import DuplicateIndex, Owner
-from crmtui.services.importing.history import RowRefused, kind_of
+from crmtui.services.importing.history import RowRefused, defaults, kind_of
 from crmtui.services.importing.history_kinds import history_run
 from crmtui.services.importing.mapping import HISTORY_KINDS, KINDS, Mapping, MappingError
 from crmtui.services.importing.readers import (
@@ -259,11 +259,6 @@ def _book(ctx: Context, dry_run: bool) -> Iterator[tuple[Any, Any, Any]]:
 
 
 
-def _defaults(model: type[Customer | Contact]) -> dict[str, object]:
-    """The columns a new record leaves at the model's default (its owner, its dates of contact...)."""
-    return {name: info.default for name, info in model.model_fields.items() if name != "id" and not info.is_required()}
-
-
 class _Run:
     """One import's state: the duplicate index, the staged records, the counts."""
 
@@ -289,8 +284,8 @@ class _Run:
         """Customers already written that got a contact: rescored once, at the end."""
         self.notes_added: dict[str, list[str]] = {}
         """Customers of the book a row adds notes to: their notes are written once, at the end."""
-        self.customer_defaults = _defaults(Customer)
-        self.contact_defaults = _defaults(Contact)
+        self.customer_defaults = defaults(Customer)
+        self.contact_defaults = defaults(Contact)
         self.people = self._names_people()
         self.index = DuplicateIndex()
         for key in store.duplicate_keys(connection):
