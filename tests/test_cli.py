@@ -784,6 +784,9 @@ def test_an_unknown_reference_is_named(ctx: Context):
     assert 'no customer matches "Nobody"' in result.stderr
     result = fails("stage", "Nothing", "needs")
     assert 'no deal matches "Nothing"' in result.stderr
+    # a command taking either names both when neither is found (a deleted customer is not "no deal")
+    for command in (("history", "Nothing"), ("rm", "Nothing", "--yes")):
+        assert 'no customer or deal matches "Nothing"' in fails(*command).stderr
 
 
 # ---------------------------------------------------------------- today / show / list / search

@@ -29,7 +29,8 @@ def _t(msgid: str) -> str:
 
 
 KIND = {"customer": N_("Customer"), "lead": N_("Lead"), "deal": N_("Deal"), "contact": N_("Contact"),
-        "record": N_("Record"), "rejected change": N_("Rejected change"), "unpaid instalment": N_("Unpaid instalment")}
+        "record": N_("Record"), "rejected change": N_("Rejected change"), "unpaid instalment": N_("Unpaid instalment"),
+        "customer or deal": N_("Customer or deal")}
 """The kinds of record a reference may name (no customer matches "x"), by the word the English messages use."""
 
 

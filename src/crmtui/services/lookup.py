@@ -105,7 +105,10 @@ def resolve_customer_or_deal(ctx: Context, ref: str) -> CustomerRef | DealRef:
                         + [Match(d.id, f"{_('deal')} {d.title} @ {d.customer_name}") for d in titled])
     if customers:
         return resolve_customer(ctx, ref)
-    return resolve_deal(ctx, ref)
+    try:
+        return resolve_deal(ctx, ref)
+    except NotFound:
+        raise NotFound("customer or deal", ref) from None  # neither was found: not only "no deal"
 
 
 def owners_of(ctx: Context, customer_ids: list[str]) -> dict[str, str | None]:
