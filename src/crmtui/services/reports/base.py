@@ -1,0 +1,123 @@
+"""What every report is made of, for the app, the CLI (`--json`, `--csv`) and the tests alike.
+
+A report is plain values: headline figures, tables and charts. Any number that counts records carries a
+Drill: the ids of the records behind it, so the app opens them with Enter and `crm report ... --records KEY`
+lists them. Money is in cents, rates are fractions (0.25), durations in days; the front ends format them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from crmtui.core.periods import Period
+
+Kind = Literal["text", "count", "money", "rate", "days", "date"]
+"""How a value is shown: text as is, a count, cents as money, a fraction as a percentage, days, a date."""
+
+RecordKind = Literal["deals", "customers", "follow_ups", "payments"]
+
+
+@dataclass(frozen=True)
+class Drill:
+    """The records behind a number: what they are and their ids, in the order to list them."""
+
+    kind: RecordKind
+    ids: tuple[str, ...]
+    title: str
+    """What the list is, in the rep's language ("Deals lost at Quote in 2017Q2")."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline number (the win rate, the average deal size)."""
+
+    key: str
+    label: str
+    value: float | int | str | None
+    kind: Kind
+    drill: Drill | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: Kind
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    """Stable and unique within its table (a stage key, a source, "2017-04"): `--records` names it."""
+    values: tuple[object, ...]
+    drill: Drill | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float | int
+    drill: Drill | None = None
+    secondary: float | int | None = None
+    """A second value drawn inside or beside the bar (the weighted amount beside the amount)."""
+
+
+@dataclass(frozen=True)
+class BarChart:
+    key: str
+    title: str
+    kind: Kind
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    """A calendar of days, each with a count (follow-ups a day), GitHub style."""
+
+    key: str
+    title: str
+    days: tuple[tuple[date, int], ...]
+    """Every day of the span in order, zero days included."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Rows × columns of counts (key customers × weeks: follow-ups that week)."""
+
+    key: str
+    title: str
+    row_labels: tuple[str, ...]
+    column_labels: tuple[str, ...]
+    cells: tuple[tuple[int, ...], ...]
+    row_drills: tuple[Drill | None, ...] = ()
+
+
+Chart = BarChart | Heatmap | Grid
+
+
+@dataclass(frozen=True)
+class Report:
+    key: str
+    """Its name in REPORTS."""
+    title: str
+    period: Period
+    rep: str | None
+    """Whose figures: None for the rep's own book, a rep's name, or "all" (a manager's whole team)."""
+    figures: tuple[Figure, ...] = ()
+    tables: tuple[Table, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    empty: bool = False
+    """Nothing in the period: the front ends say so (`empty_text`) instead of drawing empty charts."""
+    empty_text: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """What the rep should know to read it right ("3 deals skipped a stage")."""

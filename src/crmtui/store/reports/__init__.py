@@ -1,0 +1,1 @@
+"""The queries of the reports, one module per report (services/reports/ words and computes them)."""
