@@ -53,6 +53,9 @@ class Row:
     """Stable and unique within its table (a stage key, a source, "2017-04"): `--records` names it."""
     values: tuple[object, ...]
     drill: Drill | None = None
+    cell_drills: tuple[Drill | None, ...] = ()
+    """When the row's numbers count different records (a rep's follow-ups, new customers, deals won): one Drill a
+    value, in the order of `values` (None for a value that counts nothing); `drill` is then the row's main one."""
 
 
 @dataclass(frozen=True)
