@@ -13,8 +13,9 @@ from typing import Literal
 
 from crmtui.core.periods import Period
 
-Kind = Literal["text", "count", "money", "rate", "days", "date"]
-"""How a value is shown: text as is, a count, cents as money, a fraction as a percentage, days, a date."""
+Kind = Literal["text", "count", "money", "rate", "days", "date", "hours"]
+"""How a value is shown: text as is, a count, cents as money, a fraction as a percentage, days, a date, hours (the
+first-contact speed, measured against the speed-to-lead window in hours)."""
 
 RecordKind = Literal["deals", "customers", "follow_ups", "payments"]
 
