@@ -9,6 +9,7 @@ from datetime import time
 from pathlib import Path
 
 from crmtui.core.errors import InvalidInput
+from crmtui.core.formatting import parse_amount
 from crmtui.core.normalize import is_phone_region
 from crmtui.core.paths import config_path
 
@@ -93,6 +94,9 @@ class Settings:
     """The country of a phone number typed without its country code (ISO 3166 two-letter code)."""
     calendar_file: str = ""
     """An iCalendar file rewritten after every change, for a calendar app subscribed to it ("": off)."""
+    monthly_target_cents: int = 0
+    """The rep's sales target for a month (`monthly_target`), in cents: the forecast sets each month's won amount
+    against it (0: no target)."""
     sync: SyncSettings = field(default_factory=SyncSettings)
 
     def stage(self, key: str) -> Stage:
@@ -187,6 +191,15 @@ def _parse_sync(table: object) -> SyncSettings:
     return SyncSettings(**table)
 
 
+def _parse_target(value: object) -> int:
+    """`monthly_target`: an amount as the rep types one (500000, "50万", "500k"), or 0 for none; in cents."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise InvalidInput("config monthly_target", 'an amount such as 500000 or "50万", or 0 for none', value)
+    if isinstance(value, int | float) and value == 0 or isinstance(value, str) and value.strip() in ("", "0"):
+        return 0
+    return parse_amount(value, "config monthly_target") or 0
+
+
 def settings_from_dict(data: dict) -> Settings:
     """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
     values: dict[str, object] = {}
@@ -253,9 +266,11 @@ def settings_from_dict(data: dict) -> Settings:
             raise InvalidInput("config keys", "one action per key: {key} would be both {first} and {second}",
                                key=key, first=first, second=second)
         values["keys"] = tuple(sorted(keys.items()))
+    if "monthly_target" in data:
+        values["monthly_target_cents"] = _parse_target(data["monthly_target"])
     if "sync" in data:
         values["sync"] = _parse_sync(data["sync"])
-    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys"}
+    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys", "monthly_target"}
     unknown = set(data) - known
     if unknown:
         raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))
