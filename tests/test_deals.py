@@ -30,7 +30,6 @@ from crmtui.services.customers import (
 )
 from crmtui.services.deals import (
     NeedsConfirmation,
-    PaymentPlan,
     add_deal,
     delete_deal,
     mark_paid,

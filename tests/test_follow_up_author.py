@@ -54,7 +54,7 @@ def test_the_author_is_the_pushing_rep_and_stays_when_the_customer_moves(team: T
 
 
 def test_a_laptop_cannot_set_or_change_the_author(team: Team) -> None:
-    wang, li = team.add_rep("wang"), team.add_rep("li")
+    wang, _li = team.add_rep("wang"), team.add_rep("li")
     acme = customer_service.add_customer(wang, "Acme")
     sync.sync_round(wang)
     _log(wang, acme.id, "forged")

@@ -22,7 +22,7 @@ import pytest
 
 from crmtui.services.context import Context
 from crmtui.services.customers import add_customer
-from tests.test_cli import crm, fails, listed, ok, show
+from tests.test_cli import fails, listed, ok, show
 
 HEADERS = ["客户名称", "联系人", "手机", "邮箱", "微信", "地址", "行业", "来源", "标签", "备注", "职位", "生日", "下次跟进时间", "传真"]
 GOOD = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import psycopg
@@ -247,7 +246,7 @@ def test_rls_reps_read_only_their_rows_and_write_nothing_directly(team: Team) ->
         for statement in (
             "UPDATE crm.customer SET owner = session_user",
             "DELETE FROM crm.follow_up",
-            f"INSERT INTO crm.customer (id, created_at, updated_at, name, name_key) VALUES ('x', now(), now(), 'x', 'x')",
+            "INSERT INTO crm.customer (id, created_at, updated_at, name, name_key) VALUES ('x', now(), now(), 'x', 'x')",
             "UPDATE sync.client SET last_seq = 0",
             "UPDATE crm.pool_rule SET claim_limit = 100",
             f"SELECT sync.reassign('{pooled}', session_user)",
@@ -454,7 +453,7 @@ def test_reclaim_after_n_days_without_follow_up_spares_won_deals(team: Team, fro
 def test_first_contact_rule_judged_by_the_follow_ups_own_time(team: Team, frozen) -> None:
     ann = team.add_rep("ann")
     pooled = _pool_customer(team, "新客户")
-    other = _pool_customer(team, "没联系")
+    _other = _pool_customer(team, "没联系")
     sync.claim(ann, "新客户")
     sync.claim(ann, "没联系")
     travel(team, frozen, timedelta(hours=20))
@@ -707,7 +706,7 @@ def test_the_server_tables_have_the_laptops_columns(team: Team) -> None:
 
 
 def test_the_team_wide_duplicate_check_answers_minimally(team: Team) -> None:
-    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    ann, _bob = team.add_rep("ann"), team.add_rep("bob")
     customer_service.add_customer(ann, "上海宏达", phone="13800000001")
     sync.sync_round(ann)
     with psycopg.connect(team.rep_url("bob"), autocommit=True) as conn:
@@ -862,7 +861,7 @@ def test_a_clock_ten_minutes_behind_is_refused_too(team: Team, frozen) -> None:
 
 
 def test_rls_covers_every_table_and_the_internal_functions(team: Team) -> None:
-    ann, bob = team.add_rep("ann"), team.add_rep("bob")
+    ann, _bob = team.add_rep("ann"), team.add_rep("bob")
     acme = customer_service.add_customer(ann, "Acme")
     customer_service.add_contact(ann, acme.id, "Jane")
     deal = deal_service.add_deal(ann, acme.id, "ERP", amount="1000")

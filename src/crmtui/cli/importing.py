@@ -16,7 +16,7 @@ import typer
 from crmtui.cli.output import console, out, print_json
 from crmtui.cli.session import open_session
 from crmtui.core.i18n import N_, _
-from crmtui.services.importing.words import added_lines, summary_lines
+from crmtui.services.importing.words import added_lines, refusal_line, summary_lines
 
 if TYPE_CHECKING:
     from crmtui.services.importing.run import ImportResult
@@ -94,8 +94,7 @@ def _report(result: ImportResult) -> None:
     if result.refusals:
         out(_("refused:"))
         for refusal in result.refusals:
-            where_in = _("row {row}").format(row=refusal.row) + (f", {refusal.column}" if refusal.column else "")
-            out(f"  {where_in}: {refusal.reason}")
+            out("  " + refusal_line(refusal.row, refusal.column, refusal.reason))
     if result.skips:
         out(_("skipped (already in the book or earlier in the file; --on-duplicate merge or create decides otherwise):"))
         for skip in result.skips:

@@ -30,6 +30,15 @@ def summary_lines(result: ImportResult) -> list[str]:
               " refused {refused}").format(file=where, format=fmt, kind=kind, **counts)]
 
 
+def refusal_line(row: int, column: str | None, reason: str) -> str:
+    """One refused row: its number, the file's column at fault, why. The column is left out when the reason
+    already begins with it (a Chinese sheet's 邮箱 column and the field's own label 邮箱 are the same word)."""
+    where_in = _("row {row}").format(row=row)
+    if column and not reason.startswith((f"{column}:", f"{column}：")):
+        where_in += f", {column}"
+    return f"{where_in}: {reason}"
+
+
 def added_lines(result: ImportResult) -> list[str]:
     """The records added beside the ones counted (contacts with their customers, customers a deal or follow-up
     named that were not in the book) and the deals a changed row updated."""

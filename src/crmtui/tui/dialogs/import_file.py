@@ -28,7 +28,7 @@ from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.normalize import visible
 from crmtui.services.importing.mapping import KINDS
-from crmtui.services.importing.words import KIND_WORDS, added_lines, summary_lines
+from crmtui.services.importing.words import KIND_WORDS, added_lines, refusal_line, summary_lines
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import fit
@@ -142,8 +142,7 @@ def count_lines(result: ImportResult) -> list[str]:
     if result.refusals:
         lines.append(_("refused:"))
         for refused in result.refusals[:SHOWN_REFUSALS]:
-            where_in = _("row {row}").format(row=refused.row) + (f", {refused.column}" if refused.column else "")
-            lines.append(f"  {where_in}: {refused.reason}")
+            lines.append("  " + refusal_line(refused.row, refused.column, refused.reason))
         if result.refused > SHOWN_REFUSALS:
             lines.append("  " + _("... and {count} more").format(count=result.refused - SHOWN_REFUSALS))
     if result.team_check:  # offline, or the day's budget used up: checked against this laptop's book only
