@@ -289,6 +289,16 @@ def counts_by_owner(connection: sqlite3.Connection, start: datetime, end: dateti
     return list(found.values())
 
 
+def overdue_customers(connection: sqlite3.Connection, start: datetime,
+                      scope: Scope = MINE) -> list[tuple[str | None, str]]:
+    """(owner, id) of every customer of the overdue section (next follow-up before `start`), most overdue first:
+    the whole section, as its total and counts_by_owner count it (due_before keeps LIMIT rows), for the team
+    report's figures per rep with the customers behind them."""
+    return [(owner, cid) for owner, cid in connection.execute(
+        f"SELECT c.owner, c.id FROM customer c WHERE {_open(scope)} AND c.next_follow_up_at < ?"
+        " ORDER BY c.next_follow_up_at", (*scope.params, to_db(start)))]
+
+
 def owners(connection: sqlite3.Connection) -> list[str]:
     """The owners of live customers on this laptop (in a team, the reps whose customers it holds)."""
     return [owner for (owner,) in connection.execute(

@@ -1,0 +1,38 @@
+"""The team report's queries: follow-ups logged and customers added in a span, by the customer's owner.
+
+Both group in SQL and hand back the ids of each owner's records as one joined string (`group_concat`), so a span
+of many follow-ups is not read row by row into Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from crmtui.store.follow_ups import current
+from crmtui.store.raw import to_db
+
+
+def _grouped(rows: list[tuple[str | None, str | None]]) -> dict[str | None, tuple[str, ...]]:
+    return {owner: tuple(ids.split(",")) if ids else () for owner, ids in rows}
+
+
+def follow_ups_by_owner(connection: sqlite3.Connection, start: datetime,
+                        end: datetime) -> dict[str | None, tuple[str, ...]]:
+    """The current follow-ups (no correction supersedes them) of live customers made in [start, end), their ids by
+    the customer's owner (None: a customer with no owner), oldest first."""
+    return _grouped(connection.execute(
+        "SELECT owner, group_concat(id) FROM (SELECT c.owner, f.id FROM follow_up f JOIN customer c"
+        f" ON c.id = f.customer_id WHERE c.deleted_at IS NULL AND f.at >= ? AND f.at < ? AND {current('f')}"
+        " ORDER BY f.at) GROUP BY owner",
+        (to_db(start), to_db(end))).fetchall())
+
+
+def customers_by_owner(connection: sqlite3.Connection, start: datetime,
+                       end: datetime) -> dict[str | None, tuple[str, ...]]:
+    """Live customers and leads added in [start, end), their ids by owner, oldest first (a merged-away record is
+    deleted)."""
+    return _grouped(connection.execute(
+        "SELECT owner, group_concat(id) FROM (SELECT c.owner, c.id FROM customer c WHERE c.deleted_at IS NULL"
+        " AND c.created_at >= ? AND c.created_at < ? ORDER BY c.created_at) GROUP BY owner",
+        (to_db(start), to_db(end))).fetchall())
