@@ -199,6 +199,12 @@ class CrmApp(App[None]):
         if not isinstance(self.screen, PipelineScreen):
             self.push_screen(PipelineScreen())
 
+    def action_go_reports(self) -> None:
+        from crmtui.tui.screens.reports import ReportsScreen  # deferred: see the note at the top
+
+        if not isinstance(self.screen, ReportsScreen):
+            self.push_screen(ReportsScreen())
+
     def action_search(self) -> None:
         from crmtui.tui.dialogs.search import SearchScreen  # deferred: see the note at the top
 
@@ -267,6 +273,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
     from crmtui.tui.screens.pipeline import PipelineScreen
     from crmtui.tui.screens.pool import PoolScreen
     from crmtui.tui.screens.pool_customer import PoolCustomerScreen
+    from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen
 
     sections: list[tuple[str, type[DOMNode]]] = [
         (_("Everywhere"), CrmApp), (_("Today"), TodayScreen), (_("Customer"), CustomerScreen),
@@ -275,6 +282,8 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
         (_("Mark instalment paid"), PaidOnForm), (_("Convert lead"), ConvertForm), (_("Edit"), EditRecordScreen),
         (_("Merge a duplicate"), MergeScreen), (_("Yes or no"), ConfirmScreen), (_("Pick one"), PickScreen),
         (_("Help"), HelpScreen), (_("Import a file"), ImportDialog), (_("History"), HistoryScreen),
+        (_("Reports"), ReportsScreen), (_("Report period"), PeriodDialog),
+        (_("Records behind a number"), ReportRecordsScreen),
     ]
     if team:
         sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),

@@ -1,0 +1,293 @@
+"""The Reports screen as a rep uses it: `g` or the palette opens it, digits and ←/→ switch the tabs, P changes
+the period (a period it cannot read is explained under the field, the text kept), Enter on a row, a bar or a
+figure lists the records behind it and Enter there opens the customer, the customer-value tab applies suggested
+tiers, and an empty period, a missing report or a failing one each say so in words.
+
+The screen is tested on its own: the reports are stand-ins that return a Report over real records (the reports'
+own numbers are tested in tests/test_report_<name>.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent
+
+from crmtui.core.periods import Period
+from crmtui.services.context import Context
+from crmtui.services.customers import add_customer, edit_customer
+from crmtui.services.deals import add_deal
+from crmtui.services.reports.records import records
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.tui.app import build_app
+from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.screens import reports as screen_module
+from crmtui.tui.screens.customer import CustomerScreen
+from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen
+from crmtui.tui.screens.today import TodayScreen
+from crmtui.tui.widgets.charts import BarChartView, FigureCard
+
+SIZE = (100, 30)
+
+
+async def _until(pilot, condition: Callable[[], object], seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    """Waits for a condition (workers, messages), never a fixed time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "condition not met"
+        await pilot.pause()
+        await asyncio.sleep(0.01)
+
+
+def tier(ctx: Context, customer_id: str) -> str:
+    """The customer's tier as the services read it now."""
+    return records(ctx, Drill("customers", (customer_id,), ""))[0].state.split(" · ")[0]
+
+
+def _text(screen, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(widget.render()) for widget in screen.query(selector).results(Static))
+
+
+class Book:
+    """Two customers with a deal each; the stand-in reports count them and remember what they were asked."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.acme = add_customer(ctx, "Acme Analytics")
+        self.globex = add_customer(ctx, "Globex Logistics")
+        self.seats = add_deal(ctx, self.acme.id, "CRM seats", amount="80000")
+        self.support = add_deal(ctx, self.globex.id, "Support", amount="12000")
+        self.asked: list[tuple[str, Period, str | None]] = []
+        self.applied: list[list[str] | None] = []
+        self.ctx = ctx
+
+    def funnel(self, ctx: Context, period: Period, rep: str | None = None) -> Report:
+        self.asked.append(("funnel", period, rep))
+        if period.label == "2017Q2":
+            return Report("funnel", "Funnel", period, rep, empty=True, empty_text="No deals moved in 2017Q2.")
+        both = Drill("deals", (self.support.id, self.seats.id), "Deals opened")
+        one = Drill("deals", (self.seats.id,), "Deals at Initial contact")
+        return Report(
+            "funnel", "Funnel", period, rep,
+            figures=(Figure("opened", "Opened", 2, "count", both), Figure("rate", "Win rate", 0.25, "rate")),
+            tables=(Table("stages", "Stages", (Column("stage", "Stage", "text"), Column("n", "Reached", "count")),
+                          (Row("initial", ("Initial contact", 1), one), Row("needs", ("Needs confirmed", 0)))),),
+            charts=(BarChart("reached", "Reached", "count", (Bar("Initial contact", 1, one),)),))
+
+    def rfm(self, ctx: Context, period: Period, rep: str | None = None) -> Report:
+        def row(customer, suggested: str) -> Row:  # type: ignore[no-untyped-def]
+            return Row(customer.id, (customer.name, customer.tier, suggested),
+                       Drill("customers", (customer.id,), customer.name))
+
+        table = Table("customers", "Customers", (Column("name", "Customer", "text"), Column("tier", "Tier", "text"),
+                                                 Column("suggested", "Suggested", "text")),
+                      (row(self.acme, "A"), row(self.globex, "B")))
+        return Report("rfm", "Customer value", period, rep, tables=(table,))
+
+    def apply_suggestions(self, ctx: Context, customer_ids: list[str] | None = None) -> list[str]:
+        self.applied.append(customer_ids)
+        wanted = {self.acme.id: "A", self.globex.id: "B"}
+        changed = [customer for customer in (customer_ids or list(wanted))]
+        for customer_id in changed:
+            edit_customer(ctx, customer_id, {"tier": wanted[customer_id]})
+        return changed
+
+
+@pytest.fixture
+def book(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Book:
+    made = Book(ctx)
+
+    def failing(ctx: Context, period: Period, rep: str | None = None) -> Report:
+        raise ValueError("division by zero in the forecast")
+
+    builders = {"funnel": made.funnel, "rfm": made.rfm, "forecast": failing}
+
+    def module(name: str) -> SimpleNamespace:
+        if name not in builders:
+            raise ModuleNotFoundError(name)
+        return SimpleNamespace(build=builders[name], apply_suggestions=made.apply_suggestions)
+
+    monkeypatch.setattr(screen_module, "module", module)
+    return made
+
+
+async def _open(pilot) -> ReportsScreen:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+    await pilot.press("g")
+    await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and "funnel" in app.screen.built)
+    return app.screen
+
+
+async def test_g_opens_the_reports_on_the_funnel_of_this_month(ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        # this month on the frozen clock (Tue 2026-11-24): November, its first and last day in the title
+        assert "Reports · 2026-11 (2026-11-01..2026-11-30)" in _text(screen, "#reports-title")
+        (name, period, rep), = book.asked
+        assert (name, period.label, period.first_day, period.last_day, rep) == (
+            "funnel", "2026-11", date(2026, 11, 1), date(2026, 11, 30), None)
+        cards = list(screen.query(FigureCard))
+        assert [str(card.render()).split() for card in cards] == [["Opened", "2"], ["Win", "rate", "25%"]]
+        assert len(list(screen.query(BarChartView))) == 1
+        # a solo book with no imported owners: no rep picker
+        assert not screen.check_action("pick_rep", ())
+        await pilot.press("escape")
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+
+
+async def test_the_palette_opens_the_reports(ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await pilot.press("ctrl+p")
+        for character in "Reports":
+            await pilot.press(character)
+        await _until(pilot, lambda: any(str(option.prompt).startswith("Reports") for option in
+                                        app.screen.query_one("CommandList", OptionList).options))
+        options = app.screen.query_one("CommandList", OptionList)
+        options.highlighted = next(index for index, option in enumerate(options.options)
+                                   if str(option.prompt).startswith("Reports"))
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen))
+
+
+async def test_tabs_switch_by_digit_and_arrow_and_say_what_is_missing_or_failed(ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        tabs = screen.query_one(TabbedContent)
+        await pilot.press("right")  # funnel → lost, which is not written yet
+        await _until(pilot, lambda: "lost" in screen.built)
+        assert tabs.active == "report-lost"
+        assert "This report is not available yet." in _text(screen, "#body-lost .report-problem")
+        await pilot.press("4")  # the fourth tab: the forecast, whose stand-in raises
+        await _until(pilot, lambda: "forecast" in screen.built)
+        assert tabs.active == "report-forecast"
+        assert _text(screen, "#body-forecast .report-problem") == (
+            "This report failed: division by zero in the forecast")
+        await pilot.press("left")
+        assert tabs.active == "report-sources"
+        await pilot.press("1")
+        assert tabs.active == "report-funnel"
+        # a rep without a team sees no team tab: seven tabs, and 8 does nothing
+        assert screen.names == ["funnel", "lost", "sources", "forecast", "activity", "rfm", "payments"]
+        await pilot.press("8")
+        assert tabs.active == "report-funnel"
+        await pilot.press("left")  # from the first tab back round to the last
+        assert tabs.active == "report-payments"
+
+
+async def test_the_period_picker_takes_good_words_and_explains_bad_ones(ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("P")
+        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        field = app.screen.query_one("#period-input", Input)
+        field.value = "next decade"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PeriodDialog)  # still open, the text kept, the error under it
+        assert field.value == "next decade"
+        error = str(app.screen.query_one("#period-error", Static).render())
+        assert "period" in error and "2017Q2" in error
+
+        field.value = "2026年第三季度"  # Chinese words for 2026Q3
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and "funnel" in screen.built)
+        assert "2026Q3 (2026-07-01..2026-09-30)" in _text(screen, "#reports-title")
+        assert book.asked[-1][1].label == "2026Q3"
+
+        # a usual period from the list under the field
+        await pilot.press("P")
+        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        await pilot.press("down")  # from the field into the list: this week
+        await pilot.press("down", "enter")  # last week: Mon 16 to Sun 22 November
+        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and "funnel" in screen.built)
+        assert (book.asked[-1][1].first_day, book.asked[-1][1].last_day) == (date(2026, 11, 16), date(2026, 11, 22))
+
+
+async def test_an_empty_period_shows_its_text_and_no_chart(ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("P")
+        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        app.screen.query_one("#period-input", Input).value = "2017Q2"
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and "funnel" in screen.built)
+        assert _text(screen, "#body-funnel .report-empty") == "No deals moved in 2017Q2."
+        assert not list(screen.query("#body-funnel BarChartView, #body-funnel DataTable, #body-funnel FigureCard"))
+
+
+async def test_enter_on_a_row_a_bar_or_a_figure_lists_its_records_and_enter_opens_the_customer(
+        ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        table = screen.query_one("#body-funnel DataTable", DataTable)
+        table.focus()
+        await pilot.press("enter")  # the Initial contact row: one deal, CRM seats
+        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
+        records = app.screen
+        assert [(line.name, line.customer) for line in records.lines] == [("CRM seats", "Acme Analytics")]
+        assert "Deals at Initial contact · 1" in _text(records, "#records-title")
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        assert app.screen.customer_id == book.acme.id
+        await pilot.press("escape")
+        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen))
+        await pilot.press("escape")
+        await _until(pilot, lambda: app.screen is screen)
+
+        # the second row counts nothing: no list, a warning instead
+        table.focus()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+
+        screen.query_one(BarChartView).focus()
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
+        assert [line.name for line in app.screen.lines] == ["CRM seats"]
+        await pilot.press("escape")
+
+        screen.query(FigureCard).first().focus()  # Opened: both deals, in the report's order
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
+        assert [line.name for line in app.screen.lines] == ["Support", "CRM seats"]
+
+
+async def test_the_customer_value_tab_applies_one_suggested_tier_or_all_after_a_yes(ctx: Context, book: Book) -> None:
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        assert not screen.check_action("apply_tier", ())  # only on the customer-value tab
+        await pilot.press("6")
+        await _until(pilot, lambda: "rfm" in screen.built)
+        table = screen.query_one("#body-rfm DataTable", DataTable)
+        table.focus()
+        await pilot.press("down")  # Globex, suggested B
+        await pilot.press("a")
+        await _until(pilot, lambda: book.applied)
+        await app.workers.wait_for_complete()
+        assert book.applied == [[book.globex.id]]
+        assert (tier(ctx, book.globex.id), tier(ctx, book.acme.id)) == ("B", "C")
+
+        await pilot.press("A")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # no: nothing applied
+        await pilot.pause()
+        assert book.applied == [[book.globex.id]]
+        await pilot.press("A")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await _until(pilot, lambda: len(book.applied) == 2)
+        await app.workers.wait_for_complete()
+        assert book.applied[-1] is None  # every customer listed
+        assert tier(ctx, book.acme.id) == "A"
