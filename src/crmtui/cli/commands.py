@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from crmtui import __version__
-from crmtui.cli import exporting, history, importing, person, team
+from crmtui.cli import exporting, history, importing, person, report, team
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -800,6 +800,7 @@ importing.register(app)  # `crm import`
 history.register(app)  # `crm history`, `crm undo`
 exporting.register(app)  # `crm export`
 person.register(app)  # `crm person export`, `crm person erase`
+report.register(app)  # `crm report`
 
 
 def main() -> None:

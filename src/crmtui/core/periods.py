@@ -170,8 +170,7 @@ def _side(text: str, today: date, zone: tzinfo) -> Period | None:
     named = _named(text, today, zone)
     if named is not None:
         return named
-    # The date grammar is imported here, as it is only needed for typed days: it costs `crm log` nothing.
-    from crmtui.core.dates import DateParseError, parse_day
+    from crmtui.core.dates import DateParseError, parse_day  # deferred: the date grammar, for typed days only
 
     try:
         day = parse_day(text, datetime.combine(today, time(12), zone), past=True)

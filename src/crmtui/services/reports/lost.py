@@ -71,8 +71,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                _amount(before), "money"),
     )
 
-    # services.deals loads the store's models (SQLModel, ~0.4 s): only needed once there are reasons to word.
-    from crmtui.services.deals import lost_reason_text
+    from crmtui.services.deals import lost_reason_text  # deferred: services.deals loads SQLModel (~0.4 s)
 
     reasons = _groups(deals, lambda deal: deal.reason or NONE_KEY)
     earlier = _groups(before, lambda deal: deal.reason or NONE_KEY)
@@ -93,8 +92,9 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     for key in order(competitors):
         group = competitors[key]
         shown = (group[0].competitor or "").strip() if key != NONE_KEY else _("(none named)")
-        competitor_rows.append(Row(key, (shown, len(group), _amount(group)), drill(
-            group, _("Deals lost to {competitor} in {period}").format(competitor=shown, period=period.label))))
+        text = (_("Deals lost to {competitor} in {period}").format(competitor=shown, period=period.label)
+                if key != NONE_KEY else _("Deals lost with no competitor named in {period}").format(period=period.label))
+        competitor_rows.append(Row(key, (shown, len(group), _amount(group)), drill(group, text)))
     competitor_table = Table("competitors", _("Competitors"), (
         Column("competitor", _("Competitor"), "text"), Column("lost", _("Lost"), "count"),
         Column("amount", _("Amount"), "money")), tuple(competitor_rows))

@@ -60,8 +60,8 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     rows = []
     for key in order:
         source = sources[key]
-        leads = len(source.leads)
-        rows.append(Row(key, (source.shown, leads, len(source.converted), len(source.converted) / leads,
+        arrived_here = len(source.leads)
+        rows.append(Row(key, (source.shown, arrived_here, len(source.converted), len(source.converted) / arrived_here,
                               len(source.won), source.won_cents),
                         drill(source.leads, _("Leads from {source} in {period}").format(
                             source=source.shown, period=period.label))))

@@ -1,0 +1,389 @@
+"""`crm report NAME`: the reports of the review (funnel, lost, sources, forecast, activity, rfm, payments, team) as
+text, JSON or CSV, and the records behind any of their numbers.
+
+Generic over services.reports.base.Report: a new report needs nothing here. The services are imported inside the
+command, so no other command pays for them.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from crmtui.cli.output import confirm, fail, out, print_json
+from crmtui.cli.session import find_customer, open_session
+from crmtui.core.errors import InvalidInput
+from crmtui.core.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+    from crmtui.services.reports.base import BarChart, Drill, Grid, Heatmap, Kind, Report
+
+REPORT_NAMES = ("funnel", "lost", "sources", "forecast", "activity", "rfm", "payments", "team")
+"""The names `crm report` takes (services.reports.REPORTS, repeated so that the help costs no import)."""
+
+WIDTH = 80
+"""Text output is laid out for this many columns."""
+BLOCKS = " ▏▎▍▌▋▊▉█"
+SHADES = "·░▒▓█"
+"""A heatmap's day: none, then four levels up to the busiest day."""
+
+
+def register(app: typer.Typer) -> None:
+    """Adds `crm report` to the `crm` command."""
+    app.command("report")(report)
+
+
+def report(
+    name: Annotated[str, typer.Argument(metavar="NAME", help=N_(
+        "funnel, lost, sources, forecast, activity, rfm, payments or team."), show_default=False)],
+    period: Annotated[Optional[str], typer.Option("--period", "-p", metavar="PERIOD", help=N_(
+        "this week, this month (the default), this quarter, last 30 days, 2017Q2, 2017-04, 2017 or FROM..TO such "
+        "as 2017-04-01..2017-06-30; Chinese too (本月, 上季度, 近30天)."))] = None,
+    rep: Annotated[Optional[str], typer.Option("--rep", metavar="NAME", help=N_(
+        "A rep's figures (a manager's copy), or all for the whole team."))] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=N_("The whole report as JSON."))] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help=N_("The report's tables as CSV, each under its title."))] = False,
+    records_key: Annotated[Optional[str], typer.Option("--records", metavar="KEY", help=N_(
+        "List the records behind a row or a figure: its key, as the report's last line (or --json) gives it."))] = None,
+    apply: Annotated[Optional[list[str]], typer.Option("--apply", metavar="CUSTOMER", help=N_(
+        "rfm: set this customer's suggested tier (repeatable)."))] = None,
+    apply_all: Annotated[bool, typer.Option("--apply-all", help=N_("rfm: set every suggested tier."))] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
+) -> None:
+    """A report of the review for a period: funnel and conversion, why deals are lost, sources, the forecast by
+    month, activity, customer value (rfm), payments, and a manager's team."""
+    if name not in REPORT_NAMES:
+        fail(InvalidInput("report", "one of {names}", name, names=", ".join(REPORT_NAMES)).message(), 2)
+    if json_out and csv_out:
+        fail(_("--json or --csv, not both"), 2)
+    if (apply or apply_all) and name != "rfm":
+        fail(_("--apply and --apply-all are for crm report rfm"), 2)
+    # deferred: the periods and the report's own service load for this command only
+    from crmtui.core.periods import parse_period
+    from crmtui.services import reports
+    from crmtui.services.reports.scope import resolve
+
+    with open_session() as ctx:
+        try:
+            service = reports.module(name)
+        except ModuleNotFoundError:
+            fail(_("the {name} report is not available yet").format(name=name))
+        if apply or apply_all:
+            _apply(ctx, service, apply or [], apply_all, yes, json_out)
+            return
+        chosen = parse_period(period, ctx.clock.today(), ctx.clock.zone)
+        whose = resolve(ctx, rep) if rep is not None else None
+        built: Report = service.build(ctx, chosen, whose)
+        if records_key is not None:
+            _print_records(ctx, built, records_key, json_out)
+        elif json_out:
+            print_json(report_dict(built))
+        elif csv_out:
+            write_csv(built)
+        else:
+            print_text(built)
+
+
+def _apply(ctx: Context, service: object, refs: list[str], every: bool, yes: bool, json_out: bool) -> None:
+    """rfm: sets the suggested tiers of the customers named (or of all), after asking."""
+    apply_suggestions = getattr(service, "apply_suggestions", None)
+    if apply_suggestions is None:
+        fail(_("applying suggested tiers is not available yet"))
+    ids = None if every else [find_customer(ctx, ref).id for ref in refs]
+    count = len(ids) if ids is not None else None
+    question = (_("Set the suggested tier of every customer whose tier differs?") if count is None else
+                ngettext("Set the suggested tier of {count} customer?", "Set the suggested tier of {count} customers?",
+                         count).format(count=count))
+    confirm(question, yes)
+    changed = apply_suggestions(ctx, ids)  # type: ignore[misc]
+    if json_out:
+        print_json({"changed": changed})
+    else:
+        out(ngettext("{count} tier set.", "{count} tiers set.", changed).format(count=changed))
+
+
+# ---------------------------------------------------------------- values
+
+
+def shown(value: object, kind: Kind) -> str:
+    """A value as the text output shows it: money with separators, rates as percentages, days with their unit."""
+    from crmtui.core.formatting import format_amount  # deferred: with the command
+
+    if value is None or value == "":
+        return "-"
+    if kind == "money" and isinstance(value, int | float):
+        return format_amount(round(value))
+    if kind == "rate" and isinstance(value, int | float):
+        return f"{value * 100:.1f}%"
+    if kind in ("days", "hours") and isinstance(value, int | float):
+        number = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+        return (_("{days} d").format(days=number) if kind == "days" else _("{hours} h").format(hours=number))
+    if kind == "count" and isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def plain(value: object, kind: Kind) -> object:
+    """A value for JSON and CSV: money as a decimal number of yuan, dates in ISO form, others as they are."""
+    from crmtui.core.formatting import amount_number  # deferred: with the command
+
+    if kind == "money" and isinstance(value, int | float):
+        return amount_number(round(value))
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _drill_dict(drill: Drill | None) -> dict[str, object] | None:
+    return None if drill is None else {"kind": drill.kind, "title": drill.title, "ids": list(drill.ids)}
+
+
+def report_dict(built: Report) -> dict[str, object]:
+    """The whole report as plain JSON values."""
+    from crmtui.services.reports.base import BarChart, Heatmap  # deferred: with the command
+
+    charts: list[dict[str, object]] = []
+    for chart in built.charts:
+        if isinstance(chart, BarChart):
+            charts.append({"type": "bars", "key": chart.key, "title": chart.title, "kind": chart.kind, "bars": [
+                {"label": bar.label, "value": plain(bar.value, chart.kind),
+                 "secondary": plain(bar.secondary, chart.kind), "drill": _drill_dict(bar.drill)}
+                for bar in chart.bars]})
+        elif isinstance(chart, Heatmap):
+            charts.append({"type": "heatmap", "key": chart.key, "title": chart.title,
+                           "days": [[day.isoformat(), count] for day, count in chart.days]})
+        else:
+            charts.append({"type": "grid", "key": chart.key, "title": chart.title, "rows": list(chart.row_labels),
+                           "columns": list(chart.column_labels), "cells": [list(row) for row in chart.cells],
+                           "row_drills": [_drill_dict(drill) for drill in chart.row_drills]})
+    period = built.period
+    return {
+        "report": built.key,
+        "title": built.title,
+        "period": {"label": period.label, "first_day": period.first_day.isoformat(),
+                   "last_day": period.last_day.isoformat(), "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "rep": built.rep,
+        "empty": built.empty,
+        "empty_text": built.empty_text,
+        "notes": list(built.notes),
+        "figures": [{"key": figure.key, "label": figure.label, "value": plain(figure.value, figure.kind),
+                     "kind": figure.kind, "drill": _drill_dict(figure.drill)} for figure in built.figures],
+        "tables": [{"key": table.key, "title": table.title,
+                    "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in table.columns],
+                    "rows": [{"key": row.key,
+                              "values": {c.key: plain(v, c.kind) for c, v in zip(table.columns, row.values, strict=False)},
+                              "drill": _drill_dict(row.drill),
+                              **({"cell_drills": {c.key: _drill_dict(d) for c, d in
+                                                  zip(table.columns, row.cell_drills, strict=False) if d is not None}}
+                                 if row.cell_drills else {})}
+                             for row in table.rows]} for table in built.tables],
+        "charts": charts,
+    }
+
+
+def write_csv(built: Report) -> None:
+    """Each table under a line with its title, a blank line between tables."""
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    for index, table in enumerate(built.tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow([column.label for column in table.columns])
+        for row in table.rows:
+            writer.writerow(["" if value is None else plain(value, column.kind)
+                             for column, value in zip(table.columns, row.values, strict=False)])
+
+
+# ---------------------------------------------------------------- text
+
+
+def cells(text: str) -> int:
+    """How many terminal columns the text takes (a Chinese character two)."""
+    from crmtui.cli.help import cells as counted  # deferred: the help's module loads for `--help` only
+
+    return counted(text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - cells(text))
+    return gap + text if right else text + gap
+
+
+def _cut(text: str, width: int) -> str:
+    """The text in at most `width` cells, an ellipsis where it was cut."""
+    if cells(text) <= width:
+        return text
+    while text and cells(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def print_text(built: Report) -> None:
+    """Title and period, the figures, each table with aligned columns, the charts, the notes."""
+    whose = f" · {built.rep}" if built.rep else ""
+    out(f"{built.title} · {built.period.label} ({built.period.first_day.isoformat()} .. "
+        f"{built.period.last_day.isoformat()}){whose}")
+    if built.empty:
+        out(built.empty_text)
+        return
+    if built.figures:
+        out("")
+        width = min(max(cells(figure.label) for figure in built.figures), 40)
+        for figure in built.figures:
+            out(f"  {_pad(_cut(figure.label, width), width)}  {shown(figure.value, figure.kind)}")
+    for table in built.tables:
+        out("")
+        _print_table(table.title, [column.label for column in table.columns],
+                     [[shown(value, column.kind) for column, value in zip(table.columns, row.values, strict=False)]
+                      for row in table.rows],
+                     [column.kind not in ("text", "date") for column in table.columns])
+    from crmtui.services.reports.base import BarChart, Heatmap  # deferred: with the command
+
+    for chart in built.charts:
+        out("")
+        if isinstance(chart, BarChart):
+            _print_bars(chart)
+        elif isinstance(chart, Heatmap):
+            _print_heatmap(chart)
+        else:
+            _print_grid(chart)
+    if built.notes:
+        out("")
+        for note in built.notes:
+            out(note)
+    keys = [row.key for table in built.tables for row in table.rows]
+    if keys:
+        from crmtui.cli.help import wrap  # deferred: the help's module loads for `--help` only
+
+        out("")
+        for line in wrap(_("Records behind a row: crm report {name} --records KEY ({keys})").format(
+                name=built.key, keys=", ".join(dict.fromkeys(keys))), WIDTH):
+            out(line)
+
+
+def _print_table(title: str, headers: list[str], rows: list[list[str]], right: list[bool]) -> None:
+    out(title)
+    if not rows:
+        out("  " + _("(none)"))
+        return
+    widths = [max(cells(text) for text in column) for column in zip(headers, *rows, strict=False)]
+    room = WIDTH - 2 - 2 * (len(widths) - 1) - sum(widths[1:])
+    widths[0] = max(8, min(widths[0], room))  # the first column (names) gives way when the table is too wide
+    for line in [headers, *rows]:
+        out("  " + "  ".join(_pad(_cut(text, width), width, align)
+                             for text, width, align in zip(line, widths, right, strict=False)).rstrip())
+
+
+def _print_bars(chart: BarChart) -> None:
+    out(chart.title)
+    if not chart.bars:
+        out("  " + _("(none)"))
+        return
+    labels = [_cut(bar.label, 20) for bar in chart.bars]
+    values = [shown(bar.value, chart.kind) + ("" if bar.secondary is None else f" · {shown(bar.secondary, 'count')}")
+              for bar in chart.bars]
+    label_width = max(cells(label) for label in labels)
+    value_width = max(cells(value) for value in values)
+    room = max(10, WIDTH - 2 - label_width - 2 - 2 - value_width)
+    top = max((abs(float(bar.value)) for bar in chart.bars), default=0) or 1
+    for label, value, bar in zip(labels, values, chart.bars, strict=True):
+        eighths = round(abs(float(bar.value)) / top * room * 8)
+        drawn = "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
+        out(f"  {_pad(label, label_width)}  {_pad(drawn, room)}  {_pad(value, value_width, True)}")
+
+
+def _print_heatmap(chart: Heatmap) -> None:
+    """One line a month, one character a day, shaded by its count against the busiest day."""
+    out(chart.title)
+    top = max((count for _day, count in chart.days), default=0)
+    months: dict[str, list[str]] = {}
+    for day, count in chart.days:
+        level = 0 if not count or not top else 1 + min(3, (count * 4 - 1) // top)
+        months.setdefault(f"{day:%Y-%m}", []).append(SHADES[level])
+    for month, shades in months.items():
+        out(f"  {month}  {''.join(shades)}")
+    out("  " + _("one mark a day: {none} none, {most} the busiest ({top})").format(none=SHADES[0], most=SHADES[4],
+                                                                                  top=top))
+
+
+def _print_grid(chart: Grid) -> None:
+    """Rows × columns of counts: a shade a cell, the columns named at both ends."""
+    out(chart.title)
+    if not chart.row_labels:
+        out("  " + _("(none)"))
+        return
+    top = max((count for row in chart.cells for count in row), default=0)
+    labels = [_cut(label, 24) for label in chart.row_labels]
+    width = max(cells(label) for label in labels)
+    if chart.column_labels:
+        out(f"  {_pad('', width)}  {chart.column_labels[0]} .. {chart.column_labels[-1]}")
+    for label, row in zip(labels, chart.cells, strict=False):
+        marks = "".join(SHADES[0 if not count or not top else 1 + min(3, (count * 4 - 1) // top)] for count in row)
+        out(f"  {_pad(label, width)}  {marks}")
+
+
+# ---------------------------------------------------------------- records
+
+
+def drills(built: Report) -> dict[str, Drill]:
+    """Every drill of the report by the key `--records` names it: figures by their key, rows by theirs and as
+    TABLE/ROW, a row's numbers as ROW/COLUMN, bars as CHART/LABEL. A bare key is the first thing that has it (a
+    later table's row of the same key is reached as TABLE/ROW)."""
+    named: dict[str, Drill] = {}
+
+    def add(key: str, drill: Drill | None) -> None:
+        if drill is not None:
+            named.setdefault(key, drill)
+
+    for figure in built.figures:
+        add(figure.key, figure.drill)
+    for table in built.tables:
+        for row in table.rows:
+            add(row.key, row.drill)
+            add(f"{table.key}/{row.key}", row.drill)
+            for column, drill in zip(table.columns, row.cell_drills, strict=False):
+                add(f"{row.key}/{column.key}", drill)
+    from crmtui.services.reports.base import BarChart  # deferred: with the command
+
+    for chart in built.charts:
+        if isinstance(chart, BarChart):
+            for bar in chart.bars:
+                add(f"{chart.key}/{bar.label}", bar.drill)
+    return named
+
+
+def _print_records(ctx: Context, built: Report, key: str, json_out: bool) -> None:
+    from crmtui.core.formatting import amount_number, format_amount  # deferred: with the command
+    from crmtui.services.reports.records import records  # deferred: with the command
+
+    found = drills(built)
+    drill = found.get(key)
+    if drill is None and built.empty:
+        fail(built.empty_text)
+    if drill is None:
+        raise InvalidInput("records", "one of {keys}", key, keys=", ".join(found) or "-")
+    lines = records(ctx, drill)
+    if json_out:
+        print_json({"title": drill.title, "kind": drill.kind, "records": [
+            {"id": line.id, "name": line.name, "customer_id": line.customer_id, "customer": line.customer,
+             "state": line.state, "amount": amount_number(line.amount_cents),
+             "day": line.day.isoformat() if line.day else None} for line in lines]})
+        return
+    out(f"{drill.title} ({len(lines)})")
+    if not lines:
+        out(_("(none)"))
+        return
+    for line in lines:
+        parts = [line.name] if drill.kind == "customers" else [line.customer, line.name]
+        parts += [line.state, format_amount(line.amount_cents), line.day.isoformat() if line.day else ""]
+        out(f"{line.id[:8]}  " + "  ·  ".join(part for part in parts if part))

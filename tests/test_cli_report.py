@@ -1,0 +1,123 @@
+"""`crm report`: text, JSON, CSV and the records behind a number, on the funnel's hand-made book (see
+tests/test_report_funnel.py for the October figures used here), and the refusals of bad input."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from crmtui.cli.help import cells
+from crmtui.services import reports
+from crmtui.services.context import Context
+from tests.test_cli import crm, fails, ok
+from tests.test_report_funnel import book  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.usefixtures("book")
+
+
+def squeezed(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+def test_text_has_the_title_figures_table_and_bars_within_80_columns() -> None:
+    text = ok("report", "funnel", "--period", "2026-10").stdout
+    lines = squeezed(text)
+    assert lines[0] == "Funnel and conversion · 2026-10 (2026-10-01 .. 2026-10-31)"
+    # win rate 2 / 3; average (10,000 + 20,000) / 2; cycle (41 + 87) / 2 days
+    assert "Win rate 66.7%" in lines
+    assert "Average deal size 15,000" in lines
+    assert "Sales cycle 64 d" in lines
+    # Initial contact: 4 reached, 2 of 4 moved on, median (2 + 7) / 2 days
+    assert "Initial contact 4 50.0% 4.5 d" in lines
+    assert "Negotiation 2 50.0% 16 d" in lines
+    bars = [line for line in text.splitlines() if "█" in line]
+    assert len(bars) == 6 and bars[0].rstrip().endswith("4")
+    # the longest bar is Initial contact's (4), Needs confirmed's (2) half as long
+    assert bars[0].count("█") == 2 * bars[1].count("█")
+    assert "3 deals skipped a stage." in lines
+    assert all(cells(line) <= 80 for line in text.splitlines())
+
+
+def test_a_chinese_period_word_names_the_same_month() -> None:
+    # the suite's today is 2026-11-24: 上月 is October
+    assert ok("report", "funnel", "-p", "上月").stdout == ok("report", "funnel", "--period", "2026-10").stdout
+
+
+def test_json_carries_money_as_yuan_dates_in_iso_and_the_records(ctx: Context) -> None:
+    data = json.loads(ok("report", "funnel", "--period", "2026-10", "--json").stdout)
+    assert data["report"] == "funnel" and data["empty"] is False
+    assert data["period"] == {"label": "2026-10", "first_day": "2026-10-01", "last_day": "2026-10-31",
+                              "start": "2026-10-01T00:00:00+08:00", "end": "2026-11-01T00:00:00+08:00"}
+    figures = {figure["key"]: figure for figure in data["figures"]}
+    assert figures["average_won"]["value"] == 15000  # 1,500,000 cents
+    assert figures["won"]["value"] == 2 and len(figures["won"]["drill"]["ids"]) == 2
+    rows = {row["key"]: row for row in data["tables"][0]["rows"]}
+    assert rows["proposal"]["values"] == {"stage": "Proposal", "reached": 3, "moved_on": round(2 / 3, 6),
+                                          "median_days": 3.5}
+    assert data["charts"][0]["type"] == "bars" and [bar["value"] for bar in data["charts"][0]["bars"]] == [
+        4, 2, 3, 2, 2, 2]
+
+
+def test_csv_prints_each_table_under_its_title() -> None:
+    lines = ok("report", "funnel", "--period", "2026-10", "--csv").stdout.splitlines()
+    assert lines[:3] == ["Stages", "Stage,Reached,Moved on,Median days in stage", "Initial contact,4,0.5,4.5"]
+    assert lines[-1] == "Won,2,,"
+
+
+def test_records_lists_the_deals_behind_a_row() -> None:
+    text = ok("report", "funnel", "--period", "2026-10", "--records", "initial").stdout
+    lines = text.splitlines()
+    assert lines[0] == "Deals that reached Initial contact in 2026-10 (4)"
+    # B1 on Birch, C1 on Cedar, F1 moved to Gale by the merge, G1 on Gale
+    assert sorted(line.split("  ·  ")[1] for line in lines[1:]) == ["B1", "C1", "F1", "G1"]
+    data = json.loads(ok("report", "funnel", "--period", "2026-10", "--records", "won", "--json").stdout)
+    assert sorted(record["name"] for record in data["records"]) == ["A1", "H1"]
+    assert sorted(record["amount"] for record in data["records"]) == [10000, 20000]
+
+
+def test_an_unknown_records_key_names_the_keys_there_are() -> None:
+    result = fails("report", "funnel", "--period", "2026-10", "--records", "nope")
+    assert "records" in result.stderr and "initial" in result.stderr and "negotiation" in result.stderr
+
+
+def test_bad_input_is_refused_naming_what_is_expected() -> None:
+    result = fails("report", "funnel", "--period", "someday")
+    assert "period:" in result.stderr and "2017Q2" in result.stderr and "FROM..TO" in result.stderr
+    assert "funnel, lost, sources" in fails("report", "nonsense", code=2).stderr
+    fails("report", "funnel", "--json", "--csv", code=2)
+    assert "rfm" in fails("report", "funnel", "--apply", "Apex", code=2).stderr
+    assert "rep" in fails("report", "funnel", "--rep", "Nobody").stderr
+
+
+def test_an_empty_period_says_so() -> None:
+    assert squeezed(ok("report", "funnel", "--period", "2017-04").stdout) == [
+        "Funnel and conversion · 2017-04 (2017-04-01 .. 2017-04-30)", "No deal moved in 2017-04."]
+    # no customer of this book has an owner: the whole team's view is empty
+    assert "No deal moved in 2026-10." in ok("report", "funnel", "--period", "2026-10", "--rep", "all").stdout
+
+
+def test_a_report_not_built_yet_does_not_break_the_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> object:
+        raise ModuleNotFoundError(name)
+
+    monkeypatch.setattr(reports, "module", missing)
+    assert "not available yet" in fails("report", "team").stderr
+
+
+def test_rfm_apply_asks_then_sets_the_tiers(monkeypatch: pytest.MonkeyPatch, ctx: Context) -> None:
+    asked: list[object] = []
+
+    def apply_suggestions(context: Context, customer_ids: list[str] | None) -> int:
+        asked.append(customer_ids)
+        return len(customer_ids) if customer_ids is not None else 7
+
+    monkeypatch.setattr(reports, "module", lambda name: SimpleNamespace(apply_suggestions=apply_suggestions))
+    refused = fails("report", "rfm", "--apply", "Apex")  # no terminal to ask at, no --yes
+    assert "--yes" in refused.stderr and asked == []
+    assert ok("report", "rfm", "--apply", "Apex", "--apply", "Birch", "--yes").stdout == "2 tiers set.\n"
+    assert len(asked) == 1 and isinstance(asked[0], list) and len(asked[0]) == 2
+    assert json.loads(ok("report", "rfm", "--apply-all", "--yes", "--json").stdout) == {"changed": 7}
+    assert asked[-1] is None
+    assert crm("report", "rfm", "--apply", "Nobody-here", "--yes").exit_code == 1
