@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from crmtui.store.session import StoreSession
 
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 """The newest migration; checked without importing Alembic (it costs ~0.35 s). A test keeps it true."""
 
 BUSY_TIMEOUT_MS = 10_000
@@ -157,10 +157,10 @@ class Database:
             outer.info["now"] = now
             connection = outer.connection().connection.driver_connection
             writer = outer.outbox()
-            first, changes_before = len(writer.recorded), connection.total_changes  # type: ignore[union-attr]
+            first, inserted, changes_before = len(writer.recorded), writer.inserted, connection.total_changes  # type: ignore[union-attr]
             yield connection, writer  # type: ignore[misc]
             recorded = writer.recorded[first:]
-            if recorded or connection.total_changes == changes_before:  # type: ignore[union-attr]
+            if recorded or writer.inserted > inserted or connection.total_changes == changes_before:  # type: ignore[union-attr]
                 outer.expire_recorded(recorded)
             else:
                 outer.expire_all()

@@ -1,35 +1,94 @@
-"""What an import reads of the book before it writes: every live customer's and contact's duplicate keys, read
-once (a look-up a row would cost 10,000 queries on a large file), and whether a customer already has a note."""
+"""What an import reads of the book as it goes: the record that already holds a duplicate key (phone, email or
+normalised name), looked up by the store's own indexes, so that a row is checked against the book and every record
+the run has written without holding their keys in memory; and whether a customer already has a note.
+
+A dry run writes nothing: the keys of the records it would have added are kept in a temporary table of its own
+connection (import_key), dropped with it, which the same look-ups read after the book."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
 class KeyRow(NamedTuple):
-    """The keys `crm add` checks for a duplicate, of one live customer (contact None) or one of its live contacts."""
+    """The record holding a key: a live customer (contact None) or one of its live contacts."""
 
     customer_id: str
     customer_name: str
     contact_id: str | None
     contact_name: str | None
-    name_key: str | None
-    phone_key: str | None
-    email_key: str | None
 
 
-def duplicate_keys(connection: sqlite3.Connection) -> Iterator[KeyRow]:
-    """Every live customer's keys, then every live contact's of a live customer, each oldest first (the first match
-    is the one find_duplicate names)."""
-    yield from (KeyRow(*row) for row in connection.execute(
-        "SELECT id, name, NULL, NULL, name_key, phone_key, email_key FROM customer"
-        " WHERE deleted_at IS NULL ORDER BY created_at"))
-    yield from (KeyRow(*row) for row in connection.execute(
-        "SELECT c.id, c.name, t.id, t.name, t.name_key, t.phone_key, t.email_key FROM contact t"
-        " JOIN customer c ON c.id = t.customer_id WHERE t.deleted_at IS NULL AND c.deleted_at IS NULL"
-        " ORDER BY t.created_at"))
+REASONS = ("phone", "email", "name")
+"""The duplicate reasons, in the order `crm add` checks them; each is looked up in the column `<reason>_key`."""
+
+_OWNER = {reason: (
+    # the oldest live customer with the key, else the oldest live contact of a live customer (find_duplicate's order)
+    f"SELECT * FROM (SELECT id, name, NULL, NULL FROM customer WHERE {reason}_key = ?1 AND deleted_at IS NULL"
+    f" ORDER BY created_at, rowid LIMIT 1) UNION ALL SELECT * FROM (SELECT c.id, c.name, t.id, t.name FROM contact t"
+    f" JOIN customer c ON c.id = t.customer_id WHERE t.{reason}_key = ?1 AND t.deleted_at IS NULL"
+    f" AND c.deleted_at IS NULL ORDER BY t.created_at, t.rowid LIMIT 1) LIMIT 1") for reason in REASONS}
+_CONTACT = {reason: (
+    f"SELECT t.customer_id, c.name, t.id, t.name FROM contact t JOIN customer c ON c.id = t.customer_id"
+    f" WHERE t.customer_id = ? AND t.{reason}_key = ? AND t.deleted_at IS NULL AND c.deleted_at IS NULL"
+    f" ORDER BY t.created_at, t.rowid LIMIT 1") for reason in REASONS}
+
+
+def key_owner(connection: sqlite3.Connection, reason: str, key: str) -> KeyRow | None:
+    """The record of the book that holds this key first: a customer before a contact, the oldest first."""
+    row = connection.execute(_OWNER[reason], (key,)).fetchone()
+    return KeyRow(*row) if row else None
+
+
+def contact_key_owner(connection: sqlite3.Connection, customer_id: str, reason: str, key: str) -> KeyRow | None:
+    """The oldest live contact of this customer holding this key."""
+    row = connection.execute(_CONTACT[reason], (customer_id, key)).fetchone()
+    return KeyRow(*row) if row else None
+
+
+def customer_named(connection: sqlite3.Connection, name_key: str) -> tuple[str, str] | None:
+    """The oldest live customer with this normalised name: (id, name)."""
+    row = connection.execute("SELECT id, name FROM customer WHERE name_key = ? AND deleted_at IS NULL"
+                             " ORDER BY created_at, rowid LIMIT 1", (name_key,)).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+class HeldKey(NamedTuple):
+    """A key of a record a dry run would add, kept in its temporary table: what a look-up returns for it."""
+
+    reason: str
+    key: str
+    customer_id: str
+    label: str
+    contact_id: str | None
+    """None: the customer's own key."""
+
+
+def keep_keys(connection: sqlite3.Connection, keys: Iterable[HeldKey]) -> None:
+    """Adds keys to the connection's temporary table (made on first use), after those kept before."""
+    connection.execute("CREATE TEMP TABLE IF NOT EXISTS import_key (seq INTEGER PRIMARY KEY, reason TEXT NOT NULL,"
+                       " key TEXT NOT NULL, customer_id TEXT NOT NULL, label TEXT NOT NULL, contact_id TEXT)")
+    connection.execute("CREATE INDEX IF NOT EXISTS temp.ix_import_key ON import_key (reason, key)")
+    connection.executemany("INSERT INTO temp.import_key (reason, key, customer_id, label, contact_id)"
+                           " VALUES (?, ?, ?, ?, ?)", keys)
+
+
+def kept_owner(connection: sqlite3.Connection, reason: str, key: str, customer_id: str | None = None,
+               customer_only: bool = False) -> HeldKey | None:
+    """The first kept key of this reason and text: of any record; of a contact of `customer_id` when given; of a
+    customer itself with customer_only. Only after keep_keys (the table is made there)."""
+    where = "reason = ? AND key = ?"
+    args: tuple[str, ...] = (reason, key)
+    if customer_id is not None:
+        where += " AND customer_id = ? AND contact_id IS NOT NULL"
+        args += (customer_id,)
+    elif customer_only:
+        where += " AND contact_id IS NULL"
+    row = connection.execute(f"SELECT reason, key, customer_id, label, contact_id FROM temp.import_key"  # noqa: S608
+                             f" WHERE {where} ORDER BY seq LIMIT 1", args).fetchone()
+    return HeldKey(*row) if row else None
 
 
 def has_note(connection: sqlite3.Connection, customer_id: str, notes: str) -> bool:

@@ -65,7 +65,7 @@ class Contact(Synced, table=True):
 
     customer_id: str = Field(foreign_key="customer.id", index=True)
     name: str
-    name_key: str = ""
+    name_key: str = Field(default="", index=True)
     pinyin: str = ""
     title: str | None = None
     phone: str | None = None

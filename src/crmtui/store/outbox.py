@@ -98,7 +98,11 @@ class OutboxWriter:
         self._queued: dict[tuple[str, str], _Queued] = {}
         self._unsaved: dict[tuple[str, str], _Queued] = {}
         self.recorded: list[Recorded] = []
-        """Every change recorded so far, in order: a raw write joined to an ORM session reloads just these."""
+        """Every change recorded so far, in order: a raw write joined to an ORM session reloads just these. The new
+        records of record_inserts are only counted (in `inserted`): no session can hold a record before it exists,
+        and an import of 50,000 rows would keep 150,000 of them here."""
+        self.inserted = 0
+        """How many new records record_inserts queued."""
 
     def client_id(self) -> str:
         """This database's client id, created on first use."""
@@ -180,7 +184,6 @@ class OutboxWriter:
             template = templates.get(names)
             if template is None:
                 template = templates[names] = (names, json.dumps(dict.fromkeys(names, "\0stamp\0")).split(marker))
-            self.recorded.append((table, record_id, template[0]))
             moment = moments.get(at)
             if moment is None:
                 moment = moments[at] = (int(at.timestamp() * 1000), to_db(at))
@@ -194,6 +197,7 @@ class OutboxWriter:
             mutations.append((mutation_id, node, "insert", table, record_id, encode(changes), stamps, FORMAT_VERSION,
                               moment[1], "{}"))
             stamp_rows.append((table, record_id, stamps))
+        self.inserted += len(records)
         if records and last_millis is not None:
             self._last = format_stamp(last_millis, last_counter, node)
         executemany(

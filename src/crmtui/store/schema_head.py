@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0010'
+REVISION = '0011'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'
@@ -248,6 +248,7 @@ STATEMENTS = (
     'CREATE INDEX ix_change_action_at ON change_action (at)',
     'CREATE INDEX ix_deal_external_id ON deal (external_id)',
     'CREATE INDEX ix_follow_up_external_id ON follow_up (external_id)',
+    'CREATE INDEX ix_contact_name_key ON contact (name_key)',
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',

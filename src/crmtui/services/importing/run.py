@@ -2,8 +2,9 @@
 matched against the book and the rows before it with the same duplicate rules, then written in bulk with one outbox
 entry a record, a batch at a time; refused rows go to the rejects file. A dry run does all of it but the writes.
 
-Duplicates are found in memory (crmtui.services.importing.duplicates): a file that repeats a row and a file
-imported twice create nothing new.
+Duplicates are looked up in the book, which holds every record the run has written by then, and among the few
+thousand records staged since (crmtui.services.importing.duplicates): a file that repeats a row and a file imported
+twice create nothing new, and the memory a run takes does not grow with its file.
 """
 
 from __future__ import annotations
@@ -276,7 +277,7 @@ class _Run:
         self.writer = BulkWriter()
         self.batch = 0
         self.written: set[str] = set()
-        """Customers this run added: a row merging into one is merged through the book like any other."""
+        """A dry run's customers of this file: a row merging into one is judged against what it staged."""
         self.staged: dict[str, dict[str, Any]] = {}
         """A dry run's customers of this file, as staged (never written): a later row merging into one is judged
         against these values, so the dry run counts what the real run will do."""
@@ -287,17 +288,14 @@ class _Run:
         self.customer_defaults = defaults(Customer)
         self.contact_defaults = defaults(Contact)
         self.people = self._names_people()
-        self.index = DuplicateIndex()
-        for key in store.duplicate_keys(connection):
-            label = f"{key.contact_name} @ {key.customer_name}" if key.contact_id else key.customer_name
-            self.index.add(Owner(key.customer_id, label, key.contact_id),
-                           {"name_key": key.name_key, "phone_key": key.phone_key, "email_key": key.email_key})
+        self.index = DuplicateIndex(connection, dry_run=outbox is None)
 
     # ------------------------------------------------------------ a row
 
     def row(self, row: Row) -> None:
         if row.error is not None:
             raise _RowRefused(None, row.error)
+        self.index.changed()  # what an earlier row merged is in the book now
         mapped = self._map(row)
         if self.mapping.kind == "contacts":
             self._contact_row(mapped, row.number)
@@ -447,7 +445,7 @@ class _Run:
             self._customer_row(_Mapped({k: v for k, v in values.items() if k not in ("customer", "contact")},
                                        mapped.columns, mapped.tags, mapped.notes), number, person=True)
             return
-        owner = self.index.customers.get(normalize.name_key(company))
+        owner = self.index.customer_named(normalize.name_key(company))
         new_company = None
         if owner is None:
             new_company = self._checked(mapped, lambda: customer_fields(
@@ -496,8 +494,8 @@ class _Run:
         if notes:  # the customer's notes, never a follow-up: an imported lead has not been contacted yet
             customer["notes"] = "\n".join(notes)
         customer_id = self._stage(Customer, {**self.customer_defaults, **customer})
-        self.written.add(customer_id)
         if self.outbox is None:
+            self.written.add(customer_id)
             self.staged[customer_id] = customer
         self.index.add(Owner(customer_id, str(customer["name"]), None), customer)
         for tag in tags:
@@ -544,6 +542,7 @@ class _Run:
     def _write(self) -> None:
         if self.outbox is not None:
             self.writer.write(self.connection, self.outbox)
+        self.index.written()
         self.batch = 0
 
     def finish(self) -> None:
