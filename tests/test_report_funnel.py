@@ -15,12 +15,14 @@ The book (times in Asia/Shanghai; the period is October 2026):
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 
-from crmtui.core.periods import month_period
+from crmtui.core.periods import month_period, quarter_period
 from crmtui.services.context import Context
 from crmtui.services.customers import add_customer
 from crmtui.services.deals import add_deal, delete_deal, move_stage
@@ -29,6 +31,7 @@ from crmtui.services.merge import merge_customers
 from crmtui.services.reports import module
 from crmtui.services.reports.base import Report
 from tests.conftest import ZONE
+from tests.test_cli import ok
 
 OCTOBER = month_period(date(2026, 10, 1), ZONE)
 
@@ -165,3 +168,47 @@ def test_an_empty_period_says_so(ctx: Context, book: dict[str, str]) -> None:
     assert report.empty
     assert report.empty_text == "No deal moved in 2017-04."
     assert report.tables == () and report.charts == ()
+
+
+# ---------------------------------------------------------------- imported history (another CRM's pipeline export)
+
+
+def imported_pipeline(tmp_path: Path) -> None:
+    """The public dataset's shape, as tests/test_import_deals.py imports it (its ROWS are the figures below)."""
+    from tests.test_import_deals import _book, imported
+
+    pipeline, mapping = _book(tmp_path)
+    imported(str(pipeline), "--mapping", str(mapping))
+
+
+def test_imported_deals_count_by_the_days_their_history_carries(tmp_path: Path, ctx: Context) -> None:
+    imported_pipeline(tmp_path)
+    q2 = quarter_period(date(2017, 4, 1), ZONE)
+    report = module("funnel").build(ctx, q2)
+    found = figures(report)
+    # closed in 2017Q2: D03 won 04-01 (55), D05 won 06-30 (550); D04 lost 04-20, D06 lost 05-05 -> 2 / 4
+    assert (found["won"], found["lost"], found["win_rate"]) == (2, 2, 0.5)
+    # (55 + 550) / 2 = 302.5 yuan
+    assert found["average_won"] == 30_250
+    # no follow-ups: from the day opened. D03 03-15 -> 04-01 = 17 days, D05 04-02 -> 06-30 = 28 + 31 + 30 = 89
+    assert found["sales_cycle"] == (17 + 89) / 2
+    # an imported won deal goes from the first stage straight to Won: D03 and D05 skip the stages between
+    assert found["skipped"] == 2
+    # opened in 2017Q2: D05 04-02, D06 04-05, D07 05-01, D08 06-01; of those D05 and D07 were won since (D07 in
+    # July), D06 and D08 lost. Stays in the first stage that ended in Q2: D03 17, D04 31 (03-20 -> 04-20),
+    # D05 89, D06 30 (04-05 -> 05-05) -> (30 + 31) / 2
+    assert rows(report)["initial"] == (4, 0.5, 30.5)
+    assert rows(report)["won"] == (2, None, None)
+
+
+def test_a_rep_sees_the_deals_their_import_named_them_owner_of(tmp_path: Path, ctx: Context) -> None:
+    imported_pipeline(tmp_path)
+    q2 = quarter_period(date(2017, 4, 1), ZONE)
+    # Bob Ma's deals closed in Q2: D03 won, D04 lost; none of his deals was opened in Q2 (D09, D10 in July)
+    bob = module("funnel").build(ctx, q2, "Bob Ma")
+    assert (figures(bob)["won"], figures(bob)["lost"]) == (1, 1)
+    assert rows(bob)["initial"][0] == 0
+    # on the command line, by the start of the name
+    data = json.loads(ok("report", "funnel", "--period", "2017Q2", "--rep", "bob", "--json").stdout)
+    assert data["rep"] == "Bob Ma"
+    assert {f["key"]: f["value"] for f in data["figures"]}["win_rate"] == 0.5

@@ -17,6 +17,7 @@ October:
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -131,3 +132,17 @@ def test_an_empty_period_says_so_and_names_the_one_before(ctx: Context, book: di
     assert report.empty and report.empty_text == "No deal was lost in 2026-08."
     december = module("lost").build(ctx, month_period(date(2026, 12, 1), ZONE))
     assert december.empty and december.empty_text == "No deal was lost in 2026-12. 1 in 2026-11."
+
+
+def test_imported_losses_count_in_the_quarter_of_their_close_date(tmp_path: Path, ctx: Context) -> None:
+    from crmtui.core.periods import quarter_period
+    from tests.test_report_funnel import imported_pipeline
+
+    imported_pipeline(tmp_path)
+    report = module("lost").build(ctx, quarter_period(date(2017, 4, 1), ZONE))
+    figures = {figure.key: figure.value for figure in report.figures}
+    # lost in 2017Q2: D04 (04-20) and D06 (05-05); in 2017Q1: D19 (02-06). The export gives no reasons: the
+    # import records "other"; their close value is 0.
+    assert (figures["lost"], figures["previous_lost"]) == (2, 1)
+    assert table(report, "reasons") == {"other": ("other", 2, 0, 1)}
+    assert table(report, "stages") == {"initial": ("Initial contact", 2, 0)}

@@ -15,6 +15,7 @@ the period is October 2026):
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -110,3 +111,15 @@ def test_a_rep_sees_only_their_customers_and_an_empty_period_says_so(ctx: Contex
     assert module("sources").build(ctx, OCTOBER, "Ann Lee").empty
     report = module("sources").build(ctx, month_period(date(2017, 4, 1), ZONE))
     assert report.empty and report.empty_text == "No lead or customer arrived in 2017-04."
+
+
+def test_a_customer_arrives_with_its_oldest_imported_deal(tmp_path: Path, ctx: Context) -> None:
+    from crmtui.core.periods import quarter_period
+    from tests.test_report_funnel import imported_pipeline
+
+    imported_pipeline(tmp_path)
+    report = module("sources").build(ctx, quarter_period(date(2017, 4, 1), ZONE))
+    # The accounts were added today, but each arrived with its first deal: Acme D01 01-10, Globex D03 03-15 and
+    # Hooli D18 01-05 in 2017Q1; Initech D05 04-02 in Q2. Initech has no source; of its deals D05 is won (550),
+    # D06 and D08 lost, D14 and D15 open.
+    assert {row.key: row.values for row in report.tables[0].rows} == {"-": ("(no source)", 1, 1, 1.0, 1, 55_000)}
