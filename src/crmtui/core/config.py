@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
+from typing import Any
 
 from crmtui.core.errors import InvalidInput
 from crmtui.core.formatting import parse_amount
@@ -47,6 +48,28 @@ class ScoreWeights:
     quality_sources: tuple[str, ...] = ("referral", "inbound", "转介绍", "老客户", "官网")
     tier_a: int = 70
     tier_b: int = 40
+
+
+RFM_SEGMENTS = ("champions", "loyal", "promising", "at_risk", "lost", "hibernating", "needs_attention")
+"""The customer value segments, in the order their rules are tried (docs/reports.md)."""
+
+
+@dataclass(frozen=True)
+class RfmSettings:
+    """The [rfm] table: how the customer value report scores recency, frequency and money, and suggests tiers."""
+
+    recency_days: tuple[int, ...] = (14, 30, 90, 180)
+    """Days since the last purchase or contact: up to the first is 5, up to the second 4, ... beyond the last 1."""
+    frequency: tuple[int, ...] = (2, 5, 10, 20)
+    """Purchases and contacts in the last 12 months: 1, plus one for each of these reached (0 or 1 is 1, 20 or
+    more 5)."""
+    monetary: tuple[int, ...] = (1000, 10000, 50000, 200000)
+    """Money of the last 12 months in whole currency units: 1, plus one for each of these reached."""
+    tier_a: tuple[str, ...] = ("champions", "loyal")
+    """Segments suggested tier A when their money score is at least tier_a_monetary."""
+    tier_a_monetary: int = 4
+    tier_b: tuple[str, ...] = ("champions", "loyal", "promising", "at_risk")
+    """Segments suggested tier B (when not A); every other segment is suggested C."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +121,7 @@ class Settings:
     """The rep's sales target for a month (`monthly_target`), in cents: the forecast sets each month's won amount
     against it (0: no target)."""
     sync: SyncSettings = field(default_factory=SyncSettings)
+    rfm: RfmSettings = field(default_factory=RfmSettings)
 
     def stage(self, key: str) -> Stage:
         """The stage with this key (case-insensitive; English or Chinese name accepted)."""
@@ -191,6 +215,41 @@ def _parse_sync(table: object) -> SyncSettings:
     return SyncSettings(**table)
 
 
+def _thresholds(name: str, value: object) -> tuple[int, ...]:
+    """Four whole numbers >= 0 in increasing order."""
+    if (not isinstance(value, list) or len(value) != 4
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+            or any(a >= b for a, b in zip(value, value[1:], strict=False))):
+        raise InvalidInput(f"config rfm.{name}", "four whole numbers >= 0, each larger than the one before", value)
+    return tuple(value)
+
+
+def _parse_rfm(table: object) -> RfmSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config rfm", "an [rfm] table", table)
+    known = {f.name for f in fields(RfmSettings)}
+    unknown = set(table) - known
+    if unknown:
+        raise InvalidInput("config rfm", "only {names}", sorted(unknown), names=", ".join(sorted(known)))
+    values: dict[str, Any] = {}
+    for name in ("recency_days", "frequency", "monetary"):
+        if name in table:
+            values[name] = _thresholds(name, table[name])
+    for name in ("tier_a", "tier_b"):
+        if name in table:
+            chosen = table[name]
+            if not isinstance(chosen, list) or not all(isinstance(v, str) and v in RFM_SEGMENTS for v in chosen):
+                raise InvalidInput(f"config rfm.{name}", "a list of segments among {names}", chosen,
+                                   names=", ".join(RFM_SEGMENTS))
+            values[name] = tuple(chosen)
+    if "tier_a_monetary" in table:
+        score = table["tier_a_monetary"]
+        if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+            raise InvalidInput("config rfm.tier_a_monetary", "a score from 1 to 5", score)
+        values["tier_a_monetary"] = score
+    return replace(RfmSettings(), **values)
+
+
 def _parse_target(value: object) -> int:
     """`monthly_target`: an amount as the rep types one (500000, "50万", "500k"), or 0 for none; in cents."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -270,7 +329,9 @@ def settings_from_dict(data: dict) -> Settings:
         values["monthly_target_cents"] = _parse_target(data["monthly_target"])
     if "sync" in data:
         values["sync"] = _parse_sync(data["sync"])
-    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys", "monthly_target"}
+    if "rfm" in data:
+        values["rfm"] = _parse_rfm(data["rfm"])
+    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys", "monthly_target", "rfm"}
     unknown = set(data) - known
     if unknown:
         raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))

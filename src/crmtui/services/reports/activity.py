@@ -1,0 +1,353 @@
+"""The activity report (我的活动): whether the rhythm of follow-ups holds.
+
+In the period: follow-ups a day and a week, by channel, the goal-met rate, new leads and how fast they were first
+contacted, and how many customers were overdue at the end of each week. Whatever the period: the revisit heatmap
+(follow-ups a day over the last 12 months) and the key customers × the last 12 weeks. See docs/reports.md.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from crmtui.core import labels
+from crmtui.core.i18n import _
+from crmtui.core.periods import Period
+from crmtui.services.agenda import ALL_REPS
+from crmtui.services.context import Context
+from crmtui.services.reports.base import (
+    Bar,
+    BarChart,
+    Column,
+    Drill,
+    Figure,
+    Grid,
+    Heatmap,
+    Report,
+    Row,
+    Table,
+)
+from crmtui.store.reports import activity as store
+
+KEY_CUSTOMERS = 15
+"""Rows of the customers × weeks grid."""
+GRID_WEEKS = 12
+"""Columns of the customers × weeks grid: this week and the 11 before it."""
+
+
+def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
+    """The activity report of `period` for `rep` (None: the whole book; see services/reports/scope.py)."""
+    clock, zone = ctx.clock, ctx.clock.zone
+    who = store.customers_of(rep, ALL_REPS)
+    first, last = _days_of(period, zone)
+    today = clock.today()
+    heat_first = _year_before(today)
+    grid_first = _monday(today) - timedelta(weeks=GRID_WEEKS - 1)
+    days = _Days(ctx, min(first, heat_first), max(last, today))
+    start, end = clock.to_utc(period.start), clock.to_utc(period.end)
+    with ctx.db.raw_read() as connection:
+        buckets = store.follow_up_buckets(connection, start, end, who, days.minutes)
+        leads = store.new_leads(connection, start, end, who)
+        overdue = _overdue_by_week(ctx, connection, period, first, last, who)
+        heat = store.follow_up_counts(connection, _midnight(ctx, heat_first), _midnight(ctx, today + timedelta(days=1)),
+                                      who, days.minutes)
+        keys = store.key_customers(connection, who, KEY_CUSTOMERS)
+        touched = store.touches(connection, [k.id for k in keys], _midnight(ctx, grid_first),
+                                _midnight(ctx, _monday(today) + timedelta(weeks=1)))
+    folded = _Folded.of(buckets, days)
+    speed = _Speed.of(leads, ctx.settings.speed_to_lead_hours)
+    empty = not folded.ids and not leads
+    return Report(
+        key="activity", title=_("Activity"), period=period, rep=rep,
+        figures=_figures(folded, speed, ctx.settings.speed_to_lead_hours),
+        tables=(_channels(folded), _weeks(folded, leads, overdue, first, last, ctx)),
+        charts=(_days_chart(folded, first, last), _overdue_chart(overdue, first),
+                _heatmap(heat, days, heat_first, today), _grid(keys, touched, ctx, grid_first)),
+        empty=empty,
+        empty_text=_("No follow-ups and no new leads in {period}").format(period=period.label) if empty else "",
+        notes=_notes(folded, speed, overdue),
+    )
+
+
+# Days in the rep's zone ------------------------------------------------------------------------------------------
+
+def _days_of(period: Period, zone: object) -> tuple[date, date]:
+    """The first and last local days of the period (its end is excluded)."""
+    start = period.start.astimezone(zone)  # type: ignore[arg-type]
+    end = (period.end - timedelta(microseconds=1)).astimezone(zone)  # type: ignore[arg-type]
+    return start.date(), end.date()
+
+
+def _midnight(ctx: Context, day: date) -> datetime:
+    """The start of a local day, in UTC."""
+    return datetime.combine(day, time(0), ctx.clock.zone).astimezone(UTC)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _year_before(today: date) -> date:
+    """The first day of the 12 months ending today: the day after the same date a year before."""
+    try:
+        same = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        same = date(today.year - 1, 2, 28)
+    return same + timedelta(days=1)
+
+
+def _dates(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+class _Days:
+    """Which local day a part of a UTC hour falls in, for the days from `first` to `last`.
+
+    Follow-ups are counted by UTC hour, each hour cut at the minutes past it at which the rep's days begin (none
+    for a zone a whole number of hours from UTC, 30 for India, 45 for Nepal), so every part lies in one local day,
+    daylight saving time or not; a part is then found among the days' starts by its text."""
+
+    def __init__(self, ctx: Context, first: date, last: date) -> None:
+        self.days = list(_dates(first, last))
+        starts = [_midnight(ctx, day) for day in self.days]
+        self.minutes = tuple(sorted({start.minute for start in starts} - {0}))
+        """The minutes past an hour at which days begin, 0 left out (the parts' cuts, store/reports/activity.py)."""
+        self.starts = [start.strftime("%Y-%m-%d %H:%M") for start in starts]
+
+    def day(self, hour: str, part: int) -> date:
+        """The local day of the follow-ups of one part ('YYYY-MM-DD HH' and its number) of a UTC hour."""
+        text = f"{hour}:{(0, *self.minutes)[part]:02d}"
+        return self.days[bisect.bisect_right(self.starts, text) - 1]
+
+
+# Follow-ups of the period ---------------------------------------------------------------------------------------
+
+@dataclass
+class _Tally:
+    """Follow-ups of a day, a week or a channel: their ids, those whose goal was met, those answered."""
+
+    ids: list[str] = field(default_factory=list)
+    met: list[str] = field(default_factory=list)
+    answered: int = 0
+
+    def add(self, bucket: store.Bucket) -> None:
+        self.ids.extend(bucket.ids)
+        if bucket.answered:
+            self.answered += bucket.count
+            if bucket.met:
+                self.met.extend(bucket.ids)
+
+    @property
+    def rate(self) -> float | None:
+        """Goal met / answered (None when nothing was answered)."""
+        return len(self.met) / self.answered if self.answered else None
+
+
+@dataclass
+class _Folded:
+    """The period's follow-ups folded into local days, weeks (by their Monday) and channels."""
+
+    total: _Tally
+    days: dict[date, _Tally]
+    weeks: dict[date, _Tally]
+    channels: dict[str, _Tally]
+
+    @property
+    def ids(self) -> list[str]:
+        return self.total.ids
+
+    @staticmethod
+    def of(buckets: list[store.Bucket], days: _Days) -> _Folded:
+        folded = _Folded(_Tally(), defaultdict(_Tally), defaultdict(_Tally), defaultdict(_Tally))
+        for bucket in sorted(buckets, key=lambda b: (b.hour, b.part)):
+            day = days.day(bucket.hour, bucket.part)
+            for tally in (folded.total, folded.days[day], folded.weeks[_monday(day)], folded.channels[bucket.channel]):
+                tally.add(bucket)
+        return folded
+
+
+@dataclass
+class _Speed:
+    """How fast the period's new leads were first contacted."""
+
+    hours: dict[str, float]
+    """Hours from being added to the first follow-up, of the leads contacted after they were added."""
+    within: list[str]
+    late: list[str]
+    never: list[str]
+    before: list[str]
+    """Leads whose first follow-up is older than the record (history imported with them): no speed to measure."""
+
+    @staticmethod
+    def of(leads: list[store.NewLead], window_hours: int) -> _Speed:
+        speed = _Speed({}, [], [], [], [])
+        for lead in leads:
+            if lead.first_contact is None:
+                speed.never.append(lead.id)
+                continue
+            if lead.first_contact < lead.created_at:
+                speed.before.append(lead.id)
+                continue
+            hours = (lead.first_contact - lead.created_at).total_seconds() / 3600
+            speed.hours[lead.id] = hours
+            (speed.within if hours <= window_hours else speed.late).append(lead.id)
+        return speed
+
+    @property
+    def median(self) -> float | None:
+        return round(statistics.median(self.hours.values()), 1) if self.hours else None
+
+
+def _figures(folded: _Folded, speed: _Speed, window: int) -> tuple[Figure, ...]:
+    leads = [*speed.hours, *speed.never, *speed.before]
+    return (
+        Figure("follow_ups", _("Follow-ups"), len(folded.ids), "count",
+               Drill("follow_ups", tuple(folded.ids), _("Follow-ups"))),
+        Figure("goal_met_rate", _("Goal met"), folded.total.rate, "rate",
+               Drill("follow_ups", tuple(folded.total.met), _("Follow-ups whose goal was met"))),
+        Figure("new_leads", _("New leads"), len(leads), "count", Drill("customers", tuple(leads), _("New leads"))),
+        Figure("first_contact_hours", _("First contact, median"), speed.median, "hours",
+               Drill("customers", tuple(speed.hours), _("New leads contacted"))),
+        Figure("within_window", _("Contacted within {hours} h").format(hours=window), len(speed.within), "count",
+               Drill("customers", tuple(speed.within),
+                     _("New leads contacted within {hours} h").format(hours=window))),
+        Figure("not_contacted", _("Not contacted yet"), len(speed.never), "count",
+               Drill("customers", tuple(speed.never), _("New leads not contacted yet"))),
+    )
+
+
+def _channels(folded: _Folded) -> Table:
+    """One row per channel used, the most used first."""
+    rows = []
+    for key, tally in sorted(folded.channels.items(), key=lambda item: (-len(item[1].ids), item[0])):
+        name = labels.channel(key)
+        every = Drill("follow_ups", tuple(tally.ids), _("Follow-ups by {channel}").format(channel=name))
+        met = Drill("follow_ups", tuple(tally.met),
+                    _("Follow-ups by {channel} whose goal was met").format(channel=name))
+        rows.append(Row(key, (name, len(tally.ids), len(tally.met), tally.rate), every, (None, every, met, met)))
+    return Table("channels", _("By channel"), (
+        Column("channel", _("Channel"), "text"), Column("follow_ups", _("Follow-ups"), "count"),
+        Column("met", _("Goal met"), "count"), Column("rate", _("Goal-met rate"), "rate"),
+    ), tuple(rows))
+
+
+# Weeks: follow-ups, new leads, overdue ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Overdue:
+    monday: date
+    ids: tuple[str, ...] | None
+    """The customers overdue at the week's end (today's start for this week); None for a week not begun."""
+    reconstructed: bool
+    """Counted from the follow-ups (a past week), not from the next dates the agenda reads (this week)."""
+
+
+def _overdue_by_week(ctx: Context, connection: object, period: Period, first: date, last: date,
+                     who: store.Who) -> list[_Overdue]:
+    """Customers overdue at the end of each week of the period (its end when it ends first)."""
+    today = ctx.clock.today()
+    found = []
+    monday = _monday(first)
+    while monday <= last:
+        end = min(_midnight(ctx, monday + timedelta(weeks=1)), ctx.clock.to_utc(period.end))
+        if monday > today:
+            found.append(_Overdue(monday, None, False))
+        elif end > _midnight(ctx, today):
+            found.append(_Overdue(monday, tuple(store.overdue_now(connection, _midnight(ctx, today), who)), False))  # type: ignore[arg-type]
+        else:
+            found.append(_Overdue(monday, tuple(store.overdue_at(connection, end, who)), True))  # type: ignore[arg-type]
+        monday += timedelta(weeks=1)
+    return found
+
+
+def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue], first: date, last: date,
+           ctx: Context) -> Table:
+    """One row per week (Monday to Sunday, cut to the period), keyed by its Monday."""
+    added: dict[date, list[str]] = defaultdict(list)
+    for lead in leads:
+        local = ctx.clock.to_local(lead.created_at)
+        assert local is not None
+        added[_monday(local.date())].append(lead.id)
+    rows = []
+    for point in overdue:
+        tally = folded.weeks.get(point.monday, _Tally())
+        week = _("Week of {day}").format(day=max(point.monday, first).isoformat())
+        every = Drill("follow_ups", tuple(tally.ids), _("Follow-ups, {week}").format(week=week))
+        met = Drill("follow_ups", tuple(tally.met), _("Follow-ups whose goal was met, {week}").format(week=week))
+        new = Drill("customers", tuple(added[point.monday]), _("New leads, {week}").format(week=week))
+        late = (Drill("customers", point.ids, _("Overdue at the end of the week, {week}").format(week=week))
+                if point.ids is not None else None)
+        rows.append(Row(point.monday.isoformat(), (
+            max(point.monday, first).isoformat(), len(tally.ids), len(tally.met), tally.rate, len(added[point.monday]),
+            None if point.ids is None else len(point.ids)), every, (None, every, met, met, new, late)))
+    return Table("weeks", _("By week"), (
+        Column("week", _("Week from"), "date"), Column("follow_ups", _("Follow-ups"), "count"),
+        Column("met", _("Goal met"), "count"), Column("rate", _("Goal-met rate"), "rate"),
+        Column("new_leads", _("New leads"), "count"), Column("overdue", _("Overdue at week's end"), "count"),
+    ), tuple(rows))
+
+
+def _days_chart(folded: _Folded, first: date, last: date) -> BarChart:
+    """Follow-ups a day, every day of the period (zero days too)."""
+    bars = []
+    for day in _dates(first, last):
+        tally = folded.days.get(day, _Tally())
+        bars.append(Bar(day.isoformat(), len(tally.ids), Drill(
+            "follow_ups", tuple(tally.ids), _("Follow-ups on {day}").format(day=day.isoformat()))))
+    return BarChart("days", _("Follow-ups a day"), "count", tuple(bars))
+
+
+def _overdue_chart(overdue: list[_Overdue], first: date) -> BarChart:
+    """Customers overdue at the end of each week begun (this week: today's overdue, as Today shows it)."""
+    return BarChart("overdue", _("Overdue customers at each week's end"), "count", tuple(
+        Bar(max(point.monday, first).isoformat(), len(point.ids), Drill(
+            "customers", point.ids, _("Overdue at the end of the week of {day}").format(day=point.monday.isoformat())))
+        for point in overdue if point.ids is not None))
+
+
+# Whatever the period: the year's heatmap and the key customers' weeks -------------------------------------------
+
+def _heatmap(counts: list[tuple[str, int, int]], days: _Days, first: date, today: date) -> Heatmap:
+    """Follow-ups a local day over the 12 months ending today, every day present."""
+    per_day: dict[date, int] = defaultdict(int)
+    for hour, part, count in counts:
+        per_day[days.day(hour, part)] += count
+    return Heatmap("heatmap", _("Follow-ups a day, last 12 months"),
+                   tuple((day, per_day.get(day, 0)) for day in _dates(first, today)))
+
+
+def _grid(keys: list[store.KeyCustomer], touched: list[tuple[str, datetime]], ctx: Context,
+          first_monday: date) -> Grid:
+    """The key customers (tier A, then the largest deals) × this week and the 11 before: follow-ups a week."""
+    mondays = [first_monday + timedelta(weeks=n) for n in range(GRID_WEEKS)]
+    cells: dict[str, list[int]] = {k.id: [0] * GRID_WEEKS for k in keys}
+    for customer_id, at in touched:
+        local = ctx.clock.to_local(at)
+        assert local is not None
+        cells[customer_id][(_monday(local.date()) - first_monday).days // 7] += 1
+    return Grid("customers_weeks", _("Key customers, follow-ups a week"),
+                tuple(f"{k.name} ({k.tier})" for k in keys), tuple(m.strftime("%m-%d") for m in mondays),
+                tuple(tuple(cells[k.id]) for k in keys),
+                tuple(Drill("customers", (k.id,), k.name) for k in keys))
+
+
+def _notes(folded: _Folded, speed: _Speed, overdue: list[_Overdue]) -> tuple[str, ...]:
+    notes = []
+    unanswered = len(folded.ids) - folded.total.answered
+    if unanswered:
+        notes.append(_("{count} imported follow-ups have no goal: left out of the goal-met rate").format(
+            count=unanswered))
+    if speed.before:
+        notes.append(_("{count} new leads came with older follow-ups (imported history): left out of the"
+                       " first-contact speed").format(count=len(speed.before)))
+    if any(point.reconstructed for point in overdue):
+        notes.append(_("Overdue in past weeks is read from the follow-ups: the next date each customer's latest"
+                       " follow-up planned; next dates set another way are not seen"))
+    return tuple(notes)

@@ -1,0 +1,224 @@
+"""The customer value report (RFM): how recently, how often and for how much each customer bought or was contacted,
+a segment from those three scores, and a suggested tier A/B/C beside the customer's own. Applying a suggestion is an
+ordinary edit of the tier (history, sync, undo). The rules and thresholds are the [rfm] settings; docs/reports.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from crmtui.core.config import RFM_SEGMENTS, RfmSettings
+from crmtui.core.errors import InvalidInput
+from crmtui.core.i18n import N_, _
+from crmtui.core.periods import Period
+from crmtui.services import history
+from crmtui.services.agenda import ALL_REPS
+from crmtui.services.context import Context
+from crmtui.services.customers import edit_customer
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.store.reports import rfm as store
+from crmtui.store.reports.activity import customers_of
+
+SEGMENT_WORDS = {
+    "champions": N_("Champions"), "loyal": N_("Loyal"), "promising": N_("New or promising"),
+    "at_risk": N_("At risk"), "lost": N_("Lost customers"), "hibernating": N_("Hibernating"),
+    "needs_attention": N_("Needs attention"),
+}
+
+
+def segment_name(key: str) -> str:
+    """A segment in the rep's language."""
+    return _(SEGMENT_WORDS[key])
+
+
+def recency_score(days: int | None, settings: RfmSettings) -> int:
+    """5 up to the first threshold of days, one less past each; 1 for a customer never bought from nor contacted."""
+    if days is None:
+        return 1
+    return 5 - sum(1 for limit in settings.recency_days if days > limit)
+
+
+def count_score(value: int, thresholds: tuple[int, ...]) -> int:
+    """1, plus one for each threshold the value reaches."""
+    return 1 + sum(1 for limit in thresholds if value >= limit)
+
+
+def segment(r: int, f: int) -> str:
+    """The segment of a recency and a frequency score: the first rule that holds, in this order."""
+    if r >= 4 and f >= 4:
+        return "champions"
+    if r >= 3 and f >= 4:
+        return "loyal"
+    if r >= 4:
+        return "promising"
+    if r <= 2 and f >= 3:
+        return "at_risk"
+    if r == 1 and f == 1:
+        return "lost"
+    if r <= 2:
+        return "hibernating"
+    return "needs_attention"
+
+
+def suggested_tier(key: str, m: int, settings: RfmSettings) -> str:
+    """A when the segment is one of tier_a with a money score of tier_a_monetary or more; B for tier_b; else C."""
+    if key in settings.tier_a and m >= settings.tier_a_monetary:
+        return "A"
+    return "B" if key in settings.tier_b else "C"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One customer scored."""
+
+    id: str
+    name: str
+    tier: str
+    days: int | None
+    """Days since the last purchase or contact (None: neither, ever)."""
+    frequency: int
+    monetary_cents: int
+    r: int
+    f: int
+    m: int
+    segment: str
+    suggested: str
+
+    @property
+    def differs(self) -> bool:
+        return self.suggested != self.tier
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The moment the report is as of, its local day, and the first day of the 12 months ending that day."""
+
+    moment: datetime
+    day: date
+    first: date
+
+    @staticmethod
+    def of(ctx: Context, period: Period | None) -> _Span:
+        now = ctx.clock.now()
+        moment = now if period is None or period.end > now else period.end
+        day = (moment - timedelta(microseconds=1)).astimezone(ctx.clock.zone).date()
+        try:
+            same = day.replace(year=day.year - 1)
+        except ValueError:  # 29 February
+            same = date(day.year - 1, 2, 28)
+        return _Span(ctx.clock.to_utc(moment), day, same + timedelta(days=1))
+
+
+def values(ctx: Context, period: Period | None = None, rep: str | None = None) -> list[Value]:
+    """Every customer scored as of the period's end (now when it ends later), by name."""
+    span = _Span.of(ctx, period)
+    settings = ctx.settings.rfm
+    who = customers_of(rep, ALL_REPS)
+    since = datetime.combine(span.first, datetime.min.time(), ctx.clock.zone)
+    with ctx.db.raw_read() as connection:
+        scored = store.customers(connection, who, span.moment)
+        contacted = store.contacts(connection, who, ctx.clock.to_utc(since), span.moment)
+        won = store.won_deals(connection, span.moment)
+        contracts = store.contracts(connection, span.day)
+        paid = store.payments(connection, span.day)
+    last_bought: dict[str, date] = {}
+    bought: dict[str, int] = defaultdict(int)
+    money: dict[str, int] = defaultdict(int)
+
+    def purchase(customer_id: str, day: date) -> None:
+        last_bought[customer_id] = max(day, last_bought.get(customer_id, day))
+
+    for deal in won:
+        local = ctx.clock.to_local(deal.won_at)
+        assert local is not None
+        purchase(deal.customer_id, local.date())
+        if local.date() >= span.first:
+            bought[deal.customer_id] += 1
+            if not deal.has_contract:  # imported history: the deal's amount is all there is
+                money[deal.customer_id] += deal.amount_cents
+    for customer_id, amount, signed in contracts:
+        purchase(customer_id, signed)
+        if signed >= span.first:
+            money[customer_id] += amount
+    for customer_id, amount, paid_on, signed in paid:
+        purchase(customer_id, paid_on)
+        if paid_on >= span.first and signed < span.first:  # a contract of the year counts whole, once
+            money[customer_id] += amount
+    found = []
+    for customer in scored:
+        last_contact, contacts = contacted.get(customer.id, (None, 0))
+        days_seen = [day for day in (last_bought.get(customer.id), _local_day(ctx, last_contact)) if day]
+        days = (span.day - max(days_seen)).days if days_seen else None
+        frequency = bought[customer.id] + contacts
+        r = recency_score(days, settings)
+        f = count_score(frequency, settings.frequency)
+        m = count_score(money[customer.id], tuple(limit * 100 for limit in settings.monetary))
+        key = segment(r, f)
+        found.append(Value(customer.id, customer.name, customer.tier, days, frequency, money[customer.id], r, f, m,
+                           key, suggested_tier(key, m, settings)))
+    return found
+
+
+def _local_day(ctx: Context, moment: datetime | None) -> date | None:
+    local = ctx.clock.to_local(moment)
+    return local.date() if local else None
+
+
+def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
+    """The customer value report as of the period's end (now when it ends later)."""
+    scored = values(ctx, period, rep)
+    span = _Span.of(ctx, period)
+    order = {key: n for n, key in enumerate(RFM_SEGMENTS)}
+    scored.sort(key=lambda v: (not v.differs, order[v.segment], -v.monetary_cents, v.name, v.id))
+    differing = [v for v in scored if v.differs]
+    rows = tuple(Row(v.id, (
+        v.name, v.tier, v.suggested, segment_name(v.segment), v.days, v.frequency, v.monetary_cents,
+        f"{v.r}-{v.f}-{v.m}"), Drill("customers", (v.id,), v.name)) for v in scored)
+    bars = []
+    for key in RFM_SEGMENTS:
+        ids = tuple(v.id for v in scored if v.segment == key)
+        bars.append(Bar(segment_name(key), len(ids), Drill("customers", ids, segment_name(key))))
+    empty = not scored
+    return Report(
+        key="rfm", title=_("Customer value"), period=period, rep=rep,
+        figures=(
+            Figure("customers", _("Customers scored"), len(scored), "count",
+                   Drill("customers", tuple(v.id for v in scored), _("Customers scored"))),
+            Figure("differing", _("Tier suggestions to apply"), len(differing), "count",
+                   Drill("customers", tuple(v.id for v in differing), _("Customers whose suggested tier differs"))),
+        ),
+        tables=(Table("customers", _("Customers"), (
+            Column("customer", _("Customer"), "text"), Column("tier", _("Tier"), "text"),
+            Column("suggested", _("Suggested tier"), "text"), Column("segment", _("Segment"), "text"),
+            Column("days", _("Days since last purchase or contact"), "days"),
+            Column("frequency", _("Purchases and contacts, 12 months"), "count"),
+            Column("monetary", _("Money, 12 months"), "money"), Column("scores", _("R-F-M"), "text"),
+        ), rows),),
+        charts=(BarChart("segments", _("Customers by segment"), "count", tuple(bars)),),
+        empty=empty,
+        empty_text=_("No customers to score (leads and the pool are not scored)") if empty else "",
+        notes=(_("As of {day}: purchases and contacts from {first} to {day}").format(
+            day=span.day.isoformat(), first=span.first.isoformat()),),
+    )
+
+
+def apply_suggestions(ctx: Context, customer_ids: list[str] | None, *, period: Period | None = None,
+                      rep: str | None = None) -> int:
+    """Sets the suggested tier on these customers (None: every customer whose suggestion differs), each an ordinary
+    edit of its own in the history and the outbox; returns how many changed. A customer the report does not score
+    is refused before anything changes."""
+    scored = {v.id: v for v in values(ctx, period, rep)}
+    if customer_ids is None:
+        chosen = [v for v in scored.values() if v.differs]
+    else:
+        for customer_id in customer_ids:
+            if customer_id not in scored:
+                raise InvalidInput("customer", "a customer the customer value report scores (not a lead, not in"
+                                   " the pool, not deleted)", customer_id)
+        chosen = [scored[customer_id] for customer_id in dict.fromkeys(customer_ids) if scored[customer_id].differs]
+    for value in chosen:
+        with history.action(ctx, N_("Tier {tier} as customer value suggests"), tier=value.suggested):
+            edit_customer(ctx, value.id, {"tier": value.suggested})
+    return len(chosen)

@@ -1,0 +1,159 @@
+"""The queries of the activity report: follow-ups counted by hour of UTC (the service folds them into the rep's
+days), new leads with their first contact, customers overdue at a moment, the key customers' follow-ups.
+
+Follow-ups are many (500k on the bench file), so they are counted with GROUP BY, never read row by row. The
+customers whose follow-ups count (live ones, of the rep asked for) and the follow-ups superseded by a correction
+are each gathered once into a set SQLite builds for the query, instead of a lookup for every follow-up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from crmtui.store.follow_ups import current
+from crmtui.store.raw import from_db, to_db
+
+Who = tuple[str, tuple[object, ...]]
+"""Whose customers: a condition on the customer `c` and its parameters (see customers_of)."""
+
+
+def customers_of(rep: str | None, all_reps: str) -> Who:
+    """The condition on `c` for a report's `rep`: None every customer of the book, `all_reps` every rep's (those
+    with an owner), else one rep's."""
+    if rep is None:
+        return "1", ()
+    if rep == all_reps:
+        return "c.owner IS NOT NULL", ()
+    return "c.owner = ?", (rep,)
+
+
+def counted(who: Who) -> tuple[str, tuple[object, ...]]:
+    """SQL on `f`: a live follow-up, not superseded by a live correction of the same customer (as current() says),
+    of a live customer of `who`."""
+    condition, params = who
+    return (f"f.deleted_at IS NULL AND f.customer_id IN (SELECT c.id FROM customer c WHERE c.deleted_at IS NULL"
+            f" AND {condition}) AND (f.id, f.customer_id) NOT IN (SELECT fix.corrects_id, fix.customer_id"
+            f" FROM follow_up fix WHERE fix.corrects_id IS NOT NULL AND fix.deleted_at IS NULL)", params)
+
+
+def _bucket(minutes: tuple[int, ...]) -> str:
+    """SQL: which part of its UTC hour a follow-up falls in, cut at `minutes` (the minutes past the hour at which
+    the rep's days begin, other than 0): 0 before the first, 1 after it, ..."""
+    if not minutes:
+        return "0"
+    return " + ".join(f"(substr(f.at, 15, 2) >= '{minute:02d}')" for minute in minutes)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Follow-ups of one part of one UTC hour (all in one local day), of one channel and answer."""
+
+    hour: str
+    """'YYYY-MM-DD HH' in UTC."""
+    part: int
+    channel: str
+    met: bool
+    answered: bool
+    count: int
+    ids: tuple[str, ...]
+
+
+def follow_up_buckets(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who,
+                      minutes: tuple[int, ...]) -> list[Bucket]:
+    """The follow-ups in [start, end) by UTC hour part, channel, goal met and answered, with their ids. A
+    follow-up is answered when it has a goal (only imported history can lack one: its goal met is unknown)."""
+    where, params = counted(who)
+    rows = connection.execute(
+        f"SELECT substr(f.at, 1, 13), {_bucket(minutes)} AS part, f.channel, f.goal_met, f.goal != '' AS answered,"
+        f" count(*), group_concat(f.id) FROM follow_up f WHERE f.at >= ? AND f.at < ? AND {where}"
+        " GROUP BY 1, 2, 3, 4, 5", (to_db(start), to_db(end), *params)).fetchall()
+    return [Bucket(hour, part, channel, bool(met), bool(answered), count, tuple(ids.split(",")))
+            for hour, part, channel, met, answered, count, ids in rows]
+
+
+def follow_up_counts(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who,
+                     minutes: tuple[int, ...]) -> list[tuple[str, int, int]]:
+    """The follow-ups in [start, end) counted by UTC hour and part: (hour 'YYYY-MM-DD HH', part, count)."""
+    where, params = counted(who)
+    return connection.execute(
+        f"SELECT substr(f.at, 1, 13), {_bucket(minutes)}, count(*) FROM follow_up f"
+        f" WHERE f.at >= ? AND f.at < ? AND {where} GROUP BY 1, 2", (to_db(start), to_db(end), *params)).fetchall()
+
+
+@dataclass(frozen=True)
+class NewLead:
+    id: str
+    created_at: datetime
+    first_contact: datetime | None
+    """Its first current follow-up (None: never contacted)."""
+
+
+def new_leads(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who) -> list[NewLead]:
+    """Live customers of `who` added in [start, end), oldest first, with their first follow-up."""
+    condition, params = who
+    rows = connection.execute(
+        f"SELECT c.id, c.created_at, (SELECT min(f.at) FROM follow_up f WHERE f.customer_id = c.id AND {current('f')})"
+        f" FROM customer c WHERE c.deleted_at IS NULL AND c.created_at >= ? AND c.created_at < ? AND {condition}"
+        " ORDER BY c.created_at, c.id", (to_db(start), to_db(end), *params)).fetchall()
+    return [NewLead(cid, from_db(created), from_db(first)) for cid, created, first in rows]  # type: ignore[arg-type]
+
+
+_WATCHED = "c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer') AND NOT c.do_not_contact"
+"""Customers the agenda watches for overdue follow-ups (store/agenda.py): open, not asking to be left alone."""
+
+
+def overdue_now(connection: sqlite3.Connection, line: datetime, who: Who) -> list[str]:
+    """Ids of the customers the agenda shows overdue: their next follow-up is before `line` (today's start)."""
+    condition, params = who
+    rows = connection.execute(
+        f"SELECT c.id FROM customer c WHERE {_WATCHED} AND c.next_follow_up_at < ? AND {condition}"
+        " ORDER BY c.next_follow_up_at, c.id", (to_db(line), *params)).fetchall()
+    return [row[0] for row in rows]
+
+
+def overdue_at(connection: sqlite3.Connection, moment: datetime, who: Who) -> list[str]:
+    """Ids of the customers overdue at a past `moment`, as the follow-ups tell it: the next date planned by the
+    customer's latest follow-up before `moment` was before it (a customer added after it does not count)."""
+    condition, params = who
+    line = to_db(moment)
+    rows = connection.execute(
+        f"SELECT c.id FROM customer c WHERE {_WATCHED} AND c.created_at < ? AND {condition}"
+        f" AND (SELECT f.next_at FROM follow_up f WHERE f.customer_id = c.id AND f.at < ? AND {current('f')}"
+        " ORDER BY f.at DESC, f.created_at DESC LIMIT 1) < ? ORDER BY c.id",
+        (line, *params, line, line)).fetchall()
+    return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class KeyCustomer:
+    id: str
+    name: str
+    tier: str
+    value_cents: int
+
+
+def key_customers(connection: sqlite3.Connection, who: Who, limit: int) -> list[KeyCustomer]:
+    """Up to `limit` customers of `who`: those of tier A first, then the others with deals; each group by the
+    amount of their deals not lost (open and won), largest first, then by name. Leads and the pool are left out."""
+    condition, params = who
+    rows = connection.execute(
+        "SELECT c.id, c.name, c.tier, coalesce(v.value, 0) FROM customer c LEFT JOIN (SELECT d.customer_id,"
+        " sum(coalesce(d.amount_cents, 0)) AS value FROM deal d WHERE d.deleted_at IS NULL AND d.stage != 'lost'"
+        f" GROUP BY d.customer_id) v ON v.customer_id = c.id WHERE c.deleted_at IS NULL AND c.status NOT IN"
+        f" ('lead', 'pool') AND (c.tier = 'A' OR v.value > 0) AND {condition}"
+        " ORDER BY c.tier = 'A' DESC, coalesce(v.value, 0) DESC, c.name, c.id LIMIT ?", (*params, limit)).fetchall()
+    return [KeyCustomer(*row) for row in rows]
+
+
+def touches(connection: sqlite3.Connection, customer_ids: list[str], start: datetime,
+            end: datetime) -> list[tuple[str, datetime]]:
+    """(customer id, time) of the current follow-ups of these customers in [start, end)."""
+    if not customer_ids:
+        return []
+    marks = ", ".join("?" for _ in customer_ids)
+    rows = connection.execute(
+        f"SELECT f.customer_id, f.at FROM follow_up f WHERE f.customer_id IN ({marks}) AND f.at >= ? AND f.at < ?"
+        f" AND {current('f')}", (*customer_ids, to_db(start), to_db(end))).fetchall()
+    return [(cid, from_db(at)) for cid, at in rows]  # type: ignore[misc]

@@ -1,0 +1,180 @@
+"""The activity report (services/reports/activity.py) on a small book whose figures are worked out by hand below:
+follow-ups a day and a week, by channel, the goal-met rate, new leads and their first contact, overdue at each
+week's end, the 12-month heatmap at the Shanghai midnight edge, the key customers × weeks grid."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from crmtui.core.periods import Period
+from crmtui.services.customers import add_customer, delete_customer, edit_customer
+from crmtui.services.deals import add_deal, move_stage
+from crmtui.services.follow_ups import amend_follow_up, log_follow_up
+from crmtui.services.merge import merge_customers
+from crmtui.services.reports import module
+from crmtui.services.reports.base import Grid, Heatmap
+
+from .conftest import NOW, ZONE
+
+NOVEMBER = Period(datetime(2026, 11, 1, tzinfo=ZONE), datetime(2026, 12, 1, tzinfo=ZONE), "2026-11")
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=ZONE)  # type: ignore[misc]
+
+
+def log(ctx, frozen, customer_id: str, when: datetime, channel: str, met: bool, next_at: datetime) -> str:
+    frozen.move_to(when)
+    return log_follow_up(ctx, customer_id, channel=channel, goal="talk", goal_met=met, notes="n", next_plan="call",
+                         next_at=next_at).id
+
+
+@pytest.fixture
+def book(ctx, frozen) -> dict[str, str]:
+    """The book of every test here (Shanghai times; the frozen clock moved to each moment)."""
+    frozen.move_to(at(2025, 11, 20, 10))
+    acme = add_customer(ctx, "Acme Analytics", tier="A").id
+    # a year back from Tue 2026-11-24 the heatmap starts 2025-11-25: the 24th is left out, 00:10 on the 25th is in
+    log(ctx, frozen, acme, at(2025, 11, 24, 12), "phone", True, at(2025, 12, 1, 10))
+    log(ctx, frozen, acme, at(2025, 11, 25, 0, 10), "phone", True, at(2025, 12, 1, 10))
+
+    frozen.move_to(at(2026, 9, 1, 10))
+    hotel = add_customer(ctx, "Hotel Supplies").id
+    add_deal(ctx, hotel, "Linen", amount="50000")
+    india = add_customer(ctx, "India Textiles").id
+    lost = add_deal(ctx, india, "Cotton", amount="80000")
+    move_stage(ctx, lost.id, "lost", reason="price")
+    # Sunday 6 Sep 23:30 is before the grid's first week (Monday 7 Sep); 00:30 on the 7th is its first cell
+    log(ctx, frozen, hotel, at(2026, 9, 6, 23, 30), "phone", True, at(2026, 9, 7, 10))
+    log(ctx, frozen, hotel, at(2026, 9, 7, 0, 30), "phone", True, at(2026, 12, 15, 10))
+
+    frozen.move_to(at(2026, 10, 25, 10))
+    golf = add_customer(ctx, "Golf Trading").id
+
+    # 23:30 on 31 Oct is October (15:30 UTC); 00:30 on 1 Nov is November though UTC still says 31 Oct 16:30
+    log(ctx, frozen, acme, at(2026, 10, 31, 23, 30), "phone", True, at(2026, 11, 1, 9))
+    log(ctx, frozen, acme, at(2026, 11, 1, 0, 30), "wechat", False, at(2026, 11, 1, 18))
+
+    frozen.move_to(at(2026, 11, 2, 9))
+    beta = add_customer(ctx, "Beta Foods", status="lead").id
+    log(ctx, frozen, beta, at(2026, 11, 2, 21), "visit", True, at(2026, 11, 20, 10))  # 12 h after it was added
+
+    frozen.move_to(at(2026, 11, 3, 9))
+    echo = add_customer(ctx, "Echo Media").id
+    frozen.move_to(at(2026, 11, 5, 9))
+    gamma = add_customer(ctx, "Gamma Tools", status="lead").id
+    log(ctx, frozen, gamma, at(2026, 11, 7, 9), "phone", False, at(2026, 11, 8, 10))  # 48 h after it was added
+    frozen.move_to(at(2026, 11, 7, 10))
+    amend_follow_up(ctx, gamma, goal_met=True)  # a correction: one follow-up, its goal met
+
+    log(ctx, frozen, acme, at(2026, 11, 10, 15), "phone", True, at(2026, 11, 30, 10))
+    log(ctx, frozen, echo, at(2026, 11, 12, 10), "email", True, at(2026, 11, 30, 10))
+    log(ctx, frozen, golf, at(2026, 11, 15, 10), "email", True, at(2026, 11, 15, 18))
+
+    frozen.move_to(at(2026, 11, 20, 9))
+    delta = add_customer(ctx, "Delta Parts", status="lead").id  # never contacted
+
+    frozen.move_to(NOW)
+    delete_customer(ctx, echo)  # its follow-up and its being new leave every figure
+    merge_customers(ctx, acme, golf)  # Golf's follow-up moves to Acme, counted once there
+    return {"acme": acme, "beta": beta, "gamma": gamma, "delta": delta, "hotel": hotel, "india": india,
+            "golf": golf, "echo": echo}
+
+
+def test_follow_ups_of_the_period_by_channel_and_goal_met(ctx, book) -> None:
+    report = module("activity").build(ctx, NOVEMBER)
+    figures = {f.key: f for f in report.figures}
+    # November: Acme 1 Nov 00:30 (wechat, not met), Beta 2 Nov (visit, met), Gamma 7 Nov (phone, corrected to
+    # met: one follow-up), Acme 10 Nov (phone, met), Golf's 15 Nov moved to Acme (email, met) = 5;
+    # Acme's 31 Oct 23:30 is October's; Echo's (deleted) does not count
+    assert figures["follow_ups"].value == 5
+    assert len(figures["follow_ups"].drill.ids) == 5
+    assert figures["goal_met_rate"].value == pytest.approx(4 / 5)  # met 4 of 5 answered
+    channels = {row.key: row.values for row in report.tables[0].rows}
+    assert channels == {"phone": ("Phone", 2, 2, 1.0), "wechat": ("WeChat", 1, 0, 0.0),
+                        "visit": ("Visit", 1, 1, 1.0), "email": ("Email", 1, 1, 1.0)}
+    assert [row.key for row in report.tables[0].rows][0] == "phone"  # the most used first
+    assert not report.empty
+
+
+def test_new_leads_and_first_contact_speed(ctx, book) -> None:
+    figures = {f.key: f for f in module("activity").build(ctx, NOVEMBER).figures}
+    # added in November: Beta (2 Nov), Gamma (5 Nov), Delta (20 Nov); Echo was deleted
+    assert set(figures["new_leads"].drill.ids) == {book["beta"], book["gamma"], book["delta"]}
+    assert figures["new_leads"].value == 3
+    # Beta first contacted after 12 h, Gamma after 48 h: median (12 + 48) / 2 = 30 h
+    assert figures["first_contact_hours"].value == 30.0
+    assert figures["first_contact_hours"].kind == "hours"
+    assert figures["within_window"].drill.ids == (book["beta"],)  # the 24 h window: Beta only
+    assert figures["not_contacted"].drill.ids == (book["delta"],)
+
+
+def test_days_weeks_and_overdue_at_each_weeks_end(ctx, book) -> None:
+    report = module("activity").build(ctx, NOVEMBER)
+    days = {bar.label: bar.value for bar in report.charts[0].bars}
+    assert len(days) == 30 and days["2026-11-01"] == 1  # the 00:30 follow-up is November's first day's
+    assert days["2026-11-07"] == 1 and days["2026-11-15"] == 1 and days["2026-11-16"] == 0
+    weeks = {row.key: row.values for row in report.tables[1].rows}
+    # weeks Monday to Sunday; 1 Nov is a Sunday, so the first week is Mon 26 Oct cut to 1 Nov
+    assert list(weeks) == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30"]
+    assert weeks["2026-10-26"][:2] == ("2026-11-01", 1)
+    # week of 2 Nov: Beta 2 Nov, Gamma 7 Nov (both met); new leads Beta and Gamma
+    assert weeks["2026-11-02"][1:5] == (2, 2, 1.0, 2)
+    # week of 9 Nov: Acme 10 Nov and Golf's (now Acme's) Sunday 15 Nov, both met; no new lead
+    assert weeks["2026-11-09"][1:5] == (2, 2, 1.0, 0)
+    # overdue at each week's end, from the next date of each customer's latest follow-up before it:
+    # 2 Nov 00:00: Acme (1 Nov 18:00 planned) = 1; 9 Nov: Acme, Gamma (8 Nov) = 2; 16 Nov: Acme (Golf's
+    # 15 Nov 18:00), Gamma = 2; 23 Nov: Acme, Beta (20 Nov), Gamma = 3 (Delta was never given a date).
+    # This week: the agenda's overdue, next dates before today's start: Acme (merge kept Golf's earlier
+    # 15 Nov), Beta, Gamma = 3. The week of 30 Nov has not begun: no figure.
+    assert [weeks[key][5] for key in weeks] == [1, 2, 2, 3, 3, None]
+    overdue = report.charts[1]
+    assert [(bar.label, bar.value) for bar in overdue.bars] == [
+        ("2026-11-01", 1), ("2026-11-02", 2), ("2026-11-09", 2), ("2026-11-16", 3), ("2026-11-23", 3)]
+    assert set(overdue.bars[3].drill.ids) == {book["acme"], book["beta"], book["gamma"]}
+    assert weeks["2026-11-23"][5] == 3 and report.notes  # past weeks are reconstructed: the note says how
+
+
+def test_heatmap_of_the_last_12_months_at_the_midnight_edge(ctx, book) -> None:
+    heatmap = next(c for c in module("activity").build(ctx, NOVEMBER).charts if isinstance(c, Heatmap))
+    days = dict(heatmap.days)
+    assert heatmap.days[0][0] == date(2025, 11, 25) and heatmap.days[-1][0] == date(2026, 11, 24)
+    assert len(heatmap.days) == 365  # 25 Nov 2025 .. 24 Nov 2026, zero days included
+    assert days[date(2025, 11, 25)] == 1  # 00:10 local, 16:10 UTC the day before
+    assert days[date(2026, 10, 31)] == 1 and days[date(2026, 11, 1)] == 1  # not 2 and 0 as UTC days would say
+    assert days[date(2026, 9, 6)] == 1 and days[date(2026, 9, 7)] == 1
+    # 25 Nov 2025, 6 and 7 Sep, 31 Oct, 1, 2, 7, 10 and 15 Nov = 9 (the 24 Nov 2025 one is older; Echo's deleted)
+    assert sum(days.values()) == 9
+
+
+def test_key_customers_by_weeks(ctx, book) -> None:
+    grid = next(c for c in module("activity").build(ctx, NOVEMBER).charts if isinstance(c, Grid))
+    # tier A first (Acme), then the others with deals not lost (Hotel 50,000); India's only deal was lost
+    assert grid.row_labels == ("Acme Analytics (A)", "Hotel Supplies (C)")
+    assert grid.row_drills[0].ids == (book["acme"],)
+    # 12 weeks: Monday 7 Sep .. the week of Monday 23 Nov
+    assert grid.column_labels[0] == "09-07" and grid.column_labels[-1] == "11-23" and len(grid.column_labels) == 12
+    # Acme: 31 Oct and Sun 1 Nov in the week of 26 Oct (7 weeks after 7 Sep); 10 and 15 Nov in that of 9 Nov (9)
+    assert grid.cells[0] == (0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0, 0)
+    assert grid.cells[1] == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # 7 Sep 00:30 only; 6 Sep is the week before
+
+
+def test_an_empty_period_says_so(ctx, book) -> None:
+    report = module("activity").build(ctx, Period(at(2025, 6, 1), at(2025, 7, 1), "2025-06"))
+    assert report.empty and "2025-06" in report.empty_text
+    assert [bar.value for bar in report.charts[0].bars] == [0] * 30  # every day of June, none with a follow-up
+    assert {f.key: f.value for f in report.figures}["goal_met_rate"] is None  # no answer: no rate, not 0
+
+
+def test_a_reps_view_counts_only_their_customers(ctx, book) -> None:
+    edit_customer(ctx, book["hotel"], {"owner": "Zoe"})  # the only customer with an owner
+    for rep in ("all", "Zoe"):
+        report = module("activity").build(ctx, NOVEMBER, rep=rep)
+        assert report.empty  # Hotel had nothing in November
+        heatmap = next(c for c in report.charts if isinstance(c, Heatmap))
+        assert sum(n for _, n in heatmap.days) == 2  # Hotel's 6 and 7 Sep
+        assert next(c for c in report.charts if isinstance(c, Grid)).row_labels == ("Hotel Supplies (C)",)
+    assert sum(n for _, n in next(c for c in module("activity").build(ctx, NOVEMBER, rep="Yan").charts
+                                  if isinstance(c, Heatmap)).days) == 0
