@@ -42,8 +42,8 @@ MAX_RECORDS = 500
 """Records a number's list shows (the title says how many there are in all): a DataTable fills 1k rows in
 ~0.2 s, more would hold the screen."""
 
-FIGURE_WIDTH = 24
-"""Cells a headline figure takes: four side by side at 100 columns, three at 80."""
+FIGURE_WIDTH = 30
+"""Cells a headline figure takes: three side by side at 100 columns, two at 80, six at 200."""
 
 PRESET_WORDS = {"this week": N_("this week"), "last week": N_("last week"), "this month": N_("this month"),
                 "last month": N_("last month"), "this quarter": N_("this quarter"),
@@ -218,7 +218,9 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
             return [Static(literal(built.empty_text or _("Nothing in this period.")), classes="report-empty")]
         widgets: list[Widget] = []
         if built.figures:
-            widgets.append(Grid(*(FigureCard(figure) for figure in built.figures), classes="figures"))
+            figures = Grid(*(FigureCard(figure) for figure in built.figures), classes="figures")
+            figures.styles.grid_size_columns = self.figure_columns()
+            widgets.append(figures)
         for chart in built.charts:
             widgets.append(Static(literal(chart.title), classes="panel-title"))
             if isinstance(chart, BarChart):
@@ -233,10 +235,12 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
         widgets += [Static(literal(note), classes="hint report-note") for note in built.notes]
         return widgets
 
+    def figure_columns(self) -> int:
+        return max(1, (self.size.width - 2) // FIGURE_WIDTH)
+
     def on_resize(self) -> None:
-        columns = max(1, (self.size.width - 2) // FIGURE_WIDTH)
         for grid in self.query(".figures").results(Grid):
-            grid.styles.grid_size_columns = columns
+            grid.styles.grid_size_columns = self.figure_columns()
 
     @on(DataChanged)
     def data_changed(self) -> None:

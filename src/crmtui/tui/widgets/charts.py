@@ -81,13 +81,15 @@ def level(count: int, most: int) -> int:
     return min(4, 1 + (count - 1) * 4 // most)
 
 
-class FigureCard(Static, can_focus=True):
-    """One headline figure: its label over its value; Enter lists the records behind it when it has some."""
+class FigureCard(Static):
+    """One headline figure: its label over its value; Enter lists the records behind it when it has some (only
+    such a figure takes the focus, so Tab goes from number to number that opens)."""
 
     def __init__(self, figure: Figure) -> None:
         super().__init__(classes="figure" + (" drillable" if figure.drill else ""))
         self.figure = figure
         self.drill: Drill | None = figure.drill
+        self.can_focus = figure.drill is not None
 
     def render(self) -> Text:
         width = max(4, self.content_region.width or 20)
@@ -98,13 +100,14 @@ class FigureCard(Static, can_focus=True):
 
 
 def bar_lines(chart: BarChart, width: int, palette: Palette) -> list[Text]:
-    """One line a bar: its label, the bar scaled to the largest value, the value (and the secondary after ≈)."""
+    """One line a bar: its label, the bar scaled to the largest value, the value (and the secondary after /,
+    the chart's title says what it is)."""
     short = chart.kind == "money"
     values = []
     for bar in chart.bars:
         shown = format_value(bar.value, chart.kind, short=short)
         if bar.secondary is not None:
-            shown += " ≈ " + format_value(bar.secondary, chart.kind, short=short)
+            shown += " / " + format_value(bar.secondary, chart.kind, short=short)
         values.append(shown)
     label_width = min(max((cell_len(bar.label) for bar in chart.bars), default=0), max(8, width // 3))
     value_width = max((cell_len(value) for value in values), default=0)
@@ -176,19 +179,22 @@ def heatmap_lines(heatmap: Heatmap, width: int, palette: Palette) -> list[Text]:
     label_width = max(cell_len(_weekday_label(index)) for index in range(7)) + 1
     cell = 3 if label_width + weeks * 3 <= width else 2 if label_width + weeks * 2 <= width else 1
     most = max(counts.values(), default=0)
-    months = Text(" " * label_width, no_wrap=True)
-    used = 0  # cells of the month line written so far, after the labels' column
+    names: list[tuple[int, str]] = []  # (cell, month name) over the week a month starts in
     for week in range(weeks):
         monday = start + timedelta(weeks=week)
         sunday = monday + timedelta(days=6)
-        month_starts = week == 0 or monday.month != sunday.month or monday.day == 1
-        if month_starts:
-            shown = sunday if week and monday.day != 1 else monday if week else max(first, monday)
-            name = _month_label(shown.month)
-            at = week * cell
-            if at >= used and at + cell_len(name) <= weeks * cell:
-                months.append(" " * (at - used) + name)
-                used = at + cell_len(name)
+        if week == 0 or monday.month != sunday.month or monday.day == 1:
+            shown = max(first, monday) if week == 0 else monday if monday.day == 1 else sunday
+            names.append((week * cell, _month_label(shown.month)))
+    months = Text(" " * label_width, no_wrap=True)
+    used = 0  # cells of the month line written so far, after the labels' column
+    for index, (at, name) in enumerate(names):
+        following = names[index + 1][0] if index + 1 < len(names) else weeks * cell
+        # a name needs a cell of space after it; the first (a month begun before the span) gives way to the next
+        if at >= used and (at + cell_len(name) < following or index + 1 == len(names)) \
+                and at + cell_len(name) <= weeks * cell:
+            months.append(" " * (at - used) + name)
+            used = at + cell_len(name)
     lines = [months]
     for weekday in range(7):
         line = Text(fit(_weekday_label(weekday), label_width), style="dim", no_wrap=True)
