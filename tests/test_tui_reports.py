@@ -26,7 +26,8 @@ from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.screens import reports as screen_module
 from crmtui.tui.screens.customer import CustomerScreen
-from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen, ReportTable
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.tui.widgets.charts import BarChartView, FigureCard
 
@@ -87,13 +88,15 @@ class Book:
                       (row(self.acme, "A"), row(self.globex, "B")))
         return Report("rfm", "Customer value", period, rep, tables=(table,))
 
-    def apply_suggestions(self, ctx: Context, customer_ids: list[str] | None = None) -> list[str]:
+    def apply_suggestions(self, ctx: Context, customer_ids: list[str] | None, *, period: Period | None = None,
+                          rep: str | None = None) -> int:
+        assert period is not None and period.label == "2026-11" and rep is None  # the screen's period and rep
         self.applied.append(customer_ids)
         wanted = {self.acme.id: "A", self.globex.id: "B"}
         changed = [customer for customer in (customer_ids or list(wanted))]
         for customer_id in changed:
             edit_customer(ctx, customer_id, {"tier": wanted[customer_id]})
-        return changed
+        return len(changed)
 
 
 @pytest.fixture
@@ -291,3 +294,48 @@ async def test_the_customer_value_tab_applies_one_suggested_tier_or_all_after_a_
         await app.workers.wait_for_complete()
         assert book.applied[-1] is None  # every customer listed
         assert tier(ctx, book.acme.id) == "A"
+
+
+async def test_the_rep_picker_asks_the_reports_for_one_reps_figures(ctx: Context, book: Book,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # a book whose imported deals name their owners (another CRM's sales agents): the picker offers them
+    monkeypatch.setattr(screen_module, "reps", lambda ctx: ["Alice Wang", "Bob Li"])
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await _until(pilot, lambda: screen.check_action("pick_rep", ()))
+        await pilot.press("at")
+        await _until(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("down", "down", "enter")  # everyone, Alice Wang, Bob Li
+        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and book.asked[-1][2] == "Bob Li")
+        await _until(pilot, lambda: "funnel" in screen.built)
+        assert _text(screen, "#reports-title").endswith("· Bob Li")
+
+
+async def test_a_suggested_tier_applied_on_the_demo_data_changes_the_customer(home, settings) -> None:
+    from crmtui.core.clock import Clock
+    from crmtui.services.context import open_context
+    from crmtui.services.demo import load_demo
+
+    from .conftest import ZONE
+
+    ctx = open_context(home / "data" / "crm.db", settings=settings, clock=Clock(ZONE))
+    load_demo(ctx)
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("6")
+        await _until(pilot, lambda: "rfm" in screen.built)
+        report = screen.built["rfm"]
+        assert isinstance(report, Report)
+        table = screen.query_one("#body-rfm DataTable", ReportTable)
+        columns = [column.key for column in table.table.columns]
+        # the first customer whose suggested tier differs from the one it has
+        index, row = next((index, row) for index, row in enumerate(table.table.rows)
+                          if row.values[columns.index("tier")] != row.values[columns.index("suggested")])
+        suggested = row.values[columns.index("suggested")]
+        table.focus()
+        table.move_cursor(row=index)
+        await pilot.press("a")
+        await _until(pilot, lambda: tier(ctx, row.key) == suggested)
+    ctx.close()

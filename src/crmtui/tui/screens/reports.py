@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, OptionList, Static, TabbedContent,
 from textual.widgets.option_list import Option
 
 from crmtui.core.errors import CrmError
-from crmtui.core.i18n import N_, _
+from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.periods import PRESETS, Period, parse_period
 from crmtui.services.agenda import is_manager
 from crmtui.services.reports import REPORTS, module
@@ -365,11 +365,11 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
 
     def _apply(self, customer_ids: list[str] | None) -> None:
         rfm = module("rfm")  # loaded by its tab already
-        ctx = self.crm.ctx
+        ctx, period, rep = self.crm.ctx, self.period, self.rep
 
         def run() -> None:
             try:
-                changed = rfm.apply_suggestions(ctx, customer_ids)
+                changed = rfm.apply_suggestions(ctx, customer_ids, period=period, rep=rep)
             except CrmError as error:
                 self.app.call_from_thread(self.notify, error.message(), severity="warning")
                 return
@@ -377,9 +377,9 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
 
         self.run_worker(run, thread=True, group="apply-tiers", exit_on_error=False)
 
-    def _applied(self, changed: object) -> None:
-        count = len(changed) if isinstance(changed, list | tuple | set) else changed
-        self.notify(_("Tiers changed: {count}").format(count=count), title=_("Customer value"))
+    def _applied(self, changed: int) -> None:
+        self.notify(ngettext("{count} customer has its suggested tier now", "{count} customers have their suggested "
+                             "tier now", changed).format(count=changed), title=_("Customer value"))
         self.crm.refresh_data()
 
 
