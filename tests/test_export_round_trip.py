@@ -13,6 +13,7 @@ from crmtui.core.config import Settings
 from crmtui.services.context import open_context
 from crmtui.services.customers import add_contact, add_customer, add_lead
 from crmtui.services.exporting import export
+from crmtui.services.exporting.records import KINDS
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.services.importing.run import Options, run_import
 from crmtui.services.personal_data import edit_personal
@@ -178,3 +179,109 @@ def test_deals_exported_then_imported_into_an_empty_book_keep_their_history(ctx,
                     ("Acme", None), ("Globex", None)]
     finally:
         other.close()
+
+
+# Our own export read back: recognised by its id column ---------------------------------------------------------
+
+def _book(ctx) -> dict[str, list[tuple]]:
+    """What a re-import must not multiply: every live record, by kind, as compared fields."""
+    with ctx.db.raw_read() as connection:
+        return {
+            "customers": connection.execute("SELECT name, phone FROM customer WHERE deleted_at IS NULL"
+                                            " ORDER BY name").fetchall(),
+            "contacts": connection.execute("SELECT name, title FROM contact WHERE deleted_at IS NULL"
+                                           " ORDER BY name").fetchall(),
+            "deals": connection.execute("SELECT title, stage, amount_cents FROM deal WHERE deleted_at IS NULL"
+                                        " ORDER BY title, amount_cents").fetchall(),
+            "follow-ups": connection.execute("SELECT channel, notes FROM follow_up WHERE deleted_at IS NULL"
+                                             " ORDER BY notes").fetchall(),
+        }
+
+
+def _native_book(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    """Records the rep made here (no foreign ids), at a moment with seconds, as a real clock has them: the export
+    writes times to the minute."""
+    from datetime import timedelta
+
+    from crmtui.services.deals import add_deal
+
+    frozen.move_to(NOW + timedelta(seconds=37, microseconds=512000))
+    acme = add_customer(ctx, "Acme", phone="13800138000")
+    add_customer(ctx, "Globex")
+    add_contact(ctx, acme.id, "焦霞", title="技术总监", phone="13911112222")
+    add_deal(ctx, acme.id, "Pumps", amount="500")
+    add_deal(ctx, acme.id, "Pumps", amount="700")  # two deals alike but for the amount: still two
+    log_follow_up(ctx, acme.id, channel="visit", goal="g", goal_met=True, notes="saw the plant", next_plan="p",
+                  next_at="2026-11-27 15:00")
+
+
+EXPECTED_BOOK = {
+    "customers": [("Acme", "13800138000"), ("Globex", None)],
+    "contacts": [("焦霞", "技术总监")],
+    "deals": [("Pumps", "initial", 50000), ("Pumps", "initial", 70000)],  # 500.00 and 700.00 in cents
+    "follow-ups": [("visit", "saw the plant")],
+}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_our_own_export_read_back_into_its_book_creates_nothing(ctx, home: Path, tmp_path: Path, frozen,
+                                                                 fmt) -> None:
+    from .test_cli import ok
+
+    _native_book(ctx, frozen)
+    assert _book(ctx) == EXPECTED_BOOK
+    for kind in KINDS:
+        target = tmp_path / f"{kind}.{fmt}"
+        ok("export", kind, "--format", fmt, "-o", str(target))
+        for _ in range(2):  # the same file twice
+            result = json.loads(ok("import", str(target), "--kind", kind, "--json").stdout)
+            counts = result["counts"]
+            assert (counts["created"], counts["merged"], counts["refused"]) == (0, 0, 0), (kind, result)
+            assert counts["skipped"] == len(EXPECTED_BOOK[kind]), (kind, result)
+    assert _book(ctx) == EXPECTED_BOOK
+
+
+def test_our_own_export_goes_into_an_empty_book_once(ctx, tmp_path: Path, frozen) -> None:
+    _native_book(ctx, frozen)
+    files = {kind: tmp_path / f"{kind}.csv" for kind in KINDS}
+    for kind, target in files.items():
+        export(ctx, kind, "csv", target)
+    other = open_context(tmp_path / "other.db", clock=Clock(ZONE), settings=Settings(timezone="Asia/Shanghai",
+                                                                                     language="en"))
+    try:
+        for round_ in (1, 2):
+            for kind, target in files.items():
+                result = run_import(other, target, Options(kind=kind))
+                assert (result.created, result.merged, result.refused) == (
+                    (len(EXPECTED_BOOK[kind]), 0, 0) if round_ == 1 else (0, 0, 0)), (kind, round_)
+            assert _book(other) == EXPECTED_BOOK
+        # and what that book exports is recognised by it, and by the book it came from
+        again = tmp_path / "deals-again.csv"
+        export(other, "deals", "csv", again)
+        for book in (other, ctx):
+            assert (run_import(book, again, Options(kind="deals")).created, _book(book)["deals"]) == (
+                0, EXPECTED_BOOK["deals"])
+    finally:
+        other.close()
+
+
+def test_a_value_edited_in_our_export_updates_its_deal_on_a_merge(ctx, home: Path, tmp_path: Path, frozen) -> None:
+    import csv
+
+    from .test_cli import ok
+
+    _native_book(ctx, frozen)
+    target = tmp_path / "d.csv"
+    ok("export", "deals", "-o", str(target))
+    rows = list(csv.reader(target.open(encoding="utf-8-sig")))
+    amount = rows[0].index("amount")
+    assert sorted(row[amount] for row in rows[1:]) == ["500.00", "700.00"]
+    for row in rows[1:]:
+        if row[amount] == "700.00":
+            row[amount] = "650.00"
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    result = json.loads(ok("import", str(target), "--kind", "deals", "--on-duplicate", "merge", "--json").stdout)
+    assert (result["counts"]["created"], result["counts"]["merged"], result["counts"]["skipped"]) == (0, 1, 1)
+    # the 700.00 deal is 650.00 now (65000 cents); the 500.00 one untouched; still two deals
+    assert _book(ctx)["deals"] == [("Pumps", "initial", 50000), ("Pumps", "initial", 65000)]

@@ -47,12 +47,12 @@ def deal_values(connection: sqlite3.Connection, deal_id: str) -> dict[str, Any] 
 
 def follow_up_seen(connection: sqlite3.Connection, customer_id: str, at: str, notes: str,
                    external_id: str | None) -> bool:
-    """Whether the book holds this follow-up already: the customer's live follow-up with the same foreign id, or
-    at that moment with the same notes."""
+    """Whether the book holds this follow-up already: the customer's live follow-up with the same foreign id (or
+    whose own id it is: crmtui's export read back into its book), or at that moment with the same notes."""
     if external_id is not None:
         return connection.execute(
-            "SELECT 1 FROM follow_up WHERE customer_id = ? AND external_id = ? AND deleted_at IS NULL LIMIT 1",
-            (customer_id, external_id)).fetchone() is not None
+            "SELECT 1 FROM follow_up WHERE customer_id = ? AND (external_id = ? OR id = ?) AND deleted_at IS NULL"
+            " LIMIT 1", (customer_id, external_id, external_id)).fetchone() is not None
     return connection.execute(
         "SELECT 1 FROM follow_up WHERE customer_id = ? AND at = ? AND notes = ? AND deleted_at IS NULL LIMIT 1",
         (customer_id, at, notes)).fetchone() is not None

@@ -9,7 +9,9 @@ Imported deals are history: a Won deal is not asked for a contract nor a Lost on
 is marked with the file it came from. Its stage changes carry the real dates, opened at `created` and closed at
 `closed`, so what is computed from them (the funnel, days in a stage, the win rate, won value by quarter) is what
 happened. The foreign id recognises a row on a re-import: the same file twice creates nothing, a changed row
-updates its deal.
+updates its deal. crmtui's own export is recognised the same way by its `id` column: in the book it came from, the
+deal of that id (a deal the rep made here has no foreign id); in another book, the deal an earlier import of it
+made, which keeps that id as its foreign id (unless the row has a foreign id of its own).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ LOST_WORDS: dict[str, str] = {
 """Lost reasons as other systems write them, kept as our usual reasons (any other text is kept as written)."""
 
 FIELDS = frozenset({"customer", "type", "title", "stage", "amount", "close", "created", "closed", "owner",
-                    "external_id", "probability", "lost-reason", "competitor", "stage-entered"})
+                    "external_id", "id", "probability", "lost-reason", "competitor", "stage-entered"})
 
 
 def stage_key(settings: Any, text: str) -> Stage:
@@ -120,7 +122,7 @@ class DealRun(HistoryRun):
         day no earlier row took, preferring one the row leaves unchanged (a re-import then changes nothing)."""
         candidates = self.known.get(deal["key"], [])
         if deal["key"][0] == "id":
-            return candidates[0] if candidates else None
+            return candidates[0] if candidates else self._own(deal)
         free = [found for found in candidates if found.id not in self.claimed]
         if not free:
             return None
@@ -128,6 +130,15 @@ class DealRun(HistoryRun):
                      free[0])
         self.claimed.add(found.id)
         return found
+
+    def _own(self, deal: dict[str, Any]) -> store.DealKey | None:
+        """The live deal of the row's customer whose own id the row gives (as `crm export` writes it), or that its
+        foreign id is (a book's own export imported into another book, and that book's export brought back)."""
+        for ident in dict.fromkeys(i for i in (deal["own_id"], deal["external_id"]) if i):
+            stored = store.deal_values(self.connection, ident)
+            if stored is not None and stored["deleted_at"] is None and stored["customer_id"] == deal["customer_id"]:
+                return store.DealKey(ident, deal["customer_id"], stored["stage"])
+        return None
 
     def _deal(self, cells: Cells) -> dict[str, Any]:
         """The row's deal as checked values, and the key that recognises it on a re-import."""
@@ -152,7 +163,8 @@ class DealRun(HistoryRun):
             reason = LOST_WORDS.get(reason.strip().casefold(), lost_reason_key(reason))[:500]
         elif stage.key == "lost":
             reason = "other"
-        external_id = cells.get("external_id")
+        own_id = cells.get("id")
+        external_id = cells.get("external_id") or own_id  # another book's deal: its id there is the foreign id
         kind = self.checked(cells, lambda: kind_of(cells.get("type")), "type")
         customer_id = self.customer_id(cells, kind)
         key = ("id", customer_id, external_id) if external_id else ("row", customer_id, normalize.name_key(title) or title,
@@ -161,7 +173,7 @@ class DealRun(HistoryRun):
         return {"key": key, "customer_id": customer_id, "title": title, "stage": stage, "amount_cents": amount,
                 "expected_close": close, "created": created, "closed": closed, "entered": entered,
                 "probability": probability,
-                "lost_reason": reason, "external_id": external_id,
+                "lost_reason": reason, "external_id": external_id, "own_id": own_id,
                 "owner_name": owner[:200] if owner else None, "competitor": competitor[:200] if competitor else None,
                 "notes": cells.notes}
 

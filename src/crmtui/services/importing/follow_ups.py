@@ -11,7 +11,10 @@ follow-up is: it becomes the customer's last contact, and its next date the cust
 it is newer than every follow-up the customer has; an older one joins the timeline and moves nothing, so a next
 date long past does not put the customer on today's agenda as overdue. Nor does history undo a plan: a row with no
 next date, or dated before the customer's planned follow-up, leaves that plan. The same file imported again creates
-nothing: a row is recognised by its id column, or by its customer, moment and notes.
+nothing: a row is recognised by its id column, or by its customer, moment and notes. crmtui's own export is
+recognised by its `id` column: in the book it came from, the follow-up of that id (its time is written to the
+minute, so the moment alone would miss it); in another book, the follow-up an earlier import of it made, which keeps
+that id as its foreign id. Follow-ups are never edited, so a row recognised is left out whatever it says.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from crmtui.store import imported_history as store
 from crmtui.store.raw import to_db
 
 FIELDS = frozenset({"customer", "type", "at", "channel", "notes", "goal", "met", "next-plan", "next", "external_id",
-                    "contact", "deal"})
+                    "id", "contact", "deal"})
 
 CHANNEL_WORDS = {
     "phone call": "phone", "call": "phone", "phone": "phone", "telephone": "phone", "电话": "phone", "电话沟通": "phone",
@@ -92,7 +95,7 @@ class FollowUpRun(HistoryRun):
         if len(text) > fields.TEXT_MAX:  # the columns kept beside the notes count too, as crm edit counts them
             raise RowRefused(self.column_of(cells, "notes"), InvalidInput(
                 "notes", "at most {max} characters (got {count})", max=fields.TEXT_MAX, count=len(text)).message())
-        external_id = cells.get("external_id")
+        external_id = cells.get("external_id") or cells.get("id")  # another book's follow-up: its id there
         key = ("id", customer_id, external_id) if external_id else ("row", customer_id, str(to_db(at)), text)
         if key in self.seen or store.follow_up_seen(self.connection, customer_id, str(to_db(at)), text, external_id):
             self.skip(row.number, _("already imported: {customer} {when}").format(

@@ -50,6 +50,7 @@ FIELDS: dict[str, str] = {
     "do-not-contact": "y/n: asked not to be contacted", "do-not-contact-since": "the day they asked",
     "dnc-reason": "why they asked not to be contacted",
     "external_id": "its id in the other system (recognises the row on a re-import)",
+    "id": "its id in crmtui (`crm export`'s id column: recognises the row on a re-import)",
     "stage": "deal stage (another system's names are mapped)", "amount": "deal amount",
     "close": "expected close date", "created": "the date the deal was opened", "closed": "the date it was won or lost",
     "probability": "win probability 0-100", "lost-reason": "why the deal was lost", "competitor": "competitor",
@@ -198,18 +199,20 @@ def _role(header: str, kind: str | None = None) -> str | None:
 
 
 OWN_EXPORT: dict[str, dict[str, str]] = {
-    "deals": {"id": "ignore", "customer id": "ignore", "customer": "customer", "title": "title", "stage": "stage",
+    "deals": {"id": "id", "customer id": "ignore", "customer": "customer", "title": "title", "stage": "stage",
               "amount": "amount", "quoted": "note", "probability": "probability", "expected close": "close", "competitor": "competitor",
               "lost reason": "lost-reason", "stage entered": "stage-entered", "created": "created",
               "closed": "closed", "owner": "owner", "external id": "external_id", "imported from": "ignore"},
-    "follow-ups": {"id": "ignore", "customer id": "ignore", "customer": "customer", "contact": "contact",
+    "follow-ups": {"id": "id", "customer id": "ignore", "customer": "customer", "contact": "contact",
                    "deal": "deal", "at": "at", "channel": "channel", "goal": "goal", "goal met": "met",
                    "notes": "notes", "next plan": "next-plan", "next follow-up": "next", "author": "ignore"},
     "contacts": {"id": "ignore", "customer id": "ignore", "created": "ignore"},
     "customers": {"id": "ignore", "score": "ignore", "last contact": "ignore", "created": "ignore"},
 }
 """The columns of crmtui's own export (`crm export`), by kind: its fields, and what the book computes (ids, the
-score, times of creation and of last contact, a follow-up's author) left out rather than kept in the notes."""
+score, times of creation and of last contact, a follow-up's author) left out rather than kept in the notes. A deal's
+or follow-up's own id recognises it on a re-import (customers and contacts are recognised by their names, phones
+and emails)."""
 _OWN_EXPORT_MARKS = {"deals": {"id", "customer id", "stage entered"}, "follow-ups": {"id", "customer id", "author"},
                      "contacts": {"id", "customer id", "decision maker"}, "customers": {"id", "score", "last contact"}}
 """Headers that together say a sheet is crmtui's own export of that kind."""
