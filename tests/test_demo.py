@@ -30,7 +30,7 @@ def _book(ctx) -> list[tuple]:
 def test_demo_fills_an_empty_database_with_a_living_sample(ctx, tmp_path, settings):
     counts = load_demo(ctx)
     customers = list_customers(ctx)
-    assert counts["customers"] == len(customers) == 200
+    assert counts["customers"] == len(customers) == 200 + 60  # the six months' sample and the year of history
     assert counts["follow_ups"] > 800 and counts["contacts"] > 250
     names = [c.name for c in customers]
     assert len(set(names)) == len(names)
@@ -150,6 +150,11 @@ class ServiceBook:
 
         return edit_customer(self.ctx, customer_id, changes)
 
+    def mark_paid(self, customer_id, **values):
+        from crmtui.services.deals import mark_paid
+
+        return mark_paid(self.ctx, customer_id, **values)
+
 
 BOOK_TABLES = ("customer", "contact", "customer_tag", "deal", "deal_stage_change", "follow_up", "contract", "payment")
 SEARCH_INDEXES = ("customer_fts", "contact_fts", "customer_tag_fts", "deal_fts", "follow_up_fts", "contract_fts")
@@ -221,3 +226,68 @@ def test_the_demo_written_in_bulk_is_the_book_the_services_write(tmp_path, setti
     assert len(bulk[2]) == sum(len(bulk[1][table]) for table in BOOK_TABLES)  # one mutation a record
     assert bulk[2] == services[2]
     assert bulk[3] == services[3]
+
+
+def test_the_demo_has_a_year_of_history_for_the_reports(ctx):
+    """Every report has something to show on the sample: won and lost deals (with reasons, competitors, stages
+    skipped and moved back) closed across the last 12 months, a follow-up in each of those months, contracts whose
+    instalments are paid, overdue and due ahead, leads that became buyers and leads that did not, old buyers gone
+    quiet. The history closes no deal in the board's last 30 days: the board shows the six months' sample alone."""
+    import sqlite3
+    from datetime import date
+
+    load_demo(ctx)
+    connection = sqlite3.connect(ctx.db.path)
+    try:
+        def rows(sql):
+            return connection.execute(sql).fetchall()
+
+        # the live deals' closes, by the local month of their stage change (UTC+8: the UTC text shifted 8 hours)
+        closes = rows("SELECT strftime('%Y-%m', datetime(c.at, '+8 hours')), c.to_stage, d.lost_reason, d.competitor"
+                      " FROM deal_stage_change c JOIN deal d ON d.id = c.deal_id WHERE c.to_stage IN ('won', 'lost')")
+        won = [month for month, stage, _reason, _competitor in closes if stage == "won"]
+        lost = [(reason, competitor) for _month, stage, reason, competitor in closes if stage == "lost"]
+        assert len(won) >= 40 and len(lost) >= 25, (len(won), len(lost))
+        assert all(reason for reason, _competitor in lost)  # the Lost gate: every lost deal says why
+        assert sum(competitor is not None for _reason, competitor in lost) >= 10
+        # Dec 2025 .. Nov 2026: the last 12 months, each with a won or lost deal and with follow-ups
+        months = [f"{2025 + (11 + k) // 12}-{(11 + k) % 12 + 1:02d}" for k in range(12)]
+        assert months[0] == "2025-12" and months[-1] == "2026-11"
+        closed_months = {month for month, *_rest in closes}
+        assert set(months) <= closed_months, set(months) - closed_months
+        follow_up_months = {month for (month,) in rows(
+            "SELECT DISTINCT strftime('%Y-%m', datetime(at, '+8 hours')) FROM follow_up WHERE deleted_at IS NULL")}
+        assert set(months) <= follow_up_months, set(months) - follow_up_months
+        # stage skips and moves back, as reps make them
+        moves = dict(((a, b), n) for a, b, n in rows(
+            "SELECT from_stage, to_stage, count(*) FROM deal_stage_change GROUP BY 1, 2"))
+        assert moves.get(("needs", "quote"), 0) > 0 and moves.get(("quote", "proposal"), 0) > 0
+        # instalments: paid ones, overdue ones (unpaid, due before today 2026-11-24), ones due in the next 90 days
+        today, ahead = date(2026, 11, 24).isoformat(), date(2027, 2, 22).isoformat()  # 24 Nov + 90 days
+        paid, overdue, coming = rows(
+            f"SELECT sum(paid_on IS NOT NULL), sum(paid_on IS NULL AND due_on < '{today}'),"
+            f" sum(paid_on IS NULL AND due_on >= '{today}' AND due_on <= '{ahead}') FROM payment")[0]
+        assert paid >= 40 and overdue >= 5 and coming >= 5, (paid, overdue, coming)
+        assert rows(f"SELECT count(*) FROM payment WHERE paid_on > '{today}' OR paid_on < '2025-11-01'") == [(0,)]
+        # the board's last 30 days (from 25 Oct 00:00 local, 24 Oct 16:00 UTC) hold only the six months' sample's
+        # own closes, the 2 won and 2 lost its board pictures show; the history's closes all came before
+        recent = rows("SELECT to_stage, count(*) FROM deal_stage_change WHERE to_stage IN ('won', 'lost')"
+                      " AND at >= '2026-10-24 16:00' GROUP BY 1 ORDER BY 1")
+        assert recent == [("lost", 2), ("won", 2)], recent
+        assert rows("SELECT count(*) FROM contract WHERE number LIKE 'HT-%-H%' AND signed_on > '2026-10-23'") == [(0,)]
+        # leads that never became buyers (no deal, gone dormant); sources whose customers bought (a won deal)
+        cold = rows("SELECT count(*) FROM customer c WHERE c.status = 'dormant'"
+                    " AND NOT EXISTS (SELECT 1 FROM deal d WHERE d.customer_id = c.id)")[0][0]
+        assert cold >= 5
+        buying_sources = rows("SELECT count(DISTINCT c.source) FROM customer c JOIN deal d ON d.customer_id = c.id"
+                              " WHERE d.stage = 'won'")[0][0]
+        assert buying_sources >= 5
+        # buyers: recent ones (won in the last 3 months) and old ones gone quiet (last contact 5+ months ago)
+        recent_buyers, quiet_buyers = rows(
+            "SELECT sum(last_won >= '2026-08-24'), sum(last_won < '2026-06-01' AND last_contact < '2026-06-24')"
+            " FROM (SELECT max(c.at) AS last_won, k.last_contact_at AS last_contact FROM deal_stage_change c"
+            " JOIN deal d ON d.id = c.deal_id JOIN customer k ON k.id = d.customer_id"
+            " WHERE c.to_stage = 'won' GROUP BY k.id)")[0]
+        assert recent_buyers >= 5 and quiet_buyers >= 5, (recent_buyers, quiet_buyers)
+    finally:
+        connection.close()

@@ -1,4 +1,5 @@
-"""A realistic, deterministic sample for newcomers: ~200 customers, six months of follow-ups, every stage.
+"""A realistic, deterministic sample for newcomers: ~200 customers, six months of follow-ups, every stage, and a
+year of closed history behind them (won and lost deals, paid and overdue instalments) so every report has figures.
 
 The sample is made as a rep's work would be, with a clock walked through the past: every record is made and
 checked by the services' own rules (fields, search keys, scores, gates, next dates in the future at the time of
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import gc
 import random
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 
 from crmtui.core.clock import Clock
 from crmtui.core.errors import NotAllowed
@@ -26,7 +29,8 @@ from crmtui.services.deals import PaymentPlan, StageMove, apply_move, check_move
 from crmtui.services.follow_ups import draft_follow_up, follow_up_row
 from crmtui.store.bulk import BulkWriter, has_customers
 from crmtui.store.follow_ups import CustomerState, customer_changes as follow_up_changes
-from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, new_id
+from crmtui.core.pinyin import search_keys
+from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, Payment, new_id
 
 SEED = 20261124
 CUSTOMERS = 200
@@ -66,6 +70,14 @@ PLANS_EN = ["Call about the review", "Send the revised quote", "Meet the decisio
             "Invite to the user meetup", "Check on the payment"]
 CHANNELS = ["phone", "wechat", "visit", "email", "meeting", "sms", "phone", "wechat"]
 
+HISTORY_SEED = SEED + 1
+"""The year of history has its own generator: the six-month sample above stays exactly as it was."""
+HISTORY_CUSTOMERS = 60
+CLOSED_BEFORE = 32
+"""Days: the history's deals all closed before the board's last-30-days Won and Lost columns."""
+COMPETITORS = ["Salesforce", "纷享销客", "销售易", "HubSpot", "用友", "Zoho"]
+LOST_REASONS = ["price", "competitor", "预算不足", "timing", "no decision", "选了竞品"]
+
 
 class WalkingClock(Clock):
     """A clock the loader sets to each moment of the made-up past."""
@@ -96,6 +108,8 @@ class SampleBook:
         self._contacts: dict[str, list[Contact]] = {}
         self._deals: dict[str, Deal] = {}
         self._numbers: set[str] = set()
+        self._payments: dict[str, list[Payment]] = {}
+        """Each contract number's instalments, earliest due first (as the plan made them)."""
 
     def add_customer(self, name: str, *, tags: list[str] | None = None, force: bool = False,
                      **values: str | None) -> Customer:
@@ -133,11 +147,24 @@ class SampleBook:
         check_move(deal, move, stage, self.ctx.settings)
         assert deal.stage != "won", "the sample never reopens a won deal (that voids a written contract)"
         now = self.ctx.clock.utcnow()
+        number = ""
         for record in apply_move(self.ctx, deal, self._customers[deal.customer_id], move, self._numbers.__contains__):
             if isinstance(record, Contract):
                 self._numbers.add(record.number)
+                self._payments[record.number] = []
+                number = record.number
+            elif isinstance(record, Payment):
+                self._payments[number].append(record)
             self.writer.add(record, now)
         return deal
+
+    def mark_paid(self, customer_id: str, *, contract_no: str, paid_on: date) -> Payment:
+        """The earliest unpaid instalment of the contract marked paid (the sample names the contract and a day
+        between its signing and today)."""
+        payment = next(p for p in sorted(self._payments[contract_no], key=lambda p: p.due_on) if p.paid_on is None)
+        payment.paid_on = paid_on
+        payment.updated_at = self.ctx.clock.utcnow()
+        return payment
 
     def log_follow_up(self, customer_id: str, **values: object) -> None:
         draft = draft_follow_up(self.ctx, **values)  # type: ignore[arg-type]
@@ -193,6 +220,9 @@ def _build(ctx: Context, book: type[SampleBook]) -> dict[str, int]:
     counts = {"customers": 0, "contacts": 0, "deals": 0, "follow_ups": 0}
     for index in range(CUSTOMERS):
         _one_customer(sample, clock, rng, index, real_now, counts)
+    history_rng = random.Random(HISTORY_SEED)
+    for index in range(HISTORY_CUSTOMERS):
+        _history_customer(sample, clock, history_rng, index, real_now, counts)
     with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
         sample.writer.write(connection, outbox)
     return counts
@@ -316,6 +346,153 @@ def _advance(book: SampleBook, deal, target: str, stages: list[str], rng: random
                                     PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=rng.choice([60, 120])))])
     amount = str((deal.amount_cents or 100000) // 100) if following == "quote" else None
     return book.move_stage(deal.id, following, amount=amount)
+
+
+HISTORY_PROFILES = ("loyal", "quiet", "lost", "converted", "cold lead", "mixed")
+"""The kinds of customer the year behind the sample holds, in turn: a buyer who keeps buying, an old buyer gone
+quiet, one lost to a competitor, a lead who became a buyer, a lead who never did, one deal lost and one won."""
+HISTORY_OUTCOMES = {"loyal": ("won", "won", "won"), "quiet": ("won",), "lost": ("lost", "lost"),
+                    "converted": ("won",), "cold lead": (), "mixed": ("lost", "won")}
+HISTORY_AGES = {"loyal": (300, 390), "quiet": (330, 390), "lost": (90, 390), "converted": (70, 330),
+                "cold lead": (60, 330), "mixed": (100, 300)}
+"""How many days before today each kind of customer was added (its deals follow within weeks)."""
+
+
+def _history_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, index: int, now: datetime,
+                      counts: dict[str, int]) -> None:
+    """One customer of the year of history: made months ago, followed up every week or few, its deals opened and
+    closed (won with a contract whose instalments were mostly paid, or lost with a reason and often a competitor)
+    before the board's last 30 days. Every call is made at its moment, in time order."""
+    profile = HISTORY_PROFILES[index % len(HISTORY_PROFILES)]
+    chinese = rng.random() < 0.6
+    today = now.date()
+    closed_by = now - timedelta(days=CLOSED_BEFORE)
+    created = _office_hours(now - timedelta(days=rng.randint(*HISTORY_AGES[profile])), rng)
+    if profile == "quiet":
+        last_contact = now - timedelta(days=rng.randint(150, 240))
+    elif profile in ("lost", "cold lead"):
+        last_contact = min(created + timedelta(days=rng.randint(40, 200)), closed_by)
+    else:
+        last_contact = now - timedelta(days=rng.randint(3, 25))
+    dormant = profile in ("lost", "cold lead") or profile == "quiet" and index % 2 == 0
+
+    clock.moment = created
+    name, industry = _quiet_company(rng, chinese)
+    status = "lead" if profile in ("converted", "cold lead") else "prospect"
+    customer = book.add_customer(
+        name, status=status, company=None, phone=_phone(rng, 5000 + index), email=_email(rng, 5000 + index, chinese),
+        wechat=f"wx_h{index:03d}" if chinese else None, source=rng.choice(SOURCES), interest=rng.choice(PRODUCTS),
+        industry=industry, region=_city_of(name) if chinese else rng.choice(["London", "New York", "Singapore"]),
+        force=True)
+    counts["customers"] += 1
+    for position in range(rng.randint(1, 2)):
+        book.add_contact(customer.id, _quiet_person(rng, chinese), title=rng.choice(TITLES_ZH if chinese else TITLES_EN),
+                         phone=_phone(rng, 6000 + index * 3 + position), decision_maker=position == 0, force=True)
+        counts["contacts"] += 1
+
+    events: list[tuple[datetime, int, Callable[[], object]]] = []
+    """(moment, order planned, what to do): done in time order once every deal and follow-up is planned."""
+
+    def plan(moment: datetime, action: Callable[[], object]) -> None:
+        events.append((moment, len(events), action))
+
+    cursor = created
+    for number, outcome in enumerate(HISTORY_OUTCOMES[profile]):
+        opened = _office_hours(cursor + timedelta(days=rng.randint(3, 20) if number == 0 else rng.randint(15, 90)), rng)
+        closed = _office_hours(opened + timedelta(days=rng.randint(20, 80)), rng)
+        if closed > closed_by or (profile == "quiet" and closed > last_contact):
+            break
+        _plan_deal(book, plan, rng, customer.id, f"HT-{closed.year}-H{index:02d}{number}", outcome, opened, closed,
+                   today)
+        counts["deals"] += 1
+        cursor = closed
+        if profile != "quiet":
+            last_contact = max(last_contact, closed + timedelta(days=1))
+
+    moments = []
+    moment = _office_hours(created + timedelta(days=rng.randint(0, 2)), rng)
+    last = _office_hours(last_contact, rng)
+    while moment < last - timedelta(days=3):
+        moments.append(moment)
+        moment = _office_hours(moment + timedelta(days=rng.randint(7, 30)), rng)
+    moments.append(last)
+    for place, when in enumerate(moments):
+        if place + 1 < len(moments):
+            next_at = moments[place + 1]
+        elif dormant:
+            next_at = _office_hours(when + timedelta(days=rng.randint(14, 40)), rng)
+        else:
+            next_at = _office_hours(now + timedelta(days=rng.randint(25, 60)), rng)
+        values = {"channel": rng.choice(CHANNELS), "goal": rng.choice(GOALS)[0 if chinese else 1],
+                  "goal_met": rng.random() < 0.6, "notes": rng.choice(NOTES_ZH if chinese else NOTES_EN),
+                  "next_plan": rng.choice(PLANS_ZH if chinese else PLANS_EN), "next_at": next_at}
+        plan(when, partial(book.log_follow_up, customer.id, **values))
+        counts["follow_ups"] += 1
+    if dormant:
+        plan(max(when for when, _order, _action in events) + timedelta(days=rng.randint(20, 40)),
+             partial(book.edit_customer, customer.id, {"status": "dormant"}))
+
+    for when, _order, action in sorted(events, key=lambda event: event[:2]):
+        clock.moment = min(when, now - timedelta(hours=1))
+        action()
+
+
+def _plan_deal(book: SampleBook, plan: Callable[[datetime, Callable[[], object]], None], rng: random.Random,
+               customer_id: str, contract_no: str, outcome: str, opened: datetime, closed: datetime,
+               today: date) -> None:
+    """A deal of the history from its opening to its close: the stages it passes (a Proposal skipped now and then,
+    a Quote taken back to Proposal once in a while), and a won deal's instalments paid on or near their days."""
+    competitor = rng.choice(COMPETITORS) if outcome == "lost" or rng.random() < 0.3 else None
+    amount = rng.randint(2, 60) * 6000  # yuan, in three equal instalments
+    title = rng.choice(PRODUCTS)
+    made: list[Deal] = []
+    plan(opened, lambda: made.append(book.add_deal(customer_id, title, amount=str(amount), close=closed.date(),
+                                                   competitor=competitor)))
+    if outcome == "won":
+        path = ["needs", "proposal", "quote", "negotiation"]
+        if rng.random() < 0.25:
+            path.remove("proposal")  # skipped
+        elif rng.random() < 0.2:
+            path[2:3] = ["quote", "proposal", "quote"]  # moved back, then on again
+    else:
+        path = ["needs", "proposal", "quote", "negotiation"][:rng.randint(0, 4)]
+    for place, stage in enumerate(path, start=1):
+        when = _office_hours(opened + (closed - opened) * place / (len(path) + 1), rng)
+        quoted = str(amount) if stage == "quote" else None
+        plan(when, lambda stage=stage, quoted=quoted: book.move_stage(made[0].id, stage, amount=quoted))  # type: ignore[misc]
+    if outcome == "lost":
+        reason = rng.choice(["competitor", "选了竞品"]) if competitor and rng.random() < 0.6 else rng.choice(LOST_REASONS)
+        plan(closed, lambda: book.move_stage(made[0].id, "lost", reason=reason))
+        return
+    signed = closed.date()
+    end = signed + timedelta(days=rng.choice([365, 365, 730]))
+    if today <= end <= today + timedelta(days=book.ctx.settings.renewal_days + 1):
+        end = signed + timedelta(days=730)  # not a renewal on today's agenda
+    dues = [signed + timedelta(days=days) for days in (15, 75, 165)]
+    plans = [PaymentPlan(str(amount // 3), due) for due in dues]
+    plan(closed, lambda: book.move_stage(made[0].id, "won", contract_no=contract_no, signed=signed, end=end,
+                                         payments=plans))
+    for due in dues:
+        if due >= today - timedelta(days=1) or rng.random() < 0.12:
+            break  # not due yet, or left overdue (and the ones after it wait for it)
+        paid = min(max(due + timedelta(days=rng.randint(-5, 15)), signed), today - timedelta(days=1))
+        plan(_at(paid, rng.randint(9, 17), 30, book.ctx.clock),
+             partial(book.mark_paid, customer_id, contract_no=contract_no, paid_on=paid))
+
+
+def _quiet_company(rng: random.Random, chinese: bool) -> tuple[str, str]:
+    """A new company name for the history that the sample's pictured search ("zs") does not find."""
+    while True:
+        name, industry = _company(rng, chinese)
+        if "zs" not in search_keys(name, person=False).replace(" ", "") and "zs" not in name.casefold().replace(" ", ""):
+            return name, industry
+
+
+def _quiet_person(rng: random.Random, chinese: bool) -> str:
+    while True:
+        name = _person(rng, chinese)
+        if "zs" not in search_keys(name, person=True).replace(" ", "") and "zs" not in name.casefold().replace(" ", ""):
+            return name
 
 
 def _person(rng: random.Random, chinese: bool) -> str:
