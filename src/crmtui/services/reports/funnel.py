@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
 from crmtui.core import labels
@@ -24,12 +24,42 @@ from crmtui.core.periods import Period
 from crmtui.services.context import Context
 from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
 from crmtui.services.reports.scope import counts_for, deal_rep
+from crmtui.store.raw import to_db
 from crmtui.store.reports import funnel as store
 from crmtui.store.reports.funnel import MovedDeal
 
 
-def _in(period: Period, moment: datetime) -> bool:
-    return period.start <= moment < period.end
+class Moments:
+    """The period's edges as stored UTC text, and the rep's local day of a stored moment: the store hands moments
+    over as text (see store/reports/funnel.py), and most of them are only compared."""
+
+    def __init__(self, ctx: Context, period: Period) -> None:
+        self.start = to_db(period.start) or ""
+        self.end = to_db(period.end) or ""
+        self.zone = ctx.clock.zone
+        self._days: dict[str, date] = {}
+
+    def within(self, at: str) -> bool:
+        return self.start <= at < self.end
+
+    def day(self, at: str) -> date:
+        """The local day of a stored moment. Zone offsets change on the hour, so the offset is looked up once an
+        hour, and with a whole-hour offset (most zones) the day is the same for the whole hour."""
+        hour = at[:13]
+        known = self._days.get(hour)
+        if known is not None:
+            return known
+        naive = datetime.fromisoformat(at)
+        offset = naive.replace(minute=0, second=0, microsecond=0, tzinfo=UTC).astimezone(self.zone).utcoffset()
+        offset = offset or timedelta(0)
+        day = (naive + offset).date()
+        if offset.seconds % 3600 == 0:
+            self._days[hour] = day
+        return day
+
+    def days(self, start: str, end: str) -> int:
+        """Whole calendar days between two stored moments in the rep's zone."""
+        return (self.day(end) - self.day(start)).days
 
 
 def scoped_deals(ctx: Context, period: Period, rep: str | None) -> list[MovedDeal]:
@@ -39,17 +69,12 @@ def scoped_deals(ctx: Context, period: Period, rep: str | None) -> list[MovedDea
     return [deal for deal in moved if counts_for(rep, deal_rep(deal.customer_owner, deal.owner_name))]
 
 
-def closed_in(deal: MovedDeal, stage: str, period: Period) -> datetime | None:
+def closed_in(deal: MovedDeal, stage: str, moments: Moments) -> str | None:
     """When a deal now at `stage` (won or lost) last moved there, if that was in the period; else None."""
     if deal.stage != stage:
         return None
     at = next((at for _from, to, at in reversed(deal.changes) if to == stage), None)
-    return at if at is not None and _in(period, at) else None
-
-
-def _days(ctx: Context, start: datetime, end: datetime) -> int:
-    """Whole calendar days between two moments in the rep's zone."""
-    return (ctx.clock.to_local(end).date() - ctx.clock.to_local(start).date()).days  # type: ignore[union-attr]
+    return at if at is not None and moments.within(at) else None
 
 
 def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
@@ -57,6 +82,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     order = [stage.key for stage in settings.stages if stage.key != "lost"]
     position = {key: index for index, key in enumerate(order)}
     deals = scoped_deals(ctx, period, rep)
+    moments = Moments(ctx, period)
     title = _("Funnel and conversion")
     if not deals:
         return Report("funnel", title, period, rep, empty=True,
@@ -64,31 +90,31 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     reached: dict[str, list[str]] = {key: [] for key in order}
     moved_on: dict[str, int] = dict.fromkeys(order, 0)
     stays: dict[str, list[int]] = {key: [] for key in order}
-    skipped: list[str] = []
-    won: list[tuple[MovedDeal, datetime]] = []
+    skipped: dict[str, None] = {}  # a dict keeps the order deals were met and finds one at once
+    won: list[tuple[MovedDeal, str]] = []
     lost: list[str] = []
-    reopened: list[str] = []
+    reopened: dict[str, None] = {}
     for deal in deals:
         entered: dict[str, int] = {}  # each stage reached in the period: the index of its first entry
         for index, (from_stage, to_stage, at) in enumerate(deal.changes):
             if index + 1 < len(deal.changes) and to_stage in stays:
                 left = deal.changes[index + 1][2]
-                if _in(period, left):
-                    stays[to_stage].append(_days(ctx, at, left))
-            if not _in(period, at):
+                if moments.within(left):
+                    stays[to_stage].append(moments.days(at, left))
+            if not moments.within(at):
                 continue
             if to_stage in position and to_stage != "won":
                 entered.setdefault(to_stage, index)
             if (from_stage in position and from_stage != "won" and to_stage in position
-                    and position[to_stage] > position[from_stage] + 1 and deal.deal_id not in skipped):
-                skipped.append(deal.deal_id)
-            if from_stage == "won" and deal.deal_id not in reopened:
-                reopened.append(deal.deal_id)
-        won_at = closed_in(deal, "won", period)
+                    and position[to_stage] > position[from_stage] + 1):
+                skipped[deal.deal_id] = None
+            if from_stage == "won":
+                reopened[deal.deal_id] = None
+        won_at = closed_in(deal, "won", moments)
         if won_at is not None:
             won.append((deal, won_at))
             reached["won"].append(deal.deal_id)
-        if closed_in(deal, "lost", period) is not None:
+        if closed_in(deal, "lost", moments) is not None:
             lost.append(deal.deal_id)
         for stage, first in entered.items():
             reached[stage].append(deal.deal_id)
@@ -105,10 +131,10 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                               len(reopened)).format(count=len(reopened)))
     won_ids = tuple(deal.deal_id for deal, _at in won)
     amounts = [deal.amount_cents for deal, _at in won if deal.amount_cents is not None]
-    cycles = _cycles(ctx, won)
+    cycles = _cycles(ctx, won, moments)
     closed = len(won) + len(lost)
 
-    def drill(ids: list[str] | tuple[str, ...], text: str) -> Drill:
+    def drill(ids: list[str] | tuple[str, ...] | dict[str, None], text: str) -> Drill:
         return Drill("deals", tuple(ids), text)
 
     figures = (
@@ -142,7 +168,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                   notes=tuple(notes))
 
 
-def _cycles(ctx: Context, won: list[tuple[MovedDeal, datetime]]) -> list[int]:
+def _cycles(ctx: Context, won: list[tuple[MovedDeal, str]], moments: Moments) -> list[int]:
     """Days from first contact to won, one a won deal."""
     with ctx.db.raw_read() as connection:
         first = store.first_follow_ups(connection, (deal.customer_id for deal, _at in won))
@@ -150,6 +176,5 @@ def _cycles(ctx: Context, won: list[tuple[MovedDeal, datetime]]) -> list[int]:
     for deal, won_at in won:
         opened = deal.changes[0][2] if deal.changes else deal.created_at
         contact = first.get(deal.customer_id)
-        start = min(opened, contact) if contact is not None else opened
-        cycles.append(_days(ctx, start, won_at))
+        cycles.append(moments.days(min(opened, contact) if contact is not None else opened, won_at))
     return cycles

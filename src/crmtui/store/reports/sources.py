@@ -32,10 +32,12 @@ class SourceDeal:
 def arrivals(connection: sqlite3.Connection, start: datetime, end: datetime) -> list[Arrival]:
     """Live customers whose arrival is in [start, end), oldest first. A customer arrives at the earliest of its
     creation, its first follow-up and its first deal's opening (imported history brings records older than the
-    customer row). As the arrival is never after the creation, only customers created since `start` are read."""
+    customer row). As the arrival is never after the creation, only customers created since `start` are read; the
+    first follow-up is the oldest live one of the (customer, time) index, usually one row read a customer."""
     rows = connection.execute(
         "SELECT id, source, status, owner FROM (SELECT c.id, c.source, c.status, c.owner, min(c.created_at,"
-        " COALESCE((SELECT MIN(f.at) FROM follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL),"
+        " COALESCE((SELECT f.at FROM follow_up f WHERE f.customer_id = c.id AND f.deleted_at IS NULL ORDER BY f.at"
+        " LIMIT 1),"
         " c.created_at),"
         " COALESCE((SELECT MIN(s.at) FROM deal d JOIN deal_stage_change s ON s.deal_id = d.id"
         " AND s.deleted_at IS NULL WHERE d.customer_id = c.id AND d.deleted_at IS NULL), c.created_at)) AS arrived"
