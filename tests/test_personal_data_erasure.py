@@ -97,6 +97,39 @@ def test_a_contacts_import_an_address_and_a_deal_title_leave_nothing_of_them(ctx
         assert value.encode("utf-8") not in data, value
 
 
+def test_a_persons_export_lists_every_text_the_erasure_offers_to_blank(ctx, home: Path, tmp_path: Path) -> None:
+    import json
+
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("姓名,客户名称,手机,邮箱,备注\n赵敏,华信科技,13700137001,zhaomin@huaxin.example,喜欢喝茶\n",
+                        encoding="utf-8-sig")
+    ok("import", str(contacts), "--kind", "contacts")
+    huaxin_id = _id_of(home, "华信科技")
+    other = add_customer(ctx, "峨眉派")
+    edit_customer(ctx, other.id, {"notes": "年会\n找赵敏谈合作\n订了茶叶"})  # one line of three names her
+    deal = add_deal(ctx, huaxin_id, "赵敏的茶叶订单")
+    add_deal(ctx, huaxin_id, "年度框架协议")  # names nobody
+    log_follow_up(ctx, other.id, channel="phone", goal="intro", goal_met=True, notes="赵敏 (13700137001) 推荐了我们",
+                  next_plan="send deck", next_at="in 3 days")
+
+    target = tmp_path / "zm.json"
+    summary = ok("person", "export", "赵敏", "-o", str(target)).stdout.splitlines()[-1]
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert "texts" in data["header"]["sections"]
+    texts = {(t["table"], t["field"], t["id"], t["whole"]): (t["text"], t["names"]) for t in data["texts"]}
+    assert texts == {
+        ("customer", "notes", huaxin_id, True): ("喜欢喝茶", []),  # the import kept her remark in the company's notes
+        ("customer", "notes", other.id, False): ("找赵敏谈合作", ["赵敏"]),  # the line naming her, not the other two
+        ("deal", "title", deal.id, False): ("赵敏的茶叶订单", ["赵敏"]),
+    }
+    assert [f["notes"] for f in data["follow_ups"]] == ["赵敏 (13700137001) 推荐了我们"]
+    assert "other texts 3" in summary and "follow-ups 1" in summary
+    # the erasure offers the same texts (and that follow-up)
+    plan = personal_data.erasure_plan(ctx, personal_data.find_person(ctx, "赵敏"))
+    assert {(hit.table, hit.id) for hit in plan.notes} == {
+        *((table, ident) for table, _field, ident, _whole in texts), ("follow_up", data["follow_ups"][0]["id"])}
+
+
 def _id_of(home: Path, name: str) -> str:
     with _raw(home) as raw:
         found = raw.execute("SELECT id FROM customer WHERE name = ?", (name,)).fetchone()

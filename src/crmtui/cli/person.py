@@ -30,7 +30,8 @@ def export_person(
     output: Annotated[str, typer.Option("--output", "-o", help=N_("The JSON file to write."))],
     force: Annotated[bool, typer.Option("--force", help=N_("Replace an existing file without asking."))] = False,
 ) -> None:
-    """Writes everything held about one person to a readable JSON file: their records, follow-ups, deals, history."""
+    """Writes everything held about one person to a readable JSON file: their records, follow-ups, deals, history,
+    and the other texts that name them (what `crm person erase` offers to blank)."""
     from crmtui.services.personal_data import export_person as run_export  # deferred
     from crmtui.services.personal_data import find_person, section_word  # deferred
 

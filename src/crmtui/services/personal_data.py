@@ -205,6 +205,10 @@ SECTIONS = {
     "contracts": N_("contracts of the person customer"),
     "payments": N_("instalments of those contracts"),
     "tags": N_("tags of the person customer"),
+    "texts": N_("other texts that name the person or may hold their data, which an erasure offers to blank: other"
+                " customers' notes (the lines naming them), the notes of the companies they are a contact at (whole:"
+                " an import may have put their details there; these may name others too), deal titles and contract"
+                " numbers"),
     "history": N_("the change history of all these records"),
 }
 
@@ -212,7 +216,7 @@ SECTIONS = {
 SECTION_WORDS = {
     "customers": N_("own records"), "contacts": N_("contact records"), "companies": N_("companies"),
     "follow_ups": N_("follow-ups"), "deals": N_("deals"), "contracts": N_("contracts"), "payments": N_("instalments"),
-    "tags": N_("tags"), "history": N_("history rows"),
+    "tags": N_("tags"), "texts": N_("other texts"), "history": N_("history rows"),
 }
 """How the export's summary names each section (the file's keys stay English: a script reads them)."""
 
@@ -224,11 +228,13 @@ def section_word(section: str) -> str:
 
 def export_person(ctx: Context, record: PersonRecord, path: Path) -> dict[str, int]:
     """Writes everything the book holds about the person to `path` as indented JSON with a header (who, when, what
-    each section holds); returns the count of each section."""
+    each section holds); returns the count of each section. Beside their records and follow-ups, it lists every
+    other text an erasure would offer to blank (`texts`), so the rep sees the same things in both."""
     with ctx.db.raw_read() as conn:
         records = store.same_person(conn, record)
         terms = [t for r in records for t in r.terms]
         data = store.export_rows(conn, records, terms)
+        data["texts"] = [_text_row(hit) for hit in store.texts_naming(conn, terms, records)]
     header = {
         "export": "crmtui personal data",
         "format": EXPORT_FORMAT,
@@ -242,6 +248,14 @@ def export_person(ctx: Context, record: PersonRecord, path: Path) -> dict[str, i
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     path.write_text(text, encoding="utf-8")
     return {name: len(data[name]) for name in SECTIONS}  # type: ignore[arg-type]
+
+
+def _text_row(hit: NoteHit) -> dict[str, object]:
+    """One text naming the person, as the export lists it: which record's text it is and what it says (a
+    customer's notes: the lines naming them, or the whole notes of their company)."""
+    return {"table": hit.table, "field": store.TEXT_FIELDS[hit.table], "id": hit.id, "customer_id": hit.customer_id,
+            "customer": hit.customer_name, "what": text_kind(hit), "text": hit.notes, "names": list(hit.named_by),
+            "whole": hit.whole, "updated_at": hit.at}
 
 
 def _jsonable(row: dict[str, object]) -> dict[str, object]:
