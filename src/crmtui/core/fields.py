@@ -120,6 +120,10 @@ _FIELDS = (
     Field("path", N_("Path")),
     Field("config", N_("Config")),
     Field("config_file", N_("Config file"), english="config file"),
+    # `crm report` and the Reports screen
+    Field("period", N_("Period"), flag="--period"),
+    Field("report", N_("Report")),
+    Field("records", N_("Records"), english="--records", flag="--records"),
 )
 
 FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}
