@@ -34,9 +34,9 @@ from crmtui.tui.widgets.cells import fit, literal
 from crmtui.tui.widgets.charts import BarChartView, FigureCard, GridView, HeatmapView, format_value
 from crmtui.tui.widgets.status_footer import StatusFooter
 
-NAMES = {"funnel": N_("Funnel"), "lost": N_("Lost deals"), "sources": N_("Sources"), "forecast": N_("Forecast"),
+NAMES = {"funnel": N_("Funnel"), "lost": N_("Lost"), "sources": N_("Sources"), "forecast": N_("Forecast"),
          "activity": N_("Activity"), "rfm": N_("Customer value"), "payments": N_("Payments"), "team": N_("Team")}
-"""Each report's tab, short enough for eight tabs at 100 columns."""
+"""Each report's tab, short enough for the eight tabs to fit 80 columns."""
 
 MAX_RECORDS = 500
 """Records a number's list shows (the title says how many there are in all): a DataTable fills 1k rows in
@@ -53,11 +53,6 @@ PRESET_WORDS = {"this week": N_("this week"), "last week": N_("last week"), "thi
 
 Built = Report | str
 """A computed report, or the sentence that says why there is none."""
-
-
-def report_names(manager: bool) -> list[str]:
-    """The tabs: every report, the team's (one row per rep) only for a manager."""
-    return [name for name in REPORTS if name != "team" or manager]
 
 
 def period_words(period: Period) -> str:
@@ -127,7 +122,7 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
         """The reps the picker offers (empty: no picker)."""
         self.built: dict[str, Built] = {}
         """The shown period's reports by name, dropped when the period, the rep or the data change."""
-        self.names = report_names(self.crm.is_manager)
+        self.names = list(REPORTS)
         self.computing: tuple[str, Period | None, str | None] | None = None
         """The report being computed (name, period, rep): asked again meanwhile, it is not started twice."""
 
