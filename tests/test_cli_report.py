@@ -62,7 +62,7 @@ def test_json_carries_money_as_yuan_dates_in_iso_and_the_records(ctx: Context) -
 
 def test_csv_prints_each_table_under_its_title() -> None:
     lines = ok("report", "funnel", "--period", "2026-10", "--csv").stdout.splitlines()
-    assert lines[:3] == ["Stages", "Stage,Reached,Moved on,Median days in stage", "Initial contact,4,0.5,4.5"]
+    assert lines[:3] == ["Stages", "Sales stage,Reached,Moved on,Median days in stage", "Initial contact,4,0.5,4.5"]
     assert lines[-1] == "Won,2,,"
 
 

@@ -160,7 +160,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         rows.append(Row(stage, (name, len(ids), rate, middle), stage_drill))
         bars.append(Bar(name, len(ids), stage_drill))
     table = Table("stages", _("Stages"), (
-        Column("stage", _("Stage"), "text"), Column("reached", _("Reached"), "count"),
+        Column("stage", _("Sales stage"), "text"), Column("reached", _("Reached"), "count"),
         Column("moved_on", _("Moved on"), "rate"), Column("median_days", _("Median days in stage"), "days")),
         tuple(rows))
     chart = BarChart("reached", _("Deals that reached each stage"), "count", tuple(bars))

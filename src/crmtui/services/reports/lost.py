@@ -108,7 +108,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         stage_rows.append(Row(key, (shown, len(group), _amount(group)), drill(
             group, _("Deals lost at {stage} in {period}").format(stage=shown, period=period.label))))
     stage_table = Table("stages", _("Stage lost at"), (
-        Column("stage", _("Stage"), "text"), Column("lost", _("Lost"), "count"),
+        Column("stage", _("Lost at"), "text"), Column("lost", _("Lost"), "count"),
         Column("amount", _("Amount"), "money")), tuple(stage_rows))
 
     chart = BarChart("reasons", _("Deals lost by reason"), "count", tuple(
