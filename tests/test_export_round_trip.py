@@ -285,3 +285,25 @@ def test_a_value_edited_in_our_export_updates_its_deal_on_a_merge(ctx, home: Pat
     assert (result["counts"]["created"], result["counts"]["merged"], result["counts"]["skipped"]) == (0, 1, 1)
     # the 700.00 deal is 650.00 now (65000 cents); the 500.00 one untouched; still two deals
     assert _book(ctx)["deals"] == [("Pumps", "initial", 50000), ("Pumps", "initial", 65000)]
+
+
+def test_an_imported_follow_ups_foreign_id_comes_back_from_our_export(ctx, tmp_path: Path) -> None:
+    history = tmp_path / "calls.csv"
+    history.write_text("客户名称,跟进时间,跟进方式,跟进内容,记录编号\nAcme,2026-11-01 14:30,电话,问了价格,A-7\n",
+                       encoding="utf-8")
+    assert run_import(ctx, history, Options(kind="follow-ups")).created == 1
+    target = tmp_path / "follow-ups.csv"
+    export(ctx, "follow-ups", "csv", target)
+    other = open_context(tmp_path / "other.db", clock=Clock(ZONE), settings=Settings(timezone="Asia/Shanghai",
+                                                                                     language="en"))
+    try:
+        for book, created in ((other, 1), (other, 0), (ctx, 0)):
+            result = run_import(book, target, Options())
+            assert (result.kind, result.created, result.refused, result.mapping.unknown) == (
+                "follow-ups", created, 0, [])
+        for book in (ctx, other):
+            with book.db.raw_read() as connection:
+                assert connection.execute("SELECT external_id, at, notes FROM follow_up").fetchall() == [
+                    ("A-7", "2026-11-01 06:30:00.000000", "问了价格")]  # 14:30 in Shanghai is 06:30 UTC
+    finally:
+        other.close()

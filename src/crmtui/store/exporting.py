@@ -25,7 +25,7 @@ DEAL_COLUMNS = ("id", "customer_id", "customer", "title", "stage", "amount_cents
                 "expected_close", "competitor", "lost_reason", "stage_entered_at", "opened_at", "closed_at",
                 "owner_name", "external_id", "imported_from")
 FOLLOW_UP_COLUMNS = ("id", "customer_id", "customer", "contact", "deal", "at", "channel", "goal", "goal_met",
-                     "notes", "next_plan", "next_at", "author")
+                     "notes", "next_plan", "next_at", "author", "external_id", "imported_from")
 """The columns each query yields, in order (the exporters name them for the rep)."""
 
 TAG_SEPARATOR = "\x1f"
@@ -56,7 +56,7 @@ _QUERIES = {
         " WHERE d.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY d.created_at, d.id"),
     "follow-ups": (
         "SELECT f.id, c.id, c.name, p.name, d.title, f.at, f.channel, f.goal, f.goal_met, f.notes, f.next_plan,"
-        " f.next_at, f.author FROM follow_up f JOIN customer c ON c.id = f.customer_id"
+        " f.next_at, f.author, f.external_id, f.imported_from FROM follow_up f JOIN customer c ON c.id = f.customer_id"
         " LEFT JOIN contact p ON p.id = f.contact_id LEFT JOIN deal d ON d.id = f.deal_id"
         f" WHERE {current('f')} AND c.deleted_at IS NULL ORDER BY f.at, f.created_at, f.id"),
 }

@@ -56,7 +56,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
                       "probability:int", "expected close:day", "competitor", "lost reason", "stage entered:time",
                       "created:time", "closed:time", "owner", "external id", "imported from"),
     "follow-ups": _columns("id", "customer id", "customer", "contact", "deal", "at:time", "channel", "goal",
-                           "goal met:yesno", "notes", "next plan", "next follow-up:time", "author"),
+                           "goal met:yesno", "notes", "next plan", "next follow-up:time", "author", "external id",
+                           "imported from"),
 }
 """The columns of each kind, in the order the files hold them."""
 

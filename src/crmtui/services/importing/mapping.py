@@ -205,7 +205,8 @@ OWN_EXPORT: dict[str, dict[str, str]] = {
               "closed": "closed", "owner": "owner", "external id": "external_id", "imported from": "ignore"},
     "follow-ups": {"id": "id", "customer id": "ignore", "customer": "customer", "contact": "contact",
                    "deal": "deal", "at": "at", "channel": "channel", "goal": "goal", "goal met": "met",
-                   "notes": "notes", "next plan": "next-plan", "next follow-up": "next", "author": "ignore"},
+                   "notes": "notes", "next plan": "next-plan", "next follow-up": "next", "author": "ignore",
+                   "external id": "external_id", "imported from": "ignore"},
     "contacts": {"id": "ignore", "customer id": "ignore", "created": "ignore"},
     "customers": {"id": "ignore", "score": "ignore", "last contact": "ignore", "created": "ignore"},
 }
