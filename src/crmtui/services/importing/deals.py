@@ -133,7 +133,10 @@ class DealRun(HistoryRun):
 
     def _own(self, deal: dict[str, Any]) -> store.DealKey | None:
         """The live deal of the row's customer whose own id the row gives (as `crm export` writes it), or that its
-        foreign id is (a book's own export imported into another book, and that book's export brought back)."""
+        foreign id is (a book's own export imported into another book, and that book's export brought back).
+        Another system's file (no id column) is not looked up: its ids are not ours."""
+        if not deal["own_id"]:
+            return None
         for ident in dict.fromkeys(i for i in (deal["own_id"], deal["external_id"]) if i):
             stored = store.deal_values(self.connection, ident)
             if stored is not None and stored["deleted_at"] is None and stored["customer_id"] == deal["customer_id"]:
