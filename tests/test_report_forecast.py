@@ -26,7 +26,7 @@ import pytest
 from crmtui.core.config import settings_from_dict
 from crmtui.core.errors import InvalidInput
 from crmtui.core.periods import Period
-from crmtui.services.customers import add_customer
+from crmtui.services.customers import add_customer, edit_customer
 from crmtui.services.deals import add_deal, delete_deal, edit_deal, move_stage
 from crmtui.services.merge import merge_customers
 from crmtui.services.reports import module
@@ -163,8 +163,6 @@ def test_a_week_cuts_the_month_and_its_target(ctx, book) -> None:
 
 
 def test_a_reps_forecast_counts_that_reps_deals(ctx, book) -> None:
-    from crmtui.services.customers import edit_customer
-
     edit_customer(ctx, book["Alpha"], {"owner": "wang"})
     rows = {row.key: row.values for row in table(module("forecast").build(ctx, NOVEMBER, rep="wang"), "months").rows}
     # Alpha holds A1 and, since the merge, M1: 100,000 + 10,000 in December

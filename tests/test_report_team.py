@@ -32,7 +32,7 @@ from crmtui.store import replica
 
 from .conftest import NOW
 from .test_manager_today import _become_manager
-from .test_report_forecast import NOVEMBER, YUAN, at
+from .test_report_forecast import NOVEMBER, YUAN, at, period
 
 
 def _log(ctx, customer_id: str, next_at: str) -> None:
@@ -148,8 +148,6 @@ def test_a_book_without_a_team_gets_its_own_row_and_a_note(ctx, team) -> None:
 
 
 def test_an_empty_period_says_so(ctx, home) -> None:
-    from .test_report_forecast import period
-
     _become_manager(ctx, home)
     report = module("team").build(ctx, period(date(2017, 4, 1), date(2017, 6, 30), "2017Q2"))
     assert report.empty and report.empty_text.startswith("No follow-up was logged, no customer added and no deal")
