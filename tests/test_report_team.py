@@ -31,6 +31,8 @@ from crmtui.services.reports.base import Report
 from crmtui.store import replica
 
 from .conftest import NOW
+from .test_import_deals import _book as import_book
+from .test_import_deals import imported
 from .test_manager_today import _become_manager
 from .test_report_forecast import NOVEMBER, YUAN, at, period
 
@@ -152,3 +154,21 @@ def test_an_empty_period_says_so(ctx, home) -> None:
     report = module("team").build(ctx, period(date(2017, 4, 1), date(2017, 6, 30), "2017Q2"))
     assert report.empty and report.empty_text.startswith("No follow-up was logged, no customer added and no deal")
     assert report.tables[0].rows == ()
+
+
+def test_imported_deals_count_for_the_rep_their_import_names(tmp_path, ctx, home) -> None:
+    """Another CRM's pipeline (tests/test_import_deals.py's file), on a manager's laptop: each sales agent an imported
+    deal names gets a row. 2017Q1 closed: D01 Ann won 3/1 (500), D02 Ann won 3/31 (4,800), D18 Cy won 2/5 (450),
+    D19 Ann lost 2/6; D03 Bob won 4/1 is April's."""
+    pipeline, mapping = import_book(tmp_path)
+    assert imported(str(pipeline), "--mapping", str(mapping))["counts"]["created"] == 18
+    _become_manager(ctx, home)
+    q1 = period(date(2017, 1, 1), date(2017, 3, 31), "2017Q1")
+    assert rows(module("team").build(ctx, q1)) == {
+        "Ann Lee": ("Ann Lee", 0, 0, 2, 5_300 * YUAN, pytest.approx(2 / 3), 0),  # 500 + 4,800; 2 won of 3 closed
+        "Bob Ma": ("Bob Ma", 0, 0, 0, 0, None, 0),
+        "Cy Xu": ("Cy Xu", 0, 0, 1, 450 * YUAN, 1.0, 0),
+        "all": ("Team", 0, 0, 3, 5_750 * YUAN, 0.75, 0),  # 500 + 4,800 + 450; 3 won of 4 closed
+    }
+    march = module("forecast").build(ctx, period(date(2017, 3, 1), date(2017, 3, 31), "2017-03"), rep="Ann Lee")
+    assert march.tables[0].rows[0].values[5:7] == (2, 5_300 * YUAN)  # D01 and D02, won on 3/1 and 3/31
