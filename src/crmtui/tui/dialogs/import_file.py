@@ -45,7 +45,8 @@ ENCODINGS = ("utf-8", "gbk", "gb18030", "utf-16")
 FIELD_KEYS = {"decision-maker": "decision_maker", "next": "next_at", "next-plan": "next_plan", "met": "goal_met",
               "lost-reason": "lost_reason", "close": "close", "probability": "probability"}
 """The import's field names that the app's labels know by another key."""
-FIELD_LABELS = {"external_id": N_("ID in the other system"), "first-name": N_("Given name"),
+FIELD_LABELS = {"external_id": N_("ID in the other system"), "id": N_("ID in crmtui (its own export)"),
+                "first-name": N_("Given name"),
                 "last-name": N_("Family name"), "type": N_("Person or company"), "created": N_("Opened on"),
                 "closed": N_("Closed on"), "at": N_("When")}
 """Labels of the import's fields that no form has."""
