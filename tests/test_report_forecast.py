@@ -6,6 +6,7 @@ The book (the suite's clock: Tue 2026-11-24 10:00 Asia/Shanghai; amounts in yuan
 - Beta    B1  50,000 moved Initial -> Quote -> back to Proposal (40%), closes 2026-12-20
 - Gamma   C1  20,000 Needs (20%), closes 2026-11-30 (this month, still ahead)
 - Delta   D1  30,000 Quote, closes 2026-11-10: passed 14 days ago -> overdue, in no month
+- Lima    L1   8,000 Proposal (40%), closes today 2026-11-24: this month's, not overdue
 - Echo    E1  10,000 Initial (10%), close moved from 2026-11-28 to 2027-02-01 -> February only
 - Fox     F1  no close date -> in no month
 - Golf    G1  40,000 won 2026-11-05
@@ -66,6 +67,7 @@ def book(ctx, frozen):
     move_stage(ctx, beta, "proposal")  # moved back a stage: weighted at Proposal's 40%
     deal("Gamma", "C1", 20_000, date(2026, 11, 30), "needs")
     deal("Delta", "D1", 30_000, date(2026, 11, 10), "quote")
+    deal("Lima", "L1", 8_000, date(2026, 11, 24), "proposal")
     echo = deal("Echo", "E1", 10_000, date(2026, 11, 28))
     deal("Fox", "F1", 5_000, None)
     golf = deal("Golf", "G1", 40_000, date(2026, 11, 30), "negotiation")
@@ -107,9 +109,10 @@ def test_this_month_shows_it_and_the_next_five_with_amount_weighted_committed_an
     assert [row.key for row in months.rows] == ["2026-11", "2026-12", "2027-01", "2027-02", "2027-03", "2027-04"]
     by = {row.key: row.values for row in months.rows}
     target = 500_000 * YUAN  # 50万 a month, every month whole
-    # Nov: C1 20,000 at 20% = 4,000; D1 passed (overdue), E1 moved away; won G1 40,000 + J1 25,000 = 65,000
-    # (J1 at 00:30 on Nov 1 local; I1 at 23:30 on Oct 31 is October's; H1 reopened is not won).
-    assert by["2026-11"] == ("2026-11", 1, 20_000 * YUAN, 4_000 * YUAN, 0, 2, 65_000 * YUAN, target,
+    # Nov: C1 20,000 at 20% = 4,000 and L1 (today) 8,000 at 40% = 3,200: 28,000, weighted 7,200; D1 passed
+    # (overdue), E1 moved away; won G1 40,000 + J1 25,000 = 65,000 (J1 at 00:30 on Nov 1 local; I1 at 23:30 on
+    # Oct 31 is October's; H1 reopened is not won).
+    assert by["2026-11"] == ("2026-11", 2, 28_000 * YUAN, 7_200 * YUAN, 0, 2, 65_000 * YUAN, target,
                              65_000 / 500_000)
     # Dec: A1 100,000 x 80% = 80,000; B1 50,000 x 40% = 20,000; M1 10,000 x 40% = 4,000 (K1 deleted)
     # amount 160,000, weighted 104,000, committed (Negotiation on) A1 100,000
@@ -120,8 +123,8 @@ def test_this_month_shows_it_and_the_next_five_with_amount_weighted_committed_an
     assert by["2027-02"][1:5] == (1, 10_000 * YUAN, 1_000 * YUAN, 0)
     assert by["2027-03"][1:7] == (0, 0, 0, 0, 0, 0)
     shown = figures(report)
-    # 20,000 + 160,000 + 70,000 + 10,000 = 260,000; 4,000 + 104,000 + 56,000 + 1,000 = 165,000
-    assert shown["best_case"] == 260_000 * YUAN and shown["weighted"] == 165_000 * YUAN
+    # 28,000 + 160,000 + 70,000 + 10,000 = 268,000; 7,200 + 104,000 + 56,000 + 1,000 = 168,200
+    assert shown["best_case"] == 268_000 * YUAN and shown["weighted"] == 168_200 * YUAN
     assert shown["committed"] == 170_000 * YUAN and shown["won"] == 65_000 * YUAN  # 100,000 + 70,000
     assert shown["target"] == 6 * target and shown["attained"] == pytest.approx(65_000 / 3_000_000)
     assert shown["overdue"] == 1 and shown["overdue_amount"] == 30_000 * YUAN and shown["undated"] == 1
