@@ -15,6 +15,7 @@ from crmtui.services.follow_ups import amend_follow_up, log_follow_up
 from crmtui.services.merge import merge_customers
 from crmtui.services.reports import module
 from crmtui.services.reports.base import Grid, Heatmap
+from crmtui.services.undo import undo
 
 from .conftest import NOW, ZONE
 
@@ -36,9 +37,9 @@ def book(ctx, frozen) -> dict[str, str]:
     """The book of every test here (Shanghai times; the frozen clock moved to each moment)."""
     frozen.move_to(at(2025, 11, 20, 10))
     acme = add_customer(ctx, "Acme Analytics", tier="A").id
-    # a year back from Tue 2026-11-24 the heatmap starts 2025-11-25: the 24th is left out, 00:10 on the 25th is in
+    # a year back from Tue 2026-11-24 the heatmap starts 2025-11-25: the 24th is left out, 00:00 on the 25th is in
     log(ctx, frozen, acme, at(2025, 11, 24, 12), "phone", True, at(2025, 12, 1, 10))
-    log(ctx, frozen, acme, at(2025, 11, 25, 0, 10), "phone", True, at(2025, 12, 1, 10))
+    log(ctx, frozen, acme, at(2025, 11, 25), "phone", True, at(2025, 12, 1, 10))
 
     frozen.move_to(at(2026, 9, 1, 10))
     hotel = add_customer(ctx, "Hotel Supplies").id
@@ -75,6 +76,8 @@ def book(ctx, frozen) -> dict[str, str]:
 
     frozen.move_to(at(2026, 11, 20, 9))
     delta = add_customer(ctx, "Delta Parts", status="lead").id  # never contacted
+    log(ctx, frozen, hotel, at(2026, 11, 20, 12), "visit", True, at(2026, 12, 20, 10))
+    undo(ctx)  # that follow-up is deleted: it counts nowhere
 
     frozen.move_to(NOW)
     delete_customer(ctx, echo)  # its follow-up and its being new leave every figure
@@ -142,10 +145,11 @@ def test_heatmap_of_the_last_12_months_at_the_midnight_edge(ctx, book) -> None:
     days = dict(heatmap.days)
     assert heatmap.days[0][0] == date(2025, 11, 25) and heatmap.days[-1][0] == date(2026, 11, 24)
     assert len(heatmap.days) == 365  # 25 Nov 2025 .. 24 Nov 2026, zero days included
-    assert days[date(2025, 11, 25)] == 1  # 00:10 local, 16:10 UTC the day before
+    assert days[date(2025, 11, 25)] == 1  # 00:00 local, 16:00 UTC the day before
     assert days[date(2026, 10, 31)] == 1 and days[date(2026, 11, 1)] == 1  # not 2 and 0 as UTC days would say
     assert days[date(2026, 9, 6)] == 1 and days[date(2026, 9, 7)] == 1
-    # 25 Nov 2025, 6 and 7 Sep, 31 Oct, 1, 2, 7, 10 and 15 Nov = 9 (the 24 Nov 2025 one is older; Echo's deleted)
+    # 25 Nov 2025, 6 and 7 Sep, 31 Oct, 1, 2, 7 (corrected: once), 10 and 15 Nov = 9 (the 24 Nov 2025 one is
+    # older; Echo's customer and Hotel's 20 Nov follow-up were deleted)
     assert sum(days.values()) == 9
 
 
@@ -178,3 +182,33 @@ def test_a_reps_view_counts_only_their_customers(ctx, book) -> None:
         assert next(c for c in report.charts if isinstance(c, Grid)).row_labels == ("Hotel Supplies (C)",)
     assert sum(n for _, n in next(c for c in module("activity").build(ctx, NOVEMBER, rep="Yan").charts
                                   if isinstance(c, Heatmap)).days) == 0
+
+
+def test_a_period_includes_its_first_moment_and_not_its_end(ctx, book) -> None:
+    # from 00:30 on 1 Nov (Acme's follow-up at that very moment counts) to 15:00 on 10 Nov (Acme's at that moment
+    # does not): Acme 1 Nov, Beta 2 Nov, Gamma 7 Nov = 3
+    report = module("activity").build(ctx, Period(at(2026, 11, 1, 0, 30), at(2026, 11, 10, 15), "edge"))
+    assert {f.key: f.value for f in report.figures}["follow_ups"] == 3
+    # from 09:00 on 2 Nov (Beta added then) to 09:00 on 20 Nov (Delta added then): Beta and Gamma
+    report = module("activity").build(ctx, Period(at(2026, 11, 2, 9), at(2026, 11, 20, 9), "leads"))
+    assert next(f for f in report.figures if f.key == "new_leads").drill.ids == (book["beta"], book["gamma"])
+
+
+def test_overdue_at_a_weeks_end_and_today_at_their_exact_edges(ctx, frozen) -> None:
+    frozen.move_to(at(2026, 10, 1, 10))
+    w, v, x, y = (add_customer(ctx, name).id for name in ("Whiskey Co", "Victor Co", "Xray Co", "Yankee Co"))
+    log(ctx, frozen, w, at(2026, 11, 2, 10), "phone", True, at(2026, 11, 5, 10))
+    log(ctx, frozen, v, at(2026, 11, 3, 10), "phone", True, at(2026, 11, 9))  # planned for exactly 9 Nov 00:00
+    log(ctx, frozen, w, at(2026, 11, 9), "phone", True, at(2026, 12, 1, 10))  # logged exactly at 9 Nov 00:00
+    log(ctx, frozen, x, at(2026, 11, 23, 10), "phone", True, at(2026, 11, 24))  # exactly today's start
+    log(ctx, frozen, y, at(2026, 11, 23, 11), "phone", True, at(2026, 11, 23, 23, 59))
+    frozen.move_to(NOW)
+    weeks = {row.key: row for row in module("activity").build(ctx, NOVEMBER).tables[1].rows}
+    # 9 Nov 00:00 (end of the week of 2 Nov): Whiskey's latest before it planned 5 Nov (the one logged at that
+    # very moment is not before it); Victor's date is not before it = 1
+    assert weeks["2026-11-02"].cell_drills[5].ids == (w,)
+    # 16 Nov and 23 Nov: Victor (9 Nov); Whiskey now plans 1 Dec; Xray and Yankee had no follow-up yet
+    assert weeks["2026-11-09"].cell_drills[5].ids == (v,) and weeks["2026-11-16"].cell_drills[5].ids == (v,)
+    # today: next dates before today's start (00:00 on 24 Nov): Victor, Yankee; Xray's is that very moment
+    assert set(weeks["2026-11-23"].cell_drills[5].ids) == {v, y}
+    assert weeks["2026-10-26"].values[5] == 0

@@ -14,11 +14,12 @@ from crmtui.core.errors import InvalidInput
 from crmtui.core.periods import Period
 from crmtui.services.customers import add_customer, delete_customer
 from crmtui.services.deals import add_deal, mark_paid, move_stage, parse_schedule
-from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.follow_ups import amend_follow_up, log_follow_up
 from crmtui.services.history import history_of
 from crmtui.services.merge import merge_customers
 from crmtui.services.reports import module
 from crmtui.services.reports.rfm import apply_suggestions
+from crmtui.services.undo import undo
 
 from .conftest import NOW, ZONE
 
@@ -65,10 +66,15 @@ def book(ctx, frozen) -> dict[str, str]:
     # Fifteen: one contact 15 days ago -> R4 (15 > 14), F2 -> new or promising -> B, as it is
     ids["fifteen"] = customer(ctx, frozen, "Fifteen Co", tier="B")
     contact(ctx, frozen, ids["fifteen"], ago(15))
-    # Loyal: contacts 60, 45 and 31 days ago -> R3 (31 > 30), F4 -> loyal; no money, M1 -> B (it is A)
+    contact(ctx, frozen, ids["fifteen"], ago(5))
+    undo(ctx)  # the contact 5 days ago is deleted: it counts nowhere
+    # Loyal: contacts 60, 45 and 31 days ago -> R3 (31 > 30), F4 -> loyal; no money, M1 -> B (it is A). The last
+    # is corrected an hour later: still one follow-up.
     ids["loyal"] = customer(ctx, frozen, "Loyal Co", tier="A")
     for days in (60, 45, 31):
         contact(ctx, frozen, ids["loyal"], ago(days))
+    frozen.move_to(ago(31, 11))
+    amend_follow_up(ctx, ids["loyal"], goal_met=False)
     # At risk: contacts 200, 190 and 180 days ago -> R2 (180 is not > 180), F4 -> at risk -> B (it is A)
     ids["at_risk"] = customer(ctx, frozen, "Risky Co", tier="A")
     for days in (200, 190, 180):

@@ -3,12 +3,14 @@ moment. Follow-ups are counted per customer with GROUP BY (one pass), never read
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from crmtui.store.raw import day_from_db, from_db, to_db
-from crmtui.store.reports.activity import Who, counted
+from crmtui.store.follow_ups import current
+from crmtui.store.reports.activity import NOT_COUNTED, Who, live_customers
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,22 @@ def customers(connection: sqlite3.Connection, who: Who, before: datetime) -> lis
 
 def contacts(connection: sqlite3.Connection, who: Who, since: datetime,
              before: datetime) -> dict[str, tuple[datetime, int]]:
-    """customer id -> (its last follow-up before `before`, its follow-ups in [since, before))."""
-    where, params = counted(who)
-    rows = connection.execute(
-        f"SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE f.at < ? AND {where}"
-        " GROUP BY f.customer_id", (to_db(since), to_db(before), *params)).fetchall()
-    return {cid: (from_db(last), count) for cid, last, count in rows}  # type: ignore[misc]
+    """customer id -> (its last follow-up before `before`, its follow-ups in [since, before)). Read from the index
+    of (customer_id, at); the customers with a deleted or superseded follow-up are then counted again one by one."""
+    live, params = live_customers(who)
+    found = {cid: (last, count) for cid, last, count in connection.execute(
+        f"SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE {live} AND f.at < ?"
+        " GROUP BY f.customer_id", (to_db(since), *params, to_db(before)))}
+    again = [cid for (cid,) in connection.execute(
+        f"SELECT DISTINCT f.customer_id FROM follow_up f WHERE f.rowid IN ({NOT_COUNTED}) AND {live}", params)]
+    if again:
+        for cid in again:
+            found.pop(cid, None)
+        found.update({cid: (last, count) for cid, last, count in connection.execute(
+            "SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE f.customer_id IN"
+            f" (SELECT value FROM json_each(?)) AND f.at < ? AND {current('f')} GROUP BY f.customer_id",
+            (to_db(since), json.dumps(again), to_db(before)))})
+    return {cid: (from_db(last), count) for cid, (last, count) in found.items()}  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
