@@ -121,3 +121,34 @@ def test_rfm_apply_asks_then_sets_the_tiers(monkeypatch: pytest.MonkeyPatch, ctx
     assert json.loads(ok("report", "rfm", "--apply-all", "--yes", "--json").stdout) == {"changed": 7}
     assert asked[-1] is None
     assert crm("report", "rfm", "--apply", "Nobody-here", "--yes").exit_code == 1
+
+
+def test_a_wide_table_wraps_its_headers_and_many_bars_become_one_mark_each(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date, timedelta
+
+    from crmtui.cli.report import print_text
+    from crmtui.core.periods import last_days
+    from crmtui.services.reports.base import Bar, BarChart, Column, Report, Row, Table
+    from tests.conftest import ZONE
+
+    columns = (Column("week", "Week from", "text"),) + tuple(
+        Column(f"c{index}", f"A rather long header number {index}", "count") for index in range(6))
+    table = Table("weeks", "By week", columns, (Row("2026-11-23", ("2026-11-23", 1, 22, 333, 4444, 55555, 666666)),))
+    first = date(2026, 8, 27)
+    # 90 days: 66 marks fit beside the label on the first line (80 - 2 - 10 - 2), 24 on the second
+    bars = tuple(Bar((first + timedelta(days=index)).isoformat(), index % 9) for index in range(90))
+    built = Report("activity", "Activity", last_days(90, date(2026, 11, 24), ZONE), None, tables=(table,),
+                   charts=(BarChart("days", "Follow-ups a day", "count", bars),))
+    print_text(built)
+    lines = capsys.readouterr().out.splitlines()
+    assert all(cells(line) <= 80 for line in lines)
+    # the values are whole: the headers wrapped to make room for them
+    assert " ".join(next(line for line in lines if "2026-11-23" in line and "666,666" in line).split()) == \
+        "2026-11-23 1 22 333 4,444 55,555 666,666"
+    assert "header header header header header header" in squeezed("\n".join(lines))
+    assert "Week from number 0 number 1 number 2 number 3 number 4 number 5" in squeezed("\n".join(lines))
+    marks = [line for line in lines if line.startswith("  2026-") and "·" in line]
+    assert [line.split()[0] for line in marks] == ["2026-08-27", "2026-11-01"]  # 08-27 + 66 days = 11-01
+    assert len(marks[0].split()[1]) == 66 and len(marks[1].split()[1]) == 24
+    # a zero day is a dot, the biggest (8) a full block
+    assert marks[0].split()[1][:9] == "·▁▂▃▄▅▆▇█"

@@ -29,6 +29,9 @@ REPORT_NAMES = ("funnel", "lost", "sources", "forecast", "activity", "rfm", "pay
 WIDTH = 80
 """Text output is laid out for this many columns."""
 BLOCKS = " ▏▎▍▌▋▊▉█"
+MANY_BARS = 31
+"""A bar chart with more bars than this (a day each over months) is drawn as a line of marks, one a bar."""
+SPARKS = "·▁▂▃▄▅▆▇█"
 SHADES = "·░▒▓█"
 """A heatmap's day: none, then four levels up to the busiest day."""
 
@@ -271,15 +274,41 @@ def print_text(built: Report) -> None:
             out(line)
 
 
+def _fit(headers: list[str], rows: list[list[str]], right: list[bool]) -> tuple[list[int], list[list[str]]]:
+    """Column widths within WIDTH and the header lines: a header longer than its values wraps onto more lines
+    (the values are never cut for it); when that is not enough, the widest text columns give way, cut with "…"."""
+    from crmtui.cli.help import wrap  # deferred: the help's module loads for `--help` only
+
+    values = [max((cells(row[index]) for row in rows), default=0) for index in range(len(headers))]
+    widths = [max(value, cells(header)) for value, header in zip(values, headers, strict=True)]
+    room = WIDTH - 2 - 2 * (len(widths) - 1)
+    floors = [max(value, *(cells(word) for word in header.split() or [""]))
+              for value, header in zip(values, headers, strict=True)]
+    while sum(widths) > room:  # the longest header that can wrap gives a column at a time
+        wrappable = [index for index, width in enumerate(widths) if width > floors[index]]
+        if not wrappable:
+            break
+        widths[max(wrappable, key=lambda index: widths[index])] -= 1
+    texts = [index for index, numeric in enumerate(right) if not numeric]
+    while sum(widths) > room and texts:
+        widest = max(texts, key=lambda index: widths[index])
+        if widths[widest] <= 8:
+            break
+        widths[widest] -= 1
+    lines = [wrap(header, width) or [""] for header, width in zip(headers, widths, strict=True)]
+    height = max(len(parts) for parts in lines)
+    header_rows = [[parts[row - (height - len(parts))] if row >= height - len(parts) else "" for parts in lines]
+                   for row in range(height)]
+    return widths, header_rows
+
+
 def _print_table(title: str, headers: list[str], rows: list[list[str]], right: list[bool]) -> None:
     out(title)
     if not rows:
         out("  " + _("(none)"))
         return
-    widths = [max(cells(text) for text in column) for column in zip(headers, *rows, strict=False)]
-    room = WIDTH - 2 - 2 * (len(widths) - 1) - sum(widths[1:])
-    widths[0] = max(8, min(widths[0], room))  # the first column (names) gives way when the table is too wide
-    for line in [headers, *rows]:
+    widths, header_rows = _fit(headers, rows, right)
+    for line in [*header_rows, *rows]:
         out("  " + "  ".join(_pad(_cut(text, width), width, align)
                              for text, width, align in zip(line, widths, right, strict=False)).rstrip())
 
@@ -288,6 +317,9 @@ def _print_bars(chart: BarChart) -> None:
     out(chart.title)
     if not chart.bars:
         out("  " + _("(none)"))
+        return
+    if len(chart.bars) > MANY_BARS:
+        _print_spark(chart)
         return
     labels = [_cut(bar.label, 20) for bar in chart.bars]
     values = [shown(bar.value, chart.kind) + ("" if bar.secondary is None else f" · {shown(bar.secondary, 'count')}")
@@ -300,6 +332,22 @@ def _print_bars(chart: BarChart) -> None:
         eighths = round(abs(float(bar.value)) / top * room * 8)
         drawn = "█" * (eighths // 8) + (BLOCKS[eighths % 8] if eighths % 8 else "")
         out(f"  {_pad(label, label_width)}  {_pad(drawn, room)}  {_pad(value, value_width, True)}")
+
+
+def _print_spark(chart: BarChart) -> None:
+    """Many bars (a day each over months): one mark a bar, its height by its value, a line of them under the
+    label of its first bar."""
+    top = max((abs(float(bar.value)) for bar in chart.bars), default=0)
+    labels = [_cut(bar.label, 20) for bar in chart.bars]
+    width = max(cells(label) for label in labels)
+    each = max(10, WIDTH - 2 - width - 2)
+    for first in range(0, len(chart.bars), each):
+        marks = "".join(SPARKS[0] if not bar.value or not top else
+                        SPARKS[1 + min(7, int(abs(float(bar.value)) / top * 8 - 1e-9))]
+                        for bar in chart.bars[first:first + each])
+        out(f"  {_pad(labels[first], width)}  {marks}")
+    out("  " + _("one mark each, {none} none, {most} the most ({top})").format(
+        none=SPARKS[0], most=SPARKS[-1], top=shown(max((bar.value for bar in chart.bars), key=abs), chart.kind)))
 
 
 def _print_heatmap(chart: Heatmap) -> None:
