@@ -212,3 +212,29 @@ def test_a_rep_sees_the_deals_their_import_named_them_owner_of(tmp_path: Path, c
     data = json.loads(ok("report", "funnel", "--period", "2017Q2", "--rep", "bob", "--json").stdout)
     assert data["rep"] == "Bob Ma"
     assert {f["key"]: f["value"] for f in data["figures"]}["win_rate"] == 0.5
+
+
+def test_a_move_at_midnight_exactly_belongs_to_the_day_it_starts(ctx: Context, frozen: time_machine.Coordinates) -> None:
+    at(frozen, 9, 1)
+    kite = add_customer(ctx, "Kite")
+    at(frozen, 10, 1, 0, 0)  # October's first moment (09-30 16:00 UTC)
+    first = add_deal(ctx, kite.id, "K1").id
+    at(frozen, 11, 1, 0, 0)  # November's first moment: not October's
+    second = add_deal(ctx, kite.id, "K2").id
+    at(frozen, 11, 24)
+    october = next(row for row in module("funnel").build(ctx, OCTOBER).tables[0].rows if row.key == "initial")
+    november = next(row for row in module("funnel").build(ctx, month_period(date(2026, 11, 1), ZONE)).tables[0].rows
+                    if row.key == "initial")
+    assert october.drill is not None and october.drill.ids == (first,)
+    assert november.drill is not None and november.drill.ids == (second,)
+
+
+def test_the_local_day_of_a_stored_moment_changes_at_local_midnight(ctx: Context) -> None:
+    from crmtui.services.reports.funnel import Moments
+
+    moments = Moments(ctx, OCTOBER)
+    # 15:30 UTC is 23:30 in Shanghai, 16:30 UTC is 00:30 the next day; asked in this order and the other
+    assert moments.day("2026-10-01 15:30:00.000000") == date(2026, 10, 1)
+    assert moments.day("2026-10-01 16:30:00.000000") == date(2026, 10, 2)
+    assert moments.day("2026-10-01 12:00:00.000000") == date(2026, 10, 1)
+    assert moments.days("2026-10-01 15:59:59.000000", "2026-10-01 16:00:00.000000") == 1
