@@ -8,7 +8,7 @@ connection (import_key), dropped with it, which the same look-ups read after the
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 
@@ -46,6 +46,15 @@ def contact_key_owner(connection: sqlite3.Connection, customer_id: str, reason: 
     """The oldest live contact of this customer holding this key."""
     row = connection.execute(_CONTACT[reason], (customer_id, key)).fetchone()
     return KeyRow(*row) if row else None
+
+
+def held_keys(connection: sqlite3.Connection) -> Iterator[tuple[str, str]]:
+    """(reason, key) of every key a customer or contact of the book holds, deleted or not, read as a stream."""
+    for table in ("customer", "contact"):
+        for row in connection.execute(f"SELECT phone_key, email_key, name_key FROM {table}"):  # noqa: S608
+            for reason, key in zip(REASONS, row, strict=True):
+                if key:
+                    yield reason, key
 
 
 def customer_named(connection: sqlite3.Connection, name_key: str) -> tuple[str, str] | None:

@@ -43,6 +43,16 @@ def json_value(value: object) -> object:
     return value
 
 
+def stamps_of(stamps: str, changes: str | dict[str, object]) -> dict[str, str]:
+    """A mutation's stamps by field, from its outbox row. A new record's mutation that record_inserts queued holds
+    one stamp for all its fields (a JSON string, not an object: ~2 KB less a record, on ~30,000 records an import
+    writes); it is the same mutation, each of its fields carrying that stamp, and goes to the server as such."""
+    value = json.loads(stamps)
+    if isinstance(value, str):
+        return dict.fromkeys(json.loads(changes) if isinstance(changes, str) else changes, value)
+    return value  # type: ignore[no-any-return]
+
+
 def format_stamp(millis: int, counter: int, node: str) -> str:
     """A hybrid logical clock stamp that sorts as text: wall millis, counter, node."""
     return f"{millis:015d}-{counter:05d}-{node}"
@@ -156,7 +166,8 @@ class OutboxWriter:
 
     def record_inserts(self, records: list[tuple[str, str, dict[str, object], datetime]], executemany: Execute) -> None:
         """Queues the inserts of many new records at once, as record() would one by one: (table, id, values, the
-        moment it was made) each, one mutation a record stamped at that moment. These mutations are final for the
+        moment it was made) each, one mutation a record stamped at that moment (its outbox row holding the stamp
+        once, see stamps_of). These mutations are final for the
         transaction: a later change of one of these records in it queues a mutation of its own."""
         node = self.client_id()
         # What repeats is made once: the moments (an import stages all its records at one), the stamps' text of a
@@ -191,10 +202,13 @@ class OutboxWriter:
                 last_millis, last_counter = moment[0], 0
             else:
                 last_counter += 1
-            stamps = quote(format_stamp(last_millis, last_counter, node)).join(template[1])
+            stamp = quote(format_stamp(last_millis, last_counter, node))
+            stamps = stamp.join(template[1])
             h = randomness[32 * index:32 * index + 32]
             mutation_id = f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
-            mutations.append((mutation_id, node, "insert", table, record_id, encode(changes), stamps, FORMAT_VERSION,
+            # the outbox holds the one stamp of all the fields (stamps_of); the sync stamps, read field by field,
+            # every field's
+            mutations.append((mutation_id, node, "insert", table, record_id, encode(changes), stamp, FORMAT_VERSION,
                               moment[1], "{}"))
             stamp_rows.append((table, record_id, stamps))
         self.inserted += len(records)

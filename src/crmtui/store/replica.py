@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from crmtui.core.normalize import phone_key
 from crmtui.store import history
 from crmtui.store.follow_ups import current
-from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER, format_stamp, parse_stamp
+from crmtui.store.outbox import DERIVED_FIELDS, FORMAT_VERSION, TABLE_ORDER, format_stamp, parse_stamp, stamps_of
 from crmtui.store.raw import to_db
 
 PUSH_BATCH = 50
@@ -42,7 +42,7 @@ def pending_batch(conn: sqlite3.Connection, limit: int = PUSH_BATCH) -> list[dic
     ).fetchall()
     return [
         {"seq": seq, "mutation_id": mutation_id, "kind": kind, "table": table, "id": record_id,
-         "changes": json.loads(changes), "stamps": json.loads(stamps), "base": json.loads(base or "{}"),
+         "changes": json.loads(changes), "stamps": stamps_of(stamps, changes), "base": json.loads(base or "{}"),
          "format": version}
         for seq, mutation_id, kind, table, record_id, changes, stamps, base, version in rows
     ]
@@ -579,10 +579,10 @@ def restamp_future(conn: sqlite3.Connection, limit_millis: int, now_millis: int)
     counter = 0
     restamped = 0
     renamed: dict[str, str] = {}  # old stamp -> new: a later change's "last seen" follows its predecessor
-    for seq, table, record_id, stamps, base in conn.execute(
-        "SELECT seq, record_table, record_id, stamps, base FROM outbox WHERE state = 'pending' ORDER BY seq"
+    for seq, table, record_id, stamps, base, changed in conn.execute(
+        "SELECT seq, record_table, record_id, stamps, base, changes FROM outbox WHERE state = 'pending' ORDER BY seq"
     ).fetchall():
-        values = json.loads(stamps)
+        values = stamps_of(stamps, changed)
         seen = json.loads(base or "{}")
         if any(stamp in renamed for stamp in seen.values()):
             conn.execute("UPDATE outbox SET base = ? WHERE seq = ?",

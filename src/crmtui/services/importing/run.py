@@ -630,6 +630,7 @@ class _Run:
                 self.session.add(CustomerTag(customer_id=existing.id, tag=tag, created_at=self.now,
                                              updated_at=self.now))
             self.session.flush()
+            self.index.changed(customer if fills else None)
         except CrmError as exc:
             self.result.merged -= 1
             raise _RowRefused(None, exc.message()) from None
@@ -677,6 +678,7 @@ class _Run:
             existing.updated_at = self.now
             self.rescore.add(existing.customer_id)
             self.session.flush()
+            self.index.changed(contact)
         if new_note:
             self._note(existing.customer_id, notes, existing.id)
 
