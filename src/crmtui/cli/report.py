@@ -237,7 +237,10 @@ def print_text(built: Report) -> None:
     out(f"{built.title} · {built.period.label} ({built.period.first_day.isoformat()} .. "
         f"{built.period.last_day.isoformat()}){whose}")
     if built.empty:
-        out(built.empty_text)
+        from crmtui.cli.help import wrap  # deferred: the help's module loads for `--help` only
+
+        for line in wrap(built.empty_text, WIDTH):
+            out(line)
         return
     if built.figures:
         out("")
@@ -260,14 +263,15 @@ def print_text(built: Report) -> None:
             _print_heatmap(chart)
         else:
             _print_grid(chart)
+    from crmtui.cli.help import wrap  # deferred: the help's module loads for `--help` only
+
     if built.notes:
         out("")
         for note in built.notes:
-            out(note)
+            for line in wrap(note, WIDTH):
+                out(line)
     keys = [row.key for table in built.tables for row in table.rows]
     if keys:
-        from crmtui.cli.help import wrap  # deferred: the help's module loads for `--help` only
-
         out("")
         for line in wrap(_("Records behind a row: crm report {name} --records KEY ({keys})").format(
                 name=built.key, keys=", ".join(dict.fromkeys(keys))), WIDTH):
