@@ -171,6 +171,8 @@ def test_applying_one_suggestion_is_an_ordinary_edit(ctx, book) -> None:
     assert [(line.old, line.new) for line in entry.changes if line.table == "customer"] == [("C", "A")]
     assert len(_outbox_tiers(ctx, book["champion"])) == 1 and '"A"' in _outbox_tiers(ctx, book["champion"])[0]
     assert apply_suggestions(ctx, [book["fifteen"]]) == 0  # already its suggested tier: nothing to change
+    undo(ctx)  # an ordinary change: undone like any
+    assert _tiers(ctx)[book["champion"]] == "C"
 
 
 def test_applying_all_then_again_changes_nothing_the_second_time(ctx, book) -> None:

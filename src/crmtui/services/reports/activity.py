@@ -252,18 +252,22 @@ class _Overdue:
 def _overdue_by_week(ctx: Context, connection: object, period: Period, first: date, last: date,
                      who: store.Who) -> list[_Overdue]:
     """Customers overdue at the end of each week of the period (its end when it ends first)."""
-    today = ctx.clock.today()
-    found = []
+    today, line = ctx.clock.today(), _midnight(ctx, ctx.clock.today())
+    weeks: list[tuple[date, datetime]] = []
     monday = _monday(first)
     while monday <= last:
-        end = min(_midnight(ctx, monday + timedelta(weeks=1)), ctx.clock.to_utc(period.end))
+        weeks.append((monday, min(_midnight(ctx, monday + timedelta(weeks=1)), ctx.clock.to_utc(period.end))))
+        monday += timedelta(weeks=1)
+    past = [end for monday, end in weeks if monday <= today and end <= line]
+    reconstructed = iter(store.overdue_at(connection, past, who))  # type: ignore[arg-type]
+    found = []
+    for monday, end in weeks:
         if monday > today:
             found.append(_Overdue(monday, None, False))
-        elif end > _midnight(ctx, today):
-            found.append(_Overdue(monday, tuple(store.overdue_now(connection, _midnight(ctx, today), who)), False))  # type: ignore[arg-type]
+        elif end > line:
+            found.append(_Overdue(monday, tuple(store.overdue_now(connection, line, who)), False))  # type: ignore[arg-type]
         else:
-            found.append(_Overdue(monday, tuple(store.overdue_at(connection, end, who)), True))  # type: ignore[arg-type]
-        monday += timedelta(weeks=1)
+            found.append(_Overdue(monday, tuple(next(reconstructed)), True))
     return found
 
 

@@ -135,17 +135,34 @@ def overdue_now(connection: sqlite3.Connection, line: datetime, who: Who) -> lis
     return [row[0] for row in rows]
 
 
-def overdue_at(connection: sqlite3.Connection, moment: datetime, who: Who) -> list[str]:
-    """Ids of the customers overdue at a past `moment`, as the follow-ups tell it: the next date planned by the
-    customer's latest follow-up before `moment` was before it (a customer added after it does not count)."""
+def overdue_at(connection: sqlite3.Connection, moments: list[datetime], who: Who) -> list[list[str]]:
+    """For each past moment (in ascending order), the ids of the customers overdue then, as the follow-ups tell
+    it: the next date planned by the customer's latest follow-up before the moment was before it (a customer added
+    after it does not count). The plans in force at the first moment are looked up once per customer; the
+    follow-ups between the first and the last moment then update them in order."""
+    if not moments:
+        return []
     condition, params = who
-    line = to_db(moment)
-    rows = connection.execute(
-        f"SELECT c.id FROM customer c WHERE {_WATCHED} AND c.created_at < ? AND {condition}"
-        f" AND (SELECT f.next_at FROM follow_up f WHERE f.customer_id = c.id AND f.at < ? AND {current('f')}"
-        " ORDER BY f.at DESC, f.created_at DESC LIMIT 1) < ? ORDER BY c.id",
-        (line, *params, line, line)).fetchall()
-    return [row[0] for row in rows]
+    first, last = to_db(moments[0]), to_db(moments[-1])
+    plans = {cid: [added, planned] for cid, added, planned in connection.execute(
+        f"SELECT c.id, c.created_at, (SELECT f.next_at FROM follow_up f WHERE f.customer_id = c.id AND f.at < ?"
+        f" AND {current('f')} ORDER BY f.at DESC, f.created_at DESC LIMIT 1) FROM customer c"
+        f" WHERE {_WATCHED} AND c.created_at < ? AND {condition}", (first, last, *params))}
+    where, params = counted(who)
+    later = connection.execute(
+        f"SELECT f.customer_id, f.at, f.next_at FROM follow_up f WHERE f.at >= ? AND f.at < ? AND {where}"
+        " ORDER BY f.at, f.created_at", (first, last, *params)).fetchall()
+    found, applied = [], 0
+    for moment in moments:
+        line = to_db(moment)
+        while applied < len(later) and later[applied][1] < line:
+            customer_id, _at, planned = later[applied]
+            if customer_id in plans:
+                plans[customer_id][1] = planned
+            applied += 1
+        found.append(sorted(cid for cid, (added, planned) in plans.items()
+                            if added < line and planned is not None and planned < line))
+    return found
 
 
 @dataclass(frozen=True)
