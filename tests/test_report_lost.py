@@ -117,6 +117,9 @@ def test_competitors_and_the_stage_lost_at(ctx: Context, book: dict[str, str]) -
     assert table(report, "stages") == {"initial": ("Initial contact", 3, 400_000), "proposal": ("Proposal", 1, 400_000),
                                        "quote": ("Quote", 1, 600_000)}
     assert [bar.value for bar in report.charts[0].bars] == [3, 1, 1]
+    # competitors by count (3 before 2); stages in pipeline order
+    assert list(table(report, "competitors")) == ["-", "rival"]
+    assert list(table(report, "stages")) == ["initial", "proposal", "quote"]
 
 
 def test_the_edge_of_the_month_in_the_reps_zone(ctx: Context, book: dict[str, str]) -> None:
