@@ -4,6 +4,7 @@ expected in the next 90 days; every figure worked out by hand below.
 The book (the suite's clock: Tue 2026-11-24 10:00 Asia/Shanghai; today + 90 days = 2027-02-22; amounts in yuan):
 - Acme    won 2026-10-31 23:30 local (UTC 15:30), signed 10-31: 100,000 = 30,000 due 11-15 (paid 11-01)
           + 70,000 due 2027-02-21 (the last day of the 90)
+- Oscar   signed 10-10: 12,000 due 10-20, paid 10-31 (October's last day)
 - Beta    won 2026-11-01 00:30 local (UTC still 10-31), signed 11-01: 50,000 = 20,000 due 11-10 (unpaid: 14 days
           overdue) + 30,000 due 12-10
 - Gamma   signed 11-05: 80,000 due 11-20, paid 11-22 (paid late: not overdue any more)
@@ -43,6 +44,9 @@ def book(ctx, frozen):
         ids[customer], ids[f"{customer} deal"] = owner.id, deal.id
         return deal.id
 
+    won("Oscar", 12_000, (2026, 10, 10), "12000@2026-10-20")
+    at(frozen, 2026, 10, 31, 12)
+    mark_paid(ctx, ids["Oscar"], paid_on=date(2026, 10, 31))
     won("Acme", 100_000, (2026, 10, 31, 23, 30), "30000@2026-11-15, 70000@2027-02-21")
     at(frozen, 2026, 11, 1, 9)
     mark_paid(ctx, ids["Acme"], paid_on=date(2026, 11, 1))
@@ -110,7 +114,9 @@ def test_the_records_behind_each_number(ctx, book) -> None:
 def test_october_holds_the_contract_signed_at_its_last_minute(ctx, book) -> None:
     october = period(date(2026, 10, 1), date(2026, 10, 31), "2026-10")
     report = module("payments").build(ctx, october)
-    assert [row.values for row in table(report, "months").rows] == [("2026-10", 1, 100_000 * YUAN, 0, 0)]
+    # Oscar 12,000 (Oct 10) + Acme 100,000 (23:30 on Oct 31) signed; Oscar's 12,000 paid on Oct 31
+    assert [row.values for row in table(report, "months").rows] == [("2026-10", 2, 112_000 * YUAN, 1, 12_000 * YUAN)]
+    assert (figures(report)["contracted"], figures(report)["collected"]) == (112_000 * YUAN, 12_000 * YUAN)
     assert figures(report)["overdue"] == 2  # what is overdue is counted from today, whatever the period
 
 
