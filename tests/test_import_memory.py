@@ -100,7 +100,17 @@ def test_the_same_file_twice_creates_nothing_the_second_time(tmp_path: Path, ctx
 
 
 def test_a_dry_run_spanning_many_batches_counts_what_the_real_run_does(tmp_path: Path, ctx: Context,
-                                                                       small_batches: list[int]) -> None:
+                                                                       small_batches: list[int],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    kept: list[int] = []
+    keep = store.keep_customers
+
+    def counted(connection: Any, customers: Any) -> None:
+        customers = list(customers)
+        kept.append(len(customers))
+        keep(connection, customers)
+
+    monkeypatch.setattr(store, "keep_customers", counted)
     rows = distinct_rows()
     rows += [["Another Co", "Someone", "13900000001", "", ""], [company(2), "X", "", "", ""],
              ["Third Co", "Nobody", "", "buyer3@example.cn", ""]]
@@ -116,6 +126,8 @@ def test_a_dry_run_spanning_many_batches_counts_what_the_real_run_does(tmp_path:
     assert [(s.row, s.reason[:s.reason.rindex("(")]) for s in dry.skips] == \
         [(s.row, s.reason[:s.reason.rindex("(")]) for s in real.skips]
     assert max(small_batches) == 56  # as in the first test: 7 rows of 8 keys
+    # the dry run's customers are set aside a batch (7 rows) at a time, each once: 300 = 42 * 7 + 6
+    assert max(kept) == 7 and sum(kept) == ROWS and len(kept) == 43
 
 
 def test_contacts_of_a_company_made_batches_earlier_join_it(tmp_path: Path, ctx: Context,

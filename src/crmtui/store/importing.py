@@ -100,6 +100,22 @@ def kept_owner(connection: sqlite3.Connection, reason: str, key: str, customer_i
     return HeldKey(*row) if row else None
 
 
+def keep_customers(connection: sqlite3.Connection, customers: Iterable[tuple[str, str]]) -> None:
+    """Keeps (id, what a merge looks at, as JSON) of customers a dry run would add, in a temporary table of the
+    connection (made on first use); a customer kept again replaces what was kept."""
+    connection.execute("CREATE TEMP TABLE IF NOT EXISTS import_customer (id TEXT PRIMARY KEY, fields TEXT NOT NULL)")
+    connection.executemany("INSERT OR REPLACE INTO temp.import_customer (id, fields) VALUES (?, ?)", customers)
+
+
+def kept_customer(connection: sqlite3.Connection, customer_id: str) -> str | None:
+    """What keep_customers kept of a customer (None: not one the dry run kept; only after a keep_keys)."""
+    try:
+        row = connection.execute("SELECT fields FROM temp.import_customer WHERE id = ?", (customer_id,)).fetchone()
+    except sqlite3.OperationalError:  # no customer kept yet (a batch of contacts only)
+        return None
+    return row[0] if row else None
+
+
 def has_note(connection: sqlite3.Connection, customer_id: str, notes: str) -> bool:
     """Whether the customer's notes hold this text (an imported note already brought in), or a live follow-up has
     exactly these notes (where imports before customers had notes put it)."""

@@ -9,6 +9,7 @@ twice create nothing new, and the memory a run takes does not grow with its file
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -276,11 +277,10 @@ class _Run:
         self.now = ctx.clock.utcnow()
         self.writer = BulkWriter()
         self.batch = 0
-        self.written: set[str] = set()
-        """A dry run's customers of this file: a row merging into one is judged against what it staged."""
         self.staged: dict[str, dict[str, Any]] = {}
-        """A dry run's customers of this file, as staged (never written): a later row merging into one is judged
-        against these values, so the dry run counts what the real run will do."""
+        """A dry run's customers of this file staged since its last batch, with what a merge looks at (the others
+        are kept in a temporary table): a later row merging into one is judged against these values, so the dry
+        run counts what the real run will do."""
         self.rescore: set[str] = set()
         """Customers already written that got a contact: rescored once, at the end."""
         self.notes_added: dict[str, list[str]] = {}
@@ -495,8 +495,7 @@ class _Run:
             customer["notes"] = "\n".join(notes)
         customer_id = self._stage(Customer, {**self.customer_defaults, **customer})
         if self.outbox is None:
-            self.written.add(customer_id)
-            self.staged[customer_id] = customer
+            self.staged[customer_id] = _merge_view(customer)
         self.index.add(Owner(customer_id, str(customer["name"]), None), customer)
         for tag in tags:
             self._stage(CustomerTag, {"customer_id": customer_id, "tag": tag, "created_at": self.now,
@@ -542,6 +541,9 @@ class _Run:
     def _write(self) -> None:
         if self.outbox is not None:
             self.writer.write(self.connection, self.outbox)
+        elif self.staged:
+            store.keep_customers(self.connection, [(id_, json.dumps(view)) for id_, view in self.staged.items()])
+            self.staged.clear()
         self.index.written()
         self.batch = 0
 
@@ -586,8 +588,7 @@ class _Run:
                tags: list[str], next_at: datetime | None, notes: list[str]) -> None:
         """Fills what the customer in the book lacks from the row (never overwrites), adds its new tags, its contact
         when not already there, and its notes when not already brought in."""
-        existing = self._existing(Customer, owner.customer_id) if self.outbox is not None or \
-            owner.customer_id not in self.written else None
+        existing = self._existing(Customer, owner.customer_id)
         if existing is None:  # a dry run's record of this file, never written: judged against what it staged
             self._merge_staged(number, reason, owner, customer, contact, next_at, notes)
             return
@@ -640,7 +641,10 @@ class _Run:
     def _merge_staged(self, number: int, reason: str, owner: Owner, customer: dict[str, Any],
                       contact: dict[str, Any] | None, next_at: datetime | None, notes: list[str]) -> None:
         """A dry run's merge into a customer of this same file: counted as the real run will count it."""
-        staged = self.staged.get(owner.customer_id, {})
+        staged = self.staged.get(owner.customer_id)
+        if staged is None:
+            kept = store.kept_customer(self.connection, owner.customer_id) if self.index.kept else None
+            staged = self.staged[owner.customer_id] = json.loads(kept) if kept else {}  # kept again at the next batch
         fills = {name: customer[name] for name in _FILLABLE if customer.get(name) and not staged.get(name)}
         new_contact = contact is not None and self.index.contact_match(owner.customer_id, contact) is None
         if not (fills or new_contact or notes or (next_at is not None and staged.get("next_follow_up_at") is None)):
@@ -653,9 +657,8 @@ class _Run:
     def _merge_contact(self, number: int, reason: str, owner: Owner, contact: dict[str, Any],
                        notes: list[str]) -> None:
         """Fills what the contact in the book lacks from the row (never overwrites)."""
-        existing = self._existing(Contact, str(owner.contact_id)) if self.outbox is not None or \
-            owner.customer_id not in self.written else None
-        if existing is None:
+        existing = self._existing(Contact, str(owner.contact_id))
+        if existing is None:  # a dry run's contact of this file
             self._skip(number, reason, owner)
             return
         fills = {name: contact[name] for name in _CONTACT_FILLABLE if contact.get(name) and not getattr(existing, name)}
@@ -686,6 +689,15 @@ class _Run:
 def new_contact_record(ctx: Context, customer_id: str, values: dict[str, Any]) -> Contact:
     """A contact made from checked values (contact_fields) for a customer of the book."""
     return Contact(**{**values, "customer_id": customer_id, "id": new_id()})
+
+
+def _merge_view(customer: dict[str, Any]) -> dict[str, Any]:
+    """What a dry run's merge into a customer it staged looks at: the fields a merge fills, and whether it has a next
+    follow-up."""
+    view = {name: customer[name] for name in _FILLABLE if customer.get(name)}
+    if customer.get("next_follow_up_at") is not None:
+        view["next_follow_up_at"] = True
+    return view
 
 
 def _reason(reason: str) -> str:
