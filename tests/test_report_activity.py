@@ -47,9 +47,10 @@ def book(ctx, frozen) -> dict[str, str]:
     india = add_customer(ctx, "India Textiles").id
     lost = add_deal(ctx, india, "Cotton", amount="80000")
     move_stage(ctx, lost.id, "lost", reason="price")
-    # Sunday 6 Sep 23:30 is before the grid's first week (Monday 7 Sep); 00:30 on the 7th is its first cell
+    add_deal(ctx, add_customer(ctx, "Juliet Paper").id, "Samples")  # a deal with no amount: not a key customer
+    # Sunday 6 Sep 23:30 is before the grid's first week (Monday 7 Sep); 00:00 on the 7th is its first cell
     log(ctx, frozen, hotel, at(2026, 9, 6, 23, 30), "phone", True, at(2026, 9, 7, 10))
-    log(ctx, frozen, hotel, at(2026, 9, 7, 0, 30), "phone", True, at(2026, 12, 15, 10))
+    log(ctx, frozen, hotel, at(2026, 9, 7), "phone", True, at(2026, 12, 15, 10))
 
     frozen.move_to(at(2026, 10, 25, 10))
     golf = add_customer(ctx, "Golf Trading").id
@@ -117,12 +118,12 @@ def test_new_leads_and_first_contact_speed(ctx, book) -> None:
 def test_days_weeks_and_overdue_at_each_weeks_end(ctx, book) -> None:
     report = module("activity").build(ctx, NOVEMBER)
     days = {bar.label: bar.value for bar in report.charts[0].bars}
-    assert len(days) == 30 and days["2026-11-01"] == 1  # the 00:30 follow-up is November's first day's
+    assert len(days) == 24 and days["2026-11-01"] == 1  # 1 to 24 Nov: the days to come have nothing to show  # the 00:30 follow-up is November's first day's
     assert days["2026-11-07"] == 1 and days["2026-11-15"] == 1 and days["2026-11-16"] == 0
     weeks = {row.key: row.values for row in report.tables[1].rows}
     # weeks Monday to Sunday; 1 Nov is a Sunday, so the first week is Mon 26 Oct cut to 1 Nov
-    assert list(weeks) == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23", "2026-11-30"]
-    assert weeks["2026-10-26"][:2] == ("2026-11-01", 1)
+    assert list(weeks) == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]  # weeks begun
+    assert weeks["2026-10-26"][:2] == (date(2026, 11, 1), 1)
     # week of 2 Nov: Beta 2 Nov, Gamma 7 Nov (both met); new leads Beta and Gamma
     assert weeks["2026-11-02"][1:5] == (2, 2, 1.0, 2)
     # week of 9 Nov: Acme 10 Nov and Golf's (now Acme's) Sunday 15 Nov, both met; no new lead
@@ -131,8 +132,8 @@ def test_days_weeks_and_overdue_at_each_weeks_end(ctx, book) -> None:
     # 2 Nov 00:00: Acme (1 Nov 18:00 planned) = 1; 9 Nov: Acme, Gamma (8 Nov) = 2; 16 Nov: Acme (Golf's
     # 15 Nov 18:00), Gamma = 2; 23 Nov: Acme, Beta (20 Nov), Gamma = 3 (Delta was never given a date).
     # This week: the agenda's overdue, next dates before today's start: Acme (merge kept Golf's earlier
-    # 15 Nov), Beta, Gamma = 3. The week of 30 Nov has not begun: no figure.
-    assert [weeks[key][5] for key in weeks] == [1, 2, 2, 3, 3, None]
+    # 15 Nov), Beta, Gamma = 3.
+    assert [weeks[key][5] for key in weeks] == [1, 2, 2, 3, 3]
     overdue = report.charts[1]
     assert [(bar.label, bar.value) for bar in overdue.bars] == [
         ("2026-11-01", 1), ("2026-11-02", 2), ("2026-11-09", 2), ("2026-11-16", 3), ("2026-11-23", 3)]
@@ -155,14 +156,15 @@ def test_heatmap_of_the_last_12_months_at_the_midnight_edge(ctx, book) -> None:
 
 def test_key_customers_by_weeks(ctx, book) -> None:
     grid = next(c for c in module("activity").build(ctx, NOVEMBER).charts if isinstance(c, Grid))
-    # tier A first (Acme), then the others with deals not lost (Hotel 50,000); India's only deal was lost
+    # tier A first (Acme), then the others with deals not lost (Hotel 50,000); India's only deal was lost,
+    # Juliet's has no amount
     assert grid.row_labels == ("Acme Analytics (A)", "Hotel Supplies (C)")
     assert grid.row_drills[0].ids == (book["acme"],)
     # 12 weeks: Monday 7 Sep .. the week of Monday 23 Nov
     assert grid.column_labels[0] == "09-07" and grid.column_labels[-1] == "11-23" and len(grid.column_labels) == 12
     # Acme: 31 Oct and Sun 1 Nov in the week of 26 Oct (7 weeks after 7 Sep); 10 and 15 Nov in that of 9 Nov (9)
     assert grid.cells[0] == (0, 0, 0, 0, 0, 0, 0, 2, 0, 2, 0, 0)
-    assert grid.cells[1] == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # 7 Sep 00:30 only; 6 Sep is the week before
+    assert grid.cells[1] == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # 7 Sep 00:00 only; 6 Sep is the week before
 
 
 def test_an_empty_period_says_so(ctx, book) -> None:

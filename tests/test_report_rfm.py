@@ -108,6 +108,9 @@ def book(ctx, frozen) -> dict[str, str]:
     contact(ctx, frozen, ids["twin"], ago(10))
     contact(ctx, frozen, ids["twin"], ago(5))
     contact(ctx, frozen, ids["kept"], ago(3))
+    # Today: one contact this morning -> 0 days, R5; F2 -> new or promising -> B, as it is
+    ids["today"] = customer(ctx, frozen, "Today Co", tier="B")
+    contact(ctx, frozen, ids["today"], ago(0, 8))
     # Not scored: a lead, a deleted customer
     ids["lead"] = customer(ctx, frozen, "Lead Co", status="lead")
     contact(ctx, frozen, ids["lead"], ago(2))
@@ -131,6 +134,7 @@ EXPECTED = {
     "never": ("C", "C", "Lost customers", None, 0, 0, "1-1-1"),
     "old_contract": ("C", "B", "New or promising", 30, 0, 3_000_000, "4-1-4"),
     "kept": ("B", "B", "Champions", 3, 3, 0, "5-4-1"),
+    "today": ("B", "B", "New or promising", 0, 1, 0, "5-2-1"),
 }
 
 
@@ -144,9 +148,9 @@ def test_each_customer_at_its_segment_boundary(ctx, book) -> None:
     keys = [row.key for row in report.tables[0].rows]
     assert set(keys[:5]) == {book[k] for k in ("champion", "loyal", "at_risk", "lost", "old_contract")}
     figures = {f.key: f.value for f in report.figures}
-    assert figures == {"customers": 10, "differing": 5}
+    assert figures == {"customers": 11, "differing": 5}
     segments = {bar.label: bar.value for bar in report.charts[0].bars}
-    assert segments == {"Champions": 2, "Loyal": 1, "New or promising": 2, "At risk": 1, "Lost customers": 2,
+    assert segments == {"Champions": 2, "Loyal": 1, "New or promising": 3, "At risk": 1, "Lost customers": 2,
                         "Hibernating": 1, "Needs attention": 1}
     assert set(report.charts[0].bars[0].drill.ids) == {book["champion"], book["kept"]}
 

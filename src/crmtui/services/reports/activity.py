@@ -45,6 +45,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     who = store.customers_of(rep, ALL_REPS)
     first, last = _days_of(period, zone)
     today = clock.today()
+    shown = min(last, today)  # days and weeks still to come have nothing to show
     heat_first = _year_before(today)
     grid_first = _monday(today) - timedelta(weeks=GRID_WEEKS - 1)
     days = _Days(ctx, min(first, heat_first), max(last, today))
@@ -52,7 +53,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     with ctx.db.raw_read() as connection:
         buckets = store.follow_up_buckets(connection, start, end, who, days.minutes)
         leads = store.new_leads(connection, start, end, who)
-        overdue = _overdue_by_week(ctx, connection, period, first, last, who)
+        overdue = _overdue_by_week(ctx, connection, period, first, shown, who)
         heat = store.follow_up_counts(connection, _midnight(ctx, heat_first), _midnight(ctx, today + timedelta(days=1)),
                                       who, days.minutes)
         keys = store.key_customers(connection, who, KEY_CUSTOMERS)
@@ -64,8 +65,8 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     return Report(
         key="activity", title=_("Activity"), period=period, rep=rep,
         figures=_figures(folded, speed, ctx.settings.speed_to_lead_hours),
-        tables=(_channels(folded), _weeks(folded, leads, overdue, first, last, ctx)),
-        charts=(_days_chart(folded, first, last), _overdue_chart(overdue, first),
+        tables=(_channels(folded), _weeks(folded, leads, overdue, first, ctx)),
+        charts=(_days_chart(folded, first, shown), _overdue_chart(overdue, first),
                 _heatmap(heat, days, heat_first, today), _grid(keys, touched, ctx, grid_first)),
         empty=empty,
         empty_text=_("No follow-ups and no new leads in {period}").format(period=period.label) if empty else "",
@@ -243,16 +244,18 @@ def _channels(folded: _Folded) -> Table:
 @dataclass(frozen=True)
 class _Overdue:
     monday: date
-    ids: tuple[str, ...] | None
-    """The customers overdue at the week's end (today's start for this week); None for a week not begun."""
+    ids: tuple[str, ...]
+    """The customers overdue at the week's end (today's start for this week)."""
     reconstructed: bool
     """Counted from the follow-ups (a past week), not from the next dates the agenda reads (this week)."""
 
 
 def _overdue_by_week(ctx: Context, connection: object, period: Period, first: date, last: date,
                      who: store.Who) -> list[_Overdue]:
-    """Customers overdue at the end of each week of the period (its end when it ends first)."""
-    today, line = ctx.clock.today(), _midnight(ctx, ctx.clock.today())
+    """Customers overdue at the end of each week of the period begun by `last` (the period's end when it ends
+    first); this week's are those overdue now."""
+    today = ctx.clock.today()
+    line = _midnight(ctx, today)
     weeks: list[tuple[date, datetime]] = []
     monday = _monday(first)
     while monday <= last:
@@ -262,18 +265,15 @@ def _overdue_by_week(ctx: Context, connection: object, period: Period, first: da
     reconstructed = iter(store.overdue_at(connection, past, who))  # type: ignore[arg-type]
     found = []
     for monday, end in weeks:
-        if monday > today:
-            found.append(_Overdue(monday, None, False))
-        elif end > line:
+        if end > line:
             found.append(_Overdue(monday, tuple(store.overdue_now(connection, line, who)), False))  # type: ignore[arg-type]
         else:
             found.append(_Overdue(monday, tuple(next(reconstructed)), True))
     return found
 
 
-def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue], first: date, last: date,
-           ctx: Context) -> Table:
-    """One row per week (Monday to Sunday, cut to the period), keyed by its Monday."""
+def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue], first: date, ctx: Context) -> Table:
+    """One row per week begun (Monday to Sunday, cut to the period), keyed by its Monday."""
     added: dict[date, list[str]] = defaultdict(list)
     for lead in leads:
         local = ctx.clock.to_local(lead.created_at)
@@ -286,11 +286,10 @@ def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue],
         every = Drill("follow_ups", tuple(tally.ids), _("Follow-ups, {week}").format(week=week))
         met = Drill("follow_ups", tuple(tally.met), _("Follow-ups whose goal was met, {week}").format(week=week))
         new = Drill("customers", tuple(added[point.monday]), _("New leads, {week}").format(week=week))
-        late = (Drill("customers", point.ids, _("Overdue at the end of the week, {week}").format(week=week))
-                if point.ids is not None else None)
+        late = Drill("customers", point.ids, _("Overdue at the end of the week, {week}").format(week=week))
         rows.append(Row(point.monday.isoformat(), (
-            max(point.monday, first).isoformat(), len(tally.ids), len(tally.met), tally.rate, len(added[point.monday]),
-            None if point.ids is None else len(point.ids)), every, (None, every, met, met, new, late)))
+            max(point.monday, first), len(tally.ids), len(tally.met), tally.rate, len(added[point.monday]),
+            len(point.ids)), every, (None, every, met, met, new, late)))
     return Table("weeks", _("By week"), (
         Column("week", _("Week from"), "date"), Column("follow_ups", _("Follow-ups"), "count"),
         Column("met", _("Goal met"), "count"), Column("rate", _("Goal-met rate"), "rate"),
@@ -299,7 +298,7 @@ def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue],
 
 
 def _days_chart(folded: _Folded, first: date, last: date) -> BarChart:
-    """Follow-ups a day, every day of the period (zero days too)."""
+    """Follow-ups a day, every day of the period up to today (zero days too)."""
     bars = []
     for day in _dates(first, last):
         tally = folded.days.get(day, _Tally())
@@ -313,7 +312,7 @@ def _overdue_chart(overdue: list[_Overdue], first: date) -> BarChart:
     return BarChart("overdue", _("Overdue customers at each week's end"), "count", tuple(
         Bar(max(point.monday, first).isoformat(), len(point.ids), Drill(
             "customers", point.ids, _("Overdue at the end of the week of {day}").format(day=point.monday.isoformat())))
-        for point in overdue if point.ids is not None))
+        for point in overdue))
 
 
 # Whatever the period: the year's heatmap and the key customers' weeks -------------------------------------------
