@@ -261,7 +261,7 @@ def _parse_target(value: object) -> int:
 
 def settings_from_dict(data: dict) -> Settings:
     """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for name, kind in _SIMPLE.items():
         if name in data:
             values[name] = _check(name, data[name], kind)
