@@ -4,7 +4,7 @@ week's end, the 12-month heatmap at the Shanghai midnight edge, the key customer
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -214,3 +214,35 @@ def test_overdue_at_a_weeks_end_and_today_at_their_exact_edges(ctx, frozen) -> N
     # today: next dates before today's start (00:00 on 24 Nov): Victor, Yankee; Xray's is that very moment
     assert set(weeks["2026-11-23"].cell_drills[5].ids) == {v, y}
     assert weeks["2026-10-26"].values[5] == 0
+
+
+@pytest.mark.parametrize(("zone_name", "moments", "expected"), [
+    # New York enters daylight saving time on Sunday 8 March 2026: its days begin at 05:00 UTC before, 04:00 after
+    ("America/New_York", [(2026, 3, 7, 23, 30), (2026, 3, 8, 0, 30), (2026, 3, 8, 23, 30), (2026, 3, 9, 0, 30)],
+     {date(2026, 3, 7): 1, date(2026, 3, 8): 2, date(2026, 3, 9): 1}),
+    # Kolkata is 5:30 ahead of UTC: 23:50 and 00:10 local are 18:20 and 18:40 UTC, one UTC hour, two local days
+    ("Asia/Kolkata", [(2026, 11, 10, 23, 50), (2026, 11, 11, 0, 10)], {date(2026, 11, 10): 1, date(2026, 11, 11): 1}),
+])
+def test_heatmap_days_in_zones_with_daylight_saving_or_half_hours(home, frozen, zone_name, moments, expected) -> None:
+    from zoneinfo import ZoneInfo
+
+    from crmtui.core.clock import Clock
+    from crmtui.core.config import Settings
+    from crmtui.services.context import open_context
+
+    zone = ZoneInfo(zone_name)
+    ctx = open_context(home / "data" / "zone.db", settings=Settings(timezone=zone_name, language="en"), clock=Clock(zone))
+    try:
+        frozen.move_to(datetime(2026, 1, 5, 10, tzinfo=zone))
+        customer_id = add_customer(ctx, "Zulu Co").id
+        for parts in moments:
+            when = datetime(*parts, tzinfo=zone)
+            frozen.move_to(when)
+            log_follow_up(ctx, customer_id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                          next_at=when + timedelta(days=30))
+        frozen.move_to(NOW)
+        period = Period(datetime(2026, 11, 1, tzinfo=zone), datetime(2026, 12, 1, tzinfo=zone), "2026-11")
+        heatmap = next(c for c in module("activity").build(ctx, period).charts if isinstance(c, Heatmap))
+        assert {day: n for day, n in heatmap.days if n} == expected
+    finally:
+        ctx.close()
