@@ -57,7 +57,7 @@ def test_the_server_derives_the_plan_an_import_keeps_when_it_alone_derives_it(te
     follow-ups are kept, and the server alone derives the dates li's laptop receives."""
     wang, li, boss = team.add_rep("wang"), team.add_rep("li"), team.add_rep("boss", manager=True)
     _import(wang, tmp_path / "customers.csv", CUSTOMERS + "Acme,2026-11-30\nGlobex,2026-11-30\n"
-            "Initech,2026-11-25\nHooli,2026-11-25\n")
+            "Initech,2026-11-25\nHooli,2026-11-25\nUmbrella,2026-11-25\n")
     sync.sync_round(wang)
     sync.sync_round(boss)
     travel(team, frozen, timedelta(days=3))  # Fri 2026-11-27 10:00 Shanghai: the calls below have happened
@@ -65,12 +65,15 @@ def test_the_server_derives_the_plan_an_import_keeps_when_it_alone_derives_it(te
         "Acme,2026-11-01,电话,问了价格,\n"  # no next date: the plan (30 Nov) stays
         "Globex,2026-11-26,电话,问了价格,2026-12-03\n"  # 26 Nov is before the planned 30 Nov: the plan stays
         "Initech,2026-11-26,电话,问了价格,2026-12-03\n"  # 26 Nov is after the planned 25 Nov: 3 Dec replaces it
-        "Hooli,2026-11-26,电话,问了价格,\n"), kind="follow-ups")  # after the plan but no next date: it stays
+        "Hooli,2026-11-26,电话,问了价格,\n"  # after the plan but no next date: it stays
+        "Umbrella,2026-11-25,电话,问了价格,2026-12-03\n"), kind="follow-ups")  # on the planned moment: not before it,
+    # so its next date replaces the plan
     expected = {
         "Acme": ("2026-11-01 01:00", "2026-11-30 01:00"),
         "Globex": ("2026-11-26 01:00", "2026-11-30 01:00"),
         "Initech": ("2026-11-26 01:00", "2026-12-03 01:00"),
         "Hooli": ("2026-11-26 01:00", "2026-11-25 01:00"),
+        "Umbrella": ("2026-11-25 01:00", "2026-12-03 01:00"),
     }
     assert _local(wang) == expected  # the laptop's rule
     ids = _ids(wang)
@@ -78,7 +81,7 @@ def test_the_server_derives_the_plan_an_import_keeps_when_it_alone_derives_it(te
         sync.reassign(boss, ids[name], team.role("li"))
     report = sync.sync_round(wang)
     # The follow-ups kept; the dates they gave their customers are the server's to derive (superseded).
-    assert (report.applied, report.superseded, report.rejected) == (4, 4, 0), report
+    assert (report.applied, report.superseded, report.rejected) == (5, 5, 0), report
     assert _server(team) == expected
     sync.sync_round(li)
     assert _local(li) == expected
