@@ -134,3 +134,22 @@ def test_an_empty_period_says_so(ctx) -> None:
     assert [row.values for row in table(report, "months").rows] == [
         ("2017-04", 0, 0, 0, 0), ("2017-05", 0, 0, 0, 0), ("2017-06", 0, 0, 0, 0)]
     assert datetime.now(ZONE) == NOW
+
+
+def test_a_period_with_only_a_signing_or_only_money_owed_is_not_empty(ctx, frozen, book) -> None:
+    # 2017Q2 holds nothing of the book, but instalments are overdue now: the report is not empty
+    assert not module("payments").build(ctx, period(date(2017, 4, 1), date(2017, 6, 30), "2017Q2")).empty
+
+
+def test_a_month_with_only_a_contract_signed_is_not_empty(ctx, frozen) -> None:
+    at(frozen, 2026, 10, 10)
+    customer = add_customer(ctx, "Solo")
+    deal = add_deal(ctx, customer.id, "Solo deal", amount=12_000, stage="negotiation")
+    move_stage(ctx, deal.id, "won", contract_no="K-S", signed=date(2026, 10, 10),
+               payments=parse_schedule("12000@2026-10-20"))
+    at(frozen, 2026, 11, 2)
+    mark_paid(ctx, customer.id, paid_on=date(2026, 11, 2))
+    frozen.move_to(NOW)
+    october = module("payments").build(ctx, period(date(2026, 10, 1), date(2026, 10, 31), "2026-10"))
+    # signed in October, paid in November, nothing owed: October has the signing and nothing else
+    assert not october.empty and figures(october)["collected"] == 0 and figures(october)["contracted"] == 12_000 * YUAN
