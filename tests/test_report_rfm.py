@@ -220,3 +220,24 @@ def test_rfm_settings_are_checked() -> None:
         assert caught.value.field.startswith("config rfm")
 
 
+
+
+def test_the_segment_of_every_recency_and_frequency_score() -> None:
+    from crmtui.services.reports.rfm import segment
+
+    # the rule table of docs/reports.md, written out by hand: rows R 5..1, columns F 1..5
+    P, C, L, N, H, A, X = "promising", "champions", "loyal", "needs_attention", "hibernating", "at_risk", "lost"
+    table = {5: (P, P, P, C, C), 4: (P, P, P, C, C), 3: (N, N, N, L, L), 2: (H, H, A, A, A), 1: (X, H, A, A, A)}
+    for r, row in table.items():
+        assert tuple(segment(r, f) for f in range(1, 6)) == row, r
+
+
+def test_scores_and_tiers_at_their_thresholds() -> None:
+    from crmtui.services.reports.rfm import count_score, recency_score, suggested_tier
+
+    rfm = RfmSettings()  # recency 14, 30, 90, 180; frequency 2, 5, 10, 20
+    assert [recency_score(d, rfm) for d in (0, 14, 15, 30, 31, 90, 91, 180, 181, None)] == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+    assert [count_score(n, rfm.frequency) for n in (0, 1, 2, 4, 5, 9, 10, 19, 20)] == [1, 1, 2, 2, 3, 3, 4, 4, 5]
+    assert [suggested_tier("champions", m, rfm) for m in (3, 4)] == ["B", "A"]
+    assert [suggested_tier(s, 5, rfm) for s in ("loyal", "promising", "at_risk", "lost", "needs_attention")] == [
+        "A", "B", "B", "C", "C"]
