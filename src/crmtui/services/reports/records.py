@@ -35,12 +35,17 @@ class RecordLine:
     """The deal to put the cursor on when the customer is opened."""
 
 
-def columns(kind: RecordKind) -> tuple[str, str, str, str, str]:
-    """The headers of a list of such records: name, customer, state, amount, day, in the rep's language."""
+def columns(kind: RecordKind) -> tuple[tuple[str, str], ...]:
+    """The fields a list of such records shows (RecordLine's names) with their headers in the rep's language: a
+    customer's list has no customer or amount column of its own."""
     name = {"deals": _("Deal"), "customers": _("Customer"), "follow_ups": _("Goal"), "payments": _("Contract")}[kind]
     state = {"deals": _("Stage"), "customers": _("Tier"), "follow_ups": _("Channel"), "payments": _("Paid")}[kind]
     day = {"deals": _("Since"), "customers": _("Last contact"), "follow_ups": _("Day"), "payments": _("Day")}[kind]
-    return name, _("Customer"), state, _("Amount"), day
+    if kind == "customers":
+        return ("name", name), ("state", state), ("day", day)
+    if kind == "follow_ups":
+        return ("name", name), ("customer", _("Customer")), ("state", state), ("day", day)
+    return ("name", name), ("customer", _("Customer")), ("state", state), ("amount_cents", _("Amount")), ("day", day)
 
 
 def records(ctx: Context, drill: Drill, limit: int | None = None) -> list[RecordLine]:

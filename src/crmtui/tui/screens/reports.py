@@ -441,6 +441,8 @@ class ReportRecordsScreen(CrmScreenMixin, Screen[None]):
         super().__init__()
         self.drill = drill
         self.lines: list[RecordLine] = []
+        self.fields: list[str] = []
+        """The RecordLine fields shown, one a column."""
 
     def compose(self) -> ComposeResult:
         yield Static(literal(self.drill.title), id="records-title", classes="title")
@@ -450,8 +452,9 @@ class ReportRecordsScreen(CrmScreenMixin, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#records", DataTable)
-        for label in columns(self.drill.kind):
-            table.add_column(label)
+        self.fields = [field for field, _label in columns(self.drill.kind)]
+        for field, label in columns(self.drill.kind):
+            table.add_column(Text(label, justify="right") if field == "amount_cents" else label, key=field)
         self.load()
 
     @work(thread=True, exclusive=True, group="records", exit_on_error=False)
@@ -464,15 +467,21 @@ class ReportRecordsScreen(CrmScreenMixin, Screen[None]):
         table = self.query_one("#records", DataTable)
         table.clear()
         for line in lines:
-            table.add_row(literal(line.name), literal(line.customer), literal(line.state),
-                          Text(format_value(line.amount_cents, "money") if line.amount_cents is not None else "",
-                               justify="right"),
-                          line.day.isoformat() if line.day else "", key=line.id)
+            table.add_row(*(self._cell(line, field) for field in self.fields), key=line.id)
         total = len(self.drill.ids)
         more = _(" (the first {shown} of {total})").format(shown=len(lines), total=total) if total > len(lines) \
             and len(lines) == MAX_RECORDS else ""
         self.query_one("#records-title", Static).update(literal(f"{self.drill.title} · {len(lines)}{more}"))
         table.focus()
+
+    @staticmethod
+    def _cell(line: RecordLine, field: str) -> Text:
+        if field == "amount_cents":
+            amount = line.amount_cents
+            return Text(format_value(amount, "money") if amount is not None else "", justify="right")
+        if field == "day":
+            return Text(line.day.isoformat() if line.day else "")
+        return literal(getattr(line, field))
 
     @on(DataTable.RowSelected, "#records")
     def opened(self, event: DataTable.RowSelected) -> None:

@@ -162,8 +162,12 @@ def _weekday_label(index: int) -> str:
     return WEEKDAYS[index]
 
 
-def _month_label(month: int) -> str:
-    return f"{month}月" if i18n.language == "zh" else MONTHS[month - 1]
+def _month_label(month: int, roomy: bool) -> str:
+    """A month over the heatmap's weeks: "Jan", "1月"; in Chinese with one cell a week, the number alone (the
+    line starts with 月), as "10月" is wider than October's four weeks."""
+    if i18n.language == "zh":
+        return f"{month}月" if roomy else str(month)
+    return MONTHS[month - 1]
 
 
 def heatmap_lines(heatmap: Heatmap, width: int, palette: Palette) -> list[Text]:
@@ -185,8 +189,9 @@ def heatmap_lines(heatmap: Heatmap, width: int, palette: Palette) -> list[Text]:
         sunday = monday + timedelta(days=6)
         if week == 0 or monday.month != sunday.month or monday.day == 1:
             shown = max(first, monday) if week == 0 else monday if monday.day == 1 else sunday
-            names.append((week * cell, _month_label(shown.month)))
-    months = Text(" " * label_width, no_wrap=True)
+            names.append((week * cell, _month_label(shown.month, cell > 1)))
+    unit = "月" if i18n.language == "zh" and cell == 1 else ""
+    months = Text(fit(unit, label_width), style="dim", no_wrap=True)
     used = 0  # cells of the month line written so far, after the labels' column
     for index, (at, name) in enumerate(names):
         following = names[index + 1][0] if index + 1 < len(names) else weeks * cell
