@@ -151,7 +151,7 @@ def test_win_rate_deal_size_cycle_and_skips(ctx: Context, book: dict[str, str]) 
     skipped = next(f for f in report.figures if f.key == "skipped")
     assert skipped.drill is not None and set(skipped.drill.ids) == {book["B1"], book["C1"], book["H1"]}
     assert "3 deals skipped a stage." in report.notes
-    assert any("reopened" in note for note in report.notes)
+    assert "1 won deal was reopened; it no longer counts as won." in report.notes  # C1 only
 
 
 def test_a_move_just_after_midnight_local_belongs_to_the_new_month(ctx: Context, book: dict[str, str]) -> None:
@@ -238,3 +238,45 @@ def test_the_local_day_of_a_stored_moment_changes_at_local_midnight(ctx: Context
     assert moments.day("2026-10-01 16:30:00.000000") == date(2026, 10, 2)
     assert moments.day("2026-10-01 12:00:00.000000") == date(2026, 10, 1)
     assert moments.days("2026-10-01 15:59:59.000000", "2026-10-01 16:00:00.000000") == 1
+
+
+def test_a_deal_moved_back_has_not_moved_on_and_the_cycle_is_to_a_tenth(ctx: Context,
+                                                                        frozen: time_machine.Coordinates) -> None:
+    at(frozen, 9, 1)
+    pine = add_customer(ctx, "Pine")
+    at(frozen, 10, 2)
+    back = add_deal(ctx, pine.id, "M1").id
+    for day, stage in ((3, "proposal"), (4, "needs"), (5, "proposal")):
+        at(frozen, 10, day)
+        move_stage(ctx, back, stage)
+    at(frozen, 10, 10)
+    won = [add_deal(ctx, pine.id, f"W{index}", amount=100).id for index in (1, 2, 3)]
+    at(frozen, 10, 11)
+    win(ctx, won[0], "W-1")
+    win(ctx, won[1], "W-2")
+    at(frozen, 10, 12)
+    win(ctx, won[2], "W-3")
+    at(frozen, 11, 24)
+    report = module("funnel").build(ctx, OCTOBER)
+    # initial: M1 W1 W2 W3, all moved on; needs: M1 (10-04), on to Proposal after; proposal: M1 (10-03), then back
+    # to Needs and to Proposal again, never past it: 0 of 1
+    assert {key: values[:2] for key, values in rows(report).items()} == {
+        "initial": (4, 1.0), "needs": (1, 1.0), "proposal": (1, 0.0), "quote": (0, None), "negotiation": (0, None),
+        "won": (3, None)}
+    # no follow-ups: from the day opened, 10-10 -> 10-11, 10-11, 10-12: (1 + 1 + 2) / 3 = 1.33 -> 1.3
+    assert figures(report)["sales_cycle"] == 1.3
+    assert report.notes == ("4 deals skipped a stage.",)  # W1-W3 past four stages, M1 past Needs: 3 + 1
+
+
+def test_the_local_day_in_a_zone_half_an_hour_off_the_hour(ctx: Context) -> None:
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from crmtui.core.clock import Clock
+    from crmtui.services.reports.funnel import Moments
+
+    kolkata = SimpleNamespace(clock=Clock(ZoneInfo("Asia/Kolkata")))
+    moments = Moments(kolkata, OCTOBER)  # type: ignore[arg-type]
+    # UTC+5:30: 18:20 UTC is 23:50 on 10-01, 18:40 UTC is 00:10 on 10-02 (the same UTC hour, two local days)
+    assert moments.day("2026-10-01 18:20:00.000000") == date(2026, 10, 1)
+    assert moments.day("2026-10-01 18:40:00.000000") == date(2026, 10, 2)

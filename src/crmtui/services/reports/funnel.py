@@ -51,7 +51,8 @@ class Moments:
             return known
         naive = datetime.fromisoformat(at)
         offset = naive.replace(minute=0, second=0, microsecond=0, tzinfo=UTC).astimezone(self.zone).utcoffset()
-        offset = offset or timedelta(0)
+        if offset is None:  # never, for an aware moment: for the type checker
+            offset = timedelta(0)
         day = (naive + offset).date()
         if offset.seconds % 3600 == 0:
             self._days[hour] = day
