@@ -12,7 +12,7 @@ The book (the suite's clock: Tue 2026-11-24 10:00 Asia/Shanghai; amounts in yuan
 - Golf    G1  40,000 won 2026-11-05
 - Hotel   H1  70,000 won 2026-11-10, reopened to Negotiation 2026-11-12, closes 2027-01-10 -> open, not won
 - India   I1  15,000 won 2026-10-31 23:30 local (UTC 15:30 the same day) -> October
-- Juliet  J1  25,000 won 2026-11-01 00:30 local (UTC still 2026-10-31 16:30) -> November
+- Juliet  J1  25,000 won 2026-11-01 00:00:00 local, the first instant of November (UTC still 2026-10-31 16:00)
 - Kilo    K1  60,000 Negotiation, closes 2026-12-01, deleted -> nowhere
 - Mike-2  M1  10,000 Proposal (40%), closes 2026-12-05, its customer merged into Alpha -> counted once
 """
@@ -78,7 +78,7 @@ def book(ctx, frozen):
     deal("Mike-2", "M1", 10_000, date(2026, 12, 5), "proposal")
     at(frozen, 2026, 10, 31, 23, 30)
     move_stage(ctx, india, "won", contract_no="K-I", signed=date(2026, 10, 31))
-    at(frozen, 2026, 11, 1, 0, 30)
+    at(frozen, 2026, 11, 1, 0, 0)
     move_stage(ctx, juliet, "won", contract_no="K-J", signed=date(2026, 11, 1))
     at(frozen, 2026, 11, 5)
     move_stage(ctx, golf, "won", contract_no="K-G", signed=date(2026, 11, 5))
@@ -110,7 +110,7 @@ def test_this_month_shows_it_and_the_next_five_with_amount_weighted_committed_an
     by = {row.key: row.values for row in months.rows}
     target = 500_000 * YUAN  # 50万 a month, every month whole
     # Nov: C1 20,000 at 20% = 4,000 and L1 (today) 8,000 at 40% = 3,200: 28,000, weighted 7,200; D1 passed
-    # (overdue), E1 moved away; won G1 40,000 + J1 25,000 = 65,000 (J1 at 00:30 on Nov 1 local; I1 at 23:30 on
+    # (overdue), E1 moved away; won G1 40,000 + J1 25,000 = 65,000 (J1 at 00:00 on Nov 1 local; I1 at 23:30 on
     # Oct 31 is October's; H1 reopened is not won).
     assert by["2026-11"] == ("2026-11", 2, 28_000 * YUAN, 7_200 * YUAN, 0, 2, 65_000 * YUAN, target,
                              65_000 / 500_000)
@@ -153,7 +153,8 @@ def test_a_past_month_is_not_extended_and_its_open_deals_are_overdue(ctx, book) 
     report = module("forecast").build(ctx, october)
     rows = table(report, "months").rows
     assert [row.key for row in rows] == ["2026-10"]
-    # I1 won at 23:30 on Oct 31 local is October's; nothing open can close in a month already gone
+    # I1 won at 23:30 on Oct 31 local is October's, J1 at 00:00 on Nov 1 is not; nothing open can close in a month
+    # already gone
     assert rows[0].values[1:7] == (0, 0, 0, 0, 1, 15_000 * YUAN)
     assert figures(report)["overdue"] == 1  # the overdue deals are listed whatever the period
 

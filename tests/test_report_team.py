@@ -5,8 +5,8 @@ The manager's laptop holds two reps' customers (owners set as a pull would set t
 November 2026, the suite's clock at Tue 2026-11-24 10:00 Asia/Shanghai:
 - wang  Wang A   added Oct 20; follow-ups Oct 31 23:30 local (October's, though UTC says Oct 31 15:30) and Nov 3
                  (next in 60 days); deal won Nov 10, 100,000
-        Wang B   added Nov 1 00:30 local (UTC still Oct 31 16:30: November's); follow-up Nov 20, next Nov 22 ->
-                 overdue now; deal lost Nov 15
+        Wang B   added Nov 1 00:00:00 local, November's first instant (UTC still Oct 31 16:00), with a follow-up
+                 then (next in 60 days); follow-up Nov 20, next Nov 22 -> overdue now; deal lost Nov 15
         Wang C   added Nov 5; deal won Nov 12, reopened Nov 13 (not won; the reopening plans a follow-up 2 days
                  later, Nov 15 -> overdue now)
         Wang Gone added Nov 6 with a follow-up, then deleted -> nowhere
@@ -57,8 +57,9 @@ def team(ctx, frozen):
     deal_a = add_deal(ctx, wang_a, "A", amount=100_000, stage="negotiation").id
     at(frozen, 2026, 10, 31, 23, 30)
     _log(ctx, wang_a, "in 60 days")
-    at(frozen, 2026, 11, 1, 0, 30)
+    at(frozen, 2026, 11, 1, 0, 0)
     wang_b = customer("Wang B", "wang")
+    _log(ctx, wang_b, "in 60 days")
     deal_b = add_deal(ctx, wang_b, "B", amount=20_000, stage="negotiation").id
     at(frozen, 2026, 11, 2)
     li_a = customer("Li A", "li")
@@ -103,13 +104,14 @@ def test_a_manager_sees_one_row_per_rep_and_the_team(ctx, home, team) -> None:
     _become_manager(ctx, home)
     report = module("team").build(ctx, NOVEMBER)
     assert rows(report) == {
-        # follow-ups Nov 3 + Nov 20 (Oct 31 23:30 is October's; Wang Gone deleted); new: Wang B, Wang C;
+        # follow-ups Nov 1 00:00 + Nov 3 + Nov 20 (Oct 31 23:30 is October's; Wang Gone deleted); new: Wang B,
+        # Wang C;
         # won A 100,000; closed A won + B lost: 1 / 2; overdue Wang B (Nov 22) and Wang C (Nov 15)
-        "wang": ("wang", 2, 2, 1, 100_000 * YUAN, 0.5, 2),
+        "wang": ("wang", 3, 2, 1, 100_000 * YUAN, 0.5, 2),
         # follow-ups Li A's Nov 4 and Li Dup's Nov 3 (moved to Li A); new: Li A; won L 30,000, 1 / 1; overdue Li A
         "li": ("li", 2, 1, 1, 30_000 * YUAN, 1.0, 1),
-        # 2 + 2 follow-ups, 2 + 1 new, 2 won of 3 closed, 100,000 + 30,000 won, 2 + 1 overdue
-        "all": ("Team", 4, 3, 2, 130_000 * YUAN, pytest.approx(2 / 3), 3),
+        # 3 + 2 follow-ups, 2 + 1 new, 2 won of 3 closed, 100,000 + 30,000 won, 2 + 1 overdue
+        "all": ("Team", 5, 3, 2, 130_000 * YUAN, pytest.approx(2 / 3), 3),
     }
     assert [key for key in rows(report)] == ["li", "wang", "all"]
     # overdue is counted exactly as the manager's Today counts each rep's waiting work
@@ -117,11 +119,19 @@ def test_a_manager_sees_one_row_per_rep_and_the_team(ctx, home, team) -> None:
     assert not report.empty and report.notes == ()
 
 
+def test_october_ends_just_before_novembers_first_instant(ctx, home, team) -> None:
+    _become_manager(ctx, home)
+    october = rows(module("team").build(ctx, period(date(2026, 10, 1), date(2026, 10, 31), "2026-10")))
+    # wang: Wang A's follow-up at 23:30 on Oct 31 and Wang A added Oct 20; Wang B and its follow-up at 00:00 on
+    # Nov 1 are November's; nothing closed; overdue is now's: 2
+    assert october["wang"] == ("wang", 1, 1, 0, 0, None, 2)
+
+
 def test_the_records_behind_a_reps_numbers(ctx, home, team) -> None:
     _become_manager(ctx, home)
     wang = next(row for row in module("team").build(ctx, NOVEMBER).tables[0].rows if row.key == "wang")
     follow_ups, customers, won, _amount, closed, overdue = wang.cell_drills[1:]
-    assert follow_ups.kind == "follow_ups" and len(follow_ups.ids) == 2
+    assert follow_ups.kind == "follow_ups" and len(follow_ups.ids) == 3
     assert customers.kind == "customers" and set(customers.ids) == {team["Wang B"], team["Wang C"]}
     assert won.kind == "deals" and len(won.ids) == 1 and wang.drill == won
     assert len(closed.ids) == 2
@@ -138,14 +148,14 @@ def test_a_rep_who_is_not_a_manager_gets_their_own_row(ctx, home, team) -> None:
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         replica.set_meta(conn, "sync_manager", "0")  # the last sync said: a rep
     report = module("team").build(ctx, NOVEMBER)
-    assert rows(report) == {"wang": ("wang", 2, 2, 1, 100_000 * YUAN, 0.5, 2)}  # wang's figures as above
+    assert rows(report) == {"wang": ("wang", 3, 2, 1, 100_000 * YUAN, 0.5, 2)}  # wang's figures as above
     assert report.notes == ("The team view, one row per rep, is a manager's: this is your own row.",)
 
 
 def test_a_book_without_a_team_gets_its_own_row_and_a_note(ctx, team) -> None:
     report = module("team").build(ctx, NOVEMBER)
     # everything the book holds: the team's total above, overdue from the rep's own agenda (3 customers)
-    assert rows(report) == {"mine": ("Your book", 4, 3, 2, 130_000 * YUAN, pytest.approx(2 / 3), 3)}
+    assert rows(report) == {"mine": ("Your book", 5, 3, 2, 130_000 * YUAN, pytest.approx(2 / 3), 3)}
     assert report.notes == ("The team view, one row per rep, is a manager's: this is your own row.",)
 
 
