@@ -45,7 +45,7 @@ def customer(ctx, frozen, name: str, tier: str = "C", **kwargs) -> str:
 def won(ctx, frozen, customer_id: str, when: datetime, amount: str, payments: str | None = None) -> None:
     frozen.move_to(when)
     deal = add_deal(ctx, customer_id, "Deal", amount=amount)
-    move_stage(ctx, deal.id, "won", contract_no=f"HT-{customer_id[:8]}", signed="today",
+    move_stage(ctx, deal.id, "won", contract_no=f"HT-{customer_id[:8]}-{when:%Y%m%d}", signed="today",
                payments=parse_schedule(payments) if payments else None)
 
 
@@ -108,6 +108,16 @@ def book(ctx, frozen) -> dict[str, str]:
     contact(ctx, frozen, ids["twin"], ago(10))
     contact(ctx, frozen, ids["twin"], ago(5))
     contact(ctx, frozen, ids["kept"], ago(3))
+    # Edge: a contract signed 400 days ago (10,000; 4,000 paid 390 days ago), its other 6,000 paid exactly on the
+    # 12 months' first day (25 Nov 2025, 364 days ago), and a deal of 5,000 won that same first day: 1 purchase ->
+    # F2; money 6,000 + 5,000 = 11,000 -> M4; last purchase 364 days -> R1 -> hibernating -> C, as it is
+    ids["edge"] = customer(ctx, frozen, "Edge Co")
+    won(ctx, frozen, ids["edge"], ago(400), "10000", "4000@2025-11-10, 6000@2026-06-30")
+    frozen.move_to(ago(390))
+    mark_paid(ctx, ids["edge"])
+    frozen.move_to(ago(364))
+    mark_paid(ctx, ids["edge"])
+    won(ctx, frozen, ids["edge"], ago(364, 11), "5000")
     # Today: one contact this morning -> 0 days, R5; F2 -> new or promising -> B, as it is
     ids["today"] = customer(ctx, frozen, "Today Co", tier="B")
     contact(ctx, frozen, ids["today"], ago(0, 8))
@@ -135,6 +145,7 @@ EXPECTED = {
     "old_contract": ("C", "B", "New or promising", 30, 0, 3_000_000, "4-1-4"),
     "kept": ("B", "B", "Champions", 3, 3, 0, "5-4-1"),
     "today": ("B", "B", "New or promising", 0, 1, 0, "5-2-1"),
+    "edge": ("C", "C", "Hibernating", 364, 1, 1_100_000, "1-2-4"),
 }
 
 
@@ -148,10 +159,10 @@ def test_each_customer_at_its_segment_boundary(ctx, book) -> None:
     keys = [row.key for row in report.tables[0].rows]
     assert set(keys[:5]) == {book[k] for k in ("champion", "loyal", "at_risk", "lost", "old_contract")}
     figures = {f.key: f.value for f in report.figures}
-    assert figures == {"customers": 11, "differing": 5}
+    assert figures == {"customers": 12, "differing": 5}
     segments = {bar.label: bar.value for bar in report.charts[0].bars}
     assert segments == {"Champions": 2, "Loyal": 1, "New or promising": 3, "At risk": 1, "Lost customers": 2,
-                        "Hibernating": 1, "Needs attention": 1}
+                        "Hibernating": 2, "Needs attention": 1}
     assert set(report.charts[0].bars[0].drill.ids) == {book["champion"], book["kept"]}
 
 
@@ -241,3 +252,17 @@ def test_scores_and_tiers_at_their_thresholds() -> None:
     assert [suggested_tier("champions", m, rfm) for m in (3, 4)] == ["B", "A"]
     assert [suggested_tier(s, 5, rfm) for s in ("loyal", "promising", "at_risk", "lost", "needs_attention")] == [
         "A", "B", "B", "C", "C"]
+
+
+def test_the_12_months_before_a_29_february(ctx, frozen) -> None:
+    # as of Thu 29 Feb 2024 (the end of a February 2024 period) the 12 months start on 1 Mar 2023 (the day after
+    # 28 Feb 2023): a contact on 28 Feb 2023 is older, one on 1 Mar 2023 counts -> frequency 1
+    frozen.move_to(datetime(2023, 1, 2, 10, tzinfo=ZONE))
+    customer_id = add_customer(ctx, "Leap Co").id
+    contact(ctx, frozen, customer_id, datetime(2023, 2, 28, 10, tzinfo=ZONE))
+    contact(ctx, frozen, customer_id, datetime(2023, 3, 1, 10, tzinfo=ZONE))
+    frozen.move_to(NOW)
+    report = module("rfm").build(ctx, Period(datetime(2024, 2, 1, tzinfo=ZONE), datetime(2024, 3, 1, tzinfo=ZONE),
+                                             "2024-02"))
+    assert report.tables[0].rows[0].values[4:6] == (365, 1)  # 1 Mar 2023 .. 29 Feb 2024 is 365 days
+    assert "2023-03-01" in report.notes[0]
