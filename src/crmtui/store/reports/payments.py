@@ -70,7 +70,8 @@ def paid_between(connection: sqlite3.Connection, first: date, last: date) -> lis
 
 
 def unpaid_due_before(connection: sqlite3.Connection, before: date) -> list[Instalment]:
-    """Unpaid instalments due before `before`, the earliest due first (overdue ones and those coming)."""
+    """Unpaid instalments due before `before`, the earliest due first (overdue ones and those coming); those due
+    the same day by contract number, so the list reads the same every time."""
     return _instalments(connection.execute(
-        f"{_INSTALMENT} AND p.paid_on IS NULL AND p.due_on < ? ORDER BY p.due_on, p.id",
+        f"{_INSTALMENT} AND p.paid_on IS NULL AND p.due_on < ? ORDER BY p.due_on, k.number, p.id",
         (before.isoformat(),)).fetchall())
