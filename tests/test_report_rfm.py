@@ -101,23 +101,28 @@ def book(ctx, frozen) -> dict[str, str]:
     mark_paid(ctx, ids["old_contract"])
     frozen.move_to(ago(30))
     mark_paid(ctx, ids["old_contract"])
-    # Merged: Kept has a contact 3 days ago, Twin (merged into it) 10 and 5 days ago: Kept has 3 -> R5, F4 ->
-    # champions; no money, M1 -> B, as it is. Twin is no longer scored.
+    # Merged: Kept has a contact 3 days ago, Twin (merged into it) 10 and 5 days ago, and a deal of 99.50 won 3
+    # days ago: 3 contacts + 1 purchase -> R5, F5 -> champions; 99.50 is short of the first threshold (100), M1
+    # -> B, as it is. Twin is no longer scored.
     ids["kept"] = customer(ctx, frozen, "Kept Co", tier="B")
     ids["twin"] = customer(ctx, frozen, "Twin Co")
     contact(ctx, frozen, ids["twin"], ago(10))
     contact(ctx, frozen, ids["twin"], ago(5))
     contact(ctx, frozen, ids["kept"], ago(3))
+    won(ctx, frozen, ids["kept"], ago(3, 11), "99.50")
     # Edge: a contract signed 400 days ago (10,000; 4,000 paid 390 days ago), its other 6,000 paid exactly on the
-    # 12 months' first day (25 Nov 2025, 364 days ago), and a deal of 5,000 won that same first day: 1 purchase ->
-    # F2; money 6,000 + 5,000 = 11,000 -> M4; last purchase 364 days -> R1 -> hibernating -> C, as it is
+    # 12 months' first day (25 Nov 2025, 364 days ago), and a deal of 4,000 won that same first day, paid 300 days
+    # ago: 1 purchase -> F2; money 6,000 + 4,000 (the contract of the 12 months whole, its payment not again) =
+    # 10,000, exactly the third threshold -> M4; last purchase 300 days -> R1 -> hibernating -> C, as it is
     ids["edge"] = customer(ctx, frozen, "Edge Co")
     won(ctx, frozen, ids["edge"], ago(400), "10000", "4000@2025-11-10, 6000@2026-06-30")
     frozen.move_to(ago(390))
     mark_paid(ctx, ids["edge"])
     frozen.move_to(ago(364))
     mark_paid(ctx, ids["edge"])
-    won(ctx, frozen, ids["edge"], ago(364, 11), "5000")
+    won(ctx, frozen, ids["edge"], ago(364, 11), "4000")
+    frozen.move_to(ago(300))
+    mark_paid(ctx, ids["edge"])
     # Today: one contact this morning -> 0 days, R5; F2 -> new or promising -> B, as it is
     ids["today"] = customer(ctx, frozen, "Today Co", tier="B")
     contact(ctx, frozen, ids["today"], ago(0, 8))
@@ -143,9 +148,9 @@ EXPECTED = {
     "attention": ("C", "C", "Needs attention", 90, 1, 0, "3-2-1"),
     "never": ("C", "C", "Lost customers", None, 0, 0, "1-1-1"),
     "old_contract": ("C", "B", "New or promising", 30, 0, 3_000_000, "4-1-4"),
-    "kept": ("B", "B", "Champions", 3, 3, 0, "5-4-1"),
+    "kept": ("B", "B", "Champions", 3, 4, 9_950, "5-5-1"),
     "today": ("B", "B", "New or promising", 0, 1, 0, "5-2-1"),
-    "edge": ("C", "C", "Hibernating", 364, 1, 1_100_000, "1-2-4"),
+    "edge": ("C", "C", "Hibernating", 300, 1, 1_000_000, "1-2-4"),
 }
 
 
