@@ -15,6 +15,7 @@ The book (the suite's clock: Tue 2026-11-24 10:00 Asia/Shanghai; amounts in yuan
 - Juliet  J1  25,000 won 2026-11-01 00:00:00 local, the first instant of November (UTC still 2026-10-31 16:00)
 - Kilo    K1  60,000 Negotiation, closes 2026-12-01, deleted -> nowhere
 - Mike-2  M1  10,000 Proposal (40%), closes 2026-12-05, its customer merged into Alpha -> counted once
+- Papa    P1  no amount, Proposal, closes 2026-12-28 -> one more December deal, nothing to its amounts
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from crmtui.core.config import settings_from_dict
+from crmtui.core.config import Settings, settings_from_dict
 from crmtui.core.errors import InvalidInput
 from crmtui.core.periods import Period
 from crmtui.services.customers import add_customer, edit_customer
@@ -32,6 +33,7 @@ from crmtui.services.deals import add_deal, delete_deal, edit_deal, move_stage
 from crmtui.services.merge import merge_customers
 from crmtui.services.reports import module
 from crmtui.services.reports.base import Report
+from crmtui.services.reports.forecast import committed_stages
 
 from .conftest import NOW, ZONE
 
@@ -76,6 +78,7 @@ def book(ctx, frozen):
     juliet = deal("Juliet", "J1", 25_000, date(2026, 11, 1), "negotiation")
     kilo = deal("Kilo", "K1", 60_000, date(2026, 12, 1), "negotiation")
     deal("Mike-2", "M1", 10_000, date(2026, 12, 5), "proposal")
+    deal("Papa", "P1", None, date(2026, 12, 28), "proposal")
     at(frozen, 2026, 10, 31, 23, 30)
     move_stage(ctx, india, "won", contract_no="K-I", signed=date(2026, 10, 31))
     at(frozen, 2026, 11, 1, 0, 0)
@@ -115,8 +118,8 @@ def test_this_month_shows_it_and_the_next_five_with_amount_weighted_committed_an
     assert by["2026-11"] == ("2026-11", 2, 28_000 * YUAN, 7_200 * YUAN, 0, 2, 65_000 * YUAN, target,
                              65_000 / 500_000)
     # Dec: A1 100,000 x 80% = 80,000; B1 50,000 x 40% = 20,000; M1 10,000 x 40% = 4,000 (K1 deleted)
-    # amount 160,000, weighted 104,000, committed (Negotiation on) A1 100,000
-    assert by["2026-12"] == ("2026-12", 3, 160_000 * YUAN, 104_000 * YUAN, 100_000 * YUAN, 0, 0, target, 0.0)
+    # amount 160,000, weighted 104,000, committed (Negotiation on) A1 100,000; P1 has no amount: 4 deals
+    assert by["2026-12"] == ("2026-12", 4, 160_000 * YUAN, 104_000 * YUAN, 100_000 * YUAN, 0, 0, target, 0.0)
     # Jan: H1 reopened to Negotiation: 70,000 x 80% = 56,000, committed 70,000
     assert by["2027-01"][1:5] == (1, 70_000 * YUAN, 56_000 * YUAN, 70_000 * YUAN)
     # Feb: E1 10,000 x 10% = 1,000
@@ -135,7 +138,7 @@ def test_the_records_behind_each_number(ctx, book) -> None:
     report = module("forecast").build(ctx, NOVEMBER)
     rows = {row.key: row for row in table(report, "months").rows}
     december = rows["2026-12"]
-    assert december.drill is not None and set(december.drill.ids) == {book["A1"], book["B1"], book["M1"]}
+    assert december.drill is not None and set(december.drill.ids) == {book["A1"], book["B1"], book["M1"], book["P1"]}
     assert december.cell_drills[4] is not None and december.cell_drills[4].ids == (book["A1"],)  # committed
     assert set(rows["2026-11"].cell_drills[6].ids) == {book["G1"], book["J1"]}  # won
     bars = {bar.label: bar for bar in report.charts[0].bars}
@@ -164,6 +167,28 @@ def test_a_week_cuts_the_month_and_its_target(ctx, book) -> None:
     rows = table(module("forecast").build(ctx, week), "months").rows
     # G1 won on Nov 5 is in; J1 (Nov 1) is not; the target is 7 of November's 30 days: 50,000,000 x 7 // 30 cents
     assert rows[0].values[5:8] == (1, 40_000 * YUAN, 11_666_666)
+
+
+def test_a_period_across_two_months_has_a_row_for_each_day_of_them(ctx, book) -> None:
+    edge = period(date(2026, 10, 31), date(2026, 11, 1), "2026-10-31..2026-11-01")
+    rows = {row.key: row.values for row in table(module("forecast").build(ctx, edge), "months").rows}
+    # I1 won at 23:30 on Oct 31, J1 at 00:00 on Nov 1: one a month; targets 1/31 and 1/30 of 50万 in cents
+    assert rows == {"2026-10": ("2026-10", 0, 0, 0, 0, 1, 15_000 * YUAN, 50_000_000 // 31, pytest.approx(
+                        15_000 * YUAN / (50_000_000 // 31))),
+                    "2026-11": ("2026-11", 0, 0, 0, 0, 1, 25_000 * YUAN, 50_000_000 // 30, pytest.approx(
+                        25_000 * YUAN / (50_000_000 // 30)))}
+
+
+def test_committed_follows_the_configured_stages() -> None:
+    assert committed_stages(Settings()) == ["negotiation"]
+    custom = settings_from_dict({"stages": [
+        {"key": "lead", "probability": 10}, {"key": "contract", "probability": 70}, {"key": "signing", "probability": 90},
+        {"key": "won", "probability": 100}, {"key": "lost", "probability": 0}]})
+    assert committed_stages(custom) == ["signing"]  # no Negotiation: the last open stage
+    after = settings_from_dict({"stages": [
+        {"key": "initial", "probability": 10}, {"key": "negotiation", "probability": 70},
+        {"key": "legal", "probability": 90}, {"key": "won", "probability": 100}, {"key": "lost", "probability": 0}]})
+    assert committed_stages(after) == ["negotiation", "legal"]
 
 
 def test_a_reps_forecast_counts_that_reps_deals(ctx, book) -> None:
