@@ -148,6 +148,10 @@ async def test_g_opens_the_reports_on_the_funnel_of_this_month(ctx: Context, boo
         assert not screen.check_action("pick_rep", ())
         await pilot.press("escape")
         await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await pilot.press("g")
+        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen))
+        await pilot.press("t")  # Today from the reports, as from any screen
+        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and len(app.screen_stack) == 1)
 
 
 async def test_the_palette_opens_the_reports(ctx: Context, book: Book) -> None:
@@ -346,3 +350,13 @@ async def test_a_suggested_tier_applied_on_the_demo_data_changes_the_customer(ho
         await pilot.press("a")
         await _until(pilot, lambda: tier(ctx, row.key) == suggested)
     ctx.close()
+
+
+def test_the_apps_launch_does_not_load_the_reports() -> None:
+    # the screen, its charts and the reports' services are imported when the screen first opens
+    import subprocess
+    import sys
+
+    code = ("import sys, crmtui.tui.app; print(sorted(m for m in sys.modules if 'reports' in m or 'charts' in m))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
