@@ -132,6 +132,7 @@ def test_this_month_shows_it_and_the_next_five_with_amount_weighted_committed_an
     assert shown["target"] == 6 * target and shown["attained"] == pytest.approx(65_000 / 3_000_000)
     assert shown["overdue"] == 1 and shown["overdue_amount"] == 30_000 * YUAN and shown["undated"] == 1
     assert not report.empty
+    assert "This month and the next 5: open deals by the month they are expected to close." in report.notes
 
 
 def test_the_records_behind_each_number(ctx, book) -> None:
@@ -214,3 +215,15 @@ def test_the_monthly_target_setting() -> None:
     for wrong in (-1, "lots", True, [1]):
         with pytest.raises(InvalidInput, match="config monthly_target"):
             settings_from_dict({"monthly_target": wrong})
+
+
+@pytest.mark.parametrize("kept", ["ahead", "won", "overdue", "undated"])
+def test_one_deal_of_any_kind_is_enough_to_make_a_forecast(ctx, frozen, kept) -> None:
+    at(frozen, 2026, 11, 1)
+    customer = add_customer(ctx, "Only")
+    close = {"ahead": date(2026, 12, 1), "won": None, "overdue": date(2026, 11, 10), "undated": None}[kept]
+    deal = add_deal(ctx, customer.id, "Only deal", amount=1_000, close=close, stage="negotiation")
+    if kept == "won":
+        move_stage(ctx, deal.id, "won", contract_no="K-O", signed=date(2026, 11, 1))
+    frozen.move_to(NOW)
+    assert not module("forecast").build(ctx, NOVEMBER).empty

@@ -98,7 +98,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     if extended:
         last = months(first, first + timedelta(days=31 * FORWARD_MONTHS))[FORWARD_MONTHS - 1].last
     shown = months(first, last)
-    named = _label(shown) if extended else period.label
+    named = f"{shown[0].key}..{shown[-1].key}" if extended else period.label
     start, end = day_span(ctx, first, last)
     with ctx.db.raw_read() as connection:
         open_deals = [deal for deal in store.open_deals(connection)
@@ -204,8 +204,3 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                      " close date has passed.").format(period=named),
         notes=tuple(notes),
     )
-
-
-def _label(shown: list[Month]) -> str:
-    """The months shown, as a report's titles name them ("2026-11" or "2026-11..2027-04")."""
-    return shown[0].key if len(shown) == 1 else f"{shown[0].key}..{shown[-1].key}"
