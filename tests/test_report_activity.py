@@ -61,13 +61,13 @@ def book(ctx, frozen) -> dict[str, str]:
 
     frozen.move_to(at(2026, 11, 2, 9))
     beta = add_customer(ctx, "Beta Foods", status="lead").id
-    log(ctx, frozen, beta, at(2026, 11, 2, 21), "visit", True, at(2026, 11, 20, 10))  # 12 h after it was added
+    log(ctx, frozen, beta, at(2026, 11, 3, 9), "visit", True, at(2026, 11, 20, 10))  # exactly 24 h after
 
     frozen.move_to(at(2026, 11, 3, 9))
     echo = add_customer(ctx, "Echo Media").id
     frozen.move_to(at(2026, 11, 5, 9))
     gamma = add_customer(ctx, "Gamma Tools", status="lead").id
-    log(ctx, frozen, gamma, at(2026, 11, 7, 9), "phone", False, at(2026, 11, 8, 10))  # 48 h after it was added
+    log(ctx, frozen, gamma, at(2026, 11, 7, 9, 30), "phone", False, at(2026, 11, 8, 10))  # 48.5 h after
     frozen.move_to(at(2026, 11, 7, 10))
     amend_follow_up(ctx, gamma, goal_met=True)  # a correction: one follow-up, its goal met
 
@@ -90,7 +90,7 @@ def book(ctx, frozen) -> dict[str, str]:
 def test_follow_ups_of_the_period_by_channel_and_goal_met(ctx, book) -> None:
     report = module("activity").build(ctx, NOVEMBER)
     figures = {f.key: f for f in report.figures}
-    # November: Acme 1 Nov 00:30 (wechat, not met), Beta 2 Nov (visit, met), Gamma 7 Nov (phone, corrected to
+    # November: Acme 1 Nov 00:30 (wechat, not met), Beta 3 Nov (visit, met), Gamma 7 Nov (phone, corrected to
     # met: one follow-up), Acme 10 Nov (phone, met), Golf's 15 Nov moved to Acme (email, met) = 5;
     # Acme's 31 Oct 23:30 is October's; Echo's (deleted) does not count
     assert figures["follow_ups"].value == 5
@@ -108,10 +108,11 @@ def test_new_leads_and_first_contact_speed(ctx, book) -> None:
     # added in November: Beta (2 Nov), Gamma (5 Nov), Delta (20 Nov); Echo was deleted
     assert set(figures["new_leads"].drill.ids) == {book["beta"], book["gamma"], book["delta"]}
     assert figures["new_leads"].value == 3
-    # Beta first contacted after 12 h, Gamma after 48 h: median (12 + 48) / 2 = 30 h
-    assert figures["first_contact_hours"].value == 30.0
+    # Beta first contacted after exactly 24 h, Gamma after 48.5 h: median (24 + 48.5) / 2 = 36.25 h, shown to a
+    # tenth (36.25 rounds to the even 36.2)
+    assert figures["first_contact_hours"].value == 36.2
     assert figures["first_contact_hours"].kind == "hours"
-    assert figures["within_window"].drill.ids == (book["beta"],)  # the 24 h window: Beta only
+    assert figures["within_window"].drill.ids == (book["beta"],)  # the 24 h window, its last moment included
     assert figures["not_contacted"].drill.ids == (book["delta"],)
 
 
@@ -124,7 +125,7 @@ def test_days_weeks_and_overdue_at_each_weeks_end(ctx, book) -> None:
     # weeks Monday to Sunday; 1 Nov is a Sunday, so the first week is Mon 26 Oct cut to 1 Nov
     assert list(weeks) == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]  # weeks begun
     assert weeks["2026-10-26"][:2] == (date(2026, 11, 1), 1)
-    # week of 2 Nov: Beta 2 Nov, Gamma 7 Nov (both met); new leads Beta and Gamma
+    # week of 2 Nov: Beta 3 Nov, Gamma 7 Nov (both met); new leads Beta and Gamma
     assert weeks["2026-11-02"][1:5] == (2, 2, 1.0, 2)
     # week of 9 Nov: Acme 10 Nov and Golf's (now Acme's) Sunday 15 Nov, both met; no new lead
     assert weeks["2026-11-09"][1:5] == (2, 2, 1.0, 0)
@@ -149,7 +150,7 @@ def test_heatmap_of_the_last_12_months_at_the_midnight_edge(ctx, book) -> None:
     assert days[date(2025, 11, 25)] == 1  # 00:00 local, 16:00 UTC the day before
     assert days[date(2026, 10, 31)] == 1 and days[date(2026, 11, 1)] == 1  # not 2 and 0 as UTC days would say
     assert days[date(2026, 9, 6)] == 1 and days[date(2026, 9, 7)] == 1
-    # 25 Nov 2025, 6 and 7 Sep, 31 Oct, 1, 2, 7 (corrected: once), 10 and 15 Nov = 9 (the 24 Nov 2025 one is
+    # 25 Nov 2025, 6 and 7 Sep, 31 Oct, 1, 3, 7 (corrected: once), 10 and 15 Nov = 9 (the 24 Nov 2025 one is
     # older; Echo's customer and Hotel's 20 Nov follow-up were deleted)
     assert sum(days.values()) == 9
 
@@ -174,26 +175,42 @@ def test_an_empty_period_says_so(ctx, book) -> None:
     assert {f.key: f.value for f in report.figures}["goal_met_rate"] is None  # no answer: no rate, not 0
 
 
-def test_a_reps_view_counts_only_their_customers(ctx, book) -> None:
+def test_a_reps_view_counts_only_their_customers(ctx, frozen, book) -> None:
     edit_customer(ctx, book["hotel"], {"owner": "Zoe"})  # the only customer with an owner
+    log(ctx, frozen, book["hotel"], at(2026, 11, 24, 8), "phone", True, at(2026, 12, 24, 10))  # today, 08:00
+    frozen.move_to(NOW)
     for rep in ("all", "Zoe"):
         report = module("activity").build(ctx, NOVEMBER, rep=rep)
-        assert report.empty  # Hotel had nothing in November
+        assert not report.empty  # a follow-up and no new lead: something to show
+        assert {f.key: f.value for f in report.figures}["follow_ups"] == 1
         heatmap = next(c for c in report.charts if isinstance(c, Heatmap))
-        assert sum(n for _, n in heatmap.days) == 2  # Hotel's 6 and 7 Sep
-        assert next(c for c in report.charts if isinstance(c, Grid)).row_labels == ("Hotel Supplies (C)",)
+        assert sum(n for _, n in heatmap.days) == 3 and heatmap.days[-1] == (date(2026, 11, 24), 1)  # 6, 7 Sep, today
+        grid = next(c for c in report.charts if isinstance(c, Grid))
+        assert grid.row_labels == ("Hotel Supplies (C)",) and grid.cells[0][-1] == 1  # this week's column
     assert sum(n for _, n in next(c for c in module("activity").build(ctx, NOVEMBER, rep="Yan").charts
                                   if isinstance(c, Heatmap)).days) == 0
 
 
 def test_a_period_includes_its_first_moment_and_not_its_end(ctx, book) -> None:
     # from 00:30 on 1 Nov (Acme's follow-up at that very moment counts) to 15:00 on 10 Nov (Acme's at that moment
-    # does not): Acme 1 Nov, Beta 2 Nov, Gamma 7 Nov = 3
+    # does not): Acme 1 Nov, Beta 3 Nov, Gamma 7 Nov = 3
     report = module("activity").build(ctx, Period(at(2026, 11, 1, 0, 30), at(2026, 11, 10, 15), "edge"))
     assert {f.key: f.value for f in report.figures}["follow_ups"] == 3
     # from 09:00 on 2 Nov (Beta added then) to 09:00 on 20 Nov (Delta added then): Beta and Gamma
     report = module("activity").build(ctx, Period(at(2026, 11, 2, 9), at(2026, 11, 20, 9), "leads"))
     assert next(f for f in report.figures if f.key == "new_leads").drill.ids == (book["beta"], book["gamma"])
+    # a period whose last day is a Monday (1 to 23 Nov) has that week's row
+    report = module("activity").build(ctx, Period(at(2026, 11, 1), at(2026, 11, 24), "to Monday"))
+    assert report.tables[1].rows[-1].key == "2026-11-23"
+
+
+def test_the_heatmap_of_the_year_to_a_29_february(ctx, frozen) -> None:
+    frozen.move_to(datetime(2028, 2, 29, 12, tzinfo=ZONE))
+    heatmap = next(c for c in module("activity").build(ctx, Period(at(2028, 2, 1), at(2028, 3, 1), "2028-02")).charts
+                   if isinstance(c, Heatmap))
+    # the day after 28 Feb 2027 (there is no 29 Feb 2027) to 29 Feb 2028: 366 days
+    assert heatmap.days[0] == (date(2027, 3, 1), 0) and heatmap.days[-1][0] == date(2028, 2, 29)
+    assert len(heatmap.days) == 366
 
 
 def test_overdue_at_a_weeks_end_and_today_at_their_exact_edges(ctx, frozen) -> None:
