@@ -39,7 +39,7 @@ def columns(kind: RecordKind) -> tuple[tuple[str, str], ...]:
     """The fields a list of such records shows (RecordLine's names) with their headers in the rep's language: a
     customer's list has no customer or amount column of its own."""
     name = {"deals": _("Deal"), "customers": _("Customer"), "follow_ups": _("Goal"), "payments": _("Contract")}[kind]
-    state = {"deals": _("Stage"), "customers": _("Tier"), "follow_ups": _("Channel"), "payments": _("Paid")}[kind]
+    state = {"deals": _("Sales stage"), "customers": _("Tier"), "follow_ups": _("Channel"), "payments": _("Paid")}[kind]
     day = {"deals": _("Since"), "customers": _("Last contact"), "follow_ups": _("Day"), "payments": _("Day")}[kind]
     if kind == "customers":
         return ("name", name), ("state", state), ("day", day)
