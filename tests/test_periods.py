@@ -55,6 +55,22 @@ def days(text: str, today: date = TODAY) -> tuple[date, date, str]:
     ("3月1日..今天", date(2026, 3, 1), date(2026, 11, 24), "2026-03-01..2026-11-24"),
     ("2017-04..2017-06", date(2017, 4, 1), date(2017, 6, 30), "2017-04-01..2017-06-30"),
     ("  ＴＨＩＳ   Month ", date(2026, 11, 1), date(2026, 11, 30), "2026-11"),
+    # every quarter in Chinese and in digits
+    ("2017年第一季度", date(2017, 1, 1), date(2017, 3, 31), "2017Q1"),
+    ("2017年第三季度", date(2017, 7, 1), date(2017, 9, 30), "2017Q3"),
+    ("2017年第四季度", date(2017, 10, 1), date(2017, 12, 31), "2017Q4"),
+    ("2017年第3季度", date(2017, 7, 1), date(2017, 9, 30), "2017Q3"),
+    ("2017q3", date(2017, 7, 1), date(2017, 9, 30), "2017Q3"),
+    ("2017Q4", date(2017, 10, 1), date(2017, 12, 31), "2017Q4"),
+    ("2017年", date(2017, 1, 1), date(2017, 12, 31), "2017"),
+    ("2017-12", date(2017, 12, 1), date(2017, 12, 31), "2017-12"),
+    ("1900", date(1900, 1, 1), date(1900, 12, 31), "1900"),
+    ("2999-12", date(2999, 12, 1), date(2999, 12, 31), "2999-12"),
+    # one day, and the last 1 day is today
+    ("today", TODAY, TODAY, "2026-11-24..2026-11-24"),
+    ("2017-04-05", date(2017, 4, 5), date(2017, 4, 5), "2017-04-05..2017-04-05"),
+    ("last 1 day", TODAY, TODAY, "2026-11-24..2026-11-24"),
+    ("2017-04-05..2017-04-05", date(2017, 4, 5), date(2017, 4, 5), "2017-04-05..2017-04-05"),
 ])
 def test_period_words(text: str, first: date, last: date, label: str) -> None:
     assert days(text) == (first, last, label)
@@ -78,6 +94,7 @@ def test_edges_are_local_midnight_in_shanghai() -> None:
     assert october.end == datetime(2026, 11, 1, tzinfo=ZONE)
     # 23:30 on 10-31 local is 15:30 UTC: October; 00:30 on 11-01 local is 16:30 UTC on 10-31: November
     assert october.contains(datetime(2026, 10, 31, 15, 30, tzinfo=UTC))
+    assert not october.contains(datetime(2026, 10, 31, 16, 0, tzinfo=UTC))  # 11-01 00:00 local: the end
     assert not october.contains(datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
     assert october.contains(datetime(2026, 9, 30, 16, 0, tzinfo=UTC))  # 10-01 00:00 local
     assert not october.contains(datetime(2026, 9, 30, 15, 59, tzinfo=UTC))
@@ -100,6 +117,9 @@ def test_the_fourth_quarter_ends_in_the_next_year() -> None:
     assert q4.end == datetime(2027, 1, 1, tzinfo=ZONE)
     assert days("last quarter", date(2027, 1, 15))[2] == "2026Q4"
     assert days("this quarter", date(2026, 12, 31))[2] == "2026Q4"
+    # in a quarter's last month, the quarter before is still three months back
+    assert days("last quarter", date(2026, 12, 31))[2] == "2026Q3"
+    assert days("上季度", date(2026, 3, 31))[2] == "2025Q4"
 
 
 def label_before(text: str, today: date = TODAY) -> str:
@@ -113,6 +133,8 @@ def test_the_period_before_is_of_the_same_kind() -> None:
     assert label_before("2017Q2") == "2017Q1"
     assert label_before("2017") == "2016"
     assert label_before("this week") == "2026-11-16..2026-11-22"
+    week_before = parse_period("this week", TODAY, ZONE).previous()
+    assert week_before.kind == "week" and week_before.previous().label == "2026-11-09..2026-11-15"
     # the 30 days before 10-26..11-24 end on 10-25: 09-26..10-25 (5 + 25 = 30 days)
     assert label_before("last 30 days") == "2026-09-26..2026-10-25"
     # a range of 91 days (April to June) -> the 91 days before: 2016-12-31 (1) + Jan 31 + Feb 28 + Mar 31
@@ -121,8 +143,9 @@ def test_the_period_before_is_of_the_same_kind() -> None:
     assert isinstance(before, Period) and before.end == parse_period("2026-10", TODAY, ZONE).start
 
 
-@pytest.mark.parametrize("text", ["someday", "2017-13", "2017Q5", "last 0 days", "2017-04-01..", "..2017-04-01",
-                                  "1..2..3", "x" * 200])
+@pytest.mark.parametrize("text", ["someday", "2017-13", "2017-00", "2017Q5", "last 0 days", "2017-04-01..",
+                                  "..2017-04-01", "2017-04-01..someday", "someday..2017-04-01", "1..2..3", "x" * 200,
+                                  "9999", "9999Q4", "9999-12", "0000", "1899", "3000-01"])
 def test_bad_text_names_the_period_field_and_what_is_expected(text: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_period(text, TODAY, ZONE)
@@ -134,3 +157,5 @@ def test_a_range_backwards_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_period("2017-06-30..2017-04-01", TODAY, ZONE)
     assert caught.value.field == "period" and "FROM day on or before the TO day" in str(caught.value)
+    with pytest.raises(InvalidInput):  # the day after the TO day
+        parse_period("2017-04-02..2017-04-01", TODAY, ZONE)

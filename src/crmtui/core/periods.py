@@ -28,6 +28,8 @@ EXPECTED = N_("this week, last week, this month, last month, this quarter, last 
 """What the period field accepts, as its error says it."""
 
 MAX_LENGTH = 100
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+"""The years a period may name: enough for any book's history, and far from the calendar's own ends."""
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,13 @@ def _named(text: str, today: date, zone: tzinfo) -> Period | None:
     if m := _whole(_QUARTER, text):
         year = int(m.group(1) or m.group(3))
         quarter = _ZH_DIGITS[m.group(2) or m.group(4)]
-        return quarter_period(date(year, quarter * 3 - 2, 1), zone) if year >= 1 else None
+        return quarter_period(date(year, quarter * 3 - 2, 1), zone) if FIRST_YEAR <= year <= LAST_YEAR else None
     if m := _whole(_MONTH, text):
         year, month = int(m.group(1) or m.group(3)), int(m.group(2) or m.group(4))
-        return month_period(date(year, month, 1), zone) if year >= 1 and 1 <= month <= 12 else None
+        return month_period(date(year, month, 1), zone) if FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12 else None
     if m := _whole(_YEAR, text):
         year = int(m.group(1))
-        return year_period(year, zone) if year >= 1 else None
+        return year_period(year, zone) if FIRST_YEAR <= year <= LAST_YEAR else None
     return None
 
 
@@ -176,7 +178,7 @@ def _side(text: str, today: date, zone: tzinfo) -> Period | None:
         day = parse_day(text, datetime.combine(today, time(12), zone), past=True)
     except DateParseError:
         return None
-    return span(day, day, zone)
+    return span(day, day, zone) if FIRST_YEAR <= day.year <= LAST_YEAR else None
 
 
 def parse_period(text: str | None, today: date, zone: tzinfo) -> Period:
