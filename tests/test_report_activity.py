@@ -263,3 +263,9 @@ def test_heatmap_days_in_zones_with_daylight_saving_or_half_hours(home, frozen, 
         assert {day: n for day, n in heatmap.days if n} == expected
     finally:
         ctx.close()
+
+
+def test_this_weeks_overdue_is_todays_and_needs_no_note(ctx, book) -> None:
+    report = module("activity").build(ctx, Period(at(2026, 11, 23), at(2026, 11, 30), "this week"))
+    assert [row.values[5] for row in report.tables[1].rows] == [3]  # Acme, Beta, Gamma, as Today shows them
+    assert not any("read from the follow-ups" in note for note in report.notes)
