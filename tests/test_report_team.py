@@ -182,3 +182,27 @@ def test_imported_deals_count_for_the_rep_their_import_names(tmp_path, ctx, home
     }
     march = module("forecast").build(ctx, period(date(2017, 3, 1), date(2017, 3, 31), "2017-03"), rep="Ann Lee")
     assert march.tables[0].rows[0].values[5:7] == (2, 5_300 * YUAN)  # D01 and D02, won on 3/1 and 3/31
+
+
+def test_the_headline_figures_and_the_bars_are_the_teams(ctx, home, team) -> None:
+    _become_manager(ctx, home)
+    report = module("team").build(ctx, NOVEMBER)
+    # the team row: 5 follow-ups, 130,000 won, 2 won of 3 closed, 3 overdue
+    assert {figure.key: figure.value for figure in report.figures} == {
+        "follow_ups": 5, "won": 130_000 * YUAN, "win_rate": pytest.approx(2 / 3), "overdue": 3}
+    assert {figure.key: len(figure.drill.ids) for figure in report.figures} == {
+        "follow_ups": 5, "won": 2, "win_rate": 3, "overdue": 3}
+    assert [(bar.label, bar.value) for bar in report.charts[0].bars] == [("li", 30_000 * YUAN),
+                                                                         ("wang", 100_000 * YUAN)]
+
+
+def test_overdue_alone_makes_a_period_not_empty_and_due_later_today_is_not_overdue(ctx, home, team) -> None:
+    wang_today = add_customer(ctx, "Wang Today")
+    _log(ctx, wang_today.id, "下午3点")  # 15:00 today: due, not overdue
+    edit_customer(ctx, wang_today.id, {"owner": "wang"})
+    _become_manager(ctx, home)
+    report = module("team").build(ctx, period(date(2017, 4, 1), date(2017, 6, 30), "2017Q2"))
+    # nothing happened in 2017Q2; overdue now: wang 2 (Wang B, Wang C), li 1
+    assert rows(report) == {"li": ("li", 0, 0, 0, 0, None, 1), "wang": ("wang", 0, 0, 0, 0, None, 2),
+                            "all": ("Team", 0, 0, 0, 0, None, 3)}
+    assert not report.empty
