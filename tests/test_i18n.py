@@ -306,7 +306,7 @@ def test_service_errors_read_in_chinese(ctx, zh, tmp_path: Path) -> None:  # typ
         return raised.value.message()
 
     assert message(MissingFields, move_stage, ctx, deal.id, "lost") == "移到丢单阶段还缺少：丢单原因（如 价格、竞品、没有预算、时机）"
-    assert message(InvalidInput, move_stage, ctx, deal.id, "initial") == '改阶段：与当前阶段（初步接触）不同的阶段（输入的是 "initial"）'
+    assert message(InvalidInput, move_stage, ctx, deal.id, "initial") == '销售阶段：与当前阶段（初步接触）不同的阶段（输入的是 "initial"）'
     assert message(NotAllowed, convert_lead, ctx, customer.id) == '"张三科技" 不是线索（状态：意向客户）'
     assert message(CrmError, mark_paid, ctx, customer.id) == '没有与 "张三科技" 匹配的未回款分期'
     too_much = [parse_payment("60000@2026-12-31")]

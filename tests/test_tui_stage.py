@@ -193,7 +193,7 @@ async def test_a_skip_the_settings_forbid_is_refused_before_any_form(ctx, seats)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _pick(pilot, seats.customer_id, "6")
         assert not isinstance(screen, GateForm | StagePicker)
-        assert _said(app)[-1] == ("Stage: the next stage, Needs confirmed: deals move one stage at a time (the "
+        assert _said(app)[-1] == ("Sales stage: the next stage, Needs confirmed: deals move one stage at a time (the "
                                   'skip_stages setting is false) (got "won")')
         assert _deal(ctx, seats.customer_id).stage == "initial"
         await pilot.press("s", "2")  # the next stage moves at once

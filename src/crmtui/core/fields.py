@@ -95,7 +95,7 @@ _FIELDS = (
     Field("close", N_("Close date"), flag="--close"),
     Field("competitor", N_("Competitor"), flag="--competitor"),
     Field("probability", N_("Probability"), flag="--probability"),
-    Field("stage", N_("Stage"), flag="--stage"),
+    Field("stage", N_("Sales stage"), flag="--stage"),
     Field("contract_no", N_("Contract no."), english="contract-no", flag="--contract-no"),
     Field("signed_on", N_("Signed on"), english="signed", hint="the signed date", flag="--signed", widget="signed"),
     Field("end_on", N_("Ends on"), english="end", flag="--end", widget="end"),

@@ -181,7 +181,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     )
     late_columns = (
         Column("deal", _("Deal"), "text"), Column("customer", _("Customer"), "text"),
-        Column("stage", _("Stage"), "text"), Column("amount", _("Amount"), "money"),
+        Column("stage", _("Sales stage"), "text"), Column("amount", _("Amount"), "money"),
         Column("close", _("Expected close"), "date"), Column("days", _("Days late"), "days"),
     )
     late_rows = tuple(
