@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -106,6 +106,8 @@ class DealStageChange(Synced, table=True):
     """One stage transition with its time: the funnel and days-in-stage come from these."""
 
     __tablename__ = "deal_stage_change"
+    __table_args__ = (Index("ix_deal_stage_change_live_at", "at", "deal_id", "deleted_at",
+                            sqlite_where=text("deleted_at IS NULL")),)
 
     deal_id: str = Field(foreign_key="deal.id", index=True)
     from_stage: str | None = None
@@ -118,7 +120,12 @@ class FollowUp(Synced, table=True):
     corrects (`corrects_id`), which is then superseded."""
 
     __tablename__ = "follow_up"
-    __table_args__ = (Index("ix_follow_up_customer_at", "customer_id", "at"),)
+    __table_args__ = (
+        Index("ix_follow_up_customer_at", "customer_id", "at"),
+        # The reports' (migration 0012): live follow-ups by time, and the deleted ones.
+        Index("ix_follow_up_live_at", "at", "customer_id", "deleted_at", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_follow_up_deleted", "customer_id", sqlite_where=text("deleted_at IS NOT NULL")),
+    )
 
     customer_id: str = Field(foreign_key="customer.id", index=True)
     contact_id: str | None = Field(default=None, foreign_key="contact.id")

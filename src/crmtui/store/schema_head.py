@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0011'
+REVISION = '0012'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'
@@ -249,6 +249,9 @@ STATEMENTS = (
     'CREATE INDEX ix_deal_external_id ON deal (external_id)',
     'CREATE INDEX ix_follow_up_external_id ON follow_up (external_id)',
     'CREATE INDEX ix_contact_name_key ON contact (name_key)',
+    'CREATE INDEX ix_follow_up_live_at ON follow_up (at, customer_id, deleted_at) WHERE deleted_at IS NULL',
+    'CREATE INDEX ix_follow_up_deleted ON follow_up (customer_id) WHERE deleted_at IS NOT NULL',
+    'CREATE INDEX ix_deal_stage_change_live_at ON deal_stage_change (at, deal_id, deleted_at) WHERE deleted_at IS NULL',
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',
