@@ -30,8 +30,8 @@ def test_text_has_the_title_figures_table_and_bars_within_80_columns() -> None:
     assert "Average deal size 15,000" in lines
     assert "Sales cycle 64 d" in lines
     # Initial contact: 4 reached, 2 of 4 moved on, median (2 + 7) / 2 days
-    assert "Initial contact 4 50.0% 4.5 d" in lines
-    assert "Negotiation 2 50.0% 16 d" in lines
+    assert "Initial contact 4 50% 4.5 d" in lines
+    assert "Negotiation 2 50% 16 d" in lines
     bars = [line for line in text.splitlines() if "█" in line]
     assert len(bars) == 6 and bars[0].rstrip().endswith("4")
     # the longest bar is Initial contact's (4), Needs confirmed's (2) half as long
@@ -152,3 +152,93 @@ def test_a_wide_table_wraps_its_headers_and_many_bars_become_one_mark_each(capsy
     assert len(marks[0].split()[1]) == 66 and len(marks[1].split()[1]) == 24
     # a zero day is a dot, the biggest (8) a full block
     assert marks[0].split()[1][:9] == "·▁▂▃▄▅▆▇█"
+
+
+def _printed(built: object, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    from crmtui.cli.report import print_text
+
+    print_text(built)  # type: ignore[arg-type]
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_bars_second_value_is_shown_in_the_charts_kind(capsys: pytest.CaptureFixture[str]) -> None:
+    from crmtui.core.periods import parse_period
+    from crmtui.services.reports.base import Bar, BarChart, Report
+    from tests.conftest import ZONE
+
+    from datetime import date
+
+    # contracted 425,000.00 yuan (42,500,000 cents), collected 356,000.00 (35,600,000 cents): both money
+    chart = BarChart("by_month", "Contracted by month (collected beside)", "money",
+                     (Bar("2026-11", 42_500_000, secondary=35_600_000),))
+    built = Report("payments", "Payments", parse_period("2026-11", date(2026, 11, 24), ZONE), None, charts=(chart,))
+    bar = next(line for line in _printed(built, capsys) if "█" in line)
+    assert bar.rstrip().endswith("425,000 · 356,000")
+
+
+def test_the_title_names_a_period_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from crmtui.core import i18n
+    from crmtui.core.periods import heading, parse_period
+    from tests.conftest import ZONE
+
+    today = date(2026, 11, 24)
+    # 90 days ending 24 Nov: 24 Nov - 89 days = 27 Aug (Nov 24 + Oct 31 + Sep 30 = 85, 4 more into August)
+    assert heading(parse_period("last 90 days", today, ZONE)) == "last 90 days (2026-08-27 .. 2026-11-24)"
+    assert heading(parse_period("近90天", today, ZONE)) == "last 90 days (2026-08-27 .. 2026-11-24)"
+    assert heading(parse_period("本周", today, ZONE)) == "this week (2026-11-23 .. 2026-11-29)"  # Mon .. Sun
+    assert heading(parse_period("2026-08-27..2026-11-24", today, ZONE)) == "2026-08-27 .. 2026-11-24"
+    assert heading(parse_period("2026-11-03", today, ZONE)) == "2026-11-03"
+    assert heading(parse_period("2026Q3", today, ZONE)) == "2026Q3 (2026-07-01 .. 2026-09-30)"
+    # a span named by its words is equal to the same span built from its days (the screen's cache relies on it)
+    assert parse_period("last 90 days", today, ZONE) == parse_period("2026-08-27..2026-11-24", today, ZONE)
+    i18n.set_language("zh")
+    try:
+        assert heading(parse_period("last 90 days", today, ZONE)) == "近90天 (2026-08-27 .. 2026-11-24)"
+        assert heading(parse_period("last 7 days", today, ZONE)) == "最近 7 天 (2026-11-18 .. 2026-11-24)"
+    finally:
+        i18n.set_language("en")
+    title = squeezed(ok("report", "funnel", "--period", "last 90 days").stdout)[0]
+    assert title == "Funnel and conversion · last 90 days (2026-08-27 .. 2026-11-24)"
+
+
+def _customers_report() -> object:
+    from datetime import date
+
+    from crmtui.core.periods import parse_period
+    from crmtui.services.reports.base import Column, Drill, Report, Row, Table
+    from tests.conftest import ZONE
+
+    ids = ("0b9d2c7e-1111-4a4a-8b8b-000000000001", "0b9d2c7e-2222-4a4a-8b8b-000000000002",
+           "0b9d2c7e-3333-4a4a-8b8b-000000000003")
+    names = ("Hooli Health", "Hooli Retail", "Tyrell Labs")
+    rows = tuple(Row(id_, (name, "A"), Drill("customers", (id_,), name)) for id_, name in zip(ids, names, strict=True))
+    table = Table("customers", "Customers", (Column("customer", "Customer", "text"), Column("tier", "Tier", "text")),
+                  rows)
+    return Report("rfm", "Customer value", parse_period("2026-11", date(2026, 11, 24), ZONE), None, tables=(table,))
+
+
+def test_the_records_line_names_rows_a_rep_can_type(capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    lines = _printed(_customers_report(), capsys)
+    last = " ".join(lines[lines.index(next(line for line in lines if line.startswith("Records behind"))):])
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}", last)  # no customer id
+    assert "a row of Customers: a name in it, such as Hooli Health" in " ".join(last.split())
+
+
+def test_records_takes_a_customers_name_and_lists_two_matches() -> None:
+    from crmtui.cli.report import _named_row
+    from crmtui.core.errors import Ambiguous
+
+    built = _customers_report()
+    drill = _named_row(built, "tyrell labs")  # type: ignore[arg-type]
+    assert drill is not None and drill.ids == ("0b9d2c7e-3333-4a4a-8b8b-000000000003",)
+    hooli = _named_row(built, "Hooli Retail")  # type: ignore[arg-type]
+    assert hooli is not None and hooli.title == "Hooli Retail"
+    assert _named_row(built, "0b9d2c7e-1111").ids == ("0b9d2c7e-1111-4a4a-8b8b-000000000001",)  # type: ignore
+    with pytest.raises(Ambiguous) as caught:
+        _named_row(built, "hooli")  # type: ignore[arg-type]
+    assert [match.label for match in caught.value.matches] == ["Hooli Health", "Hooli Retail"]
+    assert _named_row(built, "Wonka") is None  # type: ignore[arg-type]

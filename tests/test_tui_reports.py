@@ -137,7 +137,7 @@ async def test_g_opens_the_reports_on_the_funnel_of_this_month(ctx: Context, boo
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         # this month on the frozen clock (Tue 2026-11-24): November, its first and last day in the title
-        assert "Reports · 2026-11 (2026-11-01..2026-11-30)" in _text(screen, "#reports-title")
+        assert "Reports · 2026-11 (2026-11-01 .. 2026-11-30)" in _text(screen, "#reports-title")
         (name, period, rep), = book.asked
         assert (name, period.label, period.first_day, period.last_day, rep) == (
             "funnel", "2026-11", date(2026, 11, 1), date(2026, 11, 30), None)
@@ -213,7 +213,7 @@ async def test_the_period_picker_takes_good_words_and_explains_bad_ones(ctx: Con
         field.value = "2026年第三季度"  # Chinese words for 2026Q3
         await pilot.press("enter")
         await _until(pilot, lambda: shown(screen, "2026Q3"))
-        assert "2026Q3 (2026-07-01..2026-09-30)" in _text(screen, "#reports-title")
+        assert "2026Q3 (2026-07-01 .. 2026-09-30)" in _text(screen, "#reports-title")
         assert book.asked[-1][1].label == "2026Q3"
 
         # a usual period from the list under the field
@@ -360,3 +360,23 @@ def test_the_apps_launch_does_not_load_the_reports() -> None:
     code = ("import sys, crmtui.tui.app; print(sorted(m for m in sys.modules if 'reports' in m or 'charts' in m))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "[]"
+
+
+def test_the_screen_and_crm_report_show_every_kind_of_value_alike() -> None:
+    from datetime import date
+
+    from crmtui.cli.report import shown
+    from crmtui.services.reports.base import Kind
+    from crmtui.tui.widgets.charts import format_value
+
+    cases: list[tuple[object, Kind, str]] = [
+        (26.94, "hours", "26.9 h"),  # a median first contact: a tenth of an hour, with its unit
+        (0.148, "rate", "14.8%"), (0.15, "rate", "15%"), (2 / 3, "rate", "66.7%"),
+        (35_600_000, "money", "356,000"),  # cents: 356,000.00 yuan
+        (4.5, "days", "4.5 d"), (64, "days", "64 d"), (1234, "count", "1,234"),
+        (date(2026, 11, 24), "date", "2026-11-24"), ("Champions", "text", "Champions"),
+    ]
+    for value, kind, expected in cases:
+        assert shown(value, kind) == expected, kind
+        assert format_value(value, kind) == expected, kind
+    assert format_value(None, "money") == "—" and shown(None, "money") == "-"

@@ -8,6 +8,7 @@ command, so no other command pays for them.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -21,7 +22,7 @@ from crmtui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from crmtui.services.context import Context
-    from crmtui.services.reports.base import BarChart, Drill, Grid, Heatmap, Kind, Report
+    from crmtui.services.reports.base import BarChart, Drill, Grid, Heatmap, Kind, Report, Row, Table
 
 REPORT_NAMES = ("funnel", "lost", "sources", "forecast", "activity", "rfm", "payments", "team")
 """The names `crm report` takes (services.reports.REPORTS, repeated so that the help costs no import)."""
@@ -32,6 +33,7 @@ BLOCKS = " ▏▎▍▌▋▊▉█"
 MANY_BARS = 31
 """A bar chart with more bars than this (a day each over months) is drawn as a line of marks, one a bar."""
 SPARKS = "·▁▂▃▄▅▆▇█"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SHADES = "·░▒▓█"
 """A heatmap's day: none, then four levels up to the busiest day."""
 
@@ -114,23 +116,10 @@ def _apply(ctx: Context, service: object, refs: list[str], every: bool, yes: boo
 
 
 def shown(value: object, kind: Kind) -> str:
-    """A value as the text output shows it: money with separators, rates as percentages, days with their unit."""
-    from crmtui.core.formatting import format_amount  # deferred: with the command
+    """A value as the text output shows it: the app's rule (services.reports.base.format_value), a dash for none."""
+    from crmtui.services.reports.base import format_value  # deferred: with the command
 
-    if value is None or value == "":
-        return "-"
-    if kind == "money" and isinstance(value, int | float):
-        return format_amount(round(value))
-    if kind == "rate" and isinstance(value, int | float):
-        return f"{value * 100:.1f}%"
-    if kind in ("days", "hours") and isinstance(value, int | float):
-        number = f"{value:.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
-        return (_("{days} d").format(days=number) if kind == "days" else _("{hours} h").format(hours=number))
-    if kind == "count" and isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return str(value)
+    return format_value(value, kind)
 
 
 def plain(value: object, kind: Kind) -> object:
@@ -234,8 +223,9 @@ def _cut(text: str, width: int) -> str:
 def print_text(built: Report) -> None:
     """Title and period, the figures, each table with aligned columns, the charts, the notes."""
     whose = f" · {built.rep}" if built.rep else ""
-    out(f"{built.title} · {built.period.label} ({built.period.first_day.isoformat()} .. "
-        f"{built.period.last_day.isoformat()}){whose}")
+    from crmtui.core.periods import heading  # deferred: with the command
+
+    out(f"{built.title} · {heading(built.period)}{whose}")
     if built.empty:
         from crmtui.cli.help import wrap  # deferred: the help's module loads for `--help` only
 
@@ -270,12 +260,28 @@ def print_text(built: Report) -> None:
         for note in built.notes:
             for line in wrap(note, WIDTH):
                 out(line)
-    keys = [row.key for table in built.tables for row in table.rows]
-    if keys:
+    keys = [row.key for table in built.tables for row in table.rows if not _is_record_id(row)]
+    named = [(table.title, _row_name(table, row)) for table in built.tables for row in table.rows
+             if _is_record_id(row) and _row_name(table, row)]
+    parts = [", ".join(dict.fromkeys(keys))] if keys else []
+    parts += [_("a row of {table}: a name in it, such as {example}").format(table=title, example=example)
+              for title, example in dict(reversed(named)).items()]
+    if parts:
         out("")
         for line in wrap(_("Records behind a row: crm report {name} --records KEY ({keys})").format(
-                name=built.key, keys=", ".join(dict.fromkeys(keys))), WIDTH):
+                name=built.key, keys="; ".join(parts)), WIDTH):
             out(line)
+
+
+def _is_record_id(row: Row) -> bool:
+    """Whether a row's key is a record's id (a customer's, an instalment's): no key a rep would type."""
+    return bool(row.drill and row.key in row.drill.ids) or bool(_UUID.fullmatch(row.key))
+
+
+def _row_name(table: Table, row: Row) -> str:
+    """The first text of a row (a customer's name): how a rep names a row whose key is an id."""
+    return next((str(value) for column, value in zip(table.columns, row.values, strict=False)
+                 if column.kind == "text" and value), "")
 
 
 def _fit(headers: list[str], rows: list[list[str]], right: list[bool]) -> tuple[list[int], list[list[str]]]:
@@ -326,7 +332,7 @@ def _print_bars(chart: BarChart) -> None:
         _print_spark(chart)
         return
     labels = [_cut(bar.label, 20) for bar in chart.bars]
-    values = [shown(bar.value, chart.kind) + ("" if bar.secondary is None else f" · {shown(bar.secondary, 'count')}")
+    values = [shown(bar.value, chart.kind) + ("" if bar.secondary is None else f" · {shown(bar.secondary, chart.kind)}")
               for bar in chart.bars]
     label_width = max(cells(label) for label in labels)
     value_width = max(cells(value) for value in values)
@@ -414,16 +420,51 @@ def drills(built: Report) -> dict[str, Drill]:
     return named
 
 
+def _named_row(built: Report, ref: str) -> Drill | None:
+    """The drill of the row whose key is a record's id and whose text (a customer's name, a contract number) is
+    `ref`: the id's first 8 characters or more, the same text exactly, else the one row whose text contains it;
+    several rows: Ambiguous lists them."""
+    from crmtui.core.errors import Ambiguous, Match  # deferred: with the command
+
+    wanted = ref.strip().casefold()
+    if not wanted:
+        return None
+    rows = [(table, row) for table in built.tables for row in table.rows if row.drill and _is_record_id(row)]
+
+    def texts(table: Table, row: Row) -> list[str]:
+        return [str(value).casefold() for column, value in zip(table.columns, row.values, strict=False)
+                if column.kind == "text" and value]
+
+    by_id = [row for _table, row in rows if len(wanted) >= 8 and row.key.startswith(wanted)]
+    if len(by_id) == 1:
+        return by_id[0].drill
+    for test in (lambda text: text == wanted, lambda text: wanted in text):
+        matches = [(table, row) for table, row in rows if any(test(text) for text in texts(table, row))]
+        if len(matches) == 1:
+            return matches[0][1].drill
+        if matches:
+            kind = "customer" if all(row.drill and row.drill.kind == "customers" for _t, row in matches) else "record"
+            raise Ambiguous(kind, ref, [Match(row.key, " · ".join(_telling(table, row))) for table, row in matches])
+    return None
+
+
+def _telling(table: Table, row: Row) -> list[str]:
+    """A row's two first texts that tell it apart (its name, a contract number or a segment), not a tier's letter."""
+    return [str(value) for column, value in zip(table.columns, row.values, strict=False)
+            if column.kind == "text" and value and cells(str(value)) > 3][:2]
+
+
 def _print_records(ctx: Context, built: Report, key: str, json_out: bool) -> None:
     from crmtui.core.formatting import amount_number, format_amount  # deferred: with the command
     from crmtui.services.reports.records import records  # deferred: with the command
 
     found = drills(built)
-    drill = found.get(key)
+    drill = found.get(key) or _named_row(built, key)
     if drill is None and built.empty:
         fail(built.empty_text)
     if drill is None:
-        raise InvalidInput("records", "one of {keys}", key, keys=", ".join(found) or "-")
+        shown_keys = [name for name in found if not _UUID.search(name)]
+        raise InvalidInput("records", "one of {keys}, or a name in a row", key, keys=", ".join(shown_keys) or "-")
     lines = records(ctx, drill)
     if json_out:
         print_json({"title": drill.title, "kind": drill.kind, "records": [

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from crmtui.core.errors import InvalidInput
-from crmtui.core.i18n import N_
+from crmtui.core.i18n import N_, _
 
 PeriodKind = Literal["week", "month", "quarter", "year", "days"]
 """What kind of span a period is, so that `previous()` steps back by the same kind."""
@@ -41,6 +41,9 @@ class Period:
     label: str
     """How the reports name it: what the rep chose, in a canonical form ("2017Q2", "2026-11", "2026-11-01..2026-11-30")."""
     kind: PeriodKind = "days"
+    words: str = field(default="", compare=False)
+    """The words the rep chose when they name a moving span ("this week", "last 90 days"; in English, the
+    heading translates them), else empty."""
 
     def contains(self, moment: datetime) -> bool:
         """Whether an aware moment falls in the period."""
@@ -70,6 +73,32 @@ class Period:
         days = (self.end.date() - first).days
         return span(first - timedelta(days=days), first - timedelta(days=1), zone,
                     "week" if self.kind == "week" else "days")
+
+
+WORDS = {"this week": N_("this week"), "last week": N_("last week"), "this month": N_("this month"),
+         "last month": N_("last month"), "this quarter": N_("this quarter"), "last quarter": N_("last quarter"),
+         "this year": N_("this year"), "last year": N_("last year"), "last 30 days": N_("last 30 days"),
+         "last 90 days": N_("last 90 days")}
+"""The period words as a rep reads them in their language."""
+
+
+def heading(period: Period) -> str:
+    """The period as a report's title names it: a week or N days by the words chosen then the days ("last 90 days
+    (2026-08-27 .. 2026-11-24)"), a month, quarter or year by its label then the days ("2026-11 (2026-11-01 ..
+    2026-11-30)", this month too), a range of days (or one day) typed as such once."""
+    days = (period.first_day.isoformat() if period.first_day == period.last_day else
+            f"{period.first_day.isoformat()} .. {period.last_day.isoformat()}")
+    if ".." not in period.label:  # a month, a quarter, a year: its label names it ("2026-11", "2026Q3")
+        named = period.label
+    elif period.words in WORDS:
+        named = _(WORDS[period.words])
+    elif period.words.startswith("last "):
+        named = _("last {days} days").format(days=period.words.split()[1])
+    else:
+        named = period.label
+    if named == f"{period.first_day.isoformat()}..{period.last_day.isoformat()}":
+        return days
+    return f"{named} ({days})"
 
 
 def _midnight(day: date, zone: tzinfo) -> datetime:
@@ -119,6 +148,8 @@ def _fold(text: str) -> str:
 
 
 _WORDS: dict[str, Callable[[date, tzinfo], Period]] = {}
+_WORD_KEYS: dict[str, str] = {}
+"""Each period word (English or Chinese) to its English name in WORDS."""
 for _names, _make in (
     (("this week", "本周", "这周", "这个星期", "本星期"),
      lambda t, z: week_period(t - timedelta(days=t.weekday()), z)),
@@ -133,6 +164,7 @@ for _names, _make in (
 ):
     for _name in _names:
         _WORDS[_name] = _make
+        _WORD_KEYS[_name] = _names[0]
 
 _ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _LAST_DAYS = re.compile(r"(?:(?:last|past) (\d{1,4}) days?|(?:最近|近|过去)(\d{1,4})天)")
@@ -149,10 +181,10 @@ def _named(text: str, today: date, zone: tzinfo) -> Period | None:
     """A period written as a word or a canonical label, else None."""
     make = _WORDS.get(text)
     if make is not None:
-        return make(today, zone)
+        return replace(make(today, zone), words=_WORD_KEYS[text])
     if m := _whole(_LAST_DAYS, text):
         days = int(m.group(1) or m.group(2))
-        return last_days(days, today, zone) if days >= 1 else None
+        return replace(last_days(days, today, zone), words=f"last {days} days") if days >= 1 else None
     if m := _whole(_QUARTER, text):
         year = int(m.group(1) or m.group(3))
         quarter = _ZH_DIGITS[m.group(2) or m.group(4)]

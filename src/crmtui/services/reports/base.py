@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from crmtui.core.formatting import format_amount, format_short
+from crmtui.core.i18n import _
 from crmtui.core.periods import Period
 
 Kind = Literal["text", "count", "money", "rate", "days", "date", "hours"]
@@ -125,3 +127,30 @@ class Report:
     empty_text: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
     """What the rep should know to read it right ("3 deals skipped a stage")."""
+
+
+def _decimal(value: float | int) -> str:
+    """A number to one decimal, without a trailing ".0" (26.9, 15)."""
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def format_value(value: object, kind: Kind, *, short: bool = False, lang: str = "en", blank: str = "-") -> str:
+    """A report's value as a rep reads it, the same in the app and in `crm report`: money from cents with
+    separators (short: 1.2M / 12万 in `lang`), a fraction as a percentage to a tenth (14.8%, 15%), days and hours
+    to a tenth with their unit, a count with separators, a date in ISO form; no value as `blank`."""
+    if value is None or value == "":
+        return blank
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if kind == "money":
+            return format_short(round(value), lang) if short else format_amount(round(value))
+        if kind == "rate":
+            return f"{_decimal(value * 100)}%"
+        if kind == "days":
+            return _("{days} d").format(days=_decimal(value))
+        if kind == "hours":
+            return _("{hours} h").format(hours=_decimal(value))
+        if kind == "count":
+            return _decimal(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
-from crmtui.core.periods import PRESETS, Period, parse_period
+from crmtui.core.periods import PRESETS, Period, heading, parse_period
 from crmtui.services.agenda import is_manager
 from crmtui.services.reports import REPORTS, module
 from crmtui.services.reports.base import BarChart, Drill, Heatmap, Report, Table
@@ -56,9 +56,8 @@ Built = Report | str
 
 
 def period_words(period: Period) -> str:
-    """The period as the title names it: its label, with its first and last days when the label is a word."""
-    days = f"{period.first_day.isoformat()}..{period.last_day.isoformat()}"
-    return period.label if period.label == days else f"{period.label} ({days})"
+    """The period as the title names it, as `crm report` does (core.periods.heading)."""
+    return heading(period)
 
 
 def build_report(ctx: Any, name: str, period: Period, rep: str | None) -> Built:

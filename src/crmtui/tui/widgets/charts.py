@@ -7,7 +7,7 @@ Chinese text in a terminal that draws them wide."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -18,7 +18,6 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from crmtui.core import i18n
-from crmtui.core.formatting import format_amount, format_short
 from crmtui.core.i18n import _
 from crmtui.tui.widgets.cells import fit
 
@@ -32,23 +31,11 @@ SHADES = (0.0, 0.3, 0.55, 0.8, 1.0)
 
 
 def format_value(value: object, kind: Kind, *, short: bool = False) -> str:
-    """A report's value as the rep reads it: money from cents (short: 1.2M / 12万), a fraction as a percentage,
-    days with one decimal, a date as ISO; no value as a dash."""
-    if value is None or value == "":
-        return "—"
-    if kind == "money" and isinstance(value, int | float):
-        return format_short(int(value), i18n.language) if short else format_amount(int(round(value)))
-    if kind == "rate" and isinstance(value, int | float):
-        percent = value * 100
-        return f"{percent:.0f}%" if abs(percent - round(percent)) < 0.05 else f"{percent:.1f}%"
-    if kind == "days" and isinstance(value, int | float):
-        number = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-        return _("{days} d").format(days=number)
-    if kind == "count" and isinstance(value, int | float):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    """A report's value as the rep reads it, by the same rule as `crm report` (services.reports.base.format_value);
+    short money (1.2M / 12万) in the rep's language, no value as a dash."""
+    from crmtui.services.reports.base import format_value as formatted  # deferred: the reports' code loads with them
+
+    return formatted(value, kind, short=short, lang=i18n.language, blank="—")
 
 
 class Palette:
