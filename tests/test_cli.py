@@ -1046,9 +1046,9 @@ def _fresh_home(root: Path) -> Path:
 
 def test_demo_fills_an_empty_database_deterministically_and_refuses_a_second_time(tmp_path: Path):
     result = ok("demo")
-    assert "demo data loaded: 200 customers" in result.stdout
+    assert "demo data loaded: 260 customers" in result.stdout
     customers, leads = listed("customers"), listed("leads")
-    assert len(customers) + len(leads) == 200
+    assert len(customers) + len(leads) == 260
     assert 150 <= len(customers) and leads
     assert listed("deals")
     agenda = json.loads(ok("today", "--json").stdout)
