@@ -1063,7 +1063,7 @@ def test_demo_fills_an_empty_database_deterministically_and_refuses_a_second_tim
 
     result = fails("demo")
     assert "already has data" in result.stderr
-    assert len(listed("customers")) + len(listed("leads")) == 200
+    assert len(listed("customers")) + len(listed("leads")) == 260
 
 
 def test_demo_refuses_a_database_with_one_customer(ctx: Context):
