@@ -20,7 +20,8 @@ was generated, and the reports run with the real clock, so "this month" holds wh
   reports were loaded eagerly). Then one more launch lists which of the reports' modules (and plotting packages)
   are loaded once Today shows: none is the aim, the Reports screen loads them when it opens.
 - The Reports screen: from the key g on Today to the funnel of this month on screen, in one session (Esc back to
-  Today between opens): the first open loads the screen's code, the later ones compute the report again. Target
+  Today between opens): the first open loads the screen's code, the later ones compute the report again. The
+  app's clock is put SCREEN_DAYS_BACK days before the book's newest follow-up, so this month has data. Target
   <= 500 ms.
 """
 
@@ -46,7 +47,11 @@ DEFAULT_DB = BENCH / "out" / "big.db"
 ZONE = ZoneInfo("Asia/Shanghai")
 REPORT_TARGET_MS = 200.0
 HEATMAP_TARGET_MS = 100.0
-PERIODS = ("this month", "this quarter", "last 90 days", "last 365 days")
+PERIODS = ("last month", "this quarter", "last 90 days", "last 365 days")
+"""A whole month rather than this month (whose length depends on the day the bench runs), the quarter, and two spans."""
+SCREEN_DAYS_BACK = 8
+"""The Reports screen is timed with the app's clock this many days before the newest follow-up of the book, so its
+default period (this month) holds at least a week of the generated data whatever day the bench runs."""
 LOADED_LATER = ("crmtui.services.reports.", "crmtui.store.reports.", "crmtui.tui.screens.reports", "textual_plotext",
                 "plotext")
 """Module names the launch should not import (the reports' code and any plotting package)."""
@@ -255,8 +260,17 @@ def bench_launch(db: Path, launches: int) -> None:
         script.write_text(watcher, encoding="utf-8")
         launch_once(f"{python} {script}", READY, env)  # it waits 0.3 s on screen: the list is written by then
         imported = listed.read_text().splitlines()
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    newest = datetime.fromisoformat(connection.execute("SELECT max(at) FROM follow_up").fetchone()[0])
+    connection.close()
+    as_of = (newest.replace(tzinfo=UTC) - timedelta(days=SCREEN_DAYS_BACK)).astimezone(ZONE)
     with tempfile.TemporaryDirectory() as folder:
         env = side_env(dict(os.environ), ROOT / "src", Path(folder) / "home", db)
+        # the app's clock starts at as_of (tests/childclock, as the suite's child processes are put on its clock)
+        env.update(PYTHONPATH=os.pathsep.join([str(ROOT / "tests" / "childclock"), env["PYTHONPATH"]]),
+                   CRMTUI_TEST_NOW=as_of.isoformat())
         opened = screen_times(f"{python} -m crmtui", env, launches)
     print(f"\nlaunch to Today visible (tmux 100x30, median of {launches}, the two taking turns; "
           f"{len(present)} report modules present)")
@@ -269,10 +283,11 @@ def bench_launch(db: Path, launches: int) -> None:
           f"({len(imported)} modules imported in all)")
     if opened:
         first, *later = opened
-        print(f"Reports screen: key g on Today to the funnel of this month drawn (its 'Win rate' on screen): first "
-              f"open {first:.0f} ms (the screen's code loaded then), later opens median "
-              f"{statistics.median(later) if later else float('nan'):.0f} ms (runs: {', '.join(f'{s:.0f}' for s in later)});"
-              f" target <= 500 ms: {'ok' if max(opened) <= 500 else 'MISS'}")
+        typical = statistics.median(later) if later else first
+        print(f"Reports screen (the app's clock at {as_of:%Y-%m-%d %H:%M} Asia/Shanghai): key g on Today to the funnel"
+              f" of this month drawn (its 'Win rate' on screen): first open {first:.0f} ms (the screen's code loaded"
+              f" then), later opens median {typical:.0f} ms (runs: {', '.join(f'{s:.0f}' for s in later)});"
+              f" target <= 500 ms: {'ok' if max(first, typical) <= 500 else 'MISS'}")
 
 
 def screen_times(command: str, env: dict[str, str], opens: int) -> list[float]:
