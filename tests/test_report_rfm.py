@@ -68,20 +68,30 @@ def book(ctx, frozen) -> dict[str, str]:
     contact(ctx, frozen, ids["fifteen"], ago(15))
     contact(ctx, frozen, ids["fifteen"], ago(5))
     undo(ctx)  # the contact 5 days ago is deleted: it counts nowhere
-    # Loyal: contacts 60, 45 and 31 days ago -> R3 (31 > 30), F4 -> loyal; no money, M1 -> B (it is A). The last
-    # is corrected an hour later: still one follow-up.
+    # Loyal: contacts 60, 45 and 31 days ago and a deal of 1,000 won 60 days ago -> R3 (31 > 30), 3 contacts + 1
+    # purchase = 4 -> F5; 1,000 reaches 100 and 1,000 -> M3, just enough to have bought -> loyal; M3 < 4 -> B (it
+    # is A, and 31 days is not in touch: lowered). The last contact is corrected an hour later: still one.
     ids["loyal"] = customer(ctx, frozen, "Loyal Co", tier="A")
     for days in (60, 45, 31):
         contact(ctx, frozen, ids["loyal"], ago(days))
+    won(ctx, frozen, ids["loyal"], ago(60, 11), "1000")
     frozen.move_to(ago(31, 11))
     amend_follow_up(ctx, ids["loyal"], goal_met=False)
-    # At risk: contacts 200, 190 and 180 days ago -> R2 (180 is not > 180), F4 -> at risk -> B (it is A)
+    # At risk: contacts 200, 190 and 180 days ago, a deal of 5,000 won 200 days ago -> R2 (180 is not > 180), 3 + 1
+    # = 4 -> F5, 5,000 -> M3 -> at risk -> B (it is A)
     ids["at_risk"] = customer(ctx, frozen, "Risky Co", tier="A")
     for days in (200, 190, 180):
         contact(ctx, frozen, ids["at_risk"], ago(days))
+    won(ctx, frozen, ids["at_risk"], ago(200, 11), "5000")
+    # Chatty: tier A, contacts 10, 8, 6 and 4 days ago, nothing bought -> R5, F5 but M1: not a champion without
+    # money -> new or promising, whose tier is B; but a customer in touch (R5 >= 4) keeps its A
+    ids["chatty"] = customer(ctx, frozen, "Chatty Co", tier="A")
+    for days in (10, 8, 6, 4):
+        contact(ctx, frozen, ids["chatty"], ago(days))
     # Hibernating: 365 days ago (24 Nov 2025, before the 12 months that start 25 Nov 2025) and 181 days ago:
-    # R1, one contact in the 12 months -> F2 -> hibernating -> C, as it is (counting both would make F3, at risk)
-    ids["hibernating"] = customer(ctx, frozen, "Sleepy Co")
+    # R1, one contact in the 12 months -> F2 -> hibernating -> C; it is A, quiet for months: lowered to C
+    # (counting both contacts would make F3, still hibernating without money)
+    ids["hibernating"] = customer(ctx, frozen, "Sleepy Co", tier="A")
     contact(ctx, frozen, ids["hibernating"], ago(365))
     contact(ctx, frozen, ids["hibernating"], ago(181))
     # Lost: one contact 400 days ago -> R1, F1 -> lost -> C (it is B)
@@ -102,8 +112,8 @@ def book(ctx, frozen) -> dict[str, str]:
     frozen.move_to(ago(30))
     mark_paid(ctx, ids["old_contract"])
     # Merged: Kept has a contact 3 days ago, Twin (merged into it) 10 and 5 days ago, and a deal of 99.50 won 3
-    # days ago: 3 contacts + 1 purchase -> R5, F5 -> champions; 99.50 is short of the first threshold (100), M1
-    # -> B, as it is. Twin is no longer scored.
+    # days ago: 3 contacts + 1 purchase -> R5, F5; 99.50 is short of the first threshold (100), M1: not a champion
+    # -> new or promising -> B, as it is. Twin is no longer scored.
     ids["kept"] = customer(ctx, frozen, "Kept Co", tier="B")
     ids["twin"] = customer(ctx, frozen, "Twin Co")
     contact(ctx, frozen, ids["twin"], ago(10))
@@ -141,14 +151,15 @@ EXPECTED = {
     # key: (tier, suggested, segment, days, frequency, money in cents, R-F-M)
     "champion": ("C", "A", "Champions", 14, 4, 2_000_000, "5-5-4"),
     "fifteen": ("B", "B", "New or promising", 15, 1, 0, "4-2-1"),
-    "loyal": ("A", "B", "Loyal", 31, 3, 0, "3-4-1"),
-    "at_risk": ("A", "B", "At risk", 180, 3, 0, "2-4-1"),
-    "hibernating": ("C", "C", "Hibernating", 181, 1, 0, "1-2-1"),
+    "loyal": ("A", "B", "Loyal", 31, 4, 100_000, "3-5-3"),
+    "at_risk": ("A", "B", "At risk", 180, 4, 500_000, "2-5-3"),
+    "chatty": ("A", "A", "New or promising", 4, 4, 0, "5-5-1"),
+    "hibernating": ("A", "C", "Hibernating", 181, 1, 0, "1-2-1"),
     "lost": ("B", "C", "Lost customers", 400, 0, 0, "1-1-1"),
     "attention": ("C", "C", "Needs attention", 90, 1, 0, "3-2-1"),
     "never": ("C", "C", "Lost customers", None, 0, 0, "1-1-1"),
     "old_contract": ("C", "B", "New or promising", 30, 0, 3_000_000, "4-1-4"),
-    "kept": ("B", "B", "Champions", 3, 4, 9_950, "5-5-1"),
+    "kept": ("B", "B", "New or promising", 3, 4, 9_950, "5-5-1"),
     "today": ("B", "B", "New or promising", 0, 1, 0, "5-2-1"),
     "edge": ("C", "C", "Hibernating", 300, 1, 1_000_000, "1-2-4"),
 }
@@ -160,15 +171,16 @@ def test_each_customer_at_its_segment_boundary(ctx, book) -> None:
     assert set(rows) == {book[key] for key in EXPECTED}  # no lead, no deleted customer, Twin merged away
     for key, expected in EXPECTED.items():
         assert rows[book[key]][1:] == expected, key
-    # suggestions that differ first (Champion, Loyal, At risk, Gone, Old contract), then the rest
+    # suggestions that differ first (Champion, Loyal, At risk, Sleepy, Gone, Old contract), then the rest
     keys = [row.key for row in report.tables[0].rows]
-    assert set(keys[:5]) == {book[k] for k in ("champion", "loyal", "at_risk", "lost", "old_contract")}
+    assert set(keys[:6]) == {book[k] for k in ("champion", "loyal", "at_risk", "hibernating", "lost", "old_contract")}
     figures = {f.key: f.value for f in report.figures}
-    assert figures == {"customers": 12, "differing": 5}
+    assert figures == {"customers": 13, "differing": 6}
+    # promising: Fifteen, Old contract, Kept, Today, Chatty; lost: Gone, Never; hibernating: Sleepy, Edge
     segments = {bar.label: bar.value for bar in report.charts[0].bars}
-    assert segments == {"Champions": 2, "Loyal": 1, "New or promising": 3, "At risk": 1, "Lost customers": 2,
+    assert segments == {"Champions": 1, "Loyal": 1, "New or promising": 5, "At risk": 1, "Lost customers": 2,
                         "Hibernating": 2, "Needs attention": 1}
-    assert set(report.charts[0].bars[0].drill.ids) == {book["champion"], book["kept"]}
+    assert set(report.charts[0].bars[0].drill.ids) == {book["champion"]}
 
 
 def _tiers(ctx) -> dict[str, str]:
@@ -196,9 +208,11 @@ def test_applying_one_suggestion_is_an_ordinary_edit(ctx, book) -> None:
 
 
 def test_applying_all_then_again_changes_nothing_the_second_time(ctx, book) -> None:
-    assert apply_suggestions(ctx, None) == 5
+    assert apply_suggestions(ctx, None) == 6
     tiers = _tiers(ctx)
-    assert [tiers[book[k]] for k in ("champion", "loyal", "at_risk", "lost", "old_contract")] == ["A", "B", "B", "C", "B"]
+    assert [tiers[book[k]] for k in ("champion", "loyal", "at_risk", "hibernating", "lost", "old_contract")] == [
+        "A", "B", "B", "C", "C", "B"]
+    assert tiers[book["chatty"]] == "A"
     assert apply_suggestions(ctx, None) == 0
     assert {f.key: f.value for f in module("rfm").build(ctx, NOVEMBER).figures}["differing"] == 0
     assert len(_outbox_tiers(ctx, book["lost"])) == 1
@@ -241,11 +255,17 @@ def test_rfm_settings_are_checked() -> None:
 def test_the_segment_of_every_recency_and_frequency_score() -> None:
     from crmtui.services.reports.rfm import segment
 
-    # the rule table of docs/reports.md, written out by hand: rows R 5..1, columns F 1..5
+    # the rule table of docs/reports.md, written out by hand: rows R 5..1, columns F 1..5; first for a customer
+    # who bought (M 3 to 5), then for one who did not (M 1 or 2): no champion, loyal nor at risk without money
     P, C, L, N, H, A, X = "promising", "champions", "loyal", "needs_attention", "hibernating", "at_risk", "lost"
-    table = {5: (P, P, P, C, C), 4: (P, P, P, C, C), 3: (N, N, N, L, L), 2: (H, H, A, A, A), 1: (X, H, A, A, A)}
-    for r, row in table.items():
-        assert tuple(segment(r, f) for f in range(1, 6)) == row, r
+    bought = {5: (P, P, P, C, C), 4: (P, P, P, C, C), 3: (N, N, N, L, L), 2: (H, H, A, A, A), 1: (X, H, A, A, A)}
+    not_bought = {5: (P,) * 5, 4: (P,) * 5, 3: (N,) * 5, 2: (H,) * 5, 1: (X, H, H, H, H)}
+    for m in (3, 4, 5):
+        for r, row in bought.items():
+            assert tuple(segment(r, f, m) for f in range(1, 6)) == row, (r, m)
+    for m in (1, 2):
+        for r, row in not_bought.items():
+            assert tuple(segment(r, f, m) for f in range(1, 6)) == row, (r, m)
 
 
 def test_scores_and_tiers_at_their_thresholds() -> None:
@@ -257,6 +277,12 @@ def test_scores_and_tiers_at_their_thresholds() -> None:
     assert [suggested_tier("champions", m, rfm) for m in (3, 4)] == ["B", "A"]
     assert [suggested_tier(s, 5, rfm) for s in ("loyal", "promising", "at_risk", "lost", "needs_attention")] == [
         "A", "B", "B", "C", "C"]
+    # an A customer in touch (R 4 or 5) keeps its A whatever its segment; quiet (R 3 or less) it gets the
+    # segment's tier; a raise is never held back
+    assert [suggested_tier("promising", 1, rfm, tier="A", r=r) for r in (5, 4, 3)] == ["A", "A", "B"]
+    assert [suggested_tier("lost", 1, rfm, tier=tier, r=1) for tier in ("A", "B", "C")] == ["C", "C", "C"]
+    assert suggested_tier("lost", 1, rfm, tier="B", r=4) == "B"
+    assert suggested_tier("champions", 4, rfm, tier="C", r=5) == "A"
 
 
 def test_the_12_months_before_a_29_february(ctx, frozen) -> None:

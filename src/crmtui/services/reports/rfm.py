@@ -45,15 +45,27 @@ def count_score(value: int, thresholds: tuple[int, ...]) -> int:
     return 1 + sum(1 for limit in thresholds if value >= limit)
 
 
-def segment(r: int, f: int) -> str:
-    """The segment of a recency and a frequency score: the first rule that holds, in this order."""
-    if r >= 4 and f >= 4:
+BOUGHT = 3
+"""The money score a customer needs to be a champion, loyal or at risk: those segments are for customers who
+buy (by default 10,000 yuan in the 12 months); many contacts without it make a customer promising at most."""
+
+IN_TOUCH = 4
+"""A recency score from which a customer's tier is never suggested lower (by default a purchase or a follow-up in
+the last 30 days): a customer being worked on keeps the tier the rep gave it until it goes quiet."""
+
+_RANK = {"A": 3, "B": 2, "C": 1}
+
+
+def segment(r: int, f: int, m: int) -> str:
+    """The segment of the recency, frequency and money scores: the first rule that holds, in this order."""
+    bought = m >= BOUGHT
+    if r >= 4 and f >= 4 and bought:
         return "champions"
-    if r >= 3 and f >= 4:
+    if r >= 3 and f >= 4 and bought:
         return "loyal"
     if r >= 4:
         return "promising"
-    if r <= 2 and f >= 3:
+    if r <= 2 and f >= 3 and bought:
         return "at_risk"
     if r == 1 and f == 1:
         return "lost"
@@ -62,11 +74,16 @@ def segment(r: int, f: int) -> str:
     return "needs_attention"
 
 
-def suggested_tier(key: str, m: int, settings: RfmSettings) -> str:
-    """A when the segment is one of tier_a with a money score of tier_a_monetary or more; B for tier_b; else C."""
+def suggested_tier(key: str, m: int, settings: RfmSettings, *, tier: str = "C", r: int = 1) -> str:
+    """A when the segment is one of tier_a with a money score of tier_a_monetary or more; B for tier_b; else C.
+    A customer's own tier is lowered only when it has gone quiet (recency under IN_TOUCH); a raise always holds."""
     if key in settings.tier_a and m >= settings.tier_a_monetary:
-        return "A"
-    return "B" if key in settings.tier_b else "C"
+        found = "A"
+    else:
+        found = "B" if key in settings.tier_b else "C"
+    if r >= IN_TOUCH and _RANK[found] < _RANK.get(tier, 0):
+        return tier
+    return found
 
 
 @dataclass(frozen=True)
@@ -155,9 +172,9 @@ def values(ctx: Context, period: Period | None = None, rep: str | None = None) -
         r = recency_score(days, settings)
         f = count_score(frequency, settings.frequency)
         m = count_score(money[customer.id], tuple(limit * 100 for limit in settings.monetary))
-        key = segment(r, f)
+        key = segment(r, f, m)
         found.append(Value(customer.id, customer.name, customer.tier, days, frequency, money[customer.id], r, f, m,
-                           key, suggested_tier(key, m, settings)))
+                           key, suggested_tier(key, m, settings, tier=customer.tier, r=r)))
     return found
 
 
