@@ -782,7 +782,7 @@ def restore(
 
 @app.command()
 def demo() -> None:
-    """Fills an empty database with a realistic sample (about 200 customers, six months of follow-ups)."""
+    """Fills an empty database with a realistic sample (about 260 customers, six months of follow-ups, a year of deals won and lost)."""
     from crmtui.services.demo import load_demo  # deferred
 
     with open_session() as ctx:
