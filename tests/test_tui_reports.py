@@ -380,3 +380,53 @@ def test_the_screen_and_crm_report_show_every_kind_of_value_alike() -> None:
         assert shown(value, kind) == expected, kind
         assert format_value(value, kind) == expected, kind
     assert format_value(None, "money") == "—" and shown(None, "money") == "-"
+
+
+def _wide(period: Period, rep: str | None, columns: int) -> Report:
+    """The forecast's table by month: its nine columns, the 100-column screen's widest (one more column each past
+    nine, to make a table no screen fits)."""
+    labels = ["Month", "Open deals", "Amount", "Weighted", "Committed", "Won deals", "Won", "Target",
+              "Won against target"] + [f"Extra column {n}" for n in range(columns - 9)]
+    kinds = ["text", "count", "money", "money", "money", "count", "money", "money", "rate"] + ["money"] * (columns - 9)
+    row = ["2026-12", 32, 641_500_000, 193_350_000, 21_500_000, 0, 0, None, None] + [99_999_999_00] * (columns - 9)
+    table = Table("months", "By expected close month", tuple(
+        Column(f"c{n}", label, kind) for n, (label, kind) in enumerate(zip(labels, kinds, strict=True))),  # type: ignore[arg-type]
+        (Row("2026-12", tuple(row)),))
+    return Report("funnel", "Forecast", period, rep, tables=(table,))
+
+
+@pytest.mark.parametrize("columns", [9, 14])
+async def test_a_wide_table_fits_by_its_headers_or_scrolls_sideways(ctx: Context, monkeypatch: pytest.MonkeyPatch,
+                                                                   columns: int) -> None:
+    monkeypatch.setattr(screen_module, "module", lambda name: SimpleNamespace(
+        build=lambda ctx, period, rep=None: _wide(period, rep, columns)))
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot)
+        table = screen.query_one(ReportTable)
+        await _until(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+        table.focus()
+        await pilot.pause()
+        if columns == 9:
+            # "Won against target" is wider than its values: it goes onto two lines and the table fits 100 columns
+            assert table.header_height == 2
+            assert table.virtual_size.width <= table.size.width
+            return
+        assert table.virtual_size.width > table.size.width  # five money columns more: no screen of 100 fits it
+        await pilot.press("shift+right")
+        await _until(pilot, lambda: table.scroll_x > 0)
+        assert screen.active() == "funnel"  # the tab did not change
+        await pilot.press("shift+left")
+        await _until(pilot, lambda: table.scroll_x == 0)
+        await pilot.press("right")
+        await _until(pilot, lambda: screen.active() == "lost")  # ← and → still step through the reports
+
+
+def test_a_header_wider_than_its_values_breaks_where_its_longer_line_is_shortest() -> None:
+    from crmtui.tui.screens.reports import header_lines
+
+    assert header_lines("Won against target", 5) == "Won against\ntarget"  # 11 and 6, not 3 and 14
+    assert header_lines("Open deals", 2) == "Open\ndeals"
+    assert header_lines("Amount", 2) == "Amount"  # one word: kept
+    assert header_lines("Expected close", 14) == "Expected close"  # as wide as its values: kept
+    assert header_lines("赢单对目标", 2) == "赢单对目标"  # no space to break at

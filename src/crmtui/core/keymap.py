@@ -104,6 +104,8 @@ BINDINGS: tuple[KeyBinding, ...] = (
     KeyBinding("dismiss-all", "D", "conflicts", N_("Forget every refused change, after a yes")),
     KeyBinding("next-report", "right", "reports", N_("Show the next report")),
     KeyBinding("previous-report", "left", "reports", N_("Show the previous report")),
+    KeyBinding("report-table-right", "shift+right", "reports", N_("Scroll a table wider than the screen to the right")),
+    KeyBinding("report-table-left", "shift+left", "reports", N_("Scroll a table wider than the screen to the left")),
     *(KeyBinding(f"report-{n}", str(n), "reports", N_("Show the report of that tab (1 the first)")) for n in range(1, 9)),
     KeyBinding("period", "P", "reports", N_("Choose the period: this month, 2026Q3, 2026-04, FROM..TO")),
     KeyBinding("rep-reports", "at", "reports", N_("Show one rep's figures, or everyone's")),

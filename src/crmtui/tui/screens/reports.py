@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -42,6 +43,9 @@ MAX_RECORDS = 500
 """Records a number's list shows (the title says how many there are in all): a DataTable fills 1k rows in
 ~0.2 s, more would hold the screen."""
 
+SIDEWAYS = 10
+"""Cells a table scrolls sideways at shift+←/→."""
+
 FIGURE_WIDTH = 30
 """Cells a headline figure takes: three side by side at 100 columns, two at 80, six at 200."""
 
@@ -75,6 +79,18 @@ def build_report(ctx: Any, name: str, period: Period, rep: str | None) -> Built:
     return report
 
 
+def header_lines(label: str, widest: int) -> str:
+    """A column's header on two lines when it is wider than its values and has a space to break at ("Won
+    against target" over 7-cell percentages: "Won against\ntarget"), so a wide table fits the screen; the break
+    that makes the longer line shortest."""
+    if cell_len(label) <= widest or " " not in label:
+        return label
+    words = label.split(" ")
+    splits = [(" ".join(words[:n]), " ".join(words[n:])) for n in range(1, len(words))]
+    first, second = min(splits, key=lambda pair: max(cell_len(pair[0]), cell_len(pair[1])))
+    return f"{first}\n{second}"
+
+
 class ReportTable(DataTable[Any]):
     """A report's table, a row a Row; Enter on a row lists its records."""
 
@@ -83,13 +99,18 @@ class ReportTable(DataTable[Any]):
         self.table = table
 
     def on_mount(self) -> None:
-        for column in self.table.columns:
+        rows = [[Text(fit(format_value(value, column.kind), 40).rstrip(),
+                      justify="left" if column.kind in ("text", "date") else "right")
+                 for value, column in zip(row.values, self.table.columns, strict=False)] for row in self.table.rows]
+        labels = []
+        for index, column in enumerate(self.table.columns):
+            widest = max((cell_len(line[index].plain) for line in rows if index < len(line)), default=0)
+            labels.append(header_lines(column.label, widest))
+        self.header_height = max((label.count("\n") + 1 for label in labels), default=1)
+        for label, column in zip(labels, self.table.columns, strict=True):
             right = column.kind not in ("text", "date")
-            self.add_column(Text(column.label, justify="right" if right else "left"), key=column.key)
-        for row in self.table.rows:
-            cells = [Text(fit(format_value(value, column.kind), 40).rstrip(),
-                          justify="left" if column.kind in ("text", "date") else "right")
-                     for value, column in zip(row.values, self.table.columns, strict=False)]
+            self.add_column(Text(label, justify="right" if right else "left"), key=column.key)
+        for cells, row in zip(rows, self.table.rows, strict=True):
             self.add_row(*cells, key=row.key)
 
     def drill_at(self, index: int) -> Drill | None:
@@ -97,11 +118,14 @@ class ReportTable(DataTable[Any]):
 
 
 class ReportsScreen(CrmScreenMixin, Screen[None]):
-    """A tab per report; digits jump, ←/→ step; P changes the period, @ the rep (a manager's key)."""
+    """A tab per report; digits jump, ←/→ step, shift+←/→ scroll a wide table sideways; P changes the period, @ the
+    rep (a manager's key)."""
 
     BINDINGS = [
         Binding("right", "step(1)", N_("Next report"), id="next-report", show=False, priority=True),
         Binding("left", "step(-1)", N_("Previous report"), id="previous-report", show=False, priority=True),
+        Binding("shift+right", "sideways(1)", N_("Scroll right"), id="report-table-right", show=False),
+        Binding("shift+left", "sideways(-1)", N_("Scroll left"), id="report-table-left", show=False),
         *(Binding(str(n), f"jump({n - 1})", show=False, id=f"report-{n}") for n in range(1, 9)),
         Binding("P", "period", N_("Period"), id="period"),
         Binding("at", "pick_rep", N_("Rep"), id="rep-reports", key_display="@"),
@@ -259,6 +283,12 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
     def action_step(self, step: int) -> None:
         names = self.names
         self._activate(names[(names.index(self.active()) + step) % len(names)])
+
+    def action_sideways(self, step: int) -> None:
+        """Scrolls the focused table (one wider than the screen) sideways by a few columns of text."""
+        focused = self.focused
+        if isinstance(focused, DataTable):
+            focused.scroll_relative(x=step * SIDEWAYS, animate=False)
 
     def action_jump(self, index: int) -> None:
         if index < len(self.names):
