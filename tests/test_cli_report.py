@@ -242,3 +242,25 @@ def test_records_takes_a_customers_name_and_lists_two_matches() -> None:
         _named_row(built, "hooli")  # type: ignore[arg-type]
     assert [match.label for match in caught.value.matches] == ["Hooli Health", "Hooli Retail"]
     assert _named_row(built, "Wonka") is None  # type: ignore[arg-type]
+
+
+def test_a_wide_chinese_table_breaks_its_headers_between_characters(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from crmtui.core.periods import parse_period
+    from crmtui.services.reports.base import Column, Report, Row, Table
+    from tests.conftest import ZONE
+
+    # the forecast's table in Chinese: nine headers of no spaces, 95 cells on one line before
+    labels = ["月份", "进行中商机", "金额", "加权", "承诺", "赢单商机", "赢单", "目标", "赢单占目标"]
+    kinds = ["text", "count", "money", "money", "money", "count", "money", "money", "rate"]
+    values = ("2026-12", 32, 641_500_000, 193_350_000, 21_500_000, 0, 0, None, None)
+    table = Table("months", "按预计成交月份", tuple(Column(f"c{n}", label, kind)  # type: ignore[arg-type]
+                                                  for n, (label, kind) in enumerate(zip(labels, kinds, strict=True))),
+                  (Row("2026-12", values),))
+    built = Report("forecast", "按月预测", parse_period("2026-11", date(2026, 11, 24), ZONE), None, tables=(table,))
+    lines = _printed(built, capsys)
+    assert all(cells(line) <= 80 for line in lines), [line for line in lines if cells(line) > 80]
+    # the values whole: 6,415,000.00 and 1,933,500.00 yuan
+    assert " ".join(next(line for line in lines if "2026-12" in line).split()) == \
+        "2026-12 32 6,415,000 1,933,500 215,000 0 0 - -"

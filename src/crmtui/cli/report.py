@@ -279,9 +279,15 @@ def _is_record_id(row: Row) -> bool:
 
 
 def _row_name(table: Table, row: Row) -> str:
-    """The first text of a row (a customer's name): how a rep names a row whose key is an id."""
-    return next((str(value) for column, value in zip(table.columns, row.values, strict=False)
-                 if column.kind == "text" and value), "")
+    """How a rep names a row whose key is an id: its text in the table's most telling column (the one of the most
+    different values: a customer's name rather than a deal's, which repeat)."""
+    texts = [index for index, column in enumerate(table.columns) if column.kind == "text"]
+    if not texts:
+        return ""
+    best = max(texts, key=lambda index: (len({str(other.values[index]) for other in table.rows
+                                              if index < len(other.values)}), -index))
+    value = row.values[best] if best < len(row.values) else None
+    return str(value) if value else ""
 
 
 def _fit(headers: list[str], rows: list[list[str]], right: list[bool]) -> tuple[list[int], list[list[str]]]:
@@ -292,7 +298,10 @@ def _fit(headers: list[str], rows: list[list[str]], right: list[bool]) -> tuple[
     values = [max((cells(row[index]) for row in rows), default=0) for index in range(len(headers))]
     widths = [max(value, cells(header)) for value, header in zip(values, headers, strict=True)]
     room = WIDTH - 2 - 2 * (len(widths) - 1)
-    floors = [max(value, *(cells(word) for word in header.split() or [""]))
+    from crmtui.cli.help import _TOKEN  # deferred: with wrap
+
+    # a header breaks between words, or between wide characters (a Chinese header of no spaces)
+    floors = [max(value, *(cells(token.strip()) for token in _TOKEN.findall(header) or [""]))
               for value, header in zip(values, headers, strict=True)]
     while sum(widths) > room:  # the longest header that can wrap gives a column at a time
         wrappable = [index for index, width in enumerate(widths) if width > floors[index]]
