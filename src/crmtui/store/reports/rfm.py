@@ -38,9 +38,14 @@ def contacts(connection: sqlite3.Connection, who: Who, since: datetime,
     """customer id -> (its last follow-up before `before`, its follow-ups in [since, before)). Read from the index
     of (customer_id, at); the customers with a deleted or superseded follow-up are then counted again one by one."""
     live, params = live_customers(who)
+    condition, _ = who
+    # Customer by customer: the last one is one step back in the index, the count reads only the 12 months (a
+    # GROUP BY of every follow-up before the moment reads the older ones too).
     found = {cid: (last, count) for cid, last, count in connection.execute(
-        f"SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE {live} AND f.at < ?"
-        " GROUP BY f.customer_id", (to_db(since), *params, to_db(before)))}
+        f"WITH k AS (SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND {condition})"
+        " SELECT k.id, (SELECT max(f.at) FROM follow_up f WHERE f.customer_id = k.id AND f.at < ?),"
+        " (SELECT count(*) FROM follow_up f WHERE f.customer_id = k.id AND f.at >= ? AND f.at < ?) FROM k",
+        (*params, to_db(before), to_db(since), to_db(before))) if last is not None}
     again = [cid for (cid,) in connection.execute(
         f"SELECT DISTINCT f.customer_id FROM follow_up f WHERE f.rowid IN ({NOT_COUNTED}) AND {live}", params)]
     if again:
