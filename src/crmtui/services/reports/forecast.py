@@ -122,17 +122,22 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                     if month.first <= ctx.clock.to_local(deal.closed_at).date() <= month.last]  # type: ignore[union-attr]
         covered, days = month.share
         month_target = target * covered // days
-        total_target += month_target
+        started = month.first <= today  # a month to come has a target but nothing to measure against it yet
+        if started:
+            total_target += month_target
         counted += ahead
         won_shown += won_here
         amount, weighted = _amount(ahead), _weighted(ahead, settings)
         open_drill = _drill(_("Open deals expected to close in {month}").format(month=month.key), ahead)
         won_drill = _drill(_("Deals won in {month}").format(month=month.key), won_here)
         committed_drill = _drill(_("Committed deals expected to close in {month}").format(month=month.key), sure)
-        rows.append(Row(month.key, (
-            month.key, len(ahead), amount, weighted, _amount(sure), len(won_here), _amount(won_here),
-            month_target if target else None, _amount(won_here) / month_target if month_target else None,
-        ), open_drill, (None, open_drill, open_drill, open_drill, committed_drill, won_drill, won_drill, None, None)))
+        values: tuple[object, ...] = (month.key, len(ahead), amount, weighted, _amount(sure), len(won_here),
+                                      _amount(won_here))
+        drills = (None, open_drill, open_drill, open_drill, committed_drill, won_drill, won_drill)
+        if target:
+            values += (month_target, _amount(won_here) / month_target if month_target and started else None)
+            drills += (None, None)
+        rows.append(Row(month.key, values, open_drill, drills))
         bars.append(Bar(month.key, amount, open_drill, secondary=weighted))
 
     figures = [
@@ -176,9 +181,9 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         Column("month", _("Month"), "text"), Column("deals", _("Open deals"), "count"),
         Column("amount", _("Amount"), "money"), Column("weighted", _("Weighted"), "money"),
         Column("committed", _("Committed"), "money"), Column("won_deals", _("Won deals"), "count"),
-        Column("won", _("Won"), "money"), Column("target", _("Target"), "money"),
-        Column("attained", _("Won against target"), "rate"),
-    )
+        Column("won", _("Won"), "money"),
+    ) + ((Column("target", _("Target"), "money"), Column("attained", _("Won against target"), "rate"))
+         if target else ())
     late_columns = (
         Column("deal", _("Deal"), "text"), Column("customer", _("Customer"), "text"),
         Column("stage", _("Sales stage"), "text"), Column("amount", _("Amount"), "money"),
