@@ -429,4 +429,6 @@ def test_a_header_wider_than_its_values_breaks_where_its_longer_line_is_shortest
     assert header_lines("Open deals", 2) == "Open\ndeals"
     assert header_lines("Amount", 2) == "Amount"  # one word: kept
     assert header_lines("Expected close", 14) == "Expected close"  # as wide as its values: kept
-    assert header_lines("赢单对目标", 2) == "赢单对目标"  # no space to break at
+    assert header_lines("赢单占目标", 2) == "赢单\n占目标"  # 4 and 6 cells, not 6 and 4: the first shortest wins
+    assert header_lines("目标", 1) == "目标"  # two characters: not broken into one a line
+    assert header_lines("Amount-total", 2) == "Amount-total"  # no space and no Chinese: kept

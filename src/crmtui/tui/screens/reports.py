@@ -82,11 +82,15 @@ def build_report(ctx: Any, name: str, period: Period, rep: str | None) -> Built:
 def header_lines(label: str, widest: int) -> str:
     """A column's header on two lines when it is wider than its values and has a space to break at ("Won
     against target" over 7-cell percentages: "Won against\ntarget"), so a wide table fits the screen; the break
-    that makes the longer line shortest."""
-    if cell_len(label) <= widest or " " not in label:
+    that makes the longer line shortest; a Chinese header breaks between characters ("赢单占目标": "赢单\n占目标")."""
+    wide = cell_len(label) > len(label)
+    if cell_len(label) <= widest or (" " not in label and not (wide and len(label) >= 4)):
         return label
-    words = label.split(" ")
-    splits = [(" ".join(words[:n]), " ".join(words[n:])) for n in range(1, len(words))]
+    if " " in label:
+        words = label.split(" ")
+        splits = [(" ".join(words[:n]), " ".join(words[n:])) for n in range(1, len(words))]
+    else:  # Chinese of four characters or more: between two of them, two at least on each line
+        splits = [(label[:n], label[n:]) for n in range(2, len(label) - 1)]
     first, second = min(splits, key=lambda pair: max(cell_len(pair[0]), cell_len(pair[1])))
     return f"{first}\n{second}"
 
@@ -107,6 +111,8 @@ class ReportTable(DataTable[Any]):
             widest = max((cell_len(line[index].plain) for line in rows if index < len(line)), default=0)
             labels.append(header_lines(column.label, widest))
         self.header_height = max((label.count("\n") + 1 for label in labels), default=1)
+        # a one-line header sits on the lower line, beside the second line of its neighbours, over its values
+        labels = [label if "\n" in label else "\n" * (self.header_height - 1) + label for label in labels]
         for label, column in zip(labels, self.table.columns, strict=True):
             right = column.kind not in ("text", "date")
             self.add_column(Text(label, justify="right" if right else "left"), key=column.key)
