@@ -206,3 +206,19 @@ def test_overdue_alone_makes_a_period_not_empty_and_due_later_today_is_not_overd
     assert rows(report) == {"li": ("li", 0, 0, 0, 0, None, 1), "wang": ("wang", 0, 0, 0, 0, None, 2),
                             "all": ("Team", 0, 0, 0, 0, None, 3)}
     assert not report.empty
+
+
+def test_who_may_ask_for_whose_figures(ctx, home, team) -> None:
+    from crmtui.core.errors import NotAllowed
+    from crmtui.services.reports import scope
+
+    # a book without a team: "all" is the whole book, as the app's "everyone"; no rep of a team to pick
+    assert scope.resolve(ctx, "all") is None and scope.reps(ctx) == []
+    _become_manager(ctx, home, user="wang")
+    assert scope.reps(ctx) == ["li", "wang"] and scope.resolve(ctx, "LI") == "li"
+    assert scope.resolve(ctx, "all") is None
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        replica.set_meta(conn, "sync_manager", "0")  # the last sync said: a rep
+    assert scope.reps(ctx) == []
+    with pytest.raises(NotAllowed, match="manager"):
+        scope.resolve(ctx, "li")

@@ -2,13 +2,13 @@
 
 A deal belongs to the rep its import named (`owner_name`, another CRM's sales agent) when it has one, else to
 its customer's owner (in a team); a follow-up to its customer's owner as well. `rep` is None for everything this
-book holds (a rep's own book; a manager's whole team), ALL_REPS for every team rep's customers, or one rep's name.
+book holds (a rep's own book; a manager's whole team, which `--rep all` asks for), or one rep's name.
 """
 
 from __future__ import annotations
 
-from crmtui.core.errors import Ambiguous, InvalidInput, Match
-from crmtui.services.agenda import ALL_REPS, owned_by, team_reps
+from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed
+from crmtui.services.agenda import ALL_REPS, is_manager, owned_by, team_reps
 from crmtui.services.context import Context
 from crmtui.store.reports import scope as store
 
@@ -24,7 +24,10 @@ def counts_for(rep: str | None, who: str | None) -> bool:
 
 
 def reps(ctx: Context) -> list[str]:
-    """Every rep a report can be asked for: the team's reps this laptop holds and the owners imported deals name."""
+    """Every rep a report can be asked for: the team's reps this laptop holds and the owners imported deals name.
+    None for a rep in a team who is not its manager: a rep's reports are their own figures."""
+    if ctx.settings.sync.configured and not is_manager(ctx):
+        return []
     with ctx.db.raw_read() as connection:
         names = set(store.imported_owners(connection))
     if ctx.settings.sync.configured:
@@ -32,13 +35,16 @@ def reps(ctx: Context) -> list[str]:
     return sorted(names)
 
 
-def resolve(ctx: Context, text: str) -> str:
-    """`--rep` of a report: "all", or one rep by whole name (any case), else the one name it begins; two such names
-    are listed, never one picked."""
+def resolve(ctx: Context, text: str) -> str | None:
+    """`--rep` of a report: "all" (None: everything the book holds), or one rep by whole name (any case), else the
+    one name it begins; two such names are listed, never one picked. A rep in a team asks for no one: their reports
+    are their own figures."""
     wanted = text.strip()
     if wanted.casefold() == ALL_REPS:
-        return ALL_REPS
+        return None  # everything this book holds: the whole team on a manager's laptop, as the app's "everyone"
     known = reps(ctx)
+    if not known and ctx.settings.sync.configured:
+        raise NotAllowed("--rep is a manager's: a rep's reports are their own figures")
     exact = [name for name in known if name.casefold() == wanted.casefold()]
     found = exact or [name for name in known if wanted and name.casefold().startswith(wanted.casefold())]
     if len(found) > 1:

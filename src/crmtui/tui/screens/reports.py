@@ -22,7 +22,6 @@ from textual.widgets.option_list import Option
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
 from crmtui.core.periods import PRESETS, Period, heading, parse_period
-from crmtui.services.agenda import is_manager
 from crmtui.services.reports import REPORTS, module
 from crmtui.services.reports.base import BarChart, Drill, Heatmap, Report, Table
 from crmtui.services.reports.records import RecordLine, columns, records
@@ -173,8 +172,7 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
     @work(thread=True, exclusive=True, group="report-reps", exit_on_error=False)
     def _find_reps(self) -> None:
         ctx = self.crm.ctx
-        # a rep in a team sees their own figures only; a manager, or a book of imported deals, picks a rep
-        found = reps(ctx) if is_manager(ctx) or not ctx.settings.sync.configured else []
+        found = reps(ctx)  # none for a rep in a team: their reports are their own figures
         self.app.call_from_thread(self._set_reps, found)
 
     def _set_reps(self, found: list[str]) -> None:
