@@ -46,3 +46,10 @@ def test_other_words_are_kept_as_typed(ctx, chinese):
     stored, detail = _lost(ctx, "客户被收购了")
     assert stored == "客户被收购了"
     assert customer_360(ctx, detail, []).deals[0].lost_reason == "客户被收购了"
+
+
+@pytest.mark.parametrize(("typed", "key"), [("预算不足", "no budget"), ("选了竞品", "competitor"), ("价格太高", "price"),
+                                            ("联系不上", "no response")])
+def test_a_usual_reason_in_other_words_is_stored_as_its_key(ctx, typed: str, key: str):
+    stored, _detail = _lost(ctx, typed)
+    assert stored == key

@@ -149,3 +149,12 @@ def test_imported_losses_count_in_the_quarter_of_their_close_date(tmp_path: Path
     assert (figures["lost"], figures["previous_lost"]) == (2, 1)
     assert table(report, "reasons") == {"other": ("other", 2, 0, 1)}
     assert table(report, "stages") == {"initial": ("Initial contact", 2, 0)}
+
+
+def test_a_reason_stored_in_other_words_counts_with_its_usual_reason(ctx: Context, book: dict[str, str]) -> None:
+    # Say an older version kept L1's reason as typed, 价格太高: it still counts as price, as in the first test above
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, _):
+        connection.execute("UPDATE deal SET lost_reason = '价格太高' WHERE id = ?", (book["L1"],))
+    reasons = table(module("lost").build(ctx, OCTOBER), "reasons")
+    assert "价格太高" not in reasons
+    assert reasons["price"] == ("price", 3, 750_000, 1)  # L1 L3 L8: 4,000 + 2,000 + 1,500; S1 in September

@@ -33,14 +33,27 @@ LOST_REASONS = (N_("price"), N_("competitor"), N_("no budget"), N_("no decision"
 "other"); any text is accepted as the reason. One of these, typed in English or in the rep's language, is stored
 as its English key, so a team's reasons can be counted whatever language each rep works in."""
 
+LOST_WORDS: dict[str, str] = {
+    "价格": "price", "价格太高": "price", "价格高": "price", "too expensive": "price", "竞争对手": "competitor",
+    "竞品": "competitor", "lost to competitor": "competitor", "没有预算": "no budget", "预算不足": "no budget",
+    "无预算": "no budget", "budget": "no budget", "未决策": "no decision", "无决策": "no decision",
+    "没有决策": "no decision", "时机": "timing", "时间不合适": "timing", "无响应": "no response",
+    "联系不上": "no response", "失联": "no response", "其他": "other", "其它": "other",
+    "选了竞品": "competitor", "输给竞品": "competitor", "丢给竞品": "competitor",
+}
+"""Lost reasons as reps and other systems also write them, each stored as the usual reason it means (any other
+text is kept as written)."""
+
 
 def lost_reason_key(reason: str) -> str:
-    """The stored form of a lost reason: a usual reason's key ("no budget" for 没有预算), else the text as typed."""
+    """The stored form of a lost reason: a usual reason's key ("no budget" for 没有预算 or 预算不足), else the text as
+    typed. The lost report groups stored reasons by it too, so a reason stored before a synonym was known counts
+    with its usual reason."""
     folded = reason.strip().casefold()
     for key in LOST_REASONS:
         if folded in (key, _(key).casefold()):
             return key
-    return reason
+    return LOST_WORDS.get(folded, reason)
 
 
 def lost_reason_text(stored: str) -> str:

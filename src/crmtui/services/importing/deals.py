@@ -63,14 +63,6 @@ STAGE_WORDS: dict[str, str] = {
 }
 """Stage names of other systems, folded, and our stage they mean (a [values.stage] table wins over these)."""
 
-LOST_WORDS: dict[str, str] = {
-    "价格": "price", "价格太高": "price", "价格高": "price", "too expensive": "price", "竞争对手": "competitor",
-    "竞品": "competitor", "lost to competitor": "competitor", "没有预算": "no budget", "预算不足": "no budget",
-    "无预算": "no budget", "budget": "no budget", "未决策": "no decision", "无决策": "no decision",
-    "没有决策": "no decision", "时机": "timing", "时间不合适": "timing", "无响应": "no response",
-    "联系不上": "no response", "失联": "no response", "其他": "other", "其它": "other",
-}
-"""Lost reasons as other systems write them, kept as our usual reasons (any other text is kept as written)."""
 
 FIELDS = frozenset({"customer", "type", "title", "stage", "amount", "close", "created", "closed", "owner",
                     "external_id", "id", "probability", "lost-reason", "competitor", "stage-entered"})
@@ -163,7 +155,7 @@ class DealRun(HistoryRun):
             probability = self.checked(cells, lambda: fields.percent("probability", cells.get("probability")))
         reason = cells.get("lost-reason") if stage.key == "lost" else None
         if reason:
-            reason = LOST_WORDS.get(reason.strip().casefold(), lost_reason_key(reason))[:500]
+            reason = lost_reason_key(reason)[:500]
         elif stage.key == "lost":
             reason = "other"
         own_id = cells.get("id")

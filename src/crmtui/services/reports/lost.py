@@ -71,10 +71,13 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                _amount(before), "money"),
     )
 
-    from crmtui.services.deals import lost_reason_text  # deferred: services.deals loads SQLModel (~0.4 s)
+    from crmtui.services.deals import (  # deferred: services.deals loads SQLModel (~0.4 s)
+        lost_reason_key,
+        lost_reason_text,
+    )
 
-    reasons = _groups(deals, lambda deal: deal.reason or NONE_KEY)
-    earlier = _groups(before, lambda deal: deal.reason or NONE_KEY)
+    reasons = _groups(deals, lambda deal: lost_reason_key(deal.reason) if deal.reason else NONE_KEY)
+    earlier = _groups(before, lambda deal: lost_reason_key(deal.reason) if deal.reason else NONE_KEY)
     reason_rows = []
     for key in order(reasons) + sorted(set(earlier) - set(reasons)):
         group = reasons.get(key, [])
