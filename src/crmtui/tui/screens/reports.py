@@ -42,6 +42,9 @@ MAX_RECORDS = 500
 """Records a number's list shows (the title says how many there are in all): a DataTable fills 1k rows in
 ~0.2 s, more would hold the screen."""
 
+ROOM_AROUND = 4
+"""Cells of the screen's width a report's table does not get (the tab's padding and its scroll bar)."""
+
 SIDEWAYS = 10
 """Cells a table scrolls sideways at shift+←/→."""
 
@@ -79,8 +82,8 @@ def build_report(ctx: Any, name: str, period: Period, rep: str | None) -> Built:
 
 
 def header_lines(label: str, widest: int) -> str:
-    """A column's header on two lines when it is wider than its values and has a space to break at ("Won
-    against target" over 7-cell percentages: "Won against\ntarget"), so a wide table fits the screen; the break
+    """A column's header on two lines (for a table wider than the screen) when it is wider than its values and
+    has a space to break at ("Won against target" over 7-cell percentages: "Won against\ntarget"), the break
     that makes the longer line shortest; a Chinese header breaks between characters ("赢单占目标": "赢单\n占目标")."""
     wide = cell_len(label) > len(label)
     if cell_len(label) <= widest or (" " not in label and not (wide and len(label) >= 4)):
@@ -105,10 +108,22 @@ class ReportTable(DataTable[Any]):
         rows = [[Text(fit(format_value(value, column.kind), 40).rstrip(),
                       justify="left" if column.kind in ("text", "date") else "right")
                  for value, column in zip(row.values, self.table.columns, strict=False)] for row in self.table.rows]
-        labels = []
-        for index, column in enumerate(self.table.columns):
-            widest = max((cell_len(line[index].plain) for line in rows if index < len(line)), default=0)
-            labels.append(header_lines(column.label, widest))
+        widest = [max((cell_len(line[index].plain) for line in rows if index < len(line)), default=0)
+                  for index in range(len(self.table.columns))]
+        labels = [column.label for column in self.table.columns]
+        room = self.app.size.width - ROOM_AROUND
+
+        def width(label: str, index: int) -> int:
+            return max(widest[index], *(cell_len(line) for line in label.split("\n"))) + 2  # a cell's padding
+
+        # only a table wider than the screen breaks its headers: the one that gains the most first, until it fits
+        while sum(width(label, index) for index, label in enumerate(labels)) > room:
+            gains = [(width(label, index) - width(header_lines(label, widest[index]), index), index)
+                     for index, label in enumerate(labels) if "\n" not in label]
+            gain, index = max(gains, default=(0, -1))
+            if gain <= 0:
+                break
+            labels[index] = header_lines(labels[index], widest[index])
         self.header_height = max((label.count("\n") + 1 for label in labels), default=1)
         # a one-line header sits on the lower line, beside the second line of its neighbours, over its values
         labels = [label if "\n" in label else "\n" * (self.header_height - 1) + label for label in labels]
