@@ -168,9 +168,12 @@ def test_key_customers_by_weeks(ctx, book) -> None:
     assert grid.cells[1] == (1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  # 7 Sep 00:00 only; 6 Sep is the week before
 
 
-def test_an_empty_period_says_so(ctx, book) -> None:
+def test_an_empty_period_says_so_and_still_shows_the_year(ctx, book) -> None:
     report = module("activity").build(ctx, Period(at(2025, 6, 1), at(2025, 7, 1), "2025-06"))
-    assert report.empty and "2025-06" in report.empty_text
+    # nothing in June 2025, but the year's heatmap (ending today) and the key customers still have follow-ups
+    assert not report.empty and report.notes[0] == "No follow-ups and no new leads in 2025-06"
+    heatmap = next(c for c in report.charts if isinstance(c, Heatmap))
+    assert sum(n for _, n in heatmap.days) > 0
     assert [bar.value for bar in report.charts[0].bars] == [0] * 30  # every day of June, none with a follow-up
     assert {f.key: f.value for f in report.figures}["goal_met_rate"] is None  # no answer: no rate, not 0
 
@@ -269,3 +272,8 @@ def test_this_weeks_overdue_is_todays_and_needs_no_note(ctx, book) -> None:
     report = module("activity").build(ctx, Period(at(2026, 11, 23), at(2026, 11, 30), "this week"))
     assert [row.values[5] for row in report.tables[1].rows] == [3]  # Acme, Beta, Gamma, as Today shows them
     assert not any("read from the follow-ups" in note for note in report.notes)
+
+
+def test_a_book_with_nothing_in_the_period_nor_the_year_is_empty(ctx) -> None:
+    report = module("activity").build(ctx, NOVEMBER)
+    assert report.empty and "No follow-ups and no new leads in" in report.empty_text

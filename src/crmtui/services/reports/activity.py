@@ -61,7 +61,11 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                                 _midnight(ctx, _monday(today) + timedelta(weeks=1)))
     folded = _Folded.of(buckets, days)
     speed = _Speed.of(leads, ctx.settings.speed_to_lead_hours)
-    empty = not folded.ids and not leads
+    quiet = not folded.ids and not leads  # nothing of the period's own; the year and the overdue may still show
+    empty = quiet and not any(count for _hour, _part, count in heat) and not any(point.ids for point in overdue)
+    notes = _notes(folded, speed, overdue)
+    if quiet and not empty:
+        notes = (_("No follow-ups and no new leads in {period}").format(period=period.label), *notes)
     return Report(
         key="activity", title=_("Activity"), period=period, rep=rep,
         figures=_figures(folded, speed, ctx.settings.speed_to_lead_hours),
@@ -70,7 +74,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                 _heatmap(heat, days, heat_first, today), _grid(keys, touched, ctx, grid_first)),
         empty=empty,
         empty_text=_("No follow-ups and no new leads in {period}").format(period=period.label) if empty else "",
-        notes=_notes(folded, speed, overdue),
+        notes=notes,
     )
 
 
