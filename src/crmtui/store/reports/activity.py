@@ -42,8 +42,8 @@ the index of the corrections."""
 
 NOT_COUNTED = f"SELECT rowid FROM follow_up WHERE deleted_at IS NOT NULL UNION {SUPERSEDED}"
 """Rowids of the follow-ups that never count: deleted, or superseded. Counts over many follow-ups read the index
-of (customer_id, at) alone, then take these few away; the file has no index of deleted_at, so finding the deleted
-ones is one pass over the table."""
+of (customer_id, at) alone, then take these few away; the deleted ones are found through their own partial index
+(ix_follow_up_deleted), never by reading the table."""
 
 
 def current(alias: str) -> str:
