@@ -224,6 +224,11 @@ async def test_the_period_picker_takes_good_words_and_explains_bad_ones(ctx: Con
         await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and not shown(screen, "2026Q3")
                      and "funnel" in screen.built)
         assert (book.asked[-1][1].first_day, book.asked[-1][1].last_day) == (date(2026, 11, 16), date(2026, 11, 22))
+        # named by its words, its days once; the picker opens on those words again
+        assert "Reports · last week (2026-11-16 .. 2026-11-22)" in _text(screen, "#reports-title")
+        await pilot.press("P")
+        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        assert app.screen.query_one("#period-input", Input).value == "last week"
 
 
 async def test_an_empty_period_shows_its_text_and_no_chart(ctx: Context, book: Book) -> None:

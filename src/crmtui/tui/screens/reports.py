@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _, ngettext
-from crmtui.core.periods import PRESETS, Period, heading, parse_period
+from crmtui.core.periods import PRESETS, WORDS, Period, heading, parse_period
 from crmtui.services.reports import REPORTS, module
 from crmtui.services.reports.base import BarChart, Drill, Heatmap, Report, Table
 from crmtui.services.reports.records import RecordLine, columns, records
@@ -337,7 +337,9 @@ class ReportsScreen(CrmScreenMixin, Screen[None]):
                 self._changed()
 
         assert self.period is not None
-        self.app.push_screen(PeriodDialog(self.period.label), chosen)
+        # the words the period was chosen by, in the rep's language (the parser reads both), else its label
+        words = self.period.words
+        self.app.push_screen(PeriodDialog(_(WORDS[words]) if words in WORDS else words or self.period.label), chosen)
 
     def action_pick_rep(self) -> None:
         choices = [("", _("Everyone in this book")), *((name, name) for name in self.reps)]
