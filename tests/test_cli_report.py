@@ -227,7 +227,7 @@ def test_the_records_line_names_rows_a_rep_can_type(capsys: pytest.CaptureFixtur
     lines = _printed(_customers_report(), capsys)
     last = " ".join(lines[lines.index(next(line for line in lines if line.startswith("Records behind"))):])
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}", last)  # no customer id
-    assert "a row of Customers: a name in it, such as Hooli Health" in " ".join(last.split())
+    assert "a row of Customers: a name or number in it, such as Hooli Health" in " ".join(last.split())
 
 
 def test_records_takes_a_customers_name_and_lists_two_matches() -> None:

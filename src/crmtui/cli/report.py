@@ -264,7 +264,7 @@ def print_text(built: Report) -> None:
     named = [(table.title, _row_name(table, row)) for table in built.tables for row in table.rows
              if _is_record_id(row) and _row_name(table, row)]
     parts = [", ".join(dict.fromkeys(keys))] if keys else []
-    parts += [_("a row of {table}: a name in it, such as {example}").format(table=title, example=example)
+    parts += [_("a row of {table}: a name or number in it, such as {example}").format(table=title, example=example)
               for title, example in dict(reversed(named)).items()]
     if parts:
         out("")
