@@ -97,7 +97,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
                 Column("collected", _("Collected"), "money")), tuple(rows)),
             Table("overdue", _("Overdue instalments"), (
                 Column("customer", _("Customer"), "text"), Column("contract", _("Contract"), "text"),
-                Column("amount", _("Amount"), "money"), Column("due", _("Due"), "date"),
+                Column("amount", _("Amount"), "money"), Column("due", _("Due on"), "date"),
                 Column("days", _("Days overdue"), "days")), late_rows),
             Table("expected", _("Expected collections, next {days} days").format(days=EXPECTED_DAYS), (
                 Column("month", _("Month"), "text"), Column("instalments", _("Instalments"), "count"),

@@ -209,7 +209,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         tables=(Table("customers", _("Customers"), (
             Column("customer", _("Customer"), "text"), Column("tier", _("Tier"), "text"),
             Column("suggested", _("Suggested"), "text"), Column("segment", _("Segment"), "text"),
-            Column("days", _("Since"), "days"), Column("frequency", _("Frequency"), "count"),
+            Column("days", _("Days since"), "days"), Column("frequency", _("Frequency"), "count"),
             Column("monetary", _("Money"), "money"), Column("scores", _("R-F-M"), "text"),
         ), rows),),
         charts=(BarChart("segments", _("Customers by segment"), "count", tuple(bars)),),
