@@ -371,11 +371,13 @@ def _print_spark(chart: BarChart) -> None:
 
 def _print_heatmap(chart: Heatmap) -> None:
     """One line a month, one character a day, shaded by its count against the busiest day."""
+    from crmtui.services.reports.base import shade  # deferred: with the command
+
     out(chart.title)
     top = max((count for _day, count in chart.days), default=0)
     months: dict[str, list[str]] = {}
     for day, count in chart.days:
-        level = 0 if not count or not top else 1 + min(3, (count * 4 - 1) // top)
+        level = shade(count, top)
         months.setdefault(f"{day:%Y-%m}", []).append(SHADES[level])
     for month, shades in months.items():
         out(f"  {month}  {''.join(shades)}")
@@ -385,6 +387,8 @@ def _print_heatmap(chart: Heatmap) -> None:
 
 def _print_grid(chart: Grid) -> None:
     """Rows × columns of counts: a shade a cell, the columns named at both ends."""
+    from crmtui.services.reports.base import shade  # deferred: with the command
+
     out(chart.title)
     if not chart.row_labels:
         out("  " + _("(none)"))
@@ -395,7 +399,7 @@ def _print_grid(chart: Grid) -> None:
     if chart.column_labels:
         out(f"  {_pad('', width)}  {chart.column_labels[0]} .. {chart.column_labels[-1]}")
     for label, row in zip(labels, chart.cells, strict=False):
-        marks = "".join(SHADES[0 if not count or not top else 1 + min(3, (count * 4 - 1) // top)] for count in row)
+        marks = "".join(SHADES[shade(count, top)] for count in row)
         out(f"  {_pad(label, width)}  {marks}")
 
 

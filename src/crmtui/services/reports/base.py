@@ -154,3 +154,11 @@ def format_value(value: object, kind: Kind, *, short: bool = False, lang: str = 
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def shade(count: int, most: int) -> int:
+    """How dark a heatmap's or a grid's cell is, the same in the app and on the command line: 0 for none, else 1 to
+    4 by the quarter of the busiest count it reaches (the busiest is always 4, however small)."""
+    if count <= 0 or most <= 0:
+        return 0
+    return min(4, 1 + (count * 4 - 1) // most)

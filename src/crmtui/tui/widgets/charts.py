@@ -61,13 +61,6 @@ class Palette:
         return Style(bgcolor=(self.bar if strong else self.background.blend(self.bar, 0.4)).rich_color)
 
 
-def level(count: int, most: int) -> int:
-    """The shade of a count among counts up to `most`: 0 for none, else 1 to 4 by quarters of the most."""
-    if count <= 0 or most <= 0:
-        return 0
-    return min(4, 1 + (count - 1) * 4 // most)
-
-
 class FigureCard(Static):
     """One headline figure: its label over its value; Enter lists the records behind it when it has some (only
     such a figure takes the focus, so Tab goes from number to number that opens)."""
@@ -161,6 +154,8 @@ def heatmap_lines(heatmap: Heatmap, width: int, palette: Palette) -> list[Text]:
     """The calendar: month names over the weeks, a row a weekday (Monday first), a column a week, each day
     shaded by its count; then the legend and the total. A day cell is 2 coloured cells and a gap when the
     weeks fit so, else one cell (80 and 100 columns: 53 weeks in 53 cells)."""
+    from crmtui.services.reports.base import shade as shade_of  # deferred: with the reports' code
+
     if not heatmap.days:
         return []
     counts = dict(heatmap.days)
@@ -195,7 +190,7 @@ def heatmap_lines(heatmap: Heatmap, width: int, palette: Palette) -> list[Text]:
             if day not in counts:
                 line.append(" " * cell)
                 continue
-            style = palette.shade(level(counts[day], most))
+            style = palette.shade(shade_of(counts[day], most))
             line.append(" " * min(cell, 2), style=style)
             if cell == 3:
                 line.append(" ")
@@ -227,6 +222,8 @@ class HeatmapView(Static):
 def grid_lines(grid: Grid, width: int, palette: Palette) -> tuple[Text, list[Text]]:
     """The header and a line per row of a grid: the row's label, then its cells shaded by count with the count
     in them. When the columns do not all fit, the last ones are shown (the most recent weeks)."""
+    from crmtui.services.reports.base import shade as shade_of  # deferred: with the reports' code
+
     label_width = min(max((cell_len(label) for label in grid.row_labels), default=0), max(8, width // 4))
     most = max((max(row, default=0) for row in grid.cells), default=0)
     cell = 3 if most < 100 else 4
@@ -245,7 +242,7 @@ def grid_lines(grid: Grid, width: int, palette: Palette) -> tuple[Text, list[Tex
         line = Text(fit(label, label_width) + " ", no_wrap=True)
         for count in row[first:]:
             line.append(fit(str(count) if count else "", cell - 1, right=True),
-                        style=palette.shade(level(count, most)))
+                        style=palette.shade(shade_of(count, most)))
             line.append(" ")
         lines.append(line)
     return header, lines
