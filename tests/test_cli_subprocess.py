@@ -206,3 +206,25 @@ def test_a_child_process_runs_on_the_suites_clock(subprocess_env):
     from datetime import datetime
     seen = datetime.fromisoformat(child.stdout.strip())
     assert NOW <= seen < NOW + timedelta(minutes=5)
+
+
+def test_a_report_as_csv_into_a_pipe_the_reader_closed_ends_quietly(subprocess_env):
+    import os
+
+    crm(subprocess_env, "add", "customer", "Acme")
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first line: every write is refused (`| head -0`)
+    try:
+        done = subprocess.run([PYTHON, "-m", "crmtui", "report", "sources", "--csv"], env=subprocess_env,
+                              stdout=write, stderr=subprocess.PIPE, text=True, encoding="utf-8", timeout=120)
+    finally:
+        os.close(write)
+    assert done.returncode == 0, done.stderr
+    assert "error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_empty_report_as_csv_says_so_on_stderr(subprocess_env):
+    done = crm(subprocess_env, "report", "lost", "--csv", "--period", "2017-04")
+    assert done.returncode == 0
+    assert done.stderr.strip() == "No deal was lost in 2017-04."
+    assert done.stdout == ""  # no table to write: stdout stays empty for the script reading it

@@ -8,6 +8,7 @@ command, so no other command pays for them.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import sys
 from datetime import date, datetime
@@ -89,7 +90,16 @@ def report(
         elif json_out:
             print_json(report_dict(built))
         elif csv_out:
-            write_csv(built)
+            if built.empty:
+                sys.stderr.write(built.empty_text + "\n")  # on stderr: the CSV on stdout stays data only
+            try:
+                write_csv(built)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                # the reader stopped early (`crm report payments --csv | head`): nothing to say, and Python must not
+                # try to flush the closed pipe again at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise typer.Exit(0) from None
         else:
             print_text(built)
 
