@@ -123,8 +123,9 @@ def test_days_weeks_and_overdue_at_each_weeks_end(ctx, book) -> None:
     assert days["2026-11-07"] == 1 and days["2026-11-15"] == 1 and days["2026-11-16"] == 0
     weeks = {row.key: row.values for row in report.tables[1].rows}
     # weeks Monday to Sunday; 1 Nov is a Sunday, so the first week is Mon 26 Oct cut to 1 Nov
-    assert list(weeks) == ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]  # weeks begun
-    assert weeks["2026-10-26"][:2] == (date(2026, 11, 1), 1)
+    # weeks begun, each keyed by the first day it shows (the first week's row shows 1 Nov)
+    assert list(weeks) == ["2026-11-01", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23"]
+    assert weeks["2026-11-01"][:2] == (date(2026, 11, 1), 1)
     # week of 2 Nov: Beta 3 Nov, Gamma 7 Nov (both met); new leads Beta and Gamma
     assert weeks["2026-11-02"][1:5] == (2, 2, 1.0, 2)
     # week of 9 Nov: Acme 10 Nov and Golf's (now Acme's) Sunday 15 Nov, both met; no new lead
@@ -233,7 +234,7 @@ def test_overdue_at_a_weeks_end_and_today_at_their_exact_edges(ctx, frozen) -> N
     assert weeks["2026-11-09"].cell_drills[5].ids == (v,) and weeks["2026-11-16"].cell_drills[5].ids == (v,)
     # today: next dates before today's start (00:00 on 24 Nov): Victor, Yankee; Xray's is that very moment
     assert set(weeks["2026-11-23"].cell_drills[5].ids) == {v, y}
-    assert weeks["2026-10-26"].values[5] == 0
+    assert weeks["2026-11-01"].values[5] == 0  # the week cut to 1 Nov
 
 
 @pytest.mark.parametrize(("zone_name", "moments", "expected"), [

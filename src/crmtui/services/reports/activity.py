@@ -277,7 +277,8 @@ def _overdue_by_week(ctx: Context, connection: object, period: Period, first: da
 
 
 def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue], first: date, ctx: Context) -> Table:
-    """One row per week begun (Monday to Sunday, cut to the period), keyed by its Monday."""
+    """One row per week begun (Monday to Sunday, cut to the period), keyed by its first day shown (the Monday, or
+    the period's first day for a week it cuts), so `--records` takes the day the row shows."""
     added: dict[date, list[str]] = defaultdict(list)
     for lead in leads:
         local = ctx.clock.to_local(lead.created_at)
@@ -291,7 +292,7 @@ def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue],
         met = Drill("follow_ups", tuple(tally.met), _("Follow-ups whose goal was met, {week}").format(week=week))
         new = Drill("customers", tuple(added[point.monday]), _("New leads, {week}").format(week=week))
         late = Drill("customers", point.ids, _("Overdue at the end of the week, {week}").format(week=week))
-        rows.append(Row(point.monday.isoformat(), (
+        rows.append(Row(max(point.monday, first).isoformat(), (
             max(point.monday, first), len(tally.ids), len(tally.met), tally.rate, len(added[point.monday]),
             len(point.ids)), every, (None, every, met, met, new, late)))
     return Table("weeks", _("By week"), (
