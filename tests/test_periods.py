@@ -165,3 +165,10 @@ def test_a_range_backwards_is_refused() -> None:
     assert caught.value.field == "period" and "FROM day on or before the TO day" in str(caught.value)
     with pytest.raises(InvalidInput):  # the day after the TO day
         parse_period("2017-04-02..2017-04-01", TODAY, ZONE)
+
+
+@pytest.mark.parametrize("text", ["2017-02-29", "2017-04-31..2017-05-10", "2017-01-01..2017-13-01"])
+def test_a_day_the_calendar_does_not_have_is_named(text: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_period(text, date(2026, 11, 24), ZONE)
+    assert "is not one" in refused.value.message()

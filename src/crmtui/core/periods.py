@@ -235,4 +235,10 @@ def parse_period(text: str | None, today: date, zone: tzinfo) -> Period:
         day = _side(folded, today, zone)
         if day is not None:
             return day
+    for year, month, number in re.findall(r"(\d{4})-(\d{1,2})-(\d{1,2})", folded):
+        try:
+            date(int(year), int(month), int(number))
+        except ValueError:  # 2017-02-29: the rep meant a day, one the calendar does not have
+            raise InvalidInput("period", "a day the calendar has: {day} is not one", text,
+                               day=f"{year}-{month}-{number}") from None
     raise InvalidInput("period", EXPECTED, text)
