@@ -266,3 +266,22 @@ def test_a_wide_chinese_table_breaks_its_headers_between_characters(capsys: pyte
     # the values whole: 6,415,000.00 and 1,933,500.00 yuan
     assert " ".join(next(line for line in lines if "2026-12" in line).split()) == \
         "2026-12 32 6,415,000 1,933,500 215,000 0 0 - -"
+
+
+def test_a_bar_is_named_by_its_key_in_any_language(ctx: Context) -> None:
+    from crmtui.cli.report import drills
+    from crmtui.core import i18n
+    from crmtui.core.periods import parse_period
+
+    october = parse_period("2026-10", ctx.clock.today(), ctx.clock.zone)
+    english = drills(reports.module("funnel").build(ctx, october))
+    i18n.set_language("zh")
+    try:
+        chinese = drills(reports.module("funnel").build(ctx, october))
+    finally:
+        i18n.set_language("en")
+    # the four deals that reached Initial contact (as the row "initial" above), under the same key in both
+    assert len(english["reached/initial"].ids) == 4
+    assert chinese["reached/initial"].ids == english["reached/initial"].ids
+    assert chinese["reached/initial"].title != english["reached/initial"].title  # the words did change
+    assert "reached/初步接触" not in chinese

@@ -157,7 +157,7 @@ def report_dict(built: Report) -> dict[str, object]:
     for chart in built.charts:
         if isinstance(chart, BarChart):
             charts.append({"type": "bars", "key": chart.key, "title": chart.title, "kind": chart.kind, "bars": [
-                {"label": bar.label, "value": plain(bar.value, chart.kind),
+                {"key": bar.name, "label": bar.label, "value": plain(bar.value, chart.kind),
                  "secondary": plain(bar.secondary, chart.kind), "drill": _drill_dict(bar.drill)}
                 for bar in chart.bars]})
         elif isinstance(chart, Heatmap):
@@ -418,8 +418,8 @@ def _print_grid(chart: Grid) -> None:
 
 def drills(built: Report) -> dict[str, Drill]:
     """Every drill of the report by the key `--records` names it: figures by their key, rows by theirs and as
-    TABLE/ROW, a row's numbers as ROW/COLUMN, bars as CHART/LABEL. A bare key is the first thing that has it (a
-    later table's row of the same key is reached as TABLE/ROW)."""
+    TABLE/ROW, a row's numbers as ROW/COLUMN, bars as CHART/KEY (the bar's key, else its label). A bare key is the
+    first thing that has it (a later table's row of the same key is reached as TABLE/ROW)."""
     named: dict[str, Drill] = {}
 
     def add(key: str, drill: Drill | None) -> None:
@@ -439,7 +439,7 @@ def drills(built: Report) -> dict[str, Drill]:
     for chart in built.charts:
         if isinstance(chart, BarChart):
             for bar in chart.bars:
-                add(f"{chart.key}/{bar.label}", bar.drill)
+                add(f"{chart.key}/{bar.name}", bar.drill)
     return named
 
 

@@ -76,6 +76,14 @@ class Bar:
     drill: Drill | None = None
     secondary: float | int | None = None
     """A second value drawn inside or beside the bar (the weighted amount beside the amount)."""
+    key: str = ""
+    """What `--records CHART/KEY` names it by, the same in every language (a stage's key, a source as stored);
+    empty: its label, which is no word of a language (a day, a month)."""
+
+    @property
+    def name(self) -> str:
+        """The bar's key, or its label when it has none."""
+        return self.key or self.label
 
 
 @dataclass(frozen=True)

@@ -159,7 +159,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         rate = moved_on[stage] / len(ids) if ids and stage != "won" else None
         middle = median(stays[stage]) if stays[stage] and stage != "won" else None
         rows.append(Row(stage, (name, len(ids), rate, middle), stage_drill))
-        bars.append(Bar(name, len(ids), stage_drill))
+        bars.append(Bar(name, len(ids), stage_drill, key=stage))
     table = Table("stages", _("Stages"), (
         Column("stage", _("Sales stage"), "text"), Column("reached", _("Reached"), "count"),
         Column("moved_on", _("Moved on"), "rate"), Column("median_days", _("Median days in stage"), "days")),

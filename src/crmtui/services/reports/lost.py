@@ -115,7 +115,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         Column("amount", _("Amount"), "money")), tuple(stage_rows))
 
     chart = BarChart("reasons", _("Deals lost by reason"), "count", tuple(
-        Bar(str(row.values[0]), len(reasons.get(row.key, [])), row.drill) for row in reason_rows
+        Bar(str(row.values[0]), len(reasons.get(row.key, [])), row.drill, key=row.key) for row in reason_rows
         if row.key in reasons))
     return Report("lost", title, period, rep, figures=figures,
                   tables=(reason_table, competitor_table, stage_table), charts=(chart,))

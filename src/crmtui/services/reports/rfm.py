@@ -196,7 +196,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     bars = []
     for key in RFM_SEGMENTS:
         ids = tuple(v.id for v in scored if v.segment == key)
-        bars.append(Bar(segment_name(key), len(ids), Drill("customers", ids, segment_name(key))))
+        bars.append(Bar(segment_name(key), len(ids), Drill("customers", ids, segment_name(key)), key=key))
     empty = not scored
     return Report(
         key="rfm", title=_("Customer value"), period=period, rep=rep,

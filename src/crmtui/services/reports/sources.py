@@ -83,11 +83,12 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         Figure("won", _("Won"), len(won), "count", drill(won, _("Leads of {period} won").format(period=period.label))),
         Figure("won_amount", _("Won amount"), won_cents, "money"),
     )
-    lead_bars = tuple(Bar(sources[key].shown, len(sources[key].leads), row.drill, secondary=len(sources[key].won))
+    lead_bars = tuple(Bar(sources[key].shown, len(sources[key].leads), row.drill, secondary=len(sources[key].won),
+                          key=row.key)
                       for key, row in zip(order, rows, strict=True))
     won_bars = tuple(Bar(sources[key].shown, sources[key].won_cents, drill(
-        sources[key].won, _("Leads from {source} won").format(source=sources[key].shown)))
-        for key in order if sources[key].won)
+        sources[key].won, _("Leads from {source} won").format(source=sources[key].shown)), key=row.key)
+        for key, row in zip(order, rows, strict=True) if sources[key].won)
     charts: tuple[BarChart, ...] = (BarChart("leads", _("Leads by source (won beside)"), "count", lead_bars),)
     if won_bars:
         charts += (BarChart("won_amount", _("Won amount by source"), "money", won_bars),)

@@ -110,7 +110,8 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         Column("overdue", _("Overdue now"), "count"),
     )
     reps = [row for row in rows if row.key != TOTAL] if manager else rows
-    bars = tuple(Bar(str(row.values[0]), row.values[4], row.drill) for row in reps)  # type: ignore[arg-type]
+    bars = tuple(Bar(str(row.values[0]), row.values[4], row.drill, key=row.key)  # type: ignore[arg-type]
+                 for row in reps)
     total = rows[-1] if rows else team  # no rep at all: the team's zeros
     figures = (
         Figure("follow_ups", _("Follow-ups"), total.values[1], "count", total.cell_drills[1]),  # type: ignore[arg-type]
