@@ -40,6 +40,13 @@ def _dry_run_of(typed: str):
         await pilot.press("enter")
         await _settle(pilot)
         assert dialog.previewed is not None
+        # The path's cursor, as the pictures have it: shown, after the last character. Under load, Input's own
+        # timers (the blink, the cursor following a value set from code) had not always caught up when the picture
+        # was taken, and the cursor sat on the last character or was blinked out.
+        path = dialog.query_one(PathInput)
+        path.cursor_position = len(path.value)
+        path._pause_blink(visible=True)
+        await pilot.pause()
 
     return run
 
