@@ -148,14 +148,19 @@ def resolve_rep(ctx: Context, text: str) -> str:
     if wanted.casefold() == ALL_REPS:
         return ALL_REPS
     reps = team_reps(ctx)
-    exact = [name for name in reps if name.casefold() == wanted.casefold()]
-    found = exact or [name for name in reps if wanted and name.casefold().startswith(wanted.casefold())]
+    found = matching_reps(wanted, reps)
     if len(found) > 1:
         raise Ambiguous("rep", wanted, [Match(name, name) for name in found])
     if not found:
         raise InvalidInput("rep", "a rep whose customers this laptop holds ({reps}) or all", wanted,
                            reps=", ".join(reps))
     return found[0]
+
+
+def matching_reps(wanted: str, names: list[str]) -> list[str]:
+    """The reps `wanted` names among `names`: the one whole name (any case), else every name it begins."""
+    exact = [name for name in names if name.casefold() == wanted.casefold()]
+    return exact or [name for name in names if wanted and name.casefold().startswith(wanted.casefold())]
 
 
 def owned_by(rep: str | None, owner: str | None) -> bool:

@@ -7,13 +7,22 @@ lists them. Money is in cents, rates are fractions (0.25), durations in days; th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 from crmtui.core.formatting import format_amount, format_short
 from crmtui.core.i18n import _
 from crmtui.core.periods import Period
+
+
+class HasAmount(Protocol):
+    """A deal, contract or instalment as a report reads it."""
+
+    @property
+    def amount_cents(self) -> int | None: ...
+
 
 Kind = Literal["text", "count", "money", "rate", "days", "date", "hours"]
 """How a value is shown: text as is, a count, cents as money, a fraction as a percentage, days, a date, hours (the
@@ -170,3 +179,8 @@ def shade(count: int, most: int) -> int:
     if count <= 0 or most <= 0:
         return 0
     return min(4, 1 + (count * 4 - 1) // most)
+
+
+def total_cents(records: Iterable[HasAmount]) -> int:
+    """The amounts of records summed, in cents (a record with no amount counts 0)."""
+    return sum(record.amount_cents or 0 for record in records)

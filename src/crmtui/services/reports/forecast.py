@@ -20,7 +20,7 @@ from crmtui.core.config import Settings
 from crmtui.core.i18n import _, ngettext
 from crmtui.core.periods import Period
 from crmtui.services.context import Context
-from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table, total_cents
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store.reports import forecast as store
 
@@ -83,10 +83,6 @@ def _weighted(deals: Iterable[store.OpenDeal], settings: Settings) -> int:
     return sum((deal.amount_cents or 0) * chances.get(deal.stage, deal.probability) for deal in deals) // 100
 
 
-def _amount(deals: Iterable[store.OpenDeal | store.ClosedDeal]) -> int:
-    return sum(deal.amount_cents or 0 for deal in deals)
-
-
 def _drill(title: str, deals: Iterable[store.OpenDeal | store.ClosedDeal]) -> Drill:
     return Drill("deals", tuple(deal.deal_id for deal in deals), title)
 
@@ -127,42 +123,43 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
             total_target += month_target
         counted += ahead
         won_shown += won_here
-        amount, weighted = _amount(ahead), _weighted(ahead, settings)
+        amount, weighted = total_cents(ahead), _weighted(ahead, settings)
         open_drill = _drill(_("Open deals expected to close in {month}").format(month=month.key), ahead)
         won_drill = _drill(_("Deals won in {month}").format(month=month.key), won_here)
         committed_drill = _drill(_("Committed deals expected to close in {month}").format(month=month.key), sure)
-        values: tuple[object, ...] = (month.key, len(ahead), amount, weighted, _amount(sure), len(won_here),
-                                      _amount(won_here))
-        drills = (None, open_drill, open_drill, open_drill, committed_drill, won_drill, won_drill)
+        values: tuple[object, ...] = (month.key, len(ahead), amount, weighted, total_cents(sure), len(won_here),
+                                      total_cents(won_here))
+        drills: tuple[Drill | None, ...] = (None, open_drill, open_drill, open_drill, committed_drill, won_drill,
+                                            won_drill)
         if target:
-            values += (month_target, _amount(won_here) / month_target if month_target and started else None)
+            values += (month_target, total_cents(won_here) / month_target if month_target and started else None)
             drills += (None, None)
         rows.append(Row(month.key, values, open_drill, drills))
         bars.append(Bar(month.key, amount, open_drill, secondary=weighted))
 
     figures = [
-        Figure("best_case", _("Best case (every open deal)"), _amount(counted), "money",
+        Figure("best_case", _("Best case (every open deal)"), total_cents(counted), "money",
                _drill(_("Open deals expected to close in {period}").format(period=named), counted)),
         Figure("weighted", _("Weighted by stage probability"), _weighted(counted, settings), "money",
                _drill(_("Open deals expected to close in {period}").format(period=named), counted)),
         Figure("committed", _("Committed ({stages})").format(
             stages=", ".join(labels.stage(settings, key) for key in committed_stages(settings))),
-            _amount(deal for deal in counted if deal.stage in committed), "money",
+            total_cents(deal for deal in counted if deal.stage in committed), "money",
             _drill(_("Committed deals expected to close in {period}").format(period=named),
                    [deal for deal in counted if deal.stage in committed])),
-        Figure("won", _("Won"), _amount(won_shown), "money",
+        Figure("won", _("Won"), total_cents(won_shown), "money",
                _drill(_("Deals won in {period}").format(period=named), won_shown)),
     ]
     notes = []
     if target:
         figures += [Figure("target", _("Target"), total_target, "money"),
-                    Figure("attained", _("Won against target"), _amount(won_shown) / total_target if total_target
+                    Figure("attained", _("Won against target"), total_cents(won_shown) / total_target if total_target
                            else None, "rate")]
     else:
         notes.append(_("No monthly target is set: set monthly_target in config.toml to see won against it."))
     overdue_drill = _drill(_("Open deals whose expected close date has passed"), overdue)
     figures += [Figure("overdue", _("Close date passed"), len(overdue), "count", overdue_drill),
-                Figure("overdue_amount", _("Close date passed, amount"), _amount(overdue), "money", overdue_drill)]
+                Figure("overdue_amount", _("Close date passed, amount"), total_cents(overdue), "money", overdue_drill)]
     if undated:
         figures.append(Figure("undated", _("Open deals with no close date"), len(undated), "count",
                               _drill(_("Open deals with no expected close date"), undated)))

@@ -13,7 +13,7 @@ from crmtui.core import labels
 from crmtui.core.i18n import _
 from crmtui.core.periods import Period
 from crmtui.services.context import Context
-from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table, total_cents
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store.reports import lost as store
 from crmtui.store.reports.lost import LostDeal
@@ -26,10 +26,6 @@ def _lost(ctx: Context, period: Period, rep: str | None) -> list[LostDeal]:
     with ctx.db.raw_read() as connection:
         found = store.lost_deals(connection, period.start, period.end)
     return [deal for deal in found if counts_for(rep, deal_rep(deal.customer_owner, deal.owner_name))]
-
-
-def _amount(deals: list[LostDeal]) -> int:
-    return sum(deal.amount_cents or 0 for deal in deals)
 
 
 def _groups(deals: list[LostDeal], key: Callable[[LostDeal], str]) -> dict[str, list[LostDeal]]:
@@ -59,16 +55,16 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         return Drill("deals", tuple(deal.deal_id for deal in group), text)
 
     def order(groups: dict[str, list[LostDeal]]) -> list[str]:
-        return sorted(groups, key=lambda k: (-len(groups[k]), -_amount(groups[k]), k))
+        return sorted(groups, key=lambda k: (-len(groups[k]), -total_cents(groups[k]), k))
 
     everything = drill(deals, _("Deals lost in {period}").format(period=period.label))
     figures = (
         Figure("lost", _("Lost"), len(deals), "count", everything),
-        Figure("lost_amount", _("Amount lost"), _amount(deals), "money", everything),
+        Figure("lost_amount", _("Amount lost"), total_cents(deals), "money", everything),
         Figure("previous_lost", _("Lost in {previous}").format(previous=before_period.label), len(before), "count",
                drill(before, _("Deals lost in {period}").format(period=before_period.label))),
         Figure("previous_amount", _("Amount lost in {previous}").format(previous=before_period.label),
-               _amount(before), "money"),
+               total_cents(before), "money"),
     )
 
     from crmtui.services.deals import (  # deferred: services.deals loads SQLModel (~0.4 s)
@@ -82,7 +78,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     for key in order(reasons) + sorted(set(earlier) - set(reasons)):
         group = reasons.get(key, [])
         shown = lost_reason_text(key) if key != NONE_KEY else _("(no reason)")
-        reason_rows.append(Row(key, (shown, len(group), _amount(group), len(earlier.get(key, []))),
+        reason_rows.append(Row(key, (shown, len(group), total_cents(group), len(earlier.get(key, []))),
                                drill(group, _("Deals lost for {reason} in {period}").format(
                                    reason=shown, period=period.label))))
     reason_table = Table("reasons", _("Lost reasons"), (
@@ -97,7 +93,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         shown = (group[0].competitor or "").strip() if key != NONE_KEY else _("(none named)")
         text = (_("Deals lost to {competitor} in {period}").format(competitor=shown, period=period.label)
                 if key != NONE_KEY else _("Deals lost with no competitor named in {period}").format(period=period.label))
-        competitor_rows.append(Row(key, (shown, len(group), _amount(group)), drill(group, text)))
+        competitor_rows.append(Row(key, (shown, len(group), total_cents(group)), drill(group, text)))
     competitor_table = Table("competitors", _("Competitors"), (
         Column("competitor", _("Competitor"), "text"), Column("lost", _("Lost"), "count"),
         Column("amount", _("Amount"), "money")), tuple(competitor_rows))
@@ -108,7 +104,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     for key in sorted(stages, key=lambda k: (known.index(k) if k in known else len(known), k)):
         group = stages[key]
         shown = labels.stage(ctx.settings, key) if key != NONE_KEY else "-"
-        stage_rows.append(Row(key, (shown, len(group), _amount(group)), drill(
+        stage_rows.append(Row(key, (shown, len(group), total_cents(group)), drill(
             group, _("Deals lost at {stage} in {period}").format(stage=shown, period=period.label))))
     stage_table = Table("stages", _("Stage lost at"), (
         Column("stage", _("Lost at"), "text"), Column("lost", _("Lost"), "count"),

@@ -13,7 +13,7 @@ from datetime import timedelta
 from crmtui.core.i18n import _, ngettext
 from crmtui.core.periods import Period
 from crmtui.services.context import Context
-from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table, total_cents
 from crmtui.services.reports.forecast import local_days, months
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store.reports import payments as store
@@ -28,10 +28,6 @@ def _deals(title: str, contracts: Iterable[store.Signed]) -> Drill:
 
 def _payments(title: str, instalments: Iterable[store.Instalment]) -> Drill:
     return Drill("payments", tuple(instalment.payment_id for instalment in instalments), title)
-
-
-def _cents(records: Iterable[store.Signed | store.Instalment]) -> int:
-    return sum(record.amount_cents for record in records)
 
 
 def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
@@ -54,9 +50,10 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         collected = [p for p in paid if month.first <= p.paid_on <= month.last]  # type: ignore[operator]
         deals = _deals(_("Deals whose contracts were signed in {month}").format(month=month.key), contracts)
         money = _payments(_("Instalments paid in {month}").format(month=month.key), collected)
-        rows.append(Row(month.key, (month.key, len(contracts), _cents(contracts), len(collected), _cents(collected)),
+        rows.append(Row(month.key, (month.key, len(contracts), total_cents(contracts), len(collected),
+                                    total_cents(collected)),
                         deals, (None, deals, deals, money, money)))
-        bars.append(Bar(month.key, _cents(contracts), deals, secondary=_cents(collected)))
+        bars.append(Bar(month.key, total_cents(contracts), deals, secondary=total_cents(collected)))
     late_rows = tuple(
         Row(p.payment_id, (p.customer_name, p.contract_number, p.amount_cents, p.due_on, (today - p.due_on).days),
             _payments(_("Instalment of {number} due {day}").format(number=p.contract_number, day=p.due_on.isoformat()),
@@ -65,19 +62,19 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     ahead_rows = []
     for month in months(today, horizon - timedelta(days=1)):
         due = [p for p in coming if month.first <= p.due_on <= month.last]
-        ahead_rows.append(Row(month.key, (month.key, len(due), _cents(due)),
+        ahead_rows.append(Row(month.key, (month.key, len(due), total_cents(due)),
                               _payments(_("Instalments due in {month}").format(month=month.key), due)))
     overdue_drill = _payments(_("Instalments overdue"), overdue)
     coming_drill = _payments(_("Instalments due in the next {days} days").format(days=EXPECTED_DAYS), coming)
     figures = (
-        Figure("contracted", _("Contracted"), _cents(signed), "money",
+        Figure("contracted", _("Contracted"), total_cents(signed), "money",
                _deals(_("Deals whose contracts were signed in {period}").format(period=period.label), signed)),
-        Figure("collected", _("Collected"), _cents(paid), "money",
+        Figure("collected", _("Collected"), total_cents(paid), "money",
                _payments(_("Instalments paid in {period}").format(period=period.label), paid)),
         Figure("overdue", _("Instalments overdue"), len(overdue), "count", overdue_drill),
-        Figure("overdue_amount", _("Overdue amount"), _cents(overdue), "money", overdue_drill),
-        Figure("expected", _("Expected in the next {days} days").format(days=EXPECTED_DAYS), _cents(coming), "money",
-               coming_drill),
+        Figure("overdue_amount", _("Overdue amount"), total_cents(overdue), "money", overdue_drill),
+        Figure("expected", _("Expected in the next {days} days").format(days=EXPECTED_DAYS), total_cents(coming),
+               "money", coming_drill),
     )
     notes = []
     if overdue:

@@ -40,7 +40,8 @@ def columns(kind: RecordKind) -> tuple[tuple[str, str], ...]:
     customer's list has no customer or amount column of its own."""
     name = {"deals": _("Deal"), "customers": _("Customer"), "follow_ups": _("Goal"), "payments": _("Contract")}[kind]
     state = {"deals": _("Sales stage"), "customers": _("Tier"), "follow_ups": _("Channel"), "payments": _("Paid")}[kind]
-    day = {"deals": _("In stage since"), "customers": _("Last contact"), "follow_ups": _("Day"), "payments": _("Day")}[kind]
+    day = {"deals": _("In stage since"), "customers": _("Last contact"), "follow_ups": _("Day"),
+           "payments": _("Day")}[kind]
     if kind == "customers":
         return ("name", name), ("state", state), ("day", day)
     if kind == "follow_ups":

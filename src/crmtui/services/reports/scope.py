@@ -8,7 +8,7 @@ book holds (a rep's own book; a manager's whole team, which `--rep all` asks for
 from __future__ import annotations
 
 from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed
-from crmtui.services.agenda import ALL_REPS, is_manager, owned_by, team_reps
+from crmtui.services.agenda import ALL_REPS, is_manager, matching_reps, owned_by, team_reps
 from crmtui.services.context import Context
 from crmtui.store.reports import scope as store
 
@@ -45,8 +45,7 @@ def resolve(ctx: Context, text: str) -> str | None:
     known = reps(ctx)
     if not known and ctx.settings.sync.configured:
         raise NotAllowed("--rep is a manager's: a rep's reports are their own figures")
-    exact = [name for name in known if name.casefold() == wanted.casefold()]
-    found = exact or [name for name in known if wanted and name.casefold().startswith(wanted.casefold())]
+    found = matching_reps(wanted, known)
     if len(found) > 1:
         raise Ambiguous("rep", wanted, [Match(name, name) for name in found])
     if not found:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from crmtui.core.i18n import _
 from crmtui.core.periods import Period
 from crmtui.services.context import Context
-from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table, total_cents
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store.reports import sources as store
 from crmtui.store.reports.sources import Arrival, SourceDeal
@@ -102,4 +102,4 @@ def _count(source: _Source, customer: Arrival, deals: list[SourceDeal]) -> None:
     won = [deal for deal in deals if deal.stage == "won"]
     if won:
         source.won.append(customer.customer_id)
-        source.won_cents += sum(deal.amount_cents or 0 for deal in won)
+        source.won_cents += total_cents(won)

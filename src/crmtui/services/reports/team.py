@@ -15,7 +15,7 @@ from crmtui.core.i18n import _
 from crmtui.core.periods import Period
 from crmtui.services.agenda import ALL_REPS, is_manager
 from crmtui.services.context import Context
-from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table, total_cents
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store import agenda as agenda_store
 from crmtui.store.reports import forecast as deal_store
@@ -58,7 +58,7 @@ def _row(key: str, label: str, book: _Book, counts: Callable[[str | None], bool]
         Drill("customers", overdue, _("Customers of {rep} overdue for a follow-up").format(rep=label)),
     )
     rate = len(won) / len(closed) if closed else None
-    values = (label, len(follow_ups), len(customers), len(won), sum(deal.amount_cents or 0 for deal in won), rate,
+    values = (label, len(follow_ups), len(customers), len(won), total_cents(won), rate,
               len(overdue))
     return Row(key, values, won_drill, drills)
 
