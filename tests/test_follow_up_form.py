@@ -3,7 +3,6 @@ with a long name, and correcting the last follow-up from the customer screen (`L
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from textual.widgets import Input, Select
@@ -15,20 +14,12 @@ from crmtui.store.raw import from_db
 from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.follow_up import FollowUpForm
 from crmtui.tui.screens.customer import CustomerScreen
+from tests.pilot import until
 
 from .conftest import NOW
 
+
 SIZE = (100, 30)
-
-
-async def _until(pilot, condition, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    """Waits for a condition (workers, messages), never a fixed time."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not met"
-        await pilot.pause()
-        await asyncio.sleep(0.01)
 
 
 async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -37,9 +28,9 @@ async def _type(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
 
 
 async def _customer_screen(app, pilot, customer_id: str) -> CustomerScreen:  # type: ignore[no-untyped-def]
-    await _until(pilot, lambda: app.screen.__class__.__name__ == "TodayScreen")
+    await until(pilot, lambda: app.screen.__class__.__name__ == "TodayScreen")
     app.open_customer(customer_id)
-    await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
+    await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
     return app.screen
 
 
@@ -55,7 +46,7 @@ async def test_the_only_contact_and_open_deal_are_preselected_saved_and_shown(ct
     async with app.run_test(size=SIZE) as pilot:
         screen = await _customer_screen(app, pilot, acme.id)
         await pilot.press("l", "1", "y")
-        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         form = app.screen
         assert (form.query_one("#contact", Select).value, form.query_one("#deal", Select).value) == (zhang.id, erp.id)
         for text in ("demo", "went well", "send quote"):
@@ -63,7 +54,7 @@ async def test_the_only_contact_and_open_deal_are_preselected_saved_and_shown(ct
             await pilot.press("tab")
         await _type(pilot, "fri 3pm")
         await pilot.press("enter")
-        await _until(pilot, lambda: app.screen is screen and "went well" in _timeline(screen))
+        await until(pilot, lambda: app.screen is screen and "went well" in _timeline(screen))
         assert "with Zhang San · about ERP upgrade" in _timeline(screen)
     (saved,) = customer_detail(ctx, acme.id).follow_ups
     assert (saved.contact_id, saved.deal_id) == (zhang.id, erp.id)
@@ -77,16 +68,16 @@ async def test_several_contacts_are_offered_none_preselected_and_one_is_picked(c
     async with app.run_test(size=SIZE) as pilot:
         await _customer_screen(app, pilot, acme.id)
         await pilot.press("l")
-        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         form = app.screen
         contact = form.query_one("#contact", Select)
         assert contact.value == Select.NULL and form.query_one("#deal", Select).disabled  # no deal to offer
         await pilot.press("tab")  # from the channel picker to the contacts
         assert form.focused is contact
         await pilot.press("enter")
-        await _until(pilot, lambda: contact.expanded)
+        await until(pilot, lambda: contact.expanded)
         await pilot.press("down", "enter")  # from the blank to the first listed by name: Li Si
-        await _until(pilot, lambda: not contact.expanded)
+        await until(pilot, lambda: not contact.expanded)
         assert contact.value == li.id
 
 
@@ -97,7 +88,7 @@ async def test_a_long_name_stays_in_the_forms_title(ctx) -> None:  # type: ignor
     async with app.run_test(size=(80, 24)) as pilot:
         await _customer_screen(app, pilot, customer.id)
         await pilot.press("l")
-        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         title = app.screen.query_one("#follow-up-title")
         lines = [str(strip.text) for strip in [title.render_line(0)]]
         shown = lines[0]
@@ -115,7 +106,7 @@ async def test_the_last_follow_up_is_corrected_from_the_customer_screen(ctx, fro
     async with app.run_test(size=SIZE) as pilot:
         screen = await _customer_screen(app, pilot, acme.id)
         await pilot.press("L")
-        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         form = app.screen
         assert form.query_one("#goal", Input).value == "demo"  # filled with the last follow-up
         notes = form.query_one("#notes")
@@ -123,7 +114,7 @@ async def test_the_last_follow_up_is_corrected_from_the_customer_screen(ctx, fro
         next_date = form.query_one("#next", Input)
         next_date.value = "in 7 days"
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: app.screen is screen and "went well" in _timeline(screen))
+        await until(pilot, lambda: app.screen is screen and "went well" in _timeline(screen))
         timeline = _timeline(screen)
         assert "(corrected)" in timeline and "went badly" not in timeline
     (fixed,) = customer_detail(ctx, acme.id).follow_ups
@@ -141,7 +132,7 @@ async def test_focusing_a_filled_sentence_puts_the_cursor_at_its_end_so_typing_c
     async with app.run_test(size=SIZE) as pilot:
         await _customer_screen(app, pilot, acme.id)
         await pilot.press("L")
-        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         form = app.screen
         for field_id, added in (("goal", "s"), ("next-plan", "s")):
             field = form.query_one(f"#{field_id}", Input)
@@ -160,5 +151,5 @@ async def test_a_follow_up_too_old_to_correct_is_refused_with_the_reason(ctx, fr
     async with app.run_test(size=SIZE) as pilot:
         screen = await _customer_screen(app, pilot, acme.id)
         await pilot.press("L")
-        await _until(pilot, lambda: any("within 24 hours" in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any("within 24 hours" in str(n.message) for n in app._notifications))
         assert app.screen is screen

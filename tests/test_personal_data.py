@@ -4,7 +4,6 @@ them in the SQLite file."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from datetime import timedelta
@@ -32,9 +31,11 @@ from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen
 from crmtui.tui.dialogs.follow_up import FollowUpForm
 from crmtui.tui.screens.customer import CustomerScreen
+from tests.pilot import until
 
 from .conftest import NOW
 from .test_cli import crm, fails, ok
+
 
 ZHANG = ("张伟", "13800138001", "zhangwei@example.com")
 LI = ("Li Lei", "13900139002", "lilei@acme.example")
@@ -160,19 +161,10 @@ def test_a_new_follow_up_with_someone_who_asked_not_to_be_contacted_is_refused(c
     assert len(customer_detail(ctx, zhang.id).follow_ups) == 1
 
 
-async def _until(pilot, condition, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not met"
-        await pilot.pause()
-        await asyncio.sleep(0.01)
-
-
 async def _customer_screen(app, pilot, customer_id: str) -> CustomerScreen:  # type: ignore[no-untyped-def]
-    await _until(pilot, lambda: app.screen.__class__.__name__ == "TodayScreen")
+    await until(pilot, lambda: app.screen.__class__.__name__ == "TodayScreen")
     app.open_customer(customer_id)
-    await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
+    await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
     return app.screen
 
 
@@ -187,7 +179,7 @@ async def test_the_app_marks_them_and_the_follow_up_form_keeps_what_was_typed_wh
         screen = await _customer_screen(app, pilot, zhang.id)
         assert "⛔ do not contact since 2026-11-24 (旅行)" in str(screen.query_one("#customer-title").render())
         await pilot.press("l")  # a person who asked: the form does not open, the notice says how to lift it
-        await _until(pilot, lambda: notes)
+        await until(pilot, lambda: notes)
         assert app.screen is screen and not isinstance(app.screen, FollowUpForm)
         assert "张伟 asked not to be contacted on 2026-11-24" in notes[-1] and "press e" in notes[-1]
         assert "crm edit" not in notes[-1]
@@ -195,14 +187,14 @@ async def test_the_app_marks_them_and_the_follow_up_form_keeps_what_was_typed_wh
         app.pop_screen()
         await _customer_screen(app, pilot, acme.id)
         await pilot.press("l", "1", "y")
-        await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
         form = app.screen
         for widget, text in (("goal", "demo"), ("next-plan", "send quote"), ("next", "tomorrow 3pm")):
             form.query_one(f"#{widget}", Input).value = text
         form.query_one("#notes", TextArea).text = "went well"
         notes.clear()
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: notes)
+        await until(pilot, lambda: notes)
         assert app.screen is form and "Li Lei asked not to be contacted on 2026-11-24" in notes[-1]
         assert "E on the contact's row" in notes[-1] and "crm edit" not in notes[-1]  # the app's way to lift it
         assert form.query_one("#notes", TextArea).text == "went well"  # nothing typed is lost
@@ -218,12 +210,12 @@ async def test_the_edit_dialogs_offer_consent_for_a_person_and_a_contact_not_a_c
         detail = customer_detail(ctx, acme.id)
         company = EditCustomerScreen(detail.customer, [])
         app.push_screen(company)
-        await _until(pilot, lambda: app.screen is company and bool(company.query("#fields")))
+        await until(pilot, lambda: app.screen is company and bool(company.query("#fields")))
         assert "do_not_contact" not in company.labels()
         app.pop_screen()
         dialog = EditContactScreen(detail.contacts[0])
         app.push_screen(dialog)
-        await _until(pilot, lambda: app.screen is dialog and bool(dialog.query("#fields")))
+        await until(pilot, lambda: app.screen is dialog and bool(dialog.query("#fields")))
         fields = dialog.query_one("#fields", OptionList)
         ids = [fields.get_option_at_index(i).id for i in range(fields.option_count)]
         assert {"consent_source", "consent_on", "do_not_contact", "do_not_contact_reason"} <= set(ids)
@@ -232,15 +224,15 @@ async def test_the_edit_dialogs_offer_consent_for_a_person_and_a_contact_not_a_c
         await pilot.press("enter")
         dialog.query_one("#value", Input).value = "y"
         await pilot.press("enter")
-        await _until(pilot, lambda: dialog.contact.do_not_contact)
-        await _until(pilot, lambda: "Yes · since 2026-11-24" in str(fields.get_option_at_index(
+        await until(pilot, lambda: dialog.contact.do_not_contact)
+        await until(pilot, lambda: "Yes · since 2026-11-24" in str(fields.get_option_at_index(
             ids.index("do_not_contact")).prompt))
         person = EditCustomerScreen(customer_detail(ctx, zhang.id).customer, [])
         app.pop_screen()
         rows = screen.query_one("#contacts", OptionList)
-        await _until(pilot, lambda: "⛔ do not contact" in str(rows.get_option_at_index(0).prompt))  # on its row
+        await until(pilot, lambda: "⛔ do not contact" in str(rows.get_option_at_index(0).prompt))  # on its row
         app.push_screen(person)
-        await _until(pilot, lambda: app.screen is person)
+        await until(pilot, lambda: app.screen is person)
         assert "consent_source" in person.labels()
     assert customer_detail(ctx, acme.id).contacts[0].do_not_contact
 

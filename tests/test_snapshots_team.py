@@ -16,7 +16,6 @@ Review a changed snapshot before accepting it: `pytest tests/test_snapshots_team
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -26,10 +25,7 @@ import psycopg
 import pytest
 
 from crmtui.core import i18n
-from crmtui.tui.app import build_app
-from crmtui.tui.screens.conflicts import ConflictsScreen
-from crmtui.tui.screens.pool import PoolScreen
-from crmtui.tui.screens.today import TodayScreen
+from crmtui.server import admin
 from crmtui.services import customers as customer_service
 from crmtui.services import deals as deal_service
 from crmtui.services import follow_ups as follow_up_service
@@ -38,12 +34,16 @@ from crmtui.services.agenda import agenda_for
 from crmtui.services.context import Context
 from crmtui.sync import client as sync
 from crmtui.sync import notices, pool_view
-
-from crmtui.server import admin
+from crmtui.tui.app import build_app
+from crmtui.tui.screens.conflicts import ConflictsScreen
+from crmtui.tui.screens.pool import PoolScreen
+from crmtui.tui.screens.today import TodayScreen
+from tests.pilot import until
 
 from .conftest import NOW, ZONE
 from .pgcluster import Cluster
 from .teamserver import MemoryKeyring, Team, _databases, _drop_team
+
 
 SIZE = (100, 30)
 
@@ -120,16 +120,7 @@ async def _settle(pilot) -> None:
         return len(drawn) > 1 and drawn[-1] == drawn[-2]
 
     await app.workers.wait_for_complete()
-    await _until(pilot, at_rest)
-
-
-async def _until(pilot, condition, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the app never got there")
+    await until(pilot, at_rest)
 
 
 def _after_first_sync(*keys: str, ready=lambda app: True):  # type: ignore[no-untyped-def]
@@ -146,13 +137,13 @@ def _after_first_sync(*keys: str, ready=lambda app: True):  # type: ignore[no-un
             rounds.append(True)
 
         app._after_sync = counted
-        await _until(pilot, lambda: bool(rounds))
+        await until(pilot, lambda: bool(rounds))
         await _settle(pilot)
         app.clear_notifications()
         for key in keys:
             await pilot.press(key)
             await _settle(pilot)
-        await _until(pilot, lambda: ready(app))
+        await until(pilot, lambda: ready(app))
         await _settle(pilot)
 
     return run

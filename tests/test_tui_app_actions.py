@@ -4,8 +4,8 @@ tags and a region; and the edit dialog's value box says what it holds."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from textual.widgets import Input, Label, OptionList
@@ -22,8 +22,11 @@ from crmtui.tui.dialogs.new_record import NewRecordScreen
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.pipeline import PipelineScreen
 from crmtui.tui.screens.today import TodayScreen
+from tests.pilot import until
 
 from .conftest import NOW
+
+_until = partial(until, workers=True)
 
 SIZE = (100, 30)
 
@@ -38,17 +41,6 @@ def late(ctx, frozen):
     add_deal(ctx, customer.id, "CRM seats", amount="50000")
     frozen.move_to(NOW)
     return customer
-
-
-async def _until(pilot, condition, seconds: float = 10.0) -> None:
-    """Waits, in small steps, for what a worker or a reload makes true."""
-    for _ in range(int(seconds / 0.02)):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the app never got there")
 
 
 async def _type(pilot, text: str) -> None:

@@ -4,8 +4,8 @@ script of the text before them, the less wanted columns giving way first, and on
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from rich.cells import cell_len
@@ -19,8 +19,11 @@ from crmtui.services.follow_ups import log_follow_up
 from crmtui.tui.app import build_app
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.widgets.columns import NARROWEST, column_widths, columns
+from tests.pilot import until
 
 from .conftest import NOW
+
+_until = partial(until, workers=True)
 
 TITLE = "Head of Procurement"
 TITLE_ZH = "华东区采购部经理"
@@ -55,16 +58,6 @@ def aperture(ctx, frozen):
                   next_plan="Send the draft contract", next_at="in 20 days")
     frozen.move_to(NOW)
     return customer
-
-
-async def _until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the app never got there")
 
 
 async def _open(app, pilot, customer_id: str) -> CustomerScreen:

@@ -3,9 +3,9 @@ whole (no wide character cut in half), Help and Quit are always there, and nothi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -24,8 +24,11 @@ from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.pipeline import PipelineScreen
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.tui.widgets.status_footer import StatusFooter
+from tests.pilot import until
 
 from .conftest import NOW, ZONE
+
+_until = partial(until, workers=True)
 
 HELP_AND_QUIT = {"en": ("? Help", "q Quit"), "zh": ("? 帮助", "q 退出")}
 
@@ -51,17 +54,6 @@ def book(home: Path, language: str, frozen) -> Iterator[tuple[Context, str]]:
     frozen.move_to(NOW)
     yield ctx, customer.id
     ctx.close()
-
-
-async def _until(pilot, condition, seconds: float = 10.0) -> None:
-    """Waits (in small steps) for what a worker or a recompose makes true."""
-    for _ in range(int(seconds / 0.02)):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the app never got there")
 
 
 def _footer_line(app) -> str:

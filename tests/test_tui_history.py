@@ -3,7 +3,6 @@ on Today or the customer screen names the last action, asks, undoes it and says 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -19,18 +18,10 @@ from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.history import HistoryScreen
 from crmtui.tui.screens.today import TodayScreen
+from tests.pilot import until
+
 
 SIZE = (100, 30)
-
-
-async def _until(pilot, condition, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    """Waits for a condition (workers, messages), never a fixed time."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not met"
-        await pilot.pause()
-        await asyncio.sleep(0.01)
 
 
 def industry(home: Path) -> str | None:
@@ -47,12 +38,12 @@ async def test_h_on_the_customer_screen_lists_its_history_newest_first_and_esc_g
     edit_customer(ctx, acme.id, {"industry": "mining"})
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
         app.open_customer(acme.id)
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
 
         await pilot.press("h")
-        await _until(pilot, lambda: isinstance(app.screen, HistoryScreen) and len(prompts(app.screen)) > 1)
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen) and len(prompts(app.screen)) > 1)
 
         lines = prompts(app.screen)  # type: ignore[arg-type]
         assert "edit customer Acme" in lines[0] and lines[0].startswith("Tue 24 Nov 10:00")
@@ -60,7 +51,7 @@ async def test_h_on_the_customer_screen_lists_its_history_newest_first_and_esc_g
         assert "add customer Acme" in lines[2]
         assert "History of Acme (2)" in str(app.screen.query_one("#history-title", Static).render())
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
 
 
 async def test_u_on_today_names_the_action_asks_then_undoes_it(ctx: Context, home: Path) -> None:
@@ -68,17 +59,17 @@ async def test_u_on_today_names_the_action_asks_then_undoes_it(ctx: Context, hom
     edit_customer(ctx, acme.id, {"industry": "mining"})
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
 
         await pilot.press("u")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = app.screen.question  # type: ignore[attr-defined]
         assert question.startswith("Undo edit customer Acme?")
         assert "customer Acme: Industry steel → mining" in question
         assert industry(home) == "mining"  # nothing before the yes
         await pilot.press("y")
-        await _until(pilot, lambda: industry(home) == "steel")
-        await _until(pilot, lambda: any("Undone: edit customer Acme." in str(n.message)
+        await until(pilot, lambda: industry(home) == "steel")
+        await until(pilot, lambda: any("Undone: edit customer Acme." in str(n.message)
                                         for n in app._notifications))
 
 
@@ -89,12 +80,12 @@ async def test_u_on_the_customer_screen_says_plainly_why_it_cannot_undo(ctx: Con
         replica.put_rows(connection, "customer", [{"id": acme.id, "industry": "textiles"}], {})
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
         app.open_customer(acme.id)
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
 
         await pilot.press("u")
-        await _until(pilot, lambda: any("changed again since" in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any("changed again since" in str(n.message) for n in app._notifications))
 
         assert isinstance(app.screen, CustomerScreen)  # no question was asked
         assert industry(home) == "textiles"
@@ -110,13 +101,13 @@ async def test_u_on_a_large_import_asks_with_a_count_and_says_it_is_undoing(ctx:
     run_import(ctx, sheet, Options(kind="customers"))
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
 
         await pilot.press("u")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = app.screen.question  # type: ignore[attr-defined]
         assert question.startswith("Undo import 客户.csv?") and question.endswith("… and 34 more")
         await pilot.press("y")
-        await _until(pilot, lambda: any("Undoing import 客户.csv…" in str(n.message) for n in app._notifications))
-        await _until(pilot, lambda: any("Undone: import 客户.csv." in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any("Undoing import 客户.csv…" in str(n.message) for n in app._notifications))
+        await until(pilot, lambda: any("Undone: import 客户.csv." in str(n.message) for n in app._notifications))
     assert list_customers(ctx) == []

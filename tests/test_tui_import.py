@@ -4,7 +4,6 @@ confirming leaves the book as it was, and stopping the import stores nothing of 
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from pathlib import Path
 
@@ -20,6 +19,8 @@ from crmtui.tui.dialogs.import_file import ImportDialog, shown_path, starting_te
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.tui.widgets.path_input import PathInput, completions
+from tests.pilot import until
+
 
 SIZE = (100, 30)
 
@@ -41,21 +42,11 @@ def leads_csv(tmp_path: Path) -> Path:
     return path
 
 
-async def _until(pilot, condition, seconds: float = 20.0) -> None:
-    """Lets the workers run until the condition holds (a deadline, not a count of tries: a slow machine waits)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not met"
-        await pilot.pause()
-        await asyncio.sleep(0.01)
-
-
 async def _open(pilot) -> ImportDialog:
     app = pilot.app
-    await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.agenda is not None)
+    await until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.agenda is not None)
     await pilot.press("i")
-    await _until(pilot, lambda: isinstance(app.screen, ImportDialog))
+    await until(pilot, lambda: isinstance(app.screen, ImportDialog))
     return app.screen
 
 
@@ -71,7 +62,7 @@ async def _read(pilot, dialog: ImportDialog, path: str) -> None:
     """Types the path and Enter; waits for the dry run (or the refusal)."""
     dialog.query_one(PathInput).value = path
     await pilot.press("enter")
-    await _until(pilot, lambda: dialog.previewed is not None or "reading" not in _message(dialog))
+    await until(pilot, lambda: dialog.previewed is not None or "reading" not in _message(dialog))
 
 
 def test_tab_offers_folders_and_the_files_the_import_reads_with_the_home_expanded(tmp_path, monkeypatch):
@@ -94,14 +85,14 @@ async def test_tab_completes_the_path_and_lists_the_candidates(ctx, leads_csv):
         path_input = dialog.query_one(PathInput)
         path_input.value = str(leads_csv.parent) + "/线"
         await pilot.press("tab")
-        await _until(pilot, lambda: "线索名单.csv" in _message(dialog))
+        await until(pilot, lambda: "线索名单.csv" in _message(dialog))
         assert path_input.value == str(leads_csv.parent) + "/线索"  # the common start of both
         assert "线索备份.xlsx" in _message(dialog)
         await pilot.press("tab")  # then each in turn
         assert path_input.value == str(leads_csv.parent) + "/线索名单.csv"
         assert app.focused is path_input
         await pilot.press("enter")  # the file is taken: Tab now moves on to the kind
-        await _until(pilot, lambda: dialog.previewed is not None)
+        await until(pilot, lambda: dialog.previewed is not None)
         await pilot.press("tab")
         assert path_input.value == str(leads_csv.parent) + "/线索名单.csv"
         assert app.focused is dialog.query_one("#import-kind", Select)
@@ -151,7 +142,7 @@ async def test_a_duplicates_choice_runs_the_dry_run_again(ctx, leads_csv):
         await _read(pilot, dialog, str(leads_csv))
         assert "would create 1, merge 0, skip 1, refuse 1" in _text(dialog, "#import-summary")
         dialog.query_one("#import-duplicates", Select).value = "create"
-        await _until(pilot, lambda: "would create 2, merge 0, skip 0" in _text(dialog, "#import-summary"))
+        await until(pilot, lambda: "would create 2, merge 0, skip 0" in _text(dialog, "#import-summary"))
     assert len(list_customers(ctx)) == 1
 
 
@@ -162,7 +153,7 @@ async def test_ctrl_s_imports_writes_the_rejects_and_today_lists_the_new_lead(ct
         dialog.query_one("#import-kind", Select).value = "leads"
         await _read(pilot, dialog, str(leads_csv))
         await pilot.press("ctrl+s")
-        await _until(pilot, lambda: dialog.done is not None)
+        await until(pilot, lambda: dialog.done is not None)
         assert "created 2, merged 0, skipped 0, refused 1" in _text(dialog, "#import-summary")
         rejects = Path(dialog.query_one("#import-rejects", TextArea).text)
         assert rejects.parent == leads_csv.parent and rejects.exists() and "李娜" in rejects.read_text("utf-8")
@@ -173,7 +164,7 @@ async def test_ctrl_s_imports_writes_the_rejects_and_today_lists_the_new_lead(ct
         await pilot.press("escape")
         today = app.screen
         assert isinstance(today, TodayScreen)
-        await _until(pilot, lambda: any(item.customer_name == "张伟" for item in today.items.values()))
+        await until(pilot, lambda: any(item.customer_name == "张伟" for item in today.items.values()))
     assert sorted(c.name for c in list_customers(ctx)) == ["张伟", "王芳"]
     assert {c.status for c in list_customers(ctx)} == {"lead"}
 
@@ -193,7 +184,7 @@ async def test_esc_before_confirming_leaves_the_book_untouched(ctx, leads_csv):
         await _read(pilot, dialog, str(leads_csv))
         assert dialog.previewed is not None
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
     assert list_customers(ctx) == []
     assert not (leads_csv.parent / "线索名单.rejects.csv").exists()
 
@@ -221,14 +212,14 @@ async def test_stopping_the_import_asks_then_stores_nothing_of_it(ctx, tmp_path)
         assert "would create 300" in _text(dialog, "#import-summary")
         held = dialog.stop = HeldStop()
         await pilot.press("ctrl+s")
-        await _until(pilot, held.reached.is_set)
+        await until(pilot, held.reached.is_set)
         bar = dialog.query_one("#import-progress", ProgressBar)
-        await _until(pilot, lambda: bar.display and bar.total == 300)  # the file's length, as the bar's
+        await until(pilot, lambda: bar.display and bar.total == 300)  # the file's length, as the bar's
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "nothing of it will be stored" in str(app.screen.question)
         await pilot.press("y")
-        await _until(pilot, lambda: "Import stopped" in _message(dialog))
+        await until(pilot, lambda: "Import stopped" in _message(dialog))
         assert dialog.done is None and not dialog.importing
     assert list_customers(ctx) == []
 
@@ -250,23 +241,23 @@ async def test_the_palette_offers_import_on_today_and_on_any_other_screen(ctx, o
     customer = add_customer(ctx, "Acme Analytics")
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.agenda is not None)
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen) and app.screen.agenda is not None)
         if on_customer:
             app.open_customer(customer.id)
-            await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+            await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
         await pilot.press("ctrl+p")
         for character in "import":
             await pilot.press(character)
         def hits() -> list[str]:
             return [str(option.prompt).split("\n")[0] for option in app.screen.query_one("CommandList", OptionList).options]
 
-        await _until(pilot, lambda: "Import…" in hits())
+        await until(pilot, lambda: "Import…" in hits())
         assert hits().count("Import…") == 1
         await app.workers.wait_for_complete()
         await pilot.pause()
         app.screen.query_one("CommandList", OptionList).highlighted = hits().index("Import…")
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ImportDialog))
+        await until(pilot, lambda: isinstance(app.screen, ImportDialog))
 
 
 async def test_enter_on_the_import_button_imports(ctx, leads_csv):
@@ -277,7 +268,7 @@ async def test_enter_on_the_import_button_imports(ctx, leads_csv):
         button = dialog.query_one("#import-go", Button)
         button.focus()
         await pilot.press("enter")
-        await _until(pilot, lambda: dialog.done is not None)
+        await until(pilot, lambda: dialog.done is not None)
         assert str(button.label) == "Close"
     assert len(list_customers(ctx)) == 2
 
@@ -294,7 +285,7 @@ async def test_tab_into_a_folder_does_not_say_nothing_matches(ctx, leads_csv):
         path_input = dialog.query_one(PathInput)
         path_input.value = str(leads_csv.parent.parent) + "/fil"
         await pilot.press("tab")
-        await _until(pilot, lambda: path_input.value == str(leads_csv.parent) + "/")
+        await until(pilot, lambda: path_input.value == str(leads_csv.parent) + "/")
         await pilot.pause()
         assert "nothing here matches" not in _message(dialog)
         await pilot.press("tab")  # the folder's one file
@@ -309,7 +300,7 @@ async def test_the_import_button_shows_its_whole_label_at_100_columns(ctx, leads
         button = dialog.query_one("#import-go", Button)
         leads_csv.write_text("Company,Phone\n" + "".join(f"Firm {n},1380000{n:04d}\n" for n in range(1500)), "utf-8")
         await _read(pilot, dialog, str(leads_csv))  # read again: a longer label on a button laid out already
-        await _until(pilot, lambda: str(button.label) == "Import 1500 rows")
+        await until(pilot, lambda: str(button.label) == "Import 1500 rows")
         await pilot.pause()
         assert "Import&#160;1500&#160;rows" in app.export_screenshot()
 
@@ -339,6 +330,6 @@ async def test_a_file_in_another_encoding_is_read_with_the_encoding_picked(ctx, 
         assert "not valid utf-8 text" in _message(dialog) and "--encoding" not in _message(dialog)
         assert "Encoding" in _message(dialog)
         dialog.query_one("#import-encoding", Select).value = "gb18030"
-        await _until(pilot, lambda: dialog.previewed is not None)
+        await until(pilot, lambda: dialog.previewed is not None)
         assert "would create 4001" in _text(dialog, "#import-summary")
     assert list_customers(ctx) == []

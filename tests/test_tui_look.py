@@ -3,8 +3,8 @@ and the picked choice are visible, and a picked choice never runs into the next 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from textual.geometry import Region
@@ -17,8 +17,11 @@ from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.follow_up import ChoicePicker, FollowUpForm
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.today import TodayScreen
+from tests.pilot import until
 
 from .conftest import NOW
+
+_until = partial(until, workers=True)
 
 THEMES = ["textual-dark", "textual-light"]
 
@@ -35,16 +38,6 @@ def customer(ctx, frozen, monkeypatch):
                   next_at="in 2 days")
     frozen.move_to(NOW)
     return found
-
-
-async def _until(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the app never got there")
 
 
 def _background(widget) -> object:

@@ -3,8 +3,6 @@ command palette (customers and deals by name or pinyin; crmtui's actions before 
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from textual.widgets import Input, OptionList
 
@@ -21,6 +19,8 @@ from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.screens.customer import CustomerScreen
 from crmtui.tui.screens.today import TodayScreen
+from tests.pilot import until
+
 
 SIZE = (100, 30)
 
@@ -37,16 +37,6 @@ def book(ctx):
     return keep, by_phone, by_email, namesake
 
 
-async def _until(pilot, condition, tries: int = 200) -> None:
-    """Lets workers (and the palette's thread) finish until the condition holds."""
-    for _ in range(tries):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not met")
-
-
 async def _type(pilot, text: str) -> None:
     for character in text:
         await pilot.press(character)
@@ -55,9 +45,9 @@ async def _type(pilot, text: str) -> None:
 async def _open_merge(pilot, customer_id: str) -> MergeScreen:
     app = pilot.app
     app.open_customer(customer_id)
-    await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
+    await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.detail is not None)
     await pilot.press("m")
-    await _until(pilot, lambda: isinstance(app.screen, MergeScreen))
+    await until(pilot, lambda: isinstance(app.screen, MergeScreen))
     await app.workers.wait_for_complete()  # the likely duplicates are looked up
     await pilot.pause()
     return app.screen
@@ -92,7 +82,7 @@ async def test_the_merge_dialog_offers_the_known_duplicates_before_anything_is_t
         assert app.focused is screen.query_one("#merge-query", Input)
         # typed: what the rule knows still comes first, marked, before the namesake that sorts first
         await _type(pilot, "张三")
-        await _until(pilot, lambda: "张三一店" in " ".join(_candidates(screen)))
+        await until(pilot, lambda: "张三一店" in " ".join(_candidates(screen)))
         shown = _candidates(screen)
         assert [line.split()[0] for line in shown] == ["张三二店", "张三一店"]
         assert "likely duplicate" in shown[0] and "likely duplicate" not in shown[1]
@@ -105,7 +95,7 @@ async def test_down_moves_into_the_candidates_and_one_enter_asks_to_confirm(ctx,
         screen = await _open_merge(pilot, keep.id)
         listing = screen.query_one("#merge-results", OptionList)
         await _type(pilot, "店")
-        await _until(pilot, lambda: "张三一店" in " ".join(_candidates(screen)))
+        await until(pilot, lambda: "张三一店" in " ".join(_candidates(screen)))
         await pilot.press("down")
         assert app.focused is listing and listing.highlighted == 0
         await pilot.press("down")
@@ -113,9 +103,9 @@ async def test_down_moves_into_the_candidates_and_one_enter_asks_to_confirm(ctx,
         await pilot.press("up", "up")  # above the first candidate: back in the box
         assert app.focused is screen.query_one("#merge-query", Input)
         await pilot.press("down", "enter")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await _until(pilot, lambda: not isinstance(app.screen, (ConfirmScreen, MergeScreen)))
+        await until(pilot, lambda: not isinstance(app.screen, (ConfirmScreen, MergeScreen)))
     assert {c.id for c in list_customers(ctx)} == {keep.id, by_email.id, namesake.id}
 
 
@@ -126,10 +116,10 @@ async def test_one_enter_in_the_box_asks_to_confirm_the_first_candidate(ctx, boo
         screen = await _open_merge(pilot, keep.id)
         await _type(pilot, "二店")
         await pilot.press("enter")  # may come before the search's answer: it waits for it
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "张三二店" in app.screen.question
         await pilot.press("y")
-        await _until(pilot, lambda: app.screen is not screen and not isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: app.screen is not screen and not isinstance(app.screen, ConfirmScreen))
     assert by_phone.id not in {c.id for c in list_customers(ctx)}
 
 
@@ -140,7 +130,7 @@ async def _palette(pilot, text: str) -> list[str]:
     app = pilot.app
     await pilot.pause()
     await app.workers.wait_for_complete()
-    await _until(pilot, lambda: app.screen.query_one("CommandList", OptionList).option_count > 0)
+    await until(pilot, lambda: app.screen.query_one("CommandList", OptionList).option_count > 0)
     await app.workers.wait_for_complete()
     await pilot.pause()
     return [str(option.prompt).split("\n")[0] for option in app.screen.query_one("CommandList", OptionList).options]
@@ -155,7 +145,7 @@ async def test_the_palette_finds_a_customer_by_name_or_pinyin_and_enter_opens_it
         hits = await _palette(pilot, typed)
         assert hits[0] == "张三科技"
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
         assert app.screen.customer_id == keep.id
 
 
@@ -169,7 +159,7 @@ async def test_the_palette_finds_a_deal_and_opens_its_customer_on_that_deal(ctx,
         hits = await _palette(pilot, "maintenance")
         assert hits[0] == "Annual maintenance"
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and app.screen.view is not None)
         assert app.screen.customer_id == keep.id
         deals = app.screen.query_one("#deals", OptionList)
         assert deals.has_focus and deals.get_option_at_index(deals.highlighted).id == wanted.id
@@ -185,7 +175,7 @@ async def test_the_palette_shows_a_name_with_brackets_as_written(ctx, name, type
         hits = await _palette(pilot, typed)
         assert hits[0] == name
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
         assert app.screen.customer_id == wanted.id
 
 

@@ -4,9 +4,9 @@ cards drawn as cards in the theme's colours (the stage's edge, the deal's urgenc
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,11 @@ from crmtui.services.follow_ups import log_follow_up
 from crmtui.services.pipeline import board
 from crmtui.tui.app import build_app
 from crmtui.tui.screens.pipeline import PipelineScreen
+from tests.pilot import until
 
 from .conftest import NOW, ZONE
+
+_until = partial(until, workers=True)
 
 CHINESE = "北京华信科技有限公司"
 """Ten Chinese characters: 20 cells, the name the old board cut to its city."""
@@ -94,17 +97,6 @@ def book_in(home: Path, language: str, frozen) -> Iterator[Context]:
     ctx = _book(home, language, frozen)
     yield ctx
     ctx.close()
-
-
-async def _until(pilot, condition, seconds: float = 10.0) -> None:
-    """Waits (in small steps) for what a worker or a refresh makes true."""
-    for _ in range(int(seconds / 0.02)):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the app never got there")
 
 
 async def _open_board(pilot) -> PipelineScreen:

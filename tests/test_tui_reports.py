@@ -8,8 +8,6 @@ own numbers are tested in tests/test_report_<name>.py)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from datetime import date
 from types import SimpleNamespace
 
@@ -20,28 +18,20 @@ from crmtui.core.periods import Period
 from crmtui.services.context import Context
 from crmtui.services.customers import add_customer, edit_customer
 from crmtui.services.deals import add_deal
-from crmtui.services.reports.records import records
 from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.records import records
 from crmtui.tui.app import build_app
 from crmtui.tui.dialogs.confirm import ConfirmScreen
+from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.screens import reports as screen_module
 from crmtui.tui.screens.customer import CustomerScreen
-from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen, ReportTable
 from crmtui.tui.screens.today import TodayScreen
 from crmtui.tui.widgets.charts import BarChartView, FigureCard
+from tests.pilot import until
+
 
 SIZE = (100, 30)
-
-
-async def _until(pilot, condition: Callable[[], object], seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    """Waits for a condition (workers, messages), never a fixed time."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "condition not met"
-        await pilot.pause()
-        await asyncio.sleep(0.01)
 
 
 def shown(screen: ReportsScreen, label: str) -> bool:
@@ -126,9 +116,9 @@ def book(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> Book:
 
 async def _open(pilot) -> ReportsScreen:  # type: ignore[no-untyped-def]
     app = pilot.app
-    await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+    await until(pilot, lambda: isinstance(app.screen, TodayScreen))
     await pilot.press("g")
-    await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and "funnel" in app.screen.built)
+    await until(pilot, lambda: isinstance(app.screen, ReportsScreen) and "funnel" in app.screen.built)
     return app.screen
 
 
@@ -147,27 +137,27 @@ async def test_g_opens_the_reports_on_the_funnel_of_this_month(ctx: Context, boo
         # a solo book with no imported owners: no rep picker
         assert not screen.check_action("pick_rep", ())
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
         await pilot.press("g")
-        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen))
+        await until(pilot, lambda: isinstance(app.screen, ReportsScreen))
         await pilot.press("t")  # Today from the reports, as from any screen
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen) and len(app.screen_stack) == 1)
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen) and len(app.screen_stack) == 1)
 
 
 async def test_the_palette_opens_the_reports(ctx: Context, book: Book) -> None:
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
         await pilot.press("ctrl+p")
         for character in "Reports":
             await pilot.press(character)
-        await _until(pilot, lambda: any(str(option.prompt).startswith("Reports") for option in
+        await until(pilot, lambda: any(str(option.prompt).startswith("Reports") for option in
                                         app.screen.query_one("CommandList", OptionList).options))
         options = app.screen.query_one("CommandList", OptionList)
         options.highlighted = next(index for index, option in enumerate(options.options)
                                    if str(option.prompt).startswith("Reports"))
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen))
+        await until(pilot, lambda: isinstance(app.screen, ReportsScreen))
 
 
 async def test_tabs_switch_by_digit_and_arrow_and_say_what_is_missing_or_failed(ctx: Context, book: Book) -> None:
@@ -178,11 +168,11 @@ async def test_tabs_switch_by_digit_and_arrow_and_say_what_is_missing_or_failed(
         # the eight tabs' names fit 80 columns
         assert sum(tab.size.width for tab in screen.query("ContentTab")) <= 80
         await pilot.press("right")  # funnel → lost, which this stand-in book has not
-        await _until(pilot, lambda: "lost" in screen.built)
+        await until(pilot, lambda: "lost" in screen.built)
         assert tabs.active == "report-lost"
         assert "This report is not available yet." in _text(screen, "#body-lost .report-problem")
         await pilot.press("4")  # the fourth tab: the forecast, whose stand-in raises
-        await _until(pilot, lambda: "forecast" in screen.built)
+        await until(pilot, lambda: "forecast" in screen.built)
         assert tabs.active == "report-forecast"
         assert _text(screen, "#body-forecast .report-problem") == (
             "This report failed: division by zero in the forecast")
@@ -200,7 +190,7 @@ async def test_the_period_picker_takes_good_words_and_explains_bad_ones(ctx: Con
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        await until(pilot, lambda: isinstance(app.screen, PeriodDialog))
         field = app.screen.query_one("#period-input", Input)
         field.value = "next decade"
         await pilot.press("enter")
@@ -212,22 +202,22 @@ async def test_the_period_picker_takes_good_words_and_explains_bad_ones(ctx: Con
 
         field.value = "2026年第三季度"  # Chinese words for 2026Q3
         await pilot.press("enter")
-        await _until(pilot, lambda: shown(screen, "2026Q3"))
+        await until(pilot, lambda: shown(screen, "2026Q3"))
         assert "2026Q3 (2026-07-01 .. 2026-09-30)" in _text(screen, "#reports-title")
         assert book.asked[-1][1].label == "2026Q3"
 
         # a usual period from the list under the field
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        await until(pilot, lambda: isinstance(app.screen, PeriodDialog))
         await pilot.press("down")  # from the field into the list: this week
         await pilot.press("down", "enter")  # last week: Mon 16 to Sun 22 November
-        await _until(pilot, lambda: isinstance(app.screen, ReportsScreen) and not shown(screen, "2026Q3")
+        await until(pilot, lambda: isinstance(app.screen, ReportsScreen) and not shown(screen, "2026Q3")
                      and "funnel" in screen.built)
         assert (book.asked[-1][1].first_day, book.asked[-1][1].last_day) == (date(2026, 11, 16), date(2026, 11, 22))
         # named by its words, its days once; the picker opens on those words again
         assert "Reports · last week (2026-11-16 .. 2026-11-22)" in _text(screen, "#reports-title")
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        await until(pilot, lambda: isinstance(app.screen, PeriodDialog))
         assert app.screen.query_one("#period-input", Input).value == "last week"
 
 
@@ -236,10 +226,10 @@ async def test_an_empty_period_shows_its_text_and_no_chart(ctx: Context, book: B
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("P")
-        await _until(pilot, lambda: isinstance(app.screen, PeriodDialog))
+        await until(pilot, lambda: isinstance(app.screen, PeriodDialog))
         app.screen.query_one("#period-input", Input).value = "2017Q2"
         await pilot.press("enter")
-        await _until(pilot, lambda: shown(screen, "2017Q2"))
+        await until(pilot, lambda: shown(screen, "2017Q2"))
         assert _text(screen, "#body-funnel .report-empty") == "No deals moved in 2017Q2."
         assert not list(screen.query("#body-funnel BarChartView, #body-funnel DataTable, #body-funnel FigureCard"))
 
@@ -252,17 +242,17 @@ async def test_enter_on_a_row_a_bar_or_a_figure_lists_its_records_and_enter_open
         table = screen.query_one("#body-funnel DataTable", DataTable)
         table.focus()
         await pilot.press("enter")  # the Initial contact row: one deal, CRM seats
-        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
+        await until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
         records = app.screen
         assert [(line.name, line.customer) for line in records.lines] == [("CRM seats", "Acme Analytics")]
         assert "Deals at Initial contact · 1" in _text(records, "#records-title")
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
         assert app.screen.customer_id == book.acme.id
         await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen))
+        await until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen))
         await pilot.press("escape")
-        await _until(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: app.screen is screen)
 
         # the second row counts nothing: no list, a warning instead
         table.focus()
@@ -272,13 +262,13 @@ async def test_enter_on_a_row_a_bar_or_a_figure_lists_its_records_and_enter_open
 
         screen.query_one(BarChartView).focus()
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
+        await until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
         assert [line.name for line in app.screen.lines] == ["CRM seats"]
         await pilot.press("escape")
 
         screen.query(FigureCard).first().focus()  # Opened: both deals, in the report's order
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
+        await until(pilot, lambda: isinstance(app.screen, ReportRecordsScreen) and app.screen.lines)
         assert [line.name for line in app.screen.lines] == ["Support", "CRM seats"]
 
 
@@ -288,25 +278,25 @@ async def test_the_customer_value_tab_applies_one_suggested_tier_or_all_after_a_
         screen = await _open(pilot)
         assert not screen.check_action("apply_tier", ())  # only on the customer-value tab
         await pilot.press("6")
-        await _until(pilot, lambda: "rfm" in screen.built)
+        await until(pilot, lambda: "rfm" in screen.built)
         table = screen.query_one("#body-rfm DataTable", DataTable)
         table.focus()
         await pilot.press("down")  # Globex, suggested B
         await pilot.press("a")
-        await _until(pilot, lambda: book.applied)
+        await until(pilot, lambda: book.applied)
         await app.workers.wait_for_complete()
         assert book.applied == [[book.globex.id]]
         assert (tier(ctx, book.globex.id), tier(ctx, book.acme.id)) == ("B", "C")
 
         await pilot.press("A")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")  # no: nothing applied
         await pilot.pause()
         assert book.applied == [[book.globex.id]]
         await pilot.press("A")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
-        await _until(pilot, lambda: len(book.applied) == 2)
+        await until(pilot, lambda: len(book.applied) == 2)
         await app.workers.wait_for_complete()
         assert book.applied[-1] is None  # every customer listed
         assert tier(ctx, book.acme.id) == "A"
@@ -319,11 +309,11 @@ async def test_the_rep_picker_asks_the_reports_for_one_reps_figures(ctx: Context
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
-        await _until(pilot, lambda: screen.check_action("pick_rep", ()))
+        await until(pilot, lambda: screen.check_action("pick_rep", ()))
         await pilot.press("at")
-        await _until(pilot, lambda: isinstance(app.screen, PickScreen))
+        await until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("down", "down", "enter")  # everyone, Alice Wang, Bob Li
-        await _until(pilot, lambda: isinstance(screen.built.get("funnel"), Report)
+        await until(pilot, lambda: isinstance(screen.built.get("funnel"), Report)
                      and screen.built["funnel"].rep == "Bob Li")
         assert _text(screen, "#reports-title").endswith("· Bob Li")
 
@@ -341,7 +331,7 @@ async def test_a_suggested_tier_applied_on_the_demo_data_changes_the_customer(ho
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         await pilot.press("6")
-        await _until(pilot, lambda: "rfm" in screen.built)
+        await until(pilot, lambda: "rfm" in screen.built)
         report = screen.built["rfm"]
         assert isinstance(report, Report)
         table = screen.query_one("#body-rfm DataTable", ReportTable)
@@ -353,7 +343,7 @@ async def test_a_suggested_tier_applied_on_the_demo_data_changes_the_customer(ho
         table.focus()
         table.move_cursor(row=index)
         await pilot.press("a")
-        await _until(pilot, lambda: tier(ctx, row.key) == suggested)
+        await until(pilot, lambda: tier(ctx, row.key) == suggested)
     ctx.close()
 
 
@@ -409,7 +399,7 @@ async def test_a_wide_table_fits_by_its_headers_or_scrolls_sideways(ctx: Context
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(pilot)
         table = screen.query_one(ReportTable)
-        await _until(pilot, lambda: table.row_count == 1 and table.size.width > 0)
+        await until(pilot, lambda: table.row_count == 1 and table.size.width > 0)
         table.focus()
         await pilot.pause()
         if columns == 9:
@@ -423,12 +413,12 @@ async def test_a_wide_table_fits_by_its_headers_or_scrolls_sideways(ctx: Context
             return
         assert table.virtual_size.width > table.size.width  # five money columns more: no screen of 100 fits it
         await pilot.press("shift+right")
-        await _until(pilot, lambda: table.scroll_x > 0)
+        await until(pilot, lambda: table.scroll_x > 0)
         assert screen.active() == "funnel"  # the tab did not change
         await pilot.press("shift+left")
-        await _until(pilot, lambda: table.scroll_x == 0)
+        await until(pilot, lambda: table.scroll_x == 0)
         await pilot.press("right")
-        await _until(pilot, lambda: screen.active() == "lost")  # ← and → still step through the reports
+        await until(pilot, lambda: screen.active() == "lost")  # ← and → still step through the reports
 
 
 def test_a_header_wider_than_its_values_breaks_where_its_longer_line_is_shortest() -> None:

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from textual.widgets import Label, OptionList
 
-from crmtui.tui.app import build_app
-from crmtui.tui.screens.conflicts import ConflictsScreen
-from crmtui.tui.screens.pool import PoolScreen
 from crmtui.services import customers as customer_service
 from crmtui.store.models import Customer
 from crmtui.sync import client as sync
+from crmtui.tui.app import build_app
+from crmtui.tui.screens.conflicts import ConflictsScreen
+from crmtui.tui.screens.pool import PoolScreen
+from tests.pilot import until
 
 from .teamserver import Team
 
+_until = until
+
 SIZE = (140, 30)
 """Wide: the footer spells the sync state out (a narrow one abbreviates it)."""
-
-
-async def _until(pilot, condition, seconds: float = 10.0) -> None:
-    """Waits (in small steps) for a condition that a thread worker makes true."""
-    for _ in range(int(seconds / 0.05)):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the app never got there")
 
 
 def _footer(app) -> str:
@@ -131,8 +123,8 @@ async def test_team_keys_are_hidden_without_team_sync(ctx) -> None:
 
 
 async def test_a_manager_reassigns_from_the_customer_screen(team: Team) -> None:
-    from crmtui.tui.screens.customer import CustomerScreen
     from crmtui.tui.dialogs.pick import PickScreen
+    from crmtui.tui.screens.customer import CustomerScreen
 
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
     team.add_rep("bob")
@@ -177,9 +169,9 @@ async def test_a_rep_has_no_reassign_key(team: Team) -> None:
 async def test_a_manager_sees_whose_customer_in_search_and_on_the_board(team: Team) -> None:
     from textual.widgets import Input
 
-    from crmtui.tui.screens.pipeline import PipelineScreen
-    from crmtui.tui.dialogs.search import SearchScreen
     from crmtui.services import deals as deal_service
+    from crmtui.tui.dialogs.search import SearchScreen
+    from crmtui.tui.screens.pipeline import PipelineScreen
 
     ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
     acme = customer_service.add_customer(ann, "宏达机械")
