@@ -58,6 +58,10 @@ class Customer(Synced, table=True):
     do_not_contact_on: date | None = None
     do_not_contact_reason: str | None = None
     erased_at: datetime | None = None
+    # after-sales care (migration 0013): a service visit every N months from service_from, a warranty end
+    service_months: int | None = None
+    service_from: date | None = None
+    warranty_until: date | None = None
 
 
 class Contact(Synced, table=True):
@@ -142,6 +146,8 @@ class FollowUp(Synced, table=True):
     """The follow-up this one corrects (it supersedes it); no foreign key, see migration 0007."""
     imported_from: str | None = None  # the file it was imported from: history, its goal may be unknown
     external_id: str | None = Field(default=None, index=True)  # its id in the system it was imported from
+    satisfaction: int | None = None  # 1-5, asked on a revisit (migration 0013)
+    nps: int | None = None  # 0-10, "would you recommend us", asked on a revisit
 
 
 class Contract(Synced, table=True):
@@ -153,6 +159,10 @@ class Contract(Synced, table=True):
     amount_cents: int
     signed_on: date
     end_on: date | None = Field(default=None, index=True)
+    # after-sales care (migration 0013): a service visit every N months from service_from, a warranty end
+    service_months: int | None = None
+    service_from: date | None = None
+    warranty_until: date | None = None
 
 
 class Payment(Synced, table=True):
@@ -171,6 +181,61 @@ class CustomerTag(Synced, table=True):
 
     customer_id: str = Field(foreign_key="customer.id", index=True)
     tag: str
+
+
+class Revisit(Synced, table=True):
+    """A planned call or visit after a sale (回访): due on a day, with its purpose. Done when a follow-up
+    completes it (`follow_up_id`); a revisit dropped from the plan is deleted."""
+
+    __table_args__ = (Index("ix_revisit_open_due", "due_on",
+                            sqlite_where=text("follow_up_id IS NULL AND deleted_at IS NULL")),)
+
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    deal_id: str | None = Field(default=None, foreign_key="deal.id")
+    due_on: date
+    purpose: str
+    channel: str | None = None  # the channel planned (call, visit...)
+    follow_up_id: str | None = None  # the follow-up that completed it
+    done_at: datetime | None = None
+
+
+class Ticket(Synced, table=True):
+    """A service request (工单): a repair, maintenance, complaint or consultation, with deadlines to respond and
+    to resolve set from its priority when it is opened."""
+
+    __table_args__ = (Index("ix_ticket_open_resolve_by", "resolve_by",
+                            sqlite_where=text("closed_at IS NULL AND deleted_at IS NULL")),)
+
+    customer_id: str = Field(foreign_key="customer.id", index=True)
+    contract_id: str | None = Field(default=None, foreign_key="contract.id")
+    number: str  # shown and typed by the rep: T-0001
+    title: str
+    kind: str  # repair | maintenance | complaint | consultation
+    priority: str  # low | normal | high | urgent
+    status: str  # open | in_progress | waiting | resolved | closed
+    opened_at: datetime
+    respond_by: datetime
+    resolve_by: datetime
+    due_on: date | None = None  # a day the rep promised, besides the deadlines of the priority
+    responded_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    resolution: str | None = None
+    satisfaction: int | None = None  # 1-5, asked when it is closed
+    author: str | None = None  # team mode: the rep who opened it, set by the server
+
+
+class TicketEvent(Synced, table=True):
+    """One step of a ticket's history: a status change or a note. Append-only."""
+
+    __tablename__ = "ticket_event"
+
+    ticket_id: str = Field(foreign_key="ticket.id", index=True)
+    at: datetime
+    from_status: str | None = None
+    to_status: str | None = None
+    note: str | None = None
+    author: str | None = None  # team mode: set by the server
 
 
 class Mutation(SQLModel, table=True):

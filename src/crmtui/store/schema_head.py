@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0012'
+REVISION = '0013'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'
@@ -33,7 +33,7 @@ STATEMENTS = (
     '    owner VARCHAR,\n'
     '    next_follow_up_at DATETIME,\n'
     '    last_contact_at DATETIME,\n'
-    '    merged_into VARCHAR, claimed_at DATETIME, notes VARCHAR, consent_source VARCHAR, consent_on DATE, do_not_contact BOOLEAN NOT NULL DEFAULT 0, do_not_contact_on DATE, do_not_contact_reason VARCHAR, erased_at DATETIME,\n'
+    '    merged_into VARCHAR, claimed_at DATETIME, notes VARCHAR, consent_source VARCHAR, consent_on DATE, do_not_contact BOOLEAN NOT NULL DEFAULT 0, do_not_contact_on DATE, do_not_contact_reason VARCHAR, erased_at DATETIME, service_months INTEGER, service_from DATE, warranty_until DATE,\n'
     '    PRIMARY KEY (id)\n'
     ')',
     'CREATE TABLE meta (\n'
@@ -114,7 +114,7 @@ STATEMENTS = (
     '    number VARCHAR NOT NULL,\n'
     '    amount_cents INTEGER NOT NULL,\n'
     '    signed_on DATE NOT NULL,\n'
-    '    end_on DATE,\n'
+    '    end_on DATE, service_months INTEGER, service_from DATE, warranty_until DATE,\n'
     '    PRIMARY KEY (id),\n'
     '    FOREIGN KEY(deal_id) REFERENCES deal (id),\n'
     '    FOREIGN KEY(customer_id) REFERENCES customer (id)\n'
@@ -145,7 +145,7 @@ STATEMENTS = (
     '    goal_met BOOLEAN NOT NULL,\n'
     '    notes VARCHAR NOT NULL,\n'
     '    next_plan VARCHAR,\n'
-    '    next_at DATETIME, author VARCHAR, corrects_id VARCHAR, imported_from VARCHAR, external_id VARCHAR,\n'
+    '    next_at DATETIME, author VARCHAR, corrects_id VARCHAR, imported_from VARCHAR, external_id VARCHAR, satisfaction INTEGER, nps INTEGER,\n'
     '    PRIMARY KEY (id),\n'
     '    FOREIGN KEY(customer_id) REFERENCES customer (id),\n'
     '    FOREIGN KEY(contact_id) REFERENCES contact (id),\n'
@@ -222,6 +222,62 @@ STATEMENTS = (
     '    PRIMARY KEY (action_id)\n'
     ')',
     "CREATE VIRTUAL TABLE customer_fts USING fts5(ref UNINDEXED, body, tokenize='trigram')",
+    'CREATE TABLE revisit (\n'
+    '    id VARCHAR NOT NULL,\n'
+    '    created_at DATETIME NOT NULL,\n'
+    '    updated_at DATETIME NOT NULL,\n'
+    '    deleted_at DATETIME,\n'
+    '    customer_id VARCHAR NOT NULL,\n'
+    '    deal_id VARCHAR,\n'
+    '    due_on DATE NOT NULL,\n'
+    '    purpose VARCHAR NOT NULL,\n'
+    '    channel VARCHAR,\n'
+    '    follow_up_id VARCHAR,\n'
+    '    done_at DATETIME,\n'
+    '    PRIMARY KEY (id),\n'
+    '    FOREIGN KEY(customer_id) REFERENCES customer (id),\n'
+    '    FOREIGN KEY(deal_id) REFERENCES deal (id)\n'
+    ')',
+    'CREATE TABLE ticket (\n'
+    '    id VARCHAR NOT NULL,\n'
+    '    created_at DATETIME NOT NULL,\n'
+    '    updated_at DATETIME NOT NULL,\n'
+    '    deleted_at DATETIME,\n'
+    '    customer_id VARCHAR NOT NULL,\n'
+    '    contract_id VARCHAR,\n'
+    '    number VARCHAR NOT NULL,\n'
+    '    title VARCHAR NOT NULL,\n'
+    '    kind VARCHAR NOT NULL,\n'
+    '    priority VARCHAR NOT NULL,\n'
+    '    status VARCHAR NOT NULL,\n'
+    '    opened_at DATETIME NOT NULL,\n'
+    '    respond_by DATETIME NOT NULL,\n'
+    '    resolve_by DATETIME NOT NULL,\n'
+    '    due_on DATE,\n'
+    '    responded_at DATETIME,\n'
+    '    resolved_at DATETIME,\n'
+    '    closed_at DATETIME,\n'
+    '    resolution VARCHAR,\n'
+    '    satisfaction INTEGER,\n'
+    '    author VARCHAR,\n'
+    '    PRIMARY KEY (id),\n'
+    '    FOREIGN KEY(customer_id) REFERENCES customer (id),\n'
+    '    FOREIGN KEY(contract_id) REFERENCES contract (id)\n'
+    ')',
+    'CREATE TABLE ticket_event (\n'
+    '    id VARCHAR NOT NULL,\n'
+    '    created_at DATETIME NOT NULL,\n'
+    '    updated_at DATETIME NOT NULL,\n'
+    '    deleted_at DATETIME,\n'
+    '    ticket_id VARCHAR NOT NULL,\n'
+    '    at DATETIME NOT NULL,\n'
+    '    from_status VARCHAR,\n'
+    '    to_status VARCHAR,\n'
+    '    note VARCHAR,\n'
+    '    author VARCHAR,\n'
+    '    PRIMARY KEY (id),\n'
+    '    FOREIGN KEY(ticket_id) REFERENCES ticket (id)\n'
+    ')',
     'CREATE INDEX ix_customer_email_key ON customer (email_key)',
     'CREATE INDEX ix_customer_name_key ON customer (name_key)',
     'CREATE INDEX ix_customer_next_follow_up_at ON customer (next_follow_up_at)',
@@ -252,6 +308,11 @@ STATEMENTS = (
     'CREATE INDEX ix_follow_up_live_at ON follow_up (at, customer_id, deleted_at) WHERE deleted_at IS NULL',
     'CREATE INDEX ix_follow_up_deleted ON follow_up (customer_id) WHERE deleted_at IS NOT NULL',
     'CREATE INDEX ix_deal_stage_change_live_at ON deal_stage_change (at, deal_id, deleted_at) WHERE deleted_at IS NULL',
+    'CREATE INDEX ix_revisit_customer_id ON revisit (customer_id)',
+    'CREATE INDEX ix_revisit_open_due ON revisit (due_on) WHERE follow_up_id IS NULL AND deleted_at IS NULL',
+    'CREATE INDEX ix_ticket_customer_id ON ticket (customer_id)',
+    'CREATE INDEX ix_ticket_open_resolve_by ON ticket (resolve_by) WHERE closed_at IS NULL AND deleted_at IS NULL',
+    'CREATE INDEX ix_ticket_event_ticket_id ON ticket_event (ticket_id)',
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',
@@ -306,6 +367,9 @@ STATEMENTS = (
     "  UNION ALL SELECT 'do_not_contact_on' AS f, OLD.do_not_contact_on AS o, NEW.do_not_contact_on AS n\n"
     "  UNION ALL SELECT 'do_not_contact_reason' AS f, OLD.do_not_contact_reason AS o, NEW.do_not_contact_reason AS n\n"
     "  UNION ALL SELECT 'erased_at' AS f, OLD.erased_at AS o, NEW.erased_at AS n\n"
+    "  UNION ALL SELECT 'service_months' AS f, OLD.service_months AS o, NEW.service_months AS n\n"
+    "  UNION ALL SELECT 'service_from' AS f, OLD.service_from AS o, NEW.service_from AS n\n"
+    "  UNION ALL SELECT 'warranty_until' AS f, OLD.warranty_until AS o, NEW.warranty_until AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_contact_insert AFTER INSERT ON contact BEGIN\n'
@@ -391,6 +455,8 @@ STATEMENTS = (
     "  UNION ALL SELECT 'corrects_id' AS f, OLD.corrects_id AS o, NEW.corrects_id AS n\n"
     "  UNION ALL SELECT 'imported_from' AS f, OLD.imported_from AS o, NEW.imported_from AS n\n"
     "  UNION ALL SELECT 'external_id' AS f, OLD.external_id AS o, NEW.external_id AS n\n"
+    "  UNION ALL SELECT 'satisfaction' AS f, OLD.satisfaction AS o, NEW.satisfaction AS n\n"
+    "  UNION ALL SELECT 'nps' AS f, OLD.nps AS o, NEW.nps AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_contract_insert AFTER INSERT ON contract BEGIN\n'
@@ -406,6 +472,9 @@ STATEMENTS = (
     "  UNION ALL SELECT 'amount_cents' AS f, OLD.amount_cents AS o, NEW.amount_cents AS n\n"
     "  UNION ALL SELECT 'signed_on' AS f, OLD.signed_on AS o, NEW.signed_on AS n\n"
     "  UNION ALL SELECT 'end_on' AS f, OLD.end_on AS o, NEW.end_on AS n\n"
+    "  UNION ALL SELECT 'service_months' AS f, OLD.service_months AS o, NEW.service_months AS n\n"
+    "  UNION ALL SELECT 'service_from' AS f, OLD.service_from AS o, NEW.service_from AS n\n"
+    "  UNION ALL SELECT 'warranty_until' AS f, OLD.warranty_until AS o, NEW.warranty_until AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
     'CREATE TRIGGER history_payment_insert AFTER INSERT ON payment BEGIN\n'
