@@ -73,6 +73,44 @@ class RfmSettings:
 
 
 @dataclass(frozen=True)
+class RevisitStep:
+    """One revisit of a plan (回访): `days` after the contract is signed, by `channel`, for `purpose` (shown in
+    English, or as `purpose_zh` in Chinese when given)."""
+
+    days: int
+    channel: str
+    purpose: str
+    purpose_zh: str = ""
+
+
+DEFAULT_REVISIT_STEPS: tuple[RevisitStep, ...] = (
+    RevisitStep(3, "phone", "Confirm delivery", "确认交付"),
+    RevisitStep(30, "visit", "Check how it is used", "检查使用情况"),
+    RevisitStep(90, "meeting", "Review", "回顾"),
+)
+
+
+@dataclass(frozen=True)
+class RevisitTemplate:
+    """A plan for the won deals whose title holds one of `match` (case-insensitive): the deal type."""
+
+    match: tuple[str, ...]
+    steps: tuple[RevisitStep, ...]
+
+
+@dataclass(frozen=True)
+class RevisitSettings:
+    """The [revisits] table: the plan proposed when a deal is won, per deal type, and the low satisfaction mark."""
+
+    steps: tuple[RevisitStep, ...] = DEFAULT_REVISIT_STEPS
+    """The plan of a won deal no template matches."""
+    templates: tuple[RevisitTemplate, ...] = ()
+    """Tried in order: the first whose word is in the deal's title gives the plan."""
+    low_score: int = 2
+    """A satisfaction (1-5) at or below it asks for a call back the next working day."""
+
+
+@dataclass(frozen=True)
 class SyncSettings:
     """The [sync] table, written by `crm sync setup`: where the team server is and who this rep is.
 
@@ -122,6 +160,7 @@ class Settings:
     against it (0: no target)."""
     sync: SyncSettings = field(default_factory=SyncSettings)
     rfm: RfmSettings = field(default_factory=RfmSettings)
+    revisits: RevisitSettings = field(default_factory=RevisitSettings)
 
     def stage(self, key: str) -> Stage:
         """The stage with this key (case-insensitive; English or Chinese name accepted)."""
@@ -250,6 +289,69 @@ def _parse_rfm(table: object) -> RfmSettings:
     return replace(RfmSettings(), **values)
 
 
+_REVISIT_CHANNELS = ("phone", "wechat", "visit", "email", "meeting", "sms", "other")
+"""The channels a planned revisit may name (those of a follow-up)."""
+
+
+def _revisit_steps(name: str, items: object) -> tuple[RevisitStep, ...]:
+    """A list of steps, each { days = 3, channel = "phone", purpose = "...", purpose_zh = "..." }."""
+    if not isinstance(items, list):
+        raise InvalidInput(f"config {name}", "a list of { days, channel, purpose } tables", items)
+    steps = []
+    for index, item in enumerate(items, start=1):
+        where = f"config {name}[{index}]"
+        if not isinstance(item, dict):
+            raise InvalidInput(where, "a { days, channel, purpose } table", item)
+        unknown = set(item) - {"days", "channel", "purpose", "purpose_zh"}
+        if unknown:
+            raise InvalidInput(where, "only days, channel, purpose, purpose_zh", sorted(unknown))
+        days = item.get("days")
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 3650:
+            raise InvalidInput(f"{where}.days", "a whole number of days after signing, 0 to 3650", days)
+        channel = item.get("channel", "phone")
+        if channel not in _REVISIT_CHANNELS:
+            raise InvalidInput(f"{where}.channel", "one of {names}", channel, names=", ".join(_REVISIT_CHANNELS))
+        purpose, purpose_zh = item.get("purpose"), item.get("purpose_zh", "")
+        if not isinstance(purpose, str) or not purpose.strip() or len(purpose) > 200:
+            raise InvalidInput(f"{where}.purpose", "a text of 1 to 200 characters", purpose)
+        if not isinstance(purpose_zh, str) or len(purpose_zh) > 200:
+            raise InvalidInput(f"{where}.purpose_zh", "a text of at most 200 characters", purpose_zh)
+        steps.append(RevisitStep(days, channel, purpose.strip(), purpose_zh.strip()))
+    return tuple(sorted(steps, key=lambda step: step.days))
+
+
+def _parse_revisits(table: object) -> RevisitSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config revisits", "a [revisits] table", table)
+    unknown = set(table) - {"steps", "templates", "low_score"}
+    if unknown:
+        raise InvalidInput("config revisits", "only steps, templates, low_score", sorted(unknown))
+    values: dict[str, Any] = {}
+    if "steps" in table:
+        values["steps"] = _revisit_steps("revisits.steps", table["steps"])
+    if "low_score" in table:
+        low = table["low_score"]
+        if not isinstance(low, int) or isinstance(low, bool) or not 0 <= low <= 5:
+            raise InvalidInput("config revisits.low_score", "a satisfaction score from 0 (never) to 5", low)
+        values["low_score"] = low
+    templates = table.get("templates", [])
+    if not isinstance(templates, list):
+        raise InvalidInput("config revisits.templates", "a list of [[revisits.templates]] tables", templates)
+    made = []
+    for index, item in enumerate(templates, start=1):
+        where = f"config revisits.templates[{index}]"
+        if not isinstance(item, dict) or set(item) - {"match", "steps"}:
+            raise InvalidInput(where, "a table with match and steps only", item)
+        match = item.get("match")
+        if (not isinstance(match, list) or not match
+                or not all(isinstance(word, str) and word.strip() for word in match)):
+            raise InvalidInput(f"{where}.match", "a list of words of a deal's title", match)
+        made.append(RevisitTemplate(tuple(word.strip().casefold() for word in match),
+                                    _revisit_steps(f"revisits.templates[{index}].steps", item.get("steps"))))
+    values["templates"] = tuple(made)
+    return replace(RevisitSettings(), **values)
+
+
 def _parse_target(value: object) -> int:
     """`monthly_target`: an amount as the rep types one (500000, "50万", "500k"), or 0 for none; in cents."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
@@ -331,7 +433,10 @@ def settings_from_dict(data: dict) -> Settings:
         values["sync"] = _parse_sync(data["sync"])
     if "rfm" in data:
         values["rfm"] = _parse_rfm(data["rfm"])
+    if "revisits" in data:
+        values["revisits"] = _parse_revisits(data["revisits"])
     known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys", "monthly_target", "rfm"}
+    known.add("revisits")
     unknown = set(data) - known
     if unknown:
         raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))
