@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,35 @@ class RfmSettings:
     """Segments suggested tier B (when not A); every other segment is suggested C."""
 
 
+TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
+"""A service request's priorities, lowest first (their hours are set in [tickets])."""
+
+
+@dataclass(frozen=True)
+class TicketSettings:
+    """The [tickets] table: how long a service request (工单) may wait for an answer and for its resolution, by
+    priority, and the working hours those deadlines count in (docs/tickets.md)."""
+
+    response_hours: tuple[tuple[str, int], ...] = (("low", 24), ("normal", 8), ("high", 4), ("urgent", 2))
+    """Hours to the first answer (a note or a move out of open), by priority."""
+    resolution_hours: tuple[tuple[str, int], ...] = (("low", 80), ("normal", 40), ("high", 24), ("urgent", 8))
+    """Hours to resolve, by priority."""
+    clock_hours: tuple[str, ...] = ("urgent",)
+    """Priorities whose hours run around the clock (nights and weekends count); the others count working hours."""
+    work_days: tuple[int, ...] = (1, 2, 3, 4, 5)
+    """The working days, 1 Monday to 7 Sunday."""
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    """The working day, in the rep's time zone."""
+    soon_hours: int = 4
+    """A ticket whose deadline is this close (clock hours) is due soon."""
+
+    def hours(self, which: str, priority: str) -> int:
+        """The response or resolution hours (`which`: "response" or "resolution") of a priority."""
+        table = self.response_hours if which == "response" else self.resolution_hours
+        return dict(table)[priority]
+
+
 @dataclass(frozen=True)
 class RevisitStep:
     """One revisit of a plan (回访): `days` after the contract is signed, by `channel`, for `purpose` (shown in
@@ -130,6 +159,49 @@ class SyncSettings:
         return bool(self.server and self.user)
 
 
+HOLIDAYS = ("元旦", "春节", "端午", "中秋", "国庆", "劳动节")
+"""The holidays `[agenda] holidays` may name (or their English keys in HOLIDAY_KEYS); a fixed day of the year is
+given as a table instead: {name = "店庆", date = "06-18"}."""
+HOLIDAY_KEYS = {"new_year": "元旦", "spring_festival": "春节", "dragon_boat": "端午", "mid_autumn": "中秋",
+                "national_day": "国庆", "labour_day": "劳动节"}
+
+
+@dataclass(frozen=True)
+class AgendaSettings:
+    """The [agenda] table: the after-sale sections of Today (docs/agenda.md)."""
+
+    care_days: tuple[tuple[str, int], ...] = (("A", 14), ("B", 30), ("C", 90))
+    """Care by tier: (tier, days); a customer of that tier not contacted for longer is due for a touch."""
+    service_days: int = 7
+    """Days before a service date the agenda reminds of it."""
+    warranty_days: int = 30
+    """Days before a warranty ends the agenda reminds of it."""
+    holidays: tuple[tuple[str, str], ...] = (("春节", ""), ("中秋", ""))
+    """(name, "MM-DD"): a name of HOLIDAYS with "" (its date worked out each year), or a fixed day of the year."""
+    holiday_days: int = 7
+    """Days before a holiday the agenda reminds to greet the key customers."""
+    holiday_tag: str = ""
+    """Customers with this tag are key customers too (besides tier A); "": tier A only."""
+    escalate_days: int = 3
+    """A manager's agenda lists a rep's follow-up overdue by more than this many days."""
+
+    def care(self, tier: str) -> int | None:
+        """The days of a tier's cadence (None: the tier has none)."""
+        return dict(self.care_days).get(tier)
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """The [reminders] table: when `crm remind` and the app tell the rep what came due (docs/reminders.md)."""
+
+    at: time = time(9, 0)
+    """The moment of the day a day's reminder comes due: a revisit, an instalment, a renewal entering its window,
+    a birthday (in the rep's time zone)."""
+    quiet_start: time | None = time(22, 0)
+    quiet_end: time | None = time(8, 0)
+    """Quiet hours: a reminder coming due between them waits until they end (None, or both equal: none)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting with its default; see docs/configuration.md."""
@@ -160,7 +232,10 @@ class Settings:
     against it (0: no target)."""
     sync: SyncSettings = field(default_factory=SyncSettings)
     rfm: RfmSettings = field(default_factory=RfmSettings)
+    tickets: TicketSettings = field(default_factory=TicketSettings)
     revisits: RevisitSettings = field(default_factory=RevisitSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    agenda: AgendaSettings = field(default_factory=AgendaSettings)
 
     def stage(self, key: str) -> Stage:
         """The stage with this key (case-insensitive; English or Chinese name accepted)."""
@@ -212,12 +287,12 @@ def _check(name: str, value: object, kind: type) -> object:
     return value
 
 
-def _parse_time(value: object) -> time:
+def _parse_time(value: object, name: str = "config default_time") -> time:
     try:
         hour, minute = str(value).split(":")
         return time(int(hour), int(minute))
     except ValueError:
-        raise InvalidInput("config default_time", 'a time like "09:00"', value) from None
+        raise InvalidInput(name, 'a time like "09:00"', value) from None
 
 
 def _parse_stages(items: object) -> tuple[Stage, ...]:
@@ -361,6 +436,118 @@ def _parse_target(value: object) -> int:
     return parse_amount(value, "config monthly_target") or 0
 
 
+def _parse_tickets(table: object) -> TicketSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config tickets", "a [tickets] table", table)
+    known = {f.name for f in fields(TicketSettings)}
+    unknown = set(table) - known
+    if unknown:
+        raise InvalidInput("config tickets", "only {names}", sorted(unknown), names=", ".join(sorted(known)))
+    values: dict[str, Any] = {}
+    for name in ("response_hours", "resolution_hours"):
+        if name in table:
+            hours = table[name]
+            if (not isinstance(hours, dict) or set(hours) - set(TICKET_PRIORITIES)
+                    or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in hours.values())):
+                raise InvalidInput(f"config tickets.{name}", "a table of whole hours >= 1 by priority ({names})",
+                                   hours, names=", ".join(TICKET_PRIORITIES))
+            values[name] = tuple({**dict(getattr(TicketSettings(), name)), **hours}.items())
+    if "clock_hours" in table:
+        chosen = table["clock_hours"]
+        if not isinstance(chosen, list) or not all(isinstance(v, str) and v in TICKET_PRIORITIES for v in chosen):
+            raise InvalidInput("config tickets.clock_hours", "a list of priorities among {names}", chosen,
+                               names=", ".join(TICKET_PRIORITIES))
+        values["clock_hours"] = tuple(chosen)
+    if "work_days" in table:
+        days = table["work_days"]
+        if (not isinstance(days, list) or not days
+                or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 7 for v in days)):
+            raise InvalidInput("config tickets.work_days", "a list of days, 1 Monday to 7 Sunday", days)
+        values["work_days"] = tuple(sorted(set(days)))
+    for name in ("work_start", "work_end"):
+        if name in table:
+            values[name] = _parse_time(table[name], f"config tickets.{name}")
+    if values.get("work_start", time(9)) >= values.get("work_end", time(18)):
+        raise InvalidInput("config tickets.work_end", "a time after work_start", table.get("work_end"))
+    if "soon_hours" in table:
+        values["soon_hours"] = _check("tickets.soon_hours", table["soon_hours"], int)
+    return replace(TicketSettings(), **values)
+
+
+def _parse_holiday(item: object) -> tuple[str, str]:
+    """A holiday of `[agenda] holidays`: a name of HOLIDAYS (or its English key), or {name, date = "MM-DD"}."""
+    if isinstance(item, str) and (item in HOLIDAYS or item in HOLIDAY_KEYS):
+        return HOLIDAY_KEYS.get(item, item), ""
+    if isinstance(item, dict) and set(item) == {"name", "date"} and isinstance(item["name"], str) and item["name"]:
+        text = item["date"]
+        try:
+            month, day = (int(part) for part in str(text).split("-"))
+            date(2024, month, day)  # a leap year: 02-29 is a day of the year
+        except ValueError:
+            raise InvalidInput("config agenda.holidays", 'a day of the year as "MM-DD", such as "06-18"',
+                               text) from None
+        return item["name"], f"{month:02d}-{day:02d}"
+    raise InvalidInput("config agenda.holidays", 'names among {names}, or tables like {{name = "店庆", date = "06-18"}}',
+                       item, names=", ".join(HOLIDAYS))
+
+
+def _parse_agenda(table: object) -> AgendaSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config agenda", "an [agenda] table", table)
+    known = {f.name for f in fields(AgendaSettings)}
+    unknown = set(table) - known
+    if unknown:
+        raise InvalidInput("config agenda", "only {names}", sorted(unknown), names=", ".join(sorted(known)))
+    values: dict[str, Any] = {}
+    for name in ("service_days", "warranty_days", "holiday_days", "escalate_days"):
+        if name in table:
+            values[name] = _check(f"agenda.{name}", table[name], int)
+    if "holiday_tag" in table:
+        values["holiday_tag"] = str(_check("agenda.holiday_tag", table["holiday_tag"], str)).strip()
+    if "care_days" in table:
+        care = table["care_days"]
+        if not isinstance(care, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in care.values()):
+            raise InvalidInput("config agenda.care_days", "a table of tier = days (a whole number > 0), such as {example}",
+                               care, example="{A = 14, B = 30, C = 90}")
+        # A tier left out keeps its default cadence.
+        values["care_days"] = tuple(sorted({**dict(AgendaSettings().care_days), **care}.items()))
+    if "holidays" in table:
+        chosen = table["holidays"]
+        if not isinstance(chosen, list):
+            raise InvalidInput("config agenda.holidays", "a list of holidays", chosen)
+        values["holidays"] = tuple(_parse_holiday(item) for item in chosen)
+    return replace(AgendaSettings(), **values)
+
+
+def _parse_reminders(table: object) -> ReminderSettings:
+    if not isinstance(table, dict):
+        raise InvalidInput("config reminders", "a [reminders] table", table)
+    known = {f.name for f in fields(ReminderSettings)}
+    unknown = set(table) - known
+    if unknown:
+        raise InvalidInput("config reminders", "only {names}", sorted(unknown), names=", ".join(sorted(known)))
+    values: dict[str, Any] = {}
+    for name in ("at", "quiet_start", "quiet_end"):
+        if name not in table:
+            continue
+        text = table[name]
+        if name != "at" and text == "":
+            values[name] = None  # no quiet hours
+            continue
+        try:
+            hour, minute = str(text).split(":")
+            values[name] = time(int(hour), int(minute))
+        except ValueError:
+            expected = 'a time like "09:00"' if name == "at" else 'a time like "22:00", or "" for no quiet hours'
+            raise InvalidInput(f"config reminders.{name}", expected, text) from None
+    found = replace(ReminderSettings(), **values)
+    if (found.quiet_start is None) != (found.quiet_end is None):
+        raise InvalidInput("config reminders.quiet_end", 'both quiet_start and quiet_end, or both ""',
+                           table.get("quiet_end", table.get("quiet_start")))
+    return found
+
+
 def settings_from_dict(data: dict) -> Settings:
     """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
     values: dict[str, Any] = {}
@@ -433,10 +620,19 @@ def settings_from_dict(data: dict) -> Settings:
         values["sync"] = _parse_sync(data["sync"])
     if "rfm" in data:
         values["rfm"] = _parse_rfm(data["rfm"])
+    if "tickets" in data:
+        values["tickets"] = _parse_tickets(data["tickets"])
     if "revisits" in data:
         values["revisits"] = _parse_revisits(data["revisits"])
-    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys", "monthly_target", "rfm"}
+    known = set(_SIMPLE) | {"default_time", "stages", "score", "sync", "keys", "monthly_target", "rfm",
+                             "tickets"}
     known.add("revisits")
+    if "reminders" in data:
+        values["reminders"] = _parse_reminders(data["reminders"])
+    known.add("reminders")
+    if "agenda" in data:
+        values["agenda"] = _parse_agenda(data["agenda"])
+    known.add("agenda")
     unknown = set(data) - known
     if unknown:
         raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))

@@ -62,6 +62,10 @@ _FIELDS = (
     Field("notes", N_("Notes"), flag="--notes"),
     Field("next_plan", N_("Next plan"), english="next plan", flag="--next-plan", widget="next-plan"),
     Field("next_at", N_("Next date"), english="next date", flag="--next", widget="next"),
+    # a revisit (回访) completed by a follow-up (its satisfaction is with the tickets' below), a won deal's plan
+    Field("nps", N_("Would recommend"), english="would recommend (NPS)", hint="0-10", flag="--nps"),
+    Field("revisit", N_("Revisit"), flag="--revisit"),
+    Field("revisit_plan", N_("Revisits"), english="revisit", flag="--revisit", widget="revisits"),
     # a customer, lead or contact
     Field("name", N_("Name"), flag="--name"),
     Field("company", N_("Company"), flag="--company"),
@@ -124,6 +128,16 @@ _FIELDS = (
     Field("period", N_("Period"), flag="--period"),
     Field("report", N_("Report")),
     Field("records", N_("Records"), english="--records", flag="--records"),
+    # a service request (工单) and `crm ticket`: English messages name the option the rep typed
+    Field("ticket", N_("Ticket")),
+    Field("ticket_kind", N_("Type"), english="--type", flag="--type"),
+    Field("priority", N_("Priority"), english="--priority", flag="--priority"),
+    Field("ticket_status", N_("Status"), english="--status", flag="--status"),
+    Field("ticket_title", N_("Title"), english="title", flag="TITLE"),
+    Field("ticket_note", N_("Note"), english="--note", flag="--note"),
+    Field("resolution", N_("Resolution"), english="--resolution", flag="--resolution"),
+    Field("satisfaction", N_("Satisfaction"), english="--satisfaction", flag="--satisfaction"),
+    Field("due", N_("Due"), english="--due", flag="--due"),
 )
 
 FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}

@@ -1,0 +1,431 @@
+"""Service requests (工单): opening one for a customer, its deadlines from the priority, the status flow, notes,
+closing with a resolution and the customer's satisfaction, and the lists the app and `crm ticket` show.
+
+The rules, in one place (docs/tickets.md tells the rep):
+
+- Statuses: open -> in_progress -> waiting (for the customer) -> resolved -> closed. The moves allowed are in
+  MOVES: work may start, wait for the customer and resume in any order before it is resolved; a resolved ticket
+  may be reopened (back to in_progress) or closed; a closed ticket is final (a new problem is a new ticket).
+  Closing is its own step (close_ticket): it needs the resolution, takes a satisfaction score 1-5, and may
+  come straight from any status before closed (a question answered at once is resolved and closed together).
+- Every status change and every note is a ticket_event; opening the ticket is the first.
+- responded_at: the first move out of open, or the first note, whichever comes first.
+- Deadlines: respond_by and resolve_by are the priority's hours (config [tickets]) after the moment it was
+  opened, counted in working hours (work_days, work_start-work_end in the rep's time zone) except for the
+  priorities in clock_hours (urgent by default), whose hours run around the clock. They are fixed when the
+  ticket is opened (a later change of the config does not move them); a change of priority computes them
+  again from the moment it was opened.
+- Overdue: not resolved or closed, and past resolve_by or past the day the rep promised (due_on). Due soon:
+  not overdue, and that deadline is within soon_hours.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from crmtui.core.config import TicketSettings
+from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound
+from crmtui.core.i18n import N_, _
+from crmtui.services import fields
+from crmtui.services.context import Context
+from crmtui.store import customers as customer_store
+from crmtui.store import tickets as store
+from crmtui.store.models import Customer, Ticket, TicketEvent
+from crmtui.store.session import StoreSession
+
+STATUSES = ("open", "in_progress", "waiting", "resolved", "closed")
+KINDS = ("repair", "maintenance", "complaint", "consultation")
+PRIORITIES = ("low", "normal", "high", "urgent")
+ACTIVE = ("open", "in_progress", "waiting")
+"""The statuses of a ticket still being worked on: only these can be overdue."""
+NOT_CLOSED = ("open", "in_progress", "waiting", "resolved")
+
+MOVES: dict[str, tuple[str, ...]] = {
+    "open": ("in_progress", "waiting", "resolved"),
+    "in_progress": ("waiting", "resolved"),
+    "waiting": ("in_progress", "resolved"),
+    "resolved": ("in_progress",),  # reopened; closing is close_ticket's
+    "closed": (),
+}
+"""The status changes update_ticket makes, from each status (closing needs close_ticket and a resolution)."""
+
+STATUS_WORDS = {"open": N_("Open"), "in_progress": N_("In progress"), "waiting": N_("Waiting for customer"),
+                "resolved": N_("Resolved"), "closed": N_("Closed")}
+KIND_WORDS = {"repair": N_("Repair"), "maintenance": N_("Maintenance"), "complaint": N_("Complaint"),
+              "consultation": N_("Consultation")}
+PRIORITY_WORDS = {"low": N_("Low"), "normal": N_("Normal"), "high": N_("High"), "urgent": N_("Urgent")}
+
+ALIASES = {
+    "待处理": "open", "新建": "open", "处理中": "in_progress", "in progress": "in_progress", "progress": "in_progress",
+    "等待客户": "waiting", "等待": "waiting", "已解决": "resolved", "已关闭": "closed",
+    "维修": "repair", "保养": "maintenance", "维护": "maintenance", "投诉": "complaint", "咨询": "consultation",
+    "低": "low", "普通": "normal", "一般": "normal", "中": "normal", "高": "high", "紧急": "urgent",
+}
+"""What reps also type for a status, type or priority (Chinese words, "in progress" with a space)."""
+
+_NUMBER = re.compile(r"T-(\d+)(?:-.*)?", re.IGNORECASE)
+
+
+def status_text(key: str) -> str:
+    """A status in the rep's language."""
+    return _(STATUS_WORDS[key]) if key in STATUS_WORDS else key
+
+
+def kind_text(key: str) -> str:
+    """A ticket type in the rep's language."""
+    return _(KIND_WORDS[key]) if key in KIND_WORDS else key
+
+
+def priority_text(key: str) -> str:
+    """A priority in the rep's language."""
+    return _(PRIORITY_WORDS[key]) if key in PRIORITY_WORDS else key
+
+
+def _choice(field: str, value: str | None, keys: tuple[str, ...], words: dict[str, str]) -> str:
+    """The key a typed value names: the key itself, its name in the rep's language or a usual synonym."""
+    wanted = (value or "").strip().casefold()
+    for key in keys:
+        if wanted in (key, _(words[key]).casefold(), words[key].casefold()) or ALIASES.get(wanted) == key:
+            return key
+    raise InvalidInput(field, "one of {keys}", value, keys=", ".join(keys))
+
+
+def parse_kind(value: str | None) -> str:
+    """A ticket type: repair, maintenance, complaint or consultation."""
+    return _choice("ticket_kind", value, KINDS, KIND_WORDS)
+
+
+def parse_priority(value: str | None) -> str:
+    """A priority: low, normal, high or urgent."""
+    return _choice("priority", value, PRIORITIES, PRIORITY_WORDS)
+
+
+def parse_status(value: str | None) -> str:
+    """A status: open, in_progress, waiting, resolved or closed."""
+    return _choice("ticket_status", value, STATUSES, STATUS_WORDS)
+
+
+def parse_satisfaction(value: str | int | None) -> int | None:
+    """The customer's satisfaction, a whole number from 1 to 5 (None: not asked)."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= 5:
+        raise InvalidInput("satisfaction", "a whole number from 1 to 5", value)
+    return int(text)
+
+
+# ---------------------------------------------------------------- deadlines
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored moment (SQLite gives it back naive, in UTC) as an aware UTC one."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def add_working_hours(start: datetime, hours: float, zone: tzinfo, rules: TicketSettings) -> datetime:
+    """The moment (UTC) `hours` working hours after `start`: only the working days' hours from work_start to
+    work_end in `zone` count. A start outside them counts from the next working hour. Each day's window is laid
+    on the zone's own calendar and measured in real time, so a change of the zone's offset (summer time) moves
+    it with the clock on the wall, and a zone half an hour off UTC is no different from any other."""
+    left = timedelta(hours=hours)
+    cursor = _utc(start)
+    day = cursor.astimezone(zone).date()
+    for _day in range(366 * 8):  # a year of hours at one working hour a week at most: never loops for ever
+        if day.isoweekday() in rules.work_days:
+            opens = datetime.combine(day, rules.work_start, zone).astimezone(UTC)
+            closes = datetime.combine(day, rules.work_end, zone).astimezone(UTC)
+            begin = max(cursor, opens)
+            if begin < closes:
+                if begin + left <= closes:
+                    return begin + left
+                left -= closes - begin
+        day += timedelta(days=1)
+    raise NotAllowed("no working hours in [tickets] work_days")  # unreachable with a validated config
+
+
+def deadline(start: datetime, priority: str, which: str, zone: tzinfo, rules: TicketSettings) -> datetime:
+    """respond_by (`which` "response") or resolve_by ("resolution") of a ticket of this priority opened at `start`:
+    the priority's hours in clock hours or working hours (see the module's docstring)."""
+    hours = rules.hours(which, priority)
+    if priority in rules.clock_hours:
+        return _utc(start) + timedelta(hours=hours)
+    return add_working_hours(start, hours, zone, rules)
+
+
+def next_number(taken: list[str], user: str | None) -> str:
+    """The next ticket number: T- and four digits (more after 9999), one more than the highest in the book.
+
+    In a team two laptops may take the same next number before they sync: there a ticket's number carries its
+    rep's login as a suffix (T-0007-wang), so two reps' numbers never meet, and each rep's own laptop never gives
+    one twice. A rep types T-0007 and it finds T-0007-wang (or lists them when two reps made one).
+    """
+    highest = 0
+    for number in taken:
+        found = _NUMBER.fullmatch(number)
+        if found:
+            highest = max(highest, int(found.group(1)))
+    suffix = re.sub(r"[^0-9a-z._]", "", (user or "").casefold())
+    number = f"T-{highest + 1:04d}" + (f"-{suffix}" if suffix else "")
+    while number.upper() in {t.upper() for t in taken}:  # a number taken with a suffix not made from the login
+        highest += 1
+        number = f"T-{highest + 1:04d}" + (f"-{suffix}" if suffix else "")
+    return number
+
+
+def _team_user(ctx: Context) -> str | None:
+    sync = ctx.settings.sync
+    return sync.user if sync.configured else None
+
+
+# ---------------------------------------------------------------- writes
+
+
+def add_ticket(ctx: Context, customer_id: str, title: str, *, kind: str | None, priority: str | None = "normal",
+               due: str | date | None = None) -> Ticket:
+    """Opens a ticket for a live customer, with its number, deadlines and first history step."""
+    clean_title = fields.single_line("ticket_title", title, required=True)
+    chosen_kind = parse_kind(kind)
+    chosen_priority = parse_priority(priority or "normal")
+    due_on = _due(ctx, due)
+    now = ctx.clock.utcnow()
+    rules, zone = ctx.settings.tickets, ctx.clock.zone
+    with ctx.db.write(now) as session:
+        customer = customer_store.get_customer(session, customer_id)
+        if customer is None or customer.deleted_at is not None:
+            raise NotFound("customer", customer_id)
+        ticket = Ticket(customer_id=customer_id, number=next_number(store.numbers(session), _team_user(ctx)),
+                        title=clean_title or "", kind=chosen_kind, priority=chosen_priority, status="open",
+                        opened_at=now, respond_by=deadline(now, chosen_priority, "response", zone, rules),
+                        resolve_by=deadline(now, chosen_priority, "resolution", zone, rules), due_on=due_on,
+                        created_at=now, updated_at=now)
+        session.add(ticket)
+        session.add(TicketEvent(ticket_id=ticket.id, at=now, to_status="open", created_at=now, updated_at=now))
+    return ticket
+
+
+def _due(ctx: Context, due: str | date | None) -> date | None:
+    """The day the rep promised: any date the parser reads, today or later."""
+    day = fields.day("due", due, ctx.clock.now())
+    if day is not None and day < ctx.clock.today():
+        raise InvalidInput("due", "a day from today on", due if isinstance(due, str) else day.isoformat())
+    return day
+
+
+def _live_ticket(session: StoreSession, ticket_id: str) -> Ticket:
+    ticket = store.get_ticket(session, ticket_id)
+    if ticket is None or ticket.deleted_at is not None:
+        raise NotFound("ticket", ticket_id)
+    return ticket
+
+
+def _event(session: StoreSession, ticket: Ticket, now: datetime, *, from_status: str | None = None,
+           to_status: str | None = None, note: str | None = None) -> None:
+    """Appends a history step, after the ticket's last one (two steps in the same instant keep their order)."""
+    events = store.events_of(session, ticket.id)
+    at = max([now] + [_utc(e.at) + timedelta(microseconds=1) for e in events])
+    session.add(TicketEvent(ticket_id=ticket.id, at=at, from_status=from_status, to_status=to_status, note=note,
+                            created_at=now, updated_at=now))
+
+
+def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, note: str | None = None,
+                  priority: str | None = None) -> Ticket:
+    """Moves a ticket to another status (MOVES), adds a note, changes its priority; any of them, at least one."""
+    new_status = parse_status(status) if status is not None else None
+    text = fields.long_text("ticket_note", note, required=note is not None)
+    new_priority = parse_priority(priority) if priority is not None else None
+    if new_status is None and text is None and new_priority is None:
+        raise InvalidInput("ticket_status", "a new status, a note or a priority")
+    if new_status == "closed":
+        raise InvalidInput("ticket_status", "a status other than closed: close a ticket with its resolution"
+                           " (`crm ticket close NUMBER --resolution TEXT`)", status)
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:
+        ticket = _live_ticket(session, ticket_id)
+        if ticket.status == "closed":
+            raise NotAllowed("{number} is closed; open a new ticket for a new problem", number=ticket.number)
+        if new_status is not None and new_status != ticket.status:
+            if new_status not in MOVES[ticket.status]:
+                raise InvalidInput("ticket_status", "from {current}, one of {moves}", status,
+                                   current=ticket.status, moves=", ".join(MOVES[ticket.status]))
+            _event(session, ticket, now, from_status=ticket.status, to_status=new_status)
+            if ticket.responded_at is None:
+                ticket.responded_at = now
+            ticket.resolved_at = now if new_status == "resolved" else None
+            ticket.status = new_status
+        if text is not None:
+            _event(session, ticket, now, note=text)
+            if ticket.responded_at is None:
+                ticket.responded_at = now
+        if new_priority is not None and new_priority != ticket.priority:
+            rules, zone = ctx.settings.tickets, ctx.clock.zone
+            ticket.priority = new_priority
+            ticket.respond_by = deadline(ticket.opened_at, new_priority, "response", zone, rules)
+            ticket.resolve_by = deadline(ticket.opened_at, new_priority, "resolution", zone, rules)
+        ticket.updated_at = now
+    return ticket
+
+
+def close_ticket(ctx: Context, ticket_id: str, resolution: str | None, satisfaction: str | int | None = None) -> Ticket:
+    """Closes a ticket with its resolution (required) and the customer's satisfaction (1-5, optional)."""
+    text = fields.long_text("resolution", resolution, required=True)
+    score = parse_satisfaction(satisfaction)
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:
+        ticket = _live_ticket(session, ticket_id)
+        if ticket.status == "closed":
+            raise NotAllowed("{number} is closed already", number=ticket.number)
+        _event(session, ticket, now, from_status=ticket.status, to_status="closed", note=text)
+        ticket.responded_at = ticket.responded_at or now
+        ticket.resolved_at = ticket.resolved_at or now
+        ticket.closed_at = now
+        ticket.status = "closed"
+        ticket.resolution = text
+        ticket.satisfaction = score
+        ticket.updated_at = now
+    return ticket
+
+
+# ---------------------------------------------------------------- finding and reading
+
+
+def find_ticket(ctx: Context, ref: str) -> str:
+    """The id of the one live ticket `ref` names: its number (T-0007, t-7 or 7; in a team T-0007 finds
+    T-0007-wang), else an id prefix. Several are listed (Ambiguous), none is NotFound."""
+    text = (ref or "").strip()
+    if not text:
+        raise InvalidInput("ticket", "a ticket number such as T-0001")
+    digits = re.fullmatch(r"(?:T-?)?(\d+)((?:-.+)?)", text, re.IGNORECASE)
+    wanted = f"T-{int(digits.group(1)):04d}{digits.group(2)}" if digits else text
+    with ctx.db.read() as session:
+        found = store.find_by_number(session, wanted)
+        if not found and re.fullmatch(r"[0-9a-f-]{4,36}", text.lower()):
+            found = [t for t in (store.get_ticket(session, text.lower()),) if t is not None and t.deleted_at is None]
+            if not found:
+                found = [t for t, _c in store.list_tickets(session) if t.id.startswith(text.lower())]
+    if not found:
+        raise NotFound("ticket", text)
+    if len(found) > 1:
+        raise Ambiguous("ticket", text, [Match(t.id, f"{t.number}  {t.title}") for t in found])
+    return found[0].id
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket as the app and `crm ticket` show it, with its customer and where it stands against its deadlines."""
+
+    id: str
+    number: str
+    customer_id: str
+    customer_name: str
+    title: str
+    kind: str
+    priority: str
+    status: str
+    opened_at: datetime
+    respond_by: datetime
+    resolve_by: datetime
+    due_on: date | None
+    responded_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    resolution: str | None
+    satisfaction: int | None
+    author: str | None
+    deadline: datetime
+    """The earlier of resolve_by and the end of the promised day (UTC)."""
+    overdue: bool
+    due_soon: bool
+    response_late: bool
+    """Not answered yet and past respond_by."""
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One step of a ticket's history."""
+
+    at: datetime
+    from_status: str | None
+    to_status: str | None
+    note: str | None
+    author: str | None
+
+
+def _view(ctx: Context, ticket: Ticket, customer: Customer, now: datetime) -> TicketView:
+    rules = ctx.settings.tickets
+    resolve_by = _utc(ticket.resolve_by)
+    limit = resolve_by
+    if ticket.due_on is not None:
+        limit = min(limit, datetime.combine(ticket.due_on + timedelta(days=1), time(0), ctx.clock.zone).astimezone(UTC))
+    active = ticket.status in ACTIVE
+    overdue = active and now >= limit
+    return TicketView(
+        id=ticket.id, number=ticket.number, customer_id=customer.id, customer_name=customer.name, title=ticket.title,
+        kind=ticket.kind, priority=ticket.priority, status=ticket.status, opened_at=_utc(ticket.opened_at),
+        respond_by=_utc(ticket.respond_by), resolve_by=resolve_by, due_on=ticket.due_on,
+        responded_at=_utc(ticket.responded_at) if ticket.responded_at else None,
+        resolved_at=_utc(ticket.resolved_at) if ticket.resolved_at else None,
+        closed_at=_utc(ticket.closed_at) if ticket.closed_at else None, resolution=ticket.resolution,
+        satisfaction=ticket.satisfaction, author=ticket.author, deadline=limit, overdue=overdue,
+        due_soon=active and not overdue and limit - now <= timedelta(hours=rules.soon_hours),
+        response_late=ticket.responded_at is None and active and now >= _utc(ticket.respond_by))
+
+
+def order_key(view: TicketView) -> tuple[bool, bool, datetime, str]:
+    """The order of a list: overdue first, then the tickets still worked on by deadline, then the resolved and
+    closed ones."""
+    return (not view.overdue, view.status not in ACTIVE, view.deadline, view.number)
+
+
+def list_tickets(ctx: Context, statuses: tuple[str, ...] | None = NOT_CLOSED, customer_id: str | None = None,
+                 overdue_only: bool = False) -> list[TicketView]:
+    """Tickets (by default all but the closed ones), overdue first, then by deadline."""
+    now = ctx.clock.utcnow()
+    with ctx.db.read() as session:
+        rows = store.list_tickets(session, statuses, customer_id)
+    views = [_view(ctx, ticket, customer, now) for ticket, customer in rows]
+    if overdue_only:
+        views = [v for v in views if v.overdue]
+    return sorted(views, key=order_key)
+
+
+def ticket_detail(ctx: Context, ticket_id: str) -> tuple[TicketView, list[EventView]]:
+    """A ticket with its history, oldest step first."""
+    now = ctx.clock.utcnow()
+    with ctx.db.read() as session:
+        ticket = _live_ticket(session, ticket_id)
+        customer = customer_store.get_customer(session, ticket.customer_id)
+        if customer is None:
+            raise NotFound("customer", ticket.customer_id)
+        events = [EventView(_utc(e.at), e.from_status, e.to_status, e.note, e.author)
+                  for e in store.events_of(session, ticket_id)]
+    return _view(ctx, ticket, customer, now), events
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def ticket_dict(view: TicketView, events: list[EventView] | None = None) -> dict[str, object]:
+    """A ticket for `--json`: stable English keys, moments in UTC ISO 8601, the history when given."""
+    data: dict[str, object] = {
+        "id": view.id, "number": view.number, "customer_id": view.customer_id, "customer": view.customer_name,
+        "title": view.title, "type": view.kind, "priority": view.priority, "status": view.status,
+        "opened_at": _moment(view.opened_at), "respond_by": _moment(view.respond_by),
+        "resolve_by": _moment(view.resolve_by), "due_on": view.due_on.isoformat() if view.due_on else None,
+        "responded_at": _moment(view.responded_at), "resolved_at": _moment(view.resolved_at),
+        "closed_at": _moment(view.closed_at), "resolution": view.resolution, "satisfaction": view.satisfaction,
+        "author": view.author, "overdue": view.overdue, "due_soon": view.due_soon,
+        "response_late": view.response_late,
+    }
+    if events is not None:
+        data["history"] = [{"at": _moment(e.at), "from": e.from_status, "to": e.to_status, "note": e.note,
+                            "author": e.author} for e in events]
+    return data
+
+
+def moves_from(status: str) -> tuple[str, ...]:
+    """The statuses a ticket in `status` may be moved to by update_ticket."""
+    return MOVES.get(status, ())

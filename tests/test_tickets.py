@@ -1,0 +1,330 @@
+"""Service requests (工单): numbers, validation, the status flow and its history, and the deadlines of each priority
+across evenings, weekends, time zones and summer time, on the frozen clock (Tue 2026-11-24 10:00 Shanghai)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from crmtui.core.clock import Clock
+from crmtui.core.config import SyncSettings, TicketSettings, settings_from_dict
+from crmtui.core.errors import Ambiguous, InvalidInput, NotAllowed, NotFound
+from crmtui.services.context import Context, open_context
+from crmtui.services.customers import add_customer, delete_customer
+from crmtui.services.tickets import (
+    add_ticket,
+    add_working_hours,
+    close_ticket,
+    deadline,
+    find_ticket,
+    list_tickets,
+    next_number,
+    ticket_detail,
+    update_ticket,
+)
+
+RULES = TicketSettings()
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+
+
+# ---------------------------------------------------------------- working hours
+
+
+def test_friday_five_pm_plus_four_working_hours_is_monday_noon() -> None:
+    # Fri 2026-11-27 17:00 Shanghai: 1 hour to 18:00, the weekend does not count, then 09:00 + 3 h = Mon 12:00.
+    start = datetime(2026, 11, 27, 17, 0, tzinfo=SHANGHAI)
+    assert add_working_hours(start, 4, SHANGHAI, RULES) == datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
+    # the same as a high ticket's response: 4 working hours
+    assert deadline(start, "high", "response", SHANGHAI, RULES) == datetime(2026, 11, 30, 12, 0, tzinfo=SHANGHAI)
+
+
+def test_an_evening_start_counts_from_the_next_morning_and_a_long_span_crosses_days() -> None:
+    # Tue 20:00: nothing until Wed 09:00; 40 h (normal resolution) = 9 h a day: Wed, Thu, Fri, Mon (36 h) and
+    # 4 h of Tue 1 Dec: 13:00.
+    start = datetime(2026, 11, 24, 20, 0, tzinfo=SHANGHAI)
+    assert deadline(start, "normal", "resolution", SHANGHAI, RULES) == datetime(2026, 12, 1, 13, 0, tzinfo=SHANGHAI)
+    # exactly at the end of a day's hours: Wed 09:00 + 9 h = Wed 18:00, not Thu 09:00
+    assert add_working_hours(datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI), 9, SHANGHAI, RULES) == \
+        datetime(2026, 11, 25, 18, 0, tzinfo=SHANGHAI)
+
+
+def test_a_zone_half_an_hour_off_utc() -> None:
+    # Kolkata is UTC+05:30. Tue 2026-11-24 02:00 UTC is 07:30 there: before the day's hours; 8 working hours
+    # (normal response) from 09:00 is 17:00 Kolkata = 11:30 UTC.
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert deadline(utc(2026, 11, 24, 2, 0), "normal", "response", kolkata, RULES) == utc(2026, 11, 24, 11, 30)
+    # Fri 17:00 Kolkata (11:30 UTC) + 4 h = Mon 12:00 Kolkata = 06:30 UTC
+    assert add_working_hours(utc(2026, 11, 27, 11, 30), 4, kolkata, RULES) == utc(2026, 11, 30, 6, 30)
+
+
+def test_summer_time_ending_over_the_weekend_keeps_the_wall_clock() -> None:
+    # Berlin leaves summer time on Sun 2026-10-25 (UTC+2 -> UTC+1). Fri 23 Oct 17:00 CEST = 15:00 UTC; 1 h to
+    # 18:00, then Mon 26 Oct 09:00 CET + 3 h = 12:00 CET = 11:00 UTC (an offset kept from Friday would say 10:00).
+    berlin = ZoneInfo("Europe/Berlin")
+    assert add_working_hours(utc(2026, 10, 23, 15, 0), 4, berlin, RULES) == utc(2026, 10, 26, 11, 0)
+
+
+def test_urgent_counts_clock_hours_through_the_night_and_the_change_of_time() -> None:
+    # Urgent is in clock_hours: Sat 24 Oct 22:00 CEST = 20:00 UTC, + 8 real hours = Sun 04:00 UTC = 05:00 CET
+    # (the wall clock went back an hour at 03:00, so it shows 05:00, not 06:00).
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 10, 24, 22, 0, tzinfo=berlin)
+    assert deadline(start, "urgent", "resolution", berlin, RULES) == utc(2026, 10, 25, 4, 0)
+    assert deadline(start, "urgent", "resolution", berlin, RULES).astimezone(berlin).hour == 5
+    # with urgent counted in working hours instead: Mon 26 Oct 09:00 CET + 8 h = 17:00 CET = 16:00 UTC
+    working = replace(RULES, clock_hours=())
+    assert deadline(start, "urgent", "resolution", berlin, working) == utc(2026, 10, 26, 16, 0)
+
+
+def test_configured_days_and_hours() -> None:
+    settings = settings_from_dict({"tickets": {"work_days": [1, 2, 3, 4, 5, 6], "work_start": "08:00",
+                                                "work_end": "12:00", "response_hours": {"high": 2}}})
+    rules = settings.tickets
+    assert rules.hours("response", "high") == 2 and rules.hours("response", "low") == 24  # the others kept
+    # Fri 11:00 + 6 working hours: 1 h Fri, 4 h Sat (a working day now), 1 h Mon from 08:00 = Mon 09:00
+    start = datetime(2026, 11, 27, 11, 0, tzinfo=SHANGHAI)
+    assert add_working_hours(start, 6, SHANGHAI, rules) == datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(("table", "named"), [
+    ({"response_hours": {"urgent": 0}}, "tickets.response_hours"),
+    ({"resolution_hours": {"critical": 4}}, "tickets.resolution_hours"),
+    ({"work_days": [0, 8]}, "tickets.work_days"),
+    ({"work_start": "18:00", "work_end": "09:00"}, "tickets.work_end"),
+    ({"work_start": "nine"}, "tickets.work_start"),
+    ({"clock_hours": ["asap"]}, "tickets.clock_hours"),
+    ({"soon_hours": -1}, "tickets.soon_hours"),
+    ({"sla": 1}, "config tickets"),
+])
+def test_a_wrong_tickets_setting_is_refused_naming_it(table: dict[str, object], named: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        settings_from_dict({"tickets": table})
+    assert named in str(refused.value)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_numbers_follow_the_highest_and_carry_the_login_in_a_team() -> None:
+    assert next_number([], None) == "T-0001"
+    assert next_number(["T-0001", "T-0009", "X-12"], None) == "T-0010"
+    # in a team the rep's login makes two laptops' same next number different
+    assert next_number(["T-0004-li"], "Wang") == "T-0005-wang"
+    assert next_number(["T-0004-li"], "li") == "T-0005-li"
+    assert next_number(["T-9999"], None) == "T-10000"
+
+
+def test_each_ticket_gets_the_next_number(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    first = add_ticket(ctx, acme.id, "Pump leaks", kind="repair", priority="high")
+    second = add_ticket(ctx, acme.id, "Yearly check", kind="maintenance")
+    assert (first.number, second.number) == ("T-0001", "T-0002")
+    assert second.priority == "normal"
+
+
+def test_a_team_rep_numbers_carry_the_login_and_the_short_number_finds_it(home: Path) -> None:
+    base = settings_from_dict({"timezone": "Asia/Shanghai", "language": "en"})
+    team = replace(base, sync=SyncSettings(server="postgresql://localhost/crm", user="wang"))
+    context = open_context(home / "data" / "team.db", settings=team, clock=Clock(SHANGHAI))
+    try:
+        acme = add_customer(context, "Acme")
+        ticket = add_ticket(context, acme.id, "Pump leaks", kind="repair")
+        assert ticket.number == "T-0001-wang"
+        assert find_ticket(context, "T-0001") == ticket.id
+        assert find_ticket(context, "1") == ticket.id
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- opening
+
+
+def test_a_ticket_opened_now_has_its_deadlines_and_first_step(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="维修", priority="高", due="2026-11-27")
+    view, history = ticket_detail(ctx, ticket.id)
+    assert (view.kind, view.priority, view.status) == ("repair", "high", "open")
+    # Tue 10:00 + 4 working hours = 14:00; + 24 working hours: 8 h Tue, 9 h Wed, 7 h Thu = Thu 16:00 Shanghai
+    assert view.respond_by == datetime(2026, 11, 24, 14, 0, tzinfo=SHANGHAI)
+    assert view.resolve_by == datetime(2026, 11, 26, 16, 0, tzinfo=SHANGHAI)
+    assert view.due_on == date(2026, 11, 27)
+    assert [(e.from_status, e.to_status) for e in history] == [(None, "open")]
+    assert not view.overdue and not view.response_late
+
+
+@pytest.mark.parametrize(("values", "field", "words"), [
+    ({"kind": "fix"}, "ticket_kind", "repair, maintenance, complaint, consultation"),
+    ({"kind": "repair", "priority": "asap"}, "priority", "low, normal, high, urgent"),
+    ({"kind": None}, "ticket_kind", "repair, maintenance"),
+    ({"kind": "repair", "due": "2026-11-20"}, "due", "a day from today on"),
+    ({"kind": "repair", "due": "someday"}, "due", ""),
+])
+def test_bad_values_name_the_field_and_what_it_takes(ctx: Context, values: dict[str, object], field: str,
+                                                     words: str) -> None:
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(InvalidInput) as refused:
+        add_ticket(ctx, acme.id, "Pump leaks", **values)  # type: ignore[arg-type]
+    assert refused.value.field == field and words in str(refused.value)
+    assert list_tickets(ctx) == []
+
+
+def test_an_empty_title_and_a_deleted_customer_are_refused(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    with pytest.raises(InvalidInput):
+        add_ticket(ctx, acme.id, "  ", kind="repair")
+    delete_customer(ctx, acme.id)
+    with pytest.raises(NotFound):
+        add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+
+
+# ---------------------------------------------------------------- the status flow
+
+
+def test_the_flow_keeps_every_step_and_the_moments(ctx: Context, frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    frozen.move_to(datetime(2026, 11, 24, 11, 0, tzinfo=SHANGHAI))
+    update_ticket(ctx, ticket.id, status="in_progress")
+    frozen.move_to(datetime(2026, 11, 24, 12, 0, tzinfo=SHANGHAI))
+    update_ticket(ctx, ticket.id, status="waiting", note="asked for the serial number")
+    update_ticket(ctx, ticket.id, status="resolved")
+    update_ticket(ctx, ticket.id, status="in_progress")  # reopened
+    update_ticket(ctx, ticket.id, status="resolved")
+    frozen.move_to(datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI))
+    close_ticket(ctx, ticket.id, "replaced the seal", satisfaction="4")
+    view, history = ticket_detail(ctx, ticket.id)
+    assert [(e.from_status, e.to_status, e.note) for e in history] == [
+        (None, "open", None), ("open", "in_progress", None), ("in_progress", "waiting", None),
+        (None, None, "asked for the serial number"), ("waiting", "resolved", None), ("resolved", "in_progress", None),
+        ("in_progress", "resolved", None), ("resolved", "closed", "replaced the seal")]
+    assert view.responded_at == datetime(2026, 11, 24, 11, 0, tzinfo=SHANGHAI)  # the first move out of open
+    assert view.resolved_at == datetime(2026, 11, 24, 12, 0, tzinfo=SHANGHAI)  # the last resolution
+    assert view.closed_at == datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)
+    assert (view.status, view.resolution, view.satisfaction) == ("closed", "replaced the seal", 4)
+
+
+def test_a_first_note_is_the_response(ctx: Context, frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Invoice question", kind="consultation")
+    frozen.move_to(datetime(2026, 11, 24, 10, 30, tzinfo=SHANGHAI))
+    update_ticket(ctx, ticket.id, note="called back")
+    view, _history = ticket_detail(ctx, ticket.id)
+    assert view.status == "open" and view.responded_at == datetime(2026, 11, 24, 10, 30, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize(("path", "refused"), [
+    ((), "open"),  # a ticket never goes back to open
+    (("in_progress", "resolved", "closed"), ""),  # closing needs close_ticket
+])
+def test_moves_outside_the_flow_are_refused(ctx: Context, path: tuple[str, ...], refused: str) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    update_ticket(ctx, ticket.id, status="in_progress")
+    with pytest.raises(InvalidInput) as error:
+        for status in path or ("open",):
+            update_ticket(ctx, ticket.id, status=status)
+    assert error.value.field == "ticket_status"
+    assert ("from in_progress, one of waiting, resolved" in str(error.value)) == (refused == "open")
+
+
+def test_a_closed_ticket_is_final_and_close_needs_a_resolution(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    with pytest.raises(InvalidInput) as missing:
+        close_ticket(ctx, ticket.id, "  ")
+    assert missing.value.field == "resolution"
+    with pytest.raises(InvalidInput) as score:
+        close_ticket(ctx, ticket.id, "fixed", satisfaction=6)
+    assert score.value.field == "satisfaction" and "1 to 5" in str(score.value)
+    close_ticket(ctx, ticket.id, "answered on the phone")  # straight from open, no score
+    view, _history = ticket_detail(ctx, ticket.id)
+    assert view.satisfaction is None and view.resolved_at == view.closed_at
+    with pytest.raises(NotAllowed):
+        update_ticket(ctx, ticket.id, note="one more thing")
+    with pytest.raises(NotAllowed):
+        close_ticket(ctx, ticket.id, "again")
+
+
+def test_a_new_priority_computes_the_deadlines_again_from_the_opening(ctx: Context,
+                                                                      frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair", priority="low")
+    frozen.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    update_ticket(ctx, ticket.id, priority="urgent")
+    view, _history = ticket_detail(ctx, ticket.id)
+    # urgent counts clock hours from the opening (Tue 10:00): respond by 12:00, resolve by 18:00 that Tuesday
+    assert view.respond_by == datetime(2026, 11, 24, 12, 0, tzinfo=SHANGHAI)
+    assert view.resolve_by == datetime(2026, 11, 24, 18, 0, tzinfo=SHANGHAI)
+    assert view.overdue and view.response_late
+
+
+# ---------------------------------------------------------------- overdue, soon, the list
+
+
+def test_overdue_and_due_soon(ctx: Context, frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    urgent = add_ticket(ctx, acme.id, "Line down", kind="repair", priority="urgent")  # resolve by Tue 18:00
+    promised = add_ticket(ctx, acme.id, "Manual", kind="consultation", priority="low", due="today")
+    later = add_ticket(ctx, acme.id, "Yearly check", kind="maintenance", priority="low")
+    done = add_ticket(ctx, acme.id, "Noise", kind="complaint", priority="urgent")
+    update_ticket(ctx, done.id, status="resolved")
+    # Tue 14:00: urgent's 18:00 is 4 h away (soon_hours 4: soon); the promised day ends at midnight: 10 h
+    frozen.move_to(datetime(2026, 11, 24, 14, 0, tzinfo=SHANGHAI))
+    views = {v.number: v for v in list_tickets(ctx)}
+    assert (views[urgent.number].due_soon, views[urgent.number].overdue) == (True, False)
+    assert (views[promised.number].due_soon, views[promised.number].overdue) == (False, False)
+    # Wed 00:00: the promised day has passed; urgent's deadline too; the resolved one is never overdue
+    frozen.move_to(datetime(2026, 11, 25, 0, 0, tzinfo=SHANGHAI))
+    ordered = list_tickets(ctx)
+    assert [v.number for v in ordered] == [urgent.number, promised.number, later.number, done.number]
+    assert [v.overdue for v in ordered] == [True, True, False, False]
+    assert [v.number for v in list_tickets(ctx, overdue_only=True)] == [urgent.number, promised.number]
+
+
+def test_the_list_filters_by_status_and_customer_and_leaves_out_deleted_customers(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    beta = add_customer(ctx, "Beta")
+    a = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    b = add_ticket(ctx, beta.id, "Invoice", kind="consultation")
+    close_ticket(ctx, b.id, "sent again")
+    assert [v.number for v in list_tickets(ctx)] == [a.number]  # closed ones are not listed by default
+    assert [v.number for v in list_tickets(ctx, ("closed",))] == [b.number]
+    assert [v.number for v in list_tickets(ctx, None, customer_id=beta.id)] == [b.number]
+    delete_customer(ctx, acme.id)
+    assert list_tickets(ctx) == []
+
+
+def test_a_reference_finds_one_ticket_or_says_why_not(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    assert find_ticket(ctx, "t-0001") == ticket.id
+    assert find_ticket(ctx, "T-1") == ticket.id
+    with pytest.raises(NotFound):
+        find_ticket(ctx, "T-0002")
+    with ctx.db.write(datetime.now(UTC)) as session:  # two reps' tickets with one number, as a team may have
+        from crmtui.store.models import Ticket
+
+        for login in ("li", "wang"):
+            now = datetime.now(UTC)
+            session.add(Ticket(customer_id=acme.id, number=f"T-0005-{login}", title="x", kind="repair",
+                               priority="low", status="open", opened_at=now, respond_by=now, resolve_by=now,
+                               created_at=now, updated_at=now))
+    with pytest.raises(Ambiguous) as both:
+        find_ticket(ctx, "T-0005")
+    assert len(both.value.matches) == 2
+
+
+def test_working_hours_settings_default_to_the_documented_ones() -> None:
+    assert [RULES.hours("response", p) for p in ("urgent", "high", "normal", "low")] == [2, 4, 8, 24]
+    assert [RULES.hours("resolution", p) for p in ("urgent", "high", "normal", "low")] == [8, 24, 40, 80]
+    assert (RULES.work_days, RULES.work_start, RULES.work_end) == ((1, 2, 3, 4, 5), time(9), time(18))
+    assert RULES.clock_hours == ("urgent",)
