@@ -174,7 +174,25 @@ COLUMN = {"name": N_("Name"), "company": N_("Company"), "industry": N_("Industry
 table, except the ones below)."""
 COLUMN_OF_TABLE = {("contact", "title"): N_("Job title"), ("deal", "title"): N_("Title"),
                    ("customer", "notes"): N_("Customer notes"),
-                   ("payment", "amount_cents"): N_("Payment amount")}
+                   ("payment", "amount_cents"): N_("Payment amount"),
+                   ("follow_up", "satisfaction"): N_("Satisfaction (1-5)"),
+                   ("follow_up", "nps"): N_("Would recommend (0-10)"),
+                   ("revisit", "due_on"): N_("Revisit on"), ("revisit", "purpose"): N_("Purpose"),
+                   ("revisit", "done_at"): N_("Done at"),
+                   ("ticket", "number"): N_("Ticket no."), ("ticket", "title"): N_("Title"),
+                   ("ticket", "kind"): N_("Ticket type"), ("ticket", "priority"): N_("Priority"),
+                   ("ticket", "status"): N_("Ticket status"), ("ticket", "opened_at"): N_("Opened at"),
+                   ("ticket", "respond_by"): N_("Respond by"), ("ticket", "resolve_by"): N_("Resolve by"),
+                   ("ticket", "due_on"): N_("Due date"), ("ticket", "responded_at"): N_("Responded at"),
+                   ("ticket", "resolved_at"): N_("Resolved at"), ("ticket", "closed_at"): N_("Closed at"),
+                   ("ticket", "resolution"): N_("Resolution"), ("ticket", "satisfaction"): N_("Satisfaction (1-5)"),
+                   ("ticket_event", "from_status"): N_("Previous status"),
+                   ("ticket_event", "to_status"): N_("Ticket status"), ("ticket_event", "note"): N_("Note"),
+                   ("customer", "service_months"): N_("Service every (months)"),
+                   ("contract", "service_months"): N_("Service every (months)"),
+                   ("customer", "service_from"): N_("Service from"), ("contract", "service_from"): N_("Service from"),
+                   ("customer", "warranty_until"): N_("Warranty until"),
+                   ("contract", "warranty_until"): N_("Warranty until")}
 
 
 def column(table: str, name: str) -> str:

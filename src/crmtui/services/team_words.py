@@ -312,6 +312,8 @@ _CHANGE_WORDS = {
     "customer": N_("your edit"), "contact": N_("your change to a contact"), "deal": N_("your change to a deal"),
     "deal_stage_change": N_("your stage change"), "follow_up": N_("your follow-up"),
     "contract": N_("your change to a contract"), "payment": N_("your payment"), "customer_tag": N_("your tag"),
+    "revisit": N_("your change to a revisit"), "ticket": N_("your change to a ticket"),
+    "ticket_event": N_("your ticket update"),
 }
 
 
@@ -370,6 +372,7 @@ def advice(rejection: Rejection, ctx: Context | None = None) -> str:
 RECORD_KINDS = {
     "customer": N_("customer"), "contact": N_("contact"), "deal": N_("deal"), "deal_stage_change": N_("stage change"),
     "follow_up": N_("follow-up"), "contract": N_("contract"), "payment": N_("payment"), "customer_tag": N_("tag"),
+    "revisit": N_("revisit"), "ticket": N_("ticket"), "ticket_event": N_("ticket update"),
 }
 
 
@@ -380,8 +383,10 @@ def record_kind(table: str) -> str:
 
 # Changed fields and their values ------------------------------------------------------------------------------
 
-_MOMENTS = frozenset({"at", "next_at", "next_follow_up_at", "last_contact_at", "stage_entered_at", "deleted_at"})
-_DAYS = frozenset({"birthday", "expected_close", "signed_on", "end_on", "due_on", "paid_on"})
+_MOMENTS = frozenset({"at", "next_at", "next_follow_up_at", "last_contact_at", "stage_entered_at", "deleted_at",
+                      "done_at", "opened_at", "respond_by", "resolve_by", "responded_at", "resolved_at", "closed_at"})
+_DAYS = frozenset({"birthday", "expected_close", "signed_on", "end_on", "due_on", "paid_on", "service_from",
+                   "warranty_until"})
 _YES_NO = frozenset({"goal_met", "decision_maker"})
 _STAGES = frozenset({"stage", "from_stage", "to_stage"})
 

@@ -17,16 +17,23 @@ CHILDREN = {
     "contract": "SELECT id FROM contract WHERE customer_id = :c",
     "payment": "SELECT id FROM payment WHERE contract_id IN (SELECT id FROM contract WHERE customer_id = :c)",
     "customer_tag": "SELECT id FROM customer_tag WHERE customer_id = :c",
+    "revisit": "SELECT id FROM revisit WHERE customer_id = :c",
+    "ticket": "SELECT id FROM ticket WHERE customer_id = :c",
+    "ticket_event": "SELECT id FROM ticket_event WHERE ticket_id IN (SELECT id FROM ticket WHERE customer_id = :c)",
 }
 """The records hanging off a customer, by table (deleted ones included: their tombstones are pending too)."""
 
-DROP_ORDER = ("payment", "contract", "follow_up", "deal_stage_change", "deal", "contact", "customer_tag")
+DROP_ORDER = ("ticket_event", "ticket", "revisit", "payment", "contract", "follow_up", "deal_stage_change", "deal",
+              "contact", "customer_tag")
 """Children before the records they name, so no foreign key breaks on the way."""
 
 _REFERRED_FROM_OUTSIDE = (
     "SELECT 1 FROM follow_up WHERE customer_id <> :c AND (contact_id IN (SELECT id FROM contact WHERE customer_id = :c)"
     " OR deal_id IN (SELECT id FROM deal WHERE customer_id = :c))"
     " UNION ALL SELECT 1 FROM contract WHERE customer_id <> :c AND deal_id IN (SELECT id FROM deal WHERE customer_id = :c)"
+    " UNION ALL SELECT 1 FROM revisit WHERE customer_id <> :c AND deal_id IN (SELECT id FROM deal WHERE customer_id = :c)"
+    " UNION ALL SELECT 1 FROM ticket WHERE customer_id <> :c"
+    " AND contract_id IN (SELECT id FROM contract WHERE customer_id = :c)"
     " UNION ALL SELECT 1 FROM customer WHERE merged_into = :c"
 )
 

@@ -34,6 +34,9 @@ LOGGED_TABLES: dict[str, str] = {
     "contract": "NEW.customer_id",
     "payment": "(SELECT customer_id FROM contract WHERE id = NEW.contract_id)",
     "customer_tag": "NEW.customer_id",
+    "revisit": "NEW.customer_id",
+    "ticket": "NEW.customer_id",
+    "ticket_event": "(SELECT customer_id FROM ticket WHERE id = NEW.ticket_id)",
 }
 """Each logged table with how its trigger finds the record's customer (a customer's history lists its
 children's changes too)."""
@@ -79,6 +82,8 @@ def refresh_triggers(execute: Execute) -> None:
                             " ESCAPE '!'").fetchall())
     for table in LOGGED_TABLES:
         columns = [row[1] for row in execute(f"PRAGMA table_info({table})").fetchall()]
+        if not columns:  # a file migrated to a revision from before the table
+            continue
         statements = trigger_statements(table, columns)
         for name, statement in zip((f"history_{table}_insert", f"history_{table}_update"), statements, strict=True):
             if existing.get(name) != statement:
@@ -287,9 +292,13 @@ RECORD_LABEL_SQL = {
     "contract": "SELECT id, number FROM contract",
     "payment": "SELECT p.id, c.number || ' · ' || p.due_on FROM payment p JOIN contract c ON c.id = p.contract_id",
     "customer_tag": "SELECT id, tag FROM customer_tag",
+    "revisit": "SELECT id, due_on || ' · ' || purpose FROM revisit",
+    "ticket": "SELECT id, number || ' ' || title FROM ticket",
+    "ticket_event": "SELECT e.id, t.number || ' · ' || e.at FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id",
 }
 """How each kind of record is named in the history (a follow-up by its moment, an instalment by its contract
-and due day)."""
+and due day, a revisit by its day and purpose, a ticket by its number and title, a ticket's event by the ticket's
+number and its moment)."""
 
 
 def record_labels(execute: Execute, records: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -302,7 +311,7 @@ def record_labels(execute: Execute, records: set[tuple[str, str]]) -> dict[tuple
         query = RECORD_LABEL_SQL.get(table)
         if query is None:
             continue
-        alias = "s." if table == "deal_stage_change" else "p." if table == "payment" else ""
+        alias = {"deal_stage_change": "s.", "payment": "p.", "ticket_event": "e."}.get(table, "")
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ", ".join("?" * len(chunk))

@@ -28,8 +28,10 @@ two laptops computing them differently is no conflict the rep could settle. The 
 them: converting a lead and merging set it directly, so two reps can really disagree on it."""
 
 
-TABLE_ORDER = ("customer", "contact", "deal", "deal_stage_change", "follow_up", "contract", "payment", "customer_tag")
-"""Parents before children: a replay of the outbox in order never breaks a foreign key."""
+TABLE_ORDER = ("customer", "contact", "deal", "deal_stage_change", "follow_up", "contract", "payment", "customer_tag",
+               "revisit", "ticket", "ticket_event")
+"""Parents before children: a replay of the outbox in order never breaks a foreign key (a revisit names its deal
+and the follow-up that completed it, a ticket its contract, a ticket's event its ticket)."""
 
 Execute = Callable[..., Any]
 

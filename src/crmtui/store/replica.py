@@ -88,6 +88,7 @@ def prune_outbox(conn: sqlite3.Connection) -> None:
 
 _CUSTOMER_OF = {
     "deal_stage_change": ("deal", "deal_id"), "payment": ("contract", "contract_id"),
+    "ticket_event": ("ticket", "ticket_id"),
 }
 
 
@@ -352,6 +353,9 @@ def drop_customers(conn: sqlite3.Connection, ids: Iterable[str]) -> int:
     conn.execute("DELETE FROM sync_set_aside WHERE coalesce(json_extract(row, '$.customer_id'),"
                  " CASE WHEN record_table = 'customer' THEN record_id END) IN gone")
     statements = [
+        "DELETE FROM ticket_event WHERE ticket_id IN (SELECT id FROM ticket WHERE customer_id IN gone)",
+        "DELETE FROM ticket WHERE customer_id IN gone",
+        "DELETE FROM revisit WHERE customer_id IN gone",
         "DELETE FROM payment WHERE contract_id IN (SELECT id FROM contract WHERE customer_id IN gone)",
         "DELETE FROM contract WHERE customer_id IN gone",
         "DELETE FROM follow_up WHERE customer_id IN gone",
@@ -408,6 +412,8 @@ REFERENCES: dict[str, dict[str, str]] = {
     "follow_up": {"customer_id": "customer", "contact_id": "contact", "deal_id": "deal"},
     "contract": {"customer_id": "customer", "deal_id": "deal"}, "payment": {"contract_id": "contract"},
     "customer_tag": {"customer_id": "customer"},
+    "revisit": {"customer_id": "customer", "deal_id": "deal"},
+    "ticket": {"customer_id": "customer", "contract_id": "contract"}, "ticket_event": {"ticket_id": "ticket"},
 }
 """The local foreign keys: column -> the table it names."""
 
@@ -449,15 +455,22 @@ def _set_aside_crossing(conn: sqlite3.Connection) -> None:
         "follow_up": "customer_id NOT IN gone AND (deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)"
                      " OR contact_id IN (SELECT id FROM contact WHERE customer_id IN gone))",
         "contract": "customer_id NOT IN gone AND deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)",
+        "revisit": "customer_id NOT IN gone AND deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)",
+        "ticket": "customer_id NOT IN gone AND (contract_id IN (SELECT id FROM contract WHERE customer_id IN gone)"
+                  " OR contract_id IN (SELECT id FROM contract WHERE deal_id IN (SELECT id FROM deal"
+                  " WHERE customer_id IN gone)))",
     }
+    children = {"contract": ("payment", "contract_id"), "ticket": ("ticket_event", "ticket_id")}
     for table, where in crossing.items():
         for row in _local_rows(conn, table, where):
-            if table == "contract":  # its instalments go with it
-                for payment in _local_rows(conn, "payment", "contract_id = ?", (row["id"],)):
-                    payment["customer_id"] = row["customer_id"]
-                    _keep_aside(conn, "payment", payment, CROSSING_REFERENCE, f"contract_id {row['id']}")
-                conn.execute("DELETE FROM payment WHERE contract_id = ?", (row["id"],))
-            reference = next((f"{name} {row[name]}" for name in ("deal_id", "contact_id") if row.get(name)), None)
+            if table in children:  # its instalments, its events go with it
+                child, column = children[table]
+                for kept in _local_rows(conn, child, f"{column} = ?", (row["id"],)):
+                    kept["customer_id"] = row["customer_id"]
+                    _keep_aside(conn, child, kept, CROSSING_REFERENCE, f"{column} {row['id']}")
+                conn.execute(f"DELETE FROM {child} WHERE {column} = ?", (row["id"],))
+            reference = next((f"{name} {row[name]}" for name in ("deal_id", "contact_id", "contract_id")
+                              if row.get(name)), None)
             _keep_aside(conn, table, row, CROSSING_REFERENCE, reference)
             conn.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
 
@@ -616,6 +629,8 @@ _OWNED_BY = {
     "contract": "customer_id IN gone", "customer_tag": "customer_id IN gone",
     "deal_stage_change": "deal_id IN (SELECT id FROM deal WHERE customer_id IN gone)",
     "payment": "contract_id IN (SELECT id FROM contract WHERE customer_id IN gone)",
+    "revisit": "customer_id IN gone", "ticket": "customer_id IN gone",
+    "ticket_event": "ticket_id IN (SELECT id FROM ticket WHERE customer_id IN gone)",
 }
 
 

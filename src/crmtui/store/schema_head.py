@@ -501,4 +501,61 @@ STATEMENTS = (
     "  UNION ALL SELECT 'tag' AS f, OLD.tag AS o, NEW.tag AS n\n"
     ' ) WHERE o IS NOT n;\n'
     'END',
+    'CREATE TRIGGER history_revisit_insert AFTER INSERT ON revisit BEGIN\n'
+    " INSERT INTO change_log (at, record_table, record_id, customer_id, kind) VALUES (NEW.updated_at, 'revisit', NEW.id, NEW.customer_id, 'insert');\n"
+    'END',
+    'CREATE TRIGGER history_revisit_update AFTER UPDATE ON revisit BEGIN\n'
+    ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
+    " SELECT NEW.updated_at, 'revisit', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'deal_id' AS f, OLD.deal_id AS o, NEW.deal_id AS n\n"
+    "  UNION ALL SELECT 'due_on' AS f, OLD.due_on AS o, NEW.due_on AS n\n"
+    "  UNION ALL SELECT 'purpose' AS f, OLD.purpose AS o, NEW.purpose AS n\n"
+    "  UNION ALL SELECT 'channel' AS f, OLD.channel AS o, NEW.channel AS n\n"
+    "  UNION ALL SELECT 'follow_up_id' AS f, OLD.follow_up_id AS o, NEW.follow_up_id AS n\n"
+    "  UNION ALL SELECT 'done_at' AS f, OLD.done_at AS o, NEW.done_at AS n\n"
+    ' ) WHERE o IS NOT n;\n'
+    'END',
+    'CREATE TRIGGER history_ticket_insert AFTER INSERT ON ticket BEGIN\n'
+    " INSERT INTO change_log (at, record_table, record_id, customer_id, kind) VALUES (NEW.updated_at, 'ticket', NEW.id, NEW.customer_id, 'insert');\n"
+    'END',
+    'CREATE TRIGGER history_ticket_update AFTER UPDATE ON ticket BEGIN\n'
+    ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
+    " SELECT NEW.updated_at, 'ticket', NEW.id, NEW.customer_id, f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'customer_id' AS f, OLD.customer_id AS o, NEW.customer_id AS n\n"
+    "  UNION ALL SELECT 'contract_id' AS f, OLD.contract_id AS o, NEW.contract_id AS n\n"
+    "  UNION ALL SELECT 'number' AS f, OLD.number AS o, NEW.number AS n\n"
+    "  UNION ALL SELECT 'title' AS f, OLD.title AS o, NEW.title AS n\n"
+    "  UNION ALL SELECT 'kind' AS f, OLD.kind AS o, NEW.kind AS n\n"
+    "  UNION ALL SELECT 'priority' AS f, OLD.priority AS o, NEW.priority AS n\n"
+    "  UNION ALL SELECT 'status' AS f, OLD.status AS o, NEW.status AS n\n"
+    "  UNION ALL SELECT 'opened_at' AS f, OLD.opened_at AS o, NEW.opened_at AS n\n"
+    "  UNION ALL SELECT 'respond_by' AS f, OLD.respond_by AS o, NEW.respond_by AS n\n"
+    "  UNION ALL SELECT 'resolve_by' AS f, OLD.resolve_by AS o, NEW.resolve_by AS n\n"
+    "  UNION ALL SELECT 'due_on' AS f, OLD.due_on AS o, NEW.due_on AS n\n"
+    "  UNION ALL SELECT 'responded_at' AS f, OLD.responded_at AS o, NEW.responded_at AS n\n"
+    "  UNION ALL SELECT 'resolved_at' AS f, OLD.resolved_at AS o, NEW.resolved_at AS n\n"
+    "  UNION ALL SELECT 'closed_at' AS f, OLD.closed_at AS o, NEW.closed_at AS n\n"
+    "  UNION ALL SELECT 'resolution' AS f, OLD.resolution AS o, NEW.resolution AS n\n"
+    "  UNION ALL SELECT 'satisfaction' AS f, OLD.satisfaction AS o, NEW.satisfaction AS n\n"
+    "  UNION ALL SELECT 'author' AS f, OLD.author AS o, NEW.author AS n\n"
+    ' ) WHERE o IS NOT n;\n'
+    'END',
+    'CREATE TRIGGER history_ticket_event_insert AFTER INSERT ON ticket_event BEGIN\n'
+    " INSERT INTO change_log (at, record_table, record_id, customer_id, kind) VALUES (NEW.updated_at, 'ticket_event', NEW.id, (SELECT customer_id FROM ticket WHERE id = NEW.ticket_id), 'insert');\n"
+    'END',
+    'CREATE TRIGGER history_ticket_event_update AFTER UPDATE ON ticket_event BEGIN\n'
+    ' INSERT INTO change_log (at, record_table, record_id, customer_id, field, old_value, new_value, kind)\n'
+    " SELECT NEW.updated_at, 'ticket_event', NEW.id, (SELECT customer_id FROM ticket WHERE id = NEW.ticket_id), f, json_quote(o), json_quote(n), CASE WHEN f IS NULL THEN 'delete' ELSE 'update' END FROM (\n"
+    "  SELECT CASE WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN NULL ELSE 'deleted_at' END AS f, OLD.deleted_at AS o, NEW.deleted_at AS n\n"
+    "  UNION ALL SELECT 'ticket_id' AS f, OLD.ticket_id AS o, NEW.ticket_id AS n\n"
+    "  UNION ALL SELECT 'at' AS f, OLD.at AS o, NEW.at AS n\n"
+    "  UNION ALL SELECT 'from_status' AS f, OLD.from_status AS o, NEW.from_status AS n\n"
+    "  UNION ALL SELECT 'to_status' AS f, OLD.to_status AS o, NEW.to_status AS n\n"
+    "  UNION ALL SELECT 'note' AS f, OLD.note AS o, NEW.note AS n\n"
+    "  UNION ALL SELECT 'author' AS f, OLD.author AS o, NEW.author AS n\n"
+    ' ) WHERE o IS NOT n;\n'
+    'END',
 )

@@ -10,13 +10,15 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session
 
 from crmtui.store.models import (
-    Contact, Contract, Customer, CustomerTag, Deal, DealStageChange, FollowUp, Payment, SyncStamp, Synced,
+    Contact, Contract, Customer, CustomerTag, Deal, DealStageChange, FollowUp, Payment, Revisit, SyncStamp, Synced,
+    Ticket, TicketEvent,
 )
 from crmtui.store.outbox import TABLE_ORDER, OutboxWriter, Recorded
 
 SYNCED_MODELS: dict[str, type[Synced]] = {
     model.__tablename__: model  # type: ignore[misc]
-    for model in (Customer, Contact, Deal, DealStageChange, FollowUp, Contract, Payment, CustomerTag)
+    for model in (Customer, Contact, Deal, DealStageChange, FollowUp, Contract, Payment, CustomerTag, Revisit, Ticket,
+                  TicketEvent)
 }
 """The synced tables by name, as the outbox names them."""
 
