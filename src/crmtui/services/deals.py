@@ -16,6 +16,7 @@ from crmtui.core.formatting import format_amount, parse_amount
 from crmtui.core.i18n import N_, _, ngettext, sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
+from crmtui.services.revisits import RevisitLine, write_plan
 from crmtui.services.stage_rules import check_target, skipped_stages, skips_quote
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
@@ -387,9 +388,11 @@ def move_stage(
     quoted: str | int | None = None,
     complete_schedule: bool = False,
     reopen: bool = False,
+    revisits: list[RevisitLine] | None = None,
 ) -> Deal:
     """Moves a deal, enforcing the gates: Quote needs the quoted amount; Won needs contract number,
-    amount and signed date (and creates the contract and payments); Lost needs a reason. A move forward past
+    amount and signed date (and creates the contract and payments, and the revisits of `revisits`, days after
+    signing: services/revisits.py; none when not given); Lost needs a reason. A move forward past
     stages needs their gates too (`quoted`: the quoted amount of a Quote it skips), and is refused when the
     settings say deals move one stage at a time (skip_stages = false).
     Moving forward schedules the customer's next follow-up when none is pending.
@@ -397,6 +400,8 @@ def move_stage(
     Two moves need the rep's word, raised as NeedsConfirmation until its flag is given: instalments short of the
     amount (`complete_schedule` adds the final one) and leaving Won (`reopen` voids the contract)."""
     target = ctx.settings.stage(stage)
+    if revisits and target.key != "won":
+        raise InvalidInput("revisit_plan", "a plan only with a move to Won")
     move = StageMove(target, parse_amount(amount), contract_no, signed, end, payments or [], reason, complete_schedule,
                      parse_amount(quoted, "quoted"))
     now = ctx.clock.utcnow()
@@ -414,6 +419,9 @@ def move_stage(
         records = apply_move(ctx, deal, customer, move,
                              lambda number: deal_store.find_contract_number(session, number) is not None)
         session.add_all(records)
+        contract = next((record for record in records if isinstance(record, Contract)), None)
+        if revisits and contract is not None:
+            write_plan(ctx, deal.customer_id, deal.id, revisits, contract.signed_on, now)
     return deal
 
 

@@ -24,10 +24,11 @@ from crmtui.core.errors import (
 from crmtui.core.i18n import N_
 from crmtui.core.labels import DateProblem
 from crmtui.core.normalize import fold
-from crmtui.services import fields
+from crmtui.services import fields, revisits
 from crmtui.services.context import Context
 from crmtui.services.personal_data import follow_up_refusal
 from crmtui.store import follow_ups as store
+from crmtui.store import revisits as revisit_store
 
 CLOSED_STATUSES = ("dormant",)
 """A customer with one of these statuses needs no next plan or next date."""
@@ -70,21 +71,90 @@ def log_follow_up(
     next_at: str | datetime | None,
     contact_id: str | None = None,
     deal_id: str | None = None,
+    satisfaction: str | int | None = None,
+    nps: str | int | None = None,
+    revisit: str | None = None,
 ) -> store.FollowUpRow:
-    """Records one contact. Every field is required while the customer is open; all missing ones are named at once."""
+    """Records one contact. Every field is required while the customer is open; all missing ones are named at once.
+    With a satisfaction score it completes a revisit (see record_follow_up)."""
+    return record_follow_up(ctx, customer_id, channel=channel, goal=goal, goal_met=goal_met, notes=notes,
+                            next_plan=next_plan, next_at=next_at, contact_id=contact_id, deal_id=deal_id,
+                            satisfaction=satisfaction, nps=nps, revisit=revisit).row
+
+
+@dataclass(frozen=True)
+class Logged:
+    """A follow-up as logged, the revisit it completed (if any), and whether its low score moved the next
+    follow-up to the next working day."""
+
+    row: store.FollowUpRow
+    revisit: revisit_store.RevisitRow | None = None
+    low_score: bool = False
+
+
+def record_follow_up(
+    ctx: Context,
+    customer_id: str,
+    *,
+    channel: str | None,
+    goal: str | None,
+    goal_met: bool | None,
+    notes: str | None,
+    next_plan: str | None,
+    next_at: str | datetime | None,
+    contact_id: str | None = None,
+    deal_id: str | None = None,
+    satisfaction: str | int | None = None,
+    nps: str | int | None = None,
+    revisit: str | None = None,
+) -> Logged:
+    """log_follow_up, saying what else it did. A satisfaction score (1-5; `nps` 0-10 is optional beside it) makes
+    the follow-up a revisit's: it completes the revisit named (`revisit`), else the one open revisit due by
+    today (refused with the candidates when several are), else none. A score at or below the settings' low
+    mark plans a call back the next working day (docs/revisits.md)."""
     draft = draft_follow_up(ctx, channel=channel, goal=goal, goal_met=goal_met, notes=notes, next_plan=next_plan,
                             next_at=next_at)
+    score = revisits.check_score("satisfaction", satisfaction, 1, 5)
+    recommend = revisits.check_score("nps", nps, 0, 10)
+    if score is None and (recommend is not None or (revisit is not None and revisit.strip())):
+        raise MissingFields(["satisfaction"], "completing a revisit")
     now = ctx.clock.utcnow()
     with ctx.db.raw_write(now) as (connection, outbox):
         customer = store.customer_state(connection, customer_id)
         if customer is None or customer.deleted:
             raise NotFound("customer", customer_id)
+        done = None
+        if score is not None:
+            done = revisits.choose_revisit(revisit_store.open_revisits_of(connection, customer_id), revisit,
+                                           ctx.clock.today(), customer.name)
         row = follow_up_row(ctx, draft, now, customer_id, customer, contact_id, deal_id,
                             lambda table, record_id: store.belongs_to(connection, table, record_id, customer_id))
         refusal = follow_up_refusal(connection, customer_id, contact_id)  # they asked not to be contacted
         if refusal is not None:
             raise refusal
-        return store.insert_follow_up(connection, outbox, row)
+        row.satisfaction, row.nps = score, recommend
+        low = score is not None and score <= ctx.settings.revisits.low_score and _call_back(ctx, row, score)
+        store.insert_follow_up(connection, outbox, row)
+        if done is not None:
+            revisit_store.complete(connection, outbox, done.id, row.id, row.at)
+    return Logged(row, done, low)
+
+
+def _call_back(ctx: Context, row: store.FollowUpRow, score: int) -> bool:
+    """A low score: the next follow-up becomes the next working day at the usual hour, its plan saying why (the
+    rep's own plan kept after it), unless the rep planned one no later than that; whether it moved."""
+    # deferred: the words are needed only for a low score
+    from crmtui.core.i18n import _
+
+    day = revisits.next_working_day(ctx.clock.today())
+    moment = ctx.clock.to_utc(datetime.combine(day, ctx.settings.default_time, ctx.clock.zone))
+    if row.next_at is not None and row.next_at <= moment:
+        return False
+    row.next_plan = (_("Satisfaction {score}/5 on the revisit: call back and put it right · then: {plan}")
+                     if row.next_plan else _("Satisfaction {score}/5 on the revisit: call back and put it right")
+                     ).format(score=score, plan=row.next_plan)
+    row.next_at = moment
+    return True
 
 
 @dataclass
@@ -299,4 +369,8 @@ def amend_follow_up(ctx: Context, customer_id: str, expected_id: str | None = No
         row = follow_up_row(ctx, draft, now, customer_id, customer, links["contact_id"], links["deal_id"],
                             lambda table, record_id: store.belongs_to(connection, table, record_id, customer_id))
         row.at, row.corrects_id = last.at, last.id
-        return store.insert_follow_up(connection, outbox, row)
+        # the scores a revisit was given stay with the correction, and so does the revisit it completed
+        row.satisfaction, row.nps = revisit_store.scores_of_follow_up(connection, last.id)
+        store.insert_follow_up(connection, outbox, row)
+        revisit_store.move_completion(connection, outbox, last.id, row.id)
+        return row

@@ -39,6 +39,10 @@ class FollowUpRow:
     corrects_id: str | None = None
     imported_from: str | None = None
     external_id: str | None = None
+    satisfaction: int | None = None
+    """1-5, asked on a revisit (回访); with `nps` (0-10) written only when given, so a follow-up without them
+    queues the same mutation as before they existed."""
+    nps: int | None = None
     id: str = ""
 
 
@@ -179,6 +183,8 @@ def insert_follow_up(connection: sqlite3.Connection, outbox: OutboxWriter, row: 
 def follow_up_values(row: FollowUpRow, now: datetime) -> dict[str, object]:
     """The columns of a new follow-up besides its id, as written and as queued for the server."""
     values = {name: getattr(row, name) for name in ROW_FIELDS}  # not asdict: it deep-copies every value
+    if row.satisfaction is None and row.nps is None:
+        del values["satisfaction"], values["nps"]
     values.update(created_at=now, updated_at=now, deleted_at=None)
     return values
 

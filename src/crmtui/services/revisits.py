@@ -1,0 +1,254 @@
+"""Revisit plans (回访计划): the plan proposed when a deal is won, as the rep edits it, a customer's revisits and
+satisfaction scores, the open ones due by a day, and which revisit a follow-up completes (docs/revisits.md)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from crmtui.core import i18n
+from crmtui.core.config import RevisitStep, Settings
+from crmtui.core.errors import Ambiguous, InvalidInput, Match
+from crmtui.services import fields
+from crmtui.services.context import Context
+from crmtui.store import revisits as store
+
+WEEKEND = (5, 6)
+"""Saturday and Sunday (date.weekday()): a revisit falling on one moves to the Monday after."""
+
+LINE_SEPARATOR = re.compile(r"[;；\n]")
+"""Between the lines of a plan typed on one line: "3 phone 确认交付; 30 visit 检查安装"."""
+
+_LINE = re.compile(r"^\s*(\d{1,4})\s*(?:d|days?|天)?\s+(.+?)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RevisitLine:
+    """One line of a plan as the rep accepts it: `days` after the contract's signing, by `channel`, for `purpose`."""
+
+    days: int
+    channel: str
+    purpose: str
+
+    def text(self) -> str:
+        """The line as the rep types it: "30 visit 检查使用情况"."""
+        return f"{self.days} {self.channel} {self.purpose}"
+
+
+@dataclass(frozen=True)
+class PlannedRevisit:
+    """A line of the plan on its day: `moved_from` is the weekend day it fell on, when it was moved."""
+
+    line: RevisitLine
+    due_on: date
+    moved_from: date | None = None
+
+
+def working_day(day: date) -> date:
+    """The day itself, or the Monday after when it is a Saturday or a Sunday."""
+    while day.weekday() in WEEKEND:
+        day += timedelta(days=1)
+    return day
+
+
+def next_working_day(day: date) -> date:
+    """The first working day after `day` (Friday's is Monday)."""
+    return working_day(day + timedelta(days=1))
+
+
+def purpose_of(step: RevisitStep) -> str:
+    """A configured step's purpose in the rep's language."""
+    return step.purpose_zh if i18n.language == "zh" and step.purpose_zh else step.purpose
+
+
+def template_for(settings: Settings, title: str) -> tuple[RevisitStep, ...]:
+    """The steps for a won deal of this title: the first template one of whose words the title holds, else the
+    default plan."""
+    folded = title.casefold()
+    for template in settings.revisits.templates:
+        if any(word in folded for word in template.match):
+            return template.steps
+    return settings.revisits.steps
+
+
+def template_lines(settings: Settings, title: str) -> list[RevisitLine]:
+    """The plan proposed for a deal of this title, in the rep's language."""
+    return [RevisitLine(step.days, step.channel, purpose_of(step)) for step in template_for(settings, title)]
+
+
+def deal_template(ctx: Context, deal_id: str) -> list[RevisitLine]:
+    """The plan proposed when this deal is won."""
+    with ctx.db.raw_read() as connection:
+        row = connection.execute("SELECT title FROM deal WHERE id = ?", (deal_id,)).fetchone()
+    return template_lines(ctx.settings, row[0] if row else "")
+
+
+def parse_line(text: str) -> RevisitLine:
+    """"30 visit 检查安装" (DAYS [CHANNEL] PURPOSE; the channel is a phone call when not given)."""
+    found = _LINE.match(text)
+    if found is None:
+        raise InvalidInput("revisit_plan", 'DAYS [CHANNEL] PURPOSE, e.g. "30 visit check the installation"', text.strip())
+    days, rest = int(found.group(1)), found.group(2)
+    if days > 3650:
+        raise InvalidInput("revisit_plan", "at most 3650 days after signing", text.strip())
+    first, _space, after = rest.partition(" ")
+    try:
+        channel = fields.channel(first) if after.strip() else None
+    except InvalidInput:
+        channel = None
+    purpose = after if channel else rest
+    cleaned = fields.single_line("revisit_plan", purpose, required=True)
+    assert cleaned is not None
+    return RevisitLine(days, channel or "phone", cleaned)
+
+
+def parse_plan(texts: str | list[str]) -> list[RevisitLine]:
+    """Every line of a plan (one text with lines separated by ; or line breaks, or a list of them), by days."""
+    chunks = [texts] if isinstance(texts, str) else texts
+    lines = [parse_line(part) for chunk in chunks for part in LINE_SEPARATOR.split(chunk) if part.strip()]
+    return sorted(lines, key=lambda line: line.days)
+
+
+def plan_text(lines: list[RevisitLine]) -> str:
+    """A plan as one line the rep edits (the Won form's field)."""
+    return "; ".join(line.text() for line in lines)
+
+
+def schedule(lines: list[RevisitLine], signed_on: date) -> list[PlannedRevisit]:
+    """Each line on its day: `days` after signing, moved to the next working day when it falls on a weekend."""
+    planned = []
+    for line in lines:
+        day = signed_on + timedelta(days=line.days)
+        due = working_day(day)
+        planned.append(PlannedRevisit(line, due, day if due != day else None))
+    return planned
+
+
+def write_plan(ctx: Context, customer_id: str, deal_id: str, lines: list[RevisitLine], signed_on: date,
+               now: datetime) -> list[PlannedRevisit]:
+    """Writes the plan of a deal won now (joining the write that wins it)."""
+    planned = schedule(lines, signed_on)
+    with ctx.db.raw_write(now) as (connection, outbox):
+        store.insert_revisits(connection, outbox, [
+            store.NewRevisit(customer_id, deal_id, p.due_on, p.line.purpose, p.line.channel) for p in planned])
+    return planned
+
+
+def describe(planned: PlannedRevisit, today: date) -> str:
+    """One line of a plan in the rep's language: its day, channel and purpose, and why it moved."""
+    # deferred: the date words and labels are needed only where a plan is shown
+    from crmtui.core import labels
+    from crmtui.core.dates import format_when
+    from crmtui.core.i18n import _
+
+    def day(value: date) -> str:
+        return format_when(value, False, i18n.language, today)
+
+    text = _("{day} · {channel} · {purpose}").format(day=day(planned.due_on), channel=labels.channel(planned.line.channel),
+                                                     purpose=planned.line.purpose)
+    if planned.moved_from is not None:
+        text += " " + _("({day} is a weekend: moved to the next working day)").format(day=day(planned.moved_from))
+    if planned.due_on < today:
+        text += " " + _("(already past: it is due now)")
+    return text
+
+
+def plan_preview(ctx: Context, text: str, signed: str | date | None) -> str:
+    """What the Won form would plan, as typed (signed today when not given yet); the refusal when it cannot."""
+    # deferred: messages are worded only here
+    from crmtui.core.errors import CrmError
+    from crmtui.core.i18n import _
+
+    local_now = ctx.clock.now()
+    try:
+        signed_on = fields.day("signed_on", signed, local_now, past=True) or local_now.date()
+        planned = schedule(parse_plan(text), signed_on)
+    except CrmError as exc:
+        return exc.message()
+    if not planned:
+        return _("No revisits: none will be planned")
+    return "\n".join(describe(p, local_now.date()) for p in planned)
+
+
+# A customer's revisits ------------------------------------------------------------------------------------------
+
+Revisit = store.RevisitRow
+Score = store.Score
+
+
+@dataclass(frozen=True)
+class RevisitTimeline:
+    """A customer's revisits (done and open, by due day) and satisfaction scores (oldest first)."""
+
+    revisits: tuple[Revisit, ...]
+    scores: tuple[Score, ...]
+
+
+def revisit_timeline(ctx: Context, customer_id: str) -> RevisitTimeline:
+    """The customer's revisits, with the follow-up that did each and its scores, and every score given."""
+    with ctx.db.raw_read() as connection:
+        return RevisitTimeline(tuple(store.revisits_of(connection, customer_id)),
+                               tuple(store.scores_of(connection, customer_id)))
+
+
+def open_revisits(ctx: Context, customer_id: str) -> list[Revisit]:
+    """The customer's open revisits, earliest due first (the follow-up form offers them)."""
+    with ctx.db.raw_read() as connection:
+        return store.open_revisits_of(connection, customer_id)
+
+
+def due_revisits(ctx: Context, day: date | None = None) -> list[Revisit]:
+    """Every open revisit due on or before `day` (today by default), earliest first: the agenda's section."""
+    with ctx.db.raw_read() as connection:
+        return store.open_revisits_due(connection, day or ctx.clock.today())
+
+
+def revisit_label(revisit: Revisit, today: date) -> str:
+    """How a revisit is named when the rep chooses one: its day, channel and purpose."""
+    return describe(PlannedRevisit(RevisitLine(0, revisit.channel or "phone", revisit.purpose), revisit.due_on), today)
+
+
+def choose_revisit(open_ones: list[Revisit], ref: str | None, today: date, customer: str) -> Revisit | None:
+    """The open revisit a follow-up with a satisfaction score completes.
+
+    Named (`ref`: its id or first 4+ characters, its due day as 2026-11-27, or words of its purpose): that one, and
+    a name that fits several is refused with them. Not named: the one due by today; none when none is due (the
+    score is kept on the follow-up alone); refused with the candidates when several are due, for the rep to say
+    which (never the earliest by guess)."""
+    if ref is not None and ref.strip():
+        wanted = ref.strip().casefold()
+        tiers = (
+            [r for r in open_ones if r.id == wanted or (len(wanted) >= 4 and r.id.startswith(wanted))],
+            [r for r in open_ones if r.due_on.isoformat() == wanted],
+            [r for r in open_ones if wanted in r.purpose.casefold()],
+        )
+        for found in tiers:
+            if len(found) == 1:
+                return found[0]
+            if found:
+                raise Ambiguous("revisit", ref, [Match(r.id, revisit_label(r, today)) for r in found])
+        if not open_ones:
+            raise InvalidInput("revisit", "an open revisit of {customer}; it has none", ref, customer=customer)
+        raise InvalidInput("revisit", "an open revisit of {customer}: {names}", ref, customer=customer,
+                           names=", ".join(f"{r.due_on.isoformat()} {r.purpose}" for r in open_ones[:10]))
+    due = [r for r in open_ones if r.due_on <= today]
+    if len(due) > 1:
+        raise Ambiguous("revisit", customer, [Match(r.id, revisit_label(r, today)) for r in due])
+    return due[0] if due else None
+
+
+def check_score(name: str, value: object, low: int, high: int) -> int | None:
+    """A satisfaction (1-5) or recommendation (0-10) score as typed, or None when not given."""
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not low <= int(text) <= high:
+        raise InvalidInput(name, "a whole number from {low} to {high}", text, low=low, high=high)
+    return int(text)
+
+
+def sparkline(scores: tuple[Score, ...] | list[Score]) -> str:
+    """The satisfaction scores over time as bars, one a score (1 lowest, 5 highest)."""
+    bars = "▁▂▄▆█"
+    return "".join(bars[score.satisfaction - 1] for score in scores if 1 <= score.satisfaction <= 5)

@@ -1,0 +1,310 @@
+"""Revisit plans (回访) at the service level: the plan a won deal gets, weekends, the rep's edits, completing a
+revisit with a satisfaction score, and a low score's call back.
+
+The clock is frozen at Tue 2026-11-24 10:00 Asia/Shanghai (conftest); every day below is worked out by hand.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+
+from crmtui.core.config import RevisitStep, RevisitTemplate, settings_from_dict
+from crmtui.core.errors import Ambiguous, InvalidInput, MissingFields
+from crmtui.services.customers import add_customer
+from crmtui.services.deals import add_deal, move_stage
+from crmtui.services.follow_ups import amend_follow_up, log_follow_up, record_follow_up
+from crmtui.services.revisits import (
+    RevisitLine,
+    deal_template,
+    due_revisits,
+    next_working_day,
+    parse_line,
+    parse_plan,
+    plan_preview,
+    revisit_timeline,
+    schedule,
+    sparkline,
+    template_lines,
+)
+
+from .conftest import ZONE
+
+TUESDAY = date(2026, 11, 24)
+
+
+def _won(ctx, title="Seats", signed="today", revisits=None, name="Acme"):
+    customer = add_customer(ctx, name)
+    deal = add_deal(ctx, customer.id, title, amount="120000")
+    lines = deal_template(ctx, deal.id) if revisits is None else revisits
+    move_stage(ctx, deal.id, "won", contract_no=f"HT-{name}", signed=signed, revisits=lines)
+    return customer, deal
+
+
+def _log(ctx, customer_id, **more):
+    values = dict(channel="phone", goal="ask how it goes", goal_met=True, notes="fine", next_plan="renewal talk",
+                  next_at="2027-01-05 10:00")
+    values.update(more)
+    return record_follow_up(ctx, customer_id, **values)
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def test_the_default_plan_is_a_call_at_3_days_a_visit_at_30_and_a_review_at_90(ctx):
+    acme, _deal = _won(ctx)
+    timeline = revisit_timeline(ctx, acme.id)
+    # signed Tue 24 Nov: +3 Fri 27 Nov; +30 Thu 24 Dec; +90: 6 days left of Nov, 31 of Dec (37), 31 of Jan (68),
+    # 22 of Feb (90) -> 2027-02-22, a Monday (90 = 12 weeks + 6 days after a Tuesday)
+    assert [(r.due_on, r.channel, r.purpose) for r in timeline.revisits] == [
+        (date(2026, 11, 27), "phone", "Confirm delivery"),
+        (date(2026, 12, 24), "visit", "Check how it is used"),
+        (date(2027, 2, 22), "meeting", "Review"),
+    ]
+    assert all(not r.done for r in timeline.revisits)
+
+
+def test_a_move_to_won_without_a_plan_plans_nothing(ctx):
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="1000")
+    move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today")
+    assert revisit_timeline(ctx, acme.id).revisits == ()
+
+
+def test_a_plan_is_refused_on_a_move_that_is_not_to_won(ctx):
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Seats", amount="1000")
+    with pytest.raises(InvalidInput) as caught:
+        move_stage(ctx, deal.id, "proposal", revisits=[RevisitLine(3, "phone", "x")])
+    assert caught.value.field == "revisit_plan"
+
+
+def test_a_day_on_a_weekend_moves_to_the_monday_after_and_says_so(ctx):
+    # Tue 24 Nov + 4 = Sat 28 Nov, + 5 = Sun 29 Nov: both Mon 30 Nov; + 6 is that Monday itself
+    planned = schedule([RevisitLine(4, "phone", "a"), RevisitLine(5, "phone", "b"), RevisitLine(6, "phone", "c")],
+                       TUESDAY)
+    assert [(p.due_on, p.moved_from) for p in planned] == [
+        (date(2026, 11, 30), date(2026, 11, 28)), (date(2026, 11, 30), date(2026, 11, 29)), (date(2026, 11, 30), None)]
+    preview = plan_preview(ctx, "4 phone a", "today")
+    assert "Mon 30 Nov" in preview and "Sat 28 Nov is a weekend" in preview
+
+
+def test_the_next_working_day_after_a_friday_is_monday():
+    assert next_working_day(date(2026, 11, 27)) == date(2026, 11, 30)  # Fri -> Mon
+    assert next_working_day(TUESDAY) == date(2026, 11, 25)  # Tue -> Wed
+    assert next_working_day(date(2026, 11, 28)) == date(2026, 11, 30)  # Sat -> Mon
+
+
+def test_a_signing_day_in_the_past_counts_from_that_day(ctx):
+    acme, _deal = _won(ctx, signed="2026-11-01")
+    # Sun 1 Nov + 3 = Wed 4 Nov (already past: due now); + 30 = Tue 1 Dec; + 90 = Sat 30 Jan 2027 -> Mon 1 Feb
+    assert [r.due_on for r in revisit_timeline(ctx, acme.id).revisits] == [
+        date(2026, 11, 4), date(2026, 12, 1), date(2027, 2, 1)]
+    assert [r.due_on for r in due_revisits(ctx)] == [date(2026, 11, 4)]
+
+
+def test_a_template_is_chosen_by_a_word_of_the_deal_title(ctx):
+    settings = replace(ctx.settings, revisits=replace(ctx.settings.revisits, templates=(
+        RevisitTemplate(("安装", "install"), (RevisitStep(7, "visit", "Check the installation", "检查安装"),)),)))
+    assert template_lines(settings, "Line INSTALLATION") == [RevisitLine(7, "visit", "Check the installation")]
+    assert template_lines(settings, "设备安装") == [RevisitLine(7, "visit", "Check the installation")]
+    assert [line.days for line in template_lines(settings, "Seats")] == [3, 30, 90]
+
+
+def test_the_chinese_purpose_is_proposed_to_a_chinese_rep(ctx, monkeypatch):
+    from crmtui.core import i18n
+
+    monkeypatch.setattr(i18n, "language", "zh")
+    assert [line.purpose for line in template_lines(ctx.settings, "x")] == ["确认交付", "检查使用情况", "回顾"]
+
+
+# ---------------------------------------------------------------- the rep's edits
+
+
+def test_a_plan_as_edited_adds_removes_and_changes_lines(ctx):
+    lines = parse_plan("3 phone 确认交付; 45 拜访 检查安装；10 回顾")
+    # sorted by days; 拜访 is the visit channel; no channel word: a phone call
+    assert lines == [RevisitLine(3, "phone", "确认交付"), RevisitLine(10, "phone", "回顾"),
+                     RevisitLine(45, "visit", "检查安装")]
+    acme, _deal = _won(ctx, revisits=lines)
+    # Tue 24 Nov + 10 = Fri 4 Dec; + 45 = Fri 8 Jan 2027 (7 of Nov left... 6 + 31 = 37, + 8 = 45)
+    assert [r.due_on for r in revisit_timeline(ctx, acme.id).revisits] == [
+        date(2026, 11, 27), date(2026, 12, 4), date(2027, 1, 8)]
+
+
+def test_an_empty_plan_plans_nothing(ctx):
+    acme, _deal = _won(ctx, revisits=parse_plan(""))
+    assert revisit_timeline(ctx, acme.id).revisits == ()
+
+
+@pytest.mark.parametrize("text", ["visit 检查", "30", "99999 phone x", "-3 phone x"])
+def test_a_wrong_plan_line_names_the_field_and_the_form(text):
+    with pytest.raises(InvalidInput) as caught:
+        parse_line(text)
+    assert caught.value.field == "revisit_plan"
+
+
+def test_a_config_names_a_wrong_step():
+    with pytest.raises(InvalidInput) as caught:
+        settings_from_dict({"revisits": {"steps": [{"days": 3, "channel": "fax", "purpose": "x"}]}})
+    assert caught.value.field == "config revisits.steps[1].channel"
+    with pytest.raises(InvalidInput) as caught:
+        settings_from_dict({"revisits": {"low_score": 6}})
+    assert caught.value.field == "config revisits.low_score"
+    with pytest.raises(InvalidInput) as caught:
+        settings_from_dict({"revisits": {"templates": [{"match": [], "steps": []}]}})
+    assert caught.value.field == "config revisits.templates[1].match"
+
+
+# ---------------------------------------------------------------- completing a revisit
+
+
+def test_a_score_completes_the_one_revisit_due_by_today(ctx, frozen):
+    acme, _deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov: the 3-day call is due
+    logged = _log(ctx, acme.id, satisfaction="4", nps=9)
+    assert logged.revisit is not None and logged.revisit.due_on == date(2026, 11, 27)
+    timeline = revisit_timeline(ctx, acme.id)
+    first = timeline.revisits[0]
+    assert (first.done, first.follow_up_id, first.satisfaction, first.nps) == (True, logged.row.id, 4, 9)
+    assert [r.done for r in timeline.revisits[1:]] == [False, False]
+    assert [(s.satisfaction, s.nps) for s in timeline.scores] == [(4, 9)]
+    assert not logged.low_score
+
+
+def test_a_score_with_nothing_due_completes_nothing_but_is_kept(ctx):
+    acme, _deal = _won(ctx)  # the first revisit is due Fri 27 Nov; today is Tue 24 Nov
+    logged = _log(ctx, acme.id, satisfaction=5)
+    assert logged.revisit is None
+    timeline = revisit_timeline(ctx, acme.id)
+    assert [r.done for r in timeline.revisits] == [False, False, False]
+    assert [s.satisfaction for s in timeline.scores] == [5]
+
+
+def test_two_revisits_due_are_never_chosen_between_silently(ctx, frozen):
+    acme, _deal = _won(ctx)
+    frozen.move_to(datetime(2026, 12, 28, 10, 0, tzinfo=ZONE))  # both Fri 27 Nov and Thu 24 Dec are due
+    with pytest.raises(Ambiguous) as caught:
+        _log(ctx, acme.id, satisfaction=4)
+    assert len(caught.value.matches) == 2
+    assert revisit_timeline(ctx, acme.id).scores == ()  # refused: nothing written
+    logged = _log(ctx, acme.id, satisfaction=4, revisit="how it is used")
+    assert logged.revisit is not None and logged.revisit.due_on == date(2026, 12, 24)
+    logged = _log(ctx, acme.id, satisfaction=3, revisit="2026-11-27")
+    assert logged.revisit is not None and logged.revisit.due_on == date(2026, 11, 27)
+    assert [r.done for r in revisit_timeline(ctx, acme.id).revisits] == [True, True, False]
+
+
+def test_a_revisit_named_that_is_not_open_is_refused_naming_the_open_ones(ctx):
+    acme, _deal = _won(ctx)
+    with pytest.raises(InvalidInput) as caught:
+        _log(ctx, acme.id, satisfaction=4, revisit="installation")
+    assert caught.value.field == "revisit"
+    assert "2026-11-27 Confirm delivery" in caught.value.message()
+
+
+@pytest.mark.parametrize(("given", "field"), [
+    (dict(satisfaction="6"), "satisfaction"), (dict(satisfaction="0"), "satisfaction"),
+    (dict(satisfaction="good"), "satisfaction"), (dict(satisfaction=3, nps="11"), "nps"),
+    (dict(satisfaction=3, nps="-1"), "nps")])
+def test_scores_out_of_range_name_the_field_and_the_range(ctx, given, field):
+    acme, _deal = _won(ctx)
+    with pytest.raises(InvalidInput) as caught:
+        _log(ctx, acme.id, **given)
+    assert caught.value.field == field
+    assert ("1 to 5" if field == "satisfaction" else "0 to 10") in caught.value.message()
+
+
+def test_a_recommendation_or_a_named_revisit_needs_the_satisfaction(ctx):
+    acme, _deal = _won(ctx)
+    for given in (dict(nps=8), dict(revisit="Review")):
+        with pytest.raises(MissingFields) as caught:
+            _log(ctx, acme.id, **given)
+        assert caught.value.fields == ["satisfaction"]
+
+
+def test_the_bounds_of_the_scores_are_accepted(ctx):
+    acme, _deal = _won(ctx)
+    _log(ctx, acme.id, satisfaction=5, nps=0)
+    _log(ctx, acme.id, satisfaction=3, nps=10)
+    assert [(s.satisfaction, s.nps) for s in revisit_timeline(ctx, acme.id).scores] == [(5, 0), (3, 10)]
+
+
+def _next(ctx, customer_id):
+    with sqlite3.connect(ctx.db.path) as connection:
+        return connection.execute("SELECT next_follow_up_at FROM customer WHERE id = ?", (customer_id,)).fetchone()[0]
+
+
+def test_a_low_score_plans_a_call_back_the_next_working_day(ctx, frozen):
+    acme, _deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov
+    logged = _log(ctx, acme.id, satisfaction=2)  # the rep planned Tue 5 Jan
+    assert logged.low_score and logged.revisit is not None
+    # the next working day after Friday is Mon 30 Nov, at the default 09:00 Shanghai = 01:00 UTC
+    assert _next(ctx, acme.id) == "2026-11-30 01:00:00.000000"
+    assert logged.row.next_plan == ("Satisfaction 2/5 on the revisit: call back and put it right"
+                                    " · then: renewal talk")
+
+
+def test_a_score_above_the_mark_leaves_the_plan_as_typed(ctx):
+    acme, _deal = _won(ctx)
+    logged = _log(ctx, acme.id, satisfaction=3)  # the default mark is 2
+    assert not logged.low_score
+    assert _next(ctx, acme.id) == "2027-01-05 02:00:00.000000"  # 10:00 Shanghai
+    assert logged.row.next_plan == "renewal talk"
+
+
+def test_a_low_score_keeps_an_earlier_plan(ctx):
+    acme, _deal = _won(ctx)
+    # tomorrow (Wed 25 Nov) 08:30 is before the call back Wed 25 Nov 09:00: it stays
+    logged = _log(ctx, acme.id, satisfaction=1, next_at="2026-11-25 08:30")
+    assert not logged.low_score
+    assert _next(ctx, acme.id) == "2026-11-25 00:30:00.000000"
+    # exactly the call back's moment stays too (no later than it)
+    logged = _log(ctx, acme.id, satisfaction=1, next_at="2026-11-25 09:00")
+    assert not logged.low_score and logged.row.next_plan == "renewal talk"
+
+
+def test_the_low_mark_comes_from_the_settings(ctx):
+    ctx.settings = replace(ctx.settings, revisits=replace(ctx.settings.revisits, low_score=3))
+    acme, _deal = _won(ctx)
+    assert _log(ctx, acme.id, satisfaction=3).low_score
+    assert _next(ctx, acme.id) == "2026-11-25 01:00:00.000000"  # Wed 25 Nov 09:00 Shanghai
+
+
+def test_a_correction_keeps_the_score_and_the_revisit_it_completed(ctx, frozen):
+    acme, _deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))
+    _log(ctx, acme.id, satisfaction=4, nps=7)
+    fixed = amend_follow_up(ctx, acme.id, notes="fine, and wants training")
+    timeline = revisit_timeline(ctx, acme.id)
+    assert (timeline.revisits[0].follow_up_id, timeline.revisits[0].satisfaction) == (fixed.id, 4)
+    assert [(s.satisfaction, s.nps) for s in timeline.scores] == [(4, 7)]
+
+
+def test_a_follow_up_without_scores_completes_nothing(ctx, frozen):
+    acme, _deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))
+    log_follow_up(ctx, acme.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                  next_at="2027-01-05 10:00")
+    assert [r.done for r in revisit_timeline(ctx, acme.id).revisits] == [False, False, False]
+    assert [r.due_on for r in due_revisits(ctx)] == [date(2026, 11, 27)]
+
+
+def test_the_open_revisits_due_by_a_day_across_customers(ctx):
+    _won(ctx, name="Acme")
+    _won(ctx, name="Beta", signed="2026-11-20")
+    # Acme: Fri 27 Nov, Thu 24 Dec...; Beta (Fri 20 Nov): +3 = Mon 23 Nov, +30 = Sun 20 Dec -> Mon 21 Dec
+    assert [(r.customer_name, r.due_on) for r in due_revisits(ctx)] == [("Beta", date(2026, 11, 23))]
+    assert [(r.customer_name, r.due_on) for r in due_revisits(ctx, date(2026, 12, 21))] == [
+        ("Beta", date(2026, 11, 23)), ("Acme", date(2026, 11, 27)), ("Beta", date(2026, 12, 21))]
+
+
+def test_the_trend_is_a_bar_a_score(ctx):
+    from crmtui.store.revisits import Score
+
+    at = datetime(2026, 11, 1, tzinfo=ZONE)
+    assert sparkline([Score(at, 1, None), Score(at, 5, None), Score(at, 3, 8)]) == "▁█▄"
