@@ -63,9 +63,9 @@ _FIELDS = (
     Field("next_plan", N_("Next plan"), english="next plan", flag="--next-plan", widget="next-plan"),
     Field("next_at", N_("Next date"), english="next date", flag="--next", widget="next"),
     # a revisit (回访) completed by a follow-up (its satisfaction is with the tickets' below), a won deal's plan
-    Field("nps", N_("Would recommend"), english="would recommend (NPS)", hint="0-10", flag="--nps"),
-    Field("revisit", N_("Revisit"), flag="--revisit"),
-    Field("revisit_plan", N_("Revisits"), english="revisit", flag="--revisit", widget="revisits"),
+    Field("nps", N_("Would recommend"), english="--nps", flag="--nps"),
+    Field("revisit", N_("Revisit"), english="--revisit", flag="--revisit"),
+    Field("revisit_plan", N_("Revisits"), english="--revisit", flag="--revisit", widget="revisits"),
     # a customer, lead or contact
     Field("name", N_("Name"), flag="--name"),
     Field("company", N_("Company"), flag="--company"),

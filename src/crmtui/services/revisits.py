@@ -135,8 +135,9 @@ def write_plan(ctx: Context, customer_id: str, deal_id: str, lines: list[Revisit
     return planned
 
 
-def describe(planned: PlannedRevisit, today: date) -> str:
-    """One line of a plan in the rep's language: its day, channel and purpose, and why it moved."""
+def describe(planned: PlannedRevisit, today: date, plan: bool = True) -> str:
+    """One line of a plan in the rep's language: its day, channel and purpose, and (`plan`: of a plan being made)
+    why it moved and that it is already past."""
     # deferred: the date words and labels are needed only where a plan is shown
     from crmtui.core import labels
     from crmtui.core.dates import format_when
@@ -149,7 +150,7 @@ def describe(planned: PlannedRevisit, today: date) -> str:
                                                      purpose=planned.line.purpose)
     if planned.moved_from is not None:
         text += " " + _("({day} is a weekend: moved to the next working day)").format(day=day(planned.moved_from))
-    if planned.due_on < today:
+    if plan and planned.due_on < today:
         text += " " + _("(already past: it is due now)")
     return text
 
@@ -206,7 +207,8 @@ def due_revisits(ctx: Context, day: date | None = None) -> list[Revisit]:
 
 def revisit_label(revisit: Revisit, today: date) -> str:
     """How a revisit is named when the rep chooses one: its day, channel and purpose."""
-    return describe(PlannedRevisit(RevisitLine(0, revisit.channel or "phone", revisit.purpose), revisit.due_on), today)
+    return describe(PlannedRevisit(RevisitLine(0, revisit.channel or "phone", revisit.purpose), revisit.due_on), today,
+                    plan=False)
 
 
 def choose_revisit(open_ones: list[Revisit], ref: str | None, today: date, customer: str) -> Revisit | None:
@@ -252,3 +254,11 @@ def sparkline(scores: tuple[Score, ...] | list[Score]) -> str:
     """The satisfaction scores over time as bars, one a score (1 lowest, 5 highest)."""
     bars = "▁▂▄▆█"
     return "".join(bars[score.satisfaction - 1] for score in scores if 1 <= score.satisfaction <= 5)
+
+
+def deal_plan(ctx: Context, deal_id: str, lines: list[RevisitLine]) -> list[PlannedRevisit]:
+    """The lines of a won deal's plan on their days, from its contract's signing (none without a contract)."""
+    with ctx.db.raw_read() as connection:
+        row = connection.execute("SELECT signed_on FROM contract WHERE deal_id = ? AND deleted_at IS NULL"
+                                 " ORDER BY created_at DESC LIMIT 1", (deal_id,)).fetchone()
+    return schedule(lines, date.fromisoformat(row[0])) if row and lines else []
