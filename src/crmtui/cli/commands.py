@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from crmtui import __version__
 from crmtui.cli import exporting, history, importing, person, report, team
+from crmtui.cli import tickets as ticket_commands
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -845,6 +846,7 @@ history.register(app)  # `crm history`, `crm undo`
 exporting.register(app)  # `crm export`
 person.register(app)  # `crm person export`, `crm person erase`
 report.register(app)  # `crm report`
+ticket_commands.register(app)  # `crm ticket`
 
 
 def main() -> None:

@@ -1,0 +1,210 @@
+"""`crm ticket`: service requests (工单) from the shell: add, list, show, update and close.
+
+The ticket service (and SQLModel with it, ~0.4 s) is imported inside each command (`# deferred`): `crm --help`
+and the other commands never load it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from crmtui.cli.output import fail, lang, out, print_json
+from crmtui.cli.session import find_customer, open_session
+from crmtui.core import fields, i18n
+from crmtui.core.errors import InvalidInput
+from crmtui.core.i18n import N_, _
+
+if TYPE_CHECKING:
+    from crmtui.services.context import Context
+    from crmtui.services.tickets import EventView, TicketView
+
+ticket_app = typer.Typer(help=N_("Service requests 工单: add, list, show, update, close."), no_args_is_help=True)
+
+_TICKET_HELP = N_("The ticket's number, e.g. T-0001 (or 1).")
+_JSON_HELP = N_("Machine-readable output only.")
+
+
+def register(app: typer.Typer) -> None:
+    """Adds `crm ticket` to the `crm` command."""
+    app.add_typer(ticket_app, name="ticket")
+
+
+@contextmanager
+def _refusing_bad_input() -> Iterator[None]:
+    """A wrong value of an option is a usage error: its message names the option, exit status 2."""
+    try:
+        yield
+    except InvalidInput as exc:
+        text = exc.message()
+        flag = fields.get(exc.field).flag
+        if i18n.language != "en" and flag:  # the English message names the option already
+            text += f" ({flag})"
+        fail(text, 2)
+
+
+def _when(ctx: Context, moment: datetime | None) -> str:
+    from crmtui.core.dates import format_when  # deferred: ~20 ms, with the command
+
+    local = ctx.clock.to_local(moment)
+    return format_when(local, True, lang(), ctx.clock.today()) if local else ""
+
+
+def _state(view: TicketView) -> str:
+    """Overdue, due soon or late to answer, or ""."""
+    if view.overdue:
+        return _("OVERDUE")
+    if view.response_late:
+        return _("not answered in time")
+    return _("due soon") if view.due_soon else ""
+
+
+def _line(ctx: Context, view: TicketView) -> str:
+    from crmtui.services.tickets import ACTIVE, kind_text, priority_text, status_text  # deferred
+
+    parts = [view.customer_name, view.title, kind_text(view.kind), priority_text(view.priority),
+             status_text(view.status)]
+    if view.status in ACTIVE:
+        parts.append(_("resolve by {when}").format(when=_when(ctx, view.deadline)))
+    state = _state(view)
+    return f"{view.number}  " + "  ·  ".join(parts) + (f"  ·  {state}" if state else "")
+
+
+@ticket_app.command("add")
+def add(
+    customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
+    title: Annotated[str, typer.Argument(help=N_("What the customer needs, in a line."))],
+    kind: Annotated[Optional[str], typer.Option("--type", help=N_("repair, maintenance, complaint or consultation."))] = None,
+    priority: Annotated[str, typer.Option("--priority", help=N_("low, normal, high or urgent."))] = "normal",
+    due: Annotated[Optional[str], typer.Option("--due", help=N_('The day you promised, e.g. "fri", "2026-12-01", 下周一.'))] = None,
+) -> None:
+    """Opens a service request for a customer; its deadlines follow from the priority."""
+    from crmtui.services.tickets import add_ticket, ticket_detail  # deferred
+
+    with open_session() as ctx:
+        target = find_customer(ctx, customer)
+        with _refusing_bad_input():
+            ticket = add_ticket(ctx, target.id, title, kind=kind, priority=priority, due=due)
+        view, _history = ticket_detail(ctx, ticket.id)
+        out(_("opened {number} for {customer}: respond by {respond}, resolve by {resolve}").format(
+            number=view.number, customer=target.name, respond=_when(ctx, view.respond_by),
+            resolve=_when(ctx, view.deadline)))
+
+
+@ticket_app.command("list")
+def list_(
+    status: Annotated[Optional[list[str]], typer.Option("--status", help=N_(
+        "open, in_progress, waiting, resolved, closed, or all (repeatable; default: all but closed)."))] = None,
+    customer: Annotated[Optional[str], typer.Option("--customer", help=N_("Only this customer's tickets."))] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only the overdue tickets."))] = False,
+    json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+) -> None:
+    """Lists tickets, the overdue first, then by deadline."""
+    from crmtui.services.tickets import NOT_CLOSED, list_tickets, parse_status, ticket_dict  # deferred
+
+    statuses: tuple[str, ...] | None = NOT_CLOSED
+    if status:
+        with _refusing_bad_input():
+            statuses = None if "all" in status else tuple(parse_status(s) for s in status)
+    with open_session() as ctx:
+        customer_id = find_customer(ctx, customer).id if customer is not None else None
+        views = list_tickets(ctx, statuses, customer_id, overdue_only=overdue)
+        if json_out:
+            print_json([ticket_dict(v) for v in views])
+            return
+        for view in views:
+            out(_line(ctx, view))
+        if not views:
+            out(_("(none)"))
+
+
+@ticket_app.command("show")
+def show(
+    ticket: Annotated[str, typer.Argument(help=_TICKET_HELP)],
+    json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+) -> None:
+    """One ticket with its deadlines and its history."""
+    from crmtui.services.tickets import find_ticket, ticket_detail, ticket_dict  # deferred
+
+    with open_session() as ctx:
+        view, history = ticket_detail(ctx, find_ticket(ctx, ticket))
+        if json_out:
+            print_json(ticket_dict(view, history))
+            return
+        _print_detail(ctx, view, history)
+
+
+def _print_detail(ctx: Context, view: TicketView, history: list[EventView]) -> None:
+    from crmtui.services.tickets import kind_text, priority_text, status_text  # deferred
+
+    state = _state(view)
+    out(f"{view.number}  {view.title}  [{status_text(view.status)}]" + (f"  {state}" if state else ""))
+    rows = [(_("customer"), view.customer_name), (_("type"), kind_text(view.kind)),
+            (_("priority"), priority_text(view.priority)), (_("opened"), _when(ctx, view.opened_at)),
+            (_("respond by"), _when(ctx, view.respond_by)), (_("resolve by"), _when(ctx, view.resolve_by)),
+            (_("promised for"), view.due_on.isoformat() if view.due_on else ""),
+            (_("answered"), _when(ctx, view.responded_at)), (_("resolved"), _when(ctx, view.resolved_at)),
+            (_("closed"), _when(ctx, view.closed_at)), (_("resolution"), view.resolution or ""),
+            (_("satisfaction"), f"{view.satisfaction}/5" if view.satisfaction else ""), (_("by"), view.author or "")]
+    for label, value in rows:
+        if value:
+            out(f"  {label}: {value}")
+    out("")
+    out(f"{_('History')} ({len(history)})")
+    for step in history:
+        out("  " + event_text(ctx, step))
+
+
+def event_text(ctx: Context, step: EventView) -> str:
+    """One step of the history: when, the move, the note."""
+    from crmtui.services.tickets import status_text  # deferred
+
+    parts = [_when(ctx, step.at)]
+    if step.to_status and step.from_status:
+        parts.append(f"{status_text(step.from_status)} → {status_text(step.to_status)}")
+    elif step.to_status:
+        parts.append(_("opened"))
+    if step.note:
+        parts.append(step.note.replace("\n", "\n      "))
+    if step.author:
+        parts.append(_("by {rep}").format(rep=step.author))
+    return "  ".join(parts)
+
+
+@ticket_app.command("update")
+def update(
+    ticket: Annotated[str, typer.Argument(help=_TICKET_HELP)],
+    status: Annotated[Optional[str], typer.Option("--status", help=N_("in_progress, waiting or resolved (in_progress again reopens a resolved one)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", help=N_("What was done or said, kept in the history."))] = None,
+    priority: Annotated[Optional[str], typer.Option("--priority", help=N_("low, normal, high or urgent (the deadlines follow)."))] = None,
+) -> None:
+    """Moves a ticket on, adds a note to its history, or changes its priority."""
+    from crmtui.services.tickets import find_ticket, status_text, update_ticket  # deferred
+
+    if status is None and note is None and priority is None:
+        fail(_("give what changes: --status, --note or --priority"), 2)
+    with open_session() as ctx:
+        ticket_id = find_ticket(ctx, ticket)
+        with _refusing_bad_input():
+            changed = update_ticket(ctx, ticket_id, status=status, note=note, priority=priority)
+        out(_("{number} is {status}").format(number=changed.number, status=status_text(changed.status)))
+
+
+@ticket_app.command("close")
+def close(
+    ticket: Annotated[str, typer.Argument(help=_TICKET_HELP)],
+    resolution: Annotated[Optional[str], typer.Option("--resolution", help=N_("How it was resolved (required)."))] = None,
+    satisfaction: Annotated[Optional[str], typer.Option("--satisfaction", help=N_("The customer's satisfaction, 1 to 5."))] = None,
+) -> None:
+    """Closes a ticket with its resolution and, when asked, the customer's satisfaction."""
+    from crmtui.services.tickets import close_ticket, find_ticket  # deferred
+
+    with open_session() as ctx:
+        ticket_id = find_ticket(ctx, ticket)
+        with _refusing_bad_input():
+            closed = close_ticket(ctx, ticket_id, resolution, satisfaction)
+        out(_("closed {number}").format(number=closed.number))

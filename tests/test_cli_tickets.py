@@ -1,0 +1,130 @@
+"""`crm ticket`: add, list, show, update and close from the shell, on the frozen clock (Tue 2026-11-24 10:00
+Shanghai); bad input names the option and exits with 2."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from typer.testing import CliRunner, Result
+
+from crmtui.cli.commands import app
+from crmtui.services.context import Context
+from crmtui.services.customers import add_customer
+from crmtui.services.tickets import add_ticket, list_tickets, ticket_detail
+
+runner = CliRunner()
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def crm(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def ok(*args: str) -> Result:
+    result = crm(*args)
+    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}\n{result.exception!r}"
+    assert result.stderr == ""
+    return result
+
+
+def fails(*args: str, code: int) -> Result:
+    result = crm(*args)
+    assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
+    assert result.exit_code == code, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
+    assert "Traceback" not in result.output and result.stdout == ""
+    return result
+
+
+def test_add_prints_the_number_and_deadlines(ctx: Context) -> None:
+    add_customer(ctx, "Acme")
+    result = ok("ticket", "add", "Acme", "Pump leaks", "--type", "repair", "--priority", "high", "--due", "fri")
+    # high: respond 4 working hours after Tue 10:00 = 14:00; resolve 24 h = Thu 16:00 (8 Tue + 9 Wed + 7 Thu)
+    assert result.stdout.strip() == "opened T-0001 for Acme: respond by Tue 24 Nov 14:00, resolve by Thu 26 Nov 16:00"
+    (view,) = list_tickets(ctx)
+    assert (view.kind, view.priority, str(view.due_on)) == ("repair", "high", "2026-11-27")
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--type", "fix"), "--type: one of repair, maintenance, complaint, consultation"),
+    (("--type", "repair", "--priority", "asap"), "--priority: one of low, normal, high, urgent"),
+    ((), "--type: one of repair"),
+    (("--type", "repair", "--due", "last year"), "--due:"),
+])
+def test_a_bad_option_is_named_with_exit_2(ctx: Context, args: tuple[str, ...], said: str) -> None:
+    add_customer(ctx, "Acme")
+    result = fails("ticket", "add", "Acme", "Pump leaks", *args, code=2)
+    assert said in result.stderr
+    assert list_tickets(ctx) == []
+
+
+def test_an_ambiguous_customer_is_never_chosen(ctx: Context) -> None:
+    add_customer(ctx, "Acme North")
+    add_customer(ctx, "Acme South")
+    result = fails("ticket", "add", "Acme", "Pump leaks", "--type", "repair", code=3)
+    assert "Acme North" in result.stderr and "Acme South" in result.stderr
+    assert list_tickets(ctx) == []
+
+
+def test_list_puts_the_overdue_first_and_filters(ctx: Context, frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    beta = add_customer(ctx, "Beta")
+    low = add_ticket(ctx, acme.id, "Yearly check", kind="maintenance", priority="low")
+    urgent = add_ticket(ctx, beta.id, "Line down", kind="repair", priority="urgent")
+    # urgent: 8 clock hours = Tue 18:00; at 19:00 it is overdue, the low one (80 working hours) is not
+    frozen.move_to(datetime(2026, 11, 24, 19, 0, tzinfo=ZONE))
+    lines = ok("ticket", "list").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == [urgent.number, low.number]
+    assert lines[0].endswith("OVERDUE") and "resolve by Tue 24 Nov 18:00" in lines[0]
+    data = json.loads(ok("ticket", "list", "--overdue", "--json").stdout)
+    assert [row["number"] for row in data] == [urgent.number] and data[0]["overdue"] is True
+    assert set(data[0]) >= {"id", "number", "customer", "title", "type", "priority", "status", "respond_by",
+                            "resolve_by", "due_on", "overdue", "due_soon"}
+    only_acme = json.loads(ok("ticket", "list", "--customer", "Acme", "--json").stdout)
+    assert [row["number"] for row in only_acme] == [low.number]
+    assert ok("ticket", "list", "--status", "closed").stdout.strip() == "(none)"
+    fails("ticket", "list", "--status", "done", code=2)
+
+
+def test_update_and_close_keep_the_history_that_show_prints(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    assert ok("ticket", "update", "T-1", "--status", "in_progress", "--note", "on site friday").stdout.strip() == \
+        "T-0001 is In progress"
+    ok("ticket", "update", "T-0001", "--status", "resolved")
+    assert ok("ticket", "close", "1", "--resolution", "new seal", "--satisfaction", "5").stdout.strip() == \
+        "closed T-0001"
+    data = json.loads(ok("ticket", "show", "T-0001", "--json").stdout)
+    assert (data["status"], data["resolution"], data["satisfaction"]) == ("closed", "new seal", 5)
+    assert [(h["from"], h["to"], h["note"]) for h in data["history"]] == [
+        (None, "open", None), ("open", "in_progress", None), (None, None, "on site friday"),
+        ("in_progress", "resolved", None), ("resolved", "closed", "new seal")]
+    shown = ok("ticket", "show", "T-0001").stdout
+    assert "History (5)" in shown and "Open → In progress" in shown and "satisfaction: 5/5" in shown
+    assert ticket_detail(ctx, ticket.id)[0].status == "closed"
+
+
+def test_update_and_close_refuse_clearly(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    assert "--status, --note or --priority" in fails("ticket", "update", "T-0001", code=2).stderr
+    ok("ticket", "update", "T-0001", "--status", "waiting")
+    assert "--status: from waiting, one of in_progress, resolved" in fails(
+        "ticket", "update", "T-0001", "--status", "open", code=2).stderr
+    assert "--resolution:" in fails("ticket", "close", "T-0001", code=2).stderr
+    assert "--satisfaction: a whole number from 1 to 5" in fails(
+        "ticket", "close", "T-0001", "--resolution", "ok", "--satisfaction", "9", code=2).stderr
+    assert 'no ticket matches "T-0009"' in fails("ticket", "show", "T-0009", code=1).stderr
+    assert list_tickets(ctx)[0].status == "waiting"
+
+
+def test_chinese_messages_name_the_option_too(ctx: Context, home: Path) -> None:
+    (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
+    acme = add_customer(ctx, "Acme")
+    add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    result = fails("ticket", "update", "T-0001", "--priority", "asap", code=2)
+    assert "(--priority)" in result.stderr
