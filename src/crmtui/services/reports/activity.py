@@ -11,7 +11,7 @@ import bisect
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from crmtui.core import labels
@@ -59,9 +59,9 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         keys = store.key_customers(connection, who, KEY_CUSTOMERS)
         touched = store.touches(connection, [k.id for k in keys], _midnight(ctx, grid_first),
                                 _midnight(ctx, _monday(today) + timedelta(weeks=1)))
-    folded = _Folded.of(buckets, days)
+    folded = _Folded.of(buckets, days, _FollowUps(ctx, start, end, who))
     speed = _Speed.of(leads, ctx.settings.speed_to_lead_hours)
-    quiet = not folded.ids and not leads  # nothing of the period's own; the year and the overdue may still show
+    quiet = not folded.total.count and not leads  # nothing of the period's own; the year and the overdue may still show
     empty = quiet and not any(count for _hour, _part, count in heat) and not any(point.ids for point in overdue)
     notes = _notes(folded, speed, overdue)
     if quiet and not empty:
@@ -70,7 +70,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         key="activity", title=_("Activity"), period=period, rep=rep,
         figures=_figures(folded, speed, ctx.settings.speed_to_lead_hours),
         tables=(_channels(folded), _weeks(folded, leads, overdue, first, ctx)),
-        charts=(_days_chart(folded, first, shown), _overdue_chart(overdue, first),
+        charts=(_days_chart(folded, first, shown, ctx), _overdue_chart(overdue, first),
                 _heatmap(heat, days, heat_first, today), _grid(keys, touched, ctx, grid_first)),
         empty=empty,
         empty_text=_("No follow-ups and no new leads in {period}").format(period=period.label) if empty else "",
@@ -134,25 +134,48 @@ class _Days:
 
 # Follow-ups of the period ---------------------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class _FollowUps:
+    """How to find the ids of the period's follow-ups counted in a tally, when a drill is opened (a lazy Drill:
+    the report counts them by hour without reading their ids)."""
+
+    ctx: Context
+    start: datetime
+    end: datetime
+    who: store.Who
+
+    def drill(self, title: str, first: datetime | None = None, last: datetime | None = None,
+              channel: str | None = None, met: bool = False) -> Drill:
+        """The follow-ups in [first, last) (the period's bounds when not given), of one channel or every one, all
+        or only those whose goal was met, oldest first."""
+        start, end = max(first or self.start, self.start), min(last or self.end, self.end)
+
+        def find() -> list[str]:
+            with self.ctx.db.raw_read() as connection:
+                return store.follow_up_ids(connection, start, end, self.who, channel, met)
+
+        return Drill.lazy("follow_ups", title, find)
+
+
 @dataclass
 class _Tally:
-    """Follow-ups of a day, a week or a channel: their ids, those whose goal was met, those answered."""
+    """Follow-ups of a day, a week or a channel: how many, those whose goal was met, those answered."""
 
-    ids: list[str] = field(default_factory=list)
-    met: list[str] = field(default_factory=list)
+    count: int = 0
+    met: int = 0
     answered: int = 0
 
     def add(self, bucket: store.Bucket) -> None:
-        self.ids.extend(bucket.ids)
+        self.count += bucket.count
         if bucket.answered:
             self.answered += bucket.count
             if bucket.met:
-                self.met.extend(bucket.ids)
+                self.met += bucket.count
 
     @property
     def rate(self) -> float | None:
         """Goal met / answered (None when nothing was answered)."""
-        return len(self.met) / self.answered if self.answered else None
+        return self.met / self.answered if self.answered else None
 
 
 @dataclass
@@ -163,14 +186,12 @@ class _Folded:
     days: dict[date, _Tally]
     weeks: dict[date, _Tally]
     channels: dict[str, _Tally]
-
-    @property
-    def ids(self) -> list[str]:
-        return self.total.ids
+    find: _FollowUps
+    """Their ids, for a drill that is opened."""
 
     @staticmethod
-    def of(buckets: list[store.Bucket], days: _Days) -> _Folded:
-        folded = _Folded(_Tally(), defaultdict(_Tally), defaultdict(_Tally), defaultdict(_Tally))
+    def of(buckets: list[store.Bucket], days: _Days, find: _FollowUps) -> _Folded:
+        folded = _Folded(_Tally(), defaultdict(_Tally), defaultdict(_Tally), defaultdict(_Tally), find)
         for bucket in sorted(buckets, key=lambda b: (b.hour, b.part)):
             day = days.day(bucket.hour, bucket.part)
             for tally in (folded.total, folded.days[day], folded.weeks[_monday(day)], folded.channels[bucket.channel]):
@@ -213,10 +234,9 @@ class _Speed:
 def _figures(folded: _Folded, speed: _Speed, window: int) -> tuple[Figure, ...]:
     leads = [*speed.hours, *speed.never, *speed.before]
     return (
-        Figure("follow_ups", _("Follow-ups"), len(folded.ids), "count",
-               Drill("follow_ups", tuple(folded.ids), _("Follow-ups"))),
+        Figure("follow_ups", _("Follow-ups"), folded.total.count, "count", folded.find.drill(_("Follow-ups"))),
         Figure("goal_met_rate", _("Goal met"), folded.total.rate, "rate",
-               Drill("follow_ups", tuple(folded.total.met), _("Follow-ups whose goal was met"))),
+               folded.find.drill(_("Follow-ups whose goal was met"), met=True)),
         Figure("new_leads", _("New leads"), len(leads), "count", Drill("customers", tuple(leads), _("New leads"))),
         Figure("first_contact_hours", _("First contact, median"), speed.median, "hours",
                Drill("customers", tuple(speed.hours), _("New leads contacted"))),
@@ -231,12 +251,12 @@ def _figures(folded: _Folded, speed: _Speed, window: int) -> tuple[Figure, ...]:
 def _channels(folded: _Folded) -> Table:
     """One row per channel used, the most used first."""
     rows = []
-    for key, tally in sorted(folded.channels.items(), key=lambda item: (-len(item[1].ids), item[0])):
+    for key, tally in sorted(folded.channels.items(), key=lambda item: (-item[1].count, item[0])):
         name = labels.channel(key)
-        every = Drill("follow_ups", tuple(tally.ids), _("Follow-ups by {channel}").format(channel=name))
-        met = Drill("follow_ups", tuple(tally.met),
-                    _("Follow-ups by {channel} whose goal was met").format(channel=name))
-        rows.append(Row(key, (name, len(tally.ids), len(tally.met), tally.rate), every, (None, every, met, met)))
+        every = folded.find.drill(_("Follow-ups by {channel}").format(channel=name), channel=key)
+        met = folded.find.drill(_("Follow-ups by {channel} whose goal was met").format(channel=name), channel=key,
+                                met=True)
+        rows.append(Row(key, (name, tally.count, tally.met, tally.rate), every, (None, every, met, met)))
     return Table("channels", _("By channel"), (
         Column("channel", _("Channel"), "text"), Column("follow_ups", _("Follow-ups"), "count"),
         Column("met", _("Goal met"), "count"), Column("rate", _("Goal-met rate"), "rate"),
@@ -288,12 +308,13 @@ def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue],
     for point in overdue:
         tally = folded.weeks.get(point.monday, _Tally())
         week = _("Week of {day}").format(day=max(point.monday, first).isoformat())
-        every = Drill("follow_ups", tuple(tally.ids), _("Follow-ups, {week}").format(week=week))
-        met = Drill("follow_ups", tuple(tally.met), _("Follow-ups whose goal was met, {week}").format(week=week))
+        span = _midnight(ctx, point.monday), _midnight(ctx, point.monday + timedelta(weeks=1))
+        every = folded.find.drill(_("Follow-ups, {week}").format(week=week), *span)
+        met = folded.find.drill(_("Follow-ups whose goal was met, {week}").format(week=week), *span, met=True)
         new = Drill("customers", tuple(added[point.monday]), _("New leads, {week}").format(week=week))
         late = Drill("customers", point.ids, _("Overdue at the end of the week, {week}").format(week=week))
         rows.append(Row(max(point.monday, first).isoformat(), (
-            max(point.monday, first), len(tally.ids), len(tally.met), tally.rate, len(added[point.monday]),
+            max(point.monday, first), tally.count, tally.met, tally.rate, len(added[point.monday]),
             len(point.ids)), every, (None, every, met, met, new, late)))
     return Table("weeks", _("By week"), (
         Column("week", _("Week from"), "date"), Column("follow_ups", _("Follow-ups"), "count"),
@@ -302,13 +323,14 @@ def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue],
     ), tuple(rows))
 
 
-def _days_chart(folded: _Folded, first: date, last: date) -> BarChart:
+def _days_chart(folded: _Folded, first: date, last: date, ctx: Context) -> BarChart:
     """Follow-ups a day, every day of the period up to today (zero days too)."""
     bars = []
     for day in _dates(first, last):
         tally = folded.days.get(day, _Tally())
-        bars.append(Bar(day.isoformat(), len(tally.ids), Drill(
-            "follow_ups", tuple(tally.ids), _("Follow-ups on {day}").format(day=day.isoformat()))))
+        bars.append(Bar(day.isoformat(), tally.count, folded.find.drill(
+            _("Follow-ups on {day}").format(day=day.isoformat()), _midnight(ctx, day),
+            _midnight(ctx, day + timedelta(days=1)))))
     return BarChart("days", _("Follow-ups a day"), "count", tuple(bars))
 
 
@@ -348,7 +370,7 @@ def _grid(keys: list[store.KeyCustomer], touched: list[tuple[str, datetime]], ct
 
 def _notes(folded: _Folded, speed: _Speed, overdue: list[_Overdue]) -> tuple[str, ...]:
     notes = []
-    unanswered = len(folded.ids) - folded.total.answered
+    unanswered = folded.total.count - folded.total.answered
     if unanswered:
         notes.append(_("{count} imported follow-ups have no goal: left out of the goal-met rate").format(
             count=unanswered))

@@ -7,7 +7,7 @@ lists them. Money is in cents, rates are fractions (0.25), durations in days; th
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol
@@ -31,14 +31,52 @@ first-contact speed, measured against the speed-to-lead window in hours)."""
 RecordKind = Literal["deals", "customers", "follow_ups", "payments"]
 
 
-@dataclass(frozen=True)
 class Drill:
-    """The records behind a number: what they are and their ids, in the order to list them."""
+    """The records behind a number: what they are and their ids, in the order to list them.
 
-    kind: RecordKind
-    ids: tuple[str, ...]
-    title: str
-    """What the list is, in the rep's language ("Deals lost at Quote in 2017Q2")."""
+    Either the ids are given, or how to find them (`find`, asked once, the first time `ids` is read): a report over
+    a big book counts its follow-ups by the thousand with GROUP BY, and reading every one's id for every bar, row
+    and figure cost more than the report itself (about 200,000 ids for 90 days of the bench's book, most never
+    opened). A lazy drill reads its ids only when the rep opens it (Enter on a bar, `crm report --records KEY`, or
+    `--json`, which lists them); its records are those the store holds then. Two drills are equal when their kind,
+    title and ids are."""
+
+    __slots__ = ("_find", "_ids", "kind", "title")
+
+    def __init__(self, kind: RecordKind, ids: Sequence[str] | None, title: str, *,
+                 find: Callable[[], Sequence[str]] | None = None) -> None:
+        if (ids is None) == (find is None):
+            raise ValueError("a Drill takes either its ids or how to find them")
+        self.kind: RecordKind = kind
+        self.title = title
+        """What the list is, in the rep's language ("Deals lost at Quote in 2017Q2")."""
+        self._ids = tuple(ids) if ids is not None else None
+        self._find = find
+
+    @classmethod
+    def lazy(cls, kind: RecordKind, title: str, find: Callable[[], Sequence[str]]) -> Drill:
+        """A drill whose ids are found by `find` when first read."""
+        return cls(kind, None, title, find=find)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        if self._ids is None:
+            assert self._find is not None
+            self._ids = tuple(self._find())
+            self._find = None
+        return self._ids
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Drill):
+            return NotImplemented
+        return (self.kind, self.title, self.ids) == (other.kind, other.title, other.ids)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.title))
+
+    def __repr__(self) -> str:
+        ids = "(not read yet)" if self._ids is None else repr(self._ids)
+        return f"Drill({self.kind!r}, {ids}, {self.title!r})"
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,10 @@ TOTAL = ALL_REPS
 class _Book:
     """What the report reads once, for every row."""
 
-    follow_ups: dict[str | None, tuple[str, ...]]
+    ctx: Context
+    period: Period
+    follow_ups: dict[str | None, int]
+    """How many follow-ups each owner's customers had (their ids are read when a drill is opened)."""
     customers: dict[str | None, tuple[str, ...]]
     closed: list[deal_store.ClosedDeal]
     overdue: list[tuple[str | None, str]]
@@ -40,8 +43,18 @@ def _ids(grouped: dict[str | None, tuple[str, ...]], counts: Callable[[str | Non
     return tuple(record for owner, ids in grouped.items() if counts(owner) for record in ids)
 
 
+def _follow_up_drill(book: _Book, counts: Callable[[str | None], bool], title: str) -> Drill:
+    """The follow-ups of the owners `counts` takes, found when the drill is opened."""
+
+    def find() -> tuple[str, ...]:
+        with book.ctx.db.raw_read() as connection:
+            return _ids(store.follow_ups_by_owner(connection, book.period.start, book.period.end), counts)
+
+    return Drill.lazy("follow_ups", title, find)
+
+
 def _row(key: str, label: str, book: _Book, counts: Callable[[str | None], bool], period: Period) -> Row:
-    follow_ups = _ids(book.follow_ups, counts)
+    follow_ups = sum(count for owner, count in book.follow_ups.items() if counts(owner))
     customers = _ids(book.customers, counts)
     closed = [deal for deal in book.closed if counts(deal_rep(deal.owner, deal.owner_name))]
     won = [deal for deal in closed if deal.stage == "won"]
@@ -50,7 +63,7 @@ def _row(key: str, label: str, book: _Book, counts: Callable[[str | None], bool]
                       _("Deals {rep} won in {period}").format(rep=label, period=period.label))
     drills = (
         None,
-        Drill("follow_ups", follow_ups, _("Follow-ups of {rep} in {period}").format(rep=label, period=period.label)),
+        _follow_up_drill(book, counts, _("Follow-ups of {rep} in {period}").format(rep=label, period=period.label)),
         Drill("customers", customers, _("Customers {rep} added in {period}").format(rep=label, period=period.label)),
         won_drill, won_drill,
         Drill("deals", tuple(deal.deal_id for deal in closed),
@@ -58,7 +71,7 @@ def _row(key: str, label: str, book: _Book, counts: Callable[[str | None], bool]
         Drill("customers", overdue, _("Customers of {rep} overdue for a follow-up").format(rep=label)),
     )
     rate = len(won) / len(closed) if closed else None
-    values = (label, len(follow_ups), len(customers), len(won), total_cents(won), rate,
+    values = (label, follow_ups, len(customers), len(won), total_cents(won), rate,
               len(overdue))
     return Row(key, values, won_drill, drills)
 
@@ -83,7 +96,8 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     today_start = clock.day_bounds(clock.today())[0]
     with ctx.db.raw_read() as connection:
         book = _Book(
-            store.follow_ups_by_owner(connection, period.start, period.end),
+            ctx, period,
+            store.follow_up_counts_by_owner(connection, period.start, period.end),
             store.customers_by_owner(connection, period.start, period.end),
             deal_store.closed_between(connection, period.start, period.end, ("won", "lost")),
             agenda_store.overdue_customers(connection, today_start,

@@ -102,20 +102,36 @@ class Bucket:
     met: bool
     answered: bool
     count: int
-    ids: tuple[str, ...]
 
 
 def follow_up_buckets(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who,
                       minutes: tuple[int, ...]) -> list[Bucket]:
-    """The follow-ups in [start, end) by UTC hour part, channel, goal met and answered, with their ids. A
-    follow-up is answered when it has a goal (only imported history can lack one: its goal met is unknown)."""
+    """The follow-ups in [start, end) counted by UTC hour part, channel, goal met and answered (their ids are read
+    only for a drill opened: follow_up_ids). A follow-up is answered when it has a goal (only imported history can
+    lack one: its goal met is unknown)."""
     hint, where, params = counted_in_span(connection, who)
     rows = connection.execute(
         f"SELECT substr(f.at, 1, 13), {_bucket(minutes)} AS part, f.channel, f.goal_met, f.goal != '' AS answered,"
-        f" count(*), group_concat(f.id) FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}"
+        f" count(*) FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}"
         " GROUP BY 1, 2, 3, 4, 5", (to_db(start), to_db(end), *params)).fetchall()
-    return [Bucket(hour, part, channel, bool(met), bool(answered), count, tuple(ids.split(",")))
-            for hour, part, channel, met, answered, count, ids in rows]
+    return [Bucket(hour, part, channel, bool(met), bool(answered), count)
+            for hour, part, channel, met, answered, count in rows]
+
+
+def follow_up_ids(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who, channel: str | None,
+                  met: bool) -> list[str]:
+    """The ids of the follow-ups follow_up_buckets counts in [start, end), of one channel (None: every one), only
+    those whose goal was met (and that have a goal) when `met`, oldest first."""
+    hint, where, params = counted_in_span(connection, who)
+    extra, values = "", []
+    if channel is not None:
+        extra, values = " AND f.channel = ?", [channel]
+    if met:
+        extra += " AND f.goal_met AND f.goal != ''"
+    rows = connection.execute(
+        f"SELECT f.id FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}{extra} ORDER BY f.at, f.id",
+        (to_db(start), to_db(end), *params, *values)).fetchall()
+    return [row[0] for row in rows]
 
 
 def follow_up_counts(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who,

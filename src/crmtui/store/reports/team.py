@@ -1,7 +1,8 @@
 """The team report's queries: follow-ups logged and customers added in a span, by the customer's owner.
 
-Both group in SQL and hand back the ids of each owner's records as one joined string (`group_concat`), so a span
-of many follow-ups is not read row by row into Python.
+The follow-ups are counted (follow_up_counts_by_owner); their ids are read only for a drill opened. Both lists
+group in SQL and hand back the ids of each owner's records as one joined string (`group_concat`), so a span of
+many records is not read row by row into Python.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ def follow_ups_by_owner(connection: sqlite3.Connection, start: datetime,
         " WHERE c.deleted_at IS NULL AND f.at >= ? AND f.at < ? AND f.deleted_at IS NULL"
         f" AND f.rowid NOT IN ({SUPERSEDED}) GROUP BY c.owner",
         (to_db(start), to_db(end))).fetchall())
+
+
+def follow_up_counts_by_owner(connection: sqlite3.Connection, start: datetime, end: datetime) -> dict[str | None, int]:
+    """How many follow-ups follow_ups_by_owner would list for each owner, without reading their ids (those are
+    read when a drill is opened): counted by customer off the index of live follow-ups by time, whose entries
+    hold the customer (a lookup of each follow-up's customer, 340,000 on a year of the bench's book, cost three
+    times as much as sorting the entries by customer), then summed by owner."""
+    rows = connection.execute(
+        "SELECT c.owner, sum(x.n) FROM (SELECT f.customer_id, count(*) AS n FROM follow_up f"
+        " INDEXED BY ix_follow_up_live_at WHERE f.at >= ? AND f.at < ? AND f.deleted_at IS NULL"
+        f" AND f.rowid NOT IN ({SUPERSEDED}) GROUP BY f.customer_id) x JOIN customer c ON c.id = x.customer_id"
+        " WHERE c.deleted_at IS NULL GROUP BY c.owner", (to_db(start), to_db(end))).fetchall()
+    return {owner: count for owner, count in rows}
 
 
 def customers_by_owner(connection: sqlite3.Connection, start: datetime,

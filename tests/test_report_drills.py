@@ -1,0 +1,67 @@
+"""A report's drills whose ids are read only when opened (base.Drill.lazy): the activity report's follow-ups of a
+day, a week, a channel and their goal met, and the team report's follow-ups of a rep, list the same records the
+report counted, worked out by hand on the activity report's book (tests/test_report_activity.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from crmtui.services.reports import module
+from crmtui.services.reports.base import Drill
+from crmtui.services.reports.records import records
+
+from .test_report_activity import NOVEMBER, book  # noqa: F401  (the book is a fixture)
+
+
+def test_a_lazy_drill_finds_its_ids_once_and_equals_the_same_ids_given() -> None:
+    asked: list[int] = []
+
+    def find() -> list[str]:
+        asked.append(1)
+        return ["b", "a"]
+
+    drill = Drill.lazy("customers", "Two", find)
+    assert asked == []  # nothing read when the drill is made
+    assert drill.ids == ("b", "a") and drill.ids == ("b", "a")
+    assert asked == [1]  # asked once, then kept
+    assert drill == Drill("customers", ("b", "a"), "Two") and drill != Drill("customers", ("a", "b"), "Two")
+    with pytest.raises(ValueError):
+        Drill("customers", ("a",), "Both", find=find)
+    with pytest.raises(ValueError):
+        Drill("customers", None, "Neither")
+
+
+def test_the_activity_reports_follow_up_drills_list_what_they_count(ctx, book) -> None:  # noqa: F811
+    report = module("activity").build(ctx, NOVEMBER)
+    days = {bar.label: bar for bar in next(c for c in report.charts if c.key == "days").bars}
+    # 1 Nov: Acme at 00:30 Shanghai (16:30 UTC on 31 Oct), WeChat; Acme's 23:30 on 31 Oct is October's
+    [first] = records(ctx, days["2026-11-01"].drill)  # type: ignore[arg-type]
+    assert (first.customer, first.state, first.day) == ("Acme Analytics", "WeChat", date(2026, 11, 1))
+    assert days["2026-11-02"].drill.ids == ()  # type: ignore[union-attr]
+    weeks = {row.key: row for row in report.tables[1].rows}
+    # week of 2 Nov, goal met: Beta on the 3rd (visit), Gamma's corrected follow-up on the 7th (phone), oldest first
+    met = records(ctx, weeks["2026-11-02"].cell_drills[2])  # type: ignore[arg-type]
+    assert [(line.customer, line.state, line.day) for line in met] == [
+        ("Beta Foods", "Visit", date(2026, 11, 3)), ("Gamma Tools", "Phone", date(2026, 11, 7))]
+    # the week the period cuts (Monday 26 Oct, shown from 1 Nov) lists November's follow-up alone
+    assert len(weeks["2026-11-01"].cell_drills[1].ids) == 1  # type: ignore[union-attr]
+    channels = {row.key: row for row in report.tables[0].rows}
+    # email: Golf's 15 Nov, moved to Acme by the merge (Echo's of 12 Nov left with Echo's deletion)
+    [email] = records(ctx, channels["email"].drill)  # type: ignore[arg-type]
+    assert (email.customer, email.day) == ("Acme Analytics", date(2026, 11, 15))
+    # WeChat: one follow-up, its goal not met
+    assert len(channels["wechat"].cell_drills[1].ids) == 1 and channels["wechat"].cell_drills[2].ids == ()  # type: ignore[union-attr]
+    # every figure's count is its drill's length: 5 follow-ups, 4 of them met
+    figures = {f.key: f for f in report.figures}
+    assert len(figures["follow_ups"].drill.ids) == figures["follow_ups"].value == 5  # type: ignore[union-attr]
+    assert len(figures["goal_met_rate"].drill.ids) == 4  # type: ignore[union-attr]
+
+
+def test_the_team_reports_follow_up_drill_lists_what_it_counts(ctx, book) -> None:  # noqa: F811
+    report = module("team").build(ctx, NOVEMBER)
+    [row] = report.tables[0].rows  # no team: the rep's own row
+    drill = row.cell_drills[1]
+    assert drill is not None and drill.kind == "follow_ups"
+    assert row.values[1] == len(drill.ids) == 5  # the same five as the activity report's November
