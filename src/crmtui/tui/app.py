@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -15,9 +16,9 @@ from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
 from crmtui.core.normalize import visible
 from crmtui.services import history
-from crmtui.services.agenda import due_since
 from crmtui.services.context import Context
 from crmtui.services.personal_data import follow_up_blocked
+from crmtui.services.reminders import due, mark_told, reminder_text
 from crmtui.services.watch import ChangeWatcher
 from crmtui.tui import bindings
 from crmtui.tui.bindings import translate_bindings
@@ -32,6 +33,9 @@ from crmtui.tui.screens.today import TodayScreen
 # fresh interpreters on a loaded 2-core machine, 2026-12; `python -X importtime -c "import crmtui.tui.app;
 # import crmtui.tui.screens.customer"` shows where the time goes.
 
+
+DUE_NOTICES = 5
+"""Due-now notices shown at once; past that, one more counts the rest."""
 
 WIDE_FOOTER = 130
 """From this many columns on, the footer has room for "synced 3 min ago · 2 pending" beside the keys."""
@@ -156,14 +160,27 @@ class CrmApp(App[None]):
             self.notify(self.ctx.warnings.pop(0), severity="warning", timeout=10)
 
     def _check_due(self) -> None:
-        """Tells the rep when a follow-up comes due while the app is open."""
-        since, self._due_checked = self._due_checked, self.ctx.clock.utcnow()
-        if since is None:
+        """Tells the rep what comes due while the app is open: the kinds `crm remind` tells (follow-ups, revisits,
+        tickets, instalments, renewals, birthdays), then records them as told, so `crm remind` does not tell them
+        again. What came due before the app opened is on Today. Quiet hours keep the desktop quiet, not the app: a
+        rep at the app at 23:00 is working."""
+        if self._due_checked is None:
             return
-        for name in due_since(self.ctx, since, self._due_checked):
-            self.notify(_("Follow-up due now: {name}").format(name=name), title=_("Due"), timeout=10)
-            if self.ctx.settings.bell:
-                self.bell()
+        found = due(self.ctx, not_before=self._due_checked, quiet=False)
+        if not found.items:
+            return
+        for item in found.items[:DUE_NOTICES]:
+            self.notify(reminder_text(self.ctx, item), title=_("Due"), timeout=10)
+        if len(found.items) > DUE_NOTICES:
+            self.notify(_("… and {count} more").format(count=len(found.items) - DUE_NOTICES), title=_("Due"),
+                        timeout=10)
+        if self.ctx.settings.bell:
+            self.bell()
+        self._due_checked = found.until  # the app's own window moves on even if the book cannot record it
+        try:
+            mark_told(self.ctx, found)
+        except sqlite3.Error:
+            pass  # a read-only or busy book: these are told again by the next look, rather than never
 
     def notify(self, message: str, *, title: str = "", severity: str = "information",  # type: ignore[override]
                timeout: float | None = None, markup: bool = False) -> None:
