@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 
 from crmtui import __version__
 from crmtui.cli import exporting, history, importing, person, remind, report, team
+from crmtui.cli import tickets as ticket_commands
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -459,18 +460,33 @@ def log(
     next_: Annotated[Optional[str], Opt("--next", help=N_('When, e.g. "fri 3pm", "明天下午3点", "2026-12-01".'))] = None,
     contact: Annotated[Optional[str], Opt("--contact", help=N_("Whom you spoke to: one of the customer's contacts (name, pinyin or id prefix)."))] = None,
     deal: Annotated[Optional[str], Opt("--deal", help=N_("Which of the customer's deals it was about (title or id prefix)."))] = None,
+    satisfaction: Annotated[Optional[str], Opt("--satisfaction", help=N_("How satisfied the customer is, 1-5: completes the revisit due (回访)."))] = None,
+    nps: Annotated[Optional[str], Opt("--nps", help=N_("Would they recommend us, 0-10 (with --satisfaction)."))] = None,
+    revisit: Annotated[Optional[str], Opt("--revisit", help=N_("Which open revisit it completes: its due day (2026-11-27) or words of its purpose (default: the one due by today)."))] = None,
 ) -> None:
     """Logs a follow-up 跟进记录; every field is required while the customer is open."""
-    from crmtui.services.follow_ups import log_follow_up, resolve_reference  # deferred
+    from crmtui.services.follow_ups import record_follow_up, resolve_reference  # deferred
 
     with open_session() as ctx:
         target = find_customer(ctx, customer)
         contact_id = resolve_reference(ctx, target.id, "contact", contact) if contact is not None else None
         deal_id = resolve_reference(ctx, target.id, "deal", deal) if deal is not None else None
-        follow_up = log_follow_up(ctx, target.id, channel=via, goal=goal, goal_met=met, notes=notes,
-                                  next_plan=next_plan, next_at=next_, contact_id=contact_id, deal_id=deal_id)
+        logged = record_follow_up(ctx, target.id, channel=via, goal=goal, goal_met=met, notes=notes,
+                                  next_plan=next_plan, next_at=next_, contact_id=contact_id, deal_id=deal_id,
+                                  satisfaction=satisfaction, nps=nps, revisit=revisit)
+        follow_up = logged.row
         _say_logged(ctx, (_("logged for {name}; next: {plan} → {when}"), _("logged for {name}")), target.name,
                     follow_up.next_plan, follow_up.next_at)
+        if logged.revisit is not None:
+            from crmtui.services.revisits import revisit_label  # deferred: only a revisit's follow-up words it
+
+            out("  " + _("revisit done: {revisit} (satisfaction {score}/5)").format(
+                revisit=revisit_label(logged.revisit, ctx.clock.today()), score=follow_up.satisfaction))
+        elif follow_up.satisfaction is not None:
+            out("  " + _("no revisit due: satisfaction {score}/5 kept with the follow-up").format(
+                score=follow_up.satisfaction))
+        if logged.low_score:
+            out("  " + _("a low score: call back planned on the next working day"))
 
 
 def _say_logged(ctx: Any, said: tuple[str, str], name: str, plan: str | None, next_at: Any) -> None:
@@ -528,8 +544,11 @@ def stage(
     reason: Annotated[Optional[str], Opt(help=N_("Why it was lost (Lost)."))] = None,
     quoted: Annotated[Optional[str], Opt(help=N_("The quoted amount, when the move skips Quote (default: the deal's amount)."))] = None,
     yes: Annotated[bool, Opt("--yes", "-y", help=N_("Do not ask: add the final instalment of a short schedule, reopen a won deal."))] = False,
+    revisit: Annotated[Optional[list[str]], Opt("--revisit", help=N_('A revisit DAYS [CHANNEL] PURPOSE after signing (Won), e.g. "30 visit 检查安装"; repeat for several: they replace the proposed plan.'))] = None,
+    no_revisits: Annotated[bool, Opt("--no-revisits", help=N_("Plan no revisits (Won; default: the proposed plan)."))] = False,
 ) -> None:
-    """Moves a deal to another stage; Quote, Won and Lost have gates, and so do the stages a move skips."""
+    """Moves a deal to another stage; Quote, Won and Lost have gates, and so do the stages a move skips. Won plans
+    the revisits (回访) proposed for the deal, or those given with --revisit."""
     from crmtui.core.dates import format_when  # deferred
     from crmtui.core.formatting import format_amount  # deferred
     from crmtui.services.deals import NeedsConfirmation, move_stage, parse_schedule, payments_of_deal  # deferred
@@ -538,11 +557,12 @@ def stage(
     with open_session() as ctx:
         target = resolve_deal(ctx, deal)
         plans = [plan for text in payment or [] for plan in parse_schedule(text)]
+        lines = _revisit_lines(ctx, target.id, stage_name, revisit, no_revisits)
         confirmed: dict[str, bool] = {}
         while True:
             try:
                 moved = move_stage(ctx, target.id, stage_name, amount=amount, contract_no=contract_no, signed=signed,
-                                   end=end, payments=plans, reason=reason, quoted=quoted, **confirmed)
+                                   end=end, payments=plans, reason=reason, quoted=quoted, revisits=lines, **confirmed)
                 break
             except NeedsConfirmation as question:
                 if confirmed.get(question.kind):
@@ -556,6 +576,31 @@ def stage(
                 due = format_when(instalment.due_on, False, lang(), ctx.clock.today())
                 out("  " + _("instalment {amount} due {due}").format(amount=format_amount(instalment.amount_cents),
                                                                    due=due))
+            _say_revisits(ctx, moved.id, lines)
+
+
+def _revisit_lines(ctx: Any, deal_id: str, stage_name: str, given: list[str] | None, none: bool) -> Any:
+    """The revisits a move to Won plans: none with --no-revisits, those of --revisit, else the proposed plan."""
+    from crmtui.services.revisits import deal_template, parse_plan  # deferred
+
+    if given and none:
+        fail(_("give --revisit or --no-revisits, not both"))
+    if given:
+        return parse_plan(given)  # a move that is not to Won refuses them, naming --revisit
+    if none or ctx.settings.stage(stage_name).key != "won":
+        return None
+    return deal_template(ctx, deal_id)
+
+
+def _say_revisits(ctx: Any, deal_id: str, lines: Any) -> None:
+    """The revisits the won deal got, one a line (a weekend day's move said), or that it got none."""
+    from crmtui.services.revisits import deal_plan, describe  # deferred
+
+    planned = deal_plan(ctx, deal_id, lines or [])
+    if not planned:
+        out("  " + _("no revisits planned"))
+    for revisit in planned:
+        out("  " + _("revisit {revisit}").format(revisit=describe(revisit, ctx.clock.today())))
 
 
 @app.command()
@@ -802,6 +847,7 @@ exporting.register(app)  # `crm export`
 person.register(app)  # `crm person export`, `crm person erase`
 report.register(app)  # `crm report`
 remind.register(app)  # `crm remind`
+ticket_commands.register(app)  # `crm ticket`
 
 
 def main() -> None:
