@@ -20,22 +20,21 @@ class Scored:
     id: str
     name: str
     tier: str
-    created_at: datetime
 
 
 def customers(connection: sqlite3.Connection, who: Who, before: datetime) -> list[Scored]:
     """Live customers of `who` added before `before` that are not leads and not in the pool, by name."""
     condition, params = who
     rows = connection.execute(
-        "SELECT c.id, c.name, c.tier, c.created_at FROM customer c WHERE c.deleted_at IS NULL"
+        "SELECT c.id, c.name, c.tier FROM customer c WHERE c.deleted_at IS NULL"
         f" AND c.status NOT IN ('lead', 'pool') AND c.created_at < ? AND {condition} ORDER BY c.name, c.id",
         (to_db(before), *params)).fetchall()
-    return [Scored(cid, name, tier, from_db(created)) for cid, name, tier, created in rows]  # type: ignore[arg-type]
+    return [Scored(*row) for row in rows]
 
 
 def contacts(connection: sqlite3.Connection, who: Who, since: datetime,
-             before: datetime) -> dict[str, tuple[datetime, int]]:
-    """customer id -> (its last follow-up before `before`, its follow-ups in [since, before)). Read from the index
+             before: datetime) -> dict[str, tuple[str, int]]:
+    """customer id -> (its last follow-up before `before`, as stored: UTC text; its follow-ups in [since, before)). Read from the index
     of (customer_id, at); the customers with a deleted or superseded follow-up are then counted again one by one."""
     live, params = live_customers(who)
     condition, _ = who
@@ -55,7 +54,7 @@ def contacts(connection: sqlite3.Connection, who: Who, since: datetime,
             "SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE f.customer_id IN"
             f" (SELECT value FROM json_each(?)) AND f.at < ? AND {current('f')} GROUP BY f.customer_id",
             (to_db(since), json.dumps(again), to_db(before)))})
-    return {cid: (from_db(last), count) for cid, (last, count) in found.items()}  # type: ignore[misc]
+    return found
 
 
 @dataclass(frozen=True)
