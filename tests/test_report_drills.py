@@ -65,3 +65,24 @@ def test_the_team_reports_follow_up_drill_lists_what_it_counts(ctx, book) -> Non
     drill = row.cell_drills[1]
     assert drill is not None and drill.kind == "follow_ups"
     assert row.values[1] == len(drill.ids) == 5  # the same five as the activity report's November
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe"])
+def test_the_customer_value_reports_local_days_match_the_zones_own(zone: str) -> None:
+    """rfm's _LocalDays (one offset looked up per half UTC hour) against zoneinfo moment by moment, every 15 minutes
+    over two days around a change of offset (New York's and Lord Howe's half-hour one in 2026) and in zones 5:30
+    and 5:45 from UTC."""
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
+
+    from crmtui.services.reports.rfm import _LocalDays
+
+    tz = ZoneInfo(zone)
+    local_day = _LocalDays(SimpleNamespace(clock=SimpleNamespace(zone=tz)))  # type: ignore[arg-type]
+    for start in (datetime(2026, 3, 7, 12), datetime(2026, 4, 4, 0), datetime(2026, 11, 1, 0)):
+        for step in range(0, 2 * 24 * 4):
+            moment = start + timedelta(minutes=15 * step, seconds=7)
+            stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+            assert local_day(stored) == moment.replace(tzinfo=UTC).astimezone(tz).date(), stored
+    assert local_day(None) is None
