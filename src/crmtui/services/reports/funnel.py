@@ -95,14 +95,17 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     won: list[tuple[MovedDeal, str]] = []
     lost: list[str] = []
     reopened: dict[str, None] = {}
+    start, end, day = moments.start, moments.end, moments.day  # looked up once: tens of thousands of changes
     for deal in deals:
         entered: dict[str, int] = {}  # each stage reached in the period: the index of its first entry
-        for index, (from_stage, to_stage, at) in enumerate(deal.changes):
-            if index + 1 < len(deal.changes) and to_stage in stays:
-                left = deal.changes[index + 1][2]
-                if moments.within(left):
-                    stays[to_stage].append(moments.days(at, left))
-            if not moments.within(at):
+        changes = deal.changes
+        last = len(changes) - 1
+        for index, (from_stage, to_stage, at) in enumerate(changes):
+            if index < last and to_stage in stays:
+                left = changes[index + 1][2]
+                if start <= left < end:  # moments.within, written out
+                    stays[to_stage].append((day(left) - day(at)).days)
+            if not start <= at < end:
                 continue
             if to_stage in position and to_stage != "won":
                 entered.setdefault(to_stage, index)

@@ -41,16 +41,14 @@ def deals_moved(connection: sqlite3.Connection, start: datetime, end: datetime) 
                  "SELECT id, customer_id, stage, amount_cents, owner_name, created_at FROM deal"
                  f" WHERE deleted_at IS NULL AND id IN {moved}", window)
              if customer_id in owners}
-    changes: dict[str, list[tuple[str, str, str | None, str]]] = {}
-    for deal_id, from_stage, to_stage, at, created in connection.execute(
-            "SELECT deal_id, from_stage, to_stage, at, created_at FROM deal_stage_change"
-            f" WHERE deleted_at IS NULL AND deal_id IN {moved}", window):
-        changes.setdefault(deal_id, []).append((at, created, from_stage, to_stage))
-    for deal_id, rows in changes.items():
+    # Sorted by SQLite (a sort in C of some 30,000 changes for a year of the bench's book, where sorting each
+    # deal's list in Python cost a quarter of the funnel); rowid last: the same moment, the order written.
+    for deal_id, from_stage, to_stage, at in connection.execute(
+            "SELECT deal_id, from_stage, to_stage, at FROM deal_stage_change"
+            f" WHERE deleted_at IS NULL AND deal_id IN {moved} ORDER BY deal_id, at, created_at, rowid", window):
         deal = deals.get(deal_id)
         if deal is not None:
-            rows.sort(key=lambda row: (row[0], row[1]))  # stable: same moment, the order they were written
-            deal.changes = [(from_stage, to_stage, at) for at, _created, from_stage, to_stage in rows]
+            deal.changes.append((from_stage, to_stage, at))
     return sorted(deals.values(), key=lambda deal: deal.deal_id)
 
 
