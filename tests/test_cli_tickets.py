@@ -79,7 +79,7 @@ def test_list_puts_the_overdue_first_and_filters(ctx: Context, frozen: time_mach
     frozen.move_to(datetime(2026, 11, 24, 19, 0, tzinfo=ZONE))
     lines = ok("ticket", "list").stdout.splitlines()
     assert [line.split()[0] for line in lines] == [urgent.number, low.number]
-    assert lines[0].endswith("OVERDUE") and "resolve by Tue 24 Nov 18:00" in lines[0]
+    assert lines[0].endswith("Overdue") and "resolve by Tue 24 Nov 18:00" in lines[0]
     data = json.loads(ok("ticket", "list", "--overdue", "--json").stdout)
     assert [row["number"] for row in data] == [urgent.number] and data[0]["overdue"] is True
     assert set(data[0]) >= {"id", "number", "customer", "title", "type", "priority", "status", "respond_by",

@@ -55,21 +55,19 @@ def _when(ctx: Context, moment: datetime | None) -> str:
 
 
 def _state(view: TicketView) -> str:
-    """Overdue, due soon or late to answer, or ""."""
-    if view.overdue:
-        return _("OVERDUE")
-    if view.response_late:
-        return _("not answered in time")
-    return _("due soon") if view.due_soon else ""
+    """Overdue, late to answer or due soon, or ""."""
+    from crmtui.services.tickets import mark  # deferred
+
+    return mark(view)[0]
 
 
 def _line(ctx: Context, view: TicketView) -> str:
-    from crmtui.services.tickets import ACTIVE, kind_text, priority_text, status_text  # deferred
+    from crmtui.services.tickets import ACTIVE, deadline_text, kind_text, priority_text, status_text  # deferred
 
     parts = [view.customer_name, view.title, kind_text(view.kind), priority_text(view.priority),
              status_text(view.status)]
     if view.status in ACTIVE:
-        parts.append(_("resolve by {when}").format(when=_when(ctx, view.deadline)))
+        parts.append(_("resolve by {when}").format(when=deadline_text(view, ctx.clock.zone, lang())))
     state = _state(view)
     return f"{view.number}  " + "  ·  ".join(parts) + (f"  ·  {state}" if state else "")
 
@@ -92,7 +90,7 @@ def add(
         view, _history = ticket_detail(ctx, ticket.id)
         out(_("opened {number} for {customer}: respond by {respond}, resolve by {resolve}").format(
             number=view.number, customer=target.name, respond=_when(ctx, view.respond_by),
-            resolve=_when(ctx, view.deadline)))
+            resolve=_when(ctx, view.resolve_by)))
 
 
 @ticket_app.command("list")

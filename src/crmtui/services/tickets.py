@@ -51,7 +51,7 @@ MOVES: dict[str, tuple[str, ...]] = {
 }
 """The status changes update_ticket makes, from each status (closing needs close_ticket and a resolution)."""
 
-STATUS_WORDS = {"open": N_("Open"), "in_progress": N_("In progress"), "waiting": N_("Waiting for customer"),
+STATUS_WORDS = {"open": N_("Open ticket"), "in_progress": N_("In progress"), "waiting": N_("Waiting for customer"),
                 "resolved": N_("Resolved"), "closed": N_("Closed")}
 KIND_WORDS = {"repair": N_("Repair"), "maintenance": N_("Maintenance"), "complaint": N_("Complaint"),
               "consultation": N_("Consultation")}
@@ -68,9 +68,50 @@ ALIASES = {
 _NUMBER = re.compile(r"T-(\d+)(?:-.*)?", re.IGNORECASE)
 
 
+_ENGLISH = {"Open ticket": "Open", "Overdue ticket": "Overdue"}
+"""Msgids made distinct for the translators (a ticket's 待处理 is not the verb 打开, its 逾期 not a follow-up's)
+read as plain English."""
+
+
+def _plain(msgid: str) -> str:
+    text = _(msgid)
+    return _ENGLISH.get(text, text)
+
+
 def status_text(key: str) -> str:
     """A status in the rep's language."""
-    return _(STATUS_WORDS[key]) if key in STATUS_WORDS else key
+    return _plain(STATUS_WORDS[key]) if key in STATUS_WORDS else key
+
+
+def mark(view: TicketView) -> tuple[str, str]:
+    """Where a ticket stands against its deadlines, in words, and its kind ("overdue", "late_answer", "soon"
+    or "" for none)."""
+    if view.overdue:
+        return _plain(N_("Overdue ticket")), "overdue"
+    if view.response_late:
+        return _("Not answered in time"), "late_answer"
+    if view.due_soon:
+        return _("Due soon"), "soon"
+    return "", ""
+
+
+def deadline_text(view: TicketView, zone: tzinfo, lang: str, long: bool = True) -> str:
+    """A ticket's deadline as the rep reads it: the promised day when that comes first ("Fri 27 Nov", short
+    "27 Nov"), else the moment ("Thu 26 Nov 16:00", short "26 Nov 16:00"); "11月26日 周四 16:00" in Chinese."""
+    from crmtui.core.dates import format_when  # deferred: with the text, ~20 ms
+
+    if view.promised and view.due_on is not None:
+        day: date | datetime = view.due_on
+        has_time = False
+    else:
+        day = view.deadline.astimezone(zone)
+        has_time = True
+    if long:
+        return format_when(day, has_time, lang)
+    clock = f" {day.hour:02d}:{day.minute:02d}" if isinstance(day, datetime) and has_time else ""
+    if lang.startswith("zh"):
+        return f"{day.month}月{day.day}日{clock}"
+    return f"{day.day} {('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[day.month - 1]}{clock}"
 
 
 def kind_text(key: str) -> str:
@@ -336,6 +377,8 @@ class TicketView:
     author: str | None
     deadline: datetime
     """The earlier of resolve_by and the end of the promised day (UTC)."""
+    promised: bool
+    """The deadline is the promised day's end (it comes before resolve_by)."""
     overdue: bool
     due_soon: bool
     response_late: bool
@@ -368,7 +411,8 @@ def _view(ctx: Context, ticket: Ticket, customer: Customer, now: datetime) -> Ti
         responded_at=_utc(ticket.responded_at) if ticket.responded_at else None,
         resolved_at=_utc(ticket.resolved_at) if ticket.resolved_at else None,
         closed_at=_utc(ticket.closed_at) if ticket.closed_at else None, resolution=ticket.resolution,
-        satisfaction=ticket.satisfaction, author=ticket.author, deadline=limit, overdue=overdue,
+        satisfaction=ticket.satisfaction, author=ticket.author, deadline=limit, promised=limit < resolve_by,
+        overdue=overdue,
         due_soon=active and not overdue and limit - now <= timedelta(hours=rules.soon_hours),
         response_late=ticket.responded_at is None and active and now >= _utc(ticket.respond_by))
 

@@ -222,6 +222,12 @@ class CrmApp(App[None]):
         if not isinstance(self.screen, ReportsScreen):
             self.push_screen(ReportsScreen())
 
+    def action_go_tickets(self) -> None:
+        from crmtui.tui.screens.tickets import TicketsScreen  # deferred: see the note at the top
+
+        if not isinstance(self.screen, TicketsScreen):
+            self.push_screen(TicketsScreen())
+
     def action_search(self) -> None:
         from crmtui.tui.dialogs.search import SearchScreen  # deferred: see the note at the top
 
@@ -291,6 +297,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
     from crmtui.tui.screens.pool import PoolScreen
     from crmtui.tui.screens.pool_customer import PoolCustomerScreen
     from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen
+    from crmtui.tui.screens.tickets import NewTicketForm, TextForm, TicketScreen, TicketsScreen
 
     sections: list[tuple[str, type[DOMNode]]] = [
         (_("Everywhere"), CrmApp), (_("Today"), TodayScreen), (_("Customer"), CustomerScreen),
@@ -301,6 +308,8 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
         (_("Help"), HelpScreen), (_("Import a file"), ImportDialog), (_("History"), HistoryScreen),
         (_("Reports"), ReportsScreen), (_("Report period"), PeriodDialog),
         (_("Records behind a number"), ReportRecordsScreen),
+        (_("Tickets"), TicketsScreen), (_("Ticket"), TicketScreen), (_("New ticket"), NewTicketForm),
+        (_("Note or resolution"), TextForm),
     ]
     if team:
         sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),

@@ -21,6 +21,7 @@ APP_BINDINGS: list[BindingType] = [
     Binding("question_mark", "help", N_("Help"), id="help", key_display="?"),
     Binding("o", "go_pool", N_("Pool"), id="pool"),
     Binding("g", "go_reports", N_("Reports"), id="reports", show=False),  # in the help and the palette
+    Binding("T", "go_tickets", N_("Tickets"), id="tickets", show=False),  # in the help and the palette
     Binding("S", "sync_now", N_("Sync"), id="sync", show=False),  # shown with the sync state
     Binding("C", "conflicts", N_("Sync conflicts"), id="conflicts", show=False),
     Binding("q", "quit", N_("Quit"), id="quit"),

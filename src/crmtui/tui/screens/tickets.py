@@ -1,0 +1,504 @@
+"""Service requests (工单) in the app: the list of tickets (the overdue first, then by deadline; `T` from any
+screen or the palette), one ticket with its history, and the keys to add a note, change the status, close it
+(asking the resolution, then offering the satisfaction question) and open a new one for a customer.
+
+Every read and write goes through services/tickets.py in a thread worker; the screens hold views only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from crmtui.core import i18n
+from crmtui.core.dates import format_when
+from crmtui.core.errors import Ambiguous, CrmError, NotFound
+from crmtui.core.i18n import N_, _
+from crmtui.services import fields as field_rules
+from crmtui.services.lookup import resolve_customer
+from crmtui.services.tickets import (
+    ACTIVE,
+    KINDS,
+    NOT_CLOSED,
+    PRIORITIES,
+    STATUSES,
+    EventView,
+    TicketView,
+    add_ticket,
+    close_ticket,
+    deadline_text,
+    kind_text,
+    list_tickets,
+    mark,
+    moves_from,
+    priority_text,
+    status_text,
+    ticket_detail,
+    update_ticket,
+)
+from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange, run_on_screen
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.widgets.cells import literal, row
+from crmtui.tui.widgets.status_footer import StatusFooter
+
+FILTERS = ("not_closed", *STATUSES, "all")
+"""What the list can show: the tickets not closed (the default), one status, or all."""
+
+
+def _filter_text(key: str) -> str:
+    if key == "not_closed":
+        return _("Not closed")
+    return _("All") if key == "all" else status_text(key)
+
+
+def _when(screen: Screen[Any], moment: datetime | None) -> str:
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+    local = ctx.clock.to_local(moment)
+    return format_when(local, True, i18n.language, ctx.clock.today()) if local else ""
+
+
+STYLES = {"overdue": "bold red", "late_answer": "bold yellow", "soon": "yellow", "": ""}
+"""How a ticket's mark against its deadlines is drawn."""
+
+
+def _state(view: TicketView) -> tuple[str, str]:
+    """The ticket's mark against its deadlines and its style."""
+    text, kind = mark(view)
+    return text, STYLES[kind]
+
+
+class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
+    """The tickets of the book, one line each: number, customer, title, priority, status, deadline, mark."""
+
+    BINDINGS = [  # noqa: RUF012 (Textual reads a list)
+        Binding("enter", "open_ticket", N_("Open"), id="open-ticket", show=False),
+        Binding("n", "new_ticket", N_("New ticket"), id="new-ticket"),
+        Binding("a", "note", N_("Note"), id="note-ticket"),
+        Binding("s", "status", N_("Status"), id="status-ticket"),
+        Binding("c", "close_ticket", N_("Close ticket"), id="close-ticket"),
+        Binding("f", "filter", N_("Filter"), id="filter-tickets"),
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("r", "reload", N_("Reload"), id="reload", show=False),
+        Binding("escape", "back", N_("Back"), id="back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = "not_closed"
+        """The filter: a key of FILTERS."""
+        self.views: list[TicketView] = []
+        """The tickets on screen, in order."""
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(_("Tickets"), id="tickets-title", classes="title")
+        yield OptionList(id="ticket-list", classes="column-list")
+        yield Static(_("Enter opens · n new · a note · s status · c close · f filter"), classes="hint")
+        yield StatusFooter()
+
+    def statuses(self) -> tuple[str, ...] | None:
+        if self.shown == "not_closed":
+            return NOT_CLOSED
+        return None if self.shown == "all" else (self.shown,)
+
+    @work(thread=True, exclusive=True, group="tickets", exit_on_error=False)
+    def load(self) -> None:
+        views = list_tickets(self.crm.ctx, self.statuses())
+        self.app.call_from_thread(self.show, views)
+
+    def show(self, views: list[TicketView]) -> None:
+        listing = self.query_one("#ticket-list", OptionList)
+        chosen = self.chosen()
+        self.views = views
+        self.query_one("#tickets-title", Static).update(
+            f"{_('Tickets')} · {_filter_text(self.shown)} ({len(views)})")
+        width = max(60, listing.size.width or self.size.width or 80) - 4
+        options = [Option(self.line(view, width), id=view.id) for view in views]
+        if not options:
+            options = [Option(Text(_("No tickets here. n opens one for a customer."), style="dim"), disabled=True)]
+        listing.set_options(options)
+        listing.focus()
+        ids = [view.id for view in views]
+        if ids:
+            listing.highlighted = ids.index(chosen.id) if chosen is not None and chosen.id in ids else 0
+        self.loaded = True
+
+    def line(self, view: TicketView, width: int) -> Text:
+        """One ticket in columns that fit `width`: the title takes what the others leave (the type only on a wide
+        screen, the priority from 100 columns)."""
+        customer = 14 if width >= 90 else 10
+        columns: list[tuple[object, int] | tuple[object, int, str]] = [(view.number, 7), (view.customer_name, customer)]
+        rest: list[tuple[object, int] | tuple[object, int, str]] = []
+        if width >= 120:
+            rest.append((kind_text(view.kind), 12))
+        if width >= 90:
+            rest.append((priority_text(view.priority), 8, "bold" if view.priority in ("high", "urgent") else ""))
+        rest.append((status_text(view.status), 12 if width >= 90 else 8))
+        ctx = self.crm.ctx
+        deadline = deadline_text(view, ctx.clock.zone, i18n.language, long=False) if view.status in ACTIVE else ""
+        text, style = _state(view)
+        rest += [(deadline, 14), (text, 0, style)]
+        used = sum(c[1] for c in columns + rest) + 2 * (len(columns) + len(rest)) + 8
+        return row(*columns, (view.title, max(8, width - used)), *rest)
+
+    def chosen(self) -> TicketView | None:
+        listing = self.query_one("#ticket-list", OptionList)
+        if listing.highlighted is None or not self.views:
+            return None
+        option_id = listing.get_option_at_index(listing.highlighted).id
+        return next((view for view in self.views if view.id == option_id), None)
+
+    def _need_ticket(self) -> TicketView | None:
+        view = self.chosen()
+        if view is None:
+            self.crm.notify(_("Move the cursor to a ticket first"), severity="warning")
+        return view
+
+    @on(OptionList.OptionSelected, "#ticket-list")
+    def selected(self) -> None:
+        self.action_open_ticket()
+
+    def action_open_ticket(self) -> None:
+        view = self._need_ticket()
+        if view is not None:
+            self.app.push_screen(TicketScreen(view.id))
+
+    def action_new_ticket(self) -> None:
+        def saved(number: str | None) -> None:
+            if number:
+                self.crm.notify(_("Opened {number}").format(number=number), title=_("Tickets"))
+                self.crm.refresh_data()
+
+        self.app.push_screen(NewTicketForm(), saved)
+
+    def action_note(self) -> None:
+        view = self._need_ticket()
+        if view is not None:
+            ask_note(self, view)
+
+    def action_status(self) -> None:
+        view = self._need_ticket()
+        if view is not None:
+            ask_status(self, view)
+
+    def action_close_ticket(self) -> None:
+        view = self._need_ticket()
+        if view is not None:
+            ask_close(self, view)
+
+    def action_filter(self) -> None:
+        def picked(key: str | None) -> None:
+            if key:
+                self.shown = key
+                self.load()
+
+        choices = [(key, _filter_text(key)) for key in FILTERS]
+        self.app.push_screen(PickScreen(_("Show which tickets?"), choices, FILTERS.index(self.shown)), picked)
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#ticket-list", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#ticket-list", OptionList).action_cursor_up()
+
+
+class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
+    """One ticket: its fields and deadlines, then its history, oldest step first."""
+
+    BINDINGS = [  # noqa: RUF012 (Textual reads a list)
+        Binding("a", "note", N_("Note"), id="note-ticket"),
+        Binding("s", "status", N_("Status"), id="status-ticket"),
+        Binding("c", "close_ticket", N_("Close ticket"), id="close-ticket"),
+        Binding("j", "cursor_down", N_("Down"), id="down", show=False),
+        Binding("k", "cursor_up", N_("Up"), id="up", show=False),
+        Binding("escape", "back", N_("Back"), id="back"),
+    ]
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__()
+        self.ticket_id = ticket_id
+        self.view: TicketView | None = None
+        self.history: list[EventView] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="ticket-title", classes="title")
+        yield Static("", id="ticket-fields")
+        yield Static(_("History"), id="ticket-history-title", classes="title")
+        yield OptionList(id="ticket-history", classes="column-list")
+        yield StatusFooter()
+
+    @work(thread=True, exclusive=True, group="ticket", exit_on_error=False)
+    def load(self) -> None:
+        view, history = ticket_detail(self.crm.ctx, self.ticket_id)
+        self.app.call_from_thread(self.show, view, history)
+
+    def show(self, view: TicketView, history: list[EventView]) -> None:
+        self.view, self.history = view, history
+        state, style = _state(view)
+        title = Text(f"{view.number}  ")
+        title.append(literal(view.title))
+        title.append(f"  [{status_text(view.status)}]")
+        if state:
+            title.append(f"  {state}", style=style)
+        self.query_one("#ticket-title", Static).update(title)
+        pairs = [(_("Customer"), view.customer_name), (_("Type"), kind_text(view.kind)),
+                 (_("Priority"), priority_text(view.priority)), (_("Opened"), _when(self, view.opened_at)),
+                 (_("Respond by"), _when(self, view.respond_by)), (_("Resolve by"), _when(self, view.resolve_by)),
+                 (_("Promised for"), view.due_on.isoformat() if view.due_on else ""),
+                 (_("Answered"), _when(self, view.responded_at)), (_("Resolved"), _when(self, view.resolved_at)),
+                 (_("Closed"), _when(self, view.closed_at)), (_("Resolution"), view.resolution or ""),
+                 (_("Satisfaction"), f"{view.satisfaction}/5" if view.satisfaction else "")]
+        lines = Text("\n").join(row((label, 14, "bold"), (value, 0)) for label, value in pairs if value)
+        self.query_one("#ticket-fields", Static).update(lines)
+        self.query_one("#ticket-history-title", Static).update(f"{_('History')} ({len(history)})")
+        listing = self.query_one("#ticket-history", OptionList)
+        listing.set_options([Option(self.step_text(step)) for step in reversed(history)])
+        listing.focus()
+
+    def step_text(self, step: EventView) -> Text:
+        """A step, newest first on screen: when, the move or "opened", the note under it."""
+        if step.from_status and step.to_status:
+            what = f"{status_text(step.from_status)} → {status_text(step.to_status)}"
+        elif step.to_status:
+            what = _("Opened")
+        else:
+            what = _("Note")
+        text = row((_when(self, step.at), 20), (what, 0, "bold"))
+        if step.author:
+            text.append("  " + _("by {rep}").format(rep=step.author), style="dim")
+        if step.note:
+            text.append("\n")
+            text.append_text(literal("    " + step.note.replace("\n", "\n    ")))
+        return text
+
+    def action_note(self) -> None:
+        if self.view is not None:
+            ask_note(self, self.view)
+
+    def action_status(self) -> None:
+        if self.view is not None:
+            ask_status(self, self.view)
+
+    def action_close_ticket(self) -> None:
+        if self.view is not None:
+            ask_close(self, self.view)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#ticket-history", OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#ticket-history", OptionList).action_cursor_up()
+
+
+# ---------------------------------------------------------------- the questions of the keys
+
+
+def _write(screen: Screen[Any], call: Callable[[], object], said: str) -> None:
+    """Runs a write in a worker of `screen`; says `said` and reloads the screens once it is saved."""
+    app = screen.app
+
+    def done(_result: object) -> None:
+        app.notify(said, title=_("Tickets"))
+        app.refresh_data()  # type: ignore[attr-defined]
+
+    run_on_screen(screen, call, done, group="ticket-write", refused_title=_("Not saved"))
+
+
+def ask_note(screen: Screen[Any], view: TicketView) -> None:
+    """Asks for a note and adds it to the ticket's history."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+
+    def given(text: str | None) -> None:
+        if text:
+            _write(screen, partial(update_ticket, ctx, view.id, note=text),
+                   _("Note added to {number}").format(number=view.number))
+
+    check = partial(field_rules.long_text, "ticket_note", required=True)
+    screen.app.push_screen(TextForm(_("Note on {number}").format(number=view.number), _("what was done or said"),
+                                    check), given)
+
+
+def ask_status(screen: Screen[Any], view: TicketView) -> None:
+    """Offers the statuses the ticket may move to (closing asks for the resolution)."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+    moves = list(moves_from(view.status))
+    if view.status != "closed":
+        moves.append("closed")
+    if not moves:
+        screen.app.notify(_("{number} is closed; open a new ticket for a new problem").format(number=view.number),
+                          severity="warning")
+        return
+
+    def picked(status: str | None) -> None:
+        if status == "closed":
+            ask_close(screen, view)
+        elif status:
+            _write(screen, partial(update_ticket, ctx, view.id, status=status),
+                   _("{number} is {status}").format(number=view.number, status=status_text(status)))
+
+    choices = [(status, status_text(status)) for status in moves]
+    screen.app.push_screen(PickScreen(_("Move {number} to").format(number=view.number), choices), picked)
+
+
+SATISFACTION = ((5, N_("5 Very satisfied")), (4, N_("4 Satisfied")), (3, N_("3 Neutral")),
+                (2, N_("2 Dissatisfied")), (1, N_("1 Very dissatisfied")))
+
+
+def ask_close(screen: Screen[Any], view: TicketView) -> None:
+    """Asks for the resolution, then the customer's satisfaction (which may be skipped), then closes."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+    if view.status == "closed":
+        screen.app.notify(_("{number} is closed already").format(number=view.number), severity="warning")
+        return
+
+    def resolved(text: str | None) -> None:
+        if not text:
+            return
+        choices = [(str(score), _(label)) for score, label in SATISFACTION] + [("", _("Not asked"))]
+        screen.app.push_screen(PickScreen(_("How satisfied is the customer?"), choices), partial(scored, text))
+
+    def scored(text: str, score: str | None) -> None:
+        if score is None:
+            return  # Esc: nothing is closed
+        _write(screen, partial(close_ticket, ctx, view.id, text, score or None),
+               _("Closed {number}").format(number=view.number))
+
+    check = partial(field_rules.long_text, "resolution", required=True)
+    screen.app.push_screen(TextForm(_("Close {number}: how was it resolved?").format(number=view.number),
+                                    _("the resolution"), check), resolved)
+
+
+class TextForm(CrmScreenMixin, ModalScreen[str | None]):
+    """One line of text (a note, a resolution): Enter gives it, once `check` takes it; Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel-text")]  # noqa: RUF012
+
+    def __init__(self, title: str, placeholder: str, check: Callable[[str], object]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(self.title_text), classes="title")
+            yield Input(placeholder=self.placeholder, id="text", compact=True)
+            yield Static(_("Enter saves · Esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    @on(Input.Submitted, "#text")
+    def submitted(self) -> None:
+        field = self.query_one("#text", Input)
+        try:
+            self.check(field.value)
+        except CrmError as error:
+            field.add_class("missing")
+            self.notify(error.labelled(), severity="error")
+            return
+        self.dismiss(field.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NewTicketForm(CrmScreenMixin, ModalScreen[str | None]):
+    """A new ticket: the customer (as the rep types a reference; a name that means several is listed, never
+    guessed), the title, the type, the priority and the day promised. Returns the new number, or None."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("ctrl+s", "save", N_("Save"), id="save-ticket"),
+        Binding("escape", "cancel", N_("Cancel"), id="cancel-ticket"),
+    ]
+
+    def __init__(self, customer: str = "") -> None:
+        super().__init__()
+        self.customer = customer
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="new-ticket"):
+            yield Static(_("New ticket"), classes="title")
+            yield Static(_("Customer"), classes="label")
+            yield Input(self.customer, placeholder=_("name, pinyin initials or id"), id="customer", compact=True)
+            yield Static(_("Title"), classes="label")
+            yield Input(placeholder=_("what the customer needs"), id="ticket_title", compact=True)
+            yield Static(_("Type"), classes="label")
+            yield Select([(kind_text(k), k) for k in KINDS], value="repair", allow_blank=False, id="ticket_kind",
+                         compact=True)
+            yield Static(_("Priority"), classes="label")
+            yield Select([(priority_text(p), p) for p in PRIORITIES], value="normal", allow_blank=False,
+                         id="priority", compact=True)
+            yield Static(_("Promised for"), classes="label")
+            yield Input(placeholder=_("optional: a day, e.g. fri or 2026-12-01"), id="due", compact=True)
+            yield Static("", id="ticket-problem", classes="hint")
+            yield Static(_("Ctrl+S saves · Esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#ticket_title" if self.customer else "#customer", Input).focus()
+
+    @on(Input.Submitted)
+    def next_field(self) -> None:
+        self.focus_next()
+
+    def action_save(self) -> None:
+        values = {
+            "customer": self.query_one("#customer", Input).value,
+            "title": self.query_one("#ticket_title", Input).value,
+            "kind": str(self.query_one("#ticket_kind", Select).value),
+            "priority": str(self.query_one("#priority", Select).value),
+            "due": self.query_one("#due", Input).value or None,
+        }
+        self.save(values)
+
+    @work(thread=True, exclusive=True, group="new-ticket", exit_on_error=False)
+    def save(self, values: dict[str, str | None]) -> None:
+        ctx = self.crm.ctx
+        try:
+            customer = resolve_customer(ctx, values["customer"] or "")
+            ticket = add_ticket(ctx, customer.id, values["title"] or "", kind=values["kind"],
+                                priority=values["priority"], due=values["due"])
+        except Ambiguous as error:
+            names = ", ".join(match.label for match in error.matches[:4])
+            self.app.call_from_thread(self.refuse, "customer", f"{error.message()}: {names}")
+            return
+        except NotFound as error:
+            self.app.call_from_thread(self.refuse, "customer", error.message())
+            return
+        except CrmError as error:
+            self.app.call_from_thread(self.refuse, getattr(error, "field", ""), error.labelled())
+            return
+        self.app.call_from_thread(self.dismiss, ticket.number)
+
+    def refuse(self, field: str, message: str) -> None:
+        """Marks the field the service named and says why under the form."""
+        for widget in self.query(".missing"):
+            widget.remove_class("missing")
+        widget_id = {"ticket_title": "ticket_title", "due": "due", "customer": "customer"}.get(field)
+        if widget_id:
+            self.query_one(f"#{widget_id}").add_class("missing")
+            self.query_one(f"#{widget_id}").focus()
+        self.query_one("#ticket-problem", Static).update(literal(message))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
