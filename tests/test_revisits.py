@@ -308,3 +308,18 @@ def test_the_trend_is_a_bar_a_score(ctx):
 
     at = datetime(2026, 11, 1, tzinfo=ZONE)
     assert sparkline([Score(at, 1, None), Score(at, 5, None), Score(at, 3, 8)]) == "▁█▄"
+
+
+def test_a_plan_shown_for_editing_reads_back_as_it_was_in_both_languages(ctx, monkeypatch):
+    from crmtui.core import i18n
+    from crmtui.services.revisits import plan_text
+
+    try:
+        i18n.set_language("zh")
+        lines = template_lines(ctx.settings, "Seats")
+        assert plan_text(lines) == "3 电话 确认交付; 30 拜访 检查使用情况; 90 会议 回顾"
+        assert parse_plan(plan_text(lines)) == lines
+    finally:
+        i18n.set_language("en")
+    lines = template_lines(ctx.settings, "Seats")
+    assert parse_plan(plan_text(lines)) == lines

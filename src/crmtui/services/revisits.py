@@ -32,8 +32,10 @@ class RevisitLine:
     purpose: str
 
     def text(self) -> str:
-        """The line as the rep types it: "30 visit 检查使用情况"."""
-        return f"{self.days} {self.channel} {self.purpose}"
+        """The line as the rep types it, the channel in the rep's words: "30 拜访 检查使用情况"."""
+        from crmtui.core import labels  # deferred: ~1 ms, only where a plan is shown for editing
+
+        return f"{self.days} {labels.channel(self.channel)} {self.purpose}"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from crmtui.services.follow_ups import (
     follow_up_choices,
     log_follow_up,
 )
+from crmtui.services.revisits import open_revisits, revisit_label
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.date_preview import show_next_date
 
@@ -44,7 +45,13 @@ class FollowUpValues(TypedDict):
     next_at: str
     contact_id: str | None
     deal_id: str | None
+    satisfaction: str
+    nps: str
+    revisit: str | None
 
+
+REVISIT_FIELDS = ("satisfaction", "nps", "revisit")
+"""What a revisit's follow-up adds (a correction keeps the corrected one's)."""
 
 CHOICE_KEYS = "1234567yn"
 """The picker's keys: the seven channels, then goal met yes / no."""
@@ -118,7 +125,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         Binding("enter", "submit_field", show=False, priority=True),
     ]
 
-    FORM_FIELDS = ("channel", "goal_met", "contact", "deal", "goal", "notes", "next_plan", "next_at")
+    FORM_FIELDS = ("channel", "goal_met", "contact", "deal", "revisit", "satisfaction", "nps", "goal", "notes",
+                   "next_plan", "next_at")
     """The fields (core/fields.py) this form fills: the service names them when they are wrong or missing."""
 
     def __init__(self, customer_id: str, customer_name: str, correcting: LastFollowUp | None = None) -> None:
@@ -149,6 +157,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
                 yield Label(_("Deal"), classes="label deal-label")
                 yield self._select("deal", choices.deals, _("no deal"),
                                    self.correcting.deal_id if self.correcting else None)
+            yield from self._revisit_row()
             # Filled in when a follow-up is corrected: Tab into a sentence puts the cursor at its end, so the rep
             # corrects a word instead of replacing the sentence with the first key.
             yield self._row(_("Goal"), Input(placeholder=_("the goal of this contact"), id="goal", compact=True,
@@ -160,6 +169,23 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             yield Label("", id="preview")
             yield Static(_("1-7 channel · y/n goal met · Tab next field · Enter on the date or Ctrl+S saves · Esc cancels"),
                          classes="hint")
+
+    def _revisit_row(self) -> ComposeResult:
+        """The customer's open revisits (回访) and the scores that complete one: shown only when it has one open
+        (not when correcting). Not chosen, a score completes the one due by today."""
+        today = self.crm.ctx.clock.today()
+        revisits = [] if self.correcting else open_revisits(self.crm.ctx, self.customer_id)
+        due = [revisit for revisit in revisits if revisit.due_on <= today]
+        with Horizontal(classes="field-row", id="revisit-row") as row:
+            row.display = bool(revisits)
+            yield Label(_("Revisit"), classes="label")
+            yield Select([(literal(revisit_label(revisit, today)), revisit.id) for revisit in revisits],
+                         prompt=_("the one due today") if len(due) == 1 else _("not a revisit"), id="revisit",
+                         compact=True)
+            yield Label(_("Satisfaction"), classes="label deal-label")
+            yield Input(placeholder="1-5", id="satisfaction", compact=True, classes="score")
+            yield Label(_("Would recommend"), classes="label deal-label")
+            yield Input(placeholder="0-10", id="nps", compact=True, classes="score")
 
     @staticmethod
     def _row(label: str, field: Widget) -> Horizontal:
@@ -239,6 +265,9 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             next_at=self.query_one("#next", Input).value,
             contact_id=self._chosen("contact"),
             deal_id=self._chosen("deal"),
+            satisfaction=self.query_one("#satisfaction", Input).value,
+            nps=self.query_one("#nps", Input).value,
+            revisit=self._chosen("revisit"),
         )
 
     def _chosen(self, name: str) -> str | None:
@@ -250,7 +279,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         values = self.values()
         if self.correcting is not None:
             return values != self.initial
-        texts = (values["goal"], values["notes"], values["next_plan"], values["next_at"])
+        texts = (values["goal"], values["notes"], values["next_plan"], values["next_at"], values["satisfaction"],
+                 values["nps"])
         return any(text.strip() for text in texts) or values["channel"] is not None or values["goal_met"] is not None
 
     def action_save(self) -> None:
@@ -277,7 +307,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         if last is None:
             self.save_in_worker(lambda: log_follow_up(self.crm.ctx, self.customer_id, **values))
             return
-        changes: dict[str, Any] = dict(values)
+        changes: dict[str, Any] = {name: value for name, value in values.items() if name not in REVISIT_FIELDS}
         if values["next_at"].strip() == self.prefilled_next:
             del changes["next_at"]  # the date it had stays
         self.save_in_worker(lambda: amend_follow_up(self.crm.ctx, self.customer_id, last.id, **changes))
@@ -304,7 +334,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         """Marks the fields and puts the cursor on the first of them, in the form's order."""
         for name in fields:
             if name in self.FORM_FIELDS:
-                self.query_one(f"#{FIELDS[name].widget_id}").add_class("missing")
+                self.query_one(f"#{FIELDS[name].widget_id if name in FIELDS else name}").add_class("missing")
         marked = self.query(".missing")
         if marked:
             marked.first().focus()

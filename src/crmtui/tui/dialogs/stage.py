@@ -27,6 +27,7 @@ from crmtui.core.i18n import N_, _
 from crmtui.services.deals import (
     LOST_REASONS, NeedsConfirmation, mark_paid, move_stage, parse_schedule, reopen_question, schedule_preview,
 )
+from crmtui.services.revisits import deal_template, parse_plan, plan_preview, plan_text
 from crmtui.services.stage_rules import MovePlan, deal_stage, plan_move
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.widgets.cells import literal
@@ -151,6 +152,12 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
                                              select_on_focus=field_id != "reason"))
             if self.stage == "won":
                 yield Static("", id="schedule")
+                # the revisit plan (回访) proposed for the deal, one line the rep edits: a line dropped is not planned
+                yield field_row(_("Revisits"), Input(plan_text(deal_template(self.crm.ctx, self.deal_id)),
+                                                     placeholder=_("none; or e.g. 3 phone 确认交付; 30 visit 检查安装"),
+                                                     id=field_of("revisit_plan").widget_id, compact=True,
+                                                     select_on_focus=False))
+                yield Static("", id="revisit-plan")
             yield Static(self.hint(), classes="hint")
 
     def hint(self) -> str:
@@ -178,6 +185,8 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         values = {field.id: field.value for field in self.query(Input) if field.id}
         self.query_one("#schedule", Static).update(Text(schedule_preview(
             self.crm.ctx, self.deal_id, values["amount"], values["signed"], values["end"], values["payment"]), style="dim"))
+        self.query_one("#revisit-plan", Static).update(Text(plan_preview(
+            self.crm.ctx, values["revisits"], values["signed"]), style="dim"))
 
     def on_key(self, event: events.Key) -> None:
         """On the reason list, a number picks that reason and a letter starts the rep's own words."""
@@ -223,7 +232,8 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             self.crm.ctx, self.deal_id, self.stage, amount=typed.get("amount"), contract_no=typed.get("contract_no"),
             signed=typed.get("signed"), end=typed.get("end"), quoted=typed.get("quoted"),
             payments=parse_schedule(typed["payment"]) if "payment" in typed else None, reason=typed.get("reason"),
-            complete_schedule=confirmed.get("complete_schedule", False), reopen=confirmed.get("reopen", False)))
+            complete_schedule=confirmed.get("complete_schedule", False), reopen=confirmed.get("reopen", False),
+            revisits=parse_plan(typed["revisits"]) if "revisits" in typed else None))
 
     def saved(self, result: object) -> None:
         self.dismiss(True)

@@ -1,4 +1,5 @@
-"""The customer 360 view: profile, contacts, deals with days in stage, instalments, and the follow-up timeline."""
+"""The customer 360 view: profile, contacts, deals with days in stage, instalments, revisits with the satisfaction
+trend, and the follow-up timeline."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from crmtui.core import i18n
+from crmtui.core import i18n, labels
 from crmtui.core.dates import format_when
 from crmtui.core.errors import CrmError, NotFound
 from crmtui.core.formatting import format_amount
@@ -24,6 +25,7 @@ from crmtui.core.normalize import visible
 from crmtui.services.customer_view import Customer360, DealLine, FollowUpLine, VoidedLine, customer_360
 from crmtui.services.customers import CustomerDetail, customer_detail, delete_contact
 from crmtui.services.deals import VoidedContract, voided_contracts
+from crmtui.services.revisits import RevisitTimeline, revisit_timeline, sparkline
 from crmtui.services.views import ContactView
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.dialogs.confirm import ConfirmScreen
@@ -95,6 +97,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         yield OptionList(id="deals")
         yield Static(_("Instalments"), classes="panel-title", id="payments-title")
         yield OptionList(id="payments")
+        yield Static(_("Revisits"), classes="panel-title", id="revisits-title")
+        yield Static("", id="revisits")
         yield Static(_("Follow-ups"), classes="panel-title", id="timeline-title")
         with VerticalScroll(id="timeline"):
             yield Static("", id="timeline-text")
@@ -105,10 +109,11 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         try:
             detail = customer_detail(self.crm.ctx, self.customer_id)
             voided = voided_contracts(self.crm.ctx, self.customer_id)
+            revisits = revisit_timeline(self.crm.ctx, self.customer_id)
         except NotFound:
             self.app.call_from_thread(self.gone, self._where_it_went())
             return
-        self.app.call_from_thread(self.show, detail, voided)
+        self.app.call_from_thread(self.show, detail, voided, revisits)
 
     def _where_it_went(self) -> str | None:
         """Where the customer went when a sync round took it from this laptop (to a colleague, to the pool)."""
@@ -124,9 +129,10 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.notify(where or _("This customer no longer exists (deleted or merged)"), severity="warning")
         self.app.pop_screen()
 
-    def show(self, detail: CustomerDetail, voided: list[VoidedContract] | None = None) -> None:
-        """Fills every panel from the detail, with the contracts taken back from the customer (none when the
-        customer is read from the team server)."""
+    def show(self, detail: CustomerDetail, voided: list[VoidedContract] | None = None,
+             revisits: RevisitTimeline | None = None) -> None:
+        """Fills every panel from the detail, with the contracts taken back from the customer and its revisits
+        (none when the customer is read from the team server)."""
         self.detail = detail
         self.voided = voided or []
         self.refresh_bindings()  # release is offered only for a customer of one's own
@@ -140,6 +146,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self._show_payments(view)
         self._show_deals(view)
         self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(view.deals)})")
+        self._show_revisits(revisits)
 
         self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(view.follow_ups)})")
         self.query_one("#timeline-text", Static).update(
@@ -250,6 +257,18 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         _keep_highlight(listing, options)
         self.query_one("#payments-title", Static).update(f"{_('Instalments')} ({len(options)})")
         self.query_one("#payments-title").display = self.query_one("#payments").display = bool(options)
+
+    def _show_revisits(self, timeline: RevisitTimeline | None) -> None:
+        """The revisits (回访), open and done, by due day, and the satisfaction trend (hidden when there is
+        neither)."""
+        shown = timeline is not None and bool(timeline.revisits or timeline.scores)
+        self.query_one("#revisits-title").display = self.query_one("#revisits").display = shown
+        if timeline is None or not shown:
+            return
+        done = sum(1 for revisit in timeline.revisits if revisit.done)
+        self.query_one("#revisits-title", Static).update(
+            _("Revisits ({done} of {count} done)").format(done=done, count=len(timeline.revisits)))
+        self.query_one("#revisits", Static).update(_revisits_text(timeline, self.crm.ctx.clock.today()))
 
     def _contact(self) -> ContactView | None:
         option = self.query_one("#contacts", OptionList).highlighted_option
@@ -473,6 +492,31 @@ def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
     listing.set_options(options)
     if options and not options[0].disabled:
         listing.highlighted = 0 if index is None else min(index, len(options) - 1)
+
+
+def _revisits_text(timeline: RevisitTimeline, today: date) -> Content:
+    """One line a revisit: done (✓, with its scores) or open (○, overdue marked), then the satisfaction trend."""
+    gap = ("  ", "not bold")
+    parts: list[str | tuple[str, str]] = []
+    for revisit in timeline.revisits:
+        when = format_when(revisit.due_on, False, i18n.language, today)
+        mark: str | tuple[str, str] = (("✓", "$text-success") if revisit.done else
+                                       ("○", "bold $text-error") if revisit.due_on < today else "○")
+        parts += [mark, gap, (when, "bold"), gap, labels.channel(revisit.channel or "phone"), gap,
+                  visible(revisit.purpose)]
+        if revisit.done and revisit.satisfaction is not None:
+            score = _("satisfaction {score}/5").format(score=revisit.satisfaction)
+            if revisit.nps is not None:
+                score += "  " + _("would recommend {nps}/10").format(nps=revisit.nps)
+            parts += [gap, (score, "$text-success" if revisit.satisfaction > 2 else "bold $text-warning")]
+        elif not revisit.done and revisit.due_on < today:
+            parts += [gap, (_("overdue"), "bold $text-error")]
+        parts.append("\n")
+    if timeline.scores:
+        numbers = " ".join(str(score.satisfaction) for score in timeline.scores)
+        parts += [(_("Satisfaction trend") + ":", "bold"), gap, (sparkline(timeline.scores), "$text-accent"), gap,
+                  (_("{scores} (oldest first, 1-5)").format(scores=numbers), "$text-muted")]
+    return Content.assemble(*parts)
 
 
 def _timeline_text(entries: tuple[FollowUpLine | VoidedLine, ...]) -> Content:
