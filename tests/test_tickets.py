@@ -308,8 +308,9 @@ def test_a_reference_finds_one_ticket_or_says_why_not(ctx: Context) -> None:
     ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
     assert find_ticket(ctx, "t-0001") == ticket.id
     assert find_ticket(ctx, "T-1") == ticket.id
-    with pytest.raises(NotFound):
-        find_ticket(ctx, "T-0002")
+    for wrong in ("T-0002", "T-000_", "T-%"):  # "_" and "%" are no wildcards
+        with pytest.raises(NotFound):
+            find_ticket(ctx, wrong)
     with ctx.db.write(datetime.now(UTC)) as session:  # two reps' tickets with one number, as a team may have
         from crmtui.store.models import Ticket
 

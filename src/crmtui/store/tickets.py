@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from crmtui.store.models import Customer, Ticket, TicketEvent
 
@@ -24,7 +24,7 @@ def find_by_number(session: Session, number: str) -> list[Ticket]:
     "T-0007-wang"); matched without regard to case."""
     wanted = number.upper()
     live = select(Ticket).where(col(Ticket.deleted_at).is_(None))
-    exact = list(session.exec(live.where(col(Ticket.number).ilike(wanted))).all())
+    exact = list(session.exec(live.where(func.upper(Ticket.number) == wanted)).all())
     if exact:
         return exact
     escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
