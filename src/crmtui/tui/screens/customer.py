@@ -41,7 +41,8 @@ from crmtui.tui.widgets.columns import column_widths, columns
 from crmtui.tui.widgets.status_footer import StatusFooter
 
 if TYPE_CHECKING:
-    from datetime import date
+    from collections.abc import Callable
+    from datetime import date, datetime
 
 
 class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
@@ -268,7 +269,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         done = sum(1 for revisit in timeline.revisits if revisit.done)
         self.query_one("#revisits-title", Static).update(
             _("Revisits ({done} of {count} done)").format(done=done, count=len(timeline.revisits)))
-        self.query_one("#revisits", Static).update(_revisits_text(timeline, self.crm.ctx.clock.today()))
+        clock = self.crm.ctx.clock
+        self.query_one("#revisits", Static).update(_revisits_text(timeline, clock.today(), clock.to_local))
 
     def _contact(self) -> ContactView | None:
         option = self.query_one("#contacts", OptionList).highlighted_option
@@ -494,8 +496,9 @@ def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
         listing.highlighted = 0 if index is None else min(index, len(options) - 1)
 
 
-def _revisits_text(timeline: RevisitTimeline, today: date) -> Content:
-    """One line a revisit: done (✓, with its scores) or open (○, overdue marked), then the satisfaction trend."""
+def _revisits_text(timeline: RevisitTimeline, today: date, local: Callable[[datetime], datetime | None]) -> Content:
+    """One line a revisit: done (✓, the day its follow-up was logged, with its scores) or open (○, overdue
+    marked), then the satisfaction trend."""
     gap = ("  ", "not bold")
     parts: list[str | tuple[str, str]] = []
     for revisit in timeline.revisits:
@@ -504,6 +507,10 @@ def _revisits_text(timeline: RevisitTimeline, today: date) -> Content:
                                        ("○", "bold $text-error") if revisit.due_on < today else "○")
         parts += [mark, gap, (when, "bold"), gap, labels.channel(revisit.channel or "phone"), gap,
                   visible(revisit.purpose)]
+        done_on = local(revisit.done_at) if revisit.done_at else None
+        if done_on is not None:
+            parts += [gap, (_("done {day}").format(day=format_when(done_on.date(), False, i18n.language, today)),
+                            "$text-muted")]
         if revisit.done and revisit.satisfaction is not None:
             score = _("satisfaction {score}/5").format(score=revisit.satisfaction)
             if revisit.nps is not None:
