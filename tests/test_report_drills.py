@@ -86,3 +86,16 @@ def test_the_customer_value_reports_local_days_match_the_zones_own(zone: str) ->
             stored = moment.strftime("%Y-%m-%d %H:%M:%S.%f")
             assert local_day(stored) == moment.replace(tzinfo=UTC).astimezone(tz).date(), stored
     assert local_day(None) is None
+
+
+def test_overdue_counted_at_each_weeks_end_is_who_its_drill_lists(ctx, book) -> None:  # noqa: F811
+    """The weeks' overdue are counted from each plan's span (overdue_counts) and listed, when a drill is opened,
+    one moment at a time (overdue_at): the two agree week by week, on the counts worked out by hand in
+    test_report_activity.py (1, 2, 2, 3, 3: the last week's from the agenda's next dates)."""
+    report = module("activity").build(ctx, NOVEMBER)
+    weeks = report.tables[1].rows
+    assert [row.values[5] for row in weeks] == [1, 2, 2, 3, 3]
+    assert [len(row.cell_drills[5].ids) for row in weeks] == [1, 2, 2, 3, 3]  # type: ignore[union-attr]
+    bars = next(c for c in report.charts if c.key == "overdue").bars
+    assert [bar.value for bar in bars] == [1, 2, 2, 3, 3]
+    assert [set(bar.drill.ids) for bar in bars] == [set(row.cell_drills[5].ids) for row in weeks]  # type: ignore[union-attr]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -62,7 +62,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
     folded = _Folded.of(buckets, days, _FollowUps(ctx, start, end, who))
     speed = _Speed.of(leads, ctx.settings.speed_to_lead_hours)
     quiet = not folded.total.count and not leads  # nothing of the period's own; the year and the overdue may still show
-    empty = quiet and not any(count for _hour, _part, count in heat) and not any(point.ids for point in overdue)
+    empty = quiet and not any(count for _hour, _part, count in heat) and not any(point.count for point in overdue)
     notes = _notes(folded, speed, overdue)
     if quiet and not empty:
         notes = (_("No follow-ups and no new leads in {period}").format(period=period.label), *notes)
@@ -165,12 +165,12 @@ class _Tally:
     met: int = 0
     answered: int = 0
 
-    def add(self, bucket: store.Bucket) -> None:
-        self.count += bucket.count
-        if bucket.answered:
-            self.answered += bucket.count
-            if bucket.met:
-                self.met += bucket.count
+    def add(self, count: int, met: bool, answered: bool) -> None:
+        self.count += count
+        if answered:
+            self.answered += count
+            if met:
+                self.met += count
 
     @property
     def rate(self) -> float | None:
@@ -192,10 +192,19 @@ class _Folded:
     @staticmethod
     def of(buckets: list[store.Bucket], days: _Days, find: _FollowUps) -> _Folded:
         folded = _Folded(_Tally(), defaultdict(_Tally), defaultdict(_Tally), defaultdict(_Tally), find)
-        for bucket in sorted(buckets, key=lambda b: (b.hour, b.part)):
-            day = days.day(bucket.hour, bucket.part)
-            for tally in (folded.total, folded.days[day], folded.weeks[_monday(day)], folded.channels[bucket.channel]):
-                tally.add(bucket)
+        # A year of a big book is some 100,000 buckets (hours by channel and answer): each part of an hour is put
+        # in its day once, and the buckets are summed by day, channel and answer before the tallies are.
+        day_of: dict[tuple[str, int], date] = {}
+        summed: dict[tuple[date, str, bool, bool], int] = defaultdict(int)
+        for bucket in buckets:
+            part = (bucket.hour, bucket.part)
+            day = day_of.get(part)
+            if day is None:
+                day = day_of[part] = days.day(bucket.hour, bucket.part)
+            summed[(day, bucket.channel, bucket.met, bucket.answered)] += bucket.count
+        for (day, channel, met, answered), count in sorted(summed.items()):
+            for tally in (folded.total, folded.days[day], folded.weeks[_monday(day)], folded.channels[channel]):
+                tally.add(count, met, answered)
         return folded
 
 
@@ -265,13 +274,28 @@ def _channels(folded: _Folded) -> Table:
 
 # Weeks: follow-ups, new leads, overdue ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class _Overdue:
-    monday: date
-    ids: tuple[str, ...]
-    """The customers overdue at the week's end (today's start for this week)."""
-    reconstructed: bool
-    """Counted from the follow-ups (a past week), not from the next dates the agenda reads (this week)."""
+    """The customers overdue at a week's end (today's start for this week): how many, and who when asked (a past
+    week's are listed only when a drill is opened: counting them is cheaper than listing them, see
+    store/reports/activity.py's overdue_counts)."""
+
+    def __init__(self, monday: date, count: int, find: Callable[[], Sequence[str]], reconstructed: bool) -> None:
+        self.monday = monday
+        self.count = count
+        self.reconstructed = reconstructed
+        """Counted from the follow-ups (a past week), not from the next dates the agenda reads (this week)."""
+        self._find: Callable[[], Sequence[str]] | None = find
+        self._ids: tuple[str, ...] | None = None
+
+    def ids(self) -> tuple[str, ...]:
+        """The customers, read once for the row's and the bar's drills alike."""
+        if self._ids is None:
+            assert self._find is not None
+            self._ids, self._find = tuple(self._find()), None
+        return self._ids
+
+    def drill(self, title: str) -> Drill:
+        return Drill.lazy("customers", title, self.ids)
 
 
 def _overdue_by_week(ctx: Context, connection: object, period: Period, first: date, last: date,
@@ -286,14 +310,25 @@ def _overdue_by_week(ctx: Context, connection: object, period: Period, first: da
         weeks.append((monday, min(_midnight(ctx, monday + timedelta(weeks=1)), ctx.clock.to_utc(period.end))))
         monday += timedelta(weeks=1)
     past = [end for monday, end in weeks if monday <= today and end <= line]
-    reconstructed = iter(store.overdue_at(connection, past, who))  # type: ignore[arg-type]
+    counts = iter(store.overdue_counts(connection, past, who))  # type: ignore[arg-type]
     found = []
     for monday, end in weeks:
         if end > line:
-            found.append(_Overdue(monday, tuple(store.overdue_now(connection, line, who)), False))  # type: ignore[arg-type]
+            now = tuple(store.overdue_now(connection, line, who))  # type: ignore[arg-type]
+            found.append(_Overdue(monday, len(now), lambda now=now: now, False))  # type: ignore[misc]
         else:
-            found.append(_Overdue(monday, tuple(next(reconstructed)), True))
+            found.append(_Overdue(monday, next(counts), _overdue_then(ctx, end, who), True))
     return found
+
+
+def _overdue_then(ctx: Context, moment: datetime, who: store.Who) -> Callable[[], list[str]]:
+    """How to list the customers overdue at a past moment, when a drill is opened."""
+
+    def find() -> list[str]:
+        with ctx.db.raw_read() as connection:
+            return store.overdue_at(connection, [moment], who)[0]
+
+    return find
 
 
 def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue], first: date, ctx: Context) -> Table:
@@ -312,10 +347,10 @@ def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue],
         every = folded.find.drill(_("Follow-ups, {week}").format(week=week), *span)
         met = folded.find.drill(_("Follow-ups whose goal was met, {week}").format(week=week), *span, met=True)
         new = Drill("customers", tuple(added[point.monday]), _("New leads, {week}").format(week=week))
-        late = Drill("customers", point.ids, _("Overdue at the end of the week, {week}").format(week=week))
+        late = point.drill(_("Overdue at the end of the week, {week}").format(week=week))
         rows.append(Row(max(point.monday, first).isoformat(), (
             max(point.monday, first), tally.count, tally.met, tally.rate, len(added[point.monday]),
-            len(point.ids)), every, (None, every, met, met, new, late)))
+            point.count), every, (None, every, met, met, new, late)))
     return Table("weeks", _("By week"), (
         Column("week", _("Week from"), "date"), Column("follow_ups", _("Follow-ups"), "count"),
         Column("met", _("Goal met"), "count"), Column("rate", _("Goal-met rate"), "rate"),
@@ -337,8 +372,8 @@ def _days_chart(folded: _Folded, first: date, last: date, ctx: Context) -> BarCh
 def _overdue_chart(overdue: list[_Overdue], first: date) -> BarChart:
     """Customers overdue at the end of each week begun (this week: today's overdue, as Today shows it)."""
     return BarChart("overdue", _("Overdue customers at each week's end"), "count", tuple(
-        Bar(max(point.monday, first).isoformat(), len(point.ids), Drill(
-            "customers", point.ids, _("Overdue at the end of the week of {day}").format(day=point.monday.isoformat())))
+        Bar(max(point.monday, first).isoformat(), point.count, point.drill(
+            _("Overdue at the end of the week of {day}").format(day=point.monday.isoformat())))
         for point in overdue))
 
 

@@ -8,6 +8,7 @@ are each gathered once into a set SQLite builds for the query, instead of a look
 
 from __future__ import annotations
 
+import bisect
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -244,6 +245,63 @@ def overdue_at(connection: sqlite3.Connection, moments: list[datetime], who: Who
         found.append(sorted(cid for cid, (added, planned) in plans.items()
                             if added < line and planned is not None and planned < line))
     return found
+
+
+def overdue_counts(connection: sqlite3.Connection, moments: list[datetime], who: Who) -> list[int]:
+    """For each past moment (in ascending order), how many customers overdue_at lists then, without listing them
+    (a drill opened lists one moment's: overdue_at with that moment alone).
+
+    Each plan a customer has in force (the one at the first moment, then each follow-up's) makes the customer
+    overdue at the moments after its start, its next date and the customer's adding, up to the next follow-up:
+    a range of the moments, found by bisection and added up once at the end. Asking every customer's plan at every
+    moment instead took a second for a year of the bench's book (20,000 customers by 52 weeks)."""
+    if not moments:
+        return []
+    condition, params = who
+    lines = [to_db(moment) or "" for moment in moments]
+    first, last = lines[0], lines[-1]
+    plans: dict[str, tuple[str, str, str | None]] = {cid: ("", added, planned) for cid, added, planned in
+                                                     connection.execute(
+        f"SELECT c.id, c.created_at, (SELECT f.next_at FROM follow_up f WHERE f.customer_id = c.id AND f.at < ?"
+        f" AND {current('f')} ORDER BY f.at DESC, f.created_at DESC LIMIT 1) FROM customer c"
+        f" WHERE {_WATCHED} AND c.created_at < ? AND {condition}", (first, last, *params))}
+    """customer id -> (when the plan in force began, '' for the first moment's; when the customer was added; the
+    plan's next date)"""
+    hint, where, params = counted_in_span(connection, who)
+    changes = [0] * (len(lines) + 1)
+
+    # The plan in force from `since` to `until` (the next follow-up; none: still) makes the customer overdue at
+    # the moments m with since < m, added < m, planned < m and m <= until: those from the first after the latest
+    # of the three to the last not after `until`. Written out in the loop (a few hundred thousand plans a year).
+    bisect_right = bisect.bisect_right
+    for customer_id, at, planned in connection.execute(
+            f"SELECT f.customer_id, f.at, f.next_at FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}"
+            " ORDER BY f.at, f.created_at", (first, last, *params)):
+        plan = plans.get(customer_id)
+        if plan is None:
+            continue
+        since, added, before = plan
+        plans[customer_id] = (at, added, planned)
+        if before is None:
+            continue
+        start = since if since > added else added
+        if before > start:
+            start = before
+        if start < at:
+            low, high = bisect_right(lines, start), bisect_right(lines, at)
+            if low < high:
+                changes[low] += 1
+                changes[high] -= 1
+    for since, added, before in plans.values():
+        if before is not None:
+            low = bisect_right(lines, max(since, added, before))
+            if low < len(lines):
+                changes[low] += 1
+    counts, running = [], 0
+    for change in changes[:-1]:
+        running += change
+        counts.append(running)
+    return counts
 
 
 @dataclass(frozen=True)
