@@ -171,3 +171,51 @@ def test_the_history_names_each_record(ctx: Context) -> None:
     assert names[("ticket", ids["ticket"])] == "T-0001 压缩机异响"
     assert names[("revisit", ids["revisit"])] == "2026-11-27 · 安装后回访"
     assert names[("ticket_event", ids["ticket_event"])].startswith("T-0001 · 2026-11-24 02:00")
+
+
+def _person_with_after_sales(ctx: Context) -> tuple[str, dict[str, str]]:
+    wang = add_customer(ctx, "王芳", kind="person", phone="13912345678")
+    deal = add_deal(ctx, wang.id, "中央空调", amount="30000")  # its title names nobody
+    ids = after_sales(ctx, wang.id, deal.id, title="王芳家空调异响", note="王芳来电：13912345678",
+                      purpose="回访王芳，问噪音", resolution="给王芳换了风扇")
+    return wang.id, ids
+
+
+def test_a_persons_export_lists_their_tickets_the_tickets_history_and_revisits(ctx: Context, tmp_path: Path) -> None:
+    import json
+
+    from crmtui.services import personal_data
+
+    _wang, ids = _person_with_after_sales(ctx)
+    path = tmp_path / "wang.json"
+    counts = personal_data.export_person(ctx, personal_data.find_person(ctx, "王芳"), path)
+    assert (counts["tickets"], counts["ticket_events"], counts["revisits"]) == (1, 1, 1)
+    exported = json.loads(path.read_text(encoding="utf-8"))
+    assert [(row["id"], row["title"], row["resolution"]) for row in exported["tickets"]] == [
+        (ids["ticket"], "王芳家空调异响", "给王芳换了风扇")]
+    assert [(row["id"], row["note"]) for row in exported["ticket_events"]] == [(ids["ticket_event"], "王芳来电：13912345678")]
+    assert [(row["id"], row["purpose"]) for row in exported["revisits"]] == [(ids["revisit"], "回访王芳，问噪音")]
+    # their history too: one insert row each
+    assert {row["record_table"] for row in exported["history"]} >= {"ticket", "ticket_event", "revisit"}
+
+
+def test_erasing_a_person_customer_blanks_the_text_of_its_tickets_and_revisits_everywhere(ctx: Context) -> None:
+    from crmtui.services import personal_data
+
+    wang, ids = _person_with_after_sales(ctx)
+    plan = personal_data.erasure_plan(ctx, personal_data.find_person(ctx, "王芳"))
+    personal_data.erase_person(ctx, plan, [])
+    # the records stay with their dates and statuses, their text gone
+    assert _rows(ctx, "SELECT title, resolution, status, number FROM ticket") == [("", None, "open", "T-0001")]
+    assert _rows(ctx, "SELECT note, to_status FROM ticket_event") == [(None, "open")]
+    assert _rows(ctx, "SELECT purpose, due_on FROM revisit") == [("", "2026-11-27")]
+    # the erasure goes to the team as updates of each
+    sent = _rows(ctx, "SELECT record_table, changes FROM outbox WHERE kind = 'update'"
+                      " AND record_table IN ('ticket', 'ticket_event', 'revisit')")
+    assert sorted(table for table, _changes in sent) == ["revisit", "ticket", "ticket_event"]
+    # nothing of the person is left in the file: not in the outbox's earlier inserts, nor the history
+    for table, query in (("outbox", "SELECT changes FROM outbox"), ("change_log",
+                         "SELECT coalesce(old_value, '') || coalesce(new_value, '') FROM change_log")):
+        assert not [row for row in _rows(ctx, query) if "王芳" in row[0] or "13912345678" in row[0]], table
+    assert b"13912345678" not in ctx.db.path.read_bytes()
+    assert wang

@@ -253,7 +253,7 @@ def test_person_export_writes_everything_held_about_them(ctx, book, tmp_path: Pa
     header = data["header"]
     assert header["person"] == "Li Lei" and header["exported_at"].startswith("2026-11-24T10:00")
     assert set(header["sections"]) == {"customers", "contacts", "companies", "follow_ups", "deals", "contracts",
-                                       "payments", "tags", "texts", "history"}
+                                       "payments", "tags", "tickets", "ticket_events", "revisits", "texts", "history"}
     [contact] = data["contacts"]
     assert (contact["phone"], contact["email"], contact["consent_source"]) == (LI[1], LI[2], "business card")
     assert [c["name"] for c in data["companies"]] == ["Acme Tools"]

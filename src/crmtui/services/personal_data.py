@@ -205,6 +205,9 @@ SECTIONS = {
     "contracts": N_("contracts of the person customer"),
     "payments": N_("instalments of those contracts"),
     "tags": N_("tags of the person customer"),
+    "tickets": N_("service requests (tickets) of the person customer"),
+    "ticket_events": N_("the history of those tickets: each status change and note"),
+    "revisits": N_("revisits planned with the person customer"),
     "texts": N_("other texts that name the person or may hold their data, which an erasure offers to blank: other"
                 " customers' notes (the lines naming them), the notes of the companies they are a contact at (whole:"
                 " an import may have put their details there; these may name others too), deal titles and contract"
@@ -216,7 +219,8 @@ SECTIONS = {
 SECTION_WORDS = {
     "customers": N_("own records"), "contacts": N_("contact records"), "companies": N_("companies"),
     "follow_ups": N_("follow-ups"), "deals": N_("deals"), "contracts": N_("contracts"), "payments": N_("instalments"),
-    "tags": N_("tags"), "texts": N_("other texts"), "history": N_("history rows"),
+    "tags": N_("tags"), "tickets": N_("tickets"), "ticket_events": N_("ticket updates"), "revisits": N_("revisits"),
+    "texts": N_("other texts"), "history": N_("history rows"),
 }
 """How the export's summary names each section (the file's keys stay English: a script reads them)."""
 

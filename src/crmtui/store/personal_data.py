@@ -73,6 +73,29 @@ history value of another record): the rest of the text still reads."""
 TEXT_FIELDS = {"customer": "notes", "deal": "title", "contract": "number"}
 """Beside follow-ups, the free text of other records that may name a person, offered to the rep like notes."""
 
+AFTER_SALES_TEXT: dict[str, dict[str, object]] = {
+    "ticket": {"title": "", "resolution": None},
+    "ticket_event": {"note": None},
+    "revisit": {"purpose": ""},
+}
+"""The free text of a person customer's service requests, their history and its revisits, and what an erasure
+leaves there: these records are the customer's own data (kept, with their dates and statuses, their text gone)."""
+
+_AFTER_SALES_OF = {
+    "ticket": "SELECT id FROM ticket WHERE customer_id IN ({marks}) ORDER BY opened_at, id",
+    "ticket_event": "SELECT e.id FROM ticket_event e JOIN ticket t ON t.id = e.ticket_id"
+                    " WHERE t.customer_id IN ({marks}) ORDER BY e.at, e.id",
+    "revisit": "SELECT id FROM revisit WHERE customer_id IN ({marks}) ORDER BY due_on, id",
+}
+
+
+def after_sales_of(conn: sqlite3.Connection, customer_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(table, id) of the tickets, ticket events and revisits of these customers (deleted ones too)."""
+    if not customer_ids:
+        return []
+    return [(table, row[0]) for table, query in _AFTER_SALES_OF.items() if has_table(conn, table)
+            for row in conn.execute(query.format(marks=_marks(customer_ids)), list(customer_ids))]
+
 
 @dataclass(frozen=True)
 class NoteHit:
@@ -224,7 +247,7 @@ def blanked_text(table: str, text: str | None, terms: Sequence[str]) -> str | No
 def export_rows(conn: sqlite3.Connection, records: Sequence[PersonRecord], terms: Sequence[str]) -> dict[str, object]:
     """Everything the file holds about the person, as rows of column values: their records, the customers their
     contacts are at, follow-ups with them or naming them, and, for a person customer, its deals, contracts,
-    instalments and tags; the change history of all of these."""
+    instalments, tags, tickets with their history, and revisits; the change history of all of these."""
     customer_ids = [r.id for r in records if r.table == "customer"]
     contact_ids = [r.id for r in records if r.table == "contact"]
     people = {
@@ -247,12 +270,17 @@ def export_rows(conn: sqlite3.Connection, records: Sequence[PersonRecord], terms
                                    contract_ids))
     tags = _dicts(conn.execute(f"SELECT * FROM customer_tag WHERE customer_id IN ({_marks(customer_ids)})",
                                customer_ids))
+    after_sales: dict[str, list[dict[str, object]]] = {"ticket": [], "ticket_event": [], "revisit": []}
+    for table, record_id in after_sales_of(conn, customer_ids):
+        after_sales[table] += _dicts(conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record_id,)))
     ids = [*customer_ids, *contact_ids, *(f["id"] for f in follow_ups), *(d["id"] for d in deals), *contract_ids,
-           *(p["id"] for p in payments), *(t["id"] for t in tags)]
+           *(p["id"] for p in payments), *(t["id"] for t in tags),
+           *(row["id"] for rows in after_sales.values() for row in rows)]
     history = _dicts(conn.execute(f"SELECT * FROM change_log WHERE record_id IN ({_marks(ids)}) ORDER BY rowid",
                                   ids)) if has_table(conn, "change_log") else []
     return {**people, "companies": companies, "follow_ups": follow_ups, "deals": deals, "contracts": contracts,
-            "payments": payments, "tags": tags, "history": history}
+            "payments": payments, "tags": tags, "tickets": after_sales["ticket"],
+            "ticket_events": after_sales["ticket_event"], "revisits": after_sales["revisit"], "history": history}
 
 
 def erased_label(record_id: str) -> str:
@@ -273,7 +301,8 @@ def erase_records(conn: sqlite3.Connection, outbox: OutboxWriter, records: Seque
     """Writes the erasure as changes (so a team's server and laptops receive it): each record's personal fields
     emptied and its name a tombstone, marked erased and do-not-contact; the chosen follow-ups' notes, goal and
     next plan emptied, and the chosen other texts (customer notes, deal titles, contract numbers) with the person
-    taken out (blanked_text). A person customer's next follow-up goes too: nobody is to call them."""
+    taken out (blanked_text). A person customer's next follow-up goes too: nobody is to call them. Its tickets, their
+    events and its revisits keep their dates and statuses, their text emptied (AFTER_SALES_TEXT)."""
     conn.execute("PRAGMA secure_delete = ON")  # the values written over are zeroed where they stood
     for record in records:
         values = erased_values(record.table, record.id)
@@ -282,6 +311,10 @@ def erase_records(conn: sqlite3.Connection, outbox: OutboxWriter, records: Seque
             values["next_follow_up_at"] = None
         _update(conn, record.table, record.id, values)
         outbox.record("update", record.table, record.id, values)
+    for table, record_id in after_sales_of(conn, [r.id for r in records if r.table == "customer"]):
+        blanked = {**AFTER_SALES_TEXT[table], "updated_at": now}
+        _update(conn, table, record_id, blanked)
+        outbox.record("update", table, record_id, blanked)
     for hit in chosen:
         if hit.table == "follow_up":
             values = {"notes": "", "goal": "", "next_plan": None, "updated_at": now}
@@ -317,7 +350,11 @@ def scrub(conn: sqlite3.Connection, records: Sequence[tuple[str, str]], terms: S
         _rewrite_outbox(conn, "follow_up", note_id, _blank_note)
     for hit in texts:
         _rewrite_outbox(conn, hit.table, hit.id, _blank_text(hit, terms))
-    pairs = [*records, *(("follow_up", note_id) for note_id in note_ids)]
+    # a person customer's tickets, their events and revisits: their text goes, with its history
+    after_sales = after_sales_of(conn, [record_id for table, record_id in records if table == "customer"])
+    for table, record_id in after_sales:
+        _rewrite_outbox(conn, table, record_id, _as_erased(AFTER_SALES_TEXT[table]))
+    pairs = [*records, *(("follow_up", note_id) for note_id in note_ids), *after_sales]
     for table, record_id in pairs:
         conn.execute("DELETE FROM sync_conflict WHERE record_table = ? AND record_id = ?", (table, record_id))
         conn.execute("DELETE FROM sync_set_aside WHERE record_table = ? AND record_id = ?", (table, record_id))
@@ -454,6 +491,9 @@ def finish_arrived_erasures(conn: sqlite3.Connection, erasures: ArrivingErasures
         return
     for table, record_id, _terms in erasures.records:
         _update(conn, table, record_id, erased_values(table, record_id))
+    erased_customers = [record_id for table, record_id, _terms in erasures.records if table == "customer"]
+    for table, record_id in after_sales_of(conn, erased_customers):
+        _update(conn, table, record_id, dict(AFTER_SALES_TEXT[table]))
     terms = [t for *_rest, found in erasures.records for t in found]
     scrub(conn, [(table, record_id) for table, record_id, _terms in erasures.records], terms, erasures.blanked)
 
