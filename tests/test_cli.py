@@ -827,7 +827,7 @@ def test_today_lists_each_section(ctx: Context, frozen):
     assert data["day"] == "2026-11-24"
     sections = data["sections"]
     assert set(sections) == {"overdue", "due", "stalled", "new_leads", "pool", "renewals", "payments", "birthdays",
-                             "coming"}
+                             "coming", "escalated", "tickets", "revisits", "touch", "service", "holidays"}
     assert sections["pool"] == []  # not in a team: no pool rules
     assert sections["coming"] == []  # a busy day does not look ahead
     by = {name: {item["customer"]: item for item in items} for name, items in sections.items()}

@@ -89,7 +89,8 @@ def test_the_team_section_counts_each_reps_waiting_work(team_book) -> None:
     loads = [(load.rep, load.overdue, load.due, load.stalled, load.stalled_cents, load.new_leads)
              for load in team_load(ctx)]
     assert loads == [("wang", 2, 1, 1, 10_000_000, 0), ("li", 1, 0, 0, 0, 1)]  # most overdue first; boss aside
-    assert agenda_words.load_text(team_load(ctx)[0]) == "overdue 2 · due today 1 · stalled 1 (100,000)"
+    # wang's follow-up 4 days late is past the escalation line (more than 3 days); the one 3 days late is not
+    assert agenda_words.load_text(team_load(ctx)[0]) == "overdue 2 · due today 1 · stalled 1 (100,000) · escalated 1"
     assert agenda_words.load_text(team_load(ctx)[1]) == "overdue 1 · not yet called 1"
     own = agenda_for(ctx)
     assert [load.rep for load in own.team] == ["wang", "li"]
@@ -133,7 +134,7 @@ def test_without_a_team_rep_is_refused(ctx) -> None:
 
 def test_crm_today_shows_the_team_and_a_reps_today(team_book) -> None:
     out = ok("today").stdout
-    assert "Team (2)\n  wang  ·  overdue 2 · due today 1 · stalled 1 (100,000)\n  li  ·  overdue 1 · not yet called 1\n" in out
+    assert "Team (2)\n  wang  ·  overdue 2 · due today 1 · stalled 1 (100,000) · escalated 1\n  li  ·  overdue 1 · not yet called 1\n" in out
     assert "Boss Today" in out and "Wang Today" not in out
     wang = ok("today", "--rep", "wang").stdout
     assert wang.startswith("Today, 2026-11-24  ·  wang\n")
@@ -142,7 +143,7 @@ def test_crm_today_shows_the_team_and_a_reps_today(team_book) -> None:
     assert data["rep"] == "all" and data["totals"]["overdue"] == 3 and data["team"] == []
     own = json.loads(ok("today", "--json").stdout)
     assert own["team"][0] == {"rep": "wang", "overdue": 2, "due": 1, "stalled": 1, "stalled_amount": 100000,
-                              "new_leads": 0}
+                              "new_leads": 0, "escalated": 1}
     result = fails("today", "--rep", "zhao")
     assert "--rep: a rep whose customers this laptop holds (boss, li, wang) or all" in result.stderr
 
@@ -174,7 +175,7 @@ async def test_enter_on_a_rep_opens_their_today_and_escape_comes_back(team_book,
         assert isinstance(screen, TodayScreen)
         prompts = [str(option.prompt) for option in screen.query_one("#agenda", OptionList).options]
         assert prompts[0].rstrip() == "Team (2)"  # a band across the list
-        assert prompts[1].split() == "wang overdue 2 · due today 1 · stalled 1 (100,000)".split()
+        assert prompts[1].split() == "wang overdue 2 · due today 1 · stalled 1 (100,000) · escalated 1".split()
         assert prompts[2].split() == "li overdue 1 · not yet called 1".split()
         await pilot.press("enter")
         await _settle(pilot)

@@ -172,7 +172,8 @@ def today(
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
     rep: Annotated[Optional[str], typer.Option("--rep", help=_REP_HELP)] = None,
 ) -> None:
-    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays."""
+    """What to do today: overdue, due, revisits, stalled deals, new leads, service requests, customers due for a
+    touch, service dates, renewals, payments, birthdays, holidays (a manager's: the team's late work too)."""
     from crmtui.core.formatting import format_amount  # deferred
     from crmtui.services.agenda import ALL_REPS, COMING, COMING_DAYS, SHOWN, agenda_for, resolve_rep  # deferred
     from crmtui.services.agenda_words import load_text, reason, section_title  # deferred
@@ -191,17 +192,11 @@ def today(
             out(_("Team") + f" ({len(agenda.team)})")
             for load in agenda.team:
                 out(f"  {load.rep}  ·  {load_text(load)}")
-        if not agenda.items() and agenda.book_empty:
-            out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
-        elif not agenda.items() and agenda.team:
-            out("")
-            out(_("Nothing of your own due today."))
-        elif not agenda.items():
-            out(_("Nothing due today."))
-        for name in SHOWN:
+
+        def section(name: str) -> None:
             items = agenda.sections[name]
             if not items:
-                continue
+                return
             out("")
             out(f"{section_title(name)} ({agenda.totals[name]})")
             for item in items:
@@ -213,7 +208,19 @@ def today(
                 out(f"  {item.customer_name}  ·  {reason(ctx, item)}" + ("  ·  " + "  ·  ".join(extra) if extra else ""))
             if agenda.totals[name] > len(items):
                 out("  " + _("… and {count} more").format(count=agenda.totals[name] - len(items)))
-        if not agenda.items() and not agenda.book_empty and not agenda.sections[COMING]:
+
+        section("escalated")  # a manager's: the team's late work, before the manager's own
+        if not agenda.own_items() and agenda.book_empty:
+            out(_("Nothing due. Add a lead with `crm add lead NAME`, or load sample data with `crm demo`."))
+        elif not agenda.own_items() and agenda.team:
+            out("")
+            out(_("Nothing of your own due today."))
+        elif not agenda.own_items():
+            out(_("Nothing due today."))
+        for name in SHOWN:
+            if name != "escalated":
+                section(name)
+        if not agenda.own_items() and not agenda.book_empty and not agenda.sections[COMING]:
             out(_("Nothing planned in the next {days} days either.").format(days=COMING_DAYS))
 
 

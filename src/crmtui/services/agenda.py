@@ -16,9 +16,17 @@ from crmtui.store import agenda as store
 ALL_REPS = "all"
 """`--rep all`: every rep's customers on this laptop (a manager's holds the whole team's)."""
 
-SECTIONS = ("pool", "overdue", "due", "stalled", "new_leads", "renewals", "payments", "birthdays")
-"""In the order a rep works them: what the pool takes back soon first (it is lost for good if missed; an
-empty section is not shown)."""
+SECTIONS = ("escalated", "pool", "tickets", "overdue", "due", "revisits", "stalled", "new_leads", "touch", "service",
+            "renewals", "payments", "birthdays", "holidays")
+"""In the order a rep works them (an empty section is not shown):
+- escalated: a manager's own agenda only, the team's work gone wrong (it is the manager's first job of the day);
+- pool: what the pool takes back soon (it is lost for good if missed);
+- tickets: a customer waiting on a service request past (or near) its deadline, a promise already made;
+- overdue, due: the follow-ups the rep planned, then revisits: planned dated calls after a sale, of the same kind;
+- stalled, new_leads: money at risk and leads cooling;
+- touch: customers past their tier's cadence (care the rep chooses when to give, nothing is late by the hour);
+- service, renewals, payments, birthdays, holidays: days ahead, to prepare (a holiday's greetings are the
+  furthest ahead and the least urgent)."""
 
 COMING = "coming"
 """The look-ahead of a quiet day: the follow-ups planned for the next COMING_DAYS days."""
@@ -55,6 +63,23 @@ class AgendaItem:
     """Going back to the pool: the time left before it goes."""
     first_contact: bool = False
     """Going back to the pool because a claimed customer has not been contacted yet (else: no follow-up in time)."""
+    kind: str | None = None
+    """What the row is about, where a section holds several kinds: service (a service date) or warranty; a ticket
+    overdue or soon (due); escalated: follow_up or ticket."""
+    due_on: date | None = None
+    """A revisit's, service date's, warranty's, holiday's or ticket's day."""
+    owner: str | None = None
+    """Escalated: the rep whose customer it is."""
+    tier: str | None = None
+    cadence: int = 0
+    """Due for a touch: the days of the tier's cadence (days: since the last contact)."""
+    ticket_number: str | None = None
+    priority: str | None = None
+    """A ticket's priority key."""
+    holiday: str | None = None
+    """The holiday's name as configured (a name of core.config.HOLIDAYS, or the rep's own)."""
+    channel: str | None = None
+    """A revisit's channel key."""
 
     def as_dict(self, reason: str) -> dict[str, object]:
         """Plain values for --json, with the reason as the front end words it."""
@@ -69,6 +94,16 @@ class AgendaItem:
             "deal": self.deal_title,
             "amount": amount_number(self.amount_cents),
             "days": self.days,
+            "hours": self.hours,
+            "kind": self.kind,
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "owner": self.owner,
+            "tier": self.tier,
+            "cadence_days": self.cadence or None,
+            "ticket": self.ticket_number,
+            "priority": self.priority,
+            "holiday": self.holiday,
+            "channel": self.channel,
         }
 
 
@@ -97,6 +132,10 @@ class Agenda:
         """Every item of today's work, section by section (the look-ahead of a quiet day left out)."""
         return [item for name in SECTIONS for item in self.sections.get(name, [])]
 
+    def own_items(self) -> list[AgendaItem]:
+        """The items of the rep's own customers: a manager's escalations (the team's work) left out."""
+        return [item for name in SECTIONS if name != "escalated" for item in self.sections.get(name, [])]
+
 
 @dataclass
 class RepLoad:
@@ -109,11 +148,15 @@ class RepLoad:
     stalled_cents: int = 0
     """What the stalled high-intent deals are worth."""
     new_leads: int = 0
+    escalated: int = 0
+    """Follow-ups overdue by more than escalate_days and high or urgent tickets past their deadline: the rep's
+    rows of the manager's escalated section."""
 
     def as_dict(self) -> dict[str, object]:
         """Plain values for --json."""
         return {"rep": self.rep, "overdue": self.overdue, "due": self.due, "stalled": self.stalled,
-                "stalled_amount": amount_number(self.stalled_cents), "new_leads": self.new_leads}
+                "stalled_amount": amount_number(self.stalled_cents), "new_leads": self.new_leads,
+                "escalated": self.escalated}
 
 
 def _high_intent(ctx: Context) -> list[str]:
@@ -190,11 +233,13 @@ def team_load(ctx: Context, day: date | None = None) -> list[RepLoad]:
     """What every other rep has waiting on `day`, the most overdue first (a manager's Today)."""
     day = day or ctx.clock.today()
     me = ctx.settings.sync.user
+    line = ctx.clock.day_bounds(day - timedelta(days=ctx.settings.agenda.escalate_days))[0]
     with ctx.db.raw_read() as connection:
         counts = store.counts_by_owner(connection, *_team_lines(ctx, day))
-    loads = [RepLoad(c.owner, c.overdue, c.due, c.stalled, c.stalled_cents, c.new_leads) for c in counts
-             if c.owner != me]
-    loads.sort(key=lambda load: (-load.overdue, -load.due, load.rep))
+        escalated = store.escalated_by_owner(connection, line, ctx.clock.utcnow(), day, ESCALATED_PRIORITIES)
+    loads = [RepLoad(c.owner, c.overdue, c.due, c.stalled, c.stalled_cents, c.new_leads, escalated.get(c.owner, 0))
+             for c in counts if c.owner != me]
+    loads.sort(key=lambda load: (-load.escalated, -load.overdue, -load.due, load.rep))
     return loads
 
 
@@ -230,9 +275,18 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
                 offsets.setdefault("02-29", i)  # a 29 February birthday is kept on the 28th in other years
         birthdays = store.birthdays(connection, list(offsets), scope)
         pool = [] if rep == ALL_REPS else _pool_warnings(ctx, connection, now, rep or ctx.settings.sync.user)
+        revisits, agenda.totals["revisits"] = store.open_revisits(connection, day, scope)
+        care = settings.agenda.care_days
+        touch, agenda.totals["touch"] = store.touch_due(
+            connection, [(tier, clock.day_bounds(day - timedelta(days=days))[0]) for tier, days in care], end, scope)
+        agenda.sections["service"] = _service_items(ctx, connection, day, scope)
+        agenda.sections["tickets"] = _ticket_items(ctx, connection, now, scope)
+        agenda.sections["holidays"], agenda.totals["holidays"] = _holiday_items(ctx, connection, day, scope)
         # Not in a team: the sample customers would go to the team's server at the next sync.
         agenda.book_empty = store.book_is_empty(connection) and not settings.sync.configured
         manager = rep is None and settings.sync.configured and store.sync_setting(connection, "sync_manager") == "1"
+        if manager:
+            agenda.sections["escalated"] = _escalated_items(ctx, connection, day, now)
     if manager:
         agenda.team = team_load(ctx, day)
 
@@ -271,9 +325,163 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
         agenda.sections["birthdays"].append(item("birthdays", row, days=offset, contact_name=row.contact_name))
     agenda.sections["birthdays"].sort(key=lambda entry: entry.days)
     agenda.sections["pool"] = pool
-    for name in ("pool", "renewals", "payments", "birthdays"):
+    for row in revisits:
+        agenda.sections["revisits"].append(item("revisits", row, days=(day - row.due_on).days,  # type: ignore[operator]
+                                                due_on=row.due_on, channel=row.channel, amount_cents=None))
+    for row in touch:
+        since = (day - clock.to_local(row.last_contact).date()).days  # type: ignore[union-attr]
+        # No plan: the plan of a contact months ago says nothing about the touch now due.
+        agenda.sections["touch"].append(item("touch", row, days=since, tier=row.tier, next_plan=None,
+                                             cadence=settings.agenda.care(row.tier or "") or 0))
+    for name in ("escalated", "pool", "tickets", "service", "renewals", "payments", "birthdays"):
         agenda.totals[name] = len(agenda.sections[name])
     return agenda
+
+
+def add_months(start: date, months: int) -> date:
+    """`start` moved on by whole months, always counted from `start` itself: a day the month lacks is its last
+    day (31 Jan + 1 month is 28 Feb, or 29 in a leap year; + 2 months is 31 Mar, not 28 Mar; 29 Feb + 12 months is
+    28 Feb)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def next_service(start: date, months: int, day: date) -> date:
+    """The first service date on or after `day` of a cycle of `months` from `start` (the first visit is `months`
+    after `start`: a cycle counted from the signing day does not fall on the signing day)."""
+    if months <= 0:
+        raise ValueError("months")
+    passed = max(0, (day.year - start.year) * 12 + day.month - start.month - 1) // months
+    count = max(1, passed)
+    while add_months(start, count * months) < day:
+        count += 1
+    return add_months(start, count * months)
+
+
+def _service_items(ctx: Context, connection: object, day: date, scope: store.Scope) -> list[AgendaItem]:
+    """Service dates within service_days and warranties ending within warranty_days, the soonest first."""
+    care = ctx.settings.agenda
+    items = []
+    for row in store.service_cycles(connection, day + timedelta(days=care.warranty_days), day,  # type: ignore[arg-type]
+                                    scope):
+        if row.service_months and row.service_from:
+            when = next_service(row.service_from, row.service_months, day)
+            if (when - day).days <= care.service_days:
+                items.append(AgendaItem("service", row.customer_id, row.customer_name, kind="service", due_on=when,
+                                        days=(when - day).days, contract_number=row.contract_number))
+        if row.warranty_until and 0 <= (row.warranty_until - day).days <= care.warranty_days:
+            items.append(AgendaItem("service", row.customer_id, row.customer_name, kind="warranty",
+                                    due_on=row.warranty_until, days=(row.warranty_until - day).days,
+                                    contract_number=row.contract_number))
+    items.sort(key=lambda entry: (entry.days, entry.customer_name, entry.kind or ""))
+    return items
+
+
+def ticket_deadline(ctx: Context, row: store.TicketRow) -> datetime:
+    """When a ticket is late: its resolution deadline, or the end of its due day (in the rep's zone) if earlier."""
+    if row.due_on is None:
+        return row.resolve_by
+    return min(row.resolve_by, ctx.clock.day_bounds(row.due_on)[1])
+
+
+def _ticket_items(ctx: Context, connection: object, now: datetime, scope: store.Scope) -> list[AgendaItem]:
+    """Open service requests past their deadline, the longest late first, then those due within the tickets'
+    soon_hours, the soonest first."""
+    soon = now + timedelta(hours=ctx.settings.tickets.soon_hours)
+    items = []
+    last_day = soon.astimezone(ctx.clock.zone).date()
+    for row in store.tickets_due(connection, soon, last_day, scope):  # type: ignore[arg-type]
+        deadline = ticket_deadline(ctx, row)
+        if deadline > soon:
+            continue
+        late = deadline <= now
+        hours = int(abs((now - deadline).total_seconds()) // 3600)
+        items.append(AgendaItem("tickets", row.customer_id, row.customer_name, next_plan=row.title,
+                                kind="overdue" if late else "soon", hours=hours, days=hours // 24,
+                                ticket_number=row.number, priority=row.priority, when=ctx.clock.to_local(deadline),
+                                due_on=row.due_on))
+    items.sort(key=lambda entry: (entry.kind != "overdue", entry.when))
+    return items
+
+
+LUNAR = {"春节": ("Spring Festival", (1, 21), (2, 20)), "端午": ("Dragon Boat", (5, 27), (6, 25)),
+         "中秋": ("Mid-Autumn", (9, 7), (10, 7))}
+"""The holidays of the Chinese calendar: the name the `holidays` library's China calendar gives them, and the
+earliest and latest day of the year they fall on (1950-2099, worked out with that library): the library (about
+75 ms to import) is loaded only when the days ahead reach that range."""
+FIXED = {"元旦": "01-01", "劳动节": "05-01", "国庆": "10-01"}
+
+
+def _lunar_day(name: str, year: int) -> date | None:
+    """The day of a Chinese-calendar holiday in `year`, from the `holidays` library's China calendar."""
+    # deferred: the holidays library, about 75 ms, for the weeks before a Chinese-calendar holiday only
+    from holidays.countries.china import China
+
+    found = China(years=year, language="en_US").get_named(LUNAR[name][0])
+    return min(found) if found else None
+
+
+def holiday_dates(ctx: Context, day: date) -> list[tuple[str, date]]:
+    """The configured holidays within holiday_days from `day` (today included), the soonest first."""
+    ahead = ctx.settings.agenda.holiday_days
+    last = day + timedelta(days=ahead)
+    found = []
+    for name, fixed in ctx.settings.agenda.holidays:
+        for year in range(day.year, last.year + 1):
+            if name in LUNAR:
+                _key, earliest, latest = LUNAR[name]
+                if date(year, *latest) < day or date(year, *earliest) > last:
+                    continue
+                when = _lunar_day(name, year)
+            else:
+                month, dom = (int(part) for part in (fixed or FIXED[name]).split("-"))
+                if (month, dom) == (2, 29) and not calendar.isleap(year):
+                    dom = 28  # a 29 February holiday is kept on the 28th in other years, as birthdays are
+                when = date(year, month, dom)
+            if when is not None and day <= when <= last:
+                found.append((name, when))
+    found.sort(key=lambda pair: pair[1])
+    return found
+
+
+def _holiday_items(ctx: Context, connection: object, day: date,
+                   scope: store.Scope) -> tuple[list[AgendaItem], int]:
+    """The key customers to greet before each holiday within holiday_days: rows (at most LIMIT) and total."""
+    coming = holiday_dates(ctx, day)
+    if not coming:
+        return [], 0
+    rows, count = store.key_customers(connection, ctx.settings.agenda.holiday_tag, scope)  # type: ignore[arg-type]
+    items = [AgendaItem("holidays", row.customer_id, row.customer_name, holiday=name, due_on=when,
+                        days=(when - day).days, tier=row.tier) for name, when in coming for row in rows]
+    return items[:store.LIMIT], count * len(coming)
+
+
+def _escalated_items(ctx: Context, connection: object, day: date, now: datetime) -> list[AgendaItem]:
+    """A manager's: every other rep's follow-ups overdue by more than escalate_days and high or urgent tickets
+    past their deadline, by rep, the longest late first."""
+    me = ctx.settings.sync.user or None
+    line = ctx.clock.day_bounds(day - timedelta(days=ctx.settings.agenda.escalate_days))[0]
+    items = []
+    for row in store.escalated_follow_ups(connection, line, me):  # type: ignore[arg-type]
+        days = (day - ctx.clock.to_local(row.when).date()).days  # type: ignore[union-attr]
+        items.append(AgendaItem("escalated", row.customer_id, row.customer_name, next_plan=row.next_plan,
+                                when=ctx.clock.to_local(row.when), days=days, owner=row.owner, kind="follow_up"))
+    for ticket in store.tickets_due(connection, now, day - timedelta(days=1), store.TEAM,  # type: ignore[arg-type]
+                                    ESCALATED_PRIORITIES):
+        deadline = ticket_deadline(ctx, ticket)
+        if deadline > now or ticket.owner == me:
+            continue
+        hours = int((now - deadline).total_seconds() // 3600)
+        items.append(AgendaItem("escalated", ticket.customer_id, ticket.customer_name, next_plan=ticket.title,
+                                when=ctx.clock.to_local(deadline), hours=hours, days=hours // 24, owner=ticket.owner,
+                                kind="ticket", ticket_number=ticket.number, priority=ticket.priority))
+    items.sort(key=lambda entry: (entry.owner or "", entry.when or now))
+    return items[:store.LIMIT]
+
+
+ESCALATED_PRIORITIES = ("high", "urgent")
+"""A ticket of these priorities past its deadline goes up to the manager."""
 
 
 def _pool_warnings(ctx: Context, connection: object, now: datetime, owner: str | None) -> list[AgendaItem]:

@@ -20,25 +20,60 @@ if TYPE_CHECKING:
     from crmtui.services.agenda import Agenda, AgendaItem, RepLoad
     from crmtui.services.context import Context
 
-COUNTED = ("pool", "overdue", "due", "stalled", "new_leads")
+COUNTED = ("escalated", "pool", "tickets", "overdue", "due", "stalled", "new_leads")
 """The sections whose counts Today's header shows: the ones that cannot wait."""
 
 _SHORT_COUNT = {"pool": N_("to the pool {count}"), "overdue": N_("overdue {count}"), "due": N_("due today {count}"),
-                "stalled": N_("stalled {count}"), "new_leads": N_("new leads {count}")}
+                "stalled": N_("stalled {count}"), "new_leads": N_("new leads {count}"),
+                "escalated": N_("escalated {count}"), "tickets": N_("tickets {count}")}
 """A count in a narrow header: the section's short name."""
+_HEADER = {"escalated": N_("Escalated"), "tickets": N_("Tickets due")}
+"""A count in the header of a section whose title is long."""
+
+TITLES = {"escalated": N_("Escalated: the team's late work"), "tickets": N_("Service requests due"),
+          "revisits": N_("Revisits"), "touch": N_("Due for a touch"), "service": N_("Service and warranty"),
+          "holidays": N_("Holiday greetings")}
+"""The titles of the sections of the work after the sale and of the manager's escalations."""
+
+HOLIDAY_NAMES = {"元旦": N_("New Year's Day"), "春节": N_("Spring Festival"), "端午": N_("Dragon Boat Festival"),
+                 "中秋": N_("Mid-Autumn Festival"), "国庆": N_("National Day"), "劳动节": N_("Labour Day")}
+"""The holidays crmtui knows, by their names in the config; a holiday of the rep's own is shown as written."""
+
+PRIORITY = {"high": N_("high priority"), "urgent": N_("urgent")}
+"""A ticket's priority where it changes how fast it must be done."""
 
 
 def section_title(name: str) -> str:
     """A section's title: the look-ahead of a quiet day says how far it looks."""
     if name == COMING:
         return _("Coming up in the next {days} days").format(days=COMING_DAYS)
+    if name in TITLES:
+        return _(TITLES[name])
     return labels.section(name)
+
+
+def holiday_name(name: str) -> str:
+    """A configured holiday in the chosen language."""
+    return _(HOLIDAY_NAMES[name]) if name in HOLIDAY_NAMES else name
+
+
+def _late(item: AgendaItem) -> str:
+    """How long a ticket is late or has left: hours under two days, else days."""
+    return (_("{hours} h").format(hours=item.hours) if item.hours < 48
+            else _("{days} d").format(days=item.hours // 24))
+
+
+def _ticket(item: AgendaItem) -> str:
+    """A ticket's number, with its priority when high or urgent."""
+    if item.priority in PRIORITY:
+        return _("{number} ({priority})").format(number=item.ticket_number, priority=_(PRIORITY[item.priority]))
+    return item.ticket_number or ""
 
 
 def header_counts(agenda: Agenda, short: bool = False) -> list[tuple[str, str]]:
     """The counts of the sections that cannot wait, each with its section: "Overdue 45" (short: "overdue 45")."""
     return [(name, _(_SHORT_COUNT[name]).format(count=agenda.totals[name]) if short
-             else f"{labels.section(name)} {agenda.totals[name]}")
+             else f"{_(_HEADER[name]) if name in _HEADER else labels.section(name)} {agenda.totals[name]}")
             for name in COUNTED if agenda.totals.get(name)]
 
 
@@ -69,6 +104,30 @@ def reason(ctx: Context, item: AgendaItem) -> str:
     if section == "birthdays":
         return (_("{name}'s birthday today") if days == 0 else _("{name}'s birthday in {days} d")).format(
             name=item.contact_name, days=days)
+    if section == "revisits":
+        return _("revisit today") if days == 0 else _("revisit {days} d late").format(days=days)
+    if section == "touch":
+        return _("last contact {days} d ago (tier {tier}: {cadence} d)").format(
+            days=days, tier=item.tier, cadence=item.cadence)
+    if section == "service":
+        if item.kind == "warranty":
+            text = _("warranty ends today") if days == 0 else _("warranty ends in {days} d").format(days=days)
+        else:
+            text = _("service visit today") if days == 0 else _("service visit in {days} d").format(days=days)
+        return f"{text} ({item.contract_number})" if item.contract_number else text
+    if section == "tickets":
+        if item.kind == "overdue":
+            return _("ticket {ticket} overdue {time}").format(ticket=_ticket(item), time=_late(item))
+        return _("ticket {ticket} due in {time}").format(ticket=_ticket(item), time=_late(item))
+    if section == "holidays":
+        name = holiday_name(item.holiday or "")
+        return (_("{holiday} today: greet them") if days == 0 else _("{holiday} in {days} d: greet them")).format(
+            holiday=name, days=days)
+    if section == "escalated":
+        if item.kind == "ticket":
+            return _("{rep}: ticket {ticket} overdue {time}").format(rep=item.owner, ticket=_ticket(item),
+                                                                    time=_late(item))
+        return _("{rep}: follow-up overdue {days} d").format(rep=item.owner, days=days)
     if section == "pool":
         left = labels.time_left(item.left) if item.left is not None else ""
         # Short enough for Today's reason column at any width: the section says where it goes.
@@ -89,4 +148,6 @@ def load_text(load: RepLoad) -> str:
                                                              amount=format_amount(load.stalled_cents) or "-"))
     if load.new_leads:
         parts.append(_("not yet called {count}").format(count=load.new_leads))
+    if load.escalated:
+        parts.append(_("escalated {count}").format(count=load.escalated))
     return " · ".join(parts) or _("nothing waiting")

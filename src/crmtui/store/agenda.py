@@ -92,6 +92,11 @@ class AgendaRow:
     payment_due: date | None = None
     contact_name: str | None = None
     birthday: date | None = None
+    due_on: date | None = None
+    """A revisit's day."""
+    channel: str | None = None
+    tier: str | None = None
+    owner: str | None = None
 
 
 def book_is_empty(connection: sqlite3.Connection) -> bool:
@@ -303,3 +308,154 @@ def owners(connection: sqlite3.Connection) -> list[str]:
     """The owners of live customers on this laptop (in a team, the reps whose customers it holds)."""
     return [owner for (owner,) in connection.execute(
         "SELECT DISTINCT owner FROM customer WHERE deleted_at IS NULL AND owner IS NOT NULL ORDER BY owner")]
+
+
+# ---------------------------------------------------------------- after the sale
+
+OPEN_TICKET = "t.deleted_at IS NULL AND t.closed_at IS NULL AND t.status NOT IN ('resolved', 'closed')"
+"""A service request still waiting for its resolution."""
+
+
+def open_revisits(connection: sqlite3.Connection, last: date,
+                  scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
+    """Revisits not done yet (no follow-up completes them) due on or before `last`, the most overdue first: the
+    first LIMIT rows and the total. A revisit's purpose is its plan."""
+    where = ("FROM revisit r JOIN customer c ON c.id = r.customer_id"
+             " WHERE r.follow_up_id IS NULL AND r.deleted_at IS NULL AND r.due_on <= ?"
+             f" AND c.deleted_at IS NULL AND {scope.sql} AND {NOT_DO_NOT_CONTACT}")
+    params = (last.isoformat(), *scope.params)
+    rows = connection.execute(
+        f"SELECT c.id, c.name, r.purpose, r.due_on, r.channel, d.id, d.title"
+        f" {where.replace('WHERE', 'LEFT JOIN deal d ON d.id = r.deal_id AND d.deleted_at IS NULL WHERE', 1)}"
+        f" ORDER BY r.due_on, c.name LIMIT {LIMIT}", params).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
+    return [AgendaRow(cid, name, next_plan=purpose, due_on=day_from_db(due), channel=channel, deal_id=did,
+                      deal_title=title)
+            for cid, name, purpose, due, channel, did, title in rows], total
+
+
+def touch_due(connection: sqlite3.Connection, lines: Sequence[tuple[str, datetime]], planned_before: datetime,
+              scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
+    """Customers and prospects (not leads, not dormant, not in the pool) of a tier in `lines` whose last contact
+    is before the tier's line, with no follow-up planned before `planned_before` (one planned earlier is already
+    on the agenda as overdue or due): the first LIMIT rows, the longest past their line first, and the total.
+    A customer never contacted is the new-leads section's, not this one's."""
+    if not lines:
+        return [], 0
+    cases = " ".join("WHEN ? THEN ?" for _line in lines)
+    line = f"CASE c.tier {cases} END"
+    line_params = tuple(value for tier, moment in lines for value in (tier, to_db(moment)))
+    where = (f"FROM customer c WHERE c.deleted_at IS NULL AND +c.status IN ('prospect', 'customer') AND {scope.sql}"
+             f" AND {NOT_DO_NOT_CONTACT} AND c.last_contact_at IS NOT NULL AND c.last_contact_at < {line}"
+             " AND (c.next_follow_up_at IS NULL OR c.next_follow_up_at >= ?)")
+    params = (*scope.params, *line_params, to_db(planned_before))
+    # The longest past its line first: the line is the tier's cadence back from now, so the gap is
+    # line - last contact.
+    rows = connection.execute(
+        f"SELECT c.id, c.name, c.last_contact_at, c.tier {where}"
+        f" ORDER BY julianday({line}) - julianday(c.last_contact_at) DESC, c.name LIMIT {LIMIT}",
+        (*params, *line_params)).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
+    return [AgendaRow(cid, name, last_contact=from_db(last), tier=tier) for cid, name, last, tier in rows], total
+
+
+@dataclass
+class ServiceRow:
+    """A customer or a contract with a service cycle or a warranty."""
+
+    customer_id: str
+    customer_name: str
+    contract_number: str | None
+    service_months: int | None
+    service_from: date | None
+    warranty_until: date | None
+
+
+def service_cycles(connection: sqlite3.Connection, warranty_last: date, first: date,
+                   scope: Scope = MINE) -> list[ServiceRow]:
+    """Live customers and contracts with a service cycle, or a warranty ending in [first, warranty_last]. A
+    cycle starts on service_from, else (a contract) the day it was signed, else (a customer) the day its first
+    live contract was signed."""
+    customer_rows = connection.execute(
+        "SELECT c.id, c.name, NULL, c.service_months, coalesce(c.service_from, (SELECT min(k.signed_on) FROM"
+        " contract k WHERE k.customer_id = c.id AND k.deleted_at IS NULL)), c.warranty_until FROM customer c"
+        f" WHERE c.deleted_at IS NULL AND {scope.sql} AND {NOT_DO_NOT_CONTACT} AND c.status != 'pool'"
+        " AND (c.service_months > 0 OR c.warranty_until BETWEEN ? AND ?)",
+        (*scope.params, first.isoformat(), warranty_last.isoformat())).fetchall()
+    contract_rows = connection.execute(
+        "SELECT c.id, c.name, k.number, k.service_months, coalesce(k.service_from, k.signed_on), k.warranty_until"
+        " FROM contract k JOIN customer c ON c.id = k.customer_id"
+        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND {scope.sql} AND {NOT_DO_NOT_CONTACT}"
+        " AND (k.service_months > 0 OR k.warranty_until BETWEEN ? AND ?)",
+        (*scope.params, first.isoformat(), warranty_last.isoformat())).fetchall()
+    return [ServiceRow(cid, name, number, months, day_from_db(start), day_from_db(until))
+            for cid, name, number, months, start, until in [*customer_rows, *contract_rows]]
+
+
+def key_customers(connection: sqlite3.Connection, tag: str, scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
+    """Customers and prospects of tier A or with the tag (`tag` "": tier A only), by name: rows and total."""
+    where = (f"FROM customer c WHERE c.deleted_at IS NULL AND +c.status IN ('prospect', 'customer') AND {scope.sql}"
+             f" AND {NOT_DO_NOT_CONTACT} AND (c.tier = 'A' OR EXISTS (SELECT 1 FROM customer_tag g"
+             " WHERE g.customer_id = c.id AND g.deleted_at IS NULL AND g.tag = ? AND g.tag != ''))")
+    params = (*scope.params, tag)
+    rows = connection.execute(f"SELECT c.id, c.name, c.tier {where} ORDER BY c.name LIMIT {LIMIT}", params).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
+    return [AgendaRow(cid, name, tier=tier) for cid, name, tier in rows], total
+
+
+@dataclass
+class TicketRow:
+    """A service request still open, with its deadlines."""
+
+    customer_id: str
+    customer_name: str
+    owner: str | None
+    number: str
+    title: str
+    priority: str
+    resolve_by: datetime
+    due_on: date | None
+
+
+def tickets_due(connection: sqlite3.Connection, before: datetime, last_day: date, scope: Scope = MINE,
+                priorities: Sequence[str] = ()) -> list[TicketRow]:
+    """Open service requests whose resolution deadline is at or before `before` or whose due day is on or before
+    `last_day` (`priorities`: only those), the earliest deadline first."""
+    only = f" AND t.priority IN ({', '.join('?' * len(priorities))})" if priorities else ""
+    rows = connection.execute(
+        "SELECT c.id, c.name, c.owner, t.number, t.title, t.priority, t.resolve_by, t.due_on"
+        " FROM ticket t JOIN customer c ON c.id = t.customer_id"
+        f" WHERE {OPEN_TICKET} AND c.deleted_at IS NULL AND {scope.sql}{only}"
+        " AND (t.resolve_by <= ? OR t.due_on <= ?) ORDER BY t.resolve_by",
+        (*scope.params, *priorities, to_db(before), last_day.isoformat())).fetchall()
+    return [TicketRow(cid, name, owner, number, title, priority, from_db(by), day_from_db(due))  # type: ignore[arg-type]
+            for cid, name, owner, number, title, priority, by, due in rows]
+
+
+def escalated_follow_ups(connection: sqlite3.Connection, before: datetime, me: str | None) -> list[AgendaRow]:
+    """Every other rep's customers whose next follow-up is before `before` (the escalation line), the most
+    overdue first; the rep in contact_name."""
+    rows = connection.execute(
+        f"SELECT c.id, c.name, c.owner, c.next_follow_up_at, {_NEXT_PLAN} FROM customer c"
+        f" WHERE {_open(TEAM)} AND c.owner IS NOT ? AND c.next_follow_up_at < ?"
+        f" ORDER BY c.next_follow_up_at LIMIT {LIMIT}", (me, to_db(before))).fetchall()
+    return [AgendaRow(cid, name, when=from_db(when), next_plan=plan, owner=owner)
+            for cid, name, owner, when, plan in rows]
+
+
+def escalated_by_owner(connection: sqlite3.Connection, before: datetime, now: datetime, today: date,
+                       priorities: Sequence[str]) -> dict[str, int]:
+    """Per owner: customers whose next follow-up is before `before` (the escalation line), and open tickets of
+    `priorities` past their resolution deadline or whose due day is before `today`."""
+    counts: dict[str, int] = {}
+    for owner, count in connection.execute(
+            f"SELECT c.owner, count(*) FROM customer c WHERE {_open(TEAM)} AND c.next_follow_up_at < ? GROUP BY c.owner",
+            (to_db(before),)):
+        counts[owner] = counts.get(owner, 0) + count
+    marks = ", ".join("?" * len(priorities))
+    for owner, count in connection.execute(
+            "SELECT c.owner, count(*) FROM ticket t JOIN customer c ON c.id = t.customer_id"
+            f" WHERE {OPEN_TICKET} AND c.deleted_at IS NULL AND {TEAM.sql} AND t.priority IN ({marks})"
+            " AND (t.resolve_by <= ? OR t.due_on < ?) GROUP BY c.owner", (*priorities, to_db(now), today.isoformat())):
+        counts[owner] = counts.get(owner, 0) + count
+    return counts

@@ -106,6 +106,8 @@ class AgendaList(OptionList):
         "pool": "agenda--pool", "overdue": "agenda--overdue", "due": "agenda--due", "stalled": "agenda--stalled",
         "new_leads": "agenda--new", "renewals": "agenda--soon", "payments": "agenda--soon",
         "birthdays": "agenda--soon", COMING: "agenda--muted", "team": "agenda--soon",
+        "escalated": "agenda--overdue", "tickets": "agenda--overdue", "revisits": "agenda--due",
+        "touch": "agenda--stalled", "service": "agenda--soon", "holidays": "agenda--soon",
     }
     """The component class that colours a section's reasons, its header and its count in the title."""
 
@@ -113,6 +115,10 @@ class AgendaList(OptionList):
         """The colour of a section's reasons; an instalment already past due is overdue, whatever its section."""
         if item is not None and item.section == "payments" and item.days < 0:
             section = "overdue"
+        elif item is not None and item.section == "revisits" and item.days > 0:
+            section = "overdue"  # a revisit already late
+        elif item is not None and item.section == "tickets" and item.kind == "soon":
+            section = "due"  # a ticket not late yet
         return self.get_visual_style(self.URGENCY.get(section, "agenda--muted"), partial=True)
 
     def part(self, name: str) -> Style:
@@ -121,8 +127,10 @@ class AgendaList(OptionList):
 
 
 class TodayScreen(CrmScreenMixin, Screen[None]):
-    """What to do today: overdue, due, stalled deals, new leads, renewals, payments, birthdays. A manager's
-    own Today starts with the team: each rep's waiting work; Enter opens that rep's Today (Esc comes back)."""
+    """What to do today: overdue, due, revisits, stalled deals, new leads, service requests, customers due for a
+    touch, service dates, renewals, payments, birthdays, holidays. A manager's own Today starts with the team:
+    each rep's waiting work, then the team's late work (escalated); Enter opens that rep's Today (Esc comes
+    back)."""
 
     BINDINGS = [
         Binding("enter", "open", N_("Open"), id="open", show=False),
@@ -213,7 +221,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         self._show_title(agenda)
         muted = listing.part("agenda--muted")
         options = self._team_options(listing, agenda.team, width)
-        options += [Option(Content.styled(text, muted), disabled=True) for text in quiet[:1]]
+        first_quiet = [Option(Content.styled(text, muted), disabled=True) for text in quiet[:1]]
         rows = {name: [(item, reason(self.crm.ctx, item), ("→ " + item.next_plan) if item.next_plan else "",
                         format_amount(item.amount_cents)) for item in agenda.sections[name]] for name in sections}
         columns = lay_out(
@@ -222,6 +230,9 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             {name: (max(cells(why) for _item, why, _plan, _amount in rows[name]),
                     max(cells(plan) for _item, _why, plan, _amount in rows[name])) for name in sections})
         for name in sections:
+            if name != "escalated":  # what an empty day says comes after the team's late work, before the rest
+                options += first_quiet
+                first_quiet = []
             options.append(self._header(name, f"{section_title(name)} ({agenda.totals[name]})", width))
             for index, (item, why, plan, amount) in enumerate(rows[name]):
                 key = f"{name}|{index}"
@@ -231,7 +242,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             if hidden > 0:
                 more = " " * INDENT + _("… and {count} more").format(count=hidden)
                 options.append(Option(Content.styled(more, muted), disabled=True))
-        options += [Option(Content.styled(text, muted), disabled=True) for text in quiet[1:]]
+        options += first_quiet + [Option(Content.styled(text, muted), disabled=True) for text in quiet[1:]]
         listing.set_options(options)
         if previous_rep in self.reps:
             listing.highlighted = listing.get_option_index(previous_rep)
@@ -255,7 +266,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     def _quiet_lines(self, agenda: Agenda) -> list[str]:
         """What an empty day says: first above the look-ahead, then (when the week is empty too) below it."""
-        if agenda.items():
+        if agenda.own_items():
             return []
         if agenda.book_empty:
             return [_("Nothing due today. Press n to add a lead, or run `crm demo` for sample data.")]
