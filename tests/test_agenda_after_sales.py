@@ -351,3 +351,17 @@ def test_every_section_has_a_title_and_every_row_a_reason(escalation_book):
     assert all(agenda_words.section_title(name) != name for name in SECTIONS)
     assert all(agenda_words.reason(ctx, item) for item in agenda.items())
     assert AgendaSettings().care("A") == 14 and AgendaSettings().care("D") is None
+
+
+def test_long_ticket_and_service_sections_keep_their_most_urgent_rows(ctx, monkeypatch):
+    import crmtui.store.agenda as store
+
+    monkeypatch.setattr(store, "LIMIT", 2)
+    acme = _customer(ctx, "Acme")
+    for hours, number in ((1, "T-1"), (9, "T-9"), (5, "T-5")):
+        _ticket(ctx, acme, number, NOW - timedelta(hours=hours))
+    for days in (3, 1, 2):  # warranties ending in 3, 1 and 2 days
+        _customer(ctx, f"Warranty {days}", warranty_until=date(2026, 11, 24) + timedelta(days=days))
+    agenda = agenda_for(ctx)
+    assert agenda.totals["tickets"] == 3 and [i.ticket_number for i in agenda.sections["tickets"]] == ["T-9", "T-5"]
+    assert agenda.totals["service"] == 3 and [i.days for i in agenda.sections["service"]] == [1, 2]

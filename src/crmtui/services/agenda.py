@@ -279,8 +279,8 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
         care = settings.agenda.care_days
         touch, agenda.totals["touch"] = store.touch_due(
             connection, [(tier, clock.day_bounds(day - timedelta(days=days))[0]) for tier, days in care], end, scope)
-        agenda.sections["service"] = _service_items(ctx, connection, day, scope)
-        agenda.sections["tickets"] = _ticket_items(ctx, connection, now, scope)
+        service = _service_items(ctx, connection, day, scope)
+        tickets = _ticket_items(ctx, connection, now, scope)
         agenda.sections["holidays"], agenda.totals["holidays"] = _holiday_items(ctx, connection, day, scope)
         # Not in a team: the sample customers would go to the team's server at the next sync.
         agenda.book_empty = store.book_is_empty(connection) and not settings.sync.configured
@@ -333,8 +333,10 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
         # No plan: the plan of a contact months ago says nothing about the touch now due.
         agenda.sections["touch"].append(item("touch", row, days=since, tier=row.tier, next_plan=None,
                                              cadence=settings.agenda.care(row.tier or "") or 0))
-    for name in ("escalated", "pool", "tickets", "service", "renewals", "payments", "birthdays"):
+    for name in ("escalated", "pool", "renewals", "payments", "birthdays"):
         agenda.totals[name] = len(agenda.sections[name])
+    for name, items in (("service", service), ("tickets", tickets)):  # the most urgent LIMIT rows, all counted
+        agenda.sections[name], agenda.totals[name] = items[:store.LIMIT], len(items)
     return agenda
 
 
