@@ -345,10 +345,13 @@ def touch_due(connection: sqlite3.Connection, lines: Sequence[tuple[str, datetim
     cases = " ".join("WHEN ? THEN ?" for _line in lines)
     line = f"CASE c.tier {cases} END"
     line_params = tuple(value for tier, moment in lines for value in (tier, to_db(moment)))
-    where = (f"FROM customer c WHERE c.deleted_at IS NULL AND +c.status IN ('prospect', 'customer') AND {scope.sql}"
-             f" AND {NOT_DO_NOT_CONTACT} AND c.last_contact_at IS NOT NULL AND c.last_contact_at < {line}"
-             " AND (c.next_follow_up_at IS NULL OR c.next_follow_up_at >= ?)")
-    params = (*scope.params, *line_params, to_db(planned_before))
+    # No index serves this (every customer is read): the cheapest tests first, the scope's subqueries last.
+    where = (f"FROM customer c WHERE c.last_contact_at < ? AND c.last_contact_at < {line}"
+             " AND (c.next_follow_up_at IS NULL OR c.next_follow_up_at >= ?)"
+             f" AND c.deleted_at IS NULL AND +c.status IN ('prospect', 'customer') AND {NOT_DO_NOT_CONTACT}"
+             f" AND {scope.sql}")
+    latest = max(moment for _tier, moment in lines)
+    params = (to_db(latest), *line_params, to_db(planned_before), *scope.params)
     # The longest past its line first: the line is the tier's cadence back from now, so the gap is
     # line - last contact.
     rows = connection.execute(
