@@ -187,3 +187,29 @@ async def test_an_overdue_revisit_is_marked_on_the_customer_screen(ctx) -> None:
         assert "○  Wed 4 Nov  Phone  Confirm delivery  overdue" in shown
         assert "○  Tue 1 Dec  Visit  Check how it is used\n" in shown + "\n"
         assert str(screen.query_one("#revisits-title", Static).render()) == "Revisits (0 of 2 done)"
+
+
+async def test_two_revisits_due_are_refused_until_the_rep_picks_one(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    acme = _won_on(ctx, "today")
+    frozen.move_to(datetime(2026, 12, 28, 10, 0, tzinfo=ZONE))  # Fri 27 Nov and Thu 24 Dec are both due
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _customer_screen(app, pilot, acme.id)
+        await pilot.press("l", "1", "y")
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        form = app.screen
+        picker = form.query_one("#revisit", Select)
+        assert picker.value == Select.NULL
+        form.query_one("#satisfaction", Input).value = "5"
+        for name, text in (("goal", "g"), ("next-plan", "p"), ("next", "2027-01-05")):
+            form.query_one(f"#{name}", Input).value = text
+        form.query_one("#notes").text = "n"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("matches 2" in str(n.message) for n in app._notifications), workers=True)
+        assert app.screen is form and revisit_timeline(ctx, acme.id).scores == ()
+        (second,) = [r for r in revisit_timeline(ctx, acme.id).revisits if r.due_on == date(2026, 12, 24)]
+        picker.value = second.id
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen, workers=True)
+    assert [(r.due_on, r.done, r.satisfaction) for r in revisit_timeline(ctx, acme.id).revisits] == [
+        (date(2026, 11, 27), False, None), (date(2026, 12, 24), True, 5)]
