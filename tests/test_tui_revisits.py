@@ -213,3 +213,23 @@ async def test_two_revisits_due_are_refused_until_the_rep_picks_one(ctx, frozen)
         await until(pilot, lambda: app.screen is screen, workers=True)
     assert [(r.due_on, r.done, r.satisfaction) for r in revisit_timeline(ctx, acme.id).revisits] == [
         (date(2026, 11, 27), False, None), (date(2026, 12, 24), True, 5)]
+
+
+async def test_a_low_score_in_the_form_says_when_the_call_back_is(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    acme = _won_on(ctx, "today")
+    frozen.move_to(datetime(2026, 11, 27, 10, 0, tzinfo=ZONE))  # Fri 27 Nov: the call of day 3 is due
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _customer_screen(app, pilot, acme.id)
+        await pilot.press("l", "1", "y")
+        await until(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        form = app.screen
+        form.query_one("#satisfaction", Input).value = "1"
+        for name, text in (("goal", "g"), ("next-plan", "p"), ("next", "2027-01-05")):
+            form.query_one(f"#{name}", Input).value = text
+        form.query_one("#notes").text = "n"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen, workers=True)
+        # the next working day after Fri 27 Nov is Mon 30 Nov, at the usual 09:00
+        assert any(str(n.message) == "Satisfaction 1/5 is low: the next follow-up is Mon 30 Nov 09:00"
+                   for n in app._notifications)

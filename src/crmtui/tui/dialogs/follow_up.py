@@ -317,6 +317,16 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             self.notify(_("Follow-up corrected for {name}").format(name=self.customer_name))
         else:
             self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
+        score = getattr(result, "satisfaction", None)
+        when = self.crm.ctx.clock.to_local(getattr(result, "next_at", None))
+        if score is not None and score <= self.crm.ctx.settings.revisits.low_score and when is not None:
+            # deferred: a date is worded here only after a low score
+            from crmtui.core import i18n
+            from crmtui.core.dates import format_when
+
+            self.notify(_("Satisfaction {score}/5 is low: the next follow-up is {when}").format(
+                score=score, when=format_when(when, True, i18n.language, self.crm.ctx.clock.today())),
+                severity="warning")
         self.dismiss(True)
 
     def refused(self, error: CrmError) -> None:
