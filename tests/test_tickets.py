@@ -21,9 +21,11 @@ from crmtui.services.tickets import (
     add_working_hours,
     close_ticket,
     deadline,
+    deadline_text,
     find_ticket,
     list_tickets,
     next_number,
+    parse_satisfaction,
     ticket_detail,
     update_ticket,
 )
@@ -329,3 +331,38 @@ def test_working_hours_settings_default_to_the_documented_ones() -> None:
     assert [RULES.hours("resolution", p) for p in ("urgent", "high", "normal", "low")] == [8, 24, 40, 80]
     assert (RULES.work_days, RULES.work_start, RULES.work_end) == ((1, 2, 3, 4, 5), time(9), time(18))
     assert RULES.clock_hours == ("urgent",)
+
+
+@pytest.mark.parametrize(("given", "kept"), [("1", 1), ("5", 5), (3, 3), ("", None), (None, None)])
+def test_satisfaction_takes_1_to_5(given: object, kept: int | None) -> None:
+    assert parse_satisfaction(given) == kept  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["0", 0, "6", 6, "-1", "4.5", "good"])
+def test_satisfaction_outside_1_to_5_is_refused(given: str | int) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_satisfaction(given)
+    assert refused.value.field == "satisfaction"
+
+
+def test_not_answered_in_time_starts_at_respond_by(ctx: Context, frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    add_ticket(ctx, acme.id, "Pump leaks", kind="repair")  # normal: Tue 10:00 + 8 working hours = Tue 18:00
+    frozen.move_to(datetime(2026, 11, 24, 17, 59, tzinfo=SHANGHAI))
+    assert not list_tickets(ctx)[0].response_late
+    frozen.move_to(datetime(2026, 11, 24, 18, 0, tzinfo=SHANGHAI))
+    assert list_tickets(ctx)[0].response_late
+
+
+def test_a_promised_day_ending_with_resolve_by_is_not_the_deadline_shown(ctx: Context,
+                                                                         frozen: time_machine.Coordinates) -> None:
+    # urgent opened Tue 16:00: resolve by 16:00 + 8 clock hours = Wed 00:00, the end of the promised Tuesday too
+    frozen.move_to(datetime(2026, 11, 24, 16, 0, tzinfo=SHANGHAI))
+    acme = add_customer(ctx, "Acme")
+    add_ticket(ctx, acme.id, "Line down", kind="repair", priority="urgent", due="today")
+    add_ticket(ctx, acme.id, "Manual", kind="consultation", priority="low", due="today")  # low: resolve by next week
+    urgent, low = list_tickets(ctx)
+    assert urgent.deadline == datetime(2026, 11, 25, 0, 0, tzinfo=SHANGHAI) and not urgent.promised
+    assert deadline_text(urgent, SHANGHAI, "en") == "Wed 25 Nov 00:00"
+    assert low.promised and deadline_text(low, SHANGHAI, "en") == "Tue 24 Nov"
+    assert deadline_text(low, SHANGHAI, "zh", long=False) == "11月24日"

@@ -209,11 +209,8 @@ def next_number(taken: list[str], user: str | None) -> str:
         if found:
             highest = max(highest, int(found.group(1)))
     suffix = re.sub(r"[^0-9a-z._]", "", (user or "").casefold())
-    number = f"T-{highest + 1:04d}" + (f"-{suffix}" if suffix else "")
-    while number.upper() in {t.upper() for t in taken}:  # a number taken with a suffix not made from the login
-        highest += 1
-        number = f"T-{highest + 1:04d}" + (f"-{suffix}" if suffix else "")
-    return number
+    # one more than every number of the book, whatever its suffix: never one already taken
+    return f"T-{highest + 1:04d}" + (f"-{suffix}" if suffix else "")
 
 
 def _team_user(ctx: Context) -> str | None:
