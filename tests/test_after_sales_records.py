@@ -219,3 +219,18 @@ def test_erasing_a_person_customer_blanks_the_text_of_its_tickets_and_revisits_e
         assert not [row for row in _rows(ctx, query) if "王芳" in row[0] or "13912345678" in row[0]], table
     assert b"13912345678" not in ctx.db.path.read_bytes()
     assert wang
+
+
+def test_a_merge_moves_the_tickets_and_revisits_to_the_kept_customer(ctx: Context) -> None:
+    from crmtui.services.merge import merge_customers
+
+    keep = add_customer(ctx, "Acme Ltd")
+    other, ids = _customer_with_after_sales(ctx, "Acme Trading")
+    merge_customers(ctx, keep.id, other)
+    assert _rows(ctx, "SELECT id, customer_id FROM ticket") == [(ids["ticket"], keep.id)]
+    assert _rows(ctx, "SELECT id, customer_id FROM revisit") == [(ids["revisit"], keep.id)]
+    assert _rows(ctx, "SELECT customer_id FROM contract") == [(keep.id,)]  # the ticket's contract went along
+    # the moves go to the team like the merge's other changes
+    moved = _rows(ctx, "SELECT record_table FROM outbox WHERE kind = 'update' AND json_extract(changes, '$.customer_id')"
+                       " = ? AND record_table IN ('ticket', 'revisit') ORDER BY record_table", (keep.id,))
+    assert moved == [("revisit",), ("ticket",)]

@@ -693,9 +693,10 @@ def test_the_server_tables_have_the_laptops_columns(team: Team) -> None:
     from crmtui.store.outbox import TABLE_ORDER
 
     server_only = {"txid", "stamps"}
-    denormalised = {"deal_stage_change": {"customer_id"}, "payment": {"customer_id"}}
+    denormalised = {"deal_stage_change": {"customer_id"}, "payment": {"customer_id"}, "ticket_event": {"customer_id"}}
     by_table = {m.__tablename__: m for m in (models.Customer, models.Contact, models.Deal, models.DealStageChange,
-                                              models.FollowUp, models.Contract, models.Payment, models.CustomerTag)}
+                                              models.FollowUp, models.Contract, models.Payment, models.CustomerTag,
+                                              models.Revisit, models.Ticket, models.TicketEvent)}
     with team.admin() as conn:
         for table in TABLE_ORDER:
             server = {r[0] for r in conn.execute(

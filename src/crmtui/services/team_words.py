@@ -145,6 +145,12 @@ def report_notes(report: RoundReport, ctx: Context | None = None) -> list[tuple[
                                " see `crm sync conflicts`",
                                "{count} records received from the server could not be stored here and are set aside;"
                                " see `crm sync conflicts`", report.set_aside).format(count=report.set_aside), True))
+    if report.held_back:
+        notes.append((ngettext("{count} change waits: the team server does not take tickets and revisits yet; ask"
+                               " the admin to upgrade it (`crm server init`)",
+                               "{count} changes wait: the team server does not take tickets and revisits yet; ask"
+                               " the admin to upgrade it (`crm server init`)", report.held_back)
+                      .format(count=report.held_back), True))
     if report.restamped:
         notes.append((ngettext("{count} change was made while this computer's clock ran ahead; it now carries the"
                                " server's time",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, SyncStamp
+from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, Revisit, SyncStamp, Ticket
 from crmtui.store.outbox import parse_stamp
 
 
@@ -151,13 +151,16 @@ def count_customers(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Customer)).one()
 
 
-CHILD_TABLES = (Contact, Deal, FollowUp, Contract, CustomerTag)
-"""Every table whose rows name their customer; instalments and stage changes hang off contracts and deals."""
+CHILD_TABLES = (Contact, Deal, FollowUp, Contract, CustomerTag, Revisit, Ticket)
+"""Every table whose rows name their customer; instalments, stage changes and a ticket's events hang off contracts,
+deals and tickets."""
+
+Child = Contact | Deal | FollowUp | Contract | CustomerTag | Revisit | Ticket
 
 
-def children_of(session: Session, customer_id: str) -> list[Contact | Deal | FollowUp | Contract | CustomerTag]:
+def children_of(session: Session, customer_id: str) -> list[Child]:
     """Every record that names the customer, tombstones included (what a merge moves to the kept customer)."""
-    found: list[Contact | Deal | FollowUp | Contract | CustomerTag] = []
+    found: list[Child] = []
     for table in CHILD_TABLES:
         found.extend(session.exec(select(table).where(table.customer_id == customer_id)).all())
     return found

@@ -58,9 +58,14 @@ def _connection(ctx: Context):
 def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
     """Server versions and clock; refuses an unsupported server or a clock more than 5 minutes off."""
     try:
-        now, info, manager, next_txid = pg.execute(
+        now, info, manager, next_txid, columns = pg.execute(
             "SELECT sync.now(), (SELECT json_object_agg(key, value) FROM sync.server_info), sync.is_manager(),"
-            " pg_snapshot_xmax(pg_current_snapshot())::text"
+            " pg_snapshot_xmax(pg_current_snapshot())::text,"
+            # the synced tables the server holds, with their columns (one not yet upgraded lacks the newest)
+            " (SELECT json_object_agg(c.relname, (SELECT array_agg(a.attname::text) FROM pg_attribute a"
+            "   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped))"
+            "  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            "  WHERE n.nspname = 'crm' AND c.relkind = 'r' AND c.relname = ANY(%s))", (list(TABLE_ORDER),)
         ).fetchone()
     except Exception as error:  # any failure here means: not a crmtui server we know
         import psycopg  # deferred: the driver costs about 0.2 s, and the app loads this module at start-up
@@ -85,7 +90,8 @@ def handshake(ctx: Context, pg: psycopg.Connection) -> ServerInfo:
                              gap=_gap(offset))
         raise NotAllowed("this computer's clock is {gap} behind the server's; set the clock right, then sync",
                          gap=_gap(offset))
-    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset, int(next_txid))
+    return ServerInfo(schema, format_min, format_max, info["epoch"], now, bool(manager), offset, int(next_txid),
+                      columns={table: frozenset(names) for table, names in (columns or {}).items()})
 
 
 def _gap(offset: timedelta) -> str:
@@ -263,6 +269,16 @@ def push(ctx: Context, pg: psycopg.Connection, report: RoundReport, info: Server
         with ctx.db.raw_read() as conn:
             batch = replica.pending_batch(conn)
             client_id = replica.get_meta(conn, "client_id")
+        waiting = next((i for i, mutation in enumerate(batch)
+                        if not info.takes(mutation["table"], mutation["changes"])), None)
+        if waiting is not None:
+            # A server not yet upgraded lacks the table or a column: this change and every later one wait, in
+            # order (the server answers a change at or below the last one it saw as done: none may go ahead).
+            batch = batch[:waiting]
+            if not batch:
+                with ctx.db.raw_read() as conn:
+                    report.held_back = len(replica.pending_seqs(conn))
+                break
         if not batch:
             break
         try:

@@ -90,6 +90,21 @@ class ServerInfo:
     """The server's next transaction id: a laptop cursor beyond it means the server went back in time."""
     last_seq: int = 0
     """The last change of this laptop the server holds."""
+    columns: dict[str, frozenset[str]] | None = None
+    """The columns of each synced table the server holds (None: all of this crmtui's). A server not yet upgraded
+    lacks the newest tables and columns: the pull passes over the tables, and the push stops before a change it
+    could not keep whole (it waits for the upgrade)."""
+
+    def holds(self, table: str) -> bool:
+        return self.columns is None or table in self.columns
+
+    def takes(self, table: str, changes: dict) -> bool:
+        """Whether the server keeps this change whole: its table, and every field it sets to a value (a field it
+        lacks would be dropped: a new record's empty columns are no loss)."""
+        if self.columns is None:
+            return True
+        known = self.columns.get(table)
+        return known is not None and all(name in known for name, value in changes.items() if value is not None)
 
 
 @dataclass
@@ -136,6 +151,8 @@ class RoundReport:
     full: bool = False
     restamped: int = 0
     """Changes made while this computer's clock ran ahead, stamped again with the server's time."""
+    held_back: int = 0
+    """Changes waiting because the server does not hold their table yet (it has not been upgraded)."""
     repushed: int = 0
     """Records sent again because the server had gone back in time (restored, or commits lost)."""
     rejections: list[tuple[int, str]] = field(default_factory=list)

@@ -91,7 +91,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             rows[table] = [r[0] for r in pg.execute(
                 f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE {delta} AND {_scope(table, everyone)}",
                 {"prev": prev},
-            )]
+            )] if info.holds(table) else []
         if prev is not None and not everyone:
             last: dict[str, str] = {}
             for customer_id, change, why, actor in pg.execute(
@@ -106,7 +106,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             lost = {c for c, change in last.items() if change == "lost"}
             if gained:
                 # A customer that changed hands arrives whole, whatever its rows' transaction ids.
-                for table in TABLE_ORDER:
+                for table in (t for t in TABLE_ORDER if info.holds(t)):
                     key = "id" if table == "customer" else "customer_id"
                     rows[table] += [r[0] for r in pg.execute(
                         f"SELECT to_jsonb(t) - 'txid' FROM crm.{table} t WHERE t.{key} = ANY(%(ids)s)"
@@ -125,7 +125,7 @@ def pull_changes(ctx: Context, pg: psycopg.Connection, info: ServerInfo, report:
             known = _known(pg, "customer", missing)
             unknown_to_server = missing - known
             # Child records that left the rep's view while their customer stayed (moved by a merge).
-            for table in TABLE_ORDER[1:]:
+            for table in (t for t in TABLE_ORDER[1:] if info.holds(t)):  # a table the server lacks: nothing left
                 seen = {r[0] for r in pg.execute(f"SELECT t.id FROM crm.{table} t WHERE {_scope(table, everyone)}")}
                 with ctx.db.raw_read() as conn:
                     stale = replica.record_ids(conn, table) - seen - replica.unsynced_records(conn, table)
