@@ -323,3 +323,22 @@ def test_a_plan_shown_for_editing_reads_back_as_it_was_in_both_languages(ctx, mo
         i18n.set_language("en")
     lines = template_lines(ctx.settings, "Seats")
     assert parse_plan(plan_text(lines)) == lines
+
+
+def test_leaving_won_drops_the_open_revisits_and_keeps_the_done_one(ctx, frozen):
+    acme, deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))
+    _log(ctx, acme.id, satisfaction=4)  # the call of Fri 27 Nov is done
+    move_stage(ctx, deal.id, "negotiation", reopen=True)
+    assert [(r.due_on, r.done) for r in revisit_timeline(ctx, acme.id).revisits] == [(date(2026, 11, 27), True)]
+    assert due_revisits(ctx, date(2027, 12, 31)) == []
+
+
+def test_removing_a_won_deal_drops_its_open_revisits(ctx):
+    from crmtui.services.deals import delete_deal
+
+    acme, deal = _won(ctx)
+    other, _ = _won(ctx, name="Beta")
+    delete_deal(ctx, deal.id)
+    assert revisit_timeline(ctx, acme.id).revisits == ()
+    assert len(revisit_timeline(ctx, other.id).revisits) == 3

@@ -20,6 +20,7 @@ from crmtui.services.revisits import RevisitLine, write_plan
 from crmtui.services.stage_rules import check_target, skipped_stages, skips_quote
 from crmtui.store import customers as customer_store
 from crmtui.store import deals as deal_store
+from crmtui.store import revisits as revisit_store
 from crmtui.store.models import Contract, Customer, Deal, DealStageChange, Payment, Synced
 from crmtui.store.session import StoreSession
 from crmtui.store.tombstones import tombstone
@@ -237,10 +238,12 @@ def delete_deal(ctx: Context, deal_id: str) -> Deal:
 
 
 def _void_contracts(session: StoreSession, deal: Deal, now: datetime) -> list[Contract]:
-    """Tombstones the deal's contracts and all their instalments, paid ones too: they stay readable as history."""
+    """Tombstones the deal's contracts and all their instalments, paid ones too: they stay readable as history.
+    The revisits its Won planned and not yet done are dropped with them (the done ones stay, with their scores)."""
     contracts = deal_store.contracts_of_deal(session, deal.id)
     for contract in contracts:
         tombstone(now, *deal_store.payments_of(session, contract.id), contract)
+    tombstone(now, *revisit_store.open_revisits_of_deal(session, deal.id))
     return contracts
 
 
