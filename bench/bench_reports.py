@@ -198,7 +198,8 @@ def heatmap(ctx: object, runs: int, offset: str) -> None:
             days = activity._Days(ctx, first, today)
             with ctx.db.raw_read() as connection:  # type: ignore[attr-defined]
                 counts = store.follow_up_counts(connection, start, end, store.customers_of(None, ALL_REPS),
-                                                days.minutes)
+                                                days.minutes, [activity._midnight(ctx, day)
+                                                               for day in activity._dates(first, today)])
             return activity._heatmap(counts, days, first, today)
 
         ours, chart = timed(build, runs)

@@ -99,3 +99,29 @@ def test_overdue_counted_at_each_weeks_end_is_who_its_drill_lists(ctx, book) -> 
     bars = next(c for c in report.charts if c.key == "overdue").bars
     assert [bar.value for bar in bars] == [1, 2, 2, 3, 3]
     assert [set(bar.drill.ids) for bar in bars] == [set(row.cell_drills[5].ids) for row in weeks]  # type: ignore[union-attr]
+
+
+def test_the_heatmap_counted_a_day_at_a_time_is_the_same_as_by_hour(ctx, book) -> None:  # noqa: F811
+    """The year's heatmap counts the whole book a local day at a time; folding the counts of each part of each
+    hour into days gives the same calendar (the book's deleted, corrected and merged follow-ups taken away from
+    the days they lie in). By hand (test_report_activity.py's book), 2025-11-25 to 2026-11-24: Acme 25 Nov 2025,
+    Hotel 6 and 7 Sep, Acme 31 Oct and 1 Nov, Beta 3 Nov, Gamma 7 Nov (corrected: once), Acme 10 Nov, Golf's
+    15 Nov (merged into Acme) = 9; Echo's 12 Nov (customer deleted) and Hotel's 20 Nov (undone) count nowhere."""
+    from datetime import timedelta
+
+    from crmtui.services.agenda import ALL_REPS
+    from crmtui.services.reports import activity
+    from crmtui.store.reports import activity as store
+
+    today = ctx.clock.today()
+    first = activity._year_before(today)
+    days = activity._Days(ctx, first, today)
+    start, end = activity._midnight(ctx, first), activity._midnight(ctx, today + timedelta(days=1))
+    starts = [activity._midnight(ctx, day) for day in activity._dates(first, today)]
+    with ctx.db.raw_read() as connection:
+        who = store.customers_of(None, ALL_REPS)
+        by_hour = store.follow_up_counts(connection, start, end, who, days.minutes)
+        by_day = store.follow_up_counts(connection, start, end, who, days.minutes, starts)
+    hourly, daily = activity._heatmap(by_hour, days, first, today), activity._heatmap(by_day, days, first, today)
+    assert daily == hourly
+    assert sum(count for _day, count in daily.days) == 9

@@ -55,7 +55,7 @@ def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
         leads = store.new_leads(connection, start, end, who)
         overdue = _overdue_by_week(ctx, connection, period, first, shown, who)
         heat = store.follow_up_counts(connection, _midnight(ctx, heat_first), _midnight(ctx, today + timedelta(days=1)),
-                                      who, days.minutes)
+                                      who, days.minutes, [_midnight(ctx, day) for day in _dates(heat_first, today)])
         keys = store.key_customers(connection, who, KEY_CUSTOMERS)
         touched = store.touches(connection, [k.id for k in keys], _midnight(ctx, grid_first),
                                 _midnight(ctx, _monday(today) + timedelta(weeks=1)))
