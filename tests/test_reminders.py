@@ -199,11 +199,46 @@ def test_tickets_come_due_at_their_deadlines_unless_answered_or_resolved(ctx):
         "Ticket T-4 is past its deadline to resolve: Acme · title T-4"]
 
 
-def test_a_29_february_birthday_is_told_on_the_28th_in_other_years(ctx, frozen):
+def test_a_ticket_deadline_right_now_is_told_now_and_not_by_the_next_run(ctx, frozen):
+    acme, _deal = _won(ctx, "Acme")
+    _rows(ctx, Ticket(customer_id=acme, number="T-7", title="noise", kind="repair", priority="urgent", status="open",
+                      opened_at=NOW - timedelta(hours=2), respond_by=NOW, resolve_by=NOW + timedelta(hours=6)))
+    assert _run(ctx) == ["Acme"]  # (Mon 10:00, Tue 10:00] holds 10:00 itself
+    frozen.move_to(NOW + timedelta(minutes=5))  # (10:00, 10:05]: not again
+    assert _told(ctx) == []
+
+
+def test_each_follow_up_reminder_carries_its_own_customers_latest_plan(ctx, frozen):
+    _due_at(ctx, "Acme", NOW - timedelta(minutes=20))
+    beta = _due_at(ctx, "Beta", NOW - timedelta(minutes=10))
+    frozen.move_to(NOW + timedelta(seconds=1))  # Beta's follow-up is the latest of the book
+    log_follow_up(ctx, beta, channel="phone", goal="talk", goal_met=True, notes="ok", next_plan="send the quote",
+                  next_at=NOW + timedelta(days=3))
+    with sqlite3.connect(ctx.db.path) as raw:
+        raw.execute("UPDATE customer SET next_follow_up_at = ? WHERE id = ?", (to_db(NOW - timedelta(minutes=10)), beta))
+    assert [(i.customer_name, i.detail) for i in reminders.due(ctx).items] == [("Acme", "call back"),
+                                                                             ("Beta", "send the quote")]
+
+
+def test_a_29_february_birthday_is_told_on_the_28th_in_other_years_only(ctx, frozen):
     acme = add_customer(ctx, "Acme").id
     add_contact(ctx, acme, "Leap", birthday="1992-02-29")
+    assert _told(ctx) == []  # 24 November: not a day for it
     frozen.move_to(datetime(2027, 2, 28, 9, 5, tzinfo=ZONE))  # 2027 is not a leap year
     assert _told(ctx) == [("birthday", "Acme", datetime(2027, 2, 28, 9, 0, tzinfo=ZONE))]
+    frozen.move_to(datetime(2028, 2, 28, 9, 5, tzinfo=ZONE))  # 2028 is: the 28th is not its day...
+    assert _told(ctx) == []
+    frozen.move_to(datetime(2028, 2, 29, 9, 5, tzinfo=ZONE))  # ...the 29th is
+    assert _told(ctx) == [("birthday", "Acme", datetime(2028, 2, 29, 9, 0, tzinfo=ZONE))]
+
+
+def test_a_day_reminder_at_the_moment_of_the_last_run_is_not_told_again(ctx, frozen):
+    acme, deal = _won(ctx, "Acme")
+    _rows(ctx, Revisit(customer_id=acme, deal_id=deal, due_on=date(2026, 11, 25), purpose="call"))
+    frozen.move_to(_at(25, 9))  # the run at 09:00 sharp tells the revisit of 09:00
+    assert _run(ctx) == ["Acme"]
+    frozen.move_to(_at(25, 9, 30))  # (09:00, 09:30]: not again
+    assert _told(ctx) == []
 
 
 # ------------------------------------------------------------------ quiet hours
@@ -219,8 +254,12 @@ def test_quiet_hours_span_midnight_and_end_at_their_end(ctx, clock, held):
 
 def test_quiet_hours_inside_one_day_and_none(ctx):
     ctx.settings = replace(ctx.settings, reminders=ReminderSettings(quiet_start=time(12), quiet_end=time(14)))
+    assert reminders.quiet_until(ctx, _at(24, 11, 59)) is None
+    assert reminders.quiet_until(ctx, _at(24, 12)) == _at(24, 14)
     assert reminders.quiet_until(ctx, _at(24, 13, 59)) == _at(24, 14)
     assert reminders.quiet_until(ctx, _at(24, 14)) is None
+    ctx.settings = replace(ctx.settings, reminders=ReminderSettings(quiet_start=time(12), quiet_end=time(12)))
+    assert reminders.quiet_until(ctx, _at(24, 12)) is None  # equal ends: no quiet hours
     ctx.settings = replace(ctx.settings, reminders=ReminderSettings(quiet_start=None, quiet_end=None))
     assert reminders.quiet_until(ctx, _at(24, 23)) is None
 

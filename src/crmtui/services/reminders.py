@@ -16,6 +16,7 @@ between the two is told again by the next run (a duplicate), never lost. A run t
 
 from __future__ import annotations
 
+import calendar
 import os
 import sys
 from dataclasses import dataclass, field
@@ -148,7 +149,7 @@ def due(ctx: Context, rep: str | None = None, *, not_before: datetime | None = N
         month_days: dict[str, datetime] = {}
         for day, moment in days.items():
             month_days[day.strftime("%m-%d")] = moment
-            if (day.month, day.day) == (2, 28) and not _leap(day.year):
+            if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
                 month_days.setdefault("02-29", moment)  # a 29 February birthday is kept on the 28th in other years
         rows = [
             *store.follow_ups(connection, since, now, scope),
@@ -172,10 +173,6 @@ def due(ctx: Context, rep: str | None = None, *, not_before: datetime | None = N
                                     row.amount_cents, left, row.record_id))
     found.items.sort(key=lambda item: (item.at, KINDS.index(item.kind), item.customer_name))
     return found
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def mark_told(ctx: Context, found: DueReminders) -> None:
