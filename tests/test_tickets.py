@@ -366,3 +366,14 @@ def test_a_promised_day_ending_with_resolve_by_is_not_the_deadline_shown(ctx: Co
     assert deadline_text(urgent, SHANGHAI, "en") == "Wed 25 Nov 00:00"
     assert low.promised and deadline_text(low, SHANGHAI, "en") == "Tue 24 Nov"
     assert deadline_text(low, SHANGHAI, "zh", long=False) == "11月24日"
+
+
+@pytest.mark.parametrize("given", [{"status": "in_progress", "note": "  "}, {"status": "", "note": "called"},
+                                   {"priority": "", "note": "called"}])
+def test_an_empty_value_given_is_refused_not_ignored(ctx: Context, given: dict[str, str]) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    with pytest.raises(InvalidInput):
+        update_ticket(ctx, ticket.id, **given)
+    view, history = ticket_detail(ctx, ticket.id)
+    assert (view.status, len(history), view.responded_at) == ("open", 1, None)  # nothing was written
