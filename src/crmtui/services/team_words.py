@@ -146,10 +146,11 @@ def report_notes(report: RoundReport, ctx: Context | None = None) -> list[tuple[
                                "{count} records received from the server could not be stored here and are set aside;"
                                " see `crm sync conflicts`", report.set_aside).format(count=report.set_aside), True))
     if report.held_back:
-        notes.append((ngettext("{count} change waits: the team server does not take tickets and revisits yet; ask"
-                               " the admin to upgrade it (`crm server init`)",
-                               "{count} changes wait: the team server does not take tickets and revisits yet; ask"
-                               " the admin to upgrade it (`crm server init`)", report.held_back)
+        notes.append((ngettext("{count} change waits: the team server is older than this crmtui and cannot keep it"
+                               " yet (tickets, revisits, scores); ask the admin to upgrade it (`crm server init`)",
+                               "{count} changes wait: the team server is older than this crmtui and cannot keep them"
+                               " yet (tickets, revisits, scores); ask the admin to upgrade it (`crm server init`)",
+                               report.held_back)
                       .format(count=report.held_back), True))
     if report.restamped:
         notes.append((ngettext("{count} change was made while this computer's clock ran ahead; it now carries the"
