@@ -263,3 +263,33 @@ def test_a_merge_takes_the_tickets_and_revisits_to_the_kept_customer_on_the_serv
     sync.sync_round(boss)
     assert _local(boss, "SELECT id, customer_id FROM ticket") == [(ids["ticket"], keep.id)]
     assert _local(boss, "SELECT customer_id FROM revisit") == [(keep.id,)]
+
+
+def test_a_managers_restore_brings_back_the_tickets_and_revisits_deleted_with_the_customer(team: Team) -> None:
+    from crmtui.services.customers import delete_customer
+    from crmtui.services.pool import restore_team_customer
+    from crmtui.store.models import Revisit
+
+    ann, boss = team.add_rep("ann"), team.add_rep("boss", manager=True)
+    customer, ids = _book(ann)
+    sync.sync_round(ann)
+    sync.sync_round(boss)
+    delete_customer(boss, customer)
+    now = boss.clock.utcnow()
+    with boss.db.write(now) as session:  # with it, in the same moment, its ticket and revisit
+        for record in (session.get(Ticket, ids["ticket"]), session.get(Revisit, ids["revisit"])):
+            assert record is not None
+            record.deleted_at = record.updated_at = now
+            session.add(record)
+    assert sync.sync_round(boss).rejected == 0
+    assert [r["deleted_at"] is not None for r in team.server_rows("ticket") + team.server_rows("revisit")] == [
+        True, True]
+    sync.sync_round(ann)
+    assert _local(ann, AFTER_SALES.format(s="")) == [(0, 0, 0)]  # the customer left ann with everything of it
+
+    restore_team_customer(boss, customer)
+    assert [r["deleted_at"] for r in team.server_rows("ticket") + team.server_rows("revisit")] == [None, None]
+    sync.sync_round(ann)
+    assert _local(ann, "SELECT id, deleted_at FROM ticket") == [(ids["ticket"], None)]
+    assert _local(ann, "SELECT id, deleted_at FROM revisit") == [(ids["revisit"], None)]
+    assert _local(ann, "SELECT id FROM ticket_event") == [(ids["ticket_event"],)]
