@@ -342,3 +342,68 @@ def test_removing_a_won_deal_drops_its_open_revisits(ctx):
     delete_deal(ctx, deal.id)
     assert revisit_timeline(ctx, acme.id).revisits == ()
     assert len(revisit_timeline(ctx, other.id).revisits) == 3
+
+
+# ---------------------------------------------------------------- the edges the mutation run found
+
+
+def test_a_plan_may_reach_3650_days_and_no_further():
+    assert parse_line("3650 phone ten years").days == 3650
+    with pytest.raises(InvalidInput):
+        parse_line("3651 phone ten years and a day")
+
+
+def test_the_preview_counts_from_today_when_no_signing_day_is_given_and_reads_it_as_past(ctx):
+    # no day: today, Tue 24 Nov + 3 = Fri 27 Nov
+    assert plan_preview(ctx, "3 phone x", "").startswith("Fri 27 Nov · Phone · x")
+    # 周五 as a signing day is the Friday before (Fri 20 Nov), + 3 = Mon 23 Nov: past, so due now
+    assert plan_preview(ctx, "3 phone x", "周五") == "Mon 23 Nov · Phone · x (already past: it is due now)"
+    # a revisit due today is not past
+    assert plan_preview(ctx, "0 phone x", "today") == "Tue 24 Nov · Phone · x"
+
+
+def test_a_revisit_is_named_without_the_plans_notes(ctx):
+    from crmtui.services.revisits import revisit_label
+    from crmtui.store.revisits import RevisitRow
+
+    late = RevisitRow(id="r1", customer_id="c", deal_id=None, due_on=date(2026, 11, 20), purpose="Call",
+                      channel=None, follow_up_id=None, done_at=None, satisfaction=None, nps=None)
+    # written elsewhere without a channel: a phone call; past, but a label says no more than its day
+    assert revisit_label(late, TUESDAY) == "Fri 20 Nov · Phone · Call"
+
+
+def test_a_revisit_is_named_by_its_id_or_its_first_four_characters(ctx):
+    from crmtui.services.revisits import choose_revisit
+
+    acme, _deal = _won(ctx)
+    open_ones = list(revisit_timeline(ctx, acme.id).revisits)
+    review = open_ones[2]
+    assert choose_revisit(open_ones, review.id, TUESDAY, "Acme") is review
+    assert choose_revisit(open_ones, review.id[:4].upper(), TUESDAY, "Acme") is review
+    # three characters are no id prefix: they are looked for in the purposes, where they are not
+    prefix = review.id[:3]
+    if all(prefix not in r.purpose.casefold() for r in open_ones):
+        with pytest.raises(InvalidInput):
+            choose_revisit(open_ones, prefix, TUESDAY, "Acme")
+
+
+def test_a_deal_plan_is_on_the_days_of_its_own_live_contract(ctx):
+    from crmtui.services.revisits import deal_plan
+
+    lines = [RevisitLine(3, "phone", "x")]
+    _acme, seats = _won(ctx, revisits=[])
+    _beta, gears = _won(ctx, name="Beta", signed="2026-11-20", revisits=[])
+    # Seats signed Tue 24 Nov + 3 = Fri 27 Nov; Gears signed Fri 20 Nov + 3 = Mon 23 Nov
+    assert [p.due_on for p in deal_plan(ctx, seats.id, lines)] == [date(2026, 11, 27)]
+    assert [p.due_on for p in deal_plan(ctx, gears.id, lines)] == [date(2026, 11, 23)]
+    assert deal_plan(ctx, seats.id, []) == []
+    move_stage(ctx, seats.id, "negotiation", reopen=True)  # its contract is voided
+    assert deal_plan(ctx, seats.id, lines) == []
+
+
+def test_the_trend_leaves_out_a_score_no_rep_could_give():
+    from crmtui.store.revisits import Score
+
+    at = datetime(2026, 11, 1, tzinfo=ZONE)
+    # a 0 or a 6 can only come from a hostile or broken sync: no bar for it, rather than a wrong one
+    assert sparkline([Score(at, 0, None), Score(at, 2, None), Score(at, 6, None)]) == "▂"
