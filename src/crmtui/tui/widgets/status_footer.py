@@ -3,6 +3,7 @@ right end (synced N min ago / N pending / offline / error)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -69,6 +70,17 @@ class StatusFooter(Footer):
 
     _composed_width = 0
     """The width the keys were chosen for: a resize to another width chooses again."""
+
+    _recomposing: asyncio.Lock | None = None
+
+    async def recompose(self) -> None:
+        """Composes the keys again, one recomposition at a time. The keys are recomposed on a change of bindings,
+        of width and of the sync state, each from its own callback: two running at once would each remove the old
+        keys and then both mount theirs (two sync labels of one id: the app stopped on it under load)."""
+        if self._recomposing is None:
+            self._recomposing = asyncio.Lock()
+        async with self._recomposing:
+            await super().recompose()
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
