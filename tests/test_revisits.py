@@ -220,7 +220,7 @@ def test_scores_out_of_range_name_the_field_and_the_range(ctx, given, field):
 
 def test_a_recommendation_or_a_named_revisit_needs_the_satisfaction(ctx):
     acme, _deal = _won(ctx)
-    for given in (dict(nps=8), dict(revisit="Review")):
+    for given in (dict(nps=8), dict(nps=0), dict(revisit="Review")):  # 0 is a score too
         with pytest.raises(MissingFields) as caught:
             _log(ctx, acme.id, **given)
         assert caught.value.fields == ["satisfaction"]
