@@ -8,12 +8,13 @@ Review a changed snapshot before accepting it: `pytest tests/test_snapshots_repo
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import DataTable, Input, Static
 
 from crmtui.services.reports import REPORTS
 from crmtui.tui.screens.reports import PeriodDialog, ReportRecordsScreen, ReportsScreen
 from crmtui.tui.widgets.charts import HeatmapView
 
+from .pilot import until
 from .test_snapshots import _settle, demo_app, demo_file, language  # noqa: F401  (fixtures)
 
 
@@ -42,7 +43,14 @@ def _records_of_the_first_bar():
         pilot.app.screen.query_one("#body-sources BarChartView").focus()
         await pilot.press("enter")
         await _settle(pilot)
-        assert isinstance(pilot.app.screen, ReportRecordsScreen) and pilot.app.screen.lines
+        screen = pilot.app.screen
+        assert isinstance(screen, ReportRecordsScreen) and screen.lines
+        # Drawn whole before the picture: every row in the table, the title counting them, the table focused.
+        table = screen.query_one("#records", DataTable)
+        await until(pilot, lambda: table.row_count == len(screen.lines) and table.has_focus
+                    and str(screen.query_one("#records-title", Static).render()).endswith(f"· {len(screen.lines)}"))
+        await pilot.wait_for_scheduled_animations()
+        await _settle(pilot)
 
     return run
 
