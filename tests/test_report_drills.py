@@ -35,6 +35,8 @@ def test_a_lazy_drill_finds_its_ids_once_and_equals_the_same_ids_given() -> None
 
 def test_the_activity_reports_follow_up_drills_list_what_they_count(ctx, book) -> None:  # noqa: F811
     report = module("activity").build(ctx, NOVEMBER)
+    # the first two lists opened are read each by its own query, the later ones from the period's follow-ups read
+    # once (activity.ASKED_ALONE): both ways are checked against the same hand-worked lists below
     days = {bar.label: bar for bar in next(c for c in report.charts if c.key == "days").bars}
     # 1 Nov: Acme at 00:30 Shanghai (16:30 UTC on 31 Oct), WeChat; Acme's 23:30 on 31 Oct is October's
     [first] = records(ctx, days["2026-11-01"].drill)  # type: ignore[arg-type]
@@ -91,7 +93,8 @@ def test_the_customer_value_reports_local_days_match_the_zones_own(zone: str) ->
 def test_overdue_counted_at_each_weeks_end_is_who_its_drill_lists(ctx, book) -> None:  # noqa: F811
     """The weeks' overdue are counted from each plan's span (overdue_counts) and listed, when a drill is opened,
     one moment at a time (overdue_at): the two agree week by week, on the counts worked out by hand in
-    test_report_activity.py (1, 2, 2, 3, 3: the last week's from the agenda's next dates)."""
+    test_report_activity.py (1, 2, 2, 3, 3: the last week's from the agenda's next dates). The first two past
+    weeks opened are listed each by itself, the other two from every past week's list worked out at once."""
     report = module("activity").build(ctx, NOVEMBER)
     weeks = report.tables[1].rows
     assert [row.values[5] for row in weeks] == [1, 2, 2, 3, 3]

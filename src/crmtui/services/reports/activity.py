@@ -31,6 +31,7 @@ from crmtui.services.reports.base import (
     Row,
     Table,
 )
+from crmtui.store.raw import to_db
 from crmtui.store.reports import activity as store
 
 KEY_CUSTOMERS = 15
@@ -134,27 +135,42 @@ class _Days:
 
 # Follow-ups of the period ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+ASKED_ALONE = 2
+"""Lists of one report read each by its own query; from the next one on, the period's follow-ups (or overdue
+customers) are read once and every list taken from them: `--json` reads all of a report's lists (some 770 for a
+year, 17 s one by one on the bench's book), the app one or two."""
+
+
 class _FollowUps:
     """How to find the ids of the period's follow-ups counted in a tally, when a drill is opened (a lazy Drill:
     the report counts them by hour without reading their ids)."""
 
-    ctx: Context
-    start: datetime
-    end: datetime
-    who: store.Who
+    def __init__(self, ctx: Context, start: datetime, end: datetime, who: store.Who) -> None:
+        self.ctx, self.start, self.end, self.who = ctx, start, end, who
+        self.asked = 0
+        self.every: list[tuple[str, str, str, bool]] | None = None
+        """The period's follow-ups (at, id, channel, met), once more than ASKED_ALONE lists were asked for."""
+        self.moments: list[str] = []
 
     def drill(self, title: str, first: datetime | None = None, last: datetime | None = None,
               channel: str | None = None, met: bool = False) -> Drill:
         """The follow-ups in [first, last) (the period's bounds when not given), of one channel or every one, all
         or only those whose goal was met, oldest first."""
         start, end = max(first or self.start, self.start), min(last or self.end, self.end)
+        return Drill.lazy("follow_ups", title, lambda: self.find(start, end, channel, met))
 
-        def find() -> list[str]:
+    def find(self, start: datetime, end: datetime, channel: str | None, met: bool) -> list[str]:
+        self.asked += 1
+        if self.every is None:
             with self.ctx.db.raw_read() as connection:
-                return store.follow_up_ids(connection, start, end, self.who, channel, met)
-
-        return Drill.lazy("follow_ups", title, find)
+                if self.asked <= ASKED_ALONE:
+                    return store.follow_up_ids(connection, start, end, self.who, channel, met)
+                self.every = store.follow_up_rows(connection, self.start, self.end, self.who)
+            self.moments = [row[0] for row in self.every]
+        low = bisect.bisect_left(self.moments, to_db(start) or "")
+        high = bisect.bisect_left(self.moments, to_db(end) or "")
+        return [follow_up_id for _at, follow_up_id, kind, done in self.every[low:high]
+                if (channel is None or kind == channel) and (done or not met)]
 
 
 @dataclass
@@ -311,24 +327,35 @@ def _overdue_by_week(ctx: Context, connection: object, period: Period, first: da
         monday += timedelta(weeks=1)
     past = [end for monday, end in weeks if monday <= today and end <= line]
     counts = iter(store.overdue_counts(connection, past, who))  # type: ignore[arg-type]
+    then = _OverdueThen(ctx, past, who)
     found = []
     for monday, end in weeks:
         if end > line:
             now = tuple(store.overdue_now(connection, line, who))  # type: ignore[arg-type]
             found.append(_Overdue(monday, len(now), lambda now=now: now, False))  # type: ignore[misc]
         else:
-            found.append(_Overdue(monday, next(counts), _overdue_then(ctx, end, who), True))
+            found.append(_Overdue(monday, next(counts), lambda end=end: then.find(end), True))  # type: ignore[misc]
     return found
 
 
-def _overdue_then(ctx: Context, moment: datetime, who: store.Who) -> Callable[[], list[str]]:
-    """How to list the customers overdue at a past moment, when a drill is opened."""
+class _OverdueThen:
+    """How to list the customers overdue at the past weeks' ends, when drills are opened: one week by itself, or
+    every week at once from the next after ASKED_ALONE on."""
 
-    def find() -> list[str]:
-        with ctx.db.raw_read() as connection:
-            return store.overdue_at(connection, [moment], who)[0]
+    def __init__(self, ctx: Context, moments: list[datetime], who: store.Who) -> None:
+        self.ctx, self.moments, self.who = ctx, moments, who
+        self.asked = 0
+        self.every: dict[datetime, list[str]] | None = None
 
-    return find
+    def find(self, moment: datetime) -> list[str]:
+        self.asked += 1
+        if self.every is None:
+            with self.ctx.db.raw_read() as connection:
+                if self.asked <= ASKED_ALONE:
+                    return store.overdue_at(connection, [moment], self.who)[0]
+                self.every = dict(zip(self.moments, store.overdue_at(connection, self.moments, self.who),
+                                      strict=True))
+        return self.every[moment]
 
 
 def _weeks(folded: _Folded, leads: list[store.NewLead], overdue: list[_Overdue], first: date, ctx: Context) -> Table:

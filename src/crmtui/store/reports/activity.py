@@ -120,6 +120,18 @@ def follow_up_buckets(connection: sqlite3.Connection, start: datetime, end: date
             for hour, part, channel, met, answered, count in rows]
 
 
+def follow_up_rows(connection: sqlite3.Connection, start: datetime, end: datetime,
+                   who: Who) -> list[tuple[str, str, str, bool]]:
+    """(at as stored, id, channel, goal met and answered) of every follow-up follow_up_buckets counts in
+    [start, end), oldest first (as follow_up_ids lists them): read once when many of a report's lists are asked
+    for (`--json` prints them all), each list then a range of it."""
+    hint, where, params = counted_in_span(connection, who)
+    rows = connection.execute(
+        f"SELECT f.at, f.id, f.channel, f.goal_met AND f.goal != '' FROM follow_up f {hint} WHERE f.at >= ?"
+        f" AND f.at < ? AND {where} ORDER BY f.at, f.id", (to_db(start), to_db(end), *params)).fetchall()
+    return [(at, follow_up_id, channel, bool(met)) for at, follow_up_id, channel, met in rows]
+
+
 def follow_up_ids(connection: sqlite3.Connection, start: datetime, end: datetime, who: Who, channel: str | None,
                   met: bool) -> list[str]:
     """The ids of the follow-ups follow_up_buckets counts in [start, end), of one channel (None: every one), only
