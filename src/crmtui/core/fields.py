@@ -84,6 +84,12 @@ _FIELDS = (
     Field("job_title", N_("Job title"), english="title", flag="--title", widget="title"),
     Field("decision_maker", N_("Decision maker"), english="decision maker", flag="--decision-maker"),
     Field("birthday", N_("Birthday"), flag="--birthday"),
+    # after-sales care of a customer or a contract: a service visit every N months from a day, a warranty's end
+    Field("service_months", N_("Service every (months)"), english="service months", flag="--service-months",
+          widget="service-months"),
+    Field("service_from", N_("Service from"), english="service from", flag="--service-from", widget="service-from"),
+    Field("warranty_until", N_("Warranty until"), english="warranty until", flag="--warranty-until",
+          widget="warranty-until"),
     # a person's consent and do-not-contact (a contact or a person customer)
     Field("consent_source", N_("Consent source"), english="consent", flag="--consent"),
     Field("consent_on", N_("Consent date"), english="consent date", flag="--consent-date"),
@@ -114,6 +120,7 @@ _FIELDS = (
     Field("customer", N_("Customer")),
     Field("person", N_("Person")),
     Field("contact", N_("Contact")),
+    Field("contract", N_("Contract")),
     Field("deal", N_("Deal")),
     Field("into", N_("Customer to join"), flag="--into"),
     # only `crm today`, `crm customers`... take it: English messages name the option the rep typed

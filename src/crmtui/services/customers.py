@@ -390,7 +390,65 @@ CUSTOMER_EDITABLE = {
     "owner": lambda v: fields.single_line("owner", v),
     "tier": fields.tier,
     "notes": lambda v: fields.long_text("notes", v),
+    "service_months": fields.service_months,
+    "service_from": None,  # dates: read against the clock (service_changes)
+    "warranty_until": None,
 }
+
+SERVICE_FIELDS = ("service_months", "service_from", "warranty_until")
+"""A customer's or a contract's after-sales care: a service visit every N months from a day, a warranty's end."""
+
+
+def service_changes(ctx: Context, changes: dict[str, object]) -> dict[str, object]:
+    """The care fields of an edit checked: months a whole number 1-120, days in any form dates.py reads (a day
+    without its year: the service start the most recent one, the warranty's end the coming one); "" clears one."""
+    cleaned: dict[str, object] = {}
+    for name, value in changes.items():
+        if name == "service_months":
+            cleaned[name] = fields.service_months(value)  # type: ignore[arg-type]
+        elif name in ("service_from", "warranty_until"):
+            cleaned[name] = fields.day(name, value, ctx.clock.now(), past=name == "service_from")  # type: ignore[arg-type]
+        else:
+            raise InvalidInput(name, "a service field: {names}", names=", ".join(SERVICE_FIELDS))
+    return cleaned
+
+
+def _check_service_start(months: int | None, start: date | None, signed: list[date], name: str) -> None:
+    """A service cycle needs a day to count from: its own start, else a signed contract."""
+    if months and start is None and not signed:
+        raise InvalidInput("service_from", "the day the service cycle of {name} starts (it has no signed contract to"
+                                           " count from)", name=name)
+
+
+@dataclass(frozen=True)
+class ContractCare:
+    """A contract's after-sales care as saved."""
+
+    number: str
+    customer_name: str
+    service_months: int | None
+    service_from: date | None
+    warranty_until: date | None
+    end_on: date | None
+
+
+def edit_contract_service(ctx: Context, number: str, changes: dict[str, object]) -> ContractCare:
+    """Sets a live contract's service cycle and warranty end (SERVICE_FIELDS; "" clears one). A cycle without its
+    own start counts from the day the contract was signed."""
+    if not changes:
+        raise InvalidInput("service_months", "at least one of {names}", names=", ".join(SERVICE_FIELDS))
+    cleaned = service_changes(ctx, changes)
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:
+        contract = deal_store.find_contract_number(session, number.strip())
+        customer = customer_store.get_customer(session, contract.customer_id) if contract else None
+        if contract is None or customer is None or customer.deleted_at is not None:
+            raise NotFound("contract", number)
+        for name, value in cleaned.items():
+            setattr(contract, name, value)
+        contract.updated_at = now
+        return ContractCare(contract.number, customer.name, contract.service_months, contract.service_from,
+                            contract.warranty_until, contract.end_on)
 
 
 def team_role(ctx: Context) -> str | None:
@@ -431,6 +489,9 @@ def edit_customer(ctx: Context, customer_id: str, changes: dict[str, object], *,
         if customer.erased_at is not None:  # an erased person's fields stay empty (services/personal_data.py)
             raise NotAllowed("{name} was erased; nothing of them can be set again", name=customer.name)
         apply_customer_changes(customer, cleaned)
+        if cleaned.get("service_months") or "service_from" in cleaned:
+            _check_service_start(customer.service_months, customer.service_from,
+                                 [c.signed_on for c in deal_store.contracts_of(session, customer.id)], customer.name)
         if any(k in cleaned for k in ("name", "phone", "email")):
             _check_duplicate(session, customer, force)
         customer_edited(ctx, customer, customer_store.contacts_of(session, customer.id))
@@ -452,6 +513,8 @@ def customer_changes(ctx: Context, changes: dict[str, object]) -> dict[str, obje
             if value not in SETTABLE_STATUSES:
                 raise InvalidInput("status", "one of {choices}", value, choices=", ".join(SETTABLE_STATUSES))
             cleaned[name] = value
+        elif name in SERVICE_FIELDS:
+            cleaned.update(service_changes(ctx, {name: value}))
         elif name in CUSTOMER_EDITABLE:
             cleaned[name] = CUSTOMER_EDITABLE[name](value)  # type: ignore[operator]
             if name == "name" and not normalize.name_key(str(cleaned[name])):
@@ -496,8 +559,10 @@ def _delete_refused(name: str) -> NotAllowed:
 
 
 def delete_customer(ctx: Context, customer_id: str) -> Customer:
-    """Soft-deletes a customer and what hangs off it: contacts, tags, and its deals as removing a deal removes
-    them, with their contracts and instalments. All tombstones, so every delete syncs; follow-ups stay as history.
+    """Soft-deletes a customer and what hangs off it: contacts, tags, its deals as removing a deal removes
+    them, with their contracts and instalments, its revisits (done ones too), its tickets and their events. All
+    tombstones of one moment, so every delete syncs and an undo or a manager's restore brings them back together;
+    follow-ups stay as history.
     In a team only a manager deletes a customer (delete_refusal), but a rep deletes their own draft outright."""
     now = ctx.clock.utcnow()
     if team_role(ctx) == "rep":  # read before the write transaction starts
@@ -510,6 +575,7 @@ def delete_customer(ctx: Context, customer_id: str) -> Customer:
         leftovers = deal_store.contracts_of(session, customer_id)
         tombstone(
             now,
+            *customer_store.after_sales_of(session, customer_id),
             *customer_store.contacts_of(session, customer_id),
             *customer_store.tags_of(session, customer_id),
             *[payment for contract in leftovers for payment in deal_store.payments_of(session, contract.id)],

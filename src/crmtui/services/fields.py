@@ -126,6 +126,21 @@ def percent(field_name: str, value: str | int | None) -> int:
     return int(text)
 
 
+SERVICE_MONTHS_MAX = 120
+
+
+def service_months(value: str | int | None) -> int | None:
+    """A service cycle in whole months, 1-120 (full-width digits too); empty clears it."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= SERVICE_MONTHS_MAX:
+        raise InvalidInput("service_months", "a whole number of months from 1 to {max}", value, max=SERVICE_MONTHS_MAX)
+    return int(text)
+
+
 def day(field_name: str, value: str | date | None, now: datetime, *, past: bool = False) -> date | None:
     """A date in any form dates.py understands (past allowed); `past` for a day that has happened (paid, signed):
     one typed without its year is the most recent one, not the coming one."""

@@ -378,7 +378,8 @@ def service_cycles(connection: sqlite3.Connection, warranty_last: date, first: d
                    scope: Scope = MINE) -> list[ServiceRow]:
     """Live customers and contracts with a service cycle, or a warranty ending in [first, warranty_last]. A
     cycle starts on service_from, else (a contract) the day it was signed, else (a customer) the day its first
-    live contract was signed."""
+    live contract was signed. A contract that ended before `first` has no cycle any more (its warranty still
+    counts); the contracts of a customer in the pool are left out, as the customer is."""
     customer_rows = connection.execute(
         "SELECT c.id, c.name, NULL, c.service_months, coalesce(c.service_from, (SELECT min(k.signed_on) FROM"
         " contract k WHERE k.customer_id = c.id AND k.deleted_at IS NULL)), c.warranty_until FROM customer c"
@@ -386,11 +387,14 @@ def service_cycles(connection: sqlite3.Connection, warranty_last: date, first: d
         " AND (c.service_months > 0 OR c.warranty_until BETWEEN ? AND ?)",
         (*scope.params, first.isoformat(), warranty_last.isoformat())).fetchall()
     contract_rows = connection.execute(
-        "SELECT c.id, c.name, k.number, k.service_months, coalesce(k.service_from, k.signed_on), k.warranty_until"
+        "SELECT c.id, c.name, k.number, CASE WHEN k.end_on IS NULL OR k.end_on >= ? THEN k.service_months END,"
+        " coalesce(k.service_from, k.signed_on), k.warranty_until"
         " FROM contract k JOIN customer c ON c.id = k.customer_id"
         f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND {scope.sql} AND {NOT_DO_NOT_CONTACT}"
-        " AND (k.service_months > 0 OR k.warranty_until BETWEEN ? AND ?)",
-        (*scope.params, first.isoformat(), warranty_last.isoformat())).fetchall()
+        " AND c.status != 'pool' AND (k.service_months > 0 AND (k.end_on IS NULL OR k.end_on >= ?)"
+        " OR k.warranty_until BETWEEN ? AND ?)",
+        (first.isoformat(), *scope.params, first.isoformat(), first.isoformat(),
+         warranty_last.isoformat())).fetchall()
     return [ServiceRow(cid, name, number, months, day_from_db(start), day_from_db(until))
             for cid, name, number, months, start, until in [*customer_rows, *contract_rows]]
 

@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, FollowUp, Revisit, SyncStamp, Ticket
+from crmtui.store.models import (
+    Contact,
+    Contract,
+    Customer,
+    CustomerTag,
+    Deal,
+    FollowUp,
+    Revisit,
+    SyncStamp,
+    Ticket,
+    TicketEvent,
+)
 from crmtui.store.outbox import parse_stamp
 
 
@@ -172,3 +183,15 @@ def written_millis(session: Session, table: str, record_id: str, field: str) -> 
     row = session.get(SyncStamp, (table, record_id))
     stamp = json.loads(row.stamps).get(field) if row else None
     return parse_stamp(stamp)[0] if stamp else None
+
+
+def after_sales_of(session: Session, customer_id: str) -> list[Revisit | Ticket | TicketEvent]:
+    """The customer's live revisits (open and done), tickets and their tickets' live events: what goes with it when
+    it is deleted."""
+    revisits = session.exec(select(Revisit).where(Revisit.customer_id == customer_id,
+                                                  col(Revisit.deleted_at).is_(None))).all()
+    tickets = session.exec(select(Ticket).where(Ticket.customer_id == customer_id,
+                                                col(Ticket.deleted_at).is_(None))).all()
+    events = session.exec(select(TicketEvent).join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
+                          .where(Ticket.customer_id == customer_id, col(TicketEvent.deleted_at).is_(None))).all()
+    return [*events, *tickets, *revisits]

@@ -1,0 +1,155 @@
+"""Setting a customer's and a contract's service cycle and warranty end (`crm edit`, `crm contract edit`, the
+service), and what the agenda makes of them. The clock is the suite's frozen one (Tue 2026-11-24 10:00
+Asia/Shanghai); every expected day is worked out by hand in a comment."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from crmtui.cli.commands import app
+from crmtui.core.errors import InvalidInput, NotFound
+from crmtui.services import agenda_words
+from crmtui.services.agenda import agenda_for
+from crmtui.services.context import Context
+from crmtui.services.customers import add_customer, edit_contract_service, edit_customer
+from crmtui.services.deals import add_deal, move_stage
+
+runner = CliRunner()
+
+
+def crm(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def ok(*args: str) -> Result:
+    result = crm(*args)
+    assert result.exit_code == 0, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}\n{result.exception!r}"
+    return result
+
+
+def fails(*args: str) -> Result:
+    result = crm(*args)
+    assert isinstance(result.exception, SystemExit), f"crashed: {result.exception!r}"
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    return result
+
+
+def _care(ctx: Context, table: str, where: str, value: str) -> tuple[object, ...]:
+    with ctx.db.raw_read() as conn:
+        return conn.execute(f"SELECT service_months, service_from, warranty_until FROM {table} WHERE {where} = ?",
+                            (value,)).fetchone()
+
+
+def _won(ctx: Context, name: str, number: str, signed: str, *, end: str | None = None) -> str:
+    customer = add_customer(ctx, name)
+    deal = add_deal(ctx, customer.id, "Pumps", amount="10000")
+    move_stage(ctx, deal.id, "won", contract_no=number, signed=signed, complete_schedule=True)
+    if end:
+        with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+            conn.execute("UPDATE contract SET end_on = ? WHERE number = ?", (end, number))
+    return customer.id
+
+
+def _service(ctx: Context) -> list[tuple[str, str]]:
+    return [(item.customer_name, agenda_words.reason(ctx, item)) for item in agenda_for(ctx).sections["service"]]
+
+
+# ---------------------------------------------------------------- a customer's
+
+
+def test_crm_edit_sets_a_customers_cycle_and_warranty_and_today_reminds(ctx: Context) -> None:
+    customer = add_customer(ctx, "Acme")
+    result = ok("edit", "Acme", "--service-months", "6", "--service-from", "2026-05-31",
+                "--warranty-until", "2026-12-24")
+    assert result.stdout.strip() == "updated Acme: Service every (months), Service from, Warranty until"
+    assert _care(ctx, "customer", "id", customer.id) == (6, "2026-05-31", "2026-12-24")
+    # 31 May + 6 months = 30 Nov (no 31st): 6 days after Tue 24 Nov; warranty 24 Dec: 6 + 24 = 30 days ahead.
+    assert _service(ctx) == [("Acme", "service visit in 6 d"), ("Acme", "warranty ends in 30 d")]
+    ok("edit", "Acme", "--service-months", "", "--warranty-until", "")  # "" clears them
+    assert _care(ctx, "customer", "id", customer.id) == (None, "2026-05-31", None)
+    assert _service(ctx) == []
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("--service-months", "0"), 'service months: a whole number of months from 1 to 120 (got "0")'),
+    (("--service-months", "121", "--service-from", "2026-01-01"), "service months: a whole number of months from 1"),
+    (("--service-months", "2.5"), 'service months: a whole number of months from 1 to 120 (got "2.5")'),
+    (("--service-months", "six"), "service months: a whole number"),
+    (("--service-from", "someday"), 'service from: could not understand the date "someday"'),
+    (("--warranty-until", "31/31/2026"), "warranty until: could not understand the date"),
+    (("--service-months", "6"), "service from: the day the service cycle of Acme starts (it has no signed contract"),
+])
+def test_bad_care_values_name_the_field_and_change_nothing(ctx: Context, args: tuple[str, ...], said: str) -> None:
+    customer = add_customer(ctx, "Acme")
+    result = fails("edit", "Acme", *args)
+    assert said in result.output
+    assert _care(ctx, "customer", "id", customer.id) == (None, None, None)
+
+
+def test_the_service_reads_full_width_months_and_dates_in_any_form(ctx: Context) -> None:
+    customer = add_customer(ctx, "Acme")
+    # "3月1日" has no year: a service start is the most recent 1 March (2026); a warranty end the coming 1 May (2027).
+    edit_customer(ctx, customer.id, {"service_months": "１２", "service_from": "3月1日", "warranty_until": "5月1日"})
+    assert _care(ctx, "customer", "id", customer.id) == (12, "2026-03-01", "2027-05-01")
+    with pytest.raises(InvalidInput) as refused:
+        edit_customer(ctx, customer.id, {"service_months": "-3"})
+    assert refused.value.field == "service_months"
+
+
+def test_a_customer_with_a_signed_contract_counts_its_cycle_from_the_signing_day(ctx: Context) -> None:
+    customer_id = _won(ctx, "Signed Co", "HT-1", "2026-08-31")
+    edit_customer(ctx, customer_id, {"service_months": "3"})  # no start needed: the contract was signed
+    # 31 Aug + 3 months = 30 Nov: 6 days ahead.
+    assert _service(ctx) == [("Signed Co", "service visit in 6 d")]
+
+
+# ---------------------------------------------------------------- a contract's
+
+
+def test_crm_contract_edit_sets_a_contracts_cycle_from_its_signing_day(ctx: Context) -> None:
+    _won(ctx, "Pump Co", "HT-7", "2026-08-31")
+    result = ok("contract", "edit", "HT-7", "--service-months", "3", "--warranty-until", "2026-11-24")
+    assert result.stdout.strip() == "updated contract HT-7 of Pump Co: Service every (months), Warranty until"
+    assert _care(ctx, "contract", "number", "HT-7") == (3, None, "2026-11-24")
+    # signed 31 Aug + 3 months = 30 Nov, 6 days; the warranty ends today (0 days).
+    assert _service(ctx) == [("Pump Co", "warranty ends today (HT-7)"), ("Pump Co", "service visit in 6 d (HT-7)")]
+    ok("contract", "edit", "HT-7", "--service-from", "2026-09-20")
+    # 20 Sep + 2 months = 20 Nov (past), + 3 = 20 Dec: 26 days ahead, not within the 7.
+    assert _service(ctx) == [("Pump Co", "warranty ends today (HT-7)")]
+
+
+def test_contract_edit_refuses_bad_input_naming_the_field(ctx: Context) -> None:
+    _won(ctx, "Pump Co", "HT-7", "2026-08-31")
+    assert "service months: a whole number of months from 1 to 120" in fails(
+        "contract", "edit", "HT-7", "--service-months", "200").output
+    assert 'no contract matches "HT-9"' in fails("contract", "edit", "HT-9", "--service-months", "3").output
+    assert "give at least one of --service-months" in fails("contract", "edit", "HT-7").output
+    with pytest.raises(NotFound):
+        edit_contract_service(ctx, "nope", {"service_months": "3"})
+    assert _care(ctx, "contract", "number", "HT-7") == (None, None, None)
+
+
+# ---------------------------------------------------------------- when the cycle stops
+
+
+def test_an_ended_contracts_cycle_stops_but_its_warranty_is_still_told(ctx: Context) -> None:
+    _won(ctx, "Ended Co", "HT-1", "2026-08-31", end="2026-11-23")  # ended yesterday
+    _won(ctx, "Ends Today Co", "HT-2", "2026-08-31", end="2026-11-24")  # runs through today
+    for number in ("HT-1", "HT-2"):
+        edit_contract_service(ctx, number, {"service_months": "3", "warranty_until": "2026-12-01"})
+    # both: 31 Aug + 3 months = 30 Nov, 6 days; warranty 1 Dec: 7 days. Only the running contract keeps its cycle.
+    assert _service(ctx) == [
+        ("Ends Today Co", "service visit in 6 d (HT-2)"),
+        ("Ended Co", "warranty ends in 7 d (HT-1)"),
+        ("Ends Today Co", "warranty ends in 7 d (HT-2)"),
+    ]
+
+
+def test_a_pool_customers_contracts_are_not_on_the_agenda(ctx: Context) -> None:
+    customer_id = _won(ctx, "Pool Co", "HT-1", "2026-08-31")
+    edit_contract_service(ctx, "HT-1", {"service_months": "3", "warranty_until": "2026-12-01"})
+    assert len(_service(ctx)) == 2
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        conn.execute("UPDATE customer SET status = 'pool' WHERE id = ?", (customer_id,))
+    assert _service(ctx) == []
