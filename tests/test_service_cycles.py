@@ -12,8 +12,10 @@ from crmtui.core.errors import InvalidInput, NotFound
 from crmtui.services import agenda_words
 from crmtui.services.agenda import agenda_for
 from crmtui.services.context import Context
-from crmtui.services.customers import add_customer, edit_contract_service, edit_customer
+from crmtui.services.customers import add_customer, customer_detail, edit_contract_service, edit_customer
 from crmtui.services.deals import add_deal, move_stage
+from crmtui.tui.app import build_app
+from tests.pilot import until
 
 runner = CliRunner()
 
@@ -153,3 +155,51 @@ def test_a_pool_customers_contracts_are_not_on_the_agenda(ctx: Context) -> None:
     with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
         conn.execute("UPDATE customer SET status = 'pool' WHERE id = ?", (customer_id,))
     assert _service(ctx) == []
+
+
+# ---------------------------------------------------------------- the app's edit form
+
+
+async def _edit(pilot, dialog, name: str, typed: str) -> None:
+    from textual.widgets import Input, OptionList
+
+    fields = dialog.query_one("#fields", OptionList)
+    ids = [fields.get_option_at_index(i).id for i in range(fields.option_count)]
+    fields.highlighted = ids.index(name)
+    fields.focus()
+    await pilot.press("enter")
+    dialog.query_one("#value", Input).value = typed
+    await pilot.press("enter")
+
+
+async def test_the_customer_edit_form_sets_the_cycle_and_says_a_bad_month_count(ctx: Context) -> None:
+    from textual.widgets import Input, OptionList
+
+    from crmtui.tui.dialogs.edit import EditCustomerScreen
+
+    customer = add_customer(ctx, "Acme")
+    app = build_app(ctx)
+    notes: list[str] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = EditCustomerScreen(customer_detail(ctx, customer.id).customer, [])
+        app.push_screen(dialog)
+        await until(pilot, lambda: app.screen is dialog and bool(dialog.query("#fields")))
+        dialog.notify = lambda message, **_kw: notes.append(str(message))  # type: ignore[method-assign]
+        assert {"service_months", "service_from", "warranty_until"} <= set(dialog.labels())
+        await _edit(pilot, dialog, "service_months", "200")
+        await until(pilot, lambda: any("a whole number of months from 1 to 120" in n for n in notes))
+        assert dialog.query_one("#value", Input).has_class("missing")  # the box is marked, what was typed kept
+        assert dialog.query_one("#value", Input).value == "200"
+        await pilot.press("escape")
+        await _edit(pilot, dialog, "service_from", "2026-05-31")
+        await until(pilot, lambda: dialog.customer.service_from is not None)
+        await _edit(pilot, dialog, "service_months", "6")
+        await until(pilot, lambda: dialog.customer.service_months == 6)
+        await _edit(pilot, dialog, "warranty_until", "2026-12-24")
+        await until(pilot, lambda: dialog.customer.warranty_until is not None)
+        fields = dialog.query_one("#fields", OptionList)
+        shown = [str(fields.get_option_at_index(i).prompt) for i in range(fields.option_count)]
+        assert any("2026-12-24" in line for line in shown) and any("2026-05-31" in line for line in shown)
+    assert _care(ctx, "customer", "id", customer.id) == (6, "2026-05-31", "2026-12-24")
+    # 31 May + 6 months = 30 Nov: 6 days ahead; the warranty's 24 Dec is 30 days ahead.
+    assert _service(ctx) == [("Acme", "service visit in 6 d"), ("Acme", "warranty ends in 30 d")]

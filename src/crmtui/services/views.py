@@ -62,6 +62,10 @@ class CustomerView:
     erased_at: datetime | None = None
     notes: str | None = None
     """Free text about the customer (an imported sheet's 备注), shown with its details."""
+    # after-sales care: a service visit every N months from a day, a warranty's end (services/customers.py)
+    service_months: int | None = None
+    service_from: date | None = None
+    warranty_until: date | None = None
 
 
 @dataclass(frozen=True)

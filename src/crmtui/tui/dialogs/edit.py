@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def field_labels() -> dict[str, str]:
     """Editable customer fields and their names in the current language."""
     names = ("name", "phone", "email", "wechat", "company", "region", "industry", "source", "interest", "tier", "owner",
-             "status", "notes")
+             "status", "notes", "service_months", "service_from", "warranty_until")
     return {**{name: FIELDS[name].shown() for name in names}, "tags": FIELDS["tag"].shown(),  # the edit's name for tags
             "notes": labels.column("customer", "notes")}  # not a follow-up's notes (跟进内容 in Chinese)
 
@@ -66,7 +66,7 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         raise NotImplementedError
 
     WHOLE_VALUES = frozenset({"amount", "close", "probability", "birthday", "decision_maker", "tier", "status",
-                              "consent_on", "do_not_contact"})
+                              "consent_on", "do_not_contact", "service_months", "service_from", "warranty_until"})
     """Fields read as one value (a day, an amount, a percentage, yes/no, a grade): the value starts selected, so
     what is typed replaces it. Any other field is text: the cursor starts at its end, so a long value is
     corrected, not retyped."""
