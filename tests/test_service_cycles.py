@@ -203,3 +203,76 @@ async def test_the_customer_edit_form_sets_the_cycle_and_says_a_bad_month_count(
     assert _care(ctx, "customer", "id", customer.id) == (6, "2026-05-31", "2026-12-24")
     # 31 May + 6 months = 30 Nov: 6 days ahead; the warranty's 24 Dec is 30 days ahead.
     assert _service(ctx) == [("Acme", "service visit in 6 d"), ("Acme", "warranty ends in 30 d")]
+
+
+# ---------------------------------------------------------------- import and export
+
+
+def _sheet(path, headers: list[str], rows: list[list[str]]):
+    import csv
+
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return path
+
+
+def _imported(*args: str) -> dict:
+    import json
+
+    return json.loads(ok("import", *args, "--json").stdout)
+
+
+def test_import_reads_the_care_columns_in_chinese_and_english(ctx: Context, tmp_path) -> None:
+    chinese = _sheet(tmp_path / "客户.csv", ["客户名称", "服务周期（月）", "服务起始日", "保修截止"],
+                     [["瑞达制造", "6", "2026-05-31", "2026-12-24"], ["华南物流", "", "", "2027-03-01"]])
+    assert _imported(str(chinese))["counts"]["created"] == 2
+    english = _sheet(tmp_path / "customers.csv", ["Company", "Service months", "Service from", "Warranty until"],
+                     [["Acme", "12", "2025-12-02", ""]])
+    assert _imported(str(english))["counts"]["created"] == 1
+    with ctx.db.raw_read() as conn:
+        rows = conn.execute("SELECT name, service_months, service_from, warranty_until FROM customer"
+                            " ORDER BY name").fetchall()
+    assert rows == [("Acme", 12, "2025-12-02", None), ("华南物流", None, None, "2027-03-01"),
+                    ("瑞达制造", 6, "2026-05-31", "2026-12-24")]
+    # 31 May + 6 = 30 Nov: 6 days; 24 Dec: 30 days; 2 Dec 2025 + 12 = 2 Dec 2026: 8 days, not within 7.
+    assert _service(ctx) == [("瑞达制造", "service visit in 6 d"), ("瑞达制造", "warranty ends in 30 d")]
+
+
+def test_import_refuses_a_bad_care_cell_naming_its_column(ctx: Context, tmp_path) -> None:
+    sheet = _sheet(tmp_path / "客户.csv", ["客户名称", "服务周期(月)", "保修截止"],
+                   [["好的", "3", ""], ["零个月", "0", ""], ["日期坏", "", "下辈子"]])
+    result = _imported(str(sheet))
+    refused = {r["row"]: (r["column"], r["reason"]) for r in result["refused"]}
+    assert refused[3] == ("服务周期(月)", 'service months: a whole number of months from 1 to 120 (got "0")')
+    assert refused[4][0] == "保修截止" and refused[4][1].startswith("warranty until: could not understand the date")
+    assert result["counts"]["created"] == 1
+
+
+def test_export_writes_the_care_columns_and_they_import_back(ctx: Context, tmp_path) -> None:
+    import csv
+
+    from crmtui.services.exporting import export
+
+    customer = add_customer(ctx, "Acme")
+    edit_customer(ctx, customer.id, {"service_months": "6", "service_from": "2026-05-31",
+                                     "warranty_until": "2026-12-24"})
+    add_customer(ctx, "Plain Co")
+    target = tmp_path / "customers.csv"
+    export(ctx, "customers", "csv", target)
+    with target.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["customer"], r["service months"], r["service from"], r["warranty until"]) for r in rows] == [
+        ("Acme", "6", "2026-05-31", "2026-12-24"), ("Plain Co", "", "", "")]
+    # into an empty book: the same care comes back
+    import shutil
+
+    from crmtui.services.customers import delete_customer
+
+    delete_customer(ctx, customer.id)
+    shutil.copy(target, tmp_path / "again.csv")
+    _imported(str(tmp_path / "again.csv"), "--kind", "customers")
+    with ctx.db.raw_read() as conn:
+        assert conn.execute("SELECT service_months, service_from, warranty_until FROM customer WHERE name = 'Acme'"
+                            " AND deleted_at IS NULL").fetchone() == (6, "2026-05-31", "2026-12-24")

@@ -18,7 +18,8 @@ CONSENT = ("consent_source", "consent_on", "do_not_contact", "do_not_contact_on"
 """A person's consent and do-not-contact, on a customer and a contact alike (the last columns of both)."""
 CUSTOMER_COLUMNS = ("id", "name", "kind", "company", "status", "tier", "score", "phone", "email", "wechat",
                     "industry", "region", "source", "interest", "tags", "owner", "next_follow_up_at",
-                    "last_contact_at", "created_at", "notes", *CONSENT)
+                    "last_contact_at", "created_at", "notes", *CONSENT, "service_months", "service_from",
+                    "warranty_until")
 CONTACT_COLUMNS = ("id", "customer_id", "customer", "customer_kind", "name", "title", "phone", "email", "wechat",
                    "decision_maker", "birthday", "created_at", *CONSENT)
 DEAL_COLUMNS = ("id", "customer_id", "customer", "title", "stage", "amount_cents", "quoted_cents", "probability",
@@ -37,8 +38,8 @@ _QUERIES = {
     "customers": (
         "SELECT c.id, c.name, c.kind, c.company, c.status, c.tier, c.score, c.phone, c.email, c.wechat, c.industry,"
         f" c.region, c.source, c.interest, {_TAGS}, c.owner, c.next_follow_up_at, c.last_contact_at, c.created_at,"
-        " c.notes, c.consent_source, c.consent_on, c.do_not_contact, c.do_not_contact_on, c.do_not_contact_reason"
-        " FROM customer c WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id"),
+        " c.notes, c.consent_source, c.consent_on, c.do_not_contact, c.do_not_contact_on, c.do_not_contact_reason,"
+        " c.service_months, c.service_from, c.warranty_until FROM customer c WHERE c.deleted_at IS NULL ORDER BY c.created_at, c.id"),
     "contacts": (
         "SELECT p.id, c.id, c.name, c.kind, p.name, p.title, p.phone, p.email, p.wechat, p.decision_maker,"
         " p.birthday, p.created_at, p.consent_source, p.consent_on, p.do_not_contact, p.do_not_contact_on,"

@@ -46,10 +46,13 @@ CONSENT_COLUMNS = ("consent", "consent date:day", "do not contact:yesno", "do no
 """A person's consent and do-not-contact (on a person customer and a contact; a company's stay empty and no), named
 as `crm import` reads them back."""
 
+SERVICE_COLUMNS = ("service months:int", "service from:day", "warranty until:day")
+"""A customer's service cycle and warranty end, named as `crm import` reads them back."""
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "customers": _columns("id", "customer", "type", "company", "status", "tier", "score:int", "phone", "email",
                           "wechat", "industry", "region", "source", "interest", "tags:tags", "owner", "next follow-up:time",
-                          "last contact:time", "created:time", "notes", *CONSENT_COLUMNS),
+                          "last contact:time", "created:time", "notes", *CONSENT_COLUMNS, *SERVICE_COLUMNS),
     "contacts": _columns("id", "customer id", "customer", "name", "title", "phone", "email", "wechat",
                          "decision maker:yesno", "birthday:day", "created:time", *CONSENT_COLUMNS),
     "deals": _columns("id", "customer id", "customer", "title", "stage", "amount:money", "quoted:money",

@@ -57,6 +57,8 @@ FIELDS: dict[str, str] = {
     "at": "when the follow-up happened", "channel": "phone, visit, wechat, email...", "goal": "the follow-up's goal",
     "met": "goal met, y/n", "next-plan": "what was planned next", "deal": "the deal a follow-up was about (title)",
     "stage-entered": "when the deal entered its stage",
+    "service-months": "a service visit every N months (1-120)", "service-from": "the day the service cycle starts",
+    "warranty-until": "the day the warranty ends",
 }
 """The fields a column can be mapped to: the `crm add` options' names plus customer, contact, title, owner."""
 
@@ -104,6 +106,12 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "do-not-contact": ("do not contact", "x-do-not-contact", "勿扰", "拒绝联系"),
     "do-not-contact-since": ("do not contact since", "x-do-not-contact-since", "勿扰日期"),
     "dnc-reason": ("do not contact reason", "dnc reason", "x-do-not-contact-reason", "勿扰原因"),
+    # after-sales care, as `crm export` names them
+    "service-months": ("service months", "service every (months)", "service cycle", "service cycle (months)",
+                       "服务周期(月)", "服务周期", "保养周期(月)", "保养周期"),
+    "service-from": ("service from", "service start", "service cycle from", "服务起始日", "服务起始日期", "服务开始日期"),
+    "warranty-until": ("warranty until", "warranty end", "warranty ends", "保修截止", "保修截止日", "保修截止日期",
+                       "保修到期日"),
     "note": ("department", "部门", "url", "website", "网址", "nickname", "昵称", "fax", "传真号"),
     "ignore": (ERROR_COLUMN,),
 }

@@ -26,6 +26,7 @@ from crmtui.core.i18n import _
 from crmtui.services import fields, history
 from crmtui.services.context import Context
 from crmtui.services.customers import (
+    SERVICE_FIELDS,
     SETTABLE_STATUSES,
     apply_customer_changes,
     clean_tags,
@@ -34,6 +35,7 @@ from crmtui.services.customers import (
     customer_changes,
     customer_edited,
     customer_fields,
+    service_changes,
 )
 from crmtui.services.importing import mapping as mappings
 from crmtui.services.importing import notes as import_notes
@@ -62,7 +64,9 @@ BATCH = 2000
 SHOWN_SKIPS = 200
 """Skipped rows listed in the report (all are counted)."""
 
-_FIELD_OF_KEY = {"job_title": "title", "next_at": "next", "tags": "tag", "decision_maker": "decision-maker"}
+_FIELD_OF_KEY = {"job_title": "title", "next_at": "next", "tags": "tag", "decision_maker": "decision-maker",
+                 "service_months": "service-months", "service_from": "service-from",
+                 "warranty_until": "warranty-until"}
 """The services' field keys named as the import's fields, to find the column a refusal is about."""
 _FILLABLE = ("company", "phone", "email", "wechat", "source", "interest", "industry", "region")
 """Customer fields a merge fills when the record in the book has none (it never overwrites)."""
@@ -384,6 +388,7 @@ class _Run:
             region=values.get("region"), tier=values.get("tier")))
         if person:  # consent is a person's: a company's is kept on its contact
             customer.update(self._checked(mapped, lambda: imported_consent(self.ctx, values)))
+        customer.update(self._checked(mapped, lambda: _service_values(self.ctx, values)))
         contact = None
         if contact_name:
             contact = self._checked(mapped, lambda: self._contact_fields("", contact_name, values), person=True)
@@ -456,6 +461,8 @@ class _Run:
         else:
             mapped.notes += [f"{mapped.columns[key]}: {values[key]}" for key in ("source", "interest", "industry",
                                                                                  "region", "tier") if key in values]
+        # a contacts sheet's service columns are its company's: kept in the note, as its other company fields
+        mapped.notes += [f"{mapped.columns[key]}: {values[key]}" for key in _SERVICE_COLUMNS if values.get(key)]
         customer_id = owner.customer_id if owner else ""
         contact = self._checked(mapped, lambda: self._contact_fields(customer_id, values.get("name"), values),  # type: ignore[arg-type]
                                 person=True)
@@ -689,6 +696,17 @@ class _Run:
 def new_contact_record(ctx: Context, customer_id: str, values: dict[str, Any]) -> Contact:
     """A contact made from checked values (contact_fields) for a customer of the book."""
     return Contact(**{**values, "customer_id": customer_id, "id": new_id()})
+
+
+_SERVICE_COLUMNS = {key.replace("_", "-"): key for key in SERVICE_FIELDS}
+"""The import's names of a customer's service cycle and warranty end (service-months...) and their field keys."""
+
+
+def _service_values(ctx: Context, values: dict[str, str]) -> dict[str, Any]:
+    """A new customer's service cycle and warranty end from its row, checked as an edit checks them. A cycle
+    without its start is kept as exported (it counts from the customer's first contract, once there is one)."""
+    given = {key: values[column] for column, key in _SERVICE_COLUMNS.items() if values.get(column)}
+    return service_changes(ctx, given) if given else {}
 
 
 def _merge_view(customer: dict[str, Any]) -> dict[str, Any]:
