@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -136,7 +136,9 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         settings = self.crm.ctx.settings
-        with Vertical(classes="dialog gate-form"):
+        # It scrolls when it is taller than the terminal (a Won form with a long revisit plan at 80x24): every
+        # field stays reachable, the focused one kept in view.
+        with VerticalScroll(classes="dialog gate-form"):
             yield Static(literal(_("{title} → {stage}").format(
                 title=self.deal_title, stage=stage_name(settings.stage(self.stage)))), classes="title")
             if self.plan.skipped:
