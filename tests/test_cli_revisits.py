@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from crmtui.services.customers import add_customer
@@ -69,12 +70,39 @@ def test_log_with_a_satisfaction_completes_the_revisit_due(ctx, frozen) -> None:
     frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov: the 3-day call is due
     result = ok("log", "Acme", *LOG_OK, "--next", "2027-01-05", "--satisfaction", "2", "--nps", "6")
     assert "revisit done: Fri 27 Nov · Phone · Confirm delivery (satisfaction 2/5)" in result.stdout
-    assert "a low score: call back planned on the next working day" in result.stdout
-    # the next working day after Fri 27 Nov is Mon 30 Nov, at 09:00
-    assert "Satisfaction 2/5 on the revisit: call back and put it right · then: Send the quote" in result.stdout
-    assert "Mon 30 Nov 09:00" in result.stdout
+    # the next working day after Fri 27 Nov is Mon 30 Nov: a call back of its own
+    assert "a low score: call back planned on Mon 30 Nov" in result.stdout
+    # the next follow-up stays as typed: Tue 5 Jan 2027 at the usual 09:00
+    assert "next: Send the quote → Tue 5 Jan 2027 09:00" in result.stdout
     first = revisit_timeline(ctx, acme.id).revisits[0]
     assert (first.done, first.satisfaction, first.nps) == (True, 2, 6)
+    assert (date(2026, 11, 30), "phone", "Call back: satisfaction 2/5 on the revisit, put it right") in _dues(ctx, acme.id)
+    again = ok("log", "Acme", *LOG_OK, "--next", "2027-01-05", "--satisfaction", "1")
+    assert "a low score: a call back is already planned on Mon 30 Nov" in again.stdout
+
+
+def test_show_lists_the_revisits_and_the_open_tickets(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.services.tickets import add_ticket, close_ticket
+
+    acme = _deal(ctx)
+    ok("stage", "Seats", "won", "--contract-no", "HT-1", "--signed", "today")
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov: the 3-day call is due
+    ok("log", "Acme", *LOG_OK, "--next", "2027-01-05", "--satisfaction", "4")
+    pump = add_ticket(ctx, acme.id, "Noisy pump", kind="repair")
+    done = add_ticket(ctx, acme.id, "Manual", kind="consultation")
+    close_ticket(ctx, done.id, "sent it")
+    frozen.move_to(datetime(2026, 12, 25, 10, 0, tzinfo=ZONE))  # Fri 25 Dec: the visit of Thu 24 Dec is overdue
+    shown = ok("show", "Acme").stdout
+    assert "Revisits (3)" in shown
+    assert "✓  Fri 27 Nov  Phone  Confirm delivery  done Fri 27 Nov  satisfaction 4/5" in shown
+    assert "○  Thu 24 Dec  Visit  Check how it is used  overdue" in shown
+    assert "○  Mon 22 Feb 2027  Meeting  Review" in shown
+    assert "Open tickets (1)" in shown and f"{pump.number}  Open  Normal  Noisy pump" in shown
+    assert "Manual" not in shown  # closed
+    data = json.loads(ok("show", "Acme", "--json").stdout)
+    assert [(r["due_on"], r["done"]) for r in data["revisits"]] == [
+        ("2026-11-27", True), ("2026-12-24", False), ("2027-02-22", False)]
+    assert [t["number"] for t in data["tickets"]] == [pump.number]
 
 
 def test_log_refuses_a_score_out_of_range_naming_the_option(ctx) -> None:  # type: ignore[no-untyped-def]

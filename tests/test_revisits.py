@@ -19,11 +19,15 @@ from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.follow_ups import amend_follow_up, log_follow_up, record_follow_up
 from crmtui.services.revisits import (
     RevisitLine,
+    deal_plan,
     deal_template,
+    describe,
+    is_low,
     due_revisits,
     next_working_day,
     parse_line,
     parse_plan,
+    plan_call_back,
     plan_preview,
     revisit_timeline,
     schedule,
@@ -238,41 +242,93 @@ def _next(ctx, customer_id):
         return connection.execute("SELECT next_follow_up_at FROM customer WHERE id = ?", (customer_id,)).fetchone()[0]
 
 
-def test_a_low_score_plans_a_call_back_the_next_working_day(ctx, frozen):
+def _call_backs(ctx, customer_id):
+    """The customer's open call backs (revisits of no deal), as (due day, purpose)."""
+    return [(r.due_on, r.purpose) for r in revisit_timeline(ctx, customer_id).revisits
+            if r.deal_id is None and not r.done]
+
+
+def test_a_low_score_plans_a_call_back_the_next_working_day_and_keeps_the_next_follow_up(ctx, frozen):
     acme, _deal = _won(ctx)
     frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov
-    logged = _log(ctx, acme.id, satisfaction=2)  # the rep planned Tue 5 Jan
+    logged = _log(ctx, acme.id, satisfaction=2)  # the rep planned Tue 5 Jan 10:00
     assert logged.low_score and logged.revisit is not None
-    # the next working day after Friday is Mon 30 Nov, at the default 09:00 Shanghai = 01:00 UTC
-    assert _next(ctx, acme.id) == "2026-11-30 01:00:00.000000"
-    assert logged.row.next_plan == ("Satisfaction 2/5 on the revisit: call back and put it right"
-                                    " · then: renewal talk")
+    # the next working day after Friday is Mon 30 Nov: a dated task of its own, on the agenda's Revisits
+    assert logged.call_back is not None and (logged.call_back.due_on, logged.call_back.new) == (date(2026, 11, 30), True)
+    assert _call_backs(ctx, acme.id) == [(date(2026, 11, 30), "Call back: satisfaction 2/5 on the revisit, put it right")]
+    # the next follow-up the rep typed stays: Tue 5 Jan 10:00 Shanghai = 02:00 UTC, its plan as typed
+    assert _next(ctx, acme.id) == "2027-01-05 02:00:00.000000"
+    assert logged.row.next_plan == "renewal talk"
+    assert (date(2026, 11, 30), "Acme") in [(r.due_on, r.customer_name) for r in due_revisits(ctx, date(2026, 11, 30))]
 
 
-def test_a_score_above_the_mark_leaves_the_plan_as_typed(ctx):
+def test_a_score_above_the_mark_plans_no_call_back(ctx):
     acme, _deal = _won(ctx)
     logged = _log(ctx, acme.id, satisfaction=3)  # the default mark is 2
-    assert not logged.low_score
+    assert not logged.low_score and logged.call_back is None
+    assert _call_backs(ctx, acme.id) == []
     assert _next(ctx, acme.id) == "2027-01-05 02:00:00.000000"  # 10:00 Shanghai
     assert logged.row.next_plan == "renewal talk"
 
 
-def test_a_low_score_keeps_an_earlier_plan(ctx):
+def test_a_second_low_score_keeps_the_call_back_already_open(ctx, frozen):
     acme, _deal = _won(ctx)
-    # tomorrow (Wed 25 Nov) 08:30 is before the call back Wed 25 Nov 09:00: it stays
-    logged = _log(ctx, acme.id, satisfaction=1, next_at="2026-11-25 08:30")
-    assert not logged.low_score
-    assert _next(ctx, acme.id) == "2026-11-25 00:30:00.000000"
-    # exactly the call back's moment stays too (no later than it)
-    logged = _log(ctx, acme.id, satisfaction=1, next_at="2026-11-25 09:00")
-    assert not logged.low_score and logged.row.next_plan == "renewal talk"
+    first = _log(ctx, acme.id, satisfaction=1)  # Tue 24 Nov: call back Wed 25 Nov
+    assert first.call_back is not None and first.call_back.due_on == date(2026, 11, 25)
+    # a follow-up (no revisit due now: the plan's first is Fri 27 Nov) scored low again on Wed
+    frozen.move_to(datetime(2026, 11, 25, 8, 0, tzinfo=ZONE))
+    again = record_follow_up(ctx, acme.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                             next_at="2027-01-05 10:00", satisfaction=2, revisit="Call back")
+    # it completed the open call back (named by words of its purpose), so a new one is planned: Thu 26 Nov
+    assert again.revisit is not None and again.revisit.deal_id is None
+    assert again.call_back is not None and (again.call_back.due_on, again.call_back.new) == (date(2026, 11, 26), True)
+    third = _log(ctx, acme.id, satisfaction=2)  # no revisit named or due by Wed: the Thu call back stands
+    assert third.call_back is not None and (third.call_back.due_on, third.call_back.new) == (date(2026, 11, 26), False)
+    assert [day for day, _purpose in _call_backs(ctx, acme.id)] == [date(2026, 11, 26)]
 
 
 def test_the_low_mark_comes_from_the_settings(ctx):
     ctx.settings = replace(ctx.settings, revisits=replace(ctx.settings.revisits, low_score=3))
     acme, _deal = _won(ctx)
     assert _log(ctx, acme.id, satisfaction=3).low_score
-    assert _next(ctx, acme.id) == "2026-11-25 01:00:00.000000"  # Wed 25 Nov 09:00 Shanghai
+    assert _call_backs(ctx, acme.id)[0][0] == date(2026, 11, 25)  # Tue 24 Nov -> Wed 25 Nov
+    assert is_low(ctx.settings, 3) and not is_low(ctx.settings, 4) and not is_low(ctx.settings, None)
+
+
+def test_a_call_back_counts_the_configured_work_days(ctx, frozen):
+    # a six-day week: Saturday works, Sunday does not
+    ctx.settings = replace(ctx.settings, tickets=replace(ctx.settings.tickets, work_days=(1, 2, 3, 4, 5, 6)))
+    acme = add_customer(ctx, "Acme")
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov -> Sat 28 Nov
+    assert plan_call_back(ctx, acme.id, 1, "follow_up").due_on == date(2026, 11, 28)
+    beta = add_customer(ctx, "Beta")
+    frozen.move_to(datetime(2026, 11, 28, 15, 0, tzinfo=ZONE))  # Sat 28 Nov -> (Sun off) Mon 30 Nov
+    assert plan_call_back(ctx, beta.id, 1, "follow_up").due_on == date(2026, 11, 30)
+
+
+def test_a_plan_counts_the_configured_work_days(ctx):
+    ctx.settings = replace(ctx.settings, tickets=replace(ctx.settings.tickets, work_days=(1, 2, 3, 4, 5, 6)))
+    _acme, seats = _won(ctx, revisits=[])
+    # signed Tue 24 Nov: +4 = Sat 28 Nov works now; +5 = Sun 29 Nov -> Mon 30 Nov, "not a working day"
+    planned = deal_plan(ctx, seats.id, [RevisitLine(4, "phone", "a"), RevisitLine(5, "phone", "b")])
+    assert [(p.due_on, p.moved_from) for p in planned] == [(date(2026, 11, 28), None),
+                                                          (date(2026, 11, 30), date(2026, 11, 29))]
+    # a Monday off: Sun 29 Nov is then moved to Tue 1 Dec and said not to be a working day (not "a weekend")
+    ctx.settings = replace(ctx.settings, tickets=replace(ctx.settings.tickets, work_days=(2, 3, 4, 5, 6)))
+    moved = deal_plan(ctx, seats.id, [RevisitLine(6, "phone", "c")])[0]  # Mon 30 Nov -> Tue 1 Dec
+    assert (moved.due_on, moved.moved_from) == (date(2026, 12, 1), date(2026, 11, 30))
+    assert "(Mon 30 Nov is not a working day: moved to the next one)" in describe(moved, TUESDAY)
+
+
+def test_plan_call_back_for_a_ticket_names_it_and_only_a_low_score_plans_one(ctx):
+    acme = add_customer(ctx, "Acme")
+    assert plan_call_back(ctx, acme.id, 3, "ticket", "T-0007") is None  # above the mark of 2
+    assert plan_call_back(ctx, acme.id, None, "ticket", "T-0007") is None
+    planned = plan_call_back(ctx, acme.id, 2, "ticket", "T-0007")
+    assert planned is not None and planned.due_on == date(2026, 11, 25)  # Tue -> Wed
+    assert _call_backs(ctx, acme.id) == [(date(2026, 11, 25), "Call back: satisfaction 2/5 on ticket T-0007, put it right")]
+    with pytest.raises(ValueError):
+        plan_call_back(ctx, acme.id, 1, "email")
 
 
 def test_a_correction_keeps_the_score_and_the_revisit_it_completed(ctx, frozen):
@@ -407,3 +463,54 @@ def test_the_trend_leaves_out_a_score_no_rep_could_give():
     at = datetime(2026, 11, 1, tzinfo=ZONE)
     # a 0 or a 6 can only come from a hostile or broken sync: no bar for it, rather than a wrong one
     assert sparkline([Score(at, 0, None), Score(at, 2, None), Score(at, 6, None)]) == "▂"
+
+
+# ---------------------------------------------------------------- working days, the store's reads, ticket scores
+
+
+def test_a_working_day_is_one_rule_of_configured_days_and_days_off():
+    from crmtui.core.workdays import is_working_day, next_working_day as core_next, working_day
+
+    friday, saturday, sunday, monday = date(2026, 11, 27), date(2026, 11, 28), date(2026, 11, 29), date(2026, 11, 30)
+    # the default: Monday to Friday, as the old fixed weekend
+    assert (working_day(saturday), working_day(sunday), working_day(friday)) == (monday, monday, friday)
+    assert core_next(friday) == monday
+    # a six-day week; a Sunday-to-Thursday week (Friday and Saturday off)
+    assert core_next(friday, (1, 2, 3, 4, 5, 6)) == saturday
+    assert core_next(date(2026, 11, 26), (7, 1, 2, 3, 4)) == sunday  # Thu 26 Nov -> Sun 29 Nov
+    # a day off (a public holiday) is skipped too: Mon 30 Nov off -> Tue 1 Dec
+    assert core_next(friday, days_off={monday}) == date(2026, 12, 1)
+    assert not is_working_day(monday, days_off=[monday]) and is_working_day(monday)
+    # no work day at all (a config refuses it): the day itself, never an endless loop
+    assert working_day(saturday, ()) == saturday
+
+
+def test_the_proposed_plan_of_a_removed_deal_is_the_default_one(ctx):
+    from crmtui.services.deals import delete_deal
+
+    ctx.settings = replace(ctx.settings, revisits=replace(ctx.settings.revisits, templates=(
+        RevisitTemplate(("install",), (RevisitStep(7, "visit", "Check the installation"),)),)))
+    acme = add_customer(ctx, "Acme")
+    deal = add_deal(ctx, acme.id, "Line install", amount="1000")
+    assert [line.days for line in deal_template(ctx, deal.id)] == [7]
+    delete_deal(ctx, deal.id)
+    assert [line.days for line in deal_template(ctx, deal.id)] == [3, 30, 90]  # the default plan
+
+
+def test_a_ticket_closed_with_a_score_is_in_the_trend_named_by_its_ticket(ctx, frozen):
+    from crmtui.services.tickets import add_ticket, close_ticket
+
+    acme, _deal = _won(ctx)
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov: the plan's first revisit
+    _log(ctx, acme.id, satisfaction=4)
+    frozen.move_to(datetime(2026, 11, 30, 11, 0, tzinfo=ZONE))
+    ticket = add_ticket(ctx, acme.id, "Noisy pump", kind="repair")
+    close_ticket(ctx, ticket.id, "replaced the bearing", satisfaction=3)
+    other = add_ticket(ctx, acme.id, "Manual", kind="consultation")
+    close_ticket(ctx, other.id, "sent it")  # no score: not in the trend
+    frozen.move_to(datetime(2026, 12, 1, 9, 0, tzinfo=ZONE))
+    _log(ctx, acme.id, satisfaction=5)
+    scores = revisit_timeline(ctx, acme.id).scores
+    # oldest first: Fri 27 Nov follow-up 4, Mon 30 Nov ticket 3, Tue 1 Dec follow-up 5
+    assert [(s.satisfaction, s.ticket) for s in scores] == [(4, None), (3, ticket.number), (5, None)]
+    assert sparkline(scores) == "▆▄█"

@@ -6,6 +6,7 @@ Frozen clock: Tue 2026-11-24 10:00 Asia/Shanghai; every day below is worked out 
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime
 
 from textual.widgets import Input, Select, Static
@@ -230,6 +231,38 @@ async def test_a_low_score_in_the_form_says_when_the_call_back_is(ctx, frozen) -
         form.query_one("#notes").text = "n"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen, workers=True)
-        # the next working day after Fri 27 Nov is Mon 30 Nov, at the usual 09:00
-        assert any(str(n.message) == "Satisfaction 1/5 is low: the next follow-up is Mon 30 Nov 09:00"
+        # the next working day after Fri 27 Nov is Mon 30 Nov: a call back of its own
+        assert any(str(n.message) == "Satisfaction 1/5 is low: call back planned on Mon 30 Nov"
                    for n in app._notifications)
+    # the next follow-up typed stays: Tue 5 Jan 2027 at the usual 09:00 Shanghai = 01:00 UTC
+    with sqlite3.connect(ctx.db.path) as connection:
+        assert connection.execute("SELECT next_follow_up_at FROM customer WHERE id = ?",
+                                  (acme.id,)).fetchone()[0] == "2027-01-05 01:00:00.000000"
+    assert [(r.due_on, r.purpose) for r in revisit_timeline(ctx, acme.id).revisits if r.deal_id is None] == [
+        (date(2026, 11, 30), "Call back: satisfaction 1/5 on the revisit, put it right")]
+
+
+async def test_the_customer_screen_marks_low_by_the_settings_and_names_a_ticket_score(ctx, frozen) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from crmtui.services.follow_ups import record_follow_up
+    from crmtui.services.tickets import add_ticket, close_ticket
+
+    ctx.settings = replace(ctx.settings, revisits=replace(ctx.settings.revisits, low_score=3))
+    acme = _won_on(ctx, "today")
+    frozen.move_to(datetime(2026, 11, 27, 10, 0, tzinfo=ZONE))  # Fri 27 Nov: the call of day 3 is due
+    record_follow_up(ctx, acme.id, channel="phone", goal="g", goal_met=True, notes="n", next_plan="p",
+                     next_at="2027-01-05", satisfaction=3)
+    ticket = add_ticket(ctx, acme.id, "Noisy pump", kind="repair")
+    close_ticket(ctx, ticket.id, "fixed", satisfaction=5)
+    app = build_app(ctx)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await _customer_screen(app, pilot, acme.id)
+        content = screen.query_one("#revisits", Static).visual
+        shown = str(content)
+        # 3 is at the configured mark of 3: low (a fixed "> 2" would have called it fine)
+        styles = [str(span.style) for span in content.spans
+                  if shown[span.start:span.end] == "satisfaction 3/5"]
+        assert styles == ["bold $text-warning"]
+        # the trend: the revisit's 3, then the ticket's 5, named by its ticket
+        assert f"3 5 (ticket {ticket.number}) (oldest first, 1-5)" in shown

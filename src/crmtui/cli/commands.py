@@ -229,22 +229,50 @@ def show(
     customer: Annotated[str, typer.Argument(help=N_("Name, part of it, pinyin initials or id prefix."))],
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
-    """Everything about one customer: contacts, deals, contracts, follow-ups."""
+    """Everything about one customer: contacts, deals, contracts, follow-ups, revisits, open tickets."""
     from crmtui.services.customer_view import ContactLine, ContractLine, DealLine, FollowUpLine, customer_360  # deferred
     from crmtui.services.customers import customer_detail  # deferred
     from crmtui.services.deals import voided_contracts  # deferred
+    from crmtui.services.revisits import Revisit, revisit_timeline  # deferred
+    from crmtui.services.tickets import ACTIVE, TicketView, list_tickets  # deferred
     from crmtui.services.views import detail_dict, voided_contract_dict  # deferred
 
     with open_session() as ctx:
         target = find_customer(ctx, customer)
         detail = customer_detail(ctx, target.id)
         voided = voided_contracts(ctx, detail.customer.id)
+        revisits = revisit_timeline(ctx, detail.customer.id).revisits
+        tickets = list_tickets(ctx, ACTIVE, detail.customer.id)
         if json_out:
+            from crmtui.services.tickets import ticket_dict  # deferred
+
             data = detail_dict(ctx, detail)
             data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
+            data["revisits"] = [{"id": r.id, "due_on": r.due_on.isoformat(), "channel": r.channel,
+                                 "purpose": r.purpose, "deal_id": r.deal_id, "done": r.done,
+                                 "done_at": r.done_at.isoformat() if r.done_at else None,
+                                 "satisfaction": r.satisfaction, "nps": r.nps} for r in revisits]
+            data["tickets"] = [ticket_dict(t) for t in tickets]
             print_json(data)
             return
         view = customer_360(ctx, detail, voided)
+        today, zone, local = ctx.clock.today(), ctx.clock.zone, ctx.clock.to_local
+
+    def revisit_text(r: Revisit) -> str:
+        from crmtui.core.dates import format_when  # deferred
+
+        done_on = local(r.done_at) if r.done_at else None
+        state = (_("done {day}").format(day=format_when(done_on.date(), False, lang(), today)) if done_on
+                 else _("overdue") if not r.done and r.due_on < today else "")
+        score = _("satisfaction {score}/5").format(score=r.satisfaction) if r.satisfaction is not None else ""
+        return joined("✓" if r.done else "○", format_when(r.due_on, False, lang(), today),
+                      labels.channel(r.channel or "phone"), r.purpose, state, score)
+
+    def ticket_text(t: TicketView) -> str:
+        from crmtui.services.tickets import deadline_text, priority_text, status_text  # deferred
+
+        return joined(t.number, status_text(t.status), priority_text(t.priority), t.title,
+                      _("due {day}").format(day=deadline_text(t, zone, lang())))
 
     def joined(*parts: object) -> str:
         return "  ".join(str(part) for part in parts if part)
@@ -293,6 +321,7 @@ def show(
     sections: tuple[tuple[str, tuple[object, ...], Callable[[Any], str]], ...] = (
         (_("Contacts"), view.contacts, contact_text), (_("Deals"), view.deals, deal_text),
         (_("Contracts"), view.contracts, contract_text), (_("Follow-ups"), view.follow_ups, follow_up_text),
+        (_("Revisits"), tuple(revisits), revisit_text), (_("Open tickets"), tuple(tickets), ticket_text),
     )
     for title, rows, text in sections:
         if rows:
@@ -492,8 +521,12 @@ def log(
         elif follow_up.satisfaction is not None:
             out("  " + _("no revisit due: satisfaction {score}/5 kept with the follow-up").format(
                 score=follow_up.satisfaction))
-        if logged.low_score:
-            out("  " + _("a low score: call back planned on the next working day"))
+        if logged.call_back is not None:
+            from crmtui.core.dates import format_when  # deferred: a day is worded only after a low score
+
+            day = format_when(logged.call_back.due_on, False, lang(), ctx.clock.today())
+            out("  " + (_("a low score: call back planned on {day}") if logged.call_back.new
+                        else _("a low score: a call back is already planned on {day}")).format(day=day))
 
 
 def _say_logged(ctx: Any, said: tuple[str, str], name: str, plan: str | None, next_at: Any) -> None:

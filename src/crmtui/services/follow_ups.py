@@ -84,12 +84,17 @@ def log_follow_up(
 
 @dataclass(frozen=True)
 class Logged:
-    """A follow-up as logged, the revisit it completed (if any), and whether its low score moved the next
-    follow-up to the next working day."""
+    """A follow-up as logged, the revisit it completed (if any), and the call back its low score asked for (a new
+    one, or the one already open)."""
 
     row: store.FollowUpRow
     revisit: revisit_store.RevisitRow | None = None
-    low_score: bool = False
+    call_back: revisits.CallBack | None = None
+
+    @property
+    def low_score(self) -> bool:
+        """Whether the score was low (at or below [revisits] low_score)."""
+        return self.call_back is not None
 
 
 def record_follow_up(
@@ -111,7 +116,8 @@ def record_follow_up(
     """log_follow_up, saying what else it did. A satisfaction score (1-5; `nps` 0-10 is optional beside it) makes
     the follow-up a revisit's: it completes the revisit named (`revisit`), else the one open revisit due by
     today (refused with the candidates when several are), else none. A score at or below the settings' low
-    mark plans a call back the next working day (docs/revisits.md)."""
+    mark plans a call back the next working day, unless one is already open (revisits.plan_call_back); the next
+    follow-up stays as the rep typed it (docs/revisits.md)."""
     draft = draft_follow_up(ctx, channel=channel, goal=goal, goal_met=goal_met, notes=notes, next_plan=next_plan,
                             next_at=next_at)
     score = revisits.check_score("satisfaction", satisfaction, 1, 5)
@@ -133,28 +139,13 @@ def record_follow_up(
         if refusal is not None:
             raise refusal
         row.satisfaction, row.nps = score, recommend
-        low = score is not None and score <= ctx.settings.revisits.low_score and _call_back(ctx, row, score)
         store.insert_follow_up(connection, outbox, row)
         if done is not None:
             revisit_store.complete(connection, outbox, done.id, row.id, row.at)
-    return Logged(row, done, low)
-
-
-def _call_back(ctx: Context, row: store.FollowUpRow, score: int) -> bool:
-    """A low score: the next follow-up becomes the next working day at the usual hour, its plan saying why (the
-    rep's own plan kept after it), unless the rep planned one no later than that; whether it moved."""
-    # deferred: the words are needed only for a low score
-    from crmtui.core.i18n import _
-
-    day = revisits.next_working_day(ctx.clock.today())
-    moment = ctx.clock.to_utc(datetime.combine(day, ctx.settings.default_time, ctx.clock.zone))
-    if row.next_at is not None and row.next_at <= moment:
-        return False
-    row.next_plan = (_("Satisfaction {score}/5 on the revisit: call back and put it right · then: {plan}")
-                     if row.next_plan else _("Satisfaction {score}/5 on the revisit: call back and put it right")
-                     ).format(score=score, plan=row.next_plan)
-    row.next_at = moment
-    return True
+        # after the completion: a call back completed with another low score plans the next one
+        call_back = revisits.call_back_in(ctx, connection, outbox, customer_id, score,
+                                          "revisit" if done is not None else "follow_up")
+    return Logged(row, done, call_back)
 
 
 @dataclass

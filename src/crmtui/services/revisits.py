@@ -1,21 +1,28 @@
 """Revisit plans (回访计划): the plan proposed when a deal is won, as the rep edits it, a customer's revisits and
-satisfaction scores, the open ones due by a day, and which revisit a follow-up completes (docs/revisits.md)."""
+satisfaction scores, the open ones due by a day, which revisit a follow-up completes, and the call back a low
+score plans (docs/revisits.md)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from crmtui.core import i18n
+from crmtui.core import i18n, workdays
 from crmtui.core.config import RevisitStep, Settings
 from crmtui.core.errors import Ambiguous, InvalidInput, Match
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import revisits as store
 
+if TYPE_CHECKING:
+    import sqlite3
+
+    from crmtui.store.outbox import OutboxWriter
+
 WEEKEND = (5, 6)
-"""Saturday and Sunday (date.weekday()): a revisit falling on one moves to the Monday after."""
+"""Saturday and Sunday (date.weekday()), the days off of the default work days (core/workdays.py)."""
 
 LINE_SEPARATOR = re.compile(r"[;；\n]")
 """Between the lines of a plan typed on one line: "3 phone 确认交付; 30 visit 检查安装"."""
@@ -47,16 +54,31 @@ class PlannedRevisit:
     moved_from: date | None = None
 
 
-def working_day(day: date) -> date:
-    """The day itself, or the Monday after when it is a Saturday or a Sunday."""
-    while day.weekday() in WEEKEND:
-        day += timedelta(days=1)
-    return day
+def work_days(settings: Settings) -> tuple[int, ...]:
+    """The configured work days ([tickets] work_days, 1 Monday to 7 Sunday): the revisits, the call backs and the
+    tickets' working hours count the same days."""
+    return settings.tickets.work_days
 
 
-def next_working_day(day: date) -> date:
-    """The first working day after `day` (Friday's is Monday)."""
-    return working_day(day + timedelta(days=1))
+def working_day(day: date, days: tuple[int, ...] = workdays.WEEKDAYS) -> date:
+    """The day itself, or the first working day after it (a Saturday's or a Sunday's is the Monday after with the
+    default work days)."""
+    return workdays.working_day(day, days)
+
+
+def next_working_day(day: date, days: tuple[int, ...] = workdays.WEEKDAYS) -> date:
+    """The first working day after `day` (Friday's is Monday with the default work days)."""
+    return workdays.next_working_day(day, days)
+
+
+def low_score(settings: Settings) -> int:
+    """The low satisfaction mark ([revisits] low_score): a score at or below it plans a call back (0: never)."""
+    return settings.revisits.low_score
+
+
+def is_low(settings: Settings, score: int | None) -> bool:
+    """Whether a satisfaction score is low: given, and at or below the settings' mark."""
+    return score is not None and score <= low_score(settings)
 
 
 def purpose_of(step: RevisitStep) -> str:
@@ -80,10 +102,10 @@ def template_lines(settings: Settings, title: str) -> list[RevisitLine]:
 
 
 def deal_template(ctx: Context, deal_id: str) -> list[RevisitLine]:
-    """The plan proposed when this deal is won."""
+    """The plan proposed when this deal is won (the default plan for a deal not found or removed)."""
     with ctx.db.raw_read() as connection:
-        row = connection.execute("SELECT title FROM deal WHERE id = ?", (deal_id,)).fetchone()
-    return template_lines(ctx.settings, row[0] if row else "")
+        title = store.deal_title(connection, deal_id)
+    return template_lines(ctx.settings, title or "")
 
 
 def parse_line(text: str) -> RevisitLine:
@@ -117,12 +139,14 @@ def plan_text(lines: list[RevisitLine]) -> str:
     return "; ".join(line.text() for line in lines)
 
 
-def schedule(lines: list[RevisitLine], signed_on: date) -> list[PlannedRevisit]:
-    """Each line on its day: `days` after signing, moved to the next working day when it falls on a weekend."""
+def schedule(lines: list[RevisitLine], signed_on: date,
+             days: tuple[int, ...] = workdays.WEEKDAYS) -> list[PlannedRevisit]:
+    """Each line on its day: `days` after signing, moved to the next working day (of the work `days`) when it
+    falls on another."""
     planned = []
     for line in lines:
         day = signed_on + timedelta(days=line.days)
-        due = working_day(day)
+        due = working_day(day, days)
         planned.append(PlannedRevisit(line, due, day if due != day else None))
     return planned
 
@@ -130,7 +154,7 @@ def schedule(lines: list[RevisitLine], signed_on: date) -> list[PlannedRevisit]:
 def write_plan(ctx: Context, customer_id: str, deal_id: str, lines: list[RevisitLine], signed_on: date,
                now: datetime) -> list[PlannedRevisit]:
     """Writes the plan of a deal won now (joining the write that wins it)."""
-    planned = schedule(lines, signed_on)
+    planned = schedule(lines, signed_on, work_days(ctx.settings))
     with ctx.db.raw_write(now) as (connection, outbox):
         store.insert_revisits(connection, outbox, [
             store.NewRevisit(customer_id, deal_id, p.due_on, p.line.purpose, p.line.channel) for p in planned])
@@ -151,7 +175,9 @@ def describe(planned: PlannedRevisit, today: date, plan: bool = True) -> str:
     text = _("{day} · {channel} · {purpose}").format(day=day(planned.due_on), channel=labels.channel(planned.line.channel),
                                                      purpose=planned.line.purpose)
     if planned.moved_from is not None:
-        text += " " + _("({day} is a weekend: moved to the next working day)").format(day=day(planned.moved_from))
+        text += " " + (_("({day} is a weekend: moved to the next working day)")
+                       if planned.moved_from.weekday() in WEEKEND
+                       else _("({day} is not a working day: moved to the next one)")).format(day=day(planned.moved_from))
     if plan and planned.due_on < today:
         text += " " + _("(already past: it is due now)")
     return text
@@ -166,7 +192,7 @@ def plan_preview(ctx: Context, text: str, signed: str | date | None) -> str:
     local_now = ctx.clock.now()
     try:
         signed_on = fields.day("signed_on", signed, local_now, past=True) or local_now.date()
-        planned = schedule(parse_plan(text), signed_on)
+        planned = schedule(parse_plan(text), signed_on, work_days(ctx.settings))
     except CrmError as exc:
         return exc.message()
     if not planned:
@@ -261,6 +287,64 @@ def sparkline(scores: tuple[Score, ...] | list[Score]) -> str:
 def deal_plan(ctx: Context, deal_id: str, lines: list[RevisitLine]) -> list[PlannedRevisit]:
     """The lines of a won deal's plan on their days, from its contract's signing (none without a contract)."""
     with ctx.db.raw_read() as connection:
-        row = connection.execute("SELECT signed_on FROM contract WHERE deal_id = ? AND deleted_at IS NULL"
-                                 " ORDER BY created_at DESC LIMIT 1", (deal_id,)).fetchone()
-    return schedule(lines, date.fromisoformat(row[0])) if row and lines else []
+        signed_on = store.deal_signed_on(connection, deal_id)
+    return schedule(lines, signed_on, work_days(ctx.settings)) if signed_on and lines else []
+
+
+# A low score's call back ----------------------------------------------------------------------------------------
+
+CALL_BACK_SOURCES = ("revisit", "follow_up", "ticket")
+"""Where a score that plans a call back was given: a revisit's follow-up, another follow-up, a ticket's close."""
+
+
+@dataclass(frozen=True)
+class CallBack:
+    """The call back a low score asked for: its day, and whether it was planned now (`new`) or one was already
+    open (then its own day)."""
+
+    due_on: date
+    purpose: str
+    new: bool
+
+
+def call_back_purpose(score: int, source: str, ticket: str | None = None) -> str:
+    """What a call back is for, in the rep's language: the score and where it was given."""
+    # deferred: the words are needed only for a low score
+    from crmtui.core.i18n import _
+
+    if source == "ticket":
+        return _("Call back: satisfaction {score}/5 on ticket {number}, put it right").format(
+            score=score, number=ticket or "")
+    if source == "revisit":
+        return _("Call back: satisfaction {score}/5 on the revisit, put it right").format(score=score)
+    return _("Call back: satisfaction {score}/5 on a follow-up, put it right").format(score=score)
+
+
+def call_back_in(ctx: Context, connection: sqlite3.Connection, outbox: OutboxWriter, customer_id: str, score: int | None,
+                 source: str, ticket: str | None = None) -> CallBack | None:
+    """plan_call_back inside a write already open (the follow-up's or the ticket's, so both stand or fall
+    together)."""
+    if source not in CALL_BACK_SOURCES:
+        raise ValueError(f"a call back's source is one of {CALL_BACK_SOURCES}, not {source!r}")
+    if not is_low(ctx.settings, score):
+        return None
+    assert score is not None
+    already = store.open_call_back(connection, customer_id)
+    if already is not None:
+        return CallBack(already.due_on, already.purpose, False)
+    due = next_working_day(ctx.clock.today(), work_days(ctx.settings))
+    purpose = call_back_purpose(score, source, ticket)
+    store.insert_revisits(connection, outbox, [
+        store.NewRevisit(customer_id, None, due, purpose, "phone")])
+    return CallBack(due, purpose, True)
+
+
+def plan_call_back(ctx: Context, customer_id: str, score: int | None, source: str,
+                   ticket: str | None = None) -> CallBack | None:
+    """A low satisfaction score (at or below [revisits] low_score) plans a call back: a revisit of no deal, by
+    phone, due the next working day, its purpose saying the score and where it was given (`source`: "revisit",
+    "follow_up" or "ticket", with the ticket's number). Unless the customer already has an open call back: then
+    that one stands (returned, not new). Nothing for a score that is not low (None). The rep's own next
+    follow-up is never touched."""
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
+        return call_back_in(ctx, connection, outbox, customer_id, score, source, ticket)

@@ -122,19 +122,47 @@ def complete(connection: sqlite3.Connection, outbox: OutboxWriter, revisit_id: s
 
 @dataclass(frozen=True)
 class Score:
-    """A satisfaction score given on a follow-up, with its moment."""
+    """A satisfaction score given on a follow-up or when a ticket was closed (`ticket`: its number), with its
+    moment."""
 
     at: datetime
     satisfaction: int
     nps: int | None
+    ticket: str | None = None
 
 
 def scores_of(connection: sqlite3.Connection, customer_id: str) -> list[Score]:
-    """The customer's satisfaction scores, oldest first (current follow-ups only: a corrected one's score is
-    replaced by its correction's)."""
-    return [Score(from_db(row[0]), row[1], row[2]) for row in connection.execute(  # type: ignore[arg-type]
-        f"SELECT f.at, f.satisfaction, f.nps FROM follow_up f WHERE f.customer_id = ? AND f.satisfaction IS NOT NULL"
-        f" AND {current('f')} ORDER BY f.at, f.created_at", (customer_id,))]
+    """The customer's satisfaction scores, oldest first: those of its current follow-ups (a corrected one's score
+    is replaced by its correction's) and those given when one of its live tickets was closed."""
+    rows = connection.execute(
+        f"SELECT f.at, f.satisfaction, f.nps, NULL, f.created_at FROM follow_up f WHERE f.customer_id = ?"
+        f" AND f.satisfaction IS NOT NULL AND {current('f')}"
+        " UNION ALL SELECT t.closed_at, t.satisfaction, NULL, t.number, t.created_at FROM ticket t"
+        " WHERE t.customer_id = ? AND t.satisfaction IS NOT NULL AND t.closed_at IS NOT NULL"
+        " AND t.deleted_at IS NULL ORDER BY 1, 5", (customer_id, customer_id)).fetchall()
+    return [Score(from_db(row[0]), row[1], row[2], row[3]) for row in rows]  # type: ignore[arg-type]
+
+
+def open_call_back(connection: sqlite3.Connection, customer_id: str) -> RevisitRow | None:
+    """The customer's open call back, if any: a live open revisit of no deal (a won deal's plan always names its
+    deal; a low score's call back names none)."""
+    row = connection.execute(
+        f"{_SELECT} WHERE r.customer_id = ? AND r.deal_id IS NULL AND r.follow_up_id IS NULL"
+        " AND r.deleted_at IS NULL ORDER BY r.due_on, r.created_at, r.id LIMIT 1", (customer_id,)).fetchone()
+    return _row(row) if row else None
+
+
+def deal_title(connection: sqlite3.Connection, deal_id: str) -> str | None:
+    """The title of a live deal (None: no such deal, or removed)."""
+    row = connection.execute("SELECT title FROM deal WHERE id = ? AND deleted_at IS NULL", (deal_id,)).fetchone()
+    return row[0] if row else None
+
+
+def deal_signed_on(connection: sqlite3.Connection, deal_id: str) -> date | None:
+    """The signing day of the deal's newest live contract (None: it has none)."""
+    row = connection.execute("SELECT signed_on FROM contract WHERE deal_id = ? AND deleted_at IS NULL"
+                             " ORDER BY created_at DESC LIMIT 1", (deal_id,)).fetchone()
+    return day_from_db(row[0]) if row and row[0] else None
 
 
 def scores_of_follow_up(connection: sqlite3.Connection, follow_up_id: str) -> tuple[int | None, int | None]:

@@ -27,7 +27,8 @@ from crmtui.services.follow_ups import (
     LastFollowUp,
     amend_follow_up,
     follow_up_choices,
-    log_follow_up,
+    Logged,
+    record_follow_up,
 )
 from crmtui.services.revisits import open_revisits, revisit_label
 from crmtui.tui.widgets.cells import literal
@@ -305,7 +306,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         values = self.values()
         last = self.correcting
         if last is None:
-            self.save_in_worker(lambda: log_follow_up(self.crm.ctx, self.customer_id, **values))
+            self.save_in_worker(lambda: record_follow_up(self.crm.ctx, self.customer_id, **values))
             return
         changes: dict[str, Any] = {name: value for name, value in values.items() if name not in REVISIT_FIELDS}
         if values["next_at"].strip() == self.prefilled_next:
@@ -317,16 +318,17 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             self.notify(_("Follow-up corrected for {name}").format(name=self.customer_name))
         else:
             self.notify(_("Follow-up logged for {name}").format(name=self.customer_name))
-        score = getattr(result, "satisfaction", None)
-        when = self.crm.ctx.clock.to_local(getattr(result, "next_at", None))
-        if score is not None and score <= self.crm.ctx.settings.revisits.low_score and when is not None:
-            # deferred: a date is worded here only after a low score
+        call_back = result.call_back if isinstance(result, Logged) else None
+        if call_back is not None:
+            # deferred: a day is worded here only after a low score
             from crmtui.core import i18n
             from crmtui.core.dates import format_when
 
-            self.notify(_("Satisfaction {score}/5 is low: the next follow-up is {when}").format(
-                score=score, when=format_when(when, True, i18n.language, self.crm.ctx.clock.today())),
-                severity="warning")
+            assert isinstance(result, Logged)
+            day = format_when(call_back.due_on, False, i18n.language, self.crm.ctx.clock.today())
+            self.notify((_("Satisfaction {score}/5 is low: call back planned on {day}") if call_back.new
+                         else _("Satisfaction {score}/5 is low: a call back is already planned on {day}")).format(
+                score=result.row.satisfaction, day=day), severity="warning")
         self.dismiss(True)
 
     def refused(self, error: CrmError) -> None:

@@ -25,7 +25,7 @@ from crmtui.core.normalize import visible
 from crmtui.services.customer_view import Customer360, DealLine, FollowUpLine, VoidedLine, customer_360
 from crmtui.services.customers import CustomerDetail, customer_detail, delete_contact
 from crmtui.services.deals import VoidedContract, voided_contracts
-from crmtui.services.revisits import RevisitTimeline, revisit_timeline, sparkline
+from crmtui.services.revisits import RevisitTimeline, is_low, revisit_timeline, sparkline
 from crmtui.services.views import ContactView
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.dialogs.confirm import ConfirmScreen
@@ -270,7 +270,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.query_one("#revisits-title", Static).update(
             _("Revisits ({done} of {count} done)").format(done=done, count=len(timeline.revisits)))
         clock = self.crm.ctx.clock
-        self.query_one("#revisits", Static).update(_revisits_text(timeline, clock.today(), clock.to_local))
+        self.query_one("#revisits", Static).update(_revisits_text(timeline, clock.today(), clock.to_local,
+                                                                  lambda score: is_low(self.crm.ctx.settings, score)))
 
     def _contact(self) -> ContactView | None:
         option = self.query_one("#contacts", OptionList).highlighted_option
@@ -496,9 +497,11 @@ def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
         listing.highlighted = 0 if index is None else min(index, len(options) - 1)
 
 
-def _revisits_text(timeline: RevisitTimeline, today: date, local: Callable[[datetime], datetime | None]) -> Content:
-    """One line a revisit: done (✓, the day its follow-up was logged, with its scores) or open (○, overdue
-    marked), then the satisfaction trend."""
+def _revisits_text(timeline: RevisitTimeline, today: date, local: Callable[[datetime], datetime | None],
+                   low: Callable[[int | None], bool]) -> Content:
+    """One line a revisit: done (✓, the day its follow-up was logged, with its scores; `low` says which are low)
+    or open (○, overdue marked), then the satisfaction trend (a score given when a ticket was closed named by
+    the ticket)."""
     gap = ("  ", "not bold")
     parts: list[str | tuple[str, str]] = []
     for revisit in timeline.revisits:
@@ -515,12 +518,14 @@ def _revisits_text(timeline: RevisitTimeline, today: date, local: Callable[[date
             score = _("satisfaction {score}/5").format(score=revisit.satisfaction)
             if revisit.nps is not None:
                 score += "  " + _("would recommend {nps}/10").format(nps=revisit.nps)
-            parts += [gap, (score, "$text-success" if revisit.satisfaction > 2 else "bold $text-warning")]
+            parts += [gap, (score, "bold $text-warning" if low(revisit.satisfaction) else "$text-success")]
         elif not revisit.done and revisit.due_on < today:
             parts += [gap, (_("overdue"), "bold $text-error")]
         parts.append("\n")
     if timeline.scores:
-        numbers = " ".join(str(score.satisfaction) for score in timeline.scores)
+        numbers = " ".join(str(score.satisfaction) if score.ticket is None else
+                           _("{score} (ticket {number})").format(score=score.satisfaction, number=score.ticket)
+                           for score in timeline.scores)
         parts += [(_("Satisfaction trend") + ":", "bold"), gap, (sparkline(timeline.scores), "$text-accent"), gap,
                   (_("{scores} (oldest first, 1-5)").format(scores=numbers), "$text-muted")]
     return Content.assemble(*parts)
