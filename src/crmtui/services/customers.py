@@ -3,6 +3,7 @@ duplicates: services/merge.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -390,16 +391,13 @@ CUSTOMER_EDITABLE = {
     "owner": lambda v: fields.single_line("owner", v),
     "tier": fields.tier,
     "notes": lambda v: fields.long_text("notes", v),
-    "service_months": fields.service_months,
-    "service_from": None,  # dates: read against the clock (service_changes)
-    "warranty_until": None,
 }
 
 SERVICE_FIELDS = ("service_months", "service_from", "warranty_until")
 """A customer's or a contract's after-sales care: a service visit every N months from a day, a warranty's end."""
 
 
-def service_changes(ctx: Context, changes: dict[str, object]) -> dict[str, object]:
+def service_changes(ctx: Context, changes: Mapping[str, object]) -> dict[str, object]:
     """The care fields of an edit checked: months a whole number 1-120, days in any form dates.py reads (a day
     without its year: the service start the most recent one, the warranty's end the coming one); "" clears one."""
     cleaned: dict[str, object] = {}
@@ -520,7 +518,8 @@ def customer_changes(ctx: Context, changes: dict[str, object]) -> dict[str, obje
             if name == "name" and not normalize.name_key(str(cleaned[name])):
                 raise InvalidInput("name", "some letters or characters (not only punctuation)", value)
         else:
-            raise InvalidInput(name, "a customer field: {names}", names=", ".join([*CUSTOMER_EDITABLE, "status", "tags"]))
+            raise InvalidInput(name, "a customer field: {names}",
+                               names=", ".join([*CUSTOMER_EDITABLE, *SERVICE_FIELDS, "status", "tags"]))
     return cleaned
 
 
