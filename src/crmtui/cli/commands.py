@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from crmtui import __version__
 from crmtui.cli import exporting, history, importing, person, remind, report, team
 from crmtui.cli import tickets as ticket_commands
+from crmtui.cli import revisits as revisit_commands
 from crmtui.cli.output import confirm, fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import i18n, labels, paths
@@ -923,6 +924,7 @@ person.register(app)  # `crm person export`, `crm person erase`
 report.register(app)  # `crm report`
 remind.register(app)  # `crm remind`
 ticket_commands.register(app)  # `crm ticket`
+revisit_commands.register(app)  # `crm revisit`
 
 
 def main() -> None:

@@ -66,6 +66,8 @@ _FIELDS = (
     Field("nps", N_("Would recommend"), english="--nps", flag="--nps"),
     Field("revisit", N_("Revisit"), english="--revisit", flag="--revisit"),
     Field("revisit_plan", N_("Revisits"), english="--revisit", flag="--revisit", widget="revisits"),
+    Field("revisit_ref", N_("Revisit"), english="revisit"),
+    Field("revisit_to", N_("New day"), english="--to", flag="--to"),
     # a customer, lead or contact
     Field("name", N_("Name"), flag="--name"),
     Field("company", N_("Company"), flag="--company"),

@@ -348,3 +348,137 @@ def plan_call_back(ctx: Context, customer_id: str, score: int | None, source: st
     follow-up is never touched."""
     with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
         return call_back_in(ctx, connection, outbox, customer_id, score, source, ticket)
+
+
+# A planned revisit moved, dropped, or done without a score ------------------------------------------------------
+
+def find_open_revisit(open_ones: list[Revisit], ref: str, today: date, now: datetime, customer: str) -> Revisit:
+    """The open revisit `ref` names: its id (or first 4+ characters), its due day (2026-11-27, or any day the rep
+    types: "12-03", "明天"), or words of its purpose. A reference that fits several is refused with them; one that
+    fits none, naming the open ones."""
+    try:
+        return _find_open(open_ones, ref, today, now, customer)
+    except InvalidInput as refusal:  # named as the reference it is here, not as `crm log`'s --revisit
+        if refusal.field != "revisit":
+            raise
+        raise InvalidInput("revisit_ref", refusal.expected, refusal.value, **refusal.values) from None
+
+
+def _find_open(open_ones: list[Revisit], ref: str, today: date, now: datetime, customer: str) -> Revisit:
+    if not ref or not ref.strip():
+        raise InvalidInput("revisit", "its due day or words of its purpose", ref)
+    try:
+        found = choose_revisit(open_ones, ref, today, customer)
+    except InvalidInput as refusal:
+        try:
+            day = fields.day("revisit", ref, now)
+        except InvalidInput:
+            raise refusal from None
+        on_day = [r for r in open_ones if r.due_on == day]
+        if len(on_day) > 1:
+            raise Ambiguous("revisit", ref, [Match(r.id, revisit_label(r, today)) for r in on_day]) from None
+        if not on_day:
+            raise refusal from None
+        return on_day[0]
+    assert found is not None
+    return found
+
+
+def _customer_name(name: str | None, customer_id: str) -> str:
+    """The customer's name, or the refusal when it is not found or removed."""
+    from crmtui.core.errors import NotFound  # deferred: only a refusal needs it
+
+    if name is None:
+        raise NotFound("customer", customer_id)
+    return name
+
+
+def list_revisits(ctx: Context, customer_id: str | None = None) -> list[Revisit]:
+    """A customer's revisits, done and open, by day; without a customer every open revisit, earliest first."""
+    with ctx.db.raw_read() as connection:
+        if customer_id is None:
+            return store.open_revisits_due(connection, date.max)
+        _customer_name(store.customer_name(connection, customer_id), customer_id)
+        return store.revisits_of(connection, customer_id)
+
+
+def move_revisit(ctx: Context, customer_id: str, ref: str, to: str | date) -> Revisit:
+    """Moves the customer's open revisit `ref` names to the day `to` (today or later); returns it as moved."""
+    from dataclasses import replace  # deferred: only a move copies a row
+
+    from crmtui.services import history  # deferred: the history's words, only for a change
+    from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
+
+    now = ctx.clock.now()
+    day = fields.day("revisit_to", to, now)
+    if day is None:
+        raise InvalidInput("revisit_to", "a day, e.g. 2026-12-15 or 下周一", to)
+    if day < now.date():
+        raise InvalidInput("revisit_to", "today or a later day", day.isoformat())
+    with history.action(ctx, N_("Revisit moved")), ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
+        name = _customer_name(store.customer_name(connection, customer_id), customer_id)
+        revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
+        if revisit.due_on != day:
+            store.move(connection, outbox, revisit.id, day)
+    return replace(revisit, due_on=day)
+
+
+def drop_revisit(ctx: Context, customer_id: str, ref: str, reason: str | None) -> Revisit:
+    """Drops the customer's open revisit `ref` names, for a reason (required) kept in the history as the
+    delete's words; undo brings it back."""
+    from crmtui.services import history  # deferred: the history's words, only for a change
+    from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
+
+    why = fields.single_line("reason", reason, required=True, max_len=500)
+    now = ctx.clock.now()
+    with ctx.db.raw_read() as connection:  # the purpose goes into the action's words, written first
+        name = _customer_name(store.customer_name(connection, customer_id), customer_id)
+        revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
+    with history.action(ctx, N_("Revisit dropped ({purpose}): {reason}"), purpose=revisit.purpose, reason=why), \
+            ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
+        still = [r for r in store.open_revisits_of(connection, customer_id) if r.id == revisit.id]
+        if not still:  # done or dropped meanwhile (a sync)
+            raise InvalidInput("revisit", "an open revisit of {customer}", ref, customer=name)
+        store.drop(connection, outbox, revisit.id)
+    return revisit
+
+
+def complete_without_score(ctx: Context, customer_id: str, ref: str, *, notes: str | None = None,
+                           next_plan: str | None = None, next_at: str | datetime | None = None) -> Revisit:
+    """Marks the customer's open revisit `ref` names done without a satisfaction score (the rep did it, and did
+    not ask): a follow-up is logged by the revisit's channel, its purpose as the goal, met, with `notes` (by
+    default words saying it was done without a score). The next follow-up is the one given, else the customer's
+    last follow-up's when still ahead (a customer still open needs one, as every follow-up does)."""
+    from crmtui.core.i18n import _  # deferred: the default notes are worded only here
+    from crmtui.services import follow_ups  # deferred: it imports this module
+    from crmtui.services import history  # deferred: the history's words, only for a change
+    from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
+    from crmtui.store import follow_ups as follow_up_store  # deferred: ~0 ms, kept beside its use
+
+    now = ctx.clock.now()
+    with ctx.db.raw_read() as connection:
+        name = _customer_name(store.customer_name(connection, customer_id), customer_id)
+        revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
+        last = follow_up_store.last_follow_up(connection, customer_id)
+    if next_plan is None and next_at is None and last is not None and last.next_at is not None:
+        kept = ctx.clock.to_local(last.next_at)
+        if kept is not None and kept > now:
+            next_plan, next_at = last.next_plan, kept
+    draft = follow_ups.draft_follow_up(
+        ctx, channel=revisit.channel or "phone", goal=revisit.purpose, goal_met=True,
+        notes=notes if notes and notes.strip() else _("Revisit done; no satisfaction score asked"),
+        next_plan=next_plan, next_at=next_at)
+    utc_now = ctx.clock.utcnow()
+    with history.action(ctx, N_("Revisit done without a score ({purpose})"), purpose=revisit.purpose), \
+            ctx.db.raw_write(utc_now) as (connection, outbox):
+        customer = follow_up_store.customer_state(connection, customer_id)
+        if customer is None or customer.deleted:
+            raise InvalidInput("customer", "a customer", customer_id)
+        if not [r for r in store.open_revisits_of(connection, customer_id) if r.id == revisit.id]:
+            raise InvalidInput("revisit", "an open revisit of {customer}", ref, customer=name)
+        row = follow_ups.follow_up_row(ctx, draft, utc_now, customer_id, customer, None, revisit.deal_id,
+                                       lambda table, record_id: follow_up_store.belongs_to(
+                                           connection, table, record_id, customer_id))
+        follow_up_store.insert_follow_up(connection, outbox, row)
+        store.complete(connection, outbox, revisit.id, row.id, row.at)
+    return revisit

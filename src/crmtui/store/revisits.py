@@ -189,3 +189,28 @@ def open_revisits_of_deal(session: Session, deal_id: str) -> list[Revisit]:
 
     return list(session.exec(select(Revisit).where(
         Revisit.deal_id == deal_id, col(Revisit.follow_up_id).is_(None), col(Revisit.deleted_at).is_(None))).all())
+
+
+# A planned revisit moved to another day, or dropped ------------------------------------------------------------
+
+def move(connection: sqlite3.Connection, outbox: OutboxWriter, revisit_id: str, due_on: date) -> None:
+    """Moves an open revisit to another day."""
+    changes: dict[str, object] = {"due_on": due_on, "updated_at": outbox.now}
+    connection.execute("UPDATE revisit SET due_on = ?, updated_at = ? WHERE id = ?",
+                       (due_on.isoformat(), to_db(outbox.now), revisit_id))
+    outbox.record("update", "revisit", revisit_id, changes)
+
+
+def drop(connection: sqlite3.Connection, outbox: OutboxWriter, revisit_id: str) -> None:
+    """Removes a revisit (soft: undo and the history bring it back)."""
+    changes: dict[str, object] = {"deleted_at": outbox.now, "updated_at": outbox.now}
+    connection.execute("UPDATE revisit SET deleted_at = ?, updated_at = ? WHERE id = ?",
+                       (to_db(outbox.now), to_db(outbox.now), revisit_id))
+    outbox.record("delete", "revisit", revisit_id, changes)
+
+
+def customer_name(connection: sqlite3.Connection, customer_id: str) -> str | None:
+    """A live customer's name (None: no such customer, or removed)."""
+    row = connection.execute("SELECT name FROM customer WHERE id = ? AND deleted_at IS NULL",
+                             (customer_id,)).fetchone()
+    return row[0] if row else None
