@@ -88,7 +88,8 @@ class TicketSettings:
     clock_hours: tuple[str, ...] = ("urgent",)
     """Priorities whose hours run around the clock (nights and weekends count); the others count working hours."""
     work_days: tuple[int, ...] = (1, 2, 3, 4, 5)
-    """The working days, 1 Monday to 7 Sunday."""
+    """The working days, 1 Monday to 7 Sunday; the revisit plans and the low scores' call backs count the same
+    days (core/workdays.py)."""
     work_start: time = time(9, 0)
     work_end: time = time(18, 0)
     """The working day, in the rep's time zone."""
