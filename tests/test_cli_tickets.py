@@ -13,6 +13,7 @@ import time_machine
 from typer.testing import CliRunner, Result
 
 from crmtui.cli.commands import app
+from crmtui.core import i18n
 from crmtui.services.context import Context
 from crmtui.services.customers import add_customer
 from crmtui.services.tickets import add_ticket, list_tickets, ticket_detail
@@ -44,8 +45,9 @@ def test_add_prints_the_number_and_deadlines(ctx: Context) -> None:
     add_customer(ctx, "Acme")
     result = ok("ticket", "add", "Acme", "Pump leaks", "--type", "repair", "--priority", "high", "--due", "fri")
     # high: respond 4 working hours after Tue 10:00 = 14:00; resolve 24 h = Thu 16:00 (8 Tue + 9 Wed + 7 Thu)
-    assert result.stdout.strip() == "opened T-0001 for Acme: respond by Tue 24 Nov 14:00, resolve by Thu 26 Nov 16:00"
     (view,) = list_tickets(ctx)
+    assert result.stdout.strip() == \
+        f"opened {view.number} for Acme: respond by Tue 24 Nov 14:00, resolve by Thu 26 Nov 16:00"
     assert (view.kind, view.priority, str(view.due_on)) == ("repair", "high", "2026-11-27")
 
 
@@ -93,31 +95,32 @@ def test_list_puts_the_overdue_first_and_filters(ctx: Context, frozen: time_mach
 def test_update_and_close_keep_the_history_that_show_prints(ctx: Context) -> None:
     acme = add_customer(ctx, "Acme")
     ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
-    assert ok("ticket", "update", "T-1", "--status", "in_progress", "--note", "on site friday").stdout.strip() == \
-        "T-0001 is In progress"
-    ok("ticket", "update", "T-0001", "--status", "resolved")
-    assert ok("ticket", "close", "1", "--resolution", "new seal", "--satisfaction", "5").stdout.strip() == \
-        "closed T-0001"
-    data = json.loads(ok("ticket", "show", "T-0001", "--json").stdout)
+    number, short = ticket.number, ticket.number[2:6].lower()  # the first 4 characters, typed in lower case
+    assert ok("ticket", "update", short, "--status", "in_progress", "--note", "on site friday").stdout.strip() == \
+        f"{number} is In progress"
+    ok("ticket", "update", number, "--status", "resolved")
+    assert ok("ticket", "close", short, "--resolution", "new seal", "--satisfaction", "5").stdout.strip() == \
+        f"closed {number}"
+    data = json.loads(ok("ticket", "show", number, "--json").stdout)
     assert (data["status"], data["resolution"], data["satisfaction"]) == ("closed", "new seal", 5)
     assert [(h["from"], h["to"], h["note"]) for h in data["history"]] == [
         (None, "open", None), ("open", "in_progress", None), (None, None, "on site friday"),
         ("in_progress", "resolved", None), ("resolved", "closed", "new seal")]
-    shown = ok("ticket", "show", "T-0001").stdout
+    shown = ok("ticket", "show", number).stdout
     assert "History (5)" in shown and "Open → In progress" in shown and "satisfaction: 5/5" in shown
     assert ticket_detail(ctx, ticket.id)[0].status == "closed"
 
 
 def test_update_and_close_refuse_clearly(ctx: Context) -> None:
     acme = add_customer(ctx, "Acme")
-    add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
-    assert "--status, --note or --priority" in fails("ticket", "update", "T-0001", code=2).stderr
-    ok("ticket", "update", "T-0001", "--status", "waiting")
+    number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
+    assert "--status, --note or --priority" in fails("ticket", "update", number, code=2).stderr
+    ok("ticket", "update", number, "--status", "waiting")
     assert "--status: from waiting, one of in_progress, resolved" in fails(
-        "ticket", "update", "T-0001", "--status", "open", code=2).stderr
-    assert "--resolution:" in fails("ticket", "close", "T-0001", code=2).stderr
+        "ticket", "update", number, "--status", "open", code=2).stderr
+    assert "--resolution:" in fails("ticket", "close", number, code=2).stderr
     assert "--satisfaction: a whole number from 1 to 5" in fails(
-        "ticket", "close", "T-0001", "--resolution", "ok", "--satisfaction", "9", code=2).stderr
+        "ticket", "close", number, "--resolution", "ok", "--satisfaction", "9", code=2).stderr
     assert 'no ticket matches "T-0009"' in fails("ticket", "show", "T-0009", code=1).stderr
     assert list_tickets(ctx)[0].status == "waiting"
 
@@ -125,6 +128,9 @@ def test_update_and_close_refuse_clearly(ctx: Context) -> None:
 def test_chinese_messages_name_the_option_too(ctx: Context, home: Path) -> None:
     (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
     acme = add_customer(ctx, "Acme")
-    add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
-    result = fails("ticket", "update", "T-0001", "--priority", "asap", code=2)
+    number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
+    try:
+        result = fails("ticket", "update", number, "--priority", "asap", code=2)
+    finally:
+        i18n.set_language("en")  # the command switched this process to Chinese: the next tests read English
     assert "(--priority)" in result.stderr

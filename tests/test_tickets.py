@@ -3,6 +3,7 @@ across evenings, weekends, time zones and summer time, on the frozen clock (Tue 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from sqlmodel import select
 
 from crmtui.core.clock import Clock
 from crmtui.core.config import SyncSettings, TicketSettings, settings_from_dict
@@ -25,6 +27,7 @@ from crmtui.services.tickets import (
     find_ticket,
     list_tickets,
     next_number,
+    number_for,
     parse_satisfaction,
     ticket_detail,
     update_ticket,
@@ -116,35 +119,59 @@ def test_a_wrong_tickets_setting_is_refused_naming_it(table: dict[str, object], 
 # ---------------------------------------------------------------- numbers
 
 
-def test_numbers_follow_the_highest_and_carry_the_login_in_a_team() -> None:
-    assert next_number([], None) == "T-0001"
+def test_a_number_is_the_ids_first_35_bits_in_crockford_base_32() -> None:
+    # hex 084210842108 = 0000 1000 0100 0010 0001 0000 1000 0100 0010 0001 0000 1000: read 5 bits at a time,
+    # 00001 00001 00001 ... = 1 1 1 ...: seven "1"
+    one = "08421084-2108-4000-8000-000000000000"
+    assert number_for(one, []) == "T-1111111"
+    # taken on this laptop (any case): one character more, the eighth 5 bits (00001 again)
+    assert number_for(one, ["t-1111111"]) == "T-11111111"
+    # 48 bits all 1: 31 = "Z" each time; all 0: "0"
+    assert number_for("ffffffff-ffff-4fff-bfff-ffffffffffff", []) == "T-ZZZZZZZ"
+    assert number_for("00000000-0000-4000-8000-000000000000", []) == "T-0000000"
+    # the older sequential form, kept for the demo book
     assert next_number(["T-0001", "T-0009", "X-12"], None) == "T-0010"
-    # in a team the rep's login makes two laptops' same next number different
-    assert next_number(["T-0004-li"], "Wang") == "T-0005-wang"
-    assert next_number(["T-0004-li"], "li") == "T-0005-li"
-    assert next_number(["T-9999"], None) == "T-10000"
 
 
-def test_each_ticket_gets_the_next_number(ctx: Context) -> None:
-    acme = add_customer(ctx, "Acme")
-    first = add_ticket(ctx, acme.id, "Pump leaks", kind="repair", priority="high")
-    second = add_ticket(ctx, acme.id, "Yearly check", kind="maintenance")
-    assert (first.number, second.number) == ("T-0001", "T-0002")
-    assert second.priority == "normal"
-
-
-def test_a_team_rep_numbers_carry_the_login_and_the_short_number_finds_it(home: Path) -> None:
+def _laptop(home: Path, name: str) -> Context:
     base = settings_from_dict({"timezone": "Asia/Shanghai", "language": "en"})
     team = replace(base, sync=SyncSettings(server="postgresql://localhost/crm", user="wang"))
-    context = open_context(home / "data" / "team.db", settings=team, clock=Clock(SHANGHAI))
+    return open_context(home / "data" / f"{name}.db", settings=team, clock=Clock(SHANGHAI))
+
+
+def test_numbers_never_meet_across_one_reps_two_laptops_or_after_tickets_left(home: Path) -> None:
+    office, road = _laptop(home, "office"), _laptop(home, "road")
     try:
-        acme = add_customer(context, "Acme")
-        ticket = add_ticket(context, acme.id, "Pump leaks", kind="repair")
-        assert ticket.number == "T-0001-wang"
-        assert find_ticket(context, "T-0001") == ticket.id
-        assert find_ticket(context, "1") == ticket.id
+        # one rep, two laptops, both offline: each opens the first ticket of its book
+        made = [add_ticket(laptop, add_customer(laptop, "Acme").id, "Pump leaks", kind="repair")
+                for laptop in (office, road)]
+        assert made[0].number != made[1].number
+        # the customer leaves the office laptop (its rows are removed, as a reassignment does): the next
+        # ticket there does not take the number that left
+        with office.db.write(office.clock.utcnow()) as session:
+            from crmtui.store.models import Ticket, TicketEvent
+
+            for event in session.exec(select(TicketEvent)).all():
+                session.delete(event)
+            session.delete(session.get(Ticket, made[0].id))
+        again = add_ticket(office, add_customer(office, "Beta").id, "Noise", kind="repair")
+        assert again.number not in (made[0].number, made[1].number)
+        assert re.fullmatch(r"T-[0-9A-HJKMNP-TV-Z]{7}", again.number)
     finally:
-        context.close()
+        office.close()
+        road.close()
+
+
+def test_a_number_is_found_by_its_first_characters_in_any_case(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    code = ticket.number[2:]
+    assert find_ticket(ctx, ticket.number) == ticket.id
+    assert find_ticket(ctx, code[:4].lower()) == ticket.id
+    assert find_ticket(ctx, "t-" + code[:5].lower()) == ticket.id
+    # an O typed for a 0, an l for a 1 (Crockford's reading)
+    typed = code.replace("0", "O").replace("1", "l")
+    assert find_ticket(ctx, typed) == ticket.id
 
 
 # ---------------------------------------------------------------- opening
@@ -308,22 +335,22 @@ def test_the_list_filters_by_status_and_customer_and_leaves_out_deleted_customer
 def test_a_reference_finds_one_ticket_or_says_why_not(ctx: Context) -> None:
     acme = add_customer(ctx, "Acme")
     ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
-    assert find_ticket(ctx, "t-0001") == ticket.id
-    assert find_ticket(ctx, "T-1") == ticket.id
-    for wrong in ("T-0002", "T-000_", "T-%"):  # "_" and "%" are no wildcards
+    assert find_ticket(ctx, ticket.number) == ticket.id
+    for wrong in ("T-0002", "T-000_", "T-%", ticket.number + "X"):  # "_" and "%" are no wildcards
         with pytest.raises(NotFound):
             find_ticket(ctx, wrong)
-    with ctx.db.write(datetime.now(UTC)) as session:  # two reps' tickets with one number, as a team may have
+    now = ctx.clock.utcnow()  # the frozen clock
+    with ctx.db.write(now) as session:  # numbers of the older form: two reps' tickets with one number
         from crmtui.store.models import Ticket
 
         for login in ("li", "wang"):
-            now = datetime.now(UTC)
             session.add(Ticket(customer_id=acme.id, number=f"T-0005-{login}", title="x", kind="repair",
                                priority="low", status="open", opened_at=now, respond_by=now, resolve_by=now,
                                created_at=now, updated_at=now))
     with pytest.raises(Ambiguous) as both:
         find_ticket(ctx, "T-0005")
     assert len(both.value.matches) == 2
+    assert find_ticket(ctx, "t-5-li") != find_ticket(ctx, "T-0005-wang")
 
 
 def test_working_hours_settings_default_to_the_documented_ones() -> None:
@@ -361,7 +388,9 @@ def test_a_promised_day_ending_with_resolve_by_is_not_the_deadline_shown(ctx: Co
     acme = add_customer(ctx, "Acme")
     add_ticket(ctx, acme.id, "Line down", kind="repair", priority="urgent", due="today")
     add_ticket(ctx, acme.id, "Manual", kind="consultation", priority="low", due="today")  # low: resolve by next week
-    urgent, low = list_tickets(ctx)
+    # both end at Wed 00:00: the list orders them by number, which is random, so each is taken by its title
+    views = {view.title: view for view in list_tickets(ctx)}
+    urgent, low = views["Line down"], views["Manual"]
     assert urgent.deadline == datetime(2026, 11, 25, 0, 0, tzinfo=SHANGHAI) and not urgent.promised
     assert deadline_text(urgent, SHANGHAI, "en") == "Wed 25 Nov 00:00"
     assert low.promised and deadline_text(low, SHANGHAI, "en") == "Tue 24 Nov"

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 ticket_app = typer.Typer(help=N_("Service requests 工单: add, list, show, update, close."), no_args_is_help=True)
 
-_TICKET_HELP = N_("The ticket's number, e.g. T-0001 (or 1).")
+_TICKET_HELP = N_("The ticket's number or its first 4 characters, e.g. T-7K3QX9M or 7k3q.")
 _JSON_HELP = N_("Machine-readable output only.")
 
 

@@ -32,6 +32,19 @@ def find_by_number(session: Session, number: str) -> list[Ticket]:
                              .order_by(Ticket.number)).all())
 
 
+def find_by_code(session: Session, number: str) -> list[Ticket]:
+    """The live tickets numbered exactly `number`, else those whose number begins with it ("T-7K3Q" finds
+    "T-7K3QX9M"); matched without regard to case."""
+    wanted = number.upper()
+    live = select(Ticket).where(col(Ticket.deleted_at).is_(None))
+    exact = list(session.exec(live.where(func.upper(Ticket.number) == wanted)).all())
+    if exact:
+        return exact
+    escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return list(session.exec(live.where(col(Ticket.number).ilike(escaped + "%", escape="\\"))
+                             .order_by(Ticket.number)).all())
+
+
 def list_tickets(session: Session, statuses: Sequence[str] | None = None,
                  customer_id: str | None = None) -> list[tuple[Ticket, Customer]]:
     """Live tickets of live customers with their customers, optionally in some statuses or of one customer."""

@@ -138,7 +138,7 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         """One ticket in columns that fit `width`: the title takes what the others leave (the type only on a wide
         screen, the priority from 100 columns)."""
         customer = 14 if width >= 90 else 10
-        columns: list[tuple[object, int] | tuple[object, int, str]] = [(view.number, 7), (view.customer_name, customer)]
+        columns: list[tuple[object, int] | tuple[object, int, str]] = [(view.number, 9), (view.customer_name, customer)]
         rest: list[tuple[object, int] | tuple[object, int, str]] = []
         if width >= 120:
             rest.append((kind_text(view.kind), 12))
