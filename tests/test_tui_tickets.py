@@ -15,6 +15,7 @@ from crmtui.services.context import Context
 from crmtui.services.customers import add_customer
 from crmtui.services.tickets import add_ticket, list_tickets, ticket_detail, update_ticket
 from crmtui.tui.app import build_app
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.screens.tickets import NewTicketForm, TextForm, TicketScreen, TicketsScreen
 from crmtui.tui.screens.today import TodayScreen
@@ -104,7 +105,7 @@ async def test_c_asks_the_resolution_then_the_satisfaction_and_closes(ctx: Conte
     assert (view.resolution, view.satisfaction) == ("new seal", 4)
 
 
-async def test_closing_may_skip_the_satisfaction_and_esc_closes_nothing(ctx: Context) -> None:
+async def test_closing_may_skip_the_satisfaction_and_esc_keeps_the_resolution(ctx: Context) -> None:
     acme = add_customer(ctx, "Acme")
     first = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
     app = build_app(ctx)
@@ -114,12 +115,12 @@ async def test_closing_may_skip_the_satisfaction_and_esc_closes_nothing(ctx: Con
         await until(pilot, lambda: isinstance(app.screen, TextForm))
         await pilot.press(*"x", "enter")
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
-        await pilot.press("escape")  # the question cancelled: the ticket stays open
-        await until(pilot, lambda: isinstance(app.screen, TicketsScreen))
-        assert ticket_detail(ctx, first.id)[0].status == "open"
-        await pilot.press("c")
+        assert "Esc back to the resolution" in str(app.screen.query_one(".hint", Static).render())
+        await pilot.press("escape")  # the question cancelled: back to the resolution, still typed
         await until(pilot, lambda: isinstance(app.screen, TextForm))
-        await pilot.press(*"answered", "enter")
+        assert app.screen.query_one("#text", Input).value == "x"
+        assert ticket_detail(ctx, first.id)[0].status == "open"
+        await pilot.press("backspace", *"answered", "enter")
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
         await pilot.press("end", "enter")  # Not asked
         await until(pilot, lambda: ticket_detail(ctx, first.id)[0].status == "closed", workers=True)
@@ -168,3 +169,56 @@ async def test_f_filters_by_status(ctx: Context) -> None:
         await until(pilot, lambda: isinstance(app.screen, TicketsScreen) and screen.shown == "waiting"
                     and len(screen.views) == 1, workers=True)
         assert screen.views[0].number == waiting.number
+
+
+async def test_esc_on_a_typed_note_asks_before_dropping_it(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_list(app, pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, TextForm))
+        await pilot.press("escape")  # nothing typed: closed at once
+        await until(pilot, lambda: isinstance(app.screen, TicketsScreen))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, TextForm))
+        await pilot.press(*"called", "escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Discard this note?" in app.screen.question
+        await pilot.press("n")  # keep it: the form is back with the text
+        await until(pilot, lambda: isinstance(app.screen, TextForm))
+        assert app.screen.query_one("#text", Input).value == "called"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, TicketsScreen))
+    assert len(ticket_detail(ctx, ticket.id)[1]) == 1  # only the opening: no note written
+
+
+async def test_esc_on_the_resolution_and_the_new_ticket_form_asks_too(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_list(app, pilot)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, TextForm))
+        await pilot.press(*"seal", "escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Discard this resolution?" in app.screen.question
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, TicketsScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewTicketForm))
+        await pilot.press("escape")  # nothing typed: closed at once
+        await until(pilot, lambda: isinstance(app.screen, TicketsScreen))
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewTicketForm))
+        await pilot.press(*"Acme", "tab", *"Noise", "escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Discard this new ticket?" in app.screen.question
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NewTicketForm))
+        assert app.screen.query_one("#ticket_title", Input).value == "Noise"
+    assert ticket_detail(ctx, ticket.id)[0].status == "open" and len(list_tickets(ctx)) == 1

@@ -47,6 +47,7 @@ from crmtui.services.tickets import (
     update_ticket,
 )
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange, run_on_screen
+from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.widgets.cells import literal, row
 from crmtui.tui.widgets.status_footer import StatusFooter
@@ -365,7 +366,8 @@ SATISFACTION = ((5, N_("5 Very satisfied")), (4, N_("4 Satisfied")), (3, N_("3 N
 
 
 def ask_close(screen: Screen[Any], view: TicketView) -> None:
-    """Asks for the resolution, then the customer's satisfaction (which may be skipped), then closes."""
+    """Asks for the resolution, then the customer's satisfaction (which may be skipped), then closes. Esc on the
+    satisfaction question goes back to the resolution, still typed; Esc there asks before dropping it."""
     ctx = screen.app.ctx  # type: ignore[attr-defined]
     if view.status == "closed":
         screen.app.notify(_("{number} is closed already").format(number=view.number), severity="warning")
@@ -375,34 +377,52 @@ def ask_close(screen: Screen[Any], view: TicketView) -> None:
         if not text:
             return
         choices = [(str(score), _(label)) for score, label in SATISFACTION] + [("", _("Not asked"))]
-        screen.app.push_screen(PickScreen(_("How satisfied is the customer?"), choices), partial(scored, text))
+        screen.app.push_screen(SatisfactionPick(_("How satisfied is the customer?"), choices), partial(scored, text))
 
     def scored(text: str, score: str | None) -> None:
-        if score is None:
-            return  # Esc: nothing is closed
+        if score is None:  # Esc: back to the resolution as typed; nothing is closed
+            ask_resolution(text)
+            return
         _write(screen, partial(close_ticket, ctx, view.id, text, score or None),
                _("Closed {number}").format(number=view.number))
 
-    check = partial(field_rules.long_text, "resolution", required=True)
-    screen.app.push_screen(TextForm(_("Close {number}: how was it resolved?").format(number=view.number),
-                                    _("the resolution"), check), resolved)
+    def ask_resolution(typed: str) -> None:
+        check = partial(field_rules.long_text, "resolution", required=True)
+        screen.app.push_screen(TextForm(_("Close {number}: how was it resolved?").format(number=view.number),
+                                        _("the resolution"), check, typed=typed,
+                                        discard=_("Discard this resolution? What you typed will be lost.")),
+                               resolved)
+
+    ask_resolution("")
+
+
+class SatisfactionPick(PickScreen):
+    """The satisfaction question; its hint says that Esc goes back to the resolution."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(".hint", Static).update(_("Enter picks · Esc back to the resolution"))
 
 
 class TextForm(CrmScreenMixin, ModalScreen[str | None]):
-    """One line of text (a note, a resolution): Enter gives it, once `check` takes it; Esc cancels."""
+    """One line of text (a note, a resolution): Enter gives it, once `check` takes it; Esc cancels, asking the
+    `discard` question first when something is typed."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel-text")]  # noqa: RUF012
 
-    def __init__(self, title: str, placeholder: str, check: Callable[[str], object]) -> None:
+    def __init__(self, title: str, placeholder: str, check: Callable[[str], object], *, typed: str = "",
+                 discard: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder
         self.check = check
+        self.typed = typed
+        self.discard = discard or _("Discard this note? What you typed will be lost.")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(literal(self.title_text), classes="title")
-            yield Input(placeholder=self.placeholder, id="text", compact=True)
+            yield Input(self.typed, placeholder=self.placeholder, id="text", compact=True)
             yield Static(_("Enter saves · Esc cancels"), classes="hint")
 
     def on_mount(self) -> None:
@@ -420,7 +440,21 @@ class TextForm(CrmScreenMixin, ModalScreen[str | None]):
         self.dismiss(field.value.strip())
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        _ask_before_dropping(self, bool(self.query_one("#text", Input).value.strip()), self.discard)
+
+
+def _ask_before_dropping(form: ModalScreen[str | None], typed: bool, question: str) -> None:
+    """Esc on a form: closes it at once when nothing is typed, else only once the rep says to discard it (the
+    question the other forms ask)."""
+    if not typed:
+        form.dismiss(None)
+        return
+
+    def answered(discard: bool | None) -> None:
+        if discard:
+            form.dismiss(None)
+
+    form.app.push_screen(ConfirmScreen(question), answered)
 
 
 class NewTicketForm(CrmScreenMixin, ModalScreen[str | None]):
@@ -501,4 +535,8 @@ class NewTicketForm(CrmScreenMixin, ModalScreen[str | None]):
         self.query_one("#ticket-problem", Static).update(literal(message))
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        typed = (self.query_one("#customer", Input).value.strip() != self.customer.strip()
+                 or any(self.query_one(f"#{name}", Input).value.strip() for name in ("ticket_title", "due"))
+                 or self.query_one("#ticket_kind", Select).value != "repair"
+                 or self.query_one("#priority", Select).value != "normal")
+        _ask_before_dropping(self, typed, _("Discard this new ticket? What you typed will be lost."))
