@@ -287,6 +287,36 @@ def test_overdue_and_soon_due_tickets(ctx):
     assert [i.ticket_number for i in agenda_for(ctx).sections["tickets"]] == ["T-2", "T-5", "T-1", "T-3", "T-4"]
 
 
+def _answer_by(ctx, number: str, respond_by: datetime, responded_at: datetime | None = None) -> None:
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+        conn.execute("UPDATE ticket SET respond_by = ?, responded_at = ? WHERE number = ?",
+                     (to_db(respond_by), to_db(responded_at), number))
+
+
+def test_a_ticket_not_answered_by_its_response_deadline_is_on_today(ctx):
+    acme = _customer(ctx, "Acme")
+    # resolve by NOW + 2 days: not late, not soon (soon_hours 4); answer by NOW - 90 minutes: not answered in time
+    _ticket(ctx, acme, "T-1", NOW + timedelta(days=2), priority="urgent", title="No power")
+    _answer_by(ctx, "T-1", NOW - timedelta(minutes=90))
+    # the same, but answered: nothing to do yet
+    _ticket(ctx, acme, "T-2", NOW + timedelta(days=2))
+    _answer_by(ctx, "T-2", NOW - timedelta(hours=3), responded_at=NOW - timedelta(hours=4))
+    # answer by NOW + 1 h: not late yet
+    _ticket(ctx, acme, "T-3", NOW + timedelta(days=2))
+    _answer_by(ctx, "T-3", NOW + timedelta(hours=1))
+    # late on its resolution too (2 hours): overdue comes first, whatever its answer
+    _ticket(ctx, acme, "T-4", NOW - timedelta(hours=2))
+    _answer_by(ctx, "T-4", NOW - timedelta(hours=30))
+    agenda = agenda_for(ctx)
+    assert _reasons(ctx, agenda, "tickets") == [
+        ("Acme", "ticket T-4 overdue 2 h"),
+        ("Acme", "ticket T-1 (urgent) not answered in time (1 h late)"),  # 90 minutes: 1 whole hour
+    ]
+    assert [item.as_dict("")["kind"] for item in agenda.sections["tickets"]] == ["overdue", "late_answer"]
+    # its moment is the response deadline it missed: 10:00 - 1:30 = 08:30 in Shanghai
+    assert agenda.sections["tickets"][1].when == datetime(2026, 11, 24, 8, 30, tzinfo=ZONE)
+
+
 # ---------------------------------------------------------------- escalation in a team
 
 

@@ -217,7 +217,7 @@ def test_in_quiet_hours_nothing_is_told_until_they_end(ctx, home, frozen, no_des
     assert held.stdout == "Quiet hours until 07:30: 1 reminder waits.\n"
     assert no_desktop == []
     frozen.move_to(datetime(2026, 11, 25, 7, 31, tzinfo=ZONE))
-    assert runner.invoke(app, ["remind"]).stdout == "11-24 21:15  Follow-up due now: Late → call back\n"
+    assert runner.invoke(app, ["remind"]).stdout == "Tue 24 Nov 21:15  Follow-up due now: Late → call back\n"
     assert no_desktop == [["Follow-up due now: Late → call back"]]
 
 
@@ -283,6 +283,7 @@ def test_a_failing_systemctl_is_said_and_the_commands_are_printed(home, xdg, tmp
     _fake_systemctl(tmp_path / "bin", log, code=1)
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     result = runner.invoke(app, ["remind", "--install"])
+    assert result.exit_code == 1  # not set up: a script must not take it for done
     assert log.read_text().splitlines() == ["--user daemon-reload"]  # stopped at the first failure
     assert result.stderr.startswith("warning: systemctl failed: exit status 1")
     assert result.stdout.splitlines()[-2:] == ["  systemctl --user daemon-reload",
@@ -316,3 +317,22 @@ def test_install_and_uninstall_together_are_refused():
     result = runner.invoke(app, ["remind", "--install", "--uninstall"])
     assert result.exit_code == 2
     assert "--install and --uninstall" in result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the systemd timer is Linux's")
+def test_a_failing_systemctl_on_uninstall_exits_non_zero_too(home, xdg, tmp_path, monkeypatch):
+    log = tmp_path / "systemctl.log"
+    _fake_systemctl(tmp_path / "bin", log, code=1)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    result = runner.invoke(app, ["remind", "--uninstall"])
+    assert result.exit_code == 1
+    assert "systemctl failed" in result.stderr
+    assert "  systemctl --user disable --now crmtui-remind.timer" in result.stdout.splitlines()
+
+
+def test_a_run_after_days_off_dates_the_past_days_as_the_rep_reads_them(ctx, home):
+    _due_at(ctx, "Acme", NOW - timedelta(hours=20))  # Tue 10:00 - 20 h = Mon 23 Nov 14:00, in the first 24 hours
+    _due_at(ctx, "Bolt", NOW - timedelta(minutes=5))  # today 09:55: its time only
+    result = _crm(home, "remind")
+    assert result.stdout.splitlines() == ["Mon 23 Nov 14:00  Follow-up due now: Acme → call back",
+                                          "09:55  Follow-up due now: Bolt → call back"]

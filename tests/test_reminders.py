@@ -335,3 +335,65 @@ async def test_what_the_app_announced_is_not_told_again_by_crm_remind(ctx, froze
         assert not any("Before the app" in message for message in messages)  # on Today when it opened
     # crm remind then: what the app announced is told; what came due before the app opened counts as seen there
     assert _run(ctx) == []
+
+
+# ------------------------------------------------------------------ a ticket's promised day, days off, long titles
+
+
+def test_a_ticket_is_told_once_when_the_day_promised_ends_unresolved(ctx, frozen):
+    acme, _deal = _won(ctx, "Acme")
+
+    def ticket(number: str, due_on: date, **extra: object) -> Ticket:
+        # answered, its resolution a week away: only the promised day can make it late
+        return Ticket(customer_id=acme, number=number, title=f"title {number}", kind="repair", priority="normal",
+                      status=extra.pop("status", "in_progress"), opened_at=NOW - timedelta(days=2),
+                      respond_by=NOW - timedelta(days=1), responded_at=NOW - timedelta(days=1, hours=1),
+                      resolve_by=NOW + timedelta(days=7), due_on=due_on, **extra)
+
+    _rows(ctx,
+          ticket("T-1", date(2026, 11, 23)),  # Mon 23 ended at Tue 00:00, inside (Mon 10:00, Tue 10:00]
+          ticket("T-2", date(2026, 11, 23), status="resolved", resolved_at=NOW - timedelta(hours=12)),
+          ticket("T-3", date(2026, 11, 24)))  # today: ends at Wed 00:00
+    midnight = _at(24, 0)
+    assert [(i.kind, i.number, i.at) for i in reminders.due(ctx).items] == [("ticket_promised", "T-1", midnight)]
+    assert _run(ctx) == ["Acme"]
+    frozen.move_to(_at(25, 0, 5))  # (Tue 10:00, Wed 00:05]: T-3's day ended at Wed 00:00; T-1 not again
+    told = reminders.due(ctx)
+    assert [(i.number, i.at) for i in told.items] == [("T-3", _at(25, 0))]
+    assert reminders.reminder_text(ctx, told.items[0]) == (
+        "Ticket T-3 is past the day promised to the customer: Acme · title T-3")
+
+
+def test_after_days_off_a_birthday_and_an_instalment_of_a_past_day_name_their_day(ctx, frozen):
+    acme, deal = _won(ctx, "Acme")
+    _rows(ctx, Contract(id="k-1", deal_id=deal, customer_id=acme, number="HT-1", amount_cents=100_000,
+                        signed_on=date(2026, 11, 1)),
+          Payment(contract_id="k-1", amount_cents=50_000, due_on=date(2026, 12, 4)))
+    add_contact(ctx, acme, "Lily", birthday="1990-12-03")
+    add_contact(ctx, acme, "Tom", birthday="1990-12-08")
+    reminders.mark_told(ctx, reminders.due(ctx))
+    frozen.move_to(_at(8, 10, month=12))  # Tue 8 Dec: back after days off; 09:00 of 3, 4 and 8 Dec are in the window
+    texts = [reminders.reminder_text(ctx, item) for item in reminders.due(ctx).items]
+    # Tue 24 Nov is a Tuesday: 3 Dec is a Thursday, 4 Dec a Friday
+    assert texts == ["Birthday on Thu 3 Dec: Lily (Acme)", "Instalment due on Fri 4 Dec: Acme · HT-1 · 500",
+                     "Birthday today: Tom (Acme)"]
+
+
+def test_a_long_title_is_cut_to_a_line():
+    assert reminders.shorten("short") == "short"
+    assert reminders.shorten("x" * 60) == "x" * 60  # exactly 60 columns fits
+    assert reminders.shorten("x" * 200) == "x" * 59 + "…"  # 59 + the "…" = 60 columns
+    # a Chinese character takes two columns: 29 of them (58) and the "…" fit, a 30th (60 + 1) does not
+    assert reminders.shorten("中" * 100) == "中" * 29 + "…"
+    assert reminders.shorten("line one\nline two") == "line one line two"
+
+
+def test_a_reminder_of_a_long_ticket_title_stays_on_a_line(ctx):
+    acme, _deal = _won(ctx, "Acme")
+    _rows(ctx, Ticket(customer_id=acme, number="T-9", title="pump " * 40, kind="repair", priority="high",
+                      status="open", opened_at=NOW - timedelta(hours=3), respond_by=NOW - timedelta(hours=1),
+                      resolve_by=NOW + timedelta(hours=9)))
+    text = reminders.reminder_text(ctx, reminders.due(ctx).items[0])
+    assert text.startswith("Ticket T-9 waits for an answer: Acme · pump pump") and text.endswith("…")
+    # "pump " * 12 is 60 characters: its first 59 end on a whole "pump" (11 x 5 + 4), then the "…": 60 in all
+    assert text == "Ticket T-9 waits for an answer: Acme · " + ("pump " * 12)[:59] + "…"

@@ -80,8 +80,14 @@ def remind(
 
 
 def _when(ctx: Context, found: DueReminders, index: int) -> str:
+    """Today's moment as its time; another day's as the rep reads dates ("Thu 3 Dec 09:00")."""
     moment = found.items[index].at
-    return moment.strftime("%H:%M") if moment.date() == ctx.clock.today() else moment.strftime("%m-%d %H:%M")
+    if moment.date() == ctx.clock.today():
+        return moment.strftime("%H:%M")
+    from crmtui.core import i18n
+    from crmtui.core.dates import format_when  # deferred: ~20 ms, only for a run catching up on past days
+
+    return format_when(moment, True, i18n.language, ctx.clock.today())
 
 
 def _print(ctx: Context, found: DueReminders, texts: list[str], dry_run: bool) -> None:
@@ -160,3 +166,5 @@ def _say_setup(setup: Setup, install: bool) -> None:
         out(_("crm remind now runs every 5 minutes."))
     else:
         out(_("crm remind no longer runs on its own."))
+    if setup.failed:
+        raise typer.Exit(1)  # not done: a script (or the rep) must not take it for set up

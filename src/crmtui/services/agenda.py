@@ -387,23 +387,34 @@ def ticket_deadline(ctx: Context, row: store.TicketRow) -> datetime:
     return min(row.resolve_by, ctx.clock.day_bounds(row.due_on)[1])
 
 
+_TICKET_ORDER = {"overdue": 0, "late_answer": 1, "soon": 2}
+"""Today's tickets: past their deadline, then not answered in time, then due soon (as the tickets list marks
+them)."""
+
+
 def _ticket_items(ctx: Context, connection: object, now: datetime, scope: store.Scope) -> list[AgendaItem]:
-    """Open service requests past their deadline, the longest late first, then those due within the tickets'
-    soon_hours, the soonest first."""
+    """Open service requests past their deadline (the resolution deadline or the promised day), the longest late
+    first; then those not answered by their response deadline; then those due within the tickets' soon_hours, the
+    soonest first."""
     soon = now + timedelta(hours=ctx.settings.tickets.soon_hours)
     items = []
     last_day = soon.astimezone(ctx.clock.zone).date()
-    for row in store.tickets_due(connection, soon, last_day, scope):  # type: ignore[arg-type]
+    for row in store.tickets_due(connection, soon, last_day, scope, unanswered_by=now):  # type: ignore[arg-type]
         deadline = ticket_deadline(ctx, row)
-        if deadline > soon:
+        if deadline <= now:
+            kind = "overdue"
+        elif row.responded_at is None and row.respond_by is not None and row.respond_by <= now:
+            kind, deadline = "late_answer", row.respond_by
+        elif deadline <= soon:
+            kind = "soon"
+        else:
             continue
-        late = deadline <= now
         hours = int(abs((now - deadline).total_seconds()) // 3600)
         items.append(AgendaItem("tickets", row.customer_id, row.customer_name, next_plan=row.title,
-                                kind="overdue" if late else "soon", hours=hours, days=hours // 24,
+                                kind=kind, hours=hours, days=hours // 24,
                                 ticket_number=row.number, priority=row.priority, when=ctx.clock.to_local(deadline),
                                 due_on=row.due_on))
-    items.sort(key=lambda entry: (entry.kind != "overdue", entry.when))
+    items.sort(key=lambda entry: (_TICKET_ORDER[entry.kind or "soon"], entry.when))
     return items
 
 

@@ -118,6 +118,9 @@ def reason(ctx: Context, item: AgendaItem) -> str:
     if section == "tickets":
         if item.kind == "overdue":
             return _("ticket {ticket} overdue {time}").format(ticket=_ticket(item), time=_late(item))
+        if item.kind == "late_answer":
+            return _("ticket {ticket} not answered in time ({time} late)").format(ticket=_ticket(item),
+                                                                                  time=_late(item))
         return _("ticket {ticket} due in {time}").format(ticket=_ticket(item), time=_late(item))
     if section == "holidays":
         name = holiday_name(item.holiday or "")

@@ -6,7 +6,8 @@ What comes due, and when:
 - a follow-up: at its next date and time;
 - a revisit (回访), an instalment, a birthday: on its day, at the configured hour (`[reminders] at`, 09:00);
 - a contract renewal: on the day it enters the renewal window (`renewal_days` before it ends), at that hour;
-- a ticket: at its deadline to answer, if nobody answered it, and at its deadline to resolve, if not resolved.
+- a ticket: at its deadline to answer, if nobody answered it, at its deadline to resolve, if not resolved, and at
+  the end of the day promised to the customer (`--due`), if not resolved by then.
 
 The rep was told everything that came due up to a moment kept in the book (`meta`, store/reminders.py). A run tells
 what came due after it and up to now, then moves it to now. Sending comes first and recording second: a run killed
@@ -36,7 +37,8 @@ if TYPE_CHECKING:
 ALL_REPS = "all"
 """`--rep all`: as on Today, every rep's customers on this laptop."""
 
-KINDS = ("follow_up", "revisit", "ticket_response", "ticket_resolution", "payment", "renewal", "birthday")
+KINDS = ("follow_up", "revisit", "ticket_response", "ticket_resolution", "ticket_promised", "payment", "renewal",
+         "birthday")
 """What a reminder can be about; at one moment they are listed in this order."""
 
 FIRST_LOOK_BACK = timedelta(hours=24)
@@ -146,6 +148,8 @@ def due(ctx: Context, rep: str | None = None, *, not_before: datetime | None = N
         at = settings.reminders.at
         days = _days_due(ctx, at, since, now)
         renewal_ends = {day + timedelta(days=settings.renewal_days): moment for day, moment in days.items()}
+        # a promised day is past at its end: the midnights in the window close the days before them
+        promised_ends = {day - timedelta(days=1): moment for day, moment in _days_due(ctx, time(0, 0), since, now).items()}
         month_days: dict[str, datetime] = {}
         for day, moment in days.items():
             month_days[day.strftime("%m-%d")] = moment
@@ -155,6 +159,7 @@ def due(ctx: Context, rep: str | None = None, *, not_before: datetime | None = N
             *store.follow_ups(connection, since, now, scope),
             *store.revisits(connection, list(days), scope),
             *store.tickets(connection, since, now, scope),
+            *store.tickets_promised(connection, list(promised_ends), scope),
             *store.payments(connection, list(days), scope),
             *store.contracts_ending_on(connection, list(renewal_ends), scope),
             *store.birthdays(connection, list(month_days), scope),
@@ -164,6 +169,8 @@ def due(ctx: Context, rep: str | None = None, *, not_before: datetime | None = N
             moment = month_days[row.day.strftime("%m-%d")]  # type: ignore[union-attr]
         elif row.kind == "renewal":
             moment = renewal_ends[row.day]  # type: ignore[index]
+        elif row.kind == "ticket_promised":
+            moment = promised_ends[row.day]  # type: ignore[index]
         elif row.day is not None:
             moment = days[row.day]
         else:
@@ -185,25 +192,64 @@ def mark_told(ctx: Context, found: DueReminders) -> None:
         connection.close()
 
 
+LINE_CELLS = 60
+"""A title, plan or name in a reminder is cut to this many columns (a Chinese character takes two), with "…"."""
+
+
+def shorten(text: str, cells: int = LINE_CELLS) -> str:
+    """`text` on one line and at most `cells` columns wide (wide characters count two), "…" ending a cut one."""
+    import unicodedata  # deferred: only for a reminder worded
+
+    flat = " ".join(text.split())
+    widths = [2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in flat]
+    if sum(widths) <= cells:
+        return flat
+    used = 0
+    for index, width in enumerate(widths):
+        if used + width > cells - 1:  # room left for the "…"
+            return flat[:index].rstrip() + "…"
+        used += width
+    return flat
+
+
+def _day(ctx: Context, moment: datetime) -> str:
+    """A day already past, as the rep reads dates: "Thu 3 Dec", "12月3日 周四"."""
+    from crmtui.core import i18n  # deferred: with the date words, only for a day past
+    from crmtui.core.dates import format_when
+
+    return format_when(moment.date(), False, i18n.language, ctx.clock.today())
+
+
 def reminder_text(ctx: Context, item: Reminder) -> str:
-    """The reminder as the rep reads it (the app's notice, `crm remind`'s line and notification)."""
-    values = {"name": item.customer_name, "detail": item.detail or "", "number": item.number or ""}
+    """The reminder as the rep reads it (the app's notice, `crm remind`'s line and notification). A long title,
+    plan or name is cut to a line; an instalment or birthday of a day already past (told after days off) names
+    its day instead of "today"."""
+    values = {"name": shorten(item.customer_name, 40), "detail": shorten(item.detail or ""),
+              "number": item.number or ""}
+    past = item.at.date() < ctx.clock.today()
     if item.kind == "follow_up":
         text = _("Follow-up due now: {name}").format(**values)
-        return text + (f" → {item.detail}" if item.detail else "")
+        return text + (f" → {values['detail']}" if item.detail else "")
     if item.kind == "revisit":
         return _("Revisit due: {name} · {detail}").format(**values)
     if item.kind == "ticket_response":
         return _("Ticket {number} waits for an answer: {name} · {detail}").format(**values)
     if item.kind == "ticket_resolution":
         return _("Ticket {number} is past its deadline to resolve: {name} · {detail}").format(**values)
+    if item.kind == "ticket_promised":
+        return _("Ticket {number} is past the day promised to the customer: {name} · {detail}").format(**values)
     if item.kind == "payment":
+        if past:
+            return _("Instalment due on {day}: {name} · {number} · {amount}").format(
+                day=_day(ctx, item.at), amount=format_amount(item.amount_cents), **values)
         return _("Instalment due today: {name} · {number} · {amount}").format(
             amount=format_amount(item.amount_cents), **values)
     if item.kind == "renewal":
         return ngettext("Contract {number} of {name} ends in {days} day: time to renew",
                         "Contract {number} of {name} ends in {days} days: time to renew", item.days).format(
             days=item.days, **values)
+    if past:
+        return _("Birthday on {day}: {detail} ({name})").format(day=_day(ctx, item.at), **values)
     return _("Birthday today: {detail} ({name})").format(**values)
 
 

@@ -422,21 +422,27 @@ class TicketRow:
     priority: str
     resolve_by: datetime
     due_on: date | None
+    respond_by: datetime | None = None
+    responded_at: datetime | None = None
 
 
 def tickets_due(connection: sqlite3.Connection, before: datetime, last_day: date, scope: Scope = MINE,
-                priorities: Sequence[str] = ()) -> list[TicketRow]:
+                priorities: Sequence[str] = (), unanswered_by: datetime | None = None) -> list[TicketRow]:
     """Open service requests whose resolution deadline is at or before `before` or whose due day is on or before
-    `last_day` (`priorities`: only those), the earliest deadline first."""
+    `last_day`, and (`unanswered_by`) those not answered yet whose response deadline is at or before it
+    (`priorities`: only those), the earliest deadline first."""
     only = f" AND t.priority IN ({', '.join('?' * len(priorities))})" if priorities else ""
+    unanswered = " OR (t.responded_at IS NULL AND t.respond_by <= ?)" if unanswered_by is not None else ""
     rows = connection.execute(
-        "SELECT c.id, c.name, c.owner, t.number, t.title, t.priority, t.resolve_by, t.due_on"
-        " FROM ticket t JOIN customer c ON c.id = t.customer_id"
+        "SELECT c.id, c.name, c.owner, t.number, t.title, t.priority, t.resolve_by, t.due_on, t.respond_by,"
+        " t.responded_at FROM ticket t JOIN customer c ON c.id = t.customer_id"
         f" WHERE {OPEN_TICKET} AND c.deleted_at IS NULL AND {scope.sql}{only}"
-        " AND (t.resolve_by <= ? OR t.due_on <= ?) ORDER BY t.resolve_by",
-        (*scope.params, *priorities, to_db(before), last_day.isoformat())).fetchall()
-    return [TicketRow(cid, name, owner, number, title, priority, from_db(by), day_from_db(due))  # type: ignore[arg-type]
-            for cid, name, owner, number, title, priority, by, due in rows]
+        f" AND (t.resolve_by <= ? OR t.due_on <= ?{unanswered}) ORDER BY t.resolve_by",
+        (*scope.params, *priorities, to_db(before), last_day.isoformat(),
+         *((to_db(unanswered_by),) if unanswered_by is not None else ()))).fetchall()
+    return [TicketRow(cid, name, owner, number, title, priority, from_db(by), day_from_db(due),  # type: ignore[arg-type]
+                      from_db(respond), from_db(responded))
+            for cid, name, owner, number, title, priority, by, due, respond, responded in rows]
 
 
 def escalated_follow_ups(connection: sqlite3.Connection, before: datetime, me: str | None) -> list[AgendaRow]:

@@ -124,6 +124,21 @@ def tickets(connection: sqlite3.Connection, after: datetime, until: datetime, sc
     return found
 
 
+def tickets_promised(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
+    """Tickets not resolved yet whose promised day (due_on) is one of `days`: the day has ended without it."""
+    if not days:
+        return []
+    rows = connection.execute(
+        "SELECT c.id, c.name, t.id, t.number, t.title, t.due_on FROM ticket t JOIN customer c ON c.id = t.customer_id"
+        " WHERE t.deleted_at IS NULL AND t.closed_at IS NULL AND t.resolved_at IS NULL"
+        f" AND t.status NOT IN ('resolved', 'closed') AND t.due_on IN ({_marks(days)})"
+        f" AND {_LIVE.format(scope=scope.sql)} ORDER BY t.due_on, c.name LIMIT {LIMIT}",
+        (*[d.isoformat() for d in days], *scope.params),
+    ).fetchall()
+    return [DueRow("ticket_promised", cid, name, day=day_from_db(due), detail=title, number=number, record_id=tid)
+            for cid, name, tid, number, title, due in rows]
+
+
 def payments(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
     """Unpaid instalments due on one of `days`."""
     if not days:
