@@ -276,3 +276,24 @@ def test_export_writes_the_care_columns_and_they_import_back(ctx: Context, tmp_p
     with ctx.db.raw_read() as conn:
         assert conn.execute("SELECT service_months, service_from, warranty_until FROM customer WHERE name = 'Acme'"
                             " AND deleted_at IS NULL").fetchone() == (6, "2026-05-31", "2026-12-24")
+
+
+def test_two_contracts_of_one_number_are_listed_and_one_is_chosen_by_its_id(ctx: Context) -> None:
+    from crmtui.core.errors import Ambiguous
+
+    _won(ctx, "Pump Co", "HT-7", "2026-08-31")
+    _won(ctx, "Valve Co", "HT-8", "2026-09-30")
+    with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):  # another rep's HT-7, pulled to a manager's laptop
+        conn.execute("UPDATE contract SET number = 'HT-7' WHERE number = 'HT-8'")
+        valve_contract = conn.execute("SELECT k.id FROM contract k JOIN customer c ON c.id = k.customer_id"
+                                      " WHERE c.name = 'Valve Co'").fetchone()[0]
+    with pytest.raises(Ambiguous) as asked:
+        edit_contract_service(ctx, "HT-7", {"service_months": "3"})
+    assert [m.label for m in asked.value.matches] == ["HT-7 · Pump Co · 2026-08-31", "HT-7 · Valve Co · 2026-09-30"]
+    result = fails("contract", "edit", "HT-7", "--service-months", "3")
+    assert '"HT-7" matches 2 contracts' in result.output and valve_contract[:8] in result.output
+    care = edit_contract_service(ctx, valve_contract[:8], {"service_months": "3"})
+    assert (care.customer_name, care.service_months) == ("Valve Co", 3)
+    with ctx.db.raw_read() as conn:
+        assert conn.execute("SELECT c.name, k.service_months FROM contract k JOIN customer c ON c.id = k.customer_id"
+                            " ORDER BY c.name").fetchall() == [("Pump Co", None), ("Valve Co", 3)]

@@ -10,7 +10,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from crmtui.core import normalize
-from crmtui.core.errors import DuplicateFound, InvalidInput, NotAllowed, NotFound, TeamDuplicate
+from crmtui.core.errors import Ambiguous, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound, TeamDuplicate
 from crmtui.core.i18n import sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
@@ -432,16 +432,21 @@ class ContractCare:
 
 def edit_contract_service(ctx: Context, number: str, changes: dict[str, object]) -> ContractCare:
     """Sets a live contract's service cycle and warranty end (SERVICE_FIELDS; "" clears one). A cycle without its
-    own start counts from the day the contract was signed."""
+    own start counts from the day the contract was signed. `number` is the contract's number, or the start of its
+    id when two contracts share the number (Ambiguous lists them)."""
     if not changes:
         raise InvalidInput("service_months", "at least one of {names}", names=", ".join(SERVICE_FIELDS))
     cleaned = service_changes(ctx, changes)
     now = ctx.clock.utcnow()
+    ref = number.strip()
     with ctx.db.write(now) as session:
-        contract = deal_store.find_contract_number(session, number.strip())
-        customer = customer_store.get_customer(session, contract.customer_id) if contract else None
-        if contract is None or customer is None or customer.deleted_at is not None:
+        found = customer_store.live_contracts_named(session, ref)
+        if not found:
             raise NotFound("contract", number)
+        if len(found) > 1:  # two reps' contracts of the same number, seen by a manager
+            raise Ambiguous("contract", ref, [Match(c.id, f"{c.number} · {k.name} · {c.signed_on.isoformat()}")
+                                              for c, k in found])
+        contract, customer = found[0]
         for name, value in cleaned.items():
             setattr(contract, name, value)
         contract.updated_at = now

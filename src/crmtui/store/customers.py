@@ -195,3 +195,14 @@ def after_sales_of(session: Session, customer_id: str) -> list[Revisit | Ticket 
     events = session.exec(select(TicketEvent).join(Ticket, col(Ticket.id) == TicketEvent.ticket_id)
                           .where(Ticket.customer_id == customer_id, col(TicketEvent.deleted_at).is_(None))).all()
     return [*events, *tickets, *revisits]
+
+
+def live_contracts_named(session: Session, ref: str) -> list[tuple[Contract, Customer]]:
+    """Live contracts of live customers whose number is `ref`, else whose id starts with it (4 characters or more),
+    each with its customer; two reps' contracts may share a number."""
+    query = (select(Contract, Customer).join(Customer, col(Customer.id) == Contract.customer_id)
+             .where(col(Contract.deleted_at).is_(None), col(Customer.deleted_at).is_(None)))
+    found = session.exec(query.where(Contract.number == ref).order_by(col(Contract.signed_on))).all()
+    if not found and len(ref) >= 4:
+        found = session.exec(query.where(col(Contract.id).startswith(ref.lower(), autoescape=True))).all()
+    return [(contract, customer) for contract, customer in found]
