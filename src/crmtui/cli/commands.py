@@ -893,7 +893,8 @@ contract_app = typer.Typer(help=N_("Contracts: their service cycle and warranty.
 
 @contract_app.command("edit")
 def contract_edit(
-    number: Annotated[str, typer.Argument(metavar="NUMBER", help=N_("The contract's number, e.g. HT-2026-001."))],
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help=N_(
+        "The contract's number, e.g. HT-2026-001 (or the start of its id, when two share the number)."))],
     service_months: Annotated[Optional[str], Opt("--service-months", help=N_(
         "A service visit every N months (1-120) while the contract runs (\"\" clears it)."))] = None,
     service_from: Annotated[Optional[str], Opt("--service-from", help=N_(
