@@ -134,3 +134,41 @@ def test_chinese_messages_name_the_option_too(ctx: Context, home: Path) -> None:
     finally:
         i18n.set_language("en")  # the command switched this process to Chinese: the next tests read English
     assert "(--priority)" in result.stderr
+
+
+def _team_book(ctx: Context, home: Path) -> dict[str, str]:
+    """A manager's laptop (boss) holding li's and wang's customers, one open ticket each; the ticket ids."""
+    config = home / "config" / "config.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[sync]\nserver = "postgresql://127.0.0.1:9/team"\nuser = "boss"\ninterval = 0\n',
+                      encoding="utf-8")
+    ids = {}
+    for name, owner in (("Li Pumps", "li"), ("Wang Valves", "wang")):
+        customer = add_customer(ctx, name)
+        with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+            conn.execute("UPDATE customer SET owner = ? WHERE id = ?", (owner, customer.id))
+        ids[owner] = add_ticket(ctx, customer.id, "Pump leaks", kind="repair").id
+    return ids
+
+
+def test_a_manager_sees_whose_each_ticket_is_and_lists_one_reps(ctx: Context, home: Path) -> None:
+    ids = _team_book(ctx, home)
+    every = json.loads(ok("ticket", "list", "--json").stdout)
+    assert sorted((row["customer"], row["owner"]) for row in every) == [("Li Pumps", "li"), ("Wang Valves", "wang")]
+    lines = ok("ticket", "list").stdout.splitlines()
+    assert any("Li Pumps  ·  li  ·  Pump leaks" in line for line in lines)
+    only_li = json.loads(ok("ticket", "list", "--rep", "LI", "--json").stdout)  # a rep's name in any case
+    assert [row["id"] for row in only_li] == [ids["li"]]
+    only_wang = json.loads(ok("ticket", "list", "--rep", "wa", "--json").stdout)  # the one name it begins
+    assert [row["id"] for row in only_wang] == [ids["wang"]]
+    assert len(json.loads(ok("ticket", "list", "--rep", "all", "--json").stdout)) == 2
+    assert "--rep" in fails("ticket", "list", "--rep", "zhao", code=2).stderr
+    assert "owner: li" in ok("ticket", "show", json.loads(ok("ticket", "list", "--rep", "li", "--json").stdout)[0][
+        "number"]).stdout
+
+
+def test_rep_on_a_laptop_of_one_says_it_works_in_a_team(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    result = fails("ticket", "list", "--rep", "li", code=1)
+    assert "--rep works in a team" in result.stderr

@@ -222,3 +222,20 @@ async def test_esc_on_the_resolution_and_the_new_ticket_form_asks_too(ctx: Conte
         await until(pilot, lambda: isinstance(app.screen, NewTicketForm))
         assert app.screen.query_one("#ticket_title", Input).value == "Noise"
     assert ticket_detail(ctx, ticket.id)[0].status == "open" and len(list_tickets(ctx)) == 1
+
+
+async def test_in_a_team_the_list_says_whose_each_ticket_is(ctx: Context) -> None:
+    for name, owner in (("Li Pumps", "li"), ("Wang Valves", "wang")):
+        customer = add_customer(ctx, name)
+        with ctx.db.raw_write(ctx.clock.utcnow()) as (conn, _):
+            conn.execute("UPDATE customer SET owner = ? WHERE id = ?", (owner, customer.id))
+        add_ticket(ctx, customer.id, "Pump leaks", kind="repair")
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_list(app, pilot)
+        shown = sorted(lines(screen, "#ticket-list"), key=lambda line: line.split()[1])
+        # number, customer (14), then the owner column
+        assert [line.split()[1:4] for line in shown] == [["Li", "Pumps", "li"], ["Wang", "Valves", "wang"]]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TicketScreen) and app.screen.view is not None, workers=True)
+        assert "Owner" in str(app.screen.query_one("#ticket-fields", Static).render())

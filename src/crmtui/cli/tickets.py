@@ -64,7 +64,7 @@ def _state(view: TicketView) -> str:
 def _line(ctx: Context, view: TicketView) -> str:
     from crmtui.services.tickets import ACTIVE, deadline_text, kind_text, priority_text, status_text  # deferred
 
-    parts = [view.customer_name, view.title, kind_text(view.kind), priority_text(view.priority),
+    parts = [view.customer_name] + ([view.owner] if view.owner else []) + [view.title, kind_text(view.kind), priority_text(view.priority),
              status_text(view.status)]
     if view.status in ACTIVE:
         parts.append(_("resolve by {when}").format(when=deadline_text(view, ctx.clock.zone, lang())))
@@ -99,9 +99,12 @@ def list_(
         "open, in_progress, waiting, resolved, closed, or all (repeatable; default: all but closed)."))] = None,
     customer: Annotated[Optional[str], typer.Option("--customer", help=N_("Only this customer's tickets."))] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help=N_("Only the overdue tickets."))] = False,
+    rep: Annotated[Optional[str], typer.Option("--rep", help=N_(
+        "In a team: only this rep's customers' tickets (a name or its beginning), or all."))] = None,
     json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
-    """Lists tickets, the overdue first, then by deadline."""
+    """Lists tickets, the overdue first, then by deadline, with whose customer each is in a team."""
+    from crmtui.services.agenda import resolve_rep  # deferred
     from crmtui.services.tickets import NOT_CLOSED, list_tickets, parse_status, ticket_dict  # deferred
 
     statuses: tuple[str, ...] | None = NOT_CLOSED
@@ -110,7 +113,9 @@ def list_(
             statuses = None if "all" in status else tuple(parse_status(s) for s in status)
     with open_session() as ctx:
         customer_id = find_customer(ctx, customer).id if customer is not None else None
-        views = list_tickets(ctx, statuses, customer_id, overdue_only=overdue)
+        with _refusing_bad_input():
+            chosen_rep = resolve_rep(ctx, rep) if rep is not None else None
+        views = list_tickets(ctx, statuses, customer_id, overdue_only=overdue, rep=chosen_rep)
         if json_out:
             print_json([ticket_dict(v) for v in views])
             return
@@ -141,7 +146,7 @@ def _print_detail(ctx: Context, view: TicketView, history: list[EventView]) -> N
 
     state = _state(view)
     out(f"{view.number}  {view.title}  [{status_text(view.status)}]" + (f"  {state}" if state else ""))
-    rows = [(_("customer"), view.customer_name), (_("type"), kind_text(view.kind)),
+    rows = [(_("customer"), view.customer_name), (_("owner"), view.owner or ""), (_("type"), kind_text(view.kind)),
             (_("priority"), priority_text(view.priority)), (_("opened"), _when(ctx, view.opened_at)),
             (_("respond by"), _when(ctx, view.respond_by)), (_("resolve by"), _when(ctx, view.resolve_by)),
             (_("promised for"), view.due_on.isoformat() if view.due_on else ""),

@@ -31,6 +31,7 @@ from crmtui.core.config import TicketSettings
 from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound
 from crmtui.core.i18n import N_, _
 from crmtui.services import fields
+from crmtui.services.agenda import owned_by
 from crmtui.services.context import Context
 from crmtui.store import customers as customer_store
 from crmtui.store import tickets as store
@@ -388,6 +389,8 @@ class TicketView:
     number: str
     customer_id: str
     customer_name: str
+    owner: str | None
+    """The customer's owner (in a team, the rep whose ticket it is); None on a laptop of one."""
     title: str
     kind: str
     priority: str
@@ -432,7 +435,8 @@ def _view(ctx: Context, ticket: Ticket, customer: Customer, now: datetime) -> Ti
     active = ticket.status in ACTIVE
     overdue = active and now >= limit
     return TicketView(
-        id=ticket.id, number=ticket.number, customer_id=customer.id, customer_name=customer.name, title=ticket.title,
+        id=ticket.id, number=ticket.number, customer_id=customer.id, customer_name=customer.name,
+        owner=customer.owner, title=ticket.title,
         kind=ticket.kind, priority=ticket.priority, status=ticket.status, opened_at=_utc(ticket.opened_at),
         respond_by=_utc(ticket.respond_by), resolve_by=resolve_by, due_on=ticket.due_on,
         responded_at=_utc(ticket.responded_at) if ticket.responded_at else None,
@@ -451,12 +455,15 @@ def order_key(view: TicketView) -> tuple[bool, bool, datetime, str]:
 
 
 def list_tickets(ctx: Context, statuses: tuple[str, ...] | None = NOT_CLOSED, customer_id: str | None = None,
-                 overdue_only: bool = False) -> list[TicketView]:
-    """Tickets (by default all but the closed ones), overdue first, then by deadline."""
+                 overdue_only: bool = False, rep: str | None = None) -> list[TicketView]:
+    """Tickets (by default all but the closed ones), overdue first, then by deadline; with `rep` (a name as
+    services.agenda.resolve_rep gives it) only those of that rep's customers, ALL_REPS those of any rep (the rule
+    of services.agenda.owned_by)."""
     now = ctx.clock.utcnow()
     with ctx.db.read() as session:
         rows = store.list_tickets(session, statuses, customer_id)
-    views = [_view(ctx, ticket, customer, now) for ticket, customer in rows]
+    views = [_view(ctx, ticket, customer, now) for ticket, customer in rows
+             if owned_by(rep, customer.owner)]
     if overdue_only:
         views = [v for v in views if v.overdue]
     return sorted(views, key=order_key)
@@ -483,7 +490,7 @@ def ticket_dict(view: TicketView, events: list[EventView] | None = None) -> dict
     """A ticket for `--json`: stable English keys, moments in UTC ISO 8601, the history when given."""
     data: dict[str, object] = {
         "id": view.id, "number": view.number, "customer_id": view.customer_id, "customer": view.customer_name,
-        "title": view.title, "type": view.kind, "priority": view.priority, "status": view.status,
+        "owner": view.owner, "title": view.title, "type": view.kind, "priority": view.priority, "status": view.status,
         "opened_at": _moment(view.opened_at), "respond_by": _moment(view.respond_by),
         "resolve_by": _moment(view.resolve_by), "due_on": view.due_on.isoformat() if view.due_on else None,
         "responded_at": _moment(view.responded_at), "resolved_at": _moment(view.resolved_at),

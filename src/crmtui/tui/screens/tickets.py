@@ -101,6 +101,8 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.views: list[TicketView] = []
         """The tickets on screen, in order."""
         self.loaded = False
+        self.owners = False
+        """Some ticket's customer has an owner (a team): the list shows whose each ticket is."""
 
     def compose(self) -> ComposeResult:
         yield Static(_("Tickets"), id="tickets-title", classes="title")
@@ -122,6 +124,7 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         listing = self.query_one("#ticket-list", OptionList)
         chosen = self.chosen()
         self.views = views
+        self.owners = any(view.owner for view in views)
         self.query_one("#tickets-title", Static).update(
             f"{_('Tickets')} · {_filter_text(self.shown)} ({len(views)})")
         width = max(60, listing.size.width or self.size.width or 80) - 4
@@ -137,9 +140,11 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     def line(self, view: TicketView, width: int) -> Text:
         """One ticket in columns that fit `width`: the title takes what the others leave (the type only on a wide
-        screen, the priority from 100 columns)."""
+        screen, the priority from 100 columns; in a team the customer's owner after the customer)."""
         customer = 14 if width >= 90 else 10
         columns: list[tuple[object, int] | tuple[object, int, str]] = [(view.number, 9), (view.customer_name, customer)]
+        if self.owners:
+            columns.append((view.owner or "", 8))
         rest: list[tuple[object, int] | tuple[object, int, str]] = []
         if width >= 120:
             rest.append((kind_text(view.kind), 12))
@@ -259,7 +264,7 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if state:
             title.append(f"  {state}", style=style)
         self.query_one("#ticket-title", Static).update(title)
-        pairs = [(_("Customer"), view.customer_name), (_("Type"), kind_text(view.kind)),
+        pairs = [(_("Customer"), view.customer_name), (_("Owner"), view.owner or ""), (_("Type"), kind_text(view.kind)),
                  (_("Priority"), priority_text(view.priority)), (_("Opened"), _when(self, view.opened_at)),
                  (_("Respond by"), _when(self, view.respond_by)), (_("Resolve by"), _when(self, view.resolve_by)),
                  (_("Promised for"), view.due_on.isoformat() if view.due_on else ""),
