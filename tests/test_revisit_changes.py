@@ -18,13 +18,13 @@ from crmtui.services.follow_ups import log_follow_up
 from crmtui.services.history import history_of
 from crmtui.services.revisits import (
     RevisitLine,
-    complete_without_score,
     drop_revisit,
     due_revisits,
     list_revisits,
     move_revisit,
     revisit_timeline,
 )
+from crmtui.services.revisit_done import complete_without_score
 from crmtui.services.undo import undo
 from crmtui.store.follow_ups import last_follow_up
 

@@ -84,7 +84,7 @@ def _when(ctx: Context, found: DueReminders, index: int) -> str:
     moment = found.items[index].at
     if moment.date() == ctx.clock.today():
         return moment.strftime("%H:%M")
-    from crmtui.core import i18n
+    from crmtui.core import i18n  # deferred: with the date words below
     from crmtui.core.dates import format_when  # deferred: ~20 ms, only for a run catching up on past days
 
     return format_when(moment, True, i18n.language, ctx.clock.today())

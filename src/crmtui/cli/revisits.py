@@ -125,7 +125,8 @@ def done(
 ) -> None:
     """Marks an open revisit done without a satisfaction score (not asked): a follow-up is logged saying so. With a
     score, log it instead: crm log CUSTOMER ... --satisfaction 1-5 --revisit DAY."""
-    from crmtui.services.revisits import complete_without_score, revisit_label  # deferred
+    from crmtui.services.revisit_done import complete_without_score  # deferred
+    from crmtui.services.revisits import revisit_label  # deferred
 
     with open_session() as ctx:
         target = find_customer(ctx, customer)

@@ -384,7 +384,7 @@ def _find_open(open_ones: list[Revisit], ref: str, today: date, now: datetime, c
     return found
 
 
-def _customer_name(name: str | None, customer_id: str) -> str:
+def customer_name_or_refusal(name: str | None, customer_id: str) -> str:
     """The customer's name, or the refusal when it is not found or removed."""
     from crmtui.core.errors import NotFound  # deferred: only a refusal needs it
 
@@ -398,7 +398,7 @@ def list_revisits(ctx: Context, customer_id: str | None = None) -> list[Revisit]
     with ctx.db.raw_read() as connection:
         if customer_id is None:
             return store.open_revisits_due(connection, date.max)
-        _customer_name(store.customer_name(connection, customer_id), customer_id)
+        customer_name_or_refusal(store.customer_name(connection, customer_id), customer_id)
         return store.revisits_of(connection, customer_id)
 
 
@@ -416,7 +416,7 @@ def move_revisit(ctx: Context, customer_id: str, ref: str, to: str | date) -> Re
     if day < now.date():
         raise InvalidInput("revisit_to", "today or a later day", day.isoformat())
     with history.action(ctx, N_("Revisit moved")), ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
-        name = _customer_name(store.customer_name(connection, customer_id), customer_id)
+        name = customer_name_or_refusal(store.customer_name(connection, customer_id), customer_id)
         revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
         if revisit.due_on != day:
             store.move(connection, outbox, revisit.id, day)
@@ -432,53 +432,12 @@ def drop_revisit(ctx: Context, customer_id: str, ref: str, reason: str | None) -
     why = fields.single_line("reason", reason, required=True, max_len=500)
     now = ctx.clock.now()
     with ctx.db.raw_read() as connection:  # the purpose goes into the action's words, written first
-        name = _customer_name(store.customer_name(connection, customer_id), customer_id)
+        name = customer_name_or_refusal(store.customer_name(connection, customer_id), customer_id)
         revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
     with history.action(ctx, N_("Revisit dropped ({purpose}): {reason}"), purpose=revisit.purpose, reason=why), \
             ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
         still = [r for r in store.open_revisits_of(connection, customer_id) if r.id == revisit.id]
         if not still:  # done or dropped meanwhile (a sync)
-            raise InvalidInput("revisit", "an open revisit of {customer}", ref, customer=name)
+            raise InvalidInput("revisit_ref", "an open revisit of {customer}", ref, customer=name)
         store.drop(connection, outbox, revisit.id)
-    return revisit
-
-
-def complete_without_score(ctx: Context, customer_id: str, ref: str, *, notes: str | None = None,
-                           next_plan: str | None = None, next_at: str | datetime | None = None) -> Revisit:
-    """Marks the customer's open revisit `ref` names done without a satisfaction score (the rep did it, and did
-    not ask): a follow-up is logged by the revisit's channel, its purpose as the goal, met, with `notes` (by
-    default words saying it was done without a score). The next follow-up is the one given, else the customer's
-    last follow-up's when still ahead (a customer still open needs one, as every follow-up does)."""
-    from crmtui.core.i18n import _  # deferred: the default notes are worded only here
-    from crmtui.services import follow_ups  # deferred: it imports this module
-    from crmtui.services import history  # deferred: the history's words, only for a change
-    from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
-    from crmtui.store import follow_ups as follow_up_store  # deferred: ~0 ms, kept beside its use
-
-    now = ctx.clock.now()
-    with ctx.db.raw_read() as connection:
-        name = _customer_name(store.customer_name(connection, customer_id), customer_id)
-        revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
-        last = follow_up_store.last_follow_up(connection, customer_id)
-    if next_plan is None and next_at is None and last is not None and last.next_at is not None:
-        kept = ctx.clock.to_local(last.next_at)
-        if kept is not None and kept > now:
-            next_plan, next_at = last.next_plan, kept
-    draft = follow_ups.draft_follow_up(
-        ctx, channel=revisit.channel or "phone", goal=revisit.purpose, goal_met=True,
-        notes=notes if notes and notes.strip() else _("Revisit done; no satisfaction score asked"),
-        next_plan=next_plan, next_at=next_at)
-    utc_now = ctx.clock.utcnow()
-    with history.action(ctx, N_("Revisit done without a score ({purpose})"), purpose=revisit.purpose), \
-            ctx.db.raw_write(utc_now) as (connection, outbox):
-        customer = follow_up_store.customer_state(connection, customer_id)
-        if customer is None or customer.deleted:
-            raise InvalidInput("customer", "a customer", customer_id)
-        if not [r for r in store.open_revisits_of(connection, customer_id) if r.id == revisit.id]:
-            raise InvalidInput("revisit", "an open revisit of {customer}", ref, customer=name)
-        row = follow_ups.follow_up_row(ctx, draft, utc_now, customer_id, customer, None, revisit.deal_id,
-                                       lambda table, record_id: follow_up_store.belongs_to(
-                                           connection, table, record_id, customer_id))
-        follow_up_store.insert_follow_up(connection, outbox, row)
-        store.complete(connection, outbox, revisit.id, row.id, row.at)
     return revisit
