@@ -18,6 +18,8 @@ from crmtui.cli.session import open_session
 from crmtui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from crmtui.services.context import Context
     from crmtui.services.reminders import DueReminders, Setup
 
@@ -80,8 +82,11 @@ def remind(
 
 
 def _when(ctx: Context, found: DueReminders, index: int) -> str:
+    return _moment(ctx, found.items[index].at)
+
+
+def _moment(ctx: Context, moment: datetime) -> str:
     """Today's moment as its time; another day's as the rep reads dates ("Thu 3 Dec 09:00")."""
-    moment = found.items[index].at
     if moment.date() == ctx.clock.today():
         return moment.strftime("%H:%M")
     from crmtui.core import i18n  # deferred: with the date words below
@@ -99,7 +104,7 @@ def _print(ctx: Context, found: DueReminders, texts: list[str], dry_run: bool) -
         return
     if not found.items:
         if dry_run or sys.stdout.isatty():  # the timer's runs log nothing when nothing came due
-            out(_("Nothing came due since {moment}.").format(moment=local_since.strftime("%m-%d %H:%M")))  # type: ignore[union-attr]
+            out(_("Nothing came due since {moment}.").format(moment=_moment(ctx, local_since)))  # type: ignore[arg-type]
         return
     for index, text in enumerate(texts):
         out(f"{_when(ctx, found, index)}  {text}")
