@@ -114,7 +114,7 @@ def test_update_and_close_keep_the_history_that_show_prints(ctx: Context) -> Non
 def test_update_and_close_refuse_clearly(ctx: Context) -> None:
     acme = add_customer(ctx, "Acme")
     number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
-    assert "--status, --note or --priority" in fails("ticket", "update", number, code=2).stderr
+    assert "--status, --note, --priority or --due" in fails("ticket", "update", number, code=2).stderr
     ok("ticket", "update", number, "--status", "waiting")
     assert "--status: from waiting, one of in_progress, resolved" in fails(
         "ticket", "update", number, "--status", "open", code=2).stderr
@@ -172,3 +172,15 @@ def test_rep_on_a_laptop_of_one_says_it_works_in_a_team(ctx: Context) -> None:
     add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
     result = fails("ticket", "list", "--rep", "li", code=1)
     assert "--rep works in a team" in result.stderr
+
+
+def test_update_due_and_close_give_the_ticket_as_json(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
+    changed = json.loads(ok("ticket", "update", number, "--due", "fri", "--json").stdout)
+    # Tue 24 Nov: "fri" is Fri 27 Nov
+    assert (changed["number"], changed["due_on"]) == (number, "2026-11-27")
+    assert changed["history"][-1]["note"] == "promised day none -> 2026-11-27"
+    closed = json.loads(ok("ticket", "close", number, "--resolution", "new seal", "--json").stdout)
+    shown = json.loads(ok("ticket", "show", number, "--json").stdout)
+    assert closed == shown and closed["status"] == "closed" and closed["resolution"] == "new seal"

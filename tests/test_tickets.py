@@ -406,3 +406,24 @@ def test_an_empty_value_given_is_refused_not_ignored(ctx: Context, given: dict[s
         update_ticket(ctx, ticket.id, **given)
     view, history = ticket_detail(ctx, ticket.id)
     assert (view.status, len(history), view.responded_at) == ("open", 1, None)  # nothing was written
+
+
+def test_a_change_of_priority_or_promised_day_is_kept_in_the_history(ctx: Context) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")  # normal, opened Tue 24 Nov 10:00 Shanghai
+    update_ticket(ctx, ticket.id, priority="high")
+    update_ticket(ctx, ticket.id, priority="high")  # the same priority: nothing to keep
+    update_ticket(ctx, ticket.id, due="2026-11-27")
+    update_ticket(ctx, ticket.id, due="")  # the promise taken back
+    view, history = ticket_detail(ctx, ticket.id)
+    # high from Tue 10:00: respond 4 working hours = 14:00; resolve 24 = 8 Tue + 9 Wed + 7 Thu = Thu 16:00
+    assert [e.note for e in history[1:]] == [
+        "priority normal -> high; deadlines moved to respond by 2026-11-24 14:00 +08:00,"
+        " resolve by 2026-11-26 16:00 +08:00",
+        "promised day none -> 2026-11-27",
+        "promised day 2026-11-27 -> none"]
+    assert (view.priority, view.due_on, view.responded_at) == ("high", None, None)  # a change is no answer
+    assert view.resolve_by == datetime(2026, 11, 26, 16, 0, tzinfo=SHANGHAI)
+    with pytest.raises(InvalidInput) as refused:
+        update_ticket(ctx, ticket.id, due="2026-11-20")
+    assert refused.value.field == "due" and len(ticket_detail(ctx, ticket.id)[1]) == 4

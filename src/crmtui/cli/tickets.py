@@ -184,16 +184,21 @@ def update(
     status: Annotated[Optional[str], typer.Option("--status", help=N_("in_progress, waiting or resolved (in_progress again reopens a resolved one)."))] = None,
     note: Annotated[Optional[str], typer.Option("--note", help=N_("What was done or said, kept in the history."))] = None,
     priority: Annotated[Optional[str], typer.Option("--priority", help=N_("low, normal, high or urgent (the deadlines follow)."))] = None,
+    due: Annotated[Optional[str], typer.Option("--due", help=N_('The day you promised now, e.g. "fri" or 2026-12-01 ("" takes it back).'))] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
-    """Moves a ticket on, adds a note to its history, or changes its priority."""
-    from crmtui.services.tickets import find_ticket, status_text, update_ticket  # deferred
+    """Moves a ticket on, adds a note to its history, changes its priority or the day promised."""
+    from crmtui.services.tickets import find_ticket, status_text, ticket_detail, ticket_dict, update_ticket  # deferred
 
-    if status is None and note is None and priority is None:
-        fail(_("give what changes: --status, --note or --priority"), 2)
+    if status is None and note is None and priority is None and due is None:
+        fail(_("give what changes: --status, --note, --priority or --due"), 2)
     with open_session() as ctx:
         ticket_id = find_ticket(ctx, ticket)
         with _refusing_bad_input():
-            changed = update_ticket(ctx, ticket_id, status=status, note=note, priority=priority)
+            changed = update_ticket(ctx, ticket_id, status=status, note=note, priority=priority, due=due)
+        if json_out:
+            print_json(ticket_dict(*ticket_detail(ctx, changed.id)))
+            return
         out(_("{number} is {status}").format(number=changed.number, status=status_text(changed.status)))
 
 
@@ -202,12 +207,16 @@ def close(
     ticket: Annotated[str, typer.Argument(help=_TICKET_HELP)],
     resolution: Annotated[Optional[str], typer.Option("--resolution", help=N_("How it was resolved (required)."))] = None,
     satisfaction: Annotated[Optional[str], typer.Option("--satisfaction", help=N_("The customer's satisfaction, 1 to 5."))] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Closes a ticket with its resolution and, when asked, the customer's satisfaction."""
-    from crmtui.services.tickets import close_ticket, find_ticket  # deferred
+    from crmtui.services.tickets import close_ticket, find_ticket, ticket_detail, ticket_dict  # deferred
 
     with open_session() as ctx:
         ticket_id = find_ticket(ctx, ticket)
         with _refusing_bad_input():
             closed = close_ticket(ctx, ticket_id, resolution, satisfaction)
+        if json_out:
+            print_json(ticket_dict(*ticket_detail(ctx, closed.id)))
+            return
         out(_("closed {number}").format(number=closed.number))

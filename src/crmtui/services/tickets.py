@@ -294,13 +294,16 @@ def _event(session: StoreSession, ticket: Ticket, now: datetime, *, from_status:
 
 
 def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, note: str | None = None,
-                  priority: str | None = None) -> Ticket:
-    """Moves a ticket to another status (MOVES), adds a note, changes its priority; any of them, at least one."""
+                  priority: str | None = None, due: str | date | None = None) -> Ticket:
+    """Moves a ticket to another status (MOVES), adds a note, changes its priority or the day promised (`due`,
+    an empty text takes the promise back); any of them, at least one. A change of priority or of the day
+    promised is a step of the history too, saying what it was and what it became."""
     new_status = parse_status(status) if status is not None else None
     text = fields.long_text("ticket_note", note, required=note is not None)
     new_priority = parse_priority(priority) if priority is not None else None
-    if new_status is None and text is None and new_priority is None:
-        raise InvalidInput("ticket_status", "a new status, a note or a priority")
+    new_due = _due(ctx, due) if due is not None else None
+    if new_status is None and text is None and new_priority is None and due is None:
+        raise InvalidInput("ticket_status", "a new status, a note, a priority or a promised day")
     if new_status == "closed":
         raise InvalidInput("ticket_status", "a status other than closed: close a ticket with its resolution"
                            " (`crm ticket close NUMBER --resolution TEXT`)", status)
@@ -324,11 +327,35 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
                 ticket.responded_at = now
         if new_priority is not None and new_priority != ticket.priority:
             rules, zone = ctx.settings.tickets, ctx.clock.zone
-            ticket.priority = new_priority
-            ticket.respond_by = deadline(ticket.opened_at, new_priority, "response", zone, rules)
-            ticket.resolve_by = deadline(ticket.opened_at, new_priority, "resolution", zone, rules)
+            respond_by = deadline(ticket.opened_at, new_priority, "response", zone, rules)
+            resolve_by = deadline(ticket.opened_at, new_priority, "resolution", zone, rules)
+            _event(session, ticket, now, note=priority_note(ticket.priority, new_priority, respond_by, resolve_by, zone))
+            ticket.priority, ticket.respond_by, ticket.resolve_by = new_priority, respond_by, resolve_by
+        if due is not None and new_due != ticket.due_on:
+            _event(session, ticket, now, note=promise_note(ticket.due_on, new_due))
+            ticket.due_on = new_due
         ticket.updated_at = now
     return ticket
+
+
+def _local(moment: datetime, zone: tzinfo) -> str:
+    local = _utc(moment).astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+def priority_note(old: str, new: str, respond_by: datetime, resolve_by: datetime, zone: tzinfo) -> str:
+    """The history's note of a change of priority, kept as written whatever the reader's language (the keys and
+    ISO moments with their offset): "priority normal -> high; deadlines moved to respond by 2026-11-24 14:00
+    +08:00, resolve by 2026-11-26 16:00 +08:00"."""
+    return (f"priority {old} -> {new}; deadlines moved to respond by {_local(respond_by, zone)},"
+            f" resolve by {_local(resolve_by, zone)}")
+
+
+def promise_note(old: date | None, new: date | None) -> str:
+    """The history's note of a change of the day promised: "promised day 2026-11-27 -> 2026-12-01" ("none" for
+    no day)."""
+    return f"promised day {old.isoformat() if old else 'none'} -> {new.isoformat() if new else 'none'}"
 
 
 def close_ticket(ctx: Context, ticket_id: str, resolution: str | None, satisfaction: str | int | None = None) -> Ticket:
