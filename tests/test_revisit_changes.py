@@ -51,6 +51,7 @@ def test_a_revisit_moves_to_the_day_given_by_its_day_or_its_words(ctx) -> None: 
     moved = move_revisit(ctx, acme.id, "2026-11-27", "2026-12-02")
     assert moved.due_on == date(2026, 12, 2) and moved.purpose == "Confirm delivery"
     move_revisit(ctx, acme.id, "how it is used", "2027-01-04")
+    assert history_of(ctx, customer_id=acme.id)[0].what == "Revisit moved (Check how it is used): 2026-12-24 → 2027-01-04"
     assert _days(ctx, acme.id) == [(date(2026, 12, 2), "Confirm delivery", False),
                                    (date(2027, 1, 4), "Check how it is used", False),
                                    (date(2027, 2, 22), "Review", False)]

@@ -415,9 +415,14 @@ def move_revisit(ctx: Context, customer_id: str, ref: str, to: str | date) -> Re
         raise InvalidInput("revisit_to", "a day, e.g. 2026-12-15 or 下周一", to)
     if day < now.date():
         raise InvalidInput("revisit_to", "today or a later day", day.isoformat())
-    with history.action(ctx, N_("Revisit moved")), ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
+    with ctx.db.raw_read() as connection:  # the purpose goes into the action's words, written first
         name = customer_name_or_refusal(store.customer_name(connection, customer_id), customer_id)
         revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
+    with history.action(ctx, N_("Revisit moved ({purpose}): {old} → {new}"), purpose=revisit.purpose,
+                        old=revisit.due_on.isoformat(), new=day.isoformat()), \
+            ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
+        if not [r for r in store.open_revisits_of(connection, customer_id) if r.id == revisit.id]:
+            raise InvalidInput("revisit_ref", "an open revisit of {customer}", ref, customer=name)
         if revisit.due_on != day:
             store.move(connection, outbox, revisit.id, day)
     return replace(revisit, due_on=day)
