@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -427,3 +427,31 @@ def test_a_change_of_priority_or_promised_day_is_kept_in_the_history(ctx: Contex
     with pytest.raises(InvalidInput) as refused:
         update_ticket(ctx, ticket.id, due="2026-11-20")
     assert refused.value.field == "due" and len(ticket_detail(ctx, ticket.id)[1]) == 4
+
+
+def test_sla_hours_are_bounded_naming_the_setting_and_the_bound_is_computed() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        settings_from_dict({"tickets": {"resolution_hours": {"low": 200000}}})
+    assert "tickets.resolution_hours" in str(refused.value) and "from 1 to 1000" in str(refused.value)
+    with pytest.raises(InvalidInput):
+        settings_from_dict({"tickets": {"response_hours": {"high": 1001}}})
+    rules = settings_from_dict({"tickets": {"resolution_hours": {"low": 1000}}}).tickets
+    monday = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)
+    # 1000 h at 45 h a week: 22 weeks (990 h) to Mon 26 Apr 2027 09:00, 9 h that Monday, 1 h on Tue 27 Apr: 10:00
+    assert deadline(monday, "low", "resolution", SHANGHAI, rules) == datetime(2027, 4, 27, 10, 0, tzinfo=SHANGHAI)
+    # one working hour a week (Monday 09:00-10:00): the 1000th hour is the Monday 999 weeks on, ending at 10:00
+    # (more than the eight years the count used to stop at, with a message blaming work_days)
+    hourly = replace(RULES, work_days=(1,), work_start=time(9), work_end=time(10))
+    assert add_working_hours(monday, 1000, SHANGHAI, hourly) == \
+        datetime.combine(date(2026, 11, 23) + timedelta(weeks=999), time(10), SHANGHAI)
+
+
+def test_waiting_for_the_customer_does_not_pause_the_deadlines(ctx: Context,
+                                                                 frozen: time_machine.Coordinates) -> None:
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair", priority="high")
+    update_ticket(ctx, ticket.id, status="waiting")
+    # high from Tue 10:00: resolve by Thu 16:00 (8 Tue + 9 Wed + 7 Thu); at Thu 16:00 it is overdue, waiting or not
+    frozen.move_to(datetime(2026, 11, 26, 16, 0, tzinfo=SHANGHAI))
+    (view,) = list_tickets(ctx)
+    assert view.status == "waiting" and view.overdue

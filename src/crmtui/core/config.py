@@ -437,6 +437,11 @@ def _parse_target(value: object) -> int:
     return parse_amount(value, "config monthly_target") or 0
 
 
+MAX_TICKET_HOURS = 1000
+"""The most hours a ticket's priority may give to answer or resolve: 25 weeks of 40 working hours, or 6 weeks
+around the clock. More is no promise to a customer, and a typo (200000) is refused naming the setting."""
+
+
 def _parse_tickets(table: object) -> TicketSettings:
     if not isinstance(table, dict):
         raise InvalidInput("config tickets", "a [tickets] table", table)
@@ -449,9 +454,10 @@ def _parse_tickets(table: object) -> TicketSettings:
         if name in table:
             hours = table[name]
             if (not isinstance(hours, dict) or set(hours) - set(TICKET_PRIORITIES)
-                    or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in hours.values())):
-                raise InvalidInput(f"config tickets.{name}", "a table of whole hours >= 1 by priority ({names})",
-                                   hours, names=", ".join(TICKET_PRIORITIES))
+                    or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_TICKET_HOURS
+                               for v in hours.values())):
+                raise InvalidInput(f"config tickets.{name}", "a table of whole hours from 1 to {most} by priority"
+                                   " ({names})", hours, most=MAX_TICKET_HOURS, names=", ".join(TICKET_PRIORITIES))
             values[name] = tuple({**dict(getattr(TicketSettings(), name)), **hours}.items())
     if "clock_hours" in table:
         chosen = table["clock_hours"]

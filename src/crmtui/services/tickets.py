@@ -177,7 +177,10 @@ def add_working_hours(start: datetime, hours: float, zone: tzinfo, rules: Ticket
     left = timedelta(hours=hours)
     cursor = _utc(start)
     day = cursor.astimezone(zone).date()
-    for _day in range(366 * 8):  # a year of hours at one working hour a week at most: never loops for ever
+    window = datetime.combine(date.min, rules.work_end) - datetime.combine(date.min, rules.work_start)
+    weeks = int(left / (window * max(len(rules.work_days), 1))) + 1 if window > timedelta(0) else 0
+    # the weeks those hours take, with two more and one a half-year for the hours summer time takes away
+    for _day in range(7 * (weeks + 2 + weeks // 26)):
         if day.isoweekday() in rules.work_days:
             opens = datetime.combine(day, rules.work_start, zone).astimezone(UTC)
             closes = datetime.combine(day, rules.work_end, zone).astimezone(UTC)
