@@ -20,11 +20,23 @@ from .conftest import ZONE
 
 def _book(ctx) -> list[tuple]:
     """What a rep sees of the sample, ids aside (they are new on every build): customers with their status,
-    score and dates, then every deal with its stage, amount and when it entered the stage."""
-    customers = [(c.name, c.phone, c.status, c.tier, c.score, c.last_contact_at, c.next_follow_up_at)
-                 for c in list_customers(ctx)]
+    score, dates and care, then every deal with its stage, amount and when it entered the stage, every revisit
+    with the scores it was given, every ticket with its history."""
+    from crmtui.services.revisits import revisit_timeline
+    from crmtui.services.tickets import list_tickets, ticket_detail
+
+    customers = [(c.name, c.phone, c.status, c.tier, c.score, c.last_contact_at, c.next_follow_up_at,
+                  c.service_months, c.service_from, c.warranty_until) for c in list_customers(ctx)]
     deals = sorted((c.name, d.title, d.stage, d.amount_cents, d.stage_entered_at) for d, c in list_deals(ctx))
-    return customers + deals
+    revisits = [(c.name, r.due_on, r.purpose, r.channel, r.done_at, r.satisfaction, r.nps)
+                for c in list_customers(ctx) for r in revisit_timeline(ctx, c.id).revisits]
+    tickets = []
+    for view in list_tickets(ctx, statuses=None):
+        _view, events = ticket_detail(ctx, view.id)
+        tickets.append((view.number, view.customer_name, view.title, view.kind, view.priority, view.status,
+                        view.opened_at, view.resolve_by, view.closed_at, view.resolution, view.satisfaction,
+                        [(e.at, e.from_status, e.to_status, e.note) for e in events]))
+    return customers + deals + revisits + sorted(tickets)
 
 
 def test_demo_fills_an_empty_database_with_a_living_sample(ctx, tmp_path, settings):
@@ -121,6 +133,7 @@ class ServiceBook:
 
         self.ctx = ctx
         self.writer = BulkWriter()  # left empty: every service writes its own records
+        self.after = BulkWriter()
 
     def add_customer(self, name, **values):
         return add_customer(self.ctx, name, **values)
@@ -155,14 +168,49 @@ class ServiceBook:
 
         return mark_paid(self.ctx, customer_id, **values)
 
+    def write(self, connection, outbox) -> None:
+        """Nothing left to write: every service wrote its own records."""
 
-BOOK_TABLES = ("customer", "contact", "customer_tag", "deal", "deal_stage_change", "follow_up", "contract", "payment")
+    def open_revisits(self, customer_id):
+        """services.revisits.open_revisits, read inside the transaction the book is made in (a read opens its own)."""
+        from crmtui.store.revisits import open_revisits_of
+
+        with self.ctx.db.raw_write(self.ctx.clock.utcnow()) as (connection, _outbox):
+            return open_revisits_of(connection, customer_id)
+
+    def add_ticket(self, customer_id, title, **values):
+        """services.tickets.add_ticket, renumbered in sequence as the demo numbers its tickets (a rep's number comes
+        from the ticket's random id, new on every build)."""
+        from crmtui.services.tickets import add_ticket, next_number
+
+        ticket = add_ticket(self.ctx, customer_id, title, **values)
+        with self.ctx.db.raw_write(self.ctx.clock.utcnow()) as (connection, outbox):
+            taken = [n for (n,) in connection.execute("SELECT number FROM ticket WHERE id != ?", (ticket.id,))]
+            ticket.number = next_number(taken, None)
+            connection.execute("UPDATE ticket SET number = ? WHERE id = ?", (ticket.number, ticket.id))
+            outbox.record("update", "ticket", ticket.id, {"number": ticket.number})
+        return ticket
+
+    def update_ticket(self, ticket_id, **values):
+        from crmtui.services.tickets import update_ticket
+
+        return update_ticket(self.ctx, ticket_id, **values)
+
+    def close_ticket(self, ticket_id, resolution, satisfaction=None):
+        from crmtui.services.tickets import close_ticket
+
+        return close_ticket(self.ctx, ticket_id, resolution, satisfaction)
+
+
+
+BOOK_TABLES = ("customer", "contact", "customer_tag", "deal", "deal_stage_change", "follow_up", "contract", "payment",
+               "revisit", "ticket", "ticket_event")
 SEARCH_INDEXES = ("customer_fts", "contact_fts", "customer_tag_fts", "deal_fts", "follow_up_fts", "contract_fts")
 """The search indexes the triggers fill (what `crm search` reads): the bulk write fills them its own way."""
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
-def _dump(path) -> tuple[dict[str, list[str]], list[tuple], list[tuple]]:
+def _dump(path, in_order: bool = True) -> tuple[dict[str, list[str]], list[tuple], list[tuple]]:
     """Every row of the book's tables in the order written, the outbox's mutations (sorted) and the fields each
     record's sync stamps cover, with every id replaced by its place in the book (ids are new on every build)."""
     import json
@@ -193,10 +241,12 @@ def _dump(path) -> tuple[dict[str, list[str]], list[tuple], list[tuple]]:
             "SELECT record_table, record_id, changes FROM outbox ORDER BY seq")]
     finally:
         connection.close()
-    # Replayed in order, the outbox never names a record before the mutation that makes it.
+    # Replayed in order, the outbox never names a record before the mutation that makes it (`in_order`: the bulk
+    # write's; the services in one transaction fold a revisit's completion into its insert, queued before the
+    # follow-up that completed it, which a rep's separate transactions never do).
     made: set[str] = set()
     for table, record_id, changes in order:
-        assert set(UUID.findall(changes)) <= made | {record_id}, (table, changes)
+        assert not in_order or set(UUID.findall(changes)) <= made | {record_id}, (table, changes)
         made.add(record_id)
     return tables, mutations, stamps
 
@@ -217,7 +267,7 @@ def test_the_demo_written_in_bulk_is_the_book_the_services_write(tmp_path, setti
                     counts = load_demo(ctx, ServiceBook)
         finally:
             ctx.close()
-        builds[way] = (counts, *_dump(path))
+        builds[way] = (counts, *_dump(path, way == "bulk"))
     bulk, services = builds["bulk"], builds["services"]
     assert bulk[0] == services[0]
     for table in BOOK_TABLES + SEARCH_INDEXES:
@@ -289,5 +339,91 @@ def test_the_demo_has_a_year_of_history_for_the_reports(ctx):
             " JOIN deal d ON d.id = c.deal_id JOIN customer k ON k.id = d.customer_id"
             " WHERE c.to_stage = 'won' GROUP BY k.id)")[0]
         assert recent_buyers >= 5 and quiet_buyers >= 5, (recent_buyers, quiet_buyers)
+    finally:
+        connection.close()
+
+
+def test_the_demo_has_life_after_the_sale(ctx):
+    """Won deals have their revisit plans (most past ones done, with scores on the follow-ups that did them; two
+    late; three low scores, each with its call back due today; a training visit added to the plan due today;
+    the rest coming); tickets in every status, kind and priority with their history; service cycles and a
+    warranty ending within 30 days. Nothing made after the start of the day the sample is made on."""
+    import sqlite3
+    from collections import Counter
+    from datetime import date, datetime
+
+    from crmtui.services.agenda import agenda_for
+    from crmtui.services.tickets import list_tickets, ticket_detail
+
+    load_demo(ctx)
+    today = date(2026, 11, 24)  # the frozen clock: Tue 2026-11-24 10:00 Asia/Shanghai
+    midnight = datetime(2026, 11, 23, 16, 0)  # 24 Nov 00:00 in Shanghai (UTC+8), as stored (UTC, naive text)
+    connection = sqlite3.connect(ctx.db.path)
+    try:
+        def rows(sql):
+            return connection.execute(sql).fetchall()
+
+        # revisits: those of a won deal's plan, and the call backs (no deal) the low scores planned
+        plans = rows("SELECT r.due_on, r.follow_up_id IS NOT NULL, f.satisfaction, f.nps, r.done_at, f.at"
+                     " FROM revisit r LEFT JOIN follow_up f ON f.id = r.follow_up_id WHERE r.deal_id IS NOT NULL")
+        done = [p for p in plans if p[1]]
+        late = [p for p in plans if not p[1] and p[0] < today.isoformat()]
+        due_today = [p for p in plans if not p[1] and p[0] == today.isoformat()]
+        coming = [p for p in plans if not p[1] and p[0] > today.isoformat()]
+        assert len(late) == 2  # LATE: the latest past ones after the low-scored
+        assert len(done) >= 20 and len(coming) >= 10, (len(done), len(coming))
+        assert all(1 <= satisfaction <= 5 and done_at == at for _d, _x, satisfaction, _n, done_at, at in done)
+        assert all(nps is None or 0 <= nps <= 10 for _d, _x, _s, nps, _a, _b in done)
+        assert len(due_today) >= 1  # the training visit a rep added to the plan of a deal won a week ago
+        assert all(p[0] >= today.isoformat() for p in plans if not p[1] and p not in late)
+        # low scores (<= 2, the default low mark): three, with would-recommend 3, 0 and none
+        low = sorted(((s, n) for _d, _x, s, n, _a, _b in done if s <= 2), key=lambda score: (score[0], score[1] or -1))
+        assert low == [(1, 0), (2, None), (2, 3)]
+        # each planned its call back: a phone revisit of no deal, due the next working day after Monday 23
+        # (the last working day before today), so today
+        call_backs = rows("SELECT due_on, channel, purpose, follow_up_id FROM revisit WHERE deal_id IS NULL")
+        assert len(call_backs) == 3
+        assert {(due, channel, done_by) for due, channel, _p, done_by in call_backs} == {("2026-11-24", "phone", None)}
+        assert all("/5" in purpose for _d, _c, purpose, _f in call_backs)
+        agenda = agenda_for(ctx)
+        assert agenda.sections.get("revisits"), sorted(agenda.sections)
+
+        # tickets: 12, by hand from the demo's table: open 2, in progress 2, waiting 2, resolved 2, closed 4
+        views = list_tickets(ctx, statuses=None)
+        assert Counter(v.status for v in views) == {"open": 2, "in_progress": 2, "waiting": 2, "resolved": 2,
+                                                    "closed": 4}
+        assert {v.kind for v in views} == {"repair", "maintenance", "complaint", "consultation"}
+        assert {v.priority for v in views} == {"low", "normal", "high", "urgent"}
+        by_number = {v.number: v for v in views}
+        assert sorted(by_number) == [f"T-{n:04d}" for n in range(1, 13)]
+        # overdue at 10:00: T-0001 (urgent, 8 clock hours from Monday ~14:00: Monday ~22:00) and T-0002 (high, 24
+        # working hours of 9-18 from Wednesday ~10:00: 8 + 9 + 7 -> Friday ~17:00)
+        assert sorted(v.number for v in views if v.overdue) == ["T-0001", "T-0002"]
+        # due soon: T-0003 (high, from Thursday ~15:00: 3 + 9 (Fri) + 9 (Mon) + 3 -> today ~12:00, within 4 hours)
+        assert [v.number for v in views if v.due_soon] == ["T-0003"]
+        closed = [v for v in views if v.status == "closed"]
+        assert all(v.resolution and v.closed_at for v in closed)
+        assert sorted(v.satisfaction or 0 for v in closed) == [0, 3, 4, 5]
+        for view in views:
+            _view, events = ticket_detail(ctx, view.id)
+            assert events[0].to_status == "open"
+            assert [e.at for e in events] == sorted(e.at for e in events)
+            # the history walks the status flow to the ticket's status
+            moves = [e.to_status for e in events if e.to_status]
+            assert moves[-1] == view.status, (view.number, moves)
+        assert sum(bool(e.note) for v in views for e in ticket_detail(ctx, v.id)[1]) >= 6
+
+        # care: a 6-month cycle whose next visit is within the week, a 3-month one, a warranty ending in 20 days
+        care = rows("SELECT service_months, service_from, warranty_until FROM customer"
+                    " WHERE service_months IS NOT NULL OR warranty_until IS NOT NULL ORDER BY service_months")
+        # 24 Nov - 178 days = 30 May (+6 months: 30 Nov, 6 days ahead); 24 Nov - 80 days = 5 Sep; 24 Nov + 20 days
+        assert care == [(None, None, "2026-12-14"), (3, "2026-09-05", None), (6, "2026-05-30", None)]
+
+        # nothing in the future: every moment of the sample before 24 Nov 00:00 Shanghai
+        for table, column in (("follow_up", "at"), ("ticket", "opened_at"), ("ticket", "closed_at"),
+                              ("ticket_event", "at"), ("revisit", "done_at"), ("revisit", "created_at"),
+                              ("ticket", "updated_at"), ("customer", "updated_at")):
+            (newest,) = rows(f"SELECT max({column}) FROM {table}")[0]
+            assert newest < midnight.isoformat(sep=" "), (table, column, newest)
     finally:
         connection.close()

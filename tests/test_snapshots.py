@@ -83,9 +83,10 @@ SCENES = {
     "pipeline_board": ("p", "right"),
     "search": ("slash", "z", "s"),
     "help": ("question_mark",),
-    "stage_picker": ("s",),
-    "won_form": ("s", "6"),
-    "lost_form": ("s", "7"),
+    # past the service requests due (the demo's three tickets) to the first overdue follow-up, whose deal moves
+    "stage_picker": ("down", "down", "down", "s"),
+    "won_form": ("down", "down", "down", "s", "6"),
+    "lost_form": ("down", "down", "down", "s", "7"),
     "new_record": ("n",),
     "edit_deal": ("down", "enter", "D"),
     "merge": ("down", "enter", "m"),

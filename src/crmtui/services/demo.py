@@ -7,15 +7,21 @@ logging) and every rule that follows a change (a contact rescores its customer, 
 changes it. The records are held in memory as they are made and written at the end in one transaction by the
 store's bulk writer, with one outbox mutation each, as the services would have queued them. The book is the same
 as the one the services would write call by call (tests/test_demo.py builds both and compares them row by row).
+
+After the sale: won deals carry the revisit plan the Won form proposed, most past revisits done by a follow-up with
+its satisfaction scores (the latest ones low, each with its call back planned), a few late, the rest coming;
+service requests in every status with their history; service cycles and a warranty about to end.
 """
 
 from __future__ import annotations
 
 import gc
 import random
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import cast
 
 from crmtui.core.clock import Clock
 from crmtui.core.errors import NotAllowed
@@ -26,11 +32,16 @@ from crmtui.services.customers import (
     apply_customer_changes, clean_tags, contact_added, customer_changes, customer_edited, new_contact, new_customer,
 )
 from crmtui.services.deals import PaymentPlan, StageMove, apply_move, check_move, deal_opened, new_deal
+from crmtui.services import revisits as revisit_rules
+from crmtui.services import tickets as ticket_rules
 from crmtui.services.follow_ups import draft_follow_up, follow_up_row
 from crmtui.store.bulk import BulkWriter, has_customers
+from crmtui.store.outbox import OutboxWriter
 from crmtui.store.follow_ups import CustomerState, customer_changes as follow_up_changes
 from crmtui.core.pinyin import search_keys
-from crmtui.store.models import Contact, Contract, Customer, CustomerTag, Deal, Payment, new_id
+from crmtui.store.models import (
+    Contact, Contract, Customer, CustomerTag, Deal, Payment, Revisit, Ticket, TicketEvent, new_id,
+)
 
 SEED = 20261124
 CUSTOMERS = 200
@@ -75,6 +86,8 @@ HISTORY_SEED = SEED + 1
 HISTORY_CUSTOMERS = 60
 CLOSED_BEFORE = 32
 """Days: the history's deals all closed before the board's last-30-days Won and Lost columns."""
+REVISITED = timedelta(days=120)
+"""The history's deals won this long before today or less have a revisit plan."""
 COMPETITORS = ["Salesforce", "纷享销客", "销售易", "HubSpot", "用友", "Zoho"]
 LOST_REASONS = ["price", "competitor", "预算不足", "timing", "no decision", "选了竞品"]
 
@@ -102,6 +115,10 @@ class SampleBook:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.writer = BulkWriter()
+        self.after = BulkWriter()
+        """What came after the sale: revisits, the follow-ups that scored them, tickets and their history. Written
+        after the rest: the bulk writer lays out a table's rows as its first record has them, and a follow-up
+        without scores has no satisfaction or nps columns."""
         self._customers: dict[str, Customer] = {}
         self._newest: dict[str, datetime] = {}
         """Each customer's newest follow-up moment, as insert_follow_up reads it from the store."""
@@ -110,6 +127,11 @@ class SampleBook:
         self._numbers: set[str] = set()
         self._payments: dict[str, list[Payment]] = {}
         """Each contract number's instalments, earliest due first (as the plan made them)."""
+        self._revisits: dict[str, list[Revisit]] = {}
+        self._planned: list[Revisit] = []
+        """Every revisit in the order planned: staged last, once the follow-ups that completed them are."""
+        self._tickets: dict[str, Ticket] = {}
+        self._events: dict[str, list[TicketEvent]] = {}
 
     def add_customer(self, name: str, *, tags: list[str] | None = None, force: bool = False,
                      **values: str | None) -> Customer:
@@ -140,7 +162,7 @@ class SampleBook:
 
     def move_stage(self, deal_id: str, stage: str, *, amount: str | None = None, contract_no: str | None = None,
                    signed: date | None = None, end: date | None = None, payments: list[PaymentPlan] | None = None,
-                   reason: str | None = None) -> Deal:
+                   reason: str | None = None, revisits: list[revisit_rules.RevisitLine] | None = None) -> Deal:
         deal = self._deals[deal_id]
         move = StageMove(self.ctx.settings.stage(stage), parse_amount(amount), contract_no, signed, end,
                          payments or [], reason)
@@ -156,6 +178,10 @@ class SampleBook:
             elif isinstance(record, Payment):
                 self._payments[number].append(record)
             self.writer.add(record, now)
+            if isinstance(record, Contract) and revisits:
+                for planned in revisit_rules.schedule(revisits, record.signed_on, revisit_rules.work_days(self.ctx.settings)):
+                    self._plan(deal.customer_id, deal.id, planned.due_on, planned.line.purpose, planned.line.channel,
+                               now)
         return deal
 
     def mark_paid(self, customer_id: str, *, contract_no: str, paid_on: date) -> Payment:
@@ -166,17 +192,108 @@ class SampleBook:
         payment.updated_at = self.ctx.clock.utcnow()
         return payment
 
-    def log_follow_up(self, customer_id: str, **values: object) -> None:
+    def log_follow_up(self, customer_id: str, *, satisfaction: object = None, nps: object = None,
+                      revisit: object = None, **values: object) -> None:
         draft = draft_follow_up(self.ctx, **values)  # type: ignore[arg-type]
         customer = self._customers[customer_id]
         now = self.ctx.clock.utcnow()
+        done = None
+        score = revisit_rules.check_score("satisfaction", satisfaction, 1, 5)
+        if score is not None:
+            done = revisit_rules.choose_revisit(self.open_revisits(customer_id),  # type: ignore[arg-type]
+                                                revisit if isinstance(revisit, str) else None,
+                                                self.ctx.clock.today(), customer.name)
         row = follow_up_row(self.ctx, draft, now, customer_id, CustomerState(customer.name, customer.status, False),
                             None, None, lambda _table, _id: False)
         row.id = new_id()
-        self.writer.add_follow_up(row, now)
+        row.satisfaction, row.nps = score, revisit_rules.check_score("nps", nps, 0, 10)
+        (self.writer if score is None else self.after).add_follow_up(row, now)
         self._newest[customer_id] = max(row.at, self._newest.get(customer_id, row.at))
         for name, value in follow_up_changes(row, now, self._newest.get(customer_id)).items():
             setattr(customer, name, value)
+        if done is not None:
+            record = next(r for r in self._revisits[customer_id] if r.id == done.id)
+            record.follow_up_id, record.done_at, record.updated_at = row.id, row.at, now
+        if revisit_rules.is_low(self.ctx.settings, score) and not any(
+                r.deal_id is None for r in self.open_revisits(customer_id)):
+            # a low score's call back (revisits.call_back_in): a revisit of no deal, the next working day
+            assert score is not None
+            self._plan(customer_id, None, revisit_rules.next_working_day(
+                self.ctx.clock.today(), revisit_rules.work_days(self.ctx.settings)),
+                revisit_rules.call_back_purpose(score, "revisit" if done is not None else "follow_up"), "phone", now)
+
+    def _plan(self, customer_id: str, deal_id: str | None, due_on: date, purpose: str, channel: str | None,
+              now: datetime) -> None:
+        revisit = Revisit(customer_id=customer_id, deal_id=deal_id, due_on=due_on, purpose=purpose, channel=channel,
+                          created_at=now, updated_at=now)
+        self._revisits.setdefault(customer_id, []).append(revisit)
+        self._planned.append(revisit)
+
+    def open_revisits(self, customer_id: str) -> list[Revisit]:
+        """The customer's open revisits, earliest due first (as services.revisits.open_revisits reads them)."""
+        return sorted((r for r in self._revisits.get(customer_id, []) if r.follow_up_id is None),
+                      key=lambda r: r.due_on)
+
+    def add_ticket(self, customer_id: str, title: str, *, kind: str, priority: str = "normal",
+                   due: date | None = None) -> Ticket:
+        now = self.ctx.clock.utcnow()
+        rules, zone = self.ctx.settings.tickets, self.ctx.clock.zone
+        chosen = ticket_rules.parse_priority(priority)
+        # numbered in sequence (T-0001...), not from the random id as a rep's tickets are: the same sample every time
+        ticket = Ticket(customer_id=customer_id, number=ticket_rules.next_number(
+                            [t.number for t in self._tickets.values()], None),
+                        title=title, kind=ticket_rules.parse_kind(kind), priority=chosen, status="open",
+                        opened_at=now, respond_by=ticket_rules.deadline(now, chosen, "response", zone, rules),
+                        resolve_by=ticket_rules.deadline(now, chosen, "resolution", zone, rules), due_on=due,
+                        created_at=now, updated_at=now)
+        self._tickets[ticket.id] = ticket
+        self.after.add(ticket, now)
+        self._event(ticket, now, to_status="open")
+        return ticket
+
+    def _event(self, ticket: Ticket, now: datetime, *, from_status: str | None = None, to_status: str | None = None,
+               note: str | None = None) -> None:
+        events = self._events.setdefault(ticket.id, [])
+        at = max([now] + [e.at + timedelta(microseconds=1) for e in events])
+        event = TicketEvent(ticket_id=ticket.id, at=at, from_status=from_status, to_status=to_status, note=note,
+                            created_at=now, updated_at=now)
+        events.append(event)
+        self.after.add(event, now)
+
+    def update_ticket(self, ticket_id: str, *, status: str | None = None, note: str | None = None) -> Ticket:
+        ticket = self._tickets[ticket_id]
+        now = self.ctx.clock.utcnow()
+        if status is not None and status != ticket.status:
+            assert status in ticket_rules.MOVES[ticket.status], (ticket.status, status)
+            self._event(ticket, now, from_status=ticket.status, to_status=status)
+            ticket.responded_at = ticket.responded_at or now
+            ticket.resolved_at = now if status == "resolved" else None
+            ticket.status = status
+        if note is not None:
+            self._event(ticket, now, note=note)
+            ticket.responded_at = ticket.responded_at or now
+        ticket.updated_at = now
+        return ticket
+
+    def close_ticket(self, ticket_id: str, resolution: str, satisfaction: int | None = None) -> Ticket:
+        ticket = self._tickets[ticket_id]
+        now = self.ctx.clock.utcnow()
+        self._event(ticket, now, from_status=ticket.status, to_status="closed", note=resolution)
+        ticket.responded_at = ticket.responded_at or now
+        ticket.resolved_at = ticket.resolved_at or now
+        ticket.closed_at = now
+        ticket.status = "closed"
+        ticket.resolution = resolution
+        ticket.satisfaction = ticket_rules.parse_satisfaction(satisfaction)
+        ticket.updated_at = now
+        return ticket
+
+    def write(self, connection: sqlite3.Connection, outbox: OutboxWriter) -> None:
+        """Writes the sample: the book, then what came after the sale (a revisit after the follow-up that did it)."""
+        self.writer.write(connection, outbox)
+        for revisit in self._planned:
+            self.after.add(revisit, revisit.created_at)
+        self.after.write(connection, outbox)
 
     def edit_customer(self, customer_id: str, changes: dict[str, object]) -> None:
         customer = self._customers[customer_id]
@@ -214,6 +331,8 @@ def _build(ctx: Context, book: type[SampleBook]) -> dict[str, int]:
     """Makes the sample in memory, then writes it in one transaction."""
     rng = random.Random(SEED)
     _USED.clear()
+    _PLANNED.clear()
+    _CHINESE.clear()
     real_now = datetime.combine(ctx.clock.today(), time(0), ctx.clock.zone)
     clock = WalkingClock(ctx.clock)
     sample = book(Context(db=ctx.db, settings=ctx.settings, clock=clock))
@@ -223,8 +342,9 @@ def _build(ctx: Context, book: type[SampleBook]) -> dict[str, int]:
     history_rng = random.Random(HISTORY_SEED)
     for index in range(HISTORY_CUSTOMERS):
         _history_customer(sample, clock, history_rng, index, real_now, counts)
+    _after_sales(sample, clock, random.Random(AFTER_SALES_SEED), real_now, counts)
     with ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
-        sample.writer.write(connection, outbox)
+        sample.write(connection, outbox)
     return counts
 
 
@@ -260,6 +380,7 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
         tags=rng.sample(["VIP", "重点", "展会", "老客户", "续约", "SaaS"], k=rng.randint(0, 2)), force=True,
     )
     counts["customers"] += 1
+    _CHINESE[customer.id] = chinese
     for position in range(rng.randint(1, 3)):
         # Day 28 at most: 29 February does not exist in most birth years.
         birthday = date(1970 + rng.randint(0, 30), now.month, min(now.day, 28)) + timedelta(days=rng.randint(-3, 10)) \
@@ -294,7 +415,7 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
                             close=close)
             counts["deals"] += 1
         elif deal is not None and deal.stage != target_stage and rng.random() < 0.5:
-            deal = _advance(book, deal, target_stage, stages, rng, index, moment)
+            deal = _advance(book, deal, target_stage, stages, rng, index, moment, now.date())
         # The last follow-up decides the agenda: overdue, due today, or ahead.
         if last:
             roll = rng.random()
@@ -329,7 +450,7 @@ def _one_customer(book: SampleBook, clock: WalkingClock, rng: random.Random, ind
 
 
 def _advance(book: SampleBook, deal, target: str, stages: list[str], rng: random.Random, index: int,  # type: ignore[no-untyped-def]
-             moment: datetime):
+             moment: datetime, today: date):
     """One step towards the target stage, filling each gate."""
     position = stages.index(deal.stage)
     if target == "lost" and rng.random() < 0.5 or target == "lost" and position >= 4:
@@ -343,7 +464,8 @@ def _advance(book: SampleBook, deal, target: str, stages: list[str], rng: random
         end = signed + timedelta(days=rng.choice([90, 180, 365]))
         return book.move_stage(deal.id, "won", contract_no=f"HT-{moment.year}-{index:04d}", signed=signed, end=end,
                           payments=[PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=30)),
-                                    PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=rng.choice([60, 120])))])
+                                    PaymentPlan(str((deal.amount_cents or 100000) // 200), signed + timedelta(days=rng.choice([60, 120])))],
+                          revisits=_won_plan(book, deal.customer_id, deal.title, signed, today))
     amount = str((deal.amount_cents or 100000) // 100) if following == "quote" else None
     return book.move_stage(deal.id, following, amount=amount)
 
@@ -385,6 +507,7 @@ def _history_customer(book: SampleBook, clock: WalkingClock, rng: random.Random,
         industry=industry, region=_city_of(name) if chinese else rng.choice(["London", "New York", "Singapore"]),
         force=True)
     counts["customers"] += 1
+    _CHINESE[customer.id] = chinese
     for position in range(rng.randint(1, 2)):
         book.add_contact(customer.id, _quiet_person(rng, chinese), title=rng.choice(TITLES_ZH if chinese else TITLES_EN),
                          phone=_phone(rng, 6000 + index * 3 + position), decision_maker=position == 0, force=True)
@@ -470,8 +593,11 @@ def _plan_deal(book: SampleBook, plan: Callable[[datetime, Callable[[], object]]
         end = signed + timedelta(days=730)  # not a renewal on today's agenda
     dues = [signed + timedelta(days=days) for days in (15, 75, 165)]
     plans = [PaymentPlan(str(amount // 3), due) for due in dues]
+    # A deal won in the last months has the revisit plan the Won form proposed; older ones were won before crmtui
+    # planned revisits.
+    lines = _won_plan(book, customer_id, title, signed, today) if today - signed <= REVISITED else None
     plan(closed, lambda: book.move_stage(made[0].id, "won", contract_no=contract_no, signed=signed, end=end,
-                                         payments=plans))
+                                         payments=plans, revisits=lines))
     for due in dues:
         if due >= today - timedelta(days=1) or rng.random() < 0.12:
             break  # not due yet, or left overdue (and the ones after it wait for it)
@@ -534,3 +660,149 @@ def _email(rng: random.Random, index: int, chinese: bool) -> str | None:
     if rng.random() < 0.3:
         return None
     return f"contact{index}@{'example.cn' if chinese else 'example.com'}"
+
+
+# After the sale ---------------------------------------------------------------------------------------------------
+
+AFTER_SALES_SEED = SEED + 2
+"""The revisits' completions, the tickets and the service cycles have their own generator: the sample and the
+history above stay exactly as they were."""
+_PLANNED: list[str] = []
+"""The customers whose won deal got a revisit plan, in the order they were won."""
+_CHINESE: dict[str, bool] = {}
+"""Whether each customer of the sample is written to in Chinese."""
+TRAINING = ("On-site training", "上门培训")
+"""A line a rep adds to the proposed plan of a deal won a week or so ago: due today."""
+LOW_SCORES = ((2, 3), (1, 0), (2, None))
+"""The satisfaction (1-5) and would-recommend (0-10) of the latest revisits done: low, a call back planned."""
+LATE = 2
+"""The past revisits left open, the latest after the low-scored ones: late on the agenda."""
+REVISIT_NOTES = (("Happy with the delivery; asked for a second training session.", "交付满意，希望再安排一次培训。"),
+                 ("Uses it every day; small wishes for the reports.", "每天都在用，对报表有些小建议。"),
+                 ("All fine; will introduce a partner company.", "一切正常，愿意介绍合作伙伴。"))
+LOW_NOTES = (("Unhappy: the installation took two weeks longer than promised.", "不满意：安装比承诺晚了两周。"),
+             ("Angry about the invoice errors; wants the account manager to call.", "发票多次出错，很生气，要求客户经理回电。"),
+             ("The system is slow for them; thinking of not renewing.", "觉得系统慢，在考虑不续约。"))
+TICKETS: tuple[tuple[tuple[str, str], str, str, int | None, tuple[tuple[int, int, str, object], ...]], ...] = (
+    # (title, kind, priority, the promised day in days from the opening day or None,
+    #  steps: (days before today, hour, action, its text or score); the first step opens the ticket)
+    (("Production line scanner down", "产线扫码设备故障"), "repair", "urgent", None,
+     ((1, 14, "open", None), (1, 15, "in_progress", None), (1, 16, "note", ("Engineer on the way", "工程师已出发")))),
+    (("Wrong figures in the monthly report", "月报数据不对"), "complaint", "high", None,
+     ((6, 10, "open", None), (6, 11, "in_progress", None),
+      (5, 16, "waiting", None), (5, 16, "note", ("Asked for screenshots of the report", "请客户提供报表截图")))),
+    (("Printer driver fails after the update", "更新后打印驱动失效"), "repair", "high", None,
+     ((5, 15, "open", None), (5, 16, "in_progress", None))),
+    (("Half-yearly maintenance visit", "半年例行保养"), "maintenance", "normal", 7,
+     ((1, 16, "open", None),)),
+    (("How to export the customer list", "如何导出客户列表"), "consultation", "low", 5,
+     ((1, 17, "open", None),)),
+    (("Replace the worn filters", "更换磨损滤芯"), "maintenance", "normal", 8,
+     ((4, 10, "open", None), (4, 14, "in_progress", None), (1, 10, "waiting", None),
+      (1, 10, "note", ("Visit booked; waiting for the customer to confirm the day", "已约上门，等客户确认时间")))),
+    (("Invoice sent to the wrong address", "发票寄错地址"), "complaint", "urgent", None,
+     ((8, 9, "open", None), (8, 10, "in_progress", None), (8, 16, "resolved", None))),
+    (("Yearly calibration", "年度校准"), "maintenance", "low", None,
+     ((12, 11, "open", None), (11, 10, "in_progress", None), (4, 15, "resolved", None))),
+    (("Screen flickers", "屏幕闪烁"), "repair", "normal", None,
+     ((20, 10, "open", None), (20, 14, "in_progress", None), (18, 11, "resolved", None),
+      (15, 10, "close", (("Replaced the display cable", "更换了显示排线"), 5)))),
+    (("Late delivery of the spare parts", "备件到货延误"), "complaint", "urgent", None,
+     ((29, 9, "open", None), (29, 10, "in_progress", None),
+      (27, 15, "close", (("Parts delivered with a discount on the next order", "备件已到，下单给予折扣"), 3)))),
+    (("Can two users share one licence?", "两个人能共用一个账号吗？"), "consultation", "high", None,
+     ((8, 11, "open", None), (8, 11, "close", (("Answered on the phone: one licence per user", "电话已答复：一人一个账号"), None)))),
+    (("Door sensor not responding", "门磁传感器无响应"), "repair", "low", None,
+     ((15, 9, "open", None), (14, 10, "in_progress", None), (13, 17, "resolved", None),
+      (13, 17, "close", (("Battery replaced on site", "上门更换电池"), 4)))),
+)
+"""The tickets of the sample: every status, kind and priority; two overdue (the urgent repair and the waiting
+complaint), one due soon (the high-priority repair, due at noon of the day the sample is made), the closed ones
+with a resolution and most with the customer's satisfaction."""
+SERVICE_CYCLES = ((6, 178, None), (3, 80, None), (None, None, 20))
+"""(months between services, days before today the cycle began, days from today the warranty ends): a service
+due within the week, one later, and a warranty ending within 30 days."""
+
+
+def _won_plan(book: SampleBook, customer_id: str, title: str, signed: date,
+              today: date) -> list[revisit_rules.RevisitLine]:
+    """The plan the Won form proposed for a deal signed on `signed`, as the rep accepted it: for a deal won 5-12
+    days before today, with a training visit added, due today."""
+    lines = revisit_rules.template_lines(book.ctx.settings, title)
+    days = (today - signed).days
+    if 5 <= days <= 12 and today.isoweekday() in revisit_rules.work_days(book.ctx.settings):
+        purpose = TRAINING[1] if revisit_rules.i18n.language == "zh" else TRAINING[0]
+        lines = sorted([*lines, revisit_rules.RevisitLine(days, "visit", purpose)], key=lambda line: line.days)
+    _PLANNED.append(customer_id)
+    return lines
+
+
+def _after_sales(book: SampleBook, clock: WalkingClock, rng: random.Random, now: datetime,
+                 counts: dict[str, int]) -> None:
+    """The revisits done (their scores on the follow-ups that did them, the latest ones low, a call back planned),
+    a few late, the tickets and the service cycles."""
+    today = now.date()
+    customers = list(dict.fromkeys(_PLANNED))
+    past = [r for r in sorted((r for c in customers for r in book.open_revisits(c)), key=lambda r: r.due_on)
+            if r.due_on < today]
+    low: list[object] = []
+    for revisit in reversed(past):
+        if len(low) < len(LOW_SCORES) and all(r.customer_id != revisit.customer_id for r in low):  # type: ignore[attr-defined]
+            low.append(revisit)
+    late = [r for r in reversed(past) if r not in low][:LATE]
+    evening = today - timedelta(days=1)  # the last working day before today: its call backs are due today
+    while evening.isoweekday() not in revisit_rules.work_days(book.ctx.settings):
+        evening -= timedelta(days=1)
+    done: list[tuple[datetime, int, Callable[[], object]]] = []
+    for order, revisit in enumerate(past):
+        if revisit in late:
+            continue
+        zh = _CHINESE.get(revisit.customer_id, False)
+        next_at = _office_hours(now + timedelta(days=rng.randint(20, 60)), rng)
+        if revisit in low:
+            place = low.index(revisit)
+            when = _at(evening, 18, 15 * place, clock)
+            score, nps = LOW_SCORES[place]
+            notes = LOW_NOTES[place][1 if zh else 0]
+            met = False
+        else:
+            when = min(_office_hours(_at(revisit.due_on, 9, 0, clock), rng), now - timedelta(hours=1))
+            score, nps = rng.choice([5, 5, 4, 4, 4, 3]), rng.choice([None, None, 10, 9, 8, 7])
+            notes = rng.choice(REVISIT_NOTES)[1 if zh else 0]
+            met = True
+        values = {"channel": revisit.channel or "phone", "goal": revisit.purpose, "goal_met": met, "notes": notes,
+                  "next_plan": rng.choice(PLANS_ZH if zh else PLANS_EN), "next_at": next_at,
+                  "satisfaction": score, "nps": nps, "revisit": revisit.id}
+        done.append((when, order, partial(book.log_follow_up, revisit.customer_id, **values)))
+        counts["follow_ups"] += 1
+    for when, _order, action in sorted(done, key=lambda event: event[:2]):
+        clock.moment = when
+        action()
+
+    chosen = rng.sample(customers, k=min(len(customers), len(TICKETS) + len(SERVICE_CYCLES)))
+    for (title, kind, priority, promised, steps), customer_id in zip(TICKETS, chosen, strict=False):
+        zh = _CHINESE.get(customer_id, False)
+        ticket = None
+        for days, hour, step, value in steps:
+            moment = min(_at(today - timedelta(days=days), hour, rng.choice([0, 15, 30]), clock),
+                         now - timedelta(hours=1))
+            clock.moment = moment if ticket is None else max(moment, clock.moment + timedelta(minutes=10))
+            if ticket is None:
+                due = clock.moment.date() + timedelta(days=promised) if promised is not None else None
+                ticket = book.add_ticket(customer_id, title[1 if zh else 0], kind=kind, priority=priority, due=due)
+            elif step == "note":
+                ticket = book.update_ticket(ticket.id, note=value[1 if zh else 0])  # type: ignore[index]
+            elif step == "close":
+                resolution, stars = cast(tuple[tuple[str, str], int | None], value)
+                ticket = book.close_ticket(ticket.id, resolution[1 if zh else 0], stars)
+            else:
+                ticket = book.update_ticket(ticket.id, status=step)
+
+    clock.moment = now - timedelta(hours=1)
+    for (months, began, warranty), customer_id in zip(SERVICE_CYCLES, chosen[len(TICKETS):], strict=False):
+        care: dict[str, object] = {}
+        if months is not None and began is not None:
+            care.update(service_months=months, service_from=today - timedelta(days=began))
+        if warranty is not None:
+            care["warranty_until"] = today + timedelta(days=warranty)
+        book.edit_customer(customer_id, care)
