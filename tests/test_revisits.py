@@ -514,3 +514,17 @@ def test_a_ticket_closed_with_a_score_is_in_the_trend_named_by_its_ticket(ctx, f
     # oldest first: Fri 27 Nov follow-up 4, Mon 30 Nov ticket 3, Tue 1 Dec follow-up 5
     assert [(s.satisfaction, s.ticket) for s in scores] == [(4, None), (3, ticket.number), (5, None)]
     assert sparkline(scores) == "▆▄█"
+
+
+def test_a_ticket_closed_with_a_low_score_plans_the_call_back(ctx, frozen):
+    from crmtui.services.tickets import add_ticket, close_ticket
+
+    acme = add_customer(ctx, "Acme")
+    frozen.move_to(datetime(2026, 11, 27, 15, 0, tzinfo=ZONE))  # Fri 27 Nov -> Mon 30 Nov
+    fine = add_ticket(ctx, acme.id, "Manual", kind="consultation")
+    close_ticket(ctx, fine.id, "sent it", satisfaction=3)  # above the mark of 2: none
+    assert _call_backs(ctx, acme.id) == []
+    pump = add_ticket(ctx, acme.id, "Noisy pump", kind="repair")
+    close_ticket(ctx, pump.id, "replaced the bearing", satisfaction=1)
+    assert _call_backs(ctx, acme.id) == [
+        (date(2026, 11, 30), f"Call back: satisfaction 1/5 on ticket {pump.number}, put it right")]

@@ -33,6 +33,7 @@ from crmtui.core.i18n import N_, _
 from crmtui.services import fields
 from crmtui.services.agenda import owned_by
 from crmtui.services.context import Context
+from crmtui.services.revisits import plan_call_back
 from crmtui.store import customers as customer_store
 from crmtui.store import tickets as store
 from crmtui.store.models import Customer, Ticket, TicketEvent
@@ -378,6 +379,7 @@ def close_ticket(ctx: Context, ticket_id: str, resolution: str | None, satisfact
         ticket.resolution = text
         ticket.satisfaction = score
         ticket.updated_at = now
+    plan_call_back(ctx, ticket.customer_id, score, "ticket", ticket.number)  # a low score: a call back, as a revisit's
     return ticket
 
 
