@@ -214,13 +214,18 @@ class SampleBook:
         if done is not None:
             record = next(r for r in self._revisits[customer_id] if r.id == done.id)
             record.follow_up_id, record.done_at, record.updated_at = row.id, row.at, now
-        if revisit_rules.is_low(self.ctx.settings, score) and not any(
+        self._call_back(customer_id, score, "revisit" if done is not None else "follow_up", None, now)
+
+    def _call_back(self, customer_id: str, score: int | None, source: str, ticket: str | None,
+                   now: datetime) -> None:
+        """A low score's call back (revisits.call_back_in): a phone revisit of no deal, the next working day,
+        unless the customer has an open one."""
+        if score is None or not revisit_rules.is_low(self.ctx.settings, score) or any(
                 r.deal_id is None for r in self.open_revisits(customer_id)):
-            # a low score's call back (revisits.call_back_in): a revisit of no deal, the next working day
-            assert score is not None
-            self._plan(customer_id, None, revisit_rules.next_working_day(
-                self.ctx.clock.today(), revisit_rules.work_days(self.ctx.settings)),
-                revisit_rules.call_back_purpose(score, "revisit" if done is not None else "follow_up"), "phone", now)
+            return
+        self._plan(customer_id, None, revisit_rules.next_working_day(
+            self.ctx.clock.today(), revisit_rules.work_days(self.ctx.settings)),
+            revisit_rules.call_back_purpose(score, source, ticket), "phone", now)
 
     def _plan(self, customer_id: str, deal_id: str | None, due_on: date, purpose: str, channel: str | None,
               now: datetime) -> None:
@@ -286,6 +291,7 @@ class SampleBook:
         ticket.resolution = resolution
         ticket.satisfaction = ticket_rules.parse_satisfaction(satisfaction)
         ticket.updated_at = now
+        self._call_back(ticket.customer_id, ticket.satisfaction, "ticket", ticket.number, now)
         return ticket
 
     def write(self, connection: sqlite3.Connection, outbox: OutboxWriter) -> None:
