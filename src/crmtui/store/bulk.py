@@ -162,9 +162,10 @@ class BulkWriter:
     def write(self, connection: sqlite3.Connection, outbox: OutboxWriter) -> int:
         """Inserts every staged record, a table at a time, parents first, and queues each one's mutation in the
         order they were made; returns how many records."""
-        rows: dict[str, list[list[object]]] = {table: [] for table in TABLE_ORDER}
-        columns: dict[str, tuple[str, ...]] = {}
-        layouts: dict[str, tuple[itemgetter[Any], list[int]]] = {}
+        # A table's rows by the columns they give: a follow-up without scores writes none (its mutation is the same
+        # as before they existed), so one table may come with two sets of columns, each inserted with its own.
+        rows: dict[str, dict[tuple[str, ...], list[list[object]]]] = {table: {} for table in TABLE_ORDER}
+        layouts: dict[tuple[str, tuple[str, ...]], tuple[itemgetter[Any], list[int]]] = {}
         mutations: list[tuple[str, str, dict[str, object], datetime]] = []
         stored = self._stored
         for staged in self._staged:
@@ -177,25 +178,25 @@ class BulkWriter:
                 values = {name: held[name] if name in held else getattr(record, name)
                           for name in _columns(type(record))}  # type: ignore[arg-type]
                 staged = (table, record_id, values, at)
-            layout = layouts.get(table)
+            names = tuple(values)
+            layout = layouts.get((table, names))
             if layout is None:
-                names = columns[table] = tuple(values)
                 # the values fetched in one call, and only the times, days and yes/no looked at
                 converted = [place + 1 for place in _converted(self._models[table], names)]  # the id is first
-                layout = layouts[table] = (itemgetter(*names), converted)
+                layout = layouts[table, names] = (itemgetter(*names), converted)
             row: list[object] = [record_id, *layout[0](values)]
             for place in layout[1]:
                 value = row[place]
                 if value is not None:
                     row[place] = stored(value)
-            rows[table].append(row)
+            rows[table].setdefault(names, []).append(row)
             mutations.append(staged)  # type: ignore[arg-type]
         if self._triggered is None:
             self._triggered = {table for (table,) in connection.execute(
                 "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'")}
-        for table, batch in rows.items():
-            if batch:
-                _insert(connection, table, ("id", *columns[table]), batch, table in self._triggered)
+        for table, batches in rows.items():
+            for names, batch in batches.items():
+                _insert(connection, table, ("id", *names), batch, table in self._triggered)
         outbox.record_inserts(mutations, connection.executemany)
         self._staged.clear()
         return len(mutations)
