@@ -22,26 +22,25 @@ def numbers(session: Session) -> list[str]:
 def find_by_number(session: Session, number: str) -> list[Ticket]:
     """The live tickets numbered exactly `number`, else those whose number is `number` and a suffix ("T-0007" finds
     "T-0007-wang"); matched without regard to case."""
-    wanted = number.upper()
-    live = select(Ticket).where(col(Ticket.deleted_at).is_(None))
-    exact = list(session.exec(live.where(func.upper(Ticket.number) == wanted)).all())
-    if exact:
-        return exact
-    escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(session.exec(live.where(col(Ticket.number).ilike(escaped + "-%", escape="\\"))
-                             .order_by(Ticket.number)).all())
+    return _find(session, number, "-%")
 
 
 def find_by_code(session: Session, number: str) -> list[Ticket]:
     """The live tickets numbered exactly `number`, else those whose number begins with it ("T-7K3Q" finds
     "T-7K3QX9M"); matched without regard to case."""
+    return _find(session, number, "%")
+
+
+def _find(session: Session, number: str, rest: str) -> list[Ticket]:
+    """The live tickets numbered exactly `number`, else those numbered `number` followed by `rest` (a LIKE
+    pattern); `number`'s own _ and % match only themselves."""
     wanted = number.upper()
     live = select(Ticket).where(col(Ticket.deleted_at).is_(None))
     exact = list(session.exec(live.where(func.upper(Ticket.number) == wanted)).all())
     if exact:
         return exact
     escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return list(session.exec(live.where(col(Ticket.number).ilike(escaped + "%", escape="\\"))
+    return list(session.exec(live.where(col(Ticket.number).ilike(escaped + rest, escape="\\"))
                              .order_by(Ticket.number)).all())
 
 
