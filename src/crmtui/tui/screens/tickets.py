@@ -72,6 +72,10 @@ STYLES = {"overdue": "bold red", "late_answer": "bold yellow", "soon": "yellow",
 """How a ticket's mark against its deadlines is drawn."""
 
 
+PRIORITY_MARKS = {"urgent": "!!", "high": "!"}
+"""The priority on a narrow list, where its word does not fit: the two that need attention."""
+
+
 def _state(view: TicketView) -> tuple[str, str]:
     """The ticket's mark against its deadlines and its style."""
     text, kind = mark(view)
@@ -140,7 +144,8 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     def line(self, view: TicketView, width: int) -> Text:
         """One ticket in columns that fit `width`: the title takes what the others leave (the type only on a wide
-        screen, the priority from 100 columns; in a team the customer's owner after the customer)."""
+        screen; the priority in words from 90 columns, below as a mark: !! urgent, ! high; in a team the customer's
+        owner after the customer). Cut to `width`, never wrapped."""
         customer = 14 if width >= 90 else 10
         columns: list[tuple[object, int] | tuple[object, int, str]] = [(view.number, 9), (view.customer_name, customer)]
         if self.owners:
@@ -150,13 +155,17 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             rest.append((kind_text(view.kind), 12))
         if width >= 90:
             rest.append((priority_text(view.priority), 8, "bold" if view.priority in ("high", "urgent") else ""))
+        else:
+            rest.append((PRIORITY_MARKS.get(view.priority, ""), 2, "bold"))
         rest.append((status_text(view.status), 12 if width >= 90 else 8))
         ctx = self.crm.ctx
         deadline = deadline_text(view, ctx.clock.zone, i18n.language, long=False) if view.status in ACTIVE else ""
         text, style = _state(view)
         rest += [(deadline, 14), (text, 0, style)]
         used = sum(c[1] for c in columns + rest) + 2 * (len(columns) + len(rest)) + 8
-        return row(*columns, (view.title, max(8, width - used)), *rest)
+        line = row(*columns, (view.title, max(8, width - used)), *rest)
+        line.truncate(width, overflow="ellipsis")
+        return line
 
     def chosen(self) -> TicketView | None:
         listing = self.query_one("#ticket-list", OptionList)
