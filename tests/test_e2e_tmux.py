@@ -36,7 +36,8 @@ KEY_PAUSE = 0.3
 TITLES = {
     "overdue": "Overdue", "due": "Due today", "stalled": "High intent, stalled",
     "new_leads": "New leads to call now", "renewals": "Renewals", "payments": "Payments due",
-    "birthdays": "Birthdays",
+    "birthdays": "Birthdays", "tickets": "Service requests due", "revisits": "Revisits", "touch": "Due for a touch",
+    "service": "Service and warranty", "holidays": "Holiday greetings", "pool": "Going back to the pool",
 }
 """Section headers of the Today screen in English (the conftest config pins language = en)."""
 
