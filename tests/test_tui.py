@@ -21,7 +21,7 @@ from crmtui.services.agenda import agenda_for
 from crmtui.services import agenda_words
 from crmtui.services.customers import add_customer, customer_detail
 from crmtui.services.deals import add_deal
-from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.follow_ups import log_follow_up, record_follow_up
 
 from .conftest import NOW, PYTHON
 
@@ -146,7 +146,7 @@ class HeldSave:
     """Stands in front of a real service write: notes the thread each call runs in and holds it until released,
     so a test can act while a save is under way."""
 
-    def __init__(self, write=log_follow_up) -> None:
+    def __init__(self, write=record_follow_up) -> None:
         self.write = write
         self.threads: list[threading.Thread] = []
         self.started = threading.Event()
@@ -174,7 +174,7 @@ async def test_a_follow_up_is_saved_off_the_event_loop_and_the_form_stays_respon
     import crmtui.tui.dialogs.follow_up as follow_up
 
     held = HeldSave()
-    monkeypatch.setattr(follow_up, "log_follow_up", held)
+    monkeypatch.setattr(follow_up, "record_follow_up", held)
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
@@ -195,7 +195,7 @@ async def test_a_second_ctrl_s_while_the_follow_up_saves_logs_it_once(ctx, late,
     import crmtui.tui.dialogs.follow_up as follow_up
 
     held = HeldSave()
-    monkeypatch.setattr(follow_up, "log_follow_up", held)
+    monkeypatch.setattr(follow_up, "record_follow_up", held)
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)
@@ -237,9 +237,9 @@ async def test_a_save_that_fails_is_notified_and_the_form_can_save_again(ctx, la
         calls.append(1)
         if len(calls) == 1:
             raise OSError("disk full")
-        return log_follow_up(*args, **kwargs)
+        return record_follow_up(*args, **kwargs)
 
-    monkeypatch.setattr(follow_up, "log_follow_up", fails_once)
+    monkeypatch.setattr(follow_up, "record_follow_up", fails_once)
     app = build_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await _settle(pilot)

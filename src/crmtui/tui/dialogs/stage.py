@@ -137,8 +137,9 @@ class GateForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         settings = self.crm.ctx.settings
         # It scrolls when it is taller than the terminal (a Won form with a long revisit plan at 80x24): every
-        # field stays reachable, the focused one kept in view.
-        with VerticalScroll(classes="dialog gate-form"):
+        # field stays reachable, the focused one kept in view. The form itself never takes the focus from a field.
+        with VerticalScroll(classes="dialog gate-form") as form:
+            form.can_focus = False
             yield Static(literal(_("{title} → {stage}").format(
                 title=self.deal_title, stage=stage_name(settings.stage(self.stage)))), classes="title")
             if self.plan.skipped:
