@@ -66,8 +66,10 @@ async def test_the_won_form_starts_with_the_deals_amount_and_today_and_its_label
         form = await _pick(pilot, seats.customer_id, "6")
         assert isinstance(form, GateForm)
         values = {field.id: field.value for field in form.query(Input)}
+        # the revisit plan proposed by the default [revisits] template: a call at 3 days, a visit at 30, a review at 90
         assert values == {"quoted": "120,000", "contract_no": "", "amount": "120,000", "signed": "2026-11-24",
-                          "end": "", "payment": ""}
+                          "end": "", "payment": "",
+                          "revisits": "3 Phone Confirm delivery; 30 Visit Check how it is used; 90 Meeting Review"}
         assert app.focused is form.query_one("#contract_no", Input)  # the first field still to fill
         # Every label as wide as the widest ("Quoted amount", 13 cells) and two cells more: never touching its field.
         widths = {label.region.width for label in form.query(".field-row > .label").results(Label)}

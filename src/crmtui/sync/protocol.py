@@ -100,11 +100,13 @@ class ServerInfo:
 
     def takes(self, table: str, changes: dict) -> bool:
         """Whether the server keeps this change whole: its table, and every field it sets to a value (a field it
-        lacks would be dropped: a new record's empty columns are no loss)."""
+        lacks would be dropped: an empty one is no loss, nor a flag left off, e.g. do_not_contact on a server older
+        than personal data, where nobody can have set it)."""
         if self.columns is None:
             return True
         known = self.columns.get(table)
-        return known is not None and all(name in known for name, value in changes.items() if value is not None)
+        return known is not None and all(name in known for name, value in changes.items()
+                                         if value is not None and value is not False)
 
 
 @dataclass
