@@ -90,16 +90,21 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
 
 
-def revisits(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
-    """Revisits not done yet, due on one of `days`."""
+def _on_days(connection: sqlite3.Connection, sql: str, days: Sequence[date], scope: Scope) -> list[tuple]:
+    """The rows of a query about records due on one of `days`: `sql` takes the days where it says {days} (the
+    first parameters), then the scope's."""
     if not days:
         return []
-    rows = connection.execute(
+    return connection.execute(sql.format(days=_marks(days)),
+                              (*[d.isoformat() for d in days], *scope.params)).fetchall()
+
+
+def revisits(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
+    """Revisits not done yet, due on one of `days`."""
+    rows = _on_days(connection, (
         "SELECT c.id, c.name, r.id, r.due_on, r.purpose FROM revisit r JOIN customer c ON c.id = r.customer_id"
-        f" WHERE r.deleted_at IS NULL AND r.follow_up_id IS NULL AND r.done_at IS NULL AND r.due_on IN ({_marks(days)})"
-        f" AND {_LIVE.format(scope=scope.sql)} AND {NOT_DO_NOT_CONTACT} ORDER BY r.due_on, c.name LIMIT {LIMIT}",
-        (*[d.isoformat() for d in days], *scope.params),
-    ).fetchall()
+        f" WHERE r.deleted_at IS NULL AND r.follow_up_id IS NULL AND r.done_at IS NULL AND r.due_on IN ({{days}})"
+        f" AND {_LIVE.format(scope=scope.sql)} AND {NOT_DO_NOT_CONTACT} ORDER BY r.due_on, c.name LIMIT {LIMIT}"), days, scope)
     return [DueRow("revisit", cid, name, day=day_from_db(due), detail=purpose, record_id=rid)
             for cid, name, rid, due, purpose in rows]
 
@@ -126,45 +131,33 @@ def tickets(connection: sqlite3.Connection, after: datetime, until: datetime, sc
 
 def tickets_promised(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
     """Tickets not resolved yet whose promised day (due_on) is one of `days`: the day has ended without it."""
-    if not days:
-        return []
-    rows = connection.execute(
+    rows = _on_days(connection, (
         "SELECT c.id, c.name, t.id, t.number, t.title, t.due_on FROM ticket t JOIN customer c ON c.id = t.customer_id"
         " WHERE t.deleted_at IS NULL AND t.closed_at IS NULL AND t.resolved_at IS NULL"
-        f" AND t.status NOT IN ('resolved', 'closed') AND t.due_on IN ({_marks(days)})"
-        f" AND {_LIVE.format(scope=scope.sql)} ORDER BY t.due_on, c.name LIMIT {LIMIT}",
-        (*[d.isoformat() for d in days], *scope.params),
-    ).fetchall()
+        f" AND t.status NOT IN ('resolved', 'closed') AND t.due_on IN ({{days}})"
+        f" AND {_LIVE.format(scope=scope.sql)} ORDER BY t.due_on, c.name LIMIT {LIMIT}"), days, scope)
     return [DueRow("ticket_promised", cid, name, day=day_from_db(due), detail=title, number=number, record_id=tid)
             for cid, name, tid, number, title, due in rows]
 
 
 def payments(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
     """Unpaid instalments due on one of `days`."""
-    if not days:
-        return []
-    rows = connection.execute(
+    rows = _on_days(connection, (
         "SELECT c.id, c.name, p.id, k.number, p.amount_cents, p.due_on"
         " FROM payment p JOIN contract k ON k.id = p.contract_id JOIN customer c ON c.id = k.customer_id"
-        f" WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on IN ({_marks(days)})"
+        f" WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on IN ({{days}})"
         f" AND k.deleted_at IS NULL AND {_LIVE.format(scope=scope.sql)} AND {NOT_DO_NOT_CONTACT}"
-        f" ORDER BY p.due_on, c.name LIMIT {LIMIT}",
-        (*[d.isoformat() for d in days], *scope.params),
-    ).fetchall()
+        f" ORDER BY p.due_on, c.name LIMIT {LIMIT}"), days, scope)
     return [DueRow("payment", cid, name, day=day_from_db(due), number=number, amount_cents=amount, record_id=pid)
             for cid, name, pid, number, amount, due in rows]
 
 
 def contracts_ending_on(connection: sqlite3.Connection, days: Sequence[date], scope: Scope) -> list[DueRow]:
     """Live contracts whose end date is one of `days` (the renewal window opens a set number of days before)."""
-    if not days:
-        return []
-    rows = connection.execute(
+    rows = _on_days(connection, (
         "SELECT c.id, c.name, k.id, k.number, k.amount_cents, k.end_on FROM contract k JOIN customer c ON c.id = k.customer_id"
-        f" WHERE k.deleted_at IS NULL AND k.end_on IN ({_marks(days)}) AND {_LIVE.format(scope=scope.sql)}"
-        f" AND {NOT_DO_NOT_CONTACT} ORDER BY k.end_on, c.name LIMIT {LIMIT}",
-        (*[d.isoformat() for d in days], *scope.params),
-    ).fetchall()
+        f" WHERE k.deleted_at IS NULL AND k.end_on IN ({{days}}) AND {_LIVE.format(scope=scope.sql)}"
+        f" AND {NOT_DO_NOT_CONTACT} ORDER BY k.end_on, c.name LIMIT {LIMIT}"), days, scope)
     return [DueRow("renewal", cid, name, day=day_from_db(end), number=number, amount_cents=amount, record_id=kid)
             for cid, name, kid, number, amount, end in rows]
 
