@@ -46,6 +46,7 @@ def remind(
     uninstall: Annotated[bool, typer.Option("--uninstall", help=N_("Remove what --install set up."))] = False,
 ) -> None:
     """Tell what came due since the last run (follow-ups, revisits, tickets, payments, renewals, birthdays), once."""
+    _no_console_streams()
     if install and uninstall:
         fail(_("--install and --uninstall: give one of them"), 2)
     if install or uninstall:
@@ -79,6 +80,15 @@ def remind(
             sys.stderr.write(_("note: no desktop notification service answered; the reminders are printed only")
                              + "\n")
         mark_told(ctx, found)
+
+
+def _no_console_streams() -> None:
+    """Under pythonw.exe (the scheduled task --install sets up on Windows) there is no console: sys.stdout and
+    sys.stderr are None. What would be printed goes nowhere instead of failing the run before it is recorded."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 def _when(ctx: Context, found: DueReminders, index: int) -> str:

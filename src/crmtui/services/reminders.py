@@ -332,9 +332,21 @@ def _windows_quote(text: str) -> str:
     return f'\\"{text}\\"' if " " in text else text
 
 
+def windowless_python(python: str) -> str:
+    """The pythonw.exe beside `python` (python.exe opens a console window, which would flash up every few
+    minutes), or `python` itself when there is none (a Python without it still runs, in a window)."""
+    folder = python[:max(python.rfind("\\"), python.rfind("/")) + 1]
+    name = python[len(folder):]
+    if name.casefold() not in ("python.exe", "python3.exe", "python"):
+        return python  # already pythonw.exe, or a launcher of the rep's own
+    windowless = folder + "pythonw.exe"
+    return windowless if os.path.isfile(windowless) else python
+
+
 def schtasks_create(python: str) -> str:
-    """The Windows command that schedules `crm remind` every EVERY_MINUTES minutes (printed, not run)."""
-    run = " ".join(_windows_quote(part) for part in _command(python))
+    """The Windows command that schedules `crm remind` every EVERY_MINUTES minutes (printed, not run), run by
+    pythonw.exe where there is one so that no console window opens each time."""
+    run = " ".join(_windows_quote(part) for part in _command(windowless_python(python)))
     return f'schtasks /Create /SC MINUTE /MO {EVERY_MINUTES} /TN "{WINDOWS_TASK}" /TR "{run}" /F'
 
 
