@@ -231,7 +231,8 @@ def show(
     json_out: Annotated[bool, typer.Option("--json", help=N_("Machine-readable output only."))] = False,
 ) -> None:
     """Everything about one customer: contacts, deals, contracts, follow-ups, revisits, open tickets."""
-    from crmtui.services.customer_view import ContactLine, ContractLine, DealLine, FollowUpLine, customer_360  # deferred
+    from crmtui.services.customer_view import (  # deferred
+        CareLine, ContactLine, ContractLine, DealLine, FollowUpLine, customer_360)
     from crmtui.services.customers import customer_detail  # deferred
     from crmtui.services.deals import voided_contracts  # deferred
     from crmtui.services.revisits import Revisit, revisit_timeline  # deferred
@@ -248,6 +249,13 @@ def show(
             from crmtui.services.tickets import ticket_dict  # deferred
 
             data = detail_dict(ctx, detail)
+            view = customer_360(ctx, detail, voided)
+            data.update(view.care.as_dict())  # the service cycle and warranty, with the next visit and days left
+            cares = {contract.id: contract.care for contract in view.contracts}
+            contracts = data["contracts"]
+            assert isinstance(contracts, list)
+            for contract_data in contracts:
+                contract_data.update(cares[contract_data["id"]].as_dict())
             data["voided_contracts"] = [voided_contract_dict(ctx, v) for v in voided]
             data["revisits"] = [{"id": r.id, "due_on": r.due_on.isoformat(), "channel": r.channel,
                                  "purpose": r.purpose, "deal_id": r.deal_id, "done": r.done,
@@ -287,8 +295,14 @@ def show(
         return joined(d.title, f"{d.stage} ({labels.days(d.days_in_stage)})", d.amount,
                       f"{_('lost')}: {d.lost_reason}" if d.lost_reason else "", "(" + _("imported") + ")" if d.imported else "")
 
+    def care_text(care: CareLine, indent: str) -> str:
+        """The service cycle (with its next visit) and the warranty, a line each, "" for what is not set."""
+        cycle = care.cycle + (" · " + _("next {day}").format(day=care.next_service) if care.next_service else "")
+        return (f"\n{indent}{_('service')}: {cycle}" if care.cycle else "") + (
+            f"\n{indent}{_('warranty')}: {care.warranty}" if care.warranty else "")
+
     def contract_text(c: ContractLine) -> str:
-        return joined(c.number, c.amount, c.signed + (f" → {c.end}" if c.end else "")) + "".join(
+        return joined(c.number, c.amount, c.signed + (f" → {c.end}" if c.end else "")) + care_text(c.care, "      ") + "".join(
             f"\n      {p.amount}  {_('due')} {p.due}  " + (f"{_('paid')} {p.paid}" if p.paid else _("unpaid"))
             for p in c.instalments)
 
@@ -317,6 +331,8 @@ def show(
                          (_("tags"), ", ".join(view.tags))):
         if value:
             out(f"  {label}: {value}")
+    if view.care:
+        out(care_text(view.care, "  ").lstrip("\n"))
     if view.notes:
         out(f"  {_('notes')}: " + view.notes.replace("\n", "\n    "))
     sections: tuple[tuple[str, tuple[object, ...], Callable[[Any], str]], ...] = (

@@ -14,7 +14,8 @@ from datetime import date, datetime
 from crmtui.core import i18n, labels
 from crmtui.core.dates import format_when
 from crmtui.core.formatting import format_amount, format_birthday
-from crmtui.core.i18n import _
+from crmtui.core.i18n import _, ngettext
+from crmtui.services.agenda import next_service
 from crmtui.services.context import Context
 from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract, days_in_stage, lost_reason_text
@@ -68,6 +69,41 @@ class InstalmentLine:
 
 
 @dataclass(frozen=True)
+class CareLine:
+    """A service cycle and a warranty (of a customer, or of one contract), worded, with the days behind the words
+    for `crm show --json`. A text is "" for what is not set."""
+
+    cycle: str
+    """"every 6 months from 10 May 2026"."""
+    next_service: str
+    """The next service visit's day, "" without a cycle (or once its contract has ended)."""
+    warranty: str
+    """"until Sat 9 Jan 2027 (ends in 46 days)", "until ... (ended)"."""
+    service_months: int | None = None
+    service_from: date | None = None
+    """The day the cycle counts from: its own, else the signing day (a customer's: its first contract's)."""
+    next_service_on: date | None = None
+    warranty_until: date | None = None
+    warranty_days_left: int | None = None
+    """Days from today to the warranty's end (0 on its last day, negative once it has ended)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.cycle or self.warranty)
+
+    def as_dict(self) -> dict[str, object]:
+        """The care as JSON-ready values (days as 2026-12-01, null for what is not set)."""
+        def iso(value: date | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {"service_months": self.service_months, "service_from": iso(self.service_from),
+                "next_service_on": iso(self.next_service_on), "warranty_until": iso(self.warranty_until),
+                "warranty_days_left": self.warranty_days_left}
+
+
+NO_CARE = CareLine("", "", "")
+
+
+@dataclass(frozen=True)
 class ContractLine:
     """One live contract with its instalments in due order."""
 
@@ -77,6 +113,8 @@ class ContractLine:
     signed: str
     end: str
     instalments: tuple[InstalmentLine, ...]
+    care: CareLine = NO_CARE
+    """The contract's own service cycle and warranty, when it carries them."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +187,35 @@ class Customer360:
     """A person customer's do-not-contact mark, "" when they may be contacted."""
     consent: str = ""
     """A person customer's consent (source and day), "" when none is recorded."""
+    care: CareLine = NO_CARE
+    """The customer's service cycle and warranty (set in its edit form or with `crm edit --service-*`)."""
+
+
+def care_line(months: int | None, start: date | None, until: date | None, today: date, ended: bool = False) -> CareLine:
+    """A service cycle of `months` counted from `start` and a warranty ending `until`, worded for `today`. An
+    `ended` contract has no next service visit (the agenda reminds none), though its cycle is still said."""
+    lang = i18n.language
+
+    def day(value: date) -> str:
+        return format_when(value, False, lang, today)
+
+    cycle = next_text = ""
+    next_on = None
+    if months and months > 0:
+        cycle = ngettext("every {months} month", "every {months} months", months).format(months=months)
+        if start is not None:
+            cycle += " " + _("from {day}").format(day=day(start))
+            if not ended:
+                next_on = next_service(start, months, today)
+                next_text = day(next_on)
+    warranty, left = "", None
+    if until is not None:
+        left = (until - today).days
+        state = (_("ended") if left < 0 else _("ends today") if left == 0 else
+                 ngettext("ends in {days} day", "ends in {days} days", left).format(days=left))
+        warranty = _("until {day} ({state})").format(day=day(until), state=state)
+    return CareLine(cycle, next_text, warranty, months if months and months > 0 else None,
+                    start if cycle else None, next_on, until, left)
 
 
 def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContract]) -> Customer360:
@@ -208,7 +275,9 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
                          end=day(k.end_on), instalments=tuple(
                              InstalmentLine(id=p.id, due=day(p.due_on), amount=format_amount(p.amount_cents),
                                             paid=day(p.paid_on), overdue=not p.paid_on and p.due_on < today)
-                             for p in detail.payments.get(k.id, [])))
+                             for p in detail.payments.get(k.id, [])),
+                         care=care_line(k.service_months, k.service_from or k.signed_on, k.warranty_until, today,
+                                        ended=k.end_on is not None and k.end_on < today))
             for k in detail.contracts
         ),
         follow_ups=tuple(follow_ups),
@@ -217,6 +286,9 @@ def customer_360(ctx: Context, detail: CustomerDetail, voided: list[VoidedContra
         do_not_contact=do_not_contact_text(c.do_not_contact_on, c.do_not_contact_reason)
         if c.do_not_contact and c.kind == "person" else "",
         consent=consent_text(c.consent_source, c.consent_on) if c.kind == "person" else "",
+        care=care_line(c.service_months,
+                       c.service_from or min((k.signed_on for k in detail.contracts), default=None),
+                       c.warranty_until, today),
     )
 
 

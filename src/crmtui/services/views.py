@@ -150,6 +150,10 @@ class ContractView:
     amount_cents: int
     signed_on: date
     end_on: date | None
+    # after-sales care of this contract alone: a service visit every N months from a day, a warranty's end
+    service_months: int | None = None
+    service_from: date | None = None
+    warranty_until: date | None = None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from crmtui.core.errors import CrmError, NotFound
 from crmtui.core.formatting import format_amount
 from crmtui.core.i18n import N_, _
 from crmtui.core.normalize import visible
-from crmtui.services.customer_view import Customer360, DealLine, FollowUpLine, VoidedLine, customer_360
+from crmtui.services.customer_view import CareLine, Customer360, DealLine, FollowUpLine, VoidedLine, customer_360
 from crmtui.services.customers import CustomerDetail, customer_detail, delete_contact
 from crmtui.services.deals import VoidedContract, voided_contracts
 from crmtui.services.revisits import RevisitTimeline, is_low, revisit_timeline, sparkline
@@ -229,8 +229,14 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             (_("Region"), view.region), (_("Source"), view.source),
             (_("Interest"), view.interest), (_("Industry"), view.industry),
         ]
+        if view.care:
+            pairs += [(_("Service"), _care_cycle(view.care)), (_("Warranty"), view.care.warranty)]
         for left, right in zip(pairs[::2], pairs[1::2], strict=True):
             profile.add_row(left[0], Text(visible(left[1] or "—")), right[0], Text(visible(right[1] or "—")))
+        for contract in view.contracts:  # a contract with its own cycle or warranty, beside the customer's
+            if contract.care:
+                profile.add_row(_("Contract"), Text(visible(f"{contract.number} · {_care_cycle(contract.care) or '—'}")),
+                                _("Warranty"), Text(visible(contract.care.warranty or "—")))
         if view.notes:
             profile.add_row(_("Customer notes"), Text(visible(view.notes)), "", "")
         self.query_one("#profile", Static).update(profile)
@@ -487,6 +493,13 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
                 self.crm.refresh_data()
 
         self.app.push_screen(FollowUpForm(self.customer_id, self.detail.customer.name, last), saved)
+
+
+def _care_cycle(care: CareLine) -> str:
+    """A service cycle and its next visit: "every 6 months from 10 May · next Sun 10 Jan"."""
+    if care.next_service:
+        return f"{care.cycle} · " + _("next {day}").format(day=care.next_service)
+    return care.cycle
 
 
 def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
