@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -16,7 +16,7 @@ import typer
 from crmtui.cli.output import fail, lang, out, print_json
 from crmtui.cli.session import find_customer, open_session
 from crmtui.core import fields, i18n
-from crmtui.core.errors import InvalidInput
+from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -34,17 +34,33 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ticket_app, name="ticket")
 
 
+class _Refused(CrmError):
+    """Wrong values of options, each on a line naming its option; raised inside the command's session, which
+    says it and exits with status 1 as every refused input of `crm` does."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def message(self) -> str:
+        return self.text
+
+
+def _named(exc: InvalidInput) -> str:
+    """A refusal as the shell says it: the English message names the option; another language adds it."""
+    text = exc.message()
+    flag = fields.get(exc.field).flag
+    return text + (f" ({flag})" if i18n.language != "en" and flag else "")
+
+
 @contextmanager
 def _refusing_bad_input() -> Iterator[None]:
-    """A wrong value of an option is a usage error: its message names the option, exit status 2."""
+    """Wrong values of options: every one named, with its option, in one message (used inside open_session)."""
     try:
         yield
     except InvalidInput as exc:
-        text = exc.message()
-        flag = fields.get(exc.field).flag
-        if i18n.language != "en" and flag:  # the English message names the option already
-            text += f" ({flag})"
-        fail(text, 2)
+        problems = getattr(exc, "problems", [exc])  # services.tickets.InvalidValues: several at once
+        raise _Refused(("\n" + _("error: ")).join(_named(problem) for problem in problems)) from None
 
 
 def _when(ctx: Context, moment: datetime | None) -> str:
@@ -52,6 +68,12 @@ def _when(ctx: Context, moment: datetime | None) -> str:
 
     local = ctx.clock.to_local(moment)
     return format_when(local, True, lang(), ctx.clock.today()) if local else ""
+
+
+def _day(ctx: Context, day: date) -> str:
+    from crmtui.core.dates import format_when  # deferred: ~20 ms, with the command
+
+    return format_when(day, False, lang(), ctx.clock.today())
 
 
 def _state(view: TicketView) -> str:
@@ -76,14 +98,16 @@ def _line(ctx: Context, view: TicketView) -> str:
 def add(
     customer: Annotated[str, typer.Argument(help=N_("The customer (name, pinyin initials or id prefix)."))],
     title: Annotated[str, typer.Argument(help=N_("What the customer needs, in a line."))],
-    kind: Annotated[Optional[str], typer.Option("--type", help=N_("repair, maintenance, complaint or consultation."))] = None,
+    kind: Annotated[Optional[str], typer.Option("--type", help=N_("Required: repair, maintenance, complaint or consultation."))] = None,
     priority: Annotated[str, typer.Option("--priority", help=N_("low, normal, high or urgent."))] = "normal",
     due: Annotated[Optional[str], typer.Option("--due", help=N_('The day you promised, e.g. "fri", "2026-12-01", 下周一.'))] = None,
 ) -> None:
     """Opens a service request for a customer; its deadlines follow from the priority."""
-    from crmtui.services.tickets import add_ticket, ticket_detail  # deferred
+    from crmtui.services.tickets import add_ticket, check_new_ticket, ticket_detail  # deferred
 
     with open_session() as ctx:
+        with _refusing_bad_input():  # every wrong option said at once, before the customer is looked up
+            check_new_ticket(ctx, title, kind, priority, due)
         target = find_customer(ctx, customer)
         with _refusing_bad_input():
             ticket = add_ticket(ctx, target.id, title, kind=kind, priority=priority, due=due)
@@ -108,10 +132,10 @@ def list_(
     from crmtui.services.tickets import NOT_CLOSED, list_tickets, parse_status, ticket_dict  # deferred
 
     statuses: tuple[str, ...] | None = NOT_CLOSED
-    if status:
-        with _refusing_bad_input():
-            statuses = None if "all" in status else tuple(parse_status(s) for s in status)
     with open_session() as ctx:
+        if status:
+            with _refusing_bad_input():
+                statuses = None if "all" in status else tuple(parse_status(s) for s in status)
         customer_id = find_customer(ctx, customer).id if customer is not None else None
         with _refusing_bad_input():
             chosen_rep = resolve_rep(ctx, rep) if rep is not None else None
@@ -188,10 +212,17 @@ def update(
     json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Moves a ticket on, adds a note to its history, changes its priority or the day promised."""
-    from crmtui.services.tickets import find_ticket, status_text, ticket_detail, ticket_dict, update_ticket  # deferred
+    from crmtui.services.tickets import (  # deferred
+        find_ticket,
+        priority_text,
+        status_text,
+        ticket_detail,
+        ticket_dict,
+        update_ticket,
+    )
 
     if status is None and note is None and priority is None and due is None:
-        fail(_("give what changes: --status, --note, --priority or --due"), 2)
+        fail(_("give what changes: --status, --note, --priority or --due"))
     with open_session() as ctx:
         ticket_id = find_ticket(ctx, ticket)
         with _refusing_bad_input():
@@ -199,7 +230,14 @@ def update(
         if json_out:
             print_json(ticket_dict(*ticket_detail(ctx, changed.id)))
             return
-        out(_("{number} is {status}").format(number=changed.number, status=status_text(changed.status)))
+        view, _history = ticket_detail(ctx, changed.id)
+        out(_("{number} is {status}").format(number=view.number, status=status_text(view.status)))
+        if priority is not None:
+            out(_("priority {priority}: respond by {respond}, resolve by {resolve}").format(
+                priority=priority_text(view.priority), respond=_when(ctx, view.respond_by),
+                resolve=_when(ctx, view.resolve_by)))
+        if due is not None:
+            out(_("promised for {day}").format(day=_day(ctx, view.due_on)) if view.due_on else _("no day promised"))
 
 
 @ticket_app.command("close")

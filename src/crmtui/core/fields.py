@@ -146,7 +146,7 @@ _FIELDS = (
     Field("ticket_note", N_("Note"), english="--note", flag="--note"),
     Field("resolution", N_("Resolution"), english="--resolution", flag="--resolution"),
     Field("satisfaction", N_("Satisfaction"), english="--satisfaction", flag="--satisfaction"),
-    Field("due", N_("Due"), english="--due", flag="--due"),
+    Field("due", N_("Promised for"), english="--due", flag="--due"),
 )
 
 FIELDS: dict[str, Field] = {field.key: field for field in _FIELDS}

@@ -24,11 +24,13 @@ The rules, in one place (docs/tickets.md tells the rep):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TypeVar
 
 from crmtui.core.config import TicketSettings
-from crmtui.core.errors import Ambiguous, InvalidInput, Match, NotAllowed, NotFound
+from crmtui.core.errors import Ambiguous, CrmError, InvalidInput, Match, NotAllowed, NotFound
 from crmtui.core.i18n import N_, _
 from crmtui.services import fields
 from crmtui.services.agenda import owned_by
@@ -68,6 +70,8 @@ ALIASES = {
     "低": "low", "普通": "normal", "一般": "normal", "中": "normal", "高": "high", "紧急": "urgent",
 }
 """What reps also type for a status, type or priority (Chinese words, "in progress" with a space)."""
+
+T = TypeVar("T")
 
 _NUMBER = re.compile(r"T-(\d+)(?:-.*)?", re.IGNORECASE)
 
@@ -128,8 +132,52 @@ def priority_text(key: str) -> str:
     return _(PRIORITY_WORDS[key]) if key in PRIORITY_WORDS else key
 
 
+class InvalidValues(InvalidInput):
+    """Several values refused at once (a new ticket's type, priority and promised day): `problems` each name their
+    field and what it takes, in the order of the form. It reads as the first problem for whoever looks at one field
+    (`field`, `expected`); its message says them all, one a line."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        CrmError.__init__(self, "\n".join(str(problem) for problem in problems))
+        self.problems = problems
+        self.field, self.expected, self.values, self.value = first.field, first.expected, first.values, first.value
+        self.shown = first.shown
+
+    def message(self) -> str:
+        return "\n".join(problem.message() for problem in self.problems)
+
+    def _localized(self) -> str:
+        return "\n".join(problem.labelled() for problem in self.problems)
+
+
+class _Checks:
+    """Runs checks of several fields and keeps every refusal, so that one message names all the wrong values."""
+
+    def __init__(self) -> None:
+        self.problems: list[InvalidInput] = []
+
+    def take(self, check: Callable[[], T]) -> T | None:
+        try:
+            return check()
+        except InvalidValues as refused:
+            self.problems += refused.problems
+        except InvalidInput as refused:
+            self.problems.append(refused)
+        return None
+
+    def settle(self) -> None:
+        """Raises what was refused: the one refusal, or all of them together."""
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise InvalidValues(self.problems)
+
+
 def _choice(field: str, value: str | None, keys: tuple[str, ...], words: dict[str, str]) -> str:
     """The key a typed value names: the key itself, its name in the rep's language or a usual synonym."""
+    if value is None or not value.strip():
+        raise InvalidInput(field, "required: one of {keys}", value, keys=", ".join(keys))
     wanted = (value or "").strip().casefold()
     for key in keys:
         if wanted in (key, _(words[key]).casefold(), words[key].casefold()) or ALIASES.get(wanted) == key:
@@ -251,11 +299,9 @@ def next_number(taken: list[str], user: str | None) -> str:
 
 def add_ticket(ctx: Context, customer_id: str, title: str, *, kind: str | None, priority: str | None = "normal",
                due: str | date | None = None) -> Ticket:
-    """Opens a ticket for a live customer, with its number, deadlines and first history step."""
-    clean_title = fields.single_line("ticket_title", title, required=True)
-    chosen_kind = parse_kind(kind)
-    chosen_priority = parse_priority(priority or "normal")
-    due_on = _due(ctx, due)
+    """Opens a ticket for a live customer, with its number, deadlines and first history step. Every wrong value
+    is refused in one InvalidValues (the title, the type, the priority and the day promised)."""
+    clean_title, chosen_kind, chosen_priority, due_on = check_new_ticket(ctx, title, kind, priority, due)
     now = ctx.clock.utcnow()
     rules, zone = ctx.settings.tickets, ctx.clock.zone
     with ctx.db.write(now) as session:
@@ -273,9 +319,38 @@ def add_ticket(ctx: Context, customer_id: str, title: str, *, kind: str | None, 
     return ticket
 
 
+def check_new_ticket(ctx: Context, title: str | None, kind: str | None, priority: str | None,
+                     due: str | date | None) -> tuple[str, str, str, date | None]:
+    """A new ticket's title, type, priority and promised day as they are kept; every wrong one refused at once
+    (InvalidValues names them all; one alone is raised as it is)."""
+    checks = _Checks()
+    clean_title = checks.take(lambda: fields.single_line("ticket_title", title, required=True))
+    chosen_kind = checks.take(lambda: parse_kind(kind))
+    chosen_priority = checks.take(lambda: parse_priority(priority or "normal"))
+    due_on = checks.take(lambda: _due(ctx, due))
+    checks.settle()
+    return clean_title or "", chosen_kind or "", chosen_priority or "", due_on
+
+
+FUTURE_DAYS = '"fri", "下周一", "{week}"'
+"""The examples a promised day that was not understood suggests: days ahead (a week from today the last)."""
+
+
 def _due(ctx: Context, due: str | date | None) -> date | None:
-    """The day the rep promised: any date the parser reads, today or later."""
-    day = fields.day("due", due, ctx.clock.now())
+    """The day the rep promised: any date the parser reads, today or later (a day not understood suggests days
+    ahead, never "yesterday")."""
+    from crmtui.core.dates import DateParseError  # deferred: ~20 ms, only for a typed day
+
+    try:
+        day = fields.day("due", due, ctx.clock.now())
+    except InvalidInput as refused:
+        problem = refused.values.get("problem")
+        error = getattr(problem, "error", None)
+        if isinstance(error, DateParseError) and error.template == DateParseError.TEMPLATE:
+            error.template_values["examples"] = FUTURE_DAYS.format(week=(ctx.clock.today() + timedelta(days=7)))
+            error.args = (error.template.format(**error.template_values),)
+            raise InvalidInput("due", "{problem}", problem=problem) from None
+        raise
     if day is not None and day < ctx.clock.today():
         raise InvalidInput("due", "a day from today on", due if isinstance(due, str) else day.isoformat())
     return day
@@ -302,10 +377,12 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
     """Moves a ticket to another status (MOVES), adds a note, changes its priority or the day promised (`due`,
     an empty text takes the promise back); any of them, at least one. A change of priority or of the day
     promised is a step of the history too, saying what it was and what it became."""
-    new_status = parse_status(status) if status is not None else None
-    text = fields.long_text("ticket_note", note, required=note is not None)
-    new_priority = parse_priority(priority) if priority is not None else None
-    new_due = _due(ctx, due) if due is not None else None
+    checks = _Checks()
+    new_status = checks.take(lambda: parse_status(status)) if status is not None else None
+    text = checks.take(lambda: fields.long_text("ticket_note", note, required=note is not None))
+    new_priority = checks.take(lambda: parse_priority(priority)) if priority is not None else None
+    new_due = checks.take(lambda: _due(ctx, due)) if due is not None else None
+    checks.settle()
     if new_status is None and text is None and new_priority is None and due is None:
         raise InvalidInput("ticket_status", "a new status, a note, a priority or a promised day")
     if new_status == "closed":
