@@ -48,7 +48,7 @@ def remind(
     """Tell what came due since the last run (follow-ups, revisits, tickets, payments, renewals, birthdays), once."""
     _no_console_streams()
     if install and uninstall:
-        fail(_("--install and --uninstall: give one of them"), 2)
+        fail(_("--install and --uninstall: give one of them"))  # refused input: 1, as every crm command
     if install or uninstall:
         from crmtui.services.reminders import install as set_up  # deferred: the service, for this command only
         from crmtui.services.reminders import uninstall as take_down
