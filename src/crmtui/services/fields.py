@@ -25,6 +25,8 @@ _CHANNEL_ALIASES = {
     "短信": "sms", "text": "sms",
     "其他": "other", "其它": "other",
 }
+CHANNEL_ALIASES = _CHANNEL_ALIASES
+"""Other words for the channels, both languages' (a revisit plan line knows a mistyped one by them)."""
 
 
 def single_line(field_name: str, value: str | None, *, required: bool = False, max_len: int = NAME_MAX) -> str | None:

@@ -27,7 +27,17 @@ WEEKEND = (5, 6)
 LINE_SEPARATOR = re.compile(r"[;；\n]")
 """Between the lines of a plan typed on one line: "3 phone 确认交付; 30 visit 检查安装"."""
 
-_LINE = re.compile(r"^\s*(\d{1,4})\s*(?:d|days?|天)?\s+(.+?)\s*$", re.IGNORECASE)
+_LINE = re.compile(r"^\s*(-?\d+)\s*(?:d|days?|天)?\s+(.+?)\s*$", re.IGNORECASE)
+
+MAX_DAYS = 3650
+"""A revisit is planned at most ten years after signing (as a configured step is)."""
+
+CLOSE_LATIN = 0.8
+"""How alike (difflib's ratio) a plan line's second word must be to a channel word to be taken for a mistyped
+one ("phnoe", "vist", "emial"); "test", "next" or "main" (0.75 to text or mail) stay words of the purpose."""
+CLOSE_PINYIN = 0.85
+"""The same for a Chinese word, by its pinyin: 点话 or 电活 for 电话, 拜仿 for 拜访 (what a pinyin keyboard mistypes);
+上午 (shangwu) is not 上门 (shangmen)."""
 
 
 @dataclass(frozen=True)
@@ -108,19 +118,47 @@ def deal_template(ctx: Context, deal_id: str) -> list[RevisitLine]:
     return template_lines(ctx.settings, title or "")
 
 
+def close_channel(word: str) -> str | None:
+    """The channel word (either language's, or an alias) `word` looks like a mistyping of, or None: Latin words
+    by their letters, Chinese ones by their pinyin (CLOSE_LATIN, CLOSE_PINYIN)."""
+    import difflib  # deferred: only a plan line whose second word is not a channel
+
+    from crmtui.core.normalize import has_cjk  # deferred: as difflib
+
+    folded = word.casefold()
+    words = [*fields.CHANNELS, *fields.CHANNEL_ALIASES]
+    if not has_cjk(folded):
+        close = difflib.get_close_matches(folded, [w for w in words if not has_cjk(w)], n=1, cutoff=CLOSE_LATIN)
+        return close[0] if close else None
+    from crmtui.core.pinyin import pinyin_keys  # deferred: pypinyin, ~0.2 s once, for a Chinese word only
+
+    sound = pinyin_keys(folded, person=False)[0]
+    for channel_word in (w for w in words if has_cjk(w)):
+        if difflib.SequenceMatcher(None, sound, pinyin_keys(channel_word, person=False)[0]).ratio() >= CLOSE_PINYIN:
+            return channel_word
+    return None
+
+
 def parse_line(text: str) -> RevisitLine:
-    """"30 visit 检查安装" (DAYS [CHANNEL] PURPOSE; the channel is a phone call when not given)."""
+    """"30 visit 检查安装" (DAYS [CHANNEL] PURPOSE; the channel is a phone call when not given). A second word
+    close to a channel word but not one ("phnoe", "vist") is refused naming the channels: taken for the purpose,
+    the revisit would silently be a phone call. Any other word starts the purpose."""
     found = _LINE.match(text)
     if found is None:
         raise InvalidInput("revisit_plan", 'DAYS [CHANNEL] PURPOSE, e.g. "30 visit check the installation"', text.strip())
     days, rest = int(found.group(1)), found.group(2)
-    if days > 3650:
-        raise InvalidInput("revisit_plan", "at most 3650 days after signing", text.strip())
+    if not 0 <= days <= MAX_DAYS:
+        raise InvalidInput("revisit_plan", "days after signing from 0 to {most}", text.strip(), most=MAX_DAYS)
     first, _space, after = rest.partition(" ")
     try:
         channel = fields.channel(first) if after.strip() else None
     except InvalidInput:
         channel = None
+        close = close_channel(first)
+        if close is not None:
+            raise InvalidInput("revisit_plan", '"{word}" is no channel (did you mean {close}?): one of {channels},'
+                               " or no channel for a phone call", text.strip(), word=first, close=close,
+                               channels=", ".join(fields.CHANNELS)) from None
     purpose = after if channel else rest
     cleaned = fields.single_line("revisit_plan", purpose, required=True)
     assert cleaned is not None
@@ -194,7 +232,7 @@ def plan_preview(ctx: Context, text: str, signed: str | date | None) -> str:
         signed_on = fields.day("signed_on", signed, local_now, past=True) or local_now.date()
         planned = schedule(parse_plan(text), signed_on, work_days(ctx.settings))
     except CrmError as exc:
-        return exc.message()
+        return exc.labelled()  # the form's words: "Revisits: ...", not the command line's --revisit
     if not planned:
         return _("No revisits: none will be planned")
     return "\n".join(describe(p, local_now.date()) for p in planned)
