@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0013'
+REVISION = '0014'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'
@@ -313,6 +313,8 @@ STATEMENTS = (
     'CREATE INDEX ix_ticket_customer_id ON ticket (customer_id)',
     'CREATE INDEX ix_ticket_open_resolve_by ON ticket (resolve_by) WHERE closed_at IS NULL AND deleted_at IS NULL',
     'CREATE INDEX ix_ticket_event_ticket_id ON ticket_event (ticket_id)',
+    'CREATE INDEX ix_follow_up_live_span ON follow_up (at, created_at, customer_id, next_at, channel, goal_met, goal, deleted_at) WHERE deleted_at IS NULL',
+    'CREATE INDEX ix_follow_up_live_plan ON follow_up (customer_id, at, created_at, next_at, id, deleted_at) WHERE deleted_at IS NULL',
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',

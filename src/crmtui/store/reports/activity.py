@@ -80,7 +80,7 @@ def counted_in_span(connection: sqlite3.Connection, who: Who) -> tuple[str, str,
     if not _spread(connection, who):
         return "", *counted(who)
     condition, params = who
-    return ("INDEXED BY ix_follow_up_live_at",
+    return ("INDEXED BY ix_follow_up_live_span",
             f"f.deleted_at IS NULL AND f.customer_id NOT IN (SELECT c.id FROM customer c WHERE NOT coalesce("
             f"c.deleted_at IS NULL AND {condition}, 0)) AND f.rowid NOT IN ({SUPERSEDED})", params)
 
