@@ -287,6 +287,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
     from crmtui.tui.dialogs.new_record import NewRecordScreen
     from crmtui.tui.dialogs.pick import PickScreen
     from crmtui.tui.dialogs.release import ReleaseReasonForm
+    from crmtui.tui.dialogs.revisit import RevisitChangeForm
     from crmtui.tui.dialogs.search import SearchScreen
     from crmtui.tui.dialogs.stage import GateForm, PaidOnForm, StagePicker
     from crmtui.tui.screens.conflicts import ConflictsScreen
@@ -309,7 +310,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
         (_("Reports"), ReportsScreen), (_("Report period"), PeriodDialog),
         (_("Records behind a number"), ReportRecordsScreen),
         (_("Tickets"), TicketsScreen), (_("Ticket"), TicketScreen), (_("New ticket"), NewTicketForm),
-        (_("Note or resolution"), TextForm),
+        (_("Note or resolution"), TextForm), (_("Move or drop a revisit"), RevisitChangeForm),
     ]
     if team:
         sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,7 +25,9 @@ from crmtui.core.normalize import visible
 from crmtui.services.customer_view import CareLine, Customer360, DealLine, FollowUpLine, VoidedLine, customer_360
 from crmtui.services.customers import CustomerDetail, customer_detail, delete_contact
 from crmtui.services.deals import VoidedContract, voided_contracts
-from crmtui.services.revisits import RevisitTimeline, is_low, revisit_timeline, sparkline
+from crmtui.services.revisits import Revisit, RevisitTimeline, is_low, revisit_label, revisit_timeline, sparkline
+from crmtui.services.tickets import ACTIVE, TicketView, deadline_text, list_tickets, priority_text, status_text
+from crmtui.services.tickets import mark as ticket_mark
 from crmtui.services.views import ContactView
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange
 from crmtui.tui.dialogs.confirm import ConfirmScreen
@@ -34,6 +36,7 @@ from crmtui.tui.dialogs.delete import delete_customer_asking, delete_deal_asking
 from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen, edit_deal
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
+from crmtui.tui.dialogs.revisit import DROP, MOVE, RevisitChangeForm, RevisitFollowUpForm, pick_revisit
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
 from crmtui.tui.screens.history import HistoryScreen, ask_undo
 from crmtui.tui.widgets.cells import literal
@@ -43,6 +46,9 @@ from crmtui.tui.widgets.status_footer import StatusFooter
 if TYPE_CHECKING:
     from collections.abc import Callable
     from datetime import date, datetime
+
+_MARK_STYLES = {"overdue": "bold $text-error", "late_answer": "bold $text-warning", "soon": "$text-warning"}
+"""How a ticket's mark against its deadlines is drawn (as on the Tickets screen, in the theme's colours)."""
 
 
 class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
@@ -69,6 +75,11 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("L", "correct_follow_up", N_("Correct last follow-up"), id="correct-follow-up"),
         Binding("h", "history", N_("History"), id="history", show=False),
         Binding("u", "undo", N_("Undo"), id="undo-customer", show=False),
+        # Only while the customer has an open revisit (check_action): the rep picks which when there are several.
+        Binding("v", "revisit_done", N_("Revisit done"), id="revisit-done"),
+        Binding("V", "move_revisit", N_("Move revisit"), id="move-revisit"),
+        Binding("Z", "drop_revisit", N_("Drop revisit"), id="drop-revisit"),
+        Binding("n", "new_ticket", N_("New ticket"), id="customer-new-ticket"),
     ]
     TEAM_ACTIONS = ("reassign", "release")
     """Team mode only: reassign is a manager's, release the owner's."""
@@ -88,6 +99,10 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         """What the screen shows, worded as `crm show` words it."""
         self.voided: list[VoidedContract] = []
         """Contracts taken back by reopening or removing their deal: the timeline shows them."""
+        self.open_revisits: list[Revisit] = []
+        """The customer's revisits still to do, earliest due first: the revisit keys act on them."""
+        self.tickets: list[TicketView] = []
+        """The customer's tickets, the ones not closed first, as the Tickets panel lists them."""
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="title", id="customer-title")
@@ -100,6 +115,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         yield OptionList(id="payments")
         yield Static(_("Revisits"), classes="panel-title", id="revisits-title")
         yield Static("", id="revisits")
+        yield Static(_("Tickets"), classes="panel-title", id="tickets-title")
+        yield OptionList(id="customer-tickets")
         yield Static(_("Follow-ups"), classes="panel-title", id="timeline-title")
         with VerticalScroll(id="timeline"):
             yield Static("", id="timeline-text")
@@ -111,10 +128,11 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             detail = customer_detail(self.crm.ctx, self.customer_id)
             voided = voided_contracts(self.crm.ctx, self.customer_id)
             revisits = revisit_timeline(self.crm.ctx, self.customer_id)
+            tickets = list_tickets(self.crm.ctx, None, self.customer_id)
         except NotFound:
             self.app.call_from_thread(self.gone, self._where_it_went())
             return
-        self.app.call_from_thread(self.show, detail, voided, revisits)
+        self.app.call_from_thread(self.show, detail, voided, revisits, tickets)
 
     def _where_it_went(self) -> str | None:
         """Where the customer went when a sync round took it from this laptop (to a colleague, to the pool)."""
@@ -131,11 +149,14 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.app.pop_screen()
 
     def show(self, detail: CustomerDetail, voided: list[VoidedContract] | None = None,
-             revisits: RevisitTimeline | None = None) -> None:
-        """Fills every panel from the detail, with the contracts taken back from the customer and its revisits
-        (none when the customer is read from the team server)."""
+             revisits: RevisitTimeline | None = None, tickets: list[TicketView] | None = None) -> None:
+        """Fills every panel from the detail, with the contracts taken back from the customer, its revisits and
+        its tickets (none when the customer is read from the team server)."""
         self.detail = detail
         self.voided = voided or []
+        self.open_revisits = [revisit for revisit in revisits.revisits if not revisit.done] if revisits else []
+        # The tickets still worked on first, in the Tickets screen's order (overdue first, then by deadline).
+        self.tickets = sorted(tickets or [], key=lambda ticket: ticket.status == "closed")
         self.refresh_bindings()  # release is offered only for a customer of one's own
         self.view = view = customer_360(self.crm.ctx, detail, self.voided)
         self.query_one("#customer-title", Static).update(
@@ -148,6 +169,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self._show_deals(view)
         self.query_one("#deals-title", Static).update(f"{_('Deals')} ({len(view.deals)})")
         self._show_revisits(revisits)
+        self._show_tickets()
 
         self.query_one("#timeline-title", Static).update(f"{_('Follow-ups')} ({len(view.follow_ups)})")
         self.query_one("#timeline-text", Static).update(
@@ -164,6 +186,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             self._show_contacts(self.view)
             self._show_deals(self.view)
             self._show_payments(self.view)
+            self._show_tickets()
 
     def _line_width(self, listing: OptionList, lines: int) -> int:
         """The cells a line of the list has: its width inside the padding, less the scrollbar when its lines
@@ -278,6 +301,93 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         clock = self.crm.ctx.clock
         self.query_one("#revisits", Static).update(_revisits_text(timeline, clock.today(), clock.to_local,
                                                                   lambda score: is_low(self.crm.ctx.settings, score)))
+
+    def _show_tickets(self) -> None:
+        """The customer's tickets: number, title, priority, status, deadline and where it stands against it, as
+        the Tickets screen words them (hidden when there are none)."""
+        listing = self.query_one("#customer-tickets", OptionList)
+        zone, lang = self.crm.ctx.clock.zone, i18n.language
+        lines = []
+        styles = []
+        for ticket in self.tickets:
+            state, kind = ticket_mark(ticket)
+            lines.append((ticket.number, ticket.title, priority_text(ticket.priority), status_text(ticket.status),
+                          deadline_text(ticket, zone, lang, long=False) if ticket.status in ACTIVE else "", state))
+            styles.append(("bold", "", "bold" if ticket.priority in ("high", "urgent") else "", "$text-accent",
+                           "$text-muted", _MARK_STYLES.get(kind, "")))
+        widths = column_widths(lines, self._line_width(listing, len(lines)), cut=(1,))
+        options = [Option(columns(line, widths, style), id=ticket.id)
+                   for ticket, line, style in zip(self.tickets, lines, styles, strict=True)]
+        _keep_highlight(listing, options)
+        open_count = sum(1 for ticket in self.tickets if ticket.status != "closed")
+        self.query_one("#tickets-title", Static).update(
+            _("Tickets ({open} not closed of {count}) — Enter opens one · n new · T all tickets").format(
+                open=open_count, count=len(self.tickets)))
+        self.query_one("#tickets-title").display = listing.display = bool(options)
+
+    @on(OptionList.OptionSelected, "#customer-tickets")
+    def open_ticket(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a ticket: its screen, with its history and the keys that move it on."""
+        # deferred: the Tickets screens load on first use, as the app's T loads them (see tui/app.py)
+        from crmtui.tui.screens.tickets import TicketScreen
+
+        if event.option.id:
+            self.app.push_screen(TicketScreen(event.option.id))
+
+    def action_new_ticket(self) -> None:
+        """The new-ticket form for this customer."""
+        if self.detail is None:
+            return
+        from crmtui.tui.screens.tickets import NewTicketForm  # deferred: as above
+
+        def saved(number: str | None) -> None:
+            if number:
+                self.notify(_("Opened {number}").format(number=number), title=_("Tickets"))
+                self.crm.refresh_data()
+
+        self.app.push_screen(NewTicketForm(self.detail.customer.name), saved)
+
+    def _revisit_then(self, title: str, then: Callable[[Revisit], None]) -> None:
+        """The open revisit the rep means (picked from a list when there are several), handed to `then`."""
+        if self.detail is None or not self.open_revisits:
+            self.notify(_("No open revisit: a won deal plans them"), severity="warning")
+            return
+        pick_revisit(self.crm, self.open_revisits, title, then)
+
+    def action_revisit_done(self) -> None:
+        """The follow-up form logging the revisit, with its satisfaction and would-recommend scores."""
+        def do(revisit: Revisit) -> None:
+            assert self.detail is not None
+
+            def saved(result: bool | None) -> None:
+                if result:
+                    self.crm.refresh_data()
+
+            self.app.push_screen(RevisitFollowUpForm(self.customer_id, self.detail.customer.name, revisit), saved)
+
+        self._revisit_then(_("Which revisit was done?"), do)
+
+    def action_move_revisit(self) -> None:
+        """Moves an open revisit to another day."""
+        self._revisit_then(_("Move which revisit?"), lambda revisit: self._change_revisit(revisit, MOVE))
+
+    def action_drop_revisit(self) -> None:
+        """Drops an open revisit, with an optional reason kept in the history."""
+        self._revisit_then(_("Drop which revisit?"), lambda revisit: self._change_revisit(revisit, DROP))
+
+    def _change_revisit(self, revisit: Revisit, change: str) -> None:
+        assert self.detail is not None
+        today = self.crm.ctx.clock.today()
+
+        def changed(result: object) -> None:
+            if not isinstance(result, Revisit):
+                return
+            label = revisit_label(result, today)
+            self.notify(_("Revisit moved to {revisit}").format(revisit=label) if change == MOVE
+                        else _("Revisit dropped: {revisit} (u undoes)").format(revisit=label))
+            self.crm.refresh_data()
+
+        self.app.push_screen(RevisitChangeForm(self.customer_id, self.detail.customer.name, revisit, change), changed)
 
     def _contact(self) -> ContactView | None:
         option = self.query_one("#contacts", OptionList).highlighted_option
@@ -404,6 +514,10 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.app.push_screen(ConvertForm(self.customer_id, self.detail.customer.name), converted)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("revisit_done", "move_revisit", "drop_revisit"):
+            return bool(self.open_revisits) and not self.read_only
+        if action == "new_ticket":
+            return not self.read_only
         if action == "reassign":
             return self.crm.is_manager
         if action == "release":
