@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -25,6 +26,7 @@ from crmtui.core.normalize import visible
 from crmtui.tui.messages import DataChanged
 from crmtui.services.agenda import ALL_REPS, COMING, COMING_DAYS, SHOWN, Agenda, AgendaItem, RepLoad, agenda_for
 from crmtui.services.agenda_words import header_counts, load_text, reason, section_title
+from crmtui.tui.widgets.line_list import LazyOption, LineList
 from crmtui.tui.widgets.status_footer import StatusFooter
 
 INDENT = 1
@@ -38,6 +40,10 @@ REASON_MIN = 12
 """What a reason keeps on a very narrow screen before the name is cut below NAME_COMFORT."""
 PLAN_MIN = 10
 """A plan narrower than this says nothing ("→ Se…"): left out, its room given to the reason."""
+SECTION_ROWS = 60
+"""The rows a section shows at first, its most urgent (two screens of a tall terminal): its header counts them all,
+and its last line, "… and 1,234 more", shows this many more on Enter. Today then costs the same whatever the size
+of the book: the rows are laid out from these alone, and each is drawn only when it scrolls into view."""
 
 
 def cells(text: str) -> int:
@@ -93,9 +99,9 @@ def clip(value: str, width: int) -> str:
     return text + " " * (width - cell_len(text))
 
 
-class AgendaList(OptionList):
-    """Today's list: its component classes carry the urgency colours and the section headers' look, from the
-    theme's variables (app.tcss, "Today")."""
+class AgendaList(LineList):
+    """Today's list, a line a row: its component classes carry the urgency colours and the section headers' look,
+    from the theme's variables (app.tcss, "Today")."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = OptionList.COMPONENT_CLASSES | {
         "agenda--header", "agenda--muted", "agenda--plan", "agenda--name", "agenda--amount",
@@ -159,6 +165,8 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         self.agenda: Agenda | None = None
         self.items: dict[str, AgendaItem] = {}
         self.reps: dict[str, RepLoad] = {}
+        self.shown: dict[str, int] = {}
+        """The rows each section shows, where the rep asked for more than SECTION_ROWS (kept through reloads)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
@@ -205,27 +213,32 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             width -= listing.styles.scrollbar_size_vertical
         return max(20, width)
 
-    def show_agenda(self, agenda: Agenda) -> None:
-        """Rebuilds the list for the current width, keeping the highlighted row where it still is."""
+    def show_agenda(self, agenda: Agenda, cursor: str | None = None) -> None:
+        """Rebuilds the list for the current width, keeping the highlighted row where it still is (`cursor`: on
+        that row instead, the list scrolled as it was). Each section
+        lists its first rows (SECTION_ROWS, or more where the rep asked): the columns are laid out from those, and
+        a row's line is made only when it is drawn."""
         self.agenda = agenda
         listing = self.query_one("#agenda", AgendaList)
         previous = self.current_item()
         option = listing.highlighted_option
         previous_rep = option.id if option is not None and option.id in self.reps else None
+        scroll_y = listing.scroll_y
         self.items, self.reps = {}, {}
         sections = [name for name in SHOWN if agenda.sections.get(name)]
+        listed = {name: agenda.sections[name][:self.shown.get(name, SECTION_ROWS)] for name in sections}
         quiet = self._quiet_lines(agenda)
         lines = len(quiet) + (1 + len(agenda.team) if agenda.team else 0) + sum(
-            1 + len(agenda.sections[name]) + (agenda.totals[name] > len(agenda.sections[name])) for name in sections)
+            1 + len(listed[name]) + (agenda.totals[name] > len(listed[name])) for name in sections)
         width = self._row_width(listing, lines)
         self._show_title(agenda)
         muted = listing.part("agenda--muted")
         options = self._team_options(listing, agenda.team, width)
         first_quiet = [Option(Content.styled(text, muted), disabled=True) for text in quiet[:1]]
         rows = {name: [(item, reason(self.crm.ctx, item), ("→ " + item.next_plan) if item.next_plan else "",
-                        format_amount(item.amount_cents)) for item in agenda.sections[name]] for name in sections}
+                        format_amount(item.amount_cents)) for item in listed[name]] for name in sections}
         columns = lay_out(
-            width, (item.customer_name for name in sections for item in agenda.sections[name]),
+            width, (item.customer_name for name in sections for item in listed[name]),
             (amount for name in sections for *_rest, amount in rows[name]),
             {name: (max(cells(why) for _item, why, _plan, _amount in rows[name]),
                     max(cells(plan) for _item, _why, plan, _amount in rows[name])) for name in sections})
@@ -233,22 +246,45 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
             if name != "escalated":  # what an empty day says comes after the team's late work, before the rest
                 options += first_quiet
                 first_quiet = []
-            options.append(self._header(name, f"{section_title(name)} ({agenda.totals[name]})", width))
+            options.append(self._header(name, f"{section_title(name)} ({agenda.totals[name]:,})", width))
             for index, (item, why, plan, amount) in enumerate(rows[name]):
                 key = f"{name}|{index}"
                 self.items[key] = item
-                options.append(Option(self._row(listing, columns[name], item, why, plan, amount), id=key))
-            hidden = agenda.totals[name] - len(agenda.sections[name])
-            if hidden > 0:
-                more = " " * INDENT + _("… and {count} more").format(count=hidden)
-                options.append(Option(Content.styled(more, muted), disabled=True))
+                options.append(LazyOption(partial(self._row, listing, columns[name], item, why, plan, amount), id=key))
+            options += self._more(name, agenda, len(listed[name]), muted)
         options += first_quiet + [Option(Content.styled(text, muted), disabled=True) for text in quiet[1:]]
         listing.set_options(options)
+        if cursor is not None:  # more rows of a section: the rows above stay where they were
+            listing.scroll_to(y=scroll_y, animate=False, immediate=True)
+            listing.highlighted = listing.get_option_index(cursor)
+            listing.focus()
+            return
         if previous_rep in self.reps:
             listing.highlighted = listing.get_option_index(previous_rep)
             listing.focus()
             return
         self._highlight(listing, previous)
+
+    def _more(self, section: str, agenda: Agenda, listed: int, muted: Style) -> list[Option]:
+        """A section's last line when it has more rows than it lists: how many more, and, where the agenda holds
+        some of them, Enter to list the next SECTION_ROWS of them."""
+        hidden = agenda.totals[section] - listed
+        if hidden <= 0:
+            return []
+        more = " " * INDENT + _("… and {count} more").format(count=f"{hidden:,}")
+        if len(agenda.sections[section]) > listed:
+            page = min(SECTION_ROWS, len(agenda.sections[section]) - listed)
+            more += " · " + _("Enter shows {count} more").format(count=page)
+            return [Option(Content.styled(more, muted), id=f"more|{section}")]
+        return [Option(Content.styled(more, muted), disabled=True)]
+
+    def show_more(self, section: str) -> None:
+        """The section's next SECTION_ROWS rows, the cursor on the first of them."""
+        listed = self.shown.get(section, SECTION_ROWS)
+        if self.agenda is None or len(self.agenda.sections.get(section, [])) <= listed:
+            return  # the agenda holds no more of them
+        self.shown[section] = listed + SECTION_ROWS
+        self.show_agenda(self.agenda, cursor=f"{section}|{listed}")
 
     def _team_options(self, listing: AgendaList, team: list[RepLoad], width: int) -> list[Option]:
         """A manager's team section: each rep's waiting work (none for a rep)."""
@@ -343,6 +379,9 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
 
     def _open(self, key: str) -> None:
         """A customer row opens the customer; a rep's row of the team section opens that rep's Today."""
+        if key.startswith("more|"):
+            self.show_more(key.removeprefix("more|"))
+            return
         load = self.reps.get(key)
         if load is not None:
             self.app.push_screen(TodayScreen(rep=load.rep))
