@@ -31,6 +31,7 @@ from crmtui.services.reports.base import (
     Row,
     Table,
 )
+from crmtui.services.reports.cache import kept
 from crmtui.store.raw import to_db
 from crmtui.store.reports import activity as store
 
@@ -41,7 +42,13 @@ GRID_WEEKS = 12
 
 
 def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
-    """The activity report of `period` for `rep` (None: the whole book; see services/reports/scope.py)."""
+    """The activity report of `period` for `rep` (None: the whole book; see services/reports/scope.py), kept while
+    the book and the day do not change (services/reports/cache.py)."""
+    key = ("activity", period, period.words, str(period.start.tzinfo), rep, ctx.settings.speed_to_lead_hours)
+    return kept(ctx, key, lambda: _build(ctx, period, rep))
+
+
+def _build(ctx: Context, period: Period, rep: str | None) -> Report:
     clock, zone = ctx.clock, ctx.clock.zone
     who = store.customers_of(rep, ALL_REPS)
     first, last = _days_of(period, zone)

@@ -1,0 +1,102 @@
+"""Reports kept while the book does not change (services/reports/cache.py): the activity report asked again is
+given back, and computed again after any write (the app's own, another process's, an undo, a merge), a new day,
+another language, or the file replaced by another. Counts worked out by hand in each test."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import datetime
+
+from crmtui.core import i18n
+from crmtui.core.periods import Period
+from crmtui.services.customers import add_customer
+from crmtui.services.follow_ups import log_follow_up
+from crmtui.services.merge import merge_customers
+from crmtui.services.reports import module
+from crmtui.services.undo import undo
+
+from .conftest import ZONE
+
+NOVEMBER = Period(datetime(2026, 11, 1, tzinfo=ZONE), datetime(2026, 12, 1, tzinfo=ZONE), "2026-11")
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=ZONE)  # type: ignore[misc]
+
+
+def follow_ups(report) -> int:
+    return next(f.value for f in report.figures if f.key == "follow_ups")
+
+
+def log(ctx, frozen, customer_id: str, when: datetime) -> str:
+    frozen.move_to(when)
+    return log_follow_up(ctx, customer_id, channel="phone", goal="talk", goal_met=True, notes="n",
+                         next_plan="call", next_at=at(2026, 12, 20, 10)).id
+
+
+def test_kept_while_nothing_changes_then_computed_again_after_each_write(ctx, frozen):
+    frozen.move_to(at(2026, 11, 2, 9))
+    acme, beta = add_customer(ctx, "Acme").id, add_customer(ctx, "Beta").id
+    log(ctx, frozen, acme, at(2026, 11, 3, 10))
+    frozen.move_to(at(2026, 11, 24, 10))
+    activity = module("activity")
+    first = activity.build(ctx, NOVEMBER)
+    assert follow_ups(first) == 1  # Acme 3 Nov
+    assert activity.build(ctx, NOVEMBER) is first  # nothing changed: given back
+    assert activity.build(ctx, NOVEMBER, "Yan") is not first  # another rep: its own report
+
+    log(ctx, frozen, beta, at(2026, 11, 24, 10))  # the app's own write
+    second = activity.build(ctx, NOVEMBER)
+    assert follow_ups(second) == 2  # Acme 3 Nov + Beta 24 Nov
+    assert activity.build(ctx, NOVEMBER) is second
+
+    undo(ctx)  # the 24 Nov follow-up is deleted again
+    assert follow_ups(activity.build(ctx, NOVEMBER)) == 1
+
+    log(ctx, frozen, beta, at(2026, 11, 24, 10))
+    merge_customers(ctx, acme, beta)  # Beta's follow-up moves to Acme: still 2, but computed again
+    merged = activity.build(ctx, NOVEMBER)
+    assert merged is not second and follow_ups(merged) == 2
+
+    # another process deletes a follow-up (sqlite3 on the file, as `crm` in another terminal would write)
+    with sqlite3.connect(ctx.db.path) as other:
+        other.execute("UPDATE follow_up SET deleted_at = '2026-11-24 02:00:00.000000' WHERE deleted_at IS NULL"
+                      " AND at < '2026-11-10'")
+    assert follow_ups(activity.build(ctx, NOVEMBER)) == 1  # only the 24 Nov one is left
+
+
+def test_a_new_day_or_language_computes_it_again(ctx, frozen):
+    frozen.move_to(at(2026, 11, 2, 9))
+    log(ctx, frozen, add_customer(ctx, "Acme").id, at(2026, 11, 3, 10))
+    frozen.move_to(at(2026, 11, 24, 10))
+    activity = module("activity")
+    first = activity.build(ctx, NOVEMBER)
+    frozen.move_to(at(2026, 11, 24, 23, 59))
+    assert activity.build(ctx, NOVEMBER) is first  # the same day
+    frozen.move_to(at(2026, 11, 25, 0, 1))
+    assert activity.build(ctx, NOVEMBER) is not first  # a new day: its weeks and heatmap end a day later
+    i18n.set_language("zh")
+    try:
+        chinese = activity.build(ctx, NOVEMBER)
+    finally:
+        i18n.set_language("en")
+    assert chinese.title != first.title
+    assert activity.build(ctx, NOVEMBER).title == first.title
+
+
+def test_a_file_replaced_by_another_is_a_change(ctx, frozen):
+    frozen.move_to(at(2026, 11, 2, 9))
+    acme = add_customer(ctx, "Acme").id
+    log(ctx, frozen, acme, at(2026, 11, 3, 10))
+    frozen.move_to(at(2026, 11, 24, 10))
+    saved = ctx.db.path.with_name("saved.db")
+    with sqlite3.connect(ctx.db.path) as source, sqlite3.connect(saved) as copy:
+        source.backup(copy)  # the book with one follow-up
+    log(ctx, frozen, acme, at(2026, 11, 24, 10))
+    activity = module("activity")
+    assert follow_ups(activity.build(ctx, NOVEMBER)) == 2  # 3 Nov + 24 Nov
+    for suffix in ("-wal", "-shm"):
+        ctx.db.path.with_name(ctx.db.path.name + suffix).unlink(missing_ok=True)
+    shutil.move(saved, ctx.db.path)  # a backup put in its place
+    assert follow_ups(activity.build(ctx, NOVEMBER)) == 1  # 3 Nov alone
