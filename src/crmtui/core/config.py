@@ -204,6 +204,15 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class WorkdaySettings:
+    """The [workdays] table: whose public holidays are days off for the revisits, the low scores' call backs and
+    the tickets' working hours (core/workdays.py; the work days themselves are [tickets] work_days)."""
+
+    country: str = "auto"
+    """A two-letter country code ("CN", "HK", "SG"), "auto" for phone_region's, or "none" for no holidays."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting with its default; see docs/configuration.md."""
 
@@ -237,6 +246,7 @@ class Settings:
     revisits: RevisitSettings = field(default_factory=RevisitSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     agenda: AgendaSettings = field(default_factory=AgendaSettings)
+    workdays: WorkdaySettings = field(default_factory=WorkdaySettings)
 
     def stage(self, key: str) -> Stage:
         """The stage with this key (case-insensitive; English or Chinese name accepted)."""
@@ -555,6 +565,22 @@ def _parse_reminders(table: object) -> ReminderSettings:
     return found
 
 
+def _parse_workdays(table: object) -> WorkdaySettings:
+    if not isinstance(table, dict) or set(table) - {"country"}:
+        raise InvalidInput("config workdays", "a [workdays] table with country only", table)
+    if "country" not in table:
+        return WorkdaySettings()
+    country = table["country"]
+    text = country.strip() if isinstance(country, str) else ""
+    if text.casefold() in ("auto", "none"):
+        return WorkdaySettings(text.casefold())
+    if len(text) != 2 or not text.isascii() or not text.isalpha():
+        # whether the holidays library knows the country is checked when a working day is first asked for
+        raise InvalidInput("config workdays.country", 'a two-letter country code such as "CN", "auto" for'
+                           ' phone_region\'s, or "none"', country)
+    return WorkdaySettings(text.upper())
+
+
 def settings_from_dict(data: dict) -> Settings:
     """Builds Settings from parsed TOML, naming the setting when a value is wrong."""
     values: dict[str, Any] = {}
@@ -640,6 +666,9 @@ def settings_from_dict(data: dict) -> Settings:
     if "agenda" in data:
         values["agenda"] = _parse_agenda(data["agenda"])
     known.add("agenda")
+    if "workdays" in data:
+        values["workdays"] = _parse_workdays(data["workdays"])
+    known.add("workdays")
     unknown = set(data) - known
     if unknown:
         raise InvalidInput("config", "known settings only (unknown: {names})", names=", ".join(sorted(unknown)))

@@ -179,7 +179,7 @@ class SampleBook:
                 self._payments[number].append(record)
             self.writer.add(record, now)
             if isinstance(record, Contract) and revisits:
-                for planned in revisit_rules.schedule(revisits, record.signed_on, revisit_rules.work_days(self.ctx.settings)):
+                for planned in revisit_rules.schedule(revisits, record.signed_on, revisit_rules.calendar(self.ctx.settings)):
                     self._plan(deal.customer_id, deal.id, planned.due_on, planned.line.purpose, planned.line.channel,
                                now)
         return deal
@@ -224,7 +224,7 @@ class SampleBook:
                 r.deal_id is None for r in self.open_revisits(customer_id)):
             return
         self._plan(customer_id, None, revisit_rules.next_working_day(
-            self.ctx.clock.today(), revisit_rules.work_days(self.ctx.settings)),
+            self.ctx.clock.today(), revisit_rules.calendar(self.ctx.settings)),
             revisit_rules.call_back_purpose(score, source, ticket), "phone", now)
 
     def _plan(self, customer_id: str, deal_id: str | None, due_on: date, purpose: str, channel: str | None,
@@ -242,14 +242,14 @@ class SampleBook:
     def add_ticket(self, customer_id: str, title: str, *, kind: str, priority: str = "normal",
                    due: date | None = None) -> Ticket:
         now = self.ctx.clock.utcnow()
-        rules, zone = self.ctx.settings.tickets, self.ctx.clock.zone
+        rules, zone, days = self.ctx.settings.tickets, self.ctx.clock.zone, revisit_rules.calendar(self.ctx.settings)
         chosen = ticket_rules.parse_priority(priority)
         # numbered in sequence (T-0001...), not from the random id as a rep's tickets are: the same sample every time
         ticket = Ticket(customer_id=customer_id, number=ticket_rules.next_number(
                             [t.number for t in self._tickets.values()], None),
                         title=title, kind=ticket_rules.parse_kind(kind), priority=chosen, status="open",
-                        opened_at=now, respond_by=ticket_rules.deadline(now, chosen, "response", zone, rules),
-                        resolve_by=ticket_rules.deadline(now, chosen, "resolution", zone, rules), due_on=due,
+                        opened_at=now, respond_by=ticket_rules.deadline(now, chosen, "response", zone, rules, days),
+                        resolve_by=ticket_rules.deadline(now, chosen, "resolution", zone, rules, days), due_on=due,
                         created_at=now, updated_at=now)
         self._tickets[ticket.id] = ticket
         self.after.add(ticket, now)
@@ -736,7 +736,7 @@ def _won_plan(book: SampleBook, customer_id: str, title: str, signed: date,
     days before today, with a training visit added, due today."""
     lines = revisit_rules.template_lines(book.ctx.settings, title)
     days = (today - signed).days
-    if 5 <= days <= 12 and today.isoweekday() in revisit_rules.work_days(book.ctx.settings):
+    if 5 <= days <= 12 and revisit_rules.calendar(book.ctx.settings).is_working_day(today):
         purpose = TRAINING[1] if revisit_rules.i18n.language == "zh" else TRAINING[0]
         lines = sorted([*lines, revisit_rules.RevisitLine(days, "visit", purpose)], key=lambda line: line.days)
     _PLANNED.append(customer_id)
@@ -757,7 +757,7 @@ def _after_sales(book: SampleBook, clock: WalkingClock, rng: random.Random, now:
             low.append(revisit)
     late = [r for r in reversed(past) if r not in low][:LATE]
     evening = today - timedelta(days=1)  # the last working day before today: its call backs are due today
-    while evening.isoweekday() not in revisit_rules.work_days(book.ctx.settings):
+    while not revisit_rules.calendar(book.ctx.settings).is_working_day(evening):
         evening -= timedelta(days=1)
     done: list[tuple[datetime, int, Callable[[], object]]] = []
     for order, revisit in enumerate(past):

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from crmtui.store.outbox import OutboxWriter
 
 WEEKEND = (5, 6)
-"""Saturday and Sunday (date.weekday()), the days off of the default work days (core/workdays.py)."""
+"""Saturday and Sunday (date.weekday()): a plan says a day moved from them is a weekend (core/workdays.py has the
+rule of a working day: the work days, the public holidays, the make-up days)."""
 
 LINE_SEPARATOR = re.compile(r"[;；\n]")
 """Between the lines of a plan typed on one line: "3 phone 确认交付; 30 visit 检查安装"."""
@@ -57,28 +58,45 @@ class RevisitLine:
 
 @dataclass(frozen=True)
 class PlannedRevisit:
-    """A line of the plan on its day: `moved_from` is the weekend day it fell on, when it was moved."""
+    """A line of the plan on its day: `moved_from` is the day off it fell on, when it was moved (`holiday`: the
+    public holiday that day is, by name)."""
 
     line: RevisitLine
     due_on: date
     moved_from: date | None = None
+    holiday: str | None = None
+
+
+Days = tuple[int, ...] | workdays.Calendar
+"""The working days a rule counts: work days alone (1 Monday to 7 Sunday), or a whole calendar with a country's
+public holidays and make-up days (calendar(settings))."""
 
 
 def work_days(settings: Settings) -> tuple[int, ...]:
-    """The configured work days ([tickets] work_days, 1 Monday to 7 Sunday): the revisits, the call backs and the
-    tickets' working hours count the same days."""
+    """The configured work days ([tickets] work_days, 1 Monday to 7 Sunday), without the public holidays:
+    calendar(settings) has those too."""
     return settings.tickets.work_days
 
 
-def working_day(day: date, days: tuple[int, ...] = workdays.WEEKDAYS) -> date:
+def calendar(settings: Settings) -> workdays.Calendar:
+    """The working days the revisits, the call backs and the tickets' working hours count: the work days less the
+    configured country's public holidays, plus its make-up working days (core/workdays.py)."""
+    return workdays.calendar_for(settings)
+
+
+def _calendar(days: Days) -> workdays.Calendar:
+    return days if isinstance(days, workdays.Calendar) else workdays.Calendar(days)
+
+
+def working_day(day: date, days: Days = workdays.WEEKDAYS) -> date:
     """The day itself, or the first working day after it (a Saturday's or a Sunday's is the Monday after with the
-    default work days)."""
-    return workdays.working_day(day, days)
+    default work days; a public holiday's the first working day after it, with a calendar)."""
+    return _calendar(days).working_day(day)
 
 
-def next_working_day(day: date, days: tuple[int, ...] = workdays.WEEKDAYS) -> date:
+def next_working_day(day: date, days: Days = workdays.WEEKDAYS) -> date:
     """The first working day after `day` (Friday's is Monday with the default work days)."""
-    return workdays.next_working_day(day, days)
+    return _calendar(days).next_working_day(day)
 
 
 def low_score(settings: Settings) -> int:
@@ -177,22 +195,24 @@ def plan_text(lines: list[RevisitLine]) -> str:
     return "; ".join(line.text() for line in lines)
 
 
-def schedule(lines: list[RevisitLine], signed_on: date,
-             days: tuple[int, ...] = workdays.WEEKDAYS) -> list[PlannedRevisit]:
-    """Each line on its day: `days` after signing, moved to the next working day (of the work `days`) when it
-    falls on another."""
+def schedule(lines: list[RevisitLine], signed_on: date, days: Days = workdays.WEEKDAYS) -> list[PlannedRevisit]:
+    """Each line on its day: `days` after signing, moved to the next working day (of the work `days`, or of a
+    calendar with public holidays) when it falls on another."""
+    chosen = _calendar(days)
     planned = []
     for line in lines:
         day = signed_on + timedelta(days=line.days)
-        due = working_day(day, days)
-        planned.append(PlannedRevisit(line, due, day if due != day else None))
+        due = chosen.working_day(day)
+        moved = due != day
+        planned.append(PlannedRevisit(line, due, day if moved else None,
+                                      chosen.holiday(day, i18n.language) if moved else None))
     return planned
 
 
 def write_plan(ctx: Context, customer_id: str, deal_id: str, lines: list[RevisitLine], signed_on: date,
                now: datetime) -> list[PlannedRevisit]:
     """Writes the plan of a deal won now (joining the write that wins it)."""
-    planned = schedule(lines, signed_on, work_days(ctx.settings))
+    planned = schedule(lines, signed_on, calendar(ctx.settings))
     with ctx.db.raw_write(now) as (connection, outbox):
         store.insert_revisits(connection, outbox, [
             store.NewRevisit(customer_id, deal_id, p.due_on, p.line.purpose, p.line.channel) for p in planned])
@@ -212,7 +232,10 @@ def describe(planned: PlannedRevisit, today: date, plan: bool = True) -> str:
 
     text = _("{day} · {channel} · {purpose}").format(day=day(planned.due_on), channel=labels.channel(planned.line.channel),
                                                      purpose=planned.line.purpose)
-    if planned.moved_from is not None:
+    if planned.moved_from is not None and planned.holiday:
+        text += " " + _("({day} is a public holiday, {holiday}: moved to the next working day)").format(
+            day=day(planned.moved_from), holiday=planned.holiday)
+    elif planned.moved_from is not None:
         text += " " + (_("({day} is a weekend: moved to the next working day)")
                        if planned.moved_from.weekday() in WEEKEND
                        else _("({day} is not a working day: moved to the next one)")).format(day=day(planned.moved_from))
@@ -230,7 +253,7 @@ def plan_preview(ctx: Context, text: str, signed: str | date | None) -> str:
     local_now = ctx.clock.now()
     try:
         signed_on = fields.day("signed_on", signed, local_now, past=True) or local_now.date()
-        planned = schedule(parse_plan(text), signed_on, work_days(ctx.settings))
+        planned = schedule(parse_plan(text), signed_on, calendar(ctx.settings))
     except CrmError as exc:
         return exc.labelled()  # the form's words: "Revisits: ...", not the command line's --revisit
     if not planned:
@@ -326,7 +349,7 @@ def deal_plan(ctx: Context, deal_id: str, lines: list[RevisitLine]) -> list[Plan
     """The lines of a won deal's plan on their days, from its contract's signing (none without a contract)."""
     with ctx.db.raw_read() as connection:
         signed_on = store.deal_signed_on(connection, deal_id)
-    return schedule(lines, signed_on, work_days(ctx.settings)) if signed_on and lines else []
+    return schedule(lines, signed_on, calendar(ctx.settings)) if signed_on and lines else []
 
 
 # A low score's call back ----------------------------------------------------------------------------------------
@@ -358,6 +381,11 @@ def call_back_purpose(score: int, source: str, ticket: str | None = None) -> str
     return _("Call back: satisfaction {score}/5 on a follow-up, put it right").format(score=score)
 
 
+def call_back_day(ctx: Context) -> date:
+    """The day a low score given today plans its call back: the next working day (public holidays skipped)."""
+    return next_working_day(ctx.clock.today(), calendar(ctx.settings))
+
+
 def call_back_in(ctx: Context, connection: sqlite3.Connection, outbox: OutboxWriter, customer_id: str, score: int | None,
                  source: str, ticket: str | None = None) -> CallBack | None:
     """plan_call_back inside a write already open (the follow-up's or the ticket's, so both stand or fall
@@ -370,7 +398,7 @@ def call_back_in(ctx: Context, connection: sqlite3.Connection, outbox: OutboxWri
     already = store.open_call_back(connection, customer_id)
     if already is not None:
         return CallBack(already.due_on, already.purpose, False)
-    due = next_working_day(ctx.clock.today(), work_days(ctx.settings))
+    due = call_back_day(ctx)
     purpose = call_back_purpose(score, source, ticket)
     store.insert_revisits(connection, outbox, [
         store.NewRevisit(customer_id, None, due, purpose, "phone")])

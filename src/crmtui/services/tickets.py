@@ -32,6 +32,7 @@ from typing import TypeVar
 from crmtui.core.config import TicketSettings
 from crmtui.core.errors import Ambiguous, CrmError, InvalidInput, Match, NotAllowed, NotFound
 from crmtui.core.i18n import N_, _
+from crmtui.core.workdays import Calendar, calendar_for
 from crmtui.services import fields
 from crmtui.services.agenda import owned_by
 from crmtui.services.context import Context
@@ -218,19 +219,24 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def add_working_hours(start: datetime, hours: float, zone: tzinfo, rules: TicketSettings) -> datetime:
+def add_working_hours(start: datetime, hours: float, zone: tzinfo, rules: TicketSettings,
+                      calendar: Calendar | None = None) -> datetime:
     """The moment (UTC) `hours` working hours after `start`: only the working days' hours from work_start to
-    work_end in `zone` count. A start outside them counts from the next working hour. Each day's window is laid
-    on the zone's own calendar and measured in real time, so a change of the zone's offset (summer time) moves
-    it with the clock on the wall, and a zone half an hour off UTC is no different from any other."""
+    work_end in `zone` count (the working days of `calendar`, core/workdays.py: the work days less the public
+    holidays, plus the make-up days; rules.work_days alone without one). A start outside them counts from the
+    next working hour. Each day's window is laid on the zone's own calendar and measured in real time, so a
+    change of the zone's offset (summer time) moves it with the clock on the wall, and a zone half an hour off
+    UTC is no different from any other."""
     left = timedelta(hours=hours)
     cursor = _utc(start)
     day = cursor.astimezone(zone).date()
     window = datetime.combine(date.min, rules.work_end) - datetime.combine(date.min, rules.work_start)
     weeks = int(left / (window * max(len(rules.work_days), 1))) + 1 if window > timedelta(0) else 0
-    # the weeks those hours take, with two more and one a half-year for the hours summer time takes away
-    for _day in range(7 * (weeks + 2 + weeks // 26)):
-        if day.isoweekday() in rules.work_days:
+    # the weeks those hours take, with two more and one a half-year for the hours summer time takes away, and
+    # sixty days a year for the public holidays
+    working = (calendar or Calendar(rules.work_days)).is_working_day
+    for _day in range(7 * (weeks + 2 + weeks // 26) + 60 * (weeks // 52 + 1)):
+        if working(day):
             opens = datetime.combine(day, rules.work_start, zone).astimezone(UTC)
             closes = datetime.combine(day, rules.work_end, zone).astimezone(UTC)
             begin = max(cursor, opens)
@@ -242,13 +248,15 @@ def add_working_hours(start: datetime, hours: float, zone: tzinfo, rules: Ticket
     raise NotAllowed("no working hours in [tickets] work_days")  # unreachable with a validated config
 
 
-def deadline(start: datetime, priority: str, which: str, zone: tzinfo, rules: TicketSettings) -> datetime:
+def deadline(start: datetime, priority: str, which: str, zone: tzinfo, rules: TicketSettings,
+             calendar: Calendar | None = None) -> datetime:
     """respond_by (`which` "response") or resolve_by ("resolution") of a ticket of this priority opened at `start`:
-    the priority's hours in clock hours or working hours (see the module's docstring)."""
+    the priority's hours in clock hours or working hours (see the module's docstring; `calendar`: the working
+    days with the public holidays, calendar_for(settings))."""
     hours = rules.hours(which, priority)
     if priority in rules.clock_hours:
         return _utc(start) + timedelta(hours=hours)
-    return add_working_hours(start, hours, zone, rules)
+    return add_working_hours(start, hours, zone, rules, calendar)
 
 
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -303,15 +311,15 @@ def add_ticket(ctx: Context, customer_id: str, title: str, *, kind: str | None, 
     is refused in one InvalidValues (the title, the type, the priority and the day promised)."""
     clean_title, chosen_kind, chosen_priority, due_on = check_new_ticket(ctx, title, kind, priority, due)
     now = ctx.clock.utcnow()
-    rules, zone = ctx.settings.tickets, ctx.clock.zone
+    rules, zone, days = ctx.settings.tickets, ctx.clock.zone, calendar_for(ctx.settings)
     with ctx.db.write(now) as session:
         customer = customer_store.get_customer(session, customer_id)
         if customer is None or customer.deleted_at is not None:
             raise NotFound("customer", customer_id)
         ticket = Ticket(customer_id=customer_id, number="",
                         title=clean_title or "", kind=chosen_kind, priority=chosen_priority, status="open",
-                        opened_at=now, respond_by=deadline(now, chosen_priority, "response", zone, rules),
-                        resolve_by=deadline(now, chosen_priority, "resolution", zone, rules), due_on=due_on,
+                        opened_at=now, respond_by=deadline(now, chosen_priority, "response", zone, rules, days),
+                        resolve_by=deadline(now, chosen_priority, "resolution", zone, rules, days), due_on=due_on,
                         created_at=now, updated_at=now)
         ticket.number = number_for(ticket.id, store.numbers(session))
         session.add(ticket)
@@ -407,9 +415,9 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
             if ticket.responded_at is None:
                 ticket.responded_at = now
         if new_priority is not None and new_priority != ticket.priority:
-            rules, zone = ctx.settings.tickets, ctx.clock.zone
-            respond_by = deadline(ticket.opened_at, new_priority, "response", zone, rules)
-            resolve_by = deadline(ticket.opened_at, new_priority, "resolution", zone, rules)
+            rules, zone, days = ctx.settings.tickets, ctx.clock.zone, calendar_for(ctx.settings)
+            respond_by = deadline(ticket.opened_at, new_priority, "response", zone, rules, days)
+            resolve_by = deadline(ticket.opened_at, new_priority, "resolution", zone, rules, days)
             _event(session, ticket, now, note=priority_note(ticket.priority, new_priority, respond_by, resolve_by, zone))
             ticket.priority, ticket.respond_by, ticket.resolve_by = new_priority, respond_by, resolve_by
         if due is not None and new_due != ticket.due_on:
