@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import Input, Label, OptionList, Select, TextArea
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 
 from crmtui.services.context import Context
 from crmtui.services.customers import add_customer
@@ -215,3 +215,54 @@ async def test_the_tickets_panel_lists_the_not_closed_first_and_opens_one(ctx: C
         app.pop_screen()
         screen = await _customer(pilot, app, plain)
         assert not screen.query_one("#customer-tickets").display and not screen.query_one("#tickets-title").display
+
+
+def _text(widget: Static) -> str:
+    """What a Static holding a Rich renderable (the profile's table) shows, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=200, no_color=True)
+    with console.capture() as captured:
+        console.print(widget.content)
+    return captured.get()
+
+
+def _care(ctx: Context, number: str) -> tuple[object, ...]:
+    with ctx.db.raw_read() as conn:
+        return conn.execute("SELECT service_months, service_from, warranty_until FROM contract WHERE number = ?",
+                            (number,)).fetchone()
+
+
+async def test_a_contracts_service_cycle_and_warranty_are_set_from_the_customer_screen(ctx: Context) -> None:
+    from crmtui.tui.dialogs.service import ContractServiceForm
+
+    acme = _won(ctx, plan=[], signed="2026-09-01")
+    app = build_app(ctx)
+    notes: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _customer(pilot, app, acme)
+        assert "contract-service" in _footer_keys(app)
+        app.notify = lambda message, **_kw: notes.append(str(message))  # type: ignore[method-assign]
+        await pilot.press("W")  # one contract: its form at once
+        await until(pilot, lambda: isinstance(app.screen, ContractServiceForm))
+        form = app.screen
+        months = form.query_one("#service-months", Input)
+        await pilot.press(*"200")
+        form.query_one("#warranty-until", Input).value = "2027-08-31"
+        preview = form.query_one("#warranty-until-preview", Label)
+        await until(pilot, lambda: str(preview.content) == "→ Tue 31 Aug 2027")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("from 1 to 120" in note for note in notes))
+        # refused: the months marked, everything typed kept, nothing saved
+        assert app.screen is form and months.has_class("missing") and months.value == "200"
+        assert _care(ctx, "HT-Acme") == (None, None, None)
+        months.value = "3"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
+        await until(pilot, lambda: "HT-Acme ·" in _text(screen.query_one("#profile", Static)))
+        profile = _text(screen.query_one("#profile", Static))
+    # From the signing day, 1 Sep: + 3 months = 1 Dec (a Tuesday), the next visit after Tue 24 Nov.
+    assert _care(ctx, "HT-Acme") == (3, None, "2027-08-31")
+    assert "every 3 months from Tue 1 Sep · next Tue 1 Dec" in profile
+    assert "until Tue 31 Aug 2027 (ends in 280 days)" in profile  # 6 (Nov) + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31
+    assert any(note == "Service and warranty of contract HT-Acme saved" for note in notes)

@@ -288,6 +288,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
     from crmtui.tui.dialogs.pick import PickScreen
     from crmtui.tui.dialogs.release import ReleaseReasonForm
     from crmtui.tui.dialogs.revisit import RevisitChangeForm
+    from crmtui.tui.dialogs.service import ContractServiceForm
     from crmtui.tui.dialogs.search import SearchScreen
     from crmtui.tui.dialogs.stage import GateForm, PaidOnForm, StagePicker
     from crmtui.tui.screens.conflicts import ConflictsScreen
@@ -311,6 +312,7 @@ def help_sections(team: bool, manager: bool) -> list[tuple[str, type[DOMNode]]]:
         (_("Records behind a number"), ReportRecordsScreen),
         (_("Tickets"), TicketsScreen), (_("Ticket"), TicketScreen), (_("New ticket"), NewTicketForm),
         (_("Note or resolution"), TextForm), (_("Move or drop a revisit"), RevisitChangeForm),
+        (_("Contract service and warranty"), ContractServiceForm),
     ]
     if team:
         sections += [(_("Pool"), PoolScreen), (_("Pool customer"), PoolCustomerScreen),

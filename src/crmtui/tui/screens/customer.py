@@ -36,6 +36,8 @@ from crmtui.tui.dialogs.delete import delete_customer_asking, delete_deal_asking
 from crmtui.tui.dialogs.edit import EditContactScreen, EditCustomerScreen, edit_deal
 from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
+from crmtui.tui.dialogs.pick import PickScreen
+from crmtui.tui.dialogs.service import ContractServiceForm
 from crmtui.tui.dialogs.revisit import DROP, MOVE, RevisitChangeForm, RevisitFollowUpForm, pick_revisit
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
 from crmtui.tui.screens.history import HistoryScreen, ask_undo
@@ -80,6 +82,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("V", "move_revisit", N_("Move revisit"), id="move-revisit"),
         Binding("Z", "drop_revisit", N_("Drop revisit"), id="drop-revisit"),
         Binding("n", "new_ticket", N_("New ticket"), id="customer-new-ticket"),
+        Binding("W", "contract_service", N_("Contract service"), id="contract-service"),
     ]
     TEAM_ACTIONS = ("reassign", "release")
     """Team mode only: reassign is a manager's, release the owner's."""
@@ -347,6 +350,34 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
         self.app.push_screen(NewTicketForm(self.detail.customer.name), saved)
 
+    def action_contract_service(self) -> None:
+        """A contract's own service cycle and warranty end (picked from a list when the customer has several)."""
+        if self.detail is None or not self.detail.contracts:
+            self.notify(_("No contract yet: a won deal makes one"), severity="warning")
+            return
+        name = self.detail.customer.name
+        contracts = {contract.id: contract for contract in self.detail.contracts}
+
+        def chosen(contract_id: str | None) -> None:
+            if contract_id not in contracts:
+                return
+
+            def saved(care: object) -> None:
+                if care is not None:
+                    self.notify(_("Service and warranty of contract {number} saved").format(
+                        number=contracts[contract_id].number))
+                    self.crm.refresh_data()
+
+            self.app.push_screen(ContractServiceForm(contracts[contract_id], name), saved)
+
+        if len(contracts) == 1:
+            chosen(next(iter(contracts)))
+            return
+        today = self.crm.ctx.clock.today()
+        choices = [(contract.id, f"{contract.number}  " + _("signed {day}").format(
+            day=format_when(contract.signed_on, False, i18n.language, today))) for contract in self.detail.contracts]
+        self.app.push_screen(PickScreen(_("Which contract?"), choices), chosen)
+
     def _revisit_then(self, title: str, then: Callable[[Revisit], None]) -> None:
         """The open revisit the rep means (picked from a list when there are several), handed to `then`."""
         if self.detail is None or not self.open_revisits:
@@ -518,6 +549,8 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             return bool(self.open_revisits) and not self.read_only
         if action == "new_ticket":
             return not self.read_only
+        if action == "contract_service":
+            return self.detail is not None and bool(self.detail.contracts) and not self.read_only
         if action == "reassign":
             return self.crm.is_manager
         if action == "release":
