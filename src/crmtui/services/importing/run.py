@@ -21,6 +21,7 @@ from typing import Any
 
 from crmtui.core import i18n, normalize
 from crmtui.core.errors import CrmError, InvalidInput
+from crmtui.core.fields import get as fields_named
 from crmtui.core.fields import label
 from crmtui.core.i18n import _
 from crmtui.services import fields, history
@@ -68,8 +69,9 @@ _FIELD_OF_KEY = {"job_title": "title", "next_at": "next", "tags": "tag", "decisi
                  "service_months": "service-months", "service_from": "service-from",
                  "warranty_until": "warranty-until"}
 """The services' field keys named as the import's fields, to find the column a refusal is about."""
-_FILLABLE = ("company", "phone", "email", "wechat", "source", "interest", "industry", "region")
-"""Customer fields a merge fills when the record in the book has none (it never overwrites)."""
+_FILLABLE = ("company", "phone", "email", "wechat", "source", "interest", "industry", "region", *SERVICE_FIELDS)
+"""Customer fields a merge fills when the record in the book has none (it never overwrites): a new customer's
+fields, its service cycle and warranty end included."""
 _NO_DATE = ("0/0/00", "0/0/0000", "00/00/0000")
 """What Outlook writes in an empty date column."""
 _CONTACT_FILLABLE = ("title", "phone", "email", "wechat", "birthday")
@@ -549,7 +551,8 @@ class _Run:
         if self.outbox is not None:
             self.writer.write(self.connection, self.outbox)
         elif self.staged:
-            store.keep_customers(self.connection, [(id_, json.dumps(view)) for id_, view in self.staged.items()])
+            store.keep_customers(self.connection, [(id_, json.dumps(view, default=str))  # a day: its ISO text
+                                                   for id_, view in self.staged.items()])
             self.staged.clear()
         self.index.written()
         self.batch = 0
@@ -720,7 +723,9 @@ def _merge_view(customer: dict[str, Any]) -> dict[str, Any]:
 
 def _reason(reason: str) -> str:
     """A duplicate's reason (phone, email, name) in the rep's language."""
-    return reason if i18n.language == "en" else label(reason)
+    if i18n.language == "en":
+        return fields_named(reason).name if reason in SERVICE_FIELDS else reason  # "warranty until"
+    return label(reason)
 
 
 def _cjk(text: str) -> bool:
