@@ -100,3 +100,28 @@ def test_a_file_replaced_by_another_is_a_change(ctx, frozen):
         ctx.db.path.with_name(ctx.db.path.name + suffix).unlink(missing_ok=True)
     shutil.move(saved, ctx.db.path)  # a backup put in its place
     assert follow_ups(activity.build(ctx, NOVEMBER)) == 1  # 3 Nov alone
+
+
+def scored(report) -> dict[str, tuple[object, ...]]:
+    """Customer id -> (days since, frequency) of the customer value report's rows."""
+    return {row.key: (row.values[4], row.values[5]) for row in report.tables[0].rows}
+
+
+def test_customer_value_counts_up_to_now_so_a_record_stamped_ahead_is_seen_when_now_passes_it(ctx, frozen):
+    frozen.move_to(at(2026, 11, 2, 9))
+    acme = add_customer(ctx, "Acme").id
+    log(ctx, frozen, acme, at(2026, 11, 3, 10))
+    # a follow-up stored at 10:00 on the 24th dated 11:00 that day (03:00 UTC), ahead of the clock, as a pull from
+    # a laptop whose clock runs ahead would store it; nothing is written after it
+    ahead = log(ctx, frozen, acme, at(2026, 11, 24, 10))
+    with sqlite3.connect(ctx.db.path) as other:
+        other.execute("UPDATE follow_up SET at = '2026-11-24 03:00:00.000000' WHERE id = ?", (ahead,))
+    rfm = module("rfm")
+    frozen.move_to(at(2026, 11, 24, 10, 30))
+    first = rfm.build(ctx, NOVEMBER)  # November ends later: as of now, 10:30
+    assert scored(first) == {acme: (21, 1)}  # its last contact 3 Nov: 21 days; one contact in the 12 months
+    frozen.move_to(at(2026, 11, 24, 10, 45))
+    assert rfm.build(ctx, NOVEMBER) is first  # nothing is stamped between 10:30 and 10:45: given back
+    frozen.move_to(at(2026, 11, 24, 11, 30))
+    later = rfm.build(ctx, NOVEMBER)  # the 11:00 follow-up is now in the past: counted
+    assert scored(later) == {acme: (0, 2)}  # contacted today; two contacts

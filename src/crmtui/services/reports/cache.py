@@ -3,8 +3,9 @@ tab or a rep picked back, the period picked back) is given back instead of compu
 
 A report is kept under what it depends on: the report and its arguments (period, rep), the day (its weeks, its
 "today"), the rep's zone and language (its words), its settings, and the book's data version
-(store/reports/version.py: any write by anyone, or the file replaced, is a new version). Only reports that read
-nothing of the moment but its day are kept (activity): one that counts up to "now" would need the moment too.
+(store/reports/version.py: any write by anyone, or the file replaced, is a new version). A report that counts up to
+"now" (customer value) says which records it reads by their time, and is given back at a later moment only when
+none of them lies between the two moments.
 A drill opened later reads the book as it is then, kept or not.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from typing import TypeVar
 
 from crmtui.core import i18n
@@ -24,13 +26,18 @@ KEPT = 8
 
 T = TypeVar("T")
 
-_kept: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_kept: OrderedDict[tuple[object, ...], tuple[datetime | None, object]] = OrderedDict()
 _lock = threading.Lock()
 
 
-def kept(ctx: Context, key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
+def kept(ctx: Context, key: tuple[Hashable, ...], make: Callable[[], T], *, moment: datetime | None = None,
+         unchanged: Callable[[datetime, datetime], bool] | None = None) -> T:
     """The report `make` computes for `key` (the report's name and arguments, and the settings it reads), given
-    back from the last time when nothing it depends on changed since."""
+    back from the last time when nothing it depends on changed since.
+
+    A report counted up to a `moment` (now, for a period that ends later) is given back for a later moment only
+    when `unchanged(then, now)` says no record it reads is stamped between the two (nothing was written since,
+    so only a record stamped ahead of the clock could be)."""
     version = data_version(ctx.db)
     if version is None:
         return make()
@@ -39,10 +46,14 @@ def kept(ctx: Context, key: tuple[Hashable, ...], make: Callable[[], T]) -> T:
         found = _kept.get(full)
         if found is not None:
             _kept.move_to_end(full)
-            return found  # type: ignore[return-value]
+    if found is not None:
+        then, report = found
+        if then == moment or (then is not None and moment is not None and unchanged is not None
+                              and unchanged(min(then, moment), max(then, moment))):
+            return report  # type: ignore[return-value]
     made = make()
     with _lock:
-        _kept[full] = made
+        _kept[full] = (moment, made)
         while len(_kept) > KEPT:
             _kept.popitem(last=False)
     return made

@@ -19,6 +19,7 @@ from crmtui.services.agenda import ALL_REPS
 from crmtui.services.context import Context
 from crmtui.services.customers import edit_customer
 from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
+from crmtui.services.reports.cache import kept
 from crmtui.store.reports import rfm as store
 from crmtui.store.reports.activity import customers_of
 
@@ -129,9 +130,10 @@ class _Span:
         return _Span(ctx.clock.to_utc(moment), day, same + timedelta(days=1))
 
 
-def values(ctx: Context, period: Period | None = None, rep: str | None = None) -> list[Value]:
-    """Every customer scored as of the period's end (now when it ends later), by name."""
-    span = _Span.of(ctx, period)
+def values(ctx: Context, period: Period | None = None, rep: str | None = None,
+           span: _Span | None = None) -> list[Value]:
+    """Every customer scored as of the period's end (now when it ends later; `span` when given), by name."""
+    span = span or _Span.of(ctx, period)
     settings = ctx.settings.rfm
     who = customers_of(rep, ALL_REPS)
     since = datetime.combine(span.first, datetime.min.time(), ctx.clock.zone)
@@ -214,9 +216,21 @@ class _LocalDays:
 
 
 def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
-    """The customer value report as of the period's end (now when it ends later)."""
-    scored = values(ctx, period, rep)
+    """The customer value report as of the period's end (now when it ends later); kept while the book and the day
+    do not change and nothing it reads is stamped between the moment it was computed for and this one
+    (services/reports/cache.py)."""
     span = _Span.of(ctx, period)
+
+    def unchanged(low: datetime, high: datetime) -> bool:
+        with ctx.db.raw_read() as connection:
+            return not store.stamped_between(connection, low, high)
+
+    key = ("rfm", period, period.words, str(period.start.tzinfo), rep, ctx.settings.rfm, span.day)
+    return kept(ctx, key, lambda: _build(ctx, period, rep, span), moment=span.moment, unchanged=unchanged)
+
+
+def _build(ctx: Context, period: Period, rep: str | None, span: _Span) -> Report:
+    scored = values(ctx, period, rep, span)
     order = {key: n for n, key in enumerate(RFM_SEGMENTS)}
     scored.sort(key=lambda v: (not v.differs, order[v.segment], -v.monetary_cents, v.name, v.id))
     differing = [v for v in scored if v.differs]

@@ -95,3 +95,15 @@ def payments(connection: sqlite3.Connection, through: date) -> list[tuple[str, i
         " AND p.paid_on <= ?", (through.isoformat(),)).fetchall()
     return [(cid, amount, day_from_db(paid), day_from_db(signed))  # type: ignore[misc]
             for cid, amount, paid, signed in rows]
+
+
+def stamped_between(connection: sqlite3.Connection, low: datetime, high: datetime) -> bool:
+    """Whether a record the report compares with its moment is stamped in [low, high): a customer added, a live
+    follow-up, a live stage change (a deal won). Each is one look into an index (customers: their table, a few
+    milliseconds)."""
+    span = (to_db(low), to_db(high))
+    return any(connection.execute(query, span).fetchone() for query in (
+        "SELECT 1 FROM follow_up INDEXED BY ix_follow_up_live_at WHERE deleted_at IS NULL AND at >= ? AND at < ?"
+        " LIMIT 1",
+        "SELECT 1 FROM deal_stage_change WHERE deleted_at IS NULL AND at >= ? AND at < ? LIMIT 1",
+        "SELECT 1 FROM customer WHERE created_at >= ? AND created_at < ? LIMIT 1"))
