@@ -1,6 +1,6 @@
-"""Snapshots of the Tickets screen (at 80x24 and 100x30), a ticket with its history, the new-ticket form and the
-satisfaction question (100x30), in English and in Chinese, on a small book made here (not the demo) at the frozen
-moment: an overdue urgent repair, a complaint due soon, one waiting for the customer and one resolved.
+"""Snapshots of the Tickets screen (at 80x24 and 100x30), a ticket with its history, the new-ticket form, the
+satisfaction question and the promised day read back as it is typed (100x30), in English and in Chinese, on a
+small book made here (not the demo) at the frozen moment: an overdue urgent repair, a complaint due soon, one waiting for the customer and one resolved.
 
 Review a changed snapshot before accepting it: `pytest tests/test_snapshots_tickets.py --snapshot-update`.
 """
@@ -91,6 +91,7 @@ SCENES = {
     "ticket": ("T", "enter"),
     "new_ticket": ("T", "n"),
     "satisfaction": ("T", "c", *"part", "space", *"replaced", "enter"),
+    "promised_day": ("T", "d", *"fri"),
 }
 
 

@@ -344,6 +344,12 @@ FUTURE_DAYS = '"fri", "下周一", "{week}"'
 """The examples a promised day that was not understood suggests: days ahead (a week from today the last)."""
 
 
+def promised_day(ctx: Context, text: str | None) -> date | None:
+    """The day a rep types as the one promised to the customer (any date the parser reads, in either language,
+    today or later; None for no text): what the forms show back while it is typed."""
+    return _due(ctx, text)
+
+
 def _due(ctx: Context, due: str | date | None) -> date | None:
     """The day the rep promised: any date the parser reads, today or later (a day not understood suggests days
     ahead, never "yesterday")."""

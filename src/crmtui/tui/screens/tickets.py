@@ -7,10 +7,11 @@ Every read and write goes through services/tickets.py in a thread worker; the sc
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -42,6 +43,7 @@ from crmtui.services.tickets import (
     mark,
     moves_from,
     priority_text,
+    promised_day,
     status_text,
     ticket_detail,
     update_ticket,
@@ -72,14 +74,63 @@ STYLES = {"overdue": "bold red", "late_answer": "bold yellow", "soon": "yellow",
 """How a ticket's mark against its deadlines is drawn."""
 
 
-PRIORITY_MARKS = {"urgent": "!!", "high": "!"}
-"""The priority on a narrow list, where its word does not fit: the two that need attention."""
+SHORT_ENGLISH = {"Waiting for customer": "Waiting", "Not answered in time": "Unanswered"}
+"""English words the list's columns shorten (the ticket's own screen says them whole); Chinese ones are short."""
+
+
+def _short(text: str) -> str:
+    return SHORT_ENGLISH.get(text, text)
 
 
 def _state(view: TicketView) -> tuple[str, str]:
     """The ticket's mark against its deadlines and its style."""
     text, kind = mark(view)
     return text, STYLES[kind]
+
+
+HEADERS = {"number": N_("Ticket"), "customer": N_("Customer"), "owner": N_("Owner"), "title": N_("Title"),
+           "kind": N_("Type"), "priority": N_("Priority"), "status": N_("Status"), "deadline": N_("Resolve by"),
+           "mark": ""}
+"""The list's column headers (the mark says itself: Overdue, Due soon...)."""
+
+FLEXIBLE = ("customer", "title")
+"""The columns that give way on a narrow terminal (cut with …); every other one is shown whole."""
+
+
+def cells(screen: Screen[Any], view: TicketView) -> dict[str, tuple[str, str]]:
+    """A ticket's value and style in each column of the list."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+    text, style = _state(view)
+    deadline = deadline_text(view, ctx.clock.zone, i18n.language, long=False) if view.status in ACTIVE else ""
+    return {"number": (view.number, ""), "customer": (view.customer_name, ""), "owner": (view.owner or "", ""),
+            "title": (view.title, ""), "kind": (kind_text(view.kind), ""),
+            "priority": (priority_text(view.priority), "bold" if view.priority in ("high", "urgent") else ""),
+            "status": (_short(status_text(view.status)), ""), "deadline": (deadline, ""),
+            "mark": (_short(text), style)}
+
+
+def layout(rows: list[dict[str, tuple[str, str]]], width: int, owners: bool) -> tuple[list[tuple[str, int]], int]:
+    """The columns of the list in `width` cells and the gap between them: each column as wide as its header and
+    its widest value, except the customer and the title, which share what is left (the customer up to 24 cells,
+    the title the rest). The type only from 120 columns; below 90 the columns stand one cell apart."""
+    gap = 2 if width >= 90 else 1
+    keys = ["number", "customer", *(["owner"] if owners else []), "title", *(["kind"] if width >= 120 else []),
+            "priority", "status", "deadline", "mark"]
+    natural = {key: max([cell_len(_(HEADERS[key])) if HEADERS[key] else 0]
+                        + [cell_len(row[key][0]) for row in rows]) for key in keys}
+    if owners:
+        natural["owner"] = min(natural["owner"], 10)
+    fixed = sum(natural[key] for key in keys if key not in FLEXIBLE)
+    room = max(16, width - fixed - gap * (len(keys) - 1))
+    customer = min(natural["customer"], 24, max(8, room // 2 if natural["title"] > room // 2 else room - natural["title"]))
+    customer = min(customer, room - 8)
+    widths = {**natural, "customer": customer, "title": room - customer}
+    return [(key, widths[key]) for key in keys], gap
+
+
+def _list_width(screen: Screen[Any]) -> int:
+    listing = screen.query_one("#ticket-list", OptionList)
+    return max(60, listing.size.width or screen.size.width or 80) - 4
 
 
 class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
@@ -91,6 +142,8 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("a", "note", N_("Note"), id="note-ticket"),
         Binding("s", "status", N_("Status"), id="status-ticket"),
         Binding("c", "close_ticket", N_("Close ticket"), id="close-ticket"),
+        Binding("P", "priority", N_("Priority"), id="priority-ticket"),
+        Binding("d", "promise", N_("Promised day"), id="promise-ticket"),
         Binding("f", "filter", N_("Filter"), id="filter-tickets"),
         Binding("j", "cursor_down", N_("Down"), id="down", show=False),
         Binding("k", "cursor_up", N_("Up"), id="up", show=False),
@@ -110,9 +163,21 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(_("Tickets"), id="tickets-title", classes="title")
+        yield Static("", id="ticket-header", classes="hint")
         yield OptionList(id="ticket-list", classes="column-list")
-        yield Static(_("Enter opens · n new · a note · s status · c close · f filter"), classes="hint")
+        yield Static(_("n new · a note · s status · c close · P priority · d day · f filter"), classes="hint")
         yield StatusFooter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys of a ticket only where they apply: none without a ticket, none but Enter on a closed one."""
+        if action in TICKET_ACTIONS:
+            view = self.chosen() if self.is_mounted else None
+            return view is not None and applies(action, view)
+        return True
+
+    @on(OptionList.OptionHighlighted, "#ticket-list")
+    def moved(self) -> None:
+        self.refresh_bindings()
 
     def statuses(self) -> tuple[str, ...] | None:
         if self.shown == "not_closed":
@@ -131,8 +196,12 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.owners = any(view.owner for view in views)
         self.query_one("#tickets-title", Static).update(
             f"{_('Tickets')} · {_filter_text(self.shown)} ({len(views)})")
-        width = max(60, listing.size.width or self.size.width or 80) - 4
-        options = [Option(self.line(view, width), id=view.id) for view in views]
+        rows = [cells(self, view) for view in views]
+        columns, gap = layout(rows, _list_width(self), self.owners)
+        self.query_one("#ticket-header", Static).update(
+            row(*((_(HEADERS[key]) if HEADERS[key] else "", width, "bold") for key, width in columns), gap=gap))
+        options = [Option(self.line(cells_of, columns, gap), id=view.id) for view, cells_of in zip(views, rows,
+                                                                                                    strict=True)]
         if not options:
             options = [Option(Text(_("No tickets here. n opens one for a customer."), style="dim"), disabled=True)]
         listing.set_options(options)
@@ -141,31 +210,18 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if ids:
             listing.highlighted = ids.index(chosen.id) if chosen is not None and chosen.id in ids else 0
         self.loaded = True
+        self.refresh_bindings()
 
-    def line(self, view: TicketView, width: int) -> Text:
-        """One ticket in columns that fit `width`: the title takes what the others leave (the type only on a wide
-        screen; the priority in words from 90 columns, below as a mark: !! urgent, ! high; in a team the customer's
-        owner after the customer). Cut to `width`, never wrapped."""
-        customer = 14 if width >= 90 else 10
-        columns: list[tuple[object, int] | tuple[object, int, str]] = [(view.number, 9), (view.customer_name, customer)]
-        if self.owners:
-            columns.append((view.owner or "", 8))
-        rest: list[tuple[object, int] | tuple[object, int, str]] = []
-        if width >= 120:
-            rest.append((kind_text(view.kind), 12))
-        if width >= 90:
-            rest.append((priority_text(view.priority), 8, "bold" if view.priority in ("high", "urgent") else ""))
-        else:
-            rest.append((PRIORITY_MARKS.get(view.priority, ""), 2, "bold"))
-        rest.append((status_text(view.status), 12 if width >= 90 else 8))
-        ctx = self.crm.ctx
-        deadline = deadline_text(view, ctx.clock.zone, i18n.language, long=False) if view.status in ACTIVE else ""
-        text, style = _state(view)
-        rest += [(deadline, 14), (text, 0, style)]
-        used = sum(c[1] for c in columns + rest) + 2 * (len(columns) + len(rest)) + 8
-        line = row(*columns, (view.title, max(8, width - used)), *rest)
-        line.truncate(width, overflow="ellipsis")
+    def line(self, values: dict[str, tuple[str, str]], columns: list[tuple[str, int]], gap: int) -> Text:
+        """One ticket in the list's columns, cut to the list's width, never wrapped (only the customer and the
+        title are ever cut short: see layout)."""
+        line = row(*((values[key][0], width, values[key][1]) for key, width in columns), gap=gap)
+        line.truncate(_list_width(self), overflow="ellipsis")
         return line
+
+    def on_resize(self) -> None:
+        if self.loaded:
+            self.show(self.views)
 
     def chosen(self) -> TicketView | None:
         listing = self.query_one("#ticket-list", OptionList)
@@ -212,6 +268,16 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if view is not None:
             ask_close(self, view)
 
+    def action_priority(self) -> None:
+        view = self._need_ticket()
+        if view is not None:
+            ask_priority(self, view)
+
+    def action_promise(self) -> None:
+        view = self._need_ticket()
+        if view is not None:
+            ask_promise(self, view)
+
     def action_filter(self) -> None:
         def picked(key: str | None) -> None:
             if key:
@@ -241,10 +307,18 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("a", "note", N_("Note"), id="note-ticket"),
         Binding("s", "status", N_("Status"), id="status-ticket"),
         Binding("c", "close_ticket", N_("Close ticket"), id="close-ticket"),
+        Binding("P", "priority", N_("Priority"), id="priority-ticket"),
+        Binding("d", "promise", N_("Promised day"), id="promise-ticket"),
         Binding("j", "cursor_down", N_("Down"), id="down", show=False),
         Binding("k", "cursor_up", N_("Up"), id="up", show=False),
         Binding("escape", "back", N_("Back"), id="back"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that apply to the ticket as it stands (a closed ticket: none but Esc)."""
+        if action in TICKET_ACTIONS:
+            return self.view is not None and applies(action, self.view)
+        return True
 
     def __init__(self, ticket_id: str) -> None:
         super().__init__()
@@ -286,6 +360,7 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         listing = self.query_one("#ticket-history", OptionList)
         listing.set_options([Option(self.step_text(step)) for step in reversed(history)])
         listing.focus()
+        self.refresh_bindings()
 
     def step_text(self, step: EventView) -> Text:
         """A step, newest first on screen: when, the move or "opened", the note under it."""
@@ -315,6 +390,14 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if self.view is not None:
             ask_close(self, self.view)
 
+    def action_priority(self) -> None:
+        if self.view is not None:
+            ask_priority(self, self.view)
+
+    def action_promise(self) -> None:
+        if self.view is not None:
+            ask_promise(self, self.view)
+
     def action_back(self) -> None:
         self.app.pop_screen()
 
@@ -328,12 +411,24 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 # ---------------------------------------------------------------- the questions of the keys
 
 
-def _write(screen: Screen[Any], call: Callable[[], object], said: str) -> None:
-    """Runs a write in a worker of `screen`; says `said` and reloads the screens once it is saved."""
+TICKET_ACTIONS = ("note", "status", "close_ticket", "priority", "promise")
+"""The keys that act on one ticket: offered only where they apply (check_action)."""
+
+
+def applies(action: str, view: TicketView) -> bool:
+    """Whether a key of TICKET_ACTIONS applies to the ticket: nothing changes a closed ticket (a new problem is
+    a new ticket); every status before closed takes a note, a move (a resolved one is reopened), the close, a
+    new priority and a promised day."""
+    return action in TICKET_ACTIONS and view.status != "closed"
+
+
+def _write(screen: Screen[Any], call: Callable[[], object], said: str | Callable[[Any], str]) -> None:
+    """Runs a write in a worker of `screen`; says `said` (or what it makes of the write's result) and reloads
+    the screens once it is saved."""
     app = screen.app
 
-    def done(_result: object) -> None:
-        app.notify(said, title=_("Tickets"))
+    def done(result: object) -> None:
+        app.notify(said(result) if callable(said) else said, title=_("Tickets"))
         app.refresh_data()  # type: ignore[attr-defined]
 
     run_on_screen(screen, call, done, group="ticket-write", refused_title=_("Not saved"))
@@ -373,6 +468,58 @@ def ask_status(screen: Screen[Any], view: TicketView) -> None:
 
     choices = [(status, status_text(status)) for status in moves]
     screen.app.push_screen(PickScreen(_("Move {number} to").format(number=view.number), choices), picked)
+
+
+def _changed(ctx: Any, ticket_id: str, **change: str) -> TicketView:
+    """Changes a ticket (update_ticket) and reads it back, with its deadlines as they now stand."""
+    update_ticket(ctx, ticket_id, **change)
+    return ticket_detail(ctx, ticket_id)[0]
+
+
+def ask_priority(screen: Screen[Any], view: TicketView) -> None:
+    """Offers the priorities, the current one under the cursor; a new one computes the deadlines again (kept in
+    the history by the service) and says them."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+
+    def said(changed: TicketView) -> str:
+        return _("{number}: {priority} · respond by {respond}, resolve by {resolve}").format(
+            number=changed.number, priority=priority_text(changed.priority), respond=_when(screen, changed.respond_by),
+            resolve=_when(screen, changed.resolve_by))
+
+    def picked(priority: str | None) -> None:
+        if priority and priority != view.priority:
+            _write(screen, partial(_changed, ctx, view.id, priority=priority), said)
+
+    choices = [(priority, priority_text(priority)) for priority in PRIORITIES]
+    screen.app.push_screen(PickScreen(_("Priority of {number}").format(number=view.number), choices,
+                                      PRIORITIES.index(view.priority)), picked)
+
+
+def _day_text(screen: Screen[Any], day: date) -> str:
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+    return format_when(day, False, i18n.language, ctx.clock.today())
+
+
+def ask_promise(screen: Screen[Any], view: TicketView) -> None:
+    """Asks the day promised to the customer (typed in either language, the day read shown under it; a past day
+    refused naming the field); an empty one takes the promise back."""
+    ctx = screen.app.ctx  # type: ignore[attr-defined]
+
+    def said(changed: TicketView) -> str:
+        if changed.due_on is None:
+            return _("{number}: no day promised").format(number=changed.number)
+        return _("{number} promised for {day}").format(number=changed.number, day=_day_text(screen, changed.due_on))
+
+    def given(text: str | None) -> None:
+        if text is None or (not text and view.due_on is None):
+            return
+        _write(screen, partial(_changed, ctx, view.id, due=text), said)
+
+    week = ctx.clock.today() + timedelta(days=7)
+    screen.app.push_screen(DayForm(_("Promised day of {number}").format(number=view.number),
+                                   _("a day from today, e.g. fri, 下周一 or {day}").format(day=week.isoformat()),
+                                   partial(promised_day, ctx), typed=view.due_on.isoformat() if view.due_on else "",
+                                   discard=_("Discard this day? What you typed will be lost.")), given)
 
 
 SATISFACTION = ((5, N_("5 Very satisfied")), (4, N_("4 Satisfied")), (3, N_("3 Neutral")),
@@ -449,12 +596,56 @@ class TextForm(CrmScreenMixin, ModalScreen[str | None]):
             self.check(field.value)
         except CrmError as error:
             field.add_class("missing")
-            self.notify(error.labelled(), severity="error")
+            self.refused(error)
             return
         self.dismiss(field.value.strip())
 
+    def refused(self, error: CrmError) -> None:
+        """Says why the text was refused."""
+        self.notify(error.labelled(), severity="error")
+
     def action_cancel(self) -> None:
         _ask_before_dropping(self, bool(self.query_one("#text", Input).value.strip()), self.discard)
+
+
+class DayForm(TextForm):
+    """A day (the one promised to the customer): under the field, the day it is read as while the rep types;
+    Enter gives the text once `check` takes it (an empty one too: no day)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(self.title_text), classes="title")
+            yield Input(self.typed, placeholder=self.placeholder, id="text", compact=True)
+            yield Static("", id="day-read", classes="hint")
+            yield Static(_("Enter saves (empty: no day promised) · Esc cancels"), classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.read(self.typed)
+
+    @on(Input.Changed, "#text")
+    def typed_changed(self, event: Input.Changed) -> None:
+        self.query_one("#text", Input).remove_class("missing")
+        self.read(event.value)
+
+    def read(self, text: str) -> None:
+        """Shows the day `text` is read as (nothing while it is not a day yet)."""
+        try:
+            day = self.check(text)
+        except CrmError:
+            day = None
+        shown = (f"→ {_day_text(self, day)}" if isinstance(day, date) else "") if text.strip() else \
+            _("no day promised")
+        self.query_one("#day-read", Static).update(shown)
+
+    def refused(self, error: CrmError) -> None:
+        self.query_one("#day-read", Static).update(literal(error.labelled()))
+        super().refused(error)
+
+    def action_cancel(self) -> None:
+        """Esc: asks first only when the day typed is not the one the form opened with."""
+        typed = self.query_one("#text", Input).value.strip() != self.typed.strip()
+        _ask_before_dropping(self, typed, self.discard)
 
 
 def _ask_before_dropping(form: ModalScreen[str | None], typed: bool, question: str) -> None:
@@ -469,6 +660,10 @@ def _ask_before_dropping(form: ModalScreen[str | None], typed: bool, question: s
             form.dismiss(None)
 
     form.app.push_screen(ConfirmScreen(question), answered)
+
+
+SHOWN_MATCHES = 4
+"""The customers a name meaning several lists under the new-ticket form (the rest are counted)."""
 
 
 class NewTicketForm(CrmScreenMixin, ModalScreen[str | None]):
@@ -527,25 +722,31 @@ class NewTicketForm(CrmScreenMixin, ModalScreen[str | None]):
             ticket = add_ticket(ctx, customer.id, values["title"] or "", kind=values["kind"],
                                 priority=values["priority"], due=values["due"])
         except Ambiguous as error:
-            names = ", ".join(match.label for match in error.matches[:4])
+            names = ", ".join(match.label for match in error.matches[:SHOWN_MATCHES])
+            if len(error.matches) > SHOWN_MATCHES:
+                names += " " + _("… and {count} more").format(count=len(error.matches) - SHOWN_MATCHES)
             self.app.call_from_thread(self.refuse, "customer", f"{error.message()}: {names}")
             return
         except NotFound as error:
             self.app.call_from_thread(self.refuse, "customer", error.message())
             return
         except CrmError as error:
-            self.app.call_from_thread(self.refuse, getattr(error, "field", ""), error.labelled())
+            problems = getattr(error, "problems", [error])  # InvalidValues: every wrong field at once
+            named = [str(getattr(problem, "field", "")) for problem in problems]
+            self.app.call_from_thread(self.refuse, named, error.labelled())
             return
         self.app.call_from_thread(self.dismiss, ticket.number)
 
-    def refuse(self, field: str, message: str) -> None:
-        """Marks the field the service named and says why under the form."""
+    def refuse(self, fields: str | list[str], message: str) -> None:
+        """Marks the fields the service named (the focus on the first) and says why under the form."""
         for widget in self.query(".missing"):
             widget.remove_class("missing")
-        widget_id = {"ticket_title": "ticket_title", "due": "due", "customer": "customer"}.get(field)
-        if widget_id:
+        widgets = {"ticket_title": "ticket_title", "due": "due", "customer": "customer"}
+        ids = [widgets[field] for field in ([fields] if isinstance(fields, str) else fields) if field in widgets]
+        for widget_id in ids:
             self.query_one(f"#{widget_id}").add_class("missing")
-            self.query_one(f"#{widget_id}").focus()
+        if ids:
+            self.query_one(f"#{ids[0]}").focus()
         self.query_one("#ticket-problem", Static).update(literal(message))
 
     def action_cancel(self) -> None:
