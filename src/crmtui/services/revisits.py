@@ -386,6 +386,38 @@ def call_back_day(ctx: Context) -> date:
     return next_working_day(ctx.clock.today(), calendar(ctx.settings))
 
 
+def call_back_note(ctx: Context, customer_id: str, satisfaction: str | None, completing: str | None) -> str:
+    """What a follow-up completing a revisit (`completing`: its id) will do about a low score, said before it is
+    saved, in the rep's words: the score typed is low, so a call back is planned on the next working day (or one
+    is open already); no score yet, the mark and that day; "" for a score that is not low, or no mark at all."""
+    # deferred: the words and the day's wording, only while a revisit's follow-up is being typed
+    from crmtui.core.dates import format_when
+    from crmtui.core.i18n import _
+
+    mark = low_score(ctx.settings)
+    if mark == 0:
+        return ""
+    try:
+        score = check_score("satisfaction", satisfaction, 1, 5)
+    except InvalidInput:
+        return ""  # the refusal is the save's to say, on the field
+    if score is not None and not is_low(ctx.settings, score):
+        return ""
+    today = ctx.clock.today()
+    with ctx.db.raw_read() as connection:
+        already = store.open_call_back(connection, customer_id)
+    if already is not None and already.id != completing:
+        day = format_when(already.due_on, False, i18n.language, today)
+        if score is None:
+            return _("A satisfaction of {mark} or less: the call back already planned on {day} stands").format(
+                mark=mark, day=day)
+        return _("Satisfaction {score}/5 is low: a call back is already planned on {day}").format(score=score, day=day)
+    day = format_when(call_back_day(ctx), False, i18n.language, today)
+    if score is None:
+        return _("A satisfaction of {mark} or less plans a call back on {day}").format(mark=mark, day=day)
+    return _("Satisfaction {score}/5 is low: a call back will be planned on {day}").format(score=score, day=day)
+
+
 def call_back_in(ctx: Context, connection: sqlite3.Connection, outbox: OutboxWriter, customer_id: str, score: int | None,
                  source: str, ticket: str | None = None) -> CallBack | None:
     """plan_call_back inside a write already open (the follow-up's or the ticket's, so both stand or fall

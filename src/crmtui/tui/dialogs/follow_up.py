@@ -30,7 +30,7 @@ from crmtui.services.follow_ups import (
     Logged,
     record_follow_up,
 )
-from crmtui.services.revisits import open_revisits, revisit_label
+from crmtui.services.revisits import call_back_note, open_revisits, revisit_label
 from crmtui.tui.widgets.cells import literal
 from crmtui.tui.widgets.date_preview import show_next_date
 
@@ -140,6 +140,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         self.prefilled_next = ""
         """The next date as the form wrote it when correcting: left as it is, the date stays (even once past)."""
         self.initial: FollowUpValues | None = None
+        self.due_revisits: list[str] = []
+        """The open revisits due by today (their ids), when the revisit row is shown."""
 
     def compose(self) -> ComposeResult:
         choices = follow_up_choices(self.crm.ctx, self.customer_id,
@@ -168,6 +170,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
                                                   select_on_focus=False))
             yield self._row(_("Next date"), Input(placeholder=_('e.g. fri 3pm, 明天下午3点'), id="next", compact=True))
             yield Label("", id="preview")
+            # a revisit's follow-up: what a low satisfaction will do, said before saving (services word it)
+            yield Label("", id="call-back-note")
             yield Static(_("1-7 channel · y/n goal met · Tab next field · Enter on the date or Ctrl+S saves · Esc cancels"),
                          classes="hint")
 
@@ -177,6 +181,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         today = self.crm.ctx.clock.today()
         revisits = [] if self.correcting else open_revisits(self.crm.ctx, self.customer_id)
         due = [revisit for revisit in revisits if revisit.due_on <= today]
+        self.due_revisits = [revisit.id for revisit in due]
         with Horizontal(classes="field-row", id="revisit-row") as row:
             row.display = bool(revisits)
             yield Label(_("Revisit"), classes="label")
@@ -209,6 +214,7 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             self._fill(self.correcting)
         self.initial = self.values()
         self.query_one(ChoicePicker).focus()
+        self.show_call_back()
 
     def _fill(self, last: LastFollowUp) -> None:
         """The corrected follow-up's fields in the form; its next date as a date the form reads back."""
@@ -231,9 +237,38 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         return True
 
     def action_choose(self, key: str) -> None:
-        """1-7 or y/n on the picker; once both answers are in, the goal (the focus moves at once)."""
+        """1-7 or y/n on the picker; once both answers are in, the next field down the form (the focus moves at
+        once): the satisfaction when a revisit is due (the one it completes), the revisit to choose when several
+        are, else the goal (the contact and deal rows above it are preselected)."""
         if self.query_one(ChoicePicker).choose(key):
-            self.set_focus(self.query_one("#goal", Input))
+            self.set_focus(self.query_one(self._after_choices()))
+
+    def _after_choices(self) -> str:
+        """The field the focus goes to once the channel and goal met are in."""
+        if self.query_one("#revisit-row").display and self.due_revisits:
+            return "#satisfaction" if len(self.due_revisits) == 1 or self._chosen("revisit") else "#revisit"
+        return "#goal"
+
+    def _completing(self) -> tuple[bool, str | None]:
+        """Whether this follow-up completes a revisit (one chosen, or some due by today), and which one when
+        known."""
+        if not self.query_one("#revisit-row").display:
+            return False, None
+        chosen = self._chosen("revisit")
+        if chosen is not None:
+            return True, chosen
+        return bool(self.due_revisits), self.due_revisits[0] if len(self.due_revisits) == 1 else None
+
+    @on(Input.Changed, "#satisfaction")
+    @on(Select.Changed, "#revisit")
+    def show_call_back(self) -> None:
+        """Under the next date, while a revisit's follow-up is typed: the call back a low score will plan."""
+        note = self.query_one("#call-back-note", Label)
+        completing, revisit_id = self._completing()
+        text = call_back_note(self.crm.ctx, self.customer_id, self.query_one("#satisfaction", Input).value,
+                              revisit_id) if completing else ""
+        note.update(literal(text))
+        note.display = bool(text)
 
     def action_move_focus(self, step: int) -> None:
         """Tab and Shift+Tab between the fields."""
