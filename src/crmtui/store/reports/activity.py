@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -245,45 +245,45 @@ def overdue_now(connection: sqlite3.Connection, line: datetime, who: Who) -> lis
 
 
 def overdue_at(connection: sqlite3.Connection, moments: list[datetime], who: Who) -> list[list[str]]:
-    """For each past moment (in ascending order), the ids of the customers overdue then, as the follow-ups tell
-    it: the next date planned by the customer's latest follow-up before the moment was before it (a customer added
-    after it does not count). The plans in force at the first moment are looked up once per customer; the
-    follow-ups between the first and the last moment then update them in order."""
-    if not moments:
-        return []
-    condition, params = who
-    first, last = to_db(moments[0]), to_db(moments[-1])
-    plans = {cid: [added, planned] for cid, added, planned in connection.execute(
-        f"SELECT c.id, c.created_at, (SELECT f.next_at FROM follow_up f WHERE f.customer_id = c.id AND f.at < ?"
-        f" AND {current('f')} ORDER BY f.at DESC, f.created_at DESC LIMIT 1) FROM customer c"
-        f" WHERE {_WATCHED} AND c.created_at < ? AND {condition}", (first, last, *params))}
-    hint, where, params = counted_in_span(connection, who)
-    later = connection.execute(
-        f"SELECT f.customer_id, f.at, f.next_at FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}"
-        " ORDER BY f.at, f.created_at", (first, last, *params)).fetchall()
-    found, applied = [], 0
-    for moment in moments:
-        line = to_db(moment)
-        while applied < len(later) and later[applied][1] < line:
-            customer_id, _at, planned = later[applied]
-            if customer_id in plans:
-                plans[customer_id][1] = planned
-            applied += 1
-        found.append(sorted(cid for cid, (added, planned) in plans.items()
-                            if added < line and planned is not None and planned < line))
+    """For each past moment (in ascending order), the ids of the customers overdue then (sorted), as the follow-ups
+    tell it: the next date planned by the customer's latest follow-up before the moment was before it (a customer
+    added after it does not count). See overdue_ranges."""
+    found: list[list[str]] = [[] for _ in moments]
+    for customer_id, low, high in overdue_ranges(connection, moments, who):
+        for index in range(low, high):
+            found[index].append(customer_id)
+    for ids in found:
+        ids.sort()
     return found
 
 
 def overdue_counts(connection: sqlite3.Connection, moments: list[datetime], who: Who) -> list[int]:
     """For each past moment (in ascending order), how many customers overdue_at lists then, without listing them
-    (a drill opened lists one moment's: overdue_at with that moment alone).
+    (each range of moments added up once at the end). Asking every customer's plan at every moment instead took a
+    second for a year of the bench's book (20,000 customers by 52 weeks)."""
+    changes = [0] * (len(moments) + 1)
+    for _customer_id, low, high in overdue_ranges(connection, moments, who):
+        changes[low] += 1
+        changes[high] -= 1
+    counts, running = [], 0
+    for change in changes[:-1]:
+        running += change
+        counts.append(running)
+    return counts
+
+
+def overdue_ranges(connection: sqlite3.Connection, moments: list[datetime],
+                   who: Who) -> Iterator[tuple[str, int, int]]:
+    """(customer id, low, high): the customer was overdue at moments[low:high] (past moments, in ascending order),
+    one range for each plan that made it so. The plans in force at the first moment are looked up once per
+    customer (the latest follow-up before it, one step back in ix_follow_up_live_plan); the follow-ups between the
+    first and the last moment then replace them in time order.
 
     Each plan a customer has in force (the one at the first moment, then each follow-up's) makes the customer
     overdue at the moments after its start, its next date and the customer's adding, up to the next follow-up:
-    a range of the moments, found by bisection and added up once at the end. Asking every customer's plan at every
-    moment instead took a second for a year of the bench's book (20,000 customers by 52 weeks)."""
+    a range of the moments, found by bisection."""
     if not moments:
-        return []
+        return
     condition, params = who
     lines = [to_db(moment) or "" for moment in moments]
     first, last = lines[0], lines[-1]
@@ -294,18 +294,21 @@ def overdue_counts(connection: sqlite3.Connection, moments: list[datetime], who:
         f" WHERE {_WATCHED} AND c.created_at < ? AND {condition}", (first, last, *params))}
     """customer id -> (when the plan in force began, '' for the first moment's; when the customer was added; the
     plan's next date)"""
-    hint, where, params = counted_in_span(connection, who)
-    changes = [0] * (len(lines) + 1)
+    # The span's live follow-ups in time order off ix_follow_up_live_span, every customer's: those of customers
+    # not watched (not in `plans`) are passed over below, and the few superseded by a correction are found apart,
+    # rather than asking both of each follow-up in the query.
+    superseded = {rowid for (rowid,) in connection.execute(SUPERSEDED)}
+    count = len(lines)
 
     # The plan in force from `since` to `until` (the next follow-up; none: still) makes the customer overdue at
     # the moments m with since < m, added < m, planned < m and m <= until: those from the first after the latest
     # of the three to the last not after `until`. Written out in the loop (a few hundred thousand plans a year).
     bisect_right = bisect.bisect_right
-    for customer_id, at, planned in connection.execute(
-            f"SELECT f.customer_id, f.at, f.next_at FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}"
-            " ORDER BY f.at, f.created_at", (first, last, *params)):
+    for rowid, customer_id, at, planned in connection.execute(
+            "SELECT f.rowid, f.customer_id, f.at, f.next_at FROM follow_up f INDEXED BY ix_follow_up_live_span"
+            " WHERE f.at >= ? AND f.at < ? AND f.deleted_at IS NULL ORDER BY f.at, f.created_at", (first, last)):
         plan = plans.get(customer_id)
-        if plan is None:
+        if plan is None or (superseded and rowid in superseded):
             continue
         since, added, before = plan
         plans[customer_id] = (at, added, planned)
@@ -317,18 +320,12 @@ def overdue_counts(connection: sqlite3.Connection, moments: list[datetime], who:
         if start < at:
             low, high = bisect_right(lines, start), bisect_right(lines, at)
             if low < high:
-                changes[low] += 1
-                changes[high] -= 1
-    for since, added, before in plans.values():
+                yield customer_id, low, high
+    for customer_id, (since, added, before) in plans.items():
         if before is not None:
             low = bisect_right(lines, max(since, added, before))
-            if low < len(lines):
-                changes[low] += 1
-    counts, running = [], 0
-    for change in changes[:-1]:
-        running += change
-        counts.append(running)
-    return counts
+            if low < count:
+                yield customer_id, low, count
 
 
 @dataclass(frozen=True)
