@@ -261,8 +261,21 @@ def side_env(base: dict[str, str], src: Path, home: Path, db: Path) -> dict[str,
     return env
 
 
+def settle_wal(db: Path) -> None:
+    """Folds the copy's write-ahead log back into it: a launch killed with its pane leaves the log of a migration
+    behind (hundreds of MB after an index is built), which every later launch would read at start-up."""
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+
+
 def compare_with(baseline: str, db: Path, tmp: Path, base_env: dict[str, str], runs: int, presses: int) -> None:
-    """Launch to Today, key to frame and memory of the working tree beside `baseline`, the sides taking turns."""
+    """Launch to Today, key to frame and memory of the working tree beside `baseline`, the sides taking turns, and
+    a minimal Textual app launched in the same rounds (the target is a ratio to it)."""
     # a folder is taken as it is (a src tree prepared by hand), anything else as a git revision
     source = Path(baseline) if Path(baseline).is_dir() else export_source(baseline, tmp / "baseline")
     sides = {"baseline": source, "ours": ROOT / "src"}
@@ -274,11 +287,16 @@ def compare_with(baseline: str, db: Path, tmp: Path, base_env: dict[str, str], r
     command = f"{sys.executable} -m crmtui"
     for name in sides:  # warm-up: .pyc files, the page cache, a migration of ours' copy
         launch_once(command, READY, envs[name])
-    launch: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+        settle_wal(Path(envs[name]["CRMTUI_DB"]))
+    (tmp / "minimal.py").write_text(MINIMAL)
+    minimal = f"{sys.executable} {tmp / 'minimal.py'}"
+    launch_once(minimal, "READY", envs["ours"])
+    launch: dict[str, list[tuple[float, float]]] = {name: [] for name in (*sides, "minimal")}
     for round_ in range(runs):
         order = list(sides) if round_ % 2 == 0 else list(reversed(sides))
         for name in order:
             launch[name].append(launch_once(command, READY, envs[name]))
+        launch["minimal"].append(launch_once(minimal, "READY", envs["ours"]))
     keys: dict[str, list[float]] = {name: [] for name in sides}
     for round_ in range(2):  # two sessions a side, in the order baseline, ours, ours, baseline
         order = list(sides) if round_ == 0 else list(reversed(sides))
@@ -296,7 +314,13 @@ def compare_with(baseline: str, db: Path, tmp: Path, base_env: dict[str, str], r
     for name, base_values, our_values, unit in rows:
         base_value, our_value = statistics.median(base_values), statistics.median(our_values)
         print(f"{name:28} {base_value:>9.1f} {unit} {our_value:>9.1f} {unit} {our_value / base_value:>9.2f}x")
-    for name in sides:
+    minimal_ms = statistics.median(s for s, _ in launch["minimal"]) * 1000
+    ratios = [statistics.median(s for s, _ in launch[name]) * 1000 / minimal_ms for name in sides]
+    print(f"{'launch / minimal app':28} {ratios[0]:>11.2f}x {ratios[1]:>11.2f}x   (minimal app {minimal_ms:.0f} ms; "
+          f"target <= 2x){'' if ratios[1] <= 2 else '  MISS'}")
+    key_ms = statistics.median(keys["ours"])
+    print(f"{'key to frame, ours':28} {key_ms:>9.1f} ms   (target <= 30 ms){'' if key_ms <= 30 else '  MISS'}")
+    for name in launch:
         print(f"  launch ms by run, {name}: {', '.join(f'{s * 1000:.0f}' for s, _ in launch[name])}")
 
 
@@ -336,6 +360,7 @@ def main() -> None:
         (tmp / "bare.py").write_text(BARE_LIST)
         crm = VENV_BIN / "crm"
         launch_time(f"{crm}", READY, env, runs=1)  # warm the page cache and .pyc files
+        settle_wal(copy)
         minimal_s, minimal_mb = launch_time(f"{sys.executable} {tmp / 'minimal.py'}", "READY", env, runs=args.runs)
         app_s, app_mb = launch_time(f"{crm}", READY, env, runs=args.runs)
         app_key = key_to_frame(f"{crm}", READY, env, args.presses)
@@ -351,23 +376,23 @@ def main() -> None:
 
     rows = [
         ("launch to Today visible", f"{app_s * 1000:.0f} ms", "minimal app", f"{minimal_s * 1000:.0f} ms",
-         app_s / minimal_s, "<= 3.5x"),
+         app_s / minimal_s, "<= 2x"),
         ("agenda: key to frame (tmux)", f"{app_key:.1f} ms", "bare OptionList, 1200 rows", f"{bare_key:.1f} ms",
-         app_key / bare_key, "<= 50 ms"),
+         app_key / bare_key, "<= 30 ms"),
         ("search: work per keystroke", f"{search_ms:.1f} ms", "the query alone", f"{query_ms:.1f} ms",
          search_ms / query_ms if query_ms else None, "<= 30 ms"),
         (f"board: read {open_deals} open deals", f"{board_read:.0f} ms", "-", "-", None, "(info)"),
         ("board: fill the columns", f"{board_fill:.0f} ms", "-", "-", None, "(info)"),
-        ("resident memory", f"{app_mb:.0f} MB", "minimal app", f"{minimal_mb:.0f} MB", app_mb / minimal_mb, "<= 120 MB"),
+        ("resident memory", f"{app_mb:.0f} MB", "minimal app", f"{minimal_mb:.0f} MB", app_mb / minimal_mb, "<= 100 MB"),
         ("follow-up keystrokes from Today", str(keystrokes), "-", "-", None, "<= 10"),
     ]
     misses = {
         f"board: read {open_deals} open deals": False,
         "board: fill the columns": False,
-        "launch to Today visible": app_s / minimal_s > 3.5,
-        "agenda: key to frame (tmux)": app_key > 50,
+        "launch to Today visible": app_s / minimal_s > 2,
+        "agenda: key to frame (tmux)": app_key > 30,
         "search: work per keystroke": search_ms > 30,
-        "resident memory": app_mb > 120,
+        "resident memory": app_mb > 100,
         "follow-up keystrokes from Today": not 0 < keystrokes <= 10,
     }
     print(f"(one tmux send-keys + capture-pane round costs {round_trip:.1f} ms here; it is inside the key figures)")
