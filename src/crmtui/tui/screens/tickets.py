@@ -331,6 +331,8 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         yield Static("", id="ticket-fields")
         yield Static(_("History"), id="ticket-history-title", classes="title")
         yield OptionList(id="ticket-history", classes="column-list")
+        yield Static(_("a note · s status · c close · P priority · d day · Esc back"), id="ticket-keys",
+                     classes="hint")
         yield StatusFooter()
 
     @work(thread=True, exclusive=True, group="ticket", exit_on_error=False)
@@ -360,6 +362,7 @@ class TicketScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         listing = self.query_one("#ticket-history", OptionList)
         listing.set_options([Option(self.step_text(step)) for step in reversed(history)])
         listing.focus()
+        self.query_one("#ticket-keys", Static).display = view.status != "closed"  # a closed ticket takes none
         self.refresh_bindings()
 
     def step_text(self, step: EventView) -> Text:
@@ -693,7 +696,9 @@ class NewTicketForm(CrmScreenMixin, ModalScreen[str | None]):
             yield Select([(priority_text(p), p) for p in PRIORITIES], value="normal", allow_blank=False,
                          id="priority", compact=True)
             yield Static(_("Promised for"), classes="label")
-            yield Input(placeholder=_("optional: a day, e.g. fri or 2026-12-01"), id="due", compact=True)
+            week = self.crm.ctx.clock.today() + timedelta(days=7)
+            yield Input(placeholder=_("optional: a day ahead, e.g. fri, 下周一 or {day}").format(day=week.isoformat()),
+                        id="due", compact=True)
             yield Static("", id="ticket-problem", classes="hint")
             yield Static(_("Ctrl+S saves · Esc cancels"), classes="hint")
 
