@@ -11,6 +11,7 @@ from datetime import datetime
 from crmtui.core import i18n
 from crmtui.core.periods import Period
 from crmtui.services.customers import add_customer
+from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.follow_ups import log_follow_up
 from crmtui.services.merge import merge_customers
 from crmtui.services.reports import module
@@ -125,3 +126,19 @@ def test_customer_value_counts_up_to_now_so_a_record_stamped_ahead_is_seen_when_
     frozen.move_to(at(2026, 11, 24, 11, 30))
     later = rfm.build(ctx, NOVEMBER)  # the 11:00 follow-up is now in the past: counted
     assert scored(later) == {acme: (0, 2)}  # contacted today; two contacts
+
+
+def test_the_funnel_and_the_team_are_kept_too(ctx, frozen):
+    frozen.move_to(at(2026, 11, 2, 9))
+    acme = add_customer(ctx, "Acme").id
+    deal = add_deal(ctx, acme, "Linen", amount="1000")
+    frozen.move_to(at(2026, 11, 24, 10))
+    funnel, team = module("funnel"), module("team")
+    first, crew = funnel.build(ctx, NOVEMBER), team.build(ctx, NOVEMBER)
+    assert funnel.build(ctx, NOVEMBER) is first and team.build(ctx, NOVEMBER) is crew
+    won = {f.key: f.value for f in first.figures}["won"]
+    assert won == 0  # the deal was opened, not won
+    move_stage(ctx, deal.id, "won", contract_no="HT-1", signed="today")
+    again = funnel.build(ctx, NOVEMBER)
+    assert {f.key: f.value for f in again.figures}["won"] == 1  # won on the 24th: one deal won
+    assert team.build(ctx, NOVEMBER) is not crew

@@ -2,7 +2,7 @@
 tab or a rep picked back, the period picked back) is given back instead of computed again.
 
 A report is kept under what it depends on: the report and its arguments (period, rep), the day (its weeks, its
-"today"), the rep's zone and language (its words), its settings, and the book's data version
+"today"), the rep's zone and language (its words), every setting (their text), and the book's data version
 (store/reports/version.py: any write by anyone, or the file replaced, is a new version). A report that counts up to
 "now" (customer value) says which records it reads by their time, and is given back at a later moment only when
 none of them lies between the two moments.
@@ -32,8 +32,8 @@ _lock = threading.Lock()
 
 def kept(ctx: Context, key: tuple[Hashable, ...], make: Callable[[], T], *, moment: datetime | None = None,
          unchanged: Callable[[datetime, datetime], bool] | None = None) -> T:
-    """The report `make` computes for `key` (the report's name and arguments, and the settings it reads), given
-    back from the last time when nothing it depends on changed since.
+    """The report `make` computes for `key` (the report's name and arguments), given back from the last time when
+    nothing it depends on changed since.
 
     A report counted up to a `moment` (now, for a period that ends later) is given back for a later moment only
     when `unchanged(then, now)` says no record it reads is stamped between the two (nothing was written since,
@@ -41,7 +41,7 @@ def kept(ctx: Context, key: tuple[Hashable, ...], make: Callable[[], T], *, mome
     version = data_version(ctx.db)
     if version is None:
         return make()
-    full = (id(ctx.db), version, ctx.clock.today(), str(ctx.clock.zone), i18n.language, *key)
+    full = (id(ctx.db), version, ctx.clock.today(), str(ctx.clock.zone), i18n.language, repr(ctx.settings), *key)
     with _lock:
         found = _kept.get(full)
         if found is not None:

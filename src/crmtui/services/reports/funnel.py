@@ -22,6 +22,7 @@ from crmtui.core import labels
 from crmtui.core.i18n import _, ngettext
 from crmtui.core.periods import Period
 from crmtui.services.context import Context
+from crmtui.services.reports.cache import kept
 from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store.raw import to_db
@@ -79,6 +80,13 @@ def closed_in(deal: MovedDeal, stage: str, moments: Moments) -> str | None:
 
 
 def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
+    """The funnel report of `period` for `rep`, kept while the book and the day do not change
+    (services/reports/cache.py)."""
+    key = ("funnel", period, period.words, str(period.start.tzinfo), rep)
+    return kept(ctx, key, lambda: _build(ctx, period, rep))
+
+
+def _build(ctx: Context, period: Period, rep: str | None) -> Report:
     settings = ctx.settings
     order = [stage.key for stage in settings.stages if stage.key != "lost"]
     position = {key: index for index, key in enumerate(order)}

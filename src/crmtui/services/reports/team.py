@@ -15,6 +15,7 @@ from crmtui.core.i18n import _
 from crmtui.core.periods import Period
 from crmtui.services.agenda import ALL_REPS, is_manager
 from crmtui.services.context import Context
+from crmtui.services.reports.cache import kept
 from crmtui.services.reports.base import Bar, BarChart, Column, Drill, Figure, Report, Row, Table, total_cents
 from crmtui.services.reports.scope import counts_for, deal_rep
 from crmtui.store import agenda as agenda_store
@@ -91,6 +92,13 @@ def _names(ctx: Context, rep: str | None) -> Sequence[str]:
 
 
 def build(ctx: Context, period: Period, rep: str | None = None) -> Report:
+    """The team report of `period` for `rep`, kept while the book and the day do not change
+    (services/reports/cache.py)."""
+    key = ("team", period, period.words, str(period.start.tzinfo), rep)
+    return kept(ctx, key, lambda: _build(ctx, period, rep))
+
+
+def _build(ctx: Context, period: Period, rep: str | None) -> Report:
     clock = ctx.clock
     manager = is_manager(ctx)
     today_start = clock.day_bounds(clock.today())[0]
