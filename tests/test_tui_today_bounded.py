@@ -73,6 +73,23 @@ async def test_a_line_list_of_a_thousand_options_makes_only_the_lines_it_draws()
         assert listing.get_option("300").made
 
 
+async def test_a_move_repaints_the_two_lines_it_changes_and_leaves_the_same_picture() -> None:
+    app = Pair()
+    async with app.run_test(size=(40, 20)) as pilot:
+        listing = app.query_one("#lines", LineList)
+        listing.set_options([f"row {n}" for n in range(5)])
+        listing.highlighted = 0
+        listing.focus()
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert listing.highlighted == 2
+        moved = app.export_screenshot()
+        listing.refresh()  # the whole list drawn again
+        await pilot.pause()
+        assert app.export_screenshot() == moved
+        assert listing.highlighted_option is not None and listing.highlighted_option.prompt == "row 2"
+
+
 def _item(section: str, n: int, **extra: object) -> AgendaItem:
     return AgendaItem(section, f"id-{section}-{n}", f"Customer {section} {n:04d}",
                       when=datetime(2026, 11, 21, 9, 0, tzinfo=ZONE), **extra)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual.geometry import Size
+from textual.reactive import reactive
 from textual.visual import VisualType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -56,6 +57,19 @@ class LineList(OptionList):
         text-overflow: clip;
     }
     """
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
+    """As OptionList's, but a move repaints the two lines it changes, not the whole list (a key in a list of a
+    screen's height then costs two lines' drawing)."""
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
+        # (Textual passes the old value too to a watcher that takes two; OptionList's takes the new one only.)
+        for index in (old, new):
+            if index is not None:
+                line = self._index_to_line.get(index)
+                if line is not None:
+                    self.refresh_lines(line, self._heights.get(index, 1))
+        super().watch_highlighted(new)
 
     def _update_lines(self) -> None:
         """The lines of the options added since the last call: one each, and one more after a divider (OptionList
