@@ -160,6 +160,8 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.loaded = False
         self.owners = False
         """Some ticket's customer has an owner (a team): the list shows whose each ticket is."""
+        self.offered: bool | None = None
+        """Whether the footer offers the keys of a ticket (None: not yet known)."""
 
     def compose(self) -> ComposeResult:
         yield Static(_("Tickets"), id="tickets-title", classes="title")
@@ -177,7 +179,13 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#ticket-list")
     def moved(self) -> None:
-        self.refresh_bindings()
+        """The footer again only when the keys that apply change (a closed ticket reached or left): not on every
+        move of the cursor."""
+        view = self.chosen()
+        offered = view is not None and applies("note", view)
+        if offered != self.offered:
+            self.offered = offered
+            self.refresh_bindings()
 
     def statuses(self) -> tuple[str, ...] | None:
         if self.shown == "not_closed":
@@ -210,7 +218,8 @@ class TicketsScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if ids:
             listing.highlighted = ids.index(chosen.id) if chosen is not None and chosen.id in ids else 0
         self.loaded = True
-        self.refresh_bindings()
+        self.offered = None
+        self.moved()
 
     def line(self, values: dict[str, tuple[str, str]], columns: list[tuple[str, int]], gap: int) -> Text:
         """One ticket in the list's columns, cut to the list's width, never wrapped (only the customer and the
