@@ -64,6 +64,15 @@ async def test_p_changes_the_priority_says_the_new_deadlines_and_keeps_it_in_the
         await until(pilot, lambda: isinstance(app.screen, PickScreen))
         listing = app.screen.query_one("#pick-list", OptionList)
         assert listing.highlighted == 1  # low, normal, high, urgent: the cursor on the current one
+        # each with the deadlines it would give, from the opening (Tue 10:00, days of 9 working hours): low 24 to
+        # respond = 8 (Tue) + 9 (Wed) + 7 (Thu to 16:00); 80 to resolve = 8 + 9 * 8 (Wed to Fri, Mon to Fri) =
+        # Fri 4 Dec 18:00; normal 8 = Tue 18:00 and 40 = 8 + 27 (Wed to Fri) + 5 (Mon to 14:00) = Mon 30 Nov
+        # 14:00; high 4 and 24 = Tue 14:00, Thu 16:00; urgent 2 and 8 clock hours
+        offered = [" ".join(str(option.prompt).split()) for option in listing.options]
+        assert offered == ["Low respond by 26 Nov 16:00, resolve by 4 Dec 18:00",
+                           "Normal respond by 24 Nov 18:00, resolve by 30 Nov 14:00",
+                           "High respond by 24 Nov 14:00, resolve by 26 Nov 16:00",
+                           "Urgent respond by 24 Nov 12:00, resolve by 24 Nov 18:00"]
         await pilot.press("down", "enter")  # high
         await until(pilot, lambda: ticket_detail(ctx, ticket.id)[0].priority == "high", workers=True)
         # high from Tue 10:00: respond 4 working hours = Tue 14:00; resolve 24 working hours = 8 (Tue 10-18)

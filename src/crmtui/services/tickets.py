@@ -117,7 +117,13 @@ def deadline_text(view: TicketView, zone: tzinfo, lang: str, long: bool = True) 
         has_time = True
     if long:
         return format_when(day, has_time, lang)
-    clock = f" {day.hour:02d}:{day.minute:02d}" if isinstance(day, datetime) and has_time else ""
+    return short_when(day, lang)
+
+
+def short_when(day: date | datetime, lang: str) -> str:
+    """A day or a moment (already in the rep's zone) in the fewest cells: "27 Nov", "26 Nov 16:00"; "11月26日
+    16:00" in Chinese."""
+    clock = f" {day.hour:02d}:{day.minute:02d}" if isinstance(day, datetime) else ""
     if lang.startswith("zh"):
         return f"{day.month}月{day.day}日{clock}"
     return f"{day.day} {('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')[day.month - 1]}{clock}"
@@ -431,6 +437,14 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
             ticket.due_on = new_due
         ticket.updated_at = now
     return ticket
+
+
+def deadlines_with(ctx: Context, view: TicketView, priority: str) -> tuple[datetime, datetime]:
+    """(respond_by, resolve_by), UTC, that the ticket would have with `priority`: computed again from the moment
+    it was opened, as update_ticket does (what the app shows beside each priority before the rep picks one)."""
+    rules, zone = ctx.settings.tickets, ctx.clock.zone
+    return (deadline(view.opened_at, priority, "response", zone, rules),
+            deadline(view.opened_at, priority, "resolution", zone, rules))
 
 
 def _local(moment: datetime, zone: tzinfo) -> str:

@@ -38,12 +38,14 @@ from crmtui.services.tickets import (
     add_ticket,
     close_ticket,
     deadline_text,
+    deadlines_with,
     kind_text,
     list_tickets,
     mark,
     moves_from,
     priority_text,
     promised_day,
+    short_when,
     status_text,
     ticket_detail,
     update_ticket,
@@ -51,7 +53,7 @@ from crmtui.services.tickets import (
 from crmtui.tui.base import CrmScreenMixin, ReloadsOnChange, run_on_screen
 from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.pick import PickScreen
-from crmtui.tui.widgets.cells import literal, row
+from crmtui.tui.widgets.cells import fit, literal, row
 from crmtui.tui.widgets.status_footer import StatusFooter
 
 FILTERS = ("not_closed", *STATUSES, "all")
@@ -489,8 +491,8 @@ def _changed(ctx: Any, ticket_id: str, **change: str) -> TicketView:
 
 
 def ask_priority(screen: Screen[Any], view: TicketView) -> None:
-    """Offers the priorities, the current one under the cursor; a new one computes the deadlines again (kept in
-    the history by the service) and says them."""
+    """Offers the priorities, each with the deadlines it would give, the current one under the cursor; a new one
+    computes the deadlines again (kept in the history by the service) and says them."""
     ctx = screen.app.ctx  # type: ignore[attr-defined]
 
     def said(changed: TicketView) -> str:
@@ -502,7 +504,13 @@ def ask_priority(screen: Screen[Any], view: TicketView) -> None:
         if priority and priority != view.priority:
             _write(screen, partial(_changed, ctx, view.id, priority=priority), said)
 
-    choices = [(priority, priority_text(priority)) for priority in PRIORITIES]
+    def choice(priority: str) -> tuple[str, str]:
+        respond, resolve = deadlines_with(ctx, view, priority)
+        return priority, f"{fit(priority_text(priority), 8)}  " + _("respond by {respond}, resolve by {resolve}").format(
+            respond=short_when(respond.astimezone(ctx.clock.zone), i18n.language),
+            resolve=short_when(resolve.astimezone(ctx.clock.zone), i18n.language))
+
+    choices = [choice(priority) for priority in PRIORITIES]
     screen.app.push_screen(PickScreen(_("Priority of {number}").format(number=view.number), choices,
                                       PRIORITIES.index(view.priority)), picked)
 
