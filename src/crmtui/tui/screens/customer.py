@@ -59,6 +59,9 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
     BINDINGS = [
         # Priority: the form opens as the key arrives, so the keys typed right after it reach the form.
         Binding("l", "log", N_("Log follow-up"), id="log-customer", priority=True),
+        # The revisit keys act only while the customer has an open revisit (check_action), the rep picking which
+        # when there are several; doing one comes early in the footer, moving and dropping one after the rest.
+        Binding("v", "revisit_done", N_("Revisit done"), id="revisit-done"),
         Binding("e", "edit", N_("Edit"), id="edit"),
         Binding("a", "add_contact", N_("Add contact"), id="add-contact"),
         Binding("E", "edit_contact", N_("Edit contact"), id="edit-contact"),
@@ -77,8 +80,6 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         Binding("L", "correct_follow_up", N_("Correct last follow-up"), id="correct-follow-up"),
         Binding("h", "history", N_("History"), id="history", show=False),
         Binding("u", "undo", N_("Undo"), id="undo-customer", show=False),
-        # Only while the customer has an open revisit (check_action): the rep picks which when there are several.
-        Binding("v", "revisit_done", N_("Revisit done"), id="revisit-done"),
         Binding("V", "move_revisit", N_("Move revisit"), id="move-revisit"),
         Binding("Z", "drop_revisit", N_("Drop revisit"), id="drop-revisit"),
         Binding("n", "new_ticket", N_("New ticket"), id="customer-new-ticket"),
@@ -324,7 +325,7 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         _keep_highlight(listing, options)
         open_count = sum(1 for ticket in self.tickets if ticket.status != "closed")
         self.query_one("#tickets-title", Static).update(
-            _("Tickets ({open} not closed of {count}) — Enter opens one · n new · T all tickets").format(
+            _("Tickets ({open} not closed of {count}) · Enter opens · n new").format(
                 open=open_count, count=len(self.tickets)))
         self.query_one("#tickets-title").display = listing.display = bool(options)
 
