@@ -140,6 +140,8 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
         self.prefilled_next = ""
         """The next date as the form wrote it when correcting: left as it is, the date stays (even once past)."""
         self.initial: FollowUpValues | None = None
+        self.note_generation = 0
+        """Counts the changes the call back note follows: a wording that comes back late is dropped."""
         self.due_revisits: list[str] = []
         """The open revisits due by today (their ids), when the revisit row is shown."""
 
@@ -171,7 +173,9 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
             yield self._row(_("Next date"), Input(placeholder=_('e.g. fri 3pm, 明天下午3点'), id="next", compact=True))
             yield Label("", id="preview")
             # a revisit's follow-up: what a low satisfaction will do, said before saving (services word it)
-            yield Label("", id="call-back-note")
+            note = Label("", id="call-back-note")
+            note.display = False  # shown once worded
+            yield note
             yield Static(_("1-7 channel · y/n goal met · Tab next field · Enter on the date or Ctrl+S saves · Esc cancels"),
                          classes="hint")
 
@@ -262,11 +266,27 @@ class FollowUpForm(CrmScreenMixin, FormMixin, SavesInWorker, ModalScreen[bool]):
     @on(Input.Changed, "#satisfaction")
     @on(Select.Changed, "#revisit")
     def show_call_back(self) -> None:
-        """Under the next date, while a revisit's follow-up is typed: the call back a low score will plan."""
-        note = self.query_one("#call-back-note", Label)
+        """Under the next date, while a revisit's follow-up is typed: the call back a low score will plan. Worded
+        in a thread: the first working day counted loads the public holidays (~0.2 s once), which must not hold
+        up the form's opening or the keys typed."""
+        self.note_generation += 1
         completing, revisit_id = self._completing()
-        text = call_back_note(self.crm.ctx, self.customer_id, self.query_one("#satisfaction", Input).value,
-                              revisit_id) if completing else ""
+        if not completing:
+            self._set_note(self.note_generation, "")
+            return
+        generation, satisfaction = self.note_generation, self.query_one("#satisfaction", Input).value
+
+        def word() -> None:
+            text = call_back_note(self.crm.ctx, self.customer_id, satisfaction, revisit_id)
+            self.app.call_from_thread(self._set_note, generation, text)
+
+        self.run_worker(word, thread=True, group="call-back-note", exit_on_error=False)
+
+    def _set_note(self, generation: int, text: str) -> None:
+        """Shows the note worded for the form as it was at `generation` (an older wording is dropped)."""
+        if generation != self.note_generation or not self.is_attached:
+            return
+        note = self.query_one("#call-back-note", Label)
         note.update(literal(text))
         note.display = bool(text)
 
