@@ -221,3 +221,25 @@ async def test_a_real_book_a_section_longer_than_its_first_rows(ctx, seven_overd
         assert [text.split("  ")[0].strip() for text in texts[1:6]] == [f"Customer {n}" for n in (7, 6, 5, 4, 3)]
         assert texts[6] == " … and 2 more"  # the two least overdue are not in the agenda
         assert listing.get_option_at_index(6).disabled and listing.highlighted_option.id == "overdue|4"
+
+
+async def test_the_first_today_shows_the_agenda_read_while_the_app_started(ctx, monkeypatch) -> None:
+    from concurrent.futures import Future
+
+    def read_again(*args: object, **kwargs: object) -> Agenda:
+        raise AssertionError("the agenda was read a second time")
+
+    monkeypatch.setattr(today, "agenda_for", read_again)
+    first: Future[Agenda] = Future()
+    first.set_result(_big_agenda())
+    app = build_app(ctx, first_agenda=first)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.first is None
+        assert str(screen.query_one("#agenda", AgendaList).get_option_at_index(0).prompt).startswith(
+            "Overdue (9,026)")
+        monkeypatch.undo()  # a reload reads the book again (empty: nothing due)
+        screen.action_reload()
+        await _settle(pilot)
+        assert screen.agenda is not None and screen.agenda.totals["overdue"] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -16,6 +17,7 @@ from crmtui.core.errors import CrmError
 from crmtui.core.i18n import _
 from crmtui.core.normalize import visible
 from crmtui.services import history
+from crmtui.services.agenda import Agenda
 from crmtui.services.context import Context
 from crmtui.services.personal_data import follow_up_blocked
 from crmtui.services.reminders import due, mark_told, reminder_text
@@ -55,9 +57,12 @@ class CrmApp(App[None]):
     sync_line: reactive[str] = reactive("")
     """The footer's sync state (empty when team sync is not set up)."""
 
-    def __init__(self, ctx: Context, *, watch_seconds: float = 1.0, theme: str | None = None) -> None:
+    def __init__(self, ctx: Context, *, watch_seconds: float = 1.0, theme: str | None = None,
+                 first_agenda: Future[Agenda] | None = None) -> None:
         self.ctx = ctx
         self.watch_seconds = watch_seconds
+        self.first_agenda = first_agenda
+        """Today's agenda, being read since before the app was imported (`crm`): the first Today shows it."""
         super().__init__()
         translate_bindings(self)
         if theme:
@@ -71,7 +76,8 @@ class CrmApp(App[None]):
         """The error the last failed round toasted (its template): a background retry does not toast it again."""
 
     def get_default_screen(self) -> TodayScreen:
-        return TodayScreen()
+        first, self.first_agenda = self.first_agenda, None
+        return TodayScreen(first=first)
 
     def on_mount(self) -> None:
         if self.ctx.settings.keys:

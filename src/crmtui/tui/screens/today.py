@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
@@ -158,14 +159,18 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     TEAM_ACTIONS = ("back",)
     """A manager's only: back from a rep's Today to the manager's own."""
 
-    def __init__(self, rep: str | None = None) -> None:
+    def __init__(self, rep: str | None = None, first: Future[Agenda] | None = None) -> None:
         super().__init__()
         self.rep = rep
         """Whose Today: None for the rep's own, a rep's name or ALL_REPS (opened from a manager's team section)."""
+        self.first = first
+        """The agenda already being read when the screen was made (the app's start-up reads it while Textual
+        starts): the first load waits for it instead of reading it again."""
         self.agenda: Agenda | None = None
         self.items: dict[str, AgendaItem] = {}
         self.reps: dict[str, RepLoad] = {}
         self.shown: dict[str, int] = {}
+        self._laid_out: tuple[object, ...] = ()
         """The rows each section shows, where the rep asked for more than SECTION_ROWS (kept through reloads)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -188,9 +193,15 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         self.call_after_refresh(self.relayout)
 
     def relayout(self) -> None:
-        """Lays the agenda out again for the list's current width and colours."""
-        if self.agenda is not None:
+        """Lays the agenda out again for the list's current width and colours (not when they are those it was
+        laid out for: the start-up sends several resizes of the same size)."""
+        if self.agenda is not None and self._laid_out != self._layout_for():
             self.show_agenda(self.agenda)
+
+    def _layout_for(self) -> tuple[object, ...]:
+        """What the rows' layout and colours depend on, besides the agenda: the screen's and the list's sizes, the
+        theme."""
+        return self.size, self.query_one("#agenda", AgendaList).content_region.size, self.app.theme
 
     @on(DataChanged)
     def reload_on_change(self) -> None:
@@ -200,7 +211,11 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
     def load(self) -> None:
         """Reads the agenda in a thread; the list is rebuilt on the event loop."""
         ctx = self.crm.ctx
-        agenda = agenda_for(ctx) if self.rep is None else agenda_for(ctx, rep=self.rep)
+        first, self.first = self.first, None
+        if first is not None:
+            agenda = first.result()
+        else:
+            agenda = agenda_for(ctx) if self.rep is None else agenda_for(ctx, rep=self.rep)
         self.app.call_from_thread(self.show_agenda, agenda)
 
     def _row_width(self, listing: AgendaList, lines: int) -> int:
@@ -231,6 +246,7 @@ class TodayScreen(CrmScreenMixin, Screen[None]):
         lines = len(quiet) + (1 + len(agenda.team) if agenda.team else 0) + sum(
             1 + len(listed[name]) + (agenda.totals[name] > len(listed[name])) for name in sections)
         width = self._row_width(listing, lines)
+        self._laid_out = self._layout_for()
         self._show_title(agenda)
         muted = listing.part("agenda--muted")
         options = self._team_options(listing, agenda.team, width)
