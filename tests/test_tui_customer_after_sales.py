@@ -221,7 +221,7 @@ def _text(widget: Static) -> str:
     """What a Static holding a Rich renderable (the profile's table) shows, as plain text."""
     from rich.console import Console
 
-    console = Console(width=200, no_color=True)
+    console = Console(width=200, force_terminal=False, color_system=None)
     with console.capture() as captured:
         console.print(widget.content)
     return captured.get()
@@ -259,10 +259,10 @@ async def test_a_contracts_service_cycle_and_warranty_are_set_from_the_customer_
         months.value = "3"
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(app.screen, CustomerScreen))
-        await until(pilot, lambda: "HT-Acme ·" in _text(screen.query_one("#profile", Static)))
+        await until(pilot, lambda: "Contract HT-Acme" in _text(screen.query_one("#profile", Static)))
         profile = _text(screen.query_one("#profile", Static))
     # From the signing day, 1 Sep: + 3 months = 1 Dec (a Tuesday), the next visit after Tue 24 Nov.
     assert _care(ctx, "HT-Acme") == (3, None, "2027-08-31")
-    assert "every 3 months from Tue 1 Sep · next Tue 1 Dec" in profile
+    assert "Contract HT-Acme  every 3 months from Tue 1 Sep · next Tue 1 Dec   Warranty until" in profile
     assert "until Tue 31 Aug 2027 (ends in 280 days)" in profile  # 6 (Nov) + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31
     assert any(note == "Service and warranty of contract HT-Acme saved" for note in notes)

@@ -174,6 +174,11 @@ class RevisitFollowUpForm(FollowUpForm):
             self.query_one("#revisit", Select).value = self.revisit.id
         except InvalidSelectValueError:  # done or dropped meanwhile: the form offers what is still open
             pass
+        if self.revisit.deal_id:  # the won deal the revisit follows, when the form offers it
+            try:
+                self.query_one("#deal", Select).value = self.revisit.deal_id
+            except InvalidSelectValueError:
+                pass
         picker = self.query_one(ChoicePicker)
         picker.channel = self.revisit.channel or "phone"
         picker.refresh_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -256,17 +257,16 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             (_("Region"), view.region), (_("Source"), view.source),
             (_("Interest"), view.interest), (_("Industry"), view.industry),
         ]
-        if view.care:
-            pairs += [(_("Service"), _care_cycle(view.care)), (_("Warranty"), view.care.warranty)]
         for left, right in zip(pairs[::2], pairs[1::2], strict=True):
             profile.add_row(left[0], Text(visible(left[1] or "—")), right[0], Text(visible(right[1] or "—")))
-        for contract in view.contracts:  # a contract with its own cycle or warranty, beside the customer's
-            if contract.care:
-                profile.add_row(_("Contract"), Text(visible(f"{contract.number} · {_care_cycle(contract.care) or '—'}")),
-                                _("Warranty"), Text(visible(contract.care.warranty or "—")))
         if view.notes:
             profile.add_row(_("Customer notes"), Text(visible(view.notes)), "", "")
-        self.query_one("#profile", Static).update(profile)
+        # The customer's service cycle and warranty, then each contract's own: a line each under the fields (too
+        # long for a cell of their grid).
+        cares = [_care_text(_("Service"), view.care)] if view.care else []
+        cares += [_care_text(_("Contract {number}").format(number=contract.number), contract.care)
+                  for contract in view.contracts if contract.care]
+        self.query_one("#profile", Static).update(Group(profile, *cares) if cares else profile)
 
     def _show_payments(self, view: Customer360) -> None:
         """Every instalment of the customer's contracts: due date, amount, paid or not (hidden when there are none)."""
@@ -643,11 +643,16 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.app.push_screen(FollowUpForm(self.customer_id, self.detail.customer.name, last), saved)
 
 
-def _care_cycle(care: CareLine) -> str:
-    """A service cycle and its next visit: "every 6 months from 10 May · next Sun 10 Jan"."""
-    if care.next_service:
-        return f"{care.cycle} · " + _("next {day}").format(day=care.next_service)
-    return care.cycle
+def _care_text(label: str, care: CareLine) -> Text:
+    """One line of after-sales care: its label, the service cycle and its next visit ("every 6 months from 10 May
+    · next Sun 10 Jan"), and the warranty ("Warranty until Fri 4 Dec (ends in 10 days)")."""
+    parts: list[str | tuple[str, str]] = [(label, "dim")]
+    if care.cycle:
+        cycle = care.cycle + (" · " + _("next {day}").format(day=care.next_service) if care.next_service else "")
+        parts += ["  ", visible(cycle)]
+    if care.warranty:
+        parts += ["   ", (_("Warranty"), "dim"), " ", visible(care.warranty)]
+    return Text.assemble(*parts)
 
 
 def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
