@@ -110,14 +110,39 @@ def follow_up_buckets(connection: sqlite3.Connection, start: datetime, end: date
                       minutes: tuple[int, ...]) -> list[Bucket]:
     """The follow-ups in [start, end) counted by UTC hour part, channel, goal met and answered (their ids are read
     only for a drill opened: follow_up_ids). A follow-up is answered when it has a goal (only imported history can
-    lack one: its goal met is unknown)."""
-    hint, where, params = counted_in_span(connection, who)
-    rows = connection.execute(
-        f"SELECT substr(f.at, 1, 13), {_bucket(minutes)} AS part, f.channel, f.goal_met, f.goal != '' AS answered,"
-        f" count(*) FROM follow_up f {hint} WHERE f.at >= ? AND f.at < ? AND {where}"
-        " GROUP BY 1, 2, 3, 4, 5", (to_db(start), to_db(end), *params)).fetchall()
+    lack one: its goal met is unknown).
+
+    When the customers of `who` are most of the book, every live follow-up of the span is counted off
+    ix_follow_up_live_span (which holds the channel and goal), then those that do not count are taken away: the
+    other customers' (read customer by customer) and the few superseded by a correction. Asking both of each
+    follow-up in the one query cost about a fifth more (some 200,000 follow-ups for 90 days of the bench's book)."""
+    span = (to_db(start), to_db(end))
+    columns = f"substr(f.at, 1, 13), {_bucket(minutes)}, f.channel, f.goal_met, f.goal != ''"
+    if not _spread(connection, who):
+        where, params = counted(who)
+        rows = connection.execute(
+            f"SELECT {columns}, count(*) FROM follow_up f WHERE f.at >= ? AND f.at < ? AND {where}"
+            " GROUP BY 1, 2, 3, 4, 5", (*span, *params)).fetchall()
+        return [Bucket(hour, part, channel, bool(met), bool(answered), count)
+                for hour, part, channel, met, answered, count in rows]
+    counts: dict[tuple[str, int, str, int, int], int] = {
+        (hour, part, channel, met, answered): count for hour, part, channel, met, answered, count in connection.execute(
+            f"SELECT {columns}, count(*) FROM follow_up f INDEXED BY ix_follow_up_live_span WHERE f.at >= ?"
+            " AND f.at < ? AND f.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5", span)}
+    condition, params = who
+    live, live_params = live_customers(who)
+    taken = ((f"SELECT {columns}, count(*) FROM follow_up f WHERE f.customer_id IN (SELECT c.id FROM customer c"
+              f" WHERE NOT coalesce(c.deleted_at IS NULL AND {condition}, 0)) AND f.at >= ? AND f.at < ?"
+              " AND f.deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5", (*params, *span)),
+             (f"SELECT {columns}, count(*) FROM follow_up f WHERE {live} AND f.at >= ? AND f.at < ?"
+              f" AND f.deleted_at IS NULL AND f.rowid IN ({SUPERSEDED}) GROUP BY 1, 2, 3, 4, 5",
+              (*live_params, *span)))
+    for query, values in taken:
+        for hour, part, channel, met, answered, count in connection.execute(query, values):
+            key = (hour, part, channel, met, answered)
+            counts[key] = counts.get(key, 0) - count
     return [Bucket(hour, part, channel, bool(met), bool(answered), count)
-            for hour, part, channel, met, answered, count in rows]
+            for (hour, part, channel, met, answered), count in counts.items() if count]
 
 
 def follow_up_rows(connection: sqlite3.Connection, start: datetime, end: datetime,
