@@ -277,7 +277,13 @@ def compare_with(baseline: str, db: Path, tmp: Path, base_env: dict[str, str], r
     """Launch to Today, key to frame and memory of the working tree beside `baseline`, the sides taking turns, and
     a minimal Textual app launched in the same rounds (the target is a ratio to it)."""
     # a folder is taken as it is (a src tree prepared by hand), anything else as a git revision
-    source = Path(baseline) if Path(baseline).is_dir() else export_source(baseline, tmp / "baseline")
+    folder = Path(baseline)
+    if folder.is_dir():  # its `src`, or the folder itself if it holds the package (on PYTHONPATH, it must hold
+        source = folder / "src" if (folder / "src" / "crmtui").is_dir() else folder  # crmtui, or the editable
+    else:  # install's, ours, is imported instead)
+        source = export_source(baseline, tmp / "baseline")
+    if not (source / "crmtui").is_dir():
+        sys.exit(f"{source} holds no crmtui package")
     sides = {"baseline": source, "ours": ROOT / "src"}
     envs = {}
     for name, src in sides.items():
