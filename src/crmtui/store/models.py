@@ -129,6 +129,12 @@ class FollowUp(Synced, table=True):
         # The reports' (migration 0012): live follow-ups by time, and the deleted ones.
         Index("ix_follow_up_live_at", "at", "customer_id", "deleted_at", sqlite_where=text("deleted_at IS NULL")),
         Index("ix_follow_up_deleted", "customer_id", sqlite_where=text("deleted_at IS NOT NULL")),
+        # The activity report's (migration 0014): live follow-ups holding every column it reads, by time and by
+        # customer.
+        Index("ix_follow_up_live_span", "at", "created_at", "customer_id", "next_at", "channel", "goal_met", "goal",
+              "deleted_at", sqlite_where=text("deleted_at IS NULL")),
+        Index("ix_follow_up_live_plan", "customer_id", "at", "created_at", "next_at", "id", "deleted_at",
+              sqlite_where=text("deleted_at IS NULL")),
     )
 
     customer_id: str = Field(foreign_key="customer.id", index=True)
