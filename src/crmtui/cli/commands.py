@@ -160,7 +160,7 @@ def main_callback(
 def open_app() -> None:
     """The Textual app (imported only here: quick-entry commands never pay for it)."""
     with open_session() as ctx:
-        from concurrent.futures import ThreadPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor  # deferred: the app's only (threads, for the agenda)
 
         from crmtui.services.agenda import agenda_for  # deferred: the app's only
 
