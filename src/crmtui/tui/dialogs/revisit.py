@@ -31,6 +31,8 @@ from crmtui.tui.dialogs.stage import field_row, label_widths
 from crmtui.tui.widgets.cells import literal
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from crmtui.tui.app import CrmApp
 
 MOVE, DROP = "move", "drop"
@@ -57,9 +59,9 @@ def pick_revisit(app: CrmApp, open_ones: list[Revisit], title: str, then: Callab
     app.push_screen(PickScreen(title, choices), picked)
 
 
-def _late(label: str, revisit: Revisit, today: object) -> str:
+def _late(label: str, revisit: Revisit, today: date) -> str:
     """A revisit's name, "(late)" after it when its day has passed."""
-    return label + "  " + _("(late)") if revisit.due_on < today else label  # type: ignore[operator]
+    return label + "  " + _("(late)") if revisit.due_on < today else label
 
 
 class RevisitChangeForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):

@@ -39,7 +39,6 @@ from crmtui.tui.dialogs.merge import MergeScreen
 from crmtui.tui.dialogs.new_record import NewRecordScreen
 from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.dialogs.service import ContractServiceForm
-from crmtui.tui.dialogs.revisit import DROP, MOVE, RevisitChangeForm, RevisitFollowUpForm, pick_revisit
 from crmtui.tui.dialogs.stage import PaidOnForm, choose_stage
 from crmtui.tui.screens.history import HistoryScreen, ask_undo
 from crmtui.tui.widgets.cells import literal
@@ -384,6 +383,9 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         if self.detail is None or not self.open_revisits:
             self.notify(_("No open revisit: a won deal plans them"), severity="warning")
             return
+        # deferred: the revisit forms bring the follow-up form, which loads on first use (see tui/app.py)
+        from crmtui.tui.dialogs.revisit import pick_revisit
+
         pick_revisit(self.crm, self.open_revisits, title, then)
 
     def action_revisit_done(self) -> None:
@@ -395,19 +397,24 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
                 if result:
                     self.crm.refresh_data()
 
+            from crmtui.tui.dialogs.revisit import RevisitFollowUpForm  # deferred: as in _revisit_then
+
             self.app.push_screen(RevisitFollowUpForm(self.customer_id, self.detail.customer.name, revisit), saved)
 
         self._revisit_then(_("Which revisit was done?"), do)
 
     def action_move_revisit(self) -> None:
         """Moves an open revisit to another day."""
-        self._revisit_then(_("Move which revisit?"), lambda revisit: self._change_revisit(revisit, MOVE))
+        self._revisit_then(_("Move which revisit?"), lambda revisit: self._change_revisit(revisit, "move"))
 
     def action_drop_revisit(self) -> None:
         """Drops an open revisit, with an optional reason kept in the history."""
-        self._revisit_then(_("Drop which revisit?"), lambda revisit: self._change_revisit(revisit, DROP))
+        self._revisit_then(_("Drop which revisit?"), lambda revisit: self._change_revisit(revisit, "drop"))
 
     def _change_revisit(self, revisit: Revisit, change: str) -> None:
+        """The form that moves (`change` "move") or drops ("drop") the revisit."""
+        from crmtui.tui.dialogs.revisit import MOVE, RevisitChangeForm  # deferred: as in _revisit_then
+
         assert self.detail is not None
         today = self.crm.ctx.clock.today()
 
