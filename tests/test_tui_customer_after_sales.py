@@ -266,3 +266,36 @@ async def test_a_contracts_service_cycle_and_warranty_are_set_from_the_customer_
     assert "Contract HT-Acme  every 3 months from Tue 1 Sep · next Tue 1 Dec   Warranty until" in profile
     assert "until Tue 31 Aug 2027 (ends in 280 days)" in profile  # 6 (Nov) + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31
     assert any(note == "Service and warranty of contract HT-Acme saved" for note in notes)
+
+
+async def test_a_revisit_done_without_a_score_asks_first_then_logs_it_as_crm_revisit_done(ctx: Context) -> None:
+    from crmtui.store.follow_ups import last_follow_up
+
+    acme = _won(ctx, plan=[RevisitLine(3, "visit", "Install check")], signed="2026-11-20")  # Mon 23 Nov, late
+    app = build_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _customer(pilot, app, acme)
+        await pilot.press("v")  # the only open revisit: its form at once
+        await until(pilot, lambda: isinstance(app.screen, RevisitFollowUpForm))
+        form = app.screen
+        await pilot.press("y")
+        form.query_one("#notes", TextArea).text = "Installed and running"
+        form.query_one("#next-plan", Input).value = "Renewal talk"
+        form.query_one("#next", Input).value = "2026-12-10 10:00"
+        await pilot.press("ctrl+s")  # no score: asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # back to the form, to give one; nothing saved
+        await until(pilot, lambda: app.screen is form and form.focused is form.query_one("#satisfaction", Input))
+        assert _open(ctx, acme) == [(date(2026, 11, 23), "Install check")]
+        assert form.query_one("#notes", TextArea).text == "Installed and running"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and not app.screen.open_revisits)
+    done = [r for r in revisit_timeline(ctx, acme).revisits if r.done]
+    assert [(r.purpose, r.satisfaction) for r in done] == [("Install check", None)]
+    with ctx.db.raw_read() as conn:
+        logged = last_follow_up(conn, acme)
+    assert logged is not None
+    assert (logged.channel, logged.goal, logged.goal_met, logged.notes, logged.next_plan) == (
+        "visit", "Install check", True, "Installed and running", "Renewal talk")

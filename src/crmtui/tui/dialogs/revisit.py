@@ -21,6 +21,7 @@ from crmtui.core.dates import format_when
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core.i18n import N_, _
 from crmtui.services import fields
+from crmtui.services.revisit_done import complete_without_score
 from crmtui.services.revisits import Revisit, drop_revisit, move_revisit, revisit_label
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.confirm import ConfirmScreen
@@ -162,7 +163,9 @@ class RevisitChangeForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):
 class RevisitFollowUpForm(FollowUpForm):
     """The follow-up form logging one revisit: the revisit chosen, its channel picked and its purpose as the goal,
     ready for the satisfaction (1-5) and would-recommend (0-10) scores. Saved as any follow-up with a score is
-    (`crm log --satisfaction --revisit`): the revisit is done, a low score plans the call back."""
+    (`crm log --satisfaction --revisit`): the revisit is done, a low score plans the call back. Saved with no
+    score, it asks first, then marks the revisit done without one, as `crm revisit done` does (a follow-up by the
+    revisit's channel, its purpose as the goal, with the notes and next step typed)."""
 
     def __init__(self, customer_id: str, customer_name: str, revisit: Revisit) -> None:
         super().__init__(customer_id, customer_name)
@@ -189,3 +192,23 @@ class RevisitFollowUpForm(FollowUpForm):
 
     def has_typed(self) -> bool:
         return self.values() != self.initial
+
+    def _save(self) -> None:
+        values = self.values()
+        if values["satisfaction"].strip() or values["nps"].strip() or values["revisit"] != self.revisit.id:
+            super()._save()
+            return
+        ctx, customer_id, ref = self.crm.ctx, self.customer_id, self.revisit.id
+
+        def answered(without: bool | None) -> None:
+            if not without:
+                self.saving = False  # back to the form, to give the score
+                self.set_focus(self.query_one("#satisfaction", Input))
+                return
+            self.save_in_worker(lambda: complete_without_score(
+                ctx, customer_id, ref, notes=values["notes"] or None, next_plan=values["next_plan"] or None,
+                next_at=values["next_at"] or None))
+
+        self.app.push_screen(ConfirmScreen(_(
+            "No satisfaction score: mark the revisit done without one (logged by its channel, its purpose as the"
+            " goal)?")), answered)
