@@ -45,11 +45,19 @@ TEAM = Scope("c.owner IS NOT NULL")
 """Every rep's customers; those in the pool are nobody's work."""
 
 
-def _open(scope: Scope) -> str:
-    # The unary + keeps SQLite off ix_customer_status: walking ix_customer_next_follow_up_at in order
+def _open(scope: Scope, indexed: bool = False) -> str:
+    """The open customers of `scope`. `indexed`: the query reads one of the open customers' indexes (INDEXED BY,
+    migration 0015), whose condition SQLite accepts only when the query states it word for word."""
+    # Else the unary + keeps SQLite off ix_customer_status: walking ix_customer_next_follow_up_at in order
     # lets LIMIT stop early (116 ms -> 1 ms for 9k overdue rows in bench/bench_core.py).
-    return (f"c.deleted_at IS NULL AND +c.status IN ('lead', 'prospect', 'customer') AND {scope.sql}"
+    status = "c.status" if indexed else "+c.status"
+    return (f"c.deleted_at IS NULL AND {status} IN ('lead', 'prospect', 'customer') AND {scope.sql}"
             f" AND {NOT_DO_NOT_CONTACT}")
+
+
+OPEN_NEXT = "customer c INDEXED BY ix_customer_open_next"
+"""Open customers by next follow-up, with what the agenda's conditions read: a section's total is counted from the
+index alone (SQLite does not pick a partial index on its own without the statistics ANALYZE would write)."""
 
 
 NOT_DO_NOT_CONTACT = "NOT c.do_not_contact"
@@ -111,7 +119,7 @@ def _count(connection: sqlite3.Connection, sql: str, params: tuple[object, ...])
 
 def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, ...],
          scope: Scope) -> tuple[list[AgendaRow], int]:
-    where = f"FROM customer c WHERE {_open(scope)} AND {condition}"
+    where = f"FROM {OPEN_NEXT} WHERE {_open(scope, indexed=True)} AND {condition}"
     params = (*scope.params, *params)
     # The deal and the plan are looked up only for the rows kept.
     rows = connection.execute(
@@ -145,22 +153,24 @@ def stalled_deals(
     if not stages:
         return [], 0
     marks = ", ".join("?" * len(stages))
-    where = (
-        f"FROM deal d JOIN customer c ON c.id = d.customer_id"
-        f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_open(scope)}"
-        f" AND coalesce(c.last_contact_at, d.stage_entered_at) < ?"
-    )
-    params = (*stages, *scope.params, to_db(contact_before))
+    # One pass over two indexes that hold every column the conditions read (the deal's stage, customer and day;
+    # the customer's last contact and owner): the total is counted in the same pass that sorts the rows, and the
+    # deal's title, the customer's name and the plan are read for the rows kept.
     rows = connection.execute(
-        f"SELECT c.*, {_NEXT_PLAN} FROM (SELECT c.id, c.name, c.next_follow_up_at, c.last_contact_at,"
-        f" d.id AS deal_id, d.title, d.amount_cents, d.stage, d.stage_entered_at {where}"
-        f" ORDER BY coalesce(c.last_contact_at, d.stage_entered_at) LIMIT {LIMIT}) c",
-        params,
+        f"SELECT c.id, c.name, c.next_follow_up_at, c.last_contact_at, d.id, d.title, d.amount_cents, d.stage,"
+        f" d.stage_entered_at, {_NEXT_PLAN}, s.total"
+        " FROM (SELECT d.id AS deal_id, c.id AS customer_id, coalesce(c.last_contact_at, d.stage_entered_at) AS quiet,"
+        " count(*) OVER () AS total FROM deal d INDEXED BY ix_deal_open_stage"
+        " JOIN customer c INDEXED BY ix_customer_open_id ON c.id = d.customer_id"
+        f" WHERE d.deleted_at IS NULL AND d.stage IN ({marks}) AND {_open(scope, indexed=True)}"
+        f" AND coalesce(c.last_contact_at, d.stage_entered_at) < ? ORDER BY quiet LIMIT {LIMIT}) s"
+        " JOIN deal d ON d.id = s.deal_id JOIN customer c ON c.id = s.customer_id ORDER BY s.quiet",
+        (*stages, *scope.params, to_db(contact_before)),
     ).fetchall()
-    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
+    total = rows[0][-1] if rows else 0
     return [
         AgendaRow(cid, name, from_db(when), from_db(last), plan, did, title, amount, stage, from_db(entered))
-        for cid, name, when, last, did, title, amount, stage, entered, plan in rows
+        for cid, name, when, last, did, title, amount, stage, entered, plan, _total in rows
     ], total
 
 
@@ -170,7 +180,7 @@ def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime,
 
     An open customer never contacted and with no follow-up planned counts too: a lead converted before
     anyone called is still pending work, not a record that drops off the agenda."""
-    where = f"FROM customer c WHERE {_open(scope)} AND {_UNCONTACTED}"
+    where = f"FROM customer c INDEXED BY ix_customer_open_new WHERE {_open(scope, indexed=True)} AND {_UNCONTACTED}"
     params = (*scope.params, to_db(created_before))
     rows = connection.execute(f"SELECT c.id, c.name, c.created_at {where} ORDER BY c.created_at LIMIT {LIMIT}",
                               params).fetchall()
@@ -226,7 +236,7 @@ def birthdays(connection: sqlite3.Connection, month_days: Sequence[str], scope: 
 def came_due(connection: sqlite3.Connection, after: datetime, until: datetime) -> list[str]:
     """Names of open customers whose next follow-up fell in (after, until]."""
     rows = connection.execute(
-        f"SELECT c.name FROM customer c WHERE {_open(MINE)} AND c.next_follow_up_at > ? AND c.next_follow_up_at <= ?"
+        f"SELECT c.name FROM {OPEN_NEXT} WHERE {_open(MINE, indexed=True)} AND c.next_follow_up_at > ? AND c.next_follow_up_at <= ?"
         " ORDER BY c.next_follow_up_at LIMIT 20",
         (to_db(after), to_db(until)),
     ).fetchall()
@@ -247,7 +257,8 @@ def pool_candidates(
         f" ORDER BY c.created_at LIMIT {LIMIT * 5}",
         (owner, to_db(active_before)),
     ).fetchall()
-    return [(cid, name, from_db(claimed), from_db(last), from_db(created)) for cid, name, claimed, last, created in rows]
+    return [(cid, name, from_db(claimed), from_db(last), from_db(created))  # type: ignore[misc]  # created: never NULL
+            for cid, name, claimed, last, created in rows]
 
 
 def sync_setting(connection: sqlite3.Connection, key: str) -> str | None:
@@ -345,21 +356,23 @@ def touch_due(connection: sqlite3.Connection, lines: Sequence[tuple[str, datetim
     cases = " ".join("WHEN ? THEN ?" for _line in lines)
     line = f"CASE c.tier {cases} END"
     line_params = tuple(value for tier, moment in lines for value in (tier, to_db(moment)))
-    # No index serves this (every customer is read): the cheapest tests first, the scope's subqueries last.
-    where = (f"FROM customer c WHERE c.last_contact_at < ? AND c.last_contact_at < {line}"
-             " AND (c.next_follow_up_at IS NULL OR c.next_follow_up_at >= ?)"
-             f" AND c.deleted_at IS NULL AND +c.status IN ('prospect', 'customer') AND {NOT_DO_NOT_CONTACT}"
-             f" AND {scope.sql}")
-    latest = max(moment for _tier, moment in lines)
-    params = (to_db(latest), *line_params, to_db(planned_before), *scope.params)
+    # One range of ix_customer_open_touch a tier (it holds every column read, the name too): the total is counted
+    # in the same pass that sorts the rows.
+    one_tier = (
+        "SELECT c.id, c.name, c.last_contact_at, c.tier FROM customer c INDEXED BY ix_customer_open_touch"
+        " WHERE c.tier = ? AND c.last_contact_at < ? AND (c.next_follow_up_at IS NULL OR c.next_follow_up_at >= ?)"
+        f" AND c.deleted_at IS NULL AND c.status IN ('prospect', 'customer') AND {NOT_DO_NOT_CONTACT} AND {scope.sql}")
+    params = tuple(value for tier, moment in lines
+                   for value in (tier, to_db(moment), to_db(planned_before), *scope.params))
     # The longest past its line first: the line is the tier's cadence back from now, so the gap is
     # line - last contact.
     rows = connection.execute(
-        f"SELECT c.id, c.name, c.last_contact_at, c.tier {where}"
+        f"SELECT c.id, c.name, c.last_contact_at, c.tier, count(*) OVER () AS total"
+        f" FROM ({' UNION ALL '.join(one_tier for _line in lines)}) c"
         f" ORDER BY julianday({line}) - julianday(c.last_contact_at) DESC, c.name LIMIT {LIMIT}",
         (*params, *line_params)).fetchall()
-    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
-    return [AgendaRow(cid, name, last_contact=from_db(last), tier=tier) for cid, name, last, tier in rows], total
+    total = rows[0][-1] if rows else 0
+    return [AgendaRow(cid, name, last_contact=from_db(last), tier=tier) for cid, name, last, tier, _total in rows], total
 
 
 @dataclass
@@ -449,8 +462,8 @@ def escalated_follow_ups(connection: sqlite3.Connection, before: datetime, me: s
     """Every other rep's customers whose next follow-up is before `before` (the escalation line), the most
     overdue first; the rep in contact_name."""
     rows = connection.execute(
-        f"SELECT c.id, c.name, c.owner, c.next_follow_up_at, {_NEXT_PLAN} FROM customer c"
-        f" WHERE {_open(TEAM)} AND c.owner IS NOT ? AND c.next_follow_up_at < ?"
+        f"SELECT c.id, c.name, c.owner, c.next_follow_up_at, {_NEXT_PLAN} FROM {OPEN_NEXT}"
+        f" WHERE {_open(TEAM, indexed=True)} AND c.owner IS NOT ? AND c.next_follow_up_at < ?"
         f" ORDER BY c.next_follow_up_at LIMIT {LIMIT}", (me, to_db(before))).fetchall()
     return [AgendaRow(cid, name, when=from_db(when), next_plan=plan, owner=owner)
             for cid, name, owner, when, plan in rows]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from crmtui.store.session import StoreSession
 
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 """The newest migration; checked without importing Alembic (it costs ~0.35 s). A test keeps it true."""
 
 BUSY_TIMEOUT_MS = 10_000

@@ -23,10 +23,28 @@ class Synced(SQLModel):
     deleted_at: datetime | None = None
 
 
+OPEN_CUSTOMER = "deleted_at IS NULL AND status IN ('lead', 'prospect', 'customer') AND NOT do_not_contact"
+"""A customer the agenda lists: not deleted, a lead, prospect or customer, not asking to be left alone."""
+
+
 class Customer(Synced, table=True):
     """A company or person the rep sells to; leads are customers with status `lead`."""
 
-    __table_args__ = (Index("ix_customer_status", "status"),)
+    __table_args__ = (
+        Index("ix_customer_status", "status"),
+        # The agenda's (migration 0015): open customers, holding the columns each section's conditions read.
+        Index("ix_customer_open_next", "next_follow_up_at", "owner", "id", "deleted_at", "status", "do_not_contact",
+              sqlite_where=text(OPEN_CUSTOMER)),
+        Index("ix_customer_open_new", "created_at", "next_follow_up_at", "owner", "id", "last_contact_at", "deleted_at",
+              "status", "do_not_contact", sqlite_where=text(f"last_contact_at IS NULL AND {OPEN_CUSTOMER}")),
+        Index("ix_customer_open_touch", "tier", "last_contact_at", "next_follow_up_at", "owner", "id", "name",
+              "deleted_at", "status", "do_not_contact", sqlite_where=text(
+                  "deleted_at IS NULL AND status IN ('prospect', 'customer') AND NOT do_not_contact")),
+        Index("ix_customer_open_id", "id", "last_contact_at", "owner", "deleted_at", "status", "do_not_contact",
+              sqlite_where=text(OPEN_CUSTOMER)),
+        Index("ix_customer_service", "service_months", sqlite_where=text("service_months IS NOT NULL")),
+        Index("ix_customer_warranty", "warranty_until", sqlite_where=text("warranty_until IS NOT NULL")),
+    )
 
     name: str
     name_key: str = Field(index=True)
@@ -90,6 +108,10 @@ class Contact(Synced, table=True):
 
 class Deal(Synced, table=True):
     """An opportunity; amounts are in cents."""
+
+    # The agenda's (migration 0015): live deals by stage, with the columns a stalled deal's conditions read.
+    __table_args__ = (Index("ix_deal_open_stage", "stage", "customer_id", "stage_entered_at", "amount_cents", "id",
+                            "deleted_at", sqlite_where=text("deleted_at IS NULL")),)
 
     customer_id: str = Field(foreign_key="customer.id", index=True)
     title: str
@@ -159,6 +181,10 @@ class FollowUp(Synced, table=True):
 class Contract(Synced, table=True):
     """Created when a deal is won."""
 
+    # The agenda's (migration 0015): the few contracts with a service cycle or a warranty.
+    __table_args__ = (Index("ix_contract_service", "service_months", sqlite_where=text("service_months IS NOT NULL")),
+                      Index("ix_contract_warranty", "warranty_until", sqlite_where=text("warranty_until IS NOT NULL")))
+
     deal_id: str = Field(foreign_key="deal.id", index=True)
     customer_id: str = Field(foreign_key="customer.id", index=True)
     number: str
@@ -173,6 +199,10 @@ class Contract(Synced, table=True):
 
 class Payment(Synced, table=True):
     """An instalment of a contract."""
+
+    # The agenda's (migration 0015): unpaid instalments by due day.
+    __table_args__ = (Index("ix_payment_unpaid_due", "due_on", "contract_id", "deleted_at", "paid_on",
+                            sqlite_where=text("deleted_at IS NULL AND paid_on IS NULL")),)
 
     contract_id: str = Field(foreign_key="contract.id", index=True)
     amount_cents: int
@@ -210,7 +240,10 @@ class Ticket(Synced, table=True):
     to resolve set from its priority when it is opened."""
 
     __table_args__ = (Index("ix_ticket_open_resolve_by", "resolve_by",
-                            sqlite_where=text("closed_at IS NULL AND deleted_at IS NULL")),)
+                            sqlite_where=text("closed_at IS NULL AND deleted_at IS NULL")),
+                      # The agenda's (migration 0015): open requests by their promised day.
+                      Index("ix_ticket_open_due_on", "due_on",
+                            sqlite_where=text("closed_at IS NULL AND deleted_at IS NULL")))
 
     customer_id: str = Field(foreign_key="customer.id", index=True)
     contract_id: str | None = Field(default=None, foreign_key="contract.id")

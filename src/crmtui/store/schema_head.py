@@ -1,7 +1,7 @@
 """The schema of a new database: the statements SQLite holds for a file brought to REVISION by every
 migration. Written by `python -m crmtui.store.schema` (store/schema.py); do not edit by hand."""
 
-REVISION = '0014'
+REVISION = '0015'
 
 STATEMENTS = (
     'CREATE TABLE alembic_version (\n'
@@ -315,6 +315,18 @@ STATEMENTS = (
     'CREATE INDEX ix_ticket_event_ticket_id ON ticket_event (ticket_id)',
     'CREATE INDEX ix_follow_up_live_span ON follow_up (at, created_at, customer_id, next_at, channel, goal_met, goal, deleted_at) WHERE deleted_at IS NULL',
     'CREATE INDEX ix_follow_up_live_plan ON follow_up (customer_id, at, created_at, next_at, id, deleted_at) WHERE deleted_at IS NULL',
+    "CREATE INDEX ix_customer_open_next ON customer (next_follow_up_at, owner, id, deleted_at, status, do_not_contact) WHERE deleted_at IS NULL AND status IN ('lead', 'prospect', 'customer') AND NOT do_not_contact",
+    "CREATE INDEX ix_customer_open_new ON customer (created_at, next_follow_up_at, owner, id, last_contact_at, deleted_at, status, do_not_contact) WHERE last_contact_at IS NULL AND deleted_at IS NULL AND status IN ('lead', 'prospect', 'customer') AND NOT do_not_contact",
+    "CREATE INDEX ix_customer_open_touch ON customer (tier, last_contact_at, next_follow_up_at, owner, id, name, deleted_at, status, do_not_contact) WHERE deleted_at IS NULL AND status IN ('prospect', 'customer') AND NOT do_not_contact",
+    "CREATE INDEX ix_customer_open_id ON customer (id, last_contact_at, owner, deleted_at, status, do_not_contact) WHERE deleted_at IS NULL AND status IN ('lead', 'prospect', 'customer') AND NOT do_not_contact",
+    'CREATE INDEX ix_deal_open_stage ON deal (stage, customer_id, stage_entered_at, amount_cents, id, deleted_at) WHERE deleted_at IS NULL',
+    "CREATE INDEX ix_contact_birthday ON contact (strftime('%m-%d', birthday), customer_id, deleted_at, birthday) WHERE deleted_at IS NULL AND birthday IS NOT NULL",
+    'CREATE INDEX ix_payment_unpaid_due ON payment (due_on, contract_id, deleted_at, paid_on) WHERE deleted_at IS NULL AND paid_on IS NULL',
+    'CREATE INDEX ix_customer_service ON customer (service_months) WHERE service_months IS NOT NULL',
+    'CREATE INDEX ix_customer_warranty ON customer (warranty_until) WHERE warranty_until IS NOT NULL',
+    'CREATE INDEX ix_contract_service ON contract (service_months) WHERE service_months IS NOT NULL',
+    'CREATE INDEX ix_contract_warranty ON contract (warranty_until) WHERE warranty_until IS NOT NULL',
+    'CREATE INDEX ix_ticket_open_due_on ON ticket (due_on) WHERE closed_at IS NULL AND deleted_at IS NULL',
     "CREATE TRIGGER follow_up_fts_insert AFTER INSERT ON follow_up BEGIN INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     "CREATE TRIGGER follow_up_fts_update AFTER UPDATE OF notes, goal, next_plan ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; INSERT INTO follow_up_fts(ref, body) VALUES (new.id, coalesce(new.notes,'') || ' ' || coalesce(new.goal,'') || ' ' || coalesce(new.next_plan,'')); END",
     'CREATE TRIGGER follow_up_fts_delete AFTER DELETE ON follow_up BEGIN DELETE FROM follow_up_fts WHERE ref = old.id; END',
