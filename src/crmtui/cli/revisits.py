@@ -100,9 +100,10 @@ def move(
 def drop(
     customer: Annotated[str, typer.Argument(help=_CUSTOMER_HELP)],
     ref: Annotated[str, typer.Argument(metavar="DAY|WORDS", help=_REF_HELP)],
-    reason: Annotated[str, typer.Option("--reason", help=N_("Why it is dropped (kept in the history)."))],
+    reason: Annotated[Optional[str], typer.Option("--reason", help=N_(
+        "Why it is dropped (optional, kept in the history)."))] = None,
 ) -> None:
-    """Drops an open revisit, with the reason; `crm undo` brings it back."""
+    """Drops an open revisit, with the reason if given; `crm undo` brings it back."""
     from crmtui.services.revisits import drop_revisit, revisit_label  # deferred
 
     with open_session() as ctx:

@@ -527,17 +527,18 @@ def move_revisit(ctx: Context, customer_id: str, ref: str, to: str | date) -> Re
 
 
 def drop_revisit(ctx: Context, customer_id: str, ref: str, reason: str | None) -> Revisit:
-    """Drops the customer's open revisit `ref` names, for a reason (required) kept in the history as the
-    delete's words; undo brings it back."""
+    """Drops the customer's open revisit `ref` names; the reason, when given, is kept in the history as the
+    delete's words. Undo brings it back."""
     from crmtui.services import history  # deferred: the history's words, only for a change
     from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
 
-    why = fields.single_line("reason", reason, required=True, max_len=500)
+    why = fields.single_line("reason", reason, required=False, max_len=500)
     now = ctx.clock.now()
     with ctx.db.raw_read() as connection:  # the purpose goes into the action's words, written first
         name = customer_name_or_refusal(store.customer_name(connection, customer_id), customer_id)
         revisit = find_open_revisit(store.open_revisits_of(connection, customer_id), ref, now.date(), now, name)
-    with history.action(ctx, N_("Revisit dropped ({purpose}): {reason}"), purpose=revisit.purpose, reason=why), \
+    words = (N_("Revisit dropped ({purpose}): {reason}"), {"reason": why}) if why else (N_("Revisit dropped ({purpose})"), {})
+    with history.action(ctx, words[0], purpose=revisit.purpose, **words[1]), \
             ctx.db.raw_write(ctx.clock.utcnow()) as (connection, outbox):
         still = [r for r in store.open_revisits_of(connection, customer_id) if r.id == revisit.id]
         if not still:  # done or dropped meanwhile (a sync)

@@ -131,9 +131,7 @@ class RevisitChangeForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):
         if self.change == MOVE:
             self.save_in_worker(lambda: move_revisit(ctx, customer_id, ref, text))
         else:
-            # The reason is the rep's choice here; the history keeps words saying none was given.
-            reason = text if text.strip() else _("no reason given")
-            self.save_in_worker(lambda: drop_revisit(ctx, customer_id, ref, reason))
+            self.save_in_worker(lambda: drop_revisit(ctx, customer_id, ref, text or None))
 
     def saved(self, result: object) -> None:
         self.dismiss(result)
