@@ -132,6 +132,8 @@ async def test_a_big_day_lists_the_first_rows_of_each_section_under_its_full_cou
         assert texts[61] == " … and 8,966 more · Enter shows 60 more"  # 9,026 - 60
         assert texts[62].startswith("Payments due (1,500)")
         assert texts[123] == " … and 1,440 more · Enter shows 60 more"  # 1,500 - 60
+        title = str(screen.query_one("#today-title").render())
+        assert "Overdue 9,026" in title or "overdue 9,026" in title  # the title groups thousands as the headers do
 
 
 async def test_enter_on_the_last_line_lists_more_until_the_agenda_holds_no_more(ctx) -> None:

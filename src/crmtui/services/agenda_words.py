@@ -72,8 +72,9 @@ def _ticket(item: AgendaItem) -> str:
 
 def header_counts(agenda: Agenda, short: bool = False) -> list[tuple[str, str]]:
     """The counts of the sections that cannot wait, each with its section: "Overdue 45" (short: "overdue 45")."""
-    return [(name, _(_SHORT_COUNT[name]).format(count=agenda.totals[name]) if short
-             else f"{_(_HEADER[name]) if name in _HEADER else labels.section(name)} {agenda.totals[name]}")
+    # Thousands grouped as the sections' own headers group them ("Overdue (45,028)").
+    return [(name, _(_SHORT_COUNT[name]).format(count=f"{agenda.totals[name]:,}") if short
+             else f"{_(_HEADER[name]) if name in _HEADER else labels.section(name)} {agenda.totals[name]:,}")
             for name in COUNTED if agenda.totals.get(name)]
 
 
