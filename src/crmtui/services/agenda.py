@@ -266,8 +266,10 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
             connection, high, now - timedelta(days=settings.stall_days), scope)
         leads, agenda.totals["new_leads"] = store.uncontacted_leads(
             connection, now - timedelta(hours=settings.speed_to_lead_hours), scope)
-        renewals = store.contracts_ending(connection, day, day + timedelta(days=settings.renewal_days), scope)
-        payments = store.payments_due(connection, day + timedelta(days=settings.payment_days), scope)
+        renewals, agenda.totals["renewals"] = store.contracts_ending(
+            connection, day, day + timedelta(days=settings.renewal_days), scope)
+        payments, agenda.totals["payments"] = store.payments_due(
+            connection, day + timedelta(days=settings.payment_days), scope)
         window = [day + timedelta(days=offset) for offset in range(settings.birthday_days + 1)]
         offsets = {d.strftime("%m-%d"): i for i, d in reversed(list(enumerate(window)))}
         for i, d in enumerate(window):
@@ -333,7 +335,7 @@ def agenda_for(ctx: Context, day: date | None = None, rep: str | None = None) ->
         # No plan: the plan of a contact months ago says nothing about the touch now due.
         agenda.sections["touch"].append(item("touch", row, days=since, tier=row.tier, next_plan=None,
                                              cadence=settings.agenda.care(row.tier or "") or 0))
-    for name in ("escalated", "pool", "renewals", "payments", "birthdays"):
+    for name in ("escalated", "pool", "birthdays"):
         agenda.totals[name] = len(agenda.sections[name])
     for name, items in (("service", service), ("tickets", tickets)):  # the most urgent LIMIT rows, all counted
         agenda.sections[name], agenda.totals[name] = items[:store.LIMIT], len(items)

@@ -188,36 +188,45 @@ def uncontacted_leads(connection: sqlite3.Connection, created_before: datetime,
     return [AgendaRow(cid, name, when=from_db(created)) for cid, name, created in rows], total
 
 
-def contracts_ending(connection: sqlite3.Connection, first: date, last: date, scope: Scope = MINE) -> list[AgendaRow]:
-    """Live contracts whose end date is in [first, last]."""
+def contracts_ending(connection: sqlite3.Connection, first: date, last: date,
+                     scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
+    """Live contracts whose end date is in [first, last], the soonest first: the first LIMIT rows and the total."""
+    where = ("FROM contract k JOIN customer c ON c.id = k.customer_id"
+             f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? AND {scope.sql}"
+             f" AND {NOT_DO_NOT_CONTACT}")
+    params = (first.isoformat(), last.isoformat(), *scope.params)
+    # The plan is looked up only for the rows kept.
     rows = connection.execute(
-        f"SELECT c.id, c.name, {_NEXT_PLAN}, k.deal_id, k.amount_cents, k.number, k.end_on"
-        " FROM contract k JOIN customer c ON c.id = k.customer_id"
-        f" WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL AND k.end_on >= ? AND k.end_on <= ? AND {scope.sql}"
-        f" AND {NOT_DO_NOT_CONTACT}"
-        " ORDER BY k.end_on",
-        (first.isoformat(), last.isoformat(), *scope.params),
+        f"SELECT c.id, c.name, {_NEXT_PLAN}, c.deal_id, c.amount_cents, c.number, c.end_on"
+        f" FROM (SELECT c.id, c.name, k.deal_id, k.amount_cents, k.number, k.end_on {where}"
+        f" ORDER BY k.end_on LIMIT {LIMIT}) c ORDER BY c.end_on",
+        params,
     ).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [
         AgendaRow(cid, name, next_plan=plan, deal_id=did, deal_amount=amount, contract_number=number,
                   contract_end=day_from_db(end))
         for cid, name, plan, did, amount, number, end in rows
-    ]
+    ], total
 
 
-def payments_due(connection: sqlite3.Connection, last: date, scope: Scope = MINE) -> list[AgendaRow]:
-    """Unpaid instalments due on or before `last` (overdue ones included)."""
+def payments_due(connection: sqlite3.Connection, last: date, scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
+    """Unpaid instalments due on or before `last` (overdue ones included), the earliest first: the first LIMIT
+    rows and the total."""
+    where = ("FROM payment p INDEXED BY ix_payment_unpaid_due JOIN contract k ON k.id = p.contract_id"
+             " JOIN customer c ON c.id = k.customer_id"
+             " WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on <= ?"
+             f" AND k.deleted_at IS NULL AND c.deleted_at IS NULL AND {scope.sql} AND {NOT_DO_NOT_CONTACT}")
+    params = (last.isoformat(), *scope.params)
     rows = connection.execute(
-        "SELECT c.id, c.name, k.deal_id, k.number, p.amount_cents, p.due_on"
-        " FROM payment p JOIN contract k ON k.id = p.contract_id JOIN customer c ON c.id = k.customer_id"
-        " WHERE p.deleted_at IS NULL AND p.paid_on IS NULL AND p.due_on <= ?"
-        f" AND k.deleted_at IS NULL AND c.deleted_at IS NULL AND {scope.sql} AND {NOT_DO_NOT_CONTACT} ORDER BY p.due_on",
-        (last.isoformat(), *scope.params),
+        f"SELECT c.id, c.name, k.deal_id, k.number, p.amount_cents, p.due_on {where} ORDER BY p.due_on LIMIT {LIMIT}",
+        params,
     ).fetchall()
+    total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [
         AgendaRow(cid, name, deal_id=did, contract_number=number, payment_amount=amount, payment_due=day_from_db(due))
         for cid, name, did, number, amount, due in rows
-    ]
+    ], total
 
 
 def birthdays(connection: sqlite3.Connection, month_days: Sequence[str], scope: Scope = MINE) -> list[AgendaRow]:
