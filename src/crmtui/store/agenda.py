@@ -121,11 +121,12 @@ def _due(connection: sqlite3.Connection, condition: str, params: tuple[object, .
          scope: Scope) -> tuple[list[AgendaRow], int]:
     where = f"FROM {OPEN_NEXT} WHERE {_open(scope, indexed=True)} AND {condition}"
     params = (*scope.params, *params)
-    # The deal and the plan are looked up only for the rows kept.
+    # The deal and the plan are looked up only for the rows kept. Customers due at the same moment are listed by
+    # name (and id), so the order never depends on which index the statement reads.
     rows = connection.execute(
         f"SELECT c.id, c.name, c.next_follow_up_at, {_NEXT_PLAN}, d.id, d.title, d.amount_cents"
-        f" FROM (SELECT c.id, c.name, c.next_follow_up_at {where} ORDER BY c.next_follow_up_at LIMIT {LIMIT}) c"
-        f" LEFT JOIN deal d ON d.id = {_BEST_DEAL} ORDER BY c.next_follow_up_at",
+        f" FROM (SELECT c.id, c.name, c.next_follow_up_at {where} ORDER BY c.next_follow_up_at, c.name, c.id"
+        f" LIMIT {LIMIT}) c LEFT JOIN deal d ON d.id = {_BEST_DEAL} ORDER BY c.next_follow_up_at, c.name, c.id",
         params,
     ).fetchall()
     total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
