@@ -116,7 +116,7 @@ def test_update_and_close_refuse_clearly(ctx: Context) -> None:
     number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
     assert "--status, --note, --priority or --due" in fails("ticket", "update", number, code=1).stderr
     ok("ticket", "update", number, "--status", "waiting")
-    assert "--status: from waiting, one of in_progress, resolved" in fails(
+    assert "--status: from Waiting for customer, one of In progress, Resolved" in fails(
         "ticket", "update", number, "--status", "open", code=1).stderr
     assert "--resolution:" in fails("ticket", "close", number, code=1).stderr
     assert "--satisfaction: a whole number from 1 to 5" in fails(

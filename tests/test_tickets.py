@@ -262,7 +262,7 @@ def test_moves_outside_the_flow_are_refused(ctx: Context, path: tuple[str, ...],
         for status in path or ("open",):
             update_ticket(ctx, ticket.id, status=status)
     assert error.value.field == "ticket_status"
-    assert ("from in_progress, one of waiting, resolved" in str(error.value)) == (refused == "open")
+    assert ("from In progress, one of Waiting for customer, Resolved" in str(error.value)) == (refused == "open")
 
 
 def test_a_closed_ticket_is_final_and_close_needs_a_resolution(ctx: Context) -> None:

@@ -135,7 +135,7 @@ def list_(
     with open_session() as ctx:
         if status:
             with _refusing_bad_input():
-                statuses = None if "all" in status else tuple(parse_status(s) for s in status)
+                statuses = None if "all" in status else tuple(parse_status(s, also=("all",)) for s in status)
         customer_id = find_customer(ctx, customer).id if customer is not None else None
         with _refusing_bad_input():
             chosen_rep = resolve_rep(ctx, rep) if rep is not None else None
@@ -248,13 +248,17 @@ def close(
     json_out: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Closes a ticket with its resolution and, when asked, the customer's satisfaction."""
-    from crmtui.services.tickets import close_ticket, find_ticket, ticket_detail, ticket_dict  # deferred
+    from crmtui.services.tickets import close_and_call_back, find_ticket, ticket_detail, ticket_dict  # deferred
 
     with open_session() as ctx:
         ticket_id = find_ticket(ctx, ticket)
         with _refusing_bad_input():
-            closed = close_ticket(ctx, ticket_id, resolution, satisfaction)
+            closed, call_back = close_and_call_back(ctx, ticket_id, resolution, satisfaction)
         if json_out:
             print_json(ticket_dict(*ticket_detail(ctx, closed.id)))
             return
         out(_("closed {number}").format(number=closed.number))
+        if call_back is not None:  # as `crm log` says it
+            day = _day(ctx, call_back.due_on)
+            out("  " + (_("a low score: call back planned on {day}") if call_back.new
+                        else _("a low score: a call back is already planned on {day}")).format(day=day))

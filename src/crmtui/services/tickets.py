@@ -36,7 +36,7 @@ from crmtui.core.workdays import Calendar, calendar_for
 from crmtui.services import fields
 from crmtui.services.agenda import owned_by
 from crmtui.services.context import Context
-from crmtui.services.revisits import plan_call_back
+from crmtui.services.revisits import CallBack, plan_call_back
 from crmtui.store import customers as customer_store
 from crmtui.store import tickets as store
 from crmtui.store.models import Customer, Ticket, TicketEvent
@@ -202,9 +202,26 @@ def parse_priority(value: str | None) -> str:
     return _choice("priority", value, PRIORITIES, PRIORITY_WORDS)
 
 
-def parse_status(value: str | None) -> str:
-    """A status: open, in_progress, waiting, resolved or closed."""
-    return _choice("ticket_status", value, STATUSES, STATUS_WORDS)
+def parse_status(value: str | None, offered: tuple[str, ...] = STATUSES, also: tuple[str, ...] = ()) -> str:
+    """A status: open, in_progress, waiting, resolved or closed (its key, its name in the rep's language or a usual
+    synonym), one of `offered`. A refusal names the statuses offered in the rep's language, then the words of
+    `also` as they are typed (`crm ticket list` takes "all"); closing, when not offered, is said to be
+    close_ticket's."""
+    try:
+        key = _choice("ticket_status", value, STATUSES, STATUS_WORDS)
+    except InvalidInput as refused:
+        raise InvalidInput("ticket_status", refused.expected, value, keys=statuses_text(offered, also)) from None
+    if key in offered:
+        return key
+    if key == "closed":
+        raise InvalidInput("ticket_status", "a status other than closed: close a ticket with its resolution"
+                           " (`crm ticket close NUMBER --resolution TEXT`)", value)
+    raise InvalidInput("ticket_status", "one of {keys}", value, keys=statuses_text(offered, also))
+
+
+def statuses_text(keys: tuple[str, ...], also: tuple[str, ...] = ()) -> str:
+    """Statuses in the rep's language, then `also` as they are: "In progress, Resolved"; "处理中, 已解决"."""
+    return ", ".join([status_text(key) for key in keys] + list(also))
 
 
 def parse_satisfaction(value: str | int | None) -> int | None:
@@ -398,16 +415,13 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
     an empty text takes the promise back); any of them, at least one. A change of priority or of the day
     promised is a step of the history too, saying what it was and what it became."""
     checks = _Checks()
-    new_status = checks.take(lambda: parse_status(status)) if status is not None else None
+    new_status = checks.take(lambda: parse_status(status, STATUSES[:-1])) if status is not None else None
     text = checks.take(lambda: fields.long_text("ticket_note", note, required=note is not None))
     new_priority = checks.take(lambda: parse_priority(priority)) if priority is not None else None
     new_due = checks.take(lambda: _due(ctx, due)) if due is not None else None
     checks.settle()
     if new_status is None and text is None and new_priority is None and due is None:
         raise InvalidInput("ticket_status", "a new status, a note, a priority or a promised day")
-    if new_status == "closed":
-        raise InvalidInput("ticket_status", "a status other than closed: close a ticket with its resolution"
-                           " (`crm ticket close NUMBER --resolution TEXT`)", status)
     now = ctx.clock.utcnow()
     with ctx.db.write(now) as session:
         ticket = _live_ticket(session, ticket_id)
@@ -416,7 +430,7 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
         if new_status is not None and new_status != ticket.status:
             if new_status not in MOVES[ticket.status]:
                 raise InvalidInput("ticket_status", "from {current}, one of {moves}", status,
-                                   current=ticket.status, moves=", ".join(MOVES[ticket.status]))
+                                   current=status_text(ticket.status), moves=statuses_text(MOVES[ticket.status]))
             _event(session, ticket, now, from_status=ticket.status, to_status=new_status)
             if ticket.responded_at is None:
                 ticket.responded_at = now
@@ -442,9 +456,9 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
 def deadlines_with(ctx: Context, view: TicketView, priority: str) -> tuple[datetime, datetime]:
     """(respond_by, resolve_by), UTC, that the ticket would have with `priority`: computed again from the moment
     it was opened, as update_ticket does (what the app shows beside each priority before the rep picks one)."""
-    rules, zone = ctx.settings.tickets, ctx.clock.zone
-    return (deadline(view.opened_at, priority, "response", zone, rules),
-            deadline(view.opened_at, priority, "resolution", zone, rules))
+    rules, zone, days = ctx.settings.tickets, ctx.clock.zone, calendar_for(ctx.settings)
+    return (deadline(view.opened_at, priority, "response", zone, rules, days),
+            deadline(view.opened_at, priority, "resolution", zone, rules, days))
 
 
 def _local(moment: datetime, zone: tzinfo) -> str:
@@ -469,6 +483,13 @@ def promise_note(old: date | None, new: date | None) -> str:
 
 def close_ticket(ctx: Context, ticket_id: str, resolution: str | None, satisfaction: str | int | None = None) -> Ticket:
     """Closes a ticket with its resolution (required) and the customer's satisfaction (1-5, optional)."""
+    return close_and_call_back(ctx, ticket_id, resolution, satisfaction)[0]
+
+
+def close_and_call_back(ctx: Context, ticket_id: str, resolution: str | None,
+                        satisfaction: str | int | None = None) -> tuple[Ticket, CallBack | None]:
+    """close_ticket, with the call back a low score plans (revisits.plan_call_back: None for a score that is not
+    low). The close and its call back are one write: both stand or fall together, and one undo takes both back."""
     text = fields.long_text("resolution", resolution, required=True)
     score = parse_satisfaction(satisfaction)
     now = ctx.clock.utcnow()
@@ -484,8 +505,9 @@ def close_ticket(ctx: Context, ticket_id: str, resolution: str | None, satisfact
         ticket.resolution = text
         ticket.satisfaction = score
         ticket.updated_at = now
-    plan_call_back(ctx, ticket.customer_id, score, "ticket", ticket.number)  # a low score: a call back, as a revisit's
-    return ticket
+        # a low score: a call back, as a revisit's; inside this write (plan_call_back joins it)
+        call_back = plan_call_back(ctx, ticket.customer_id, score, "ticket", ticket.number)
+    return ticket, call_back
 
 
 # ---------------------------------------------------------------- finding and reading

@@ -27,6 +27,7 @@ from crmtui.core.errors import Ambiguous, CrmError, NotFound
 from crmtui.core.i18n import N_, _
 from crmtui.services import fields as field_rules
 from crmtui.services.lookup import resolve_customer
+from crmtui.services.revisits import CallBack
 from crmtui.services.tickets import (
     ACTIVE,
     KINDS,
@@ -36,7 +37,7 @@ from crmtui.services.tickets import (
     EventView,
     TicketView,
     add_ticket,
-    close_ticket,
+    close_and_call_back,
     deadline_text,
     deadlines_with,
     kind_text,
@@ -564,8 +565,16 @@ def ask_close(screen: Screen[Any], view: TicketView) -> None:
         if score is None:  # Esc: back to the resolution as typed; nothing is closed
             ask_resolution(text)
             return
-        _write(screen, partial(close_ticket, ctx, view.id, text, score or None),
-               _("Closed {number}").format(number=view.number))
+        def said(result: tuple[object, CallBack | None]) -> str:
+            closed = _("Closed {number}").format(number=view.number)
+            call_back = result[1]
+            if call_back is None:
+                return closed
+            day = format_when(call_back.due_on, False, i18n.language, ctx.clock.today())
+            return closed + "\n" + (_("a low score: call back planned on {day}") if call_back.new
+                                     else _("a low score: a call back is already planned on {day}")).format(day=day)
+
+        _write(screen, partial(close_and_call_back, ctx, view.id, text, score or None), said)
 
     def ask_resolution(typed: str) -> None:
         check = partial(field_rules.long_text, "resolution", required=True)

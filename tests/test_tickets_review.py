@@ -1,0 +1,116 @@
+"""Tickets after a review: the priority picker's deadlines skip the public holidays as the change does, a close with
+a low score and its call back are one write (one undo), the history words a change of priority or of the promised
+day in the reader's language, and status errors word the statuses. Frozen clock, real SQLite."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from typer.testing import CliRunner, Result
+
+from crmtui.cli.commands import app
+from crmtui.core import i18n
+from crmtui.services.customers import add_customer
+from crmtui.services.revisits import revisit_timeline
+from crmtui.services.tickets import (
+    add_ticket,
+    close_and_call_back,
+    deadlines_with,
+    ticket_detail,
+    update_ticket,
+)
+from crmtui.services.undo import undo, undo_plan
+
+from .conftest import ZONE
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(ZONE).replace(tzinfo=None)
+
+
+def test_the_priority_pickers_deadlines_skip_national_day_as_the_change_does(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    frozen.move_to(datetime(2026, 9, 30, 14, 0, tzinfo=ZONE))  # Wed 30 Sep 14:00; 国庆 Thu 1 to Wed 7 Oct
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")  # normal
+    view, _history = ticket_detail(ctx, ticket.id)
+    respond, resolve = deadlines_with(ctx, view, "low")  # low: 24 h to answer, 80 h to resolve, 09:00-18:00
+    # answer: 4 h Wed (14-18), 9 h Thu 8 Oct (13), 9 h Fri 9 (22), Sat 10 Oct is a make-up day: 09:00 + 2 h = 11:00
+    assert _local(respond) == datetime(2026, 10, 10, 11, 0)
+    # resolve: 4 h Wed, then 9 h each Thu 8, Fri 9, Sat 10, Mon 12, Tue 13, Wed 14, Thu 15, Fri 16 = 4 + 72 = 76 h;
+    # Sun 18 Oct off: Mon 19 Oct 09:00 + 4 h = 13:00
+    assert _local(resolve) == datetime(2026, 10, 19, 13, 0)
+    changed = update_ticket(ctx, ticket.id, priority="low")
+    assert (changed.respond_by.replace(tzinfo=UTC), changed.resolve_by.replace(tzinfo=UTC)) == (respond, resolve)
+
+
+def test_a_low_score_closes_and_calls_back_in_one_write_and_one_undo(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    closed, call_back = close_and_call_back(ctx, ticket.id, "replaced the seal", 1)
+    assert closed.status == "closed"
+    # Tue 24 Nov 2026: the call back is the next working day, Wed 25 Nov
+    assert call_back is not None and call_back.new and call_back.due_on == date(2026, 11, 25)
+    assert [r.due_on for r in revisit_timeline(ctx, acme.id).revisits] == [date(2026, 11, 25)]
+    plan = undo_plan(ctx)
+    assert plan.refusal is None
+    undo(ctx, plan)  # one undo: the close and the call back both go
+    assert ticket_detail(ctx, ticket.id)[0].status == "open"
+    assert not revisit_timeline(ctx, acme.id).revisits
+
+
+def test_a_score_that_is_not_low_plans_no_call_back(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    assert close_and_call_back(ctx, ticket.id, "replaced the seal", 4)[1] is None
+
+
+# ---------------------------------------------------------------- the shell: the call back said, statuses worded
+
+runner = CliRunner()
+
+
+def _crm(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def test_crm_ticket_close_says_the_call_back_as_crm_log_does(ctx):
+    acme = add_customer(ctx, "Acme")
+    number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
+    result = _crm("ticket", "close", number, "--resolution", "replaced the seal", "--satisfaction", "1")
+    assert result.exit_code == 0, result.output
+    # Tue 24 Nov: the next working day is Wed 25 Nov, worded as `crm log` words it ("tomorrow" is not used there)
+    assert result.stdout.splitlines() == [f"closed {number}", "  a low score: call back planned on Wed 25 Nov"]
+    other = add_ticket(ctx, acme.id, "Fan noisy", kind="repair").number
+    again = _crm("ticket", "close", other, "--resolution", "oiled it", "--satisfaction", "2")
+    assert again.stdout.splitlines()[1] == "  a low score: a call back is already planned on Wed 25 Nov"
+
+
+def test_status_refusals_word_the_statuses_and_offer_what_the_command_takes(ctx):
+    acme = add_customer(ctx, "Acme")
+    number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
+    assert _crm("ticket", "update", number, "--status", "waiting").exit_code == 0
+    moved = _crm("ticket", "update", number, "--status", "open")
+    assert moved.exit_code == 1
+    assert "--status: from Waiting for customer, one of In progress, Resolved" in moved.stderr
+    bogus = _crm("ticket", "update", number, "--status", "bogus")
+    assert bogus.exit_code == 1
+    assert "--status: one of Open, In progress, Waiting for customer, Resolved (got" in bogus.stderr  # no Closed
+    listed = _crm("ticket", "list", "--status", "bogus")
+    assert listed.exit_code == 1
+    assert "--status: one of Open, In progress, Waiting for customer, Resolved, Closed, all (got" in listed.stderr
+    closing = _crm("ticket", "update", number, "--status", "closed")
+    assert "close a ticket with its resolution" in closing.stderr
+
+
+def test_status_refusals_in_chinese_name_the_statuses_in_chinese(ctx, home):
+    (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
+    acme = add_customer(ctx, "Acme")
+    number = add_ticket(ctx, acme.id, "Pump leaks", kind="repair").number
+    try:
+        _crm("ticket", "update", number, "--status", "waiting")
+        refused = _crm("ticket", "update", number, "--status", "open")
+    finally:
+        i18n.set_language("en")
+    assert refused.exit_code == 1
+    assert "从等待客户只能改为：处理中, 已解决" in refused.stderr
+    assert "waiting" not in refused.stderr and "in_progress" not in refused.stderr
