@@ -10,12 +10,15 @@ from typer.testing import CliRunner, Result
 
 from crmtui.cli.commands import app
 from crmtui.core import i18n
+from crmtui.services import agenda_words
+from crmtui.services.agenda import agenda_for
 from crmtui.services.customers import add_customer
 from crmtui.services.revisits import revisit_timeline
 from crmtui.services.tickets import (
     add_ticket,
     close_and_call_back,
     deadlines_with,
+    find_ticket,
     ticket_detail,
     update_ticket,
 )
@@ -114,3 +117,31 @@ def test_status_refusals_in_chinese_name_the_statuses_in_chinese(ctx, home):
     assert refused.exit_code == 1
     assert "从等待客户只能改为：处理中, 已解决" in refused.stderr
     assert "waiting" not in refused.stderr and "in_progress" not in refused.stderr
+
+
+# ---------------------------------------------------------------- Today: under an hour late reads in minutes
+
+
+def _ticket_reasons(ctx) -> list[str]:
+    return [agenda_words.reason(ctx, item) for item in agenda_for(ctx).sections["tickets"]]
+
+
+def test_today_says_minutes_for_a_ticket_less_than_an_hour_late(ctx, frozen):
+    acme = add_customer(ctx, "Acme")
+    number = add_ticket(ctx, acme.id, "No power", kind="repair", priority="urgent").number
+    # urgent runs on the clock: opened Tue 10:00, answer by 12:00, resolve by 18:00
+    frozen.move_to(datetime(2026, 11, 24, 12, 15, tzinfo=ZONE))  # 15 min past the answer's deadline
+    assert _ticket_reasons(ctx) == [f"ticket {number} (urgent) not answered in time (15 min late)"]
+    frozen.move_to(datetime(2026, 11, 24, 17, 35, tzinfo=ZONE))  # still not answered; 25 min to resolve
+    update_ticket(ctx, find_ticket(ctx, number), note="on my way")
+    assert _ticket_reasons(ctx) == [f"ticket {number} (urgent) due in 25 min"]
+    frozen.move_to(datetime(2026, 11, 24, 18, 40, tzinfo=ZONE))  # 40 min past 18:00
+    assert _ticket_reasons(ctx) == [f"ticket {number} (urgent) overdue 40 min"]
+    frozen.move_to(datetime(2026, 11, 24, 19, 10, tzinfo=ZONE))  # 70 min: whole hours again
+    assert _ticket_reasons(ctx) == [f"ticket {number} (urgent) overdue 1 h"]
+    i18n.set_language("zh")
+    try:
+        frozen.move_to(datetime(2026, 11, 24, 18, 40, tzinfo=ZONE))
+        assert _ticket_reasons(ctx) == [f"工单 {number}（紧急） 已逾期 40 分钟"]
+    finally:
+        i18n.set_language("en")

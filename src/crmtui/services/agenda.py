@@ -60,7 +60,7 @@ class AgendaItem:
     contact_name: str | None = None
     """Whose birthday it is."""
     left: timedelta | None = None
-    """Going back to the pool: the time left before it goes."""
+    """Going back to the pool: the time left before it goes. A ticket: how long it is late, or has left."""
     first_contact: bool = False
     """Going back to the pool because a claimed customer has not been contacted yet (else: no follow-up in time)."""
     kind: str | None = None
@@ -413,7 +413,7 @@ def _ticket_items(ctx: Context, connection: object, now: datetime, scope: store.
             continue
         hours = int(abs((now - deadline).total_seconds()) // 3600)
         items.append(AgendaItem("tickets", row.customer_id, row.customer_name, next_plan=row.title,
-                                kind=kind, hours=hours, days=hours // 24,
+                                kind=kind, hours=hours, days=hours // 24, left=abs(now - deadline),
                                 ticket_number=row.number, priority=row.priority, when=ctx.clock.to_local(deadline),
                                 due_on=row.due_on))
     items.sort(key=lambda entry: (_TICKET_ORDER[entry.kind or "soon"], entry.when))
@@ -489,7 +489,8 @@ def _escalated_items(ctx: Context, connection: object, day: date, now: datetime)
             continue
         hours = int((now - deadline).total_seconds() // 3600)
         items.append(AgendaItem("escalated", ticket.customer_id, ticket.customer_name, next_plan=ticket.title,
-                                when=ctx.clock.to_local(deadline), hours=hours, days=hours // 24, owner=ticket.owner,
+                                when=ctx.clock.to_local(deadline), hours=hours, days=hours // 24, left=now - deadline,
+                                owner=ticket.owner,
                                 kind="ticket", ticket_number=ticket.number, priority=ticket.priority))
     items.sort(key=lambda entry: (entry.owner or "", entry.when or now))
     return items[:store.LIMIT]

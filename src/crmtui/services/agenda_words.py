@@ -58,7 +58,10 @@ def holiday_name(name: str) -> str:
 
 
 def _late(item: AgendaItem) -> str:
-    """How long a ticket is late or has left: hours under two days, else days."""
+    """How long a ticket is late or has left: minutes under an hour (never "0 h"), hours under two days, else
+    days."""
+    if item.hours < 1 and item.left is not None:
+        return _("{minutes} min").format(minutes=int(abs(item.left.total_seconds()) // 60))
     return (_("{hours} h").format(hours=item.hours) if item.hours < 48
             else _("{days} d").format(days=item.hours // 24))
 
