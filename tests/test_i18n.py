@@ -337,3 +337,11 @@ def test_a_customers_notes_and_a_follow_ups_notes_have_their_own_chinese_words(z
 
     assert labels.column("customer", "notes") == "备注"
     assert labels.column("follow_up", "notes") == "跟进内容"
+
+
+def test_a_reason_other_than_a_lost_deals_is_not_called_the_lost_reason_in_chinese(zh) -> None:  # type: ignore[no-untyped-def]
+    from crmtui.core import fields as field_labels
+
+    # "Reason" names the lost deal's reason (丢单原因); a release's or a dropped revisit's reason is its own word
+    assert field_labels.label("lost_reason") == "丢单原因"
+    assert field_labels.label("reason") == "原因"

@@ -194,6 +194,7 @@ def test_two_revisits_due_are_never_chosen_between_silently(ctx, frozen):
     with pytest.raises(Ambiguous) as caught:
         _log(ctx, acme.id, satisfaction=4)
     assert len(caught.value.matches) == 2
+    assert "say which with --revisit" in caught.value.message()  # the customer was found: which revisit, how
     assert revisit_timeline(ctx, acme.id).scores == ()  # refused: nothing written
     logged = _log(ctx, acme.id, satisfaction=4, revisit="how it is used")
     assert logged.revisit is not None and logged.revisit.due_on == date(2026, 12, 24)

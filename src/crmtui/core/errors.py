@@ -99,13 +99,18 @@ class Match:
 class Ambiguous(CrmError):
     """A reference matches several records; the user must be more precise."""
 
-    def __init__(self, kind: str, ref: str, matches: list[Match]) -> None:
+    def __init__(self, kind: str, ref: str, matches: list[Match], advice: str | None = None) -> None:
         self.kind = kind
         self.ref = ref
         self.matches = matches
-        super().__init__(f'"{ref}" matches {len(matches)} {kind}s; use more of the name or the id')
+        self.advice = advice
+        """How to say which, where it is not "more of the name or the id" (a template of the catalog)."""
+        super().__init__(f'"{ref}" matches {len(matches)} {kind}s; {advice or "use more of the name or the id"}')
 
     def _localized(self) -> str:
+        if self.advice:
+            return _t('"{ref}" matches {count} {kind} records; {advice}', ref=self.ref, count=len(self.matches),
+                      kind=labels.kind(self.kind), advice=_t(self.advice))
         return _t('"{ref}" matches {count} {kind} records; use more of the name or the id', ref=self.ref,
                   count=len(self.matches), kind=labels.kind(self.kind))
 

@@ -127,7 +127,8 @@ _FIELDS = (
     Field("into", N_("Customer to join"), flag="--into"),
     # only `crm today`, `crm customers`... take it: English messages name the option the rep typed
     Field("rep", N_("Rep"), english="--rep", flag="--rep"),
-    Field("reason", N_("Reason"), flag="--reason"),
+    # any other reason (a release to the pool, a dropped revisit): its own words, as "Reason" is the lost deal's
+    Field("reason", N_("The reason"), english="reason", flag="--reason"),
     Field("deal_title", N_("Deal title"), english="deal title", flag="--title"),
     Field("dismiss", N_("Rejected change"), english="--dismiss", flag="--dismiss"),
     Field("path", N_("Path")),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from crmtui.core import i18n, workdays
 from crmtui.core.config import RevisitStep, Settings
 from crmtui.core.errors import Ambiguous, InvalidInput, Match
+from crmtui.core.i18n import N_
 from crmtui.services import fields
 from crmtui.services.context import Context
 from crmtui.store import revisits as store
@@ -324,8 +325,9 @@ def choose_revisit(open_ones: list[Revisit], ref: str | None, today: date, custo
         raise InvalidInput("revisit", "an open revisit of {customer}: {names}", ref, customer=customer,
                            names=", ".join(f"{r.due_on.isoformat()} {r.purpose}" for r in open_ones[:10]))
     due = [r for r in open_ones if r.due_on <= today]
-    if len(due) > 1:
-        raise Ambiguous("revisit", customer, [Match(r.id, revisit_label(r, today)) for r in due])
+    if len(due) > 1:  # the customer was found: the rep says which of its revisits
+        raise Ambiguous("revisit", customer, [Match(r.id, revisit_label(r, today)) for r in due],
+                        advice=N_("say which with --revisit and its day or words of its purpose"))
     return due[0] if due else None
 
 
@@ -505,7 +507,6 @@ def move_revisit(ctx: Context, customer_id: str, ref: str, to: str | date) -> Re
     from dataclasses import replace  # deferred: only a move copies a row
 
     from crmtui.services import history  # deferred: the history's words, only for a change
-    from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
 
     now = ctx.clock.now()
     day = fields.day("revisit_to", to, now)
@@ -530,7 +531,6 @@ def drop_revisit(ctx: Context, customer_id: str, ref: str, reason: str | None) -
     """Drops the customer's open revisit `ref` names; the reason, when given, is kept in the history as the
     delete's words. Undo brings it back."""
     from crmtui.services import history  # deferred: the history's words, only for a change
-    from crmtui.core.i18n import N_  # deferred: the history's words, only for a change
 
     why = fields.single_line("reason", reason, required=False, max_len=500)
     now = ctx.clock.now()
