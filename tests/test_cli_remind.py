@@ -221,6 +221,26 @@ def test_in_quiet_hours_nothing_is_told_until_they_end(ctx, home, frozen, no_des
     assert no_desktop == [["Follow-up due now: Late → call back"]]
 
 
+def test_what_quiet_hours_hold_on_the_first_run_is_told_by_a_run_days_later(ctx, home, frozen, no_desktop):
+    config = home / "config" / "config.toml"
+    config.write_text(config.read_text() + '[reminders]\nquiet_start = "21:00"\nquiet_end = "07:30"\n')
+    _due_at(ctx, "Morning", datetime(2026, 11, 24, 9, 30, tzinfo=ZONE))
+    frozen.move_to(datetime(2026, 11, 24, 22, 0, tzinfo=ZONE))  # the first run ever, in quiet hours
+    assert runner.invoke(app, ["remind"]).stdout == "Quiet hours until 07:30: 1 reminder waits.\n"
+    # Thu 26 Nov 10:00 is 48.5 h after Tue 09:30: a first run's 24 h look back would have missed it
+    frozen.move_to(datetime(2026, 11, 26, 10, 0, tzinfo=ZONE))
+    assert runner.invoke(app, ["remind"]).stdout == "Tue 24 Nov 09:30  Follow-up due now: Morning → call back\n"
+    assert runner.invoke(app, ["remind"]).stdout == ""  # told once
+
+
+def test_a_run_with_nothing_due_records_so_a_late_next_run_misses_nothing(ctx, home, frozen, no_desktop):
+    assert runner.invoke(app, ["remind"]).stdout == ""  # Tue 10:00: nothing due yet
+    _due_at(ctx, "Wednesday", datetime(2026, 11, 25, 9, 0, tzinfo=ZONE))
+    # Thu 26 Nov 12:00 is 27 h after Wed 09:00: only the first run's window reaches back to Tue 10:00
+    frozen.move_to(datetime(2026, 11, 26, 12, 0, tzinfo=ZONE))
+    assert runner.invoke(app, ["remind"]).stdout == "Wed 25 Nov 09:00  Follow-up due now: Wednesday → call back\n"
+
+
 def test_rep_outside_a_team_is_refused_by_name(ctx):
     result = runner.invoke(app, ["remind", "--rep", "bob"])
     assert result.exit_code == 1

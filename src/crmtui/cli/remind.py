@@ -56,7 +56,7 @@ def remind(
         _say_setup(set_up() if install else take_down(), install)
         return
     # deferred: the reminders' service (stdlib sqlite3), for this command only
-    from crmtui.services.reminders import due, mark_told, reminder_text
+    from crmtui.services.reminders import due, hold, mark_told, reminder_text
 
     with open_session() as ctx:
         view = None
@@ -73,8 +73,14 @@ def remind(
                         "reminders": [item.as_dict(text) for item, text in zip(found.items, texts, strict=True)]})
         else:
             _print(ctx, found, texts, dry_run)
-        if dry_run or not found.items or found.held_until is not None:
-            return  # quiet hours: nothing is told, nothing recorded; the first run after them tells these
+        if dry_run:
+            return
+        if found.held_until is not None:  # quiet hours: nothing is told; the first run after them tells these
+            hold(ctx, found)
+            return
+        if not found.items:  # nothing came due: the next run looks back to here, however late it comes
+            mark_told(ctx, found)
+            return
         sys.stdout.flush()  # what was printed is out before it is recorded as told
         if not json_out and not send_desktop(texts) and _desktop_expected():
             sys.stderr.write(_("note: no desktop notification service answered; the reminders are printed only")

@@ -192,6 +192,19 @@ def mark_told(ctx: Context, found: DueReminders) -> None:
         connection.close()
 
 
+def hold(ctx: Context, found: DueReminders) -> None:
+    """Quiet hours held `found`: nothing is recorded as told. But a view never told before keeps where its window
+    starts, so the first run after the quiet hours tells them however late it comes (a first run looks back only
+    FIRST_LOOK_BACK from its own moment)."""
+    if not found.first_run:
+        return
+    connection = ctx.db.connect()
+    try:
+        store.record_told(connection, found.key, found.since)
+    finally:
+        connection.close()
+
+
 LINE_CELLS = 60
 """A title, plan or name in a reminder is cut to this many columns (a Chinese character takes two), with "…"."""
 
