@@ -84,12 +84,16 @@ def _files() -> list[Path]:
 
 def _ast_calls(path: Path) -> list[tuple[int, str | None]]:
     """(line, literal or None) of every `_(...)` / `N_(...)` call, f-string insides included, and the
-    docstring of every `@....command()` function (a CLI command's help).
+    docstring of every `@....command()` function, or function registered by `....command(...)(function)` (a CLI
+    command's help).
 
     Babel's tokenizer sees an f-string as one token before Python 3.12, so `f"{_('tier')} ..."` is missed
     there and found on 3.12+; this pass makes the catalog the same on every Python.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    registered = {node.args[0].id for node in ast.walk(tree)  # `app.command("remind")(remind)`: a command too
+                  if isinstance(node, ast.Call) and _is_command(node.func) and len(node.args) == 1
+                  and isinstance(node.args[0], ast.Name)}
     calls = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS:
@@ -98,7 +102,8 @@ def _ast_calls(path: Path) -> list[tuple[int, str | None]]:
             arg = node.args[position] if len(node.args) > position else None
             literal = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
             calls.append((node.lineno, literal))
-        elif isinstance(node, ast.FunctionDef) and any(_is_command(d) for d in node.decorator_list):
+        elif isinstance(node, ast.FunctionDef) and (node.name in registered
+                                                    or any(_is_command(d) for d in node.decorator_list)):
             doc = ast.get_docstring(node, clean=True)
             if doc:
                 calls.append((node.body[0].lineno, doc))
