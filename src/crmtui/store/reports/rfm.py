@@ -1,5 +1,5 @@
 """The queries of the customer value report (RFM): the customers scored, and their purchases and contacts up to a
-moment. Follow-ups are counted per customer with GROUP BY (one pass), never read row by row."""
+moment. Follow-ups are counted per customer from the index of (customer_id, at), never read row by row."""
 
 from __future__ import annotations
 
@@ -10,51 +10,36 @@ from datetime import date, datetime
 
 from crmtui.store.raw import day_from_db, from_db, to_db
 from crmtui.store.follow_ups import current
-from crmtui.store.reports.activity import NOT_COUNTED, Who, live_customers
+from crmtui.store.reports.activity import NOT_COUNTED, Who
 
 
-@dataclass(frozen=True)
-class Scored:
-    """A customer the report scores."""
-
-    id: str
-    name: str
-    tier: str
-
-
-def customers(connection: sqlite3.Connection, who: Who, before: datetime) -> list[Scored]:
-    """Live customers of `who` added before `before` that are not leads and not in the pool, by name."""
+def customers(connection: sqlite3.Connection, who: Who, since: datetime,
+              before: datetime) -> list[tuple[str, str, str, str | None, int]]:
+    """(id, name, tier, its last follow-up before `before` as stored (UTC text) or None, its follow-ups in
+    [since, before)) of the live customers of `who` added before `before` that are not leads and not in the pool,
+    by name: one pass over the customers, each one's follow-ups read from the index of (customer_id, at) (the last
+    one step back in it, the count over the 12 months only; a GROUP BY of every follow-up reads the older ones too).
+    The customers with a deleted or superseded follow-up are then counted again one by one."""
     condition, params = who
     rows = connection.execute(
-        "SELECT c.id, c.name, c.tier FROM customer c WHERE c.deleted_at IS NULL"
-        f" AND c.status NOT IN ('lead', 'pool') AND c.created_at < ? AND {condition} ORDER BY c.name, c.id",
-        (to_db(before), *params)).fetchall()
-    return [Scored(*row) for row in rows]
-
-
-def contacts(connection: sqlite3.Connection, who: Who, since: datetime,
-             before: datetime) -> dict[str, tuple[str, int]]:
-    """customer id -> (its last follow-up before `before`, as stored: UTC text; its follow-ups in [since, before)). Read from the index
-    of (customer_id, at); the customers with a deleted or superseded follow-up are then counted again one by one."""
-    live, params = live_customers(who)
-    condition, _ = who
-    # Customer by customer: the last one is one step back in the index, the count reads only the 12 months (a
-    # GROUP BY of every follow-up before the moment reads the older ones too).
-    found = {cid: (last, count) for cid, last, count in connection.execute(
-        f"WITH k AS (SELECT c.id FROM customer c WHERE c.deleted_at IS NULL AND {condition})"
-        " SELECT k.id, (SELECT max(f.at) FROM follow_up f WHERE f.customer_id = k.id AND f.at < ?),"
-        " (SELECT count(*) FROM follow_up f WHERE f.customer_id = k.id AND f.at >= ? AND f.at < ?) FROM k",
-        (*params, to_db(before), to_db(since), to_db(before))) if last is not None}
+        "SELECT c.id, c.name, c.tier, (SELECT max(f.at) FROM follow_up f WHERE f.customer_id = c.id AND f.at < ?),"
+        " (SELECT count(*) FROM follow_up f WHERE f.customer_id = c.id AND f.at >= ? AND f.at < ?)"
+        " FROM customer c WHERE c.deleted_at IS NULL AND c.status NOT IN ('lead', 'pool') AND c.created_at < ?"
+        f" AND {condition} ORDER BY c.name, c.id",
+        (to_db(before), to_db(since), to_db(before), to_db(before), *params)).fetchall()
+    # The follow-ups that never count are few (their own indexes): looked up first, their customers after, so a
+    # book with none reads no customer for it.
     again = [cid for (cid,) in connection.execute(
-        f"SELECT DISTINCT f.customer_id FROM follow_up f WHERE f.rowid IN ({NOT_COUNTED}) AND {live}", params)]
-    if again:
-        for cid in again:
-            found.pop(cid, None)
-        found.update({cid: (last, count) for cid, last, count in connection.execute(
-            "SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE f.customer_id IN"
-            f" (SELECT value FROM json_each(?)) AND f.at < ? AND {current('f')} GROUP BY f.customer_id",
-            (to_db(since), json.dumps(again), to_db(before)))})
-    return found
+        f"SELECT DISTINCT f.customer_id FROM follow_up f WHERE f.rowid IN ({NOT_COUNTED})")]
+    if not again:
+        return rows
+    fixed = {cid: (last, count) for cid, last, count in connection.execute(
+        "SELECT f.customer_id, max(f.at), sum(f.at >= ?) FROM follow_up f WHERE f.customer_id IN"
+        f" (SELECT value FROM json_each(?)) AND f.at < ? AND {current('f')} GROUP BY f.customer_id",
+        (to_db(since), json.dumps(again), to_db(before)))}
+    recount = set(again)
+    return [(cid, name, tier, *fixed.get(cid, (None, 0))) if cid in recount else (cid, name, tier, last, count)
+            for cid, name, tier, last, count in rows]
 
 
 @dataclass(frozen=True)
@@ -70,11 +55,10 @@ class Won:
 def won_deals(connection: sqlite3.Connection, before: datetime) -> list[Won]:
     """Live deals that are won now and were won before `before` (their last move to Won)."""
     rows = connection.execute(
-        "SELECT d.id, d.customer_id, coalesce(d.amount_cents, 0), w.at, EXISTS (SELECT 1 FROM contract k"
-        " WHERE k.deal_id = d.id AND k.deleted_at IS NULL) FROM deal d JOIN (SELECT s.deal_id, max(s.at) AS at"
-        " FROM deal_stage_change s WHERE s.to_stage = 'won' AND s.deleted_at IS NULL GROUP BY s.deal_id) w"
-        " ON w.deal_id = d.id WHERE d.stage = 'won' AND d.deleted_at IS NULL AND w.at < ?",
-        (to_db(before),)).fetchall()
+        "SELECT d.id, d.customer_id, coalesce(d.amount_cents, 0), (SELECT max(s.at) FROM deal_stage_change s"
+        " WHERE s.deal_id = d.id AND s.to_stage = 'won' AND s.deleted_at IS NULL) AS won_at, EXISTS (SELECT 1"
+        " FROM contract k WHERE k.deal_id = d.id AND k.deleted_at IS NULL) FROM deal d WHERE d.stage = 'won'"
+        " AND d.deleted_at IS NULL AND won_at < ?", (to_db(before),)).fetchall()
     return [Won(did, cid, amount, from_db(at), bool(contract)) for did, cid, amount, at, contract in rows]  # type: ignore[arg-type]
 
 
