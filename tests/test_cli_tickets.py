@@ -180,7 +180,8 @@ def test_update_due_and_close_give_the_ticket_as_json(ctx: Context) -> None:
     changed = json.loads(ok("ticket", "update", number, "--due", "fri", "--json").stdout)
     # Tue 24 Nov: "fri" is Fri 27 Nov
     assert (changed["number"], changed["due_on"]) == (number, "2026-11-27")
-    assert changed["history"][-1]["note"] == "promised day none -> 2026-11-27"
+    assert changed["history"][-1]["note"] == "promised day none → Fri 27 Nov"
+    assert changed["history"][-1]["change"] == {"change": "promised", "from": None, "to": "2026-11-27"}
     closed = json.loads(ok("ticket", "close", number, "--resolution", "new seal", "--json").stdout)
     shown = json.loads(ok("ticket", "show", number, "--json").stdout)
     assert closed == shown and closed["status"] == "closed" and closed["resolution"] == "new seal"

@@ -23,6 +23,7 @@ from crmtui.services.tickets import (
     update_ticket,
 )
 from crmtui.services.undo import undo, undo_plan
+from crmtui.store.models import TicketEvent
 
 from .conftest import ZONE
 
@@ -145,3 +146,63 @@ def test_today_says_minutes_for_a_ticket_less_than_an_hour_late(ctx, frozen):
         assert _ticket_reasons(ctx) == [f"工单 {number}（紧急） 已逾期 40 分钟"]
     finally:
         i18n.set_language("en")
+
+
+# ---------------------------------------------------------------- the history read in the reader's language
+
+
+def test_a_change_of_priority_or_day_is_worded_in_the_readers_language(ctx):
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")  # normal, opened Tue 24 Nov 10:00 Shanghai
+    update_ticket(ctx, ticket.id, priority="high", due="2026-11-27")
+    # high from Tue 10:00: respond 4 working hours = 14:00; resolve 24 = 8 Tue + 9 Wed + 7 Thu = Thu 26 Nov 16:00
+    i18n.set_language("zh")
+    try:
+        notes = [step.note for step in ticket_detail(ctx, ticket.id)[1][1:]]
+    finally:
+        i18n.set_language("en")
+    # the labels and the days in Chinese (the sentence around them is the translators')
+    assert "11月24日 周二 14:00" in notes[0] and "11月26日 周四 16:00" in notes[0] and "高" in notes[0]
+    assert "11月27日 周五" in notes[1]
+    english = [step.note for step in ticket_detail(ctx, ticket.id)[1][1:]]
+    assert english == ["priority Normal → High; respond by Tue 24 Nov 14:00, resolve by Thu 26 Nov 16:00",
+                       "promised day none → Fri 27 Nov"]
+
+
+def test_a_change_kept_in_english_words_before_still_shows_as_written(ctx):
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    old = ("priority normal -> high; deadlines moved to respond by 2026-11-24 14:00 +08:00,"
+           " resolve by 2026-11-26 16:00 +08:00")
+    now = ctx.clock.utcnow()
+    with ctx.db.write(now) as session:  # a step as an older version stored it
+        session.add(TicketEvent(ticket_id=ticket.id, at=now, note=old, created_at=now, updated_at=now))
+    step = ticket_detail(ctx, ticket.id)[1][-1]
+    assert (step.note, step.change) == (old, None)
+
+
+def test_a_reps_note_is_never_read_as_a_change(ctx):
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    typed = '\x1f{"change": "promised", "from": null, "to": "2026-11-27"}'
+    update_ticket(ctx, ticket.id, note=typed)  # stripped as it is kept: a note as written
+    step = ticket_detail(ctx, ticket.id)[1][-1]
+    assert (step.note, step.change) == (typed.strip(), None)
+
+
+def test_crm_ticket_show_words_the_history_and_the_promised_day_in_chinese(ctx, home):
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    update_ticket(ctx, ticket.id, priority="urgent", due="2026-11-27")
+    (home / "config" / "config.toml").write_text('timezone = "Asia/Shanghai"\nlanguage = "zh"\n', encoding="utf-8")
+    try:
+        shown = _crm("ticket", "show", ticket.number)
+    finally:
+        i18n.set_language("en")
+    assert shown.exit_code == 0, shown.output
+    assert "2026-11-27" not in shown.stdout
+    assert "  承诺日期: 11月27日 周五" in shown.stdout.splitlines()  # the promised day as every other date reads
+    (changed,) = [line for line in shown.stdout.splitlines() if "普通 → 紧急" in line]
+    # urgent on the clock from Tue 10:00: respond 2 h = 12:00, resolve 8 h = 18:00
+    assert "11月24日 周二 12:00" in changed and "11月24日 周二 18:00" in changed
+    assert any("无 → 11月27日 周五" in line for line in shown.stdout.splitlines())

@@ -173,7 +173,7 @@ def _print_detail(ctx: Context, view: TicketView, history: list[EventView]) -> N
     rows = [(_("customer"), view.customer_name), (_("owner"), view.owner or ""), (_("type"), kind_text(view.kind)),
             (_("priority"), priority_text(view.priority)), (_("opened"), _when(ctx, view.opened_at)),
             (_("respond by"), _when(ctx, view.respond_by)), (_("resolve by"), _when(ctx, view.resolve_by)),
-            (_("promised for"), view.due_on.isoformat() if view.due_on else ""),
+            (_("promised for"), _day(ctx, view.due_on) if view.due_on else ""),
             (_("answered"), _when(ctx, view.responded_at)), (_("resolved"), _when(ctx, view.resolved_at)),
             (_("closed"), _when(ctx, view.closed_at)), (_("resolution"), view.resolution or ""),
             (_("satisfaction"), f"{view.satisfaction}/5" if view.satisfaction else ""), (_("by"), view.author or "")]

@@ -23,6 +23,7 @@ The rules, in one place (docs/tickets.md tells the rep):
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -444,7 +445,7 @@ def update_ticket(ctx: Context, ticket_id: str, *, status: str | None = None, no
             rules, zone, days = ctx.settings.tickets, ctx.clock.zone, calendar_for(ctx.settings)
             respond_by = deadline(ticket.opened_at, new_priority, "response", zone, rules, days)
             resolve_by = deadline(ticket.opened_at, new_priority, "resolution", zone, rules, days)
-            _event(session, ticket, now, note=priority_note(ticket.priority, new_priority, respond_by, resolve_by, zone))
+            _event(session, ticket, now, note=priority_note(ticket.priority, new_priority, respond_by, resolve_by))
             ticket.priority, ticket.respond_by, ticket.resolve_by = new_priority, respond_by, resolve_by
         if due is not None and new_due != ticket.due_on:
             _event(session, ticket, now, note=promise_note(ticket.due_on, new_due))
@@ -461,24 +462,61 @@ def deadlines_with(ctx: Context, view: TicketView, priority: str) -> tuple[datet
             deadline(view.opened_at, priority, "resolution", zone, rules, days))
 
 
-def _local(moment: datetime, zone: tzinfo) -> str:
-    local = _utc(moment).astimezone(zone)
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+CHANGE_MARK = "\x1f"
+"""What starts the note of a change of priority or of the promised day: a unit separator, which a rep's note never
+starts with (a typed note is stripped, and Python strips it as white space)."""
 
 
-def priority_note(old: str, new: str, respond_by: datetime, resolve_by: datetime, zone: tzinfo) -> str:
-    """The history's note of a change of priority, kept as written whatever the reader's language (the keys and
-    ISO moments with their offset): "priority normal -> high; deadlines moved to respond by 2026-11-24 14:00
-    +08:00, resolve by 2026-11-26 16:00 +08:00"."""
-    return (f"priority {old} -> {new}; deadlines moved to respond by {_local(respond_by, zone)},"
-            f" resolve by {_local(resolve_by, zone)}")
+def priority_note(old: str, new: str, respond_by: datetime, resolve_by: datetime) -> str:
+    """The history's note of a change of priority, stored without words so that each reader reads it in their own
+    language (change_text words it): the mark, then JSON with the keys and the new deadlines in UTC ISO 8601,
+    {"change": "priority", "from": "normal", "to": "high", "respond_by": "2026-11-24T06:00:00+00:00",
+    "resolve_by": "2026-11-26T08:00:00+00:00"}."""
+    return CHANGE_MARK + json.dumps({"change": "priority", "from": old, "to": new,
+                                     "respond_by": _utc(respond_by).isoformat(),
+                                     "resolve_by": _utc(resolve_by).isoformat()}, sort_keys=True)
 
 
 def promise_note(old: date | None, new: date | None) -> str:
-    """The history's note of a change of the day promised: "promised day 2026-11-27 -> 2026-12-01" ("none" for
-    no day)."""
-    return f"promised day {old.isoformat() if old else 'none'} -> {new.isoformat() if new else 'none'}"
+    """The history's note of a change of the day promised, as priority_note stores one: the mark, then
+    {"change": "promised", "from": "2026-11-27", "to": null} (null: no day)."""
+    return CHANGE_MARK + json.dumps({"change": "promised", "from": old.isoformat() if old else None,
+                                     "to": new.isoformat() if new else None}, sort_keys=True)
+
+
+def change_of(note: str | None) -> dict[str, str | None] | None:
+    """The change a history note stores (priority_note, promise_note), or None for a note as written (a rep's, a
+    resolution, or a change kept in English words before changes were stored so)."""
+    if not note or not note.startswith(CHANGE_MARK):
+        return None
+    try:
+        change = json.loads(note[len(CHANGE_MARK):])
+    except ValueError:
+        return None
+    return change if isinstance(change, dict) and change.get("change") in ("priority", "promised") else None
+
+
+def change_text(ctx: Context, change: dict[str, str | None]) -> str:
+    """A stored change in the reader's language, its moments in the rep's zone and its days as every other date
+    reads: "priority Normal → High; respond by Tue 24 Nov 14:00, resolve by Thu 26 Nov 16:00", "promised day
+    Fri 27 Nov → none"; "优先级 普通 → 高；…" in Chinese."""
+    from crmtui.core import i18n
+    from crmtui.core.dates import format_when  # deferred: with the text, ~20 ms
+
+    today = ctx.clock.today()
+
+    def moment(value: str | None) -> str:
+        local = ctx.clock.to_local(datetime.fromisoformat(value)) if value else None
+        return format_when(local, True, i18n.language, today) if local else ""
+
+    def day(value: str | None) -> str:
+        return format_when(date.fromisoformat(value), False, i18n.language, today) if value else _("none")
+
+    if change.get("change") == "priority":
+        return _("priority {old} → {new}; respond by {respond}, resolve by {resolve}").format(
+            old=priority_text(change.get("from") or ""), new=priority_text(change.get("to") or ""),
+            respond=moment(change.get("respond_by")), resolve=moment(change.get("resolve_by")))
+    return _("promised day {old} → {new}").format(old=day(change.get("from")), new=day(change.get("to")))
 
 
 def close_ticket(ctx: Context, ticket_id: str, resolution: str | None, satisfaction: str | int | None = None) -> Ticket:
@@ -582,7 +620,11 @@ class EventView:
     from_status: str | None
     to_status: str | None
     note: str | None
+    """The note as the reader reads it: a rep's as written, a change of priority or promised day worded in the
+    reader's language (change_text)."""
     author: str | None
+    change: dict[str, str | None] | None = None
+    """A change of priority or of the promised day, as stored (change_of); None for any other step."""
 
 
 def _view(ctx: Context, ticket: Ticket, customer: Customer, now: datetime) -> TicketView:
@@ -636,9 +678,14 @@ def ticket_detail(ctx: Context, ticket_id: str) -> tuple[TicketView, list[EventV
         customer = customer_store.get_customer(session, ticket.customer_id)
         if customer is None:
             raise NotFound("customer", ticket.customer_id)
-        events = [EventView(_utc(e.at), e.from_status, e.to_status, e.note, e.author)
-                  for e in store.events_of(session, ticket_id)]
+        events = [_step(ctx, e) for e in store.events_of(session, ticket_id)]
     return _view(ctx, ticket, customer, now), events
+
+
+def _step(ctx: Context, event: TicketEvent) -> EventView:
+    change = change_of(event.note)
+    note = change_text(ctx, change) if change is not None else event.note
+    return EventView(_utc(event.at), event.from_status, event.to_status, note, event.author, change)
 
 
 def _moment(value: datetime | None) -> str | None:
@@ -659,7 +706,8 @@ def ticket_dict(view: TicketView, events: list[EventView] | None = None) -> dict
     }
     if events is not None:
         data["history"] = [{"at": _moment(e.at), "from": e.from_status, "to": e.to_status, "note": e.note,
-                            "author": e.author} for e in events]
+                            "author": e.author, **({"change": e.change} if e.change is not None else {})}
+                           for e in events]
     return data
 
 
