@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,9 @@ from crmtui.services.fields import split_tags
 from crmtui.services.personal_data import PERSONAL_EDITABLE, edit_personal
 from crmtui.services.views import ContactView, CustomerView
 from crmtui.tui.widgets.cells import literal, row
+
+LABELS_LEAST, LABELS_MOST = 12, 24
+"""The narrowest and widest the labels' column is, in cells."""
 
 if TYPE_CHECKING:
     from crmtui.tui.app import CrmApp
@@ -99,7 +103,11 @@ class EditRecordScreen(CrmScreenMixin, SavesInWorker, ModalScreen[None]):
         return None
 
     def _options(self) -> list[Option]:
-        return [Option(row((label, 12, "dim"), (self._shown(name), 0)), id=name) for name, label in self.labels().items()]
+        # The labels' column is as wide as the widest label (in cells), from 12 up to 24: a label is read whole
+        # ("Service every (months)"), a long one is cut rather than leave the value no room.
+        names = self.labels()
+        width = min(LABELS_MOST, max([LABELS_LEAST, *(cell_len(label) for label in names.values())]))
+        return [Option(row((label, width, "dim"), (self._shown(name), 0)), id=name) for name, label in names.items()]
 
     @on(OptionList.OptionHighlighted, "#fields")
     def name_the_value(self, event: OptionList.OptionHighlighted) -> None:
