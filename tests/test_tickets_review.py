@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from crmtui.cli.commands import app
 from crmtui.core import i18n
+from crmtui.core.errors import InvalidValues
 from crmtui.services import agenda_words
 from crmtui.services.agenda import agenda_for
-from crmtui.services.customers import add_customer
+from crmtui.services.customers import add_customer, edit_contract_service
+from crmtui.services.deals import add_deal, move_stage
 from crmtui.services.revisits import revisit_timeline
 from crmtui.services.tickets import (
     add_ticket,
@@ -206,3 +209,25 @@ def test_crm_ticket_show_words_the_history_and_the_promised_day_in_chinese(ctx, 
     # urgent on the clock from Tue 10:00: respond 2 h = 12:00, resolve 8 h = 18:00
     assert "11月24日 周二 12:00" in changed and "11月24日 周二 18:00" in changed
     assert any("无 → 11月27日 周五" in line for line in shown.stdout.splitlines())
+
+
+# ---------------------------------------------------------------- crm contract edit: every wrong value at once
+
+
+def test_crm_contract_edit_names_every_wrong_value_at_once_and_changes_nothing(ctx):
+    acme = add_customer(ctx, "Pump Co")
+    deal = add_deal(ctx, acme.id, "Pumps", amount="10000")
+    move_stage(ctx, deal.id, "won", contract_no="HT-7", signed="2026-08-31", complete_schedule=True)
+    result = _crm("contract", "edit", "HT-7", "--service-months", "abc", "--service-from", "2026-09-01",
+                  "--warranty-until", "xyz")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == ["service months", "warranty until"]
+    assert lines[0] == 'error: service months: a whole number of months from 1 to 120 (got "abc")'
+    assert lines[1].startswith('error: warranty until: could not understand the date "xyz"')
+    with ctx.db.raw_read() as conn:
+        assert conn.execute("SELECT service_months, service_from, warranty_until FROM contract").fetchone() == (
+            None, None, None)
+    with pytest.raises(InvalidValues) as refused:  # the service says them all too, in the options' order
+        edit_contract_service(ctx, "HT-7", {"service_months": "0", "warranty_until": "xyz"})
+    assert [problem.field for problem in refused.value.problems] == ["service_months", "warranty_until"]

@@ -934,7 +934,7 @@ def contract_edit(
     changes = {k: values[k] for k in ("service_months", "service_from", "warranty_until") if values[k] is not None}
     if not changes:
         fail(_("contract edit: give at least one of --service-months, --service-from, --warranty-until"))
-    with open_session() as ctx:
+    with open_session() as ctx, ticket_commands.refusing_bad_input():  # every wrong value said at once
         care = edit_contract_service(ctx, number, changes)
     out(_("updated contract {number} of {name}: {fields}").format(
         number=care.number, name=care.customer_name, fields=", ".join(map(labels.field, changes))))

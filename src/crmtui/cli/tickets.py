@@ -54,7 +54,7 @@ def _named(exc: InvalidInput) -> str:
 
 
 @contextmanager
-def _refusing_bad_input() -> Iterator[None]:
+def refusing_bad_input() -> Iterator[None]:
     """Wrong values of options: every one named, with its option, in one message (used inside open_session)."""
     try:
         yield
@@ -106,10 +106,10 @@ def add(
     from crmtui.services.tickets import add_ticket, check_new_ticket, ticket_detail  # deferred
 
     with open_session() as ctx:
-        with _refusing_bad_input():  # every wrong option said at once, before the customer is looked up
+        with refusing_bad_input():  # every wrong option said at once, before the customer is looked up
             check_new_ticket(ctx, title, kind, priority, due)
         target = find_customer(ctx, customer)
-        with _refusing_bad_input():
+        with refusing_bad_input():
             ticket = add_ticket(ctx, target.id, title, kind=kind, priority=priority, due=due)
         view, _history = ticket_detail(ctx, ticket.id)
         out(_("opened {number} for {customer}: respond by {respond}, resolve by {resolve}").format(
@@ -134,10 +134,10 @@ def list_(
     statuses: tuple[str, ...] | None = NOT_CLOSED
     with open_session() as ctx:
         if status:
-            with _refusing_bad_input():
+            with refusing_bad_input():
                 statuses = None if "all" in status else tuple(parse_status(s, also=("all",)) for s in status)
         customer_id = find_customer(ctx, customer).id if customer is not None else None
-        with _refusing_bad_input():
+        with refusing_bad_input():
             chosen_rep = resolve_rep(ctx, rep) if rep is not None else None
         views = list_tickets(ctx, statuses, customer_id, overdue_only=overdue, rep=chosen_rep)
         if json_out:
@@ -225,7 +225,7 @@ def update(
         fail(_("give what changes: --status, --note, --priority or --due"))
     with open_session() as ctx:
         ticket_id = find_ticket(ctx, ticket)
-        with _refusing_bad_input():
+        with refusing_bad_input():
             changed = update_ticket(ctx, ticket_id, status=status, note=note, priority=priority, due=due)
         if json_out:
             print_json(ticket_dict(*ticket_detail(ctx, changed.id)))
@@ -252,7 +252,7 @@ def close(
 
     with open_session() as ctx:
         ticket_id = find_ticket(ctx, ticket)
-        with _refusing_bad_input():
+        with refusing_bad_input():
             closed, call_back = close_and_call_back(ctx, ticket_id, resolution, satisfaction)
         if json_out:
             print_json(ticket_dict(*ticket_detail(ctx, closed.id)))

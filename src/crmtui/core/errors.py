@@ -60,6 +60,34 @@ class InvalidInput(CrmError):
         return text + (_t(' (got "{value}")', value=self.value) if self.shown else "")
 
 
+class InvalidValues(InvalidInput):
+    """Several values refused at once (a new ticket's type, priority and promised day; a contract's service cycle
+    and warranty): `problems` each name their field and what it takes, in the order of the form or the options. It
+    reads as the first problem for whoever looks at one field (`field`, `expected`); its message says them all, one
+    a line."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        CrmError.__init__(self, "\n".join(str(problem) for problem in problems))
+        self.problems = problems
+        self.field, self.expected, self.values, self.value = first.field, first.expected, first.values, first.value
+        self.shown = first.shown
+
+    def message(self) -> str:
+        return "\n".join(problem.message() for problem in self.problems)
+
+    def _localized(self) -> str:
+        return "\n".join(problem.labelled() for problem in self.problems)
+
+    @staticmethod
+    def settle(problems: list[InvalidInput]) -> None:
+        """Raises what was refused: the one refusal as it is, or all of them together; nothing for none."""
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            raise InvalidValues(problems)
+
+
 class MissingFields(CrmError):
     """Several required fields are missing at once (a follow-up, a stage gate): `fields` are their keys, each front
     end words them (core/fields.py)."""

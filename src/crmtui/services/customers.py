@@ -10,7 +10,16 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from crmtui.core import normalize
-from crmtui.core.errors import Ambiguous, DuplicateFound, InvalidInput, Match, NotAllowed, NotFound, TeamDuplicate
+from crmtui.core.errors import (
+    Ambiguous,
+    DuplicateFound,
+    InvalidInput,
+    InvalidValues,
+    Match,
+    NotAllowed,
+    NotFound,
+    TeamDuplicate,
+)
 from crmtui.core.i18n import sentences
 from crmtui.services import fields
 from crmtui.services.context import Context
@@ -401,13 +410,18 @@ def service_changes(ctx: Context, changes: Mapping[str, object]) -> dict[str, ob
     """The care fields of an edit checked: months a whole number 1-120, days in any form dates.py reads (a day
     without its year: the service start the most recent one, the warranty's end the coming one); "" clears one."""
     cleaned: dict[str, object] = {}
+    refused: list[InvalidInput] = []  # every wrong value is said at once (InvalidValues)
     for name, value in changes.items():
-        if name == "service_months":
-            cleaned[name] = fields.service_months(value)  # type: ignore[arg-type]
-        elif name in ("service_from", "warranty_until"):
-            cleaned[name] = fields.day(name, value, ctx.clock.now(), past=name == "service_from")  # type: ignore[arg-type]
-        else:
-            raise InvalidInput(name, "a service field: {names}", names=", ".join(SERVICE_FIELDS))
+        try:
+            if name == "service_months":
+                cleaned[name] = fields.service_months(value)  # type: ignore[arg-type]
+            elif name in ("service_from", "warranty_until"):
+                cleaned[name] = fields.day(name, value, ctx.clock.now(), past=name == "service_from")  # type: ignore[arg-type]
+            else:
+                raise InvalidInput(name, "a service field: {names}", names=", ".join(SERVICE_FIELDS))
+        except InvalidInput as problem:
+            refused.append(problem)
+    InvalidValues.settle(refused)
     return cleaned
 
 

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
 
 from crmtui.core.config import TicketSettings
-from crmtui.core.errors import Ambiguous, CrmError, InvalidInput, Match, NotAllowed, NotFound
+from crmtui.core.errors import Ambiguous, InvalidInput, InvalidValues, Match, NotAllowed, NotFound
 from crmtui.core.i18n import N_, _
 from crmtui.core.workdays import Calendar, calendar_for
 from crmtui.services import fields
@@ -140,25 +140,6 @@ def priority_text(key: str) -> str:
     return _(PRIORITY_WORDS[key]) if key in PRIORITY_WORDS else key
 
 
-class InvalidValues(InvalidInput):
-    """Several values refused at once (a new ticket's type, priority and promised day): `problems` each name their
-    field and what it takes, in the order of the form. It reads as the first problem for whoever looks at one field
-    (`field`, `expected`); its message says them all, one a line."""
-
-    def __init__(self, problems: list[InvalidInput]) -> None:
-        first = problems[0]
-        CrmError.__init__(self, "\n".join(str(problem) for problem in problems))
-        self.problems = problems
-        self.field, self.expected, self.values, self.value = first.field, first.expected, first.values, first.value
-        self.shown = first.shown
-
-    def message(self) -> str:
-        return "\n".join(problem.message() for problem in self.problems)
-
-    def _localized(self) -> str:
-        return "\n".join(problem.labelled() for problem in self.problems)
-
-
 class _Checks:
     """Runs checks of several fields and keeps every refusal, so that one message names all the wrong values."""
 
@@ -176,10 +157,7 @@ class _Checks:
 
     def settle(self) -> None:
         """Raises what was refused: the one refusal, or all of them together."""
-        if len(self.problems) == 1:
-            raise self.problems[0]
-        if self.problems:
-            raise InvalidValues(self.problems)
+        InvalidValues.settle(self.problems)
 
 
 def _choice(field: str, value: str | None, keys: tuple[str, ...], words: dict[str, str]) -> str:
