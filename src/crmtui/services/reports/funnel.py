@@ -30,6 +30,9 @@ from crmtui.store.reports import funnel as store
 from crmtui.store.reports.funnel import MovedDeal
 
 
+_HOURS = tuple(f" {hour:02d}" for hour in range(24))
+
+
 class Moments:
     """The period's edges as stored UTC text, and the rep's local day of a stored moment: the store hands moments
     over as text (see store/reports/funnel.py), and most of them are only compared."""
@@ -39,17 +42,25 @@ class Moments:
         self.end = to_db(period.end) or ""
         self.zone = ctx.clock.zone
         self._days: dict[str, date] = {}
+        self._filled: set[str] = set()
 
     def within(self, at: str) -> bool:
         return self.start <= at < self.end
 
     def day(self, at: str) -> date:
         """The local day of a stored moment. Zone offsets change on the hour, so the offset is looked up once an
-        hour, and with a whole-hour offset (most zones) the day is the same for the whole hour."""
+        hour, and with a whole-hour offset (most zones) the day is the same for the whole hour; a UTC day under one
+        whole-hour offset throughout has the days of its 24 hours kept at once (a year of changes lies in some
+        10,000 hours, in 365 days)."""
         hour = at[:13]
         known = self._days.get(hour)
         if known is not None:
             return known
+        if at[:10] not in self._filled:
+            self._fill(at[:10])
+            known = self._days.get(hour)
+            if known is not None:
+                return known
         naive = datetime.fromisoformat(at)
         offset = naive.replace(minute=0, second=0, microsecond=0, tzinfo=UTC).astimezone(self.zone).utcoffset()
         if offset is None:  # never, for an aware moment: for the type checker
@@ -58,6 +69,21 @@ class Moments:
         if offset.seconds % 3600 == 0:
             self._days[hour] = day
         return day
+
+    def _fill(self, utc_day: str) -> None:
+        """Keeps the local day of each hour of a UTC day ('YYYY-MM-DD') when one whole-hour offset holds from its
+        first moment to its last (a zone does not change twice in a day)."""
+        self._filled.add(utc_day)
+        first = datetime.fromisoformat(utc_day).replace(tzinfo=UTC)
+        offset = first.astimezone(self.zone).utcoffset()
+        if offset is None or offset.seconds % 3600 or offset != (
+                first + timedelta(days=1, microseconds=-1)).astimezone(self.zone).utcoffset():
+            return
+        local = first.replace(tzinfo=None) + offset  # the local time of the UTC day's first moment
+        today = local.date()
+        tomorrow = today + timedelta(days=1)
+        for hour, text in enumerate(_HOURS):
+            self._days[utc_day + text] = today if local.hour + hour < 24 else tomorrow
 
     def days(self, start: str, end: str) -> int:
         """Whole calendar days between two stored moments in the rep's zone."""
@@ -128,11 +154,17 @@ def _build(ctx: Context, period: Period, rep: str | None) -> Report:
             reached["won"].append(deal.deal_id)
         if closed_in(deal, "lost", moments) is not None:
             lost.append(deal.deal_id)
-        for stage, first in entered.items():
-            reached[stage].append(deal.deal_id)
-            later = {to for _from, to, _at in deal.changes[first + 1:]}
-            if any(position.get(to, -1) > position[stage] for to in later):
-                moved_on[stage] += 1
+        if entered:
+            # furthest[i]: the furthest stage in the order entered after change i (-1: none), from one pass back
+            furthest = [-1] * len(changes)
+            ahead = -1
+            for index in range(last, -1, -1):
+                furthest[index] = ahead
+                ahead = max(ahead, position.get(changes[index][1], -1))
+            for stage, first in entered.items():
+                reached[stage].append(deal.deal_id)
+                if furthest[first] > position[stage]:
+                    moved_on[stage] += 1
     notes: list[str] = []
     if skipped:
         notes.append(ngettext("{count} deal skipped a stage.", "{count} deals skipped a stage.",
