@@ -312,13 +312,16 @@ def test_a_failing_systemctl_is_said_and_the_commands_are_printed(home, xdg, tmp
 
 def test_macos_gets_a_launchd_agent_and_the_command_to_load_it(home, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "mac"))
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")  # the language follows the locale by default: the agent carries it
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
     setup = reminders.install(system="darwin", python="/opt/py/bin/python3")
     path = tmp_path / "mac" / "Library" / "LaunchAgents" / "com.crmtui.remind.plist"
     assert setup.written == [path]
     agent = plistlib.loads(path.read_bytes())
     assert agent["ProgramArguments"] == ["/opt/py/bin/python3", "-m", "crmtui", "remind"]
     assert agent["StartInterval"] == 300  # 5 minutes
-    assert agent["EnvironmentVariables"] == {"CRMTUI_HOME": str(home)}
+    assert agent["EnvironmentVariables"] == {"CRMTUI_HOME": str(home), "LANG": "zh_CN.UTF-8"}
     assert setup.to_run == [f"launchctl load -w {path}"]
     gone = reminders.uninstall(system="darwin")
     assert gone.removed == [path] and not path.exists()

@@ -4,6 +4,7 @@ day in the reader's language, and status errors word the statuses. Frozen clock,
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -231,3 +232,30 @@ def test_crm_contract_edit_names_every_wrong_value_at_once_and_changes_nothing(c
     with pytest.raises(InvalidValues) as refused:  # the service says them all too, in the options' order
         edit_contract_service(ctx, "HT-7", {"service_months": "0", "warranty_until": "xyz"})
     assert [problem.field for problem in refused.value.problems] == ["service_months", "warranty_until"]
+
+
+# ---------------------------------------------------------------- crm remind --install: the rep's language
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the systemd timer is Linux's")
+@pytest.mark.parametrize(("language", "carried"), [("auto", True), ("en", False)])
+def test_the_timer_carries_the_locale_when_the_language_follows_it(home, tmp_path, monkeypatch, language, carried):
+    (home / "config" / "config.toml").write_text(f'timezone = "Asia/Shanghai"\nlanguage = "{language}"\n',
+                                                 encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no systemctl: the units are written, the commands said
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    monkeypatch.setenv("LC_MESSAGES", "zh_CN.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    monkeypatch.setenv("PYTHONPATH", "/somewhere/src")
+    try:
+        result = _crm("remind", "--install")
+    finally:
+        i18n.set_language("en")
+    assert result.exit_code == 0, result.output
+    service = (tmp_path / "xdg" / "systemd" / "user" / "crmtui-remind.service").read_text(encoding="utf-8")
+    assert f'Environment="CRMTUI_HOME={home}"\n' in service
+    assert ('Environment="LANG=zh_CN.UTF-8"\n' in service) is carried
+    assert ('Environment="LC_MESSAGES=zh_CN.UTF-8"\n' in service) is carried
+    assert "LC_ALL" not in service and "PYTHONPATH" not in service  # unset: not written; never the path

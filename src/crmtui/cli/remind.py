@@ -53,7 +53,7 @@ def remind(
         from crmtui.services.reminders import install as set_up  # deferred: the service, for this command only
         from crmtui.services.reminders import uninstall as take_down
 
-        _say_setup(set_up() if install else take_down(), install)
+        _say_setup(set_up(language=_language()) if install else take_down(), install)
         return
     # deferred: the reminders' service (stdlib sqlite3), for this command only
     from crmtui.services.reminders import due, hold, mark_told, reminder_text
@@ -86,6 +86,17 @@ def remind(
             sys.stderr.write(_("note: no desktop notification service answered; the reminders are printed only")
                              + "\n")
         mark_told(ctx, found)
+
+
+def _language() -> str:
+    """The config's language ("auto" when the config cannot be read: the command says why elsewhere)."""
+    from crmtui.core.config import load_settings  # deferred: --install only (tomllib)
+    from crmtui.core.errors import CrmError
+
+    try:
+        return load_settings().language
+    except CrmError:
+        return "auto"
 
 
 def _no_console_streams() -> None:

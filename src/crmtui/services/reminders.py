@@ -277,6 +277,9 @@ WINDOWS_TASK = "crmtui remind"
 EVERY_MINUTES = 5
 KEPT_ENVIRONMENT = ("CRMTUI_HOME", "CRMTUI_DB")
 """Where the book is, when set: the scheduled run must open the same book as the rep's `crm`."""
+LOCALE_ENVIRONMENT = ("LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE")
+"""The locale, when set and the config's language is "auto" (the language then comes from it, core/i18n.py): the
+scheduled run must tell in the rep's language, not in the service manager's."""
 
 
 @dataclass
@@ -299,8 +302,11 @@ def _command(python: str) -> list[str]:
     return [python, "-m", "crmtui", "remind"]
 
 
-def _environment() -> dict[str, str]:
-    return {name: os.environ[name] for name in KEPT_ENVIRONMENT if os.environ.get(name)}
+def _environment(language: str = "auto") -> dict[str, str]:
+    """What the scheduled run needs of this shell's environment: where the book is, and the locale when the
+    language follows it (`language`: the config's, "auto", "en" or "zh")."""
+    names = KEPT_ENVIRONMENT + (LOCALE_ENVIRONMENT if language == "auto" else ())
+    return {name: os.environ[name] for name in names if os.environ.get(name)}
 
 
 def systemd_dir() -> Path:
@@ -313,10 +319,11 @@ def _quote_systemd(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def systemd_units(python: str) -> dict[str, str]:
-    """The service and its timer (every EVERY_MINUTES minutes, and once soon after a start-up that missed one)."""
+def systemd_units(python: str, language: str = "auto") -> dict[str, str]:
+    """The service and its timer (every EVERY_MINUTES minutes, and once soon after a start-up that missed one); the
+    service carries the book's place and, when `language` (the config's) is "auto", the locale (_environment)."""
     environment = "".join(f"Environment={_quote_systemd(f'{name}={value}')}\n"
-                          for name, value in _environment().items())
+                          for name, value in _environment(language).items())
     service = ("[Unit]\nDescription=crmtui: tell the rep what came due (crm remind)\n\n"
                "[Service]\nType=oneshot\n"
                f"ExecStart={' '.join(_quote_systemd(part) for part in _command(python))}\n{environment}")
@@ -330,14 +337,15 @@ def launchd_path() -> Path:
     return Path.home() / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
 
 
-def launchd_plist(python: str) -> bytes:
-    """The launchd agent: `crm remind` every EVERY_MINUTES minutes, and once when loaded."""
+def launchd_plist(python: str, language: str = "auto") -> bytes:
+    """The launchd agent: `crm remind` every EVERY_MINUTES minutes, and once when loaded (its environment as
+    systemd_units's)."""
     import plistlib  # deferred: for --install on macOS only
 
     agent: dict[str, object] = {"Label": LAUNCHD_LABEL, "ProgramArguments": _command(python),
                                 "StartInterval": EVERY_MINUTES * 60, "RunAtLoad": True}
-    if _environment():
-        agent["EnvironmentVariables"] = _environment()
+    if _environment(language):
+        agent["EnvironmentVariables"] = _environment(language)
     return plistlib.dumps(agent)
 
 
@@ -370,17 +378,18 @@ def _shell(arguments: list[str]) -> str:
 
 
 def install(system: str | None = None, python: str | None = None,
-            run: Callable[[list[str]], tuple[int, str]] | None = None) -> Setup:
+            run: Callable[[list[str]], tuple[int, str]] | None = None, language: str = "auto") -> Setup:
     """Sets `crm remind` to run every EVERY_MINUTES minutes the ordinary way of the platform: a systemd user timer
     on Linux (enabled at once when systemctl is there, else the commands are listed), a launchd agent on macOS
-    (written; the rep loads it), a scheduled task on Windows (the command is listed)."""
+    (written; the rep loads it), a scheduled task on Windows (the command is listed). `language`: the config's;
+    "auto" takes this shell's locale into the timer and the agent."""
     system = system or sys.platform
     python = python or sys.executable
     setup = Setup(system)
     if system.startswith("linux"):
         folder = systemd_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in systemd_units(python).items():
+        for name, text in systemd_units(python, language).items():
             path = folder / name
             path.write_text(text, encoding="utf-8")
             setup.written.append(path)
@@ -388,7 +397,7 @@ def install(system: str | None = None, python: str | None = None,
     elif system == "darwin":
         path = launchd_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(launchd_plist(python))
+        path.write_bytes(launchd_plist(python, language))
         setup.written.append(path)
         setup.to_run.append(_shell(["launchctl", "load", "-w", str(path)]))
     else:
