@@ -659,7 +659,7 @@ def _care_text(label: str, care: CareLine) -> Text:
         parts += ["  ", visible(cycle)]
     if care.warranty:
         parts += ["   ", (_("Warranty"), "dim"), " ", visible(care.warranty)]
-    return Text.assemble(*parts)
+    return Text.assemble(*parts, no_wrap=True, overflow="ellipsis")  # one line, cut with … as the panels are
 
 
 def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
