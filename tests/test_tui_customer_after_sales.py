@@ -263,8 +263,8 @@ async def test_a_contracts_service_cycle_and_warranty_are_set_from_the_customer_
         profile = _text(screen.query_one("#profile", Static))
     # From the signing day, 1 Sep: + 3 months = 1 Dec (a Tuesday), the next visit after Tue 24 Nov.
     assert _care(ctx, "HT-Acme") == (3, None, "2027-08-31")
-    assert "Contract HT-Acme  every 3 months from Tue 1 Sep · next Tue 1 Dec   Warranty until" in profile
-    assert "until Tue 31 Aug 2027 (ends in 280 days)" in profile  # 6 (Nov) + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31
+    assert "Contract HT-Acme · Service   every 3 months from Tue 1 Sep · next Tue 1 Dec" in profile
+    assert "Contract HT-Acme · Warranty  until Tue 31 Aug 2027 (ends in 280 days)" in profile  # 6 (Nov) + 31 + 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31
     assert any(note == "Service and warranty of contract HT-Acme saved" for note in notes)
 
 

@@ -262,10 +262,10 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
             profile.add_row(_("Customer notes"), Text(visible(view.notes)), "", "")
         # The customer's service cycle and warranty, then each contract's own: a line each under the fields (too
         # long for a cell of their grid).
-        cares = [_care_text(_("Service"), view.care)] if view.care else []
-        cares += [_care_text(_("Contract {number}").format(number=contract.number), contract.care)
+        cares = [("", view.care)] if view.care else []
+        cares += [(_("Contract {number}").format(number=contract.number), contract.care)
                   for contract in view.contracts if contract.care]
-        self.query_one("#profile", Static).update(Group(profile, *cares) if cares else profile)
+        self.query_one("#profile", Static).update(Group(profile, _care_grid(cares)) if cares else profile)
 
     def _show_payments(self, view: Customer360) -> None:
         """Every instalment of the customer's contracts: due date, amount, paid or not (hidden when there are none)."""
@@ -650,16 +650,21 @@ class CustomerScreen(CrmScreenMixin, ReloadsOnChange, Screen[None]):
         self.app.push_screen(FollowUpForm(self.customer_id, self.detail.customer.name, last), saved)
 
 
-def _care_text(label: str, care: CareLine) -> Text:
-    """One line of after-sales care: its label, the service cycle and its next visit ("every 6 months from 10 May
-    · next Sun 10 Jan"), and the warranty ("Warranty until Fri 4 Dec (ends in 10 days)")."""
-    parts: list[str | tuple[str, str]] = [(label, "dim")]
-    if care.cycle:
-        cycle = care.cycle + (" · " + _("next {day}").format(day=care.next_service) if care.next_service else "")
-        parts += ["  ", visible(cycle)]
-    if care.warranty:
-        parts += ["   ", (_("Warranty"), "dim"), " ", visible(care.warranty)]
-    return Text.assemble(*parts, no_wrap=True, overflow="ellipsis")  # one line, cut with … as the panels are
+def _care_grid(cares: list[tuple[str, CareLine]]) -> Table:
+    """After-sales care, a line each: the service cycle and its next visit ("every 6 months from 10 May · next Sun
+    10 Jan") and the warranty ("until Fri 4 Dec (ends in 10 days)"), the customer's then each contract's own (its
+    number before the label). A line too long is cut with …, never wrapped under the labels."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    for whose, care in cares:
+        lead = whose + " · " if whose else ""
+        if care.cycle:
+            cycle = care.cycle + (" · " + _("next {day}").format(day=care.next_service) if care.next_service else "")
+            grid.add_row(lead + _("Service"), Text(visible(cycle)))
+        if care.warranty:
+            grid.add_row(lead + _("Warranty"), Text(visible(care.warranty)))
+    return grid
 
 
 def _keep_highlight(listing: OptionList, options: list[Option]) -> None:
