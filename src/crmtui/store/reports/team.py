@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from crmtui.store.reports.activity import SUPERSEDED
+from crmtui.store.reports.activity import NOT_COUNTED, SUPERSEDED
 from crmtui.store.raw import to_db
 
 
@@ -45,6 +45,7 @@ def follow_up_counts_by_owner(connection: sqlite3.Connection, start: datetime, e
     year of the bench's book, cost three times as much as sorting the entries by customer)."""
     span = (to_db(start), to_db(end))
     counted = f"f.at >= ? AND f.at < ? AND f.deleted_at IS NULL AND f.rowid NOT IN ({SUPERSEDED})"
+    live = "f.at >= ? AND f.at < ? AND f.deleted_at IS NULL"
     special, every = connection.execute(
         "SELECT coalesce(sum(owner IS NOT NULL OR deleted_at IS NOT NULL), 0), count(*) FROM customer").fetchone()
     if special * 4 > every:
@@ -53,13 +54,22 @@ def follow_up_counts_by_owner(connection: sqlite3.Connection, start: datetime, e
             f" INDEXED BY ix_follow_up_live_at WHERE {counted} GROUP BY f.customer_id) x"
             " JOIN customer c ON c.id = x.customer_id WHERE c.deleted_at IS NULL GROUP BY c.owner", span).fetchall()
         return {owner: count for owner, count in rows}
+    # Both counts read index entries alone: every follow-up of the span, then those that do not count (deleted or
+    # superseded: few, found through their own indexes) taken away. Asking each entry whether it is deleted or
+    # superseded read its row from the table (about four times the time on a year of the bench's book).
     (total,) = connection.execute(
-        f"SELECT count(*) FROM follow_up f INDEXED BY ix_follow_up_live_at WHERE {counted}", span).fetchone()
+        f"SELECT (SELECT count(*) FROM follow_up f INDEXED BY ix_follow_up_live_at WHERE {live})"
+        f" - (SELECT count(*) FROM follow_up f WHERE f.rowid IN ({SUPERSEDED}) AND {live})", span + span).fetchone()
     found: dict[str | None, int] = {}
+    special_customers = "(c.owner IS NOT NULL OR c.deleted_at IS NOT NULL)"
+    taken = {(owner, deleted): count for owner, deleted, count in connection.execute(
+        "SELECT c.owner, c.deleted_at IS NOT NULL, count(*) FROM follow_up f JOIN customer c ON c.id = f.customer_id"
+        f" WHERE f.rowid IN ({NOT_COUNTED}) AND f.at >= ? AND f.at < ? AND {special_customers} GROUP BY 1, 2", span)}
     for owner, deleted, count in connection.execute(
             "SELECT c.owner, c.deleted_at IS NOT NULL, count(*) FROM customer c CROSS JOIN follow_up f"
-            " INDEXED BY ix_follow_up_customer_at ON f.customer_id = c.id WHERE (c.owner IS NOT NULL"
-            f" OR c.deleted_at IS NOT NULL) AND {counted} GROUP BY 1, 2", span):
+            f" INDEXED BY ix_follow_up_customer_at ON f.customer_id = c.id WHERE {special_customers}"
+            " AND f.at >= ? AND f.at < ? GROUP BY 1, 2", span):
+        count -= taken.get((owner, deleted), 0)
         total -= count
         if not deleted:
             found[owner] = found.get(owner, 0) + count
