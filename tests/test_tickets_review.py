@@ -259,3 +259,32 @@ def test_the_timer_carries_the_locale_when_the_language_follows_it(home, tmp_pat
     assert ('Environment="LANG=zh_CN.UTF-8"\n' in service) is carried
     assert ('Environment="LC_MESSAGES=zh_CN.UTF-8"\n' in service) is carried
     assert "LC_ALL" not in service and "PYTHONPATH" not in service  # unset: not written; never the path
+
+
+# ---------------------------------------------------------------- the app's close says the call back
+
+
+async def test_the_apps_close_with_a_low_score_says_the_call_back(ctx):
+    from crmtui.tui.app import build_app
+    from crmtui.tui.dialogs.pick import PickScreen
+    from crmtui.tui.screens.tickets import TextForm, TicketsScreen
+    from crmtui.tui.screens.today import TodayScreen
+    from tests.pilot import until
+
+    acme = add_customer(ctx, "Acme")
+    ticket = add_ticket(ctx, acme.id, "Pump leaks", kind="repair")
+    app = build_app(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TodayScreen))
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, TicketsScreen) and app.screen.loaded, workers=True)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, TextForm))
+        await pilot.press(*"new seal", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PickScreen))
+        await pilot.press("down", "down", "down", "down", "enter")  # 5, 4, 3, 2, then 1 Very dissatisfied
+        # Tue 24 Nov: the call back is the next working day, Wed 25 Nov
+        said = f"Closed {ticket.number}\na low score: call back planned on Wed 25 Nov"
+        await until(pilot, lambda: said in [str(note.message) for note in app._notifications], workers=True)
+    assert ticket_detail(ctx, ticket.id)[0].satisfaction == 1
+    assert [r.due_on for r in revisit_timeline(ctx, acme.id).revisits] == [date(2026, 11, 25)]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TypeVar
 
+from crmtui.core import i18n
 from crmtui.core.config import TicketSettings
 from crmtui.core.errors import Ambiguous, InvalidInput, InvalidValues, Match, NotAllowed, NotFound
 from crmtui.core.i18n import N_, _
@@ -478,7 +479,6 @@ def change_text(ctx: Context, change: dict[str, str | None]) -> str:
     """A stored change in the reader's language, its moments in the rep's zone and its days as every other date
     reads: "priority Normal → High; respond by Tue 24 Nov 14:00, resolve by Thu 26 Nov 16:00", "promised day
     Fri 27 Nov → none"; "优先级 普通 → 高；…" in Chinese."""
-    from crmtui.core import i18n
     from crmtui.core.dates import format_when  # deferred: with the text, ~20 ms
 
     today = ctx.clock.today()
