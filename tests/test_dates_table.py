@@ -430,7 +430,10 @@ assert "dateparser" not in sys.modules, "dateparser was imported"
 def test_a_period_is_no_day_for_a_birthday_or_a_signed_date(text):
     with pytest.raises(DateParseError) as info:
         parse_day(text, CLOCKS["sunday"])
-    assert '"2026-11-20", "昨天", "3月12日"' in str(info.value)  # the examples of a day
+    assert '"2026-11-20", "下周一", "3月12日"' in str(info.value)  # the examples of a day ahead (a close date, a move)
+    with pytest.raises(DateParseError) as info:
+        parse_day(text, CLOCKS["sunday"], past=True)
+    assert '"2026-11-20", "昨天", "3月12日"' in str(info.value)  # of a day that happened (signed, paid)
     assert parse_next_date(text, CLOCKS["sunday"]).when > CLOCKS["sunday"]  # still a next date
 
 

@@ -36,7 +36,9 @@ __all__ = [
 
 MAX_INPUT_LENGTH = 100
 _EXAMPLES = '"明天下午3点", "fri 3pm", "2026-12-01"'
-_DAY_EXAMPLES = '"2026-11-20", "昨天", "3月12日"'
+_DAY_EXAMPLES = '"2026-11-20", "下周一", "3月12日"'
+_PAST_DAY_EXAMPLES = '"2026-11-20", "昨天", "3月12日"'
+"""A day that has happened (paid, signed): its examples look back."""
 
 # --------------------------------------------------------------------------- API
 
@@ -215,7 +217,7 @@ def parse_day(text: str, now: datetime, *, past: bool = False) -> date:
             raise
         # the examples of a next date ("明天下午3点") are no help for a birthday or a paid date
         raise DateParseError(text, template=DateParseError.TEMPLATE, quoted=_quote(text),
-                             examples=_DAY_EXAMPLES) from None
+                             examples=_PAST_DAY_EXAMPLES if past else _DAY_EXAMPLES) from None
 
 
 def weekday_name(weekday: int, lang: str = "en") -> str:
