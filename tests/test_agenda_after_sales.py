@@ -240,21 +240,24 @@ def test_chinese_calendar_holidays_fall_on_their_published_days(ctx):
 
 def test_key_customers_are_greeted_before_a_holiday(ctx, frozen):
     _customer(ctx, "Key A", tier="A")
+    _customer(ctx, "A hot prospect", tier="A", status="prospect")  # after the customers, though its name sorts first
     _customer(ctx, "Tagged B", tier="B", tags=["VIP"])
     _customer(ctx, "Plain B", tier="B")
     _customer(ctx, "Lead A", tier="A", status="lead")
     _customer(ctx, "Quiet A", tier="A", do_not_contact=1)
     frozen.move_to(datetime(2027, 1, 31, 9, 0, tzinfo=ZONE))
     agenda = agenda_for(ctx)  # 31 Jan -> 6 Feb: 6 days (1 + 5)
-    assert _reasons(ctx, agenda, "holidays") == [("Key A", "Spring Festival in 6 d: greet them")]
+    assert _reasons(ctx, agenda, "holidays") == [("Key A", "Spring Festival in 6 d: greet them"),
+                                                 ("A hot prospect", "Spring Festival in 6 d: greet them")]
     _with(ctx, holiday_tag="VIP")
     agenda = agenda_for(ctx)
     assert _reasons(ctx, agenda, "holidays") == [("Key A", "Spring Festival in 6 d: greet them"),
-                                                 ("Tagged B", "Spring Festival in 6 d: greet them")]
+                                                 ("Tagged B", "Spring Festival in 6 d: greet them"),
+                                                 ("A hot prospect", "Spring Festival in 6 d: greet them")]
     assert agenda.sections["holidays"][0].as_dict("")["holiday"] == "春节"
     frozen.move_to(datetime(2027, 9, 15, 9, 0, tzinfo=ZONE))
     assert [reason for _name, reason in _reasons(ctx, agenda_for(ctx), "holidays")] == [
-        "Mid-Autumn Festival today: greet them"] * 2
+        "Mid-Autumn Festival today: greet them"] * 3
     frozen.move_to(datetime(2027, 3, 1, 9, 0, tzinfo=ZONE))
     assert agenda_for(ctx).sections["holidays"] == []
 

@@ -423,7 +423,8 @@ def service_cycles(connection: sqlite3.Connection, warranty_last: date, first: d
 
 
 def key_customers(connection: sqlite3.Connection, tag: str, scope: Scope = MINE) -> tuple[list[AgendaRow], int]:
-    """Customers and prospects of tier A or with the tag (`tag` "": tier A only), by name: rows and total."""
+    """Customers and prospects of tier A or with the tag (`tag` "": tier A only): the customers (who bought) first,
+    then the prospects, each by name; rows and total."""
     # ix_customer_open_touch holds these customers with every column read (the name too). Counted apart: a window
     # count over some 40k key customers of a big book costs more than a second pass over the index.
     where = (f"FROM customer c INDEXED BY ix_customer_open_touch WHERE c.deleted_at IS NULL"
@@ -431,7 +432,8 @@ def key_customers(connection: sqlite3.Connection, tag: str, scope: Scope = MINE)
              f" AND {NOT_DO_NOT_CONTACT} AND (c.tier = 'A' OR EXISTS (SELECT 1 FROM customer_tag g"
              " WHERE g.customer_id = c.id AND g.deleted_at IS NULL AND g.tag = ? AND g.tag != ''))")
     params = (*scope.params, tag)
-    rows = connection.execute(f"SELECT c.id, c.name, c.tier {where} ORDER BY c.name LIMIT {LIMIT}", params).fetchall()
+    rows = connection.execute(f"SELECT c.id, c.name, c.tier {where} ORDER BY c.status != 'customer', c.name"
+                              f" LIMIT {LIMIT}", params).fetchall()
     total = len(rows) if len(rows) < LIMIT else _count(connection, f"SELECT 1 {where}", params)
     return [AgendaRow(cid, name, tier=tier) for cid, name, tier in rows], total
 
