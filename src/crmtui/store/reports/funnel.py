@@ -43,11 +43,20 @@ def deals_moved(connection: sqlite3.Connection, start: datetime, end: datetime) 
              if customer_id in owners}
     # Sorted by SQLite (a sort in C of some 30,000 changes for a year of the bench's book, where sorting each
     # deal's list in Python cost a quarter of the funnel); rowid last: the same moment, the order written.
+    # When the deals that moved are most of the book's (a year of the bench's: 9,841 of 10,000), every live change
+    # is read in one scan of the table and sorted, the others' skipped here (a third less than looking up each
+    # deal's changes through the index of deal_id and reading their rows one by one); else only theirs.
+    (live,) = connection.execute("SELECT count(*) FROM deal WHERE deleted_at IS NULL").fetchone()
+    if len(deals) * 2 > live:
+        query, params = ("SELECT deal_id, from_stage, to_stage, at FROM deal_stage_change NOT INDEXED"
+                         " WHERE deleted_at IS NULL ORDER BY deal_id, at, created_at, rowid"), ()
+    else:
+        query, params = ("SELECT deal_id, from_stage, to_stage, at FROM deal_stage_change"
+                         f" WHERE deleted_at IS NULL AND deal_id IN {moved} ORDER BY deal_id, at, created_at, rowid",
+                         window)
     # A deal's changes come together: its list is looked up once, not once a change.
     last_id, changes = None, None
-    for deal_id, from_stage, to_stage, at in connection.execute(
-            "SELECT deal_id, from_stage, to_stage, at FROM deal_stage_change"
-            f" WHERE deleted_at IS NULL AND deal_id IN {moved} ORDER BY deal_id, at, created_at, rowid", window):
+    for deal_id, from_stage, to_stage, at in connection.execute(query, params):
         if deal_id != last_id:
             last_id = deal_id
             deal = deals.get(deal_id)
