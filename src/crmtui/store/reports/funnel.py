@@ -47,6 +47,7 @@ def deals_moved(connection: sqlite3.Connection, start: datetime, end: datetime) 
     # is read in one scan of the table and sorted, the others' skipped here (a third less than looking up each
     # deal's changes through the index of deal_id and reading their rows one by one); else only theirs.
     (live,) = connection.execute("SELECT count(*) FROM deal WHERE deleted_at IS NULL").fetchone()
+    params: tuple[str | None, ...]
     if len(deals) * 2 > live:
         query, params = ("SELECT deal_id, from_stage, to_stage, at FROM deal_stage_change NOT INDEXED"
                          " WHERE deleted_at IS NULL ORDER BY deal_id, at, created_at, rowid"), ()
