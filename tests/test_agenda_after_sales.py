@@ -279,10 +279,10 @@ def test_overdue_and_soon_due_tickets(ctx):
 
     agenda = agenda_for(ctx)
     assert _reasons(ctx, agenda, "tickets") == [
-        ("Bolt", "ticket T-2 (urgent) overdue 3 d"),
-        ("Bolt", "ticket T-5 (high priority) overdue 10 h"),
-        ("Acme", "ticket T-1 overdue 5 h"),
-        ("Acme", "ticket T-3 due in 3 h"),
+        ("Bolt", "T-2 urgent · 3 d late"),
+        ("Bolt", "T-5 high · 10 h late"),
+        ("Acme", "T-1 · 5 h late"),
+        ("Acme", "T-3 · due in 3 h"),
     ]
     assert agenda.sections["tickets"][2].next_plan == "No power"
     assert [item.as_dict("")["kind"] for item in agenda.sections["tickets"]] == ["overdue"] * 3 + ["soon"]
@@ -312,8 +312,8 @@ def test_a_ticket_not_answered_by_its_response_deadline_is_on_today(ctx):
     _answer_by(ctx, "T-4", NOW - timedelta(hours=30))
     agenda = agenda_for(ctx)
     assert _reasons(ctx, agenda, "tickets") == [
-        ("Acme", "ticket T-4 overdue 2 h"),
-        ("Acme", "ticket T-1 (urgent) not answered in time (1 h late)"),  # 90 minutes: 1 whole hour
+        ("Acme", "T-4 · 2 h late"),
+        ("Acme", "T-1 urgent · answer 1 h late"),  # 90 minutes: 1 whole hour
     ]
     assert [item.as_dict("")["kind"] for item in agenda.sections["tickets"]] == ["overdue", "late_answer"]
     # its moment is the response deadline it missed: 10:00 - 1:30 = 08:30 in Shanghai

@@ -30,7 +30,7 @@ def _book(ctx) -> None:
 def test_crm_today_prints_the_sections_in_order(ctx) -> None:
     _book(ctx)
     out = ok("today").stdout
-    expected = ["Service requests due (1)", "  Acme  ·  ticket T-1 overdue 5 h  ·  → No power",
+    expected = ["Service requests due (1)", "  Acme  ·  T-1 · 5 h late  ·  → No power",
                 "Revisits (1)", "  Acme  ·  revisit 3 d late  ·  → Satisfaction call",
                 "Due for a touch (1)", "  Acme  ·  last contact 20 d ago (tier A: 14 d)",
                 "Service and warranty (1)", "  Service Co  ·  service visit in 6 d"]

@@ -41,6 +41,8 @@ HOLIDAY_NAMES = {"元旦": N_("New Year's Day"), "春节": N_("Spring Festival")
 
 PRIORITY = {"high": N_("high priority"), "urgent": N_("urgent")}
 """A ticket's priority where it changes how fast it must be done."""
+SHORT_PRIORITY = {"high": N_("high"), "urgent": N_("urgent")}
+"""The same in one word, after the ticket's number in the section of tickets due."""
 
 
 def section_title(name: str) -> str:
@@ -70,6 +72,13 @@ def _ticket(item: AgendaItem) -> str:
     """A ticket's number, with its priority when high or urgent."""
     if item.priority in PRIORITY:
         return _("{number} ({priority})").format(number=item.ticket_number, priority=_(PRIORITY[item.priority]))
+    return item.ticket_number or ""
+
+
+def _ticket_short(item: AgendaItem) -> str:
+    """A ticket's number, with its priority in one word when high or urgent ("T-0001 urgent")."""
+    if item.priority in SHORT_PRIORITY:
+        return f"{item.ticket_number} {_(SHORT_PRIORITY[item.priority])}"
     return item.ticket_number or ""
 
 
@@ -120,12 +129,13 @@ def reason(ctx: Context, item: AgendaItem) -> str:
             text = _("service visit today") if days == 0 else _("service visit in {days} d").format(days=days)
         return f"{text} ({item.contract_number})" if item.contract_number else text
     if section == "tickets":
+        # The section's title says these are tickets: the reason stays short ("T-0001 urgent · 3 d late") so the
+        # ticket's title still fits beside it on an 80-column Today.
         if item.kind == "overdue":
-            return _("ticket {ticket} overdue {time}").format(ticket=_ticket(item), time=_late(item))
+            return _("{ticket} · {time} late").format(ticket=_ticket_short(item), time=_late(item))
         if item.kind == "late_answer":
-            return _("ticket {ticket} not answered in time ({time} late)").format(ticket=_ticket(item),
-                                                                                  time=_late(item))
-        return _("ticket {ticket} due in {time}").format(ticket=_ticket(item), time=_late(item))
+            return _("{ticket} · answer {time} late").format(ticket=_ticket_short(item), time=_late(item))
+        return _("{ticket} · due in {time}").format(ticket=_ticket_short(item), time=_late(item))
     if section == "holidays":
         name = holiday_name(item.holiday or "")
         return (_("{holiday} today: greet them") if days == 0 else _("{holiday} in {days} d: greet them")).format(
