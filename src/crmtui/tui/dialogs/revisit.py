@@ -16,11 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
-from crmtui.core import i18n
-from crmtui.core.dates import format_when
-from crmtui.core.errors import CrmError, InvalidInput
+from crmtui.core.errors import CrmError
 from crmtui.core.i18n import N_, _
-from crmtui.services import fields
 from crmtui.services.revisit_done import complete_without_score
 from crmtui.services.revisits import Revisit, drop_revisit, move_revisit, revisit_label
 from crmtui.tui.base import CrmScreenMixin
@@ -30,6 +27,7 @@ from crmtui.tui.dialogs.form import SavesInWorker
 from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.dialogs.stage import field_row, label_widths
 from crmtui.tui.widgets.cells import literal
+from crmtui.tui.widgets.date_preview import show_day
 
 if TYPE_CHECKING:
     from datetime import date
@@ -107,16 +105,7 @@ class RevisitChangeForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):
     @on(Input.Changed, "#revisit-day")
     def preview_day(self, event: Input.Changed) -> None:
         """The day the text was read as, or why it was not understood."""
-        preview = self.query_one("#revisit-day-preview", Label)
-        ctx = self.crm.ctx
-        try:
-            day = fields.day("revisit_to", event.value, ctx.clock.now())
-        except InvalidInput as refusal:
-            preview.update(literal(refusal.labelled()))
-            preview.add_class("error")
-            return
-        preview.remove_class("error")
-        preview.update("" if day is None else "→ " + format_when(day, False, i18n.language, ctx.clock.today()))
+        show_day(self.query_one("#revisit-day-preview", Label), "revisit_to", event.value, self.crm.ctx)
 
     @on(Input.Submitted)
     def submitted(self) -> None:

@@ -18,7 +18,6 @@ from crmtui.core.dates import format_when
 from crmtui.core.errors import CrmError, InvalidInput
 from crmtui.core.fields import FIELDS, label
 from crmtui.core.i18n import N_, _
-from crmtui.services import fields
 from crmtui.services.customers import edit_contract_service
 from crmtui.services.views import ContractView
 from crmtui.tui.base import CrmScreenMixin
@@ -26,6 +25,7 @@ from crmtui.tui.dialogs.confirm import ConfirmScreen
 from crmtui.tui.dialogs.form import SavesInWorker
 from crmtui.tui.dialogs.stage import field_row, label_widths
 from crmtui.tui.widgets.cells import literal
+from crmtui.tui.widgets.date_preview import show_day
 
 CARE_FIELDS = ("service_months", "service_from", "warranty_until")
 """The form's fields, as the service names them (their inputs carry core/fields.py's widget ids)."""
@@ -87,16 +87,8 @@ class ContractServiceForm(CrmScreenMixin, SavesInWorker, ModalScreen[object]):
 
     def _preview(self, name: str, text: str) -> None:
         """The day a date field's text was read as, or why it was not understood."""
-        preview = self.query_one(f"#{FIELDS[name].widget_id}-preview", Label)
-        ctx = self.crm.ctx
-        try:
-            day = fields.day(name, text, ctx.clock.now(), past=name == "service_from")
-        except InvalidInput as refusal:
-            preview.update(literal(refusal.labelled()))
-            preview.add_class("error")
-            return
-        preview.remove_class("error")
-        preview.update("" if day is None else "→ " + format_when(day, False, i18n.language, ctx.clock.today()))
+        show_day(self.query_one(f"#{FIELDS[name].widget_id}-preview", Label), name, text, self.crm.ctx,
+                 past=name == "service_from")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
