@@ -13,7 +13,9 @@ Every figure is printed beside baselines measured in the same run, on the same f
      Rows and totals of every side are printed and compared. The after-sale sections (revisits, touch,
      service, tickets, the holidays' key customers) have no naive side. Every statement's time and
      query plan follow (--no-plans: only those of a query that missed its target);
-  b. services.search.search(ctx, q) for a set of queries, with the same two baselines;
+  b. services.search.search(ctx, q) for a set of queries, with the same two baselines, then every prefix of a few
+     inputs typed a key at a time (a Chinese name, its pinyin and initials, a phone fragment, words of notes;
+     no naive side; --no-typing skips them);
   c. the cold wall time of `crm today` and `crm log ...` (fresh processes, on a copy of the file),
      beside `python -c "import sqlmodel"` and `python -c pass`, with .pyc files used as on a user's
      machine, and again as this machine's PYTHONDONTWRITEBYTECODE=1 leaves them; plus -X importtime.
@@ -640,7 +642,22 @@ def search_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     ]
 
 
-def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50) -> None:
+def typed_queries(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """Search as you type: every prefix of a few inputs, one keystroke each (a Chinese name taken from the file,
+    its full pinyin, a phone fragment, a word of a note in English and in Chinese, two words)."""
+    name = conn.execute("SELECT name, pinyin FROM customer WHERE length(name) = 3 AND deleted_at IS NULL"
+                        " AND pinyin LIKE '% % % % %' ORDER BY rowid LIMIT 1").fetchone()
+    phone = conn.execute("SELECT phone_key FROM customer WHERE phone_key IS NOT NULL AND length(phone_key) = 11"
+                         " ORDER BY rowid LIMIT 1").fetchone()
+    zh, keys = name if name else ("张建华", "zhangjianhua zjh zhang jian hua")
+    typed = [("typed zh name", zh), ("typed pinyin", keys.split()[0][:6]), ("typed initials", keys.split()[1]),
+             ("typed phone", phone[0][3:9] if phone else "138001"), ("typed note (en)", "discount"),
+             ("typed note (zh)", "采购流程"), ("typed note, 2 chars", "预算"), ("typed two terms", "张 科技")]
+    return [(f"{label} {i}/{len(text)}", text[:i]) for label, text in typed for i in range(1, len(text) + 1)
+            if text[:i].strip() == text[:i] or i == len(text)]
+
+
+def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50, no_typing: bool = False) -> None:
     from sqlalchemy import event, text
 
     from crmtui.core.config import Settings
@@ -656,6 +673,8 @@ def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50) -> None
     same_conn = sqlite3.connect(db_path, isolation_level=None)
     naive_conn = sqlite3.connect(db_path, isolation_level=None)
     queries = search_queries(same_conn)
+    typed = set() if no_typing else set(typed_queries(same_conn))
+    queries += sorted(typed, key=typed_queries(same_conn).index)
     captured: list[Statement] = []
 
     def on_execute(_conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
@@ -682,7 +701,8 @@ def bench_search(db_path: Path, runs: int, plans: bool, limit: int = 50) -> None
         finally:
             event.remove(ctx.db.engine, "before_cursor_execute", on_execute)
         statements = [s for s in captured if not is_control(s[0])]
-        naive = naive_search_statements(query, limit)
+        # typed prefixes: no naive side (a naive notes scan takes seconds a keystroke on the 5x file)
+        naive = [] if (label, query) in typed else naive_search_statements(query, limit)
         same_rows = transaction(same_conn, statements)[:limit]  # the service keeps the first `limit` rows too
         naive_rows = transaction(naive_conn, naive)[:limit]
         ours_ids = [(h.record_id, h.customer_id) for h in hits]
@@ -915,6 +935,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="per-statement time and query plan of every agenda query (the default)")
     parser.add_argument("--no-plans", dest="plans", action="store_false",
                         help="plans only of the agenda queries that miss their target")
+    parser.add_argument("--no-typing", action="store_true", help="search: skip the typed prefixes (a keystroke each)")
     parser.add_argument("--only", choices=("agenda", "search", "cli"), help="run one part only")
     args = parser.parse_args(argv)
     if args.path is not None and args.db is not None and args.path != args.db:
@@ -937,7 +958,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.only in (None, "agenda"):
         bench_agenda(path, args.runs, args.plans)
     if args.only in (None, "search"):
-        bench_search(path, args.runs, args.plans)
+        bench_search(path, args.runs, args.plans, no_typing=args.no_typing)
     if args.only == "cli" or args.only is None and not args.skip_cli:
         bench_cli(path, args.cli_runs)
     print_summary()
