@@ -65,7 +65,7 @@ async def test_u_on_today_names_the_action_asks_then_undoes_it(ctx: Context, hom
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = app.screen.question  # type: ignore[attr-defined]
         assert question.startswith("Undo edit customer Acme?")
-        assert "customer Acme: Industry steel → mining" in question
+        assert "customer Acme: Industry mining → steel" in question  # what the undo will do
         assert industry(home) == "mining"  # nothing before the yes
         await pilot.press("y")
         await until(pilot, lambda: industry(home) == "steel")

@@ -50,7 +50,8 @@ def test_an_edit_is_undone_as_a_new_change_that_syncs_and_is_in_the_history(ctx:
 
     plan = undo_plan(ctx)
     assert plan.what == "edit customer Acme" and plan.refusal is None
-    assert [(line.field, line.old, line.new) for line in plan.changes] == [("Industry", "steel", "mining")]
+    # the plan says what the undo will do: the industry goes from mining back to steel
+    assert [(line.field, line.old, line.new) for line in plan.changes] == [("Industry", "mining", "steel")]
     undo(ctx, plan)
 
     assert query(home, "SELECT industry FROM customer")[0][0] == "steel"
@@ -219,7 +220,7 @@ def test_crm_undo_shows_what_it_reverts_and_needs_yes_off_a_terminal(ctx: Contex
 
     done = ok("undo", "--yes").stdout.splitlines()
     assert done[0].startswith("Undo edit customer Acme (Tue 24 Nov 10:00, app):")
-    assert done[1] == "    customer Acme: Industry steel → mining"
+    assert done[1] == "    customer Acme: Industry mining → steel"  # what the undo does
     assert done[-1] == "Undone: edit customer Acme."
     assert query(home, "SELECT industry FROM customer")[0][0] == "steel"
 
@@ -253,7 +254,7 @@ def test_the_undo_question_and_the_list_build_only_the_lines_shown_with_a_count(
 
     assert every.total == len(every.changes) > 3
     assert listed.changes == every.changes[:3] and listed.total == every.total
-    assert plan.changes == every.changes[:2] and plan.total == every.total
+    assert plan.changes == tuple(history.reverted(line) for line in every.changes[:2]) and plan.total == every.total
     shown = ok("undo", "--list").stdout.splitlines()
     assert shown[1:4] == ["    " + history.change_text(line) for line in every.changes[:3]]
     assert shown[4] == f"    … and {every.total - 3} more"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import wraps
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -140,6 +140,17 @@ def change_text(line: ChangeLine) -> str:
     if line.kind == "restore":
         return _("{record}: brought back").format(record=line.record)
     return f"{line.record}: {line.field} {line.old} → {line.new}"
+
+
+def reverted(line: ChangeLine) -> ChangeLine:
+    """The change an undo makes of `line`, for the undo question to say what the undo will do: a record the action
+    deleted is brought back, one it added is deleted, one it brought back is deleted again, a field goes back to its
+    old value ("Industry mining → steel")."""
+    if line.kind == "delete":
+        return replace(line, kind="restore")
+    if line.kind in ("insert", "restore"):
+        return replace(line, kind="delete", old="", new="")
+    return replace(line, old=line.new, new=line.old)
 
 
 def history_of(ctx: Context, *, customer_id: str | None = None, deal_id: str | None = None,

@@ -26,6 +26,7 @@ from crmtui.services.history import (
     names_of,
     record_text,
     rep_of,
+    reverted,
     when_text,
     who_text,
     wording,
@@ -49,6 +50,7 @@ class UndoPlan:
     when: str
     source_label: str
     changes: tuple[ChangeLine, ...]
+    """What the undo will do to each record: the action's changes turned round."""
     refusal: str | None
     total: int = 0
     """How many changes it reverts that the history shows (`changes` may hold only the first of them)."""
@@ -113,8 +115,10 @@ def _plan(ctx: Context, execute: store.Execute, most: int | None = None) -> Undo
     what = action_text(ctx, logged, execute)
     entry = shown[0] if shown else None
     refusal = _refusal(ctx, execute, changes, what)
+    # the lines say what the undo will do: the revisit the action dropped is brought back, not "deleted"
     return UndoPlan(logged.action_id, what, entry.when if entry else "—", entry.source_label if entry else "",
-                    entry.changes if entry else (), refusal, entry.total if entry else 0)
+                    tuple(reverted(line) for line in entry.changes) if entry else (), refusal,
+                    entry.total if entry else 0)
 
 
 def _round_lock_in_team(ctx: Context):  # type: ignore[no-untyped-def]
