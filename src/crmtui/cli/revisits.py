@@ -17,13 +17,16 @@ from crmtui.cli.session import find_customer, open_session
 from crmtui.core.i18n import N_, _
 
 if TYPE_CHECKING:
+    from crmtui.services.context import Context
     from crmtui.services.revisits import Revisit
 
 revisit_app = typer.Typer(help=N_("Planned revisits 回访: list, move, drop, or mark done without a score."),
                           no_args_is_help=True)
 
 _CUSTOMER_HELP = N_("The customer (name, pinyin initials or id prefix).")
-_REF_HELP = N_('Which revisit: its day (2026-12-03, 12-03, 明天) or words of its purpose.')
+_REF_HELP = N_('Which revisit: its day (2026-12-03, 12-03, 明天), words of its purpose, or its id from '
+              '`crm revisit list` (after the customer: crm revisit move Acme f9c5e4b4 --to fri).')
+_REF = "DAY|WORDS|ID"
 
 
 def register(app: typer.Typer) -> None:
@@ -48,6 +51,26 @@ def _line(revisit: Revisit, today: date, with_customer: bool) -> str:
             text += "  " + _("(late)")
     prefix = f"{revisit.customer_name}  ·  " if with_customer else ""
     return f"{mark} {revisit.id[:8]}  {prefix}{text}"
+
+
+def _customer_of(ctx: Context, customer: str, command: str):  # type: ignore[no-untyped-def]
+    """The customer a revisit command names first; the id of a revisit typed in its place (as `crm revisit list`
+    shows it) is refused with the order to type them in."""
+    from crmtui.core.errors import NotAllowed, NotFound  # deferred: only a refusal needs them
+    from crmtui.services.revisits import list_revisits  # deferred
+
+    try:
+        return find_customer(ctx, customer)
+    except NotFound:
+        ref = customer.strip().lower()
+        if len(ref) < 4 or any(char not in "0123456789abcdef-" for char in ref):
+            raise
+        found = [revisit for revisit in list_revisits(ctx) if revisit.id.lower().startswith(ref)]
+        if len(found) != 1:
+            raise
+        raise NotAllowed('"{ref}" is a revisit of {customer}: the customer goes first, then the revisit, e.g. '
+                         'crm revisit {command} "{customer}" {ref}', ref=customer.strip(),
+                         customer=found[0].customer_name, command=command) from None
 
 
 def _dict(revisit: Revisit) -> dict[str, object]:
@@ -83,14 +106,14 @@ def list_(
 @revisit_app.command("move")
 def move(
     customer: Annotated[str, typer.Argument(help=_CUSTOMER_HELP)],
-    ref: Annotated[str, typer.Argument(metavar="DAY|WORDS", help=_REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar=_REF, help=_REF_HELP)],
     to: Annotated[str, typer.Option("--to", help=N_('The new day, e.g. 2026-12-15, "fri", 下周一.'))],
 ) -> None:
     """Moves an open revisit to another day (today or later)."""
     from crmtui.services.revisits import move_revisit, revisit_label  # deferred
 
     with open_session() as ctx:
-        target = find_customer(ctx, customer)
+        target = _customer_of(ctx, customer, "move")
         moved = move_revisit(ctx, target.id, ref, to)
         out(_("{customer}: revisit moved to {revisit}").format(
             customer=target.name, revisit=revisit_label(moved, ctx.clock.today())))
@@ -99,7 +122,7 @@ def move(
 @revisit_app.command("drop")
 def drop(
     customer: Annotated[str, typer.Argument(help=_CUSTOMER_HELP)],
-    ref: Annotated[str, typer.Argument(metavar="DAY|WORDS", help=_REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar=_REF, help=_REF_HELP)],
     reason: Annotated[Optional[str], typer.Option("--reason", help=N_(
         "Why it is dropped (optional, kept in the history)."))] = None,
 ) -> None:
@@ -107,7 +130,7 @@ def drop(
     from crmtui.services.revisits import drop_revisit, revisit_label  # deferred
 
     with open_session() as ctx:
-        target = find_customer(ctx, customer)
+        target = _customer_of(ctx, customer, "drop")
         dropped = drop_revisit(ctx, target.id, ref, reason)
         out(_("{customer}: revisit dropped: {revisit}").format(
             customer=target.name, revisit=revisit_label(dropped, ctx.clock.today())))
@@ -116,7 +139,7 @@ def drop(
 @revisit_app.command("done")
 def done(
     customer: Annotated[str, typer.Argument(help=_CUSTOMER_HELP)],
-    ref: Annotated[str, typer.Argument(metavar="DAY|WORDS", help=_REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar=_REF, help=_REF_HELP)],
     notes: Annotated[Optional[str], typer.Option("--notes", help=N_(
         "What was done (default: that it was done without a score)."))] = None,
     next_plan: Annotated[Optional[str], typer.Option("--next-plan", help=N_(
@@ -130,7 +153,7 @@ def done(
     from crmtui.services.revisits import revisit_label  # deferred
 
     with open_session() as ctx:
-        target = find_customer(ctx, customer)
+        target = _customer_of(ctx, customer, "done")
         finished = complete_without_score(ctx, target.id, ref, notes=notes, next_plan=next_plan, next_at=next_at)
         out(_("{customer}: revisit done (no score): {revisit}").format(
             customer=target.name, revisit=revisit_label(finished, ctx.clock.today())))
