@@ -24,7 +24,7 @@ from crmtui.core.labels import stage_name
 from crmtui.core.normalize import visible
 from crmtui.services.agenda import ALL_REPS, team_reps
 from crmtui.services.lookup import owner_note
-from crmtui.services.pipeline import CLOSED_DAYS, Card, Column, board
+from crmtui.services.pipeline import CARDS_PER_COLUMN, CLOSED_DAYS, Card, Column, board
 from crmtui.tui.base import CrmScreenMixin
 from crmtui.tui.dialogs.pick import PickScreen
 from crmtui.tui.dialogs.stage import choose_stage, move_deal
@@ -32,9 +32,10 @@ from crmtui.tui.messages import DataChanged
 from crmtui.tui.widgets.cells import fit
 from crmtui.tui.widgets.status_footer import StatusFooter
 
-MAX_CARDS = 300
-"""Cards drawn per column (the longest in stage first); counts and sums cover every deal. Filling 7,000
-cards took ~1 s on the event loop (bench/bench_tui.py), 300 per column keeps a reload well under that."""
+MAX_CARDS = CARDS_PER_COLUMN
+"""Cards drawn per column (the longest in stage first; the board reads no more); counts and sums cover every
+deal. Filling 7,000 cards took ~1 s on the event loop (bench/bench_tui.py), 300 per column keeps a reload well
+under that."""
 
 MIN_COLUMN = 25
 """Cells a stage column needs so that a card holds a customer name of ten Chinese characters (20 cells) on one
@@ -124,7 +125,7 @@ def head_content(column: Column, width: int, name_lines: int) -> Content:
     lang = i18n.language
     names = wrap_cells(stage_name(column.stage), width, 2)
     names += [fit("", width)] * (name_lines - len(names))
-    totals = f"{len(column.cards)} · Σ {format_short(column.total_cents, lang)}"
+    totals = f"{column.count} · Σ {format_short(column.total_cents, lang)}"
     if column.stage.key in ("won", "lost"):
         last = _("last {days} days").format(days=CLOSED_DAYS)
     else:
@@ -230,8 +231,9 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
                 self.cards[card.deal_id] = card
                 whose = owner_note(self.crm.ctx, card.owner, "@") if self.crm.is_manager else ""
                 options += [Option(card_content(card, width, tone, whose), id=card.deal_id), None]
-            if len(column.cards) > MAX_CARDS:
-                more = _("… and {count} more").format(count=len(column.cards) - MAX_CARDS)
+            drawn = min(len(column.cards), MAX_CARDS)
+            if column.count > drawn:
+                more = _("… and {count} more").format(count=column.count - drawn)
                 options.append(Option(Content.styled(fit(more, width + 2), "$text-muted"), disabled=True))
             self.query_one(f"#list-{key}", OptionList).set_options(options)
         if focused is not None and focused.deal_id in self.cards:
@@ -276,7 +278,7 @@ class PipelineScreen(CrmScreenMixin, Screen[None]):
         nav.display = self.shown < len(stages)
         if not nav.display:
             return
-        counts = {column.stage.key: len(column.cards) for column in self.columns}
+        counts = {column.stage.key: column.count for column in self.columns}
         before, after = stages[:self.first], stages[self.first + self.shown:]
 
         def names(hidden: tuple[Stage, ...]) -> str:
