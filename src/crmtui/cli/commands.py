@@ -240,7 +240,7 @@ def show(
 ) -> None:
     """Everything about one customer: contacts, deals, contracts, follow-ups, revisits, open tickets."""
     from crmtui.services.customer_view import (  # deferred
-        CareLine, ContactLine, ContractLine, DealLine, FollowUpLine, customer_360)
+        CareLine, ContactLine, ContractLine, DealLine, FollowUpLine, customer_360, satisfaction_trend)
     from crmtui.services.customers import customer_detail  # deferred
     from crmtui.services.deals import voided_contracts  # deferred
     from crmtui.services.revisits import Revisit, revisit_timeline  # deferred
@@ -251,7 +251,8 @@ def show(
         target = find_customer(ctx, customer)
         detail = customer_detail(ctx, target.id)
         voided = voided_contracts(ctx, detail.customer.id)
-        revisits = revisit_timeline(ctx, detail.customer.id).revisits
+        timeline = revisit_timeline(ctx, detail.customer.id)
+        revisits = timeline.revisits
         tickets = list_tickets(ctx, ACTIVE, detail.customer.id)
         if json_out:
             from crmtui.services.tickets import ticket_dict  # deferred
@@ -270,6 +271,8 @@ def show(
                                  "done_at": r.done_at.isoformat() if r.done_at else None,
                                  "satisfaction": r.satisfaction, "nps": r.nps} for r in revisits]
             data["tickets"] = [ticket_dict(t) for t in tickets]
+            data["satisfaction_scores"] = [{"at": score.at.isoformat(), "satisfaction": score.satisfaction,
+                                            "nps": score.nps, "ticket": score.ticket} for score in timeline.scores]
             print_json(data)
             return
         view = customer_360(ctx, detail, voided)
@@ -282,14 +285,16 @@ def show(
         state = (_("done {day}").format(day=format_when(done_on.date(), False, lang(), today)) if done_on
                  else _("overdue") if not r.done and r.due_on < today else "")
         score = _("satisfaction {score}/5").format(score=r.satisfaction) if r.satisfaction is not None else ""
+        recommend = _("would recommend {nps}/10").format(nps=r.nps) if r.nps is not None and score else ""
         return joined("✓" if r.done else "○", format_when(r.due_on, False, lang(), today),
-                      labels.channel(r.channel or "phone"), r.purpose, state, score)
+                      labels.channel(r.channel or "phone"), r.purpose, state, score, recommend)
 
     def ticket_text(t: TicketView) -> str:
-        from crmtui.services.tickets import deadline_text, priority_text, status_text  # deferred
+        from crmtui.services.tickets import deadline_text, mark, priority_text, status_text  # deferred
 
+        # the list's mark too: "Not answered in time", "Overdue ticket", "Due soon"
         return joined(t.number, status_text(t.status), priority_text(t.priority), t.title,
-                      _("due {day}").format(day=deadline_text(t, zone, lang())))
+                      _("due {day}").format(day=deadline_text(t, zone, lang())), mark(t)[0])
 
     def joined(*parts: object) -> str:
         return "  ".join(str(part) for part in parts if part)
@@ -354,6 +359,10 @@ def show(
             out(f"{title} ({len(rows)})")
             for row in rows:
                 out("  " + text(row).rstrip())
+        if text is revisit_text and timeline.scores:  # the scores, a ticket's too, under the revisits
+            if not rows:
+                out("")
+            out(f"  {_('Satisfaction trend')}: {satisfaction_trend(timeline.scores)}")
     if view.voided:
         out("")
         out(f"{_('Voided contracts')} ({len(view.voided)})")

@@ -8,8 +8,10 @@ so the two cannot disagree on what a customer holds. Plain strings ("" for none)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from crmtui.core import i18n, labels
 from crmtui.core.dates import format_when
@@ -21,6 +23,9 @@ from crmtui.services.customers import CustomerDetail
 from crmtui.services.deals import VoidedContract, days_in_stage, lost_reason_text
 from crmtui.services.personal_data import consent_text, do_not_contact_text
 from crmtui.services.views import other_author
+
+if TYPE_CHECKING:
+    from crmtui.store.revisits import Score
 
 
 @dataclass(frozen=True)
@@ -297,3 +302,16 @@ def _about(contact: str, deal: str) -> str:
     parts = ([_("with {name}").format(name=contact)] if contact else []) + (
         [_("about {deal}").format(deal=deal)] if deal else [])
     return " · ".join(parts)
+
+
+def satisfaction_trend(scores: Sequence[Score]) -> str:
+    """The satisfaction scores, oldest first, as bars and numbers, a score given when a ticket was closed named by
+    the ticket: "▂▆ 2 (ticket T-0001) 4 (oldest first, 1-5)"; "" without any."""
+    from crmtui.services.revisits import sparkline  # deferred: the revisits' rules, only for a customer scored
+
+    if not scores:
+        return ""
+    numbers = " ".join(str(score.satisfaction) if score.ticket is None else
+                       _("{score} (ticket {number})").format(score=score.satisfaction, number=score.ticket)
+                       for score in scores)
+    return f"{sparkline(list(scores))}  " + _("{scores} (oldest first, 1-5)").format(scores=numbers)
