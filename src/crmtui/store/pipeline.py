@@ -61,8 +61,11 @@ def board_rows(connection: sqlite3.Connection, stages: Sequence[str], closed_sin
         who, who_params = "(SELECT NULL)", () if owner is ANY_OWNER else (owner,)
         kept = f"EXISTS (SELECT 1 FROM customer c WHERE c.id = d.customer_id AND c.deleted_at IS NULL AND {whose})"
     marks = ", ".join("?" * len(stages))
+    # The limit is written into the statement: bound as a parameter, SQLite sorted every deal of the stage (a
+    # board read at 5x took 170-220 ms instead of 70-110).
     tops = " UNION ALL ".join(
-        "SELECT * FROM (SELECT id, entered FROM live WHERE stage = ? ORDER BY entered, id LIMIT ?)" for _ in stages)
+        f"SELECT * FROM (SELECT id, entered FROM live WHERE stage = ? ORDER BY entered, id LIMIT {int(per_stage)})"
+        for _ in stages)
     rows = connection.execute(
         f"WITH gone(id) AS MATERIALIZED {who},"
         " live AS MATERIALIZED (SELECT d.stage, d.stage_entered_at AS entered, d.id, d.amount_cents AS amount"
@@ -74,7 +77,7 @@ def board_rows(connection: sqlite3.Connection, stages: Sequence[str], closed_sin
         " c.next_follow_up_at, c.owner, d.expected_close, t.deals, t.cents"
         f" FROM ({tops}) s JOIN deal d ON d.id = s.id JOIN customer c ON c.id = d.customer_id"
         " JOIN totals t ON t.stage = d.stage ORDER BY s.entered, s.id",
-        (*stages, to_db(closed_since), *who_params, *(value for stage in stages for value in (stage, per_stage))),
+        (*stages, to_db(closed_since), *who_params, *stages),
     ).fetchall()
     read = BoardRows()
     for did, title, amount, stage, entered, cid, name, last, nxt, own, close, deals, cents in rows:
