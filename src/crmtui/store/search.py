@@ -47,7 +47,7 @@ _INDEX = {"customer": "customer_fts", "contact": "contact_fts", "deal": "deal_ft
 """Each kind's FTS5 table. A query with no 3+ character term cannot use its trigrams and reads every row's text
 (LIKE): it then reads the table's own copy of the text, FTS5's `<name>_content` table (id = the index's rowid,
 c0 = ref, c1 = body), a plain table, instead of going through the index row by row: 2-5x faster for the same
-rows in the same order (one keystroke over 100k customers: 150 ms -> 50 ms in bench/bench_core.py)."""
+rows in the same order (预 on a 100k-customer book: 150 -> 86 ms a keystroke in bench/bench_core.py)."""
 
 _CUSTOMER_FIELDS = ("company", "phone", "phone_key", "email", "wechat", "status", "notes")
 
@@ -85,7 +85,8 @@ def search(session: Session, terms: Sequence[Sequence[str]], limit: int = 50,
     for kind, sql in _SQL.items():
         if kind == "follow_up" and not notes_searchable or len(results) >= limit or kinds and kind not in kinds:
             continue
-        conditions, params = [], {"limit": limit}
+        conditions: list[str] = []
+        params: dict[str, object] = {"limit": limit}
         if long_terms:
             names = {"fts": _INDEX[kind], "ref": "f.ref", "body": "f.body", "rowid": "f.rowid"}
         else:
