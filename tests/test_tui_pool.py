@@ -4,6 +4,8 @@ confirmed, the pool screen's assignment, and the sync state in every screen's fo
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 
 import psycopg
@@ -221,6 +223,30 @@ async def test_a_release_that_fails_on_the_way_is_a_notification(team: Team, mon
         await _until(pilot, lambda: any("connection reset" in str(n.message) for n in app._notifications))
         assert isinstance(app.screen, CustomerScreen)
     assert _held_by(team, acme.id) == team.role("ann")
+
+
+def test_a_claim_waits_for_a_round_already_running_and_brings_the_customer(team: Team, monkeypatch) -> None:
+    acme = _released_history(team, "宏达机械")
+    li = team.add_rep("li")
+    waiting = threading.Event()
+    real_sleep = time.sleep
+
+    def sleep(seconds: float) -> None:  # the claim's round found the lock held: it waits
+        waiting.set()
+        real_sleep(seconds)
+
+    monkeypatch.setattr(sync.time, "sleep", sleep)
+    result: list[object] = []
+    with sync.round_lock(li):  # a round of the app's timer is running when the claim's own round starts
+        claiming = threading.Thread(target=lambda: result.append(sync.claim(li, acme.id)))
+        claiming.start()
+        assert waiting.wait(60), "the claim's round did not wait for the running one"
+    claiming.join(60)
+    [(name, report)] = result
+    assert name == "宏达机械" and report is not None  # its round ran: the customer is on the laptop
+    with li.db.raw_read() as conn:
+        assert conn.execute("SELECT name FROM customer WHERE id = ?", (acme.id,)).fetchone() == ("宏达机械",)
+    assert _held_by(team, acme.id) == li.settings.sync.user  # claimed on the server
 
 
 async def test_a_claim_that_fails_on_the_way_is_a_notification(team: Team, monkeypatch) -> None:

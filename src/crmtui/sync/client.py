@@ -7,6 +7,7 @@ The local side goes through crmtui.store.replica; the server side through the te
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -100,12 +101,13 @@ def _gap(offset: timedelta) -> str:
     return labels.time_left(timedelta(minutes=round(abs(offset).total_seconds() / 60)))
 
 
-def sync_round(ctx: Context, connection: Connect | None = None) -> RoundReport:
-    """Push every pending mutation, then pull; the outcome is recorded for `crm sync status`."""
+def sync_round(ctx: Context, connection: Connect | None = None, wait: float = 0) -> RoundReport:
+    """Push every pending mutation, then pull; the outcome is recorded for `crm sync status`. `wait`: seconds to
+    wait for a round already running on this laptop to end (0: refused at once)."""
     report = RoundReport()
     try:
         # everything the round writes locally is the server's doing: the history says "sync", never the rep's
-        with round_lock(ctx), local_history.acting("sync", None, None), (connection or (lambda: _connection(ctx)))() as pg:
+        with round_lock(ctx, wait), local_history.acting("sync", None, None), (connection or (lambda: _connection(ctx)))() as pg:
             info = handshake(ctx, pg)
             with ctx.db.raw_read() as conn:
                 client_id = replica.get_meta(conn, "client_id")
@@ -206,8 +208,9 @@ class _NoLock:
         return None
 
 
-def round_lock(ctx: Context):  # type: ignore[no-untyped-def]
-    """One round at a time per laptop (the app's worker, `crm sync`, a claim): a lock file beside the data."""
+def round_lock(ctx: Context, wait: float = 0):  # type: ignore[no-untyped-def]
+    """One round at a time per laptop (the app's worker, `crm sync`, a claim): a lock file beside the data.
+    `wait`: seconds to wait for a round already running to end before refusing."""
     try:
         import fcntl
     except ImportError:  # Windows: rounds are rare enough; the server keeps them consistent anyway
@@ -215,11 +218,16 @@ def round_lock(ctx: Context):  # type: ignore[no-untyped-def]
     @contextmanager
     def held():  # type: ignore[no-untyped-def]
         path = ctx.db.path.with_name(ctx.db.path.name + ".sync-lock")
+        deadline = time.monotonic() + wait
         with open(path, "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise NotAllowed("another sync of this database is running; try again in a moment") from None
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise NotAllowed("another sync of this database is running; try again in a moment") from None
+                    time.sleep(0.05)
             try:
                 yield
             finally:
@@ -493,6 +501,10 @@ def _server_call(pg: psycopg.Connection, query: str, params: tuple, ctx: Context
         raise refusal from None
 
 
+CLAIM_ROUND_WAIT = 30.0
+"""Seconds a claim's round waits for a round already running on the laptop (a round takes a second or two)."""
+
+
 def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[str, RoundReport | None]:
     """Claims a pool customer on the server, then pulls it with its whole history. Returns its name and the
     round's report (None when the claim succeeded but the round after it failed: the next sync brings it)."""
@@ -501,7 +513,9 @@ def claim(ctx: Context, ref: str, connection: Connect | None = None) -> tuple[st
         customer_id, name = find_customer(pg, ref, pool_only=True)
         _server_call(pg, "SELECT sync.claim(%s)", (customer_id,), ctx)
     try:
-        return name, sync_round(ctx, connection)
+        # A round the app's timer started meanwhile may have begun before the claim: this one waits for it to end
+        # and brings the customer, so the rep's screen can open it at once.
+        return name, sync_round(ctx, connection, wait=CLAIM_ROUND_WAIT)
     except CrmError:
         return name, None
 
